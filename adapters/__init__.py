@@ -1,0 +1,29 @@
+"""Format adapters: each turns one kind of file into IR workflows (DESIGN §2).
+
+Each adapter package exposes ``FORMAT`` (its name), ``sniff(path, text) -> bool`` (cheap, no heavy
+imports) and ``read(path, text) -> list[Workflow]`` (raises ``ParseError``). They are imported
+only when a file needs them.
+"""
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+# Order matters: the first adapter whose sniff accepts a file reads it.
+ADAPTERS = ("wflint.adapters.spec",)
+
+
+def adapter_modules() -> list[ModuleType]:
+    return [importlib.import_module(name) for name in ADAPTERS]
+
+
+def by_format(name: str) -> ModuleType | None:
+    return next((m for m in adapter_modules() if m.FORMAT == name), None)
+
+
+def format_names() -> list[str]:
+    return [m.FORMAT for m in adapter_modules()]
+
+
+def sniff(path: str, text: str) -> ModuleType | None:
+    return next((m for m in adapter_modules() if m.sniff(path, text)), None)

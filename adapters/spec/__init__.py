@@ -1,0 +1,33 @@
+"""The native spec format (``*.wflint.yaml``) and the plain-text brief (DESIGN §6).
+
+Both describe a workflow that runs on no particular engine: tasks run one at a time in the listed
+order (``current: sequential``, the brief's "current sequential task list") or as a graph.
+"""
+from __future__ import annotations
+
+import re
+
+FORMAT = "spec"
+SPEC_SUFFIXES = (".wflint.yaml", ".wflint.yml", ".wflint.json")
+BRIEF_SUFFIXES = (".wflint.txt", ".wflint.md")
+_BRIEF_HEADING = re.compile(r"^[#*\s]*current\s+(sequential\s+)?task\s+list\s*\**:?\s*$", re.I | re.M)
+
+
+def is_brief(path: str, text: str) -> bool:
+    if path.endswith(BRIEF_SUFFIXES):
+        return True
+    return not path.endswith(SPEC_SUFFIXES) and bool(_BRIEF_HEADING.search(text))
+
+
+def sniff(path: str, text: str) -> bool:
+    return path.endswith(SPEC_SUFFIXES) or is_brief(path, text)
+
+
+def read(path: str, text: str):
+    if is_brief(path, text):
+        from .brief import read_brief
+
+        return read_brief(path, text)
+    from .reader import read_spec
+
+    return read_spec(path, text)

@@ -1,0 +1,3 @@
+from wflint.cli import main
+
+main()

@@ -1,0 +1,146 @@
+"""Everything wflint computes about one workflow, from the IR alone (DESIGN §5).
+
+``analyze`` is the single entry: rules and renderers read its result and never recompute.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..ir import Workflow
+from . import graph
+from .cpm import Cpm, cpm
+from .groups import Group, find_groups, weakest_source
+from .relax import Relaxation, relax
+from .schedule import Capacity, Demand, Schedule, list_schedule
+
+
+@dataclass
+class Peak:
+    """Highest simultaneous use of one limit in a schedule."""
+
+    limit: str  # "api crm" / "pool db"
+    used: float
+    capacity: float
+    tasks: list[str]
+    at_s: float
+
+    @property
+    def exceeded(self) -> bool:
+        return self.used > self.capacity + 1e-9
+
+
+@dataclass
+class Analysis:
+    workflow: Workflow
+    relaxation: Relaxation
+    duration: dict[str, float]  # effective seconds (stretched by a task's own rate limits)
+    stretched: dict[str, float]  # task → seconds it needs for its calls alone, where that is longer
+    demand: dict[str, Demand]
+    current: Schedule  # as designed, on its engine, under limits
+    current_free: Cpm  # as designed with no limits: what the design asks of each limit
+    optimized: Schedule  # after the recommended changes, on its engine, under limits
+    ideal: Cpm  # critical path of the relaxed graph, no limits
+    relaxed_cpm: Cpm
+    groups: list[Group]
+    duration_source: str
+    peaks_current: list[Peak] = field(default_factory=list)
+    peaks_optimized: list[Peak] = field(default_factory=list)
+
+    def ordered(self, a: str, b: str) -> bool:
+        """Does the declared design order a before b or b before a?"""
+        r = self.relaxation
+        first, second = (a, b) if r.rank[a] < r.rank[b] else (b, a)
+        return graph.reaches(r.declared_succ, first, second, r.rank)
+
+    @property
+    def saved_s(self) -> float:
+        return max(0.0, self.current.makespan - self.optimized.makespan)
+
+    @property
+    def saved_pct(self) -> float:
+        return 100.0 * self.saved_s / self.current.makespan if self.current.makespan else 0.0
+
+
+def analyze(workflow: Workflow) -> Analysis:
+    """Raises ``graph.CycleError`` when the declared graph has a cycle."""
+    relaxation = relax(workflow)
+    limits = workflow.limits
+    capacity = Capacity(
+        concurrency=limits.concurrency,
+        pools={name: p.size for name, p in limits.pools.items()},
+        rates={name: a.per_second for name, a in limits.apis.items()},
+    )
+    duration, stretched, demand = _durations_and_demand(workflow, capacity)
+    order = relaxation.order
+    dsucc, dpred = relaxation.declared_succ, relaxation.declared_pred
+    current = list_schedule(order, dpred, dsucc, duration, demand, capacity)
+    current_free = cpm(order, dpred, dsucc, duration)
+    ssucc, spred = graph.adjacency(order, relaxation.strict_edges())
+    engine_capacity = capacity
+    if not workflow.execution_model.runs_parallel:
+        engine_capacity = Capacity(1, capacity.pools, capacity.rates)
+    optimized = list_schedule(order, spred, ssucc, duration, demand, engine_capacity)
+    raw = {t: workflow.tasks[t].duration.seconds for t in order}
+    result = Analysis(
+        workflow=workflow,
+        relaxation=relaxation,
+        duration=duration,
+        stretched=stretched,
+        demand=demand,
+        current=current,
+        current_free=current_free,
+        optimized=optimized,
+        ideal=cpm(order, spred, ssucc, raw),
+        relaxed_cpm=cpm(order, spred, ssucc, duration),
+        groups=find_groups(workflow, relaxation, duration),
+        duration_source=weakest_source(workflow, order),
+    )
+    result.peaks_current = peaks(current_free.earliest_start, current_free.earliest_finish, demand, capacity)
+    result.peaks_optimized = peaks(optimized.start, optimized.finish, demand, capacity)
+    return result
+
+
+def _durations_and_demand(workflow: Workflow, capacity: Capacity):
+    duration: dict[str, float] = {}
+    stretched: dict[str, float] = {}
+    demand: dict[str, Demand] = {}
+    for t, task in workflow.tasks.items():
+        seconds = task.duration.seconds
+        calls = {use.api: task.calls(use) for use in task.apis}
+        for api, n in calls.items():
+            rate = capacity.rates.get(api)
+            if rate and n / rate > seconds + 1e-9:
+                seconds = n / rate
+                stretched[t] = seconds
+        duration[t] = seconds
+        rates = tuple((api, n / seconds if seconds else 0.0) for api, n in calls.items() if api in capacity.rates)
+        pools = tuple((p, 1) for p in task.pools)
+        if rates or pools:
+            demand[t] = Demand(pools=pools, rates=rates)
+    return duration, stretched, demand
+
+
+def peaks(start: dict[str, float], finish: dict[str, float], demand: dict[str, Demand],
+          capacity: Capacity) -> list[Peak]:
+    """Sweep the schedule's start/finish events; report the peak of every limited pool and API."""
+    events: dict[str, list[tuple[float, int, float, str]]] = {}
+    for t, d in demand.items():
+        for pool, slots in d.pools:
+            if pool in capacity.pools:
+                events.setdefault(f"pool {pool}", []).extend([(start[t], 1, slots, t), (finish[t], 0, -slots, t)])
+        for api, rate in d.rates:
+            if api in capacity.rates:
+                events.setdefault(f"api {api}", []).extend([(start[t], 1, rate, t), (finish[t], 0, -rate, t)])
+    out = []
+    for limit, items in sorted(events.items()):
+        kind, name = limit.split(" ", 1)
+        cap = capacity.pools[name] if kind == "pool" else capacity.rates[name]
+        items.sort(key=lambda e: (e[0], e[1]))  # finishes before starts at the same instant
+        level, best, best_at, active, best_tasks = 0.0, -1.0, 0.0, set(), []
+        for at, is_start, amount, t in items:
+            level += amount
+            (active.add if is_start else active.discard)(t)
+            if level > best + 1e-9:
+                best, best_at, best_tasks = level, at, sorted(active)
+        out.append(Peak(limit, max(best, 0.0), cap, best_tasks, best_at))
+    return out

@@ -1,0 +1,62 @@
+"""Critical path method on node durations (forward and backward pass, DESIGN §5).
+
+networkx's ``dag_longest_path`` weighs edges, not nodes, so the passes are done here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+EPS = 1e-9
+
+
+@dataclass
+class Cpm:
+    earliest_start: dict[str, float]
+    earliest_finish: dict[str, float]
+    latest_start: dict[str, float]
+    latest_finish: dict[str, float]
+    makespan: float
+    critical_path: list[str]
+
+    def slack(self, task: str) -> float:
+        return max(0.0, self.latest_start[task] - self.earliest_start[task])
+
+    def critical(self, task: str) -> bool:
+        return self.slack(task) <= EPS
+
+
+def cpm(order: list[str], pred: dict[str, list[str]], succ: dict[str, list[str]],
+        duration: dict[str, float]) -> Cpm:
+    es: dict[str, float] = {}
+    ef: dict[str, float] = {}
+    for n in order:
+        es[n] = max((ef[p] for p in pred[n]), default=0.0)
+        ef[n] = es[n] + duration[n]
+    makespan = max(ef.values(), default=0.0)
+    lf: dict[str, float] = {}
+    ls: dict[str, float] = {}
+    for n in reversed(order):
+        lf[n] = min((ls[s] for s in succ[n]), default=makespan)
+        ls[n] = lf[n] - duration[n]
+    return Cpm(es, ef, ls, lf, makespan, _critical_path(order, pred, es, ef, makespan))
+
+
+def _critical_path(order, pred, es, ef, makespan) -> list[str]:
+    """Walk back from the last task to finish through predecessors that finish exactly on time."""
+    if not order:
+        return []
+    end = next(n for n in reversed(order) if abs(ef[n] - makespan) <= EPS)
+    path = [end]
+    while True:
+        before = [p for p in pred[path[-1]] if abs(ef[p] - es[path[-1]]) <= EPS]
+        if not before:
+            return path[::-1]
+        path.append(min(before, key=order.index) if len(before) > 1 else before[0])
+
+
+def tails(order: list[str], succ: dict[str, list[str]], duration: dict[str, float]) -> dict[str, float]:
+    """Longest remaining path from each task to the end, itself included (list-scheduling priority)."""
+    tail: dict[str, float] = {}
+    for n in reversed(order):
+        tail[n] = duration[n] + max((tail[s] for s in succ[n]), default=0.0)
+    return tail

@@ -1,0 +1,63 @@
+"""Parse and print durations ("2s", "1.5m", "250ms", "1h") and rates ("10/s", "600/min")."""
+from __future__ import annotations
+
+import re
+
+_UNITS = {"ms": 0.001, "s": 1.0, "sec": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0, "hr": 3600.0}
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|sec|m|min|h|hr)?\s*$")
+_RATE = re.compile(
+    r"^\s*(\d+(?:\.\d+)?)\s*(?:req(?:uests)?\s*)?(?:/|per\s+)\s*(s|sec|second|m|min|minute|h|hr|hour)\s*$",
+)
+_PER = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hr": 3600, "hour": 3600}
+
+
+def parse_duration(value: object) -> float:
+    """Seconds from ``2s``/``1.5m``/``250ms``/a bare number of seconds; ValueError otherwise."""
+    if isinstance(value, bool):
+        raise ValueError(f"not a duration: {value!r}")
+    if isinstance(value, (int, float)):
+        if value < 0:
+            raise ValueError(f"negative duration: {value!r}")
+        return float(value)
+    match = _DURATION.match(str(value))
+    if not match:
+        raise ValueError(f"not a duration: {value!r} (use e.g. 2s, 1.5m, 250ms)")
+    return float(match.group(1)) * _UNITS[match.group(2) or "s"]
+
+
+def parse_rate(value: object) -> float:
+    """Requests per second from ``10/s``, ``600/min``, ``5000/h`` or a bare number (per second)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if value <= 0:
+            raise ValueError(f"rate must be positive: {value!r}")
+        return float(value)
+    match = _RATE.match(str(value))
+    if not match or float(match.group(1)) <= 0:
+        raise ValueError(f"not a rate: {value!r} (use e.g. 10/s, 600/min, 5000/h)")
+    return float(match.group(1)) / _PER[match.group(2)]
+
+
+def fmt_seconds(seconds: float) -> str:
+    """Short human form: 250ms, 2s, 1.5s, 2m 30s, 1h 5m."""
+    if seconds < 1 and seconds > 0:
+        return f"{seconds * 1000:.0f}ms"
+    if seconds < 60:
+        return f"{_trim(seconds)}s"
+    if seconds < 3600:
+        minutes, rest = divmod(round(seconds), 60)
+        return f"{minutes}m" + (f" {rest}s" if rest else "")
+    hours, rest = divmod(round(seconds), 3600)
+    return f"{hours}h" + (f" {rest // 60}m" if rest // 60 else "")
+
+
+def fmt_rate(per_second: float) -> str:
+    if per_second >= 1 or per_second == 0:
+        return f"{_trim(per_second)}/s"
+    if per_second * 60 >= 1:
+        return f"{_trim(per_second * 60)}/min"
+    return f"{_trim(per_second * 3600)}/h"
+
+
+def _trim(x: float) -> str:
+    text = f"{x:.2f}".rstrip("0").rstrip(".")
+    return text or "0"

@@ -1,0 +1,115 @@
+"""Small DAG helpers on adjacency dicts (linear time; networkx stays out of the hot path)."""
+from __future__ import annotations
+
+from collections import deque
+from typing import Iterable
+
+
+class CycleError(Exception):
+    def __init__(self, cycle: list[str]) -> None:
+        super().__init__(" → ".join(cycle))
+        self.cycle = cycle
+
+
+def adjacency(nodes: Iterable[str], edges: Iterable[tuple[str, str]]) -> tuple[dict, dict]:
+    """Successor and predecessor lists, without duplicate edges."""
+    succ: dict[str, list[str]] = {n: [] for n in nodes}
+    pred: dict[str, list[str]] = {n: [] for n in succ}
+    seen: set[tuple[str, str]] = set()
+    for u, v in edges:
+        if (u, v) in seen or u == v:
+            continue
+        seen.add((u, v))
+        succ[u].append(v)
+        pred[v].append(u)
+    return succ, pred
+
+
+def topo_order(succ: dict[str, list[str]], pred: dict[str, list[str]]) -> list[str]:
+    """Kahn's algorithm, stable in insertion order; raises CycleError naming one cycle."""
+    indegree = {n: len(p) for n, p in pred.items()}
+    queue = deque(n for n, d in indegree.items() if d == 0)
+    order: list[str] = []
+    while queue:
+        n = queue.popleft()
+        order.append(n)
+        for m in succ[n]:
+            indegree[m] -= 1
+            if indegree[m] == 0:
+                queue.append(m)
+    if len(order) != len(succ):
+        raise CycleError(_one_cycle(succ, {n for n, d in indegree.items() if d > 0}))
+    return order
+
+
+def _one_cycle(succ: dict[str, list[str]], left: set[str]) -> list[str]:
+    """Walk inside the nodes Kahn could not order until a node repeats."""
+    start = next(n for n in succ if n in left)
+    path, index = [start], {start: 0}
+    node = start
+    while True:
+        node = next(m for m in succ[node] if m in left)
+        if node in index:
+            return path[index[node]:] + [node]
+        index[node] = len(path)
+        path.append(node)
+
+
+def reaches(succ: dict[str, list[str]], u: str, v: str, rank: dict[str, int], skip_direct: bool = False) -> bool:
+    """Is there a path u → v? Searches only nodes ranked between them in a topological order."""
+    limit = rank[v]
+    stack = [m for m in succ[u] if not (skip_direct and m == v)]
+    seen = set(stack)
+    while stack:
+        n = stack.pop()
+        if n == v:
+            return True
+        for m in succ[n]:
+            if m not in seen and rank[m] <= limit:
+                seen.add(m)
+                stack.append(m)
+    return False
+
+
+def ancestor_masks(order: list[str], pred: dict[str, list[str]], tracked: dict[str, int]) -> dict[str, int]:
+    """Bitmask per node of its tracked ancestors (``tracked`` maps node → bit index)."""
+    masks: dict[str, int] = {}
+    for n in order:
+        mask = 0
+        for p in pred[n]:
+            mask |= masks[p]
+            bit = tracked.get(p)
+            if bit is not None:
+                mask |= 1 << bit
+        masks[n] = mask
+    return masks
+
+
+def ordered(masks: dict[str, int], tracked: dict[str, int], a: str, b: str) -> bool:
+    """True when a is an ancestor of b or b of a (both tracked)."""
+    return bool(masks[b] >> tracked[a] & 1 or masks[a] >> tracked[b] & 1)
+
+
+class UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        self.parent.setdefault(x, x)
+        root = x
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[x] != root:
+            self.parent[x], x = root, self.parent[x]
+        return root
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[rb] = ra
+
+    def groups(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for x in self.parent:
+            out.setdefault(self.find(x), []).append(x)
+        return out

@@ -1,0 +1,201 @@
+"""The command line (DESIGN §8). Heavy work is imported inside each command to keep start-up fast."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from . import __version__
+from .errors import ParseError, UsageError
+
+FAIL_ON = ("error", "warning", "info", "never")
+
+
+def _codes(value: str | None) -> tuple[str, ...]:
+    return tuple(c.strip().upper() for c in (value or "").split(",") if c.strip())
+
+
+def _write(text: str, output_file: str | None) -> None:
+    if output_file:
+        from .fsutil import write_atomic
+
+        write_atomic(output_file, text + "\n")
+    else:
+        click.echo(text)
+
+
+class _Group(click.Group):
+    """Turns wflint's own errors into one line and exit code 2, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except UsageError as exc:
+            click.echo(f"wflint: error: {exc}", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="wflint")
+def main() -> None:
+    """Find the steps of a workflow that could run in parallel, the time that saves, and the
+    parallel branches that are unsafe."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--select", help="Comma-separated codes or prefixes to report (default: all).")
+@click.option("--ignore", help="Comma-separated codes or prefixes to leave out.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
+              help="Lowest severity that makes the exit code 1.")
+@click.option("--output-file", type=click.Path(dir_okay=False), help="Write the output here instead of stdout.")
+@click.option("--stdin-format", help="Format of '-' (standard input), e.g. spec.")
+@click.option("--timings", type=click.Path(exists=True, dir_okay=False), help="Measured durations (JSON: task id → seconds).")
+def check(paths, fmt, select, ignore, fail_on, output_file, stdin_format, timings) -> None:
+    """Report parallelization opportunities and unsafe parallel branches."""
+    from .engine import Selection, lint_paths
+    from .finding import Severity
+    from .render import jsonout, text
+
+    selection = Selection(_codes(select) or ("ALL",), _codes(ignore))
+    selection.validate()
+    results = lint_paths(list(paths), selection, stdin_format=stdin_format, timings=_timings(timings))
+    findings = [f for r in results for f in r.findings]
+    render = jsonout.check_json if fmt == "json" else text.check_text
+    _write(render(findings, len(results)), output_file)
+    if fail_on != "never":
+        threshold = Severity(fail_on).rank
+        if any(f.severity.rank >= threshold for f in findings):
+            sys.exit(1)
+
+
+def _timings(path: str | None) -> dict[str, float] | None:
+    if not path:
+        return None
+    import json
+
+    from .analysis.durations import parse_duration
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, json.JSONDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read timings: {exc}") from None
+    if isinstance(data, dict) and isinstance(data.get("tasks"), dict):
+        data = data["tasks"]
+    if not isinstance(data, dict):
+        raise UsageError(f"{path}: timings must be a JSON object of task id → seconds")
+    try:
+        return {str(k): parse_duration(v) for k, v in data.items()}
+    except ValueError as exc:
+        raise UsageError(f"{path}: {exc}") from None
+
+
+def _load_one(path: str, stdin_format: str | None, timings: dict[str, float] | None):
+    """Workflows and their analyses for report/graph; unreadable input is one line and exit 1."""
+    from .analysis import analyze
+    from .analysis.graph import CycleError
+    from .engine import apply_timings, load
+
+    try:
+        workflows = load(path, explicit=True, stdin_format=stdin_format)
+    except ParseError as exc:
+        click.echo(f"{exc.one_line()} [WFL001]", err=True)
+        sys.exit(1)
+    if path != "-" and not _is_file(path):
+        raise UsageError(f"{path}: report and graph take one file")
+    out = []
+    for workflow in workflows:
+        if timings:
+            apply_timings(workflow, timings)
+        try:
+            out.append(analyze(workflow))
+        except CycleError as exc:
+            from .ir import Location
+
+            pos = workflow.source.resolve(workflow.tasks[exc.cycle[-1]].location if exc.cycle else Location())
+            click.echo(f"{workflow.path}:{pos.line}:{pos.column}: dependency cycle: {exc} [GRA001]", err=True)
+            sys.exit(1)
+        if workflow.dangling:
+            ref = workflow.dangling[0]
+            pos = workflow.source.resolve(ref.location)
+            click.echo(f"{workflow.path}:{pos.line}:{pos.column}: {ref.task} refers to {ref.target!r}, "
+                       "which is not a task in this workflow [GRA002]", err=True)
+            sys.exit(1)
+    return out
+
+
+def _is_file(path: str) -> bool:
+    import os
+
+    return os.path.isfile(path)
+
+
+@main.command()
+@click.argument("path")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json", "text"]), default="markdown", show_default=True)
+@click.option("--timings", type=click.Path(exists=True, dir_okay=False), help="Measured durations (JSON: task id → seconds).")
+@click.option("--output-file", type=click.Path(dir_okay=False), help="Write the report here instead of stdout.")
+@click.option("--stdin-format", help="Format of '-' (standard input), e.g. spec.")
+def report(path, fmt, timings, output_file, stdin_format) -> None:
+    """Write the full analysis of one workflow file."""
+    from .render import jsonout, markdown, text
+    from .report import build_report
+
+    reports = [build_report(a) for a in _load_one(path, stdin_format, _timings(timings))]
+    if fmt == "json":
+        _write(jsonout.report_json(reports), output_file)
+    else:
+        render = markdown.report_markdown if fmt == "markdown" else text.report_text
+        _write("\n\n".join(render(r) for r in reports), output_file)
+
+
+@main.command()
+@click.argument("path")
+@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid", show_default=True)
+@click.option("--relaxed", is_flag=True, help="Draw only the orderings that are needed (data and conflicts).")
+@click.option("--stdin-format", help="Format of '-' (standard input), e.g. spec.")
+def graph(path, fmt, relaxed, stdin_format) -> None:
+    """Draw the task graph as declared, or relaxed to what is needed."""
+    from .render import dot, mermaid
+
+    pictures = []
+    for analysis in _load_one(path, stdin_format, None):
+        r = analysis.relaxation
+        if relaxed:
+            edges = [(u, v, "needed") for u, v in r.strict_edges()]
+        else:
+            kinds = {(e.u, e.v): e.kind.value for e in analysis.workflow.edges}
+            edges = [(u, v, kinds.get((u, v), "order")) for u, v in r.declared]
+        render = dot.digraph if fmt == "dot" else mermaid.flowchart
+        pictures.append(render(analysis.workflow, edges))
+    click.echo("\n\n".join(pictures))
+
+
+@main.command()
+@click.argument("code", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules(code, fmt) -> None:
+    """List the rules, or print one rule's documentation."""
+    import json
+
+    from .rule import all_rules
+
+    known = all_rules()
+    if code:
+        info = known.get(code.upper())
+        if info is None:
+            raise UsageError(f"unknown rule {code!r} (see `wflint rules`)")
+        if fmt == "json":
+            click.echo(json.dumps({"code": info.code, "name": info.name, "severity": info.severity.value,
+                                   "summary": info.summary, "doc": info.doc}, indent=2))
+        else:
+            click.echo(f"{info.code} {info.name} ({info.severity.value})\n\n{info.doc}")
+        return
+    if fmt == "json":
+        click.echo(json.dumps([{"code": i.code, "name": i.name, "severity": i.severity.value, "summary": i.summary}
+                               for i in known.values()], indent=2))
+        return
+    for info in known.values():
+        click.echo(f"{info.code}  {info.name:<32} {info.severity.value:<8} {info.summary}")

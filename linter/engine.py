@@ -1,0 +1,135 @@
+"""Lint orchestration: file → adapter → IR → analysis → rules → findings (DESIGN §2)."""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from . import discover
+from .analysis import Analysis, analyze
+from .analysis.graph import CycleError
+from .errors import ParseError, UsageError
+from .finding import Finding
+from .ir import Duration, DurationSource, Workflow
+from .rule import Context, RuleInfo, all_rules, run_rules
+
+
+@dataclass
+class Selection:
+    """ruff-style code selection: exact codes or prefixes (``PAR``, ``SAF0``), or ``ALL``."""
+
+    select: tuple[str, ...] = ("ALL",)
+    ignore: tuple[str, ...] = ()
+
+    def wants(self, code: str) -> bool:
+        def hit(patterns):
+            return any(p == "ALL" or code.startswith(p) for p in patterns)
+        return hit(self.select) and not hit(self.ignore)
+
+    def validate(self) -> None:
+        codes = all_rules()
+        for pattern in self.select + self.ignore:
+            if pattern != "ALL" and not any(c.startswith(pattern) for c in codes):
+                raise UsageError(f"unknown rule code or prefix: {pattern!r} (see `wflint rules`)")
+
+
+@dataclass
+class WorkflowResult:
+    workflow: Workflow
+    analysis: Analysis | None
+    findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass
+class FileResult:
+    path: str
+    results: list[WorkflowResult] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def read_text(path: str) -> str:
+    if path == "-":
+        return sys.stdin.read()
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except UnicodeDecodeError as exc:
+        raise ParseError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: {exc.strerror}") from None
+
+
+def load(path: str, *, explicit: bool = True, stdin_format: str | None = None,
+         text: str | None = None) -> list[Workflow] | None:
+    """The workflows in a file; None for a file of no known format found in a folder."""
+    from wflint import adapters
+
+    if text is None:
+        text = read_text(path)
+    name = "<stdin>" if path == "-" else path
+    if stdin_format and path == "-":
+        module = adapters.by_format(stdin_format)
+        if module is None:
+            raise UsageError(f"unknown --stdin-format {stdin_format!r} (known: {', '.join(adapters.format_names())})")
+    else:
+        module = adapters.sniff(name, text)
+    if module is None:
+        if explicit:
+            raise UsageError(f"{name}: not a workflow file wflint can read "
+                             f"(known formats: {', '.join(adapters.format_names())})")
+        return None
+    return module.read(name, text)
+
+
+def apply_timings(workflow: Workflow, timings: dict[str, float]) -> None:
+    for task_id, seconds in timings.items():
+        if task_id in workflow.tasks:
+            workflow.tasks[task_id].duration = Duration(seconds, DurationSource.MEASURED)
+
+
+def check_workflow(workflow: Workflow, rules: Iterable[RuleInfo]) -> WorkflowResult:
+    rules = list(rules)
+    try:
+        analysis = analyze(workflow)
+    except CycleError as cycle:
+        analysis = None
+        from wflint.rules.graph.gra001 import for_cycle
+
+        info = all_rules()["GRA001"]
+        findings = [for_cycle(Context(workflow, None, info), cycle.cycle)] if info in rules else []
+    else:
+        findings = []
+    findings.extend(run_rules(workflow, analysis, rules))
+    for finding in findings:
+        position = workflow.source.resolve(finding.location)
+        finding.line, finding.column = position.line, position.column
+        finding.end_line, finding.end_column = position.end_line, position.end_column
+    findings.sort(key=Finding.sort_key)
+    return WorkflowResult(workflow, analysis, findings)
+
+
+def lint_paths(paths: list[str], selection: Selection, *, stdin_format: str | None = None,
+               timings: dict[str, float] | None = None) -> list[FileResult]:
+    rules = [info for code, info in all_rules().items() if selection.wants(code)]
+    results = []
+    for path, explicit in discover.expand(paths):
+        result = FileResult("<stdin>" if path == "-" else path)
+        try:
+            workflows = load(path, explicit=explicit, stdin_format=stdin_format)
+        except ParseError as error:
+            if selection.wants("WFL001"):
+                from wflint.rules.meta.wfl001 import for_error
+
+                result.findings.append(for_error(error))
+            results.append(result)
+            continue
+        if workflows is None:
+            continue
+        for workflow in workflows:
+            if timings:
+                apply_timings(workflow, timings)
+            checked = check_workflow(workflow, rules)
+            result.results.append(checked)
+            result.findings.extend(checked.findings)
+        results.append(result)
+    return results

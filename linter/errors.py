@@ -1,0 +1,20 @@
+"""The two ways wflint refuses input: a usage error (exit 2) and a file it cannot read (WFL001)."""
+from __future__ import annotations
+
+
+class UsageError(Exception):
+    """Bad command line, missing path, unknown format, invalid config: exit 2."""
+
+
+class ParseError(Exception):
+    """A file that cannot be read as its format; reported as a WFL001 finding, never a traceback."""
+
+    def __init__(self, path: str, reason: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(reason)
+        self.path = path
+        self.reason = reason
+        self.line = max(1, line)
+        self.column = max(1, column)
+
+    def one_line(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}: {self.reason}"

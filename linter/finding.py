@@ -1,0 +1,90 @@
+"""Findings and the IR-level fixes rules propose (DESIGN §7, §9)."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from enum import Enum
+
+from .ir import Location
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"info": 1, "warning": 2, "error": 3}[self.value]
+
+
+class Confidence(str, Enum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class Applicability(str, Enum):
+    """ruff's scale: safe fixes apply by default, unsafe only on request, display-only never."""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+    DISPLAY = "display"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One IR-level edit: ``remove_order``/``add_order`` an edge u→v, or ``insert_join``."""
+
+    op: str
+    u: str = ""
+    v: str = ""
+    tasks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Fix:
+    applicability: Applicability
+    title: str
+    changes: tuple[Change, ...] = ()
+
+
+@dataclass(frozen=True)
+class Related:
+    location: Location | None
+    message: str
+    task: str = ""
+
+
+@dataclass
+class Finding:
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    path: str
+    location: Location | None = None
+    confidence: Confidence = Confidence.HIGH
+    tasks: tuple[str, ...] = ()
+    related: tuple[Related, ...] = ()
+    fix: Fix | None = None
+    saved_s: float | None = None
+    duration_source: str | None = None
+    workflow: str = ""
+    # Filled in when rendering starts (locations are symbolic until then).
+    line: int = 1
+    column: int = 1
+    end_line: int | None = None
+    end_column: int | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable across line shifts: built from what the finding is about, not where it sits."""
+        basis = "\x1f".join([self.code, self.path, self.workflow, *sorted(self.tasks)])
+        if not self.tasks:
+            basis += "\x1f" + self.message
+        return hashlib.sha256(basis.encode()).hexdigest()[:16]
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.line, self.column, self.code, self.tasks)

@@ -1,0 +1,224 @@
+"""The task-graph IR every adapter produces and every rule reads (DESIGN §3).
+
+Engine knowledge stops at the adapter: once a file is a ``Workflow``, nothing downstream knows
+whether it came from n8n, Airflow, GitHub Actions or a spec file, except through the explicit
+``execution_model`` and the facts recorded on tasks and edges.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Iterable, Iterator, Mapping
+
+
+class DurationSource(str, Enum):
+    """Where a duration came from, strongest first (DESIGN §5)."""
+
+    MEASURED = "measured"
+    CONFIGURED = "configured"
+    DECLARED = "declared"
+    DEFAULT = "default"
+
+
+class EdgeKind(str, Enum):
+    ORDER = "order"  # declared ordering only: the sole kind that may be relaxed
+    DATA = "data"  # v reads u's output
+    CONTROL = "control"  # branch / trigger-rule semantics
+    IMPLICIT = "implicit"  # data flow the engine does not see as an edge
+
+
+class Mode(str, Enum):
+    READ = "read"
+    WRITE = "write"
+
+
+class Join(str, Enum):
+    """How a task with several incoming branches waits for them."""
+
+    ALL = "all"  # waits for every upstream branch (a real join)
+    ANY = "any"  # starts when the first upstream finishes
+    EACH = "each"  # runs once per upstream branch that reaches it
+
+
+@dataclass(frozen=True)
+class Location:
+    """A symbolic place in the source: a path of keys/indexes (JSON pointer, YAML path).
+
+    Resolved to line and column only when rendering, through the workflow's ``SourceIndex``.
+    """
+
+    pointer: tuple[str | int, ...] = ()
+
+    def child(self, *keys: str | int) -> "Location":
+        return Location(self.pointer + tuple(keys))
+
+    def __str__(self) -> str:
+        return "/" + "/".join(str(k) for k in self.pointer)
+
+
+@dataclass(frozen=True)
+class Position:
+    line: int  # 1-based
+    column: int  # 1-based
+    end_line: int | None = None
+    end_column: int | None = None
+
+
+class SourceIndex:
+    """Maps symbolic locations to positions; the longest known prefix of a pointer wins."""
+
+    def __init__(self, positions: Mapping[tuple, Position] | None = None) -> None:
+        self._positions: dict[tuple, Position] = dict(positions or {})
+
+    def add(self, pointer: tuple, position: Position) -> None:
+        self._positions.setdefault(pointer, position)
+
+    def resolve(self, location: Location | None) -> Position:
+        if location is None:
+            return Position(1, 1)
+        pointer = location.pointer
+        while True:
+            found = self._positions.get(pointer)
+            if found is not None:
+                return found
+            if not pointer:
+                return Position(1, 1)
+            pointer = pointer[:-1]
+
+
+@dataclass(frozen=True)
+class Duration:
+    seconds: float
+    source: DurationSource
+
+
+@dataclass(frozen=True)
+class Effect:
+    """A task's access to an external resource, e.g. ``postgres:warehouse/public.orders``."""
+
+    resource: str
+    mode: Mode
+    location: Location | None = None
+
+    @property
+    def system(self) -> str:
+        """The part before the first ':' (``crm`` for ``crm:customers``)."""
+        return self.resource.split(":", 1)[0]
+
+
+@dataclass(frozen=True)
+class ApiUse:
+    """Calls a task makes to a rate-limited API, per run (times ``items`` when ``per_item``)."""
+
+    api: str
+    calls: float = 1.0
+    per_item: bool = False
+
+
+@dataclass
+class Task:
+    id: str
+    name: str
+    kind: str
+    location: Location
+    duration: Duration
+    items: int | None = None
+    effects: list[Effect] = field(default_factory=list)
+    apis: list[ApiUse] = field(default_factory=list)
+    pools: list[str] = field(default_factory=list)
+    join: Join = Join.ALL
+    failure_policy: str | None = None  # e.g. "continue", "stop"; None = engine default
+    opaque: bool = False  # effects cannot be known (arbitrary code)
+    dynamic: bool = False  # names or edges could not be resolved statically
+    attrs: dict[str, object] = field(default_factory=dict)  # adapter facts shown in reports
+
+    def calls(self, use: ApiUse) -> float:
+        return use.calls * (self.items or 1) if use.per_item else use.calls
+
+    @property
+    def reads(self) -> Iterator[Effect]:
+        return (e for e in self.effects if e.mode is Mode.READ)
+
+    @property
+    def writes(self) -> Iterator[Effect]:
+        return (e for e in self.effects if e.mode is Mode.WRITE)
+
+
+@dataclass(frozen=True)
+class Edge:
+    u: str
+    v: str
+    kind: EdgeKind
+    location: Location | None = None
+    detail: str = ""  # why the edge exists, in words ("reads $('Fetch').json.id")
+
+
+@dataclass(frozen=True)
+class ApiLimit:
+    name: str
+    per_second: float
+    text: str  # as written, e.g. "10/s"
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class PoolLimit:
+    name: str
+    size: int
+    location: Location | None = None
+
+
+@dataclass
+class Limits:
+    apis: dict[str, ApiLimit] = field(default_factory=dict)
+    pools: dict[str, PoolLimit] = field(default_factory=dict)
+    concurrency: int | None = None  # engine cap on tasks running at once
+    concurrency_source: str = ""  # e.g. "max_active_tasks default"
+
+
+@dataclass(frozen=True)
+class ExecutionModel:
+    """How the engine runs the declared graph today.
+
+    ``sequential``: one task at a time in ``order`` (the listed order, or the engine's real
+    order, e.g. n8n). ``graph``: tasks run as soon as their upstream edges allow, up to limits.
+    """
+
+    name: str  # e.g. "spec", "n8n", "airflow", "github-actions"
+    mode: str  # "sequential" | "graph"
+    order: tuple[str, ...] = ()  # execution order for "sequential"
+    runs_parallel: bool = True  # False where the engine runs one task at a time whatever the graph
+    parallel_feature: str = ""  # the engine's native construct, for recommendations
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Dangling:
+    """A reference to a task that does not exist (GRA002); the edge itself is dropped."""
+
+    task: str  # the task holding the reference
+    target: str  # the name it refers to
+    location: Location | None = None
+    detail: str = ""
+
+
+@dataclass
+class Workflow:
+    name: str
+    format: str
+    path: str
+    execution_model: ExecutionModel
+    tasks: dict[str, Task]
+    edges: list[Edge]
+    limits: Limits = field(default_factory=Limits)
+    dangling: list[Dangling] = field(default_factory=list)
+    source: SourceIndex = field(default_factory=SourceIndex)
+    location: Location = field(default_factory=Location)  # where the workflow itself starts
+
+    def task_order(self) -> list[str]:
+        """Tasks in declaration order (dicts keep insertion order)."""
+        return list(self.tasks)
+
+    def edges_of(self, kinds: Iterable[EdgeKind]) -> list[Edge]:
+        wanted = set(kinds)
+        return [e for e in self.edges if e.kind in wanted]

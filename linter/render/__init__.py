@@ -1,0 +1,1 @@
+"""Output formats. Each module renders findings or a report; none computes anything new."""

@@ -1,0 +1,50 @@
+"""JSON for machines: ``check`` findings and ``report`` data, both with published schemas."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from ..finding import Finding
+
+VERSION = 1
+
+
+def finding_dict(f: Finding) -> dict:
+    return {
+        "code": f.code,
+        "name": f.name,
+        "severity": f.severity.value,
+        "confidence": f.confidence.value,
+        "message": f.message,
+        "path": f.path,
+        "workflow": f.workflow or None,
+        "line": f.line,
+        "column": f.column,
+        "end_line": f.end_line,
+        "end_column": f.end_column,
+        "tasks": list(f.tasks),
+        "related": [{"message": r.message, "task": r.task or None} for r in f.related],
+        "fix": {"applicability": f.fix.applicability.value, "title": f.fix.title} if f.fix else None,
+        "saved_s": f.saved_s,
+        "duration_source": f.duration_source,
+        "fingerprint": f.fingerprint,
+    }
+
+
+def check_json(findings: list[Finding], files: int) -> str:
+    severities = Counter(f.severity.value for f in findings)
+    summary = {
+        "files": files,
+        "findings": len(findings),
+        "errors": severities.get("error", 0),
+        "warnings": severities.get("warning", 0),
+        "infos": severities.get("info", 0),
+        "by_code": dict(sorted(Counter(f.code for f in findings).items())),
+        "saved_s": round(sum(f.saved_s or 0.0 for f in findings), 6),
+    }
+    return json.dumps({"version": VERSION, "findings": [finding_dict(f) for f in findings],
+                       "summary": summary}, indent=2)
+
+
+def report_json(reports: list[dict]) -> str:
+    return json.dumps(reports[0] if len(reports) == 1 else {"version": VERSION, "reports": reports}, indent=2)

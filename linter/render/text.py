@@ -1,0 +1,56 @@
+"""Terminal output: one line per finding (``path:line:col: CODE message``) and the text report."""
+from __future__ import annotations
+
+from collections import Counter
+
+from ..analysis.durations import fmt_seconds
+from ..finding import Finding
+
+
+def check_text(findings: list[Finding], files: int) -> str:
+    lines = [f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}"
+             + ("" if f.confidence.value == "high" else f" [{f.confidence.value} confidence]")
+             for f in findings]
+    if not findings:
+        lines.append(f"All checks passed ({files} file{'s' if files != 1 else ''}).")
+        return "\n".join(lines)
+    counts = Counter(f.severity.value for f in findings)
+    parts = [f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}" for s in ("error", "warning", "info") if counts[s]]
+    saved = sum(f.saved_s or 0.0 for f in findings)
+    tail = f"; parallelizing could save {fmt_seconds(saved)}" if saved > 0 else ""
+    lines.append(f"Found {len(findings)} finding{'s' if len(findings) != 1 else ''} "
+                 f"({', '.join(parts)}) in {files} file{'s' if files != 1 else ''}{tail}.")
+    return "\n".join(lines)
+
+
+def report_text(report: dict) -> str:
+    tasks = {t["id"]: t for t in report["tasks"]}
+
+    def label(t: str) -> str:
+        return tasks[t]["name"]
+
+    out = [f"{report['workflow']} ({report['path']}, {report['format']}, {report['engine']['mode']})",
+           f"durations: {report['duration_source']}", "", "Current flow:"]
+    for t in sorted(report["tasks"], key=lambda x: (x["current_start_s"], x["id"])):
+        out.append(f"  {fmt_seconds(t['current_start_s']):>7}  {t['name']} ({fmt_seconds(t['duration_s'])}, "
+                   f"{t['duration_source']})")
+    out.append(f"  total {fmt_seconds(report['current_s'])}")
+    out += ["", "Opportunities:"]
+    if not report["groups"]:
+        out.append("  none")
+    for i, g in enumerate(report["groups"], start=1):
+        low = "" if g["confidence"] == "high" else " (low confidence)"
+        out.append(f"  {i}. {' + '.join(label(t) for t in g['tasks'])}: saves {fmt_seconds(g['saved_s'])}{low}")
+        out.append(f"     {g['reason']}")
+    races = report["dependency_check"]["races_as_designed"]
+    if races:
+        out += ["", "Races as designed:"]
+        out += [f"  {' and '.join(r['tasks'])}: {r['kind']} on {r['resource']}" for r in races]
+    out += ["", f"Before: {fmt_seconds(report['current_s'])}   after: {fmt_seconds(report['optimized_s'])}   "
+            f"ideal: {fmt_seconds(report['ideal_s'])}   saved: {fmt_seconds(report['saved_s'])} "
+            f"({report['saved_pct']:.1f}%)"]
+    out.append("Critical path: " + " → ".join(label(t) for t in report["critical_path"]))
+    out += ["", "Recommendations:"]
+    out += [f"  - {r['text']}" + (f" {r['partial_failure']}" if r["partial_failure"] else "")
+            for r in report["recommendations"]]
+    return "\n".join(out)

@@ -1,0 +1,244 @@
+"""The analysis a workflow performance engineer would write, as one data structure (DESIGN §8).
+
+``build_report`` is the only place that decides what a report says; markdown, text and JSON are
+renderings of it (``render/``), and its shape is published as ``schemas/report.schema.json``.
+"""
+from __future__ import annotations
+
+from .analysis import Analysis, Peak
+from .analysis.durations import fmt_rate, fmt_seconds
+from .ir import Mode, Workflow
+
+VERSION = 1
+
+
+def _r(x: float) -> float:
+    return round(x, 6)
+
+
+def build_report(analysis: Analysis) -> dict:
+    wf = analysis.workflow
+    relaxed = analysis.relaxed_cpm
+    current = analysis.current
+    sure = [g for g in analysis.groups if g.confidence == "high"]
+    model = wf.execution_model
+    return {
+        "version": VERSION,
+        "workflow": wf.name,
+        "path": wf.path,
+        "format": wf.format,
+        "engine": {"name": model.name, "mode": model.mode, "runs_parallel": model.runs_parallel,
+                   "notes": list(model.notes)},
+        "duration_source": analysis.duration_source,
+        "tasks": [
+            {
+                "id": t,
+                "name": wf.tasks[t].name,
+                "kind": wf.tasks[t].kind,
+                "duration_s": _r(analysis.duration[t]),
+                "duration_source": wf.tasks[t].duration.source.value,
+                "current_start_s": _r(current.start[t]),
+                "optimized_start_s": _r(analysis.optimized.start[t]),
+                "earliest_start_s": _r(relaxed.earliest_start[t]),
+                "slack_s": _r(relaxed.slack(t)),
+                "critical": relaxed.critical(t),
+            }
+            for t in analysis.relaxation.order
+        ],
+        "current_s": _r(current.makespan),
+        "optimized_s": _r(analysis.optimized.makespan),
+        "ideal_s": _r(analysis.ideal.makespan),
+        "lower_bound_s": _r(analysis.optimized.lower_bound),
+        "saved_s": _r(analysis.saved_s),
+        "saved_pct": round(analysis.saved_pct, 1),
+        "critical_path": relaxed.critical_path,
+        "groups": [
+            {
+                "tasks": g.tasks,
+                "reason": g.reason,
+                "saved_s": _r(g.saved_s if model.runs_parallel else 0.0),
+                "sequential_s": _r(g.sequential_s),
+                "parallel_s": _r(g.parallel_s),
+                "confidence": g.confidence,
+                "duration_source": g.duration_source,
+            }
+            for g in analysis.groups
+        ],
+        "stages_before": _stages(analysis, []),
+        "stages_after": _stages(analysis, sure),
+        "dependency_check": _dependency_check(analysis),
+        "resource_check": _resource_check(analysis),
+        "recommendations": _recommendations(analysis),
+    }
+
+
+def _stages(analysis: Analysis, groups) -> list[dict]:
+    """The run as consecutive stages: a lone task, or a bracket of tasks that run together."""
+    order = analysis.relaxation.order
+    if analysis.workflow.execution_model.mode != "sequential":
+        schedule = analysis.optimized if groups else analysis.current
+        path = _schedule_path(analysis, schedule)
+        return [{"tasks": [t], "duration_s": _r(analysis.duration[t])} for t in path]
+    member = {t: g for g in groups for t in g.tasks}
+    stages, seen = [], set()
+    for t in order:
+        if t in seen:
+            continue
+        group = member.get(t)
+        if group is None:
+            stages.append({"tasks": [t], "duration_s": _r(analysis.duration[t])})
+            seen.add(t)
+        else:
+            stages.append({"tasks": list(group.tasks), "duration_s": _r(group.parallel_s)})
+            seen.update(group.tasks)
+    return stages
+
+
+def _schedule_path(analysis: Analysis, schedule) -> list[str]:
+    """The chain of tasks that ends last in a schedule, each starting when the one before ends."""
+    if not schedule.finish:
+        return []
+    end = max(schedule.finish, key=lambda t: (schedule.finish[t], -analysis.relaxation.rank[t]))
+    path = [end]
+    while schedule.start[path[-1]] > 1e-9:
+        start = schedule.start[path[-1]]
+        before = [t for t, f in schedule.finish.items() if abs(f - start) <= 1e-9]
+        if not before:
+            break
+        path.append(min(before, key=analysis.relaxation.rank.get))
+    return path[::-1]
+
+
+def _effects_of(wf: Workflow, t: str, mode: Mode) -> list[str]:
+    return sorted({e.resource for e in wf.tasks[t].effects if e.mode is mode})
+
+
+def _dependency_check(analysis: Analysis) -> dict:
+    wf = analysis.workflow
+    groups = []
+    for g in analysis.groups:
+        members = set(g.tasks)
+        data = [{"from": u, "to": v} for (u, v), why in analysis.relaxation.relaxed.items()
+                if u in members and v in members]
+        writes: dict[str, list[str]] = {}
+        reads: dict[str, list[str]] = {}
+        apis: dict[str, list[str]] = {}
+        for t in g.tasks:
+            for r in _effects_of(wf, t, Mode.WRITE):
+                writes.setdefault(r, []).append(t)
+            for r in _effects_of(wf, t, Mode.READ):
+                reads.setdefault(r, []).append(t)
+            for use in wf.tasks[t].apis:
+                apis.setdefault(use.api, []).append(t)
+        write_conflicts = [{"resource": r, "tasks": ts} for r, ts in writes.items() if len(ts) > 1]
+        read_after_write = [{"resource": r, "writers": writes[r], "readers": ts}
+                            for r, ts in reads.items() if r in writes and set(ts) - set(writes[r])]
+        shared = []
+        for api, users in apis.items():
+            if len(users) < 2:
+                continue
+            limit = wf.limits.apis.get(api)
+            peak = _peak(analysis.peaks_optimized, f"api {api}")
+            shared.append({"api": api, "tasks": users,
+                           "limit_per_s": _r(limit.per_second) if limit else None,
+                           "peak_per_s": _r(peak.used) if peak else None,
+                           "ok": bool(peak is None or not peak.exceeded)})
+        unknown = [t for t in g.tasks if wf.tasks[t].opaque or wf.tasks[t].dynamic]
+        groups.append({
+            "tasks": g.tasks,
+            "data_dependencies": data,
+            "write_conflicts": write_conflicts,
+            "read_after_write": read_after_write,
+            "shared_rate_limits": shared,
+            "unknown_effects": unknown,
+            "effects": {t: {"reads": _effects_of(wf, t, Mode.READ), "writes": _effects_of(wf, t, Mode.WRITE),
+                            "apis": [u.api for u in wf.tasks[t].apis]} for t in g.tasks},
+            "safe": not (data or write_conflicts or read_after_write or unknown) and all(s["ok"] for s in shared),
+        })
+    races = [{"tasks": [c.a, c.b], "resource": c.resource,
+              "kind": "write-write" if c.both_write else "read-write"} for c in analysis.relaxation.conflicts]
+    unordered = [{"from": u, "to": v, "kind": kind} for u, v, kind in analysis.relaxation.unordered_needs]
+    return {"groups": groups, "races_as_designed": races, "unordered_needs": unordered}
+
+
+def _peak(peaks: list[Peak], limit: str) -> Peak | None:
+    return next((p for p in peaks if p.limit == limit), None)
+
+
+def _resource_check(analysis: Analysis) -> dict:
+    wf = analysis.workflow
+    apis = []
+    for name, limit in wf.limits.apis.items():
+        users = [t for t, task in wf.tasks.items() if any(u.api == name for u in task.apis)]
+        before, after = _peak(analysis.peaks_current, f"api {name}"), _peak(analysis.peaks_optimized, f"api {name}")
+        calls = sum(wf.tasks[t].calls(u) for t in users for u in wf.tasks[t].apis if u.api == name)
+        apis.append({
+            "name": name, "limit": limit.text, "limit_per_s": _r(limit.per_second), "tasks": users,
+            "calls_per_run": _r(calls),
+            "peak_current_per_s": _r(before.used) if before else 0.0,
+            "peak_optimized_per_s": _r(after.used) if after else 0.0,
+            "stretched": {t: _r(analysis.stretched[t]) for t in users if t in analysis.stretched},
+            "ok": not ((before and before.exceeded) or users and any(t in analysis.stretched for t in users)),
+        })
+    pools = []
+    for name, pool in wf.limits.pools.items():
+        users = [t for t, task in wf.tasks.items() if name in task.pools]
+        before, after = _peak(analysis.peaks_current, f"pool {name}"), _peak(analysis.peaks_optimized, f"pool {name}")
+        pools.append({
+            "name": name, "size": pool.size, "tasks": users,
+            "peak_current": _r(before.used) if before else 0,
+            "peak_optimized": _r(after.used) if after else 0,
+            "ok": not (before and before.exceeded),
+        })
+    undeclared = sorted({p for task in wf.tasks.values() for p in task.pools} - set(wf.limits.pools))
+    width = max((len(s) for s in _concurrency_levels(analysis)), default=0)
+    return {
+        "apis": apis,
+        "pools": pools,
+        "pools_without_size": undeclared,
+        "concurrency": {"limit": wf.limits.concurrency, "source": wf.limits.concurrency_source or None,
+                        "peak_optimized": width},
+        "waits": dict(sorted(analysis.optimized.waits.items())),
+        "over_capacity": analysis.optimized.over_capacity,
+    }
+
+
+def _concurrency_levels(analysis: Analysis) -> list[set[str]]:
+    """Sets of tasks running at each start instant of the optimized schedule."""
+    s = analysis.optimized
+    return [{t for t in s.start if s.start[t] <= at + 1e-9 < s.finish[t]} for at in sorted(set(s.start.values()))]
+
+
+def _recommendations(analysis: Analysis) -> list[dict]:
+    wf = analysis.workflow
+    model = wf.execution_model
+    out = []
+    for i, g in enumerate(analysis.groups, start=1):
+        consumers = sorted({v for t in g.tasks for v in analysis.relaxation.declared_succ[t]} - set(g.tasks),
+                           key=analysis.relaxation.rank.get)
+        names = ", ".join(wf.tasks[t].name for t in g.tasks)
+        text = f"Group {i} ({names}): {model.parallel_feature or 'run these tasks concurrently'}."
+        if g.confidence != "high":
+            text += " Low confidence: some effects are unknown; confirm they do not touch the same data first."
+        if consumers:
+            joiner = ", ".join(wf.tasks[t].name for t in consumers)
+            failure = (f"{joiner} must wait for every branch; if one branch fails, fail the join "
+                       f"(default) or make it explicit that {joiner} runs on partial data.")
+        else:
+            failure = "No task consumes their results; a failed branch should still fail the run (or be retried) explicitly."
+        out.append({"group": i, "tasks": g.tasks, "text": text, "partial_failure": failure,
+                    "confidence": g.confidence})
+    for api in _resource_check(analysis)["apis"]:
+        if api["peak_optimized_per_s"] > api["limit_per_s"] + 1e-9 or analysis.optimized.waits.get(f"api {api['name']}"):
+            out.append({"group": None, "tasks": api["tasks"], "confidence": "high", "partial_failure": "",
+                        "text": f"Throttle calls to {api['name']} to {fmt_rate(api['limit_per_s'])}: "
+                                "the parallel plan is held back by this limit."})
+    for limit, count in sorted(analysis.optimized.waits.items()):
+        if limit.startswith("pool") or limit == "concurrency":
+            out.append({"group": None, "tasks": [], "confidence": "high", "partial_failure": "",
+                        "text": f"{count} task(s) wait for {limit} in the parallel plan; its size bounds the speed-up."})
+    if not analysis.groups:
+        out.append({"group": None, "tasks": [], "confidence": "high", "partial_failure": "",
+                    "text": f"Nothing to parallelize: every ordering is needed. Critical path "
+                            f"{fmt_seconds(analysis.relaxed_cpm.makespan)}."})
+    return out

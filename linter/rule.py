@@ -1,0 +1,102 @@
+"""How a rule is declared and what it sees: the IR and its analysis, nothing engine-specific.
+
+A rule is a module in ``rules/`` with a docstring (what, why, example, fix safety) and one
+function decorated with ``@rule``::
+
+    @rule("PAR001", "independent-sequential-tasks", Severity.WARNING)
+    def check(ctx: Context) -> Iterator[Finding]: ...
+"""
+from __future__ import annotations
+
+import importlib
+import inspect
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator
+
+from .analysis import Analysis
+from .finding import Confidence, Finding, Fix, Related, Severity
+from .ir import Location, Workflow
+
+RULE_MODULES = (
+    "parallelism.par001",
+    "safety.saf001",
+    "safety.saf002",
+    "safety.saf003",
+    "resources.res001",
+    "resources.res002",
+    "graph.gra001",
+    "graph.gra002",
+    "graph.gra003",
+    "meta.wfl001",
+)
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    code: str
+    name: str
+    severity: Severity
+    doc: str
+    check: Callable[["Context"], Iterable[Finding]]
+    needs_analysis: bool = True
+
+    @property
+    def summary(self) -> str:
+        return self.doc.strip().splitlines()[0] if self.doc.strip() else self.name
+
+
+def rule(code: str, name: str, severity: Severity, needs_analysis: bool = True):
+    """Attach a rule's identity to its check function; the module docstring is its documentation."""
+    def wrap(fn):
+        doc = inspect.getmodule(fn).__doc__ or ""
+        fn.rule_info = RuleInfo(code, name, severity, inspect.cleandoc(doc), fn, needs_analysis)
+        return fn
+    return wrap
+
+
+_RULES: dict[str, RuleInfo] | None = None
+
+
+def all_rules() -> dict[str, RuleInfo]:
+    global _RULES
+    if _RULES is None:
+        found = {}
+        for module_name in RULE_MODULES:
+            module = importlib.import_module(f"wflint.rules.{module_name}")
+            info = module.check.rule_info
+            found[info.code] = info
+        _RULES = found
+    return _RULES
+
+
+@dataclass
+class Context:
+    workflow: Workflow
+    analysis: Analysis | None
+    info: RuleInfo
+
+    def finding(self, message: str, *, location: Location | None = None, tasks: Iterable[str] = (),
+                related: Iterable[Related] = (), fix: Fix | None = None, saved_s: float | None = None,
+                duration_source: str | None = None, confidence: Confidence = Confidence.HIGH,
+                severity: Severity | None = None) -> Finding:
+        return Finding(
+            code=self.info.code, name=self.info.name, severity=severity or self.info.severity,
+            message=message, path=self.workflow.path, location=location, confidence=confidence,
+            tasks=tuple(tasks), related=tuple(related), fix=fix, saved_s=saved_s,
+            duration_source=duration_source, workflow=self.workflow.name,
+        )
+
+    def task_name(self, task_id: str) -> str:
+        """``fetch_crm`` or ``1 (Fetch customer data from CRM)`` where the title differs."""
+        task = self.workflow.tasks[task_id]
+        return f"`{task_id}`" if task.name == task_id else f"`{task_id}` ({task.name})"
+
+    def location_of(self, task_id: str) -> Location:
+        return self.workflow.tasks[task_id].location
+
+
+def run_rules(workflow: Workflow, analysis: Analysis | None, rules: Iterable[RuleInfo]) -> Iterator[Finding]:
+    for info in rules:
+        if info.needs_analysis and analysis is None:
+            continue
+        yield from info.check(Context(workflow, analysis, info))

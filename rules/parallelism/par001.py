@@ -1,0 +1,69 @@
+"""Tasks run one after another although neither needs the other.
+
+**What.** Two or more tasks are ordered (by the listed sequence, an `after`, a `>>`, a `needs:`)
+with no data dependency between them and no conflict on a resource: neither reads what the other
+writes, and they do not write the same thing.
+
+**Why.** Every such ordering adds the shorter task's time to the run. Running the group in
+parallel saves the difference between its chain as declared and its longest necessary chain.
+
+**Example.**
+
+```yaml
+current: sequential
+tasks:
+  fetch_crm:     {duration: 2s, reads: [crm:customers]}
+  fetch_tickets: {duration: 3s, reads: [zendesk:tickets]}   # waits 2s for nothing
+  score:         {duration: 1s, needs: [fetch_crm, fetch_tickets]}
+```
+
+Fetch both at once: 6s becomes 4s.
+
+**Fix safety.** Safe when every task in the group has known effects; when any member's effects are
+unknown (arbitrary code) the finding has low confidence and the change is unsafe. The time figure
+is computed under the engine's execution model and names its duration source.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+from wflint.analysis.durations import fmt_seconds
+from wflint.finding import Applicability, Change, Confidence, Finding, Fix, Severity
+from wflint.rule import Context, rule
+
+
+@rule("PAR001", "independent-sequential-tasks", Severity.WARNING)
+def check(ctx: Context) -> Iterator[Finding]:
+    analysis = ctx.analysis
+    runs_parallel = ctx.workflow.execution_model.runs_parallel
+    for group in analysis.groups:
+        names = _join([ctx.task_name(t) for t in group.tasks])
+        sure = group.confidence == "high"
+        if runs_parallel:
+            gain = (f"that saves {fmt_seconds(group.saved_s)} "
+                    f"({fmt_seconds(group.sequential_s)} → {fmt_seconds(group.parallel_s)}, "
+                    f"{group.duration_source} durations)")
+        else:
+            gain = "this engine runs one task at a time, so wiring them as parallel branches saves no time by itself"
+        message = f"{names} run one after another but could run in parallel ({group.reason}); {gain}"
+        first_cut = group.removed[0]
+        edge_location = next((e.location for e in ctx.workflow.edges
+                              if (e.u, e.v) == first_cut and e.location is not None), None)
+        fix = Fix(
+            Applicability.SAFE if sure else Applicability.UNSAFE,
+            f"run {names} in parallel",
+            tuple(Change("remove_order", u, v) for u, v in group.removed),
+        )
+        yield ctx.finding(
+            message,
+            location=edge_location or ctx.location_of(first_cut[1]),
+            tasks=group.tasks,
+            fix=fix,
+            saved_s=round(group.saved_s, 6) if runs_parallel else 0.0,
+            duration_source=group.duration_source,
+            confidence=Confidence.HIGH if sure else Confidence.LOW,
+        )
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

@@ -1,0 +1,41 @@
+"""Tasks that can run at the same time write the same resource.
+
+**What.** Two tasks with no ordering between them (parallel branches, or tasks with no `needs`
+in a graph design) both write one resource: the same table, sheet, record, file, branch or
+environment.
+
+**Why.** Whichever finishes last wins; the result depends on timing. Partial writes interleave.
+
+**Example.**
+
+```yaml
+current: graph
+tasks:
+  load_orders:  {writes: [postgres:dw/public.orders]}
+  fix_orders:   {writes: [postgres:dw/public.orders]}   # races load_orders
+```
+
+**Fix.** Order them (`after:` / `needs:`), or make them write different resources. wflint does not
+choose an order for you: no automatic fix.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+from wflint.finding import Finding, Related, Severity
+from wflint.rule import Context, rule
+
+
+@rule("SAF001", "parallel-write-conflict", Severity.ERROR)
+def check(ctx: Context) -> Iterator[Finding]:
+    for conflict in ctx.analysis.relaxation.conflicts:
+        if not conflict.both_write:
+            continue
+        a, b = conflict.a, conflict.b
+        yield ctx.finding(
+            f"{ctx.task_name(a)} and {ctx.task_name(b)} can run at the same time and both write "
+            f"`{conflict.resource}`; order them or write to separate resources",
+            location=ctx.location_of(b),
+            tasks=(a, b),
+            related=(Related(ctx.location_of(a), f"{a} also writes {conflict.resource}", a),),
+        )

@@ -1,0 +1,42 @@
+"""A task reads a resource that a concurrent task writes.
+
+**What.** Two tasks with no ordering between them: one writes a resource, the other reads it.
+
+**Why.** The reader sees the old value, the new value, or a half-written one, depending on timing
+(read-after-write race).
+
+**Example.**
+
+```yaml
+current: graph
+tasks:
+  refresh_prices: {writes: [db:prices]}
+  build_quote:    {reads: [db:prices]}    # may read before or after the refresh
+```
+
+**Fix.** Add the ordering the reader relies on (`needs: [refresh_prices]`). No automatic fix:
+wflint cannot tell which value the reader wants.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+from wflint.finding import Finding, Related, Severity
+from wflint.ir import Mode
+from wflint.rule import Context, rule
+
+
+@rule("SAF002", "parallel-read-write-race", Severity.ERROR)
+def check(ctx: Context) -> Iterator[Finding]:
+    for conflict in ctx.analysis.relaxation.conflicts:
+        if conflict.both_write:
+            continue
+        writer, reader = ((conflict.a, conflict.b) if conflict.a_mode is Mode.WRITE
+                          else (conflict.b, conflict.a))
+        yield ctx.finding(
+            f"{ctx.task_name(reader)} reads `{conflict.resource}` while {ctx.task_name(writer)} may "
+            f"still be writing it (no ordering between them); add the dependency the reader relies on",
+            location=ctx.location_of(reader),
+            tasks=(writer, reader),
+            related=(Related(ctx.location_of(writer), f"{writer} writes {conflict.resource}", writer),),
+        )

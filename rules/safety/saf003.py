@@ -1,0 +1,54 @@
+"""A task fed by concurrent branches does not wait for all of them.
+
+**What.** A task has two or more upstream branches that can run at the same time, and it starts
+when the first one finishes (`join: any`) or runs once per branch that reaches it (`join: each`,
+e.g. an n8n node that is not a Merge) instead of once after all of them.
+
+**Why.** It works on incomplete input, or runs (and writes, sends, charges) several times.
+
+**Example.**
+
+```yaml
+current: graph
+tasks:
+  fetch_a: {duration: 2s}
+  fetch_b: {duration: 3s}
+  report:  {needs: [fetch_a, fetch_b], join: any}   # starts after fetch_a alone
+```
+
+**Fix.** Put a real join in front of the task (wait for all branches). Insertion of the engine's
+join construct is done by the format's rewriter where it has one; otherwise display only.
+"""
+from __future__ import annotations
+
+from itertools import combinations
+from typing import Iterator
+
+from wflint.finding import Applicability, Change, Finding, Fix, Related, Severity
+from wflint.ir import Join
+from wflint.rule import Context, rule
+
+
+@rule("SAF003", "fan-in-without-join", Severity.ERROR)
+def check(ctx: Context) -> Iterator[Finding]:
+    relaxation = ctx.analysis.relaxation
+    for task_id, task in ctx.workflow.tasks.items():
+        if task.join is Join.ALL:
+            continue
+        upstream = relaxation.declared_pred[task_id]
+        concurrent = sorted({x for a, b in combinations(upstream, 2)
+                             if not ctx.analysis.ordered(a, b) for x in (a, b)}, key=relaxation.rank.get)
+        if not concurrent:
+            continue
+        how = ("starts as soon as the first of them finishes" if task.join is Join.ANY
+               else "runs once for each branch that reaches it")
+        branches = ", ".join(f"`{t}`" for t in concurrent)
+        yield ctx.finding(
+            f"{ctx.task_name(task_id)} is fed by concurrent branches {branches} but {how}; "
+            f"join the branches so it runs once, after all of them",
+            location=ctx.location_of(task_id),
+            tasks=(task_id, *concurrent),
+            related=tuple(Related(ctx.location_of(t), f"branch {t}", t) for t in concurrent),
+            fix=Fix(Applicability.DISPLAY, f"wait for all of {branches} before {task_id}",
+                    (Change("insert_join", v=task_id, tasks=tuple(concurrent)),)),
+        )
