@@ -189,6 +189,9 @@ class ExecutionModel:
     order: tuple[str, ...] = ()  # execution order for "sequential"
     runs_parallel: bool = True  # False where the engine runs one task at a time whatever the graph
     parallel_feature: str = ""  # the engine's native construct, for recommendations
+    # Non-empty where a declared ordering is also a gate (the downstream task is skipped when the
+    # upstream one fails): removing it changes failure behaviour, so it is never a safe fix.
+    order_gates: str = ""
     notes: tuple[str, ...] = ()
 
 

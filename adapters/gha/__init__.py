@@ -1,0 +1,38 @@
+"""GitHub Actions workflows (``.github/workflows/*.yml``): reader, rewriter and checker.
+
+Jobs are tasks and `needs:` entries edges, classified as data, gate or pure order (DESIGN §4).
+Rewrites are text splices on the original file; nothing is re-dumped.
+"""
+from __future__ import annotations
+
+import re
+
+FORMAT = "gha"
+_ON = re.compile(r"^(?:on|\"on\"|'on')\s*:", re.M)
+_JOBS = re.compile(r"^jobs\s*:", re.M)
+
+
+def sniff(path: str, text: str) -> bool:
+    if not path.endswith((".yml", ".yaml")) or path.endswith((".wflint.yaml", ".wflint.yml")):
+        return False
+    if "/.github/workflows/" in path.replace("\\", "/"):
+        return True
+    return bool(_JOBS.search(text) and _ON.search(text))
+
+
+def read(path: str, text: str):
+    from .reader import read_workflow
+
+    return read_workflow(path, text)
+
+
+def rewrite(text: str, workflow, changes) -> str:
+    from .rewriter import rewrite as _rewrite
+
+    return _rewrite(text, workflow, changes)
+
+
+def verify(old, new, changes) -> str | None:
+    from .rewriter import verify as _verify
+
+    return _verify(old, new, changes)

@@ -1,0 +1,63 @@
+"""Resolve a job-level `uses:` of a local reusable workflow (``./…`` or ``$/…``) to its file.
+
+The callee is looked for where GitHub would find it (the repository root above
+``.github/workflows/``) and beside the caller: under its own name, or as ``<tag>__<name>`` when the
+caller is named ``<tag>__<file>`` (how a flat corpus of several repositories stores them). What
+the callee's jobs write and read is added to the calling job. A remote or missing callee is
+``None``: its effects are unknown.
+"""
+from __future__ import annotations
+
+import os
+
+MAX_DEPTH = 10  # GitHub's nesting limit for reusable workflows
+_cache: dict[str, dict | None] = {}
+_active: set[str] = set()
+
+
+def callee_path(caller: str, uses: str) -> str | None:
+    ref = uses.strip()
+    if not ref.startswith(("./", "$/")):
+        return None
+    rel = ref[2:].split("@", 1)[0]
+    folder = os.path.dirname(os.path.abspath(caller))
+    base = os.path.basename(rel)
+    candidates = []
+    if folder.replace("\\", "/").endswith("/.github/workflows"):
+        candidates.append(os.path.join(os.path.dirname(os.path.dirname(folder)), rel))
+    candidates.append(os.path.join(folder, base))
+    tag = os.path.basename(caller).split("__", 1)
+    if len(tag) == 2:
+        candidates.append(os.path.join(folder, f"{tag[0]}__{base}"))
+    return next((c for c in candidates if os.path.isfile(c)), None)
+
+
+def summarize_call(caller: str, uses: str) -> dict | None:
+    path = callee_path(caller, uses)
+    if path is None or path in _active or len(_active) >= MAX_DEPTH:
+        return None
+    if path in _cache:
+        return _cache[path]
+    from .reader import read_workflow
+
+    _active.add(path)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            workflow = read_workflow(path, handle.read())[0]
+    except Exception:  # an unreadable callee only makes the caller opaque; its own check reports it
+        summary = None
+    else:
+        tasks = list(workflow.tasks.values())
+        summary = {
+            "writes": [e.resource for t in tasks for e in t.writes],
+            "reads": [e.resource for t in tasks for e in t.reads],
+            "api_calls": sum(u.calls for t in tasks for u in t.apis),
+            "publishes": sorted({p for t in tasks for p in t.attrs.get("publishes", [])}),
+            "artifacts_out": [a for t in tasks for a in t.attrs.get("artifacts_out", [])],
+            "artifacts_in": [a for t in tasks for a in t.attrs.get("artifacts_in", [])],
+            "opaque": any(t.opaque for t in tasks),
+        }
+    finally:
+        _active.discard(path)
+    _cache[path] = summary
+    return summary

@@ -1,0 +1,240 @@
+"""Read a GitHub Actions workflow into the IR: jobs are tasks, `needs:` entries are edges.
+
+Each `needs` edge is classified by what it carries (DESIGN §4): data (``needs.X.*``,
+``toJSON(needs)``, artifacts, caches), a gate (an upstream ``if:``, an ``always()``/``failure()``
+finalizer, a status check, publish-after-test) or nothing but order. Only the last may be relaxed.
+Steps stay inside their job as plain records in ``task.attrs["steps"]``.
+"""
+from __future__ import annotations
+
+import fnmatch
+import re
+
+from wflint.errors import ParseError
+from wflint.ir import (ApiLimit, ApiUse, Dangling, Duration, DurationSource, Edge, EdgeKind, Effect,
+                       ExecutionModel, Limits, Location, Mode, Task, Workflow)
+from wflint.sourcemap import load_yaml
+
+from . import local
+from .matrix import matrix_size
+from .steps import _all_text, _names, step_record
+
+JOB_DEFAULT_S = 600.0  # per-kind default; only ever shown as "default", never as a saving
+PLAN_JOB_CAP = 20  # GitHub Free plan: concurrent jobs per account
+TOKEN_LIMIT = ApiLimit("github-token", 1000 / 3600, "1000/h per repository (GITHUB_TOKEN)")
+MODEL = ExecutionModel(
+    name="github-actions", mode="graph",
+    parallel_feature="drop the `needs:` entry so the jobs start together, or run independent steps "
+                     "of one job as a `parallel:` group",
+    order_gates="a `needs:` entry is also a gate: without it the job runs even when that job fails or is skipped",
+    notes=("jobs run in parallel unless `needs:` orders them, up to the plan's concurrent-job cap",),
+)
+_FINALIZER = re.compile(r"\b(always|failure|cancelled)\s*\(\)")
+_AGGREGATE = re.compile(r"toJSON\s*\(\s*needs\s*\)|\bneeds\.\*|\bneeds\s*\)|\bneeds\s*\}\}|join\(\s*needs", re.I)
+_PUBLISH_ID = re.compile(r"deploy|publish|release|upload|pages|push", re.I)
+# An environment is a deployment target (not just a secret or approval scope) when it has a URL or
+# one of these names; only then do two jobs using it at once conflict.
+_DEPLOY_TARGET = re.compile(r"prod|staging|stage|preview|dev\b|develop|pages|live|qa\b|uat", re.I)
+
+
+def read_workflow(path: str, text: str) -> list[Workflow]:
+    data, index = load_yaml(text, path, reject_merge_keys=True)
+    if not isinstance(data, dict):
+        raise ParseError(path, "a workflow must be a mapping with `on:` and `jobs:`")
+    for key in ("on", "jobs"):
+        if key not in data:
+            raise ParseError(path, f"missing top-level `{key}:`")
+    jobs = data["jobs"]
+    if not isinstance(jobs, dict) or not jobs:
+        pos = index.resolve(Location(("jobs",)))
+        raise ParseError(path, "`jobs:` must be a non-empty mapping of job ids", pos.line, pos.column)
+    tasks: dict[str, Task] = {}
+    for job_id, job in jobs.items():
+        if not isinstance(job, dict):
+            pos = index.resolve(Location(("jobs", job_id)))
+            raise ParseError(path, f"job `{job_id}` must be a mapping", pos.line, pos.column)
+        tasks[job_id] = _job_task(path, job_id, job)
+    workflow = Workflow(
+        name=str(data.get("name") or path.rsplit("/", 1)[-1]), format="gha", path=path,
+        execution_model=MODEL, tasks=tasks, edges=[], source=index,
+        limits=Limits(apis={"github-token": TOKEN_LIMIT}, concurrency=PLAN_JOB_CAP,
+                      concurrency_source="GitHub Free plan: 20 concurrent jobs"),
+    )
+    facts = _workflow_attrs(data)
+    for task in tasks.values():
+        task.attrs["workflow_concurrency"] = facts["concurrency_group"]
+        task.attrs["triggers"] = facts["triggers"]
+    _resolve_patterns(tasks)
+    by_lower = {j.lower(): j for j in jobs}
+    for job_id, job in jobs.items():
+        for i, need in enumerate(_names(job.get("needs"))):
+            where = Location(("jobs", job_id, "needs") + ((i,) if isinstance(job.get("needs"), list) else ()))
+            target = by_lower.get(need.lower())
+            if target is None:
+                workflow.dangling.append(Dangling(job_id, need, where, f"`needs: {need}` names no job"))
+                continue
+            kind, detail = classify(tasks[target], tasks[job_id], job)
+            workflow.edges.append(Edge(target, job_id, kind, where, detail))
+    return [workflow]
+
+
+def _workflow_attrs(data: dict) -> dict:
+    on = data.get("on")
+    triggers = sorted(on) if isinstance(on, dict) else _names(on)
+    concurrency = data.get("concurrency")
+    return {"triggers": triggers, "concurrency_group": _group(concurrency),
+            "cancel_in_progress": isinstance(concurrency, dict) and concurrency.get("cancel-in-progress")}
+
+
+def _group(concurrency) -> str | None:
+    if isinstance(concurrency, str):
+        return concurrency
+    if isinstance(concurrency, dict) and concurrency.get("group") is not None:
+        return str(concurrency["group"])
+    return None
+
+
+def _job_task(path: str, job_id: str, job: dict) -> Task:
+    strategy = job.get("strategy") if isinstance(job.get("strategy"), dict) else {}
+    size = matrix_size(strategy.get("matrix")) if "matrix" in strategy else 1
+    steps = _steps(job_id, job.get("steps"))
+    env = job.get("environment")
+    env_name = env.get("name") if isinstance(env, dict) else env
+    attrs = {
+        "if": str(job.get("if") or ""), "matrix_size": size, "max_parallel": strategy.get("max-parallel"),
+        "fail_fast": strategy.get("fail-fast", True) is not False, "concurrency_group": _group(job.get("concurrency")),
+        "environment": str(env_name) if env_name is not None else None, "uses": str(job.get("uses") or ""),
+        "outputs": sorted(job["outputs"]) if isinstance(job.get("outputs"), dict) else [],
+        "permissions": job.get("permissions"), "steps": steps, "runs_on": _all_text(job.get("runs-on")),
+        "concurrent_pairs": concurrent_pairs(steps),
+    }
+    task = Task(id=job_id, name=str(job.get("name") or job_id), kind="reusable-workflow" if attrs["uses"] else "job",
+                location=Location(("jobs", job_id)), duration=Duration(JOB_DEFAULT_S, DurationSource.DEFAULT),
+                items=size if size and size > 1 else None, attrs=attrs)
+    writes: list[str] = [w for s in steps for w in s["writes"]]
+    reads: list[str] = [r for s in steps for r in s["reads"]]
+    calls = sum(s["api_calls"] for s in steps)
+    publishes = [p for s in steps for p in s["publishes"]]
+    attrs["artifacts_out"] = [a for s in steps for a in s["uploads"]]
+    attrs["artifacts_in"] = [a for s in steps for a in s["downloads"]]
+    attrs["maybe_out"] = any(s["maybe_out"] for s in steps)
+    attrs["maybe_in"] = any(s["maybe_in"] for s in steps)
+    if attrs["uses"]:
+        callee = local.summarize_call(path, attrs["uses"])
+        if callee is None:
+            task.opaque = True
+            attrs["maybe_out"] = attrs["maybe_in"] = True
+        else:
+            writes += callee["writes"]
+            reads += callee["reads"]
+            calls += callee["api_calls"]
+            publishes += callee["publishes"]
+            attrs["artifacts_out"] += callee["artifacts_out"]
+            attrs["artifacts_in"] += callee["artifacts_in"]
+    if attrs["environment"]:
+        publishes.append("env:" + attrs["environment"])
+        if isinstance(env, dict) and env.get("url") or _DEPLOY_TARGET.search(attrs["environment"]):
+            writes.append("env:" + attrs["environment"])
+    task.effects = ([Effect(r, Mode.WRITE) for r in dict.fromkeys(writes)]
+                    + [Effect(r, Mode.READ) for r in dict.fromkeys(reads) if r not in writes])
+    if calls:
+        task.apis.append(ApiUse("github-token", float(calls * (size or 1))))
+    attrs["publishes"] = sorted(set(publishes))
+    attrs["publish_like"] = bool(publishes) or bool(_PUBLISH_ID.search(job_id) and attrs["uses"])
+    if (size or 1) > 1 and not attrs["max_parallel"] == 1:
+        attrs["concurrent_instance_writes"] = sorted({
+            w for s in steps if not s["if"] and not s.get("overwrite") for w in s["writes"]
+            if w.startswith("artifact:")})
+    return task
+
+
+def _steps(job_id: str, steps) -> list[dict]:
+    out: list[dict] = []
+    if not isinstance(steps, list):
+        return out
+    group = 0
+    for i, step in enumerate(steps):
+        pointer = ("jobs", job_id, "steps", i)
+        if isinstance(step, dict) and isinstance(step.get("parallel"), list):
+            group += 1
+            for lane, inner in enumerate(step["parallel"]):
+                if isinstance(inner, dict):
+                    rec = step_record(job_id, len(out), inner, pointer + ("parallel", lane), lane)
+                    rec["group"] = group
+                    out.append(rec)
+        elif isinstance(step, dict):
+            out.append(step_record(job_id, len(out), step, pointer))
+    return out
+
+
+def concurrent_pairs(steps: list[dict]) -> list[tuple[str, str]]:
+    """Pairs of steps that may run at the same time: lanes of one `parallel:` group, and a
+    `background:` step with everything after it up to the `wait`/`wait-all` that covers it."""
+    pairs: list[tuple[str, str]] = []
+    for i, a in enumerate(steps):
+        if a.get("group"):
+            pairs += [(a["id"], b["id"]) for b in steps[i + 1:] if b.get("group") == a["group"]]
+        if a["background"]:
+            for b in steps[i + 1:]:
+                if b["wait_all"] or (a["step_id"] and a["step_id"] in b["wait"]):
+                    break
+                if b["kind"] in ("run", "uses"):
+                    pairs.append((a["id"], b["id"]))
+    return pairs
+
+
+def classify(up: Task, down: Task, job: dict) -> tuple[EdgeKind, str]:
+    """What the edge up→down carries, strongest first, with the reason in words."""
+    u, v = up.id, down.id
+    body = _all_text({k: val for k, val in job.items() if k != "needs"})
+    refs = re.findall(r"\bneeds\s*(?:\.\s*" + re.escape(u) + r"\b|\[\s*['\"]" + re.escape(u) + r"['\"]\s*\])(\.\w+)?",
+                      body, re.I)
+    non_status = [r for r in refs if r.lower() != ".result"]
+    if non_status:
+        return EdgeKind.DATA, f"{v} reads needs.{u}{non_status[0] if non_status[0] else ''}"
+    if _AGGREGATE.search(body):
+        return EdgeKind.DATA, f"{v} reads every needed job's result (toJSON(needs) / needs.*)"
+    shared = _shared_data(up, down)
+    if shared:
+        return EdgeKind.DATA, f"{v} downloads {shared} that {u} produces"
+    if up.attrs["maybe_out"] and down.attrs["maybe_in"]:
+        return EdgeKind.DATA, f"{v} may read what {u} saves through an action wflint cannot see into"
+    if refs:
+        return EdgeKind.CONTROL, f"{v} checks needs.{u}.result"
+    if _FINALIZER.search(down.attrs["if"]):
+        return EdgeKind.CONTROL, f"{v} is a finalizer (if: {down.attrs['if'].strip()}) that runs after {u}"
+    if up.attrs["if"]:
+        return EdgeKind.CONTROL, f"gate: {v} is skipped when {u} is skipped (if: {up.attrs['if'].strip()})"
+    if down.attrs["publish_like"]:
+        return EdgeKind.CONTROL, f"gate: {v} publishes only after {u} succeeds"
+    return EdgeKind.ORDER, f"{v} waits for {u} and is skipped when it fails; no data passes"
+
+
+def _shared_data(up: Task, down: Task) -> str:
+    for wanted in down.attrs["artifacts_in"]:
+        for made in up.attrs["artifacts_out"]:
+            if _matches(wanted, made):
+                return f"artifact `{made}`"
+    saved = {e.resource for e in up.writes if e.resource.startswith("cache:")}
+    for effect in down.reads:
+        if effect.resource in saved:
+            return f"`{effect.resource}`"
+    return ""
+
+
+def _matches(read: str, written: str) -> bool:
+    return read == written or fnmatch.fnmatchcase(written, read) or fnmatch.fnmatchcase(read, written)
+
+
+def _resolve_patterns(tasks: dict[str, Task]) -> None:
+    """A download by pattern (or of everything) reads each constant-named artifact it matches."""
+    uploads = {e.resource[9:] for t in tasks.values() for e in t.writes if e.resource.startswith("artifact:")}
+    for task in tasks.values():
+        own = {e.resource for e in task.effects}
+        for pattern in task.attrs["artifacts_in"]:
+            if "*" not in pattern and "?" not in pattern:
+                continue
+            for name in sorted(uploads):
+                if "artifact:" + name not in own and fnmatch.fnmatchcase(name, pattern):
+                    task.effects.append(Effect("artifact:" + name, Mode.READ))
+                    own.add("artifact:" + name)

@@ -1,0 +1,197 @@
+"""What one step does: artifacts, caches, pushes, publishes, `$GITHUB_*` writes, API calls.
+
+Each step becomes a plain ``dict`` record (rules read it from ``task.attrs["steps"]`` without
+importing this adapter). Effects are inferred from well-known actions and from the text of `run:`
+scripts; anything else is left unknown rather than guessed.
+"""
+from __future__ import annotations
+
+import re
+
+EXPR = re.compile(r"\$\{\{.*?\}\}", re.S)
+STEP_REF = re.compile(r"\bsteps\.([A-Za-z_][\w-]*)\.(outputs|outcome|conclusion)\b")
+_GIT_PUSH = re.compile(r"\bgit\s+(?:-\S+\s+(?:\S+\s+)?)*push\b([^\n;&|]*)")
+_GH_API = re.compile(r"(?<![\w-])gh\s+(api|pr|issue|release|run|workflow|label|repo|secret|variable|cache|gist)\b")
+_CURL_API = re.compile(r"api\.github\.com")
+_ENV_FILES = {"GITHUB_ENV": "env", "GITHUB_PATH": "path", "GITHUB_OUTPUT": "output", "GITHUB_STATE": "state"}
+_ENV_WRITE = re.compile(r">>?\s*\"?\$\{?(GITHUB_ENV|GITHUB_PATH|GITHUB_OUTPUT|GITHUB_STATE)\}?\"?"
+                        r"|\b(GITHUB_ENV|GITHUB_PATH|GITHUB_OUTPUT)\b[^\n]*(?:Out-File|Add-Content|Set-Content|open\()"
+                        r"|(?:Out-File|Add-Content|Set-Content|tee)[^\n]*\b(GITHUB_ENV|GITHUB_PATH|GITHUB_OUTPUT)\b"
+                        r"|environ\[[\"'](GITHUB_ENV|GITHUB_PATH|GITHUB_OUTPUT)[\"']\]")
+_PUBLISH_RUN = (
+    (re.compile(r"\b(twine\s+upload|uv\s+publish|maturin\s+(publish|upload)|flit\s+publish|poetry\s+publish)\b"), "registry:pypi"),
+    (re.compile(r"\bnpm\s+publish\b|\bpnpm\s+publish\b|\byarn\s+(npm\s+)?publish\b"), "registry:npm"),
+    (re.compile(r"\bcargo\s+publish\b"), "registry:crates"),
+    (re.compile(r"\b(docker|podman)\s+(push|buildx\s+build[^\n]*--push)\b|\bdocker\s+manifest\s+push\b"), "registry:docker"),
+    (re.compile(r"\bgem\s+push\b"), "registry:rubygems"),
+    (re.compile(r"\bgh\s+release\s+(create|upload|edit)\b"), "release"),
+    (re.compile(r"\baws\s+s3\s+(cp|sync|mv)\b|\bgsutil\s+(-m\s+)?(cp|rsync)\b|\bazcopy\b"), "storage"),
+)
+# Actions whose effect is known from their name: resource prefix, mode.
+_PUBLISH_USES = {
+    "pypa/gh-action-pypi-publish": "registry:pypi",
+    "softprops/action-gh-release": "release",
+    "ncipollo/release-action": "release",
+    "actions/create-release": "release",
+    "actions/upload-release-asset": "release",
+    "svenstaro/upload-release-action": "release",
+    "actions/deploy-pages": "pages",
+    "docker/build-push-action": "registry:docker",
+    "peaceiris/actions-gh-pages": "git:gh-pages",
+    "jamesives/github-pages-deploy-action": "git:gh-pages",
+    "peter-evans/create-pull-request": "git:create-pull-request/patch",
+    "stefanzweifel/git-auto-commit-action": "git:(current)",
+    "ad-m/github-push-action": "git:(current)",
+}
+_API_USES = ("actions/github-script", "peter-evans/", "actions/labeler", "actions/stale",
+             "softprops/action-gh-release", "ncipollo/release-action", "actions/create-release",
+             "marocchino/sticky-pull-request-comment", "thollander/actions-comment-pull-request")
+_MAYBE_OUT = re.compile(r"artifact|upload|save|publish|cache|stage", re.I)
+_MAYBE_IN = re.compile(r"artifact|download|restore|cache", re.I)
+_READ_ONLY_CMD = re.compile(
+    r"\b(lint|linter|check|clippy|mypy|pyright|ruff\s+check|flake8|pylint|eslint|shellcheck|actionlint"
+    r"|typecheck|type-check|tsc\b[^\n]*--noEmit|--check|--diff|codespell|cppcheck|clang-tidy|vet|validate)\b")
+_WRITES_TREE = re.compile(r"\b(--fix|--write|format(?!\S*\s+--check)|install|build|make|cmake|compile|git\s+(commit|push|checkout|apply)"
+                          r"|pre-commit|generate|sed\s+-i|mv|rm|cp|mkdir|download|curl|wget|pip|npm\s+ci|cargo\s+build)\b")
+
+
+def action_name(uses: str) -> str:
+    """``actions/upload-artifact`` from ``actions/upload-artifact@v4`` (lower case)."""
+    return uses.split("@", 1)[0].strip().lower()
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _pattern(text: str) -> str:
+    """An artifact name or cache key with every ``${{ }}`` expression as a wildcard."""
+    return EXPR.sub("*", text.strip())
+
+
+def step_record(job_id: str, index: int, step: dict, pointer: tuple, lane: int | None = None) -> dict:
+    """The facts wflint needs about one step (see module docstring)."""
+    sid = step.get("id")
+    task_id = f"{job_id}.{sid}" if isinstance(sid, str) and sid else f"{job_id}#{index}"
+    uses = _text(step.get("uses")).strip()
+    run = _text(step.get("run"))
+    with_ = step.get("with") if isinstance(step.get("with"), dict) else {}
+    kind = "uses" if uses else "run" if "run" in step else next(
+        (k for k in ("wait", "wait-all", "cancel") if k in step), "other")
+    rec = {
+        "id": task_id, "step_id": sid if isinstance(sid, str) else None, "index": index, "kind": kind,
+        "name": _text(step.get("name")) or (uses or run.strip().splitlines()[0][:60] if (uses or run.strip()) else task_id),
+        "uses": uses, "pointer": pointer, "if": _text(step.get("if")), "background": step.get("background") is True,
+        "lane": lane, "wait": _names(step.get("wait")), "wait_all": "wait-all" in step,
+        "writes": [], "reads": [], "publishes": [], "uploads": [], "downloads": [], "files": [], "api_calls": 0, "maybe_out": False, "maybe_in": False,
+        "refs": sorted({m.group(1) for m in STEP_REF.finditer(_all_text(step))}),
+        "checkout_without_path": False, "read_only": False,
+    }
+    if uses:
+        _uses_effects(rec, action_name(uses), with_)
+    if run:
+        _run_effects(rec, run)
+    return rec
+
+
+def _names(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def _all_text(value) -> str:
+    if isinstance(value, dict):
+        return " ".join(_all_text(v) for v in value.values())
+    if isinstance(value, list):
+        return " ".join(_all_text(v) for v in value)
+    return _text(value)
+
+
+def _uses_effects(rec: dict, name: str, with_: dict) -> None:
+    w, r = rec["writes"], rec["reads"]
+    if name == "actions/upload-artifact":
+        if _text(with_.get("archive")).lower() == "false":
+            artifact = _text(with_.get("path")).strip().rsplit("/", 1)[-1] or "artifact"
+        else:
+            artifact = _text(with_.get("name")).strip() or "artifact"
+        _artifact(rec, "uploads", w, artifact)
+        rec["overwrite"] = _text(with_.get("overwrite")).lower() == "true"
+    elif name == "actions/upload-artifact/merge":
+        rec["downloads"].append(_pattern(_text(with_.get("pattern")) or "*"))
+        _artifact(rec, "uploads", w, _text(with_.get("name")) or "merged-artifacts")
+    elif name == "actions/download-artifact":
+        if with_.get("run-id") or with_.get("github-token"):
+            rec["api_calls"] += 2  # another run's artifacts, through the API
+        elif with_.get("name"):
+            _artifact(rec, "downloads", r, _text(with_.get("name")))
+        else:
+            rec["downloads"].append(_pattern(_text(with_.get("pattern")) or "*"))
+    elif name in ("actions/cache", "actions/cache/restore", "actions/cache/save"):
+        key = _text(with_.get("key")).strip()
+        if key:
+            (w if name.endswith("/save") else r).append("cache:" + key)
+    elif name == "actions/checkout":
+        rec["checkout_without_path"] = not _text(with_.get("path")).strip()
+    elif name.startswith(("./", "$/")):
+        rec["local_action"] = name
+    target = _PUBLISH_USES.get(name)
+    if target:
+        if name == "docker/build-push-action" and _text(with_.get("push")).lower() != "true":
+            target = None
+        elif target == "git:gh-pages" and (with_.get("branch") or with_.get("publish_branch")):
+            target = "git:" + _text(with_.get("branch") or with_.get("publish_branch")).strip()
+        elif name == "peter-evans/create-pull-request":
+            target = "git:" + (_text(with_.get("branch")).strip() or "create-pull-request/patch")
+    if target:
+        rec["publishes"].append(target)
+        if target.startswith("git:"):
+            w.append(target)
+    if name.startswith(_API_USES):
+        rec["api_calls"] += 3
+    if not name.startswith("actions/") and not target:
+        inputs = " ".join(str(k) for k in with_)
+        rec["maybe_out"] = bool(_MAYBE_OUT.search(name) or re.search(r"artifact|upload", inputs, re.I))
+        rec["maybe_in"] = bool(_MAYBE_IN.search(name) or re.search(r"artifact|download", inputs, re.I))
+
+
+def _run_effects(rec: dict, run: str) -> None:
+    code = "\n".join(line for line in run.splitlines() if not line.lstrip().startswith("#"))
+    for match in _ENV_WRITE.finditer(code):
+        var = next(g for g in match.groups() if g)
+        kind = _ENV_FILES[var]
+        if kind not in rec["files"]:
+            rec["files"].append(kind)
+    for match in _GIT_PUSH.finditer(code):
+        target = "git:" + _push_target(match.group(1))
+        rec["writes"].append(target)
+        rec["publishes"].append(target)
+    for pattern, resource in _PUBLISH_RUN:
+        if pattern.search(code):
+            rec["publishes"].append(resource)
+    rec["api_calls"] += len(_GH_API.findall(code)) + len(_CURL_API.findall(code))
+    rec["read_only"] = bool(_READ_ONLY_CMD.search(code)) and not _WRITES_TREE.search(code) and not rec["files"] \
+        and not rec["publishes"]
+
+
+def _artifact(rec: dict, key: str, effects: list, name: str) -> None:
+    """Every name goes to ``uploads``/``downloads`` for matching; only a constant name is an
+    effect (names built from expressions differ between jobs in ways wflint cannot see)."""
+    name = name.strip()
+    rec[key].append(_pattern(name))
+    if "${{" not in name:
+        effects.append("artifact:" + name)
+
+
+def _push_target(args: str) -> str:
+    """The branch a ``git push`` writes: the refspec's destination, else the current branch."""
+    words = [w for w in args.split() if not w.startswith("-")]
+    if "--tags" in args.split() or "--follow-tags" in args.split() and len(words) < 2:
+        return "tags"
+    if len(words) >= 2:
+        ref = words[-1].split(":")[-1].lstrip("+")
+        ref = ref.removeprefix("refs/heads/")
+        return _pattern(ref) if ref and ref != "HEAD" else "(current)"
+    return "(current)"
