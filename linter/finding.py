@@ -34,7 +34,13 @@ class Applicability(str, Enum):
 
 @dataclass(frozen=True)
 class Change:
-    """One IR-level edit: ``remove_order``/``add_order`` an edge u→v, or ``insert_join``."""
+    """One IR-level edit.
+
+    ``remove_order``/``add_order``: the edge u→v. ``insert_join``: make ``v`` wait for all ``tasks``.
+    ``add_concurrency``: give task ``v`` a concurrency group named ``tasks[0]`` that queues runs
+    instead of cancelling them. ``parallel_steps``: run the adjacent steps ``tasks`` of task ``v``
+    as one parallel group.
+    """
 
     op: str
     u: str = ""

@@ -19,9 +19,14 @@ from .ir import Location, Workflow
 
 RULE_MODULES = (
     "parallelism.par001",
+    "parallelism.par301",
     "safety.saf001",
     "safety.saf002",
     "safety.saf003",
+    "safety.saf301",
+    "safety.saf302",
+    "safety.saf303",
+    "safety.saf310",
     "resources.res001",
     "resources.res002",
     "graph.gra001",

@@ -52,7 +52,8 @@ _READ_ONLY_CMD = re.compile(
     r"\b(lint|linter|check|clippy|mypy|pyright|ruff\s+check|flake8|pylint|eslint|shellcheck|actionlint"
     r"|typecheck|type-check|tsc\b[^\n]*--noEmit|--check|--diff|codespell|cppcheck|clang-tidy|vet|validate)\b")
 _WRITES_TREE = re.compile(r"\b(--fix|--write|format(?!\S*\s+--check)|install|build|make|cmake|compile|git\s+(commit|push|checkout|apply)"
-                          r"|pre-commit|generate|sed\s+-i|mv|rm|cp|mkdir|download|curl|wget|pip|npm\s+ci|cargo\s+build)\b")
+                          r"|pre-commit|generate|sed\s+-i|mv|rm|cp|mkdir|download|curl|wget|pip|npm\s+ci|cargo\s+build"
+                          r"|rustup|apt|apt-get|brew|choco|conda|setup|add)\b")
 
 
 def action_name(uses: str) -> str:
@@ -152,6 +153,9 @@ def _uses_effects(rec: dict, name: str, with_: dict) -> None:
     if name.startswith(_API_USES):
         rec["api_calls"] += 3
     if not name.startswith("actions/") and not target:
+        for key, value in with_.items():  # e.g. duckdb's build action: `upload-name: linux-base-build`
+            if re.search(r"(upload|artifact)[-_]?name|^artifact$", str(key), re.I) and _text(value).strip():
+                rec["uploads"].append(_pattern(_text(value)))
         inputs = " ".join(str(k) for k in with_)
         rec["maybe_out"] = bool(_MAYBE_OUT.search(name) or re.search(r"artifact|upload", inputs, re.I))
         rec["maybe_in"] = bool(_MAYBE_IN.search(name) or re.search(r"artifact|download", inputs, re.I))

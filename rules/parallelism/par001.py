@@ -20,7 +20,10 @@ tasks:
 Fetch both at once: 6s becomes 4s.
 
 **Fix safety.** Safe when every task in the group has known effects; when any member's effects are
-unknown (arbitrary code) the finding has low confidence and the change is unsafe. The time figure
+unknown (arbitrary code) the finding has low confidence and the change is unsafe. Where the engine
+makes an ordering a gate too (a GitHub `needs:` skips the job when the needed one fails), removing it
+changes failure behaviour: the message names that gate and the fix is unsafe (opt-in) advice.
+Without timing data the finding speaks of chain depth, not of minutes saved. The time figure
 is computed under the engine's execution model and names its duration source.
 """
 from __future__ import annotations
@@ -39,18 +42,26 @@ def check(ctx: Context) -> Iterator[Finding]:
     for group in analysis.groups:
         names = _join([ctx.task_name(t) for t in group.tasks])
         sure = group.confidence == "high"
-        if runs_parallel:
+        unit = analysis.duration[group.tasks[0]]
+        gates = ctx.workflow.execution_model.order_gates
+        if group.duration_source == "default":
+            gain = (f"without timing data: removing {len(group.removed)} ordering(s) makes the chain "
+                    f"{_depth(group.parallel_s, unit)} task(s) deep instead of {_depth(group.sequential_s, unit)}")
+        elif runs_parallel:
             gain = (f"that saves {fmt_seconds(group.saved_s)} "
                     f"({fmt_seconds(group.sequential_s)} → {fmt_seconds(group.parallel_s)}, "
                     f"{group.duration_source} durations)")
         else:
             gain = "this engine runs one task at a time, so wiring them as parallel branches saves no time by itself"
         message = f"{names} run one after another but could run in parallel ({group.reason}); {gain}"
+        if gates:
+            dropped = [e.detail for e in ctx.workflow.edges if (e.u, e.v) in set(group.removed) and e.detail]
+            message += f"; {gates}" + (f" (it would drop: {'; '.join(dropped)})" if dropped else "")
         first_cut = group.removed[0]
         edge_location = next((e.location for e in ctx.workflow.edges
                               if (e.u, e.v) == first_cut and e.location is not None), None)
         fix = Fix(
-            Applicability.SAFE if sure else Applicability.UNSAFE,
+            Applicability.SAFE if sure and not gates else Applicability.UNSAFE,
             f"run {names} in parallel",
             tuple(Change("remove_order", u, v) for u, v in group.removed),
         )
@@ -59,10 +70,15 @@ def check(ctx: Context) -> Iterator[Finding]:
             location=edge_location or ctx.location_of(first_cut[1]),
             tasks=group.tasks,
             fix=fix,
-            saved_s=round(group.saved_s, 6) if runs_parallel else 0.0,
+            saved_s=None if group.duration_source == "default" else round(group.saved_s, 6) if runs_parallel else 0.0,
             duration_source=group.duration_source,
             confidence=Confidence.HIGH if sure else Confidence.LOW,
         )
+
+
+def _depth(seconds: float, unit: float) -> int:
+    """Chain length in tasks, from a chain time built of equal default durations."""
+    return max(1, round(seconds / unit)) if unit else 1
 
 
 def _join(items: list[str]) -> str:

@@ -15,6 +15,10 @@ tasks:
   fix_orders:   {writes: [postgres:dw/public.orders]}   # races load_orders
 ```
 
+A task that runs as several concurrent instances (a GitHub matrix, a mapped task) conflicts with
+itself when every instance writes the same resource; adapters list such writes in
+`task.attrs["concurrent_instance_writes"]` (e.g. one artifact name uploaded by each matrix job).
+
 **Fix.** Order them (`after:` / `needs:`), or make them write different resources. wflint does not
 choose an order for you: no automatic fix.
 """
@@ -39,3 +43,11 @@ def check(ctx: Context) -> Iterator[Finding]:
             tasks=(a, b),
             related=(Related(ctx.location_of(a), f"{a} also writes {conflict.resource}", a),),
         )
+    for task_id, task in ctx.workflow.tasks.items():
+        for resource in task.attrs.get("concurrent_instance_writes") or ():
+            yield ctx.finding(
+                f"{ctx.task_name(task_id)} runs as {task.items} concurrent instances that all write "
+                f"`{resource}`; give each instance its own name or let one instance write it",
+                location=ctx.location_of(task_id),
+                tasks=(task_id,),
+            )

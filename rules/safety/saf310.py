@@ -1,0 +1,86 @@
+"""A deploy, publish or push job has no `concurrency` group.
+
+**What.** A job that deploys to an environment, pushes to a git branch, deploys GitHub Pages,
+creates a release or publishes a package, with no `concurrency:` on the job or the workflow.
+
+**Why.** A GitHub `environment` does not serialize deployments; only a concurrency group does. Two
+runs (two pushes in a row, a re-run, a schedule next to a manual dispatch) then deploy at the same
+time: the older one may finish last and win, pushes fail as non-fast-forward, a release is created
+twice. A matrix job doing it overlaps with itself within one run.
+
+Confidence: **high** for mutable targets (an environment, a branch, Pages) on triggers that fire
+often (`push`, `schedule`, `workflow_run`, ...); **medium** for releases and package publishes, or
+tag/release/manual triggers; **low** when the workflow is only called by others (the caller may
+hold the group) or the job is recognised by its name only.
+
+**Example.**
+
+```yaml
+on: {push: {branches: [main]}}
+jobs:
+  deploy:
+    environment: production
+    runs-on: ubuntu-latest
+    steps: [{run: ./deploy.sh}]
+```
+
+**Fix.** Safe: add a job-level group per target with `cancel-in-progress: false`, so runs queue
+instead of overlapping and no deploy is cancelled half-way:
+
+```yaml
+    concurrency:
+      group: environment-production
+      cancel-in-progress: false
+```
+
+Not offered for matrix jobs (one group would serialize, and by default cancel, their instances).
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from wflint.finding import Applicability, Change, Confidence, Finding, Fix, Severity
+from wflint.rule import Context, rule
+
+FREQUENT = {"push", "schedule", "workflow_run", "pull_request_target", "merge_group", "repository_dispatch"}
+MUTABLE = ("env:", "git:", "pages")
+
+
+@rule("SAF310", "deploy-without-concurrency", Severity.WARNING)
+def check(ctx: Context) -> Iterator[Finding]:
+    for job_id, task in ctx.workflow.tasks.items():
+        attrs = task.attrs
+        if not attrs.get("publish_like") or attrs.get("concurrency_group") or attrs.get("workflow_concurrency"):
+            continue
+        targets = list(attrs.get("publishes") or ())
+        triggers = set(attrs.get("triggers") or ())
+        instances = attrs.get("matrix_size") or 1
+        if not targets or triggers <= {"workflow_call"}:
+            confidence = Confidence.LOW
+        elif any(t.startswith(MUTABLE) for t in targets) and triggers & FREQUENT:
+            confidence = Confidence.HIGH
+        else:
+            confidence = Confidence.MEDIUM
+        what = ", ".join(f"`{t}`" for t in targets) or "a deployment (by its name and reusable workflow)"
+        overlap = "across runs" + (f" and between its {instances} matrix instances" if instances > 1 else "")
+        group = concurrency_group(job_id, targets)
+        fix = None
+        if instances == 1 and group:
+            fix = Fix(Applicability.SAFE, f"add `concurrency: {{group: {group}, cancel-in-progress: false}}` to `{job_id}`",
+                      (Change("add_concurrency", v=job_id, tasks=(group,)),))
+        yield ctx.finding(
+            f"{ctx.task_name(job_id)} writes {what} with no `concurrency` group, so it can overlap {overlap}; "
+            "add a job-level group per target with `cancel-in-progress: false`",
+            location=ctx.location_of(job_id), tasks=(job_id,), fix=fix, confidence=confidence,
+        )
+
+
+def concurrency_group(job_id: str, targets: list[str]) -> str:
+    """One group per deployment target, shared by every workflow of the repository that uses it."""
+    for prefix, name in (("env:", "environment-"), ("git:", "git-push-")):
+        for target in targets:
+            value = target[len(prefix):] if target.startswith(prefix) else ""
+            if value and "(" not in value and "*" not in value:
+                return name + re.sub(r"[^\w.${}\[\]'|&!= -]", "-", value)
+    return "${{ github.workflow }}-" + job_id
