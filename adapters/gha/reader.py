@@ -31,7 +31,7 @@ MODEL = ExecutionModel(
 )
 _FINALIZER = re.compile(r"\b(always|failure|cancelled)\s*\(\)")
 _AGGREGATE = re.compile(r"toJSON\s*\(\s*needs\s*\)|\bneeds\.\*|\bneeds\s*\)|\bneeds\s*\}\}|join\(\s*needs", re.I)
-_PUBLISH_ID = re.compile(r"deploy|publish|release|upload|pages|push", re.I)
+_PUBLISH_ID = re.compile(r"^(deploy|publish|release|upload|pages|push)\b|[-_](deploy|publish|upload)\b", re.I)
 # An environment is a deployment target (not just a secret or approval scope) when it has a URL or
 # one of these names; only then do two jobs using it at once conflict.
 _DEPLOY_TARGET = re.compile(r"prod|staging|stage|preview|dev\b|develop|pages|live|qa\b|uat", re.I)
@@ -131,10 +131,9 @@ def _job_task(path: str, job_id: str, job: dict) -> Task:
             publishes += callee["publishes"]
             attrs["artifacts_out"] += callee["artifacts_out"]
             attrs["artifacts_in"] += callee["artifacts_in"]
-    if attrs["environment"]:
+    if attrs["environment"] and (isinstance(env, dict) and env.get("url") or _DEPLOY_TARGET.search(attrs["environment"])):
         publishes.append("env:" + attrs["environment"])
-        if isinstance(env, dict) and env.get("url") or _DEPLOY_TARGET.search(attrs["environment"]):
-            writes.append("env:" + attrs["environment"])
+        writes.append("env:" + attrs["environment"])
     task.effects = ([Effect(r, Mode.WRITE) for r in dict.fromkeys(writes)]
                     + [Effect(r, Mode.READ) for r in dict.fromkeys(reads) if r not in writes])
     if calls:

@@ -172,8 +172,9 @@ def _run_effects(rec: dict, run: str) -> None:
         target = "git:" + _push_target(match.group(1))
         rec["writes"].append(target)
         rec["publishes"].append(target)
+    real = "\n".join(line for line in code.splitlines() if "--dry-run" not in line)
     for pattern, resource in _PUBLISH_RUN:
-        if pattern.search(code):
+        if pattern.search(real):
             rec["publishes"].append(resource)
     rec["api_calls"] += len(_GH_API.findall(code)) + len(_CURL_API.findall(code))
     rec["read_only"] = bool(_READ_ONLY_CMD.search(code)) and not _WRITES_TREE.search(code) and not rec["files"] \
@@ -191,6 +192,7 @@ def _artifact(rec: dict, key: str, effects: list, name: str) -> None:
 
 def _push_target(args: str) -> str:
     """The branch a ``git push`` writes: the refspec's destination, else the current branch."""
+    args = re.sub(r"\$\{?\w+\}?", "*", EXPR.sub("*", args)).replace('"', "").replace("'", "")
     words = [w for w in args.split() if not w.startswith("-")]
     if "--tags" in args.split() or "--follow-tags" in args.split() and len(words) < 2:
         return "tags"

@@ -9,8 +9,8 @@ time: the older one may finish last and win, pushes fail as non-fast-forward, a 
 twice. A matrix job doing it overlaps with itself within one run.
 
 Confidence: **high** for mutable targets (an environment, a branch, Pages) on triggers that fire
-often (`push`, `schedule`, `workflow_run`, ...); **medium** for releases and package publishes, or
-tag/release/manual triggers; **low** when the workflow is only called by others (the caller may
+often (`push`, `workflow_run`, ...); **medium** for releases and package publishes, or
+schedule/tag/release/manual triggers; **low** when the workflow is only called by others (the caller may
 hold the group) or the job is recognised by its name only.
 
 **Example.**
@@ -43,7 +43,7 @@ from typing import Iterator
 from wflint.finding import Applicability, Change, Confidence, Finding, Fix, Severity
 from wflint.rule import Context, rule
 
-FREQUENT = {"push", "schedule", "workflow_run", "pull_request_target", "merge_group", "repository_dispatch"}
+FREQUENT = {"push", "workflow_run", "pull_request_target", "merge_group", "repository_dispatch"}
 MUTABLE = ("env:", "git:", "pages")
 
 
