@@ -147,7 +147,7 @@ def fix(paths, unsafe_fixes, show_diff, select, ignore) -> None:
 
     selection = Selection(_codes(select) or ("ALL",), _codes(ignore))
     selection.validate()
-    fixed = files = rejected = unsafe_left = 0
+    fixed = files = rejected = unsafe_left = manual = 0
     changed_any = False
     for path, explicit in discover.expand(list(paths)):
         if path == "-":
@@ -158,6 +158,7 @@ def fix(paths, unsafe_fixes, show_diff, select, ignore) -> None:
             click.echo(f"{exc.one_line()} [WFL001]", err=True)
             continue
         unsafe_left += outcome.unsafe_left
+        manual += outcome.manual
         for finding, reason in outcome.rejected:
             rejected += 1
             click.echo(f"{path}: not fixed: {finding.code} {reason}", err=True)
@@ -174,6 +175,8 @@ def fix(paths, unsafe_fixes, show_diff, select, ignore) -> None:
     summary = f"{verb} {fixed} finding{'s' if fixed != 1 else ''} in {files} file{'s' if files != 1 else ''}"
     if unsafe_left:
         summary += f"; {unsafe_left} more with --unsafe-fixes"
+    if manual:
+        summary += f"; {manual} to change by hand (no rewriter for that format yet)"
     if rejected:
         summary += f"; {rejected} fix{'es' if rejected != 1 else ''} rejected by verification"
     click.echo(summary + ".", err=show_diff)

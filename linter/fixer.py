@@ -28,6 +28,7 @@ class FixOutcome:
     applied: list[Finding] = field(default_factory=list)
     rejected: list[tuple[Finding, str]] = field(default_factory=list)
     unsafe_left: int = 0
+    manual: int = 0  # fixable findings in a format that has no rewriter
 
     @property
     def changed(self) -> bool:
@@ -61,7 +62,7 @@ def fix_text(path: str, text: str, selection: Selection, unsafe: bool) -> FixOut
         candidates = [(wf, f) for wf in workflows for f in check_workflow(wf, rules).findings
                       if f.fingerprint not in tried]
         if not hasattr(module, "rewrite"):
-            outcome.unsafe_left = sum(1 for _, f in candidates if f.fix and f.fix.changes)
+            outcome.manual = sum(1 for _, f in candidates if wanted(f, unsafe))
             return outcome
         todo = next(((wf, f) for wf, f in candidates if wanted(f, unsafe)), None)
         if todo is None:
