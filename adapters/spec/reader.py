@@ -116,7 +116,7 @@ def _workflow(path: str, data, index: SourceIndex) -> Workflow:
                     detail = f"{key} needs {other}'s output" if kind is EdgeKind.DATA else f"{key} is declared after {other}"
                     edges.append(Edge(other, key, kind, where, detail))
     limits = _limits(doc.get("limits"), ("limits",)) if "limits" in doc else Limits()
-    name = doc.get("name") or Path(path).name.split(".")[0]
+    name = doc.get("name", Path(path).name.split(".")[0])
     if not isinstance(name, str):
         _fail(("name",), "expected text")
     model = ExecutionModel(
