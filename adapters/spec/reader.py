@@ -119,6 +119,8 @@ def _workflow(path: str, data, index: SourceIndex) -> Workflow:
     name = doc.get("name", Path(path).name.split(".")[0])
     if not isinstance(name, str):
         _fail(("name",), "expected text")
+    if not isinstance(doc.get("description", ""), str):
+        _fail(("description",), "expected text")
     model = ExecutionModel(
         name="spec",
         mode=current,
