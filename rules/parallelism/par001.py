@@ -44,13 +44,15 @@ def check(ctx: Context) -> Iterator[Finding]:
         sure = group.confidence == "high"
         unit = analysis.duration[group.tasks[0]]
         gates = ctx.workflow.execution_model.order_gates
+        chain = (f"their chain {fmt_seconds(group.sequential_s)} → {fmt_seconds(group.parallel_s)}, "
+                 f"{group.duration_source} durations")
         if group.duration_source == "default":
             gain = (f"without timing data: removing {len(group.removed)} ordering(s) makes the chain "
                     f"{_depth(group.parallel_s, unit)} task(s) deep instead of {_depth(group.sequential_s, unit)}")
+        elif runs_parallel and group.saved_s > 0:
+            gain = f"that saves {fmt_seconds(group.saved_s)} end to end ({chain})"
         elif runs_parallel:
-            gain = (f"that saves {fmt_seconds(group.saved_s)} "
-                    f"({fmt_seconds(group.sequential_s)} → {fmt_seconds(group.parallel_s)}, "
-                    f"{group.duration_source} durations)")
+            gain = f"that saves no time end to end today, as a longer path decides the run ({chain})"
         else:
             gain = "this engine runs one task at a time, so wiring them as parallel branches saves no time by itself"
         message = f"{names} run one after another but could run in parallel ({group.reason}); {gain}"
