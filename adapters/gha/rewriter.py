@@ -1,0 +1,225 @@
+"""Turn IR-level changes into text splices on the original workflow (DESIGN §9).
+
+The file is composed once with libyaml for node positions; every edit replaces a span of the
+original text, so comments, quoting, flow lists and indentation elsewhere stay byte for byte.
+Supported: ``remove_order`` (drop a `needs:` entry, or the key when it empties), ``add_concurrency``
+(a job-level block), ``parallel_steps`` (wrap adjacent steps in `- parallel:`).
+"""
+from __future__ import annotations
+
+import re
+
+from wflint.errors import RewriteError
+
+_QUOTE_FREE = re.compile(r"^[A-Za-z0-9$][^:#'\"\n]*$")
+
+
+class _Text:
+    """The source with line starts, to turn libyaml marks into string offsets."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def offset(self, mark) -> int:
+        return self.starts[mark.line] + mark.column
+
+    def line_start(self, offset: int) -> int:
+        return self.text.rfind("\n", 0, offset) + 1
+
+    def line_end(self, offset: int) -> int:
+        """Offset just past the newline ending the line that holds ``offset``."""
+        end = self.text.find("\n", offset)
+        return len(self.text) if end < 0 else end + 1
+
+
+def rewrite(text: str, workflow, changes) -> str:
+    import yaml
+
+    root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    src = _Text(text)
+    edits: list[tuple[int, int, str]] = []
+    removals: dict[str, set[str]] = {}
+    for change in changes:
+        if change.op == "remove_order":
+            removals.setdefault(change.v, set()).add(change.u.lower())
+        elif change.op == "add_concurrency":
+            edits.append(_add_concurrency(src, _job(root, change.v), change.tasks[0]))
+        elif change.op == "parallel_steps":
+            edits.append(_parallel_steps(src, _job(root, change.v), workflow.tasks[change.v], change.tasks))
+        else:
+            raise RewriteError(f"the GitHub Actions rewriter cannot apply `{change.op}`")
+    for job_id, needs in removals.items():
+        edits += _remove_needs(src, _job(root, job_id), needs)
+    edits.sort()
+    for (a_start, a_end, _), (b_start, _, _) in zip(edits, edits[1:]):
+        if b_start < a_end:
+            raise RewriteError("two edits touch the same text")
+    out = text
+    for start, end, replacement in reversed(edits):
+        out = out[:start] + replacement + out[end:]
+    return out
+
+
+def _get(mapping, key: str):
+    import yaml
+
+    if not isinstance(mapping, yaml.MappingNode):
+        return None, None
+    for k, v in mapping.value:
+        if isinstance(k, yaml.ScalarNode) and k.value == key:
+            return k, v
+    return None, None
+
+
+def _job(root, job_id: str):
+    _, jobs = _get(root, "jobs")
+    key, value = _get(jobs, job_id)
+    if key is None:
+        raise RewriteError(f"no job `{job_id}` in the file")
+    return key, value
+
+
+def _own_lines(src: _Text, start: int, end: int) -> tuple[int, int]:
+    """The whole lines from ``start`` to ``end``, if nothing but blanks precede start on its line
+    and nothing but a comment follows end on its line."""
+    begin = src.line_start(start)
+    stop = src.line_end(end)
+    before, after = src.text[begin:start], src.text[end:stop]
+    if before.strip(" -") or (after.strip() and not after.strip().startswith("#")):
+        raise RewriteError("the node shares its line with other content")
+    return begin, stop
+
+
+def _last_end(node) -> int | None:
+    """End mark offset-free: the mark of the last scalar/flow node inside ``node``."""
+    import yaml
+
+    if isinstance(node, yaml.ScalarNode) or node.flow_style:
+        return node.end_mark
+    children = node.value if isinstance(node, yaml.SequenceNode) else [v for pair in node.value for v in pair]
+    return _last_end(children[-1]) if children else node.end_mark
+
+
+# --------------------------------------------------------------------------- needs
+
+def _remove_needs(src: _Text, job, names: set[str]) -> list[tuple[int, int, str]]:
+    import yaml
+
+    key, needs = _get(job[1], "needs")
+    if key is None:
+        raise RewriteError("the job has no `needs:`")
+    items = [needs] if isinstance(needs, yaml.ScalarNode) else list(needs.value)
+    gone = [i for i, n in enumerate(items) if isinstance(n, yaml.ScalarNode) and n.value.lower() in names]
+    if len(gone) != len(names):
+        raise RewriteError("a `needs:` entry to remove is not in the file")
+    if len(gone) == len(items):
+        start, end = _own_lines(src, src.offset(key.start_mark), src.offset(_last_end(needs)))
+        return [(start, end, "")]
+    if needs.flow_style:
+        return _flow_removals(src, items, gone)
+    edits = []
+    for i in gone:
+        item = items[i]
+        start, end = _own_lines(src, src.offset(item.start_mark), src.offset(item.end_mark))
+        if not src.text[start:src.offset(item.start_mark)].strip().startswith("-"):
+            raise RewriteError("a block `needs:` item is not on its own `- ` line")
+        edits.append((start, end, ""))
+    return edits
+
+
+def _flow_removals(src: _Text, items: list, gone: list[int]) -> list[tuple[int, int, str]]:
+    """Cut each removed item with the separator after it; a removed tail goes with the separator
+    after the last kept item, so `[a, b, c]` minus b, c is `[a]`."""
+    kept = [i for i in range(len(items)) if i not in gone]
+    last_kept = kept[-1]
+    edits = []
+    for i in gone:
+        if i < last_kept:
+            edits.append((src.offset(items[i].start_mark), src.offset(items[i + 1].start_mark), ""))
+    if gone[-1] > last_kept:
+        edits.append((src.offset(items[last_kept].end_mark), src.offset(items[-1].end_mark), ""))
+    return edits
+
+
+# --------------------------------------------------------------------------- concurrency
+
+def _add_concurrency(src: _Text, job, group: str) -> tuple[int, int, str]:
+    key, body = job
+    if body.flow_style or not body.value:
+        raise RewriteError("the job is not a block mapping")
+    if _get(body, "concurrency")[0] is not None:
+        raise RewriteError("the job already has `concurrency:`")
+    first = body.value[0][0]
+    indent = first.start_mark.column
+    step = max(2, indent - key.start_mark.column)
+    at = src.line_start(src.offset(first.start_mark))
+    if src.text[at:src.offset(first.start_mark)].strip():
+        raise RewriteError("the job's first key does not start its line")
+    pad, inner = " " * indent, " " * (indent + step)
+    block = f"{pad}concurrency:\n{inner}group: {_scalar(group)}\n{inner}cancel-in-progress: false\n"
+    return at, at, block
+
+
+def _scalar(value: str) -> str:
+    if _QUOTE_FREE.match(value) and not value.endswith(" "):
+        return value
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+# --------------------------------------------------------------------------- parallel steps
+
+def _parallel_steps(src: _Text, job, task, step_ids) -> tuple[int, int, str]:
+    import yaml
+
+    records = {s["id"]: s for s in task.attrs.get("steps") or ()}
+    try:
+        indexes = [records[sid]["pointer"] for sid in step_ids]
+    except KeyError as exc:
+        raise RewriteError(f"no step {exc} in job `{task.id}`") from None
+    if any(len(p) != 4 for p in indexes):
+        raise RewriteError("a step is already inside a parallel group")
+    positions = [p[3] for p in indexes]
+    if positions != list(range(positions[0], positions[0] + len(positions))) or not 2 <= len(positions) <= 10:
+        raise RewriteError("the steps are not 2 to 10 adjacent steps")
+    _, steps = _get(job[1], "steps")
+    if not isinstance(steps, yaml.SequenceNode) or steps.flow_style:
+        raise RewriteError("`steps:` is not a block list")
+    first, last = steps.value[positions[0]], steps.value[positions[-1]]
+    start, end = _own_lines(src, src.offset(first.start_mark), src.offset(_last_end(last)))
+    head = src.text[start:src.offset(first.start_mark)]
+    if not head.strip().startswith("-"):
+        raise RewriteError("a step does not start its own `- ` line")
+    dash = head.index("-")
+    lines = src.text[start:end].splitlines(keepends=True)
+    body = "".join("    " + line if line.strip() else line for line in lines)
+    if not body.endswith("\n"):
+        body += "\n"
+    return start, end, " " * dash + "- parallel:\n" + body
+
+
+# --------------------------------------------------------------------------- verify
+
+def verify(old, new, changes) -> str | None:
+    """Did the edit do exactly what was meant? Other edges and all tasks must be unchanged."""
+    removed = {(c.u, c.v) for c in changes if c.op == "remove_order"}
+    before = {(e.u, e.v, e.kind) for e in old.edges if (e.u, e.v) not in removed}
+    after = {(e.u, e.v, e.kind) for e in new.edges}
+    if set(old.tasks) != set(new.tasks):
+        return "the rewrite changed the set of jobs"
+    if any((u, v) in {(a, b) for a, b, _ in after} for u, v in removed):
+        return "a removed `needs:` entry is still there"
+    if before != after:
+        return "the rewrite changed other `needs:` edges"
+    for change in changes:
+        task = new.tasks[change.v] if change.v in new.tasks else None
+        if change.op == "add_concurrency" and (task is None or task.attrs.get("concurrency_group") != change.tasks[0]):
+            return f"job `{change.v}` did not get the concurrency group {change.tasks[0]!r}"
+        if change.op == "parallel_steps":
+            steps = {s["id"]: s for s in task.attrs["steps"]}
+            groups = {steps[sid].get("group") if sid in steps else None for sid in change.tasks}
+            if len(groups) != 1 or None in groups:
+                return f"the steps of `{change.v}` are not one parallel group"
+            if len(steps) != len(old.tasks[change.v].attrs["steps"]):
+                return f"the rewrite changed the number of steps of `{change.v}`"
+    return None
