@@ -83,6 +83,8 @@ def _job(root, job_id: str):
 def _own_lines(src: _Text, start: int, end: int) -> tuple[int, int]:
     """The whole lines from ``start`` to ``end``, if nothing but blanks precede start on its line
     and nothing but a comment follows end on its line."""
+    if end > start and end == src.line_start(end):  # a block scalar ends at the next line's start
+        end -= 1
     begin = src.line_start(start)
     stop = src.line_end(end)
     before, after = src.text[begin:start], src.text[end:stop]

@@ -58,7 +58,8 @@ def check(ctx: Context) -> Iterator[Finding]:
         message = f"{names} run one after another but could run in parallel ({group.reason}); {gain}"
         if gates:
             dropped = [e.detail for e in ctx.workflow.edges if (e.u, e.v) in set(group.removed) and e.detail]
-            message += f"; {gates}" + (f" (it would drop: {'; '.join(dropped)})" if dropped else "")
+            shown = "; ".join(dropped[:3]) + (f"; and {len(dropped) - 3} more" if len(dropped) > 3 else "")
+            message += f"; {gates}" + (f" (it would drop: {shown})" if dropped else "")
         first_cut = group.removed[0]
         edge_location = next((e.location for e in ctx.workflow.edges
                               if (e.u, e.v) == first_cut and e.location is not None), None)
