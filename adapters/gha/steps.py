@@ -143,12 +143,12 @@ def _uses_effects(rec: dict, name: str, with_: dict) -> None:
         if name == "docker/build-push-action" and _text(with_.get("push")).lower() != "true":
             target = None
         elif target == "git:gh-pages" and (with_.get("branch") or with_.get("publish_branch")):
-            target = "git:" + _text(with_.get("branch") or with_.get("publish_branch")).strip()
+            target = "git:" + _pattern(_text(with_.get("branch") or with_.get("publish_branch")))
         elif name == "peter-evans/create-pull-request":
-            target = "git:" + (_text(with_.get("branch")).strip() or "create-pull-request/patch")
+            target = "git:" + (_pattern(_text(with_.get("branch"))) or "create-pull-request/patch")
     if target:
         rec["publishes"].append(target)
-        if target.startswith("git:"):
+        if target.startswith("git:") and "*" not in target:
             w.append(target)
     if name.startswith(_API_USES):
         rec["api_calls"] += 3
@@ -170,7 +170,8 @@ def _run_effects(rec: dict, run: str) -> None:
             rec["files"].append(kind)
     for match in _GIT_PUSH.finditer(code):
         target = "git:" + _push_target(match.group(1))
-        rec["writes"].append(target)
+        if "*" not in target:  # an unknown branch conflicts with nothing in particular
+            rec["writes"].append(target)
         rec["publishes"].append(target)
     real = "\n".join(line for line in code.splitlines() if "--dry-run" not in line)
     for pattern, resource in _PUBLISH_RUN:

@@ -76,11 +76,20 @@ def check(ctx: Context) -> Iterator[Finding]:
         )
 
 
+_ALLOWED_CONTEXTS = {"github", "inputs", "matrix", "needs", "strategy", "vars"}  # job-level concurrency
+
+
+def _allowed(value: str) -> bool:
+    """Expressions in a job's concurrency group may only use these contexts (not `steps`, `env`)."""
+    roots = {m.group(1) for e in re.findall(r"\$\{\{(.*?)\}\}", value) for m in re.finditer(r"\b([a-z_]+)\.", e)}
+    return roots <= _ALLOWED_CONTEXTS
+
+
 def concurrency_group(job_id: str, targets: list[str]) -> str:
     """One group per deployment target, shared by every workflow of the repository that uses it."""
     for prefix, name in (("env:", "environment-"), ("git:", "git-push-")):
         for target in targets:
             value = target[len(prefix):] if target.startswith(prefix) else ""
-            if value and "(" not in value and "*" not in value:
+            if value and "(" not in value and "*" not in value and _allowed(value):
                 return name + re.sub(r"[^\w.${}\[\]'|&!= -]", "-", value)
     return "${{ github.workflow }}-" + job_id

@@ -1,0 +1,80 @@
+"""The real corpus (read in place): no traceback, a reviewed findings snapshot, byte-identical
+files where no fix applies, and fixed files that add no actionlint error."""
+from __future__ import annotations
+
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+
+from conftest import FIXTURES, ROOT, corpus_dir, run
+from helpers import actionlint_errors
+from wflint.engine import Selection
+from wflint.fixer import fix_text
+
+
+@lru_cache(maxsize=None)
+def fixed_corpus() -> dict[str, tuple[str, object]]:
+    """name → (original text, outcome of `wflint fix --unsafe-fixes`), computed once."""
+    out = {}
+    for path in sorted(corpus_dir("gha").glob("*.y*ml")):
+        text = path.read_text(encoding="utf-8")
+        out[path.name] = (text, fix_text(str(path), text, Selection(), unsafe=True))
+    return out
+
+
+def test_check_over_the_corpus_snapshot(snapshot):
+    folder = corpus_dir("gha")
+    result = run("check", folder, "--format", "json", "--fail-on", "never")
+    assert result.exit_code == 0, result.stderr
+    data = result.json()
+    assert data["summary"]["files"] == 148
+    findings = data["findings"]
+    assert [f for f in findings if f["code"] == "WFL001"] == []
+    lines = [f"{Path(f['path']).name}:{f['line']} {f['code']} [{f['confidence']}] {f['message']}" for f in findings]
+    assert dict(sorted(Counter(f["code"] for f in findings).items())) == snapshot(name="counts")
+    assert lines == snapshot(name="findings")
+
+
+def test_files_without_an_applicable_fix_stay_byte_identical():
+    changed = 0
+    for name, (text, outcome) in fixed_corpus().items():
+        if not outcome.applied:
+            assert outcome.text == text, name
+        else:
+            changed += 1
+            assert outcome.text != text
+    assert changed > 0
+
+
+def test_fixing_twice_changes_nothing():
+    for name, (_, outcome) in fixed_corpus().items():
+        if outcome.applied:
+            again = fix_text(name, outcome.text, Selection(), unsafe=True)
+            assert again.text == outcome.text, name
+
+
+def test_fixes_add_no_actionlint_error(tmp_path):
+    before, after = {}, {}
+    for name, (text, outcome) in fixed_corpus().items():
+        if outcome.applied:
+            before[name], after[name] = text, outcome.text
+    for path in sorted((FIXTURES / "rules").glob("*/*.yml")):
+        text = path.read_text(encoding="utf-8")
+        outcome = fix_text(str(path), text, Selection(), unsafe=True)
+        if outcome.applied:
+            name = f"{path.parent.name}__{path.name}"
+            before[name], after[name] = text, outcome.text
+    assert len(before) > 20
+    old = actionlint_errors(before, tmp_path / "before")
+    new = actionlint_errors(after, tmp_path / "after")
+    added = {name: new[name] - old[name] for name in new if new[name] - old[name]}
+    assert added == {}
+
+
+def test_corpus_fix_kinds():
+    """What the fixes on the corpus are: SAF310 concurrency blocks (safe) and PAR301 groups (unsafe)."""
+    applied = Counter(f.code for _, outcome in fixed_corpus().values() for f in outcome.applied)
+    rejected = [(f.code, reason) for _, outcome in fixed_corpus().values() for f, reason in outcome.rejected]
+    assert set(applied) <= {"SAF310", "PAR301", "PAR001", "GRA003"}
+    assert applied["SAF310"] > 0 and applied["PAR301"] > 0
+    assert all(code == "PAR001" and "lost a needed ordering" in reason for code, reason in rejected), rejected

@@ -1,0 +1,181 @@
+"""The reader: what each `needs` edge carries, matrix sizes, steps, effects, parse errors."""
+from __future__ import annotations
+
+import pytest
+
+from helpers import edges, workflow
+from wflint.adapters import gha
+from wflint.adapters.gha.matrix import matrix_size
+from wflint.errors import ParseError
+from wflint.ir import Mode
+
+GOOD = """\
+on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    outputs: {version: "${{ steps.v.outputs.version }}"}
+    steps:
+      - id: v
+        run: echo "version=1" >> "$GITHUB_OUTPUT"
+      - uses: actions/upload-artifact@v4
+        with: {name: dist, path: dist}
+  uses-output:
+    needs: build
+    runs-on: ubuntu-latest
+    steps: [{run: "echo ${{ needs.build.outputs.version }}"}]
+  downloads:
+    needs: [build]
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/download-artifact@v4
+        with: {pattern: "d*"}
+  gated:
+    if: github.ref == 'refs/heads/main'
+    runs-on: ubuntu-latest
+    steps: [{run: echo gate}]
+  after-gate:
+    needs: gated
+    runs-on: ubuntu-latest
+    steps: [{run: echo x}]
+  finalizer:
+    needs: [uses-output]
+    if: ${{ always() }}
+    runs-on: ubuntu-latest
+    steps: [{run: echo report}]
+  status:
+    needs: [uses-output]
+    if: needs.uses-output.result == 'success'
+    runs-on: ubuntu-latest
+    steps: [{run: echo ok}]
+  summary:
+    needs: [downloads, status]
+    runs-on: ubuntu-latest
+    steps: [{run: "echo '${{ toJSON(needs) }}'"}]
+  publish:
+    needs: [after-gate]
+    runs-on: ubuntu-latest
+    steps: [{run: twine upload dist/*}]
+  plain:
+    needs: [after-gate]
+    runs-on: ubuntu-latest
+    steps: [{run: make docs}]
+"""
+
+
+def test_each_needs_edge_is_classified_by_what_it_carries():
+    wf = workflow(GOOD)
+    assert edges(wf) == {
+        ("build", "uses-output"): "data",  # needs.build.outputs
+        ("build", "downloads"): "data",  # artifact by pattern
+        ("gated", "after-gate"): "control",  # upstream if: skips downstream
+        ("uses-output", "finalizer"): "control",  # always()
+        ("uses-output", "status"): "control",  # needs.X.result only
+        ("downloads", "summary"): "data",  # toJSON(needs)
+        ("status", "summary"): "data",
+        ("after-gate", "publish"): "control",  # test-before-publish
+        ("after-gate", "plain"): "order",  # nothing but order
+    }
+    details = {(e.u, e.v): e.detail for e in wf.edges}
+    assert details[("build", "uses-output")] == "uses-output reads needs.build.outputs"
+    assert "artifact `dist`" in details[("build", "downloads")]
+    assert "skipped when gated is skipped" in details[("gated", "after-gate")]
+
+
+def test_effects_of_jobs():
+    wf = workflow(GOOD)
+    build = wf.tasks["build"]
+    assert [(e.resource, e.mode) for e in build.effects] == [("artifact:dist", Mode.WRITE)]
+    assert ("artifact:dist", Mode.READ) in [(e.resource, e.mode) for e in wf.tasks["downloads"].effects]
+    assert wf.tasks["publish"].attrs["publishes"] == ["registry:pypi"]
+    assert wf.tasks["build"].attrs["steps"][0]["files"] == ["output"]
+    assert wf.execution_model.name == "github-actions" and wf.limits.concurrency == 20
+
+
+def test_case_insensitive_needs_and_dangling():
+    wf = workflow("on: push\njobs:\n  Build: {runs-on: x, steps: [{run: a}]}\n"
+                  "  test: {needs: [build, nope], runs-on: x, steps: [{run: b}]}\n")
+    assert edges(wf) == {("Build", "test"): "order"}
+    assert [(d.task, d.target) for d in wf.dangling] == [("test", "nope")]
+
+
+@pytest.mark.parametrize("matrix, size", [
+    ({"os": ["a", "b"], "py": [1, 2, 3]}, 6),
+    ({"os": ["a", "b"], "py": [1, 2], "exclude": [{"os": "a", "py": 1}]}, 3),
+    ({"os": ["a", "b"], "include": [{"os": "a", "extra": 1}]}, 2),  # extends a combination
+    ({"os": ["a", "b"], "include": [{"os": "c"}]}, 3),  # fits none: a new one
+    ({"include": [{"os": "a"}, {"os": "b"}]}, 2),
+    ({"os": ["a"]}, 1),
+    ("${{ fromJSON(needs.plan.outputs.matrix) }}", None),
+    ({"os": "${{ fromJSON(inputs.os) }}"}, None),
+])
+def test_matrix_size(matrix, size):
+    assert matrix_size(matrix) == size
+
+
+def test_parallel_and_background_steps_are_concurrent():
+    wf = workflow("""\
+on: push
+jobs:
+  j:
+    runs-on: x
+    steps:
+      - parallel:
+          - run: a
+          - run: b
+      - id: bg
+        background: true
+        run: server
+      - run: c
+      - wait: bg
+      - run: d
+""")
+    pairs = set(wf.tasks["j"].attrs["concurrent_pairs"])
+    assert pairs == {("j#0", "j#1"), ("j.bg", "j#3")}
+
+
+def test_local_reusable_workflow_is_resolved_beside_the_caller(tmp_path):
+    folder = tmp_path / ".github" / "workflows"
+    folder.mkdir(parents=True)
+    (folder / "build.yml").write_text("on: workflow_call\njobs:\n  b:\n    runs-on: x\n    steps:\n"
+                                      "      - uses: actions/upload-artifact@v4\n        with: {name: wheels}\n")
+    caller = folder / "ci.yml"
+    text = ("on: push\njobs:\n  build:\n    uses: ./.github/workflows/build.yml\n"
+            "  self:\n    uses: $/.github/workflows/build.yml\n"
+            "  remote:\n    uses: octo/repo/.github/workflows/x.yml@v1\n"
+            "  test:\n    needs: [build]\n    runs-on: x\n    steps:\n"
+            "      - uses: actions/download-artifact@v4\n        with: {name: wheels}\n")
+    caller.write_text(text)
+    wf = gha.read(str(caller), text)[0]
+    assert edges(wf) == {("build", "test"): "data"}
+    assert wf.tasks["build"].attrs["artifacts_out"] == ["wheels"] and not wf.tasks["build"].opaque
+    assert wf.tasks["self"].attrs["artifacts_out"] == ["wheels"]
+    assert wf.tasks["remote"].opaque
+
+
+def test_sniff():
+    assert gha.sniff("repo/.github/workflows/ci.yml", "")
+    assert gha.sniff("x.yaml", "name: a\non:\n  push:\njobs:\n  a: {}\n")
+    assert not gha.sniff("x.yaml", "tasks: {}\n")
+    assert not gha.sniff("ci.json", "on: push\njobs: {}\n")
+    assert not gha.sniff("a.wflint.yaml", "on: push\njobs: {}\n")
+
+
+@pytest.mark.parametrize("text, reason, line", [
+    ("on: push\njobs:\n  a: &a {runs-on: x}\n  b:\n    <<: *a\n", "merge keys", 5),
+    ("on: push\njobs: []\n", "non-empty mapping", 2),
+    ("jobs: {a: {runs-on: x}}\n", "missing top-level `on:`", 1),
+    ("on: push\njobs:\n  a: [1]\n", "job `a` must be a mapping", 3),
+    ("on: push\njobs:\n  a: {runs-on: x\n", "invalid YAML", 4),
+    ("on: push\non: pull_request\njobs: {a: {}}\n", "duplicate key 'on'", 2),
+])
+def test_unreadable_files_raise_parse_error_with_a_line(text, reason, line):
+    with pytest.raises(ParseError) as info:
+        gha.read("ci.yml", text)
+    assert reason in info.value.reason and info.value.line == line
+
+
+def test_anchors_without_merge_keys_are_read():
+    wf = workflow("on: push\njobs:\n  a: {runs-on: &r ubuntu-latest, steps: [{run: a}]}\n"
+                  "  b: {runs-on: *r, needs: a, steps: [{run: b}]}\n")
+    assert wf.tasks["b"].attrs["runs_on"] == "ubuntu-latest"

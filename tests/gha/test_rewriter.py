@@ -1,0 +1,135 @@
+"""Text splices: exact results for each edit shape, refusals, verification, and actionlint."""
+from __future__ import annotations
+
+import pytest
+
+from helpers import actionlint_errors, edges, workflow
+from wflint.adapters import gha
+from wflint.errors import RewriteError
+from wflint.finding import Change
+
+BASE = """\
+on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo a
+  b:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo b
+  flow:
+    needs: [ a, b ]   # kept comment
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo c
+  block:
+    # why block waits
+    needs:
+      - a    # first
+      - "b"
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v6
+      - name: Lint
+        run: ruff check .
+      - name: Types
+        run: |
+          mypy src
+          mypy tests
+      - run: pytest
+  scalar:
+    needs: a
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo e
+"""
+
+
+def apply(changes: list[Change], text: str = BASE) -> str:
+    old = workflow(text)
+    new_text = gha.rewrite(text, old, changes)
+    assert gha.verify(old, workflow(new_text), changes) is None
+    return new_text
+
+
+def remove(u: str, v: str) -> Change:
+    return Change("remove_order", u, v)
+
+
+@pytest.mark.parametrize("changes, before, after", [
+    ([remove("b", "flow")], "    needs: [ a, b ]   # kept comment\n", "    needs: [ a ]   # kept comment\n"),
+    ([remove("a", "flow")], "    needs: [ a, b ]   # kept comment\n", "    needs: [ b ]   # kept comment\n"),
+    ([remove("a", "flow"), remove("b", "flow")], "    needs: [ a, b ]   # kept comment\n", ""),
+    ([remove("a", "block")], "      - a    # first\n", ""),
+    ([remove("b", "block")], '      - "b"\n', ""),
+    ([remove("a", "block"), remove("b", "block")], '    needs:\n      - a    # first\n      - "b"\n', ""),
+    ([remove("a", "scalar")], "    needs: a\n", ""),
+])
+def test_remove_needs_entry_changes_only_that_text(changes, before, after):
+    assert apply(changes) == BASE.replace(before, after, 1)
+
+
+def test_add_concurrency_to_a_job():
+    out = apply([Change("add_concurrency", v="scalar", tasks=("environment-production",))])
+    assert out == BASE.replace("  scalar:\n", "  scalar:\n    concurrency:\n      group: environment-production\n"
+                                              "      cancel-in-progress: false\n")
+    quoted = apply([Change("add_concurrency", v="a", tasks=("${{ github.workflow }}-a: x",))])
+    assert '      group: "${{ github.workflow }}-a: x"\n' in quoted
+
+
+def test_four_space_indentation_is_followed():
+    text = "on: push\njobs:\n    deploy:\n        runs-on: x\n        steps:\n            - run: a\n"
+    out = apply([Change("add_concurrency", v="deploy", tasks=("g",))], text)
+    assert out == text.replace("    deploy:\n", "    deploy:\n        concurrency:\n            group: g\n"
+                                               "            cancel-in-progress: false\n")
+
+
+def test_parallel_steps_wraps_the_lines_and_keeps_block_scalars():
+    out = apply([Change("parallel_steps", v="block", tasks=("block#1", "block#2"))])
+    assert out == BASE.replace(
+        "      - name: Lint\n        run: ruff check .\n      - name: Types\n        run: |\n"
+        "          mypy src\n          mypy tests\n",
+        "      - parallel:\n          - name: Lint\n            run: ruff check .\n          - name: Types\n"
+        "            run: |\n              mypy src\n              mypy tests\n")
+    assert workflow(out).tasks["block"].attrs["steps"][2]["group"] == 1
+
+
+@pytest.mark.parametrize("text, change, reason", [
+    (BASE, Change("add_concurrency", v="nope", tasks=("g",)), "no job"),
+    (BASE, remove("b", "scalar"), "not in the file"),
+    (BASE, Change("parallel_steps", v="block", tasks=("block#0", "block#3")), "adjacent"),
+    (BASE, Change("insert_join", v="a"), "cannot apply"),
+    ("on: push\njobs:\n  a: {runs-on: x, steps: [{run: a}]}\n", Change("add_concurrency", v="a", tasks=("g",)),
+     "block mapping"),
+    ("on: push\njobs:\n  a:\n    concurrency: g\n    runs-on: x\n", Change("add_concurrency", v="a", tasks=("g",)),
+     "already has"),
+])
+def test_refuses_what_it_cannot_do_safely(text, change, reason):
+    with pytest.raises(RewriteError, match=reason):
+        gha.rewrite(text, workflow(text), [change])
+
+
+def test_verify_catches_an_edit_that_did_something_else():
+    old = workflow(BASE)
+    wrong = workflow(BASE.replace("      - a    # first\n", ""))
+    assert gha.verify(old, wrong, [remove("b", "block")]) == "a removed `needs:` entry is still there"
+    assert gha.verify(old, old, [Change("add_concurrency", v="a", tasks=("g",))]).startswith("job `a` did not get")
+
+
+def test_rewrites_add_no_actionlint_error(tmp_path):
+    """Real actionlint as the oracle: every edit shape above, before and after."""
+    cases = {"base.yml": BASE}
+    for i, changes in enumerate([[remove("b", "flow")], [remove("a", "block"), remove("b", "block")],
+                                 [remove("a", "scalar")],
+                                 [Change("add_concurrency", v="scalar", tasks=("environment-production",))],
+                                 [Change("parallel_steps", v="block", tasks=("block#1", "block#2"))]]):
+        cases[f"edit{i}.yml"] = apply(changes)
+    cases["control.yml"] = BASE.replace("needs: a\n", "needs: nope\n")  # the oracle can fail
+    errors = actionlint_errors(cases, tmp_path)
+    assert [kind for kind, _ in errors.pop("control.yml")] == ["job-needs"]
+    for name, found in errors.items():
+        assert found == set(), (name, found)
+    assert edges(workflow(cases["edit2.yml"])) == {
+        ("a", "flow"): "order", ("b", "flow"): "order", ("a", "block"): "order", ("b", "block"): "order"}
