@@ -48,15 +48,15 @@ def load_yaml(text: str, path: str, *, reject_merge_keys: bool = False) -> tuple
         raise ParseError(path, f"invalid YAML: {exc}") from None
     if root is None:
         return None, SourceIndex()
-    positions: dict[Pointer, Position] = {}
-    value = _construct(root, (), positions, path, reject_merge_keys)
-    return value, SourceIndex(positions)
+    nodes: dict[Pointer, tuple] = {}  # pointer → (node, end node): positions are made on first use
+    value = _construct(root, (), nodes, path, reject_merge_keys)
+    return value, LazyIndex(lambda: {p: _pos(a, b) for p, (a, b) in nodes.items()})
 
 
 def _construct(node, pointer: Pointer, positions: dict, path: str, reject_merge: bool) -> Any:
     import yaml
 
-    positions.setdefault(pointer, _pos(node))
+    positions.setdefault(pointer, (node, None))
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -65,7 +65,7 @@ def _construct(node, pointer: Pointer, positions: dict, path: str, reject_merge:
                 raise ParseError(path, "YAML merge keys (<<) are not supported", *_line_col(key_node))
             if key in out:
                 raise ParseError(path, f"duplicate key {key!r}", *_line_col(key_node))
-            positions[pointer + (key,)] = _pos(key_node, value_node)
+            positions[pointer + (key,)] = (key_node, value_node)
             out[key] = _construct(value_node, pointer + (key,), positions, path, reject_merge)
         return out
     if isinstance(node, yaml.SequenceNode):

@@ -13,6 +13,13 @@ import os
 MAX_DEPTH = 10  # GitHub's nesting limit for reusable workflows
 _cache: dict[str, dict | None] = {}
 _active: set[str] = set()
+_parsed: dict[str, tuple[str, object]] = {}  # callee path → (text, workflow), handed back once
+
+
+def take_parsed(path: str, text: str):
+    """The workflow already read as some caller's callee, when the engine now reads that file."""
+    found = _parsed.pop(os.path.abspath(path), None)
+    return found[1] if found is not None and found[0] == text else None
 
 
 def callee_path(caller: str, uses: str) -> str | None:
@@ -43,10 +50,12 @@ def summarize_call(caller: str, uses: str) -> dict | None:
     _active.add(path)
     try:
         with open(path, encoding="utf-8") as handle:
-            workflow = read_workflow(path, handle.read())[0]
+            text = handle.read()
+        workflow = read_workflow(path, text)[0]
     except Exception:  # an unreadable callee only makes the caller opaque; its own check reports it
         summary = None
     else:
+        _parsed[os.path.abspath(path)] = (text, workflow)
         tasks = list(workflow.tasks.values())
         summary = {
             "writes": [e.resource for t in tasks for e in t.writes],

@@ -38,6 +38,10 @@ _DEPLOY_TARGET = re.compile(r"prod|staging|stage|preview|dev\b|develop|pages|liv
 
 
 def read_workflow(path: str, text: str) -> list[Workflow]:
+    known = local.take_parsed(path, text)
+    if known is not None:
+        known.path = path
+        return [known]
     data, index = load_yaml(text, path, reject_merge_keys=True)
     if not isinstance(data, dict):
         raise ParseError(path, "a workflow must be a mapping with `on:` and `jobs:`")
@@ -65,6 +69,15 @@ def read_workflow(path: str, text: str) -> list[Workflow]:
         task.attrs["workflow_concurrency"] = facts["concurrency_group"]
         task.attrs["triggers"] = facts["triggers"]
     _resolve_patterns(tasks)
+    try:
+        return [_with_edges(path, workflow, jobs, tasks)]
+    finally:
+        for task in tasks.values():
+            task.attrs.pop("_body", None)
+            task.attrs.pop("_needs_refs", None)
+
+
+def _with_edges(path: str, workflow: Workflow, jobs: dict, tasks: dict[str, Task]) -> Workflow:
     by_lower = {j.lower(): j for j in jobs}
     for job_id, job in jobs.items():
         for i, need in enumerate(_names(job.get("needs"))):
@@ -73,9 +86,12 @@ def read_workflow(path: str, text: str) -> list[Workflow]:
             if target is None:
                 workflow.dangling.append(Dangling(job_id, need, where, f"`needs: {need}` names no job"))
                 continue
+            if "_body" not in tasks[job_id].attrs:
+                body = _all_text({k: val for k, val in job.items() if k != "needs"})
+                tasks[job_id].attrs["_body"], tasks[job_id].attrs["_needs_refs"] = body, needs_refs(body)
             kind, detail = classify(tasks[target], tasks[job_id], job)
             workflow.edges.append(Edge(target, job_id, kind, where, detail))
-    return [workflow]
+    return workflow
 
 
 def _workflow_attrs(data: dict) -> dict:
@@ -182,12 +198,23 @@ def concurrent_pairs(steps: list[dict]) -> list[tuple[str, str]]:
     return pairs
 
 
+_NEEDS_REF = re.compile(r"\bneeds\s*(?:\.\s*([\w-]+)|\[\s*['\"]([\w-]+)['\"]\s*\])(\.\w+)?")
+
+
+def needs_refs(body: str) -> dict[str, list[str]]:
+    """job id (lower case) → what follows each ``needs.<id>`` in the job (``.outputs``, ``.result``)."""
+    found: dict[str, list[str]] = {}
+    if "needs" in body:
+        for dotted, quoted, rest in _NEEDS_REF.findall(body):
+            found.setdefault((dotted or quoted).lower(), []).append(rest)
+    return found
+
+
 def classify(up: Task, down: Task, job: dict) -> tuple[EdgeKind, str]:
     """What the edge up→down carries, strongest first, with the reason in words."""
     u, v = up.id, down.id
-    body = _all_text({k: val for k, val in job.items() if k != "needs"})
-    refs = re.findall(r"\bneeds\s*(?:\.\s*" + re.escape(u) + r"\b|\[\s*['\"]" + re.escape(u) + r"['\"]\s*\])(\.\w+)?",
-                      body, re.I)
+    body = down.attrs["_body"]
+    refs = down.attrs["_needs_refs"].get(u.lower(), [])
     non_status = [r for r in refs if r.lower() != ".result"]
     if non_status:
         return EdgeKind.DATA, f"{v} reads needs.{u}{non_status[0] if non_status[0] else ''}"

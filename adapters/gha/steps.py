@@ -27,6 +27,9 @@ _PUBLISH_RUN = (
     (re.compile(r"\bgh\s+release\s+(create|upload|edit)\b"), "release"),
     (re.compile(r"\baws\s+s3\s+(cp|sync|mv)\b|\bgsutil\s+(-m\s+)?(cp|rsync)\b|\bazcopy\b"), "storage"),
 )
+_PUBLISH_HINTS = ("upload", "publish", "push", "release", "s3", "gsutil", "azcopy")
+_CHECK_HINTS = ("lint", "check", "clippy", "mypy", "pyright", "flake8", "type", "noemit", "--diff", "codespell",
+                "tidy", "vet", "validate")
 # Actions whose effect is known from their name: resource prefix, mode.
 _PUBLISH_USES = {
     "pypa/gh-action-pypi-publish": "registry:pypi",
@@ -85,7 +88,7 @@ def step_record(job_id: str, index: int, step: dict, pointer: tuple, lane: int |
         "uses": uses, "pointer": pointer, "if": _text(step.get("if")), "background": step.get("background") is True,
         "lane": lane, "wait": _names(step.get("wait")), "wait_all": "wait-all" in step,
         "writes": [], "reads": [], "publishes": [], "uploads": [], "downloads": [], "files": [], "api_calls": 0, "maybe_out": False, "maybe_in": False,
-        "refs": sorted({m.group(1) for m in STEP_REF.finditer(_all_text(step))}),
+        "refs": _step_refs(step),
         "checkout_without_path": False, "read_only": False,
     }
     if uses:
@@ -93,6 +96,12 @@ def step_record(job_id: str, index: int, step: dict, pointer: tuple, lane: int |
     if run:
         _run_effects(rec, run)
     return rec
+
+
+def _step_refs(step: dict) -> list[str]:
+    """Ids of the steps whose outputs or outcome this step reads."""
+    text = _all_text(step)
+    return sorted({m.group(1) for m in STEP_REF.finditer(text)}) if "steps." in text else []
 
 
 def _names(value) -> list[str]:
@@ -162,24 +171,31 @@ def _uses_effects(rec: dict, name: str, with_: dict) -> None:
 
 
 def _run_effects(rec: dict, run: str) -> None:
-    code = "\n".join(line for line in run.splitlines() if not line.lstrip().startswith("#"))
-    for match in _ENV_WRITE.finditer(code):
-        var = next(g for g in match.groups() if g)
-        kind = _ENV_FILES[var]
-        if kind not in rec["files"]:
-            rec["files"].append(kind)
-    for match in _GIT_PUSH.finditer(code):
-        target = "git:" + _push_target(match.group(1))
-        if "*" not in target:  # an unknown branch conflicts with nothing in particular
-            rec["writes"].append(target)
-        rec["publishes"].append(target)
-    real = "\n".join(line for line in code.splitlines() if "--dry-run" not in line)
-    for pattern, resource in _PUBLISH_RUN:
-        if pattern.search(real):
-            rec["publishes"].append(resource)
-    rec["api_calls"] += len(_GH_API.findall(code)) + len(_CURL_API.findall(code))
-    rec["read_only"] = bool(_READ_ONLY_CMD.search(code)) and not _WRITES_TREE.search(code) and not rec["files"] \
-        and not rec["publishes"]
+    """Cheap substring tests guard each pattern: most scripts touch none of these."""
+    code = "\n".join(line for line in run.splitlines() if not line.lstrip().startswith("#")) if "#" in run else run
+    if "GITHUB_" in code:
+        for match in _ENV_WRITE.finditer(code):
+            kind = _ENV_FILES[next(g for g in match.groups() if g)]
+            if kind not in rec["files"]:
+                rec["files"].append(kind)
+    if "push" in code:
+        for match in _GIT_PUSH.finditer(code):
+            target = "git:" + _push_target(match.group(1))
+            if "*" not in target:  # an unknown branch conflicts with nothing in particular
+                rec["writes"].append(target)
+            rec["publishes"].append(target)
+    if any(h in code for h in _PUBLISH_HINTS):
+        real = "\n".join(line for line in code.splitlines() if "--dry-run" not in line)
+        for pattern, resource in _PUBLISH_RUN:
+            if pattern.search(real):
+                rec["publishes"].append(resource)
+    if "gh " in code:
+        rec["api_calls"] += len(_GH_API.findall(code))
+    if "api.github.com" in code:
+        rec["api_calls"] += len(_CURL_API.findall(code))
+    lowered = code.lower()
+    rec["read_only"] = not rec["files"] and not rec["publishes"] and any(h in lowered for h in _CHECK_HINTS) \
+        and bool(_READ_ONLY_CMD.search(code)) and not _WRITES_TREE.search(code)
 
 
 def _artifact(rec: dict, key: str, effects: list, name: str) -> None:
