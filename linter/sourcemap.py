@@ -33,10 +33,39 @@ class LazyIndex(SourceIndex):
 
 # --------------------------------------------------------------------------- YAML
 
+_LOADER = None
+
+
+def _loader():
+    """libyaml's safe loader with a leaner tag resolver (no path resolvers: one table lookup)."""
+    global _LOADER
+    if _LOADER is None:
+        import yaml
+
+        base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        table = base.yaml_implicit_resolvers
+        scalar, seq, mapping = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
+        str_tag, seq_tag, map_tag = base.DEFAULT_SCALAR_TAG, base.DEFAULT_SEQUENCE_TAG, base.DEFAULT_MAPPING_TAG
+
+        def resolve(self, kind, value, implicit):
+            if kind is scalar:
+                if implicit[0]:
+                    for tag, regexp in table.get(value[:1], ()):
+                        if regexp.match(value):
+                            return tag
+                return str_tag
+            return seq_tag if kind is seq else map_tag
+
+        _LOADER = type("FastSafeLoader", (base,), {
+            "resolve": resolve, "descend_resolver": lambda self, parent, index: None,
+            "ascend_resolver": lambda self: None})
+    return _LOADER
+
+
 def load_yaml(text: str, path: str, *, reject_merge_keys: bool = False) -> tuple[Any, SourceIndex]:
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = _loader()
     try:
         root = yaml.compose(text, Loader=loader)
     except yaml.MarkedYAMLError as exc:

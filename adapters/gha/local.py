@@ -39,6 +39,39 @@ def callee_path(caller: str, uses: str) -> str | None:
     return next((c for c in candidates if os.path.isfile(c)), None)
 
 
+def repo_root(caller: str) -> str | None:
+    folder = os.path.dirname(os.path.abspath(caller)).replace("\\", "/")
+    return folder[: -len("/.github/workflows")] if folder.endswith("/.github/workflows") else None
+
+
+_actions: dict[str, list | None] = {}
+
+
+def composite_steps(caller: str, uses: str) -> list | None:
+    """The steps of a local composite action (``./path`` or ``$/path`` to a folder with
+    ``action.yml``), read from the repository the caller sits in; None when not found."""
+    root = repo_root(caller)
+    if root is None or not uses.startswith(("./", "$/")):
+        return None
+    folder = os.path.join(root, uses[2:].split("@", 1)[0])
+    path = next((p for p in (os.path.join(folder, "action.yml"), os.path.join(folder, "action.yaml"))
+                 if os.path.isfile(p)), None)
+    if path is None:
+        return None
+    if path not in _actions:
+        from wflint.sourcemap import load_yaml
+
+        try:
+            with open(path, encoding="utf-8") as handle:
+                data, _ = load_yaml(handle.read(), path, reject_merge_keys=True)
+            runs = data.get("runs") if isinstance(data, dict) else None
+            steps = runs.get("steps") if isinstance(runs, dict) and runs.get("using") == "composite" else None
+            _actions[path] = [s for s in steps if isinstance(s, dict)] if isinstance(steps, list) else None
+        except Exception:  # an unreadable action only hides its effects
+            _actions[path] = None
+    return _actions[path]
+
+
 def summarize_call(caller: str, uses: str) -> dict | None:
     path = callee_path(caller, uses)
     if path is None or path in _active or len(_active) >= MAX_DEPTH:

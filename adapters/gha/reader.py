@@ -75,6 +75,7 @@ def read_workflow(path: str, text: str) -> list[Workflow]:
         for task in tasks.values():
             task.attrs.pop("_body", None)
             task.attrs.pop("_needs_refs", None)
+            task.attrs.pop("_aggregate", None)
 
 
 def _with_edges(path: str, workflow: Workflow, jobs: dict, tasks: dict[str, Task]) -> Workflow:
@@ -89,6 +90,7 @@ def _with_edges(path: str, workflow: Workflow, jobs: dict, tasks: dict[str, Task
             if "_body" not in tasks[job_id].attrs:
                 body = _all_text({k: val for k, val in job.items() if k != "needs"})
                 tasks[job_id].attrs["_body"], tasks[job_id].attrs["_needs_refs"] = body, needs_refs(body)
+                tasks[job_id].attrs["_aggregate"] = "needs" in body and bool(_AGGREGATE.search(body))
             kind, detail = classify(tasks[target], tasks[job_id], job)
             workflow.edges.append(Edge(target, job_id, kind, where, detail))
     return workflow
@@ -99,7 +101,12 @@ def _workflow_attrs(data: dict) -> dict:
     triggers = sorted(on) if isinstance(on, dict) else _names(on)
     concurrency = data.get("concurrency")
     return {"triggers": triggers, "concurrency_group": _group(concurrency),
-            "cancel_in_progress": isinstance(concurrency, dict) and concurrency.get("cancel-in-progress")}
+            "cancel_in_progress": _concurrency_key(concurrency, "cancel-in-progress"),
+            "queue": _concurrency_key(concurrency, "queue")}
+
+
+def _concurrency_key(concurrency, key: str):
+    return concurrency.get(key) if isinstance(concurrency, dict) else None
 
 
 def _group(concurrency) -> str | None:
@@ -114,11 +121,16 @@ def _job_task(path: str, job_id: str, job: dict) -> Task:
     strategy = job.get("strategy") if isinstance(job.get("strategy"), dict) else {}
     size = matrix_size(strategy.get("matrix")) if "matrix" in strategy else 1
     steps = _steps(job_id, job.get("steps"))
+    for rec in steps:
+        if rec.get("local_action"):
+            _inline_composite(path, rec)
     env = job.get("environment")
     env_name = env.get("name") if isinstance(env, dict) else env
     attrs = {
         "if": str(job.get("if") or ""), "matrix_size": size, "max_parallel": strategy.get("max-parallel"),
         "fail_fast": strategy.get("fail-fast", True) is not False, "concurrency_group": _group(job.get("concurrency")),
+        "cancel_in_progress": _concurrency_key(job.get("concurrency"), "cancel-in-progress"),
+        "concurrency_queue": _concurrency_key(job.get("concurrency"), "queue"),
         "environment": str(env_name) if env_name is not None else None, "uses": str(job.get("uses") or ""),
         "outputs": sorted(job["outputs"]) if isinstance(job.get("outputs"), dict) else [],
         "permissions": job.get("permissions"), "steps": steps, "runs_on": _all_text(job.get("runs-on")),
@@ -163,6 +175,24 @@ def _job_task(path: str, job_id: str, job: dict) -> Task:
     return task
 
 
+_MERGED = ("writes", "reads", "publishes", "uploads", "downloads", "files")
+
+
+def _inline_composite(path: str, rec: dict) -> None:
+    """A local composite action runs in the caller's job: its steps' effects are the step's."""
+    inner = local.composite_steps(path, rec["local_action"])
+    if inner is None:
+        rec["opaque_action"] = True
+        return
+    for i, step in enumerate(inner):
+        sub = step_record("composite", i, step, ())
+        for key in _MERGED:
+            rec[key] += [x for x in sub[key] if x not in rec[key]]
+        rec["api_calls"] += sub["api_calls"]
+        rec["maybe_out"] |= sub["maybe_out"]
+        rec["maybe_in"] |= sub["maybe_in"]
+
+
 def _steps(job_id: str, steps) -> list[dict]:
     out: list[dict] = []
     if not isinstance(steps, list):
@@ -191,7 +221,7 @@ def concurrent_pairs(steps: list[dict]) -> list[tuple[str, str]]:
             pairs += [(a["id"], b["id"]) for b in steps[i + 1:] if b.get("group") == a["group"]]
         if a["background"]:
             for b in steps[i + 1:]:
-                if b["wait_all"] or (a["step_id"] and a["step_id"] in b["wait"]):
+                if b["wait_all"] or (a["step_id"] and a["step_id"] in b["wait"] + b["cancel"]):
                     break
                 if b["kind"] in ("run", "uses"):
                     pairs.append((a["id"], b["id"]))
@@ -218,7 +248,7 @@ def classify(up: Task, down: Task, job: dict) -> tuple[EdgeKind, str]:
     non_status = [r for r in refs if r.lower() != ".result"]
     if non_status:
         return EdgeKind.DATA, f"{v} reads needs.{u}{non_status[0] if non_status[0] else ''}"
-    if _AGGREGATE.search(body):
+    if down.attrs["_aggregate"]:
         return EdgeKind.DATA, f"{v} reads every needed job's result (toJSON(needs) / needs.*)"
     shared = _shared_data(up, down)
     if shared:

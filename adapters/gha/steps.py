@@ -87,6 +87,7 @@ def step_record(job_id: str, index: int, step: dict, pointer: tuple, lane: int |
         "name": _text(step.get("name")) or (uses or run.strip().splitlines()[0][:60] if (uses or run.strip()) else task_id),
         "uses": uses, "pointer": pointer, "if": _text(step.get("if")), "background": step.get("background") is True,
         "lane": lane, "wait": _names(step.get("wait")), "wait_all": "wait-all" in step,
+        "cancel": _names(step.get("cancel")),
         "writes": [], "reads": [], "publishes": [], "uploads": [], "downloads": [], "files": [], "api_calls": 0, "maybe_out": False, "maybe_in": False,
         "refs": _step_refs(step),
         "checkout_without_path": False, "read_only": False,
@@ -113,11 +114,18 @@ def _names(value) -> list[str]:
 
 
 def _all_text(value) -> str:
-    if isinstance(value, dict):
-        return " ".join(_all_text(v) for v in value.values())
-    if isinstance(value, list):
-        return " ".join(_all_text(v) for v in value)
-    return _text(value)
+    """Every scalar under ``value`` joined by spaces (to search for expressions)."""
+    parts: list[str] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(reversed(list(item.values())))
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
+        elif item is not None:
+            parts.append(item if isinstance(item, str) else str(item))
+    return " ".join(parts)
 
 
 def _uses_effects(rec: dict, name: str, with_: dict) -> None:

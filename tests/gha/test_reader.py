@@ -179,3 +179,57 @@ def test_anchors_without_merge_keys_are_read():
     wf = workflow("on: push\njobs:\n  a: {runs-on: &r ubuntu-latest, steps: [{run: a}]}\n"
                   "  b: {runs-on: *r, needs: a, steps: [{run: b}]}\n")
     assert wf.tasks["b"].attrs["runs_on"] == "ubuntu-latest"
+
+
+def test_local_composite_action_effects_belong_to_the_calling_job(tmp_path):
+    action = tmp_path / ".github" / "actions" / "publish"
+    action.mkdir(parents=True)
+    (action / "action.yml").write_text(
+        "name: publish\nruns:\n  using: composite\n  steps:\n"
+        "    - uses: actions/upload-artifact@v4\n      with: {name: site}\n"
+        "    - run: git push origin HEAD:gh-pages\n      shell: bash\n")
+    folder = tmp_path / ".github" / "workflows"
+    folder.mkdir(parents=True)
+    text = ("on: push\njobs:\n  build:\n    runs-on: x\n    steps:\n      - uses: ./.github/actions/publish\n"
+            "      - uses: ./.github/actions/missing\n"
+            "  check:\n    needs: build\n    runs-on: x\n    steps:\n"
+            "      - uses: actions/download-artifact@v4\n        with: {name: site}\n")
+    wf = gha.read(str(folder / "ci.yml"), text)[0]
+    build = wf.tasks["build"]
+    assert {e.resource for e in build.writes} == {"artifact:site", "git:gh-pages"}
+    assert build.attrs["publishes"] == ["git:gh-pages"]
+    assert build.attrs["steps"][1].get("opaque_action") is True
+    assert edges(wf) == {("build", "check"): "data"}
+
+
+def test_cancel_ends_a_background_step():
+    wf = workflow("on: push\njobs:\n  j:\n    runs-on: x\n    steps:\n"
+                  "      - {id: srv, background: true, run: ./server}\n      - run: ./client\n"
+                  "      - cancel: srv\n      - run: ./after\n")
+    assert wf.tasks["j"].attrs["concurrent_pairs"] == [("j.srv", "j#1")]
+
+
+def test_concurrency_facts():
+    wf = workflow("on: push\nconcurrency: {group: ci, cancel-in-progress: true}\njobs:\n"
+                  "  d:\n    concurrency: {group: prod, cancel-in-progress: false, queue: max}\n"
+                  "    runs-on: x\n    steps: [{run: a}]\n")
+    attrs = wf.tasks["d"].attrs
+    assert (attrs["concurrency_group"], attrs["cancel_in_progress"], attrs["concurrency_queue"]) == ("prod", False, "max")
+    assert attrs["workflow_concurrency"] == "ci"
+
+
+@pytest.mark.parametrize("script, files, publishes", [
+    ('echo "a=1" >> "$GITHUB_OUTPUT"', ["output"], []),
+    ("echo /opt/bin >> $GITHUB_PATH\necho X=1 >> ${GITHUB_ENV}", ["path", "env"], []),
+    ('Add-Content -Path $env:GITHUB_ENV -Value "X=1"', ["env"], []),
+    ("git push origin HEAD:refs/heads/main", [], ["git:main"]),
+    ("git push --force origin ${{ github.head_ref }}", [], ["git:*"]),
+    ("cargo publish --dry-run", [], []),
+    ("uv publish dist/*\ngh release upload v1 dist/*", [], ["registry:pypi", "release"]),
+    ("# git push origin main\necho nothing", [], []),
+])
+def test_run_script_effects(script, files, publishes):
+    from wflint.adapters.gha.steps import step_record
+
+    rec = step_record("j", 0, {"run": script}, ())
+    assert rec["files"] == files and rec["publishes"] == publishes
