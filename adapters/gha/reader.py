@@ -145,6 +145,7 @@ def _job_task(path: str, job_id: str, job: dict) -> Task:
     publishes = [p for s in steps for p in s["publishes"]]
     attrs["artifacts_out"] = [a for s in steps for a in s["uploads"]]
     attrs["artifacts_in"] = [a for s in steps for a in s["downloads"]]
+    attrs["registries"] = sorted({r for s in steps for r in s["registries"]})
     attrs["maybe_out"] = any(s["maybe_out"] for s in steps)
     attrs["maybe_in"] = any(s["maybe_in"] for s in steps)
     if attrs["uses"]:
@@ -175,7 +176,7 @@ def _job_task(path: str, job_id: str, job: dict) -> Task:
     return task
 
 
-_MERGED = ("writes", "reads", "publishes", "uploads", "downloads", "files")
+_MERGED = ("writes", "reads", "publishes", "uploads", "downloads", "files", "registries")
 
 
 def _inline_composite(path: str, rec: dict) -> None:
@@ -255,6 +256,11 @@ def classify(up: Task, down: Task, job: dict) -> tuple[EdgeKind, str]:
         return EdgeKind.DATA, f"{v} downloads {shared} that {u} produces"
     if up.attrs["maybe_out"] and down.attrs["maybe_in"]:
         return EdgeKind.DATA, f"{v} may read what {u} saves through an action wflint cannot see into"
+    if up.opaque and (down.attrs["artifacts_in"] or any(e.resource.startswith("cache:") for e in down.reads)):
+        return EdgeKind.DATA, f"{v} downloads artifacts or caches that {u} (a workflow wflint cannot read) may produce"
+    registries = set(up.attrs["registries"]) & set(down.attrs["registries"])
+    if registries:
+        return EdgeKind.DATA, f"{v} may use images {u} pushes to {', '.join(sorted(registries))}"
     if refs:
         return EdgeKind.CONTROL, f"{v} checks needs.{u}.result"
     if _FINALIZER.search(down.attrs["if"]):

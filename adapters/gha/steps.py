@@ -40,6 +40,7 @@ _PUBLISH_USES = {
     "svenstaro/upload-release-action": "release",
     "actions/deploy-pages": "pages",
     "docker/build-push-action": "registry:docker",
+    "depot/build-push-action": "registry:docker",
     "peaceiris/actions-gh-pages": "git:gh-pages",
     "jamesives/github-pages-deploy-action": "git:gh-pages",
     "peter-evans/create-pull-request": "git:create-pull-request/patch",
@@ -49,8 +50,8 @@ _PUBLISH_USES = {
 _API_USES = ("actions/github-script", "peter-evans/", "actions/labeler", "actions/stale",
              "softprops/action-gh-release", "ncipollo/release-action", "actions/create-release",
              "marocchino/sticky-pull-request-comment", "thollander/actions-comment-pull-request")
-_MAYBE_OUT = re.compile(r"artifact|upload|save|publish|cache|stage", re.I)
-_MAYBE_IN = re.compile(r"artifact|download|restore|cache", re.I)
+_MAYBE_OUT = re.compile(r"artifact|upload|save|publish|stage", re.I)  # not "cache": a cache only saves time
+_MAYBE_IN = re.compile(r"artifact|download|restore", re.I)
 _READ_ONLY_CMD = re.compile(
     r"\b(lint|linter|check|clippy|mypy|pyright|ruff\s+check|flake8|pylint|eslint|shellcheck|actionlint"
     r"|typecheck|type-check|tsc\b[^\n]*--noEmit|--check|--diff|codespell|cppcheck|clang-tidy|vet|validate)\b")
@@ -88,7 +89,7 @@ def step_record(job_id: str, index: int, step: dict, pointer: tuple, lane: int |
         "uses": uses, "pointer": pointer, "if": _text(step.get("if")), "background": step.get("background") is True,
         "lane": lane, "wait": _names(step.get("wait")), "wait_all": "wait-all" in step,
         "cancel": _names(step.get("cancel")),
-        "writes": [], "reads": [], "publishes": [], "uploads": [], "downloads": [], "files": [], "api_calls": 0, "maybe_out": False, "maybe_in": False,
+        "writes": [], "reads": [], "publishes": [], "uploads": [], "downloads": [], "files": [], "registries": [], "api_calls": 0, "maybe_out": False, "maybe_in": False,
         "refs": _step_refs(step),
         "checkout_without_path": False, "read_only": False,
     }
@@ -151,13 +152,15 @@ def _uses_effects(rec: dict, name: str, with_: dict) -> None:
         key = _text(with_.get("key")).strip()
         if key:
             (w if name.endswith("/save") else r).append("cache:" + key)
+    elif name == "docker/login-action":
+        rec["registries"].append(_text(with_.get("registry")).strip().lower() or "docker.io")
     elif name == "actions/checkout":
         rec["checkout_without_path"] = not _text(with_.get("path")).strip()
     elif name.startswith(("./", "$/")):
         rec["local_action"] = name
     target = _PUBLISH_USES.get(name)
     if target:
-        if name == "docker/build-push-action" and _text(with_.get("push")).lower() != "true":
+        if name.endswith("/build-push-action") and _text(with_.get("push")).lower() != "true":
             target = None
         elif target == "git:gh-pages" and (with_.get("branch") or with_.get("publish_branch")):
             target = "git:" + _pattern(_text(with_.get("branch") or with_.get("publish_branch")))

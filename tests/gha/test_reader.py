@@ -233,3 +233,41 @@ def test_run_script_effects(script, files, publishes):
 
     rec = step_record("j", 0, {"run": script}, ())
     assert rec["files"] == files and rec["publishes"] == publishes
+
+
+def test_hidden_channels_keep_needs_as_data():
+    """Images through one registry, artifacts from a workflow wflint cannot read: not order-only."""
+    wf = workflow("""\
+on: push
+jobs:
+  push-base:
+    runs-on: x
+    steps:
+      - uses: docker/login-action@v3
+        with: {registry: ghcr.io}
+      - run: docker push ghcr.io/o/base
+  annotate:
+    needs: push-base
+    runs-on: x
+    steps:
+      - uses: docker/login-action@v3
+        with: {registry: ghcr.io}
+      - run: docker buildx imagetools create -t ghcr.io/o/base:latest ghcr.io/o/base
+  remote:
+    uses: octo/ci/.github/workflows/build.yml@v1
+  collect:
+    needs: remote
+    runs-on: x
+    steps:
+      - uses: actions/download-artifact@v4
+        with: {pattern: "ext-*"}
+  cached:
+    runs-on: x
+    steps: [{uses: ./.github/actions/ccache-action}, {run: make}]
+  after-cached:
+    needs: cached
+    runs-on: x
+    steps: [{uses: ./.github/actions/ccache-action}, {run: make test}]
+""")
+    assert edges(wf) == {("push-base", "annotate"): "data", ("remote", "collect"): "data",
+                         ("cached", "after-cached"): "order"}  # a compiler cache is no data
