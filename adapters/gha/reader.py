@@ -80,6 +80,9 @@ def read_workflow(path: str, text: str) -> list[Workflow]:
 
 def _with_edges(path: str, workflow: Workflow, jobs: dict, tasks: dict[str, Task]) -> Workflow:
     by_lower = {j.lower(): j for j in jobs}
+    needs_of = {j: [by_lower[n.lower()] for n in _names(job.get("needs")) if n.lower() in by_lower]
+                for j, job in jobs.items()}
+    gating = _Gates(tasks, needs_of)
     for job_id, job in jobs.items():
         for i, need in enumerate(_names(job.get("needs"))):
             where = Location(("jobs", job_id, "needs") + ((i,) if isinstance(job.get("needs"), list) else ()))
@@ -91,7 +94,7 @@ def _with_edges(path: str, workflow: Workflow, jobs: dict, tasks: dict[str, Task
                 body = _all_text({k: val for k, val in job.items() if k != "needs"})
                 tasks[job_id].attrs["_body"], tasks[job_id].attrs["_needs_refs"] = body, needs_refs(body)
                 tasks[job_id].attrs["_aggregate"] = "needs" in body and bool(_AGGREGATE.search(body))
-            kind, detail = classify(tasks[target], tasks[job_id], job)
+            kind, detail = classify(tasks[target], tasks[job_id], job, gating.lost(target, job_id))
             workflow.edges.append(Edge(target, job_id, kind, where, detail))
     return workflow
 
@@ -241,7 +244,33 @@ def needs_refs(body: str) -> dict[str, list[str]]:
     return found
 
 
-def classify(up: Task, down: Task, job: dict) -> tuple[EdgeKind, str]:
+class _Gates:
+    """Skip propagation: a job is skipped when a job it needs is skipped, unless its own `if:` uses
+    a status function. ``lost(u, v)``: the `if:`-gated jobs whose skip reaches v only through u."""
+
+    def __init__(self, tasks: dict[str, Task], needs_of: dict[str, list[str]]) -> None:
+        self.tasks, self.needs_of, self.memo = tasks, needs_of, {}
+
+    def of(self, job: str, seen: frozenset = frozenset()) -> set[str]:
+        if job in self.memo:
+            return self.memo[job]
+        condition = self.tasks[job].attrs["if"]
+        found = {job} if condition else set()
+        if not _FINALIZER.search(condition) and job not in seen:
+            for up in self.needs_of[job]:
+                found |= self.of(up, seen | {job})
+        self.memo[job] = found
+        return found
+
+    def lost(self, u: str, v: str) -> list[str]:
+        kept = set()
+        for other in self.needs_of[v]:
+            if other != u:
+                kept |= self.of(other)
+        return sorted(self.of(u) - kept)
+
+
+def classify(up: Task, down: Task, job: dict, lost_gates: list[str] = ()) -> tuple[EdgeKind, str]:
     """What the edge up→down carries, strongest first, with the reason in words."""
     u, v = up.id, down.id
     body = down.attrs["_body"]
@@ -265,8 +294,9 @@ def classify(up: Task, down: Task, job: dict) -> tuple[EdgeKind, str]:
         return EdgeKind.CONTROL, f"{v} checks needs.{u}.result"
     if _FINALIZER.search(down.attrs["if"]):
         return EdgeKind.CONTROL, f"{v} is a finalizer (if: {down.attrs['if'].strip()}) that runs after {u}"
-    if up.attrs["if"]:
-        return EdgeKind.CONTROL, f"gate: {v} is skipped when {u} is skipped (if: {up.attrs['if'].strip()})"
+    if lost_gates:
+        via = "" if lost_gates == [u] else f" through {u}"
+        return EdgeKind.CONTROL, f"gate: {v} is skipped when {', '.join(lost_gates)} is skipped{via}"
     if down.attrs["publish_like"]:
         return EdgeKind.CONTROL, f"gate: {v} publishes only after {u} succeeds"
     return EdgeKind.ORDER, f"{v} waits for {u} and is skipped when it fails; no data passes"

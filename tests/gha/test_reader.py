@@ -60,6 +60,14 @@ jobs:
     needs: [after-gate]
     runs-on: ubuntu-latest
     steps: [{run: make docs}]
+  docs:
+    needs: [uses-output]
+    runs-on: ubuntu-latest
+    steps: [{run: make docs}]
+  regated:
+    needs: [after-gate, gated]
+    runs-on: ubuntu-latest
+    steps: [{run: make docs}]
 """
 
 
@@ -74,12 +82,16 @@ def test_each_needs_edge_is_classified_by_what_it_carries():
         ("downloads", "summary"): "data",  # toJSON(needs)
         ("status", "summary"): "data",
         ("after-gate", "publish"): "control",  # test-before-publish
-        ("after-gate", "plain"): "order",  # nothing but order
+        ("after-gate", "plain"): "control",  # gated's skip reaches plain through after-gate
+        ("uses-output", "docs"): "order",  # nothing but order
+        ("after-gate", "regated"): "order",  # regated needs gated directly: the gate stays
+        ("gated", "regated"): "order",  # ... and through after-gate
     }
     details = {(e.u, e.v): e.detail for e in wf.edges}
     assert details[("build", "uses-output")] == "uses-output reads needs.build.outputs"
     assert "artifact `dist`" in details[("build", "downloads")]
-    assert "skipped when gated is skipped" in details[("gated", "after-gate")]
+    assert details[("gated", "after-gate")] == "gate: after-gate is skipped when gated is skipped"
+    assert details[("after-gate", "plain")] == "gate: plain is skipped when gated is skipped through after-gate"
 
 
 def test_effects_of_jobs():
