@@ -1,9 +1,8 @@
 """Read a GitHub Actions workflow into the IR: jobs are tasks, `needs:` entries are edges.
 
-Each `needs` edge is classified by what it carries (DESIGN §4): data (``needs.X.*``,
-``toJSON(needs)``, artifacts, caches), a gate (an upstream ``if:``, an ``always()``/``failure()``
-finalizer, a status check, publish-after-test) or nothing but order. Only the last may be relaxed.
-Steps stay inside their job as plain records in ``task.attrs["steps"]``.
+Each `needs` edge is classified by what it carries (``edges.py``). Steps stay inside their job as
+plain records in ``task.attrs["steps"]`` (``steps.py``); a job's effects are its steps' effects,
+its local composite actions' and its local reusable workflow's (``local.py``).
 """
 from __future__ import annotations
 
@@ -11,11 +10,12 @@ import fnmatch
 import re
 
 from wflint.errors import ParseError
-from wflint.ir import (ApiLimit, ApiUse, Dangling, Duration, DurationSource, Edge, EdgeKind, Effect,
+from wflint.ir import (ApiLimit, ApiUse, Duration, DurationSource, Effect,
                        ExecutionModel, Limits, Location, Mode, Task, Workflow)
 from wflint.sourcemap import load_yaml
 
 from . import local
+from .edges import with_edges
 from .matrix import matrix_size
 from .steps import _all_text, _names, step_record
 
@@ -29,8 +29,6 @@ MODEL = ExecutionModel(
     order_gates="a `needs:` entry is also a gate: without it the job runs even when that job fails or is skipped",
     notes=("jobs run in parallel unless `needs:` orders them, up to the plan's concurrent-job cap",),
 )
-_FINALIZER = re.compile(r"\b(always|failure|cancelled)\s*\(\)")
-_AGGREGATE = re.compile(r"toJSON\s*\(\s*needs\s*\)|\bneeds\.\*|\bneeds\s*\)|\bneeds\s*\}\}|join\(\s*needs", re.I)
 _PUBLISH_ID = re.compile(r"^(deploy|publish|release|upload|pages|push)\b|[-_](deploy|publish|upload)\b", re.I)
 # An environment is a deployment target (not just a secret or approval scope) when it has a URL or
 # one of these names; only then do two jobs using it at once conflict.
@@ -69,34 +67,9 @@ def read_workflow(path: str, text: str) -> list[Workflow]:
         task.attrs["workflow_concurrency"] = facts["concurrency_group"]
         task.attrs["triggers"] = facts["triggers"]
     _resolve_patterns(tasks)
-    try:
-        return [_with_edges(path, workflow, jobs, tasks)]
-    finally:
-        for task in tasks.values():
-            task.attrs.pop("_body", None)
-            task.attrs.pop("_needs_refs", None)
-            task.attrs.pop("_aggregate", None)
+    return [with_edges(workflow, jobs, tasks)]
 
 
-def _with_edges(path: str, workflow: Workflow, jobs: dict, tasks: dict[str, Task]) -> Workflow:
-    by_lower = {j.lower(): j for j in jobs}
-    needs_of = {j: [by_lower[n.lower()] for n in _names(job.get("needs")) if n.lower() in by_lower]
-                for j, job in jobs.items()}
-    gating = _Gates(tasks, needs_of)
-    for job_id, job in jobs.items():
-        for i, need in enumerate(_names(job.get("needs"))):
-            where = Location(("jobs", job_id, "needs") + ((i,) if isinstance(job.get("needs"), list) else ()))
-            target = by_lower.get(need.lower())
-            if target is None:
-                workflow.dangling.append(Dangling(job_id, need, where, f"`needs: {need}` names no job"))
-                continue
-            if "_body" not in tasks[job_id].attrs:
-                body = _all_text({k: val for k, val in job.items() if k != "needs"})
-                tasks[job_id].attrs["_body"], tasks[job_id].attrs["_needs_refs"] = body, needs_refs(body)
-                tasks[job_id].attrs["_aggregate"] = "needs" in body and bool(_AGGREGATE.search(body))
-            kind, detail = classify(tasks[target], tasks[job_id], job, gating.lost(target, job_id))
-            workflow.edges.append(Edge(target, job_id, kind, where, detail))
-    return workflow
 
 
 def _workflow_attrs(data: dict) -> dict:
@@ -230,92 +203,6 @@ def concurrent_pairs(steps: list[dict]) -> list[tuple[str, str]]:
                 if b["kind"] in ("run", "uses"):
                     pairs.append((a["id"], b["id"]))
     return pairs
-
-
-_NEEDS_REF = re.compile(r"\bneeds\s*(?:\.\s*([\w-]+)|\[\s*['\"]([\w-]+)['\"]\s*\])(\.\w+)?")
-
-
-def needs_refs(body: str) -> dict[str, list[str]]:
-    """job id (lower case) → what follows each ``needs.<id>`` in the job (``.outputs``, ``.result``)."""
-    found: dict[str, list[str]] = {}
-    if "needs" in body:
-        for dotted, quoted, rest in _NEEDS_REF.findall(body):
-            found.setdefault((dotted or quoted).lower(), []).append(rest)
-    return found
-
-
-class _Gates:
-    """Skip propagation: a job is skipped when a job it needs is skipped, unless its own `if:` uses
-    a status function. ``lost(u, v)``: the `if:`-gated jobs whose skip reaches v only through u."""
-
-    def __init__(self, tasks: dict[str, Task], needs_of: dict[str, list[str]]) -> None:
-        self.tasks, self.needs_of, self.memo = tasks, needs_of, {}
-
-    def of(self, job: str, seen: frozenset = frozenset()) -> set[str]:
-        if job in self.memo:
-            return self.memo[job]
-        condition = self.tasks[job].attrs["if"]
-        found = {job} if condition else set()
-        if not _FINALIZER.search(condition) and job not in seen:
-            for up in self.needs_of[job]:
-                found |= self.of(up, seen | {job})
-        self.memo[job] = found
-        return found
-
-    def lost(self, u: str, v: str) -> list[str]:
-        kept = set()
-        for other in self.needs_of[v]:
-            if other != u:
-                kept |= self.of(other)
-        return sorted(self.of(u) - kept)
-
-
-def classify(up: Task, down: Task, job: dict, lost_gates: list[str] = ()) -> tuple[EdgeKind, str]:
-    """What the edge up→down carries, strongest first, with the reason in words."""
-    u, v = up.id, down.id
-    body = down.attrs["_body"]
-    refs = down.attrs["_needs_refs"].get(u.lower(), [])
-    non_status = [r for r in refs if r.lower() != ".result"]
-    if non_status:
-        return EdgeKind.DATA, f"{v} reads needs.{u}{non_status[0] if non_status[0] else ''}"
-    if down.attrs["_aggregate"]:
-        return EdgeKind.DATA, f"{v} reads every needed job's result (toJSON(needs) / needs.*)"
-    shared = _shared_data(up, down)
-    if shared:
-        return EdgeKind.DATA, f"{v} downloads {shared} that {u} produces"
-    if up.attrs["maybe_out"] and down.attrs["maybe_in"]:
-        return EdgeKind.DATA, f"{v} may read what {u} saves through an action wflint cannot see into"
-    if up.opaque and (down.attrs["artifacts_in"] or any(e.resource.startswith("cache:") for e in down.reads)):
-        return EdgeKind.DATA, f"{v} downloads artifacts or caches that {u} (a workflow wflint cannot read) may produce"
-    registries = set(up.attrs["registries"]) & set(down.attrs["registries"])
-    if registries:
-        return EdgeKind.DATA, f"{v} may use images {u} pushes to {', '.join(sorted(registries))}"
-    if refs:
-        return EdgeKind.CONTROL, f"{v} checks needs.{u}.result"
-    if _FINALIZER.search(down.attrs["if"]):
-        return EdgeKind.CONTROL, f"{v} is a finalizer (if: {down.attrs['if'].strip()}) that runs after {u}"
-    if lost_gates:
-        via = "" if lost_gates == [u] else f" through {u}"
-        return EdgeKind.CONTROL, f"gate: {v} is skipped when {', '.join(lost_gates)} is skipped{via}"
-    if down.attrs["publish_like"]:
-        return EdgeKind.CONTROL, f"gate: {v} publishes only after {u} succeeds"
-    return EdgeKind.ORDER, f"{v} waits for {u} and is skipped when it fails; no data passes"
-
-
-def _shared_data(up: Task, down: Task) -> str:
-    for wanted in down.attrs["artifacts_in"]:
-        for made in up.attrs["artifacts_out"]:
-            if _matches(wanted, made):
-                return f"artifact `{made}`"
-    saved = {e.resource for e in up.writes if e.resource.startswith("cache:")}
-    for effect in down.reads:
-        if effect.resource in saved:
-            return f"`{effect.resource}`"
-    return ""
-
-
-def _matches(read: str, written: str) -> bool:
-    return read == written or fnmatch.fnmatchcase(written, read) or fnmatch.fnmatchcase(read, written)
 
 
 def _resolve_patterns(tasks: dict[str, Task]) -> None:

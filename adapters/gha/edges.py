@@ -1,0 +1,126 @@
+"""What each `needs:` entry carries: data, a gate, or nothing but order (DESIGN §4).
+
+Data: ``needs.X.*`` (other than ``.result``), ``toJSON(needs)``, an artifact or cache key X makes
+and the job takes, images through one registry, or outputs of a workflow wflint cannot read. Gate:
+an upstream `if:` whose skip reaches the job only through this entry, an ``always()``/``failure()``
+finalizer, a status check, publish-after-test. Only order-only entries may be relaxed.
+"""
+from __future__ import annotations
+
+import fnmatch
+import re
+
+from wflint.ir import Dangling, Edge, EdgeKind, Location, Task, Workflow
+
+from .steps import _all_text, _names
+
+_FINALIZER = re.compile(r"\b(always|failure|cancelled)\s*\(\)")
+_AGGREGATE = re.compile(r"toJSON\s*\(\s*needs\s*\)|\bneeds\.\*|\bneeds\s*\)|\bneeds\s*\}\}|join\(\s*needs", re.I)
+
+
+def with_edges(workflow: Workflow, jobs: dict, tasks: dict[str, Task]) -> Workflow:
+    """Add an edge per `needs:` entry (a dangling one per unknown job id)."""
+    by_lower = {j.lower(): j for j in jobs}
+    needs_of = {j: [by_lower[n.lower()] for n in _names(job.get("needs")) if n.lower() in by_lower]
+                for j, job in jobs.items()}
+    gating = _Gates(tasks, needs_of)
+    refs: dict[str, tuple[dict, bool]] = {}  # job → (needs references, reads all of needs)
+    for job_id, job in jobs.items():
+        for i, need in enumerate(_names(job.get("needs"))):
+            where = Location(("jobs", job_id, "needs") + ((i,) if isinstance(job.get("needs"), list) else ()))
+            target = by_lower.get(need.lower())
+            if target is None:
+                workflow.dangling.append(Dangling(job_id, need, where, f"`needs: {need}` names no job"))
+                continue
+            if job_id not in refs:
+                body = _all_text({k: val for k, val in job.items() if k != "needs"})
+                refs[job_id] = (needs_refs(body), "needs" in body and bool(_AGGREGATE.search(body)))
+            kind, detail = classify(tasks[target], tasks[job_id], *refs[job_id], gating.lost(target, job_id))
+            workflow.edges.append(Edge(target, job_id, kind, where, detail))
+    return workflow
+
+
+_NEEDS_REF = re.compile(r"\bneeds\s*(?:\.\s*([\w-]+)|\[\s*['\"]([\w-]+)['\"]\s*\])(\.\w+)?")
+
+
+def needs_refs(body: str) -> dict[str, list[str]]:
+    """job id (lower case) → what follows each ``needs.<id>`` in the job (``.outputs``, ``.result``)."""
+    found: dict[str, list[str]] = {}
+    if "needs" in body:
+        for dotted, quoted, rest in _NEEDS_REF.findall(body):
+            found.setdefault((dotted or quoted).lower(), []).append(rest)
+    return found
+
+
+class _Gates:
+    """Skip propagation: a job is skipped when a job it needs is skipped, unless its own `if:` uses
+    a status function. ``lost(u, v)``: the `if:`-gated jobs whose skip reaches v only through u."""
+
+    def __init__(self, tasks: dict[str, Task], needs_of: dict[str, list[str]]) -> None:
+        self.tasks, self.needs_of, self.memo = tasks, needs_of, {}
+
+    def of(self, job: str, seen: frozenset = frozenset()) -> set[str]:
+        if job in self.memo:
+            return self.memo[job]
+        condition = self.tasks[job].attrs["if"]
+        found = {job} if condition else set()
+        if not _FINALIZER.search(condition) and job not in seen:
+            for up in self.needs_of[job]:
+                found |= self.of(up, seen | {job})
+        self.memo[job] = found
+        return found
+
+    def lost(self, u: str, v: str) -> list[str]:
+        kept = set()
+        for other in self.needs_of[v]:
+            if other != u:
+                kept |= self.of(other)
+        return sorted(self.of(u) - kept)
+
+
+def classify(up: Task, down: Task, references: dict[str, list[str]], aggregate: bool,
+             lost_gates: list[str] = ()) -> tuple[EdgeKind, str]:
+    """What the edge up→down carries, strongest first, with the reason in words."""
+    u, v = up.id, down.id
+    refs = references.get(u.lower(), [])
+    non_status = [r for r in refs if r.lower() != ".result"]
+    if non_status:
+        return EdgeKind.DATA, f"{v} reads needs.{u}{non_status[0] if non_status[0] else ''}"
+    if aggregate:
+        return EdgeKind.DATA, f"{v} reads every needed job's result (toJSON(needs) / needs.*)"
+    shared = _shared_data(up, down)
+    if shared:
+        return EdgeKind.DATA, f"{v} downloads {shared} that {u} produces"
+    if up.attrs["maybe_out"] and down.attrs["maybe_in"]:
+        return EdgeKind.DATA, f"{v} may read what {u} saves through an action wflint cannot see into"
+    if up.opaque and (down.attrs["artifacts_in"] or any(e.resource.startswith("cache:") for e in down.reads)):
+        return EdgeKind.DATA, f"{v} downloads artifacts or caches that {u} (a workflow wflint cannot read) may produce"
+    registries = set(up.attrs["registries"]) & set(down.attrs["registries"])
+    if registries:
+        return EdgeKind.DATA, f"{v} may use images {u} pushes to {', '.join(sorted(registries))}"
+    if refs:
+        return EdgeKind.CONTROL, f"{v} checks needs.{u}.result"
+    if _FINALIZER.search(down.attrs["if"]):
+        return EdgeKind.CONTROL, f"{v} is a finalizer (if: {down.attrs['if'].strip()}) that runs after {u}"
+    if lost_gates:
+        via = "" if lost_gates == [u] else f" through {u}"
+        return EdgeKind.CONTROL, f"gate: {v} is skipped when {', '.join(lost_gates)} is skipped{via}"
+    if down.attrs["publish_like"]:
+        return EdgeKind.CONTROL, f"gate: {v} publishes only after {u} succeeds"
+    return EdgeKind.ORDER, f"{v} waits for {u} and is skipped when it fails; no data passes"
+
+
+def _shared_data(up: Task, down: Task) -> str:
+    for wanted in down.attrs["artifacts_in"]:
+        for made in up.attrs["artifacts_out"]:
+            if _matches(wanted, made):
+                return f"artifact `{made}`"
+    saved = {e.resource for e in up.writes if e.resource.startswith("cache:")}
+    for effect in down.reads:
+        if effect.resource in saved:
+            return f"`{effect.resource}`"
+    return ""
+
+
+def _matches(read: str, written: str) -> bool:
+    return read == written or fnmatch.fnmatchcase(written, read) or fnmatch.fnmatchcase(read, written)
