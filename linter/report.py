@@ -220,19 +220,27 @@ def _recommendations(analysis: Analysis) -> list[dict]:
     wf = analysis.workflow
     model = wf.execution_model
     out = []
+    _, needed_pred = analysis.relaxation.strict
     for i, g in enumerate(analysis.groups, start=1):
-        consumers = sorted({v for t in g.tasks for v in analysis.relaxation.declared_succ[t]} - set(g.tasks),
-                           key=analysis.relaxation.rank.get)
+        members = set(g.tasks)
+        feeds: dict[str, list[str]] = {}
+        for t in analysis.relaxation.order:
+            if t not in members:
+                inputs = [p for p in needed_pred[t] if p in members]
+                if inputs:
+                    feeds[t] = inputs
         names = ", ".join(wf.tasks[t].name for t in g.tasks)
         text = f"Group {i} ({names}): {model.parallel_feature or 'run these tasks concurrently'}."
         if g.confidence != "high":
             text += " Low confidence: some effects are unknown; confirm they do not touch the same data first."
-        if consumers:
-            joiner = ", ".join(wf.tasks[t].name for t in consumers)
-            failure = (f"{joiner} must wait for every branch; if one branch fails, fail the join "
-                       f"(default) or make it explicit that {joiner} runs on partial data.")
+        joins = [t for t, inputs in feeds.items() if len(inputs) > 1]
+        if joins:
+            joiner = ", ".join(wf.tasks[t].name for t in joins)
+            failure = (f"{joiner} joins the branches and must wait for all of them; if one branch fails, "
+                       f"fail the join (the default) or state explicitly that {joiner} may run on partial data.")
         else:
-            failure = "No task consumes their results; a failed branch should still fail the run (or be retried) explicitly."
+            failure = ("No task joins these branches, so nothing waits for both; a failed branch must "
+                       "still fail (or retry) the run explicitly rather than be lost.")
         out.append({"group": i, "tasks": g.tasks, "text": text, "partial_failure": failure,
                     "confidence": g.confidence})
     for api in _resource_check(analysis)["apis"]:
