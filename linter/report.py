@@ -216,26 +216,45 @@ def _peak_concurrency(analysis: Analysis) -> int:
     return peak
 
 
+def _first_join(analysis: Analysis, members: list[str], budget: int = 5000) -> str | None:
+    """The first task (in run order) downstream of two or more of ``members``: where the branches meet."""
+    import heapq
+
+    succ, _ = analysis.relaxation.strict
+    rank = analysis.relaxation.rank
+    reached: dict[str, int] = {}
+    heap: list[tuple[int, str]] = []
+    for bit, m in enumerate(members):
+        for s in succ[m]:
+            if s not in members:
+                if s not in reached:
+                    heapq.heappush(heap, (rank[s], s))
+                reached[s] = reached.get(s, 0) | 1 << bit
+    while heap and budget:
+        budget -= 1
+        _, n = heapq.heappop(heap)
+        origins = reached[n]
+        if origins & (origins - 1):
+            return n
+        for s in succ[n]:
+            if s not in reached:
+                heapq.heappush(heap, (rank[s], s))
+            reached[s] = reached.get(s, 0) | origins
+    return None
+
+
 def _recommendations(analysis: Analysis) -> list[dict]:
     wf = analysis.workflow
     model = wf.execution_model
     out = []
-    _, needed_pred = analysis.relaxation.strict
     for i, g in enumerate(analysis.groups, start=1):
-        members = set(g.tasks)
-        feeds: dict[str, list[str]] = {}
-        for t in analysis.relaxation.order:
-            if t not in members:
-                inputs = [p for p in needed_pred[t] if p in members]
-                if inputs:
-                    feeds[t] = inputs
         names = ", ".join(wf.tasks[t].name for t in g.tasks)
         text = f"Group {i} ({names}): {model.parallel_feature or 'run these tasks concurrently'}."
         if g.confidence != "high":
             text += " Low confidence: some effects are unknown; confirm they do not touch the same data first."
-        joins = [t for t, inputs in feeds.items() if len(inputs) > 1]
-        if joins:
-            joiner = ", ".join(wf.tasks[t].name for t in joins)
+        join = _first_join(analysis, g.tasks)
+        if join:
+            joiner = wf.tasks[join].name
             failure = (f"{joiner} joins the branches and must wait for all of them; if one branch fails, "
                        f"fail the join (the default) or state explicitly that {joiner} may run on partial data.")
         else:
