@@ -61,8 +61,9 @@ def main() -> None:
 @click.option("--output-file", type=click.Path(dir_okay=False), help="Write the output here instead of stdout.")
 @click.option("--stdin-format", help="Format of '-' (standard input), e.g. spec.")
 @click.option("--timings", type=click.Path(exists=True, dir_okay=False), help="Measured durations (JSON: task id → seconds).")
+@click.option("--ignore-unknown", is_flag=True, help="Pass over named files of no workflow format (for hooks).")
 def check(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, statistics, config_path, output_file,
-          stdin_format, timings) -> None:
+          stdin_format, timings, ignore_unknown) -> None:
     """Report parallelization opportunities and unsafe parallel branches."""
     from .engine import Selection, lint_paths
     from .finding import Severity
@@ -70,7 +71,8 @@ def check(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, statist
     selection = Selection(_codes(select) or ("ALL",), _codes(ignore))
     selection.validate()
     results = lint_paths(list(paths), selection, stdin_format=stdin_format, timings=_timings(timings),
-                         config_path=config_path, cli_select=bool(select), extend_select=_codes(extend_select))
+                         config_path=config_path, cli_select=bool(select), extend_select=_codes(extend_select),
+                         ignore_unknown=ignore_unknown)
     findings = [f for r in results for f in r.findings]
     _write(_render_findings(findings, len(results), fmt, statistics), output_file)
     failing = False
@@ -168,7 +170,8 @@ def _is_file(path: str) -> bool:
 @click.option("--select", help="Comma-separated codes or prefixes to fix (default: all).")
 @click.option("--ignore", help="Comma-separated codes or prefixes to leave alone.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this config file instead of searching.")
-def fix(paths, unsafe_fixes, show_diff, select, ignore, config_path) -> None:
+@click.option("--ignore-unknown", is_flag=True, help="Pass over named files of no workflow format (for hooks).")
+def fix(paths, unsafe_fixes, show_diff, select, ignore, config_path, ignore_unknown) -> None:
     """Rewrite files to run independent steps in parallel (safe fixes only, by default)."""
     from . import discover
     from .engine import Selection
@@ -179,11 +182,11 @@ def fix(paths, unsafe_fixes, show_diff, select, ignore, config_path) -> None:
     selection.validate()
     fixed = files = rejected = unsafe_left = manual = 0
     changed_any = False
-    for path, explicit in discover.expand(list(paths)):
+    for path, explicit in discover.expand(list(paths), ignore_unknown):
         if path == "-":
             raise UsageError("fix needs files, not standard input")
         try:
-            outcome = fix_file(path, selection, unsafe_fixes, config_path, cli_select=bool(select))
+            outcome = fix_file(path, selection, unsafe_fixes, config_path, cli_select=bool(select), explicit=explicit)
         except ParseError as exc:
             click.echo(f"{exc.one_line()} [WFL001]", err=True)
             continue

@@ -137,10 +137,11 @@ def load_configured(path: str, config: Config, text: str | None = None, **kwargs
 
 def lint_paths(paths: list[str], selection: Selection, *, stdin_format: str | None = None,
                timings: dict[str, float] | None = None, config_path: str | None = None,
-               cli_select: bool = True, extend_select: tuple[str, ...] = ()) -> list[FileResult]:
+               cli_select: bool = True, extend_select: tuple[str, ...] = (),
+               ignore_unknown: bool = False) -> list[FileResult]:
     """Check every workflow file under ``paths``; each file under its own nearest configuration."""
     results = []
-    for path, explicit in discover.expand(paths):
+    for path, explicit in discover.expand(paths, ignore_unknown):
         config = find_config(path, config_path)
         chosen = selection.merged(config, path, extend_select, cli_select)
         result = lint_file(path, explicit, chosen, config, stdin_format=stdin_format, timings=timings)

@@ -48,7 +48,8 @@ def wanted(finding: Finding, unsafe: bool) -> bool:
     return unsafe and finding.fix.applicability is Applicability.UNSAFE
 
 
-def fix_text(path: str, text: str, selection: Selection, unsafe: bool, config: Config | None = None) -> FixOutcome:
+def fix_text(path: str, text: str, selection: Selection, unsafe: bool, config: Config | None = None,
+             explicit: bool = True) -> FixOutcome:
     from . import adapters
 
     config = config or Config()
@@ -57,8 +58,10 @@ def fix_text(path: str, text: str, selection: Selection, unsafe: bool, config: C
     tried: set[str] = set()
     for _ in range(MAX_ROUNDS):
         try:
-            workflows = load_configured(path, config, text=outcome.text)
+            workflows = load_configured(path, config, text=outcome.text, explicit=explicit)
         except ParseError:
+            return outcome
+        if workflows is None:  # not a workflow file (passed over by --ignore-unknown)
             return outcome
         module = adapters.sniff(path, outcome.text)
         candidates = [(wf, f) for wf in workflows for f in check_workflow(wf, rules).findings
@@ -129,6 +132,7 @@ def _ordered(relaxation, u: str, v: str) -> bool:
 
 
 def fix_file(path: str, selection: Selection, unsafe: bool, config_path: str | None = None,
-             cli_select: bool = True) -> FixOutcome:
+             cli_select: bool = True, explicit: bool = True) -> FixOutcome:
     config = find_config(path, config_path)
-    return fix_text(path, read_text(path), selection.merged(config, path, cli_select=cli_select), unsafe, config)
+    return fix_text(path, read_text(path), selection.merged(config, path, cli_select=cli_select), unsafe, config,
+                    explicit)
