@@ -61,8 +61,8 @@ def check(ctx: Context) -> Iterator[Finding]:
             shown = "; ".join(dropped[:3]) + (f"; and {len(dropped) - 3} more" if len(dropped) > 3 else "")
             message += f"; {gates}" + (f" (it would drop: {shown})" if dropped else "")
         first_cut = group.removed[0]
-        edge_location = next((e.location for e in ctx.workflow.edges
-                              if (e.u, e.v) == first_cut and e.location is not None), None)
+        edge = ctx.workflow.edge(*first_cut)
+        edge_location = edge.location if edge else None
         fix = Fix(
             Applicability.SAFE if sure and not gates else Applicability.UNSAFE,
             f"run {names} in parallel",
