@@ -76,7 +76,7 @@ def fix_text(path: str, text: str, selection: Selection, unsafe: bool, config: C
             return outcome
         workflow, finding = todo
         tried.add(finding.fingerprint)
-        reason, new_text = _attempt(module, path, outcome.text, workflow, finding)
+        reason, new_text = _attempt(module, path, outcome.text, workflow, finding, config)
         if reason:
             outcome.rejected.append((finding, reason))
         else:
@@ -85,7 +85,7 @@ def fix_text(path: str, text: str, selection: Selection, unsafe: bool, config: C
     return outcome
 
 
-def _attempt(module: ModuleType, path: str, text: str, workflow: Workflow, finding: Finding):
+def _attempt(module: ModuleType, path: str, text: str, workflow: Workflow, finding: Finding, config: Config):
     changes = list(finding.fix.changes)
     try:
         new_text = module.rewrite(text, workflow, changes)

@@ -283,3 +283,17 @@ jobs:
 """)
     assert edges(wf) == {("push-base", "annotate"): "data", ("remote", "collect"): "data",
                          ("cached", "after-cached"): "order"}  # a compiler cache is no data
+
+
+def test_plan_cap_and_durations_come_from_config(tmp_path):
+    from wflint.config import find_config
+    from wflint.engine import load_configured
+
+    (tmp_path / "wflint.toml").write_text('[limits]\nconcurrency = 60\n\n[durations]\njob = "5m"\n')
+    path = tmp_path / "ci.yml"
+    path.write_text("on: push\njobs:\n  a: {runs-on: x, steps: [{run: a}]}\n")
+    wf = gha.read(str(path), path.read_text())[0]
+    assert wf.limits.concurrency == 20  # GitHub Free plan, without config
+    configured = load_configured(str(path), find_config(str(path)))[0]
+    assert configured.limits.concurrency == 60
+    assert configured.tasks["a"].duration.seconds == 300 and configured.tasks["a"].duration.source.value == "configured"
