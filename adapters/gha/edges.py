@@ -15,7 +15,7 @@ from wflint.ir import Dangling, Edge, EdgeKind, Location, Task, Workflow
 from .steps import _all_text, _names
 
 _FINALIZER = re.compile(r"\b(always|failure|cancelled)\s*\(\)")
-_AGGREGATE = re.compile(r"toJSON\s*\(\s*needs\s*\)|\bneeds\.\*|\bneeds\s*\)|\bneeds\s*\}\}|join\(\s*needs", re.I)
+_AGGREGATE = re.compile(r"(?<![\w.-])needs(?:\.\*|\s*\)|\s*\}\})|[Jj]oin\(\s*needs\b")  # toJSON(needs) ends in "needs)"
 
 
 def with_edges(workflow: Workflow, jobs: dict, tasks: dict[str, Task]) -> Workflow:

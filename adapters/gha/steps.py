@@ -27,6 +27,7 @@ _PUBLISH_RUN = (
     (re.compile(r"\bgh\s+release\s+(create|upload|edit)\b"), "release"),
     (re.compile(r"\baws\s+s3\s+(cp|sync|mv)\b|\bgsutil\s+(-m\s+)?(cp|rsync)\b|\bazcopy\b"), "storage"),
 )
+_PUBLISH_ANY = re.compile("|".join(f"(?P<p{i}>{p.pattern})" for i, (p, _) in enumerate(_PUBLISH_RUN)))
 _PUBLISH_HINTS = ("upload", "publish", "push", "release", "s3", "gsutil", "azcopy")
 _CHECK_HINTS = ("lint", "check", "clippy", "mypy", "pyright", "flake8", "type", "noemit", "--diff", "codespell",
                 "tidy", "vet", "validate")
@@ -50,8 +51,9 @@ _PUBLISH_USES = {
 _API_USES = ("actions/github-script", "peter-evans/", "actions/labeler", "actions/stale",
              "softprops/action-gh-release", "ncipollo/release-action", "actions/create-release",
              "marocchino/sticky-pull-request-comment", "thollander/actions-comment-pull-request")
-_MAYBE_OUT = re.compile(r"artifact|upload|save|publish|stage", re.I)  # not "cache": a cache only saves time
-_MAYBE_IN = re.compile(r"artifact|download|restore", re.I)
+_MAYBE_OUT = re.compile(r"artifact|upload|save|publish|stage")  # not "cache": a cache only saves time
+_NAME_INPUT = re.compile(r"(upload|artifact)[-_]?name|^artifact$")
+_MAYBE_IN = re.compile(r"artifact|download|restore")  # action names are lower case
 _READ_ONLY_CMD = re.compile(
     r"\b(lint|linter|check|clippy|mypy|pyright|ruff\s+check|flake8|pylint|eslint|shellcheck|actionlint"
     r"|typecheck|type-check|tsc\b[^\n]*--noEmit|--check|--diff|codespell|cppcheck|clang-tidy|vet|validate)\b")
@@ -173,12 +175,13 @@ def _uses_effects(rec: dict, name: str, with_: dict) -> None:
     if name.startswith(_API_USES):
         rec["api_calls"] += 3
     if not name.startswith("actions/") and not target:
-        for key, value in with_.items():  # e.g. duckdb's build action: `upload-name: linux-base-build`
-            if re.search(r"(upload|artifact)[-_]?name|^artifact$", str(key), re.I) and _text(value).strip():
-                rec["uploads"].append(_pattern(_text(value)))
-        inputs = " ".join(str(k) for k in with_)
-        rec["maybe_out"] = bool(_MAYBE_OUT.search(name) or re.search(r"artifact|upload", inputs, re.I))
-        rec["maybe_in"] = bool(_MAYBE_IN.search(name) or re.search(r"artifact|download", inputs, re.I))
+        inputs = " ".join(str(k) for k in with_).lower()
+        if "upload" in inputs or "artifact" in inputs:
+            for key, value in with_.items():  # e.g. duckdb's build action: `upload-name: linux-base-build`
+                if _NAME_INPUT.search(str(key).lower()) and _text(value).strip():
+                    rec["uploads"].append(_pattern(_text(value)))
+        rec["maybe_out"] = bool(_MAYBE_OUT.search(name)) or "artifact" in inputs or "upload" in inputs
+        rec["maybe_in"] = bool(_MAYBE_IN.search(name)) or "artifact" in inputs or "download" in inputs
 
 
 def _run_effects(rec: dict, run: str) -> None:
@@ -197,9 +200,8 @@ def _run_effects(rec: dict, run: str) -> None:
             rec["publishes"].append(target)
     if any(h in code for h in _PUBLISH_HINTS):
         real = "\n".join(line for line in code.splitlines() if "--dry-run" not in line)
-        for pattern, resource in _PUBLISH_RUN:
-            if pattern.search(real):
-                rec["publishes"].append(resource)
+        found = {m.lastgroup for m in _PUBLISH_ANY.finditer(real)}
+        rec["publishes"] += [resource for i, (_, resource) in enumerate(_PUBLISH_RUN) if f"p{i}" in found]
     if "gh " in code:
         rec["api_calls"] += len(_GH_API.findall(code))
     if "api.github.com" in code:
