@@ -93,7 +93,7 @@ def step_record(job_id: str, index: int, step: dict, pointer: tuple, lane: int |
         "cancel": _names(step.get("cancel")),
         "writes": [], "reads": [], "publishes": [], "uploads": [], "downloads": [], "files": [], "registries": [], "api_calls": 0, "maybe_out": False, "maybe_in": False,
         "refs": _step_refs(step),
-        "checkout_without_path": False, "read_only": False,
+        "checkout_without_path": False, "read_only": False, "workspace_write": False,
     }
     if uses:
         _uses_effects(rec, action_name(uses), with_)
@@ -158,6 +158,7 @@ def _uses_effects(rec: dict, name: str, with_: dict) -> None:
         rec["registries"].append(_text(with_.get("registry")).strip().lower() or "docker.io")
     elif name == "actions/checkout":
         rec["checkout_without_path"] = not _text(with_.get("path")).strip()
+        rec["workspace_write"] = rec["checkout_without_path"]
     elif name.startswith(("./", "$/")):
         rec["local_action"] = name
     target = _PUBLISH_USES.get(name)
@@ -209,6 +210,7 @@ def _run_effects(rec: dict, run: str) -> None:
     lowered = code.lower()
     rec["read_only"] = not rec["files"] and not rec["publishes"] and any(h in lowered for h in _CHECK_HINTS) \
         and bool(_READ_ONLY_CMD.search(code)) and not _WRITES_TREE.search(code)
+    rec["workspace_write"] = not rec["read_only"]  # a script may write anywhere in the workspace
 
 
 def _artifact(rec: dict, key: str, effects: list, name: str) -> None:

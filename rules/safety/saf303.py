@@ -1,7 +1,8 @@
 """`actions/checkout` without `path:` runs concurrently with steps that use the workspace.
 
 **What.** A checkout into the default workspace (no `path:`) is a lane of a `parallel:` group, or
-overlaps a `background:` step, next to a `run:` script or another checkout.
+overlaps a `background:` step, next to a `run:` script (a reader or a writer of the workspace) or
+another such checkout.
 
 **Why.** Checkout cleans and rewrites the whole workspace (`git clean -ffdx`, `git checkout`); a
 concurrent script reads or writes files that are being replaced, and two such checkouts overwrite

@@ -1,0 +1,76 @@
+"""GitHub-specific rule behaviour beyond the good/bad fixtures: confidence, groups, limits."""
+from __future__ import annotations
+
+import pytest
+
+from helpers import workflow
+from wflint.engine import check_workflow
+from wflint.rule import all_rules
+
+
+def findings(text: str, code: str):
+    return [f for f in check_workflow(workflow(text), [all_rules()[code]]).findings if f.code == code]
+
+
+def deploy(on: str, job: str) -> str:
+    return f"on: {on}\njobs:\n  ship:\n{job}"
+
+
+@pytest.mark.parametrize("on, body, confidence, group", [
+    ("push", "    environment: production\n    runs-on: x\n    steps: [{run: ./deploy}]\n",
+     "high", "environment-production"),
+    ("push", "    runs-on: x\n    steps: [{run: git push origin HEAD:main}]\n", "high", "git-push-main"),
+    ("{push: {tags: ['v*']}}", "    runs-on: x\n    steps: [{run: twine upload dist/*}]\n",
+     "medium", "${{ github.workflow }}-ship"),
+    ("workflow_call", "    environment: production\n    runs-on: x\n    steps: [{run: ./deploy}]\n",
+     "low", "environment-production"),
+    ("push", "    runs-on: x\n    steps: [{uses: peter-evans/create-pull-request@v7, with: "
+     "{branch: 'bump-${{ steps.v.outputs.version }}'}}]\n", "high", "${{ github.workflow }}-ship"),
+])
+def test_saf310_confidence_and_group(on, body, confidence, group):
+    [finding] = findings(deploy(on, body), "SAF310")
+    assert finding.confidence.value == confidence
+    assert finding.fix.changes[0].tasks == (group,) and finding.fix.applicability.value == "safe"
+
+
+def test_saf310_no_fix_for_a_matrix_and_nothing_with_a_group():
+    matrix = ("    strategy: {matrix: {region: [eu, us]}}\n    environment: production\n"
+              "    runs-on: x\n    steps: [{run: ./deploy}]\n")
+    [finding] = findings(deploy("push", matrix), "SAF310")
+    assert finding.fix is None and "between its 2 matrix instances" in finding.message
+    grouped = "concurrency: deploy\n" + deploy("push", matrix)
+    assert findings(grouped, "SAF310") == []
+
+
+def test_par301_splits_at_a_dependency_and_caps_lanes():
+    checks = "".join(f"      - run: ruff check pkg{i}\n" for i in range(12))
+    text = ("on: push\njobs:\n  lint:\n    runs-on: x\n    steps:\n      - uses: actions/checkout@v6\n"
+            + checks + "      - id: v\n        run: mypy .\n      - run: echo ${{ steps.v.outputs.x }} --check\n")
+    groups = [f.tasks[1:] for f in findings(text, "PAR301")]
+    assert [len(g) for g in groups] == [10, 3]  # at most 10 lanes; the last step reads v's output
+    assert groups[1] == ("lint#11", "lint#12", "lint.v")
+
+
+def test_saf301_output_read_by_a_concurrent_step():
+    text = ("on: push\njobs:\n  j:\n    runs-on: x\n    steps:\n      - parallel:\n"
+            "          - {id: ver, run: 'echo v=1 >> $GITHUB_OUTPUT'}\n"
+            "          - run: echo ${{ steps.ver.outputs.v }}\n")
+    [finding] = findings(text, "SAF301")
+    assert finding.tasks == ("j", "j.ver") and "$GITHUB_OUTPUT" in finding.message
+
+
+def test_saf001_two_jobs_pushing_one_branch_and_a_matrix_uploading_one_name():
+    text = ("on: push\njobs:\n  a: {runs-on: x, steps: [{run: git push origin HEAD:gh-pages}]}\n"
+            "  b: {runs-on: x, steps: [{uses: peaceiris/actions-gh-pages@v4}]}\n")
+    [finding] = findings(text, "SAF001")
+    assert finding.tasks == ("a", "b") and "git:gh-pages" in finding.message
+
+
+def test_res001_needs_many_concurrent_callers():
+    shards = ", ".join(str(i) for i in range(40))
+    job = ("    strategy: {{matrix: {{n: [{s}]}}}}\n    runs-on: x\n    steps:\n"
+           "      - run: gh api /repos/o/r/issues && gh pr list && gh issue list\n")
+    text = "on: push\njobs:\n  a:\n" + job.format(s=shards) + "  b:\n" + job.format(s=shards)
+    assert len(findings(text, "RES001")) == 1
+    few = "on: push\njobs:\n  a:\n" + job.format(s="1, 2") + "  b:\n" + job.format(s="1, 2")
+    assert findings(few, "RES001") == []
