@@ -17,6 +17,8 @@ tasks:
 ```
 
 **Fix.** Remove the redundant ordering. Safe: the set of orderings the engine enforces is the same.
+Unsafe where an ordering is also a gate (a GitHub `needs:`): the other path may not propagate a
+failure the same way (a job on it with `if: always()`).
 """
 from __future__ import annotations
 
@@ -41,6 +43,7 @@ def check(ctx: Context) -> Iterator[Finding]:
                 f"ordering {edge.u} → {edge.v} is already implied by other dependencies; remove it",
                 location=edge.location or ctx.location_of(edge.v),
                 tasks=(edge.u, edge.v),
-                fix=Fix(Applicability.SAFE, f"remove the ordering {edge.u} → {edge.v}",
+                fix=Fix(Applicability.UNSAFE if ctx.workflow.execution_model.order_gates else Applicability.SAFE,
+                        f"remove the ordering {edge.u} → {edge.v}",
                         (Change("remove_order", edge.u, edge.v),)),
             )
