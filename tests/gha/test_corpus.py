@@ -2,9 +2,12 @@
 files where no fix applies, and fixed files that add no actionlint error."""
 from __future__ import annotations
 
+import json
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
+
+import jsonschema
 
 from conftest import FIXTURES, ROOT, corpus_dir, run
 from helpers import actionlint_errors
@@ -27,6 +30,7 @@ def test_check_over_the_corpus_snapshot(snapshot):
     result = run("check", folder, "--format", "json", "--fail-on", "never")
     assert result.exit_code == 0, result.stderr
     data = result.json()
+    jsonschema.validate(data, json.loads((ROOT / "linter" / "schemas" / "check.schema.json").read_text()))
     assert data["summary"]["files"] == 148
     findings = data["findings"]
     assert [f for f in findings if f["code"] == "WFL001"] == []
