@@ -37,7 +37,7 @@ class Change:
 
     ``remove_order``/``add_order``: the edge u→v. ``insert_join``: make ``v`` wait for all ``tasks``.
     ``add_concurrency``: give task ``v`` a concurrency group named ``tasks[0]`` that queues runs
-    instead of cancelling them. ``parallel_steps``: run the adjacent steps ``tasks`` of task ``v``
+    instead of cancelling them (``tasks[1]``, when present, the queue policy, e.g. ``max``). ``parallel_steps``: run the adjacent steps ``tasks`` of task ``v``
     as one parallel group.
     """
 

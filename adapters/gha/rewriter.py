@@ -3,7 +3,8 @@
 The file is composed once with libyaml for node positions; every edit replaces a span of the
 original text, so comments, quoting, flow lists and indentation elsewhere stay byte for byte.
 Supported: ``remove_order`` (drop a `needs:` entry, or the key when it empties), ``add_concurrency``
-(a job-level block), ``parallel_steps`` (wrap adjacent steps in `- parallel:`).
+(a job-level block; ``tasks`` = group and optionally a `queue:` policy), ``parallel_steps`` (wrap
+adjacent steps in `- parallel:`).
 """
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ def rewrite(text: str, workflow, changes) -> str:
         if change.op == "remove_order":
             removals.setdefault(change.v, set()).add(change.u.lower())
         elif change.op == "add_concurrency":
-            edits.append(_add_concurrency(src, _job(root, change.v), change.tasks[0]))
+            edits.append(_add_concurrency(src, _job(root, change.v), *change.tasks[:2]))
         elif change.op == "parallel_steps":
             edits.append(_parallel_steps(src, _job(root, change.v), workflow.tasks[change.v], change.tasks))
         else:
@@ -146,7 +147,7 @@ def _flow_removals(src: _Text, items: list, gone: list[int]) -> list[tuple[int, 
 
 # --------------------------------------------------------------------------- concurrency
 
-def _add_concurrency(src: _Text, job, group: str) -> tuple[int, int, str]:
+def _add_concurrency(src: _Text, job, group: str, queue: str = "") -> tuple[int, int, str]:
     key, body = job
     if body.flow_style or not body.value:
         raise RewriteError("the job is not a block mapping")
@@ -160,6 +161,8 @@ def _add_concurrency(src: _Text, job, group: str) -> tuple[int, int, str]:
         raise RewriteError("the job's first key does not start its line")
     pad, inner = " " * indent, " " * (indent + step)
     block = f"{pad}concurrency:\n{inner}group: {_scalar(group)}\n{inner}cancel-in-progress: false\n"
+    if queue:
+        block += f"{inner}queue: {_scalar(queue)}\n"
     return at, at, block
 
 
@@ -218,7 +221,9 @@ def verify(old, new, changes) -> str | None:
         return "an edge that carried data no longer does"  # gates may change when one is removed
     for change in changes:
         task = new.tasks[change.v] if change.v in new.tasks else None
-        if change.op == "add_concurrency" and (task is None or task.attrs.get("concurrency_group") != change.tasks[0]):
+        if change.op == "add_concurrency" and (task is None or task.attrs.get("concurrency_group") != change.tasks[0]
+                                               or task.attrs.get("cancel_in_progress") is not False
+                                               or (task.attrs.get("concurrency_queue") or "") != "".join(change.tasks[1:2])):
             return f"job `{change.v}` did not get the concurrency group {change.tasks[0]!r}"
         if change.op == "parallel_steps":
             steps = {s["id"]: s for s in task.attrs["steps"]}

@@ -33,7 +33,10 @@ instead of overlapping and no deploy is cancelled half-way:
       cancel-in-progress: false
 ```
 
-Not offered for matrix jobs (one group would serialize, and by default cancel, their instances).
+A group keeps one run going and one pending (a newer pending run replaces an older one): right for
+a deploy or a push, where the newest wins. For releases and package publishes the block also says
+`queue: max`, so every run publishes in turn. The fix is unsafe (opt-in) at low confidence, and not
+offered for matrix jobs (one group would serialize, and by default cancel, their instances).
 """
 from __future__ import annotations
 
@@ -65,10 +68,14 @@ def check(ctx: Context) -> Iterator[Finding]:
         what = ", ".join(f"`{t}`" for t in targets) or "a deployment (by its name and reusable workflow)"
         overlap = "across runs" + (f" and between its {instances} matrix instances" if instances > 1 else "")
         group = concurrency_group(job_id, targets)
+        # A deploy or push may skip to the newest pending run; a publish or release must not drop one.
+        queue = "" if any(t.startswith(MUTABLE) for t in targets) else "max"
         fix = None
         if instances == 1 and group:
-            fix = Fix(Applicability.SAFE, f"add `concurrency: {{group: {group}, cancel-in-progress: false}}` to `{job_id}`",
-                      (Change("add_concurrency", v=job_id, tasks=(group,)),))
+            extra = f", queue: {queue}" if queue else ""
+            fix = Fix(Applicability.UNSAFE if confidence is Confidence.LOW else Applicability.SAFE,
+                      f"add `concurrency: {{group: {group}, cancel-in-progress: false{extra}}}` to `{job_id}`",
+                      (Change("add_concurrency", v=job_id, tasks=(group, queue) if queue else (group,)),))
         yield ctx.finding(
             f"{ctx.task_name(job_id)} writes {what} with no `concurrency` group, so it can overlap {overlap}; "
             "add a job-level group per target with `cancel-in-progress: false`",

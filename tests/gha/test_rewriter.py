@@ -75,8 +75,8 @@ def test_add_concurrency_to_a_job():
     out = apply([Change("add_concurrency", v="scalar", tasks=("environment-production",))])
     assert out == BASE.replace("  scalar:\n", "  scalar:\n    concurrency:\n      group: environment-production\n"
                                               "      cancel-in-progress: false\n")
-    quoted = apply([Change("add_concurrency", v="a", tasks=("${{ github.workflow }}-a: x",))])
-    assert '      group: "${{ github.workflow }}-a: x"\n' in quoted
+    quoted = apply([Change("add_concurrency", v="a", tasks=("${{ github.workflow }}-a: x", "max"))])
+    assert '      group: "${{ github.workflow }}-a: x"\n      cancel-in-progress: false\n      queue: max\n' in quoted
 
 
 def test_four_space_indentation_is_followed():
@@ -123,7 +123,7 @@ def test_rewrites_add_no_actionlint_error(tmp_path):
     cases = {"base.yml": BASE}
     for i, changes in enumerate([[remove("b", "flow")], [remove("a", "block"), remove("b", "block")],
                                  [remove("a", "scalar")],
-                                 [Change("add_concurrency", v="scalar", tasks=("environment-production",))],
+                                 [Change("add_concurrency", v="scalar", tasks=("environment-production", "max"))],
                                  [Change("parallel_steps", v="block", tasks=("block#1", "block#2"))]]):
         cases[f"edit{i}.yml"] = apply(changes)
     cases["control.yml"] = BASE.replace("needs: a\n", "needs: nope\n")  # the oracle can fail

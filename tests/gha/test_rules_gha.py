@@ -16,21 +16,21 @@ def deploy(on: str, job: str) -> str:
     return f"on: {on}\njobs:\n  ship:\n{job}"
 
 
-@pytest.mark.parametrize("on, body, confidence, group", [
+@pytest.mark.parametrize("on, body, confidence, group, fix", [
     ("push", "    environment: production\n    runs-on: x\n    steps: [{run: ./deploy}]\n",
-     "high", "environment-production"),
-    ("push", "    runs-on: x\n    steps: [{run: git push origin HEAD:main}]\n", "high", "git-push-main"),
+     "high", ("environment-production",), "safe"),
+    ("push", "    runs-on: x\n    steps: [{run: git push origin HEAD:main}]\n", "high", ("git-push-main",), "safe"),
     ("{push: {tags: ['v*']}}", "    runs-on: x\n    steps: [{run: twine upload dist/*}]\n",
-     "medium", "${{ github.workflow }}-ship"),
+     "medium", ("${{ github.workflow }}-ship", "max"), "safe"),  # a publish must not drop a run
     ("workflow_call", "    environment: production\n    runs-on: x\n    steps: [{run: ./deploy}]\n",
-     "low", "environment-production"),
+     "low", ("environment-production",), "unsafe"),
     ("push", "    runs-on: x\n    steps: [{uses: peter-evans/create-pull-request@v7, with: "
-     "{branch: 'bump-${{ steps.v.outputs.version }}'}}]\n", "high", "${{ github.workflow }}-ship"),
+     "{branch: 'bump-${{ steps.v.outputs.version }}'}}]\n", "high", ("${{ github.workflow }}-ship",), "safe"),
 ])
-def test_saf310_confidence_and_group(on, body, confidence, group):
+def test_saf310_confidence_and_group(on, body, confidence, group, fix):
     [finding] = findings(deploy(on, body), "SAF310")
     assert finding.confidence.value == confidence
-    assert finding.fix.changes[0].tasks == (group,) and finding.fix.applicability.value == "safe"
+    assert finding.fix.changes[0].tasks == group and finding.fix.applicability.value == fix
 
 
 def test_saf310_no_fix_for_a_matrix_and_nothing_with_a_group():
