@@ -20,6 +20,7 @@ class _Text:
 
     def __init__(self, text: str) -> None:
         self.text = text
+        self.shared: set[int] = set()  # ids of nodes used more than once (anchors and aliases)
         self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
 
     def offset(self, mark) -> int:
@@ -39,19 +40,20 @@ def rewrite(text: str, workflow, changes) -> str:
 
     root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     src = _Text(text)
+    src.shared = _shared_nodes(root) if "&" in text else set()
     edits: list[tuple[int, int, str]] = []
     removals: dict[str, set[str]] = {}
     for change in changes:
         if change.op == "remove_order":
             removals.setdefault(change.v, set()).add(change.u.lower())
         elif change.op == "add_concurrency":
-            edits.append(_add_concurrency(src, _job(root, change.v), *change.tasks[:2]))
+            edits.append(_add_concurrency(src, _job(src, root, change.v), *change.tasks[:2]))
         elif change.op == "parallel_steps":
-            edits.append(_parallel_steps(src, _job(root, change.v), workflow.tasks[change.v], change.tasks))
+            edits.append(_parallel_steps(src, _job(src, root, change.v), workflow.tasks[change.v], change.tasks))
         else:
             raise RewriteError(f"the GitHub Actions rewriter cannot apply `{change.op}`")
     for job_id, needs in removals.items():
-        edits += _remove_needs(src, _job(root, job_id), needs)
+        edits += _remove_needs(src, _job(src, root, job_id), needs)
     edits.sort()
     for (a_start, a_end, _), (b_start, _, _) in zip(edits, edits[1:]):
         if b_start < a_end:
@@ -73,12 +75,39 @@ def _get(mapping, key: str):
     return None, None
 
 
-def _job(root, job_id: str):
+def _job(src: "_Text", root, job_id: str):
     _, jobs = _get(root, "jobs")
     key, value = _get(jobs, job_id)
     if key is None:
         raise RewriteError(f"no job `{job_id}` in the file")
+    _own(src, value)
     return key, value
+
+
+def _shared_nodes(root) -> set[int]:
+    """Nodes reached more than once (an anchor and its aliases), and everything inside them."""
+    import yaml
+
+    seen: set[int] = set()
+    shared: set[int] = set()
+    stack = [(root, False)]
+    while stack:
+        node, inside = stack.pop()
+        if inside or id(node) in seen:
+            shared.add(id(node))
+            inside = True
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend((n, inside) for pair in node.value for n in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((n, inside) for n in node.value)
+    return shared
+
+
+def _own(src: "_Text", node) -> None:
+    """Refuse a node used in more than one place (YAML anchor/alias): an edit would change all."""
+    if id(node) in src.shared:
+        raise RewriteError("the node is shared through a YAML anchor; editing it would change every use")
 
 
 def _own_lines(src: _Text, start: int, end: int) -> tuple[int, int]:
@@ -113,8 +142,10 @@ def _remove_needs(src: _Text, job, names: set[str]) -> list[tuple[int, int, str]
     if key is None:
         raise RewriteError("the job has no `needs:`")
     items = [needs] if isinstance(needs, yaml.ScalarNode) else list(needs.value)
+    for node in [needs] + items:
+        _own(src, node)
     gone = [i for i, n in enumerate(items) if isinstance(n, yaml.ScalarNode) and n.value.lower() in names]
-    if len(gone) != len(names):
+    if {items[i].value.lower() for i in gone} != names:
         raise RewriteError("a `needs:` entry to remove is not in the file")
     if len(gone) == len(items):
         start, end = _own_lines(src, src.offset(key.start_mark), src.offset(_last_end(needs)))
@@ -190,6 +221,8 @@ def _parallel_steps(src: _Text, job, task, step_ids) -> tuple[int, int, str]:
     _, steps = _get(job[1], "steps")
     if not isinstance(steps, yaml.SequenceNode) or steps.flow_style:
         raise RewriteError("`steps:` is not a block list")
+    for node in [steps] + steps.value[positions[0]:positions[-1] + 1]:
+        _own(src, node)
     first, last = steps.value[positions[0]], steps.value[positions[-1]]
     start, end = _own_lines(src, src.offset(first.start_mark), src.offset(_last_end(last)))
     head = src.text[start:src.offset(first.start_mark)]

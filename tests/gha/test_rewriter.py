@@ -133,3 +133,14 @@ def test_rewrites_add_no_actionlint_error(tmp_path):
         assert found == set(), (name, found)
     assert edges(workflow(cases["edit2.yml"])) == {
         ("a", "flow"): "order", ("b", "flow"): "order", ("a", "block"): "order", ("b", "block"): "order"}
+
+
+def test_aliases_and_duplicates():
+    text = ("on: push\njobs:\n  a: {runs-on: x, steps: [{run: a}]}\n  b: {runs-on: x, steps: [{run: b}]}\n"
+            "  c:\n    needs: &both [a, b]\n    runs-on: x\n    steps: [{run: c}]\n"
+            "  d:\n    needs: *both\n    runs-on: x\n    steps: [{run: d}]\n"
+            "  e:\n    needs: [a, a, b]\n    runs-on: x\n    steps: [{run: e}]\n")
+    for job in ("c", "d"):  # the anchor and its alias: one edit would change both jobs
+        with pytest.raises(RewriteError, match="anchor"):
+            gha.rewrite(text, workflow(text), [remove("a", job)])
+    assert "    needs: [b]\n" in apply([remove("a", "e")], text)
