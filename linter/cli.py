@@ -239,15 +239,19 @@ def report(path, fmt, timings, output_file, stdin_format, config_path) -> None:
 
 @main.command()
 @click.argument("path")
-@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot", "trace"]), default="mermaid", show_default=True,
+              help="trace: Chrome Trace Event JSON of the schedule before and after (chrome://tracing, Perfetto).")
 @click.option("--relaxed", is_flag=True, help="Draw only the orderings that are needed (data and conflicts).")
 @click.option("--stdin-format", help="Format of '-' (standard input), e.g. spec.")
 def graph(path, fmt, relaxed, stdin_format) -> None:
     """Draw the task graph as declared, or relaxed to what is needed."""
-    from .render import dot, mermaid
+    from .render import dot, mermaid, trace
 
     pictures = []
     for analysis in _load_one(path, stdin_format, None):
+        if fmt == "trace":
+            pictures.append(trace.schedules_trace(analysis))
+            continue
         r = analysis.relaxation
         if relaxed:
             edges = [(u, v, "needed") for u, v in r.strict_edges()]
