@@ -129,13 +129,16 @@ def _load_one(path: str, stdin_format: str | None, timings: dict[str, float] | N
     from .config import find_config
     from .engine import apply_timings, load_configured
 
+    if path != "-" and not _is_file(path):
+        import os
+
+        what = "a folder" if os.path.isdir(path) else "no such file"
+        raise UsageError(f"{path}: {what}; report and graph take one workflow file")
     try:
         workflows = load_configured(path, find_config(path, config_path), explicit=True, stdin_format=stdin_format)
     except ParseError as exc:
         click.echo(f"{exc.one_line()} [WFL001]", err=True)
         sys.exit(1)
-    if path != "-" and not _is_file(path):
-        raise UsageError(f"{path}: report and graph take one file")
     out = []
     for workflow in workflows:
         if timings:
