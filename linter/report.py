@@ -219,7 +219,7 @@ def _peak_concurrency(analysis: Analysis) -> int:
 FAR = "…"  # _first_join gave up: the branches meet, if at all, far downstream
 
 
-def _first_join(analysis: Analysis, members: list[str], budget: int = 200) -> str | None:
+def _first_join(analysis: Analysis, members: list[str], budget: int = 64) -> str | None:
     """The first task (in run order) downstream of two or more of ``members``: where the branches meet.
 
     Looks at most ``budget`` tasks ahead (returning ``FAR``), so reports on huge graphs stay linear.
@@ -228,11 +228,12 @@ def _first_join(analysis: Analysis, members: list[str], budget: int = 200) -> st
 
     succ, _ = analysis.relaxation.strict
     rank = analysis.relaxation.rank
+    inside = set(members)
     reached: dict[str, int] = {}
     heap: list[tuple[int, str]] = []
     for bit, m in enumerate(members):
         for s in succ[m]:
-            if s not in members:
+            if s not in inside:
                 if s not in reached:
                     heapq.heappush(heap, (rank[s], s))
                 reached[s] = reached.get(s, 0) | 1 << bit
