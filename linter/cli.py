@@ -212,7 +212,7 @@ def fix(paths, unsafe_fixes, show_diff, select, ignore, config_path, ignore_unkn
     if unsafe_left:
         summary += f"; {unsafe_left} more with --unsafe-fixes"
     if manual:
-        summary += f"; {manual} to change by hand (no rewriter for that format yet)"
+        summary += f"; {manual} to change by hand (see `wflint check`)"
     if rejected:
         summary += f"; {rejected} fix{'es' if rejected != 1 else ''} rejected by verification"
     click.echo(summary + ".", err=show_diff)
