@@ -150,3 +150,42 @@ def fix_file(path: str, selection: Selection, unsafe: bool, config_path: str | N
     config = find_config(path, config_path)
     return fix_text(path, read_text(path), selection.merged(config, path, cli_select=cli_select), unsafe, config,
                     explicit)
+
+
+def attach_edits(path: str, text: str, workflows: list[Workflow], findings: list[Finding], config: Config) -> None:
+    """For each finding whose fix the adapter can express and that verifies, record the text edit
+    (``finding.extra["edit"]``: the replaced region and its new text), e.g. for SARIF ``fixes``."""
+    from . import adapters
+
+    module = adapters.sniff(path, text)
+    if module is None or not hasattr(module, "rewrite"):
+        return
+    by_name = {w.name: w for w in workflows}
+    for finding in findings:
+        workflow = by_name.get(finding.workflow)
+        if workflow is None or finding.fix is None or not finding.fix.changes or not _supported(module, workflow, finding):
+            continue
+        if finding.fix.applicability is Applicability.DISPLAY:
+            continue
+        reason, new_text = _attempt(module, path, text, workflow, finding, config)
+        if reason is None and new_text != text:
+            finding.extra["edit"] = _region(text, new_text)
+
+
+def _region(old: str, new: str) -> dict:
+    """The smallest single replacement turning ``old`` into ``new``, with 1-based line/columns."""
+    start = 0
+    limit = min(len(old), len(new))
+    while start < limit and old[start] == new[start]:
+        start += 1
+    end_old, end_new = len(old), len(new)
+    while end_old > start and end_new > start and old[end_old - 1] == new[end_new - 1]:
+        end_old -= 1
+        end_new -= 1
+
+    def line_col(offset: int) -> tuple[int, int]:
+        line = old.count("\n", 0, offset) + 1
+        return line, offset - (old.rfind("\n", 0, offset) + 1) + 1
+
+    (sl, sc), (el, ec) = line_col(start), line_col(end_old)
+    return {"start_line": sl, "start_column": sc, "end_line": el, "end_column": ec, "text": new[start:end_new]}
