@@ -72,7 +72,7 @@ def check(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, statist
     selection.validate()
     results = lint_paths(list(paths), selection, stdin_format=stdin_format, timings=_timings(timings),
                          config_path=config_path, cli_select=bool(select), extend_select=_codes(extend_select),
-                         ignore_unknown=ignore_unknown)
+                         ignore_unknown=ignore_unknown, with_edits=fmt == "sarif")
     findings = [f for r in results for f in r.findings]
     _write(_render_findings(findings, len(results), fmt, statistics), output_file)
     failing = False
@@ -129,13 +129,16 @@ def _load_one(path: str, stdin_format: str | None, timings: dict[str, float] | N
     from .config import find_config
     from .engine import apply_timings, load_configured
 
+    if path != "-" and not _is_file(path):
+        import os
+
+        what = "a folder" if os.path.isdir(path) else "no such file"
+        raise UsageError(f"{path}: {what}; report and graph take one workflow file")
     try:
         workflows = load_configured(path, find_config(path, config_path), explicit=True, stdin_format=stdin_format)
     except ParseError as exc:
         click.echo(f"{exc.one_line()} [WFL001]", err=True)
         sys.exit(1)
-    if path != "-" and not _is_file(path):
-        raise UsageError(f"{path}: report and graph take one file")
     out = []
     for workflow in workflows:
         if timings:
@@ -209,7 +212,7 @@ def fix(paths, unsafe_fixes, show_diff, select, ignore, config_path, ignore_unkn
     if unsafe_left:
         summary += f"; {unsafe_left} more with --unsafe-fixes"
     if manual:
-        summary += f"; {manual} to change by hand (no rewriter for that format yet)"
+        summary += f"; {manual} to change by hand (see `wflint check`)"
     if rejected:
         summary += f"; {rejected} fix{'es' if rejected != 1 else ''} rejected by verification"
     click.echo(summary + ".", err=show_diff)
@@ -239,15 +242,19 @@ def report(path, fmt, timings, output_file, stdin_format, config_path) -> None:
 
 @main.command()
 @click.argument("path")
-@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot", "trace"]), default="mermaid", show_default=True,
+              help="trace: Chrome Trace Event JSON of the schedule before and after (chrome://tracing, Perfetto).")
 @click.option("--relaxed", is_flag=True, help="Draw only the orderings that are needed (data and conflicts).")
 @click.option("--stdin-format", help="Format of '-' (standard input), e.g. spec.")
 def graph(path, fmt, relaxed, stdin_format) -> None:
     """Draw the task graph as declared, or relaxed to what is needed."""
-    from .render import dot, mermaid
+    from .render import dot, mermaid, trace
 
     pictures = []
     for analysis in _load_one(path, stdin_format, None):
+        if fmt == "trace":
+            pictures.append(trace.schedules_trace(analysis))
+            continue
         r = analysis.relaxation
         if relaxed:
             edges = [(u, v, "needed") for u, v in r.strict_edges()]

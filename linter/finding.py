@@ -33,12 +33,14 @@ class Applicability(str, Enum):
 
 @dataclass(frozen=True)
 class Change:
-    """One IR-level edit.
+    """One IR-level edit a rule proposes; the format's rewriter turns it into text.
 
-    ``remove_order``/``add_order``: the edge u→v. ``insert_join``: make ``v`` wait for all ``tasks``.
+    ``remove_order`` u→v: v no longer has to wait for u (verified). ``remove_edge`` u→v: drop the
+    declared edge only; the ordering may still hold through others (a redundant edge).
+    ``add_order`` u→v. ``insert_join``: make ``v`` wait once for all of ``tasks``.
     ``add_concurrency``: give task ``v`` a concurrency group named ``tasks[0]`` that queues runs
-    instead of cancelling them (``tasks[1]``, when present, the queue policy, e.g. ``max``). ``parallel_steps``: run the adjacent steps ``tasks`` of task ``v``
-    as one parallel group.
+    instead of cancelling them (``tasks[1]``, when present, the queue policy, e.g. ``max``).
+    ``parallel_steps``: run the adjacent steps ``tasks`` of task ``v`` as one parallel group.
     """
 
     op: str

@@ -26,6 +26,14 @@ def read(path: str, text: str):
     return read_workflow(path, text)
 
 
+SUPPORTED = ("remove_order", "remove_edge", "add_concurrency", "parallel_steps")
+
+
+def supports(workflow, change) -> bool:
+    """The changes the rewriter can express (the fixer lists the others to do by hand)."""
+    return change.op in SUPPORTED
+
+
 def rewrite(text: str, workflow, changes) -> str:
     from .rewriter import rewrite as _rewrite
 

@@ -44,7 +44,7 @@ def rewrite(text: str, workflow, changes) -> str:
     edits: list[tuple[int, int, str]] = []
     removals: dict[str, set[str]] = {}
     for change in changes:
-        if change.op == "remove_order":
+        if change.op in ("remove_order", "remove_edge"):  # both drop the `needs:` entry
             removals.setdefault(change.v, set()).add(change.u.lower())
         elif change.op == "add_concurrency":
             edits.append(_add_concurrency(src, _job(src, root, change.v), *change.tasks[:2]))
@@ -240,7 +240,7 @@ def _parallel_steps(src: _Text, job, task, step_ids) -> tuple[int, int, str]:
 
 def verify(old, new, changes) -> str | None:
     """Did the edit do exactly what was meant? Other edges and all tasks must be unchanged."""
-    removed = {(c.u, c.v) for c in changes if c.op == "remove_order"}
+    removed = {(c.u, c.v) for c in changes if c.op in ("remove_order", "remove_edge")}
     before = {(e.u, e.v) for e in old.edges if (e.u, e.v) not in removed}
     after = {(e.u, e.v) for e in new.edges}
     if set(old.tasks) != set(new.tasks):

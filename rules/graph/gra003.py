@@ -45,5 +45,5 @@ def check(ctx: Context) -> Iterator[Finding]:
                 tasks=(edge.u, edge.v),
                 fix=Fix(Applicability.UNSAFE if ctx.workflow.execution_model.order_gates else Applicability.SAFE,
                         f"remove the ordering {edge.u} → {edge.v}",
-                        (Change("remove_order", edge.u, edge.v),)),
+                        (Change("remove_edge", edge.u, edge.v),)),
             )

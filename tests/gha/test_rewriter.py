@@ -144,3 +144,11 @@ def test_aliases_and_duplicates():
         with pytest.raises(RewriteError, match="anchor"):
             gha.rewrite(text, workflow(text), [remove("a", job)])
     assert "    needs: [b]\n" in apply([remove("a", "e")], text)
+
+
+def test_remove_edge_drops_a_redundant_needs_entry():
+    text = ("on: push\njobs:\n  a: {runs-on: x, steps: [{run: a}]}\n  b: {needs: a, runs-on: x, steps: [{run: b}]}\n"
+            "  c:\n    needs: [a, b]\n    runs-on: x\n    steps: [{run: c}]\n")
+    assert apply([Change("remove_edge", "a", "c")], text) == text.replace("needs: [a, b]", "needs: [b]")
+    assert gha.supports(workflow(text), Change("remove_edge", "a", "c"))
+    assert not gha.supports(workflow(text), Change("insert_join", v="c"))

@@ -1,0 +1,94 @@
+"""`wflint fix` people trust, over every fixture and every corpus file of every format:
+idempotent, byte-identical when nothing applies, never loses a data dependency; --diff writes
+nothing; writes keep the file mode."""
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+from conftest import CORPUS, FIXTURES, run
+from wflint import discover
+from wflint.engine import Selection, load
+from wflint.errors import ParseError
+from wflint.fixer import fix_text
+from wflint.ir import EdgeKind
+
+NEEDED = (EdgeKind.DATA, EdgeKind.IMPLICIT, EdgeKind.CONTROL)
+
+
+def workflow_files() -> list[str]:
+    roots = [str(FIXTURES)] + ([str(CORPUS)] if CORPUS.is_dir() else [])
+    return [p for p, _ in discover.expand(roots)]
+
+
+FILES = workflow_files()
+
+
+def needed_edges(path: str, text: str) -> set[tuple[str, str, str, str]]:
+    try:
+        workflows = load(path, text=text, explicit=False) or []
+    except ParseError:
+        return set()
+    return {(w.name, e.u, e.v, e.kind.value) for w in workflows for e in w.edges if e.kind in NEEDED}
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: os.path.relpath(p, FIXTURES.parent.parent))
+def test_fix_is_idempotent_keeps_data_and_is_identical_when_nothing_applies(path):
+    text = open(path, encoding="utf-8", errors="surrogateescape").read()
+    try:
+        first = fix_text(path, text, Selection(), unsafe=True, explicit=False)
+    except UnicodeError:
+        pytest.skip("not UTF-8")
+    if not first.applied:
+        assert first.text == text  # byte-identical
+        return
+    second = fix_text(path, first.text, Selection(), unsafe=True, explicit=False)
+    assert second.text == first.text, "a second fix changed the file again"
+    assert needed_edges(path, text) <= needed_edges(path, first.text), "a fix removed a data dependency"
+
+
+def test_fix_diff_writes_nothing_and_fix_keeps_the_mode(write):
+    path = write("w.wflint.yaml", (FIXTURES / "rules" / "PAR001" / "bad-after.wflint.yaml").read_text())
+    os.chmod(path, 0o640)
+    before = path.read_bytes()
+    result = run("fix", path, "--diff")
+    assert result.exit_code == 1 and path.read_bytes() == before
+    assert result.stdout.startswith(f"--- a/{str(path).lstrip('/')}")
+    assert "-  publish:   {duration: 1s, needs: [extract], after: [thumbnail]}" in result.stdout
+    assert "+  publish:   {duration: 1s, needs: [extract]}" in result.stdout
+    assert "would fix 2 findings in 1 file." in result.stderr
+    fixed = run("fix", path)
+    assert fixed.exit_code == 0 and "fixed 2 findings in 1 file." in fixed.stdout
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
+    assert run("check", path, "--select", "PAR001", "--format", "json").json()["findings"] == []
+    assert run("fix", path, "--diff").exit_code == 0  # nothing left: a second fix changes nothing
+
+
+def test_sequential_designs_are_listed_for_hand_changes(write):
+    path = write("w.wflint.yaml", (FIXTURES / "examples" / "customer-health.wflint.yaml").read_text())
+    result = run("fix", path)
+    assert result.exit_code == 0 and "2 to change by hand" in result.stdout
+
+
+def test_redundant_edge_is_removed_and_order_kept(write):
+    path = write("w.wflint.yaml", (FIXTURES / "rules" / "GRA003" / "bad.wflint.yaml").read_text())
+    assert "fixed 1 finding in 1 file." in run("fix", path).stdout
+    assert "after:" not in path.read_text()
+    report = run("report", path, "--format", "json").json()
+    assert report["current_s"] == 3  # a → b → c still in order
+
+
+@pytest.mark.parametrize("before, after", [
+    ("current: graph\ntasks:\n  a: {}\n  b: {}\n  c:\n    after:\n      - a\n      - b  # keep\n    duration: 1s\n",
+     "current: graph\ntasks:\n  a: {}\n  b: {}\n  c:\n    duration: 1s\n"),
+    ("current: graph\ntasks:\n  a: {}\n  b: {}\n  c: {after: [a, b], duration: 1s}\n",
+     "current: graph\ntasks:\n  a: {}\n  b: {}\n  c: {duration: 1s}\n"),
+    ("current: graph\ntasks:\n  a: {}\n  b: {}\n  c: {duration: 1s, after: a}\n",
+     "current: graph\ntasks:\n  a: {}\n  b: {}\n  c: {duration: 1s}\n"),
+])
+def test_after_removal_in_block_and_flow_style(write, before, after):
+    path = write("w.wflint.yaml", before)
+    run("fix", path)
+    assert path.read_text() == after
