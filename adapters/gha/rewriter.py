@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from wflint.errors import RewriteError
+from wflint.yamlsplice import SpliceError, remove_item, remove_key
 
 _QUOTE_FREE = re.compile(r"^[A-Za-z0-9$][^:#'\"\n]*$")
 
@@ -35,33 +36,45 @@ class _Text:
         return len(self.text) if end < 0 else end + 1
 
 
+REMOVALS = ("remove_order", "remove_edge")  # both drop the `needs:` entry
+
+
 def rewrite(text: str, workflow, changes) -> str:
+    for change in changes:
+        if change.op not in REMOVALS + ("add_concurrency", "parallel_steps"):
+            raise RewriteError(f"the GitHub Actions rewriter cannot apply `{change.op}`")
+    removals = [c for c in changes if c.op in REMOVALS]
+    if removals:
+        text, workflow = _remove_needs(text, workflow, removals)
+    others = [c for c in changes if c.op not in REMOVALS]
+    return _insert(text, workflow, others) if others else text
+
+
+def _compose(text: str):
     import yaml
 
     root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     src = _Text(text)
     src.shared = _shared_nodes(root) if "&" in text else set()
+    return root, src
+
+
+def _insert(text: str, workflow, changes) -> str:
+    """Blocks added at computed places: a job's `concurrency:`, a `parallel:` group."""
+    root, src = _compose(text)
     edits: list[tuple[int, int, str]] = []
-    removals: dict[str, set[str]] = {}
     for change in changes:
-        if change.op in ("remove_order", "remove_edge"):  # both drop the `needs:` entry
-            removals.setdefault(change.v, set()).add(change.u.lower())
-        elif change.op == "add_concurrency":
+        if change.op == "add_concurrency":
             edits.append(_add_concurrency(src, _job(src, root, change.v), *change.tasks[:2]))
-        elif change.op == "parallel_steps":
-            edits.append(_parallel_steps(src, _job(src, root, change.v), workflow.tasks[change.v], change.tasks))
         else:
-            raise RewriteError(f"the GitHub Actions rewriter cannot apply `{change.op}`")
-    for job_id, needs in removals.items():
-        edits += _remove_needs(src, _job(src, root, job_id), needs)
+            edits.append(_parallel_steps(src, _job(src, root, change.v), workflow.tasks[change.v], change.tasks))
     edits.sort()
-    for (a_start, a_end, _), (b_start, _, _) in zip(edits, edits[1:]):
+    for (_, a_end, _), (b_start, _, _) in zip(edits, edits[1:]):
         if b_start < a_end:
             raise RewriteError("two edits touch the same text")
-    out = text
     for start, end, replacement in reversed(edits):
-        out = out[:start] + replacement + out[end:]
-    return out
+        text = text[:start] + replacement + text[end:]
+    return text
 
 
 def _get(mapping, key: str):
@@ -135,45 +148,44 @@ def _last_end(node) -> int | None:
 
 # --------------------------------------------------------------------------- needs
 
-def _remove_needs(src: _Text, job, names: set[str]) -> list[tuple[int, int, str]]:
-    import yaml
+def _remove_needs(text: str, workflow, changes) -> tuple[str, object]:
+    """Drop each entry with ``yamlsplice`` (a block item's line, a flow item with its separator,
+    the whole key with its last entry), re-reading the file for fresh positions after each."""
+    from .reader import read_workflow
 
-    key, needs = _get(job[1], "needs")
-    if key is None:
-        raise RewriteError("the job has no `needs:`")
-    items = [needs] if isinstance(needs, yaml.ScalarNode) else list(needs.value)
-    for node in [needs] + items:
-        _own(src, node)
-    gone = [i for i, n in enumerate(items) if isinstance(n, yaml.ScalarNode) and n.value.lower() in names]
-    if {items[i].value.lower() for i in gone} != names:
-        raise RewriteError("a `needs:` entry to remove is not in the file")
-    if len(gone) == len(items):
-        start, end = _own_lines(src, src.offset(key.start_mark), src.offset(_last_end(needs)))
-        return [(start, end, "")]
-    if needs.flow_style:
-        return _flow_removals(src, items, gone)
-    edits = []
-    for i in gone:
-        item = items[i]
-        start, end = _own_lines(src, src.offset(item.start_mark), src.offset(item.end_mark))
-        if not src.text[start:src.offset(item.start_mark)].strip().startswith("-"):
-            raise RewriteError("a block `needs:` item is not on its own `- ` line")
-        edits.append((start, end, ""))
-    return edits
+    root, src = _compose(text)
+    for change in changes:
+        key, needs = _get(_job(src, root, change.v)[1], "needs")
+        if key is None:
+            raise RewriteError(f"job `{change.v}` has no `needs:`")
+        for node in [needs] + (list(needs.value) if isinstance(needs.value, list) else []):
+            _own(src, node)
+    for change in changes:
+        if not _entries(workflow, change):
+            raise RewriteError(f"`needs: {change.u}` of job `{change.v}` is not in the file")
+        while _entries(workflow, change):
+            pointer = _entries(workflow, change)[-1]
+            length = len(_entries(workflow, change, every=True))
+            try:
+                if len(pointer) == 4:
+                    text = remove_item(text, workflow.source, pointer[:3], pointer[3], length)
+                else:
+                    text = remove_key(text, workflow.source, pointer)
+            except SpliceError as exc:
+                raise RewriteError(f"cannot remove `needs: {change.u}` from {change.v}: {exc}") from None
+            workflow = read_workflow(workflow.path, text)[0]
+    return text, workflow
 
 
-def _flow_removals(src: _Text, items: list, gone: list[int]) -> list[tuple[int, int, str]]:
-    """Cut each removed item with the separator after it; a removed tail goes with the separator
-    after the last kept item, so `[a, b, c]` minus b, c is `[a]`."""
-    kept = [i for i in range(len(items)) if i not in gone]
-    last_kept = kept[-1]
-    edits = []
-    for i in gone:
-        if i < last_kept:
-            edits.append((src.offset(items[i].start_mark), src.offset(items[i + 1].start_mark), ""))
-    if gone[-1] > last_kept:
-        edits.append((src.offset(items[last_kept].end_mark), src.offset(items[-1].end_mark), ""))
-    return edits
+def _entries(workflow, change, every: bool = False) -> list[tuple]:
+    """Pointers of the job's `needs:` entries naming ``change.u`` (or all of them, dangling too)."""
+    where = ("jobs", change.v, "needs")
+    edges = [e for e in workflow.edges if e.v == change.v and (every or e.u.lower() == change.u.lower())]
+    found = [e.location.pointer for e in edges if e.location is not None and e.location.pointer[:3] == where]
+    if every:
+        found += [d.location.pointer for d in workflow.dangling
+                  if d.task == change.v and d.location is not None and d.location.pointer[:3] == where]
+    return sorted(found)
 
 
 # --------------------------------------------------------------------------- concurrency
