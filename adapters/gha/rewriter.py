@@ -1,10 +1,11 @@
 """Turn IR-level changes into text splices on the original workflow (DESIGN §9).
 
-The file is composed once with libyaml for node positions; every edit replaces a span of the
-original text, so comments, quoting, flow lists and indentation elsewhere stay byte for byte.
-Supported: ``remove_order`` (drop a `needs:` entry, or the key when it empties), ``add_concurrency``
-(a job-level block; ``tasks`` = group and optionally a `queue:` policy), ``parallel_steps`` (wrap
-adjacent steps in `- parallel:`).
+Every edit replaces a span of the original text, so comments, quoting, flow lists and indentation
+elsewhere stay byte for byte. Supported: ``remove_order``/``remove_edge`` (drop a `needs:` entry,
+or the key with its last entry, through the core's ``yamlsplice``), ``add_concurrency`` (a
+job-level block; ``tasks`` = group and optionally a `queue:` policy) and ``parallel_steps`` (wrap
+adjacent steps in `- parallel:`), placed from libyaml node positions. Nodes shared through YAML
+anchors are never edited.
 """
 from __future__ import annotations
 
@@ -137,7 +138,8 @@ def _own_lines(src: _Text, start: int, end: int) -> tuple[int, int]:
 
 
 def _last_end(node) -> int | None:
-    """End mark offset-free: the mark of the last scalar/flow node inside ``node``."""
+    """The end mark of the last scalar or flow collection inside ``node`` (a block collection's own
+    end mark lies at the start of whatever follows it)."""
     import yaml
 
     if isinstance(node, yaml.ScalarNode) or node.flow_style:
