@@ -10,6 +10,7 @@ from __future__ import annotations
 import fnmatch
 import re
 
+from wflint.errors import ParseError
 from wflint.ir import Dangling, Edge, EdgeKind, Location, Task, Workflow
 
 from .steps import _all_text, _names
@@ -32,6 +33,9 @@ def with_edges(workflow: Workflow, jobs: dict, tasks: dict[str, Task]) -> Workfl
             if target is None:
                 workflow.dangling.append(Dangling(job_id, need, where, f"`needs: {need}` names no job"))
                 continue
+            if target == job_id:  # GitHub refuses such a file when it loads it
+                pos = workflow.source.resolve(where)
+                raise ParseError(workflow.path, f"job `{job_id}` needs itself", pos.line, pos.column)
             if job_id not in refs:
                 body = _all_text({k: val for k, val in job.items() if k != "needs"})
                 refs[job_id] = (needs_refs(body), "needs" in body and bool(_AGGREGATE.search(body)))

@@ -180,6 +180,7 @@ def test_sniff():
     ("on: push\njobs:\n  a: [1]\n", "job `a` must be a mapping", 3),
     ("on: push\njobs:\n  a: {runs-on: x\n", "invalid YAML", 4),
     ("on: push\non: pull_request\njobs: {a: {}}\n", "duplicate key 'on'", 2),
+    ("on: push\njobs:\n  a:\n    needs: [b, a]\n  b: {}\n", "job `a` needs itself", 4),
 ])
 def test_unreadable_files_raise_parse_error_with_a_line(text, reason, line):
     with pytest.raises(ParseError) as info:
