@@ -82,3 +82,15 @@ def test_corpus_fix_kinds():
     assert set(applied) <= {"SAF310", "PAR301", "PAR001", "GRA003"}
     assert applied["SAF310"] > 0 and applied["PAR301"] > 0
     assert all(code == "PAR001" and "lost a needed ordering" in reason for code, reason in rejected), rejected
+
+
+def test_report_and_graph_on_corpus_files():
+    """Every fourth file (the report is the slow path; `check` above covers them all)."""
+    schema = json.loads((ROOT / "linter" / "schemas" / "report.schema.json").read_text())
+    for path in sorted(corpus_dir("gha").glob("*.yml"))[::4]:
+        report = run("report", path, "--format", "json")
+        assert report.exit_code == 0, (path.name, report.stderr)
+        data = report.json()
+        jsonschema.validate(data, schema)
+        assert data["duration_source"] == "default" and data["engine"]["name"] == "github-actions"
+        assert run("graph", path, "--relaxed").stdout.startswith("flowchart")
