@@ -75,6 +75,9 @@ def read_workflow(path: str, text: str) -> list[Workflow]:
 def _workflow_attrs(data: dict) -> dict:
     on = data.get("on")
     triggers = sorted(on) if isinstance(on, dict) else _names(on)
+    push = on.get("push") if isinstance(on, dict) else None
+    if isinstance(push, dict) and push and set(push) <= {"tags", "tags-ignore"}:
+        triggers = sorted("push-tags" if t == "push" else t for t in triggers)  # releases, not every commit
     concurrency = data.get("concurrency")
     return {"triggers": triggers, "concurrency_group": _group(concurrency),
             "cancel_in_progress": _concurrency_key(concurrency, "cancel-in-progress"),

@@ -9,8 +9,8 @@ time: the older one may finish last and win, pushes fail as non-fast-forward, a 
 twice. A matrix job doing it overlaps with itself within one run.
 
 Confidence: **high** for mutable targets (an environment, a branch, Pages) on triggers that fire
-often (`push`, `workflow_run`, ...); **medium** for releases and package publishes, or
-schedule/tag/release/manual triggers; **low** when the workflow is only called by others (the caller may
+often (`push` to branches, `workflow_run`, ...); **medium** for releases and package publishes,
+or schedule/tag/release/manual triggers; **low** when the workflow is only called by others (the caller may
 hold the group) or the job is recognised by its name only.
 
 **Example.**

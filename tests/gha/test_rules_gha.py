@@ -74,3 +74,11 @@ def test_res001_needs_many_concurrent_callers():
     assert len(findings(text, "RES001")) == 1
     few = "on: push\njobs:\n  a:\n" + job.format(s="1, 2") + "  b:\n" + job.format(s="1, 2")
     assert findings(few, "RES001") == []
+
+
+def test_saf310_tag_pushes_are_not_frequent():
+    body = "    runs-on: x\n    steps: [{run: git push origin HEAD:gh-pages}]\n"
+    [finding] = findings(deploy("{push: {tags: ['v*']}}", body), "SAF310")
+    assert finding.confidence.value == "medium"
+    [finding] = findings(deploy("{push: {branches: [main], tags: ['v*']}}", body), "SAF310")
+    assert finding.confidence.value == "high"
