@@ -84,22 +84,30 @@ def load_yaml(text: str, path: str, *, reject_merge_keys: bool = False) -> tuple
 
 
 def _construct(node, pointer: Pointer, positions: dict, path: str, reject_merge: bool) -> Any:
-    import yaml
+    from yaml import MappingNode, ScalarNode, SequenceNode
 
     positions.setdefault(pointer, (node, None))
-    if isinstance(node, yaml.MappingNode):
+    if isinstance(node, MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+            key = key_node.value if isinstance(key_node, ScalarNode) else str(key_node.value)
             if key == "<<" and key_node.tag == "tag:yaml.org,2002:merge" and reject_merge:
                 raise ParseError(path, "YAML merge keys (<<) are not supported", *_line_col(key_node))
             if key in out:
                 raise ParseError(path, f"duplicate key {key!r}", *_line_col(key_node))
             positions[pointer + (key,)] = (key_node, value_node)
-            out[key] = _construct(value_node, pointer + (key,), positions, path, reject_merge)
+            out[key] = (_scalar(value_node) if isinstance(value_node, ScalarNode)  # most values: no call
+                        else _construct(value_node, pointer + (key,), positions, path, reject_merge))
         return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_construct(item, pointer + (i,), positions, path, reject_merge) for i, item in enumerate(node.value)]
+    if isinstance(node, SequenceNode):
+        items = []
+        for i, item in enumerate(node.value):
+            if isinstance(item, ScalarNode):
+                positions.setdefault(pointer + (i,), (item, None))
+                items.append(_scalar(item))
+            else:
+                items.append(_construct(item, pointer + (i,), positions, path, reject_merge))
+        return items
     return _scalar(node)
 
 
