@@ -123,6 +123,18 @@ def _note_lines(report: dict) -> list[str]:
     notes = list(report["engine"]["notes"])
     if report["duration_source"] == "default":
         notes.append("Some durations are defaults, not measured or declared: pass `--timings` for real figures.")
+        tasks = report["tasks"]
+        if tasks and all(t["duration_source"] == "default" for t in tasks):
+            events = sorted([(t["current_start_s"], 1) for t in tasks]
+                            + [(t["current_start_s"] + t["duration_s"], -1) for t in tasks])
+            level = width = 0
+            for _, step in events:  # ends sort before starts at the same instant
+                level += step
+                width = max(width, level)
+            notes.append(f"Without timing data the structure is what counts: the design is "
+                         f"{len(report['stages_before'])} stage(s) deep and at most {width} wide; after the "
+                         f"recommended changes {len(report['stages_after'])} deep. Time figures below only "
+                         "illustrate it.")
     return [f"> {n}" for n in notes] + ([""] if notes else [])
 
 

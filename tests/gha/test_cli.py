@@ -63,3 +63,13 @@ def test_folder_search_finds_workflows_by_place_and_by_content(write, tmp_path):
     result = run("check", tmp_path / "repo", "--format", "json", "--fail-on", "never").json()
     assert result["summary"]["files"] == 2
     assert [(f["code"], f["path"].rsplit("/", 1)[-1]) for f in result["findings"]] == [("WFL001", "a.yml")]
+
+
+def test_report_without_timings_speaks_of_structure(write):
+    path = write("ci.yml", "on: push\njobs:\n  a: {runs-on: x, steps: [{run: make lint}]}\n"
+                           "  b: {needs: a, runs-on: x, steps: [{run: make docs}]}\n"
+                           "  c: {runs-on: x, steps: [{run: make c}]}\n")
+    text = run("report", path).stdout
+    assert "the design is 2 stage(s) deep and at most 2 wide; after the recommended changes 1 deep" in text
+    timed = write("t.json", '{"a": 60, "b": 30, "c": 10}')
+    assert "stage(s) deep" not in run("report", path, "--timings", timed).stdout
