@@ -1,0 +1,236 @@
+"""DAG file → IR workflows: parse with libcst, interpret, then describe each DAG in IR terms."""
+from __future__ import annotations
+
+import os
+import re
+
+import libcst as cst
+
+from wflint.errors import ParseError
+from wflint.ir import (Duration, DurationSource, Edge, EdgeKind, ExecutionModel, Join, Limits, Location,
+                       PoolLimit, Position, Task, Workflow)
+from wflint.sourcemap import LazyIndex
+
+from .effects import task_effects
+from .interp import Interpreter
+from .model import DagState, TaskState
+from .ops import INERT_OPERATORS, OPAQUE_OPERATORS
+
+DEFAULT_MAX_ACTIVE_TASKS = 16
+DEFAULT_DURATION_S = 1.0
+PARALLEL_FEATURE = "a >> [b, c] >> d (or .expand() for clones)"
+ANY_JOIN = {"one_success", "one_failed", "one_done"}
+_XCOM_PULL = re.compile(r"xcom_pull\(\s*(?:task_ids\s*=\s*)?(\[[^\]]*\]|'[^']*'|\"[^\"]*\")")
+_QUOTED = re.compile(r"'([^']*)'|\"([^\"]*)\"")
+
+
+def read_dag_file(path: str, text: str, pools: dict[str, int] | None = None) -> list[Workflow]:
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        raise ParseError(path, f"invalid Python: {exc.message}", exc.raw_line, exc.raw_column + 1) from None
+    except Exception as exc:  # noqa: BLE001 - libcst raises a few other types on odd input
+        raise ParseError(path, f"invalid Python: {exc}") from None
+    interp = Interpreter(module, os.path.splitext(os.path.basename(path))[0], path)
+    dags = interp.run()
+    positions = _PositionCache(module)
+    return [_workflow(path, dag, positions, pools or {}) for dag in dags]
+
+
+class _PositionCache:
+    """libcst positions, computed once per file and only if a finding needs a line number."""
+
+    def __init__(self, module: cst.Module) -> None:
+        self.module = module
+        self._map = None
+
+    def of(self, node) -> Position | None:
+        if self._map is None:
+            from libcst.metadata import MetadataWrapper, PositionProvider
+
+            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+            self._map = wrapper.resolve(PositionProvider)
+        rng = self._map.get(node)
+        if rng is None:
+            return None
+        return Position(rng.start.line, rng.start.column + 1, rng.end.line, rng.end.column + 1)
+
+
+def _workflow(path: str, dag: DagState, positions: _PositionCache, pools: dict[str, int]) -> Workflow:
+    nodes: dict[tuple, object] = {("dag",): dag.node}
+    tasks: dict[str, Task] = {}
+    for tid, ts in dag.tasks.items():
+        tasks[tid] = _task(ts)
+        nodes[("task", tid)] = ts.node
+    edges = _edges(dag, nodes)
+    limits = _limits(dag, pools)
+
+    def build():
+        out = {}
+        for pointer, node in nodes.items():
+            pos = positions.of(node)
+            if pos is not None:
+                out[pointer] = pos
+        if ("dag",) in out:
+            out[()] = out[("dag",)]
+        return out
+
+    notes = ("max_active_tasks caps tasks running at once in one DAG run",)
+    model = ExecutionModel(name="airflow", mode="graph", parallel_feature=PARALLEL_FEATURE, notes=notes)
+    return Workflow(name=dag.dag_id, format="airflow", path=path, execution_model=model, tasks=tasks,
+                    edges=edges, limits=limits, source=LazyIndex(build), location=Location(("dag",)))
+
+
+def _task(ts: TaskState) -> Task:
+    kw = ts.kwargs
+    trigger = kw.get("trigger_rule", "all_success")
+    trigger = trigger if isinstance(trigger, str) else "all_success"
+    base = ts.operator.split(".")[-1]
+    attrs: dict[str, object] = {"operator": ts.operator, "trigger_rule": trigger}
+    for flag in ("branch", "short_circuit", "is_setup", "is_teardown", "mapped", "taskflow"):
+        if getattr(ts, flag):
+            attrs[flag] = True
+    if ts.mapped:
+        attrs["expand"] = list(ts.expand_keys)
+        if isinstance(kw.get("max_active_tis_per_dagrun"), int):
+            attrs["max_active_tis_per_dagrun"] = kw["max_active_tis_per_dagrun"]
+    pool = kw.get("pool")
+    pools = []
+    if isinstance(pool, str):
+        slots = kw.get("pool_slots", 1)
+        slots = slots if isinstance(slots, int) and slots > 0 else 1
+        pools = [pool] * slots
+        attrs["pool"] = pool
+        attrs["pool_slots"] = slots
+    effects, known = task_effects(ts)
+    opaque = not known and (ts.taskflow or ts.custom_class or base in OPAQUE_OPERATORS
+                            or base not in INERT_OPERATORS)
+    if ts.is_setup or ts.is_teardown:
+        attrs["setup_teardown"] = "setup" if ts.is_setup else "teardown"
+    return Task(
+        id=ts.task_id,
+        name=ts.task_id,
+        kind=ts.operator,
+        location=Location(("task", ts.task_id)),
+        duration=Duration(DEFAULT_DURATION_S, DurationSource.DEFAULT),
+        effects=effects,
+        pools=pools,
+        join=Join.ANY if trigger in ANY_JOIN else Join.ALL,
+        failure_policy=trigger,
+        opaque=opaque,
+        dynamic=ts.dynamic,
+        attrs=attrs,
+    )
+
+
+def _edges(dag: DagState, nodes: dict) -> list[Edge]:
+    out: list[Edge] = []
+    for n, (u, v, node) in enumerate(dag.edges):
+        up, down = dag.tasks[u], dag.tasks[v]
+        kind, detail = _kind(up, down)
+        label = dag.labels.get((u, v))
+        if label:
+            detail += f' (Label "{label}")'
+        pointer = ("edge", n)
+        nodes[pointer] = node
+        out.append(Edge(u, v, kind, Location(pointer), detail))
+    for tid, ts in dag.tasks.items():
+        for source, detail in _implicit_sources(dag, ts):
+            if (source, tid) in {(e.u, e.v) for e in out if e.kind is EdgeKind.DATA}:
+                continue
+            out.append(Edge(source, tid, EdgeKind.IMPLICIT, Location(("task", tid)), detail))
+    return out
+
+
+def _kind(up: TaskState, down: TaskState) -> tuple[EdgeKind, str]:
+    if up.task_id in down.data_from:
+        return EdgeKind.DATA, f"{down.task_id} receives {up.task_id}'s XCom (TaskFlow/XComArg)"
+    if up.branch or up.short_circuit:
+        what = "branch" if up.branch else "short-circuit"
+        return EdgeKind.CONTROL, f"{up.task_id} is a {what} operator: it decides whether {down.task_id} runs"
+    rule = down.kwargs.get("trigger_rule", "all_success")
+    if isinstance(rule, str) and rule != "all_success":
+        return EdgeKind.CONTROL, f"{down.task_id} has trigger_rule={rule}"
+    if up.is_setup or up.is_teardown or down.is_setup or down.is_teardown:
+        return EdgeKind.CONTROL, "setup/teardown ordering"
+    return EdgeKind.ORDER, f"{up.task_id} >> {down.task_id} (declared order, no data)"
+
+
+def _implicit_sources(dag: DagState, ts: TaskState):
+    """``xcom_pull(task_ids=...)`` in a task's template strings or its callable in this file."""
+    seen = set()
+    for text in _strings(ts.kwargs):
+        for match in _XCOM_PULL.finditer(text):
+            for target in _quoted(match.group(1)):
+                yield from _resolve(dag, ts, target, "in a template", seen)
+    if ts.callable_node is not None:
+        for target in _callable_pulls(ts.callable_node):
+            yield from _resolve(dag, ts, target, "in its Python callable", seen)
+
+
+def _resolve(dag: DagState, ts: TaskState, target: str, where: str, seen: set):
+    candidates = [target]
+    if ts.group is not None and ts.group.group_id:
+        candidates.append(ts.group.child_id(target))
+    for c in candidates:
+        if c in dag.tasks and c != ts.task_id and c not in seen:
+            seen.add(c)
+            yield c, f"{ts.task_id} pulls {c}'s XCom {where} (xcom_pull: no edge in Airflow)"
+            return
+
+
+def _strings(value):
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, str):
+            yield v
+        elif isinstance(v, dict):
+            stack.extend(v.values())
+        elif isinstance(v, (list, tuple)):
+            stack.extend(v)
+
+
+def _quoted(text: str) -> list[str]:
+    return [a or b for a, b in _QUOTED.findall(text)]
+
+
+def _callable_pulls(fn: cst.FunctionDef) -> list[str]:
+    found: list[str] = []
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            func = node.func
+            if isinstance(func, cst.Attribute) and func.attr.value == "xcom_pull":
+                arg = next((a for a in node.args if a.keyword and a.keyword.value == "task_ids"), None)
+                if arg is None and node.args and node.args[0].keyword is None:
+                    arg = node.args[0]
+                if arg is not None:
+                    found.extend(_literal_strings(arg.value))
+
+    fn.visit(Visitor())
+    return found
+
+
+def _literal_strings(node) -> list[str]:
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return [value] if isinstance(value, str) else []
+    if isinstance(node, (cst.List, cst.Tuple)):
+        return [s for el in node.elements for s in _literal_strings(el.value)]
+    return []
+
+
+def _limits(dag: DagState, pools: dict[str, int]) -> Limits:
+    cap = dag.kwargs.get("max_active_tasks")
+    if isinstance(cap, int) and cap > 0:
+        limits = Limits(concurrency=cap, concurrency_source="max_active_tasks on the DAG")
+    else:
+        limits = Limits(concurrency=DEFAULT_MAX_ACTIVE_TASKS, concurrency_source="max_active_tasks default (Airflow 3)")
+    used = {p for ts in dag.tasks.values() for p in [ts.kwargs.get("pool")] if isinstance(p, str)}
+    for name in sorted(used):
+        if name in pools:
+            limits.pools[name] = PoolLimit(name, pools[name], Location(("dag",)))
+        elif name == "default_pool":
+            limits.pools[name] = PoolLimit(name, 128, Location(("dag",)))
+    return limits
