@@ -1,13 +1,14 @@
 """A small static interpreter for DAG files: runs the module's statements over known values only.
 
-It never imports or executes the user's code. Literals, names, lists, dicts, f-strings, loops and
+It never imports or executes the user's code. It walks the standard library's ``ast`` (fast to
+import and parse, with line numbers on every node); libcst is kept for rewriting, where bytes matter. Literals, names, lists, dicts, f-strings, loops and
 comprehensions over literal iterables, helper functions defined in the file, ``with DAG``/``@dag``/
 ``dag=``, TaskGroups and TaskFlow calls are followed; anything else becomes ``UNKNOWN`` and the
 tasks or DAGs it touches are marked dynamic instead of guessed.
 """
 from __future__ import annotations
 
-import libcst as cst
+import ast
 
 from . import deps
 from .model import (UNKNOWN, AssetVal, ClassVal, DagState, DecoratorVal, FuncVal, GroupState, GroupVal, LabelVal,
@@ -44,7 +45,7 @@ class Scope:
 
 
 class Interpreter:
-    def __init__(self, module: cst.Module, module_name: str = "dagfile", path: str = "") -> None:
+    def __init__(self, module: ast.Module, module_name: str = "dagfile", path: str = "") -> None:
         self.module = module
         self.path = path
         self.globals = Scope()
@@ -56,12 +57,9 @@ class Interpreter:
         self.depth = 0
         self.dynamic_depth = 0  # > 0 inside code whose execution is uncertain
         self.notes: list[str] = []
-        self.functions: dict[str, cst.FunctionDef] = {}  # every def in the file, by name
 
     # ------------------------------------------------------------------ statements
     def run(self) -> list[DagState]:
-        for fn in _all_functions(self.module):
-            self.functions.setdefault(fn.name.value, fn)
         self.block(self.module.body, self.globals)
         for value in list(self.globals.vars.values()):
             if isinstance(value, DagState):
@@ -73,102 +71,94 @@ class Interpreter:
             self.stmt(stmt, scope)
 
     def stmt(self, node, scope: Scope) -> None:
-        if isinstance(node, cst.SimpleStatementLine):
-            for small in node.body:
-                self.small(small, scope)
-        elif isinstance(node, cst.FunctionDef):
-            scope.set(node.name.value, self.define_function(node, scope))
-        elif isinstance(node, cst.ClassDef):
-            scope.set(node.name.value, self.define_class(node, scope))
-        elif isinstance(node, cst.With):
+        if isinstance(node, ast.Expr):
+            self.expr(node.value, scope)
+        elif isinstance(node, ast.Assign):
+            value = self.expr(node.value, scope)
+            for target in node.targets:
+                self.assign(target, value, scope)
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            self.assign(node.target, self.expr(node.value, scope), scope)
+        elif isinstance(node, ast.AugAssign):
+            self.aug_assign(node, scope)
+        elif isinstance(node, ast.Return):
+            raise _Return(self.expr(node.value, scope) if node.value else None)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    scope.set(alias.asname, _module_or_sym(alias.name))
+                else:
+                    top = alias.name.split(".")[0]
+                    scope.set(top, ModuleVal(top))
+        elif isinstance(node, ast.ImportFrom):
+            self.import_from(node, scope)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            scope.set(node.name, self.define_function(node, scope))
+        elif isinstance(node, ast.ClassDef):
+            scope.set(node.name, self.define_class(node, scope))
+        elif isinstance(node, ast.With):
             self.with_stmt(node, scope)
-        elif isinstance(node, cst.For):
+        elif isinstance(node, ast.For):
             self.for_stmt(node, scope)
-        elif isinstance(node, cst.If):
+        elif isinstance(node, ast.If):
             self.if_stmt(node, scope)
-        elif isinstance(node, cst.Try):
-            self.block(node.body.body, scope)
-            if node.orelse:
-                self.block(node.orelse.body.body, scope)
-            if node.finalbody:
-                self.block(node.finalbody.body.body, scope)
-        elif isinstance(node, cst.While):
+        elif isinstance(node, ast.Try):
+            self.block(node.body, scope)
+            self.block(node.orelse, scope)
+            self.block(node.finalbody, scope)
+        elif isinstance(node, ast.While):
             self.dynamic_depth += 1
             try:
-                self.block(node.body.body, scope)
+                self.block(node.body, scope)
             finally:
                 self.dynamic_depth -= 1
 
-    def small(self, node, scope: Scope) -> None:
-        if isinstance(node, cst.Expr):
-            self.expr(node.value, scope)
-        elif isinstance(node, cst.Assign):
-            value = self.expr(node.value, scope)
-            for target in node.targets:
-                self.assign(target.target, value, scope)
-        elif isinstance(node, cst.AnnAssign) and node.value is not None:
-            self.assign(node.target, self.expr(node.value, scope), scope)
-        elif isinstance(node, cst.AugAssign):
-            self.aug_assign(node, scope)
-        elif isinstance(node, cst.Return):
-            raise _Return(self.expr(node.value, scope) if node.value else None)
-        elif isinstance(node, cst.Import):
-            for alias in node.names:
-                path = _dotted(alias.name)
-                if alias.asname:
-                    scope.set(alias.asname.name.value, _module_or_sym(path))
-                else:
-                    top = path.split(".")[0]
-                    scope.set(top, ModuleVal(top))
-        elif isinstance(node, cst.ImportFrom):
-            self.import_from(node, scope)
-
-    def import_from(self, node: cst.ImportFrom, scope: Scope) -> None:
-        if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
-            if not isinstance(node.names, cst.ImportStar):
-                for alias in node.names:
-                    scope.set(_local(alias), UNKNOWN)
-            return
-        base = _dotted(node.module)
+    def import_from(self, node: ast.ImportFrom, scope: Scope) -> None:
         for alias in node.names:
-            scope.set(_local(alias), _module_or_sym(f"{base}.{_dotted(alias.name)}"))
+            if alias.name == "*":
+                continue
+            local = alias.asname or alias.name
+            if node.level or node.module is None:
+                scope.set(local, UNKNOWN)
+            else:
+                scope.set(local, _module_or_sym(f"{node.module}.{alias.name}"))
 
     def assign(self, target, value, scope: Scope) -> None:
-        if isinstance(target, cst.Name):
-            scope.set(target.value, value)
-        elif isinstance(target, (cst.Tuple, cst.List)):
+        if isinstance(target, ast.Name):
+            scope.set(target.id, value)
+        elif isinstance(target, (ast.Tuple, ast.List)):
             items = value if isinstance(value, (list, tuple)) else None
-            names = [e.value for e in target.elements]
+            names = list(target.elts)
             if items is None or len(items) != len(names):
                 items = [UNKNOWN] * len(names)
             for t, v in zip(names, items):
                 self.assign(t, v, scope)
-        elif isinstance(target, cst.Subscript):
+        elif isinstance(target, ast.Subscript):
             container = self.expr(target.value, scope)
-            key = self.index(target, scope)
+            key = self.expr(target.slice, scope)
             if isinstance(container, dict) and key is not UNKNOWN:
                 container[key] = value
             elif isinstance(container, list) and isinstance(key, int) and -len(container) <= key < len(container):
                 container[key] = value
-        elif isinstance(target, cst.Attribute):
+        elif isinstance(target, ast.Attribute):
             owner = self.expr(target.value, scope)
             if isinstance(owner, TaskState):
-                self.task_attribute(owner, target.attr.value, value)
+                self.task_attribute(owner, target.attr, value)
 
-    def aug_assign(self, node: cst.AugAssign, scope: Scope) -> None:
-        current = self.expr(node.target, scope) if isinstance(node.target, cst.Name) else UNKNOWN
+    def aug_assign(self, node: ast.AugAssign, scope: Scope) -> None:
+        current = self.expr(node.target, scope) if isinstance(node.target, ast.Name) else UNKNOWN
         value = self.expr(node.value, scope)
-        if isinstance(node.operator, cst.AddAssign) and isinstance(current, list) and isinstance(value, (list, tuple)):
+        if isinstance(node.op, ast.Add) and isinstance(current, list) and isinstance(value, (list, tuple)):
             current.extend(value)
             return
-        result = _binop(node.operator, current, value)
-        if isinstance(node.target, cst.Name):
-            scope.set(node.target.value, result)
+        result = _binop(node.op, current, value)
+        if isinstance(node.target, ast.Name):
+            scope.set(node.target.id, result)
 
-    def with_stmt(self, node: cst.With, scope: Scope) -> None:
+    def with_stmt(self, node: ast.With, scope: Scope) -> None:
         pushed = []
         for item in node.items:
-            value = self.expr(item.item, scope)
+            value = self.expr(item.context_expr, scope)
             if isinstance(value, DagState):
                 value.registered = True
                 self.dag_stack.append(value)
@@ -179,10 +169,10 @@ class Interpreter:
             elif isinstance(value, (XComVal, TaskState)) and any(t.is_setup or t.is_teardown
                                                                  for t in deps._ends(value, False)):
                 pushed.append(("setup_teardown", deps._ends(value, False), self.created_count(), node))
-            if item.asname is not None:
-                self.assign(item.asname.name, value, scope)
+            if item.optional_vars is not None:
+                self.assign(item.optional_vars, value, scope)
         try:
-            self.block(node.body.body, scope)
+            self.block(node.body, scope)
         finally:
             for stack in reversed(pushed):
                 if isinstance(stack, tuple):
@@ -216,13 +206,13 @@ class Interpreter:
             for leaf in leaves:
                 deps.link(leaf, t, node)
 
-    def for_stmt(self, node: cst.For, scope: Scope) -> None:
+    def for_stmt(self, node: ast.For, scope: Scope) -> None:
         items = self.expr(node.iter, scope)
         if not isinstance(items, (list, tuple, dict, str, range)):
             self.dynamic_depth += 1
             try:
                 self.assign(node.target, UNKNOWN, scope)
-                self.block(node.body.body, scope)
+                self.block(node.body, scope)
             finally:
                 self.dynamic_depth -= 1
             return
@@ -230,31 +220,25 @@ class Interpreter:
             if i >= MAX_ITER:
                 break
             self.assign(node.target, item, scope)
-            self.block(node.body.body, scope)
-        if node.orelse:
-            self.block(node.orelse.body.body, scope)
+            self.block(node.body, scope)
+        self.block(node.orelse, scope)
 
-    def if_stmt(self, node: cst.If, scope: Scope) -> None:
+    def if_stmt(self, node: ast.If, scope: Scope) -> None:
         test = self.expr(node.test, scope)
         if test is UNKNOWN:
             self.dynamic_depth += 1
             try:
-                self.block(node.body.body, scope)
+                self.block(node.body, scope)
             finally:
                 self.dynamic_depth -= 1
             return
-        if test:
-            self.block(node.body.body, scope)
-        elif isinstance(node.orelse, cst.If):
-            self.if_stmt(node.orelse, scope)
-        elif node.orelse is not None:
-            self.block(node.orelse.body.body, scope)
+        self.block(node.body if test else node.orelse, scope)
 
     # ------------------------------------------------------------------ definitions
-    def define_function(self, node: cst.FunctionDef, scope: Scope):
+    def define_function(self, node: ast.FunctionDef, scope: Scope):
         value = FuncVal(node, scope)
-        for deco in reversed(node.decorators):
-            d = self.expr(deco.decorator, scope)
+        for deco in reversed(node.decorator_list):
+            d = self.expr(deco, scope)
             value = self.apply_decorator(d, value)
         return value
 
@@ -284,10 +268,10 @@ class Interpreter:
             return FuncVal(fn.node, fn.closure, "task", name, options, fn.modifiers)
         return fn
 
-    def define_class(self, node: cst.ClassDef, scope: Scope):
+    def define_class(self, node: ast.ClassDef, scope: Scope):
         base = ""
         for arg in node.bases:
-            value = self.expr(arg.value, scope)
+            value = self.expr(arg, scope)
             if isinstance(value, Sym):
                 base = value.name
             elif isinstance(value, ClassVal):
@@ -295,15 +279,13 @@ class Interpreter:
         if not base:
             return UNKNOWN
         fields = None
-        for stmt in node.body.body:
-            if isinstance(stmt, cst.SimpleStatementLine):
-                for small in stmt.body:
-                    target = (small.targets[0].target if isinstance(small, cst.Assign)
-                              else small.target if isinstance(small, cst.AnnAssign) else None)
-                    if isinstance(target, cst.Name) and target.value == "template_fields" and small.value is not None:
-                        v = self.expr(small.value, scope)
-                        fields = tuple(v) if isinstance(v, (list, tuple)) else (v,) if isinstance(v, str) else None
-        return ClassVal(node.name.value, base, fields)
+        for small in node.body:
+            target = (small.targets[0] if isinstance(small, ast.Assign)
+                      else small.target if isinstance(small, ast.AnnAssign) else None)
+            if isinstance(target, ast.Name) and target.id == "template_fields" and small.value is not None:
+                v = self.expr(small.value, scope)
+                fields = tuple(v) if isinstance(v, (list, tuple)) else (v,) if isinstance(v, str) else None
+        return ClassVal(node.name, base, fields)
 
     # ------------------------------------------------------------------ expressions
     def expr(self, node, scope: Scope):
@@ -316,99 +298,93 @@ class Interpreter:
             return UNKNOWN
 
     def _expr(self, node, scope: Scope):
-        if isinstance(node, cst.Name):
-            if node.value in ("True", "False", "None"):
-                return {"True": True, "False": False, "None": None}[node.value]
-            return scope.get(node.value)
-        if isinstance(node, (cst.SimpleString, cst.Integer, cst.Float)):
-            try:
-                return node.evaluated_value
-            except Exception:  # noqa: BLE001 - odd literals stay unknown
-                return UNKNOWN
-        if isinstance(node, cst.ConcatenatedString):
-            left, right = self._expr(node.left, scope), self._expr(node.right, scope)
-            return left + right if isinstance(left, str) and isinstance(right, str) else UNKNOWN
-        if isinstance(node, cst.FormattedString):
+        if isinstance(node, ast.Name):
+            return scope.get(node.id)
+        if isinstance(node, ast.Constant):
+            return node.value
+        if isinstance(node, ast.JoinedStr):
             return self.fstring(node, scope)
-        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
             out = []
-            for el in node.elements:
-                if isinstance(el, cst.StarredElement):
+            for el in node.elts:
+                if isinstance(el, ast.Starred):
                     v = self._expr(el.value, scope)
                     if not isinstance(v, (list, tuple, dict)):
                         return UNKNOWN
                     out.extend(v)
                 else:
-                    out.append(self._expr(el.value, scope))
-            return out if isinstance(node, cst.List) else tuple(out) if isinstance(node, cst.Tuple) else out
-        if isinstance(node, cst.Dict):
+                    out.append(self._expr(el, scope))
+            return tuple(out) if isinstance(node, ast.Tuple) else out
+        if isinstance(node, ast.Dict):
             out = {}
-            for el in node.elements:
-                if isinstance(el, cst.StarredDictElement):
-                    v = self._expr(el.value, scope)
+            for key_node, value_node in zip(node.keys, node.values):
+                if key_node is None:
+                    v = self._expr(value_node, scope)
                     if isinstance(v, dict):
                         out.update(v)
                     continue
-                key = self._expr(el.key, scope)
+                key = self._expr(key_node, scope)
                 if _hashable(key):
-                    out[key] = self._expr(el.value, scope)
+                    out[key] = self._expr(value_node, scope)
             return out
-        if isinstance(node, cst.Attribute):
-            return self.attribute(self._expr(node.value, scope), node.attr.value)
-        if isinstance(node, cst.Call):
+        if isinstance(node, ast.Attribute):
+            return self.attribute(self._expr(node.value, scope), node.attr)
+        if isinstance(node, ast.Call):
             return self.call(node, scope)
-        if isinstance(node, cst.BinaryOperation):
+        if isinstance(node, ast.BinOp):
             left = self._expr(node.left, scope)
             right = self._expr(node.right, scope)
-            if isinstance(node.operator, cst.RightShift):
+            if isinstance(node.op, ast.RShift):
                 return self.shift(deps.rshift, left, right, node)
-            if isinstance(node.operator, cst.LeftShift):
+            if isinstance(node.op, ast.LShift):
                 return self.shift(deps.lshift, left, right, node)
-            return _binop(node.operator, left, right)
-        if isinstance(node, cst.Subscript):
+            return _binop(node.op, left, right)
+        if isinstance(node, ast.Subscript):
             base = self._expr(node.value, scope)
             if isinstance(base, XComVal):
                 return base
-            key = self.index(node, scope)
+            key = self._expr(node.slice, scope)
             try:
                 return base[key] if isinstance(base, (list, tuple, dict, str)) and key is not UNKNOWN else UNKNOWN
             except (KeyError, IndexError, TypeError):
                 return UNKNOWN
-        if isinstance(node, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
+        if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):
             out = []
-            if not self.comprehension(node.for_in, scope, lambda s: out.append(self._expr(node.elt, s))):
+            if not self.comprehension(node.generators, scope, lambda s: out.append(self._expr(node.elt, s))):
                 return UNKNOWN
             return out
-        if isinstance(node, cst.DictComp):
+        if isinstance(node, ast.DictComp):
             out = {}
 
             def put(s):
                 k = self._expr(node.key, s)
                 if _hashable(k):
                     out[k] = self._expr(node.value, s)
-            return out if self.comprehension(node.for_in, scope, put) else UNKNOWN
-        if isinstance(node, cst.Comparison):
+            return out if self.comprehension(node.generators, scope, put) else UNKNOWN
+        if isinstance(node, ast.Compare):
             return self.compare(node, scope)
-        if isinstance(node, cst.BooleanOperation):
-            left = self._expr(node.left, scope)
-            if left is UNKNOWN:
-                return UNKNOWN
-            if isinstance(node.operator, cst.And):
-                return self._expr(node.right, scope) if left else left
-            return left if left else self._expr(node.right, scope)
-        if isinstance(node, cst.UnaryOperation):
-            v = self._expr(node.expression, scope)
-            if isinstance(node.operator, cst.Not) and v is not UNKNOWN:
+        if isinstance(node, ast.BoolOp):
+            result = UNKNOWN
+            for i, value_node in enumerate(node.values):
+                result = self._expr(value_node, scope)
+                if result is UNKNOWN:
+                    return UNKNOWN
+                if isinstance(node.op, ast.And) and not result or isinstance(node.op, ast.Or) and result:
+                    return result
+            return result
+        if isinstance(node, ast.UnaryOp):
+            v = self._expr(node.operand, scope)
+            if isinstance(node.op, ast.Not) and v is not UNKNOWN:
                 return not v
-            if isinstance(node.operator, cst.Minus) and isinstance(v, (int, float)):
+            if isinstance(node.op, ast.USub) and isinstance(v, (int, float)):
                 return -v
             return UNKNOWN
-        if isinstance(node, cst.IfExp):
+        if isinstance(node, ast.IfExp):
             test = self._expr(node.test, scope)
             if test is UNKNOWN:
                 return UNKNOWN
             return self._expr(node.body if test else node.orelse, scope)
-        if isinstance(node, cst.NamedExpr):
+        if isinstance(node, ast.NamedExpr):
             v = self._expr(node.value, scope)
             self.assign(node.target, v, scope)
             return v
@@ -420,52 +396,46 @@ class Interpreter:
             return UNKNOWN
         return fn(left, right, node)
 
-    def index(self, node: cst.Subscript, scope: Scope):
-        if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
-            return UNKNOWN
-        return self._expr(node.slice[0].slice.value, scope)
-
-    def fstring(self, node: cst.FormattedString, scope: Scope):
+    def fstring(self, node: ast.JoinedStr, scope: Scope):
         out = []
-        for part in node.parts:
-            if isinstance(part, cst.FormattedStringText):
-                out.append(part.value)
+        for part in node.values:
+            if isinstance(part, ast.Constant):
+                out.append(str(part.value))
                 continue
-            v = self._expr(part.expression, scope)
-            if v is UNKNOWN or part.format_spec or part.conversion:
+            v = self._expr(part.value, scope)
+            if v is UNKNOWN or part.format_spec or part.conversion != -1:
                 return UNKNOWN
             if not isinstance(v, (str, int, float, bool)) and v is not None:
                 return UNKNOWN
             out.append(str(v))
         return "".join(out)
 
-    def compare(self, node: cst.Comparison, scope: Scope):
+    def compare(self, node: ast.Compare, scope: Scope):
         left = self._expr(node.left, scope)
-        for target in node.comparisons:
-            right = self._expr(target.comparator, scope)
+        for op, comparator in zip(node.ops, node.comparators):
+            right = self._expr(comparator, scope)
             if left is UNKNOWN or right is UNKNOWN:
                 return UNKNOWN
-            op = target.operator
             try:
-                if isinstance(op, cst.Equal):
+                if isinstance(op, ast.Eq):
                     ok = left == right
-                elif isinstance(op, cst.NotEqual):
+                elif isinstance(op, ast.NotEq):
                     ok = left != right
-                elif isinstance(op, cst.In):
+                elif isinstance(op, ast.In):
                     ok = left in right
-                elif isinstance(op, cst.NotIn):
+                elif isinstance(op, ast.NotIn):
                     ok = left not in right
-                elif isinstance(op, cst.Is):
+                elif isinstance(op, ast.Is):
                     ok = left is right
-                elif isinstance(op, cst.IsNot):
+                elif isinstance(op, ast.IsNot):
                     ok = left is not right
-                elif isinstance(op, cst.LessThan):
+                elif isinstance(op, ast.Lt):
                     ok = left < right
-                elif isinstance(op, cst.GreaterThan):
+                elif isinstance(op, ast.Gt):
                     ok = left > right
-                elif isinstance(op, cst.LessThanEqual):
+                elif isinstance(op, ast.LtE):
                     ok = left <= right
-                elif isinstance(op, cst.GreaterThanEqual):
+                elif isinstance(op, ast.GtE):
                     ok = left >= right
                 else:
                     return UNKNOWN
@@ -476,20 +446,21 @@ class Interpreter:
             left = right
         return True
 
-    def comprehension(self, for_in: cst.CompFor, scope: Scope, emit) -> bool:
+    def comprehension(self, generators: list, scope: Scope, emit) -> bool:
+        for_in = generators[0]
         items = self._expr(for_in.iter, scope)
         if not isinstance(items, (list, tuple, dict, str, range)):
             return False
         inner = Scope(scope)
         for item in list(items)[:MAX_ITER]:
             self.assign(for_in.target, item, inner)
-            conds = [self._expr(c.search, inner) for c in for_in.ifs]
+            conds = [self._expr(c, inner) for c in for_in.ifs]
             if any(c is UNKNOWN for c in conds):
                 return False
             if not all(conds):
                 continue
-            if for_in.inner_for_in is not None:
-                if not self.comprehension(for_in.inner_for_in, inner, emit):
+            if len(generators) > 1:
+                if not self.comprehension(generators[1:], inner, emit):
                     return False
             else:
                 emit(inner)
@@ -521,29 +492,31 @@ class Interpreter:
         return UNKNOWN
 
     # ------------------------------------------------------------------ calls
-    def args(self, node: cst.Call, scope: Scope):
+    def args(self, node: ast.Call, scope: Scope):
         pos, kw = [], {}
         for arg in node.args:
-            value = self._expr(arg.value, scope)
-            if arg.star == "*":
+            if isinstance(arg, ast.Starred):
+                value = self._expr(arg.value, scope)
                 if isinstance(value, (list, tuple)):
                     pos.extend(value)
                 elif isinstance(value, dict):
                     pos.extend(value.keys())
                 else:
                     pos.append(_Splat())
-            elif arg.star == "**":
+            else:
+                pos.append(self._expr(arg, scope))
+        for keyword in node.keywords:
+            value = self._expr(keyword.value, scope)
+            if keyword.arg is None:
                 if isinstance(value, dict):
                     kw.update({k: v for k, v in value.items() if isinstance(k, str)})
                 else:
                     kw["**"] = UNKNOWN
-            elif arg.keyword is not None:
-                kw[arg.keyword.value] = value
             else:
-                pos.append(value)
+                kw[keyword.arg] = value
         return pos, kw
 
-    def call(self, node: cst.Call, scope: Scope):
+    def call(self, node: ast.Call, scope: Scope):
         func = self._expr(node.func, scope)
         pos, kw = self.args(node, scope)
         if isinstance(func, Sym):
@@ -622,36 +595,37 @@ class Interpreter:
         self.bind(fn.node, scope, pos, kw)
         self.depth += 1
         try:
-            self.block(fn.node.body.body if isinstance(fn.node.body, cst.IndentedBlock) else fn.node.body.body, scope)
+            self.block(fn.node.body, scope)
         except _Return as ret:
             return ret.value
         finally:
             self.depth -= 1
         return None
 
-    def bind(self, node: cst.FunctionDef, scope: Scope, pos, kw) -> None:
-        params = node.params
-        ordered = list(params.posonly_params) + list(params.params)
-        for i, p in enumerate(ordered):
-            name = p.name.value
+    def bind(self, node: ast.FunctionDef, scope: Scope, pos, kw) -> None:
+        params = node.args
+        ordered = list(params.posonlyargs) + list(params.args)
+        defaults = [None] * (len(ordered) - len(params.defaults)) + list(params.defaults)
+        kw = dict(kw)
+        for i, (p, default) in enumerate(zip(ordered, defaults)):
+            name = p.arg
             if i < len(pos):
                 scope.set(name, pos[i])
             elif name in kw:
                 scope.set(name, kw.pop(name))
-            elif p.default is not None:
-                scope.set(name, self.expr(p.default, scope.parent or scope))
+            elif default is not None:
+                scope.set(name, self.expr(default, scope.parent or scope))
             else:
                 scope.set(name, UNKNOWN)
-        for p in params.kwonly_params:
-            name = p.name.value
-            if name in kw:
-                scope.set(name, kw.pop(name))
+        for p, default in zip(params.kwonlyargs, params.kw_defaults):
+            if p.arg in kw:
+                scope.set(p.arg, kw.pop(p.arg))
             else:
-                scope.set(name, self.expr(p.default, scope.parent or scope) if p.default else UNKNOWN)
-        if isinstance(params.star_arg, cst.Param):
-            scope.set(params.star_arg.name.value, tuple(pos[len(ordered):]))
-        if params.star_kwarg is not None:
-            scope.set(params.star_kwarg.name.value, dict(kw))
+                scope.set(p.arg, self.expr(default, scope.parent or scope) if default is not None else UNKNOWN)
+        if params.vararg is not None:
+            scope.set(params.vararg.arg, tuple(pos[len(ordered):]))
+        if params.kwarg is not None:
+            scope.set(params.kwarg.arg, kw)
 
     def call_method(self, m: MethodVal, pos, kw, node):
         target, name = m.target, m.name
@@ -843,7 +817,7 @@ class Interpreter:
         if dag is None:
             return UNKNOWN
         group = self.current_group(options, dag)
-        label = options.get("task_id", fn.node.name.value)
+        label = options.get("task_id", fn.node.name)
         if not isinstance(label, str):
             raise deps.Dynamic("a task_id could not be resolved")
         tid = dag.unique_task_id(group, label)
@@ -895,7 +869,7 @@ class Interpreter:
         dag = self.current_dag(options)
         if dag is None:
             return UNKNOWN
-        label = options.pop("group_id", fn.node.name.value)
+        label = options.pop("group_id", fn.node.name)
         group_val = self.make_group([], {**options, "group_id": label}, node, label=label, suffix=True)
         if group_val is UNKNOWN:
             return UNKNOWN
@@ -920,7 +894,7 @@ class Interpreter:
 
     def make_asset_dag(self, fn: FuncVal, name: str, options: dict):
         """``@asset``: a DAG of one task, both named after the function, writing the asset."""
-        label = fn.node.name.value
+        label = fn.node.name
         dag = self.make_dag([label], options, fn.node)
         dag.registered = True
         task = self.new_task(dag, dag.root, label, f"@{name}", {}, fn.node)
@@ -933,7 +907,7 @@ class Interpreter:
 
     def run_dag_function(self, fn: FuncVal, pos, kw, node):
         options = dict(fn.options)
-        dag_id = options.pop("dag_id", fn.node.name.value)
+        dag_id = options.pop("dag_id", fn.node.name)
         dag = self.make_dag([dag_id], options, node)
         dag.registered = True
         self.dag_stack.append(dag)
@@ -994,20 +968,6 @@ def _group_dag(group: GroupState, dag: DagState) -> bool:
     return g is dag.root
 
 
-def _dotted(node) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
-    return ""
-
-
-def _local(alias: cst.ImportAlias) -> str:
-    if alias.asname is not None:
-        return alias.asname.name.value
-    return _dotted(alias.name).split(".")[0]
-
-
 def _module_or_sym(path: str):
     name = canonical(path)
     return Sym(name) if name is not None else ModuleVal(path)
@@ -1025,28 +985,22 @@ def _binop(op, left, right):
     if left is UNKNOWN or right is UNKNOWN:
         return UNKNOWN
     try:
-        if isinstance(op, (cst.Add, cst.AddAssign)):
+        if isinstance(op, ast.Add):
             if isinstance(left, list) and isinstance(right, list):
                 return left + right
             if isinstance(left, (str, int, float, tuple)) and type(left) is type(right):
                 return left + right
-        if isinstance(op, (cst.Modulo, cst.ModuloAssign)) and isinstance(left, str):
+        if isinstance(op, ast.Mod) and isinstance(left, str):
             return left % right
-        if isinstance(op, (cst.Multiply, cst.MultiplyAssign)) and isinstance(left, (int, float, str, list)) \
+        if isinstance(op, ast.Mult) and isinstance(left, (int, float, str, list)) \
                 and isinstance(right, (int, float)):
             return left * right
-        if isinstance(op, (cst.Subtract, cst.SubtractAssign)) and isinstance(left, (int, float)) \
+        if isinstance(op, ast.Sub) and isinstance(left, (int, float)) \
                 and isinstance(right, (int, float)):
             return left - right
     except (TypeError, ValueError):
         return UNKNOWN
     return UNKNOWN
-
-
-def _all_functions(module: cst.Module):
-    for stmt in module.body:
-        if isinstance(stmt, cst.FunctionDef):
-            yield stmt
 
 
 def _builtin(fn):

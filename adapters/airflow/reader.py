@@ -1,15 +1,15 @@
-"""DAG file → IR workflows: parse with libcst, interpret, then describe each DAG in IR terms."""
+"""DAG file → IR workflows: parse with ``ast``, interpret, then describe each DAG in IR terms."""
 from __future__ import annotations
 
 import os
 import re
 
-import libcst as cst
+import ast
+import warnings
 
 from wflint.errors import ParseError
 from wflint.ir import (Duration, DurationSource, Edge, EdgeKind, ExecutionModel, Join, Limits, Location,
-                       PoolLimit, Position, Task, Workflow)
-from wflint.sourcemap import LazyIndex
+                       PoolLimit, Position, SourceIndex, Task, Workflow)
 
 from .effects import task_effects
 from .interp import Interpreter
@@ -26,37 +26,27 @@ _QUOTED = re.compile(r"'([^']*)'|\"([^\"]*)\"")
 
 def read_dag_file(path: str, text: str, pools: dict[str, int] | None = None) -> list[Workflow]:
     try:
-        module = cst.parse_module(text)
-    except cst.ParserSyntaxError as exc:
-        raise ParseError(path, f"invalid Python: {exc.message}", exc.raw_line, exc.raw_column + 1) from None
-    except Exception as exc:  # noqa: BLE001 - libcst raises a few other types on odd input
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escape sequences etc. are the file's business
+            module = ast.parse(text, filename=path)
+    except SyntaxError as exc:
+        raise ParseError(path, f"invalid Python: {exc.msg}", exc.lineno or 1, exc.offset or 1) from None
+    except (ValueError, RecursionError) as exc:
         raise ParseError(path, f"invalid Python: {exc}") from None
     interp = Interpreter(module, os.path.splitext(os.path.basename(path))[0], path)
     dags = interp.run()
-    positions = _PositionCache(module)
-    return [_workflow(path, dag, positions, pools or {}) for dag in dags]
+    return [_workflow(path, dag, pools or {}) for dag in dags]
 
 
-class _PositionCache:
-    """libcst positions, computed once per file and only if a finding needs a line number."""
-
-    def __init__(self, module: cst.Module) -> None:
-        self.module = module
-        self._map = None
-
-    def of(self, node) -> Position | None:
-        if self._map is None:
-            from libcst.metadata import MetadataWrapper, PositionProvider
-
-            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-            self._map = wrapper.resolve(PositionProvider)
-        rng = self._map.get(node)
-        if rng is None:
-            return None
-        return Position(rng.start.line, rng.start.column + 1, rng.end.line, rng.end.column + 1)
+def _position(node) -> Position | None:
+    line = getattr(node, "lineno", None)
+    if line is None:
+        return None
+    return Position(line, node.col_offset + 1, getattr(node, "end_lineno", None),
+                    (node.end_col_offset + 1) if getattr(node, "end_col_offset", None) is not None else None)
 
 
-def _workflow(path: str, dag: DagState, positions: _PositionCache, pools: dict[str, int]) -> Workflow:
+def _workflow(path: str, dag: DagState, pools: dict[str, int]) -> Workflow:
     nodes: dict[tuple, object] = {("dag",): dag.node}
     tasks: dict[str, Task] = {}
     for tid, ts in dag.tasks.items():
@@ -65,20 +55,18 @@ def _workflow(path: str, dag: DagState, positions: _PositionCache, pools: dict[s
     edges = _edges(dag, nodes)
     limits = _limits(dag, pools)
 
-    def build():
-        out = {}
-        for pointer, node in nodes.items():
-            pos = positions.of(node)
-            if pos is not None:
-                out[pointer] = pos
-        if ("dag",) in out:
-            out[()] = out[("dag",)]
-        return out
+    index = SourceIndex()
+    for pointer, node in nodes.items():
+        pos = _position(node)
+        if pos is not None:
+            index.add(pointer, pos)
+    if ("dag",) in nodes and _position(nodes[("dag",)]):
+        index.add((), _position(nodes[("dag",)]))
 
     notes = ("max_active_tasks caps tasks running at once in one DAG run",)
     model = ExecutionModel(name="airflow", mode="graph", parallel_feature=PARALLEL_FEATURE, notes=notes)
     return Workflow(name=dag.dag_id, format="airflow", path=path, execution_model=model, tasks=tasks,
-                    edges=edges, limits=limits, source=LazyIndex(build), location=Location(("dag",)))
+                    edges=edges, limits=limits, source=index, location=Location(("dag",)))
 
 
 def _task(ts: TaskState) -> Task:
@@ -195,29 +183,23 @@ def _quoted(text: str) -> list[str]:
     return [a or b for a, b in _QUOTED.findall(text)]
 
 
-def _callable_pulls(fn: cst.FunctionDef) -> list[str]:
+def _callable_pulls(fn: ast.FunctionDef) -> list[str]:
     found: list[str] = []
-
-    class Visitor(cst.CSTVisitor):
-        def visit_Call(self, node: cst.Call) -> None:
-            func = node.func
-            if isinstance(func, cst.Attribute) and func.attr.value == "xcom_pull":
-                arg = next((a for a in node.args if a.keyword and a.keyword.value == "task_ids"), None)
-                if arg is None and node.args and node.args[0].keyword is None:
-                    arg = node.args[0]
-                if arg is not None:
-                    found.extend(_literal_strings(arg.value))
-
-    fn.visit(Visitor())
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "xcom_pull":
+            arg = next((k.value for k in node.keywords if k.arg == "task_ids"), None)
+            if arg is None and node.args:
+                arg = node.args[0]
+            if arg is not None:
+                found.extend(_literal_strings(arg))
     return found
 
 
 def _literal_strings(node) -> list[str]:
-    if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
-        return [value] if isinstance(value, str) else []
-    if isinstance(node, (cst.List, cst.Tuple)):
-        return [s for el in node.elements for s in _literal_strings(el.value)]
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return [s for el in node.elts for s in _literal_strings(el)]
     return []
 
 
