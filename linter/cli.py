@@ -133,6 +133,58 @@ def _is_file(path: str) -> bool:
 
 
 @main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that may change behaviour.")
+@click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff instead of writing; exit 1 if there are changes.")
+@click.option("--select", help="Comma-separated codes or prefixes to fix (default: all).")
+@click.option("--ignore", help="Comma-separated codes or prefixes to leave alone.")
+def fix(paths, unsafe_fixes, show_diff, select, ignore) -> None:
+    """Rewrite files to run independent steps in parallel (safe fixes only, by default)."""
+    from . import discover
+    from .engine import Selection
+    from .fixer import fix_file
+    from .fsutil import write_atomic
+
+    selection = Selection(_codes(select) or ("ALL",), _codes(ignore))
+    selection.validate()
+    fixed = files = rejected = unsafe_left = manual = 0
+    changed_any = False
+    for path, explicit in discover.expand(list(paths)):
+        if path == "-":
+            raise UsageError("fix needs files, not standard input")
+        try:
+            outcome = fix_file(path, selection, unsafe_fixes)
+        except ParseError as exc:
+            click.echo(f"{exc.one_line()} [WFL001]", err=True)
+            continue
+        unsafe_left += outcome.unsafe_left
+        manual += outcome.manual
+        for finding, reason in outcome.rejected:
+            rejected += 1
+            click.echo(f"{path}: not fixed: {finding.code} {reason}", err=True)
+        if not outcome.changed:
+            continue
+        changed_any = True
+        fixed += len(outcome.applied)
+        files += 1
+        if show_diff:
+            click.echo(outcome.diff(), nl=False)
+        else:
+            write_atomic(path, outcome.text)
+    verb = "would fix" if show_diff else "fixed"
+    summary = f"{verb} {fixed} finding{'s' if fixed != 1 else ''} in {files} file{'s' if files != 1 else ''}"
+    if unsafe_left:
+        summary += f"; {unsafe_left} more with --unsafe-fixes"
+    if manual:
+        summary += f"; {manual} to change by hand (no rewriter for that format yet)"
+    if rejected:
+        summary += f"; {rejected} fix{'es' if rejected != 1 else ''} rejected by verification"
+    click.echo(summary + ".", err=show_diff)
+    if show_diff and changed_any:
+        sys.exit(1)
+
+
+@main.command()
 @click.argument("path")
 @click.option("--format", "fmt", type=click.Choice(["markdown", "json", "text"]), default="markdown", show_default=True)
 @click.option("--timings", type=click.Path(exists=True, dir_okay=False), help="Measured durations (JSON: task id → seconds).")

@@ -18,3 +18,7 @@ class ParseError(Exception):
 
     def one_line(self) -> str:
         return f"{self.path}:{self.line}:{self.column}: {self.reason}"
+
+
+class RewriteError(Exception):
+    """An adapter cannot turn an IR-level change into a text edit; the fix is skipped, not written."""

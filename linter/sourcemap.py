@@ -138,7 +138,7 @@ def json_positions(text: str) -> dict[Pointer, Position]:
         pos = m.end()
         start = m.start(m.lastindex)
         string, punct, literal = m.groups()
-        if punct in ",:":
+        if punct == "," or punct == ":":
             continue
         if stack and stack[-1][1] == "object" and string is not None and pending_key is None:
             pending_key = json.loads(string)

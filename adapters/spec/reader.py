@@ -116,9 +116,11 @@ def _workflow(path: str, data, index: SourceIndex) -> Workflow:
                     detail = f"{key} needs {other}'s output" if kind is EdgeKind.DATA else f"{key} is declared after {other}"
                     edges.append(Edge(other, key, kind, where, detail))
     limits = _limits(doc.get("limits"), ("limits",)) if "limits" in doc else Limits()
-    name = doc.get("name") or Path(path).name.split(".")[0]
+    name = doc.get("name", Path(path).name.split(".")[0])
     if not isinstance(name, str):
         _fail(("name",), "expected text")
+    if not isinstance(doc.get("description", ""), str):
+        _fail(("description",), "expected text")
     model = ExecutionModel(
         name="spec",
         mode=current,

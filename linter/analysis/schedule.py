@@ -55,10 +55,14 @@ def list_schedule(order: list[str], pred: dict[str, list[str]], succ: dict[str, 
     start: dict[str, float] = {}
     finish: dict[str, float] = {}
     waits: dict[str, set[str]] = {}
+    last_block: dict[tuple, str] = {}
+    ready_at: dict[str, float] = {}
     over: list[str] = []
     empty = Demand()
+    now = 0.0
 
     def make_ready(t: str) -> None:
+        ready_at[t] = now
         heapq.heappush(heads.setdefault(demand.get(t, empty).signature, []), (-tail[t], rank[t], t))
 
     def blocker(t: str) -> str | None:
@@ -77,6 +81,8 @@ def list_schedule(order: list[str], pred: dict[str, list[str]], succ: dict[str, 
 
     def launch(t: str, now: float) -> None:
         d = demand.get(t, empty)
+        if now > ready_at[t] + EPS:
+            waits.setdefault(last_block.get(d.signature, "limits"), set()).add(t)
         for pool, slots in d.pools:
             used_pools[pool] = used_pools.get(pool, 0) + slots
         for api, rate in d.rates:
@@ -94,7 +100,7 @@ def list_schedule(order: list[str], pred: dict[str, list[str]], succ: dict[str, 
                     if reason is None:
                         best = key
                     else:
-                        waits.setdefault(reason, set()).add(heap[0][2])
+                        last_block[key] = reason
             if best is None:
                 return
             launch(heapq.heappop(heads[best])[2], now)
@@ -102,7 +108,6 @@ def list_schedule(order: list[str], pred: dict[str, list[str]], succ: dict[str, 
     for t in order:
         if not waiting[t]:
             make_ready(t)
-    now = 0.0
     while len(finish) < len(order) or running:
         start_what_fits(now)
         if not running:

@@ -39,10 +39,12 @@ def check(ctx: Context) -> Iterator[Finding]:
     for group in analysis.groups:
         names = _join([ctx.task_name(t) for t in group.tasks])
         sure = group.confidence == "high"
-        if runs_parallel:
-            gain = (f"that saves {fmt_seconds(group.saved_s)} "
-                    f"({fmt_seconds(group.sequential_s)} → {fmt_seconds(group.parallel_s)}, "
-                    f"{group.duration_source} durations)")
+        chain = (f"their chain {fmt_seconds(group.sequential_s)} → {fmt_seconds(group.parallel_s)}, "
+                 f"{group.duration_source} durations")
+        if runs_parallel and group.saved_s > 0:
+            gain = f"that saves {fmt_seconds(group.saved_s)} end to end ({chain})"
+        elif runs_parallel:
+            gain = f"that saves no time end to end today, as a longer path decides the run ({chain})"
         else:
             gain = "this engine runs one task at a time, so wiring them as parallel branches saves no time by itself"
         message = f"{names} run one after another but could run in parallel ({group.reason}); {gain}"

@@ -1,0 +1,128 @@
+"""Apply fixes: IR change → adapter text edit → re-parse → verify → atomic write (DESIGN §9).
+
+A fix is applied one finding at a time and the file re-linted after each, until nothing more
+applies (bounded). A fix whose result does not re-parse, changes the task set, loses a needed
+ordering or does not do what it meant, is dropped and reported, never written.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from types import ModuleType
+
+from .analysis import graph, relax
+from .engine import Selection, check_workflow, load, read_text
+from .errors import ParseError, RewriteError
+from .finding import Applicability, Finding
+from .ir import Workflow
+from .rule import all_rules
+
+MAX_ROUNDS = 50
+
+
+@dataclass
+class FixOutcome:
+    path: str
+    original: str
+    text: str
+    applied: list[Finding] = field(default_factory=list)
+    rejected: list[tuple[Finding, str]] = field(default_factory=list)
+    unsafe_left: int = 0
+    manual: int = 0  # fixable findings in a format that has no rewriter
+
+    @property
+    def changed(self) -> bool:
+        return self.text != self.original
+
+    def diff(self) -> str:
+        return "".join(difflib.unified_diff(self.original.splitlines(True), self.text.splitlines(True),
+                                            f"a/{self.path}", f"b/{self.path}"))
+
+
+def wanted(finding: Finding, unsafe: bool) -> bool:
+    if finding.fix is None or not finding.fix.changes:
+        return False
+    if finding.fix.applicability is Applicability.SAFE:
+        return True
+    return unsafe and finding.fix.applicability is Applicability.UNSAFE
+
+
+def fix_text(path: str, text: str, selection: Selection, unsafe: bool) -> FixOutcome:
+    from . import adapters
+
+    outcome = FixOutcome(path, text, text)
+    rules = [info for code, info in all_rules().items() if selection.wants(code)]
+    tried: set[str] = set()
+    for _ in range(MAX_ROUNDS):
+        try:
+            workflows = load(path, text=outcome.text)
+        except ParseError:
+            return outcome
+        module = adapters.sniff(path, outcome.text)
+        candidates = [(wf, f) for wf in workflows for f in check_workflow(wf, rules).findings
+                      if f.fingerprint not in tried]
+        if not hasattr(module, "rewrite"):
+            outcome.manual = sum(1 for _, f in candidates if wanted(f, unsafe))
+            return outcome
+        todo = next(((wf, f) for wf, f in candidates if wanted(f, unsafe)), None)
+        if todo is None:
+            outcome.unsafe_left = sum(1 for _, f in candidates if wanted(f, True) and not wanted(f, unsafe))
+            return outcome
+        workflow, finding = todo
+        tried.add(finding.fingerprint)
+        reason, new_text = _attempt(module, path, outcome.text, workflow, finding)
+        if reason:
+            outcome.rejected.append((finding, reason))
+        else:
+            outcome.text = new_text
+            outcome.applied.append(finding)
+    return outcome
+
+
+def _attempt(module: ModuleType, path: str, text: str, workflow: Workflow, finding: Finding):
+    changes = list(finding.fix.changes)
+    try:
+        new_text = module.rewrite(text, workflow, changes)
+    except RewriteError as exc:
+        return str(exc), text
+    if new_text == text:
+        return "the rewrite changed nothing", text
+    try:
+        new_workflows = load(path, text=new_text)
+    except ParseError as exc:
+        return f"the rewritten file does not parse: {exc.reason}", text
+    new = next((w for w in new_workflows if w.name == workflow.name), None)
+    if new is None:
+        return "the rewritten file lost the workflow", text
+    reason = verify(workflow, new, changes)
+    if reason is None and hasattr(module, "verify"):
+        reason = module.verify(workflow, new, changes)
+    return reason, new_text
+
+
+def verify(old: Workflow, new: Workflow, changes) -> str | None:
+    """Same tasks; every needed ordering kept; every removed ordering really gone."""
+    if set(old.tasks) != set(new.tasks):
+        return "the rewrite changed the set of tasks"
+    try:
+        before, after = relax.relax(old), relax.relax(new)
+    except graph.CycleError as exc:
+        return f"the rewrite made a cycle: {exc}"
+    for u, v in before.strict_edges():
+        if not _ordered(after, u, v):
+            return f"the rewrite lost a needed ordering {u} → {v}"
+    for change in changes:
+        if change.op == "remove_order" and _ordered(after, change.u, change.v):
+            return f"{change.v} still runs after {change.u}"
+        if change.op == "add_order" and not _ordered(after, change.u, change.v):
+            return f"{change.v} does not run after {change.u}"
+    return None
+
+
+def _ordered(relaxation, u: str, v: str) -> bool:
+    return relaxation.rank[u] < relaxation.rank[v] and graph.reaches(
+        relaxation.declared_succ, u, v, relaxation.rank)
+
+
+def fix_file(path: str, selection: Selection, unsafe: bool) -> FixOutcome:
+    return fix_text(path, read_text(path), selection, unsafe)

@@ -1,0 +1,102 @@
+"""Bad input never gives a traceback: one line naming file and line, exit 1 (finding) or 2 (usage)."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import FIXTURES, run
+
+
+def one_line(text: str) -> str:
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert len(lines) == 1, text
+    assert "Traceback" not in text
+    return lines[0]
+
+
+@pytest.mark.parametrize("name, where, words", [
+    ("bad-yaml.wflint.yaml", ":3:8:", "invalid YAML"),
+    ("bad-key.wflint.yaml", ":4:5:", "unknown key 'durations'"),
+    ("bad-duration.wflint.yaml", ":2:11:", "not a duration: '2x'"),
+    ("bad-brief.wflint.txt", ":6:1:", "cannot read dependency"),
+])
+def test_unreadable_files_are_one_wfl001_line(name, where, words):
+    path = FIXTURES / "rules" / "WFL001" / name
+    result = run("check", path)
+    assert result.exit_code == 1
+    first = result.stdout.splitlines()[0]
+    assert first.startswith(f"{path}{where} WFL001 ") and words in first
+    report = run("report", path)
+    assert report.exit_code == 1 and report.stdout == ""
+    line = one_line(report.stderr)
+    assert line.startswith(f"{path}{where}") and words in line
+
+
+def test_cycle_is_gra001_with_its_line():
+    path = FIXTURES / "rules" / "GRA001" / "bad.wflint.yaml"
+    result = run("check", path, "--format", "json")
+    assert result.exit_code == 1
+    (finding,) = result.json()["findings"]
+    assert finding["code"] == "GRA001" and finding["line"] == 3
+    line = one_line(run("report", path).stderr)
+    assert "dependency cycle" in line and str(path) in line
+
+
+def test_missing_task_is_gra002_with_its_line():
+    path = FIXTURES / "rules" / "GRA002" / "bad.wflint.yaml"
+    result = run("check", path, "--format", "json")
+    assert result.exit_code == 1
+    (finding,) = result.json()["findings"]
+    assert (finding["code"], finding["line"]) == ("GRA002", 4)
+    assert "did you mean `fetch_crm`" in finding["message"]
+    report = run("report", path)
+    assert report.exit_code == 1 and f"{path}:4:" in one_line(report.stderr)
+
+
+def test_missing_path_is_usage_error(tmp_path):
+    result = run("check", tmp_path / "nope.wflint.yaml")
+    assert result.exit_code == 2
+    assert one_line(result.stderr) == f"wflint: error: {tmp_path / 'nope.wflint.yaml'}: no such file or directory"
+
+
+def test_unknown_option_is_usage_error():
+    result = run("check", "--frobnicate", FIXTURES)
+    assert result.exit_code == 2
+    assert "No such option '--frobnicate'" in result.stderr
+
+
+def test_unknown_rule_code_is_usage_error():
+    result = run("check", "--select", "XYZ9", FIXTURES / "examples")
+    assert result.exit_code == 2 and "unknown rule code" in one_line(result.stderr)
+
+
+def test_file_of_unknown_format_named_explicitly(write):
+    path = write("notes.txt", "just some notes\n")
+    result = run("check", path)
+    assert result.exit_code == 2 and "not a workflow file" in one_line(result.stderr)
+
+
+@pytest.mark.parametrize("text, where, words", [
+    ("tasks: [a, b]\n", ":1:1:", "tasks: expected a mapping"),
+    ("current: parallel\ntasks: {a: {}}\n", ":1:1:", "expected 'sequential' or 'graph'"),
+    ("tasks:\n  a: {}\n  b: {after: [a]}\n", ":3:7:", "'after' orders tasks only with 'current: graph'"),
+    ("tasks:\n  a: {needs: [b]}\n  b: {}\n", ":2:15:", "listed after it"),
+    ("tasks:\n  a: {items: 0}\n", ":2:7:", "whole number of at least 1"),
+    ("tasks:\n  a: {}\nlimits:\n  apis: {crm: fast}\n", ":4:10:", "not a rate"),
+    ("tasks:\n  a: {}\n  a: {}\n", ":3:3:", "duplicate key 'a'"),
+    ("", ":1:1:", "expected a mapping"),
+    ("\xff", "", ""),
+])
+def test_spec_errors_name_line_and_key(write, text, where, words):
+    path = write("w.wflint.yaml", text)
+    result = run("check", path)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    first = result.stdout.splitlines()[0]
+    assert first.startswith(f"{path}{where}") and "WFL001" in first and words in first
+
+
+def test_not_utf8_is_wfl001(tmp_path):
+    path = tmp_path / "w.wflint.yaml"
+    path.write_bytes(b"tasks:\n  a: {title: \xff}\n")
+    result = run("check", path)
+    assert result.exit_code == 1 and "not UTF-8" in result.stdout

@@ -1,0 +1,98 @@
+"""The relaxed graph keeps exactly what is needed, checked against networkx on random workflows."""
+from __future__ import annotations
+
+import networkx as nx
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from wflint.analysis import analyze
+from wflint.ir import (Duration, DurationSource, Edge, EdgeKind, Effect, ExecutionModel, Location, Mode, Task,
+                       Workflow)
+
+RESOURCES = ["db:a", "db:b", "api:c"]
+
+
+@st.composite
+def workflows(draw):
+    n = draw(st.integers(2, 9))
+    ids = [f"t{i}" for i in range(n)]
+    sequential = draw(st.booleans())
+    tasks = {}
+    for t in ids:
+        effects = [Effect(r, draw(st.sampled_from([Mode.READ, Mode.WRITE])))
+                   for r in draw(st.lists(st.sampled_from(RESOURCES), max_size=2, unique=True))]
+        tasks[t] = Task(t, t, "task", Location(("tasks", t)),
+                        Duration(draw(st.integers(0, 5)), DurationSource.DECLARED), effects=effects)
+    edges = []
+    for j in range(n):
+        for i in range(j):
+            kind = draw(st.sampled_from([None, None, EdgeKind.DATA, EdgeKind.ORDER]))
+            if kind is EdgeKind.ORDER and sequential:
+                kind = None
+            if kind is not None:
+                edges.append(Edge(ids[i], ids[j], kind))
+    model = ExecutionModel("spec", "sequential" if sequential else "graph", tuple(ids) if sequential else ())
+    return Workflow("w", "spec", "w", model, tasks, edges)
+
+
+def declared_graph(wf: Workflow) -> nx.DiGraph:
+    g = nx.DiGraph()
+    g.add_nodes_from(wf.tasks)
+    if wf.execution_model.mode == "sequential":
+        order = list(wf.execution_model.order)
+        g.add_edges_from(zip(order, order[1:]))
+    else:
+        g.add_edges_from((e.u, e.v) for e in wf.edges)
+    return g
+
+
+def conflict(wf, u, v) -> bool:
+    a = {e.resource: e.mode for e in wf.tasks[u].effects}
+    b = {e.resource: e.mode for e in wf.tasks[v].effects}
+    return any(r in b and Mode.WRITE in (a[r], b[r]) for r in a)
+
+
+@settings(max_examples=300, deadline=None)
+@given(workflows())
+def test_relaxed_graph_is_sound_and_minimal(wf):
+    analysis = analyze(wf)
+    declared = nx.transitive_closure_dag(declared_graph(wf))
+    relaxed = nx.DiGraph()
+    relaxed.add_nodes_from(wf.tasks)
+    relaxed.add_edges_from(analysis.relaxation.strict_edges())
+    closure = nx.transitive_closure_dag(relaxed)
+    # Sound: nothing ordered that the design does not order.
+    assert set(closure.edges) <= set(declared.edges)
+    # Complete: every data need and every ordered conflict stays ordered.
+    data = {(e.u, e.v) for e in wf.edges if e.kind is EdgeKind.DATA}
+    for u, v in declared.edges:
+        if (u, v) in data or conflict(wf, u, v):
+            assert closure.has_edge(u, v), (u, v)
+    # Minimal: each kept edge is a data need or a conflict.
+    for u, v in relaxed.edges:
+        assert (u, v) in data or conflict(wf, u, v)
+    # Races as designed are exactly the unordered conflicting pairs.
+    races = {frozenset((c.a, c.b)) for c in analysis.relaxation.conflicts}
+    expected = {frozenset((u, v)) for u in wf.tasks for v in wf.tasks if u < v and conflict(wf, u, v)
+                and not declared.has_edge(u, v) and not declared.has_edge(v, u)}
+    assert races == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(workflows())
+def test_cpm_matches_networkx_and_group_credits_add_up(wf):
+    analysis = analyze(wf)
+    dur = {t: task.duration.seconds for t, task in wf.tasks.items()}
+
+    def longest(g: nx.DiGraph) -> float:
+        h = nx.DiGraph()
+        h.add_nodes_from(list(g.nodes) + ["END"])
+        h.add_weighted_edges_from([(u, v, dur[u]) for u, v in g.edges] + [(n, "END", dur[n]) for n in g.nodes])
+        return nx.dag_longest_path_length(h)
+
+    assert analysis.current.makespan == longest(declared_graph(wf))
+    relaxed = nx.DiGraph()
+    relaxed.add_nodes_from(wf.tasks)
+    relaxed.add_edges_from(analysis.relaxation.strict_edges())
+    assert analysis.optimized.makespan == longest(relaxed) == analysis.ideal.makespan
+    assert abs(sum(g.saved_s for g in analysis.groups) - analysis.saved_s) < 1e-9
