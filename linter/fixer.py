@@ -10,7 +10,8 @@ import difflib
 from dataclasses import dataclass, field
 from types import ModuleType
 
-from .analysis import graph, relax
+from .analysis import graph
+from .analysis.relax import relax
 from .engine import Selection, check_workflow, load, read_text
 from .errors import ParseError, RewriteError
 from .finding import Applicability, Finding
@@ -105,7 +106,7 @@ def verify(old: Workflow, new: Workflow, changes) -> str | None:
     if set(old.tasks) != set(new.tasks):
         return "the rewrite changed the set of tasks"
     try:
-        before, after = relax.relax(old), relax.relax(new)
+        before, after = relax(old), relax(new)
     except graph.CycleError as exc:
         return f"the rewrite made a cycle: {exc}"
     for u, v in before.strict_edges():

@@ -23,12 +23,12 @@ def read(path: str, text: str):
 
 
 def rewrite(text: str, workflow, changes) -> str:
-    from .rewrite import rewrite as _rewrite
+    from .rewriter import rewrite as _rewrite
 
     return _rewrite(text, workflow, changes)
 
 
 def verify(old, new, changes) -> str | None:
-    from .rewrite import verify as _verify
+    from .rewriter import verify as _verify
 
     return _verify(old, new, changes)

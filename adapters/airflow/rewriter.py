@@ -152,11 +152,10 @@ class _Planner:
                         blocks[-1].append(i + 1)
                     else:
                         blocks.append([i + 1])
+                listy = [isinstance(o, (cst.List, cst.Tuple, cst.ListComp)) for o in ops]
                 for a, b in zip(blocks, blocks[1:]):
-                    if (len(a) > 1 or not singles[a[0]]) and (len(b) > 1 or not singles[b[0]]):
+                    if (len(a) > 1 or listy[a[0]]) and (len(b) > 1 or listy[b[0]]):
                         return updated  # list next to list
-                    if len(a) > 1 and _is_label(ops[b[0]]) or len(b) > 1 and _is_label(ops[a[-1]]):
-                        return updated
                 for i, c in enumerate(cut):
                     if c:
                         self.done.add(pairs[i][0])
