@@ -56,6 +56,7 @@ class Interpreter:
         self.group_stack: list[GroupState] = []
         self.depth = 0
         self.dynamic_depth = 0  # > 0 inside code whose execution is uncertain
+        self.loop_depth = 0  # > 0 while unrolling a loop or comprehension over literal items
         self.notes: list[str] = []
 
     # ------------------------------------------------------------------ statements
@@ -216,11 +217,18 @@ class Interpreter:
             finally:
                 self.dynamic_depth -= 1
             return
-        for i, item in enumerate(items):
-            if i >= MAX_ITER:
-                break
-            self.assign(node.target, item, scope)
-            self.block(node.body, scope)
+        self.loop_depth += 1
+        before = {id(d): len(d.edges) for d in self.dags}
+        try:
+            for i, item in enumerate(items):
+                if i >= MAX_ITER:
+                    break
+                self.assign(node.target, item, scope)
+                self.block(node.body, scope)
+        finally:
+            self.loop_depth -= 1
+            for d in self.dags:
+                d.loop_edges.update((u, v) for u, v, _ in d.edges[before.get(id(d), 0):])
         self.block(node.orelse, scope)
 
     def if_stmt(self, node: ast.If, scope: Scope) -> None:
@@ -452,6 +460,13 @@ class Interpreter:
         if not isinstance(items, (list, tuple, dict, str, range)):
             return False
         inner = Scope(scope)
+        self.loop_depth += 1
+        try:
+            return self._unroll(for_in, generators, items, inner, emit)
+        finally:
+            self.loop_depth -= 1
+
+    def _unroll(self, for_in, generators, items, inner: Scope, emit) -> bool:
         for item in list(items)[:MAX_ITER]:
             self.assign(for_in.target, item, inner)
             conds = [self._expr(c, inner) for c in for_in.ifs]
@@ -779,6 +794,8 @@ class Interpreter:
     def new_task(self, dag: DagState, group: GroupState, task_id: str, operator: str, kw, node) -> TaskState:
         task = TaskState(task_id, operator, dag, group, node, self.resolved_kwargs(dag, group, kw), set(kw))
         task.dynamic = self.dynamic_depth > 0 or dag.dynamic
+        if self.loop_depth and getattr(node, "lineno", None):
+            task.loop_site = f"line {node.lineno}"
         dag.tasks[task_id] = task
         group.children.append(task)
         return task

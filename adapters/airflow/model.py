@@ -58,6 +58,7 @@ class TaskState:
     data_from: list = field(default_factory=list)  # task ids whose XCom this task consumes (edges)
     implicit_from: list = field(default_factory=list)  # (task id, detail): xcom_pull without an edge
     custom_class: bool = False
+    loop_site: str = ""  # where a loop/comprehension created this copy (``line 12``)
 
 
 @dataclass(eq=False)
@@ -95,6 +96,7 @@ class DagState:
     registered: bool = False
     dynamic: bool = False
     path: str = ""
+    loop_edges: set = field(default_factory=set)  # (u, v) linked inside a loop body
 
     def __post_init__(self) -> None:
         if self.root is None:

@@ -51,6 +51,9 @@ def _workflow(path: str, dag: DagState, pools: dict[str, int]) -> Workflow:
     tasks: dict[str, Task] = {}
     for tid, ts in dag.tasks.items():
         tasks[tid] = _task(ts)
+        linked = [u for u in ts.upstream if (u, tid) in dag.loop_edges]
+        if linked:
+            tasks[tid].attrs["loop_linked_from"] = linked
         nodes[("task", tid)] = ts.node
     edges = _edges(dag, nodes)
     limits = _limits(dag, pools)
@@ -94,7 +97,11 @@ def _task(ts: TaskState) -> Task:
     opaque = not known and (ts.taskflow or ts.custom_class or base in OPAQUE_OPERATORS
                             or base not in INERT_OPERATORS)
     if ts.is_setup or ts.is_teardown:
-        attrs["setup_teardown"] = "setup" if ts.is_setup else "teardown"
+        attrs["role"] = "setup" if ts.is_setup else "teardown"
+    if ts.branch:
+        attrs["chooses_branch"] = True  # runs only the downstream path it returns
+    if ts.loop_site:
+        attrs["loop_site"] = ts.loop_site
     return Task(
         id=ts.task_id,
         name=ts.task_id,
