@@ -232,7 +232,7 @@ class Interpreter:
         self.block(node.orelse, scope)
 
     def if_stmt(self, node: ast.If, scope: Scope) -> None:
-        test = self.expr(node.test, scope)
+        test = _truth(self.expr(node.test, scope))
         if test is UNKNOWN:
             self.dynamic_depth += 1
             try:
@@ -388,7 +388,7 @@ class Interpreter:
                 return -v
             return UNKNOWN
         if isinstance(node, ast.IfExp):
-            test = self._expr(node.test, scope)
+            test = _truth(self._expr(node.test, scope))
             if test is UNKNOWN:
                 return UNKNOWN
             return self._expr(node.body if test else node.orelse, scope)
@@ -988,6 +988,13 @@ def _group_dag(group: GroupState, dag: DagState) -> bool:
 def _module_or_sym(path: str):
     name = canonical(path)
     return Sym(name) if name is not None else ModuleVal(path)
+
+
+def _truth(value):
+    """Truth of a value the interpreter knows; an imported module or object stays unknown."""
+    if value is None or isinstance(value, (bool, int, float, str, list, tuple, dict)):
+        return bool(value)
+    return UNKNOWN
 
 
 def _hashable(v) -> bool:

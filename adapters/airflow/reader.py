@@ -35,7 +35,48 @@ def read_dag_file(path: str, text: str, pools: dict[str, int] | None = None) -> 
         raise ParseError(path, f"invalid Python: {exc}") from None
     interp = Interpreter(module, os.path.splitext(os.path.basename(path))[0], path)
     dags = interp.run()
-    return [_workflow(path, dag, pools or {}) for dag in dags]
+    if pools is None:
+        pools = pool_sizes(path)
+    return [_workflow(path, dag, pools) for dag in dags]
+
+
+POOLS_FILE = "pools.json"
+_POOL_CACHE: dict[str, dict[str, int]] = {}
+
+
+def pool_sizes(path: str) -> dict[str, int]:
+    """Pool sizes from the nearest ``pools.json`` above the DAG file (``airflow pools export``
+    format: ``{"name": {"slots": 4}}``); Airflow keeps pools in its database, not in DAG files."""
+    folder = os.path.dirname(os.path.abspath(path))
+    for _ in range(6):
+        candidate = os.path.join(folder, POOLS_FILE)
+        if candidate in _POOL_CACHE:
+            return _POOL_CACHE[candidate]
+        if os.path.isfile(candidate):
+            _POOL_CACHE[candidate] = _load_pools(candidate)
+            return _POOL_CACHE[candidate]
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    return {}
+
+
+def _load_pools(candidate: str) -> dict[str, int]:
+    import json
+
+    try:
+        with open(candidate, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError):
+        return {}
+    out = {}
+    if isinstance(data, dict):
+        for name, value in data.items():
+            slots = value.get("slots") if isinstance(value, dict) else value
+            if isinstance(slots, int) and not isinstance(slots, bool) and slots >= 0:
+                out[str(name)] = slots
+    return out
 
 
 def _position(node) -> Position | None:
