@@ -739,7 +739,11 @@ class Interpreter:
         group = kw.get("task_group")
         if isinstance(group, GroupVal):
             return group.dag
-        return self.dag_stack[-1] if self.dag_stack else None
+        if self.dag_stack:
+            return self.dag_stack[-1]
+        if self.group_stack:  # a TaskGroup(dag=...) context without a DAG context
+            return next((d for d in self.dags if _group_dag(self.group_stack[-1], d)), None)
+        return None
 
     def current_group(self, kw, dag: DagState) -> GroupState:
         group = kw.get("task_group")

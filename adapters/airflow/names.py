@@ -10,9 +10,7 @@ from __future__ import annotations
 SDK_LOWER = {"dag", "task", "task_group", "chain", "chain_linear", "cross_downstream", "setup", "teardown",
              "get_current_context", "asset"}
 # Modules whose lowercase member of the same name is a module, not the symbol (airflow.models.dag.DAG).
-_MODULE_SEGMENTS = {("airflow", "models", "dag"), ("airflow", "decorators", "task_group"),
-                    ("airflow", "sdk", "definitions", "dag"), ("airflow", "sdk", "definitions", "taskgroup"),
-                    ("airflow", "sdk", "definitions", "asset")}
+_MODULE_SEGMENTS = {("airflow", "sdk", "definitions", "asset")}
 
 BRANCH_OPERATORS = {"BranchPythonOperator", "BranchSQLOperator", "BranchDateTimeOperator",
                     "BranchDayOfWeekOperator", "BranchExternalPythonOperator",
@@ -38,7 +36,9 @@ def canonical(path: str) -> str | None:
         seg = parts[i]
         if seg[:1].isupper():
             break
-        if seg in SDK_LOWER and tuple(parts[: i + 1]) not in _MODULE_SEGMENTS:
+        nxt = parts[i + 1] if i + 1 < len(parts) else ""
+        is_module = nxt[:1].isupper() or nxt in SDK_LOWER  # airflow.models.dag.DAG, ….task_group.task_group
+        if seg in SDK_LOWER and not is_module and tuple(parts[: i + 1]) not in _MODULE_SEGMENTS:
             break
         i += 1
     if i >= len(parts):

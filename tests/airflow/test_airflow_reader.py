@@ -1,0 +1,169 @@
+"""The Airflow reader on its own (no Airflow needed): §1.1 golden edges, IR facts, effects, errors."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from af_oracle import ROOT
+from conftest import run
+from wflint.adapters import airflow
+from wflint.adapters.airflow.effects import tables_in_sql
+from wflint.ir import EdgeKind, Join, Mode
+
+FIX = ROOT / "fixtures" / "airflow"
+
+
+def read(text: str, name: str = "dag.py"):
+    return {wf.name: wf for wf in airflow.read(name, text)}
+
+
+def edges(wf, kinds=(EdgeKind.ORDER, EdgeKind.DATA, EdgeKind.CONTROL)):
+    return {(e.u, e.v) for e in wf.edges if e.kind in kinds}
+
+
+@pytest.fixture(scope="module")
+def constructs():
+    return {wf.name: wf for wf in airflow.read(str(FIX / "constructs.py"), (FIX / "constructs.py").read_text())}
+
+
+def test_golden_edges_of_every_construct(constructs):
+    e = edges(constructs["constructs"])
+    assert {("a", "b"), ("a", "c"), ("b", "d"), ("c", "d"), ("e", "d")} <= e
+    assert {("f", "g"), ("g", "h"), ("l0", "l1"), ("l1", "l2")} <= e
+    assert {("x1", "y1"), ("x1", "y2"), ("x2", "y1"), ("x2", "y2")} <= e
+    # chain() pairs adjacent lists; chain_linear() links them fully.
+    assert {("p", "q1"), ("p", "q2"), ("q1", "r1"), ("q2", "r2")} <= e and ("q1", "r2") not in e
+    assert {("u1", "v1"), ("u1", "v2"), ("u2", "v1"), ("u2", "v2")} <= e
+    assert ("lab", "lab2") in e
+    assert {("hh", "grp.g1"), ("hh", "grp.g2"), ("grp.g1", "after_grp"), ("grp.g2", "after_grp")} <= e
+    assert {("create", "work"), ("work", "delete"), ("create", "delete")} <= e
+    assert not any(v == "pulled" for _, v in e)  # a templated xcom_pull is no edge in Airflow
+    tf = edges(constructs["taskflow_constructs"])
+    assert tf == {("extract", "add"), ("add", "total"), ("extract", "tg.inner"), ("side", "tg.inner")}
+
+
+def test_edge_kinds_and_task_facts(constructs):
+    wf = constructs["constructs"]
+    kind = {(e.u, e.v): e.kind for e in wf.edges}
+    assert kind[("a", "po")] is EdgeKind.DATA  # .output in a template field
+    assert kind[("a", "pulled")] is EdgeKind.IMPLICIT
+    assert kind[("br", "b1")] is EdgeKind.CONTROL  # out of a branch
+    assert kind[("b1", "join")] is EdgeKind.CONTROL  # into a non-default trigger rule
+    assert kind[("create", "delete")] is EdgeKind.CONTROL  # setup/teardown
+    assert kind[("a", "b")] is EdgeKind.ORDER
+    assert "Label" in next(e.detail for e in wf.edges if (e.u, e.v) == ("lab", "lab2"))
+    assert all(e.detail for e in wf.edges)
+    assert wf.tasks["delete"].attrs["trigger_rule"] == "all_done_setup_success"
+    assert wf.tasks["join"].attrs["trigger_rule"] == "none_failed_min_one_success"
+    assert wf.tasks["br"].attrs["chooses_branch"] is True
+    assert wf.tasks["po"].opaque and not wf.tasks["a"].opaque
+    assert wf.limits.concurrency == 16 and "default" in wf.limits.concurrency_source
+    assert wf.execution_model.name == "airflow" and wf.execution_model.mode == "graph"
+    add = constructs["taskflow_constructs"].tasks["add"]
+    assert add.attrs["mapped"] is True and add.attrs["expand"] == ["x"]
+    assert {"add_1", "add_2"} <= set(constructs["taskflow_constructs"].tasks)
+
+
+def test_dag_kwargs_spread_default_args_and_groups():
+    wf = read('''
+from airflow import DAG
+from airflow.operators.empty import EmptyOperator
+from airflow.utils.task_group import TaskGroup
+dag = DAG("spread", default_args={"pool": "db", "trigger_rule": "one_success"}, max_active_tasks=4)
+common = {"dag": dag, "retries": 2}
+a = EmptyOperator(task_id="a", **common)
+with TaskGroup("g", dag=dag, default_args={"pool": "other"}) as g:
+    b = EmptyOperator(task_id="b")
+    c = EmptyOperator(task_id="c", pool="mine", pool_slots=2)
+a >> g
+''')["spread"]
+    assert set(wf.tasks) == {"a", "g.b", "g.c"}
+    assert wf.tasks["a"].pools == ["db"] and wf.tasks["g.b"].pools == ["other"]
+    assert wf.tasks["g.c"].pools == ["mine", "mine"]  # two slots
+    assert wf.tasks["g.b"].join is Join.ANY  # one_success inherited from the DAG's default_args
+    assert wf.limits.concurrency == 4
+    assert edges(wf) == {("a", "g.b"), ("a", "g.c")}
+
+
+def test_loops_unroll_and_unknown_iterables_are_dynamic():
+    wfs = read('''
+from airflow.sdk import DAG, chain
+from airflow.providers.standard.operators.empty import EmptyOperator
+import os
+with DAG("loops"):
+    tasks = [EmptyOperator(task_id=f"t{i}") for i in range(3)]
+    chain(*tasks)
+with DAG("unknown"):
+    for name in os.listdir("."):
+        EmptyOperator(task_id=name)
+''')
+    assert edges(wfs["loops"]) == {("t0", "t1"), ("t1", "t2")}
+    assert wfs["unknown"].tasks == {} or all(t.dynamic for t in wfs["unknown"].tasks.values())
+
+
+def test_sql_effects_render_params_and_scope_by_connection():
+    wf = read('''
+from airflow.sdk import DAG
+from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator
+with DAG("sql", params={"schema": "sales"}):
+    SQLExecuteQueryOperator(task_id="t", conn_id="wh",
+        sql="MERGE INTO {{ params.schema }}.orders o USING raw.o r ON o.id = r.id WHEN MATCHED THEN DELETE")
+''')["sql"]
+    effects = {(e.resource, e.mode) for e in wf.tasks["t"].effects}
+    assert ("sql:wh/sales.orders", Mode.WRITE) in effects and ("sql:wh/raw.o", Mode.READ) in effects
+    assert not wf.tasks["t"].opaque
+
+
+@pytest.mark.parametrize("sql, expected", [
+    ("INSERT INTO a SELECT * FROM b JOIN c ON b.x = c.x", {("a", Mode.WRITE), ("b", Mode.READ), ("c", Mode.READ)}),
+    ("UPDATE s.t SET x = 1", {("s.t", Mode.WRITE)}),
+    ("DELETE FROM t WHERE x IN (SELECT x FROM u)", {("t", Mode.WRITE), ("u", Mode.READ)}),
+    ("CREATE TABLE n AS SELECT * FROM o", {("n", Mode.WRITE), ("o", Mode.READ)}),
+    ("DROP TABLE IF EXISTS d", {("d", Mode.WRITE)}),
+    ("TRUNCATE TABLE tr", {("tr", Mode.WRITE)}),
+    ("WITH w AS (SELECT * FROM base) SELECT * FROM w", {("base", Mode.READ)}),
+])
+def test_tables_in_sql(sql, expected):
+    assert set(tables_in_sql(sql)) == expected
+
+
+def test_unparseable_python_is_a_clean_wfl001(tmp_path):
+    path = tmp_path / "broken.py"
+    path.write_text("from airflow import DAG\nwith DAG('x') as d\n    pass\n")
+    result = run("check", path, "--format", "json")
+    assert result.exit_code == 1
+    (finding,) = result.json()["findings"]
+    assert finding["code"] == "WFL001" and finding["line"] == 2
+
+
+def test_sniff_is_cheap_and_exact():
+    assert airflow.sniff("a.py", "import os\nfrom airflow.sdk import DAG\n")
+    assert airflow.sniff("a.py", "import airflow\n")
+    assert not airflow.sniff("a.py", "import airflowlike\n")
+    assert not airflow.sniff("a.txt", "from airflow import DAG\n")
+
+
+def test_reading_a_dag_imports_neither_libcst_nor_airflow():
+    code = ("import sys; from wflint.engine import lint_paths, Selection; "
+            f"lint_paths([{str(FIX / 'constructs.py')!r}], Selection()); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('libcst', 'airflow', 'sqlglot')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize("path, name", [
+    ("airflow.sdk.DAG", "DAG"), ("airflow.models.dag.DAG", "DAG"), ("airflow.DAG", "DAG"),
+    ("airflow.decorators.task", "task"), ("airflow.sdk.task.branch", "task.branch"),
+    ("airflow.models.baseoperator.chain", "chain"), ("airflow.utils.task_group.TaskGroup", "TaskGroup"),
+    ("airflow.providers.standard.operators.python.PythonOperator", "PythonOperator"),
+    ("airflow.providers.common.compat.sdk.DAG", "DAG"), ("airflow.utils.edgemodifier.Label", "Label"),
+    ("airflow.decorators.task_group", "task_group"), ("airflow.sdk.asset", "asset"),
+    ("airflow.operators", None), ("os.path", None),
+])
+def test_alias_table(path, name):
+    from wflint.adapters.airflow.names import canonical
+
+    assert canonical(path) == name
