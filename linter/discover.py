@@ -3,12 +3,11 @@
 Folders are searched the way git sees them where they are in a git work tree (so ``.gitignore``
 holds), otherwise walked while skipping ``.git``, virtual environments and ``node_modules``.
 A file of no known format found in a folder is passed over; one named explicitly is an error.
+Plain ``os.path`` on purpose: this runs on every pre-commit invocation.
 """
 from __future__ import annotations
 
 import os
-import subprocess
-from pathlib import Path
 
 from .errors import UsageError
 
@@ -23,34 +22,37 @@ def expand(paths: list[str]) -> list[tuple[str, bool]]:
     for raw in paths:
         if raw == "-":
             out["-"] = True
-            continue
-        path = Path(raw)
-        if path.is_dir():
-            for found in _walk(path):
+        elif os.path.isdir(raw):
+            for found in _walk(raw):
                 out.setdefault(found, False)
-        elif path.is_file():
-            out[str(path)] = True
+        elif os.path.isfile(raw):
+            out[raw] = True
         else:
             raise UsageError(f"{raw}: no such file or directory")
     return list(out.items())
 
 
-def _walk(root: Path) -> list[str]:
+def _walk(root: str) -> list[str]:
     listed = _git_files(root)
     if listed is None:
         listed = []
         for folder, dirs, files in os.walk(root):
             dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS
-                             and not (Path(folder, d, "pyvenv.cfg")).exists())
+                             and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg")))
             listed.extend(os.path.join(folder, f) for f in sorted(files))
-    return [p for p in listed if p.endswith(CANDIDATE_SUFFIXES)
-            and not any(part in SKIP_DIRS for part in Path(p).parts[:-1])]
+    return [p for p in listed if p.endswith(CANDIDATE_SUFFIXES) and not _skipped(os.path.relpath(p, root))]
 
 
-def _git_files(root: Path) -> list[str] | None:
+def _skipped(relative: str) -> bool:
+    return any(part in SKIP_DIRS for part in relative.split(os.sep)[:-1])
+
+
+def _git_files(root: str) -> list[str] | None:
+    import subprocess
+
     try:
         proc = subprocess.run(
-            ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            ["git", "-C", root, "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
             capture_output=True, timeout=30,
         )
     except (OSError, subprocess.TimeoutExpired):
@@ -58,4 +60,5 @@ def _git_files(root: Path) -> list[str] | None:
     if proc.returncode != 0:
         return None
     names = [n for n in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if n]
-    return sorted(str(root / n) for n in names if (root / n).is_file())
+    paths = (os.path.join(root, n) for n in names)
+    return sorted(p for p in paths if os.path.isfile(p))

@@ -1,7 +1,6 @@
 """Findings and the IR-level fixes rules propose (DESIGN §7, §9)."""
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -81,6 +80,8 @@ class Finding:
     @property
     def fingerprint(self) -> str:
         """Stable across line shifts: built from what the finding is about, not where it sits."""
+        import hashlib
+
         basis = "\x1f".join([self.code, self.path, self.workflow, *sorted(self.tasks)])
         if not self.tasks:
             basis += "\x1f" + self.message

@@ -214,10 +214,20 @@ class Workflow:
     dangling: list[Dangling] = field(default_factory=list)
     source: SourceIndex = field(default_factory=SourceIndex)
     location: Location = field(default_factory=Location)  # where the workflow itself starts
+    _edge_index: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     def task_order(self) -> list[str]:
         """Tasks in declaration order (dicts keep insertion order)."""
         return list(self.tasks)
+
+    def edge(self, u: str, v: str) -> Edge | None:
+        """The declared edge u→v, if any (first one, where several kinds join the same pair)."""
+        if self._edge_index is None or len(self._edge_index[1]) != len(self.edges):
+            index: dict[tuple[str, str], Edge] = {}
+            for e in self.edges:
+                index.setdefault((e.u, e.v), e)
+            self._edge_index = (index, list(self.edges))
+        return self._edge_index[0].get((u, v))
 
     def edges_of(self, kinds: Iterable[EdgeKind]) -> list[Edge]:
         wanted = set(kinds)

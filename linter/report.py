@@ -98,14 +98,17 @@ def _schedule_path(analysis: Analysis, schedule) -> list[str]:
     """The chain of tasks that ends last in a schedule, each starting when the one before ends."""
     if not schedule.finish:
         return []
-    end = max(schedule.finish, key=lambda t: (schedule.finish[t], -analysis.relaxation.rank[t]))
+    rank = analysis.relaxation.rank
+    ending: dict[float, list[str]] = {}
+    for t, f in schedule.finish.items():
+        ending.setdefault(round(f, 9), []).append(t)
+    end = max(schedule.finish, key=lambda t: (schedule.finish[t], -rank[t]))
     path = [end]
     while schedule.start[path[-1]] > 1e-9:
-        start = schedule.start[path[-1]]
-        before = [t for t, f in schedule.finish.items() if abs(f - start) <= 1e-9]
+        before = [t for t in ending.get(round(schedule.start[path[-1]], 9), []) if t not in path]
         if not before:
             break
-        path.append(min(before, key=analysis.relaxation.rank.get))
+        path.append(min(before, key=rank.get))
     return path[::-1]
 
 
@@ -117,9 +120,7 @@ def _dependency_check(analysis: Analysis) -> dict:
     wf = analysis.workflow
     groups = []
     for g in analysis.groups:
-        members = set(g.tasks)
-        data = [{"from": u, "to": v} for (u, v), why in analysis.relaxation.relaxed.items()
-                if u in members and v in members]
+        data = [{"from": u, "to": v, "why": why} for u, v, why in g.needed]
         writes: dict[str, list[str]] = {}
         reads: dict[str, list[str]] = {}
         apis: dict[str, list[str]] = {}
@@ -191,7 +192,7 @@ def _resource_check(analysis: Analysis) -> dict:
             "ok": not (before and before.exceeded),
         })
     undeclared = sorted({p for task in wf.tasks.values() for p in task.pools} - set(wf.limits.pools))
-    width = max((len(s) for s in _concurrency_levels(analysis)), default=0)
+    width = _peak_concurrency(analysis)
     return {
         "apis": apis,
         "pools": pools,
@@ -203,10 +204,43 @@ def _resource_check(analysis: Analysis) -> dict:
     }
 
 
-def _concurrency_levels(analysis: Analysis) -> list[set[str]]:
-    """Sets of tasks running at each start instant of the optimized schedule."""
+def _peak_concurrency(analysis: Analysis) -> int:
+    """Most tasks running at once in the optimized schedule (finishes before starts at a tie)."""
     s = analysis.optimized
-    return [{t for t in s.start if s.start[t] <= at + 1e-9 < s.finish[t]} for at in sorted(set(s.start.values()))]
+    running = [t for t in s.start if s.finish[t] > s.start[t]]
+    events = sorted([(s.finish[t], 0) for t in running] + [(s.start[t], 1) for t in running])
+    level = peak = 0
+    for _, is_start in events:
+        level += 1 if is_start else -1
+        peak = max(peak, level)
+    return peak
+
+
+def _first_join(analysis: Analysis, members: list[str], budget: int = 5000) -> str | None:
+    """The first task (in run order) downstream of two or more of ``members``: where the branches meet."""
+    import heapq
+
+    succ, _ = analysis.relaxation.strict
+    rank = analysis.relaxation.rank
+    reached: dict[str, int] = {}
+    heap: list[tuple[int, str]] = []
+    for bit, m in enumerate(members):
+        for s in succ[m]:
+            if s not in members:
+                if s not in reached:
+                    heapq.heappush(heap, (rank[s], s))
+                reached[s] = reached.get(s, 0) | 1 << bit
+    while heap and budget:
+        budget -= 1
+        _, n = heapq.heappop(heap)
+        origins = reached[n]
+        if origins & (origins - 1):
+            return n
+        for s in succ[n]:
+            if s not in reached:
+                heapq.heappush(heap, (rank[s], s))
+            reached[s] = reached.get(s, 0) | origins
+    return None
 
 
 def _recommendations(analysis: Analysis) -> list[dict]:
@@ -214,18 +248,18 @@ def _recommendations(analysis: Analysis) -> list[dict]:
     model = wf.execution_model
     out = []
     for i, g in enumerate(analysis.groups, start=1):
-        consumers = sorted({v for t in g.tasks for v in analysis.relaxation.declared_succ[t]} - set(g.tasks),
-                           key=analysis.relaxation.rank.get)
         names = ", ".join(wf.tasks[t].name for t in g.tasks)
         text = f"Group {i} ({names}): {model.parallel_feature or 'run these tasks concurrently'}."
         if g.confidence != "high":
             text += " Low confidence: some effects are unknown; confirm they do not touch the same data first."
-        if consumers:
-            joiner = ", ".join(wf.tasks[t].name for t in consumers)
-            failure = (f"{joiner} must wait for every branch; if one branch fails, fail the join "
-                       f"(default) or make it explicit that {joiner} runs on partial data.")
+        join = _first_join(analysis, g.tasks)
+        if join:
+            joiner = wf.tasks[join].name
+            failure = (f"{joiner} joins the branches and must wait for all of them; if one branch fails, "
+                       f"fail the join (the default) or state explicitly that {joiner} may run on partial data.")
         else:
-            failure = "No task consumes their results; a failed branch should still fail the run (or be retried) explicitly."
+            failure = ("No task joins these branches, so nothing waits for both; a failed branch must "
+                       "still fail (or retry) the run explicitly rather than be lost.")
         out.append({"group": i, "tasks": g.tasks, "text": text, "partial_failure": failure,
                     "confidence": g.confidence})
     for api in _resource_check(analysis)["apis"]:

@@ -9,7 +9,7 @@ function decorated with ``@rule``::
 from __future__ import annotations
 
 import importlib
-import inspect
+import sys
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
@@ -51,10 +51,15 @@ class RuleInfo:
 def rule(code: str, name: str, severity: Severity, needs_analysis: bool = True):
     """Attach a rule's identity to its check function; the module docstring is its documentation."""
     def wrap(fn):
-        doc = inspect.getmodule(fn).__doc__ or ""
-        fn.rule_info = RuleInfo(code, name, severity, inspect.cleandoc(doc), fn, needs_analysis)
+        doc = sys.modules[fn.__module__].__doc__ or ""
+        fn.rule_info = RuleInfo(code, name, severity, _cleandoc(doc), fn, needs_analysis)
         return fn
     return wrap
+
+
+def _cleandoc(doc: str) -> str:
+    """Module docstrings start at column 0, so trimming blank edges is all ``inspect.cleandoc`` adds."""
+    return doc.strip("\n").rstrip()
 
 
 _RULES: dict[str, RuleInfo] | None = None

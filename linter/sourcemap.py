@@ -6,6 +6,7 @@ needs one. Both raise ``ParseError`` with the file's line and column.
 """
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from typing import Any, Callable
@@ -106,62 +107,70 @@ def load_json(text: str, path: str) -> tuple[Any, SourceIndex]:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ParseError(path, f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
-    return value, LazyIndex(lambda: json_positions(text))
+    return value, JsonIndex(text)
 
 
-_TOKEN = re.compile(r'\s*(?:("(?:[^"\\]|\\.)*")|([{}\[\],:])|(-?[0-9][-+0-9.eE]*|true|false|null))', re.S)
+class JsonIndex(SourceIndex):
+    """Positions in JSON text, found by one scan on the first lookup and kept as offsets."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text = text
+        self._offsets: dict[Pointer, int] | None = None
+        self._line_starts: list[int] = []
+
+    def resolve(self, location):  # type: ignore[override]
+        if self._offsets is None:
+            self._offsets = json_offsets(self._text)
+            self._line_starts = [0] + [m.end() for m in re.finditer("\n", self._text)]
+        pointer = location.pointer if location is not None else ()
+        while pointer and pointer not in self._offsets:
+            pointer = pointer[:-1]
+        offset = self._offsets.get(pointer, 0)
+        line = bisect.bisect_right(self._line_starts, offset)
+        return Position(line, offset - self._line_starts[line - 1] + 1)
 
 
-def json_positions(text: str) -> dict[Pointer, Position]:
-    """Position of every value (and key) by JSON pointer, from one scan of valid JSON text."""
-    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]]|-?[0-9][-+0-9.eE]*|true|false|null')
 
-    def where(offset: int) -> tuple[int, int]:
-        lo, hi = 0, len(line_starts) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if line_starts[mid] <= offset:
-                lo = mid
-            else:
-                hi = mid - 1
-        return lo + 1, offset - line_starts[lo] + 1
 
-    positions: dict[Pointer, Position] = {}
-    stack: list[list] = []  # [pointer, kind, next key or index]
-    pending_key: str | None = None
-    pos = 0
-    pointer: Pointer = ()
-    while True:
-        m = _TOKEN.match(text, pos)
-        if not m:
-            break
-        pos = m.end()
-        start = m.start(m.lastindex)
-        string, punct, literal = m.groups()
-        if punct == "," or punct == ":":
-            continue
-        if stack and stack[-1][1] == "object" and string is not None and pending_key is None:
-            pending_key = json.loads(string)
-            line, col = where(start)
-            positions[stack[-1][0] + (pending_key,)] = Position(line, col)
-            continue
-        if punct in ("}", "]"):
+def json_offsets(text: str) -> dict[Pointer, int]:
+    """Offset of every value and key by JSON pointer, from one scan of valid JSON text.
+
+    Commas and colons are skipped by the token pattern; whether a string is a key is known from
+    the enclosing object's state (a key is always followed by its value).
+    """
+    offsets: dict[Pointer, int] = {}
+    stack: list[list] = []  # [pointer, is_object, next key or index]
+    expect_key = False
+    for m in _TOKEN.finditer(text):
+        token = m.group()
+        first = token[0]
+        if first in "}]":
             stack.pop()
+            expect_key = bool(stack) and stack[-1][1]  # after a value in an object comes a key
             continue
         if stack:
             frame = stack[-1]
-            if frame[1] == "object":
-                pointer = frame[0] + (pending_key,)
-                pending_key = None
+            if frame[1]:
+                if expect_key:
+                    frame[2] = json.loads(token)
+                    offsets[frame[0] + (frame[2],)] = m.start()
+                    expect_key = False
+                    continue
+                pointer = frame[0] + (frame[2],)
+                expect_key = True  # for the next member, once this value is done
             else:
                 pointer = frame[0] + (frame[2],)
                 frame[2] += 1
+                offsets.setdefault(pointer, m.start())
         else:
             pointer = ()
-        if pointer not in positions:
-            positions[pointer] = Position(*where(start))
-        if punct == "{":
-            stack.append([pointer, "object", None])
-        elif punct == "[":
-            stack.append([pointer, "array", 0])
-    return positions
+            offsets[pointer] = m.start()
+        if first == "{":
+            stack.append([pointer, True, None])
+            expect_key = True
+        elif first == "[":
+            stack.append([pointer, False, 0])
+            expect_key = False
+    return offsets

@@ -7,7 +7,7 @@ the key and its line.
 """
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 from wflint.analysis.durations import parse_duration, parse_rate
 from wflint.errors import ParseError
@@ -116,7 +116,7 @@ def _workflow(path: str, data, index: SourceIndex) -> Workflow:
                     detail = f"{key} needs {other}'s output" if kind is EdgeKind.DATA else f"{key} is declared after {other}"
                     edges.append(Edge(other, key, kind, where, detail))
     limits = _limits(doc.get("limits"), ("limits",)) if "limits" in doc else Limits()
-    name = doc.get("name", Path(path).name.split(".")[0])
+    name = doc.get("name", os.path.basename(path).split(".")[0])
     if not isinstance(name, str):
         _fail(("name",), "expected text")
     if not isinstance(doc.get("description", ""), str):

@@ -74,13 +74,14 @@ def analyze(workflow: Workflow) -> Analysis:
     duration, stretched, demand = _durations_and_demand(workflow, capacity)
     order = relaxation.order
     dsucc, dpred = relaxation.declared_succ, relaxation.declared_pred
-    current = list_schedule(order, dpred, dsucc, duration, demand, capacity)
     current_free = cpm(order, dpred, dsucc, duration)
-    ssucc, spred = graph.adjacency(order, relaxation.strict_edges())
+    current = list_schedule(order, dpred, dsucc, duration, demand, capacity, current_free.makespan)
+    ssucc, spred = relaxation.strict
+    relaxed_cpm = cpm(order, spred, ssucc, duration)
     engine_capacity = capacity
     if not workflow.execution_model.runs_parallel:
         engine_capacity = Capacity(1, capacity.pools, capacity.rates)
-    optimized = list_schedule(order, spred, ssucc, duration, demand, engine_capacity)
+    optimized = list_schedule(order, spred, ssucc, duration, demand, engine_capacity, relaxed_cpm.makespan)
     raw = {t: workflow.tasks[t].duration.seconds for t in order}
     result = Analysis(
         workflow=workflow,
@@ -92,7 +93,7 @@ def analyze(workflow: Workflow) -> Analysis:
         current_free=current_free,
         optimized=optimized,
         ideal=cpm(order, spred, ssucc, raw),
-        relaxed_cpm=cpm(order, spred, ssucc, duration),
+        relaxed_cpm=relaxed_cpm,
         groups=find_groups(workflow, relaxation, duration),
         duration_source=weakest_source(workflow, order),
     )

@@ -15,13 +15,10 @@ def adjacency(nodes: Iterable[str], edges: Iterable[tuple[str, str]]) -> tuple[d
     """Successor and predecessor lists, without duplicate edges."""
     succ: dict[str, list[str]] = {n: [] for n in nodes}
     pred: dict[str, list[str]] = {n: [] for n in succ}
-    seen: set[tuple[str, str]] = set()
-    for u, v in edges:
-        if (u, v) in seen or u == v:
-            continue
-        seen.add((u, v))
-        succ[u].append(v)
-        pred[v].append(u)
+    for u, v in dict.fromkeys(edges):
+        if u != v:
+            succ[u].append(v)
+            pred[v].append(u)
     return succ, pred
 
 

@@ -28,13 +28,14 @@ class Group:
     parallel_s: float
     reason: str
     duration_source: str
+    needed: list[tuple[str, str, str]] = field(default_factory=list)  # orderings kept inside: (u, v, why)
     saved_s: float = field(default=0.0)  # end to end, set by ``credit_savings``
 
 
 def find_groups(workflow: Workflow, relaxation: Relaxation, duration: dict[str, float]) -> list[Group]:
     rank = relaxation.rank
-    known_succ, _ = graph.adjacency(relaxation.order, relaxation.relaxed)
-    strict_succ, _ = graph.adjacency(relaxation.order, relaxation.strict_edges())
+    known_succ, _ = relaxation.known
+    strict_succ, _ = relaxation.strict
     removable = [(u, v) for u, v in relaxation.declared
                  if (u, v) not in relaxation.relaxed and not graph.reaches(known_succ, u, v, rank)]
     joined = graph.UnionFind()
@@ -43,23 +44,31 @@ def find_groups(workflow: Workflow, relaxation: Relaxation, duration: dict[str, 
     by_root: dict[str, list[tuple[str, str]]] = {}
     for u, v in removable:
         by_root.setdefault(joined.find(u), []).append((u, v))
+    root_of = {t: root for root, members in joined.groups().items() for t in members}
+    declared_inside: dict[str, list[tuple[str, str]]] = {}
+    needed_inside: dict[str, list[tuple[str, str, str]]] = {}
+    for u, v in relaxation.declared:
+        if u in root_of and root_of[u] == root_of.get(v):
+            declared_inside.setdefault(root_of[u], []).append((u, v))
+    for (u, v), why in relaxation.relaxed.items():
+        if u in root_of and root_of[u] == root_of.get(v):
+            needed_inside.setdefault(root_of[u], []).append((u, v, why))
     groups = []
     for root, members in joined.groups().items():
         members.sort(key=rank.__getitem__)
         removed = by_root[root]
         sure = all((u, v) not in relaxation.barrier and not graph.reaches(strict_succ, u, v, rank)
                    for u, v in removed)
-        member_set = set(members)
-        declared_internal = [(u, v) for u, v in relaxation.declared if u in member_set and v in member_set]
-        needed_internal = [(u, v) for u, v in relaxation.relaxed if u in member_set and v in member_set]
+        needed = needed_inside.get(root, [])
         groups.append(Group(
             tasks=members,
             removed=removed,
             confidence="high" if sure else "low",
-            sequential_s=_longest(members, declared_internal, duration),
-            parallel_s=_longest(members, needed_internal, duration),
-            reason=_reason(workflow, members, relaxation),
+            sequential_s=_longest(members, declared_inside.get(root, []), duration),
+            parallel_s=_longest(members, [(u, v) for u, v, _ in needed], duration),
+            reason=_reason(workflow, members, needed),
             duration_source=weakest_source(workflow, members),
+            needed=needed,
         ))
     groups.sort(key=lambda g: rank[g.tasks[0]])
     credit_savings(relaxation, groups, duration)
@@ -129,10 +138,9 @@ def _longest(members: list[str], edges: list[tuple[str, str]], duration: dict[st
     return max(finish.values(), default=0.0)
 
 
-def _reason(workflow: Workflow, members: list[str], relaxation: Relaxation) -> str:
+def _reason(workflow: Workflow, members: list[str], needed: list[tuple[str, str, str]]) -> str:
     """Why they can overlap, in words drawn from the facts recorded on the tasks."""
-    member_set = set(members)
-    internal = [why for (u, v), why in relaxation.relaxed.items() if u in member_set and v in member_set]
+    internal = [why for _, _, why in needed]
     parts = ["no data dependency between them" if not internal
              else "only " + "; ".join(sorted(set(internal))) + " (kept in order)"]
     resources: dict[str, list[str]] = {}

@@ -8,6 +8,7 @@ per-resource index, never by comparing every pair of tasks.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..ir import EdgeKind, Mode, Workflow
 from . import graph
@@ -46,6 +47,16 @@ class Relaxation:
 
     def strict_edges(self) -> list[tuple[str, str]]:
         return list(self.relaxed) + [e for e in self.barrier if e not in self.relaxed]
+
+    @cached_property
+    def strict(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        """(successors, predecessors) of the relaxed graph with opaque tasks kept in place."""
+        return graph.adjacency(self.order, self.strict_edges())
+
+    @cached_property
+    def known(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        """(successors, predecessors) of the relaxed graph trusting unknown effects."""
+        return graph.adjacency(self.order, self.relaxed)
 
 
 def relax(workflow: Workflow) -> Relaxation:

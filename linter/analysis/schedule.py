@@ -44,7 +44,9 @@ class Schedule:
 
 
 def list_schedule(order: list[str], pred: dict[str, list[str]], succ: dict[str, list[str]],
-                  duration: dict[str, float], demand: dict[str, Demand], capacity: Capacity) -> Schedule:
+                  duration: dict[str, float], demand: dict[str, Demand], capacity: Capacity,
+                  critical_path_s: float | None = None) -> Schedule:
+    """``critical_path_s``: the graph's CPM makespan where the caller has it (for the bound)."""
     rank = {t: i for i, t in enumerate(order)}
     tail = tails(order, succ, duration)
     waiting = {t: len(pred[t]) for t in order}
@@ -59,11 +61,12 @@ def list_schedule(order: list[str], pred: dict[str, list[str]], succ: dict[str, 
     ready_at: dict[str, float] = {}
     over: list[str] = []
     empty = Demand()
+    signature = {t: demand.get(t, empty).signature for t in order}
     now = 0.0
 
     def make_ready(t: str) -> None:
         ready_at[t] = now
-        heapq.heappush(heads.setdefault(demand.get(t, empty).signature, []), (-tail[t], rank[t], t))
+        heapq.heappush(heads.setdefault(signature[t], []), (-tail[t], rank[t], t))
 
     def blocker(t: str) -> str | None:
         if capacity.concurrency is not None and len(running) >= capacity.concurrency:
@@ -82,7 +85,7 @@ def list_schedule(order: list[str], pred: dict[str, list[str]], succ: dict[str, 
     def launch(t: str, now: float) -> None:
         d = demand.get(t, empty)
         if now > ready_at[t] + EPS:
-            waits.setdefault(last_block.get(d.signature, "limits"), set()).add(t)
+            waits.setdefault(last_block.get(signature[t], "limits"), set()).add(t)
         for pool, slots in d.pools:
             used_pools[pool] = used_pools.get(pool, 0) + slots
         for api, rate in d.rates:
@@ -116,8 +119,8 @@ def list_schedule(order: list[str], pred: dict[str, list[str]], succ: dict[str, 
                 break
             t = min(stuck, key=lambda x: (-tail[x], rank[x]))  # needs more than a limit allows
             over.append(t)
-            heads[demand.get(t, empty).signature].remove((-tail[t], rank[t], t))
-            heapq.heapify(heads[demand.get(t, empty).signature])
+            heads[signature[t]].remove((-tail[t], rank[t], t))
+            heapq.heapify(heads[signature[t]])
             launch(t, now)
             continue
         now = running[0][0]
@@ -133,13 +136,13 @@ def list_schedule(order: list[str], pred: dict[str, list[str]], succ: dict[str, 
                 if not waiting[s]:
                     make_ready(s)
     makespan = max(finish.values(), default=0.0)
-    bound = lower_bound(order, pred, succ, duration, demand, capacity)
+    bound = lower_bound(order, pred, succ, duration, demand, capacity, critical_path_s)
     return Schedule(start, finish, makespan, min(bound, makespan), {k: len(v) for k, v in waits.items()}, over)
 
 
-def lower_bound(order, pred, succ, duration, demand, capacity: Capacity) -> float:
+def lower_bound(order, pred, succ, duration, demand, capacity: Capacity, critical_path_s: float | None = None) -> float:
     """No schedule beats the critical path, nor total work divided by any capacity."""
-    bound = cpm(order, pred, succ, duration).makespan
+    bound = critical_path_s if critical_path_s is not None else cpm(order, pred, succ, duration).makespan
     if capacity.concurrency:
         bound = max(bound, sum(duration.values()) / capacity.concurrency)
     pool_work: dict[str, float] = {}

@@ -31,7 +31,7 @@ def check(ctx: Context) -> Iterator[Finding]:
 
 
 def for_cycle(ctx: Context, cycle: list[str]) -> Finding:
-    edge = next((e for e in ctx.workflow.edges if (e.u, e.v) == (cycle[-2], cycle[-1])), None)
+    edge = ctx.workflow.edge(cycle[-2], cycle[-1])
     return ctx.finding(
         "dependency cycle: " + " → ".join(cycle),
         location=edge.location if edge and edge.location else ctx.location_of(cycle[-1]),

@@ -49,8 +49,8 @@ def check(ctx: Context) -> Iterator[Finding]:
             gain = "this engine runs one task at a time, so wiring them as parallel branches saves no time by itself"
         message = f"{names} run one after another but could run in parallel ({group.reason}); {gain}"
         first_cut = group.removed[0]
-        edge_location = next((e.location for e in ctx.workflow.edges
-                              if (e.u, e.v) == first_cut and e.location is not None), None)
+        edge = ctx.workflow.edge(*first_cut)
+        edge_location = edge.location if edge else None
         fix = Fix(
             Applicability.SAFE if sure else Applicability.UNSAFE,
             f"run {names} in parallel",
