@@ -34,7 +34,10 @@ def read_dag_file(path: str, text: str, pools: dict[str, int] | None = None) -> 
     except (ValueError, RecursionError) as exc:
         raise ParseError(path, f"invalid Python: {exc}") from None
     interp = Interpreter(module, os.path.splitext(os.path.basename(path))[0], path)
-    dags = interp.run()
+    try:
+        dags = interp.run()
+    except RecursionError:
+        raise ParseError(path, "the file nests too deeply to be read statically") from None
     if pools is None:
         pools = pool_sizes(path)
     return [_workflow(path, dag, pools) for dag in dags]
@@ -161,9 +164,12 @@ def _task(ts: TaskState) -> Task:
 
 def _edges(dag: DagState, nodes: dict) -> list[Edge]:
     out: list[Edge] = []
+    gated = _below_branches(dag)
     for n, (u, v, node) in enumerate(dag.edges):
         up, down = dag.tasks[u], dag.tasks[v]
         kind, detail = _kind(up, down)
+        if kind is EdgeKind.ORDER and u in gated:
+            kind, detail = EdgeKind.CONTROL, f"{u} runs only if {gated[u]} chose its path; the skip reaches {v} through this edge"
         label = dag.labels.get((u, v))
         if label:
             detail += f' (Label "{label}")'
@@ -175,6 +181,22 @@ def _edges(dag: DagState, nodes: dict) -> list[Edge]:
             if (source, tid) in {(e.u, e.v) for e in out if e.kind is EdgeKind.DATA}:
                 continue
             out.append(Edge(source, tid, EdgeKind.IMPLICIT, Location(("task", tid)), detail))
+    return out
+
+
+def _below_branches(dag: DagState) -> dict[str, str]:
+    """Tasks downstream of a branch or short-circuit operator → that operator. Skips propagate along
+    every edge below it, so those edges decide whether a task runs and are never relaxed."""
+    out: dict[str, str] = {}
+    for tid, ts in dag.tasks.items():
+        if not (ts.branch or ts.short_circuit):
+            continue
+        stack = list(ts.downstream)
+        while stack:
+            n = stack.pop()
+            if n not in out:
+                out[n] = tid
+                stack.extend(dag.tasks[n].downstream)
     return out
 
 
