@@ -829,6 +829,7 @@ class Interpreter:
         if mapped_kw is not None:
             task.mapped = True
             task.expand_keys = tuple(mapped_kw)
+            task.map_length = _map_length(mapped_kw)
             self.data_edges(task, mapped_kw, node)
         return task
 
@@ -857,6 +858,7 @@ class Interpreter:
         if mapped_kw is not None:
             task.mapped = True
             task.expand_keys = tuple(mapped_kw) if isinstance(mapped_kw, dict) else ("<kwargs>",)
+            task.map_length = _map_length(mapped_kw)
             self.data_edges(task, mapped_kw, node)
         return XComVal((task,))
 
@@ -992,6 +994,21 @@ def _group_dag(group: GroupState, dag: DagState) -> bool:
 def _module_or_sym(path: str):
     name = canonical(path)
     return Sym(name) if name is not None else ModuleVal(path)
+
+
+def _map_length(mapped) -> int | None:
+    """``expand(x=[1, 2], y=[3])`` makes the cross product: 2 instances; unknown inputs give None."""
+    if isinstance(mapped, dict) and set(mapped) == {"<kwargs>"}:
+        mapped = mapped["<kwargs>"]
+        return len(mapped) if isinstance(mapped, (list, tuple)) else None
+    if not isinstance(mapped, dict) or not mapped:
+        return None
+    total = 1
+    for value in mapped.values():
+        if not isinstance(value, (list, tuple, dict)):
+            return None
+        total *= len(value)
+    return total
 
 
 def _truth(value):

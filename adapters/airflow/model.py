@@ -52,6 +52,7 @@ class TaskState:
     is_teardown: bool = False
     mapped: bool = False
     expand_keys: tuple = ()
+    map_length: int | None = None  # instances of a mapped task, when its inputs are literal lists
     opaque: bool = False
     dynamic: bool = False
     callable_node: Any = None  # FunctionDef of the python callable / TaskFlow body, if in the file

@@ -1,6 +1,7 @@
 """DAG file → IR workflows: parse with ``ast``, interpret, then describe each DAG in IR terms."""
 from __future__ import annotations
 
+import math
 import os
 import re
 
@@ -93,8 +94,10 @@ def _position(node) -> Position | None:
 def _workflow(path: str, dag: DagState, pools: dict[str, int]) -> Workflow:
     nodes: dict[tuple, object] = {("dag",): dag.node}
     tasks: dict[str, Task] = {}
+    cap = dag.kwargs.get("max_active_tasks")
+    cap = cap if isinstance(cap, int) and cap > 0 else DEFAULT_MAX_ACTIVE_TASKS
     for tid, ts in dag.tasks.items():
-        tasks[tid] = _task(ts)
+        tasks[tid] = _task(ts, cap)
         linked = [u for u in ts.upstream if (u, tid) in dag.loop_edges]
         if linked:
             tasks[tid].attrs["loop_linked_from"] = linked
@@ -116,7 +119,7 @@ def _workflow(path: str, dag: DagState, pools: dict[str, int]) -> Workflow:
                     edges=edges, limits=limits, source=index, location=Location(("dag",)))
 
 
-def _task(ts: TaskState) -> Task:
+def _task(ts: TaskState, cap: int = DEFAULT_MAX_ACTIVE_TASKS) -> Task:
     kw = ts.kwargs
     trigger = kw.get("trigger_rule", "all_success")
     trigger = trigger if isinstance(trigger, str) else "all_success"
@@ -125,10 +128,17 @@ def _task(ts: TaskState) -> Task:
     for flag in ("branch", "short_circuit", "is_setup", "is_teardown", "mapped", "taskflow"):
         if getattr(ts, flag):
             attrs[flag] = True
+    seconds = DEFAULT_DURATION_S
     if ts.mapped:
         attrs["expand"] = list(ts.expand_keys)
-        if isinstance(kw.get("max_active_tis_per_dagrun"), int):
-            attrs["max_active_tis_per_dagrun"] = kw["max_active_tis_per_dagrun"]
+        per_run = kw.get("max_active_tis_per_dagrun")
+        if isinstance(per_run, int) and per_run > 0:
+            attrs["max_active_tis_per_dagrun"] = per_run
+            cap = min(cap, per_run)
+        if ts.map_length is not None:
+            # One node for the mapped task: its instances run in waves of at most `cap`.
+            attrs["instances"] = ts.map_length
+            seconds = DEFAULT_DURATION_S * max(1, math.ceil(ts.map_length / cap))
     pool = kw.get("pool")
     pools = []
     if isinstance(pool, str):
@@ -151,7 +161,8 @@ def _task(ts: TaskState) -> Task:
         name=ts.task_id,
         kind=ts.operator,
         location=Location(("task", ts.task_id)),
-        duration=Duration(DEFAULT_DURATION_S, DurationSource.DEFAULT),
+        duration=Duration(seconds, DurationSource.DEFAULT),
+        items=ts.map_length,
         effects=effects,
         pools=pools,
         join=Join.ANY if trigger in ANY_JOIN else Join.ALL,

@@ -31,6 +31,9 @@ def rewrite(text: str, workflow: Workflow, changes) -> str:
     missing = removals - plan.done
     if missing:
         u, v = sorted(missing)[0]
+        hint = plan.hints.get((u, v))
+        if hint:
+            raise RewriteError(f"the ordering {u} → {v} cannot be removed in place; {hint}")
         raise RewriteError(f"the ordering {u} → {v} is not written as a chain of single tasks; "
                            f"change it by hand")
     return new_module.code
@@ -92,6 +95,12 @@ class _Planner:
             def __init__(self) -> None:
                 super().__init__()
                 self.done: set[tuple[str, str]] = set()
+                self.hints: dict[tuple[str, str], str] = {}  # display-only suggestion per ordering
+
+            def hint(self, pairs, cut, text: str) -> None:
+                for edges, c in zip(pairs, cut):
+                    if c:
+                        self.hints.setdefault(edges[0], text)
 
             def key(self, node, last=None) -> tuple | None:
                 first = positions.get(node)
@@ -138,14 +147,20 @@ class _Planner:
                 cut = []
                 for i, edges in enumerate(pairs):
                     cut.append(len(edges) == 1 and edges[0] in removals)
+                code = lambda node: cst.Module([]).code_for_node(node)  # noqa: E731
+                full = [bool(edges) and all(e in removals for e in edges) for edges in pairs]
+                if all(full):
+                    for edges in pairs:
+                        for e in edges:
+                            self.hints.setdefault(e, f"none of the orderings of `{code(updated)}` is needed: "
+                                                     f"delete that statement by hand")
+                    return updated
                 if not any(cut):
                     return updated
                 singles = [not isinstance(o, (cst.List, cst.Tuple)) and not _is_label(o) for o in ops]
                 for i, c in enumerate(cut):
                     if c and not (singles[i] and singles[i + 1]):
                         return updated
-                if all(cut):
-                    return updated  # would remove the whole statement: left to the user
                 blocks: list[list[int]] = [[0]]
                 for i, c in enumerate(cut):
                     if c:
@@ -155,6 +170,12 @@ class _Planner:
                 listy = [isinstance(o, (cst.List, cst.Tuple, cst.ListComp)) for o in ops]
                 for a, b in zip(blocks, blocks[1:]):
                     if (len(a) > 1 or listy[a[0]]) and (len(b) > 1 or listy[b[0]]):
+                        if not any(listy) and not any(_is_label(o) for o in ops):
+                            parts = [code(new_ops[blk[0]]) if len(blk) == 1
+                                     else "[" + ", ".join(code(new_ops[i]) for i in blk) + "]" for blk in blocks]
+                            self.hint(pairs, cut, f"two lists would meet (list >> list is a TypeError); write "
+                                                  f"`chain_linear({', '.join(parts)})` instead of `{code(updated)}` "
+                                                  f"(from airflow.sdk import chain_linear)")
                         return updated  # list next to list
                 for i, c in enumerate(cut):
                     if c:

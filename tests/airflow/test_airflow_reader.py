@@ -167,3 +167,17 @@ def test_alias_table(path, name):
     from wflint.adapters.airflow.names import canonical
 
     assert canonical(path) == name
+
+
+def test_mapped_task_is_one_node_with_fan_out_metadata():
+    wf = read('''
+from airflow.sdk import DAG, task
+with DAG("m", max_active_tasks=4):
+    @task(max_active_tis_per_dagrun=2)
+    def work(x, y):
+        return x
+    work.expand(x=[1, 2, 3, 4, 5], y=["a", "b"])
+''')["m"]
+    (t,) = wf.tasks.values()
+    assert t.items == 10 and t.attrs["instances"] == 10 and t.attrs["max_active_tis_per_dagrun"] == 2
+    assert t.duration.seconds == 5.0  # ten instances, two at a time, default 1 s each

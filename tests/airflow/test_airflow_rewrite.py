@@ -52,8 +52,8 @@ def test_parentheses_comments_and_labels_are_kept():
 def test_run_at_the_start_and_two_runs():
     assert rewrite("    a >> b >> c >> d\n", ("a", "b")) == "    [a, b] >> c >> d\n"
     assert rewrite("    a >> b >> c >> d >> e\n", ("a", "b"), ("d", "e")) == "    [a, b] >> c >> [d, e]\n"
-    with pytest.raises(RewriteError):  # [a, b] >> [c, d] would be list >> list
-        rewrite("    a >> b >> c >> d\n", ("a", "b"), ("c", "d"))
+    with pytest.raises(RewriteError, match=r"`chain_linear\(\[a, b\], \[c, d\]\)` instead of `a >> b >> c >> d`"):
+        rewrite("    a >> b >> c >> d\n", ("a", "b"), ("c", "d"))  # list >> list: display-only, exact code
 
 
 def test_never_list_next_to_list():
@@ -63,7 +63,7 @@ def test_never_list_next_to_list():
 
 
 def test_refuses_what_it_cannot_write():
-    with pytest.raises(RewriteError):
+    with pytest.raises(RewriteError, match="`a >> b` is needed: delete that statement"):
         rewrite("    a >> b\n", ("a", "b"))  # would delete the whole statement
     with pytest.raises(RewriteError):
         rewrite("    a.set_downstream(b)\n    b >> c\n", ("a", "b"))
