@@ -1,6 +1,6 @@
 """IR-level ``remove_order`` changes → edits of the DAG file with libcst (research §7).
 
-Supported: a ``>>`` chain of single tasks, where consecutive tasks whose ordering is removed
+Supported: ``set_downstream``/``set_upstream`` statements where unambiguous (``rewrite_sets``), and a ``>>`` chain of single tasks, where consecutive tasks whose ordering is removed
 become one list (``a >> b >> c >> d`` → ``a >> [b, c] >> d``), and the same for ``chain(...)``
 arguments (``chain(a, [b, c], d)``). Comments, ``Label``s and parentheses are kept; a list is never
 put next to a list (``list >> list`` is a TypeError, and ``chain`` would pair lists up). Every other
@@ -27,8 +27,11 @@ def rewrite(text: str, workflow: Workflow, changes) -> str:
     positions = wrapper.resolve(PositionProvider)
     lines = text.splitlines()
     plan = _Planner(positions, lines, sites, removals)
+    from .rewrite_sets import plan as plan_sets
+
+    plan.replacements, set_done = plan_sets(module, plan.key, sites, workflow, removals)
     new_module = module.visit(plan)
-    missing = removals - plan.done
+    missing = removals - plan.done - set_done
     if missing:
         u, v = sorted(missing)[0]
         hint = plan.hints.get((u, v))
@@ -96,6 +99,16 @@ class _Planner:
                 super().__init__()
                 self.done: set[tuple[str, str]] = set()
                 self.hints: dict[tuple[str, str], str] = {}  # display-only suggestion per ordering
+
+            replacements: dict = {}
+
+            def leave_SimpleStatementLine(self, original, updated):
+                new = self.replacements.get(original)
+                if new is None:
+                    return updated
+                first = updated.with_changes(body=[cst.Expr(cst.parse_expression(new[0]))])
+                rest = [cst.SimpleStatementLine([cst.Expr(cst.parse_expression(c))]) for c in new[1:]]
+                return cst.FlattenSentinel([first, *rest])
 
             def hint(self, pairs, cut, text: str) -> None:
                 for edges, c in zip(pairs, cut):

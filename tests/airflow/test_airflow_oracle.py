@@ -78,12 +78,19 @@ def test_fixture_and_its_rewrite_load_as_intended(loaded, fixture):
         assert after == before
 
 
-def test_rewrite_delta_is_exactly_the_list_form(airflow_python, tmp_path):  # noqa: F811
-    fixture = FIXTURES / "airflow" / "rewrite_chain.py"
-    target = _copy(fixture, tmp_path)
-    before = {tuple(e) for e in dagbag(airflow_python, tmp_path)["dags"]["rewrite_chain"]["edges"]}
+DELTAS = {
+    "rewrite_chain": ({("load_a", "load_b"), ("load_c", "load_d")},
+                      {("create", "load_b"), ("load_a", "report"), ("create2", "load_d"), ("load_c", "report2")}),
+    "rewrite_sets": ({("load_1", "load_2")}, {("create", "load_2"), ("load_1", "report")}),
+}
+
+
+@pytest.mark.parametrize("dag_id", sorted(DELTAS))
+def test_rewrite_delta_is_exactly_the_list_form(airflow_python, tmp_path, dag_id):  # noqa: F811
+    target = _copy(FIXTURES / "airflow" / f"{dag_id}.py", tmp_path)
+    before = {tuple(e) for e in dagbag(airflow_python, tmp_path)["dags"][dag_id]["edges"]}
     run("fix", target)
-    after = {tuple(e) for e in dagbag(airflow_python, tmp_path)["dags"]["rewrite_chain"]["edges"]}
-    assert before - after == {("load_a", "load_b"), ("load_c", "load_d")}
-    assert after - before == {("create", "load_b"), ("load_a", "report"), ("create2", "load_d"),
-                              ("load_c", "report2")}
+    after = {tuple(e) for e in dagbag(airflow_python, tmp_path)["dags"][dag_id]["edges"]}
+    removed, added = DELTAS[dag_id]
+    assert before - after == removed
+    assert after - before == added

@@ -97,3 +97,22 @@ def test_verify_rejects_lost_orderings():
     assert "lost the ordering b → c" in verify(old, new, [])
     (extra,) = airflow.read("dag.py", HEAD + "    a >> b >> c\n    d >> a\n")
     assert "added an ordering d → a" in verify(old, extra, [])
+
+
+def test_set_downstream_statements_where_unambiguous():
+    body = ("    a.set_downstream(b)\n"
+            "    b.set_downstream(c)  # keep\n"
+            "    c.set_downstream(d)\n")
+    assert rewrite(body, ("b", "c")) == ("    a.set_downstream(b)\n"
+                                        "    a.set_downstream(c)  # keep\n"
+                                        "    b.set_downstream(d)\n"
+                                        "    c.set_downstream(d)\n")
+    mirrored = "    b.set_upstream(a)\n    c.set_upstream(b)\n    d.set_upstream(c)\n"
+    assert rewrite(mirrored, ("b", "c")) == ("    b.set_upstream(a)\n    c.set_upstream(a)\n"
+                                            "    d.set_upstream(b)\n    d.set_upstream(c)\n")
+
+
+def test_set_downstream_in_a_loop_is_left_alone():
+    with pytest.raises(RewriteError):
+        rewrite("    prev = a\n    for t in [b, c, d]:\n        prev.set_downstream(t)\n        prev = t\n",
+                ("b", "c"))
