@@ -21,6 +21,13 @@ DEFAULT_MAX_ACTIVE_TASKS = 16
 DEFAULT_DURATION_S = 1.0
 PARALLEL_FEATURE = "a >> [b, c] >> d (or .expand() for clones)"
 ANY_JOIN = {"one_success", "one_failed", "one_done"}
+# Trigger rule → the IR's engine-neutral failure policy (None = the engine default, all_success).
+FAILURE_POLICY = {
+    **dict.fromkeys(("all_done", "always", "one_success", "one_done", "all_done_min_one_success",
+                     "all_done_setup_success", "none_skipped"), "continue"),  # runs whatever failed
+    **dict.fromkeys(("none_failed", "none_failed_min_one_success"), "skip-tolerant"),
+    **dict.fromkeys(("one_failed", "all_failed", "all_skipped"), "on-failure"),
+}
 _XCOM_PULL = re.compile(r"xcom_pull\(\s*(?:task_ids\s*=\s*)?(\[[^\]]*\]|'[^']*'|\"[^\"]*\")")
 _QUOTED = re.compile(r"'([^']*)'|\"([^\"]*)\"")
 
@@ -166,7 +173,7 @@ def _task(ts: TaskState, cap: int = DEFAULT_MAX_ACTIVE_TASKS) -> Task:
         effects=effects,
         pools=pools,
         join=Join.ANY if trigger in ANY_JOIN else Join.ALL,
-        failure_policy=trigger,
+        failure_policy=FAILURE_POLICY.get(trigger),
         opaque=opaque,
         dynamic=ts.dynamic,
         attrs=attrs,

@@ -29,9 +29,8 @@ from typing import Iterator
 from wflint.finding import Finding, Related, Severity
 from wflint.rule import Context, rule
 
-# failure_policy values (set by adapters) that run the task whatever its upstream branches did.
-RUNS_ANYWAY = {"all_done", "one_success", "one_done", "none_skipped", "all_done_min_one_success", "always",
-               "continue"}
+# The IR's failure policy for a task that runs whatever its upstream branches did.
+RUNS_ANYWAY = "continue"
 
 
 @rule("SAF005", "undefined-partial-failure", Severity.WARNING)
@@ -47,15 +46,17 @@ def check(ctx: Context) -> Iterator[Finding]:
         branches = ", ".join(f"`{t}`" for t in concurrent)
         related = tuple(Related(ctx.location_of(t), f"branch {t}", t) for t in concurrent)
         policy = task.failure_policy
-        if policy in RUNS_ANYWAY:
+        # The engine's own name for the policy where the adapter recorded it (Airflow trigger rule).
+        shown = task.attrs.get("trigger_rule") or policy
+        if policy == RUNS_ANYWAY:
             yield ctx.finding(
-                f"{ctx.task_name(task_id)} joins the parallel branches {branches} with policy `{policy}`, "
+                f"{ctx.task_name(task_id)} joins the parallel branches {branches} with policy `{shown}`, "
                 f"so it runs even when one of them failed and the failure is hidden; use a policy that "
-                f"fails or skips on a failed branch, or keep `{policy}` only for cleanup",
+                f"fails or skips on a failed branch, or keep `{shown}` only for cleanup",
                 location=ctx.location_of(task_id), tasks=(task_id, *concurrent), related=related)
             continue
         chooser = _choosing_ancestor(ctx, task_id, concurrent)
-        if chooser and policy in (None, "all_success"):
+        if chooser and policy is None:
             yield ctx.finding(
                 f"{ctx.task_name(task_id)} waits for every one of {branches}, but {ctx.task_name(chooser)} "
                 f"runs only one of them, so {task_id} is skipped on every run; join with a policy that "
