@@ -197,7 +197,9 @@ def tables_in_sql(sql: str) -> list[tuple[str, Mode]] | None:
             name = _table_name(t)
             if name and name not in written and t.name not in ctes:
                 out.append((name, Mode.READ))
-    return [(n, m) for n, m in out if n and "__wflint_" not in n]
+    if any("__wflint_" in n for n, _ in out):
+        return None  # a table named by a template wflint cannot render: effects unknown, not absent
+    return [(n, m) for n, m in out if n]
 
 
 def _table_name(table) -> str:

@@ -181,3 +181,25 @@ with DAG("m", max_active_tasks=4):
     (t,) = wf.tasks.values()
     assert t.items == 10 and t.attrs["instances"] == 10 and t.attrs["max_active_tis_per_dagrun"] == 2
     assert t.duration.seconds == 5.0  # ten instances, two at a time, default 1 s each
+
+
+def test_ordering_a_templated_pull_relies_on_is_never_relaxed():
+    result = run("check", "-", "--stdin-format", "airflow", "--format", "json", input='''
+from airflow.sdk import DAG
+from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator
+with DAG("pull"):
+    a = SQLExecuteQueryOperator(task_id="a", conn_id="c", sql="SELECT 1 FROM x")
+    b = SQLExecuteQueryOperator(task_id="b", conn_id="c", sql="SELECT {{ ti.xcom_pull(task_ids='a') }} FROM y")
+    a >> b
+''')
+    assert [f["code"] for f in result.json()["findings"]] == []
+
+
+def test_table_named_by_an_unrendered_template_is_unknown_not_absent():
+    wf = read('''
+from airflow.sdk import DAG
+from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator
+with DAG("tpl"):
+    SQLExecuteQueryOperator(task_id="t", conn_id="c", sql="INSERT INTO events_{{ ds_nodash }} SELECT 1")
+''')["tpl"]
+    assert wf.tasks["t"].opaque and wf.tasks["t"].effects == []
