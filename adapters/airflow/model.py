@@ -202,3 +202,7 @@ class AssetVal:
     """``Asset("s3://bucket/key")`` (Airflow 2: ``Dataset``): declared lineage for inlets/outlets."""
 
     uri: str
+
+
+class Splat:
+    """``*something`` that could not be expanded."""
