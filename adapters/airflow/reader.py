@@ -165,7 +165,7 @@ def _task(ts: TaskState, cap: int = DEFAULT_MAX_ACTIVE_TASKS) -> Task:
         attrs["loop_site"] = ts.loop_site
     return Task(
         id=ts.task_id,
-        name=ts.task_id,
+        name=kw["task_display_name"] if isinstance(kw.get("task_display_name"), str) else ts.task_id,
         kind=ts.operator,
         location=Location(("task", ts.task_id)),
         duration=Duration(seconds, DurationSource.DEFAULT),

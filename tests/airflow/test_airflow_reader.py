@@ -202,3 +202,15 @@ with DAG("tpl"):
     SQLExecuteQueryOperator(task_id="t", conn_id="c", sql="INSERT INTO events_{{ ds_nodash }} SELECT 1")
 ''')["tpl"]
     assert wf.tasks["t"].opaque and wf.tasks["t"].effects == []
+
+
+def test_failed_airflow_install_fails_under_ci_and_skips_elsewhere(monkeypatch, tmp_path):
+    import af_oracle
+
+    monkeypatch.setattr(af_oracle, "MARKER", tmp_path / "missing-marker")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="could not install"):
+        af_oracle.ensure_airflow(build=lambda: "no network")
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        af_oracle.ensure_airflow(build=lambda: "no network")
