@@ -561,8 +561,10 @@ class Interpreter(DagBuilder):
 
 
     def mark_dynamic(self, why: str) -> None:
-        if self.dag_stack:
-            self.dag_stack[-1].dynamic = True
+        """Something in a DAG could not be resolved: its edges may be incomplete, so every task of
+        the DAG (of every DAG in the file, outside a DAG context) is dynamic, never guessed."""
+        for dag in self.dag_stack[-1:] or self.dags:
+            dag.dynamic = True
         self.notes.append(why)
 
 

@@ -175,7 +175,7 @@ def _task(ts: TaskState, cap: int = DEFAULT_MAX_ACTIVE_TASKS) -> Task:
         join=Join.ANY if trigger in ANY_JOIN else Join.ALL,
         failure_policy=FAILURE_POLICY.get(trigger),
         opaque=opaque,
-        dynamic=ts.dynamic,
+        dynamic=ts.dynamic or ts.dag.dynamic,
         attrs=attrs,
     )
 

@@ -214,3 +214,28 @@ def test_failed_airflow_install_fails_under_ci_and_skips_elsewhere(monkeypatch, 
     monkeypatch.delenv("CI")
     with pytest.raises(pytest.skip.Exception):
         af_oracle.ensure_airflow(build=lambda: "no network")
+
+
+def test_an_unresolved_dependency_makes_the_whole_dag_dynamic():
+    wf = read('''
+from airflow.sdk import DAG
+from airflow.providers.standard.operators.empty import EmptyOperator
+from somewhere import make_tasks
+with DAG("partial"):
+    a = EmptyOperator(task_id="a")
+    b = EmptyOperator(task_id="b")
+    a >> make_tasks() >> b
+''')["partial"]
+    assert all(t.dynamic for t in wf.tasks.values())
+    result = run("check", "-", "--stdin-format", "airflow", "--format", "json", input='''
+from airflow.sdk import DAG
+from airflow.providers.standard.operators.empty import EmptyOperator
+from somewhere import make_tasks
+with DAG("partial"):
+    a, b, c = EmptyOperator(task_id="a"), EmptyOperator(task_id="b"), EmptyOperator(task_id="c")
+    a >> b >> c
+    c >> make_tasks()
+''')
+    findings = result.json()["findings"]
+    assert findings and {f["confidence"] for f in findings} == {"low"}
+    assert all(f["fix"] is None or f["fix"]["applicability"] != "safe" for f in findings)
