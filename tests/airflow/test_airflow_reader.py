@@ -239,3 +239,40 @@ with DAG("partial"):
     findings = result.json()["findings"]
     assert findings and {f["confidence"] for f in findings} == {"low"}
     assert all(f["fix"] is None or f["fix"]["applicability"] != "safe" for f in findings)
+
+
+def test_include_and_searchpath_templates(tmp_path):
+    (tmp_path / "sql").mkdir()
+    (tmp_path / "sql" / "body.sql").write_text("INSERT INTO {{ params.t }} SELECT * FROM src")
+    (tmp_path / "sql" / "main.sql").write_text("{% include 'body.sql' %};\nDELETE FROM old_{{ params.t }}")
+    path = tmp_path / "dag.py"
+    path.write_text('''
+from airflow.sdk import DAG
+from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator
+with DAG("inc", template_searchpath="sql"):
+    SQLExecuteQueryOperator(task_id="t", conn_id="c", sql="main.sql", params={"t": "facts"})
+''')
+    (wf,) = airflow.read(str(path), path.read_text())
+    assert {(e.resource, e.mode) for e in wf.tasks["t"].effects} == {
+        ("sql:c/facts", Mode.WRITE), ("sql:c/src", Mode.READ), ("sql:c/old_facts", Mode.WRITE)}
+
+
+def test_assets_and_file_paths_are_effects():
+    result = run("check", "-", "--stdin-format", "airflow", "--format", "json", input='''
+from airflow.sdk import DAG, Asset, task
+from airflow.providers.standard.operators.bash import BashOperator
+with DAG("fx"):
+    @task(outlets=[Asset("s3://bucket/daily.parquet")])
+    def publish_a():
+        pass
+    @task(outlets=[Asset("s3://bucket/daily.parquet")])
+    def publish_b():
+        pass
+    publish_a()
+    publish_b()
+    BashOperator(task_id="dump", bash_command="make report > /data/report.csv")
+    BashOperator(task_id="mail", bash_command="mail -a /data/report.csv team")
+''')
+    codes = sorted((f["code"], tuple(sorted(f["tasks"]))) for f in result.json()["findings"])
+    assert ("SAF001", ("publish_a", "publish_b")) in codes
+    assert ("SAF002", ("dump", "mail")) in codes
