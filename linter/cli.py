@@ -49,30 +49,55 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--select", help="Comma-separated codes or prefixes to report (default: all).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text", show_default=True)
+@click.option("--select", help="Comma-separated codes or prefixes to report (replaces the config's select).")
+@click.option("--extend-select", help="Codes or prefixes to report in addition.")
 @click.option("--ignore", help="Comma-separated codes or prefixes to leave out.")
-@click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
-              help="Lowest severity that makes the exit code 1.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
+              help="Lowest severity that makes the exit code 1 [default: the config's, else error].")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings reach --fail-on.")
+@click.option("--statistics", is_flag=True, help="Print the number of findings per code instead of the findings.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this config file instead of searching.")
 @click.option("--output-file", type=click.Path(dir_okay=False), help="Write the output here instead of stdout.")
 @click.option("--stdin-format", help="Format of '-' (standard input), e.g. spec.")
 @click.option("--timings", type=click.Path(exists=True, dir_okay=False), help="Measured durations (JSON: task id → seconds).")
-def check(paths, fmt, select, ignore, fail_on, output_file, stdin_format, timings) -> None:
+@click.option("--ignore-unknown", is_flag=True, help="Pass over named files of no workflow format (for hooks).")
+def check(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, statistics, config_path, output_file,
+          stdin_format, timings, ignore_unknown) -> None:
     """Report parallelization opportunities and unsafe parallel branches."""
     from .engine import Selection, lint_paths
     from .finding import Severity
-    from .render import jsonout, text
 
     selection = Selection(_codes(select) or ("ALL",), _codes(ignore))
     selection.validate()
-    results = lint_paths(list(paths), selection, stdin_format=stdin_format, timings=_timings(timings))
+    results = lint_paths(list(paths), selection, stdin_format=stdin_format, timings=_timings(timings),
+                         config_path=config_path, cli_select=bool(select), extend_select=_codes(extend_select),
+                         ignore_unknown=ignore_unknown)
     findings = [f for r in results for f in r.findings]
-    render = jsonout.check_json if fmt == "json" else text.check_text
-    _write(render(findings, len(results)), output_file)
-    if fail_on != "never":
-        threshold = Severity(fail_on).rank
-        if any(f.severity.rank >= threshold for f in findings):
-            sys.exit(1)
+    _write(_render_findings(findings, len(results), fmt, statistics), output_file)
+    failing = False
+    for result in results:
+        threshold = fail_on or result.config.fail_on or "error"
+        if threshold != "never":
+            rank = Severity(threshold).rank
+            failing = failing or any(f.severity.rank >= rank for f in result.findings)
+    if failing and not exit_zero:
+        sys.exit(1)
+
+
+def _render_findings(findings, files: int, fmt: str, statistics: bool) -> str:
+    from .render import github, jsonout, sarif, text
+    from .rule import all_rules
+
+    if statistics:
+        return text.statistics(findings, all_rules()) if fmt == "text" else jsonout.statistics(findings)
+    if fmt == "json":
+        return jsonout.check_json(findings, files)
+    if fmt == "sarif":
+        return sarif.check_sarif(findings, all_rules())
+    if fmt == "github":
+        return github.check_github(findings)
+    return text.check_text(findings, files)
 
 
 def _timings(path: str | None) -> dict[str, float] | None:
@@ -97,19 +122,23 @@ def _timings(path: str | None) -> dict[str, float] | None:
         raise UsageError(f"{path}: {exc}") from None
 
 
-def _load_one(path: str, stdin_format: str | None, timings: dict[str, float] | None):
+def _load_one(path: str, stdin_format: str | None, timings: dict[str, float] | None, config_path: str | None = None):
     """Workflows and their analyses for report/graph; unreadable input is one line and exit 1."""
     from .analysis import analyze
     from .analysis.graph import CycleError
-    from .engine import apply_timings, load
+    from .config import find_config
+    from .engine import apply_timings, load_configured
 
+    if path != "-" and not _is_file(path):
+        import os
+
+        what = "a folder" if os.path.isdir(path) else "no such file"
+        raise UsageError(f"{path}: {what}; report and graph take one workflow file")
     try:
-        workflows = load(path, explicit=True, stdin_format=stdin_format)
+        workflows = load_configured(path, find_config(path, config_path), explicit=True, stdin_format=stdin_format)
     except ParseError as exc:
         click.echo(f"{exc.one_line()} [WFL001]", err=True)
         sys.exit(1)
-    if path != "-" and not _is_file(path):
-        raise UsageError(f"{path}: report and graph take one file")
     out = []
     for workflow in workflows:
         if timings:
@@ -143,7 +172,9 @@ def _is_file(path: str) -> bool:
 @click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff instead of writing; exit 1 if there are changes.")
 @click.option("--select", help="Comma-separated codes or prefixes to fix (default: all).")
 @click.option("--ignore", help="Comma-separated codes or prefixes to leave alone.")
-def fix(paths, unsafe_fixes, show_diff, select, ignore) -> None:
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this config file instead of searching.")
+@click.option("--ignore-unknown", is_flag=True, help="Pass over named files of no workflow format (for hooks).")
+def fix(paths, unsafe_fixes, show_diff, select, ignore, config_path, ignore_unknown) -> None:
     """Rewrite files to run independent steps in parallel (safe fixes only, by default)."""
     from . import discover
     from .engine import Selection
@@ -154,11 +185,11 @@ def fix(paths, unsafe_fixes, show_diff, select, ignore) -> None:
     selection.validate()
     fixed = files = rejected = unsafe_left = manual = 0
     changed_any = False
-    for path, explicit in discover.expand(list(paths)):
+    for path, explicit in discover.expand(list(paths), ignore_unknown):
         if path == "-":
             raise UsageError("fix needs files, not standard input")
         try:
-            outcome = fix_file(path, selection, unsafe_fixes)
+            outcome = fix_file(path, selection, unsafe_fixes, config_path, cli_select=bool(select), explicit=explicit)
         except ParseError as exc:
             click.echo(f"{exc.one_line()} [WFL001]", err=True)
             continue
@@ -195,12 +226,13 @@ def fix(paths, unsafe_fixes, show_diff, select, ignore) -> None:
 @click.option("--timings", type=click.Path(exists=True, dir_okay=False), help="Measured durations (JSON: task id → seconds).")
 @click.option("--output-file", type=click.Path(dir_okay=False), help="Write the report here instead of stdout.")
 @click.option("--stdin-format", help="Format of '-' (standard input), e.g. spec.")
-def report(path, fmt, timings, output_file, stdin_format) -> None:
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this config file instead of searching.")
+def report(path, fmt, timings, output_file, stdin_format, config_path) -> None:
     """Write the full analysis of one workflow file."""
     from .render import jsonout, markdown, text
     from .report import build_report
 
-    reports = [build_report(a) for a in _load_one(path, stdin_format, _timings(timings))]
+    reports = [build_report(a) for a in _load_one(path, stdin_format, _timings(timings), config_path)]
     if fmt == "json":
         _write(jsonout.report_json(reports), output_file)
     else:
@@ -210,15 +242,19 @@ def report(path, fmt, timings, output_file, stdin_format) -> None:
 
 @main.command()
 @click.argument("path")
-@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot", "trace"]), default="mermaid", show_default=True,
+              help="trace: Chrome Trace Event JSON of the schedule before and after (chrome://tracing, Perfetto).")
 @click.option("--relaxed", is_flag=True, help="Draw only the orderings that are needed (data and conflicts).")
 @click.option("--stdin-format", help="Format of '-' (standard input), e.g. spec.")
 def graph(path, fmt, relaxed, stdin_format) -> None:
     """Draw the task graph as declared, or relaxed to what is needed."""
-    from .render import dot, mermaid
+    from .render import dot, mermaid, trace
 
     pictures = []
     for analysis in _load_one(path, stdin_format, None):
+        if fmt == "trace":
+            pictures.append(trace.schedules_trace(analysis))
+            continue
         r = analysis.relaxation
         if relaxed:
             edges = [(u, v, "needed") for u, v in r.strict_edges()]

@@ -16,8 +16,12 @@ SKIP_DIRS = {".git", "node_modules", "__pycache__", ".tox", ".nox", ".mypy_cache
 CANDIDATE_SUFFIXES = (".yaml", ".yml", ".json", ".py", ".txt", ".md")
 
 
-def expand(paths: list[str]) -> list[tuple[str, bool]]:
-    """(path, named explicitly) for every candidate file, in a stable order, without duplicates."""
+def expand(paths: list[str], ignore_unknown: bool = False) -> list[tuple[str, bool]]:
+    """(path, named explicitly) for every candidate file, in a stable order, without duplicates.
+
+    With ``ignore_unknown`` (how hooks pass every staged file) a named file of no known format is
+    passed over like one found in a folder.
+    """
     out: dict[str, bool] = {}
     for raw in paths:
         if raw == "-":
@@ -26,7 +30,7 @@ def expand(paths: list[str]) -> list[tuple[str, bool]]:
             for found in _walk(raw):
                 out.setdefault(found, False)
         elif os.path.isfile(raw):
-            out[raw] = True
+            out[raw] = not ignore_unknown
         else:
             raise UsageError(f"{raw}: no such file or directory")
     return list(out.items())

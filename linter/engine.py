@@ -5,9 +5,10 @@ import sys
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from . import discover
+from . import discover, suppress
 from .analysis import Analysis, analyze
 from .analysis.graph import CycleError
+from .config import Config, find_config
 from .errors import ParseError, UsageError
 from .finding import Finding
 from .ir import Duration, DurationSource, Workflow
@@ -26,11 +27,20 @@ class Selection:
             return any(p == "ALL" or code.startswith(p) for p in patterns)
         return hit(self.select) and not hit(self.ignore)
 
-    def validate(self) -> None:
+    def validate(self, where: str = "") -> None:
         codes = all_rules()
         for pattern in self.select + self.ignore:
             if pattern != "ALL" and not any(c.startswith(pattern) for c in codes):
-                raise UsageError(f"unknown rule code or prefix: {pattern!r} (see `wflint rules`)")
+                raise UsageError(f"{where}unknown rule code or prefix: {pattern!r} (see `wflint rules`)")
+
+    def merged(self, config: Config, path: str, extend_select: tuple[str, ...] = (),
+               cli_select: bool = True) -> "Selection":
+        """Command-line choices over the file's configuration (a CLI --select replaces the config's)."""
+        select = self.select if cli_select or not config.select else config.select
+        merged = Selection(select + extend_select + config.extend_select,
+                           self.ignore + config.ignore + config.ignored_for(path))
+        merged.validate(f"{config.path}: " if config.path else "")
+        return merged
 
 
 @dataclass
@@ -45,6 +55,7 @@ class FileResult:
     path: str
     results: list[WorkflowResult] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    config: Config = field(default_factory=Config)
 
 
 def read_text(path: str) -> str:
@@ -104,32 +115,68 @@ def check_workflow(workflow: Workflow, rules: Iterable[RuleInfo]) -> WorkflowRes
         position = workflow.source.resolve(finding.location)
         finding.line, finding.column = position.line, position.column
         finding.end_line, finding.end_column = position.end_line, position.end_column
+        finding.related = tuple(_resolved(r, workflow) for r in finding.related)
     findings.sort(key=Finding.sort_key)
     return WorkflowResult(workflow, analysis, findings)
 
 
-def lint_paths(paths: list[str], selection: Selection, *, stdin_format: str | None = None,
-               timings: dict[str, float] | None = None) -> list[FileResult]:
-    rules = [info for code, info in all_rules().items() if selection.wants(code)]
-    results = []
-    for path, explicit in discover.expand(paths):
-        result = FileResult("<stdin>" if path == "-" else path)
-        try:
-            workflows = load(path, explicit=explicit, stdin_format=stdin_format)
-        except ParseError as error:
-            if selection.wants("WFL001"):
-                from wflint.rules.meta.wfl001 import for_error
+def _resolved(related, workflow: Workflow):
+    from dataclasses import replace
 
-                result.findings.append(for_error(error))
+    position = workflow.source.resolve(related.location)
+    return replace(related, line=position.line, column=position.column)
+
+
+def load_configured(path: str, config: Config, text: str | None = None, **kwargs) -> list[Workflow] | None:
+    """``load`` with the file's configuration (durations, limits, effects) applied."""
+    workflows = load(path, text=text, **kwargs)
+    for workflow in workflows or ():
+        config.apply(workflow)
+    return workflows
+
+
+def lint_paths(paths: list[str], selection: Selection, *, stdin_format: str | None = None,
+               timings: dict[str, float] | None = None, config_path: str | None = None,
+               cli_select: bool = True, extend_select: tuple[str, ...] = (),
+               ignore_unknown: bool = False) -> list[FileResult]:
+    """Check every workflow file under ``paths``; each file under its own nearest configuration."""
+    results = []
+    for path, explicit in discover.expand(paths, ignore_unknown):
+        config = find_config(path, config_path)
+        chosen = selection.merged(config, path, extend_select, cli_select)
+        result = lint_file(path, explicit, chosen, config, stdin_format=stdin_format, timings=timings)
+        if result is not None:
             results.append(result)
-            continue
-        if workflows is None:
-            continue
-        for workflow in workflows:
-            if timings:
-                apply_timings(workflow, timings)
-            checked = check_workflow(workflow, rules)
-            result.results.append(checked)
-            result.findings.extend(checked.findings)
-        results.append(result)
     return results
+
+
+def lint_file(path: str, explicit: bool, selection: Selection, config: Config, *,
+              stdin_format: str | None = None, timings: dict[str, float] | None = None) -> FileResult | None:
+    from wflint.rules.meta.wfl001 import for_error
+    from wflint.rules.meta.wfl002 import for_directives
+
+    result = FileResult("<stdin>" if path == "-" else path, config=config)
+    rules = [info for code, info in all_rules().items() if selection.wants(code)]
+    try:
+        text = read_text(path)
+        workflows = load(path, explicit=explicit, stdin_format=stdin_format, text=text)
+    except ParseError as error:
+        if selection.wants("WFL001"):
+            result.findings.append(for_error(error))
+        return result
+    if workflows is None:
+        return None
+    findings = []
+    for workflow in workflows:
+        config.apply(workflow)
+        if timings:
+            apply_timings(workflow, timings)
+        checked = check_workflow(workflow, rules)
+        result.results.append(checked)
+        findings.extend(checked.findings)
+    kept, directives = suppress.apply(findings, text, workflows)
+    if selection.wants("WFL002"):
+        kept.extend(for_directives(result.path, directives, all_rules(), selection.wants))
+    kept.sort(key=Finding.sort_key)
+    result.findings = kept
+    return result

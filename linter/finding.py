@@ -53,6 +53,8 @@ class Related:
     location: Location | None
     message: str
     task: str = ""
+    line: int = 0  # filled in with the finding's own position
+    column: int = 0
 
 
 @dataclass

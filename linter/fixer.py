@@ -10,9 +10,9 @@ import difflib
 from dataclasses import dataclass, field
 from types import ModuleType
 
-from .analysis import graph
-from .analysis.relax import relax
-from .engine import Selection, check_workflow, load, read_text
+from .analysis import graph, relax
+from .config import Config, find_config
+from .engine import Selection, check_workflow, load, load_configured, read_text
 from .errors import ParseError, RewriteError
 from .finding import Applicability, Finding
 from .ir import Workflow
@@ -48,16 +48,20 @@ def wanted(finding: Finding, unsafe: bool) -> bool:
     return unsafe and finding.fix.applicability is Applicability.UNSAFE
 
 
-def fix_text(path: str, text: str, selection: Selection, unsafe: bool) -> FixOutcome:
+def fix_text(path: str, text: str, selection: Selection, unsafe: bool, config: Config | None = None,
+             explicit: bool = True) -> FixOutcome:
     from . import adapters
 
+    config = config or Config()
     outcome = FixOutcome(path, text, text)
     rules = [info for code, info in all_rules().items() if selection.wants(code)]
     tried: set[str] = set()
     for _ in range(MAX_ROUNDS):
         try:
-            workflows = load(path, text=outcome.text)
+            workflows = load_configured(path, config, text=outcome.text, explicit=explicit)
         except ParseError:
+            return outcome
+        if workflows is None:  # not a workflow file (passed over by --ignore-unknown)
             return outcome
         module = adapters.sniff(path, outcome.text)
         candidates = [(wf, f) for wf in workflows for f in check_workflow(wf, rules).findings
@@ -90,6 +94,8 @@ def _attempt(module: ModuleType, path: str, text: str, workflow: Workflow, findi
         return "the rewrite changed nothing", text
     try:
         new_workflows = load(path, text=new_text)
+        for new_workflow in new_workflows:
+            config.apply(new_workflow)
     except ParseError as exc:
         return f"the rewritten file does not parse: {exc.reason}", text
     new = next((w for w in new_workflows if w.name == workflow.name), None)
@@ -125,5 +131,8 @@ def _ordered(relaxation, u: str, v: str) -> bool:
         relaxation.declared_succ, u, v, relaxation.rank)
 
 
-def fix_file(path: str, selection: Selection, unsafe: bool) -> FixOutcome:
-    return fix_text(path, read_text(path), selection, unsafe)
+def fix_file(path: str, selection: Selection, unsafe: bool, config_path: str | None = None,
+             cli_select: bool = True, explicit: bool = True) -> FixOutcome:
+    config = find_config(path, config_path)
+    return fix_text(path, read_text(path), selection.merged(config, path, cli_select=cli_select), unsafe, config,
+                    explicit)

@@ -31,6 +31,7 @@ RULE_MODULES = (
     "graph.gra002",
     "graph.gra003",
     "meta.wfl001",
+    "meta.wfl002",
 )
 
 

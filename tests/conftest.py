@@ -49,3 +49,16 @@ def corpus_dir(name: str) -> Path:
     if not path.is_dir():
         pytest.skip(f"shared corpus not found at {path} (it lives beside the repository in CI)")
     return path
+
+
+def tool(name: str) -> str:
+    """A command-line tool from the test extra: on PATH or beside this Python. Missing in CI fails."""
+    import shutil
+    import sys
+
+    found = shutil.which(name) or shutil.which(name, path=os.path.dirname(sys.executable))
+    if found:
+        return found
+    if os.environ.get("CI"):
+        pytest.fail(f"{name} is not installed; the test extra should provide it")
+    pytest.skip(f"{name} not installed (pip install -e '.[test]' provides it)")

@@ -98,3 +98,16 @@ def test_graph_command_draws_declared_and_relaxed():
     assert "fetch_crm --> health_score" in relaxed and "fetch_crm -.-> fetch_tickets" not in relaxed
     dot = run("graph", seed, "--format", "dot", "--relaxed").stdout
     assert dot.startswith('digraph "customer-health" {') and '"fetch_tickets" -> "health_score";' in dot
+
+
+def test_graph_trace_holds_both_schedules():
+    import json
+
+    seed = ROOT / "fixtures" / "examples" / "customer-health.wflint.yaml"
+    events = json.loads(run("graph", seed, "--format", "trace").stdout)["traceEvents"]
+    spans = [e for e in events if e["ph"] == "X"]
+    before = {e["args"]["id"]: e for e in spans if e["pid"] == 1}
+    after = {e["args"]["id"]: e for e in spans if e["pid"] == 2}
+    assert before["fetch_tickets"]["ts"] == 2_000_000 and after["fetch_tickets"]["ts"] == 0
+    assert after["fetch_crm"]["tid"] != after["fetch_tickets"]["tid"]  # overlapping: separate rows
+    assert max(e["ts"] + e["dur"] for e in after.values()) == 6_000_000

@@ -51,3 +51,9 @@ def report_json(reports: list[dict]) -> str:
     data = reports[0] if len(reports) == 1 else {"version": VERSION, "reports": reports}
     large = sum(len(r["tasks"]) for r in reports) > 1000
     return json.dumps(data, indent=None if large else 2, separators=(",", ":") if large else None)
+
+
+def statistics(findings: list[Finding]) -> str:
+    counts = Counter(f.code for f in findings)
+    return json.dumps([{"code": c, "count": n} for c, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))],
+                      indent=2)

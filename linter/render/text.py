@@ -54,3 +54,10 @@ def report_text(report: dict) -> str:
     out += [f"  - {r['text']}" + (f" {r['partial_failure']}" if r["partial_failure"] else "")
             for r in report["recommendations"]]
     return "\n".join(out)
+
+
+def statistics(findings: list[Finding], rules) -> str:
+    """ruff-style ``--statistics``: count, code, name, most frequent first."""
+    counts = Counter(f.code for f in findings)
+    return "\n".join(f"{n:>5}  {code}  {rules[code].name}" for code, n in
+                     sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))

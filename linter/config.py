@@ -1,0 +1,205 @@
+"""Project configuration: ``[tool.wflint]`` in ``pyproject.toml`` or a ``wflint.toml`` (DESIGN §10).
+
+Found by walking up from each checked file (the nearest wins; ``wflint.toml`` before
+``pyproject.toml`` in one folder, and a ``pyproject.toml`` without ``[tool.wflint]`` is passed
+over). The contract is ``schemas/config.schema.json``; the checks here are the schema's, done
+directly so that a run costs no jsonschema import, with messages naming the file, key and reason.
+"""
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass, field
+
+from .analysis.durations import parse_duration, parse_rate
+from .errors import UsageError
+from .ir import ApiLimit, Duration, DurationSource, Effect, Mode, PoolLimit, Workflow
+
+KEYS = {"select", "ignore", "extend-select", "per-file-ignores", "fail-on", "durations", "limits", "effects"}
+LIMIT_KEYS = {"apis", "pools", "concurrency"}
+EFFECT_KEYS = {"reads", "writes", "independent", "sequential"}
+FAIL_ON = ("error", "warning", "info", "never")
+
+
+@dataclass
+class Config:
+    path: str | None = None  # None: defaults, no file found
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    fail_on: str | None = None
+    durations: dict[str, float] = field(default_factory=dict)
+    apis: dict[str, tuple[float, str]] = field(default_factory=dict)
+    pools: dict[str, int] = field(default_factory=dict)
+    concurrency: int | None = None
+    effects: dict[str, dict] = field(default_factory=dict)
+
+    @property
+    def root(self) -> str:
+        return os.path.dirname(self.path) if self.path else os.getcwd()
+
+    def ignored_for(self, path: str) -> tuple[str, ...]:
+        """Codes ``per-file-ignores`` turns off for ``path`` (globs relative to the config's folder)."""
+        relative = os.path.relpath(os.path.abspath(path), self.root).replace(os.sep, "/")
+        out: list[str] = []
+        for pattern, codes in self.per_file_ignores.items():
+            if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(os.path.basename(path), pattern):
+                out.extend(codes)
+        return tuple(out)
+
+    def apply(self, workflow: Workflow) -> None:
+        """Durations, limits and effect overrides from the config, onto a freshly read workflow."""
+        for task in workflow.tasks.values():
+            seconds = self.durations.get(task.id, self.durations.get(task.kind))
+            if seconds is not None and task.duration.source is not DurationSource.MEASURED:
+                task.duration = Duration(seconds, DurationSource.CONFIGURED)
+            override = self.effects.get(task.id)
+            if override:
+                task.effects.extend(Effect(r, Mode.READ) for r in override.get("reads", ()))
+                task.effects.extend(Effect(r, Mode.WRITE) for r in override.get("writes", ()))
+                if override.get("reads") or override.get("writes") or override.get("independent"):
+                    task.opaque = False
+                if override.get("sequential"):
+                    task.opaque = True  # keep it where it is: ordered against everything
+        for name, (rate, text) in self.apis.items():
+            workflow.limits.apis[name] = ApiLimit(name, rate, text)
+        for name, size in self.pools.items():
+            workflow.limits.pools[name] = PoolLimit(name, size)
+        if self.concurrency is not None:
+            workflow.limits.concurrency = self.concurrency
+            workflow.limits.concurrency_source = f"limits.concurrency in {self.path}"
+
+
+_CACHE: dict[str, Config] = {}
+
+
+def find_config(path: str, explicit: str | None = None) -> Config:
+    """The configuration that governs ``path``: ``explicit`` if given, else the nearest file up."""
+    if explicit:
+        return load_config(explicit)
+    folder = os.path.dirname(os.path.abspath(path)) if path != "-" else os.getcwd()
+    visited = []
+    while True:
+        if folder in _CACHE:
+            found = _CACHE[folder]
+            break
+        visited.append(folder)
+        found = _config_in(folder)
+        if found is not None:
+            break
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            found = Config()
+            break
+        folder = parent
+    for f in visited:
+        _CACHE[f] = found
+    return found
+
+
+def _config_in(folder: str) -> Config | None:
+    candidate = os.path.join(folder, "wflint.toml")
+    if os.path.isfile(candidate):
+        return load_config(candidate)
+    candidate = os.path.join(folder, "pyproject.toml")
+    if os.path.isfile(candidate):
+        table = _read_toml(candidate).get("tool", {}).get("wflint")
+        if table is not None:
+            return _parse(candidate, table, prefix="tool.wflint.")
+    return None
+
+
+def load_config(path: str) -> Config:
+    if not os.path.isfile(path):
+        raise UsageError(f"{path}: no such config file")
+    data = _read_toml(path)
+    if os.path.basename(path) == "pyproject.toml":
+        return _parse(path, data.get("tool", {}).get("wflint", {}), prefix="tool.wflint.")
+    return _parse(path, data, prefix="")
+
+
+def _read_toml(path: str) -> dict:
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise UsageError(f"{path}: invalid config: {exc}") from None
+
+
+def _parse(path: str, table: dict, prefix: str) -> Config:
+    def fail(key: str, reason: str):
+        raise UsageError(f"{path}: invalid config: {prefix}{key}: {reason}")
+
+    def codes(key: str) -> tuple[str, ...]:
+        value = table[key]
+        if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
+            fail(key, "expected a list of rule codes")
+        return tuple(c.upper() for c in value)
+
+    if not isinstance(table, dict):
+        fail("", "expected a table")
+    for key in table:
+        if key not in KEYS:
+            fail(key, f"unknown key (allowed: {', '.join(sorted(KEYS))})")
+    config = Config(path=path)
+    if "select" in table:
+        config.select = codes("select")
+    if "ignore" in table:
+        config.ignore = codes("ignore")
+    if "extend-select" in table:
+        config.extend_select = codes("extend-select")
+    if "fail-on" in table:
+        if table["fail-on"] not in FAIL_ON:
+            fail("fail-on", f"expected one of {', '.join(FAIL_ON)}, got {table['fail-on']!r}")
+        config.fail_on = table["fail-on"]
+    for pattern, value in _table(table, "per-file-ignores", fail).items():
+        if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
+            fail(f"per-file-ignores.{pattern}", "expected a list of rule codes")
+        config.per_file_ignores[pattern] = tuple(c.upper() for c in value)
+    for name, value in _table(table, "durations", fail).items():
+        try:
+            config.durations[name] = parse_duration(value)
+        except ValueError as exc:
+            fail(f"durations.{name}", str(exc))
+    limits = _table(table, "limits", fail)
+    for key in limits:
+        if key not in LIMIT_KEYS:
+            fail(f"limits.{key}", f"unknown key (allowed: {', '.join(sorted(LIMIT_KEYS))})")
+    for name, value in _table(limits, "apis", fail, "limits.").items():
+        try:
+            config.apis[name] = (parse_rate(value), str(value))
+        except ValueError as exc:
+            fail(f"limits.apis.{name}", str(exc))
+    for name, value in _table(limits, "pools", fail, "limits.").items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            fail(f"limits.pools.{name}", f"expected a whole number of at least 1, got {value!r}")
+        config.pools[name] = value
+    if "concurrency" in limits:
+        value = limits["concurrency"]
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            fail("limits.concurrency", f"expected a whole number of at least 1, got {value!r}")
+        config.concurrency = value
+    for task, value in _table(table, "effects", fail).items():
+        if not isinstance(value, dict):
+            fail(f"effects.{task}", "expected a table")
+        for key, item in value.items():
+            if key not in EFFECT_KEYS:
+                fail(f"effects.{task}.{key}", f"unknown key (allowed: {', '.join(sorted(EFFECT_KEYS))})")
+            if key in ("reads", "writes") and (not isinstance(item, list) or not all(isinstance(r, str) for r in item)):
+                fail(f"effects.{task}.{key}", "expected a list of resources")
+            if key in ("independent", "sequential") and not isinstance(item, bool):
+                fail(f"effects.{task}.{key}", "expected true or false")
+        config.effects[task] = value
+    return config
+
+
+def _table(table: dict, key: str, fail, prefix: str = "") -> dict:
+    value = table.get(key, {})
+    if not isinstance(value, dict):
+        fail(prefix + key, "expected a table")
+    return value

