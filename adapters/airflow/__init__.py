@@ -22,6 +22,16 @@ def read(path: str, text: str):
     return read_dag_file(path, text)
 
 
+def supports(workflow, change) -> bool:
+    """Only declared orderings written in the file (``>>``, ``chain``, ``set_downstream``) are removed."""
+    from wflint.ir import EdgeKind
+
+    if change.op != "remove_order":
+        return False
+    return any(e.u == change.u and e.v == change.v and e.kind is EdgeKind.ORDER and e.location is not None
+               and e.location.pointer[:1] == ("edge",) for e in workflow.edges)
+
+
 def rewrite(text: str, workflow, changes) -> str:
     from .rewriter import rewrite as _rewrite
 
