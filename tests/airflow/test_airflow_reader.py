@@ -276,3 +276,27 @@ with DAG("fx"):
     codes = sorted((f["code"], tuple(sorted(f["tasks"]))) for f in result.json()["findings"])
     assert ("SAF001", ("publish_a", "publish_b")) in codes
     assert ("SAF002", ("dump", "mail")) in codes
+
+
+def test_config_annotates_python_callables_and_sizes_pools(write):
+    dag = '''
+from airflow.sdk import DAG
+from airflow.providers.standard.operators.python import PythonOperator
+with DAG("cfg", default_args={"pool": "api"}):
+    a = PythonOperator(task_id="fetch_a", python_callable=print)
+    b = PythonOperator(task_id="fetch_b", python_callable=print)
+    c = PythonOperator(task_id="fetch_c", python_callable=print)
+    a >> b
+'''
+    path = write("plain/dags/cfg.py", dag)
+    before = run("check", path, "--format", "json", "--fail-on", "never").json()["findings"]
+    assert [(f["code"], f["confidence"]) for f in before] == [("PAR001", "low")]  # opaque callables
+    write("configured/wflint.toml", '[limits.pools]\napi = 1\n'
+                         '[effects.fetch_a]\nreads = ["http:a.example"]\n'
+                         '[effects.fetch_b]\nreads = ["http:b.example"]\n'
+                         '[effects.fetch_c]\nreads = ["http:c.example"]\n')
+    path = write("configured/dags/cfg.py", dag)
+    after = run("check", path, "--format", "json", "--fail-on", "never").json()["findings"]
+    assert ("PAR001", "high") in [(f["code"], f["confidence"]) for f in after]
+    # fetch_a and fetch_c both start at once and hold the one-slot pool.
+    assert [f["tasks"] for f in after if f["code"] == "RES002"] == [["fetch_a", "fetch_c"]]
