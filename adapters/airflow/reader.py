@@ -46,6 +46,10 @@ def read_dag_file(path: str, text: str, pools: dict[str, int] | None = None) -> 
         dags = interp.run()
     except RecursionError:
         raise ParseError(path, "the file nests too deeply to be read statically") from None
+    except Exception as exc:  # noqa: BLE001 - a reader bug must not become a traceback for users
+        line = getattr(exc, "lineno", 1) or 1
+        raise ParseError(path, f"wflint could not interpret this file (internal error "
+                               f"{type(exc).__name__}: {exc}; please report it)", line) from None
     if pools is None:
         pools = pool_sizes(path)
     return [_workflow(path, dag, pools) for dag in dags]
