@@ -127,10 +127,16 @@ class Interpreter(DagBuilder):
         if isinstance(target, ast.Name):
             scope.set(target.id, value)
         elif isinstance(target, (ast.Tuple, ast.List)):
-            items = value if isinstance(value, (list, tuple)) else None
             names = list(target.elts)
-            if items is None or len(items) != len(names):
+            star = next((i for i, t in enumerate(names) if isinstance(t, ast.Starred)), None)
+            items = list(value) if isinstance(value, (list, tuple)) else None
+            if items is not None and star is not None and len(items) >= len(names) - 1:
+                after = len(names) - star - 1
+                items = items[:star] + [items[star:len(items) - after]] + items[len(items) - after:]
+                names[star] = names[star].value
+            elif items is None or len(items) != len(names):
                 items = [UNKNOWN] * len(names)
+                names = [t.value if isinstance(t, ast.Starred) else t for t in names]
             for t, v in zip(names, items):
                 self.assign(t, v, scope)
         elif isinstance(target, ast.Subscript):
@@ -268,11 +274,18 @@ class Interpreter(DagBuilder):
             if isinstance(node.op, ast.LShift):
                 return self.shift(deps.lshift, left, right, node)
             return _binop(node.op, left, right)
+        if isinstance(node, ast.Slice):
+            parts = [self._expr(p, scope) if p is not None else None for p in (node.lower, node.upper, node.step)]
+            if any(p is not None and not isinstance(p, int) for p in parts):
+                return UNKNOWN
+            return slice(*parts)
         if isinstance(node, ast.Subscript):
             base = self._expr(node.value, scope)
             if isinstance(base, XComVal):
                 return base
             key = self._expr(node.slice, scope)
+            if isinstance(key, slice):
+                return base[key] if isinstance(base, (list, tuple, str)) else UNKNOWN
             try:
                 return base[key] if isinstance(base, (list, tuple, dict, str)) and key is not UNKNOWN else UNKNOWN
             except (KeyError, IndexError, TypeError):
