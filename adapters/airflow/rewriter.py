@@ -261,6 +261,9 @@ def _rebuild_shift(updated, blocks, new_ops, opers):
             seps = []
             for i in block[:-1]:
                 ws = opers[i].whitespace_before
+                if isinstance(ws, cst.ParenthesizedWhitespace):
+                    # The member now starts where ">> " stood: line it up under the first member.
+                    ws = ws.with_changes(last_line=cst.SimpleWhitespace(ws.last_line.value + " " * 4))
                 seps.append(ws if isinstance(ws, cst.ParenthesizedWhitespace) else cst.SimpleWhitespace(" "))
             operands.append(_element_list(block, new_ops, seps))
         if n < len(blocks) - 1:

@@ -43,7 +43,7 @@ def test_parentheses_comments_and_labels_are_kept():
                    "        a  # start\n"
                    "        >> Label(\"go\")\n"
                    "        >> [b,  # first\n"
-                   "        c]  # second\n"
+                   "            c]  # second\n"
                    "        >> d\n"
                    "    )\n")
     compile(HEAD + out, "dag.py", "exec")
