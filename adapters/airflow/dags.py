@@ -11,8 +11,8 @@ import ast
 from . import deps
 from .model import (UNKNOWN, AssetVal, ClassVal, DagState, DecoratorVal, FuncVal, GroupState, GroupVal, LabelVal,
                     PartialVal, Splat, Sym, TaskState, XComVal)
-from .names import BRANCH_DECORATORS, BRANCH_OPERATORS, MODIFIER_DECORATORS, SHORT_CIRCUIT_DECORATORS, \
-    SHORT_CIRCUIT_OPERATORS
+from .names import BRANCH_DECORATORS, BRANCH_OPERATORS, MODIFIER_DECORATORS, SENSOR_DECORATORS, \
+    SHORT_CIRCUIT_DECORATORS, SHORT_CIRCUIT_OPERATORS
 from .ops import is_operator_class, template_fields
 
 TASK_DECORATORS_PREFIX = ("task", "setup", "teardown")
@@ -279,6 +279,7 @@ class DagBuilder:
         task.custom_class = custom is not None
         task.branch = name in BRANCH_OPERATORS or base in BRANCH_OPERATORS
         task.short_circuit = name in SHORT_CIRCUIT_OPERATORS or base in SHORT_CIRCUIT_OPERATORS
+        task.sensor = _is_sensor(name) or _is_sensor(base)
         callable_ = kw.get("python_callable")
         if isinstance(callable_, FuncVal):
             task.callable_node = callable_.node
@@ -309,6 +310,7 @@ class DagBuilder:
         task.callable_node = fn.node
         task.branch = fn.decorator in BRANCH_DECORATORS
         task.short_circuit = fn.decorator in SHORT_CIRCUIT_DECORATORS
+        task.sensor = fn.decorator in SENSOR_DECORATORS
         if "setup" in fn.modifiers:
             task.is_setup = True
         if "teardown" in fn.modifiers:
@@ -435,3 +437,8 @@ def _map_length(mapped) -> int | None:
             return None
         total *= len(value)
     return total
+
+
+def _is_sensor(name: str) -> bool:
+    last = name.split(".")[-1]
+    return last.endswith(("Sensor", "SensorAsync")) or last == "BaseSensorOperator"

@@ -48,6 +48,7 @@ class TaskState:
     taskflow: bool = False
     branch: bool = False
     short_circuit: bool = False
+    sensor: bool = False  # waits for an outside condition; what follows waits for it
     is_setup: bool = False
     is_teardown: bool = False
     mapped: bool = False

@@ -15,9 +15,10 @@ _MODULE_SEGMENTS = {("airflow", "sdk", "definitions", "asset")}
 BRANCH_OPERATORS = {"BranchPythonOperator", "BranchSQLOperator", "BranchDateTimeOperator",
                     "BranchDayOfWeekOperator", "BranchExternalPythonOperator",
                     "BranchPythonVirtualenvOperator", "BaseBranchOperator"}
-SHORT_CIRCUIT_OPERATORS = {"ShortCircuitOperator"}
+SHORT_CIRCUIT_OPERATORS = {"ShortCircuitOperator", "LatestOnlyOperator"}  # skip what follows
 BRANCH_DECORATORS = {"task.branch", "task.branch_virtualenv", "task.branch_external_python"}
 SHORT_CIRCUIT_DECORATORS = {"task.short_circuit"}
+SENSOR_DECORATORS = {"task.sensor"}
 # Decorators that only gate a task at run time; they do not create one.
 MODIFIER_DECORATORS = {"task.run_if", "task.skip_if"}
 

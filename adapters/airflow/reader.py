@@ -136,7 +136,7 @@ def _task(ts: TaskState, cap: int = DEFAULT_MAX_ACTIVE_TASKS) -> Task:
     trigger = trigger if isinstance(trigger, str) else "all_success"
     base = ts.operator.split(".")[-1]
     attrs: dict[str, object] = {"operator": ts.operator, "trigger_rule": trigger}
-    for flag in ("branch", "short_circuit", "is_setup", "is_teardown", "mapped", "taskflow"):
+    for flag in ("branch", "short_circuit", "sensor", "is_setup", "is_teardown", "mapped", "taskflow"):
         if getattr(ts, flag):
             attrs[flag] = True
     seconds = DEFAULT_DURATION_S
@@ -225,6 +225,8 @@ def _below_branches(dag: DagState) -> dict[str, str]:
 def _kind(up: TaskState, down: TaskState) -> tuple[EdgeKind, str]:
     if up.task_id in down.data_from:
         return EdgeKind.DATA, f"{down.task_id} receives {up.task_id}'s XCom (TaskFlow/XComArg)"
+    if up.sensor:
+        return EdgeKind.CONTROL, f"{up.task_id} is a sensor: {down.task_id} waits for its condition"
     if up.branch or up.short_circuit:
         what = "branch" if up.branch else "short-circuit"
         return EdgeKind.CONTROL, f"{up.task_id} is a {what} operator: it decides whether {down.task_id} runs"

@@ -300,3 +300,24 @@ with DAG("cfg", default_args={"pool": "api"}):
     assert ("PAR001", "high") in [(f["code"], f["confidence"]) for f in after]
     # fetch_a and fetch_c both start at once and hold the one-slot pool.
     assert [f["tasks"] for f in after if f["code"] == "RES002"] == [["fetch_a", "fetch_c"]]
+
+
+def test_sensors_and_latest_only_gate_what_follows():
+    wf = read('''
+from airflow.sdk import DAG, task
+from airflow.providers.standard.operators.empty import EmptyOperator
+from airflow.providers.standard.operators.latest_only import LatestOnlyOperator
+from airflow.providers.standard.sensors.time_delta import TimeDeltaSensor
+with DAG("gates"):
+    wait = TimeDeltaSensor(task_id="wait", delta=60)
+    @task.sensor(poke_interval=10)
+    def ready():
+        return True
+    latest = LatestOnlyOperator(task_id="latest")
+    a, b, c = EmptyOperator(task_id="a"), EmptyOperator(task_id="b"), EmptyOperator(task_id="c")
+    wait >> a
+    ready() >> b
+    latest >> c
+''')["gates"]
+    assert {(e.u, e.v): e.kind for e in wf.edges} == {
+        ("wait", "a"): EdgeKind.CONTROL, ("ready", "b"): EdgeKind.CONTROL, ("latest", "c"): EdgeKind.CONTROL}
