@@ -19,10 +19,13 @@ from .ir import Location, Workflow
 
 RULE_MODULES = (
     "parallelism.par001",
+    "parallelism.par201",
     "parallelism.par301",
     "safety.saf001",
     "safety.saf002",
     "safety.saf003",
+    "safety.saf004",
+    "safety.saf005",
     "safety.saf301",
     "safety.saf302",
     "safety.saf303",

@@ -1,0 +1,47 @@
+"""A task reads another task's output without an ordering that guarantees it ran.
+
+**What.** A task uses another task's output through a channel the engine does not treat as a
+dependency (an Airflow `{{ ti.xcom_pull(task_ids=...) }}` template or `xcom_pull` in the callable, a
+reference the engine resolves at run time), and the declared graph does not put the producer
+before the reader.
+
+**Why.** The reader runs whenever its own upstream allows: before the producer, at the same time,
+or after it. It reads nothing, a stale value from an earlier run, or a half-written one; the
+result depends on scheduling.
+
+**Example.**
+
+```python
+extract = BashOperator(task_id="extract", bash_command="echo 42")
+load = BashOperator(task_id="load", bash_command="echo {{ ti.xcom_pull(task_ids='extract') }}")
+# no `extract >> load`: Airflow may run load first
+```
+
+**Fix.** Order the producer before the reader (`extract >> load`), or pass the value so that the
+engine sees the dependency (`extract.output`). wflint shows the ordering to add; it does not add it
+for you (display only).
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+from wflint.finding import Applicability, Change, Finding, Fix, Related, Severity
+from wflint.rule import Context, rule
+
+
+@rule("SAF004", "order-dependent-reference", Severity.ERROR)
+def check(ctx: Context) -> Iterator[Finding]:
+    details = {(e.u, e.v): e.detail for e in ctx.workflow.edges}
+    for u, v, kind in ctx.analysis.relaxation.unordered_needs:
+        if kind != "implicit":
+            continue
+        how = details.get((u, v)) or f"{v} reads {u}'s output"
+        after = "runs before it" if ctx.analysis.ordered(v, u) else "can run before or alongside it"
+        yield ctx.finding(
+            f"{ctx.task_name(v)} reads the output of {ctx.task_name(u)} ({how}) but nothing orders "
+            f"{u} first: {v} {after}; add the ordering {u} → {v}",
+            location=ctx.location_of(v),
+            tasks=(u, v),
+            related=(Related(ctx.location_of(u), f"{u} produces the value", u),),
+            fix=Fix(Applicability.DISPLAY, f"order {u} before {v}", (Change("add_order", u, v),)),
+        )
