@@ -31,7 +31,7 @@ _PUBLISH_ANY = re.compile("|".join(f"(?P<p{i}>{p.pattern})" for i, (p, _) in enu
 _PUBLISH_HINTS = ("upload", "publish", "push", "release", "s3", "gsutil", "azcopy")
 _CHECK_HINTS = ("lint", "check", "clippy", "mypy", "pyright", "flake8", "type", "noemit", "--diff", "codespell",
                 "tidy", "vet", "validate")
-# Actions whose effect is known from their name: resource prefix, mode.
+# Actions whose effect is known from their name: what they publish or push to.
 _PUBLISH_USES = {
     "pypa/gh-action-pypi-publish": "registry:pypi",
     "softprops/action-gh-release": "release",
@@ -56,8 +56,8 @@ _NAME_INPUT = re.compile(r"(upload|artifact)[-_]?name|^artifact$")
 _MAYBE_IN = re.compile(r"artifact|download|restore")  # action names are lower case
 _READ_ONLY_CMD = re.compile(
     r"\b(lint|linter|check|clippy|mypy|pyright|ruff\s+check|flake8|pylint|eslint|shellcheck|actionlint"
-    r"|typecheck|type-check|tsc\b[^\n]*--noEmit|--check|--diff|codespell|cppcheck|clang-tidy|vet|validate)\b")
-_WRITES_TREE = re.compile(r"\b(--fix|--write|format(?!\S*\s+--check)|install|build|make|cmake|compile|git\s+(commit|push|checkout|apply)"
+    r"|typecheck|type-check|tsc\b[^\n]*--noEmit|codespell|cppcheck|clang-tidy|vet|validate)\b|(?<!\S)--(check|diff)\b")
+_WRITES_TREE = re.compile(r"(?<!\S)--(fix|write)\b|\b(format(?!\S*\s+--check)|install|build|make|cmake|compile|git\s+(commit|push|checkout|apply)"
                           r"|pre-commit|generate|sed\s+-i|mv|rm|cp|mkdir|download|curl|wget|pip|npm\s+ci|cargo\s+build"
                           r"|rustup|apt|apt-get|brew|choco|conda|setup|add)\b")
 

@@ -298,3 +298,14 @@ def test_plan_cap_and_durations_come_from_config(tmp_path):
     configured = load_configured(str(path), find_config(str(path)))[0]
     assert configured.limits.concurrency == 60
     assert configured.tasks["a"].duration.seconds == 300 and configured.tasks["a"].duration.source.value == "configured"
+
+
+@pytest.mark.parametrize("script, read_only", [
+    ("prettier --check .", True), ("prettier --write .", False), ("ruff format --check .", True),
+    ("ruff format .", False), ("eslint --fix .", False), ("black --diff --check .", True),
+    ("npx tsc --noEmit", True), ("make lint", False), ("echo ok", False), ("uv lock --check", True),
+])
+def test_read_only_checks(script, read_only):
+    from wflint.adapters.gha.steps import step_record
+
+    assert step_record("j", 0, {"run": script}, ())["read_only"] is read_only
