@@ -45,7 +45,7 @@ def _loader():
 
         base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         table = base.yaml_implicit_resolvers
-        scalar, seq, mapping = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
+        scalar, seq = yaml.ScalarNode, yaml.SequenceNode
         str_tag, seq_tag, map_tag = base.DEFAULT_SCALAR_TAG, base.DEFAULT_SEQUENCE_TAG, base.DEFAULT_MAPPING_TAG
 
         def resolve(self, kind, value, implicit):
