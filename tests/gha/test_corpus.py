@@ -94,3 +94,23 @@ def test_report_and_graph_on_corpus_files():
         jsonschema.validate(data, schema)
         assert data["duration_source"] == "default" and data["engine"]["name"] == "github-actions"
         assert run("graph", path, "--relaxed").stdout.startswith("flowchart")
+
+
+def test_lean_tag_resolver_agrees_with_the_safe_loader():
+    """sourcemap's faster loader gives every node of every corpus file the tag CSafeLoader gives."""
+    import yaml
+
+    from wflint.sourcemap import _loader
+
+    def tags(node, out):
+        out.append(node.tag)
+        children = node.value if isinstance(node, yaml.SequenceNode) else (
+            [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else [])
+        for child in children:
+            tags(child, out)
+        return out
+
+    extra = "a: ''\nb: ~\nc: 010\nd: yes\ne: 1.5e3\nf: .inf\ng: 2001-12-14\nh: [on, off, null, 0x1F]\n"
+    texts = [p.read_text(encoding="utf-8") for p in sorted(corpus_dir("gha").glob("*.yml"))] + [extra]
+    for text in texts:
+        assert tags(yaml.compose(text, Loader=_loader()), []) == tags(yaml.compose(text, Loader=yaml.CSafeLoader), [])
