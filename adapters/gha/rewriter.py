@@ -3,7 +3,8 @@
 Every edit replaces a span of the original text, so comments, quoting, flow lists and indentation
 elsewhere stay byte for byte. Supported: ``remove_order``/``remove_edge`` (drop a `needs:` entry,
 or the key with its last entry, through the core's ``yamlsplice``), ``add_concurrency`` (a
-job-level block; ``tasks`` = group and optionally a `queue:` policy) and ``parallel_steps`` (wrap
+job-level block, or the workflow's when ``v`` is empty; ``tasks`` = group and optionally a `queue:`
+policy) and ``parallel_steps`` (wrap
 adjacent steps in `- parallel:`), placed from libyaml node positions. Nodes shared through YAML
 anchors are never edited.
 """
@@ -65,7 +66,9 @@ def _insert(text: str, workflow, changes) -> str:
     root, src = _compose(text)
     edits: list[tuple[int, int, str]] = []
     for change in changes:
-        if change.op == "add_concurrency":
+        if change.op == "add_concurrency" and not change.v:
+            edits.append(_workflow_concurrency(src, root, *change.tasks[:2]))
+        elif change.op == "add_concurrency":
             edits.append(_add_concurrency(src, _job(src, root, change.v), *change.tasks[:2]))
         else:
             edits.append(_parallel_steps(src, _job(src, root, change.v), workflow.tasks[change.v], change.tasks))
@@ -211,6 +214,20 @@ def _add_concurrency(src: _Text, job, group: str, queue: str = "") -> tuple[int,
     return at, at, block
 
 
+def _workflow_concurrency(src: _Text, root, group: str, queue: str = "") -> tuple[int, int, str]:
+    """A top-level `concurrency:` block, just before `jobs:` (for every job of the workflow)."""
+    if _get(root, "concurrency")[0] is not None:
+        raise RewriteError("the workflow already has `concurrency:`")
+    key, jobs = _get(root, "jobs")
+    at = src.offset(key.start_mark)
+    if key.start_mark.column != 0 or root.flow_style:
+        raise RewriteError("`jobs:` does not start its line")
+    step = max(2, jobs.value[0][0].start_mark.column if getattr(jobs, "value", None) else 2)
+    inner = " " * step
+    block = f"concurrency:\n{inner}group: {_scalar(group)}\n{inner}cancel-in-progress: false\n"
+    return at, at, block + (f"{inner}queue: {_scalar(queue)}\n" if queue else "")
+
+
 def _scalar(value: str) -> str:
     if _QUOTE_FREE.match(value) and not value.endswith(" "):
         return value
@@ -267,6 +284,10 @@ def verify(old, new, changes) -> str | None:
     if any((e.u, e.v) not in data_after for e in old.edges if e.kind.value == "data" and (e.u, e.v) in before):
         return "an edge that carried data no longer does"  # gates may change when one is removed
     for change in changes:
+        if change.op == "add_concurrency" and not change.v:
+            if any(t.attrs.get("workflow_concurrency") != change.tasks[0] for t in new.tasks.values()):
+                return f"the workflow did not get the concurrency group {change.tasks[0]!r}"
+            continue
         task = new.tasks[change.v] if change.v in new.tasks else None
         if change.op == "add_concurrency" and (task is None or task.attrs.get("concurrency_group") != change.tasks[0]
                                                or task.attrs.get("cancel_in_progress") is not False

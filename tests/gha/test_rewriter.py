@@ -124,7 +124,8 @@ def test_rewrites_add_no_actionlint_error(tmp_path):
     for i, changes in enumerate([[remove("b", "flow")], [remove("a", "block"), remove("b", "block")],
                                  [remove("a", "scalar")],
                                  [Change("add_concurrency", v="scalar", tasks=("environment-production", "max"))],
-                                 [Change("parallel_steps", v="block", tasks=("block#1", "block#2"))]]):
+                                 [Change("parallel_steps", v="block", tasks=("block#1", "block#2"))],
+                                 [Change("add_concurrency", tasks=("${{ github.workflow }}-${{ github.ref }}",))]]):
         cases[f"edit{i}.yml"] = apply(changes)
     cases["control.yml"] = BASE.replace("needs: a\n", "needs: nope\n")  # the oracle can fail
     errors = actionlint_errors(cases, tmp_path)
@@ -152,3 +153,11 @@ def test_remove_edge_drops_a_redundant_needs_entry():
     assert apply([Change("remove_edge", "a", "c")], text) == text.replace("needs: [a, b]", "needs: [b]")
     assert gha.supports(workflow(text), Change("remove_edge", "a", "c"))
     assert not gha.supports(workflow(text), Change("insert_join", v="c"))
+
+
+def test_add_concurrency_to_the_workflow():
+    out = apply([Change("add_concurrency", tasks=("${{ github.workflow }}-deploy",))])
+    assert out == BASE.replace("jobs:\n", "concurrency:\n  group: ${{ github.workflow }}-deploy\n"
+                                          "  cancel-in-progress: false\njobs:\n", 1)
+    with pytest.raises(RewriteError, match="already has"):
+        gha.rewrite(out, workflow(out), [Change("add_concurrency", tasks=("g",))])
