@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import os
 
+from wflint.errors import ParseError
+
 MAX_DEPTH = 10  # GitHub's nesting limit for reusable workflows
-_cache: dict[str, dict | None] = {}
+_cache: dict[tuple, dict | None] = {}
 _active: set[str] = set()
 _parsed: dict[str, tuple[str, object]] = {}  # callee path → (text, workflow), handed back once
 
@@ -44,7 +46,7 @@ def repo_root(caller: str) -> str | None:
     return folder[: -len("/.github/workflows")] if folder.endswith("/.github/workflows") else None
 
 
-_actions: dict[str, list | None] = {}
+_actions: dict[tuple, list | None] = {}
 
 
 def composite_steps(caller: str, uses: str) -> list | None:
@@ -58,26 +60,34 @@ def composite_steps(caller: str, uses: str) -> list | None:
                  if os.path.isfile(p)), None)
     if path is None:
         return None
-    if path not in _actions:
+    key = _version(path)
+    if key not in _actions:
         from wflint.sourcemap import load_yaml
 
         try:
             with open(path, encoding="utf-8") as handle:
                 data, _ = load_yaml(handle.read(), path, reject_merge_keys=True)
-            runs = data.get("runs") if isinstance(data, dict) else None
-            steps = runs.get("steps") if isinstance(runs, dict) and runs.get("using") == "composite" else None
-            _actions[path] = [s for s in steps if isinstance(s, dict)] if isinstance(steps, list) else None
-        except Exception:  # an unreadable action only hides its effects
-            _actions[path] = None
-    return _actions[path]
+        except (ParseError, OSError, UnicodeDecodeError):  # an unreadable action only hides its effects
+            data = None
+        runs = data.get("runs") if isinstance(data, dict) else None
+        steps = runs.get("steps") if isinstance(runs, dict) and runs.get("using") == "composite" else None
+        _actions[key] = [s for s in steps if isinstance(s, dict)] if isinstance(steps, list) else None
+    return _actions[key]
+
+
+def _version(path: str) -> tuple:
+    """A file as of now: a rewritten file is read again."""
+    stat = os.stat(path)
+    return path, stat.st_mtime_ns, stat.st_size
 
 
 def summarize_call(caller: str, uses: str) -> dict | None:
     path = callee_path(caller, uses)
     if path is None or path in _active or len(_active) >= MAX_DEPTH:
         return None
-    if path in _cache:
-        return _cache[path]
+    key = _version(path)
+    if key in _cache:
+        return _cache[key]
     from .reader import read_workflow
 
     _active.add(path)
@@ -85,7 +95,7 @@ def summarize_call(caller: str, uses: str) -> dict | None:
         with open(path, encoding="utf-8") as handle:
             text = handle.read()
         workflow = read_workflow(path, text)[0]
-    except Exception:  # an unreadable callee only makes the caller opaque; its own check reports it
+    except (ParseError, OSError, UnicodeDecodeError):  # the caller is then opaque; the callee's own check reports it
         summary = None
     else:
         _parsed[os.path.abspath(path)] = (text, workflow)
@@ -101,5 +111,5 @@ def summarize_call(caller: str, uses: str) -> dict | None:
         }
     finally:
         _active.discard(path)
-    _cache[path] = summary
+    _cache[key] = summary
     return summary
