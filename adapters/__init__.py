@@ -10,7 +10,7 @@ import importlib
 from types import ModuleType
 
 # Order matters: the first adapter whose sniff accepts a file reads it.
-ADAPTERS = ("wflint.adapters.spec",)
+ADAPTERS = ("wflint.adapters.spec", "wflint.adapters.n8n")
 
 
 def adapter_modules() -> list[ModuleType]:

@@ -190,6 +190,10 @@ class ExecutionModel:
     runs_parallel: bool = True  # False where the engine runs one task at a time whatever the graph
     parallel_feature: str = ""  # the engine's native construct, for recommendations
     notes: tuple[str, ...] = ()
+    # For a sequential engine that serializes a graph (n8n): what decides the order of tasks the
+    # graph leaves unordered. Set, the declared edges are the design and ``order`` only the
+    # engine's tie-break, so pairs the edges leave unordered are checked for races and references.
+    tiebreak: str = ""
 
 
 @dataclass(frozen=True)
@@ -214,6 +218,7 @@ class Workflow:
     dangling: list[Dangling] = field(default_factory=list)
     source: SourceIndex = field(default_factory=SourceIndex)
     location: Location = field(default_factory=Location)  # where the workflow itself starts
+    attrs: dict[str, object] = field(default_factory=dict)  # adapter facts (e.g. engine settings)
     _edge_index: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     def task_order(self) -> list[str]:

@@ -1,0 +1,62 @@
+"""The order in which n8n runs the nodes of one execution (research/n8n.md §2, n8n-engine.md §3a).
+
+n8n pops one node at a time off an execution stack. After a node runs, its children go on the
+stack: v1 puts them in front, sorted top-most then left-most by canvas position, so each child's
+whole sub-tree runs before the next sibling (depth-first); v0 (legacy, also when
+``executionOrder`` is absent) appends them in connection order (breadth-first). A node with more
+than one wired input (Merge) waits until every wired input has data; waiting nodes are released
+when nothing else can run. The simulation records the first run of each node; nodes no trigger
+reaches are appended in file order so every task has a place.
+"""
+from __future__ import annotations
+
+from collections import deque
+
+
+def execution_order(names: list[str], children: dict[str, list[tuple[str, int, int]]],
+                    wired: dict[str, set[int]], position: dict[str, tuple[float, float]],
+                    v1: bool) -> list[str]:
+    has_parent = {v for kids in children.values() for v, _, _ in kids}
+    roots = [n for n in names if n not in has_parent]
+    key = lambda n: (position[n][1], position[n][0])  # noqa: E731  top-most, then left-most
+    roots.sort(key=key)
+    ran: list[str] = []
+    seen: set[str] = set()
+    waiting: dict[str, set[int]] = {}
+    stack: deque[str] = deque()
+    pending_roots = deque(roots)
+    while True:
+        while stack:
+            node = stack.popleft()
+            if node in seen:
+                continue  # a second run (once per branch) keeps its first place
+            seen.add(node)
+            ran.append(node)
+            ready = []
+            for child, _out, index in children.get(node, ()):
+                if child in seen or child in ready:
+                    continue
+                if len(wired.get(child, ())) > 1:
+                    arrived = waiting.setdefault(child, set())
+                    arrived.add(index)
+                    if not arrived >= wired[child]:
+                        continue
+                    waiting.pop(child)
+                ready.append(child)
+            if v1:
+                ready.sort(key=key)
+                stack.extendleft(reversed(ready))
+            else:
+                stack.extend(ready)
+        released = next((n for n in waiting if n not in seen), None)
+        if released is not None:
+            waiting.pop(released)
+            stack.append(released)
+            continue
+        while pending_roots and pending_roots[0] in seen:
+            pending_roots.popleft()
+        if not pending_roots:
+            break
+        stack.append(pending_roots.popleft())
+    ran.extend(n for n in names if n not in seen)
+    return ran
