@@ -19,9 +19,12 @@ from .ir import Location, Workflow
 
 RULE_MODULES = (
     "parallelism.par001",
+    "parallelism.par101",
+    "parallelism.par102",
     "safety.saf001",
     "safety.saf002",
     "safety.saf003",
+    "safety.saf004",
     "resources.res001",
     "resources.res002",
     "graph.gra001",

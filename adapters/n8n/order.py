@@ -15,11 +15,11 @@ from collections import deque
 
 def execution_order(names: list[str], children: dict[str, list[tuple[str, int, int]]],
                     wired: dict[str, set[int]], position: dict[str, tuple[float, float]],
-                    v1: bool) -> list[str]:
+                    v1: bool, triggers: set[str] = frozenset()) -> list[str]:
     has_parent = {v for kids in children.values() for v, _, _ in kids}
     roots = [n for n in names if n not in has_parent]
     key = lambda n: (position[n][1], position[n][0])  # noqa: E731  top-most, then left-most
-    roots.sort(key=key)
+    roots.sort(key=lambda n: (n not in triggers, key(n)))  # an execution starts at a trigger
     ran: list[str] = []
     seen: set[str] = set()
     waiting: dict[str, set[int]] = {}

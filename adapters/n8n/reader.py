@@ -129,7 +129,13 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
         _references(name, tasks, by_name, folded.get(name, []), parents, root_of, edges, dangling, p)
 
     position = {n: _position(by_name[n][1]) for n in task_names}
-    order = execution_order(task_names, children, wired, position, v1)
+    triggers = {n for n in task_names if _is_trigger(by_name[n][1]["type"])}
+    order = execution_order(task_names, children, wired, position, v1, triggers)
+    other = execution_order(task_names, children, wired, position, not v1, triggers)
+    rank = {t: i for i, t in enumerate(order)}
+    # A main connection back to an earlier node closes a loop (Loop Over Items): the loop body's
+    # data comes round on the next pass, not before the first, so it is not a dependency.
+    edges = [e for e in edges if e.kind not in (EdgeKind.DATA, EdgeKind.CONTROL) or rank[e.u] < rank[e.v]]
     _items_and_durations(tasks, parents, pin)
     for name in task_names:
         _joins(tasks[name], by_name[name][1], parents[name], inputs[name])
@@ -149,6 +155,9 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
                   dangling=dangling, source=index, location=Location(p))
     wf.attrs["execution_order"] = "v1" if v1 else "v0"
     wf.attrs["execution_order_explicit"] = order_setting is not None
+    wf.attrs["execution_order_explicit_v1"] = v1
+    wf.attrs["execution_order_value"] = order_setting
+    wf.attrs["orders_agree"] = order == other
     wf.attrs["settings_location"] = Location(p + ("settings",)) if "settings" in doc else Location(p)
     return wf
 
@@ -182,6 +191,11 @@ def _connections(connections: dict, p: tuple, by_name: dict) -> list[dict]:
 
 ONE_TO_ONE = {"set", "noOp", "dateTime", "markdown", "crypto", "xml", "renameKeys", "html", "wait",
               "respondToWebhook", "stopAndError", "executionData"}
+
+
+def _is_trigger(kind: str) -> bool:
+    short = fx.short_type(kind)
+    return short.lower().endswith("trigger") or short in ("webhook", "start", "cron", "interval")
 
 
 def _one_to_one(node: dict) -> bool:
@@ -275,7 +289,7 @@ def _base_duration(short: str, node: dict) -> Duration:
         if isinstance(amount, (int, float)) and not isinstance(amount, bool) and unit in WAIT_UNITS \
                 and params.get("resume", "timeInterval") == "timeInterval":
             return Duration(float(amount) * WAIT_UNITS[unit], DurationSource.DECLARED)
-    if short in fx.PURE or short.endswith("Trigger") or short in ("webhook", "manualTrigger", "start"):
+    if short in fx.PURE or _is_trigger(short):
         return Duration(LOGIC_S, DurationSource.DEFAULT)
     return Duration(CALL_S, DurationSource.DEFAULT)
 
