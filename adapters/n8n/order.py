@@ -60,3 +60,59 @@ def execution_order(names: list[str], children: dict[str, list[tuple[str, int, i
         stack.append(pending_roots.popleft())
     ran.extend(n for n in names if n not in seen)
     return ran
+
+
+def back_edges(names: list[str], children: dict[str, list[tuple[str, int, int]]],
+               starts: list[str]) -> set[tuple[str, str]]:
+    """Connections that close a loop (e.g. back into Loop Over Items), found by depth-first search."""
+    state: dict[str, int] = {}  # 1 on the current path, 2 done
+    back: set[tuple[str, str]] = set()
+    for start in list(starts) + list(names):
+        if start in state:
+            continue
+        state[start] = 1
+        stack = [(start, iter(children.get(start, ())))]
+        while stack:
+            node, kids = stack[-1]
+            step = next(kids, None)
+            if step is None:
+                state[node] = 2
+                stack.pop()
+                continue
+            child = step[0]
+            if state.get(child) == 1:
+                back.add((node, child))
+            elif child not in state:
+                state[child] = 1
+                stack.append((child, iter(children.get(child, ()))))
+    return back
+
+
+def linearize(first_run: list[str], children: dict[str, list[tuple[str, int, int]]],
+              back: set[tuple[str, str]]) -> list[str]:
+    """One place per node consistent with every forward connection, closest to n8n's run order.
+
+    A node fed by two branches runs once per branch; it is placed at its last run so that every
+    node it depends on comes first (its first run is kept when nothing forces it later).
+    """
+    import heapq
+
+    rank = {n: i for i, n in enumerate(first_run)}
+    indegree = {n: 0 for n in first_run}
+    succ: dict[str, list[str]] = {n: [] for n in first_run}
+    for u, kids in children.items():
+        for v, _, _ in kids:
+            if (u, v) not in back and v not in succ[u]:
+                succ[u].append(v)
+                indegree[v] += 1
+    ready = [(rank[n], n) for n, d in indegree.items() if d == 0]
+    heapq.heapify(ready)
+    out = []
+    while ready:
+        _, n = heapq.heappop(ready)
+        out.append(n)
+        for m in succ[n]:
+            indegree[m] -= 1
+            if indegree[m] == 0:
+                heapq.heappush(ready, (rank[m], m))
+    return out if len(out) == len(first_run) else first_run

@@ -17,7 +17,7 @@ from wflint.ir import (Dangling, Duration, DurationSource, Edge, EdgeKind, Effec
 from wflint.sourcemap import load_json
 
 from . import effects as fx
-from .order import execution_order
+from .order import back_edges, execution_order, linearize
 from .references import scan
 
 STICKY = "n8n-nodes-base.stickyNote"
@@ -130,12 +130,13 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
 
     position = {n: _position(by_name[n][1]) for n in task_names}
     triggers = {n for n in task_names if _is_trigger(by_name[n][1]["type"])}
-    order = execution_order(task_names, children, wired, position, v1, triggers)
-    other = execution_order(task_names, children, wired, position, not v1, triggers)
-    rank = {t: i for i, t in enumerate(order)}
+    first = execution_order(task_names, children, wired, position, v1, triggers)
+    back = back_edges(task_names, children, [n for n in first if n in triggers] + first)
+    order = linearize(first, children, back)
+    other = linearize(execution_order(task_names, children, wired, position, not v1, triggers), children, back)
     # A main connection back to an earlier node closes a loop (Loop Over Items): the loop body's
     # data comes round on the next pass, not before the first, so it is not a dependency.
-    edges = [e for e in edges if e.kind not in (EdgeKind.DATA, EdgeKind.CONTROL) or rank[e.u] < rank[e.v]]
+    edges = [e for e in edges if e.kind not in (EdgeKind.DATA, EdgeKind.CONTROL) or (e.u, e.v) not in back]
     _items_and_durations(tasks, parents, pin)
     for name in task_names:
         _joins(tasks[name], by_name[name][1], parents[name], inputs[name])

@@ -38,8 +38,12 @@ def check(ctx: Context) -> Iterator[Finding]:
     if wf.format != "n8n":
         return
     relaxation = ctx.analysis.relaxation
-    succ, _ = relaxation.strict
     rank = relaxation.rank
+    # Merging requests changes how often a node runs, not which data it sees: orderings that exist
+    # only because a node runs once per item of its parent (control) do not count here.
+    data = {(e.u, e.v) for e in wf.edges if e.kind.value in ("data", "implicit")}
+    control = {(e.u, e.v) for e in wf.edges if e.kind.value == "control"} - data
+    succ, _ = graph.adjacency(relaxation.order, [e for e in relaxation.strict_edges() if e not in control])
     by_credential: dict[str, list[str]] = {}
     for t in relaxation.order:
         task = wf.tasks[t]
@@ -66,7 +70,8 @@ def check(ctx: Context) -> Iterator[Finding]:
                 f"another ({fmt_seconds(sum(seconds))}); one HTTP Request node fed one item per request "
                 f"sends them all at once, about {fmt_seconds(max(seconds))} ({source} durations), saving "
                 f"about {fmt_seconds(saved)}. Its Batching option only spaces out request starts and does "
-                f"not cap requests in flight: check the API's rate limit",
+                f"not cap requests in flight: check the API's rate limit. If one of them returns several "
+                f"items, the nodes after it run once per item today; keep that when regrouping",
                 location=ctx.location_of(group[1]),
                 tasks=tuple(group),
                 related=tuple(Related(ctx.location_of(t), f"request {t}", t) for t in group[:1]),
