@@ -72,7 +72,7 @@ def check(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, statist
     selection.validate()
     results = lint_paths(list(paths), selection, stdin_format=stdin_format, timings=_timings(timings),
                          config_path=config_path, cli_select=bool(select), extend_select=_codes(extend_select),
-                         ignore_unknown=ignore_unknown)
+                         ignore_unknown=ignore_unknown, with_edits=fmt == "sarif")
     findings = [f for r in results for f in r.findings]
     _write(_render_findings(findings, len(results), fmt, statistics), output_file)
     failing = False
@@ -129,13 +129,16 @@ def _load_one(path: str, stdin_format: str | None, timings: dict[str, float] | N
     from .config import find_config
     from .engine import apply_timings, load_configured
 
+    if path != "-" and not _is_file(path):
+        import os
+
+        what = "a folder" if os.path.isdir(path) else "no such file"
+        raise UsageError(f"{path}: {what}; report and graph take one workflow file")
     try:
         workflows = load_configured(path, find_config(path, config_path), explicit=True, stdin_format=stdin_format)
     except ParseError as exc:
         click.echo(f"{exc.one_line()} [WFL001]", err=True)
         sys.exit(1)
-    if path != "-" and not _is_file(path):
-        raise UsageError(f"{path}: report and graph take one file")
     out = []
     for workflow in workflows:
         if timings:
@@ -209,7 +212,7 @@ def fix(paths, unsafe_fixes, show_diff, select, ignore, config_path, ignore_unkn
     if unsafe_left:
         summary += f"; {unsafe_left} more with --unsafe-fixes"
     if manual:
-        summary += f"; {manual} to change by hand (no rewriter for that format yet)"
+        summary += f"; {manual} to change by hand (see `wflint check`)"
     if rejected:
         summary += f"; {rejected} fix{'es' if rejected != 1 else ''} rejected by verification"
     click.echo(summary + ".", err=show_diff)

@@ -138,20 +138,22 @@ def load_configured(path: str, config: Config, text: str | None = None, **kwargs
 def lint_paths(paths: list[str], selection: Selection, *, stdin_format: str | None = None,
                timings: dict[str, float] | None = None, config_path: str | None = None,
                cli_select: bool = True, extend_select: tuple[str, ...] = (),
-               ignore_unknown: bool = False) -> list[FileResult]:
+               ignore_unknown: bool = False, with_edits: bool = False) -> list[FileResult]:
     """Check every workflow file under ``paths``; each file under its own nearest configuration."""
     results = []
     for path, explicit in discover.expand(paths, ignore_unknown):
         config = find_config(path, config_path)
         chosen = selection.merged(config, path, extend_select, cli_select)
-        result = lint_file(path, explicit, chosen, config, stdin_format=stdin_format, timings=timings)
+        result = lint_file(path, explicit, chosen, config, stdin_format=stdin_format, timings=timings,
+                           with_edits=with_edits)
         if result is not None:
             results.append(result)
     return results
 
 
 def lint_file(path: str, explicit: bool, selection: Selection, config: Config, *,
-              stdin_format: str | None = None, timings: dict[str, float] | None = None) -> FileResult | None:
+              stdin_format: str | None = None, timings: dict[str, float] | None = None,
+              with_edits: bool = False) -> FileResult | None:
     from wflint.rules.meta.wfl001 import for_error
     from wflint.rules.meta.wfl002 import for_directives
 
@@ -175,6 +177,10 @@ def lint_file(path: str, explicit: bool, selection: Selection, config: Config, *
         result.results.append(checked)
         findings.extend(checked.findings)
     kept, directives = suppress.apply(findings, text, workflows)
+    if with_edits and path != "-":
+        from .fixer import attach_edits
+
+        attach_edits(path, text, workflows, kept, config)
     if selection.wants("WFL002"):
         kept.extend(for_directives(result.path, directives, all_rules(), selection.wants))
     kept.sort(key=Finding.sort_key)

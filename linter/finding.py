@@ -33,7 +33,12 @@ class Applicability(str, Enum):
 
 @dataclass(frozen=True)
 class Change:
-    """One IR-level edit: ``remove_order``/``add_order`` an edge u→v, or ``insert_join``."""
+    """One IR-level edit a rule proposes; the format's rewriter turns it into text.
+
+    ``remove_order`` u→v: v no longer has to wait for u (verified). ``remove_edge`` u→v: drop the
+    declared edge only; the ordering may still hold through others (a redundant edge).
+    ``add_order`` u→v. ``insert_join``: make ``v`` wait once for all of ``tasks``.
+    """
 
     op: str
     u: str = ""

@@ -10,7 +10,8 @@ import difflib
 from dataclasses import dataclass, field
 from types import ModuleType
 
-from .analysis import graph, relax
+from .analysis import graph
+from .analysis.relax import relax
 from .config import Config, find_config
 from .engine import Selection, check_workflow, load, load_configured, read_text
 from .errors import ParseError, RewriteError
@@ -29,15 +30,16 @@ class FixOutcome:
     applied: list[Finding] = field(default_factory=list)
     rejected: list[tuple[Finding, str]] = field(default_factory=list)
     unsafe_left: int = 0
-    manual: int = 0  # fixable findings in a format that has no rewriter
+    manual: int = 0  # fixes the format's rewriter cannot express: to make by hand
 
     @property
     def changed(self) -> bool:
         return self.text != self.original
 
     def diff(self) -> str:
+        shown = self.path.lstrip("/")
         return "".join(difflib.unified_diff(self.original.splitlines(True), self.text.splitlines(True),
-                                            f"a/{self.path}", f"b/{self.path}"))
+                                            f"a/{shown}", f"b/{shown}"))
 
 
 def wanted(finding: Finding, unsafe: bool) -> bool:
@@ -69,13 +71,17 @@ def fix_text(path: str, text: str, selection: Selection, unsafe: bool, config: C
         if not hasattr(module, "rewrite"):
             outcome.manual = sum(1 for _, f in candidates if wanted(f, unsafe))
             return outcome
+        supported = [(wf, f) for wf, f in candidates if _supported(module, wf, f)]
+        outcome.manual = sum(1 for _, f in candidates if wanted(f, unsafe)) - sum(
+            1 for _, f in supported if wanted(f, unsafe))
+        candidates = supported
         todo = next(((wf, f) for wf, f in candidates if wanted(f, unsafe)), None)
         if todo is None:
             outcome.unsafe_left = sum(1 for _, f in candidates if wanted(f, True) and not wanted(f, unsafe))
             return outcome
         workflow, finding = todo
         tried.add(finding.fingerprint)
-        reason, new_text = _attempt(module, path, outcome.text, workflow, finding)
+        reason, new_text = _attempt(module, path, outcome.text, workflow, finding, config)
         if reason:
             outcome.rejected.append((finding, reason))
         else:
@@ -84,7 +90,15 @@ def fix_text(path: str, text: str, selection: Selection, unsafe: bool, config: C
     return outcome
 
 
-def _attempt(module: ModuleType, path: str, text: str, workflow: Workflow, finding: Finding):
+def _supported(module: ModuleType, workflow: Workflow, finding: Finding) -> bool:
+    """Can the adapter express every change of this fix? (Adapters without ``supports`` try all.)"""
+    if finding.fix is None:
+        return False
+    check = getattr(module, "supports", None)
+    return check is None or all(check(workflow, c) for c in finding.fix.changes)
+
+
+def _attempt(module: ModuleType, path: str, text: str, workflow: Workflow, finding: Finding, config: Config):
     changes = list(finding.fix.changes)
     try:
         new_text = module.rewrite(text, workflow, changes)
@@ -112,7 +126,7 @@ def verify(old: Workflow, new: Workflow, changes) -> str | None:
     if set(old.tasks) != set(new.tasks):
         return "the rewrite changed the set of tasks"
     try:
-        before, after = relax.relax(old), relax.relax(new)
+        before, after = relax(old), relax(new)
     except graph.CycleError as exc:
         return f"the rewrite made a cycle: {exc}"
     for u, v in before.strict_edges():
@@ -136,3 +150,42 @@ def fix_file(path: str, selection: Selection, unsafe: bool, config_path: str | N
     config = find_config(path, config_path)
     return fix_text(path, read_text(path), selection.merged(config, path, cli_select=cli_select), unsafe, config,
                     explicit)
+
+
+def attach_edits(path: str, text: str, workflows: list[Workflow], findings: list[Finding], config: Config) -> None:
+    """For each finding whose fix the adapter can express and that verifies, record the text edit
+    (``finding.extra["edit"]``: the replaced region and its new text), e.g. for SARIF ``fixes``."""
+    from . import adapters
+
+    module = adapters.sniff(path, text)
+    if module is None or not hasattr(module, "rewrite"):
+        return
+    by_name = {w.name: w for w in workflows}
+    for finding in findings:
+        workflow = by_name.get(finding.workflow)
+        if workflow is None or finding.fix is None or not finding.fix.changes or not _supported(module, workflow, finding):
+            continue
+        if finding.fix.applicability is Applicability.DISPLAY:
+            continue
+        reason, new_text = _attempt(module, path, text, workflow, finding, config)
+        if reason is None and new_text != text:
+            finding.extra["edit"] = _region(text, new_text)
+
+
+def _region(old: str, new: str) -> dict:
+    """The smallest single replacement turning ``old`` into ``new``, with 1-based line/columns."""
+    start = 0
+    limit = min(len(old), len(new))
+    while start < limit and old[start] == new[start]:
+        start += 1
+    end_old, end_new = len(old), len(new)
+    while end_old > start and end_new > start and old[end_old - 1] == new[end_new - 1]:
+        end_old -= 1
+        end_new -= 1
+
+    def line_col(offset: int) -> tuple[int, int]:
+        line = old.count("\n", 0, offset) + 1
+        return line, offset - (old.rfind("\n", 0, offset) + 1) + 1
+
+    (sl, sc), (el, ec) = line_col(start), line_col(end_old)
+    return {"start_line": sl, "start_column": sc, "end_line": el, "end_column": ec, "text": new[start:end_new]}

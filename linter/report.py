@@ -216,17 +216,24 @@ def _peak_concurrency(analysis: Analysis) -> int:
     return peak
 
 
-def _first_join(analysis: Analysis, members: list[str], budget: int = 5000) -> str | None:
-    """The first task (in run order) downstream of two or more of ``members``: where the branches meet."""
+FAR = "…"  # _first_join gave up: the branches meet, if at all, far downstream
+
+
+def _first_join(analysis: Analysis, members: list[str], budget: int = 64) -> str | None:
+    """The first task (in run order) downstream of two or more of ``members``: where the branches meet.
+
+    Looks at most ``budget`` tasks ahead (returning ``FAR``), so reports on huge graphs stay linear.
+    """
     import heapq
 
     succ, _ = analysis.relaxation.strict
     rank = analysis.relaxation.rank
+    inside = set(members)
     reached: dict[str, int] = {}
     heap: list[tuple[int, str]] = []
     for bit, m in enumerate(members):
         for s in succ[m]:
-            if s not in members:
+            if s not in inside:
                 if s not in reached:
                     heapq.heappush(heap, (rank[s], s))
                 reached[s] = reached.get(s, 0) | 1 << bit
@@ -240,7 +247,7 @@ def _first_join(analysis: Analysis, members: list[str], budget: int = 5000) -> s
             if s not in reached:
                 heapq.heappush(heap, (rank[s], s))
             reached[s] = reached.get(s, 0) | origins
-    return None
+    return FAR if heap else None
 
 
 def _recommendations(analysis: Analysis) -> list[dict]:
@@ -253,7 +260,10 @@ def _recommendations(analysis: Analysis) -> list[dict]:
         if g.confidence != "high":
             text += " Low confidence: some effects are unknown; confirm they do not touch the same data first."
         join = _first_join(analysis, g.tasks)
-        if join:
+        if join == FAR:
+            failure = ("The branches meet far downstream; make sure the task that joins them waits for all "
+                       "of them and fails (or is told to run on partial data) when one fails.")
+        elif join:
             joiner = wf.tasks[join].name
             failure = (f"{joiner} joins the branches and must wait for all of them; if one branch fails, "
                        f"fail the join (the default) or state explicitly that {joiner} may run on partial data.")

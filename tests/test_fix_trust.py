@@ -54,10 +54,41 @@ def test_fix_diff_writes_nothing_and_fix_keeps_the_mode(write):
     os.chmod(path, 0o640)
     before = path.read_bytes()
     result = run("fix", path, "--diff")
-    assert path.read_bytes() == before
-    if result.exit_code == 1:  # a rewriter exists for this format: the diff is shown
-        assert result.stdout.startswith(f"--- a/{path}")
-        run("fix", path)
-        assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
-    else:
-        assert result.exit_code == 0 and "to change by hand" in result.stderr
+    assert result.exit_code == 1 and path.read_bytes() == before
+    assert result.stdout.startswith(f"--- a/{str(path).lstrip('/')}")
+    assert "-  publish:   {duration: 1s, needs: [extract], after: [thumbnail]}" in result.stdout
+    assert "+  publish:   {duration: 1s, needs: [extract]}" in result.stdout
+    assert "would fix 2 findings in 1 file." in result.stderr
+    fixed = run("fix", path)
+    assert fixed.exit_code == 0 and "fixed 2 findings in 1 file." in fixed.stdout
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
+    assert run("check", path, "--select", "PAR001", "--format", "json").json()["findings"] == []
+    assert run("fix", path, "--diff").exit_code == 0  # nothing left: a second fix changes nothing
+
+
+def test_sequential_designs_are_listed_for_hand_changes(write):
+    path = write("w.wflint.yaml", (FIXTURES / "examples" / "customer-health.wflint.yaml").read_text())
+    result = run("fix", path)
+    assert result.exit_code == 0 and "2 to change by hand" in result.stdout
+
+
+def test_redundant_edge_is_removed_and_order_kept(write):
+    path = write("w.wflint.yaml", (FIXTURES / "rules" / "GRA003" / "bad.wflint.yaml").read_text())
+    assert "fixed 1 finding in 1 file." in run("fix", path).stdout
+    assert "after:" not in path.read_text()
+    report = run("report", path, "--format", "json").json()
+    assert report["current_s"] == 3  # a → b → c still in order
+
+
+@pytest.mark.parametrize("before, after", [
+    ("current: graph\ntasks:\n  a: {}\n  b: {}\n  c:\n    after:\n      - a\n      - b  # keep\n    duration: 1s\n",
+     "current: graph\ntasks:\n  a: {}\n  b: {}\n  c:\n    duration: 1s\n"),
+    ("current: graph\ntasks:\n  a: {}\n  b: {}\n  c: {after: [a, b], duration: 1s}\n",
+     "current: graph\ntasks:\n  a: {}\n  b: {}\n  c: {duration: 1s}\n"),
+    ("current: graph\ntasks:\n  a: {}\n  b: {}\n  c: {duration: 1s, after: a}\n",
+     "current: graph\ntasks:\n  a: {}\n  b: {}\n  c: {duration: 1s}\n"),
+])
+def test_after_removal_in_block_and_flow_style(write, before, after):
+    path = write("w.wflint.yaml", before)
+    run("fix", path)
+    assert path.read_text() == after

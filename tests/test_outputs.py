@@ -64,3 +64,21 @@ def test_statistics_counts_per_code():
     assert counts["WFL001"] == 5 and counts["PAR001"] >= 3
     as_json = run("check", RULES, "--statistics", "--format", "json", "--fail-on", "never").json()
     assert {c["code"]: c["count"] for c in as_json} == counts
+
+
+def test_sarif_carries_verified_fixes_as_replacements():
+    path = RULES / "PAR001" / "bad-after.wflint.yaml"
+    log = run("check", path, "--format", "sarif").json()
+    jsonschema.Draft4Validator(sarif_schema()).validate(log)
+    results = log["runs"][0]["results"]
+    with_fix = [r for r in results if "fixes" in r]
+    assert len(with_fix) == 2
+    (change,) = with_fix[0]["fixes"][0]["artifactChanges"]
+    (replacement,) = change["replacements"]
+    lines = path.read_text().splitlines(True)
+    region = replacement["deletedRegion"]
+    assert region["startLine"] == region["endLine"] == 6
+    old = lines[5][region["startColumn"] - 1:region["endColumn"] - 1]
+    assert old == ", after: [thumbnail]" and replacement["insertedContent"]["text"] == ""
+    sequential = run("check", RULES / "PAR001" / "bad-sequential.wflint.yaml", "--format", "sarif").json()
+    assert all("fixes" not in r for r in sequential["runs"][0]["results"])  # nothing the rewriter can do

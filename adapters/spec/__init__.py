@@ -31,3 +31,15 @@ def read(path: str, text: str):
     from .reader import read_spec
 
     return read_spec(path, text)
+
+
+def supports(workflow, change) -> bool:
+    from .rewriter import supports as spec_supports
+
+    return spec_supports(workflow, change)
+
+
+def rewrite(text: str, workflow, changes) -> str:
+    from .rewriter import rewrite as spec_rewrite
+
+    return spec_rewrite(text, workflow, changes)

@@ -82,11 +82,6 @@ def ancestor_masks(order: list[str], pred: dict[str, list[str]], tracked: dict[s
     return masks
 
 
-def ordered(masks: dict[str, int], tracked: dict[str, int], a: str, b: str) -> bool:
-    """True when a is an ancestor of b or b of a (both tracked)."""
-    return bool(masks[b] >> tracked[a] & 1 or masks[a] >> tracked[b] & 1)
-
-
 class UnionFind:
     def __init__(self) -> None:
         self.parent: dict[str, str] = {}

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 from ..ir import DurationSource, Workflow
 from . import graph
-from .durations import fmt_seconds
 from .relax import Relaxation
 
 _SOURCE_STRENGTH = [s.value for s in DurationSource]
@@ -167,8 +166,3 @@ def _reason(workflow: Workflow, members: list[str], needed: list[tuple[str, str,
     if unknown:
         parts.append("effects of " + ", ".join(unknown) + " are unknown (verify by hand)")
     return "; ".join(parts)
-
-
-def describe(workflow: Workflow, group: Group, duration: dict[str, float]) -> str:
-    """``[Fetch CRM (2s) + Fetch tickets (3s)]`` for blueprints and messages."""
-    return "[" + " + ".join(f"{workflow.tasks[t].name} ({fmt_seconds(duration[t])})" for t in group.tasks) + "]"

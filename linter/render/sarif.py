@@ -62,8 +62,19 @@ def _result(f: Finding, rule_index: dict[str, int]) -> dict:
     if f.saved_s is not None:
         result["properties"]["savedSeconds"] = f.saved_s
     if f.fix is not None:
-        # Text edits exist only once an adapter rewrites the file; SARIF carries the fix's intent.
         result["properties"]["fix"] = {"applicability": f.fix.applicability.value, "title": f.fix.title}
+    edit = f.extra.get("edit")
+    if edit:  # only fixes the format's rewriter made and verified
+        result["fixes"] = [{
+            "description": {"text": f.fix.title},
+            "artifactChanges": [{
+                "artifactLocation": {"uri": _uri(f.path)},
+                "replacements": [{
+                    "deletedRegion": _region(edit["start_line"], edit["start_column"], edit["end_line"], edit["end_column"]),
+                    "insertedContent": {"text": edit["text"]},
+                }],
+            }],
+        }]
     return result
 
 

@@ -42,5 +42,5 @@ def check(ctx: Context) -> Iterator[Finding]:
                 location=edge.location or ctx.location_of(edge.v),
                 tasks=(edge.u, edge.v),
                 fix=Fix(Applicability.SAFE, f"remove the ordering {edge.u} → {edge.v}",
-                        (Change("remove_order", edge.u, edge.v),)),
+                        (Change("remove_edge", edge.u, edge.v),)),
             )
