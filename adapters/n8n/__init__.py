@@ -18,6 +18,12 @@ def read(path: str, text: str):
     return read_n8n(path, text)
 
 
+def supports(workflow, change) -> bool:
+    from .rewriter import supports as _supports
+
+    return _supports(workflow, change)
+
+
 def rewrite(text: str, workflow, changes) -> str:
     from .rewriter import rewrite as _rewrite
 
