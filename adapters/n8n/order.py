@@ -116,3 +116,38 @@ def linearize(first_run: list[str], children: dict[str, list[tuple[str, int, int
             if indegree[m] == 0:
                 heapq.heappush(ready, (rank[m], m))
     return out if len(out) == len(first_run) else first_run
+
+
+def routes(names: list[str], children: dict[str, list[tuple[str, int, int]]],
+           back: set[tuple[str, str]]) -> dict[str, dict[str, frozenset[int]]]:
+    """node → {router: outputs of the router that lead to it}, for routers with several used outputs.
+
+    A router (IF, Switch, an error output, Loop Over Items) sends each item down one output, so
+    two nodes reached only through different outputs of one router never handle the same item:
+    they are alternatives, not parallel branches.
+    """
+    out: dict[str, dict[str, frozenset[int]]] = {n: {} for n in names}
+    for router in names:
+        used = sorted({o for _, o, _ in children.get(router, ())})
+        if len(used) < 2:
+            continue
+        reached: dict[str, set[int]] = {}
+        for o in used:
+            stack = [v for v, oo, _ in children[router] if oo == o and (router, v) not in back]
+            seen: set[str] = set()
+            while stack:
+                n = stack.pop()
+                if n in seen or n == router:
+                    continue
+                seen.add(n)
+                reached.setdefault(n, set()).add(o)
+                stack.extend(v for v, _, _ in children.get(n, ()) if (n, v) not in back)
+        for n, outputs in reached.items():
+            if len(outputs) < len(used):
+                out[n][router] = frozenset(outputs)
+    return out
+
+
+def exclusive(a: dict[str, frozenset[int]], b: dict[str, frozenset[int]]) -> bool:
+    """Are two nodes on different outputs of one router (never both for one item)?"""
+    return any(r in b and not (a[r] & b[r]) for r in a)

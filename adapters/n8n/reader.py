@@ -17,7 +17,7 @@ from wflint.ir import (Dangling, Duration, DurationSource, Edge, EdgeKind, Effec
 from wflint.sourcemap import load_json
 
 from . import effects as fx
-from .order import back_edges, execution_order, linearize
+from .order import back_edges, exclusive, execution_order, linearize, routes
 from .references import scan
 
 STICKY = "n8n-nodes-base.stickyNote"
@@ -138,8 +138,13 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
     # data comes round on the next pass, not before the first, so it is not a dependency.
     edges = [e for e in edges if e.kind not in (EdgeKind.DATA, EdgeKind.CONTROL) or (e.u, e.v) not in back]
     _items_and_durations(tasks, parents, pin)
+    route = routes(task_names, children, back)
+    starts = _starts(order, children, back)
+    routers = {n for n in task_names if len({o for _, o, _ in children[n]}) > 1}
     for name in task_names:
-        _joins(tasks[name], by_name[name][1], parents[name], inputs[name])
+        if route[name]:
+            tasks[name].attrs["routes"] = {r: sorted(o) for r, o in route[name].items()}
+        _joins(tasks[name], by_name[name][1], inputs[name], _labels(name, inputs[name], route, starts, routers))
 
     notes = [
         f"executionOrder {'v1: depth-first, sibling branches by canvas position (top-most, then left-most)' if v1 else ('absent: runs as legacy v0, breadth-first' if order_setting is None else repr(order_setting) + ': runs as legacy v0, breadth-first')}",
@@ -363,26 +368,67 @@ def _items_and_durations(tasks: dict[str, Task], parents: dict[str, list[str]], 
             task.attrs["per_item_s"] = CALL_S
 
 
-def _joins(task: Task, node: dict, parents: list[str], inputs: list[tuple]) -> None:
-    """A non-Merge node fed by two nodes runs once per branch; a Merge must be wired one-to-one."""
+def _starts(order: list[str], children: dict, back: set) -> dict[str, set[str]]:
+    """node → the start nodes (triggers, or nodes without input) whose executions reach it."""
+    has_parent = {v for u, kids in children.items() for v, _, _ in kids if (u, v) not in back}
+    reach: dict[str, set[str]] = {n: ({n} if n not in has_parent else set()) for n in order}
+    for n in order:
+        for v, _, _ in children.get(n, ()):
+            if (n, v) not in back:
+                reach[v] |= reach[n]
+    return reach
+
+
+def _labels(name: str, inputs: list[tuple], route: dict, starts: dict, routers: set) -> dict:
+    """(source, output) of each incoming connection → what it is exclusive by: the routers whose
+    outputs lead into it (the source itself when it routes) and the starts that reach it."""
+    labels = {}
+    for u, out, _idx, _ptr in inputs:
+        through = dict(route.get(u, {}))
+        if u in routers:
+            through[u] = frozenset({out})
+        labels[(u, out)] = (through, frozenset(starts.get(u, ())))
+    return labels
+
+
+def _apart(a, b) -> bool:
+    """Two incoming connections that never carry data in the same execution for the same item."""
+    (ra, sa), (rb, sb) = a, b
+    return not (sa & sb) or exclusive(ra, rb)
+
+
+def _joins(task: Task, node: dict, inputs: list[tuple], labels: dict) -> None:
+    """A non-Merge node fed by two nodes runs once per branch; a Merge must be wired one-to-one.
+
+    Parents on different outputs of one IF/Switch are alternatives (each item takes one way), the
+    usual n8n idiom for converging branches, not a missing join.
+    """
     short = fx.short_type(task.kind)
+    keys = list(labels)
     if short not in MERGE_TYPES:
-        if len(parents) > 1:
+        pairs = [(a, b) for i, a in enumerate(keys) for b in keys[i + 1:] if a[0] != b[0]]
+        parallel = [(a, b) for a, b in pairs if not _apart(labels[a], labels[b])]
+        if parallel:
             task.join = Join.EACH
+            some_exclusive = len(parallel) < len(pairs)
             safe = not task.opaque and not task.dynamic and task.attrs.get("executeOnce") is not True
-            task.attrs["join_fix"] = "safe" if safe else "unsafe"
+            task.attrs["join_fix"] = "display" if some_exclusive else ("safe" if safe else "unsafe")
         return
     params = node.get("parameters") if isinstance(node.get("parameters"), dict) else {}
     count = params.get("numberInputs", 2) if fx.version(node) >= 3 else 2
     count = count if isinstance(count, int) and not isinstance(count, bool) else 2
     issues = []
     by_index: dict[int, list[str]] = {}
-    for u, _out, idx, ptr in inputs:
+    keys_at: dict[int, list] = {}
+    for u, out, idx, ptr in inputs:
         by_index.setdefault(idx, []).append(u)
+        keys_at.setdefault(idx, []).append((u, out))
     for idx, sources in sorted(by_index.items()):
+        at = keys_at[idx]
+        together = any(not _apart(labels[a], labels[b]) for i, a in enumerate(at) for b in at[i + 1:])
         if idx >= count:
             issues.append(f"a connection from `{sources[0]}` goes to input {idx + 1}, but this Merge has {count} inputs")
-        elif len(sources) > 1:
+        elif len(sources) > 1 and together:
             issues.append(f"input {idx + 1} has {len(sources)} connections ({', '.join(f'`{s}`' for s in sources)}); "
                           "the Merge runs once per arriving branch instead of joining them")
     if by_index:

@@ -95,8 +95,9 @@ def relax(workflow: Workflow) -> Relaxation:
         roots = {t: i for i, t in enumerate(t for t in order if not result.design_pred[t])}
         reach = graph.ancestor_masks(order, result.design_pred, roots)
         start = {t: reach[t] | (1 << roots[t] if t in roots else 0) for t in order}
+        routes = {t: workflow.tasks[t].attrs.get("routes") or {} for t in order}
         _graph_conflicts(result, accesses, result.design_pred, keep=False,
-                         together=lambda a, b: bool(start[a] & start[b]))
+                         together=lambda a, b: bool(start[a] & start[b]) and not _alternatives(routes[a], routes[b]))
     if sequential:
         _chain_conflicts(order, accesses, result.relaxed)
         opaque = {t: {ANYTHING: Mode.WRITE} for t in order if _unknowable(workflow, t)}
@@ -108,6 +109,12 @@ def relax(workflow: Workflow) -> Relaxation:
         _graph_conflicts(result, accesses, result.declared_pred)
         _graph_barriers(workflow, result)
     return result
+
+
+def _alternatives(a: dict, b: dict) -> bool:
+    """Tasks on different outputs of one branching task (``attrs["routes"]``: task → outputs leading
+    here) never handle the same item, so they are alternatives rather than parallel branches."""
+    return any(r in b and not set(a[r]) & set(b[r]) for r in a)
 
 
 def _unknowable(workflow: Workflow, task_id: str) -> bool:
