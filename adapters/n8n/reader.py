@@ -269,6 +269,8 @@ def _task(name: str, node: dict, pointer: tuple, subs: list[str], by_name: dict,
         attrs["sub_nodes"] = list(subs)
     if found.operation:
         attrs["operation"] = found.operation
+    if short == "splitInBatches":  # v1-v2 name their outputs [loop, done]; v3+ [done, loop]
+        attrs["loop_output"] = 0 if fx.version(node) < 3 else 1
     if found.notes:
         attrs["effect_notes"] = found.notes
     cred = fx.credential(node)
