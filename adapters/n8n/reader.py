@@ -141,6 +141,9 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
     route = routes(task_names, children, back)
     starts = _starts(order, children, back)
     routers = {n for n in task_names if len({o for _, o, _ in children[n]}) > 1}
+    if len({n for n in task_names if n not in {v for k in children.values() for v, _, _ in k}}) > 1:
+        for name in task_names:  # several starts: which executions reach each node
+            tasks[name].attrs["starts"] = sorted(starts[name])
     for name in task_names:
         if route[name]:
             tasks[name].attrs["routes"] = {r: sorted(o) for r, o in route[name].items()}
@@ -302,6 +305,17 @@ def _base_duration(short: str, node: dict) -> Duration:
     return Duration(CALL_S, DurationSource.DEFAULT)
 
 
+BINARY_KEYS = {"inputDataFieldName", "binaryPropertyName", "binaryData", "dataPropertyName"}
+
+
+def _reads_binary(node: dict) -> bool:
+    """Does the node send a binary file from its input items (set by a field name, not an expression)?"""
+    for text, ptr, key in _strings(node.get("parameters") or {}, ()):
+        if key in BINARY_KEYS or text in ("formBinaryData", "binaryData"):
+            return True
+    return any(k in BINARY_KEYS for k in (node.get("parameters") or {}))
+
+
 def _strings(value, pointer: tuple, key: str = ""):
     """(text, pointer, key) of every string leaf under a parameters object."""
     if isinstance(value, str):
@@ -345,7 +359,7 @@ def _references(name: str, tasks: dict, by_name: dict, subs: list[str], parents:
                     continue
                 seen.add(target)
                 edges.append(Edge(target, name, EdgeKind.IMPLICIT, Location(ptr), f"{name} reads {ref.text}"))
-    if reads_input or fx.short_type(task.kind) not in NO_IMPLICIT_INPUT:
+    if reads_input or fx.short_type(task.kind) not in NO_IMPLICIT_INPUT or _reads_binary(by_name[name][1]):
         for parent in parents[name]:
             edges.append(Edge(parent, name, EdgeKind.DATA, task.location, f"{name} reads its input from {parent}"))
 

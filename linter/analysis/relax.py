@@ -97,7 +97,7 @@ def relax(workflow: Workflow) -> Relaxation:
         start = {t: reach[t] | (1 << roots[t] if t in roots else 0) for t in order}
         routes = {t: workflow.tasks[t].attrs.get("routes") or {} for t in order}
         _graph_conflicts(result, accesses, result.design_pred, keep=False,
-                         together=lambda a, b: bool(start[a] & start[b]) and not _alternatives(routes[a], routes[b]))
+                         together=lambda a, b: bool(start[a] & start[b]) and not alternatives(routes[a], routes[b]))
     if sequential:
         _chain_conflicts(order, accesses, result.relaxed)
         opaque = {t: {ANYTHING: Mode.WRITE} for t in order if _unknowable(workflow, t)}
@@ -111,7 +111,7 @@ def relax(workflow: Workflow) -> Relaxation:
     return result
 
 
-def _alternatives(a: dict, b: dict) -> bool:
+def alternatives(a: dict, b: dict) -> bool:
     """Tasks on different outputs of one branching task (``attrs["routes"]``: task → outputs leading
     here) never handle the same item, so they are alternatives rather than parallel branches."""
     return any(r in b and not set(a[r]) & set(b[r]) for r in a)

@@ -25,6 +25,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from wflint.analysis import graph
+from wflint.analysis.relax import alternatives
 from wflint.analysis.durations import fmt_seconds
 from wflint.finding import Applicability, Confidence, Finding, Fix, Related, Severity
 from wflint.rule import Context, rule
@@ -53,7 +54,8 @@ def check(ctx: Context) -> Iterator[Finding]:
     for calls in by_credential.values():
         groups: list[list[str]] = []
         for t in calls:
-            home = next((g for g in groups if all(_independent(succ, rank, m, t) for m in g)), None)
+            home = next((g for g in groups if all(_independent(succ, rank, m, t) and _together(wf, m, t)
+                                                   for m in g)), None)
             if home is None:
                 groups.append([t])
             else:
@@ -85,6 +87,14 @@ def check(ctx: Context) -> Iterator[Finding]:
 def _independent(succ, rank, a: str, b: str) -> bool:
     first, second = (a, b) if rank[a] < rank[b] else (b, a)
     return not graph.reaches(succ, first, second, rank)
+
+
+def _together(wf, a: str, b: str) -> bool:
+    """Both run in one execution for one item: same trigger, not alternative IF/Switch outputs."""
+    ta, tb = wf.tasks[a].attrs, wf.tasks[b].attrs
+    if "starts" in ta and "starts" in tb and not set(ta["starts"]) & set(tb["starts"]):
+        return False
+    return not alternatives(ta.get("routes") or {}, tb.get("routes") or {})
 
 
 def _weakness(source: str) -> int:
