@@ -307,3 +307,14 @@ def test_every_corpus_file_analyses_or_gives_a_clean_parse_error():
         for wf in read_n8n(str(path), text):
             analyze(wf)
             assert set(wf.execution_model.order) == set(wf.tasks)
+
+
+@pytest.mark.skipif(not CORPUS_FILES, reason=f"n8n corpus not found at {N8N_CORPUS}")
+def test_corpus_findings_snapshot(snapshot):
+    """Counts per file and code over the real exports: a change here is a behaviour change to review."""
+    findings = run("check", N8N_CORPUS, "--format", "json", "--fail-on", "never").json()["findings"]
+    counts: dict[str, dict[str, int]] = {}
+    for f in findings:
+        per_file = counts.setdefault(Path(f["path"]).name, {})
+        per_file[f["code"]] = per_file.get(f["code"], 0) + 1
+    assert {name: dict(sorted(c.items())) for name, c in sorted(counts.items())} == snapshot
