@@ -225,6 +225,7 @@ def _generic(kind: str, node: dict, params: dict, cred: str, out: NodeEffects) -
     target = _target(kind, params)
     system = {"googleSheets": "gsheet", "awsS3": "s3"}.get(kind, kind.lower())
     out.effects.append((f"{system}:{cred or 'default'}/{target}", mode, ()))
+    out.apis.append(ApiUse(f"{system}:{cred or 'default'}", 1.0, per_item=True))  # one call per item
 
 
 def _target(kind: str, params: dict) -> str:

@@ -163,6 +163,7 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
     wf = Workflow(name=name, format="n8n", path=path, execution_model=model, tasks=tasks, edges=edges,
                   dangling=dangling, source=index, location=Location(p))
     wf.attrs["execution_order"] = "v1" if v1 else "v0"
+    wf.attrs["first_runs"] = first  # the order of each node's first run, as n8n runs it
     wf.attrs["execution_order_explicit"] = order_setting is not None
     wf.attrs["execution_order_explicit_v1"] = v1
     wf.attrs["execution_order_value"] = order_setting
