@@ -214,7 +214,7 @@ def fix(paths, unsafe_fixes, show_diff, select, ignore, config_path, ignore_unkn
     if manual:
         summary += f"; {manual} to change by hand (see `wflint check`)"
     if rejected:
-        summary += f"; {rejected} fix{'es' if rejected != 1 else ''} rejected by verification"
+        summary += f"; {rejected} fix{'es' if rejected != 1 else ''} not applied (reasons above)"
     click.echo(summary + ".", err=show_diff)
     if show_diff and changed_any:
         sys.exit(1)

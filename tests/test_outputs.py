@@ -26,8 +26,8 @@ def test_sarif_validates_against_the_sarif_2_1_0_schema():
     for r in rules.values():
         assert r["shortDescription"]["text"] and r["fullDescription"]["text"] and r["helpUri"].endswith(".md")
         assert r["defaultConfiguration"]["level"] in ("error", "warning", "note")
-    saf = next(r for r in run_["results"] if r["ruleId"] == "SAF001"
-               and r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith(".wflint.yaml"))
+    saf = next(r for r in run_["results"] if r["ruleId"] == "SAF001" and r["locations"][0]["physicalLocation"]
+               ["artifactLocation"]["uri"].endswith("SAF001/bad.wflint.yaml"))
     assert saf["level"] == "error" and saf["locations"][0]["physicalLocation"]["region"]["startLine"] == 6
     assert saf["relatedLocations"][0]["physicalLocation"]["region"]["startLine"] == 5
     assert rules[saf["ruleId"]] is run_["tool"]["driver"]["rules"][saf["ruleIndex"]]

@@ -4,6 +4,7 @@
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from ..ir import Workflow
@@ -115,7 +116,7 @@ def _durations_and_demand(workflow: Workflow, capacity: Capacity):
                 stretched[t] = seconds
         duration[t] = seconds
         rates = tuple((api, n / seconds if seconds else 0.0) for api, n in calls.items() if api in capacity.rates)
-        pools = tuple((p, 1) for p in task.pools)
+        pools = tuple(Counter(task.pools).items())  # a pool named twice holds two slots
         if rates or pools:
             demand[t] = Demand(pools=pools, rates=rates)
     return duration, stretched, demand

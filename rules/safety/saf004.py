@@ -1,51 +1,61 @@
 """A task reads another task's output without an ordering that guarantees it ran.
 
-**What.** A task uses the output of another task (an n8n `$('X')` expression, an Airflow templated
-`xcom_pull`, ...) but no chain of declared dependencies puts the producer before it: the producer
-sits on a sibling branch, in another flow, or later in the run.
+**What.** A task uses another task's output through a channel the engine does not treat as a
+dependency (an Airflow `{{ ti.xcom_pull(task_ids=...) }}` template or `xcom_pull` in the callable, a
+reference the engine resolves at run time), and the declared graph does not put the producer
+before the reader.
 
-**Why.** On an engine that runs branches concurrently the read races the write. On an engine that
-runs one task at a time (n8n), it works only because of the engine's tie-break (in n8n v1, canvas
-position: moving a node on the canvas silently reorders the branches and the expression fails with
-"Referenced node is unexecuted"); parallelising the branches breaks it outright.
+**Why.** The reader runs whenever its own upstream allows: before the producer, at the same time,
+or after it. It reads nothing, a stale value from an earlier run, or a half-written one; the
+result depends on scheduling.
+
+On an engine that runs one task at a time (n8n), it works only because of the engine's tie-break:
+in n8n v1 canvas position, so moving a node on the canvas silently reorders the branches and a
+`$('X')` expression fails with "Referenced node is unexecuted".
 
 **Example.**
 
-```json
-"connections": {"Trigger": {"main": [[{"node": "Fetch", "type": "main", "index": 0},
-                                        {"node": "Report", "type": "main", "index": 0}]]}}
-// Report's text is "={{ $('Fetch').item.json.total }}", but Report is on a sibling branch of Fetch
+```python
+extract = BashOperator(task_id="extract", bash_command="echo 42")
+load = BashOperator(task_id="load", bash_command="echo {{ ti.xcom_pull(task_ids='extract') }}")
+# no `extract >> load`: Airflow may run load first
 ```
 
-**Fix.** Wire the consumer after the producer (or join both branches first). Display only.
+**Fix.** Order the producer before the reader (`extract >> load`), or pass the value so that the
+engine sees the dependency (`extract.output`). wflint shows the ordering to add; it does not add it
+for you (display only).
 """
 from __future__ import annotations
 
 from typing import Iterator
 
-from wflint.finding import Finding, Related, Severity
+from wflint.finding import Applicability, Change, Finding, Fix, Related, Severity
 from wflint.rule import Context, rule
 
 
 @rule("SAF004", "order-dependent-reference", Severity.ERROR)
 def check(ctx: Context) -> Iterator[Finding]:
-    relaxation = ctx.analysis.relaxation
+    edges = {(e.u, e.v): e for e in ctx.workflow.edges if e.kind.value == "implicit"}
     model = ctx.workflow.execution_model
-    for u, v, kind in relaxation.unordered_needs:
-        edge = next((e for e in ctx.workflow.edges if e.u == u and e.v == v and e.kind.value == kind), None)
-        what = edge.detail if edge and edge.detail else f"{v} reads {u}'s output"
-        if relaxation.rank[u] > relaxation.rank[v]:
-            why = (f"{ctx.task_name(u)} is not guaranteed to have run: in {model.name}'s order it comes "
-                   f"later{'' if model.runs_parallel else ' or on another route'}")
+    for u, v, kind in ctx.analysis.relaxation.unordered_needs:
+        if kind != "implicit":
+            continue
+        edge = edges.get((u, v))
+        how = (edge.detail if edge else "") or f"{v} reads {u}'s output"
+        if ctx.analysis.ordered(v, u):
+            after = "runs before it"
         elif model.runs_parallel:
-            why = f"no dependency puts {ctx.task_name(u)} first, so it may run at the same time or later"
+            after = "can run before or alongside it"
+        elif ctx.analysis.relaxation.rank[u] < ctx.analysis.relaxation.rank[v]:
+            after = (f"runs after it only because {model.name} happens to order them so, by "
+                     f"{model.tiebreak or 'its tie-break'}")
         else:
-            why = (f"no connection puts {ctx.task_name(u)} first: it works only because {model.name} "
-                   f"happens to run it earlier, decided by {model.tiebreak or 'its tie-break'}")
+            after = f"runs before it or on another route in {model.name}'s order"
         yield ctx.finding(
-            f"{ctx.task_name(v)} uses the output of {ctx.task_name(u)} ({what}), but {why}; "
-            f"wire {v} after {u}",
+            f"{ctx.task_name(v)} reads the output of {ctx.task_name(u)} ({how}) but nothing orders "
+            f"{u} first: {v} {after}; add the ordering {u} → {v}",
             location=edge.location if edge and edge.location else ctx.location_of(v),
             tasks=(u, v),
             related=(Related(ctx.location_of(u), f"{u} produces the value", u),),
+            fix=Fix(Applicability.DISPLAY, f"order {u} before {v}", (Change("add_order", u, v),)),
         )

@@ -1,0 +1,44 @@
+"""Apache Airflow DAG files (``.py`` that import airflow), read statically with libcst.
+
+wflint never imports or executes the DAG file: a small interpreter follows the module's statements
+over values it can know (DESIGN §4, research/airflow.md §1). libcst and sqlglot are imported only
+when a file is read.
+"""
+from __future__ import annotations
+
+import re
+
+FORMAT = "airflow"
+_IMPORTS_AIRFLOW = re.compile(r"^\s*(?:from\s+airflow[\s.]|import\s+airflow\b)", re.M)
+
+
+def sniff(path: str, text: str) -> bool:
+    return path.endswith(".py") and bool(_IMPORTS_AIRFLOW.search(text))
+
+
+def read(path: str, text: str):
+    from .reader import read_dag_file
+
+    return read_dag_file(path, text)
+
+
+def supports(workflow, change) -> bool:
+    """Only declared orderings written in the file (``>>``, ``chain``, ``set_downstream``) are removed."""
+    from wflint.ir import EdgeKind
+
+    if change.op != "remove_order":
+        return False
+    return any(e.u == change.u and e.v == change.v and e.kind is EdgeKind.ORDER and e.location is not None
+               and e.location.pointer[:1] == ("edge",) for e in workflow.edges)
+
+
+def rewrite(text: str, workflow, changes) -> str:
+    from .rewriter import rewrite as _rewrite
+
+    return _rewrite(text, workflow, changes)
+
+
+def verify(old, new, changes) -> str | None:
+    from .rewriter import verify as _verify
+
+    return _verify(old, new, changes)

@@ -1,0 +1,444 @@
+"""DAG discovery and task creation for the interpreter: DAGs, TaskGroups, operators, TaskFlow,
+decorators, mapping, setup/teardown, and the data edges Airflow adds for XComArgs.
+
+A mixin of ``interp.Interpreter`` (which owns statements and expressions); split out to keep the
+Airflow-specific object model apart from the generic evaluation.
+"""
+from __future__ import annotations
+
+import ast
+
+from . import deps
+from .model import (UNKNOWN, AssetVal, ClassVal, DagState, DecoratorVal, FuncVal, GroupState, GroupVal, LabelVal,
+                    PartialVal, Splat, Sym, TaskState, XComVal)
+from .names import BRANCH_DECORATORS, BRANCH_OPERATORS, MODIFIER_DECORATORS, SENSOR_DECORATORS, \
+    SHORT_CIRCUIT_DECORATORS, SHORT_CIRCUIT_OPERATORS
+from .ops import is_operator_class, template_fields
+
+TASK_DECORATORS_PREFIX = ("task", "setup", "teardown")
+
+
+class DagBuilder:
+    """Creates DAGs, groups and tasks as the file's statements run (see ``Interpreter``)."""
+
+    def created_count(self) -> int:
+        return sum(len(d.tasks) for d in self.dags)
+
+    def close_setup_teardown(self, managers: list, before: int, node) -> None:
+        """``with teardown(setup()):`` wraps the work created inside between them (simplified)."""
+        created = [t for d in self.dags for t in d.tasks.values()][before:]
+        work = [t for t in created if not t.is_setup and not t.is_teardown]
+        if not work:
+            return
+        dag = managers[0].dag
+        roots = [t for t in work if not t.upstream] or [work[0]]
+        leaves = [t for t in work if not t.downstream] or [work[-1]]
+        teardowns = [m for m in managers if m.is_teardown]
+        setups = [m for m in managers if m.is_setup]
+        for t in teardowns:
+            setups += [dag.tasks[u] for u in t.upstream if dag.tasks[u].is_setup and dag.tasks[u] not in setups]
+        for s in setups:
+            teardowns += [dag.tasks[d] for d in s.downstream if dag.tasks[d].is_teardown
+                          and dag.tasks[d] not in teardowns]
+        for s in setups:
+            for r in roots:
+                deps.link(s, r, node)
+        for t in teardowns:
+            for leaf in leaves:
+                deps.link(leaf, t, node)
+
+    def define_function(self, node: ast.FunctionDef, scope):
+        value = FuncVal(node, scope)
+        for deco in reversed(node.decorator_list):
+            d = self.expr(deco, scope)
+            value = self.apply_decorator(d, value)
+        return value
+
+    def apply_decorator(self, deco, fn):
+        if not isinstance(fn, FuncVal):
+            return fn
+        name, options = None, {}
+        if isinstance(deco, Sym):
+            name = deco.name
+        elif isinstance(deco, DecoratorVal):
+            name, options = deco.name, deco.options
+        if name is None:
+            return UNKNOWN if fn.role == "plain" and deco is UNKNOWN else fn
+        if name in MODIFIER_DECORATORS:
+            return fn
+        if name == "dag":
+            return FuncVal(fn.node, fn.closure, "dag", name, options)
+        if name == "task_group":
+            return FuncVal(fn.node, fn.closure, "task_group", name, options)
+        if name == "asset" or name.startswith("asset."):
+            return self.make_asset_dag(fn, name, options)
+        if name.split(".")[0] in TASK_DECORATORS_PREFIX:
+            if fn.role == "task" and name in ("setup", "teardown"):
+                return FuncVal(fn.node, fn.closure, "task", fn.decorator, {**fn.options, **options}, (name,))
+            if name in ("setup", "teardown"):
+                return FuncVal(fn.node, fn.closure, "task", "task", options, (name,))
+            return FuncVal(fn.node, fn.closure, "task", name, options, fn.modifiers)
+        return fn
+
+    def define_class(self, node: ast.ClassDef, scope):
+        base = ""
+        for arg in node.bases:
+            value = self.expr(arg, scope)
+            if isinstance(value, Sym):
+                base = value.name
+            elif isinstance(value, ClassVal):
+                base = value.base if value.base else base
+        if not base:
+            return UNKNOWN
+        fields = None
+        for small in node.body:
+            target = (small.targets[0] if isinstance(small, ast.Assign)
+                      else small.target if isinstance(small, ast.AnnAssign) else None)
+            if isinstance(target, ast.Name) and target.id == "template_fields" and small.value is not None:
+                v = self.expr(small.value, scope)
+                fields = tuple(v) if isinstance(v, (list, tuple)) else (v,) if isinstance(v, str) else None
+        return ClassVal(node.name, base, fields)
+
+    def call_symbol(self, name: str, pos, kw, node, scope):
+        if name in ("DAG", "models.DAG"):
+            return self.make_dag(pos, kw, node)
+        if name == "TaskGroup":
+            return self.make_group(pos, kw, node)
+        if name in ("chain", "chain_linear"):
+            if any(p is UNKNOWN or isinstance(p, Splat) for p in pos):
+                raise deps.Dynamic(f"{name}() of values that could not be resolved")
+            (deps.chain if name == "chain" else deps.chain_linear)(pos, node)
+            return None
+        if name == "cross_downstream":
+            a = pos[0] if pos else kw.get("from_tasks", UNKNOWN)
+            b = pos[1] if len(pos) > 1 else kw.get("to_tasks", UNKNOWN)
+            if not isinstance(a, (list, tuple)) or b is UNKNOWN:
+                raise deps.Dynamic("cross_downstream() of values that could not be resolved")
+            deps.cross_downstream(a, b, node)
+            return None
+        if name in ("Asset", "Dataset", "Asset.ref"):
+            uri = pos[0] if pos else kw.get("uri", kw.get("name"))
+            return AssetVal(uri) if isinstance(uri, str) else UNKNOWN
+        if name == "Label":
+            return LabelVal(pos[0] if pos and isinstance(pos[0], str) else "")
+        if name == "XComArg":
+            target = pos[0] if pos else kw.get("operator")
+            return XComVal((target,)) if isinstance(target, TaskState) else UNKNOWN
+        if name.startswith("TriggerRule."):
+            return name.split(".", 1)[1].lower()
+        if name in ("dag", "task_group") or name.split(".")[0] in TASK_DECORATORS_PREFIX + ("asset",):
+            if pos and isinstance(pos[0], FuncVal):
+                return self.apply_decorator(Sym(name), pos[0])
+            if name.startswith("task") and "python_callable" in kw and isinstance(kw["python_callable"], FuncVal):
+                return self.apply_decorator(DecoratorVal(name, kw), kw["python_callable"])
+            return DecoratorVal(name, kw)
+        if is_operator_class(name, kw):
+            return self.make_operator(name, pos, kw, node)
+        if name.startswith("TriggerRule"):
+            return pos[0] if pos and isinstance(pos[0], str) else UNKNOWN
+        return UNKNOWN
+
+    def call_function(self, fn: FuncVal, pos, kw, node):
+        if fn.role == "task":
+            return self.make_taskflow(fn, pos, kw, node)
+        if fn.role == "task_group":
+            return self.run_task_group(fn, pos, kw, node)
+        if fn.role == "dag":
+            return self.run_dag_function(fn, pos, kw, node)
+        return self.invoke(fn, pos, kw)
+
+    def task_method(self, target, name: str, pos, kw, node):
+        if name in ("set_downstream", "set_upstream"):
+            other = pos[0] if pos else kw.get("task_or_task_list", UNKNOWN)
+            if other is UNKNOWN:
+                raise deps.Dynamic(f"{name}() of a value that could not be resolved")
+            if name == "set_downstream":
+                deps.set_downstream(target, other, node)
+            else:
+                deps.set_downstream(other, target, node)
+            return None
+        if name in ("as_setup", "as_teardown"):
+            for task in deps.roots(target) if isinstance(target, GroupVal) else deps._ends(target, False):
+                if name == "as_setup":
+                    task.is_setup = True
+                else:
+                    task.is_teardown = True
+                    task.kwargs.setdefault("trigger_rule", "all_done_setup_success")
+                    task.kwargs["trigger_rule"] = "all_done_setup_success"
+            if name == "as_teardown":
+                setups = kw.get("setups")
+                if setups is not None and setups is not UNKNOWN:
+                    for s in deps._ends(setups, False):
+                        s.is_setup = True
+                    deps.set_downstream(setups, target, node)
+                if kw.get("on_failure_fail_dagrun"):
+                    for task in deps._ends(target, False):
+                        task.kwargs["on_failure_fail_dagrun"] = True
+            return target
+        if isinstance(target, XComVal) and name in ("map", "zip", "concat"):
+            tasks = list(target.tasks)
+            for p in pos:
+                if isinstance(p, XComVal):
+                    tasks.extend(p.tasks)
+            return XComVal(tuple(tasks))
+        if name == "override":
+            return target
+        return UNKNOWN
+
+    def task_attribute(self, task: TaskState, name: str, value) -> None:
+        """``op.trigger_rule = ...`` and friends after creation."""
+        task.kwargs[name] = value
+        task.explicit.add(name)
+        if name in template_fields(task.operator) and not task.taskflow:
+            self.data_edges(task, value, task.node)
+
+    def current_dag(self, kw) -> DagState | None:
+        explicit = kw.get("dag")
+        if isinstance(explicit, DagState):
+            return explicit
+        group = kw.get("task_group")
+        if isinstance(group, GroupVal):
+            return group.dag
+        if self.dag_stack:
+            return self.dag_stack[-1]
+        if self.group_stack:  # a TaskGroup(dag=...) context without a DAG context
+            return next((d for d in self.dags if _group_dag(self.group_stack[-1], d)), None)
+        return None
+
+    def current_group(self, kw, dag: DagState) -> GroupState:
+        group = kw.get("task_group")
+        if isinstance(group, GroupVal):
+            return group.group
+        for g in reversed(self.group_stack):
+            if _group_dag(g, dag):
+                return g
+        return dag.root
+
+    def make_dag(self, pos, kw, node):
+        dag_id = pos[0] if pos else kw.get("dag_id", UNKNOWN)
+        if not isinstance(dag_id, str):
+            dag_id = f"<dynamic:{len(self.dags)}>"
+        dag = DagState(dag_id, node, kw, path=self.path)
+        dag.root.node = node
+        dag.root.default_args = {}
+        dag.dynamic = self.dynamic_depth > 0 or dag_id.startswith("<dynamic")
+        self.dags.append(dag)
+        return dag
+
+    def make_group(self, pos, kw, node, label: str | None = None, suffix: bool = False):
+        dag = self.current_dag(kw)
+        if dag is None:
+            return UNKNOWN
+        label = label if label is not None else (pos[0] if pos else kw.get("group_id", UNKNOWN))
+        if not isinstance(label, str):
+            raise deps.Dynamic("a TaskGroup id could not be resolved")
+        parent = kw.get("parent_group")
+        parent = parent.group if isinstance(parent, GroupVal) else self.current_group({}, dag)
+        gid = dag.unique_group_id(parent, label) if suffix else parent.child_id(label)
+        prefix = kw.get("prefix_group_id", True)
+        defaults = kw.get("default_args") if isinstance(kw.get("default_args"), dict) else {}
+        group = GroupState(gid, parent, prefix is not False, defaults, node=node)
+        dag.group_ids.add(gid)
+        parent.children.append(group)
+        return GroupVal(group, dag)
+
+    def resolved_kwargs(self, dag: DagState, group: GroupState, kw: dict) -> dict:
+        """Task keywords over TaskGroup default_args (innermost first) over DAG default_args."""
+        merged = dict(dag.default_args)
+        chain_groups = []
+        g = group
+        while g is not None:
+            chain_groups.append(g)
+            g = g.parent
+        for g in reversed(chain_groups):
+            merged.update(g.default_args)
+        merged.update(kw)
+        return merged
+
+    def new_task(self, dag: DagState, group: GroupState, task_id: str, operator: str, kw, node) -> TaskState:
+        task = TaskState(task_id, operator, dag, group, node, self.resolved_kwargs(dag, group, kw), set(kw))
+        task.dynamic = self.dynamic_depth > 0 or dag.dynamic
+        if self.loop_depth and getattr(node, "lineno", None):
+            task.loop_site = f"line {node.lineno}"
+        dag.tasks[task_id] = task
+        group.children.append(task)
+        return task
+
+    def make_operator(self, name, pos, kw, node, custom: ClassVal | None = None, mapped_kw=None):
+        dag = self.current_dag(kw)
+        label = kw.get("task_id", UNKNOWN)
+        if dag is None:
+            return UNKNOWN
+        if not isinstance(label, str):
+            self.mark_dynamic("a task_id could not be resolved")
+            dag.dynamic = True
+            return UNKNOWN
+        group = self.current_group(kw, dag)
+        task = self.new_task(dag, group, group.child_id(label), name, kw, node)
+        base = custom.base if custom else name
+        task.custom_class = custom is not None
+        task.branch = name in BRANCH_OPERATORS or base in BRANCH_OPERATORS
+        task.short_circuit = name in SHORT_CIRCUIT_OPERATORS or base in SHORT_CIRCUIT_OPERATORS
+        task.sensor = _is_sensor(name) or _is_sensor(base)
+        callable_ = kw.get("python_callable")
+        if isinstance(callable_, FuncVal):
+            task.callable_node = callable_.node
+        fields = custom.template_fields if custom and custom.template_fields is not None else template_fields(base)
+        for key in list(kw) + list(mapped_kw or {}):
+            if fields is None or key in fields:
+                self.data_edges(task, (mapped_kw or {}).get(key, kw.get(key)), node)
+        if mapped_kw is not None:
+            task.mapped = True
+            task.expand_keys = tuple(mapped_kw)
+            task.map_length = _map_length(mapped_kw)
+            self.data_edges(task, mapped_kw, node)
+        return task
+
+    def make_taskflow(self, fn: FuncVal, pos, kw, node, mapped_kw=None, partial_kw=None):
+        options = dict(fn.options)
+        dag = self.current_dag(options)
+        if dag is None:
+            return UNKNOWN
+        group = self.current_group(options, dag)
+        label = options.get("task_id", fn.node.name)
+        if not isinstance(label, str):
+            raise deps.Dynamic("a task_id could not be resolved")
+        tid = dag.unique_task_id(group, label)
+        op_kw = {k: v for k, v in options.items() if k not in ("multiple_outputs",)}
+        task = self.new_task(dag, group, tid, f"@{fn.decorator}", op_kw, node)
+        task.taskflow = True
+        task.callable_node = fn.node
+        task.branch = fn.decorator in BRANCH_DECORATORS
+        task.short_circuit = fn.decorator in SHORT_CIRCUIT_DECORATORS
+        task.sensor = fn.decorator in SENSOR_DECORATORS
+        if "setup" in fn.modifiers:
+            task.is_setup = True
+        if "teardown" in fn.modifiers:
+            task.is_teardown = True
+            task.kwargs["trigger_rule"] = "all_done_setup_success"
+        self.data_edges(task, [pos, kw, partial_kw or {}, op_kw], node)
+        if mapped_kw is not None:
+            task.mapped = True
+            task.expand_keys = tuple(mapped_kw) if isinstance(mapped_kw, dict) else ("<kwargs>",)
+            task.map_length = _map_length(mapped_kw)
+            self.data_edges(task, mapped_kw, node)
+        return XComVal((task,))
+
+    def expand(self, partial: PartialVal, how: str, pos, kw, node):
+        mapped = kw if how == "expand" else (pos[0] if pos else kw.get("kwargs", UNKNOWN))
+        target = partial.target
+        if isinstance(target, FuncVal) and target.role == "task":
+            return self.make_taskflow(target, [], {}, node, mapped_kw=mapped if isinstance(mapped, dict) else {"<kwargs>": mapped},
+                                      partial_kw=partial.kwargs)
+        if isinstance(target, FuncVal) and target.role == "task_group":
+            result = self.run_task_group(target, [], dict(partial.kwargs), node, mapped=mapped)
+            return result
+        name = target.name if isinstance(target, (Sym, ClassVal)) else None
+        if name is None:
+            return UNKNOWN
+        custom = target if isinstance(target, ClassVal) else None
+        return self.make_operator(name, [], dict(partial.kwargs), node, custom=custom,
+                                  mapped_kw=mapped if isinstance(mapped, dict) else {"<kwargs>": mapped})
+
+    def data_edges(self, task: TaskState, value, node) -> None:
+        """Every XComArg inside ``value`` feeds ``task``: a data edge, as Airflow adds one."""
+        for source in _xcom_sources(value):
+            if source is task or source.dag is not task.dag:
+                continue
+            if source.task_id not in task.data_from:
+                task.data_from.append(source.task_id)
+            deps.link(source, task, node)
+
+    def run_task_group(self, fn: FuncVal, pos, kw, node, mapped=None):
+        options = dict(fn.options)
+        dag = self.current_dag(options)
+        if dag is None:
+            return UNKNOWN
+        label = options.pop("group_id", fn.node.name)
+        group_val = self.make_group([], {**options, "group_id": label}, node, label=label, suffix=True)
+        if group_val is UNKNOWN:
+            return UNKNOWN
+        self.group_stack.append(group_val.group)
+        try:
+            inner_kw = dict(kw)
+            if isinstance(mapped, dict):
+                inner_kw.update(mapped)
+            retval = self.invoke(fn, pos, inner_kw)
+        finally:
+            self.group_stack.pop()
+        sources = _xcom_sources([pos, kw, mapped])
+        if mapped is not None or sources:
+            # Arguments reach the tasks that use them; a mapped group's inputs gate its roots.
+            if mapped is not None:
+                for root in deps.group_roots(group_val):
+                    for s in sources:
+                        deps.link(s, root, node)
+        if retval is not None and retval is not UNKNOWN:
+            return retval
+        return group_val
+
+    def make_asset_dag(self, fn: FuncVal, name: str, options: dict):
+        """``@asset``: a DAG of one task, both named after the function, writing the asset."""
+        label = fn.node.name
+        dag = self.make_dag([label], options, fn.node)
+        dag.registered = True
+        task = self.new_task(dag, dag.root, label, f"@{name}", {}, fn.node)
+        task.taskflow = True
+        task.callable_node = fn.node
+        uri = options.get("uri", options.get("name", label))
+        outlets = options.get("outlets") if name != "asset" else [AssetVal(uri if isinstance(uri, str) else label)]
+        task.kwargs["outlets"] = outlets if outlets is not None else []
+        return AssetVal(uri if isinstance(uri, str) else label)
+
+    def run_dag_function(self, fn: FuncVal, pos, kw, node):
+        options = dict(fn.options)
+        dag_id = options.pop("dag_id", fn.node.name)
+        dag = self.make_dag([dag_id], options, node)
+        dag.registered = True
+        self.dag_stack.append(dag)
+        try:
+            self.invoke(fn, pos, kw)
+        finally:
+            self.dag_stack.pop()
+        return dag
+
+
+def _xcom_sources(value, seen=None) -> list[TaskState]:
+    out: list[TaskState] = []
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, XComVal):
+            out.extend(t for t in v.tasks if isinstance(t, TaskState))
+        elif isinstance(v, dict):
+            stack.extend(reversed(list(v.values())))
+        elif isinstance(v, (list, tuple)):
+            stack.extend(reversed(v))
+    return out
+
+
+def _group_dag(group: GroupState, dag: DagState) -> bool:
+    g = group
+    while g.parent is not None:
+        g = g.parent
+    return g is dag.root
+
+
+def _map_length(mapped) -> int | None:
+    """``expand(x=[1, 2], y=[3])`` makes the cross product: 2 instances; unknown inputs give None."""
+    if isinstance(mapped, dict) and set(mapped) == {"<kwargs>"}:
+        mapped = mapped["<kwargs>"]
+        return len(mapped) if isinstance(mapped, (list, tuple)) else None
+    if not isinstance(mapped, dict) or not mapped:
+        return None
+    total = 1
+    for value in mapped.values():
+        if not isinstance(value, (list, tuple, dict)):
+            return None
+        total *= len(value)
+    return total
+
+
+def _is_sensor(name: str) -> bool:
+    last = name.split(".")[-1]
+    return last.endswith(("Sensor", "SensorAsync")) or last == "BaseSensorOperator"

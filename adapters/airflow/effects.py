@@ -1,0 +1,207 @@
+"""What a task touches outside Airflow: SQL tables (scoped by connection), files and object keys,
+and declared ``outlets``/``inlets``. Python callables stay opaque unless annotated with outlets/inlets.
+
+SQL is rendered the way Airflow would for the parts known statically (literal ``params``,
+``{% include %}`` and ``.sql`` files found through ``template_searchpath``), then parsed with
+sqlglot. Anything not renderable is replaced by a placeholder, never guessed.
+"""
+from __future__ import annotations
+
+import os
+import re
+
+from wflint.ir import Effect, Mode
+
+from .model import AssetVal, TaskState
+
+CONN_KEYS = {"conn_id": "sql", "postgres_conn_id": "postgres", "snowflake_conn_id": "snowflake",
+             "mysql_conn_id": "mysql", "mssql_conn_id": "mssql", "sqlite_conn_id": "sqlite",
+             "gcp_conn_id": "bigquery", "databricks_conn_id": "databricks", "redshift_conn_id": "redshift",
+             "oracle_conn_id": "oracle", "trino_conn_id": "trino", "vertica_conn_id": "vertica"}
+SQL_OPERATOR_SYSTEMS = {"PostgresOperator": "postgres", "SnowflakeOperator": "snowflake",
+                        "MySqlOperator": "mysql", "MsSqlOperator": "mssql", "SqliteOperator": "sqlite",
+                        "BigQueryInsertJobOperator": "bigquery", "RedshiftSQLOperator": "redshift",
+                        "TrinoOperator": "trino", "DatabricksSqlOperator": "databricks"}
+_URI = re.compile(r"\b((?:s3|s3a|gs|gcs|abfs|abfss|wasb|az|hdfs|file)://[^\s'\"{}<>|;]+)")
+_PATH = re.compile(r"(?<![\w.:/{])(/(?:[\w.-]+/)*[\w-]+\.\w{1,8})\b")
+_WRITE_BEFORE = re.compile(r"(?:>>?|\btee\s+(?:-a\s+)?|-o\s+|--output[= ])\s*$")
+_JINJA_VAR = re.compile(r"\{\{\s*params(?:\.(\w+)|\[\s*['\"](\w+)['\"]\s*\])\s*\}\}")
+_JINJA_INCLUDE = re.compile(r"\{%-?\s*include\s+['\"]([^'\"]+)['\"]\s*-?%\}")
+_JINJA_OTHER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+
+
+def task_effects(ts: TaskState) -> tuple[list[Effect], bool]:
+    """(effects, known): known when the effects come from SQL that parsed, or from annotations."""
+    effects: list[Effect] = []
+    known = False
+    sql_effects = _sql_effects(ts)
+    if sql_effects is not None:
+        effects.extend(sql_effects)
+        known = True
+    for key, mode in (("outlets", Mode.WRITE), ("inlets", Mode.READ)):
+        value = ts.kwargs.get(key)
+        items = value if isinstance(value, (list, tuple)) else [value]
+        for item in items:
+            if isinstance(item, AssetVal):
+                effects.append(Effect(f"asset:{item.uri}", mode))
+                known = True
+    for text in _command_strings(ts):
+        for resource, mode in _paths(text):
+            effects.append(Effect(resource, mode))
+    return _dedupe(effects), known
+
+
+def _dedupe(effects: list[Effect]) -> list[Effect]:
+    seen, out = set(), []
+    for e in effects:
+        if (e.resource, e.mode) not in seen:
+            seen.add((e.resource, e.mode))
+            out.append(e)
+    return out
+
+
+def _command_strings(ts: TaskState):
+    for key in ("bash_command", "filepath", "bucket_key", "path"):
+        value = ts.kwargs.get(key)
+        if isinstance(value, str):
+            yield value
+
+
+def _paths(text: str):
+    for pattern in (_URI, _PATH):
+        for match in pattern.finditer(text):
+            before = text[: match.start()]
+            mode = Mode.WRITE if _WRITE_BEFORE.search(before) else Mode.READ
+            uri = match.group(1)
+            yield (uri if "://" in uri else f"file:{uri}"), mode
+
+
+# ---------------------------------------------------------------------------- SQL
+
+def _sql_effects(ts: TaskState) -> list[Effect] | None:
+    sql = ts.kwargs.get("sql")
+    table = ts.kwargs.get("table")
+    system, conn = _connection(ts)
+    if system is None:
+        return None
+    effects: list[Effect] = []
+    if isinstance(table, str):
+        effects.append(Effect(_resource(system, conn, table), Mode.READ))
+    texts = sql if isinstance(sql, (list, tuple)) else [sql]
+    if sql is None:
+        return effects or None
+    for text in texts:
+        if not isinstance(text, str):
+            return None
+        rendered = render(text, ts)
+        if rendered is None:
+            return None
+        parsed = tables_in_sql(rendered)
+        if parsed is None:
+            return None
+        for name, mode in parsed:
+            effects.append(Effect(_resource(system, conn, name), mode))
+    return effects
+
+
+def _connection(ts: TaskState) -> tuple[str | None, str]:
+    base = ts.operator.split(".")[-1]
+    for key, system in CONN_KEYS.items():
+        value = ts.kwargs.get(key)
+        if isinstance(value, str):
+            return SQL_OPERATOR_SYSTEMS.get(base, system), value
+    if base in SQL_OPERATOR_SYSTEMS or ("sql" in ts.kwargs and base.startswith("SQL")):
+        return SQL_OPERATOR_SYSTEMS.get(base, "sql"), "default"
+    return None, ""
+
+
+def _resource(system: str, conn: str, table: str) -> str:
+    return f"{system}:{conn}/{table.lower()}"
+
+
+def render(text: str, ts: TaskState, depth: int = 0) -> str | None:
+    """Airflow-like rendering for the statically known parts; None when a file is missing."""
+    if text.strip().endswith(".sql") and "\n" not in text.strip():
+        body = _read_template(text.strip(), ts)
+        if body is None:
+            return None
+        text = body
+    params = ts.kwargs.get("params")
+    dag_params = ts.dag.kwargs.get("params")
+    merged = {**(dag_params if isinstance(dag_params, dict) else {}), **(params if isinstance(params, dict) else {})}
+
+    def include(m):
+        if depth > 5:
+            return ""
+        body = _read_template(m.group(1), ts)
+        return render(body, ts, depth + 1) or "" if body is not None else ""
+
+    text = _JINJA_INCLUDE.sub(include, text)
+
+    def param(m):
+        value = merged.get(m.group(1) or m.group(2))
+        return str(value) if isinstance(value, (str, int, float)) else "__wflint_param__"
+
+    text = _JINJA_VAR.sub(param, text)
+    return _JINJA_OTHER.sub("__wflint_tpl__", text)
+
+
+def _read_template(name: str, ts: TaskState) -> str | None:
+    folders = ts.dag.kwargs.get("template_searchpath")
+    folders = [folders] if isinstance(folders, str) else list(folders) if isinstance(folders, (list, tuple)) else []
+    base = os.path.dirname(os.path.abspath(ts.dag.path)) if ts.dag.path else os.getcwd()
+    for folder in [base, *[f if os.path.isabs(f) else os.path.join(base, f) for f in folders if isinstance(f, str)]]:
+        candidate = os.path.join(folder, name)
+        if os.path.isfile(candidate):
+            try:
+                with open(candidate, encoding="utf-8") as handle:
+                    return handle.read()
+            except (OSError, UnicodeDecodeError):
+                return None
+    return None
+
+
+def tables_in_sql(sql: str) -> list[tuple[str, Mode]] | None:
+    """(table, mode) for every statement; None when sqlglot cannot parse it."""
+    import sqlglot
+    from sqlglot import exp
+
+    try:
+        statements = sqlglot.parse(sql)
+    except Exception:  # noqa: BLE001 - sqlglot raises several error types
+        return None
+    out: list[tuple[str, Mode]] = []
+    for stmt in statements:
+        if stmt is None:
+            continue
+        written: set[str] = set()
+        target = None
+        if isinstance(stmt, (exp.Insert, exp.Update, exp.Delete, exp.Merge, exp.Create, exp.Drop)):
+            target = stmt.this
+        elif isinstance(stmt, exp.TruncateTable):
+            for t in stmt.expressions:
+                written.add(_table_name(t))
+        elif isinstance(stmt, exp.Command):
+            return None
+        if target is not None:
+            table = target if isinstance(target, exp.Table) else target.find(exp.Table)
+            if table is not None:
+                written.add(_table_name(table))
+        if isinstance(stmt, exp.Drop):
+            for t in stmt.find_all(exp.Table):
+                written.add(_table_name(t))
+        for name in sorted(written):
+            out.append((name, Mode.WRITE))
+        ctes = {c.alias_or_name for c in stmt.find_all(exp.CTE)}
+        for t in stmt.find_all(exp.Table):
+            name = _table_name(t)
+            if name and name not in written and t.name not in ctes:
+                out.append((name, Mode.READ))
+    if any("__wflint_" in n for n, _ in out):
+        return None  # a table named by a template wflint cannot render: effects unknown, not absent
+    return [(n, m) for n, m in out if n]
+
+
+def _table_name(table) -> str:
+    parts = [p for p in (table.catalog, table.db, table.name) if p]
+    return ".".join(parts)

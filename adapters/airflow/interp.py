@@ -1,0 +1,675 @@
+"""A small static interpreter for DAG files: runs the module's statements over known values only.
+
+It never imports or executes the user's code. It walks the standard library's ``ast`` (fast to
+import and parse, with line numbers on every node); libcst is kept for rewriting, where bytes
+matter. Literals, names, lists, dicts, f-strings, loops and comprehensions over literal iterables,
+helper functions defined in the file, ``with DAG``/``@dag``/``dag=``, TaskGroups and TaskFlow calls
+are followed; anything else becomes ``UNKNOWN`` and the tasks or DAGs it touches are marked
+dynamic instead of guessed. DAG and task creation lives in ``dags.DagBuilder``.
+"""
+from __future__ import annotations
+
+import ast
+
+from . import deps
+from .dags import DagBuilder
+from .model import (UNKNOWN, ClassVal, DagState, DecoratorVal, FuncVal, GroupState, GroupVal, MethodVal,
+                    ModuleVal, PartialVal, Splat, Sym, TaskState, XComVal)
+from .names import canonical
+
+MAX_DEPTH = 12
+MAX_ITER = 500
+
+
+class _Return(Exception):
+    def __init__(self, value) -> None:
+        self.value = value
+
+
+class Scope:
+    def __init__(self, parent: "Scope | None" = None) -> None:
+        self.vars: dict = {}
+        self.parent = parent
+
+    def get(self, name: str):
+        scope = self
+        while scope is not None:
+            if name in scope.vars:
+                return scope.vars[name]
+            scope = scope.parent
+        return _BUILTINS.get(name, UNKNOWN)
+
+    def set(self, name: str, value) -> None:
+        self.vars[name] = value
+
+
+class Interpreter(DagBuilder):
+    def __init__(self, module: ast.Module, module_name: str = "dagfile", path: str = "") -> None:
+        self.module = module
+        self.path = path
+        self.globals = Scope()
+        self.globals.set("__name__", module_name)
+        self.globals.set("__file__", path or f"{module_name}.py")
+        self.dags: list[DagState] = []
+        self.dag_stack: list[DagState] = []
+        self.group_stack: list[GroupState] = []
+        self.depth = 0
+        self.dynamic_depth = 0  # > 0 inside code whose execution is uncertain
+        self.loop_depth = 0  # > 0 while unrolling a loop or comprehension over literal items
+        self.notes: list[str] = []
+
+    # ------------------------------------------------------------------ statements
+    def run(self) -> list[DagState]:
+        self.block(self.module.body, self.globals)
+        for value in list(self.globals.vars.values()):
+            if isinstance(value, DagState):
+                value.registered = True
+        return [d for d in self.dags if d.registered]
+
+    def block(self, body, scope: Scope) -> None:
+        for stmt in body:
+            self.stmt(stmt, scope)
+
+    def stmt(self, node, scope: Scope) -> None:
+        if isinstance(node, ast.Expr):
+            self.expr(node.value, scope)
+        elif isinstance(node, ast.Assign):
+            value = self.expr(node.value, scope)
+            for target in node.targets:
+                self.assign(target, value, scope)
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            self.assign(node.target, self.expr(node.value, scope), scope)
+        elif isinstance(node, ast.AugAssign):
+            self.aug_assign(node, scope)
+        elif isinstance(node, ast.Return):
+            raise _Return(self.expr(node.value, scope) if node.value else None)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    scope.set(alias.asname, _module_or_sym(alias.name))
+                else:
+                    top = alias.name.split(".")[0]
+                    scope.set(top, ModuleVal(top))
+        elif isinstance(node, ast.ImportFrom):
+            self.import_from(node, scope)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            scope.set(node.name, self.define_function(node, scope))
+        elif isinstance(node, ast.ClassDef):
+            scope.set(node.name, self.define_class(node, scope))
+        elif isinstance(node, ast.With):
+            self.with_stmt(node, scope)
+        elif isinstance(node, ast.For):
+            self.for_stmt(node, scope)
+        elif isinstance(node, ast.If):
+            self.if_stmt(node, scope)
+        elif isinstance(node, ast.Try):
+            self.block(node.body, scope)
+            self.block(node.orelse, scope)
+            self.block(node.finalbody, scope)
+        elif isinstance(node, ast.While):
+            self.dynamic_depth += 1
+            try:
+                self.block(node.body, scope)
+            finally:
+                self.dynamic_depth -= 1
+
+    def import_from(self, node: ast.ImportFrom, scope: Scope) -> None:
+        for alias in node.names:
+            if alias.name == "*":
+                continue
+            local = alias.asname or alias.name
+            if node.level or node.module is None:
+                scope.set(local, UNKNOWN)
+            else:
+                scope.set(local, _module_or_sym(f"{node.module}.{alias.name}"))
+
+    def assign(self, target, value, scope: Scope) -> None:
+        if isinstance(target, ast.Name):
+            scope.set(target.id, value)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            names = list(target.elts)
+            star = next((i for i, t in enumerate(names) if isinstance(t, ast.Starred)), None)
+            items = list(value) if isinstance(value, (list, tuple)) else None
+            if items is not None and star is not None and len(items) >= len(names) - 1:
+                after = len(names) - star - 1
+                items = items[:star] + [items[star:len(items) - after]] + items[len(items) - after:]
+                names[star] = names[star].value
+            elif items is None or len(items) != len(names):
+                items = [UNKNOWN] * len(names)
+                names = [t.value if isinstance(t, ast.Starred) else t for t in names]
+            for t, v in zip(names, items):
+                self.assign(t, v, scope)
+        elif isinstance(target, ast.Subscript):
+            container = self.expr(target.value, scope)
+            key = self.expr(target.slice, scope)
+            if isinstance(container, dict) and key is not UNKNOWN:
+                container[key] = value
+            elif isinstance(container, list) and isinstance(key, int) and -len(container) <= key < len(container):
+                container[key] = value
+        elif isinstance(target, ast.Attribute):
+            owner = self.expr(target.value, scope)
+            if isinstance(owner, TaskState):
+                self.task_attribute(owner, target.attr, value)
+
+    def aug_assign(self, node: ast.AugAssign, scope: Scope) -> None:
+        current = self.expr(node.target, scope) if isinstance(node.target, ast.Name) else UNKNOWN
+        value = self.expr(node.value, scope)
+        if isinstance(node.op, ast.Add) and isinstance(current, list) and isinstance(value, (list, tuple)):
+            current.extend(value)
+            return
+        result = _binop(node.op, current, value)
+        if isinstance(node.target, ast.Name):
+            scope.set(node.target.id, result)
+
+    def with_stmt(self, node: ast.With, scope: Scope) -> None:
+        pushed = []
+        for item in node.items:
+            value = self.expr(item.context_expr, scope)
+            if isinstance(value, DagState):
+                value.registered = True
+                self.dag_stack.append(value)
+                pushed.append(self.dag_stack)
+            elif isinstance(value, GroupVal):
+                self.group_stack.append(value.group)
+                pushed.append(self.group_stack)
+            elif isinstance(value, (XComVal, TaskState)) and any(t.is_setup or t.is_teardown
+                                                                 for t in deps._ends(value, False)):
+                pushed.append(("setup_teardown", deps._ends(value, False), self.created_count(), node))
+            if item.optional_vars is not None:
+                self.assign(item.optional_vars, value, scope)
+        try:
+            self.block(node.body, scope)
+        finally:
+            for stack in reversed(pushed):
+                if isinstance(stack, tuple):
+                    self.close_setup_teardown(*stack[1:])
+                else:
+                    stack.pop()
+
+    def for_stmt(self, node: ast.For, scope: Scope) -> None:
+        items = self.expr(node.iter, scope)
+        if not isinstance(items, (list, tuple, dict, str, range)):
+            self.dynamic_depth += 1
+            try:
+                self.assign(node.target, UNKNOWN, scope)
+                self.block(node.body, scope)
+            finally:
+                self.dynamic_depth -= 1
+            return
+        self.loop_depth += 1
+        before = {id(d): len(d.edges) for d in self.dags}
+        try:
+            for i, item in enumerate(items):
+                if i >= MAX_ITER:
+                    break
+                self.assign(node.target, item, scope)
+                self.block(node.body, scope)
+        finally:
+            self.loop_depth -= 1
+            for d in self.dags:
+                d.loop_edges.update((u, v) for u, v, _ in d.edges[before.get(id(d), 0):])
+        self.block(node.orelse, scope)
+
+    def if_stmt(self, node: ast.If, scope: Scope) -> None:
+        test = _truth(self.expr(node.test, scope))
+        if test is UNKNOWN:
+            self.dynamic_depth += 1
+            try:
+                self.block(node.body, scope)
+            finally:
+                self.dynamic_depth -= 1
+            return
+        self.block(node.body if test else node.orelse, scope)
+
+
+    # ------------------------------------------------------------------ expressions
+    def expr(self, node, scope: Scope):
+        try:
+            return self._expr(node, scope)
+        except deps.Dynamic as exc:
+            self.mark_dynamic(str(exc))
+            return UNKNOWN
+        except RecursionError:
+            return UNKNOWN
+
+    def _expr(self, node, scope: Scope):
+        if isinstance(node, ast.Name):
+            return scope.get(node.id)
+        if isinstance(node, ast.Constant):
+            return node.value
+        if isinstance(node, ast.JoinedStr):
+            return self.fstring(node, scope)
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            out = []
+            for el in node.elts:
+                if isinstance(el, ast.Starred):
+                    v = self._expr(el.value, scope)
+                    if not isinstance(v, (list, tuple, dict)):
+                        return UNKNOWN
+                    out.extend(v)
+                else:
+                    out.append(self._expr(el, scope))
+            return tuple(out) if isinstance(node, ast.Tuple) else out
+        if isinstance(node, ast.Dict):
+            out = {}
+            for key_node, value_node in zip(node.keys, node.values):
+                if key_node is None:
+                    v = self._expr(value_node, scope)
+                    if isinstance(v, dict):
+                        out.update(v)
+                    continue
+                key = self._expr(key_node, scope)
+                if _hashable(key):
+                    out[key] = self._expr(value_node, scope)
+            return out
+        if isinstance(node, ast.Attribute):
+            return self.attribute(self._expr(node.value, scope), node.attr)
+        if isinstance(node, ast.Call):
+            return self.call(node, scope)
+        if isinstance(node, ast.BinOp):
+            left = self._expr(node.left, scope)
+            right = self._expr(node.right, scope)
+            if isinstance(node.op, ast.RShift):
+                return self.shift(deps.rshift, left, right, node)
+            if isinstance(node.op, ast.LShift):
+                return self.shift(deps.lshift, left, right, node)
+            return _binop(node.op, left, right)
+        if isinstance(node, ast.Slice):
+            parts = [self._expr(p, scope) if p is not None else None for p in (node.lower, node.upper, node.step)]
+            if any(p is not None and not isinstance(p, int) for p in parts):
+                return UNKNOWN
+            return slice(*parts)
+        if isinstance(node, ast.Subscript):
+            base = self._expr(node.value, scope)
+            if isinstance(base, XComVal):
+                return base
+            key = self._expr(node.slice, scope)
+            if isinstance(key, slice):
+                return base[key] if isinstance(base, (list, tuple, str)) else UNKNOWN
+            try:
+                return base[key] if isinstance(base, (list, tuple, dict, str)) and key is not UNKNOWN else UNKNOWN
+            except (KeyError, IndexError, TypeError):
+                return UNKNOWN
+        if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):
+            out = []
+            if not self.comprehension(node.generators, scope, lambda s: out.append(self._expr(node.elt, s))):
+                return UNKNOWN
+            return out
+        if isinstance(node, ast.DictComp):
+            out = {}
+
+            def put(s):
+                k = self._expr(node.key, s)
+                if _hashable(k):
+                    out[k] = self._expr(node.value, s)
+            return out if self.comprehension(node.generators, scope, put) else UNKNOWN
+        if isinstance(node, ast.Compare):
+            return self.compare(node, scope)
+        if isinstance(node, ast.BoolOp):
+            result = UNKNOWN
+            for i, value_node in enumerate(node.values):
+                result = self._expr(value_node, scope)
+                if result is UNKNOWN:
+                    return UNKNOWN
+                if isinstance(node.op, ast.And) and not result or isinstance(node.op, ast.Or) and result:
+                    return result
+            return result
+        if isinstance(node, ast.UnaryOp):
+            v = self._expr(node.operand, scope)
+            if isinstance(node.op, ast.Not) and v is not UNKNOWN:
+                return not v
+            if isinstance(node.op, ast.USub) and isinstance(v, (int, float)):
+                return -v
+            return UNKNOWN
+        if isinstance(node, ast.IfExp):
+            test = _truth(self._expr(node.test, scope))
+            if test is UNKNOWN:
+                return UNKNOWN
+            return self._expr(node.body if test else node.orelse, scope)
+        if isinstance(node, ast.NamedExpr):
+            v = self._expr(node.value, scope)
+            self.assign(node.target, v, scope)
+            return v
+        return UNKNOWN
+
+    def shift(self, fn, left, right, node):
+        if left is UNKNOWN or right is UNKNOWN:
+            self.mark_dynamic("a dependency operand could not be resolved")
+            return UNKNOWN
+        return fn(left, right, node)
+
+    def fstring(self, node: ast.JoinedStr, scope: Scope):
+        out = []
+        for part in node.values:
+            if isinstance(part, ast.Constant):
+                out.append(str(part.value))
+                continue
+            v = self._expr(part.value, scope)
+            if v is UNKNOWN or part.format_spec or part.conversion != -1:
+                return UNKNOWN
+            if not isinstance(v, (str, int, float, bool)) and v is not None:
+                return UNKNOWN
+            out.append(str(v))
+        return "".join(out)
+
+    def compare(self, node: ast.Compare, scope: Scope):
+        left = self._expr(node.left, scope)
+        for op, comparator in zip(node.ops, node.comparators):
+            right = self._expr(comparator, scope)
+            if left is UNKNOWN or right is UNKNOWN:
+                return UNKNOWN
+            try:
+                if isinstance(op, ast.Eq):
+                    ok = left == right
+                elif isinstance(op, ast.NotEq):
+                    ok = left != right
+                elif isinstance(op, ast.In):
+                    ok = left in right
+                elif isinstance(op, ast.NotIn):
+                    ok = left not in right
+                elif isinstance(op, ast.Is):
+                    ok = left is right
+                elif isinstance(op, ast.IsNot):
+                    ok = left is not right
+                elif isinstance(op, ast.Lt):
+                    ok = left < right
+                elif isinstance(op, ast.Gt):
+                    ok = left > right
+                elif isinstance(op, ast.LtE):
+                    ok = left <= right
+                elif isinstance(op, ast.GtE):
+                    ok = left >= right
+                else:
+                    return UNKNOWN
+            except TypeError:
+                return UNKNOWN
+            if not ok:
+                return False
+            left = right
+        return True
+
+    def comprehension(self, generators: list, scope: Scope, emit) -> bool:
+        for_in = generators[0]
+        items = self._expr(for_in.iter, scope)
+        if not isinstance(items, (list, tuple, dict, str, range)):
+            return False
+        inner = Scope(scope)
+        self.loop_depth += 1
+        try:
+            return self._unroll(for_in, generators, items, inner, emit)
+        finally:
+            self.loop_depth -= 1
+
+    def _unroll(self, for_in, generators, items, inner: Scope, emit) -> bool:
+        for item in list(items)[:MAX_ITER]:
+            self.assign(for_in.target, item, inner)
+            conds = [self._expr(c, inner) for c in for_in.ifs]
+            if any(c is UNKNOWN for c in conds):
+                return False
+            if not all(conds):
+                continue
+            if len(generators) > 1:
+                if not self.comprehension(generators[1:], inner, emit):
+                    return False
+            else:
+                emit(inner)
+        return True
+
+    def attribute(self, base, name: str):
+        if isinstance(base, Sym):
+            if base.name == "TriggerRule":
+                return name.lower()
+            return Sym(f"{base.name}.{name}")
+        if isinstance(base, PathVal):
+            return base.attr(name)
+        if isinstance(base, ModuleVal):
+            return _module_or_sym(f"{base.path}.{name}")
+        if isinstance(base, TaskState):
+            if name == "output":
+                return XComVal((base,))
+            if name in ("task_id",):
+                return base.task_id
+            return MethodVal(base, name)
+        if isinstance(base, XComVal):
+            if name == "output":
+                return base
+            return MethodVal(base, name)
+        if isinstance(base, (FuncVal, PartialVal, GroupVal, DagState, list, dict, str, ClassVal)):
+            if isinstance(base, DagState) and name == "dag_id":
+                return base.dag_id
+            return MethodVal(base, name)
+        return UNKNOWN
+
+    # ------------------------------------------------------------------ calls
+    def args(self, node: ast.Call, scope: Scope):
+        pos, kw = [], {}
+        for arg in node.args:
+            if isinstance(arg, ast.Starred):
+                value = self._expr(arg.value, scope)
+                if isinstance(value, (list, tuple)):
+                    pos.extend(value)
+                elif isinstance(value, dict):
+                    pos.extend(value.keys())
+                else:
+                    pos.append(Splat())
+            else:
+                pos.append(self._expr(arg, scope))
+        for keyword in node.keywords:
+            value = self._expr(keyword.value, scope)
+            if keyword.arg is None:
+                if isinstance(value, dict):
+                    kw.update({k: v for k, v in value.items() if isinstance(k, str)})
+                else:
+                    kw["**"] = UNKNOWN
+            else:
+                kw[keyword.arg] = value
+        return pos, kw
+
+    def call(self, node: ast.Call, scope: Scope):
+        func = self._expr(node.func, scope)
+        pos, kw = self.args(node, scope)
+        if isinstance(func, Sym):
+            return self.call_symbol(func.name, pos, kw, node, scope)
+        if isinstance(func, ClassVal):
+            return self.make_operator(func.name, pos, kw, node, custom=func)
+        if isinstance(func, FuncVal):
+            return self.call_function(func, pos, kw, node)
+        if isinstance(func, DecoratorVal):
+            if pos and isinstance(pos[0], FuncVal):
+                return self.apply_decorator(func, pos[0])
+            return UNKNOWN
+        if isinstance(func, MethodVal):
+            return self.call_method(func, pos, kw, node)
+        if isinstance(func, ModuleVal) and func.path in ("pathlib.Path", "pathlib.PurePath"):
+            return PathVal(pos[0]) if pos and isinstance(pos[0], str) else UNKNOWN
+        if callable(func) and getattr(func, "_builtin", False):
+            try:
+                return func(*pos, **kw)
+            except Exception:  # noqa: BLE001 - a builtin on unknown values is unknown
+                return UNKNOWN
+        return UNKNOWN
+
+    def invoke(self, fn: FuncVal, pos, kw):
+        if self.depth >= MAX_DEPTH:
+            return UNKNOWN
+        scope = Scope(fn.closure)
+        self.bind(fn.node, scope, pos, kw)
+        self.depth += 1
+        try:
+            self.block(fn.node.body, scope)
+        except _Return as ret:
+            return ret.value
+        finally:
+            self.depth -= 1
+        return None
+
+    def bind(self, node: ast.FunctionDef, scope: Scope, pos, kw) -> None:
+        params = node.args
+        ordered = list(params.posonlyargs) + list(params.args)
+        defaults = [None] * (len(ordered) - len(params.defaults)) + list(params.defaults)
+        kw = dict(kw)
+        for i, (p, default) in enumerate(zip(ordered, defaults)):
+            name = p.arg
+            if i < len(pos):
+                scope.set(name, pos[i])
+            elif name in kw:
+                scope.set(name, kw.pop(name))
+            elif default is not None:
+                scope.set(name, self.expr(default, scope.parent or scope))
+            else:
+                scope.set(name, UNKNOWN)
+        for p, default in zip(params.kwonlyargs, params.kw_defaults):
+            if p.arg in kw:
+                scope.set(p.arg, kw.pop(p.arg))
+            else:
+                scope.set(p.arg, self.expr(default, scope.parent or scope) if default is not None else UNKNOWN)
+        if params.vararg is not None:
+            scope.set(params.vararg.arg, tuple(pos[len(ordered):]))
+        if params.kwarg is not None:
+            scope.set(params.kwarg.arg, kw)
+
+    def call_method(self, m: MethodVal, pos, kw, node):
+        target, name = m.target, m.name
+        if isinstance(target, (TaskState, XComVal, GroupVal)):
+            return self.task_method(target, name, pos, kw, node)
+        if isinstance(target, FuncVal):
+            if name == "override" and target.role in ("task", "task_group"):
+                return FuncVal(target.node, target.closure, target.role, target.decorator,
+                               {**target.options, **kw}, target.modifiers)
+            if name == "partial" and target.role in ("task", "task_group"):
+                return PartialVal(target, kw, node)
+            if name in ("expand", "expand_kwargs") and target.role in ("task", "task_group"):
+                return self.expand(PartialVal(target, {}, node), name, pos, kw, node)
+            return UNKNOWN
+        if isinstance(target, ClassVal) and name == "partial":
+            return PartialVal(target, kw, node)
+        if isinstance(target, PartialVal) and name in ("expand", "expand_kwargs"):
+            return self.expand(target, name, pos, kw, node)
+        if isinstance(target, list):
+            if name == "append" and pos:
+                target.append(pos[0])
+                return None
+            if name == "extend" and pos and isinstance(pos[0], (list, tuple)):
+                target.extend(pos[0])
+                return None
+            return UNKNOWN
+        if isinstance(target, dict):
+            if name in ("values", "keys", "items"):
+                return list(getattr(target, name)())
+            if name == "get" and pos and _hashable(pos[0]):
+                return target.get(pos[0], pos[1] if len(pos) > 1 else None)
+            if name == "update" and pos and isinstance(pos[0], dict):
+                target.update(pos[0])
+                return None
+            if name == "copy":
+                return dict(target)
+            return UNKNOWN
+        if isinstance(target, str):
+            if name in ("format", "upper", "lower", "strip", "replace", "join", "split"):
+                try:
+                    return getattr(target, name)(*pos, **kw)
+                except Exception:  # noqa: BLE001
+                    return UNKNOWN
+        return UNKNOWN
+
+
+    def mark_dynamic(self, why: str) -> None:
+        """Something in a DAG could not be resolved: its edges may be incomplete, so every task of
+        the DAG (of every DAG in the file, outside a DAG context) is dynamic, never guessed."""
+        for dag in self.dag_stack[-1:] or self.dags:
+            dag.dynamic = True
+        self.notes.append(why)
+
+
+class PathVal:
+    """``Path(__file__)`` and friends, for ids built from the file name."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def attr(self, name: str):
+        import os.path
+        base = os.path.basename(self.path)
+        if name == "stem":
+            return os.path.splitext(base)[0]
+        if name == "name":
+            return base
+        if name == "parent":
+            return PathVal(os.path.dirname(self.path))
+        if name == "suffix":
+            return os.path.splitext(base)[1]
+        return UNKNOWN
+
+
+def _module_or_sym(path: str):
+    name = canonical(path)
+    return Sym(name) if name is not None else ModuleVal(path)
+
+
+def _truth(value):
+    """Truth of a value the interpreter knows; an imported module or object stays unknown."""
+    if value is None or isinstance(value, (bool, int, float, str, list, tuple, dict)):
+        return bool(value)
+    return UNKNOWN
+
+
+def _hashable(v) -> bool:
+    try:
+        hash(v)
+    except TypeError:
+        return False
+    return v is not UNKNOWN
+
+
+def _binop(op, left, right):
+    if left is UNKNOWN or right is UNKNOWN:
+        return UNKNOWN
+    try:
+        if isinstance(op, ast.Add):
+            if isinstance(left, list) and isinstance(right, list):
+                return left + right
+            if isinstance(left, (str, int, float, tuple)) and type(left) is type(right):
+                return left + right
+        if isinstance(op, ast.Mod) and isinstance(left, str):
+            return left % right
+        if isinstance(op, ast.Mult) and isinstance(left, (int, float, str, list)) \
+                and isinstance(right, (int, float)):
+            return left * right
+        if isinstance(op, ast.Sub) and isinstance(left, (int, float)) \
+                and isinstance(right, (int, float)):
+            return left - right
+    except (TypeError, ValueError):
+        return UNKNOWN
+    return UNKNOWN
+
+
+def _builtin(fn):
+    fn._builtin = True
+    return fn
+
+
+def _range(*a):
+    return list(range(*a)) if all(isinstance(x, int) for x in a) and len(range(*a)) <= MAX_ITER else UNKNOWN
+
+
+def _seq(fn):
+    def wrapped(*a, **kw):
+        if any(x is UNKNOWN for x in a) or not all(isinstance(x, (list, tuple, dict, str)) for x in a):
+            return UNKNOWN
+        return list(fn(*a, **kw))
+    return wrapped
+
+
+_BUILTINS = {
+    "range": _builtin(_range),
+    "enumerate": _builtin(_seq(enumerate)),
+    "zip": _builtin(_seq(zip)),
+    "list": _builtin(lambda *a: list(a[0]) if a and isinstance(a[0], (list, tuple, dict, str)) else [] if not a else UNKNOWN),
+    "tuple": _builtin(lambda *a: tuple(a[0]) if a and isinstance(a[0], (list, tuple, dict, str)) else UNKNOWN),
+    "sorted": _builtin(_seq(sorted)),
+    "reversed": _builtin(_seq(reversed)),
+    "len": _builtin(lambda x: len(x) if isinstance(x, (list, tuple, dict, str)) else UNKNOWN),
+    "str": _builtin(lambda x="": str(x) if isinstance(x, (str, int, float)) else UNKNOWN),
+    "int": _builtin(lambda x=0: int(x) if isinstance(x, (str, int, float)) else UNKNOWN),
+    "dict": _builtin(lambda *a, **kw: {**(a[0] if a and isinstance(a[0], dict) else {}), **kw}),
+}

@@ -1,0 +1,209 @@
+"""What the static interpreter knows about a DAG file: DAGs, groups, tasks and the values it tracks.
+
+These mirror Airflow's own objects just closely enough to reproduce their edge semantics
+(``>>`` on lists, group roots and leaves, TaskFlow id de-duplication).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class _Unknown:
+    """A value the interpreter cannot know statically (marks what it touches as dynamic)."""
+
+    _instance = None
+
+    def __new__(cls):
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN = _Unknown()
+
+
+@dataclass(eq=False)
+class Sym:
+    """A symbol imported from airflow, by canonical name (``chain``, ``task.branch``, ``BashOperator``)."""
+
+    name: str
+
+
+@dataclass(eq=False)
+class TaskState:
+    task_id: str
+    operator: str
+    dag: "DagState"
+    group: "GroupState | None"
+    node: Any  # the cst node that created it
+    kwargs: dict = field(default_factory=dict)  # resolved keyword values (after default_args)
+    explicit: set = field(default_factory=set)  # keyword names written on the task itself
+    upstream: list = field(default_factory=list)  # task ids, insertion ordered
+    downstream: list = field(default_factory=list)
+    taskflow: bool = False
+    branch: bool = False
+    short_circuit: bool = False
+    sensor: bool = False  # waits for an outside condition; what follows waits for it
+    is_setup: bool = False
+    is_teardown: bool = False
+    mapped: bool = False
+    expand_keys: tuple = ()
+    map_length: int | None = None  # instances of a mapped task, when its inputs are literal lists
+    opaque: bool = False
+    dynamic: bool = False
+    callable_node: Any = None  # FunctionDef of the python callable / TaskFlow body, if in the file
+    data_from: list = field(default_factory=list)  # task ids whose XCom this task consumes (edges)
+    implicit_from: list = field(default_factory=list)  # (task id, detail): xcom_pull without an edge
+    custom_class: bool = False
+    loop_site: str = ""  # where a loop/comprehension created this copy (``line 12``)
+
+
+@dataclass(eq=False)
+class GroupState:
+    group_id: str | None  # None for the root group
+    parent: "GroupState | None"
+    prefix: bool = True
+    default_args: dict = field(default_factory=dict)
+    children: list = field(default_factory=list)  # TaskState | GroupState in creation order
+    node: Any = None
+
+    def child_id(self, label: str) -> str:
+        if self.group_id and self.prefix:
+            return f"{self.group_id}.{label}"
+        return label
+
+    def all_tasks(self):
+        for child in self.children:
+            if isinstance(child, GroupState):
+                yield from child.all_tasks()
+            else:
+                yield child
+
+
+@dataclass(eq=False)
+class DagState:
+    dag_id: str
+    node: Any
+    kwargs: dict = field(default_factory=dict)
+    tasks: dict = field(default_factory=dict)  # task id → TaskState
+    root: GroupState = None  # type: ignore[assignment]
+    group_ids: set = field(default_factory=set)
+    edges: list = field(default_factory=list)  # (u, v, node) in creation order
+    labels: dict = field(default_factory=dict)  # (u, v) → label text
+    registered: bool = False
+    dynamic: bool = False
+    path: str = ""
+    loop_edges: set = field(default_factory=set)  # (u, v) linked inside a loop body
+
+    def __post_init__(self) -> None:
+        if self.root is None:
+            self.root = GroupState(None, None)
+
+    @property
+    def default_args(self) -> dict:
+        value = self.kwargs.get("default_args")
+        return value if isinstance(value, dict) else {}
+
+    def unique_task_id(self, group: GroupState | None, label: str) -> str:
+        """Airflow's TaskFlow rule: a taken id gets ``__1``, ``__2``… (the highest suffix + 1)."""
+        group = group or self.root
+        tid = group.child_id(label)
+        if tid not in self.tasks:
+            return tid
+        base = re.split(r"__\d+$", tid)[0]
+        suffixes = [int(m.group(1)) for k in self.tasks
+                    if (m := re.match(re.escape(base) + r"__(\d+)$", k))]
+        return f"{base}__{max(suffixes, default=0) + 1}"
+
+    def unique_group_id(self, parent: GroupState, label: str) -> str:
+        gid = parent.child_id(label)
+        if gid not in self.group_ids:
+            return gid
+        base = re.split(r"__\d+$", gid)[0]
+        n = 1
+        while f"{base}__{n}" in self.group_ids:
+            n += 1
+        return f"{base}__{n}"
+
+
+@dataclass(eq=False)
+class XComVal:
+    """An XComArg: a TaskFlow call's result, ``op.output``, ``XComArg(op)``; carries data edges."""
+
+    tasks: tuple  # TaskState…
+
+
+@dataclass(eq=False)
+class GroupVal:
+    group: GroupState
+    dag: DagState
+
+
+@dataclass(eq=False)
+class LabelVal:
+    text: str
+
+
+@dataclass(eq=False)
+class FuncVal:
+    """A function defined in the file: a plain helper, or decorated (TaskFlow, group, DAG)."""
+
+    node: Any  # cst.FunctionDef
+    closure: "Any"  # the Scope it was defined in
+    role: str = "plain"  # plain | task | task_group | dag
+    decorator: str = ""  # canonical decorator (task, task.branch, setup…)
+    options: dict = field(default_factory=dict)  # decorator keyword arguments
+    modifiers: tuple = ()
+
+
+@dataclass(eq=False)
+class DecoratorVal:
+    """``task.branch(...)`` before it is applied to a function."""
+
+    name: str
+    options: dict
+
+
+@dataclass(eq=False)
+class PartialVal:
+    """``op.partial(...)`` / ``taskflow.partial(...)`` awaiting ``.expand(...)``."""
+
+    target: Any  # Sym (operator class) | FuncVal | ClassVal
+    kwargs: dict
+    node: Any
+
+
+@dataclass(eq=False)
+class ClassVal:
+    """An operator class defined in the file (``class MyOp(BaseOperator)``)."""
+
+    name: str
+    base: str  # canonical name of its airflow base
+    template_fields: tuple | None = None
+
+
+@dataclass(eq=False)
+class MethodVal:
+    target: Any
+    name: str
+
+
+@dataclass(eq=False)
+class ModuleVal:
+    path: str  # an imported module's dotted path (airflow or not)
+
+
+@dataclass(eq=False)
+class AssetVal:
+    """``Asset("s3://bucket/key")`` (Airflow 2: ``Dataset``): declared lineage for inlets/outlets."""
+
+    uri: str
+
+
+class Splat:
+    """``*something`` that could not be expanded."""

@@ -1,0 +1,312 @@
+"""DAG file → IR workflows: parse with ``ast``, interpret, then describe each DAG in IR terms."""
+from __future__ import annotations
+
+import math
+import os
+import re
+
+import ast
+import warnings
+
+from wflint.errors import ParseError
+from wflint.ir import (Duration, DurationSource, Edge, EdgeKind, ExecutionModel, Join, Limits, Location,
+                       PoolLimit, Position, SourceIndex, Task, Workflow)
+
+from .effects import task_effects
+from .interp import Interpreter
+from .model import DagState, TaskState
+from .ops import INERT_OPERATORS, OPAQUE_OPERATORS
+
+DEFAULT_MAX_ACTIVE_TASKS = 16
+DEFAULT_DURATION_S = 1.0
+PARALLEL_FEATURE = "a >> [b, c] >> d (or .expand() for clones)"
+ANY_JOIN = {"one_success", "one_failed", "one_done"}
+# Trigger rule → the IR's engine-neutral failure policy (None = the engine default, all_success).
+FAILURE_POLICY = {
+    **dict.fromkeys(("all_done", "always", "one_success", "one_done", "all_done_min_one_success",
+                     "all_done_setup_success", "none_skipped"), "continue"),  # runs whatever failed
+    **dict.fromkeys(("none_failed", "none_failed_min_one_success"), "skip-tolerant"),
+    **dict.fromkeys(("one_failed", "all_failed", "all_skipped"), "on-failure"),
+}
+_XCOM_PULL = re.compile(r"xcom_pull\(\s*(?:task_ids\s*=\s*)?(\[[^\]]*\]|'[^']*'|\"[^\"]*\")")
+_QUOTED = re.compile(r"'([^']*)'|\"([^\"]*)\"")
+
+
+def read_dag_file(path: str, text: str, pools: dict[str, int] | None = None) -> list[Workflow]:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escape sequences etc. are the file's business
+            module = ast.parse(text, filename=path)
+    except SyntaxError as exc:
+        raise ParseError(path, f"invalid Python: {exc.msg}", exc.lineno or 1, exc.offset or 1) from None
+    except (ValueError, RecursionError) as exc:
+        raise ParseError(path, f"invalid Python: {exc}") from None
+    interp = Interpreter(module, os.path.splitext(os.path.basename(path))[0], path)
+    try:
+        dags = interp.run()
+    except RecursionError:
+        raise ParseError(path, "the file nests too deeply to be read statically") from None
+    except Exception as exc:  # noqa: BLE001 - a reader bug must not become a traceback for users
+        line = getattr(exc, "lineno", 1) or 1
+        raise ParseError(path, f"wflint could not interpret this file (internal error "
+                               f"{type(exc).__name__}: {exc}; please report it)", line) from None
+    if pools is None:
+        pools = pool_sizes(path)
+    return [_workflow(path, dag, pools) for dag in dags]
+
+
+POOLS_FILE = "pools.json"
+_POOL_CACHE: dict[str, dict[str, int]] = {}
+
+
+def pool_sizes(path: str) -> dict[str, int]:
+    """Pool sizes from the nearest ``pools.json`` above the DAG file (``airflow pools export``
+    format: ``{"name": {"slots": 4}}``); Airflow keeps pools in its database, not in DAG files."""
+    folder = os.path.dirname(os.path.abspath(path))
+    for _ in range(6):
+        candidate = os.path.join(folder, POOLS_FILE)
+        if candidate in _POOL_CACHE:
+            return _POOL_CACHE[candidate]
+        if os.path.isfile(candidate):
+            _POOL_CACHE[candidate] = _load_pools(candidate)
+            return _POOL_CACHE[candidate]
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    return {}
+
+
+def _load_pools(candidate: str) -> dict[str, int]:
+    import json
+
+    try:
+        with open(candidate, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError):
+        return {}
+    out = {}
+    if isinstance(data, dict):
+        for name, value in data.items():
+            slots = value.get("slots") if isinstance(value, dict) else value
+            if isinstance(slots, int) and not isinstance(slots, bool) and slots >= 0:
+                out[str(name)] = slots
+    return out
+
+
+def _position(node) -> Position | None:
+    line = getattr(node, "lineno", None)
+    if line is None:
+        return None
+    return Position(line, node.col_offset + 1, getattr(node, "end_lineno", None),
+                    (node.end_col_offset + 1) if getattr(node, "end_col_offset", None) is not None else None)
+
+
+def _workflow(path: str, dag: DagState, pools: dict[str, int]) -> Workflow:
+    nodes: dict[tuple, object] = {("dag",): dag.node}
+    tasks: dict[str, Task] = {}
+    cap = dag.kwargs.get("max_active_tasks")
+    cap = cap if isinstance(cap, int) and cap > 0 else DEFAULT_MAX_ACTIVE_TASKS
+    for tid, ts in dag.tasks.items():
+        tasks[tid] = _task(ts, cap)
+        linked = [u for u in ts.upstream if (u, tid) in dag.loop_edges]
+        if linked:
+            tasks[tid].attrs["loop_linked_from"] = linked
+        nodes[("task", tid)] = ts.node
+    edges = _edges(dag, nodes)
+    limits = _limits(dag, pools)
+
+    index = SourceIndex()
+    for pointer, node in nodes.items():
+        pos = _position(node)
+        if pos is not None:
+            index.add(pointer, pos)
+    if ("dag",) in nodes and _position(nodes[("dag",)]):
+        index.add((), _position(nodes[("dag",)]))
+
+    notes = ("max_active_tasks caps tasks running at once in one DAG run",)
+    model = ExecutionModel(name="airflow", mode="graph", parallel_feature=PARALLEL_FEATURE, notes=notes)
+    return Workflow(name=dag.dag_id, format="airflow", path=path, execution_model=model, tasks=tasks,
+                    edges=edges, limits=limits, source=index, location=Location(("dag",)))
+
+
+def _task(ts: TaskState, cap: int = DEFAULT_MAX_ACTIVE_TASKS) -> Task:
+    kw = ts.kwargs
+    trigger = kw.get("trigger_rule", "all_success")
+    trigger = trigger if isinstance(trigger, str) else "all_success"
+    base = ts.operator.split(".")[-1]
+    attrs: dict[str, object] = {"operator": ts.operator, "trigger_rule": trigger}
+    for flag in ("branch", "short_circuit", "sensor", "is_setup", "is_teardown", "mapped", "taskflow"):
+        if getattr(ts, flag):
+            attrs[flag] = True
+    seconds = DEFAULT_DURATION_S
+    if ts.mapped:
+        attrs["expand"] = list(ts.expand_keys)
+        per_run = kw.get("max_active_tis_per_dagrun")
+        if isinstance(per_run, int) and per_run > 0:
+            attrs["max_active_tis_per_dagrun"] = per_run
+            cap = min(cap, per_run)
+        if ts.map_length is not None:
+            # One node for the mapped task: its instances run in waves of at most `cap`.
+            attrs["instances"] = ts.map_length
+            seconds = DEFAULT_DURATION_S * max(1, math.ceil(ts.map_length / cap))
+    pool = kw.get("pool")
+    pools = []
+    if isinstance(pool, str):
+        slots = kw.get("pool_slots", 1)
+        slots = slots if isinstance(slots, int) and slots > 0 else 1
+        pools = [pool] * slots
+        attrs["pool"] = pool
+        attrs["pool_slots"] = slots
+    effects, known = task_effects(ts)
+    opaque = not known and (ts.taskflow or ts.custom_class or base in OPAQUE_OPERATORS
+                            or base not in INERT_OPERATORS)
+    if ts.is_setup or ts.is_teardown:
+        attrs["role"] = "setup" if ts.is_setup else "teardown"
+    if ts.branch:
+        attrs["chooses_branch"] = True  # runs only the downstream path it returns
+    if ts.loop_site:
+        attrs["loop_site"] = ts.loop_site
+    return Task(
+        id=ts.task_id,
+        name=kw["task_display_name"] if isinstance(kw.get("task_display_name"), str) else ts.task_id,
+        kind=ts.operator,
+        location=Location(("task", ts.task_id)),
+        duration=Duration(seconds, DurationSource.DEFAULT),
+        items=ts.map_length,
+        effects=effects,
+        pools=pools,
+        join=Join.ANY if trigger in ANY_JOIN else Join.ALL,
+        failure_policy=FAILURE_POLICY.get(trigger),
+        opaque=opaque,
+        dynamic=ts.dynamic or ts.dag.dynamic,
+        attrs=attrs,
+    )
+
+
+def _edges(dag: DagState, nodes: dict) -> list[Edge]:
+    out: list[Edge] = []
+    gated = _below_branches(dag)
+    for n, (u, v, node) in enumerate(dag.edges):
+        up, down = dag.tasks[u], dag.tasks[v]
+        kind, detail = _kind(up, down)
+        if kind is EdgeKind.ORDER and u in gated:
+            kind, detail = EdgeKind.CONTROL, f"{u} runs only if {gated[u]} chose its path; the skip reaches {v} through this edge"
+        label = dag.labels.get((u, v))
+        if label:
+            detail += f' (Label "{label}")'
+        pointer = ("edge", n)
+        nodes[pointer] = node
+        out.append(Edge(u, v, kind, Location(pointer), detail))
+    for tid, ts in dag.tasks.items():
+        for source, detail in _implicit_sources(dag, ts):
+            if (source, tid) in {(e.u, e.v) for e in out if e.kind is EdgeKind.DATA}:
+                continue
+            out.append(Edge(source, tid, EdgeKind.IMPLICIT, Location(("task", tid)), detail))
+    return out
+
+
+def _below_branches(dag: DagState) -> dict[str, str]:
+    """Tasks downstream of a branch or short-circuit operator → that operator. Skips propagate along
+    every edge below it, so those edges decide whether a task runs and are never relaxed."""
+    out: dict[str, str] = {}
+    for tid, ts in dag.tasks.items():
+        if not (ts.branch or ts.short_circuit):
+            continue
+        stack = list(ts.downstream)
+        while stack:
+            n = stack.pop()
+            if n not in out:
+                out[n] = tid
+                stack.extend(dag.tasks[n].downstream)
+    return out
+
+
+def _kind(up: TaskState, down: TaskState) -> tuple[EdgeKind, str]:
+    if up.task_id in down.data_from:
+        return EdgeKind.DATA, f"{down.task_id} receives {up.task_id}'s XCom (TaskFlow/XComArg)"
+    if up.sensor:
+        return EdgeKind.CONTROL, f"{up.task_id} is a sensor: {down.task_id} waits for its condition"
+    if up.branch or up.short_circuit:
+        what = "branch" if up.branch else "short-circuit"
+        return EdgeKind.CONTROL, f"{up.task_id} is a {what} operator: it decides whether {down.task_id} runs"
+    rule = down.kwargs.get("trigger_rule", "all_success")
+    if isinstance(rule, str) and rule != "all_success":
+        return EdgeKind.CONTROL, f"{down.task_id} has trigger_rule={rule}"
+    if up.is_setup or up.is_teardown or down.is_setup or down.is_teardown:
+        return EdgeKind.CONTROL, "setup/teardown ordering"
+    return EdgeKind.ORDER, f"{up.task_id} >> {down.task_id} (declared order, no data)"
+
+
+def _implicit_sources(dag: DagState, ts: TaskState):
+    """``xcom_pull(task_ids=...)`` in a task's template strings or its callable in this file."""
+    seen = set()
+    for text in _strings(ts.kwargs):
+        for match in _XCOM_PULL.finditer(text):
+            for target in _quoted(match.group(1)):
+                yield from _resolve(dag, ts, target, "in a template", seen)
+    if ts.callable_node is not None:
+        for target in _callable_pulls(ts.callable_node):
+            yield from _resolve(dag, ts, target, "in its Python callable", seen)
+
+
+def _resolve(dag: DagState, ts: TaskState, target: str, where: str, seen: set):
+    candidates = [target]
+    if ts.group is not None and ts.group.group_id:
+        candidates.append(ts.group.child_id(target))
+    for c in candidates:
+        if c in dag.tasks and c != ts.task_id and c not in seen:
+            seen.add(c)
+            yield c, f"{ts.task_id} pulls {c}'s XCom {where} (xcom_pull: no edge in Airflow)"
+            return
+
+
+def _strings(value):
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, str):
+            yield v
+        elif isinstance(v, dict):
+            stack.extend(v.values())
+        elif isinstance(v, (list, tuple)):
+            stack.extend(v)
+
+
+def _quoted(text: str) -> list[str]:
+    return [a or b for a, b in _QUOTED.findall(text)]
+
+
+def _callable_pulls(fn: ast.FunctionDef) -> list[str]:
+    found: list[str] = []
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "xcom_pull":
+            arg = next((k.value for k in node.keywords if k.arg == "task_ids"), None)
+            if arg is None and node.args:
+                arg = node.args[0]
+            if arg is not None:
+                found.extend(_literal_strings(arg))
+    return found
+
+
+def _literal_strings(node) -> list[str]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return [s for el in node.elts for s in _literal_strings(el)]
+    return []
+
+
+def _limits(dag: DagState, pools: dict[str, int]) -> Limits:
+    cap = dag.kwargs.get("max_active_tasks")
+    if isinstance(cap, int) and cap > 0:
+        limits = Limits(concurrency=cap, concurrency_source="max_active_tasks on the DAG")
+    else:
+        limits = Limits(concurrency=DEFAULT_MAX_ACTIVE_TASKS, concurrency_source="max_active_tasks default (Airflow 3)")
+    used = {p for ts in dag.tasks.values() for p in [ts.kwargs.get("pool")] if isinstance(p, str)}
+    for name in sorted(used):
+        if name in pools:
+            limits.pools[name] = PoolLimit(name, pools[name], Location(("dag",)))
+        elif name == "default_pool":
+            limits.pools[name] = PoolLimit(name, 128, Location(("dag",)))
+    return limits

@@ -1,0 +1,291 @@
+"""IR-level ``remove_order`` changes → edits of the DAG file with libcst (research §7).
+
+Supported: ``set_downstream``/``set_upstream`` statements where unambiguous (``rewrite_sets``), and a ``>>`` chain of single tasks, where consecutive tasks whose ordering is removed
+become one list (``a >> b >> c >> d`` → ``a >> [b, c] >> d``), and the same for ``chain(...)``
+arguments (``chain(a, [b, c], d)``). Comments, ``Label``s and parentheses are kept; a list is never
+put next to a list (``list >> list`` is a TypeError, and ``chain`` would pair lists up). Every other
+shape raises ``RewriteError``: the finding stays display-only. Statements are matched to the
+edges they create through the positions the reader recorded, never by variable names.
+"""
+from __future__ import annotations
+
+from wflint.errors import RewriteError
+from wflint.ir import EdgeKind, Location, Workflow
+
+
+def rewrite(text: str, workflow: Workflow, changes) -> str:
+    import libcst as cst
+
+    removals = {(c.u, c.v) for c in changes if c.op == "remove_order"}
+    if not removals or any(c.op != "remove_order" for c in changes):
+        raise RewriteError("only removing orderings can be rewritten in a DAG file")
+    sites = _edge_sites(workflow)
+    module = cst.parse_module(text)
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    positions = wrapper.resolve(PositionProvider)
+    lines = text.splitlines()
+    plan = _Planner(positions, lines, sites, removals)
+    from .rewrite_sets import plan as plan_sets
+
+    plan.replacements, set_done = plan_sets(module, plan.key, sites, workflow, removals)
+    new_module = module.visit(plan)
+    missing = removals - plan.done - set_done
+    if missing:
+        u, v = sorted(missing)[0]
+        hint = plan.hints.get((u, v))
+        if hint:
+            raise RewriteError(f"the ordering {u} → {v} cannot be removed in place; {hint}")
+        raise RewriteError(f"the ordering {u} → {v} is not written as a chain of single tasks; "
+                           f"change it by hand")
+    return new_module.code
+
+
+def verify(old: Workflow, new: Workflow, changes) -> str | None:
+    """Only the intended orderings went away; no new ordering appeared; the rest is as before."""
+    removals = {(c.u, c.v) for c in changes if c.op == "remove_order"}
+    kinds = (EdgeKind.DATA, EdgeKind.CONTROL, EdgeKind.IMPLICIT)
+    if {(e.u, e.v, e.kind) for e in old.edges if e.kind in kinds} != \
+            {(e.u, e.v, e.kind) for e in new.edges if e.kind in kinds}:
+        return "the rewrite changed a data, control or implicit edge"
+    old_closure = _closure(old)
+    for e in new.edges:
+        if (e.u, e.v) not in old_closure:
+            return f"the rewrite added an ordering {e.u} → {e.v} that did not exist"
+    new_closure = _closure(new)
+    for e in old.edges:
+        if (e.u, e.v) not in removals and e.kind is not EdgeKind.IMPLICIT and (e.u, e.v) not in new_closure:
+            return f"the rewrite lost the ordering {e.u} → {e.v}"
+    return None
+
+
+def _closure(workflow: Workflow) -> set[tuple[str, str]]:
+    succ: dict[str, list[str]] = {t: [] for t in workflow.tasks}
+    for e in workflow.edges:
+        if e.kind is not EdgeKind.IMPLICIT:
+            succ[e.u].append(e.v)
+    out = set()
+    for start in succ:
+        stack, seen = list(succ[start]), set()
+        while stack:
+            n = stack.pop()
+            if n not in seen:
+                seen.add(n)
+                out.add((start, n))
+                stack.extend(succ[n])
+    return out
+
+
+def _edge_sites(workflow: Workflow) -> dict[tuple[int, int, int, int], list[tuple[str, str]]]:
+    """(line, byte col, end line, end byte col) of the expression that made each declared edge."""
+    sites: dict[tuple, list[tuple[str, str]]] = {}
+    for e in workflow.edges:
+        if e.kind is EdgeKind.IMPLICIT or e.location is None or e.location.pointer[:1] != ("edge",):
+            continue
+        pos = workflow.source.resolve(Location(e.location.pointer))
+        sites.setdefault((pos.line, pos.column, pos.end_line, pos.end_column), []).append((e.u, e.v))
+    return sites
+
+
+class _Planner:
+    """A libcst transformer (built lazily so libcst is imported only when rewriting)."""
+
+    def __new__(cls, positions, lines, sites, removals):
+        import libcst as cst
+
+        class Planner(cst.CSTTransformer):
+            def __init__(self) -> None:
+                super().__init__()
+                self.done: set[tuple[str, str]] = set()
+                self.hints: dict[tuple[str, str], str] = {}  # display-only suggestion per ordering
+
+            replacements: dict = {}
+
+            def leave_SimpleStatementLine(self, original, updated):
+                new = self.replacements.get(original)
+                if new is None:
+                    return updated
+                first = updated.with_changes(body=[cst.Expr(cst.parse_expression(new[0]))])
+                rest = [cst.SimpleStatementLine([cst.Expr(cst.parse_expression(c))]) for c in new[1:]]
+                return cst.FlattenSentinel([first, *rest])
+
+            def hint(self, pairs, cut, text: str) -> None:
+                for edges, c in zip(pairs, cut):
+                    if c:
+                        self.hints.setdefault(edges[0], text)
+
+            def key(self, node, last=None) -> tuple | None:
+                first = positions.get(node)
+                end = positions.get(last if last is not None else node)
+                if first is None or end is None:
+                    return None
+                return (first.start.line, _byte_col(lines, first.start) + 1,
+                        end.end.line, _byte_col(lines, end.end) + 1)
+
+            def leave_Expr(self, original, updated):
+                value = original.value
+                if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.RightShift):
+                    return updated.with_changes(value=self.shift_chain(value, updated.value))
+                if isinstance(value, cst.Call) and _call_name(value) == "chain":
+                    return updated.with_changes(value=self.chain_call(value, updated.value))
+                return updated
+
+            # ``a >> b >> c``: operand i+1's edges were recorded at the BinaryOperation ending at it.
+            def shift_chain(self, original, updated):
+                ops, opers = _flatten(original)
+                new_ops, _ = _flatten(updated)
+                if len(new_ops) != len(ops):
+                    return updated
+                # ast places the edge made by ``... >> x`` from the first operand to the end of x.
+                pairs = [sites.get(self.key(ops[0], ops[i + 1]), []) for i in range(len(ops) - 1)]
+                return self.merge(ops, new_ops, opers, pairs, updated, kind="shift")
+
+            def chain_call(self, original, updated):
+                args = original.args
+                if any(a.star or a.keyword for a in args) or len(args) < 2:
+                    return updated
+                edges = sites.get(self.key(original), [])
+                if any(isinstance(a.value, (cst.List, cst.Tuple)) for a in args):
+                    return updated
+                if len(edges) != len(args) - 1:
+                    return updated
+                pairs = [[e] for e in edges]
+                ops = [a.value for a in args]
+                new_ops = [a.value for a in updated.args]
+                return self.merge(ops, new_ops, None, pairs, updated, kind="chain")
+
+            def merge(self, ops, new_ops, opers, pairs, updated, kind):
+                """Join operand i and i+1 into one list where their single edge is to be removed."""
+                cut = []
+                for i, edges in enumerate(pairs):
+                    cut.append(len(edges) == 1 and edges[0] in removals)
+                code = lambda node: cst.Module([]).code_for_node(node)  # noqa: E731
+                full = [bool(edges) and all(e in removals for e in edges) for edges in pairs]
+                if all(full):
+                    for edges in pairs:
+                        for e in edges:
+                            self.hints.setdefault(e, f"none of the orderings of `{code(updated)}` is needed: "
+                                                     f"delete that statement by hand")
+                    return updated
+                if not any(cut):
+                    return updated
+                singles = [not isinstance(o, (cst.List, cst.Tuple)) and not _is_label(o) for o in ops]
+                for i, c in enumerate(cut):
+                    if c and not (singles[i] and singles[i + 1]):
+                        return updated
+                blocks: list[list[int]] = [[0]]
+                for i, c in enumerate(cut):
+                    if c:
+                        blocks[-1].append(i + 1)
+                    else:
+                        blocks.append([i + 1])
+                listy = [isinstance(o, (cst.List, cst.Tuple, cst.ListComp)) for o in ops]
+                for a, b in zip(blocks, blocks[1:]):
+                    if (len(a) > 1 or listy[a[0]]) and (len(b) > 1 or listy[b[0]]):
+                        if not any(listy) and not any(_is_label(o) for o in ops):
+                            parts = [code(new_ops[blk[0]]) if len(blk) == 1
+                                     else "[" + ", ".join(code(new_ops[i]) for i in blk) + "]" for blk in blocks]
+                            self.hint(pairs, cut, f"two lists would meet (list >> list is a TypeError); write "
+                                                  f"`chain_linear({', '.join(parts)})` instead of `{code(updated)}` "
+                                                  f"(from airflow.sdk import chain_linear)")
+                        return updated  # list next to list
+                for i, c in enumerate(cut):
+                    if c:
+                        self.done.add(pairs[i][0])
+                if kind == "chain":
+                    return _rebuild_call(updated, blocks, new_ops)
+                return _rebuild_shift(updated, blocks, new_ops, opers)
+
+        return Planner()
+
+
+def _byte_col(lines: list[str], pos) -> int:
+    if pos.line - 1 < len(lines):
+        return len(lines[pos.line - 1][: pos.column].encode("utf-8"))
+    return pos.column
+
+
+def _call_name(call) -> str:
+    import libcst as cst
+
+    func = call.func
+    if isinstance(func, cst.Name):
+        return func.value
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    return ""
+
+
+def _is_label(node) -> bool:
+    import libcst as cst
+
+    return isinstance(node, cst.Call) and _call_name(node) == "Label"
+
+
+def _flatten(expr, top: bool = True):
+    """Left-associated ``>>`` chain → operands and operators (the outer parentheses belong to the
+    statement; inner parenthesised chains stay one operand)."""
+    import libcst as cst
+
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.RightShift) \
+            and (top or not expr.lpar):
+        ops, opers = _flatten(expr.left, top=False)
+        return ops + [expr.right], opers + [expr.operator]
+    return [expr], []
+
+
+def _element_list(members, new_ops, separators):
+    import libcst as cst
+
+    elements = []
+    for k, i in enumerate(members):
+        if k < len(members) - 1:
+            elements.append(cst.Element(new_ops[i], comma=cst.Comma(whitespace_after=separators[k])))
+        else:
+            elements.append(cst.Element(new_ops[i]))
+    return cst.List(elements)
+
+
+def _rebuild_shift(updated, blocks, new_ops, opers):
+    """Rebuild ``a >> [b, c] >> d`` keeping the outer parentheses and every comment."""
+    import libcst as cst
+
+    kept_opers = []
+    operands = []
+    for n, block in enumerate(blocks):
+        if len(block) == 1:
+            operands.append(new_ops[block[0]])
+        else:
+            # The operators between members disappear; their comments move after the commas.
+            seps = []
+            for i in block[:-1]:
+                ws = opers[i].whitespace_before
+                if isinstance(ws, cst.ParenthesizedWhitespace):
+                    # The member now starts where ">> " stood: line it up under the first member.
+                    ws = ws.with_changes(last_line=cst.SimpleWhitespace(ws.last_line.value + " " * 4))
+                seps.append(ws if isinstance(ws, cst.ParenthesizedWhitespace) else cst.SimpleWhitespace(" "))
+            operands.append(_element_list(block, new_ops, seps))
+        if n < len(blocks) - 1:
+            kept_opers.append(opers[block[-1]])
+    node = operands[0]
+    for op, rhs in zip(kept_opers, operands[1:]):
+        node = cst.BinaryOperation(left=node, operator=op, right=rhs)
+    return node.with_changes(lpar=updated.lpar, rpar=updated.rpar)
+
+
+def _rebuild_call(updated, blocks, new_ops):
+    import libcst as cst
+
+    args = list(updated.args)
+    new_args = []
+    for block in blocks:
+        if len(block) == 1:
+            new_args.append(args[block[0]])
+            continue
+        seps = [args[i].comma.whitespace_after if args[i].comma is not cst.MaybeSentinel.DEFAULT
+                else cst.SimpleWhitespace(" ") for i in block[:-1]]
+        merged = _element_list(block, new_ops, seps)
+        last = args[block[-1]]
+        new_args.append(last.with_changes(value=merged))
+    return updated.with_changes(args=new_args)

@@ -1,0 +1,78 @@
+"""The join after a parallel group hides or mishandles a failed (or skipped) branch.
+
+**What.** A task waits on two or more branches that run at the same time, and its join policy
+either runs it whatever happened to the branches (Airflow `all_done`, `one_success`, `one_done`,
+`none_skipped`, `all_done_min_one_success`, `always`), or, after a branch choice, waits for every
+branch to succeed although only one was chosen (Airflow's default `all_success` after
+`@task.branch`/`BranchPythonOperator`: the join is skipped on every run).
+
+**Why.** In the first case a failed branch goes unnoticed: the join (a report, a publish, a
+"done" marker) runs on partial results and the run can end green. In the second the join, and
+everything after it, never runs.
+
+**Example.**
+
+```python
+[load_orders, load_refunds] >> EmptyOperator(task_id="publish", trigger_rule="all_done")
+# publish runs even when load_orders failed
+```
+
+**Fix.** Use a policy that states what a failed branch means: Airflow's default `all_success`, or
+`none_failed_min_one_success` after a branch choice; keep `all_done` for cleanup tasks only
+(teardowns are not reported). The choice is the author's: no automatic fix.
+"""
+from __future__ import annotations
+
+from itertools import combinations
+from typing import Iterator
+
+from wflint.finding import Finding, Related, Severity
+from wflint.rule import Context, rule
+
+# The IR's failure policy for a task that runs whatever its upstream branches did.
+RUNS_ANYWAY = "continue"
+
+
+@rule("SAF005", "undefined-partial-failure", Severity.WARNING)
+def check(ctx: Context) -> Iterator[Finding]:
+    analysis = ctx.analysis
+    relaxation = analysis.relaxation
+    for task_id, task in ctx.workflow.tasks.items():
+        upstream = relaxation.declared_pred[task_id]
+        concurrent = sorted({x for a, b in combinations(upstream, 2)
+                             if not analysis.ordered(a, b) for x in (a, b)}, key=relaxation.rank.get)
+        if len(concurrent) < 2 or task.attrs.get("role") == "teardown":
+            continue
+        branches = ", ".join(f"`{t}`" for t in concurrent)
+        related = tuple(Related(ctx.location_of(t), f"branch {t}", t) for t in concurrent)
+        policy = task.failure_policy
+        # The engine's own name for the policy where the adapter recorded it (Airflow trigger rule).
+        shown = task.attrs.get("trigger_rule") or policy
+        if policy == RUNS_ANYWAY:
+            yield ctx.finding(
+                f"{ctx.task_name(task_id)} joins the parallel branches {branches} with policy `{shown}`, "
+                f"so it runs even when one of them failed and the failure is hidden; use a policy that "
+                f"fails or skips on a failed branch, or keep `{shown}` only for cleanup",
+                location=ctx.location_of(task_id), tasks=(task_id, *concurrent), related=related)
+            continue
+        chooser = _choosing_ancestor(ctx, task_id, concurrent)
+        if chooser and policy is None:
+            yield ctx.finding(
+                f"{ctx.task_name(task_id)} waits for every one of {branches}, but {ctx.task_name(chooser)} "
+                f"runs only one of them, so {task_id} is skipped on every run; join with a policy that "
+                f"accepts skipped branches (Airflow: trigger_rule=\"none_failed_min_one_success\")",
+                location=ctx.location_of(task_id), tasks=(task_id, chooser, *concurrent), related=related)
+
+
+def _choosing_ancestor(ctx: Context, join: str, branches: list[str]) -> str | None:
+    """A task that picks one of its direct downstream paths, with two of them leading to ``join``."""
+    relaxation = ctx.analysis.relaxation
+    for t, task in ctx.workflow.tasks.items():
+        if not task.attrs.get("chooses_branch") or t in branches:
+            continue
+        paths = [s for s in relaxation.declared_succ[t]
+                 if s == join or any(s == b or ctx.analysis.ordered(s, b) and relaxation.rank[s] < relaxation.rank[b]
+                                     for b in branches)]
+        if len(paths) >= 2 and join not in relaxation.declared_succ[t]:
+            return t
+    return None

@@ -1,0 +1,323 @@
+"""The Airflow reader on its own (no Airflow needed): §1.1 golden edges, IR facts, effects, errors."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from af_oracle import ROOT
+from conftest import run
+from wflint.adapters import airflow
+from wflint.adapters.airflow.effects import tables_in_sql
+from wflint.ir import EdgeKind, Join, Mode
+
+FIX = ROOT / "fixtures" / "airflow"
+
+
+def read(text: str, name: str = "dag.py"):
+    return {wf.name: wf for wf in airflow.read(name, text)}
+
+
+def edges(wf, kinds=(EdgeKind.ORDER, EdgeKind.DATA, EdgeKind.CONTROL)):
+    return {(e.u, e.v) for e in wf.edges if e.kind in kinds}
+
+
+@pytest.fixture(scope="module")
+def constructs():
+    return {wf.name: wf for wf in airflow.read(str(FIX / "constructs.py"), (FIX / "constructs.py").read_text())}
+
+
+def test_golden_edges_of_every_construct(constructs):
+    e = edges(constructs["constructs"])
+    assert {("a", "b"), ("a", "c"), ("b", "d"), ("c", "d"), ("e", "d")} <= e
+    assert {("f", "g"), ("g", "h"), ("l0", "l1"), ("l1", "l2")} <= e
+    assert {("x1", "y1"), ("x1", "y2"), ("x2", "y1"), ("x2", "y2")} <= e
+    # chain() pairs adjacent lists; chain_linear() links them fully.
+    assert {("p", "q1"), ("p", "q2"), ("q1", "r1"), ("q2", "r2")} <= e and ("q1", "r2") not in e
+    assert {("u1", "v1"), ("u1", "v2"), ("u2", "v1"), ("u2", "v2")} <= e
+    assert ("lab", "lab2") in e
+    assert {("hh", "grp.g1"), ("hh", "grp.g2"), ("grp.g1", "after_grp"), ("grp.g2", "after_grp")} <= e
+    assert {("create", "work"), ("work", "delete"), ("create", "delete")} <= e
+    assert not any(v == "pulled" for _, v in e)  # a templated xcom_pull is no edge in Airflow
+    tf = edges(constructs["taskflow_constructs"])
+    assert tf == {("extract", "add"), ("add", "total"), ("extract", "tg.inner"), ("side", "tg.inner")}
+
+
+def test_edge_kinds_and_task_facts(constructs):
+    wf = constructs["constructs"]
+    kind = {(e.u, e.v): e.kind for e in wf.edges}
+    assert kind[("a", "po")] is EdgeKind.DATA  # .output in a template field
+    assert kind[("a", "pulled")] is EdgeKind.IMPLICIT
+    assert kind[("br", "b1")] is EdgeKind.CONTROL  # out of a branch
+    assert kind[("b1", "join")] is EdgeKind.CONTROL  # into a non-default trigger rule
+    assert kind[("create", "delete")] is EdgeKind.CONTROL  # setup/teardown
+    assert kind[("a", "b")] is EdgeKind.ORDER
+    assert "Label" in next(e.detail for e in wf.edges if (e.u, e.v) == ("lab", "lab2"))
+    assert all(e.detail for e in wf.edges)
+    assert wf.tasks["delete"].attrs["trigger_rule"] == "all_done_setup_success"
+    assert wf.tasks["join"].attrs["trigger_rule"] == "none_failed_min_one_success"
+    assert wf.tasks["br"].attrs["chooses_branch"] is True
+    assert wf.tasks["po"].opaque and not wf.tasks["a"].opaque
+    assert wf.limits.concurrency == 16 and "default" in wf.limits.concurrency_source
+    assert wf.execution_model.name == "airflow" and wf.execution_model.mode == "graph"
+    add = constructs["taskflow_constructs"].tasks["add"]
+    assert add.attrs["mapped"] is True and add.attrs["expand"] == ["x"]
+    assert {"add_1", "add_2"} <= set(constructs["taskflow_constructs"].tasks)
+
+
+def test_dag_kwargs_spread_default_args_and_groups():
+    wf = read('''
+from airflow import DAG
+from airflow.operators.empty import EmptyOperator
+from airflow.utils.task_group import TaskGroup
+dag = DAG("spread", default_args={"pool": "db", "trigger_rule": "one_success"}, max_active_tasks=4)
+common = {"dag": dag, "retries": 2}
+a = EmptyOperator(task_id="a", **common)
+with TaskGroup("g", dag=dag, default_args={"pool": "other"}) as g:
+    b = EmptyOperator(task_id="b")
+    c = EmptyOperator(task_id="c", pool="mine", pool_slots=2)
+a >> g
+''')["spread"]
+    assert set(wf.tasks) == {"a", "g.b", "g.c"}
+    assert wf.tasks["a"].pools == ["db"] and wf.tasks["g.b"].pools == ["other"]
+    assert wf.tasks["g.c"].pools == ["mine", "mine"]  # two slots
+    assert wf.tasks["g.b"].join is Join.ANY  # one_success inherited from the DAG's default_args
+    assert wf.limits.concurrency == 4
+    assert edges(wf) == {("a", "g.b"), ("a", "g.c")}
+
+
+def test_loops_unroll_and_unknown_iterables_are_dynamic():
+    wfs = read('''
+from airflow.sdk import DAG, chain
+from airflow.providers.standard.operators.empty import EmptyOperator
+import os
+with DAG("loops"):
+    tasks = [EmptyOperator(task_id=f"t{i}") for i in range(3)]
+    chain(*tasks)
+with DAG("unknown"):
+    for name in os.listdir("."):
+        EmptyOperator(task_id=name)
+''')
+    assert edges(wfs["loops"]) == {("t0", "t1"), ("t1", "t2")}
+    assert wfs["unknown"].tasks == {} or all(t.dynamic for t in wfs["unknown"].tasks.values())
+
+
+def test_sql_effects_render_params_and_scope_by_connection():
+    wf = read('''
+from airflow.sdk import DAG
+from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator
+with DAG("sql", params={"schema": "sales"}):
+    SQLExecuteQueryOperator(task_id="t", conn_id="wh",
+        sql="MERGE INTO {{ params.schema }}.orders o USING raw.o r ON o.id = r.id WHEN MATCHED THEN DELETE")
+''')["sql"]
+    effects = {(e.resource, e.mode) for e in wf.tasks["t"].effects}
+    assert ("sql:wh/sales.orders", Mode.WRITE) in effects and ("sql:wh/raw.o", Mode.READ) in effects
+    assert not wf.tasks["t"].opaque
+
+
+@pytest.mark.parametrize("sql, expected", [
+    ("INSERT INTO a SELECT * FROM b JOIN c ON b.x = c.x", {("a", Mode.WRITE), ("b", Mode.READ), ("c", Mode.READ)}),
+    ("UPDATE s.t SET x = 1", {("s.t", Mode.WRITE)}),
+    ("DELETE FROM t WHERE x IN (SELECT x FROM u)", {("t", Mode.WRITE), ("u", Mode.READ)}),
+    ("CREATE TABLE n AS SELECT * FROM o", {("n", Mode.WRITE), ("o", Mode.READ)}),
+    ("DROP TABLE IF EXISTS d", {("d", Mode.WRITE)}),
+    ("TRUNCATE TABLE tr", {("tr", Mode.WRITE)}),
+    ("WITH w AS (SELECT * FROM base) SELECT * FROM w", {("base", Mode.READ)}),
+])
+def test_tables_in_sql(sql, expected):
+    assert set(tables_in_sql(sql)) == expected
+
+
+def test_unparseable_python_is_a_clean_wfl001(tmp_path):
+    path = tmp_path / "broken.py"
+    path.write_text("from airflow import DAG\nwith DAG('x') as d\n    pass\n")
+    result = run("check", path, "--format", "json")
+    assert result.exit_code == 1
+    (finding,) = result.json()["findings"]
+    assert finding["code"] == "WFL001" and finding["line"] == 2
+
+
+def test_sniff_is_cheap_and_exact():
+    assert airflow.sniff("a.py", "import os\nfrom airflow.sdk import DAG\n")
+    assert airflow.sniff("a.py", "import airflow\n")
+    assert not airflow.sniff("a.py", "import airflowlike\n")
+    assert not airflow.sniff("a.txt", "from airflow import DAG\n")
+
+
+def test_reading_a_dag_imports_neither_libcst_nor_airflow():
+    code = ("import sys; from wflint.engine import lint_paths, Selection; "
+            f"lint_paths([{str(FIX / 'constructs.py')!r}], Selection()); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('libcst', 'airflow', 'sqlglot')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize("path, name", [
+    ("airflow.sdk.DAG", "DAG"), ("airflow.models.dag.DAG", "DAG"), ("airflow.DAG", "DAG"),
+    ("airflow.decorators.task", "task"), ("airflow.sdk.task.branch", "task.branch"),
+    ("airflow.models.baseoperator.chain", "chain"), ("airflow.utils.task_group.TaskGroup", "TaskGroup"),
+    ("airflow.providers.standard.operators.python.PythonOperator", "PythonOperator"),
+    ("airflow.providers.common.compat.sdk.DAG", "DAG"), ("airflow.utils.edgemodifier.Label", "Label"),
+    ("airflow.decorators.task_group", "task_group"), ("airflow.sdk.asset", "asset"),
+    ("airflow.operators", None), ("os.path", None),
+])
+def test_alias_table(path, name):
+    from wflint.adapters.airflow.names import canonical
+
+    assert canonical(path) == name
+
+
+def test_mapped_task_is_one_node_with_fan_out_metadata():
+    wf = read('''
+from airflow.sdk import DAG, task
+with DAG("m", max_active_tasks=4):
+    @task(max_active_tis_per_dagrun=2)
+    def work(x, y):
+        return x
+    work.expand(x=[1, 2, 3, 4, 5], y=["a", "b"])
+''')["m"]
+    (t,) = wf.tasks.values()
+    assert t.items == 10 and t.attrs["instances"] == 10 and t.attrs["max_active_tis_per_dagrun"] == 2
+    assert t.duration.seconds == 5.0  # ten instances, two at a time, default 1 s each
+
+
+def test_ordering_a_templated_pull_relies_on_is_never_relaxed():
+    result = run("check", "-", "--stdin-format", "airflow", "--format", "json", input='''
+from airflow.sdk import DAG
+from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator
+with DAG("pull"):
+    a = SQLExecuteQueryOperator(task_id="a", conn_id="c", sql="SELECT 1 FROM x")
+    b = SQLExecuteQueryOperator(task_id="b", conn_id="c", sql="SELECT {{ ti.xcom_pull(task_ids='a') }} FROM y")
+    a >> b
+''')
+    assert [f["code"] for f in result.json()["findings"]] == []
+
+
+def test_table_named_by_an_unrendered_template_is_unknown_not_absent():
+    wf = read('''
+from airflow.sdk import DAG
+from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator
+with DAG("tpl"):
+    SQLExecuteQueryOperator(task_id="t", conn_id="c", sql="INSERT INTO events_{{ ds_nodash }} SELECT 1")
+''')["tpl"]
+    assert wf.tasks["t"].opaque and wf.tasks["t"].effects == []
+
+
+def test_failed_airflow_install_fails_under_ci_and_skips_elsewhere(monkeypatch, tmp_path):
+    import af_oracle
+
+    monkeypatch.setattr(af_oracle, "MARKER", tmp_path / "missing-marker")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="could not install"):
+        af_oracle.ensure_airflow(build=lambda: "no network")
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        af_oracle.ensure_airflow(build=lambda: "no network")
+
+
+def test_an_unresolved_dependency_makes_the_whole_dag_dynamic():
+    wf = read('''
+from airflow.sdk import DAG
+from airflow.providers.standard.operators.empty import EmptyOperator
+from somewhere import make_tasks
+with DAG("partial"):
+    a = EmptyOperator(task_id="a")
+    b = EmptyOperator(task_id="b")
+    a >> make_tasks() >> b
+''')["partial"]
+    assert all(t.dynamic for t in wf.tasks.values())
+    result = run("check", "-", "--stdin-format", "airflow", "--format", "json", input='''
+from airflow.sdk import DAG
+from airflow.providers.standard.operators.empty import EmptyOperator
+from somewhere import make_tasks
+with DAG("partial"):
+    a, b, c = EmptyOperator(task_id="a"), EmptyOperator(task_id="b"), EmptyOperator(task_id="c")
+    a >> b >> c
+    c >> make_tasks()
+''')
+    findings = result.json()["findings"]
+    assert findings and {f["confidence"] for f in findings} == {"low"}
+    assert all(f["fix"] is None or f["fix"]["applicability"] != "safe" for f in findings)
+
+
+def test_include_and_searchpath_templates(tmp_path):
+    (tmp_path / "sql").mkdir()
+    (tmp_path / "sql" / "body.sql").write_text("INSERT INTO {{ params.t }} SELECT * FROM src")
+    (tmp_path / "sql" / "main.sql").write_text("{% include 'body.sql' %};\nDELETE FROM old_{{ params.t }}")
+    path = tmp_path / "dag.py"
+    path.write_text('''
+from airflow.sdk import DAG
+from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator
+with DAG("inc", template_searchpath="sql"):
+    SQLExecuteQueryOperator(task_id="t", conn_id="c", sql="main.sql", params={"t": "facts"})
+''')
+    (wf,) = airflow.read(str(path), path.read_text())
+    assert {(e.resource, e.mode) for e in wf.tasks["t"].effects} == {
+        ("sql:c/facts", Mode.WRITE), ("sql:c/src", Mode.READ), ("sql:c/old_facts", Mode.WRITE)}
+
+
+def test_assets_and_file_paths_are_effects():
+    result = run("check", "-", "--stdin-format", "airflow", "--format", "json", input='''
+from airflow.sdk import DAG, Asset, task
+from airflow.providers.standard.operators.bash import BashOperator
+with DAG("fx"):
+    @task(outlets=[Asset("s3://bucket/daily.parquet")])
+    def publish_a():
+        pass
+    @task(outlets=[Asset("s3://bucket/daily.parquet")])
+    def publish_b():
+        pass
+    publish_a()
+    publish_b()
+    BashOperator(task_id="dump", bash_command="make report > /data/report.csv")
+    BashOperator(task_id="mail", bash_command="mail -a /data/report.csv team")
+''')
+    codes = sorted((f["code"], tuple(sorted(f["tasks"]))) for f in result.json()["findings"])
+    assert ("SAF001", ("publish_a", "publish_b")) in codes
+    assert ("SAF002", ("dump", "mail")) in codes
+
+
+def test_config_annotates_python_callables_and_sizes_pools(write):
+    dag = '''
+from airflow.sdk import DAG
+from airflow.providers.standard.operators.python import PythonOperator
+with DAG("cfg", default_args={"pool": "api"}):
+    a = PythonOperator(task_id="fetch_a", python_callable=print)
+    b = PythonOperator(task_id="fetch_b", python_callable=print)
+    c = PythonOperator(task_id="fetch_c", python_callable=print)
+    a >> b
+'''
+    path = write("plain/dags/cfg.py", dag)
+    before = run("check", path, "--format", "json", "--fail-on", "never").json()["findings"]
+    assert [(f["code"], f["confidence"]) for f in before] == [("PAR001", "low")]  # opaque callables
+    write("configured/wflint.toml", '[limits.pools]\napi = 1\n'
+                         '[effects.fetch_a]\nreads = ["http:a.example"]\n'
+                         '[effects.fetch_b]\nreads = ["http:b.example"]\n'
+                         '[effects.fetch_c]\nreads = ["http:c.example"]\n')
+    path = write("configured/dags/cfg.py", dag)
+    after = run("check", path, "--format", "json", "--fail-on", "never").json()["findings"]
+    assert ("PAR001", "high") in [(f["code"], f["confidence"]) for f in after]
+    # fetch_a and fetch_c both start at once and hold the one-slot pool.
+    assert [f["tasks"] for f in after if f["code"] == "RES002"] == [["fetch_a", "fetch_c"]]
+
+
+def test_sensors_and_latest_only_gate_what_follows():
+    wf = read('''
+from airflow.sdk import DAG, task
+from airflow.providers.standard.operators.empty import EmptyOperator
+from airflow.providers.standard.operators.latest_only import LatestOnlyOperator
+from airflow.providers.standard.sensors.time_delta import TimeDeltaSensor
+with DAG("gates"):
+    wait = TimeDeltaSensor(task_id="wait", delta=60)
+    @task.sensor(poke_interval=10)
+    def ready():
+        return True
+    latest = LatestOnlyOperator(task_id="latest")
+    a, b, c = EmptyOperator(task_id="a"), EmptyOperator(task_id="b"), EmptyOperator(task_id="c")
+    wait >> a
+    ready() >> b
+    latest >> c
+''')["gates"]
+    assert {(e.u, e.v): e.kind for e in wf.edges} == {
+        ("wait", "a"): EdgeKind.CONTROL, ("ready", "b"): EdgeKind.CONTROL, ("latest", "c"): EdgeKind.CONTROL}
