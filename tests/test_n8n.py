@@ -318,3 +318,13 @@ def test_corpus_findings_snapshot(snapshot):
         per_file = counts.setdefault(Path(f["path"]).name, {})
         per_file[f["code"]] = per_file.get(f["code"], 0) + 1
     assert {name: dict(sorted(c.items())) for name, c in sorted(counts.items())} == snapshot
+
+
+def test_setting_v1_is_safe_only_when_the_order_does_not_change(tmp_path):
+    same = doc([node("A", "set", (200, 300), {}, 3.4)], links((T, "A")), order=None)
+    differs = branches(None)
+    for d, applicability in ((same, "safe"), (differs, "unsafe")):
+        path = tmp_path / "w.json"
+        path.write_text(json.dumps(d, indent=2))
+        found = run("check", path, "--select", "PAR102", "--format", "json", "--fail-on", "never").json()["findings"]
+        assert [f["fix"]["applicability"] for f in found] == [applicability]

@@ -108,7 +108,12 @@ def test_inserted_merge_runs_the_node_once_with_the_same_items(n8n):
     after_text = rewrite(text, wf, list(finding.fix.changes))
     after = json.loads(after_text)
     after["id"] = after["name"] = "joinafter"
-    real = n8n([before, after])
+    before_v0 = {**before, "id": "joinbeforev0", "name": "joinbeforev0"}
+    before_v0.pop("settings")
+    real = n8n([before, after, before_v0])
+    for doc, key in ((before, "joinbefore"), (after, "joinafter"), (before_v0, "joinbeforev0")):
+        predicted = read_n8n(f"{key}.json", json.dumps(doc))[0].attrs["first_runs"]
+        assert predicted == first_runs(real[key]), key
     ran_before = real["joinbefore"]["data"]["resultData"]["runData"]["Summarize"]
     ran_after = real["joinafter"]["data"]["resultData"]["runData"]["Summarize"]
     assert len(ran_before) == 2 and len(ran_after) == 1
