@@ -26,7 +26,8 @@ PURE = {"set", "if", "switch", "merge", "noOp", "filter", "splitOut", "aggregate
         "convertToFile", "respondToWebhook", "executionData", "start", "stickyNote"}
 
 # (type, version predicate) → default operation when ``operation`` is omitted.
-# Checked against node source: httpRequest (GET), googleSheets (read), postgres v2 (insert).
+# Checked against node source: httpRequest (GET), googleSheets (read), postgres v2 (insert),
+# airtable v2 (read).
 # Not checked here, chosen as the safe (write) side or as the UI's first option: the rest.
 SQL_TYPES = {"postgres": "postgres", "mySql": "mysql", "microsoftSql": "tsql"}
 SQL_WRITES = {"insert", "update", "upsert", "delete", "deleteTable", "executeQuery"}
@@ -51,7 +52,7 @@ WRITE_OPS = {
 }
 DEFAULT_OPS = {  # type → (default for typeVersion < switch, switch, default for >= switch)
     "googleSheets": ("read", 0, "read"),
-    "airtable": ("read", 2, "create"),  # v2 default unverified: safe side
+    "airtable": ("read", 2, "read"),  # v2's description says 'read' (not one of its options)
     "notion": ("create", 0, "create"),  # unverified: safe side
     "supabase": ("create", 0, "create"),  # unverified: safe side
     "redis": ("info", 0, "info"),
