@@ -21,6 +21,7 @@ RULE_MODULES = (
     "parallelism.par001",
     "parallelism.par101",
     "parallelism.par102",
+    "parallelism.par103",
     "parallelism.par201",
     "safety.saf001",
     "safety.saf002",
