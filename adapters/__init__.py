@@ -10,7 +10,7 @@ import importlib
 from types import ModuleType
 
 # Order matters: the first adapter whose sniff accepts a file reads it.
-ADAPTERS = ("wflint.adapters.spec", "wflint.adapters.airflow", "wflint.adapters.gha")
+ADAPTERS = ("wflint.adapters.spec", "wflint.adapters.n8n", "wflint.adapters.airflow", "wflint.adapters.gha")
 
 
 def adapter_modules() -> list[ModuleType]:

@@ -193,6 +193,10 @@ class ExecutionModel:
     # upstream one fails): removing it changes failure behaviour, so it is never a safe fix.
     order_gates: str = ""
     notes: tuple[str, ...] = ()
+    # For a sequential engine that serializes a graph (n8n): what decides the order of tasks the
+    # graph leaves unordered. Set, the declared edges are the design and ``order`` only the
+    # engine's tie-break, so pairs the edges leave unordered are checked for races and references.
+    tiebreak: str = ""
 
 
 @dataclass(frozen=True)
@@ -217,6 +221,7 @@ class Workflow:
     dangling: list[Dangling] = field(default_factory=list)
     source: SourceIndex = field(default_factory=SourceIndex)
     location: Location = field(default_factory=Location)  # where the workflow itself starts
+    attrs: dict[str, object] = field(default_factory=dict)  # adapter facts (e.g. engine settings)
     _edge_index: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     def task_order(self) -> list[str]:

@@ -19,6 +19,9 @@ from .ir import Location, Workflow
 
 RULE_MODULES = (
     "parallelism.par001",
+    "parallelism.par101",
+    "parallelism.par102",
+    "parallelism.par103",
     "parallelism.par201",
     "parallelism.par301",
     "safety.saf001",

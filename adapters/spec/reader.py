@@ -142,6 +142,9 @@ def _task(key: str, spec: dict, pointer: tuple) -> Task:
             _fail(pointer + ("duration",), str(exc))
     else:
         duration = Duration(DEFAULT_DURATION_S, DurationSource.DEFAULT)
+    for field, value in spec.items():  # an empty value (``api:``) is not "absent": the schema rejects it
+        if value is None:
+            _fail(pointer + (field,), "expected a value, got nothing")
     items = _positive_int(spec["items"], pointer + ("items",)) if "items" in spec else None
     effects = [Effect(r, mode, Location(pointer + (field,)))
                for field, mode in (("reads", Mode.READ), ("writes", Mode.WRITE))

@@ -51,7 +51,7 @@ class Analysis:
         """Does the declared design order a before b or b before a?"""
         r = self.relaxation
         first, second = (a, b) if r.rank[a] < r.rank[b] else (b, a)
-        return graph.reaches(r.declared_succ, first, second, r.rank)
+        return graph.reaches(r.design_succ, first, second, r.rank)
 
     @property
     def saved_s(self) -> float:

@@ -35,7 +35,7 @@ def find_groups(workflow: Workflow, relaxation: Relaxation, duration: dict[str, 
     rank = relaxation.rank
     known_succ, _ = relaxation.known
     strict_succ, _ = relaxation.strict
-    removable = [(u, v) for u, v in relaxation.declared
+    removable = [(u, v) for u, v in relaxation.candidates
                  if (u, v) not in relaxation.relaxed and not graph.reaches(known_succ, u, v, rank)]
     joined = graph.UnionFind()
     for u, v in removable:
@@ -46,7 +46,7 @@ def find_groups(workflow: Workflow, relaxation: Relaxation, duration: dict[str, 
     root_of = {t: root for root, members in joined.groups().items() for t in members}
     declared_inside: dict[str, list[tuple[str, str]]] = {}
     needed_inside: dict[str, list[tuple[str, str, str]]] = {}
-    for u, v in relaxation.declared:
+    for u, v in relaxation.candidates:
         if u in root_of and root_of[u] == root_of.get(v):
             declared_inside.setdefault(root_of[u], []).append((u, v))
     for (u, v), why in relaxation.relaxed.items():

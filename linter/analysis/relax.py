@@ -44,6 +44,17 @@ class Relaxation:
     barrier: dict[tuple[str, str], str]  # extra edges that keep opaque/dynamic tasks in place
     conflicts: list[Conflict] = field(default_factory=list)
     unordered_needs: list[tuple[str, str, str]] = field(default_factory=list)  # (u, v, kind)
+    # The design's own ordering: the declared graph, except for a sequential engine with a
+    # ``tiebreak``, where it is the declared edges (loops' back edges dropped) and ``declared`` is
+    # the engine's serialization of it.
+    design_succ: dict[str, list[str]] = field(default_factory=dict)
+    design_pred: dict[str, list[str]] = field(default_factory=dict)
+    design: list[tuple[str, str]] | None = None  # the design's edges where they differ from ``declared``
+
+    @property
+    def candidates(self) -> list[tuple[str, str]]:
+        """Declared orderings a parallelization could drop: the design's own edges."""
+        return self.declared if self.design is None else self.design
 
     def strict_edges(self) -> list[tuple[str, str]]:
         return list(self.relaxed) + [e for e in self.barrier if e not in self.relaxed]
@@ -70,9 +81,23 @@ def relax(workflow: Workflow) -> Relaxation:
     succ, pred = graph.adjacency(tasks, declared)
     order = chain if sequential else graph.topo_order(succ, pred)
     rank = {t: i for i, t in enumerate(order)}
-    result = Relaxation(order, rank, declared, succ, pred, {}, {})
-    _keep_needs(workflow, result, sequential)
+    result = Relaxation(order, rank, declared, succ, pred, {}, {}, design_succ=succ, design_pred=pred)
+    serialized = sequential and bool(workflow.execution_model.tiebreak)
+    if serialized:
+        design = [(e.u, e.v) for e in workflow.edges
+                  if e.kind in DECLARED_KINDS and e.u in rank and e.v in rank and rank[e.u] < rank[e.v]]
+        result.design_succ, result.design_pred = graph.adjacency(tasks, design)
+        result.design = list(dict.fromkeys(design))
+    _keep_needs(workflow, result, sequential, serialized)
     accesses = _accesses(workflow)
+    if serialized:
+        # Tasks no common start reaches run in different executions (another trigger): no race.
+        roots = {t: i for i, t in enumerate(t for t in order if not result.design_pred[t])}
+        reach = graph.ancestor_masks(order, result.design_pred, roots)
+        start = {t: reach[t] | (1 << roots[t] if t in roots else 0) for t in order}
+        routes = {t: workflow.tasks[t].attrs.get("routes") or {} for t in order}
+        _graph_conflicts(result, accesses, result.design_pred, keep=False,
+                         together=lambda a, b: bool(start[a] & start[b]) and not alternatives(routes[a], routes[b]))
     if sequential:
         _chain_conflicts(order, accesses, result.relaxed)
         opaque = {t: {ANYTHING: Mode.WRITE} for t in order if _unknowable(workflow, t)}
@@ -81,9 +106,15 @@ def relax(workflow: Workflow) -> Relaxation:
             everyone.update(opaque)
             _chain_conflicts(order, everyone, result.barrier)
     else:
-        _graph_conflicts(result, accesses)
+        _graph_conflicts(result, accesses, result.declared_pred)
         _graph_barriers(workflow, result)
     return result
+
+
+def alternatives(a: dict, b: dict) -> bool:
+    """Tasks on different outputs of one branching task (``attrs["routes"]``: task → outputs leading
+    here) never handle the same item, so they are alternatives rather than parallel branches."""
+    return any(r in b and not set(a[r]) & set(b[r]) for r in a)
 
 
 def _unknowable(workflow: Workflow, task_id: str) -> bool:
@@ -91,10 +122,20 @@ def _unknowable(workflow: Workflow, task_id: str) -> bool:
     return task.opaque or task.dynamic
 
 
-def _keep_needs(workflow: Workflow, result: Relaxation, sequential: bool) -> None:
-    """Data, control and implicit edges stay, where the declared order already guarantees them."""
+def _keep_needs(workflow: Workflow, result: Relaxation, sequential: bool, serialized: bool = False) -> None:
+    """Data, control and implicit edges stay, where the declared order already guarantees them.
+
+    In a serialized graph a need the engine happens to meet by its tie-break is kept, and also
+    reported as unordered: the design does not guarantee it.
+    """
     for edge in workflow.edges:
         if edge.kind not in NEEDED_KINDS or edge.u == edge.v:
+            continue
+        if serialized and result.rank[edge.u] < result.rank[edge.v]:
+            result.relaxed.setdefault((edge.u, edge.v), edge.detail or f"{edge.v} needs {edge.u}'s output")
+            guaranteed = graph.reaches(result.design_succ, edge.u, edge.v, result.rank)
+            if not guaranteed:
+                result.unordered_needs.append((edge.u, edge.v, edge.kind.value))
             continue
         if sequential:
             guaranteed = result.rank[edge.u] < result.rank[edge.v]
@@ -148,8 +189,12 @@ def _chain_conflicts(order: list[str], accesses: dict[str, dict[str, Mode]], out
                 readers.setdefault(resource, []).append(t)
 
 
-def _graph_conflicts(result: Relaxation, accesses: dict[str, dict[str, Mode]]) -> None:
-    """In a partial order: ordered conflicting pairs keep their order, unordered ones are races."""
+def _graph_conflicts(result: Relaxation, accesses: dict[str, dict[str, Mode]], pred: dict[str, list[str]],
+                     keep: bool = True, together=None) -> None:
+    """In a partial order: ordered conflicting pairs keep their order, unordered ones are races.
+
+    ``keep=False`` only collects the races (a serialized graph orders every pair by its chain).
+    """
     by_resource: dict[str, list[tuple[str, Mode]]] = {}
     for t in result.order:
         for resource, mode in accesses.get(t, {}).items():
@@ -162,17 +207,19 @@ def _graph_conflicts(result: Relaxation, accesses: dict[str, dict[str, Mode]]) -
     for users in contested.values():
         for t, _ in users:
             tracked.setdefault(t, len(tracked))
-    masks = graph.ancestor_masks(result.order, result.declared_pred, tracked)
+    masks = graph.ancestor_masks(result.order, pred, tracked)
     for resource, users in contested.items():
         for i, (a, ma) in enumerate(users):
             for b, mb in users[i + 1:]:
                 if ma is Mode.READ and mb is Mode.READ:
                     continue
                 if masks[b] >> tracked[a] & 1:
-                    result.relaxed.setdefault((a, b), _why(a, b, resource, ma, mb))
+                    if keep:
+                        result.relaxed.setdefault((a, b), _why(a, b, resource, ma, mb))
                 elif masks[a] >> tracked[b] & 1:
-                    result.relaxed.setdefault((b, a), _why(b, a, resource, mb, ma))
-                else:
+                    if keep:
+                        result.relaxed.setdefault((b, a), _why(b, a, resource, mb, ma))
+                elif together is None or together(a, b):
                     result.conflicts.append(Conflict(a, b, resource, ma, mb))
 
 

@@ -24,7 +24,9 @@ def report_markdown(report: dict) -> str:
     sequential = report["engine"]["mode"] == "sequential"
     out = [f"# Workflow analysis: {report['workflow']}", "",
            f"Source `{report['path']}` ({report['format']}); engine model: "
-           + ("tasks run one at a time in the listed order" if sequential else "tasks run when their upstream edges allow")
+           + (("tasks run one at a time in the listed order" if report["engine"]["runs_parallel"]
+               else "the engine runs one task at a time, in its own order")
+              if sequential else "tasks run when their upstream edges allow")
            + f"; durations: {report['duration_source']}.", ""]
     out += _note_lines(report)
 

@@ -36,8 +36,14 @@ def check(ctx: Context) -> Iterator[Finding]:
         if not conflict.both_write:
             continue
         a, b = conflict.a, conflict.b
+        model = ctx.workflow.execution_model
+        if model.runs_parallel:
+            how = "can run at the same time and both write"
+        else:
+            how = (f"are on branches nothing orders; {model.name} runs them one at a time, but which "
+                   f"goes first depends only on {model.tiebreak or 'the engine'}, and both write")
         yield ctx.finding(
-            f"{ctx.task_name(a)} and {ctx.task_name(b)} can run at the same time and both write "
+            f"{ctx.task_name(a)} and {ctx.task_name(b)} {how} "
             f"`{conflict.resource}`; order them or write to separate resources",
             location=ctx.location_of(b),
             tasks=(a, b),

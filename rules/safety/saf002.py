@@ -33,9 +33,15 @@ def check(ctx: Context) -> Iterator[Finding]:
             continue
         writer, reader = ((conflict.a, conflict.b) if conflict.a_mode is Mode.WRITE
                           else (conflict.b, conflict.a))
+        model = ctx.workflow.execution_model
+        if model.runs_parallel:
+            race = f"while {ctx.task_name(writer)} may still be writing it (no ordering between them)"
+        else:
+            race = (f"that {ctx.task_name(writer)} writes on a branch nothing orders against it; "
+                    f"{model.name} runs one at a time, so whether the read sees the write depends only on "
+                    f"{model.tiebreak or 'the engine'}")
         yield ctx.finding(
-            f"{ctx.task_name(reader)} reads `{conflict.resource}` while {ctx.task_name(writer)} may "
-            f"still be writing it (no ordering between them); add the dependency the reader relies on",
+            f"{ctx.task_name(reader)} reads `{conflict.resource}` {race}; add the dependency the reader relies on",
             location=ctx.location_of(reader),
             tasks=(writer, reader),
             related=(Related(ctx.location_of(writer), f"{writer} writes {conflict.resource}", writer),),

@@ -32,23 +32,32 @@ from wflint.rule import Context, rule
 @rule("SAF003", "fan-in-without-join", Severity.ERROR)
 def check(ctx: Context) -> Iterator[Finding]:
     relaxation = ctx.analysis.relaxation
+    parallel = ctx.workflow.execution_model.runs_parallel
     for task_id, task in ctx.workflow.tasks.items():
+        for issue in task.attrs.get("join_issues", ()):  # an adapter's wiring check of a join node
+            yield ctx.finding(f"{ctx.task_name(task_id)}: {issue}", location=ctx.location_of(task_id),
+                              tasks=(task_id,))
         if task.join is Join.ALL:
             continue
-        upstream = relaxation.declared_pred[task_id]
-        concurrent = sorted({x for a, b in combinations(upstream, 2)
-                             if not ctx.analysis.ordered(a, b) for x in (a, b)}, key=relaxation.rank.get)
+        upstream = relaxation.design_pred[task_id]
+        if task.join is Join.EACH and len(upstream) > 1:
+            concurrent = sorted(upstream, key=relaxation.rank.get)
+        else:
+            concurrent = sorted({x for a, b in combinations(upstream, 2)
+                                 if not ctx.analysis.ordered(a, b) for x in (a, b)}, key=relaxation.rank.get)
         if not concurrent:
             continue
         how = ("starts as soon as the first of them finishes" if task.join is Join.ANY
                else "runs once for each branch that reaches it")
         branches = ", ".join(f"`{t}`" for t in concurrent)
+        applicability = {"safe": Applicability.SAFE, "unsafe": Applicability.UNSAFE}.get(
+            str(task.attrs.get("join_fix")), Applicability.DISPLAY)  # set by adapters that can insert a join
         yield ctx.finding(
-            f"{ctx.task_name(task_id)} is fed by concurrent branches {branches} but {how}; "
+            f"{ctx.task_name(task_id)} is fed by {'concurrent ' if parallel else ''}branches {branches} but {how}; "
             f"join the branches so it runs once, after all of them",
             location=ctx.location_of(task_id),
             tasks=(task_id, *concurrent),
             related=tuple(Related(ctx.location_of(t), f"branch {t}", t) for t in concurrent),
-            fix=Fix(Applicability.DISPLAY, f"wait for all of {branches} before {task_id}",
+            fix=Fix(applicability, f"wait for all of {branches} before {task_id}",
                     (Change("insert_join", v=task_id, tasks=tuple(concurrent)),)),
         )

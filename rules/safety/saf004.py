@@ -9,6 +9,10 @@ before the reader.
 or after it. It reads nothing, a stale value from an earlier run, or a half-written one; the
 result depends on scheduling.
 
+On an engine that runs one task at a time (n8n), it works only because of the engine's tie-break:
+in n8n v1 canvas position, so moving a node on the canvas silently reorders the branches and a
+`$('X')` expression fails with "Referenced node is unexecuted".
+
 **Example.**
 
 ```python
@@ -31,16 +35,26 @@ from wflint.rule import Context, rule
 
 @rule("SAF004", "order-dependent-reference", Severity.ERROR)
 def check(ctx: Context) -> Iterator[Finding]:
-    details = {(e.u, e.v): e.detail for e in ctx.workflow.edges}
+    edges = {(e.u, e.v): e for e in ctx.workflow.edges if e.kind.value == "implicit"}
+    model = ctx.workflow.execution_model
     for u, v, kind in ctx.analysis.relaxation.unordered_needs:
         if kind != "implicit":
             continue
-        how = details.get((u, v)) or f"{v} reads {u}'s output"
-        after = "runs before it" if ctx.analysis.ordered(v, u) else "can run before or alongside it"
+        edge = edges.get((u, v))
+        how = (edge.detail if edge else "") or f"{v} reads {u}'s output"
+        if ctx.analysis.ordered(v, u):
+            after = "runs before it"
+        elif model.runs_parallel:
+            after = "can run before or alongside it"
+        elif ctx.analysis.relaxation.rank[u] < ctx.analysis.relaxation.rank[v]:
+            after = (f"runs after it only because {model.name} happens to order them so, by "
+                     f"{model.tiebreak or 'its tie-break'}")
+        else:
+            after = f"runs before it or on another route in {model.name}'s order"
         yield ctx.finding(
             f"{ctx.task_name(v)} reads the output of {ctx.task_name(u)} ({how}) but nothing orders "
             f"{u} first: {v} {after}; add the ordering {u} → {v}",
-            location=ctx.location_of(v),
+            location=edge.location if edge and edge.location else ctx.location_of(v),
             tasks=(u, v),
             related=(Related(ctx.location_of(u), f"{u} produces the value", u),),
             fix=Fix(Applicability.DISPLAY, f"order {u} before {v}", (Change("add_order", u, v),)),

@@ -1,0 +1,153 @@
+"""The order in which n8n runs the nodes of one execution (research/n8n.md §2, n8n-engine.md §3a).
+
+n8n pops one node at a time off an execution stack. After a node runs, its children go on the
+stack: v1 puts them in front, sorted top-most then left-most by canvas position, so each child's
+whole sub-tree runs before the next sibling (depth-first); v0 (legacy, also when
+``executionOrder`` is absent) appends them in connection order (breadth-first). A node with more
+than one wired input (Merge) waits until every wired input has data; waiting nodes are released
+when nothing else can run. The simulation records the first run of each node; nodes no trigger
+reaches are appended in file order so every task has a place.
+"""
+from __future__ import annotations
+
+from collections import deque
+
+
+def execution_order(names: list[str], children: dict[str, list[tuple[str, int, int]]],
+                    wired: dict[str, set[int]], position: dict[str, tuple[float, float]],
+                    v1: bool, triggers: set[str] = frozenset()) -> list[str]:
+    has_parent = {v for kids in children.values() for v, _, _ in kids}
+    roots = [n for n in names if n not in has_parent]
+    key = lambda n: (position[n][1], position[n][0])  # noqa: E731  top-most, then left-most
+    roots.sort(key=lambda n: (n not in triggers, key(n)))  # an execution starts at a trigger
+    ran: list[str] = []
+    seen: set[str] = set()
+    waiting: dict[str, set[int]] = {}
+    stack: deque[str] = deque()
+    pending_roots = deque(roots)
+    while True:
+        while stack:
+            node = stack.popleft()
+            if node in seen:
+                continue  # a second run (once per branch) keeps its first place
+            seen.add(node)
+            ran.append(node)
+            ready = []
+            for child, _out, index in children.get(node, ()):
+                if child in seen or child in ready:
+                    continue
+                if len(wired.get(child, ())) > 1:
+                    arrived = waiting.setdefault(child, set())
+                    arrived.add(index)
+                    if not arrived >= wired[child]:
+                        continue
+                    waiting.pop(child)
+                ready.append(child)
+            if v1:
+                ready.sort(key=key)
+                stack.extendleft(reversed(ready))
+            else:
+                stack.extend(ready)
+        released = next((n for n in waiting if n not in seen), None)
+        if released is not None:
+            waiting.pop(released)
+            stack.append(released)
+            continue
+        while pending_roots and pending_roots[0] in seen:
+            pending_roots.popleft()
+        if not pending_roots:
+            break
+        stack.append(pending_roots.popleft())
+    ran.extend(n for n in names if n not in seen)
+    return ran
+
+
+def back_edges(names: list[str], children: dict[str, list[tuple[str, int, int]]],
+               starts: list[str]) -> set[tuple[str, str]]:
+    """Connections that close a loop (e.g. back into Loop Over Items), found by depth-first search."""
+    state: dict[str, int] = {}  # 1 on the current path, 2 done
+    back: set[tuple[str, str]] = set()
+    for start in list(starts) + list(names):
+        if start in state:
+            continue
+        state[start] = 1
+        stack = [(start, iter(children.get(start, ())))]
+        while stack:
+            node, kids = stack[-1]
+            step = next(kids, None)
+            if step is None:
+                state[node] = 2
+                stack.pop()
+                continue
+            child = step[0]
+            if state.get(child) == 1:
+                back.add((node, child))
+            elif child not in state:
+                state[child] = 1
+                stack.append((child, iter(children.get(child, ()))))
+    return back
+
+
+def linearize(first_run: list[str], children: dict[str, list[tuple[str, int, int]]],
+              back: set[tuple[str, str]]) -> list[str]:
+    """One place per node consistent with every forward connection, closest to n8n's run order.
+
+    A node fed by two branches runs once per branch; it is placed at its last run so that every
+    node it depends on comes first (its first run is kept when nothing forces it later).
+    """
+    import heapq
+
+    rank = {n: i for i, n in enumerate(first_run)}
+    indegree = {n: 0 for n in first_run}
+    succ: dict[str, list[str]] = {n: [] for n in first_run}
+    for u, kids in children.items():
+        for v, _, _ in kids:
+            if (u, v) not in back and v not in succ[u]:
+                succ[u].append(v)
+                indegree[v] += 1
+    ready = [(rank[n], n) for n, d in indegree.items() if d == 0]
+    heapq.heapify(ready)
+    out = []
+    while ready:
+        _, n = heapq.heappop(ready)
+        out.append(n)
+        for m in succ[n]:
+            indegree[m] -= 1
+            if indegree[m] == 0:
+                heapq.heappush(ready, (rank[m], m))
+    return out if len(out) == len(first_run) else first_run
+
+
+def routes(names: list[str], children: dict[str, list[tuple[str, int, int]]],
+           back: set[tuple[str, str]]) -> dict[str, dict[str, frozenset[int]]]:
+    """node → {router: outputs of the router that lead to it}, for routers with several used outputs.
+
+    A router (IF, Switch, an error output, Loop Over Items) sends each item down one output, so
+    two nodes reached only through different outputs of one router never handle the same item:
+    they are alternatives, not parallel branches.
+    """
+    out: dict[str, dict[str, frozenset[int]]] = {n: {} for n in names}
+    for router in names:
+        used = sorted({o for _, o, _ in children.get(router, ())})
+        if len(used) < 2:
+            continue
+        reached: dict[str, set[int]] = {}
+        for o in used:
+            stack = [v for v, oo, _ in children[router] if oo == o and (router, v) not in back]
+            seen: set[str] = set()
+            while stack:
+                n = stack.pop()
+                if n in seen or n == router:
+                    continue
+                seen.add(n)
+                reached.setdefault(n, set()).add(o)
+                stack.extend(v for v, _, _ in children.get(n, ()) if (n, v) not in back)
+        for n, outputs in reached.items():
+            if len(outputs) < len(used):
+                out[n][router] = frozenset(outputs)
+    return out
+
+
+def exclusive(a: dict[str, frozenset[int]], b: dict[str, frozenset[int]]) -> bool:
+    """Are two nodes on different outputs of one router (never both for one item)?"""
+    return any(r in b and not (a[r] & b[r]) for r in a)

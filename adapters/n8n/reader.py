@@ -1,0 +1,456 @@
+"""Read an n8n export (one workflow, or an array of them as ``n8n import:workflow`` takes) into the IR.
+
+Task id = node name (n8n's identity in connections and expressions). ``main`` connections (and the
+old ``error`` type) are order edges; references in expressions and Code are implicit data edges
+(n8n does not order by them); ``$json``/``$input`` are data edges from the direct parents. AI
+sub-nodes (model, memory, tools: sources of ``ai_*`` connections) are folded into the root node
+that calls them; sticky notes are not tasks.
+"""
+from __future__ import annotations
+
+import os
+import re
+
+from wflint.errors import ParseError
+from wflint.ir import (Dangling, Duration, DurationSource, Edge, EdgeKind, Effect, ExecutionModel, Join,
+                       Location, Task, Workflow)
+from wflint.sourcemap import load_json
+
+from . import effects as fx
+from .order import back_edges, exclusive, execution_order, linearize, routes
+from .references import scan
+
+STICKY = "n8n-nodes-base.stickyNote"
+EXPRESSION = re.compile(r"\{\{(.*?)\}\}", re.S)
+# Nodes that use their input items only through expressions: wired after an unrelated node they
+# need its item count, not its data. Every other node (filters, splitters, merges, AI chains,
+# database and sheet nodes that auto-map input columns) reads its input by its nature.
+NO_IMPLICIT_INPUT = {"httpRequest", "slack", "telegram", "gmail", "emailSend", "wait", "noOp",
+                     "executeWorkflow", "discord", "microsoftTeams", "mattermost"}
+MERGE_TYPES = {"merge", "compareDatasets"}
+CODE_KEYS = {"jsCode": False, "functionCode": False, "pythonCode": True, "code": False}
+LOGIC_S = 0.01  # default for nodes that only reshape items in memory
+CALL_S = 1.0  # default per item for nodes that call something
+WAIT_UNITS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+PARALLEL_FEATURE = ("n8n runs one node at a time per execution; real concurrency comes only from one "
+                    "HTTP Request node fed many items (all requests in flight at once), a Code node "
+                    "awaiting Promise.all, or Execute Sub-workflow without waiting for it to finish")
+
+
+class N8nError(Exception):
+    def __init__(self, pointer: tuple, message: str) -> None:
+        super().__init__(message)
+        self.pointer = pointer
+
+
+def read_n8n(path: str, text: str) -> list[Workflow]:
+    data, index = load_json(text, path)
+    try:
+        if isinstance(data, list):
+            if not data:
+                raise N8nError((), "an empty array: no workflow in it")
+            workflows = [_workflow(path, wf, (i,), index, f"#{i}") for i, wf in enumerate(data)]
+        else:
+            workflows = [_workflow(path, data, (), index, "")]
+    except N8nError as exc:
+        pos = index.resolve(Location(exc.pointer))
+        raise ParseError(path, str(exc), pos.line, pos.column) from None
+    names = [w.name for w in workflows]
+    for i, wf in enumerate(workflows):  # workflow names identify findings; keep them distinct
+        if names.count(wf.name) > 1:
+            wf.name = f"{wf.name} #{i}"
+    return workflows
+
+
+def _expect(cond: bool, pointer: tuple, message: str) -> None:
+    if not cond:
+        raise N8nError(pointer, message)
+
+
+def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
+    _expect(isinstance(doc, dict), p, "expected a workflow object")
+    nodes, connections = doc.get("nodes"), doc.get("connections")
+    _expect(isinstance(nodes, list), p + ("nodes",), "'nodes' must be an array")
+    _expect(isinstance(connections, dict), p + ("connections",), "'connections' must be an object")
+    settings = doc.get("settings") if isinstance(doc.get("settings"), dict) else {}
+    order_setting = settings.get("executionOrder")
+    v1 = order_setting == "v1"
+    by_name: dict[str, tuple[int, dict]] = {}
+    for i, node in enumerate(nodes):
+        _expect(isinstance(node, dict), p + ("nodes", i), "a node must be an object")
+        name, kind = node.get("name"), node.get("type")
+        _expect(isinstance(name, str) and name != "", p + ("nodes", i), "node without a 'name'")
+        _expect(isinstance(kind, str) and kind != "", p + ("nodes", i), f"node {name!r} has no 'type'")
+        _expect(name not in by_name, p + ("nodes", i, "name"), f"two nodes are named {name!r}")
+        by_name[name] = (i, node)
+
+    links = _connections(connections, p, by_name)
+    main = [l for l in links if l["type"] in ("main", "error")]
+    ai = [l for l in links if l["type"].startswith("ai_")]
+    main_nodes = {l["from"] for l in main} | {l["to"] for l in main}
+    root_of = _fold(ai, main_nodes)
+    task_names = [n for n, (_, node) in by_name.items()
+                  if node["type"] != STICKY and n not in root_of]
+
+    pin = doc.get("pinData") if isinstance(doc.get("pinData"), dict) else {}
+    tasks: dict[str, Task] = {}
+    edges: list[Edge] = []
+    dangling: list[Dangling] = []
+    children: dict[str, list[tuple[str, int, int]]] = {n: [] for n in task_names}
+    wired: dict[str, set[int]] = {n: set() for n in task_names}
+    parents: dict[str, list[str]] = {n: [] for n in task_names}
+    inputs: dict[str, list[tuple[str, int, int, tuple]]] = {n: [] for n in task_names}
+    for link in main:
+        u, v = link["from"], link["to"]
+        if v not in by_name:
+            dangling.append(Dangling(u, v, Location(link["pointer"]), f"connection to `{v}`"))
+            continue
+        if u not in children or v not in children:
+            continue  # a connection from/to a sticky note or folded sub-node
+        children[u].append((v, link["out"], link["in"]))
+        wired[v].add(link["in"])
+        inputs[v].append((u, link["out"], link["in"], link["pointer"]))
+        if u not in parents[v]:
+            parents[v].append(u)
+        how = "error output" if link["type"] == "error" else f"output {link['out']}"
+        edges.append(Edge(u, v, EdgeKind.ORDER, Location(link["pointer"]),
+                          f"main connection {u} {how} → {v} input {link['in']}"))
+        if not _one_to_one(by_name[u][1]):
+            edges.append(Edge(u, v, EdgeKind.CONTROL, Location(link["pointer"]),
+                              f"{v} runs once per item {u} emits, and only if it emits any"))
+
+    folded: dict[str, list[str]] = {}
+    for sub, root in root_of.items():
+        folded.setdefault(root, []).append(sub)
+    for name in task_names:
+        i, node = by_name[name]
+        tasks[name] = _task(name, node, p + ("nodes", i), folded.get(name, []), by_name, pin)
+    for name in task_names:
+        _references(name, tasks, by_name, folded.get(name, []), parents, root_of, edges, dangling, p)
+
+    position = {n: _position(by_name[n][1]) for n in task_names}
+    triggers = {n for n in task_names if _is_trigger(by_name[n][1]["type"])}
+    first = execution_order(task_names, children, wired, position, v1, triggers)
+    back = back_edges(task_names, children, [n for n in first if n in triggers] + first)
+    order = linearize(first, children, back)
+    other = linearize(execution_order(task_names, children, wired, position, not v1, triggers), children, back)
+    # A main connection back to an earlier node closes a loop (Loop Over Items): the loop body's
+    # data comes round on the next pass, not before the first, so it is not a dependency.
+    edges = [e for e in edges if e.kind not in (EdgeKind.DATA, EdgeKind.CONTROL) or (e.u, e.v) not in back]
+    _items_and_durations(tasks, parents, pin)
+    route = routes(task_names, children, back)
+    starts = _starts(order, children, back)
+    routers = {n for n in task_names if len({o for _, o, _ in children[n]}) > 1}
+    if len({n for n in task_names if n not in {v for k in children.values() for v, _, _ in k}}) > 1:
+        for name in task_names:  # several starts: which executions reach each node
+            tasks[name].attrs["starts"] = sorted(starts[name])
+    for name in task_names:
+        if route[name]:
+            tasks[name].attrs["routes"] = {r: sorted(o) for r, o in route[name].items()}
+        _joins(tasks[name], by_name[name][1], inputs[name], _labels(name, inputs[name], route, starts, routers))
+
+    notes = [
+        f"executionOrder {'v1: depth-first, sibling branches by canvas position (top-most, then left-most)' if v1 else ('absent: runs as legacy v0, breadth-first' if order_setting is None else repr(order_setting) + ': runs as legacy v0, breadth-first')}",
+        f"node durations are defaults ({CALL_S:g} s per item for nodes that call out, {LOGIC_S:g} s for "
+        "in-memory nodes) unless measured timings are given",
+    ]
+    tiebreak = ("canvas position (v1 runs the top-most branch first, then the left-most)" if v1
+                else "connection order (legacy v0 runs branches breadth-first in the order they were connected)")
+    model = ExecutionModel(name="n8n", mode="sequential", order=tuple(order), runs_parallel=False,
+                           parallel_feature=PARALLEL_FEATURE, notes=tuple(notes), tiebreak=tiebreak)
+    name = doc.get("name") if isinstance(doc.get("name"), str) and doc.get("name") else \
+        os.path.basename(path).rsplit(".", 1)[0] + suffix
+    wf = Workflow(name=name, format="n8n", path=path, execution_model=model, tasks=tasks, edges=edges,
+                  dangling=dangling, source=index, location=Location(p))
+    wf.attrs["execution_order"] = "v1" if v1 else "v0"
+    wf.attrs["first_runs"] = first  # the order of each node's first run, as n8n runs it
+    wf.attrs["execution_order_explicit"] = order_setting is not None
+    wf.attrs["execution_order_explicit_v1"] = v1
+    wf.attrs["execution_order_value"] = order_setting
+    wf.attrs["orders_agree"] = order == other
+    wf.attrs["settings_location"] = Location(p + ("settings",)) if "settings" in doc else Location(p)
+    return wf
+
+
+def _connections(connections: dict, p: tuple, by_name: dict) -> list[dict]:
+    out = []
+    for src, types in connections.items():
+        _expect(isinstance(types, dict), p + ("connections", src), f"connections of {src!r} must be an object")
+        if src not in by_name:
+            continue  # connections left behind by a deleted node: n8n ignores them too
+        for ctype, outputs in types.items():
+            if outputs is None:
+                continue
+            _expect(isinstance(outputs, list), p + ("connections", src, ctype), "expected an array of outputs")
+            for o, slot in enumerate(outputs):
+                if slot is None:
+                    continue
+                _expect(isinstance(slot, list), p + ("connections", src, ctype, o), "expected an array of connections")
+                for j, conn in enumerate(slot):
+                    ptr = p + ("connections", src, ctype, o, j)
+                    if conn is None:
+                        continue
+                    _expect(isinstance(conn, dict) and isinstance(conn.get("node"), str), ptr,
+                            "a connection needs a target 'node'")
+                    idx = conn.get("index", 0)
+                    _expect(isinstance(idx, int) and not isinstance(idx, bool) and idx >= 0, ptr,
+                            "a connection's 'index' must be a whole number")
+                    out.append({"from": src, "to": conn["node"], "type": ctype, "out": o, "in": idx, "pointer": ptr})
+    return out
+
+
+ONE_TO_ONE = {"set", "noOp", "dateTime", "markdown", "crypto", "xml", "renameKeys", "html", "wait",
+              "respondToWebhook", "stopAndError", "executionData"}
+
+
+def _is_trigger(kind: str) -> bool:
+    short = fx.short_type(kind)
+    return short.lower().endswith("trigger") or short in ("webhook", "start", "cron", "interval")
+
+
+def _one_to_one(node: dict) -> bool:
+    """Does the node emit exactly one item per input item (so a child's run count does not hang on it)?
+
+    Triggers, branches, filters, splitters, aggregators, reads (a query or GET returns any number
+    of rows) and code do not: a child wired after them depends on them for how often, and whether,
+    it runs, even when it reads none of their data.
+    """
+    if node.get("disabled") is True:
+        return True  # a disabled node passes its input through
+    short = fx.short_type(node["type"])
+    if short in ONE_TO_ONE:
+        return True
+    found = fx.infer(node)
+    if short == "httpRequest":
+        return False  # an array response is split into items
+    return bool(found.effects) and all(m.value == "write" for _, m, _ in found.effects)
+
+
+def _fold(ai: list[dict], main_nodes: set[str]) -> dict[str, str]:
+    """sub-node → the root node that calls it (following chains such as model → tool → agent)."""
+    target = {}
+    for link in ai:
+        if link["from"] not in main_nodes:
+            target.setdefault(link["from"], link["to"])
+    root_of = {}
+    for sub in target:
+        root, seen = target[sub], {sub}
+        while root in target and root not in seen:
+            seen.add(root)
+            root = target[root]
+        if root not in seen:
+            root_of[sub] = root
+    return root_of
+
+
+def _position(node: dict) -> tuple[float, float]:
+    pos = node.get("position")
+    if isinstance(pos, list) and len(pos) >= 2 and all(isinstance(c, (int, float)) for c in pos[:2]):
+        return float(pos[0]), float(pos[1])
+    return 0.0, 0.0
+
+
+def _task(name: str, node: dict, pointer: tuple, subs: list[str], by_name: dict, pin: dict) -> Task:
+    kind = node["type"]
+    short = fx.short_type(kind)
+    found = fx.infer(node)
+    opaque = found.opaque
+    effects = [Effect(r, m, Location(pointer + ("parameters",) + tail)) for r, m, tail in found.effects]
+    apis, pools = list(found.apis), list(found.pools)
+    for sub in subs:
+        si, sub_node = by_name[sub]
+        sub_found = fx.infer(sub_node)
+        opaque = opaque or sub_found.opaque
+        effects += [Effect(r, m, Location(pointer[:-1] + (si, "parameters") + tail)) for r, m, tail in sub_found.effects]
+        apis += sub_found.apis
+        pools += [x for x in sub_found.pools if x not in pools]
+    attrs: dict[str, object] = {"type": kind, "typeVersion": node.get("typeVersion"), "position": list(_position(node))}
+    for key in ("notes", "disabled", "executeOnce", "onError", "continueOnFail", "retryOnFail",
+                "maxTries", "alwaysOutputData"):
+        if key in node:
+            attrs[key] = node[key]
+    if subs:
+        attrs["sub_nodes"] = list(subs)
+    if found.operation:
+        attrs["operation"] = found.operation
+    if short == "splitInBatches":  # v1-v2 name their outputs [loop, done]; v3+ [done, loop]
+        attrs["loop_output"] = 0 if fx.version(node) < 3 else 1
+    if found.notes:
+        attrs["effect_notes"] = found.notes
+    cred = fx.credential(node)
+    if cred:
+        attrs["credential"] = cred
+    if name in pin and isinstance(pin[name], list):
+        attrs["pinned_items"] = len(pin[name])
+    policy = None
+    if node.get("onError") in ("continueRegularOutput", "continueErrorOutput") or node.get("continueOnFail") is True:
+        policy = "continue"
+    elif node.get("onError") == "stopWorkflow":
+        policy = "stop"
+    duration = _base_duration(short, node)
+    return Task(id=name, name=name, kind=kind, location=Location(pointer), duration=duration,
+                effects=effects, apis=apis, pools=pools, opaque=opaque, failure_policy=policy, attrs=attrs)
+
+
+def _base_duration(short: str, node: dict) -> Duration:
+    if node.get("disabled") is True:
+        return Duration(0.0, DurationSource.DEFAULT)
+    params = node.get("parameters") if isinstance(node.get("parameters"), dict) else {}
+    if short == "wait":
+        amount, unit = params.get("amount"), params.get("unit", "hours")
+        if isinstance(amount, (int, float)) and not isinstance(amount, bool) and unit in WAIT_UNITS \
+                and params.get("resume", "timeInterval") == "timeInterval":
+            return Duration(float(amount) * WAIT_UNITS[unit], DurationSource.DECLARED)
+    if short in fx.PURE or _is_trigger(short):
+        return Duration(LOGIC_S, DurationSource.DEFAULT)
+    return Duration(CALL_S, DurationSource.DEFAULT)
+
+
+BINARY_KEYS = {"inputDataFieldName", "binaryPropertyName", "binaryData", "dataPropertyName"}
+
+
+def _reads_binary(node: dict) -> bool:
+    """Does the node send a binary file from its input items (set by a field name, not an expression)?"""
+    for text, ptr, key in _strings(node.get("parameters") or {}, ()):
+        if key in BINARY_KEYS or text in ("formBinaryData", "binaryData"):
+            return True
+    return any(k in BINARY_KEYS for k in (node.get("parameters") or {}))
+
+
+def _strings(value, pointer: tuple, key: str = ""):
+    """(text, pointer, key) of every string leaf under a parameters object."""
+    if isinstance(value, str):
+        yield value, pointer, key
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(v, pointer + (k,), k if isinstance(k, str) else key)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _strings(v, pointer + (i,), key)
+
+
+def _references(name: str, tasks: dict, by_name: dict, subs: list[str], parents: dict, root_of: dict,
+                edges: list, dangling: list, p: tuple) -> None:
+    task = tasks[name]
+    reads_input = False
+    seen: set[str] = set()
+    for holder in [name] + subs:
+        i, node = by_name[holder]
+        params = node.get("parameters")
+        if not isinstance(params, dict):
+            continue
+        for text, ptr, key in _strings(params, p + ("nodes", i, "parameters")):
+            is_code = key in CODE_KEYS and not text.startswith("=")
+            if not is_code and not text.startswith("="):
+                continue
+            source = text if is_code else "\n".join(EXPRESSION.findall(text))  # only {{ }} is evaluated
+            found = scan(source, python=is_code and CODE_KEYS.get(key, False))
+            reads_input = reads_input or found.reads_input or is_code
+            for ref in found.references:
+                if ref.name is None:
+                    task.dynamic = True
+                    task.attrs.setdefault("dynamic_references", []).append(ref.text)
+                    continue
+                target = root_of.get(ref.name, ref.name)
+                if target not in by_name or target not in tasks:
+                    if ref.name not in by_name:
+                        dangling.append(Dangling(name, ref.name, Location(ptr), f"reads {ref.text}"))
+                    continue
+                if target == name or target in seen:
+                    continue
+                seen.add(target)
+                edges.append(Edge(target, name, EdgeKind.IMPLICIT, Location(ptr), f"{name} reads {ref.text}"))
+    if reads_input or fx.short_type(task.kind) not in NO_IMPLICIT_INPUT or _reads_binary(by_name[name][1]):
+        for parent in parents[name]:
+            edges.append(Edge(parent, name, EdgeKind.DATA, task.location, f"{name} reads its input from {parent}"))
+
+
+def _items_and_durations(tasks: dict[str, Task], parents: dict[str, list[str]], pin: dict) -> None:
+    """Items a node processes where its parents' outputs are pinned; per-item nodes take N times longer.
+
+    An HTTP Request node sends all its items' requests at once, so its time does not multiply.
+    """
+    for name, task in tasks.items():
+        if task.attrs.get("executeOnce") is True:
+            task.items = 1
+            continue
+        counts = [tasks[u].attrs.get("pinned_items") for u in parents[name]]
+        if not counts or any(c is None for c in counts):
+            continue
+        task.items = sum(counts)
+        concurrent = fx.short_type(task.kind) == "httpRequest"
+        if task.items > 1 and not concurrent and task.duration.source is DurationSource.DEFAULT \
+                and task.duration.seconds >= CALL_S:
+            task.duration = Duration(task.duration.seconds * task.items, DurationSource.DEFAULT)
+            task.attrs["per_item_s"] = CALL_S
+
+
+def _starts(order: list[str], children: dict, back: set) -> dict[str, set[str]]:
+    """node → the start nodes (triggers, or nodes without input) whose executions reach it."""
+    has_parent = {v for u, kids in children.items() for v, _, _ in kids if (u, v) not in back}
+    reach: dict[str, set[str]] = {n: ({n} if n not in has_parent else set()) for n in order}
+    for n in order:
+        for v, _, _ in children.get(n, ()):
+            if (n, v) not in back:
+                reach[v] |= reach[n]
+    return reach
+
+
+def _labels(name: str, inputs: list[tuple], route: dict, starts: dict, routers: set) -> dict:
+    """(source, output) of each incoming connection → what it is exclusive by: the routers whose
+    outputs lead into it (the source itself when it routes) and the starts that reach it."""
+    labels = {}
+    for u, out, _idx, _ptr in inputs:
+        through = dict(route.get(u, {}))
+        if u in routers:
+            through[u] = frozenset({out})
+        labels[(u, out)] = (through, frozenset(starts.get(u, ())))
+    return labels
+
+
+def _apart(a, b) -> bool:
+    """Two incoming connections that never carry data in the same execution for the same item."""
+    (ra, sa), (rb, sb) = a, b
+    return not (sa & sb) or exclusive(ra, rb)
+
+
+def _joins(task: Task, node: dict, inputs: list[tuple], labels: dict) -> None:
+    """A non-Merge node fed by two nodes runs once per branch; a Merge must be wired one-to-one.
+
+    Parents on different outputs of one IF/Switch are alternatives (each item takes one way), the
+    usual n8n idiom for converging branches, not a missing join.
+    """
+    short = fx.short_type(task.kind)
+    keys = list(labels)
+    if short not in MERGE_TYPES:
+        pairs = [(a, b) for i, a in enumerate(keys) for b in keys[i + 1:] if a[0] != b[0]]
+        parallel = [(a, b) for a, b in pairs if not _apart(labels[a], labels[b])]
+        if parallel:
+            task.join = Join.EACH
+            some_exclusive = len(parallel) < len(pairs)
+            safe = not task.opaque and not task.dynamic and task.attrs.get("executeOnce") is not True
+            task.attrs["join_fix"] = "display" if some_exclusive else ("safe" if safe else "unsafe")
+        return
+    params = node.get("parameters") if isinstance(node.get("parameters"), dict) else {}
+    count = params.get("numberInputs", 2) if fx.version(node) >= 3 else 2
+    count = count if isinstance(count, int) and not isinstance(count, bool) else 2
+    issues = []
+    by_index: dict[int, list[str]] = {}
+    keys_at: dict[int, list] = {}
+    for u, out, idx, ptr in inputs:
+        by_index.setdefault(idx, []).append(u)
+        keys_at.setdefault(idx, []).append((u, out))
+    for idx, sources in sorted(by_index.items()):
+        at = keys_at[idx]
+        together = any(not _apart(labels[a], labels[b]) for i, a in enumerate(at) for b in at[i + 1:])
+        if idx >= count:
+            issues.append(f"a connection from `{sources[0]}` goes to input {idx + 1}, but this Merge has {count} inputs")
+        elif len(sources) > 1 and together:
+            issues.append(f"input {idx + 1} has {len(sources)} connections ({', '.join(f'`{s}`' for s in sources)}); "
+                          "the Merge runs once per arriving branch instead of joining them")
+    if by_index:
+        for idx in range(count):
+            if idx not in by_index:
+                issues.append(f"input {idx + 1} is not connected; the Merge waits for it, then runs with partial data")
+    if issues:
+        task.attrs["join_issues"] = issues

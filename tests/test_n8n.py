@@ -1,0 +1,330 @@
+"""n8n adapter: references, reader, execution order, effects, rewriter, and the real corpus."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS, run
+from wflint.adapters.n8n.effects import sql_tables
+from wflint.adapters.n8n.reader import read_n8n
+from wflint.adapters.n8n.references import scan
+from wflint.analysis import analyze
+from wflint.errors import ParseError, RewriteError
+from wflint.finding import Change
+from wflint.ir import EdgeKind, Join, Mode
+
+N8N_CORPUS = CORPUS / "n8n"
+T = "Start"
+
+
+def node(name, typ, pos=(0, 0), params=None, ver=1, **extra):
+    n = {"parameters": params or {}, "name": name, "type": "n8n-nodes-base." + typ, "typeVersion": ver,
+         "position": list(pos)}
+    n.update(extra)
+    return n
+
+
+def links(*pairs):
+    c: dict = {}
+    for src, dst, *rest in pairs:
+        out, idx = (rest + [0, 0])[:2]
+        slots = c.setdefault(src, {"main": []})["main"]
+        while len(slots) <= out:
+            slots.append([])
+        slots[out].append({"node": dst, "type": "main", "index": idx})
+    return c
+
+
+def doc(nodes, connections, order="v1", **extra):
+    d = {"name": "t", "nodes": [node(T, "manualTrigger", (0, 300))] + nodes, "connections": connections}
+    if order:
+        d["settings"] = {"executionOrder": order}
+    d.update(extra)
+    return d
+
+
+def read(d, path="w.json"):
+    text = json.dumps(d, indent=2)
+    return read_n8n(path, text)[0]
+
+
+# --------------------------------------------------------------------------- references
+
+@pytest.mark.parametrize("source,names", [
+    ("$('Get user').item.json.id", ["Get user"]),
+    ('$("Get user").first().json', ["Get user"]),
+    ("$(`Get user`).all()", ["Get user"]),
+    ("$('It\\'s here').last()", ["It's here"]),
+    ('$("say \\"hi\\"").params', ['say "hi"']),
+    ("$( 'Spaced' ).isExecuted", ["Spaced"]),
+    ("$node[\"Old style\"].json.x", ["Old style"]),
+    ("$node['Old style'].json.x", ["Old style"]),
+    ("$node.Dotted.json.x", ["Dotted"]),
+    ("$items(\"Legacy\", 0, 1)", ["Legacy"]),
+    ("$item(0).$node[\"Paired\"].json", ["Paired"]),
+    ("$('caf\\u00e9').item", ["café"]),
+    ("jQuery$('nope') + my$node['nope']", []),
+])
+def test_every_reference_form_is_read_as_a_literal(source, names):
+    assert [r.name for r in scan(source).references] == names
+
+
+def test_python_references_and_dynamic_names():
+    assert [r.name for r in scan("x = _('Fetch').first().json\ny = _node['Other']", python=True).references] == ["Fetch", "Other"]
+    dynamic = scan("$(name).item; $('Prefix ' + x).item; $(`A ${b}`).item").references
+    assert [r.name for r in dynamic] == [None, None, None]
+    assert scan("{{ $json.id }}").reads_input and scan("$input.first()").reads_input
+    assert not scan("$('X').item.json").reads_input
+
+
+def test_names_match_exactly_never_by_substring():
+    wf = read(doc([node("HTTP Request", "httpRequest", (200, 300), {"url": "https://a.io"}, 4.2),
+                   node("HTTP Request1", "set", (400, 300), {"v": "={{ $('HTTP Request1').item }}"}, 3.4),
+                   node("Use", "set", (600, 300), {"v": "={{ $('HTTP Request').item.json.a }}"}, 3.4)],
+                  links((T, "HTTP Request"), ("HTTP Request", "HTTP Request1"), ("HTTP Request1", "Use"))))
+    implicit = {(e.u, e.v) for e in wf.edges if e.kind is EdgeKind.IMPLICIT}
+    assert implicit == {("HTTP Request", "Use")}
+
+
+def test_missing_and_dynamic_references():
+    wf = read(doc([node("A", "set", (200, 300), {"v": "={{ $('Gone').item.json.x }}"}, 3.4),
+                   node("B", "set", (400, 300), {"v": "={{ $(name).item }}"}, 3.4)],
+                  links((T, "A"), ("A", "B"))))
+    assert [(d.task, d.target) for d in wf.dangling] == [("A", "Gone")]
+    assert wf.tasks["B"].dynamic and not wf.tasks["A"].dynamic
+    # only {{ }} is evaluated in an expression; plain text that looks like a call is not a reference
+    wf = read(doc([node("C", "set", (200, 300), {"v": "=$('title') is jQuery {{ 1 }}"}, 3.4)], links((T, "C"))))
+    assert wf.dangling == []
+
+
+# --------------------------------------------------------------------------- reader
+
+def test_arrays_null_slots_error_type_sticky_notes_and_ai_sub_nodes():
+    wf = doc([node("A", "httpRequest", (200, 300), {"url": "https://a.io"}, 4.2, onError="continueErrorOutput"),
+              node("Ok", "noOp", (400, 200)), node("Failed", "noOp", (400, 400)),
+              node("Note", "stickyNote", (0, 0), {"content": "hi"}),
+              {"name": "Agent", "type": "@n8n/n8n-nodes-langchain.agent", "typeVersion": 1.7, "position": [600, 300],
+               "parameters": {"text": "={{ $('A').item.json.q }}"}},
+              {"name": "Model", "type": "@n8n/n8n-nodes-langchain.lmChatOpenAi", "typeVersion": 1, "position": [600, 500],
+               "parameters": {}},
+              {"name": "Sheet tool", "type": "n8n-nodes-base.googleSheetsTool", "typeVersion": 4.5, "position": [700, 500],
+               "parameters": {"operation": "append", "documentId": {"__rl": True, "value": "D"}}}],
+             {T: {"main": [[{"node": "A", "type": "main", "index": 0}], None]},
+              "A": {"main": [[{"node": "Ok", "type": "main", "index": 0}],
+                             [{"node": "Failed", "type": "main", "index": 0}]]},
+              "Ok": {"main": [[{"node": "Agent", "type": "main", "index": 0}]]},
+              "Failed": {"error": [[{"node": "Agent", "type": "main", "index": 0}]], "main": [[]]},
+              "Model": {"ai_languageModel": [[{"node": "Agent", "type": "ai_languageModel", "index": 0}]]},
+              "Sheet tool": {"ai_tool": [[{"node": "Agent", "type": "ai_tool", "index": 0}]]}})
+    text = json.dumps([doc([], {}), wf])
+    first, second = read_n8n("w.json", text)
+    assert list(first.tasks) == [T]
+    assert set(second.tasks) == {T, "A", "Ok", "Failed", "Agent"}
+    assert second.tasks["Agent"].attrs["sub_nodes"] == ["Model", "Sheet tool"]
+    assert [e.mode for e in second.tasks["Agent"].effects] == [Mode.WRITE]  # the tool appends to a sheet
+    assert second.tasks["A"].failure_policy == "continue"
+    assert ("Failed", "Agent") in {(e.u, e.v) for e in second.edges if e.kind is EdgeKind.ORDER}
+    assert ("A", "Agent") in {(e.u, e.v) for e in second.edges if e.kind is EdgeKind.IMPLICIT}
+    assert second.location.pointer == (1,)
+
+
+def test_ai_tool_sub_node_effects_fold_into_the_agent():
+    d = doc([{"name": "Agent", "type": "@n8n/n8n-nodes-langchain.agent", "typeVersion": 1.7, "position": [200, 300],
+              "parameters": {}},
+             {"name": "Tool", "type": "n8n-nodes-base.postgresTool", "typeVersion": 2.5, "position": [200, 500],
+              "parameters": {}}],
+            {T: {"main": [[{"node": "Agent", "type": "main", "index": 0}]]},
+             "Tool": {"ai_tool": [[{"node": "Agent", "type": "ai_tool", "index": 0}]]}})
+    wf = read(d)
+    assert set(wf.tasks) == {T, "Agent"}
+
+
+def test_flags_pinned_items_and_item_multiplication():
+    wf = read(doc([node("List", "set", (200, 300), {}, 3.4),
+                   node("Each", "slack", (400, 300), {"text": "hi"}, 2.2),
+                   node("Once", "slack", (600, 300), {"text": "hi"}, 2.2, executeOnce=True, disabled=False,
+                        retryOnFail=True, alwaysOutputData=True, notes="# wflint: ignore[PAR001]")],
+                  links((T, "List"), ("List", "Each"), ("Each", "Once")),
+                  pinData={"List": [{"json": {"i": i}} for i in range(5)]}))
+    each, once = wf.tasks["Each"], wf.tasks["Once"]
+    assert each.items == 5 and each.duration.seconds == 5.0 and each.duration.source.value == "default"
+    assert once.items == 1 and once.attrs["retryOnFail"] is True and "wflint" in once.attrs["notes"]
+    report = analyze(wf)
+    assert report.current.makespan == pytest.approx(sum(report.duration.values()))
+
+
+@pytest.mark.parametrize("bad,reason", [
+    ('{"nodes": {}, "connections": {}}', "'nodes' must be an array"),
+    ('{"nodes": [{"type": "x"}], "connections": {}}', "node without a 'name'"),
+    ('{"nodes": [{"name": "A", "type": "x"}, {"name": "A", "type": "y"}], "connections": {}}', "two nodes are named"),
+    ('{"nodes": [], "connections": {"A": 3}}', "must be an object"),
+    ('{"nodes": [{"name": "A", "type": "x"}], "connections": {"A": {"main": [[{"node": 1}]]}}}', "target 'node'"),
+    ('[]', "no workflow"),
+    ('{"nodes": [', "invalid JSON"),
+])
+def test_unreadable_files_are_parse_errors_with_a_line(bad, reason):
+    with pytest.raises(ParseError) as exc:
+        read_n8n("w.json", bad)
+    assert reason in exc.value.reason and exc.value.line >= 1
+
+
+# --------------------------------------------------------------------------- execution order
+
+def branches(order, a_y=200, b_y=400):
+    return doc([node("Wait A", "wait", (200, a_y), {"amount": 3, "unit": "seconds"}, 1.1),
+                node("Code A", "set", (400, a_y), {}, 3.4),
+                node("Wait B", "wait", (200, b_y), {"amount": 3, "unit": "seconds"}, 1.1),
+                node("Code B", "set", (400, b_y), {}, 3.4),
+                node("Merge", "merge", (600, 300), {}, 3)],
+               links((T, "Wait A"), (T, "Wait B"), ("Wait A", "Code A"), ("Wait B", "Code B"),
+                     ("Code A", "Merge", 0, 0), ("Code B", "Merge", 0, 1)), order=order)
+
+
+def test_orders_match_what_real_n8n_ran():
+    """research/n8n-engine.md §3a: fwaappv1, fwaappv0, fwaswapv1, fwaswapv0."""
+    order = lambda d: list(read(d).execution_model.order)  # noqa: E731
+    assert order(branches("v1")) == [T, "Wait A", "Code A", "Wait B", "Code B", "Merge"]
+    assert order(branches(None)) == [T, "Wait A", "Wait B", "Code A", "Code B", "Merge"]
+    assert order(branches("v1", a_y=400, b_y=200)) == [T, "Wait B", "Code B", "Wait A", "Code A", "Merge"]
+    assert order(branches("v0", a_y=400, b_y=200)) == [T, "Wait A", "Wait B", "Code A", "Code B", "Merge"]
+
+
+def test_branching_saves_nothing_in_n8n():
+    wf = read(branches("v1"))
+    assert wf.tasks["Wait A"].duration.seconds == 3 and wf.tasks["Wait A"].duration.source.value == "declared"
+    result = analyze(wf)
+    assert result.current.makespan == pytest.approx(6.0 + 3 * 0.01 + 0.01)
+    assert result.optimized.makespan == pytest.approx(result.current.makespan)
+    assert not wf.execution_model.runs_parallel and wf.execution_model.mode == "sequential"
+
+
+def test_loops_are_not_cycles_or_dependencies():
+    wf = read(doc([node("Loop", "splitInBatches", (200, 300), {}, 3),
+                   node("Work", "httpRequest", (400, 400), {"url": "https://a.io"}, 4.2),
+                   node("Done", "noOp", (400, 200))],
+                  links((T, "Loop"), ("Loop", "Done", 0), ("Loop", "Work", 1), ("Work", "Loop"))))
+    result = analyze(wf)
+    assert result.relaxation.unordered_needs == []
+    assert wf.tasks["Loop"].attrs["loop_output"] == 1
+
+
+# --------------------------------------------------------------------------- effects
+
+def test_defaults_follow_type_and_version():
+    wf = read(doc([node("PG", "postgres", (200, 300), {"table": {"__rl": True, "value": "orders"}}, 2.5,
+                        credentials={"postgres": {"id": "7", "name": "DW"}}),
+                   node("Old HTTP", "httpRequest", (400, 300), {"url": "https://api.x.io/a", "requestMethod": "POST"}, 1),
+                   node("New HTTP", "httpRequest", (600, 300), {"url": "https://api.x.io/a"}, 4.2),
+                   node("Sheet", "googleSheets", (800, 300), {"documentId": {"__rl": True, "value": "D"},
+                                                             "sheetName": {"__rl": True, "value": "S"}}, 4.5),
+                   node("Run", "executeCommand", (1000, 300), {"command": "ls"})],
+                  links((T, "PG"), ("PG", "Old HTTP"), ("Old HTTP", "New HTTP"), ("New HTTP", "Sheet"), ("Sheet", "Run"))))
+    t = wf.tasks
+    assert [(e.resource, e.mode) for e in t["PG"].effects] == [("postgres:postgres=7/public.orders", Mode.WRITE)]
+    assert t["PG"].pools == ["postgres:postgres=7"]
+    assert t["Old HTTP"].effects[0].mode is Mode.WRITE and t["New HTTP"].effects[0].mode is Mode.READ
+    assert t["Sheet"].effects[0].mode is Mode.READ and t["Run"].opaque
+
+
+def test_sql_is_parsed_for_tables():
+    assert sql_tables("INSERT INTO public.orders SELECT * FROM staging.orders", "postgres") == {
+        "public.orders": Mode.WRITE, "staging.orders": Mode.READ}
+    assert sql_tables("UPDATE t SET a = {{ $json.a }} WHERE id = {{ $json.id }}", "postgres") == {"t": Mode.WRITE}
+    assert sql_tables("SELEC nonsense ((", "postgres") is None
+
+
+# --------------------------------------------------------------------------- rewriter
+
+def test_insert_join_keeps_everything_else_byte_identical(tmp_path):
+    src = Path(__file__).parent.parent / "fixtures" / "rules" / "SAF003" / "bad-n8n-no-merge.json"
+    path = tmp_path / "w.json"
+    path.write_text(src.read_text())
+    assert run("fix", path).exit_code == 0
+    new_text = path.read_text()
+    new = json.loads(new_text)
+    old = json.loads(src.read_text())
+    merge = [n for n in new["nodes"] if n["type"] == "n8n-nodes-base.merge"]
+    assert len(merge) == 1 and merge[0]["typeVersion"] == 3 and merge[0]["name"] == "Merge"
+    assert new["nodes"][:-1] == old["nodes"] and new["pinData"] == old["pinData"] and new["meta"] == old["meta"]
+    assert new["connections"]["Merge"] == {"main": [[{"node": "Summarize", "type": "main", "index": 0}]]}
+    assert {new["connections"][b]["main"][0][0]["index"] for b in ("Fetch A", "Fetch B")} == {0, 1}
+    assert new_text.startswith(src.read_text()[:src.read_text().index('"id"')])  # untouched prefix
+    check = run("check", path, "--format", "json", "--fail-on", "never").json()["findings"]
+    assert "SAF003" not in {f["code"] for f in check}
+    assert run("fix", path, "--diff").exit_code == 0  # idempotent
+
+
+@pytest.mark.parametrize("indent", [None, "\t", 4])
+def test_set_execution_order_keeps_the_file_style(indent):
+    from wflint.adapters.n8n.rewriter import rewrite
+
+    d = doc([node("A", "set", (200, 300), {}, 3.4)], links((T, "A")), order=None, pinData={"A": []})
+    text = json.dumps(d, indent=indent)
+    wf = read_n8n("w.json", text)[0]
+    out = rewrite(text, wf, [Change("set_execution_order", u="v1")])
+    assert json.loads(out)["settings"] == {"executionOrder": "v1"}
+    assert out.count("\n") == text.count("\n") + (0 if indent is None else 3)
+    with pytest.raises(RewriteError):
+        rewrite(text, wf, [Change("set_execution_order", u="v2")])
+    d["settings"] = {"timezone": "UTC"}
+    text = json.dumps(d, indent=indent)
+    out = rewrite(text, read_n8n("w.json", text)[0], [Change("set_execution_order", u="v1")])
+    assert json.loads(out)["settings"] == {"timezone": "UTC", "executionOrder": "v1"}
+
+
+def test_unsupported_changes_are_left_for_hand():
+    from wflint.adapters.n8n import supports
+
+    wf = read(branches("v1"))
+    assert supports(wf, Change("insert_join", v="x")) and not supports(wf, Change("remove_order", "a", "b"))
+
+
+def test_notes_suppress_findings(tmp_path):
+    d = doc([node("A", "set", (200, 300), {}, 3.4)], links((T, "A")), order=None)
+    d["nodes"][0]["notes"] = "wflint: ignore[PAR102] legacy on purpose"
+    path = tmp_path / "w.json"
+    path.write_text(json.dumps(d, indent=2))
+    codes = [f["code"] for f in run("check", path, "--format", "json", "--fail-on", "never").json()["findings"]]
+    assert "PAR102" in codes  # a workflow-level finding is not covered by a node's note
+
+
+# --------------------------------------------------------------------------- corpus
+
+CORPUS_FILES = sorted(N8N_CORPUS.glob("*.json")) if N8N_CORPUS.is_dir() else []
+
+
+@pytest.mark.skipif(not CORPUS_FILES, reason=f"n8n corpus not found at {N8N_CORPUS}")
+def test_every_corpus_file_analyses_or_gives_a_clean_parse_error():
+    result = run("check", N8N_CORPUS, "--format", "json", "--fail-on", "never")
+    assert result.exit_code == 0, result.stderr
+    findings = result.json()["findings"]
+    parse_errors = [f for f in findings if f["code"] == "WFL001"]
+    assert all("\n" not in f["message"] for f in parse_errors)
+    for path in CORPUS_FILES:
+        text = path.read_text(encoding="utf-8")
+        for wf in read_n8n(str(path), text):
+            analyze(wf)
+            assert set(wf.execution_model.order) == set(wf.tasks)
+
+
+@pytest.mark.skipif(not CORPUS_FILES, reason=f"n8n corpus not found at {N8N_CORPUS}")
+def test_corpus_findings_snapshot(snapshot):
+    """Counts per file and code over the real exports: a change here is a behaviour change to review."""
+    findings = run("check", N8N_CORPUS, "--format", "json", "--fail-on", "never").json()["findings"]
+    counts: dict[str, dict[str, int]] = {}
+    for f in findings:
+        per_file = counts.setdefault(Path(f["path"]).name, {})
+        per_file[f["code"]] = per_file.get(f["code"], 0) + 1
+    assert {name: dict(sorted(c.items())) for name, c in sorted(counts.items())} == snapshot
+
+
+def test_setting_v1_is_safe_only_when_the_order_does_not_change(tmp_path):
+    same = doc([node("A", "set", (200, 300), {}, 3.4)], links((T, "A")), order=None)
+    differs = branches(None)
+    for d, applicability in ((same, "safe"), (differs, "unsafe")):
+        path = tmp_path / "w.json"
+        path.write_text(json.dumps(d, indent=2))
+        found = run("check", path, "--select", "PAR102", "--format", "json", "--fail-on", "never").json()["findings"]
+        assert [f["fix"]["applicability"] for f in found] == [applicability]

@@ -1,0 +1,123 @@
+"""Real n8n as the oracle (DESIGN §11), opt-in: set WFLINT_N8N_PREFIX to a folder holding an
+``npm install n8n@2.8.4`` (with the ``"xlsx": "0.18.5"`` override; see research/n8n-engine/).
+
+Checks that the order wflint predicts is the order n8n runs (v1 and v0, canvas swaps), and that
+a rewritten workflow (SAF003 Merge insertion) imports, runs, runs the fed node once instead of
+once per branch, and produces the same items.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from wflint.adapters.n8n.reader import read_n8n
+from wflint.adapters.n8n.rewriter import rewrite
+from wflint.engine import check_workflow
+from wflint.rule import all_rules
+
+PREFIX = os.environ.get("WFLINT_N8N_PREFIX", "")
+N8N = Path(PREFIX) / "node_modules" / ".bin" / "n8n"
+pytestmark = pytest.mark.skipif(not N8N.exists(), reason="set WFLINT_N8N_PREFIX to an n8n@2.8.4 install")
+T = "Start"
+
+
+def setter(name, x, y, field, value):
+    return {"parameters": {"assignments": {"assignments": [
+        {"id": name, "name": field, "value": value, "type": "string"}]}, "includeOtherFields": True, "options": {}},
+        "id": f"00000000-0000-4000-8000-{abs(hash(name)) % 10**12:012d}", "name": name,
+        "type": "n8n-nodes-base.set", "typeVersion": 3.4, "position": [x, y]}
+
+
+def workflow(wid, nodes, connections, order="v1"):
+    doc = {"id": wid, "name": wid, "nodes": [{"parameters": {}, "id": "00000000-0000-4000-8000-000000000001",
+                                              "name": T, "type": "n8n-nodes-base.manualTrigger",
+                                              "typeVersion": 1, "position": [0, 300]}] + nodes,
+           "connections": connections, "active": False, "pinData": {}}
+    if order:
+        doc["settings"] = {"executionOrder": order}
+    return doc
+
+
+def conn(*pairs):
+    out: dict = {}
+    for src, dst, *idx in pairs:
+        out.setdefault(src, {"main": [[]]})["main"][0].append({"node": dst, "type": "main", "index": idx[0] if idx else 0})
+    return out
+
+
+def branches(wid, order, a_y=200, b_y=400):
+    return workflow(wid, [setter("A1", 200, a_y, "a", "1"), setter("A2", 400, a_y, "a2", "1"),
+                          setter("B1", 200, b_y, "b", "1"), setter("B2", 400, b_y, "b2", "1"),
+                          {"parameters": {}, "id": "00000000-0000-4000-8000-000000000009", "name": "Merge",
+                           "type": "n8n-nodes-base.merge", "typeVersion": 3, "position": [600, 300]}],
+                    {**conn((T, "A1"), (T, "B1"), ("A1", "A2"), ("B1", "B2")),
+                     "A2": {"main": [[{"node": "Merge", "type": "main", "index": 0}]]},
+                     "B2": {"main": [[{"node": "Merge", "type": "main", "index": 1}]]}}, order)
+
+
+@pytest.fixture(scope="module")
+def n8n(tmp_path_factory):
+    home = tmp_path_factory.mktemp("n8n-home")
+    env = {**os.environ, "N8N_USER_FOLDER": str(home), "DB_TYPE": "sqlite", "N8N_DIAGNOSTICS_ENABLED": "false",
+           "N8N_VERSION_NOTIFICATIONS_ENABLED": "false", "N8N_PERSONALIZATION_ENABLED": "false",
+           "N8N_TEMPLATES_ENABLED": "false", "N8N_LISTEN_ADDRESS": "127.0.0.1",
+           "PATH": f"{N8N.parent}:{os.environ.get('PATH', '')}"}
+
+    def run_workflows(docs: list[dict]) -> dict[str, dict]:
+        folder = tmp_path_factory.mktemp("wf")
+        for d in docs:
+            (folder / f"{d['id']}.json").write_text(json.dumps(d))
+        subprocess.run([str(N8N), "import:workflow", "--separate", f"--input={folder}"], env=env,
+                       check=True, capture_output=True, timeout=300)
+        out = {}
+        for d in docs:
+            proc = subprocess.run([str(N8N), "execute", f"--id={d['id']}", "--rawOutput"], env=env,
+                                  capture_output=True, text=True, timeout=300)
+            assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+            out[d["id"]] = json.JSONDecoder().raw_decode(proc.stdout[proc.stdout.index("{"):])[0]
+        return out
+    return run_workflows
+
+
+def first_runs(run: dict) -> list[str]:
+    runs = run["data"]["resultData"]["runData"]
+    first = {node: min(r.get("executionIndex", 0) for r in entries) for node, entries in runs.items()}
+    return sorted(first, key=first.get)
+
+
+def test_predicted_order_is_what_n8n_runs(n8n):
+    docs = [branches("ordv1", "v1"), branches("ordv0", None), branches("swapv1", "v1", 400, 200),
+            branches("swapv0", "v0", 400, 200)]
+    real = n8n(docs)
+    for d in docs:
+        wf = read_n8n(f"{d['id']}.json", json.dumps(d))[0]
+        assert wf.attrs["first_runs"] == first_runs(real[d["id"]]), d["id"]
+
+
+def test_inserted_merge_runs_the_node_once_with_the_same_items(n8n):
+    before = workflow("joinbefore", [setter("A", 200, 200, "from", "a"), setter("B", 200, 400, "from", "b"),
+                                     setter("Summarize", 400, 300, "done", "yes")],
+                      conn((T, "A"), (T, "B"), ("A", "Summarize"), ("B", "Summarize")))
+    text = json.dumps(before, indent=2)
+    wf = read_n8n("joinbefore.json", text)[0]
+    finding = next(f for f in check_workflow(wf, [all_rules()["SAF003"]]).findings)
+    after_text = rewrite(text, wf, list(finding.fix.changes))
+    after = json.loads(after_text)
+    after["id"] = after["name"] = "joinafter"
+    before_v0 = {**before, "id": "joinbeforev0", "name": "joinbeforev0"}
+    before_v0.pop("settings")
+    real = n8n([before, after, before_v0])
+    for doc, key in ((before, "joinbefore"), (after, "joinafter"), (before_v0, "joinbeforev0")):
+        predicted = read_n8n(f"{key}.json", json.dumps(doc))[0].attrs["first_runs"]
+        assert predicted == first_runs(real[key]), key
+    ran_before = real["joinbefore"]["data"]["resultData"]["runData"]["Summarize"]
+    ran_after = real["joinafter"]["data"]["resultData"]["runData"]["Summarize"]
+    assert len(ran_before) == 2 and len(ran_after) == 1
+
+    def items(runs):
+        return sorted(json.dumps(i["json"], sort_keys=True) for r in runs for i in r["data"]["main"][0])
+    assert items(ran_before) == items(ran_after)
