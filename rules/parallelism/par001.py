@@ -46,7 +46,8 @@ def check(ctx: Context) -> Iterator[Finding]:
         gates = ctx.workflow.execution_model.order_gates
         chain = (f"their chain {fmt_seconds(group.sequential_s)} → {fmt_seconds(group.parallel_s)}, "
                  f"{group.duration_source} durations")
-        if group.duration_source == "default":
+        structural = runs_parallel and group.duration_source == "default"
+        if structural:
             gain = (f"without timing data: removing {len(group.removed)} ordering(s) makes their chain "
                     f"{_depth(group.parallel_s, unit)} task(s) deep instead of {_depth(group.sequential_s, unit)}"
                     + ("" if group.saved_s > 0 else ", though a longer path decides the run"))
@@ -74,7 +75,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             location=edge_location or ctx.location_of(first_cut[1]),
             tasks=group.tasks,
             fix=fix,
-            saved_s=None if group.duration_source == "default" else round(group.saved_s, 6) if runs_parallel else 0.0,
+            saved_s=None if structural else round(group.saved_s, 6) if runs_parallel else 0.0,
             duration_source=group.duration_source,
             confidence=Confidence.HIGH if sure else Confidence.LOW,
         )
