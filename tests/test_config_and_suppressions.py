@@ -135,3 +135,24 @@ def test_suppressing_all_codes_and_unused_blanket(write):
     path = write("w.wflint.yaml", "current: graph\ntasks:\n  a: {}  # wflint: ignore\n")
     assert codes(run("check", path, "--format", "json")) == ["WFL002"]
     assert codes(run("check", path, "--format", "json", "--ignore", "WFL002")) == []
+
+
+def test_suppression_in_an_airflow_dag_on_the_operator_line(write):
+    text = (FIXTURES / "rules" / "SAF001" / "bad-airflow.py").read_text()
+    quiet = text.replace('SET amount = 0 WHERE amount < 0")',
+                         'SET amount = 0 WHERE amount < 0")  # wflint: ignore[SAF001] fix is idempotent')
+    assert quiet != text
+    path = write("dags/orders.py", quiet)
+    assert "SAF001" not in codes(run("check", path, "--format", "json", "--fail-on", "never"))
+    loud = write("dags/orders_loud.py", text)
+    assert "SAF001" in codes(run("check", loud, "--format", "json", "--fail-on", "never"))
+
+
+def test_config_applies_to_every_format(write):
+    write("wflint.toml", '[per-file-ignores]\n"dags/*" = ["SAF001"]\n"flows/*" = ["SAF"]\n')
+    dag = write("dags/orders.py", (FIXTURES / "rules" / "SAF001" / "bad-airflow.py").read_text())
+    n8n = write("flows/inserts.json", (FIXTURES / "rules" / "SAF001" / "bad-n8n-sibling-inserts.json").read_text())
+    gha = write("ci/deploy.yml", (FIXTURES / "rules" / "SAF001" / "bad-gha-env.yml").read_text())
+    assert "SAF001" not in codes(run("check", dag, "--format", "json", "--fail-on", "never"))
+    assert "SAF001" not in codes(run("check", n8n, "--format", "json", "--fail-on", "never"))
+    assert "SAF001" in codes(run("check", gha, "--format", "json", "--fail-on", "never"))
