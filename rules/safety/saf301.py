@@ -27,6 +27,7 @@ from typing import Iterator
 from wflint.finding import Finding, Related, Severity
 from wflint.ir import Location
 from wflint.rule import Context, rule
+from wflint.rules.safety.steps import concurrent_steps
 
 FILES = {"env": "$GITHUB_ENV", "path": "$GITHUB_PATH"}
 
@@ -34,11 +35,7 @@ FILES = {"env": "$GITHUB_ENV", "path": "$GITHUB_PATH"}
 @rule("SAF301", "parallel-steps-write-job-env", Severity.ERROR)
 def check(ctx: Context) -> Iterator[Finding]:
     for job_id, task in ctx.workflow.tasks.items():
-        steps = {s["id"]: s for s in task.attrs.get("steps") or ()}
-        peers: dict[str, list[str]] = {}
-        for a, b in task.attrs.get("concurrent_pairs") or ():
-            peers.setdefault(a, []).append(b)
-            peers.setdefault(b, []).append(a)
+        steps, peers = concurrent_steps(task)
         for sid, others in peers.items():
             step = steps[sid]
             written = [FILES[f] for f in step["files"] if f in FILES]

@@ -27,16 +27,13 @@ from typing import Iterator
 from wflint.finding import Finding, Related, Severity
 from wflint.ir import Location
 from wflint.rule import Context, rule
+from wflint.rules.safety.steps import concurrent_steps
 
 
 @rule("SAF302", "action-in-parallel-steps", Severity.WARNING)
 def check(ctx: Context) -> Iterator[Finding]:
     for job_id, task in ctx.workflow.tasks.items():
-        steps = {s["id"]: s for s in task.attrs.get("steps") or ()}
-        peers: dict[str, list[str]] = {}
-        for a, b in task.attrs.get("concurrent_pairs") or ():
-            peers.setdefault(a, []).append(b)
-            peers.setdefault(b, []).append(a)
+        steps, peers = concurrent_steps(task)
         for sid, others in peers.items():
             step = steps[sid]
             if step["kind"] != "uses":
