@@ -64,11 +64,44 @@ def build_report(analysis: Analysis) -> dict:
             }
             for g in analysis.groups
         ],
+        "structure": _structure(analysis),
         "stages_before": _stages(analysis, []),
         "stages_after": _stages(analysis, sure),
         "dependency_check": _dependency_check(analysis),
         "resource_check": _resource_check(analysis),
         "recommendations": _recommendations(analysis),
+    }
+
+
+def _levels(order: list[str], pred: dict[str, list[str]]) -> dict[str, int]:
+    """Stage of each task counted in tasks, not seconds: 1 + the deepest stage before it."""
+    level: dict[str, int] = {}
+    for t in order:
+        level[t] = 1 + max((level[p] for p in pred[t]), default=0)
+    return level
+
+
+def _structure(analysis: Analysis) -> dict:
+    """Depth and width of the design before and after: what counts when no duration is known."""
+    r = analysis.relaxation
+    before = _levels(r.order, r.declared_pred)
+    after = _levels(r.order, r.strict[1])
+
+    def width(levels: dict[str, int]) -> int:
+        counts: dict[int, int] = {}
+        for n in levels.values():
+            counts[n] = counts.get(n, 0) + 1
+        return max(counts.values(), default=0)
+
+    return {
+        "timed": any(t.duration.source.value != "default" for t in analysis.workflow.tasks.values()),
+        "depth_before": max(before.values(), default=0),
+        "depth_after": max(after.values(), default=0),
+        "width_before": width(before),
+        "width_after": width(after),
+        "removable_orderings": sum(len(g.removed) for g in analysis.groups),
+        "stage_before": before,
+        "stage_after": after,
     }
 
 

@@ -30,19 +30,33 @@ def report_markdown(report: dict) -> str:
            + f"; durations: {report['duration_source']}.", ""]
     out += _note_lines(report)
 
-    out += ["## 1. Current flow", "", "| # | Task | Duration | Starts at | Duration source |", "|---|---|---|---|---|"]
+    shape = report["structure"]
+    timed = shape["timed"]
     ordered = sorted(report["tasks"], key=lambda x: (x["current_start_s"], x["id"]))
-    for i, t in enumerate(ordered, start=1):
-        out.append(f"| {i} | {_cell(t['name'])} (`{t['id']}`) | {fmt_seconds(t['duration_s'])} | "
-                   f"{fmt_seconds(t['current_start_s'])} | {t['duration_source']} |")
-    out += ["", f"Estimated total: **{fmt_seconds(report['current_s'])}**"
-            + (" (sum of the steps, one at a time)." if sequential else " (as designed, under its limits)."), ""]
+    if timed:
+        out += ["## 1. Current flow", "", "| # | Task | Duration | Starts at | Duration source |", "|---|---|---|---|---|"]
+        for i, t in enumerate(ordered, start=1):
+            out.append(f"| {i} | {_cell(t['name'])} (`{t['id']}`) | {fmt_seconds(t['duration_s'])} | "
+                       f"{fmt_seconds(t['current_start_s'])} | {t['duration_source']} |")
+        out += ["", f"Estimated total: **{fmt_seconds(report['current_s'])}**"
+                + (" (sum of the steps, one at a time)." if sequential else " (as designed, under its limits)."), ""]
+    else:
+        ordered = sorted(report["tasks"], key=lambda x: (shape["stage_before"][x["id"]], x["id"]))
+        out += ["## 1. Current flow", "", "| # | Task | Stage |", "|---|---|---|"]
+        for i, t in enumerate(ordered, start=1):
+            out.append(f"| {i} | {_cell(t['name'])} (`{t['id']}`) | {shape['stage_before'][t['id']]} |")
+        out += ["", f"Structure: **{shape['depth_before']} stage(s) deep**, up to {shape['width_before']} "
+                    "task(s) side by side (no durations known).", ""]
 
     out += ["## 2. Parallelization opportunities", ""]
     if report["groups"]:
         out += ["| Task Group | Tasks | Why They Can Run in Parallel | Estimated Time Saved |", "|---|---|---|---|"]
         for i, g in enumerate(report["groups"], start=1):
             saved = f"{fmt_seconds(g['saved_s'])} ({fmt_seconds(g['sequential_s'])} → {fmt_seconds(g['parallel_s'])})"
+            if not timed:
+                depth_before = max(shape["stage_before"][t] for t in g["tasks"]) - min(shape["stage_before"][t] for t in g["tasks"]) + 1
+                depth_after = max(shape["stage_after"][t] for t in g["tasks"]) - min(shape["stage_after"][t] for t in g["tasks"]) + 1
+                saved = f"unknown without timings; their span {depth_before} → {depth_after} stage(s)"
             if g["confidence"] != "high":
                 saved += ", low confidence, not counted in the total"
             out.append(f"| Group {i} | {_cell(', '.join(names[t] for t in g['tasks']))} | {_cell(g['reason'])} | {saved} |")
@@ -91,9 +105,27 @@ def report_markdown(report: dict) -> str:
         out += ["No parallel groups to check, and no races in the current design.", ""]
 
     out += ["## 4. Execution blueprint", ""]
+    if not timed:
+        out += [f"**Before**: {shape['depth_before']} stage(s) deep, up to {shape['width_before']} side by side.", "",
+                f"**After**: {shape['depth_after']} stage(s) deep, up to {shape['width_after']} side by side, "
+                f"with {shape['removable_orderings']} ordering(s) removed.", "",
+                "**Total time saved: unknown without timing data** (pass `--timings` with measured durations).", ""]
     before = " → ".join(stage(s) for s in report["stages_before"])
     after = " → ".join(stage(s) for s in report["stages_after"])
     lead = "" if sequential else "critical path "
+    out += _timed_blueprint(report, tasks, names, before, after, lead) if timed else []
+    out += ["## 5. Resource-constraint check", ""]
+    out += _resource_lines(report, names)
+
+    out += ["## 6. Implementation recommendations", ""]
+    for i, r in enumerate(report["recommendations"], start=1):
+        out.append(f"{i}. {r['text']}" + (f" Partial failure: {r['partial_failure']}" if r["partial_failure"] else ""))
+    out.append("")
+    return "\n".join(out)
+
+
+def _timed_blueprint(report: dict, tasks: dict, names: dict, before: str, after: str, lead: str) -> list[str]:
+    out: list[str] = []
     out.append(f"**Before** ({lead.strip() or 'sequential'}): `{before} = {fmt_seconds(report['current_s'])}`")
     out.append("")
     out.append(f"**After** ({lead.strip() or 'parallel'}): `{after} = {fmt_seconds(report['optimized_s'])}`")
@@ -110,33 +142,18 @@ def report_markdown(report: dict) -> str:
         total = report["current_s"] if title == "Before" else report["optimized_s"]
         out += ["```mermaid", mermaid.gantt(f"{title} ({fmt_seconds(total)})", names, start, finish,
                                               critical if title == "After" else set()), "```", ""]
-
-    out += ["## 5. Resource-constraint check", ""]
-    out += _resource_lines(report, names)
-
-    out += ["## 6. Implementation recommendations", ""]
-    for i, r in enumerate(report["recommendations"], start=1):
-        out.append(f"{i}. {r['text']}" + (f" Partial failure: {r['partial_failure']}" if r["partial_failure"] else ""))
-    out.append("")
-    return "\n".join(out)
+    return out
 
 
 def _note_lines(report: dict) -> list[str]:
     notes = list(report["engine"]["notes"])
-    if report["duration_source"] == "default":
+    shape = report["structure"]
+    if not shape["timed"]:
+        notes.append(f"No timing data (pass `--timings`): the report speaks in stages, not seconds. The design is "
+                     f"{shape['depth_before']} stage(s) deep and up to {shape['width_before']} wide; after the "
+                     f"recommended changes {shape['depth_after']} deep and up to {shape['width_after']} wide.")
+    elif report["duration_source"] == "default":
         notes.append("Some durations are defaults, not measured or declared: pass `--timings` for real figures.")
-        tasks = report["tasks"]
-        if tasks and all(t["duration_source"] == "default" for t in tasks):
-            events = sorted([(t["current_start_s"], 1) for t in tasks]
-                            + [(t["current_start_s"] + t["duration_s"], -1) for t in tasks])
-            level = width = 0
-            for _, step in events:  # ends sort before starts at the same instant
-                level += step
-                width = max(width, level)
-            notes.append(f"Without timing data the structure is what counts: the design is "
-                         f"{len(report['stages_before'])} stage(s) deep and at most {width} wide; after the "
-                         f"recommended changes {len(report['stages_after'])} deep. Time figures below only "
-                         "illustrate it.")
     return [f"> {n}" for n in notes] + ([""] if notes else [])
 
 

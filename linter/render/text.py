@@ -29,27 +29,39 @@ def report_text(report: dict) -> str:
     def label(t: str) -> str:
         return tasks[t]["name"]
 
+    shape = report["structure"]
     out = [f"{report['workflow']} ({report['path']}, {report['format']}, {report['engine']['mode']})",
            f"durations: {report['duration_source']}", "", "Current flow:"]
-    for t in sorted(report["tasks"], key=lambda x: (x["current_start_s"], x["id"])):
-        out.append(f"  {fmt_seconds(t['current_start_s']):>7}  {t['name']} ({fmt_seconds(t['duration_s'])}, "
-                   f"{t['duration_source']})")
-    out.append(f"  total {fmt_seconds(report['current_s'])}")
+    if shape["timed"]:
+        for t in sorted(report["tasks"], key=lambda x: (x["current_start_s"], x["id"])):
+            out.append(f"  {fmt_seconds(t['current_start_s']):>7}  {t['name']} ({fmt_seconds(t['duration_s'])}, "
+                       f"{t['duration_source']})")
+        out.append(f"  total {fmt_seconds(report['current_s'])}")
+    else:
+        for t in sorted(report["tasks"], key=lambda x: (shape["stage_before"][x["id"]], x["id"])):
+            out.append(f"  stage {shape['stage_before'][t['id']]:>3}  {t['name']}")
+        out.append(f"  {shape['depth_before']} stage(s) deep, up to {shape['width_before']} side by side "
+                   "(no timing data: pass --timings)")
     out += ["", "Opportunities:"]
     if not report["groups"]:
         out.append("  none")
     for i, g in enumerate(report["groups"], start=1):
         low = "" if g["confidence"] == "high" else " (low confidence)"
-        out.append(f"  {i}. {' + '.join(label(t) for t in g['tasks'])}: saves {fmt_seconds(g['saved_s'])}{low}")
+        gain = f"saves {fmt_seconds(g['saved_s'])}" if shape["timed"] else "time saved unknown without timings"
+        out.append(f"  {i}. {' + '.join(label(t) for t in g['tasks'])}: {gain}{low}")
         out.append(f"     {g['reason']}")
     races = report["dependency_check"]["races_as_designed"]
     if races:
         out += ["", "Races as designed:"]
         out += [f"  {' and '.join(r['tasks'])}: {r['kind']} on {r['resource']}" for r in races]
-    out += ["", f"Before: {fmt_seconds(report['current_s'])}   after: {fmt_seconds(report['optimized_s'])}   "
-            f"ideal: {fmt_seconds(report['ideal_s'])}   saved: {fmt_seconds(report['saved_s'])} "
-            f"({report['saved_pct']:.1f}%)"]
-    out.append("Critical path: " + " → ".join(label(t) for t in report["critical_path"]))
+    if shape["timed"]:
+        out += ["", f"Before: {fmt_seconds(report['current_s'])}   after: {fmt_seconds(report['optimized_s'])}   "
+                f"ideal: {fmt_seconds(report['ideal_s'])}   saved: {fmt_seconds(report['saved_s'])} "
+                f"({report['saved_pct']:.1f}%)"]
+        out.append("Critical path: " + " → ".join(label(t) for t in report["critical_path"]))
+    else:
+        out += ["", f"Before: {shape['depth_before']} stage(s) deep   after: {shape['depth_after']} stage(s) deep   "
+                f"orderings removed: {shape['removable_orderings']}   time saved: unknown without timings"]
     out += ["", "Recommendations:"]
     out += [f"  - {r['text']}" + (f" {r['partial_failure']}" if r["partial_failure"] else "")
             for r in report["recommendations"]]

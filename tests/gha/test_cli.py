@@ -70,6 +70,12 @@ def test_report_without_timings_speaks_of_structure(write):
                            "  b: {needs: a, runs-on: x, steps: [{run: make docs}]}\n"
                            "  c: {runs-on: x, steps: [{run: make c}]}\n")
     text = run("report", path).stdout
-    assert "the design is 2 stage(s) deep and at most 2 wide; after the recommended changes 1 deep" in text
+    assert ("The design is 2 stage(s) deep and up to 2 wide; after the recommended changes 1 deep "
+            "and up to 3 wide.") in text
+    assert "| Task | Stage |" in text and "Total time saved: unknown without timing data" in text
+    assert "```mermaid" not in text  # no invented schedule to draw
+    data = run("report", path, "--format", "json").json()["structure"]
+    assert (data["timed"], data["depth_before"], data["depth_after"], data["removable_orderings"]) == (False, 2, 1, 1)
     timed = write("t.json", '{"a": 60, "b": 30, "c": 10}')
-    assert "stage(s) deep" not in run("report", path, "--timings", timed).stdout
+    timed_text = run("report", path, "--timings", timed).stdout
+    assert "stage(s) deep" not in timed_text and "Total time saved: 30s" in timed_text
