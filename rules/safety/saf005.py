@@ -37,6 +37,7 @@ RUNS_ANYWAY = "continue"
 def check(ctx: Context) -> Iterator[Finding]:
     analysis = ctx.analysis
     relaxation = analysis.relaxation
+    choosers = [t for t, task in ctx.workflow.tasks.items() if task.attrs.get("chooses_branch")]
     for task_id, task in ctx.workflow.tasks.items():
         upstream = relaxation.declared_pred[task_id]
         concurrent = sorted({x for a, b in combinations(upstream, 2)
@@ -55,7 +56,7 @@ def check(ctx: Context) -> Iterator[Finding]:
                 f"fails or skips on a failed branch, or keep `{shown}` only for cleanup",
                 location=ctx.location_of(task_id), tasks=(task_id, *concurrent), related=related)
             continue
-        chooser = _choosing_ancestor(ctx, task_id, concurrent)
+        chooser = _choosing_ancestor(ctx, choosers, task_id, concurrent) if choosers else None
         if chooser and policy is None:
             yield ctx.finding(
                 f"{ctx.task_name(task_id)} waits for every one of {branches}, but {ctx.task_name(chooser)} "
@@ -64,11 +65,11 @@ def check(ctx: Context) -> Iterator[Finding]:
                 location=ctx.location_of(task_id), tasks=(task_id, chooser, *concurrent), related=related)
 
 
-def _choosing_ancestor(ctx: Context, join: str, branches: list[str]) -> str | None:
+def _choosing_ancestor(ctx: Context, choosers: list[str], join: str, branches: list[str]) -> str | None:
     """A task that picks one of its direct downstream paths, with two of them leading to ``join``."""
     relaxation = ctx.analysis.relaxation
-    for t, task in ctx.workflow.tasks.items():
-        if not task.attrs.get("chooses_branch") or t in branches:
+    for t in choosers:
+        if t in branches:
             continue
         paths = [s for s in relaxation.declared_succ[t]
                  if s == join or any(s == b or ctx.analysis.ordered(s, b) and relaxation.rank[s] < relaxation.rank[b]
