@@ -191,7 +191,7 @@ def json_offsets(text: str) -> dict[Pointer, int]:
             frame = stack[-1]
             if frame[1]:
                 if expect_key:
-                    frame[2] = json.loads(token)
+                    frame[2] = json.loads(token) if "\\" in token else token[1:-1]
                     offsets[frame[0] + (frame[2],)] = m.start()
                     expect_key = False
                     continue
