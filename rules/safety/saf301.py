@@ -24,10 +24,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from wflint.finding import Finding, Related, Severity
+from wflint.finding import Finding, Severity
 from wflint.ir import Location
 from wflint.rule import Context, rule
-from wflint.rules.safety.steps import concurrent_steps
+from wflint.rules.safety.steps import concurrent_steps, peer_locations
 
 FILES = {"env": "$GITHUB_ENV", "path": "$GITHUB_PATH"}
 
@@ -50,6 +50,5 @@ def check(ctx: Context) -> Iterator[Finding]:
                 "the change is only visible after a `wait` covers it, so concurrent steps race on it",
                 location=Location(step["pointer"]),
                 tasks=(job_id, sid),
-                related=tuple(Related(Location(steps[o]["pointer"]), f"runs concurrently: {steps[o]['name']}", o)
-                              for o in racing),
+                related=peer_locations(steps, racing),
             )

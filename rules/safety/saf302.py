@@ -24,10 +24,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from wflint.finding import Finding, Related, Severity
+from wflint.finding import Finding, Severity
 from wflint.ir import Location
 from wflint.rule import Context, rule
-from wflint.rules.safety.steps import concurrent_steps
+from wflint.rules.safety.steps import concurrent_steps, peer_locations
 
 
 @rule("SAF302", "action-in-parallel-steps", Severity.WARNING)
@@ -44,6 +44,5 @@ def check(ctx: Context) -> Iterator[Finding]:
                 "tool folders, PATH and cleanup, so run them before the parallel group",
                 location=Location(step["pointer"]),
                 tasks=(job_id, sid),
-                related=tuple(Related(Location(steps[o]["pointer"]), f"runs concurrently: {steps[o]['name']}", o)
-                              for o in others),
+                related=peer_locations(steps, others),
             )

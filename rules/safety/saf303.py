@@ -27,12 +27,13 @@ from typing import Iterator
 from wflint.finding import Finding, Related, Severity
 from wflint.ir import Location
 from wflint.rule import Context, rule
+from wflint.rules.safety.steps import concurrent_steps
 
 
 @rule("SAF303", "checkout-in-parallel-steps", Severity.ERROR)
 def check(ctx: Context) -> Iterator[Finding]:
     for job_id, task in ctx.workflow.tasks.items():
-        steps = {s["id"]: s for s in task.attrs.get("steps") or ()}
+        steps, _ = concurrent_steps(task)
         for a, b in task.attrs.get("concurrent_pairs") or ():
             for sid, other in ((a, b), (b, a)):
                 step, peer = steps[sid], steps[other]

@@ -16,3 +16,11 @@ def concurrent_steps(task: Task) -> tuple[dict[str, dict], dict[str, list[str]]]
         peers.setdefault(a, []).append(b)
         peers.setdefault(b, []).append(a)
     return steps, peers
+
+
+def peer_locations(steps: dict[str, dict], others: list[str]):
+    """Related locations naming the steps that run concurrently with a finding's step."""
+    from wflint.finding import Related
+    from wflint.ir import Location
+
+    return tuple(Related(Location(steps[o]["pointer"]), f"runs concurrently: {steps[o]['name']}", o) for o in others)
