@@ -123,7 +123,10 @@ def _attempt(module: ModuleType, path: str, text: str, workflow: Workflow, findi
 
 def verify(old: Workflow, new: Workflow, changes) -> str | None:
     """Same tasks; every needed ordering kept; every removed ordering really gone."""
-    joins = sum(1 for c in changes if c.op == "insert_join")  # a join construct is a new task
+    # A join construct is a new task: one per inserted join, and one where the engine needs a
+    # join task to end the branches a removed ordering creates (n8n's Merge).
+    joins = sum(1 for c in changes if c.op == "insert_join") + bool(
+        old.execution_model.join_task and any(c.op == "remove_order" for c in changes))
     added = set(new.tasks) - set(old.tasks)
     if set(old.tasks) - set(new.tasks) or len(added) > joins:
         return "the rewrite changed the set of tasks"
@@ -132,19 +135,23 @@ def verify(old: Workflow, new: Workflow, changes) -> str | None:
     except graph.CycleError as exc:
         return f"the rewrite made a cycle: {exc}"
     for u, v in before.strict_edges():
-        if not _ordered(after, u, v):
+        if not _ordered(after, u, v) or (_ordered(before, u, v, design=True) and not _ordered(after, u, v, design=True)):
             return f"the rewrite lost a needed ordering {u} → {v}"
     for change in changes:
-        if change.op == "remove_order" and _ordered(after, change.u, change.v):
+        if change.op == "remove_order" and _ordered(after, change.u, change.v, design=True):
             return f"{change.v} still runs after {change.u}"
-        if change.op == "add_order" and not _ordered(after, change.u, change.v):
+        if change.op == "add_order" and not _ordered(after, change.u, change.v, design=True):
             return f"{change.v} does not run after {change.u}"
     return None
 
 
-def _ordered(relaxation, u: str, v: str) -> bool:
-    return relaxation.rank[u] < relaxation.rank[v] and graph.reaches(
-        relaxation.declared_succ, u, v, relaxation.rank)
+def _ordered(relaxation, u: str, v: str, design: bool = False) -> bool:
+    """Does v run after u: in the engine's run order, or (``design``) through the declared edges?
+
+    They differ for an engine that serializes a graph (n8n): there every task runs after the one
+    before it, but only connections say which must."""
+    succ = relaxation.design_succ if design else relaxation.declared_succ
+    return relaxation.rank[u] < relaxation.rank[v] and graph.reaches(succ, u, v, relaxation.rank)
 
 
 def fix_file(path: str, selection: Selection, unsafe: bool, config_path: str | None = None,

@@ -197,6 +197,9 @@ class ExecutionModel:
     # graph leaves unordered. Set, the declared edges are the design and ``order`` only the
     # engine's tie-break, so pairs the edges leave unordered are checked for races and references.
     tiebreak: str = ""
+    # Non-empty where joining parallel branches takes a task of its own (n8n's Merge node): the
+    # kind of task a rewrite that parallelizes a chain may add in front of the chain's consumer.
+    join_task: str = ""
 
 
 @dataclass(frozen=True)

@@ -246,7 +246,7 @@ def test_insert_join_keeps_everything_else_byte_identical(tmp_path):
     new = json.loads(new_text)
     old = json.loads(src.read_text())
     merge = [n for n in new["nodes"] if n["type"] == "n8n-nodes-base.merge"]
-    assert len(merge) == 1 and merge[0]["typeVersion"] == 3 and merge[0]["name"] == "Merge"
+    assert len(merge) == 1 and merge[0]["typeVersion"] == 3.2 and merge[0]["name"] == "Merge"
     assert new["nodes"][:-1] == old["nodes"] and new["pinData"] == old["pinData"] and new["meta"] == old["meta"]
     assert new["connections"]["Merge"] == {"main": [[{"node": "Summarize", "type": "main", "index": 0}]]}
     assert {new["connections"][b]["main"][0][0]["index"] for b in ("Fetch A", "Fetch B")} == {0, 1}
@@ -278,7 +278,8 @@ def test_unsupported_changes_are_left_for_hand():
     from wflint.adapters.n8n import supports
 
     wf = read(branches("v1"))
-    assert supports(wf, Change("insert_join", v="x")) and not supports(wf, Change("remove_order", "a", "b"))
+    assert supports(wf, Change("insert_join", v="x")) and supports(wf, Change("remove_order", "a", "b"))
+    assert not supports(wf, Change("add_concurrency", v="x")) and not supports(wf, Change("add_order", "a", "b"))
 
 
 def test_notes_suppress_findings(tmp_path):

@@ -25,8 +25,10 @@ EXPRESSION = re.compile(r"\{\{(.*?)\}\}", re.S)
 # Nodes that use their input items only through expressions: wired after an unrelated node they
 # need its item count, not its data. Every other node (filters, splitters, merges, AI chains,
 # database and sheet nodes that auto-map input columns) reads its input by its nature.
-NO_IMPLICIT_INPUT = {"httpRequest", "slack", "telegram", "gmail", "emailSend", "wait", "noOp",
-                     "executeWorkflow", "discord", "microsoftTeams", "mattermost"}
+# Wait and No Operation pass their input through and Execute Workflow hands it to the sub-workflow,
+# so they do read it.
+NO_IMPLICIT_INPUT = {"httpRequest", "slack", "telegram", "gmail", "emailSend", "discord", "microsoftTeams",
+                     "mattermost"}
 MERGE_TYPES = {"merge", "compareDatasets"}
 CODE_KEYS = {"jsCode": False, "functionCode": False, "pythonCode": True, "code": False}
 LOGIC_S = 0.01  # default for nodes that only reshape items in memory
@@ -118,6 +120,18 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
         if not _one_to_one(by_name[u][1]):
             edges.append(Edge(u, v, EdgeKind.CONTROL, Location(link["pointer"]),
                               f"{v} runs once per item {u} emits, and only if it emits any"))
+    fed = {l["to"] for l in main}
+    for link in main:
+        u, v = link["from"], link["to"]
+        if u not in children or v not in children or not _one_to_one(by_name[u][1]):
+            continue
+        if u not in fed:  # where an execution starts: the children need it to run at all
+            why = f"an execution starts at {u}; {v} runs only when it is reached from there"
+        elif fx.short_type(by_name[u][1]["type"]) == "wait":  # a pause is there to delay what follows
+            why = f"{v} runs after the pause {u} on purpose"
+        else:
+            continue
+        edges.append(Edge(u, v, EdgeKind.CONTROL, Location(link["pointer"]), why))
 
     folded: dict[str, list[str]] = {}
     for sub, root in root_of.items():
@@ -137,6 +151,7 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
     # A main connection back to an earlier node closes a loop (Loop Over Items): the loop body's
     # data comes round on the next pass, not before the first, so it is not a dependency.
     edges = [e for e in edges if e.kind not in (EdgeKind.DATA, EdgeKind.CONTROL) or (e.u, e.v) not in back]
+    edges += _lineage(tasks, children, back, edges)
     _items_and_durations(tasks, parents, pin)
     route = routes(task_names, children, back)
     starts = _starts(order, children, back)
@@ -157,7 +172,8 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
     tiebreak = ("canvas position (v1 runs the top-most branch first, then the left-most)" if v1
                 else "connection order (legacy v0 runs branches breadth-first in the order they were connected)")
     model = ExecutionModel(name="n8n", mode="sequential", order=tuple(order), runs_parallel=False,
-                           parallel_feature=PARALLEL_FEATURE, notes=tuple(notes), tiebreak=tiebreak)
+                           parallel_feature=PARALLEL_FEATURE, notes=tuple(notes), tiebreak=tiebreak,
+                           join_task="n8n-nodes-base.merge")
     name = doc.get("name") if isinstance(doc.get("name"), str) and doc.get("name") else \
         os.path.basename(path).rsplit(".", 1)[0] + suffix
     wf = Workflow(name=name, format="n8n", path=path, execution_model=model, tasks=tasks, edges=edges,
@@ -211,13 +227,15 @@ def _is_trigger(kind: str) -> bool:
 def _one_to_one(node: dict) -> bool:
     """Does the node emit exactly one item per input item (so a child's run count does not hang on it)?
 
-    Triggers, branches, filters, splitters, aggregators, reads (a query or GET returns any number
-    of rows) and code do not: a child wired after them depends on them for how often, and whether,
+    Triggers, Execute Once nodes, branches, filters, splitters, aggregators, reads (a query or GET
+    returns any number of rows) and code do not: a child wired after them depends on them for how often, and whether,
     it runs, even when it reads none of their data.
     """
+    short = fx.short_type(node["type"])
+    if _is_trigger(short) or node.get("executeOnce") is True:
+        return False  # an execution starts here; Execute Once emits one item whatever comes in
     if node.get("disabled") is True:
         return True  # a disabled node passes its input through
-    short = fx.short_type(node["type"])
     if short in ONE_TO_ONE:
         return True
     found = fx.infer(node)
@@ -356,6 +374,10 @@ def _references(name: str, tasks: dict, by_name: dict, subs: list[str], parents:
                     if ref.name not in by_name:
                         dangling.append(Dangling(name, ref.name, Location(ptr), f"reads {ref.text}"))
                     continue
+                if ref.paired and target != name:
+                    paired = task.attrs.setdefault("paired_refs", [])
+                    if target not in paired:
+                        paired.append(target)
                 if target == name or target in seen:
                     continue
                 seen.add(target)
@@ -363,6 +385,42 @@ def _references(name: str, tasks: dict, by_name: dict, subs: list[str], parents:
     if reads_input or fx.short_type(task.kind) not in NO_IMPLICIT_INPUT or _reads_binary(by_name[name][1]):
         for parent in parents[name]:
             edges.append(Edge(parent, name, EdgeKind.DATA, task.location, f"{name} reads its input from {parent}"))
+
+
+def _lineage(tasks: dict[str, Task], children: dict, back: set, edges: list[Edge]) -> list[Edge]:
+    """``$('X').item`` follows each item's lineage back to X, so the reader must stay downstream of
+    X's output: moving a node between them off X's output silently gives empty values (measured on
+    n8n 2.8.4). Nodes further up the path can be bypassed (the lineage then runs through their
+    parent), so only the connections out of X towards the reader are kept, as control edges: they
+    fix the wiring, not which data the next node reads."""
+    succ = {u: [v for v, _, _ in kids if (u, v) not in back] for u, kids in children.items()}
+    pred: dict[str, list[str]] = {n: [] for n in succ}
+    for u, vs in succ.items():
+        for v in vs:
+            pred[v].append(u)
+    data = {(e.u, e.v) for e in edges if e.kind is EdgeKind.CONTROL}
+    out: list[Edge] = []
+    for reader, task in tasks.items():
+        refs = task.attrs.get("paired_refs", ())
+        upstream = _reach(pred, reader) if refs else set()
+        for source in refs:
+            for v in succ.get(source, ()):
+                if v in upstream and (source, v) not in data:
+                    data.add((source, v))
+                    out.append(Edge(source, v, EdgeKind.CONTROL, task.location,
+                                    f"{reader} reads $('{source}').item, which n8n resolves through the "
+                                    f"items' lineage, so it must stay downstream of {source} → {v}"))
+    return out
+
+
+def _reach(step: dict[str, list[str]], start: str) -> set[str]:
+    seen, stack = {start}, [start]
+    while stack:
+        for n in step.get(stack.pop(), ()):
+            if n not in seen:
+                seen.add(n)
+                stack.append(n)
+    return seen
 
 
 def _items_and_durations(tasks: dict[str, Task], parents: dict[str, list[str]], pin: dict) -> None:

@@ -25,10 +25,16 @@ _CLOSERS = {"$(": ")", "$node[": "]", "$items(": (")", ","), "_(": ")", "_node["
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
 
 
+# Accessors that n8n resolves through item lineage (each item's ``pairedItem`` chain back to the
+# node), not by position: they need the named node on the item's path, not just run before.
+_PAIRED = re.compile(r"\s*\.\s*(item|itemMatching|pairedItem)\b")
+
+
 @dataclass(frozen=True)
 class Reference:
     name: str | None  # None: dynamic (could not be resolved statically)
     text: str  # the reference as written, for messages
+    paired: bool = False  # read through item lineage: ``$('X').item``, ``.itemMatching(i)``
 
 
 @dataclass
@@ -61,7 +67,9 @@ def _literal_argument(source: str, start: int, pos: int, closer) -> Reference:
     end = _skip_space(source, end)
     if end >= len(source) or source[end] not in closers:
         return Reference(None, _snippet(source, start))  # e.g. $('Prefix ' + x)
-    return Reference(value, source[start:end + 1])
+    paired = source[start] in "$_" and source[start + 1:start + 2] == "(" and \
+        _PAIRED.match(source, end + 1) is not None
+    return Reference(value, source[start:end + 1], paired)
 
 
 def _skip_space(source: str, pos: int) -> int:

@@ -1,11 +1,17 @@
 """Turn IR-level fixes into edits of the original n8n JSON text (DESIGN §4, §9).
 
-Edits are splices into the original text: untouched nodes, unknown keys, ids, positions,
-``pinData``, ``meta`` and the file's indentation stay byte for byte. Supported changes:
+Edits are splices into the original text (``jsonsplice``): untouched nodes, unknown keys, ids,
+positions, ``pinData``, ``meta`` and the file's indentation stay byte for byte. Supported changes:
 
-* ``insert_join`` (SAF003): a Merge node (typeVersion 3, mode append, which waits for every
-  connected input) with a fresh uuid and a unique name is added; each branch's connection into the
-  target now goes to its own Merge input (0, 1, ...), and the Merge feeds the target once.
+* ``remove_order`` (PAR001): a chain ``P → t1 → … → tk → S`` whose orderings are removed becomes
+  branches ``P → t1``, …, ``P → tk``, joined by a Merge in front of ``S``. The Merge (typeVersion
+  3.2, mode *Choose Branch*, which waits for every input) passes on ``tk``'s items, so ``S`` gets
+  exactly what it got before. The new connections from ``P`` follow ``t1``'s, so legacy v0's
+  breadth-first order is kept; nodes are not moved, so v1's canvas order is kept. A chain that
+  ends the workflow needs no Merge.
+* ``insert_join`` (SAF003): a Merge (mode append, which waits for every connected input) with a
+  fresh uuid and a unique name is added; each branch's connection into the target now goes to
+  its own Merge input (0, 1, ...), and the Merge feeds the target once.
 * ``set_execution_order`` (PAR102): ``settings.executionOrder`` set to ``"v1"``.
 
 ``verify`` then checks the re-read workflow against n8n's structural rules: every Merge input
@@ -15,18 +21,18 @@ type versions, and the original nodes still run in the same relative order.
 from __future__ import annotations
 
 import json
-import re
 import uuid
 
 from wflint.errors import RewriteError
-from wflint.sourcemap import json_offsets
 
 from .effects import short_type
+from .jsonsplice import (Doc, append_element, append_member, insert_elements_after, remove_element,
+                         replace_value)
 
 MERGE_TYPE = "n8n-nodes-base.merge"
-MERGE_VERSION = 3
+MERGE_VERSION = 3.2
 MAX_MERGE_INPUTS = 10
-SUPPORTED = {"insert_join", "set_execution_order"}
+SUPPORTED = {"insert_join", "set_execution_order", "remove_order"}
 
 
 def supports(workflow, change) -> bool:
@@ -34,96 +40,18 @@ def supports(workflow, change) -> bool:
 
 
 def rewrite(text: str, workflow, changes) -> str:
+    removals = [c for c in changes if c.op == "remove_order"]
+    if removals:
+        text = _rewire(text, workflow, [(c.u, c.v) for c in removals])
     for change in changes:
         if change.op == "insert_join":
             text = _insert_join(text, workflow, change)
         elif change.op == "set_execution_order":
             text = _set_execution_order(text, workflow, change.u or "v1")
-        else:
+        elif change.op != "remove_order":
             raise RewriteError(f"the n8n rewriter cannot apply {change.op!r}")
     return text
 
-
-# ----------------------------------------------------------------------------- text helpers
-
-class _Doc:
-    """The text, its parsed value and where each JSON pointer starts (keys for members)."""
-
-    def __init__(self, text: str, prefix: tuple) -> None:
-        self.text = text
-        self.data = json.loads(text)
-        self.offsets = json_offsets(text)
-        self.prefix = prefix
-        self.root = self.data
-        for key in prefix:
-            self.root = self.root[key]
-
-    def value_start(self, pointer: tuple) -> int:
-        """Offset of the value at ``pointer`` (members are indexed by their key)."""
-        offset = self.offsets[pointer]
-        if pointer and isinstance(pointer[-1], str):
-            m = re.compile(r'"(?:[^"\\]|\\.)*"\s*:\s*').match(self.text, offset)
-            if m is None:
-                raise RewriteError(f"cannot find the value of {pointer[-1]!r}")
-            return m.end()
-        return offset
-
-    def value_end(self, pointer: tuple) -> int:
-        start = self.value_start(pointer)
-        _, end = json.JSONDecoder().raw_decode(self.text, start)
-        return end
-
-
-def _indent_unit(text: str) -> str:
-    m = re.search(r"\n([ \t]+)\"", text)
-    if m is None:
-        return ""
-    first = m.group(1)
-    return "\t" if first.startswith("\t") else " " * min(len(first), 4)
-
-
-def _dump(value, unit: str, depth: int) -> str:
-    """JSON for a new value, in the file's style, starting at nesting ``depth``."""
-    if not unit:
-        return json.dumps(value, ensure_ascii=False)
-    body = json.dumps(value, ensure_ascii=False, indent=unit if unit == "\t" else len(unit))
-    return body.replace("\n", "\n" + unit * depth)
-
-
-def _append_member(doc: _Doc, container: tuple, key: str, value, unit: str, depth: int) -> str:
-    """Text with ``"key": value`` added as the last member of the object at ``container``."""
-    text = doc.text
-    end = doc.value_end(container) - 1  # the closing brace
-    inner = text[doc.value_start(container) + 1:end]
-    member = f"{json.dumps(key, ensure_ascii=False)}: {_dump(value, unit, depth + 1)}"
-    if not inner.strip():
-        if unit:
-            return text[:end - len(inner)] + "\n" + unit * (depth + 1) + member + "\n" + unit * depth + text[end:]
-        return text[:end - len(inner)] + member + text[end:]
-    last = len(text[:end].rstrip())
-    gap = re.match(r"\s*", inner).group()
-    return text[:last] + "," + (gap or " ") + member + text[last:]
-
-
-def _append_element(doc: _Doc, array: tuple, value, unit: str, depth: int) -> str:
-    text = doc.text
-    end = doc.value_end(array) - 1
-    inner = text[doc.value_start(array) + 1:end]
-    element = _dump(value, unit, depth + 1)
-    if not inner.strip():
-        return text[:end - len(inner)] + (("\n" + unit * (depth + 1)) if unit else "") + element + \
-            (("\n" + unit * depth) if unit else "") + text[end:]
-    last = len(text[:end].rstrip())
-    gap = re.match(r"\s*", inner).group()
-    return text[:last] + "," + (gap or " ") + element + text[last:]
-
-
-def _replace_value(doc: _Doc, pointer: tuple, value) -> str:
-    start, end = doc.value_start(pointer), doc.value_end(pointer)
-    return doc.text[:start] + json.dumps(value, ensure_ascii=False) + doc.text[end:]
-
-
-# ----------------------------------------------------------------------------- changes
 
 def _prefix(workflow) -> tuple:
     return tuple(workflow.location.pointer)
@@ -132,23 +60,130 @@ def _prefix(workflow) -> tuple:
 def _set_execution_order(text: str, workflow, value: str) -> str:
     if value != "v1":
         raise RewriteError(f"refusing to write executionOrder {value!r}: n8n knows only v0 and v1")
-    doc = _Doc(text, _prefix(workflow))
-    unit = _indent_unit(text)
-    depth = len(doc.prefix)
+    doc = Doc(text, _prefix(workflow))
     settings = doc.root.get("settings")
     if "settings" not in doc.root:
-        return _append_member(doc, doc.prefix, "settings", {"executionOrder": "v1"}, unit, depth)
+        return append_member(doc, doc.prefix, "settings", {"executionOrder": "v1"})
     if settings is None or settings == []:  # some exports carry null or an empty array
-        return _replace_value(doc, doc.prefix + ("settings",), {"executionOrder": "v1"})
+        return replace_value(doc, doc.prefix + ("settings",), {"executionOrder": "v1"})
     if not isinstance(settings, dict):
         raise RewriteError("settings is not an object")
     if "executionOrder" in settings:
-        return _replace_value(doc, doc.prefix + ("settings", "executionOrder"), "v1")
-    return _append_member(doc, doc.prefix + ("settings",), "executionOrder", "v1", unit, depth + 1)
+        return replace_value(doc, doc.prefix + ("settings", "executionOrder"), "v1")
+    return append_member(doc, doc.prefix + ("settings",), "executionOrder", "v1")
+
+
+def _links(connections: dict) -> list[tuple[str, str, int, int, dict]]:
+    """(source, connection type, output, position in the output's list, connection) for every link."""
+    out = []
+    for src, types in connections.items():
+        for ctype, outputs in (types or {}).items():
+            for o, slot in enumerate(outputs or []):
+                for j, conn in enumerate(slot or []):
+                    if isinstance(conn, dict):
+                        out.append((src, ctype, o, j, conn))
+    return out
+
+
+def _chain(pairs: list[tuple[str, str]]) -> list[str]:
+    """The pairs as one chain t1 → t2 → … → tk, or RewriteError."""
+    following = dict(pairs)
+    if len(following) != len(pairs) or len(set(following.values())) != len(pairs):
+        raise RewriteError("the orderings to remove do not form one chain; change them by hand")
+    start = [u for u in following if u not in following.values()]
+    if len(start) != 1:
+        raise RewriteError("the orderings to remove do not form one chain; change them by hand")
+    chain = start
+    while chain[-1] in following:
+        chain.append(following[chain[-1]])
+    if len(chain) != len(pairs) + 1:
+        raise RewriteError("the orderings to remove do not form one chain; change them by hand")
+    return chain
+
+
+def _rewire(text: str, workflow, pairs: list[tuple[str, str]]) -> str:
+    chain = _chain(pairs)
+    if len(chain) > MAX_MERGE_INPUTS:
+        raise RewriteError(f"a Merge takes at most {MAX_MERGE_INPUTS} inputs, not {len(chain)}")
+    doc = Doc(text, _prefix(workflow))
+    nodes, connections = doc.root["nodes"], doc.root["connections"]
+    by_name = {n.get("name"): n for n in nodes if isinstance(n, dict)}
+    links = _links(connections)
+    into = {name: [link for link in links if link[4].get("node") == name] for name in chain}
+    feed = into[chain[0]]
+    if len(feed) != 1 or feed[0][1] != "main":
+        raise RewriteError(f"{chain[0]} has {len(feed)} incoming connections; rewiring needs exactly one "
+                           "(a node with none is where an execution starts)")
+    parent, _, out, j0, _ = feed[0]
+    steps = []  # (pointer of the connection t(i) → t(i+1), its input index)
+    for a, b in zip(chain, chain[1:]):
+        if len(into[b]) != 1 or into[b][0][0] != a or into[b][0][1] != "main":
+            raise RewriteError(f"{b} is fed by more than {a}; change it by hand")
+        src, _, o, j, conn = into[b][0]
+        steps.append((doc.prefix + ("connections", src, "main", o, j), conn.get("index", 0)))
+    last = chain[-1]
+    onward = [link for link in links if link[0] == last]
+    if any(link[1] != "main" for link in onward) or len({link[2] for link in onward}) > 1:
+        raise RewriteError(f"{last} feeds more than one output; a Merge passes on only one")
+
+    edits: list[tuple[int, int, str]] = []  # (start, end, new text) on the current text
+    name = _unique_name("Merge", by_name) if onward else ""
+    if onward:
+        for i, (pointer, _) in enumerate(steps):
+            edits += _retarget(doc, pointer, name, i)
+        first = doc.prefix + ("connections", last, "main", onward[0][2], onward[0][3])
+        edits += _retarget(doc, first, name, len(chain) - 1)
+    text = _apply(doc.text, edits)
+    # Structural edits, each on a fresh parse: later ones first so earlier pointers stay valid.
+    if not onward:
+        for pointer, _ in sorted(steps, key=lambda s: Doc(text).offsets[s[0]], reverse=True):
+            text = remove_element(Doc(text), pointer)
+    else:
+        for _, _, o, j, _ in sorted(onward[1:], key=lambda link: link[3], reverse=True):
+            text = remove_element(Doc(text), doc.prefix + ("connections", last, "main", o, j))
+    new_links = [{"node": b, "type": "main", "index": index} for b, (_, index) in zip(chain[1:], steps)]
+    d = Doc(text, doc.prefix)
+    text = insert_elements_after(d, doc.prefix + ("connections", parent, "main", out, j0), new_links)
+    if onward:
+        d = Doc(text, doc.prefix)
+        params = {"mode": "chooseBranch", "useDataOfInput": len(chain)}
+        if len(chain) > 2:
+            params = {"numberInputs": len(chain), **params}
+        node = {"parameters": params, "id": str(uuid.uuid4()), "name": name, "type": MERGE_TYPE,
+                "typeVersion": MERGE_VERSION,
+                "position": _merge_position(by_name[onward[0][4]["node"]] if onward[0][4].get("node") in by_name
+                                            else None, by_name[last])}
+        text = append_member(d, doc.prefix + ("connections",), name, {"main": [[link[4] for link in onward]]})
+        text = append_element(Doc(text, doc.prefix), doc.prefix + ("nodes",), node)
+    return text
+
+
+def _retarget(doc: Doc, pointer: tuple, node: str, index: int) -> list[tuple[int, int, str]]:
+    """Edits pointing the connection at ``pointer`` to input ``index`` of ``node``."""
+    conn = _at(doc.data, pointer)
+    edits = []
+    for key, value in (("node", node), ("index", index)):
+        if key not in conn:
+            raise RewriteError(f"a connection at {'/'.join(map(str, pointer))} has no {key!r}")
+        edits.append((doc.value_start(pointer + (key,)), doc.value_end(pointer + (key,)),
+                      json.dumps(value, ensure_ascii=False)))
+    return edits
+
+
+def _at(data, pointer: tuple):
+    for key in pointer:
+        data = data[key]
+    return data
+
+
+def _apply(text: str, edits: list[tuple[int, int, str]]) -> str:
+    for start, end, value in sorted(edits, reverse=True):
+        text = text[:start] + value + text[end:]
+    return text
 
 
 def _insert_join(text: str, workflow, change) -> str:
-    doc = _Doc(text, _prefix(workflow))
+    doc = Doc(text, _prefix(workflow))
     target = change.v
     branches = list(change.tasks)
     if not 2 <= len(branches) <= MAX_MERGE_INPUTS:
@@ -166,30 +201,16 @@ def _insert_join(text: str, workflow, change) -> str:
             raise RewriteError(f"{branch} has {len(found)} connections into {target}; expected one")
         links.extend(found)
     name = _unique_name("Merge", by_name)
-    position = _merge_position(by_name[target], [by_name[b] for b in branches if b in by_name])
-    unit = _indent_unit(text)
-    depth = len(doc.prefix)
-    # Splice from the end of the file backwards so earlier offsets stay valid: the connection
-    # edits and the two appends are applied in decreasing offset order.
     edits: list[tuple[int, int, str]] = []
     for i, (branch, o, j) in enumerate(links):
-        pointer = doc.prefix + ("connections", branch, "main", o, j)
-        for key, value in (("node", name), ("index", i)):
-            if key not in connections[branch]["main"][o][j]:
-                raise RewriteError(f"a connection from {branch} has no {key!r}")
-            start, end = doc.value_start(pointer + (key,)), doc.value_end(pointer + (key,))
-            edits.append((start, end, json.dumps(value, ensure_ascii=False)))
-    target_index = 0
+        edits += _retarget(doc, doc.prefix + ("connections", branch, "main", o, j), name, i)
     node = {"parameters": {} if len(branches) == 2 else {"numberInputs": len(branches)},
             "id": str(uuid.uuid4()), "name": name, "type": MERGE_TYPE, "typeVersion": MERGE_VERSION,
-            "position": position}
-    new_connection = {"main": [[{"node": target, "type": "main", "index": target_index}]]}
-    for start, end, value in sorted(edits, reverse=True):
-        doc.text = doc.text[:start] + value + doc.text[end:]
-    doc = _Doc(doc.text, doc.prefix)
-    text = _append_member(doc, doc.prefix + ("connections",), name, new_connection, unit, depth + 1)
-    doc = _Doc(text, doc.prefix)
-    return _append_element(doc, doc.prefix + ("nodes",), node, unit, depth + 1)
+            "position": _join_position(by_name[target], [by_name[b] for b in branches if b in by_name])}
+    text = _apply(doc.text, edits)
+    text = append_member(Doc(text, doc.prefix), doc.prefix + ("connections",), name,
+                         {"main": [[{"node": target, "type": "main", "index": 0}]]})
+    return append_element(Doc(text, doc.prefix), doc.prefix + ("nodes",), node)
 
 
 def _unique_name(base: str, taken) -> str:
@@ -201,7 +222,15 @@ def _unique_name(base: str, taken) -> str:
     return f"{base}{n}"
 
 
-def _merge_position(target: dict, branches: list[dict]) -> list[float]:
+def _merge_position(consumer: dict | None, last: dict) -> list[float]:
+    """Between the chain's last node and its consumer, at the last node's height."""
+    lx, ly = _xy(last)
+    cx = _xy(consumer)[0] if consumer is not None else lx + 440
+    x = (lx + cx) / 2 if cx - lx >= 40 else lx + 20
+    return [int(x) if float(x).is_integer() else x, ly]
+
+
+def _join_position(target: dict, branches: list[dict]) -> list[float]:
     """Just left of the target, at its height: the target's place among its siblings is unchanged."""
     tx, ty = _xy(target)
     bx = max((_xy(b)[0] for b in branches), default=tx - 440)

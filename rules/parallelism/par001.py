@@ -24,7 +24,12 @@ unknown (arbitrary code) the finding has low confidence and the change is unsafe
 makes an ordering a gate too (a GitHub `needs:` skips the job when the needed one fails), removing it
 changes failure behaviour: the message names that gate and the fix is unsafe (opt-in) advice.
 Without timing data the finding speaks of chain depth, not of minutes saved. The time figure
-is computed under the engine's execution model and names its duration source.
+is computed under the engine's execution model and names its duration source. On an engine that
+runs one task at a time (n8n) the figure is 0 s and the message says so: the fix is structural.
+In n8n it wires the chain's nodes to the first one's parent and joins them with a Merge (mode
+*Choose Branch*, passing on the last node's items) in front of the node that followed them; it
+is only offered where every node emits one item per item it gets, so nothing runs more or less
+often, and `$('X').item` readers keep `X` on their items' lineage.
 """
 from __future__ import annotations
 
@@ -56,7 +61,9 @@ def check(ctx: Context) -> Iterator[Finding]:
         elif runs_parallel:
             gain = f"that saves no time end to end today, as a longer path decides the run ({chain})"
         else:
-            gain = "this engine runs one task at a time, so wiring them as parallel branches saves no time by itself"
+            gain = (f"{ctx.workflow.execution_model.name} runs one task at a time, so wiring them as parallel "
+                    "branches saves no time by itself, and each still runs as often as before; the change "
+                    "shows which tasks really depend on which")
         message = f"{names} run one after another but could run in parallel ({group.reason}); {gain}"
         if gates:
             dropped = [e.detail for e in ctx.workflow.edges if (e.u, e.v) in set(group.removed) and e.detail]

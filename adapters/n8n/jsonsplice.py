@@ -1,0 +1,119 @@
+"""Edits of JSON text that leave every byte outside the edited values as it was.
+
+n8n exports are rewritten in place, not re-serialised: a re-dump would reorder nothing but could
+change number formats, escapes and indentation all over the file. New values are written in the
+file's own indentation style.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+from wflint.errors import RewriteError
+from wflint.sourcemap import json_offsets
+
+_KEY = re.compile(r'"(?:[^"\\]|\\.)*"\s*:\s*')
+
+
+class Doc:
+    """The text, its parsed value and where each JSON pointer starts (keys for members)."""
+
+    def __init__(self, text: str, prefix: tuple = ()) -> None:
+        self.text = text
+        self.data = json.loads(text)
+        self.offsets = json_offsets(text)
+        self.prefix = prefix
+        self.root = self.data
+        for key in prefix:
+            self.root = self.root[key]
+        self.unit = indent_unit(text)
+
+    def value_start(self, pointer: tuple) -> int:
+        """Offset of the value at ``pointer`` (members are indexed by their key)."""
+        offset = self.offsets[pointer]
+        if pointer and isinstance(pointer[-1], str):
+            m = _KEY.match(self.text, offset)
+            if m is None:
+                raise RewriteError(f"cannot find the value of {pointer[-1]!r}")
+            return m.end()
+        return offset
+
+    def value_end(self, pointer: tuple) -> int:
+        _, end = json.JSONDecoder().raw_decode(self.text, self.value_start(pointer))
+        return end
+
+    def dump(self, value, depth: int) -> str:
+        """JSON for a new value, in the file's style, for a value nested in ``depth`` containers."""
+        if self.unit is None:
+            return json.dumps(value, ensure_ascii=False)
+        body = json.dumps(value, ensure_ascii=False, indent=self.unit if self.unit == "\t" else len(self.unit))
+        return body.replace("\n", "\n" + self.unit * depth)
+
+
+def indent_unit(text: str) -> str | None:
+    """The file's indentation step: spaces or a tab, "" for one value per line without
+    indentation, None for JSON on one line."""
+    m = re.search(r"\n([ \t]*)[\"{\[]", text)
+    if m is None:
+        return None
+    first = m.group(1)
+    if not first:
+        return "" if re.search(r"\n[ \t]+[\"{\[]", text) is None else indent_unit(text[m.end():])
+    return "\t" if first.startswith("\t") else " " * min(len(first), 4)
+
+
+def replace_value(doc: Doc, pointer: tuple, value) -> str:
+    start, end = doc.value_start(pointer), doc.value_end(pointer)
+    return doc.text[:start] + json.dumps(value, ensure_ascii=False) + doc.text[end:]
+
+
+def append_member(doc: Doc, container: tuple, key: str, value) -> str:
+    """Text with ``"key": value`` added as the last member of the object at ``container``."""
+    member = f"{json.dumps(key, ensure_ascii=False)}: {doc.dump(value, _depth(doc, container) + 1)}"
+    return _append(doc, container, member)
+
+
+def append_element(doc: Doc, array: tuple, value) -> str:
+    return _append(doc, array, doc.dump(value, _depth(doc, array) + 1))
+
+
+def _depth(doc: Doc, pointer: tuple) -> int:
+    """How many containers enclose the value at ``pointer``."""
+    return len(pointer)
+
+
+def _append(doc: Doc, container: tuple, item: str) -> str:
+    text, unit, depth = doc.text, doc.unit, _depth(doc, container)
+    end = doc.value_end(container) - 1  # the closing bracket
+    inner = text[doc.value_start(container) + 1:end]
+    if not inner.strip():
+        opening = ("\n" + unit * (depth + 1)) if unit is not None else ""
+        closing = ("\n" + unit * depth) if unit is not None else ""
+        return text[:end - len(inner)] + opening + item + closing + text[end:]
+    last = len(text[:end].rstrip())
+    gap = re.match(r"\s*", inner).group()
+    return text[:last] + "," + (gap or " ") + item + text[last:]
+
+
+def insert_elements_after(doc: Doc, element: tuple, values: list) -> str:
+    """Text with ``values`` inserted into an array right after the element at ``element``."""
+    start, end = doc.value_start(element), doc.value_end(element)
+    before = doc.text[:start]
+    gap = before[len(before.rstrip()):] if before.rstrip().endswith((",", "[")) else " "
+    added = "".join("," + (gap or " ") + doc.dump(v, _depth(doc, element)) for v in values)
+    return doc.text[:end] + added + doc.text[end:]
+
+
+def remove_element(doc: Doc, element: tuple) -> str:
+    """Text without the array element at ``element`` (and the comma that separated it)."""
+    text = doc.text
+    start, end = doc.value_start(element), doc.value_end(element)
+    after = re.compile(r"\s*,\s*").match(text, end)
+    if after is not None:
+        return text[:start] + text[after.end():]
+    head = text[:start].rstrip()
+    if head.endswith(","):
+        return head[:-1] + text[end:]
+    # the only element: keep the brackets' own spacing out of it
+    tail = re.compile(r"\s*").match(text, end).end()
+    return head + text[tail:]

@@ -1,0 +1,147 @@
+"""n8n PAR001 rewrite: a chain of independent nodes becomes branches joined by a Merge.
+
+The real-engine check (same items, same order, on n8n 2.8.4) is in test_n8n_oracle.py; these
+tests pin the text edits, the refusals and the lineage rule without n8n.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, run
+from test_n8n import T, doc, links, node, read
+from wflint.adapters.n8n.rewriter import rewrite
+from wflint.engine import check_workflow
+from wflint.errors import RewriteError
+from wflint.finding import Change
+from wflint.rule import all_rules
+
+CHAIN = FIXTURES / "rules" / "PAR001" / "bad-n8n-chain.json"
+
+
+def setter(name, x, value, field="v"):
+    return node(name, "set", (x, 300), {"assignments": {"assignments": [
+        {"id": name, "name": field, "value": value, "type": "string"}]}, "includeOtherFields": True}, 3.4)
+
+
+def get(name, x, path):
+    return node(name, "httpRequest", (x, 300), {"url": f"https://api.example.com/{path}"}, 4.2)
+
+
+def par001(wf):
+    return [f for f in check_workflow(wf, [all_rules()["PAR001"]]).findings]
+
+
+def test_fix_rewires_the_chain_and_joins_it_before_the_consumer(tmp_path):
+    path = tmp_path / "w.json"
+    original = CHAIN.read_text()
+    path.write_text(original)
+    result = run("fix", path)
+    assert result.exit_code == 0, result.stderr
+    new_text, old, new = path.read_text(), json.loads(original), json.loads(path.read_text())
+    merge = new["nodes"][-1]
+    assert new["nodes"][:-1] == old["nodes"]  # every existing node untouched, in place
+    assert (merge["type"], merge["typeVersion"], merge["name"]) == ("n8n-nodes-base.merge", 3.2, "Merge")
+    assert merge["parameters"] == {"mode": "chooseBranch", "useDataOfInput": 2}  # waits for both, passes on Slack's items
+    c = new["connections"]
+    assert [x["node"] for x in c["Get orders"]["main"][0]] == ["Build summary", "Post to Slack"]
+    assert c["Build summary"]["main"][0] == [{"node": "Merge", "type": "main", "index": 0}]
+    assert c["Post to Slack"]["main"][0] == [{"node": "Merge", "type": "main", "index": 1}]
+    assert c["Merge"]["main"][0] == [{"node": "Write report", "type": "main", "index": 0}]
+    assert new_text[:new_text.index('"connections"')].startswith(original[:original.rindex("    }\n  ],")])
+    assert new["pinData"] == old["pinData"] and new["settings"] == old["settings"] and new["meta"] == old["meta"]
+    after = run("check", path, "--format", "json", "--fail-on", "never").json()["findings"]
+    assert [f["code"] for f in after] == []
+    assert run("fix", path, "--diff").stdout == ""  # idempotent
+
+
+def test_the_existing_nodes_keep_their_run_order():
+    before = read(json.loads(CHAIN.read_text()))
+    text = rewrite(CHAIN.read_text(), before, list(par001(before)[0].fix.changes))
+    after = read(json.loads(text))
+    assert [t for t in after.attrs["first_runs"] if t != "Merge"] == before.attrs["first_runs"]
+    assert after.attrs["first_runs"][-2:] == ["Merge", "Write report"]
+
+
+def test_a_longer_chain_gets_a_merge_with_one_input_per_node():
+    posts = [node(n, "slack", (x, 300), {"channelId": n, "text": "done"}, 2.3)
+             for n, x in (("A", 400), ("B", 600), ("C", 800))]
+    d = doc([setter("Prepare", 200, "x")] + posts + [setter("Report", 1000, "={{ $('A').first().json.ts }}")],
+            links((T, "Prepare"), ("Prepare", "A"), ("A", "B"), ("B", "C"), ("C", "Report")))
+    wf = read(d)
+    (finding,) = par001(wf)
+    assert finding.fix.changes == (Change("remove_order", "Prepare", "A"), Change("remove_order", "A", "B"),
+                                   Change("remove_order", "B", "C"))
+    new = json.loads(rewrite(json.dumps(d, indent=2), wf, list(finding.fix.changes)))
+    assert new["nodes"][-1]["parameters"] == {"numberInputs": 4, "mode": "chooseBranch", "useDataOfInput": 4}
+    assert [x["node"] for x in new["connections"][T]["main"][0]] == ["Prepare", "A", "B", "C"]
+    assert [new["connections"][n]["main"][0] for n in ("Prepare", "A", "B", "C")] == [
+        [{"node": "Merge", "type": "main", "index": i}] for i in range(4)]
+    assert read(new).attrs["first_runs"] == [T, "Prepare", "A", "B", "C", "Merge", "Report"]
+
+
+def test_a_chain_that_ends_the_workflow_needs_no_merge():
+    d = doc([setter("Prepare", 200, "x"), node("Notify", "slack", (400, 300), {"text": "done"}, 2.3)],
+            links((T, "Prepare"), ("Prepare", "Notify")))
+    d["nodes"][1]["parameters"]["assignments"]["assignments"][0]["value"] = "x"
+    wf = read(d)
+    changes = [c for f in par001(wf) for c in f.fix.changes]
+    assert changes == [Change("remove_order", "Prepare", "Notify")]
+    new = json.loads(rewrite(json.dumps(d, indent=2), wf, changes))
+    assert [n["name"] for n in new["nodes"]] == [n["name"] for n in d["nodes"]]
+    assert [x["node"] for x in new["connections"][T]["main"][0]] == ["Prepare", "Notify"]
+    assert new["connections"]["Prepare"]["main"] == [[]]
+
+
+def test_item_lineage_keeps_the_chain():
+    """``$('X').item`` walks each item's lineage: after the rewire it silently gives nothing
+    (test_n8n_oracle shows it on n8n), so the connection out of X is a control edge."""
+    wf = read(json.loads((FIXTURES / "rules" / "PAR001" / "good-n8n-item-lineage.json").read_text()))
+    assert par001(wf) == []
+    lineage = [e for e in wf.edges if e.kind.value == "control" and e.u == "Build summary"]
+    assert [(e.v, "lineage" in e.detail) for e in lineage] == [("Post to Slack", True)]
+
+
+def test_starts_wait_and_execute_once_keep_their_children():
+    cases = {
+        "start": (node("Start here", "noOp", (0, 300)), "Start here"),  # a node nothing feeds
+        "wait": (node("Pause", "wait", (200, 300), {"amount": 1, "unit": "seconds"}, 1.1), "Pause"),
+        "once": (setter("Once", 200, "x") | {"executeOnce": True}, "Once"),
+    }
+    for label, (first, name) in cases.items():
+        nodes = [first, node("Notify", "slack", (400, 300), {"text": "hi"}, 2.3)]
+        pairs = [(name, "Notify")] if label == "start" else [(T, name), (name, "Notify")]
+        d = doc(nodes, links(*pairs))
+        if label == "start":
+            d["nodes"] = d["nodes"][1:]
+        assert par001(read(d)) == [], label
+
+
+@pytest.mark.parametrize("indent", [None, 0, "\t", 4])
+def test_rewire_keeps_the_file_style(indent):
+    d = json.loads(CHAIN.read_text())
+    text = json.dumps(d, indent=indent)
+    wf = read_n8n_text(text)
+    new_text = rewrite(text, wf, list(par001(wf)[0].fix.changes))
+    new = json.loads(new_text)
+    assert new["nodes"][:-1] == d["nodes"]
+    assert new_text == json.dumps(new, indent=indent, ensure_ascii=False)  # laid out as the file was
+
+
+def read_n8n_text(text):
+    from wflint.adapters.n8n.reader import read_n8n
+
+    return read_n8n("w.json", text)[0]
+
+
+def test_shapes_it_cannot_rewire_are_left_for_hand():
+    d = json.loads(CHAIN.read_text())
+    wf = read(d)
+    text = json.dumps(d, indent=2)
+    with pytest.raises(RewriteError, match="one chain"):
+        rewrite(text, wf, [Change("remove_order", "Get orders", "Build summary"),
+                           Change("remove_order", "Post to Slack", "Write report")])
+    with pytest.raises(RewriteError, match="where an execution starts"):
+        rewrite(text, wf, [Change("remove_order", "When clicking 'Execute workflow'", "Get orders")])
