@@ -1,10 +1,10 @@
 """What an n8n node does to the outside world, from type + resource + operation (research §4).
 
-Exports omit parameters equal to their default, so the default operation of each node type (and
-type version) is part of the table: a Postgres v2 node with no ``operation`` *inserts*. Where a
-default could not be checked against the node source it is marked below and chosen on the safe
-side (a write). The identity of a resource is (system, credential, object): the credential names
-the account, hence the connection pool and the rate limit.
+Exports omit parameters equal to their default, so the default resource and operation of each node
+type (and type version) are part of the table, read from the n8n node sources: a Postgres v2 node
+with no ``operation`` *inserts*, an AWS S3 node with none *downloads*. An operation value the tables
+do not classify is taken as a write (the safe side). The identity of a resource is (system,
+credential, object): the credential names the account, hence the connection pool and the rate limit.
 """
 from __future__ import annotations
 
@@ -25,43 +25,84 @@ PURE = {"set", "if", "switch", "merge", "noOp", "filter", "splitOut", "aggregate
         "renameKeys", "stopAndError", "compareDatasets", "summarize", "crypto", "xml", "extractFromFile",
         "convertToFile", "respondToWebhook", "executionData", "start", "stickyNote"}
 
-# (type, version predicate) → default operation when ``operation`` is omitted.
-# Checked against node source: httpRequest (GET), googleSheets (read), postgres v2 (insert),
-# airtable v2 (read).
-# Not checked here, chosen as the safe (write) side or as the UI's first option: the rest.
 SQL_TYPES = {"postgres": "postgres", "mySql": "mysql", "microsoftSql": "tsql"}
 SQL_WRITES = {"insert", "update", "upsert", "delete", "deleteTable", "executeQuery"}
-WRITE_OPS = {
-    "googleSheets": {"append", "appendOrUpdate", "update", "delete", "clear", "create", "remove", "upsert"},
-    "airtable": {"append", "create", "update", "upsert", "delete", "deleteRecord"},
-    "notion": {"create", "update", "archive", "append", "delete"},
-    "supabase": {"create", "update", "delete", "upsert"},
-    "redis": {"set", "incr", "push", "delete", "publish", "pop"},
-    "awsS3": {"upload", "delete", "copy", "create", "move"},
-    "s3": {"upload", "delete", "copy", "create", "move"},
-    "googleDrive": {"upload", "update", "delete", "create", "move", "copy", "share", "createFromText",
-                    "deleteFile", "deleteFolder", "updateFile"},
-    "slack": {"post", "update", "delete", "create", "add", "invite", "kick", "archive", "sendAndWait",
-              "postEphemeral", "upload", "setTopic", "rename", "replace"},
-    "telegram": {"sendMessage", "sendPhoto", "sendDocument", "sendAudio", "sendVideo", "sendAnimation",
-                 "sendLocation", "sendMediaGroup", "sendSticker", "sendChatAction", "editMessageText",
-                 "deleteMessage", "pinChatMessage", "unpinChatMessage", "answerQuery", "answerInlineQuery",
-                 "sendAndWait", "leave", "setDescription", "setTitle"},
-    "gmail": {"send", "reply", "addLabels", "removeLabels", "markAsRead", "markAsUnread", "delete",
-              "create", "sendAndWait"},
+
+# What an export means when it omits ``resource`` or ``operation``: the defaults of the node
+# description, per type and typeVersion. Rows are (first typeVersion, default resource,
+# {resource: default operation}), oldest first; '' is the resource of nodes that have none.
+# Read from packages/nodes-base/nodes/<path> in github.com/n8n-io/n8n (commit of the file read in
+# brackets) and checked against the built descriptions of npm n8n-nodes-base@2.41.2
+# (dist/types/nodes.json). httpRequest (GET) and Postgres (insert, v1 and v2) are defaulted in
+# _http and _sql.
+DEFAULTS: dict[str, tuple[tuple[float, str, dict[str, str]], ...]] = {
+    # Google/Sheet/v1 and v2 (typeVersions 1-4.x), checked in npm 2.41.2 only: sheet → read.
+    "googleSheets": ((1, "sheet", {"sheet": "read", "spreadsheet": "create"}),),
+    # Airtable/v1/AirtableV1.node.ts (npm 2.41.2): no resource. v2: Airtable/v2/actions/
+    # versionDescription.ts + record/Record.resource.ts [4f10a55e]; that commit has 'read' (not an
+    # option), 2.41.2 has 'get': a read either way.
+    "airtable": ((1, "", {"": "read"}), (2, "record", {"record": "get", "base": "getMany"})),
+    # Notion/v2/VersionDescription.ts [010f3e08] (v1 and v3 the same in 2.41.2);
+    # Notion/shared/descriptions/PageDescription.ts [2823a8c9]: page → create in v1 and v2+.
+    "notion": ((1, "page", {"page": "create", "databasePage": "create", "database": "get",
+                            "block": "append", "user": "get", "dataSource": "get"}),),
+    # Supabase/Supabase.node.ts, Supabase/RowDescription.ts [00d89c7c].
+    "supabase": ((1, "row", {"row": "create"}),),
+    # Redis/Redis.node.ts [02489fb8]: no resource.
+    "redis": ((1, "", {"": "info"}),),
+    # Aws/S3/V2/AwsS3V2.node.ts [00ea909c], Aws/S3/V2/FileDescription.ts [05b16ef5]; V1 the same.
+    "awsS3": ((1, "file", {"file": "download", "bucket": "create", "folder": "create"}),),
+    # S3/S3.node.ts [010f3e08] (resource file), operations shared with Aws/S3.
+    "s3": ((1, "file", {"file": "download", "bucket": "create", "folder": "create"}),),
+    # Google/Drive/v2/actions/versionDescription.ts [286d5a04] (typeVersion 3),
+    # file/File.resource.ts [2250978c]; Google/Drive/v1 (typeVersion 1-2) the same in 2.41.2.
+    "googleDrive": ((1, "file", {"file": "upload", "folder": "create", "drive": "create",
+                                 "fileFolder": "search"}),),
+    # Slack/V2/SlackV2.node.ts [00525382], Slack/V2/MessageDescription.ts [00b54966];
+    # Slack/V1 the same in 2.41.2 (userProfile only there).
+    "slack": ((1, "message", {"message": "post", "channel": "create", "file": "upload",
+                              "reaction": "add", "star": "add", "user": "info", "userGroup": "create",
+                              "userProfile": "get"}),),
+    # Telegram/Telegram.node.ts [00ea909c] (typeVersions 1-1.2).
+    "telegram": ((1, "message", {"message": "sendMessage", "chat": "get", "callback": "answerQuery",
+                                 "file": "get"}),),
+    # Google/Gmail/v1/GmailV1.node.ts [07a85169], v1/DraftDescription.ts [41aba9bc];
+    # Google/Gmail/v2/GmailV2.node.ts [062a2c83] (v2 message → send, label → getAll in 2.41.2).
+    "gmail": ((1, "draft", {"draft": "create", "label": "create", "message": "send",
+                            "messageLabel": "add"}),
+              (2, "message", {"message": "send", "label": "getAll", "draft": "create",
+                              "thread": "getAll"})),
 }
-DEFAULT_OPS = {  # type → (default for typeVersion < switch, switch, default for >= switch)
-    "googleSheets": ("read", 0, "read"),
-    "airtable": ("read", 2, "read"),  # v2's description says 'read' (not one of its options)
-    "notion": ("create", 0, "create"),  # unverified: safe side
-    "supabase": ("create", 0, "create"),  # unverified: safe side
-    "redis": ("info", 0, "info"),
-    "awsS3": ("upload", 0, "upload"),
-    "s3": ("upload", 0, "upload"),
-    "googleDrive": ("upload", 3, "upload"),
-    "slack": ("post", 0, "post"),  # posting a message is the omitted default
-    "telegram": ("sendMessage", 0, "sendMessage"),
-    "gmail": ("send", 0, "send"),
+# Operation values that only read, in every node above (none of them writes under another resource,
+# so one set serves all resources).
+READ_OPS = {"get", "getAll", "getMany", "search", "list", "read", "lookup", "info", "keys", "llen",
+            "download", "history", "member", "replies", "administrators", "getPermalink",
+            "getManyScheduled", "getProfile", "getPresence", "getUsers", "lookupByEmail", "getSchema",
+            "getMarkdown", "getPresignedUrl"}
+# Operation values that write, from the same descriptions. A value in neither set (a newer
+# operation, an expression) is not classified and is taken as a write: the safe side.
+WRITE_OPS = {
+    "googleSheets": {"append", "appendOrUpdate", "clear", "create", "delete", "deleteSpreadsheet",
+                     "remove", "update", "upsert"},
+    "airtable": {"append", "create", "delete", "deleteRecord", "update", "upsert"},
+    "notion": {"append", "archive", "create", "update", "updateMarkdown"},
+    "supabase": {"create", "delete", "update"},
+    "redis": {"delete", "incr", "pop", "publish", "push", "set"},
+    "awsS3": {"copy", "create", "delete", "upload"},
+    "s3": {"copy", "create", "delete", "upload"},
+    "googleDrive": {"copy", "create", "createFromText", "delete", "deleteDrive", "deleteFile",
+                    "deleteFolder", "move", "share", "update", "upload"},
+    "slack": {"add", "archive", "close", "create", "delete", "deleteScheduled", "disable", "enable",
+              "invite", "join", "kick", "leave", "open", "post", "postEphemeral", "remove", "rename",
+              "schedule", "sendAndWait", "setPurpose", "setTopic", "unarchive", "update",
+              "updateProfile", "updateUsers", "upload"},
+    "telegram": {"answerInlineQuery", "answerQuery", "deleteMessage", "editMessageText", "leave",
+                 "pinChatMessage", "sendAndWait", "sendAnimation", "sendAudio", "sendChatAction",
+                 "sendDocument", "sendLocation", "sendMediaGroup", "sendMessage", "sendMessageDraft",
+                 "sendPhoto", "sendRichMessage", "sendRichMessageDraft", "sendSticker", "sendVideo",
+                 "setDescription", "setTitle", "unpinChatMessage"},
+    "gmail": {"add", "addLabels", "create", "delete", "markAsRead", "markAsUnread", "remove",
+              "removeLabels", "reply", "send", "sendAndWait", "trash", "untrash"},
 }
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 DB_DEFAULT_SCHEMA = {"postgres": "public"}
@@ -223,11 +264,26 @@ def _table_name(table) -> str:
     return ".".join(getattr(p, "name", str(p)) for p in parts).lower()
 
 
+def default_operation(kind: str, node: dict, params: dict) -> str:
+    """The operation n8n runs when the export omits it ('' when the resource is not in the table)."""
+    rows = DEFAULTS.get(kind, ())
+    v = version(node)
+    row = next((r for r in reversed(rows) if v >= r[0]), rows[0] if rows else None)
+    if row is None:
+        return ""
+    resource = text(params.get("resource")) if "resource" in params else row[1]
+    return row[2].get(resource, "")
+
+
 def _generic(kind: str, node: dict, params: dict, cred: str, out: NodeEffects) -> None:
-    before, switch, after = DEFAULT_OPS[kind]
-    op = text(params.get("operation")) or (after if switch and version(node) >= switch else before)
+    op = text(params.get("operation")) or default_operation(kind, node, params)
     out.operation = op
-    mode = Mode.WRITE if op in WRITE_OPS[kind] else Mode.READ
+    if op in WRITE_OPS[kind] or op not in READ_OPS:
+        mode = Mode.WRITE
+        if op not in WRITE_OPS[kind]:
+            out.notes.append(f"operation {op or '?'} not classified: treated as a write")
+    else:
+        mode = Mode.READ
     target = _target(kind, params)
     system = {"googleSheets": "gsheet", "awsS3": "s3"}.get(kind, kind.lower())
     out.effects.append((f"{system}:{cred or 'default'}/{target}", mode, ()))

@@ -1,0 +1,101 @@
+"""n8n effects: what a node does when its export omits ``resource`` and/or ``operation``.
+
+The expected values are the defaults of the n8n node descriptions (see DEFAULTS in
+adapters/n8n/effects.py for the source files read).
+"""
+import pytest
+
+from wflint.adapters.n8n.effects import infer
+from wflint.ir import Mode
+
+R, W = Mode.READ, Mode.WRITE
+
+
+def node(kind: str, version: float, **params) -> dict:
+    return {"name": "X", "type": f"n8n-nodes-base.{kind}", "typeVersion": version, "parameters": params}
+
+
+def effect(n: dict) -> tuple[str, list[Mode]]:
+    found = infer(n)
+    return found.operation, [mode for _, mode, _ in found.effects]
+
+
+# Neither resource nor operation in the export: the default resource's default operation.
+@pytest.mark.parametrize("kind, version, operation, mode", [
+    ("notion", 2.2, "create", W),        # page → create
+    ("notion", 1, "create", W),
+    ("supabase", 1, "create", W),        # row → create
+    ("redis", 1, "info", R),             # no resource
+    ("awsS3", 2, "download", R),         # file → download
+    ("awsS3", 1, "download", R),
+    ("s3", 1, "download", R),
+    ("googleDrive", 3, "upload", W),     # file → upload
+    ("googleDrive", 2, "upload", W),
+    ("slack", 2.2, "post", W),           # message → post
+    ("slack", 1, "post", W),
+    ("telegram", 1.2, "sendMessage", W),  # message → sendMessage
+    ("gmail", 2.1, "send", W),           # message → send
+    ("gmail", 1, "create", W),           # v1: draft → create
+    ("googleSheets", 4.5, "read", R),    # sheet → read
+    ("airtable", 2.1, "get", R),         # record → get
+    ("airtable", 1, "read", R),
+])
+def test_omitted_resource_and_operation(kind, version, operation, mode):
+    assert effect(node(kind, version)) == (operation, [mode])
+
+
+# The resource is in the export, the operation is not: that resource's default operation.
+@pytest.mark.parametrize("kind, version, resource, operation, mode", [
+    ("notion", 2.2, "database", "get", R),
+    ("notion", 2.2, "block", "append", W),
+    ("supabase", 1, "row", "create", W),
+    ("awsS3", 2, "bucket", "create", W),
+    ("s3", 1, "folder", "create", W),
+    ("googleDrive", 3, "fileFolder", "search", R),
+    ("googleDrive", 3, "folder", "create", W),
+    ("slack", 2.2, "user", "info", R),
+    ("slack", 2.2, "channel", "create", W),
+    ("telegram", 1.2, "file", "get", R),
+    ("telegram", 1.2, "chat", "get", R),
+    ("gmail", 2.1, "label", "getAll", R),
+    ("gmail", 1, "label", "create", W),  # v1 and v2 differ
+    ("gmail", 2.1, "thread", "getAll", R),
+    ("googleSheets", 4.5, "spreadsheet", "create", W),
+])
+def test_omitted_operation_of_a_given_resource(kind, version, resource, operation, mode):
+    assert effect(node(kind, version, resource=resource)) == (operation, [mode])
+
+
+def test_redis_has_no_resource_so_only_the_operation_counts():
+    assert effect(node("redis", 1, operation="keys")) == ("keys", [R])
+    assert effect(node("redis", 1, operation="pop")) == ("pop", [W])  # pop removes from the list
+
+
+@pytest.mark.parametrize("kind, version, params, mode", [
+    ("slack", 2.2, {"resource": "message", "operation": "sendAndWait"}, W),
+    ("slack", 2.2, {"resource": "message", "operation": "search"}, R),
+    ("slack", 2.2, {"resource": "star", "operation": "delete"}, W),
+    ("googleDrive", 3, {"operation": "deleteFile"}, W),
+    ("googleDrive", 3, {"operation": "download"}, R),
+    ("awsS3", 2, {"operation": "getAll"}, R),
+    ("gmail", 2.1, {"resource": "thread", "operation": "trash"}, W),
+    ("notion", 2.2, {"resource": "page", "operation": "search"}, R),
+    ("telegram", 1.2, {"resource": "chat", "operation": "leave"}, W),
+])
+def test_explicit_operations(kind, version, params, mode):
+    assert effect(node(kind, version, **params)) == (params["operation"], [mode])
+
+
+def test_unclassified_operations_are_writes_with_a_note():
+    found = infer(node("slack", 2.2, resource="message", operation="somethingNew"))
+    assert [m for _, m, _ in found.effects] == [W] and found.notes
+    # An unknown resource has no default operation: also a write.
+    found = infer(node("slack", 2.2, resource="huddle"))
+    assert found.operation == "" and [m for _, m, _ in found.effects] == [W] and found.notes
+    # Known reads carry no note.
+    assert not infer(node("redis", 1)).notes
+
+
+def test_tool_variant_uses_the_same_defaults():
+    assert effect({"name": "T", "type": "n8n-nodes-base.awsS3Tool", "typeVersion": 2, "parameters": {}}) \
+        == ("download", [R])
