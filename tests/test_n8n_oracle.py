@@ -141,3 +141,93 @@ def test_inserted_merge_runs_the_node_once_with_the_same_items(n8n):
     def items(runs):
         return sorted(json.dumps(i["json"], sort_keys=True) for r in runs for i in r["data"]["main"][0])
     assert items(ran_before) == items(ran_after)
+
+
+@pytest.fixture(scope="module")
+def server():
+    """A loopback HTTP server answering every GET with ``{"got": <path>}``."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the http.server API
+            body = json.dumps({"got": self.path}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+def chain(wid, url, reader_expr, order="v1", consumer=True):
+    """Start → Rows (2 items) → Label (Set) → Fetch (GET, reads nothing) [→ Report]."""
+    rows = {"parameters": {"jsCode": "return [{json: {p: 1}}, {json: {p: 2}}];"},
+            "id": "00000000-0000-4000-8000-0000000000c1", "name": "Rows", "type": "n8n-nodes-base.code",
+            "typeVersion": 2, "position": [200, 300]}
+    fetch = {"parameters": {"url": f"{url}/status", "options": {}}, "id": "00000000-0000-4000-8000-0000000000c2",
+             "name": "Fetch", "type": "n8n-nodes-base.httpRequest", "typeVersion": 4.2, "position": [600, 300]}
+    nodes = [rows, setter("Label", 400, 300, "label", "={{ 'row ' + $json.p }}"), fetch]
+    pairs = [(T, "Rows"), ("Rows", "Label"), ("Label", "Fetch")]
+    if consumer:
+        nodes.append(setter("Report", 800, 300, "report", reader_expr))
+        pairs.append(("Fetch", "Report"))
+    return workflow(wid, nodes, conn(*pairs), order)
+
+
+def test_par001_rewire_runs_the_same_nodes_in_the_same_order_with_the_same_items(n8n, server, tmp_path):
+    from conftest import run
+
+    reads = "={{ $('Label').first().json.label }} / {{ $json.got }}"
+    befores = [chain("rwv1", server, reads), chain("rwv0", server, reads, order=None),
+               chain("rwend", server, reads, consumer=False)]
+    afters = []
+    for before in befores:
+        path = tmp_path / f"{before['id']}.json"
+        path.write_text(json.dumps(before, indent=2))
+        assert run("fix", path, "--select", "PAR001").exit_code == 0
+        after = json.loads(path.read_text())
+        assert after != before, f"{before['id']}: PAR001 was not fixed"
+        after["id"] = after["name"] = before["id"] + "x"
+        afters.append(after)
+    real = n8n(befores + afters)
+    for before, after in zip(befores, afters):
+        for d in (before, after):
+            predicted = read_n8n(f"{d['id']}.json", json.dumps(d))[0].attrs["first_runs"]
+            assert predicted == first_runs(real[d["id"]]), d["id"]
+        ran_before = real[before["id"]]["data"]["resultData"]["runData"]
+        ran_after = real[after["id"]]["data"]["resultData"]["runData"]
+        last = "Report" if "Report" in ran_before else "Fetch"
+        assert [len(ran_after[n]) for n in ran_before] == [1] * len(ran_before)  # each node once
+
+        def items(runs):
+            return [i["json"] for r in runs for i in r["data"]["main"][0]]
+        assert items(ran_after[last]) == items(ran_before[last])
+        assert len(items(ran_after["Fetch"])) == 2  # once per row, as before
+
+
+def test_a_rewire_that_ignored_item_lineage_would_lose_data(n8n, server):
+    """Why ``$('X').item`` keeps X's outgoing connection (test_n8n_rewire): forced anyway, n8n
+    raises no error and the reader silently gets nothing from X."""
+    from wflint.finding import Change
+
+    before = chain("lineage", server, "={{ $('Label').item.json.label }} / {{ $json.got }}")
+    text = json.dumps(before, indent=2)
+    wf = read_n8n("lineage.json", text)[0]
+    assert not [f for f in check_workflow(wf, [all_rules()["PAR001"]]).findings]
+    forced = json.loads(rewrite(text, wf, [Change("remove_order", "Label", "Fetch")]))
+    forced["id"] = forced["name"] = "lineagex"
+    real = n8n([before, forced])
+
+    def reports(key):
+        return [i["json"]["report"] for r in real[key]["data"]["resultData"]["runData"]["Report"]
+                for i in r["data"]["main"][0]]
+    assert reports("lineage") == ["row 1 / /status", "row 2 / /status"]
+    assert reports("lineagex") != reports("lineage")
