@@ -148,27 +148,86 @@ def load_json(text: str, path: str) -> tuple[Any, SourceIndex]:
 
 
 class JsonIndex(SourceIndex):
-    """Positions in JSON text, found by one scan on the first lookup and kept as offsets."""
+    """Positions in JSON text, found on demand by seeking along each pointer (``json_seek``).
+
+    A file usually needs a handful of positions (its findings), so seeking, which skips sibling
+    values with the C decoder, costs far less than indexing every token of the file.
+    """
 
     def __init__(self, text: str) -> None:
         super().__init__()
         self._text = text
-        self._offsets: dict[Pointer, int] | None = None
+        self._offsets: dict[Pointer, int | None] = {}
         self._line_starts: list[int] = []
 
     def resolve(self, location):  # type: ignore[override]
-        if self._offsets is None:
-            self._offsets = json_offsets(self._text)
+        if not self._line_starts:
             self._line_starts = [0] + [m.end() for m in re.finditer("\n", self._text)]
         pointer = location.pointer if location is not None else ()
-        while pointer and pointer not in self._offsets:
+        offset = None
+        while offset is None and pointer:
+            if pointer not in self._offsets:
+                self._offsets[pointer] = json_seek(self._text, pointer)
+            offset = self._offsets[pointer]
             pointer = pointer[:-1]
-        offset = self._offsets.get(pointer, 0)
+        if offset is None:
+            offset = len(self._text) - len(self._text.lstrip())
         line = bisect.bisect_right(self._line_starts, offset)
         return Position(line, offset - self._line_starts[line - 1] + 1)
 
 
-_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]]|-?[0-9][-+0-9.eE]*|true|false|null')
+_SPACE = re.compile(r"[ \t\r\n]*")
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_DECODER = json.JSONDecoder()
+
+
+def json_seek(text: str, pointer: Pointer) -> int | None:
+    """Offset of the value at ``pointer`` in valid JSON text (of its key, for an object member,
+    as ``json_offsets`` gives it); None where the pointer leads nowhere. Siblings on the way are
+    skipped by the C decoder, so the cost is one pass over what precedes the target, in C."""
+    pos = _SPACE.match(text, 0).end()
+    found = pos
+    for step in pointer:
+        if pos >= len(text):
+            return None
+        opener = text[pos]
+        if opener == "{" and isinstance(step, str):
+            target = None
+            pos = _SPACE.match(text, pos + 1).end()
+            while text[pos] != "}":
+                key = _STRING.match(text, pos)
+                name = json.loads(key.group()) if "\\" in key.group() else key.group()[1:-1]
+                pos = _SPACE.match(text, _SPACE.match(text, key.end()).end() + 1).end()  # past ':'
+                if name == step:
+                    target = (key.start(), pos)  # the last duplicate wins, as in json.loads
+                pos = _after(text, pos)
+            if target is None:
+                return None
+            found, pos = target
+        elif opener == "[" and isinstance(step, int):
+            pos = _SPACE.match(text, pos + 1).end()
+            index = 0
+            while text[pos] != "]" and index < step:
+                pos = _after(text, pos)
+                index += 1
+            if text[pos] == "]":
+                return None
+            found = pos
+        else:
+            return None
+    return found
+
+
+def _after(text: str, pos: int) -> int:
+    """From a value's start to the next value or key (past the comma) or the closing bracket."""
+    _, end = _DECODER.raw_decode(text, pos)
+    end = _SPACE.match(text, end).end()
+    if text[end] == ",":
+        end = _SPACE.match(text, end + 1).end()
+    return end
+
+
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]]|-?[0-9][-+0-9.eE]*|true|false|null|-?Infinity|NaN')
 
 
 def json_offsets(text: str) -> dict[Pointer, int]:

@@ -86,6 +86,8 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
         _expect(name not in by_name, p + ("nodes", i, "name"), f"two nodes are named {name!r}")
         by_name[name] = (i, node)
 
+    effects = {name: fx.infer(node) for name, (_, node) in by_name.items()}  # once per node: SQL is parsed here
+    one_to_one = {name: _one_to_one(node, effects[name]) for name, (_, node) in by_name.items()}
     links = _connections(connections, p, by_name)
     main = [l for l in links if l["type"] in ("main", "error")]
     ai = [l for l in links if l["type"].startswith("ai_")]
@@ -117,13 +119,13 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
         how = "error output" if link["type"] == "error" else f"output {link['out']}"
         edges.append(Edge(u, v, EdgeKind.ORDER, Location(link["pointer"]),
                           f"main connection {u} {how} → {v} input {link['in']}"))
-        if not _one_to_one(by_name[u][1]):
+        if not one_to_one[u]:
             edges.append(Edge(u, v, EdgeKind.CONTROL, Location(link["pointer"]),
                               f"{v} runs once per item {u} emits, and only if it emits any"))
     fed = {l["to"] for l in main}
     for link in main:
         u, v = link["from"], link["to"]
-        if u not in children or v not in children or not _one_to_one(by_name[u][1]):
+        if u not in children or v not in children or not one_to_one[u]:
             continue
         if u not in fed:  # where an execution starts: the children need it to run at all
             why = f"an execution starts at {u}; {v} runs only when it is reached from there"
@@ -138,7 +140,7 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
         folded.setdefault(root, []).append(sub)
     for name in task_names:
         i, node = by_name[name]
-        tasks[name] = _task(name, node, p + ("nodes", i), folded.get(name, []), by_name, pin)
+        tasks[name] = _task(name, node, p + ("nodes", i), folded.get(name, []), by_name, pin, effects)
     for name in task_names:
         _references(name, tasks, by_name, folded.get(name, []), parents, root_of, edges, dangling, p)
 
@@ -224,12 +226,12 @@ def _is_trigger(kind: str) -> bool:
     return short.lower().endswith("trigger") or short in ("webhook", "start", "cron", "interval")
 
 
-def _one_to_one(node: dict) -> bool:
+def _one_to_one(node: dict, found: fx.NodeEffects) -> bool:
     """Does the node emit exactly one item per input item (so a child's run count does not hang on it)?
 
     Triggers, Execute Once nodes, branches, filters, splitters, aggregators, reads (a query or GET
-    returns any number of rows) and code do not: a child wired after them depends on them for how often, and whether,
-    it runs, even when it reads none of their data.
+    returns any number of rows) and code do not: a child wired after them depends on them for how
+    often, and whether, it runs, even when it reads none of their data.
     """
     short = fx.short_type(node["type"])
     if _is_trigger(short) or node.get("executeOnce") is True:
@@ -238,7 +240,6 @@ def _one_to_one(node: dict) -> bool:
         return True  # a disabled node passes its input through
     if short in ONE_TO_ONE:
         return True
-    found = fx.infer(node)
     if short == "httpRequest":
         return False  # an array response is split into items
     return bool(found.effects) and all(m.value == "write" for _, m, _ in found.effects)
@@ -268,16 +269,17 @@ def _position(node: dict) -> tuple[float, float]:
     return 0.0, 0.0
 
 
-def _task(name: str, node: dict, pointer: tuple, subs: list[str], by_name: dict, pin: dict) -> Task:
+def _task(name: str, node: dict, pointer: tuple, subs: list[str], by_name: dict, pin: dict,
+          inferred: dict[str, fx.NodeEffects]) -> Task:
     kind = node["type"]
     short = fx.short_type(kind)
-    found = fx.infer(node)
+    found = inferred[name]
     opaque = found.opaque
     effects = [Effect(r, m, Location(pointer + ("parameters",) + tail)) for r, m, tail in found.effects]
     apis, pools = list(found.apis), list(found.pools)
     for sub in subs:
         si, sub_node = by_name[sub]
-        sub_found = fx.infer(sub_node)
+        sub_found = inferred[sub]
         opaque = opaque or sub_found.opaque
         effects += [Effect(r, m, Location(pointer[:-1] + (si, "parameters") + tail)) for r, m, tail in sub_found.effects]
         apis += sub_found.apis
