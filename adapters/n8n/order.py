@@ -5,7 +5,8 @@ stack: v1 puts them in front, sorted top-most then left-most by canvas position,
 whole sub-tree runs before the next sibling (depth-first); v0 (legacy, also when
 ``executionOrder`` is absent) appends them in connection order (breadth-first). A node with more
 than one wired input (Merge) waits until every wired input has data; waiting nodes are released
-when nothing else can run. The simulation records the first run of each node; nodes no trigger
+when nothing else can run. In v0 only, a Merge that gets its first data also starts the chains
+feeding its other inputs that nothing else would run (from their top-most node). The simulation records the first run of each node; nodes no trigger
 reaches are appended in file order so every task has a place.
 """
 from __future__ import annotations
@@ -25,6 +26,10 @@ def execution_order(names: list[str], children: dict[str, list[tuple[str, int, i
     waiting: dict[str, set[int]] = {}
     stack: deque[str] = deque()
     pending_roots = deque(roots)
+    parents: dict[str, list[str]] = {}
+    for u, kids in children.items():
+        for v, _, _ in kids:
+            parents.setdefault(v, []).append(u)
     while True:
         while stack:
             node = stack.popleft()
@@ -32,14 +37,17 @@ def execution_order(names: list[str], children: dict[str, list[tuple[str, int, i
                 continue  # a second run (once per branch) keeps its first place
             seen.add(node)
             ran.append(node)
-            ready = []
+            ready: list[str] = []
             for child, _out, index in children.get(node, ()):
                 if child in seen or child in ready:
                     continue
                 if len(wired.get(child, ())) > 1:
+                    first_data = child not in waiting
                     arrived = waiting.setdefault(child, set())
                     arrived.add(index)
                     if not arrived >= wired[child]:
+                        if first_data and not v1:
+                            ready += _forced(child, node, children, parents, seen, set(stack) | set(ready))
                         continue
                     waiting.pop(child)
                 ready.append(child)
@@ -60,6 +68,36 @@ def execution_order(names: list[str], children: dict[str, list[tuple[str, int, i
         stack.append(pending_roots.popleft())
     ran.extend(n for n in names if n not in seen)
     return ran
+
+
+def _forced(child: str, parent: str, children: dict, parents: dict[str, list[str]], seen: set[str],
+            queued: set[str]) -> list[str]:
+    """Legacy v0 only: when a multi-input node first gets data, n8n runs the chains feeding its other
+    inputs that nothing else will start, from the top-most node that has not run (measured on
+    n8n 2.8.4: an input chain no trigger reaches runs before the Merge in v0, never in v1)."""
+    siblings = {v for v, _, _ in children.get(parent, ())}
+    out = []
+    for source in parents.get(child, ()):
+        if source == parent or source in seen or source in queued:
+            continue
+        above, stack = set(), [source]
+        while stack:
+            for p in parents.get(stack.pop(), ()):
+                if p not in above:
+                    above.add(p)
+                    stack.append(p)
+        if (above | {source}) & (queued | siblings):
+            continue  # something on the way will run anyway
+        start, walked = source, {source}
+        while True:
+            waiting = [p for p in parents.get(start, ()) if p not in seen and p not in walked]
+            if not waiting:
+                break
+            start = waiting[0]
+            walked.add(start)
+        if start not in out:
+            out.append(start)
+    return out
 
 
 def back_edges(names: list[str], children: dict[str, list[tuple[str, int, int]]],
