@@ -131,6 +131,10 @@ class Task:
     opaque: bool = False  # effects cannot be known (arbitrary code)
     dynamic: bool = False  # names or edges could not be resolved statically
     attrs: dict[str, object] = field(default_factory=dict)  # adapter facts shown in reports
+    # On an engine that runs one task at a time: tasks with the same non-empty key could be merged
+    # into one task fed one item per call, whose calls the engine sends concurrently (n8n's HTTP
+    # Request node): together they take about the longest one's time.
+    batch: str = ""
 
     def calls(self, use: ApiUse) -> float:
         return use.calls * (self.items or 1) if use.per_item else use.calls

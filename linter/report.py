@@ -46,7 +46,7 @@ def build_report(analysis: Analysis) -> dict:
             for t in analysis.relaxation.order
         ],
         "current_s": _r(current.makespan),
-        "optimized_s": _r(analysis.optimized.makespan),
+        "optimized_s": _r(analysis.optimized_s),
         "ideal_s": _r(analysis.ideal.makespan),
         "lower_bound_s": _r(analysis.optimized.lower_bound),
         "saved_s": _r(analysis.saved_s),
@@ -63,6 +63,11 @@ def build_report(analysis: Analysis) -> dict:
                 "duration_source": g.duration_source,
             }
             for g in analysis.groups
+        ],
+        "batches": [
+            {"tasks": b.tasks, "saved_s": _r(b.saved_s), "sequential_s": _r(b.sequential_s),
+             "batched_s": _r(b.batched_s), "duration_source": b.duration_source}
+            for b in analysis.batches
         ],
         "structure": _structure(analysis),
         "stages_before": _stages(analysis, []),
@@ -305,16 +310,23 @@ def _recommendations(analysis: Analysis) -> list[dict]:
                        "still fail (or retry) the run explicitly rather than be lost.")
         out.append({"group": i, "tasks": g.tasks, "text": text, "partial_failure": failure,
                     "confidence": g.confidence})
+    for b in analysis.batches:
+        names = ", ".join(wf.tasks[t].name for t in b.tasks)
+        out.append({"group": None, "tasks": b.tasks, "confidence": "medium", "partial_failure": "",
+                    "text": f"Send {names} from one task fed one item per call: the engine sends one task's "
+                            f"calls at once. About {fmt_seconds(b.sequential_s)} → {fmt_seconds(b.batched_s)} "
+                            f"({b.duration_source} durations); nothing caps the calls in flight, so check the "
+                            "API's rate limit."})
     for api in _resource_check(analysis)["apis"]:
         if api["peak_optimized_per_s"] > api["limit_per_s"] + 1e-9 or analysis.optimized.waits.get(f"api {api['name']}"):
             out.append({"group": None, "tasks": api["tasks"], "confidence": "high", "partial_failure": "",
                         "text": f"Throttle calls to {api['name']} to {fmt_rate(api['limit_per_s'])}: "
                                 "the parallel plan is held back by this limit."})
     for limit, count in sorted(analysis.optimized.waits.items()):
-        if limit.startswith("pool") or limit == "concurrency":
+        if limit.startswith("pool") or (limit == "concurrency" and model.runs_parallel):
             out.append({"group": None, "tasks": [], "confidence": "high", "partial_failure": "",
                         "text": f"{count} task(s) wait for {limit} in the parallel plan; its size bounds the speed-up."})
-    if not analysis.groups:
+    if not analysis.groups and not analysis.batches:
         out.append({"group": None, "tasks": [], "confidence": "high", "partial_failure": "",
                     "text": f"Nothing to parallelize: every ordering is needed. Critical path "
                             f"{fmt_seconds(analysis.relaxed_cpm.makespan)}."})

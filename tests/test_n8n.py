@@ -200,6 +200,25 @@ def test_branching_saves_nothing_in_n8n():
     assert not wf.execution_model.runs_parallel and wf.execution_model.mode == "sequential"
 
 
+def test_report_counts_only_what_n8n_overlaps(tmp_path):
+    """Branches save nothing in n8n; two independent requests merged into one HTTP node do."""
+    get = lambda name, x, y, path: node(name, "httpRequest", (x, y), {"url": f"https://api.x.io/{path}"}, 4.2)  # noqa: E731
+    series = doc([get("A", 200, 300, "a"), get("B", 400, 300, "b"), node("End", "noOp", (600, 300))],
+                 links((T, "A"), ("A", "B"), ("B", "End")))
+    branched = doc([get("A", 200, 200, "a"), get("B", 200, 400, "b")], links((T, "A"), (T, "B")))
+    solo = doc([get("A", 200, 300, "a"), node("Slack", "slack", (400, 300), {"channelId": "C", "text": "x"}, 2.3)],
+               links((T, "A"), ("A", "Slack")))
+    for d, saved in ((series, 1.0), (branched, 1.0), (solo, 0.0)):
+        path = tmp_path / "w.json"
+        path.write_text(json.dumps(d, indent=2))
+        report = run("report", path, "--format", "json").json()
+        assert report["saved_s"] == pytest.approx(saved)
+        assert report["optimized_s"] == pytest.approx(report["current_s"] - saved)
+        assert [b["tasks"] for b in report["batches"]] == ([["A", "B"]] if saved else [])
+        text = run("report", path).stdout
+        assert ("Batch 1" in text) == bool(saved) and "still one task at a time" in text
+
+
 def test_loops_are_not_cycles_or_dependencies():
     wf = read(doc([node("Loop", "splitInBatches", (200, 300), {}, 3),
                    node("Work", "httpRequest", (400, 400), {"url": "https://a.io"}, 4.2),

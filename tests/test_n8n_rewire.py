@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, run
+from conftest import CORPUS, FIXTURES, run
 from test_n8n import T, doc, links, node, read
 from wflint.adapters.n8n.rewriter import rewrite
 from wflint.engine import check_workflow
@@ -145,3 +145,43 @@ def test_shapes_it_cannot_rewire_are_left_for_hand():
                            Change("remove_order", "Post to Slack", "Write report")])
     with pytest.raises(RewriteError, match="where an execution starts"):
         rewrite(text, wf, [Change("remove_order", "When clicking 'Execute workflow'", "Get orders")])
+
+
+N8N_FILES = sorted((CORPUS / "n8n").glob("*.json")) if (CORPUS / "n8n").is_dir() else []
+
+
+@pytest.mark.skipif(not N8N_FILES, reason=f"n8n corpus not found at {CORPUS / 'n8n'}")
+@pytest.mark.parametrize("path", N8N_FILES, ids=lambda p: p.name[:60])
+def test_corpus_fixes_keep_n8n_structural_invariants(path):
+    """DESIGN §4's list, checked on the written result of every fix, safe and unsafe."""
+    from wflint.engine import Selection
+    from wflint.fixer import fix_text
+
+    text = path.read_text(encoding="utf-8")
+    outcome = fix_text(str(path), text, Selection(), unsafe=True, explicit=False)
+    if not outcome.changed:
+        return
+    old, new = json.loads(text), json.loads(outcome.text)
+    for before, after in zip(old if isinstance(old, list) else [old], new if isinstance(new, list) else [new]):
+        names = [n["name"] for n in after["nodes"]]
+        ids = [n["id"] for n in after["nodes"] if "id" in n]
+        assert len(names) == len(set(names)) and len(ids) == len(set(ids))
+        assert after["nodes"][:len(before["nodes"])] == before["nodes"]  # existing nodes untouched
+        added = after["nodes"][len(before["nodes"]):]
+        assert all((n["type"], n["typeVersion"]) == ("n8n-nodes-base.merge", 3.2) for n in added)
+        order = (after.get("settings") or {}).get("executionOrder")
+        assert order == (before.get("settings") or {}).get("executionOrder") or (
+            order == "v1" and any(f.code == "PAR102" for f in outcome.applied))
+        feeds: dict[str, dict[int, int]] = {}
+        for src, types in after["connections"].items():
+            assert src in names
+            for slot in (types.get("main") or []):
+                for c in slot or []:
+                    assert c["node"] in names
+                    feeds.setdefault(c["node"], {}).setdefault(c.get("index", 0), 0)
+                    feeds[c["node"]][c.get("index", 0)] += 1
+        for merge in added:
+            inputs = merge["parameters"].get("numberInputs", 2)
+            assert feeds[merge["name"]] == {i: 1 for i in range(inputs)}, merge["name"]
+            if merge["parameters"].get("mode") == "chooseBranch":
+                assert 1 <= merge["parameters"]["useDataOfInput"] <= inputs

@@ -155,6 +155,9 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
     edges = [e for e in edges if e.kind not in (EdgeKind.DATA, EdgeKind.CONTROL) or (e.u, e.v) not in back]
     edges += _lineage(tasks, children, back, edges)
     _items_and_durations(tasks, parents, pin)
+    for task in tasks.values():  # one HTTP Request node over N items sends them all at once
+        if fx.short_type(task.kind) == "httpRequest" and not task.attrs.get("disabled"):
+            task.batch = f"http:{task.attrs.get('credential', '')}"
     route = routes(task_names, children, back)
     starts = _starts(order, children, back)
     routers = {n for n in task_names if len({o for _, o, _ in children[n]}) > 1}

@@ -49,7 +49,7 @@ def report_markdown(report: dict) -> str:
                     "task(s) side by side (no durations known).", ""]
 
     out += ["## 2. Parallelization opportunities", ""]
-    if report["groups"]:
+    if report["groups"] or report["batches"]:
         out += ["| Task Group | Tasks | Why They Can Run in Parallel | Estimated Time Saved |", "|---|---|---|---|"]
         for i, g in enumerate(report["groups"], start=1):
             saved = f"{fmt_seconds(g['saved_s'])} ({fmt_seconds(g['sequential_s'])} → {fmt_seconds(g['parallel_s'])})"
@@ -60,6 +60,11 @@ def report_markdown(report: dict) -> str:
             if g["confidence"] != "high":
                 saved += ", low confidence, not counted in the total"
             out.append(f"| Group {i} | {_cell(', '.join(names[t] for t in g['tasks']))} | {_cell(g['reason'])} | {saved} |")
+        for i, b in enumerate(report["batches"], start=1):
+            saved = (f"{fmt_seconds(b['saved_s'])} ({fmt_seconds(b['sequential_s'])} → {fmt_seconds(b['batched_s'])}, "
+                     f"{b['duration_source']} durations)")
+            out.append(f"| Batch {i} | {_cell(', '.join(names[t] for t in b['tasks']))} | independent calls: one task "
+                       f"fed one item per call sends them all at once | {saved} |")
     else:
         out.append("None: every ordering in this workflow is needed by data or a shared resource.")
     out.append("")
@@ -105,7 +110,16 @@ def report_markdown(report: dict) -> str:
         out += ["No parallel groups to check, and no races in the current design.", ""]
 
     out += ["## 4. Execution blueprint", ""]
-    if not timed:
+    if not timed and not report["engine"]["runs_parallel"]:
+        merged = sum(len(b["tasks"]) for b in report["batches"])
+        out += [f"**Before**: {len(report['tasks'])} task(s), one at a time.", "",
+                f"**After**: still one task at a time (the engine never overlaps tasks), with "
+                f"{shape['removable_orderings']} ordering(s) removed"
+                + (f" and {merged} call(s) merged into {len(report['batches'])} task(s) that send them at once"
+                   f" (about {fmt_seconds(sum(b['saved_s'] for b in report['batches']))} saved on default durations)."
+                   if merged else "; no time saved."), "",
+                "**Total time saved: unknown without timing data** (pass `--timings` with measured durations).", ""]
+    elif not timed:
         out += [f"**Before**: {shape['depth_before']} stage(s) deep, up to {shape['width_before']} side by side.", "",
                 f"**After**: {shape['depth_after']} stage(s) deep, up to {shape['width_after']} side by side, "
                 f"with {shape['removable_orderings']} ordering(s) removed.", "",
@@ -148,7 +162,10 @@ def _timed_blueprint(report: dict, tasks: dict, names: dict, before: str, after:
 def _note_lines(report: dict) -> list[str]:
     notes = list(report["engine"]["notes"])
     shape = report["structure"]
-    if not shape["timed"]:
+    if not shape["timed"] and not report["engine"]["runs_parallel"]:
+        notes.append("No timing data (pass `--timings`): the report speaks in stages, not seconds. The engine runs "
+                     "one task at a time whatever the design, so only calls merged into one multi-item task overlap.")
+    elif not shape["timed"]:
         notes.append(f"No timing data (pass `--timings`): the report speaks in stages, not seconds. The design is "
                      f"{shape['depth_before']} stage(s) deep and up to {shape['width_before']} wide; after the "
                      f"recommended changes {shape['depth_after']} deep and up to {shape['width_after']} wide.")

@@ -43,13 +43,17 @@ def report_text(report: dict) -> str:
         out.append(f"  {shape['depth_before']} stage(s) deep, up to {shape['width_before']} side by side "
                    "(no timing data: pass --timings)")
     out += ["", "Opportunities:"]
-    if not report["groups"]:
+    if not report["groups"] and not report["batches"]:
         out.append("  none")
     for i, g in enumerate(report["groups"], start=1):
         low = "" if g["confidence"] == "high" else " (low confidence)"
         gain = f"saves {fmt_seconds(g['saved_s'])}" if shape["timed"] else "time saved unknown without timings"
         out.append(f"  {i}. {' + '.join(label(t) for t in g['tasks'])}: {gain}{low}")
         out.append(f"     {g['reason']}")
+    for b in report["batches"]:
+        out.append(f"  - {' + '.join(label(t) for t in b['tasks'])}: one task fed one item per call sends them at "
+                   f"once, about {fmt_seconds(b['sequential_s'])} → {fmt_seconds(b['batched_s'])} "
+                   f"({b['duration_source']} durations)")
     races = report["dependency_check"]["races_as_designed"]
     if races:
         out += ["", "Races as designed:"]

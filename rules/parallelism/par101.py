@@ -24,78 +24,28 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from wflint.analysis import graph
-from wflint.analysis.relax import alternatives
 from wflint.analysis.durations import fmt_seconds
 from wflint.finding import Applicability, Confidence, Finding, Fix, Related, Severity
 from wflint.rule import Context, rule
 
-HTTP_KINDS = ("n8n-nodes-base.httpRequest",)
-
 
 @rule("PAR101", "n8n-independent-http-requests", Severity.WARNING)
 def check(ctx: Context) -> Iterator[Finding]:
-    wf = ctx.workflow
-    if wf.format != "n8n":
-        return
-    relaxation = ctx.analysis.relaxation
-    rank = relaxation.rank
-    # Merging requests changes how often a node runs, not which data it sees: orderings that exist
-    # only because a node runs once per item of its parent (control) do not count here.
-    data = {(e.u, e.v) for e in wf.edges if e.kind.value in ("data", "implicit")}
-    control = {(e.u, e.v) for e in wf.edges if e.kind.value == "control"} - data
-    succ, _ = graph.adjacency(relaxation.order, [e for e in relaxation.strict_edges() if e not in control])
-    by_credential: dict[str, list[str]] = {}
-    for t in relaxation.order:
-        task = wf.tasks[t]
-        if task.kind in HTTP_KINDS and not task.attrs.get("disabled") and not task.dynamic \
-                and (task.items or 1) == 1:
-            by_credential.setdefault(str(task.attrs.get("credential", "")), []).append(t)
-    for calls in by_credential.values():
-        groups: list[list[str]] = []
-        for t in calls:
-            home = next((g for g in groups if all(_independent(succ, rank, m, t) and _together(wf, m, t)
-                                                   for m in g)), None)
-            if home is None:
-                groups.append([t])
-            else:
-                home.append(t)
-        for group in groups:
-            if len(group) < 2:
-                continue
-            seconds = [ctx.analysis.duration[t] for t in group]
-            saved = sum(seconds) - max(seconds)
-            source = min((wf.tasks[t].duration.source.value for t in group), key=_weakness)
-            names = ", ".join(ctx.task_name(t) for t in group)
-            yield ctx.finding(
-                f"HTTP Request nodes {names} do not depend on each other, but n8n runs them one after "
-                f"another ({fmt_seconds(sum(seconds))}); one HTTP Request node fed one item per request "
-                f"sends them all at once, about {fmt_seconds(max(seconds))} ({source} durations), saving "
-                f"about {fmt_seconds(saved)}. Its Batching option only spaces out request starts and does "
-                f"not cap requests in flight: check the API's rate limit. If one of them returns several "
-                f"items, the nodes after it run once per item today; keep that when regrouping",
-                location=ctx.location_of(group[1]),
-                tasks=tuple(group),
-                related=tuple(Related(ctx.location_of(t), f"request {t}", t) for t in group[:1]),
-                fix=Fix(Applicability.DISPLAY, "send the requests from one HTTP Request node fed one item per request"),
-                saved_s=round(saved, 6),
-                duration_source=source,
-                confidence=Confidence.MEDIUM,
-            )
-
-
-def _independent(succ, rank, a: str, b: str) -> bool:
-    first, second = (a, b) if rank[a] < rank[b] else (b, a)
-    return not graph.reaches(succ, first, second, rank)
-
-
-def _together(wf, a: str, b: str) -> bool:
-    """Both run in one execution for one item: same trigger, not alternative IF/Switch outputs."""
-    ta, tb = wf.tasks[a].attrs, wf.tasks[b].attrs
-    if "starts" in ta and "starts" in tb and not set(ta["starts"]) & set(tb["starts"]):
-        return False
-    return not alternatives(ta.get("routes") or {}, tb.get("routes") or {})
-
-
-def _weakness(source: str) -> int:
-    return -["measured", "configured", "declared", "default"].index(source)
+    for batch in ctx.analysis.batches:  # the analysis groups them (linter/analysis/batches.py)
+        group = batch.tasks
+        names = ", ".join(ctx.task_name(t) for t in group)
+        yield ctx.finding(
+            f"HTTP Request nodes {names} do not depend on each other, but n8n runs them one after "
+            f"another ({fmt_seconds(batch.sequential_s)}); one HTTP Request node fed one item per request "
+            f"sends them all at once, about {fmt_seconds(batch.batched_s)} ({batch.duration_source} durations), "
+            f"saving about {fmt_seconds(batch.saved_s)}. Its Batching option only spaces out request starts "
+            f"and does not cap requests in flight: check the API's rate limit. If one of them returns several "
+            f"items, the nodes after it run once per item today; keep that when regrouping",
+            location=ctx.location_of(group[1]),
+            tasks=tuple(group),
+            related=tuple(Related(ctx.location_of(t), f"request {t}", t) for t in group[:1]),
+            fix=Fix(Applicability.DISPLAY, "send the requests from one HTTP Request node fed one item per request"),
+            saved_s=round(batch.saved_s, 6),
+            duration_source=batch.duration_source,
+            confidence=Confidence.MEDIUM,
+        )
