@@ -11,6 +11,7 @@ import os
 import re
 
 from wflint.ir import Effect, Mode
+from wflint.sqltables import tables_in_sql as sql_tables
 
 from .model import AssetVal, TaskState
 
@@ -162,46 +163,8 @@ def _read_template(name: str, ts: TaskState) -> str | None:
 
 
 def tables_in_sql(sql: str) -> list[tuple[str, Mode]] | None:
-    """(table, mode) for every statement; None when sqlglot cannot parse it."""
-    import sqlglot
-    from sqlglot import exp
-
-    try:
-        statements = sqlglot.parse(sql)
-    except Exception:  # noqa: BLE001 - sqlglot raises several error types
-        return None
-    out: list[tuple[str, Mode]] = []
-    for stmt in statements:
-        if stmt is None:
-            continue
-        written: set[str] = set()
-        target = None
-        if isinstance(stmt, (exp.Insert, exp.Update, exp.Delete, exp.Merge, exp.Create, exp.Drop)):
-            target = stmt.this
-        elif isinstance(stmt, exp.TruncateTable):
-            for t in stmt.expressions:
-                written.add(_table_name(t))
-        elif isinstance(stmt, exp.Command):
-            return None
-        if target is not None:
-            table = target if isinstance(target, exp.Table) else target.find(exp.Table)
-            if table is not None:
-                written.add(_table_name(table))
-        if isinstance(stmt, exp.Drop):
-            for t in stmt.find_all(exp.Table):
-                written.add(_table_name(t))
-        for name in sorted(written):
-            out.append((name, Mode.WRITE))
-        ctes = {c.alias_or_name for c in stmt.find_all(exp.CTE)}
-        for t in stmt.find_all(exp.Table):
-            name = _table_name(t)
-            if name and name not in written and t.name not in ctes:
-                out.append((name, Mode.READ))
-    if any("__wflint_" in n for n, _ in out):
+    """(table, mode) for every table; None when the SQL cannot be read or names an unrendered template."""
+    tables = sql_tables(sql)
+    if tables is None or any("__wflint_" in name for name in tables):
         return None  # a table named by a template wflint cannot render: effects unknown, not absent
-    return [(n, m) for n, m in out if n]
-
-
-def _table_name(table) -> str:
-    parts = [p for p in (table.catalog, table.db, table.name) if p]
-    return ".".join(parts)
+    return list(tables.items())

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from wflint.ir import ApiUse, Mode
+from wflint.sqltables import tables_in_sql
 
 PREFIX = "n8n-nodes-base."
 
@@ -221,47 +222,8 @@ def _sql(kind: str, node: dict, params: dict, cred: str, out: NodeEffects) -> No
 
 
 def sql_tables(query: str, dialect: str) -> dict[str, Mode] | None:
-    """Tables a query reads and writes; None when it cannot be parsed (sqlglot imported lazily)."""
-    if not query.strip():
-        return {}
-    literal = re.sub(r"\{\{.*?\}\}", "0", query.lstrip("="), flags=re.S)
-    try:
-        import logging
-
-        import sqlglot
-        from sqlglot import exp
-    except ImportError:
-        return None
-    # sqlglot logs a warning for statements it only partly understands (CREATE EXTENSION ...);
-    # those end up as unknown SQL here, and a linter's stderr is for its own messages.
-    logging.getLogger("sqlglot").setLevel(logging.ERROR)
-    try:
-        statements = sqlglot.parse(literal, read=dialect)
-    except Exception:  # sqlglot raises several error types; any of them means "unknown SQL"
-        return None
-    out: dict[str, Mode] = {}
-    for statement in statements:
-        if statement is None:
-            continue
-        written = set()
-        if isinstance(statement, (exp.Insert, exp.Update, exp.Delete, exp.Merge, exp.Create, exp.Drop,
-                                  exp.TruncateTable, exp.Alter)):
-            target = statement.this
-            for table in ([target] if isinstance(target, exp.Table) else list(target.find_all(exp.Table)) if target else []):
-                written.add(_table_name(table))
-        elif not isinstance(statement, (exp.Select, exp.Union, exp.Subquery)):
-            if statement.find(exp.Table) is None:
-                continue
-        for table in statement.find_all(exp.Table):
-            name = _table_name(table)
-            if name and out.get(name) is not Mode.WRITE:
-                out[name] = Mode.WRITE if name in written else Mode.READ
-    return out
-
-
-def _table_name(table) -> str:
-    parts = [p for p in (table.args.get("db"), table.args.get("this")) if p is not None]
-    return ".".join(getattr(p, "name", str(p)) for p in parts).lower()
+    """Tables a query reads and writes; its ``{{ }}`` expressions stand for values, not names."""
+    return tables_in_sql(re.sub(r"\{\{.*?\}\}", "0", query.lstrip("="), flags=re.S), dialect)
 
 
 def default_operation(kind: str, node: dict, params: dict) -> str:
