@@ -28,6 +28,9 @@ class _Group(click.Group):
     """Turns wflint's own errors into one line and exit code 2, never a traceback."""
 
     def invoke(self, ctx):
+        from .config import forget_configs
+
+        forget_configs()  # one process may run several commands (tests, a library user)
         try:
             return super().invoke(ctx)
         except UsageError as exc:

@@ -71,7 +71,12 @@ class Config:
             workflow.limits.concurrency_source = f"limits.concurrency in {self.path}"
 
 
-_CACHE: dict[str, Config] = {}
+_CACHE: dict[str, Config] = {}  # folder → its governing config, for one invocation (``forget_configs``)
+
+
+def forget_configs() -> None:
+    """Drop what earlier lookups found: each command reads the configuration as it is now."""
+    _CACHE.clear()
 
 
 def find_config(path: str, explicit: str | None = None) -> Config:

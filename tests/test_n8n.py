@@ -348,3 +348,16 @@ def test_setting_v1_is_safe_only_when_the_order_does_not_change(tmp_path):
         path.write_text(json.dumps(d, indent=2))
         found = run("check", path, "--select", "PAR102", "--format", "json", "--fail-on", "never").json()["findings"]
         assert [f["fix"]["applicability"] for f in found] == [applicability]
+
+
+def test_http_node_fanning_pinned_items_over_a_configured_rate_limit(tmp_path):
+    rows = node("Rows", "code", (200, 300), {"jsCode": "return []"}, 2)
+    fetch = node("Fetch", "httpRequest", (400, 300), {"url": "=https://api.x.io/users/{{ $json.id }}"}, 4.2)
+    d = doc([rows, fetch], links((T, "Rows"), ("Rows", "Fetch")), pinData={"Rows": [{"json": {"id": i}} for i in range(50)]})
+    (tmp_path / "w.json").write_text(json.dumps(d, indent=2))
+    (tmp_path / "wflint.toml").write_text('[limits.apis]\n"http:api.x.io" = "5/s"\n')
+    found = run("check", tmp_path / "w.json", "--format", "json").json()["findings"]
+    assert [(f["code"], f["tasks"]) for f in found] == [("RES001", ["Fetch"])]
+    assert "makes 50 calls to http:api.x.io" in found[0]["message"] and "takes 10s" in found[0]["message"]
+    (tmp_path / "wflint.toml").write_text('[limits.apis]\n"http:api.x.io" = "100/s"\n')
+    assert run("check", tmp_path / "w.json", "--format", "json").json()["findings"] == []
