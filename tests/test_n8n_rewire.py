@@ -185,3 +185,14 @@ def test_corpus_fixes_keep_n8n_structural_invariants(path):
             assert feeds[merge["name"]] == {i: 1 for i in range(inputs)}, merge["name"]
             if merge["parameters"].get("mode") == "chooseBranch":
                 assert 1 <= merge["parameters"]["useDataOfInput"] <= inputs
+
+
+def test_attachments_read_the_input_items():
+    """An email or Gmail message attaching a binary property of its input needs the node before it."""
+    mail = node("Mail", "emailSend", (400, 300), {"toEmail": "a@x.io", "options": {"attachments": "data"}}, 2.1)
+    gmail = node("Mail", "gmail", (400, 300), {"sendTo": "a@x.io", "options": {"attachmentsUi": {
+        "attachmentsBinary": [{"property": "data"}]}}}, 2.1)
+    plain = node("Mail", "gmail", (400, 300), {"sendTo": "a@x.io", "message": "hi"}, 2.1)
+    for sender, independent in ((mail, False), (gmail, False), (plain, True)):
+        wf = read(doc([setter("Render", 200, "x"), sender], links((T, "Render"), ("Render", "Mail"))))
+        assert bool(par001(wf)) is independent, sender["type"]

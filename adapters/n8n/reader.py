@@ -329,13 +329,14 @@ def _base_duration(short: str, node: dict) -> Duration:
     return Duration(CALL_S, DurationSource.DEFAULT)
 
 
-BINARY_KEYS = {"inputDataFieldName", "binaryPropertyName", "binaryData", "dataPropertyName"}
+# Parameters that name a binary property of the input items to send (upload, attach).
+BINARY_KEYS = {"inputDataFieldName", "binaryPropertyName", "binaryData", "dataPropertyName", "attachments"}
 
 
 def _reads_binary(node: dict) -> bool:
     """Does the node send a binary file from its input items (set by a field name, not an expression)?"""
     for text, ptr, key in _strings(node.get("parameters") or {}, ()):
-        if key in BINARY_KEYS or text in ("formBinaryData", "binaryData"):
+        if key in BINARY_KEYS or "attachmentsBinary" in ptr or text in ("formBinaryData", "binaryData"):
             return True
     return any(k in BINARY_KEYS for k in (node.get("parameters") or {}))
 
