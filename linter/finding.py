@@ -41,6 +41,7 @@ class Change:
     ``add_concurrency``: give task ``v`` a concurrency group named ``tasks[0]`` that queues runs
     instead of cancelling them (``tasks[1]``, when present, the queue policy, e.g. ``max``).
     ``parallel_steps``: run the adjacent steps ``tasks`` of task ``v`` as one parallel group.
+    ``run_once``: task ``v`` runs once per run instead of once per item of its input.
     """
 
     op: str

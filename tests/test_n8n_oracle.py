@@ -158,6 +158,9 @@ def test_inserted_merge_runs_the_node_once_with_the_same_items(n8n):
     assert items(ran_before) == items(ran_after)
 
 
+HITS: list[str] = []  # paths the loopback server was asked for, in order
+
+
 @pytest.fixture(scope="module")
 def server():
     """A loopback HTTP server answering every GET with ``{"got": <path>}``."""
@@ -166,6 +169,7 @@ def server():
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802 - the http.server API
+            HITS.append(self.path)
             body = json.dumps({"got": self.path}).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -246,3 +250,24 @@ def test_a_rewire_that_ignored_item_lineage_would_lose_data(n8n, server):
                 for i in r["data"]["main"][0]]
     assert reports("lineage") == ["row 1 / /status", "row 2 / /status"]
     assert reports("lineagex") != reports("lineage")
+
+
+def test_execute_once_fix_makes_the_node_run_once(n8n, server):
+    """PAR103's fix (unsafe, opt-in): the node runs once with the first item instead of once per item."""
+    from wflint.finding import Change
+
+    before = chain("oncebefore", server, "={{ $json.got }}")
+    for n in before["nodes"]:
+        if n["name"] == "Rows":
+            n["parameters"]["jsCode"] = "return [{json: {p: 1}}, {json: {p: 2}}, {json: {p: 3}}];"
+        if n["name"] == "Fetch":
+            n["parameters"]["url"] = f"{server}/once-before"
+    text = json.dumps(before, indent=2)
+    after = json.loads(rewrite(text, read_n8n("once.json", text)[0], [Change("run_once", v="Fetch")]))
+    after["id"] = after["name"] = "onceafter"
+    after["nodes"][[n["name"] for n in after["nodes"]].index("Fetch")]["parameters"]["url"] = f"{server}/once-after"
+    real = n8n([before, after])
+    fetched = {key: [i for r in real[key]["data"]["resultData"]["runData"]["Fetch"] for i in r["data"]["main"][0]]
+               for key in ("oncebefore", "onceafter")}
+    assert (len(fetched["oncebefore"]), len(fetched["onceafter"])) == (3, 1)
+    assert (HITS.count("/once-before"), HITS.count("/once-after")) == (3, 1)

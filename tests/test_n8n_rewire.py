@@ -196,3 +196,17 @@ def test_attachments_read_the_input_items():
     for sender, independent in ((mail, False), (gmail, False), (plain, True)):
         wf = read(doc([setter("Render", 200, "x"), sender], links((T, "Render"), ("Render", "Mail"))))
         assert bool(par001(wf)) is independent, sender["type"]
+
+
+def test_par103_fix_sets_execute_once_as_an_unsafe_fix(tmp_path):
+    src = FIXTURES / "rules" / "PAR103" / "bad-notify-per-row.json"
+    path = tmp_path / "w.json"
+    path.write_text(src.read_text())
+    found = run("check", path, "--format", "json", "--fail-on", "never").json()["findings"]
+    assert [(f["code"], f["fix"]["applicability"]) for f in found] == [("PAR103", "unsafe")]
+    assert run("fix", path).stdout.count("PAR103") == 0 and path.read_text() == src.read_text()  # not without opt-in
+    assert run("fix", path, "--unsafe-fixes").exit_code == 0
+    old, new = json.loads(src.read_text()), json.loads(path.read_text())
+    changed = [(a["name"], {k: b[k] for k in b.keys() - a.keys()}) for a, b in zip(old["nodes"], new["nodes"]) if a != b]
+    assert changed == [("Notify Slack", {"executeOnce": True})]
+    assert run("check", path, "--format", "json", "--fail-on", "never").json()["findings"] == []

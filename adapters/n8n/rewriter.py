@@ -13,6 +13,7 @@ positions, ``pinData``, ``meta`` and the file's indentation stay byte for byte. 
   fresh uuid and a unique name is added; each branch's connection into the target now goes to
   its own Merge input (0, 1, ...), and the Merge feeds the target once.
 * ``set_execution_order`` (PAR102): ``settings.executionOrder`` set to ``"v1"``.
+* ``run_once`` (PAR103): ``"executeOnce": true`` on the node.
 
 ``verify`` then checks the re-read workflow against n8n's structural rules: every Merge input
 wired exactly once and in range, the same execution order setting (never ``"v2"``), known
@@ -32,7 +33,7 @@ from .jsonsplice import (Doc, append_element, append_member, insert_elements_aft
 MERGE_TYPE = "n8n-nodes-base.merge"
 MERGE_VERSION = 3.2
 MAX_MERGE_INPUTS = 10
-SUPPORTED = {"insert_join", "set_execution_order", "remove_order"}
+SUPPORTED = {"insert_join", "set_execution_order", "remove_order", "run_once"}
 
 
 def supports(workflow, change) -> bool:
@@ -48,6 +49,8 @@ def rewrite(text: str, workflow, changes) -> str:
             text = _insert_join(text, workflow, change)
         elif change.op == "set_execution_order":
             text = _set_execution_order(text, workflow, change.u or "v1")
+        elif change.op == "run_once":
+            text = _execute_once(text, workflow, change.v)
         elif change.op != "remove_order":
             raise RewriteError(f"the n8n rewriter cannot apply {change.op!r}")
     return text
@@ -71,6 +74,17 @@ def _set_execution_order(text: str, workflow, value: str) -> str:
     if "executionOrder" in settings:
         return replace_value(doc, doc.prefix + ("settings", "executionOrder"), "v1")
     return append_member(doc, doc.prefix + ("settings",), "executionOrder", "v1")
+
+
+def _execute_once(text: str, workflow, name: str) -> str:
+    doc = Doc(text, _prefix(workflow))
+    index = next((i for i, n in enumerate(doc.root["nodes"]) if isinstance(n, dict) and n.get("name") == name), None)
+    if index is None:
+        raise RewriteError(f"no node named {name!r}")
+    pointer = doc.prefix + ("nodes", index)
+    if "executeOnce" in doc.root["nodes"][index]:
+        return replace_value(doc, pointer + ("executeOnce",), True)
+    return append_member(doc, pointer, "executeOnce", True)
 
 
 def _links(connections: dict) -> list[tuple[str, str, int, int, dict]]:
@@ -269,6 +283,8 @@ def verify(old, new, changes) -> str | None:
         if task.attrs.get("join_issues") and not old.tasks.get(t, task).attrs.get("join_issues"):
             return f"{t}: " + "; ".join(task.attrs["join_issues"])
     for change in changes:
+        if change.op == "run_once" and new.tasks[change.v].attrs.get("executeOnce") is not True:
+            return f"{change.v} does not have Execute Once"
         if change.op == "insert_join" and len([e for e in new.edges
                                                 if e.v == change.v and e.kind.value == "order"]) != 1:
             return f"{change.v} is still fed by more than one connection"

@@ -14,15 +14,17 @@ needs, or setting *Execute Once*, makes it run once.
 Get rows (pinned: 50 items) → Notify Slack "sync finished"   # posts 50 messages, 50 × 1 s
 ```
 
-**Fix.** Set `executeOnce` on the node or wire it after a node that emits one item (an Aggregate,
-or its real parent). Display only: whether one run is what the author meant is a judgement call.
+**Fix.** Set *Execute Once* on the node (`"executeOnce": true`), or wire it after a node that
+emits one item (an Aggregate, or its real parent). `wflint fix --unsafe-fixes` sets Execute Once:
+unsafe, because the node then runs once, with the first item, and the nodes after it get one item
+instead of N; whether that is what the author meant is a judgement call.
 """
 from __future__ import annotations
 
 from typing import Iterator
 
 from wflint.analysis.durations import fmt_seconds
-from wflint.finding import Applicability, Finding, Fix, Related, Severity
+from wflint.finding import Applicability, Change, Finding, Fix, Related, Severity
 from wflint.rule import Context, rule
 
 
@@ -49,7 +51,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             location=edge.location or ctx.location_of(edge.v),
             tasks=(edge.u, edge.v),
             related=(Related(ctx.location_of(edge.u), f"{edge.u} emits {emitted} items", edge.u),),
-            fix=Fix(Applicability.DISPLAY, f"run {edge.v} once"),
+            fix=Fix(Applicability.UNSAFE, f"run {edge.v} once (Execute Once)", (Change("run_once", v=edge.v),)),
             saved_s=round(saved, 6),
             duration_source=task.duration.source.value,
         )
