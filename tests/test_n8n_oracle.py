@@ -271,3 +271,45 @@ def test_execute_once_fix_makes_the_node_run_once(n8n, server):
                for key in ("oncebefore", "onceafter")}
     assert (len(fetched["oncebefore"]), len(fetched["onceafter"])) == (3, 1)
     assert (HITS.count("/once-before"), HITS.count("/once-after")) == (3, 1)
+
+
+def looped(wid, url, order):
+    """Start → Rows (3 items) → Loop Over Items (1 per batch) → Label → Fetch → back to the loop; done → End."""
+    rows = {"parameters": {"jsCode": "return [{json: {p: 1}}, {json: {p: 2}}, {json: {p: 3}}];"},
+            "id": "00000000-0000-4000-8000-0000000000e1", "name": "Rows", "type": "n8n-nodes-base.code",
+            "typeVersion": 2, "position": [200, 300]}
+    loop = {"parameters": {"batchSize": 1, "options": {}}, "id": "00000000-0000-4000-8000-0000000000e2",
+            "name": "Loop", "type": "n8n-nodes-base.splitInBatches", "typeVersion": 3, "position": [400, 300]}
+    fetch = {"parameters": {"url": f"{url}/loop", "options": {}}, "id": "00000000-0000-4000-8000-0000000000e3",
+             "name": "Fetch", "type": "n8n-nodes-base.httpRequest", "typeVersion": 4.2, "position": [800, 400]}
+    links = conn((T, "Rows"), ("Rows", "Loop"), ("Label", "Fetch"), ("Fetch", "Loop"))
+    links["Loop"] = {"main": [[{"node": "End", "type": "main", "index": 0}],
+                              [{"node": "Label", "type": "main", "index": 0}]]}
+    return workflow(wid, [rows, loop, setter("End", 600, 100, "done", "yes"),
+                          setter("Label", 600, 400, "label", "={{ 'row ' + $json.p }}"), fetch], links, order)
+
+
+def test_par001_rewire_inside_a_loop_runs_each_pass_the_same(n8n, server, tmp_path):
+    from conftest import run
+
+    befores, afters = [looped("loopv1", server, "v1"), looped("loopv0", server, None)], []
+    for before in befores:
+        path = tmp_path / f"{before['id']}.json"
+        path.write_text(json.dumps(before, indent=2))
+        assert run("fix", path, "--select", "PAR001").exit_code == 0
+        after = json.loads(path.read_text())
+        assert [n["name"] for n in after["nodes"]][-1] == "Merge", before["id"]
+        after["id"] = after["name"] = before["id"] + "x"
+        afters.append(after)
+    real = n8n(befores + afters)
+    for before, after in zip(befores, afters):
+        for d in (before, after):  # the done output fires after the last pass
+            assert read_n8n("l.json", json.dumps(d))[0].attrs["first_runs"] == first_runs(real[d["id"]]), d["id"]
+        runs_before = real[before["id"]]["data"]["resultData"]["runData"]
+        runs_after = real[after["id"]]["data"]["resultData"]["runData"]
+        assert {n: len(r) for n, r in runs_before.items()} == {n: len(r) for n, r in runs_after.items() if n != "Merge"}
+        assert len(runs_after["Merge"]) == len(runs_before["Fetch"]) == 3  # joined once per pass
+
+        def items(runs):
+            return [i["json"] for r in runs for i in r["data"]["main"][0]]
+        assert items(runs_after["End"]) == items(runs_before["End"])

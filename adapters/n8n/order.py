@@ -16,7 +16,9 @@ from collections import deque
 
 def execution_order(names: list[str], children: dict[str, list[tuple[str, int, int]]],
                     wired: dict[str, set[int]], position: dict[str, tuple[float, float]],
-                    v1: bool, triggers: set[str] = frozenset()) -> list[str]:
+                    v1: bool, triggers: set[str] = frozenset(), done_outputs: dict[str, int] | None = None) -> list[str]:
+    """``done_outputs``: Loop Over Items node → its *done* output, which emits only once the loop
+    body has run for every batch (measured on n8n 2.8.4): its children come after the body."""
     has_parent = {v for kids in children.values() for v, _, _ in kids}
     roots = [n for n in names if n not in has_parent]
     key = lambda n: (position[n][1], position[n][0])  # noqa: E731  top-most, then left-most
@@ -30,6 +32,8 @@ def execution_order(names: list[str], children: dict[str, list[tuple[str, int, i
     for u, kids in children.items():
         for v, _, _ in kids:
             parents.setdefault(v, []).append(u)
+    done_outputs = done_outputs or {}
+    after_loops: list[str] = []  # children of a loop's done output, due when its body has run
     while True:
         while stack:
             node = stack.popleft()
@@ -38,8 +42,11 @@ def execution_order(names: list[str], children: dict[str, list[tuple[str, int, i
             seen.add(node)
             ran.append(node)
             ready: list[str] = []
-            for child, _out, index in children.get(node, ()):
+            for child, out, index in children.get(node, ()):
                 if child in seen or child in ready:
+                    continue
+                if done_outputs.get(node) == out:
+                    after_loops.append(child)
                     continue
                 if len(wired.get(child, ())) > 1:
                     first_data = child not in waiting
@@ -56,6 +63,9 @@ def execution_order(names: list[str], children: dict[str, list[tuple[str, int, i
                 stack.extendleft(reversed(ready))
             else:
                 stack.extend(ready)
+        if after_loops:
+            stack.append(after_loops.pop())  # the innermost loop finishes first
+            continue
         released = next((n for n in waiting if n not in seen), None)
         if released is not None:
             waiting.pop(released)

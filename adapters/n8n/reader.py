@@ -146,10 +146,11 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
 
     position = {n: _position(by_name[n][1]) for n in task_names}
     triggers = {n for n in task_names if _is_trigger(by_name[n][1]["type"])}
-    first = execution_order(task_names, children, wired, position, v1, triggers)
+    done = {n: 1 - tasks[n].attrs["loop_output"] for n in task_names if "loop_output" in tasks[n].attrs}
+    first = execution_order(task_names, children, wired, position, v1, triggers, done)
     back = back_edges(task_names, children, [n for n in first if n in triggers] + first)
     order = linearize(first, children, back)
-    other = linearize(execution_order(task_names, children, wired, position, not v1, triggers), children, back)
+    other = linearize(execution_order(task_names, children, wired, position, not v1, triggers, done), children, back)
     # A main connection back to an earlier node closes a loop (Loop Over Items): the loop body's
     # data comes round on the next pass, not before the first, so it is not a dependency.
     edges = [e for e in edges if e.kind not in (EdgeKind.DATA, EdgeKind.CONTROL) or (e.u, e.v) not in back]
