@@ -225,7 +225,7 @@ def fix(paths, unsafe_fixes, show_diff, select, ignore, config_path, ignore_unkn
 
 @main.command()
 @click.argument("path")
-@click.option("--format", "fmt", type=click.Choice(["markdown", "json", "text"]), default="markdown", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json", "text", "html"]), default="markdown", show_default=True)
 @click.option("--timings", type=click.Path(exists=True, dir_okay=False), help="Measured durations (JSON: task id → seconds).")
 @click.option("--output-file", type=click.Path(dir_okay=False), help="Write the report here instead of stdout.")
 @click.option("--stdin-format", help="Format of '-' (standard input), e.g. spec.")
@@ -238,6 +238,10 @@ def report(path, fmt, timings, output_file, stdin_format, config_path) -> None:
     reports = [build_report(a) for a in _load_one(path, stdin_format, _timings(timings), config_path)]
     if fmt == "json":
         _write(jsonout.report_json(reports), output_file)
+    elif fmt == "html":
+        from .render.html import report_html
+
+        _write(report_html(reports), output_file)
     else:
         render = markdown.report_markdown if fmt == "markdown" else text.report_text
         _write("\n\n".join(render(r) for r in reports), output_file)
