@@ -13,7 +13,7 @@ from wflint.adapters.n8n.references import scan
 from wflint.analysis import analyze
 from wflint.errors import ParseError, RewriteError
 from wflint.finding import Change
-from wflint.ir import EdgeKind, Join, Mode
+from wflint.ir import EdgeKind, Mode
 
 N8N_CORPUS = CORPUS / "n8n"
 T = "Start"

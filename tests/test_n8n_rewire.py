@@ -6,7 +6,6 @@ tests pin the text edits, the refusals and the lineage rule without n8n.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 

@@ -42,7 +42,7 @@ def test_sarif_fingerprints_survive_line_shifts(write):
         out = run("check", path, "--format", "sarif").json()["runs"][0]["results"]
         return [(r["partialFingerprints"], r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in out]
 
-    (fa, la), (fb, lb) = prints(a)[0], prints(b)[0]
+    (fa, la), (_, lb) = prints(a)[0], prints(b)[0]
     assert lb == la + 2
     moved = write("a/w.wflint.yaml", "# shifted\n" + text)
     assert prints(moved)[0][0] == fa

@@ -10,7 +10,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES, SEED, SEED_BRIEF, run
+from conftest import FIXTURES, run
 from wflint.errors import ParseError
 from wflint.adapters.spec.reader import read_spec
 

@@ -502,7 +502,7 @@ def _joins(task: Task, node: dict, inputs: list[tuple], labels: dict) -> None:
     issues = []
     by_index: dict[int, list[str]] = {}
     keys_at: dict[int, list] = {}
-    for u, out, idx, ptr in inputs:
+    for u, out, idx, _ptr in inputs:
         by_index.setdefault(idx, []).append(u)
         keys_at.setdefault(idx, []).append((u, out))
     for idx, sources in sorted(by_index.items()):
