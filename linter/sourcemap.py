@@ -148,16 +148,13 @@ def load_json(text: str, path: str) -> tuple[Any, SourceIndex]:
 
 
 class JsonIndex(SourceIndex):
-    """Positions in JSON text, found on demand by seeking along each pointer (``json_seek``).
-
-    A file usually needs a handful of positions (its findings), so seeking, which skips sibling
-    values with the C decoder, costs far less than indexing every token of the file.
-    """
+    """Positions in JSON text, found on demand (``JsonSeeker``): a file usually needs a handful of
+    positions (its findings), and each container on their paths is scanned once, by the C decoder."""
 
     def __init__(self, text: str) -> None:
         super().__init__()
         self._text = text
-        self._offsets: dict[Pointer, int | None] = {}
+        self._seeker = JsonSeeker(text)
         self._line_starts: list[int] = []
 
     def resolve(self, location):  # type: ignore[override]
@@ -166,12 +163,10 @@ class JsonIndex(SourceIndex):
         pointer = location.pointer if location is not None else ()
         offset = None
         while offset is None and pointer:
-            if pointer not in self._offsets:
-                self._offsets[pointer] = json_seek(self._text, pointer)
-            offset = self._offsets[pointer]
+            offset = self._seeker.offset(pointer)
             pointer = pointer[:-1]
         if offset is None:
-            offset = len(self._text) - len(self._text.lstrip())
+            offset = self._seeker.root
         line = bisect.bisect_right(self._line_starts, offset)
         return Position(line, offset - self._line_starts[line - 1] + 1)
 
@@ -181,50 +176,55 @@ _STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 _DECODER = json.JSONDecoder()
 
 
-def json_seek(text: str, pointer: Pointer) -> int | None:
-    """Offset of the value at ``pointer`` in valid JSON text (of its key, for an object member,
-    as ``json_offsets`` gives it); None where the pointer leads nowhere. Siblings on the way are
-    skipped by the C decoder, so the cost is one pass over what precedes the target, in C."""
-    pos = _SPACE.match(text, 0).end()
-    found = pos
-    for step in pointer:
-        if pos >= len(text):
-            return None
-        opener = text[pos]
-        if opener == "{" and isinstance(step, str):
-            target = None
-            pos = _SPACE.match(text, pos + 1).end()
-            while text[pos] != "}":
+class JsonSeeker:
+    """Offsets by JSON pointer in valid JSON text, as ``json_offsets`` gives them (an object member
+    at its key, an array element at its value), computed lazily: the first lookup through a
+    container records where each of its children starts, skipping their values with the C
+    decoder, so many lookups cost about one pass over the containers they go through."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.root = _SPACE.match(text, 0).end()
+        self._value: dict[Pointer, int] = {(): self.root}  # where each known value starts
+        self._shown: dict[Pointer, int] = {(): self.root}  # the offset to report (key of a member)
+        self._scanned: set[Pointer] = set()
+
+    def offset(self, pointer: Pointer) -> int | None:
+        for depth in range(len(pointer)):
+            container = pointer[:depth]
+            if container not in self._value:
+                return None
+            if container not in self._scanned:
+                self._scan(container)
+        return self._shown.get(pointer)
+
+    def _scan(self, container: Pointer) -> None:
+        self._scanned.add(container)
+        text, pos = self.text, self._value[container]
+        opener = text[pos] if pos < len(text) else ""
+        if opener not in "{[" or not opener:
+            return
+        pos = _SPACE.match(text, pos + 1).end()
+        index = 0
+        while text[pos] not in "}]":
+            if opener == "{":
                 key = _STRING.match(text, pos)
                 name = json.loads(key.group()) if "\\" in key.group() else key.group()[1:-1]
                 pos = _SPACE.match(text, _SPACE.match(text, key.end()).end() + 1).end()  # past ':'
-                if name == step:
-                    target = (key.start(), pos)  # the last duplicate wins, as in json.loads
-                pos = _after(text, pos)
-            if target is None:
-                return None
-            found, pos = target
-        elif opener == "[" and isinstance(step, int):
-            pos = _SPACE.match(text, pos + 1).end()
-            index = 0
-            while text[pos] != "]" and index < step:
-                pos = _after(text, pos)
+                child, shown = container + (name,), key.start()  # a later duplicate wins, as in json.loads
+            else:
+                child, shown = container + (index,), pos
                 index += 1
-            if text[pos] == "]":
-                return None
-            found = pos
-        else:
-            return None
-    return found
+            self._value[child], self._shown[child] = pos, shown
+            _, end = _DECODER.raw_decode(text, pos)
+            pos = _SPACE.match(text, end).end()
+            if text[pos] == ",":
+                pos = _SPACE.match(text, pos + 1).end()
 
 
-def _after(text: str, pos: int) -> int:
-    """From a value's start to the next value or key (past the comma) or the closing bracket."""
-    _, end = _DECODER.raw_decode(text, pos)
-    end = _SPACE.match(text, end).end()
-    if text[end] == ",":
-        end = _SPACE.match(text, end + 1).end()
-    return end
+def json_seek(text: str, pointer: Pointer) -> int | None:
+    """Offset of ``pointer`` in ``text`` (see ``JsonSeeker``); None where it leads nowhere."""
+    return JsonSeeker(text).offset(pointer)
 
 
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]]|-?[0-9][-+0-9.eE]*|true|false|null|-?Infinity|NaN')
