@@ -11,6 +11,8 @@ from wflint.adapters.n8n.effects import sql_tables
 from wflint.adapters.n8n.reader import read_n8n
 from wflint.adapters.n8n.references import scan
 from wflint.analysis import analyze
+from wflint.engine import check_workflow
+from wflint.rule import all_rules
 from wflint.errors import ParseError, RewriteError
 from wflint.finding import Change
 from wflint.ir import EdgeKind, Mode
@@ -361,3 +363,12 @@ def test_http_node_fanning_pinned_items_over_a_configured_rate_limit(tmp_path):
     assert "makes 50 calls to http:api.x.io" in found[0]["message"] and "takes 10s" in found[0]["message"]
     (tmp_path / "wflint.toml").write_text('[limits.apis]\n"http:api.x.io" = "100/s"\n')
     assert run("check", tmp_path / "w.json", "--format", "json").json()["findings"] == []
+
+
+def test_a_reader_no_start_shares_with_its_source_never_reads_it():
+    d = doc([node("Greet", "set", (200, 300), {}, 3.4),
+             node("Orphan", "slack", (200, 600), {"channelId": "C", "text": "={{ $('Greet').first().json.x }}"}, 2.3)],
+            links((T, "Greet")))
+    found = [f for f in check_workflow(read(d), [all_rules()["SAF004"]]).findings]
+    assert len(found) == 1 and "Orphan never runs in the same execution as it (Orphan has no incoming connection; " \
+                               f"Greet only from {T})" in found[0].message

@@ -11,7 +11,8 @@ result depends on scheduling.
 
 On an engine that runs one task at a time (n8n), it works only because of the engine's tie-break:
 in n8n v1 canvas position, so moving a node on the canvas silently reorders the branches and a
-`$('X')` expression fails with "Referenced node is unexecuted".
+`$('X')` expression fails with "Referenced node is unexecuted". Where no start (trigger, or node
+nothing feeds) reaches both tasks, they never run in one execution and the read never works.
 
 **Example.**
 
@@ -42,7 +43,13 @@ def check(ctx: Context) -> Iterator[Finding]:
             continue
         edge = edges.get((u, v))
         how = (edge.detail if edge else "") or f"{v} reads {u}'s output"
-        if ctx.analysis.ordered(v, u):
+        starts_u, starts_v = ctx.workflow.tasks[u].attrs.get("starts"), ctx.workflow.tasks[v].attrs.get("starts")
+        if starts_u is not None and starts_v is not None and not set(starts_u) & set(starts_v):
+            origin = ("has no incoming connection" if list(starts_v) == [v]
+                      else f"is reached only from {', '.join(map(str, starts_v))}")
+            after = (f"never runs in the same execution as it ({v} {origin}; {u} only from "
+                     f"{', '.join(map(str, starts_u))})")
+        elif ctx.analysis.ordered(v, u):
             after = "runs before it"
         elif model.runs_parallel:
             after = "can run before or alongside it"
