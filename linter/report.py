@@ -22,6 +22,7 @@ def build_report(analysis: Analysis) -> dict:
     current = analysis.current
     sure = [g for g in analysis.groups if g.confidence == "high"]
     model = wf.execution_model
+    resources = _resource_check(analysis)
     return {
         "version": VERSION,
         "workflow": wf.name,
@@ -73,8 +74,8 @@ def build_report(analysis: Analysis) -> dict:
         "stages_before": _stages(analysis, []),
         "stages_after": _stages(analysis, sure),
         "dependency_check": _dependency_check(analysis),
-        "resource_check": _resource_check(analysis),
-        "recommendations": _recommendations(analysis),
+        "resource_check": resources,
+        "recommendations": _recommendations(analysis, resources),
     }
 
 
@@ -288,7 +289,7 @@ def _first_join(analysis: Analysis, members: list[str], budget: int = 64) -> str
     return FAR if heap else None
 
 
-def _recommendations(analysis: Analysis) -> list[dict]:
+def _recommendations(analysis: Analysis, resources: dict) -> list[dict]:
     wf = analysis.workflow
     model = wf.execution_model
     out = []
@@ -317,7 +318,7 @@ def _recommendations(analysis: Analysis) -> list[dict]:
                             f"calls at once. About {fmt_seconds(b.sequential_s)} → {fmt_seconds(b.batched_s)} "
                             f"({b.duration_source} durations); nothing caps the calls in flight, so check the "
                             "API's rate limit."})
-    for api in _resource_check(analysis)["apis"]:
+    for api in resources["apis"]:
         if api["peak_optimized_per_s"] > api["limit_per_s"] + 1e-9 or analysis.optimized.waits.get(f"api {api['name']}"):
             out.append({"group": None, "tasks": api["tasks"], "confidence": "high", "partial_failure": "",
                         "text": f"Throttle calls to {api['name']} to {fmt_rate(api['limit_per_s'])}: "

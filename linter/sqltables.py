@@ -7,8 +7,6 @@ not tables. sqlglot is imported on first use, not at start-up.
 """
 from __future__ import annotations
 
-import logging
-
 from .ir import Mode
 
 
@@ -16,6 +14,8 @@ def tables_in_sql(sql: str, dialect: str | None = None) -> dict[str, Mode] | Non
     """table → WRITE if any statement writes it, else READ; None when the SQL cannot be read."""
     if not sql.strip():
         return {}
+    import logging
+
     import sqlglot
     from sqlglot import exp
 

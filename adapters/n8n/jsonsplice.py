@@ -69,21 +69,16 @@ def replace_value(doc: Doc, pointer: tuple, value) -> str:
 
 def append_member(doc: Doc, container: tuple, key: str, value) -> str:
     """Text with ``"key": value`` added as the last member of the object at ``container``."""
-    member = f"{json.dumps(key, ensure_ascii=False)}: {doc.dump(value, _depth(doc, container) + 1)}"
+    member = f"{json.dumps(key, ensure_ascii=False)}: {doc.dump(value, len(container) + 1)}"
     return _append(doc, container, member)
 
 
 def append_element(doc: Doc, array: tuple, value) -> str:
-    return _append(doc, array, doc.dump(value, _depth(doc, array) + 1))
-
-
-def _depth(doc: Doc, pointer: tuple) -> int:
-    """How many containers enclose the value at ``pointer``."""
-    return len(pointer)
+    return _append(doc, array, doc.dump(value, len(array) + 1))
 
 
 def _append(doc: Doc, container: tuple, item: str) -> str:
-    text, unit, depth = doc.text, doc.unit, _depth(doc, container)
+    text, unit, depth = doc.text, doc.unit, len(container)  # a pointer's length is its nesting depth
     end = doc.value_end(container) - 1  # the closing bracket
     inner = text[doc.value_start(container) + 1:end]
     if not inner.strip():
@@ -100,7 +95,7 @@ def insert_elements_after(doc: Doc, element: tuple, values: list) -> str:
     start, end = doc.value_start(element), doc.value_end(element)
     before = doc.text[:start]
     gap = before[len(before.rstrip()):] if before.rstrip().endswith((",", "[")) else " "
-    added = "".join("," + (gap or " ") + doc.dump(v, _depth(doc, element)) for v in values)
+    added = "".join("," + (gap or " ") + doc.dump(v, len(element)) for v in values)
     return doc.text[:end] + added + doc.text[end:]
 
 

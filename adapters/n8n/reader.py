@@ -88,7 +88,7 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
 
     effects = {name: fx.infer(node) for name, (_, node) in by_name.items()}  # once per node: SQL is parsed here
     one_to_one = {name: _one_to_one(node, effects[name]) for name, (_, node) in by_name.items()}
-    links = _connections(connections, p, by_name)
+    links = connection_links(connections, p, by_name)
     main = [l for l in links if l["type"] in ("main", "error")]
     ai = [l for l in links if l["type"].startswith("ai_")]
     main_nodes = {l["from"] for l in main} | {l["to"] for l in main}
@@ -194,7 +194,9 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
     return wf
 
 
-def _connections(connections: dict, p: tuple, by_name: dict) -> list[dict]:
+def connection_links(connections: dict, p: tuple, by_name) -> list[dict]:
+    """Every connection of a workflow as {from, to, type, out, in, pointer}; sources not in
+    ``by_name`` (left behind by a deleted node) are skipped, as n8n does."""
     out = []
     for src, types in connections.items():
         _expect(isinstance(types, dict), p + ("connections", src), f"connections of {src!r} must be an object")

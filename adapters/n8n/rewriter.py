@@ -29,6 +29,7 @@ from wflint.errors import RewriteError
 from .effects import short_type
 from .jsonsplice import (Doc, append_element, append_member, insert_elements_after, remove_element,
                          replace_value)
+from .reader import connection_links
 
 MERGE_TYPE = "n8n-nodes-base.merge"
 MERGE_VERSION = 3.2
@@ -87,18 +88,6 @@ def _execute_once(text: str, workflow, name: str) -> str:
     return append_member(doc, pointer, "executeOnce", True)
 
 
-def _links(connections: dict) -> list[tuple[str, str, int, int, dict]]:
-    """(source, connection type, output, position in the output's list, connection) for every link."""
-    out = []
-    for src, types in connections.items():
-        for ctype, outputs in (types or {}).items():
-            for o, slot in enumerate(outputs or []):
-                for j, conn in enumerate(slot or []):
-                    if isinstance(conn, dict):
-                        out.append((src, ctype, o, j, conn))
-    return out
-
-
 def _chain(pairs: list[tuple[str, str]]) -> list[str]:
     """The pairs as one chain t1 → t2 → … → tk, or RewriteError."""
     following = dict(pairs)
@@ -122,22 +111,21 @@ def _rewire(text: str, workflow, pairs: list[tuple[str, str]]) -> str:
     doc = Doc(text, _prefix(workflow))
     nodes, connections = doc.root["nodes"], doc.root["connections"]
     by_name = {n.get("name"): n for n in nodes if isinstance(n, dict)}
-    links = _links(connections)
-    into = {name: [link for link in links if link[4].get("node") == name] for name in chain}
+    links = connection_links(connections, doc.prefix, by_name)
+    into = {name: [link for link in links if link["to"] == name] for name in chain}
     feed = into[chain[0]]
-    if len(feed) != 1 or feed[0][1] != "main":
+    if len(feed) != 1 or feed[0]["type"] != "main":
         raise RewriteError(f"{chain[0]} has {len(feed)} incoming connections; rewiring needs exactly one "
                            "(a node with none is where an execution starts)")
-    parent, _, out, j0, _ = feed[0]
+    parent_link = feed[0]["pointer"]
     steps = []  # (pointer of the connection t(i) → t(i+1), its input index)
     for a, b in zip(chain, chain[1:]):
-        if len(into[b]) != 1 or into[b][0][0] != a or into[b][0][1] != "main":
+        if len(into[b]) != 1 or into[b][0]["from"] != a or into[b][0]["type"] != "main":
             raise RewriteError(f"{b} is fed by more than {a}; change it by hand")
-        src, _, o, j, conn = into[b][0]
-        steps.append((doc.prefix + ("connections", src, "main", o, j), conn.get("index", 0)))
+        steps.append((into[b][0]["pointer"], into[b][0]["in"]))
     last = chain[-1]
-    onward = [link for link in links if link[0] == last]
-    if any(link[1] != "main" for link in onward) or len({link[2] for link in onward}) > 1:
+    onward = [link for link in links if link["from"] == last]
+    if any(link["type"] != "main" for link in onward) or len({link["out"] for link in onward}) > 1:
         raise RewriteError(f"{last} feeds more than one output; a Merge passes on only one")
 
     edits: list[tuple[int, int, str]] = []  # (start, end, new text) on the current text
@@ -145,19 +133,18 @@ def _rewire(text: str, workflow, pairs: list[tuple[str, str]]) -> str:
     if onward:
         for i, (pointer, _) in enumerate(steps):
             edits += _retarget(doc, pointer, name, i)
-        first = doc.prefix + ("connections", last, "main", onward[0][2], onward[0][3])
-        edits += _retarget(doc, first, name, len(chain) - 1)
+        edits += _retarget(doc, onward[0]["pointer"], name, len(chain) - 1)
     text = _apply(doc.text, edits)
     # Structural edits, each on a fresh parse: later ones first so earlier pointers stay valid.
     if not onward:
         for pointer, _ in sorted(steps, key=lambda s: Doc(text).offsets[s[0]], reverse=True):
             text = remove_element(Doc(text), pointer)
     else:
-        for _, _, o, j, _ in sorted(onward[1:], key=lambda link: link[3], reverse=True):
-            text = remove_element(Doc(text), doc.prefix + ("connections", last, "main", o, j))
+        for link in sorted(onward[1:], key=lambda link: link["pointer"][-1], reverse=True):
+            text = remove_element(Doc(text), link["pointer"])
     new_links = [{"node": b, "type": "main", "index": index} for b, (_, index) in zip(chain[1:], steps)]
     d = Doc(text, doc.prefix)
-    text = insert_elements_after(d, doc.prefix + ("connections", parent, "main", out, j0), new_links)
+    text = insert_elements_after(d, parent_link, new_links)
     if onward:
         d = Doc(text, doc.prefix)
         params = {"mode": "chooseBranch", "useDataOfInput": len(chain)}
@@ -165,9 +152,9 @@ def _rewire(text: str, workflow, pairs: list[tuple[str, str]]) -> str:
             params = {"numberInputs": len(chain), **params}
         node = {"parameters": params, "id": str(uuid.uuid4()), "name": name, "type": MERGE_TYPE,
                 "typeVersion": MERGE_VERSION,
-                "position": _merge_position(by_name[onward[0][4]["node"]] if onward[0][4].get("node") in by_name
-                                            else None, by_name[last])}
-        text = append_member(d, doc.prefix + ("connections",), name, {"main": [[link[4] for link in onward]]})
+                "position": _merge_position(by_name.get(onward[0]["to"]), by_name[last])}
+        text = append_member(d, doc.prefix + ("connections",), name,
+                             {"main": [[_at(doc.data, link["pointer"]) for link in onward]]})
         text = append_element(Doc(text, doc.prefix), doc.prefix + ("nodes",), node)
     return text
 
@@ -207,17 +194,18 @@ def _insert_join(text: str, workflow, change) -> str:
     if target not in by_name:
         raise RewriteError(f"no node named {target!r}")
     # Each branch must reach the target through exactly one main connection.
-    links: list[tuple] = []
+    into = [link for link in connection_links(connections, doc.prefix, by_name)
+            if link["to"] == target and link["type"] == "main"]
+    pointers = []
     for branch in branches:
-        found = [(branch, o, j) for o, slot in enumerate((connections.get(branch) or {}).get("main") or [])
-                 for j, c in enumerate(slot or []) if isinstance(c, dict) and c.get("node") == target]
+        found = [link["pointer"] for link in into if link["from"] == branch]
         if len(found) != 1:
             raise RewriteError(f"{branch} has {len(found)} connections into {target}; expected one")
-        links.extend(found)
+        pointers += found
     name = _unique_name("Merge", by_name)
     edits: list[tuple[int, int, str]] = []
-    for i, (branch, o, j) in enumerate(links):
-        edits += _retarget(doc, doc.prefix + ("connections", branch, "main", o, j), name, i)
+    for i, pointer in enumerate(pointers):
+        edits += _retarget(doc, pointer, name, i)
     node = {"parameters": {} if len(branches) == 2 else {"numberInputs": len(branches)},
             "id": str(uuid.uuid4()), "name": name, "type": MERGE_TYPE, "typeVersion": MERGE_VERSION,
             "position": _join_position(by_name[target], [by_name[b] for b in branches if b in by_name])}

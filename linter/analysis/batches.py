@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ..ir import EdgeKind, Workflow
 from . import graph
 from .groups import weakest_source
-from .relax import Relaxation, alternatives
+from .relax import Relaxation
 
 
 @dataclass
@@ -46,7 +46,7 @@ def find_batches(workflow: Workflow, relaxation: Relaxation, duration: dict[str,
     for calls in by_key.values():
         groups: list[list[str]] = []
         for t in calls:
-            home = next((g for g in groups if all(_independent(succ, rank, m, t) and _together(workflow, m, t)
+            home = next((g for g in groups if all(_independent(succ, rank, m, t) and relaxation.together(m, t)
                                                    for m in g)), None)
             if home is None:
                 groups.append([t])
@@ -62,11 +62,3 @@ def find_batches(workflow: Workflow, relaxation: Relaxation, duration: dict[str,
 def _independent(succ, rank, a: str, b: str) -> bool:
     first, second = (a, b) if rank[a] < rank[b] else (b, a)
     return not graph.reaches(succ, first, second, rank)
-
-
-def _together(workflow: Workflow, a: str, b: str) -> bool:
-    """Both run in one execution for one item: a common start, not alternative branch outputs."""
-    ta, tb = workflow.tasks[a].attrs, workflow.tasks[b].attrs
-    if "starts" in ta and "starts" in tb and not set(ta["starts"]) & set(tb["starts"]):
-        return False
-    return not alternatives(ta.get("routes") or {}, tb.get("routes") or {})

@@ -50,6 +50,16 @@ class Relaxation:
     design_succ: dict[str, list[str]] = field(default_factory=dict)
     design_pred: dict[str, list[str]] = field(default_factory=dict)
     design: list[tuple[str, str]] | None = None  # the design's edges where they differ from ``declared``
+    # For a serialized design: which starts (trigger, or task nothing feeds) reach each task, as
+    # bits, and the branch outputs that lead to it (``attrs["routes"]``); empty otherwise.
+    start_mask: dict[str, int] = field(default_factory=dict)
+    routes: dict[str, dict] = field(default_factory=dict)
+
+    def together(self, a: str, b: str) -> bool:
+        """Can both run in one execution for one item: a common start, not alternative branch outputs?"""
+        if self.start_mask and not self.start_mask[a] & self.start_mask[b]:
+            return False
+        return not alternatives(self.routes.get(a) or {}, self.routes.get(b) or {})
 
     @property
     def candidates(self) -> list[tuple[str, str]]:
@@ -94,10 +104,9 @@ def relax(workflow: Workflow) -> Relaxation:
         # Tasks no common start reaches run in different executions (another trigger): no race.
         roots = {t: i for i, t in enumerate(t for t in order if not result.design_pred[t])}
         reach = graph.ancestor_masks(order, result.design_pred, roots)
-        start = {t: reach[t] | (1 << roots[t] if t in roots else 0) for t in order}
-        routes = {t: workflow.tasks[t].attrs.get("routes") or {} for t in order}
-        _graph_conflicts(result, accesses, result.design_pred, keep=False,
-                         together=lambda a, b: bool(start[a] & start[b]) and not alternatives(routes[a], routes[b]))
+        result.start_mask = {t: reach[t] | (1 << roots[t] if t in roots else 0) for t in order}
+        result.routes = {t: workflow.tasks[t].attrs.get("routes") or {} for t in order}
+        _graph_conflicts(result, accesses, result.design_pred, keep=False, together=result.together)
     if sequential:
         _chain_conflicts(order, accesses, result.relaxed)
         opaque = {t: {ANYTHING: Mode.WRITE} for t in order if _unknowable(workflow, t)}
