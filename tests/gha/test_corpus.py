@@ -30,7 +30,7 @@ def test_check_over_the_corpus_snapshot(snapshot):
     result = run("check", folder, "--format", "json", "--fail-on", "never")
     assert result.exit_code == 0, result.stderr
     data = result.json()
-    jsonschema.validate(data, json.loads((ROOT / "linter" / "schemas" / "check.schema.json").read_text()))
+    jsonschema.validate(data, json.loads((ROOT / "linter" / "wflint" / "schemas" / "check.schema.json").read_text()))
     assert data["summary"]["files"] == 148
     findings = data["findings"]
     assert [f for f in findings if f["code"] == "WFL001"] == []
@@ -86,7 +86,7 @@ def test_corpus_fix_kinds():
 
 def test_report_and_graph_on_corpus_files():
     """Every fourth file (the report is the slow path; `check` above covers them all)."""
-    schema = json.loads((ROOT / "linter" / "schemas" / "report.schema.json").read_text())
+    schema = json.loads((ROOT / "linter" / "wflint" / "schemas" / "report.schema.json").read_text())
     for path in sorted(corpus_dir("gha").glob("*.yml"))[::4]:
         report = run("report", path, "--format", "json")
         assert report.exit_code == 0, (path.name, report.stderr)

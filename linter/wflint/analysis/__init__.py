@@ -70,7 +70,10 @@ class Analysis:
 
 
 def analyze(workflow: Workflow) -> Analysis:
-    """Raises ``graph.CycleError`` when the declared graph has a cycle."""
+    """Raises ``graph.CycleError`` when the declared graph has a cycle (a task ordered after itself too)."""
+    for edge in workflow.edges:
+        if edge.u == edge.v:
+            raise graph.CycleError([edge.u, edge.v])
     relaxation = relax(workflow)
     limits = workflow.limits
     capacity = Capacity(
