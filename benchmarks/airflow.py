@@ -75,7 +75,7 @@ def main() -> None:
         folder = copy_examples(python, Path(tmp) / "dags")
         home = Path(tmp) / "home"
         home.mkdir()
-        files = [p for p in folder.rglob("*.py")]
+        files = list(folder.rglob("*.py"))
         env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
         af_env = dict(env, AIRFLOW_HOME=str(home), AIRFLOW__CORE__LOAD_EXAMPLES="False", PYTHONWARNINGS="ignore")
         wflint = [sys.executable, "-m", "wflint", "check", str(folder), "--fail-on", "never", "--format", "json"]
@@ -89,7 +89,8 @@ def main() -> None:
     best_ours, best_theirs = min(ours), min(theirs)
     print(f"example DAGs: {len(files)} .py files (Airflow {python.parent.parent.name})")
     print(f"wflint check (whole process): best {best_ours:.2f}s of {args.runs} (median {sorted(ours)[len(ours) // 2]:.2f}s)")
-    print(f"DagBag load  (whole process): best {best_theirs:.2f}s of {args.runs} (median {sorted(theirs)[len(theirs) // 2]:.2f}s)")
+    median = sorted(theirs)[len(theirs) // 2]
+    print(f"DagBag load  (whole process): best {best_theirs:.2f}s of {args.runs} (median {median:.2f}s)")
     print(f"ratio: wflint is {best_theirs / best_ours:.1f}x faster")
 
 

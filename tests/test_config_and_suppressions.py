@@ -6,7 +6,6 @@ from importlib import resources
 
 import jsonschema
 import pytest
-
 from conftest import FIXTURES, run
 
 SAF = (FIXTURES / "rules" / "SAF001" / "bad.wflint.yaml").read_text()

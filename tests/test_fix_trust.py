@@ -7,8 +7,8 @@ import os
 import stat
 
 import pytest
-
 from conftest import CORPUS, FIXTURES, run
+
 from wflint import discover
 from wflint.engine import Selection, load
 from wflint.errors import ParseError

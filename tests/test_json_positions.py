@@ -4,10 +4,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import CORPUS, FIXTURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import CORPUS, FIXTURES
 from wflint.ir import Location
 from wflint.sourcemap import JsonIndex, JsonSeeker, json_offsets, json_seek
 

@@ -5,17 +5,17 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import CORPUS, run
+
 from wflint.adapters.n8n.effects import sql_tables
 from wflint.adapters.n8n.reader import read_n8n
 from wflint.adapters.n8n.references import scan
 from wflint.analysis import analyze
 from wflint.engine import check_workflow
-from wflint.rule import all_rules
 from wflint.errors import ParseError, RewriteError
 from wflint.finding import Change
 from wflint.ir import EdgeKind, Mode
+from wflint.rule import all_rules
 
 N8N_CORPUS = CORPUS / "n8n"
 T = "Start"
@@ -186,7 +186,7 @@ def branches(order, a_y=200, b_y=400):
 
 def test_orders_match_what_real_n8n_ran():
     """research/n8n-engine.md §3a: fwaappv1, fwaappv0, fwaswapv1, fwaswapv0."""
-    order = lambda d: list(read(d).execution_model.order)  # noqa: E731
+    order = lambda d: list(read(d).execution_model.order)
     assert order(branches("v1")) == [T, "Wait A", "Code A", "Wait B", "Code B", "Merge"]
     assert order(branches(None)) == [T, "Wait A", "Wait B", "Code A", "Code B", "Merge"]
     assert order(branches("v1", a_y=400, b_y=200)) == [T, "Wait B", "Code B", "Wait A", "Code A", "Merge"]
@@ -204,7 +204,7 @@ def test_branching_saves_nothing_in_n8n():
 
 def test_report_counts_only_what_n8n_overlaps(tmp_path):
     """Branches save nothing in n8n; two independent requests merged into one HTTP node do."""
-    get = lambda name, x, y, path: node(name, "httpRequest", (x, y), {"url": f"https://api.x.io/{path}"}, 4.2)  # noqa: E731
+    get = lambda name, x, y, path: node(name, "httpRequest", (x, y), {"url": f"https://api.x.io/{path}"}, 4.2)
     series = doc([get("A", 200, 300, "a"), get("B", 400, 300, "b"), node("End", "noOp", (600, 300))],
                  links((T, "A"), ("A", "B"), ("B", "End")))
     branched = doc([get("A", 200, 200, "a"), get("B", 200, 400, "b")], links((T, "A"), (T, "B")))
@@ -369,6 +369,6 @@ def test_a_reader_no_start_shares_with_its_source_never_reads_it():
     d = doc([node("Greet", "set", (200, 300), {}, 3.4),
              node("Orphan", "slack", (200, 600), {"channelId": "C", "text": "={{ $('Greet').first().json.x }}"}, 2.3)],
             links((T, "Greet")))
-    found = [f for f in check_workflow(read(d), [all_rules()["SAF004"]]).findings]
+    found = list(check_workflow(read(d), [all_rules()["SAF004"]]).findings)
     assert len(found) == 1 and "Orphan never runs in the same execution as it (Orphan has no incoming connection; " \
                                f"Greet only from {T})" in found[0].message

@@ -168,7 +168,7 @@ def server():
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - the http.server API
+        def do_GET(self):
             HITS.append(self.path)
             body = json.dumps({"got": self.path}).encode()
             self.send_response(200)
@@ -240,7 +240,7 @@ def test_a_rewire_that_ignored_item_lineage_would_lose_data(n8n, server):
     before = chain("lineage", server, "={{ $('Label').item.json.label }} / {{ $json.got }}")
     text = json.dumps(before, indent=2)
     wf = read_n8n("lineage.json", text)[0]
-    assert not [f for f in check_workflow(wf, [all_rules()["PAR001"]]).findings]
+    assert not list(check_workflow(wf, [all_rules()["PAR001"]]).findings)
     forced = json.loads(rewrite(text, wf, [Change("remove_order", "Label", "Fetch")]))
     forced["id"] = forced["name"] = "lineagex"
     real = n8n([before, forced])

@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import CORPUS, FIXTURES, run
 from test_n8n import T, doc, links, node, read
+
 from wflint.adapters.n8n.rewriter import rewrite
 from wflint.engine import check_workflow
 from wflint.errors import RewriteError
@@ -30,7 +30,7 @@ def get(name, x, path):
 
 
 def par001(wf):
-    return [f for f in check_workflow(wf, [all_rules()["PAR001"]]).findings]
+    return list(check_workflow(wf, [all_rules()["PAR001"]]).findings)
 
 
 def test_fix_rewires_the_chain_and_joins_it_before_the_consumer(tmp_path):
@@ -181,7 +181,7 @@ def test_corpus_fixes_keep_n8n_structural_invariants(path):
                     feeds[c["node"]][c.get("index", 0)] += 1
         for merge in added:
             inputs = merge["parameters"].get("numberInputs", 2)
-            assert feeds[merge["name"]] == {i: 1 for i in range(inputs)}, merge["name"]
+            assert feeds[merge["name"]] == dict.fromkeys(range(inputs), 1), merge["name"]
             if merge["parameters"].get("mode") == "chooseBranch":
                 assert 1 <= merge["parameters"]["useDataOfInput"] <= inputs
 

@@ -5,7 +5,6 @@ import json
 from importlib import resources
 
 import jsonschema
-
 from conftest import FIXTURES, run
 
 RULES = FIXTURES / "rules"

@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import FIXTURES, ROOT
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")

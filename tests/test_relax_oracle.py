@@ -6,8 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wflint.analysis import analyze
-from wflint.ir import (Duration, DurationSource, Edge, EdgeKind, Effect, ExecutionModel, Location, Mode, Task,
-                       Workflow)
+from wflint.ir import Duration, DurationSource, Edge, EdgeKind, Effect, ExecutionModel, Location, Mode, Task, Workflow
 
 RESOURCES = ["db:a", "db:b", "api:c"]
 

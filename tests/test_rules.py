@@ -4,8 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, ROOT, run
+
 from wflint.rule import all_rules
 
 RULE_DIR = FIXTURES / "rules"

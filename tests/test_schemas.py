@@ -7,12 +7,12 @@ from importlib import resources
 import jsonschema
 import pytest
 import yaml
+from conftest import FIXTURES, run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES, run
-from wflint.errors import ParseError
 from wflint.adapters.spec.reader import read_spec
+from wflint.errors import ParseError
 
 
 def schema(package: str, name: str) -> dict:
@@ -44,7 +44,8 @@ def test_report_json_validates(path):
     jsonschema.validate(result.json(), REPORT)
 
 
-@pytest.mark.parametrize("path", [p for p in ALL_FIXTURES if p.name.endswith(".yaml")], ids=lambda p: str(p.parent.name + "/" + p.name))
+@pytest.mark.parametrize("path", [p for p in ALL_FIXTURES if p.name.endswith(".yaml")],
+                         ids=lambda p: str(p.parent.name + "/" + p.name))
 def test_reader_and_schema_agree_on_fixtures(path):
     text = path.read_text()
     try:

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from . import discover, suppress
 from .analysis import Analysis, analyze
@@ -34,7 +34,7 @@ class Selection:
                 raise UsageError(f"{where}unknown rule code or prefix: {pattern!r} (see `wflint rules`)")
 
     def merged(self, config: Config, path: str, extend_select: tuple[str, ...] = (),
-               cli_select: bool = True) -> "Selection":
+               cli_select: bool = True) -> Selection:
         """Command-line choices over the file's configuration (a CLI --select replaces the config's)."""
         select = self.select if cli_select or not config.select else config.select
         merged = Selection(select + extend_select + config.extend_select,

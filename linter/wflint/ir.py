@@ -6,9 +6,9 @@ whether it came from n8n, Airflow, GitHub Actions or a spec file, except through
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Iterable, Iterator, Mapping
 
 
 class DurationSource(str, Enum):
@@ -49,7 +49,7 @@ class Location:
 
     pointer: tuple[str | int, ...] = ()
 
-    def child(self, *keys: str | int) -> "Location":
+    def child(self, *keys: str | int) -> Location:
         return Location(self.pointer + tuple(keys))
 
     def __str__(self) -> str:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator
 
 from .analysis import Analysis
 from .finding import Confidence, Finding, Fix, Related, Severity
@@ -49,7 +49,7 @@ class RuleInfo:
     name: str
     severity: Severity
     doc: str
-    check: Callable[["Context"], Iterable[Finding]]
+    check: Callable[[Context], Iterable[Finding]]
     needs_analysis: bool = True
 
     @property

@@ -9,7 +9,8 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .errors import ParseError
 from .ir import Position, SourceIndex

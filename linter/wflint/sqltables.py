@@ -24,7 +24,7 @@ def tables_in_sql(sql: str, dialect: str | None = None) -> dict[str, Mode] | Non
     logging.getLogger("sqlglot").setLevel(logging.ERROR)
     try:
         statements = sqlglot.parse(sql, read=dialect)
-    except Exception:  # noqa: BLE001 - sqlglot raises several error types: all mean "unknown SQL"
+    except Exception:
         return None
     out: dict[str, Mode] = {}
     for statement in statements:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-
 from af_oracle import airflow_python, example_dags  # noqa: F401
 from conftest import run
 

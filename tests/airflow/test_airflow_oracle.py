@@ -5,7 +5,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from af_oracle import ROOT, airflow_python, dagbag, differences, example_dags, static_graph  # noqa: F401
 from conftest import run
 

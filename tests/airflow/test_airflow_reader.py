@@ -5,9 +5,9 @@ import subprocess
 import sys
 
 import pytest
-
 from af_oracle import ROOT
 from conftest import run
+
 from wflint.adapters import airflow
 from wflint.adapters.airflow.effects import tables_in_sql
 from wflint.ir import EdgeKind, Join, Mode

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import run
+
 from wflint.adapters import airflow
 from wflint.errors import RewriteError
 from wflint.finding import Change

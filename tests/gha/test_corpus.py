@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import jsonschema
-
 from conftest import FIXTURES, ROOT, corpus_dir, run
 from helpers import actionlint_errors
+
 from wflint.engine import Selection
 from wflint.fixer import fix_text
 
 
-@lru_cache(maxsize=None)
+@cache
 def fixed_corpus() -> dict[str, tuple[str, object]]:
     """name → (original text, outcome of `wflint fix --unsafe-fixes`), computed once."""
     out = {}

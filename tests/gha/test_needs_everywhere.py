@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from conftest import corpus_dir
 from helpers import actionlint_errors
+
 from wflint.adapters import gha
 from wflint.finding import Change
 

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import pytest
-
 from helpers import edges, workflow
+
 from wflint.adapters import gha
 from wflint.adapters.gha.matrix import matrix_size
 from wflint.errors import ParseError

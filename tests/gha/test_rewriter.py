@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import pytest
-
 from helpers import actionlint_errors, edges, workflow
+
 from wflint.adapters import gha
 from wflint.errors import RewriteError
 from wflint.finding import Change

@@ -2,10 +2,10 @@
 leaves exactly the other entries, and every line outside the `needs:` key untouched."""
 from __future__ import annotations
 
+from helpers import workflow
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import workflow
 from wflint.adapters import gha
 from wflint.finding import Change
 

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import pytest
-
 from helpers import workflow
+
 from wflint.engine import check_workflow
 from wflint.rule import all_rules
 

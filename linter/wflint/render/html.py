@@ -14,7 +14,8 @@ from .markdown import report_markdown
 
 STYLE = """
 body{font:15px/1.5 system-ui,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;color:#1f2328}
-table{border-collapse:collapse;margin:.5rem 0 1rem}th,td{border:1px solid #d0d7de;padding:.3rem .6rem;text-align:left;vertical-align:top}
+table{border-collapse:collapse;margin:.5rem 0 1rem}
+th,td{border:1px solid #d0d7de;padding:.3rem .6rem;text-align:left;vertical-align:top}
 th{background:#f6f8fa}code{background:#f6f8fa;padding:0 .25rem;border-radius:3px}
 blockquote{margin:.5rem 0;padding:.2rem 1rem;border-left:4px solid #d0d7de;color:#57606a}
 svg text{font:12px system-ui,sans-serif}.bar{fill:#54aeff}.crit{fill:#cf222e}
@@ -93,7 +94,7 @@ def _cells(row: str) -> list[str]:
 
 
 def _table(rows: list[str]) -> str:
-    head, body = _cells(rows[0]), [r for r in rows[2:]]
+    head, body = _cells(rows[0]), list(rows[2:])
     out = ["<table><thead><tr>" + "".join(f"<th>{_inline(c)}</th>" for c in head) + "</tr></thead><tbody>"]
     out += ["<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in _cells(r)) + "</tr>" for r in body]
     return "\n".join(out) + "</tbody></table>"

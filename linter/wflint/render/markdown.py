@@ -54,8 +54,10 @@ def report_markdown(report: dict) -> str:
         for i, g in enumerate(report["groups"], start=1):
             saved = f"{fmt_seconds(g['saved_s'])} ({fmt_seconds(g['sequential_s'])} → {fmt_seconds(g['parallel_s'])})"
             if not timed:
-                depth_before = max(shape["stage_before"][t] for t in g["tasks"]) - min(shape["stage_before"][t] for t in g["tasks"]) + 1
-                depth_after = max(shape["stage_after"][t] for t in g["tasks"]) - min(shape["stage_after"][t] for t in g["tasks"]) + 1
+                stages = [shape["stage_before"][t] for t in g["tasks"]]
+                depth_before = max(stages) - min(stages) + 1
+                stages = [shape["stage_after"][t] for t in g["tasks"]]
+                depth_after = max(stages) - min(stages) + 1
                 saved = f"unknown without timings; their span {depth_before} → {depth_after} stage(s)"
             if g["confidence"] != "high":
                 saved += ", low confidence, not counted in the total"
@@ -82,8 +84,9 @@ def report_markdown(report: dict) -> str:
             f"{', '.join(c['tasks'])} all write {c['resource']}" for c in g["write_conflicts"]))
             + (" (writes: " + "; ".join(f"{names[t]} → {', '.join(w)}" for t, w in writes.items()) + ")" if writes else ""))
         reads = {t: e["reads"] for t, e in g["effects"].items() if e["reads"]}
-        out.append("- Read-after-write: " + ("none ✓" if not g["read_after_write"] else "; ".join(
-            f"{', '.join(c['readers'])} read {c['resource']} written by {', '.join(c['writers'])}" for c in g["read_after_write"]))
+        races = "; ".join(f"{', '.join(c['readers'])} read {c['resource']} written by {', '.join(c['writers'])}"
+                          for c in g["read_after_write"])
+        out.append("- Read-after-write: " + (races or "none ✓")
             + (" (reads: " + "; ".join(f"{names[t]} → {', '.join(r)}" for t, r in reads.items()) + ")" if reads else ""))
         if g["shared_rate_limits"]:
             out.append("- Shared rate limits: " + "; ".join(
@@ -183,7 +186,8 @@ def _resource_lines(report: dict, names: dict[str, str]) -> list[str]:
         if a["stretched"]:
             status += "; " + ", ".join(f"{names[t]} needs {fmt_seconds(s)} at this rate" for t, s in a["stretched"].items())
         rows.append(f"| API {a['name']} | {a['limit']} ({fmt_rate(a['limit_per_s'])}) | {_cell(users)} | "
-                    f"{a['calls_per_run']:g} | {fmt_rate(a['peak_current_per_s'])} | {fmt_rate(a['peak_optimized_per_s'])} | {status} |")
+                    f"{a['calls_per_run']:g} | {fmt_rate(a['peak_current_per_s'])} | "
+                    f"{fmt_rate(a['peak_optimized_per_s'])} | {status} |")
     for p in rc["pools"]:
         users = ", ".join(names[t] for t in p["tasks"]) or "no task uses it"
         status = "✓ enough slots" if p["ok"] else "✗ exhausted"

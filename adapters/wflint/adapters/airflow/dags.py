@@ -9,10 +9,30 @@ from __future__ import annotations
 import ast
 
 from . import deps
-from .model import (UNKNOWN, AssetVal, ClassVal, DagState, DecoratorVal, FuncVal, GroupState, GroupVal, LabelVal,
-                    PartialVal, Splat, Sym, TaskState, XComVal)
-from .names import BRANCH_DECORATORS, BRANCH_OPERATORS, MODIFIER_DECORATORS, SENSOR_DECORATORS, \
-    SHORT_CIRCUIT_DECORATORS, SHORT_CIRCUIT_OPERATORS
+from .model import (
+    UNKNOWN,
+    AssetVal,
+    ClassVal,
+    DagState,
+    DecoratorVal,
+    FuncVal,
+    GroupState,
+    GroupVal,
+    LabelVal,
+    PartialVal,
+    Splat,
+    Sym,
+    TaskState,
+    XComVal,
+)
+from .names import (
+    BRANCH_DECORATORS,
+    BRANCH_OPERATORS,
+    MODIFIER_DECORATORS,
+    SENSOR_DECORATORS,
+    SHORT_CIRCUIT_DECORATORS,
+    SHORT_CIRCUIT_OPERATORS,
+)
 from .ops import is_operator_class, template_fields
 
 TASK_DECORATORS_PREFIX = ("task", "setup", "teardown")
@@ -328,7 +348,8 @@ class DagBuilder:
         mapped = kw if how == "expand" else (pos[0] if pos else kw.get("kwargs", UNKNOWN))
         target = partial.target
         if isinstance(target, FuncVal) and target.role == "task":
-            return self.make_taskflow(target, [], {}, node, mapped_kw=mapped if isinstance(mapped, dict) else {"<kwargs>": mapped},
+            mapped_kw = mapped if isinstance(mapped, dict) else {"<kwargs>": mapped}
+            return self.make_taskflow(target, [], {}, node, mapped_kw=mapped_kw,
                                       partial_kw=partial.kwargs)
         if isinstance(target, FuncVal) and target.role == "task_group":
             result = self.run_task_group(target, [], dict(partial.kwargs), node, mapped=mapped)

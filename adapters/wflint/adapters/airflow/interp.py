@@ -13,8 +13,22 @@ import ast
 
 from . import deps
 from .dags import DagBuilder
-from .model import (UNKNOWN, ClassVal, DagState, DecoratorVal, FuncVal, GroupState, GroupVal, MethodVal,
-                    ModuleVal, PartialVal, Splat, Sym, TaskState, XComVal)
+from .model import (
+    UNKNOWN,
+    ClassVal,
+    DagState,
+    DecoratorVal,
+    FuncVal,
+    GroupState,
+    GroupVal,
+    MethodVal,
+    ModuleVal,
+    PartialVal,
+    Splat,
+    Sym,
+    TaskState,
+    XComVal,
+)
 from .names import canonical
 
 MAX_DEPTH = 12
@@ -27,7 +41,7 @@ class _Return(Exception):
 
 
 class Scope:
-    def __init__(self, parent: "Scope | None" = None) -> None:
+    def __init__(self, parent: Scope | None = None) -> None:
         self.vars: dict = {}
         self.parent = parent
 
@@ -307,7 +321,7 @@ class Interpreter(DagBuilder):
             return self.compare(node, scope)
         if isinstance(node, ast.BoolOp):
             result = UNKNOWN
-            for i, value_node in enumerate(node.values):
+            for _i, value_node in enumerate(node.values):
                 result = self._expr(value_node, scope)
                 if result is UNKNOWN:
                     return UNKNOWN
@@ -485,7 +499,7 @@ class Interpreter(DagBuilder):
         if callable(func) and getattr(func, "_builtin", False):
             try:
                 return func(*pos, **kw)
-            except Exception:  # noqa: BLE001 - a builtin on unknown values is unknown
+            except Exception:
                 return UNKNOWN
         return UNKNOWN
 
@@ -568,7 +582,7 @@ class Interpreter(DagBuilder):
             if name in ("format", "upper", "lower", "strip", "replace", "join", "split"):
                 try:
                     return getattr(target, name)(*pos, **kw)
-                except Exception:  # noqa: BLE001
+                except Exception:
                     return UNKNOWN
         return UNKNOWN
 

@@ -38,8 +38,8 @@ class Sym:
 class TaskState:
     task_id: str
     operator: str
-    dag: "DagState"
-    group: "GroupState | None"
+    dag: DagState
+    group: GroupState | None
     node: Any  # the cst node that created it
     kwargs: dict = field(default_factory=dict)  # resolved keyword values (after default_args)
     explicit: set = field(default_factory=set)  # keyword names written on the task itself
@@ -66,7 +66,7 @@ class TaskState:
 @dataclass(eq=False)
 class GroupState:
     group_id: str | None  # None for the root group
-    parent: "GroupState | None"
+    parent: GroupState | None
     prefix: bool = True
     default_args: dict = field(default_factory=dict)
     children: list = field(default_factory=list)  # TaskState | GroupState in creation order
@@ -154,7 +154,7 @@ class FuncVal:
     """A function defined in the file: a plain helper, or decorated (TaskFlow, group, DAG)."""
 
     node: Any  # cst.FunctionDef
-    closure: "Any"  # the Scope it was defined in
+    closure: Any  # the Scope it was defined in
     role: str = "plain"  # plain | task | task_group | dag
     decorator: str = ""  # canonical decorator (task, task.branch, setup…)
     options: dict = field(default_factory=dict)  # decorator keyword arguments

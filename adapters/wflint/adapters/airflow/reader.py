@@ -1,16 +1,28 @@
 """DAG file → IR workflows: parse with ``ast``, interpret, then describe each DAG in IR terms."""
 from __future__ import annotations
 
+import ast
 import math
 import os
 import re
-
-import ast
 import warnings
 
 from wflint.errors import ParseError
-from wflint.ir import (Duration, DurationSource, Edge, EdgeKind, ExecutionModel, Join, Limits, Location,
-                       PoolLimit, Position, SourceIndex, Task, Workflow)
+from wflint.ir import (
+    Duration,
+    DurationSource,
+    Edge,
+    EdgeKind,
+    ExecutionModel,
+    Join,
+    Limits,
+    Location,
+    PoolLimit,
+    Position,
+    SourceIndex,
+    Task,
+    Workflow,
+)
 
 from .effects import task_effects
 from .interp import Interpreter
@@ -46,7 +58,7 @@ def read_dag_file(path: str, text: str, pools: dict[str, int] | None = None) -> 
         dags = interp.run()
     except RecursionError:
         raise ParseError(path, "the file nests too deeply to be read statically") from None
-    except Exception as exc:  # noqa: BLE001 - a reader bug must not become a traceback for users
+    except Exception as exc:
         line = getattr(exc, "lineno", 1) or 1
         raise ParseError(path, f"wflint could not interpret this file (internal error "
                                f"{type(exc).__name__}: {exc}; please report it)", line) from None

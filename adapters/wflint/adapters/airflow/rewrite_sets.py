@@ -36,7 +36,7 @@ def plan(module, key, sites: dict, workflow: Workflow, removals: set) -> tuple[d
         if (b, c) not in made:
             continue
         stmt, call, method = made[(b, c)]
-        preds, succs = into.get(b, []), [s for s in out_of.get(c, [])]
+        preds, succs = into.get(b, []), list(out_of.get(c, []))
         if len(preds) > 1 or len(succs) > 1 or not (preds or succs) or stmt in replacements:
             continue
         pred_edge = (preds[0], b) if preds else None

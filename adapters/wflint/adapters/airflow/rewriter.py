@@ -1,6 +1,7 @@
 """IR-level ``remove_order`` changes → edits of the DAG file with libcst (research §7).
 
-Supported: ``set_downstream``/``set_upstream`` statements where unambiguous (``rewrite_sets``), and a ``>>`` chain of single tasks, where consecutive tasks whose ordering is removed
+Supported: ``set_downstream``/``set_upstream`` statements where unambiguous (``rewrite_sets``), and a ``>>``
+chain of single tasks, where consecutive tasks whose ordering is removed
 become one list (``a >> b >> c >> d`` → ``a >> [b, c] >> d``), and the same for ``chain(...)``
 arguments (``chain(a, [b, c], d)``). Comments, ``Label``s and parentheses are kept; a list is never
 put next to a list (``list >> list`` is a TypeError, and ``chain`` would pair lists up). Every other
@@ -158,9 +159,9 @@ class _Planner:
             def merge(self, ops, new_ops, opers, pairs, updated, kind):
                 """Join operand i and i+1 into one list where their single edge is to be removed."""
                 cut = []
-                for i, edges in enumerate(pairs):
+                for edges in pairs:
                     cut.append(len(edges) == 1 and edges[0] in removals)
-                code = lambda node: cst.Module([]).code_for_node(node)  # noqa: E731
+                code = lambda node: cst.Module([]).code_for_node(node)
                 full = [bool(edges) and all(e in removals for e in edges) for edges in pairs]
                 if all(full):
                     for edges in pairs:

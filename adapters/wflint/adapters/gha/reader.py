@@ -10,8 +10,19 @@ import fnmatch
 import re
 
 from wflint.errors import ParseError
-from wflint.ir import (ApiLimit, ApiUse, Duration, DurationSource, Effect,
-                       ExecutionModel, Limits, Location, Mode, Task, Workflow)
+from wflint.ir import (
+    ApiLimit,
+    ApiUse,
+    Duration,
+    DurationSource,
+    Effect,
+    ExecutionModel,
+    Limits,
+    Location,
+    Mode,
+    Task,
+    Workflow,
+)
 from wflint.sourcemap import load_yaml
 
 from . import local

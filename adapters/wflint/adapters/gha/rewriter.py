@@ -92,7 +92,7 @@ def _get(mapping, key: str):
     return None, None
 
 
-def _job(src: "_Text", root, job_id: str):
+def _job(src: _Text, root, job_id: str):
     _, jobs = _get(root, "jobs")
     key, value = _get(jobs, job_id)
     if key is None:
@@ -121,7 +121,7 @@ def _shared_nodes(root) -> set[int]:
     return shared
 
 
-def _own(src: "_Text", node) -> None:
+def _own(src: _Text, node) -> None:
     """Refuse a node used in more than one place (YAML anchor/alias): an edit would change all."""
     if id(node) in src.shared:
         raise RewriteError("the node is shared through a YAML anchor; editing it would change every use")

@@ -19,7 +19,8 @@ _ENV_WRITE = re.compile(r">>?\s*\"?\$\{?(GITHUB_ENV|GITHUB_PATH|GITHUB_OUTPUT|GI
                         r"|(?:Out-File|Add-Content|Set-Content|tee)[^\n]*\b(GITHUB_ENV|GITHUB_PATH|GITHUB_OUTPUT)\b"
                         r"|environ\[[\"'](GITHUB_ENV|GITHUB_PATH|GITHUB_OUTPUT)[\"']\]")
 _PUBLISH_RUN = (
-    (re.compile(r"\b(twine\s+upload|uv\s+publish|maturin\s+(publish|upload)|flit\s+publish|poetry\s+publish)\b"), "registry:pypi"),
+    (re.compile(r"\b(twine\s+upload|uv\s+publish|maturin\s+(publish|upload)|flit\s+publish|poetry\s+publish)\b"),
+     "registry:pypi"),
     (re.compile(r"\bnpm\s+publish\b|\bpnpm\s+publish\b|\byarn\s+(npm\s+)?publish\b"), "registry:npm"),
     (re.compile(r"\bcargo\s+publish\b"), "registry:crates"),
     (re.compile(r"\b(docker|podman)\s+(push|buildx\s+build[^\n]*--push)\b|\bdocker\s+manifest\s+push\b"), "registry:docker"),
@@ -57,7 +58,8 @@ _MAYBE_IN = re.compile(r"artifact|download|restore")  # action names are lower c
 _READ_ONLY_CMD = re.compile(
     r"\b(lint|linter|check|clippy|mypy|pyright|ruff\s+check|flake8|pylint|eslint|shellcheck|actionlint"
     r"|typecheck|type-check|tsc\b[^\n]*--noEmit|codespell|cppcheck|clang-tidy|vet|validate)\b|(?<!\S)--(check|diff)\b")
-_WRITES_TREE = re.compile(r"(?<!\S)--(fix|write)\b|\b(format(?!\S*\s+--check)|install|build|make|cmake|compile|git\s+(commit|push|checkout|apply)"
+_WRITES_TREE = re.compile(r"(?<!\S)--(fix|write)\b|\b(format(?!\S*\s+--check)|install|build|make|cmake|compile|"
+                          r"git\s+(commit|push|checkout|apply)"
                           r"|pre-commit|generate|sed\s+-i|mv|rm|cp|mkdir|download|curl|wget|pip|npm\s+ci|cargo\s+build"
                           r"|rustup|apt|apt-get|brew|choco|conda|setup|add)\b")
 
@@ -91,7 +93,8 @@ def step_record(job_id: str, index: int, step: dict, pointer: tuple, lane: int |
         "uses": uses, "pointer": pointer, "if": _text(step.get("if")), "background": step.get("background") is True,
         "lane": lane, "wait": _names(step.get("wait")), "wait_all": "wait-all" in step,
         "cancel": _names(step.get("cancel")),
-        "writes": [], "reads": [], "publishes": [], "uploads": [], "downloads": [], "files": [], "registries": [], "api_calls": 0, "maybe_out": False, "maybe_in": False,
+        "writes": [], "reads": [], "publishes": [], "uploads": [], "downloads": [], "files": [], "registries": [], "api_calls": 0,
+        "maybe_out": False, "maybe_in": False,
         "refs": _step_refs(step),
         "checkout_without_path": False, "read_only": False, "workspace_write": False,
     }

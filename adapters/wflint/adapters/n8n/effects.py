@@ -253,7 +253,7 @@ def _generic(kind: str, node: dict, params: dict, cred: str, out: NodeEffects) -
 
 
 def _target(kind: str, params: dict) -> str:
-    t = lambda *keys: "/".join(text(params.get(k)) or "?" for k in keys)  # noqa: E731
+    t = lambda *keys: "/".join(text(params.get(k)) or "?" for k in keys)
     if kind == "googleSheets":
         return t("documentId", "sheetName") if "documentId" in params else t("sheetId", "range")
     if kind == "airtable":

@@ -6,7 +6,8 @@ whole sub-tree runs before the next sibling (depth-first); v0 (legacy, also when
 ``executionOrder`` is absent) appends them in connection order (breadth-first). A node with more
 than one wired input (Merge) waits until every wired input has data; waiting nodes are released
 when nothing else can run. In v0 only, a Merge that gets its first data also starts the chains
-feeding its other inputs that nothing else would run (from their top-most node). The simulation records the first run of each node; nodes no trigger
+feeding its other inputs that nothing else would run (from their top-most node). The simulation records the first run of each
+node; nodes no trigger
 reaches are appended in file order so every task has a place.
 """
 from __future__ import annotations
@@ -21,7 +22,7 @@ def execution_order(names: list[str], children: dict[str, list[tuple[str, int, i
     body has run for every batch (measured on n8n 2.8.4): its children come after the body."""
     has_parent = {v for kids in children.values() for v, _, _ in kids}
     roots = [n for n in names if n not in has_parent]
-    key = lambda n: (position[n][1], position[n][0])  # noqa: E731  top-most, then left-most
+    key = lambda n: (position[n][1], position[n][0])
     roots.sort(key=lambda n: (n not in triggers, key(n)))  # an execution starts at a trigger
     ran: list[str] = []
     seen: set[str] = set()
@@ -146,7 +147,7 @@ def linearize(first_run: list[str], children: dict[str, list[tuple[str, int, int
     import heapq
 
     rank = {n: i for i, n in enumerate(first_run)}
-    indegree = {n: 0 for n in first_run}
+    indegree = dict.fromkeys(first_run, 0)
     succ: dict[str, list[str]] = {n: [] for n in first_run}
     for u, kids in children.items():
         for v, _, _ in kids:

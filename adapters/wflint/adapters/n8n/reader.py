@@ -12,8 +12,19 @@ import os
 import re
 
 from wflint.errors import ParseError
-from wflint.ir import (Dangling, Duration, DurationSource, Edge, EdgeKind, Effect, ExecutionModel, Join,
-                       Location, Task, Workflow)
+from wflint.ir import (
+    Dangling,
+    Duration,
+    DurationSource,
+    Edge,
+    EdgeKind,
+    Effect,
+    ExecutionModel,
+    Join,
+    Location,
+    Task,
+    Workflow,
+)
 from wflint.sourcemap import load_json
 
 from . import effects as fx
@@ -89,9 +100,9 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
     effects = {name: fx.infer(node) for name, (_, node) in by_name.items()}  # once per node: SQL is parsed here
     one_to_one = {name: _one_to_one(node, effects[name]) for name, (_, node) in by_name.items()}
     links = connection_links(connections, p, by_name)
-    main = [l for l in links if l["type"] in ("main", "error")]
-    ai = [l for l in links if l["type"].startswith("ai_")]
-    main_nodes = {l["from"] for l in main} | {l["to"] for l in main}
+    main = [link for link in links if link["type"] in ("main", "error")]
+    ai = [link for link in links if link["type"].startswith("ai_")]
+    main_nodes = {link["from"] for link in main} | {link["to"] for link in main}
     root_of = _fold(ai, main_nodes)
     task_names = [n for n, (_, node) in by_name.items()
                   if node["type"] != STICKY and n not in root_of]
@@ -122,7 +133,7 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
         if not one_to_one[u]:
             edges.append(Edge(u, v, EdgeKind.CONTROL, Location(link["pointer"]),
                               f"{v} runs once per item {u} emits, and only if it emits any"))
-    fed = {l["to"] for l in main}
+    fed = {link["to"] for link in main}
     for link in main:
         u, v = link["from"], link["to"]
         if u not in children or v not in children or not one_to_one[u]:
@@ -171,7 +182,7 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
         _joins(tasks[name], by_name[name][1], inputs[name], _labels(name, inputs[name], route, starts, routers))
 
     notes = [
-        f"executionOrder {'v1: depth-first, sibling branches by canvas position (top-most, then left-most)' if v1 else ('absent: runs as legacy v0, breadth-first' if order_setting is None else repr(order_setting) + ': runs as legacy v0, breadth-first')}",
+        "executionOrder " + _order_note(v1, order_setting),
         f"node durations are defaults ({CALL_S:g} s per item for nodes that call out, {LOGIC_S:g} s for "
         "in-memory nodes) unless measured timings are given",
     ]
@@ -266,6 +277,13 @@ def _fold(ai: list[dict], main_nodes: set[str]) -> dict[str, str]:
         if root not in seen:
             root_of[sub] = root
     return root_of
+
+
+def _order_note(v1: bool, order_setting: object) -> str:
+    if v1:
+        return "v1: depth-first, sibling branches by canvas position (top-most, then left-most)"
+    what = "absent" if order_setting is None else repr(order_setting)
+    return f"{what}: runs as legacy v0, breadth-first"
 
 
 def _position(node: dict) -> tuple[float, float]:

@@ -27,8 +27,7 @@ import uuid
 from wflint.errors import RewriteError
 
 from .effects import short_type
-from .jsonsplice import (Doc, append_element, append_member, insert_elements_after, remove_element,
-                         replace_value)
+from .jsonsplice import Doc, append_element, append_member, insert_elements_after, remove_element, replace_value
 from .reader import connection_links
 
 MERGE_TYPE = "n8n-nodes-base.merge"
@@ -276,7 +275,7 @@ def verify(old, new, changes) -> str | None:
         if change.op == "insert_join" and len([e for e in new.edges
                                                 if e.v == change.v and e.kind.value == "order"]) != 1:
             return f"{change.v} is still fed by more than one connection"
-    before = [t for t in old.execution_model.order]
+    before = list(old.execution_model.order)
     after = [t for t in new.execution_model.order if t in old.tasks]
     if not wanted_order and before != after:
         return "the rewrite changed the order in which n8n runs the existing nodes"

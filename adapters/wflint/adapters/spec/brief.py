@@ -17,8 +17,23 @@ import re
 
 from wflint.analysis.durations import parse_duration
 from wflint.errors import ParseError
-from wflint.ir import (ApiLimit, ApiUse, Dangling, Duration, DurationSource, Edge, EdgeKind, ExecutionModel,
-                       Limits, Location, PoolLimit, Position, SourceIndex, Task, Workflow)
+from wflint.ir import (
+    ApiLimit,
+    ApiUse,
+    Dangling,
+    Duration,
+    DurationSource,
+    Edge,
+    EdgeKind,
+    ExecutionModel,
+    Limits,
+    Location,
+    PoolLimit,
+    Position,
+    SourceIndex,
+    Task,
+    Workflow,
+)
 
 from .reader import PARALLEL_FEATURE
 

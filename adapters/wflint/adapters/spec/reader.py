@@ -11,8 +11,25 @@ import os
 
 from wflint.analysis.durations import parse_duration, parse_rate
 from wflint.errors import ParseError
-from wflint.ir import (ApiLimit, ApiUse, Dangling, Duration, DurationSource, Edge, EdgeKind, Effect,
-                       ExecutionModel, Join, Limits, Location, Mode, PoolLimit, SourceIndex, Task, Workflow)
+from wflint.ir import (
+    ApiLimit,
+    ApiUse,
+    Dangling,
+    Duration,
+    DurationSource,
+    Edge,
+    EdgeKind,
+    Effect,
+    ExecutionModel,
+    Join,
+    Limits,
+    Location,
+    Mode,
+    PoolLimit,
+    SourceIndex,
+    Task,
+    Workflow,
+)
 from wflint.sourcemap import load_json, load_yaml
 
 DEFAULT_DURATION_S = 1.0

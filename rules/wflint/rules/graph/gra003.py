@@ -22,7 +22,7 @@ failure the same way (a job on it with `if: always()`).
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from wflint.analysis import graph
 from wflint.finding import Applicability, Change, Finding, Fix, Severity

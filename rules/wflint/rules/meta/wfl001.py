@@ -16,7 +16,7 @@ tasks:
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from wflint.errors import ParseError
 from wflint.finding import Finding, Severity

@@ -18,7 +18,7 @@ tasks:
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from wflint.finding import Finding, Severity
 from wflint.rule import Context, rule

@@ -33,7 +33,7 @@ often, and `$('X').item` readers keep `X` on their items' lineage.
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from wflint.analysis.durations import fmt_seconds
 from wflint.finding import Applicability, Change, Confidence, Finding, Fix, Severity

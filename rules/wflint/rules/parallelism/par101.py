@@ -22,7 +22,7 @@ on how later nodes read the responses.
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from wflint.analysis.durations import fmt_seconds
 from wflint.finding import Applicability, Confidence, Finding, Fix, Related, Severity

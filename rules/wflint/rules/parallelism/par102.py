@@ -21,7 +21,7 @@ under v0 and v1 for this workflow; otherwise it would reorder nodes and is unsaf
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from wflint.finding import Applicability, Change, Finding, Fix, Severity
 from wflint.rule import Context, rule

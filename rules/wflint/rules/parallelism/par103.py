@@ -21,7 +21,7 @@ instead of N; whether that is what the author meant is a judgement call.
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from wflint.analysis.durations import fmt_seconds
 from wflint.finding import Applicability, Change, Finding, Fix, Related, Severity

@@ -27,7 +27,7 @@ confidence when the copies' effects are unknown (Python or shell callables).
 from __future__ import annotations
 
 import math
-from typing import Iterator
+from collections.abc import Iterator
 
 from wflint.analysis.durations import fmt_seconds
 from wflint.finding import Applicability, Change, Confidence, Finding, Fix, Severity

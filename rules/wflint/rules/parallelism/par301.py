@@ -24,7 +24,7 @@ only stops the job at the group's end. Not offered inside composite actions, and
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from wflint.finding import Applicability, Change, Confidence, Finding, Fix, Severity
 from wflint.ir import Location

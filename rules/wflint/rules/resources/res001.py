@@ -22,7 +22,7 @@ resource check shows the time the run takes when it is held to the limit.
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from wflint.analysis.durations import fmt_rate, fmt_seconds
 from wflint.finding import Finding, Related, Severity

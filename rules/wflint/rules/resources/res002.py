@@ -23,7 +23,7 @@ resource check shows the run time when the pool is respected.
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from wflint.finding import Finding, Related, Severity
 from wflint.rule import Context, rule

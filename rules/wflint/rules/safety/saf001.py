@@ -24,7 +24,7 @@ choose an order for you: no automatic fix.
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from wflint.finding import Finding, Related, Severity
 from wflint.rule import Context, rule

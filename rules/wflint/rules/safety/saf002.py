@@ -19,7 +19,7 @@ wflint cannot tell which value the reader wants.
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from wflint.finding import Finding, Related, Severity
 from wflint.ir import Mode

@@ -21,8 +21,8 @@ join construct is done by the format's rewriter where it has one; otherwise disp
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from itertools import combinations
-from typing import Iterator
 
 from wflint.finding import Applicability, Change, Finding, Fix, Related, Severity
 from wflint.ir import Join

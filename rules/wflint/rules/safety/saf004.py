@@ -28,7 +28,7 @@ for you (display only).
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from wflint.finding import Applicability, Change, Finding, Fix, Related, Severity
 from wflint.rule import Context, rule

@@ -23,8 +23,8 @@ everything after it, never runs.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from itertools import combinations
-from typing import Iterator
 
 from wflint.finding import Finding, Related, Severity
 from wflint.rule import Context, rule

@@ -22,7 +22,7 @@ No automatic fix: which order the job relies on is a choice.
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from wflint.finding import Finding, Severity
 from wflint.ir import Location

@@ -22,7 +22,7 @@ automatic fix.
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from wflint.finding import Finding, Severity
 from wflint.ir import Location

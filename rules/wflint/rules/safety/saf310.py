@@ -41,7 +41,7 @@ offered for matrix jobs (one group would serialize, and by default cancel, their
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from wflint.finding import Applicability, Change, Confidence, Finding, Fix, Severity
 from wflint.rule import Context, rule
