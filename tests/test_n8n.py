@@ -8,6 +8,7 @@ import pytest
 from conftest import CORPUS, run
 
 from wflint.adapters.n8n.effects import sql_tables
+from wflint.adapters.n8n.facts import NodeFacts
 from wflint.adapters.n8n.reader import read_n8n
 from wflint.adapters.n8n.references import scan
 from wflint.analysis import analyze
@@ -124,7 +125,7 @@ def test_arrays_null_slots_error_type_sticky_notes_and_ai_sub_nodes():
     first, second = read_n8n("w.json", text)
     assert list(first.tasks) == [T]
     assert set(second.tasks) == {T, "A", "Ok", "Failed", "Agent"}
-    assert second.tasks["Agent"].attrs["sub_nodes"] == ["Model", "Sheet tool"]
+    assert second.tasks["Agent"].facet(NodeFacts).sub_nodes == ("Model", "Sheet tool")
     assert [e.mode for e in second.tasks["Agent"].effects] == [Mode.WRITE]  # the tool appends to a sheet
     assert second.tasks["A"].failure_policy == "continue"
     assert ("Failed", "Agent") in {(e.u, e.v) for e in second.edges if e.kind is EdgeKind.ORDER}
@@ -152,7 +153,7 @@ def test_flags_pinned_items_and_item_multiplication():
                   pinData={"List": [{"json": {"i": i}} for i in range(5)]}))
     each, once = wf.tasks["Each"], wf.tasks["Once"]
     assert each.items == 5 and each.duration.seconds == 5.0 and each.duration.source.value == "default"
-    assert once.items == 1 and once.attrs["retryOnFail"] is True and "wflint" in once.attrs["notes"]
+    assert once.items == 1 and once.facet(NodeFacts).retry_on_fail is True and "wflint" in once.facet(NodeFacts).notes
     report = analyze(wf)
     assert report.current.makespan == pytest.approx(sum(report.duration.values()))
 
@@ -228,7 +229,7 @@ def test_loops_are_not_cycles_or_dependencies():
                   links((T, "Loop"), ("Loop", "Done", 0), ("Loop", "Work", 1), ("Work", "Loop"))))
     result = analyze(wf)
     assert result.relaxation.unordered_needs == []
-    assert wf.tasks["Loop"].attrs["loop_output"] == 1
+    assert wf.tasks["Loop"].facet(NodeFacts).loop_output == 1
 
 
 # --------------------------------------------------------------------------- effects

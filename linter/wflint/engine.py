@@ -12,7 +12,7 @@ from .config import Config, find_config
 from .errors import ParseError, UsageError
 from .finding import Finding
 from .ir import Duration, DurationSource, Workflow
-from .rule import Context, RuleInfo, all_rules, run_rules
+from .rule import RuleInfo, all_rules, run_rules
 
 
 @dataclass
@@ -101,16 +101,10 @@ def apply_timings(workflow: Workflow, timings: dict[str, float]) -> None:
 def check_workflow(workflow: Workflow, rules: Iterable[RuleInfo]) -> WorkflowResult:
     rules = list(rules)
     try:
-        analysis = analyze(workflow)
-    except CycleError as cycle:
-        analysis = None
-        from wflint.rules.graph.gra001 import for_cycle
-
-        info = all_rules()["GRA001"]
-        findings = [for_cycle(Context(workflow, None, info), cycle.cycle)] if info in rules else []
-    else:
-        findings = []
-    findings.extend(run_rules(workflow, analysis, rules))
+        analysis: Analysis | None = analyze(workflow)
+    except CycleError:
+        analysis = None  # only the rules that need no analysis run (GRA001 names the cycle)
+    findings = list(run_rules(workflow, analysis, rules))
     for finding in findings:
         position = workflow.source.resolve(finding.location)
         finding.line, finding.column = position.line, position.column
@@ -154,9 +148,6 @@ def lint_paths(paths: list[str], selection: Selection, *, stdin_format: str | No
 def lint_file(path: str, explicit: bool, selection: Selection, config: Config, *,
               stdin_format: str | None = None, timings: dict[str, float] | None = None,
               with_edits: bool = False) -> FileResult | None:
-    from wflint.rules.meta.wfl001 import for_error
-    from wflint.rules.meta.wfl002 import for_directives
-
     result = FileResult("<stdin>" if path == "-" else path, config=config)
     rules = [info for code, info in all_rules().items() if selection.wants(code)]
     try:
@@ -164,7 +155,7 @@ def lint_file(path: str, explicit: bool, selection: Selection, config: Config, *
         workflows = load(path, explicit=explicit, stdin_format=stdin_format, text=text)
     except ParseError as error:
         if selection.wants("WFL001"):
-            result.findings.append(for_error(error))
+            result.findings.append(error.finding(all_rules()["WFL001"]))
         return result
     if workflows is None:
         return None
@@ -182,7 +173,7 @@ def lint_file(path: str, explicit: bool, selection: Selection, config: Config, *
 
         attach_edits(path, text, workflows, kept, config)
     if selection.wants("WFL002"):
-        kept.extend(for_directives(result.path, directives, all_rules(), selection.wants))
+        kept.extend(suppress.unused(result.path, directives, all_rules(), selection.wants))
     kept.sort(key=Finding.sort_key)
     result.findings = kept
     return result

@@ -1,6 +1,12 @@
 """The two ways wflint refuses input: a usage error (exit 2) and a file it cannot read (WFL001)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .finding import Finding
+    from .rule import RuleInfo
+
 
 class UsageError(Exception):
     """Bad command line, missing path, unknown format, invalid config: exit 2."""
@@ -18,6 +24,13 @@ class ParseError(Exception):
 
     def one_line(self) -> str:
         return f"{self.path}:{self.line}:{self.column}: {self.reason}"
+
+    def finding(self, info: RuleInfo) -> Finding:
+        """The WFL001 finding for this error (``info``: that rule's registry entry)."""
+        from .finding import Finding
+
+        return Finding(code=info.code, name=info.name, severity=info.severity, message=self.reason,
+                       path=self.path, line=self.line, column=self.column)
 
 
 class RewriteError(Exception):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import TypeVar
 
 
 class DurationSource(str, Enum):
@@ -86,6 +87,26 @@ class SourceIndex:
             pointer = pointer[:-1]
 
 
+class Facet:
+    """Base of the typed facts adapters attach to tasks and workflows (see ``facets.py``)."""
+
+
+F = TypeVar("F", bound=Facet)
+
+
+class Faceted:
+    """Carries facets, one value per facet class: ``put`` attaches, ``facet`` reads (or None)."""
+
+    facets: dict[type[Facet], Facet]
+
+    def facet(self, kind: type[F]) -> F | None:
+        found = self.facets.get(kind)
+        return found if isinstance(found, kind) else None
+
+    def put(self, value: Facet) -> None:
+        self.facets[type(value)] = value
+
+
 @dataclass(frozen=True)
 class Duration:
     seconds: float
@@ -116,7 +137,7 @@ class ApiUse:
 
 
 @dataclass
-class Task:
+class Task(Faceted):
     id: str
     name: str
     kind: str
@@ -130,7 +151,7 @@ class Task:
     failure_policy: str | None = None  # e.g. "continue", "stop"; None = engine default
     opaque: bool = False  # effects cannot be known (arbitrary code)
     dynamic: bool = False  # names or edges could not be resolved statically
-    attrs: dict[str, object] = field(default_factory=dict)  # adapter facts shown in reports
+    facets: dict[type[Facet], Facet] = field(default_factory=dict)  # typed adapter facts (facets.py)
     # On an engine that runs one task at a time: tasks with the same non-empty key could be merged
     # into one task fed one item per call, whose calls the engine sends concurrently (n8n's HTTP
     # Request node): together they take about the longest one's time.
@@ -217,7 +238,7 @@ class Dangling:
 
 
 @dataclass
-class Workflow:
+class Workflow(Faceted):
     name: str
     format: str
     path: str
@@ -228,8 +249,12 @@ class Workflow:
     dangling: list[Dangling] = field(default_factory=list)
     source: SourceIndex = field(default_factory=SourceIndex)
     location: Location = field(default_factory=Location)  # where the workflow itself starts
-    attrs: dict[str, object] = field(default_factory=dict)  # adapter facts (e.g. engine settings)
+    facets: dict[type[Facet], Facet] = field(default_factory=dict)  # typed adapter facts (facets.py)
     _edge_index: tuple | None = field(default=None, init=False, repr=False, compare=False)
+
+    def carries(self, kind: type[Facet]) -> bool:
+        """Whether the workflow or any of its tasks has a facet of this kind."""
+        return kind in self.facets or any(kind in t.facets for t in self.tasks.values())
 
     def task_order(self) -> list[str]:
         """Tasks in declaration order (dicts keep insertion order)."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .analysis import Analysis
 from .finding import Confidence, Finding, Fix, Related, Severity
-from .ir import Location, Workflow
+from .ir import Facet, Location, Workflow
 
 RULE_MODULES = (
     "parallelism.par001",
@@ -51,17 +51,23 @@ class RuleInfo:
     doc: str
     check: Callable[[Context], Iterable[Finding]]
     needs_analysis: bool = True
+    needs: tuple[type[Facet], ...] = ()  # facets the rule reads: it runs only where each is present
 
     @property
     def summary(self) -> str:
         return self.doc.strip().splitlines()[0] if self.doc.strip() else self.name
 
 
-def rule(code: str, name: str, severity: Severity, needs_analysis: bool = True):
-    """Attach a rule's identity to its check function; the module docstring is its documentation."""
+def rule(code: str, name: str, severity: Severity, needs_analysis: bool = True,
+         needs: tuple[type[Facet], ...] = ()):
+    """Attach a rule's identity to its check function; the module docstring is its documentation.
+
+    ``needs`` names the facets the rule reads (``wflint.facets``): the engine skips the rule on a
+    workflow where any of them is absent, so a rule never guesses at facts no adapter gave it.
+    """
     def wrap(fn):
         doc = sys.modules[fn.__module__].__doc__ or ""
-        fn.rule_info = RuleInfo(code, name, severity, _cleandoc(doc), fn, needs_analysis)
+        fn.rule_info = RuleInfo(code, name, severity, _cleandoc(doc), fn, needs_analysis, tuple(needs))
         return fn
     return wrap
 
@@ -115,5 +121,7 @@ class Context:
 def run_rules(workflow: Workflow, analysis: Analysis | None, rules: Iterable[RuleInfo]) -> Iterator[Finding]:
     for info in rules:
         if info.needs_analysis and analysis is None:
+            continue
+        if not all(workflow.carries(kind) for kind in info.needs):
             continue
         yield from info.check(Context(workflow, analysis, info))

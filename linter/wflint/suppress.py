@@ -3,7 +3,7 @@
 A directive silences the codes it names (all codes when it names none) for findings reported on
 its line, or on the line of a task the finding is about (its key, job, step or operator). In JSON
 formats, where there are no comments, an adapter puts a task's free-text notes in
-``task.attrs["notes"]`` and the same directive there covers that task. A directive that silences
+a task's ``Notes`` facet (n8n node notes) and the same directive there covers that task. A directive that silences
 nothing is itself reported (WFL002), like ruff's unused ``noqa``.
 """
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .facets import Notes
 from .finding import Finding
 from .ir import Workflow
 
@@ -45,10 +46,10 @@ def apply(findings: list[Finding], text: str, workflows: list[Workflow]) -> tupl
     directives = parse(text)
     for wf in workflows:
         for task in wf.tasks.values():
-            notes = task.attrs.get("notes")
-            if isinstance(notes, str):
+            notes = task.facet(Notes)
+            if notes is not None:
                 line = wf.source.resolve(task.location).line
-                directives.extend(parse(notes, line=line, task=task.id))
+                directives.extend(parse(notes.text, line=line, task=task.id))
     if not directives:
         return findings, []
     by_line: dict[int, list[Directive]] = {}
@@ -66,3 +67,26 @@ def apply(findings: list[Finding], text: str, workflows: list[Workflow]) -> tupl
         else:
             hit.used.add(f.code)
     return kept, directives
+
+
+def unused(path: str, directives: list[Directive], rules: dict, selected) -> list[Finding]:
+    """WFL002 findings: directives that silenced nothing, or name codes no rule has."""
+    info = rules["WFL002"]
+    known_codes = list(rules)
+    out = []
+    for d in directives:
+        named = d.codes if d.codes is not None else ()
+        unknown = [c for c in named if not any(k.startswith(c) for k in known_codes)]
+        unused = [c for c in named if c not in unknown and not any(u.startswith(c) for u in d.used)
+                  and any(selected(k) for k in known_codes if k.startswith(c))]
+        if d.codes is None and not d.used:
+            message = "suppression `wflint: ignore` suppresses nothing here"
+        elif unknown:
+            message = f"suppression names unknown code{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}"
+        elif unused:
+            message = f"suppression of {', '.join(unused)} suppresses nothing here"
+        else:
+            continue
+        out.append(Finding(code=info.code, name=info.name, severity=info.severity, message=message,
+                           path=path, line=d.line, column=d.column, tasks=(d.task,) if d.task else ()))
+    return out

@@ -10,6 +10,8 @@ from conftest import run
 
 from wflint.adapters import airflow
 from wflint.adapters.airflow.effects import tables_in_sql
+from wflint.adapters.airflow.facts import OperatorFacts
+from wflint.facets import TriggerRule
 from wflint.ir import EdgeKind, Join, Mode
 
 FIX = ROOT / "fixtures" / "airflow"
@@ -55,14 +57,14 @@ def test_edge_kinds_and_task_facts(constructs):
     assert kind[("a", "b")] is EdgeKind.ORDER
     assert "Label" in next(e.detail for e in wf.edges if (e.u, e.v) == ("lab", "lab2"))
     assert all(e.detail for e in wf.edges)
-    assert wf.tasks["delete"].attrs["trigger_rule"] == "all_done_setup_success"
-    assert wf.tasks["join"].attrs["trigger_rule"] == "none_failed_min_one_success"
-    assert wf.tasks["br"].attrs["chooses_branch"] is True
+    assert wf.tasks["delete"].facet(TriggerRule).rule == "all_done_setup_success"
+    assert wf.tasks["join"].facet(TriggerRule).rule == "none_failed_min_one_success"
+    assert wf.tasks["br"].facet(TriggerRule).chooses_branch is True
     assert wf.tasks["po"].opaque and not wf.tasks["a"].opaque
     assert wf.limits.concurrency == 16 and "default" in wf.limits.concurrency_source
     assert wf.execution_model.name == "airflow" and wf.execution_model.mode == "graph"
     add = constructs["taskflow_constructs"].tasks["add"]
-    assert add.attrs["mapped"] is True and add.attrs["expand"] == ["x"]
+    assert add.facet(OperatorFacts).mapped is True and add.facet(OperatorFacts).expand == ("x",)
     assert {"add_1", "add_2"} <= set(constructs["taskflow_constructs"].tasks)
 
 
@@ -178,7 +180,7 @@ with DAG("m", max_active_tasks=4):
     work.expand(x=[1, 2, 3, 4, 5], y=["a", "b"])
 ''')["m"]
     (t,) = wf.tasks.values()
-    assert t.items == 10 and t.attrs["instances"] == 10 and t.attrs["max_active_tis_per_dagrun"] == 2
+    assert t.items == 10 and t.facet(OperatorFacts).instances == 10 and t.facet(OperatorFacts).max_active_tis_per_dagrun == 2
     assert t.duration.seconds == 5.0  # ten instances, two at a time, default 1 s each
 
 

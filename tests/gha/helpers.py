@@ -13,6 +13,32 @@ import pytest
 from wflint.adapters import gha
 
 
+def laid_out_corpus() -> dict[str, Path]:
+    """The flat GitHub corpus (``<tag>__<name>.yml``) laid out as each repository has it,
+    ``<tag>/.github/workflows/<name>.yml``, in a temporary folder: corpus name → laid-out path.
+    Local reusable workflows then resolve as GitHub resolves them."""
+    import atexit
+    import tempfile
+
+    from conftest import corpus_dir
+
+    global _LAID_OUT
+    if _LAID_OUT is None:
+        root = Path(tempfile.mkdtemp(prefix="wflint-gha-corpus-"))
+        atexit.register(shutil.rmtree, root, ignore_errors=True)
+        _LAID_OUT = {}
+        for source in sorted(corpus_dir("gha").glob("*.y*ml")):
+            tag, _, name = source.name.partition("__")
+            target = root / tag / ".github" / "workflows" / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+            _LAID_OUT[source.name] = target
+    return _LAID_OUT
+
+
+_LAID_OUT: dict[str, Path] | None = None
+
+
 def workflow(text: str, path: str = "ci.yml"):
     return gha.read(path, text)[0]
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 from collections import Counter
 from functools import cache
-from pathlib import Path
 
 import jsonschema
 from conftest import FIXTURES, ROOT, corpus_dir, run
-from helpers import actionlint_errors
+from helpers import actionlint_errors, laid_out_corpus
 
 from wflint.engine import Selection
 from wflint.fixer import fix_text
@@ -19,22 +18,23 @@ from wflint.fixer import fix_text
 def fixed_corpus() -> dict[str, tuple[str, object]]:
     """name → (original text, outcome of `wflint fix --unsafe-fixes`), computed once."""
     out = {}
-    for path in sorted(corpus_dir("gha").glob("*.y*ml")):
+    for name, path in laid_out_corpus().items():
         text = path.read_text(encoding="utf-8")
-        out[path.name] = (text, fix_text(str(path), text, Selection(), unsafe=True))
+        out[name] = (text, fix_text(str(path), text, Selection(), unsafe=True))
     return out
 
 
 def test_check_over_the_corpus_snapshot(snapshot):
-    folder = corpus_dir("gha")
-    result = run("check", folder, "--format", "json", "--fail-on", "never")
+    laid_out = laid_out_corpus()
+    corpus_name = {str(path): name for name, path in laid_out.items()}
+    result = run("check", *sorted(laid_out.values()), "--format", "json", "--fail-on", "never")
     assert result.exit_code == 0, result.stderr
     data = result.json()
     jsonschema.validate(data, json.loads((ROOT / "linter" / "wflint" / "schemas" / "check.schema.json").read_text()))
     assert data["summary"]["files"] == 148
     findings = data["findings"]
     assert [f for f in findings if f["code"] == "WFL001"] == []
-    lines = [f"{Path(f['path']).name}:{f['line']} {f['code']} [{f['confidence']}] {f['message']}" for f in findings]
+    lines = [f"{corpus_name[f['path']]}:{f['line']} {f['code']} [{f['confidence']}] {f['message']}" for f in findings]
     assert dict(sorted(Counter(f["code"] for f in findings).items())) == snapshot(name="counts")
     assert lines == snapshot(name="findings")
 

@@ -3,8 +3,7 @@ each edit re-parses to exactly the intended graph and changes at most one line; 
 entry no expression refers to adds no actionlint error (the research's 'surgical edit' check)."""
 from __future__ import annotations
 
-from conftest import corpus_dir
-from helpers import actionlint_errors
+from helpers import actionlint_errors, laid_out_corpus
 
 from wflint.adapters import gha
 from wflint.finding import Change
@@ -12,7 +11,7 @@ from wflint.finding import Change
 
 def test_every_needs_entry_can_be_removed_exactly(tmp_path):
     before, after = {}, {}
-    for path in sorted(corpus_dir("gha").glob("*.yml")):
+    for path in sorted(p for p in laid_out_corpus().values() if p.suffix == ".yml"):
         text = path.read_text(encoding="utf-8")
         old = gha.read(str(path), text)[0]
         for edge in old.edges[:6]:

@@ -5,8 +5,10 @@ import pytest
 from helpers import edges, workflow
 
 from wflint.adapters import gha
+from wflint.adapters.gha.facts import JobFacts
 from wflint.adapters.gha.matrix import matrix_size
 from wflint.errors import ParseError
+from wflint.facets import Concurrency, Steps
 from wflint.ir import Mode
 
 GOOD = """\
@@ -99,8 +101,8 @@ def test_effects_of_jobs():
     build = wf.tasks["build"]
     assert [(e.resource, e.mode) for e in build.effects] == [("artifact:dist", Mode.WRITE)]
     assert ("artifact:dist", Mode.READ) in [(e.resource, e.mode) for e in wf.tasks["downloads"].effects]
-    assert wf.tasks["publish"].attrs["publishes"] == ["registry:pypi"]
-    assert wf.tasks["build"].attrs["steps"][0]["files"] == ["output"]
+    assert wf.tasks["publish"].facet(JobFacts).publishes == ("registry:pypi",)
+    assert wf.tasks["build"].facet(Steps).steps[0].files == ("output",)
     assert wf.execution_model.name == "github-actions" and wf.limits.concurrency == 20
 
 
@@ -142,7 +144,7 @@ jobs:
       - wait: bg
       - run: d
 """)
-    pairs = set(wf.tasks["j"].attrs["concurrent_pairs"])
+    pairs = set(wf.tasks["j"].facet(Steps).concurrent_pairs)
     assert pairs == {("j#0", "j#1"), ("j.bg", "j#3")}
 
 
@@ -160,8 +162,8 @@ def test_local_reusable_workflow_is_resolved_beside_the_caller(tmp_path):
     caller.write_text(text)
     wf = gha.read(str(caller), text)[0]
     assert edges(wf) == {("build", "test"): "data"}
-    assert wf.tasks["build"].attrs["artifacts_out"] == ["wheels"] and not wf.tasks["build"].opaque
-    assert wf.tasks["self"].attrs["artifacts_out"] == ["wheels"]
+    assert wf.tasks["build"].facet(JobFacts).artifacts_out == ("wheels",) and not wf.tasks["build"].opaque
+    assert wf.tasks["self"].facet(JobFacts).artifacts_out == ("wheels",)
     assert wf.tasks["remote"].opaque
 
 
@@ -191,7 +193,7 @@ def test_unreadable_files_raise_parse_error_with_a_line(text, reason, line):
 def test_anchors_without_merge_keys_are_read():
     wf = workflow("on: push\njobs:\n  a: {runs-on: &r ubuntu-latest, steps: [{run: a}]}\n"
                   "  b: {runs-on: *r, needs: a, steps: [{run: b}]}\n")
-    assert wf.tasks["b"].attrs["runs_on"] == "ubuntu-latest"
+    assert wf.tasks["b"].facet(JobFacts).runs_on == "ubuntu-latest"
 
 
 def test_local_composite_action_effects_belong_to_the_calling_job(tmp_path):
@@ -210,8 +212,8 @@ def test_local_composite_action_effects_belong_to_the_calling_job(tmp_path):
     wf = gha.read(str(folder / "ci.yml"), text)[0]
     build = wf.tasks["build"]
     assert {e.resource for e in build.writes} == {"artifact:site", "git:gh-pages"}
-    assert build.attrs["publishes"] == ["git:gh-pages"]
-    assert build.attrs["steps"][1].get("opaque_action") is True
+    assert build.facet(JobFacts).publishes == ("git:gh-pages",)
+    assert build.facet(Steps).steps[1].opaque_action is True
     assert edges(wf) == {("build", "check"): "data"}
 
 
@@ -219,16 +221,16 @@ def test_cancel_ends_a_background_step():
     wf = workflow("on: push\njobs:\n  j:\n    runs-on: x\n    steps:\n"
                   "      - {id: srv, background: true, run: ./server}\n      - run: ./client\n"
                   "      - cancel: srv\n      - run: ./after\n")
-    assert wf.tasks["j"].attrs["concurrent_pairs"] == [("j.srv", "j#1")]
+    assert wf.tasks["j"].facet(Steps).concurrent_pairs == (("j.srv", "j#1"),)
 
 
 def test_concurrency_facts():
     wf = workflow("on: push\nconcurrency: {group: ci, cancel-in-progress: true}\njobs:\n"
                   "  d:\n    concurrency: {group: prod, cancel-in-progress: false, queue: max}\n"
                   "    runs-on: x\n    steps: [{run: a}]\n")
-    attrs = wf.tasks["d"].attrs
-    assert (attrs["concurrency_group"], attrs["cancel_in_progress"], attrs["concurrency_queue"]) == ("prod", False, "max")
-    assert attrs["workflow_concurrency"] == "ci"
+    concurrency = wf.tasks["d"].facet(Concurrency)
+    assert (concurrency.group, concurrency.cancel_in_progress, concurrency.queue) == ("prod", False, "max")
+    assert concurrency.workflow_group == "ci"
 
 
 @pytest.mark.parametrize("script, files, publishes", [

@@ -6,6 +6,7 @@ from helpers import actionlint_errors, edges, workflow
 
 from wflint.adapters import gha
 from wflint.errors import RewriteError
+from wflint.facets import Steps
 from wflint.finding import Change
 
 BASE = """\
@@ -93,7 +94,7 @@ def test_parallel_steps_wraps_the_lines_and_keeps_block_scalars():
         "          mypy src\n          mypy tests\n",
         "      - parallel:\n          - name: Lint\n            run: ruff check .\n          - name: Types\n"
         "            run: |\n              mypy src\n              mypy tests\n")
-    assert workflow(out).tasks["block"].attrs["steps"][2]["group"] == 1
+    assert workflow(out).tasks["block"].facet(Steps).steps[2].group == 1
 
 
 @pytest.mark.parametrize("text, change, reason", [

@@ -39,6 +39,21 @@ def topo_order(succ: dict[str, list[str]], pred: dict[str, list[str]]) -> list[s
     return order
 
 
+def find_cycle(workflow) -> list[str]:
+    """One cycle of the declared graph (``[a, …, a]``; ``[a, a]`` for a task ordered after itself),
+    or ``[]`` when there is none."""
+    for edge in workflow.edges:
+        if edge.u == edge.v and edge.u in workflow.tasks:
+            return [edge.u, edge.v]
+    succ, pred = adjacency(workflow.tasks, ((e.u, e.v) for e in workflow.edges
+                                            if e.u in workflow.tasks and e.v in workflow.tasks))
+    try:
+        topo_order(succ, pred)
+    except CycleError as cycle:
+        return cycle.cycle
+    return []
+
+
 def _one_cycle(succ: dict[str, list[str]], left: set[str]) -> list[str]:
     """Walk inside the nodes Kahn could not order until a node repeats."""
     start = next(n for n in succ if n in left)

@@ -7,9 +7,11 @@ per-resource index, never by comparing every pair of tasks.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from ..facets import Routes
 from ..ir import EdgeKind, Mode, Workflow
 from . import graph
 
@@ -51,9 +53,9 @@ class Relaxation:
     design_pred: dict[str, list[str]] = field(default_factory=dict)
     design: list[tuple[str, str]] | None = None  # the design's edges where they differ from ``declared``
     # For a serialized design: which starts (trigger, or task nothing feeds) reach each task, as
-    # bits, and the branch outputs that lead to it (``attrs["routes"]``); empty otherwise.
+    # bits, and the branch outputs that lead to it (the ``Routes`` facet); empty otherwise.
     start_mask: dict[str, int] = field(default_factory=dict)
-    routes: dict[str, dict] = field(default_factory=dict)
+    routes: dict[str, Mapping] = field(default_factory=dict)
 
     def together(self, a: str, b: str) -> bool:
         """Can both run in one execution for one item: a common start, not alternative branch outputs?"""
@@ -105,7 +107,7 @@ def relax(workflow: Workflow) -> Relaxation:
         roots = {t: i for i, t in enumerate(t for t in order if not result.design_pred[t])}
         reach = graph.ancestor_masks(order, result.design_pred, roots)
         result.start_mask = {t: reach[t] | (1 << roots[t] if t in roots else 0) for t in order}
-        result.routes = {t: workflow.tasks[t].attrs.get("routes") or {} for t in order}
+        result.routes = {t: _routes(workflow.tasks[t]) for t in order}
         _graph_conflicts(result, accesses, result.design_pred, keep=False, together=result.together)
     if sequential:
         _chain_conflicts(order, accesses, result.relaxed)
@@ -120,8 +122,13 @@ def relax(workflow: Workflow) -> Relaxation:
     return result
 
 
-def alternatives(a: dict, b: dict) -> bool:
-    """Tasks on different outputs of one branching task (``attrs["routes"]``: task → outputs leading
+def _routes(task) -> Mapping[str, tuple[int, ...]]:
+    routes = task.facet(Routes)
+    return routes.by_router if routes else {}
+
+
+def alternatives(a: Mapping, b: Mapping) -> bool:
+    """Tasks on different outputs of one branching task (the ``Routes`` facet: task → outputs leading
     here) never handle the same item, so they are alternatives rather than parallel branches."""
     return any(r in b and not set(a[r]) & set(b[r]) for r in a)
 

@@ -8,6 +8,7 @@ import re
 import warnings
 
 from wflint.errors import ParseError
+from wflint.facets import LoopCopy, TriggerRule
 from wflint.ir import (
     Duration,
     DurationSource,
@@ -25,6 +26,7 @@ from wflint.ir import (
 )
 
 from .effects import task_effects
+from .facts import OperatorFacts
 from .interp import Interpreter
 from .model import DagState, TaskState
 from .ops import INERT_OPERATORS, OPAQUE_OPERATORS
@@ -121,9 +123,9 @@ def _workflow(path: str, dag: DagState, pools: dict[str, int]) -> Workflow:
     cap = cap if isinstance(cap, int) and cap > 0 else DEFAULT_MAX_ACTIVE_TASKS
     for tid, ts in dag.tasks.items():
         tasks[tid] = _task(ts, cap)
-        linked = [u for u in ts.upstream if (u, tid) in dag.loop_edges]
-        if linked:
-            tasks[tid].attrs["loop_linked_from"] = linked
+        linked = tuple(u for u in ts.upstream if (u, tid) in dag.loop_edges)
+        if ts.loop_site:
+            tasks[tid].put(LoopCopy(site=str(ts.loop_site), linked_from=linked))
         nodes[("task", tid)] = ts.node
     edges = _edges(dag, nodes)
     limits = _limits(dag, pools)
@@ -147,38 +149,34 @@ def _task(ts: TaskState, cap: int = DEFAULT_MAX_ACTIVE_TASKS) -> Task:
     trigger = kw.get("trigger_rule", "all_success")
     trigger = trigger if isinstance(trigger, str) else "all_success"
     base = ts.operator.split(".")[-1]
-    attrs: dict[str, object] = {"operator": ts.operator, "trigger_rule": trigger}
-    for flag in ("branch", "short_circuit", "sensor", "is_setup", "is_teardown", "mapped", "taskflow"):
-        if getattr(ts, flag):
-            attrs[flag] = True
     seconds = DEFAULT_DURATION_S
+    per_run = kw.get("max_active_tis_per_dagrun")
+    per_run = per_run if ts.mapped and isinstance(per_run, int) and per_run > 0 else None
     if ts.mapped:
-        attrs["expand"] = list(ts.expand_keys)
-        per_run = kw.get("max_active_tis_per_dagrun")
-        if isinstance(per_run, int) and per_run > 0:
-            attrs["max_active_tis_per_dagrun"] = per_run
+        if per_run:
             cap = min(cap, per_run)
         if ts.map_length is not None:
             # One node for the mapped task: its instances run in waves of at most `cap`.
-            attrs["instances"] = ts.map_length
             seconds = DEFAULT_DURATION_S * max(1, math.ceil(ts.map_length / cap))
     pool = kw.get("pool")
-    pools = []
+    pools: list[str] = []
+    slots = 1
     if isinstance(pool, str):
         slots = kw.get("pool_slots", 1)
         slots = slots if isinstance(slots, int) and slots > 0 else 1
         pools = [pool] * slots
-        attrs["pool"] = pool
-        attrs["pool_slots"] = slots
+    operator = OperatorFacts(
+        operator=ts.operator, branch=bool(ts.branch), short_circuit=bool(ts.short_circuit), sensor=bool(ts.sensor),
+        is_setup=bool(ts.is_setup), is_teardown=bool(ts.is_teardown), mapped=bool(ts.mapped),
+        taskflow=bool(ts.taskflow), expand=tuple(ts.expand_keys) if ts.mapped else (),
+        max_active_tis_per_dagrun=per_run, instances=ts.map_length if ts.mapped else None,
+        pool=pool if isinstance(pool, str) else None, pool_slots=slots,
+    )
     effects, known = task_effects(ts)
     opaque = not known and (ts.taskflow or ts.custom_class or base in OPAQUE_OPERATORS
                             or base not in INERT_OPERATORS)
-    if ts.is_setup or ts.is_teardown:
-        attrs["role"] = "setup" if ts.is_setup else "teardown"
-    if ts.branch:
-        attrs["chooses_branch"] = True  # runs only the downstream path it returns
-    if ts.loop_site:
-        attrs["loop_site"] = ts.loop_site
+    role = "setup" if ts.is_setup else "teardown" if ts.is_teardown else ""
+    trigger_rule = TriggerRule(rule=trigger, role=role, chooses_branch=bool(ts.branch))
     return Task(
         id=ts.task_id,
         name=kw["task_display_name"] if isinstance(kw.get("task_display_name"), str) else ts.task_id,
@@ -192,7 +190,7 @@ def _task(ts: TaskState, cap: int = DEFAULT_MAX_ACTIVE_TASKS) -> Task:
         failure_policy=FAILURE_POLICY.get(trigger),
         opaque=opaque,
         dynamic=ts.dynamic or ts.dag.dynamic,
-        attrs=attrs,
+        facets={OperatorFacts: operator, TriggerRule: trigger_rule},
     )
 
 

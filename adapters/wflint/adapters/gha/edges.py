@@ -13,9 +13,11 @@ import re
 from wflint.errors import ParseError
 from wflint.ir import Dangling, Edge, EdgeKind, Location, Task, Workflow
 
+from .facts import JobFacts
 from .steps import _all_text, _names
 
-_FINALIZER = re.compile(r"\b(always|failure|cancelled)\s*\(\)")
+FINALIZER = re.compile(r"\b(always|failure|cancelled)\s*\(\)")  # an `if:` that runs after failures
+EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}")  # the body of each ${{ ... }}
 _AGGREGATE = re.compile(r"(?<![\w.-])needs(?:\.\*|\s*\)|\s*\}\})|[Jj]oin\(\s*needs\b")  # toJSON(needs) ends in "needs)"
 
 
@@ -66,9 +68,9 @@ class _Gates:
     def of(self, job: str, seen: frozenset = frozenset()) -> set[str]:
         if job in self.memo:
             return self.memo[job]
-        condition = self.tasks[job].attrs["if"]
+        condition = _facts(self.tasks[job]).condition
         found = {job} if condition else set()
-        if not _FINALIZER.search(condition) and job not in seen:
+        if not FINALIZER.search(condition) and job not in seen:
             for up in self.needs_of[job]:
                 found |= self.of(up, seen | {job})
         self.memo[job] = found
@@ -95,28 +97,29 @@ def classify(up: Task, down: Task, references: dict[str, list[str]], aggregate: 
     shared = _shared_data(up, down)
     if shared:
         return EdgeKind.DATA, f"{v} downloads {shared} that {u} produces"
-    if up.attrs["maybe_out"] and down.attrs["maybe_in"]:
+    fu, fd = _facts(up), _facts(down)
+    if fu.maybe_out and fd.maybe_in:
         return EdgeKind.DATA, f"{v} may read what {u} saves through an action wflint cannot see into"
-    if up.opaque and (down.attrs["artifacts_in"] or any(e.resource.startswith("cache:") for e in down.reads)):
+    if up.opaque and (fd.artifacts_in or any(e.resource.startswith("cache:") for e in down.reads)):
         return EdgeKind.DATA, f"{v} downloads artifacts or caches that {u} (a workflow wflint cannot read) may produce"
-    registries = set(up.attrs["registries"]) & set(down.attrs["registries"])
+    registries = set(fu.registries) & set(fd.registries)
     if registries:
         return EdgeKind.DATA, f"{v} may use images {u} pushes to {', '.join(sorted(registries))}"
     if refs:
         return EdgeKind.CONTROL, f"{v} checks needs.{u}.result"
-    if _FINALIZER.search(down.attrs["if"]):
-        return EdgeKind.CONTROL, f"{v} is a finalizer (if: {down.attrs['if'].strip()}) that runs after {u}"
+    if FINALIZER.search(fd.condition):
+        return EdgeKind.CONTROL, f"{v} is a finalizer (if: {fd.condition.strip()}) that runs after {u}"
     if lost_gates:
         via = "" if lost_gates == [u] else f" through {u}"
         return EdgeKind.CONTROL, f"gate: {v} is skipped when {', '.join(lost_gates)} is skipped{via}"
-    if down.attrs["publish_like"]:
+    if fd.publish_like:
         return EdgeKind.CONTROL, f"gate: {v} publishes only after {u} succeeds"
     return EdgeKind.ORDER, f"{v} waits for {u} and is skipped when it fails; no data passes"
 
 
 def _shared_data(up: Task, down: Task) -> str:
-    for wanted in down.attrs["artifacts_in"]:
-        for made in up.attrs["artifacts_out"]:
+    for wanted in _facts(down).artifacts_in:
+        for made in _facts(up).artifacts_out:
             if _matches(wanted, made):
                 return f"artifact `{made}`"
     saved = {e.resource for e in up.writes if e.resource.startswith("cache:")}
@@ -124,6 +127,12 @@ def _shared_data(up: Task, down: Task) -> str:
         if effect.resource in saved:
             return f"`{effect.resource}`"
     return ""
+
+
+def _facts(task: Task) -> JobFacts:
+    facts = task.facet(JobFacts)
+    assert facts is not None, "every job the reader makes carries its JobFacts"
+    return facts
 
 
 def _matches(read: str, written: str) -> bool:

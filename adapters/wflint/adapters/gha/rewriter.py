@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from wflint.errors import RewriteError
+from wflint.facets import Concurrency, Steps
 from wflint.yamlsplice import SpliceError, remove_item, remove_key
 
 _QUOTE_FREE = re.compile(r"^[A-Za-z0-9$][^:#'\"\n]*$")
@@ -239,9 +240,10 @@ def _scalar(value: str) -> str:
 def _parallel_steps(src: _Text, job, task, step_ids) -> tuple[int, int, str]:
     import yaml
 
-    records = {s["id"]: s for s in task.attrs.get("steps") or ()}
+    facet = task.facet(Steps)
+    records = facet.by_id() if facet else {}
     try:
-        indexes = [records[sid]["pointer"] for sid in step_ids]
+        indexes = [records[sid].pointer for sid in step_ids]
     except KeyError as exc:
         raise RewriteError(f"no step {exc} in job `{task.id}`") from None
     if any(len(p) != 4 for p in indexes):
@@ -285,19 +287,29 @@ def verify(old, new, changes) -> str | None:
         return "an edge that carried data no longer does"  # gates may change when one is removed
     for change in changes:
         if change.op == "add_concurrency" and not change.v:
-            if any(t.attrs.get("workflow_concurrency") != change.tasks[0] for t in new.tasks.values()):
+            if any(_concurrency(t).workflow_group != change.tasks[0] for t in new.tasks.values()):
                 return f"the workflow did not get the concurrency group {change.tasks[0]!r}"
             continue
         task = new.tasks[change.v] if change.v in new.tasks else None
-        if change.op == "add_concurrency" and (task is None or task.attrs.get("concurrency_group") != change.tasks[0]
-                                               or task.attrs.get("cancel_in_progress") is not False
-                                               or (task.attrs.get("concurrency_queue") or "") != "".join(change.tasks[1:2])):
+        got = _concurrency(task) if task is not None else None
+        if change.op == "add_concurrency" and (got is None or got.group != change.tasks[0]
+                                               or got.cancel_in_progress is not False
+                                               or (got.queue or "") != "".join(change.tasks[1:2])):
             return f"job `{change.v}` did not get the concurrency group {change.tasks[0]!r}"
         if change.op == "parallel_steps":
-            steps = {s["id"]: s for s in task.attrs["steps"]}
-            groups = {steps[sid].get("group") if sid in steps else None for sid in change.tasks}
+            steps = _steps(task)
+            groups = {steps[sid].group if sid in steps else None for sid in change.tasks}
             if len(groups) != 1 or None in groups:
                 return f"the steps of `{change.v}` are not one parallel group"
-            if len(steps) != len(old.tasks[change.v].attrs["steps"]):
+            if len(steps) != len(_steps(old.tasks[change.v])):
                 return f"the rewrite changed the number of steps of `{change.v}`"
     return None
+
+
+def _concurrency(task) -> Concurrency:
+    return task.facet(Concurrency) or Concurrency()
+
+
+def _steps(task) -> dict:
+    facet = task.facet(Steps)
+    return facet.by_id() if facet else {}

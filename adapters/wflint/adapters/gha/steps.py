@@ -1,7 +1,7 @@
 """What one step does: artifacts, caches, pushes, publishes, `$GITHUB_*` writes, API calls.
 
-Each step becomes a plain ``dict`` record (rules read it from ``task.attrs["steps"]`` without
-importing this adapter). Effects are inferred from well-known actions and from the text of `run:`
+Each step becomes a plain ``dict`` record for the reader; rules see it as a ``wflint.facets.Step``
+(the reader's ``_step_facet``). Effects are inferred from well-known actions and from the text of `run:`
 scripts; anything else is left unknown rather than guessed.
 """
 from __future__ import annotations

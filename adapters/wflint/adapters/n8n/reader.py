@@ -12,6 +12,7 @@ import os
 import re
 
 from wflint.errors import ParseError
+from wflint.facets import ExecutionOrder, ItemFanout, JoinCheck, Notes, Routes, Starts
 from wflint.ir import (
     Dangling,
     Duration,
@@ -28,6 +29,7 @@ from wflint.ir import (
 from wflint.sourcemap import load_json
 
 from . import effects as fx
+from .facts import NodeFacts, facts, update
 from .order import back_edges, exclusive, execution_order, linearize, routes
 from .references import scan
 
@@ -157,28 +159,31 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
 
     position = {n: _position(by_name[n][1]) for n in task_names}
     triggers = {n for n in task_names if _is_trigger(by_name[n][1]["type"])}
-    done = {n: 1 - tasks[n].attrs["loop_output"] for n in task_names if "loop_output" in tasks[n].attrs}
+    loops = {n: facts(tasks[n]).loop_output for n in task_names}
+    done = {n: 1 - out for n, out in loops.items() if out is not None}
     first = execution_order(task_names, children, wired, position, v1, triggers, done)
     back = back_edges(task_names, children, [n for n in first if n in triggers] + first)
     order = linearize(first, children, back)
     other = linearize(execution_order(task_names, children, wired, position, not v1, triggers, done), children, back)
     # A main connection back to an earlier node closes a loop (Loop Over Items): the loop body's
     # data comes round on the next pass, not before the first, so it is not a dependency.
-    edges = [e for e in edges if e.kind not in (EdgeKind.DATA, EdgeKind.CONTROL) or (e.u, e.v) not in back]
+    # A node wired to itself runs again on what it emitted: a loop too, never an ordering.
+    edges = [e for e in edges if e.u != e.v
+             and (e.kind not in (EdgeKind.DATA, EdgeKind.CONTROL) or (e.u, e.v) not in back)]
     edges += _lineage(tasks, children, back, edges)
     _items_and_durations(tasks, parents, pin)
     for task in tasks.values():  # one HTTP Request node over N items sends them all at once
-        if fx.short_type(task.kind) == "httpRequest" and not task.attrs.get("disabled"):
-            task.batch = f"http:{task.attrs.get('credential', '')}"
+        if fx.short_type(task.kind) == "httpRequest" and not facts(task).disabled:
+            task.batch = f"http:{facts(task).credential}"
     route = routes(task_names, children, back)
     starts = _starts(order, children, back)
     routers = {n for n in task_names if len({o for _, o, _ in children[n]}) > 1}
     if len({n for n in task_names if n not in {v for k in children.values() for v, _, _ in k}}) > 1:
         for name in task_names:  # several starts: which executions reach each node
-            tasks[name].attrs["starts"] = sorted(starts[name])
+            tasks[name].put(Starts(tuple(sorted(starts[name]))))
     for name in task_names:
         if route[name]:
-            tasks[name].attrs["routes"] = {r: sorted(o) for r, o in route[name].items()}
+            tasks[name].put(Routes({r: tuple(sorted(o)) for r, o in route[name].items()}))
         _joins(tasks[name], by_name[name][1], inputs[name], _labels(name, inputs[name], route, starts, routers))
 
     notes = [
@@ -195,14 +200,26 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
         os.path.basename(path).rsplit(".", 1)[0] + suffix
     wf = Workflow(name=name, format="n8n", path=path, execution_model=model, tasks=tasks, edges=edges,
                   dangling=dangling, source=index, location=Location(p))
-    wf.attrs["execution_order"] = "v1" if v1 else "v0"
-    wf.attrs["first_runs"] = first  # the order of each node's first run, as n8n runs it
-    wf.attrs["execution_order_explicit"] = order_setting is not None
-    wf.attrs["execution_order_explicit_v1"] = v1
-    wf.attrs["execution_order_value"] = order_setting
-    wf.attrs["orders_agree"] = order == other
-    wf.attrs["settings_location"] = Location(p + ("settings",)) if "settings" in doc else Location(p)
+    wf.put(ExecutionOrder(
+        explicit=order_setting is not None, modern=v1, value=order_setting, agree=order == other,
+        first_runs=tuple(first),  # the order of each node's first run, as n8n runs it
+        location=Location(p + ("settings",)) if "settings" in doc else Location(p),
+    ))
+    for task in tasks.values():
+        _put_shared_facets(task)
     return wf
+
+
+def _put_shared_facets(task: Task) -> None:
+    """What rules read about a node, in the engine-neutral words of ``wflint.facets``."""
+    node = facts(task)
+    if isinstance(node.notes, str):
+        task.put(Notes(node.notes))
+    if node.pinned_items is not None or node.per_item_s is not None or node.execute_once is True:
+        task.put(ItemFanout(emitted=node.pinned_items, per_item_s=node.per_item_s,
+                            runs_once=node.execute_once is True))
+    if node.join_issues or node.join_fix:
+        task.put(JoinCheck(issues=node.join_issues, fix=node.join_fix or "display"))
 
 
 def connection_links(connections: dict, p: tuple, by_name) -> list[dict]:
@@ -308,24 +325,17 @@ def _task(name: str, node: dict, pointer: tuple, subs: list[str], by_name: dict,
         effects += [Effect(r, m, Location(pointer[:-1] + (si, "parameters") + tail)) for r, m, tail in sub_found.effects]
         apis += sub_found.apis
         pools += [x for x in sub_found.pools if x not in pools]
-    attrs: dict[str, object] = {"type": kind, "typeVersion": node.get("typeVersion"), "position": list(_position(node))}
-    for key in ("notes", "disabled", "executeOnce", "onError", "continueOnFail", "retryOnFail",
-                "maxTries", "alwaysOutputData"):
-        if key in node:
-            attrs[key] = node[key]
-    if subs:
-        attrs["sub_nodes"] = list(subs)
-    if found.operation:
-        attrs["operation"] = found.operation
-    if short == "splitInBatches":  # v1-v2 name their outputs [loop, done]; v3+ [done, loop]
-        attrs["loop_output"] = 0 if fx.version(node) < 3 else 1
-    if found.notes:
-        attrs["effect_notes"] = found.notes
-    cred = fx.credential(node)
-    if cred:
-        attrs["credential"] = cred
-    if name in pin and isinstance(pin[name], list):
-        attrs["pinned_items"] = len(pin[name])
+    node_facts = NodeFacts(
+        type=kind, type_version=node.get("typeVersion"), position=_position(node), notes=node.get("notes"),
+        disabled=node.get("disabled"), execute_once=node.get("executeOnce"), on_error=node.get("onError"),
+        continue_on_fail=node.get("continueOnFail"), retry_on_fail=node.get("retryOnFail"),
+        max_tries=node.get("maxTries"), always_output_data=node.get("alwaysOutputData"), sub_nodes=tuple(subs),
+        operation=found.operation or "",
+        # v1-v2 name their outputs [loop, done]; v3+ [done, loop]
+        loop_output=(0 if fx.version(node) < 3 else 1) if short == "splitInBatches" else None,
+        effect_notes=tuple(found.notes or ()), credential=fx.credential(node) or "",
+        pinned_items=len(pin[name]) if name in pin and isinstance(pin[name], list) else None,
+    )
     policy = None
     if node.get("onError") in ("continueRegularOutput", "continueErrorOutput") or node.get("continueOnFail") is True:
         policy = "continue"
@@ -333,7 +343,8 @@ def _task(name: str, node: dict, pointer: tuple, subs: list[str], by_name: dict,
         policy = "stop"
     duration = _base_duration(short, node)
     return Task(id=name, name=name, kind=kind, location=Location(pointer), duration=duration,
-                effects=effects, apis=apis, pools=pools, opaque=opaque, failure_policy=policy, attrs=attrs)
+                effects=effects, apis=apis, pools=pools, opaque=opaque, failure_policy=policy,
+                facets={NodeFacts: node_facts})
 
 
 def _base_duration(short: str, node: dict) -> Duration:
@@ -394,7 +405,7 @@ def _references(name: str, tasks: dict, by_name: dict, subs: list[str], parents:
             for ref in found.references:
                 if ref.name is None:
                     task.dynamic = True
-                    task.attrs.setdefault("dynamic_references", []).append(ref.text)
+                    update(task, dynamic_references=(*facts(task).dynamic_references, ref.text))
                     continue
                 target = root_of.get(ref.name, ref.name)
                 if target not in by_name or target not in tasks:
@@ -402,9 +413,9 @@ def _references(name: str, tasks: dict, by_name: dict, subs: list[str], parents:
                         dangling.append(Dangling(name, ref.name, Location(ptr), f"reads {ref.text}"))
                     continue
                 if ref.paired and target != name:
-                    paired = task.attrs.setdefault("paired_refs", [])
+                    paired = facts(task).paired_refs
                     if target not in paired:
-                        paired.append(target)
+                        update(task, paired_refs=(*paired, target))
                 if target == name or target in seen:
                     continue
                 seen.add(target)
@@ -428,7 +439,7 @@ def _lineage(tasks: dict[str, Task], children: dict, back: set, edges: list[Edge
     data = {(e.u, e.v) for e in edges if e.kind is EdgeKind.CONTROL}
     out: list[Edge] = []
     for reader, task in tasks.items():
-        refs = task.attrs.get("paired_refs", ())
+        refs = facts(task).paired_refs
         upstream = _reach(pred, reader) if refs else set()
         for source in refs:
             for v in succ.get(source, ()):
@@ -456,10 +467,10 @@ def _items_and_durations(tasks: dict[str, Task], parents: dict[str, list[str]], 
     An HTTP Request node sends all its items' requests at once, so its time does not multiply.
     """
     for name, task in tasks.items():
-        if task.attrs.get("executeOnce") is True:
+        if facts(task).execute_once is True:
             task.items = 1
             continue
-        counts = [tasks[u].attrs.get("pinned_items") for u in parents[name]]
+        counts = [facts(tasks[u]).pinned_items for u in parents[name]]
         if not counts or any(c is None for c in counts):
             continue
         task.items = sum(counts)
@@ -467,7 +478,7 @@ def _items_and_durations(tasks: dict[str, Task], parents: dict[str, list[str]], 
         if task.items > 1 and not concurrent and task.duration.source is DurationSource.DEFAULT \
                 and task.duration.seconds >= CALL_S:
             task.duration = Duration(task.duration.seconds * task.items, DurationSource.DEFAULT)
-            task.attrs["per_item_s"] = CALL_S
+            update(task, per_item_s=CALL_S)
 
 
 def _starts(order: list[str], children: dict, back: set) -> dict[str, set[str]]:
@@ -513,8 +524,8 @@ def _joins(task: Task, node: dict, inputs: list[tuple], labels: dict) -> None:
         if parallel:
             task.join = Join.EACH
             some_exclusive = len(parallel) < len(pairs)
-            safe = not task.opaque and not task.dynamic and task.attrs.get("executeOnce") is not True
-            task.attrs["join_fix"] = "display" if some_exclusive else ("safe" if safe else "unsafe")
+            safe = not task.opaque and not task.dynamic and facts(task).execute_once is not True
+            update(task, join_fix="display" if some_exclusive else ("safe" if safe else "unsafe"))
         return
     params = node.get("parameters") if isinstance(node.get("parameters"), dict) else {}
     count = params.get("numberInputs", 2) if fx.version(node) >= 3 else 2
@@ -538,4 +549,4 @@ def _joins(task: Task, node: dict, inputs: list[tuple], labels: dict) -> None:
             if idx not in by_index:
                 issues.append(f"input {idx + 1} is not connected; the Merge waits for it, then runs with partial data")
     if issues:
-        task.attrs["join_issues"] = issues
+        update(task, join_issues=tuple(issues))

@@ -25,8 +25,10 @@ import json
 import uuid
 
 from wflint.errors import RewriteError
+from wflint.facets import ExecutionOrder
 
 from .effects import short_type
+from .facts import facts
 from .jsonsplice import Doc, append_element, append_member, insert_elements_after, remove_element, replace_value
 from .reader import connection_links
 
@@ -253,10 +255,10 @@ KNOWN_VERSIONS = {"merge": {1, 2, 2.1, 3, 3.1, 3.2}}
 
 def verify(old, new, changes) -> str | None:
     """n8n's structural invariants on the re-read workflow (n8n's import checks almost none)."""
-    if new.attrs.get("execution_order_value") not in (None, "v0", "v1"):
+    if _order_value(new) not in (None, "v0", "v1"):
         return "the rewrite wrote an execution order n8n does not have"
     wanted_order = any(c.op == "set_execution_order" for c in changes)
-    if not wanted_order and new.attrs.get("execution_order_value") != old.attrs.get("execution_order_value"):
+    if not wanted_order and _order_value(new) != _order_value(old):
         return "the rewrite changed settings.executionOrder"
     added = set(new.tasks) - set(old.tasks)
     if set(old.tasks) - set(new.tasks):
@@ -264,13 +266,13 @@ def verify(old, new, changes) -> str | None:
     for t in added:
         task = new.tasks[t]
         known = KNOWN_VERSIONS.get(short_type(task.kind))
-        if known is None or task.attrs.get("typeVersion") not in known:
+        if known is None or facts(task).type_version not in known:
             return f"the new node {t} has an unknown type or version"
     for t, task in new.tasks.items():
-        if task.attrs.get("join_issues") and not old.tasks.get(t, task).attrs.get("join_issues"):
-            return f"{t}: " + "; ".join(task.attrs["join_issues"])
+        if facts(task).join_issues and not facts(old.tasks.get(t, task)).join_issues:
+            return f"{t}: " + "; ".join(facts(task).join_issues)
     for change in changes:
-        if change.op == "run_once" and new.tasks[change.v].attrs.get("executeOnce") is not True:
+        if change.op == "run_once" and facts(new.tasks[change.v]).execute_once is not True:
             return f"{change.v} does not have Execute Once"
         if change.op == "insert_join" and len([e for e in new.edges
                                                 if e.v == change.v and e.kind.value == "order"]) != 1:
@@ -280,3 +282,8 @@ def verify(old, new, changes) -> str | None:
     if not wanted_order and before != after:
         return "the rewrite changed the order in which n8n runs the existing nodes"
     return None
+
+
+def _order_value(workflow) -> object:
+    order = workflow.facet(ExecutionOrder)
+    return order.value if order else None

@@ -21,18 +21,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from wflint.analysis.graph import find_cycle
 from wflint.finding import Finding, Related, Severity
 from wflint.rule import Context, rule
 
 
 @rule("GRA001", "dependency-cycle", Severity.ERROR, needs_analysis=False)
 def check(ctx: Context) -> Iterator[Finding]:
-    return iter(())  # raised by the analysis itself; see ``for_cycle``
-
-
-def for_cycle(ctx: Context, cycle: list[str]) -> Finding:
+    if ctx.analysis is not None:
+        return  # the analysis orders every task, so the graph has no cycle
+    cycle = find_cycle(ctx.workflow)
+    if not cycle:
+        return
     edge = ctx.workflow.edge(cycle[-2], cycle[-1])
-    return ctx.finding(
+    yield ctx.finding(
         "dependency cycle: " + " → ".join(cycle),
         location=edge.location if edge and edge.location else ctx.location_of(cycle[-1]),
         tasks=tuple(dict.fromkeys(cycle)),

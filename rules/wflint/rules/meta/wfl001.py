@@ -18,17 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wflint.errors import ParseError
 from wflint.finding import Finding, Severity
 from wflint.rule import Context, rule
 
 
 @rule("WFL001", "parse-error", Severity.ERROR, needs_analysis=False)
 def check(ctx: Context) -> Iterator[Finding]:
-    return iter(())  # raised while reading; see ``for_error``
-
-
-def for_error(error: ParseError) -> Finding:
-    info = check.rule_info
-    return Finding(code=info.code, name=info.name, severity=info.severity, message=error.reason,
-                   path=error.path, line=error.line, column=error.column)
+    return iter(())  # a file that cannot be read has no workflow: ``ParseError.finding`` reports it

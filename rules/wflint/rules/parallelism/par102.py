@@ -23,24 +23,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from wflint.facets import ExecutionOrder
 from wflint.finding import Applicability, Change, Finding, Fix, Severity
 from wflint.rule import Context, rule
 
 
-@rule("PAR102", "n8n-implicit-execution-order", Severity.WARNING, needs_analysis=False)
+@rule("PAR102", "n8n-implicit-execution-order", Severity.WARNING, needs_analysis=False, needs=(ExecutionOrder,))
 def check(ctx: Context) -> Iterator[Finding]:
     wf = ctx.workflow
-    if wf.format != "n8n" or wf.attrs.get("execution_order_explicit_v1"):
+    order = wf.facet(ExecutionOrder)
+    if order is None or order.modern:
         return
-    same = bool(wf.attrs.get("orders_agree"))
-    what = "has no settings.executionOrder" if not wf.attrs.get("execution_order_explicit") else \
-        f"sets executionOrder {wf.attrs.get('execution_order_value')!r}"
+    same = order.agree
+    what = "has no settings.executionOrder" if not order.explicit else f"sets executionOrder {order.value!r}"
     consequence = ("v0 and v1 give the same node order here, so setting \"v1\" changes nothing at run time"
                    if same else "v0 and v1 run its nodes in a different order here, so switching changes behaviour")
     yield ctx.finding(
         f"workflow `{wf.name}` {what}, so n8n runs it with the legacy v0 order (breadth-first); "
         f"{consequence}",
-        location=wf.attrs.get("settings_location") or wf.location,
+        location=order.location or wf.location,
         fix=Fix(Applicability.SAFE if same else Applicability.UNSAFE, 'set settings.executionOrder to "v1"',
                 (Change("set_execution_order", u="v1"),)),
     )

@@ -24,23 +24,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from wflint.analysis.durations import fmt_seconds
+from wflint.facets import ItemFanout
 from wflint.finding import Applicability, Change, Finding, Fix, Related, Severity
 from wflint.rule import Context, rule
 
 
-@rule("PAR103", "n8n-item-multiplied-node", Severity.WARNING, needs_analysis=False)
+@rule("PAR103", "n8n-item-multiplied-node", Severity.WARNING, needs_analysis=False, needs=(ItemFanout,))
 def check(ctx: Context) -> Iterator[Finding]:
     wf = ctx.workflow
-    if wf.format != "n8n":
-        return
     reads = {(e.u, e.v) for e in wf.edges if e.kind.value in ("data", "implicit")}
     for edge in wf.edges:
         if edge.kind.value != "order" or (edge.u, edge.v) in reads:
             continue
         parent, task = wf.tasks[edge.u], wf.tasks[edge.v]
-        emitted = parent.attrs.get("pinned_items")
-        per_item = task.attrs.get("per_item_s")
-        if not isinstance(emitted, int) or emitted < 2 or per_item is None or task.attrs.get("executeOnce"):
+        parent_items, items = parent.facet(ItemFanout), task.facet(ItemFanout)
+        emitted = parent_items.emitted if parent_items else None
+        per_item = items.per_item_s if items else None
+        if emitted is None or emitted < 2 or per_item is None or items is None or items.runs_once:
             continue
         saved = (task.items or emitted) * per_item - per_item
         yield ctx.finding(

@@ -30,6 +30,7 @@ import math
 from collections.abc import Iterator
 
 from wflint.analysis.durations import fmt_seconds
+from wflint.facets import LoopCopy
 from wflint.finding import Applicability, Change, Confidence, Finding, Fix, Severity
 from wflint.ir import EdgeKind
 from wflint.rule import Context, rule
@@ -37,17 +38,17 @@ from wflint.rule import Context, rule
 MIN_COPIES = 3
 
 
-@rule("PAR201", "loop-chained-clones", Severity.WARNING)
+@rule("PAR201", "loop-chained-clones", Severity.WARNING, needs=(LoopCopy,))
 def check(ctx: Context) -> Iterator[Finding]:
     workflow, analysis = ctx.workflow, ctx.analysis
     by_site: dict[str, list[str]] = {}
     for t, task in workflow.tasks.items():
-        site = task.attrs.get("loop_site")
-        if site:
-            by_site.setdefault(str(site), []).append(t)
+        copy = task.facet(LoopCopy)
+        if copy is not None:
+            by_site.setdefault(copy.site, []).append(t)
     # Links the loop itself made (the adapter lists them per task), declared order only.
     order_edges = {(e.u, e.v) for e in workflow.edges if e.kind is EdgeKind.ORDER
-                   and e.u in workflow.tasks[e.v].attrs.get("loop_linked_from", ())}
+                   and e.u in _linked_from(workflow.tasks[e.v])}
     for site, copies in by_site.items():
         chain = _longest_chain(copies, order_edges)
         if len(chain) < MIN_COPIES:
@@ -97,3 +98,8 @@ def _longest_chain(copies: list[str], edges: set[tuple[str, str]]) -> list[str]:
         if len(run) > len(best):
             best = run
     return best
+
+
+def _linked_from(task) -> tuple[str, ...]:
+    copy = task.facet(LoopCopy)
+    return copy.linked_from if copy else ()

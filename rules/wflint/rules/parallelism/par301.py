@@ -23,43 +23,43 @@ only stops the job at the group's end. Not offered inside composite actions, and
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from wflint.facets import Step, Steps
 from wflint.finding import Applicability, Change, Confidence, Finding, Fix, Severity
 from wflint.ir import Location
 from wflint.rule import Context, rule
 
-_FINALIZER = re.compile(r"\b(always|failure|cancelled)\s*\(\)")
 MIN_STEPS = 4  # a "long" job: at least this many steps
 MAX_LANES = 10  # GitHub's limit on concurrent background steps
 
 
-@rule("PAR301", "independent-sequential-steps", Severity.INFO)
+@rule("PAR301", "independent-sequential-steps", Severity.INFO, needs=(Steps,))
 def check(ctx: Context) -> Iterator[Finding]:
     for job_id, task in ctx.workflow.tasks.items():
-        steps = task.attrs.get("steps") or []
+        facet = task.facet(Steps)
+        steps = list(facet.steps) if facet else []
         if len(steps) < MIN_STEPS or task.kind != "job":
             continue
         for run in _runs(steps):
-            names = ", ".join(f"`{s['name']}`" for s in run)
+            names = ", ".join(f"`{s.name}`" for s in run)
             yield ctx.finding(
                 f"steps {names} of job `{job_id}` only check the workspace and do not depend on each other; "
                 f"they could run as one `parallel:` group of {len(run)} lanes (without timing data: "
                 f"{len(run)} steps in a row become 1 step deep)",
-                location=Location(run[0]["pointer"]),
-                tasks=(job_id, *(s["id"] for s in run)),
+                location=Location(run[0].pointer),
+                tasks=(job_id, *(s.id for s in run)),
                 fix=Fix(Applicability.UNSAFE, f"run {names} as a `parallel:` group",
-                        (Change("parallel_steps", v=job_id, tasks=tuple(s["id"] for s in run)),)),
+                        (Change("parallel_steps", v=job_id, tasks=tuple(s.id for s in run)),)),
                 confidence=Confidence.LOW,
             )
 
 
-def _runs(steps: list[dict]) -> Iterator[list[dict]]:
-    current: list[dict] = []
-    for step in steps + [None]:
+def _runs(steps: list[Step]) -> Iterator[list[Step]]:
+    current: list[Step] = []
+    for step in [*steps, None]:
         if step is not None and _candidate(step) and len(current) < MAX_LANES \
-                and not any(c["step_id"] and c["step_id"] in step["refs"] for c in current):
+                and not any(c.step_id and c.step_id in step.refs for c in current):
             current.append(step)
             continue
         if len(current) >= 2:
@@ -67,6 +67,6 @@ def _runs(steps: list[dict]) -> Iterator[list[dict]]:
         current = [step] if step is not None and _candidate(step) else []
 
 
-def _candidate(step: dict) -> bool:
-    return (step["kind"] == "run" and step["read_only"] and not step["background"] and step.get("group") is None
-            and not step["wait"] and "steps." not in step["if"] and not _FINALIZER.search(step["if"]))
+def _candidate(step: Step) -> bool:
+    return (step.kind == "run" and step.read_only and not step.background and step.group is None
+            and not step.waits and not step.condition_reads_steps and not step.finalizer)

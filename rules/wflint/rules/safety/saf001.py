@@ -17,7 +17,7 @@ tasks:
 
 A task that runs as several concurrent instances (a GitHub matrix, a mapped task) conflicts with
 itself when every instance writes the same resource; adapters list such writes in
-`task.attrs["concurrent_instance_writes"]` (e.g. one artifact name uploaded by each matrix job).
+the `InstanceWrites` facet (e.g. one artifact name uploaded by each matrix job).
 
 **Fix.** Order them (`after:` / `needs:`), or make them write different resources. wflint does not
 choose an order for you: no automatic fix.
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from wflint.facets import InstanceWrites
 from wflint.finding import Finding, Related, Severity
 from wflint.rule import Context, rule
 
@@ -50,7 +51,8 @@ def check(ctx: Context) -> Iterator[Finding]:
             related=(Related(ctx.location_of(a), f"{a} also writes {conflict.resource}", a),),
         )
     for task_id, task in ctx.workflow.tasks.items():
-        for resource in task.attrs.get("concurrent_instance_writes") or ():
+        instance_writes = task.facet(InstanceWrites)
+        for resource in instance_writes.resources if instance_writes else ():
             yield ctx.finding(
                 f"{ctx.task_name(task_id)} runs as {task.items} concurrent instances that all write "
                 f"`{resource}`; give each instance its own name or let one instance write it",

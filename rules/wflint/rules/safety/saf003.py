@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from itertools import combinations
 
+from wflint.facets import JoinCheck
 from wflint.finding import Applicability, Change, Finding, Fix, Related, Severity
 from wflint.ir import Join
 from wflint.rule import Context, rule
@@ -34,7 +35,8 @@ def check(ctx: Context) -> Iterator[Finding]:
     relaxation = ctx.analysis.relaxation
     parallel = ctx.workflow.execution_model.runs_parallel
     for task_id, task in ctx.workflow.tasks.items():
-        for issue in task.attrs.get("join_issues", ()):  # an adapter's wiring check of a join node
+        join_check = task.facet(JoinCheck)  # an adapter's wiring check of a join node
+        for issue in join_check.issues if join_check else ():
             yield ctx.finding(f"{ctx.task_name(task_id)}: {issue}", location=ctx.location_of(task_id),
                               tasks=(task_id,))
         if task.join is Join.ALL:
@@ -51,7 +53,7 @@ def check(ctx: Context) -> Iterator[Finding]:
                else "runs once for each branch that reaches it")
         branches = ", ".join(f"`{t}`" for t in concurrent)
         applicability = {"safe": Applicability.SAFE, "unsafe": Applicability.UNSAFE}.get(
-            str(task.attrs.get("join_fix")), Applicability.DISPLAY)  # set by adapters that can insert a join
+            join_check.fix if join_check else "", Applicability.DISPLAY)  # set by adapters that can insert a join
         yield ctx.finding(
             f"{ctx.task_name(task_id)} is fed by {'concurrent ' if parallel else ''}branches {branches} but {how}; "
             f"join the branches so it runs once, after all of them",

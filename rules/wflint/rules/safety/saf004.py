@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from wflint.facets import Starts
 from wflint.finding import Applicability, Change, Finding, Fix, Related, Severity
 from wflint.rule import Context, rule
 
@@ -43,7 +44,9 @@ def check(ctx: Context) -> Iterator[Finding]:
             continue
         edge = edges.get((u, v))
         how = (edge.detail if edge else "") or f"{v} reads {u}'s output"
-        starts_u, starts_v = ctx.workflow.tasks[u].attrs.get("starts"), ctx.workflow.tasks[v].attrs.get("starts")
+        facet_u, facet_v = ctx.workflow.tasks[u].facet(Starts), ctx.workflow.tasks[v].facet(Starts)
+        starts_u = facet_u.starts if facet_u else None
+        starts_v = facet_v.starts if facet_v else None
         if starts_u is not None and starts_v is not None and not set(starts_u) & set(starts_v):
             origin = ("has no incoming connection" if list(starts_v) == [v]
                       else f"is reached only from {', '.join(map(str, starts_v))}")

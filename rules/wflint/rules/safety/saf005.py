@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from itertools import combinations
 
+from wflint.facets import TriggerRule
 from wflint.finding import Finding, Related, Severity
 from wflint.rule import Context, rule
 
@@ -37,18 +38,18 @@ RUNS_ANYWAY = "continue"
 def check(ctx: Context) -> Iterator[Finding]:
     analysis = ctx.analysis
     relaxation = analysis.relaxation
-    choosers = [t for t, task in ctx.workflow.tasks.items() if task.attrs.get("chooses_branch")]
+    choosers = [t for t, task in ctx.workflow.tasks.items() if _trigger(task).chooses_branch]
     for task_id, task in ctx.workflow.tasks.items():
         upstream = relaxation.declared_pred[task_id]
         concurrent = sorted({x for a, b in combinations(upstream, 2)
                              if not analysis.ordered(a, b) for x in (a, b)}, key=relaxation.rank.get)
-        if len(concurrent) < 2 or task.attrs.get("role") == "teardown":
+        if len(concurrent) < 2 or _trigger(task).role == "teardown":
             continue
         branches = ", ".join(f"`{t}`" for t in concurrent)
         related = tuple(Related(ctx.location_of(t), f"branch {t}", t) for t in concurrent)
         policy = task.failure_policy
         # The engine's own name for the policy where the adapter recorded it (Airflow trigger rule).
-        shown = task.attrs.get("trigger_rule") or policy
+        shown = _trigger(task).rule or policy
         if policy == RUNS_ANYWAY:
             yield ctx.finding(
                 f"{ctx.task_name(task_id)} joins the parallel branches {branches} with policy `{shown}`, "
@@ -77,3 +78,7 @@ def _choosing_ancestor(ctx: Context, choosers: list[str], join: str, branches: l
         if len(paths) >= 2 and join not in relaxation.declared_succ[t]:
             return t
     return None
+
+
+def _trigger(task) -> TriggerRule:
+    return task.facet(TriggerRule) or TriggerRule()

@@ -24,25 +24,26 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from wflint.facets import Steps
 from wflint.finding import Finding, Severity
 from wflint.ir import Location
 from wflint.rule import Context, rule
 from wflint.rules.safety.steps import concurrent_steps, peer_locations
 
 
-@rule("SAF302", "action-in-parallel-steps", Severity.WARNING)
+@rule("SAF302", "action-in-parallel-steps", Severity.WARNING, needs=(Steps,))
 def check(ctx: Context) -> Iterator[Finding]:
     for job_id, task in ctx.workflow.tasks.items():
         steps, peers = concurrent_steps(task)
         for sid, others in peers.items():
             step = steps[sid]
-            if step["kind"] != "uses":
+            if step.kind != "uses":
                 continue
             yield ctx.finding(
-                f"action `{step['uses']}` in job `{job_id}` runs concurrently with "
-                f"{', '.join('`' + steps[o]['name'] + '`' for o in others)}; actions share the job's "
+                f"action `{step.uses}` in job `{job_id}` runs concurrently with "
+                f"{', '.join('`' + steps[o].name + '`' for o in others)}; actions share the job's "
                 "tool folders, PATH and cleanup, so run them before the parallel group",
-                location=Location(step["pointer"]),
+                location=Location(step.pointer),
                 tasks=(job_id, sid),
                 related=peer_locations(steps, others),
             )

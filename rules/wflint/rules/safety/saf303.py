@@ -24,29 +24,31 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from wflint.facets import Steps
 from wflint.finding import Finding, Related, Severity
 from wflint.ir import Location
 from wflint.rule import Context, rule
 from wflint.rules.safety.steps import concurrent_steps
 
 
-@rule("SAF303", "checkout-in-parallel-steps", Severity.ERROR)
+@rule("SAF303", "checkout-in-parallel-steps", Severity.ERROR, needs=(Steps,))
 def check(ctx: Context) -> Iterator[Finding]:
     for job_id, task in ctx.workflow.tasks.items():
         steps, _ = concurrent_steps(task)
-        for a, b in task.attrs.get("concurrent_pairs") or ():
+        facet = task.facet(Steps)
+        for a, b in facet.concurrent_pairs if facet else ():
             for sid, other in ((a, b), (b, a)):
                 step, peer = steps[sid], steps[other]
-                if not step["checkout_without_path"]:
+                if not step.checkout_without_path:
                     continue
-                if peer["kind"] != "run" and not peer["checkout_without_path"]:
+                if peer.kind != "run" and not peer.checkout_without_path:
                     continue
-                if peer["checkout_without_path"] and sid > other:
+                if peer.checkout_without_path and sid > other:
                     continue  # two checkouts: report the pair once
                 yield ctx.finding(
-                    f"`{step['uses']}` without `path:` in job `{job_id}` rewrites the workspace while "
-                    f"`{peer['name']}` runs concurrently; check out before the group or give it its own `path:`",
-                    location=Location(step["pointer"]),
+                    f"`{step.uses}` without `path:` in job `{job_id}` rewrites the workspace while "
+                    f"`{peer.name}` runs concurrently; check out before the group or give it its own `path:`",
+                    location=Location(step.pointer),
                     tasks=(job_id, sid, other),
-                    related=(Related(Location(peer["pointer"]), f"uses the workspace: {peer['name']}", other),),
+                    related=(Related(Location(peer.pointer), f"uses the workspace: {peer.name}", other),),
                 )

@@ -40,36 +40,32 @@ offered for matrix jobs (one group would serialize, and by default cancel, their
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from wflint.facets import Concurrency, Publishing
 from wflint.finding import Applicability, Change, Confidence, Finding, Fix, Severity
 from wflint.rule import Context, rule
 
-FREQUENT = {"push", "workflow_run", "pull_request_target", "merge_group", "repository_dispatch"}
-MUTABLE = ("env:", "git:", "pages")
 
-
-@rule("SAF310", "deploy-without-concurrency", Severity.WARNING)
+@rule("SAF310", "deploy-without-concurrency", Severity.WARNING, needs=(Publishing,))
 def check(ctx: Context) -> Iterator[Finding]:
     for job_id, task in ctx.workflow.tasks.items():
-        attrs = task.attrs
-        if not attrs.get("publish_like") or attrs.get("concurrency_group") or attrs.get("workflow_concurrency"):
+        publishing, concurrency = task.facet(Publishing), task.facet(Concurrency)
+        if publishing is None or concurrency and (concurrency.group or concurrency.workflow_group):
             continue
-        targets = list(attrs.get("publishes") or ())
-        triggers = set(attrs.get("triggers") or ())
-        instances = attrs.get("matrix_size") or 1
-        if not targets or triggers <= {"workflow_call"}:
+        targets = list(publishing.targets)
+        instances = task.items or 1
+        if not targets or publishing.called_only:
             confidence = Confidence.LOW
-        elif any(t.startswith(MUTABLE) for t in targets) and triggers & FREQUENT:
+        elif publishing.mutable and publishing.frequent:
             confidence = Confidence.HIGH
         else:
             confidence = Confidence.MEDIUM
         what = ", ".join(f"`{t}`" for t in targets) or "a deployment (by its name and reusable workflow)"
         overlap = "across runs" + (f" and between its {instances} matrix instances" if instances > 1 else "")
-        group = concurrency_group(job_id, targets)
+        group = publishing.suggested_group
         # A deploy or push may skip to the newest pending run; a publish or release must not drop one.
-        queue = "" if any(t.startswith(MUTABLE) for t in targets) else "max"
+        queue = "" if publishing.mutable else "max"
         fix = None
         if instances == 1 and group:
             extra = f", queue: {queue}" if queue else ""
@@ -81,22 +77,3 @@ def check(ctx: Context) -> Iterator[Finding]:
             "add a job-level group per target with `cancel-in-progress: false`",
             location=ctx.location_of(job_id), tasks=(job_id,), fix=fix, confidence=confidence,
         )
-
-
-_ALLOWED_CONTEXTS = {"github", "inputs", "matrix", "needs", "strategy", "vars"}  # job-level concurrency
-
-
-def _allowed(value: str) -> bool:
-    """Expressions in a job's concurrency group may only use these contexts (not `steps`, `env`)."""
-    roots = {m.group(1) for e in re.findall(r"\$\{\{(.*?)\}\}", value) for m in re.finditer(r"\b([a-z_]+)\.", e)}
-    return roots <= _ALLOWED_CONTEXTS
-
-
-def concurrency_group(job_id: str, targets: list[str]) -> str:
-    """One group per deployment target, shared by every workflow of the repository that uses it."""
-    for prefix, name in (("env:", "environment-"), ("git:", "git-push-")):
-        for target in targets:
-            value = target[len(prefix):] if target.startswith(prefix) else ""
-            if value and "(" not in value and "*" not in value and _allowed(value):
-                return name + re.sub(r"[^\w.${}\[\]'|&!= -]", "-", value)
-    return "${{ github.workflow }}-" + job_id

@@ -1,0 +1,23 @@
+"""What the Airflow reader knows about a task beyond the IR (rules read ``wflint.facets``)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from wflint.ir import Facet
+
+
+@dataclass(frozen=True)
+class OperatorFacts(Facet):
+    operator: str  # as imported, e.g. "airflow.providers.postgres.operators.postgres.PostgresOperator"
+    branch: bool = False
+    short_circuit: bool = False
+    sensor: bool = False
+    is_setup: bool = False
+    is_teardown: bool = False
+    mapped: bool = False
+    taskflow: bool = False
+    expand: tuple[str, ...] = ()  # keys a mapped task expands over
+    max_active_tis_per_dagrun: int | None = None
+    instances: int | None = None  # a mapped task's instances, where the list is known
+    pool: str | None = None
+    pool_slots: int = 1

@@ -1,0 +1,27 @@
+"""What the GitHub Actions reader knows about a job beyond the IR, for its own edge classification
+and rewriter (rules read the shared facets in ``wflint.facets`` instead)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from wflint.ir import Facet
+
+
+@dataclass(frozen=True)
+class JobFacts(Facet):
+    condition: str  # the job's `if:`
+    matrix_size: int | None
+    max_parallel: object
+    fail_fast: bool
+    environment: str | None
+    uses: str  # a reusable workflow it calls
+    outputs: tuple[str, ...]
+    permissions: object
+    runs_on: str
+    artifacts_out: tuple[str, ...]
+    artifacts_in: tuple[str, ...]
+    registries: tuple[str, ...]
+    maybe_out: bool  # an action wflint cannot see into may save artifacts
+    maybe_in: bool  # ... or load them
+    publishes: tuple[str, ...]
+    publish_like: bool

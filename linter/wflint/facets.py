@@ -1,0 +1,166 @@
+"""Typed facts adapters attach to tasks and workflows, beyond the IR's core fields.
+
+A facet is a frozen dataclass. An adapter attaches it with ``task.put(Facet(...))``; a rule or
+the analysis reads it with ``task.facet(Facet)`` (``None`` where the adapter knows no such fact).
+A rule names the facets it needs in ``@rule(..., needs=(Facet,))`` and the engine skips it on a
+workflow that carries none of them, so a rule never runs on facts that were not there.
+
+The facets below are the ones rules and the analysis read: engine-neutral words for what an
+engine does (routes of a branch, step lanes of a job, concurrency settings, item fan-out). An
+adapter may declare private facets of its own beside its reader; nothing outside it reads them.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .ir import Facet, Location
+
+__all__ = ["Facet", "Routes", "Starts", "TriggerRule", "LoopCopy", "ItemFanout", "ExecutionOrder", "JoinCheck",
+           "InstanceWrites", "Notes", "Step", "Steps", "Concurrency", "Publishing"]
+
+
+# --- branching, triggers and runs ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Routes(Facet):
+    """Outputs of each branching task that lead to this task: branch task id → output indexes.
+
+    Two tasks on different outputs of one branching task never handle the same item, so they are
+    alternatives, never parallel branches (n8n IF/Switch).
+    """
+
+    by_router: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Starts(Facet):
+    """The start points (triggers, or the task itself when nothing feeds it) that reach this task.
+
+    Two tasks no common start reaches never run in the same execution.
+    """
+
+    starts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TriggerRule(Facet):
+    """When a task runs after its upstream tasks finish (Airflow trigger rules, branch operators)."""
+
+    rule: str = ""  # as the engine spells it, e.g. "none_failed"
+    role: str = ""  # "setup" | "teardown" | ""
+    chooses_branch: bool = False  # runs only the downstream path it returns
+
+
+@dataclass(frozen=True)
+class LoopCopy(Facet):
+    """A task made by one iteration of a loop in the source (Airflow ``for`` loops)."""
+
+    site: str  # where the loop is, one name for every copy it makes
+    linked_from: tuple[str, ...] = ()  # copies of the previous iterations it was chained after
+
+
+@dataclass(frozen=True)
+class ItemFanout(Facet):
+    """How many items a task emits and how it runs per item (n8n runs a node once per input item)."""
+
+    emitted: int | None = None  # items this task is known to emit (n8n pinData)
+    per_item_s: float | None = None  # default seconds one run takes, where it runs once per item
+    runs_once: bool = False  # runs once whatever its input (n8n Execute Once)
+
+
+@dataclass(frozen=True)
+class ExecutionOrder(Facet):
+    """A sequential engine's choice of order among tasks the graph leaves unordered (n8n)."""
+
+    explicit: bool  # the file sets the order
+    modern: bool  # the file sets the engine's current order (n8n v1)
+    value: object  # the setting as written (None when absent)
+    agree: bool  # the current and the modern order run the tasks the same way
+    first_runs: tuple[str, ...]  # each task's first run, in the engine's order
+    location: Location | None = None  # where the setting is, or would go
+
+
+@dataclass(frozen=True)
+class JoinCheck(Facet):
+    """An adapter's check of a join task's wiring (n8n Merge inputs)."""
+
+    issues: tuple[str, ...] = ()
+    fix: str = "display"  # applicability of inserting a join in front of the task
+
+
+@dataclass(frozen=True)
+class InstanceWrites(Facet):
+    """Resources every concurrent instance of this task writes (one artifact per matrix job)."""
+
+    resources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Notes(Facet):
+    """Free text the author attached to a task (n8n node notes), where suppressions may live."""
+
+    text: str
+
+
+# --- steps inside a task (GitHub Actions jobs) --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a job, as the step rules see it."""
+
+    id: str  # task-like id: ``job.stepid`` or ``job#index``
+    step_id: str | None  # the step's own ``id:``
+    index: int
+    name: str
+    pointer: tuple[str | int, ...]
+    kind: str  # "run" | "uses" | "wait" | "wait-all" | "cancel" | "other"
+    uses: str = ""
+    condition: str = ""  # its ``if:``
+    background: bool = False
+    group: int | None = None  # the parallel group it belongs to, if any
+    waits: bool = False  # a ``wait``/``wait-all`` step
+    refs: tuple[str, ...] = ()  # step ids whose outputs or outcome it reads
+    files: tuple[str, ...] = ()  # job files it writes: "env", "path", "output"
+    read_only: bool = False  # only checks the workspace
+    checkout_without_path: bool = False
+    condition_reads_steps: bool = False  # its ``if:`` depends on other steps' outcome
+    finalizer: bool = False  # runs on failure or always (``always()``, ``failure()``)
+    opaque_action: bool = False  # a local action wflint could not read
+
+
+@dataclass(frozen=True)
+class Steps(Facet):
+    """The steps of a job and which of them may run at the same time."""
+
+    steps: tuple[Step, ...] = ()
+    concurrent_pairs: tuple[tuple[str, str], ...] = ()
+
+    def by_id(self) -> dict[str, Step]:
+        return {s.id: s for s in self.steps}
+
+
+# --- concurrency across runs and what a job publishes -------------------------------------------
+
+
+@dataclass(frozen=True)
+class Concurrency(Facet):
+    """Concurrency groups that keep runs of a task from overlapping (GitHub ``concurrency:``)."""
+
+    group: str | None = None  # the task's own group
+    cancel_in_progress: object = None  # as written: True, False, an expression, or None
+    queue: str | None = None
+    workflow_group: str | None = None  # the whole workflow's group
+
+
+@dataclass(frozen=True)
+class Publishing(Facet):
+    """What a task deploys, pushes or publishes, and how often runs that do it start."""
+
+    targets: tuple[str, ...] = ()  # e.g. "env:production", "git:gh-pages", "registry:pypi"
+    mutable: bool = False  # some target is overwritten in place (an environment, a branch, Pages)
+    frequent: bool = False  # started by triggers that fire often (every push, workflow_run...)
+    called_only: bool = False  # only started by other workflows, which may hold the group
+    suggested_group: str = ""  # a concurrency group key per target, in the engine's syntax
