@@ -80,22 +80,13 @@ def collect(corpus: Path = CORPUS, preview: bool = False) -> list[Seen]:
             else:
                 back = {}
                 paths = [str(folder)]
-            results = lint_paths(paths, Selection(), ignore_unknown=True, **_preview(preview))
+            results = lint_paths(paths, Selection(preview=preview), ignore_unknown=True)
             for result in results:
                 rel = back.get(result.path) or str(Path(result.path).resolve().relative_to(folder.resolve()))
                 for f in result.findings:
                     seen.append(Seen(engine, f.code, f.severity.value, rel, f.workflow, tuple(f.tasks),
                                      f.line, f.message))
     return seen
-
-
-def _preview(preview: bool) -> dict:
-    """Pass ``preview`` only to an engine that knows it (the harness also measures older code)."""
-    import inspect
-
-    from wflint.engine import lint_paths
-
-    return {"preview": preview} if "preview" in inspect.signature(lint_paths).parameters else {}
 
 
 def load_labels(folder: Path = LABELS) -> dict[str, dict]:

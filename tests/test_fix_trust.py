@@ -38,13 +38,13 @@ def needed_edges(path: str, text: str) -> set[tuple[str, str, str, str]]:
 def test_fix_is_idempotent_keeps_data_and_is_identical_when_nothing_applies(path):
     text = open(path, encoding="utf-8", errors="surrogateescape").read()
     try:
-        first = fix_text(path, text, Selection(), unsafe=True, explicit=False)
+        first = fix_text(path, text, Selection(preview=True), unsafe=True, explicit=False)
     except UnicodeError:
         pytest.skip("not UTF-8")
     if not first.applied:
         assert first.text == text  # byte-identical
         return
-    second = fix_text(path, first.text, Selection(), unsafe=True, explicit=False)
+    second = fix_text(path, first.text, Selection(preview=True), unsafe=True, explicit=False)
     assert second.text == first.text, "a second fix changed the file again"
     lost = needed_edges(path, text) - needed_edges(path, first.text)
     assert not {e for e in lost if not _still_flows(path, first.text, e)}, "a fix removed a data dependency"
@@ -73,28 +73,28 @@ def test_fix_diff_writes_nothing_and_fix_keeps_the_mode(write):
     path = write("w.wflint.yaml", (FIXTURES / "rules" / "PAR001" / "bad-after.wflint.yaml").read_text())
     os.chmod(path, 0o640)
     before = path.read_bytes()
-    result = run("fix", path, "--diff")
+    result = run("fix", "--preview", path, "--diff")
     assert result.exit_code == 1 and path.read_bytes() == before
     assert result.stdout.startswith(f"--- a/{str(path).lstrip('/')}")
     assert "-  publish:   {duration: 1s, needs: [extract], after: [thumbnail]}" in result.stdout
     assert "+  publish:   {duration: 1s, needs: [extract]}" in result.stdout
     assert "would fix 2 findings in 1 file." in result.stderr
-    fixed = run("fix", path)
+    fixed = run("fix", "--preview", path)
     assert fixed.exit_code == 0 and "fixed 2 findings in 1 file." in fixed.stdout
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
-    assert run("check", path, "--select", "PAR001", "--format", "json").json()["findings"] == []
-    assert run("fix", path, "--diff").exit_code == 0  # nothing left: a second fix changes nothing
+    assert run("check", "--preview", path, "--select", "PAR001", "--format", "json").json()["findings"] == []
+    assert run("fix", "--preview", path, "--diff").exit_code == 0  # nothing left: a second fix changes nothing
 
 
 def test_sequential_designs_are_listed_for_hand_changes(write):
     path = write("w.wflint.yaml", (FIXTURES / "examples" / "customer-health.wflint.yaml").read_text())
-    result = run("fix", path)
+    result = run("fix", "--preview", path)
     assert result.exit_code == 0 and "2 to change by hand" in result.stdout
 
 
 def test_redundant_edge_is_removed_and_order_kept(write):
     path = write("w.wflint.yaml", (FIXTURES / "rules" / "GRA003" / "bad.wflint.yaml").read_text())
-    assert "fixed 1 finding in 1 file." in run("fix", path).stdout
+    assert "fixed 1 finding in 1 file." in run("fix", "--preview", path).stdout
     assert "after:" not in path.read_text()
     report = run("report", path, "--format", "json").json()
     assert report["current_s"] == 3  # a → b → c still in order
@@ -110,5 +110,5 @@ def test_redundant_edge_is_removed_and_order_kept(write):
 ])
 def test_after_removal_in_block_and_flow_style(write, before, after):
     path = write("w.wflint.yaml", before)
-    run("fix", path)
+    run("fix", "--preview", path)
     assert path.read_text() == after

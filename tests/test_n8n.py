@@ -263,7 +263,7 @@ def test_insert_join_keeps_everything_else_byte_identical(tmp_path):
     src = Path(__file__).parent.parent / "fixtures" / "rules" / "SAF003" / "bad-n8n-no-merge.json"
     path = tmp_path / "w.json"
     path.write_text(src.read_text())
-    assert run("fix", path).exit_code == 0
+    assert run("fix", "--preview", path).exit_code == 0
     new_text = path.read_text()
     new = json.loads(new_text)
     old = json.loads(src.read_text())
@@ -273,9 +273,9 @@ def test_insert_join_keeps_everything_else_byte_identical(tmp_path):
     assert new["connections"]["Merge"] == {"main": [[{"node": "Summarize", "type": "main", "index": 0}]]}
     assert {new["connections"][b]["main"][0][0]["index"] for b in ("Fetch A", "Fetch B")} == {0, 1}
     assert new_text.startswith(src.read_text()[:src.read_text().index('"id"')])  # untouched prefix
-    check = run("check", path, "--format", "json", "--fail-on", "never").json()["findings"]
+    check = run("check", "--preview", path, "--format", "json", "--fail-on", "never").json()["findings"]
     assert "SAF003" not in {f["code"] for f in check}
-    assert run("fix", path, "--diff").exit_code == 0  # idempotent
+    assert run("fix", "--preview", path, "--diff").exit_code == 0  # idempotent
 
 
 @pytest.mark.parametrize("indent", [None, "\t", 4])
@@ -309,7 +309,7 @@ def test_notes_suppress_findings(tmp_path):
     d["nodes"][0]["notes"] = "wflint: ignore[PAR102] legacy on purpose"
     path = tmp_path / "w.json"
     path.write_text(json.dumps(d, indent=2))
-    codes = [f["code"] for f in run("check", path, "--format", "json", "--fail-on", "never").json()["findings"]]
+    codes = [f["code"] for f in run("check", "--preview", path, "--format", "json", "--fail-on", "never").json()["findings"]]
     assert "PAR102" in codes  # a workflow-level finding is not covered by a node's note
 
 
@@ -320,7 +320,7 @@ CORPUS_FILES = sorted(N8N_CORPUS.glob("*.json")) if N8N_CORPUS.is_dir() else []
 
 @pytest.mark.skipif(not CORPUS_FILES, reason=f"n8n corpus not found at {N8N_CORPUS}")
 def test_every_corpus_file_analyses_or_gives_a_clean_parse_error():
-    result = run("check", N8N_CORPUS, "--format", "json", "--fail-on", "never")
+    result = run("check", "--preview", N8N_CORPUS, "--format", "json", "--fail-on", "never")
     assert result.exit_code == 0, result.stderr
     findings = result.json()["findings"]
     parse_errors = [f for f in findings if f["code"] == "WFL001"]
@@ -335,7 +335,7 @@ def test_every_corpus_file_analyses_or_gives_a_clean_parse_error():
 @pytest.mark.skipif(not CORPUS_FILES, reason=f"n8n corpus not found at {N8N_CORPUS}")
 def test_corpus_findings_snapshot(snapshot):
     """Counts per file and code over the real exports: a change here is a behaviour change to review."""
-    findings = run("check", N8N_CORPUS, "--format", "json", "--fail-on", "never").json()["findings"]
+    findings = run("check", "--preview", N8N_CORPUS, "--format", "json", "--fail-on", "never").json()["findings"]
     counts: dict[str, dict[str, int]] = {}
     for f in findings:
         per_file = counts.setdefault(Path(f["path"]).name, {})
@@ -349,7 +349,7 @@ def test_setting_v1_is_safe_only_when_the_order_does_not_change(tmp_path):
     for d, applicability in ((same, "safe"), (differs, "unsafe")):
         path = tmp_path / "w.json"
         path.write_text(json.dumps(d, indent=2))
-        found = run("check", path, "--select", "PAR102", "--format", "json", "--fail-on", "never").json()["findings"]
+        found = run("check", "--preview", path, "--select", "PAR102", "--format", "json", "--fail-on", "never").json()["findings"]
         assert [f["fix"]["applicability"] for f in found] == [applicability]
 
 
@@ -359,17 +359,17 @@ def test_http_node_fanning_pinned_items_over_a_configured_rate_limit(tmp_path):
     d = doc([rows, fetch], links((T, "Rows"), ("Rows", "Fetch")), pinData={"Rows": [{"json": {"id": i}} for i in range(50)]})
     (tmp_path / "w.json").write_text(json.dumps(d, indent=2))
     (tmp_path / "wflint.toml").write_text('[limits.apis]\n"http:api.x.io" = "5/s"\n')
-    found = run("check", tmp_path / "w.json", "--format", "json").json()["findings"]
+    found = run("check", "--preview", tmp_path / "w.json", "--format", "json").json()["findings"]
     assert [(f["code"], f["tasks"]) for f in found] == [("RES001", ["Fetch"])]
     assert "makes 50 calls to http:api.x.io" in found[0]["message"] and "takes 10s" in found[0]["message"]
     (tmp_path / "wflint.toml").write_text('[limits.apis]\n"http:api.x.io" = "100/s"\n')
-    assert run("check", tmp_path / "w.json", "--format", "json").json()["findings"] == []
+    assert run("check", "--preview", tmp_path / "w.json", "--format", "json").json()["findings"] == []
 
 
 def test_a_reader_no_start_shares_with_its_source_never_reads_it():
     d = doc([node("Greet", "set", (200, 300), {}, 3.4),
              node("Orphan", "slack", (200, 600), {"channelId": "C", "text": "={{ $('Greet').first().json.x }}"}, 2.3)],
             links((T, "Greet")))
-    found = list(check_workflow(read(d), [all_rules()["SAF004"]]).findings)
+    found = list(check_workflow(read(d), [all_rules()["SAF004"]], preview=True).findings)
     assert len(found) == 1 and "Orphan never runs in the same execution as it (Orphan has no incoming connection; " \
                                f"Greet only from {T})" in found[0].message

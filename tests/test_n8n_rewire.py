@@ -31,14 +31,14 @@ def get(name, x, path):
 
 
 def par001(wf):
-    return list(check_workflow(wf, [all_rules()["PAR001"]]).findings)
+    return list(check_workflow(wf, [all_rules()["PAR001"]], preview=True).findings)
 
 
 def test_fix_rewires_the_chain_and_joins_it_before_the_consumer(tmp_path):
     path = tmp_path / "w.json"
     original = CHAIN.read_text()
     path.write_text(original)
-    result = run("fix", path)
+    result = run("fix", "--preview", path)
     assert result.exit_code == 0, result.stderr
     new_text, old, new = path.read_text(), json.loads(original), json.loads(path.read_text())
     merge = new["nodes"][-1]
@@ -52,9 +52,9 @@ def test_fix_rewires_the_chain_and_joins_it_before_the_consumer(tmp_path):
     assert c["Merge"]["main"][0] == [{"node": "Write report", "type": "main", "index": 0}]
     assert new_text[:new_text.index('"connections"')].startswith(original[:original.rindex("    }\n  ],")])
     assert new["pinData"] == old["pinData"] and new["settings"] == old["settings"] and new["meta"] == old["meta"]
-    after = run("check", path, "--format", "json", "--fail-on", "never").json()["findings"]
+    after = run("check", "--preview", path, "--format", "json", "--fail-on", "never").json()["findings"]
     assert [f["code"] for f in after] == []
-    assert run("fix", path, "--diff").stdout == ""  # idempotent
+    assert run("fix", "--preview", path, "--diff").stdout == ""  # idempotent
 
 
 def test_the_existing_nodes_keep_their_run_order():
@@ -158,7 +158,7 @@ def test_corpus_fixes_keep_n8n_structural_invariants(path):
     from wflint.fixer import fix_text
 
     text = path.read_text(encoding="utf-8")
-    outcome = fix_text(str(path), text, Selection(), unsafe=True, explicit=False)
+    outcome = fix_text(str(path), text, Selection(preview=True), unsafe=True, explicit=False)
     if not outcome.changed:
         return
     old, new = json.loads(text), json.loads(outcome.text)
@@ -202,14 +202,14 @@ def test_par103_fix_sets_execute_once_as_an_unsafe_fix(tmp_path):
     src = FIXTURES / "rules" / "PAR103" / "bad-notify-per-row.json"
     path = tmp_path / "w.json"
     path.write_text(src.read_text())
-    found = run("check", path, "--format", "json", "--fail-on", "never").json()["findings"]
+    found = run("check", "--preview", path, "--format", "json", "--fail-on", "never").json()["findings"]
     assert [(f["code"], f["fix"]["applicability"]) for f in found] == [("PAR103", "unsafe")]
-    assert run("fix", path).stdout.count("PAR103") == 0 and path.read_text() == src.read_text()  # not without opt-in
-    assert run("fix", path, "--unsafe-fixes").exit_code == 0
+    assert run("fix", "--preview", path).stdout.count("PAR103") == 0 and path.read_text() == src.read_text()  # not without opt-in
+    assert run("fix", "--preview", path, "--unsafe-fixes").exit_code == 0
     old, new = json.loads(src.read_text()), json.loads(path.read_text())
     changed = [(a["name"], {k: b[k] for k in b.keys() - a.keys()}) for a, b in zip(old["nodes"], new["nodes"]) if a != b]
     assert changed == [("Notify Slack", {"executeOnce": True})]
-    assert run("check", path, "--format", "json", "--fail-on", "never").json()["findings"] == []
+    assert run("check", "--preview", path, "--format", "json", "--fail-on", "never").json()["findings"] == []
 
 
 def runs(workflow) -> list[str]:

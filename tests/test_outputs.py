@@ -15,7 +15,7 @@ def sarif_schema() -> dict:
 
 
 def test_sarif_validates_against_the_sarif_2_1_0_schema():
-    result = run("check", RULES, "--format", "sarif")
+    result = run("check", "--preview", RULES, "--format", "sarif")
     assert result.exit_code == 1
     log = result.json()
     jsonschema.Draft4Validator(sarif_schema()).validate(log)
@@ -38,7 +38,7 @@ def test_sarif_fingerprints_survive_line_shifts(write):
     b = write("b/w.wflint.yaml", "# a comment\n# and another\n" + text)
 
     def prints(path):
-        out = run("check", path, "--format", "sarif").json()["runs"][0]["results"]
+        out = run("check", "--preview", path, "--format", "sarif").json()["runs"][0]["results"]
         return [(r["partialFingerprints"], r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in out]
 
     (fa, la), (_, lb) = prints(a)[0], prints(b)[0]
@@ -48,26 +48,26 @@ def test_sarif_fingerprints_survive_line_shifts(write):
 
 
 def test_github_annotations():
-    out = run("check", RULES / "SAF002" / "bad.wflint.yaml", "--format", "github").stdout.splitlines()
+    out = run("check", "--preview", RULES / "SAF002" / "bad.wflint.yaml", "--format", "github").stdout.splitlines()
     assert len(out) == 1
     assert out[0].startswith(f"::error file={RULES / 'SAF002' / 'bad.wflint.yaml'},line=5,col=3,")
     assert ",title=SAF002 parallel-read-write-race::SAF002 `build_quote` reads `db%3Aprices`" not in out[0]
     assert "title=SAF002 parallel-read-write-race::SAF002 `build_quote` reads `db:prices`" in out[0]
-    info = run("check", RULES / "GRA003" / "bad.wflint.yaml", "--format", "github").stdout
+    info = run("check", "--preview", RULES / "GRA003" / "bad.wflint.yaml", "--format", "github").stdout
     assert info.startswith("::notice ")
 
 
 def test_statistics_counts_per_code():
-    text = run("check", RULES, "--statistics", "--fail-on", "never").stdout.splitlines()
+    text = run("check", "--preview", RULES, "--statistics", "--fail-on", "never").stdout.splitlines()
     counts = {line.split()[1]: int(line.split()[0]) for line in text}
     assert counts["WFL001"] == len(list((RULES / "WFL001").glob("bad*"))) and counts["PAR001"] >= 3
-    as_json = run("check", RULES, "--statistics", "--format", "json", "--fail-on", "never").json()
+    as_json = run("check", "--preview", RULES, "--statistics", "--format", "json", "--fail-on", "never").json()
     assert {c["code"]: c["count"] for c in as_json} == counts
 
 
 def test_sarif_carries_verified_fixes_as_replacements():
     path = RULES / "PAR001" / "bad-after.wflint.yaml"
-    log = run("check", path, "--format", "sarif").json()
+    log = run("check", "--preview", path, "--format", "sarif").json()
     jsonschema.Draft4Validator(sarif_schema()).validate(log)
     results = log["runs"][0]["results"]
     with_fix = [r for r in results if "fixes" in r]
@@ -79,5 +79,5 @@ def test_sarif_carries_verified_fixes_as_replacements():
     assert region["startLine"] == region["endLine"] == 6
     old = lines[5][region["startColumn"] - 1:region["endColumn"] - 1]
     assert old == ", after: [thumbnail]" and replacement["insertedContent"]["text"] == ""
-    sequential = run("check", RULES / "PAR001" / "bad-sequential.wflint.yaml", "--format", "sarif").json()
+    sequential = run("check", "--preview", RULES / "PAR001" / "bad-sequential.wflint.yaml", "--format", "sarif").json()
     assert all("fixes" not in r for r in sequential["runs"][0]["results"])  # nothing the rewriter can do

@@ -13,7 +13,7 @@ CASES = sorted(p for p in RULE_DIR.glob("*/*") if p.is_file())
 
 
 def codes_in(path: Path) -> list[str]:
-    result = run("check", path, "--format", "json", "--fail-on", "never")
+    result = run("check", "--preview", path, "--format", "json", "--fail-on", "never")
     assert result.exit_code == 0, result.stderr
     return [f["code"] for f in result.json()["findings"]]
 
@@ -39,7 +39,7 @@ def test_fixture_triggers_its_rule_only_when_bad(path):
 
 @pytest.mark.parametrize("path", CASES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_findings_snapshot(path, snapshot):
-    result = run("check", path, "--fail-on", "never")
+    result = run("check", "--preview", path, "--fail-on", "never")
     assert result.stdout.replace(str(ROOT) + "/", "") == snapshot
 
 
@@ -55,19 +55,19 @@ def test_rules_command_lists_and_documents():
 
 def test_select_ignore_and_fail_on():
     path = RULE_DIR / "RES001" / "bad-concurrent.wflint.yaml"
-    assert run("check", path).exit_code == 1
-    assert run("check", path, "--ignore", "RES").exit_code == 0
-    assert run("check", path, "--select", "PAR,GRA").exit_code == 0
+    assert run("check", "--preview", path).exit_code == 1
+    assert run("check", "--preview", path, "--ignore", "RES").exit_code == 0
+    assert run("check", "--preview", path, "--select", "PAR,GRA").exit_code == 0
     par = RULE_DIR / "PAR001" / "bad-sequential.wflint.yaml"
-    assert run("check", par).exit_code == 0  # warnings inform, errors fail
-    assert run("check", par, "--fail-on", "warning").exit_code == 1
-    assert run("check", RULE_DIR / "GRA003" / "bad.wflint.yaml", "--fail-on", "info").exit_code == 1
-    assert run("check", path, "--fail-on", "never").exit_code == 0
+    assert run("check", "--preview", par).exit_code == 0  # warnings inform, errors fail
+    assert run("check", "--preview", par, "--fail-on", "warning").exit_code == 1
+    assert run("check", "--preview", RULE_DIR / "GRA003" / "bad.wflint.yaml", "--fail-on", "info").exit_code == 1
+    assert run("check", "--preview", path, "--fail-on", "never").exit_code == 0
 
 
 def test_low_confidence_is_never_a_safe_fix():
     for path in CASES:
-        result = run("check", path, "--format", "json", "--fail-on", "never")
+        result = run("check", "--preview", path, "--format", "json", "--fail-on", "never")
         for f in result.json()["findings"]:
             if f["confidence"] == "low" and f["fix"]:
                 assert f["fix"]["applicability"] != "safe"
@@ -78,14 +78,14 @@ def test_folder_search_finds_spec_and_brief_files_only(tmp_path):
     (tmp_path / "notes.md").write_text("# notes\n")
     (tmp_path / "node_modules").mkdir()
     (tmp_path / "node_modules" / "b.wflint.yaml").write_text("tasks: [")
-    result = run("check", tmp_path, "--format", "json")
+    result = run("check", "--preview", tmp_path, "--format", "json")
     assert result.json()["summary"]["files"] == 1
     assert [f["code"] for f in result.json()["findings"]] == ["SAF001"]
 
 
 def test_output_file_is_written(tmp_path):
     out = tmp_path / "out.json"
-    result = run("check", RULE_DIR / "SAF002" / "bad.wflint.yaml", "--format", "json", "--output-file", out)
+    result = run("check", "--preview", RULE_DIR / "SAF002" / "bad.wflint.yaml", "--format", "json", "--output-file", out)
     assert result.exit_code == 1 and result.stdout == ""
     assert '"SAF002"' in out.read_text()
 

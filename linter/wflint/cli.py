@@ -65,13 +65,15 @@ def main() -> None:
 @click.option("--stdin-format", help="Format of '-' (standard input), e.g. spec.")
 @click.option("--timings", type=click.Path(exists=True, dir_okay=False), help="Measured durations (JSON: task id → seconds).")
 @click.option("--ignore-unknown", is_flag=True, help="Pass over named files of no workflow format (for hooks).")
+@click.option("--preview", is_flag=True,
+              help="Also show findings that rest on what wflint could not prove (unknown effects, no time saved).")
 def check(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, statistics, config_path, output_file,
-          stdin_format, timings, ignore_unknown) -> None:
+          stdin_format, timings, ignore_unknown, preview) -> None:
     """Report parallelization opportunities and unsafe parallel branches."""
     from .engine import Selection, lint_paths
     from .finding import Severity
 
-    selection = Selection(_codes(select) or ("ALL",), _codes(ignore))
+    selection = Selection(_codes(select) or ("ALL",), _codes(ignore), preview)
     selection.validate()
     results = lint_paths(list(paths), selection, stdin_format=stdin_format, timings=_timings(timings),
                          config_path=config_path, cli_select=bool(select), extend_select=_codes(extend_select),
@@ -177,14 +179,15 @@ def _is_file(path: str) -> bool:
 @click.option("--ignore", help="Comma-separated codes or prefixes to leave alone.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this config file instead of searching.")
 @click.option("--ignore-unknown", is_flag=True, help="Pass over named files of no workflow format (for hooks).")
-def fix(paths, unsafe_fixes, show_diff, select, ignore, config_path, ignore_unknown) -> None:
+@click.option("--preview", is_flag=True, help="Also fix findings that rest on what wflint could not prove.")
+def fix(paths, unsafe_fixes, show_diff, select, ignore, config_path, ignore_unknown, preview) -> None:
     """Rewrite files to run independent steps in parallel (safe fixes only, by default)."""
     from . import discover
     from .engine import Selection
     from .fixer import fix_file
     from .fsutil import write_atomic
 
-    selection = Selection(_codes(select) or ("ALL",), _codes(ignore))
+    selection = Selection(_codes(select) or ("ALL",), _codes(ignore), preview)
     selection.validate()
     fixed = files = rejected = unsafe_left = manual = 0
     changed_any = False

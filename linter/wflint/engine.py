@@ -21,6 +21,7 @@ class Selection:
 
     select: tuple[str, ...] = ("ALL",)
     ignore: tuple[str, ...] = ()
+    preview: bool = False  # also findings that rest on what wflint could not prove
 
     def wants(self, code: str) -> bool:
         def hit(patterns):
@@ -38,7 +39,7 @@ class Selection:
         """Command-line choices over the file's configuration (a CLI --select replaces the config's)."""
         select = self.select if cli_select or not config.select else config.select
         merged = Selection(select + extend_select + config.extend_select,
-                           self.ignore + config.ignore + config.ignored_for(path))
+                           self.ignore + config.ignore + config.ignored_for(path), self.preview)
         merged.validate(f"{config.path}: " if config.path else "")
         return merged
 
@@ -98,13 +99,14 @@ def apply_timings(workflow: Workflow, timings: dict[str, float]) -> None:
             workflow.tasks[task_id].duration = Duration(seconds, DurationSource.MEASURED)
 
 
-def check_workflow(workflow: Workflow, rules: Iterable[RuleInfo]) -> WorkflowResult:
+def check_workflow(workflow: Workflow, rules: Iterable[RuleInfo], preview: bool = False) -> WorkflowResult:
+    """The workflow's findings; those that rest on what wflint could not prove only with ``preview``."""
     rules = list(rules)
     try:
         analysis: Analysis | None = analyze(workflow)
     except CycleError:
         analysis = None  # only the rules that need no analysis run (GRA001 names the cycle)
-    findings = list(run_rules(workflow, analysis, rules))
+    findings = [f for f in run_rules(workflow, analysis, rules) if preview or not f.preview]
     for finding in findings:
         position = workflow.source.resolve(finding.location)
         finding.line, finding.column = position.line, position.column
@@ -164,7 +166,7 @@ def lint_file(path: str, explicit: bool, selection: Selection, config: Config, *
         config.apply(workflow)
         if timings:
             apply_timings(workflow, timings)
-        checked = check_workflow(workflow, rules)
+        checked = check_workflow(workflow, rules, selection.preview)
         result.results.append(checked)
         findings.extend(checked.findings)
     kept, directives = suppress.apply(findings, text, workflows)

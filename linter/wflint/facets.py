@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from .ir import Facet, Location
 
 __all__ = ["Facet", "Routes", "Starts", "TriggerRule", "LoopCopy", "ItemFanout", "ExecutionOrder", "JoinCheck",
-           "InstanceWrites", "Notes", "Step", "Steps", "Concurrency", "Publishing"]
+           "InstanceWrites", "Notes", "Structure", "Step", "Steps", "Concurrency", "Publishing"]
 
 
 # --- branching, triggers and runs ---------------------------------------------------------------
@@ -54,6 +54,18 @@ class TriggerRule(Facet):
 
 
 @dataclass(frozen=True)
+class Structure(Facet):
+    """A task that is structure, not work: a start/end marker or a deliberate wait.
+
+    Orderings into and out of it are part of the design and never suggested for removal; a marker
+    takes no time, a wait its configured delay.
+    """
+
+    kind: str  # "marker" | "wait"
+    what: str = ""  # in words, e.g. "EmptyOperator marker"
+
+
+@dataclass(frozen=True)
 class LoopCopy(Facet):
     """A task made by one iteration of a loop in the source (Airflow ``for`` loops)."""
 
@@ -79,6 +91,7 @@ class ExecutionOrder(Facet):
     value: object  # the setting as written (None when absent)
     agree: bool  # the current and the modern order run the tasks the same way
     first_runs: tuple[str, ...]  # each task's first run, in the engine's order
+    other_runs: tuple[str, ...] = ()  # the same under the other setting (the modern one, for a legacy file)
     location: Location | None = None  # where the setting is, or would go
 
 

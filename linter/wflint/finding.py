@@ -87,6 +87,9 @@ class Finding:
     end_line: int | None = None
     end_column: int | None = None
     extra: dict = field(default_factory=dict)
+    # Rests on what wflint could not prove (unknown effects, no time saved, a gate it would drop):
+    # shown only with --preview, never by default and never failing CI.
+    preview: bool = False
 
     @property
     def fingerprint(self) -> str:

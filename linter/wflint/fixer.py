@@ -66,7 +66,7 @@ def fix_text(path: str, text: str, selection: Selection, unsafe: bool, config: C
         if workflows is None:  # not a workflow file (passed over by --ignore-unknown)
             return outcome
         module = adapters.sniff(path, outcome.text)
-        candidates = [(wf, f) for wf in workflows for f in check_workflow(wf, rules).findings
+        candidates = [(wf, f) for wf in workflows for f in check_workflow(wf, rules, selection.preview).findings
                       if f.fingerprint not in tried]
         if not hasattr(module, "rewrite"):
             outcome.manual = sum(1 for _, f in candidates if wanted(f, unsafe))

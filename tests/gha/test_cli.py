@@ -27,24 +27,24 @@ jobs:
 
 def test_fix_adds_the_concurrency_group_and_a_second_fix_changes_nothing(write):
     path = write("repo/.github/workflows/deploy.yml", DEPLOY)
-    assert run("check", path, "--select", "SAF310", "--fail-on", "warning").exit_code == 1
-    diff = run("fix", path, "--diff")
+    assert run("check", "--preview", path, "--select", "SAF310", "--fail-on", "warning").exit_code == 1
+    diff = run("fix", "--preview", path, "--diff")
     assert diff.exit_code == 1 and "+    concurrency:\n+      group: environment-production\n" in diff.stdout
     assert path.read_text() == DEPLOY  # --diff writes nothing
-    assert run("fix", path).exit_code == 0
+    assert run("fix", "--preview", path).exit_code == 0
     assert path.read_text() == DEPLOY.replace(
         "  deploy:  # the deploy\n",
         "  deploy:  # the deploy\n    concurrency:\n      group: environment-production\n"
         "      cancel-in-progress: false\n")
-    assert run("check", path, "--select", "SAF310", "--fail-on", "warning").exit_code == 0
+    assert run("check", "--preview", path, "--select", "SAF310", "--fail-on", "warning").exit_code == 0
     again = path.read_text()
-    run("fix", path)
+    run("fix", "--preview", path)
     assert path.read_text() == again
 
 
 def test_unsafe_fixes_also_group_the_read_only_steps(write):
     path = write("repo/.github/workflows/deploy.yml", DEPLOY)
-    assert run("fix", path, "--unsafe-fixes").exit_code == 0
+    assert run("fix", "--preview", path, "--unsafe-fixes").exit_code == 0
     text = path.read_text()
     assert "      - parallel:\n          - run: ruff check .\n          - run: mypy src\n" in text
     assert "needs: build" in text  # the deploy keeps its test-before-publish gate
@@ -52,7 +52,7 @@ def test_unsafe_fixes_also_group_the_read_only_steps(write):
 
 def test_inline_suppression_on_the_job_key(write):
     path = write("ci.yml", DEPLOY.replace("# the deploy", "# wflint: ignore[SAF310] deploys are idempotent"))
-    codes = [f["code"] for f in run("check", path, "--format", "json", "--fail-on", "never").json()["findings"]]
+    codes = [f["code"] for f in run("check", "--preview", path, "--format", "json", "--fail-on", "never").json()["findings"]]
     assert "SAF310" not in codes and "WFL002" not in codes
 
 
@@ -60,7 +60,7 @@ def test_folder_search_finds_workflows_by_place_and_by_content(write, tmp_path):
     write("repo/.github/workflows/a.yml", "jobs: {}\n")  # by place: read, and found unreadable
     write("repo/ci/b.yaml", "on: push\njobs:\n  x: {runs-on: y, steps: [{run: z}]}\n")
     write("repo/ci/other.yaml", "key: value\n")
-    result = run("check", tmp_path / "repo", "--format", "json", "--fail-on", "never").json()
+    result = run("check", "--preview", tmp_path / "repo", "--format", "json", "--fail-on", "never").json()
     assert result["summary"]["files"] == 2
     assert [(f["code"], f["path"].rsplit("/", 1)[-1]) for f in result["findings"]] == [("WFL001", "a.yml")]
 

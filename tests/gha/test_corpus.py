@@ -20,14 +20,14 @@ def fixed_corpus() -> dict[str, tuple[str, object]]:
     out = {}
     for name, path in laid_out_corpus().items():
         text = path.read_text(encoding="utf-8")
-        out[name] = (text, fix_text(str(path), text, Selection(), unsafe=True))
+        out[name] = (text, fix_text(str(path), text, Selection(preview=True), unsafe=True))
     return out
 
 
 def test_check_over_the_corpus_snapshot(snapshot):
     laid_out = laid_out_corpus()
     corpus_name = {str(path): name for name, path in laid_out.items()}
-    result = run("check", *sorted(laid_out.values()), "--format", "json", "--fail-on", "never")
+    result = run("check", "--preview", *sorted(laid_out.values()), "--format", "json", "--fail-on", "never")
     assert result.exit_code == 0, result.stderr
     data = result.json()
     jsonschema.validate(data, json.loads((ROOT / "linter" / "wflint" / "schemas" / "check.schema.json").read_text()))
@@ -53,7 +53,7 @@ def test_files_without_an_applicable_fix_stay_byte_identical():
 def test_fixing_twice_changes_nothing():
     for name, (_, outcome) in fixed_corpus().items():
         if outcome.applied:
-            again = fix_text(name, outcome.text, Selection(), unsafe=True)
+            again = fix_text(name, outcome.text, Selection(preview=True), unsafe=True)
             assert again.text == outcome.text, name
 
 
@@ -64,7 +64,7 @@ def test_fixes_add_no_actionlint_error(tmp_path):
             before[name], after[name] = text, outcome.text
     for path in sorted((FIXTURES / "rules").glob("*/*.yml")):
         text = path.read_text(encoding="utf-8")
-        outcome = fix_text(str(path), text, Selection(), unsafe=True)
+        outcome = fix_text(str(path), text, Selection(preview=True), unsafe=True)
         if outcome.applied:
             name = f"{path.parent.name}__{path.name}"
             before[name], after[name] = text, outcome.text

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from ..facets import Routes
+from ..facets import Routes, Structure
 from ..ir import EdgeKind, Mode, Workflow
 from . import graph
 
@@ -101,6 +101,7 @@ def relax(workflow: Workflow) -> Relaxation:
         result.design_succ, result.design_pred = graph.adjacency(tasks, design)
         result.design = list(dict.fromkeys(design))
     _keep_needs(workflow, result, sequential, serialized)
+    _keep_structure(workflow, result)
     accesses = _accesses(workflow)
     if serialized:
         # Tasks no common start reaches run in different executions (another trigger): no race.
@@ -131,6 +132,17 @@ def alternatives(a: Mapping, b: Mapping) -> bool:
     """Tasks on different outputs of one branching task (the ``Routes`` facet: task → outputs leading
     here) never handle the same item, so they are alternatives rather than parallel branches."""
     return any(r in b and not set(a[r]) & set(b[r]) for r in a)
+
+
+def _keep_structure(workflow: Workflow, result: Relaxation) -> None:
+    """Orderings into and out of markers and waits are the design's structure, never removable."""
+    for u, v in result.candidates:
+        for t in (u, v):
+            structure = workflow.tasks[t].facet(Structure)
+            if structure is not None:
+                result.relaxed.setdefault((u, v), f"{t} is {structure.what or 'a ' + structure.kind}: "
+                                                  "orderings through it are structure")
+                break
 
 
 def _unknowable(workflow: Workflow, task_id: str) -> bool:

@@ -8,7 +8,7 @@ import re
 import warnings
 
 from wflint.errors import ParseError
-from wflint.facets import LoopCopy, TriggerRule
+from wflint.facets import LoopCopy, Structure, TriggerRule
 from wflint.ir import (
     Duration,
     DurationSource,
@@ -149,7 +149,8 @@ def _task(ts: TaskState, cap: int = DEFAULT_MAX_ACTIVE_TASKS) -> Task:
     trigger = kw.get("trigger_rule", "all_success")
     trigger = trigger if isinstance(trigger, str) else "all_success"
     base = ts.operator.split(".")[-1]
-    seconds = DEFAULT_DURATION_S
+    structure = _structure(base, bool(ts.sensor), bool(ts.custom_class))
+    seconds = 0.0 if structure and structure.kind == "marker" else DEFAULT_DURATION_S
     per_run = kw.get("max_active_tis_per_dagrun")
     per_run = per_run if ts.mapped and isinstance(per_run, int) and per_run > 0 else None
     if ts.mapped:
@@ -190,8 +191,25 @@ def _task(ts: TaskState, cap: int = DEFAULT_MAX_ACTIVE_TASKS) -> Task:
         failure_policy=FAILURE_POLICY.get(trigger),
         opaque=opaque,
         dynamic=ts.dynamic or ts.dag.dynamic,
-        facets={OperatorFacts: operator, TriggerRule: trigger_rule},
+        facets={OperatorFacts: operator, TriggerRule: trigger_rule, **({Structure: structure} if structure else {})},
     )
+
+
+MARKERS = {"EmptyOperator", "DummyOperator", "ExternalTaskMarker"}
+GATES = {"LatestOnlyOperator"}
+
+
+def _structure(base: str, sensor: bool, custom: bool) -> Structure | None:
+    """Markers take no time; sensors wait for a condition; a latest-only gate skips old runs."""
+    if sensor:
+        return Structure("wait", f"the sensor `{base}`")
+    if custom:
+        return None  # a repository's own subclass may do work: judged by what it does
+    if base in MARKERS:
+        return Structure("marker", f"`{base}` marker")
+    if base in GATES:
+        return Structure("gate", f"`{base}` gate")
+    return None
 
 
 def _edges(dag: DagState, nodes: dict) -> list[Edge]:

@@ -108,7 +108,8 @@ def _put_run_facets(task: Task, triggers: list[str], workflow_group: str | None)
     targets = list(facts.publishes)
     task.put(Publishing(
         targets=tuple(targets),
-        mutable=any(t.startswith(MUTABLE) for t in targets),
+        # only a target it resolved proves a floating one (``git:*``: a branch it could not name)
+        mutable=any(t.startswith(MUTABLE) and "*" not in t for t in targets),
         frequent=bool(set(triggers) & FREQUENT),
         called_only=set(triggers) <= {"workflow_call"},
         suggested_group=concurrency_group(task.id, targets),

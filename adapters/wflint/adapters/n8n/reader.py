@@ -12,7 +12,7 @@ import os
 import re
 
 from wflint.errors import ParseError
-from wflint.facets import ExecutionOrder, ItemFanout, JoinCheck, Notes, Routes, Starts
+from wflint.facets import ExecutionOrder, ItemFanout, JoinCheck, Notes, Routes, Starts, Structure
 from wflint.ir import (
     Dangling,
     Duration,
@@ -164,7 +164,8 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
     first = execution_order(task_names, children, wired, position, v1, triggers, done)
     back = back_edges(task_names, children, [n for n in first if n in triggers] + first)
     order = linearize(first, children, back)
-    other = linearize(execution_order(task_names, children, wired, position, not v1, triggers, done), children, back)
+    other_first = execution_order(task_names, children, wired, position, not v1, triggers, done)
+    other = linearize(other_first, children, back)
     # A main connection back to an earlier node closes a loop (Loop Over Items): the loop body's
     # data comes round on the next pass, not before the first, so it is not a dependency.
     # A node wired to itself runs again on what it emitted: a loop too, never an ordering.
@@ -203,6 +204,7 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
     wf.put(ExecutionOrder(
         explicit=order_setting is not None, modern=v1, value=order_setting, agree=order == other,
         first_runs=tuple(first),  # the order of each node's first run, as n8n runs it
+        other_runs=tuple(other_first),  # ... and under the other setting (v1 for a v0 file)
         location=Location(p + ("settings",)) if "settings" in doc else Location(p),
     ))
     for task in tasks.values():
@@ -210,9 +212,15 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
     return wf
 
 
+STRUCTURE = {"noOp": Structure("marker", "a No Operation node"), "wait": Structure("wait", "a Wait node")}
+
+
 def _put_shared_facets(task: Task) -> None:
     """What rules read about a node, in the engine-neutral words of ``wflint.facets``."""
     node = facts(task)
+    short = fx.short_type(task.kind)
+    if short in STRUCTURE:
+        task.put(STRUCTURE[short])
     if isinstance(node.notes, str):
         task.put(Notes(node.notes))
     if node.pinned_items is not None or node.per_item_s is not None or node.execute_once is True:

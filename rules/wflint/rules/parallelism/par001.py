@@ -85,6 +85,9 @@ def check(ctx: Context) -> Iterator[Finding]:
             saved_s=None if structural else round(group.saved_s, 6) if runs_parallel else 0.0,
             duration_source=group.duration_source,
             confidence=Confidence.HIGH if sure else Confidence.LOW,
+            # Shown by default only when proven: effects known on both sides, no gate dropped, and
+            # time saved on the engine's own model (a shorter path; nothing on a one-at-a-time engine).
+            preview=not sure or bool(gates) or not runs_parallel or group.saved_s <= 0,
         )
 
 

@@ -52,6 +52,7 @@ def check(ctx: Context) -> Iterator[Finding]:
                 fix=Fix(Applicability.UNSAFE, f"run {names} as a `parallel:` group",
                         (Change("parallel_steps", v=job_id, tasks=tuple(s.id for s in run)),)),
                 confidence=Confidence.LOW,
+                preview=True,  # scripts' effects are read from their text, not known: opt-in only
             )
 
 

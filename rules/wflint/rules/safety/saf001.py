@@ -49,6 +49,9 @@ def check(ctx: Context) -> Iterator[Finding]:
             location=ctx.location_of(b),
             tasks=(a, b),
             related=(Related(ctx.location_of(a), f"{a} also writes {conflict.resource}", a),),
+            # One task at a time: the writes never overlap, only their order is the engine's
+            # tie-break, which matters only for writes wflint cannot tell apart from creates.
+            preview=not model.runs_parallel,
         )
     for task_id, task in ctx.workflow.tasks.items():
         instance_writes = task.facet(InstanceWrites)

@@ -47,7 +47,8 @@ def check(ctx: Context) -> Iterator[Finding]:
         facet_u, facet_v = ctx.workflow.tasks[u].facet(Starts), ctx.workflow.tasks[v].facet(Starts)
         starts_u = facet_u.starts if facet_u else None
         starts_v = facet_v.starts if facet_v else None
-        if starts_u is not None and starts_v is not None and not set(starts_u) & set(starts_v):
+        apart = starts_u is not None and starts_v is not None and not set(starts_u) & set(starts_v)
+        if apart:
             origin = ("has no incoming connection" if list(starts_v) == [v]
                       else f"is reached only from {', '.join(map(str, starts_v))}")
             after = (f"never runs in the same execution as it ({v} {origin}; {u} only from "
@@ -68,4 +69,5 @@ def check(ctx: Context) -> Iterator[Finding]:
             tasks=(u, v),
             related=(Related(ctx.location_of(u), f"{u} produces the value", u),),
             fix=Fix(Applicability.DISPLAY, f"order {u} before {v}", (Change("add_order", u, v),)),
+            preview=apart,  # never in one execution: a leftover that never runs, or another trigger's path
         )

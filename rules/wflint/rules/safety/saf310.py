@@ -76,4 +76,8 @@ def check(ctx: Context) -> Iterator[Finding]:
             f"{ctx.task_name(job_id)} writes {what} with no `concurrency` group, so it can overlap {overlap}; "
             "add a job-level group per target with `cancel-in-progress: false`",
             location=ctx.location_of(job_id), tasks=(job_id,), fix=fix, confidence=confidence,
+            # A race is shown by default only on a target runs overwrite in place (an environment,
+            # a named branch, Pages) from triggers that fire often; a versioned publish, a release
+            # per tag or a scheduled bot rests on what the file does not say.
+            preview=confidence is not Confidence.HIGH,
         )
