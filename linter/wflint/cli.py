@@ -1,4 +1,4 @@
-"""The command line (DESIGN §8). Heavy work is imported inside each command to keep start-up fast."""
+"""The command line (docs/architecture.md). Heavy work is imported inside each command to keep start-up fast."""
 from __future__ import annotations
 
 import sys

@@ -1,4 +1,4 @@
-"""Project configuration: ``[tool.wflint]`` in ``pyproject.toml`` or a ``wflint.toml`` (DESIGN §10).
+"""Project configuration: ``[tool.wflint]`` in ``pyproject.toml`` or a ``wflint.toml`` (docs/architecture.md).
 
 Found by walking up from each checked file (the nearest wins; ``wflint.toml`` before
 ``pyproject.toml`` in one folder, and a ``pyproject.toml`` without ``[tool.wflint]`` is passed
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import sys
 from dataclasses import dataclass, field
 
 from .analysis.durations import parse_duration, parse_rate
@@ -125,10 +126,10 @@ def load_config(path: str) -> Config:
 
 
 def _read_toml(path: str) -> dict:
-    try:
+    if sys.version_info >= (3, 11):
         import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib  # type: ignore[no-redef]
+    else:  # Python 3.10
+        import tomli as tomllib
     try:
         with open(path, "rb") as handle:
             return tomllib.load(handle)

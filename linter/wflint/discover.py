@@ -1,4 +1,4 @@
-"""Find the workflow files under the paths given on the command line (DESIGN §8).
+"""Find the workflow files under the paths given on the command line (docs/architecture.md).
 
 Folders are searched the way git sees them where they are in a git work tree (so ``.gitignore``
 holds), otherwise walked while skipping ``.git``, virtual environments and ``node_modules``.

@@ -1,4 +1,4 @@
-"""Lint orchestration: file → adapter → IR → analysis → rules → findings (DESIGN §2)."""
+"""Lint orchestration: file → adapter → IR → analysis → rules → findings (docs/architecture.md)."""
 from __future__ import annotations
 
 import sys

@@ -1,4 +1,4 @@
-"""Findings and the IR-level fixes rules propose (DESIGN §7, §9)."""
+"""Findings and the IR-level fixes rules propose (docs/architecture.md)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -1,4 +1,4 @@
-"""Apply fixes: IR change → adapter text edit → re-parse → verify → atomic write (DESIGN §9).
+"""Apply fixes: IR change → adapter text edit → re-parse → verify → atomic write (docs/architecture.md).
 
 A fix is applied one finding at a time and the file re-linted after each, until nothing more
 applies (bounded). A fix whose result does not re-parse, changes the task set, loses a needed

@@ -1,4 +1,4 @@
-"""The task-graph IR every adapter produces and every rule reads (DESIGN §3).
+"""The task-graph IR every adapter produces and every rule reads (docs/architecture.md).
 
 Engine knowledge stops at the adapter: once a file is a ``Workflow``, nothing downstream knows
 whether it came from n8n, Airflow, GitHub Actions or a spec file, except through the explicit
@@ -13,7 +13,7 @@ from typing import TypeVar
 
 
 class DurationSource(str, Enum):
-    """Where a duration came from, strongest first (DESIGN §5)."""
+    """Where a duration came from, strongest first (docs/architecture.md)."""
 
     MEASURED = "measured"
     CONFIGURED = "configured"

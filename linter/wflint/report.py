@@ -1,4 +1,4 @@
-"""The analysis a workflow performance engineer would write, as one data structure (DESIGN §8).
+"""The analysis a workflow performance engineer would write, as one data structure (docs/architecture.md).
 
 ``build_report`` is the only place that decides what a report says; markdown, text and JSON are
 renderings of it (``render/``), and its shape is published as ``schemas/report.schema.json``.

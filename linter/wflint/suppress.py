@@ -1,4 +1,4 @@
-"""Inline suppressions: ``# wflint: ignore[CODE,...] reason`` (DESIGN §10).
+"""Inline suppressions: ``# wflint: ignore[CODE,...] reason`` (docs/architecture.md).
 
 A directive silences the codes it names (all codes when it names none) for findings reported on
 its line, or on the line of a task the finding is about (its key, job, step or operator). In JSON

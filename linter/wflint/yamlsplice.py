@@ -1,4 +1,4 @@
-"""Remove entries from YAML text by splicing the original bytes (DESIGN §9: never re-dump YAML).
+"""Remove entries from YAML text by splicing the original bytes (docs/architecture.md: never re-dump YAML).
 
 Works from the positions ``sourcemap.load_yaml`` records (a mapping entry spans its key to the
 end of its value; a sequence item spans itself), in block and flow style. Everything outside the

@@ -25,7 +25,7 @@ def deploy(on: str, job: str) -> str:
     ("workflow_call", "    environment: production\n    runs-on: x\n    steps: [{run: ./deploy}]\n",
      "low", ("environment-production",), "unsafe"),
     ("push", "    runs-on: x\n    steps: [{uses: peter-evans/create-pull-request@v7, with: "
-     "{branch: 'bump-${{ steps.v.outputs.version }}'}}]\n", "medium", ("${{ github.workflow }}-ship",), "safe"),
+     "{branch: 'bump-${{ steps.v.outputs.version }}'}}]\n", "medium", ("${{ github.workflow }}-ship", "max"), "safe"),
     # a branch named per version (``git:bump-*``) is not a proven floating target: medium, preview only
 ])
 def test_saf310_confidence_and_group(on, body, confidence, group, fix):

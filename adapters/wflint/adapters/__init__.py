@@ -1,4 +1,4 @@
-"""Format adapters: each turns one kind of file into IR workflows (DESIGN §2).
+"""Format adapters: each turns one kind of file into IR workflows (docs/architecture.md).
 
 Each adapter package exposes ``FORMAT`` (its name), ``sniff(path, text) -> bool`` (cheap, no heavy
 imports) and ``read(path, text) -> list[Workflow]`` (raises ``ParseError``). They are imported

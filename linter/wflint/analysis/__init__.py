@@ -1,4 +1,4 @@
-"""Everything wflint computes about one workflow, from the IR alone (DESIGN §5).
+"""Everything wflint computes about one workflow, from the IR alone (docs/architecture.md).
 
 ``analyze`` is the single entry: rules and renderers read its result and never recompute.
 """

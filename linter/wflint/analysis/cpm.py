@@ -1,4 +1,4 @@
-"""Critical path method on node durations (forward and backward pass, DESIGN §5).
+"""Critical path method on node durations (forward and backward pass, docs/architecture.md).
 
 networkx's ``dag_longest_path`` weighs edges, not nodes, so the passes are done here.
 """

@@ -1,4 +1,4 @@
-"""Which declared orderings are necessary (DESIGN §5).
+"""Which declared orderings are necessary (docs/architecture.md).
 
 The *declared* graph is what the engine runs today: a chain in execution order for sequential
 engines, the order/data/control edges otherwise. The *relaxed* graph keeps u→v only where v needs

@@ -1,4 +1,4 @@
-"""Makespan under limits by list scheduling, with a lower bound beside it (DESIGN §5).
+"""Makespan under limits by list scheduling, with a lower bound beside it (docs/architecture.md).
 
 Limits are renewable capacities: the engine's concurrency cap (tasks at once), pools (slots at
 once), and API rate limits. A rate limit is treated as a token bucket refilling at ``r``/s with a

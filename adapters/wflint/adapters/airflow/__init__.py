@@ -1,7 +1,7 @@
 """Apache Airflow DAG files (``.py`` that import airflow), read statically with libcst.
 
 wflint never imports or executes the DAG file: a small interpreter follows the module's statements
-over values it can know (DESIGN §4, research/airflow.md §1). libcst and sqlglot are imported only
+over values it can know (docs/architecture.md, research/airflow.md §1). libcst and sqlglot are imported only
 when a file is read.
 """
 from __future__ import annotations

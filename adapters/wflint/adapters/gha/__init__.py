@@ -1,6 +1,6 @@
 """GitHub Actions workflows (``.github/workflows/*.yml``): reader, rewriter and checker.
 
-Jobs are tasks and `needs:` entries edges, classified as data, gate or pure order (DESIGN §4).
+Jobs are tasks and `needs:` entries edges, classified as data, gate or pure order (docs/architecture.md).
 Rewrites are text splices on the original file; nothing is re-dumped.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""What each `needs:` entry carries: data, a gate, or nothing but order (DESIGN §4).
+"""What each `needs:` entry carries: data, a gate, or nothing but order (docs/architecture.md).
 
 Data: ``needs.X.*`` (other than ``.result``), ``toJSON(needs)``, an artifact or cache key X makes
 and the job takes, images through one registry, or outputs of a workflow wflint cannot read. Gate:

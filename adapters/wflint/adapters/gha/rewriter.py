@@ -1,4 +1,4 @@
-"""Turn IR-level changes into text splices on the original workflow (DESIGN §9).
+"""Turn IR-level changes into text splices on the original workflow (docs/architecture.md).
 
 Every edit replaces a span of the original text, so comments, quoting, flow lists and indentation
 elsewhere stay byte for byte. Supported: ``remove_order``/``remove_edge`` (drop a `needs:` entry,

@@ -1,4 +1,4 @@
-"""n8n workflow exports (JSON): reader, engine model and rewriter (DESIGN §4, research/n8n.md).
+"""n8n workflow exports (JSON): reader, engine model and rewriter (docs/architecture.md, research/n8n.md).
 
 ``sniff`` only looks at the text (no parsing); the reader and the rewriter are imported when a
 file needs them.

@@ -1,4 +1,4 @@
-"""Turn IR-level fixes into edits of the original n8n JSON text (DESIGN §4, §9).
+"""Turn IR-level fixes into edits of the original n8n JSON text (docs/architecture.md).
 
 Edits are splices into the original text (``jsonsplice``): untouched nodes, unknown keys, ids,
 positions, ``pinData``, ``meta`` and the file's indentation stay byte for byte. Supported changes:

@@ -1,4 +1,4 @@
-"""The native spec format (``*.wflint.yaml``) and the plain-text brief (DESIGN §6).
+"""The native spec format (``*.wflint.yaml``) and the plain-text brief (docs/architecture.md).
 
 Both describe a workflow that runs on no particular engine: tasks run one at a time in the listed
 order (``current: sequential``, the brief's "current sequential task list") or as a graph.

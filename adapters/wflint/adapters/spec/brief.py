@@ -1,4 +1,4 @@
-"""Read the plain-text brief (DESIGN §6) into the IR.
+"""Read the plain-text brief (docs/architecture.md) into the IR.
 
 Four sections, each introduced by its heading line::
 
