@@ -51,6 +51,7 @@ class TriggerRule(Facet):
     rule: str = ""  # as the engine spells it, e.g. "none_failed"
     role: str = ""  # "setup" | "teardown" | ""
     chooses_branch: bool = False  # runs only the downstream path it returns
+    handles_failure: bool = False  # runs because an upstream task failed (a failure handler)
 
 
 @dataclass(frozen=True)

@@ -177,7 +177,8 @@ def _task(ts: TaskState, cap: int = DEFAULT_MAX_ACTIVE_TASKS) -> Task:
     opaque = not known and (ts.taskflow or ts.custom_class or base in OPAQUE_OPERATORS
                             or base not in INERT_OPERATORS)
     role = "setup" if ts.is_setup else "teardown" if ts.is_teardown else ""
-    trigger_rule = TriggerRule(rule=trigger, role=role, chooses_branch=bool(ts.branch))
+    trigger_rule = TriggerRule(rule=trigger, role=role, chooses_branch=bool(ts.branch),
+                               handles_failure=FAILURE_POLICY.get(trigger) == "on-failure")
     return Task(
         id=ts.task_id,
         name=kw["task_display_name"] if isinstance(kw.get("task_display_name"), str) else ts.task_id,

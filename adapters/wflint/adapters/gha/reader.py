@@ -6,7 +6,6 @@ its local composite actions' and its local reusable workflow's (``local.py``).
 """
 from __future__ import annotations
 
-import fnmatch
 import re
 from dataclasses import replace
 
@@ -80,7 +79,6 @@ def _read(path: str, text: str, files: local.LocalFiles) -> Workflow:
     on = _workflow_on(data)
     for task in tasks.values():
         _put_run_facets(task, on, _group(data.get("concurrency")))
-    _resolve_patterns(tasks)
     return with_edges(workflow, jobs, tasks)
 
 
@@ -166,6 +164,8 @@ def _job_task(files: local.LocalFiles, job_id: str, job: dict) -> Task:
     calls = sum(s["api_calls"] for s in steps)
     publishes = [p for s in steps for p in s["publishes"]]
     artifacts_out = [a for s in steps for a in s["uploads"]]
+    # A download by pattern takes whichever artifacts have finished (an artifact appears whole, once
+    # uploaded): it needs none of them in particular, so it is no read effect, only a hint for needs.
     artifacts_in = [a for s in steps for a in s["downloads"]]
     maybe_out = any(s["maybe_out"] for s in steps)
     maybe_in = any(s["maybe_in"] for s in steps)
@@ -275,18 +275,3 @@ def concurrent_pairs(steps: list[dict]) -> list[tuple[str, str]]:
                 if b["kind"] in ("run", "uses"):
                     pairs.append((a["id"], b["id"]))
     return pairs
-
-
-def _resolve_patterns(tasks: dict[str, Task]) -> None:
-    """A download by pattern (or of everything) reads each constant-named artifact it matches."""
-    uploads = {e.resource[9:] for t in tasks.values() for e in t.writes if e.resource.startswith("artifact:")}
-    for task in tasks.values():
-        own = {e.resource for e in task.effects}
-        facts = task.facet(JobFacts)
-        for pattern in facts.artifacts_in if facts else ():
-            if "*" not in pattern and "?" not in pattern:
-                continue
-            for name in sorted(uploads):
-                if "artifact:" + name not in own and fnmatch.fnmatchcase(name, pattern):
-                    task.effects.append(Effect("artifact:" + name, Mode.READ))
-                    own.add("artifact:" + name)

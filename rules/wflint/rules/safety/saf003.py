@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from itertools import combinations
 
-from wflint.facets import JoinCheck
+from wflint.facets import JoinCheck, Structure, TriggerRule
 from wflint.finding import Applicability, Change, Finding, Fix, Related, Severity
 from wflint.ir import Join
 from wflint.rule import Context, rule
@@ -39,7 +39,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         for issue in join_check.issues if join_check else ():
             yield ctx.finding(f"{ctx.task_name(task_id)}: {issue}", location=ctx.location_of(task_id),
                               tasks=(task_id,))
-        if task.join is Join.ALL:
+        if task.join is Join.ALL or _deliberate(ctx, task_id):
             continue
         upstream = relaxation.design_pred[task_id]
         if task.join is Join.EACH and len(upstream) > 1:
@@ -63,3 +63,14 @@ def check(ctx: Context) -> Iterator[Finding]:
             fix=Fix(applicability, f"wait for all of {branches} before {task_id}",
                     (Change("insert_join", v=task_id, tasks=tuple(concurrent)),)),
         )
+
+
+def _deliberate(ctx: Context, task_id: str) -> bool:
+    """A failure handler is meant to start on the first failure; a marker nothing follows does nothing
+    however often it runs."""
+    task = ctx.workflow.tasks[task_id]
+    trigger = task.facet(TriggerRule)
+    if trigger is not None and trigger.handles_failure:
+        return True
+    structure = task.facet(Structure)
+    return structure is not None and structure.kind == "marker" and not ctx.analysis.relaxation.design_succ[task_id]

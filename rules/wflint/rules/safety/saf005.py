@@ -51,6 +51,10 @@ def check(ctx: Context) -> Iterator[Finding]:
         # The engine's own name for the policy where the adapter recorded it (Airflow trigger rule).
         shown = _trigger(task).rule or policy
         if policy == RUNS_ANYWAY:
+            # A branch that also feeds another task still fails the run through it: only a branch
+            # whose every way out is this join has its failure hidden.
+            if not any(set(relaxation.declared_succ[b]) <= {task_id} for b in concurrent):
+                continue
             yield ctx.finding(
                 f"{ctx.task_name(task_id)} joins the parallel branches {branches} with policy `{shown}`, "
                 f"so it runs even when one of them failed and the failure is hidden; use a policy that "
