@@ -10,7 +10,9 @@ from __future__ import annotations
 import fnmatch
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NoReturn
 
 from .analysis.durations import parse_duration, parse_rate
 from .errors import UsageError
@@ -20,6 +22,7 @@ KEYS = {"select", "ignore", "extend-select", "per-file-ignores", "fail-on", "dur
 LIMIT_KEYS = {"apis", "pools", "concurrency"}
 EFFECT_KEYS = {"reads", "writes", "independent", "sequential"}
 FAIL_ON = ("error", "warning", "info", "never")
+Fail = Callable[[str, str], NoReturn]  # raises UsageError naming the file, the key and the reason
 
 
 @dataclass
@@ -138,73 +141,113 @@ def _read_toml(path: str) -> dict:
 
 
 def _parse(path: str, table: dict, prefix: str) -> Config:
-    def fail(key: str, reason: str):
+    """A config table checked key by key (the schema's rules, in a fixed order) into a ``Config``."""
+    def fail(key: str, reason: str) -> NoReturn:
         raise UsageError(f"{path}: invalid config: {prefix}{key}: {reason}")
-
-    def codes(key: str) -> tuple[str, ...]:
-        value = table[key]
-        if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
-            fail(key, "expected a list of rule codes")
-        return tuple(c.upper() for c in value)
 
     if not isinstance(table, dict):
         fail("", "expected a table")
-    for key in table:
-        if key not in KEYS:
-            fail(key, f"unknown key (allowed: {', '.join(sorted(KEYS))})")
+    _known_keys(table, KEYS, "", fail)
     config = Config(path=path)
+    _parse_rule_selection(config, table, fail)
+    _parse_fail_on(config, table, fail)
+    _parse_per_file_ignores(config, table, fail)
+    _parse_durations(config, table, fail)
+    _parse_limits(config, _table(table, "limits", fail), fail)
+    _parse_effects(config, table, fail)
+    return config
+
+
+def _known_keys(table: dict, allowed: set[str], where: str, fail: Fail) -> None:
+    """A misspelt key would otherwise be ignored silently: name it, with the keys that are allowed."""
+    for key in table:
+        if key not in allowed:
+            fail(f"{where}{key}", f"unknown key (allowed: {', '.join(sorted(allowed))})")
+
+
+def _codes(value, key: str, fail: Fail) -> tuple[str, ...]:
+    """A list of rule codes, upper-cased so that ``par001`` selects PAR001."""
+    if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
+        fail(key, "expected a list of rule codes")
+    return tuple(c.upper() for c in value)
+
+
+def _parse_rule_selection(config: Config, table: dict, fail: Fail) -> None:
+    """``select``, ``ignore`` and ``extend-select``: which rules run."""
     if "select" in table:
-        config.select = codes("select")
+        config.select = _codes(table["select"], "select", fail)
     if "ignore" in table:
-        config.ignore = codes("ignore")
+        config.ignore = _codes(table["ignore"], "ignore", fail)
     if "extend-select" in table:
-        config.extend_select = codes("extend-select")
+        config.extend_select = _codes(table["extend-select"], "extend-select", fail)
+
+
+def _parse_fail_on(config: Config, table: dict, fail: Fail) -> None:
+    """``fail-on``: the lowest severity that makes ``wflint check`` exit non-zero."""
     if "fail-on" in table:
         if table["fail-on"] not in FAIL_ON:
             fail("fail-on", f"expected one of {', '.join(FAIL_ON)}, got {table['fail-on']!r}")
         config.fail_on = table["fail-on"]
+
+
+def _parse_per_file_ignores(config: Config, table: dict, fail: Fail) -> None:
+    """``per-file-ignores``: glob → rule codes turned off for the files it matches."""
     for pattern, value in _table(table, "per-file-ignores", fail).items():
-        if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
-            fail(f"per-file-ignores.{pattern}", "expected a list of rule codes")
-        config.per_file_ignores[pattern] = tuple(c.upper() for c in value)
+        config.per_file_ignores[pattern] = _codes(value, f"per-file-ignores.{pattern}", fail)
+
+
+def _parse_durations(config: Config, table: dict, fail: Fail) -> None:
+    """``durations``: task id or kind → seconds, written as ``90``, ``"1m30s"`` and the like."""
     for name, value in _table(table, "durations", fail).items():
         try:
             config.durations[name] = parse_duration(value)
         except ValueError as exc:
             fail(f"durations.{name}", str(exc))
-    limits = _table(table, "limits", fail)
-    for key in limits:
-        if key not in LIMIT_KEYS:
-            fail(f"limits.{key}", f"unknown key (allowed: {', '.join(sorted(LIMIT_KEYS))})")
+
+
+def _parse_limits(config: Config, limits: dict, fail: Fail) -> None:
+    """``[limits]``: API rates, pool sizes and the concurrency cap the schedule must respect."""
+    _known_keys(limits, LIMIT_KEYS, "limits.", fail)
     for name, value in _table(limits, "apis", fail, "limits.").items():
         try:
             config.apis[name] = (parse_rate(value), str(value))
         except ValueError as exc:
             fail(f"limits.apis.{name}", str(exc))
     for name, value in _table(limits, "pools", fail, "limits.").items():
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            fail(f"limits.pools.{name}", f"expected a whole number of at least 1, got {value!r}")
-        config.pools[name] = value
+        config.pools[name] = _whole_number(value, f"limits.pools.{name}", fail)
     if "concurrency" in limits:
-        value = limits["concurrency"]
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            fail("limits.concurrency", f"expected a whole number of at least 1, got {value!r}")
-        config.concurrency = value
+        config.concurrency = _whole_number(limits["concurrency"], "limits.concurrency", fail)
+
+
+def _whole_number(value, key: str, fail: Fail) -> int:
+    """A count of slots or tasks: an int of at least 1 (``true`` is not a number here)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        fail(key, f"expected a whole number of at least 1, got {value!r}")
+    return value
+
+
+def _parse_effects(config: Config, table: dict, fail: Fail) -> None:
+    """``[effects.<task>]``: reads, writes and ordering hints for tasks whose effects wflint cannot see."""
     for task, value in _table(table, "effects", fail).items():
         if not isinstance(value, dict):
             fail(f"effects.{task}", "expected a table")
         for key, item in value.items():
-            if key not in EFFECT_KEYS:
-                fail(f"effects.{task}.{key}", f"unknown key (allowed: {', '.join(sorted(EFFECT_KEYS))})")
-            if key in ("reads", "writes") and (not isinstance(item, list) or not all(isinstance(r, str) for r in item)):
-                fail(f"effects.{task}.{key}", "expected a list of resources")
-            if key in ("independent", "sequential") and not isinstance(item, bool):
-                fail(f"effects.{task}.{key}", "expected true or false")
+            _check_effect(f"effects.{task}.{key}", key, item, fail)
         config.effects[task] = value
-    return config
 
 
-def _table(table: dict, key: str, fail, prefix: str = "") -> dict:
+def _check_effect(where: str, key: str, item, fail: Fail) -> None:
+    """One key of an effects table: known, and of its type (resources are strings, hints are booleans)."""
+    if key not in EFFECT_KEYS:
+        fail(where, f"unknown key (allowed: {', '.join(sorted(EFFECT_KEYS))})")
+    if key in ("reads", "writes") and (not isinstance(item, list) or not all(isinstance(r, str) for r in item)):
+        fail(where, "expected a list of resources")
+    if key in ("independent", "sequential") and not isinstance(item, bool):
+        fail(where, "expected true or false")
+
+
+def _table(table: dict, key: str, fail: Fail, prefix: str = "") -> dict:
+    """``table[key]`` as a table (empty when absent), or a failure naming it."""
     value = table.get(key, {})
     if not isinstance(value, dict):
         fail(prefix + key, "expected a table")

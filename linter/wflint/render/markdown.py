@@ -4,144 +4,266 @@ from __future__ import annotations
 from ..analysis.durations import fmt_rate, fmt_seconds
 from . import mermaid
 
+NO_TIMINGS = "**Total time saved: unknown without timing data** (pass `--timings` with measured durations)."
+
 
 def _cell(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
 def report_markdown(report: dict) -> str:
-    tasks = {t["id"]: t for t in report["tasks"]}
-    names = {t: v["name"] for t, v in tasks.items()}
-
-    def item(t: str) -> str:
-        return f"{names[t]} ({fmt_seconds(tasks[t]['duration_s'])})"
-
-    def stage(s: dict) -> str:
-        if len(s["tasks"]) == 1:
-            return item(s["tasks"][0])
-        return "[" + " + ".join(item(t) for t in s["tasks"]) + "]"
-
-    sequential = report["engine"]["mode"] == "sequential"
-    out = [f"# Workflow analysis: {report['workflow']}", "",
-           f"Source `{report['path']}` ({report['format']}); engine model: "
-           + (("tasks run one at a time in the listed order" if report["engine"]["runs_parallel"]
-               else "the engine runs one task at a time, in its own order")
-              if sequential else "tasks run when their upstream edges allow")
-           + f"; durations: {report['duration_source']}.", ""]
-    out += _note_lines(report)
-
-    shape = report["structure"]
-    timed = shape["timed"]
-    ordered = sorted(report["tasks"], key=lambda x: (x["current_start_s"], x["id"]))
-    if timed:
-        out += ["## 1. Current flow", "", "| # | Task | Duration | Starts at | Duration source |", "|---|---|---|---|---|"]
-        for i, t in enumerate(ordered, start=1):
-            out.append(f"| {i} | {_cell(t['name'])} (`{t['id']}`) | {fmt_seconds(t['duration_s'])} | "
-                       f"{fmt_seconds(t['current_start_s'])} | {t['duration_source']} |")
-        out += ["", f"Estimated total: **{fmt_seconds(report['current_s'])}**"
-                + (" (sum of the steps, one at a time)." if sequential else " (as designed, under its limits)."), ""]
-    else:
-        ordered = sorted(report["tasks"], key=lambda x: (shape["stage_before"][x["id"]], x["id"]))
-        out += ["## 1. Current flow", "", "| # | Task | Stage |", "|---|---|---|"]
-        for i, t in enumerate(ordered, start=1):
-            out.append(f"| {i} | {_cell(t['name'])} (`{t['id']}`) | {shape['stage_before'][t['id']]} |")
-        out += ["", f"Structure: **{shape['depth_before']} stage(s) deep**, up to {shape['width_before']} "
-                    "task(s) side by side (no durations known).", ""]
-
-    out += ["## 2. Parallelization opportunities", ""]
-    if report["groups"] or report["batches"]:
-        out += ["| Task Group | Tasks | Why They Can Run in Parallel | Estimated Time Saved |", "|---|---|---|---|"]
-        for i, g in enumerate(report["groups"], start=1):
-            saved = f"{fmt_seconds(g['saved_s'])} ({fmt_seconds(g['sequential_s'])} → {fmt_seconds(g['parallel_s'])})"
-            if not timed:
-                stages = [shape["stage_before"][t] for t in g["tasks"]]
-                depth_before = max(stages) - min(stages) + 1
-                stages = [shape["stage_after"][t] for t in g["tasks"]]
-                depth_after = max(stages) - min(stages) + 1
-                saved = f"unknown without timings; their span {depth_before} → {depth_after} stage(s)"
-            if g["confidence"] != "high":
-                saved += ", low confidence, not counted in the total"
-            out.append(f"| Group {i} | {_cell(', '.join(names[t] for t in g['tasks']))} | {_cell(g['reason'])} | {saved} |")
-        for i, b in enumerate(report["batches"], start=1):
-            saved = (f"{fmt_seconds(b['saved_s'])} ({fmt_seconds(b['sequential_s'])} → {fmt_seconds(b['batched_s'])}, "
-                     f"{b['duration_source']} durations)")
-            out.append(f"| Batch {i} | {_cell(', '.join(names[t] for t in b['tasks']))} | independent calls: one task "
-                       f"fed one item per call sends them all at once | {saved} |")
-    else:
-        out.append("None: every ordering in this workflow is needed by data or a shared resource.")
-    out.append("")
-
-    out += ["## 3. Dependency check", ""]
-    check = report["dependency_check"]
-    for i, g in enumerate(check["groups"], start=1):
-        out.append(f"**Group {i}** ({', '.join(names[t] for t in g['tasks'])}): "
-                   + ("safe to run in parallel." if g["safe"] else "needs attention."))
-        out.append("")
-        out.append("- Data dependencies: " + ("none between them ✓" if not g["data_dependencies"] else
-                   "; ".join(f"{names[d['to']]} needs {names[d['from']]}" for d in g["data_dependencies"])))
-        writes = {t: e["writes"] for t, e in g["effects"].items() if e["writes"]}
-        out.append("- Write conflicts: " + ("none ✓" if not g["write_conflicts"] else "; ".join(
-            f"{', '.join(c['tasks'])} all write {c['resource']}" for c in g["write_conflicts"]))
-            + (" (writes: " + "; ".join(f"{names[t]} → {', '.join(w)}" for t, w in writes.items()) + ")" if writes else ""))
-        reads = {t: e["reads"] for t, e in g["effects"].items() if e["reads"]}
-        races = "; ".join(f"{', '.join(c['readers'])} read {c['resource']} written by {', '.join(c['writers'])}"
-                          for c in g["read_after_write"])
-        out.append("- Read-after-write: " + (races or "none ✓")
-            + (" (reads: " + "; ".join(f"{names[t]} → {', '.join(r)}" for t, r in reads.items()) + ")" if reads else ""))
-        if g["shared_rate_limits"]:
-            out.append("- Shared rate limits: " + "; ".join(
-                f"{s['api']} used by {', '.join(names[t] for t in s['tasks'])}"
-                + (f": peak {fmt_rate(s['peak_per_s'])} of {fmt_rate(s['limit_per_s'])} " + ("✓" if s["ok"] else "✗")
-                   if s["limit_per_s"] else " (no limit declared)") for s in g["shared_rate_limits"]))
-        else:
-            out.append("- Shared rate limits: none ✓")
-        if g["unknown_effects"]:
-            out.append("- Unknown effects: " + ", ".join(names[t] for t in g["unknown_effects"]) + " (verify by hand)")
-        out.append("")
-    if check["races_as_designed"]:
-        out.append("Races in the current design (these run at the same time today):")
-        out.append("")
-        out += [f"- {' and '.join(names[t] for t in r['tasks'])}: {r['kind']} on `{r['resource']}`"
-                for r in check["races_as_designed"]]
-        out.append("")
-    if check["unordered_needs"]:
-        out.append("Data read without an ordering that guarantees it:")
-        out.append("")
-        out += [f"- {names[n['to']]} reads from {names[n['from']]} ({n['kind']})" for n in check["unordered_needs"]]
-        out.append("")
-    if not check["groups"] and not check["races_as_designed"] and not check["unordered_needs"]:
-        out += ["No parallel groups to check, and no races in the current design.", ""]
-
-    out += ["## 4. Execution blueprint", ""]
-    if not timed and not report["engine"]["runs_parallel"]:
-        merged = sum(len(b["tasks"]) for b in report["batches"])
-        out += [f"**Before**: {len(report['tasks'])} task(s), one at a time.", "",
-                f"**After**: still one task at a time (the engine never overlaps tasks), with "
-                f"{shape['removable_orderings']} ordering(s) removed"
-                + (f" and {merged} call(s) merged into {len(report['batches'])} task(s) that send them at once"
-                   f" (about {fmt_seconds(sum(b['saved_s'] for b in report['batches']))} saved on default durations)."
-                   if merged else "; no time saved."), "",
-                "**Total time saved: unknown without timing data** (pass `--timings` with measured durations).", ""]
-    elif not timed:
-        out += [f"**Before**: {shape['depth_before']} stage(s) deep, up to {shape['width_before']} side by side.", "",
-                f"**After**: {shape['depth_after']} stage(s) deep, up to {shape['width_after']} side by side, "
-                f"with {shape['removable_orderings']} ordering(s) removed.", "",
-                "**Total time saved: unknown without timing data** (pass `--timings` with measured durations).", ""]
-    before = " → ".join(stage(s) for s in report["stages_before"])
-    after = " → ".join(stage(s) for s in report["stages_after"])
-    lead = "" if sequential else "critical path "
-    out += _timed_blueprint(report, tasks, names, before, after, lead) if timed else []
-    out += ["## 5. Resource-constraint check", ""]
-    out += _resource_lines(report, names)
-
-    out += ["## 6. Implementation recommendations", ""]
-    for i, r in enumerate(report["recommendations"], start=1):
-        out.append(f"{i}. {r['text']}" + (f" Partial failure: {r['partial_failure']}" if r["partial_failure"] else ""))
-    out.append("")
+    """The whole report: heading and notes, then sections 1–6 in the order an engineer reads them."""
+    names = {t["id"]: t["name"] for t in report["tasks"]}
+    out = _heading(report) + _note_lines(report)
+    out += _current_flow(report)
+    out += _opportunities(report, names)
+    out += _dependency_check(report["dependency_check"], names)
+    out += _blueprint(report, names)
+    out += ["## 5. Resource-constraint check", ""] + _resource_lines(report, names)
+    out += _recommendations(report)
     return "\n".join(out)
 
 
-def _timed_blueprint(report: dict, tasks: dict, names: dict, before: str, after: str, lead: str) -> list[str]:
+def _heading(report: dict) -> list[str]:
+    """Title and source line: how the engine runs tasks frames every figure that follows."""
+    return [f"# Workflow analysis: {report['workflow']}", "",
+            f"Source `{report['path']}` ({report['format']}); engine model: {_engine_model(report['engine'])}; "
+            f"durations: {report['duration_source']}.", ""]
+
+
+def _engine_model(engine: dict) -> str:
+    """The engine's execution model in words, so a reader knows what "before" means."""
+    if engine["mode"] != "sequential":
+        return "tasks run when their upstream edges allow"
+    if engine["runs_parallel"]:
+        return "tasks run one at a time in the listed order"
+    return "the engine runs one task at a time, in its own order"
+
+
+def _note_lines(report: dict) -> list[str]:
+    """Caveats first, as quoted notes: what the engine does unexpectedly and which figures are guesses."""
+    notes = list(report["engine"]["notes"])
+    shape = report["structure"]
+    if not shape["timed"] and not report["engine"]["runs_parallel"]:
+        notes.append("No timing data (pass `--timings`): the report speaks in stages, not seconds. The engine runs "
+                     "one task at a time whatever the design, so only calls merged into one multi-item task overlap.")
+    elif not shape["timed"]:
+        notes.append(f"No timing data (pass `--timings`): the report speaks in stages, not seconds. The design is "
+                     f"{shape['depth_before']} stage(s) deep and up to {shape['width_before']} wide; after the "
+                     f"recommended changes {shape['depth_after']} deep and up to {shape['width_after']} wide.")
+    elif report["duration_source"] == "default":
+        notes.append("Some durations are defaults, not measured or declared: pass `--timings` for real figures.")
+    return [f"> {n}" for n in notes] + ([""] if notes else [])
+
+
+# ---------------------------------------------------------------- 1. current flow
+
+def _current_flow(report: dict) -> list[str]:
+    """Section 1: the workflow as designed, in seconds when durations are known, else in stages."""
+    return _timed_flow(report) if report["structure"]["timed"] else _staged_flow(report)
+
+
+def _timed_flow(report: dict) -> list[str]:
+    """The tasks in the order they start today, with their durations and the total they add up to."""
+    sequential = report["engine"]["mode"] == "sequential"
+    ordered = sorted(report["tasks"], key=lambda x: (x["current_start_s"], x["id"]))
+    out = ["## 1. Current flow", "", "| # | Task | Duration | Starts at | Duration source |", "|---|---|---|---|---|"]
+    for i, t in enumerate(ordered, start=1):
+        out.append(f"| {i} | {_cell(t['name'])} (`{t['id']}`) | {fmt_seconds(t['duration_s'])} | "
+                   f"{fmt_seconds(t['current_start_s'])} | {t['duration_source']} |")
+    return out + ["", f"Estimated total: **{fmt_seconds(report['current_s'])}**"
+                  + (" (sum of the steps, one at a time)." if sequential else " (as designed, under its limits)."), ""]
+
+
+def _staged_flow(report: dict) -> list[str]:
+    """Without durations the only honest measure is structure: each task's stage, the depth and width."""
+    shape = report["structure"]
+    ordered = sorted(report["tasks"], key=lambda x: (shape["stage_before"][x["id"]], x["id"]))
+    out = ["## 1. Current flow", "", "| # | Task | Stage |", "|---|---|---|"]
+    for i, t in enumerate(ordered, start=1):
+        out.append(f"| {i} | {_cell(t['name'])} (`{t['id']}`) | {shape['stage_before'][t['id']]} |")
+    return out + ["", f"Structure: **{shape['depth_before']} stage(s) deep**, up to {shape['width_before']} "
+                      "task(s) side by side (no durations known).", ""]
+
+
+# ---------------------------------------------------------------- 2. opportunities
+
+def _opportunities(report: dict, names: dict[str, str]) -> list[str]:
+    """Section 2: one row per group of tasks that could overlap and per batch of mergeable calls."""
+    out = ["## 2. Parallelization opportunities", ""]
+    if not report["groups"] and not report["batches"]:
+        return out + ["None: every ordering in this workflow is needed by data or a shared resource.", ""]
+    out += ["| Task Group | Tasks | Why They Can Run in Parallel | Estimated Time Saved |", "|---|---|---|---|"]
+    out += [_group_row(i, g, report["structure"], names) for i, g in enumerate(report["groups"], start=1)]
+    out += [_batch_row(i, b, names) for i, b in enumerate(report["batches"], start=1)]
+    return out + [""]
+
+
+def _group_row(i: int, group: dict, shape: dict, names: dict[str, str]) -> str:
+    """A group's row; a low-confidence group says it is left out of the total, so the sums still add up."""
+    saved = _group_saving(group, shape)
+    if group["confidence"] != "high":
+        saved += ", low confidence, not counted in the total"
+    return f"| Group {i} | {_cell(', '.join(names[t] for t in group['tasks']))} | {_cell(group['reason'])} | {saved} |"
+
+
+def _group_saving(group: dict, shape: dict) -> str:
+    """Seconds saved when durations are known; otherwise how many stages the group's span shrinks by."""
+    if shape["timed"]:
+        return f"{fmt_seconds(group['saved_s'])} ({fmt_seconds(group['sequential_s'])} → {fmt_seconds(group['parallel_s'])})"
+    before = _span(group["tasks"], shape["stage_before"])
+    after = _span(group["tasks"], shape["stage_after"])
+    return f"unknown without timings; their span {before} → {after} stage(s)"
+
+
+def _span(tasks: list[str], stage_of: dict[str, int]) -> int:
+    """How many stages the tasks cover, first to last."""
+    stages = [stage_of[t] for t in tasks]
+    return max(stages) - min(stages) + 1
+
+
+def _batch_row(i: int, batch: dict, names: dict[str, str]) -> str:
+    """A batch's row: on a one-at-a-time engine, merging calls into one task is the only overlap there is."""
+    saved = (f"{fmt_seconds(batch['saved_s'])} ({fmt_seconds(batch['sequential_s'])} → {fmt_seconds(batch['batched_s'])}, "
+             f"{batch['duration_source']} durations)")
+    return (f"| Batch {i} | {_cell(', '.join(names[t] for t in batch['tasks']))} | independent calls: one task "
+            f"fed one item per call sends them all at once | {saved} |")
+
+
+# ---------------------------------------------------------------- 3. dependency check
+
+def _dependency_check(check: dict, names: dict[str, str]) -> list[str]:
+    """Section 3: why each group is safe or not, then the races and unordered reads already in the design."""
+    out = ["## 3. Dependency check", ""]
+    for i, g in enumerate(check["groups"], start=1):
+        out += _group_check(i, g, names)
+    out += _design_races(check["races_as_designed"], names)
+    out += _unordered_needs(check["unordered_needs"], names)
+    if not check["groups"] and not check["races_as_designed"] and not check["unordered_needs"]:
+        out += ["No parallel groups to check, and no races in the current design.", ""]
+    return out
+
+
+def _group_check(i: int, group: dict, names: dict[str, str]) -> list[str]:
+    """One group's verdict and the evidence for it, one line per kind of hazard."""
+    verdict = "safe to run in parallel." if group["safe"] else "needs attention."
+    out = [f"**Group {i}** ({', '.join(names[t] for t in group['tasks'])}): " + verdict, "",
+           "- Data dependencies: " + _data_dependencies(group, names),
+           "- Write conflicts: " + _write_conflicts(group, names),
+           "- Read-after-write: " + _read_after_write(group, names),
+           "- Shared rate limits: " + _shared_rate_limits(group, names)]
+    if group["unknown_effects"]:
+        out.append("- Unknown effects: " + ", ".join(names[t] for t in group["unknown_effects"]) + " (verify by hand)")
+    return out + [""]
+
+
+def _data_dependencies(group: dict, names: dict[str, str]) -> str:
+    """Which task of the group needs another's output (none, or the group would not be offered)."""
+    if not group["data_dependencies"]:
+        return "none between them ✓"
+    return "; ".join(f"{names[d['to']]} needs {names[d['from']]}" for d in group["data_dependencies"])
+
+
+def _write_conflicts(group: dict, names: dict[str, str]) -> str:
+    """Resources two tasks of the group both write, with every write listed so the reader can check."""
+    writes = {t: e["writes"] for t, e in group["effects"].items() if e["writes"]}
+    conflicts = "none ✓" if not group["write_conflicts"] else "; ".join(
+        f"{', '.join(c['tasks'])} all write {c['resource']}" for c in group["write_conflicts"])
+    return conflicts + _effect_list("writes", writes, names)
+
+
+def _read_after_write(group: dict, names: dict[str, str]) -> str:
+    """Resources one task reads while another writes them, with every read listed."""
+    reads = {t: e["reads"] for t, e in group["effects"].items() if e["reads"]}
+    races = "; ".join(f"{', '.join(c['readers'])} read {c['resource']} written by {', '.join(c['writers'])}"
+                      for c in group["read_after_write"])
+    return (races or "none ✓") + _effect_list("reads", reads, names)
+
+
+def _effect_list(label: str, by_task: dict[str, list[str]], names: dict[str, str]) -> str:
+    """`` (reads: a → x; b → y)``: the effects a verdict was drawn from, or nothing when there are none."""
+    if not by_task:
+        return ""
+    return f" ({label}: " + "; ".join(f"{names[t]} → {', '.join(r)}" for t, r in by_task.items()) + ")"
+
+
+def _shared_rate_limits(group: dict, names: dict[str, str]) -> str:
+    """APIs the group's tasks share: running them together raises the peak call rate."""
+    if not group["shared_rate_limits"]:
+        return "none ✓"
+    return "; ".join(_rate_limit_use(s, names) for s in group["shared_rate_limits"])
+
+
+def _rate_limit_use(shared: dict, names: dict[str, str]) -> str:
+    """One shared API: who calls it, and the peak against its declared limit when there is one."""
+    used = f"{shared['api']} used by {', '.join(names[t] for t in shared['tasks'])}"
+    if not shared["limit_per_s"]:
+        return used + " (no limit declared)"
+    return (used + f": peak {fmt_rate(shared['peak_per_s'])} of {fmt_rate(shared['limit_per_s'])} "
+            + ("✓" if shared["ok"] else "✗"))
+
+
+def _design_races(races: list[dict], names: dict[str, str]) -> list[str]:
+    """Races that exist today, independent of any change wflint suggests."""
+    if not races:
+        return []
+    return ["Races in the current design (these run at the same time today):", "",
+            *(f"- {' and '.join(names[t] for t in r['tasks'])}: {r['kind']} on `{r['resource']}`" for r in races), ""]
+
+
+def _unordered_needs(needs: list[dict], names: dict[str, str]) -> list[str]:
+    """Reads of another task's data that no ordering guarantees: correct today only by luck."""
+    if not needs:
+        return []
+    return ["Data read without an ordering that guarantees it:", "",
+            *(f"- {names[n['to']]} reads from {names[n['from']]} ({n['kind']})" for n in needs), ""]
+
+
+# ---------------------------------------------------------------- 4. blueprint
+
+def _blueprint(report: dict, names: dict[str, str]) -> list[str]:
+    """Section 4: before and after, in seconds when durations are known, else in stages or task counts."""
+    out = ["## 4. Execution blueprint", ""]
+    if report["structure"]["timed"]:
+        return out + _timed_blueprint(report, names)
+    if not report["engine"]["runs_parallel"]:
+        return out + _one_at_a_time_blueprint(report)
+    return out + _staged_blueprint(report["structure"])
+
+
+def _one_at_a_time_blueprint(report: dict) -> list[str]:
+    """An engine that never overlaps tasks gains only from removed orderings and merged calls."""
+    shape, batches = report["structure"], report["batches"]
+    merged = sum(len(b["tasks"]) for b in batches)
+    return [f"**Before**: {len(report['tasks'])} task(s), one at a time.", "",
+            f"**After**: still one task at a time (the engine never overlaps tasks), with "
+            f"{shape['removable_orderings']} ordering(s) removed"
+            + (f" and {merged} call(s) merged into {len(batches)} task(s) that send them at once"
+               f" (about {fmt_seconds(sum(b['saved_s'] for b in batches))} saved on default durations)."
+               if merged else "; no time saved."), "",
+            NO_TIMINGS, ""]
+
+
+def _staged_blueprint(shape: dict) -> list[str]:
+    """Without durations, the gain is told as a shallower, wider graph."""
+    return [f"**Before**: {shape['depth_before']} stage(s) deep, up to {shape['width_before']} side by side.", "",
+            f"**After**: {shape['depth_after']} stage(s) deep, up to {shape['width_after']} side by side, "
+            f"with {shape['removable_orderings']} ordering(s) removed.", "",
+            NO_TIMINGS, ""]
+
+
+def _stage_text(stage: dict, tasks: dict[str, dict]) -> str:
+    """``A (5s)`` for a stage of one task, ``[A (5s) + B (3s)]`` for tasks that run together."""
+    items = [f"{tasks[t]['name']} ({fmt_seconds(tasks[t]['duration_s'])})" for t in stage["tasks"]]
+    return items[0] if len(items) == 1 else "[" + " + ".join(items) + "]"
+
+
+def _timed_blueprint(report: dict, names: dict[str, str]) -> list[str]:
+    """The stages before and after with their totals, the bounds, and a Gantt chart of each schedule."""
+    tasks = {t["id"]: t for t in report["tasks"]}
+    before = " → ".join(_stage_text(s, tasks) for s in report["stages_before"])
+    after = " → ".join(_stage_text(s, tasks) for s in report["stages_after"])
+    lead = "" if report["engine"]["mode"] == "sequential" else "critical path "
     out: list[str] = []
     out.append(f"**Before** ({lead.strip() or 'sequential'}): `{before} = {fmt_seconds(report['current_s'])}`")
     out.append("")
@@ -162,22 +284,10 @@ def _timed_blueprint(report: dict, tasks: dict, names: dict, before: str, after:
     return out
 
 
-def _note_lines(report: dict) -> list[str]:
-    notes = list(report["engine"]["notes"])
-    shape = report["structure"]
-    if not shape["timed"] and not report["engine"]["runs_parallel"]:
-        notes.append("No timing data (pass `--timings`): the report speaks in stages, not seconds. The engine runs "
-                     "one task at a time whatever the design, so only calls merged into one multi-item task overlap.")
-    elif not shape["timed"]:
-        notes.append(f"No timing data (pass `--timings`): the report speaks in stages, not seconds. The design is "
-                     f"{shape['depth_before']} stage(s) deep and up to {shape['width_before']} wide; after the "
-                     f"recommended changes {shape['depth_after']} deep and up to {shape['width_after']} wide.")
-    elif report["duration_source"] == "default":
-        notes.append("Some durations are defaults, not measured or declared: pass `--timings` for real figures.")
-    return [f"> {n}" for n in notes] + ([""] if notes else [])
-
+# ---------------------------------------------------------------- 5. resources
 
 def _resource_lines(report: dict, names: dict[str, str]) -> list[str]:
+    """Section 5 (body): each declared limit, its peak use as designed and in the parallel plan, and who waits."""
     rc = report["resource_check"]
     rows = []
     for a in rc["apis"]:
@@ -213,3 +323,13 @@ def _resource_lines(report: dict, names: dict[str, str]) -> list[str]:
     if rc["waits"] or rc["over_capacity"]:
         out.append("")
     return out
+
+
+# ---------------------------------------------------------------- 6. recommendations
+
+def _recommendations(report: dict) -> list[str]:
+    """Section 6: the changes to make, numbered, each with what happens if it fails halfway."""
+    out = ["## 6. Implementation recommendations", ""]
+    for i, r in enumerate(report["recommendations"], start=1):
+        out.append(f"{i}. {r['text']}" + (f" Partial failure: {r['partial_failure']}" if r["partial_failure"] else ""))
+    return out + [""]

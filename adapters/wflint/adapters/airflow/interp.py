@@ -10,6 +10,8 @@ dynamic instead of guessed. DAG and task creation lives in ``dags.DagBuilder``.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
+from typing import Any
 
 from . import deps
 from .dags import DagBuilder
@@ -247,104 +249,137 @@ class Interpreter(DagBuilder):
             return UNKNOWN
 
     def _expr(self, node, scope: Scope):
-        if isinstance(node, ast.Name):
-            return scope.get(node.id)
-        if isinstance(node, ast.Constant):
-            return node.value
-        if isinstance(node, ast.JoinedStr):
-            return self.fstring(node, scope)
-        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-            out = []
-            for el in node.elts:
-                if isinstance(el, ast.Starred):
-                    v = self._expr(el.value, scope)
-                    if not isinstance(v, (list, tuple, dict)):
-                        return UNKNOWN
-                    out.extend(v)
-                else:
-                    out.append(self._expr(el, scope))
-            return tuple(out) if isinstance(node, ast.Tuple) else out
-        if isinstance(node, ast.Dict):
-            out = {}
-            for key_node, value_node in zip(node.keys, node.values):
-                if key_node is None:
-                    v = self._expr(value_node, scope)
-                    if isinstance(v, dict):
-                        out.update(v)
-                    continue
-                key = self._expr(key_node, scope)
-                if _hashable(key):
-                    out[key] = self._expr(value_node, scope)
-            return out
-        if isinstance(node, ast.Attribute):
-            return self.attribute(self._expr(node.value, scope), node.attr)
-        if isinstance(node, ast.Call):
-            return self.call(node, scope)
-        if isinstance(node, ast.BinOp):
-            left = self._expr(node.left, scope)
-            right = self._expr(node.right, scope)
-            if isinstance(node.op, ast.RShift):
-                return self.shift(deps.rshift, left, right, node)
-            if isinstance(node.op, ast.LShift):
-                return self.shift(deps.lshift, left, right, node)
-            return _binop(node.op, left, right)
-        if isinstance(node, ast.Slice):
-            parts = [self._expr(p, scope) if p is not None else None for p in (node.lower, node.upper, node.step)]
-            if any(p is not None and not isinstance(p, int) for p in parts):
-                return UNKNOWN
-            return slice(*parts)
-        if isinstance(node, ast.Subscript):
-            base = self._expr(node.value, scope)
-            if isinstance(base, XComVal):
-                return base
-            key = self._expr(node.slice, scope)
-            if isinstance(key, slice):
-                return base[key] if isinstance(base, (list, tuple, str)) else UNKNOWN
-            try:
-                return base[key] if isinstance(base, (list, tuple, dict, str)) and key is not UNKNOWN else UNKNOWN
-            except (KeyError, IndexError, TypeError):
-                return UNKNOWN
-        if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):
-            out = []
-            if not self.comprehension(node.generators, scope, lambda s: out.append(self._expr(node.elt, s))):
-                return UNKNOWN
-            return out
-        if isinstance(node, ast.DictComp):
-            out = {}
+        """One expression's value, by the method for its node kind (``_EXPR_KINDS``); other kinds are UNKNOWN."""
+        kind = _EXPR_KINDS.get(type(node)) or _expr_kind_by_base(type(node))
+        return kind(self, node, scope) if kind is not None else UNKNOWN
 
-            def put(s):
-                k = self._expr(node.key, s)
-                if _hashable(k):
-                    out[k] = self._expr(node.value, s)
-            return out if self.comprehension(node.generators, scope, put) else UNKNOWN
-        if isinstance(node, ast.Compare):
-            return self.compare(node, scope)
-        if isinstance(node, ast.BoolOp):
-            result = UNKNOWN
-            for _i, value_node in enumerate(node.values):
-                result = self._expr(value_node, scope)
-                if result is UNKNOWN:
+    def _eval_name(self, node: ast.Name, scope: Scope):
+        """A name is whatever the scopes (then the known builtins) bind it to."""
+        return scope.get(node.id)
+
+    def _eval_constant(self, node: ast.Constant, scope: Scope):
+        """A literal is its own value."""
+        return node.value
+
+    def _eval_sequence(self, node: ast.List | ast.Tuple | ast.Set, scope: Scope):
+        """A list, tuple or set display (a set kept as a list); a ``*x`` of an unknown value makes it unknown."""
+        out: list = []
+        for el in node.elts:
+            if isinstance(el, ast.Starred):
+                v = self._expr(el.value, scope)
+                if not isinstance(v, (list, tuple, dict)):
                     return UNKNOWN
-                if isinstance(node.op, ast.And) and not result or isinstance(node.op, ast.Or) and result:
-                    return result
-            return result
-        if isinstance(node, ast.UnaryOp):
-            v = self._expr(node.operand, scope)
-            if isinstance(node.op, ast.Not) and v is not UNKNOWN:
-                return not v
-            if isinstance(node.op, ast.USub) and isinstance(v, (int, float)):
-                return -v
+                out.extend(v)
+            else:
+                out.append(self._expr(el, scope))
+        return tuple(out) if isinstance(node, ast.Tuple) else out
+
+    def _eval_dict(self, node: ast.Dict, scope: Scope):
+        """A dict display: ``**x`` merges x when it is a known dict, and an unknown key drops its item."""
+        out = {}
+        for key_node, value_node in zip(node.keys, node.values):
+            if key_node is None:
+                v = self._expr(value_node, scope)
+                if isinstance(v, dict):
+                    out.update(v)
+                continue
+            key = self._expr(key_node, scope)
+            if _hashable(key):
+                out[key] = self._expr(value_node, scope)
+        return out
+
+    def _eval_attribute(self, node: ast.Attribute, scope: Scope):
+        """``x.name``: what ``attribute`` knows of that name on x's value."""
+        return self.attribute(self._expr(node.value, scope), node.attr)
+
+    def _eval_bin_op(self, node: ast.BinOp, scope: Scope):
+        """``a >> b >> c`` nests to the left, one node per operator: the spine is walked in a loop, not one
+        call per operator, so a long chain of tasks stays within the recursion limit."""
+        spine = [node]
+        while isinstance(spine[-1].left, ast.BinOp):
+            spine.append(spine[-1].left)
+        value = self._expr(spine[-1].left, scope)
+        for op_node in reversed(spine):
+            value = self._operate(op_node, value, self._expr(op_node.right, scope))
+        return value
+
+    def _operate(self, node: ast.BinOp, left, right):
+        """``>>`` and ``<<`` set task dependencies; any other operator computes a value (``_binop``)."""
+        if isinstance(node.op, ast.RShift):
+            return self.shift(deps.rshift, left, right, node)
+        if isinstance(node.op, ast.LShift):
+            return self.shift(deps.lshift, left, right, node)
+        return _binop(node.op, left, right)
+
+    def _eval_slice(self, node: ast.Slice, scope: Scope):
+        """``a:b:c`` inside brackets: a slice when every given bound is a known int."""
+        parts = [self._expr(p, scope) if p is not None else None for p in (node.lower, node.upper, node.step)]
+        if any(p is not None and not isinstance(p, int) for p in parts):
             return UNKNOWN
-        if isinstance(node, ast.IfExp):
-            test = _truth(self._expr(node.test, scope))
-            if test is UNKNOWN:
+        return slice(*parts)
+
+    def _eval_subscript(self, node: ast.Subscript, scope: Scope):
+        """``x[key]`` on a known container; any part of a task's XCom output is that output."""
+        base = self._expr(node.value, scope)
+        if isinstance(base, XComVal):
+            return base
+        key = self._expr(node.slice, scope)
+        if isinstance(key, slice):
+            return base[key] if isinstance(base, (list, tuple, str)) else UNKNOWN
+        try:
+            return base[key] if isinstance(base, (list, tuple, dict, str)) and key is not UNKNOWN else UNKNOWN
+        except (KeyError, IndexError, TypeError):
+            return UNKNOWN
+
+    def _eval_list_comp(self, node: ast.ListComp | ast.GeneratorExp | ast.SetComp, scope: Scope):
+        """A list, set or generator comprehension, unrolled into a list while its iterables are literal."""
+        out: list = []
+        if not self.comprehension(node.generators, scope, lambda s: out.append(self._expr(node.elt, s))):
+            return UNKNOWN
+        return out
+
+    def _eval_dict_comp(self, node: ast.DictComp, scope: Scope):
+        """A dict comprehension, unrolled while its iterables are literal; an unknown key drops its item."""
+        out: dict = {}
+
+        def put(s):
+            k = self._expr(node.key, s)
+            if _hashable(k):
+                out[k] = self._expr(node.value, s)
+        return out if self.comprehension(node.generators, scope, put) else UNKNOWN
+
+    def _eval_bool_op(self, node: ast.BoolOp, scope: Scope):
+        """``and``/``or`` short-circuit as Python does; an unknown operand reached makes the whole unknown."""
+        result = UNKNOWN
+        for value_node in node.values:
+            result = self._expr(value_node, scope)
+            if result is UNKNOWN:
                 return UNKNOWN
-            return self._expr(node.body if test else node.orelse, scope)
-        if isinstance(node, ast.NamedExpr):
-            v = self._expr(node.value, scope)
-            self.assign(node.target, v, scope)
-            return v
+            if isinstance(node.op, ast.And) and not result or isinstance(node.op, ast.Or) and result:
+                return result
+        return result
+
+    def _eval_unary_op(self, node: ast.UnaryOp, scope: Scope):
+        """``not x`` of a known value and ``-x`` of a number; other unary operators are unknown."""
+        v = self._expr(node.operand, scope)
+        if isinstance(node.op, ast.Not) and v is not UNKNOWN:
+            return not v
+        if isinstance(node.op, ast.USub) and isinstance(v, (int, float)):
+            return -v
         return UNKNOWN
+
+    def _eval_if_exp(self, node: ast.IfExp, scope: Scope):
+        """``a if test else b``: only the branch a known test picks is evaluated."""
+        test = _truth(self._expr(node.test, scope))
+        if test is UNKNOWN:
+            return UNKNOWN
+        return self._expr(node.body if test else node.orelse, scope)
+
+    def _eval_named_expr(self, node: ast.NamedExpr, scope: Scope):
+        """``(name := value)`` binds the name and is the value."""
+        v = self._expr(node.value, scope)
+        self.assign(node.target, v, scope)
+        return v
 
     def shift(self, fn, left, right, node):
         if left is UNKNOWN or right is UNKNOWN:
@@ -593,6 +628,37 @@ class Interpreter(DagBuilder):
         for dag in self.dag_stack[-1:] or self.dags:
             dag.dynamic = True
         self.notes.append(why)
+
+
+# Expression node kind → the Interpreter method that evaluates it (``Interpreter._expr``).
+_EXPR_KINDS: dict[type, Callable[..., Any]] = {
+    ast.Name: Interpreter._eval_name,
+    ast.Constant: Interpreter._eval_constant,
+    ast.JoinedStr: Interpreter.fstring,
+    ast.List: Interpreter._eval_sequence,
+    ast.Tuple: Interpreter._eval_sequence,
+    ast.Set: Interpreter._eval_sequence,
+    ast.Dict: Interpreter._eval_dict,
+    ast.Attribute: Interpreter._eval_attribute,
+    ast.Call: Interpreter.call,
+    ast.BinOp: Interpreter._eval_bin_op,
+    ast.Slice: Interpreter._eval_slice,
+    ast.Subscript: Interpreter._eval_subscript,
+    ast.ListComp: Interpreter._eval_list_comp,
+    ast.GeneratorExp: Interpreter._eval_list_comp,
+    ast.SetComp: Interpreter._eval_list_comp,
+    ast.DictComp: Interpreter._eval_dict_comp,
+    ast.Compare: Interpreter.compare,
+    ast.BoolOp: Interpreter._eval_bool_op,
+    ast.UnaryOp: Interpreter._eval_unary_op,
+    ast.IfExp: Interpreter._eval_if_exp,
+    ast.NamedExpr: Interpreter._eval_named_expr,
+}
+
+
+def _expr_kind_by_base(node_type: type):
+    """The method for a subclass of a known node kind (as ``isinstance`` would match it), else None."""
+    return next((_EXPR_KINDS[base] for base in node_type.__mro__[1:] if base in _EXPR_KINDS), None)
 
 
 class PathVal:
