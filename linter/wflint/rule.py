@@ -95,8 +95,15 @@ def all_rules() -> dict[str, RuleInfo]:
 @dataclass
 class Context:
     workflow: Workflow
-    analysis: Analysis | None
+    maybe_analysis: Analysis | None  # None only for rules declared with needs_analysis=False
     info: RuleInfo
+
+    @property
+    def analysis(self) -> Analysis:
+        """The workflow's analysis; a rule that needs it only runs where there is one."""
+        if self.maybe_analysis is None:
+            raise RuntimeError(f"{self.info.code} read the analysis but is declared needs_analysis=False")
+        return self.maybe_analysis
 
     def finding(self, message: str, *, location: Location | None = None, tasks: Iterable[str] = (),
                 related: Iterable[Related] = (), fix: Fix | None = None, saved_s: float | None = None,

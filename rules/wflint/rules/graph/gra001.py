@@ -28,7 +28,7 @@ from wflint.rule import Context, rule
 
 @rule("GRA001", "dependency-cycle", Severity.ERROR, needs_analysis=False)
 def check(ctx: Context) -> Iterator[Finding]:
-    if ctx.analysis is not None:
+    if ctx.maybe_analysis is not None:
         return  # the analysis orders every task, so the graph has no cycle
     cycle = find_cycle(ctx.workflow)
     if not cycle:

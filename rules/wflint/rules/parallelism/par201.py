@@ -82,8 +82,8 @@ def _longest_chain(copies: list[str], edges: set[tuple[str, str]]) -> list[str]:
     """The longest run of copies where each links to the next (copies are in creation order)."""
     best: list[str] = []
     members = set(copies)
-    nxt = {}
-    has_prev = set()
+    nxt: dict[str, list[str]] = {}
+    has_prev: set[str] = set()
     for u, v in edges:
         if u in members and v in members:
             nxt.setdefault(u, []).append(v)

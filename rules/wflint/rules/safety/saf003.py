@@ -43,10 +43,10 @@ def check(ctx: Context) -> Iterator[Finding]:
             continue
         upstream = relaxation.design_pred[task_id]
         if task.join is Join.EACH and len(upstream) > 1:
-            concurrent = sorted(upstream, key=relaxation.rank.get)
+            concurrent = sorted(upstream, key=relaxation.rank.__getitem__)
         else:
             concurrent = sorted({x for a, b in combinations(upstream, 2)
-                                 if not ctx.analysis.ordered(a, b) for x in (a, b)}, key=relaxation.rank.get)
+                                 if not ctx.analysis.ordered(a, b) for x in (a, b)}, key=relaxation.rank.__getitem__)
         if not concurrent:
             continue
         how = ("starts as soon as the first of them finishes" if task.join is Join.ANY

@@ -45,9 +45,9 @@ def check(ctx: Context) -> Iterator[Finding]:
         edge = edges.get((u, v))
         how = (edge.detail if edge else "") or f"{v} reads {u}'s output"
         facet_u, facet_v = ctx.workflow.tasks[u].facet(Starts), ctx.workflow.tasks[v].facet(Starts)
-        starts_u = facet_u.starts if facet_u else None
-        starts_v = facet_v.starts if facet_v else None
-        apart = starts_u is not None and starts_v is not None and not set(starts_u) & set(starts_v)
+        starts_u = facet_u.starts if facet_u else ()
+        starts_v = facet_v.starts if facet_v else ()
+        apart = bool(facet_u and facet_v) and not set(starts_u) & set(starts_v)
         if apart:
             origin = ("has no incoming connection" if list(starts_v) == [v]
                       else f"is reached only from {', '.join(map(str, starts_v))}")

@@ -42,7 +42,7 @@ def check(ctx: Context) -> Iterator[Finding]:
     for task_id, task in ctx.workflow.tasks.items():
         upstream = relaxation.declared_pred[task_id]
         concurrent = sorted({x for a, b in combinations(upstream, 2)
-                             if not analysis.ordered(a, b) for x in (a, b)}, key=relaxation.rank.get)
+                             if not analysis.ordered(a, b) for x in (a, b)}, key=relaxation.rank.__getitem__)
         if len(concurrent) < 2 or _trigger(task).role == "teardown":
             continue
         branches = ", ".join(f"`{t}`" for t in concurrent)
