@@ -6,7 +6,7 @@ import sys
 import click
 
 from . import __version__
-from .errors import ParseError, UsageError
+from .errors import NothingRead, ParseError, UsageError
 
 FAIL_ON = ("error", "warning", "info", "never")
 
@@ -143,6 +143,9 @@ def _load_one(path: str, stdin_format: str | None, timings: dict[str, float] | N
         workflows = load_configured(path, find_config(path, config_path), explicit=True, stdin_format=stdin_format)
     except ParseError as exc:
         click.echo(f"{exc.one_line()} [WFL001]", err=True)
+        sys.exit(1)
+    except NothingRead as nothing:
+        click.echo(f"{nothing.path}:{nothing.line}:1: {nothing.reason} [WFL003]", err=True)
         sys.exit(1)
     out = []
     for workflow in workflows:

@@ -9,7 +9,7 @@ from . import discover, suppress
 from .analysis import Analysis, analyze
 from .analysis.graph import CycleError
 from .config import Config, find_config
-from .errors import ParseError, UsageError
+from .errors import NothingRead, ParseError, UsageError
 from .finding import Finding
 from .ir import Duration, DurationSource, Workflow
 from .rule import RuleInfo, all_rules, run_rules
@@ -158,6 +158,10 @@ def lint_file(path: str, explicit: bool, selection: Selection, config: Config, *
     except ParseError as error:
         if selection.wants("WFL001"):
             result.findings.append(error.finding(all_rules()["WFL001"]))
+        return result
+    except NothingRead as nothing:
+        if selection.wants("WFL003"):
+            result.findings.append(nothing.finding(all_rules()["WFL003"]))
         return result
     if workflows is None:
         return None

@@ -33,5 +33,20 @@ class ParseError(Exception):
                        path=self.path, line=self.line, column=self.column)
 
 
+class NothingRead(Exception):
+    """A file of a known format in which no workflow could be read statically (WFL003, info): not an
+    error in the file, but never "all checks passed" either."""
+
+    def __init__(self, path: str, reason: str, line: int = 1) -> None:
+        super().__init__(reason)
+        self.path, self.reason, self.line = path, reason, max(1, line)
+
+    def finding(self, info: RuleInfo) -> Finding:
+        from .finding import Finding
+
+        return Finding(code=info.code, name=info.name, severity=info.severity, message=self.reason,
+                       path=self.path, line=self.line, column=1)
+
+
 class RewriteError(Exception):
     """An adapter cannot turn an IR-level change into a text edit; the fix is skipped, not written."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from .ir import Facet, Location
 
 __all__ = ["Facet", "Routes", "Starts", "TriggerRule", "LoopCopy", "ItemFanout", "ExecutionOrder", "JoinCheck",
-           "InstanceWrites", "Notes", "Structure", "Step", "Steps", "Concurrency", "Publishing"]
+           "InstanceWrites", "Notes", "Structure", "Unresolved", "Step", "Steps", "Concurrency", "Publishing"]
 
 
 # --- branching, triggers and runs ---------------------------------------------------------------
@@ -109,6 +109,14 @@ class InstanceWrites(Facet):
     """Resources every concurrent instance of this task writes (one artifact per matrix job)."""
 
     resources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Unresolved(Facet):
+    """What the adapter could not read of a workflow, in words (a helper it could not follow,
+    ids built from data read at parse time): the graph is then partial."""
+
+    reasons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from .analysis import graph
 from .analysis.relax import relax
 from .config import Config, find_config
 from .engine import Selection, check_workflow, load, load_configured, read_text
-from .errors import ParseError, RewriteError
+from .errors import NothingRead, ParseError, RewriteError
 from .finding import Applicability, Finding
 from .ir import Workflow
 from .rule import all_rules
@@ -61,7 +61,7 @@ def fix_text(path: str, text: str, selection: Selection, unsafe: bool, config: C
     for _ in range(MAX_ROUNDS):
         try:
             workflows = load_configured(path, config, text=outcome.text, explicit=explicit)
-        except ParseError:
+        except (ParseError, NothingRead):
             return outcome
         if workflows is None:  # not a workflow file (passed over by --ignore-unknown)
             return outcome

@@ -6,6 +6,7 @@ renderings of it (``render/``), and its shape is published as ``schemas/report.s
 from __future__ import annotations
 
 from .analysis import Analysis, Peak
+from .analysis.coverage import coverage
 from .analysis.durations import fmt_rate, fmt_seconds
 from .ir import Mode, Workflow
 
@@ -31,6 +32,7 @@ def build_report(analysis: Analysis) -> dict:
         "engine": {"name": model.name, "mode": model.mode, "runs_parallel": model.runs_parallel,
                    "notes": list(model.notes)},
         "duration_source": analysis.duration_source,
+        "coverage": coverage(wf).as_dict(),
         "tasks": [
             {
                 "id": t,

@@ -40,6 +40,7 @@ RULE_MODULES = (
     "graph.gra003",
     "meta.wfl001",
     "meta.wfl002",
+    "meta.wfl003",
 )
 
 

@@ -9,7 +9,9 @@ from af_oracle import ROOT, airflow_python, dagbag, differences, example_dags, s
 from conftest import run
 
 FIXTURES = ROOT / "fixtures"
-ORACLE_FIXTURES = sorted((FIXTURES / "airflow").glob("*.py")) + sorted((FIXTURES / "rules").glob("*/*.py"))
+# WFL003's fixtures are, by design, files wflint cannot read whole (it says so): not graphs to compare.
+ORACLE_FIXTURES = sorted((FIXTURES / "airflow").glob("*.py")) + sorted(
+    p for p in (FIXTURES / "rules").glob("*/*.py") if p.parent.name != "WFL003")
 
 
 @pytest.fixture(scope="module")

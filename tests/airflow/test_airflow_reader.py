@@ -239,6 +239,8 @@ with DAG("partial"):
     c >> make_tasks()
 ''')
     findings = result.json()["findings"]
+    assert "WFL003" in {f["code"] for f in findings}  # the partial graph is said, not judged as whole
+    findings = [f for f in findings if f["code"] != "WFL003"]
     assert findings and {f["confidence"] for f in findings} == {"low"}
     assert all(f["fix"] is None or f["fix"]["applicability"] != "safe" for f in findings)
 

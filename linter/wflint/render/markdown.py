@@ -28,7 +28,18 @@ def _heading(report: dict) -> list[str]:
     """Title and source line: how the engine runs tasks frames every figure that follows."""
     return [f"# Workflow analysis: {report['workflow']}", "",
             f"Source `{report['path']}` ({report['format']}); engine model: {_engine_model(report['engine'])}; "
-            f"durations: {report['duration_source']}.", ""]
+            f"durations: {report['duration_source']}.", "", _coverage_line(report["coverage"]), ""]
+
+
+def _coverage_line(seen: dict) -> str:
+    """What was read, so no verdict is taken for more than it covers."""
+    line = (f"Coverage: {seen['tasks']} task(s) read, effects known for {seen['effects_known']}, "
+            f"{seen['edges_resolved']} of {seen['edges']} reference(s) resolved.")
+    if seen["partial"]:
+        why = "; ".join(seen["unresolved"]) or "ids or edges not resolvable statically"
+        line += (f" **The graph is partial**: {len(seen['dynamic_tasks'])} task(s) could not be resolved "
+                 f"({why}); what follows speaks only of what was read.")
+    return line
 
 
 def _engine_model(engine: dict) -> str:

@@ -7,8 +7,8 @@ import os
 import re
 import warnings
 
-from wflint.errors import ParseError
-from wflint.facets import LoopCopy, Structure, TriggerRule
+from wflint.errors import NothingRead, ParseError
+from wflint.facets import LoopCopy, Structure, TriggerRule, Unresolved
 from wflint.ir import (
     Duration,
     DurationSource,
@@ -64,9 +64,35 @@ def read_dag_file(path: str, text: str, pools: dict[str, int] | None = None) -> 
         line = getattr(exc, "lineno", 1) or 1
         raise ParseError(path, f"wflint could not interpret this file (internal error "
                                f"{type(exc).__name__}: {exc}; please report it)", line) from None
+    if not dags:
+        _nothing_read(path, module)
     if pools is None:
         pools = pool_sizes(path)
-    return [_workflow(path, dag, pools) for dag in dags]
+    workflows = [_workflow(path, dag, pools) for dag in dags]
+    why = tuple(dict.fromkeys(interp.notes))
+    for workflow in workflows:
+        if why and any(t.dynamic for t in workflow.tasks.values()):
+            workflow.put(Unresolved(why))
+    return workflows
+
+
+def _nothing_read(path: str, module: ast.Module) -> None:
+    """A file that makes DAGs only inside functions it never calls (a factory used elsewhere)."""
+    for node in ast.walk(module):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for inner in ast.walk(node):
+            called = inner.func if isinstance(inner, ast.Call) else None
+            name = called.id if isinstance(called, ast.Name) else called.attr if isinstance(called, ast.Attribute) else ""
+            if name == "DAG" or any(_decorator_name(d) == "dag" for d in getattr(inner, "decorator_list", ())):
+                raise NothingRead(path, f"no DAG is made when this file is read: the DAG at line "
+                                        f"{getattr(inner, 'lineno', node.lineno)} is built inside `{node.name}`, which "
+                                        "this file does not call; nothing here was analysed", node.lineno)
+
+
+def _decorator_name(node: ast.expr) -> str:
+    target = node.func if isinstance(node, ast.Call) else node
+    return target.id if isinstance(target, ast.Name) else target.attr if isinstance(target, ast.Attribute) else ""
 
 
 POOLS_FILE = "pools.json"
