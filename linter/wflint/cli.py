@@ -144,6 +144,8 @@ def _load_one(path: str, stdin_format: str | None, timings: dict[str, float] | N
     except ParseError as exc:
         click.echo(f"{exc.one_line()} [WFL001]", err=True)
         sys.exit(1)
+    if workflows is None:  # cannot happen: an explicit path of no known format raises UsageError
+        raise UsageError(f"{path}: not a workflow file wflint can read")
     out = []
     for workflow in workflows:
         if timings:
