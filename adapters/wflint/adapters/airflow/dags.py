@@ -233,7 +233,8 @@ class DagBuilder:
         """``op.trigger_rule = ...`` and friends after creation."""
         task.kwargs[name] = value
         task.explicit.add(name)
-        if name in template_fields(task.operator) and not task.taskflow:
+        fields = template_fields(task.operator)  # None when unknown: then every keyword counts
+        if (fields is None or name in fields) and not task.taskflow:
             self.data_edges(task, value, task.node)
 
     def current_dag(self, kw) -> DagState | None:
