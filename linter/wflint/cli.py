@@ -147,6 +147,8 @@ def _load_one(path: str, stdin_format: str | None, timings: dict[str, float] | N
     except NothingRead as nothing:
         click.echo(f"{nothing.path}:{nothing.line}:1: {nothing.reason} [WFL003]", err=True)
         sys.exit(1)
+    if workflows is None:  # cannot happen: an explicit path of no known format raises UsageError
+        raise UsageError(f"{path}: not a workflow file wflint can read")
     out = []
     for workflow in workflows:
         if timings:

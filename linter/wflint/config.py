@@ -94,8 +94,9 @@ def find_config(path: str, explicit: str | None = None) -> Config:
             found = _CACHE[folder]
             break
         visited.append(folder)
-        found = _config_in(folder)
-        if found is not None:
+        here = _config_in(folder)
+        if here is not None:
+            found = here
             break
         parent = os.path.dirname(folder)
         if parent == folder:

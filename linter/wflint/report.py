@@ -149,7 +149,7 @@ def _schedule_path(analysis: Analysis, schedule) -> list[str]:
         before = [t for t in ending.get(round(schedule.start[path[-1]], 9), []) if t not in path]
         if not before:
             break
-        path.append(min(before, key=rank.get))
+        path.append(min(before, key=rank.__getitem__))  # every scheduled task has a rank
     return path[::-1]
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .errors import ParseError
-from .ir import Position, SourceIndex
+from .ir import Location, Position, SourceIndex
 
 Pointer = tuple
 
@@ -25,7 +25,7 @@ class LazyIndex(SourceIndex):
         super().__init__()
         self._build: Callable[[], dict[Pointer, Position]] | None = build
 
-    def resolve(self, location):  # type: ignore[override]
+    def resolve(self, location: Location | None) -> Position:
         if self._build is not None:
             for pointer, position in self._build().items():
                 self.add(pointer, position)
@@ -158,7 +158,7 @@ class JsonIndex(SourceIndex):
         self._seeker = JsonSeeker(text)
         self._line_starts: list[int] = []
 
-    def resolve(self, location):  # type: ignore[override]
+    def resolve(self, location: Location | None) -> Position:
         if not self._line_starts:
             self._line_starts = [0] + [m.end() for m in re.finditer("\n", self._text)]
         pointer = location.pointer if location is not None else ()
@@ -177,6 +177,14 @@ _STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 _DECODER = json.JSONDecoder()
 
 
+def _past_space(text: str, pos: int) -> int:
+    """The offset after the JSON whitespace at ``pos`` (``_SPACE`` matches anywhere, maybe empty)."""
+    match = _SPACE.match(text, pos)
+    if match is None:  # cannot happen: the pattern matches the empty string
+        raise AssertionError(f"JSON whitespace pattern failed at offset {pos}")
+    return match.end()
+
+
 class JsonSeeker:
     """Offsets by JSON pointer in valid JSON text, as ``json_offsets`` gives them (an object member
     at its key, an array element at its value), computed lazily: the first lookup through a
@@ -185,7 +193,7 @@ class JsonSeeker:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.root = _SPACE.match(text, 0).end()
+        self.root = _past_space(text, 0)
         self._value: dict[Pointer, int] = {(): self.root}  # where each known value starts
         self._shown: dict[Pointer, int] = {(): self.root}  # the offset to report (key of a member)
         self._scanned: set[Pointer] = set()
@@ -205,22 +213,24 @@ class JsonSeeker:
         opener = text[pos] if pos < len(text) else ""
         if opener not in "{[" or not opener:
             return
-        pos = _SPACE.match(text, pos + 1).end()
+        pos = _past_space(text, pos + 1)
         index = 0
         while text[pos] not in "}]":
             if opener == "{":
                 key = _STRING.match(text, pos)
+                if key is None:  # the text is valid JSON: a member starts with its key
+                    raise ValueError(f"no JSON object key at offset {pos}")
                 name = json.loads(key.group()) if "\\" in key.group() else key.group()[1:-1]
-                pos = _SPACE.match(text, _SPACE.match(text, key.end()).end() + 1).end()  # past ':'
+                pos = _past_space(text, _past_space(text, key.end()) + 1)  # past ':'
                 child, shown = container + (name,), key.start()  # a later duplicate wins, as in json.loads
             else:
                 child, shown = container + (index,), pos
                 index += 1
             self._value[child], self._shown[child] = pos, shown
             _, end = _DECODER.raw_decode(text, pos)
-            pos = _SPACE.match(text, end).end()
+            pos = _past_space(text, end)
             if text[pos] == ",":
-                pos = _SPACE.match(text, pos + 1).end()
+                pos = _past_space(text, pos + 1)
 
 
 def json_seek(text: str, pointer: Pointer) -> int | None:

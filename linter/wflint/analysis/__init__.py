@@ -149,7 +149,9 @@ def peaks(start: dict[str, float], finish: dict[str, float], demand: dict[str, D
         kind, name = limit.split(" ", 1)
         cap = capacity.pools[name] if kind == "pool" else capacity.rates[name]
         items.sort(key=lambda e: (e[0], e[1]))  # finishes before starts at the same instant
-        level, best, best_at, active, best_tasks = 0.0, -1.0, 0.0, set(), []
+        level, best, best_at = 0.0, -1.0, 0.0
+        active: set[str] = set()
+        best_tasks: list[str] = []
         for at, is_start, amount, t in items:
             level += amount
             (active.add if is_start else active.discard)(t)

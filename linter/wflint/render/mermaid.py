@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Set
 
 from ..ir import Workflow
 
@@ -37,7 +38,7 @@ def flowchart(workflow: Workflow, edges: list[tuple[str, str, str]]) -> str:
 
 
 def gantt(title: str, names: dict[str, str], start: dict[str, float], finish: dict[str, float],
-          critical: set[str] = frozenset()) -> str:
+          critical: Set[str] = frozenset()) -> str:
     """A schedule as a gantt chart; times in milliseconds (``dateFormat x``)."""
     ids: dict[str, str] = {}
     lines = ["gantt", f"    title {title}", "    dateFormat x", "    axisFormat %M:%S", "    section Tasks"]

@@ -7,6 +7,7 @@ Airflow-specific object model apart from the generic evaluation.
 from __future__ import annotations
 
 import ast
+from typing import TYPE_CHECKING, Any
 
 from . import deps
 from .model import (
@@ -35,11 +36,29 @@ from .names import (
 )
 from .ops import is_operator_class, template_fields
 
+if TYPE_CHECKING:
+    from .interp import Scope
+
 TASK_DECORATORS_PREFIX = ("task", "setup", "teardown")
 
 
 class DagBuilder:
     """Creates DAGs, groups and tasks as the file's statements run (see ``Interpreter``)."""
+
+    # The interpreter's state this mixin reads and changes: ``Interpreter.__init__`` sets it.
+    path: str
+    dags: list[DagState]
+    dag_stack: list[DagState]
+    group_stack: list[GroupState]
+    dynamic_depth: int
+    loop_depth: int
+
+    if TYPE_CHECKING:  # what this mixin calls back into: defined by ``interp.Interpreter``
+        def expr(self, node: ast.expr, scope: Scope) -> Any: ...
+
+        def invoke(self, fn: FuncVal, pos: list[Any], kw: dict[str, Any]) -> Any: ...
+
+        def mark_dynamic(self, why: str) -> None: ...
 
     def created_count(self) -> int:
         return sum(len(d.tasks) for d in self.dags)
@@ -67,7 +86,7 @@ class DagBuilder:
             for leaf in leaves:
                 deps.link(leaf, t, node)
 
-    def define_function(self, node: ast.FunctionDef, scope):
+    def define_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope):
         value = FuncVal(node, scope)
         for deco in reversed(node.decorator_list):
             d = self.expr(deco, scope)
@@ -112,10 +131,15 @@ class DagBuilder:
             return UNKNOWN
         fields = None
         for small in node.body:
-            target = (small.targets[0] if isinstance(small, ast.Assign)
-                      else small.target if isinstance(small, ast.AnnAssign) else None)
-            if isinstance(target, ast.Name) and target.id == "template_fields" and small.value is not None:
-                v = self.expr(small.value, scope)
+            assigned: ast.expr | None
+            if isinstance(small, ast.Assign):
+                target, assigned = small.targets[0], small.value
+            elif isinstance(small, ast.AnnAssign):
+                target, assigned = small.target, small.value
+            else:
+                continue
+            if isinstance(target, ast.Name) and target.id == "template_fields" and assigned is not None:
+                v = self.expr(assigned, scope)
                 fields = tuple(v) if isinstance(v, (list, tuple)) else (v,) if isinstance(v, str) else None
         return ClassVal(node.name, base, fields)
 
@@ -209,7 +233,8 @@ class DagBuilder:
         """``op.trigger_rule = ...`` and friends after creation."""
         task.kwargs[name] = value
         task.explicit.add(name)
-        if name in template_fields(task.operator) and not task.taskflow:
+        fields = template_fields(task.operator)  # None when unknown: then every keyword counts
+        if (fields is None or name in fields) and not task.taskflow:
             self.data_edges(task, value, task.node)
 
     def current_dag(self, kw) -> DagState | None:
@@ -266,7 +291,7 @@ class DagBuilder:
         """Task keywords over TaskGroup default_args (innermost first) over DAG default_args."""
         merged = dict(dag.default_args)
         chain_groups = []
-        g = group
+        g: GroupState | None = group
         while g is not None:
             chain_groups.append(g)
             g = g.parent

@@ -48,7 +48,7 @@ class Scope:
         self.parent = parent
 
     def get(self, name: str):
-        scope = self
+        scope: Scope | None = self
         while scope is not None:
             if name in scope.vars:
                 return scope.vars[name]
@@ -144,12 +144,13 @@ class Interpreter(DagBuilder):
             scope.set(target.id, value)
         elif isinstance(target, (ast.Tuple, ast.List)):
             names = list(target.elts)
-            star = next((i for i, t in enumerate(names) if isinstance(t, ast.Starred)), None)
+            starred = next(((i, t) for i, t in enumerate(names) if isinstance(t, ast.Starred)), None)
             items = list(value) if isinstance(value, (list, tuple)) else None
-            if items is not None and star is not None and len(items) >= len(names) - 1:
+            if items is not None and starred is not None and len(items) >= len(names) - 1:
+                star, star_target = starred
                 after = len(names) - star - 1
                 items = items[:star] + [items[star:len(items) - after]] + items[len(items) - after:]
-                names[star] = names[star].value
+                names[star] = star_target.value
             elif items is None or len(items) != len(names):
                 items = [UNKNOWN] * len(names)
                 names = [t.value if isinstance(t, ast.Starred) else t for t in names]
@@ -178,7 +179,8 @@ class Interpreter(DagBuilder):
             scope.set(node.target.id, result)
 
     def with_stmt(self, node: ast.With, scope: Scope) -> None:
-        pushed = []
+        # The context stacks entered, in order, and the setup/teardown tasks to wire on exit.
+        pushed: list[list[DagState] | list[GroupState] | tuple[str, list[TaskState], int, ast.With]] = []
         for item in node.items:
             value = self.expr(item.context_expr, scope)
             if isinstance(value, DagState):
@@ -393,6 +395,8 @@ class Interpreter(DagBuilder):
             if isinstance(part, ast.Constant):
                 out.append(str(part.value))
                 continue
+            if not isinstance(part, ast.FormattedValue):  # never: an f-string holds only these two kinds
+                return UNKNOWN
             v = self._expr(part.value, scope)
             if v is UNKNOWN or part.format_spec or part.conversion != -1:
                 return UNKNOWN
@@ -491,7 +495,8 @@ class Interpreter(DagBuilder):
 
     # ------------------------------------------------------------------ calls
     def args(self, node: ast.Call, scope: Scope):
-        pos, kw = [], {}
+        pos: list[Any] = []  # the interpreter's values: anything the file computes
+        kw: dict[str, Any] = {}
         for arg in node.args:
             if isinstance(arg, ast.Starred):
                 value = self._expr(arg.value, scope)

@@ -91,7 +91,7 @@ class DagState:
     node: Any
     kwargs: dict = field(default_factory=dict)
     tasks: dict = field(default_factory=dict)  # task id → TaskState
-    root: GroupState = None  # type: ignore[assignment]
+    root: GroupState = field(default_factory=lambda: GroupState(None, None))
     group_ids: set = field(default_factory=set)
     edges: list = field(default_factory=list)  # (u, v, node) in creation order
     labels: dict = field(default_factory=dict)  # (u, v) → label text
@@ -99,10 +99,6 @@ class DagState:
     dynamic: bool = False
     path: str = ""
     loop_edges: set = field(default_factory=set)  # (u, v) linked inside a loop body
-
-    def __post_init__(self) -> None:
-        if self.root is None:
-            self.root = GroupState(None, None)
 
     @property
     def default_args(self) -> dict:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from collections.abc import Sequence
 
 from wflint.errors import ParseError
 from wflint.ir import Dangling, Edge, EdgeKind, Location, Task, Workflow
@@ -63,7 +64,8 @@ class _Gates:
     a status function. ``lost(u, v)``: the `if:`-gated jobs whose skip reaches v only through u."""
 
     def __init__(self, tasks: dict[str, Task], needs_of: dict[str, list[str]]) -> None:
-        self.tasks, self.needs_of, self.memo = tasks, needs_of, {}
+        self.tasks, self.needs_of = tasks, needs_of
+        self.memo: dict[str, set[str]] = {}
 
     def of(self, job: str, seen: frozenset = frozenset()) -> set[str]:
         if job in self.memo:
@@ -85,7 +87,7 @@ class _Gates:
 
 
 def classify(up: Task, down: Task, references: dict[str, list[str]], aggregate: bool,
-             lost_gates: list[str] = ()) -> tuple[EdgeKind, str]:
+             lost_gates: Sequence[str] = ()) -> tuple[EdgeKind, str]:
     """What the edge up→down carries, strongest first, with the reason in words."""
     u, v = up.id, down.id
     refs = references.get(u.lower(), [])
@@ -110,7 +112,7 @@ def classify(up: Task, down: Task, references: dict[str, list[str]], aggregate: 
     if FINALIZER.search(fd.condition):
         return EdgeKind.CONTROL, f"{v} is a finalizer (if: {fd.condition.strip()}) that runs after {u}"
     if lost_gates:
-        via = "" if lost_gates == [u] else f" through {u}"
+        via = "" if len(lost_gates) == 1 and lost_gates[0] == u else f" through {u}"
         return EdgeKind.CONTROL, f"gate: {v} is skipped when {', '.join(lost_gates)} is skipped{via}"
     if fd.publish_like:
         return EdgeKind.CONTROL, f"gate: {v} publishes only after {u} succeeds"

@@ -84,7 +84,8 @@ def step_record(job_id: str, index: int, step: dict, pointer: tuple, lane: int |
     task_id = f"{job_id}.{sid}" if isinstance(sid, str) and sid else f"{job_id}#{index}"
     uses = _text(step.get("uses")).strip()
     run = _text(step.get("run"))
-    with_ = step.get("with") if isinstance(step.get("with"), dict) else {}
+    raw_with = step.get("with")
+    with_: dict = raw_with if isinstance(raw_with, dict) else {}
     kind = "uses" if uses else "run" if "run" in step else next(
         (k for k in ("wait", "wait-all", "cancel") if k in step), "other")
     rec = {

@@ -152,7 +152,8 @@ def infer(node: dict) -> NodeEffects:
     kind = short_type(str(node.get("type", "")))
     if kind.endswith("Tool") and kind not in OPAQUE and (kind[:-4] in WRITE_OPS or kind[:-4] in SQL_TYPES):
         kind = kind[:-4]  # an AI agent's tool wraps the node of the same name
-    params = node.get("parameters") if isinstance(node.get("parameters"), dict) else {}
+    raw_params = node.get("parameters")
+    params: dict = raw_params if isinstance(raw_params, dict) else {}
     out = NodeEffects()
     cred = credential(node)
     if node.get("disabled") is True:

@@ -13,11 +13,12 @@ reaches are appended in file order so every task has a place.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Set
 
 
 def execution_order(names: list[str], children: dict[str, list[tuple[str, int, int]]],
                     wired: dict[str, set[int]], position: dict[str, tuple[float, float]],
-                    v1: bool, triggers: set[str] = frozenset(), done_outputs: dict[str, int] | None = None) -> list[str]:
+                    v1: bool, triggers: Set[str] = frozenset(), done_outputs: dict[str, int] | None = None) -> list[str]:
     """``done_outputs``: Loop Over Items node → its *done* output, which emits only once the loop
     body has run for every batch (measured on n8n 2.8.4): its children come after the body."""
     has_parent = {v for kids in children.values() for v, _, _ in kids}

@@ -81,7 +81,7 @@ def _skip_space(source: str, pos: int) -> int:
 def _read_string(source: str, pos: int) -> tuple[str | None, int]:
     """Decode the JS string literal starting at ``pos``; (None, pos) if unterminated or templated."""
     quote = source[pos]
-    out = []
+    out: list[str] = []
     i = pos + 1
     while i < len(source):
         c = source[i]

@@ -14,6 +14,7 @@ name it.
 from __future__ import annotations
 
 import re
+from typing import NoReturn
 
 from wflint.analysis.durations import parse_duration
 from wflint.errors import ParseError
@@ -85,7 +86,7 @@ class _Brief:
         self.positions: dict[tuple, Position] = {}
         self.pending: list[tuple[int, str, list[str], list[str]]] = []
 
-    def fail(self, number: int, reason: str, column: int = 1):
+    def fail(self, number: int, reason: str, column: int = 1) -> NoReturn:
         raise ParseError(self.path, reason, number, column)
 
     def line(self, number: int, raw: str) -> None:
