@@ -1,21 +1,23 @@
-"""Apply fixes: IR change → adapter text edit → re-parse → verify → atomic write (DESIGN §9).
+"""Apply fixes: IR change → adapter text edits → re-read → verify → atomic write (DESIGN §9).
 
-A fix is applied one finding at a time and the file re-linted after each, until nothing more
-applies (bounded). A fix whose result does not re-parse, changes the task set, loses a needed
+A fix is applied one finding at a time and the file re-checked after each, until nothing more
+applies (bounded). A fix whose result does not re-read, changes the task set, loses a needed
 ordering or does not do what it meant, is dropped and reported, never written.
 """
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
 
 from .analysis import graph
 from .analysis.relax import relax
 from .config import Config, find_config
+from .edits import TextEdit, apply_edits, regions
 from .engine import Selection, check_workflow, load, load_configured, read_text
 from .errors import ParseError, RewriteError
-from .finding import Applicability, Finding
+from .finding import AddOrder, Applicability, Finding, FixChange, InsertJoin, RemoveOrder
 from .ir import Workflow
 from .rule import all_rules
 
@@ -42,6 +44,16 @@ class FixOutcome:
                                             f"a/{shown}", f"b/{shown}"))
 
 
+@dataclass
+class Attempt:
+    """One fix tried on one text: why it was refused, or its edits and what they made."""
+
+    reason: str | None
+    edits: list[TextEdit] = field(default_factory=list)
+    text: str = ""  # the rewritten text
+    workflows: list[Workflow] = field(default_factory=list)  # its re-read (configured), verified
+
+
 def wanted(finding: Finding, unsafe: bool) -> bool:
     if finding.fix is None or not finding.fix.changes:
         return False
@@ -66,8 +78,7 @@ def fix_text(path: str, text: str, selection: Selection, unsafe: bool, config: C
         if workflows is None:  # not a workflow file (passed over by --ignore-unknown)
             return outcome
         module = adapters.sniff(path, outcome.text)
-        candidates = [(wf, f) for wf in workflows for f in check_workflow(wf, rules).findings
-                      if f.fingerprint not in tried]
+        candidates = [(wf, f) for wf, f in _check(workflows, rules) if f.fingerprint not in tried]
         if not hasattr(module, "rewrite"):
             outcome.manual = sum(1 for _, f in candidates if wanted(f, unsafe))
             return outcome
@@ -81,13 +92,17 @@ def fix_text(path: str, text: str, selection: Selection, unsafe: bool, config: C
             return outcome
         workflow, finding = todo
         tried.add(finding.fingerprint)
-        reason, new_text = _attempt(module, path, outcome.text, workflow, finding, config)
-        if reason:
-            outcome.rejected.append((finding, reason))
+        attempt = _attempt(module, path, outcome.text, workflow, finding, config)
+        if attempt.reason:
+            outcome.rejected.append((finding, attempt.reason))
         else:
-            outcome.text = new_text
+            outcome.text = attempt.text
             outcome.applied.append(finding)
     return outcome
+
+
+def _check(workflows: list[Workflow], rules) -> list[tuple[Workflow, Finding]]:
+    return [(wf, f) for wf in workflows for f in check_workflow(wf, rules).findings]
 
 
 def _supported(module: ModuleType, workflow: Workflow, finding: Finding) -> bool:
@@ -98,35 +113,39 @@ def _supported(module: ModuleType, workflow: Workflow, finding: Finding) -> bool
     return check is None or all(check(workflow, c) for c in finding.fix.changes)
 
 
-def _attempt(module: ModuleType, path: str, text: str, workflow: Workflow, finding: Finding, config: Config):
+def _attempt(module: ModuleType, path: str, text: str, workflow: Workflow, finding: Finding,
+             config: Config) -> Attempt:
+    """Rewrite, apply the edits, re-read the result once and verify it."""
+    assert finding.fix is not None
     changes = list(finding.fix.changes)
     try:
-        new_text = module.rewrite(text, workflow, changes)
+        edits = module.rewrite(text, workflow, changes)
+        new_text = apply_edits(text, edits)
     except RewriteError as exc:
-        return str(exc), text
+        return Attempt(str(exc))
     if new_text == text:
-        return "the rewrite changed nothing", text
+        return Attempt("the rewrite changed nothing")
     try:
-        new_workflows = load(path, text=new_text)
+        new_workflows = load(path, text=new_text) or []  # (explicit: an unknown format raises)
         for new_workflow in new_workflows:
             config.apply(new_workflow)
     except ParseError as exc:
-        return f"the rewritten file does not parse: {exc.reason}", text
+        return Attempt(f"the rewritten file does not parse: {exc.reason}")
     new = next((w for w in new_workflows if w.name == workflow.name), None)
     if new is None:
-        return "the rewritten file lost the workflow", text
+        return Attempt("the rewritten file lost the workflow")
     reason = verify(workflow, new, changes)
     if reason is None and hasattr(module, "verify"):
         reason = module.verify(workflow, new, changes)
-    return reason, new_text
+    return Attempt(reason, edits, new_text, new_workflows)
 
 
-def verify(old: Workflow, new: Workflow, changes) -> str | None:
+def verify(old: Workflow, new: Workflow, changes: Sequence[FixChange]) -> str | None:
     """Same tasks; every needed ordering kept; every removed ordering really gone."""
     # A join construct is a new task: one per inserted join, and one where the engine needs a
     # join task to end the branches a removed ordering creates (n8n's Merge).
-    joins = sum(1 for c in changes if c.op == "insert_join") + bool(
-        old.execution_model.join_task and any(c.op == "remove_order" for c in changes))
+    joins = sum(1 for c in changes if isinstance(c, InsertJoin)) + bool(
+        old.execution_model.join_task and any(isinstance(c, RemoveOrder) for c in changes))
     added = set(new.tasks) - set(old.tasks)
     if set(old.tasks) - set(new.tasks) or len(added) > joins:
         return "the rewrite changed the set of tasks"
@@ -138,9 +157,9 @@ def verify(old: Workflow, new: Workflow, changes) -> str | None:
         if not _ordered(after, u, v) or (_ordered(before, u, v, design=True) and not _ordered(after, u, v, design=True)):
             return f"the rewrite lost a needed ordering {u} → {v}"
     for change in changes:
-        if change.op == "remove_order" and _ordered(after, change.u, change.v, design=True):
+        if isinstance(change, RemoveOrder) and _ordered(after, change.u, change.v, design=True):
             return f"{change.v} still runs after {change.u}"
-        if change.op == "add_order" and not _ordered(after, change.u, change.v, design=True):
+        if isinstance(change, AddOrder) and not _ordered(after, change.u, change.v, design=True):
             return f"{change.v} does not run after {change.u}"
     return None
 
@@ -162,8 +181,9 @@ def fix_file(path: str, selection: Selection, unsafe: bool, config_path: str | N
 
 
 def attach_edits(path: str, text: str, workflows: list[Workflow], findings: list[Finding], config: Config) -> None:
-    """For each finding whose fix the adapter can express and that verifies, record the text edit
-    (``finding.extra["edit"]``: the replaced region and its new text), e.g. for SARIF ``fixes``."""
+    """For each finding whose fix the adapter can express and that verifies, record its text edits
+    (``finding.extra["edits"]``: each replaced region, 1-based, and its new text), e.g. for SARIF
+    ``fixes``."""
     from . import adapters
 
     module = adapters.sniff(path, text)
@@ -176,25 +196,6 @@ def attach_edits(path: str, text: str, workflows: list[Workflow], findings: list
             continue
         if finding.fix.applicability is Applicability.DISPLAY:
             continue
-        reason, new_text = _attempt(module, path, text, workflow, finding, config)
-        if reason is None and new_text != text:
-            finding.extra["edit"] = _region(text, new_text)
-
-
-def _region(old: str, new: str) -> dict:
-    """The smallest single replacement turning ``old`` into ``new``, with 1-based line/columns."""
-    start = 0
-    limit = min(len(old), len(new))
-    while start < limit and old[start] == new[start]:
-        start += 1
-    end_old, end_new = len(old), len(new)
-    while end_old > start and end_new > start and old[end_old - 1] == new[end_new - 1]:
-        end_old -= 1
-        end_new -= 1
-
-    def line_col(offset: int) -> tuple[int, int]:
-        line = old.count("\n", 0, offset) + 1
-        return line, offset - (old.rfind("\n", 0, offset) + 1) + 1
-
-    (sl, sc), (el, ec) = line_col(start), line_col(end_old)
-    return {"start_line": sl, "start_column": sc, "end_line": el, "end_column": ec, "text": new[start:end_new]}
+        attempt = _attempt(module, path, text, workflow, finding, config)
+        if attempt.reason is None:
+            finding.extra["edits"] = regions(text, attempt.edits)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wflint.finding import Applicability, Change, Finding, Fix, Severity
+from wflint.finding import Applicability, Finding, Fix, SetExecutionOrder, Severity
 from wflint.rule import Context, rule
 
 
@@ -42,5 +42,5 @@ def check(ctx: Context) -> Iterator[Finding]:
         f"{consequence}",
         location=wf.attrs.get("settings_location") or wf.location,
         fix=Fix(Applicability.SAFE if same else Applicability.UNSAFE, 'set settings.executionOrder to "v1"',
-                (Change("set_execution_order", u="v1"),)),
+                (SetExecutionOrder("v1"),)),
     )
