@@ -1,8 +1,9 @@
 """Text edits (wflint.edits): applying them, refusing overlaps, an EditLog's steps kept as edits of
-the original."""
+the original; and the fixer reading a file once per fix, plus once to verify each fix."""
 from __future__ import annotations
 
 import pytest
+from conftest import FIXTURES, run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -59,3 +60,20 @@ def test_an_edit_log_keeps_its_steps_as_edits_of_the_original(case):
     kept = log.edits
     assert all(a.end < b.start for a, b in zip(kept, kept[1:]))  # apart: edits that meet are merged
     assert apply_edits(text, kept) == expected
+
+
+def test_a_fix_reads_the_file_once_and_each_rewrite_once_to_verify(monkeypatch, tmp_path):
+    from wflint.adapters import spec
+
+    reads = []
+    read = spec.read
+    monkeypatch.setattr(spec, "read", lambda path, text: reads.append(text) or read(path, text))
+    path = tmp_path / "bad-after.wflint.yaml"
+    path.write_text((FIXTURES / "rules" / "PAR001" / "bad-after.wflint.yaml").read_text())
+    result = run("fix", path, "--select", "PAR001")
+    assert "fixed 2 findings in 1 file" in result.stdout
+    assert len(reads) == 3 and len(set(reads)) == 3  # the file, then each rewritten text once
+    reads.clear()
+    log = run("check", FIXTURES / "rules" / "PAR001" / "bad-after.wflint.yaml", "--format", "sarif").json()
+    fixes = [r for r in log["runs"][0]["results"] if "fixes" in r]
+    assert len(reads) == 1 + len(fixes) == 3  # the file once, then each fix's rewrite to verify it

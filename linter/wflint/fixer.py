@@ -3,6 +3,9 @@
 A fix is applied one finding at a time and the file re-checked after each, until nothing more
 applies (bounded). A fix whose result does not re-read, changes the task set, loses a needed
 ordering or does not do what it meant, is dropped and reported, never written.
+
+One read of the file per round: the first round reads it, and each later one reuses the re-read
+that verified the fix before it (or, after a refused fix, the workflows of the unchanged text).
 """
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from .analysis import graph
 from .analysis.relax import relax
 from .config import Config, find_config
 from .edits import TextEdit, apply_edits, regions
-from .engine import Selection, check_workflow, load, load_configured, read_text
+from .engine import FileResult, Selection, check_workflow, load, load_configured, read_text
 from .errors import ParseError, RewriteError
 from .finding import AddOrder, Applicability, Finding, FixChange, InsertJoin, RemoveOrder
 from .ir import Workflow
@@ -70,15 +73,16 @@ def fix_text(path: str, text: str, selection: Selection, unsafe: bool, config: C
     outcome = FixOutcome(path, text, text)
     rules = [info for code, info in all_rules().items() if selection.wants(code)]
     tried: set[str] = set()
+    try:
+        workflows = load_configured(path, config, text=outcome.text, explicit=explicit)
+    except ParseError:
+        return outcome
+    if workflows is None:  # not a workflow file (passed over by --ignore-unknown)
+        return outcome
+    checked = _check(workflows, rules)
     for _ in range(MAX_ROUNDS):
-        try:
-            workflows = load_configured(path, config, text=outcome.text, explicit=explicit)
-        except ParseError:
-            return outcome
-        if workflows is None:  # not a workflow file (passed over by --ignore-unknown)
-            return outcome
         module = adapters.sniff(path, outcome.text)
-        candidates = [(wf, f) for wf, f in _check(workflows, rules) if f.fingerprint not in tried]
+        candidates = [(wf, f) for wf, f in checked if f.fingerprint not in tried]
         if not hasattr(module, "rewrite"):
             outcome.manual = sum(1 for _, f in candidates if wanted(f, unsafe))
             return outcome
@@ -94,10 +98,11 @@ def fix_text(path: str, text: str, selection: Selection, unsafe: bool, config: C
         tried.add(finding.fingerprint)
         attempt = _attempt(module, path, outcome.text, workflow, finding, config)
         if attempt.reason:
-            outcome.rejected.append((finding, attempt.reason))
+            outcome.rejected.append((finding, attempt.reason))  # the text, and so its check, stay as they are
         else:
             outcome.text = attempt.text
             outcome.applied.append(finding)
+            checked = _check(attempt.workflows, rules)
     return outcome
 
 
@@ -180,22 +185,26 @@ def fix_file(path: str, selection: Selection, unsafe: bool, config_path: str | N
                     explicit)
 
 
-def attach_edits(path: str, text: str, workflows: list[Workflow], findings: list[Finding], config: Config) -> None:
-    """For each finding whose fix the adapter can express and that verifies, record its text edits
-    (``finding.extra["edits"]``: each replaced region, 1-based, and its new text), e.g. for SARIF
-    ``fixes``."""
+def attach_edits(result: FileResult) -> None:
+    """For each finding of a linted file whose fix the adapter can express and that verifies,
+    record its text edits (``finding.extra["edits"]``: each replaced region, 1-based, and its new
+    text), e.g. for SARIF ``fixes``. The workflows linting read are reused; only each rewritten
+    text is read, to verify it."""
     from . import adapters
 
-    module = adapters.sniff(path, text)
+    if result.path == "<stdin>" or not result.results:
+        return
+    text = result.text
+    module = adapters.sniff(result.path, text)
     if module is None or not hasattr(module, "rewrite"):
         return
-    by_name = {w.name: w for w in workflows}
-    for finding in findings:
+    by_name = {r.workflow.name: r.workflow for r in result.results}
+    for finding in result.findings:
         workflow = by_name.get(finding.workflow)
         if workflow is None or finding.fix is None or not finding.fix.changes or not _supported(module, workflow, finding):
             continue
         if finding.fix.applicability is Applicability.DISPLAY:
             continue
-        attempt = _attempt(module, path, text, workflow, finding, config)
+        attempt = _attempt(module, result.path, text, workflow, finding, result.config)
         if attempt.reason is None:
             finding.extra["edits"] = regions(text, attempt.edits)
