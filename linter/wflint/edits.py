@@ -32,17 +32,6 @@ class TextEdit:
         return len(self.replacement) - (self.end - self.start)
 
 
-def replace(text: str, start: int, end: int, replacement: str) -> TextEdit:
-    """The edit replacing ``text[start:end]``, with its bounds checked against ``text``."""
-    if end > len(text):
-        raise RewriteError(f"an edit ends at {end}, past the end of the text ({len(text)})")
-    return TextEdit(start, end, replacement)
-
-
-def insert(text: str, at: int, inserted: str) -> TextEdit:
-    return replace(text, at, at, inserted)
-
-
 def ordered(text: str, edits: Iterable[TextEdit]) -> list[TextEdit]:
     """The edits by position; ``RewriteError`` if two overlap or one lies outside ``text``.
 
