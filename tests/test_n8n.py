@@ -14,7 +14,7 @@ from wflint.adapters.n8n.references import scan
 from wflint.analysis import analyze
 from wflint.engine import check_workflow
 from wflint.errors import ParseError, RewriteError
-from wflint.finding import Change
+from wflint.finding import AddConcurrency, AddOrder, InsertJoin, RemoveOrder, SetExecutionOrder
 from wflint.ir import EdgeKind, Mode
 from wflint.rule import all_rules
 
@@ -280,19 +280,19 @@ def test_insert_join_keeps_everything_else_byte_identical(tmp_path):
 
 @pytest.mark.parametrize("indent", [None, "\t", 4])
 def test_set_execution_order_keeps_the_file_style(indent):
-    from wflint.adapters.n8n.rewriter import rewrite
+    from test_n8n_rewire import rewrite
 
     d = doc([node("A", "set", (200, 300), {}, 3.4)], links((T, "A")), order=None, pinData={"A": []})
     text = json.dumps(d, indent=indent)
     wf = read_n8n("w.json", text)[0]
-    out = rewrite(text, wf, [Change("set_execution_order", u="v1")])
+    out = rewrite(text, wf, [SetExecutionOrder("v1")])
     assert json.loads(out)["settings"] == {"executionOrder": "v1"}
     assert out.count("\n") == text.count("\n") + (0 if indent is None else 3)
     with pytest.raises(RewriteError):
-        rewrite(text, wf, [Change("set_execution_order", u="v2")])
+        rewrite(text, wf, [SetExecutionOrder("v2")])
     d["settings"] = {"timezone": "UTC"}
     text = json.dumps(d, indent=indent)
-    out = rewrite(text, read_n8n("w.json", text)[0], [Change("set_execution_order", u="v1")])
+    out = rewrite(text, read_n8n("w.json", text)[0], [SetExecutionOrder("v1")])
     assert json.loads(out)["settings"] == {"timezone": "UTC", "executionOrder": "v1"}
 
 
@@ -300,8 +300,8 @@ def test_unsupported_changes_are_left_for_hand():
     from wflint.adapters.n8n import supports
 
     wf = read(branches("v1"))
-    assert supports(wf, Change("insert_join", v="x")) and supports(wf, Change("remove_order", "a", "b"))
-    assert not supports(wf, Change("add_concurrency", v="x")) and not supports(wf, Change("add_order", "a", "b"))
+    assert supports(wf, InsertJoin("x", ())) and supports(wf, RemoveOrder("a", "b"))
+    assert not supports(wf, AddConcurrency("x", "")) and not supports(wf, AddOrder("a", "b"))
 
 
 def test_notes_suppress_findings(tmp_path):

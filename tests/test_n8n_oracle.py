@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from wflint.adapters.n8n import rewriter
 from wflint.adapters.n8n.reader import read_n8n
-from wflint.adapters.n8n.rewriter import rewrite
+from wflint.edits import apply_edits
 from wflint.engine import check_workflow
 from wflint.facets import ExecutionOrder
 from wflint.rule import all_rules
@@ -25,6 +26,11 @@ from wflint.rule import all_rules
 ROOT = Path(__file__).resolve().parent.parent
 PREFIX = Path(os.environ.get("WFLINT_N8N_PREFIX") or ROOT / ".cache" / "n8n")
 N8N = PREFIX / "node_modules" / ".bin" / "n8n"
+
+
+def rewrite(text, workflow, changes):
+    """The rewritten text: the n8n rewriter's edits applied."""
+    return apply_edits(text, rewriter.rewrite(text, workflow, changes))
 
 
 def ensure_n8n() -> None:
@@ -236,13 +242,13 @@ def test_par001_rewire_runs_the_same_nodes_in_the_same_order_with_the_same_items
 def test_a_rewire_that_ignored_item_lineage_would_lose_data(n8n, server):
     """Why ``$('X').item`` keeps X's outgoing connection (test_n8n_rewire): forced anyway, n8n
     raises no error and the reader silently gets nothing from X."""
-    from wflint.finding import Change
+    from wflint.finding import RemoveOrder
 
     before = chain("lineage", server, "={{ $('Label').item.json.label }} / {{ $json.got }}")
     text = json.dumps(before, indent=2)
     wf = read_n8n("lineage.json", text)[0]
     assert not list(check_workflow(wf, [all_rules()["PAR001"]], preview=True).findings)
-    forced = json.loads(rewrite(text, wf, [Change("remove_order", "Label", "Fetch")]))
+    forced = json.loads(rewrite(text, wf, [RemoveOrder("Label", "Fetch")]))
     forced["id"] = forced["name"] = "lineagex"
     real = n8n([before, forced])
 
@@ -255,7 +261,7 @@ def test_a_rewire_that_ignored_item_lineage_would_lose_data(n8n, server):
 
 def test_execute_once_fix_makes_the_node_run_once(n8n, server):
     """PAR103's fix (unsafe, opt-in): the node runs once with the first item instead of once per item."""
-    from wflint.finding import Change
+    from wflint.finding import RunOnce
 
     before = chain("oncebefore", server, "={{ $json.got }}")
     for n in before["nodes"]:
@@ -264,7 +270,7 @@ def test_execute_once_fix_makes_the_node_run_once(n8n, server):
         if n["name"] == "Fetch":
             n["parameters"]["url"] = f"{server}/once-before"
     text = json.dumps(before, indent=2)
-    after = json.loads(rewrite(text, read_n8n("once.json", text)[0], [Change("run_once", v="Fetch")]))
+    after = json.loads(rewrite(text, read_n8n("once.json", text)[0], [RunOnce("Fetch")]))
     after["id"] = after["name"] = "onceafter"
     after["nodes"][[n["name"] for n in after["nodes"]].index("Fetch")]["parameters"]["url"] = f"{server}/once-after"
     real = n8n([before, after])

@@ -11,14 +11,20 @@ import pytest
 from conftest import CORPUS, FIXTURES, run
 from test_n8n import T, doc, links, node, read
 
-from wflint.adapters.n8n.rewriter import rewrite
+from wflint.adapters.n8n import rewriter
+from wflint.edits import apply_edits
 from wflint.engine import check_workflow
 from wflint.errors import RewriteError
 from wflint.facets import ExecutionOrder
-from wflint.finding import Change
+from wflint.finding import RemoveOrder
 from wflint.rule import all_rules
 
 CHAIN = FIXTURES / "rules" / "PAR001" / "bad-n8n-chain.json"
+
+
+def rewrite(text, workflow, changes):
+    """The rewritten text: the n8n rewriter's edits applied."""
+    return apply_edits(text, rewriter.rewrite(text, workflow, changes))
 
 
 def setter(name, x, value, field="v"):
@@ -72,8 +78,8 @@ def test_a_longer_chain_gets_a_merge_with_one_input_per_node():
             links((T, "Prepare"), ("Prepare", "A"), ("A", "B"), ("B", "C"), ("C", "Report")))
     wf = read(d)
     (finding,) = par001(wf)
-    assert finding.fix.changes == (Change("remove_order", "Prepare", "A"), Change("remove_order", "A", "B"),
-                                   Change("remove_order", "B", "C"))
+    assert finding.fix.changes == (RemoveOrder("Prepare", "A"), RemoveOrder("A", "B"),
+                                   RemoveOrder("B", "C"))
     new = json.loads(rewrite(json.dumps(d, indent=2), wf, list(finding.fix.changes)))
     assert new["nodes"][-1]["parameters"] == {"numberInputs": 4, "mode": "chooseBranch", "useDataOfInput": 4}
     assert [x["node"] for x in new["connections"][T]["main"][0]] == ["Prepare", "A", "B", "C"]
@@ -88,7 +94,7 @@ def test_a_chain_that_ends_the_workflow_needs_no_merge():
     d["nodes"][1]["parameters"]["assignments"]["assignments"][0]["value"] = "x"
     wf = read(d)
     changes = [c for f in par001(wf) for c in f.fix.changes]
-    assert changes == [Change("remove_order", "Prepare", "Notify")]
+    assert changes == [RemoveOrder("Prepare", "Notify")]
     new = json.loads(rewrite(json.dumps(d, indent=2), wf, changes))
     assert [n["name"] for n in new["nodes"]] == [n["name"] for n in d["nodes"]]
     assert [x["node"] for x in new["connections"][T]["main"][0]] == ["Prepare", "Notify"]
@@ -141,10 +147,10 @@ def test_shapes_it_cannot_rewire_are_left_for_hand():
     wf = read(d)
     text = json.dumps(d, indent=2)
     with pytest.raises(RewriteError, match="one chain"):
-        rewrite(text, wf, [Change("remove_order", "Get orders", "Build summary"),
-                           Change("remove_order", "Post to Slack", "Write report")])
+        rewrite(text, wf, [RemoveOrder("Get orders", "Build summary"),
+                           RemoveOrder("Post to Slack", "Write report")])
     with pytest.raises(RewriteError, match="where an execution starts"):
-        rewrite(text, wf, [Change("remove_order", "When clicking 'Execute workflow'", "Get orders")])
+        rewrite(text, wf, [RemoveOrder("When clicking 'Execute workflow'", "Get orders")])
 
 
 N8N_FILES = sorted((CORPUS / "n8n").glob("*.json")) if (CORPUS / "n8n").is_dir() else []

@@ -77,7 +77,12 @@ def check(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, statist
     selection.validate()
     results = lint_paths(list(paths), selection, stdin_format=stdin_format, timings=_timings(timings),
                          config_path=config_path, cli_select=bool(select), extend_select=_codes(extend_select),
-                         ignore_unknown=ignore_unknown, with_edits=fmt == "sarif")
+                         ignore_unknown=ignore_unknown)
+    if fmt == "sarif":  # the verified fixes as replacements, from the workflows just read
+        from .fixer import attach_edits
+
+        for result in results:
+            attach_edits(result)
     findings = [f for r in results for f in r.findings]
     _write(_render_findings(findings, len(results), fmt, statistics), output_file)
     failing = False

@@ -57,6 +57,7 @@ class FileResult:
     results: list[WorkflowResult] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     config: Config = field(default_factory=Config)
+    text: str = ""  # what was read (the workflows in ``results`` are its reading)
 
 
 def read_text(path: str) -> str:
@@ -134,22 +135,20 @@ def load_configured(path: str, config: Config, text: str | None = None, **kwargs
 def lint_paths(paths: list[str], selection: Selection, *, stdin_format: str | None = None,
                timings: dict[str, float] | None = None, config_path: str | None = None,
                cli_select: bool = True, extend_select: tuple[str, ...] = (),
-               ignore_unknown: bool = False, with_edits: bool = False) -> list[FileResult]:
+               ignore_unknown: bool = False) -> list[FileResult]:
     """Check every workflow file under ``paths``; each file under its own nearest configuration."""
     results = []
     for path, explicit in discover.expand(paths, ignore_unknown):
         config = find_config(path, config_path)
         chosen = selection.merged(config, path, extend_select, cli_select)
-        result = lint_file(path, explicit, chosen, config, stdin_format=stdin_format, timings=timings,
-                           with_edits=with_edits)
+        result = lint_file(path, explicit, chosen, config, stdin_format=stdin_format, timings=timings)
         if result is not None:
             results.append(result)
     return results
 
 
 def lint_file(path: str, explicit: bool, selection: Selection, config: Config, *,
-              stdin_format: str | None = None, timings: dict[str, float] | None = None,
-              with_edits: bool = False) -> FileResult | None:
+              stdin_format: str | None = None, timings: dict[str, float] | None = None) -> FileResult | None:
     result = FileResult("<stdin>" if path == "-" else path, config=config)
     rules = [info for code, info in all_rules().items() if selection.wants(code)]
     try:
@@ -165,6 +164,7 @@ def lint_file(path: str, explicit: bool, selection: Selection, config: Config, *
         return result
     if workflows is None:
         return None
+    result.text = text
     findings = []
     for workflow in workflows:
         config.apply(workflow)
@@ -174,10 +174,6 @@ def lint_file(path: str, explicit: bool, selection: Selection, config: Config, *
         result.results.append(checked)
         findings.extend(checked.findings)
     kept, directives = suppress.apply(findings, text, workflows)
-    if with_edits and path != "-":
-        from .fixer import attach_edits
-
-        attach_edits(path, text, workflows, kept, config)
     if selection.wants("WFL002"):
         kept.extend(suppress.unused(result.path, directives, all_rules(), selection.wants))
     kept.sort(key=Finding.sort_key)

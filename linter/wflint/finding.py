@@ -1,6 +1,7 @@
 """Findings and the IR-level fixes rules propose (docs/architecture.md)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -31,30 +32,86 @@ class Applicability(str, Enum):
     DISPLAY = "display"
 
 
+# IR-level changes a rule proposes, one class per kind; the format's rewriter turns them into text
+# edits (DESIGN §9). Tasks are named by their IR ids.
+
 @dataclass(frozen=True)
-class Change:
-    """One IR-level edit a rule proposes; the format's rewriter turns it into text.
+class RemoveOrder:
+    """``v`` no longer has to wait for ``u`` (verified: no ordering u → v is left)."""
 
-    ``remove_order`` u→v: v no longer has to wait for u (verified). ``remove_edge`` u→v: drop the
-    declared edge only; the ordering may still hold through others (a redundant edge).
-    ``add_order`` u→v. ``insert_join``: make ``v`` wait once for all of ``tasks``.
-    ``add_concurrency``: give task ``v`` a concurrency group named ``tasks[0]`` that queues runs
-    instead of cancelling them (``tasks[1]``, when present, the queue policy, e.g. ``max``).
-    ``parallel_steps``: run the adjacent steps ``tasks`` of task ``v`` as one parallel group.
-    ``run_once``: task ``v`` runs once per run instead of once per item of its input.
-    """
+    u: str
+    v: str
 
-    op: str
-    u: str = ""
-    v: str = ""
-    tasks: tuple[str, ...] = ()
+
+@dataclass(frozen=True)
+class RemoveEdge:
+    """Drop the declared edge u → v only; the ordering may still hold through others (a redundant edge)."""
+
+    u: str
+    v: str
+
+
+@dataclass(frozen=True)
+class AddOrder:
+    """Make ``v`` wait for ``u``."""
+
+    u: str
+    v: str
+
+
+@dataclass(frozen=True)
+class InsertJoin:
+    """Make ``task`` wait once for all of ``branches`` (instead of running once per branch)."""
+
+    task: str
+    branches: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AddConcurrency:
+    """Give ``task`` (the whole workflow when ``task`` is empty) a concurrency ``group`` that queues
+    runs instead of cancelling them; ``queue``, when not empty, the queue policy (e.g. ``max``)."""
+
+    task: str
+    group: str
+    queue: str = ""
+
+
+@dataclass(frozen=True)
+class ParallelSteps:
+    """Run the adjacent ``steps`` (step ids) of ``task`` as one parallel group."""
+
+    task: str
+    steps: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RunOnce:
+    """``task`` runs once per run instead of once per item of its input."""
+
+    task: str
+
+
+@dataclass(frozen=True)
+class SetExecutionOrder:
+    """Set the engine's execution order setting to ``value`` (n8n: ``v1``)."""
+
+    value: str = "v1"
+
+
+FixChange = RemoveOrder | RemoveEdge | AddOrder | InsertJoin | AddConcurrency | ParallelSteps | RunOnce | SetExecutionOrder
+
+
+def change_kind(change: FixChange) -> str:
+    """The kind of a change as messages name it: ``remove_order`` for a ``RemoveOrder``."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(change).__name__).lower()
 
 
 @dataclass(frozen=True)
 class Fix:
     applicability: Applicability
     title: str
-    changes: tuple[Change, ...] = ()
+    changes: tuple[FixChange, ...] = ()
 
 
 @dataclass(frozen=True)

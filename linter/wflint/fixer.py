@@ -1,21 +1,26 @@
-"""Apply fixes: IR change → adapter text edit → re-parse → verify → atomic write (docs/architecture.md).
+"""Apply fixes: IR change → adapter text edits → re-read → verify → atomic write (docs/architecture.md).
 
-A fix is applied one finding at a time and the file re-linted after each, until nothing more
-applies (bounded). A fix whose result does not re-parse, changes the task set, loses a needed
+A fix is applied one finding at a time and the file re-checked after each, until nothing more
+applies (bounded). A fix whose result does not re-read, changes the task set, loses a needed
 ordering or does not do what it meant, is dropped and reported, never written.
+
+One read of the file per round: the first round reads it, and each later one reuses the re-read
+that verified the fix before it (or, after a refused fix, the workflows of the unchanged text).
 """
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
 
 from .analysis import graph
 from .analysis.relax import relax
 from .config import Config, find_config
-from .engine import Selection, check_workflow, load, load_configured, read_text
+from .edits import TextEdit, apply_edits, regions
+from .engine import FileResult, Selection, check_workflow, load, load_configured, read_text
 from .errors import NothingRead, ParseError, RewriteError
-from .finding import Applicability, Finding
+from .finding import AddOrder, Applicability, Finding, FixChange, InsertJoin, RemoveOrder
 from .ir import Workflow
 from .rule import all_rules
 
@@ -42,6 +47,16 @@ class FixOutcome:
                                             f"a/{shown}", f"b/{shown}"))
 
 
+@dataclass
+class Attempt:
+    """One fix tried on one text: why it was refused, or its edits and what they made."""
+
+    reason: str | None
+    edits: list[TextEdit] = field(default_factory=list)
+    text: str = ""  # the rewritten text
+    workflows: list[Workflow] = field(default_factory=list)  # its re-read (configured), verified
+
+
 def wanted(finding: Finding, unsafe: bool) -> bool:
     if finding.fix is None or not finding.fix.changes:
         return False
@@ -58,16 +73,16 @@ def fix_text(path: str, text: str, selection: Selection, unsafe: bool, config: C
     outcome = FixOutcome(path, text, text)
     rules = [info for code, info in all_rules().items() if selection.wants(code)]
     tried: set[str] = set()
+    try:
+        workflows = load_configured(path, config, text=outcome.text, explicit=explicit)
+    except (ParseError, NothingRead):
+        return outcome
+    if workflows is None:  # not a workflow file (passed over by --ignore-unknown)
+        return outcome
+    checked = _check(workflows, rules, selection.preview)
     for _ in range(MAX_ROUNDS):
-        try:
-            workflows = load_configured(path, config, text=outcome.text, explicit=explicit)
-        except (ParseError, NothingRead):
-            return outcome
-        if workflows is None:  # not a workflow file (passed over by --ignore-unknown)
-            return outcome
         module = adapters.sniff(path, outcome.text)
-        candidates = [(wf, f) for wf in workflows for f in check_workflow(wf, rules, selection.preview).findings
-                      if f.fingerprint not in tried]
+        candidates = [(wf, f) for wf, f in checked if f.fingerprint not in tried]
         if not hasattr(module, "rewrite"):
             outcome.manual = sum(1 for _, f in candidates if wanted(f, unsafe))
             return outcome
@@ -81,13 +96,18 @@ def fix_text(path: str, text: str, selection: Selection, unsafe: bool, config: C
             return outcome
         workflow, finding = todo
         tried.add(finding.fingerprint)
-        reason, new_text = _attempt(module, path, outcome.text, workflow, finding, config)
-        if reason:
-            outcome.rejected.append((finding, reason))
+        attempt = _attempt(module, path, outcome.text, workflow, finding, config)
+        if attempt.reason:
+            outcome.rejected.append((finding, attempt.reason))  # the text, and so its check, stay as they are
         else:
-            outcome.text = new_text
+            outcome.text = attempt.text
             outcome.applied.append(finding)
+            checked = _check(attempt.workflows, rules, selection.preview)
     return outcome
+
+
+def _check(workflows: list[Workflow], rules, preview: bool) -> list[tuple[Workflow, Finding]]:
+    return [(wf, f) for wf in workflows for f in check_workflow(wf, rules, preview).findings]
 
 
 def _supported(module: ModuleType, workflow: Workflow, finding: Finding) -> bool:
@@ -98,35 +118,39 @@ def _supported(module: ModuleType, workflow: Workflow, finding: Finding) -> bool
     return check is None or all(check(workflow, c) for c in finding.fix.changes)
 
 
-def _attempt(module: ModuleType, path: str, text: str, workflow: Workflow, finding: Finding, config: Config):
+def _attempt(module: ModuleType, path: str, text: str, workflow: Workflow, finding: Finding,
+             config: Config) -> Attempt:
+    """Rewrite, apply the edits, re-read the result once and verify it."""
+    assert finding.fix is not None
     changes = list(finding.fix.changes)
     try:
-        new_text = module.rewrite(text, workflow, changes)
+        edits = module.rewrite(text, workflow, changes)
+        new_text = apply_edits(text, edits)
     except RewriteError as exc:
-        return str(exc), text
+        return Attempt(str(exc))
     if new_text == text:
-        return "the rewrite changed nothing", text
+        return Attempt("the rewrite changed nothing")
     try:
-        new_workflows = load(path, text=new_text)
+        new_workflows = load(path, text=new_text) or []  # (explicit: an unknown format raises)
         for new_workflow in new_workflows:
             config.apply(new_workflow)
     except ParseError as exc:
-        return f"the rewritten file does not parse: {exc.reason}", text
+        return Attempt(f"the rewritten file does not parse: {exc.reason}")
     new = next((w for w in new_workflows if w.name == workflow.name), None)
     if new is None:
-        return "the rewritten file lost the workflow", text
+        return Attempt("the rewritten file lost the workflow")
     reason = verify(workflow, new, changes)
     if reason is None and hasattr(module, "verify"):
         reason = module.verify(workflow, new, changes)
-    return reason, new_text
+    return Attempt(reason, edits, new_text, new_workflows)
 
 
-def verify(old: Workflow, new: Workflow, changes) -> str | None:
+def verify(old: Workflow, new: Workflow, changes: Sequence[FixChange]) -> str | None:
     """Same tasks; every needed ordering kept; every removed ordering really gone."""
     # A join construct is a new task: one per inserted join, and one where the engine needs a
     # join task to end the branches a removed ordering creates (n8n's Merge).
-    joins = sum(1 for c in changes if c.op == "insert_join") + bool(
-        old.execution_model.join_task and any(c.op == "remove_order" for c in changes))
+    joins = sum(1 for c in changes if isinstance(c, InsertJoin)) + bool(
+        old.execution_model.join_task and any(isinstance(c, RemoveOrder) for c in changes))
     added = set(new.tasks) - set(old.tasks)
     if set(old.tasks) - set(new.tasks) or len(added) > joins:
         return "the rewrite changed the set of tasks"
@@ -138,9 +162,9 @@ def verify(old: Workflow, new: Workflow, changes) -> str | None:
         if not _ordered(after, u, v) or (_ordered(before, u, v, design=True) and not _ordered(after, u, v, design=True)):
             return f"the rewrite lost a needed ordering {u} → {v}"
     for change in changes:
-        if change.op == "remove_order" and _ordered(after, change.u, change.v, design=True):
+        if isinstance(change, RemoveOrder) and _ordered(after, change.u, change.v, design=True):
             return f"{change.v} still runs after {change.u}"
-        if change.op == "add_order" and not _ordered(after, change.u, change.v, design=True):
+        if isinstance(change, AddOrder) and not _ordered(after, change.u, change.v, design=True):
             return f"{change.v} does not run after {change.u}"
     return None
 
@@ -161,40 +185,26 @@ def fix_file(path: str, selection: Selection, unsafe: bool, config_path: str | N
                     explicit)
 
 
-def attach_edits(path: str, text: str, workflows: list[Workflow], findings: list[Finding], config: Config) -> None:
-    """For each finding whose fix the adapter can express and that verifies, record the text edit
-    (``finding.extra["edit"]``: the replaced region and its new text), e.g. for SARIF ``fixes``."""
+def attach_edits(result: FileResult) -> None:
+    """For each finding of a linted file whose fix the adapter can express and that verifies,
+    record its text edits (``finding.extra["edits"]``: each replaced region, 1-based, and its new
+    text), e.g. for SARIF ``fixes``. The workflows linting read are reused; only each rewritten
+    text is read, to verify it."""
     from . import adapters
 
-    module = adapters.sniff(path, text)
+    if result.path == "<stdin>" or not result.results:
+        return
+    text = result.text
+    module = adapters.sniff(result.path, text)
     if module is None or not hasattr(module, "rewrite"):
         return
-    by_name = {w.name: w for w in workflows}
-    for finding in findings:
+    by_name = {r.workflow.name: r.workflow for r in result.results}
+    for finding in result.findings:
         workflow = by_name.get(finding.workflow)
         if workflow is None or finding.fix is None or not finding.fix.changes or not _supported(module, workflow, finding):
             continue
         if finding.fix.applicability is Applicability.DISPLAY:
             continue
-        reason, new_text = _attempt(module, path, text, workflow, finding, config)
-        if reason is None and new_text != text:
-            finding.extra["edit"] = _region(text, new_text)
-
-
-def _region(old: str, new: str) -> dict:
-    """The smallest single replacement turning ``old`` into ``new``, with 1-based line/columns."""
-    start = 0
-    limit = min(len(old), len(new))
-    while start < limit and old[start] == new[start]:
-        start += 1
-    end_old, end_new = len(old), len(new)
-    while end_old > start and end_new > start and old[end_old - 1] == new[end_new - 1]:
-        end_old -= 1
-        end_new -= 1
-
-    def line_col(offset: int) -> tuple[int, int]:
-        line = old.count("\n", 0, offset) + 1
-        return line, offset - (old.rfind("\n", 0, offset) + 1) + 1
-
-    (sl, sc), (el, ec) = line_col(start), line_col(end_old)
-    return {"start_line": sl, "start_column": sc, "end_line": el, "end_column": ec, "text": new[start:end_new]}
+        attempt = _attempt(module, result.path, text, workflow, finding, result.config)
+        if attempt.reason is None:
+            finding.extra["edits"] = regions(text, attempt.edits)

@@ -1,11 +1,13 @@
 """Remove entries from YAML text by splicing the original bytes (docs/architecture.md: never re-dump YAML).
 
 Works from the positions ``sourcemap.load_yaml`` records (a mapping entry spans its key to the
-end of its value; a sequence item spans itself), in block and flow style. Everything outside the
-removed span stays byte-identical, comments included.
+end of its value; a sequence item spans itself), in block and flow style. Each function returns
+the edit (a removed span) of the text it is given; everything outside it stays byte-identical,
+comments included.
 """
 from __future__ import annotations
 
+from .edits import TextEdit
 from .ir import Location, Position, SourceIndex
 
 
@@ -55,12 +57,12 @@ def _whole_lines(text: str, start: int, end: int) -> tuple[int, int]:
     return line_start, (line_end + 1 if line_end >= 0 else len(text))
 
 
-def remove_key(text: str, index: SourceIndex, pointer: tuple) -> str:
+def remove_key(text: str, index: SourceIndex, pointer: tuple) -> TextEdit:
     """Remove the mapping entry at ``pointer`` (key and value)."""
     start, end, _ = _span(text, index, pointer)
     mark, at = _before(text, start)
     if mark == ",":  # flow mapping, not the first entry: drop ", key: value"
-        return text[:at] + text[end:]
+        return TextEdit(at, end, "")
     if mark == "{":  # flow mapping, first entry: drop "key: value, "
         rest = end
         while rest < len(text) and text[rest] in " \t":
@@ -69,12 +71,12 @@ def remove_key(text: str, index: SourceIndex, pointer: tuple) -> str:
             rest += 1
             while rest < len(text) and text[rest] in " \t":
                 rest += 1
-        return text[:start] + text[rest:]
+        return TextEdit(start, rest, "")
     line_start, line_end = _whole_lines(text, start, end)
-    return text[:line_start] + text[line_end:]
+    return TextEdit(line_start, line_end, "")
 
 
-def remove_item(text: str, index: SourceIndex, sequence: tuple, position: int, length: int) -> str:
+def remove_item(text: str, index: SourceIndex, sequence: tuple, position: int, length: int) -> TextEdit:
     """Remove item ``position`` of the sequence at ``sequence`` (which has ``length`` items);
     the last item takes its key with it."""
     if length == 1:
@@ -83,11 +85,11 @@ def remove_item(text: str, index: SourceIndex, sequence: tuple, position: int, l
     mark, at = _before(text, start)
     if mark == "-":  # block sequence: drop the item's lines
         line_start, line_end = _whole_lines(text, at, end)
-        return text[:line_start] + text[line_end:]
+        return TextEdit(line_start, line_end, "")
     if mark not in "[,":
         raise SpliceError("unrecognised sequence layout")
     if position < length - 1:  # flow, not last: up to the next item
         next_start, _, _ = _span(text, index, sequence + (position + 1,))
-        return text[:start] + text[next_start:]
+        return TextEdit(start, next_start, "")
     previous_end = _span(text, index, sequence + (position - 1,))[1]
-    return text[:previous_end] + text[end:]
+    return TextEdit(previous_end, end, "")

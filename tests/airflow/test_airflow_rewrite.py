@@ -5,8 +5,9 @@ import pytest
 from conftest import run
 
 from wflint.adapters import airflow
+from wflint.edits import apply_edits
 from wflint.errors import RewriteError
-from wflint.finding import Change
+from wflint.finding import RemoveOrder
 
 HEAD = '''from airflow.sdk import DAG, Label, chain
 from airflow.providers.standard.operators.empty import EmptyOperator as E
@@ -19,7 +20,7 @@ with DAG("d"):
 def rewrite(body: str, *removed: tuple[str, str]) -> str:
     text = HEAD + body
     (wf,) = airflow.read("dag.py", text)
-    return airflow.rewrite(text, wf, [Change("remove_order", u, v) for u, v in removed])[len(HEAD):]
+    return apply_edits(text, airflow.rewrite(text, wf, [RemoveOrder(u, v) for u, v in removed]))[len(HEAD):]
 
 
 def test_shift_chain_becomes_a_list():

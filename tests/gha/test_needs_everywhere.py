@@ -6,7 +6,8 @@ from __future__ import annotations
 from helpers import actionlint_errors, laid_out_corpus
 
 from wflint.adapters import gha
-from wflint.finding import Change
+from wflint.edits import apply_edits
+from wflint.finding import RemoveOrder
 
 
 def test_every_needs_entry_can_be_removed_exactly(tmp_path):
@@ -15,8 +16,8 @@ def test_every_needs_entry_can_be_removed_exactly(tmp_path):
         text = path.read_text(encoding="utf-8")
         old = gha.read(str(path), text)[0]
         for edge in old.edges[:6]:
-            change = [Change("remove_order", edge.u, edge.v)]
-            new_text = gha.rewrite(text, old, change)
+            change = [RemoveOrder(edge.u, edge.v)]
+            new_text = apply_edits(text, gha.rewrite(text, old, change))
             new = gha.read(str(path), new_text)[0]
             assert gha.verify(old, new, change) is None, (path.name, edge)
             changed = [line for line in new_text.splitlines() if line not in text.splitlines()]

@@ -5,9 +5,10 @@ import pytest
 from helpers import actionlint_errors, edges, workflow
 
 from wflint.adapters import gha
+from wflint.edits import apply_edits
 from wflint.errors import RewriteError
 from wflint.facets import Steps
-from wflint.finding import Change
+from wflint.finding import AddConcurrency, FixChange, InsertJoin, ParallelSteps, RemoveEdge, RemoveOrder
 
 BASE = """\
 on: push
@@ -48,15 +49,15 @@ jobs:
 """
 
 
-def apply(changes: list[Change], text: str = BASE) -> str:
+def apply(changes: list[FixChange], text: str = BASE) -> str:
     old = workflow(text)
-    new_text = gha.rewrite(text, old, changes)
+    new_text = apply_edits(text, gha.rewrite(text, old, changes))
     assert gha.verify(old, workflow(new_text), changes) is None
     return new_text
 
 
-def remove(u: str, v: str) -> Change:
-    return Change("remove_order", u, v)
+def remove(u: str, v: str) -> RemoveOrder:
+    return RemoveOrder(u, v)
 
 
 @pytest.mark.parametrize("changes, before, after", [
@@ -73,22 +74,22 @@ def test_remove_needs_entry_changes_only_that_text(changes, before, after):
 
 
 def test_add_concurrency_to_a_job():
-    out = apply([Change("add_concurrency", v="scalar", tasks=("environment-production",))])
+    out = apply([AddConcurrency("scalar", "environment-production")])
     assert out == BASE.replace("  scalar:\n", "  scalar:\n    concurrency:\n      group: environment-production\n"
                                               "      cancel-in-progress: false\n")
-    quoted = apply([Change("add_concurrency", v="a", tasks=("${{ github.workflow }}-a: x", "max"))])
+    quoted = apply([AddConcurrency("a", "${{ github.workflow }}-a: x", "max")])
     assert '      group: "${{ github.workflow }}-a: x"\n      cancel-in-progress: false\n      queue: max\n' in quoted
 
 
 def test_four_space_indentation_is_followed():
     text = "on: push\njobs:\n    deploy:\n        runs-on: x\n        steps:\n            - run: a\n"
-    out = apply([Change("add_concurrency", v="deploy", tasks=("g",))], text)
+    out = apply([AddConcurrency("deploy", "g")], text)
     assert out == text.replace("    deploy:\n", "    deploy:\n        concurrency:\n            group: g\n"
                                                "            cancel-in-progress: false\n")
 
 
 def test_parallel_steps_wraps_the_lines_and_keeps_block_scalars():
-    out = apply([Change("parallel_steps", v="block", tasks=("block#1", "block#2"))])
+    out = apply([ParallelSteps("block", ("block#1", "block#2"))])
     assert out == BASE.replace(
         "      - name: Lint\n        run: ruff check .\n      - name: Types\n        run: |\n"
         "          mypy src\n          mypy tests\n",
@@ -98,13 +99,13 @@ def test_parallel_steps_wraps_the_lines_and_keeps_block_scalars():
 
 
 @pytest.mark.parametrize("text, change, reason", [
-    (BASE, Change("add_concurrency", v="nope", tasks=("g",)), "no job"),
+    (BASE, AddConcurrency("nope", "g"), "no job"),
     (BASE, remove("b", "scalar"), "not in the file"),
-    (BASE, Change("parallel_steps", v="block", tasks=("block#0", "block#3")), "adjacent"),
-    (BASE, Change("insert_join", v="a"), "cannot apply"),
-    ("on: push\njobs:\n  a: {runs-on: x, steps: [{run: a}]}\n", Change("add_concurrency", v="a", tasks=("g",)),
+    (BASE, ParallelSteps("block", ("block#0", "block#3")), "adjacent"),
+    (BASE, InsertJoin("a", ()), "cannot apply"),
+    ("on: push\njobs:\n  a: {runs-on: x, steps: [{run: a}]}\n", AddConcurrency("a", "g"),
      "block mapping"),
-    ("on: push\njobs:\n  a:\n    concurrency: g\n    runs-on: x\n", Change("add_concurrency", v="a", tasks=("g",)),
+    ("on: push\njobs:\n  a:\n    concurrency: g\n    runs-on: x\n", AddConcurrency("a", "g"),
      "already has"),
 ])
 def test_refuses_what_it_cannot_do_safely(text, change, reason):
@@ -116,7 +117,7 @@ def test_verify_catches_an_edit_that_did_something_else():
     old = workflow(BASE)
     wrong = workflow(BASE.replace("      - a    # first\n", ""))
     assert gha.verify(old, wrong, [remove("b", "block")]) == "a removed `needs:` entry is still there"
-    assert gha.verify(old, old, [Change("add_concurrency", v="a", tasks=("g",))]).startswith("job `a` did not get")
+    assert gha.verify(old, old, [AddConcurrency("a", "g")]).startswith("job `a` did not get")
 
 
 def test_rewrites_add_no_actionlint_error(tmp_path):
@@ -124,9 +125,9 @@ def test_rewrites_add_no_actionlint_error(tmp_path):
     cases = {"base.yml": BASE}
     for i, changes in enumerate([[remove("b", "flow")], [remove("a", "block"), remove("b", "block")],
                                  [remove("a", "scalar")],
-                                 [Change("add_concurrency", v="scalar", tasks=("environment-production", "max"))],
-                                 [Change("parallel_steps", v="block", tasks=("block#1", "block#2"))],
-                                 [Change("add_concurrency", tasks=("${{ github.workflow }}-${{ github.ref }}",))]]):
+                                 [AddConcurrency("scalar", "environment-production", "max")],
+                                 [ParallelSteps("block", ("block#1", "block#2"))],
+                                 [AddConcurrency("", "${{ github.workflow }}-${{ github.ref }}")]]):
         cases[f"edit{i}.yml"] = apply(changes)
     cases["control.yml"] = BASE.replace("needs: a\n", "needs: nope\n")  # the oracle can fail
     errors = actionlint_errors(cases, tmp_path)
@@ -151,14 +152,14 @@ def test_aliases_and_duplicates():
 def test_remove_edge_drops_a_redundant_needs_entry():
     text = ("on: push\njobs:\n  a: {runs-on: x, steps: [{run: a}]}\n  b: {needs: a, runs-on: x, steps: [{run: b}]}\n"
             "  c:\n    needs: [a, b]\n    runs-on: x\n    steps: [{run: c}]\n")
-    assert apply([Change("remove_edge", "a", "c")], text) == text.replace("needs: [a, b]", "needs: [b]")
-    assert gha.supports(workflow(text), Change("remove_edge", "a", "c"))
-    assert not gha.supports(workflow(text), Change("insert_join", v="c"))
+    assert apply([RemoveEdge("a", "c")], text) == text.replace("needs: [a, b]", "needs: [b]")
+    assert gha.supports(workflow(text), RemoveEdge("a", "c"))
+    assert not gha.supports(workflow(text), InsertJoin("c", ()))
 
 
 def test_add_concurrency_to_the_workflow():
-    out = apply([Change("add_concurrency", tasks=("${{ github.workflow }}-deploy",))])
+    out = apply([AddConcurrency("", "${{ github.workflow }}-deploy")])
     assert out == BASE.replace("jobs:\n", "concurrency:\n  group: ${{ github.workflow }}-deploy\n"
                                           "  cancel-in-progress: false\njobs:\n", 1)
     with pytest.raises(RewriteError, match="already has"):
-        gha.rewrite(out, workflow(out), [Change("add_concurrency", tasks=("g",))])
+        gha.rewrite(out, workflow(out), [AddConcurrency("", "g")])

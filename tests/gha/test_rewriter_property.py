@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wflint.adapters import gha
-from wflint.finding import Change
+from wflint.edits import apply_edits
+from wflint.finding import RemoveOrder
 
 UPSTREAM = ["a", "b", "c", "d"]
 
@@ -39,8 +40,8 @@ def test_removing_any_subset_of_needs(shape, data):
     tail = "    runs-on: x  # keep\n    steps:\n      - run: z\n"
     text = head + "  z:\n" + needs + tail
     old = workflow(text)
-    changes = [Change("remove_order", u, "z") for u in gone]
-    out = gha.rewrite(text, old, changes)
+    changes = [RemoveOrder(u, "z") for u in gone]
+    out = apply_edits(text, gha.rewrite(text, old, changes))
     new = workflow(out)
     assert gha.verify(old, new, changes) is None
     assert sorted(e.u for e in new.edges) == sorted(set(names) - set(gone))

@@ -63,16 +63,16 @@ def _result(f: Finding, rule_index: dict[str, int]) -> dict:
         result["properties"]["savedSeconds"] = f.saved_s
     if f.fix is not None:
         result["properties"]["fix"] = {"applicability": f.fix.applicability.value, "title": f.fix.title}
-    edit = f.extra.get("edit")
-    if edit:  # only fixes the format's rewriter made and verified
+    edits = f.extra.get("edits")
+    if edits and f.fix is not None:  # only fixes the format's rewriter made and verified: its text edits
         result["fixes"] = [{
             "description": {"text": f.fix.title},
             "artifactChanges": [{
                 "artifactLocation": {"uri": _uri(f.path)},
                 "replacements": [{
-                    "deletedRegion": _region(edit["start_line"], edit["start_column"], edit["end_line"], edit["end_column"]),
-                    "insertedContent": {"text": edit["text"]},
-                }],
+                    "deletedRegion": _region(e["start_line"], e["start_column"], e["end_line"], e["end_column"]),
+                    "insertedContent": {"text": e["text"]},
+                } for e in edits],
             }],
         }]
     return result

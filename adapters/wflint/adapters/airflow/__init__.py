@@ -24,15 +24,17 @@ def read(path: str, text: str):
 
 def supports(workflow, change) -> bool:
     """Only declared orderings written in the file (``>>``, ``chain``, ``set_downstream``) are removed."""
+    from wflint.finding import RemoveOrder
     from wflint.ir import EdgeKind
 
-    if change.op != "remove_order":
+    if not isinstance(change, RemoveOrder):
         return False
     return any(e.u == change.u and e.v == change.v and e.kind is EdgeKind.ORDER and e.location is not None
                and e.location.pointer[:1] == ("edge",) for e in workflow.edges)
 
 
-def rewrite(text: str, workflow, changes) -> str:
+def rewrite(text: str, workflow, changes) -> list:
+    """The text edits (``wflint.edits.TextEdit``, offsets into ``text``) that make ``changes``."""
     from .rewriter import rewrite as _rewrite
 
     return _rewrite(text, workflow, changes)

@@ -1,4 +1,4 @@
-"""IR-level ``remove_order`` changes → edits of the DAG file with libcst (research §7).
+"""IR-level ``RemoveOrder`` changes → edits of the DAG file with libcst (research §7).
 
 Supported: ``set_downstream``/``set_upstream`` statements where unambiguous (``rewrite_sets``), and a ``>>``
 chain of single tasks, where consecutive tasks whose ordering is removed
@@ -6,19 +6,22 @@ become one list (``a >> b >> c >> d`` → ``a >> [b, c] >> d``), and the same fo
 arguments (``chain(a, [b, c], d)``). Comments, ``Label``s and parentheses are kept; a list is never
 put next to a list (``list >> list`` is a TypeError, and ``chain`` would pair lists up). Every other
 shape raises ``RewriteError``: the finding stays display-only. Statements are matched to the
-edges they create through the positions the reader recorded, never by variable names.
+edges they create through the positions the reader recorded, never by variable names. The edit is
+one replacement of the whole lines of the changed statements.
 """
 from __future__ import annotations
 
+from wflint.edits import TextEdit
 from wflint.errors import RewriteError
+from wflint.finding import FixChange, RemoveOrder
 from wflint.ir import EdgeKind, Location, Workflow
 
 
-def rewrite(text: str, workflow: Workflow, changes) -> str:
+def rewrite(text: str, workflow: Workflow, changes: list[FixChange]) -> list[TextEdit]:
     import libcst as cst
 
-    removals = {(c.u, c.v) for c in changes if c.op == "remove_order"}
-    if not removals or any(c.op != "remove_order" for c in changes):
+    removals = {(c.u, c.v) for c in changes if isinstance(c, RemoveOrder)}
+    if not removals or not all(isinstance(c, RemoveOrder) for c in changes):
         raise RewriteError("only removing orderings can be rewritten in a DAG file")
     sites = _edge_sites(workflow)
     module = cst.parse_module(text)
@@ -40,12 +43,32 @@ def rewrite(text: str, workflow: Workflow, changes) -> str:
             raise RewriteError(f"the ordering {u} → {v} cannot be removed in place; {hint}")
         raise RewriteError(f"the ordering {u} → {v} is not written as a chain of single tasks; "
                            f"change it by hand")
-    return new_module.code
+    return [_lines_edit(text, new_module.code, [positions[node] for node in plan.changed])]
 
 
-def verify(old: Workflow, new: Workflow, changes) -> str | None:
+def _lines_edit(text: str, new: str, changed: list) -> TextEdit:
+    """One edit of the whole lines that hold the ``changed`` (libcst) positions; the whole module
+    if the text outside them is not what it was (libcst round-trips every other byte)."""
+    import re
+
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def offset(pos) -> int:
+        return starts[pos.line - 1] + pos.column if pos.line - 1 < len(starts) else len(text)
+
+    if changed:
+        lo = text.rfind("\n", 0, min(offset(p.start) for p in changed)) + 1
+        end = text.find("\n", max(offset(p.end) for p in changed))
+        hi = len(text) if end < 0 else end + 1
+        keep = len(new) - (len(text) - hi)  # where the unchanged tail starts in ``new``
+        if lo <= keep and new[:lo] == text[:lo] and new[keep:] == text[hi:]:
+            return TextEdit(lo, hi, new[lo:keep])
+    return TextEdit(0, len(text), new)
+
+
+def verify(old: Workflow, new: Workflow, changes: list[FixChange]) -> str | None:
     """Only the intended orderings went away; no new ordering appeared; the rest is as before."""
-    removals = {(c.u, c.v) for c in changes if c.op == "remove_order"}
+    removals = {(c.u, c.v) for c in changes if isinstance(c, RemoveOrder)}
     kinds = (EdgeKind.DATA, EdgeKind.CONTROL, EdgeKind.IMPLICIT)
     if {(e.u, e.v, e.kind) for e in old.edges if e.kind in kinds} != \
             {(e.u, e.v, e.kind) for e in new.edges if e.kind in kinds}:
@@ -98,6 +121,7 @@ class _Planner:
         class Planner(cst.CSTTransformer):
             def __init__(self) -> None:
                 super().__init__()
+                self.changed: list = []  # the original nodes replaced, for the edit's span
                 self.done: set[tuple[str, str]] = set()
                 self.hints: dict[tuple[str, str], str] = {}  # display-only suggestion per ordering
 
@@ -107,6 +131,7 @@ class _Planner:
                 new = self.replacements.get(original)
                 if new is None:
                     return updated
+                self.changed.append(original)
                 first = updated.with_changes(body=[cst.Expr(cst.parse_expression(new[0]))])
                 rest = [cst.SimpleStatementLine([cst.Expr(cst.parse_expression(c))]) for c in new[1:]]
                 return cst.FlattenSentinel([first, *rest])
@@ -127,10 +152,15 @@ class _Planner:
             def leave_Expr(self, original, updated):
                 value = original.value
                 if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.RightShift):
-                    return updated.with_changes(value=self.shift_chain(value, updated.value))
-                if isinstance(value, cst.Call) and _call_name(value) == "chain":
-                    return updated.with_changes(value=self.chain_call(value, updated.value))
-                return updated
+                    new = self.shift_chain(value, updated.value)
+                elif isinstance(value, cst.Call) and _call_name(value) == "chain":
+                    new = self.chain_call(value, updated.value)
+                else:
+                    return updated
+                if new is updated.value:
+                    return updated
+                self.changed.append(original)
+                return updated.with_changes(value=new)
 
             # ``a >> b >> c``: operand i+1's edges were recorded at the BinaryOperation ending at it.
             def shift_chain(self, original, updated):

@@ -26,15 +26,15 @@ def read(path: str, text: str):
     return read_workflow(path, text)
 
 
-SUPPORTED = ("remove_order", "remove_edge", "add_concurrency", "parallel_steps")
-
-
 def supports(workflow, change) -> bool:
     """The changes the rewriter can express (the fixer lists the others to do by hand)."""
-    return change.op in SUPPORTED
+    from .rewriter import SUPPORTED
+
+    return isinstance(change, SUPPORTED)
 
 
-def rewrite(text: str, workflow, changes) -> str:
+def rewrite(text: str, workflow, changes) -> list:
+    """The text edits (``wflint.edits.TextEdit``, offsets into ``text``) that make ``changes``."""
     from .rewriter import rewrite as _rewrite
 
     return _rewrite(text, workflow, changes)

@@ -1,19 +1,20 @@
 """Turn IR-level changes into text splices on the original workflow (docs/architecture.md).
 
 Every edit replaces a span of the original text, so comments, quoting, flow lists and indentation
-elsewhere stay byte for byte. Supported: ``remove_order``/``remove_edge`` (drop a `needs:` entry,
-or the key with its last entry, through the core's ``yamlsplice``), ``add_concurrency`` (a
-job-level block, or the workflow's when ``v`` is empty; ``tasks`` = group and optionally a `queue:`
-policy) and ``parallel_steps`` (wrap
-adjacent steps in `- parallel:`), placed from libyaml node positions. Nodes shared through YAML
-anchors are never edited.
+elsewhere stay byte for byte. Supported: ``RemoveOrder``/``RemoveEdge`` (drop a `needs:` entry,
+or the key with its last entry, through the core's ``yamlsplice``), ``AddConcurrency`` (a
+job-level block, or the workflow's when ``task`` is empty; a `queue:` policy when it has one) and
+``ParallelSteps`` (wrap adjacent steps in `- parallel:`), placed from libyaml node positions.
+Nodes shared through YAML anchors are never edited.
 """
 from __future__ import annotations
 
 import re
 
+from wflint.edits import EditLog, TextEdit, ordered
 from wflint.errors import RewriteError
 from wflint.facets import Concurrency, Steps
+from wflint.finding import AddConcurrency, FixChange, ParallelSteps, RemoveEdge, RemoveOrder, change_kind
 from wflint.yamlsplice import SpliceError, remove_item, remove_key
 
 _QUOTE_FREE = re.compile(r"^[A-Za-z0-9$][^:#'\"\n]*$")
@@ -39,18 +40,24 @@ class _Text:
         return len(self.text) if end < 0 else end + 1
 
 
-REMOVALS = ("remove_order", "remove_edge")  # both drop the `needs:` entry
+REMOVALS = (RemoveOrder, RemoveEdge)  # both drop the `needs:` entry
+SUPPORTED = (*REMOVALS, AddConcurrency, ParallelSteps)
 
 
-def rewrite(text: str, workflow, changes) -> str:
+def rewrite(text: str, workflow, changes: list[FixChange]) -> list[TextEdit]:
+    """The edits of ``text`` that make ``changes``: the removals first, then the insertions placed
+    on the text they left."""
     for change in changes:
-        if change.op not in REMOVALS + ("add_concurrency", "parallel_steps"):
-            raise RewriteError(f"the GitHub Actions rewriter cannot apply `{change.op}`")
-    removals = [c for c in changes if c.op in REMOVALS]
+        if not isinstance(change, SUPPORTED):
+            raise RewriteError(f"the GitHub Actions rewriter cannot apply `{change_kind(change)}`")
+    log = EditLog(text)
+    removals = [c for c in changes if isinstance(c, REMOVALS)]
+    others = [c for c in changes if isinstance(c, (AddConcurrency, ParallelSteps))]
     if removals:
-        text, workflow = _remove_needs(text, workflow, removals)
-    others = [c for c in changes if c.op not in REMOVALS]
-    return _insert(text, workflow, others) if others else text
+        workflow = _remove_needs(log, workflow, removals, fresh_after=bool(others))
+    if others:
+        log.apply(*_insert(log.text, workflow, others))
+    return log.edits
 
 
 def _compose(text: str):
@@ -62,24 +69,18 @@ def _compose(text: str):
     return root, src
 
 
-def _insert(text: str, workflow, changes) -> str:
+def _insert(text: str, workflow, changes: list[AddConcurrency | ParallelSteps]) -> list[TextEdit]:
     """Blocks added at computed places: a job's `concurrency:`, a `parallel:` group."""
     root, src = _compose(text)
-    edits: list[tuple[int, int, str]] = []
+    edits: list[TextEdit] = []
     for change in changes:
-        if change.op == "add_concurrency" and not change.v:
-            edits.append(_workflow_concurrency(src, root, *change.tasks[:2]))
-        elif change.op == "add_concurrency":
-            edits.append(_add_concurrency(src, _job(src, root, change.v), *change.tasks[:2]))
+        if isinstance(change, AddConcurrency) and not change.task:
+            edits.append(_workflow_concurrency(src, root, change.group, change.queue))
+        elif isinstance(change, AddConcurrency):
+            edits.append(_add_concurrency(src, _job(src, root, change.task), change.group, change.queue))
         else:
-            edits.append(_parallel_steps(src, _job(src, root, change.v), workflow.tasks[change.v], change.tasks))
-    edits.sort()
-    for (_, a_end, _), (b_start, _, _) in zip(edits, edits[1:]):
-        if b_start < a_end:
-            raise RewriteError("two edits touch the same text")
-    for start, end, replacement in reversed(edits):
-        text = text[:start] + replacement + text[end:]
-    return text
+            edits.append(_parallel_steps(src, _job(src, root, change.task), workflow.tasks[change.task], change.steps))
+    return ordered(text, edits)  # RewriteError when two touch the same text
 
 
 def _get(mapping, key: str):
@@ -154,36 +155,45 @@ def _last_end(node) -> int | None:
 
 # --------------------------------------------------------------------------- needs
 
-def _remove_needs(text: str, workflow, changes) -> tuple[str, object]:
+def _remove_needs(log: EditLog, workflow, changes: list[RemoveOrder | RemoveEdge], fresh_after: bool):
     """Drop each entry with ``yamlsplice`` (a block item's line, a flow item with its separator,
-    the whole key with its last entry), re-reading the file for fresh positions after each."""
+    the whole key with its last entry), re-reading the file for fresh positions before each
+    removal after the first. The workflow as last read (re-read at the end if ``fresh_after``)."""
     from .reader import read_workflow
 
-    root, src = _compose(text)
+    root, src = _compose(log.text)
     for change in changes:
         key, needs = _get(_job(src, root, change.v)[1], "needs")
         if key is None:
             raise RewriteError(f"job `{change.v}` has no `needs:`")
         for node in [needs] + (list(needs.value) if isinstance(needs.value, list) else []):
             _own(src, node)
+    stale = False  # the text changed since ``workflow`` was read
     for change in changes:
-        if not _entries(workflow, change):
+        if stale:
+            workflow, stale = read_workflow(workflow.path, log.text)[0], False
+        count = len(_entries(workflow, change))
+        if not count:
             raise RewriteError(f"`needs: {change.u}` of job `{change.v}` is not in the file")
-        while _entries(workflow, change):
+        for _ in range(count):  # one entry each, the last first
+            if stale:
+                workflow, stale = read_workflow(workflow.path, log.text)[0], False
             pointer = _entries(workflow, change)[-1]
             length = len(_entries(workflow, change, every=True))
             try:
                 if len(pointer) == 4:
-                    text = remove_item(text, workflow.source, pointer[:3], pointer[3], length)
+                    log.apply(remove_item(log.text, workflow.source, pointer[:3], pointer[3], length))
                 else:
-                    text = remove_key(text, workflow.source, pointer)
+                    log.apply(remove_key(log.text, workflow.source, pointer))
             except SpliceError as exc:
                 raise RewriteError(f"cannot remove `needs: {change.u}` from {change.v}: {exc}") from None
-            workflow = read_workflow(workflow.path, text)[0]
-    return text, workflow
+            stale = True
+    if stale and fresh_after:
+        workflow = read_workflow(workflow.path, log.text)[0]
+    return workflow
 
 
-def _entries(workflow, change, every: bool = False) -> list[tuple]:
+def _entries(workflow, change: RemoveOrder | RemoveEdge, every: bool = False) -> list[tuple]:
     """Pointers of the job's `needs:` entries naming ``change.u`` (or all of them, dangling too)."""
     where = ("jobs", change.v, "needs")
     edges = [e for e in workflow.edges if e.v == change.v and (every or e.u.lower() == change.u.lower())]
@@ -196,7 +206,7 @@ def _entries(workflow, change, every: bool = False) -> list[tuple]:
 
 # --------------------------------------------------------------------------- concurrency
 
-def _add_concurrency(src: _Text, job, group: str, queue: str = "") -> tuple[int, int, str]:
+def _add_concurrency(src: _Text, job, group: str, queue: str = "") -> TextEdit:
     key, body = job
     if body.flow_style or not body.value:
         raise RewriteError("the job is not a block mapping")
@@ -212,10 +222,10 @@ def _add_concurrency(src: _Text, job, group: str, queue: str = "") -> tuple[int,
     block = f"{pad}concurrency:\n{inner}group: {_scalar(group)}\n{inner}cancel-in-progress: false\n"
     if queue:
         block += f"{inner}queue: {_scalar(queue)}\n"
-    return at, at, block
+    return TextEdit(at, at, block)
 
 
-def _workflow_concurrency(src: _Text, root, group: str, queue: str = "") -> tuple[int, int, str]:
+def _workflow_concurrency(src: _Text, root, group: str, queue: str = "") -> TextEdit:
     """A top-level `concurrency:` block, just before `jobs:` (for every job of the workflow)."""
     if _get(root, "concurrency")[0] is not None:
         raise RewriteError("the workflow already has `concurrency:`")
@@ -226,7 +236,7 @@ def _workflow_concurrency(src: _Text, root, group: str, queue: str = "") -> tupl
     step = max(2, jobs.value[0][0].start_mark.column if getattr(jobs, "value", None) else 2)
     inner = " " * step
     block = f"concurrency:\n{inner}group: {_scalar(group)}\n{inner}cancel-in-progress: false\n"
-    return at, at, block + (f"{inner}queue: {_scalar(queue)}\n" if queue else "")
+    return TextEdit(at, at, block + (f"{inner}queue: {_scalar(queue)}\n" if queue else ""))
 
 
 def _scalar(value: str) -> str:
@@ -237,7 +247,7 @@ def _scalar(value: str) -> str:
 
 # --------------------------------------------------------------------------- parallel steps
 
-def _parallel_steps(src: _Text, job, task, step_ids) -> tuple[int, int, str]:
+def _parallel_steps(src: _Text, job, task, step_ids) -> TextEdit:
     import yaml
 
     facet = task.facet(Steps)
@@ -266,14 +276,14 @@ def _parallel_steps(src: _Text, job, task, step_ids) -> tuple[int, int, str]:
     body = "".join("    " + line if line.strip() else line for line in lines)
     if not body.endswith("\n"):
         body += "\n"
-    return start, end, " " * dash + "- parallel:\n" + body
+    return TextEdit(start, end, " " * dash + "- parallel:\n" + body)
 
 
 # --------------------------------------------------------------------------- verify
 
-def verify(old, new, changes) -> str | None:
+def verify(old, new, changes: list[FixChange]) -> str | None:
     """Did the edit do exactly what was meant? Other edges and all tasks must be unchanged."""
-    removed = {(c.u, c.v) for c in changes if c.op in ("remove_order", "remove_edge")}
+    removed = {(c.u, c.v) for c in changes if isinstance(c, REMOVALS)}
     before = {(e.u, e.v) for e in old.edges if (e.u, e.v) not in removed}
     after = {(e.u, e.v) for e in new.edges}
     if set(old.tasks) != set(new.tasks):
@@ -286,23 +296,23 @@ def verify(old, new, changes) -> str | None:
     if any((e.u, e.v) not in data_after for e in old.edges if e.kind.value == "data" and (e.u, e.v) in before):
         return "an edge that carried data no longer does"  # gates may change when one is removed
     for change in changes:
-        if change.op == "add_concurrency" and not change.v:
-            if any(_concurrency(t).workflow_group != change.tasks[0] for t in new.tasks.values()):
-                return f"the workflow did not get the concurrency group {change.tasks[0]!r}"
+        if isinstance(change, AddConcurrency) and not change.task:
+            if any(_concurrency(t).workflow_group != change.group for t in new.tasks.values()):
+                return f"the workflow did not get the concurrency group {change.group!r}"
             continue
-        task = new.tasks[change.v] if change.v in new.tasks else None
-        got = _concurrency(task) if task is not None else None
-        if change.op == "add_concurrency" and (got is None or got.group != change.tasks[0]
-                                               or got.cancel_in_progress is not False
-                                               or (got.queue or "") != "".join(change.tasks[1:2])):
-            return f"job `{change.v}` did not get the concurrency group {change.tasks[0]!r}"
-        if change.op == "parallel_steps":
-            steps = _steps(task)
-            groups = {steps[sid].group if sid in steps else None for sid in change.tasks}
+        if isinstance(change, AddConcurrency):
+            task = new.tasks.get(change.task)
+            got = _concurrency(task) if task is not None else None
+            if (got is None or got.group != change.group or got.cancel_in_progress is not False
+                    or (got.queue or "") != change.queue):
+                return f"job `{change.task}` did not get the concurrency group {change.group!r}"
+        if isinstance(change, ParallelSteps):
+            steps = _steps(new.tasks[change.task])
+            groups = {steps[sid].group if sid in steps else None for sid in change.steps}
             if len(groups) != 1 or None in groups:
-                return f"the steps of `{change.v}` are not one parallel group"
-            if len(steps) != len(_steps(old.tasks[change.v])):
-                return f"the rewrite changed the number of steps of `{change.v}`"
+                return f"the steps of `{change.task}` are not one parallel group"
+            if len(steps) != len(_steps(old.tasks[change.task])):
+                return f"the rewrite changed the number of steps of `{change.task}`"
     return None
 
 

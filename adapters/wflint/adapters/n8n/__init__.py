@@ -24,7 +24,8 @@ def supports(workflow, change) -> bool:
     return _supports(workflow, change)
 
 
-def rewrite(text: str, workflow, changes) -> str:
+def rewrite(text: str, workflow, changes) -> list:
+    """The text edits (``wflint.edits.TextEdit``, offsets into ``text``) that make ``changes``."""
     from .rewriter import rewrite as _rewrite
 
     return _rewrite(text, workflow, changes)

@@ -2,13 +2,14 @@
 
 n8n exports are rewritten in place, not re-serialised: a re-dump would reorder nothing but could
 change number formats, escapes and indentation all over the file. New values are written in the
-file's own indentation style.
+file's own indentation style. Each edit function returns the edit of ``doc.text`` it makes.
 """
 from __future__ import annotations
 
 import json
 import re
 
+from wflint.edits import TextEdit
 from wflint.errors import RewriteError
 from wflint.sourcemap import json_offsets
 
@@ -62,53 +63,52 @@ def indent_unit(text: str) -> str | None:
     return "\t" if first.startswith("\t") else " " * min(len(first), 4)
 
 
-def replace_value(doc: Doc, pointer: tuple, value) -> str:
-    start, end = doc.value_start(pointer), doc.value_end(pointer)
-    return doc.text[:start] + json.dumps(value, ensure_ascii=False) + doc.text[end:]
+def replace_value(doc: Doc, pointer: tuple, value) -> TextEdit:
+    return TextEdit(doc.value_start(pointer), doc.value_end(pointer), json.dumps(value, ensure_ascii=False))
 
 
-def append_member(doc: Doc, container: tuple, key: str, value) -> str:
-    """Text with ``"key": value`` added as the last member of the object at ``container``."""
+def append_member(doc: Doc, container: tuple, key: str, value) -> TextEdit:
+    """``"key": value`` added as the last member of the object at ``container``."""
     member = f"{json.dumps(key, ensure_ascii=False)}: {doc.dump(value, len(container) + 1)}"
     return _append(doc, container, member)
 
 
-def append_element(doc: Doc, array: tuple, value) -> str:
+def append_element(doc: Doc, array: tuple, value) -> TextEdit:
     return _append(doc, array, doc.dump(value, len(array) + 1))
 
 
-def _append(doc: Doc, container: tuple, item: str) -> str:
+def _append(doc: Doc, container: tuple, item: str) -> TextEdit:
     text, unit, depth = doc.text, doc.unit, len(container)  # a pointer's length is its nesting depth
     end = doc.value_end(container) - 1  # the closing bracket
     inner = text[doc.value_start(container) + 1:end]
     if not inner.strip():
         opening = ("\n" + unit * (depth + 1)) if unit is not None else ""
         closing = ("\n" + unit * depth) if unit is not None else ""
-        return text[:end - len(inner)] + opening + item + closing + text[end:]
+        return TextEdit(end - len(inner), end, opening + item + closing)
     last = len(text[:end].rstrip())
     gap = re.match(r"\s*", inner).group()
-    return text[:last] + "," + (gap or " ") + item + text[last:]
+    return TextEdit(last, last, "," + (gap or " ") + item)
 
 
-def insert_elements_after(doc: Doc, element: tuple, values: list) -> str:
-    """Text with ``values`` inserted into an array right after the element at ``element``."""
+def insert_elements_after(doc: Doc, element: tuple, values: list) -> TextEdit:
+    """``values`` inserted into an array right after the element at ``element``."""
     start, end = doc.value_start(element), doc.value_end(element)
     before = doc.text[:start]
     gap = before[len(before.rstrip()):] if before.rstrip().endswith((",", "[")) else " "
     added = "".join("," + (gap or " ") + doc.dump(v, len(element)) for v in values)
-    return doc.text[:end] + added + doc.text[end:]
+    return TextEdit(end, end, added)
 
 
-def remove_element(doc: Doc, element: tuple) -> str:
-    """Text without the array element at ``element`` (and the comma that separated it)."""
+def remove_element(doc: Doc, element: tuple) -> TextEdit:
+    """The array element at ``element`` removed (and the comma that separated it)."""
     text = doc.text
     start, end = doc.value_start(element), doc.value_end(element)
     after = re.compile(r"\s*,\s*").match(text, end)
     if after is not None:
-        return text[:start] + text[after.end():]
-    head = text[:start].rstrip()
-    if head.endswith(","):
-        return head[:-1] + text[end:]
+        return TextEdit(start, after.end(), "")
+    head = len(text[:start].rstrip())
+    if text[:head].endswith(","):
+        return TextEdit(head - 1, end, "")
     # the only element: keep the brackets' own spacing out of it
     tail = re.compile(r"\s*").match(text, end).end()
-    return head + text[tail:]
+    return TextEdit(head, tail, "")

@@ -3,17 +3,17 @@
 Edits are splices into the original text (``jsonsplice``): untouched nodes, unknown keys, ids,
 positions, ``pinData``, ``meta`` and the file's indentation stay byte for byte. Supported changes:
 
-* ``remove_order`` (PAR001): a chain ``P → t1 → … → tk → S`` whose orderings are removed becomes
+* ``RemoveOrder`` (PAR001): a chain ``P → t1 → … → tk → S`` whose orderings are removed becomes
   branches ``P → t1``, …, ``P → tk``, joined by a Merge in front of ``S``. The Merge (typeVersion
   3.2, mode *Choose Branch*, which waits for every input) passes on ``tk``'s items, so ``S`` gets
   exactly what it got before. The new connections from ``P`` follow ``t1``'s, so legacy v0's
   breadth-first order is kept; nodes are not moved, so v1's canvas order is kept. A chain that
   ends the workflow needs no Merge.
-* ``insert_join`` (SAF003): a Merge (mode append, which waits for every connected input) with a
+* ``InsertJoin`` (SAF003): a Merge (mode append, which waits for every connected input) with a
   fresh uuid and a unique name is added; each branch's connection into the target now goes to
   its own Merge input (0, 1, ...), and the Merge feeds the target once.
-* ``set_execution_order`` (PAR102): ``settings.executionOrder`` set to ``"v1"``.
-* ``run_once`` (PAR103): ``"executeOnce": true`` on the node.
+* ``SetExecutionOrder`` (PAR102): ``settings.executionOrder`` set to ``"v1"``.
+* ``RunOnce`` (PAR103): ``"executeOnce": true`` on the node.
 
 ``verify`` then checks the re-read workflow against n8n's structural rules: every Merge input
 wired exactly once and in range, the same execution order setting (never ``"v2"``), known
@@ -24,8 +24,10 @@ from __future__ import annotations
 import json
 import uuid
 
+from wflint.edits import EditLog, TextEdit
 from wflint.errors import RewriteError
 from wflint.facets import ExecutionOrder
+from wflint.finding import FixChange, InsertJoin, RemoveOrder, RunOnce, SetExecutionOrder, change_kind
 
 from .effects import short_type
 from .facts import facts
@@ -35,34 +37,37 @@ from .reader import connection_links
 MERGE_TYPE = "n8n-nodes-base.merge"
 MERGE_VERSION = 3.2
 MAX_MERGE_INPUTS = 10
-SUPPORTED = {"insert_join", "set_execution_order", "remove_order", "run_once"}
+SUPPORTED = (InsertJoin, SetExecutionOrder, RemoveOrder, RunOnce)
 
 
-def supports(workflow, change) -> bool:
-    return workflow.format == "n8n" and change.op in SUPPORTED
+def supports(workflow, change: FixChange) -> bool:
+    return workflow.format == "n8n" and isinstance(change, SUPPORTED)
 
 
-def rewrite(text: str, workflow, changes) -> str:
-    removals = [c for c in changes if c.op == "remove_order"]
+def rewrite(text: str, workflow, changes: list[FixChange]) -> list[TextEdit]:
+    """The edits of ``text`` that make ``changes``, each step placed on a fresh parse of the JSON
+    the earlier ones left."""
+    log = EditLog(text)
+    removals = [c for c in changes if isinstance(c, RemoveOrder)]
     if removals:
-        text = _rewire(text, workflow, [(c.u, c.v) for c in removals])
+        _rewire(log, workflow, [(c.u, c.v) for c in removals])
     for change in changes:
-        if change.op == "insert_join":
-            text = _insert_join(text, workflow, change)
-        elif change.op == "set_execution_order":
-            text = _set_execution_order(text, workflow, change.u or "v1")
-        elif change.op == "run_once":
-            text = _execute_once(text, workflow, change.v)
-        elif change.op != "remove_order":
-            raise RewriteError(f"the n8n rewriter cannot apply {change.op!r}")
-    return text
+        if isinstance(change, InsertJoin):
+            _insert_join(log, workflow, change)
+        elif isinstance(change, SetExecutionOrder):
+            log.apply(_set_execution_order(log.text, workflow, change.value or "v1"))
+        elif isinstance(change, RunOnce):
+            log.apply(_execute_once(log.text, workflow, change.task))
+        elif not isinstance(change, RemoveOrder):
+            raise RewriteError(f"the n8n rewriter cannot apply {change_kind(change)!r}")
+    return log.edits
 
 
 def _prefix(workflow) -> tuple:
     return tuple(workflow.location.pointer)
 
 
-def _set_execution_order(text: str, workflow, value: str) -> str:
+def _set_execution_order(text: str, workflow, value: str) -> TextEdit:
     if value != "v1":
         raise RewriteError(f"refusing to write executionOrder {value!r}: n8n knows only v0 and v1")
     doc = Doc(text, _prefix(workflow))
@@ -78,7 +83,7 @@ def _set_execution_order(text: str, workflow, value: str) -> str:
     return append_member(doc, doc.prefix + ("settings",), "executionOrder", "v1")
 
 
-def _execute_once(text: str, workflow, name: str) -> str:
+def _execute_once(text: str, workflow, name: str) -> TextEdit:
     doc = Doc(text, _prefix(workflow))
     index = next((i for i, n in enumerate(doc.root["nodes"]) if isinstance(n, dict) and n.get("name") == name), None)
     if index is None:
@@ -105,11 +110,11 @@ def _chain(pairs: list[tuple[str, str]]) -> list[str]:
     return chain
 
 
-def _rewire(text: str, workflow, pairs: list[tuple[str, str]]) -> str:
+def _rewire(log: EditLog, workflow, pairs: list[tuple[str, str]]) -> None:
     chain = _chain(pairs)
     if len(chain) > MAX_MERGE_INPUTS:
         raise RewriteError(f"a Merge takes at most {MAX_MERGE_INPUTS} inputs, not {len(chain)}")
-    doc = Doc(text, _prefix(workflow))
+    doc = Doc(log.text, _prefix(workflow))
     nodes, connections = doc.root["nodes"], doc.root["connections"]
     by_name = {n.get("name"): n for n in nodes if isinstance(n, dict)}
     links = connection_links(connections, doc.prefix, by_name)
@@ -129,46 +134,43 @@ def _rewire(text: str, workflow, pairs: list[tuple[str, str]]) -> str:
     if any(link["type"] != "main" for link in onward) or len({link["out"] for link in onward}) > 1:
         raise RewriteError(f"{last} feeds more than one output; a Merge passes on only one")
 
-    edits: list[tuple[int, int, str]] = []  # (start, end, new text) on the current text
+    edits: list[TextEdit] = []  # on the current text
     name = _unique_name("Merge", by_name) if onward else ""
     if onward:
         for i, (pointer, _) in enumerate(steps):
             edits += _retarget(doc, pointer, name, i)
         edits += _retarget(doc, onward[0]["pointer"], name, len(chain) - 1)
-    text = _apply(doc.text, edits)
+    log.apply(*edits)
     # Structural edits, each on a fresh parse: later ones first so earlier pointers stay valid.
     if not onward:
-        for pointer, _ in sorted(steps, key=lambda s: Doc(text).offsets[s[0]], reverse=True):
-            text = remove_element(Doc(text), pointer)
+        for pointer, _ in sorted(steps, key=lambda s: Doc(log.text).offsets[s[0]], reverse=True):
+            log.apply(remove_element(Doc(log.text), pointer))
     else:
         for link in sorted(onward[1:], key=lambda link: link["pointer"][-1], reverse=True):
-            text = remove_element(Doc(text), link["pointer"])
+            log.apply(remove_element(Doc(log.text), link["pointer"]))
     new_links = [{"node": b, "type": "main", "index": index} for b, (_, index) in zip(chain[1:], steps)]
-    d = Doc(text, doc.prefix)
-    text = insert_elements_after(d, parent_link, new_links)
+    log.apply(insert_elements_after(Doc(log.text, doc.prefix), parent_link, new_links))
     if onward:
-        d = Doc(text, doc.prefix)
         params = {"mode": "chooseBranch", "useDataOfInput": len(chain)}
         if len(chain) > 2:
             params = {"numberInputs": len(chain), **params}
         node = {"parameters": params, "id": str(uuid.uuid4()), "name": name, "type": MERGE_TYPE,
                 "typeVersion": MERGE_VERSION,
                 "position": _merge_position(by_name.get(onward[0]["to"]), by_name[last])}
-        text = append_member(d, doc.prefix + ("connections",), name,
-                             {"main": [[_at(doc.data, link["pointer"]) for link in onward]]})
-        text = append_element(Doc(text, doc.prefix), doc.prefix + ("nodes",), node)
-    return text
+        log.apply(append_member(Doc(log.text, doc.prefix), doc.prefix + ("connections",), name,
+                                {"main": [[_at(doc.data, link["pointer"]) for link in onward]]}))
+        log.apply(append_element(Doc(log.text, doc.prefix), doc.prefix + ("nodes",), node))
 
 
-def _retarget(doc: Doc, pointer: tuple, node: str, index: int) -> list[tuple[int, int, str]]:
+def _retarget(doc: Doc, pointer: tuple, node: str, index: int) -> list[TextEdit]:
     """Edits pointing the connection at ``pointer`` to input ``index`` of ``node``."""
     conn = _at(doc.data, pointer)
     edits = []
     for key, value in (("node", node), ("index", index)):
         if key not in conn:
             raise RewriteError(f"a connection at {'/'.join(map(str, pointer))} has no {key!r}")
-        edits.append((doc.value_start(pointer + (key,)), doc.value_end(pointer + (key,)),
-                      json.dumps(value, ensure_ascii=False)))
+        edits.append(TextEdit(doc.value_start(pointer + (key,)), doc.value_end(pointer + (key,)),
+                              json.dumps(value, ensure_ascii=False)))
     return edits
 
 
@@ -178,16 +180,10 @@ def _at(data, pointer: tuple):
     return data
 
 
-def _apply(text: str, edits: list[tuple[int, int, str]]) -> str:
-    for start, end, value in sorted(edits, reverse=True):
-        text = text[:start] + value + text[end:]
-    return text
-
-
-def _insert_join(text: str, workflow, change) -> str:
-    doc = Doc(text, _prefix(workflow))
-    target = change.v
-    branches = list(change.tasks)
+def _insert_join(log: EditLog, workflow, change: InsertJoin) -> None:
+    doc = Doc(log.text, _prefix(workflow))
+    target = change.task
+    branches = list(change.branches)
     if not 2 <= len(branches) <= MAX_MERGE_INPUTS:
         raise RewriteError(f"a Merge takes 2 to {MAX_MERGE_INPUTS} inputs, not {len(branches)}")
     nodes, connections = doc.root["nodes"], doc.root["connections"]
@@ -204,16 +200,16 @@ def _insert_join(text: str, workflow, change) -> str:
             raise RewriteError(f"{branch} has {len(found)} connections into {target}; expected one")
         pointers += found
     name = _unique_name("Merge", by_name)
-    edits: list[tuple[int, int, str]] = []
+    edits: list[TextEdit] = []
     for i, pointer in enumerate(pointers):
         edits += _retarget(doc, pointer, name, i)
     node = {"parameters": {} if len(branches) == 2 else {"numberInputs": len(branches)},
             "id": str(uuid.uuid4()), "name": name, "type": MERGE_TYPE, "typeVersion": MERGE_VERSION,
             "position": _join_position(by_name[target], [by_name[b] for b in branches if b in by_name])}
-    text = _apply(doc.text, edits)
-    text = append_member(Doc(text, doc.prefix), doc.prefix + ("connections",), name,
-                         {"main": [[{"node": target, "type": "main", "index": 0}]]})
-    return append_element(Doc(text, doc.prefix), doc.prefix + ("nodes",), node)
+    log.apply(*edits)
+    log.apply(append_member(Doc(log.text, doc.prefix), doc.prefix + ("connections",), name,
+                            {"main": [[{"node": target, "type": "main", "index": 0}]]}))
+    log.apply(append_element(Doc(log.text, doc.prefix), doc.prefix + ("nodes",), node))
 
 
 def _unique_name(base: str, taken) -> str:
@@ -253,11 +249,11 @@ def _xy(node: dict) -> tuple[float, float]:
 KNOWN_VERSIONS = {"merge": {1, 2, 2.1, 3, 3.1, 3.2}}
 
 
-def verify(old, new, changes) -> str | None:
+def verify(old, new, changes: list[FixChange]) -> str | None:
     """n8n's structural invariants on the re-read workflow (n8n's import checks almost none)."""
     if _order_value(new) not in (None, "v0", "v1"):
         return "the rewrite wrote an execution order n8n does not have"
-    wanted_order = any(c.op == "set_execution_order" for c in changes)
+    wanted_order = any(isinstance(c, SetExecutionOrder) for c in changes)
     if not wanted_order and _order_value(new) != _order_value(old):
         return "the rewrite changed settings.executionOrder"
     added = set(new.tasks) - set(old.tasks)
@@ -272,11 +268,11 @@ def verify(old, new, changes) -> str | None:
         if facts(task).join_issues and not facts(old.tasks.get(t, task)).join_issues:
             return f"{t}: " + "; ".join(facts(task).join_issues)
     for change in changes:
-        if change.op == "run_once" and facts(new.tasks[change.v]).execute_once is not True:
-            return f"{change.v} does not have Execute Once"
-        if change.op == "insert_join" and len([e for e in new.edges
-                                                if e.v == change.v and e.kind.value == "order"]) != 1:
-            return f"{change.v} is still fed by more than one connection"
+        if isinstance(change, RunOnce) and facts(new.tasks[change.task]).execute_once is not True:
+            return f"{change.task} does not have Execute Once"
+        if isinstance(change, InsertJoin) and len([e for e in new.edges
+                                                   if e.v == change.task and e.kind.value == "order"]) != 1:
+            return f"{change.task} is still fed by more than one connection"
     before = list(old.execution_model.order)
     after = [t for t in new.execution_model.order if t in old.tasks]
     if not wanted_order and before != after:

@@ -39,7 +39,8 @@ def supports(workflow, change) -> bool:
     return spec_supports(workflow, change)
 
 
-def rewrite(text: str, workflow, changes) -> str:
+def rewrite(text: str, workflow, changes) -> list:
+    """The text edits (``wflint.edits.TextEdit``, offsets into ``text``) that make ``changes``."""
     from .rewriter import rewrite as spec_rewrite
 
     return spec_rewrite(text, workflow, changes)

@@ -6,34 +6,42 @@ whole file, which is left to the author (the finding says what to do).
 """
 from __future__ import annotations
 
+from wflint.edits import EditLog, TextEdit
 from wflint.errors import RewriteError
+from wflint.finding import FixChange, RemoveEdge, RemoveOrder, change_kind
 from wflint.ir import EdgeKind, Workflow
 from wflint.yamlsplice import SpliceError, remove_item, remove_key
 
 
-def supports(workflow: Workflow, change) -> bool:
-    if change.op not in ("remove_order", "remove_edge"):
+def supports(workflow: Workflow, change: FixChange) -> bool:
+    if not isinstance(change, (RemoveOrder, RemoveEdge)):
         return False
     edge = workflow.edge(change.u, change.v)
     return (edge is not None and edge.kind is EdgeKind.ORDER and edge.location is not None
             and edge.location.pointer[:3] == ("tasks", change.v, "after"))
 
 
-def rewrite(text: str, workflow: Workflow, changes) -> str:
+def rewrite(text: str, workflow: Workflow, changes: list[FixChange]) -> list[TextEdit]:
+    """The edits of ``text`` that make ``changes`` (each removal placed on a fresh read of the text
+    the earlier ones left)."""
     from .reader import read_spec
 
-    for change in changes:
+    log = EditLog(text)
+    for i, change in enumerate(changes):
+        if i:
+            workflow = read_spec(workflow.path, log.text)[0]  # fresh positions for this change
+        if not isinstance(change, (RemoveOrder, RemoveEdge)):
+            raise RewriteError(f"cannot express {change_kind(change)} in this spec file")
         if not supports(workflow, change):
-            raise RewriteError(f"cannot express {change.op} {change.u} → {change.v} in this spec file")
+            raise RewriteError(f"cannot express {change_kind(change)} {change.u} → {change.v} in this spec file")
         pointer = workflow.edge(change.u, change.v).location.pointer
         siblings = [e for e in workflow.edges if e.kind is EdgeKind.ORDER and e.v == change.v
                     and e.location is not None and e.location.pointer[:3] == pointer[:3]]
         try:
             if len(pointer) == 4:
-                text = remove_item(text, workflow.source, pointer[:3], pointer[3], len(siblings))
+                log.apply(remove_item(log.text, workflow.source, pointer[:3], pointer[3], len(siblings)))
             else:
-                text = remove_key(text, workflow.source, pointer)
+                log.apply(remove_key(log.text, workflow.source, pointer))
         except SpliceError as exc:
             raise RewriteError(f"cannot remove `after: {change.u}` from {change.v}: {exc}") from None
-        workflow = read_spec(workflow.path, text)[0]  # fresh positions for the next change
-    return text
+    return log.edits

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from wflint.analysis import graph
-from wflint.finding import Applicability, Change, Finding, Fix, Severity
+from wflint.finding import Applicability, Finding, Fix, RemoveEdge, Severity
 from wflint.ir import EdgeKind
 from wflint.rule import Context, rule
 
@@ -45,5 +45,5 @@ def check(ctx: Context) -> Iterator[Finding]:
                 tasks=(edge.u, edge.v),
                 fix=Fix(Applicability.UNSAFE if ctx.workflow.execution_model.order_gates else Applicability.SAFE,
                         f"remove the ordering {edge.u} → {edge.v}",
-                        (Change("remove_edge", edge.u, edge.v),)),
+                        (RemoveEdge(edge.u, edge.v),)),
             )

@@ -36,7 +36,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from wflint.analysis.durations import fmt_seconds
-from wflint.finding import Applicability, Change, Confidence, Finding, Fix, Severity
+from wflint.finding import Applicability, Confidence, Finding, Fix, RemoveOrder, Severity
 from wflint.rule import Context, rule
 
 
@@ -75,7 +75,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         fix = Fix(
             Applicability.SAFE if sure and not gates else Applicability.UNSAFE,
             f"run {names} in parallel",
-            tuple(Change("remove_order", u, v) for u, v in group.removed),
+            tuple(RemoveOrder(u, v) for u, v in group.removed),
         )
         yield ctx.finding(
             message,

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 
 from wflint.analysis.relax import alternatives
 from wflint.facets import ExecutionOrder, Routes
-from wflint.finding import Applicability, Change, Finding, Fix, Severity
+from wflint.finding import Applicability, Finding, Fix, SetExecutionOrder, Severity
 from wflint.ir import EdgeKind, Mode, Workflow
 from wflint.rule import Context, rule
 
@@ -51,7 +51,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         f"{consequence}",
         location=order.location or wf.location,
         fix=Fix(Applicability.SAFE if same else Applicability.UNSAFE, 'set settings.executionOrder to "v1"',
-                (Change("set_execution_order", u="v1"),)),
+                (SetExecutionOrder("v1"),)),
         # By default only where the order is observable: which nodes run, or the order of two
         # nodes that touch one resource or read each other's output, changes.
         preview=seen is None,

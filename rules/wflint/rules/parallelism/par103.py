@@ -25,7 +25,7 @@ from collections.abc import Iterator
 
 from wflint.analysis.durations import fmt_seconds
 from wflint.facets import ItemFanout
-from wflint.finding import Applicability, Change, Finding, Fix, Related, Severity
+from wflint.finding import Applicability, Finding, Fix, Related, RunOnce, Severity
 from wflint.rule import Context, rule
 
 
@@ -51,7 +51,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             location=edge.location or ctx.location_of(edge.v),
             tasks=(edge.u, edge.v),
             related=(Related(ctx.location_of(edge.u), f"{edge.u} emits {emitted} items", edge.u),),
-            fix=Fix(Applicability.UNSAFE, f"run {edge.v} once (Execute Once)", (Change("run_once", v=edge.v),)),
+            fix=Fix(Applicability.UNSAFE, f"run {edge.v} once (Execute Once)", (RunOnce(edge.v),)),
             saved_s=round(saved, 6),
             duration_source=task.duration.source.value,
         )

@@ -31,7 +31,7 @@ from collections.abc import Iterator
 
 from wflint.analysis.durations import fmt_seconds
 from wflint.facets import LoopCopy
-from wflint.finding import Applicability, Change, Confidence, Finding, Fix, Severity
+from wflint.finding import Applicability, Confidence, Finding, Fix, RemoveOrder, Severity
 from wflint.ir import EdgeKind
 from wflint.rule import Context, rule
 
@@ -71,7 +71,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             location=ctx.location_of(chain[1]),
             tasks=chain,
             fix=Fix(Applicability.DISPLAY, f"run the {len(chain)} copies as a parallel list or with .expand()",
-                    tuple(Change("remove_order", u, v) for u, v in links)),
+                    tuple(RemoveOrder(u, v) for u, v in links)),
             saved_s=round(saved, 6),
             duration_source=analysis.duration_source,
             confidence=Confidence.LOW if unknown else Confidence.HIGH,

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from wflint.facets import Step, Steps
-from wflint.finding import Applicability, Change, Confidence, Finding, Fix, Severity
+from wflint.finding import Applicability, Confidence, Finding, Fix, ParallelSteps, Severity
 from wflint.ir import Location
 from wflint.rule import Context, rule
 
@@ -50,7 +50,7 @@ def check(ctx: Context) -> Iterator[Finding]:
                 location=Location(run[0].pointer),
                 tasks=(job_id, *(s.id for s in run)),
                 fix=Fix(Applicability.UNSAFE, f"run {names} as a `parallel:` group",
-                        (Change("parallel_steps", v=job_id, tasks=tuple(s.id for s in run)),)),
+                        (ParallelSteps(job_id, tuple(s.id for s in run)),)),
                 confidence=Confidence.LOW,
                 preview=True,  # scripts' effects are read from their text, not known: opt-in only
             )

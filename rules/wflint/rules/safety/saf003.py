@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from itertools import combinations
 
 from wflint.facets import JoinCheck, Structure, TriggerRule
-from wflint.finding import Applicability, Change, Finding, Fix, Related, Severity
+from wflint.finding import Applicability, Finding, Fix, InsertJoin, Related, Severity
 from wflint.ir import Join
 from wflint.rule import Context, rule
 
@@ -61,7 +61,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             tasks=(task_id, *concurrent),
             related=tuple(Related(ctx.location_of(t), f"branch {t}", t) for t in concurrent),
             fix=Fix(applicability, f"wait for all of {branches} before {task_id}",
-                    (Change("insert_join", v=task_id, tasks=tuple(concurrent)),)),
+                    (InsertJoin(task_id, tuple(concurrent)),)),
         )
 
 

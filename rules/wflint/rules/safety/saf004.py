@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from wflint.facets import Starts
-from wflint.finding import Applicability, Change, Finding, Fix, Related, Severity
+from wflint.finding import AddOrder, Applicability, Finding, Fix, Related, Severity
 from wflint.rule import Context, rule
 
 
@@ -68,6 +68,6 @@ def check(ctx: Context) -> Iterator[Finding]:
             location=edge.location if edge and edge.location else ctx.location_of(v),
             tasks=(u, v),
             related=(Related(ctx.location_of(u), f"{u} produces the value", u),),
-            fix=Fix(Applicability.DISPLAY, f"order {u} before {v}", (Change("add_order", u, v),)),
+            fix=Fix(Applicability.DISPLAY, f"order {u} before {v}", (AddOrder(u, v),)),
             preview=apart,  # never in one execution: a leftover that never runs, or another trigger's path
         )

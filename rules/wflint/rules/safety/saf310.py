@@ -43,7 +43,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from wflint.facets import Concurrency, Publishing
-from wflint.finding import Applicability, Change, Confidence, Finding, Fix, Severity
+from wflint.finding import AddConcurrency, Applicability, Confidence, Finding, Fix, Severity
 from wflint.rule import Context, rule
 
 
@@ -71,7 +71,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             extra = f", queue: {queue}" if queue else ""
             fix = Fix(Applicability.UNSAFE if confidence is Confidence.LOW else Applicability.SAFE,
                       f"add `concurrency: {{group: {group}, cancel-in-progress: false{extra}}}` to `{job_id}`",
-                      (Change("add_concurrency", v=job_id, tasks=(group, queue) if queue else (group,)),))
+                      (AddConcurrency(job_id, group, queue),))
         yield ctx.finding(
             f"{ctx.task_name(job_id)} writes {what} with no `concurrency` group, so it can overlap {overlap}; "
             "add a job-level group per target with `cancel-in-progress: false`",
