@@ -52,7 +52,7 @@ class Seen:
         return hashlib.sha256(basis.encode()).hexdigest()[:16]
 
 
-def _gha_tree(folder: Path, into: Path) -> dict[str, str]:
+def lay_out_gha(folder: Path, into: Path) -> dict[str, str]:
     """Lay ``<tag>__<name>.yml`` files out as ``<tag>/.github/workflows/<name>.yml``."""
     back = {}
     for source in sorted(folder.glob("*.y*ml")):
@@ -75,7 +75,7 @@ def collect(corpus: Path = CORPUS, preview: bool = False) -> list[Seen]:
             if not folder.is_dir():
                 continue
             if engine == "gha":
-                back = _gha_tree(folder, Path(tmp))
+                back = lay_out_gha(folder, Path(tmp))
                 paths = sorted(back)
             else:
                 back = {}

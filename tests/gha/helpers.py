@@ -24,15 +24,12 @@ def laid_out_corpus() -> dict[str, Path]:
 
     global _LAID_OUT
     if _LAID_OUT is None:
+        sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+        from precision import lay_out_gha
+
         root = Path(tempfile.mkdtemp(prefix="wflint-gha-corpus-"))
         atexit.register(shutil.rmtree, root, ignore_errors=True)
-        _LAID_OUT = {}
-        for source in sorted(corpus_dir("gha").glob("*.y*ml")):
-            tag, _, name = source.name.partition("__")
-            target = root / tag / ".github" / "workflows" / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
-            _LAID_OUT[source.name] = target
+        _LAID_OUT = {name: Path(path) for path, name in lay_out_gha(corpus_dir("gha"), root).items()}
     return _LAID_OUT
 
 

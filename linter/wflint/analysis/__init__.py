@@ -71,9 +71,9 @@ class Analysis:
 
 def analyze(workflow: Workflow) -> Analysis:
     """Raises ``graph.CycleError`` when the declared graph has a cycle (a task ordered after itself too)."""
-    for edge in workflow.edges:
-        if edge.u == edge.v:
-            raise graph.CycleError([edge.u, edge.v])
+    own = graph.ordered_after_itself(workflow)
+    if own:
+        raise graph.CycleError([own, own])
     relaxation = relax(workflow)
     limits = workflow.limits
     capacity = Capacity(

@@ -39,12 +39,17 @@ def topo_order(succ: dict[str, list[str]], pred: dict[str, list[str]]) -> list[s
     return order
 
 
+def ordered_after_itself(workflow) -> str | None:
+    """A task with an edge to itself (``start >> start``), which ``adjacency`` leaves out."""
+    return next((e.u for e in workflow.edges if e.u == e.v and e.u in workflow.tasks), None)
+
+
 def find_cycle(workflow) -> list[str]:
     """One cycle of the declared graph (``[a, …, a]``; ``[a, a]`` for a task ordered after itself),
     or ``[]`` when there is none."""
-    for edge in workflow.edges:
-        if edge.u == edge.v and edge.u in workflow.tasks:
-            return [edge.u, edge.v]
+    own = ordered_after_itself(workflow)
+    if own:
+        return [own, own]
     succ, pred = adjacency(workflow.tasks, ((e.u, e.v) for e in workflow.edges
                                             if e.u in workflow.tasks and e.v in workflow.tasks))
     try:
