@@ -84,7 +84,7 @@ def check(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, statist
         for result in results:
             attach_edits(result)
     findings = [f for r in results for f in r.findings]
-    _write(_render_findings(findings, len(results), fmt, statistics), output_file)
+    _write(_render_findings(findings, results, fmt, statistics), output_file)
     failing = False
     for result in results:
         threshold = fail_on or result.config.fail_on or "error"
@@ -95,19 +95,27 @@ def check(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, statist
         sys.exit(1)
 
 
-def _render_findings(findings, files: int, fmt: str, statistics: bool) -> str:
+def _render_findings(findings, results, fmt: str, statistics: bool) -> str:
     from .render import github, jsonout, sarif, text
     from .rule import all_rules
 
+    files = len(results)
     if statistics:
         return text.statistics(findings, all_rules()) if fmt == "text" else jsonout.statistics(findings)
     if fmt == "json":
-        return jsonout.check_json(findings, files)
+        return jsonout.check_json(findings, files, _workflows_read(results))
     if fmt == "sarif":
         return sarif.check_sarif(findings, all_rules())
     if fmt == "github":
         return github.check_github(findings)
     return text.check_text(findings, files)
+
+
+def _workflows_read(results) -> list[dict]:
+    from .analysis.coverage import coverage
+
+    return [{"path": r.path, "workflow": w.workflow.name, "coverage": coverage(w.workflow).as_dict()}
+            for r in results for w in r.results]
 
 
 def _timings(path: str | None) -> dict[str, float] | None:
