@@ -71,7 +71,7 @@ def read_dag_file(path: str, text: str, pools: dict[str, int] | None = None) -> 
     workflows = [_workflow(path, dag, pools) for dag in dags]
     why = tuple(dict.fromkeys(interp.notes))
     for workflow in workflows:
-        if why and any(t.dynamic for t in workflow.tasks.values()):
+        if why and (not workflow.tasks or any(t.dynamic for t in workflow.tasks.values())):
             workflow.put(Unresolved(why))
     return workflows
 
