@@ -9,19 +9,28 @@ from . import __version__
 from .errors import NothingRead, ParseError, UsageError
 
 FAIL_ON = ("error", "warning", "info", "never")
+MAX_TIMINGS_BYTES = 64 * 1024 * 1024
 
 
 def _codes(value: str | None) -> tuple[str, ...]:
     return tuple(c.strip().upper() for c in (value or "").split(",") if c.strip())
 
 
-def _write(text: str, output_file: str | None) -> None:
-    if output_file:
-        from .fsutil import write_atomic
+def _write(text: str, output_file: str | None, inputs: tuple[str, ...] | list[str] = ()) -> None:
+    from .fsutil import WriteError, check_output_target, write_atomic
 
+    if output_file:
+        check_output_target(output_file, list(inputs))
         write_atomic(output_file, text + "\n")
-    else:
+        return
+    try:
         click.echo(text)
+        sys.stdout.flush()
+    except OSError as exc:
+        import os
+
+        sys.stdout = open(os.devnull, "w")  # nothing more can be written; exit without a second error
+        raise WriteError(f"cannot write to standard output: {exc.strerror or exc}") from None
 
 
 class _Group(click.Group):
@@ -29,11 +38,12 @@ class _Group(click.Group):
 
     def invoke(self, ctx):
         from .config import forget_configs
+        from .fsutil import WriteError
 
         forget_configs()  # one process may run several commands (tests, a library user)
         try:
             return super().invoke(ctx)
-        except UsageError as exc:
+        except (UsageError, WriteError) as exc:
             click.echo(f"wflint: error: {exc}", err=True)
             sys.exit(2)
 
@@ -84,7 +94,7 @@ def check(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, statist
         for result in results:
             attach_edits(result)
     findings = [f for r in results for f in r.findings]
-    _write(_render_findings(findings, results, fmt, statistics), output_file)
+    _write(_render_findings(findings, results, fmt, statistics), output_file, paths)
     failing = False
     for result in results:
         threshold = fail_on or result.config.fail_on or "error"
@@ -121,23 +131,33 @@ def _workflows_read(results) -> list[dict]:
 def _timings(path: str | None) -> dict[str, float] | None:
     if not path:
         return None
-    import json
 
     from .analysis.durations import parse_duration
+    from .errors import ParseError
+    from .sourcemap import parse_json
 
     try:
         with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
-    except (OSError, json.JSONDecodeError) as exc:
+            data = parse_json(handle.read(MAX_TIMINGS_BYTES), path)
+    except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: cannot read timings: {exc}") from None
+    except ParseError as exc:
+        raise UsageError(f"{exc.one_line()} (timings)") from None
     if isinstance(data, dict) and isinstance(data.get("tasks"), dict):
         data = data["tasks"]
     if not isinstance(data, dict):
         raise UsageError(f"{path}: timings must be a JSON object of task id → seconds")
     try:
-        return {str(k): parse_duration(v) for k, v in data.items()}
+        seconds = {str(k): parse_duration(v) for k, v in data.items()}
     except ValueError as exc:
         raise UsageError(f"{path}: {exc}") from None
+    import math
+
+    bad = next((k for k, v in seconds.items() if not (math.isfinite(v) and 0 <= v < 1e12)), None)
+    if bad is not None:
+        raise UsageError(f"{path}: timing of {bad!r} is {seconds[bad]} s; a duration must be a finite number "
+                         "of seconds, not negative, below 10^12")
+    return seconds
 
 
 def _load_one(path: str, stdin_format: str | None, timings: dict[str, float] | None, config_path: str | None = None):
@@ -145,7 +165,7 @@ def _load_one(path: str, stdin_format: str | None, timings: dict[str, float] | N
     from .analysis import analyze
     from .analysis.graph import CycleError
     from .config import find_config
-    from .engine import apply_timings, load_configured
+    from .engine import load_configured
 
     if path != "-" and not _is_file(path):
         import os
@@ -153,7 +173,8 @@ def _load_one(path: str, stdin_format: str | None, timings: dict[str, float] | N
         what = "a folder" if os.path.isdir(path) else "no such file"
         raise UsageError(f"{path}: {what}; report and graph take one workflow file")
     try:
-        workflows = load_configured(path, find_config(path, config_path), explicit=True, stdin_format=stdin_format)
+        workflows = load_configured(path, find_config(path, config_path), timings=timings, explicit=True,
+                                    stdin_format=stdin_format)
     except ParseError as exc:
         click.echo(f"{exc.one_line()} [WFL001]", err=True)
         sys.exit(1)
@@ -164,8 +185,6 @@ def _load_one(path: str, stdin_format: str | None, timings: dict[str, float] | N
         raise UsageError(f"{path}: not a workflow file wflint can read")
     out = []
     for workflow in workflows:
-        if timings:
-            apply_timings(workflow, timings)
         try:
             out.append(analyze(workflow))
         except CycleError as exc:
@@ -203,45 +222,77 @@ def fix(paths, unsafe_fixes, show_diff, select, ignore, config_path, ignore_unkn
     from . import discover
     from .engine import Selection
     from .fixer import fix_file
-    from .fsutil import write_atomic
 
     selection = Selection(_codes(select) or ("ALL",), _codes(ignore), preview)
     selection.validate()
-    fixed = files = rejected = unsafe_left = manual = 0
-    changed_any = False
+    tally = _FixTally(show_diff)
     for path, explicit in discover.expand(list(paths), ignore_unknown):
         if path == "-":
             raise UsageError("fix needs files, not standard input")
         try:
             outcome = fix_file(path, selection, unsafe_fixes, config_path, cli_select=bool(select), explicit=explicit)
         except ParseError as exc:
-            click.echo(f"{exc.one_line()} [WFL001]", err=True)
+            tally.unreadable(exc)
             continue
-        unsafe_left += outcome.unsafe_left
-        manual += outcome.manual
+        tally.add(path, outcome)
+    click.echo(tally.summary() + ".", err=show_diff)
+    if (show_diff and tally.files) or tally.failed:
+        sys.exit(1)
+
+
+class _FixTally:
+    """What ``fix`` did, file by file: written (or shown as a diff), refused, or failed."""
+
+    def __init__(self, show_diff: bool) -> None:
+        self.show_diff = show_diff
+        self.fixed = self.files = self.rejected = self.unsafe_left = self.manual = self.failed = 0
+
+    def unreadable(self, error) -> None:
+        self.failed += 1
+        click.echo(f"{error.one_line()} [WFL001]", err=True)
+
+    def add(self, path: str, outcome) -> None:
+        from .fsutil import WriteError, write_atomic
+
+        if outcome.unreadable is not None:
+            return self.unreadable(outcome.unreadable)
+        if outcome.refused:
+            click.echo(f"{path}: not fixed: {outcome.refused}", err=True)
+            return None
+        self.unsafe_left += outcome.unsafe_left
+        self.manual += outcome.manual
         for finding, reason in outcome.rejected:
-            rejected += 1
+            self.rejected += 1
             click.echo(f"{path}: not fixed: {finding.code} {reason}", err=True)
         if not outcome.changed:
-            continue
-        changed_any = True
-        fixed += len(outcome.applied)
-        files += 1
-        if show_diff:
+            return None
+        if self.show_diff:
             click.echo(outcome.diff(), nl=False)
         else:
-            write_atomic(path, outcome.text)
-    verb = "would fix" if show_diff else "fixed"
-    summary = f"{verb} {fixed} finding{'s' if fixed != 1 else ''} in {files} file{'s' if files != 1 else ''}"
-    if unsafe_left:
-        summary += f"; {unsafe_left} more with --unsafe-fixes"
-    if manual:
-        summary += f"; {manual} to change by hand (see `wflint check`)"
-    if rejected:
-        summary += f"; {rejected} fix{'es' if rejected != 1 else ''} not applied (reasons above)"
-    click.echo(summary + ".", err=show_diff)
-    if show_diff and changed_any:
-        sys.exit(1)
+            try:
+                write_atomic(path, outcome.written)
+            except WriteError as exc:
+                self.failed += 1
+                click.echo(f"{exc} [fix not written]", err=True)
+                return None
+        self.fixed += len(outcome.applied)
+        self.files += 1
+        return None
+
+    def summary(self) -> str:
+        def count(n: int, word: str, plural: str = "s") -> str:
+            return f"{n} {word}{plural if n != 1 else ''}"
+
+        text = f"{'would fix' if self.show_diff else 'fixed'} {count(self.fixed, 'finding')} in {count(self.files, 'file')}"
+        if self.unsafe_left:
+            text += f"; {self.unsafe_left} more with --unsafe-fixes"
+        if self.manual:
+            text += f"; {self.manual} to change by hand (see `wflint check`)"
+        if self.rejected:
+            text += f"; {count(self.rejected, 'fix', 'es')} not applied (reasons above)"
+        if self.failed:
+            text += f"; {count(self.failed, 'file')} could not be read or written (above)"
+        return text
 
 
 @main.command()
@@ -258,14 +309,14 @@ def report(path, fmt, timings, output_file, stdin_format, config_path) -> None:
 
     reports = [build_report(a) for a in _load_one(path, stdin_format, _timings(timings), config_path)]
     if fmt == "json":
-        _write(jsonout.report_json(reports), output_file)
+        _write(jsonout.report_json(reports), output_file, [path])
     elif fmt == "html":
         from .render.html import report_html
 
-        _write(report_html(reports), output_file)
+        _write(report_html(reports), output_file, [path])
     else:
         render = markdown.report_markdown if fmt == "markdown" else text.report_text
-        _write("\n\n".join(render(r) for r in reports), output_file)
+        _write("\n\n".join(render(r) for r in reports), output_file, [path])
 
 
 @main.command()

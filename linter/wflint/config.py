@@ -113,7 +113,7 @@ def _config_in(folder: str) -> Config | None:
     if os.path.isfile(candidate):
         return load_config(candidate)
     candidate = os.path.join(folder, "pyproject.toml")
-    if os.path.isfile(candidate):
+    if os.path.isfile(candidate) and _mentions_wflint(candidate):
         table = _read_toml(candidate).get("tool", {}).get("wflint")
         if table is not None:
             return _parse(candidate, table, prefix="tool.wflint.")
@@ -129,6 +129,19 @@ def load_config(path: str) -> Config:
     return _parse(path, data, prefix="")
 
 
+MAX_CONFIG_BYTES = 4 * 1024 * 1024
+
+
+def _mentions_wflint(path: str) -> bool:
+    """A ``pyproject.toml`` that never says "wflint" is another tool's: passed over unread, so that
+    a broken one above a checked file does not stop wflint."""
+    try:
+        with open(path, "rb") as handle:
+            return b"wflint" in handle.read(MAX_CONFIG_BYTES)
+    except OSError:
+        return False
+
+
 def _read_toml(path: str) -> dict:
     if sys.version_info >= (3, 11):
         import tomllib
@@ -136,7 +149,12 @@ def _read_toml(path: str) -> dict:
         import tomli as tomllib
     try:
         with open(path, "rb") as handle:
-            return tomllib.load(handle)
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
+        if len(raw) > MAX_CONFIG_BYTES:
+            raise UsageError(f"{path}: invalid config: larger than {MAX_CONFIG_BYTES // (1024 * 1024)} MiB")
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{path}: invalid config: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise UsageError(f"{path}: invalid config: {exc}") from None
 
