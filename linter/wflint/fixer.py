@@ -98,7 +98,7 @@ def fix_text(path: str, text: str, selection: Selection, unsafe: bool, config: C
     for _ in range(MAX_ROUNDS):
         module = adapters.sniff(path, outcome.text)
         candidates = [(wf, f) for wf, f in checked if f.fingerprint not in tried]
-        if not hasattr(module, "rewrite"):
+        if module is None or not hasattr(module, "rewrite"):  # no adapter, or one that cannot rewrite
             outcome.manual = sum(1 for _, f in candidates if wanted(f, unsafe))
             return outcome
         supported = [(wf, f) for wf, f in candidates if _supported(module, wf, f)]

@@ -39,7 +39,12 @@ def _rule(info: RuleInfo) -> dict:
 
 
 def _result(f: Finding, rule_index: dict[str, int]) -> dict:
-    result = {
+    properties: dict[str, object] = {"confidence": f.confidence.value, "tasks": list(f.tasks)}
+    if f.saved_s is not None:
+        properties["savedSeconds"] = f.saved_s
+    if f.fix is not None:
+        properties["fix"] = {"applicability": f.fix.applicability.value, "title": f.fix.title}
+    result: dict[str, object] = {
         "ruleId": f.code,
         "ruleIndex": rule_index[f.code],
         "level": LEVEL[f.severity.value],
@@ -50,7 +55,7 @@ def _result(f: Finding, rule_index: dict[str, int]) -> dict:
         }}],
         # Built from the code, file and tasks, never the line: stable when lines shift.
         "partialFingerprints": {"wflintFinding/v1": f.fingerprint},
-        "properties": {"confidence": f.confidence.value, "tasks": list(f.tasks)},
+        "properties": properties,
     }
     if f.related:
         result["relatedLocations"] = [
@@ -59,10 +64,6 @@ def _result(f: Finding, rule_index: dict[str, int]) -> dict:
                                   "region": _region(r.line, r.column, None, None)}}
             for i, r in enumerate(f.related) if r.line
         ]
-    if f.saved_s is not None:
-        result["properties"]["savedSeconds"] = f.saved_s
-    if f.fix is not None:
-        result["properties"]["fix"] = {"applicability": f.fix.applicability.value, "title": f.fix.title}
     edits = f.extra.get("edits")
     if edits and f.fix is not None:  # only fixes the format's rewriter made and verified: its text edits
         result["fixes"] = [{
