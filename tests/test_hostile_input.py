@@ -5,6 +5,7 @@ itself is under test (a hang, a write to /dev/full, a signal)."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -215,3 +216,29 @@ def test_fix_refuses_a_file_with_mixed_line_endings(tmp_path):
     before = path.read_bytes()
     result = run("fix", path)
     assert "mixed line endings" in result.stderr and path.read_bytes() == before
+
+
+# --------------------------------------------------------------------------- names shown
+
+NAMES = ('name: "w<script>x</script>\\nINJECTED"\ncurrent: sequential\ntasks:\n'
+         '  a: {title: "A\\nfile.yml:1:1: SAF001 forged\\n## Heading <img src=x onerror=alert(1)>",\n'
+         '      duration: 2s, reads: ["x:1"]}\n'
+         '  b: {title: "B\\u202eevil", duration: 3s, reads: ["y:1"]}\n'
+         '  c: {title: C, duration: 1s, needs: [a, b]}\n')
+
+
+def test_names_with_newlines_html_or_bidi_controls_stay_one_escaped_line(tmp_path):
+    path = tmp_path / "names.wflint.yaml"
+    path.write_text(NAMES)
+    check = run("check", path, "--fail-on", "never")
+    (line,) = [x for x in check.stdout.splitlines() if "PAR001" in x]
+    assert "A\\nfile.yml:1:1: SAF001 forged" in line and "\u202e" not in check.stdout
+    assert not any(x.startswith("file.yml") for x in check.stdout.splitlines())
+    markdown = run("report", path).stdout
+    assert "\n## Heading" not in markdown and "\nINJECTED" not in markdown
+    outside_code = re.sub(r"`[^`\n]*`", "", markdown)
+    assert "<img" not in outside_code and "<script>" not in outside_code and "&lt;img" in markdown
+    page = run("report", path, "--format", "html").stdout
+    assert "<img" not in page and "<script>x" not in page and "&lt;img src=x" in page
+    graph = run("graph", path).stdout
+    assert "<img" not in graph and "\n## Heading" not in graph

@@ -16,6 +16,7 @@ class ParseError(Exception):
     """A file that cannot be read as its format; reported as a WFL001 finding, never a traceback."""
 
     def __init__(self, path: str, reason: str, line: int = 1, column: int = 1) -> None:
+        reason = " ".join(reason.split())  # one line, whatever the parser said
         super().__init__(reason)
         self.path = path
         self.reason = reason

@@ -8,6 +8,7 @@ from __future__ import annotations
 from .analysis import Analysis, Peak
 from .analysis.coverage import coverage
 from .analysis.durations import fmt_rate, fmt_seconds
+from .display import printable
 from .ir import Mode, Workflow
 
 VERSION = 1
@@ -26,7 +27,7 @@ def build_report(analysis: Analysis) -> dict:
     resources = _resource_check(analysis)
     return {
         "version": VERSION,
-        "workflow": wf.name,
+        "workflow": printable(wf.name),
         "path": wf.path,
         "format": wf.format,
         "engine": {"name": model.name, "mode": model.mode, "runs_parallel": model.runs_parallel,
@@ -36,7 +37,7 @@ def build_report(analysis: Analysis) -> dict:
         "tasks": [
             {
                 "id": t,
-                "name": wf.tasks[t].name,
+                "name": printable(wf.tasks[t].name),
                 "kind": wf.tasks[t].kind,
                 "duration_s": _r(analysis.duration[t]),
                 "duration_source": wf.tasks[t].duration.source.value,
@@ -296,7 +297,7 @@ def _recommendations(analysis: Analysis, resources: dict) -> list[dict]:
     model = wf.execution_model
     out = []
     for i, g in enumerate(analysis.groups, start=1):
-        names = ", ".join(wf.tasks[t].name for t in g.tasks)
+        names = ", ".join(printable(wf.tasks[t].name) for t in g.tasks)
         text = f"Group {i} ({names}): {model.parallel_feature or 'run these tasks concurrently'}."
         if g.confidence != "high":
             text += " Low confidence: some effects are unknown; confirm they do not touch the same data first."
@@ -305,7 +306,7 @@ def _recommendations(analysis: Analysis, resources: dict) -> list[dict]:
             failure = ("The branches meet far downstream; make sure the task that joins them waits for all "
                        "of them and fails (or is told to run on partial data) when one fails.")
         elif join:
-            joiner = wf.tasks[join].name
+            joiner = printable(wf.tasks[join].name)
             failure = (f"{joiner} joins the branches and must wait for all of them; if one branch fails, "
                        f"fail the join (the default) or state explicitly that {joiner} may run on partial data.")
         else:
@@ -314,7 +315,7 @@ def _recommendations(analysis: Analysis, resources: dict) -> list[dict]:
         out.append({"group": i, "tasks": g.tasks, "text": text, "partial_failure": failure,
                     "confidence": g.confidence})
     for b in analysis.batches:
-        names = ", ".join(wf.tasks[t].name for t in b.tasks)
+        names = ", ".join(printable(wf.tasks[t].name) for t in b.tasks)
         out.append({"group": None, "tasks": b.tasks, "confidence": "medium", "partial_failure": "",
                     "text": f"Send {names} from one task fed one item per call: the engine sends one task's "
                             f"calls at once. About {fmt_seconds(b.sequential_s)} → {fmt_seconds(b.batched_s)} "

@@ -75,6 +75,10 @@ def load_yaml(text: str, path: str, *, reject_merge_keys: bool = False) -> tuple
         reason = (exc.problem or exc.context or "invalid YAML").strip()
         raise ParseError(path, f"invalid YAML: {reason}", mark.line + 1 if mark else 1,
                          mark.column + 1 if mark else 1) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow; ``position`` is an offset
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise ParseError(path, f"invalid YAML: character {exc.character!r} is not allowed", line, column) from None
     except yaml.YAMLError as exc:
         raise ParseError(path, f"invalid YAML: {exc}") from None
     if root is None:

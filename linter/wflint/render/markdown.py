@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..analysis.durations import fmt_rate, fmt_seconds
+from ..display import markdown_safe
 from . import mermaid
 
 NO_TIMINGS = "**Total time saved: unknown without timing data** (pass `--timings` with measured durations)."
@@ -21,7 +22,7 @@ def report_markdown(report: dict) -> str:
     out += _blueprint(report, names)
     out += ["## 5. Resource-constraint check", ""] + _resource_lines(report, names)
     out += _recommendations(report)
-    return "\n".join(out)
+    return markdown_safe("\n".join(out))
 
 
 def _heading(report: dict) -> list[str]:
