@@ -242,3 +242,17 @@ def test_names_with_newlines_html_or_bidi_controls_stay_one_escaped_line(tmp_pat
     assert "<img" not in page and "<script>x" not in page and "&lt;img src=x" in page
     graph = run("graph", path).stdout
     assert "<img" not in graph and "\n## Heading" not in graph
+
+
+def test_a_matrix_with_ten_thousand_include_and_exclude_entries_is_read_in_bounded_time(tmp_path):
+    include = "".join(f"          - {{os: o{i}, v: {i}}}\n" for i in range(10_000))
+    exclude = "".join(f"          - {{os: a, v: {i}}}\n" for i in range(10_000))
+    path = tmp_path / ".github" / "workflows" / "matrix.yml"
+    path.parent.mkdir(parents=True)
+    path.write_text("on: push\njobs:\n  j:\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n"
+                    f"        os: [a, b, c]\n        v: [{', '.join(map(str, range(200)))}]\n"
+                    f"        include:\n{include}        exclude:\n{exclude}    steps:\n      - run: echo\n")
+    start = time.perf_counter()
+    result = run("report", path, "--format", "json")
+    assert time.perf_counter() - start < 10
+    assert result.exit_code == 0, result.stderr
