@@ -47,7 +47,8 @@ def laughs(levels: int = 9) -> str:
     ("lol.wflint.yaml", "name: w\n" + laughs() + "tasks:\n  a: {duration: 1s}\n"),
     (".github/workflows/lol.yml", "on: push\n" + laughs() + "jobs:\n  j:\n    runs-on: ubuntu-latest\n    steps: *a9\n"),
     (".github/workflows/self.yml", "a: &a [*a]\non: push\njobs: {}\n"),
-    ("deep.json", '{"nodes": [], "connections": ' + "[" * 100_000 + "]" * 100_000 + "}"),
+    ("deep.json", '{"nodes": [{"type": "n8n-nodes-base.set"}], "connections": {"a": '
+                  + "[" * 100_000 + "]" * 100_000 + "}}"),
     ("bigint.json", '{"nodes": [{"name": "a", "type": "n8n-nodes-base.set", "parameters": {"n": '
                     + "9" * 5000 + "}}], \"connections\": {}}"),
 ])

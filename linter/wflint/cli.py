@@ -85,9 +85,12 @@ def check(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, statist
 
     selection = Selection(_codes(select) or ("ALL",), _codes(ignore), preview)
     selection.validate()
+    notices: list[str] = []
     results = lint_paths(list(paths), selection, stdin_format=stdin_format, timings=_timings(timings),
                          config_path=config_path, cli_select=bool(select), extend_select=_codes(extend_select),
-                         ignore_unknown=ignore_unknown)
+                         ignore_unknown=ignore_unknown, notices=notices)
+    for notice in notices:
+        click.echo(f"wflint: notice: {notice}; passed over", err=True)
     if fmt == "sarif":  # the verified fixes as replacements, from the workflows just read
         from .fixer import attach_edits
 

@@ -9,7 +9,7 @@ from . import discover, suppress
 from .analysis import Analysis, analyze
 from .analysis.graph import CycleError
 from .config import Config, find_config
-from .errors import NothingRead, ParseError, UsageError
+from .errors import NotAWorkflow, NothingRead, ParseError, UsageError
 from .finding import Finding
 from .fsutil import TextStyle, decode_text
 from .ir import Duration, DurationSource, Workflow
@@ -103,8 +103,8 @@ def load(path: str, *, explicit: bool = True, stdin_format: str | None = None,
         module = adapters.sniff(name, text)
     if module is None:
         if explicit:
-            raise UsageError(f"{name}: not a workflow file wflint can read "
-                             f"(known formats: {', '.join(adapters.format_names())})")
+            raise NotAWorkflow(f"{name}: not a workflow file wflint can read "
+                               f"(known formats: {', '.join(adapters.format_names())})")
         return None
     return module.read(name, text)
 
@@ -172,15 +172,27 @@ def _check_durations(workflow: Workflow, path: str) -> None:
 def lint_paths(paths: list[str], selection: Selection, *, stdin_format: str | None = None,
                timings: dict[str, float] | None = None, config_path: str | None = None,
                cli_select: bool = True, extend_select: tuple[str, ...] = (),
-               ignore_unknown: bool = False) -> list[FileResult]:
-    """Check every workflow file under ``paths``; each file under its own nearest configuration."""
-    results = []
+               ignore_unknown: bool = False, notices: list[str] | None = None) -> list[FileResult]:
+    """Check every workflow file under ``paths``; each file under its own nearest configuration.
+
+    A named file of no known format is passed over, its reason added to ``notices``, as long as
+    some other named file could be read: one helper module among the DAGs must not hide the rest."""
+    results, passed_over = [], []
     for path, explicit in discover.expand(paths, ignore_unknown):
         config = find_config(path, config_path)
         chosen = selection.merged(config, path, extend_select, cli_select)
-        result = lint_file(path, explicit, chosen, config, stdin_format=stdin_format, timings=timings)
+        try:
+            result = lint_file(path, explicit, chosen, config, stdin_format=stdin_format, timings=timings)
+        except NotAWorkflow as notice:
+            passed_over.append(notice)
+            continue
         if result is not None:
             results.append(result)
+    if passed_over and not results:
+        raise passed_over[0] if len(passed_over) == 1 else NotAWorkflow(
+            f"none of the {len(passed_over)} files named is a workflow file wflint can read ({passed_over[0]})")
+    if notices is not None:
+        notices.extend(str(n) for n in passed_over)
     return results
 
 

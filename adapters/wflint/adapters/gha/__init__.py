@@ -15,7 +15,7 @@ _JOBS = re.compile(r"^jobs\s*:", re.M)
 def sniff(path: str, text: str) -> bool:
     if not path.endswith((".yml", ".yaml")) or path.endswith((".wflint.yaml", ".wflint.yml")):
         return False
-    if "/.github/workflows/" in path.replace("\\", "/"):
+    if "/.github/workflows/" in "/" + path.replace("\\", "/"):  # also a relative .github/workflows/x.yml
         return True
     return bool(_JOBS.search(text) and _ON.search(text))
 

@@ -5,11 +5,22 @@ file needs them.
 """
 from __future__ import annotations
 
+import re
+
 FORMAT = "n8n"
 
 
+# An n8n node's type is a package-qualified name: n8n-nodes-base.set, @n8n/n8n-nodes-langchain.agent.
+_NODES = re.compile(r'"nodes"\s*:\s*\[')
+_CONNECTIONS = re.compile(r'"connections"\s*:\s*\{')
+_NODE_TYPE = re.compile(r'"type"\s*:\s*"(?:@[\w.-]+/)?[\w-]+\.[A-Za-z]\w*"')
+
+
 def sniff(path: str, text: str) -> bool:
-    return path.endswith(".json") and '"nodes"' in text and '"connections"' in text
+    """A ``nodes`` array of typed n8n nodes and a ``connections`` object: a ``graph.json`` of some
+    other tool with those two keys is not an n8n export."""
+    return (path.endswith(".json") and _NODES.search(text) is not None and _CONNECTIONS.search(text) is not None
+            and _NODE_TYPE.search(text) is not None)
 
 
 def read(path: str, text: str):
