@@ -374,3 +374,15 @@ def rules(code, fmt) -> None:
         return
     for info in known.values():
         click.echo(f"{info.code}  {info.name:<32} {info.severity.value:<8} {info.summary}")
+
+
+@main.command()
+def mcp() -> None:
+    """Serve check, report, fix_preview and rules to agents over MCP (stdio); needs wflint[mcp]."""
+    try:
+        import mcp.server.mcpserver  # noqa: F401
+    except ImportError:
+        raise UsageError("wflint mcp needs the MCP SDK: pip install 'wflint[mcp]'") from None
+    from .mcp_server import serve
+
+    serve()
