@@ -87,3 +87,46 @@ def _git_files(root: str) -> list[str] | None:
     names = [n for n in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if n]
     paths = (os.path.join(root, n) for n in names)
     return sorted(p for p in paths if _readable_kind(p))
+
+
+_ROOTS: dict[str, str] = {}  # folder → its repository's root ("" outside any repository)
+
+
+def repo_root(path: str) -> str:
+    """The repository a file belongs to: ``GITHUB_WORKSPACE`` when the file is inside it, else the
+    nearest folder up with a ``.git``, else the current folder. Code scanning keys results by paths
+    relative to it, so they must not depend on how the file was named on the command line."""
+    folder = os.path.dirname(os.path.abspath(path))
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    if workspace and (folder + os.sep).startswith(os.path.abspath(workspace) + os.sep):
+        return os.path.abspath(workspace)
+    return _git_root(folder) or os.getcwd()
+
+
+def _git_root(folder: str) -> str:
+    seen = []
+    while folder not in _ROOTS:
+        seen.append(folder)
+        parent = os.path.dirname(folder)
+        if os.path.exists(os.path.join(folder, ".git")):
+            _ROOTS[folder] = folder
+        elif parent == folder:
+            _ROOTS[folder] = ""
+        else:
+            folder = parent
+    for f in seen:
+        _ROOTS[f] = _ROOTS[folder]
+    return _ROOTS[folder]
+
+
+def repo_relative(path: str) -> str:
+    """``path`` relative to its repository root, with ``/``: the same for ``.``, a sub-folder or an
+    absolute path. A file outside the root keeps its absolute path (never ``../``); ``<stdin>`` and
+    other names that are not files stay as they are."""
+    if path.startswith("<"):
+        return path
+    absolute = os.path.abspath(path)
+    relative = os.path.relpath(absolute, repo_root(path))
+    if relative == ".." or relative.startswith(".." + os.sep):
+        return absolute.replace(os.sep, "/")
+    return relative.replace(os.sep, "/")
