@@ -77,8 +77,11 @@ def main() -> None:
 @click.option("--ignore-unknown", is_flag=True, help="Pass over named files of no workflow format (for hooks).")
 @click.option("--preview", is_flag=True,
               help="Also show findings that rest on what wflint could not prove (unknown effects, no time saved).")
+@click.option("--sarif-file", type=click.Path(dir_okay=False), help="Also write the findings as SARIF here.")
+@click.option("--summary-file", type=click.Path(dir_okay=False),
+              help="Also write a Markdown summary of the findings here (e.g. for a CI job summary).")
 def check(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, statistics, config_path, output_file,
-          stdin_format, timings, ignore_unknown, preview) -> None:
+          stdin_format, timings, ignore_unknown, preview, sarif_file, summary_file) -> None:
     """Report parallelization opportunities and unsafe parallel branches."""
     from .engine import Selection, lint_paths
     from .finding import Severity
@@ -91,13 +94,19 @@ def check(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, statist
                          ignore_unknown=ignore_unknown, notices=notices)
     for notice in notices:
         click.echo(f"wflint: notice: {notice}; passed over", err=True)
-    if fmt == "sarif":  # the verified fixes as replacements, from the workflows just read
+    if fmt == "sarif" or sarif_file:  # the verified fixes as replacements, from the workflows just read
         from .fixer import attach_edits
 
         for result in results:
             attach_edits(result)
     findings = [f for r in results for f in r.findings]
     _write(_render_findings(findings, results, fmt, statistics), output_file, paths)
+    if sarif_file:
+        _write(_render_findings(findings, results, "sarif", False), sarif_file, paths)
+    if summary_file:
+        from .render.markdown import check_summary
+
+        _write(check_summary(findings, len(results)), summary_file, paths)
     failing = False
     for result in results:
         threshold = fail_on or result.config.fail_on or "error"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..analysis.durations import fmt_rate, fmt_seconds
+from ..discover import repo_relative
 from ..display import markdown_safe
 from . import mermaid
 
@@ -345,3 +346,22 @@ def _recommendations(report: dict) -> list[str]:
     for i, r in enumerate(report["recommendations"], start=1):
         out.append(f"{i}. {r['text']}" + (f" Partial failure: {r['partial_failure']}" if r["partial_failure"] else ""))
     return out + [""]
+
+
+def check_summary(findings: list, files: int) -> str:
+    """``check``'s findings as a short Markdown page (a CI job summary): totals, then one row each."""
+    errors = sum(1 for f in findings if f.severity.value == "error")
+    saved = sum(f.saved_s or 0.0 for f in findings)
+    lines = ["## wflint", "",
+             f"{len(findings)} finding(s) in {files} file(s), {errors} error(s)"
+             + (f"; parallelizing could save {fmt_seconds(saved)}" if saved else "") + ".", ""]
+    if findings:
+        lines += ["| Where | Code | Severity | Finding |", "|---|---|---|---|"]
+        lines += [f"| `{_cell(repo_relative(f.path))}:{f.line}` | {f.code} | {f.severity.value} | {_cell(f.message)} |"
+                  for f in findings[:MAX_SUMMARY_ROWS]]
+        if len(findings) > MAX_SUMMARY_ROWS:
+            lines += ["", f"… and {len(findings) - MAX_SUMMARY_ROWS} more (see the annotations or the SARIF upload)."]
+    return markdown_safe("\n".join(lines))
+
+
+MAX_SUMMARY_ROWS = 200  # a job summary has a size limit; the rest are in the annotations and SARIF
