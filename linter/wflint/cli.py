@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 
 import click
 
@@ -9,7 +10,6 @@ from . import __version__
 from .errors import NothingRead, ParseError, UsageError
 
 FAIL_ON = ("error", "warning", "info", "never")
-MAX_TIMINGS_BYTES = 64 * 1024 * 1024
 
 
 def _codes(value: str | None) -> tuple[str, ...]:
@@ -73,7 +73,8 @@ def main() -> None:
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this config file instead of searching.")
 @click.option("--output-file", type=click.Path(dir_okay=False), help="Write the output here instead of stdout.")
 @click.option("--stdin-format", help="Format of '-' (standard input), e.g. spec.")
-@click.option("--timings", type=click.Path(exists=True, dir_okay=False), help="Measured durations (JSON: task id → seconds).")
+@click.option("--timings", type=click.Path(exists=True, dir_okay=False), multiple=True,
+              help="Measured durations: a JSON map (task → seconds) or an engine's run data; repeatable (median).")
 @click.option("--ignore-unknown", is_flag=True, help="Pass over named files of no workflow format (for hooks).")
 @click.option("--preview", is_flag=True,
               help="Also show findings that rest on what wflint could not prove (unknown effects, no time saved).")
@@ -89,11 +90,13 @@ def check(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, statist
     selection = Selection(_codes(select) or ("ALL",), _codes(ignore), preview)
     selection.validate()
     notices: list[str] = []
-    results = lint_paths(list(paths), selection, stdin_format=stdin_format, timings=_timings(timings),
+    measured = _timings(timings)
+    results = lint_paths(list(paths), selection, stdin_format=stdin_format, timings=measured,
                          config_path=config_path, cli_select=bool(select), extend_select=_codes(extend_select),
                          ignore_unknown=ignore_unknown, notices=notices)
     for notice in notices:
         click.echo(f"wflint: notice: {notice}; passed over", err=True)
+    _warn_unmatched(measured, [w.workflow for r in results for w in r.results])
     if fmt == "sarif" or sarif_file:  # the verified fixes as replacements, from the workflows just read
         from .fixer import attach_edits
 
@@ -140,39 +143,29 @@ def _workflows_read(results) -> list[dict]:
             for r in results for w in r.results]
 
 
-def _timings(path: str | None) -> dict[str, float] | None:
-    if not path:
+def _timings(paths: tuple[str, ...]):
+    """The merged run data of every ``--timings`` file (``timings.load_timings``), or None."""
+    if not paths:
         return None
+    from .timings import load_timings
 
-    from .analysis.durations import parse_duration
-    from .errors import ParseError
-    from .sourcemap import parse_json
-
-    try:
-        with open(path, encoding="utf-8") as handle:
-            data = parse_json(handle.read(MAX_TIMINGS_BYTES), path)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read timings: {exc}") from None
-    except ParseError as exc:
-        raise UsageError(f"{exc.one_line()} (timings)") from None
-    if isinstance(data, dict) and isinstance(data.get("tasks"), dict):
-        data = data["tasks"]
-    if not isinstance(data, dict):
-        raise UsageError(f"{path}: timings must be a JSON object of task id → seconds")
-    try:
-        seconds = {str(k): parse_duration(v) for k, v in data.items()}
-    except ValueError as exc:
-        raise UsageError(f"{path}: {exc}") from None
-    import math
-
-    bad = next((k for k, v in seconds.items() if not (math.isfinite(v) and 0 <= v < 1e12)), None)
-    if bad is not None:
-        raise UsageError(f"{path}: timing of {bad!r} is {seconds[bad]} s; a duration must be a finite number "
-                         "of seconds, not negative, below 10^12")
-    return seconds
+    return load_timings(paths)
 
 
-def _load_one(path: str, stdin_format: str | None, timings: dict[str, float] | None, config_path: str | None = None):
+def _warn_unmatched(timings, workflows) -> None:
+    """Timings that name no task of the workflows read: said, with the closest task id."""
+    if not timings:
+        return
+    from .timings import unmatched_note
+
+    ids = {t for w in workflows for t in w.tasks}
+    names = {w.tasks[t].name for w in workflows for t in w.tasks}
+    unmatched = [n for n in timings if n not in ids and n not in names]
+    if unmatched:
+        click.echo(f"wflint: warning: {unmatched_note(unmatched, sorted(ids))}", err=True)
+
+
+def _load_one(path: str, stdin_format: str | None, timings: Mapping[str, float] | None, config_path: str | None = None):
     """Workflows and their analyses for report/graph; unreadable input is one line and exit 1."""
     from .analysis import analyze
     from .analysis.graph import CycleError
@@ -195,6 +188,7 @@ def _load_one(path: str, stdin_format: str | None, timings: dict[str, float] | N
         sys.exit(1)
     if workflows is None:  # cannot happen: an explicit path of no known format raises UsageError
         raise UsageError(f"{path}: not a workflow file wflint can read")
+    _warn_unmatched(timings, workflows)
     out = []
     for workflow in workflows:
         try:
@@ -310,7 +304,8 @@ class _FixTally:
 @main.command()
 @click.argument("path")
 @click.option("--format", "fmt", type=click.Choice(["markdown", "json", "text", "html"]), default="markdown", show_default=True)
-@click.option("--timings", type=click.Path(exists=True, dir_okay=False), help="Measured durations (JSON: task id → seconds).")
+@click.option("--timings", type=click.Path(exists=True, dir_okay=False), multiple=True,
+              help="Measured durations: a JSON map (task → seconds) or an engine's run data; repeatable (median).")
 @click.option("--output-file", type=click.Path(dir_okay=False), help="Write the report here instead of stdout.")
 @click.option("--stdin-format", help="Format of '-' (standard input), e.g. spec.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this config file instead of searching.")

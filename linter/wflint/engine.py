@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from . import discover, suppress
@@ -109,10 +109,18 @@ def load(path: str, *, explicit: bool = True, stdin_format: str | None = None,
     return module.read(name, text)
 
 
-def apply_timings(workflow: Workflow, timings: dict[str, float]) -> None:
-    for task_id, seconds in timings.items():
-        if task_id in workflow.tasks:
-            workflow.tasks[task_id].duration = Duration(seconds, DurationSource.MEASURED)
+def apply_timings(workflow: Workflow, timings: Mapping[str, float]) -> list[str]:
+    """Measured durations onto the tasks they name (by id, else by the task's name); the names
+    that match no task are returned, for the caller to report."""
+    by_name = {task.name: task_id for task_id, task in workflow.tasks.items()}
+    unmatched = []
+    for name, seconds in timings.items():
+        task_id = name if name in workflow.tasks else by_name.get(name)
+        if task_id is None:
+            unmatched.append(name)
+            continue
+        workflow.tasks[task_id].duration = Duration(seconds, DurationSource.MEASURED)
+    return unmatched
 
 
 def check_workflow(workflow: Workflow, rules: Iterable[RuleInfo], preview: bool = False) -> WorkflowResult:
@@ -140,7 +148,7 @@ def _resolved(related, workflow: Workflow):
 
 
 def load_configured(path: str, config: Config, text: str | None = None,
-                    timings: dict[str, float] | None = None, **kwargs) -> list[Workflow] | None:
+                    timings: Mapping[str, float] | None = None, **kwargs) -> list[Workflow] | None:
     """``load`` with the file's configuration (durations, limits, effects) and timings applied."""
     workflows = load(path, text=text, **kwargs)
     for workflow in workflows or ():
@@ -148,7 +156,7 @@ def load_configured(path: str, config: Config, text: str | None = None,
     return workflows
 
 
-def configure(workflow: Workflow, path: str, config: Config, timings: dict[str, float] | None = None) -> None:
+def configure(workflow: Workflow, path: str, config: Config, timings: Mapping[str, float] | None = None) -> None:
     """The configuration's durations, limits and effects, then measured timings, applied and checked."""
     config.apply(workflow)
     if timings:
@@ -170,7 +178,7 @@ def _check_durations(workflow: Workflow, path: str) -> None:
 
 
 def lint_paths(paths: list[str], selection: Selection, *, stdin_format: str | None = None,
-               timings: dict[str, float] | None = None, config_path: str | None = None,
+               timings: Mapping[str, float] | None = None, config_path: str | None = None,
                cli_select: bool = True, extend_select: tuple[str, ...] = (),
                ignore_unknown: bool = False, notices: list[str] | None = None) -> list[FileResult]:
     """Check every workflow file under ``paths``; each file under its own nearest configuration.
@@ -197,7 +205,7 @@ def lint_paths(paths: list[str], selection: Selection, *, stdin_format: str | No
 
 
 def lint_file(path: str, explicit: bool, selection: Selection, config: Config, *,
-              stdin_format: str | None = None, timings: dict[str, float] | None = None) -> FileResult | None:
+              stdin_format: str | None = None, timings: Mapping[str, float] | None = None) -> FileResult | None:
     result = FileResult("<stdin>" if path == "-" else path, config=config)
     rules = [info for code, info in all_rules().items() if selection.wants(code)]
     try:

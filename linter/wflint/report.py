@@ -33,6 +33,7 @@ def build_report(analysis: Analysis) -> dict:
         "engine": {"name": model.name, "mode": model.mode, "runs_parallel": model.runs_parallel,
                    "notes": list(model.notes)},
         "duration_source": analysis.duration_source,
+        "measured_share": _measured_share(analysis),
         "coverage": coverage(wf).as_dict(),
         "tasks": [
             {
@@ -335,3 +336,13 @@ def _recommendations(analysis: Analysis, resources: dict) -> list[dict]:
                     "text": f"Nothing to parallelize: every ordering is needed. Critical path "
                             f"{fmt_seconds(analysis.relaxed_cpm.makespan)}."})
     return out
+
+
+def _measured_share(analysis: Analysis) -> float:
+    """The share of the tasks' total time that comes from run data (``--timings``), 0 to 1."""
+    from .ir import DurationSource
+
+    tasks = analysis.workflow.tasks
+    total = sum(analysis.duration[t] for t in tasks)
+    measured = sum(analysis.duration[t] for t, task in tasks.items() if task.duration.source is DurationSource.MEASURED)
+    return round(measured / total, 4) if total > 0 else 0.0

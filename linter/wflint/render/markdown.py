@@ -30,7 +30,12 @@ def _heading(report: dict) -> list[str]:
     """Title and source line: how the engine runs tasks frames every figure that follows."""
     return [f"# Workflow analysis: {report['workflow']}", "",
             f"Source `{report['path']}` ({report['format']}); engine model: {_engine_model(report['engine'])}; "
-            f"durations: {report['duration_source']}.", "", _coverage_line(report["coverage"]), ""]
+            f"durations: {report['duration_source']}{_measured(report)}.", "", _coverage_line(report["coverage"]), ""]
+
+
+def _measured(report: dict) -> str:
+    share = report.get("measured_share", 0)
+    return f" ({share * 100:.0f} % of the tasks' time measured)" if share else ""
 
 
 def _coverage_line(seen: dict) -> str:
