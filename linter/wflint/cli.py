@@ -232,9 +232,13 @@ def fix(paths, unsafe_fixes, show_diff, select, ignore, config_path, ignore_unkn
     selection = Selection(_codes(select) or ("ALL",), _codes(ignore), preview)
     selection.validate()
     tally = _FixTally(show_diff)
+    from .config import find_config
+
     for path, explicit in discover.expand(list(paths), ignore_unknown):
         if path == "-":
             raise UsageError("fix needs files, not standard input")
+        if find_config(path, config_path).excludes(path, named=path in paths):
+            continue
         try:
             outcome = fix_file(path, selection, unsafe_fixes, config_path, cli_select=bool(select), explicit=explicit)
         except ParseError as exc:

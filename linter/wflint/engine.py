@@ -188,6 +188,8 @@ def lint_paths(paths: list[str], selection: Selection, *, stdin_format: str | No
     results, passed_over = [], []
     for path, explicit in discover.expand(paths, ignore_unknown):
         config = find_config(path, config_path)
+        if config.excludes(path, named=path in paths):
+            continue
         chosen = selection.merged(config, path, extend_select, cli_select)
         try:
             result = lint_file(path, explicit, chosen, config, stdin_format=stdin_format, timings=timings)
