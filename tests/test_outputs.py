@@ -103,3 +103,27 @@ def test_sarif_identity_does_not_depend_on_how_the_path_was_named(monkeypatch):
         assert len({fp for _, fp in seen[-1]}) == len(results)  # unique per result
     assert seen[0] == seen[1] == seen[2] and seen[0]
     assert seen[0][0][0].startswith("fixtures/rules/SAF002/")
+
+
+def test_text_output_options_like_ruffs(monkeypatch):
+    bad = RULES / "SAF002" / "bad.wflint.yaml"
+    shown = run("check", "--preview", bad, "--show-source", "--show-fixes").stdout.splitlines()
+    assert shown[1:4] == ["  |", "5 |   build_quote:    {duration: 1s, reads: [db:prices]}", "  |   ^"]
+    quiet = run("check", "--preview", bad, "-q").stdout.splitlines()
+    assert len(quiet) == 1 and quiet[0].startswith(f"{bad}:5:3: SAF002")
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    coloured = run("check", "--preview", bad, "-q").stdout
+    assert "\x1b[31mSAF002\x1b[0m" in coloured
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\x1b[" not in run("check", "--preview", bad, "-q").stdout
+    assert "\x1b[" not in run("check", "--preview", bad, "-q", "--output-format", "json").stdout
+
+
+def test_min_confidence_and_the_fixable_column():
+    every = run("check", "--preview", RULES, "--format", "json", "--fail-on", "never").json()["findings"]
+    sure = run("check", "--preview", RULES, "--output-format", "json", "--fail-on", "never",
+               "--min-confidence", "high").json()["findings"]
+    assert sure == [f for f in every if f["confidence"] == "high"] and len(sure) < len(every)
+    stats = run("check", "--preview", RULES, "--statistics", "--fail-on", "never").stdout.splitlines()
+    fixable = {line.split()[1] for line in stats if "[*]" in line}
+    assert "PAR001" in fixable and "WFL001" not in fixable

@@ -16,7 +16,7 @@ def _codes(value: str | None) -> tuple[str, ...]:
     return tuple(c.strip().upper() for c in (value or "").split(",") if c.strip())
 
 
-def _write(text: str, output_file: str | None, inputs: tuple[str, ...] | list[str] = ()) -> None:
+def _write(text: str, output_file: str | None, inputs: tuple[str, ...] | list[str] = (), colour: bool = False) -> None:
     from .fsutil import WriteError, check_output_target, write_atomic
 
     if output_file:
@@ -24,7 +24,7 @@ def _write(text: str, output_file: str | None, inputs: tuple[str, ...] | list[st
         write_atomic(output_file, text + "\n")
         return
     try:
-        click.echo(text)
+        click.echo(text, color=True if colour else None)  # click strips colours off a terminal otherwise
         sys.stdout.flush()
     except OSError as exc:
         import os
@@ -62,7 +62,8 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text", show_default=True)
+@click.option("--format", "--output-format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text",
+              show_default=True)
 @click.option("--select", help="Comma-separated codes or prefixes to report (replaces the config's select).")
 @click.option("--extend-select", help="Codes or prefixes to report in addition.")
 @click.option("--ignore", help="Comma-separated codes or prefixes to leave out.")
@@ -81,11 +82,18 @@ def main() -> None:
 @click.option("--sarif-file", type=click.Path(dir_okay=False), help="Also write the findings as SARIF here.")
 @click.option("--summary-file", type=click.Path(dir_okay=False),
               help="Also write a Markdown summary of the findings here (e.g. for a CI job summary).")
+@click.option("--min-confidence", type=click.Choice(["low", "medium", "high"]), default="low", show_default=True,
+              help="Leave out findings wflint is less sure of than this.")
+@click.option("--show-source", is_flag=True, help="Text: show the source line of each finding, with a caret.")
+@click.option("--show-fixes", is_flag=True, help="Text: show the fix each finding offers.")
+@click.option("-q", "--quiet", is_flag=True, help="Text: print the findings only, no summary line.")
 def check(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, statistics, config_path, output_file,
-          stdin_format, timings, ignore_unknown, preview, sarif_file, summary_file) -> None:
+          stdin_format, timings, ignore_unknown, preview, sarif_file, summary_file, min_confidence, show_source,
+          show_fixes, quiet) -> None:
     """Report parallelization opportunities and unsafe parallel branches."""
     from .engine import Selection, lint_paths
     from .finding import Severity
+    from .render.text import TextOptions
 
     selection = Selection(_codes(select) or ("ALL",), _codes(ignore), preview)
     selection.validate()
@@ -97,13 +105,17 @@ def check(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, statist
     for notice in notices:
         click.echo(f"wflint: notice: {notice}; passed over", err=True)
     _warn_unmatched(measured, [w.workflow for r in results for w in r.results])
+    _keep_confident(results, min_confidence)
     if fmt == "sarif" or sarif_file:  # the verified fixes as replacements, from the workflows just read
         from .fixer import attach_edits
 
         for result in results:
             attach_edits(result)
     findings = [f for r in results for f in r.findings]
-    _write(_render_findings(findings, results, fmt, statistics), output_file, paths)
+    options = TextOptions(colour=_colour(output_file), show_source=show_source, show_fixes=show_fixes, quiet=quiet,
+                          sources={r.path: r.text for r in results} if show_source else {})
+    _write(_render_findings(findings, results, fmt, statistics, options), output_file, paths,
+           colour=options.colour and fmt == "text")
     if sarif_file:
         _write(_render_findings(findings, results, "sarif", False), sarif_file, paths)
     if summary_file:
@@ -120,7 +132,25 @@ def check(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, statist
         sys.exit(1)
 
 
-def _render_findings(findings, results, fmt: str, statistics: bool) -> str:
+def _keep_confident(results, lowest: str) -> None:
+    """``--min-confidence``: findings below it are left out (and so cannot fail the run)."""
+    order = ["low", "medium", "high"]
+    for result in results:
+        result.findings = [f for f in result.findings if order.index(f.confidence.value) >= order.index(lowest)]
+
+
+def _colour(output_file: str | None) -> bool:
+    """Colours for a person at a terminal: never into a file, off with NO_COLOR, on with FORCE_COLOR."""
+    import os
+
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return output_file is None and sys.stdout.isatty()
+
+
+def _render_findings(findings, results, fmt: str, statistics: bool, options=None) -> str:
     from .render import github, jsonout, sarif, text
     from .rule import all_rules
 
@@ -133,7 +163,7 @@ def _render_findings(findings, results, fmt: str, statistics: bool) -> str:
         return sarif.check_sarif(findings, all_rules())
     if fmt == "github":
         return github.check_github(findings)
-    return text.check_text(findings, files)
+    return text.check_text(findings, files, options or text.TextOptions())
 
 
 def _workflows_read(results) -> list[dict]:
