@@ -1,15 +1,22 @@
-"""Read the plain-text brief (docs/architecture.md) into the IR.
+"""Read the plain-text brief (README "The plain-text brief") into the IR.
 
-Four sections, each introduced by its heading line::
+Four sections, each introduced by its heading line, written the way people write them: a block may
+be quoted, hold several numbered items or sentences on one line, or one per line::
 
-    Current sequential task list      1. Fetch customer data from CRM (2s).
-    Data dependencies                 Task 3 needs Task 1 and Task 2.
-    API rate limits                   CRM: 10 req/s
-    Infrastructure constraints        Single database connection pool (max 10)
+    Current sequential task list:
+    "1. Fetch customer data from CRM (2s). 2. Fetch support tickets from Zendesk (3s). ..."
+    Data dependencies:
+    "Task 3 needs Task 1 and Task 2. Tasks 4 and 5 need Task 3. Tasks 1 and 2 are independent."
+    API rate limits:
+    "CRM: 10 req/s, Zendesk: 5 req/s"
+    Infrastructure constraints:
+    "Single database connection pool (max 10)"
 
-A sentence that matches none of the forms is an error with its line: the brief is never guessed.
-Dependencies listed are taken as all there are; an API or pool applies to the tasks whose titles
-name it.
+A sentence that matches none of the forms is an error with its line and the nearest form: the
+brief is never guessed. Dependencies listed are taken as all there are; a stated independence is
+checked against them. An API or pool applies to the tasks that say they use it, or whose titles
+name it. Every pattern is anchored and free of nested quantifiers over the same text, so a line of
+any length is read in linear time.
 """
 from __future__ import annotations
 
@@ -26,9 +33,11 @@ from wflint.ir import (
     DurationSource,
     Edge,
     EdgeKind,
+    Effect,
     ExecutionModel,
     Limits,
     Location,
+    Mode,
     PoolLimit,
     Position,
     SourceIndex,
@@ -44,19 +53,44 @@ SECTIONS = {
     "apis": re.compile(r"^(api\s+)?rate\s+limits$"),
     "infra": re.compile(r"^(infrastructure\s+)?constraints$"),
 }
-_UNIT_WORDS = [(re.compile(r"\s*(seconds?|secs?)\b"), "s"), (re.compile(r"\s*(minutes?|mins?)\b"), "m"),
-               (re.compile(r"\s*(hours?|hrs?)\b"), "h"), (re.compile(r"\s*(milliseconds?)\b"), "ms")]
-TASK_LINE = re.compile(r"^(?:task\s+)?(\d+)[.):]\s+(.+?)\s*\(([^()]*)\)\s*\.?$", re.I)
+_UNIT_WORDS = [(re.compile(r"\s*(milliseconds?|msecs?)\b"), "ms"), (re.compile(r"\s*(seconds?|secs?)\b"), "s"),
+               (re.compile(r"\s*(minutes?|mins?)\b"), "m"), (re.compile(r"\s*(hours?|hrs?)\b"), "h")]
+QUOTES = "\"'“”‘’"
+ITEM_START = re.compile(r"(?:^|(?<=[.;]))\s*(?=(?:task\s+)?\d+[.):]\s)", re.I)
+ITEM_ID = re.compile(r"(?:task\s+)?(\d+)[.):]\s+", re.I)
+SENTENCE_END = re.compile(r"(?<=[.;!])\s+")
 NUMS = r"(\d+(?:\s*(?:,|and|&)\s*(?:tasks?\s+)?\d+)*)"
-DEP_LINE = re.compile(rf"^tasks?\s+{NUMS}\s+(?:needs?|depends?\s+on|requires?|uses?\s+(?:the\s+)?output\s+of)"
-                      rf"\s+(?:the\s+output\s+of\s+)?(?:tasks?\s+)?{NUMS}\s*\.?$", re.I)
-NO_DEPS = re.compile(r"^(none|no\s+(other\s+)?(data\s+)?dependencies)\.?$", re.I)
-RATE_LINE = re.compile(r"^(.+?)(?:\s+api)?\s*:\s*(\d+(?:\.\d+)?)\s*(?:req(?:uest)?s?|calls?)?\s*"
-                       r"(?:/|per)\s*(s|sec|second|m|min|minute|h|hr|hour)\.?$", re.I)
-POOL_LINE = re.compile(r"^(?:a\s+|one\s+|single\s+)*(.*?\bpool\b.*?)\s*\(\s*(?:max(?:imum)?|size)?\s*:?\s*(\d+)"
-                       r"(?:\s+connections?)?\s*\)\.?$", re.I)
-CONCURRENCY_LINE = re.compile(r"^(?:at\s+most|max(?:imum)?)\s+(\d+)\s+(?:concurrent\s+)?tasks?(?:\s+at\s+once)?\.?$", re.I)
-_POOL_WORDS = {"database": ("database", "db", "sql", "table", "query"), "db": ("database", "db", "sql", "table")}
+SUBJECT = rf"^tasks?\s+{NUMS}\s+"
+DEPENDS = re.compile(SUBJECT + r"(?:both\s+|all\s+|each\s+)?(?:needs?|depends?\s+on|requires?|waits?\s+for|"
+                     r"runs?\s+after|comes?\s+after|uses?\s+(?:the\s+)?output\s+of)\s+(?:the\s+output\s+of\s+)?"
+                     rf"(?:tasks?\s+)?{NUMS}(?:\s*\([^()]*\))?$", re.I)
+INDEPENDENT = re.compile(SUBJECT + r"(?:are|is)\s+(?:all\s+|both\s+)?independent(?:\s+of\s+(?:each\s+other|one\s+another|"
+                         rf"(?:tasks?\s+)?{NUMS}))?(?:\s*\([^()]*\))?$", re.I)
+READS_WHAT = re.compile(r"^task\s+(\d+)\s+reads?\s+what\s+task\s+(\d+)\s+writes?$", re.I)
+EFFECT = re.compile(SUBJECT + r"(?:both\s+|all\s+|each\s+)?(writes?|updates?|modif(?:y|ies)|deletes?|inserts?\s+into|"
+                    r"reads?|lock|locks)\s+(?:to\s+|from\s+|the\s+same\s+|the\s+|a\s+|an\s+)*(.+)$", re.I)
+USES_POOL = re.compile(SUBJECT + r"(?:both\s+|all\s+|each\s+)?uses?\s+(?:the\s+|a\s+)?(.*?\bpool)$", re.I)
+CALLS = re.compile(SUBJECT + r"(?:each\s+)?calls?\s+(?:the\s+)?(.+?)(?:\s+api)?(?:\s+(\d+)\s+times?|\s+once)?$", re.I)
+NO_DEPS = re.compile(r"^(none|no\s+(other\s+)?(data\s+)?dependencies)$", re.I)
+# A rate limit is ``NAME: RATE``: the name is cut at the first colon, then the rate is matched alone.
+RATE = re.compile(r"(\d+(?:\.\d+)?) ?(?:req(?:uest)?s?|calls?)? ?(?:/|per) ?(s|sec|second|m|min|minute|h|hr|hour)", re.I)
+# A pool is ``NAME (max N)``: the name is cut at the last opening parenthesis.
+POOL_SIZE = re.compile(r"(?:max(?:imum)?|size)? ?:? ?(\d+)(?: connections?)?", re.I)
+POOL_NAME = re.compile(r"(?:(?:a|one|single) )*(.*\bpool\b.*)", re.I)
+CONCURRENCY = re.compile(r"^(?:at\s+most|max(?:imum)?)\s+(\d+)\s+(?:concurrent\s+)?tasks?(?:\s+at\s+once)?$", re.I)
+PER_ITEM = [re.compile(r"^(\d+)\s*[×x*]\s*(.+)$", re.I),  # 200 × 0.5s
+            re.compile(r"^(.+?)\s+per\s+item\s+for\s+(\d+)\s+items?$", re.I),  # 0.5s per item for 200 items
+            re.compile(r"^(.+?)\s+each$", re.I)]  # 200 invoices (0.5s each): the count is in the title
+_POOL_WORDS = {"database": ("database", "db", "sql", "table", "query", "postgres", "mysql"),
+               "db": ("database", "db", "sql", "table", "postgres", "mysql")}
+FORMS = {
+    "tasks": ["1. Fetch customer data from CRM (2s).", "2. Send 200 invoices (200 × 0.5s)."],
+    "deps": ["Task 3 needs Task 1 and Task 2.", "Tasks 4 and 5 need Task 3.", "Tasks 1 and 2 are independent.",
+             "Task 3 writes the customer record.", "Task 5 reads what Task 4 writes.", "Task 1 calls the CRM API 3 times.",
+             "Tasks 3 and 5 use the database pool.", "Tasks 3 and 4 lock the ledger table.", "None."],
+    "apis": ["CRM: 10 req/s", "Zendesk: 300 requests per minute"],
+    "infra": ["Single database connection pool (max 10)", "At most 4 tasks at once", "Tasks 3 and 4 lock the ledger table."],
+}
 
 
 def read_brief(path: str, text: str) -> list[Workflow]:
@@ -71,8 +105,48 @@ def _heading(line: str) -> str | None:
     return next((name for name, pattern in SECTIONS.items() if pattern.match(cleaned)), None)
 
 
-def _numbers(text: str) -> list[str]:
-    return re.findall(r"\d+", text)
+def _numbers(text: str | None) -> list[str]:
+    return re.findall(r"\d+", text or "")
+
+
+def _unquoted(raw: str) -> tuple[str, int]:
+    """The line without its list bullet and surrounding quotes, and where its text starts (0-based)."""
+    start = len(raw) - len(raw.lstrip())
+    body = raw.strip()
+    for ch in "-*•":
+        if body.startswith(ch + " "):
+            body, start = body[2:].lstrip(), start + 2
+    while body and body[0] in QUOTES:
+        body, start = body[1:], start + 1
+    while body and body[-1] in QUOTES:
+        body = body[:-1]
+    return body, start
+
+
+def _pieces(body: str, section: str) -> list[tuple[int, str]]:
+    """(offset, text) of each item or sentence of a line; trailing full stops and spaces dropped."""
+    if section == "tasks":
+        cuts = sorted({m.end() for m in ITEM_START.finditer(body)} | {0})
+    else:
+        cuts = [0] + [m.end() for m in SENTENCE_END.finditer(body)]
+    out = []
+    for begin, end in zip(cuts, [*cuts[1:], len(body)]):
+        piece = body[begin:end].strip().rstrip(".;!").strip()
+        if section == "apis":
+            out += [(begin + body[begin:end].find(p.strip()), p.strip()) for p in re.split(r"[,;]\s+", piece) if p.strip()]
+        elif piece:
+            out.append((begin + (len(body[begin:end]) - len(body[begin:end].lstrip())), piece))
+    return out
+
+
+def _pool(sentence: str) -> tuple[str, int] | None:
+    """``Single database connection pool (max 10)`` → (``database connection pool``, 10)."""
+    if not sentence.endswith(")") or "(" not in sentence:
+        return None
+    opening = sentence.rfind("(")
+    size = POOL_SIZE.fullmatch(" ".join(sentence[opening + 1:-1].split()))
+    name = POOL_NAME.fullmatch(" ".join(sentence[:opening].split()))
+    return (name.group(1).lower(), int(size.group(1))) if size and name else None
 
 
 class _Brief:
@@ -85,38 +159,48 @@ class _Brief:
         self.limits = Limits()
         self.positions: dict[tuple, Position] = {}
         self.pending: list[tuple[int, str, list[str], list[str]]] = []
+        self.independent: list[tuple[int, list[str]]] = []
+        self.effects: list[tuple[int, list[str], Mode, str]] = []
+        self.pool_uses: list[tuple[int, list[str], str]] = []
+        self.api_uses: list[tuple[int, list[str], str, float]] = []
 
     def fail(self, number: int, reason: str, column: int = 1) -> NoReturn:
         raise ParseError(self.path, reason, number, column)
 
+    def unreadable(self, number: int, what: str, text: str, column: int) -> NoReturn:
+        import difflib
+
+        forms = FORMS[self.section or "tasks"]
+        near = difflib.get_close_matches(text[:200], forms, n=1, cutoff=0.0)
+        shown = text if len(text) <= 80 else text[:77] + "..."
+        self.fail(number, f"cannot read {what} {shown!r} (the nearest form: {near[0] if near else forms[0]!r})", column)
+
     def line(self, number: int, raw: str) -> None:
-        line = raw.strip().lstrip("-*• ").strip()
-        if not line:
+        if not raw.strip():
             return
         heading = _heading(raw)
         if heading:
             self.section = heading
             return
-        column = len(raw) - len(raw.lstrip()) + 1
+        body, start = _unquoted(raw)
         if self.section is None:
             if raw.lstrip().startswith("#"):
                 return  # a title line before the first section
-            self.fail(number, f"text before the first section heading: {line!r} "
-                      "(expected 'Current sequential task list')", column)
-        getattr(self, "_" + self.section)(number, line, column)
+            self.fail(number, f"text before the first section heading: {body[:80]!r} "
+                      "(expected 'Current sequential task list')", start + 1)
+        for offset, piece in _pieces(body, self.section):
+            getattr(self, "_" + self.section)(number, piece, start + offset + 1)
 
-    def _tasks(self, number: int, line: str, column: int) -> None:
-        m = TASK_LINE.match(line)
-        if not m:
-            self.fail(number, f"cannot read task line {line!r} (expected e.g. '1. Fetch data from CRM (2s).')", column)
-        ident, title, duration_text = m.groups()
-        text = duration_text.strip()
-        for pattern, unit in _UNIT_WORDS:
-            text = pattern.sub(unit, text)
-        try:
-            seconds = parse_duration(text)
-        except ValueError:
-            self.fail(number, f"task {ident}: cannot read duration {duration_text!r} (use e.g. 2s, 1.5 min, 250ms)", column)
+    # ------------------------------------------------------------------ sections
+
+    def _tasks(self, number: int, item: str, column: int) -> None:
+        m = ITEM_ID.match(item)
+        rest = item[m.end():].rstrip() if m else ""
+        if not m or not rest.endswith(")") or "(" not in rest:
+            self.unreadable(number, "task", item, column)
+        opening = rest.rfind("(")
+        ident, title, duration_text = m.group(1), rest[:opening].strip(), rest[opening + 1:-1].strip()
+        seconds = self._duration(number, ident, title, duration_text, column)
         if ident in self.tasks:
             self.fail(number, f"task {ident} is listed twice", column)
         pointer = ("tasks", ident)
@@ -124,48 +208,118 @@ class _Brief:
         self.tasks[ident] = Task(id=ident, name=title.rstrip("."), kind="task", location=Location(pointer),
                                  duration=Duration(seconds, DurationSource.DECLARED))
 
-    def _deps(self, number: int, line: str, column: int) -> None:
-        if NO_DEPS.match(line):
-            return
-        m = DEP_LINE.match(line)
-        if not m:
-            self.fail(number, f"cannot read dependency {line!r} (expected e.g. 'Task 3 needs Task 1 and Task 2.')", column)
-        self.positions[("deps", number)] = Position(number, column)
-        self.pending.append((number, line, _numbers(m.group(1)), _numbers(m.group(2))))
+    def _duration(self, number: int, ident: str, title: str, text: str, column: int) -> float:
+        """``2s``, ``1.5 min``, ``250ms``; per item ``200 × 0.5s``, ``0.5s per item for 200 items``,
+        ``0.5s each`` (the count from the title, ``200 invoices``): the whole task's time."""
+        count, each = 1, text
+        for i, form in enumerate(PER_ITEM):
+            m = form.match(text)
+            if not m:
+                continue
+            if i == 0:
+                count, each = int(m.group(1)), m.group(2)
+            elif i == 1:
+                each, count = m.group(1), int(m.group(2))
+            else:
+                found = re.search(r"\b(\d+)\s+[a-z]", title, re.I)
+                if not found:
+                    self.fail(number, f"task {ident}: '{text}' needs a count in the title (e.g. '200 invoices')", column)
+                count, each = int(found.group(1)), m.group(1)
+            break
+        for pattern, unit in _UNIT_WORDS:
+            each = pattern.sub(unit, each)
+        try:
+            return count * parse_duration(each.replace(" ", ""))
+        except ValueError:
+            self.fail(number, f"task {ident}: cannot read duration {text!r} (use e.g. 2s, 1.5 min, 250ms, 200 × 0.5s)",
+                      column)
 
-    def _apis(self, number: int, line: str, column: int) -> None:
-        m = RATE_LINE.match(line)
-        if not m:
-            self.fail(number, f"cannot read rate limit {line!r} (expected e.g. 'CRM: 10 req/s')", column)
-        name = m.group(1).strip()
+    def _deps(self, number: int, sentence: str, column: int) -> None:
+        if NO_DEPS.match(sentence):
+            return
+        m = DEPENDS.match(sentence)
+        if m:
+            self.positions[("deps", number)] = Position(number, column)
+            self.pending.append((number, sentence, _numbers(m.group(1)), _numbers(m.group(2))))
+            return
+        m = INDEPENDENT.match(sentence)
+        if m:
+            self.independent.append((number, _numbers(m.group(1)) + _numbers(m.group(2))))
+            return
+        if not self._resource_sentence(number, sentence):
+            self.unreadable(number, "dependency", sentence, column)
+
+    def _resource_sentence(self, number: int, sentence: str) -> bool:
+        """Effects, locks, API calls and pool use, in the dependencies or constraints section."""
+        m = READS_WHAT.match(sentence)
+        if m:
+            resource = f"brief:output of task {m.group(2)}"
+            self.effects += [(number, [m.group(2)], Mode.WRITE, resource), (number, [m.group(1)], Mode.READ, resource)]
+            return True
+        m = USES_POOL.match(sentence)
+        if m:
+            self.pool_uses.append((number, _numbers(m.group(1)), m.group(2).lower()))
+            return True
+        m = CALLS.match(sentence)
+        if m:
+            self.api_uses.append((number, _numbers(m.group(1)), m.group(2).lower(), float(m.group(3) or 1)))
+            return True
+        m = EFFECT.match(sentence)
+        if m:
+            verb, what = m.group(2).lower(), re.sub(r"\s+", " ", m.group(3).strip().lower())
+            mode = Mode.READ if verb.startswith("read") else Mode.WRITE
+            resource = f"brief:lock {what}" if verb.startswith("lock") else f"brief:{what}"
+            self.effects.append((number, _numbers(m.group(1)), mode, resource))
+            return True
+        return False
+
+    def _apis(self, number: int, entry: str, column: int) -> None:
+        name, colon, rate_text = entry.partition(":")
+        m = RATE.fullmatch(" ".join(rate_text.split())) if colon else None
+        name = re.sub(r"\s+api$", "", " ".join(name.split()), flags=re.I)
+        if not m or not name:
+            self.unreadable(number, "rate limit", entry, column)
         per = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hr": 3600, "hour": 3600}
-        rate = float(m.group(2)) / per[m.group(3).lower()]
+        rate = float(m.group(1)) / per[m.group(2).lower()]
         if rate <= 0:
             self.fail(number, f"rate limit of {name} must be positive", column)
         key = name.lower()
         self.positions[("limits", "apis", key)] = Position(number, column)
-        self.limits.apis[key] = ApiLimit(key, rate, f"{m.group(2)}/{m.group(3)}", Location(("limits", "apis", key)))
+        self.limits.apis[key] = ApiLimit(key, rate, f"{m.group(1)}/{m.group(2)}", Location(("limits", "apis", key)))
 
-    def _infra(self, number: int, line: str, column: int) -> None:
-        m = POOL_LINE.match(line)
-        if m:
-            name = m.group(1).strip().lower()
-            self.positions[("limits", "pools", name)] = Position(number, column)
-            self.limits.pools[name] = PoolLimit(name, int(m.group(2)), Location(("limits", "pools", name)))
+    def _infra(self, number: int, sentence: str, column: int) -> None:
+        if NO_DEPS.match(sentence):
             return
-        m = CONCURRENCY_LINE.match(line)
+        pool = _pool(sentence)
+        if pool:
+            name, size = pool
+            self.positions[("limits", "pools", name)] = Position(number, column)
+            self.limits.pools[name] = PoolLimit(name, size, Location(("limits", "pools", name)))
+            return
+        m = CONCURRENCY.match(sentence)
         if m:
             self.limits.concurrency = int(m.group(1))
             self.limits.concurrency_source = f"brief line {number}"
             return
-        self.fail(number, f"cannot read constraint {line!r} (expected e.g. 'Single database connection pool "
-                  "(max 10)' or 'At most 4 tasks at once')", column)
+        if not self._resource_sentence(number, sentence):
+            self.unreadable(number, "constraint", sentence, column)
+
+    # ------------------------------------------------------------------ the workflow
 
     def workflow(self) -> Workflow:
         if not self.tasks:
             self.fail(1, "no tasks: expected a 'Current sequential task list' section with numbered tasks")
         order = list(self.tasks)
-        rank = {t: i for i, t in enumerate(order)}
+        self._wire({t: i for i, t in enumerate(order)})
+        self._check_independence()
+        self._attach_resources()
+        self._assign_apis_and_pools()
+        model = ExecutionModel(name="spec", mode="sequential", order=tuple(order), parallel_feature=PARALLEL_FEATURE)
+        return Workflow(name=self.path.rsplit("/", 1)[-1].split(".")[0], format="spec", path=self.path,
+                        execution_model=model, tasks=self.tasks, edges=self.edges, limits=self.limits,
+                        dangling=self.dangling, source=SourceIndex(self.positions))
+
+    def _wire(self, rank: dict[str, int]) -> None:
         for number, line, consumers, producers in self.pending:
             for consumer in consumers:
                 for producer in producers:
@@ -179,20 +333,67 @@ class _Brief:
                     else:
                         self.edges.append(Edge(producer, consumer, EdgeKind.DATA, where,
                                                f"task {consumer} needs task {producer}"))
-        self._assign_apis_and_pools()
-        model = ExecutionModel(name="spec", mode="sequential", order=tuple(order), parallel_feature=PARALLEL_FEATURE)
-        return Workflow(name=self.path.rsplit("/", 1)[-1].split(".")[0], format="spec", path=self.path,
-                        execution_model=model, tasks=self.tasks, edges=self.edges, limits=self.limits,
-                        dangling=self.dangling, source=SourceIndex(self.positions))
+
+    def _check_independence(self) -> None:
+        """``Tasks 1 and 2 are independent`` is a claim: a dependency path between them contradicts it."""
+        succ: dict[str, set[str]] = {}
+        for e in self.edges:
+            succ.setdefault(e.u, set()).add(e.v)
+
+        def reaches(a: str, b: str) -> bool:
+            seen, todo = set(), [a]
+            while todo:
+                for nxt in succ.get(todo.pop(), ()):
+                    if nxt == b:
+                        return True
+                    if nxt not in seen:
+                        seen.add(nxt)
+                        todo.append(nxt)
+            return False
+
+        for number, ids in self.independent:
+            for i, a in enumerate(ids):
+                for b in ids[i + 1:]:
+                    for x, y in ((a, b), (b, a)):
+                        if x in self.tasks and y in self.tasks and reaches(x, y):
+                            self.fail(number, f"tasks {a} and {b} are said to be independent, but task {y} "
+                                              f"depends on task {x} through the dependencies listed")
+
+    def _attach_resources(self) -> None:
+        for number, ids, mode, resource in self.effects:
+            for ident in self._known(number, ids):
+                self.tasks[ident].effects.append(Effect(resource, mode, Location(("deps", number))))
+                self.tasks[ident].opaque = False
+        for number, ids, api, calls in self.api_uses:
+            key = next((name for name in self.limits.apis if name in api or api in name), api)
+            for ident in self._known(number, ids):
+                self.tasks[ident].apis.append(ApiUse(key, calls))
+        for number, ids, pool in self.pool_uses:
+            key = next((name for name in self.limits.pools if pool.split()[0] in name), pool)
+            for ident in self._known(number, ids):
+                self.tasks[ident].pools.append(key)
+
+    def _known(self, number: int, ids: list[str]) -> list[str]:
+        missing = [i for i in ids if i not in self.tasks]
+        if missing:
+            self.fail(number, f"task {missing[0]} is not in the task list")
+        return ids
 
     def _assign_apis_and_pools(self) -> None:
-        """An API or pool applies to the tasks whose titles name it (as a whole word)."""
+        """An API or pool applies to the tasks whose titles name it (as a whole word), unless a
+        sentence already said which tasks use it."""
+        said_api = {u.api for t in self.tasks.values() for u in t.apis}
+        said_pool = {p for t in self.tasks.values() for p in t.pools}
         for api in self.limits.apis:
+            if api in said_api:
+                continue
             word = re.compile(rf"\b{re.escape(api)}\b", re.I)
             for task in self.tasks.values():
                 if word.search(task.name):
                     task.apis.append(ApiUse(api))
         for pool in self.limits.pools:
+            if pool in said_pool:
+                continue
             words = next((w for key, w in _POOL_WORDS.items() if key in pool), ())
             for task in self.tasks.values():
                 if any(re.search(rf"\b{w}\b", task.name, re.I) for w in words):

@@ -1,0 +1,122 @@
+"""The plain-text brief as people write it (issue 15 item 1): the canonical question exactly as
+given, and each form of the grammar with exact expected numbers."""
+from __future__ import annotations
+
+import time
+
+import pytest
+from conftest import CORPUS, run
+
+CANONICAL = '''Current sequential task list:
+"1. Fetch customer data from CRM (2s). 2. Fetch support tickets from Zendesk (3s). 3. Calculate customer health score (1s). 4. Send summary email (2s). 5. Update analytics dashboard (1s)."
+Data dependencies:
+"Task 3 needs Task 1 and Task 2. Task 4 needs Task 3. Task 5 needs Task 3. Tasks 1 and 2 are independent. Tasks 4 and 5 are independent (both need Task 3, not each other)."
+API rate limits:
+"CRM: 10 req/s, Zendesk: 5 req/s"
+Infrastructure constraints:
+"Single database connection pool (max 10)"
+'''  # noqa: E501
+
+
+def report(tmp_path, text: str) -> dict:
+    path = tmp_path / "brief.wflint.txt"
+    path.write_text(text)
+    result = run("report", path, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    return result.json()
+
+
+def error(tmp_path, text: str) -> str:
+    path = tmp_path / "brief.wflint.txt"
+    path.write_text(text)
+    result = run("report", path)
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    return result.stderr.strip()
+
+
+def durations(data: dict) -> dict[str, float]:
+    return {t["id"]: t["duration_s"] for t in data["tasks"]}
+
+
+def assert_the_seed_answer(data: dict) -> None:
+    assert (data["current_s"], data["optimized_s"], data["saved_s"], data["saved_pct"]) == (9, 6, 3, 33.3)
+    assert [g["tasks"] for g in data["groups"]] == [["1", "2"], ["4", "5"]]
+    assert all(a["ok"] for a in data["resource_check"]["apis"])
+    (pool,) = data["resource_check"]["pools"]
+    assert pool["size"] == 10 and pool["ok"]
+
+
+def test_the_canonical_brief_exactly_as_written(tmp_path):
+    assert_the_seed_answer(report(tmp_path, CANONICAL))
+
+
+def test_the_shared_seed_brief():
+    seed = CORPUS.parent / "seed-brief.txt"
+    if not seed.is_file():
+        pytest.skip(f"{seed} not found (it lives beside the repository in CI)")
+    result = run("report", seed, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert_the_seed_answer(result.json())
+
+
+def test_unquoted_one_per_line_and_grouped_subjects(tmp_path):
+    data = report(tmp_path, "Current sequential task list\n1. A (1.5 min)\n2) B (250ms)\nTask 3: C (0.5 s)\n"
+                            "Data dependencies\nTasks 2 and 3 need Task 1\n")
+    assert durations(data) == {"1": 90, "2": 0.25, "3": 0.5}
+    assert data["optimized_s"] == 90.5 and [g["tasks"] for g in data["groups"]] == [["2", "3"]]
+
+
+def test_work_per_item_is_the_whole_tasks_time(tmp_path):
+    data = report(tmp_path, 'Current sequential task list:\n"1. Send 200 invoices (0.5s each). 2. Resize images '
+                            '(100 × 0.2s). 3. Score rows (10ms per item for 300 items). 4. Resize more (50 x 1s)."\n')
+    assert durations(data) == {"1": 100, "2": 20, "3": 3, "4": 50}
+
+
+def test_a_stated_independence_that_the_dependencies_contradict_is_an_error(tmp_path):
+    message = error(tmp_path, "Current sequential task list\n1. A (1s). 2. B (1s). 3. C (1s).\n"
+                              "Data dependencies\nTask 2 needs Task 1. Task 3 needs Task 2. Tasks 1 and 3 are independent.\n")
+    assert ":4:" in message and "tasks 1 and 3 are said to be independent" in message
+
+
+def test_effects_keep_writers_apart_and_readers_after(tmp_path):
+    data = report(tmp_path, "Current sequential task list\n1. A (2s). 2. B (2s). 3. C (2s). 4. D (2s).\n"
+                            "Data dependencies\nNone.\nTasks 1 and 2 both write the same record. "
+                            "Task 4 reads what Task 3 writes. Task 1 reads the orders table.\n")
+    assert data["groups"] == [] or all({"1", "2"} - set(g["tasks"]) and {"3", "4"} - set(g["tasks"])
+                                       for g in data["groups"])
+    assert data["optimized_s"] == 4  # 1 beside 3, then 2 beside 4: never the two writers, nor 4 before 3
+
+
+def test_api_calls_pool_use_locks_and_a_cap(tmp_path):
+    data = report(tmp_path, "Current sequential task list\n1. Pull accounts (1s). 2. Pull deals (1s). 3. Post ledger (1s). "
+                            "4. Close books (1s).\nData dependencies\nTask 1 calls the CRM API 30 times. "
+                            "Tasks 3 and 4 use the database pool.\nAPI rate limits\nCRM: 10 req/s\n"
+                            "Infrastructure constraints\nSingle database connection pool (max 1)\n"
+                            "Tasks 3 and 4 lock the ledger table.\nAt most 2 tasks at once\n")
+    (api,) = data["resource_check"]["apis"]
+    assert api["tasks"] == ["1"]
+    (pool,) = data["resource_check"]["pools"]
+    assert pool["tasks"] == ["3", "4"] and pool["size"] == 1
+    assert not any({"3", "4"} <= set(g["tasks"]) for g in data["groups"])  # one lock, one connection
+
+
+def test_a_sentence_that_matches_nothing_names_its_line_and_the_nearest_form(tmp_path):
+    message = error(tmp_path, "Current sequential task list\n1. A (1s). 2. B (1s).\nData dependencies\n"
+                              "Task 2 needs Task 1. Task 2 probably wants Task 1.\n")
+    assert ":4:22:" in message and "cannot read dependency 'Task 2 probably wants Task 1'" in message
+    assert "nearest form" in message
+
+
+@pytest.mark.parametrize("section, line", [
+    ("Current sequential task list", "1. " + "x" * 150_000),
+    ("Data dependencies", "Task 1 needs " + "Task 2, " * 20_000),
+    ("API rate limits", "CRM" * 50_000 + ": 10 req"),
+    ("Infrastructure constraints", "pool (" * 25_000),
+])
+def test_a_huge_line_is_read_or_refused_in_linear_time(tmp_path, section, line):
+    path = tmp_path / "brief.wflint.txt"
+    path.write_text("Current sequential task list\n1. A (1s).\n" + f"{section}\n{line}\n")
+    start = time.perf_counter()
+    result = run("check", path)
+    assert time.perf_counter() - start < 1.5
+    assert "Traceback" not in result.stdout + result.stderr
