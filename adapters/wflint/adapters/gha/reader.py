@@ -7,7 +7,7 @@ its local composite actions' and its local reusable workflow's (``local.py``).
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from wflint.errors import ParseError
 from wflint.facets import Concurrency, InstanceWrites, Publishing, Step, Steps
@@ -146,69 +146,118 @@ def _group(concurrency) -> str | None:
 
 
 def _job_task(files: local.LocalFiles, job_id: str, job: dict) -> Task:
-    strategy = job.get("strategy") if isinstance(job.get("strategy"), dict) else {}
+    """One job as a task: its steps' effects, its callee's, its environment's, and its facets."""
+    raw_strategy = job.get("strategy")
+    strategy: dict = raw_strategy if isinstance(raw_strategy, dict) else {}
     size = matrix_size(strategy.get("matrix")) if "matrix" in strategy else 1
-    steps = _steps(job_id, job.get("steps"))
-    for rec in steps:
-        if rec.get("local_action"):
-            _inline_composite(files, rec)
-    env = job.get("environment")
-    env_name = env.get("name") if isinstance(env, dict) else env
-    environment = str(env_name) if env_name is not None else None
+    steps = _job_steps(files, job_id, job)
+    environment = _environment_name(job)
     uses = str(job.get("uses") or "")
     task = Task(id=job_id, name=str(job.get("name") or job_id), kind="reusable-workflow" if uses else "job",
                 location=Location(("jobs", job_id)), duration=Duration(JOB_DEFAULT_S, DurationSource.DEFAULT),
                 items=size if size and size > 1 else None)
-    writes: list[str] = [w for s in steps for w in s["writes"]]
-    reads: list[str] = [r for s in steps for r in s["reads"]]
-    calls = sum(s["api_calls"] for s in steps)
-    publishes = [p for s in steps for p in s["publishes"]]
-    artifacts_out = [a for s in steps for a in s["uploads"]]
+    gathered = _Gathered.of_steps(steps)
+    if uses:
+        task.opaque = not gathered.add_callee(files.summarize_call(uses))
+    if environment and _is_deploy_target(job, environment):
+        gathered.publishes.append("env:" + environment)
+        gathered.writes.append("env:" + environment)
+    task.effects = ([Effect(r, Mode.WRITE) for r in dict.fromkeys(gathered.writes)]
+                    + [Effect(r, Mode.READ) for r in dict.fromkeys(gathered.reads) if r not in gathered.writes])
+    if gathered.calls:
+        task.apis.append(ApiUse("github-token", float(gathered.calls * (size or 1))))
+    task.put(_job_facts(job_id, job, strategy, size, steps, gathered, environment, uses))
+    task.put(_job_concurrency(job.get("concurrency")))
+    task.put(Steps(tuple(_step_facet(rec) for rec in steps), tuple(concurrent_pairs(steps))))
+    if (size or 1) > 1 and not strategy.get("max-parallel") == 1:
+        task.put(InstanceWrites(_instance_artifacts(steps)))
+    return task
+
+
+def _job_steps(files: local.LocalFiles, job_id: str, job: dict) -> list[dict]:
+    """The job's step records, with each local composite action's steps folded into its step."""
+    steps = _steps(job_id, job.get("steps"))
+    for rec in steps:
+        if rec.get("local_action"):
+            _inline_composite(files, rec)
+    return steps
+
+
+def _environment_name(job: dict) -> str | None:
+    env = job.get("environment")
+    name = env.get("name") if isinstance(env, dict) else env
+    return str(name) if name is not None else None
+
+
+def _is_deploy_target(job: dict, environment: str) -> bool:
+    """An environment with a URL or a deployment-like name is a target two jobs must not share."""
+    env = job.get("environment")
+    return bool(isinstance(env, dict) and env.get("url") or _DEPLOY_TARGET.search(environment))
+
+
+@dataclass
+class _Gathered:
+    """What a job's steps (and the workflow it calls) write, read, publish and pass on."""
+
+    writes: list[str]
+    reads: list[str]
+    calls: float
+    publishes: list[str]
+    artifacts_out: list[str]
     # A download by pattern takes whichever artifacts have finished (an artifact appears whole, once
     # uploaded): it needs none of them in particular, so it is no read effect, only a hint for needs.
-    artifacts_in = [a for s in steps for a in s["downloads"]]
-    maybe_out = any(s["maybe_out"] for s in steps)
-    maybe_in = any(s["maybe_in"] for s in steps)
-    if uses:
-        callee = files.summarize_call(uses)
+    artifacts_in: list[str]
+    maybe_out: bool
+    maybe_in: bool
+
+    @classmethod
+    def of_steps(cls, steps: list[dict]) -> _Gathered:
+        return cls(
+            writes=[w for s in steps for w in s["writes"]], reads=[r for s in steps for r in s["reads"]],
+            calls=sum(s["api_calls"] for s in steps), publishes=[p for s in steps for p in s["publishes"]],
+            artifacts_out=[a for s in steps for a in s["uploads"]],
+            artifacts_in=[a for s in steps for a in s["downloads"]],
+            maybe_out=any(s["maybe_out"] for s in steps), maybe_in=any(s["maybe_in"] for s in steps),
+        )
+
+    def add_callee(self, callee: local.CalleeSummary | None) -> bool:
+        """Add what a called workflow does; False (and may pass anything) when it cannot be read."""
         if callee is None:
-            task.opaque = True
-            maybe_out = maybe_in = True
-        else:
-            writes += callee.writes
-            reads += callee.reads
-            calls += callee.api_calls
-            publishes += callee.publishes
-            artifacts_out += callee.artifacts_out
-            artifacts_in += callee.artifacts_in
-    if environment and (isinstance(env, dict) and env.get("url") or _DEPLOY_TARGET.search(environment)):
-        publishes.append("env:" + environment)
-        writes.append("env:" + environment)
-    task.effects = ([Effect(r, Mode.WRITE) for r in dict.fromkeys(writes)]
-                    + [Effect(r, Mode.READ) for r in dict.fromkeys(reads) if r not in writes])
-    if calls:
-        task.apis.append(ApiUse("github-token", float(calls * (size or 1))))
-    max_parallel = strategy.get("max-parallel")
-    task.put(JobFacts(
-        condition=str(job.get("if") or ""), matrix_size=size, max_parallel=max_parallel,
+            self.maybe_out = self.maybe_in = True
+            return False
+        self.writes += callee.writes
+        self.reads += callee.reads
+        self.calls += callee.api_calls
+        self.publishes += callee.publishes
+        self.artifacts_out += callee.artifacts_out
+        self.artifacts_in += callee.artifacts_in
+        return True
+
+
+def _job_facts(job_id: str, job: dict, strategy: dict, size: int | None, steps: list[dict],
+               gathered: _Gathered, environment: str | None, uses: str) -> JobFacts:
+    return JobFacts(
+        condition=str(job.get("if") or ""), matrix_size=size, max_parallel=strategy.get("max-parallel"),
         fail_fast=strategy.get("fail-fast", True) is not False, environment=environment, uses=uses,
         outputs=tuple(sorted(job["outputs"])) if isinstance(job.get("outputs"), dict) else (),
         permissions=job.get("permissions"), runs_on=_all_text(job.get("runs-on")),
-        artifacts_out=tuple(artifacts_out), artifacts_in=tuple(artifacts_in),
+        artifacts_out=tuple(gathered.artifacts_out), artifacts_in=tuple(gathered.artifacts_in),
         registries=tuple(sorted({r for s in steps for r in s["registries"]})),
-        maybe_out=maybe_out, maybe_in=maybe_in, publishes=tuple(sorted(set(publishes))),
-        publish_like=bool(publishes) or bool(_PUBLISH_ID.search(job_id) and uses),
-    ))
-    concurrency = job.get("concurrency")
-    task.put(Concurrency(group=_group(concurrency),
-                         cancel_in_progress=_concurrency_key(concurrency, "cancel-in-progress"),
-                         queue=_concurrency_key(concurrency, "queue")))
-    task.put(Steps(tuple(_step_facet(rec) for rec in steps), tuple(concurrent_pairs(steps))))
-    if (size or 1) > 1 and not max_parallel == 1:
-        task.put(InstanceWrites(tuple(sorted({
-            w for s in steps if not s["if"] and not s.get("overwrite") for w in s["writes"]
-            if w.startswith("artifact:")}))))
-    return task
+        maybe_out=gathered.maybe_out, maybe_in=gathered.maybe_in, publishes=tuple(sorted(set(gathered.publishes))),
+        publish_like=bool(gathered.publishes) or bool(_PUBLISH_ID.search(job_id) and uses),
+    )
+
+
+def _job_concurrency(concurrency) -> Concurrency:
+    return Concurrency(group=_group(concurrency),
+                       cancel_in_progress=_concurrency_key(concurrency, "cancel-in-progress"),
+                       queue=_concurrency_key(concurrency, "queue"))
+
+
+def _instance_artifacts(steps: list[dict]) -> tuple[str, ...]:
+    """Artifacts every matrix instance uploads under one constant name (they collide)."""
+    return tuple(sorted({w for s in steps if not s["if"] and not s.get("overwrite") for w in s["writes"]
+                         if w.startswith("artifact:")}))
 
 
 def _step_facet(rec: dict) -> Step:
