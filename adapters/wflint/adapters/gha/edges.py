@@ -116,6 +116,8 @@ def classify(up: Task, down: Task, references: dict[str, list[str]], aggregate: 
         return EdgeKind.CONTROL, f"gate: {v} is skipped when {', '.join(lost_gates)} is skipped{via}"
     if fd.publish_like:
         return EdgeKind.CONTROL, f"gate: {v} publishes only after {u} succeeds"
+    if down.opaque:  # unknown effects are not none: it may publish or deploy
+        return EdgeKind.CONTROL, f"gate: {v} calls a workflow wflint cannot read, which may publish, after {u} succeeds"
     return EdgeKind.ORDER, f"{v} waits for {u} and is skipped when it fails; no data passes"
 
 

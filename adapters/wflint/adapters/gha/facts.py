@@ -23,5 +23,6 @@ class JobFacts(Facet):
     registries: tuple[str, ...]
     maybe_out: bool  # an action wflint cannot see into may save artifacts
     maybe_in: bool  # ... or load them
-    publishes: tuple[str, ...]
+    publishes: tuple[str, ...]  # by the job's own steps
+    callee_publishes: tuple[str, ...]  # by the workflow it calls (reported there)
     publish_like: bool

@@ -7,7 +7,7 @@ its local composite actions' and its local reusable workflow's (``local.py``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from wflint.errors import ParseError
 from wflint.facets import Concurrency, InstanceWrites, Publishing, Step, Steps
@@ -42,7 +42,6 @@ MODEL = ExecutionModel(
     order_gates="a `needs:` entry is also a gate: without it the job runs even when that job fails or is skipped",
     notes=("jobs run in parallel unless `needs:` orders them, up to the plan's concurrent-job cap",),
 )
-_PUBLISH_ID = re.compile(r"^(deploy|publish|release|upload|pages|push)\b|[-_](deploy|publish|upload)\b", re.I)
 # An environment is a deployment target (not just a secret or approval scope) when it has a URL or
 # one of these names; only then do two jobs using it at once conflict.
 _DEPLOY_TARGET = re.compile(r"prod|staging|stage|preview|dev\b|develop|pages|live|qa\b|uat", re.I)
@@ -101,7 +100,8 @@ def _put_run_facets(task: Task, triggers: list[str], workflow_group: str | None)
     own = task.facet(Concurrency) or Concurrency()
     task.put(replace(own, workflow_group=workflow_group))
     facts = task.facet(JobFacts)
-    if facts is None or not facts.publish_like:
+    # What a called workflow publishes is its own jobs' finding, reported once, in its own file.
+    if facts is None or not facts.publish_like or facts.callee_publishes and not facts.publishes:
         return
     targets = list(facts.publishes)
     task.put(Publishing(
@@ -166,7 +166,7 @@ def _job_task(files: local.LocalFiles, job_id: str, job: dict) -> Task:
                     + [Effect(r, Mode.READ) for r in dict.fromkeys(gathered.reads) if r not in gathered.writes])
     if gathered.calls:
         task.apis.append(ApiUse("github-token", float(gathered.calls * (size or 1))))
-    task.put(_job_facts(job_id, job, strategy, size, steps, gathered, environment, uses))
+    task.put(_job_facts(job, strategy, size, steps, gathered, environment, uses))
     task.put(_job_concurrency(job.get("concurrency")))
     task.put(Steps(tuple(_step_facet(rec) for rec in steps), tuple(concurrent_pairs(steps))))
     if (size or 1) > 1 and not strategy.get("max-parallel") == 1:
@@ -209,6 +209,7 @@ class _Gathered:
     artifacts_in: list[str]
     maybe_out: bool
     maybe_in: bool
+    callee_publishes: list[str] = field(default_factory=list)  # reported at the callee, not here
 
     @classmethod
     def of_steps(cls, steps: list[dict]) -> _Gathered:
@@ -228,13 +229,13 @@ class _Gathered:
         self.writes += callee.writes
         self.reads += callee.reads
         self.calls += callee.api_calls
-        self.publishes += callee.publishes
+        self.callee_publishes += callee.publishes
         self.artifacts_out += callee.artifacts_out
         self.artifacts_in += callee.artifacts_in
         return True
 
 
-def _job_facts(job_id: str, job: dict, strategy: dict, size: int | None, steps: list[dict],
+def _job_facts(job: dict, strategy: dict, size: int | None, steps: list[dict],
                gathered: _Gathered, environment: str | None, uses: str) -> JobFacts:
     return JobFacts(
         condition=str(job.get("if") or ""), matrix_size=size, max_parallel=strategy.get("max-parallel"),
@@ -244,7 +245,8 @@ def _job_facts(job_id: str, job: dict, strategy: dict, size: int | None, steps: 
         artifacts_out=tuple(gathered.artifacts_out), artifacts_in=tuple(gathered.artifacts_in),
         registries=tuple(sorted({r for s in steps for r in s["registries"]})),
         maybe_out=gathered.maybe_out, maybe_in=gathered.maybe_in, publishes=tuple(sorted(set(gathered.publishes))),
-        publish_like=bool(gathered.publishes) or bool(_PUBLISH_ID.search(job_id) and uses),
+        callee_publishes=tuple(sorted(set(gathered.callee_publishes))),
+        publish_like=bool(gathered.publishes or gathered.callee_publishes),
     )
 
 

@@ -103,7 +103,25 @@ def step_record(job_id: str, index: int, step: dict, pointer: tuple, lane: int |
         _uses_effects(rec, action_name(uses), with_)
     if run:
         _run_effects(rec, run)
+        _credential_publishes(rec, step.get("env"))
     return rec
+
+
+# A script handed a registry's upload credentials publishes there, whatever the script is called.
+_UPLOAD_CREDENTIALS = {
+    "CARGO_REGISTRY_TOKEN": "registry:crates", "TWINE_PASSWORD": "registry:pypi",
+    "UV_PUBLISH_TOKEN": "registry:pypi", "POETRY_PYPI_TOKEN_PYPI": "registry:pypi",
+    "MATURIN_PYPI_TOKEN": "registry:pypi",  # not NODE_AUTH_TOKEN: installs from private registries use it too
+    "GEM_HOST_API_KEY": "registry:rubygems",
+}
+
+
+def _credential_publishes(rec: dict, env) -> None:
+    if isinstance(env, dict):
+        for name in env:
+            target = _UPLOAD_CREDENTIALS.get(str(name).upper())
+            if target and target not in rec["publishes"]:
+                rec["publishes"].append(target)
 
 
 def _step_refs(step: dict) -> list[str]:
