@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from wflint.errors import ParseError
-from wflint.facets import Concurrency, InstanceWrites, Publishing, Step, Steps
+from wflint.facets import Concurrency, InstanceWrites, Publishing, Starts, Step, Steps
 from wflint.ir import (
     ApiLimit,
     ApiUse,
@@ -28,6 +28,7 @@ from wflint.sourcemap import load_yaml
 
 from . import local
 from .edges import EXPRESSION, FINALIZER, with_edges
+from .events import job_contexts, run_contexts
 from .facts import JobFacts
 from .matrix import matrix_size
 from .steps import _all_text, _names, step_record
@@ -78,7 +79,21 @@ def _read(path: str, text: str, files: local.LocalFiles) -> Workflow:
     on = _workflow_on(data)
     for task in tasks.values():
         _put_run_facets(task, on, _group(data.get("concurrency")))
-    return with_edges(workflow, jobs, tasks)
+    with_edges(workflow, jobs, tasks)
+    _put_starts(workflow, data.get("on"))
+    return workflow
+
+
+def _put_starts(workflow: Workflow, on) -> None:
+    """Each job's run contexts (``events.py``) as its starts: jobs with none in common never meet."""
+    conditions = {t: facts.condition for t, task in workflow.tasks.items() if (facts := task.facet(JobFacts))}
+    steps = [s.condition for task in workflow.tasks.values() if (f := task.facet(Steps)) for s in f.steps]
+    needs_of: dict[str, list[str]] = {t: [] for t in workflow.tasks}
+    for edge in workflow.edges:
+        needs_of[edge.v].append(edge.u)
+    contexts = run_contexts(on, [*conditions.values(), *steps])
+    for job, runs_in in job_contexts(conditions, needs_of, contexts).items():
+        workflow.tasks[job].put(Starts(tuple(c.name for c in runs_in)))
 
 
 def _workflow_on(data: dict) -> list[str]:

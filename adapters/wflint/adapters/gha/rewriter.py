@@ -13,9 +13,12 @@ import re
 
 from wflint.edits import EditLog, TextEdit, ordered
 from wflint.errors import RewriteError
-from wflint.facets import Concurrency, Steps
+from wflint.facets import Concurrency, Publishing, Steps
 from wflint.finding import AddConcurrency, FixChange, ParallelSteps, RemoveEdge, RemoveOrder, change_kind
 from wflint.yamlsplice import SpliceError, remove_item, remove_key
+
+from .events import EventGraph
+from .facts import JobFacts
 
 _QUOTE_FREE = re.compile(r"^[A-Za-z0-9$][^:#'\"\n]*$")
 
@@ -282,6 +285,20 @@ def _parallel_steps(src: _Text, job, task, step_ids) -> TextEdit:
 # --------------------------------------------------------------------------- verify
 
 def verify(old, new, changes: list[FixChange]) -> str | None:
+    """The edit did exactly what was meant, and every job with side effects still waits, on every
+    event, for each job it waited for (``keeps_waits``)."""
+    return exact(old, new, changes) or keeps_waits(old, new, changes)
+
+
+def keeps_waits(old, new, changes: list[FixChange]) -> str | None:
+    """A job with side effects keeps, on every event, each job it waited for, unless the change is
+    about that job's own `needs:` (a removal into it, which rules offer only for pure order)."""
+    own = {c.v for c in changes if isinstance(c, REMOVALS)}
+    lost = EventGraph.of(old).lost_waits(EventGraph.of(new), _side_effecting(old) - own)
+    return f"a job with side effects lost a job it waited for: {lost}" if lost else None
+
+
+def exact(old, new, changes: list[FixChange]) -> str | None:
     """Did the edit do exactly what was meant? Other edges and all tasks must be unchanged."""
     removed = {(c.u, c.v) for c in changes if isinstance(c, REMOVALS)}
     before = {(e.u, e.v) for e in old.edges if (e.u, e.v) not in removed}
@@ -314,6 +331,17 @@ def verify(old, new, changes: list[FixChange]) -> str | None:
             if len(steps) != len(_steps(old.tasks[change.task])):
                 return f"the rewrite changed the number of steps of `{change.task}`"
     return None
+
+
+def _side_effecting(workflow) -> set[str]:
+    """Jobs that publish, deploy or push, or whose effects wflint cannot know."""
+    return {t for t, task in workflow.tasks.items()
+            if task.opaque or task.facet(Publishing) is not None or _publishes(task)}
+
+
+def _publishes(task) -> bool:
+    facts = task.facet(JobFacts)
+    return facts is not None and facts.publish_like
 
 
 def _concurrency(task) -> Concurrency:
