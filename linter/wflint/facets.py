@@ -181,8 +181,10 @@ class Concurrency(Facet):
 class Publishing(Facet):
     """What a task deploys, pushes or publishes, and how often runs that do it start."""
 
-    targets: tuple[str, ...] = ()  # e.g. "env:production", "git:gh-pages", "registry:pypi"
-    mutable: bool = False  # some target is overwritten in place (an environment, a branch, Pages)
+    targets: tuple[str, ...] = ()  # targets runs may race on, e.g. "env:production", "git:gh-pages"
+    unique: tuple[str, ...] = ()  # targets each run writes its own of (a package version, a release per tag)
+    mutable: bool = False  # some target is proven overwritten in place (an environment, a branch, Pages)
     frequent: bool = False  # started by triggers that fire often (every push, workflow_run...)
     called_only: bool = False  # only started by other workflows, which may hold the group
     suggested_group: str = ""  # a concurrency group key per target, in the engine's syntax
+    queue: str = ""  # the queue policy a group for it should have ("max": keep every pending run)

@@ -25,4 +25,5 @@ class JobFacts(Facet):
     maybe_in: bool  # ... or load them
     publishes: tuple[str, ...]  # by the job's own steps
     callee_publishes: tuple[str, ...]  # by the workflow it calls (reported there)
+    targets: tuple[tuple[str, bool | None, str], ...]  # own: (resource, floating or unique or None, step's if:)
     publish_like: bool

@@ -28,10 +28,10 @@ from wflint.sourcemap import load_yaml
 
 from . import local
 from .edges import EXPRESSION, FINALIZER, with_edges
-from .events import job_contexts, run_contexts
+from .events import RunContext, job_contexts, may_run, run_contexts
 from .facts import JobFacts
 from .matrix import matrix_size
-from .steps import _all_text, _names, step_record
+from .steps import _all_text, step_record, worst
 
 JOB_DEFAULT_S = 600.0  # per-kind default; only ever shown as "default", never as a saving
 PLAN_JOB_CAP = 20  # GitHub Free plan: concurrent jobs per account
@@ -76,56 +76,56 @@ def _read(path: str, text: str, files: local.LocalFiles) -> Workflow:
         limits=Limits(apis={"github-token": TOKEN_LIMIT}, concurrency=PLAN_JOB_CAP,
                       concurrency_source="GitHub Free plan: 20 concurrent jobs"),
     )
-    on = _workflow_on(data)
-    for task in tasks.values():
-        _put_run_facets(task, on, _group(data.get("concurrency")))
     with_edges(workflow, jobs, tasks)
-    _put_starts(workflow, data.get("on"))
+    contexts = _put_starts(workflow, data.get("on"))
+    for task in tasks.values():
+        _put_run_facets(task, contexts[task.id], _group(data.get("concurrency")))
     return workflow
 
 
-def _put_starts(workflow: Workflow, on) -> None:
+def _put_starts(workflow: Workflow, on) -> dict[str, tuple[RunContext, ...]]:
     """Each job's run contexts (``events.py``) as its starts: jobs with none in common never meet."""
     conditions = {t: facts.condition for t, task in workflow.tasks.items() if (facts := task.facet(JobFacts))}
     steps = [s.condition for task in workflow.tasks.values() if (f := task.facet(Steps)) for s in f.steps]
     needs_of: dict[str, list[str]] = {t: [] for t in workflow.tasks}
     for edge in workflow.edges:
         needs_of[edge.v].append(edge.u)
-    contexts = run_contexts(on, [*conditions.values(), *steps])
-    for job, runs_in in job_contexts(conditions, needs_of, contexts).items():
+    contexts = job_contexts(conditions, needs_of, run_contexts(on, [*conditions.values(), *steps]))
+    for job, runs_in in contexts.items():
         workflow.tasks[job].put(Starts(tuple(c.name for c in runs_in)))
+    return contexts
 
 
-def _workflow_on(data: dict) -> list[str]:
-    """The workflow's events; a push of tags only is ``push-tags`` (releases, not every commit)."""
-    on = data.get("on")
-    triggers = sorted(on) if isinstance(on, dict) else _names(on)
-    push = on.get("push") if isinstance(on, dict) else None
-    if isinstance(push, dict) and push and set(push) <= {"tags", "tags-ignore"}:
-        triggers = sorted("push-tags" if t == "push" else t for t in triggers)
-    return triggers
+def _frequent(context: RunContext) -> bool:
+    """Runs that start often and close together: every push to a branch, every finished run..."""
+    if context.event == "push":
+        return context.ref_type == "branch"
+    return context.event in ("workflow_run", "pull_request_target", "merge_group", "repository_dispatch")
 
 
-FREQUENT = {"push", "workflow_run", "pull_request_target", "merge_group", "repository_dispatch"}
-MUTABLE = ("env:", "git:", "pages")  # targets overwritten in place, unlike a versioned package
-
-
-def _put_run_facets(task: Task, triggers: list[str], workflow_group: str | None) -> None:
-    """Concurrency settings and, for a job that publishes, what and how often (SAF310's facts)."""
+def _put_run_facets(task: Task, contexts: tuple[RunContext, ...], workflow_group: str | None) -> None:
+    """Concurrency settings and, for a job that publishes, what, whether runs can race on it, and
+    how often the runs that do it start (SAF310's facts)."""
     own = task.facet(Concurrency) or Concurrency()
     task.put(replace(own, workflow_group=workflow_group))
     facts = task.facet(JobFacts)
     # What a called workflow publishes is its own jobs' finding, reported once, in its own file.
-    if facts is None or not facts.publish_like or facts.callee_publishes and not facts.publishes:
+    if facts is None or not facts.targets:
         return
-    targets = list(facts.publishes)
+    racing = [(r, floating, cond) for r, floating, cond in facts.targets if floating is not False]
+    targets = sorted({r for r, _, _ in racing})
+    where = [c for _, _, cond in racing for c in contexts if may_run(cond, c)]
+    called_only = all(c.event is None for c in contexts)
+    mutable = any(floating for _, floating, _ in racing)
     task.put(Publishing(
         targets=tuple(targets),
-        # only a target it resolved proves a floating one (``git:*``: a branch it could not name)
-        mutable=any(t.startswith(MUTABLE) and "*" not in t for t in targets),
-        frequent=bool(set(triggers) & FREQUENT),
-        called_only=set(triggers) <= {"workflow_call"},
+        unique=tuple(sorted({r for r, _, _ in facts.targets} - set(targets))),
+        mutable=mutable,
+        frequent=any(_frequent(c) for c in where),
+        called_only=called_only,
         suggested_group=concurrency_group(task.id, targets),
+        # runs of every caller of a called workflow would queue behind one another
+        queue="" if mutable or called_only else "max",
     ))
 
 
@@ -145,7 +145,12 @@ def concurrency_group(job_id: str, targets: list[str]) -> str:
             value = target[len(prefix):] if target.startswith(prefix) else ""
             if value and "(" not in value and "*" not in value and _allowed(value):
                 return name + re.sub(r"[^\w.${}\[\]'|&!= -]", "-", value)
-    return "${{ github.workflow }}-" + job_id
+    if "git:(current)" in targets:
+        return "git-push-${{ github.ref }}"  # pushes to different branches do not race
+    if "pages" in targets:
+        return "pages"  # one Pages site per repository
+    deploy = next((t for t in targets if t.startswith("deploy:")), None)
+    return "deploy-" + deploy[len("deploy:"):] if deploy else "${{ github.workflow }}-" + job_id
 
 
 def _concurrency_key(concurrency, key: str):
@@ -177,6 +182,7 @@ def _job_task(files: local.LocalFiles, job_id: str, job: dict) -> Task:
     if environment and _is_deploy_target(job, environment):
         gathered.publishes.append("env:" + environment)
         gathered.writes.append("env:" + environment)
+        gathered.targets.append(("env:" + environment, True, ""))  # a live deployment, replaced in place
     task.effects = ([Effect(r, Mode.WRITE) for r in dict.fromkeys(gathered.writes)]
                     + [Effect(r, Mode.READ) for r in dict.fromkeys(gathered.reads) if r not in gathered.writes])
     if gathered.calls:
@@ -225,6 +231,7 @@ class _Gathered:
     maybe_out: bool
     maybe_in: bool
     callee_publishes: list[str] = field(default_factory=list)  # reported at the callee, not here
+    targets: list[tuple[str, bool | None, str]] = field(default_factory=list)  # (resource, floating, step if:)
 
     @classmethod
     def of_steps(cls, steps: list[dict]) -> _Gathered:
@@ -234,6 +241,7 @@ class _Gathered:
             artifacts_out=[a for s in steps for a in s["uploads"]],
             artifacts_in=[a for s in steps for a in s["downloads"]],
             maybe_out=any(s["maybe_out"] for s in steps), maybe_in=any(s["maybe_in"] for s in steps),
+            targets=[(r, floating, s["if"]) for s in steps for r, floating in s["targets"].items()],
         )
 
     def add_callee(self, callee: local.CalleeSummary | None) -> bool:
@@ -260,7 +268,7 @@ def _job_facts(job: dict, strategy: dict, size: int | None, steps: list[dict],
         artifacts_out=tuple(gathered.artifacts_out), artifacts_in=tuple(gathered.artifacts_in),
         registries=tuple(sorted({r for s in steps for r in s["registries"]})),
         maybe_out=gathered.maybe_out, maybe_in=gathered.maybe_in, publishes=tuple(sorted(set(gathered.publishes))),
-        callee_publishes=tuple(sorted(set(gathered.callee_publishes))),
+        callee_publishes=tuple(sorted(set(gathered.callee_publishes))), targets=tuple(gathered.targets),
         publish_like=bool(gathered.publishes or gathered.callee_publishes),
     )
 
@@ -304,6 +312,9 @@ def _inline_composite(files: local.LocalFiles, rec: dict) -> None:
         for key in _MERGED:
             rec[key] += [x for x in sub[key] if x not in rec[key]]
         rec["api_calls"] += sub["api_calls"]
+        for resource, floating in sub["targets"].items():
+            known = rec["targets"]
+            known[resource] = worst([known[resource], floating]) if resource in known else floating
         rec["maybe_out"] |= sub["maybe_out"]
         rec["maybe_in"] |= sub["maybe_in"]
 
@@ -313,17 +324,18 @@ def _steps(job_id: str, steps) -> list[dict]:
     if not isinstance(steps, list):
         return out
     group = 0
+    shell_vars: dict[str, str] = {}  # what earlier steps export through $GITHUB_ENV
     for i, step in enumerate(steps):
         pointer = ("jobs", job_id, "steps", i)
         if isinstance(step, dict) and isinstance(step.get("parallel"), list):
             group += 1
             for lane, inner in enumerate(step["parallel"]):
                 if isinstance(inner, dict):
-                    rec = step_record(job_id, len(out), inner, pointer + ("parallel", lane), lane)
+                    rec = step_record(job_id, len(out), inner, pointer + ("parallel", lane), lane, shell_vars)
                     rec["group"] = group
                     out.append(rec)
         elif isinstance(step, dict):
-            out.append(step_record(job_id, len(out), step, pointer))
+            out.append(step_record(job_id, len(out), step, pointer, shell_vars=shell_vars))
     return out
 
 

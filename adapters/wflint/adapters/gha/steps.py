@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from .targets import branch_floating, run_targets, uses_target, worst
+
 EXPR = re.compile(r"\$\{\{.*?\}\}", re.S)
 STEP_REF = re.compile(r"\bsteps\.([A-Za-z_][\w-]*)\.(outputs|outcome|conclusion)\b")
 _GIT_PUSH = re.compile(r"\bgit\s+(?:-\S+\s+(?:\S+\s+)?)*push\b([^\n;&|]*)")
@@ -18,37 +20,10 @@ _ENV_WRITE = re.compile(r">>?\s*\"?\$\{?(GITHUB_ENV|GITHUB_PATH|GITHUB_OUTPUT|GI
                         r"|\b(GITHUB_ENV|GITHUB_PATH|GITHUB_OUTPUT)\b[^\n]*(?:Out-File|Add-Content|Set-Content|open\()"
                         r"|(?:Out-File|Add-Content|Set-Content|tee)[^\n]*\b(GITHUB_ENV|GITHUB_PATH|GITHUB_OUTPUT)\b"
                         r"|environ\[[\"'](GITHUB_ENV|GITHUB_PATH|GITHUB_OUTPUT)[\"']\]")
-_PUBLISH_RUN = (
-    (re.compile(r"\b(twine\s+upload|uv\s+publish|maturin\s+(publish|upload)|flit\s+publish|poetry\s+publish)\b"),
-     "registry:pypi"),
-    (re.compile(r"\bnpm\s+publish\b|\bpnpm\s+publish\b|\byarn\s+(npm\s+)?publish\b"), "registry:npm"),
-    (re.compile(r"\bcargo\s+publish\b"), "registry:crates"),
-    (re.compile(r"\b(docker|podman)\s+(push|buildx\s+build[^\n]*--push)\b|\bdocker\s+manifest\s+push\b"), "registry:docker"),
-    (re.compile(r"\bgem\s+push\b"), "registry:rubygems"),
-    (re.compile(r"\bgh\s+release\s+(create|upload|edit)\b"), "release"),
-    (re.compile(r"\baws\s+s3\s+(cp|sync|mv)\b|\bgsutil\s+(-m\s+)?(cp|rsync)\b|\bazcopy\b"), "storage"),
-)
-_PUBLISH_ANY = re.compile("|".join(f"(?P<p{i}>{p.pattern})" for i, (p, _) in enumerate(_PUBLISH_RUN)))
-_PUBLISH_HINTS = ("upload", "publish", "push", "release", "s3", "gsutil", "azcopy")
+_PUBLISH_HINTS = ("upload", "publish", "push", "release", "s3", "gsutil", "azcopy", "deploy", "apply", "rollout",
+                  "upgrade", "set image", "pulumi", "--prod")
 _CHECK_HINTS = ("lint", "check", "clippy", "mypy", "pyright", "flake8", "type", "noemit", "--diff", "codespell",
                 "tidy", "vet", "validate")
-# Actions whose effect is known from their name: what they publish or push to.
-_PUBLISH_USES = {
-    "pypa/gh-action-pypi-publish": "registry:pypi",
-    "softprops/action-gh-release": "release",
-    "ncipollo/release-action": "release",
-    "actions/create-release": "release",
-    "actions/upload-release-asset": "release",
-    "svenstaro/upload-release-action": "release",
-    "actions/deploy-pages": "pages",
-    "docker/build-push-action": "registry:docker",
-    "depot/build-push-action": "registry:docker",
-    "peaceiris/actions-gh-pages": "git:gh-pages",
-    "jamesives/github-pages-deploy-action": "git:gh-pages",
-    "peter-evans/create-pull-request": "git:create-pull-request/patch",
-    "stefanzweifel/git-auto-commit-action": "git:(current)",
-    "ad-m/github-push-action": "git:(current)",
-}
 _API_USES = ("actions/github-script", "peter-evans/", "actions/labeler", "actions/stale",
              "softprops/action-gh-release", "ncipollo/release-action", "actions/create-release",
              "marocchino/sticky-pull-request-comment", "thollander/actions-comment-pull-request")
@@ -78,8 +53,10 @@ def _pattern(text: str) -> str:
     return EXPR.sub("*", text.strip())
 
 
-def step_record(job_id: str, index: int, step: dict, pointer: tuple, lane: int | None = None) -> dict:
-    """The facts wflint needs about one step (see module docstring)."""
+def step_record(job_id: str, index: int, step: dict, pointer: tuple, lane: int | None = None,
+                shell_vars: dict[str, str] | None = None) -> dict:
+    """The facts wflint needs about one step (see module docstring). ``shell_vars``: variables the
+    job's earlier steps set (through `$GITHUB_ENV`); this step's own and exported ones are added."""
     sid = step.get("id")
     task_id = f"{job_id}.{sid}" if isinstance(sid, str) and sid else f"{job_id}#{index}"
     uses = _text(step.get("uses")).strip()
@@ -94,7 +71,8 @@ def step_record(job_id: str, index: int, step: dict, pointer: tuple, lane: int |
         "uses": uses, "pointer": pointer, "if": _text(step.get("if")), "background": step.get("background") is True,
         "lane": lane, "wait": _names(step.get("wait")), "wait_all": "wait-all" in step,
         "cancel": _names(step.get("cancel")),
-        "writes": [], "reads": [], "publishes": [], "uploads": [], "downloads": [], "files": [], "registries": [], "api_calls": 0,
+        "writes": [], "reads": [], "publishes": [], "targets": {}, "uploads": [], "downloads": [], "files": [],
+        "registries": [], "api_calls": 0,
         "maybe_out": False, "maybe_in": False,
         "refs": _step_refs(step),
         "checkout_without_path": False, "read_only": False, "workspace_write": False,
@@ -102,7 +80,7 @@ def step_record(job_id: str, index: int, step: dict, pointer: tuple, lane: int |
     if uses:
         _uses_effects(rec, action_name(uses), with_)
     if run:
-        _run_effects(rec, run)
+        _run_effects(rec, run, shell_vars if shell_vars is not None else {})
         _credential_publishes(rec, step.get("env"))
     return rec
 
@@ -120,8 +98,16 @@ def _credential_publishes(rec: dict, env) -> None:
     if isinstance(env, dict):
         for name in env:
             target = _UPLOAD_CREDENTIALS.get(str(name).upper())
-            if target and target not in rec["publishes"]:
-                rec["publishes"].append(target)
+            if target:
+                add_target(rec, target, False)  # a versioned package upload
+
+
+def add_target(rec: dict, resource: str, floating: bool | None) -> None:
+    """Record what the step publishes to, and whether runs writing it can race (``targets.py``)."""
+    if resource not in rec["publishes"]:
+        rec["publishes"].append(resource)
+    known = rec["targets"]
+    known[resource] = worst([known[resource], floating]) if resource in known else floating
 
 
 def _step_refs(step: dict) -> list[str]:
@@ -183,18 +169,14 @@ def _uses_effects(rec: dict, name: str, with_: dict) -> None:
         rec["workspace_write"] = rec["checkout_without_path"]
     elif name.startswith(("./", "$/")):
         rec["local_action"] = name
-    target = _PUBLISH_USES.get(name)
-    if target:
-        if name.endswith("/build-push-action") and _text(with_.get("push")).lower() != "true":
-            target = None
-        elif target == "git:gh-pages" and (with_.get("branch") or with_.get("publish_branch")):
-            target = "git:" + _pattern(_text(with_.get("branch") or with_.get("publish_branch")))
-        elif name == "peter-evans/create-pull-request":
-            target = "git:" + (_pattern(_text(with_.get("branch"))) or "create-pull-request/patch")
-    if target:
-        rec["publishes"].append(target)
+    published = uses_target(name, with_)
+    if published:
+        target, floating = published
+        target = "git:" + _pattern(target[4:]) if target.startswith("git:") else target
+        add_target(rec, target, floating)
         if target.startswith("git:") and "*" not in target:
             w.append(target)
+    target = published[0] if published else None
     if name.startswith(_API_USES):
         rec["api_calls"] += 3
     if not name.startswith("actions/") and not target:
@@ -207,9 +189,35 @@ def _uses_effects(rec: dict, name: str, with_: dict) -> None:
         rec["maybe_in"] = bool(_MAYBE_IN.search(name)) or "artifact" in inputs or "download" in inputs
 
 
-def _run_effects(rec: dict, run: str) -> None:
+_ASSIGN = re.compile(r"^\s*(?:export\s+|local\s+)?([A-Za-z_]\w*)=(\S.*?)\s*$", re.M)
+_ENV_EXPORT = re.compile(r"echo\s+[\"']?([A-Za-z_]\w*)=([^\"'\n>]*)[\"']?\s*>>\s*\"?\$\{?GITHUB_ENV")
+
+
+def _learn_vars(code: str, shell_vars: dict[str, str]) -> dict[str, str]:
+    """The script's own variables (for this step) and what it exports through `$GITHUB_ENV` (for
+    the steps after it, added to ``shell_vars``)."""
+    for m in _ENV_EXPORT.finditer(code):
+        shell_vars[m.group(1)] = m.group(2).strip()
+    own = dict(shell_vars)
+    own.update((m.group(1), m.group(2).strip().strip("'\"")) for m in _ASSIGN.finditer(code))
+    return own
+
+
+def _expand(text: str, variables: dict[str, str]) -> str:
+    """``$NAME`` and ``${NAME}`` replaced by what the script set them to (a few rounds)."""
+    for _ in range(3):
+        new = re.sub(r"\$\{?([A-Za-z_]\w*)\}?", lambda m: variables.get(m.group(1), m.group(0)), text)
+        if new == text:
+            break
+        text = new
+    return text
+
+
+def _run_effects(rec: dict, run: str, shell_vars: dict[str, str]) -> None:
     """Cheap substring tests guard each pattern: most scripts touch none of these."""
     code = "\n".join(line for line in run.splitlines() if not line.lstrip().startswith("#")) if "#" in run else run
+    code = re.sub(r"[\\`][ \t]*\n", " ", code)  # one command continued over lines (sh `\`, PowerShell backtick)
+    variables = _learn_vars(code, shell_vars) if "=" in code or shell_vars else {}
     if "GITHUB_" in code:
         for match in _ENV_WRITE.finditer(code):
             kind = _ENV_FILES[next(g for g in match.groups() if g)]
@@ -217,14 +225,16 @@ def _run_effects(rec: dict, run: str) -> None:
                 rec["files"].append(kind)
     if "push" in code:
         for match in _GIT_PUSH.finditer(code):
+            pushed = _expand(_pushed_ref(match.group(1)), variables)
             target = "git:" + _push_target(match.group(1))
+            if target != "git:tags" and pushed != "(current)":
+                target = "git:" + (_pattern(re.sub(r"\$\{?\w+\}?|\$\(.*?\)", "${{x}}", pushed)) or "*")
             if "*" not in target:  # an unknown branch conflicts with nothing in particular
                 rec["writes"].append(target)
-            rec["publishes"].append(target)
+            add_target(rec, target, False if target == "git:tags" else branch_floating(pushed))
     if any(h in code for h in _PUBLISH_HINTS):
-        real = "\n".join(line for line in code.splitlines() if "--dry-run" not in line)
-        found = {m.lastgroup for m in _PUBLISH_ANY.finditer(real)}
-        rec["publishes"] += [resource for i, (_, resource) in enumerate(_PUBLISH_RUN) if f"p{i}" in found]
+        for resource, floating in run_targets(code).items():
+            add_target(rec, resource, floating)
     if "gh " in code:
         rec["api_calls"] += len(_GH_API.findall(code))
     if "api.github.com" in code:
@@ -242,6 +252,15 @@ def _artifact(rec: dict, key: str, effects: list, name: str) -> None:
     rec[key].append(_pattern(name))
     if "${{" not in name:
         effects.append("artifact:" + name)
+
+
+def _pushed_ref(args: str) -> str:
+    """The destination of a ``git push`` as written (expressions kept), or ``(current)``."""
+    words = [w for w in EXPR.sub(lambda m: m.group(0).replace(" ", ""), args).split() if not w.startswith("-")]
+    if len(words) >= 2:
+        ref = words[-1].split(":")[-1].lstrip("+").strip("'\"").removeprefix("refs/heads/")
+        return ref if ref and ref != "HEAD" else "(current)"
+    return "(current)"
 
 
 def _push_target(args: str) -> str:

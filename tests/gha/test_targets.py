@@ -1,0 +1,99 @@
+"""SAF310 by target, not by name (issue 12 bullets 1, 2, 4): what a step publishes to, whether
+runs can race on it, and how often the runs that publish start."""
+from __future__ import annotations
+
+import pytest
+from helpers import workflow
+
+from wflint.engine import check_workflow
+from wflint.facets import Publishing
+from wflint.rule import all_rules
+
+
+def saf310(text: str, preview: bool = True):
+    return list(check_workflow(workflow(text), [all_rules()["SAF310"]], preview=preview).findings)
+
+
+def job(on: str, steps: str, extra: str = "") -> str:
+    return f"on: {on}\njobs:\n  ship:\n    runs-on: x\n{extra}    steps:\n{steps}"
+
+
+@pytest.mark.parametrize("steps", [
+    "      - run: twine upload dist/*\n",
+    "      - run: uv publish\n",
+    "      - run: npm publish --access public\n",
+    "      - run: cargo publish\n",
+    "      - run: python scripts/release.py\n        env: {CARGO_REGISTRY_TOKEN: x}\n",
+    "      - uses: pypa/gh-action-pypi-publish@release/v1\n",
+    "      - run: gh release create ${{ github.ref_name }} dist/*\n",
+    "      - uses: softprops/action-gh-release@v2\n",  # defaults to the run's tag
+    "      - run: docker push ghcr.io/acme/app:${{ github.sha }}\n",
+    "      - run: git push origin \"release-$VERSION\"\n",
+    "      - uses: peter-evans/create-pull-request@v7\n        with: {branch: bump, branch-suffix: timestamp}\n",
+    "      - run: git push --tags\n",
+])
+def test_a_versioned_or_per_run_target_cannot_race(steps):
+    assert saf310(job("push", steps)) == []
+    assert workflow(job("push", steps)).tasks["ship"].facet(Publishing).unique  # but it is a publish
+
+
+@pytest.mark.parametrize("steps, target", [
+    ("      - run: docker push ghcr.io/acme/app:latest\n", "registry:docker"),
+    ("      - run: docker push ghcr.io/acme/app\n", "registry:docker"),  # no tag is `latest`
+    ("      - run: gh release upload nightly --clobber dist/*\n", "release"),
+    ("      - run: npx wrangler deploy\n", "deploy:wrangler"),
+    ("      - uses: actions/deploy-pages@v4\n", "pages"),
+    ("      - uses: JamesIves/github-pages-deploy-action@v4\n        with: {folder: site}\n", "git:gh-pages"),
+    ("      - uses: peter-evans/create-pull-request@v7\n        with: {branch: docs}\n", "git:docs"),
+    ("      - run: |\n          git commit -am regen\n          git push\n", "git:(current)"),
+    ("      - run: |\n          git push --force \\\n            origin HEAD:gh-pages\n", "git:gh-pages"),
+])
+def test_a_floating_target_on_every_push_is_shown_by_default(steps, target):
+    [finding] = saf310(job("{push: {branches: [main]}}", steps), preview=False)
+    assert f"`{target}`" in finding.message and finding.confidence.value == "high"
+
+
+def test_detection_is_by_what_steps_do_never_by_the_job_id():
+    named = "on: push\njobs:\n  deploy_site:\n    runs-on: x\n    steps: [{run: make test}]\n"
+    assert saf310(named) == []
+    quiet = "on: push\njobs:\n  build:\n    runs-on: x\n    steps: [{run: npx wrangler deploy}]\n"
+    assert len(saf310(quiet, preview=False)) == 1
+
+
+def test_a_floating_publish_only_on_tags_is_not_frequent():
+    steps = ("      - run: make image\n      - if: startsWith(github.ref, 'refs/tags/')\n"
+             "        run: docker push ghcr.io/acme/app:latest\n")
+    on = "{push: {branches: [main], tags: ['v*']}}"
+    assert saf310(job(on, steps), preview=False) == []  # runs once per tag: preview only
+    [finding] = saf310(job(on, steps))
+    assert finding.confidence.value == "medium"
+    every_push = steps.replace("startsWith(github.ref, 'refs/tags/')", "github.ref == 'refs/heads/main'")
+    assert len(saf310(job(on, every_push), preview=False)) == 1
+
+
+@pytest.mark.parametrize("steps, group", [
+    ("      - run: git push\n", "git-push-${{ github.ref }}"),  # per branch: other branches do not wait
+    ("      - uses: actions/deploy-pages@v4\n", "pages"),
+    ("      - run: npx wrangler deploy\n", "deploy-wrangler"),
+])
+def test_the_suggested_group_is_keyed_by_the_target(steps, group):
+    [finding] = saf310(job("push", steps))
+    assert finding.fix.changes[0].group == group
+
+
+def test_a_called_workflow_is_never_given_queue_max():
+    [finding] = saf310(job("workflow_call", "      - run: 'aws s3 sync site/ s3://bucket/'\n"))
+    assert finding.fix.changes[0].queue == ""
+    [scheduled] = saf310(job("schedule", "      - run: 'aws s3 sync site/ s3://bucket/'\n"))
+    assert scheduled.fix.changes[0].queue == "max"
+
+
+def test_a_branch_named_in_a_shell_variable_is_read_through_it():
+    fresh = ("      - run: echo \"BRANCH=docs-$VERSION-$(date +%s)\" >> $GITHUB_ENV\n"
+             "      - run: |\n          git checkout -b \"$BRANCH\"\n          git push origin \"$BRANCH\"\n")
+    assert saf310(job("push", fresh)) == []  # per version and time: a fresh branch per run
+    fixed = "      - run: |\n          branch=generated-docs\n          git push --force origin \"HEAD:$branch\"\n"
+    [finding] = saf310(job("push", fixed), preview=False)
+    assert "`git:*`" in finding.message or "generated-docs" in finding.message
+    from_command = "      - run: |\n          b=\"$(git branch --show-current)\"\n          git push origin HEAD:\"$b\"\n"
+    assert saf310(job("push", from_command), preview=False) == []  # not proven floating: preview only
