@@ -65,7 +65,7 @@ def step_record(job_id: str, index: int, step: dict, pointer: tuple, lane: int |
     with_: dict = raw_with if isinstance(raw_with, dict) else {}
     kind = "uses" if uses else "run" if "run" in step else next(
         (k for k in ("wait", "wait-all", "cancel") if k in step), "other")
-    rec = {
+    rec: dict = {
         "id": task_id, "step_id": sid if isinstance(sid, str) else None, "index": index, "kind": kind,
         "name": _text(step.get("name")) or (uses or run.strip().splitlines()[0][:60] if (uses or run.strip()) else task_id),
         "uses": uses, "pointer": pointer, "if": _text(step.get("if")), "background": step.get("background") is True,
@@ -176,10 +176,9 @@ def _uses_effects(rec: dict, name: str, with_: dict) -> None:
         add_target(rec, target, floating)
         if target.startswith("git:") and "*" not in target:
             w.append(target)
-    target = published[0] if published else None
     if name.startswith(_API_USES):
         rec["api_calls"] += 3
-    if not name.startswith("actions/") and not target:
+    if not name.startswith("actions/") and not published:
         inputs = " ".join(str(k) for k in with_).lower()
         if "upload" in inputs or "artifact" in inputs:
             for key, value in with_.items():  # e.g. duckdb's build action: `upload-name: linux-base-build`
