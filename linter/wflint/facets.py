@@ -188,3 +188,4 @@ class Publishing(Facet):
     called_only: bool = False  # only started by other workflows, which may hold the group
     suggested_group: str = ""  # a concurrency group key per target, in the engine's syntax
     queue: str = ""  # the queue policy a group for it should have ("max": keep every pending run)
+    cancelling_group: str = ""  # a group that cancels a run in progress where it publishes (a hazard)

@@ -33,6 +33,7 @@ RULE_MODULES = (
     "safety.saf302",
     "safety.saf303",
     "safety.saf310",
+    "safety.saf311",
     "resources.res001",
     "resources.res002",
     "graph.gra001",

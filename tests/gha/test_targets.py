@@ -97,3 +97,45 @@ def test_a_branch_named_in_a_shell_variable_is_read_through_it():
     assert "`git:*`" in finding.message or "generated-docs" in finding.message
     from_command = "      - run: |\n          b=\"$(git branch --show-current)\"\n          git push origin HEAD:\"$b\"\n"
     assert saf310(job("push", from_command), preview=False) == []  # not proven floating: preview only
+
+
+CANCELLING = """\
+on:
+  push:
+    branches: [main]
+    tags: ['v*']
+  pull_request:
+concurrency:
+  group: ci-{key}
+  cancel-in-progress: {cancel}
+jobs:
+  ship:
+    runs-on: x
+    steps:
+      - run: make dist
+      - if: {step_if}
+        run: {publish}
+"""
+
+
+def saf311(**values):
+    text = CANCELLING.format(**{"key": "${{ github.ref }}", "cancel": "true", "step_if": "always()",
+                                "publish": "twine upload dist/*", **values})
+    return check_workflow(workflow(text), [all_rules()["SAF311"]]).findings
+
+
+def test_a_group_that_cancels_a_publish_is_a_hazard():
+    [finding] = saf311()
+    assert "ci-${{ github.ref }}" in finding.message and "`registry:pypi`" in finding.message
+
+
+@pytest.mark.parametrize("values", [
+    # cancels only where nothing ships
+    {"cancel": "${{ github.event_name == 'pull_request' }}", "step_if": "github.event_name == 'push'"},
+    {"cancel": "false"},
+    {"key": "${{ github.head_ref || github.sha }}", "step_if": "github.event_name == 'push'"},  # per commit
+    {"key": "${{ github.head_ref || github.sha }}", "step_if": "github.ref_type == 'tag'"},  # a PR ref is no tag
+    {"publish": "twine upload --repository testpypi dist/*"},  # a rehearsal, nothing ships
+])
+def test_no_hazard_where_the_group_never_cancels_a_shipping_run(values):
+    assert saf311(**values) == []

@@ -109,6 +109,38 @@ def may_run(condition: str, context: RunContext) -> bool:
     return value is UNKNOWN or _truthy(value)
 
 
+def certainly(condition, context: RunContext) -> bool:
+    """True only when ``condition`` (a literal or an expression) is certainly true in ``context``."""
+    if isinstance(condition, bool) or condition is None:
+        return condition is True
+    text = str(condition).strip()
+    if text.lower() == "true":
+        return True
+    if text.startswith("${{") and text.endswith("}}"):
+        text = text[3:-2]
+    try:
+        value = _Parser(_tokens(text), context).expression()
+    except _Unreadable:
+        return False
+    return value is not UNKNOWN and _truthy(value)
+
+
+PER_RUN = "\x00per-run"  # the value of github.sha, run_id, run_number: never the same in two runs
+
+
+def per_run_group(group: str, context: RunContext) -> bool:
+    """Is the group key unique per run in ``context`` (``github.head_ref || github.sha`` on a push)?
+    Such a group never holds or cancels another run."""
+    for m in re.finditer(r"\$\{\{(.*?)\}\}", group, re.S):
+        try:
+            value = _Parser(_tokens(m.group(1)), context, group_key=True).expression()
+        except _Unreadable:
+            continue
+        if value == PER_RUN:
+            return True
+    return False
+
+
 def uses_status(condition: str) -> bool:
     """A status function in `if:` replaces the implicit ``success()``: the job may run after a skip."""
     return bool(_STATUS.search(condition))
@@ -150,16 +182,17 @@ def _and(a, b):
 
 
 def _or(a, b):
-    if a is not UNKNOWN and _truthy(a) or b is not UNKNOWN and _truthy(b):
-        return True
-    return False if a is not UNKNOWN and b is not UNKNOWN else UNKNOWN
+    """GitHub's ``||`` gives the first truthy operand's value (a group key is built that way)."""
+    if a is not UNKNOWN:
+        return a if _truthy(a) else b
+    return True if b is not UNKNOWN and _truthy(b) else UNKNOWN
 
 
 class _Parser:
     """Precedence: ``||`` < ``&&`` < comparison < ``!`` < call, name, literal, parentheses."""
 
-    def __init__(self, tokens: list[tuple[str, str]], context: RunContext) -> None:
-        self.tokens, self.at, self.context = tokens, 0, context
+    def __init__(self, tokens: list[tuple[str, str]], context: RunContext, group_key: bool = False) -> None:
+        self.tokens, self.at, self.context, self.group_key = tokens, 0, context, group_key
 
     def expression(self):
         value = self._or()
@@ -245,10 +278,27 @@ class _Parser:
         if name == "github.event_name":
             return context.event if context.event else UNKNOWN
         if name == "github.ref_type":
-            return UNKNOWN if context.ref_type == "pull" else context.ref_type
+            # a pull request's merge ref is no tag, whatever GitHub calls its type
+            return _Prefixed("", frozenset({"tag"})) if context.ref_type == "pull" else context.ref_type
         if name in ("github.ref", "github.ref_name"):
             return _ref_value(context, full=name == "github.ref")
+        if self.group_key:
+            return _key_part(name, context)
         return UNKNOWN
+
+
+_PULL_EVENTS = ("pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment")
+
+
+def _key_part(name: str, context: RunContext):
+    """What a group key's parts are in a run: per-run ids, and pull-request fields that are empty
+    outside pull requests (so ``github.head_ref || github.sha`` is the commit on a push)."""
+    if name in ("github.sha", "github.run_id", "github.run_number"):
+        return PER_RUN
+    pull = context.event in _PULL_EVENTS
+    if name in ("github.head_ref", "github.base_ref", "github.event.number", "github.event.pull_request.number"):
+        return UNKNOWN if pull or context.event is None else ""
+    return UNKNOWN
 
 
 def _ref_value(context: RunContext, full: bool):

@@ -28,10 +28,11 @@ from wflint.sourcemap import load_yaml
 
 from . import local
 from .edges import EXPRESSION, FINALIZER, with_edges
-from .events import RunContext, job_contexts, may_run, run_contexts
+from .events import RunContext, certainly, job_contexts, may_run, per_run_group, run_contexts
 from .facts import JobFacts
 from .matrix import matrix_size
 from .steps import _all_text, step_record, worst
+from .targets import REHEARSALS
 
 JOB_DEFAULT_S = 600.0  # per-kind default; only ever shown as "default", never as a saving
 PLAN_JOB_CAP = 20  # GitHub Free plan: concurrent jobs per account
@@ -79,7 +80,7 @@ def _read(path: str, text: str, files: local.LocalFiles) -> Workflow:
     with_edges(workflow, jobs, tasks)
     contexts = _put_starts(workflow, data.get("on"))
     for task in tasks.values():
-        _put_run_facets(task, contexts[task.id], _group(data.get("concurrency")))
+        _put_run_facets(task, contexts[task.id], data.get("concurrency"))
     return workflow
 
 
@@ -103,11 +104,11 @@ def _frequent(context: RunContext) -> bool:
     return context.event in ("workflow_run", "pull_request_target", "merge_group", "repository_dispatch")
 
 
-def _put_run_facets(task: Task, contexts: tuple[RunContext, ...], workflow_group: str | None) -> None:
+def _put_run_facets(task: Task, contexts: tuple[RunContext, ...], workflow_concurrency) -> None:
     """Concurrency settings and, for a job that publishes, what, whether runs can race on it, and
-    how often the runs that do it start (SAF310's facts)."""
+    how often the runs that do it start (SAF310's and SAF311's facts)."""
     own = task.facet(Concurrency) or Concurrency()
-    task.put(replace(own, workflow_group=workflow_group))
+    task.put(replace(own, workflow_group=_group(workflow_concurrency)))
     facts = task.facet(JobFacts)
     # What a called workflow publishes is its own jobs' finding, reported once, in its own file.
     if facts is None or not facts.targets:
@@ -117,6 +118,7 @@ def _put_run_facets(task: Task, contexts: tuple[RunContext, ...], workflow_group
     where = [c for _, _, cond in racing for c in contexts if may_run(cond, c)]
     called_only = all(c.event is None for c in contexts)
     mutable = any(floating for _, floating, _ in racing)
+    publishing_in = [c for r, _, cond in facts.targets if r not in REHEARSALS for c in contexts if may_run(cond, c)]
     task.put(Publishing(
         targets=tuple(targets),
         unique=tuple(sorted({r for r, _, _ in facts.targets} - set(targets))),
@@ -126,7 +128,21 @@ def _put_run_facets(task: Task, contexts: tuple[RunContext, ...], workflow_group
         suggested_group=concurrency_group(task.id, targets),
         # runs of every caller of a called workflow would queue behind one another
         queue="" if mutable or called_only else "max",
+        cancelling_group=_cancelling_group(own, workflow_concurrency, publishing_in),
     ))
+
+
+def _cancelling_group(own: Concurrency, workflow_concurrency, contexts: list[RunContext]) -> str:
+    """The group that cancels a run in progress where the job publishes: its own, else the
+    workflow's, with `cancel-in-progress` certainly true there and a key two runs can share."""
+    if own.group:
+        group, cancel = own.group, own.cancel_in_progress
+    else:
+        group, cancel = _group(workflow_concurrency), _concurrency_key(workflow_concurrency, "cancel-in-progress")
+    if not group or cancel is None:
+        return ""
+    hit = any(certainly(cancel, c) and not per_run_group(group, c) for c in contexts)
+    return group if hit else ""
 
 
 _ALLOWED_CONTEXTS = {"github", "inputs", "matrix", "needs", "strategy", "vars"}  # job-level concurrency

@@ -24,6 +24,9 @@ _FLOATING_TAGS = {"latest", "main", "master", "nightly", "edge", "dev", "develop
 _VARIABLE = re.compile(r"\$env:(\w+)|\$\{?(\w+)\}?")
 
 
+REHEARSALS = ("registry:testpypi",)  # uploads that rehearse a release: nothing ships there
+
+
 def name_floating(name: str) -> bool | None:
     """A name written with no expression or variable is one fixed target every run writes."""
     name = name.strip().strip("'\"")
@@ -110,8 +113,10 @@ def run_targets(code: str) -> dict[str, bool | None]:
     real = "\n".join(line for line in code.splitlines() if "--dry-run" not in line)
     out: dict[str, list] = {}
     for pattern, resource in _VERSIONED:
-        if pattern.search(real):
-            out.setdefault(resource, []).append(False)
+        for line in real.splitlines():
+            if pattern.search(line):
+                rehearsal = resource == "registry:pypi" and re.search(r"test\.pypi\.org|\btestpypi\b", line)
+                out.setdefault("registry:testpypi" if rehearsal else resource, []).append(False)
     for m in _DOCKER_PUSH.finditer(real):
         out.setdefault("registry:docker", []).append(image_tag_floating(m.group(2) or m.group(3) or ""))
     for line in real.splitlines():
@@ -141,7 +146,8 @@ def uses_target(name: str, with_: dict) -> tuple[str, bool | None] | None:
         return next((str(with_[k]) for k in keys if with_.get(k) not in (None, "")), "")
 
     if name == "pypa/gh-action-pypi-publish":
-        return "registry:pypi", False
+        rehearsal = "test.pypi.org" in given("repository-url", "repository_url")
+        return ("registry:testpypi" if rehearsal else "registry:pypi"), False
     if name in _RELEASE_TAG_INPUT:
         tag = given(_RELEASE_TAG_INPUT[name])
         return "release", name_floating(tag) if tag else False
