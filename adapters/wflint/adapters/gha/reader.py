@@ -135,9 +135,9 @@ def _put_run_facets(task: Task, contexts: tuple[RunContext, ...], workflow_concu
 def _cancelling_group(own: Concurrency, workflow_concurrency, contexts: list[RunContext]) -> str:
     """The group that cancels a run in progress where the job publishes: its own, else the
     workflow's, with `cancel-in-progress` certainly true there and a key two runs can share."""
-    if own.group:
-        group, cancel = own.group, own.cancel_in_progress
-    else:
+    group: str | None = own.group
+    cancel = own.cancel_in_progress
+    if not group:
         group, cancel = _group(workflow_concurrency), _concurrency_key(workflow_concurrency, "cancel-in-progress")
     if not group or cancel is None:
         return ""
