@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from .ir import Facet, Location
 
 __all__ = ["Facet", "Routes", "Starts", "TriggerRule", "LoopCopy", "ItemFanout", "ExecutionOrder", "JoinCheck",
-           "InstanceWrites", "Notes", "Structure", "Unresolved", "Step", "Steps", "Concurrency", "Publishing"]
+           "InstanceWrites", "Instances", "Notes", "Structure", "Unresolved", "Step", "Steps", "Concurrency", "Publishing"]
 
 
 # --- branching, triggers and runs ---------------------------------------------------------------
@@ -102,6 +102,15 @@ class JoinCheck(Facet):
 
     issues: tuple[str, ...] = ()
     fix: str = "display"  # applicability of inserting a join in front of the task
+
+
+@dataclass(frozen=True)
+class Instances(Facet):
+    """How many copies of the task run at once (a matrix job's instances, up to its `max-parallel`):
+    each takes a place under the engine's concurrency cap."""
+
+    at_once: int = 1
+    total: int = 1
 
 
 @dataclass(frozen=True)

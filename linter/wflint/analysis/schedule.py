@@ -20,6 +20,7 @@ class Demand:
 
     pools: tuple[tuple[str, int], ...] = ()  # (pool, slots)
     rates: tuple[tuple[str, float], ...] = ()  # (api, calls per second while running)
+    slots: int = 1  # places it takes under the engine's concurrency cap (a matrix job's instances)
 
     @property
     def signature(self) -> tuple:
@@ -54,6 +55,7 @@ def list_schedule(order: list[str], pred: dict[str, list[str]], succ: dict[str, 
     used_pools: dict[str, int] = {}
     used_rates: dict[str, float] = {}
     running: list[tuple[float, int, str]] = []
+    used_slots = [0]
     start: dict[str, float] = {}
     finish: dict[str, float] = {}
     waits: dict[str, set[str]] = {}
@@ -69,9 +71,10 @@ def list_schedule(order: list[str], pred: dict[str, list[str]], succ: dict[str, 
         heapq.heappush(heads.setdefault(signature[t], []), (-tail[t], rank[t], t))
 
     def blocker(t: str) -> str | None:
-        if capacity.concurrency is not None and len(running) >= capacity.concurrency:
-            return "concurrency"
         d = demand.get(t, empty)
+        cap = capacity.concurrency
+        if cap is not None and running and used_slots[0] + min(d.slots, cap) > cap:
+            return "concurrency"
         for pool, slots in d.pools:
             size = capacity.pools.get(pool)
             if size is not None and used_pools.get(pool, 0) + slots > size:
@@ -90,6 +93,7 @@ def list_schedule(order: list[str], pred: dict[str, list[str]], succ: dict[str, 
             used_pools[pool] = used_pools.get(pool, 0) + slots
         for api, rate in d.rates:
             used_rates[api] = used_rates.get(api, 0.0) + rate
+        used_slots[0] += d.slots
         start[t] = now
         finish[t] = now + duration[t]
         heapq.heappush(running, (finish[t], rank[t], t))
@@ -127,6 +131,7 @@ def list_schedule(order: list[str], pred: dict[str, list[str]], succ: dict[str, 
         while running and running[0][0] <= now + EPS:
             _, _, t = heapq.heappop(running)
             d = demand.get(t, empty)
+            used_slots[0] -= d.slots
             for pool, slots in d.pools:
                 used_pools[pool] -= slots
             for api, rate in d.rates:

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from wflint.errors import ParseError
-from wflint.facets import Concurrency, InstanceWrites, Publishing, Starts, Step, Steps
+from wflint.facets import Concurrency, Instances, InstanceWrites, Publishing, Starts, Step, Steps
 from wflint.ir import (
     ApiLimit,
     ApiUse,
@@ -208,7 +208,16 @@ def _job_task(files: local.LocalFiles, job_id: str, job: dict) -> Task:
     task.put(Steps(tuple(_step_facet(rec) for rec in steps), tuple(concurrent_pairs(steps))))
     if (size or 1) > 1 and not strategy.get("max-parallel") == 1:
         task.put(InstanceWrites(_instance_artifacts(steps)))
+    if size and size > 1:
+        task.put(Instances(at_once=_at_once(size, strategy.get("max-parallel")), total=size))
     return task
+
+
+def _at_once(size: int, max_parallel) -> int:
+    """Matrix instances running together: all of them, or `max-parallel` when it is a number."""
+    if isinstance(max_parallel, int) and not isinstance(max_parallel, bool) and max_parallel > 0:
+        return min(size, max_parallel)
+    return size
 
 
 def _job_steps(files: local.LocalFiles, job_id: str, job: dict) -> list[dict]:
