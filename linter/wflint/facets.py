@@ -160,6 +160,7 @@ class Step:
     condition_reads_steps: bool = False  # its ``if:`` depends on other steps' outcome
     finalizer: bool = False  # runs on failure or always (``always()``, ``failure()``)
     opaque_action: bool = False  # a local action wflint could not read
+    locks: tuple[str, ...] = ()  # tool locks it takes (a build directory, a package cache): holders wait in turn
 
 
 @dataclass(frozen=True)

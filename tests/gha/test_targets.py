@@ -6,7 +6,7 @@ import pytest
 from helpers import workflow
 
 from wflint.engine import check_workflow
-from wflint.facets import Publishing
+from wflint.facets import Publishing, Steps
 from wflint.rule import all_rules
 
 
@@ -139,3 +139,12 @@ def test_a_group_that_cancels_a_publish_is_a_hazard():
 ])
 def test_no_hazard_where_the_group_never_cancels_a_shipping_run(values):
     assert saf311(**values) == []
+
+
+def test_steps_are_classified_by_command_words_and_tool_locks():
+    text = ("on: push\njobs:\n  j:\n    runs-on: x\n    steps:\n      - run: ./configure --linter=strict\n"
+            "      - run: cargo fmt --check\n      - run: cargo clippy\n      - run: ruff check .\n")
+    steps = {s.index: s for s in workflow(text).tasks["j"].facet(Steps).steps}
+    assert not steps[0].read_only  # an option is not a command
+    assert steps[1].read_only and steps[1].locks == steps[2].locks == ("cargo",)
+    assert steps[3].locks == ()

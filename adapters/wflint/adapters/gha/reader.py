@@ -319,7 +319,7 @@ def _step_facet(rec: dict) -> Step:
         group=rec.get("group"), waits=bool(rec["wait"]), refs=tuple(rec["refs"]), files=tuple(rec["files"]),
         read_only=rec["read_only"], checkout_without_path=rec["checkout_without_path"],
         condition_reads_steps="steps." in condition, finalizer=bool(FINALIZER.search(condition)),
-        opaque_action=bool(rec.get("opaque_action")),
+        opaque_action=bool(rec.get("opaque_action")), locks=tuple(rec["locks"]),
     )
 
 

@@ -30,8 +30,8 @@ _API_USES = ("actions/github-script", "peter-evans/", "actions/labeler", "action
 _MAYBE_OUT = re.compile(r"artifact|upload|save|publish|stage")  # not "cache": a cache only saves time
 _NAME_INPUT = re.compile(r"(upload|artifact)[-_]?name|^artifact$")
 _MAYBE_IN = re.compile(r"artifact|download|restore")  # action names are lower case
-_READ_ONLY_CMD = re.compile(
-    r"\b(lint|linter|check|clippy|mypy|pyright|ruff\s+check|flake8|pylint|eslint|shellcheck|actionlint"
+_READ_ONLY_CMD = re.compile(  # words of a command, never of an option (`--linter`) or a path
+    r"(?<![-/.])\b(lint|linter|check|clippy|mypy|pyright|ruff\s+check|flake8|pylint|eslint|shellcheck|actionlint"
     r"|typecheck|type-check|tsc\b[^\n]*--noEmit|codespell|cppcheck|clang-tidy|vet|validate)\b|(?<!\S)--(check|diff)\b")
 _WRITES_TREE = re.compile(r"(?<!\S)--(fix|write)\b|\b(format(?!\S*\s+--check)|install|build|make|cmake|compile|"
                           r"git\s+(commit|push|checkout|apply)"
@@ -75,7 +75,7 @@ def step_record(job_id: str, index: int, step: dict, pointer: tuple, lane: int |
         "registries": [], "api_calls": 0,
         "maybe_out": False, "maybe_in": False,
         "refs": _step_refs(step),
-        "checkout_without_path": False, "read_only": False, "workspace_write": False,
+        "checkout_without_path": False, "read_only": False, "workspace_write": False, "locks": [],
     }
     if uses:
         _uses_effects(rec, action_name(uses), with_)
@@ -242,6 +242,15 @@ def _run_effects(rec: dict, run: str, shell_vars: dict[str, str]) -> None:
     rec["read_only"] = not rec["files"] and not rec["publishes"] and any(h in lowered for h in _CHECK_HINTS) \
         and bool(_READ_ONLY_CMD.search(code)) and not _WRITES_TREE.search(code)
     rec["workspace_write"] = not rec["read_only"]  # a script may write anywhere in the workspace
+    rec["locks"] = sorted({_LOCK_OF.get(m.group(1), m.group(1)) for m in _LOCKING_TOOL.finditer(code)})
+
+
+# Tools that hold one lock per job (a build directory, a cache, an environment): two steps running
+# them wait for each other, so running them side by side gains nothing.
+_LOCKING_TOOL = re.compile(r"(?:^|[;&|(]\s*|\n\s*)(?:[A-Z_][A-Z0-9_]*=\S*\s+)*"
+                           r"(cargo|uv|uvx|npm|npx|pnpm|yarn|bun|pip|pip3|poetry|pdm|hatch|gradle|\./gradlew|mvn|sbt"
+                           r"|bundle|dotnet|spin|meson|ninja|bazel)\b", re.M)
+_LOCK_OF = {"uvx": "uv", "npx": "npm", "pip3": "pip", "./gradlew": "gradle"}
 
 
 def _artifact(rec: dict, key: str, effects: list, name: str) -> None:
