@@ -82,3 +82,18 @@ def test_a_fix_that_lets_a_deploy_skip_its_tests_is_refused():
     new = workflow(text)
     assert "`deploy` no longer waits for `test`" in keeps_waits(old, new, [RemoveOrder("test", "build")])
     assert gha.verify(old, new, [RemoveOrder("test", "build")]) is not None
+
+
+def test_a_group_fix_never_joins_jobs_that_ran_side_by_side_on_other_targets():
+    from wflint.adapters.gha.rewriter import groups_apart
+    from wflint.finding import AddConcurrency
+
+    text = ("on: push\njobs:\n  docs:\n    runs-on: x\n    concurrency: {group: site, cancel-in-progress: false}\n"
+            "    steps: [{run: git push origin HEAD:gh-pages}]\n"
+            "  app:\n    runs-on: x\n    steps: [{run: npx wrangler deploy}]\n"
+            "  pages:\n    runs-on: x\n    steps: [{run: git push --force origin HEAD:gh-pages}]\n")
+    old = workflow(text)
+    grouped = text.replace("  app:\n    runs-on: x\n", "  app:\n    runs-on: x\n    concurrency: {group: site}\n")
+    assert "would share group 'site'" in groups_apart(old, workflow(grouped), [AddConcurrency("app", "site")])
+    same_target = text.replace("  pages:\n    runs-on: x\n", "  pages:\n    runs-on: x\n    concurrency: {group: site}\n")
+    assert groups_apart(old, workflow(same_target), [AddConcurrency("pages", "site")]) is None

@@ -329,7 +329,30 @@ def _parallel_steps(src: _Text, job, task, step_ids) -> TextEdit:
 def verify(old, new, changes: list[FixChange]) -> str | None:
     """The edit did exactly what was meant, and every job with side effects still waits, on every
     event, for each job it waited for (``keeps_waits``)."""
-    return exact(old, new, changes) or keeps_waits(old, new, changes)
+    return exact(old, new, changes) or keeps_waits(old, new, changes) or groups_apart(old, new, changes)
+
+
+def groups_apart(old, new, changes: list[FixChange]) -> str | None:
+    """A job given a group shares it with no job it ran beside before (same run, no `needs:`
+    path between them) unless both write one target: a group must serialize the race only."""
+    graph = EventGraph.of(old)
+    for change in changes:
+        if not isinstance(change, AddConcurrency) or not change.task:
+            continue
+        mine = _targets(old.tasks[change.task])
+        for other, task in new.tasks.items():
+            if other == change.task or _concurrency(task).group != change.group:
+                continue
+            beside = any(change.task in waits and other in waits and other not in waits[change.task]
+                         and change.task not in waits[other] for waits in graph.waits.values())
+            if beside and not mine & _targets(old.tasks[other]):
+                return f"`{change.task}` and `{other}` ran side by side and would share group {change.group!r}"
+    return None
+
+
+def _targets(task) -> set[str]:
+    publishing = task.facet(Publishing)
+    return set(publishing.targets + publishing.unique) if publishing else set()
 
 
 def keeps_waits(old, new, changes: list[FixChange]) -> str | None:
