@@ -148,3 +148,9 @@ def test_steps_are_classified_by_command_words_and_tool_locks():
     assert not steps[0].read_only  # an option is not a command
     assert steps[1].read_only and steps[1].locks == steps[2].locks == ("cargo",)
     assert steps[3].locks == ()
+
+
+def test_an_atomic_push_in_a_cancelling_group_is_no_hazard():
+    assert saf311(publish="git push origin HEAD:gh-pages") == []
+    assert saf311(publish="docker push ghcr.io/acme/app:latest") == []
+    assert len(saf311(publish="aws s3 sync site/ s3://bucket/")) == 1  # half a site

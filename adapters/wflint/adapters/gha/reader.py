@@ -32,7 +32,7 @@ from .events import RunContext, certainly, job_contexts, may_run, per_run_group,
 from .facts import JobFacts
 from .matrix import matrix_size
 from .steps import _all_text, step_record, worst
-from .targets import REHEARSALS
+from .targets import ATOMIC, REHEARSALS
 
 JOB_DEFAULT_S = 600.0  # per-kind default; only ever shown as "default", never as a saving
 PLAN_JOB_CAP = 20  # GitHub Free plan: concurrent jobs per account
@@ -118,7 +118,8 @@ def _put_run_facets(task: Task, contexts: tuple[RunContext, ...], workflow_concu
     where = [c for _, _, cond in racing for c in contexts if may_run(cond, c)]
     called_only = all(c.event is None for c in contexts)
     mutable = any(floating for _, floating, _ in racing)
-    publishing_in = [c for r, _, cond in facts.targets if r not in REHEARSALS for c in contexts if may_run(cond, c)]
+    publishing_in = [c for r, _, cond in facts.targets if r not in REHEARSALS and not r.startswith(ATOMIC)
+                     for c in contexts if may_run(cond, c)]
     task.put(Publishing(
         targets=tuple(targets),
         unique=tuple(sorted({r for r, _, _ in facts.targets} - set(targets))),

@@ -25,6 +25,9 @@ _VARIABLE = re.compile(r"\$env:(\w+)|\$\{?(\w+)\}?")
 
 
 REHEARSALS = ("registry:testpypi",)  # uploads that rehearse a release: nothing ships there
+# Pushes that land whole or not at all (a git ref, an image tag moved by its manifest): a run
+# cancelled half-way leaves nothing half-done, unlike an upload of many files or a deployment.
+ATOMIC = ("git:", "registry:docker")
 
 
 def name_floating(name: str) -> bool | None:
@@ -66,17 +69,27 @@ def image_tag_floating(image: str) -> bool | None:
     image = image.strip().strip("'\"")
     if not image:
         return None
-    if image.startswith("${{") and image.endswith("}}") and EXPR.fullmatch(image):
+    if image.count("${{") == 1 and EXPR.fullmatch(image):
         return None  # the whole list from another step (docker/metadata-action): not read
     last = image.rsplit("/", 1)[-1]
     if "@" in last:
         return False  # a digest
-    tag = last.split(":", 1)[1] if ":" in last else "latest"
+    if ":" not in last:
+        # no tag is `latest`, unless a variable may hold the whole reference, tag included
+        return None if "$" in image else True
+    tag = last.split(":", 1)[1]
     if tag.lower() in _FLOATING_TAGS:
         return True
+    if "$" not in tag:
+        return True  # a literal tag, even ``1.2``, is one name every run overwrites
     if re.search(r"ref_name|github_ref|head_ref|github\.ref\b", tag, re.I):
         return None  # named after the ref: a version on a tag, but `main` on every push to main
-    return name_floating(tag)  # a literal tag, even ``1.2``, is one name every run overwrites
+    return False if _IMAGE_UNIQUE.search(tag) else None
+
+
+# What makes an image tag unique per run or version (a variable called TAG may hold `latest`).
+_IMAGE_UNIQUE = re.compile(_WORD.format("sha|run_id|run_number|run_attempt|version|ver|timestamp|date|datetime"
+                                        "|git_describe|short_sha|shortsha|commit"), re.I)
 
 
 def worst(values) -> bool | None:

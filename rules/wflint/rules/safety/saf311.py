@@ -1,6 +1,6 @@
 """A publish or deploy job sits in a concurrency group that cancels runs in progress.
 
-**What.** A job that publishes, deploys or pushes, whose concurrency group (its own, or the
+**What.** A job that publishes or deploys, whose concurrency group (its own, or the
 workflow's) has `cancel-in-progress:` certainly true on an event where the publishing step runs,
 with a group key that two runs can share. A `cancel-in-progress:` expression counts when it is
 true there (e.g. `${{ github.ref != 'refs/heads/main' }}` on a release branch), and a key unique per
@@ -9,6 +9,8 @@ run (`${{ github.head_ref || github.sha }}` on a push) never cancels anything.
 **Why.** A newer run cancels the older one wherever it is: half-way through an upload (some wheels
 of a version on PyPI, the rest never), a release with half its assets, a deployment stopped
 between its steps. Cancelling is right for tests on a pull request, not for the step that ships.
+A push that lands whole or not at all (a git branch, an image tag) is left alone, and so is an
+upload that only rehearses a release (TestPyPI).
 
 **Example.**
 
