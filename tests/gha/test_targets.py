@@ -154,3 +154,11 @@ def test_an_atomic_push_in_a_cancelling_group_is_no_hazard():
     assert saf311(publish="git push origin HEAD:gh-pages") == []
     assert saf311(publish="docker push ghcr.io/acme/app:latest") == []
     assert len(saf311(publish="aws s3 sync site/ s3://bucket/")) == 1  # half a site
+
+
+def test_a_cancel_expression_true_on_the_branch_it_means_to_protect_is_a_hazard():
+    protects_main = {"cancel": "${{ github.ref_name != 'main' }}", "step_if": "github.ref == 'refs/heads/master'",
+                     "publish": "npx wrangler deploy"}
+    [finding] = saf311(**protects_main)  # the deploy runs on master, where the expression is always true
+    assert "deploy:wrangler" in finding.message
+    assert saf311(**{**protects_main, "step_if": "github.ref == 'refs/heads/main'"}) == []
