@@ -199,3 +199,4 @@ class Publishing(Facet):
     suggested_group: str = ""  # a concurrency group key per target, in the engine's syntax
     queue: str = ""  # the queue policy a group for it should have ("max": keep every pending run)
     cancelling_group: str = ""  # a group that cancels a run in progress where it publishes (a hazard)
+    per_instance: bool = False  # each concurrent instance (matrix job) writes a target of its own

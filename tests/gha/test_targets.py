@@ -162,3 +162,12 @@ def test_a_cancel_expression_true_on_the_branch_it_means_to_protect_is_a_hazard(
     [finding] = saf311(**protects_main)  # the deploy runs on master, where the expression is always true
     assert "deploy:wrangler" in finding.message
     assert saf311(**{**protects_main, "step_if": "github.ref == 'refs/heads/main'"}) == []
+
+
+def test_a_group_keyed_by_the_matrix_value_keeps_instances_apart():
+    extra = "    strategy: {matrix: {env: [staging, production]}}\n    environment: ${{ matrix.env }}\n"
+    [finding] = saf310(job("push", "      - run: ./deploy.sh\n", extra), preview=False)
+    assert finding.fix.changes[0].group == "environment-${{ matrix.env }}" and "instances" not in finding.message
+    shared = "    strategy: {matrix: {region: [eu, us]}}\n    environment: production\n"
+    [same] = saf310(job("push", "      - run: ./deploy.sh\n", shared))
+    assert same.fix is None and "between its 2 matrix instances" in same.message

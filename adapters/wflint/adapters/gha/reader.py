@@ -130,6 +130,8 @@ def _put_run_facets(task: Task, contexts: tuple[RunContext, ...], workflow_concu
         # runs of every caller of a called workflow would queue behind one another
         queue="" if mutable or called_only else "max",
         cancelling_group=_cancelling_group(own, workflow_concurrency, publishing_in),
+        # a target named by a matrix value is one per instance (`environment: ${{ matrix.env }}`)
+        per_instance=bool(targets) and all(re.search(r"\bmatrix\.", t) for t in targets),
     ))
 
 
@@ -196,7 +198,7 @@ def _job_task(files: local.LocalFiles, job_id: str, job: dict) -> Task:
     gathered = _Gathered.of_steps(steps)
     if uses:
         task.opaque = not gathered.add_callee(files.summarize_call(uses))
-    if environment and _is_deploy_target(job, environment):
+    if environment and _is_deploy_target(job, environment, strategy.get("matrix")):
         gathered.publishes.append("env:" + environment)
         gathered.writes.append("env:" + environment)
         gathered.targets.append(("env:" + environment, True, ""))  # a live deployment, replaced in place
@@ -236,10 +238,15 @@ def _environment_name(job: dict) -> str | None:
     return str(name) if name is not None else None
 
 
-def _is_deploy_target(job: dict, environment: str) -> bool:
-    """An environment with a URL or a deployment-like name is a target two jobs must not share."""
+def _is_deploy_target(job: dict, environment: str, matrix) -> bool:
+    """An environment with a URL or a deployment-like name (or a matrix value that has one) is a
+    target two jobs must not share."""
     env = job.get("environment")
-    return bool(isinstance(env, dict) and env.get("url") or _DEPLOY_TARGET.search(environment))
+    if isinstance(env, dict) and env.get("url") or _DEPLOY_TARGET.search(environment):
+        return True
+    axis = re.search(r"\$\{\{\s*matrix\.([\w-]+)\s*\}\}", environment)
+    values = matrix.get(axis.group(1)) if axis and isinstance(matrix, dict) else None
+    return isinstance(values, list) and any(_DEPLOY_TARGET.search(str(v)) for v in values)
 
 
 @dataclass

@@ -45,7 +45,9 @@ a deploy or a push, where the newest wins. The key names the target (`environmen
 workflows on one target share it and others do not wait. For a target wflint could not resolve the
 block also says `queue: max`, so every run goes in turn, but never in a called workflow (its callers'
 runs would all queue behind one group). The fix is unsafe (opt-in) at low confidence, and not
-offered for matrix jobs (one group would serialize, and by default cancel, their instances).
+offered for a matrix job whose instances share a target (one group would serialize, and by default
+cancel, their instances); where each instance deploys its own (`environment: ${{ matrix.env }}`),
+the key names it and the instances still run side by side.
 """
 from __future__ import annotations
 
@@ -66,6 +68,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         if not targets:  # each run writes its own version, tag or branch: nothing to race on
             continue
         instances = task.items or 1
+        apart = publishing.per_instance  # each instance its own target: a key per target keeps them apart
         if publishing.called_only:
             confidence = Confidence.LOW
         elif publishing.mutable and publishing.frequent:
@@ -73,12 +76,12 @@ def check(ctx: Context) -> Iterator[Finding]:
         else:
             confidence = Confidence.MEDIUM
         what = ", ".join(f"`{t}`" for t in targets)
-        overlap = "across runs" + (f" and between its {instances} matrix instances" if instances > 1 else "")
+        overlap = "across runs" + (f" and between its {instances} matrix instances" if instances > 1 and not apart else "")
         group = publishing.suggested_group
         # A deploy or push may skip to the newest pending run; a publish or release must not drop one.
         queue = publishing.queue
         fix = None
-        if instances == 1 and group:
+        if group and (instances == 1 or apart):
             extra = f", queue: {queue}" if queue else ""
             fix = Fix(Applicability.UNSAFE if confidence is Confidence.LOW else Applicability.SAFE,
                       f"add `concurrency: {{group: {group}, cancel-in-progress: false{extra}}}` to `{job_id}`",
