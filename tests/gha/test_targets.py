@@ -171,3 +171,10 @@ def test_a_group_keyed_by_the_matrix_value_keeps_instances_apart():
     shared = "    strategy: {matrix: {region: [eu, us]}}\n    environment: production\n"
     [same] = saf310(job("push", "      - run: ./deploy.sh\n", shared))
     assert same.fix is None and "between its 2 matrix instances" in same.message
+
+
+def test_an_image_tag_held_in_env_is_read_through_it():
+    steps = "      - run: docker push ghcr.io/acme/app:$IMAGE_TAG\n        env: {IMAGE_TAG: '${{ github.sha }}'}\n"
+    assert saf310(job("push", steps)) == []
+    workflow_env = "env: {TAG: latest}\n" + job("push", "      - run: docker push ghcr.io/acme/app:$TAG\n")
+    assert len(saf310(workflow_env, preview=False)) == 1

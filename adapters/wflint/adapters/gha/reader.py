@@ -70,7 +70,7 @@ def _read(path: str, text: str, files: local.LocalFiles) -> Workflow:
         if not isinstance(job, dict):
             pos = index.resolve(Location(("jobs", job_id)))
             raise ParseError(path, f"job `{job_id}` must be a mapping", pos.line, pos.column)
-        tasks[job_id] = _job_task(files, job_id, job)
+        tasks[job_id] = _job_task(files, job_id, job, data.get("env"))
     workflow = Workflow(
         name=str(data.get("name") or path.rsplit("/", 1)[-1]), format="gha", path=path,
         execution_model=MODEL, tasks=tasks, edges=[], source=index,
@@ -184,12 +184,12 @@ def _group(concurrency) -> str | None:
     return None
 
 
-def _job_task(files: local.LocalFiles, job_id: str, job: dict) -> Task:
+def _job_task(files: local.LocalFiles, job_id: str, job: dict, workflow_env=None) -> Task:
     """One job as a task: its steps' effects, its callee's, its environment's, and its facets."""
     raw_strategy = job.get("strategy")
     strategy: dict = raw_strategy if isinstance(raw_strategy, dict) else {}
     size = matrix_size(strategy.get("matrix")) if "matrix" in strategy else 1
-    steps = _job_steps(files, job_id, job)
+    steps = _job_steps(files, job_id, job, workflow_env)
     environment = _environment_name(job)
     uses = str(job.get("uses") or "")
     task = Task(id=job_id, name=str(job.get("name") or job_id), kind="reusable-workflow" if uses else "job",
@@ -223,9 +223,11 @@ def _at_once(size: int, max_parallel) -> int:
     return size
 
 
-def _job_steps(files: local.LocalFiles, job_id: str, job: dict) -> list[dict]:
+def _job_steps(files: local.LocalFiles, job_id: str, job: dict, workflow_env=None) -> list[dict]:
     """The job's step records, with each local composite action's steps folded into its step."""
-    steps = _steps(job_id, job.get("steps"))
+    job_env = job.get("env")
+    env = {**(workflow_env if isinstance(workflow_env, dict) else {}), **(job_env if isinstance(job_env, dict) else {})}
+    steps = _steps(job_id, job.get("steps"), env)
     for rec in steps:
         if rec.get("local_action"):
             _inline_composite(files, rec)
@@ -352,12 +354,13 @@ def _inline_composite(files: local.LocalFiles, rec: dict) -> None:
         rec["maybe_in"] |= sub["maybe_in"]
 
 
-def _steps(job_id: str, steps) -> list[dict]:
+def _steps(job_id: str, steps, env=None) -> list[dict]:
     out: list[dict] = []
     if not isinstance(steps, list):
         return out
     group = 0
-    shell_vars: dict[str, str] = {}  # what earlier steps export through $GITHUB_ENV
+    # the job's `env:` and what earlier steps export through $GITHUB_ENV
+    shell_vars: dict[str, str] = {str(k): str(v) for k, v in env.items()} if isinstance(env, dict) else {}
     for i, step in enumerate(steps):
         pointer = ("jobs", job_id, "steps", i)
         if isinstance(step, dict) and isinstance(step.get("parallel"), list):

@@ -80,7 +80,9 @@ def step_record(job_id: str, index: int, step: dict, pointer: tuple, lane: int |
     if uses:
         _uses_effects(rec, action_name(uses), with_)
     if run:
-        _run_effects(rec, run, shell_vars if shell_vars is not None else {})
+        own_env = step.get("env")  # the step's own `env:` holds for its script only
+        step_env = {str(k): str(v) for k, v in own_env.items()} if isinstance(own_env, dict) else {}
+        _run_effects(rec, run, shell_vars if shell_vars is not None else {}, step_env)
         _credential_publishes(rec, step.get("env"))
     return rec
 
@@ -192,12 +194,12 @@ _ASSIGN = re.compile(r"^\s*(?:export\s+|local\s+)?([A-Za-z_]\w*)=(\S.*?)\s*$", r
 _ENV_EXPORT = re.compile(r"echo\s+[\"']?([A-Za-z_]\w*)=([^\"'\n>]*)[\"']?\s*>>\s*\"?\$\{?GITHUB_ENV")
 
 
-def _learn_vars(code: str, shell_vars: dict[str, str]) -> dict[str, str]:
-    """The script's own variables (for this step) and what it exports through `$GITHUB_ENV` (for
-    the steps after it, added to ``shell_vars``)."""
+def _learn_vars(code: str, shell_vars: dict[str, str], step_env: dict[str, str]) -> dict[str, str]:
+    """The variables the script sees (the job's, the step's `env:`, its own assignments), and
+    what it exports through `$GITHUB_ENV` for the steps after it (added to ``shell_vars``)."""
     for m in _ENV_EXPORT.finditer(code):
         shell_vars[m.group(1)] = m.group(2).strip()
-    own = dict(shell_vars)
+    own = {**shell_vars, **step_env}
     own.update((m.group(1), m.group(2).strip().strip("'\"")) for m in _ASSIGN.finditer(code))
     return own
 
@@ -212,11 +214,11 @@ def _expand(text: str, variables: dict[str, str]) -> str:
     return text
 
 
-def _run_effects(rec: dict, run: str, shell_vars: dict[str, str]) -> None:
+def _run_effects(rec: dict, run: str, shell_vars: dict[str, str], step_env: dict[str, str]) -> None:
     """Cheap substring tests guard each pattern: most scripts touch none of these."""
     code = "\n".join(line for line in run.splitlines() if not line.lstrip().startswith("#")) if "#" in run else run
     code = re.sub(r"[\\`][ \t]*\n", " ", code)  # one command continued over lines (sh `\`, PowerShell backtick)
-    variables = _learn_vars(code, shell_vars) if "=" in code or shell_vars else {}
+    variables = _learn_vars(code, shell_vars, step_env) if "=" in code or shell_vars or step_env else {}
     if "GITHUB_" in code:
         for match in _ENV_WRITE.finditer(code):
             kind = _ENV_FILES[next(g for g in match.groups() if g)]
@@ -232,7 +234,7 @@ def _run_effects(rec: dict, run: str, shell_vars: dict[str, str]) -> None:
                 rec["writes"].append(target)
             add_target(rec, target, False if target == "git:tags" else branch_floating(pushed))
     if any(h in code for h in _PUBLISH_HINTS):
-        for resource, floating in run_targets(code).items():
+        for resource, floating in run_targets(_expand(code, variables) if variables else code).items():
             add_target(rec, resource, floating)
     if "gh " in code:
         rec["api_calls"] += len(_GH_API.findall(code))
