@@ -178,3 +178,26 @@ def test_an_image_tag_held_in_env_is_read_through_it():
     assert saf310(job("push", steps)) == []
     workflow_env = "env: {TAG: latest}\n" + job("push", "      - run: docker push ghcr.io/acme/app:$TAG\n")
     assert len(saf310(workflow_env, preview=False)) == 1
+
+
+@pytest.mark.parametrize("command, target", [
+    ("mkdocs gh-deploy --force", "git:gh-pages"),
+    ("uv run mike deploy -b docs-site dev --push", "git:docs-site"),
+    ("ghp-import -n -p -f site", "git:gh-pages"),
+    ("npx gh-pages -d build", "git:gh-pages"),
+])
+def test_site_tools_that_push_a_branch_publish_it(command, target):
+    [finding] = saf310(job("{push: {branches: [main]}}", f"      - run: {command}\n"), preview=False)
+    assert f"`{target}`" in finding.message
+    assert saf310(job("push", "      - run: mike deploy dev\n")) == []  # without --push it only commits locally
+
+
+def test_a_needs_into_a_job_that_can_write_is_a_gate():
+    from helpers import edges
+
+    text = ("on: push\npermissions: {contents: write}\njobs:\n  test: {runs-on: x, steps: [{run: make test}]}\n"
+            "  docs: {needs: test, runs-on: x, steps: [{run: ./publish-docs.sh}]}\n"
+            "  notes: {needs: test, permissions: {contents: read}, runs-on: x, steps: [{run: ./notes.sh}]}\n")
+    kinds = edges(workflow(text))
+    assert kinds[("test", "docs")] == "control"  # inherits contents: write from the workflow
+    assert kinds[("test", "notes")] == "order"

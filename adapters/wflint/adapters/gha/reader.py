@@ -70,7 +70,7 @@ def _read(path: str, text: str, files: local.LocalFiles) -> Workflow:
         if not isinstance(job, dict):
             pos = index.resolve(Location(("jobs", job_id)))
             raise ParseError(path, f"job `{job_id}` must be a mapping", pos.line, pos.column)
-        tasks[job_id] = _job_task(files, job_id, job, data.get("env"))
+        tasks[job_id] = _job_task(files, job_id, job, data)
     workflow = Workflow(
         name=str(data.get("name") or path.rsplit("/", 1)[-1]), format="gha", path=path,
         execution_model=MODEL, tasks=tasks, edges=[], source=index,
@@ -184,12 +184,14 @@ def _group(concurrency) -> str | None:
     return None
 
 
-def _job_task(files: local.LocalFiles, job_id: str, job: dict, workflow_env=None) -> Task:
+def _job_task(files: local.LocalFiles, job_id: str, job: dict, workflow: dict) -> Task:
     """One job as a task: its steps' effects, its callee's, its environment's, and its facets."""
     raw_strategy = job.get("strategy")
     strategy: dict = raw_strategy if isinstance(raw_strategy, dict) else {}
     size = matrix_size(strategy.get("matrix")) if "matrix" in strategy else 1
-    steps = _job_steps(files, job_id, job, workflow_env)
+    steps = _job_steps(files, job_id, job, workflow.get("env"))
+    if "permissions" not in job and "permissions" in workflow:  # a job without its own inherits them
+        job = {**job, "permissions": workflow["permissions"]}
     environment = _environment_name(job)
     uses = str(job.get("uses") or "")
     task = Task(id=job_id, name=str(job.get("name") or job_id), kind="reusable-workflow" if uses else "job",

@@ -21,7 +21,7 @@ _ENV_WRITE = re.compile(r">>?\s*\"?\$\{?(GITHUB_ENV|GITHUB_PATH|GITHUB_OUTPUT|GI
                         r"|(?:Out-File|Add-Content|Set-Content|tee)[^\n]*\b(GITHUB_ENV|GITHUB_PATH|GITHUB_OUTPUT)\b"
                         r"|environ\[[\"'](GITHUB_ENV|GITHUB_PATH|GITHUB_OUTPUT)[\"']\]")
 _PUBLISH_HINTS = ("upload", "publish", "push", "release", "s3", "gsutil", "azcopy", "deploy", "apply", "rollout",
-                  "upgrade", "set image", "pulumi", "--prod")
+                  "upgrade", "set image", "pulumi", "--prod", "gh-pages", "ghp-import", "gh-deploy")
 _CHECK_HINTS = ("lint", "check", "clippy", "mypy", "pyright", "flake8", "type", "noemit", "--diff", "codespell",
                 "tidy", "vet", "validate")
 _API_USES = ("actions/github-script", "peter-evans/", "actions/labeler", "actions/stale",
@@ -236,6 +236,8 @@ def _run_effects(rec: dict, run: str, shell_vars: dict[str, str], step_env: dict
     if any(h in code for h in _PUBLISH_HINTS):
         for resource, floating in run_targets(_expand(code, variables) if variables else code).items():
             add_target(rec, resource, floating)
+            if resource.startswith("git:") and "$" not in resource and resource not in rec["writes"]:
+                rec["writes"].append(resource)
     if "gh " in code:
         rec["api_calls"] += len(_GH_API.findall(code))
     if "api.github.com" in code:

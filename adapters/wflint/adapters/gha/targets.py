@@ -117,6 +117,10 @@ _DOCKER_PUSH = re.compile(r"\b(?:docker|podman)\s+(?:image\s+)?push\s+((?:-\S+\s
 _BUILDX_PUSH = re.compile(r"\b(?:docker\s+)?buildx\s+build\b[^\n]*--push")
 _TAG_ARG = re.compile(r"(?:-t|--tag)[\s=]+(\S+)")
 _GH_RELEASE = re.compile(r"\bgh\s+release\s+(create|upload|edit)\s+((?:-\S+\s+(?:\S+\s+)?)*)([^\s\\]+)")
+# Site tools that commit a build to a branch and push it (mkdocs, mike, ghp-import, the gh-pages package).
+_SITE_PUSH = re.compile(r"\bmkdocs\s+gh-deploy\b[^\n]*|\bmike\s+(?:deploy|set-default|alias)\b[^\n]*--push\b[^\n]*"
+                        r"|\bghp-import\b[^\n]*(?:\s-p\b|--push)[^\n]*|\bgh-pages\s+(?:-d|--dist)\b[^\n]*")
+_BRANCH_OPTION = re.compile(r"(?:\s-b|--branch|--remote-branch)[\s=]+(\S+)")
 _STORAGE = re.compile(r"\baws\s+s3\s+(cp|sync|mv)\b|\bgsutil\s+(-m\s+)?(cp|rsync)\b|\bazcopy\b")
 
 
@@ -138,6 +142,10 @@ def run_targets(code: str) -> dict[str, bool | None]:
             out.setdefault("registry:docker", []).append(worst(image_tag_floating(t) for t in tags) if tags else None)
     for m in _GH_RELEASE.finditer(real):
         out.setdefault("release", []).append(name_floating(m.group(3)))
+    for m in _SITE_PUSH.finditer(real):
+        branch = _BRANCH_OPTION.search(m.group(0))
+        name = branch.group(1).strip("'\"") if branch else "gh-pages"
+        out.setdefault("git:" + name, []).append(branch_floating(name))
     if _STORAGE.search(real):
         out.setdefault("storage", []).append(None)
     for m in _DEPLOY.finditer(real):
