@@ -201,3 +201,10 @@ def test_a_needs_into_a_job_that_can_write_is_a_gate():
     kinds = edges(workflow(text))
     assert kinds[("test", "docs")] == "control"  # inherits contents: write from the workflow
     assert kinds[("test", "notes")] == "order"
+
+
+def test_a_job_that_never_runs_publishes_nothing():
+    assert saf310(job("push", "      - run: npx wrangler deploy\n", "    if: false\n")) == []
+    tag_only = job("{push: {branches: [main]}}", "      - run: npx wrangler deploy\n",
+                   "    if: startsWith(github.ref, 'refs/tags/')\n")
+    assert saf310(tag_only) == []  # the workflow never runs on a tag

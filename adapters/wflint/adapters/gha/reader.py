@@ -111,7 +111,7 @@ def _put_run_facets(task: Task, contexts: tuple[RunContext, ...], workflow_concu
     task.put(replace(own, workflow_group=_group(workflow_concurrency)))
     facts = task.facet(JobFacts)
     # What a called workflow publishes is its own jobs' finding, reported once, in its own file.
-    if facts is None or not facts.targets:
+    if facts is None or not facts.targets or not contexts:  # nothing published, or a job that never runs
         return
     racing = [(r, floating, cond) for r, floating, cond in facts.targets if floating is not False]
     targets = sorted({r for r, _, _ in racing})
@@ -298,7 +298,7 @@ class _Gathered:
 def _job_facts(job: dict, strategy: dict, size: int | None, steps: list[dict],
                gathered: _Gathered, environment: str | None, uses: str) -> JobFacts:
     return JobFacts(
-        condition=str(job.get("if") or ""), matrix_size=size, max_parallel=strategy.get("max-parallel"),
+        condition=_condition(job.get("if")), matrix_size=size, max_parallel=strategy.get("max-parallel"),
         fail_fast=strategy.get("fail-fast", True) is not False, environment=environment, uses=uses,
         outputs=tuple(sorted(job["outputs"])) if isinstance(job.get("outputs"), dict) else (),
         permissions=job.get("permissions"), runs_on=_all_text(job.get("runs-on")),
@@ -308,6 +308,13 @@ def _job_facts(job: dict, strategy: dict, size: int | None, steps: list[dict],
         callee_publishes=tuple(sorted(set(gathered.callee_publishes))), targets=tuple(gathered.targets),
         publish_like=bool(gathered.publishes or gathered.callee_publishes),
     )
+
+
+def _condition(value) -> str:
+    """A job's `if:` as text; YAML reads `if: false` as a boolean, which still disables the job."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
 
 
 def _job_concurrency(concurrency) -> Concurrency:
