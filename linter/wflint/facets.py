@@ -200,3 +200,5 @@ class Publishing(Facet):
     queue: str = ""  # the queue policy a group for it should have ("max": keep every pending run)
     cancelling_group: str = ""  # a group that cancels a run in progress where it publishes (a hazard)
     per_instance: bool = False  # each concurrent instance (matrix job) writes a target of its own
+    rivals: tuple[str, ...] = ()  # other workflows' tasks writing one of its floating targets, in words
+    rivals_often: bool = False  # one side of such a pair starts often

@@ -34,6 +34,7 @@ RULE_MODULES = (
     "safety.saf303",
     "safety.saf310",
     "safety.saf311",
+    "safety.saf312",
     "resources.res001",
     "resources.res002",
     "graph.gra001",

@@ -26,7 +26,7 @@ from wflint.ir import (
 )
 from wflint.sourcemap import load_yaml
 
-from . import local
+from . import local, siblings
 from .edges import EXPRESSION, FINALIZER, with_edges
 from .events import RunContext, certainly, job_contexts, may_run, per_run_group, run_contexts
 from .facts import JobFacts
@@ -50,7 +50,24 @@ _DEPLOY_TARGET = re.compile(r"prod|staging|stage|preview|dev\b|develop|pages|liv
 
 
 def read_workflow(path: str, text: str) -> list[Workflow]:
+    workflow = _read_alone(path, text)[0]
+    for job, pairs in siblings.rivals(path, workflow, _read_alone).items():
+        task = workflow.tasks[job]
+        publishing = task.facet(Publishing)
+        if publishing is not None:
+            task.put(replace(publishing, rivals=tuple(_rival(theirs) for _, theirs in pairs),
+                             rivals_often=any(own.frequent or theirs.frequent for own, theirs in pairs)))
+    return [workflow]
+
+
+def _read_alone(path: str, text: str) -> list[Workflow]:
+    """The file with its local callees and actions, without judging it against its siblings."""
     return [_read(path, text, local.LocalFiles(path, _read))]
+
+
+def _rival(writer: siblings.Writer) -> str:
+    group = f"group `{writer.group}`" if writer.group else "no group"
+    return f"`{writer.job}` in {writer.file} also writes `{writer.target}` ({group})"
 
 
 def _read(path: str, text: str, files: local.LocalFiles) -> Workflow:
