@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, run
+from conftest import CORPUS, FIXTURES, run
 
 from wflint.adapters.n8n.effects import sql_tables
 from wflint.adapters.n8n.facts import NodeFacts
@@ -373,3 +373,15 @@ def test_a_reader_no_start_shares_with_its_source_never_reads_it():
     found = list(check_workflow(read(d), [all_rules()["SAF004"]], preview=True).findings)
     assert len(found) == 1 and "Orphan never runs in the same execution as it (Orphan has no incoming connection; " \
                                f"Greet only from {T})" in found[0].message
+
+
+def test_a_directive_in_notes_is_read_once_and_used_not_reported_unused(tmp_path):
+    """JSON has no comments: the notes are the directive's only place (no spurious WFL002)."""
+    d = json.loads((FIXTURES / "rules" / "SAF003" / "bad-n8n-no-merge.json").read_text())
+    for n in d["nodes"]:
+        if n["name"] == "Summarize":
+            n["notes"] = "wflint: ignore[SAF003] runs per branch on purpose"
+    path = tmp_path / "w.json"
+    path.write_text(json.dumps(d, indent=2))
+    codes = [f["code"] for f in run("check", path, "--format", "json", "--fail-on", "never").json()["findings"]]
+    assert "SAF003" not in codes and "WFL002" not in codes

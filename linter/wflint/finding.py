@@ -156,7 +156,9 @@ class Finding:
         """Stable across line shifts: built from what the finding is about, not where it sits."""
         import hashlib
 
-        basis = "\x1f".join([self.code, self.path, self.workflow, *sorted(self.tasks)])
+        from .discover import repo_relative
+
+        basis = "\x1f".join([self.code, repo_relative(self.path), self.workflow, *sorted(self.tasks)])
         if self.subject:
             basis += "\x1f" + self.subject
         if not self.tasks:

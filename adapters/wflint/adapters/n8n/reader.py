@@ -289,7 +289,7 @@ def _one_to_one(node: dict, found: fx.NodeEffects) -> bool:
 
 def _fold(ai: list[dict], main_nodes: set[str]) -> dict[str, str]:
     """sub-node → the root node that calls it (following chains such as model → tool → agent)."""
-    target = {}
+    target: dict[str, str] = {}
     for link in ai:
         if link["from"] not in main_nodes:
             target.setdefault(link["from"], link["to"])
@@ -358,7 +358,8 @@ def _task(name: str, node: dict, pointer: tuple, subs: list[str], by_name: dict,
 def _base_duration(short: str, node: dict) -> Duration:
     if node.get("disabled") is True:
         return Duration(0.0, DurationSource.DEFAULT)
-    params = node.get("parameters") if isinstance(node.get("parameters"), dict) else {}
+    raw_params = node.get("parameters")
+    params = raw_params if isinstance(raw_params, dict) else {}
     if short == "wait":
         amount, unit = params.get("amount"), params.get("unit", "hours")
         if isinstance(amount, (int, float)) and not isinstance(amount, bool) and unit in WAIT_UNITS \
@@ -479,9 +480,10 @@ def _items_and_durations(tasks: dict[str, Task], parents: dict[str, list[str]], 
             task.items = 1
             continue
         counts = [facts(tasks[u]).pinned_items for u in parents[name]]
-        if not counts or any(c is None for c in counts):
+        known = [c for c in counts if c is not None]
+        if not counts or len(known) < len(counts):
             continue
-        task.items = sum(counts)
+        task.items = sum(known)
         concurrent = fx.short_type(task.kind) == "httpRequest"
         if task.items > 1 and not concurrent and task.duration.source is DurationSource.DEFAULT \
                 and task.duration.seconds >= CALL_S:
@@ -535,7 +537,8 @@ def _joins(task: Task, node: dict, inputs: list[tuple], labels: dict) -> None:
             safe = not task.opaque and not task.dynamic and facts(task).execute_once is not True
             update(task, join_fix="display" if some_exclusive else ("safe" if safe else "unsafe"))
         return
-    params = node.get("parameters") if isinstance(node.get("parameters"), dict) else {}
+    raw_params = node.get("parameters")
+    params = raw_params if isinstance(raw_params, dict) else {}
     count = params.get("numberInputs", 2) if fx.version(node) >= 3 else 2
     count = count if isinstance(count, int) and not isinstance(count, bool) else 2
     issues = []
