@@ -208,3 +208,16 @@ def test_a_job_that_never_runs_publishes_nothing():
     tag_only = job("{push: {branches: [main]}}", "      - run: npx wrangler deploy\n",
                    "    if: startsWith(github.ref, 'refs/tags/')\n")
     assert saf310(tag_only) == []  # the workflow never runs on a tag
+
+
+def test_a_script_given_storage_or_deploy_credentials_keeps_its_gate():
+    from helpers import edges
+
+    text = ("on: push\njobs:\n  test: {runs-on: x, steps: [{run: make test}]}\n"
+            "  stage:\n    needs: test\n    runs-on: x\n    steps:\n      - run: ./upload-to-staging.sh\n"
+            "        env: {AWS_SECRET_ACCESS_KEY: '${{ secrets.KEY }}'}\n"
+            "  docs:\n    needs: test\n    runs-on: x\n    steps:\n      - run: ./build-docs.sh\n")
+    wf = workflow(text)
+    kinds = edges(wf)
+    assert kinds[("test", "stage")] == "control" and kinds[("test", "docs")] == "order"
+    assert saf310(text) == []  # where it writes is unknown: no race claimed

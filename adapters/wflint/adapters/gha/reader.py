@@ -323,7 +323,7 @@ def _job_facts(job: dict, strategy: dict, size: int | None, steps: list[dict],
         registries=tuple(sorted({r for s in steps for r in s["registries"]})),
         maybe_out=gathered.maybe_out, maybe_in=gathered.maybe_in, publishes=tuple(sorted(set(gathered.publishes))),
         callee_publishes=tuple(sorted(set(gathered.callee_publishes))), targets=tuple(gathered.targets),
-        publish_like=bool(gathered.publishes or gathered.callee_publishes),
+        publish_like=bool(gathered.publishes or gathered.callee_publishes) or any(s["may_ship"] for s in steps),
     )
 
 

@@ -76,6 +76,7 @@ def step_record(job_id: str, index: int, step: dict, pointer: tuple, lane: int |
         "maybe_out": False, "maybe_in": False,
         "refs": _step_refs(step),
         "checkout_without_path": False, "read_only": False, "workspace_write": False, "locks": [],
+        "may_ship": False,
     }
     if uses:
         _uses_effects(rec, action_name(uses), with_)
@@ -96,12 +97,21 @@ _UPLOAD_CREDENTIALS = {
 }
 
 
+# Credentials that let a script upload or deploy somewhere wflint cannot name: the step may ship
+# (a gate before it is kept), though what it writes, and whether runs race on it, is unknown.
+_SHIPPING_CREDENTIALS = {"AWS_SECRET_ACCESS_KEY", "AZURE_STORAGE_KEY", "AZURE_STORAGE_CONNECTION_STRING",
+                         "AZURE_STORAGE_SAS_TOKEN", "CLOUDFLARE_API_TOKEN", "NETLIFY_AUTH_TOKEN", "VERCEL_TOKEN",
+                         "FIREBASE_TOKEN", "HEROKU_API_KEY", "FLY_API_TOKEN", "GH_PAGES_TOKEN"}
+
+
 def _credential_publishes(rec: dict, env) -> None:
     if isinstance(env, dict):
         for name in env:
             target = _UPLOAD_CREDENTIALS.get(str(name).upper())
             if target:
                 add_target(rec, target, False)  # a versioned package upload
+            elif str(name).upper() in _SHIPPING_CREDENTIALS:
+                rec["may_ship"] = True
 
 
 def add_target(rec: dict, resource: str, floating: bool | None) -> None:
