@@ -9,7 +9,9 @@ from conftest import FIXTURES, ROOT, run
 from wflint.rule import all_rules
 
 RULE_DIR = FIXTURES / "rules"
-CASES = sorted(p for p in RULE_DIR.glob("*/*") if p.is_file())
+# A case is a file, or a folder laid out as a repository (`bad-repo/.github/workflows/`) for rules
+# that judge a repository's files together.
+CASES = sorted(p for p in RULE_DIR.glob("*/*") if p.is_file() or p.is_dir() and p.name.startswith(("bad", "good")))
 
 
 def codes_in(path: Path) -> list[str]:

@@ -140,6 +140,18 @@ def check_workflow(workflow: Workflow, rules: Iterable[RuleInfo], preview: bool 
     return WorkflowResult(workflow, analysis, findings)
 
 
+def collapse_identical(findings: list[Finding]) -> list[Finding]:
+    """One finding per code, tasks, subject and place: a fact reached twice is reported once."""
+    seen: set[tuple] = set()
+    kept = []
+    for finding in findings:
+        key = (finding.fingerprint, finding.line, finding.column)
+        if key not in seen:
+            seen.add(key)
+            kept.append(finding)
+    return kept
+
+
 def _resolved(related, workflow: Workflow):
     from dataclasses import replace
 
@@ -231,7 +243,7 @@ def lint_file(path: str, explicit: bool, selection: Selection, config: Config, *
         checked = check_workflow(workflow, rules, selection.preview)
         result.results.append(checked)
         findings.extend(checked.findings)
-    kept, directives = suppress.apply(findings, text, workflows)
+    kept, directives = suppress.apply(collapse_identical(findings), text, workflows)
     if selection.wants("WFL002"):
         kept.extend(suppress.unused(result.path, directives, all_rules(), selection.wants))
     kept.sort(key=Finding.sort_key)

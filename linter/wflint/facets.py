@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from .ir import Facet, Location
 
 __all__ = ["Facet", "Routes", "Starts", "TriggerRule", "LoopCopy", "ItemFanout", "ExecutionOrder", "JoinCheck",
-           "InstanceWrites", "Notes", "Structure", "Unresolved", "Step", "Steps", "Concurrency", "Publishing"]
+           "InstanceWrites", "Instances", "Notes", "Structure", "Unresolved", "Step", "Steps", "Concurrency", "Publishing"]
 
 
 # --- branching, triggers and runs ---------------------------------------------------------------
@@ -105,6 +105,15 @@ class JoinCheck(Facet):
 
 
 @dataclass(frozen=True)
+class Instances(Facet):
+    """How many copies of the task run at once (a matrix job's instances, up to its `max-parallel`):
+    each takes a place under the engine's concurrency cap."""
+
+    at_once: int = 1
+    total: int = 1
+
+
+@dataclass(frozen=True)
 class InstanceWrites(Facet):
     """Resources every concurrent instance of this task writes (one artifact per matrix job)."""
 
@@ -151,6 +160,7 @@ class Step:
     condition_reads_steps: bool = False  # its ``if:`` depends on other steps' outcome
     finalizer: bool = False  # runs on failure or always (``always()``, ``failure()``)
     opaque_action: bool = False  # a local action wflint could not read
+    locks: tuple[str, ...] = ()  # tool locks it takes (a build directory, a package cache): holders wait in turn
 
 
 @dataclass(frozen=True)
@@ -181,8 +191,14 @@ class Concurrency(Facet):
 class Publishing(Facet):
     """What a task deploys, pushes or publishes, and how often runs that do it start."""
 
-    targets: tuple[str, ...] = ()  # e.g. "env:production", "git:gh-pages", "registry:pypi"
-    mutable: bool = False  # some target is overwritten in place (an environment, a branch, Pages)
+    targets: tuple[str, ...] = ()  # targets runs may race on, e.g. "env:production", "git:gh-pages"
+    unique: tuple[str, ...] = ()  # targets each run writes its own of (a package version, a release per tag)
+    mutable: bool = False  # some target is proven overwritten in place (an environment, a branch, Pages)
     frequent: bool = False  # started by triggers that fire often (every push, workflow_run...)
     called_only: bool = False  # only started by other workflows, which may hold the group
     suggested_group: str = ""  # a concurrency group key per target, in the engine's syntax
+    queue: str = ""  # the queue policy a group for it should have ("max": keep every pending run)
+    cancelling_group: str = ""  # a group that cancels a run in progress where it publishes (a hazard)
+    per_instance: bool = False  # each concurrent instance (matrix job) writes a target of its own
+    rivals: tuple[str, ...] = ()  # other workflows' tasks writing one of its floating targets, in words
+    rivals_often: bool = False  # one side of such a pair starts often

@@ -147,6 +147,9 @@ class Finding:
     # Rests on what wflint could not prove (unknown effects, no time saved, a gate it would drop):
     # shown only with --preview, never by default and never failing CI.
     preview: bool = False
+    # What the finding is about beyond its tasks (a resource, an API, a pool, a reference), so two
+    # findings of one code on the same tasks keep distinct fingerprints.
+    subject: str = ""
 
     @property
     def fingerprint(self) -> str:
@@ -156,6 +159,8 @@ class Finding:
         from .discover import repo_relative
 
         basis = "\x1f".join([self.code, repo_relative(self.path), self.workflow, *sorted(self.tasks)])
+        if self.subject:
+            basis += "\x1f" + self.subject
         if not self.tasks:
             basis += "\x1f" + self.message
         return hashlib.sha256(basis.encode()).hexdigest()[:16]

@@ -248,13 +248,15 @@ def _resource_check(analysis: Analysis) -> dict:
 
 
 def _peak_concurrency(analysis: Analysis) -> int:
-    """Most tasks running at once in the optimized schedule (finishes before starts at a tie)."""
+    """Most places under the concurrency cap in use at once in the optimized schedule (a matrix job
+    takes one per instance running; finishes before starts at a tie)."""
     s = analysis.optimized
     running = [t for t in s.start if s.finish[t] > s.start[t]]
-    events = sorted([(s.finish[t], 0) for t in running] + [(s.start[t], 1) for t in running])
+    slots = {t: d.slots for t, d in analysis.demand.items()}
+    events = sorted([(s.finish[t], 0, t) for t in running] + [(s.start[t], 1, t) for t in running])
     level = peak = 0
-    for _, is_start in events:
-        level += 1 if is_start else -1
+    for _, is_start, t in events:
+        level += slots.get(t, 1) if is_start else -slots.get(t, 1)
         peak = max(peak, level)
     return peak
 

@@ -34,6 +34,8 @@ RULE_MODULES = (
     "safety.saf302",
     "safety.saf303",
     "safety.saf310",
+    "safety.saf311",
+    "safety.saf312",
     "resources.res001",
     "resources.res002",
     "graph.gra001",
@@ -110,12 +112,13 @@ class Context:
     def finding(self, message: str, *, location: Location | None = None, tasks: Iterable[str] = (),
                 related: Iterable[Related] = (), fix: Fix | None = None, saved_s: float | None = None,
                 duration_source: str | None = None, confidence: Confidence = Confidence.HIGH,
-                severity: Severity | None = None, preview: bool = False) -> Finding:
+                severity: Severity | None = None, preview: bool = False, subject: str = "") -> Finding:
         return Finding(
             code=self.info.code, name=self.info.name, severity=severity or self.info.severity,
             message=printable(message), path=self.workflow.path, location=location, confidence=confidence,
             tasks=tuple(tasks), related=tuple(_printable_related(r) for r in related), fix=fix, saved_s=saved_s,
             duration_source=duration_source, workflow=self.workflow.name, preview=preview,
+            subject=subject,
         )
 
     def task_name(self, task_id: str) -> str:

@@ -20,13 +20,12 @@ def deploy(on: str, job: str) -> str:
     ("push", "    environment: production\n    runs-on: x\n    steps: [{run: ./deploy}]\n",
      "high", ("environment-production",), "safe"),
     ("push", "    runs-on: x\n    steps: [{run: git push origin HEAD:main}]\n", "high", ("git-push-main",), "safe"),
-    ("{push: {tags: ['v*']}}", "    runs-on: x\n    steps: [{run: twine upload dist/*}]\n",
-     "medium", ("${{ github.workflow }}-ship", "max"), "safe"),  # a publish must not drop a run
+    ("{push: {tags: ['v*']}}", "    runs-on: x\n    steps: [{run: gh release upload nightly --clobber dist/*}]\n",
+     "medium", ("${{ github.workflow }}-ship",), "safe"),  # a fixed-name release, overwritten by each run
+    ("schedule", "    runs-on: x\n    steps: [{run: 'aws s3 sync site/ s3://bucket/'}]\n",
+     "medium", ("${{ github.workflow }}-ship", "max"), "safe"),  # an unknown target: every run in turn
     ("workflow_call", "    environment: production\n    runs-on: x\n    steps: [{run: ./deploy}]\n",
      "low", ("environment-production",), "unsafe"),
-    ("push", "    runs-on: x\n    steps: [{uses: peter-evans/create-pull-request@v7, with: "
-     "{branch: 'bump-${{ steps.v.outputs.version }}'}}]\n", "medium", ("${{ github.workflow }}-ship", "max"), "safe"),
-    # a branch named per version (``git:bump-*``) is not a proven floating target: medium, preview only
 ])
 def test_saf310_confidence_and_group(on, body, confidence, group, fix):
     [finding] = findings(deploy(on, body), "SAF310")

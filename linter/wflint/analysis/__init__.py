@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ..facets import Instances
 from ..ir import Workflow
 from . import graph
 from .batches import Batch, find_batches
@@ -128,8 +129,10 @@ def _durations_and_demand(workflow: Workflow, capacity: Capacity):
         duration[t] = seconds
         rates = tuple((api, n / seconds if seconds else 0.0) for api, n in calls.items() if api in capacity.rates)
         pools = tuple(Counter(task.pools).items())  # a pool named twice holds two slots
-        if rates or pools:
-            demand[t] = Demand(pools=pools, rates=rates)
+        instances = task.facet(Instances)
+        slots = instances.at_once if instances else 1
+        if rates or pools or slots > 1:
+            demand[t] = Demand(pools=pools, rates=rates, slots=slots)
     return duration, stretched, demand
 
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from ..facets import Routes, Structure
+from ..facets import Routes, Starts, Structure
 from ..ir import EdgeKind, Mode, Workflow
 from . import graph
 
@@ -118,9 +118,18 @@ def relax(workflow: Workflow) -> Relaxation:
             everyone.update(opaque)
             _chain_conflicts(order, everyone, result.barrier)
     else:
-        _graph_conflicts(result, accesses, result.declared_pred)
+        _graph_conflicts(result, accesses, result.declared_pred, together=_common_start(workflow))
         _graph_barriers(workflow, result)
     return result
+
+
+def _common_start(workflow: Workflow):
+    """Where an adapter says which runs each task takes part in (``Starts``): tasks with none in
+    common are never in one run (GitHub jobs of different events or exclusive `if:`s)."""
+    starts = {t: set(s.starts) for t, task in workflow.tasks.items() if (s := task.facet(Starts)) is not None}
+    if not starts:
+        return None
+    return lambda a, b: a not in starts or b not in starts or bool(starts[a] & starts[b])
 
 
 def _routes(task) -> Mapping[str, tuple[int, ...]]:

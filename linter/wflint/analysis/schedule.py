@@ -20,6 +20,7 @@ class Demand:
 
     pools: tuple[tuple[str, int], ...] = ()  # (pool, slots)
     rates: tuple[tuple[str, float], ...] = ()  # (api, calls per second while running)
+    slots: int = 1  # places it takes under the engine's concurrency cap (a matrix job's instances)
 
     @property
     def signature(self) -> tuple:
@@ -71,6 +72,7 @@ class _ListRun:
         self.running: list[tuple[float, int, str]] = []  # (finish, rank, task)
         self.used_pools: dict[str, int] = {}
         self.used_rates: dict[str, float] = {}
+        self.used_slots = 0  # places under the concurrency cap in use
         self.start: dict[str, float] = {}
         self.finish: dict[str, float] = {}
         self.ready_at: dict[str, float] = {}
@@ -104,7 +106,8 @@ class _ListRun:
     def blocker(self, t: str) -> str | None:
         """The limit that keeps ``t`` from starting now, if any."""
         capacity, d = self.capacity, self.demand[t]
-        if capacity.concurrency is not None and len(self.running) >= capacity.concurrency:
+        cap = capacity.concurrency
+        if cap is not None and self.running and self.used_slots + min(d.slots, cap) > cap:
             return "concurrency"
         for pool, slots in d.pools:
             size = capacity.pools.get(pool)
@@ -152,6 +155,7 @@ class _ListRun:
             self.used_pools[pool] = self.used_pools.get(pool, 0) + slots
         for api, rate in d.rates:
             self.used_rates[api] = self.used_rates.get(api, 0.0) + rate
+        self.used_slots += d.slots
         self.start[t] = self.now
         self.finish[t] = self.now + self.duration[t]
         heapq.heappush(self.running, (self.finish[t], self.rank[t], t))
@@ -159,6 +163,7 @@ class _ListRun:
     def complete(self, t: str) -> None:
         """``t`` finished: give back what it held and ready the successors it was the last wait of."""
         d = self.demand[t]
+        self.used_slots -= d.slots
         for pool, slots in d.pools:
             self.used_pools[pool] -= slots
         for api, rate in d.rates:

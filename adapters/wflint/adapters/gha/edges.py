@@ -116,7 +116,24 @@ def classify(up: Task, down: Task, references: dict[str, list[str]], aggregate: 
         return EdgeKind.CONTROL, f"gate: {v} is skipped when {', '.join(lost_gates)} is skipped{via}"
     if fd.publish_like:
         return EdgeKind.CONTROL, f"gate: {v} publishes only after {u} succeeds"
+    scopes = _write_scopes(fd.permissions)
+    if scopes:  # it can change the repository or ship, by steps wflint cannot read the effect of
+        return EdgeKind.CONTROL, f"gate: {v} can write {', '.join(scopes)} and runs only after {u} succeeds"
+    if down.opaque:  # unknown effects are not none: it may publish or deploy
+        return EdgeKind.CONTROL, f"gate: {v} calls a workflow wflint cannot read, which may publish, after {u} succeeds"
     return EdgeKind.ORDER, f"{v} waits for {u} and is skipped when it fails; no data passes"
+
+
+_SHIPPING_SCOPES = ("contents", "packages", "deployments", "pages", "id-token", "actions", "attestations")
+
+
+def _write_scopes(permissions) -> list[str]:
+    """The token scopes a job may write with that publish or deploy (`write-all` is all of them)."""
+    if isinstance(permissions, str):
+        return list(_SHIPPING_SCOPES) if permissions.strip() == "write-all" else []
+    if not isinstance(permissions, dict):
+        return []
+    return [s for s in _SHIPPING_SCOPES if str(permissions.get(s, "")).strip() == "write"]
 
 
 def _shared_data(up: Task, down: Task) -> str:

@@ -73,7 +73,7 @@ class LocalFiles:
             writes=[e.resource for t in tasks for e in t.writes],
             reads=[e.resource for t in tasks for e in t.reads],
             api_calls=sum(u.calls for t in tasks for u in t.apis),
-            publishes=sorted({p for f in facts for p in f.publishes}),
+            publishes=sorted({p for f in facts for p in f.publishes + f.callee_publishes}),
             artifacts_out=[a for f in facts for a in f.artifacts_out],
             artifacts_in=[a for f in facts for a in f.artifacts_in],
             opaque=any(t.opaque for t in tasks),

@@ -7,10 +7,10 @@ its local composite actions' and its local reusable workflow's (``local.py``).
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from wflint.errors import ParseError
-from wflint.facets import Concurrency, InstanceWrites, Publishing, Step, Steps
+from wflint.facets import Concurrency, Instances, InstanceWrites, Publishing, Starts, Step, Steps
 from wflint.ir import (
     ApiLimit,
     ApiUse,
@@ -26,11 +26,13 @@ from wflint.ir import (
 )
 from wflint.sourcemap import load_yaml
 
-from . import local
+from . import local, siblings
 from .edges import EXPRESSION, FINALIZER, with_edges
+from .events import RunContext, certainly, job_contexts, may_run, per_run_group, run_contexts
 from .facts import JobFacts
 from .matrix import matrix_size
-from .steps import _all_text, _names, step_record
+from .steps import _all_text, step_record, worst
+from .targets import ATOMIC, REHEARSALS
 
 JOB_DEFAULT_S = 600.0  # per-kind default; only ever shown as "default", never as a saving
 PLAN_JOB_CAP = 20  # GitHub Free plan: concurrent jobs per account
@@ -42,14 +44,30 @@ MODEL = ExecutionModel(
     order_gates="a `needs:` entry is also a gate: without it the job runs even when that job fails or is skipped",
     notes=("jobs run in parallel unless `needs:` orders them, up to the plan's concurrent-job cap",),
 )
-_PUBLISH_ID = re.compile(r"^(deploy|publish|release|upload|pages|push)\b|[-_](deploy|publish|upload)\b", re.I)
 # An environment is a deployment target (not just a secret or approval scope) when it has a URL or
 # one of these names; only then do two jobs using it at once conflict.
 _DEPLOY_TARGET = re.compile(r"prod|staging|stage|preview|dev\b|develop|pages|live|qa\b|uat", re.I)
 
 
 def read_workflow(path: str, text: str) -> list[Workflow]:
+    workflow = _read_alone(path, text)[0]
+    for job, pairs in siblings.rivals(path, workflow, _read_alone).items():
+        task = workflow.tasks[job]
+        publishing = task.facet(Publishing)
+        if publishing is not None:
+            task.put(replace(publishing, rivals=tuple(_rival(theirs) for _, theirs in pairs),
+                             rivals_often=any(own.frequent or theirs.frequent for own, theirs in pairs)))
+    return [workflow]
+
+
+def _read_alone(path: str, text: str) -> list[Workflow]:
+    """The file with its local callees and actions, without judging it against its siblings."""
     return [_read(path, text, local.LocalFiles(path, _read))]
+
+
+def _rival(writer: siblings.Writer) -> str:
+    group = f"group `{writer.group}`" if writer.group else "no group"
+    return f"`{writer.job}` in {writer.file} also writes `{writer.target}` ({group})"
 
 
 def _read(path: str, text: str, files: local.LocalFiles) -> Workflow:
@@ -69,49 +87,82 @@ def _read(path: str, text: str, files: local.LocalFiles) -> Workflow:
         if not isinstance(job, dict):
             pos = index.resolve(Location(("jobs", job_id)))
             raise ParseError(path, f"job `{job_id}` must be a mapping", pos.line, pos.column)
-        tasks[job_id] = _job_task(files, job_id, job)
+        tasks[job_id] = _job_task(files, job_id, job, data)
     workflow = Workflow(
         name=str(data.get("name") or path.rsplit("/", 1)[-1]), format="gha", path=path,
         execution_model=MODEL, tasks=tasks, edges=[], source=index,
         limits=Limits(apis={"github-token": TOKEN_LIMIT}, concurrency=PLAN_JOB_CAP,
                       concurrency_source="GitHub Free plan: 20 concurrent jobs"),
     )
-    on = _workflow_on(data)
+    with_edges(workflow, jobs, tasks)
+    contexts = _put_starts(workflow, data.get("on"))
     for task in tasks.values():
-        _put_run_facets(task, on, _group(data.get("concurrency")))
-    return with_edges(workflow, jobs, tasks)
+        _put_run_facets(task, contexts[task.id], data.get("concurrency"))
+    return workflow
 
 
-def _workflow_on(data: dict) -> list[str]:
-    """The workflow's events; a push of tags only is ``push-tags`` (releases, not every commit)."""
-    on = data.get("on")
-    triggers = sorted(on) if isinstance(on, dict) else _names(on)
-    push = on.get("push") if isinstance(on, dict) else None
-    if isinstance(push, dict) and push and set(push) <= {"tags", "tags-ignore"}:
-        triggers = sorted("push-tags" if t == "push" else t for t in triggers)
-    return triggers
+def _put_starts(workflow: Workflow, on) -> dict[str, tuple[RunContext, ...]]:
+    """Each job's run contexts (``events.py``) as its starts: jobs with none in common never meet."""
+    conditions = {t: facts.condition for t, task in workflow.tasks.items() if (facts := task.facet(JobFacts))}
+    steps = [s.condition for task in workflow.tasks.values() if (f := task.facet(Steps)) for s in f.steps]
+    needs_of: dict[str, list[str]] = {t: [] for t in workflow.tasks}
+    for edge in workflow.edges:
+        needs_of[edge.v].append(edge.u)
+    contexts = job_contexts(conditions, needs_of, run_contexts(on, [*conditions.values(), *steps]))
+    for job, runs_in in contexts.items():
+        workflow.tasks[job].put(Starts(tuple(c.name for c in runs_in)))
+    return contexts
 
 
-FREQUENT = {"push", "workflow_run", "pull_request_target", "merge_group", "repository_dispatch"}
-MUTABLE = ("env:", "git:", "pages")  # targets overwritten in place, unlike a versioned package
+def _frequent(context: RunContext) -> bool:
+    """Runs that start often and close together: every push to a branch, every finished run..."""
+    if context.event == "push":
+        return context.ref_type == "branch"
+    return context.event in ("workflow_run", "pull_request_target", "merge_group", "repository_dispatch")
 
 
-def _put_run_facets(task: Task, triggers: list[str], workflow_group: str | None) -> None:
-    """Concurrency settings and, for a job that publishes, what and how often (SAF310's facts)."""
+def _put_run_facets(task: Task, contexts: tuple[RunContext, ...], workflow_concurrency) -> None:
+    """Concurrency settings and, for a job that publishes, what, whether runs can race on it, and
+    how often the runs that do it start (SAF310's and SAF311's facts)."""
     own = task.facet(Concurrency) or Concurrency()
-    task.put(replace(own, workflow_group=workflow_group))
+    task.put(replace(own, workflow_group=_group(workflow_concurrency)))
     facts = task.facet(JobFacts)
-    if facts is None or not facts.publish_like:
+    # What a called workflow publishes is its own jobs' finding, reported once, in its own file.
+    if facts is None or not facts.targets or not contexts:  # nothing published, or a job that never runs
         return
-    targets = list(facts.publishes)
+    racing = [(r, floating, cond) for r, floating, cond in facts.targets if floating is not False]
+    targets = sorted({r for r, _, _ in racing})
+    where = [c for _, _, cond in racing for c in contexts if may_run(cond, c)]
+    called_only = all(c.event is None for c in contexts)
+    mutable = any(floating for _, floating, _ in racing)
+    publishing_in = [c for r, _, cond in facts.targets if r not in REHEARSALS and not r.startswith(ATOMIC)
+                     for c in contexts if may_run(cond, c)]
     task.put(Publishing(
         targets=tuple(targets),
-        # only a target it resolved proves a floating one (``git:*``: a branch it could not name)
-        mutable=any(t.startswith(MUTABLE) and "*" not in t for t in targets),
-        frequent=bool(set(triggers) & FREQUENT),
-        called_only=set(triggers) <= {"workflow_call"},
+        unique=tuple(sorted({r for r, _, _ in facts.targets} - set(targets))),
+        mutable=mutable,
+        frequent=any(_frequent(c) for c in where),
+        called_only=called_only,
         suggested_group=concurrency_group(task.id, targets),
+        # runs of every caller of a called workflow would queue behind one another
+        queue="" if mutable or called_only else "max",
+        cancelling_group=_cancelling_group(own, workflow_concurrency, publishing_in),
+        # a target named by a matrix value is one per instance (`environment: ${{ matrix.env }}`)
+        per_instance=bool(targets) and all(re.search(r"\bmatrix\.", t) for t in targets),
     ))
+
+
+def _cancelling_group(own: Concurrency, workflow_concurrency, contexts: list[RunContext]) -> str:
+    """The group that cancels a run in progress where the job publishes: its own, else the
+    workflow's, with `cancel-in-progress` certainly true there and a key two runs can share."""
+    group: str | None = own.group
+    cancel = own.cancel_in_progress
+    if not group:
+        group, cancel = _group(workflow_concurrency), _concurrency_key(workflow_concurrency, "cancel-in-progress")
+    if not group or cancel is None:
+        return ""
+    hit = any(certainly(cancel, c) and not per_run_group(group, c) for c in contexts)
+    return group if hit else ""
 
 
 _ALLOWED_CONTEXTS = {"github", "inputs", "matrix", "needs", "strategy", "vars"}  # job-level concurrency
@@ -130,7 +181,12 @@ def concurrency_group(job_id: str, targets: list[str]) -> str:
             value = target[len(prefix):] if target.startswith(prefix) else ""
             if value and "(" not in value and "*" not in value and _allowed(value):
                 return name + re.sub(r"[^\w.${}\[\]'|&!= -]", "-", value)
-    return "${{ github.workflow }}-" + job_id
+    if "git:(current)" in targets:
+        return "git-push-${{ github.ref }}"  # pushes to different branches do not race
+    if "pages" in targets:
+        return "pages"  # one Pages site per repository
+    deploy = next((t for t in targets if t.startswith("deploy:")), None)
+    return "deploy-" + deploy[len("deploy:"):] if deploy else "${{ github.workflow }}-" + job_id
 
 
 def _concurrency_key(concurrency, key: str):
@@ -145,71 +201,149 @@ def _group(concurrency) -> str | None:
     return None
 
 
-def _job_task(files: local.LocalFiles, job_id: str, job: dict) -> Task:
+def _job_task(files: local.LocalFiles, job_id: str, job: dict, workflow: dict) -> Task:
+    """One job as a task: its steps' effects, its callee's, its environment's, and its facets."""
     raw_strategy = job.get("strategy")
-    strategy = raw_strategy if isinstance(raw_strategy, dict) else {}
+    strategy: dict = raw_strategy if isinstance(raw_strategy, dict) else {}
     size = matrix_size(strategy.get("matrix")) if "matrix" in strategy else 1
-    steps = _steps(job_id, job.get("steps"))
-    for rec in steps:
-        if rec.get("local_action"):
-            _inline_composite(files, rec)
-    env = job.get("environment")
-    env_name = env.get("name") if isinstance(env, dict) else env
-    environment = str(env_name) if env_name is not None else None
+    steps = _job_steps(files, job_id, job, workflow.get("env"))
+    if "permissions" not in job and "permissions" in workflow:  # a job without its own inherits them
+        job = {**job, "permissions": workflow["permissions"]}
+    environment = _environment_name(job)
     uses = str(job.get("uses") or "")
     task = Task(id=job_id, name=str(job.get("name") or job_id), kind="reusable-workflow" if uses else "job",
                 location=Location(("jobs", job_id)), duration=Duration(JOB_DEFAULT_S, DurationSource.DEFAULT),
                 items=size if size and size > 1 else None)
-    writes: list[str] = [w for s in steps for w in s["writes"]]
-    reads: list[str] = [r for s in steps for r in s["reads"]]
-    calls = sum(s["api_calls"] for s in steps)
-    publishes = [p for s in steps for p in s["publishes"]]
-    artifacts_out = [a for s in steps for a in s["uploads"]]
+    gathered = _Gathered.of_steps(steps)
+    if uses:
+        task.opaque = not gathered.add_callee(files.summarize_call(uses))
+    if environment and _is_deploy_target(job, environment, strategy.get("matrix")):
+        gathered.publishes.append("env:" + environment)
+        gathered.writes.append("env:" + environment)
+        gathered.targets.append(("env:" + environment, True, ""))  # a live deployment, replaced in place
+    task.effects = ([Effect(r, Mode.WRITE) for r in dict.fromkeys(gathered.writes)]
+                    + [Effect(r, Mode.READ) for r in dict.fromkeys(gathered.reads) if r not in gathered.writes])
+    if gathered.calls:
+        task.apis.append(ApiUse("github-token", float(gathered.calls * (size or 1))))
+    task.put(_job_facts(job, strategy, size, steps, gathered, environment, uses))
+    task.put(_job_concurrency(job.get("concurrency")))
+    task.put(Steps(tuple(_step_facet(rec) for rec in steps), tuple(concurrent_pairs(steps))))
+    if (size or 1) > 1 and not strategy.get("max-parallel") == 1:
+        task.put(InstanceWrites(_instance_artifacts(steps)))
+    if size and size > 1:
+        task.put(Instances(at_once=_at_once(size, strategy.get("max-parallel")), total=size))
+    return task
+
+
+def _at_once(size: int, max_parallel) -> int:
+    """Matrix instances running together: all of them, or `max-parallel` when it is a number."""
+    if isinstance(max_parallel, int) and not isinstance(max_parallel, bool) and max_parallel > 0:
+        return min(size, max_parallel)
+    return size
+
+
+def _job_steps(files: local.LocalFiles, job_id: str, job: dict, workflow_env=None) -> list[dict]:
+    """The job's step records, with each local composite action's steps folded into its step."""
+    job_env = job.get("env")
+    env = {**(workflow_env if isinstance(workflow_env, dict) else {}), **(job_env if isinstance(job_env, dict) else {})}
+    steps = _steps(job_id, job.get("steps"), env)
+    for rec in steps:
+        if rec.get("local_action"):
+            _inline_composite(files, rec)
+    return steps
+
+
+def _environment_name(job: dict) -> str | None:
+    env = job.get("environment")
+    name = env.get("name") if isinstance(env, dict) else env
+    return str(name) if name is not None else None
+
+
+def _is_deploy_target(job: dict, environment: str, matrix) -> bool:
+    """An environment with a URL or a deployment-like name (or a matrix value that has one) is a
+    target two jobs must not share."""
+    env = job.get("environment")
+    if isinstance(env, dict) and env.get("url") or _DEPLOY_TARGET.search(environment):
+        return True
+    axis = re.search(r"\$\{\{\s*matrix\.([\w-]+)\s*\}\}", environment)
+    values = matrix.get(axis.group(1)) if axis and isinstance(matrix, dict) else None
+    return isinstance(values, list) and any(_DEPLOY_TARGET.search(str(v)) for v in values)
+
+
+@dataclass
+class _Gathered:
+    """What a job's steps (and the workflow it calls) write, read, publish and pass on."""
+
+    writes: list[str]
+    reads: list[str]
+    calls: float
+    publishes: list[str]
+    artifacts_out: list[str]
     # A download by pattern takes whichever artifacts have finished (an artifact appears whole, once
     # uploaded): it needs none of them in particular, so it is no read effect, only a hint for needs.
-    artifacts_in = [a for s in steps for a in s["downloads"]]
-    maybe_out = any(s["maybe_out"] for s in steps)
-    maybe_in = any(s["maybe_in"] for s in steps)
-    if uses:
-        callee = files.summarize_call(uses)
+    artifacts_in: list[str]
+    maybe_out: bool
+    maybe_in: bool
+    callee_publishes: list[str] = field(default_factory=list)  # reported at the callee, not here
+    targets: list[tuple[str, bool | None, str]] = field(default_factory=list)  # (resource, floating, step if:)
+
+    @classmethod
+    def of_steps(cls, steps: list[dict]) -> _Gathered:
+        return cls(
+            writes=[w for s in steps for w in s["writes"]], reads=[r for s in steps for r in s["reads"]],
+            calls=sum(s["api_calls"] for s in steps), publishes=[p for s in steps for p in s["publishes"]],
+            artifacts_out=[a for s in steps for a in s["uploads"]],
+            artifacts_in=[a for s in steps for a in s["downloads"]],
+            maybe_out=any(s["maybe_out"] for s in steps), maybe_in=any(s["maybe_in"] for s in steps),
+            targets=[(r, floating, s["if"]) for s in steps for r, floating in s["targets"].items()],
+        )
+
+    def add_callee(self, callee: local.CalleeSummary | None) -> bool:
+        """Add what a called workflow does; False (and may pass anything) when it cannot be read."""
         if callee is None:
-            task.opaque = True
-            maybe_out = maybe_in = True
-        else:
-            writes += callee.writes
-            reads += callee.reads
-            calls += callee.api_calls
-            publishes += callee.publishes
-            artifacts_out += callee.artifacts_out
-            artifacts_in += callee.artifacts_in
-    if environment and (isinstance(env, dict) and env.get("url") or _DEPLOY_TARGET.search(environment)):
-        publishes.append("env:" + environment)
-        writes.append("env:" + environment)
-    task.effects = ([Effect(r, Mode.WRITE) for r in dict.fromkeys(writes)]
-                    + [Effect(r, Mode.READ) for r in dict.fromkeys(reads) if r not in writes])
-    if calls:
-        task.apis.append(ApiUse("github-token", float(calls * (size or 1))))
-    max_parallel = strategy.get("max-parallel")
-    task.put(JobFacts(
-        condition=str(job.get("if") or ""), matrix_size=size, max_parallel=max_parallel,
+            self.maybe_out = self.maybe_in = True
+            return False
+        self.writes += callee.writes
+        self.reads += callee.reads
+        self.calls += callee.api_calls
+        self.callee_publishes += callee.publishes
+        self.artifacts_out += callee.artifacts_out
+        self.artifacts_in += callee.artifacts_in
+        return True
+
+
+def _job_facts(job: dict, strategy: dict, size: int | None, steps: list[dict],
+               gathered: _Gathered, environment: str | None, uses: str) -> JobFacts:
+    return JobFacts(
+        condition=_condition(job.get("if")), matrix_size=size, max_parallel=strategy.get("max-parallel"),
         fail_fast=strategy.get("fail-fast", True) is not False, environment=environment, uses=uses,
         outputs=tuple(sorted(job["outputs"])) if isinstance(job.get("outputs"), dict) else (),
         permissions=job.get("permissions"), runs_on=_all_text(job.get("runs-on")),
-        artifacts_out=tuple(artifacts_out), artifacts_in=tuple(artifacts_in),
+        artifacts_out=tuple(gathered.artifacts_out), artifacts_in=tuple(gathered.artifacts_in),
         registries=tuple(sorted({r for s in steps for r in s["registries"]})),
-        maybe_out=maybe_out, maybe_in=maybe_in, publishes=tuple(sorted(set(publishes))),
-        publish_like=bool(publishes) or bool(_PUBLISH_ID.search(job_id) and uses),
-    ))
-    concurrency = job.get("concurrency")
-    task.put(Concurrency(group=_group(concurrency),
-                         cancel_in_progress=_concurrency_key(concurrency, "cancel-in-progress"),
-                         queue=_concurrency_key(concurrency, "queue")))
-    task.put(Steps(tuple(_step_facet(rec) for rec in steps), tuple(concurrent_pairs(steps))))
-    if (size or 1) > 1 and not max_parallel == 1:
-        task.put(InstanceWrites(tuple(sorted({
-            w for s in steps if not s["if"] and not s.get("overwrite") for w in s["writes"]
-            if w.startswith("artifact:")}))))
-    return task
+        maybe_out=gathered.maybe_out, maybe_in=gathered.maybe_in, publishes=tuple(sorted(set(gathered.publishes))),
+        callee_publishes=tuple(sorted(set(gathered.callee_publishes))), targets=tuple(gathered.targets),
+        publish_like=bool(gathered.publishes or gathered.callee_publishes) or any(s["may_ship"] for s in steps),
+    )
+
+
+def _condition(value) -> str:
+    """A job's `if:` as text; YAML reads `if: false` as a boolean, which still disables the job."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def _job_concurrency(concurrency) -> Concurrency:
+    return Concurrency(group=_group(concurrency),
+                       cancel_in_progress=_concurrency_key(concurrency, "cancel-in-progress"),
+                       queue=_concurrency_key(concurrency, "queue"))
+
+
+def _instance_artifacts(steps: list[dict]) -> tuple[str, ...]:
+    """Artifacts every matrix instance uploads under one constant name (they collide)."""
+    return tuple(sorted({w for s in steps if not s["if"] and not s.get("overwrite") for w in s["writes"]
+                         if w.startswith("artifact:")}))
 
 
 def _step_facet(rec: dict) -> Step:
@@ -221,7 +355,7 @@ def _step_facet(rec: dict) -> Step:
         group=rec.get("group"), waits=bool(rec["wait"]), refs=tuple(rec["refs"]), files=tuple(rec["files"]),
         read_only=rec["read_only"], checkout_without_path=rec["checkout_without_path"],
         condition_reads_steps="steps." in condition, finalizer=bool(FINALIZER.search(condition)),
-        opaque_action=bool(rec.get("opaque_action")),
+        opaque_action=bool(rec.get("opaque_action")), locks=tuple(rec["locks"]),
     )
 
 
@@ -239,26 +373,31 @@ def _inline_composite(files: local.LocalFiles, rec: dict) -> None:
         for key in _MERGED:
             rec[key] += [x for x in sub[key] if x not in rec[key]]
         rec["api_calls"] += sub["api_calls"]
+        for resource, floating in sub["targets"].items():
+            known = rec["targets"]
+            known[resource] = worst([known[resource], floating]) if resource in known else floating
         rec["maybe_out"] |= sub["maybe_out"]
         rec["maybe_in"] |= sub["maybe_in"]
 
 
-def _steps(job_id: str, steps) -> list[dict]:
+def _steps(job_id: str, steps, env=None) -> list[dict]:
     out: list[dict] = []
     if not isinstance(steps, list):
         return out
     group = 0
+    # the job's `env:` and what earlier steps export through $GITHUB_ENV
+    shell_vars: dict[str, str] = {str(k): str(v) for k, v in env.items()} if isinstance(env, dict) else {}
     for i, step in enumerate(steps):
         pointer = ("jobs", job_id, "steps", i)
         if isinstance(step, dict) and isinstance(step.get("parallel"), list):
             group += 1
             for lane, inner in enumerate(step["parallel"]):
                 if isinstance(inner, dict):
-                    rec = step_record(job_id, len(out), inner, pointer + ("parallel", lane), lane)
+                    rec = step_record(job_id, len(out), inner, pointer + ("parallel", lane), lane, shell_vars)
                     rec["group"] = group
                     out.append(rec)
         elif isinstance(step, dict):
-            out.append(step_record(job_id, len(out), step, pointer))
+            out.append(step_record(job_id, len(out), step, pointer, shell_vars=shell_vars))
     return out
 
 

@@ -13,9 +13,12 @@ import re
 
 from wflint.edits import EditLog, TextEdit, ordered
 from wflint.errors import RewriteError
-from wflint.facets import Concurrency, Steps
-from wflint.finding import AddConcurrency, FixChange, ParallelSteps, RemoveEdge, RemoveOrder, change_kind
+from wflint.facets import Concurrency, Publishing, Steps
+from wflint.finding import AddConcurrency, AddOrder, FixChange, ParallelSteps, RemoveEdge, RemoveOrder, change_kind
 from wflint.yamlsplice import SpliceError, remove_item, remove_key
+
+from .events import EventGraph
+from .facts import JobFacts
 
 _QUOTE_FREE = re.compile(r"^[A-Za-z0-9$][^:#'\"\n]*$")
 
@@ -41,7 +44,7 @@ class _Text:
 
 
 REMOVALS = (RemoveOrder, RemoveEdge)  # both drop the `needs:` entry
-SUPPORTED = (*REMOVALS, AddConcurrency, ParallelSteps)
+SUPPORTED = (*REMOVALS, AddOrder, AddConcurrency, ParallelSteps)
 
 
 def rewrite(text: str, workflow, changes: list[FixChange]) -> list[TextEdit]:
@@ -52,7 +55,7 @@ def rewrite(text: str, workflow, changes: list[FixChange]) -> list[TextEdit]:
             raise RewriteError(f"the GitHub Actions rewriter cannot apply `{change_kind(change)}`")
     log = EditLog(text)
     removals = [c for c in changes if isinstance(c, REMOVALS)]
-    others = [c for c in changes if isinstance(c, (AddConcurrency, ParallelSteps))]
+    others = [c for c in changes if isinstance(c, (AddOrder, AddConcurrency, ParallelSteps))]
     if removals:
         workflow = _remove_needs(log, workflow, removals, fresh_after=bool(others))
     if others:
@@ -69,12 +72,14 @@ def _compose(text: str):
     return root, src
 
 
-def _insert(text: str, workflow, changes: list[AddConcurrency | ParallelSteps]) -> list[TextEdit]:
-    """Blocks added at computed places: a job's `concurrency:`, a `parallel:` group."""
+def _insert(text: str, workflow, changes: list[AddOrder | AddConcurrency | ParallelSteps]) -> list[TextEdit]:
+    """Text added at computed places: a `needs:` entry, a job's `concurrency:`, a `parallel:` group."""
     root, src = _compose(text)
     edits: list[TextEdit] = []
     for change in changes:
-        if isinstance(change, AddConcurrency) and not change.task:
+        if isinstance(change, AddOrder):
+            edits.append(_add_needs(src, _job(src, root, change.v), change.u))
+        elif isinstance(change, AddConcurrency) and not change.task:
             edits.append(_workflow_concurrency(src, root, change.group, change.queue))
         elif isinstance(change, AddConcurrency):
             edits.append(_add_concurrency(src, _job(src, root, change.task), change.group, change.queue))
@@ -193,6 +198,46 @@ def _remove_needs(log: EditLog, workflow, changes: list[RemoveOrder | RemoveEdge
     return workflow
 
 
+def _add_needs(src: _Text, job, need: str) -> TextEdit:
+    """``need`` added to the job's `needs:`: a new key, a scalar made a flow list, an entry at the
+    end of a flow list, or a new item line after the last one of a block list."""
+    import yaml
+
+    key, body = job
+    needs_key, needs = _get(body, "needs")
+    entry = _scalar(need)
+    if needs_key is None:
+        return _new_key_line(src, job, f"needs: [{entry}]")
+    _own(src, needs)
+    if isinstance(needs, yaml.ScalarNode):
+        start, end = src.offset(needs.start_mark), src.offset(needs.end_mark)
+        return TextEdit(start, end, f"[{src.text[start:end]}, {entry}]")
+    if not isinstance(needs, yaml.SequenceNode):
+        raise RewriteError("`needs:` is neither a job id nor a list")
+    if needs.flow_style:
+        close = src.offset(needs.end_mark) - 1
+        return TextEdit(close, close, f", {entry}" if needs.value else entry)
+    last = needs.value[-1]
+    begin = src.line_start(src.offset(last.start_mark))
+    prefix = src.text[begin:src.offset(last.start_mark)]
+    if prefix.strip() != "-":
+        raise RewriteError("the last `needs:` entry does not start its line")
+    at = src.line_end(src.offset(_last_end(last)))
+    return TextEdit(at, at, ("" if src.text[at - 1:at] == "\n" else "\n") + f"{prefix}{entry}\n")
+
+
+def _new_key_line(src: _Text, job, line: str) -> TextEdit:
+    """A line at the top of a block-mapping job, indented like its first key."""
+    key, body = job
+    if body.flow_style or not body.value:
+        raise RewriteError("the job is not a block mapping")
+    first = body.value[0][0]
+    at = src.line_start(src.offset(first.start_mark))
+    if src.text[at:src.offset(first.start_mark)].strip():
+        raise RewriteError("the job's first key does not start its line")
+    return TextEdit(at, at, " " * first.start_mark.column + line + "\n")
+
+
 def _entries(workflow, change: RemoveOrder | RemoveEdge, every: bool = False) -> list[tuple]:
     """Pointers of the job's `needs:` entries naming ``change.u`` (or all of them, dangling too)."""
     where = ("jobs", change.v, "needs")
@@ -282,9 +327,47 @@ def _parallel_steps(src: _Text, job, task, step_ids) -> TextEdit:
 # --------------------------------------------------------------------------- verify
 
 def verify(old, new, changes: list[FixChange]) -> str | None:
+    """The edit did exactly what was meant, and every job with side effects still waits, on every
+    event, for each job it waited for (``keeps_waits``)."""
+    return exact(old, new, changes) or keeps_waits(old, new, changes) or groups_apart(old, new, changes)
+
+
+def groups_apart(old, new, changes: list[FixChange]) -> str | None:
+    """A job given a group shares it with no job it ran beside before (same run, no `needs:`
+    path between them) unless both write one target: a group must serialize the race only."""
+    graph = EventGraph.of(old)
+    for change in changes:
+        if not isinstance(change, AddConcurrency) or not change.task:
+            continue
+        mine = _targets(old.tasks[change.task])
+        for other, task in new.tasks.items():
+            if other == change.task or _concurrency(task).group != change.group:
+                continue
+            beside = any(change.task in waits and other in waits and other not in waits[change.task]
+                         and change.task not in waits[other] for waits in graph.waits.values())
+            if beside and not mine & _targets(old.tasks[other]):
+                return f"`{change.task}` and `{other}` ran side by side and would share group {change.group!r}"
+    return None
+
+
+def _targets(task) -> set[str]:
+    publishing = task.facet(Publishing)
+    return set(publishing.targets + publishing.unique) if publishing else set()
+
+
+def keeps_waits(old, new, changes: list[FixChange]) -> str | None:
+    """A job with side effects keeps, on every event, each job it waited for, unless the change is
+    about that job's own `needs:` (a removal into it, which rules offer only for pure order)."""
+    own = {c.v for c in changes if isinstance(c, REMOVALS)}
+    lost = EventGraph.of(old).lost_waits(EventGraph.of(new), _side_effecting(old) - own)
+    return f"a job with side effects lost a job it waited for: {lost}" if lost else None
+
+
+def exact(old, new, changes: list[FixChange]) -> str | None:
     """Did the edit do exactly what was meant? Other edges and all tasks must be unchanged."""
     removed = {(c.u, c.v) for c in changes if isinstance(c, REMOVALS)}
-    before = {(e.u, e.v) for e in old.edges if (e.u, e.v) not in removed}
+    added = {(c.u, c.v) for c in changes if isinstance(c, AddOrder)}
+    before = {(e.u, e.v) for e in old.edges if (e.u, e.v) not in removed} | added
     after = {(e.u, e.v) for e in new.edges}
     if set(old.tasks) != set(new.tasks):
         return "the rewrite changed the set of jobs"
@@ -314,6 +397,17 @@ def verify(old, new, changes: list[FixChange]) -> str | None:
             if len(steps) != len(_steps(old.tasks[change.task])):
                 return f"the rewrite changed the number of steps of `{change.task}`"
     return None
+
+
+def _side_effecting(workflow) -> set[str]:
+    """Jobs that publish, deploy or push, or whose effects wflint cannot know."""
+    return {t for t, task in workflow.tasks.items()
+            if task.opaque or task.facet(Publishing) is not None or _publishes(task)}
+
+
+def _publishes(task) -> bool:
+    facts = task.facet(JobFacts)
+    return facts is not None and facts.publish_like
 
 
 def _concurrency(task) -> Concurrency:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from .targets import branch_floating, run_targets, uses_target, worst
+
 EXPR = re.compile(r"\$\{\{.*?\}\}", re.S)
 STEP_REF = re.compile(r"\bsteps\.([A-Za-z_][\w-]*)\.(outputs|outcome|conclusion)\b")
 _GIT_PUSH = re.compile(r"\bgit\s+(?:-\S+\s+(?:\S+\s+)?)*push\b([^\n;&|]*)")
@@ -18,45 +20,18 @@ _ENV_WRITE = re.compile(r">>?\s*\"?\$\{?(GITHUB_ENV|GITHUB_PATH|GITHUB_OUTPUT|GI
                         r"|\b(GITHUB_ENV|GITHUB_PATH|GITHUB_OUTPUT)\b[^\n]*(?:Out-File|Add-Content|Set-Content|open\()"
                         r"|(?:Out-File|Add-Content|Set-Content|tee)[^\n]*\b(GITHUB_ENV|GITHUB_PATH|GITHUB_OUTPUT)\b"
                         r"|environ\[[\"'](GITHUB_ENV|GITHUB_PATH|GITHUB_OUTPUT)[\"']\]")
-_PUBLISH_RUN = (
-    (re.compile(r"\b(twine\s+upload|uv\s+publish|maturin\s+(publish|upload)|flit\s+publish|poetry\s+publish)\b"),
-     "registry:pypi"),
-    (re.compile(r"\bnpm\s+publish\b|\bpnpm\s+publish\b|\byarn\s+(npm\s+)?publish\b"), "registry:npm"),
-    (re.compile(r"\bcargo\s+publish\b"), "registry:crates"),
-    (re.compile(r"\b(docker|podman)\s+(push|buildx\s+build[^\n]*--push)\b|\bdocker\s+manifest\s+push\b"), "registry:docker"),
-    (re.compile(r"\bgem\s+push\b"), "registry:rubygems"),
-    (re.compile(r"\bgh\s+release\s+(create|upload|edit)\b"), "release"),
-    (re.compile(r"\baws\s+s3\s+(cp|sync|mv)\b|\bgsutil\s+(-m\s+)?(cp|rsync)\b|\bazcopy\b"), "storage"),
-)
-_PUBLISH_ANY = re.compile("|".join(f"(?P<p{i}>{p.pattern})" for i, (p, _) in enumerate(_PUBLISH_RUN)))
-_PUBLISH_HINTS = ("upload", "publish", "push", "release", "s3", "gsutil", "azcopy")
+_PUBLISH_HINTS = ("upload", "publish", "push", "release", "s3", "gsutil", "azcopy", "deploy", "apply", "rollout",
+                  "upgrade", "set image", "pulumi", "--prod", "gh-pages", "ghp-import", "gh-deploy")
 _CHECK_HINTS = ("lint", "check", "clippy", "mypy", "pyright", "flake8", "type", "noemit", "--diff", "codespell",
                 "tidy", "vet", "validate")
-# Actions whose effect is known from their name: what they publish or push to.
-_PUBLISH_USES = {
-    "pypa/gh-action-pypi-publish": "registry:pypi",
-    "softprops/action-gh-release": "release",
-    "ncipollo/release-action": "release",
-    "actions/create-release": "release",
-    "actions/upload-release-asset": "release",
-    "svenstaro/upload-release-action": "release",
-    "actions/deploy-pages": "pages",
-    "docker/build-push-action": "registry:docker",
-    "depot/build-push-action": "registry:docker",
-    "peaceiris/actions-gh-pages": "git:gh-pages",
-    "jamesives/github-pages-deploy-action": "git:gh-pages",
-    "peter-evans/create-pull-request": "git:create-pull-request/patch",
-    "stefanzweifel/git-auto-commit-action": "git:(current)",
-    "ad-m/github-push-action": "git:(current)",
-}
 _API_USES = ("actions/github-script", "peter-evans/", "actions/labeler", "actions/stale",
              "softprops/action-gh-release", "ncipollo/release-action", "actions/create-release",
              "marocchino/sticky-pull-request-comment", "thollander/actions-comment-pull-request")
 _MAYBE_OUT = re.compile(r"artifact|upload|save|publish|stage")  # not "cache": a cache only saves time
 _NAME_INPUT = re.compile(r"(upload|artifact)[-_]?name|^artifact$")
 _MAYBE_IN = re.compile(r"artifact|download|restore")  # action names are lower case
-_READ_ONLY_CMD = re.compile(
-    r"\b(lint|linter|check|clippy|mypy|pyright|ruff\s+check|flake8|pylint|eslint|shellcheck|actionlint"
+_READ_ONLY_CMD = re.compile(  # words of a command, never of an option (`--linter`) or a path
+    r"(?<![-/.])\b(lint|linter|check|clippy|mypy|pyright|ruff\s+check|flake8|pylint|eslint|shellcheck|actionlint"
     r"|typecheck|type-check|tsc\b[^\n]*--noEmit|codespell|cppcheck|clang-tidy|vet|validate)\b|(?<!\S)--(check|diff)\b")
 _WRITES_TREE = re.compile(r"(?<!\S)--(fix|write)\b|\b(format(?!\S*\s+--check)|install|build|make|cmake|compile|"
                           r"git\s+(commit|push|checkout|apply)"
@@ -78,8 +53,10 @@ def _pattern(text: str) -> str:
     return EXPR.sub("*", text.strip())
 
 
-def step_record(job_id: str, index: int, step: dict, pointer: tuple, lane: int | None = None) -> dict:
-    """The facts wflint needs about one step (see module docstring)."""
+def step_record(job_id: str, index: int, step: dict, pointer: tuple, lane: int | None = None,
+                shell_vars: dict[str, str] | None = None) -> dict:
+    """The facts wflint needs about one step (see module docstring). ``shell_vars``: variables the
+    job's earlier steps set (through `$GITHUB_ENV`); this step's own and exported ones are added."""
     sid = step.get("id")
     task_id = f"{job_id}.{sid}" if isinstance(sid, str) and sid else f"{job_id}#{index}"
     uses = _text(step.get("uses")).strip()
@@ -88,22 +65,61 @@ def step_record(job_id: str, index: int, step: dict, pointer: tuple, lane: int |
     with_: dict = raw_with if isinstance(raw_with, dict) else {}
     kind = "uses" if uses else "run" if "run" in step else next(
         (k for k in ("wait", "wait-all", "cancel") if k in step), "other")
-    rec = {
+    rec: dict = {
         "id": task_id, "step_id": sid if isinstance(sid, str) else None, "index": index, "kind": kind,
         "name": _text(step.get("name")) or (uses or run.strip().splitlines()[0][:60] if (uses or run.strip()) else task_id),
         "uses": uses, "pointer": pointer, "if": _text(step.get("if")), "background": step.get("background") is True,
         "lane": lane, "wait": _names(step.get("wait")), "wait_all": "wait-all" in step,
         "cancel": _names(step.get("cancel")),
-        "writes": [], "reads": [], "publishes": [], "uploads": [], "downloads": [], "files": [], "registries": [], "api_calls": 0,
+        "writes": [], "reads": [], "publishes": [], "targets": {}, "uploads": [], "downloads": [], "files": [],
+        "registries": [], "api_calls": 0,
         "maybe_out": False, "maybe_in": False,
         "refs": _step_refs(step),
-        "checkout_without_path": False, "read_only": False, "workspace_write": False,
+        "checkout_without_path": False, "read_only": False, "workspace_write": False, "locks": [],
+        "may_ship": False,
     }
     if uses:
         _uses_effects(rec, action_name(uses), with_)
     if run:
-        _run_effects(rec, run)
+        own_env = step.get("env")  # the step's own `env:` holds for its script only
+        step_env = {str(k): str(v) for k, v in own_env.items()} if isinstance(own_env, dict) else {}
+        _run_effects(rec, run, shell_vars if shell_vars is not None else {}, step_env)
+        _credential_publishes(rec, step.get("env"))
     return rec
+
+
+# A script handed a registry's upload credentials publishes there, whatever the script is called.
+_UPLOAD_CREDENTIALS = {
+    "CARGO_REGISTRY_TOKEN": "registry:crates", "TWINE_PASSWORD": "registry:pypi",
+    "UV_PUBLISH_TOKEN": "registry:pypi", "POETRY_PYPI_TOKEN_PYPI": "registry:pypi",
+    "MATURIN_PYPI_TOKEN": "registry:pypi",  # not NODE_AUTH_TOKEN: installs from private registries use it too
+    "GEM_HOST_API_KEY": "registry:rubygems",
+}
+
+
+# Credentials that let a script upload or deploy somewhere wflint cannot name: the step may ship
+# (a gate before it is kept), though what it writes, and whether runs race on it, is unknown.
+_SHIPPING_CREDENTIALS = {"AWS_SECRET_ACCESS_KEY", "AZURE_STORAGE_KEY", "AZURE_STORAGE_CONNECTION_STRING",
+                         "AZURE_STORAGE_SAS_TOKEN", "CLOUDFLARE_API_TOKEN", "NETLIFY_AUTH_TOKEN", "VERCEL_TOKEN",
+                         "FIREBASE_TOKEN", "HEROKU_API_KEY", "FLY_API_TOKEN", "GH_PAGES_TOKEN"}
+
+
+def _credential_publishes(rec: dict, env) -> None:
+    if isinstance(env, dict):
+        for name in env:
+            target = _UPLOAD_CREDENTIALS.get(str(name).upper())
+            if target:
+                add_target(rec, target, False)  # a versioned package upload
+            elif str(name).upper() in _SHIPPING_CREDENTIALS:
+                rec["may_ship"] = True
+
+
+def add_target(rec: dict, resource: str, floating: bool | None) -> None:
+    """Record what the step publishes to, and whether runs writing it can race (``targets.py``)."""
+    if resource not in rec["publishes"]:
+        rec["publishes"].append(resource)
+    known = rec["targets"]
+    known[resource] = worst([known[resource], floating]) if resource in known else floating
 
 
 def _step_refs(step: dict) -> list[str]:
@@ -165,21 +181,16 @@ def _uses_effects(rec: dict, name: str, with_: dict) -> None:
         rec["workspace_write"] = rec["checkout_without_path"]
     elif name.startswith(("./", "$/")):
         rec["local_action"] = name
-    target = _PUBLISH_USES.get(name)
-    if target:
-        if name.endswith("/build-push-action") and _text(with_.get("push")).lower() != "true":
-            target = None
-        elif target == "git:gh-pages" and (with_.get("branch") or with_.get("publish_branch")):
-            target = "git:" + _pattern(_text(with_.get("branch") or with_.get("publish_branch")))
-        elif name == "peter-evans/create-pull-request":
-            target = "git:" + (_pattern(_text(with_.get("branch"))) or "create-pull-request/patch")
-    if target:
-        rec["publishes"].append(target)
+    published = uses_target(name, with_)
+    if published:
+        target, floating = published
+        target = "git:" + _pattern(target[4:]) if target.startswith("git:") else target
+        add_target(rec, target, floating)
         if target.startswith("git:") and "*" not in target:
             w.append(target)
     if name.startswith(_API_USES):
         rec["api_calls"] += 3
-    if not name.startswith("actions/") and not target:
+    if not name.startswith("actions/") and not published:
         inputs = " ".join(str(k) for k in with_).lower()
         if "upload" in inputs or "artifact" in inputs:
             for key, value in with_.items():  # e.g. duckdb's build action: `upload-name: linux-base-build`
@@ -189,9 +200,35 @@ def _uses_effects(rec: dict, name: str, with_: dict) -> None:
         rec["maybe_in"] = bool(_MAYBE_IN.search(name)) or "artifact" in inputs or "download" in inputs
 
 
-def _run_effects(rec: dict, run: str) -> None:
+_ASSIGN = re.compile(r"^\s*(?:export\s+|local\s+)?([A-Za-z_]\w*)=(\S.*?)\s*$", re.M)
+_ENV_EXPORT = re.compile(r"echo\s+[\"']?([A-Za-z_]\w*)=([^\"'\n>]*)[\"']?\s*>>\s*\"?\$\{?GITHUB_ENV")
+
+
+def _learn_vars(code: str, shell_vars: dict[str, str], step_env: dict[str, str]) -> dict[str, str]:
+    """The variables the script sees (the job's, the step's `env:`, its own assignments), and
+    what it exports through `$GITHUB_ENV` for the steps after it (added to ``shell_vars``)."""
+    for m in _ENV_EXPORT.finditer(code):
+        shell_vars[m.group(1)] = m.group(2).strip()
+    own = {**shell_vars, **step_env}
+    own.update((m.group(1), m.group(2).strip().strip("'\"")) for m in _ASSIGN.finditer(code))
+    return own
+
+
+def _expand(text: str, variables: dict[str, str]) -> str:
+    """``$NAME`` and ``${NAME}`` replaced by what the script set them to (a few rounds)."""
+    for _ in range(3):
+        new = re.sub(r"\$\{?([A-Za-z_]\w*)\}?", lambda m: variables.get(m.group(1), m.group(0)), text)
+        if new == text:
+            break
+        text = new
+    return text
+
+
+def _run_effects(rec: dict, run: str, shell_vars: dict[str, str], step_env: dict[str, str]) -> None:
     """Cheap substring tests guard each pattern: most scripts touch none of these."""
     code = "\n".join(line for line in run.splitlines() if not line.lstrip().startswith("#")) if "#" in run else run
+    code = re.sub(r"[\\`][ \t]*\n", " ", code)  # one command continued over lines (sh `\`, PowerShell backtick)
+    variables = _learn_vars(code, shell_vars, step_env) if "=" in code or shell_vars or step_env else {}
     if "GITHUB_" in code:
         for match in _ENV_WRITE.finditer(code):
             kind = _ENV_FILES[next(g for g in match.groups() if g)]
@@ -199,14 +236,18 @@ def _run_effects(rec: dict, run: str) -> None:
                 rec["files"].append(kind)
     if "push" in code:
         for match in _GIT_PUSH.finditer(code):
+            pushed = _expand(_pushed_ref(match.group(1)), variables)
             target = "git:" + _push_target(match.group(1))
+            if target != "git:tags" and pushed != "(current)":
+                target = "git:" + (_pattern(re.sub(r"\$\{?\w+\}?|\$\(.*?\)", "${{x}}", pushed)) or "*")
             if "*" not in target:  # an unknown branch conflicts with nothing in particular
                 rec["writes"].append(target)
-            rec["publishes"].append(target)
+            add_target(rec, target, False if target == "git:tags" else branch_floating(pushed))
     if any(h in code for h in _PUBLISH_HINTS):
-        real = "\n".join(line for line in code.splitlines() if "--dry-run" not in line)
-        found = {m.lastgroup for m in _PUBLISH_ANY.finditer(real)}
-        rec["publishes"] += [resource for i, (_, resource) in enumerate(_PUBLISH_RUN) if f"p{i}" in found]
+        for resource, floating in run_targets(_expand(code, variables) if variables else code).items():
+            add_target(rec, resource, floating)
+            if resource.startswith("git:") and "$" not in resource and resource not in rec["writes"]:
+                rec["writes"].append(resource)
     if "gh " in code:
         rec["api_calls"] += len(_GH_API.findall(code))
     if "api.github.com" in code:
@@ -215,6 +256,15 @@ def _run_effects(rec: dict, run: str) -> None:
     rec["read_only"] = not rec["files"] and not rec["publishes"] and any(h in lowered for h in _CHECK_HINTS) \
         and bool(_READ_ONLY_CMD.search(code)) and not _WRITES_TREE.search(code)
     rec["workspace_write"] = not rec["read_only"]  # a script may write anywhere in the workspace
+    rec["locks"] = sorted({_LOCK_OF.get(m.group(1), m.group(1)) for m in _LOCKING_TOOL.finditer(code)})
+
+
+# Tools that hold one lock per job (a build directory, a cache, an environment): two steps running
+# them wait for each other, so running them side by side gains nothing.
+_LOCKING_TOOL = re.compile(r"(?:^|[;&|(]\s*|\n\s*)(?:[A-Z_][A-Z0-9_]*=\S*\s+)*"
+                           r"(cargo|uv|uvx|npm|npx|pnpm|yarn|bun|pip|pip3|poetry|pdm|hatch|gradle|\./gradlew|mvn|sbt"
+                           r"|bundle|dotnet|spin|meson|ninja|bazel)\b", re.M)
+_LOCK_OF = {"uvx": "uv", "npx": "npm", "pip3": "pip", "./gradlew": "gradle"}
 
 
 def _artifact(rec: dict, key: str, effects: list, name: str) -> None:
@@ -224,6 +274,15 @@ def _artifact(rec: dict, key: str, effects: list, name: str) -> None:
     rec[key].append(_pattern(name))
     if "${{" not in name:
         effects.append("artifact:" + name)
+
+
+def _pushed_ref(args: str) -> str:
+    """The destination of a ``git push`` as written (expressions kept), or ``(current)``."""
+    words = [w for w in EXPR.sub(lambda m: m.group(0).replace(" ", ""), args).split() if not w.startswith("-")]
+    if len(words) >= 2:
+        ref = words[-1].split(":")[-1].lstrip("+").strip("'\"").removeprefix("refs/heads/")
+        return ref if ref and ref != "HEAD" else "(current)"
+    return "(current)"
 
 
 def _push_target(args: str) -> str:

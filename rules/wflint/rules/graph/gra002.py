@@ -33,6 +33,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             f"`{ref.target}`, which is not a task in this workflow" + (f" (did you mean `{hint}`?)" if hint else ""),
             location=ref.location,
             tasks=(ref.task,) if ref.task in ctx.workflow.tasks else (),
+            subject=ref.target,
         )
 
 

@@ -23,6 +23,9 @@ Fetch both at once: 6s becomes 4s.
 unknown (arbitrary code) the finding has low confidence and the change is unsafe. Where the engine
 makes an ordering a gate too (a GitHub `needs:` skips the job when the needed one fails), removing it
 changes failure behaviour: the message names that gate and the fix is unsafe (opt-in) advice.
+The gate is never lost where side effects start: when a removed ordering was all that made a later
+task that publishes or deploys (or whose effects are unknown) wait for the first one, the fix makes
+that task wait for it directly (a build runs beside the tests; `deploy: needs: [build, test]`).
 Without timing data the finding speaks of chain depth, not of minutes saved. The time figure
 is computed under the engine's execution model and names its duration source. On an engine that
 runs one task at a time (n8n) the figure is 0 s and the message says so: the fix is structural.
@@ -35,8 +38,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from wflint.analysis import graph
 from wflint.analysis.durations import fmt_seconds
-from wflint.finding import Applicability, Confidence, Finding, Fix, RemoveOrder, Severity
+from wflint.facets import Publishing
+from wflint.finding import AddOrder, Applicability, Confidence, Finding, Fix, RemoveOrder, Severity
 from wflint.rule import Context, rule
 
 
@@ -65,17 +70,21 @@ def check(ctx: Context) -> Iterator[Finding]:
                     "branches saves no time by itself, and each still runs as often as before; the change "
                     "shows which tasks really depend on which")
         message = f"{names} run one after another but could run in parallel ({group.reason}); {gain}"
+        kept = _gates_kept(ctx, group.removed) if gates else ()
         if gates:
             dropped = [e.detail for e in ctx.workflow.edges if (e.u, e.v) in set(group.removed) and e.detail]
             shown = "; ".join(dropped[:3]) + (f"; and {len(dropped) - 3} more" if len(dropped) > 3 else "")
             message += f"; {gates}" + (f" (it would drop: {shown})" if dropped else "")
+        if kept:
+            moved = ", ".join(f"`{c.v}` needs `{c.u}`" for c in kept)
+            message += f"; the gate moves to where side effects start: {moved} directly"
         first_cut = group.removed[0]
         edge = ctx.workflow.edge(*first_cut)
         edge_location = edge.location if edge else None
         fix = Fix(
             Applicability.SAFE if sure and not gates else Applicability.UNSAFE,
             f"run {names} in parallel",
-            tuple(RemoveOrder(u, v) for u, v in group.removed),
+            (*(RemoveOrder(u, v) for u, v in group.removed), *kept),
         )
         yield ctx.finding(
             message,
@@ -89,6 +98,34 @@ def check(ctx: Context) -> Iterator[Finding]:
             # time saved on the engine's own model (a shorter path; nothing on a one-at-a-time engine).
             preview=not sure or bool(gates) or not runs_parallel or group.saved_s <= 0,
         )
+
+
+def _gates_kept(ctx: Context, removed: list[tuple[str, str]]) -> tuple[AddOrder, ...]:
+    """Where dropping ``removed`` would let a task with side effects (it publishes, or its effects
+    are unknown) stop waiting for a task it waited for, it waits for that task directly: the gate
+    stays where side effects start and only the work before them starts earlier."""
+    relaxation = ctx.analysis.relaxation
+    cut = set(removed)
+    after = {t: [s for s in relaxation.declared_succ[t] if (t, s) not in cut] for t in relaxation.order}
+    adds: dict[tuple[str, str], AddOrder] = {}
+    for u, v in removed:
+        for d in [v, *_below(relaxation.declared_succ, v)]:
+            task = ctx.workflow.tasks[d]
+            if (task.opaque or task.facet(Publishing) is not None) and (u, d) not in cut \
+                    and not graph.reaches(after, u, d, relaxation.rank):
+                adds.setdefault((u, d), AddOrder(u, d))
+    return tuple(adds.values())
+
+
+def _below(succ: dict[str, list[str]], start: str) -> list[str]:
+    seen: list[str] = []
+    stack = list(succ[start])
+    while stack:
+        t = stack.pop()
+        if t not in seen:
+            seen.append(t)
+            stack.extend(succ[t])
+    return seen
 
 
 def _depth(seconds: float, unit: float) -> int:

@@ -2,7 +2,10 @@
 
 **What.** In a job of several steps, two or more adjacent `run:` steps only check the workspace
 (linters, type checkers, `--check` formatters): none writes files wflint can see, sets
-`$GITHUB_ENV`/`$GITHUB_PATH`/`$GITHUB_OUTPUT`, publishes, or reads another's outputs.
+`$GITHUB_ENV`/`$GITHUB_PATH`/`$GITHUB_OUTPUT`, publishes, or reads another's outputs. A check is
+known by its command words, never by an option or a path (`--linter`, `lint/` are not linting).
+Two steps that take the same tool lock (`cargo` on one target directory, `uv` or `npm` on one cache
+or environment) wait for each other anyway: they are never put in one group.
 
 **Why.** Steps run one at a time; GitHub's `parallel:` steps run up to 10 lanes at once on the same
 runner, sharing its checkout and installed tools, so checks that only read the tree finish in the
@@ -16,6 +19,7 @@ steps:
   - run: npm ci
   - run: npm run lint
   - run: npx tsc --noEmit     # could run beside lint
+  - run: shellcheck scripts/*.sh   # (and this one; `npm run lint` and `npx tsc` share npm's lock)
 ```
 
 **Fix safety.** Unsafe (opt-in): wflint cannot see every file a script touches, and a failing lane
@@ -60,7 +64,7 @@ def _runs(steps: list[Step]) -> Iterator[list[Step]]:
     current: list[Step] = []
     for step in [*steps, None]:
         if step is not None and _candidate(step) and len(current) < MAX_LANES \
-                and not any(c.step_id and c.step_id in step.refs for c in current):
+                and not any(c.step_id and c.step_id in step.refs or set(c.locks) & set(step.locks) for c in current):
             current.append(step)
             continue
         if len(current) >= 2:

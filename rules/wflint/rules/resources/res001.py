@@ -47,6 +47,7 @@ def check(ctx: Context) -> Iterator[Finding]:
                 f"over its limit of {fmt_rate(limit.per_second)}; held to the limit it takes {fmt_seconds(seconds)}",
                 location=ctx.location_of(task_id),
                 tasks=(task_id,),
+                subject=use.api,
                 related=(Related(limit.location, f"limit of {use.api}: {limit.text}"),),
             )
     for peak in analysis.peaks_current:
@@ -61,5 +62,6 @@ def check(ctx: Context) -> Iterator[Finding]:
             "throttle, batch or order them",
             location=ctx.location_of(peak.tasks[-1]),
             tasks=tuple(peak.tasks),
+            subject=name,
             related=(Related(limit.location, f"limit of {name}: {limit.text}"),),
         )

@@ -43,5 +43,6 @@ def check(ctx: Context) -> Iterator[Finding]:
             f"{pool.size} slot{'s' if pool.size != 1 else ''}; the rest wait or fail",
             location=ctx.location_of(peak.tasks[-1]),
             tasks=tuple(peak.tasks),
+            subject=name,
             related=(Related(pool.location, f"pool {name}: size {pool.size}"),),
         )

@@ -48,6 +48,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             f"`{conflict.resource}`; order them or write to separate resources",
             location=ctx.location_of(b),
             tasks=(a, b),
+            subject=conflict.resource,
             related=(Related(ctx.location_of(a), f"{a} also writes {conflict.resource}", a),),
             # One task at a time: the writes never overlap, only their order is the engine's
             # tie-break, which matters only for writes wflint cannot tell apart from creates.
@@ -61,4 +62,5 @@ def check(ctx: Context) -> Iterator[Finding]:
                 f"`{resource}`; give each instance its own name or let one instance write it",
                 location=ctx.location_of(task_id),
                 tasks=(task_id,),
+                subject=resource,
             )

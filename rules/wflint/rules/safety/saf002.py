@@ -44,5 +44,6 @@ def check(ctx: Context) -> Iterator[Finding]:
             f"{ctx.task_name(reader)} reads `{conflict.resource}` {race}; add the dependency the reader relies on",
             location=ctx.location_of(reader),
             tasks=(writer, reader),
+            subject=conflict.resource,
             related=(Related(ctx.location_of(writer), f"{writer} writes {conflict.resource}", writer),),
         )

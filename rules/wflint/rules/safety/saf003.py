@@ -38,7 +38,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         join_check = task.facet(JoinCheck)  # an adapter's wiring check of a join node
         for issue in join_check.issues if join_check else ():
             yield ctx.finding(f"{ctx.task_name(task_id)}: {issue}", location=ctx.location_of(task_id),
-                              tasks=(task_id,))
+                              tasks=(task_id,), subject=issue)
         if task.join is Join.ALL or _deliberate(ctx, task_id):
             continue
         upstream = relaxation.design_pred[task_id]

@@ -1,17 +1,23 @@
 """A deploy, publish or push job has no `concurrency` group.
 
-**What.** A job that deploys to an environment, pushes to a git branch, deploys GitHub Pages,
-creates a release or publishes a package, with no `concurrency:` on the job or the workflow.
+**What.** A job whose steps write a target that runs overwrite in place (an environment, a branch
+pushed by name, GitHub Pages, a `latest`/`main` image tag, a release with a fixed name, a live
+deployment such as `wrangler deploy`), with no `concurrency:` on the job or the workflow. The job
+is found by what its steps do, never by its name. A target each run writes its own of is no race
+and no finding: a package version (PyPI, crates.io, npm: the registry refuses a duplicate), a
+release or image tag named after the version, tag or commit, a branch named per run or version.
+A reusable workflow's publish is reported once, in the called workflow, not at each caller.
 
 **Why.** A GitHub `environment` does not serialize deployments; only a concurrency group does. Two
 runs (two pushes in a row, a re-run, a schedule next to a manual dispatch) then deploy at the same
 time: the older one may finish last and win, pushes fail as non-fast-forward, a release is created
 twice. A matrix job doing it overlaps with itself within one run.
 
-Confidence: **high** for mutable targets (an environment, a branch, Pages) on triggers that fire
-often (`push` to branches, `workflow_run`, ...); **medium** for releases and package publishes,
-or schedule/tag/release/manual triggers; **low** when the workflow is only called by others (the caller may
-hold the group) or the job is recognised by its name only.
+Confidence: **high** for a proven floating target written on runs that start often (a `push` to
+a branch, `workflow_run`, ...), counting only the events on which the publishing step can run
+(its and its job's `if:`); **medium** for a target wflint could not resolve, or runs that start
+rarely (a tag, a release, a schedule, a manual dispatch); **low** when the workflow is only
+called by others (the caller may hold the group).
 
 **Example.**
 
@@ -34,9 +40,14 @@ instead of overlapping and no deploy is cancelled half-way:
 ```
 
 A group keeps one run going and one pending (a newer pending run replaces an older one): right for
-a deploy or a push, where the newest wins. For releases and package publishes the block also says
-`queue: max`, so every run publishes in turn. The fix is unsafe (opt-in) at low confidence, and not
-offered for matrix jobs (one group would serialize, and by default cancel, their instances).
+a deploy or a push, where the newest wins. The key names the target (`environment-<name>`,
+`git-push-<branch>`, `git-push-${{ github.ref }}` for the pushed branch, `pages`), so jobs and
+workflows on one target share it and others do not wait. For a target wflint could not resolve the
+block also says `queue: max`, so every run goes in turn, but never in a called workflow (its callers'
+runs would all queue behind one group). The fix is unsafe (opt-in) at low confidence, and not
+offered for a matrix job whose instances share a target (one group would serialize, and by default
+cancel, their instances); where each instance deploys its own (`environment: ${{ matrix.env }}`),
+the key names it and the instances still run side by side.
 """
 from __future__ import annotations
 
@@ -54,20 +65,23 @@ def check(ctx: Context) -> Iterator[Finding]:
         if publishing is None or concurrency and (concurrency.group or concurrency.workflow_group):
             continue
         targets = list(publishing.targets)
+        if not targets:  # each run writes its own version, tag or branch: nothing to race on
+            continue
         instances = task.items or 1
-        if not targets or publishing.called_only:
+        apart = publishing.per_instance  # each instance its own target: a key per target keeps them apart
+        if publishing.called_only:
             confidence = Confidence.LOW
         elif publishing.mutable and publishing.frequent:
             confidence = Confidence.HIGH
         else:
             confidence = Confidence.MEDIUM
-        what = ", ".join(f"`{t}`" for t in targets) or "a deployment (by its name and reusable workflow)"
-        overlap = "across runs" + (f" and between its {instances} matrix instances" if instances > 1 else "")
+        what = ", ".join(f"`{t}`" for t in targets)
+        overlap = "across runs" + (f" and between its {instances} matrix instances" if instances > 1 and not apart else "")
         group = publishing.suggested_group
         # A deploy or push may skip to the newest pending run; a publish or release must not drop one.
-        queue = "" if publishing.mutable else "max"
+        queue = publishing.queue
         fix = None
-        if instances == 1 and group:
+        if group and (instances == 1 or apart):
             extra = f", queue: {queue}" if queue else ""
             fix = Fix(Applicability.UNSAFE if confidence is Confidence.LOW else Applicability.SAFE,
                       f"add `concurrency: {{group: {group}, cancel-in-progress: false{extra}}}` to `{job_id}`",

@@ -1,0 +1,437 @@
+"""Which runs a job takes part in: the `on:` events, and the `if:` conditions evaluated per event.
+
+A *run context* is one kind of run the workflow can have: an event and what its ref is (a
+branch, a tag, or a ref the file names). A job runs in a context unless its `if:` is false there
+or a job it needs does not run there (skip propagation, unless its `if:` uses a status function).
+Conditions are evaluated three-valued: what the file does not fix (inputs, outputs, matrix
+values, repository names) is unknown, and unknown means the job may run. Two jobs no context
+runs both of are never in one run: no race, no conflict and no group between them.
+
+GitHub compares strings case-insensitively; so does this evaluator.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+UNKNOWN = object()  # a value the file does not fix
+
+# Events whose runs happen on a branch, on a tag, or either (a manual dispatch may pick a tag).
+_TAG_EVENTS = {"release", "registry_package"}
+_EITHER = {"workflow_dispatch", "create", "delete", "workflow_call", "repository_dispatch"}
+_STATUS = re.compile(r"\b(always|failure|cancelled|success)\s*\(")
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """One kind of run: ``event`` (None when the caller decides, as for `workflow_call`), the
+    ref type, and the ref when a condition names it (``""``: any other ref of that type)."""
+
+    event: str | None
+    ref_type: str  # "branch" | "tag" | "pull" (a pull request's merge ref, refs/pull/N/merge)
+    ref: str = ""
+    named: frozenset[str] = frozenset()  # the refs of this type conditions name (``ref`` is none of them when empty)
+
+    @property
+    def name(self) -> str:
+        return f"{self.event or 'caller'}@{self.ref_type}" + (f":{self.ref}" if self.ref else "")
+
+
+def run_contexts(on, conditions: list[str]) -> list[RunContext]:
+    """Every run context of a workflow: its events × ref types × the refs its conditions name."""
+    events = _events(on)
+    named = _named_refs(conditions)
+    out = []
+    for event, ref_types in events:
+        for ref_type in ref_types:
+            of_type = frozenset(ref for kind, ref in named if kind == ref_type)
+            out.append(RunContext(event, ref_type, named=of_type))
+            out += [RunContext(event, ref_type, ref, of_type) for ref in sorted(of_type)]
+    return out
+
+
+def _events(on) -> list[tuple[str | None, tuple[str, ...]]]:
+    config: dict = {}
+    if isinstance(on, str):
+        names = [on]
+    elif isinstance(on, list):
+        names = [n for n in on if isinstance(n, str)]
+    elif isinstance(on, dict):
+        names, config = [str(n) for n in on], on
+    else:
+        return [(None, ("branch", "tag"))]
+    return [(None if name == "workflow_call" else name, _ref_types(name, config.get(name))) for name in names]
+
+
+def _ref_types(event: str, config) -> tuple[str, ...]:
+    if event == "push":
+        keys = set(config) if isinstance(config, dict) else set()
+        tags, branches = keys & {"tags", "tags-ignore"}, keys & {"branches", "branches-ignore"}
+        if tags and not branches:
+            return ("tag",)
+        if branches and not tags:
+            return ("branch",)
+        return ("branch", "tag")
+    if event in _TAG_EVENTS:
+        return ("tag",)
+    if event == "pull_request":
+        return ("pull",)
+    return ("branch", "tag") if event in _EITHER else ("branch",)
+
+
+_REF_LITERAL = re.compile(r"github\.ref\s*[!=]=\s*'refs/(heads|tags)/([^']+)'|'refs/(heads|tags)/([^']+)'\s*[!=]=\s*github\.ref\b"
+                          r"|github\.ref_name\s*[!=]=\s*'([^']+)'", re.I)
+
+
+def _named_refs(conditions: list[str]) -> list[tuple[str, str]]:
+    """(ref type, name) of every ref a condition compares with, in order of first mention."""
+    found: dict[tuple[str, str], None] = {}
+    for condition in conditions:
+        for m in _REF_LITERAL.finditer(condition):
+            kind = m.group(1) or m.group(3)
+            name = (m.group(2) or m.group(4) or m.group(5)).lower()
+            for ref_type in (("branch" if kind.lower() == "heads" else "tag",) if kind else ("branch", "tag")):
+                found[(ref_type, name)] = None
+    return list(found)
+
+
+def may_run(condition: str, context: RunContext) -> bool:
+    """False only when the condition is certainly false in ``context``."""
+    text = condition.strip()
+    if not text:
+        return True
+    if text.startswith("${{") and text.endswith("}}"):
+        text = text[3:-2]
+    try:
+        value = _Parser(_tokens(text), context).expression()
+    except _Unreadable:
+        return True
+    return value is UNKNOWN or _truthy(value)
+
+
+def certainly(condition, context: RunContext) -> bool:
+    """True only when ``condition`` (a literal or an expression) is certainly true in ``context``."""
+    if isinstance(condition, bool) or condition is None:
+        return condition is True
+    text = str(condition).strip()
+    if text.lower() == "true":
+        return True
+    if text.startswith("${{") and text.endswith("}}"):
+        text = text[3:-2]
+    try:
+        value = _Parser(_tokens(text), context).expression()
+    except _Unreadable:
+        return False
+    return value is not UNKNOWN and _truthy(value)
+
+
+PER_RUN = "\x00per-run"  # the value of github.sha, run_id, run_number: never the same in two runs
+
+
+def per_run_group(group: str, context: RunContext) -> bool:
+    """Is the group key unique per run in ``context`` (``github.head_ref || github.sha`` on a push)?
+    Such a group never holds or cancels another run."""
+    for m in re.finditer(r"\$\{\{(.*?)\}\}", group, re.S):
+        try:
+            value = _Parser(_tokens(m.group(1)), context, group_key=True).expression()
+        except _Unreadable:
+            continue
+        if value == PER_RUN:
+            return True
+    return False
+
+
+def uses_status(condition: str) -> bool:
+    """A status function in `if:` replaces the implicit ``success()``: the job may run after a skip."""
+    return bool(_STATUS.search(condition))
+
+
+# --- a small three-valued evaluator of GitHub expressions --------------------------------------
+
+class _Unreadable(Exception):
+    pass
+
+
+_TOKEN = re.compile(r"\s*(?:(?P<str>'(?:[^']|'')*')|(?P<num>-?\d+(?:\.\d+)?)|(?P<op>==|!=|<=|>=|&&|\|\||[!<>(),\[\]])"
+                    r"|(?P<name>[A-Za-z_][\w-]*(?:\s*\.\s*(?:[A-Za-z_*][\w-]*))*))")
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    out, pos = [], 0
+    text = text.strip()
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            raise _Unreadable(text)
+        kind = m.lastgroup or ""
+        out.append((kind, m.group(kind)))
+        pos = m.end()
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+    return out
+
+
+def _truthy(value) -> bool:
+    return value not in (False, 0, "", None)
+
+
+def _and(a, b):
+    if a is not UNKNOWN and not _truthy(a) or b is not UNKNOWN and not _truthy(b):
+        return False
+    return True if a is not UNKNOWN and b is not UNKNOWN else UNKNOWN
+
+
+def _or(a, b):
+    """GitHub's ``||`` gives the first truthy operand's value (a group key is built that way)."""
+    if a is not UNKNOWN:
+        return a if _truthy(a) else b
+    return True if b is not UNKNOWN and _truthy(b) else UNKNOWN
+
+
+class _Parser:
+    """Precedence: ``||`` < ``&&`` < comparison < ``!`` < call, name, literal, parentheses."""
+
+    def __init__(self, tokens: list[tuple[str, str]], context: RunContext, group_key: bool = False) -> None:
+        self.tokens, self.at, self.context, self.group_key = tokens, 0, context, group_key
+
+    def expression(self):
+        value = self._or()
+        if self.at != len(self.tokens):
+            raise _Unreadable("trailing tokens")
+        return value
+
+    def _peek(self) -> str:
+        return self.tokens[self.at][1] if self.at < len(self.tokens) else ""
+
+    def _take(self, expected: str | None = None) -> tuple[str, str]:
+        if self.at >= len(self.tokens) or expected is not None and self.tokens[self.at][1] != expected:
+            raise _Unreadable(f"expected {expected}")
+        self.at += 1
+        return self.tokens[self.at - 1]
+
+    def _or(self):
+        value = self._and()
+        while self._peek() == "||":
+            self._take()
+            value = _or(value, self._and())
+        return value
+
+    def _and(self):
+        value = self._compare()
+        while self._peek() == "&&":
+            self._take()
+            value = _and(value, self._compare())
+        return value
+
+    def _compare(self):
+        left = self._unary()
+        while self._peek() in ("==", "!=", "<", ">", "<=", ">="):
+            op = self._take()[1]
+            right = self._unary()
+            left = _compared(op, left, right)
+        return left
+
+    def _unary(self):
+        if self._peek() == "!":
+            self._take()
+            value = self._unary()
+            return UNKNOWN if value is UNKNOWN else not _truthy(value)
+        return self._primary()
+
+    def _primary(self):
+        kind, text = self._take()
+        if text == "(":
+            value = self._or()
+            self._take(")")
+            return value
+        if kind == "str":
+            return text[1:-1].replace("''", "'")
+        if kind == "num":
+            return float(text)
+        if kind != "name":
+            raise _Unreadable(text)
+        if self._peek() == "(":
+            return self._call(text.lower())
+        value = self._name(re.sub(r"\s+", "", text).lower())
+        while self._peek() == "[":  # an index into something: unknown
+            self._take()
+            self._or()
+            self._take("]")
+            value = UNKNOWN
+        return value
+
+    def _call(self, function: str):
+        self._take("(")
+        args = []
+        while self._peek() != ")":
+            args.append(self._or())
+            if self._peek() == ",":
+                self._take()
+        self._take(")")
+        return _function(function, args)
+
+    def _name(self, name: str):
+        literal = {"true": True, "false": False, "null": None}
+        if name in literal:
+            return literal[name]
+        context = self.context
+        if name == "github.event_name":
+            return context.event if context.event else UNKNOWN
+        if name == "github.ref_type":
+            # a pull request's merge ref is no tag, whatever GitHub calls its type
+            return _Prefixed("", frozenset({"tag"})) if context.ref_type == "pull" else context.ref_type
+        if name in ("github.ref", "github.ref_name"):
+            return _ref_value(context, full=name == "github.ref")
+        if self.group_key:
+            return _key_part(name, context)
+        return UNKNOWN
+
+
+_PULL_EVENTS = ("pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment")
+
+
+def _key_part(name: str, context: RunContext):
+    """What a group key's parts are in a run: per-run ids, and pull-request fields that are empty
+    outside pull requests (so ``github.head_ref || github.sha`` is the commit on a push)."""
+    if name in ("github.sha", "github.run_id", "github.run_number"):
+        return PER_RUN
+    pull = context.event in _PULL_EVENTS
+    if name in ("github.head_ref", "github.base_ref", "github.event.number", "github.event.pull_request.number"):
+        return UNKNOWN if pull or context.event is None else ""
+    return UNKNOWN
+
+
+def _ref_value(context: RunContext, full: bool):
+    """The ref as a known string, or a marker that knows only its prefix (``refs/tags/``)."""
+    prefix = {"branch": "refs/heads/", "tag": "refs/tags/", "pull": "refs/pull/"}[context.ref_type]
+    if context.ref:
+        return prefix + context.ref if full else context.ref
+    return _Prefixed(prefix if full else "", frozenset((prefix + r if full else r) for r in context.named))
+
+
+@dataclass(frozen=True)
+class _Prefixed:
+    """A ref wflint knows only the start of; it is none of the refs the conditions name."""
+
+    prefix: str
+    not_one_of: frozenset[str]
+
+
+def _compared(op: str, left, right):
+    if isinstance(left, _Prefixed) or isinstance(right, _Prefixed):
+        return _compared_prefixed(op, left, right)
+    if left is UNKNOWN or right is UNKNOWN:
+        return UNKNOWN
+    a, b = (x.lower() if isinstance(x, str) else x for x in (left, right))
+    if op == "==":
+        return a == b
+    if op == "!=":
+        return a != b
+    return UNKNOWN  # orderings of mixed types follow GitHub's coercions, not worth guessing
+
+
+def _compared_prefixed(op: str, left, right):
+    """A ref of the run's type other than every named one: unequal to the refs the file names."""
+    prefixed, other = (left, right) if isinstance(left, _Prefixed) else (right, left)
+    if op not in ("==", "!=") or not isinstance(other, str):
+        return UNKNOWN
+    other = other.lower()
+    if other in prefixed.not_one_of or prefixed.prefix and not other.startswith(prefixed.prefix):
+        return op == "!="  # a ref another context stands for, or a ref of the other type
+    return UNKNOWN
+
+
+def _function(name: str, args: list):
+    if name in ("always", "success"):
+        return True
+    if name in ("failure", "cancelled"):
+        return UNKNOWN
+    if name in ("startswith", "endswith", "contains") and len(args) == 2:
+        return _string_test(name, *args)
+    return UNKNOWN
+
+
+def _string_test(name: str, haystack, needle):
+    if not isinstance(needle, str):
+        return UNKNOWN
+    needle = needle.lower()
+    if isinstance(haystack, _Prefixed):
+        if name == "startswith" and haystack.prefix:
+            if haystack.prefix.startswith(needle):
+                return True
+            return False if not needle.startswith(haystack.prefix) else UNKNOWN
+        if name == "contains" and needle in ("refs/tags", "refs/tags/", "refs/heads", "refs/heads/") and haystack.prefix:
+            return haystack.prefix.startswith(needle)
+        return UNKNOWN
+    if not isinstance(haystack, str):
+        return UNKNOWN
+    haystack = haystack.lower()
+    return {"startswith": haystack.startswith, "endswith": haystack.endswith,
+            "contains": haystack.__contains__}[name](needle)
+
+
+# --- jobs per run context, and the per-event job graph -------------------------------------------
+
+_RUNS_AFTER_SKIP = re.compile(r"\b(always|failure|cancelled)\s*\(")  # not success(): it needs every job it needs
+
+
+def job_contexts(conditions: dict[str, str], needs_of: dict[str, list[str]],
+                 contexts: list[RunContext]) -> dict[str, tuple[RunContext, ...]]:
+    """The contexts each job runs in: its `if:` may hold and, unless it runs after a skip, every job
+    it needs runs there too."""
+    memo: dict[tuple[str, RunContext], bool] = {}
+
+    def runs(job: str, context: RunContext, seen: frozenset[str]) -> bool:
+        key = (job, context)
+        if key not in memo:
+            condition = conditions.get(job, "")
+            ok = may_run(condition, context)
+            if ok and not _RUNS_AFTER_SKIP.search(condition):
+                ok = all(n in seen or runs(n, context, seen | {job}) for n in needs_of.get(job, ()))
+            memo[key] = ok
+        return memo[key]
+
+    return {job: tuple(c for c in contexts if runs(job, c, frozenset({job}))) for job in conditions}
+
+
+@dataclass(frozen=True)
+class EventGraph:
+    """Per run context, the jobs that run and, for each, every job it waits for (through `needs:`)."""
+
+    waits: dict[str, dict[str, frozenset[str]]]  # context name → job → jobs it waits for
+
+    @classmethod
+    def of(cls, workflow) -> EventGraph:
+        from wflint.facets import Starts
+
+        needs: dict[str, set[str]] = {t: set() for t in workflow.tasks}
+        for edge in workflow.edges:
+            if edge.u in needs and edge.v in needs:
+                needs[edge.v].add(edge.u)
+        runs_in = {t: set(s.starts) if (s := task.facet(Starts)) else None for t, task in workflow.tasks.items()}
+        names = sorted({c for s in runs_in.values() if s for c in s}) or ["any"]
+        waits = {}
+        for name in names:
+            running = [t for t, s in runs_in.items() if s is None or name in s]
+            waits[name] = {t: frozenset(_ancestors(t, needs) & set(running)) for t in running}
+        return cls(waits)
+
+    def lost_waits(self, after: EventGraph, jobs: set[str]) -> str | None:
+        """The first wait of one of ``jobs`` in some context that ``after`` no longer has."""
+        for name, before in self.waits.items():
+            for job in sorted(jobs & set(before)):
+                lost = before[job] - after.waits.get(name, {}).get(job, frozenset())
+                if lost and job in after.waits.get(name, {}):
+                    return f"on {name}, `{job}` no longer waits for {', '.join(f'`{j}`' for j in sorted(lost))}"
+        return None
+
+
+def _ancestors(job: str, needs: dict[str, set[str]]) -> set[str]:
+    found: set[str] = set()
+    stack = list(needs.get(job, ()))
+    while stack:
+        up = stack.pop()
+        if up not in found:
+            found.add(up)
+            stack.extend(needs.get(up, ()))
+    return found

@@ -1,0 +1,195 @@
+"""What a publishing step writes to, and whether two runs writing it can race.
+
+A target is *floating* when runs overwrite it in place (a `latest`/`main` image tag, `gh-pages`,
+a branch pushed by name, a release with a fixed name, a live deployment): the run that finishes
+last wins, whichever commit it built. It is *unique* when each run writes its own (a package
+version the registry will not take twice, a release or image tag named after the version, tag or
+commit, a branch named per run or per version). Anything else is unknown (``None``): wflint says
+so rather than guess. Classification goes by what the command or action does and the names it is
+given, never by the job's name.
+"""
+from __future__ import annotations
+
+import re
+
+EXPR = re.compile(r"\$\{\{(.*?)\}\}", re.S)
+# Parts of a name that differ between runs (or versions, or tags): a name holding one is unique.
+_WORD = r"(?<![a-z0-9])({})(?![a-z0-9])"  # a word of a name, between `_`, `.`, `-` or spaces
+_PER_RUN = re.compile(_WORD.format("sha|run_id|run_number|run_attempt|version|ver|tag|tag_name|release|timestamp|date"
+                                   "|time|datetime|random|uuid|nonce|build_id|build_number|ref_name|github_ref"
+                                   "|git_describe|short_sha|shortsha|commit"), re.I)
+_PER_ITEM = re.compile(_WORD.format("issue|pull_request|pr|number|head_ref|head"), re.I)  # per issue or PR: may repeat
+_FLOATING_TAGS = {"latest", "main", "master", "nightly", "edge", "dev", "develop", "stable", "head", "canary",
+                  "unstable", "snapshot", "beta", "next"}
+_VARIABLE = re.compile(r"\$env:(\w+)|\$\{?(\w+)\}?")
+
+
+REHEARSALS = ("registry:testpypi",)  # uploads that rehearse a release: nothing ships there
+# Pushes that land whole or not at all (a git ref, an image tag moved by its manifest): a run
+# cancelled half-way leaves nothing half-done, unlike an upload of many files or a deployment.
+ATOMIC = ("git:", "registry:docker")
+
+
+def name_floating(name: str) -> bool | None:
+    """A name written with no expression or variable is one fixed target every run writes."""
+    name = name.strip().strip("'\"")
+    if not name:
+        return None
+    parts = [m.group(1) for m in EXPR.finditer(name)] + [m.group(2) or m.group(1) for m in _VARIABLE.finditer(name)]
+    if not parts:
+        return True
+    text = " ".join(parts)
+    if _PER_RUN.search(text):
+        return False
+    return None
+
+
+def branch_floating(raw: str, suffix: str = "") -> bool | None:
+    """A pushed branch: the current one or a fixed name floats; one named per run or version does
+    not; one named per issue or pull request is not proven either way."""
+    if suffix.strip().lower() in ("random", "timestamp", "short-commit-hash"):
+        return False
+    if raw in ("(current)", ""):
+        return True
+    if "$(" in raw or "`" in raw:  # named by a command's output
+        return False if _PER_RUN.search(raw) else None
+    parts = " ".join(m.group(1) for m in EXPR.finditer(raw)) + " " + " ".join(
+        m.group(2) or m.group(1) for m in _VARIABLE.finditer(raw))
+    if not parts.strip():
+        return True
+    if re.search(r"ref_name|github_ref_name|head_ref|\bref\b", parts, re.I) and not _PER_ITEM.search(parts):
+        return True  # the branch the run is for
+    if _PER_ITEM.search(parts):
+        return None
+    return False if _PER_RUN.search(parts) else None
+
+
+def image_tag_floating(image: str) -> bool | None:
+    """``name:tag`` pushed to a registry: no tag is ``latest``; a tag with a version or commit is unique."""
+    image = image.strip().strip("'\"")
+    if not image:
+        return None
+    if image.count("${{") == 1 and EXPR.fullmatch(image):
+        return None  # the whole list from another step (docker/metadata-action): not read
+    last = image.rsplit("/", 1)[-1]
+    if "@" in last:
+        return False  # a digest
+    if ":" not in last:
+        # no tag is `latest`, unless a variable may hold the whole reference, tag included
+        return None if "$" in image else True
+    tag = last.split(":", 1)[1]
+    if tag.lower() in _FLOATING_TAGS:
+        return True
+    if "$" not in tag:
+        return True  # a literal tag, even ``1.2``, is one name every run overwrites
+    if re.search(r"ref_name|github_ref|head_ref|github\.ref\b", tag, re.I):
+        return None  # named after the ref: a version on a tag, but `main` on every push to main
+    return False if _IMAGE_UNIQUE.search(tag) else None
+
+
+# What makes an image tag unique per run or version (a variable called TAG may hold `latest`).
+_IMAGE_UNIQUE = re.compile(_WORD.format("sha|run_id|run_number|run_attempt|version|ver|timestamp|date|datetime"
+                                        "|git_describe|short_sha|shortsha|commit"), re.I)
+
+
+def worst(values) -> bool | None:
+    """Several targets of one kind: floating if any floats, unknown if any is unknown, else unique."""
+    values = list(values)
+    if any(v is True for v in values):
+        return True
+    return None if any(v is None for v in values) or not values else False
+
+
+# --- run scripts -------------------------------------------------------------------------------
+
+_VERSIONED = (  # package registries refuse a version twice: every publish is of its own version
+    (re.compile(r"\b(twine\s+upload|uv\s+publish|maturin\s+(publish|upload)|flit\s+publish|poetry\s+publish"
+                r"|hatch\s+publish|pdm\s+publish)\b"), "registry:pypi"),
+    (re.compile(r"\b(npm|pnpm)\s+publish\b|\byarn\s+(npm\s+)?publish\b"), "registry:npm"),
+    (re.compile(r"\bcargo\s+publish\b"), "registry:crates"),
+    (re.compile(r"\bgem\s+push\b"), "registry:rubygems"),
+)
+_DEPLOY = re.compile(  # commands that change a live deployment in place
+    r"\b(wrangler\s+(deploy|publish|pages\s+deploy)|firebase\s+deploy|fly(ctl)?\s+deploy|netlify\s+deploy[^\n]*--prod"
+    r"|vercel\b[^\n]*--prod|gcloud\s+(app|run|functions)\s+deploy|(serverless|sls)\s+deploy|cdk\s+deploy"
+    r"|terraform\s+apply|pulumi\s+up|helm\s+upgrade|kubectl\s+(apply|rollout|set\s+image))\b")
+_DOCKER_PUSH = re.compile(r"\b(?:docker|podman)\s+(?:image\s+)?push\s+((?:-\S+\s+)*)(\S+)|\bdocker\s+manifest\s+push\s+(\S+)")
+_BUILDX_PUSH = re.compile(r"\b(?:docker\s+)?buildx\s+build\b[^\n]*--push")
+_TAG_ARG = re.compile(r"(?:-t|--tag)[\s=]+(\S+)")
+_GH_RELEASE = re.compile(r"\bgh\s+release\s+(create|upload|edit)\s+((?:-\S+\s+(?:\S+\s+)?)*)([^\s\\]+)")
+# Site tools that commit a build to a branch and push it (mkdocs, mike, ghp-import, the gh-pages package).
+_SITE_PUSH = re.compile(r"\bmkdocs\s+gh-deploy\b[^\n]*|\bmike\s+(?:deploy|set-default|alias)\b[^\n]*--push\b[^\n]*"
+                        r"|\bghp-import\b[^\n]*(?:\s-p\b|--push)[^\n]*|\bgh-pages\s+(?:-d|--dist)\b[^\n]*")
+_BRANCH_OPTION = re.compile(r"(?:\s-b|--branch|--remote-branch)[\s=]+(\S+)")
+_STORAGE = re.compile(r"\baws\s+s3\s+(cp|sync|mv)\b|\bgsutil\s+(-m\s+)?(cp|rsync)\b|\bazcopy\b")
+
+
+def run_targets(code: str) -> dict[str, bool | None]:
+    """The targets a `run:` script publishes to (lines with ``--dry-run`` publish nothing)."""
+    code = EXPR.sub(lambda m: "${{" + re.sub(r"\s+", "", m.group(1)) + "}}", code)  # one word per expression
+    real = "\n".join(line for line in code.splitlines() if "--dry-run" not in line)
+    out: dict[str, list] = {}
+    for pattern, resource in _VERSIONED:
+        for line in real.splitlines():
+            if pattern.search(line):
+                rehearsal = resource == "registry:pypi" and re.search(r"test\.pypi\.org|\btestpypi\b", line)
+                out.setdefault("registry:testpypi" if rehearsal else resource, []).append(False)
+    for m in _DOCKER_PUSH.finditer(real):
+        out.setdefault("registry:docker", []).append(image_tag_floating(m.group(2) or m.group(3) or ""))
+    for line in real.splitlines():
+        if _BUILDX_PUSH.search(line):
+            tags = _TAG_ARG.findall(line)
+            out.setdefault("registry:docker", []).append(worst(image_tag_floating(t) for t in tags) if tags else None)
+    for m in _GH_RELEASE.finditer(real):
+        out.setdefault("release", []).append(name_floating(m.group(3)))
+    for m in _SITE_PUSH.finditer(real):
+        branch = _BRANCH_OPTION.search(m.group(0))
+        name = branch.group(1).strip("'\"") if branch else "gh-pages"
+        out.setdefault("git:" + name, []).append(branch_floating(name))
+    if _STORAGE.search(real):
+        out.setdefault("storage", []).append(None)
+    for m in _DEPLOY.finditer(real):
+        out.setdefault("deploy:" + m.group(1).split()[0], []).append(True)
+    return {resource: worst(values) for resource, values in out.items()}
+
+
+# --- actions -----------------------------------------------------------------------------------
+
+_RELEASE_TAG_INPUT = {  # release actions: the input naming the tag (each defaults to the run's tag)
+    "softprops/action-gh-release": "tag_name", "ncipollo/release-action": "tag",
+    "actions/create-release": "tag_name", "svenstaro/upload-release-action": "tag",
+}
+
+
+def uses_target(name: str, with_: dict) -> tuple[str, bool | None] | None:
+    """The target a well-known action publishes to, or None when it publishes nothing."""
+    def given(*keys: str) -> str:
+        return next((str(with_[k]) for k in keys if with_.get(k) not in (None, "")), "")
+
+    if name == "pypa/gh-action-pypi-publish":
+        rehearsal = "test.pypi.org" in given("repository-url", "repository_url")
+        return ("registry:testpypi" if rehearsal else "registry:pypi"), False
+    if name in _RELEASE_TAG_INPUT:
+        tag = given(_RELEASE_TAG_INPUT[name])
+        return "release", name_floating(tag) if tag else False
+    if name == "actions/upload-release-asset":
+        return "release", False  # into the release a create step made for this run
+    if name == "actions/deploy-pages":
+        return "pages", True
+    if name in ("docker/build-push-action", "depot/build-push-action"):
+        if str(with_.get("push", "")).lower() != "true":
+            return None
+        tags = [t for t in re.split(r"[\n,]", given("tags")) if t.strip()]
+        return "registry:docker", worst(image_tag_floating(t) for t in tags) if tags else None
+    if name in ("peaceiris/actions-gh-pages", "jamesives/github-pages-deploy-action"):
+        branch = given("branch", "publish_branch") or "gh-pages"
+        return "git:" + branch, branch_floating(branch)
+    if name == "peter-evans/create-pull-request":
+        branch = given("branch") or "create-pull-request/patch"
+        return "git:" + branch, branch_floating(branch, given("branch-suffix"))
+    if name in ("stefanzweifel/git-auto-commit-action", "ad-m/github-push-action", "ec-nordbund/git-push"):
+        branch = given("branch")
+        return "git:" + (branch or "(current)"), branch_floating(branch or "(current)")
+    if name.startswith(("cloudflare/wrangler-action", "cloudflare/pages-action")):
+        return "deploy:cloudflare", True
+    return None

@@ -1,0 +1,99 @@
+"""Runs per event (issue 11 item 4): `if:` conditions evaluated per `on:` event and ref, skip
+propagation through `needs:`, and the per-event job graph that checks fixes."""
+from __future__ import annotations
+
+import pytest
+from helpers import workflow
+
+from wflint.adapters import gha
+from wflint.adapters.gha.events import EventGraph, RunContext, may_run, run_contexts
+from wflint.adapters.gha.rewriter import keeps_waits
+from wflint.edits import apply_edits
+from wflint.facets import Starts
+from wflint.finding import RemoveOrder
+
+PUSH_MAIN = RunContext("push", "branch", "main", frozenset({"main"}))
+PUSH_OTHER = RunContext("push", "branch", "", frozenset({"main"}))
+PUSH_TAG = RunContext("push", "tag")
+PULL = RunContext("pull_request", "pull")
+CALLED = RunContext(None, "branch")
+
+
+@pytest.mark.parametrize("condition, context, runs", [
+    ("github.event_name == 'push'", PULL, False),
+    ("${{ github.event_name != 'pull_request' }}", PULL, False),
+    ("github.event_name == 'PUSH'", PUSH_TAG, True),  # GitHub compares strings case-insensitively
+    ("startsWith(github.ref, 'refs/tags/')", PUSH_MAIN, False),
+    ("startsWith(github.ref, 'refs/tags/')", PUSH_TAG, True),
+    ("startsWith(github.ref, 'refs/tags/v')", PUSH_TAG, True),  # some tags: may run
+    ("github.ref_type == 'tag'", PUSH_MAIN, False),
+    ("github.ref == 'refs/heads/main'", PUSH_OTHER, False),
+    ("github.ref == 'refs/heads/main'", PUSH_MAIN, True),
+    ("github.ref == 'refs/heads/main'", PULL, False),  # a pull request runs on refs/pull/N/merge
+    ("github.repository == 'a/b' && github.event_name == 'schedule'", PUSH_MAIN, False),
+    ("needs.plan.outputs.go == 'true' || github.event_name == 'schedule'", PUSH_MAIN, True),  # unknown
+    ("github.event_name == 'push'", CALLED, True),  # a called workflow runs on its caller's event
+    ("always()", PULL, True),
+    ("!(github.event_name == 'push')", PUSH_TAG, False),
+    ("fromJSON(needs.x.outputs.y)[0] == 'a'", PUSH_TAG, True),
+    ("this is (not an expression", PUSH_TAG, True),  # unreadable: may run
+])
+def test_conditions_per_run_context(condition, context, runs):
+    assert may_run(condition, context) is runs
+
+
+def test_run_contexts_follow_the_trigger_filters():
+    names = [c.name for c in run_contexts({"push": {"tags": ["v*"]}, "release": None}, [])]
+    assert names == ["push@tag", "release@tag"]  # a tag-only push and a release never run on a branch
+    named = [c.name for c in run_contexts("push", ["github.ref == 'refs/heads/main'"])]
+    assert named == ["push@branch", "push@branch:main", "push@tag"]
+
+
+JOBS = """\
+on:
+  push:
+  pull_request:
+jobs:
+  test: {runs-on: x, steps: [{run: make test}]}
+  build: {needs: test, runs-on: x, steps: [{run: make build}]}
+  deploy:
+    needs: build
+    if: github.event_name == 'push' && github.ref == 'refs/heads/main'
+    runs-on: x
+    steps: [{run: git push origin HEAD:gh-pages}]
+  announce: {needs: deploy, runs-on: x, steps: [{run: echo shipped}]}
+  report: {needs: deploy, if: always(), runs-on: x, steps: [{run: echo done}]}
+"""
+
+
+def test_a_job_runs_only_where_the_jobs_it_needs_run():
+    wf = workflow(JOBS)
+    starts = {t: task.facet(Starts).starts for t, task in wf.tasks.items()}
+    assert starts["deploy"] == ("push@branch:main",)
+    assert starts["announce"] == ("push@branch:main",)  # skipped with deploy elsewhere
+    assert len(starts["report"]) == len(starts["test"]) > 1  # always(): runs after a skip too
+
+
+def test_a_fix_that_lets_a_deploy_skip_its_tests_is_refused():
+    old = workflow(JOBS)
+    graph = EventGraph.of(old)
+    assert graph.waits["push@branch:main"]["deploy"] == {"test", "build"}
+    text = apply_edits(JOBS, gha.rewrite(JOBS, old, [RemoveOrder("test", "build")]))
+    new = workflow(text)
+    assert "`deploy` no longer waits for `test`" in keeps_waits(old, new, [RemoveOrder("test", "build")])
+    assert gha.verify(old, new, [RemoveOrder("test", "build")]) is not None
+
+
+def test_a_group_fix_never_joins_jobs_that_ran_side_by_side_on_other_targets():
+    from wflint.adapters.gha.rewriter import groups_apart
+    from wflint.finding import AddConcurrency
+
+    text = ("on: push\njobs:\n  docs:\n    runs-on: x\n    concurrency: {group: site, cancel-in-progress: false}\n"
+            "    steps: [{run: git push origin HEAD:gh-pages}]\n"
+            "  app:\n    runs-on: x\n    steps: [{run: npx wrangler deploy}]\n"
+            "  pages:\n    runs-on: x\n    steps: [{run: git push --force origin HEAD:gh-pages}]\n")
+    old = workflow(text)
+    grouped = text.replace("  app:\n    runs-on: x\n", "  app:\n    runs-on: x\n    concurrency: {group: site}\n")
+    assert "would share group 'site'" in groups_apart(old, workflow(grouped), [AddConcurrency("app", "site")])
+    same_target = text.replace("  pages:\n    runs-on: x\n", "  pages:\n    runs-on: x\n    concurrency: {group: site}\n")
+    assert groups_apart(old, workflow(same_target), [AddConcurrency("pages", "site")]) is None

@@ -1,0 +1,223 @@
+"""SAF310 by target, not by name (issue 12 bullets 1, 2, 4): what a step publishes to, whether
+runs can race on it, and how often the runs that publish start."""
+from __future__ import annotations
+
+import pytest
+from helpers import workflow
+
+from wflint.engine import check_workflow
+from wflint.facets import Publishing, Steps
+from wflint.rule import all_rules
+
+
+def saf310(text: str, preview: bool = True):
+    return list(check_workflow(workflow(text), [all_rules()["SAF310"]], preview=preview).findings)
+
+
+def job(on: str, steps: str, extra: str = "") -> str:
+    return f"on: {on}\njobs:\n  ship:\n    runs-on: x\n{extra}    steps:\n{steps}"
+
+
+@pytest.mark.parametrize("steps", [
+    "      - run: twine upload dist/*\n",
+    "      - run: uv publish\n",
+    "      - run: npm publish --access public\n",
+    "      - run: cargo publish\n",
+    "      - run: python scripts/release.py\n        env: {CARGO_REGISTRY_TOKEN: x}\n",
+    "      - uses: pypa/gh-action-pypi-publish@release/v1\n",
+    "      - run: gh release create ${{ github.ref_name }} dist/*\n",
+    "      - uses: softprops/action-gh-release@v2\n",  # defaults to the run's tag
+    "      - run: docker push ghcr.io/acme/app:${{ github.sha }}\n",
+    "      - run: git push origin \"release-$VERSION\"\n",
+    "      - uses: peter-evans/create-pull-request@v7\n        with: {branch: bump, branch-suffix: timestamp}\n",
+    "      - run: git push --tags\n",
+])
+def test_a_versioned_or_per_run_target_cannot_race(steps):
+    assert saf310(job("push", steps)) == []
+    assert workflow(job("push", steps)).tasks["ship"].facet(Publishing).unique  # but it is a publish
+
+
+@pytest.mark.parametrize("steps, target", [
+    ("      - run: docker push ghcr.io/acme/app:latest\n", "registry:docker"),
+    ("      - run: docker push ghcr.io/acme/app\n", "registry:docker"),  # no tag is `latest`
+    ("      - run: gh release upload nightly --clobber dist/*\n", "release"),
+    ("      - run: npx wrangler deploy\n", "deploy:wrangler"),
+    ("      - uses: actions/deploy-pages@v4\n", "pages"),
+    ("      - uses: JamesIves/github-pages-deploy-action@v4\n        with: {folder: site}\n", "git:gh-pages"),
+    ("      - uses: peter-evans/create-pull-request@v7\n        with: {branch: docs}\n", "git:docs"),
+    ("      - run: |\n          git commit -am regen\n          git push\n", "git:(current)"),
+    ("      - run: |\n          git push --force \\\n            origin HEAD:gh-pages\n", "git:gh-pages"),
+])
+def test_a_floating_target_on_every_push_is_shown_by_default(steps, target):
+    [finding] = saf310(job("{push: {branches: [main]}}", steps), preview=False)
+    assert f"`{target}`" in finding.message and finding.confidence.value == "high"
+
+
+def test_detection_is_by_what_steps_do_never_by_the_job_id():
+    named = "on: push\njobs:\n  deploy_site:\n    runs-on: x\n    steps: [{run: make test}]\n"
+    assert saf310(named) == []
+    quiet = "on: push\njobs:\n  build:\n    runs-on: x\n    steps: [{run: npx wrangler deploy}]\n"
+    assert len(saf310(quiet, preview=False)) == 1
+
+
+def test_a_floating_publish_only_on_tags_is_not_frequent():
+    steps = ("      - run: make image\n      - if: startsWith(github.ref, 'refs/tags/')\n"
+             "        run: docker push ghcr.io/acme/app:latest\n")
+    on = "{push: {branches: [main], tags: ['v*']}}"
+    assert saf310(job(on, steps), preview=False) == []  # runs once per tag: preview only
+    [finding] = saf310(job(on, steps))
+    assert finding.confidence.value == "medium"
+    every_push = steps.replace("startsWith(github.ref, 'refs/tags/')", "github.ref == 'refs/heads/main'")
+    assert len(saf310(job(on, every_push), preview=False)) == 1
+
+
+@pytest.mark.parametrize("steps, group", [
+    ("      - run: git push\n", "git-push-${{ github.ref }}"),  # per branch: other branches do not wait
+    ("      - uses: actions/deploy-pages@v4\n", "pages"),
+    ("      - run: npx wrangler deploy\n", "deploy-wrangler"),
+])
+def test_the_suggested_group_is_keyed_by_the_target(steps, group):
+    [finding] = saf310(job("push", steps))
+    assert finding.fix.changes[0].group == group
+
+
+def test_a_called_workflow_is_never_given_queue_max():
+    [finding] = saf310(job("workflow_call", "      - run: 'aws s3 sync site/ s3://bucket/'\n"))
+    assert finding.fix.changes[0].queue == ""
+    [scheduled] = saf310(job("schedule", "      - run: 'aws s3 sync site/ s3://bucket/'\n"))
+    assert scheduled.fix.changes[0].queue == "max"
+
+
+def test_a_branch_named_in_a_shell_variable_is_read_through_it():
+    fresh = ("      - run: echo \"BRANCH=docs-$VERSION-$(date +%s)\" >> $GITHUB_ENV\n"
+             "      - run: |\n          git checkout -b \"$BRANCH\"\n          git push origin \"$BRANCH\"\n")
+    assert saf310(job("push", fresh)) == []  # per version and time: a fresh branch per run
+    fixed = "      - run: |\n          branch=generated-docs\n          git push --force origin \"HEAD:$branch\"\n"
+    [finding] = saf310(job("push", fixed), preview=False)
+    assert "`git:*`" in finding.message or "generated-docs" in finding.message
+    from_command = "      - run: |\n          b=\"$(git branch --show-current)\"\n          git push origin HEAD:\"$b\"\n"
+    assert saf310(job("push", from_command), preview=False) == []  # not proven floating: preview only
+
+
+CANCELLING = """\
+on:
+  push:
+    branches: [main]
+    tags: ['v*']
+  pull_request:
+concurrency:
+  group: ci-{key}
+  cancel-in-progress: {cancel}
+jobs:
+  ship:
+    runs-on: x
+    steps:
+      - run: make dist
+      - if: {step_if}
+        run: {publish}
+"""
+
+
+def saf311(**values):
+    text = CANCELLING.format(**{"key": "${{ github.ref }}", "cancel": "true", "step_if": "always()",
+                                "publish": "twine upload dist/*", **values})
+    return check_workflow(workflow(text), [all_rules()["SAF311"]]).findings
+
+
+def test_a_group_that_cancels_a_publish_is_a_hazard():
+    [finding] = saf311()
+    assert "ci-${{ github.ref }}" in finding.message and "`registry:pypi`" in finding.message
+
+
+@pytest.mark.parametrize("values", [
+    # cancels only where nothing ships
+    {"cancel": "${{ github.event_name == 'pull_request' }}", "step_if": "github.event_name == 'push'"},
+    {"cancel": "false"},
+    {"key": "${{ github.head_ref || github.sha }}", "step_if": "github.event_name == 'push'"},  # per commit
+    {"key": "${{ github.head_ref || github.sha }}", "step_if": "github.ref_type == 'tag'"},  # a PR ref is no tag
+    {"publish": "twine upload --repository testpypi dist/*"},  # a rehearsal, nothing ships
+])
+def test_no_hazard_where_the_group_never_cancels_a_shipping_run(values):
+    assert saf311(**values) == []
+
+
+def test_steps_are_classified_by_command_words_and_tool_locks():
+    text = ("on: push\njobs:\n  j:\n    runs-on: x\n    steps:\n      - run: ./configure --linter=strict\n"
+            "      - run: cargo fmt --check\n      - run: cargo clippy\n      - run: ruff check .\n")
+    steps = {s.index: s for s in workflow(text).tasks["j"].facet(Steps).steps}
+    assert not steps[0].read_only  # an option is not a command
+    assert steps[1].read_only and steps[1].locks == steps[2].locks == ("cargo",)
+    assert steps[3].locks == ()
+
+
+def test_an_atomic_push_in_a_cancelling_group_is_no_hazard():
+    assert saf311(publish="git push origin HEAD:gh-pages") == []
+    assert saf311(publish="docker push ghcr.io/acme/app:latest") == []
+    assert len(saf311(publish="aws s3 sync site/ s3://bucket/")) == 1  # half a site
+
+
+def test_a_cancel_expression_true_on_the_branch_it_means_to_protect_is_a_hazard():
+    protects_main = {"cancel": "${{ github.ref_name != 'main' }}", "step_if": "github.ref == 'refs/heads/master'",
+                     "publish": "npx wrangler deploy"}
+    [finding] = saf311(**protects_main)  # the deploy runs on master, where the expression is always true
+    assert "deploy:wrangler" in finding.message
+    assert saf311(**{**protects_main, "step_if": "github.ref == 'refs/heads/main'"}) == []
+
+
+def test_a_group_keyed_by_the_matrix_value_keeps_instances_apart():
+    extra = "    strategy: {matrix: {env: [staging, production]}}\n    environment: ${{ matrix.env }}\n"
+    [finding] = saf310(job("push", "      - run: ./deploy.sh\n", extra), preview=False)
+    assert finding.fix.changes[0].group == "environment-${{ matrix.env }}" and "instances" not in finding.message
+    shared = "    strategy: {matrix: {region: [eu, us]}}\n    environment: production\n"
+    [same] = saf310(job("push", "      - run: ./deploy.sh\n", shared))
+    assert same.fix is None and "between its 2 matrix instances" in same.message
+
+
+def test_an_image_tag_held_in_env_is_read_through_it():
+    steps = "      - run: docker push ghcr.io/acme/app:$IMAGE_TAG\n        env: {IMAGE_TAG: '${{ github.sha }}'}\n"
+    assert saf310(job("push", steps)) == []
+    workflow_env = "env: {TAG: latest}\n" + job("push", "      - run: docker push ghcr.io/acme/app:$TAG\n")
+    assert len(saf310(workflow_env, preview=False)) == 1
+
+
+@pytest.mark.parametrize("command, target", [
+    ("mkdocs gh-deploy --force", "git:gh-pages"),
+    ("uv run mike deploy -b docs-site dev --push", "git:docs-site"),
+    ("ghp-import -n -p -f site", "git:gh-pages"),
+    ("npx gh-pages -d build", "git:gh-pages"),
+])
+def test_site_tools_that_push_a_branch_publish_it(command, target):
+    [finding] = saf310(job("{push: {branches: [main]}}", f"      - run: {command}\n"), preview=False)
+    assert f"`{target}`" in finding.message
+    assert saf310(job("push", "      - run: mike deploy dev\n")) == []  # without --push it only commits locally
+
+
+def test_a_needs_into_a_job_that_can_write_is_a_gate():
+    from helpers import edges
+
+    text = ("on: push\npermissions: {contents: write}\njobs:\n  test: {runs-on: x, steps: [{run: make test}]}\n"
+            "  docs: {needs: test, runs-on: x, steps: [{run: ./publish-docs.sh}]}\n"
+            "  notes: {needs: test, permissions: {contents: read}, runs-on: x, steps: [{run: ./notes.sh}]}\n")
+    kinds = edges(workflow(text))
+    assert kinds[("test", "docs")] == "control"  # inherits contents: write from the workflow
+    assert kinds[("test", "notes")] == "order"
+
+
+def test_a_job_that_never_runs_publishes_nothing():
+    assert saf310(job("push", "      - run: npx wrangler deploy\n", "    if: false\n")) == []
+    tag_only = job("{push: {branches: [main]}}", "      - run: npx wrangler deploy\n",
+                   "    if: startsWith(github.ref, 'refs/tags/')\n")
+    assert saf310(tag_only) == []  # the workflow never runs on a tag
+
+
+def test_a_script_given_storage_or_deploy_credentials_keeps_its_gate():
+    from helpers import edges
+
+    text = ("on: push\njobs:\n  test: {runs-on: x, steps: [{run: make test}]}\n"
+            "  stage:\n    needs: test\n    runs-on: x\n    steps:\n      - run: ./upload-to-staging.sh\n"
+            "        env: {AWS_SECRET_ACCESS_KEY: '${{ secrets.KEY }}'}\n"
+            "  docs:\n    needs: test\n    runs-on: x\n    steps:\n      - run: ./build-docs.sh\n")
+    wf = workflow(text)
+    kinds = edges(wf)
+    assert kinds[("test", "stage")] == "control" and kinds[("test", "docs")] == "order"
+    assert saf310(text) == []  # where it writes is unknown: no race claimed
