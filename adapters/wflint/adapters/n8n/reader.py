@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass, field
 
 from wflint.errors import ParseError
 from wflint.facets import ExecutionOrder, ItemFanout, JoinCheck, Notes, Routes, Starts, Structure
@@ -82,6 +83,29 @@ def _expect(cond: bool, pointer: tuple, message: str) -> None:
         raise N8nError(pointer, message)
 
 
+@dataclass
+class _Wiring:
+    """The main connections between tasks, as the reader's later passes need them."""
+
+    children: dict[str, list[tuple[str, int, int]]]  # node → (child, output, input)
+    wired: dict[str, set[int]]  # node → its inputs that something feeds
+    parents: dict[str, list[str]]
+    inputs: dict[str, list[tuple[str, int, int, tuple]]]  # node → (parent, output, input, pointer)
+    edges: list[Edge] = field(default_factory=list)
+    dangling: list[Dangling] = field(default_factory=list)
+
+
+@dataclass
+class _Order:
+    """How n8n runs the nodes: each node's first run, the loops' back edges and one linear order."""
+
+    first: list[str]
+    back: set[tuple[str, str]]
+    order: list[str]
+    other_first: list[str]  # first runs under the other executionOrder setting
+    other: list[str]
+
+
 def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
     _expect(isinstance(doc, dict), p, "expected a workflow object")
     nodes, connections = doc.get("nodes"), doc.get("connections")
@@ -90,15 +114,7 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
     settings = doc.get("settings") if isinstance(doc.get("settings"), dict) else {}
     order_setting = settings.get("executionOrder")
     v1 = order_setting == "v1"
-    by_name: dict[str, tuple[int, dict]] = {}
-    for i, node in enumerate(nodes):
-        _expect(isinstance(node, dict), p + ("nodes", i), "a node must be an object")
-        name, kind = node.get("name"), node.get("type")
-        _expect(isinstance(name, str) and name != "", p + ("nodes", i), "node without a 'name'")
-        _expect(isinstance(kind, str) and kind != "", p + ("nodes", i), f"node {name!r} has no 'type'")
-        _expect(name not in by_name, p + ("nodes", i, "name"), f"two nodes are named {name!r}")
-        by_name[name] = (i, node)
-
+    by_name = _nodes_by_name(nodes, p)
     effects = {name: fx.infer(node) for name, (_, node) in by_name.items()}  # once per node: SQL is parsed here
     one_to_one = {name: _one_to_one(node, effects[name]) for name, (_, node) in by_name.items()}
     links = connection_links(connections, p, by_name)
@@ -108,37 +124,90 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
     root_of = _fold(ai, main_nodes)
     task_names = [n for n, (_, node) in by_name.items()
                   if node["type"] != STICKY and n not in root_of]
-
     pin = doc.get("pinData") if isinstance(doc.get("pinData"), dict) else {}
+    wiring = _wire(main, task_names, by_name, one_to_one)
+    _start_and_wait_edges(main, wiring, by_name, one_to_one)
+    folded: dict[str, list[str]] = {}
+    for sub, root in root_of.items():
+        folded.setdefault(root, []).append(sub)
     tasks: dict[str, Task] = {}
-    edges: list[Edge] = []
-    dangling: list[Dangling] = []
-    children: dict[str, list[tuple[str, int, int]]] = {n: [] for n in task_names}
-    wired: dict[str, set[int]] = {n: set() for n in task_names}
-    parents: dict[str, list[str]] = {n: [] for n in task_names}
-    inputs: dict[str, list[tuple[str, int, int, tuple]]] = {n: [] for n in task_names}
+    for name in task_names:
+        i, node = by_name[name]
+        tasks[name] = _task(name, node, p + ("nodes", i), folded.get(name, []), by_name, pin, effects)
+    for name in task_names:
+        _references(name, tasks, by_name, folded.get(name, []), wiring.parents, root_of, wiring.edges,
+                    wiring.dangling, p)
+    runs = _run_order(task_names, tasks, by_name, wiring, v1)
+    # A main connection back to an earlier node closes a loop (Loop Over Items): the loop body's
+    # data comes round on the next pass, not before the first, so it is not a dependency.
+    # A node wired to itself runs again on what it emitted: a loop too, never an ordering.
+    edges = [e for e in wiring.edges if e.u != e.v
+             and (e.kind not in (EdgeKind.DATA, EdgeKind.CONTROL) or (e.u, e.v) not in runs.back)]
+    edges += _lineage(tasks, wiring.children, runs.back, edges)
+    _items_and_durations(tasks, wiring.parents, pin)
+    for task in tasks.values():  # one HTTP Request node over N items sends them all at once
+        if fx.short_type(task.kind) == "httpRequest" and not facts(task).disabled:
+            task.batch = f"http:{facts(task).credential}"
+    _branch_facets(task_names, tasks, by_name, wiring, runs)
+    wf = Workflow(name=_name(doc, path, suffix), format="n8n", path=path,
+                  execution_model=_model(v1, order_setting, runs.order), tasks=tasks, edges=edges,
+                  dangling=wiring.dangling, source=index, location=Location(p))
+    wf.put(ExecutionOrder(
+        explicit=order_setting is not None, modern=v1, value=order_setting, agree=runs.order == runs.other,
+        first_runs=tuple(runs.first),  # the order of each node's first run, as n8n runs it
+        other_runs=tuple(runs.other_first),  # ... and under the other setting (v1 for a v0 file)
+        location=Location(p + ("settings",)) if "settings" in doc else Location(p),
+    ))
+    for task in tasks.values():
+        _put_shared_facets(task)
+    return wf
+
+
+def _nodes_by_name(nodes: list, p: tuple) -> dict[str, tuple[int, dict]]:
+    """name → (index in ``nodes``, node); every node must be an object with a unique name and a type."""
+    by_name: dict[str, tuple[int, dict]] = {}
+    for i, node in enumerate(nodes):
+        _expect(isinstance(node, dict), p + ("nodes", i), "a node must be an object")
+        name, kind = node.get("name"), node.get("type")
+        _expect(isinstance(name, str) and name != "", p + ("nodes", i), "node without a 'name'")
+        _expect(isinstance(kind, str) and kind != "", p + ("nodes", i), f"node {name!r} has no 'type'")
+        _expect(name not in by_name, p + ("nodes", i, "name"), f"two nodes are named {name!r}")
+        by_name[name] = (i, node)
+    return by_name
+
+
+def _wire(main: list[dict], task_names: list[str], by_name: dict, one_to_one: dict[str, bool]) -> _Wiring:
+    """Order edges for every main connection between tasks, and a control edge where the parent
+    does not emit one item per input (the child's run count hangs on it)."""
+    wiring = _Wiring(children={n: [] for n in task_names}, wired={n: set() for n in task_names},
+                     parents={n: [] for n in task_names}, inputs={n: [] for n in task_names})
     for link in main:
         u, v = link["from"], link["to"]
         if v not in by_name:
-            dangling.append(Dangling(u, v, Location(link["pointer"]), f"connection to `{v}`"))
+            wiring.dangling.append(Dangling(u, v, Location(link["pointer"]), f"connection to `{v}`"))
             continue
-        if u not in children or v not in children:
+        if u not in wiring.children or v not in wiring.children:
             continue  # a connection from/to a sticky note or folded sub-node
-        children[u].append((v, link["out"], link["in"]))
-        wired[v].add(link["in"])
-        inputs[v].append((u, link["out"], link["in"], link["pointer"]))
-        if u not in parents[v]:
-            parents[v].append(u)
+        wiring.children[u].append((v, link["out"], link["in"]))
+        wiring.wired[v].add(link["in"])
+        wiring.inputs[v].append((u, link["out"], link["in"], link["pointer"]))
+        if u not in wiring.parents[v]:
+            wiring.parents[v].append(u)
         how = "error output" if link["type"] == "error" else f"output {link['out']}"
-        edges.append(Edge(u, v, EdgeKind.ORDER, Location(link["pointer"]),
-                          f"main connection {u} {how} → {v} input {link['in']}"))
+        wiring.edges.append(Edge(u, v, EdgeKind.ORDER, Location(link["pointer"]),
+                                 f"main connection {u} {how} → {v} input {link['in']}"))
         if not one_to_one[u]:
-            edges.append(Edge(u, v, EdgeKind.CONTROL, Location(link["pointer"]),
-                              f"{v} runs once per item {u} emits, and only if it emits any"))
+            wiring.edges.append(Edge(u, v, EdgeKind.CONTROL, Location(link["pointer"]),
+                                     f"{v} runs once per item {u} emits, and only if it emits any"))
+    return wiring
+
+
+def _start_and_wait_edges(main: list[dict], wiring: _Wiring, by_name: dict, one_to_one: dict[str, bool]) -> None:
+    """Control edges out of where an execution starts and out of a Wait: both are there on purpose."""
     fed = {link["to"] for link in main}
     for link in main:
         u, v = link["from"], link["to"]
-        if u not in children or v not in children or not one_to_one[u]:
+        if u not in wiring.children or v not in wiring.children or not one_to_one[u]:
             continue
         if u not in fed:  # where an execution starts: the children need it to run at all
             why = f"an execution starts at {u}; {v} runs only when it is reached from there"
@@ -146,38 +215,29 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
             why = f"{v} runs after the pause {u} on purpose"
         else:
             continue
-        edges.append(Edge(u, v, EdgeKind.CONTROL, Location(link["pointer"]), why))
+        wiring.edges.append(Edge(u, v, EdgeKind.CONTROL, Location(link["pointer"]), why))
 
-    folded: dict[str, list[str]] = {}
-    for sub, root in root_of.items():
-        folded.setdefault(root, []).append(sub)
-    for name in task_names:
-        i, node = by_name[name]
-        tasks[name] = _task(name, node, p + ("nodes", i), folded.get(name, []), by_name, pin, effects)
-    for name in task_names:
-        _references(name, tasks, by_name, folded.get(name, []), parents, root_of, edges, dangling, p)
 
+def _run_order(task_names: list[str], tasks: dict[str, Task], by_name: dict, wiring: _Wiring, v1: bool) -> _Order:
+    """Simulate n8n's run order under the file's setting and the other one."""
     position = {n: _position(by_name[n][1]) for n in task_names}
     triggers = {n for n in task_names if _is_trigger(by_name[n][1]["type"])}
     loops = {n: facts(tasks[n]).loop_output for n in task_names}
     done = {n: 1 - out for n, out in loops.items() if out is not None}
+    children, wired = wiring.children, wiring.wired
     first = execution_order(task_names, children, wired, position, v1, triggers, done)
     back = back_edges(task_names, children, [n for n in first if n in triggers] + first)
     order = linearize(first, children, back)
     other_first = execution_order(task_names, children, wired, position, not v1, triggers, done)
-    other = linearize(other_first, children, back)
-    # A main connection back to an earlier node closes a loop (Loop Over Items): the loop body's
-    # data comes round on the next pass, not before the first, so it is not a dependency.
-    # A node wired to itself runs again on what it emitted: a loop too, never an ordering.
-    edges = [e for e in edges if e.u != e.v
-             and (e.kind not in (EdgeKind.DATA, EdgeKind.CONTROL) or (e.u, e.v) not in back)]
-    edges += _lineage(tasks, children, back, edges)
-    _items_and_durations(tasks, parents, pin)
-    for task in tasks.values():  # one HTTP Request node over N items sends them all at once
-        if fx.short_type(task.kind) == "httpRequest" and not facts(task).disabled:
-            task.batch = f"http:{facts(task).credential}"
-    route = routes(task_names, children, back)
-    starts = _starts(order, children, back)
+    return _Order(first, back, order, other_first, linearize(other_first, children, back))
+
+
+def _branch_facets(task_names: list[str], tasks: dict[str, Task], by_name: dict, wiring: _Wiring,
+                   runs: _Order) -> None:
+    """Routes (which router outputs lead to a node), Starts (several starts) and the join checks."""
+    children = wiring.children
+    route = routes(task_names, children, runs.back)
+    starts = _starts(runs.order, children, runs.back)
     routers = {n for n in task_names if len({o for _, o, _ in children[n]}) > 1}
     if len({n for n in task_names if n not in {v for k in children.values() for v, _, _ in k}}) > 1:
         for name in task_names:  # several starts: which executions reach each node
@@ -185,8 +245,11 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
     for name in task_names:
         if route[name]:
             tasks[name].put(Routes({r: tuple(sorted(o)) for r, o in route[name].items()}))
-        _joins(tasks[name], by_name[name][1], inputs[name], _labels(name, inputs[name], route, starts, routers))
+        inputs = wiring.inputs[name]
+        _joins(tasks[name], by_name[name][1], inputs, _labels(name, inputs, route, starts, routers))
 
+
+def _model(v1: bool, order_setting: object, order: list[str]) -> ExecutionModel:
     notes = [
         "executionOrder " + _order_note(v1, order_setting),
         f"node durations are defaults ({CALL_S:g} s per item for nodes that call out, {LOGIC_S:g} s for "
@@ -194,22 +257,15 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
     ]
     tiebreak = ("canvas position (v1 runs the top-most branch first, then the left-most)" if v1
                 else "connection order (legacy v0 runs branches breadth-first in the order they were connected)")
-    model = ExecutionModel(name="n8n", mode="sequential", order=tuple(order), runs_parallel=False,
-                           parallel_feature=PARALLEL_FEATURE, notes=tuple(notes), tiebreak=tiebreak,
-                           join_task="n8n-nodes-base.merge")
-    name = doc.get("name") if isinstance(doc.get("name"), str) and doc.get("name") else \
-        os.path.basename(path).rsplit(".", 1)[0] + suffix
-    wf = Workflow(name=name, format="n8n", path=path, execution_model=model, tasks=tasks, edges=edges,
-                  dangling=dangling, source=index, location=Location(p))
-    wf.put(ExecutionOrder(
-        explicit=order_setting is not None, modern=v1, value=order_setting, agree=order == other,
-        first_runs=tuple(first),  # the order of each node's first run, as n8n runs it
-        other_runs=tuple(other_first),  # ... and under the other setting (v1 for a v0 file)
-        location=Location(p + ("settings",)) if "settings" in doc else Location(p),
-    ))
-    for task in tasks.values():
-        _put_shared_facets(task)
-    return wf
+    return ExecutionModel(name="n8n", mode="sequential", order=tuple(order), runs_parallel=False,
+                          parallel_feature=PARALLEL_FEATURE, notes=tuple(notes), tiebreak=tiebreak,
+                          join_task="n8n-nodes-base.merge")
+
+
+def _name(doc: dict, path: str, suffix: str) -> str:
+    """The workflow's own name, or the file's name (with its index in an array export)."""
+    name = doc.get("name")
+    return name if isinstance(name, str) and name else os.path.basename(path).rsplit(".", 1)[0] + suffix
 
 
 STRUCTURE = {"noOp": Structure("marker", "a No Operation node"), "wait": Structure("wait", "a Wait node")}
