@@ -204,14 +204,16 @@ def test_branching_saves_nothing_in_n8n():
 
 
 def test_report_counts_only_what_n8n_overlaps(tmp_path):
-    """Branches save nothing in n8n; two independent requests merged into one HTTP node do."""
-    get = lambda name, x, y, path: node(name, "httpRequest", (x, y), {"url": f"https://api.x.io/{path}"}, 4.2)
+    """Branches save nothing in n8n; two independent requests to one endpoint merged into one HTTP
+    node do. A request wired after another runs once per item the first returns: it is fed by it."""
+    get = lambda name, x, y, key: node(name, "httpRequest", (x, y),
+                                       {"url": f"=https://api.x.io/items/{{{{ $json.{key} }}}}"}, 4.2)
     series = doc([get("A", 200, 300, "a"), get("B", 400, 300, "b"), node("End", "noOp", (600, 300))],
                  links((T, "A"), ("A", "B"), ("B", "End")))
     branched = doc([get("A", 200, 200, "a"), get("B", 200, 400, "b")], links((T, "A"), (T, "B")))
     solo = doc([get("A", 200, 300, "a"), node("Slack", "slack", (400, 300), {"channelId": "C", "text": "x"}, 2.3)],
                links((T, "A"), ("A", "Slack")))
-    for d, saved in ((series, 1.0), (branched, 1.0), (solo, 0.0)):
+    for d, saved in ((series, 0.0), (branched, 1.0), (solo, 0.0)):
         path = tmp_path / "w.json"
         path.write_text(json.dumps(d, indent=2))
         report = run("report", path, "--format", "json").json()

@@ -186,6 +186,37 @@ def _http(node: dict, params: dict, cred: str, out: NodeEffects) -> None:
     out.apis.append(ApiUse(f"http:{host}", 1.0, per_item=True))
 
 
+# Request settings that change what one call does beyond its URL (the items carry body and query).
+CALL_SETTINGS = ("onError", "continueOnFail", "retryOnFail", "maxTries", "executeOnce", "alwaysOutputData")
+
+
+def http_endpoint(node: dict) -> str | None:
+    """What one HTTP Request node calls and as whom: method, host and path, the credential and the
+    literal headers. Two nodes can become one multi-item node only when this is the same for both;
+    None where it cannot be known (a URL built by an expression, a credential the export left out)."""
+    params = node.get("parameters") if isinstance(node.get("parameters"), dict) else {}
+    method = (text(params.get("requestMethod" if version(node) < 3 else "method")) or "GET").upper()
+    host, path = url_parts(text(params.get("url")))
+    if host == "?":
+        return None
+    auth = text(params.get("authentication")) or "none"
+    who = "none"
+    if auth != "none":
+        who = credential(node)
+        if not who:
+            return None  # an export without its credentials: unknown, never "the same"
+    headers = sorted(f"{text(h.get('name'))}={text(h.get('value'))}" for h in _header_list(params)
+                     if isinstance(h, dict))
+    settings = [f"{k}={node.get(k)!r}" for k in CALL_SETTINGS if node.get(k) is not None]
+    return " ".join([method, host + path, auth, who, *headers, *settings])
+
+
+def _header_list(params: dict) -> list:
+    headers = params.get("headerParameters")
+    found = headers.get("parameters") if isinstance(headers, dict) else None
+    return found if isinstance(found, list) else []
+
+
 def url_parts(url: str) -> tuple[str, str]:
     """Host and path of a URL that may hold ``{{ }}`` expressions (replaced by ``*``)."""
     literal = re.sub(r"\{\{.*?\}\}", "*", url.lstrip("="), flags=re.S).strip()

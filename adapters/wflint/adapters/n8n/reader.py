@@ -145,9 +145,7 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
              and (e.kind not in (EdgeKind.DATA, EdgeKind.CONTROL) or (e.u, e.v) not in runs.back)]
     edges += _lineage(tasks, wiring.children, runs.back, edges)
     _items_and_durations(tasks, wiring.parents, pin)
-    for task in tasks.values():  # one HTTP Request node over N items sends them all at once
-        if fx.short_type(task.kind) == "httpRequest" and not facts(task).disabled:
-            task.batch = f"http:{facts(task).credential}"
+    _batch_keys(tasks, by_name)
     _branch_facets(task_names, tasks, by_name, wiring, runs)
     wf = Workflow(name=_name(doc, path, suffix), format="n8n", path=path,
                   execution_model=_model(v1, order_setting, runs.order), tasks=tasks, edges=edges,
@@ -161,6 +159,19 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
     for task in tasks.values():
         _put_shared_facets(task)
     return wf
+
+
+def _batch_keys(tasks: dict[str, Task], by_name: dict) -> None:
+    """One HTTP Request node over N items sends them all at once: requests to one endpoint, as one
+    caller, may become one such node. Not a node some other node reads through item lineage
+    (``$('X').item``): merged into another node, X's items lose the pairing the reader follows."""
+    lineage = {ref for task in tasks.values() for ref in facts(task).paired_refs}
+    for name, task in tasks.items():
+        if fx.short_type(task.kind) != "httpRequest" or facts(task).disabled or name in lineage:
+            continue
+        endpoint = fx.http_endpoint(by_name[name][1])
+        if endpoint is not None:
+            task.batch = f"http:{endpoint}"
 
 
 def _nodes_by_name(nodes: list, p: tuple) -> dict[str, tuple[int, dict]]:
