@@ -14,6 +14,7 @@ from wflint.adapters.n8n.references import scan
 from wflint.analysis import analyze
 from wflint.engine import check_workflow
 from wflint.errors import ParseError, RewriteError
+from wflint.facets import ExecutionOrder
 from wflint.finding import AddConcurrency, AddOrder, InsertJoin, RemoveOrder, SetExecutionOrder
 from wflint.ir import EdgeKind, Mode
 from wflint.rule import all_rules
@@ -375,3 +376,39 @@ def test_a_reader_no_start_shares_with_its_source_never_reads_it():
     found = list(check_workflow(read(d), [all_rules()["SAF004"]], preview=True).findings)
     assert len(found) == 1 and "Orphan never runs in the same execution as it (Orphan has no incoming connection; " \
                                f"Greet only from {T})" in found[0].message
+
+
+def _new_or_known(order=None):
+    """Webhook → IF; true → Save (Redis set) → Forward; false → Update (Redis set) → Forward;
+    Forward → Log (Redis set). With every output emitting at once, v1 runs Log before Update and
+    v0 after; one request takes one side only, and then both orders run the same nodes alike."""
+    redis = lambda name, y, x: node(name, "redis", (x, y), {"operation": "set", "key": "user", "value": "x"},
+                                    credentials={"redis": {"id": "r1", "name": "cache"}})
+    nodes = [node("Hook", "webhook", (0, 300), {"path": "u", "httpMethod": "POST"}, 2),
+             node("New?", "if", (200, 300), {"conditions": {"boolean": [{"value1": "={{ $json.new }}", "value2": True}]}}),
+             redis("Save", 200, 400), redis("Update", 400, 400), node("Forward", "set", (600, 300), {}, 3.4),
+             redis("Log", 300, 800)]
+    d = doc(nodes, links(("Hook", "New?"), ("New?", "Save", 0), ("New?", "Update", 1), ("Save", "Forward"),
+                         ("Update", "Forward"), ("Forward", "Log")), order=order)
+    d["nodes"] = [n for n in d["nodes"] if n["name"] != T]
+    return d
+
+
+def test_par102_order_differences_across_one_items_exclusive_outputs_are_preview_only():
+    wf = read(_new_or_known())
+    default = [f for f in check_workflow(wf, [all_rules()["PAR102"]]).findings if not f.preview]
+    assert default == []
+    preview = list(check_workflow(wf, [all_rules()["PAR102"]], preview=True).findings)
+    assert len(preview) == 1 and "only where items of one run leave a branch" in preview[0].message
+    assert "`Update` and `Log` both touch" in preview[0].message
+    assert preview[0].fix.applicability.value == "unsafe"  # several items do take both ways
+
+
+def test_par102_scenarios_are_per_enabled_trigger_and_per_output_taken():
+    d = _new_or_known()
+    d["nodes"].append(node("Old hook", "webhook", (0, 600), {"path": "old"}, 2, disabled=True))
+    d["connections"]["Old hook"] = {"main": [[{"node": "Log", "type": "main", "index": 0}]]}
+    order = read(d).facet(ExecutionOrder)
+    assert {s.start for s in order.scenarios} == {"Hook"}  # a disabled trigger starts nothing
+    assert sorted(s.choices for s in order.scenarios) == [(("New?", 0),), (("New?", 1),)]
+    assert [s.runs for s in order.scenarios if s.choices == (("New?", 1),)] == [("Hook", "New?", "Update", "Forward", "Log")]

@@ -325,3 +325,40 @@ def test_par001_rewire_inside_a_loop_runs_each_pass_the_same(n8n, server, tmp_pa
 def runs(workflow) -> list[str]:
     """The order of each node's first run, as the reader predicts n8n runs it."""
     return list(workflow.facet(ExecutionOrder).first_runs)
+
+
+def if_into_merge(wid, order, always):
+    """Start → IF (always ``always``); true → Merge input 1; false → Other → Merge input 0 → F.
+    One item, so the IF sends it out of one output only."""
+    gate = {"parameters": {"conditions": {"boolean": [{"value1": always, "value2": True}]}},
+            "id": "00000000-0000-4000-8000-0000000000e1", "name": "Gate", "type": "n8n-nodes-base.if",
+            "typeVersion": 1, "position": [200, 300]}
+    merge = {"parameters": {}, "id": "00000000-0000-4000-8000-0000000000e2", "name": "Merge",
+             "type": "n8n-nodes-base.merge", "typeVersion": 3, "position": [600, 300]}
+    connections = {T: {"main": [[{"node": "Gate", "type": "main", "index": 0}]]},
+                   "Gate": {"main": [[{"node": "Merge", "type": "main", "index": 1}],
+                                     [{"node": "Other", "type": "main", "index": 0}]]},
+                   "Other": {"main": [[{"node": "Merge", "type": "main", "index": 0}]]},
+                   "Merge": {"main": [[{"node": "F", "type": "main", "index": 0}]]}}
+    return workflow(wid, [gate, setter("Other", 400, 400, "o", "1"), merge, setter("F", 800, 300, "f", "1")],
+                    connections, order)
+
+
+def scenario_runs(workflow, start, choices) -> list[str]:
+    """The nodes the reader predicts one execution runs, in order, for one way through the branches."""
+    found = next(s for s in workflow.facet(ExecutionOrder).scenarios if s.start == start and s.choices == choices)
+    return list(found.runs)
+
+
+def test_one_item_takes_one_if_output_and_v0_forces_the_other_side_of_a_merge(n8n):
+    """Per execution (one trigger, one item): the IF's other side never runs in v1; legacy v0 runs
+    the chain feeding the Merge's other input. The reader's per-run simulation predicts both."""
+    docs = [if_into_merge("ifv1true", "v1", True), if_into_merge("ifv0true", None, True),
+            if_into_merge("ifv1false", "v1", False), if_into_merge("ifv0false", None, False)]
+    real = n8n(docs)
+    for d in docs:
+        wf = read_n8n(f"{d['id']}.json", json.dumps(d))[0]
+        taken = 0 if d["id"].endswith("true") else 1
+        assert scenario_runs(wf, T, (("Gate", taken),)) == first_runs(real[d["id"]]), d["id"]
+    assert "Other" not in first_runs(real["ifv1true"])
+    assert "Other" in first_runs(real["ifv0true"])

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 
 from .ir import Facet, Location
 
-__all__ = ["Facet", "Routes", "Starts", "TriggerRule", "LoopCopy", "ItemFanout", "ExecutionOrder", "JoinCheck",
+__all__ = ["Facet", "Routes", "Starts", "TriggerRule", "LoopCopy", "ItemFanout", "ExecutionOrder", "OrderScenario",
+           "JoinCheck",
            "InstanceWrites", "Notes", "Structure", "Unresolved", "Step", "Steps", "Concurrency", "Publishing"]
 
 
@@ -84,6 +85,16 @@ class ItemFanout(Facet):
 
 
 @dataclass(frozen=True)
+class OrderScenario:
+    """One execution of a sequential engine: from one start, each branch taking one output."""
+
+    start: str
+    choices: tuple[tuple[str, int], ...]  # branching task → the output taken (0-based)
+    runs: tuple[str, ...]  # the tasks it runs, first runs in order, under the current setting
+    other_runs: tuple[str, ...]  # ... under the other setting
+
+
+@dataclass(frozen=True)
 class ExecutionOrder(Facet):
     """A sequential engine's choice of order among tasks the graph leaves unordered (n8n)."""
 
@@ -94,6 +105,11 @@ class ExecutionOrder(Facet):
     first_runs: tuple[str, ...]  # each task's first run, in the engine's order
     other_runs: tuple[str, ...] = ()  # the same under the other setting (the modern one, for a legacy file)
     location: Location | None = None  # where the setting is, or would go
+    # One execution per start (an enabled trigger) and per way a single item can go through the
+    # branches: ``first_runs`` has every output of every branch emit at once, as only several items
+    # taking different ways do. ``scenarios_complete`` is False where there were too many to list.
+    scenarios: tuple[OrderScenario, ...] = ()
+    scenarios_complete: bool = False
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,17 @@ from collections.abc import Set
 
 def execution_order(names: list[str], children: dict[str, list[tuple[str, int, int]]],
                     wired: dict[str, set[int]], position: dict[str, tuple[float, float]],
-                    v1: bool, triggers: Set[str] = frozenset(), done_outputs: dict[str, int] | None = None) -> list[str]:
+                    v1: bool, triggers: Set[str] = frozenset(), done_outputs: dict[str, int] | None = None,
+                    start: str | None = None, silent: Set[tuple[str, int]] = frozenset()) -> list[str]:
     """``done_outputs``: Loop Over Items node → its *done* output, which emits only once the loop
-    body has run for every batch (measured on n8n 2.8.4): its children come after the body."""
+    body has run for every batch (measured on n8n 2.8.4): its children come after the body.
+
+    With ``start``, one execution from that node alone, where the outputs in ``silent`` (node,
+    output) emit nothing: only the nodes it runs, in order. Without it, every start in turn and
+    every output emitting, and nodes nothing reaches appended, so every node has a place."""
     has_parent = {v for kids in children.values() for v, _, _ in kids}
-    roots = [n for n in names if n not in has_parent]
     key = lambda n: (position[n][1], position[n][0])
+    roots = [n for n in names if n not in has_parent] if start is None else [start]
     roots.sort(key=lambda n: (n not in triggers, key(n)))  # an execution starts at a trigger
     ran: list[str] = []
     seen: set[str] = set()
@@ -45,7 +50,7 @@ def execution_order(names: list[str], children: dict[str, list[tuple[str, int, i
             ran.append(node)
             ready: list[str] = []
             for child, out, index in children.get(node, ()):
-                if child in seen or child in ready:
+                if child in seen or child in ready or (node, out) in silent:
                     continue
                 if done_outputs.get(node) == out:
                     after_loops.append(child)
@@ -56,7 +61,7 @@ def execution_order(names: list[str], children: dict[str, list[tuple[str, int, i
                     arrived.add(index)
                     if not arrived >= wired[child]:
                         if first_data and not v1:
-                            ready += _forced(child, node, children, parents, seen, set(stack) | set(ready))
+                            ready += _forced(child, node, children, parents, seen, set(stack) | set(ready), silent)
                         continue
                     waiting.pop(child)
                 ready.append(child)
@@ -78,16 +83,64 @@ def execution_order(names: list[str], children: dict[str, list[tuple[str, int, i
         if not pending_roots:
             break
         stack.append(pending_roots.popleft())
-    ran.extend(n for n in names if n not in seen)
+    if start is None:
+        ran.extend(n for n in names if n not in seen)
     return ran
 
 
+def scenarios(starts: list[str], children: dict[str, list[tuple[str, int, int]]], exclusive: Set[str],
+              fixed: dict[str, int] | None = None,
+              limit: int = 256) -> tuple[list[tuple[str, tuple[tuple[str, int], ...]]], bool]:
+    """One execution per start and per way a single item can go through the exclusive routers it
+    reaches (IF, Switch, an error output: each item leaves by one output; ``fixed`` ones by that
+    output alone): (start, router → output taken). Routers are chosen lazily, so only the ones a
+    choice reaches multiply the count.
+    The flag says whether every way was listed (False past ``limit``)."""
+    out: list[tuple[str, tuple[tuple[str, int], ...]]] = []
+    for start in starts:
+        stack: list[dict[str, int]] = [{}]
+        while stack:
+            choices = stack.pop()
+            router = next((n for n in _reached(start, children, choices) if n in exclusive and n not in choices), None)
+            if router is None:
+                out.append((start, tuple(choices.items())))
+                if len(out) >= limit:
+                    return out, False
+                continue
+            outputs = {o for _, o, _ in children[router]}
+            if fixed and router in fixed:
+                outputs = {fixed[router]}
+            for o in sorted(outputs, reverse=True):
+                stack.append({**choices, router: o})
+    return out, True
+
+
+def silenced(children: dict[str, list[tuple[str, int, int]]], choices: tuple[tuple[str, int], ...]) -> set[tuple[str, int]]:
+    """The outputs a scenario's routers do not take."""
+    return {(router, o) for router, taken in choices for _, o, _ in children[router] if o != taken}
+
+
+def _reached(start: str, children: dict[str, list[tuple[str, int, int]]], choices: dict[str, int]) -> list[str]:
+    """Nodes an execution from ``start`` reaches, in breadth-first order, routers taking their choice."""
+    seen, queue = {start}, deque([start])
+    order = []
+    while queue:
+        node = queue.popleft()
+        order.append(node)
+        for child, out, _ in children.get(node, ()):
+            if child not in seen and choices.get(node, out) == out:
+                seen.add(child)
+                queue.append(child)
+    return order
+
+
 def _forced(child: str, parent: str, children: dict, parents: dict[str, list[str]], seen: set[str],
-            queued: set[str]) -> list[str]:
+            queued: set[str], silent: Set[tuple[str, int]] = frozenset()) -> list[str]:
     """Legacy v0 only: when a multi-input node first gets data, n8n runs the chains feeding its other
     inputs that nothing else will start, from the top-most node that has not run (measured on
-    n8n 2.8.4: an input chain no trigger reaches runs before the Merge in v0, never in v1)."""
-    siblings = {v for v, _, _ in children.get(parent, ())}
+    n8n 2.8.4: an input chain no trigger reaches runs before the Merge in v0, never in v1). A
+    sibling on an output that emits nothing in this run (the other side of an IF) starts nothing."""
+    siblings = {v for v, o, _ in children.get(parent, ()) if (parent, o) not in silent}
     out = []
     for source in parents.get(child, ()):
         if source == parent or source in seen or source in queued:

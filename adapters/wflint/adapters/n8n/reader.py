@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from wflint.errors import ParseError
-from wflint.facets import ExecutionOrder, ItemFanout, JoinCheck, Notes, Routes, Starts, Structure
+from wflint.facets import ExecutionOrder, ItemFanout, JoinCheck, Notes, OrderScenario, Routes, Starts, Structure
 from wflint.ir import (
     Dangling,
     Duration,
@@ -31,7 +31,7 @@ from wflint.sourcemap import load_json
 
 from . import effects as fx
 from .facts import NodeFacts, facts, update
-from .order import back_edges, exclusive, execution_order, linearize, routes
+from .order import back_edges, exclusive, execution_order, linearize, routes, scenarios, silenced
 from .references import scan
 
 STICKY = "n8n-nodes-base.stickyNote"
@@ -104,6 +104,8 @@ class _Order:
     order: list[str]
     other_first: list[str]  # first runs under the other executionOrder setting
     other: list[str]
+    scenarios: tuple[OrderScenario, ...] = ()  # one execution per start and way through the branches
+    scenarios_complete: bool = False
 
 
 def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
@@ -155,6 +157,7 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
         first_runs=tuple(runs.first),  # the order of each node's first run, as n8n runs it
         other_runs=tuple(runs.other_first),  # ... and under the other setting (v1 for a v0 file)
         location=Location(p + ("settings",)) if "settings" in doc else Location(p),
+        scenarios=runs.scenarios, scenarios_complete=runs.scenarios_complete,
     ))
     for task in tasks.values():
         _put_shared_facets(task)
@@ -240,7 +243,57 @@ def _run_order(task_names: list[str], tasks: dict[str, Task], by_name: dict, wir
     back = back_edges(task_names, children, [n for n in first if n in triggers] + first)
     order = linearize(first, children, back)
     other_first = execution_order(task_names, children, wired, position, not v1, triggers, done)
-    return _Order(first, back, order, other_first, linearize(other_first, children, back))
+    runs = _Order(first, back, order, other_first, linearize(other_first, children, back))
+    starts = _enabled_starts(task_names, tasks, children, triggers)
+    exclusive, fixed = _exclusive_routers(task_names, tasks, by_name, children)
+    ways, runs.scenarios_complete = scenarios(starts, children, exclusive, fixed)
+    one_run = lambda start, silent, modern: tuple(execution_order(
+        task_names, children, wired, position, modern, triggers, done, start=start, silent=silent))
+    runs.scenarios = tuple(OrderScenario(start, choices, one_run(start, silenced(children, choices), v1),
+                                         one_run(start, silenced(children, choices), not v1))
+                           for start, choices in ways)
+    return runs
+
+
+def _enabled_starts(task_names: list[str], tasks: dict[str, Task], children: dict, triggers: set[str]) -> list[str]:
+    """Where an execution can start: each enabled trigger (a disabled one starts nothing), or,
+    in a workflow with none, each enabled node nothing feeds."""
+    enabled = [n for n in task_names if facts(tasks[n]).disabled is not True]
+    found = [n for n in enabled if n in triggers]
+    if found:
+        return found
+    fed = {v for kids in children.values() for v, _, _ in kids}
+    return [n for n in enabled if n not in fed]
+
+
+# Nodes whose used outputs all emit in one run (Loop Over Items: loop, then done), never one per item.
+ALL_OUTPUTS = {"splitInBatches", "compareDatasets"}
+ONE_OUTPUT_PER_ITEM = {"if", "filter", "switch"}
+
+
+def _exclusive_routers(task_names: list[str], tasks: dict[str, Task], by_name: dict,
+                       children: dict) -> tuple[set[str], dict[str, int]]:
+    """Nodes that send each item out of one of their outputs: IF, Filter, Switch (unless it sends an
+    item to every matching output), any node whose failures leave by an error output; and the
+    disabled ones, which pass every item to their first output."""
+    exclusive: set[str] = set()
+    fixed: dict[str, int] = {}
+    for name in task_names:
+        if len({o for _, o, _ in children[name]}) < 2:
+            continue
+        node = by_name[name][1]
+        short = fx.short_type(node["type"])
+        if facts(tasks[name]).disabled is True:
+            exclusive.add(name)
+            fixed[name] = 0
+            continue
+        params = node.get("parameters") if isinstance(node.get("parameters"), dict) else {}
+        options = params.get("options") if isinstance(params.get("options"), dict) else {}
+        if short == "switch" and options.get("allMatchingOutputs") is True or short in ALL_OUTPUTS:
+            continue
+        if short in ONE_OUTPUT_PER_ITEM or node.get("onError") == "continueErrorOutput":
+            exclusive.add(name)
+    return exclusive, fixed
 
 
 def _branch_facets(task_names: list[str], tasks: dict[str, Task], by_name: dict, wiring: _Wiring,
