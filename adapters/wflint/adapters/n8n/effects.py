@@ -194,7 +194,8 @@ def http_endpoint(node: dict) -> str | None:
     """What one HTTP Request node calls and as whom: method, host and path, the credential and the
     literal headers. Two nodes can become one multi-item node only when this is the same for both;
     None where it cannot be known (a URL built by an expression, a credential the export left out)."""
-    params = node.get("parameters") if isinstance(node.get("parameters"), dict) else {}
+    raw = node.get("parameters")
+    params: dict = raw if isinstance(raw, dict) else {}
     method = (text(params.get("requestMethod" if version(node) < 3 else "method")) or "GET").upper()
     host, path = url_parts(text(params.get("url")))
     if host == "?":

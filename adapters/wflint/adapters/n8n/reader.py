@@ -287,9 +287,11 @@ def _exclusive_routers(task_names: list[str], tasks: dict[str, Task], by_name: d
             exclusive.add(name)
             fixed[name] = 0
             continue
-        params = node.get("parameters") if isinstance(node.get("parameters"), dict) else {}
-        options = params.get("options") if isinstance(params.get("options"), dict) else {}
-        if short == "switch" and options.get("allMatchingOutputs") is True or short in ALL_OUTPUTS:
+        raw = node.get("parameters")
+        params: dict = raw if isinstance(raw, dict) else {}
+        options = params.get("options")
+        every_match = isinstance(options, dict) and options.get("allMatchingOutputs") is True
+        if short == "switch" and every_match or short in ALL_OUTPUTS:
             continue
         if short in ONE_OUTPUT_PER_ITEM or node.get("onError") == "continueErrorOutput":
             exclusive.add(name)
