@@ -14,7 +14,7 @@ from wflint.adapters.n8n.references import scan
 from wflint.analysis import analyze
 from wflint.engine import check_workflow
 from wflint.errors import ParseError, RewriteError
-from wflint.facets import ExecutionOrder
+from wflint.facets import ExecutionOrder, Starts
 from wflint.finding import AddConcurrency, AddOrder, InsertJoin, RemoveOrder, SetExecutionOrder
 from wflint.ir import EdgeKind, Mode
 from wflint.rule import all_rules
@@ -370,12 +370,30 @@ def test_http_node_fanning_pinned_items_over_a_configured_rate_limit(tmp_path):
 
 
 def test_a_reader_no_start_shares_with_its_source_never_reads_it():
+    """On another trigger's path the reader never sees the source's data (preview); a node nothing
+    connects never runs at all, so what it reads is no finding (issue 11 item 4)."""
     d = doc([node("Greet", "set", (200, 300), {}, 3.4),
+             node("Hook", "webhook", (0, 600), {"path": "x"}, 2),
              node("Orphan", "slack", (200, 600), {"channelId": "C", "text": "={{ $('Greet').first().json.x }}"}, 2.3)],
-            links((T, "Greet")))
+            links((T, "Greet"), ("Hook", "Orphan")))
     found = list(check_workflow(read(d), [all_rules()["SAF004"]], preview=True).findings)
-    assert len(found) == 1 and "Orphan never runs in the same execution as it (Orphan has no incoming connection; " \
-                               f"Greet only from {T})" in found[0].message
+    assert len(found) == 1 and found[0].preview
+    assert "Orphan never runs in the same execution as it (Orphan is reached only from Hook; " \
+           f"Greet only from {T})" in found[0].message
+    del d["connections"]["Hook"]
+    d["nodes"] = [n for n in d["nodes"] if n["name"] != "Hook"]
+    wf = read(d)
+    assert list(check_workflow(wf, [all_rules()["SAF004"]], preview=True).findings) == []
+    assert wf.tasks["Orphan"].duration.seconds == 0  # it never runs and costs nothing
+
+
+def test_a_disabled_trigger_starts_nothing():
+    d = doc([node("Greet", "set", (200, 300), {}, 3.4), node("Old hook", "webhook", (0, 600), {"path": "x"}, 2, disabled=True),
+             node("Post", "slack", (200, 600), {"channelId": "C", "text": "={{ $('Greet').first().json.x }}"}, 2.3)],
+            links((T, "Greet"), ("Old hook", "Post")))
+    wf = read(d)
+    assert wf.tasks["Post"].facet(Starts).starts == () and wf.tasks["Greet"].facet(Starts).starts == (T,)
+    assert list(check_workflow(wf, [all_rules()["SAF004"]], preview=True).findings) == []
 
 
 def _new_or_known(order=None):
@@ -412,3 +430,27 @@ def test_par102_scenarios_are_per_enabled_trigger_and_per_output_taken():
     assert {s.start for s in order.scenarios} == {"Hook"}  # a disabled trigger starts nothing
     assert sorted(s.choices for s in order.scenarios) == [(("New?", 0),), (("New?", 1),)]
     assert [s.runs for s in order.scenarios if s.choices == (("New?", 1),)] == [("Hook", "New?", "Update", "Forward", "Log")]
+
+
+def _two_writers(switch_options=None):
+    """Hook → Route (Switch); output 0 → Write A (sheet append); output 1 → Call (HTTP, error
+    output) whose error output → Write B (the same sheet)."""
+    sheet = lambda name, x, y: node(name, "googleSheets", (x, y), {"operation": "append", "documentId": "doc",
+                                                                   "sheetName": "log"}, 4.5,
+                                    credentials={"googleSheetsOAuth2Api": {"id": "g1", "name": "g"}})
+    route = node("Route", "switch", (200, 300), {"mode": "expression", "numberOutputs": 2,
+                                                 "output": "={{ $json.kind }}", "options": switch_options or {}}, 3)
+    call = node("Call", "httpRequest", (400, 400), {"url": "https://api.x.io/ping"}, 4.2, onError="continueErrorOutput")
+    d = doc([node("Hook", "webhook", (0, 300), {"path": "w"}, 2), route, sheet("Write A", 400, 200), call,
+             sheet("Write B", 600, 500)],
+            links(("Hook", "Route"), ("Route", "Write A", 0), ("Route", "Call", 1), ("Call", "Write B", 1)))
+    d["nodes"] = [n for n in d["nodes"] if n["name"] != T]
+    return d
+
+
+def test_writes_on_exclusive_outputs_are_never_together_even_through_an_error_output():
+    relaxation = analyze(read(_two_writers())).relaxation
+    assert not relaxation.together("Write A", "Write B")
+    assert relaxation.conflicts == []
+    every_match = analyze(read(_two_writers({"allMatchingOutputs": True}))).relaxation
+    assert every_match.together("Write A", "Write B")  # one item may leave by both outputs

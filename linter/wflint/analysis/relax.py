@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from ..facets import Routes, Structure
+from ..facets import Routes, Starts, Structure
 from ..ir import EdgeKind, Mode, Workflow
 from . import graph
 
@@ -58,7 +58,8 @@ class Relaxation:
     routes: dict[str, Mapping] = field(default_factory=dict)
 
     def together(self, a: str, b: str) -> bool:
-        """Can both run in one execution for one item: a common start, not alternative branch outputs?"""
+        """Can both run in one execution for one item: a common start, not alternative branch outputs?
+        A task no start reaches never runs, so it is never together with anything."""
         if self.start_mask and not self.start_mask[a] & self.start_mask[b]:
             return False
         return not alternatives(self.routes.get(a) or {}, self.routes.get(b) or {})
@@ -105,9 +106,7 @@ def relax(workflow: Workflow) -> Relaxation:
     accesses = _accesses(workflow)
     if serialized:
         # Tasks no common start reaches run in different executions (another trigger): no race.
-        roots = {t: i for i, t in enumerate(t for t in order if not result.design_pred[t])}
-        reach = graph.ancestor_masks(order, result.design_pred, roots)
-        result.start_mask = {t: reach[t] | (1 << roots[t] if t in roots else 0) for t in order}
+        result.start_mask = _start_masks(workflow, order, result.design_pred)
         result.routes = {t: _routes(workflow.tasks[t]) for t in order}
         _graph_conflicts(result, accesses, result.design_pred, keep=False, together=result.together)
     if sequential:
@@ -121,6 +120,25 @@ def relax(workflow: Workflow) -> Relaxation:
         _graph_conflicts(result, accesses, result.declared_pred)
         _graph_barriers(workflow, result)
     return result
+
+
+def _start_masks(workflow: Workflow, order: list[str], design_pred: dict[str, list[str]]) -> dict[str, int]:
+    """task → the starts whose executions reach it, as bits: the adapter's ``Starts`` where it knows
+    them (no start: the task never runs), else every task nothing feeds is a start."""
+    facets = [workflow.tasks[t].facet(Starts) for t in order]
+    known = [f for f in facets if f is not None]
+    if len(known) == len(order):
+        bit: dict[str, int] = {}
+        masks: dict[str, int] = {}
+        for t, found in zip(order, known):
+            mask = 0
+            for start in found.starts:
+                mask |= 1 << bit.setdefault(start, len(bit))
+            masks[t] = mask
+        return masks
+    roots = {t: i for i, t in enumerate(t for t in order if not design_pred[t])}
+    reach = graph.ancestor_masks(order, design_pred, roots)
+    return {t: reach[t] | (1 << roots[t] if t in roots else 0) for t in order}
 
 
 def _routes(task) -> Mapping[str, tuple[int, ...]]:

@@ -222,15 +222,18 @@ def linearize(first_run: list[str], children: dict[str, list[tuple[str, int, int
 
 
 def routes(names: list[str], children: dict[str, list[tuple[str, int, int]]],
-           back: set[tuple[str, str]]) -> dict[str, dict[str, frozenset[int]]]:
-    """node → {router: outputs of the router that lead to it}, for routers with several used outputs.
+           back: set[tuple[str, str]], routers: Set[str]) -> dict[str, dict[str, frozenset[int]]]:
+    """node → {router: outputs of the router that lead to it}, for ``routers`` with several used outputs.
 
-    A router (IF, Switch, an error output, Loop Over Items) sends each item down one output, so
-    two nodes reached only through different outputs of one router never handle the same item:
-    they are alternatives, not parallel branches.
+    A router (IF, Switch, an error output) sends each item down one output, so two nodes reached
+    only through different outputs of one router never handle the same item: they are
+    alternatives, not parallel branches. Loop Over Items counts too: its done output runs only
+    after every pass of the loop body, never alongside it.
     """
     out: dict[str, dict[str, frozenset[int]]] = {n: {} for n in names}
     for router in names:
+        if router not in routers:
+            continue
         used = sorted({o for _, o, _ in children.get(router, ())})
         if len(used) < 2:
             continue

@@ -106,6 +106,8 @@ class _Order:
     other: list[str]
     scenarios: tuple[OrderScenario, ...] = ()  # one execution per start and way through the branches
     scenarios_complete: bool = False
+    starts: list[str] = field(default_factory=list)  # where executions start (enabled triggers)
+    routers: set[str] = field(default_factory=set)  # nodes whose outputs never carry one item both ways
 
 
 def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
@@ -246,6 +248,8 @@ def _run_order(task_names: list[str], tasks: dict[str, Task], by_name: dict, wir
     runs = _Order(first, back, order, other_first, linearize(other_first, children, back))
     starts = _enabled_starts(task_names, tasks, children, triggers)
     exclusive, fixed = _exclusive_routers(task_names, tasks, by_name, children)
+    runs.starts = starts
+    runs.routers = _item_routers(task_names, by_name, children)
     ways, runs.scenarios_complete = scenarios(starts, children, exclusive, fixed)
     one_run = lambda start, silent, modern: tuple(execution_order(
         task_names, children, wired, position, modern, triggers, done, start=start, silent=silent))
@@ -264,6 +268,24 @@ def _enabled_starts(task_names: list[str], tasks: dict[str, Task], children: dic
         return found
     fed = {v for kids in children.values() for v, _, _ in kids}
     return [n for n in enabled if n not in fed]
+
+
+def _item_routers(task_names: list[str], by_name: dict, children: dict) -> set[str]:
+    """Nodes with several used outputs that send each item out of one of them (IF, Switch, Filter,
+    error outputs, Compare Datasets) or run them one after the other (Loop Over Items: the loop,
+    then done); not a Switch that sends an item to every matching output, nor a classifier that
+    may give an item several categories."""
+    out = set()
+    for name in task_names:
+        if len({o for _, o, _ in children[name]}) < 2:
+            continue
+        node = by_name[name][1]
+        options = node.get("parameters", {}).get("options") if isinstance(node.get("parameters"), dict) else None
+        several = isinstance(options, dict) and (options.get("allMatchingOutputs") is True
+                                                 or options.get("multiClass") is True)
+        if not several:
+            out.add(name)
+    return out
 
 
 # Nodes whose used outputs all emit in one run (Loop Over Items: loop, then done), never one per item.
@@ -300,19 +322,22 @@ def _exclusive_routers(task_names: list[str], tasks: dict[str, Task], by_name: d
 
 def _branch_facets(task_names: list[str], tasks: dict[str, Task], by_name: dict, wiring: _Wiring,
                    runs: _Order) -> None:
-    """Routes (which router outputs lead to a node), Starts (several starts) and the join checks."""
+    """Routes (which router outputs lead to a node), Starts (where several starts, or nodes no
+    start reaches: those never run and cost nothing) and the join checks."""
     children = wiring.children
-    route = routes(task_names, children, runs.back)
-    starts = _starts(runs.order, children, runs.back)
-    routers = {n for n in task_names if len({o for _, o, _ in children[n]}) > 1}
-    if len({n for n in task_names if n not in {v for k in children.values() for v, _, _ in k}}) > 1:
-        for name in task_names:  # several starts: which executions reach each node
+    route = routes(task_names, children, runs.back, runs.routers)
+    starts = _starts(runs.order, children, runs.back, set(runs.starts))
+    never = [n for n in task_names if not starts[n]]
+    if len(runs.starts) > 1 or never:
+        for name in task_names:  # which executions reach each node (none: it never runs)
             tasks[name].put(Starts(tuple(sorted(starts[name]))))
+    for name in never:
+        tasks[name].duration = Duration(0.0, DurationSource.DECLARED)
     for name in task_names:
         if route[name]:
             tasks[name].put(Routes({r: tuple(sorted(o)) for r, o in route[name].items()}))
         inputs = wiring.inputs[name]
-        _joins(tasks[name], by_name[name][1], inputs, _labels(name, inputs, route, starts, routers))
+        _joins(tasks[name], by_name[name][1], inputs, _labels(name, inputs, route, starts, runs.routers))
 
 
 def _model(v1: bool, order_setting: object, order: list[str]) -> ExecutionModel:
@@ -611,10 +636,10 @@ def _items_and_durations(tasks: dict[str, Task], parents: dict[str, list[str]], 
             update(task, per_item_s=CALL_S)
 
 
-def _starts(order: list[str], children: dict, back: set) -> dict[str, set[str]]:
-    """node → the start nodes (triggers, or nodes without input) whose executions reach it."""
-    has_parent = {v for u, kids in children.items() for v, _, _ in kids if (u, v) not in back}
-    reach: dict[str, set[str]] = {n: ({n} if n not in has_parent else set()) for n in order}
+def _starts(order: list[str], children: dict, back: set, starts: set[str]) -> dict[str, set[str]]:
+    """node → the starts (enabled triggers, or enabled nodes without input where there is no
+    trigger) whose executions reach it; empty for a node that never runs."""
+    reach: dict[str, set[str]] = {n: ({n} if n in starts else set()) for n in order}
     for n in order:
         for v, _, _ in children.get(n, ()):
             if (n, v) not in back:
