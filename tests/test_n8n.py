@@ -14,7 +14,7 @@ from wflint.adapters.n8n.references import scan
 from wflint.analysis import analyze
 from wflint.engine import check_workflow
 from wflint.errors import ParseError, RewriteError
-from wflint.facets import ExecutionOrder, Starts
+from wflint.facets import ExecutionOrder, InvalidSetting, Starts
 from wflint.finding import AddConcurrency, AddOrder, InsertJoin, RemoveOrder, SetExecutionOrder
 from wflint.ir import EdgeKind, Mode
 from wflint.rule import all_rules
@@ -454,3 +454,41 @@ def test_writes_on_exclusive_outputs_are_never_together_even_through_an_error_ou
     assert relaxation.conflicts == []
     every_match = analyze(read(_two_writers({"allMatchingOutputs": True}))).relaxation
     assert every_match.together("Write A", "Write B")  # one item may leave by both outputs
+
+
+@pytest.mark.parametrize("version, params, seconds", [
+    (1, {}, 3600.0),  # typeVersion 1: amount 1, unit hours by default
+    (1, {"amount": 2}, 7200.0),
+    (1.1, {}, 5.0),  # 1.1: amount 5, unit seconds by default
+    (1.1, {"amount": 2}, 2.0),
+    (1.1, {"amount": 1.5, "unit": "minutes"}, 90.0),
+    (1.1, {"amount": 0}, 0.0),
+])
+def test_wait_amount_unit_by_type_version(version, params, seconds):
+    d = doc([node("Pause", "wait", (200, 300), params, version)], links((T, "Pause")))
+    task = read(d).tasks["Pause"]
+    assert task.duration.seconds == seconds and task.duration.source.value == "declared"
+
+
+@pytest.mark.parametrize("amount, words", [("NaN", "not a number"), ("-3", "negative"), ("Infinity", "infinite"),
+                                           ("1e400", "infinite")])
+def test_a_wait_amount_n8n_rejects_is_a_finding_never_a_traceback(tmp_path, amount, words):
+    d = doc([node("Pause", "wait", (200, 300), {"amount": 1, "unit": "days"}, 1.1),
+             node("Next", "set", (400, 300), {}, 3.4)], links((T, "Pause"), ("Pause", "Next")))
+    path = tmp_path / "w.json"
+    path.write_text(json.dumps(d, indent=2).replace('"amount": 1', f'"amount": {amount}'))
+    found = run("check", path, "--format", "json", "--fail-on", "never")
+    assert found.exit_code == 0, found.stderr
+    invalid = [f for f in found.json()["findings"] if f["code"] == "WFL004"]
+    assert len(invalid) == 1 and words in invalid[0]["message"] and invalid[0]["tasks"] == ["Pause"]
+    report = run("report", path, "--format", "json")
+    assert report.exit_code == 0, report.stderr
+    assert report.json()["current_s"] < 1  # the node fails (or never resumes): no delay is claimed
+    assert run("graph", path).exit_code == 0
+
+
+def test_a_wait_until_a_webhook_or_with_an_expression_has_no_declared_delay():
+    for params in ({"resume": "webhook"}, {"amount": "={{ $json.delay }}", "unit": "seconds"}):
+        d = doc([node("Pause", "wait", (200, 300), params, 1.1)], links((T, "Pause")))
+        task = read(d).tasks["Pause"]
+        assert task.duration.source.value == "default" and task.facet(InvalidSetting) is None

@@ -18,7 +18,7 @@ from .ir import Facet, Location
 
 __all__ = ["Facet", "Routes", "Starts", "TriggerRule", "LoopCopy", "ItemFanout", "ExecutionOrder", "OrderScenario",
            "JoinCheck",
-           "InstanceWrites", "Notes", "Structure", "Unresolved", "Step", "Steps", "Concurrency", "Publishing"]
+           "InstanceWrites", "InvalidSetting", "Notes", "Structure", "Unresolved", "Step", "Steps", "Concurrency", "Publishing"]
 
 
 # --- branching, triggers and runs ---------------------------------------------------------------
@@ -133,6 +133,16 @@ class Unresolved(Facet):
     ids built from data read at parse time): the graph is then partial."""
 
     reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class InvalidSetting(Facet):
+    """A setting of a task that its engine rejects, or cannot honour, when the task runs (a Wait
+    amount that is not a number, negative or infinite). Analysis gives the task 0 s."""
+
+    what: str  # the setting and its value, in words
+    why: str  # what the engine does with it
+    location: Location | None = None
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,23 @@ that calls them; sticky notes are not tasks.
 """
 from __future__ import annotations
 
+import math
 import os
 import re
 from dataclasses import dataclass, field
 
 from wflint.errors import ParseError
-from wflint.facets import ExecutionOrder, ItemFanout, JoinCheck, Notes, OrderScenario, Routes, Starts, Structure
+from wflint.facets import (
+    ExecutionOrder,
+    InvalidSetting,
+    ItemFanout,
+    JoinCheck,
+    Notes,
+    OrderScenario,
+    Routes,
+    Starts,
+    Structure,
+)
 from wflint.ir import (
     Dangling,
     Duration,
@@ -496,24 +507,56 @@ def _task(name: str, node: dict, pointer: tuple, subs: list[str], by_name: dict,
         policy = "continue"
     elif node.get("onError") == "stopWorkflow":
         policy = "stop"
-    duration = _base_duration(short, node)
-    return Task(id=name, name=name, kind=kind, location=Location(pointer), duration=duration,
+    task = Task(id=name, name=name, kind=kind, location=Location(pointer), duration=_base_duration(short, node),
                 effects=effects, apis=apis, pools=pools, opaque=opaque, failure_policy=policy,
                 facets={NodeFacts: node_facts})
+    if short == "wait" and node.get("disabled") is not True:
+        seconds, problem = wait_seconds(node)
+        if problem is not None:
+            task.put(InvalidSetting(*problem, location=Location(pointer + ("parameters", "amount"))))
+            task.duration = Duration(0.0, DurationSource.DECLARED)
+        elif seconds is not None:
+            task.duration = Duration(seconds, DurationSource.DECLARED)
+    return task
 
 
 def _base_duration(short: str, node: dict) -> Duration:
     if node.get("disabled") is True:
         return Duration(0.0, DurationSource.DEFAULT)
-    params = node.get("parameters") if isinstance(node.get("parameters"), dict) else {}
-    if short == "wait":
-        amount, unit = params.get("amount"), params.get("unit", "hours")
-        if isinstance(amount, (int, float)) and not isinstance(amount, bool) and unit in WAIT_UNITS \
-                and params.get("resume", "timeInterval") == "timeInterval":
-            return Duration(float(amount) * WAIT_UNITS[unit], DurationSource.DECLARED)
     if short in fx.PURE or _is_trigger(short):
         return Duration(LOGIC_S, DurationSource.DEFAULT)
     return Duration(CALL_S, DurationSource.DEFAULT)
+
+
+def wait_seconds(node: dict) -> tuple[float | None, tuple[str, str] | None]:
+    """How long a Wait node waits "after a time interval", as n8n-nodes-base 2.8 reads it:
+    typeVersion 1 defaults to 1 hour (amount 1, unit hours), 1.1 to 5 seconds; the amount must be
+    a number ≥ 0 and the unit one of four, else the node fails the run. (seconds, None); (None,
+    None) where it cannot be known (another resume mode, an expression); (None, (what, why)) for
+    a value n8n rejects or cannot honour."""
+    raw = node.get("parameters")
+    params: dict = raw if isinstance(raw, dict) else {}
+    if params.get("resume", "timeInterval") != "timeInterval":
+        return None, None  # until a date, a webhook call or a form: not a fixed delay
+    legacy = fx.version(node) < 1.1
+    amount = params.get("amount", 1 if legacy else 5)
+    unit = params.get("unit", "hours" if legacy else "seconds")
+    if isinstance(unit, str) and unit.startswith("="):
+        return None, None
+    if unit not in WAIT_UNITS:
+        return None, (f"Wait unit {unit!r}", "n8n fails the run with 'Invalid wait unit'")
+    if not isinstance(amount, (int, float)) or isinstance(amount, bool):
+        return None, None  # an expression or text: known only when it runs
+    seconds = float(amount) * WAIT_UNITS[unit]
+    if math.isnan(seconds):
+        return None, ("Wait amount NaN", "not a number: NaN is not even JSON, and n8n fails the run "
+                                         "with 'Invalid wait amount'")
+    if seconds < 0:
+        return None, (f"Wait amount {amount:g}", "negative: n8n fails the run with 'Invalid wait amount'")
+    if math.isinf(seconds):
+        return None, (f"Wait amount {amount:g} {unit}", "infinite: n8n cannot compute when to resume (an "
+                                                        "invalid date), so the run never continues past it")
+    return seconds, None
 
 
 # Parameters that name a binary property of the input items to send (upload, attach).
