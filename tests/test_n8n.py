@@ -492,3 +492,37 @@ def test_a_wait_until_a_webhook_or_with_an_expression_has_no_declared_delay():
         d = doc([node("Pause", "wait", (200, 300), params, 1.1)], links((T, "Pause")))
         task = read(d).tasks["Pause"]
         assert task.duration.source.value == "default" and task.facet(InvalidSetting) is None
+
+
+def _sheet(name, x, y, operation):
+    return node(name, "googleSheets", (x, y), {"operation": operation, "documentId": "doc", "sheetName": "log"}, 4.5,
+                credentials={"googleSheetsOAuth2Api": {"id": "g1", "name": "g"}})
+
+
+def test_two_appends_never_conflict_but_an_append_and_a_read_do():
+    """Appending rows (or creating records, pages, Drive files) overwrites nothing: two appends on
+    branches nothing orders are no race; a read of the same sheet still races with either."""
+    appends = doc([_sheet("Log A", 200, 200, "append"), _sheet("Log B", 200, 400, "append")],
+                  links((T, "Log A"), (T, "Log B")))
+    assert analyze(read(appends)).relaxation.conflicts == []
+    mixed = doc([_sheet("Log A", 200, 200, "append"), _sheet("Read log", 200, 400, "read")],
+                links((T, "Log A"), (T, "Read log")))
+    assert [(c.a, c.b) for c in analyze(read(mixed)).relaxation.conflicts] == [("Log A", "Read log")]
+    chained = doc([_sheet("Log A", 200, 300, "append"), _sheet("Log B", 400, 300, "append"),
+                   _sheet("Read log", 600, 300, "read")], links((T, "Log A"), ("Log A", "Log B"), ("Log B", "Read log")))
+    relaxed = analyze(read(chained)).relaxation.relaxed
+    assert ("Log A", "Read log") in relaxed and ("Log B", "Read log") in relaxed  # the read sees both rows
+    upsert = doc([_sheet("Log A", 200, 200, "appendOrUpdate"), _sheet("Log B", 200, 400, "append")],
+                 links((T, "Log A"), (T, "Log B")))
+    assert len(analyze(read(upsert)).relaxation.conflicts) == 1  # an upsert may overwrite the other's row
+
+
+def test_model_inference_over_http_reads():
+    ask = lambda name, y: node(name, "httpRequest", (200, y), {"method": "POST",
+                                                               "url": "https://api.openai.com/v1/chat/completions"}, 4.2)
+    post = lambda name, y: node(name, "httpRequest", (200, y), {"method": "POST", "url": "https://api.x.io/v1/items"}, 4.2)
+    asks = doc([ask("Ask A", 200), ask("Ask B", 400)], links((T, "Ask A"), (T, "Ask B")))
+    assert {e.mode for t in read(asks).tasks.values() for e in t.effects} == {Mode.READ}
+    assert analyze(read(asks)).relaxation.conflicts == []
+    posts = doc([post("Post A", 200), post("Post B", 400)], links((T, "Post A"), (T, "Post B")))
+    assert len(analyze(read(posts)).relaxation.conflicts) == 1  # any other POST still writes

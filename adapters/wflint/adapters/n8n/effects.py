@@ -106,6 +106,15 @@ WRITE_OPS = {
               "removeLabels", "reply", "send", "sendAndWait", "trash", "untrash"},
 }
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+# Operations that only add a new object (a sheet row, an Airtable record, a Notion page or block,
+# a Drive file: Drive keeps files of one name apart) and overwrite nothing, per node type. Sending
+# a message adds one too, but the order of messages is what people read, so those stay plain
+# writes; so do SQL and Supabase inserts (a unique key makes the second of two inserts fail).
+APPEND_OPS = {"googleSheets": {"append"}, "airtable": {"append", "create"}, "notion": {"create", "append"},
+              "googleDrive": {"upload", "createFromText", "create"}}
+# Model inference over HTTP (chat, completions, embeddings): a POST that computes and stores nothing.
+INFERENCE_PATH = re.compile(r"/(chat/)?completions$|/embeddings?$|/v1/messages$|:(generateContent|embedContent|"
+                            r"streamGenerateContent)$|/api/(generate|chat|embed|embeddings)$")
 DB_DEFAULT_SCHEMA = {"postgres": "public"}
 
 
@@ -117,6 +126,7 @@ class NodeEffects:
     pools: list[str] = field(default_factory=list)
     operation: str = ""
     notes: list[str] = field(default_factory=list)
+    appends: set[str] = field(default_factory=set)  # resources it only adds new objects to
 
 
 def short_type(node_type: str) -> str:
@@ -179,7 +189,10 @@ def _http(node: dict, params: dict, cred: str, out: NodeEffects) -> None:
     out.operation = method
     url = text(params.get("url"))
     host, path = url_parts(url)
-    mode = Mode.READ if method.upper() in READ_METHODS else Mode.WRITE
+    inference = method.upper() == "POST" and bool(INFERENCE_PATH.search(path))
+    mode = Mode.READ if method.upper() in READ_METHODS or inference else Mode.WRITE
+    if inference:
+        out.notes.append("a model inference call (chat, completion or embedding): it reads")
     # An unknown host could be anything: it gets a resource of its own rather than a claimed conflict.
     resource = f"http:{host}{path}" if host != "?" else f"http:?{node.get('name', '')}"
     out.effects.append((resource + (f"#{cred}" if cred else ""), mode, ("url",)))
@@ -281,7 +294,10 @@ def _generic(kind: str, node: dict, params: dict, cred: str, out: NodeEffects) -
         mode = Mode.READ
     target = _target(kind, params)
     system = {"googleSheets": "gsheet", "awsS3": "s3"}.get(kind, kind.lower())
-    out.effects.append((f"{system}:{cred or 'default'}/{target}", mode, ()))
+    resource = f"{system}:{cred or 'default'}/{target}"
+    out.effects.append((resource, mode, ()))
+    if op in APPEND_OPS.get(kind, ()):
+        out.appends.add(resource)
     out.apis.append(ApiUse(f"{system}:{cred or 'default'}", 1.0, per_item=True))  # one call per item
 
 

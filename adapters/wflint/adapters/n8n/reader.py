@@ -482,13 +482,15 @@ def _task(name: str, node: dict, pointer: tuple, subs: list[str], by_name: dict,
     short = fx.short_type(kind)
     found = inferred[name]
     opaque = found.opaque
-    effects = [Effect(r, m, Location(pointer + ("parameters",) + tail)) for r, m, tail in found.effects]
+    effects = [Effect(r, m, Location(pointer + ("parameters",) + tail), append=r in found.appends)
+               for r, m, tail in found.effects]
     apis, pools = list(found.apis), list(found.pools)
     for sub in subs:
         si, sub_node = by_name[sub]
         sub_found = inferred[sub]
         opaque = opaque or sub_found.opaque
-        effects += [Effect(r, m, Location(pointer[:-1] + (si, "parameters") + tail)) for r, m, tail in sub_found.effects]
+        effects += [Effect(r, m, Location(pointer[:-1] + (si, "parameters") + tail), append=r in sub_found.appends)
+                    for r, m, tail in sub_found.effects]
         apis += sub_found.apis
         pools += [x for x in sub_found.pools if x not in pools]
     node_facts = NodeFacts(
