@@ -99,3 +99,16 @@ def test_unclassified_operations_are_writes_with_a_note():
 def test_tool_variant_uses_the_same_defaults():
     assert effect({"name": "T", "type": "n8n-nodes-base.awsS3Tool", "typeVersion": 2, "parameters": {}}) \
         == ("download", [R])
+
+
+def test_a_spreadsheet_by_url_or_by_id_and_a_tab_by_list_or_id_are_one_resource():
+    from wflint.adapters.n8n.effects import infer
+    doc_id = "1AbC-dEf_123"
+    spellings = [
+        {"documentId": {"__rl": True, "mode": "url", "value": f"https://docs.google.com/spreadsheets/d/{doc_id}/edit#gid=0"},
+         "sheetName": {"__rl": True, "mode": "list", "value": "gid=0", "cachedResultName": "Log"}},
+        {"documentId": {"__rl": True, "mode": "id", "value": doc_id}, "sheetName": {"__rl": True, "mode": "id", "value": "0"}},
+    ]
+    resources = {infer({"type": "n8n-nodes-base.googleSheets", "typeVersion": 4.5,
+                        "parameters": {"operation": "append", **p}}).effects[0][0] for p in spellings}
+    assert resources == {f"gsheet:default/{doc_id}/gid=0"}

@@ -362,3 +362,36 @@ def test_one_item_takes_one_if_output_and_v0_forces_the_other_side_of_a_merge(n8
         assert scenario_runs(wf, T, (("Gate", taken),)) == first_runs(real[d["id"]]), d["id"]
     assert "Other" not in first_runs(real["ifv1true"])
     assert "Other" in first_runs(real["ifv0true"])
+
+
+def if_without_merge(wid, order, always):
+    """Start → Prep → IF; true → Yes; false → No. Both orders run the sides alike (output order
+    and canvas order agree), whichever way the item goes."""
+    gate = {"parameters": {"conditions": {"boolean": [{"value1": always, "value2": True}]}},
+            "id": "00000000-0000-4000-8000-0000000000f1", "name": "Gate", "type": "n8n-nodes-base.if",
+            "typeVersion": 1, "position": [200, 300]}
+    connections = {T: {"main": [[{"node": "Prep", "type": "main", "index": 0}]]},
+                   "Prep": {"main": [[{"node": "Gate", "type": "main", "index": 0}]]},
+                   "Gate": {"main": [[{"node": "Yes", "type": "main", "index": 0}],
+                                     [{"node": "No", "type": "main", "index": 0}]]}}
+    gate["position"] = [400, 300]
+    return workflow(wid, [setter("Prep", 200, 300, "p", "1"), gate, setter("Yes", 600, 200, "y", "1"),
+                          setter("No", 600, 400, "n", "1")], connections, order)
+
+
+def test_a_safe_par102_fix_runs_the_same_nodes_in_the_same_order_on_n8n(n8n):
+    """PAR102 offers "executionOrder": "v1" as a safe fix only where every run agrees; on n8n 2.8.4
+    both settings then run the same nodes, in the same order, the same number of times."""
+    legacy = [if_without_merge("safe0true", None, True), if_without_merge("safe0false", None, False)]
+    for d in legacy:
+        wf = read_n8n(f"{d['id']}.json", json.dumps(d))[0]
+        finding = next(iter(check_workflow(wf, [all_rules()["PAR102"]], preview=True).findings))
+        assert finding.fix.applicability.value == "safe", d["id"]
+    modern = [{**d, "id": d["id"].replace("safe0", "safe1"), "settings": {"executionOrder": "v1"}} for d in legacy]
+    real = n8n(legacy + modern)
+
+    def counts(run):
+        return {node: len(entries) for node, entries in run["data"]["resultData"]["runData"].items()}
+    for old, new in zip(legacy, modern):
+        assert first_runs(real[old["id"]]) == first_runs(real[new["id"]])
+        assert counts(real[old["id"]]) == counts(real[new["id"]])

@@ -301,10 +301,25 @@ def _generic(kind: str, node: dict, params: dict, cred: str, out: NodeEffects) -
     out.apis.append(ApiUse(f"{system}:{cred or 'default'}", 1.0, per_item=True))  # one call per item
 
 
+GOOGLE_FILE_URL = re.compile(r"/(?:spreadsheets|document|file|presentation)/d/([\w-]+)")
+
+
+def _sheet_target(params: dict) -> str:
+    """One spelling per spreadsheet and tab, however the resource locator names them: a document
+    by URL or by id is its id; a tab picked from the list (``gid=0``) or by id is its gid."""
+    doc = text(params.get("documentId"))
+    found = GOOGLE_FILE_URL.search(doc) if not doc.startswith("=") else None
+    doc = found.group(1) if found else doc
+    tab = text(params.get("sheetName"))
+    if re.fullmatch(r"(gid=)?\d+", tab):
+        tab = "gid=" + tab.removeprefix("gid=")
+    return f"{doc or '?'}/{tab or '?'}"
+
+
 def _target(kind: str, params: dict) -> str:
     t = lambda *keys: "/".join(text(params.get(k)) or "?" for k in keys)
     if kind == "googleSheets":
-        return t("documentId", "sheetName") if "documentId" in params else t("sheetId", "range")
+        return _sheet_target(params) if "documentId" in params else t("sheetId", "range")
     if kind == "airtable":
         return t("base", "table") if "base" in params else t("application", "table")
     if kind == "notion":
