@@ -395,3 +395,50 @@ def test_a_safe_par102_fix_runs_the_same_nodes_in_the_same_order_on_n8n(n8n):
     for old, new in zip(legacy, modern):
         assert first_runs(real[old["id"]]) == first_runs(real[new["id"]])
         assert counts(real[old["id"]]) == counts(real[new["id"]])
+
+
+def if_into_merge_in_a_loop(wid, order, items=1):
+    """Start → Rows (``items`` items) → Loop Over Items (1 per pass); each pass: Gate (IF, always
+    true) → Merge input 1, its false side Other → Merge input 0; Merge → Back → Loop; done → End."""
+    rows = {"parameters": {"jsCode": f"return {[{'json': {'p': i}} for i in range(items)]};"},
+            "id": "00000000-0000-4000-8000-0000000000a1", "name": "Rows", "type": "n8n-nodes-base.code",
+            "typeVersion": 2, "position": [200, 300]}
+    loop = {"parameters": {"batchSize": 1, "options": {}}, "id": "00000000-0000-4000-8000-0000000000a2",
+            "name": "Loop", "type": "n8n-nodes-base.splitInBatches", "typeVersion": 3, "position": [400, 300]}
+    gate = {"parameters": {"conditions": {"boolean": [{"value1": True, "value2": True}]}},
+            "id": "00000000-0000-4000-8000-0000000000a3", "name": "Gate", "type": "n8n-nodes-base.if",
+            "typeVersion": 1, "position": [600, 400]}
+    merge = {"parameters": {}, "id": "00000000-0000-4000-8000-0000000000a4", "name": "Merge",
+             "type": "n8n-nodes-base.merge", "typeVersion": 3, "position": [1000, 400]}
+    connections = {T: {"main": [[{"node": "Rows", "type": "main", "index": 0}]]},
+                   "Rows": {"main": [[{"node": "Loop", "type": "main", "index": 0}]]},
+                   "Loop": {"main": [[{"node": "End", "type": "main", "index": 0}],
+                                     [{"node": "Gate", "type": "main", "index": 0}]]},
+                   "Gate": {"main": [[{"node": "Merge", "type": "main", "index": 1}],
+                                     [{"node": "Other", "type": "main", "index": 0}]]},
+                   "Other": {"main": [[{"node": "Merge", "type": "main", "index": 0}]]},
+                   "Merge": {"main": [[{"node": "Back", "type": "main", "index": 0}]]},
+                   "Back": {"main": [[{"node": "Loop", "type": "main", "index": 0}]]}}
+    return workflow(wid, [rows, loop, gate, setter("Other", 800, 500, "o", "1"), merge,
+                          setter("Back", 1200, 400, "b", "1"), setter("End", 600, 200, "e", "1")], connections, order)
+
+
+def test_inside_a_loop_v0_still_forces_the_other_side_of_an_if_into_a_merge(n8n):
+    """The way back into Loop Over Items closes the loop after the pass: v0's search for the chain
+    feeding the Merge's other input does not climb it, and v1 runs the waiting Merge before the
+    loop can finish. Predicted per run for one pass, checked on n8n 2.8.4.
+
+    Not predicted: with a second pass, v0 finds Other already run, forces nothing, and the Merge
+    waits for ever: the loop stops and its done branch never runs (asserted below as n8n's
+    behaviour; the reader records first runs only, so PAR102 reports the first difference)."""
+    docs = [if_into_merge_in_a_loop("loopifv1", "v1"), if_into_merge_in_a_loop("loopifv0", None),
+            if_into_merge_in_a_loop("loop2v1", "v1", 2), if_into_merge_in_a_loop("loop2v0", None, 2)]
+    real = n8n(docs)
+    for d in docs[:2]:
+        wf = read_n8n(f"{d['id']}.json", json.dumps(d))[0]
+        assert scenario_runs(wf, T, (("Gate", 0),)) == first_runs(real[d["id"]]), d["id"]
+    assert "Other" in first_runs(real["loopifv0"]) and "Other" not in first_runs(real["loopifv1"])
+    assert "End" in first_runs(real["loop2v1"]) and "End" not in first_runs(real["loop2v0"])
+    wf = read_n8n("loop2v0.json", json.dumps(docs[3]))[0]
+    shown = [f for f in check_workflow(wf, [all_rules()["PAR102"]]).findings if not f.preview]
+    assert len(shown) == 1 and "`Other` run(s) today but not under v1" in shown[0].message

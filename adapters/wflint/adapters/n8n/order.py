@@ -19,13 +19,16 @@ from collections.abc import Set
 def execution_order(names: list[str], children: dict[str, list[tuple[str, int, int]]],
                     wired: dict[str, set[int]], position: dict[str, tuple[float, float]],
                     v1: bool, triggers: Set[str] = frozenset(), done_outputs: dict[str, int] | None = None,
-                    start: str | None = None, silent: Set[tuple[str, int]] = frozenset()) -> list[str]:
+                    start: str | None = None, silent: Set[tuple[str, int]] = frozenset(),
+                    back: Set[tuple[str, str]] = frozenset()) -> list[str]:
     """``done_outputs``: Loop Over Items node → its *done* output, which emits only once the loop
     body has run for every batch (measured on n8n 2.8.4): its children come after the body.
 
     With ``start``, one execution from that node alone, where the outputs in ``silent`` (node,
     output) emit nothing: only the nodes it runs, in order. Without it, every start in turn and
-    every output emitting, and nodes nothing reaches appended, so every node has a place."""
+    every output emitting, and nodes nothing reaches appended, so every node has a place. ``back``:
+    connections that close a loop, which v0's search for the chains feeding a Merge does not climb
+    (the way back into Loop Over Items comes after the pass, not before it)."""
     has_parent = {v for kids in children.values() for v, _, _ in kids}
     key = lambda n: (position[n][1], position[n][0])
     roots = [n for n in names if n not in has_parent] if start is None else [start]
@@ -38,7 +41,8 @@ def execution_order(names: list[str], children: dict[str, list[tuple[str, int, i
     parents: dict[str, list[str]] = {}
     for u, kids in children.items():
         for v, _, _ in kids:
-            parents.setdefault(v, []).append(u)
+            if (u, v) not in back:
+                parents.setdefault(v, []).append(u)
     done_outputs = done_outputs or {}
     after_loops: list[str] = []  # children of a loop's done output, due when its body has run
     while True:
@@ -70,6 +74,11 @@ def execution_order(names: list[str], children: dict[str, list[tuple[str, int, i
                 stack.extendleft(reversed(ready))
             else:
                 stack.extend(ready)
+        inside = _inside_pass(waiting, seen, after_loops, children, back) if back else None
+        if inside is not None:  # a Merge inside the loop body runs with what it has, then the pass ends
+            waiting.pop(inside)
+            stack.append(inside)
+            continue
         if after_loops:
             stack.append(after_loops.pop())  # the innermost loop finishes first
             continue
@@ -86,6 +95,20 @@ def execution_order(names: list[str], children: dict[str, list[tuple[str, int, i
     if start is None:
         ran.extend(n for n in names if n not in seen)
     return ran
+
+
+def _inside_pass(waiting: dict[str, set[int]], seen: set[str], after_loops: list[str],
+                 children: dict[str, list[tuple[str, int, int]]], back: Set[tuple[str, str]]) -> str | None:
+    """A node waiting for more inputs that no loop's done branch feeds: it is part of the pass
+    (v1 runs it with partial data before the loop can finish; measured on n8n 2.8.4)."""
+    after: set[str] = set()
+    stack = list(after_loops)
+    while stack:
+        n = stack.pop()
+        if n not in after:
+            after.add(n)
+            stack.extend(v for v, _, _ in children.get(n, ()) if (n, v) not in back)
+    return next((n for n in waiting if n not in seen and n not in after), None) if after_loops else None
 
 
 def scenarios(starts: list[str], children: dict[str, list[tuple[str, int, int]]], exclusive: Set[str],

@@ -263,7 +263,7 @@ def _run_order(task_names: list[str], tasks: dict[str, Task], by_name: dict, wir
     runs.routers = _item_routers(task_names, by_name, children)
     ways, runs.scenarios_complete = scenarios(starts, children, exclusive, fixed)
     one_run = lambda start, silent, modern: tuple(execution_order(
-        task_names, children, wired, position, modern, triggers, done, start=start, silent=silent))
+        task_names, children, wired, position, modern, triggers, done, start=start, silent=silent, back=back))
     runs.scenarios = tuple(OrderScenario(start, choices, one_run(start, silenced(children, choices), v1),
                                          one_run(start, silenced(children, choices), not v1))
                            for start, choices in ways)
