@@ -74,27 +74,33 @@ def execution_order(names: list[str], children: dict[str, list[tuple[str, int, i
                 stack.extendleft(reversed(ready))
             else:
                 stack.extend(ready)
-        inside = _inside_pass(waiting, seen, after_loops, children, back) if back else None
-        if inside is not None:  # a Merge inside the loop body runs with what it has, then the pass ends
-            waiting.pop(inside)
-            stack.append(inside)
-            continue
-        if after_loops:
-            stack.append(after_loops.pop())  # the innermost loop finishes first
-            continue
-        released = next((n for n in waiting if n not in seen), None)
-        if released is not None:
-            waiting.pop(released)
-            stack.append(released)
-            continue
-        while pending_roots and pending_roots[0] in seen:
-            pending_roots.popleft()
-        if not pending_roots:
+        idle = _when_idle(waiting, seen, after_loops, pending_roots, children, back)
+        if idle is None:
             break
-        stack.append(pending_roots.popleft())
+        stack.append(idle)
     if start is None:
         ran.extend(n for n in names if n not in seen)
     return ran
+
+
+def _when_idle(waiting: dict[str, set[int]], seen: set[str], after_loops: list[str], pending_roots: deque[str],
+               children: dict[str, list[tuple[str, int, int]]], back: Set[tuple[str, str]]) -> str | None:
+    """What runs when nothing is on the stack: a waiting node of the loop body, else the innermost
+    loop's done branch, else any node waiting for more inputs (it runs with what it has), else the
+    next start; None when the execution is over."""
+    inside = _inside_pass(waiting, seen, after_loops, children, back) if back else None
+    if inside is not None:  # a Merge inside the loop body runs with what it has, then the pass ends
+        waiting.pop(inside)
+        return inside
+    if after_loops:
+        return after_loops.pop()  # the innermost loop finishes first
+    released = next((n for n in waiting if n not in seen), None)
+    if released is not None:
+        waiting.pop(released)
+        return released
+    while pending_roots and pending_roots[0] in seen:
+        pending_roots.popleft()
+    return pending_roots.popleft() if pending_roots else None
 
 
 def _inside_pass(waiting: dict[str, set[int]], seen: set[str], after_loops: list[str],
