@@ -127,7 +127,9 @@ def test_arrays_null_slots_error_type_sticky_notes_and_ai_sub_nodes():
     assert list(first.tasks) == [T]
     assert set(second.tasks) == {T, "A", "Ok", "Failed", "Agent"}
     assert second.tasks["Agent"].facet(NodeFacts).sub_nodes == ("Model", "Sheet tool")
-    assert [e.mode for e in second.tasks["Agent"].effects] == [Mode.WRITE]  # the tool appends to a sheet
+    effects = second.tasks["Agent"].effects
+    assert [e.mode for e in effects if not e.resource.startswith("model:")] == [Mode.WRITE]  # the tool appends to a sheet
+    assert {e.mode for e in effects if e.resource.startswith("model:")} == {Mode.READ}  # agent and model ask the model
     assert second.tasks["A"].failure_policy == "continue"
     assert ("Failed", "Agent") in {(e.u, e.v) for e in second.edges if e.kind is EdgeKind.ORDER}
     assert ("A", "Agent") in {(e.u, e.v) for e in second.edges if e.kind is EdgeKind.IMPLICIT}

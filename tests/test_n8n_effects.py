@@ -112,3 +112,26 @@ def test_a_spreadsheet_by_url_or_by_id_and_a_tab_by_list_or_id_are_one_resource(
     resources = {infer({"type": "n8n-nodes-base.googleSheets", "typeVersion": 4.5,
                         "parameters": {"operation": "append", **p}}).effects[0][0] for p in spellings}
     assert resources == {f"gsheet:default/{doc_id}/gid=0"}
+
+
+@pytest.mark.parametrize("node_type, params, expected", [
+    ("n8n-nodes-base.clockify", {"operation": "create"}, "opaque"),  # no table for it: unknown, not "nothing"
+    ("@n8n/n8n-nodes-langchain.code", {}, "opaque"),
+    ("@n8n/n8n-nodes-langchain.toolWorkflow", {}, "opaque"),
+    ("@n8n/n8n-nodes-langchain.lmChatOpenAi", {}, "read"),
+    ("@n8n/n8n-nodes-langchain.embeddingsOpenAi", {}, "read"),
+    ("@n8n/n8n-nodes-langchain.chainLlm", {}, "read"),
+    ("@n8n/n8n-nodes-langchain.openAi", {}, "read"),  # resource text, message a model
+    ("@n8n/n8n-nodes-langchain.openAi", {"resource": "file", "operation": "upload"}, "opaque"),
+    ("@n8n/n8n-nodes-langchain.vectorStoreQdrant", {"mode": "insert", "qdrantCollection": "docs"}, "write"),
+    ("@n8n/n8n-nodes-langchain.vectorStoreQdrant", {"mode": "load", "qdrantCollection": "docs"}, "read"),
+    ("@n8n/n8n-nodes-langchain.memoryPostgresChat", {}, "write"),
+    ("@n8n/n8n-nodes-langchain.outputParserStructured", {}, "none"),
+    ("n8n-nodes-base.htmlExtract", {}, "none"),
+    ("n8n-nodes-base.telegramTrigger", {}, "none"),
+])
+def test_what_an_unlisted_or_ai_node_does(node_type, params, expected):
+    from wflint.adapters.n8n.effects import infer
+    found = infer({"type": node_type, "typeVersion": 1, "parameters": params})
+    got = "opaque" if found.opaque else (found.effects[0][1].value if found.effects else "none")
+    assert got == expected

@@ -158,8 +158,54 @@ def version(node: dict) -> float:
     return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else 1.0
 
 
+LANGCHAIN = "@n8n/n8n-nodes-langchain."
+# Base nodes that only reshape items in memory, beyond PURE (conversions, extraction, forms that
+# wait for a person): they touch nothing outside the execution.
+IN_MEMORY = {"htmlExtract", "editImage", "compression", "moveBinaryData", "spreadsheetFile", "form",
+             "itemLists", "debugHelper", "noOp", "respondToWebhook"}
+# AI (LangChain) nodes: model calls and chains read a model and store nothing; parsers, splitters,
+# loaders, the window memory and a few tools work in memory.
+AI_MODEL_CALL = re.compile(r"^(lmChat\w*|lm\w*|embeddings\w*|chainLlm|chainSummarization|chainRetrievalQa|"
+                           r"informationExtractor|textClassifier|sentimentAnalysis|agent|agentTool|"
+                           r"toolWikipedia|toolSerpApi|toolWolframAlpha|toolVectorStore|rerankerCohere)$")
+AI_IN_MEMORY = re.compile(r"^(outputParser\w*|textSplitter\w*|document\w*Loader|memoryBufferWindow|"
+                          r"toolCalculator|toolThink|chat|chatTrigger|manualChatTrigger)$")
+AI_OPENAI_READS = {"text", "image", "audio"}  # the OpenAI node's resources that only ask the model
+
+
+def _ai(name: str, node: dict, params: dict, cred: str, out: NodeEffects) -> None:
+    """What an AI (LangChain) node does: vector stores insert or read, chat memories store the
+    conversation, model calls read; any other AI node (LangChain Code, MCP, unknown) is opaque."""
+    if AI_IN_MEMORY.match(name):
+        return
+    if AI_MODEL_CALL.match(name) or name == "openAi" and (text(params.get("resource")) or "text") in AI_OPENAI_READS:
+        out.effects.append((f"model:{name}:{cred or 'default'}", Mode.READ, ()))
+        return
+    if name.startswith("vectorStore"):
+        mode = text(params.get("mode")) or "retrieve"
+        key = next((k for k in ("qdrantCollection", "pineconeIndex", "tableName", "collection", "indexName")
+                    if k in params), "")
+        out.operation = mode
+        out.effects.append((f"vector:{name}:{cred or 'default'}/{text(params.get(key)) if key else '?'}",
+                            Mode.WRITE if mode in ("insert", "update") else Mode.READ, (key,) if key else ()))
+        return
+    if name.startswith("memory"):  # a chat memory in a database stores each turn
+        out.effects.append((f"memory:{name}:{cred or 'default'}/{text(params.get('sessionKey')) or '?'}",
+                            Mode.WRITE, ()))
+        return
+    out.opaque = True
+    out.notes.append(f"AI node {name} not classified: its effects are unknown")
+
+
 def infer(node: dict) -> NodeEffects:
-    kind = short_type(str(node.get("type", "")))
+    full = str(node.get("type", ""))
+    if full.startswith(LANGCHAIN):
+        raw = node.get("parameters")
+        found = NodeEffects()
+        if node.get("disabled") is not True:
+            _ai(full[len(LANGCHAIN):], node, raw if isinstance(raw, dict) else {}, credential(node), found)
+        return found
+    kind = short_type(full)
     if kind.endswith("Tool") and kind not in OPAQUE and (kind[:-4] in WRITE_OPS or kind[:-4] in SQL_TYPES):
         kind = kind[:-4]  # an AI agent's tool wraps the node of the same name
     raw_params = node.get("parameters")
@@ -180,7 +226,15 @@ def infer(node: dict) -> NodeEffects:
     elif kind == "emailSend":
         out.operation = str(params.get("operation", "send"))
         out.effects.append((f"email:{cred or 'smtp'}/{text(params.get('toEmail')) or '?'}", Mode.WRITE, ("toEmail",)))
+    elif kind not in PURE and kind not in IN_MEMORY and not _starts_executions(kind):
+        out.opaque = True  # a node type wflint has no table for: unknown, never "touches nothing"
+        out.notes.append(f"node type {kind} not classified: its effects are unknown")
     return out
+
+
+def _starts_executions(kind: str) -> bool:
+    """Triggers read the event that starts the run and touch nothing else."""
+    return kind.lower().endswith("trigger") or kind in ("webhook", "start", "cron", "interval")
 
 
 def _http(node: dict, params: dict, cred: str, out: NodeEffects) -> None:
