@@ -92,6 +92,7 @@ class OrderScenario:
     choices: tuple[tuple[str, int], ...]  # branching task → the output taken (0-based)
     runs: tuple[str, ...]  # the tasks it runs, first runs in order, under the current setting
     other_runs: tuple[str, ...]  # ... under the other setting
+    outputs: tuple[str, ...] = ()  # each choice's output in the engine's words ("true", "error")
 
 
 @dataclass(frozen=True)

@@ -265,9 +265,24 @@ def _run_order(task_names: list[str], tasks: dict[str, Task], by_name: dict, wir
     one_run = lambda start, silent, modern: tuple(execution_order(
         task_names, children, wired, position, modern, triggers, done, start=start, silent=silent, back=back))
     runs.scenarios = tuple(OrderScenario(start, choices, one_run(start, silenced(children, choices), v1),
-                                         one_run(start, silenced(children, choices), not v1))
+                                         one_run(start, silenced(children, choices), not v1),
+                                         tuple(_output_name(by_name[r][1], o, children[r]) for r, o in choices))
                            for start, choices in ways)
     return runs
+
+
+def _output_name(node: dict, out: int, kids: list[tuple[str, int, int]]) -> str:
+    """An output as the n8n canvas labels it: an IF's true/false, a Filter's kept/discarded, the
+    error output of a node that continues on error, else its index."""
+    short = fx.short_type(node["type"])
+    on_error = node.get("onError") == "continueErrorOutput"
+    if on_error and out == max(o for _, o, _ in kids) and out > 0:
+        return "error output"
+    if short in ("if", "filter") and out in (0, 1):
+        return ("true", "false")[out] + " output" if short == "if" else ("kept", "discarded")[out] + " output"
+    if on_error and short != "switch":
+        return "success output"
+    return f"output {out}"
 
 
 def _enabled_starts(task_names: list[str], tasks: dict[str, Task], children: dict, triggers: set[str]) -> list[str]:

@@ -89,7 +89,8 @@ def _first_observable(wf: Workflow, scenarios: tuple[OrderScenario, ...]) -> str
 
 def _scenario_words(scenario: OrderScenario) -> str:
     text = f"started by `{scenario.start}`"
-    taken = [f"`{router}` takes output {out}" for router, out in scenario.choices]
+    words = scenario.outputs or tuple(f"output {out}" for _, out in scenario.choices)
+    taken = [f"`{router}` takes its {word}" for (router, _), word in zip(scenario.choices, words)]
     if taken:
         text += " where " + ", ".join(taken[:3]) + (" ..." if len(taken) > 3 else "")
     return text
