@@ -528,3 +528,21 @@ def test_model_inference_over_http_reads():
     assert analyze(read(asks)).relaxation.conflicts == []
     posts = doc([post("Post A", 200), post("Post B", 400)], links((T, "Post A"), (T, "Post B")))
     assert len(analyze(read(posts)).relaxation.conflicts) == 1  # any other POST still writes
+
+
+def test_par102_says_when_v0_stops_a_loop_whose_merge_it_had_to_force():
+    """Loop Over Items → IF → Merge (the IF's false side feeds the Merge's other input) → back to
+    the loop: v0 forces that side on the first pass only; on the next it waits for ever (measured
+    on n8n 2.8.4, tests/test_n8n_oracle.py)."""
+    loop = node("Loop", "splitInBatches", (400, 300), {"batchSize": 1, "options": {}}, 3)
+    gate = node("Gate", "if", (600, 400), {"conditions": {"boolean": [{"value1": "={{ $json.ok }}", "value2": True}]}})
+    d = doc([node("Rows", "set", (200, 300), {}, 3.4), loop, gate, node("Other", "set", (800, 500), {}, 3.4),
+             node("Merge", "merge", (1000, 400), {}, 3), node("Back", "set", (1200, 400), {}, 3.4),
+             node("End", "set", (600, 200), {}, 3.4)],
+            links((T, "Rows"), ("Rows", "Loop"), ("Loop", "End", 0), ("Loop", "Gate", 1), ("Gate", "Merge", 0, 1),
+                  ("Gate", "Other", 1), ("Other", "Merge", 0, 0), ("Merge", "Back"), ("Back", "Loop")), order=None)
+    wf = read(d)
+    shown = [f for f in check_workflow(wf, [all_rules()["PAR102"]]).findings if not f.preview]
+    assert len(shown) == 1 and "on a later pass of `Loop` that goes the same way" in shown[0].message
+    stalled = [s for s in wf.facet(ExecutionOrder).scenarios if s.legacy_stalls]
+    assert [s.choices for s in stalled] == [(("Gate", 0),)]  # the false side runs Other itself

@@ -20,7 +20,7 @@ def execution_order(names: list[str], children: dict[str, list[tuple[str, int, i
                     wired: dict[str, set[int]], position: dict[str, tuple[float, float]],
                     v1: bool, triggers: Set[str] = frozenset(), done_outputs: dict[str, int] | None = None,
                     start: str | None = None, silent: Set[tuple[str, int]] = frozenset(),
-                    back: Set[tuple[str, str]] = frozenset()) -> list[str]:
+                    back: Set[tuple[str, str]] = frozenset(), forced_log: list[str] | None = None) -> list[str]:
     """``done_outputs``: Loop Over Items node → its *done* output, which emits only once the loop
     body has run for every batch (measured on n8n 2.8.4): its children come after the body.
 
@@ -28,7 +28,8 @@ def execution_order(names: list[str], children: dict[str, list[tuple[str, int, i
     output) emit nothing: only the nodes it runs, in order. Without it, every start in turn and
     every output emitting, and nodes nothing reaches appended, so every node has a place. ``back``:
     connections that close a loop, which v0's search for the chains feeding a Merge does not climb
-    (the way back into Loop Over Items comes after the pass, not before it)."""
+    (the way back into Loop Over Items comes after the pass, not before it). ``forced_log``
+    collects the multi-input nodes whose other inputs v0 had to force."""
     has_parent = {v for kids in children.values() for v, _, _ in kids}
     key = lambda n: (position[n][1], position[n][0])
     roots = [n for n in names if n not in has_parent] if start is None else [start]
@@ -65,7 +66,10 @@ def execution_order(names: list[str], children: dict[str, list[tuple[str, int, i
                     arrived.add(index)
                     if not arrived >= wired[child]:
                         if first_data and not v1:
-                            ready += _forced(child, node, children, parents, seen, set(stack) | set(ready), silent)
+                            forced = _forced(child, node, children, parents, seen, set(stack) | set(ready), silent)
+                            if forced and forced_log is not None:
+                                forced_log.append(child)
+                            ready += forced
                         continue
                     waiting.pop(child)
                 ready.append(child)
@@ -81,6 +85,37 @@ def execution_order(names: list[str], children: dict[str, list[tuple[str, int, i
     if start is None:
         ran.extend(n for n in names if n not in seen)
     return ran
+
+
+def loop_bodies(children: dict[str, list[tuple[str, int, int]]], done_outputs: dict[str, int],
+                back: Set[tuple[str, str]]) -> dict[str, set[str]]:
+    """Loop Over Items node → the nodes of its body: reached from its loop output, and leading back
+    to it through a connection that closes the loop."""
+    bodies: dict[str, set[str]] = {}
+    for loop, done in done_outputs.items():
+        reached: set[str] = set()
+        stack = [v for v, o, _ in children.get(loop, ()) if o != done]
+        while stack:
+            n = stack.pop()
+            if n not in reached and n != loop:
+                reached.add(n)
+                stack.extend(v for v, _, _ in children.get(n, ()))
+        returning = {u for u, v in back if v == loop}
+        bodies[loop] = {n for n in reached if _leads_to(n, returning, children, loop)}
+    return bodies
+
+
+def _leads_to(start: str, targets: set[str], children: dict[str, list[tuple[str, int, int]]], stop: str) -> bool:
+    seen, stack = {start}, [start]
+    while stack:
+        n = stack.pop()
+        if n in targets:
+            return True
+        for v, _, _ in children.get(n, ()):
+            if v not in seen and v != stop:
+                seen.add(v)
+                stack.append(v)
+    return False
 
 
 def _when_idle(waiting: dict[str, set[int]], seen: set[str], after_loops: list[str], pending_roots: deque[str],

@@ -42,7 +42,7 @@ from wflint.sourcemap import load_json
 
 from . import effects as fx
 from .facts import NodeFacts, facts, update
-from .order import back_edges, exclusive, execution_order, linearize, routes, scenarios, silenced
+from .order import back_edges, exclusive, execution_order, linearize, loop_bodies, routes, scenarios, silenced
 from .references import scan
 
 STICKY = "n8n-nodes-base.stickyNote"
@@ -262,12 +262,22 @@ def _run_order(task_names: list[str], tasks: dict[str, Task], by_name: dict, wir
     runs.starts = starts
     runs.routers = _item_routers(task_names, by_name, children)
     ways, runs.scenarios_complete = scenarios(starts, children, exclusive, fixed)
-    one_run = lambda start, silent, modern: tuple(execution_order(
-        task_names, children, wired, position, modern, triggers, done, start=start, silent=silent, back=back))
-    runs.scenarios = tuple(OrderScenario(start, choices, one_run(start, silenced(children, choices), v1),
-                                         one_run(start, silenced(children, choices), not v1),
-                                         tuple(_output_name(by_name[r][1], o, children[r]) for r, o in choices))
-                           for start, choices in ways)
+    bodies = loop_bodies(children, done, back)
+
+    def one_run(start: str, choices: tuple, modern: bool, forced: list[str] | None = None) -> tuple[str, ...]:
+        return tuple(execution_order(task_names, children, wired, position, modern, triggers, done, start=start,
+                                     silent=silenced(children, choices), back=back, forced_log=forced))
+
+    scenarios_found = []
+    for start, choices in ways:
+        forced: list[str] = []
+        legacy = one_run(start, choices, False, forced)
+        stalls = tuple(loop for loop, body in bodies.items() if any(m in body for m in forced))
+        modern = one_run(start, choices, True)
+        scenarios_found.append(OrderScenario(
+            start, choices, modern if v1 else legacy, legacy if v1 else modern,
+            tuple(_output_name(by_name[r][1], o, children[r]) for r, o in choices), stalls))
+    runs.scenarios = tuple(scenarios_found)
     return runs
 
 

@@ -83,7 +83,13 @@ def _first_observable(wf: Workflow, scenarios: tuple[OrderScenario, ...]) -> str
     for scenario in scenarios:
         seen = observable(wf, scenario.runs, scenario.other_runs)
         if seen:
-            return f"{seen}, in a run {_scenario_words(scenario)}"
+            stall = ""
+            if scenario.legacy_stalls:
+                loops = ", ".join(f"`{t}`" for t in scenario.legacy_stalls)
+                stall = (f"; worse, on a later pass of {loops} that goes the same way, v0 forces nothing more "
+                         f"(that chain has run), the Merge in its body waits for ever and the loop stops there "
+                         f"(its done branch never runs)")
+            return f"{seen}, in a run {_scenario_words(scenario)}{stall}"
     return None
 
 
