@@ -443,3 +443,31 @@ def test_inside_a_loop_v0_still_forces_the_other_side_of_an_if_into_a_merge(n8n)
     shown = [f for f in check_workflow(wf, [all_rules()["PAR102"]]).findings if not f.preview]
     assert len(shown) == 1 and "`Other` run(s) today but not under v1" in shown[0].message
     assert "the Merge in its body waits for ever and the loop stops there" in shown[0].message
+
+
+def two_triggers_into_merge(wid, order):
+    """Start → A → Merge input 0; Hook (a webhook trigger) → H → Merge input 1; Merge → F."""
+    hook = {"parameters": {"path": "probe", "options": {}}, "id": "00000000-0000-4000-8000-0000000000b1",
+            "name": "Hook", "type": "n8n-nodes-base.webhook", "typeVersion": 2, "position": [0, 500],
+            "webhookId": "00000000-0000-4000-8000-0000000000b9"}
+    merge = {"parameters": {}, "id": "00000000-0000-4000-8000-0000000000b2", "name": "Merge",
+             "type": "n8n-nodes-base.merge", "typeVersion": 3, "position": [600, 300]}
+    conns = {T: {"main": [[{"node": "A", "type": "main", "index": 0}]]},
+             "Hook": {"main": [[{"node": "H", "type": "main", "index": 0}]]},
+             "A": {"main": [[{"node": "Merge", "type": "main", "index": 0}]]},
+             "H": {"main": [[{"node": "Merge", "type": "main", "index": 1}]]},
+             "Merge": {"main": [[{"node": "F", "type": "main", "index": 0}]]}}
+    return workflow(wid, [hook, setter("A", 200, 300, "a", "1"), setter("H", 200, 500, "h", "1"), merge,
+                          setter("F", 800, 300, "f", "1")], conns, order)
+
+
+def test_a_run_from_one_trigger_and_a_merge_fed_by_another(n8n):
+    """Per trigger: the run the manual trigger starts. v1 runs the Merge with what it has; v0 runs
+    the other trigger's chain (the webhook node too) to feed it. Predicted per run, as n8n 2.8.4 does."""
+    docs = [two_triggers_into_merge("trigv0", None), two_triggers_into_merge("trigv1", "v1")]
+    real = n8n(docs)
+    for d in docs:
+        wf = read_n8n(f"{d['id']}.json", json.dumps(d))[0]
+        assert scenario_runs(wf, T, ()) == first_runs(real[d["id"]]), d["id"]
+    assert first_runs(real["trigv0"]) == [T, "A", "Hook", "H", "Merge", "F"]
+    assert first_runs(real["trigv1"]) == [T, "A", "Merge", "F"]
