@@ -546,3 +546,20 @@ def test_par102_says_when_v0_stops_a_loop_whose_merge_it_had_to_force():
     assert len(shown) == 1 and "on a later pass of `Loop` that goes the same way" in shown[0].message
     stalled = [s for s in wf.facet(ExecutionOrder).scenarios if s.legacy_stalls]
     assert [s.choices for s in stalled] == [(("Gate", 0),)]  # the false side runs Other itself
+
+
+@pytest.mark.parametrize("router, params, one_way", [
+    ("switch", {"mode": "expression", "numberOutputs": 2, "output": "={{ $json.k }}"}, True),
+    ("switch", {"mode": "expression", "numberOutputs": 2, "output": "={{ $json.k }}",
+                "options": {"allMatchingOutputs": True}}, False),
+    ("@textClassifier", {"categories": {}}, True),
+    ("@textClassifier", {"categories": {}, "options": {"multiClass": True}}, False),
+    ("compareDatasets", {}, False),  # its outputs all emit in one run
+])
+def test_which_routers_send_one_item_one_way(router, params, one_way):
+    kind = "@n8n/n8n-nodes-langchain.textClassifier" if router.startswith("@") else "n8n-nodes-base." + router
+    r = {"name": "R", "type": kind, "typeVersion": 3, "position": [200, 300], "parameters": params}
+    d = doc([r, node("A", "set", (400, 200), {}, 3.4), node("B", "set", (400, 400), {}, 3.4)],
+            links((T, "R"), ("R", "A", 0), ("R", "B", 1)))
+    choices = sorted(s.choices for s in read(d).facet(ExecutionOrder).scenarios)
+    assert choices == ([(("R", 0),), (("R", 1),)] if one_way else [()])

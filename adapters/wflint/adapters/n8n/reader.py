@@ -326,32 +326,23 @@ def _item_routers(task_names: list[str], by_name: dict, children: dict) -> set[s
 
 # Nodes whose used outputs all emit in one run (Loop Over Items: loop, then done), never one per item.
 ALL_OUTPUTS = {"splitInBatches", "compareDatasets"}
-ONE_OUTPUT_PER_ITEM = {"if", "filter", "switch"}
 
 
 def _exclusive_routers(task_names: list[str], tasks: dict[str, Task], by_name: dict,
                        children: dict) -> tuple[set[str], dict[str, int]]:
-    """Nodes that send each item out of one of their outputs: IF, Filter, Switch (unless it sends an
-    item to every matching output), any node whose failures leave by an error output; and the
-    disabled ones, which pass every item to their first output."""
+    """Nodes that send one item out of one of their outputs: IF, Filter, Switch, classifiers,
+    error outputs, and node types wflint does not know (presumed so: a run is then never claimed
+    to take two ways at once); not a Switch that sends an item to every matching output, a
+    classifier that gives it several categories, nor Loop Over Items or Compare Datasets, whose
+    outputs all emit in one run. Disabled ones pass every item to their first output."""
     exclusive: set[str] = set()
     fixed: dict[str, int] = {}
+    routers = _item_routers(task_names, by_name, children)
     for name in task_names:
-        if len({o for _, o, _ in children[name]}) < 2:
-            continue
-        node = by_name[name][1]
-        short = fx.short_type(node["type"])
-        if facts(tasks[name]).disabled is True:
+        if facts(tasks[name]).disabled is True and len({o for _, o, _ in children[name]}) > 1:
             exclusive.add(name)
             fixed[name] = 0
-            continue
-        raw = node.get("parameters")
-        params: dict = raw if isinstance(raw, dict) else {}
-        options = params.get("options")
-        every_match = isinstance(options, dict) and options.get("allMatchingOutputs") is True
-        if short == "switch" and every_match or short in ALL_OUTPUTS:
-            continue
-        if short in ONE_OUTPUT_PER_ITEM or node.get("onError") == "continueErrorOutput":
+        elif name in routers and fx.short_type(by_name[name][1]["type"]) not in ALL_OUTPUTS:
             exclusive.add(name)
     return exclusive, fixed
 
