@@ -163,7 +163,7 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
     _batch_keys(tasks, by_name)
     _branch_facets(task_names, tasks, by_name, wiring, runs)
     wf = Workflow(name=_name(doc, path, suffix), format="n8n", path=path,
-                  execution_model=_model(v1, order_setting, runs.order), tasks=tasks, edges=edges,
+                  execution_model=_model(v1, order_setting, runs.order, runs.starts), tasks=tasks, edges=edges,
                   dangling=wiring.dangling, source=index, location=Location(p))
     wf.put(ExecutionOrder(
         explicit=order_setting is not None, modern=v1, value=order_setting, agree=runs.order == runs.other,
@@ -367,12 +367,16 @@ def _branch_facets(task_names: list[str], tasks: dict[str, Task], by_name: dict,
         _joins(tasks[name], by_name[name][1], inputs, _labels(name, inputs, route, starts, runs.routers))
 
 
-def _model(v1: bool, order_setting: object, order: list[str]) -> ExecutionModel:
+def _model(v1: bool, order_setting: object, order: list[str], starts: list[str]) -> ExecutionModel:
     notes = [
         "executionOrder " + _order_note(v1, order_setting),
         f"node durations are defaults ({CALL_S:g} s per item for nodes that call out, {LOGIC_S:g} s for "
         "in-memory nodes) unless measured timings are given",
     ]
+    if len(starts) > 1:
+        notes.append(f"{len(starts)} triggers ({', '.join(starts[:4])}{' ...' if len(starts) > 4 else ''}) each "
+                     "start their own execution: the figures add up the nodes of every trigger's run, and "
+                     "nodes on different triggers' paths never run together")
     tiebreak = ("canvas position (v1 runs the top-most branch first, then the left-most)" if v1
                 else "connection order (legacy v0 runs branches breadth-first in the order they were connected)")
     return ExecutionModel(name="n8n", mode="sequential", order=tuple(order), runs_parallel=False,
