@@ -135,3 +135,16 @@ def test_what_an_unlisted_or_ai_node_does(node_type, params, expected):
     found = infer({"type": node_type, "typeVersion": 1, "parameters": params})
     got = "opaque" if found.opaque else (found.effects[0][1].value if found.effects else "none")
     assert got == expected
+
+
+def test_requests_with_other_headers_are_other_callers():
+    from wflint.adapters.n8n.effects import http_endpoint
+    call = lambda **p: http_endpoint({"type": "n8n-nodes-base.httpRequest", "typeVersion": 4.2,
+                                      "parameters": {"url": "https://api.x.io/search", "method": "POST", **p}})
+    assert call() == call() and call() is not None
+    key = lambda k: {"sendHeaders": True, "specifyHeaders": "json", "jsonHeaders": f'{{"x-api-key": "{k}"}}'}
+    assert call(**key("a")) != call(**key("b"))
+    named = lambda k: {"headerParameters": {"parameters": [{"name": "Authorization", "value": k}]}}
+    assert call(**named("Bearer a")) != call(**named("Bearer b"))
+    assert call(url="={{ $json.url }}") is None  # an endpoint built per item is unknown
+    assert call(authentication="predefinedCredentialType", nodeCredentialType="slackApi") is None  # credentials not exported

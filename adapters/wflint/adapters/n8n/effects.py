@@ -275,6 +275,8 @@ def http_endpoint(node: dict) -> str | None:
             return None  # an export without its credentials: unknown, never "the same"
     headers = sorted(f"{text(h.get('name'))}={text(h.get('value'))}" for h in _header_list(params)
                      if isinstance(h, dict))
+    if text(params.get("jsonHeaders")):
+        headers.append("json:" + " ".join(text(params.get("jsonHeaders")).split()))
     settings = [f"{k}={node.get(k)!r}" for k in CALL_SETTINGS if node.get(k) is not None]
     return " ".join([method, host + path, auth, who, *headers, *settings])
 
