@@ -99,3 +99,33 @@ def test_not_utf8_is_wfl001(tmp_path):
     path.write_bytes(b"tasks:\n  a: {title: \xff}\n")
     result = run("check", path)
     assert result.exit_code == 1 and "not UTF-8" in result.stdout
+
+
+def test_a_named_file_that_is_no_workflow_is_a_notice_when_others_are_read(tmp_path):
+    """One helper module among the DAGs named by a hook must not hide every other file's findings."""
+    helper = tmp_path / "helper.py"
+    helper.write_text("VALUE = 1\n")
+    example = FIXTURES / "examples" / "customer-health.wflint.yaml"
+    result = run("check", helper, example, "--format", "json", "--fail-on", "never")
+    assert result.exit_code == 0
+    assert f"notice: {helper}: not a workflow file" in result.stderr
+    assert result.json()["summary"]["files"] == 1
+    alone = run("check", helper)
+    assert alone.exit_code == 2 and "not a workflow file" in one_line(alone.stderr)
+    two = tmp_path / "other.py"
+    two.write_text("OTHER = 2\n")
+    assert run("check", helper, two).exit_code == 2
+
+
+def test_sniffing_needs_typed_n8n_nodes_and_knows_relative_workflow_folders(tmp_path, monkeypatch):
+    graph = tmp_path / "graph.json"
+    graph.write_text('{"nodes": [{"id": 1, "type": "box"}], "connections": {"1": [2]}}')
+    assert "not a workflow file" in run("check", graph).stderr
+    folder = tmp_path / ".github" / "workflows"
+    folder.mkdir(parents=True)
+    (folder / "plain.yml").write_bytes(b"\xef\xbb\xbfon: push\njobs:\n  a:\n"
+                                       b"    runs-on: ubuntu-latest\n    steps: [{run: echo}]\n")
+    monkeypatch.chdir(tmp_path)
+    result = run("check", ".github/workflows/plain.yml", "--format", "json", "--fail-on", "never")
+    assert result.exit_code == 0, result.stderr
+    assert result.json()["workflows"][0]["coverage"]["tasks"] == 1

@@ -155,3 +155,29 @@ def test_config_applies_to_every_format(write):
     assert "SAF001" not in codes(run("check", dag, "--format", "json", "--fail-on", "never"))
     assert "SAF001" not in codes(run("check", n8n, "--format", "json", "--fail-on", "never"))
     assert "SAF001" in codes(run("check", gha, "--format", "json", "--fail-on", "never"))
+
+
+def test_exclude_and_gitignore_style_per_file_ignores(tmp_path):
+    import shutil
+
+    from conftest import FIXTURES
+
+    (tmp_path / "flows" / "generated" / "deep").mkdir(parents=True)
+    (tmp_path / "flows" / "legacy").mkdir()
+    race = FIXTURES / "rules" / "SAF001" / "bad.wflint.yaml"
+    for where in ("flows/main.wflint.yaml", "flows/generated/deep/x.wflint.yaml", "flows/legacy/old.wflint.yaml"):
+        shutil.copy(race, tmp_path / where)
+    (tmp_path / "wflint.toml").write_text('extend-exclude = ["flows/generated/"]\n'
+                                          'per-file-ignores = { "flows/**/old.*" = ["SAF001"] }\n')
+    out = run("check", tmp_path, "--format", "json", "--fail-on", "never").json()
+    by_file = {}
+    for f in out["findings"]:
+        by_file.setdefault(f["path"].split("flows/")[-1], set()).add(f["code"])
+    assert "generated/deep/x.wflint.yaml" not in by_file and out["summary"]["files"] == 2
+    assert "SAF001" in by_file["main.wflint.yaml"] and "SAF001" not in by_file.get("legacy/old.wflint.yaml", set())
+    named = tmp_path / "flows" / "generated" / "deep" / "x.wflint.yaml"
+    assert run("check", named, "--format", "json", "--fail-on", "never").json()["summary"]["files"] == 1
+    (tmp_path / "wflint.toml").write_text('extend-exclude = ["flows/generated/"]\nforce-exclude = true\n')
+    assert "passed over" not in run("check", named, tmp_path / "flows" / "main.wflint.yaml").stderr
+    assert run("check", named, "--format", "json", "--fail-on", "never",
+               "--ignore-unknown").json()["summary"]["files"] == 0

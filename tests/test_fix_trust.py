@@ -112,3 +112,15 @@ def test_after_removal_in_block_and_flow_style(write, before, after):
     path = write("w.wflint.yaml", before)
     run("fix", "--preview", path)
     assert path.read_text() == after
+
+
+def test_no_default_fix_is_a_rewrite_that_saves_nothing():
+    """What `fix` (and the pre-commit fix hook) applies by default saves time or removes a race:
+    a parallelization rewrite that saves 0 s on the engine's model is preview-only."""
+    from wflint.api import check_paths
+    from wflint.finding import Applicability
+
+    roots = [FIXTURES] + ([CORPUS] if CORPUS.is_dir() else [])
+    applied = [f for f in check_paths(roots) if f.fix and f.fix.changes and f.fix.applicability is Applicability.SAFE]
+    assert applied
+    assert [f for f in applied if f.code.startswith("PAR") and f.saved_s is not None and f.saved_s <= 0] == []

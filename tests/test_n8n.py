@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, run
+from conftest import CORPUS, FIXTURES, run
 
 from wflint.adapters.n8n.effects import sql_tables
 from wflint.adapters.n8n.facts import NodeFacts
@@ -472,21 +472,24 @@ def test_wait_amount_unit_by_type_version(version, params, seconds):
     assert task.duration.seconds == seconds and task.duration.source.value == "declared"
 
 
-@pytest.mark.parametrize("amount, words", [("NaN", "not a number"), ("-3", "negative"), ("Infinity", "infinite"),
-                                           ("1e400", "infinite")])
-def test_a_wait_amount_n8n_rejects_is_a_finding_never_a_traceback(tmp_path, amount, words):
+@pytest.mark.parametrize("amount, code, words", [
+    ("-3", "WFL004", "negative: n8n fails the run"),  # valid JSON: n8n imports it, the node fails when it runs
+    ("NaN", "WFL001", "finite"), ("Infinity", "WFL001", "finite"), ("1e400", "WFL001", "finite"),
+])
+def test_a_wait_amount_n8n_rejects_is_a_finding_never_a_traceback(tmp_path, amount, code, words):
     d = doc([node("Pause", "wait", (200, 300), {"amount": 1, "unit": "days"}, 1.1),
              node("Next", "set", (400, 300), {}, 3.4)], links((T, "Pause"), ("Pause", "Next")))
     path = tmp_path / "w.json"
     path.write_text(json.dumps(d, indent=2).replace('"amount": 1', f'"amount": {amount}'))
     found = run("check", path, "--format", "json", "--fail-on", "never")
     assert found.exit_code == 0, found.stderr
-    invalid = [f for f in found.json()["findings"] if f["code"] == "WFL004"]
-    assert len(invalid) == 1 and words in invalid[0]["message"] and invalid[0]["tasks"] == ["Pause"]
-    report = run("report", path, "--format", "json")
-    assert report.exit_code == 0, report.stderr
-    assert report.json()["current_s"] < 1  # the node fails (or never resumes): no delay is claimed
-    assert run("graph", path).exit_code == 0
+    shown = [f for f in found.json()["findings"] if f["code"] == code]
+    assert len(shown) == 1 and words in shown[0]["message"]
+    if code == "WFL004":  # the rest of the workflow is still analysed, the Wait as 0 s
+        assert shown[0]["tasks"] == ["Pause"]
+        report = run("report", path, "--format", "json")
+        assert report.exit_code == 0 and report.json()["current_s"] < 1, report.stderr
+        assert run("graph", path).exit_code == 0
 
 
 def test_a_wait_until_a_webhook_or_with_an_expression_has_no_declared_delay():
@@ -563,3 +566,15 @@ def test_which_routers_send_one_item_one_way(router, params, one_way):
             links((T, "R"), ("R", "A", 0), ("R", "B", 1)))
     choices = sorted(s.choices for s in read(d).facet(ExecutionOrder).scenarios)
     assert choices == ([(("R", 0),), (("R", 1),)] if one_way else [()])
+
+
+def test_a_directive_in_notes_is_read_once_and_used_not_reported_unused(tmp_path):
+    """JSON has no comments: the notes are the directive's only place (no spurious WFL002)."""
+    d = json.loads((FIXTURES / "rules" / "SAF003" / "bad-n8n-no-merge.json").read_text())
+    for n in d["nodes"]:
+        if n["name"] == "Summarize":
+            n["notes"] = "wflint: ignore[SAF003] runs per branch on purpose"
+    path = tmp_path / "w.json"
+    path.write_text(json.dumps(d, indent=2))
+    codes = [f["code"] for f in run("check", path, "--format", "json", "--fail-on", "never").json()["findings"]]
+    assert "SAF003" not in codes and "WFL002" not in codes

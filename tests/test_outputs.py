@@ -50,7 +50,8 @@ def test_sarif_fingerprints_survive_line_shifts(write):
 def test_github_annotations():
     out = run("check", "--preview", RULES / "SAF002" / "bad.wflint.yaml", "--format", "github").stdout.splitlines()
     assert len(out) == 1
-    assert out[0].startswith(f"::error file={RULES / 'SAF002' / 'bad.wflint.yaml'},line=5,col=3,")
+    # file= is relative to the repository root, as code scanning and annotations key files (issue 17)
+    assert out[0].startswith("::error file=fixtures/rules/SAF002/bad.wflint.yaml,line=5,col=3,")
     assert ",title=SAF002 parallel-read-write-race::SAF002 `build_quote` reads `db%3Aprices`" not in out[0]
     assert "title=SAF002 parallel-read-write-race::SAF002 `build_quote` reads `db:prices`" in out[0]
     info = run("check", "--preview", RULES / "GRA003" / "bad.wflint.yaml", "--format", "github").stdout
@@ -81,3 +82,48 @@ def test_sarif_carries_verified_fixes_as_replacements():
     assert old == ", after: [thumbnail]" and replacement["insertedContent"]["text"] == ""
     sequential = run("check", "--preview", RULES / "PAR001" / "bad-sequential.wflint.yaml", "--format", "sarif").json()
     assert all("fixes" not in r for r in sequential["runs"][0]["results"])  # nothing the rewriter can do
+
+
+def test_sarif_identity_does_not_depend_on_how_the_path_was_named(monkeypatch):
+    """Code scanning keys alerts by URI and fingerprint: naming the same file through `.`, a
+    sub-folder or an absolute path must give the same ones, relative to the repository root."""
+    from conftest import ROOT
+
+    monkeypatch.chdir(ROOT / "fixtures")
+    seen = []
+    for target in ("rules/SAF002", str(ROOT / "fixtures" / "rules" / "SAF002"), "./rules/../rules/SAF002"):
+        sarif = run("check", "--preview", target, "--format", "sarif", "--fail-on", "never").json()
+        (run_,) = sarif["runs"]
+        assert run_["invocations"][0]["executionSuccessful"] is True and "%SRCROOT%" in run_["originalUriBaseIds"]
+        results = run_["results"]
+        seen.append(sorted((r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+                            r["partialFingerprints"]["wflintFinding/v1"]) for r in results))
+        assert all(not uri.startswith(("./", "../", "/")) for uri, _ in seen[-1])
+        assert all(r["properties"]["precision"] in ("high", "medium", "low") for r in results)
+        assert len({fp for _, fp in seen[-1]}) == len(results)  # unique per result
+    assert seen[0] == seen[1] == seen[2] and seen[0]
+    assert seen[0][0][0].startswith("fixtures/rules/SAF002/")
+
+
+def test_text_output_options_like_ruffs(monkeypatch):
+    bad = RULES / "SAF002" / "bad.wflint.yaml"
+    shown = run("check", "--preview", bad, "--show-source", "--show-fixes").stdout.splitlines()
+    assert shown[1:4] == ["  |", "5 |   build_quote:    {duration: 1s, reads: [db:prices]}", "  |   ^"]
+    quiet = run("check", "--preview", bad, "-q").stdout.splitlines()
+    assert len(quiet) == 1 and quiet[0].startswith(f"{bad}:5:3: SAF002")
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    coloured = run("check", "--preview", bad, "-q").stdout
+    assert "\x1b[31mSAF002\x1b[0m" in coloured
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\x1b[" not in run("check", "--preview", bad, "-q").stdout
+    assert "\x1b[" not in run("check", "--preview", bad, "-q", "--output-format", "json").stdout
+
+
+def test_min_confidence_and_the_fixable_column():
+    every = run("check", "--preview", RULES, "--format", "json", "--fail-on", "never").json()["findings"]
+    sure = run("check", "--preview", RULES, "--output-format", "json", "--fail-on", "never",
+               "--min-confidence", "high").json()["findings"]
+    assert sure == [f for f in every if f["confidence"] == "high"] and len(sure) < len(every)
+    stats = run("check", "--preview", RULES, "--statistics", "--fail-on", "never").stdout.splitlines()
+    fixable = {line.split()[1] for line in stats if "[*]" in line}
+    assert "PAR001" in fixable and "WFL001" not in fixable

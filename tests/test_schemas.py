@@ -89,3 +89,14 @@ def test_whatever_the_reader_accepts_the_schema_accepts(doc):
     except ParseError:
         return
     jsonschema.validate(doc, SPEC)
+
+
+def test_check_json_says_which_graphs_were_read_only_in_part():
+    """A clean check on a partly read graph is not a clean bill: the JSON carries each workflow's coverage."""
+    folder = FIXTURES / "rules" / "WFL003"
+    out = run("check", folder, "--format", "json", "--fail-on", "never", "--select", "PAR").json()
+    jsonschema.validate(out, CHECK)
+    partial = {w["path"].rsplit("/", 1)[-1]: w["coverage"]["partial"] for w in out["workflows"]}
+    assert partial["good.py"] is False
+    assert partial["bad-tables-from-environment.py"] is True
+    assert "bad-factory.py" not in partial  # nothing read there: a file-level WFL003, not a workflow

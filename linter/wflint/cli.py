@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 
 import click
 
@@ -15,13 +16,21 @@ def _codes(value: str | None) -> tuple[str, ...]:
     return tuple(c.strip().upper() for c in (value or "").split(",") if c.strip())
 
 
-def _write(text: str, output_file: str | None) -> None:
-    if output_file:
-        from .fsutil import write_atomic
+def _write(text: str, output_file: str | None, inputs: tuple[str, ...] | list[str] = (), colour: bool = False) -> None:
+    from .fsutil import WriteError, check_output_target, write_atomic
 
+    if output_file:
+        check_output_target(output_file, list(inputs))
         write_atomic(output_file, text + "\n")
-    else:
-        click.echo(text)
+        return
+    try:
+        click.echo(text, color=True if colour else None)  # click strips colours off a terminal otherwise
+        sys.stdout.flush()
+    except OSError as exc:
+        import os
+
+        sys.stdout = open(os.devnull, "w")  # nothing more can be written; exit without a second error
+        raise WriteError(f"cannot write to standard output: {exc.strerror or exc}") from None
 
 
 class _Group(click.Group):
@@ -29,11 +38,12 @@ class _Group(click.Group):
 
     def invoke(self, ctx):
         from .config import forget_configs
+        from .fsutil import WriteError
 
         forget_configs()  # one process may run several commands (tests, a library user)
         try:
             return super().invoke(ctx)
-        except UsageError as exc:
+        except (UsageError, WriteError) as exc:
             click.echo(f"wflint: error: {exc}", err=True)
             sys.exit(2)
 
@@ -52,7 +62,8 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text", show_default=True)
+@click.option("--format", "--output-format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text",
+              show_default=True)
 @click.option("--select", help="Comma-separated codes or prefixes to report (replaces the config's select).")
 @click.option("--extend-select", help="Codes or prefixes to report in addition.")
 @click.option("--ignore", help="Comma-separated codes or prefixes to leave out.")
@@ -63,28 +74,54 @@ def main() -> None:
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this config file instead of searching.")
 @click.option("--output-file", type=click.Path(dir_okay=False), help="Write the output here instead of stdout.")
 @click.option("--stdin-format", help="Format of '-' (standard input), e.g. spec.")
-@click.option("--timings", type=click.Path(exists=True, dir_okay=False), help="Measured durations (JSON: task id → seconds).")
+@click.option("--timings", type=click.Path(exists=True, dir_okay=False), multiple=True,
+              help="Measured durations: a JSON map (task → seconds) or an engine's run data; repeatable (median).")
 @click.option("--ignore-unknown", is_flag=True, help="Pass over named files of no workflow format (for hooks).")
 @click.option("--preview", is_flag=True,
               help="Also show findings that rest on what wflint could not prove (unknown effects, no time saved).")
+@click.option("--sarif-file", type=click.Path(dir_okay=False), help="Also write the findings as SARIF here.")
+@click.option("--summary-file", type=click.Path(dir_okay=False),
+              help="Also write a Markdown summary of the findings here (e.g. for a CI job summary).")
+@click.option("--min-confidence", type=click.Choice(["low", "medium", "high"]), default="low", show_default=True,
+              help="Leave out findings wflint is less sure of than this.")
+@click.option("--show-source", is_flag=True, help="Text: show the source line of each finding, with a caret.")
+@click.option("--show-fixes", is_flag=True, help="Text: show the fix each finding offers.")
+@click.option("-q", "--quiet", is_flag=True, help="Text: print the findings only, no summary line.")
 def check(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, statistics, config_path, output_file,
-          stdin_format, timings, ignore_unknown, preview) -> None:
+          stdin_format, timings, ignore_unknown, preview, sarif_file, summary_file, min_confidence, show_source,
+          show_fixes, quiet) -> None:
     """Report parallelization opportunities and unsafe parallel branches."""
     from .engine import Selection, lint_paths
     from .finding import Severity
+    from .render.text import TextOptions
 
     selection = Selection(_codes(select) or ("ALL",), _codes(ignore), preview)
     selection.validate()
-    results = lint_paths(list(paths), selection, stdin_format=stdin_format, timings=_timings(timings),
+    notices: list[str] = []
+    measured = _timings(timings)
+    results = lint_paths(list(paths), selection, stdin_format=stdin_format, timings=measured,
                          config_path=config_path, cli_select=bool(select), extend_select=_codes(extend_select),
-                         ignore_unknown=ignore_unknown)
-    if fmt == "sarif":  # the verified fixes as replacements, from the workflows just read
+                         ignore_unknown=ignore_unknown, notices=notices)
+    for notice in notices:
+        click.echo(f"wflint: notice: {notice}; passed over", err=True)
+    _warn_unmatched(measured, [w.workflow for r in results for w in r.results])
+    _keep_confident(results, min_confidence)
+    if fmt == "sarif" or sarif_file:  # the verified fixes as replacements, from the workflows just read
         from .fixer import attach_edits
 
         for result in results:
             attach_edits(result)
     findings = [f for r in results for f in r.findings]
-    _write(_render_findings(findings, len(results), fmt, statistics), output_file)
+    options = TextOptions(colour=_colour(output_file), show_source=show_source, show_fixes=show_fixes, quiet=quiet,
+                          sources={r.path: r.text for r in results} if show_source else {})
+    _write(_render_findings(findings, results, fmt, statistics, options), output_file, paths,
+           colour=options.colour and fmt == "text")
+    if sarif_file:
+        _write(_render_findings(findings, results, "sarif", False), sarif_file, paths)
+    if summary_file:
+        from .render.markdown import check_summary
+
+        _write(check_summary(findings, len(results)), summary_file, paths)
     failing = False
     for result in results:
         threshold = fail_on or result.config.fail_on or "error"
@@ -95,49 +132,75 @@ def check(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, statist
         sys.exit(1)
 
 
-def _render_findings(findings, files: int, fmt: str, statistics: bool) -> str:
+def _keep_confident(results, lowest: str) -> None:
+    """``--min-confidence``: findings below it are left out (and so cannot fail the run)."""
+    order = ["low", "medium", "high"]
+    for result in results:
+        result.findings = [f for f in result.findings if order.index(f.confidence.value) >= order.index(lowest)]
+
+
+def _colour(output_file: str | None) -> bool:
+    """Colours for a person at a terminal: never into a file, off with NO_COLOR, on with FORCE_COLOR."""
+    import os
+
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return output_file is None and sys.stdout.isatty()
+
+
+def _render_findings(findings, results, fmt: str, statistics: bool, options=None) -> str:
     from .render import github, jsonout, sarif, text
     from .rule import all_rules
 
+    files = len(results)
     if statistics:
         return text.statistics(findings, all_rules()) if fmt == "text" else jsonout.statistics(findings)
     if fmt == "json":
-        return jsonout.check_json(findings, files)
+        return jsonout.check_json(findings, files, _workflows_read(results))
     if fmt == "sarif":
         return sarif.check_sarif(findings, all_rules())
     if fmt == "github":
         return github.check_github(findings)
-    return text.check_text(findings, files)
+    return text.check_text(findings, files, options or text.TextOptions())
 
 
-def _timings(path: str | None) -> dict[str, float] | None:
-    if not path:
+def _workflows_read(results) -> list[dict]:
+    from .analysis.coverage import coverage
+
+    return [{"path": r.path, "workflow": w.workflow.name, "coverage": coverage(w.workflow).as_dict()}
+            for r in results for w in r.results]
+
+
+def _timings(paths: tuple[str, ...]):
+    """The merged run data of every ``--timings`` file (``timings.load_timings``), or None."""
+    if not paths:
         return None
-    import json
+    from .timings import load_timings
 
-    from .analysis.durations import parse_duration
-
-    try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
-    except (OSError, json.JSONDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read timings: {exc}") from None
-    if isinstance(data, dict) and isinstance(data.get("tasks"), dict):
-        data = data["tasks"]
-    if not isinstance(data, dict):
-        raise UsageError(f"{path}: timings must be a JSON object of task id → seconds")
-    try:
-        return {str(k): parse_duration(v) for k, v in data.items()}
-    except ValueError as exc:
-        raise UsageError(f"{path}: {exc}") from None
+    return load_timings(paths)
 
 
-def _load_one(path: str, stdin_format: str | None, timings: dict[str, float] | None, config_path: str | None = None):
+def _warn_unmatched(timings, workflows) -> None:
+    """Timings that name no task of the workflows read: said, with the closest task id."""
+    if not timings:
+        return
+    from .timings import unmatched_note
+
+    ids = {t for w in workflows for t in w.tasks}
+    names = {w.tasks[t].name for w in workflows for t in w.tasks}
+    unmatched = [n for n in timings if n not in ids and n not in names]
+    if unmatched:
+        click.echo(f"wflint: warning: {unmatched_note(unmatched, sorted(ids))}", err=True)
+
+
+def _load_one(path: str, stdin_format: str | None, timings: Mapping[str, float] | None, config_path: str | None = None):
     """Workflows and their analyses for report/graph; unreadable input is one line and exit 1."""
     from .analysis import analyze
     from .analysis.graph import CycleError
     from .config import find_config
-    from .engine import apply_timings, load_configured
+    from .engine import load_configured
 
     if path != "-" and not _is_file(path):
         import os
@@ -145,7 +208,8 @@ def _load_one(path: str, stdin_format: str | None, timings: dict[str, float] | N
         what = "a folder" if os.path.isdir(path) else "no such file"
         raise UsageError(f"{path}: {what}; report and graph take one workflow file")
     try:
-        workflows = load_configured(path, find_config(path, config_path), explicit=True, stdin_format=stdin_format)
+        workflows = load_configured(path, find_config(path, config_path), timings=timings, explicit=True,
+                                    stdin_format=stdin_format)
     except ParseError as exc:
         click.echo(f"{exc.one_line()} [WFL001]", err=True)
         sys.exit(1)
@@ -154,10 +218,9 @@ def _load_one(path: str, stdin_format: str | None, timings: dict[str, float] | N
         sys.exit(1)
     if workflows is None:  # cannot happen: an explicit path of no known format raises UsageError
         raise UsageError(f"{path}: not a workflow file wflint can read")
+    _warn_unmatched(timings, workflows)
     out = []
     for workflow in workflows:
-        if timings:
-            apply_timings(workflow, timings)
         try:
             out.append(analyze(workflow))
         except CycleError as exc:
@@ -195,51 +258,88 @@ def fix(paths, unsafe_fixes, show_diff, select, ignore, config_path, ignore_unkn
     from . import discover
     from .engine import Selection
     from .fixer import fix_file
-    from .fsutil import write_atomic
 
     selection = Selection(_codes(select) or ("ALL",), _codes(ignore), preview)
     selection.validate()
-    fixed = files = rejected = unsafe_left = manual = 0
-    changed_any = False
+    tally = _FixTally(show_diff)
+    from .config import find_config
+
     for path, explicit in discover.expand(list(paths), ignore_unknown):
         if path == "-":
             raise UsageError("fix needs files, not standard input")
+        if find_config(path, config_path).excludes(path, named=path in paths):
+            continue
         try:
             outcome = fix_file(path, selection, unsafe_fixes, config_path, cli_select=bool(select), explicit=explicit)
         except ParseError as exc:
-            click.echo(f"{exc.one_line()} [WFL001]", err=True)
+            tally.unreadable(exc)
             continue
-        unsafe_left += outcome.unsafe_left
-        manual += outcome.manual
+        tally.add(path, outcome)
+    click.echo(tally.summary() + ".", err=show_diff)
+    if (show_diff and tally.files) or tally.failed:
+        sys.exit(1)
+
+
+class _FixTally:
+    """What ``fix`` did, file by file: written (or shown as a diff), refused, or failed."""
+
+    def __init__(self, show_diff: bool) -> None:
+        self.show_diff = show_diff
+        self.fixed = self.files = self.rejected = self.unsafe_left = self.manual = self.failed = 0
+
+    def unreadable(self, error) -> None:
+        self.failed += 1
+        click.echo(f"{error.one_line()} [WFL001]", err=True)
+
+    def add(self, path: str, outcome) -> None:
+        from .fsutil import WriteError, write_atomic
+
+        if outcome.unreadable is not None:
+            return self.unreadable(outcome.unreadable)
+        if outcome.refused:
+            click.echo(f"{path}: not fixed: {outcome.refused}", err=True)
+            return None
+        self.unsafe_left += outcome.unsafe_left
+        self.manual += outcome.manual
         for finding, reason in outcome.rejected:
-            rejected += 1
+            self.rejected += 1
             click.echo(f"{path}: not fixed: {finding.code} {reason}", err=True)
         if not outcome.changed:
-            continue
-        changed_any = True
-        fixed += len(outcome.applied)
-        files += 1
-        if show_diff:
+            return None
+        if self.show_diff:
             click.echo(outcome.diff(), nl=False)
         else:
-            write_atomic(path, outcome.text)
-    verb = "would fix" if show_diff else "fixed"
-    summary = f"{verb} {fixed} finding{'s' if fixed != 1 else ''} in {files} file{'s' if files != 1 else ''}"
-    if unsafe_left:
-        summary += f"; {unsafe_left} more with --unsafe-fixes"
-    if manual:
-        summary += f"; {manual} to change by hand (see `wflint check`)"
-    if rejected:
-        summary += f"; {rejected} fix{'es' if rejected != 1 else ''} not applied (reasons above)"
-    click.echo(summary + ".", err=show_diff)
-    if show_diff and changed_any:
-        sys.exit(1)
+            try:
+                write_atomic(path, outcome.written)
+            except WriteError as exc:
+                self.failed += 1
+                click.echo(f"{exc} [fix not written]", err=True)
+                return None
+        self.fixed += len(outcome.applied)
+        self.files += 1
+        return None
+
+    def summary(self) -> str:
+        def count(n: int, word: str, plural: str = "s") -> str:
+            return f"{n} {word}{plural if n != 1 else ''}"
+
+        text = f"{'would fix' if self.show_diff else 'fixed'} {count(self.fixed, 'finding')} in {count(self.files, 'file')}"
+        if self.unsafe_left:
+            text += f"; {self.unsafe_left} more with --unsafe-fixes"
+        if self.manual:
+            text += f"; {self.manual} to change by hand (see `wflint check`)"
+        if self.rejected:
+            text += f"; {count(self.rejected, 'fix', 'es')} not applied (reasons above)"
+        if self.failed:
+            text += f"; {count(self.failed, 'file')} could not be read or written (above)"
+        return text
 
 
 @main.command()
 @click.argument("path")
 @click.option("--format", "fmt", type=click.Choice(["markdown", "json", "text", "html"]), default="markdown", show_default=True)
-@click.option("--timings", type=click.Path(exists=True, dir_okay=False), help="Measured durations (JSON: task id → seconds).")
+@click.option("--timings", type=click.Path(exists=True, dir_okay=False), multiple=True,
+              help="Measured durations: a JSON map (task → seconds) or an engine's run data; repeatable (median).")
 @click.option("--output-file", type=click.Path(dir_okay=False), help="Write the report here instead of stdout.")
 @click.option("--stdin-format", help="Format of '-' (standard input), e.g. spec.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this config file instead of searching.")
@@ -250,14 +350,14 @@ def report(path, fmt, timings, output_file, stdin_format, config_path) -> None:
 
     reports = [build_report(a) for a in _load_one(path, stdin_format, _timings(timings), config_path)]
     if fmt == "json":
-        _write(jsonout.report_json(reports), output_file)
+        _write(jsonout.report_json(reports), output_file, [path])
     elif fmt == "html":
         from .render.html import report_html
 
-        _write(report_html(reports), output_file)
+        _write(report_html(reports), output_file, [path])
     else:
         render = markdown.report_markdown if fmt == "markdown" else text.report_text
-        _write("\n\n".join(render(r) for r in reports), output_file)
+        _write("\n\n".join(render(r) for r in reports), output_file, [path])
 
 
 @main.command()
@@ -312,3 +412,15 @@ def rules(code, fmt) -> None:
         return
     for info in known.values():
         click.echo(f"{info.code}  {info.name:<32} {info.severity.value:<8} {info.summary}")
+
+
+@main.command()
+def mcp() -> None:
+    """Serve check, report, fix_preview and rules to agents over MCP (stdio); needs wflint[mcp]."""
+    try:
+        import mcp.server.mcpserver  # noqa: F401
+    except ImportError:
+        raise UsageError("wflint mcp needs the MCP SDK: pip install 'wflint[mcp]'") from None
+    from .mcp_server import serve
+
+    serve()

@@ -8,6 +8,7 @@ directly so that a run costs no jsonschema import, with messages naming the file
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 import sys
 from collections.abc import Callable
@@ -18,7 +19,8 @@ from .analysis.durations import parse_duration, parse_rate
 from .errors import UsageError
 from .ir import ApiLimit, Duration, DurationSource, Effect, Mode, PoolLimit, Workflow
 
-KEYS = {"select", "ignore", "extend-select", "per-file-ignores", "fail-on", "durations", "limits", "effects"}
+KEYS = {"select", "ignore", "extend-select", "per-file-ignores", "fail-on", "durations", "limits", "effects",
+        "exclude", "extend-exclude", "force-exclude"}
 LIMIT_KEYS = {"apis", "pools", "concurrency"}
 EFFECT_KEYS = {"reads", "writes", "independent", "sequential"}
 FAIL_ON = ("error", "warning", "info", "never")
@@ -32,6 +34,8 @@ class Config:
     ignore: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
     per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    exclude: tuple[str, ...] = ()  # gitignore-style patterns, relative to the config's folder
+    force_exclude: bool = False  # also for files named on the command line (as pre-commit names them)
     fail_on: str | None = None
     durations: dict[str, float] = field(default_factory=dict)
     apis: dict[str, tuple[float, str]] = field(default_factory=dict)
@@ -44,13 +48,24 @@ class Config:
         return os.path.dirname(self.path) if self.path else os.getcwd()
 
     def ignored_for(self, path: str) -> tuple[str, ...]:
-        """Codes ``per-file-ignores`` turns off for ``path`` (globs relative to the config's folder)."""
-        relative = os.path.relpath(os.path.abspath(path), self.root).replace(os.sep, "/")
+        """Codes ``per-file-ignores`` turns off for ``path`` (gitignore-style globs, relative to the
+        config's folder: ``dags/**/legacy_*.py``, ``*.json``)."""
+        relative = self.relative(path)
         out: list[str] = []
         for pattern, codes in self.per_file_ignores.items():
-            if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(os.path.basename(path), pattern):
+            if _matches((pattern,), relative) or fnmatch.fnmatch(os.path.basename(path), pattern):
                 out.extend(codes)
         return tuple(out)
+
+    def excludes(self, path: str, named: bool) -> bool:
+        """Is ``path`` left out by ``exclude``/``extend-exclude``? A file named on the command line
+        only with ``force-exclude`` (as ruff does: a hook names every staged file)."""
+        if not self.exclude or (named and not self.force_exclude):
+            return False
+        return _matches(self.exclude, self.relative(path))
+
+    def relative(self, path: str) -> str:
+        return os.path.relpath(os.path.abspath(path), self.root).replace(os.sep, "/")
 
     def apply(self, workflow: Workflow) -> None:
         """Durations, limits and effect overrides from the config, onto a freshly read workflow."""
@@ -113,7 +128,7 @@ def _config_in(folder: str) -> Config | None:
     if os.path.isfile(candidate):
         return load_config(candidate)
     candidate = os.path.join(folder, "pyproject.toml")
-    if os.path.isfile(candidate):
+    if os.path.isfile(candidate) and _mentions_wflint(candidate):
         table = _read_toml(candidate).get("tool", {}).get("wflint")
         if table is not None:
             return _parse(candidate, table, prefix="tool.wflint.")
@@ -129,6 +144,19 @@ def load_config(path: str) -> Config:
     return _parse(path, data, prefix="")
 
 
+MAX_CONFIG_BYTES = 4 * 1024 * 1024
+
+
+def _mentions_wflint(path: str) -> bool:
+    """A ``pyproject.toml`` that never says "wflint" is another tool's: passed over unread, so that
+    a broken one above a checked file does not stop wflint."""
+    try:
+        with open(path, "rb") as handle:
+            return b"wflint" in handle.read(MAX_CONFIG_BYTES)
+    except OSError:
+        return False
+
+
 def _read_toml(path: str) -> dict:
     if sys.version_info >= (3, 11):
         import tomllib
@@ -136,7 +164,12 @@ def _read_toml(path: str) -> dict:
         import tomli as tomllib
     try:
         with open(path, "rb") as handle:
-            return tomllib.load(handle)
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
+        if len(raw) > MAX_CONFIG_BYTES:
+            raise UsageError(f"{path}: invalid config: larger than {MAX_CONFIG_BYTES // (1024 * 1024)} MiB")
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{path}: invalid config: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise UsageError(f"{path}: invalid config: {exc}") from None
 
@@ -153,6 +186,7 @@ def _parse(path: str, table: dict, prefix: str) -> Config:
     _parse_rule_selection(config, table, fail)
     _parse_fail_on(config, table, fail)
     _parse_per_file_ignores(config, table, fail)
+    _parse_exclude(config, table, fail)
     _parse_durations(config, table, fail)
     _parse_limits(config, _table(table, "limits", fail), fail)
     _parse_effects(config, table, fail)
@@ -195,6 +229,35 @@ def _parse_per_file_ignores(config: Config, table: dict, fail: Fail) -> None:
     """``per-file-ignores``: glob → rule codes turned off for the files it matches."""
     for pattern, value in _table(table, "per-file-ignores", fail).items():
         config.per_file_ignores[pattern] = _codes(value, f"per-file-ignores.{pattern}", fail)
+
+
+def _parse_exclude(config: Config, table: dict, fail: Fail) -> None:
+    """``exclude`` (replaces the default, which is none beyond the skipped folders), ``extend-exclude``
+    (adds to it) and ``force-exclude``: gitignore-style patterns of files not to check."""
+    patterns: list[str] = []
+    for key in ("exclude", "extend-exclude"):
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
+            fail(key, "expected a list of gitignore-style patterns")
+        patterns += value
+    config.exclude = tuple(patterns)
+    if "force-exclude" in table:
+        if not isinstance(table["force-exclude"], bool):
+            fail("force-exclude", "expected true or false")
+        config.force_exclude = table["force-exclude"]
+
+
+def _matches(patterns: tuple[str, ...], relative: str) -> bool:
+    """gitignore semantics (``**``, a leading ``/`` anchors, a trailing ``/`` means a folder), through
+    the maintained ``pathspec`` matcher."""
+    return _spec(patterns).match_file(relative)
+
+
+@functools.lru_cache(maxsize=64)
+def _spec(patterns: tuple[str, ...]):
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
 def _parse_durations(config: Config, table: dict, fail: Fail) -> None:

@@ -29,7 +29,7 @@ def expand(paths: list[str], ignore_unknown: bool = False) -> list[tuple[str, bo
         elif os.path.isdir(raw):
             for found in _walk(raw):
                 out.setdefault(found, False)
-        elif os.path.isfile(raw):
+        elif os.path.isfile(raw) or _special(raw):
             out[raw] = not ignore_unknown
         else:
             raise UsageError(f"{raw}: no such file or directory")
@@ -44,7 +44,28 @@ def _walk(root: str) -> list[str]:
             dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS
                              and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg")))
             listed.extend(os.path.join(folder, f) for f in sorted(files))
-    return [p for p in listed if p.endswith(CANDIDATE_SUFFIXES) and not _skipped(os.path.relpath(p, root))]
+    return [p for p in listed if p.endswith(CANDIDATE_SUFFIXES) and _readable_kind(p)
+            and not _skipped(os.path.relpath(p, root))]
+
+
+def _readable_kind(path: str) -> bool:
+    """A regular file, or a link that resolves to none (a loop, a dangling link): that one is read and
+    reported as WFL001 for itself. A FIFO or device found in a folder is passed over: reading it could
+    block forever or never end."""
+    if os.path.isfile(path):
+        return True
+    return os.path.islink(path) and not os.path.exists(path)
+
+
+def _special(path: str) -> bool:
+    """A FIFO or character device named explicitly (``<(cmd)``, ``/dev/stdin``): read, with a size cap."""
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)
 
 
 def _skipped(relative: str) -> bool:
@@ -65,4 +86,47 @@ def _git_files(root: str) -> list[str] | None:
         return None
     names = [n for n in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if n]
     paths = (os.path.join(root, n) for n in names)
-    return sorted(p for p in paths if os.path.isfile(p))
+    return sorted(p for p in paths if _readable_kind(p))
+
+
+_ROOTS: dict[str, str] = {}  # folder → its repository's root ("" outside any repository)
+
+
+def repo_root(path: str) -> str:
+    """The repository a file belongs to: ``GITHUB_WORKSPACE`` when the file is inside it, else the
+    nearest folder up with a ``.git``, else the current folder. Code scanning keys results by paths
+    relative to it, so they must not depend on how the file was named on the command line."""
+    folder = os.path.dirname(os.path.abspath(path))
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    if workspace and (folder + os.sep).startswith(os.path.abspath(workspace) + os.sep):
+        return os.path.abspath(workspace)
+    return _git_root(folder) or os.getcwd()
+
+
+def _git_root(folder: str) -> str:
+    seen = []
+    while folder not in _ROOTS:
+        seen.append(folder)
+        parent = os.path.dirname(folder)
+        if os.path.exists(os.path.join(folder, ".git")):
+            _ROOTS[folder] = folder
+        elif parent == folder:
+            _ROOTS[folder] = ""
+        else:
+            folder = parent
+    for f in seen:
+        _ROOTS[f] = _ROOTS[folder]
+    return _ROOTS[folder]
+
+
+def repo_relative(path: str) -> str:
+    """``path`` relative to its repository root, with ``/``: the same for ``.``, a sub-folder or an
+    absolute path. A file outside the root keeps its absolute path (never ``../``); ``<stdin>`` and
+    other names that are not files stay as they are."""
+    if path.startswith("<"):
+        return path
+    absolute = os.path.abspath(path)
+    relative = os.path.relpath(absolute, repo_root(path))
+    if relative == ".." or relative.startswith(".." + os.sep):
+        return absolute.replace(os.sep, "/")
+    return relative.replace(os.sep, "/")

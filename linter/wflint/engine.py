@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from . import discover, suppress
 from .analysis import Analysis, analyze
 from .analysis.graph import CycleError
 from .config import Config, find_config
-from .errors import NothingRead, ParseError, UsageError
+from .errors import NotAWorkflow, NothingRead, ParseError, UsageError
 from .finding import Finding
+from .fsutil import TextStyle, decode_text
 from .ir import Duration, DurationSource, Workflow
 from .rule import RuleInfo, all_rules, run_rules
 
@@ -60,16 +61,30 @@ class FileResult:
     text: str = ""  # what was read (the workflows in ``results`` are its reading)
 
 
+MAX_FILE_BYTES = 64 * 1024 * 1024  # far beyond any real workflow; bounds /dev/zero and friends
+
+
 def read_text(path: str) -> str:
-    if path == "-":
-        return sys.stdin.read()
+    """The file's text with LF line endings and no BOM; unreadable is a WFL001 for the file."""
+    return read_source(path)[0]
+
+
+def read_source(path: str) -> tuple[str, TextStyle]:
+    """The text and how it was stored (``fsutil.TextStyle``), at most MAX_FILE_BYTES."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
+        if path == "-":
+            raw = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+        else:
+            with open(path, "rb") as handle:
+                raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ParseError(path, f"cannot read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ParseError(path, f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; not read")
+    try:
+        return decode_text(raw)
     except UnicodeDecodeError as exc:
         raise ParseError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except OSError as exc:
-        raise UsageError(f"{path}: {exc.strerror}") from None
 
 
 def load(path: str, *, explicit: bool = True, stdin_format: str | None = None,
@@ -88,16 +103,24 @@ def load(path: str, *, explicit: bool = True, stdin_format: str | None = None,
         module = adapters.sniff(name, text)
     if module is None:
         if explicit:
-            raise UsageError(f"{name}: not a workflow file wflint can read "
-                             f"(known formats: {', '.join(adapters.format_names())})")
+            raise NotAWorkflow(f"{name}: not a workflow file wflint can read "
+                               f"(known formats: {', '.join(adapters.format_names())})")
         return None
     return module.read(name, text)
 
 
-def apply_timings(workflow: Workflow, timings: dict[str, float]) -> None:
-    for task_id, seconds in timings.items():
-        if task_id in workflow.tasks:
-            workflow.tasks[task_id].duration = Duration(seconds, DurationSource.MEASURED)
+def apply_timings(workflow: Workflow, timings: Mapping[str, float]) -> list[str]:
+    """Measured durations onto the tasks they name (by id, else by the task's name); the names
+    that match no task are returned, for the caller to report."""
+    by_name = {task.name: task_id for task_id, task in workflow.tasks.items()}
+    unmatched = []
+    for name, seconds in timings.items():
+        task_id = name if name in workflow.tasks else by_name.get(name)
+        if task_id is None:
+            unmatched.append(name)
+            continue
+        workflow.tasks[task_id].duration = Duration(seconds, DurationSource.MEASURED)
+    return unmatched
 
 
 def check_workflow(workflow: Workflow, rules: Iterable[RuleInfo], preview: bool = False) -> WorkflowResult:
@@ -124,36 +147,74 @@ def _resolved(related, workflow: Workflow):
     return replace(related, line=position.line, column=position.column)
 
 
-def load_configured(path: str, config: Config, text: str | None = None, **kwargs) -> list[Workflow] | None:
-    """``load`` with the file's configuration (durations, limits, effects) applied."""
+def load_configured(path: str, config: Config, text: str | None = None,
+                    timings: Mapping[str, float] | None = None, **kwargs) -> list[Workflow] | None:
+    """``load`` with the file's configuration (durations, limits, effects) and timings applied."""
     workflows = load(path, text=text, **kwargs)
     for workflow in workflows or ():
-        config.apply(workflow)
+        configure(workflow, path, config, timings)
     return workflows
 
 
+def configure(workflow: Workflow, path: str, config: Config, timings: Mapping[str, float] | None = None) -> None:
+    """The configuration's durations, limits and effects, then measured timings, applied and checked."""
+    config.apply(workflow)
+    if timings:
+        apply_timings(workflow, timings)
+    _check_durations(workflow, path)
+
+
+def _check_durations(workflow: Workflow, path: str) -> None:
+    """A NaN, infinite or negative duration (a Wait of NaN hours, a huge configured time) would make
+    every schedule meaningless: the file is reported, never analysed into nonsense or a traceback."""
+    import math
+
+    for task in workflow.tasks.values():
+        seconds = task.duration.seconds
+        if not (math.isfinite(seconds) and 0 <= seconds < 1e12):
+            position = workflow.source.resolve(task.location)
+            raise ParseError(path, f"task {task.id!r} would take {seconds} s: a duration must be a finite "
+                                   "number of seconds, not negative, below 10^12", position.line, position.column)
+
+
 def lint_paths(paths: list[str], selection: Selection, *, stdin_format: str | None = None,
-               timings: dict[str, float] | None = None, config_path: str | None = None,
+               timings: Mapping[str, float] | None = None, config_path: str | None = None,
                cli_select: bool = True, extend_select: tuple[str, ...] = (),
-               ignore_unknown: bool = False) -> list[FileResult]:
-    """Check every workflow file under ``paths``; each file under its own nearest configuration."""
-    results = []
+               ignore_unknown: bool = False, notices: list[str] | None = None) -> list[FileResult]:
+    """Check every workflow file under ``paths``; each file under its own nearest configuration.
+
+    A named file of no known format is passed over, its reason added to ``notices``, as long as
+    some other named file could be read: one helper module among the DAGs must not hide the rest."""
+    results, passed_over = [], []
     for path, explicit in discover.expand(paths, ignore_unknown):
         config = find_config(path, config_path)
+        if config.excludes(path, named=path in paths):
+            continue
         chosen = selection.merged(config, path, extend_select, cli_select)
-        result = lint_file(path, explicit, chosen, config, stdin_format=stdin_format, timings=timings)
+        try:
+            result = lint_file(path, explicit, chosen, config, stdin_format=stdin_format, timings=timings)
+        except NotAWorkflow as notice:
+            passed_over.append(notice)
+            continue
         if result is not None:
             results.append(result)
+    if passed_over and not results:
+        raise passed_over[0] if len(passed_over) == 1 else NotAWorkflow(
+            f"none of the {len(passed_over)} files named is a workflow file wflint can read ({passed_over[0]})")
+    if notices is not None:
+        notices.extend(str(n) for n in passed_over)
     return results
 
 
 def lint_file(path: str, explicit: bool, selection: Selection, config: Config, *,
-              stdin_format: str | None = None, timings: dict[str, float] | None = None) -> FileResult | None:
+              stdin_format: str | None = None, timings: Mapping[str, float] | None = None) -> FileResult | None:
     result = FileResult("<stdin>" if path == "-" else path, config=config)
     rules = [info for code, info in all_rules().items() if selection.wants(code)]
     try:
         text = read_text(path)
         workflows = load(path, explicit=explicit, stdin_format=stdin_format, text=text)
+        for workflow in workflows or ():
+            configure(workflow, path, config, timings)
     except ParseError as error:
         if selection.wants("WFL001"):
             result.findings.append(error.finding(all_rules()["WFL001"]))
@@ -167,9 +228,6 @@ def lint_file(path: str, explicit: bool, selection: Selection, config: Config, *
     result.text = text
     findings = []
     for workflow in workflows:
-        config.apply(workflow)
-        if timings:
-            apply_timings(workflow, timings)
         checked = check_workflow(workflow, rules, selection.preview)
         result.results.append(checked)
         findings.extend(checked.findings)

@@ -12,10 +12,16 @@ class UsageError(Exception):
     """Bad command line, missing path, unknown format, invalid config: exit 2."""
 
 
+class NotAWorkflow(UsageError):
+    """A file named on the command line that is of no format wflint reads. ``check`` passes over it
+    with a notice when other files were read, and fails with exit 2 only when none was."""
+
+
 class ParseError(Exception):
     """A file that cannot be read as its format; reported as a WFL001 finding, never a traceback."""
 
     def __init__(self, path: str, reason: str, line: int = 1, column: int = 1) -> None:
+        reason = " ".join(reason.split())  # one line, whatever the parser said
         super().__init__(reason)
         self.path = path
         self.reason = reason

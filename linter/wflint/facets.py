@@ -141,8 +141,8 @@ class Unresolved(Facet):
 
 @dataclass(frozen=True)
 class InvalidSetting(Facet):
-    """A setting of a task that its engine rejects, or cannot honour, when the task runs (a Wait
-    amount that is not a number, negative or infinite). Analysis gives the task 0 s."""
+    """A setting of a task that its engine rejects when the task runs (a negative Wait amount, an
+    unknown unit). Analysis gives the task 0 s."""
 
     what: str  # the setting and its value, in words
     why: str  # what the engine does with it

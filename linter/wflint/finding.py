@@ -153,7 +153,9 @@ class Finding:
         """Stable across line shifts: built from what the finding is about, not where it sits."""
         import hashlib
 
-        basis = "\x1f".join([self.code, self.path, self.workflow, *sorted(self.tasks)])
+        from .discover import repo_relative
+
+        basis = "\x1f".join([self.code, repo_relative(self.path), self.workflow, *sorted(self.tasks)])
         if not self.tasks:
             basis += "\x1f" + self.message
         return hashlib.sha256(basis.encode()).hexdigest()[:16]

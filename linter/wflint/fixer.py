@@ -18,9 +18,10 @@ from .analysis import graph
 from .analysis.relax import relax
 from .config import Config, find_config
 from .edits import TextEdit, apply_edits, regions
-from .engine import FileResult, Selection, check_workflow, load, load_configured, read_text
+from .engine import FileResult, Selection, check_workflow, load, load_configured, read_source
 from .errors import NothingRead, ParseError, RewriteError
 from .finding import AddOrder, Applicability, Finding, FixChange, InsertJoin, RemoveOrder
+from .fsutil import TextStyle
 from .ir import Workflow
 from .rule import all_rules
 
@@ -36,15 +37,26 @@ class FixOutcome:
     rejected: list[tuple[Finding, str]] = field(default_factory=list)
     unsafe_left: int = 0
     manual: int = 0  # fixes the format's rewriter cannot express: to make by hand
+    unreadable: ParseError | None = None  # the file could not be read: nothing fixed, WFL001 reported
+    style: TextStyle = TextStyle()  # how the file stores its text: what is written keeps it
+    refused: str | None = None  # why the file as a whole is not fixed
+
+    @property
+    def written(self) -> str:
+        """The bytes ``fix`` writes, as text: the rewrite with the file's BOM and line endings."""
+        return self.style.restore(self.text)
 
     @property
     def changed(self) -> bool:
         return self.text != self.original
 
     def diff(self) -> str:
+        """A patch that ``patch``/``git apply`` accept and that makes exactly what ``fix`` writes."""
         shown = self.path.lstrip("/")
-        return "".join(difflib.unified_diff(self.original.splitlines(True), self.text.splitlines(True),
-                                            f"a/{shown}", f"b/{shown}"))
+        before, after = self.style.restore(self.original), self.written
+        lines = difflib.unified_diff(before.splitlines(True), after.splitlines(True), f"a/{shown}", f"b/{shown}")
+        return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+                       for line in lines)
 
 
 @dataclass
@@ -75,7 +87,10 @@ def fix_text(path: str, text: str, selection: Selection, unsafe: bool, config: C
     tried: set[str] = set()
     try:
         workflows = load_configured(path, config, text=outcome.text, explicit=explicit)
-    except (ParseError, NothingRead):
+    except ParseError as error:
+        outcome.unreadable = error
+        return outcome
+    except NothingRead:
         return outcome
     if workflows is None:  # not a workflow file (passed over by --ignore-unknown)
         return outcome
@@ -83,7 +98,7 @@ def fix_text(path: str, text: str, selection: Selection, unsafe: bool, config: C
     for _ in range(MAX_ROUNDS):
         module = adapters.sniff(path, outcome.text)
         candidates = [(wf, f) for wf, f in checked if f.fingerprint not in tried]
-        if not hasattr(module, "rewrite"):
+        if module is None or not hasattr(module, "rewrite"):  # no adapter, or one that cannot rewrite
             outcome.manual = sum(1 for _, f in candidates if wanted(f, unsafe))
             return outcome
         supported = [(wf, f) for wf, f in candidates if _supported(module, wf, f)]
@@ -181,8 +196,13 @@ def _ordered(relaxation, u: str, v: str, design: bool = False) -> bool:
 def fix_file(path: str, selection: Selection, unsafe: bool, config_path: str | None = None,
              cli_select: bool = True, explicit: bool = True) -> FixOutcome:
     config = find_config(path, config_path)
-    return fix_text(path, read_text(path), selection.merged(config, path, cli_select=cli_select), unsafe, config,
-                    explicit)
+    text, style = read_source(path)
+    if style.mixed:
+        return FixOutcome(path, text, text, style=style,
+                          refused="mixed line endings (CRLF and LF): a fix could not keep each line's own")
+    outcome = fix_text(path, text, selection.merged(config, path, cli_select=cli_select), unsafe, config, explicit)
+    outcome.style = style
+    return outcome
 
 
 def attach_edits(result: FileResult) -> None:

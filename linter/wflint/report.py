@@ -8,6 +8,7 @@ from __future__ import annotations
 from .analysis import Analysis, Peak
 from .analysis.coverage import coverage
 from .analysis.durations import fmt_rate, fmt_seconds
+from .display import printable
 from .ir import Mode, Workflow
 
 VERSION = 1
@@ -26,17 +27,18 @@ def build_report(analysis: Analysis) -> dict:
     resources = _resource_check(analysis)
     return {
         "version": VERSION,
-        "workflow": wf.name,
+        "workflow": printable(wf.name),
         "path": wf.path,
         "format": wf.format,
         "engine": {"name": model.name, "mode": model.mode, "runs_parallel": model.runs_parallel,
                    "notes": list(model.notes)},
         "duration_source": analysis.duration_source,
+        "measured_share": _measured_share(analysis),
         "coverage": coverage(wf).as_dict(),
         "tasks": [
             {
                 "id": t,
-                "name": wf.tasks[t].name,
+                "name": printable(wf.tasks[t].name),
                 "kind": wf.tasks[t].kind,
                 "duration_s": _r(analysis.duration[t]),
                 "duration_source": wf.tasks[t].duration.source.value,
@@ -296,7 +298,7 @@ def _recommendations(analysis: Analysis, resources: dict) -> list[dict]:
     model = wf.execution_model
     out = []
     for i, g in enumerate(analysis.groups, start=1):
-        names = ", ".join(wf.tasks[t].name for t in g.tasks)
+        names = ", ".join(printable(wf.tasks[t].name) for t in g.tasks)
         text = f"Group {i} ({names}): {model.parallel_feature or 'run these tasks concurrently'}."
         if g.confidence != "high":
             text += " Low confidence: some effects are unknown; confirm they do not touch the same data first."
@@ -305,7 +307,7 @@ def _recommendations(analysis: Analysis, resources: dict) -> list[dict]:
             failure = ("The branches meet far downstream; make sure the task that joins them waits for all "
                        "of them and fails (or is told to run on partial data) when one fails.")
         elif join:
-            joiner = wf.tasks[join].name
+            joiner = printable(wf.tasks[join].name)
             failure = (f"{joiner} joins the branches and must wait for all of them; if one branch fails, "
                        f"fail the join (the default) or state explicitly that {joiner} may run on partial data.")
         else:
@@ -314,7 +316,7 @@ def _recommendations(analysis: Analysis, resources: dict) -> list[dict]:
         out.append({"group": i, "tasks": g.tasks, "text": text, "partial_failure": failure,
                     "confidence": g.confidence})
     for b in analysis.batches:
-        names = ", ".join(wf.tasks[t].name for t in b.tasks)
+        names = ", ".join(printable(wf.tasks[t].name) for t in b.tasks)
         out.append({"group": None, "tasks": b.tasks, "confidence": "medium", "partial_failure": "",
                     "text": f"Send {names} from one task fed one item per call: the engine sends one task's "
                             f"calls at once. About {fmt_seconds(b.sequential_s)} → {fmt_seconds(b.batched_s)} "
@@ -334,3 +336,13 @@ def _recommendations(analysis: Analysis, resources: dict) -> list[dict]:
                     "text": f"Nothing to parallelize: every ordering is needed. Critical path "
                             f"{fmt_seconds(analysis.relaxed_cpm.makespan)}."})
     return out
+
+
+def _measured_share(analysis: Analysis) -> float:
+    """The share of the tasks' total time that comes from run data (``--timings``), 0 to 1."""
+    from .ir import DurationSource
+
+    tasks = analysis.workflow.tasks
+    total = sum(analysis.duration[t] for t in tasks)
+    measured = sum(analysis.duration[t] for t, task in tasks.items() if task.duration.source is DurationSource.MEASURED)
+    return round(measured / total, 4) if total > 0 else 0.0

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from .analysis import Analysis
+from .display import printable
 from .finding import Confidence, Finding, Fix, Related, Severity
 from .ir import Facet, Location, Workflow
 
@@ -113,15 +114,16 @@ class Context:
                 severity: Severity | None = None, preview: bool = False) -> Finding:
         return Finding(
             code=self.info.code, name=self.info.name, severity=severity or self.info.severity,
-            message=message, path=self.workflow.path, location=location, confidence=confidence,
-            tasks=tuple(tasks), related=tuple(related), fix=fix, saved_s=saved_s,
+            message=printable(message), path=self.workflow.path, location=location, confidence=confidence,
+            tasks=tuple(tasks), related=tuple(_printable_related(r) for r in related), fix=fix, saved_s=saved_s,
             duration_source=duration_source, workflow=self.workflow.name, preview=preview,
         )
 
     def task_name(self, task_id: str) -> str:
         """``fetch_crm`` or ``1 (Fetch customer data from CRM)`` where the title differs."""
         task = self.workflow.tasks[task_id]
-        return f"`{task_id}`" if task.name == task_id else f"`{task_id}` ({task.name})"
+        shown = printable(task_id)
+        return f"`{shown}`" if task.name == task_id else f"`{shown}` ({printable(task.name)})"
 
     def location_of(self, task_id: str) -> Location:
         return self.workflow.tasks[task_id].location
@@ -134,3 +136,9 @@ def run_rules(workflow: Workflow, analysis: Analysis | None, rules: Iterable[Rul
         if not all(workflow.carries(kind) for kind in info.needs):
             continue
         yield from info.check(Context(workflow, analysis, info))
+
+
+def _printable_related(related: Related) -> Related:
+    from dataclasses import replace
+
+    return replace(related, message=printable(related.message))

@@ -75,19 +75,60 @@ def load_yaml(text: str, path: str, *, reject_merge_keys: bool = False) -> tuple
         reason = (exc.problem or exc.context or "invalid YAML").strip()
         raise ParseError(path, f"invalid YAML: {reason}", mark.line + 1 if mark else 1,
                          mark.column + 1 if mark else 1) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow; ``position`` is an offset
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise ParseError(path, f"invalid YAML: character {exc.character!r} is not allowed", line, column) from None
     except yaml.YAMLError as exc:
         raise ParseError(path, f"invalid YAML: {exc}") from None
     if root is None:
         return None, SourceIndex()
     nodes: dict[Pointer, tuple] = {}  # pointer → (node, end node): positions are made on first use
-    value = _construct(root, (), nodes, path, reject_merge_keys)
+    value = _construct(root, (), nodes, path, reject_merge_keys, _Budget(path))
     return value, LazyIndex(lambda: {p: _pos(a, b) for p, (a, b) in nodes.items()})
 
 
-def _construct(node, pointer: Pointer, positions: dict, path: str, reject_merge: bool) -> Any:
-    from yaml import MappingNode, ScalarNode, SequenceNode
+MAX_YAML_VALUES = 1_000_000  # values after alias expansion: a workflow of 10,000 tasks has ~100,000
+MAX_YAML_DEPTH = 200
+
+
+class _Budget:
+    """Bounds what a YAML file may expand to: aliases can make a few hundred bytes stand for
+    billions of values ("billion laughs"), or for a value that contains itself."""
+
+    def __init__(self, path: str) -> None:
+        self.path, self.values = path, 0
+        self.open: set[int] = set()  # ids of the collections being built: one met again is a loop
+
+    def enter(self, node, depth: int) -> None:
+        self.values += len(node.value)
+        if self.values > MAX_YAML_VALUES:
+            raise ParseError(self.path, f"YAML expands to more than {MAX_YAML_VALUES:,} values "
+                                        "(aliases repeated inside aliases)", *_line_col(node))
+        if id(node) in self.open:
+            raise ParseError(self.path, "a YAML alias refers to a value that contains it", *_line_col(node))
+        if depth > MAX_YAML_DEPTH:
+            raise ParseError(self.path, f"YAML nests more than {MAX_YAML_DEPTH} levels deep", *_line_col(node))
+        self.open.add(id(node))
+
+
+def _construct(node, pointer: Pointer, positions: dict, path: str, reject_merge: bool, budget: _Budget) -> Any:
+    from yaml import ScalarNode
 
     positions.setdefault(pointer, (node, None))
+    if isinstance(node, ScalarNode):
+        return _scalar(node)
+    budget.enter(node, len(pointer))
+    try:
+        return _construct_collection(node, pointer, positions, path, reject_merge, budget)
+    finally:
+        budget.open.discard(id(node))
+
+
+def _construct_collection(node, pointer: Pointer, positions: dict, path: str, reject_merge: bool,
+                          budget: _Budget) -> Any:
+    from yaml import MappingNode, ScalarNode, SequenceNode
+
     if isinstance(node, MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -98,7 +139,7 @@ def _construct(node, pointer: Pointer, positions: dict, path: str, reject_merge:
                 raise ParseError(path, f"duplicate key {key!r}", *_line_col(key_node))
             positions[pointer + (key,)] = (key_node, value_node)
             out[key] = (_scalar(value_node) if isinstance(value_node, ScalarNode)  # most values: no call
-                        else _construct(value_node, pointer + (key,), positions, path, reject_merge))
+                        else _construct(value_node, pointer + (key,), positions, path, reject_merge, budget))
         return out
     if isinstance(node, SequenceNode):
         items = []
@@ -107,9 +148,8 @@ def _construct(node, pointer: Pointer, positions: dict, path: str, reject_merge:
                 positions.setdefault(pointer + (i,), (item, None))
                 items.append(_scalar(item))
             else:
-                items.append(_construct(item, pointer + (i,), positions, path, reject_merge))
+                items.append(_construct(item, pointer + (i,), positions, path, reject_merge, budget))
         return items
-    return _scalar(node)
 
 
 _INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
@@ -141,11 +181,20 @@ def _pos(node, end_node=None) -> Position:
 # --------------------------------------------------------------------------- JSON
 
 def load_json(text: str, path: str) -> tuple[Any, SourceIndex]:
+    return parse_json(text, path), JsonIndex(text)
+
+
+def parse_json(text: str, path: str) -> Any:
+    """``json.loads`` with its limits as clean errors: nesting past the recursion limit, integers
+    past Python's 4,300-digit conversion limit."""
     try:
-        value = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise ParseError(path, f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
-    return value, JsonIndex(text)
+    except RecursionError:
+        raise ParseError(path, "JSON nests too deeply to be read") from None
+    except ValueError as exc:  # an integer literal with more digits than Python converts
+        raise ParseError(path, f"invalid JSON: {str(exc).split(';')[0]}") from None
 
 
 class JsonIndex(SourceIndex):

@@ -42,8 +42,12 @@ def parse(text: str, line: int = 0, task: str | None = None) -> list[Directive]:
 
 
 def apply(findings: list[Finding], text: str, workflows: list[Workflow]) -> tuple[list[Finding], list[Directive]]:
-    """Findings that survive, and every directive (with what it silenced) for the WFL002 check."""
-    directives = parse(text)
+    """Findings that survive, and every directive (with what it silenced) for the WFL002 check.
+
+    JSON has no comments: a directive in a JSON file's text sits inside a string (a node's notes),
+    and is taken from the Notes facet only, once; read from the text as well, it would be a second,
+    unused copy (a spurious WFL002)."""
+    directives = [] if text.lstrip().startswith(("{", "[")) else parse(text)
     for wf in workflows:
         for task in wf.tasks.values():
             notes = task.facet(Notes)

@@ -25,7 +25,7 @@ def _offsets(text: str) -> list[int]:
 
 def _span(text: str, index: SourceIndex, pointer: tuple) -> tuple[int, int, Position]:
     position = index.resolve(Location(pointer))
-    if position.end_line is None:
+    if position.end_line is None or position.end_column is None:
         raise SpliceError(f"no position for {'/'.join(map(str, pointer))}")
     starts = _offsets(text)
 

@@ -47,97 +47,126 @@ def list_schedule(order: list[str], pred: dict[str, list[str]], succ: dict[str, 
                   duration: dict[str, float], demand: dict[str, Demand], capacity: Capacity,
                   critical_path_s: float | None = None) -> Schedule:
     """``critical_path_s``: the graph's CPM makespan where the caller has it (for the bound)."""
-    rank = {t: i for i, t in enumerate(order)}
-    tail = tails(order, succ, duration)
-    waiting = {t: len(pred[t]) for t in order}
-    heads: dict[tuple, list] = {}
-    used_pools: dict[str, int] = {}
-    used_rates: dict[str, float] = {}
-    running: list[tuple[float, int, str]] = []
-    start: dict[str, float] = {}
-    finish: dict[str, float] = {}
-    waits: dict[str, set[str]] = {}
-    last_block: dict[tuple, str] = {}
-    ready_at: dict[str, float] = {}
-    over: list[str] = []
-    empty = Demand()
-    signature = {t: demand.get(t, empty).signature for t in order}
-    now = 0.0
+    run = _ListRun(order, pred, succ, duration, demand, capacity)
+    run.simulate()
+    makespan = max(run.finish.values(), default=0.0)
+    bound = lower_bound(order, pred, succ, duration, demand, capacity, critical_path_s)
+    waits = {limit: len(tasks) for limit, tasks in run.waits.items()}
+    return Schedule(run.start, run.finish, makespan, min(bound, makespan), waits, run.over)
 
-    def make_ready(t: str) -> None:
-        ready_at[t] = now
-        heapq.heappush(heads.setdefault(signature[t], []), (-tail[t], rank[t], t))
 
-    def blocker(t: str) -> str | None:
-        if capacity.concurrency is not None and len(running) >= capacity.concurrency:
+class _ListRun:
+    """One list-scheduling simulation: ready tasks wait in one priority heap per signature (same
+    pools and APIs), and at each moment the best-ranked head that fits every limit starts."""
+
+    def __init__(self, order: list[str], pred: dict[str, list[str]], succ: dict[str, list[str]],
+                 duration: dict[str, float], demand: dict[str, Demand], capacity: Capacity) -> None:
+        self.order, self.succ, self.duration, self.capacity = order, succ, duration, capacity
+        self.demand = {t: demand.get(t, Demand()) for t in order}
+        self.rank = {t: i for i, t in enumerate(order)}
+        self.tail = tails(order, succ, duration)
+        self.signature = {t: self.demand[t].signature for t in order}
+        self.waiting = {t: len(pred[t]) for t in order}  # unfinished predecessors
+        self.heads: dict[tuple, list[tuple[float, int, str]]] = {}  # signature → ready tasks
+        self.running: list[tuple[float, int, str]] = []  # (finish, rank, task)
+        self.used_pools: dict[str, int] = {}
+        self.used_rates: dict[str, float] = {}
+        self.start: dict[str, float] = {}
+        self.finish: dict[str, float] = {}
+        self.ready_at: dict[str, float] = {}
+        self.waits: dict[str, set[str]] = {}  # limit → tasks that had to wait for it
+        self.last_block: dict[tuple, str] = {}  # signature → the limit that last held its head back
+        self.over: list[str] = []
+        self.now = 0.0
+
+    def simulate(self) -> None:
+        for t in self.order:
+            if not self.waiting[t]:
+                self.make_ready(t)
+        while len(self.finish) < len(self.order) or self.running:
+            self.start_what_fits()
+            if not self.running:
+                if not self.force_one_over_capacity():
+                    break
+                continue
+            self.now = self.running[0][0]
+            while self.running and self.running[0][0] <= self.now + EPS:
+                self.complete(heapq.heappop(self.running)[2])
+
+    def make_ready(self, t: str) -> None:
+        self.ready_at[t] = self.now
+        heapq.heappush(self.heads.setdefault(self.signature[t], []), self.priority(t))
+
+    def priority(self, t: str) -> tuple[float, int, str]:
+        """Longest remaining path first, then the order given."""
+        return (-self.tail[t], self.rank[t], t)
+
+    def blocker(self, t: str) -> str | None:
+        """The limit that keeps ``t`` from starting now, if any."""
+        capacity, d = self.capacity, self.demand[t]
+        if capacity.concurrency is not None and len(self.running) >= capacity.concurrency:
             return "concurrency"
-        d = demand.get(t, empty)
         for pool, slots in d.pools:
             size = capacity.pools.get(pool)
-            if size is not None and used_pools.get(pool, 0) + slots > size:
+            if size is not None and self.used_pools.get(pool, 0) + slots > size:
                 return f"pool {pool}"
         for api, rate in d.rates:
             limit = capacity.rates.get(api)
-            if limit is not None and used_rates.get(api, 0.0) + rate > limit + EPS:
+            if limit is not None and self.used_rates.get(api, 0.0) + rate > limit + EPS:
                 return f"api {api}"
         return None
 
-    def launch(t: str, now: float) -> None:
-        d = demand.get(t, empty)
-        if now > ready_at[t] + EPS:
-            waits.setdefault(last_block.get(signature[t], "limits"), set()).add(t)
-        for pool, slots in d.pools:
-            used_pools[pool] = used_pools.get(pool, 0) + slots
-        for api, rate in d.rates:
-            used_rates[api] = used_rates.get(api, 0.0) + rate
-        start[t] = now
-        finish[t] = now + duration[t]
-        heapq.heappush(running, (finish[t], rank[t], t))
-
-    def start_what_fits(now: float) -> None:
+    def start_what_fits(self) -> None:
         while True:
             best = None
-            for key, heap in heads.items():
-                if heap and (best is None or heap[0] < heads[best][0]):
-                    reason = blocker(heap[0][2])
+            for key, heap in self.heads.items():
+                if heap and (best is None or heap[0] < self.heads[best][0]):
+                    reason = self.blocker(heap[0][2])
                     if reason is None:
                         best = key
                     else:
-                        last_block[key] = reason
+                        self.last_block[key] = reason
             if best is None:
                 return
-            launch(heapq.heappop(heads[best])[2], now)
+            self.launch(heapq.heappop(self.heads[best])[2])
 
-    for t in order:
-        if not waiting[t]:
-            make_ready(t)
-    while len(finish) < len(order) or running:
-        start_what_fits(now)
-        if not running:
-            stuck = [h[0][2] for h in heads.values() if h]
-            if not stuck:
-                break
-            t = min(stuck, key=lambda x: (-tail[x], rank[x]))  # needs more than a limit allows
-            over.append(t)
-            heads[signature[t]].remove((-tail[t], rank[t], t))
-            heapq.heapify(heads[signature[t]])
-            launch(t, now)
-            continue
-        now = running[0][0]
-        while running and running[0][0] <= now + EPS:
-            _, _, t = heapq.heappop(running)
-            d = demand.get(t, empty)
-            for pool, slots in d.pools:
-                used_pools[pool] -= slots
-            for api, rate in d.rates:
-                used_rates[api] -= rate
-            for s in succ[t]:
-                waiting[s] -= 1
-                if not waiting[s]:
-                    make_ready(s)
-    makespan = max(finish.values(), default=0.0)
-    bound = lower_bound(order, pred, succ, duration, demand, capacity, critical_path_s)
-    return Schedule(start, finish, makespan, min(bound, makespan), {k: len(v) for k, v in waits.items()}, over)
+    def force_one_over_capacity(self) -> bool:
+        """Nothing runs and nothing fits: start the best ready task that needs more than a limit
+        allows even alone (False when no task is ready at all)."""
+        stuck = [h[0][2] for h in self.heads.values() if h]
+        if not stuck:
+            return False
+        t = min(stuck, key=lambda x: (-self.tail[x], self.rank[x]))
+        self.over.append(t)
+        heap = self.heads[self.signature[t]]
+        heap.remove(self.priority(t))
+        heapq.heapify(heap)
+        self.launch(t)
+        return True
+
+    def launch(self, t: str) -> None:
+        d = self.demand[t]
+        if self.now > self.ready_at[t] + EPS:
+            self.waits.setdefault(self.last_block.get(self.signature[t], "limits"), set()).add(t)
+        for pool, slots in d.pools:
+            self.used_pools[pool] = self.used_pools.get(pool, 0) + slots
+        for api, rate in d.rates:
+            self.used_rates[api] = self.used_rates.get(api, 0.0) + rate
+        self.start[t] = self.now
+        self.finish[t] = self.now + self.duration[t]
+        heapq.heappush(self.running, (self.finish[t], self.rank[t], t))
+
+    def complete(self, t: str) -> None:
+        """``t`` finished: give back what it held and ready the successors it was the last wait of."""
+        d = self.demand[t]
+        for pool, slots in d.pools:
+            self.used_pools[pool] -= slots
+        for api, rate in d.rates:
+            self.used_rates[api] -= rate
+        for s in self.succ[t]:
+            self.waiting[s] -= 1
+            if not self.waiting[s]:
+                self.make_ready(s)
 
 
 def lower_bound(order, pred, succ, duration, demand, capacity: Capacity, critical_path_s: float | None = None) -> float:

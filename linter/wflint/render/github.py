@@ -1,6 +1,7 @@
 """GitHub Actions workflow commands: one annotation per finding, shown on the pull request diff."""
 from __future__ import annotations
 
+from ..discover import repo_relative
 from ..finding import Finding
 
 COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
@@ -17,7 +18,7 @@ def _escape_property(text: str) -> str:
 def check_github(findings: list[Finding]) -> str:
     lines = []
     for f in findings:
-        props = [f"file={_escape_property(f.path)}", f"line={f.line}", f"col={f.column}"]
+        props = [f"file={_escape_property(repo_relative(f.path))}", f"line={f.line}", f"col={f.column}"]
         if f.end_line:
             props.append(f"endLine={f.end_line}")
         props.append(f"title={_escape_property(f'{f.code} {f.name}')}")

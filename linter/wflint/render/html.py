@@ -107,7 +107,8 @@ def _inline(text: str) -> str:
         if part.startswith("`") and part.endswith("`") and len(part) > 1:
             out.append(f"<code>{html.escape(part[1:-1])}</code>")
         else:
-            out.append(re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", html.escape(part)))
+            plain = part.replace("&lt;", "<").replace("&gt;", ">")  # markdown_safe's entities, escaped once here
+            out.append(re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", html.escape(plain)))
     return "".join(out)
 
 

@@ -31,7 +31,9 @@ def finding_dict(f: Finding) -> dict:
     }
 
 
-def check_json(findings: list[Finding], files: int) -> str:
+def check_json(findings: list[Finding], files: int, workflows: list[dict] | None = None) -> str:
+    """``workflows``: one entry per workflow read (path, name, coverage), so a machine can tell a
+    clean result on a whole graph from one on a partly read graph."""
     severities = Counter(f.severity.value for f in findings)
     summary = {
         "files": files,
@@ -43,7 +45,7 @@ def check_json(findings: list[Finding], files: int) -> str:
         "saved_s": round(sum(f.saved_s or 0.0 for f in findings), 6),
     }
     return json.dumps({"version": VERSION, "findings": [finding_dict(f) for f in findings],
-                       "summary": summary}, indent=2)
+                       "workflows": workflows or [], "summary": summary}, indent=2)
 
 
 def report_json(reports: list[dict]) -> str:

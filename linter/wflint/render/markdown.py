@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from ..analysis.durations import fmt_rate, fmt_seconds
+from ..discover import repo_relative
+from ..display import markdown_safe
 from . import mermaid
 
 NO_TIMINGS = "**Total time saved: unknown without timing data** (pass `--timings` with measured durations)."
@@ -21,14 +23,19 @@ def report_markdown(report: dict) -> str:
     out += _blueprint(report, names)
     out += ["## 5. Resource-constraint check", ""] + _resource_lines(report, names)
     out += _recommendations(report)
-    return "\n".join(out)
+    return markdown_safe("\n".join(out))
 
 
 def _heading(report: dict) -> list[str]:
     """Title and source line: how the engine runs tasks frames every figure that follows."""
     return [f"# Workflow analysis: {report['workflow']}", "",
             f"Source `{report['path']}` ({report['format']}); engine model: {_engine_model(report['engine'])}; "
-            f"durations: {report['duration_source']}.", "", _coverage_line(report["coverage"]), ""]
+            f"durations: {report['duration_source']}{_measured(report)}.", "", _coverage_line(report["coverage"]), ""]
+
+
+def _measured(report: dict) -> str:
+    share = report.get("measured_share", 0)
+    return f" ({share * 100:.0f} % of the tasks' time measured)" if share else ""
 
 
 def _coverage_line(seen: dict) -> str:
@@ -344,3 +351,22 @@ def _recommendations(report: dict) -> list[str]:
     for i, r in enumerate(report["recommendations"], start=1):
         out.append(f"{i}. {r['text']}" + (f" Partial failure: {r['partial_failure']}" if r["partial_failure"] else ""))
     return out + [""]
+
+
+def check_summary(findings: list, files: int) -> str:
+    """``check``'s findings as a short Markdown page (a CI job summary): totals, then one row each."""
+    errors = sum(1 for f in findings if f.severity.value == "error")
+    saved = sum(f.saved_s or 0.0 for f in findings)
+    lines = ["## wflint", "",
+             f"{len(findings)} finding(s) in {files} file(s), {errors} error(s)"
+             + (f"; parallelizing could save {fmt_seconds(saved)}" if saved else "") + ".", ""]
+    if findings:
+        lines += ["| Where | Code | Severity | Finding |", "|---|---|---|---|"]
+        lines += [f"| `{_cell(repo_relative(f.path))}:{f.line}` | {f.code} | {f.severity.value} | {_cell(f.message)} |"
+                  for f in findings[:MAX_SUMMARY_ROWS]]
+        if len(findings) > MAX_SUMMARY_ROWS:
+            lines += ["", f"… and {len(findings) - MAX_SUMMARY_ROWS} more (see the annotations or the SARIF upload)."]
+    return markdown_safe("\n".join(lines))
+
+
+MAX_SUMMARY_ROWS = 200  # a job summary has a size limit; the rest are in the annotations and SARIF

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Set
 
+from ..display import printable
 from ..ir import Workflow
 
 
@@ -22,7 +23,9 @@ def node_id(task_id: str, ids: dict[str, str]) -> str:
 
 
 def label(text: str) -> str:
-    return '"' + text.replace('"', "#quot;") + '"'
+    """A quoted Mermaid label: one line, with the characters Mermaid reads as syntax as entities."""
+    shown = printable(text).replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+    return '"' + shown + '"'
 
 
 def flowchart(workflow: Workflow, edges: list[tuple[str, str, str]]) -> str:
@@ -41,9 +44,9 @@ def gantt(title: str, names: dict[str, str], start: dict[str, float], finish: di
           critical: Set[str] = frozenset()) -> str:
     """A schedule as a gantt chart; times in milliseconds (``dateFormat x``)."""
     ids: dict[str, str] = {}
-    lines = ["gantt", f"    title {title}", "    dateFormat x", "    axisFormat %M:%S", "    section Tasks"]
+    lines = ["gantt", f"    title {printable(title)}", "    dateFormat x", "    axisFormat %M:%S", "    section Tasks"]
     for t in sorted(start, key=lambda x: (start[x], x)):
         tags = ("crit, " if t in critical else "") + node_id(t, ids)
-        text = names[t].replace(":", " ").replace("#", " ")
+        text = printable(names[t]).replace(":", " ").replace("#", " ").replace("<", "‹").replace(">", "›")
         lines.append(f"    {text} :{tags}, {round(start[t] * 1000)}, {round(finish[t] * 1000)}")
     return "\n".join(lines)

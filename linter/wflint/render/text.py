@@ -2,15 +2,40 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, field
 
 from ..analysis.durations import fmt_seconds
+from ..display import printable
 from ..finding import Finding
 
+_COLOURS = {"error": "31", "warning": "33", "info": "36", "path": "1", "dim": "2", "caret": "31;1"}
 
-def check_text(findings: list[Finding], files: int) -> str:
-    lines = [f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}"
-             + ("" if f.confidence.value == "high" else f" [{f.confidence.value} confidence]")
-             for f in findings]
+
+@dataclass(frozen=True)
+class TextOptions:
+    """How ``check`` prints for a person: colours (a terminal without ``NO_COLOR``, or
+    ``FORCE_COLOR``), the source line under each finding, fix titles, no summary line (``-q``)."""
+
+    colour: bool = False
+    show_source: bool = False
+    show_fixes: bool = False
+    quiet: bool = False
+    sources: dict[str, str] = field(default_factory=dict)  # path → the text read, for --show-source
+
+    def paint(self, text: str, what: str) -> str:
+        return f"\x1b[{_COLOURS[what]}m{text}\x1b[0m" if self.colour else text
+
+
+def check_text(findings: list[Finding], files: int, options: TextOptions = TextOptions()) -> str:
+    lines: list[str] = []
+    for f in findings:
+        lines.append(_finding_line(f, options))
+        if options.show_source:
+            lines += _snippet(f, options)
+        if options.show_fixes and f.fix is not None:
+            lines.append(f"  {options.paint('fix', 'dim')} ({f.fix.applicability.value}): {f.fix.title}")
+    if options.quiet:
+        return "\n".join(lines)
     if not findings:
         lines.append(f"All checks passed ({files} file{'s' if files != 1 else ''}).")
         return "\n".join(lines)
@@ -21,6 +46,26 @@ def check_text(findings: list[Finding], files: int) -> str:
     lines.append(f"Found {len(findings)} finding{'s' if len(findings) != 1 else ''} "
                  f"({', '.join(parts)}) in {files} file{'s' if files != 1 else ''}{tail}.")
     return "\n".join(lines)
+
+
+def _finding_line(f: Finding, options: TextOptions) -> str:
+    where = options.paint(f"{f.path}:{f.line}:{f.column}:", "path")
+    code = options.paint(f.code, f.severity.value)
+    confidence = "" if f.confidence.value == "high" else f" [{f.confidence.value} confidence]"
+    return f"{where} {code} {f.message}{confidence}"
+
+
+def _snippet(f: Finding, options: TextOptions) -> list[str]:
+    """The finding's source line with its number and a caret under the column, as ruff shows it."""
+    text = options.sources.get(f.path)
+    lines = text.split("\n") if text else []
+    if not 1 <= f.line <= len(lines):
+        return []
+    source = printable(lines[f.line - 1].replace("\t", " "))
+    gutter = " " * len(str(f.line))
+    caret = " " * max(f.column - 1, 0) + "^"
+    return [options.paint(f"{gutter} |", "dim"), f"{options.paint(f'{f.line} |', 'dim')} {source}",
+            f"{options.paint(f'{gutter} |', 'dim')} {options.paint(caret, 'caret')}"]
 
 
 def report_text(report: dict) -> str:
@@ -73,7 +118,8 @@ def report_text(report: dict) -> str:
 
 
 def statistics(findings: list[Finding], rules) -> str:
-    """ruff-style ``--statistics``: count, code, name, most frequent first."""
+    """ruff-style ``--statistics``: count, code, ``[*]`` where ``fix`` applies to some by default, name."""
     counts = Counter(f.code for f in findings)
-    return "\n".join(f"{n:>5}  {code}  {rules[code].name}" for code, n in
+    fixable = {f.code for f in findings if f.fix is not None and f.fix.changes and f.fix.applicability.value == "safe"}
+    return "\n".join(f"{n:>5}  {code}  {'[*]' if code in fixable else '   '} {rules[code].name}" for code, n in
                      sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))

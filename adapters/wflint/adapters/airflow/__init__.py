@@ -44,3 +44,10 @@ def verify(old, new, changes) -> str | None:
     from .rewriter import verify as _verify
 
     return _verify(old, new, changes)
+
+
+def run_durations(data):
+    """This engine's run data (``--timings``) as seconds per task name, one dict per run; else None."""
+    from .runs import run_durations as _run_durations
+
+    return _run_durations(data)

@@ -13,7 +13,7 @@ import ast
 from collections.abc import Callable
 from typing import Any
 
-from . import deps
+from . import deps, literals
 from .dags import DagBuilder
 from .model import (
     UNKNOWN,
@@ -174,7 +174,7 @@ class Interpreter(DagBuilder):
         if isinstance(node.op, ast.Add) and isinstance(current, list) and isinstance(value, (list, tuple)):
             current.extend(value)
             return
-        result = _binop(node.op, current, value)
+        result = literals.binop(node.op, current, value)
         if isinstance(node.target, ast.Name):
             scope.set(node.target.id, result)
 
@@ -306,12 +306,12 @@ class Interpreter(DagBuilder):
         return value
 
     def _operate(self, node: ast.BinOp, left, right):
-        """``>>`` and ``<<`` set task dependencies; any other operator computes a value (``_binop``)."""
+        """``>>`` and ``<<`` set task dependencies; any other operator computes a value (``literals.binop``)."""
         if isinstance(node.op, ast.RShift):
             return self.shift(deps.rshift, left, right, node)
         if isinstance(node.op, ast.LShift):
             return self.shift(deps.lshift, left, right, node)
-        return _binop(node.op, left, right)
+        return literals.binop(node.op, left, right)
 
     def _eval_slice(self, node: ast.Slice, scope: Scope):
         """``a:b:c`` inside brackets: a slice when every given bound is a known int."""
@@ -619,11 +619,7 @@ class Interpreter(DagBuilder):
                 return dict(target)
             return UNKNOWN
         if isinstance(target, str):
-            if name in ("format", "upper", "lower", "strip", "replace", "join", "split"):
-                try:
-                    return getattr(target, name)(*pos, **kw)
-                except Exception:
-                    return UNKNOWN
+            return literals.str_method(target, name, pos, kw)
         return UNKNOWN
 
 
@@ -704,28 +700,6 @@ def _hashable(v) -> bool:
     except TypeError:
         return False
     return v is not UNKNOWN
-
-
-def _binop(op, left, right):
-    if left is UNKNOWN or right is UNKNOWN:
-        return UNKNOWN
-    try:
-        if isinstance(op, ast.Add):
-            if isinstance(left, list) and isinstance(right, list):
-                return left + right
-            if isinstance(left, (str, int, float, tuple)) and type(left) is type(right):
-                return left + right
-        if isinstance(op, ast.Mod) and isinstance(left, str):
-            return left % right
-        if isinstance(op, ast.Mult) and isinstance(left, (int, float, str, list)) \
-                and isinstance(right, (int, float)):
-            return left * right
-        if isinstance(op, ast.Sub) and isinstance(left, (int, float)) \
-                and isinstance(right, (int, float)):
-            return left - right
-    except (TypeError, ValueError):
-        return UNKNOWN
-    return UNKNOWN
 
 
 def _builtin(fn):

@@ -71,7 +71,7 @@ def read_dag_file(path: str, text: str, pools: dict[str, int] | None = None) -> 
     workflows = [_workflow(path, dag, pools) for dag in dags]
     why = tuple(dict.fromkeys(interp.notes))
     for workflow in workflows:
-        if why and any(t.dynamic for t in workflow.tasks.values()):
+        if why and (not workflow.tasks or any(t.dynamic for t in workflow.tasks.values())):
             workflow.put(Unresolved(why))
     return workflows
 
@@ -161,8 +161,9 @@ def _workflow(path: str, dag: DagState, pools: dict[str, int]) -> Workflow:
         pos = _position(node)
         if pos is not None:
             index.add(pointer, pos)
-    if ("dag",) in nodes and _position(nodes[("dag",)]):
-        index.add((), _position(nodes[("dag",)]))
+    dag_position = _position(dag.node)
+    if dag_position is not None:  # the workflow itself is where the DAG is made
+        index.add((), dag_position)
 
     notes = ("max_active_tasks caps tasks running at once in one DAG run",)
     model = ExecutionModel(name="airflow", mode="graph", parallel_feature=PARALLEL_FEATURE, notes=notes)
@@ -295,7 +296,7 @@ def _kind(up: TaskState, down: TaskState) -> tuple[EdgeKind, str]:
 
 def _implicit_sources(dag: DagState, ts: TaskState):
     """``xcom_pull(task_ids=...)`` in a task's template strings or its callable in this file."""
-    seen = set()
+    seen: set[str] = set()
     for text in _strings(ts.kwargs):
         for match in _XCOM_PULL.finditer(text):
             for target in _quoted(match.group(1)):
@@ -305,7 +306,7 @@ def _implicit_sources(dag: DagState, ts: TaskState):
             yield from _resolve(dag, ts, target, "in its Python callable", seen)
 
 
-def _resolve(dag: DagState, ts: TaskState, target: str, where: str, seen: set):
+def _resolve(dag: DagState, ts: TaskState, target: str, where: str, seen: set[str]):
     candidates = [target]
     if ts.group is not None and ts.group.group_id:
         candidates.append(ts.group.child_id(target))

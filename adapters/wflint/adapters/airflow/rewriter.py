@@ -7,33 +7,37 @@ arguments (``chain(a, [b, c], d)``). Comments, ``Label``s and parentheses are ke
 put next to a list (``list >> list`` is a TypeError, and ``chain`` would pair lists up). Every other
 shape raises ``RewriteError``: the finding stays display-only. Statements are matched to the
 edges they create through the positions the reader recorded, never by variable names. The edit is
-one replacement of the whole lines of the changed statements.
+one replacement of the whole lines of the changed statements. The adapter imports this module (and
+so libcst) only when it rewrites or verifies a fix.
 """
 from __future__ import annotations
+
+from collections.abc import Mapping
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from wflint.edits import TextEdit
 from wflint.errors import RewriteError
 from wflint.finding import FixChange, RemoveOrder
 from wflint.ir import EdgeKind, Location, Workflow
 
+Site = tuple[int, int, int, int]  # (line, byte col, end line, end byte col), as the reader records them
+Order = tuple[str, str]
+
 
 def rewrite(text: str, workflow: Workflow, changes: list[FixChange]) -> list[TextEdit]:
-    import libcst as cst
-
     removals = {(c.u, c.v) for c in changes if isinstance(c, RemoveOrder)}
     if not removals or not all(isinstance(c, RemoveOrder) for c in changes):
         raise RewriteError("only removing orderings can be rewritten in a DAG file")
     sites = _edge_sites(workflow)
     module = cst.parse_module(text)
-    from libcst.metadata import MetadataWrapper, PositionProvider
-
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    positions = wrapper.resolve(PositionProvider)
-    lines = text.splitlines()
-    plan = _Planner(positions, lines, sites, removals)
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    key = _SiteKey(positions, text.splitlines())
     from .rewrite_sets import plan as plan_sets
 
-    plan.replacements, set_done = plan_sets(module, plan.key, sites, workflow, removals)
+    replacements, set_done = plan_sets(module, key, sites, workflow, removals)
+    plan = _Planner(key, sites, removals, replacements)
     new_module = module.visit(plan)
     missing = removals - plan.done - set_done
     if missing:
@@ -101,134 +105,149 @@ def _closure(workflow: Workflow) -> set[tuple[str, str]]:
     return out
 
 
-def _edge_sites(workflow: Workflow) -> dict[tuple[int, int, int, int], list[tuple[str, str]]]:
+def _edge_sites(workflow: Workflow) -> dict[Site, list[Order]]:
     """(line, byte col, end line, end byte col) of the expression that made each declared edge."""
-    sites: dict[tuple, list[tuple[str, str]]] = {}
+    sites: dict[Site, list[Order]] = {}
     for e in workflow.edges:
         if e.kind is EdgeKind.IMPLICIT or e.location is None or e.location.pointer[:1] != ("edge",):
             continue
         pos = workflow.source.resolve(Location(e.location.pointer))
+        if pos.end_line is None or pos.end_column is None:
+            continue  # no span to match a statement against: that edge cannot be rewritten in place
         sites.setdefault((pos.line, pos.column, pos.end_line, pos.end_column), []).append((e.u, e.v))
     return sites
 
 
-class _Planner:
-    """A libcst transformer (built lazily so libcst is imported only when rewriting)."""
+class _SiteKey:
+    """The site (as ``_edge_sites`` keys it) of the code from ``node`` to ``last``, from libcst positions."""
 
-    def __new__(cls, positions, lines, sites, removals):
-        import libcst as cst
+    def __init__(self, positions: Mapping[cst.CSTNode, CodeRange], lines: list[str]) -> None:
+        self.positions, self.lines = positions, lines
 
-        class Planner(cst.CSTTransformer):
-            def __init__(self) -> None:
-                super().__init__()
-                self.changed: list = []  # the original nodes replaced, for the edit's span
-                self.done: set[tuple[str, str]] = set()
-                self.hints: dict[tuple[str, str], str] = {}  # display-only suggestion per ordering
+    def __call__(self, node: cst.CSTNode, last: cst.CSTNode | None = None) -> Site | None:
+        first = self.positions.get(node)
+        end = self.positions.get(last if last is not None else node)
+        if first is None or end is None:
+            return None
+        return (first.start.line, _byte_col(self.lines, first.start) + 1,
+                end.end.line, _byte_col(self.lines, end.end) + 1)
 
-            replacements: dict = {}
 
-            def leave_SimpleStatementLine(self, original, updated):
-                new = self.replacements.get(original)
-                if new is None:
-                    return updated
-                self.changed.append(original)
-                first = updated.with_changes(body=[cst.Expr(cst.parse_expression(new[0]))])
-                rest = [cst.SimpleStatementLine([cst.Expr(cst.parse_expression(c))]) for c in new[1:]]
-                return cst.FlattenSentinel([first, *rest])
+class _Planner(cst.CSTTransformer):
+    """Joins the operands of ``>>`` chains and ``chain(...)`` calls whose ordering is removed, and puts
+    the ``replacements`` planned for whole statements (``set_downstream``) in place."""
 
-            def hint(self, pairs, cut, text: str) -> None:
-                for edges, c in zip(pairs, cut):
-                    if c:
-                        self.hints.setdefault(edges[0], text)
+    def __init__(self, key: _SiteKey, sites: dict[Site, list[Order]], removals: set[Order],
+                 replacements: dict) -> None:
+        super().__init__()
+        self.key, self.sites, self.removals, self.replacements = key, sites, removals, replacements
+        self.changed: list[cst.CSTNode] = []  # the original nodes replaced, for the edit's span
+        self.done: set[Order] = set()
+        self.hints: dict[Order, str] = {}  # display-only suggestion per ordering
 
-            def key(self, node, last=None) -> tuple | None:
-                first = positions.get(node)
-                end = positions.get(last if last is not None else node)
-                if first is None or end is None:
-                    return None
-                return (first.start.line, _byte_col(lines, first.start) + 1,
-                        end.end.line, _byte_col(lines, end.end) + 1)
+    def leave_SimpleStatementLine(self, original, updated):
+        new = self.replacements.get(original)
+        if new is None:
+            return updated
+        self.changed.append(original)
+        first = updated.with_changes(body=[cst.Expr(cst.parse_expression(new[0]))])
+        rest = [cst.SimpleStatementLine([cst.Expr(cst.parse_expression(c))]) for c in new[1:]]
+        return cst.FlattenSentinel([first, *rest])
 
-            def leave_Expr(self, original, updated):
-                value = original.value
-                if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.RightShift):
-                    new = self.shift_chain(value, updated.value)
-                elif isinstance(value, cst.Call) and _call_name(value) == "chain":
-                    new = self.chain_call(value, updated.value)
-                else:
-                    return updated
-                if new is updated.value:
-                    return updated
-                self.changed.append(original)
-                return updated.with_changes(value=new)
+    def leave_Expr(self, original, updated):
+        value = original.value
+        if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.RightShift):
+            new = self.shift_chain(value, updated.value)
+        elif isinstance(value, cst.Call) and _call_name(value) == "chain":
+            new = self.chain_call(value, updated.value)
+        else:
+            return updated
+        if new is updated.value:
+            return updated
+        self.changed.append(original)
+        return updated.with_changes(value=new)
 
-            # ``a >> b >> c``: operand i+1's edges were recorded at the BinaryOperation ending at it.
-            def shift_chain(self, original, updated):
-                ops, opers = _flatten(original)
-                new_ops, _ = _flatten(updated)
-                if len(new_ops) != len(ops):
-                    return updated
-                # ast places the edge made by ``... >> x`` from the first operand to the end of x.
-                pairs = [sites.get(self.key(ops[0], ops[i + 1]), []) for i in range(len(ops) - 1)]
-                return self.merge(ops, new_ops, opers, pairs, updated, kind="shift")
+    def shift_chain(self, original, updated):
+        """``a >> b >> c``: operand i+1's edges were recorded at the BinaryOperation ending at it."""
+        ops, opers = _flatten(original)
+        new_ops, _ = _flatten(updated)
+        if len(new_ops) != len(ops):
+            return updated
+        # ast places the edge made by ``... >> x`` from the first operand to the end of x.
+        pairs = [self.sites.get(self.key(ops[0], ops[i + 1]), []) for i in range(len(ops) - 1)]
+        return self.merge(ops, new_ops, opers, pairs, updated, kind="shift")
 
-            def chain_call(self, original, updated):
-                args = original.args
-                if any(a.star or a.keyword for a in args) or len(args) < 2:
-                    return updated
-                edges = sites.get(self.key(original), [])
-                if any(isinstance(a.value, (cst.List, cst.Tuple)) for a in args):
-                    return updated
-                if len(edges) != len(args) - 1:
-                    return updated
-                pairs = [[e] for e in edges]
-                ops = [a.value for a in args]
-                new_ops = [a.value for a in updated.args]
-                return self.merge(ops, new_ops, None, pairs, updated, kind="chain")
+    def chain_call(self, original, updated):
+        args = original.args
+        if any(a.star or a.keyword for a in args) or len(args) < 2:
+            return updated
+        edges = self.sites.get(self.key(original), [])
+        if any(isinstance(a.value, (cst.List, cst.Tuple)) for a in args):
+            return updated
+        if len(edges) != len(args) - 1:
+            return updated
+        pairs = [[e] for e in edges]
+        ops = [a.value for a in args]
+        new_ops = [a.value for a in updated.args]
+        return self.merge(ops, new_ops, None, pairs, updated, kind="chain")
 
-            def merge(self, ops, new_ops, opers, pairs, updated, kind):
-                """Join operand i and i+1 into one list where their single edge is to be removed."""
-                cut = []
-                for edges in pairs:
-                    cut.append(len(edges) == 1 and edges[0] in removals)
-                code = lambda node: cst.Module([]).code_for_node(node)
-                full = [bool(edges) and all(e in removals for e in edges) for edges in pairs]
-                if all(full):
-                    for edges in pairs:
-                        for e in edges:
-                            self.hints.setdefault(e, f"none of the orderings of `{code(updated)}` is needed: "
-                                                     f"delete that statement by hand")
-                    return updated
-                if not any(cut):
-                    return updated
-                singles = [not isinstance(o, (cst.List, cst.Tuple)) and not _is_label(o) for o in ops]
-                for i, c in enumerate(cut):
-                    if c and not (singles[i] and singles[i + 1]):
-                        return updated
-                blocks: list[list[int]] = [[0]]
-                for i, c in enumerate(cut):
-                    if c:
-                        blocks[-1].append(i + 1)
-                    else:
-                        blocks.append([i + 1])
-                listy = [isinstance(o, (cst.List, cst.Tuple, cst.ListComp)) for o in ops]
-                for a, b in zip(blocks, blocks[1:]):
-                    if (len(a) > 1 or listy[a[0]]) and (len(b) > 1 or listy[b[0]]):
-                        if not any(listy) and not any(_is_label(o) for o in ops):
-                            parts = [code(new_ops[blk[0]]) if len(blk) == 1
-                                     else "[" + ", ".join(code(new_ops[i]) for i in blk) + "]" for blk in blocks]
-                            self.hint(pairs, cut, f"two lists would meet (list >> list is a TypeError); write "
-                                                  f"`chain_linear({', '.join(parts)})` instead of `{code(updated)}` "
-                                                  f"(from airflow.sdk import chain_linear)")
-                        return updated  # list next to list
-                for i, c in enumerate(cut):
-                    if c:
-                        self.done.add(pairs[i][0])
-                if kind == "chain":
-                    return _rebuild_call(updated, blocks, new_ops)
-                return _rebuild_shift(updated, blocks, new_ops, opers)
+    def merge(self, ops, new_ops, opers, pairs, updated, kind):
+        """Join operand i and i+1 into one list where their single edge is to be removed."""
+        cut = [len(edges) == 1 and edges[0] in self.removals for edges in pairs]
+        if all(bool(edges) and all(e in self.removals for e in edges) for edges in pairs):
+            for edges in pairs:
+                for e in edges:
+                    self.hints.setdefault(e, f"none of the orderings of `{_code(updated)}` is needed: "
+                                             f"delete that statement by hand")
+            return updated
+        if not any(cut):
+            return updated
+        singles = [not isinstance(o, (cst.List, cst.Tuple)) and not _is_label(o) for o in ops]
+        if any(c and not (singles[i] and singles[i + 1]) for i, c in enumerate(cut)):
+            return updated
+        blocks = _blocks(cut)
+        listy = [isinstance(o, (cst.List, cst.Tuple, cst.ListComp)) for o in ops]
+        if _lists_meet(blocks, listy):
+            if not any(listy) and not any(_is_label(o) for o in ops):
+                self.hint(pairs, cut, _chain_linear_hint(blocks, new_ops, updated))
+            return updated
+        self.done.update(pairs[i][0] for i, c in enumerate(cut) if c)
+        if kind == "chain":
+            return _rebuild_call(updated, blocks, new_ops)
+        return _rebuild_shift(updated, blocks, new_ops, opers)
 
-        return Planner()
+    def hint(self, pairs, cut, text: str) -> None:
+        for edges, c in zip(pairs, cut):
+            if c:
+                self.hints.setdefault(edges[0], text)
+
+
+def _blocks(cut: list[bool]) -> list[list[int]]:
+    """Operand indexes grouped into runs joined by a removed ordering (each run becomes one list)."""
+    blocks: list[list[int]] = [[0]]
+    for i, c in enumerate(cut):
+        if c:
+            blocks[-1].append(i + 1)
+        else:
+            blocks.append([i + 1])
+    return blocks
+
+
+def _lists_meet(blocks: list[list[int]], listy: list[bool]) -> bool:
+    """Whether two lists would stand next to each other (``list >> list`` is a TypeError)."""
+    return any((len(a) > 1 or listy[a[0]]) and (len(b) > 1 or listy[b[0]]) for a, b in zip(blocks, blocks[1:]))
+
+
+def _chain_linear_hint(blocks: list[list[int]], new_ops, updated) -> str:
+    parts = [_code(new_ops[blk[0]]) if len(blk) == 1
+             else "[" + ", ".join(_code(new_ops[i]) for i in blk) + "]" for blk in blocks]
+    return (f"two lists would meet (list >> list is a TypeError); write "
+            f"`chain_linear({', '.join(parts)})` instead of `{_code(updated)}` "
+            f"(from airflow.sdk import chain_linear)")
+
+
+def _code(node: cst.CSTNode) -> str:
+    return cst.Module([]).code_for_node(node)
 
 
 def _byte_col(lines: list[str], pos) -> int:
@@ -238,8 +257,6 @@ def _byte_col(lines: list[str], pos) -> int:
 
 
 def _call_name(call) -> str:
-    import libcst as cst
-
     func = call.func
     if isinstance(func, cst.Name):
         return func.value
@@ -249,16 +266,12 @@ def _call_name(call) -> str:
 
 
 def _is_label(node) -> bool:
-    import libcst as cst
-
     return isinstance(node, cst.Call) and _call_name(node) == "Label"
 
 
 def _flatten(expr, top: bool = True):
     """Left-associated ``>>`` chain → operands and operators (the outer parentheses belong to the
     statement; inner parenthesised chains stay one operand)."""
-    import libcst as cst
-
     if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.RightShift) \
             and (top or not expr.lpar):
         ops, opers = _flatten(expr.left, top=False)
@@ -267,8 +280,6 @@ def _flatten(expr, top: bool = True):
 
 
 def _element_list(members, new_ops, separators):
-    import libcst as cst
-
     elements = []
     for k, i in enumerate(members):
         if k < len(members) - 1:
@@ -280,8 +291,6 @@ def _element_list(members, new_ops, separators):
 
 def _rebuild_shift(updated, blocks, new_ops, opers):
     """Rebuild ``a >> [b, c] >> d`` keeping the outer parentheses and every comment."""
-    import libcst as cst
-
     kept_opers = []
     operands = []
     for n, block in enumerate(blocks):
@@ -306,8 +315,6 @@ def _rebuild_shift(updated, blocks, new_ops, opers):
 
 
 def _rebuild_call(updated, blocks, new_ops):
-    import libcst as cst
-
     args = list(updated.args)
     new_args = []
     for block in blocks:

@@ -15,7 +15,7 @@ _JOBS = re.compile(r"^jobs\s*:", re.M)
 def sniff(path: str, text: str) -> bool:
     if not path.endswith((".yml", ".yaml")) or path.endswith((".wflint.yaml", ".wflint.yml")):
         return False
-    if "/.github/workflows/" in path.replace("\\", "/"):
+    if "/.github/workflows/" in "/" + path.replace("\\", "/"):  # also a relative .github/workflows/x.yml
         return True
     return bool(_JOBS.search(text) and _ON.search(text))
 
@@ -44,3 +44,10 @@ def verify(old, new, changes) -> str | None:
     from .rewriter import verify as _verify
 
     return _verify(old, new, changes)
+
+
+def run_durations(data):
+    """This engine's run data (``--timings``) as seconds per task name, one dict per run; else None."""
+    from .runs import run_durations as _run_durations
+
+    return _run_durations(data)

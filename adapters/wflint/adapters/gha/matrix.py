@@ -36,19 +36,33 @@ def matrix_size(matrix) -> int | None:
         return total
     keys = list(axes)
     combos = [dict(zip(keys, values)) for values in product(*axes.values())] if keys else []
-    for rule in exclude:
-        if isinstance(rule, dict):
-            combos = [c for c in combos if not all(_same(c.get(k), v) for k, v in rule.items() if k in c)
-                      or not any(k in c for k in rule)]
-    added = 0
-    for entry in include:
-        if not isinstance(entry, dict):
-            continue
-        fits = any(all(_same(c[k], v) for k, v in entry.items() if k in keys) for c in combos)
-        if not fits or not combos:
-            added += 1
-    return len(combos) + added
+    return _Combinations(combos, keys).size_after(exclude, include)
 
 
-def _same(a, b) -> bool:
-    return a == b or str(a) == str(b)
+class _Combinations:
+    """The expanded combinations, indexed by the values of each set of axes a rule names, so that
+    each include or exclude entry is one look-up (a matrix with 10,000 entries stays fast)."""
+
+    def __init__(self, combos: list[dict], keys: list[str]) -> None:
+        self.combos, self.keys = combos, keys
+        self.alive = [True] * len(combos)
+        self.index: dict[tuple[str, ...], dict[tuple[str, ...], list[int]]] = {}
+
+    def matching(self, rule: dict) -> list[int]:
+        named = tuple(sorted(k for k in rule if k in self.keys))
+        table = self.index.get(named)
+        if table is None:
+            table = self.index[named] = {}
+            for i, combo in enumerate(self.combos):
+                table.setdefault(tuple(str(combo[k]) for k in named), []).append(i)
+        return table.get(tuple(str(rule[k]) for k in named), [])
+
+    def size_after(self, exclude: list, include: list) -> int:
+        for rule in exclude:
+            if isinstance(rule, dict) and any(k in self.keys for k in rule):
+                for i in self.matching(rule):
+                    self.alive[i] = False
+        left = sum(self.alive)
+        added = sum(1 for entry in include if isinstance(entry, dict)
+                    and (not left or not any(self.alive[i] for i in self.matching(entry))))
+        return left + added

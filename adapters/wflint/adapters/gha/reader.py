@@ -146,7 +146,8 @@ def _group(concurrency) -> str | None:
 
 
 def _job_task(files: local.LocalFiles, job_id: str, job: dict) -> Task:
-    strategy = job.get("strategy") if isinstance(job.get("strategy"), dict) else {}
+    raw_strategy = job.get("strategy")
+    strategy = raw_strategy if isinstance(raw_strategy, dict) else {}
     size = matrix_size(strategy.get("matrix")) if "matrix" in strategy else 1
     steps = _steps(job_id, job.get("steps"))
     for rec in steps:

@@ -5,11 +5,22 @@ file needs them.
 """
 from __future__ import annotations
 
+import re
+
 FORMAT = "n8n"
 
 
+# An n8n node's type is a package-qualified name: n8n-nodes-base.set, @n8n/n8n-nodes-langchain.agent.
+_NODES = re.compile(r'"nodes"\s*:\s*\[')
+_CONNECTIONS = re.compile(r'"connections"\s*:\s*\{')
+_NODE_TYPE = re.compile(r'"type"\s*:\s*"(?:@[\w.-]+/)?[\w-]+\.[A-Za-z]\w*"')
+
+
 def sniff(path: str, text: str) -> bool:
-    return path.endswith(".json") and '"nodes"' in text and '"connections"' in text
+    """A ``nodes`` array of typed n8n nodes and a ``connections`` object: a ``graph.json`` of some
+    other tool with those two keys is not an n8n export."""
+    return (path.endswith(".json") and _NODES.search(text) is not None and _CONNECTIONS.search(text) is not None
+            and _NODE_TYPE.search(text) is not None)
 
 
 def read(path: str, text: str):
@@ -35,3 +46,10 @@ def verify(old, new, changes) -> str | None:
     from .rewriter import verify as _verify
 
     return _verify(old, new, changes)
+
+
+def run_durations(data):
+    """This engine's run data (``--timings``) as seconds per task name, one dict per run; else None."""
+    from .runs import run_durations as _run_durations
+
+    return _run_durations(data)

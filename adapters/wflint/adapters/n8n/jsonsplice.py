@@ -86,7 +86,7 @@ def _append(doc: Doc, container: tuple, item: str) -> TextEdit:
         closing = ("\n" + unit * depth) if unit is not None else ""
         return TextEdit(end - len(inner), end, opening + item + closing)
     last = len(text[:end].rstrip())
-    gap = re.match(r"\s*", inner).group()
+    gap = inner[:len(inner) - len(inner.lstrip())]
     return TextEdit(last, last, "," + (gap or " ") + item)
 
 
@@ -110,5 +110,5 @@ def remove_element(doc: Doc, element: tuple) -> TextEdit:
     if text[:head].endswith(","):
         return TextEdit(head - 1, end, "")
     # the only element: keep the brackets' own spacing out of it
-    tail = re.compile(r"\s*").match(text, end).end()
+    tail = len(text) - len(text[end:].lstrip())
     return TextEdit(head, tail, "")

@@ -467,7 +467,7 @@ def _one_to_one(node: dict, found: fx.NodeEffects) -> bool:
 
 def _fold(ai: list[dict], main_nodes: set[str]) -> dict[str, str]:
     """sub-node → the root node that calls it (following chains such as model → tool → agent)."""
-    target = {}
+    target: dict[str, str] = {}
     for link in ai:
         if link["from"] not in main_nodes:
             target.setdefault(link["from"], link["to"])
@@ -553,9 +553,10 @@ def _base_duration(short: str, node: dict) -> Duration:
 def wait_seconds(node: dict) -> tuple[float | None, tuple[str, str] | None]:
     """How long a Wait node waits "after a time interval", as n8n-nodes-base 2.8 reads it:
     typeVersion 1 defaults to 1 hour (amount 1, unit hours), 1.1 to 5 seconds; the amount must be
-    a number ≥ 0 and the unit one of four, else the node fails the run. (seconds, None); (None,
-    None) where it cannot be known (another resume mode, an expression); (None, (what, why)) for
-    a value n8n rejects or cannot honour."""
+    a number ≥ 0 and the unit one of four, else the node fails the run. (seconds, None), where a
+    NaN or infinite amount stays as it is for the engine's duration check; (None, None) where it
+    cannot be known (another resume mode, an expression); (None, (what, why)) for a value n8n
+    rejects when the node runs."""
     raw = node.get("parameters")
     params: dict = raw if isinstance(raw, dict) else {}
     if params.get("resume", "timeInterval") != "timeInterval":
@@ -570,14 +571,10 @@ def wait_seconds(node: dict) -> tuple[float | None, tuple[str, str] | None]:
     if not isinstance(amount, (int, float)) or isinstance(amount, bool):
         return None, None  # an expression or text: known only when it runs
     seconds = float(amount) * WAIT_UNITS[unit]
-    if math.isnan(seconds):
-        return None, ("Wait amount NaN", "not a number: NaN is not even JSON, and n8n fails the run "
-                                         "with 'Invalid wait amount'")
+    if not math.isfinite(seconds):
+        return seconds, None  # NaN or infinite: not JSON n8n can import; the engine reports the file (WFL001)
     if seconds < 0:
         return None, (f"Wait amount {amount:g}", "negative: n8n fails the run with 'Invalid wait amount'")
-    if math.isinf(seconds):
-        return None, (f"Wait amount {amount:g} {unit}", "infinite: n8n cannot compute when to resume (an "
-                                                        "invalid date), so the run never continues past it")
     return seconds, None
 
 
@@ -691,9 +688,10 @@ def _items_and_durations(tasks: dict[str, Task], parents: dict[str, list[str]], 
             task.items = 1
             continue
         counts = [facts(tasks[u]).pinned_items for u in parents[name]]
-        if not counts or any(c is None for c in counts):
+        known = [c for c in counts if c is not None]
+        if not counts or len(known) < len(counts):
             continue
-        task.items = sum(counts)
+        task.items = sum(known)
         concurrent = fx.short_type(task.kind) == "httpRequest"
         if task.items > 1 and not concurrent and task.duration.source is DurationSource.DEFAULT \
                 and task.duration.seconds >= CALL_S:
@@ -747,7 +745,8 @@ def _joins(task: Task, node: dict, inputs: list[tuple], labels: dict) -> None:
             safe = not task.opaque and not task.dynamic and facts(task).execute_once is not True
             update(task, join_fix="display" if some_exclusive else ("safe" if safe else "unsafe"))
         return
-    params = node.get("parameters") if isinstance(node.get("parameters"), dict) else {}
+    raw_params = node.get("parameters")
+    params = raw_params if isinstance(raw_params, dict) else {}
     count = params.get("numberInputs", 2) if fx.version(node) >= 3 else 2
     count = count if isinstance(count, int) and not isinstance(count, bool) else 2
     issues = []

@@ -154,7 +154,7 @@ def _rewire(log: EditLog, workflow, pairs: list[tuple[str, str]]) -> None:
         params = {"mode": "chooseBranch", "useDataOfInput": len(chain)}
         if len(chain) > 2:
             params = {"numberInputs": len(chain), **params}
-        node = {"parameters": params, "id": str(uuid.uuid4()), "name": name, "type": MERGE_TYPE,
+        node = {"parameters": params, "id": _node_id(workflow, name, chain), "name": name, "type": MERGE_TYPE,
                 "typeVersion": MERGE_VERSION,
                 "position": _merge_position(by_name.get(onward[0]["to"]), by_name[last])}
         log.apply(append_member(Doc(log.text, doc.prefix), doc.prefix + ("connections",), name,
@@ -204,12 +204,20 @@ def _insert_join(log: EditLog, workflow, change: InsertJoin) -> None:
     for i, pointer in enumerate(pointers):
         edits += _retarget(doc, pointer, name, i)
     node = {"parameters": {} if len(branches) == 2 else {"numberInputs": len(branches)},
-            "id": str(uuid.uuid4()), "name": name, "type": MERGE_TYPE, "typeVersion": MERGE_VERSION,
+            "id": _node_id(workflow, name, [target, *branches]), "name": name, "type": MERGE_TYPE,
+            "typeVersion": MERGE_VERSION,
             "position": _join_position(by_name[target], [by_name[b] for b in branches if b in by_name])}
     log.apply(*edits)
     log.apply(append_member(Doc(log.text, doc.prefix), doc.prefix + ("connections",), name,
                             {"main": [[{"node": target, "type": "main", "index": 0}]]}))
     log.apply(append_element(Doc(log.text, doc.prefix), doc.prefix + ("nodes",), node))
+
+
+def _node_id(workflow, name: str, around) -> str:
+    """A uuid for an inserted node, derived from the workflow and the nodes it joins: the same fix
+    gives the same bytes every time (``--diff`` previews exactly what ``fix`` writes)."""
+    seed = "\0".join([workflow.name, name, *around])
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, "wflint:" + seed))
 
 
 def _unique_name(base: str, taken) -> str:

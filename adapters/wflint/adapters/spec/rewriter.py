@@ -14,11 +14,18 @@ from wflint.yamlsplice import SpliceError, remove_item, remove_key
 
 
 def supports(workflow: Workflow, change: FixChange) -> bool:
+    return _after_entry(workflow, change) is not None
+
+
+def _after_entry(workflow: Workflow, change: FixChange) -> tuple[str | int, ...] | None:
+    """Where the `after:` entry that ``change`` removes is written; None where it is no such entry."""
     if not isinstance(change, (RemoveOrder, RemoveEdge)):
-        return False
+        return None
     edge = workflow.edge(change.u, change.v)
-    return (edge is not None and edge.kind is EdgeKind.ORDER and edge.location is not None
-            and edge.location.pointer[:3] == ("tasks", change.v, "after"))
+    if edge is None or edge.kind is not EdgeKind.ORDER or edge.location is None:
+        return None
+    pointer = edge.location.pointer
+    return pointer if pointer[:3] == ("tasks", change.v, "after") else None
 
 
 def rewrite(text: str, workflow: Workflow, changes: list[FixChange]) -> list[TextEdit]:
@@ -32,13 +39,13 @@ def rewrite(text: str, workflow: Workflow, changes: list[FixChange]) -> list[Tex
             workflow = read_spec(workflow.path, log.text)[0]  # fresh positions for this change
         if not isinstance(change, (RemoveOrder, RemoveEdge)):
             raise RewriteError(f"cannot express {change_kind(change)} in this spec file")
-        if not supports(workflow, change):
+        pointer = _after_entry(workflow, change)
+        if pointer is None:
             raise RewriteError(f"cannot express {change_kind(change)} {change.u} → {change.v} in this spec file")
-        pointer = workflow.edge(change.u, change.v).location.pointer
         siblings = [e for e in workflow.edges if e.kind is EdgeKind.ORDER and e.v == change.v
                     and e.location is not None and e.location.pointer[:3] == pointer[:3]]
         try:
-            if len(pointer) == 4:
+            if len(pointer) == 4 and isinstance(pointer[3], int):  # one item of an `after:` list
                 log.apply(remove_item(log.text, workflow.source, pointer[:3], pointer[3], len(siblings)))
             else:
                 log.apply(remove_key(log.text, workflow.source, pointer))

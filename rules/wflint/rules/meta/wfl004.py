@@ -1,11 +1,12 @@
 """A task setting its engine rejects, or cannot honour, when the task runs.
 
-**What.** A value the engine refuses at run time: an n8n Wait whose amount is not a number (NaN),
-negative or infinite, or whose unit is not seconds, minutes, hours or days.
+**What.** A value the engine refuses at run time: an n8n Wait whose amount is negative, or whose
+unit is not seconds, minutes, hours or days. (A NaN or infinite amount is not JSON n8n can import:
+that file is WFL001.)
 
-**Why.** n8n checks the Wait amount only when the node runs (`Invalid wait amount`), so the
-workflow imports and activates, then every execution fails there, or, for an infinite amount,
-never resumes. wflint counts the task as 0 s rather than guess a delay.
+**Why.** n8n checks the Wait amount and unit only when the node runs (`Invalid wait amount`), so
+the workflow imports and activates, then every execution fails there. wflint counts the task as
+0 s rather than guess a delay.
 
 **Example.**
 
