@@ -14,6 +14,7 @@ from wflint.adapters.n8n.references import scan
 from wflint.analysis import analyze
 from wflint.engine import check_workflow
 from wflint.errors import ParseError, RewriteError
+from wflint.facets import ExecutionOrder, InvalidSetting, Starts
 from wflint.finding import AddConcurrency, AddOrder, InsertJoin, RemoveOrder, SetExecutionOrder
 from wflint.ir import EdgeKind, Mode
 from wflint.rule import all_rules
@@ -126,7 +127,9 @@ def test_arrays_null_slots_error_type_sticky_notes_and_ai_sub_nodes():
     assert list(first.tasks) == [T]
     assert set(second.tasks) == {T, "A", "Ok", "Failed", "Agent"}
     assert second.tasks["Agent"].facet(NodeFacts).sub_nodes == ("Model", "Sheet tool")
-    assert [e.mode for e in second.tasks["Agent"].effects] == [Mode.WRITE]  # the tool appends to a sheet
+    effects = second.tasks["Agent"].effects
+    assert [e.mode for e in effects if not e.resource.startswith("model:")] == [Mode.WRITE]  # the tool appends to a sheet
+    assert {e.mode for e in effects if e.resource.startswith("model:")} == {Mode.READ}  # agent and model ask the model
     assert second.tasks["A"].failure_policy == "continue"
     assert ("Failed", "Agent") in {(e.u, e.v) for e in second.edges if e.kind is EdgeKind.ORDER}
     assert ("A", "Agent") in {(e.u, e.v) for e in second.edges if e.kind is EdgeKind.IMPLICIT}
@@ -204,14 +207,16 @@ def test_branching_saves_nothing_in_n8n():
 
 
 def test_report_counts_only_what_n8n_overlaps(tmp_path):
-    """Branches save nothing in n8n; two independent requests merged into one HTTP node do."""
-    get = lambda name, x, y, path: node(name, "httpRequest", (x, y), {"url": f"https://api.x.io/{path}"}, 4.2)
+    """Branches save nothing in n8n; two independent requests to one endpoint merged into one HTTP
+    node do. A request wired after another runs once per item the first returns: it is fed by it."""
+    get = lambda name, x, y, key: node(name, "httpRequest", (x, y),
+                                       {"url": f"=https://api.x.io/items/{{{{ $json.{key} }}}}"}, 4.2)
     series = doc([get("A", 200, 300, "a"), get("B", 400, 300, "b"), node("End", "noOp", (600, 300))],
                  links((T, "A"), ("A", "B"), ("B", "End")))
     branched = doc([get("A", 200, 200, "a"), get("B", 200, 400, "b")], links((T, "A"), (T, "B")))
     solo = doc([get("A", 200, 300, "a"), node("Slack", "slack", (400, 300), {"channelId": "C", "text": "x"}, 2.3)],
                links((T, "A"), ("A", "Slack")))
-    for d, saved in ((series, 1.0), (branched, 1.0), (solo, 0.0)):
+    for d, saved in ((series, 0.0), (branched, 1.0), (solo, 0.0)):
         path = tmp_path / "w.json"
         path.write_text(json.dumps(d, indent=2))
         report = run("report", path, "--format", "json").json()
@@ -367,12 +372,200 @@ def test_http_node_fanning_pinned_items_over_a_configured_rate_limit(tmp_path):
 
 
 def test_a_reader_no_start_shares_with_its_source_never_reads_it():
+    """On another trigger's path the reader never sees the source's data (preview); a node nothing
+    connects never runs at all, so what it reads is no finding (issue 11 item 4)."""
     d = doc([node("Greet", "set", (200, 300), {}, 3.4),
+             node("Hook", "webhook", (0, 600), {"path": "x"}, 2),
              node("Orphan", "slack", (200, 600), {"channelId": "C", "text": "={{ $('Greet').first().json.x }}"}, 2.3)],
-            links((T, "Greet")))
+            links((T, "Greet"), ("Hook", "Orphan")))
     found = list(check_workflow(read(d), [all_rules()["SAF004"]], preview=True).findings)
-    assert len(found) == 1 and "Orphan never runs in the same execution as it (Orphan has no incoming connection; " \
-                               f"Greet only from {T})" in found[0].message
+    assert len(found) == 1 and found[0].preview
+    assert "Orphan never runs in the same execution as it (Orphan is reached only from Hook; " \
+           f"Greet only from {T})" in found[0].message
+    del d["connections"]["Hook"]
+    d["nodes"] = [n for n in d["nodes"] if n["name"] != "Hook"]
+    wf = read(d)
+    assert list(check_workflow(wf, [all_rules()["SAF004"]], preview=True).findings) == []
+    assert wf.tasks["Orphan"].duration.seconds == 0  # it never runs and costs nothing
+
+
+def test_a_disabled_trigger_starts_nothing():
+    d = doc([node("Greet", "set", (200, 300), {}, 3.4), node("Old hook", "webhook", (0, 600), {"path": "x"}, 2, disabled=True),
+             node("Post", "slack", (200, 600), {"channelId": "C", "text": "={{ $('Greet').first().json.x }}"}, 2.3)],
+            links((T, "Greet"), ("Old hook", "Post")))
+    wf = read(d)
+    assert wf.tasks["Post"].facet(Starts).starts == () and wf.tasks["Greet"].facet(Starts).starts == (T,)
+    assert list(check_workflow(wf, [all_rules()["SAF004"]], preview=True).findings) == []
+
+
+def _new_or_known(order=None):
+    """Webhook → IF; true → Save (Redis set) → Forward; false → Update (Redis set) → Forward;
+    Forward → Log (Redis set). With every output emitting at once, v1 runs Log before Update and
+    v0 after; one request takes one side only, and then both orders run the same nodes alike."""
+    redis = lambda name, y, x: node(name, "redis", (x, y), {"operation": "set", "key": "user", "value": "x"},
+                                    credentials={"redis": {"id": "r1", "name": "cache"}})
+    nodes = [node("Hook", "webhook", (0, 300), {"path": "u", "httpMethod": "POST"}, 2),
+             node("New?", "if", (200, 300), {"conditions": {"boolean": [{"value1": "={{ $json.new }}", "value2": True}]}}),
+             redis("Save", 200, 400), redis("Update", 400, 400), node("Forward", "set", (600, 300), {}, 3.4),
+             redis("Log", 300, 800)]
+    d = doc(nodes, links(("Hook", "New?"), ("New?", "Save", 0), ("New?", "Update", 1), ("Save", "Forward"),
+                         ("Update", "Forward"), ("Forward", "Log")), order=order)
+    d["nodes"] = [n for n in d["nodes"] if n["name"] != T]
+    return d
+
+
+def test_par102_order_differences_across_one_items_exclusive_outputs_are_preview_only():
+    wf = read(_new_or_known())
+    default = [f for f in check_workflow(wf, [all_rules()["PAR102"]]).findings if not f.preview]
+    assert default == []
+    preview = list(check_workflow(wf, [all_rules()["PAR102"]], preview=True).findings)
+    assert len(preview) == 1 and "only where items of one run leave a branch" in preview[0].message
+    assert "`Update` and `Log` both touch" in preview[0].message
+    assert preview[0].fix.applicability.value == "unsafe"  # several items do take both ways
+
+
+def test_par102_scenarios_are_per_enabled_trigger_and_per_output_taken():
+    d = _new_or_known()
+    d["nodes"].append(node("Old hook", "webhook", (0, 600), {"path": "old"}, 2, disabled=True))
+    d["connections"]["Old hook"] = {"main": [[{"node": "Log", "type": "main", "index": 0}]]}
+    order = read(d).facet(ExecutionOrder)
+    assert {s.start for s in order.scenarios} == {"Hook"}  # a disabled trigger starts nothing
+    assert sorted(s.choices for s in order.scenarios) == [(("New?", 0),), (("New?", 1),)]
+    assert [s.runs for s in order.scenarios if s.choices == (("New?", 1),)] == [("Hook", "New?", "Update", "Forward", "Log")]
+
+
+def _two_writers(switch_options=None):
+    """Hook → Route (Switch); output 0 → Write A (sheet append); output 1 → Call (HTTP, error
+    output) whose error output → Write B (the same sheet)."""
+    sheet = lambda name, x, y: node(name, "googleSheets", (x, y), {"operation": "append", "documentId": "doc",
+                                                                   "sheetName": "log"}, 4.5,
+                                    credentials={"googleSheetsOAuth2Api": {"id": "g1", "name": "g"}})
+    route = node("Route", "switch", (200, 300), {"mode": "expression", "numberOutputs": 2,
+                                                 "output": "={{ $json.kind }}", "options": switch_options or {}}, 3)
+    call = node("Call", "httpRequest", (400, 400), {"url": "https://api.x.io/ping"}, 4.2, onError="continueErrorOutput")
+    d = doc([node("Hook", "webhook", (0, 300), {"path": "w"}, 2), route, sheet("Write A", 400, 200), call,
+             sheet("Write B", 600, 500)],
+            links(("Hook", "Route"), ("Route", "Write A", 0), ("Route", "Call", 1), ("Call", "Write B", 1)))
+    d["nodes"] = [n for n in d["nodes"] if n["name"] != T]
+    return d
+
+
+def test_writes_on_exclusive_outputs_are_never_together_even_through_an_error_output():
+    relaxation = analyze(read(_two_writers())).relaxation
+    assert not relaxation.together("Write A", "Write B")
+    assert relaxation.conflicts == []
+    every_match = analyze(read(_two_writers({"allMatchingOutputs": True}))).relaxation
+    assert every_match.together("Write A", "Write B")  # one item may leave by both outputs
+
+
+@pytest.mark.parametrize("version, params, seconds", [
+    (1, {}, 3600.0),  # typeVersion 1: amount 1, unit hours by default
+    (1, {"amount": 2}, 7200.0),
+    (1.1, {}, 5.0),  # 1.1: amount 5, unit seconds by default
+    (1.1, {"amount": 2}, 2.0),
+    (1.1, {"amount": 1.5, "unit": "minutes"}, 90.0),
+    (1.1, {"amount": 0}, 0.0),
+])
+def test_wait_amount_unit_by_type_version(version, params, seconds):
+    d = doc([node("Pause", "wait", (200, 300), params, version)], links((T, "Pause")))
+    task = read(d).tasks["Pause"]
+    assert task.duration.seconds == seconds and task.duration.source.value == "declared"
+
+
+@pytest.mark.parametrize("amount, code, words", [
+    ("-3", "WFL004", "negative: n8n fails the run"),  # valid JSON: n8n imports it, the node fails when it runs
+    ("NaN", "WFL001", "finite"), ("Infinity", "WFL001", "finite"), ("1e400", "WFL001", "finite"),
+])
+def test_a_wait_amount_n8n_rejects_is_a_finding_never_a_traceback(tmp_path, amount, code, words):
+    d = doc([node("Pause", "wait", (200, 300), {"amount": 1, "unit": "days"}, 1.1),
+             node("Next", "set", (400, 300), {}, 3.4)], links((T, "Pause"), ("Pause", "Next")))
+    path = tmp_path / "w.json"
+    path.write_text(json.dumps(d, indent=2).replace('"amount": 1', f'"amount": {amount}'))
+    found = run("check", path, "--format", "json", "--fail-on", "never")
+    assert found.exit_code == 0, found.stderr
+    shown = [f for f in found.json()["findings"] if f["code"] == code]
+    assert len(shown) == 1 and words in shown[0]["message"]
+    if code == "WFL004":  # the rest of the workflow is still analysed, the Wait as 0 s
+        assert shown[0]["tasks"] == ["Pause"]
+        report = run("report", path, "--format", "json")
+        assert report.exit_code == 0 and report.json()["current_s"] < 1, report.stderr
+        assert run("graph", path).exit_code == 0
+
+
+def test_a_wait_until_a_webhook_or_with_an_expression_has_no_declared_delay():
+    for params in ({"resume": "webhook"}, {"amount": "={{ $json.delay }}", "unit": "seconds"}):
+        d = doc([node("Pause", "wait", (200, 300), params, 1.1)], links((T, "Pause")))
+        task = read(d).tasks["Pause"]
+        assert task.duration.source.value == "default" and task.facet(InvalidSetting) is None
+
+
+def _sheet(name, x, y, operation):
+    return node(name, "googleSheets", (x, y), {"operation": operation, "documentId": "doc", "sheetName": "log"}, 4.5,
+                credentials={"googleSheetsOAuth2Api": {"id": "g1", "name": "g"}})
+
+
+def test_two_appends_never_conflict_but_an_append_and_a_read_do():
+    """Appending rows (or creating records, pages, Drive files) overwrites nothing: two appends on
+    branches nothing orders are no race; a read of the same sheet still races with either."""
+    appends = doc([_sheet("Log A", 200, 200, "append"), _sheet("Log B", 200, 400, "append")],
+                  links((T, "Log A"), (T, "Log B")))
+    assert analyze(read(appends)).relaxation.conflicts == []
+    mixed = doc([_sheet("Log A", 200, 200, "append"), _sheet("Read log", 200, 400, "read")],
+                links((T, "Log A"), (T, "Read log")))
+    assert [(c.a, c.b) for c in analyze(read(mixed)).relaxation.conflicts] == [("Log A", "Read log")]
+    chained = doc([_sheet("Log A", 200, 300, "append"), _sheet("Log B", 400, 300, "append"),
+                   _sheet("Read log", 600, 300, "read")], links((T, "Log A"), ("Log A", "Log B"), ("Log B", "Read log")))
+    relaxed = analyze(read(chained)).relaxation.relaxed
+    assert ("Log A", "Read log") in relaxed and ("Log B", "Read log") in relaxed  # the read sees both rows
+    upsert = doc([_sheet("Log A", 200, 200, "appendOrUpdate"), _sheet("Log B", 200, 400, "append")],
+                 links((T, "Log A"), (T, "Log B")))
+    assert len(analyze(read(upsert)).relaxation.conflicts) == 1  # an upsert may overwrite the other's row
+
+
+def test_model_inference_over_http_reads():
+    ask = lambda name, y: node(name, "httpRequest", (200, y), {"method": "POST",
+                                                               "url": "https://api.openai.com/v1/chat/completions"}, 4.2)
+    post = lambda name, y: node(name, "httpRequest", (200, y), {"method": "POST", "url": "https://api.x.io/v1/items"}, 4.2)
+    asks = doc([ask("Ask A", 200), ask("Ask B", 400)], links((T, "Ask A"), (T, "Ask B")))
+    assert {e.mode for t in read(asks).tasks.values() for e in t.effects} == {Mode.READ}
+    assert analyze(read(asks)).relaxation.conflicts == []
+    posts = doc([post("Post A", 200), post("Post B", 400)], links((T, "Post A"), (T, "Post B")))
+    assert len(analyze(read(posts)).relaxation.conflicts) == 1  # any other POST still writes
+
+
+def test_par102_says_when_v0_stops_a_loop_whose_merge_it_had_to_force():
+    """Loop Over Items → IF → Merge (the IF's false side feeds the Merge's other input) → back to
+    the loop: v0 forces that side on the first pass only; on the next it waits for ever (measured
+    on n8n 2.8.4, tests/test_n8n_oracle.py)."""
+    loop = node("Loop", "splitInBatches", (400, 300), {"batchSize": 1, "options": {}}, 3)
+    gate = node("Gate", "if", (600, 400), {"conditions": {"boolean": [{"value1": "={{ $json.ok }}", "value2": True}]}})
+    d = doc([node("Rows", "set", (200, 300), {}, 3.4), loop, gate, node("Other", "set", (800, 500), {}, 3.4),
+             node("Merge", "merge", (1000, 400), {}, 3), node("Back", "set", (1200, 400), {}, 3.4),
+             node("End", "set", (600, 200), {}, 3.4)],
+            links((T, "Rows"), ("Rows", "Loop"), ("Loop", "End", 0), ("Loop", "Gate", 1), ("Gate", "Merge", 0, 1),
+                  ("Gate", "Other", 1), ("Other", "Merge", 0, 0), ("Merge", "Back"), ("Back", "Loop")), order=None)
+    wf = read(d)
+    shown = [f for f in check_workflow(wf, [all_rules()["PAR102"]]).findings if not f.preview]
+    assert len(shown) == 1 and "on a later pass of `Loop` that goes the same way" in shown[0].message
+    stalled = [s for s in wf.facet(ExecutionOrder).scenarios if s.legacy_stalls]
+    assert [s.choices for s in stalled] == [(("Gate", 0),)]  # the false side runs Other itself
+
+
+@pytest.mark.parametrize("router, params, one_way", [
+    ("switch", {"mode": "expression", "numberOutputs": 2, "output": "={{ $json.k }}"}, True),
+    ("switch", {"mode": "expression", "numberOutputs": 2, "output": "={{ $json.k }}",
+                "options": {"allMatchingOutputs": True}}, False),
+    ("@textClassifier", {"categories": {}}, True),
+    ("@textClassifier", {"categories": {}, "options": {"multiClass": True}}, False),
+    ("compareDatasets", {}, False),  # its outputs all emit in one run
+])
+def test_which_routers_send_one_item_one_way(router, params, one_way):
+    kind = "@n8n/n8n-nodes-langchain.textClassifier" if router.startswith("@") else "n8n-nodes-base." + router
+    r = {"name": "R", "type": kind, "typeVersion": 3, "position": [200, 300], "parameters": params}
+    d = doc([r, node("A", "set", (400, 200), {}, 3.4), node("B", "set", (400, 400), {}, 3.4)],
+            links((T, "R"), ("R", "A", 0), ("R", "B", 1)))
+    choices = sorted(s.choices for s in read(d).facet(ExecutionOrder).scenarios)
+    assert choices == ([(("R", 0),), (("R", 1),)] if one_way else [()])
 
 
 def test_a_directive_in_notes_is_read_once_and_used_not_reported_unused(tmp_path):

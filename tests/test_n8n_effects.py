@@ -99,3 +99,52 @@ def test_unclassified_operations_are_writes_with_a_note():
 def test_tool_variant_uses_the_same_defaults():
     assert effect({"name": "T", "type": "n8n-nodes-base.awsS3Tool", "typeVersion": 2, "parameters": {}}) \
         == ("download", [R])
+
+
+def test_a_spreadsheet_by_url_or_by_id_and_a_tab_by_list_or_id_are_one_resource():
+    from wflint.adapters.n8n.effects import infer
+    doc_id = "1AbC-dEf_123"
+    spellings = [
+        {"documentId": {"__rl": True, "mode": "url", "value": f"https://docs.google.com/spreadsheets/d/{doc_id}/edit#gid=0"},
+         "sheetName": {"__rl": True, "mode": "list", "value": "gid=0", "cachedResultName": "Log"}},
+        {"documentId": {"__rl": True, "mode": "id", "value": doc_id}, "sheetName": {"__rl": True, "mode": "id", "value": "0"}},
+    ]
+    resources = {infer({"type": "n8n-nodes-base.googleSheets", "typeVersion": 4.5,
+                        "parameters": {"operation": "append", **p}}).effects[0][0] for p in spellings}
+    assert resources == {f"gsheet:default/{doc_id}/gid=0"}
+
+
+@pytest.mark.parametrize("node_type, params, expected", [
+    ("n8n-nodes-base.clockify", {"operation": "create"}, "opaque"),  # no table for it: unknown, not "nothing"
+    ("@n8n/n8n-nodes-langchain.code", {}, "opaque"),
+    ("@n8n/n8n-nodes-langchain.toolWorkflow", {}, "opaque"),
+    ("@n8n/n8n-nodes-langchain.lmChatOpenAi", {}, "read"),
+    ("@n8n/n8n-nodes-langchain.embeddingsOpenAi", {}, "read"),
+    ("@n8n/n8n-nodes-langchain.chainLlm", {}, "read"),
+    ("@n8n/n8n-nodes-langchain.openAi", {}, "read"),  # resource text, message a model
+    ("@n8n/n8n-nodes-langchain.openAi", {"resource": "file", "operation": "upload"}, "opaque"),
+    ("@n8n/n8n-nodes-langchain.vectorStoreQdrant", {"mode": "insert", "qdrantCollection": "docs"}, "write"),
+    ("@n8n/n8n-nodes-langchain.vectorStoreQdrant", {"mode": "load", "qdrantCollection": "docs"}, "read"),
+    ("@n8n/n8n-nodes-langchain.memoryPostgresChat", {}, "write"),
+    ("@n8n/n8n-nodes-langchain.outputParserStructured", {}, "none"),
+    ("n8n-nodes-base.htmlExtract", {}, "none"),
+    ("n8n-nodes-base.telegramTrigger", {}, "none"),
+])
+def test_what_an_unlisted_or_ai_node_does(node_type, params, expected):
+    from wflint.adapters.n8n.effects import infer
+    found = infer({"type": node_type, "typeVersion": 1, "parameters": params})
+    got = "opaque" if found.opaque else (found.effects[0][1].value if found.effects else "none")
+    assert got == expected
+
+
+def test_requests_with_other_headers_are_other_callers():
+    from wflint.adapters.n8n.effects import http_endpoint
+    call = lambda **p: http_endpoint({"type": "n8n-nodes-base.httpRequest", "typeVersion": 4.2,
+                                      "parameters": {"url": "https://api.x.io/search", "method": "POST", **p}})
+    assert call() == call() and call() is not None
+    key = lambda k: {"sendHeaders": True, "specifyHeaders": "json", "jsonHeaders": f'{{"x-api-key": "{k}"}}'}
+    assert call(**key("a")) != call(**key("b"))
+    named = lambda k: {"headerParameters": {"parameters": [{"name": "Authorization", "value": k}]}}
+    assert call(**named("Bearer a")) != call(**named("Bearer b"))
+    assert call(url="={{ $json.url }}") is None  # an endpoint built per item is unknown
+    assert call(authentication="predefinedCredentialType", nodeCredentialType="slackApi") is None  # credentials not exported

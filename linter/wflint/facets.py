@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 
 from .ir import Facet, Location
 
-__all__ = ["Facet", "Routes", "Starts", "TriggerRule", "LoopCopy", "ItemFanout", "ExecutionOrder", "JoinCheck",
-           "InstanceWrites", "Instances", "Notes", "Structure", "Unresolved", "Step", "Steps", "Concurrency", "Publishing"]
+__all__ = ["Facet", "Routes", "Starts", "TriggerRule", "LoopCopy", "ItemFanout", "ExecutionOrder", "OrderScenario",
+           "JoinCheck", "InstanceWrites", "Instances", "InvalidSetting", "Notes", "Structure", "Unresolved", "Step",
+           "Steps", "Concurrency", "Publishing"]
 
 
 # --- branching, triggers and runs ---------------------------------------------------------------
@@ -84,6 +85,20 @@ class ItemFanout(Facet):
 
 
 @dataclass(frozen=True)
+class OrderScenario:
+    """One execution of a sequential engine: from one start, each branch taking one output."""
+
+    start: str
+    choices: tuple[tuple[str, int], ...]  # branching task → the output taken (0-based)
+    runs: tuple[str, ...]  # the tasks it runs, first runs in order, under the current setting
+    other_runs: tuple[str, ...]  # ... under the other setting
+    outputs: tuple[str, ...] = ()  # each choice's output in the engine's words ("true", "error")
+    # Loops the legacy order stops after their first pass: a join in the loop body that needed the
+    # engine to force its other input waits for ever on the next pass, so the loop never finishes.
+    legacy_stalls: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ExecutionOrder(Facet):
     """A sequential engine's choice of order among tasks the graph leaves unordered (n8n)."""
 
@@ -94,6 +109,11 @@ class ExecutionOrder(Facet):
     first_runs: tuple[str, ...]  # each task's first run, in the engine's order
     other_runs: tuple[str, ...] = ()  # the same under the other setting (the modern one, for a legacy file)
     location: Location | None = None  # where the setting is, or would go
+    # One execution per start (an enabled trigger) and per way a single item can go through the
+    # branches: ``first_runs`` has every output of every branch emit at once, as only several items
+    # taking different ways do. ``scenarios_complete`` is False where there were too many to list.
+    scenarios: tuple[OrderScenario, ...] = ()
+    scenarios_complete: bool = False
 
 
 @dataclass(frozen=True)
@@ -126,6 +146,16 @@ class Unresolved(Facet):
     ids built from data read at parse time): the graph is then partial."""
 
     reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class InvalidSetting(Facet):
+    """A setting of a task that its engine rejects when the task runs (a negative Wait amount, an
+    unknown unit). Analysis gives the task 0 s."""
+
+    what: str  # the setting and its value, in words
+    why: str  # what the engine does with it
+    location: Location | None = None
 
 
 @dataclass(frozen=True)

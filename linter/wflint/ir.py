@@ -120,6 +120,9 @@ class Effect:
     resource: str
     mode: Mode
     location: Location | None = None
+    # A write that only adds a new object (a row, a record, a file) and overwrites nothing: two
+    # appends to one resource never conflict with each other, only with its reads and other writes.
+    append: bool = False
 
     @property
     def system(self) -> str:

@@ -44,6 +44,7 @@ RULE_MODULES = (
     "meta.wfl001",
     "meta.wfl002",
     "meta.wfl003",
+    "meta.wfl004",
 )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..ir import EdgeKind, Workflow
+from ..ir import Workflow
 from . import graph
 from .groups import weakest_source
 from .relax import Relaxation
@@ -32,11 +32,9 @@ def find_batches(workflow: Workflow, relaxation: Relaxation, duration: dict[str,
     if workflow.execution_model.runs_parallel:
         return []
     rank = relaxation.rank
-    # Merging calls changes how often a task runs, not which data it sees: orderings that exist
-    # only because a task runs once per item of its parent (control) do not keep calls apart.
-    data = {(e.u, e.v) for e in workflow.edges if e.kind in (EdgeKind.DATA, EdgeKind.IMPLICIT)}
-    control = {(e.u, e.v) for e in workflow.edges if e.kind is EdgeKind.CONTROL} - data
-    succ, _ = graph.adjacency(relaxation.order, [e for e in relaxation.strict_edges() if e not in control])
+    # Every ordering the relaxed graph keeps keeps calls apart, control edges too: a call that runs
+    # once per item of another, or only on one of its outputs, is fed by it and cannot join it.
+    succ, _ = graph.adjacency(relaxation.order, relaxation.strict_edges())
     by_key: dict[str, list[str]] = {}
     for t in relaxation.order:
         task = workflow.tasks[t]

@@ -58,7 +58,8 @@ class Relaxation:
     routes: dict[str, Mapping] = field(default_factory=dict)
 
     def together(self, a: str, b: str) -> bool:
-        """Can both run in one execution for one item: a common start, not alternative branch outputs?"""
+        """Can both run in one execution for one item: a common start, not alternative branch outputs?
+        A task no start reaches never runs, so it is never together with anything."""
         if self.start_mask and not self.start_mask[a] & self.start_mask[b]:
             return False
         return not alternatives(self.routes.get(a) or {}, self.routes.get(b) or {})
@@ -103,22 +104,22 @@ def relax(workflow: Workflow) -> Relaxation:
     _keep_needs(workflow, result, sequential, serialized)
     _keep_structure(workflow, result)
     accesses = _accesses(workflow)
+    appends = _appends(workflow)
     if serialized:
         # Tasks no common start reaches run in different executions (another trigger): no race.
-        roots = {t: i for i, t in enumerate(t for t in order if not result.design_pred[t])}
-        reach = graph.ancestor_masks(order, result.design_pred, roots)
-        result.start_mask = {t: reach[t] | (1 << roots[t] if t in roots else 0) for t in order}
+        result.start_mask = _start_masks(workflow, order, result.design_pred)
         result.routes = {t: _routes(workflow.tasks[t]) for t in order}
-        _graph_conflicts(result, accesses, result.design_pred, keep=False, together=result.together)
+        _graph_conflicts(result, accesses, result.design_pred, keep=False, together=result.together,
+                         appends=appends)
     if sequential:
-        _chain_conflicts(order, accesses, result.relaxed)
+        _chain_conflicts(order, accesses, result.relaxed, appends)
         opaque = {t: {ANYTHING: Mode.WRITE} for t in order if _unknowable(workflow, t)}
         if opaque:
             everyone = {t: {ANYTHING: Mode.READ} for t in order}
             everyone.update(opaque)
             _chain_conflicts(order, everyone, result.barrier)
     else:
-        _graph_conflicts(result, accesses, result.declared_pred, together=_common_start(workflow))
+        _graph_conflicts(result, accesses, result.declared_pred, together=_common_start(workflow), appends=appends)
         _graph_barriers(workflow, result)
     return result
 
@@ -130,6 +131,25 @@ def _common_start(workflow: Workflow):
     if not starts:
         return None
     return lambda a, b: a not in starts or b not in starts or bool(starts[a] & starts[b])
+
+
+def _start_masks(workflow: Workflow, order: list[str], design_pred: dict[str, list[str]]) -> dict[str, int]:
+    """task → the starts whose executions reach it, as bits: the adapter's ``Starts`` where it knows
+    them (no start: the task never runs), else every task nothing feeds is a start."""
+    facets = [workflow.tasks[t].facet(Starts) for t in order]
+    known = [f for f in facets if f is not None]
+    if len(known) == len(order):
+        bit: dict[str, int] = {}
+        masks: dict[str, int] = {}
+        for t, found in zip(order, known):
+            mask = 0
+            for start in found.starts:
+                mask |= 1 << bit.setdefault(start, len(bit))
+            masks[t] = mask
+        return masks
+    roots = {t: i for i, t in enumerate(t for t in order if not design_pred[t])}
+    reach = graph.ancestor_masks(order, design_pred, roots)
+    return {t: reach[t] | (1 << roots[t] if t in roots else 0) for t in order}
 
 
 def _routes(task) -> Mapping[str, tuple[int, ...]]:
@@ -198,6 +218,17 @@ def _accesses(workflow: Workflow) -> dict[str, dict[str, Mode]]:
     return out
 
 
+def _appends(workflow: Workflow) -> set[tuple[str, str]]:
+    """(task, resource) where every access of the task to the resource is an append."""
+    out: set[tuple[str, str]] = set()
+    for task in workflow.tasks.values():
+        by_resource: dict[str, bool] = {}
+        for effect in task.effects:
+            by_resource[effect.resource] = by_resource.get(effect.resource, True) and effect.append
+        out.update((task.id, r) for r, only_appends in by_resource.items() if only_appends)
+    return out
+
+
 def _why(u: str, v: str, resource: str, mu: Mode, mv: Mode) -> str:
     if resource == ANYTHING:
         return "its effects are unknown, so it keeps its place"
@@ -208,26 +239,39 @@ def _why(u: str, v: str, resource: str, mu: Mode, mv: Mode) -> str:
     return f"{v} writes {resource} that {u} reads"
 
 
-def _chain_conflicts(order: list[str], accesses: dict[str, dict[str, Mode]], out: dict) -> None:
-    """In a total order: each access depends on the last writer; a write also on readers since."""
+def _chain_conflicts(order: list[str], accesses: dict[str, dict[str, Mode]], out: dict,
+                     appends: set[tuple[str, str]] | frozenset = frozenset()) -> None:
+    """In a total order: each access depends on the last writer; a write also on readers and
+    appends since; an append on readers since; a read on appends since (appends among themselves
+    keep no order)."""
     last_writer: dict[str, str] = {}
     readers: dict[str, list[str]] = {}
+    appenders: dict[str, list[str]] = {}
     for t in order:
         for resource, mode in accesses.get(t, {}).items():
             writer = last_writer.get(resource)
             if writer is not None:
                 out.setdefault((writer, t), _why(writer, t, resource, Mode.WRITE, mode))
-            if mode is Mode.WRITE:
-                for r in readers.pop(resource, []):
-                    if r != t:
-                        out.setdefault((r, t), _why(r, t, resource, Mode.READ, mode))
-                last_writer[resource] = t
-            else:
+            if mode is Mode.READ:
+                for a in appenders.get(resource, []):
+                    out.setdefault((a, t), _why(a, t, resource, Mode.WRITE, mode))
                 readers.setdefault(resource, []).append(t)
+                continue
+            for r in readers.get(resource, []):
+                if r != t:
+                    out.setdefault((r, t), _why(r, t, resource, Mode.READ, mode))
+            if (t, resource) in appends:
+                appenders.setdefault(resource, []).append(t)
+                continue
+            for a in appenders.pop(resource, []):
+                if a != t:
+                    out.setdefault((a, t), _why(a, t, resource, Mode.WRITE, mode))
+            readers.pop(resource, None)
+            last_writer[resource] = t
 
 
 def _graph_conflicts(result: Relaxation, accesses: dict[str, dict[str, Mode]], pred: dict[str, list[str]],
-                     keep: bool = True, together=None) -> None:
+                     keep: bool = True, together=None, appends: set[tuple[str, str]] | frozenset = frozenset()) -> None:
     """In a partial order: ordered conflicting pairs keep their order, unordered ones are races.
 
     ``keep=False`` only collects the races (a serialized graph orders every pair by its chain).
@@ -248,7 +292,7 @@ def _graph_conflicts(result: Relaxation, accesses: dict[str, dict[str, Mode]], p
     for resource, users in contested.items():
         for i, (a, ma) in enumerate(users):
             for b, mb in users[i + 1:]:
-                if ma is Mode.READ and mb is Mode.READ:
+                if ma is Mode.READ and mb is Mode.READ or (a, resource) in appends and (b, resource) in appends:
                     continue
                 if masks[b] >> tracked[a] & 1:
                     if keep:

@@ -106,6 +106,15 @@ WRITE_OPS = {
               "removeLabels", "reply", "send", "sendAndWait", "trash", "untrash"},
 }
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+# Operations that only add a new object (a sheet row, an Airtable record, a Notion page or block,
+# a Drive file: Drive keeps files of one name apart) and overwrite nothing, per node type. Sending
+# a message adds one too, but the order of messages is what people read, so those stay plain
+# writes; so do SQL and Supabase inserts (a unique key makes the second of two inserts fail).
+APPEND_OPS = {"googleSheets": {"append"}, "airtable": {"append", "create"}, "notion": {"create", "append"},
+              "googleDrive": {"upload", "createFromText", "create"}}
+# Model inference over HTTP (chat, completions, embeddings): a POST that computes and stores nothing.
+INFERENCE_PATH = re.compile(r"/(chat/)?completions$|/embeddings?$|/v1/messages$|:(generateContent|embedContent|"
+                            r"streamGenerateContent)$|/api/(generate|chat|embed|embeddings)$")
 DB_DEFAULT_SCHEMA = {"postgres": "public"}
 
 
@@ -117,6 +126,7 @@ class NodeEffects:
     pools: list[str] = field(default_factory=list)
     operation: str = ""
     notes: list[str] = field(default_factory=list)
+    appends: set[str] = field(default_factory=set)  # resources it only adds new objects to
 
 
 def short_type(node_type: str) -> str:
@@ -148,8 +158,54 @@ def version(node: dict) -> float:
     return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else 1.0
 
 
+LANGCHAIN = "@n8n/n8n-nodes-langchain."
+# Base nodes that only reshape items in memory, beyond PURE (conversions, extraction, forms that
+# wait for a person): they touch nothing outside the execution.
+IN_MEMORY = {"htmlExtract", "editImage", "compression", "moveBinaryData", "spreadsheetFile", "form",
+             "itemLists", "debugHelper", "noOp", "respondToWebhook"}
+# AI (LangChain) nodes: model calls and chains read a model and store nothing; parsers, splitters,
+# loaders, the window memory and a few tools work in memory.
+AI_MODEL_CALL = re.compile(r"^(lmChat\w*|lm\w*|embeddings\w*|chainLlm|chainSummarization|chainRetrievalQa|"
+                           r"informationExtractor|textClassifier|sentimentAnalysis|agent|agentTool|"
+                           r"toolWikipedia|toolSerpApi|toolWolframAlpha|toolVectorStore|rerankerCohere)$")
+AI_IN_MEMORY = re.compile(r"^(outputParser\w*|textSplitter\w*|document\w*Loader|memoryBufferWindow|"
+                          r"toolCalculator|toolThink|chat|chatTrigger|manualChatTrigger)$")
+AI_OPENAI_READS = {"text", "image", "audio"}  # the OpenAI node's resources that only ask the model
+
+
+def _ai(name: str, node: dict, params: dict, cred: str, out: NodeEffects) -> None:
+    """What an AI (LangChain) node does: vector stores insert or read, chat memories store the
+    conversation, model calls read; any other AI node (LangChain Code, MCP, unknown) is opaque."""
+    if AI_IN_MEMORY.match(name):
+        return
+    if AI_MODEL_CALL.match(name) or name == "openAi" and (text(params.get("resource")) or "text") in AI_OPENAI_READS:
+        out.effects.append((f"model:{name}:{cred or 'default'}", Mode.READ, ()))
+        return
+    if name.startswith("vectorStore"):
+        mode = text(params.get("mode")) or "retrieve"
+        key = next((k for k in ("qdrantCollection", "pineconeIndex", "tableName", "collection", "indexName")
+                    if k in params), "")
+        out.operation = mode
+        out.effects.append((f"vector:{name}:{cred or 'default'}/{text(params.get(key)) if key else '?'}",
+                            Mode.WRITE if mode in ("insert", "update") else Mode.READ, (key,) if key else ()))
+        return
+    if name.startswith("memory"):  # a chat memory in a database stores each turn
+        out.effects.append((f"memory:{name}:{cred or 'default'}/{text(params.get('sessionKey')) or '?'}",
+                            Mode.WRITE, ()))
+        return
+    out.opaque = True
+    out.notes.append(f"AI node {name} not classified: its effects are unknown")
+
+
 def infer(node: dict) -> NodeEffects:
-    kind = short_type(str(node.get("type", "")))
+    full = str(node.get("type", ""))
+    if full.startswith(LANGCHAIN):
+        raw = node.get("parameters")
+        found = NodeEffects()
+        if node.get("disabled") is not True:
+            _ai(full[len(LANGCHAIN):], node, raw if isinstance(raw, dict) else {}, credential(node), found)
+        return found
+    kind = short_type(full)
     if kind.endswith("Tool") and kind not in OPAQUE and (kind[:-4] in WRITE_OPS or kind[:-4] in SQL_TYPES):
         kind = kind[:-4]  # an AI agent's tool wraps the node of the same name
     raw_params = node.get("parameters")
@@ -170,7 +226,15 @@ def infer(node: dict) -> NodeEffects:
     elif kind == "emailSend":
         out.operation = str(params.get("operation", "send"))
         out.effects.append((f"email:{cred or 'smtp'}/{text(params.get('toEmail')) or '?'}", Mode.WRITE, ("toEmail",)))
+    elif kind not in PURE and kind not in IN_MEMORY and not _starts_executions(kind):
+        out.opaque = True  # a node type wflint has no table for: unknown, never "touches nothing"
+        out.notes.append(f"node type {kind} not classified: its effects are unknown")
     return out
+
+
+def _starts_executions(kind: str) -> bool:
+    """Triggers read the event that starts the run and touch nothing else."""
+    return kind.lower().endswith("trigger") or kind in ("webhook", "start", "cron", "interval")
 
 
 def _http(node: dict, params: dict, cred: str, out: NodeEffects) -> None:
@@ -179,11 +243,48 @@ def _http(node: dict, params: dict, cred: str, out: NodeEffects) -> None:
     out.operation = method
     url = text(params.get("url"))
     host, path = url_parts(url)
-    mode = Mode.READ if method.upper() in READ_METHODS else Mode.WRITE
+    inference = method.upper() == "POST" and bool(INFERENCE_PATH.search(path))
+    mode = Mode.READ if method.upper() in READ_METHODS or inference else Mode.WRITE
+    if inference:
+        out.notes.append("a model inference call (chat, completion or embedding): it reads")
     # An unknown host could be anything: it gets a resource of its own rather than a claimed conflict.
     resource = f"http:{host}{path}" if host != "?" else f"http:?{node.get('name', '')}"
     out.effects.append((resource + (f"#{cred}" if cred else ""), mode, ("url",)))
     out.apis.append(ApiUse(f"http:{host}", 1.0, per_item=True))
+
+
+# Request settings that change what one call does beyond its URL (the items carry body and query).
+CALL_SETTINGS = ("onError", "continueOnFail", "retryOnFail", "maxTries", "executeOnce", "alwaysOutputData")
+
+
+def http_endpoint(node: dict) -> str | None:
+    """What one HTTP Request node calls and as whom: method, host and path, the credential and the
+    literal headers. Two nodes can become one multi-item node only when this is the same for both;
+    None where it cannot be known (a URL built by an expression, a credential the export left out)."""
+    raw = node.get("parameters")
+    params: dict = raw if isinstance(raw, dict) else {}
+    method = (text(params.get("requestMethod" if version(node) < 3 else "method")) or "GET").upper()
+    host, path = url_parts(text(params.get("url")))
+    if host == "?":
+        return None
+    auth = text(params.get("authentication")) or "none"
+    who = "none"
+    if auth != "none":
+        who = credential(node)
+        if not who:
+            return None  # an export without its credentials: unknown, never "the same"
+    headers = sorted(f"{text(h.get('name'))}={text(h.get('value'))}" for h in _header_list(params)
+                     if isinstance(h, dict))
+    if text(params.get("jsonHeaders")):
+        headers.append("json:" + " ".join(text(params.get("jsonHeaders")).split()))
+    settings = [f"{k}={node.get(k)!r}" for k in CALL_SETTINGS if node.get(k) is not None]
+    return " ".join([method, host + path, auth, who, *headers, *settings])
+
+
+def _header_list(params: dict) -> list:
+    headers = params.get("headerParameters")
+    found = headers.get("parameters") if isinstance(headers, dict) else None
+    return found if isinstance(found, list) else []
 
 
 def url_parts(url: str) -> tuple[str, str]:
@@ -249,14 +350,32 @@ def _generic(kind: str, node: dict, params: dict, cred: str, out: NodeEffects) -
         mode = Mode.READ
     target = _target(kind, params)
     system = {"googleSheets": "gsheet", "awsS3": "s3"}.get(kind, kind.lower())
-    out.effects.append((f"{system}:{cred or 'default'}/{target}", mode, ()))
+    resource = f"{system}:{cred or 'default'}/{target}"
+    out.effects.append((resource, mode, ()))
+    if op in APPEND_OPS.get(kind, ()):
+        out.appends.add(resource)
     out.apis.append(ApiUse(f"{system}:{cred or 'default'}", 1.0, per_item=True))  # one call per item
+
+
+GOOGLE_FILE_URL = re.compile(r"/(?:spreadsheets|document|file|presentation)/d/([\w-]+)")
+
+
+def _sheet_target(params: dict) -> str:
+    """One spelling per spreadsheet and tab, however the resource locator names them: a document
+    by URL or by id is its id; a tab picked from the list (``gid=0``) or by id is its gid."""
+    doc = text(params.get("documentId"))
+    found = GOOGLE_FILE_URL.search(doc) if not doc.startswith("=") else None
+    doc = found.group(1) if found else doc
+    tab = text(params.get("sheetName"))
+    if re.fullmatch(r"(gid=)?\d+", tab):
+        tab = "gid=" + tab.removeprefix("gid=")
+    return f"{doc or '?'}/{tab or '?'}"
 
 
 def _target(kind: str, params: dict) -> str:
     t = lambda *keys: "/".join(text(params.get(k)) or "?" for k in keys)
     if kind == "googleSheets":
-        return t("documentId", "sheetName") if "documentId" in params else t("sheetId", "range")
+        return _sheet_target(params) if "documentId" in params else t("sheetId", "range")
     if kind == "airtable":
         return t("base", "table") if "base" in params else t("application", "table")
     if kind == "notion":

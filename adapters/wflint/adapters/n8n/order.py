@@ -18,12 +18,21 @@ from collections.abc import Set
 
 def execution_order(names: list[str], children: dict[str, list[tuple[str, int, int]]],
                     wired: dict[str, set[int]], position: dict[str, tuple[float, float]],
-                    v1: bool, triggers: Set[str] = frozenset(), done_outputs: dict[str, int] | None = None) -> list[str]:
+                    v1: bool, triggers: Set[str] = frozenset(), done_outputs: dict[str, int] | None = None,
+                    start: str | None = None, silent: Set[tuple[str, int]] = frozenset(),
+                    back: Set[tuple[str, str]] = frozenset(), forced_log: list[str] | None = None) -> list[str]:
     """``done_outputs``: Loop Over Items node → its *done* output, which emits only once the loop
-    body has run for every batch (measured on n8n 2.8.4): its children come after the body."""
+    body has run for every batch (measured on n8n 2.8.4): its children come after the body.
+
+    With ``start``, one execution from that node alone, where the outputs in ``silent`` (node,
+    output) emit nothing: only the nodes it runs, in order. Without it, every start in turn and
+    every output emitting, and nodes nothing reaches appended, so every node has a place. ``back``:
+    connections that close a loop, which v0's search for the chains feeding a Merge does not climb
+    (the way back into Loop Over Items comes after the pass, not before it). ``forced_log``
+    collects the multi-input nodes whose other inputs v0 had to force."""
     has_parent = {v for kids in children.values() for v, _, _ in kids}
-    roots = [n for n in names if n not in has_parent]
     key = lambda n: (position[n][1], position[n][0])
+    roots = [n for n in names if n not in has_parent] if start is None else [start]
     roots.sort(key=lambda n: (n not in triggers, key(n)))  # an execution starts at a trigger
     ran: list[str] = []
     seen: set[str] = set()
@@ -33,7 +42,8 @@ def execution_order(names: list[str], children: dict[str, list[tuple[str, int, i
     parents: dict[str, list[str]] = {}
     for u, kids in children.items():
         for v, _, _ in kids:
-            parents.setdefault(v, []).append(u)
+            if (u, v) not in back:
+                parents.setdefault(v, []).append(u)
     done_outputs = done_outputs or {}
     after_loops: list[str] = []  # children of a loop's done output, due when its body has run
     while True:
@@ -45,7 +55,7 @@ def execution_order(names: list[str], children: dict[str, list[tuple[str, int, i
             ran.append(node)
             ready: list[str] = []
             for child, out, index in children.get(node, ()):
-                if child in seen or child in ready:
+                if child in seen or child in ready or (node, out) in silent:
                     continue
                 if done_outputs.get(node) == out:
                     after_loops.append(child)
@@ -56,7 +66,10 @@ def execution_order(names: list[str], children: dict[str, list[tuple[str, int, i
                     arrived.add(index)
                     if not arrived >= wired[child]:
                         if first_data and not v1:
-                            ready += _forced(child, node, children, parents, seen, set(stack) | set(ready))
+                            forced = _forced(child, node, children, parents, seen, set(stack) | set(ready), silent)
+                            if forced and forced_log is not None:
+                                forced_log.append(child)
+                            ready += forced
                         continue
                     waiting.pop(child)
                 ready.append(child)
@@ -65,29 +78,133 @@ def execution_order(names: list[str], children: dict[str, list[tuple[str, int, i
                 stack.extendleft(reversed(ready))
             else:
                 stack.extend(ready)
-        if after_loops:
-            stack.append(after_loops.pop())  # the innermost loop finishes first
-            continue
-        released = next((n for n in waiting if n not in seen), None)
-        if released is not None:
-            waiting.pop(released)
-            stack.append(released)
-            continue
-        while pending_roots and pending_roots[0] in seen:
-            pending_roots.popleft()
-        if not pending_roots:
+        idle = _when_idle(waiting, seen, after_loops, pending_roots, children, back)
+        if idle is None:
             break
-        stack.append(pending_roots.popleft())
-    ran.extend(n for n in names if n not in seen)
+        stack.append(idle)
+    if start is None:
+        ran.extend(n for n in names if n not in seen)
     return ran
 
 
+def loop_bodies(children: dict[str, list[tuple[str, int, int]]], done_outputs: dict[str, int],
+                back: Set[tuple[str, str]]) -> dict[str, set[str]]:
+    """Loop Over Items node → the nodes of its body: reached from its loop output, and leading back
+    to it through a connection that closes the loop."""
+    bodies: dict[str, set[str]] = {}
+    for loop, done in done_outputs.items():
+        reached: set[str] = set()
+        stack = [v for v, o, _ in children.get(loop, ()) if o != done]
+        while stack:
+            n = stack.pop()
+            if n not in reached and n != loop:
+                reached.add(n)
+                stack.extend(v for v, _, _ in children.get(n, ()))
+        returning = {u for u, v in back if v == loop}
+        bodies[loop] = {n for n in reached if _leads_to(n, returning, children, loop)}
+    return bodies
+
+
+def _leads_to(start: str, targets: set[str], children: dict[str, list[tuple[str, int, int]]], stop: str) -> bool:
+    seen, stack = {start}, [start]
+    while stack:
+        n = stack.pop()
+        if n in targets:
+            return True
+        for v, _, _ in children.get(n, ()):
+            if v not in seen and v != stop:
+                seen.add(v)
+                stack.append(v)
+    return False
+
+
+def _when_idle(waiting: dict[str, set[int]], seen: set[str], after_loops: list[str], pending_roots: deque[str],
+               children: dict[str, list[tuple[str, int, int]]], back: Set[tuple[str, str]]) -> str | None:
+    """What runs when nothing is on the stack: a waiting node of the loop body, else the innermost
+    loop's done branch, else any node waiting for more inputs (it runs with what it has), else the
+    next start; None when the execution is over."""
+    inside = _inside_pass(waiting, seen, after_loops, children, back) if back else None
+    if inside is not None:  # a Merge inside the loop body runs with what it has, then the pass ends
+        waiting.pop(inside)
+        return inside
+    if after_loops:
+        return after_loops.pop()  # the innermost loop finishes first
+    released = next((n for n in waiting if n not in seen), None)
+    if released is not None:
+        waiting.pop(released)
+        return released
+    while pending_roots and pending_roots[0] in seen:
+        pending_roots.popleft()
+    return pending_roots.popleft() if pending_roots else None
+
+
+def _inside_pass(waiting: dict[str, set[int]], seen: set[str], after_loops: list[str],
+                 children: dict[str, list[tuple[str, int, int]]], back: Set[tuple[str, str]]) -> str | None:
+    """A node waiting for more inputs that no loop's done branch feeds: it is part of the pass
+    (v1 runs it with partial data before the loop can finish; measured on n8n 2.8.4)."""
+    after: set[str] = set()
+    stack = list(after_loops)
+    while stack:
+        n = stack.pop()
+        if n not in after:
+            after.add(n)
+            stack.extend(v for v, _, _ in children.get(n, ()) if (n, v) not in back)
+    return next((n for n in waiting if n not in seen and n not in after), None) if after_loops else None
+
+
+def scenarios(starts: list[str], children: dict[str, list[tuple[str, int, int]]], exclusive: Set[str],
+              fixed: dict[str, int] | None = None,
+              limit: int = 256) -> tuple[list[tuple[str, tuple[tuple[str, int], ...]]], bool]:
+    """One execution per start and per way a single item can go through the exclusive routers it
+    reaches (IF, Switch, an error output: each item leaves by one output; ``fixed`` ones by that
+    output alone): (start, router → output taken). Routers are chosen lazily, so only the ones a
+    choice reaches multiply the count.
+    The flag says whether every way was listed (False past ``limit``)."""
+    out: list[tuple[str, tuple[tuple[str, int], ...]]] = []
+    for start in starts:
+        stack: list[dict[str, int]] = [{}]
+        while stack:
+            choices = stack.pop()
+            router = next((n for n in _reached(start, children, choices) if n in exclusive and n not in choices), None)
+            if router is None:
+                out.append((start, tuple(choices.items())))
+                if len(out) >= limit:
+                    return out, False
+                continue
+            outputs = {o for _, o, _ in children[router]}
+            if fixed and router in fixed:
+                outputs = {fixed[router]}
+            for o in sorted(outputs, reverse=True):
+                stack.append({**choices, router: o})
+    return out, True
+
+
+def silenced(children: dict[str, list[tuple[str, int, int]]], choices: tuple[tuple[str, int], ...]) -> set[tuple[str, int]]:
+    """The outputs a scenario's routers do not take."""
+    return {(router, o) for router, taken in choices for _, o, _ in children[router] if o != taken}
+
+
+def _reached(start: str, children: dict[str, list[tuple[str, int, int]]], choices: dict[str, int]) -> list[str]:
+    """Nodes an execution from ``start`` reaches, in breadth-first order, routers taking their choice."""
+    seen, queue = {start}, deque([start])
+    order = []
+    while queue:
+        node = queue.popleft()
+        order.append(node)
+        for child, out, _ in children.get(node, ()):
+            if child not in seen and choices.get(node, out) == out:
+                seen.add(child)
+                queue.append(child)
+    return order
+
+
 def _forced(child: str, parent: str, children: dict, parents: dict[str, list[str]], seen: set[str],
-            queued: set[str]) -> list[str]:
+            queued: set[str], silent: Set[tuple[str, int]] = frozenset()) -> list[str]:
     """Legacy v0 only: when a multi-input node first gets data, n8n runs the chains feeding its other
     inputs that nothing else will start, from the top-most node that has not run (measured on
-    n8n 2.8.4: an input chain no trigger reaches runs before the Merge in v0, never in v1)."""
-    siblings = {v for v, _, _ in children.get(parent, ())}
+    n8n 2.8.4: an input chain no trigger reaches runs before the Merge in v0, never in v1). A
+    sibling on an output that emits nothing in this run (the other side of an IF) starts nothing."""
+    siblings = {v for v, o, _ in children.get(parent, ()) if (parent, o) not in silent}
     out = []
     for source in parents.get(child, ()):
         if source == parent or source in seen or source in queued:
@@ -169,15 +286,18 @@ def linearize(first_run: list[str], children: dict[str, list[tuple[str, int, int
 
 
 def routes(names: list[str], children: dict[str, list[tuple[str, int, int]]],
-           back: set[tuple[str, str]]) -> dict[str, dict[str, frozenset[int]]]:
-    """node → {router: outputs of the router that lead to it}, for routers with several used outputs.
+           back: set[tuple[str, str]], routers: Set[str]) -> dict[str, dict[str, frozenset[int]]]:
+    """node → {router: outputs of the router that lead to it}, for ``routers`` with several used outputs.
 
-    A router (IF, Switch, an error output, Loop Over Items) sends each item down one output, so
-    two nodes reached only through different outputs of one router never handle the same item:
-    they are alternatives, not parallel branches.
+    A router (IF, Switch, an error output) sends each item down one output, so two nodes reached
+    only through different outputs of one router never handle the same item: they are
+    alternatives, not parallel branches. Loop Over Items counts too: its done output runs only
+    after every pass of the loop body, never alongside it.
     """
     out: dict[str, dict[str, frozenset[int]]] = {n: {} for n in names}
     for router in names:
+        if router not in routers:
+            continue
         used = sorted({o for _, o, _ in children.get(router, ())})
         if len(used) < 2:
             continue

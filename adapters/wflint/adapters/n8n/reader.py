@@ -8,11 +8,23 @@ that calls them; sticky notes are not tasks.
 """
 from __future__ import annotations
 
+import math
 import os
 import re
+from dataclasses import dataclass, field
 
 from wflint.errors import ParseError
-from wflint.facets import ExecutionOrder, ItemFanout, JoinCheck, Notes, Routes, Starts, Structure
+from wflint.facets import (
+    ExecutionOrder,
+    InvalidSetting,
+    ItemFanout,
+    JoinCheck,
+    Notes,
+    OrderScenario,
+    Routes,
+    Starts,
+    Structure,
+)
 from wflint.ir import (
     Dangling,
     Duration,
@@ -30,7 +42,7 @@ from wflint.sourcemap import load_json
 
 from . import effects as fx
 from .facts import NodeFacts, facts, update
-from .order import back_edges, exclusive, execution_order, linearize, routes
+from .order import back_edges, exclusive, execution_order, linearize, loop_bodies, routes, scenarios, silenced
 from .references import scan
 
 STICKY = "n8n-nodes-base.stickyNote"
@@ -82,6 +94,33 @@ def _expect(cond: bool, pointer: tuple, message: str) -> None:
         raise N8nError(pointer, message)
 
 
+@dataclass
+class _Wiring:
+    """The main connections between tasks, as the reader's later passes need them."""
+
+    children: dict[str, list[tuple[str, int, int]]]  # node → (child, output, input)
+    wired: dict[str, set[int]]  # node → its inputs that something feeds
+    parents: dict[str, list[str]]
+    inputs: dict[str, list[tuple[str, int, int, tuple]]]  # node → (parent, output, input, pointer)
+    edges: list[Edge] = field(default_factory=list)
+    dangling: list[Dangling] = field(default_factory=list)
+
+
+@dataclass
+class _Order:
+    """How n8n runs the nodes: each node's first run, the loops' back edges and one linear order."""
+
+    first: list[str]
+    back: set[tuple[str, str]]
+    order: list[str]
+    other_first: list[str]  # first runs under the other executionOrder setting
+    other: list[str]
+    scenarios: tuple[OrderScenario, ...] = ()  # one execution per start and way through the branches
+    scenarios_complete: bool = False
+    starts: list[str] = field(default_factory=list)  # where executions start (enabled triggers)
+    routers: set[str] = field(default_factory=set)  # nodes whose outputs never carry one item both ways
+
+
 def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
     _expect(isinstance(doc, dict), p, "expected a workflow object")
     nodes, connections = doc.get("nodes"), doc.get("connections")
@@ -90,15 +129,7 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
     settings = doc.get("settings") if isinstance(doc.get("settings"), dict) else {}
     order_setting = settings.get("executionOrder")
     v1 = order_setting == "v1"
-    by_name: dict[str, tuple[int, dict]] = {}
-    for i, node in enumerate(nodes):
-        _expect(isinstance(node, dict), p + ("nodes", i), "a node must be an object")
-        name, kind = node.get("name"), node.get("type")
-        _expect(isinstance(name, str) and name != "", p + ("nodes", i), "node without a 'name'")
-        _expect(isinstance(kind, str) and kind != "", p + ("nodes", i), f"node {name!r} has no 'type'")
-        _expect(name not in by_name, p + ("nodes", i, "name"), f"two nodes are named {name!r}")
-        by_name[name] = (i, node)
-
+    by_name = _nodes_by_name(nodes, p)
     effects = {name: fx.infer(node) for name, (_, node) in by_name.items()}  # once per node: SQL is parsed here
     one_to_one = {name: _one_to_one(node, effects[name]) for name, (_, node) in by_name.items()}
     links = connection_links(connections, p, by_name)
@@ -108,37 +139,102 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
     root_of = _fold(ai, main_nodes)
     task_names = [n for n, (_, node) in by_name.items()
                   if node["type"] != STICKY and n not in root_of]
-
     pin = doc.get("pinData") if isinstance(doc.get("pinData"), dict) else {}
+    wiring = _wire(main, task_names, by_name, one_to_one)
+    _start_and_wait_edges(main, wiring, by_name, one_to_one)
+    folded: dict[str, list[str]] = {}
+    for sub, root in root_of.items():
+        folded.setdefault(root, []).append(sub)
     tasks: dict[str, Task] = {}
-    edges: list[Edge] = []
-    dangling: list[Dangling] = []
-    children: dict[str, list[tuple[str, int, int]]] = {n: [] for n in task_names}
-    wired: dict[str, set[int]] = {n: set() for n in task_names}
-    parents: dict[str, list[str]] = {n: [] for n in task_names}
-    inputs: dict[str, list[tuple[str, int, int, tuple]]] = {n: [] for n in task_names}
+    for name in task_names:
+        i, node = by_name[name]
+        tasks[name] = _task(name, node, p + ("nodes", i), folded.get(name, []), by_name, pin, effects)
+    for name in task_names:
+        _references(name, tasks, by_name, folded.get(name, []), wiring.parents, root_of, wiring.edges,
+                    wiring.dangling, p)
+    runs = _run_order(task_names, tasks, by_name, wiring, v1)
+    # A main connection back to an earlier node closes a loop (Loop Over Items): the loop body's
+    # data comes round on the next pass, not before the first, so it is not a dependency.
+    # A node wired to itself runs again on what it emitted: a loop too, never an ordering.
+    edges = [e for e in wiring.edges if e.u != e.v
+             and (e.kind not in (EdgeKind.DATA, EdgeKind.CONTROL) or (e.u, e.v) not in runs.back)]
+    edges += _lineage(tasks, wiring.children, runs.back, edges)
+    _items_and_durations(tasks, wiring.parents, pin)
+    _batch_keys(tasks, by_name)
+    _branch_facets(task_names, tasks, by_name, wiring, runs)
+    wf = Workflow(name=_name(doc, path, suffix), format="n8n", path=path,
+                  execution_model=_model(v1, order_setting, runs.order, runs.starts), tasks=tasks, edges=edges,
+                  dangling=wiring.dangling, source=index, location=Location(p))
+    wf.put(ExecutionOrder(
+        explicit=order_setting is not None, modern=v1, value=order_setting, agree=runs.order == runs.other,
+        first_runs=tuple(runs.first),  # the order of each node's first run, as n8n runs it
+        other_runs=tuple(runs.other_first),  # ... and under the other setting (v1 for a v0 file)
+        location=Location(p + ("settings",)) if "settings" in doc else Location(p),
+        scenarios=runs.scenarios, scenarios_complete=runs.scenarios_complete,
+    ))
+    for task in tasks.values():
+        _put_shared_facets(task)
+    return wf
+
+
+def _batch_keys(tasks: dict[str, Task], by_name: dict) -> None:
+    """One HTTP Request node over N items sends them all at once: requests to one endpoint, as one
+    caller, may become one such node. Not a node some other node reads through item lineage
+    (``$('X').item``): merged into another node, X's items lose the pairing the reader follows."""
+    lineage = {ref for task in tasks.values() for ref in facts(task).paired_refs}
+    for name, task in tasks.items():
+        if fx.short_type(task.kind) != "httpRequest" or facts(task).disabled or name in lineage:
+            continue
+        endpoint = fx.http_endpoint(by_name[name][1])
+        if endpoint is not None:
+            task.batch = f"http:{endpoint}"
+
+
+def _nodes_by_name(nodes: list, p: tuple) -> dict[str, tuple[int, dict]]:
+    """name → (index in ``nodes``, node); every node must be an object with a unique name and a type."""
+    by_name: dict[str, tuple[int, dict]] = {}
+    for i, node in enumerate(nodes):
+        _expect(isinstance(node, dict), p + ("nodes", i), "a node must be an object")
+        name, kind = node.get("name"), node.get("type")
+        _expect(isinstance(name, str) and name != "", p + ("nodes", i), "node without a 'name'")
+        _expect(isinstance(kind, str) and kind != "", p + ("nodes", i), f"node {name!r} has no 'type'")
+        _expect(name not in by_name, p + ("nodes", i, "name"), f"two nodes are named {name!r}")
+        by_name[name] = (i, node)
+    return by_name
+
+
+def _wire(main: list[dict], task_names: list[str], by_name: dict, one_to_one: dict[str, bool]) -> _Wiring:
+    """Order edges for every main connection between tasks, and a control edge where the parent
+    does not emit one item per input (the child's run count hangs on it)."""
+    wiring = _Wiring(children={n: [] for n in task_names}, wired={n: set() for n in task_names},
+                     parents={n: [] for n in task_names}, inputs={n: [] for n in task_names})
     for link in main:
         u, v = link["from"], link["to"]
         if v not in by_name:
-            dangling.append(Dangling(u, v, Location(link["pointer"]), f"connection to `{v}`"))
+            wiring.dangling.append(Dangling(u, v, Location(link["pointer"]), f"connection to `{v}`"))
             continue
-        if u not in children or v not in children:
+        if u not in wiring.children or v not in wiring.children:
             continue  # a connection from/to a sticky note or folded sub-node
-        children[u].append((v, link["out"], link["in"]))
-        wired[v].add(link["in"])
-        inputs[v].append((u, link["out"], link["in"], link["pointer"]))
-        if u not in parents[v]:
-            parents[v].append(u)
+        wiring.children[u].append((v, link["out"], link["in"]))
+        wiring.wired[v].add(link["in"])
+        wiring.inputs[v].append((u, link["out"], link["in"], link["pointer"]))
+        if u not in wiring.parents[v]:
+            wiring.parents[v].append(u)
         how = "error output" if link["type"] == "error" else f"output {link['out']}"
-        edges.append(Edge(u, v, EdgeKind.ORDER, Location(link["pointer"]),
-                          f"main connection {u} {how} → {v} input {link['in']}"))
+        wiring.edges.append(Edge(u, v, EdgeKind.ORDER, Location(link["pointer"]),
+                                 f"main connection {u} {how} → {v} input {link['in']}"))
         if not one_to_one[u]:
-            edges.append(Edge(u, v, EdgeKind.CONTROL, Location(link["pointer"]),
-                              f"{v} runs once per item {u} emits, and only if it emits any"))
+            wiring.edges.append(Edge(u, v, EdgeKind.CONTROL, Location(link["pointer"]),
+                                     f"{v} runs once per item {u} emits, and only if it emits any"))
+    return wiring
+
+
+def _start_and_wait_edges(main: list[dict], wiring: _Wiring, by_name: dict, one_to_one: dict[str, bool]) -> None:
+    """Control edges out of where an execution starts and out of a Wait: both are there on purpose."""
     fed = {link["to"] for link in main}
     for link in main:
         u, v = link["from"], link["to"]
-        if u not in children or v not in children or not one_to_one[u]:
+        if u not in wiring.children or v not in wiring.children or not one_to_one[u]:
             continue
         if u not in fed:  # where an execution starts: the children need it to run at all
             why = f"an execution starts at {u}; {v} runs only when it is reached from there"
@@ -146,70 +242,152 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
             why = f"{v} runs after the pause {u} on purpose"
         else:
             continue
-        edges.append(Edge(u, v, EdgeKind.CONTROL, Location(link["pointer"]), why))
+        wiring.edges.append(Edge(u, v, EdgeKind.CONTROL, Location(link["pointer"]), why))
 
-    folded: dict[str, list[str]] = {}
-    for sub, root in root_of.items():
-        folded.setdefault(root, []).append(sub)
-    for name in task_names:
-        i, node = by_name[name]
-        tasks[name] = _task(name, node, p + ("nodes", i), folded.get(name, []), by_name, pin, effects)
-    for name in task_names:
-        _references(name, tasks, by_name, folded.get(name, []), parents, root_of, edges, dangling, p)
 
+def _run_order(task_names: list[str], tasks: dict[str, Task], by_name: dict, wiring: _Wiring, v1: bool) -> _Order:
+    """Simulate n8n's run order under the file's setting and the other one."""
     position = {n: _position(by_name[n][1]) for n in task_names}
     triggers = {n for n in task_names if _is_trigger(by_name[n][1]["type"])}
     loops = {n: facts(tasks[n]).loop_output for n in task_names}
     done = {n: 1 - out for n, out in loops.items() if out is not None}
+    children, wired = wiring.children, wiring.wired
     first = execution_order(task_names, children, wired, position, v1, triggers, done)
     back = back_edges(task_names, children, [n for n in first if n in triggers] + first)
     order = linearize(first, children, back)
     other_first = execution_order(task_names, children, wired, position, not v1, triggers, done)
-    other = linearize(other_first, children, back)
-    # A main connection back to an earlier node closes a loop (Loop Over Items): the loop body's
-    # data comes round on the next pass, not before the first, so it is not a dependency.
-    # A node wired to itself runs again on what it emitted: a loop too, never an ordering.
-    edges = [e for e in edges if e.u != e.v
-             and (e.kind not in (EdgeKind.DATA, EdgeKind.CONTROL) or (e.u, e.v) not in back)]
-    edges += _lineage(tasks, children, back, edges)
-    _items_and_durations(tasks, parents, pin)
-    for task in tasks.values():  # one HTTP Request node over N items sends them all at once
-        if fx.short_type(task.kind) == "httpRequest" and not facts(task).disabled:
-            task.batch = f"http:{facts(task).credential}"
-    route = routes(task_names, children, back)
-    starts = _starts(order, children, back)
-    routers = {n for n in task_names if len({o for _, o, _ in children[n]}) > 1}
-    if len({n for n in task_names if n not in {v for k in children.values() for v, _, _ in k}}) > 1:
-        for name in task_names:  # several starts: which executions reach each node
+    runs = _Order(first, back, order, other_first, linearize(other_first, children, back))
+    starts = _enabled_starts(task_names, tasks, children, triggers)
+    exclusive, fixed = _exclusive_routers(task_names, tasks, by_name, children)
+    runs.starts = starts
+    runs.routers = _item_routers(task_names, by_name, children)
+    ways, runs.scenarios_complete = scenarios(starts, children, exclusive, fixed)
+    bodies = loop_bodies(children, done, back)
+
+    def one_run(start: str, choices: tuple, modern: bool, forced: list[str] | None = None) -> tuple[str, ...]:
+        return tuple(execution_order(task_names, children, wired, position, modern, triggers, done, start=start,
+                                     silent=silenced(children, choices), back=back, forced_log=forced))
+
+    scenarios_found = []
+    for start, choices in ways:
+        forced: list[str] = []
+        legacy = one_run(start, choices, False, forced)
+        stalls = tuple(loop for loop, body in bodies.items() if any(m in body for m in forced))
+        modern = one_run(start, choices, True)
+        scenarios_found.append(OrderScenario(
+            start, choices, modern if v1 else legacy, legacy if v1 else modern,
+            tuple(_output_name(by_name[r][1], o, children[r]) for r, o in choices), stalls))
+    runs.scenarios = tuple(scenarios_found)
+    return runs
+
+
+def _output_name(node: dict, out: int, kids: list[tuple[str, int, int]]) -> str:
+    """An output as the n8n canvas labels it: an IF's true/false, a Filter's kept/discarded, the
+    error output of a node that continues on error, else its index."""
+    short = fx.short_type(node["type"])
+    on_error = node.get("onError") == "continueErrorOutput"
+    if on_error and out == max(o for _, o, _ in kids) and out > 0:
+        return "error output"
+    if short in ("if", "filter") and out in (0, 1):
+        return ("true", "false")[out] + " output" if short == "if" else ("kept", "discarded")[out] + " output"
+    if on_error and short != "switch":
+        return "success output"
+    return f"output {out}"
+
+
+def _enabled_starts(task_names: list[str], tasks: dict[str, Task], children: dict, triggers: set[str]) -> list[str]:
+    """Where an execution can start: each enabled trigger (a disabled one starts nothing), or,
+    in a workflow with none, each enabled node nothing feeds."""
+    enabled = [n for n in task_names if facts(tasks[n]).disabled is not True]
+    found = [n for n in enabled if n in triggers]
+    if found:
+        return found
+    fed = {v for kids in children.values() for v, _, _ in kids}
+    return [n for n in enabled if n not in fed]
+
+
+def _item_routers(task_names: list[str], by_name: dict, children: dict) -> set[str]:
+    """Nodes with several used outputs that send each item out of one of them (IF, Switch, Filter,
+    error outputs, Compare Datasets) or run them one after the other (Loop Over Items: the loop,
+    then done); not a Switch that sends an item to every matching output, nor a classifier that
+    may give an item several categories."""
+    out = set()
+    for name in task_names:
+        if len({o for _, o, _ in children[name]}) < 2:
+            continue
+        node = by_name[name][1]
+        options = node.get("parameters", {}).get("options") if isinstance(node.get("parameters"), dict) else None
+        several = isinstance(options, dict) and (options.get("allMatchingOutputs") is True
+                                                 or options.get("multiClass") is True)
+        if not several:
+            out.add(name)
+    return out
+
+
+# Nodes whose used outputs all emit in one run (Loop Over Items: loop, then done), never one per item.
+ALL_OUTPUTS = {"splitInBatches", "compareDatasets"}
+
+
+def _exclusive_routers(task_names: list[str], tasks: dict[str, Task], by_name: dict,
+                       children: dict) -> tuple[set[str], dict[str, int]]:
+    """Nodes that send one item out of one of their outputs: IF, Filter, Switch, classifiers,
+    error outputs, and node types wflint does not know (presumed so: a run is then never claimed
+    to take two ways at once); not a Switch that sends an item to every matching output, a
+    classifier that gives it several categories, nor Loop Over Items or Compare Datasets, whose
+    outputs all emit in one run. Disabled ones pass every item to their first output."""
+    exclusive: set[str] = set()
+    fixed: dict[str, int] = {}
+    routers = _item_routers(task_names, by_name, children)
+    for name in task_names:
+        if facts(tasks[name]).disabled is True and len({o for _, o, _ in children[name]}) > 1:
+            exclusive.add(name)
+            fixed[name] = 0
+        elif name in routers and fx.short_type(by_name[name][1]["type"]) not in ALL_OUTPUTS:
+            exclusive.add(name)
+    return exclusive, fixed
+
+
+def _branch_facets(task_names: list[str], tasks: dict[str, Task], by_name: dict, wiring: _Wiring,
+                   runs: _Order) -> None:
+    """Routes (which router outputs lead to a node), Starts (where several starts, or nodes no
+    start reaches: those never run and cost nothing) and the join checks."""
+    children = wiring.children
+    route = routes(task_names, children, runs.back, runs.routers)
+    starts = _starts(runs.order, children, runs.back, set(runs.starts))
+    never = [n for n in task_names if not starts[n]]
+    if len(runs.starts) > 1 or never:
+        for name in task_names:  # which executions reach each node (none: it never runs)
             tasks[name].put(Starts(tuple(sorted(starts[name]))))
+    for name in never:
+        tasks[name].duration = Duration(0.0, DurationSource.DECLARED)
     for name in task_names:
         if route[name]:
             tasks[name].put(Routes({r: tuple(sorted(o)) for r, o in route[name].items()}))
-        _joins(tasks[name], by_name[name][1], inputs[name], _labels(name, inputs[name], route, starts, routers))
+        inputs = wiring.inputs[name]
+        _joins(tasks[name], by_name[name][1], inputs, _labels(name, inputs, route, starts, runs.routers))
 
+
+def _model(v1: bool, order_setting: object, order: list[str], starts: list[str]) -> ExecutionModel:
     notes = [
         "executionOrder " + _order_note(v1, order_setting),
         f"node durations are defaults ({CALL_S:g} s per item for nodes that call out, {LOGIC_S:g} s for "
         "in-memory nodes) unless measured timings are given",
     ]
+    if len(starts) > 1:
+        notes.append(f"{len(starts)} triggers ({', '.join(starts[:4])}{' ...' if len(starts) > 4 else ''}) each "
+                     "start their own execution: the figures add up the nodes of every trigger's run, and "
+                     "nodes on different triggers' paths never run together")
     tiebreak = ("canvas position (v1 runs the top-most branch first, then the left-most)" if v1
                 else "connection order (legacy v0 runs branches breadth-first in the order they were connected)")
-    model = ExecutionModel(name="n8n", mode="sequential", order=tuple(order), runs_parallel=False,
-                           parallel_feature=PARALLEL_FEATURE, notes=tuple(notes), tiebreak=tiebreak,
-                           join_task="n8n-nodes-base.merge")
-    name = doc.get("name") if isinstance(doc.get("name"), str) and doc.get("name") else \
-        os.path.basename(path).rsplit(".", 1)[0] + suffix
-    wf = Workflow(name=name, format="n8n", path=path, execution_model=model, tasks=tasks, edges=edges,
-                  dangling=dangling, source=index, location=Location(p))
-    wf.put(ExecutionOrder(
-        explicit=order_setting is not None, modern=v1, value=order_setting, agree=order == other,
-        first_runs=tuple(first),  # the order of each node's first run, as n8n runs it
-        other_runs=tuple(other_first),  # ... and under the other setting (v1 for a v0 file)
-        location=Location(p + ("settings",)) if "settings" in doc else Location(p),
-    ))
-    for task in tasks.values():
-        _put_shared_facets(task)
-    return wf
+    return ExecutionModel(name="n8n", mode="sequential", order=tuple(order), runs_parallel=False,
+                          parallel_feature=PARALLEL_FEATURE, notes=tuple(notes), tiebreak=tiebreak,
+                          join_task="n8n-nodes-base.merge")
+
+
+def _name(doc: dict, path: str, suffix: str) -> str:
+    """The workflow's own name, or the file's name (with its index in an array export)."""
+    name = doc.get("name")
+    return name if isinstance(name, str) and name else os.path.basename(path).rsplit(".", 1)[0] + suffix
 
 
 STRUCTURE = {"noOp": Structure("marker", "a No Operation node"), "wait": Structure("wait", "a Wait node")}
@@ -324,13 +502,15 @@ def _task(name: str, node: dict, pointer: tuple, subs: list[str], by_name: dict,
     short = fx.short_type(kind)
     found = inferred[name]
     opaque = found.opaque
-    effects = [Effect(r, m, Location(pointer + ("parameters",) + tail)) for r, m, tail in found.effects]
+    effects = [Effect(r, m, Location(pointer + ("parameters",) + tail), append=r in found.appends)
+               for r, m, tail in found.effects]
     apis, pools = list(found.apis), list(found.pools)
     for sub in subs:
         si, sub_node = by_name[sub]
         sub_found = inferred[sub]
         opaque = opaque or sub_found.opaque
-        effects += [Effect(r, m, Location(pointer[:-1] + (si, "parameters") + tail)) for r, m, tail in sub_found.effects]
+        effects += [Effect(r, m, Location(pointer[:-1] + (si, "parameters") + tail), append=r in sub_found.appends)
+                    for r, m, tail in sub_found.effects]
         apis += sub_found.apis
         pools += [x for x in sub_found.pools if x not in pools]
     node_facts = NodeFacts(
@@ -349,25 +529,53 @@ def _task(name: str, node: dict, pointer: tuple, subs: list[str], by_name: dict,
         policy = "continue"
     elif node.get("onError") == "stopWorkflow":
         policy = "stop"
-    duration = _base_duration(short, node)
-    return Task(id=name, name=name, kind=kind, location=Location(pointer), duration=duration,
+    task = Task(id=name, name=name, kind=kind, location=Location(pointer), duration=_base_duration(short, node),
                 effects=effects, apis=apis, pools=pools, opaque=opaque, failure_policy=policy,
                 facets={NodeFacts: node_facts})
+    if short == "wait" and node.get("disabled") is not True:
+        seconds, problem = wait_seconds(node)
+        if problem is not None:
+            task.put(InvalidSetting(*problem, location=Location(pointer + ("parameters", "amount"))))
+            task.duration = Duration(0.0, DurationSource.DECLARED)
+        elif seconds is not None:
+            task.duration = Duration(seconds, DurationSource.DECLARED)
+    return task
 
 
 def _base_duration(short: str, node: dict) -> Duration:
     if node.get("disabled") is True:
         return Duration(0.0, DurationSource.DEFAULT)
-    raw_params = node.get("parameters")
-    params = raw_params if isinstance(raw_params, dict) else {}
-    if short == "wait":
-        amount, unit = params.get("amount"), params.get("unit", "hours")
-        if isinstance(amount, (int, float)) and not isinstance(amount, bool) and unit in WAIT_UNITS \
-                and params.get("resume", "timeInterval") == "timeInterval":
-            return Duration(float(amount) * WAIT_UNITS[unit], DurationSource.DECLARED)
     if short in fx.PURE or _is_trigger(short):
         return Duration(LOGIC_S, DurationSource.DEFAULT)
     return Duration(CALL_S, DurationSource.DEFAULT)
+
+
+def wait_seconds(node: dict) -> tuple[float | None, tuple[str, str] | None]:
+    """How long a Wait node waits "after a time interval", as n8n-nodes-base 2.8 reads it:
+    typeVersion 1 defaults to 1 hour (amount 1, unit hours), 1.1 to 5 seconds; the amount must be
+    a number ≥ 0 and the unit one of four, else the node fails the run. (seconds, None), where a
+    NaN or infinite amount stays as it is for the engine's duration check; (None, None) where it
+    cannot be known (another resume mode, an expression); (None, (what, why)) for a value n8n
+    rejects when the node runs."""
+    raw = node.get("parameters")
+    params: dict = raw if isinstance(raw, dict) else {}
+    if params.get("resume", "timeInterval") != "timeInterval":
+        return None, None  # until a date, a webhook call or a form: not a fixed delay
+    legacy = fx.version(node) < 1.1
+    amount = params.get("amount", 1 if legacy else 5)
+    unit = params.get("unit", "hours" if legacy else "seconds")
+    if isinstance(unit, str) and unit.startswith("="):
+        return None, None
+    if unit not in WAIT_UNITS:
+        return None, (f"Wait unit {unit!r}", "n8n fails the run with 'Invalid wait unit'")
+    if not isinstance(amount, (int, float)) or isinstance(amount, bool):
+        return None, None  # an expression or text: known only when it runs
+    seconds = float(amount) * WAIT_UNITS[unit]
+    if not math.isfinite(seconds):
+        return seconds, None  # NaN or infinite: not JSON n8n can import; the engine reports the file (WFL001)
+    if seconds < 0:
+        return None, (f"Wait amount {amount:g}", "negative: n8n fails the run with 'Invalid wait amount'")
+    return seconds, None
 
 
 # Parameters that name a binary property of the input items to send (upload, attach).
@@ -491,10 +699,10 @@ def _items_and_durations(tasks: dict[str, Task], parents: dict[str, list[str]], 
             update(task, per_item_s=CALL_S)
 
 
-def _starts(order: list[str], children: dict, back: set) -> dict[str, set[str]]:
-    """node → the start nodes (triggers, or nodes without input) whose executions reach it."""
-    has_parent = {v for u, kids in children.items() for v, _, _ in kids if (u, v) not in back}
-    reach: dict[str, set[str]] = {n: ({n} if n not in has_parent else set()) for n in order}
+def _starts(order: list[str], children: dict, back: set, starts: set[str]) -> dict[str, set[str]]:
+    """node → the starts (enabled triggers, or enabled nodes without input where there is no
+    trigger) whose executions reach it; empty for a node that never runs."""
+    reach: dict[str, set[str]] = {n: ({n} if n in starts else set()) for n in order}
     for n in order:
         for v, _, _ in children.get(n, ()):
             if (n, v) not in back:

@@ -16,15 +16,24 @@ reference to a sibling branch finds data. Making it explicit makes the behaviour
 {"name": "Sync", "nodes": [...], "connections": {...}, "settings": {"executionOrder": "v1"}}
 ```
 
+n8n runs one execution per trigger, and a single item leaves an IF, a Switch or a node's error
+output by one output only. wflint simulates each such execution (per enabled trigger, per way
+through the branches) under both orders; the finding is shown by default only where one of them
+shows the switch (legacy v0 also runs the chain feeding a Merge's other input, such as the other
+side of an IF, where v1 does not; measured on n8n 2.8.4). A difference that needs items of one run
+to leave a branch by different outputs is shown with `--preview`: it rests on data wflint cannot
+see.
+
 **Fix safety.** Adding `"executionOrder": "v1"` is safe when wflint computes the same node order
-under v0 and v1 for this workflow; otherwise it would reorder nodes and is unsafe.
+under v0 and v1 for every trigger and every way through the branches (and with every output
+emitting at once); otherwise it would reorder nodes and is unsafe.
 """
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from wflint.analysis.relax import alternatives
-from wflint.facets import ExecutionOrder, Routes
+from wflint.facets import ExecutionOrder, OrderScenario, Routes
 from wflint.finding import Applicability, Finding, Fix, SetExecutionOrder, Severity
 from wflint.ir import EdgeKind, Mode, Workflow
 from wflint.rule import Context, rule
@@ -36,13 +45,22 @@ def check(ctx: Context) -> Iterator[Finding]:
     order = wf.facet(ExecutionOrder)
     if order is None or order.modern:
         return
-    same = order.agree
     what = "has no settings.executionOrder" if not order.explicit else f"sets executionOrder {order.value!r}"
-    seen = None if same else observable(wf, order)
+    # The same only if every execution runs the same nodes in the same order: the runs from each
+    # trigger with each item taking one way, and the run where items take every way at once (each
+    # node's first run there; a node fed by two branches runs again later in both orders).
+    same = (order.agree and order.first_runs == order.other_runs and order.scenarios_complete
+            and all(s.runs == s.other_runs for s in order.scenarios))
+    one_way = None if same else _first_observable(wf, order.scenarios)
+    many_ways = None if same or one_way else observable(wf, order.first_runs, order.other_runs)
     if same:
-        consequence = "v0 and v1 give the same node order here, so setting \"v1\" changes nothing at run time"
-    elif seen:
-        consequence = f"v0 and v1 run its nodes in a different order here, and it shows: {seen}"
+        consequence = ("v0 and v1 give the same node order here, from every trigger and whichever way "
+                       "an item goes, so setting \"v1\" changes nothing at run time")
+    elif one_way:
+        consequence = f"v0 and v1 run its nodes in a different order here, and it shows: {one_way}"
+    elif many_ways:
+        consequence = (f"v0 and v1 run its nodes in a different order only where items of one run leave a "
+                       f"branch (IF, Switch, error output) by different outputs, and then it shows: {many_ways}")
     else:
         consequence = ("v0 and v1 run its nodes in a different order here, but no two nodes that touch the same "
                        "resource or read each other's output change places")
@@ -52,18 +70,46 @@ def check(ctx: Context) -> Iterator[Finding]:
         location=order.location or wf.location,
         fix=Fix(Applicability.SAFE if same else Applicability.UNSAFE, 'set settings.executionOrder to "v1"',
                 (SetExecutionOrder("v1"),)),
-        # By default only where the order is observable: which nodes run, or the order of two
-        # nodes that touch one resource or read each other's output, changes.
-        preview=seen is None,
+        # By default only where one execution, from one trigger with each item taking one way
+        # through the branches, shows the switch: which nodes run, or the order of two nodes that
+        # touch one resource or read each other's output. Differences that need items of one run
+        # to take different outputs of a branch rest on data wflint cannot see.
+        preview=one_way is None,
     )
 
 
-def observable(wf: Workflow, order: ExecutionOrder) -> str | None:
-    """How switching to the other order shows in what the workflow does, or None if it does not."""
-    now, other = order.first_runs, order.other_runs
+def _first_observable(wf: Workflow, scenarios: tuple[OrderScenario, ...]) -> str | None:
+    """How the switch shows in one execution (one trigger, each branch taking one output), if any."""
+    for scenario in scenarios:
+        seen = observable(wf, scenario.runs, scenario.other_runs)
+        if seen:
+            stall = ""
+            if scenario.legacy_stalls:
+                loops = ", ".join(f"`{t}`" for t in scenario.legacy_stalls)
+                stall = (f"; worse, on a later pass of {loops} that goes the same way, v0 forces nothing more "
+                         f"(that chain has run), the Merge in its body waits for ever and the loop stops there "
+                         f"(its done branch never runs)")
+            return f"{seen}, in a run {_scenario_words(scenario)}{stall}"
+    return None
+
+
+def _scenario_words(scenario: OrderScenario) -> str:
+    text = f"started by `{scenario.start}`"
+    words = scenario.outputs or tuple(f"output {out}" for _, out in scenario.choices)
+    taken = [f"`{router}` takes its {word}" for (router, _), word in zip(scenario.choices, words)]
+    if taken:
+        text += " where " + ", ".join(taken[:3]) + (" ..." if len(taken) > 3 else "")
+    return text
+
+
+def observable(wf: Workflow, now: tuple[str, ...], other: tuple[str, ...]) -> str | None:
+    """How switching from ``now`` to ``other`` (first runs) shows in what the workflow does, or None."""
     if set(now) != set(other):
-        changed = sorted(set(now) ^ set(other))
-        return f"{', '.join(f'`{t}`' for t in changed[:3])} run(s) under only one of the two orders"
+        names = lambda ts: ", ".join(f"`{t}`" for t in sorted(ts)[:3]) + (" ..." if len(ts) > 3 else "")
+        only_now, only_other = set(now) - set(other), set(other) - set(now)
+        parts = [f"{names(only_now)} run(s) today but not under v1"] if only_now else []
+        parts += [f"{names(only_other)} run(s) under v1 but not today"] if only_other else []
+        return "; ".join(parts)
     before = {t: i for i, t in enumerate(now)}
     after = {t: i for i, t in enumerate(other)}
 

@@ -47,12 +47,14 @@ def check(ctx: Context) -> Iterator[Finding]:
         facet_u, facet_v = ctx.workflow.tasks[u].facet(Starts), ctx.workflow.tasks[v].facet(Starts)
         starts_u = facet_u.starts if facet_u else ()
         starts_v = facet_v.starts if facet_v else ()
+        if facet_v and not starts_v:
+            continue  # the reader never runs (nothing that starts an execution reaches it)
         apart = bool(facet_u and facet_v) and not set(starts_u) & set(starts_v)
         if apart:
             origin = ("has no incoming connection" if list(starts_v) == [v]
                       else f"is reached only from {', '.join(map(str, starts_v))}")
-            after = (f"never runs in the same execution as it ({v} {origin}; {u} only from "
-                     f"{', '.join(map(str, starts_u))})")
+            where = f"only from {', '.join(map(str, starts_u))}" if starts_u else "never runs"
+            after = f"never runs in the same execution as it ({v} {origin}; {u} {where})"
         elif ctx.analysis.ordered(v, u):
             after = "runs before it"
         elif model.runs_parallel:
