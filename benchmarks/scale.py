@@ -6,6 +6,11 @@ call rate-limited APIs or hold pool slots) and times `wflint report` and `wflint
 separate processes, in one run. Prints seconds per size and the growth ratio between sizes.
 
     python benchmarks/scale.py [--sizes 1000,10000,50000] [--yaml]
+    python benchmarks/scale.py --shapes [--sizes 1000,10000] [--timeout 120]
+
+``--shapes`` times `check` on the five shapes of every format instead: spec layered, spec
+`current: sequential`, an n8n tree (v1 order), GitHub jobs layered by `needs`, an Airflow DAG of
+explicit operators wired with `>>`; with each run's peak memory (from /usr/bin/time where present).
 
 Spec files are written as JSON (which is YAML) unless --yaml asks for block YAML, so the figure
 is the analysis rather than the YAML parser; --yaml shows what a hand-written format costs.
@@ -73,13 +78,110 @@ def timed(args: list[str]) -> float:
     return elapsed
 
 
+def spec_sequential(n: int) -> tuple[str, str]:
+    doc = layered(n)
+    doc["current"] = "sequential"
+    for task in doc["tasks"].values():
+        task.pop("after", None)
+    return ".wflint.json", json.dumps(doc)
+
+
+def n8n_tree(n: int) -> tuple[str, str]:
+    """A binary tree of Set nodes under one trigger, v1 order: each node reads its parent's field."""
+    nodes = [{"name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "parameters": {},
+              "position": [0, 0]}]
+    connections: dict[str, dict] = {}
+    for i in range(1, n):
+        parent = "Start" if i == 1 else f"n{i // 2}"
+        nodes.append({"name": f"n{i}", "type": "n8n-nodes-base.set", "typeVersion": 3.4, "position": [i * 10, i % 97],
+                      "parameters": {"assignments": {"assignments": [
+                          {"id": str(i), "name": f"f{i}", "value": "={{ $json.x }}", "type": "string"}]}}})
+        connections.setdefault(parent, {"main": [[]]})["main"][0].append({"node": f"n{i}", "type": "main", "index": 0})
+    return ".json", json.dumps({"name": f"tree-{n}", "nodes": nodes, "connections": connections,
+                                "settings": {"executionOrder": "v1"}})
+
+
+def gha_layered(n: int) -> tuple[str, str]:
+    rng = random.Random(7)
+    lines = ["on: push", "jobs:"]
+    for i in range(n):
+        lines += [f"  j{i}:", "    runs-on: ubuntu-latest"]
+        if i >= 50:
+            needs = sorted({f"j{rng.randrange(i - i % 50 - 50, i - i % 50)}" for _ in range(2)})
+            lines.append(f"    needs: [{', '.join(needs)}]")
+        lines += ["    steps:", f"      - run: make part-{i}"]
+    return ".yml", "\n".join(lines) + "\n"
+
+
+def airflow_explicit(n: int) -> tuple[str, str]:
+    lines = ["from airflow import DAG", "from airflow.operators.bash import BashOperator", "",
+             'with DAG("big", schedule=None):']
+    lines += [f'    t{i} = BashOperator(task_id="t{i}", bash_command="run {i}")' for i in range(n)]
+    lines += [f"    t{i - 50 if i >= 50 else 0} >> t{i}" for i in range(1, n)]
+    return ".py", "\n".join(lines) + "\n"
+
+
+def spec_layered(n: int) -> tuple[str, str]:
+    return ".wflint.json", json.dumps(layered(n))
+
+
+SHAPES = {"spec layered": spec_layered, "spec sequential": spec_sequential, "n8n tree v1": n8n_tree,
+          "GitHub layered needs": gha_layered, "Airflow explicit >>": airflow_explicit}
+
+
+def timed_with_memory(args: list[str], timeout: float) -> tuple[float | None, float | None]:
+    """Seconds and peak MB of one `wflint` process; (None, None) past the timeout."""
+    import shutil
+
+    wrapper = ["/usr/bin/time", "-f", "%M"] if shutil.which("/usr/bin/time") else []
+    start = time.perf_counter()
+    try:
+        proc = subprocess.run([*wrapper, sys.executable, "-m", "wflint", *args], capture_output=True, text=True,
+                              timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None, None
+    elapsed = time.perf_counter() - start
+    if "Traceback" in proc.stderr:
+        raise SystemExit(f"wflint {' '.join(args)} failed:\n{proc.stderr}")
+    last = proc.stderr.strip().splitlines()[-1] if wrapper and proc.stderr.strip() else ""
+    return elapsed, (int(last) / 1024 if last.isdigit() else None)
+
+
+def shapes(sizes: list[int], timeout: float) -> None:
+    print(f"{'shape':<22}" + "".join(f"{n:>10} s {'MB':>6}" for n in sizes) + "   growth")
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, make in SHAPES.items():
+            row, times = f"{label:<22}", []
+            for n in sizes:
+                suffix, text = make(n)
+                folder = os.path.join(tmp, label.replace(" ", "-"), str(n))
+                if suffix == ".yml":
+                    folder = os.path.join(folder, ".github", "workflows")
+                os.makedirs(folder, exist_ok=True)
+                path = os.path.join(folder, f"w{suffix}")
+                with open(path, "w") as handle:
+                    handle.write(text)
+                seconds, mb = timed_with_memory(["check", path, "--fail-on", "never"], timeout)
+                times.append(seconds)
+                row += f"{seconds:>12.2f}" if seconds is not None else f"{'> ' + str(int(timeout)):>12}"
+                row += f" {mb:>6.0f}" if mb is not None else f" {'':>6}"
+            if len(times) > 1 and times[0] and times[-1]:
+                row += f"   {times[-1] / times[0]:.1f}x"
+            print(row, flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,50000")
     parser.add_argument("--yaml", action="store_true", help="write block YAML instead of JSON")
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure; the best is kept")
+    parser.add_argument("--shapes", action="store_true", help="time check on the five shapes of every format")
+    parser.add_argument("--timeout", type=float, default=120, help="seconds before a --shapes run is cut off")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    if args.shapes:
+        shapes(sizes, args.timeout)
+        return
     small = min(timed(["check", SMALL]) for _ in range(max(5, args.repeat)))
     print(f"one small file, `wflint check` as a whole process: {small:.3f}s (goal <= 0.25s)")
     rows = []

@@ -102,6 +102,26 @@ def ancestor_masks(order: list[str], pred: dict[str, list[str]], tracked: dict[s
     return masks
 
 
+def descendant_masks(order: list[str], succ: dict[str, list[str]], bit: dict[str, int]) -> dict[str, int]:
+    """Bitmask per node of every node below it (``bit`` maps node → bit index): one pass in reverse
+    topological order, so "is d below t" is one bit test instead of a search."""
+    masks: dict[str, int] = {}
+    for n in reversed(order):
+        mask = 0
+        for s in succ[n]:
+            mask |= masks[s] | (1 << bit[s])
+        masks[n] = mask
+    return masks
+
+
+def bits(mask: int):
+    """The indices of the set bits, lowest first."""
+    while mask:
+        low = mask & -mask
+        yield low.bit_length() - 1
+        mask ^= low
+
+
 class UnionFind:
     def __init__(self) -> None:
         self.parent: dict[str, str] = {}

@@ -72,7 +72,8 @@ def check(ctx: Context) -> Iterator[Finding]:
         message = f"{names} run one after another but could run in parallel ({group.reason}); {gain}"
         kept = _gates_kept(ctx, group.removed) if gates else ()
         if gates:
-            dropped = [e.detail for e in ctx.workflow.edges if (e.u, e.v) in set(group.removed) and e.detail]
+            removed = set(group.removed)
+            dropped = [e.detail for e in ctx.workflow.edges if (e.u, e.v) in removed and e.detail]
             shown = "; ".join(dropped[:3]) + (f"; and {len(dropped) - 3} more" if len(dropped) > 3 else "")
             message += f"; {gates}" + (f" (it would drop: {shown})" if dropped else "")
         if kept:
@@ -81,7 +82,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         first_cut = group.removed[0]
         edge = ctx.workflow.edge(*first_cut)
         edge_location = edge.location if edge else None
-        fix = Fix(
+        fix = None if kept is None else Fix(  # too many gates to move: no fix offered, the message stays
             Applicability.SAFE if sure and not gates else Applicability.UNSAFE,
             f"run {names} in parallel",
             (*(RemoveOrder(u, v) for u, v in group.removed), *kept),
@@ -100,32 +101,33 @@ def check(ctx: Context) -> Iterator[Finding]:
         )
 
 
-def _gates_kept(ctx: Context, removed: list[tuple[str, str]]) -> tuple[AddOrder, ...]:
+MAX_MOVED_GATES = 20  # more than this is no longer "the gate moves": the fix is not offered
+
+
+def _gates_kept(ctx: Context, removed: list[tuple[str, str]]) -> tuple[AddOrder, ...] | None:
     """Where dropping ``removed`` would let a task with side effects (it publishes, or its effects
     are unknown) stop waiting for a task it waited for, it waits for that task directly: the gate
-    stays where side effects start and only the work before them starts earlier."""
+    stays where side effects start and only the work before them starts earlier. None when that
+    would take more than MAX_MOVED_GATES new orderings."""
     relaxation = ctx.analysis.relaxation
-    cut = set(removed)
-    after = {t: [s for s in relaxation.declared_succ[t] if (t, s) not in cut] for t in relaxation.order}
+    order, cut = relaxation.order, set(removed)
+    bit = {t: i for i, t in enumerate(order)}
+    after = {t: [s for s in relaxation.declared_succ[t] if (t, s) not in cut] for t in order}
+    below = graph.descendant_masks(order, relaxation.declared_succ, bit)
+    still_below = graph.descendant_masks(order, after, bit)
+    effects = 0
+    for t in order:
+        task = ctx.workflow.tasks[t]
+        if task.opaque or task.facet(Publishing) is not None:
+            effects |= 1 << bit[t]
     adds: dict[tuple[str, str], AddOrder] = {}
     for u, v in removed:
-        for d in [v, *_below(relaxation.declared_succ, v)]:
-            task = ctx.workflow.tasks[d]
-            if (task.opaque or task.facet(Publishing) is not None) and (u, d) not in cut \
-                    and not graph.reaches(after, u, d, relaxation.rank):
-                adds.setdefault((u, d), AddOrder(u, d))
+        for i in graph.bits(((1 << bit[v]) | below[v]) & effects & ~still_below[u]):
+            if (u, order[i]) not in cut:
+                adds.setdefault((u, order[i]), AddOrder(u, order[i]))
+                if len(adds) > MAX_MOVED_GATES:
+                    return None
     return tuple(adds.values())
-
-
-def _below(succ: dict[str, list[str]], start: str) -> list[str]:
-    seen: list[str] = []
-    stack = list(succ[start])
-    while stack:
-        t = stack.pop()
-        if t not in seen:
-            seen.append(t)
-            stack.extend(succ[t])
-    return seen
 
 
 def _depth(seconds: float, unit: float) -> int:
