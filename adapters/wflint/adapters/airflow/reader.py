@@ -5,7 +5,6 @@ import ast
 import math
 import os
 import re
-import warnings
 
 from wflint.errors import NothingRead, ParseError
 from wflint.facets import LoopCopy, Structure, TriggerRule, Unresolved
@@ -30,6 +29,7 @@ from .facts import OperatorFacts
 from .interp import Interpreter
 from .model import DagState, TaskState
 from .ops import INERT_OPERATORS, OPAQUE_OPERATORS
+from .pysyntax import parse_python
 
 DEFAULT_MAX_ACTIVE_TASKS = 16
 DEFAULT_DURATION_S = 1.0
@@ -48,9 +48,7 @@ _QUOTED = re.compile(r"'([^']*)'|\"([^\"]*)\"")
 
 def read_dag_file(path: str, text: str, pools: dict[str, int] | None = None) -> list[Workflow]:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # invalid escape sequences etc. are the file's business
-            module = ast.parse(text, filename=path)
+        module = parse_python(text, path)
     except SyntaxError as exc:
         raise ParseError(path, f"invalid Python: {exc.msg}", exc.lineno or 1, exc.offset or 1) from None
     except (ValueError, RecursionError) as exc:
