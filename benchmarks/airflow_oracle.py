@@ -37,18 +37,17 @@ class Layout:
     variables: str | None = None  # an ``airflow variables export``-style JSON file in the repository
 
 
+# Each Composer sample folder is its own DAGs folder (their DAG ids repeat across folders).
+GOOGLE_SAMPLES = ("composer/workflows", "composer/2022_airflow_summit", "composer/airflow_1_samples",
+                  "composer/blog/gcp-tech-blog/data-orchestration-with-composer/dags",
+                  "composer/blog/gcp-tech-blog/unit-test-dags-cloud-build/dags")
 REPOSITORIES = {
     "WordPress__openverse-catalog": Layout(("catalog/dags",), ("catalog/dags",)),
     "Ferlab-Ste-Justine__clin-pipelines-dags": Layout(("dags",), ("dags",), "variables.json"),
     "Sage-Bionetworks-Workflows__orca-recipes": Layout(("dags", "archived_dags", "template_dags"), ("dags",)),
     "The-Academic-Observatory__academic-observatory-workflows": Layout(
         ("dags",), ("academic-observatory-workflows",)),
-    "GoogleCloudPlatform__python-docs-samples": Layout(
-        ("composer/workflows", "composer/2022_airflow_summit", "composer/airflow_1_samples",
-         "composer/blog/gcp-tech-blog/data-orchestration-with-composer/dags",
-         "composer/blog/gcp-tech-blog/unit-test-dags-cloud-build/dags"), ("composer/workflows", "composer/2022_airflow_summit", "composer/airflow_1_samples",
-                        "composer/blog/gcp-tech-blog/data-orchestration-with-composer/dags",
-                        "composer/blog/gcp-tech-blog/unit-test-dags-cloud-build/dags")),
+    "GoogleCloudPlatform__python-docs-samples": Layout(GOOGLE_SAMPLES, GOOGLE_SAMPLES),
 }
 
 

@@ -106,7 +106,7 @@ def _sql_effects(ts: TaskState) -> list[Effect] | None:
 
 
 def _connection(ts: TaskState) -> tuple[str | None, str]:
-    base = ts.operator.split(".")[-1]
+    base = (ts.base or ts.operator).split(".")[-1]  # a repository subclass: its Airflow base
     for key, system in CONN_KEYS.items():
         value = ts.kwargs.get(key)
         if isinstance(value, str):

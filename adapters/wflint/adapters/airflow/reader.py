@@ -68,9 +68,9 @@ def read_dag_file(path: str, text: str, pools: dict[str, int] | None = None) -> 
         pools = pool_sizes(path)
     workflows = [_workflow(path, dag, pools) for dag in dags]
     why = tuple(dict.fromkeys(interp.notes))
-    for workflow in workflows:
-        if why and any(t.dynamic for t in workflow.tasks.values()):
-            workflow.put(Unresolved(why))
+    for dag, workflow in zip(dags, workflows):
+        if dag.dynamic or any(t.dynamic for t in workflow.tasks.values()):
+            workflow.put(Unresolved(why or ("part of the DAG could not be resolved statically",)))
     return workflows
 
 
@@ -172,7 +172,7 @@ def _task(ts: TaskState, cap: int = DEFAULT_MAX_ACTIVE_TASKS) -> Task:
     kw = ts.kwargs
     trigger = kw.get("trigger_rule", "all_success")
     trigger = trigger if isinstance(trigger, str) else "all_success"
-    base = ts.operator.split(".")[-1]
+    base = (ts.base or ts.operator).split(".")[-1]
     structure = _structure(base, bool(ts.sensor), bool(ts.custom_class))
     seconds = 0.0 if structure and structure.kind == "marker" else DEFAULT_DURATION_S
     per_run = kw.get("max_active_tis_per_dagrun")
@@ -198,8 +198,9 @@ def _task(ts: TaskState, cap: int = DEFAULT_MAX_ACTIVE_TASKS) -> Task:
         pool=pool if isinstance(pool, str) else None, pool_slots=slots,
     )
     effects, known = task_effects(ts)
-    opaque = not known and (ts.taskflow or ts.custom_class or base in OPAQUE_OPERATORS
-                            or base not in INERT_OPERATORS)
+    # A repository's own operator class may do anything beyond its base: never known to be inert.
+    opaque = ts.custom_class or not known and (ts.taskflow or base in OPAQUE_OPERATORS
+                                               or base not in INERT_OPERATORS)
     role = "setup" if ts.is_setup else "teardown" if ts.is_teardown else ""
     trigger_rule = TriggerRule(rule=trigger, role=role, chooses_branch=bool(ts.branch),
                                handles_failure=FAILURE_POLICY.get(trigger) == "on-failure")
