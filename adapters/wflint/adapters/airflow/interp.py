@@ -595,7 +595,7 @@ class Interpreter(DagBuilder, ModuleLoader):
             func = self._expr(node.func, scope)
             pos, kw = self.args(node, scope)
             value = self.call_value(func, pos, kw, node, scope)
-            if value is UNKNOWN and "task_id" in kw:
+            if value is UNKNOWN and "task_id" in kw and not isinstance(func, (Sym, ClassVal)):
                 self.unfollowed_call(node, "it is given a task_id")
             return value
         finally:
@@ -603,15 +603,15 @@ class Interpreter(DagBuilder, ModuleLoader):
                 self.anchors.pop()
 
     def repository_code(self, node: ast.Call, scope: Scope) -> bool:
-        """Whether the callee comes from the DAG's own code (a helper, class or module of the
-        repository, or a name wflint could not bind), not from a third-party library or airflow."""
+        """Whether the callee comes from the DAG's own code (a helper, class, object or module of the
+        file or its repository), not from a library, airflow, or a value of unknown origin."""
         root: ast.AST = node.func
         while isinstance(root, (ast.Attribute, ast.Call, ast.Subscript)):
             root = root.func if isinstance(root, ast.Call) else root.value
         if not isinstance(root, ast.Name):
             return False
-        value = scope.get(root.id)
-        return not isinstance(value, (ModuleVal, Sym)) and not getattr(value, "_builtin", False)
+        return isinstance(scope.get(root.id), (LocalModule, FuncVal, NamespaceVal, InstanceVal, BoundPartial,
+                                                 ClassVal))
 
     def unfollowed_call(self, node: ast.Call, why: str) -> None:
         """A call wflint could not follow, inside a DAG: whatever tasks it makes are not seen."""
