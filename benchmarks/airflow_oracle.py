@@ -153,7 +153,8 @@ def compare(name: str, real: dict, seen: dict, unread: dict) -> RepoResult:
         result.details[key] = (f"{a['file']}: tasks only in Airflow {sorted(ta - tb)[:6]}, only in wflint "
                                   f"{sorted(tb - ta)[:6]}; edges only in Airflow {sorted(ea - eb)[:6]}, "
                                   f"only in wflint {sorted(eb - ea)[:6]}")
-    result.extra = sorted(k for k, b in seen.items() if k not in real["dags"] and b["file"] in loaded_files)
+    result.extra = sorted(k for k, b in seen.items()  # a DAG wflint marks partial may be conditional
+                          if k not in real["dags"] and b["file"] in loaded_files and not b["partial"])
     return result
 
 
