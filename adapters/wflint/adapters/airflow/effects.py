@@ -23,6 +23,15 @@ SQL_OPERATOR_SYSTEMS = {"PostgresOperator": "postgres", "SnowflakeOperator": "sn
                         "MySqlOperator": "mysql", "MsSqlOperator": "mssql", "SqliteOperator": "sqlite",
                         "BigQueryInsertJobOperator": "bigquery", "RedshiftSQLOperator": "redshift",
                         "TrinoOperator": "trino", "DatabricksSqlOperator": "databricks"}
+# The connection an operator uses when none is named (each hook's ``default_conn_name``): with it, a
+# table has one identity whichever operator touches it on that connection.
+DEFAULT_CONNECTIONS = {"postgres": "postgres_default", "snowflake": "snowflake_default", "mysql": "mysql_default",
+                       "mssql": "mssql_default", "sqlite": "sqlite_default", "bigquery": "google_cloud_default",
+                       "redshift": "redshift_default", "databricks": "databricks_default", "oracle": "oracle_default",
+                       "trino": "trino_default", "vertica": "vertica_default"}
+SQL_DIALECTS = {"postgres": "postgres", "snowflake": "snowflake", "mysql": "mysql", "mssql": "tsql",
+                "sqlite": "sqlite", "bigquery": "bigquery", "redshift": "redshift", "databricks": "databricks",
+                "oracle": "oracle", "trino": "trino"}
 _URI = re.compile(r"\b((?:s3|s3a|gs|gcs|abfs|abfss|wasb|az|hdfs|file)://[^\s'\"{}<>|;]+)")
 _PATH = re.compile(r"(?<![\w.:/{])(/(?:[\w.-]+/)*[\w-]+\.\w{1,8})\b")
 _WRITE_BEFORE = re.compile(r"(?:>>?|\btee\s+(?:-a\s+)?|-o\s+|--output[= ])\s*$")
@@ -87,7 +96,7 @@ def _sql_effects(ts: TaskState) -> list[Effect] | None:
         return None
     effects: list[Effect] = []
     if isinstance(table, str):
-        effects.append(Effect(_resource(system, conn, table), Mode.READ))
+        effects.append(Effect(_resource(conn, table), Mode.READ))
     texts = sql if isinstance(sql, (list, tuple)) else [sql]
     if sql is None:
         return effects or None
@@ -97,11 +106,11 @@ def _sql_effects(ts: TaskState) -> list[Effect] | None:
         rendered = render(text, ts)
         if rendered is None:
             return None
-        parsed = tables_in_sql(rendered)
+        parsed = tables_in_sql(rendered, SQL_DIALECTS.get(system))
         if parsed is None:
             return None
         for name, mode in parsed:
-            effects.append(Effect(_resource(system, conn, name), mode))
+            effects.append(Effect(_resource(conn, name), mode))
     return effects
 
 
@@ -112,12 +121,14 @@ def _connection(ts: TaskState) -> tuple[str | None, str]:
         if isinstance(value, str):
             return SQL_OPERATOR_SYSTEMS.get(base, system), value
     if base in SQL_OPERATOR_SYSTEMS or ("sql" in ts.kwargs and base.startswith("SQL")):
-        return SQL_OPERATOR_SYSTEMS.get(base, "sql"), "default"
+        system = SQL_OPERATOR_SYSTEMS.get(base, "sql")
+        return system, DEFAULT_CONNECTIONS.get(system, "default")
     return None, ""
 
 
-def _resource(system: str, conn: str, table: str) -> str:
-    return f"{system}:{conn}/{table.lower()}"
+def _resource(conn: str, table: str) -> str:
+    """One identity per table on a connection, whichever operator reads or writes it."""
+    return f"sql:{conn}/{table.strip().strip(chr(96)).lower()}"
 
 
 def render(text: str, ts: TaskState, depth: int = 0) -> str | None:
@@ -162,9 +173,9 @@ def _read_template(name: str, ts: TaskState) -> str | None:
     return None
 
 
-def tables_in_sql(sql: str) -> list[tuple[str, Mode]] | None:
+def tables_in_sql(sql: str, dialect: str | None = None) -> list[tuple[str, Mode]] | None:
     """(table, mode) for every table; None when the SQL cannot be read or names an unrendered template."""
-    tables = sql_tables(sql)
+    tables = sql_tables(sql, dialect)
     if tables is None or any("__wflint_" in name for name in tables):
         return None  # a table named by a template wflint cannot render: effects unknown, not absent
     return list(tables.items())

@@ -1,0 +1,74 @@
+"""Effects that hold (issue 14 item 2): one identity per table whatever the operator, DDL keeps what
+follows it in order, and SQL wflint cannot read leaves the task's effects unknown, never empty."""
+from __future__ import annotations
+
+from conftest import run
+
+from wflint.adapters import airflow
+from wflint.ir import Mode
+
+
+def read(text: str, path: str = "dag.py"):
+    return {wf.name: wf for wf in airflow.read(path, text)}
+
+
+CREATE_THEN_CHECK = '''
+from airflow.sdk import DAG
+from airflow.providers.snowflake.operators.snowflake import SnowflakeOperator
+from airflow.providers.common.sql.operators.sql import SQLCheckOperator, SQLExecuteQueryOperator
+with DAG("create_check"):
+    create = SnowflakeOperator(task_id="create", snowflake_conn_id="sf",
+                               sql="CREATE OR REPLACE TABLE analytics.daily AS SELECT * FROM raw.events")
+    check = SQLCheckOperator(task_id="check", conn_id="sf", sql='SELECT COUNT(*) FROM "ANALYTICS"."DAILY"')
+    other = SQLExecuteQueryOperator(task_id="other", conn_id="sf", sql="SELECT 1 FROM raw.users")
+    create >> check >> other
+'''
+
+
+def test_one_table_is_one_resource_across_operators_on_a_connection():
+    wf = read(CREATE_THEN_CHECK)["create_check"]
+    written = {e.resource for e in wf.tasks["create"].effects if e.mode is Mode.WRITE}
+    read_by_check = {e.resource for e in wf.tasks["check"].effects}
+    assert written == read_by_check == {"sql:sf/analytics.daily"}
+
+
+def test_a_default_connection_is_named_like_the_explicit_one():
+    wf = read('''
+from airflow.sdk import DAG
+from airflow.providers.postgres.operators.postgres import PostgresOperator
+from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator
+with DAG("defaults"):
+    PostgresOperator(task_id="drop", sql="DROP TABLE staging") >> SQLExecuteQueryOperator(
+        task_id="use", conn_id="postgres_default", sql="SELECT * FROM staging")
+''')["defaults"]
+    assert {e.resource for e in wf.tasks["drop"].effects} == {e.resource for e in wf.tasks["use"].effects}
+
+
+def test_ddl_keeps_the_check_after_it_and_frees_only_the_unrelated_task(tmp_path):
+    path = tmp_path / "dag.py"
+    path.write_text(CREATE_THEN_CHECK)
+    findings = run("check", "--preview", path, "--format", "json", "--fail-on", "never").json()["findings"]
+    suggested = [tuple(f["tasks"]) for f in findings if f["code"] == "PAR001"]
+    assert suggested and all({"create", "check"} - set(tasks) for tasks in suggested)
+
+
+def test_bigquery_sql_is_read_in_its_own_dialect():
+    wf = read('''
+from airflow.sdk import DAG
+from airflow.providers.google.cloud.operators.bigquery import BigQueryInsertJobOperator
+from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator
+with DAG("bq"):
+    SQLExecuteQueryOperator(task_id="t", gcp_conn_id="gcp", sql="INSERT INTO `proj.ds.t` SELECT * FROM `proj.ds.s`")
+''')["bq"]
+    assert {(e.resource, e.mode) for e in wf.tasks["t"].effects} == {
+        ("sql:gcp/proj.ds.t", Mode.WRITE), ("sql:gcp/proj.ds.s", Mode.READ)}
+
+
+def test_sql_from_a_template_that_is_not_there_is_unknown(tmp_path):
+    wf = read('''
+from airflow.sdk import DAG
+from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator
+with DAG("missing", template_searchpath="/opt/airflow/sql"):
+    SQLExecuteQueryOperator(task_id="t", conn_id="wh", sql="load_orders.sql")
+''', str(tmp_path / "dag.py"))["missing"]
+    assert wf.tasks["t"].opaque and wf.tasks["t"].effects == []
