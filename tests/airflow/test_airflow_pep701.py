@@ -15,7 +15,7 @@ from conftest import CORPUS, run
 from wflint.adapters import airflow
 from wflint.adapters.airflow.pysyntax import parse_python
 
-PY312 = ROOT / "fixtures" / "airflow" / "py312"
+PY312 = ROOT / "fixtures" / "airflow-py312"
 
 
 def _shape(module: ast.AST) -> str:

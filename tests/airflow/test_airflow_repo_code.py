@@ -1,6 +1,6 @@
 """The DAG's own repository code, followed statically (issue 14 item 1): operator subclasses, task
 group factories, helpers, ``functools.partial``, Enum ids, dataclass config, long loops; and what
-cannot be followed is marked, never dropped. ``fixtures/airflow/repo`` is checked against DagBag."""
+cannot be followed is marked, never dropped. ``fixtures/airflow-repository`` is checked against DagBag."""
 from __future__ import annotations
 
 import sys
@@ -13,7 +13,7 @@ from wflint.analysis.coverage import coverage
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import airflow_oracle
 
-REPO = ROOT / "fixtures" / "airflow" / "repo"
+REPO = ROOT / "fixtures" / "airflow-repository"
 
 
 def read(path):
