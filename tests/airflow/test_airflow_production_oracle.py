@@ -19,7 +19,7 @@ import airflow_oracle
 
 # Floors measured on the corpus (benchmarks/airflow_oracle.py): a reader change that loses them fails.
 EXACT_AT_LEAST = {"WordPress__openverse-catalog": 3, "Ferlab-Ste-Justine__clin-pipelines-dags": 21,
-                  "Sage-Bionetworks-Workflows__orca-recipes": 20, "GoogleCloudPlatform__python-docs-samples": 19}
+                  "Sage-Bionetworks-Workflows__orca-recipes": 20, "GoogleCloudPlatform__python-docs-samples": 20}
 
 
 @pytest.fixture(scope="module")

@@ -79,3 +79,14 @@ def test_what_cannot_be_followed_is_marked_with_its_reason():
     reports = read(REPO / "dags" / "partial.py")["reports"]
     seen = coverage(reports)
     assert seen.partial and any("call at line 12" in why for why in seen.unresolved)
+
+
+def test_a_classic_operator_partial_expand_is_one_mapped_task(tmp_path):
+    dag = tmp_path / "dag.py"
+    dag.write_text("from airflow import DAG, XComArg\nfrom airflow.operators.bash import BashOperator\n"
+                   "from airflow.operators.trigger_dagrun import TriggerDagRunOperator\nwith DAG('m'):\n"
+                   "    pull = BashOperator(task_id='pull', bash_command='./pull.sh')\n"
+                   "    TriggerDagRunOperator.partial(task_id='fan').expand(trigger_dag_id=XComArg(pull))\n")
+    wf = read(dag)["m"]
+    assert set(wf.tasks) == {"pull", "fan"} and {(e.u, e.v) for e in wf.edges} == {("pull", "fan")}
+    assert not coverage(wf).partial

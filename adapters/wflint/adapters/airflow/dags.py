@@ -255,6 +255,8 @@ class DagBuilder:
             if name.startswith("task") and "python_callable" in kw and isinstance(kw["python_callable"], FuncVal):
                 return self.apply_decorator(DecoratorVal(name, kw), kw["python_callable"])
             return DecoratorVal(name, kw)
+        if name.endswith(".partial") and is_operator_class(name[: -len(".partial")], {"task_id": True}):
+            return PartialVal(Sym(name[: -len(".partial")]), kw, node)  # Operator.partial(...).expand(...)
         if is_operator_class(name, kw):
             return self.make_operator(name, pos, kw, node)
         if name.startswith("TriggerRule"):
