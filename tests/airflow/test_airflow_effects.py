@@ -72,3 +72,31 @@ with DAG("missing", template_searchpath="/opt/airflow/sql"):
     SQLExecuteQueryOperator(task_id="t", conn_id="wh", sql="load_orders.sql")
 ''', str(tmp_path / "dag.py"))["missing"]
     assert wf.tasks["t"].opaque and wf.tasks["t"].effects == []
+
+
+CLUSTER = '''
+from airflow.sdk import DAG
+from airflow.providers.google.cloud.operators.kubernetes_engine import (
+    GKECreateClusterOperator, GKEDeleteClusterOperator, GKEStartPodOperator)
+with DAG("gke"):
+    create = GKECreateClusterOperator(task_id="create", cluster_name="c1", body={})
+    pod_a = GKEStartPodOperator(task_id="pod_a", cluster_name="c1", name="a", image="x")
+    pod_b = GKEStartPodOperator(task_id="pod_b", cluster_name="c1", name="b", image="x")
+    delete = GKEDeleteClusterOperator(task_id="delete", cluster_name="c1", name="c1")
+    create >> pod_a >> pod_b >> delete
+'''
+
+
+def test_a_cluster_is_written_by_its_lifecycle_and_read_by_what_runs_on_it():
+    wf = read(CLUSTER)["gke"]
+    modes = {t: {(e.resource, e.mode) for e in wf.tasks[t].effects} for t in wf.tasks}
+    assert modes["create"] == modes["delete"] == {("cluster:c1", Mode.WRITE)}
+    assert modes["pod_a"] == modes["pod_b"] == {("cluster:c1", Mode.READ)}
+
+
+def test_create_use_delete_stays_ordered_and_only_the_two_pods_are_suggested(tmp_path):
+    path = tmp_path / "dag.py"
+    path.write_text(CLUSTER)
+    findings = run("check", "--preview", path, "--format", "json", "--fail-on", "never").json()["findings"]
+    assert [sorted(f["tasks"]) for f in findings if f["code"].startswith("PAR")] == [["pod_a", "pod_b"]]
+    assert not [f for f in findings if f["code"] == "SAF001"]  # pods only read the cluster

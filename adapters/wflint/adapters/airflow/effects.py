@@ -58,7 +58,36 @@ def task_effects(ts: TaskState) -> tuple[list[Effect], bool]:
     for text in _command_strings(ts):
         for resource, mode in _paths(text):
             effects.append(Effect(resource, mode))
+    effects.extend(_named_resources(ts))
     return _dedupe(effects), known
+
+
+# Keywords that name the cloud resource an operator makes, uses or removes (a Dataproc or GKE
+# cluster, a Dataproc batch, a bucket), and the tables a transfer reads or loads.
+NAMED_RESOURCES = {"cluster_name": "Cluster", "batch_id": "Batch", "bucket_name": "Bucket"}
+TRANSFER_TABLES = {"destination_project_dataset_table": Mode.WRITE, "source_project_dataset_table": Mode.READ}
+_LIFECYCLE = "(?:Create|Delete|Update|Patch|Scale|Start|Stop|Resume|Pause){}"  # the verb on that very noun
+
+
+def _named_resources(ts: TaskState) -> list[Effect]:
+    """What an operator's own keywords name: the resource a lifecycle operator of that very resource
+    writes (``DataprocCreateClusterOperator``, ``GCSDeleteBucketOperator``) and every other operator
+    on the same name reads (a job or pod on a cluster, a listing of a bucket), and the tables a
+    BigQuery transfer loads or exports. Templated names are skipped (not known)."""
+    base = (ts.base or ts.operator).split(".")[-1]
+    out: list[Effect] = []
+    for key, noun in NAMED_RESOURCES.items():
+        value = ts.kwargs.get(key)
+        if isinstance(value, str) and value and "{{" not in value:
+            mode = Mode.WRITE if re.search(_LIFECYCLE.format(noun), base) else Mode.READ
+            out.append(Effect(f"{noun.lower()}:{value}", mode))
+    conn = ts.kwargs.get("gcp_conn_id")
+    for key, mode in TRANSFER_TABLES.items():
+        value = ts.kwargs.get(key)
+        if isinstance(value, str) and value and "{{" not in value:
+            table = value.replace(":", ".")  # ``project:dataset.table`` is the legacy spelling
+            out.append(Effect(_resource(conn if isinstance(conn, str) else "google_cloud_default", table), mode))
+    return out
 
 
 def _dedupe(effects: list[Effect]) -> list[Effect]:
