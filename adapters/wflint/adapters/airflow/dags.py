@@ -191,13 +191,12 @@ class DagBuilder:
             if "ClassVar" in ast.unparse(small.annotation):
                 continue
             default: Any = NO_DEFAULT
-            if small.value is not None:
-                is_field = isinstance(small.value, ast.Call) and _decorator_text(small.value.func).endswith("field")
-                if is_field:
-                    given = next((k.value for k in small.value.keywords if k.arg == "default"), None)
-                    default = self.expr(given, scope) if given is not None else UNKNOWN
-                else:
-                    default = self.expr(small.value, scope)
+            value = small.value
+            if isinstance(value, ast.Call) and _decorator_text(value.func).endswith("field"):
+                given = next((k.value for k in value.keywords if k.arg == "default"), None)
+                default = self.expr(given, scope) if given is not None else UNKNOWN
+            elif value is not None:
+                default = self.expr(value, scope)
             out.append((small.target.id, default))
         return out
 
