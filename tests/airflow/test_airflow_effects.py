@@ -100,3 +100,21 @@ def test_create_use_delete_stays_ordered_and_only_the_two_pods_are_suggested(tmp
     findings = run("check", "--preview", path, "--format", "json", "--fail-on", "never").json()["findings"]
     assert [sorted(f["tasks"]) for f in findings if f["code"].startswith("PAR")] == [["pod_a", "pod_b"]]
     assert not [f for f in findings if f["code"] == "SAF001"]  # pods only read the cluster
+
+
+RULES = __import__("af_oracle").ROOT / "fixtures" / "rules" / "PAR201"
+
+
+def test_chained_copies_with_unknown_effects_are_preview_only():
+    path = RULES / "bad-unknown-effects.py"
+    default = run("check", path, "--format", "json", "--fail-on", "never").json()["findings"]
+    preview = run("check", "--preview", path, "--format", "json", "--fail-on", "never").json()["findings"]
+    assert not [f for f in default if f["code"] == "PAR201"]
+    assert [f["tasks"] for f in preview if f["code"] == "PAR201"] == [["export_0", "export_1", "export_2", "export_3"]]
+
+
+def test_copies_are_the_tasks_of_one_call_not_of_one_dag_file_line():
+    path = RULES.parent.parent / "airflow-repository" / "dags" / "pipeline.py"
+    preview = run("check", "--preview", path, "--format", "json", "--fail-on", "never").json()["findings"]
+    (copies,) = [f["tasks"] for f in preview if f["code"] == "PAR201"]
+    assert copies == ["load_refunds.shard_0", "load_refunds.shard_1", "load_refunds.shard_2"]  # not check_refunds

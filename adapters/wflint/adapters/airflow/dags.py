@@ -7,6 +7,7 @@ Airflow-specific object model apart from the generic evaluation.
 from __future__ import annotations
 
 import ast
+import os
 from typing import TYPE_CHECKING, Any
 
 from . import deps
@@ -384,11 +385,13 @@ class DagBuilder:
         return merged
 
     def new_task(self, dag: DagState, group: GroupState, task_id: str, operator: str, kw, node) -> TaskState:
-        node = self.site(node)
+        maker, node = node, self.site(node)
         task = TaskState(task_id, operator, dag, group, node, self.resolved_kwargs(dag, group, kw), set(kw))
         task.dynamic = self.dynamic_depth > 0 or dag.dynamic
-        if self.loop_depth and getattr(node, "lineno", None):
-            task.loop_site = f"line {node.lineno}"
+        if self.loop_depth and getattr(maker, "lineno", None):
+            # Copies are the tasks one call makes, the call in a helper file counted as itself.
+            where = getattr(maker, "_wflint_file", None)
+            task.loop_site = f"line {maker.lineno}" + (f" of {os.path.basename(where)}" if where else "")
         dag.tasks[task_id] = task
         group.children.append(task)
         return task
