@@ -90,3 +90,10 @@ def test_a_classic_operator_partial_expand_is_one_mapped_task(tmp_path):
     wf = read(dag)["m"]
     assert set(wf.tasks) == {"pull", "fan"} and {(e.u, e.v) for e in wf.edges} == {("pull", "fan")}
     assert not coverage(wf).partial
+
+
+def test_each_dag_gives_its_own_reasons():
+    dags = read(REPO / "dags" / "partial.py")
+    reports, backfill = coverage(dags["reports"]).unresolved, coverage(dags["backfill"]).unresolved
+    assert any("call at line 12" in why for why in reports) and not any("condition" in why for why in reports)
+    assert any("condition at line 14" in why for why in backfill) and not any("call at" in why for why in backfill)

@@ -279,15 +279,19 @@ class Interpreter(DagBuilder, ModuleLoader):
     def if_stmt(self, node: ast.If, scope: Scope) -> None:
         test = _truth(self.expr(node.test, scope))
         if test is UNKNOWN:
-            made = (len(self.dags), self.created_count())
+            made = {id(d): len(d.tasks) for d in self.dags}
             self.dynamic_depth += 1
             try:
                 self.block(node.body, scope)
             finally:
                 self.dynamic_depth -= 1
-            if (len(self.dags), self.created_count()) != made and not self.import_depth:
-                self.notes.append(f"the condition at line {getattr(self.site(node), 'lineno', '?')} could not be "
-                                  "evaluated (what it guards may not exist when Airflow parses the file)")
+            guarded = [d for d in self.dags if made.get(id(d)) != len(d.tasks)]
+            if guarded and not self.import_depth:
+                why = (f"the condition at line {getattr(self.site(node), 'lineno', '?')} could not be evaluated "
+                       "(what it guards may not exist when Airflow parses the file)")
+                for dag in guarded:
+                    dag.notes.append(why)
+                self.notes.append(why)
             return
         self.block(node.body if test else node.orelse, scope)
 
@@ -739,6 +743,7 @@ class Interpreter(DagBuilder, ModuleLoader):
             return  # a repository module's own top level: it makes no task of this DAG file
         for dag in self.dag_stack[-1:] or self.dags:
             dag.dynamic = True
+            dag.notes.append(why)
         self.notes.append(why)
 
 

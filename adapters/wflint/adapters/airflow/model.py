@@ -101,6 +101,7 @@ class DagState:
     path: str = ""
     loop_edges: set = field(default_factory=set)  # (u, v) linked inside a loop body
     imported: bool = False  # made while a repository module's body ran: not a DAG of this file
+    notes: list = field(default_factory=list)  # why parts of this DAG could not be resolved
 
     @property
     def default_args(self) -> dict:

@@ -67,9 +67,10 @@ def read_dag_file(path: str, text: str, pools: dict[str, int] | None = None) -> 
     if pools is None:
         pools = pool_sizes(path)
     workflows = [_workflow(path, dag, pools) for dag in dags]
-    why = tuple(dict.fromkeys(interp.notes))
     for dag, workflow in zip(dags, workflows):
         if dag.dynamic or any(t.dynamic for t in workflow.tasks.values()):
+            # This DAG's own reasons; the file's when they were found outside any DAG (an import).
+            why = tuple(dict.fromkeys(dag.notes or interp.notes))
             workflow.put(Unresolved(why or ("part of the DAG could not be resolved statically",)))
     return workflows
 
