@@ -97,3 +97,15 @@ def test_each_dag_gives_its_own_reasons():
     reports, backfill = coverage(dags["reports"]).unresolved, coverage(dags["backfill"]).unresolved
     assert any("call at line 12" in why for why in reports) and not any("condition" in why for why in reports)
     assert any("condition at line 14" in why for why in backfill) and not any("call at" in why for why in backfill)
+
+
+def test_dags_registered_through_globals_and_task_sets(tmp_path):
+    dag = tmp_path / "dag.py"
+    dag.write_text("from airflow import DAG\nfrom airflow.operators.bash import BashOperator\n"
+                   "def make(name):\n    dag = DAG(dag_id=f'load_{name}')\n"
+                   "    a, b, c = (BashOperator(task_id=t, bash_command='x', dag=dag) for t in 'abc')\n"
+                   "    a >> set([b, c])\n    return dag\n"
+                   "for name in ['eu', 'us']:\n    globals()[f'dag_{name}'] = make(name)\n")
+    dags = read(dag)
+    assert set(dags) == {"load_eu", "load_us"}
+    assert {(e.u, e.v) for e in dags["load_eu"].edges} == {("a", "b"), ("a", "c")}

@@ -200,6 +200,12 @@ class Interpreter(DagBuilder, ModuleLoader):
                 names = [t.value if isinstance(t, ast.Starred) else t for t in names]
             for t, v in zip(names, items):
                 self.assign(t, v, scope)
+        elif isinstance(target, ast.Subscript) and _is_globals_call(target.value):
+            if isinstance(value, DagState):
+                value.registered = True  # ``globals()[dag_id] = dag``: how factories register DAGs
+            key = self.expr(target.slice, scope)
+            if isinstance(key, str):
+                self.globals.set(key, value)
         elif isinstance(target, ast.Subscript):
             container = self.expr(target.value, scope)
             key = self.expr(target.slice, scope)
@@ -824,6 +830,11 @@ def _plain(value, depth: int = 0) -> bool:
     return True
 
 
+def _is_globals_call(node) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "globals" \
+        and not node.args
+
+
 def _scalar(value) -> bool:
     return value is None or isinstance(value, (str, int, float, bool))
 
@@ -889,6 +900,9 @@ _BUILTINS = {
     "zip": _builtin(_seq(zip)),
     "list": _builtin(lambda *a: list(a[0]) if a and isinstance(a[0], (list, tuple, dict, str)) else [] if not a else UNKNOWN),
     "tuple": _builtin(lambda *a: tuple(a[0]) if a and isinstance(a[0], (list, tuple, dict, str)) else UNKNOWN),
+    # A set of tasks is a list here: ``>>`` and ``chain`` treat its members alike, in any order.
+    "set": _builtin(lambda *a: list(dict.fromkeys(a[0])) if a and isinstance(a[0], (list, tuple, dict, str))
+                    else [] if not a else UNKNOWN),
     "sorted": _builtin(_seq(sorted)),
     "reversed": _builtin(_seq(reversed)),
     "len": _builtin(lambda x: len(x) if isinstance(x, (list, tuple, dict, str)) else UNKNOWN),
