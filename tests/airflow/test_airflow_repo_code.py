@@ -109,3 +109,17 @@ def test_dags_registered_through_globals_and_task_sets(tmp_path):
     dags = read(dag)
     assert set(dags) == {"load_eu", "load_us"}
     assert {(e.u, e.v) for e in dags["load_eu"].edges} == {("a", "b"), ("a", "c")}
+
+
+def test_an_ordering_made_in_a_helper_is_never_rewritten_in_the_dag_file(tmp_path):
+    import shutil
+
+    copy = tmp_path / "repo"
+    shutil.copytree(REPO, copy)
+    feeds = read(copy / "dags" / "pipeline.py")["feeds"]
+    inner = next(e for e in feeds.edges if (e.u, e.v) == ("load_refunds.shard_0", "load_refunds.shard_1"))
+    written = next(e for e in feeds.edges if (e.u, e.v) == ("check_orders", "publish"))
+    assert inner.location.pointer[0] == "helper-edge" and written.location.pointer[0] == "edge"
+    from wflint.finding import RemoveOrder
+
+    assert not airflow.supports(feeds, RemoveOrder(inner.u, inner.v))

@@ -18,6 +18,7 @@ from .dags import DagBuilder
 from .imports import ModuleLoader, is_foreign
 from .model import (
     UNKNOWN,
+    Anchored,
     BoundPartial,
     ClassVal,
     DagState,
@@ -91,7 +92,7 @@ class Interpreter(DagBuilder, ModuleLoader):
         """Where something made by ``node`` is reported: ``node`` itself in the DAG file, else the DAG
         file's call that led to the repository code holding it."""
         if is_foreign(node) and self.anchors:
-            return self.anchors[-1]
+            return Anchored(self.anchors[-1])
         return node
 
     # ------------------------------------------------------------------ statements

@@ -205,6 +205,17 @@ class AssetVal:
     uri: str
 
 
+class Anchored:
+    """Where a task or edge made in the repository's code is reported: the DAG file's call that led
+    there. It has that call's position, but is not the call: an edge made in a helper is never
+    taken for one written at the call (the rewriter edits only what the DAG file itself writes)."""
+
+    def __init__(self, call) -> None:
+        self.call = call
+        for name in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
+            setattr(self, name, getattr(call, name, None))
+
+
 class Splat:
     """``*something`` that could not be expanded."""
 

@@ -27,7 +27,7 @@ from wflint.ir import (
 from .effects import task_effects
 from .facts import OperatorFacts
 from .interp import Interpreter
-from .model import DagState, TaskState
+from .model import Anchored, DagState, TaskState
 from .ops import INERT_OPERATORS, OPAQUE_OPERATORS
 from .pysyntax import parse_python
 
@@ -250,7 +250,8 @@ def _edges(dag: DagState, nodes: dict) -> list[Edge]:
         label = dag.labels.get((u, v))
         if label:
             detail += f' (Label "{label}")'
-        pointer = ("edge", n)
+        # An edge a helper made is reported at the DAG file's call, but is not written there.
+        pointer = ("helper-edge", n) if isinstance(node, Anchored) else ("edge", n)
         nodes[pointer] = node
         out.append(Edge(u, v, kind, Location(pointer), detail))
     for tid, ts in dag.tasks.items():
