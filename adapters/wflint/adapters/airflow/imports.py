@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import os
+import sys
 from typing import TYPE_CHECKING, Any
 
 from .model import UNKNOWN, LocalModule
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 MAX_PARENTS = 6  # folders above the DAG file searched for its repository's modules
 MAX_IMPORT_DEPTH = 16
 _STOP_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
+STDLIB = frozenset(getattr(sys, "stdlib_module_names", ()))
 _TREES: dict[tuple[str, float], ast.Module | None] = {}
 
 
@@ -76,6 +78,8 @@ class ModuleLoader:
             for _ in range(level - 1):
                 base = os.path.dirname(base)
             return _module_file(base, parts)
+        if parts and parts[0] in STDLIB:
+            return None  # Airflow appends the DAGs folder to sys.path: the standard library wins
         for root in self.roots:
             found = _module_file(root, parts)
             if found is not None:
