@@ -42,7 +42,9 @@ GOOGLE_SAMPLES = ("composer/workflows", "composer/2022_airflow_summit", "compose
                   "composer/blog/gcp-tech-blog/data-orchestration-with-composer/dags",
                   "composer/blog/gcp-tech-blog/unit-test-dags-cloud-build/dags")
 REPOSITORIES = {
-    "WordPress__openverse-catalog": Layout(("catalog/dags",), ("catalog/dags",)),
+    # retired/ is excluded by catalog/dags/.airflowignore: loaded as its own folder, as it once was.
+    "WordPress__openverse-catalog": Layout(("catalog/dags", "catalog/dags/retired"),
+                                           ("catalog/dags", "catalog/dags/retired")),
     "Ferlab-Ste-Justine__clin-pipelines-dags": Layout(("dags",), ("dags",), "variables.json"),
     "Sage-Bionetworks-Workflows__orca-recipes": Layout(("dags", "archived_dags", "template_dags"), ("dags",)),
     "The-Academic-Observatory__academic-observatory-workflows": Layout(
