@@ -118,3 +118,30 @@ def test_copies_are_the_tasks_of_one_call_not_of_one_dag_file_line():
     preview = run("check", "--preview", path, "--format", "json", "--fail-on", "never").json()["findings"]
     (copies,) = [f["tasks"] for f in preview if f["code"] == "PAR201"]
     assert copies == ["load_refunds.shard_0", "load_refunds.shard_1", "load_refunds.shard_2"]  # not check_refunds
+
+
+def test_a_job_placed_on_a_cluster_named_by_a_run_level_template_reads_that_cluster():
+    wf = read('''
+from airflow.sdk import DAG
+from airflow.providers.google.cloud.operators.dataproc import (
+    DataprocCreateClusterOperator, DataprocSubmitJobOperator)
+with DAG("hadoop"):
+    create = DataprocCreateClusterOperator(task_id="create", cluster_name="c-{{ ds_nodash }}")
+    job = DataprocSubmitJobOperator(task_id="job", job={"placement": {"cluster_name": "c-{{ ds_nodash }}"}})
+    other = DataprocSubmitJobOperator(task_id="other", job={"placement": {"cluster_name": "{{ ti.xcom_pull('x') }}"}})
+    create >> job >> other
+''')["hadoop"]
+    assert {(e.resource, e.mode) for e in wf.tasks["create"].effects} == {("cluster:c-{{ ds_nodash }}", Mode.WRITE)}
+    assert {(e.resource, e.mode) for e in wf.tasks["job"].effects} == {("cluster:c-{{ ds_nodash }}", Mode.READ)}
+    assert wf.tasks["other"].effects == []  # a name pulled from a task's XCom is not known
+
+
+def test_airflow_1_spellings_of_cluster_lifecycles_write_the_cluster():
+    wf = read('''
+from airflow import DAG
+from airflow.contrib.operators import dataproc_operator
+with DAG("old"):
+    dataproc_operator.DataprocClusterCreateOperator(task_id="create", cluster_name="c") >> \\
+        dataproc_operator.DataprocClusterDeleteOperator(task_id="delete", cluster_name="c")
+''')["old"]
+    assert {e.mode for t in wf.tasks.values() for e in t.effects} == {Mode.WRITE}

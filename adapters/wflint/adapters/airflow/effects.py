@@ -63,31 +63,57 @@ def task_effects(ts: TaskState) -> tuple[list[Effect], bool]:
 
 
 # Keywords that name the cloud resource an operator makes, uses or removes (a Dataproc or GKE
-# cluster, a Dataproc batch, a bucket), and the tables a transfer reads or loads.
+# cluster, a Dataproc batch, a bucket), and the tables a transfer reads or loads. The verb must be
+# on that very noun: a pod started on a cluster only uses the cluster.
 NAMED_RESOURCES = {"cluster_name": "Cluster", "batch_id": "Batch", "bucket_name": "Bucket"}
 TRANSFER_TABLES = {"destination_project_dataset_table": Mode.WRITE, "source_project_dataset_table": Mode.READ}
-_LIFECYCLE = "(?:Create|Delete|Update|Patch|Scale|Start|Stop|Resume|Pause){}"  # the verb on that very noun
+_VERBS = "(?:Create|Delete|Update|Patch|Scale|Start|Stop|Resume|Pause)"
+_LIFECYCLE = _VERBS + "{0}|{0}" + _VERBS  # the verb on that very noun (Airflow 1 put it after)
 
 
 def _named_resources(ts: TaskState) -> list[Effect]:
     """What an operator's own keywords name: the resource a lifecycle operator of that very resource
     writes (``DataprocCreateClusterOperator``, ``GCSDeleteBucketOperator``) and every other operator
     on the same name reads (a job or pod on a cluster, a listing of a bucket), and the tables a
-    BigQuery transfer loads or exports. Templated names are skipped (not known)."""
+    BigQuery transfer loads or exports."""
     base = (ts.base or ts.operator).split(".")[-1]
     out: list[Effect] = []
     for key, noun in NAMED_RESOURCES.items():
-        value = ts.kwargs.get(key)
-        if isinstance(value, str) and value and "{{" not in value:
-            mode = Mode.WRITE if re.search(_LIFECYCLE.format(noun), base) else Mode.READ
-            out.append(Effect(f"{noun.lower()}:{value}", mode))
+        lifecycle = bool(re.search(_LIFECYCLE.format(noun), base))
+        for value in _names_of(ts.kwargs, key, noun, lifecycle, base):
+            out.append(Effect(f"{noun.lower()}:{value}", Mode.WRITE if lifecycle else Mode.READ))
     conn = ts.kwargs.get("gcp_conn_id")
     for key, mode in TRANSFER_TABLES.items():
         value = ts.kwargs.get(key)
-        if isinstance(value, str) and value and "{{" not in value:
+        if _run_level_name(value):
             table = value.replace(":", ".")  # ``project:dataset.table`` is the legacy spelling
             out.append(Effect(_resource(conn if isinstance(conn, str) else "google_cloud_default", table), mode))
     return out
+
+
+def _names_of(kwargs: dict, key: str, noun: str, lifecycle: bool, base: str) -> list[str]:
+    """The names a task gives a resource kind: its keyword, a Dataproc job's placement, and the
+    ``name`` a cluster's own create (``body``) or delete operator takes."""
+    candidates = [kwargs.get(key)]
+    job = kwargs.get("job")
+    if noun == "Cluster" and isinstance(job, dict) and isinstance(job.get("placement"), dict):
+        candidates.append(job["placement"].get(key))
+    if lifecycle and noun in base:
+        body = kwargs.get("body")
+        candidates += [kwargs.get("name"), body.get("name") if isinstance(body, dict) else None]
+    return list(dict.fromkeys(c for c in candidates if _run_level_name(c)))
+
+
+_TASK_LEVEL = re.compile(r"\b(ti|task_instance|task|xcom_pull|map_index)\b")
+
+
+def _run_level_name(value) -> bool:
+    """A known name: literal, or templated only with what is the same for every task of one run
+    (``{{ ds_nodash }}``, ``{{ params.x }}``, ``{{ dag_run.conf... }}``), so equal text is one resource."""
+    if not isinstance(value, str) or not value:
+        return False
+    return not any(_TASK_LEVEL.search(expr) for expr in re.findall(r"\{\{(.*?)\}\}", value, re.S)) \
+        and "{%" not in value
 
 
 def _dedupe(effects: list[Effect]) -> list[Effect]:
