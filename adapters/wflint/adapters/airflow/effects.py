@@ -80,8 +80,8 @@ def _named_resources(ts: TaskState) -> list[Effect]:
     out: list[Effect] = []
     for key, noun in NAMED_RESOURCES.items():
         lifecycle = bool(re.search(_LIFECYCLE.format(noun), base))
-        for value in _names_of(ts.kwargs, key, noun, lifecycle, base):
-            out.append(Effect(f"{noun.lower()}:{value}", Mode.WRITE if lifecycle else Mode.READ))
+        for name in _names_of(ts.kwargs, key, noun, lifecycle, base):
+            out.append(Effect(f"{noun.lower()}:{name}", Mode.WRITE if lifecycle else Mode.READ))
     conn = ts.kwargs.get("gcp_conn_id")
     for key, mode in TRANSFER_TABLES.items():
         value = ts.kwargs.get(key)
@@ -101,7 +101,7 @@ def _names_of(kwargs: dict, key: str, noun: str, lifecycle: bool, base: str) -> 
     if lifecycle and noun in base:
         body = kwargs.get("body")
         candidates += [kwargs.get("name"), body.get("name") if isinstance(body, dict) else None]
-    return list(dict.fromkeys(c for c in candidates if _run_level_name(c)))
+    return list(dict.fromkeys(c for c in candidates if isinstance(c, str) and _run_level_name(c)))
 
 
 _TASK_LEVEL = re.compile(r"\b(ti|task_instance|task|xcom_pull|map_index)\b")
