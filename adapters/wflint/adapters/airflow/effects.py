@@ -85,7 +85,7 @@ def _named_resources(ts: TaskState) -> list[Effect]:
     conn = ts.kwargs.get("gcp_conn_id")
     for key, mode in TRANSFER_TABLES.items():
         value = ts.kwargs.get(key)
-        if _run_level_name(value):
+        if isinstance(value, str) and _run_level_name(value):
             table = value.replace(":", ".")  # ``project:dataset.table`` is the legacy spelling
             out.append(Effect(_resource(conn if isinstance(conn, str) else "google_cloud_default", table), mode))
     return out
