@@ -145,3 +145,19 @@ with DAG("old"):
         dataproc_operator.DataprocClusterDeleteOperator(task_id="delete", cluster_name="c")
 ''')["old"]
     assert {e.mode for t in wf.tasks.values() for e in t.effects} == {Mode.WRITE}
+
+
+def test_a_bigquery_query_job_reads_its_query_and_writes_its_destination():
+    wf = read('''
+from airflow.sdk import DAG
+from airflow.providers.google.cloud.operators.bigquery import BigQueryInsertJobOperator
+with DAG("job"):
+    BigQueryInsertJobOperator(task_id="known", configuration={"query": {
+        "query": "SELECT * FROM `p.d.src`", "useLegacySql": False,
+        "destinationTable": {"projectId": "p", "datasetId": "d", "tableId": "out"}}})
+    BigQueryInsertJobOperator(task_id="unnamed", configuration={"query": {
+        "query": "SELECT 1", "destinationTable": {"projectId": "p", "datasetId": "d", "tableId": "{{ params.t }}"}}})
+''')["job"]
+    assert {(e.resource, e.mode) for e in wf.tasks["known"].effects} == {
+        ("sql:google_cloud_default/p.d.out", Mode.WRITE), ("sql:google_cloud_default/p.d.src", Mode.READ)}
+    assert not wf.tasks["known"].opaque and wf.tasks["unnamed"].opaque

@@ -152,6 +152,13 @@ def _sql_effects(ts: TaskState) -> list[Effect] | None:
     effects: list[Effect] = []
     if isinstance(table, str):
         effects.append(Effect(_resource(conn, table), Mode.READ))
+    job = _query_job(ts.kwargs.get("configuration"))
+    if sql is None and job is not None:  # BigQueryInsertJobOperator(configuration={"query": {...}})
+        sql, destination = job
+        if destination is None:
+            return None  # a destination wflint cannot name: the job's writes are unknown
+        if destination:
+            effects.append(Effect(_resource(conn, destination), Mode.WRITE))
     texts = sql if isinstance(sql, (list, tuple)) else [sql]
     if sql is None:
         return effects or None
@@ -167,6 +174,22 @@ def _sql_effects(ts: TaskState) -> list[Effect] | None:
         for name, mode in parsed:
             effects.append(Effect(_resource(conn, name), mode))
     return effects
+
+
+def _query_job(configuration) -> tuple[str, str | None] | None:
+    """(query, destination table or "" when none) of a BigQuery query job's configuration; None
+    when it is not one; a destination that is not literal is None (unknown)."""
+    query = configuration.get("query") if isinstance(configuration, dict) else None
+    if not isinstance(query, dict) or not isinstance(query.get("query"), str):
+        return None
+    target = query.get("destinationTable")
+    if target is None:
+        return query["query"], ""
+    found = [target.get(k) for k in ("projectId", "datasetId", "tableId")] if isinstance(target, dict) else []
+    parts = [p for p in found if isinstance(p, str) and p and "{{" not in p]
+    if len(parts) != 3:
+        return query["query"], None
+    return query["query"], ".".join(parts)
 
 
 def _connection(ts: TaskState) -> tuple[str | None, str]:
