@@ -123,3 +123,12 @@ def test_an_ordering_made_in_a_helper_is_never_rewritten_in_the_dag_file(tmp_pat
     from wflint.finding import RemoveOrder
 
     assert not airflow.supports(feeds, RemoveOrder(inner.u, inner.v))
+
+
+def test_nested_loops_past_the_unrolling_budget_are_marked_not_run_forever(tmp_path):
+    dag = tmp_path / "dag.py"
+    dag.write_text("from airflow.sdk import DAG\nfrom airflow.providers.standard.operators.empty import EmptyOperator\n"
+                   "with DAG('nested'):\n    for a in range(5000):\n        for b in range(5000):\n"
+                   "            x = a * b\n    EmptyOperator(task_id='start') >> EmptyOperator(task_id='end')\n")
+    seen = coverage(read(dag)["nested"])
+    assert seen.partial and any("too long to unroll" in why for why in seen.unresolved)

@@ -42,6 +42,7 @@ from .names import canonical
 
 MAX_DEPTH = 12
 MAX_ITER = 10_000  # items of one loop or comprehension unrolled; a longer one is marked, never cut silently
+MAX_STEPS = 200_000  # loop iterations unrolled per file in all (nested loops): beyond, loops are marked
 
 
 class _Return(Exception):
@@ -72,6 +73,7 @@ class Interpreter(DagBuilder, ModuleLoader):
         self.path = path
         self.globals = self.new_module_scope(module_name, path or f"{module_name}.py")
         self.anchors: list[ast.AST] = []  # the DAG file's calls being evaluated, innermost last
+        self.steps = 0  # loop iterations unrolled so far (MAX_STEPS)
         self.dags: list[DagState] = []
         self.dag_stack: list[DagState] = []
         self.group_stack: list[GroupState] = []
@@ -272,8 +274,10 @@ class Interpreter(DagBuilder, ModuleLoader):
         before = {id(d): len(d.edges) for d in self.dags}
         try:
             for i, item in enumerate(items):
-                if i >= MAX_ITER:
-                    self.mark_dynamic(f"a loop of {len(items)} items was read only up to {MAX_ITER}")
+                self.steps += 1
+                if i >= MAX_ITER or self.steps > MAX_STEPS:
+                    self.mark_dynamic(f"a loop of {len(items)} items (line {node.lineno}) was read only up to "
+                                      f"item {i}: too long to unroll statically")
                     break
                 self.assign(node.target, item, scope)
                 self.block(node.body, scope)
@@ -520,7 +524,8 @@ class Interpreter(DagBuilder, ModuleLoader):
             self.loop_depth -= 1
 
     def _unroll(self, for_in, generators, items, inner: Scope, emit) -> bool:
-        if len(items) > MAX_ITER:
+        self.steps += len(items)
+        if len(items) > MAX_ITER or self.steps > MAX_STEPS:
             return False  # too long to unroll: the comprehension is unknown, never cut short
         for item in list(items):
             self.assign(for_in.target, item, inner)
