@@ -42,7 +42,7 @@ from .names import canonical
 
 MAX_DEPTH = 12
 MAX_ITER = 10_000  # items of one loop or comprehension unrolled; a longer one is marked, never cut silently
-MAX_STEPS = 200_000  # loop iterations unrolled per file in all (nested loops): beyond, loops are marked
+MAX_STEPS = 50_000  # loop iterations unrolled per file in all (nested loops): beyond, loops are marked
 
 
 class _Return(Exception):
