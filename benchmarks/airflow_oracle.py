@@ -46,7 +46,8 @@ REPOSITORIES = {
     "WordPress__openverse-catalog": Layout(("catalog/dags", "catalog/dags/retired"),
                                            ("catalog/dags", "catalog/dags/retired")),
     "Ferlab-Ste-Justine__clin-pipelines-dags": Layout(("dags",), ("dags",), "variables.json"),
-    "Sage-Bionetworks-Workflows__orca-recipes": Layout(("dags", "archived_dags", "template_dags"), ("dags",)),
+    "Sage-Bionetworks-Workflows__orca-recipes": Layout(("dags", "archived_dags", "template_dags"),
+                                                       ("dags", "archived_dags")),
     "The-Academic-Observatory__academic-observatory-workflows": Layout(
         ("dags",), ("academic-observatory-workflows",)),
     "GoogleCloudPlatform__python-docs-samples": Layout(GOOGLE_SAMPLES, GOOGLE_SAMPLES),
