@@ -7,19 +7,25 @@ Airflow-specific object model apart from the generic evaluation.
 from __future__ import annotations
 
 import ast
+import os
 from typing import TYPE_CHECKING, Any
 
 from . import deps
 from .model import (
+    NO_DEFAULT,
     UNKNOWN,
     AssetVal,
     ClassVal,
     DagState,
     DecoratorVal,
+    EnumMember,
     FuncVal,
     GroupState,
     GroupVal,
+    InstanceVal,
     LabelVal,
+    ModuleVal,
+    NamespaceVal,
     PartialVal,
     Splat,
     Sym,
@@ -40,6 +46,7 @@ if TYPE_CHECKING:
     from .interp import Scope
 
 TASK_DECORATORS_PREFIX = ("task", "setup", "teardown")
+ENUM_BASES = {"Enum", "StrEnum", "IntEnum", "Flag", "IntFlag"}
 
 
 class DagBuilder:
@@ -59,6 +66,10 @@ class DagBuilder:
         def invoke(self, fn: FuncVal, pos: list[Any], kw: dict[str, Any]) -> Any: ...
 
         def mark_dynamic(self, why: str) -> None: ...
+
+        def site(self, node: Any) -> Any: ...
+
+    import_depth: int
 
     def created_count(self) -> int:
         return sum(len(d.tasks) for d in self.dags)
@@ -120,30 +131,98 @@ class DagBuilder:
         return fn
 
     def define_class(self, node: ast.ClassDef, scope):
-        base = ""
+        """An operator class (an Airflow operator among its bases, directly or through the file's or
+        repository's own classes), else a namespace of its literal attributes and methods (Enum
+        members and dataclass fields kept)."""
+        base, fields, enum = "", None, False
+        inherited: dict = {}
+        inherited_fields: list = []
         for arg in node.bases:
             value = self.expr(arg, scope)
             if isinstance(value, Sym):
                 base = value.name
             elif isinstance(value, ClassVal):
-                base = value.base if value.base else base
-        if not base:
-            return UNKNOWN
-        fields = None
+                base, fields = (value.base or base), value.template_fields
+            elif isinstance(value, NamespaceVal):
+                enum = enum or bool(value.attrs.get("__enum__"))
+                inherited.update(value.attrs)
+                inherited_fields += value.fields or []
+            elif isinstance(value, ModuleVal) and value.path.split(".")[-1] in ENUM_BASES:
+                enum = True
+        attrs = self.class_attributes(node, scope)
+        if "template_fields" in attrs:
+            value = attrs["template_fields"]
+            fields = tuple(value) if isinstance(value, (list, tuple)) else (value,) if isinstance(value, str) else None
+        if base:
+            return ClassVal(node.name, base, fields, attrs)
+        if enum:
+            members = {k: EnumMember(node.name, k, v) for k, v in attrs.items()
+                       if not k.startswith("_") and not isinstance(v, FuncVal)}
+            return NamespaceVal(node.name, {**inherited, **attrs, **members, "__enum__": True})
+        is_dataclass = any(_decorator_text(d).endswith("dataclass") for d in node.decorator_list)
+        own_fields = self.dataclass_fields(node, scope) if is_dataclass else []
+        known = {name for name, _ in own_fields}
+        all_fields = [f for f in inherited_fields if f[0] not in known] + own_fields
+        return NamespaceVal(node.name, {**inherited, **attrs}, all_fields if is_dataclass else None)
+
+    def class_attributes(self, node: ast.ClassDef, scope) -> dict:
+        """``NAME = value`` statements and methods of the class body (everything else is unknown)."""
+        attrs: dict = {}
         for small in node.body:
-            assigned: ast.expr | None
-            if isinstance(small, ast.Assign):
+            if isinstance(small, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                attrs[small.name] = self.define_function(small, scope)
+                continue
+            if isinstance(small, ast.Assign) and len(small.targets) == 1:
                 target, assigned = small.targets[0], small.value
-            elif isinstance(small, ast.AnnAssign):
+            elif isinstance(small, ast.AnnAssign) and small.value is not None:
                 target, assigned = small.target, small.value
             else:
                 continue
-            if isinstance(target, ast.Name) and target.id == "template_fields" and assigned is not None:
-                v = self.expr(assigned, scope)
-                fields = tuple(v) if isinstance(v, (list, tuple)) else (v,) if isinstance(v, str) else None
-        return ClassVal(node.name, base, fields)
+            if isinstance(target, ast.Name):
+                attrs[target.id] = self.expr(assigned, scope)
+        return attrs
+
+    def dataclass_fields(self, node: ast.ClassDef, scope) -> list:
+        """A dataclass's fields in order, each with its default (``field(default=...)`` read; a
+        ``default_factory`` or anything else is unknown)."""
+        out = []
+        for small in node.body:
+            if not isinstance(small, ast.AnnAssign) or not isinstance(small.target, ast.Name):
+                continue
+            if "ClassVar" in ast.unparse(small.annotation):
+                continue
+            default: Any = NO_DEFAULT
+            value = small.value
+            if isinstance(value, ast.Call) and _decorator_text(value.func).endswith("field"):
+                given = next((k.value for k in value.keywords if k.arg == "default"), None)
+                default = self.expr(given, scope) if given is not None else UNKNOWN
+            elif value is not None:
+                default = self.expr(value, scope)
+            out.append((small.target.id, default))
+        return out
+
+    def instantiate(self, cls: NamespaceVal, pos, kw):
+        """Calling one of the repository's plain classes: an instance whose attributes come from the
+        dataclass fields or from running ``__init__``; an Enum lookup stays unknown."""
+        if cls.attrs.get("__enum__"):
+            return UNKNOWN
+        instance = InstanceVal(cls)
+        if cls.fields is not None:
+            rest = dict(kw)
+            for i, (name, default) in enumerate(cls.fields):
+                value = pos[i] if i < len(pos) else rest.pop(name, default)
+                instance.attrs[name] = UNKNOWN if value is NO_DEFAULT else value
+            post_init = cls.attrs.get("__post_init__")
+            if isinstance(post_init, FuncVal):
+                self.invoke(post_init, [instance], {})
+            return instance
+        init = cls.attrs.get("__init__")
+        if isinstance(init, FuncVal):
+            self.invoke(init, [instance, *pos], kw)
+        return instance
 
     def call_symbol(self, name: str, pos, kw, node, scope):
+        node = self.site(node)
         if name in ("DAG", "models.DAG"):
             return self.make_dag(pos, kw, node)
         if name == "TaskGroup":
@@ -176,6 +255,8 @@ class DagBuilder:
             if name.startswith("task") and "python_callable" in kw and isinstance(kw["python_callable"], FuncVal):
                 return self.apply_decorator(DecoratorVal(name, kw), kw["python_callable"])
             return DecoratorVal(name, kw)
+        if name.endswith(".partial") and is_operator_class(name[: -len(".partial")], {"task_id": True}):
+            return PartialVal(Sym(name[: -len(".partial")]), kw, node)  # Operator.partial(...).expand(...)
         if is_operator_class(name, kw):
             return self.make_operator(name, pos, kw, node)
         if name.startswith("TriggerRule"):
@@ -192,6 +273,7 @@ class DagBuilder:
         return self.invoke(fn, pos, kw)
 
     def task_method(self, target, name: str, pos, kw, node):
+        node = self.site(node)
         if name in ("set_downstream", "set_upstream"):
             other = pos[0] if pos else kw.get("task_or_task_list", UNKNOWN)
             if other is UNKNOWN:
@@ -263,7 +345,9 @@ class DagBuilder:
         dag_id = pos[0] if pos else kw.get("dag_id", UNKNOWN)
         if not isinstance(dag_id, str):
             dag_id = f"<dynamic:{len(self.dags)}>"
+        node = self.site(node)
         dag = DagState(dag_id, node, kw, path=self.path)
+        dag.imported = self.import_depth > 0
         dag.root.node = node
         dag.root.default_args = {}
         dag.dynamic = self.dynamic_depth > 0 or dag_id.startswith("<dynamic")
@@ -282,7 +366,7 @@ class DagBuilder:
         gid = dag.unique_group_id(parent, label) if suffix else parent.child_id(label)
         prefix = kw.get("prefix_group_id", True)
         defaults = kw.get("default_args") if isinstance(kw.get("default_args"), dict) else {}
-        group = GroupState(gid, parent, prefix is not False, defaults, node=node)
+        group = GroupState(gid, parent, prefix is not False, defaults, node=self.site(node))
         dag.group_ids.add(gid)
         parent.children.append(group)
         return GroupVal(group, dag)
@@ -301,10 +385,13 @@ class DagBuilder:
         return merged
 
     def new_task(self, dag: DagState, group: GroupState, task_id: str, operator: str, kw, node) -> TaskState:
+        maker, node = node, self.site(node)
         task = TaskState(task_id, operator, dag, group, node, self.resolved_kwargs(dag, group, kw), set(kw))
         task.dynamic = self.dynamic_depth > 0 or dag.dynamic
-        if self.loop_depth and getattr(node, "lineno", None):
-            task.loop_site = f"line {node.lineno}"
+        if self.loop_depth and getattr(maker, "lineno", None):
+            # Copies are the tasks one call makes, the call in a helper file counted as itself.
+            where = getattr(maker, "_wflint_file", None)
+            task.loop_site = f"line {maker.lineno}" + (f" of {os.path.basename(where)}" if where else "")
         dag.tasks[task_id] = task
         group.children.append(task)
         return task
@@ -322,6 +409,7 @@ class DagBuilder:
         task = self.new_task(dag, group, group.child_id(label), name, kw, node)
         base = custom.base if custom else name
         task.custom_class = custom is not None
+        task.base = base
         task.branch = name in BRANCH_OPERATORS or base in BRANCH_OPERATORS
         task.short_circuit = name in SHORT_CIRCUIT_OPERATORS or base in SHORT_CIRCUIT_OPERATORS
         task.sensor = _is_sensor(name) or _is_sensor(base)
@@ -388,6 +476,7 @@ class DagBuilder:
 
     def data_edges(self, task: TaskState, value, node) -> None:
         """Every XComArg inside ``value`` feeds ``task``: a data edge, as Airflow adds one."""
+        node = self.site(node)
         for source in _xcom_sources(value):
             if source is task or source.dag is not task.dag:
                 continue
@@ -447,6 +536,15 @@ class DagBuilder:
         finally:
             self.dag_stack.pop()
         return dag
+
+
+def _decorator_text(node: ast.expr) -> str:
+    """``dataclasses.dataclass(frozen=True)`` → ``dataclasses.dataclass``: a decorator's dotted name."""
+    target = node.func if isinstance(node, ast.Call) else node
+    try:
+        return ast.unparse(target)
+    except Exception:  # pragma: no cover - unparse handles every expression
+        return ""
 
 
 def _xcom_sources(value, seen=None) -> list[TaskState]:

@@ -23,6 +23,15 @@ SQL_OPERATOR_SYSTEMS = {"PostgresOperator": "postgres", "SnowflakeOperator": "sn
                         "MySqlOperator": "mysql", "MsSqlOperator": "mssql", "SqliteOperator": "sqlite",
                         "BigQueryInsertJobOperator": "bigquery", "RedshiftSQLOperator": "redshift",
                         "TrinoOperator": "trino", "DatabricksSqlOperator": "databricks"}
+# The connection an operator uses when none is named (each hook's ``default_conn_name``): with it, a
+# table has one identity whichever operator touches it on that connection.
+DEFAULT_CONNECTIONS = {"postgres": "postgres_default", "snowflake": "snowflake_default", "mysql": "mysql_default",
+                       "mssql": "mssql_default", "sqlite": "sqlite_default", "bigquery": "google_cloud_default",
+                       "redshift": "redshift_default", "databricks": "databricks_default", "oracle": "oracle_default",
+                       "trino": "trino_default", "vertica": "vertica_default"}
+SQL_DIALECTS = {"postgres": "postgres", "snowflake": "snowflake", "mysql": "mysql", "mssql": "tsql",
+                "sqlite": "sqlite", "bigquery": "bigquery", "redshift": "redshift", "databricks": "databricks",
+                "oracle": "oracle", "trino": "trino"}
 _URI = re.compile(r"\b((?:s3|s3a|gs|gcs|abfs|abfss|wasb|az|hdfs|file)://[^\s'\"{}<>|;]+)")
 _PATH = re.compile(r"(?<![\w.:/{])(/(?:[\w.-]+/)*[\w-]+\.\w{1,8})\b")
 _WRITE_BEFORE = re.compile(r"(?:>>?|\btee\s+(?:-a\s+)?|-o\s+|--output[= ])\s*$")
@@ -49,7 +58,62 @@ def task_effects(ts: TaskState) -> tuple[list[Effect], bool]:
     for text in _command_strings(ts):
         for resource, mode in _paths(text):
             effects.append(Effect(resource, mode))
+    effects.extend(_named_resources(ts))
     return _dedupe(effects), known
+
+
+# Keywords that name the cloud resource an operator makes, uses or removes (a Dataproc or GKE
+# cluster, a Dataproc batch, a bucket), and the tables a transfer reads or loads. The verb must be
+# on that very noun: a pod started on a cluster only uses the cluster.
+NAMED_RESOURCES = {"cluster_name": "Cluster", "batch_id": "Batch", "bucket_name": "Bucket"}
+TRANSFER_TABLES = {"destination_project_dataset_table": Mode.WRITE, "source_project_dataset_table": Mode.READ}
+_VERBS = "(?:Create|Delete|Update|Patch|Scale|Start|Stop|Resume|Pause)"
+_LIFECYCLE = _VERBS + "{0}|{0}" + _VERBS  # the verb on that very noun (Airflow 1 put it after)
+
+
+def _named_resources(ts: TaskState) -> list[Effect]:
+    """What an operator's own keywords name: the resource a lifecycle operator of that very resource
+    writes (``DataprocCreateClusterOperator``, ``GCSDeleteBucketOperator``) and every other operator
+    on the same name reads (a job or pod on a cluster, a listing of a bucket), and the tables a
+    BigQuery transfer loads or exports."""
+    base = (ts.base or ts.operator).split(".")[-1]
+    out: list[Effect] = []
+    for key, noun in NAMED_RESOURCES.items():
+        lifecycle = bool(re.search(_LIFECYCLE.format(noun), base))
+        for name in _names_of(ts.kwargs, key, noun, lifecycle, base):
+            out.append(Effect(f"{noun.lower()}:{name}", Mode.WRITE if lifecycle else Mode.READ))
+    conn = ts.kwargs.get("gcp_conn_id")
+    for key, mode in TRANSFER_TABLES.items():
+        value = ts.kwargs.get(key)
+        if isinstance(value, str) and _run_level_name(value):
+            table = value.replace(":", ".")  # ``project:dataset.table`` is the legacy spelling
+            out.append(Effect(_resource(conn if isinstance(conn, str) else "google_cloud_default", table), mode))
+    return out
+
+
+def _names_of(kwargs: dict, key: str, noun: str, lifecycle: bool, base: str) -> list[str]:
+    """The names a task gives a resource kind: its keyword, a Dataproc job's placement, and the
+    ``name`` a cluster's own create (``body``) or delete operator takes."""
+    candidates = [kwargs.get(key)]
+    job = kwargs.get("job")
+    if noun == "Cluster" and isinstance(job, dict) and isinstance(job.get("placement"), dict):
+        candidates.append(job["placement"].get(key))
+    if lifecycle and noun in base:
+        body = kwargs.get("body")
+        candidates += [kwargs.get("name"), body.get("name") if isinstance(body, dict) else None]
+    return list(dict.fromkeys(c for c in candidates if isinstance(c, str) and _run_level_name(c)))
+
+
+_TASK_LEVEL = re.compile(r"\b(ti|task_instance|task|xcom_pull|map_index)\b")
+
+
+def _run_level_name(value) -> bool:
+    """A known name: literal, or templated only with what is the same for every task of one run
+    (``{{ ds_nodash }}``, ``{{ params.x }}``, ``{{ dag_run.conf... }}``), so equal text is one resource."""
+    if not isinstance(value, str) or not value:
+        return False
+    return not any(_TASK_LEVEL.search(expr) for expr in re.findall(r"\{\{(.*?)\}\}", value, re.S)) \
+        and "{%" not in value
 
 
 def _dedupe(effects: list[Effect]) -> list[Effect]:
@@ -87,7 +151,14 @@ def _sql_effects(ts: TaskState) -> list[Effect] | None:
         return None
     effects: list[Effect] = []
     if isinstance(table, str):
-        effects.append(Effect(_resource(system, conn, table), Mode.READ))
+        effects.append(Effect(_resource(conn, table), Mode.READ))
+    job = _query_job(ts.kwargs.get("configuration"))
+    if sql is None and job is not None:  # BigQueryInsertJobOperator(configuration={"query": {...}})
+        sql, destination = job
+        if destination is None:
+            return None  # a destination wflint cannot name: the job's writes are unknown
+        if destination:
+            effects.append(Effect(_resource(conn, destination), Mode.WRITE))
     texts = sql if isinstance(sql, (list, tuple)) else [sql]
     if sql is None:
         return effects or None
@@ -97,27 +168,45 @@ def _sql_effects(ts: TaskState) -> list[Effect] | None:
         rendered = render(text, ts)
         if rendered is None:
             return None
-        parsed = tables_in_sql(rendered)
+        parsed = tables_in_sql(rendered, SQL_DIALECTS.get(system))
         if parsed is None:
             return None
         for name, mode in parsed:
-            effects.append(Effect(_resource(system, conn, name), mode))
+            effects.append(Effect(_resource(conn, name), mode))
     return effects
 
 
+def _query_job(configuration) -> tuple[str, str | None] | None:
+    """(query, destination table or "" when none) of a BigQuery query job's configuration; None
+    when it is not one; a destination that is not literal is None (unknown)."""
+    query = configuration.get("query") if isinstance(configuration, dict) else None
+    if not isinstance(query, dict) or not isinstance(query.get("query"), str):
+        return None
+    target = query.get("destinationTable")
+    if target is None:
+        return query["query"], ""
+    found = [target.get(k) for k in ("projectId", "datasetId", "tableId")] if isinstance(target, dict) else []
+    parts = [p for p in found if isinstance(p, str) and p and "{{" not in p]
+    if len(parts) != 3:
+        return query["query"], None
+    return query["query"], ".".join(parts)
+
+
 def _connection(ts: TaskState) -> tuple[str | None, str]:
-    base = ts.operator.split(".")[-1]
+    base = (ts.base or ts.operator).split(".")[-1]  # a repository subclass: its Airflow base
     for key, system in CONN_KEYS.items():
         value = ts.kwargs.get(key)
         if isinstance(value, str):
             return SQL_OPERATOR_SYSTEMS.get(base, system), value
     if base in SQL_OPERATOR_SYSTEMS or ("sql" in ts.kwargs and base.startswith("SQL")):
-        return SQL_OPERATOR_SYSTEMS.get(base, "sql"), "default"
+        system = SQL_OPERATOR_SYSTEMS.get(base, "sql")
+        return system, DEFAULT_CONNECTIONS.get(system, "default")
     return None, ""
 
 
-def _resource(system: str, conn: str, table: str) -> str:
-    return f"{system}:{conn}/{table.lower()}"
+def _resource(conn: str, table: str) -> str:
+    """One identity per table on a connection, whichever operator reads or writes it."""
+    return f"sql:{conn}/{table.strip().strip(chr(96)).lower()}"
 
 
 def render(text: str, ts: TaskState, depth: int = 0) -> str | None:
@@ -162,9 +251,9 @@ def _read_template(name: str, ts: TaskState) -> str | None:
     return None
 
 
-def tables_in_sql(sql: str) -> list[tuple[str, Mode]] | None:
+def tables_in_sql(sql: str, dialect: str | None = None) -> list[tuple[str, Mode]] | None:
     """(table, mode) for every table; None when the SQL cannot be read or names an unrendered template."""
-    tables = sql_tables(sql)
+    tables = sql_tables(sql, dialect)
     if tables is None or any("__wflint_" in name for name in tables):
         return None  # a table named by a template wflint cannot render: effects unknown, not absent
     return list(tables.items())

@@ -15,16 +15,23 @@ from typing import Any
 
 from . import deps, literals
 from .dags import DagBuilder
+from .imports import ModuleLoader, is_foreign
 from .model import (
     UNKNOWN,
+    Anchored,
+    BoundPartial,
     ClassVal,
     DagState,
     DecoratorVal,
+    EnumMember,
     FuncVal,
     GroupState,
     GroupVal,
+    InstanceVal,
+    LocalModule,
     MethodVal,
     ModuleVal,
+    NamespaceVal,
     PartialVal,
     Splat,
     Sym,
@@ -34,7 +41,8 @@ from .model import (
 from .names import canonical
 
 MAX_DEPTH = 12
-MAX_ITER = 500
+MAX_ITER = 10_000  # items of one loop or comprehension unrolled; a longer one is marked, never cut silently
+MAX_STEPS = 50_000  # loop iterations unrolled per file in all (nested loops): beyond, loops are marked
 
 
 class _Return(Exception):
@@ -59,13 +67,13 @@ class Scope:
         self.vars[name] = value
 
 
-class Interpreter(DagBuilder):
+class Interpreter(DagBuilder, ModuleLoader):
     def __init__(self, module: ast.Module, module_name: str = "dagfile", path: str = "") -> None:
         self.module = module
         self.path = path
-        self.globals = Scope()
-        self.globals.set("__name__", module_name)
-        self.globals.set("__file__", path or f"{module_name}.py")
+        self.globals = self.new_module_scope(module_name, path or f"{module_name}.py")
+        self.anchors: list[ast.AST] = []  # the DAG file's calls being evaluated, innermost last
+        self.steps = 0  # loop iterations unrolled so far (MAX_STEPS)
         self.dags: list[DagState] = []
         self.dag_stack: list[DagState] = []
         self.group_stack: list[GroupState] = []
@@ -73,6 +81,21 @@ class Interpreter(DagBuilder):
         self.dynamic_depth = 0  # > 0 inside code whose execution is uncertain
         self.loop_depth = 0  # > 0 while unrolling a loop or comprehension over literal items
         self.notes: list[str] = []
+        self.init_modules()
+
+    @staticmethod
+    def new_module_scope(name: str, path: str) -> Scope:
+        scope = Scope()
+        scope.set("__name__", name)
+        scope.set("__file__", path)
+        return scope
+
+    def site(self, node):
+        """Where something made by ``node`` is reported: ``node`` itself in the DAG file, else the DAG
+        file's call that led to the repository code holding it."""
+        if is_foreign(node) and self.anchors:
+            return Anchored(self.anchors[-1])
+        return node
 
     # ------------------------------------------------------------------ statements
     def run(self) -> list[DagState]:
@@ -80,7 +103,7 @@ class Interpreter(DagBuilder):
         for value in list(self.globals.vars.values()):
             if isinstance(value, DagState):
                 value.registered = True
-        return [d for d in self.dags if d.registered]
+        return [d for d in self.dags if d.registered and not d.imported]
 
     def block(self, body, scope: Scope) -> None:
         for stmt in body:
@@ -88,7 +111,10 @@ class Interpreter(DagBuilder):
 
     def stmt(self, node, scope: Scope) -> None:
         if isinstance(node, ast.Expr):
-            self.expr(node.value, scope)
+            value = self.expr(node.value, scope)
+            if value is UNKNOWN and isinstance(node.value, ast.Call) and self.repository_code(node.value, scope) \
+                    and not any(k.arg == "task_id" for k in node.value.keywords):
+                self.unfollowed_call(node.value, "a call into the repository's code, for its effect: it may create tasks")
         elif isinstance(node, ast.Assign):
             value = self.expr(node.value, scope)
             for target in node.targets:
@@ -100,12 +126,7 @@ class Interpreter(DagBuilder):
         elif isinstance(node, ast.Return):
             raise _Return(self.expr(node.value, scope) if node.value else None)
         elif isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    scope.set(alias.asname, _module_or_sym(alias.name))
-                else:
-                    top = alias.name.split(".")[0]
-                    scope.set(top, ModuleVal(top))
+            self.import_names(node, scope)
         elif isinstance(node, ast.ImportFrom):
             self.import_from(node, scope)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -129,12 +150,38 @@ class Interpreter(DagBuilder):
             finally:
                 self.dynamic_depth -= 1
 
+    def import_names(self, node: ast.Import, scope: Scope) -> None:
+        """``import a.b`` binds ``a``; ``import a.b as c`` binds ``a.b``: the repository's module where
+        it is one, else the airflow symbol or an opaque module name."""
+        for alias in node.names:
+            top = alias.name.split(".")[0]
+            if canonical(alias.name) is None and not alias.name.startswith("airflow"):
+                module = self.local_module(alias.asname and alias.name or top)
+                if module is not None:
+                    scope.set(alias.asname or top, module)
+                    continue
+            if alias.asname:
+                scope.set(alias.asname, _module_or_sym(alias.name))
+            else:
+                scope.set(top, ModuleVal(top))
+
     def import_from(self, node: ast.ImportFrom, scope: Scope) -> None:
+        """``from m import x``: from the repository's own module ``m`` (absolute or relative) where
+        there is one; airflow names canonically; anything else an opaque module name."""
+        module = None
+        if node.level or not (node.module or "").startswith("airflow"):
+            importer = scope.get("__file__")
+            module = self.local_module(node.module or "", importer if isinstance(importer, str) else None,
+                                       node.level)
         for alias in node.names:
             if alias.name == "*":
+                if module is not None:
+                    scope.vars.update({k: v for k, v in module.scope.vars.items() if not k.startswith("_")})
                 continue
             local = alias.asname or alias.name
-            if node.level or node.module is None:
+            if module is not None:
+                scope.set(local, self.module_attribute(module, alias.name))
+            elif node.level or node.module is None:
                 scope.set(local, UNKNOWN)
             else:
                 scope.set(local, _module_or_sym(f"{node.module}.{alias.name}"))
@@ -156,6 +203,12 @@ class Interpreter(DagBuilder):
                 names = [t.value if isinstance(t, ast.Starred) else t for t in names]
             for t, v in zip(names, items):
                 self.assign(t, v, scope)
+        elif isinstance(target, ast.Subscript) and _is_globals_call(target.value):
+            if isinstance(value, DagState):
+                value.registered = True  # ``globals()[dag_id] = dag``: how factories register DAGs
+            key = self.expr(target.slice, scope)
+            if isinstance(key, str):
+                self.globals.set(key, value)
         elif isinstance(target, ast.Subscript):
             container = self.expr(target.value, scope)
             key = self.expr(target.slice, scope)
@@ -167,6 +220,8 @@ class Interpreter(DagBuilder):
             owner = self.expr(target.value, scope)
             if isinstance(owner, TaskState):
                 self.task_attribute(owner, target.attr, value)
+            elif isinstance(owner, InstanceVal):
+                owner.attrs[target.attr] = value
 
     def aug_assign(self, node: ast.AugAssign, scope: Scope) -> None:
         current = self.expr(node.target, scope) if isinstance(node.target, ast.Name) else UNKNOWN
@@ -200,7 +255,8 @@ class Interpreter(DagBuilder):
         finally:
             for stack in reversed(pushed):
                 if isinstance(stack, tuple):
-                    self.close_setup_teardown(*stack[1:])
+                    managers, before, with_node = stack[1:]
+                    self.close_setup_teardown(managers, before, self.site(with_node))
                 else:
                     stack.pop()
 
@@ -218,7 +274,10 @@ class Interpreter(DagBuilder):
         before = {id(d): len(d.edges) for d in self.dags}
         try:
             for i, item in enumerate(items):
-                if i >= MAX_ITER:
+                self.steps += 1
+                if i >= MAX_ITER or self.steps > MAX_STEPS:
+                    self.mark_dynamic(f"a loop of {len(items)} items (line {node.lineno}) was read only up to "
+                                      f"item {i}: too long to unroll statically")
                     break
                 self.assign(node.target, item, scope)
                 self.block(node.body, scope)
@@ -231,11 +290,19 @@ class Interpreter(DagBuilder):
     def if_stmt(self, node: ast.If, scope: Scope) -> None:
         test = _truth(self.expr(node.test, scope))
         if test is UNKNOWN:
+            made = {id(d): len(d.tasks) for d in self.dags}
             self.dynamic_depth += 1
             try:
                 self.block(node.body, scope)
             finally:
                 self.dynamic_depth -= 1
+            guarded = [d for d in self.dags if made.get(id(d)) != len(d.tasks)]
+            if guarded and not self.import_depth:
+                why = (f"the condition at line {getattr(self.site(node), 'lineno', '?')} could not be evaluated "
+                       "(what it guards may not exist when Airflow parses the file)")
+                for dag in guarded:
+                    dag.notes.append(why)
+                self.notes.append(why)
             return
         self.block(node.body if test else node.orelse, scope)
 
@@ -387,7 +454,7 @@ class Interpreter(DagBuilder):
         if left is UNKNOWN or right is UNKNOWN:
             self.mark_dynamic("a dependency operand could not be resolved")
             return UNKNOWN
-        return fn(left, right, node)
+        return fn(left, right, self.site(node))
 
     def fstring(self, node: ast.JoinedStr, scope: Scope):
         out = []
@@ -409,8 +476,11 @@ class Interpreter(DagBuilder):
         left = self._expr(node.left, scope)
         for op, comparator in zip(node.ops, node.comparators):
             right = self._expr(comparator, scope)
-            if left is UNKNOWN or right is UNKNOWN:
-                return UNKNOWN
+            identity = isinstance(op, (ast.Is, ast.IsNot)) and (left is None or right is None)
+            if not identity and not (_plain(left) and _plain(right)):
+                return UNKNOWN  # an imported name or object: its value (and equality) is not known
+            if left is UNKNOWN or right is UNKNOWN or isinstance(left, ModuleVal) or isinstance(right, ModuleVal):
+                return UNKNOWN  # ``x is None`` of an imported name
             try:
                 if isinstance(op, ast.Eq):
                     ok = left == right
@@ -454,7 +524,10 @@ class Interpreter(DagBuilder):
             self.loop_depth -= 1
 
     def _unroll(self, for_in, generators, items, inner: Scope, emit) -> bool:
-        for item in list(items)[:MAX_ITER]:
+        self.steps += len(items)
+        if len(items) > MAX_ITER or self.steps > MAX_STEPS:
+            return False  # too long to unroll: the comprehension is unknown, never cut short
+        for item in list(items):
             self.assign(for_in.target, item, inner)
             conds = [self._expr(c, inner) for c in for_in.ifs]
             if any(c is UNKNOWN for c in conds):
@@ -469,6 +542,17 @@ class Interpreter(DagBuilder):
         return True
 
     def attribute(self, base, name: str):
+        if isinstance(base, LocalModule):
+            return self.module_attribute(base, name)
+        if isinstance(base, NamespaceVal):
+            return base.attrs.get(name, UNKNOWN)
+        if isinstance(base, InstanceVal):
+            if name in base.attrs:
+                return base.attrs[name]
+            member = base.cls.attrs.get(name, UNKNOWN)
+            return BoundPartial(member, (base,), {}) if isinstance(member, FuncVal) else member
+        if isinstance(base, EnumMember):
+            return {"value": base.value, "name": base.name}.get(name, UNKNOWN)
         if isinstance(base, Sym):
             if base.name == "TriggerRule":
                 return name.lower()
@@ -520,22 +604,57 @@ class Interpreter(DagBuilder):
         return pos, kw
 
     def call(self, node: ast.Call, scope: Scope):
-        func = self._expr(node.func, scope)
-        pos, kw = self.args(node, scope)
+        anchored = not is_foreign(node)
+        if anchored:
+            self.anchors.append(node)
+        try:
+            func = self._expr(node.func, scope)
+            pos, kw = self.args(node, scope)
+            value = self.call_value(func, pos, kw, node, scope)
+            if value is UNKNOWN and "task_id" in kw and not isinstance(func, (Sym, ClassVal)):
+                self.unfollowed_call(node, "it is given a task_id")
+            return value
+        finally:
+            if anchored:
+                self.anchors.pop()
+
+    def repository_code(self, node: ast.Call, scope: Scope) -> bool:
+        """Whether the callee comes from the DAG's own code (a helper, class, object or module of the
+        file or its repository), not from a library, airflow, or a value of unknown origin."""
+        root: ast.AST = node.func
+        while isinstance(root, (ast.Attribute, ast.Call, ast.Subscript)):
+            root = root.func if isinstance(root, ast.Call) else root.value
+        if not isinstance(root, ast.Name):
+            return False
+        return isinstance(scope.get(root.id), (LocalModule, FuncVal, NamespaceVal, InstanceVal, BoundPartial,
+                                                 ClassVal))
+
+    def unfollowed_call(self, node: ast.Call, why: str) -> None:
+        """A call wflint could not follow, inside a DAG: whatever tasks it makes are not seen."""
+        if self.dag_stack or self.group_stack:
+            line = getattr(self.site(node), "lineno", "?")
+            self.mark_dynamic(f"a call at line {line} could not be followed ({why})")
+
+    def call_value(self, func, pos, kw, node, scope: Scope):
+        """Calling a value the interpreter knows; anything else gives UNKNOWN."""
         if isinstance(func, Sym):
             return self.call_symbol(func.name, pos, kw, node, scope)
         if isinstance(func, ClassVal):
             return self.make_operator(func.name, pos, kw, node, custom=func)
         if isinstance(func, FuncVal):
             return self.call_function(func, pos, kw, node)
+        if isinstance(func, NamespaceVal):
+            return self.instantiate(func, pos, kw)
+        if isinstance(func, BoundPartial):
+            return self.call_value(func.target, [*func.args, *pos], {**func.kwargs, **kw}, node, scope)
         if isinstance(func, DecoratorVal):
             if pos and isinstance(pos[0], FuncVal):
                 return self.apply_decorator(func, pos[0])
             return UNKNOWN
         if isinstance(func, MethodVal):
             return self.call_method(func, pos, kw, node)
-        if isinstance(func, ModuleVal) and func.path in ("pathlib.Path", "pathlib.PurePath"):
-            return PathVal(pos[0]) if pos and isinstance(pos[0], str) else UNKNOWN
+        if isinstance(func, ModuleVal):
+            return _call_stdlib(func.path, pos, kw)
         if callable(func) and getattr(func, "_builtin", False):
             try:
                 return func(*pos, **kw)
@@ -626,8 +745,11 @@ class Interpreter(DagBuilder):
     def mark_dynamic(self, why: str) -> None:
         """Something in a DAG could not be resolved: its edges may be incomplete, so every task of
         the DAG (of every DAG in the file, outside a DAG context) is dynamic, never guessed."""
+        if self.import_depth and not self.dag_stack:
+            return  # a repository module's own top level: it makes no task of this DAG file
         for dag in self.dag_stack[-1:] or self.dags:
             dag.dynamic = True
+            dag.notes.append(why)
         self.notes.append(why)
 
 
@@ -682,9 +804,35 @@ class PathVal:
         return UNKNOWN
 
 
+def _call_stdlib(path: str, pos, kw):
+    """The few standard-library calls whose result is knowable: ``Path(...)``, ``functools.partial``."""
+    if path in ("pathlib.Path", "pathlib.PurePath"):
+        return PathVal(pos[0]) if pos and isinstance(pos[0], str) else UNKNOWN
+    if path == "functools.partial" and pos:
+        return BoundPartial(pos[0], tuple(pos[1:]), dict(kw))
+    return UNKNOWN
+
+
 def _module_or_sym(path: str):
     name = canonical(path)
     return Sym(name) if name is not None else ModuleVal(path)
+
+
+def _plain(value, depth: int = 0) -> bool:
+    """Whether comparing ``value`` is faithful: literals and the interpreter's own objects (each a
+    unique object, as in Python), not an opaque imported name whose real value is unknown."""
+    if value is UNKNOWN or isinstance(value, (ModuleVal, Sym, MethodVal, Splat)):
+        return False
+    if isinstance(value, (list, tuple)):
+        return depth < 4 and all(_plain(v, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return depth < 4 and all(_plain(k, depth + 1) and _plain(v, depth + 1) for k, v in value.items())
+    return True
+
+
+def _is_globals_call(node) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "globals" \
+        and not node.args
 
 
 def _truth(value):
@@ -725,6 +873,9 @@ _BUILTINS = {
     "zip": _builtin(_seq(zip)),
     "list": _builtin(lambda *a: list(a[0]) if a and isinstance(a[0], (list, tuple, dict, str)) else [] if not a else UNKNOWN),
     "tuple": _builtin(lambda *a: tuple(a[0]) if a and isinstance(a[0], (list, tuple, dict, str)) else UNKNOWN),
+    # A set of tasks is a list here: ``>>`` and ``chain`` treat its members alike, in any order.
+    "set": _builtin(lambda *a: list(dict.fromkeys(a[0])) if a and isinstance(a[0], (list, tuple, dict, str))
+                    else [] if not a else UNKNOWN),
     "sorted": _builtin(_seq(sorted)),
     "reversed": _builtin(_seq(reversed)),
     "len": _builtin(lambda x: len(x) if isinstance(x, (list, tuple, dict, str)) else UNKNOWN),

@@ -60,6 +60,7 @@ class TaskState:
     data_from: list = field(default_factory=list)  # task ids whose XCom this task consumes (edges)
     implicit_from: list = field(default_factory=list)  # (task id, detail): xcom_pull without an edge
     custom_class: bool = False
+    base: str = ""  # the Airflow class a repository's own operator class derives from
     loop_site: str = ""  # where a loop/comprehension created this copy (``line 12``)
 
 
@@ -99,6 +100,8 @@ class DagState:
     dynamic: bool = False
     path: str = ""
     loop_edges: set = field(default_factory=set)  # (u, v) linked inside a loop body
+    imported: bool = False  # made while a repository module's body ran: not a DAG of this file
+    notes: list = field(default_factory=list)  # why parts of this DAG could not be resolved
 
     @property
     def default_args(self) -> dict:
@@ -181,6 +184,7 @@ class ClassVal:
     name: str
     base: str  # canonical name of its airflow base
     template_fields: tuple | None = None
+    attrs: dict = field(default_factory=dict)  # literal class attributes (``Op.DEFAULT_IMAGE``)
 
 
 @dataclass(eq=False)
@@ -201,5 +205,66 @@ class AssetVal:
     uri: str
 
 
+class Anchored:
+    """Where a task or edge made in the repository's code is reported: the DAG file's call that led
+    there. It has that call's position, but is not the call: an edge made in a helper is never
+    taken for one written at the call (the rewriter edits only what the DAG file itself writes)."""
+
+    def __init__(self, call) -> None:
+        self.call = call
+        for name in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
+            setattr(self, name, getattr(call, name, None))
+
+
 class Splat:
     """``*something`` that could not be expanded."""
+
+
+@dataclass(eq=False)
+class LocalModule:
+    """A module of the DAG's own repository, read (never imported) like the DAG file itself."""
+
+    name: str  # dotted, as imported
+    path: str  # the file (``__init__.py`` for a package)
+    scope: Any  # the module's global Scope after its body ran
+    package: bool = False
+
+
+@dataclass(eq=False)
+class NamespaceVal:
+    """A class of the file or its repository that is not an operator: its literal class attributes
+    (constants, Enum members); anything else on it is unknown."""
+
+    name: str
+    attrs: dict = field(default_factory=dict)  # literal attributes and methods (FuncVal)
+    fields: list | None = None  # a dataclass's fields in order: (name, default or a missing marker)
+
+
+@dataclass(eq=False)
+class InstanceVal:
+    """An object of one of the repository's plain classes or dataclasses: its attributes as far as
+    ``__init__`` (or the dataclass fields) set them from known values."""
+
+    cls: NamespaceVal
+    attrs: dict = field(default_factory=dict)
+
+
+NO_DEFAULT = object()
+
+
+@dataclass(eq=False)
+class EnumMember:
+    """``Color.RED``: one object per member (identity comparisons hold), with ``.name``/``.value``."""
+
+    owner: str
+    name: str
+    value: Any
+
+
+@dataclass(eq=False)
+class BoundPartial:
+    """``functools.partial(f, *args, **kwargs)``: calling it calls ``f`` with the arguments merged."""
+
+    target: Any
+    args: tuple
+    kwargs: dict

@@ -5,7 +5,6 @@ import ast
 import math
 import os
 import re
-import warnings
 
 from wflint.errors import NothingRead, ParseError
 from wflint.facets import LoopCopy, Structure, TriggerRule, Unresolved
@@ -28,8 +27,9 @@ from wflint.ir import (
 from .effects import task_effects
 from .facts import OperatorFacts
 from .interp import Interpreter
-from .model import DagState, TaskState
+from .model import Anchored, DagState, TaskState
 from .ops import INERT_OPERATORS, OPAQUE_OPERATORS
+from .pysyntax import parse_python
 
 DEFAULT_MAX_ACTIVE_TASKS = 16
 DEFAULT_DURATION_S = 1.0
@@ -48,9 +48,7 @@ _QUOTED = re.compile(r"'([^']*)'|\"([^\"]*)\"")
 
 def read_dag_file(path: str, text: str, pools: dict[str, int] | None = None) -> list[Workflow]:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # invalid escape sequences etc. are the file's business
-            module = ast.parse(text, filename=path)
+        module = parse_python(text, path)
     except SyntaxError as exc:
         raise ParseError(path, f"invalid Python: {exc.msg}", exc.lineno or 1, exc.offset or 1) from None
     except (ValueError, RecursionError) as exc:
@@ -69,10 +67,11 @@ def read_dag_file(path: str, text: str, pools: dict[str, int] | None = None) -> 
     if pools is None:
         pools = pool_sizes(path)
     workflows = [_workflow(path, dag, pools) for dag in dags]
-    why = tuple(dict.fromkeys(interp.notes))
-    for workflow in workflows:
-        if why and (not workflow.tasks or any(t.dynamic for t in workflow.tasks.values())):
-            workflow.put(Unresolved(why))
+    for dag, workflow in zip(dags, workflows):
+        if dag.dynamic or any(t.dynamic for t in workflow.tasks.values()) or (interp.notes and not workflow.tasks):
+            # This DAG's own reasons; the file's when they were found outside any DAG (an import).
+            why = tuple(dict.fromkeys(dag.notes or interp.notes))
+            workflow.put(Unresolved(why or ("part of the DAG could not be resolved statically",)))
     return workflows
 
 
@@ -175,7 +174,7 @@ def _task(ts: TaskState, cap: int = DEFAULT_MAX_ACTIVE_TASKS) -> Task:
     kw = ts.kwargs
     trigger = kw.get("trigger_rule", "all_success")
     trigger = trigger if isinstance(trigger, str) else "all_success"
-    base = ts.operator.split(".")[-1]
+    base = (ts.base or ts.operator).split(".")[-1]
     structure = _structure(base, bool(ts.sensor), bool(ts.custom_class))
     seconds = 0.0 if structure and structure.kind == "marker" else DEFAULT_DURATION_S
     per_run = kw.get("max_active_tis_per_dagrun")
@@ -201,8 +200,9 @@ def _task(ts: TaskState, cap: int = DEFAULT_MAX_ACTIVE_TASKS) -> Task:
         pool=pool if isinstance(pool, str) else None, pool_slots=slots,
     )
     effects, known = task_effects(ts)
-    opaque = not known and (ts.taskflow or ts.custom_class or base in OPAQUE_OPERATORS
-                            or base not in INERT_OPERATORS)
+    # A repository's own operator class may do anything beyond its base: never known to be inert.
+    opaque = ts.custom_class or not known and (ts.taskflow or base in OPAQUE_OPERATORS
+                                               or base not in INERT_OPERATORS)
     role = "setup" if ts.is_setup else "teardown" if ts.is_teardown else ""
     trigger_rule = TriggerRule(rule=trigger, role=role, chooses_branch=bool(ts.branch),
                                handles_failure=FAILURE_POLICY.get(trigger) == "on-failure")
@@ -251,7 +251,8 @@ def _edges(dag: DagState, nodes: dict) -> list[Edge]:
         label = dag.labels.get((u, v))
         if label:
             detail += f' (Label "{label}")'
-        pointer = ("edge", n)
+        # An edge a helper made is reported at the DAG file's call, but is not written there.
+        pointer = ("helper-edge", n) if isinstance(node, Anchored) else ("edge", n)
         nodes[pointer] = node
         out.append(Edge(u, v, kind, Location(pointer), detail))
     for tid, ts in dag.tasks.items():

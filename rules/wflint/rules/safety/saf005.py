@@ -71,15 +71,20 @@ def check(ctx: Context) -> Iterator[Finding]:
 
 
 def _choosing_ancestor(ctx: Context, choosers: list[str], join: str, branches: list[str]) -> str | None:
-    """A task that picks one of its direct downstream paths, with two of them leading to ``join``."""
+    """A task that picks one of its direct downstream paths, two of which lead to different branches
+    of ``join`` that the other path does not reach: one of those branches is skipped on every run.
+    Paths that merge again before the join (or a branch outside the choice) skip nothing there."""
     relaxation = ctx.analysis.relaxation
+
+    def leads(s: str, b: str) -> bool:
+        return s == b or ctx.analysis.ordered(s, b) and relaxation.rank[s] < relaxation.rank[b]
+
     for t in choosers:
-        if t in branches:
+        if t in branches or join in relaxation.declared_succ[t]:
             continue
-        paths = [s for s in relaxation.declared_succ[t]
-                 if s == join or any(s == b or ctx.analysis.ordered(s, b) and relaxation.rank[s] < relaxation.rank[b]
-                                     for b in branches)]
-        if len(paths) >= 2 and join not in relaxation.declared_succ[t]:
+        reach = {s: {b for b in branches if leads(s, b)} for s in relaxation.declared_succ[t]}
+        only = [reach[s] - set().union(*(r for o, r in reach.items() if o != s)) for s in reach]
+        if sum(1 for exclusive in only if exclusive) >= 2:
             return t
     return None
 

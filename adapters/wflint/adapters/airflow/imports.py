@@ -1,0 +1,164 @@
+"""The DAG repository's own modules, followed statically: ``from lib.operators.spark import SparkOperator``.
+
+Airflow puts the DAGs folder (and ``plugins/``) on ``sys.path``, so a DAG imports its repository's
+operators, task factories and constants by absolute names; packages import their siblings
+relatively. wflint finds such a module in the DAG file's folder or one of its parents (or a
+``plugins/`` beside them), parses it, and runs its body through the same interpreter: classes keep
+their Airflow base, functions stay callable with their module as closure, constants are values. The
+module is never imported. A module found nowhere stays an opaque name (its calls are unknown).
+"""
+from __future__ import annotations
+
+import ast
+import os
+import sys
+from typing import TYPE_CHECKING, Any
+
+from .model import UNKNOWN, LocalModule
+from .pysyntax import parse_python
+
+if TYPE_CHECKING:
+    from .interp import Scope
+
+MAX_PARENTS = 6  # folders above the DAG file searched for its repository's modules
+MAX_IMPORT_DEPTH = 16
+_STOP_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
+STDLIB = frozenset(getattr(sys, "stdlib_module_names", ()))
+_TREES: dict[tuple[str, float], ast.Module | None] = {}
+
+
+class ModuleLoader:
+    """Finds and runs the repository's modules for ``Interpreter`` (a mixin)."""
+
+    path: str
+    notes: list[str]
+
+    if TYPE_CHECKING:
+        def block(self, body: list, scope: Scope) -> None: ...
+
+        def new_module_scope(self, name: str, path: str) -> Scope: ...
+
+    def init_modules(self) -> None:
+        self.modules: dict[str, LocalModule] = {}  # file → module, run once per DAG file read
+        self.import_depth = 0
+        self.roots = search_roots(self.path) if self.path else []
+
+    def local_module(self, dotted: str, importer: str | None = None, level: int = 0,
+                     name: str | None = None) -> LocalModule | None:
+        """The repository module ``dotted`` (relative to ``importer`` for ``level`` dots), run once."""
+        found = self.find_module(dotted, importer, level)
+        dotted = name or dotted
+        if found is None:
+            return None
+        path, package = found
+        if path in self.modules:
+            return self.modules[path]  # cached, or still running (an import cycle): as Python does
+        tree = parse_module_file(path)
+        if tree is None or self.import_depth >= MAX_IMPORT_DEPTH:
+            self.notes.append(f"the repository module `{dotted}` could not be read")
+            return None
+        scope = self.new_module_scope(dotted, path)
+        module = LocalModule(dotted, path, scope, package)
+        self.modules[path] = module
+        self.import_depth += 1
+        try:
+            self.block(tree.body, scope)
+        except RecursionError:
+            self.notes.append(f"the repository module `{dotted}` nests too deeply to be read")
+        finally:
+            self.import_depth -= 1
+        return module
+
+    def find_module(self, dotted: str, importer: str | None, level: int) -> tuple[str, bool] | None:
+        parts = [p for p in dotted.split(".") if p]
+        if level:
+            if not importer:
+                return None
+            base = os.path.dirname(importer)
+            for _ in range(level - 1):
+                base = os.path.dirname(base)
+            return _module_file(base, parts)
+        if parts and parts[0] in STDLIB:
+            return None  # Airflow appends the DAGs folder to sys.path: the standard library wins
+        for root in self.roots:
+            found = _module_file(root, parts)
+            if found is not None:
+                return found
+        return None
+
+    def submodule(self, module: LocalModule, name: str) -> LocalModule | None:
+        """``package.name`` where ``name`` is not bound in the package: its submodule, if any."""
+        if not module.package:
+            return None
+        return self.local_module(name, module.path, 1, name=f"{module.name}.{name}")
+
+    def module_attribute(self, module: LocalModule, name: str) -> Any:
+        if name in module.scope.vars:
+            return module.scope.vars[name]
+        sub = self.submodule(module, name)
+        return sub if sub is not None else UNKNOWN
+
+
+def search_roots(dag_path: str) -> list[str]:
+    """The DAG file's folder and its parents, nearest first, each followed by its ``plugins/``;
+    the search stops at the repository's top (a ``.git``, ``pyproject.toml``...)."""
+    roots: list[str] = []
+    folder = os.path.dirname(os.path.abspath(dag_path))
+    for _ in range(MAX_PARENTS):
+        roots.append(folder)
+        plugins = os.path.join(folder, "plugins")
+        if os.path.isdir(plugins):
+            roots.append(plugins)
+        if any(os.path.exists(os.path.join(folder, marker)) for marker in _STOP_MARKERS):
+            break
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    return roots
+
+
+def _module_file(base: str, parts: list[str]) -> tuple[str, bool] | None:
+    """``base/a/b.py`` or ``base/a/b/__init__.py`` for ``a.b`` (a namespace folder counts as a package)."""
+    if not parts:
+        init = os.path.join(base, "__init__.py")
+        return (init, True) if os.path.isfile(init) else None
+    target = os.path.join(base, *parts)
+    if os.path.isfile(target + ".py"):
+        return target + ".py", False
+    init = os.path.join(target, "__init__.py")
+    if os.path.isfile(init):
+        return init, True
+    if os.path.isdir(target) and any(name.endswith(".py") or os.path.isdir(os.path.join(target, name))
+                                     for name in os.listdir(target)):
+        return os.path.join(target, "__init__.py"), True  # a namespace package: nothing to run
+    return None
+
+
+def parse_module_file(path: str) -> ast.Module | None:
+    """A repository module's tree (cached by file and mtime); an empty one for a namespace folder."""
+    try:
+        stamp = os.path.getmtime(path)
+    except OSError:
+        return ast.Module(body=[], type_ignores=[]) if os.path.isdir(os.path.dirname(path)) else None
+    key = (path, stamp)
+    if key not in _TREES:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read()
+            _TREES[key] = _tag_foreign(parse_python(text, path), path)
+        except (OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError):
+            _TREES[key] = None
+    return _TREES[key]
+
+
+def _tag_foreign(tree: ast.Module, path: str) -> ast.Module:
+    """Every node of a module other than the DAG file knows its file: positions are reported at the
+    DAG file's call that reached it, never as lines of the DAG file."""
+    for node in ast.walk(tree):
+        node._wflint_file = path  # type: ignore[attr-defined]
+    return tree
+
+
+def is_foreign(node: Any) -> bool:
+    return hasattr(node, "_wflint_file")

@@ -1,0 +1,163 @@
+"""Effects that hold (issue 14 item 2): one identity per table whatever the operator, DDL keeps what
+follows it in order, and SQL wflint cannot read leaves the task's effects unknown, never empty."""
+from __future__ import annotations
+
+from conftest import run
+
+from wflint.adapters import airflow
+from wflint.ir import Mode
+
+
+def read(text: str, path: str = "dag.py"):
+    return {wf.name: wf for wf in airflow.read(path, text)}
+
+
+CREATE_THEN_CHECK = '''
+from airflow.sdk import DAG
+from airflow.providers.snowflake.operators.snowflake import SnowflakeOperator
+from airflow.providers.common.sql.operators.sql import SQLCheckOperator, SQLExecuteQueryOperator
+with DAG("create_check"):
+    create = SnowflakeOperator(task_id="create", snowflake_conn_id="sf",
+                               sql="CREATE OR REPLACE TABLE analytics.daily AS SELECT * FROM raw.events")
+    check = SQLCheckOperator(task_id="check", conn_id="sf", sql='SELECT COUNT(*) FROM "ANALYTICS"."DAILY"')
+    other = SQLExecuteQueryOperator(task_id="other", conn_id="sf", sql="SELECT 1 FROM raw.users")
+    create >> check >> other
+'''
+
+
+def test_one_table_is_one_resource_across_operators_on_a_connection():
+    wf = read(CREATE_THEN_CHECK)["create_check"]
+    written = {e.resource for e in wf.tasks["create"].effects if e.mode is Mode.WRITE}
+    read_by_check = {e.resource for e in wf.tasks["check"].effects}
+    assert written == read_by_check == {"sql:sf/analytics.daily"}
+
+
+def test_a_default_connection_is_named_like_the_explicit_one():
+    wf = read('''
+from airflow.sdk import DAG
+from airflow.providers.postgres.operators.postgres import PostgresOperator
+from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator
+with DAG("defaults"):
+    PostgresOperator(task_id="drop", sql="DROP TABLE staging") >> SQLExecuteQueryOperator(
+        task_id="use", conn_id="postgres_default", sql="SELECT * FROM staging")
+''')["defaults"]
+    assert {e.resource for e in wf.tasks["drop"].effects} == {e.resource for e in wf.tasks["use"].effects}
+
+
+def test_ddl_keeps_the_check_after_it_and_frees_only_the_unrelated_task(tmp_path):
+    path = tmp_path / "dag.py"
+    path.write_text(CREATE_THEN_CHECK)
+    findings = run("check", "--preview", path, "--format", "json", "--fail-on", "never").json()["findings"]
+    suggested = [tuple(f["tasks"]) for f in findings if f["code"] == "PAR001"]
+    assert suggested and all({"create", "check"} - set(tasks) for tasks in suggested)
+
+
+def test_bigquery_sql_is_read_in_its_own_dialect():
+    wf = read('''
+from airflow.sdk import DAG
+from airflow.providers.google.cloud.operators.bigquery import BigQueryInsertJobOperator
+from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator
+with DAG("bq"):
+    SQLExecuteQueryOperator(task_id="t", gcp_conn_id="gcp", sql="INSERT INTO `proj.ds.t` SELECT * FROM `proj.ds.s`")
+''')["bq"]
+    assert {(e.resource, e.mode) for e in wf.tasks["t"].effects} == {
+        ("sql:gcp/proj.ds.t", Mode.WRITE), ("sql:gcp/proj.ds.s", Mode.READ)}
+
+
+def test_sql_from_a_template_that_is_not_there_is_unknown(tmp_path):
+    wf = read('''
+from airflow.sdk import DAG
+from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator
+with DAG("missing", template_searchpath="/opt/airflow/sql"):
+    SQLExecuteQueryOperator(task_id="t", conn_id="wh", sql="load_orders.sql")
+''', str(tmp_path / "dag.py"))["missing"]
+    assert wf.tasks["t"].opaque and wf.tasks["t"].effects == []
+
+
+CLUSTER = '''
+from airflow.sdk import DAG
+from airflow.providers.google.cloud.operators.kubernetes_engine import (
+    GKECreateClusterOperator, GKEDeleteClusterOperator, GKEStartPodOperator)
+with DAG("gke"):
+    create = GKECreateClusterOperator(task_id="create", cluster_name="c1", body={})
+    pod_a = GKEStartPodOperator(task_id="pod_a", cluster_name="c1", name="a", image="x")
+    pod_b = GKEStartPodOperator(task_id="pod_b", cluster_name="c1", name="b", image="x")
+    delete = GKEDeleteClusterOperator(task_id="delete", cluster_name="c1", name="c1")
+    create >> pod_a >> pod_b >> delete
+'''
+
+
+def test_a_cluster_is_written_by_its_lifecycle_and_read_by_what_runs_on_it():
+    wf = read(CLUSTER)["gke"]
+    modes = {t: {(e.resource, e.mode) for e in wf.tasks[t].effects} for t in wf.tasks}
+    assert modes["create"] == modes["delete"] == {("cluster:c1", Mode.WRITE)}
+    assert modes["pod_a"] == modes["pod_b"] == {("cluster:c1", Mode.READ)}
+
+
+def test_create_use_delete_stays_ordered_and_only_the_two_pods_are_suggested(tmp_path):
+    path = tmp_path / "dag.py"
+    path.write_text(CLUSTER)
+    findings = run("check", "--preview", path, "--format", "json", "--fail-on", "never").json()["findings"]
+    assert [sorted(f["tasks"]) for f in findings if f["code"].startswith("PAR")] == [["pod_a", "pod_b"]]
+    assert not [f for f in findings if f["code"] == "SAF001"]  # pods only read the cluster
+
+
+RULES = __import__("af_oracle").ROOT / "fixtures" / "rules" / "PAR201"
+
+
+def test_chained_copies_with_unknown_effects_are_preview_only():
+    path = RULES / "bad-unknown-effects.py"
+    default = run("check", path, "--format", "json", "--fail-on", "never").json()["findings"]
+    preview = run("check", "--preview", path, "--format", "json", "--fail-on", "never").json()["findings"]
+    assert not [f for f in default if f["code"] == "PAR201"]
+    assert [f["tasks"] for f in preview if f["code"] == "PAR201"] == [["export_0", "export_1", "export_2", "export_3"]]
+
+
+def test_copies_are_the_tasks_of_one_call_not_of_one_dag_file_line():
+    path = RULES.parent.parent / "airflow-repository" / "dags" / "pipeline.py"
+    preview = run("check", "--preview", path, "--format", "json", "--fail-on", "never").json()["findings"]
+    (copies,) = [f["tasks"] for f in preview if f["code"] == "PAR201"]
+    assert copies == ["load_refunds.shard_0", "load_refunds.shard_1", "load_refunds.shard_2"]  # not check_refunds
+
+
+def test_a_job_placed_on_a_cluster_named_by_a_run_level_template_reads_that_cluster():
+    wf = read('''
+from airflow.sdk import DAG
+from airflow.providers.google.cloud.operators.dataproc import (
+    DataprocCreateClusterOperator, DataprocSubmitJobOperator)
+with DAG("hadoop"):
+    create = DataprocCreateClusterOperator(task_id="create", cluster_name="c-{{ ds_nodash }}")
+    job = DataprocSubmitJobOperator(task_id="job", job={"placement": {"cluster_name": "c-{{ ds_nodash }}"}})
+    other = DataprocSubmitJobOperator(task_id="other", job={"placement": {"cluster_name": "{{ ti.xcom_pull('x') }}"}})
+    create >> job >> other
+''')["hadoop"]
+    assert {(e.resource, e.mode) for e in wf.tasks["create"].effects} == {("cluster:c-{{ ds_nodash }}", Mode.WRITE)}
+    assert {(e.resource, e.mode) for e in wf.tasks["job"].effects} == {("cluster:c-{{ ds_nodash }}", Mode.READ)}
+    assert wf.tasks["other"].effects == []  # a name pulled from a task's XCom is not known
+
+
+def test_airflow_1_spellings_of_cluster_lifecycles_write_the_cluster():
+    wf = read('''
+from airflow import DAG
+from airflow.contrib.operators import dataproc_operator
+with DAG("old"):
+    dataproc_operator.DataprocClusterCreateOperator(task_id="create", cluster_name="c") >> \\
+        dataproc_operator.DataprocClusterDeleteOperator(task_id="delete", cluster_name="c")
+''')["old"]
+    assert {e.mode for t in wf.tasks.values() for e in t.effects} == {Mode.WRITE}
+
+
+def test_a_bigquery_query_job_reads_its_query_and_writes_its_destination():
+    wf = read('''
+from airflow.sdk import DAG
+from airflow.providers.google.cloud.operators.bigquery import BigQueryInsertJobOperator
+with DAG("job"):
+    BigQueryInsertJobOperator(task_id="known", configuration={"query": {
+        "query": "SELECT * FROM `p.d.src`", "useLegacySql": False,
+        "destinationTable": {"projectId": "p", "datasetId": "d", "tableId": "out"}}})
+    BigQueryInsertJobOperator(task_id="unnamed", configuration={"query": {
+        "query": "SELECT 1", "destinationTable": {"projectId": "p", "datasetId": "d", "tableId": "{{ params.t }}"}}})
+''')["job"]
+    assert {(e.resource, e.mode) for e in wf.tasks["known"].effects} == {
+        ("sql:google_cloud_default/p.d.out", Mode.WRITE), ("sql:google_cloud_default/p.d.src", Mode.READ)}
+    assert not wf.tasks["known"].opaque and wf.tasks["unnamed"].opaque

@@ -1,0 +1,134 @@
+"""The DAG's own repository code, followed statically (issue 14 item 1): operator subclasses, task
+group factories, helpers, ``functools.partial``, Enum ids, dataclass config, long loops; and what
+cannot be followed is marked, never dropped. ``fixtures/airflow-repository`` is checked against DagBag."""
+from __future__ import annotations
+
+import sys
+
+from af_oracle import ROOT, airflow_python  # noqa: F401
+
+from wflint.adapters import airflow
+from wflint.analysis.coverage import coverage
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import airflow_oracle
+
+REPO = ROOT / "fixtures" / "airflow-repository"
+
+
+def read(path):
+    return {wf.name: wf for wf in airflow.read(str(path), path.read_text())}
+
+
+def test_the_fixture_repository_loads_in_airflow_as_wflint_reads_it(airflow_python, tmp_path):  # noqa: F811
+    layout = airflow_oracle.Layout(("dags",), ("dags",))
+    real = airflow_oracle.dagbag(airflow_python, REPO, layout, tmp_path)
+    assert real["import_errors"] == {}
+    seen, unread = airflow_oracle.static(REPO)
+    result = airflow_oracle.compare("fixture", real, seen, unread)
+    verdicts = {dag: v for (_, dag), v in result.verdicts.items()}
+    assert verdicts == {"feeds": "match", "many_partitions": "match", "reports": "marked"}
+    assert result.extra == []  # `backfill` is absent from Airflow, and wflint marks it conditional
+
+
+def test_helpers_groups_partials_and_enum_ids_build_the_graph():
+    feeds = read(REPO / "dags" / "pipeline.py")["feeds"]
+    assert {"extract", "publish", "load_orders.shard_1", "load_refunds.shard_2", "check_refunds",
+            "smoke_eu"} <= set(feeds.tasks)
+    assert not coverage(feeds).partial
+    edges = {(e.u, e.v) for e in feeds.edges}
+    assert {("extract", "load_orders.shard_0"), ("load_orders.shard_1", "check_orders"),
+            ("check_orders", "publish")} <= edges
+
+
+def test_a_task_made_in_a_helper_is_reported_at_the_dag_files_call():
+    feeds = read(REPO / "dags" / "pipeline.py")["feeds"]
+    text = (REPO / "dags" / "pipeline.py").read_text().splitlines()
+    line = feeds.source.resolve(feeds.tasks["check_orders"].location).line
+    assert "check(feed)" in text[line - 1]
+
+
+def test_a_repository_operator_class_is_opaque_whatever_its_name(tmp_path):
+    (tmp_path / "ops.py").write_text(
+        "from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator\n"
+        "class PostgresOperator(KubernetesPodOperator):\n    pass\n")
+    dag = tmp_path / "dag.py"
+    dag.write_text("from airflow.sdk import DAG\nfrom ops import PostgresOperator\n"
+                   "with DAG('d'):\n    PostgresOperator(task_id='t', sql='DROP TABLE a') >> "
+                   "PostgresOperator(task_id='u', sql='SELECT 1 FROM b')\n")
+    (wf,) = read(dag).values()
+    assert wf.tasks["t"].opaque and wf.tasks["t"].effects == []  # a pod running psql, not Airflow's operator
+
+
+def test_a_loop_longer_than_the_old_cut_is_read_whole():
+    many = read(REPO / "dags" / "pipeline.py")["many_partitions"]
+    assert len(many.tasks) == 601 and not coverage(many).partial
+
+
+def test_a_condition_on_an_opaque_imported_name_keeps_the_dag_and_marks_it(tmp_path):
+    dag = tmp_path / "dag.py"
+    dag.write_text("from airflow.sdk import DAG\nfrom airflow.providers.standard.operators.empty import EmptyOperator\n"
+                   "from settings_not_here import env\nif env == 'prod':\n    with DAG('only_prod'):\n"
+                   "        EmptyOperator(task_id='a') >> EmptyOperator(task_id='b')\n")
+    wf = read(dag)["only_prod"]
+    seen = coverage(wf)
+    assert seen.partial and any("condition at line 4" in why for why in seen.unresolved)
+
+
+def test_what_cannot_be_followed_is_marked_with_its_reason():
+    reports = read(REPO / "dags" / "partial.py")["reports"]
+    seen = coverage(reports)
+    assert seen.partial and any("call at line 12" in why for why in seen.unresolved)
+
+
+def test_a_classic_operator_partial_expand_is_one_mapped_task(tmp_path):
+    dag = tmp_path / "dag.py"
+    dag.write_text("from airflow import DAG, XComArg\nfrom airflow.operators.bash import BashOperator\n"
+                   "from airflow.operators.trigger_dagrun import TriggerDagRunOperator\nwith DAG('m'):\n"
+                   "    pull = BashOperator(task_id='pull', bash_command='./pull.sh')\n"
+                   "    TriggerDagRunOperator.partial(task_id='fan').expand(trigger_dag_id=XComArg(pull))\n")
+    wf = read(dag)["m"]
+    assert set(wf.tasks) == {"pull", "fan"} and {(e.u, e.v) for e in wf.edges} == {("pull", "fan")}
+    assert not coverage(wf).partial
+
+
+def test_each_dag_gives_its_own_reasons():
+    dags = read(REPO / "dags" / "partial.py")
+    reports, backfill = coverage(dags["reports"]).unresolved, coverage(dags["backfill"]).unresolved
+    assert any("call at line 12" in why for why in reports) and not any("condition" in why for why in reports)
+    assert any("condition at line 14" in why for why in backfill) and not any("call at" in why for why in backfill)
+
+
+def test_dags_registered_through_globals_and_task_sets(tmp_path):
+    dag = tmp_path / "dag.py"
+    dag.write_text("from airflow import DAG\nfrom airflow.operators.bash import BashOperator\n"
+                   "def make(name):\n    dag = DAG(dag_id=f'load_{name}')\n"
+                   "    a, b, c = (BashOperator(task_id=t, bash_command='x', dag=dag) for t in 'abc')\n"
+                   "    a >> set([b, c])\n    return dag\n"
+                   "for name in ['eu', 'us']:\n    globals()[f'dag_{name}'] = make(name)\n")
+    dags = read(dag)
+    assert set(dags) == {"load_eu", "load_us"}
+    assert {(e.u, e.v) for e in dags["load_eu"].edges} == {("a", "b"), ("a", "c")}
+
+
+def test_an_ordering_made_in_a_helper_is_never_rewritten_in_the_dag_file(tmp_path):
+    import shutil
+
+    copy = tmp_path / "repo"
+    shutil.copytree(REPO, copy)
+    feeds = read(copy / "dags" / "pipeline.py")["feeds"]
+    inner = next(e for e in feeds.edges if (e.u, e.v) == ("load_refunds.shard_0", "load_refunds.shard_1"))
+    written = next(e for e in feeds.edges if (e.u, e.v) == ("check_orders", "publish"))
+    assert inner.location.pointer[0] == "helper-edge" and written.location.pointer[0] == "edge"
+    from wflint.finding import RemoveOrder
+
+    assert not airflow.supports(feeds, RemoveOrder(inner.u, inner.v))
+
+
+def test_nested_loops_past_the_unrolling_budget_are_marked_not_run_forever(tmp_path):
+    dag = tmp_path / "dag.py"
+    dag.write_text("from airflow.sdk import DAG\nfrom airflow.providers.standard.operators.empty import EmptyOperator\n"
+                   "with DAG('nested'):\n    for a in range(5000):\n        for b in range(5000):\n"
+                   "            x = a * b\n    EmptyOperator(task_id='start') >> EmptyOperator(task_id='end')\n")
+    seen = coverage(read(dag)["nested"])
+    assert seen.partial and any("too long to unroll" in why for why in seen.unresolved)
