@@ -46,13 +46,37 @@ def test_wide_fan_out_under_a_pool_of_two():
 
 
 def test_rate_limited_fan_out_is_throttled_to_the_limit():
-    # Four 1s tasks each making 5 calls (5/s while running) against a 10/s limit: two at a time.
+    # Six 1s tasks each making 10 calls (10/s while running) against 10/s with a bucket of 10: the
+    # burst lets a second run beside the first, then the empty bucket admits one at a time.
+    d = {f"t{i}": 1 for i in range(6)}
+    order, pred, succ = build(d, [])
+    demand = {t: Demand(rates=(("crm", 10.0),)) for t in d}
+    s = list_schedule(order, pred, succ, d, demand, Capacity(rates={"crm": 10.0}, bursts={"crm": 10.0}))
+    assert sorted(s.start.values()) == [0, 0, 1, 2, 3, 4]
+    assert s.makespan == 5
+    assert s.lower_bound == 5  # the 50 calls beyond the burst of 10 at 10/s
+    assert s.waits == {"api crm": 4}
+
+
+def test_calls_within_the_burst_run_together():
+    # Four 1s tasks making 5 calls each: 20 calls in the first second, what a bucket of 10 refilled
+    # at 10/s admits (10 at once, 10 more over the second), so none waits.
     d = {f"t{i}": 1 for i in range(4)}
     order, pred, succ = build(d, [])
     demand = {t: Demand(rates=(("crm", 5.0),)) for t in d}
     s = list_schedule(order, pred, succ, d, demand, Capacity(rates={"crm": 10.0}))
-    assert s.makespan == 2
-    assert s.lower_bound == 2  # 20 calls at 10/s
+    assert s.makespan == 1 and s.waits == {}
+
+
+def test_an_empty_bucket_refills_while_nothing_runs():
+    # Each task draws 20/s for 1s: 10 beyond the refill, the whole bucket. The second waits 1s with
+    # nothing running until the bucket is full again.
+    d = {"a": 1, "b": 1}
+    order, pred, succ = build(d, [])
+    demand = {t: Demand(rates=(("crm", 20.0),)) for t in d}
+    s = list_schedule(order, pred, succ, d, demand, Capacity(rates={"crm": 10.0}, bursts={"crm": 10.0}))
+    assert s.start == {"a": 0, "b": 2} and s.makespan == 3
+    assert s.lower_bound == 3  # (40 - 10) / 10
 
 
 def test_concurrency_cap():

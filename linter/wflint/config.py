@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NoReturn
 
-from .analysis.durations import parse_duration, parse_rate
+from .analysis.durations import parse_duration, parse_limit
 from .errors import UsageError
 from .ir import ApiLimit, Duration, DurationSource, Effect, Mode, PoolLimit, Workflow
 
@@ -38,7 +38,7 @@ class Config:
     force_exclude: bool = False  # also for files named on the command line (as pre-commit names them)
     fail_on: str | None = None
     durations: dict[str, float] = field(default_factory=dict)
-    apis: dict[str, tuple[float, str]] = field(default_factory=dict)
+    apis: dict[str, tuple[float, str, float]] = field(default_factory=dict)  # rate, as written, burst
     pools: dict[str, int] = field(default_factory=dict)
     concurrency: int | None = None
     effects: dict[str, dict] = field(default_factory=dict)
@@ -81,8 +81,8 @@ class Config:
                     task.opaque = False
                 if override.get("sequential"):
                     task.opaque = True  # keep it where it is: ordered against everything
-        for name, (rate, text) in self.apis.items():
-            workflow.limits.apis[name] = ApiLimit(name, rate, text)
+        for name, (rate, text, burst) in self.apis.items():
+            workflow.limits.apis[name] = ApiLimit(name, rate, text, burst=burst)
         for name, size in self.pools.items():
             workflow.limits.pools[name] = PoolLimit(name, size)
         if self.concurrency is not None:
@@ -274,7 +274,8 @@ def _parse_limits(config: Config, limits: dict, fail: Fail) -> None:
     _known_keys(limits, LIMIT_KEYS, "limits.", fail)
     for name, value in _table(limits, "apis", fail, "limits.").items():
         try:
-            config.apis[name] = (parse_rate(value), str(value))
+            rate, burst = parse_limit(value)
+            config.apis[name] = (rate, str(value), burst)
         except ValueError as exc:
             fail(f"limits.apis.{name}", str(exc))
     for name, value in _table(limits, "pools", fail, "limits.").items():

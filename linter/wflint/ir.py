@@ -183,10 +183,21 @@ class Edge:
 
 @dataclass(frozen=True)
 class ApiLimit:
+    """A rate limit as a token bucket: ``burst`` requests at once, refilled at ``per_second``.
+
+    ``N per window`` admits N at once (a limit of 10/s a burst of 10, 600/min a burst of 600)
+    unless a burst is configured; without either, one second of the rate (at least one request).
+    """
+
     name: str
     per_second: float
     text: str  # as written, e.g. "10/s"
     location: Location | None = None
+    burst: float | None = None
+
+    @property
+    def bucket(self) -> float:
+        return self.burst if self.burst is not None else max(1.0, self.per_second)
 
 
 @dataclass(frozen=True)

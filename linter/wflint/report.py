@@ -9,7 +9,7 @@ from .analysis import Analysis, Peak
 from .analysis.coverage import coverage
 from .analysis.durations import fmt_rate, fmt_seconds
 from .display import printable
-from .ir import Mode, Workflow
+from .ir import EdgeKind, Mode, Workflow
 
 VERSION = 1
 
@@ -202,7 +202,55 @@ def _dependency_check(analysis: Analysis) -> dict:
     races = [{"tasks": [c.a, c.b], "resource": c.resource,
               "kind": "write-write" if c.both_write else "read-write"} for c in analysis.relaxation.conflicts]
     unordered = [{"from": u, "to": v, "kind": kind} for u, v, kind in analysis.relaxation.unordered_needs]
-    return {"groups": groups, "races_as_designed": races, "unordered_needs": unordered}
+    return {"groups": groups, "races_as_designed": races, "unordered_needs": unordered,
+            "kept_apart": _kept_apart(analysis)}
+
+
+KEPT_LISTED, KEPT_PRICED = 50, 20  # reports on huge graphs stay linear: list and price only the first ones
+
+
+def _kept_apart(analysis: Analysis) -> list[dict]:
+    """Orderings the plan keeps only because two tasks touch one resource (a write conflict or a read
+    after a write), each with the plan's makespan and what it would be were the two independent."""
+    wf, r = analysis.workflow, analysis.relaxation
+    data = {(e.u, e.v) for e in wf.edges if e.kind is not EdgeKind.ORDER}
+    out = []
+    for (u, v), why in r.relaxed.items():
+        if (u, v) in data or len(out) >= KEPT_LISTED:
+            continue
+        shared = _contested(wf, u, v)
+        if shared is None:
+            continue
+        resource, kind = shared
+        entry = {"tasks": [u, v], "resource": resource, "kind": kind, "why": why,
+                 "critical_path_s": _r(analysis.relaxed_cpm.makespan), "plan_s": _r(analysis.optimized_s),
+                 "if_independent_s": None}
+        if len(out) < KEPT_PRICED:
+            entry["if_independent_s"] = _r(_critical_path_without(analysis, (u, v)))
+        out.append(entry)
+    return out
+
+
+def _contested(wf: Workflow, u: str, v: str) -> tuple[str, str] | None:
+    """The resource ``u`` and ``v`` conflict on (at least one writes, not two appends), and how."""
+    first = {e.resource: e for e in wf.tasks[u].effects}
+    for e in wf.tasks[v].effects:
+        other = first.get(e.resource)
+        if other is None or (other.mode is Mode.READ and e.mode is Mode.READ) or (other.append and e.append):
+            continue
+        if other.mode is Mode.WRITE and e.mode is Mode.WRITE:
+            return e.resource, "write-write"
+        return e.resource, "read-after-write" if other.mode is Mode.WRITE else "write-after-read"
+    return None
+
+
+def _critical_path_without(analysis: Analysis, edge: tuple[str, str]) -> float:
+    from .analysis import graph
+    from .analysis.cpm import cpm
+
+    r = analysis.relaxation
+    succ, pred = graph.adjacency(r.order, [e for e in r.strict_edges() if e != edge])
+    return cpm(r.order, pred, succ, analysis.duration).makespan
 
 
 def _peak(peaks: list[Peak], limit: str) -> Peak | None:
@@ -211,19 +259,7 @@ def _peak(peaks: list[Peak], limit: str) -> Peak | None:
 
 def _resource_check(analysis: Analysis) -> dict:
     wf = analysis.workflow
-    apis = []
-    for name, limit in wf.limits.apis.items():
-        users = [t for t, task in wf.tasks.items() if any(u.api == name for u in task.apis)]
-        before, after = _peak(analysis.peaks_current, f"api {name}"), _peak(analysis.peaks_optimized, f"api {name}")
-        calls = sum(wf.tasks[t].calls(u) for t in users for u in wf.tasks[t].apis if u.api == name)
-        apis.append({
-            "name": name, "limit": limit.text, "limit_per_s": _r(limit.per_second), "tasks": users,
-            "calls_per_run": _r(calls),
-            "peak_current_per_s": _r(before.used) if before else 0.0,
-            "peak_optimized_per_s": _r(after.used) if after else 0.0,
-            "stretched": {t: _r(analysis.stretched[t]) for t in users if t in analysis.stretched},
-            "ok": not ((before and before.exceeded) or users and any(t in analysis.stretched for t in users)),
-        })
+    apis = [_api_check(analysis, name) for name in wf.limits.apis]
     pools = []
     for name, pool in wf.limits.pools.items():
         users = [t for t, task in wf.tasks.items() if name in task.pools]
@@ -240,11 +276,94 @@ def _resource_check(analysis: Analysis) -> dict:
         "apis": apis,
         "pools": pools,
         "pools_without_size": undeclared,
+        "groups": _group_constraints(analysis),
         "concurrency": {"limit": wf.limits.concurrency, "source": wf.limits.concurrency_source or None,
                         "peak_optimized": width},
         "waits": dict(sorted(analysis.optimized.waits.items())),
         "over_capacity": analysis.optimized.over_capacity,
     }
+
+
+def _api_check(analysis: Analysis, name: str) -> dict:
+    """One API against its token bucket: as designed, and in the parallel plan before and after it is
+    held to the limit ("will parallel execution exceed the API's rate limit?")."""
+    wf = analysis.workflow
+    limit = wf.limits.apis[name]
+    users = [t for t, task in wf.tasks.items() if any(u.api == name for u in task.apis)]
+    before, after = _peak(analysis.peaks_current, f"api {name}"), _peak(analysis.peaks_optimized, f"api {name}")
+    unthrottled = _peak(analysis.peaks_parallel, f"api {name}")
+    calls = sum(wf.tasks[t].calls(u) for t in users for u in wf.tasks[t].apis if u.api == name)
+    stretched = {t: _r(analysis.stretched[t]) for t in users if t in analysis.stretched}
+    exceeds = bool(unthrottled and unthrottled.exceeded)
+    return {
+        "name": name, "limit": limit.text, "limit_per_s": _r(limit.per_second), "burst": _r(limit.bucket),
+        "tasks": users, "calls_per_run": _r(calls),
+        "peak_current_per_s": _r(before.used) if before else 0.0,
+        "peak_optimized_per_s": _r(after.used) if after else 0.0,
+        "peak_parallel_per_s": _r(unthrottled.used) if unthrottled else 0.0,
+        "parallel_exceeds": exceeds,
+        "worst_window": _window(unthrottled),
+        "stretched": stretched,
+        "ok": not ((before and before.exceeded) or exceeds or stretched),
+    }
+
+
+def _window(peak: Peak | None) -> dict | None:
+    """The window in which a plan sends most beyond the bucket's refill, and what the bucket admits there."""
+    if peak is None or peak.drawn <= 0:
+        return None
+    return {"from_s": _r(peak.at_s), "to_s": _r(peak.until_s), "sent": _r(peak.sent), "allowed": _r(peak.allowed),
+            "tasks": peak.tasks}
+
+
+def _group_constraints(analysis: Analysis) -> list[dict]:
+    """Per parallel group: the pools its tasks hold and the locks they take, with the numbers."""
+    return [{"group": i, "tasks": g.tasks, "pools": _group_pools(analysis, g.tasks),
+             "locks": _group_locks(analysis, g.tasks)}
+            for i, g in enumerate(analysis.groups, start=1)]
+
+
+def _at_once(tasks: list[str], start: dict[str, float], finish: dict[str, float]) -> int:
+    """Most of ``tasks`` running at the same moment (finishes before starts at a tie)."""
+    events = sorted([(finish[t], 0) for t in tasks if finish[t] > start[t]] +
+                    [(start[t], 1) for t in tasks if finish[t] > start[t]])
+    level = peak = 0
+    for _, is_start in events:
+        level += 1 if is_start else -1
+        peak = max(peak, level)
+    return peak
+
+
+def _group_pools(analysis: Analysis, members: list[str]) -> list[dict]:
+    """Connection pool exhaustion: how many of the group's holders the parallel plan asks to run at once
+    (no limits) against the pool's size, and how many it runs at once when held to it."""
+    wf, plan, free = analysis.workflow, analysis.optimized, analysis.relaxed_cpm
+    out = []
+    for name in sorted({p for t in members for p in wf.tasks[t].pools}):
+        holders = [t for t in members if name in wf.tasks[t].pools]
+        pool = wf.limits.pools.get(name)
+        asked = _at_once(holders, free.earliest_start, free.earliest_finish)
+        waiting = [t for t in holders if plan.start[t] > free.earliest_start[t] + 1e-9]
+        out.append({"name": name, "size": pool.size if pool else None, "holders": holders, "asked_at_once": asked,
+                    "at_once": _at_once(holders, plan.start, plan.finish), "waiting": waiting,
+                    "ok": pool is None or asked <= pool.size})
+    return out
+
+
+def _group_locks(analysis: Analysis, members: list[str]) -> list[dict]:
+    """Database lock limits: a writer of a table (or of what a brief says is locked) holds its lock, so
+    its writers run one at a time; shows who else writes it and how many the plan runs at once."""
+    wf, plan = analysis.workflow, analysis.optimized
+    out = []
+    for resource in sorted({r for t in members for r in _effects_of(wf, t, Mode.WRITE)}):
+        writers = [t for t in analysis.relaxation.order
+                   if any(e.resource == resource and not e.append for e in wf.tasks[t].writes)]
+        if len(writers) < 2:
+            continue
+        at_once = _at_once(writers, plan.start, plan.finish)
+        out.append({"resource": resource, "writers": writers, "in_group": [t for t in writers if t in members],
+                    "at_once": at_once, "ok": at_once <= 1})
+    return out
 
 
 def _peak_concurrency(analysis: Analysis) -> int:
@@ -325,7 +444,7 @@ def _recommendations(analysis: Analysis, resources: dict) -> list[dict]:
                             f"({b.duration_source} durations); nothing caps the calls in flight, so check the "
                             "API's rate limit."})
     for api in resources["apis"]:
-        if api["peak_optimized_per_s"] > api["limit_per_s"] + 1e-9 or analysis.optimized.waits.get(f"api {api['name']}"):
+        if api["parallel_exceeds"] or analysis.optimized.waits.get(f"api {api['name']}"):
             out.append({"group": None, "tasks": api["tasks"], "confidence": "high", "partial_failure": "",
                         "text": f"Throttle calls to {api['name']} to {fmt_rate(api['limit_per_s'])}: "
                                 "the parallel plan is held back by this limit."})

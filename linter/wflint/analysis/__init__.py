@@ -19,17 +19,37 @@ from .schedule import Capacity, Demand, Schedule, list_schedule
 
 @dataclass
 class Peak:
-    """Highest simultaneous use of one limit in a schedule."""
+    """Highest simultaneous use of one limit in a schedule; for an API also its worst window.
+
+    An API's bucket holds ``burst`` requests and refills at ``capacity``/s: over a window of ``w``
+    seconds it admits ``burst + capacity × w``. ``drawn`` is the most the plan takes beyond the
+    refill in any window (``sent - capacity × w``); the limit is exceeded when that passes the burst.
+    """
 
     limit: str  # "api crm" / "pool db"
-    used: float
+    used: float  # pool: holders at once; api: requests per second at once
     capacity: float
-    tasks: list[str]
-    at_s: float
+    tasks: list[str]  # pool: the holders at the peak; api: the callers in the worst window
+    at_s: float  # when the peak (an API's worst window) starts
+    burst: float | None = None  # api only
+    drawn: float = 0.0
+    until_s: float = 0.0  # api: when the worst window ends
 
     @property
     def exceeded(self) -> bool:
+        if self.burst is not None:
+            return self.drawn > self.burst + 1e-9 * max(1.0, self.burst)
         return self.used > self.capacity + 1e-9
+
+    @property
+    def sent(self) -> float:
+        """Requests the plan sends in its worst window."""
+        return self.drawn + self.capacity * (self.until_s - self.at_s)
+
+    @property
+    def allowed(self) -> float:
+        """Requests the limit admits in that window."""
+        return (self.burst or 0.0) + self.capacity * (self.until_s - self.at_s)
 
 
 @dataclass
@@ -46,8 +66,9 @@ class Analysis:
     relaxed_cpm: Cpm
     groups: list[Group]
     duration_source: str
-    peaks_current: list[Peak] = field(default_factory=list)
-    peaks_optimized: list[Peak] = field(default_factory=list)
+    peaks_current: list[Peak] = field(default_factory=list)  # as designed, no limits honoured
+    peaks_optimized: list[Peak] = field(default_factory=list)  # the parallel plan, held to every limit
+    peaks_parallel: list[Peak] = field(default_factory=list)  # the parallel plan, rate limits not honoured
     batches: list[Batch] = field(default_factory=list)  # one-task-at-a-time engines: calls to merge
 
     def ordered(self, a: str, b: str) -> bool:
@@ -81,6 +102,7 @@ def analyze(workflow: Workflow) -> Analysis:
         concurrency=limits.concurrency,
         pools={name: p.size for name, p in limits.pools.items()},
         rates={name: a.per_second for name, a in limits.apis.items()},
+        bursts={name: a.bucket for name, a in limits.apis.items()},
     )
     duration, stretched, demand = _durations_and_demand(workflow, capacity)
     order = relaxation.order
@@ -111,7 +133,19 @@ def analyze(workflow: Workflow) -> Analysis:
     result.batches = find_batches(workflow, relaxation, duration)
     result.peaks_current = peaks(current_free.earliest_start, current_free.earliest_finish, demand, capacity)
     result.peaks_optimized = peaks(optimized.start, optimized.finish, demand, capacity)
+    result.peaks_parallel = _unthrottled_peaks(result, engine_capacity)
     return result
+
+
+def _unthrottled_peaks(result: Analysis, capacity: Capacity) -> list[Peak]:
+    """Each limit's peak in the parallel plan when nothing holds calls back: would it exceed the limit?"""
+    if not any(d.rates or d.instant for d in result.demand.values()):
+        return result.peaks_optimized
+    r = result.relaxation
+    ssucc, spred = r.strict
+    free = Capacity(capacity.concurrency, capacity.pools)
+    plan = list_schedule(r.order, spred, ssucc, result.duration, result.demand, free, result.relaxed_cpm.makespan)
+    return peaks(plan.start, plan.finish, result.demand, capacity)
 
 
 def _durations_and_demand(workflow: Workflow, capacity: Capacity):
@@ -120,45 +154,98 @@ def _durations_and_demand(workflow: Workflow, capacity: Capacity):
     demand: dict[str, Demand] = {}
     for t, task in workflow.tasks.items():
         seconds = task.duration.seconds
-        calls = {use.api: task.calls(use) for use in task.apis}
+        calls: dict[str, float] = {}
+        for use in task.apis:
+            calls[use.api] = calls.get(use.api, 0.0) + task.calls(use)
         for api, n in calls.items():
-            rate = capacity.rates.get(api)
-            if rate and n / rate > seconds + 1e-9:
-                seconds = n / rate
+            paced = _paced_s(n, capacity, api)
+            if paced > seconds + 1e-9:
+                seconds = paced
                 stretched[t] = seconds
         duration[t] = seconds
-        rates = tuple((api, n / seconds if seconds else 0.0) for api, n in calls.items() if api in capacity.rates)
+        limited = {api: n for api, n in calls.items() if api in capacity.rates}
+        rates = tuple((api, n / seconds) for api, n in limited.items()) if seconds else ()
+        instant = () if seconds else tuple(limited.items())
         pools = tuple(Counter(task.pools).items())  # a pool named twice holds two slots
         instances = task.facet(Instances)
         slots = instances.at_once if instances else 1
-        if rates or pools or slots > 1:
-            demand[t] = Demand(pools=pools, rates=rates, slots=slots)
+        if rates or instant or pools or slots > 1:
+            demand[t] = Demand(pools=pools, rates=rates, slots=slots, instant=instant)
     return duration, stretched, demand
+
+
+def _paced_s(calls: float, capacity: Capacity, api: str) -> float:
+    """The least time ``calls`` to ``api`` take from a full bucket: the burst goes at once, the rest
+    at the refill rate (0 when the burst covers them all, or the API has no limit)."""
+    rate = capacity.rates.get(api)
+    if not rate:
+        return 0.0
+    return max(0.0, calls - capacity.burst(api)) / rate
 
 
 def peaks(start: dict[str, float], finish: dict[str, float], demand: dict[str, Demand],
           capacity: Capacity) -> list[Peak]:
     """Sweep the schedule's start/finish events; report the peak of every limited pool and API."""
-    events: dict[str, list[tuple[float, int, float, str]]] = {}
+    events: dict[str, list[tuple[float, int, float, str, float]]] = {}
     for t, d in demand.items():
         for pool, slots in d.pools:
             if pool in capacity.pools:
-                events.setdefault(f"pool {pool}", []).extend([(start[t], 1, slots, t), (finish[t], 0, -slots, t)])
-        for api, rate in d.rates:
+                events.setdefault(f"pool {pool}", []).extend([(start[t], 1, slots, t, 0.0), (finish[t], 0, -slots, t, 0.0)])
+        instant = dict(d.instant)
+        for api in dict.fromkeys([a for a, _ in d.rates] + list(instant)):
             if api in capacity.rates:
-                events.setdefault(f"api {api}", []).extend([(start[t], 1, rate, t), (finish[t], 0, -rate, t)])
+                rate = dict(d.rates).get(api, 0.0)
+                events.setdefault(f"api {api}", []).extend([(start[t], 1, rate, t, instant.get(api, 0.0)),
+                                                            (finish[t], 0, -rate, t, 0.0)])
     out = []
     for limit, items in sorted(events.items()):
         kind, name = limit.split(" ", 1)
-        cap = capacity.pools[name] if kind == "pool" else capacity.rates[name]
         items.sort(key=lambda e: (e[0], e[1]))  # finishes before starts at the same instant
-        level, best, best_at = 0.0, -1.0, 0.0
-        active: set[str] = set()
-        best_tasks: list[str] = []
-        for at, is_start, amount, t in items:
-            level += amount
-            (active.add if is_start else active.discard)(t)
-            if level > best + 1e-9:
-                best, best_at, best_tasks = level, at, sorted(active)
-        out.append(Peak(limit, max(best, 0.0), cap, best_tasks, best_at))
+        if kind == "pool":
+            out.append(_pool_peak(limit, items, capacity.pools[name]))
+        else:
+            out.append(_api_peak(limit, items, capacity.rates[name], capacity.burst(name)))
     return out
+
+
+def _pool_peak(limit: str, items: list[tuple[float, int, float, str, float]], size: int) -> Peak:
+    level, best, best_at = 0.0, -1.0, 0.0
+    active: set[str] = set()
+    best_tasks: list[str] = []
+    for at, is_start, amount, t, _ in items:
+        level += amount
+        (active.add if is_start else active.discard)(t)
+        if level > best + 1e-9:
+            best, best_at, best_tasks = level, at, sorted(active)
+    return Peak(limit, max(best, 0.0), size, best_tasks, best_at)
+
+
+def _api_peak(limit: str, items: list[tuple[float, int, float, str, float]], refill: float, burst: float) -> Peak:
+    """The peak call rate, and the window in which the plan draws most beyond the bucket's refill:
+    the deficit grows while the calls outpace the refill and is forgotten once the bucket is full."""
+    rate = peak_rate = deficit = 0.0
+    best = Peak(limit, 0.0, refill, [], 0.0, burst, 0.0, 0.0)
+    opened, now = 0.0, 0.0
+    active: set[str] = set()
+    window: set[str] = set()
+    for at, is_start, amount, t, instant in items:
+        if at > now:
+            deficit += (rate - refill) * (at - now)
+            if deficit <= 0:  # the bucket is full again by ``at``: the next window opens there
+                opened, deficit, window = at, 0.0, set(active)
+            now = at
+        rate += amount
+        deficit += instant
+        if is_start:
+            window.add(t)
+            if amount:
+                active.add(t)
+        else:
+            active.discard(t)
+        peak_rate = max(peak_rate, rate)
+        if deficit > best.drawn + 1e-12:
+            best = Peak(limit, 0.0, refill, sorted(window), opened, burst, deficit, at)
+    best.used = peak_rate
+    if not best.tasks:
+        best.tasks = sorted({t for _, is_start, _, t, _ in items if is_start})
+    return best

@@ -37,6 +37,17 @@ def parse_rate(value: object) -> float:
     return float(match.group(1)) / _PER[match.group(2)]
 
 
+def parse_limit(value: object) -> tuple[float, float]:
+    """(requests per second, burst) from a rate: ``600/min`` admits 600 at once, ``10/s`` 10, a bare
+    number ``n`` n per second and n at once; never less than one request."""
+    per_second = parse_rate(value)
+    if isinstance(value, (int, float)):
+        return per_second, max(1.0, float(value))
+    match = _RATE.match(str(value))
+    assert match is not None  # parse_rate accepted it
+    return per_second, max(1.0, float(match.group(1)))
+
+
 def fmt_seconds(seconds: float) -> str:
     """Short human form: 250ms, 2s, 1.5s, 2m 30s, 1h 5m."""
     if seconds < 1 and seconds > 0:

@@ -1,10 +1,11 @@
 """Makespan under limits by list scheduling, with a lower bound beside it (docs/architecture.md).
 
-Limits are renewable capacities: the engine's concurrency cap (tasks at once), pools (slots at
-once), and API rate limits. A rate limit is treated as a token bucket refilling at ``r``/s with a
-task's calls spread evenly over its run, so a running task uses ``calls / duration`` of it; a task
-whose own calls exceed the rate alone is stretched to ``calls / r`` seconds. Priority is the
-longest remaining path; tasks with the same pools and APIs start in priority order.
+Limits are renewable capacities: the engine's concurrency cap (tasks at once) and pools (slots at
+once); an API rate limit is a token bucket that holds ``burst`` tokens and refills at ``r``/s, and a
+running task draws ``calls / duration`` of it (its calls spread evenly over its run). A task starts
+only when the bucket, drawn by it and by what already runs, never runs dry; when nothing fits, time
+moves to the next finish or to the moment the bucket is full again. Priority is the longest
+remaining path; tasks with the same pools and APIs start in priority order.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ class Demand:
     pools: tuple[tuple[str, int], ...] = ()  # (pool, slots)
     rates: tuple[tuple[str, float], ...] = ()  # (api, calls per second while running)
     slots: int = 1  # places it takes under the engine's concurrency cap (a matrix job's instances)
+    instant: tuple[tuple[str, float], ...] = ()  # (api, calls) sent at once by a task that takes no time
 
     @property
     def signature(self) -> tuple:
@@ -32,6 +34,12 @@ class Capacity:
     concurrency: int | None = None
     pools: dict[str, int] = field(default_factory=dict)
     rates: dict[str, float] = field(default_factory=dict)
+    bursts: dict[str, float] = field(default_factory=dict)  # api → tokens the bucket holds (default: 1 s of rate)
+
+    def burst(self, api: str) -> float:
+        """Requests the API admits at once: the configured burst, else one second of its rate (at least one)."""
+        found = self.bursts.get(api)
+        return found if found is not None else max(1.0, self.rates[api])
 
 
 @dataclass
@@ -56,6 +64,66 @@ def list_schedule(order: list[str], pred: dict[str, list[str]], succ: dict[str, 
     return Schedule(run.start, run.finish, makespan, min(bound, makespan), waits, run.over)
 
 
+class Buckets:
+    """The token level of every rate-limited API while a schedule runs (``Capacity.burst`` when full).
+
+    Levels change linearly between events (a start or a finish), so checking them at events is exact.
+    """
+
+    def __init__(self, capacity: Capacity) -> None:
+        self.capacity = capacity
+        self.level = {api: capacity.burst(api) for api in capacity.rates}
+        self.draw = dict.fromkeys(capacity.rates, 0.0)  # calls per second drawn by running tasks
+        self.users: dict[str, dict[str, tuple[float, float]]] = {api: {} for api in capacity.rates}
+        self.at = 0.0
+
+    def tolerance(self, api: str) -> float:
+        return 1e-9 * max(1.0, self.capacity.burst(api))
+
+    def advance(self, now: float) -> None:
+        """Refill (or drain) every bucket up to ``now``."""
+        dt = now - self.at
+        if dt > 0:
+            for api, level in self.level.items():
+                net = self.capacity.rates[api] - self.draw[api]
+                self.level[api] = min(self.capacity.burst(api), level + net * dt)
+        self.at = max(self.at, now)
+
+    def fits(self, api: str, rate: float, finish: float, instant: float) -> bool:
+        """Would the bucket stay above empty until every running user and this one have finished?"""
+        full, refill, tol = self.capacity.burst(api), self.capacity.rates[api], self.tolerance(api)
+        level = self.level[api] - instant
+        if level < -tol:
+            return False
+        drawn, t = self.draw[api] + rate, self.at
+        for end, r in sorted([*self.users[api].values(), (finish, rate)]):
+            level = min(full, level + (refill - drawn) * (end - t))
+            if level < -tol:
+                return False
+            drawn, t = drawn - r, end
+        return True
+
+    def take(self, api: str, task: str, rate: float, finish: float, instant: float) -> None:
+        self.level[api] -= instant
+        self.draw[api] += rate
+        self.users[api][task] = (finish, rate)
+
+    def give_back(self, api: str, task: str) -> None:
+        _, rate = self.users[api].pop(task)
+        self.draw[api] -= rate
+
+    def full_at(self, apis: set[str]) -> float | None:
+        """The first moment one of ``apis``' buckets is full again at today's draw (None: never)."""
+        out = None
+        for api in apis:
+            missing = self.capacity.burst(api) - self.level[api]
+            net = self.capacity.rates[api] - self.draw[api]
+            if missing > self.tolerance(api) and net > 0:
+                at = self.at + missing / net
+                out = at if out is None else min(out, at)
+        return out
+
+
 class _ListRun:
     """One list-scheduling simulation: ready tasks wait in one priority heap per signature (same
     pools and APIs), and at each moment the best-ranked head that fits every limit starts."""
@@ -71,7 +139,8 @@ class _ListRun:
         self.heads: dict[tuple, list[tuple[float, int, str]]] = {}  # signature → ready tasks
         self.running: list[tuple[float, int, str]] = []  # (finish, rank, task)
         self.used_pools: dict[str, int] = {}
-        self.used_rates: dict[str, float] = {}
+        self.buckets = Buckets(capacity)
+        self.dry: set[str] = set()  # APIs whose bucket held a ready task back in the last pass
         self.used_slots = 0  # places under the concurrency cap in use
         self.start: dict[str, float] = {}
         self.finish: dict[str, float] = {}
@@ -87,13 +156,23 @@ class _ListRun:
                 self.make_ready(t)
         while len(self.finish) < len(self.order) or self.running:
             self.start_what_fits()
+            refilled = self.buckets.full_at(self.dry) if self.dry else None
             if not self.running:
-                if not self.force_one_over_capacity():
+                if refilled is not None:
+                    self.move_to(refilled)
+                elif not self.force_one_over_capacity():
                     break
                 continue
-            self.now = self.running[0][0]
+            if refilled is not None and refilled < self.running[0][0] - EPS:
+                self.move_to(refilled)
+                continue
+            self.move_to(self.running[0][0])
             while self.running and self.running[0][0] <= self.now + EPS:
                 self.complete(heapq.heappop(self.running)[2])
+
+    def move_to(self, at: float) -> None:
+        self.now = at
+        self.buckets.advance(at)
 
     def make_ready(self, t: str) -> None:
         self.ready_at[t] = self.now
@@ -113,13 +192,16 @@ class _ListRun:
             size = capacity.pools.get(pool)
             if size is not None and self.used_pools.get(pool, 0) + slots > size:
                 return f"pool {pool}"
-        for api, rate in d.rates:
-            limit = capacity.rates.get(api)
-            if limit is not None and self.used_rates.get(api, 0.0) + rate > limit + EPS:
+        instant = dict(d.instant)
+        for api in dict.fromkeys([a for a, _ in d.rates] + list(instant)):
+            if api in capacity.rates and not self.buckets.fits(api, dict(d.rates).get(api, 0.0),
+                                                               self.now + self.duration[t], instant.get(api, 0.0)):
+                self.dry.add(api)
                 return f"api {api}"
         return None
 
     def start_what_fits(self) -> None:
+        self.dry = set()
         while True:
             best = None
             for key, heap in self.heads.items():
@@ -153,11 +235,13 @@ class _ListRun:
             self.waits.setdefault(self.last_block.get(self.signature[t], "limits"), set()).add(t)
         for pool, slots in d.pools:
             self.used_pools[pool] = self.used_pools.get(pool, 0) + slots
-        for api, rate in d.rates:
-            self.used_rates[api] = self.used_rates.get(api, 0.0) + rate
         self.used_slots += d.slots
         self.start[t] = self.now
         self.finish[t] = self.now + self.duration[t]
+        instant = dict(d.instant)
+        for api in dict.fromkeys([a for a, _ in d.rates] + list(instant)):
+            if api in self.capacity.rates:
+                self.buckets.take(api, t, dict(d.rates).get(api, 0.0), self.finish[t], instant.get(api, 0.0))
         heapq.heappush(self.running, (self.finish[t], self.rank[t], t))
 
     def complete(self, t: str) -> None:
@@ -166,8 +250,9 @@ class _ListRun:
         self.used_slots -= d.slots
         for pool, slots in d.pools:
             self.used_pools[pool] -= slots
-        for api, rate in d.rates:
-            self.used_rates[api] -= rate
+        for api in self.buckets.draw:
+            if t in self.buckets.users[api]:
+                self.buckets.give_back(api, t)
         for s in self.succ[t]:
             self.waiting[s] -= 1
             if not self.waiting[s]:
@@ -175,7 +260,8 @@ class _ListRun:
 
 
 def lower_bound(order, pred, succ, duration, demand, capacity: Capacity, critical_path_s: float | None = None) -> float:
-    """No schedule beats the critical path, nor total work divided by any capacity."""
+    """No schedule beats the critical path, nor total work divided by any capacity, nor the time an
+    API's bucket needs to refill for every call beyond its burst."""
     bound = critical_path_s if critical_path_s is not None else cpm(order, pred, succ, duration).makespan
     if capacity.concurrency:
         bound = max(bound, sum(duration.values()) / capacity.concurrency)
@@ -189,10 +275,12 @@ def lower_bound(order, pred, succ, duration, demand, capacity: Capacity, critica
             pool_work[pool] = pool_work.get(pool, 0.0) + slots * duration[t]
         for api, rate in d.rates:
             api_calls[api] = api_calls.get(api, 0.0) + rate * duration[t]
+        for api, calls in d.instant:
+            api_calls[api] = api_calls.get(api, 0.0) + calls
     for pool, work in pool_work.items():
         if capacity.pools.get(pool):
             bound = max(bound, work / capacity.pools[pool])
     for api, calls in api_calls.items():
         if capacity.rates.get(api):
-            bound = max(bound, calls / capacity.rates[api])
+            bound = max(bound, (calls - capacity.burst(api)) / capacity.rates[api])
     return bound

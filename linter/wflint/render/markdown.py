@@ -155,9 +155,11 @@ def _dependency_check(check: dict, names: dict[str, str]) -> list[str]:
     out = ["## 3. Dependency check", ""]
     for i, g in enumerate(check["groups"], start=1):
         out += _group_check(i, g, names)
+    out += _kept_apart(check.get("kept_apart", []), names)
     out += _design_races(check["races_as_designed"], names)
     out += _unordered_needs(check["unordered_needs"], names)
-    if not check["groups"] and not check["races_as_designed"] and not check["unordered_needs"]:
+    if not check["groups"] and not check["races_as_designed"] and not check["unordered_needs"] \
+            and not check.get("kept_apart"):
         out += ["No parallel groups to check, and no races in the current design.", ""]
     return out
 
@@ -219,6 +221,23 @@ def _rate_limit_use(shared: dict, names: dict[str, str]) -> str:
         return used + " (no limit declared)"
     return (used + f": peak {fmt_rate(shared['peak_per_s'])} of {fmt_rate(shared['limit_per_s'])} "
             + ("✓" if shared["ok"] else "✗"))
+
+
+def _kept_apart(kept: list[dict], names: dict[str, str]) -> list[str]:
+    """Orderings the plan keeps because two tasks touch one resource, and the time that costs."""
+    if not kept:
+        return []
+    out = ["Kept apart in the plan (they touch the same resource):", ""]
+    for k in kept:
+        u, v = k["tasks"]
+        line = f"- {names[u]} before {names[v]}: {k['kind']} on `{k['resource']}`; the plan takes {fmt_seconds(k['plan_s'])}"
+        if k["if_independent_s"] is not None:
+            cost = k["critical_path_s"] - k["if_independent_s"]
+            line += (f" (critical path {fmt_seconds(k['critical_path_s'])}; "
+                     + (f"{fmt_seconds(k['if_independent_s'])} if they were independent, so the conflict costs "
+                        f"{fmt_seconds(cost)})" if cost > 1e-9 else "the conflict costs no time)"))
+        out.append(line)
+    return out + [""]
 
 
 def _design_races(races: list[dict], names: dict[str, str]) -> list[str]:
@@ -310,12 +329,9 @@ def _resource_lines(report: dict, names: dict[str, str]) -> list[str]:
     rows = []
     for a in rc["apis"]:
         users = ", ".join(names[t] for t in a["tasks"]) or "no task names it"
-        status = "✓ within limit" if a["ok"] else "✗ over limit"
-        if a["stretched"]:
-            status += "; " + ", ".join(f"{names[t]} needs {fmt_seconds(s)} at this rate" for t, s in a["stretched"].items())
-        rows.append(f"| API {a['name']} | {a['limit']} ({fmt_rate(a['limit_per_s'])}) | {_cell(users)} | "
-                    f"{a['calls_per_run']:g} | {fmt_rate(a['peak_current_per_s'])} | "
-                    f"{fmt_rate(a['peak_optimized_per_s'])} | {status} |")
+        rows.append(f"| API {a['name']} | {a['limit']} ({a['burst']:g} at once, then {fmt_rate(a['limit_per_s'])}) | "
+                    f"{_cell(users)} | {a['calls_per_run']:g} | {fmt_rate(a['peak_current_per_s'])} | "
+                    f"{fmt_rate(a['peak_parallel_per_s'])} | {_api_status(a, names)} |")
     for p in rc["pools"]:
         users = ", ".join(names[t] for t in p["tasks"]) or "no task uses it"
         status = "✓ enough slots" if p["ok"] else "✗ exhausted"
@@ -332,6 +348,7 @@ def _resource_lines(report: dict, names: dict[str, str]) -> list[str]:
                 "|---|---|---|---|---|---|---|", *rows, ""]
     else:
         out += ["No rate limits, pools or concurrency caps declared.", ""]
+    out += _group_constraint_lines(rc.get("groups", []), names)
     if rc["pools_without_size"]:
         out += [f"Pools used without a declared size: {', '.join(rc['pools_without_size'])} (treated as unlimited).", ""]
     for limit, count in rc["waits"].items():
@@ -341,6 +358,40 @@ def _resource_lines(report: dict, names: dict[str, str]) -> list[str]:
     if rc["waits"] or rc["over_capacity"]:
         out.append("")
     return out
+
+
+def _api_status(api: dict, names: dict[str, str]) -> str:
+    """Will the parallel plan exceed the limit? Within it, or the window that breaks it, and the pacing."""
+    window = api["worst_window"]
+    if api["parallel_exceeds"] and window:
+        status = (f"✗ the parallel plan sends {window['sent']:g} between {fmt_seconds(window['from_s'])} and "
+                  f"{fmt_seconds(window['to_s'])}, where the limit admits {window['allowed']:g}; held to it, "
+                  f"the plan peaks at {fmt_rate(api['peak_optimized_per_s'])}")
+    else:
+        status = "✓ within limit" if api["ok"] else "✗ over limit as designed"
+    if api["stretched"]:
+        status += "; " + ", ".join(f"{names[t]} needs {fmt_seconds(s)} at this rate" for t, s in api["stretched"].items())
+    return _cell(status)
+
+
+def _group_constraint_lines(groups: list[dict], names: dict[str, str]) -> list[str]:
+    """Per parallel group: pool holders against the pool's size, and the locks its writers take."""
+    lines = []
+    for g in groups:
+        for p in g["pools"]:
+            size = f"{p['size']} slot(s)" if p["size"] is not None else "no declared size"
+            verdict = "✓" if p["ok"] else "✗ exhausted: " + (", ".join(names[t] for t in p["waiting"]) or "some")
+            lines.append(f"- Group {g['group']}, pool {p['name']}: {len(p['holders'])} holder(s) "
+                         f"({', '.join(names[t] for t in p['holders'])}), {p['asked_at_once']} at once in parallel "
+                         f"against {size}; {p['at_once']} at once in the plan {verdict}"
+                         + (" wait for a slot" if not p["ok"] else ""))
+        for lock in g["locks"]:
+            others = [t for t in lock["writers"] if t not in lock["in_group"]]
+            lines.append(f"- Group {g['group']}, lock on `{lock['resource']}`: held by each writer in turn "
+                         f"({', '.join(names[t] for t in lock['writers'])}); {lock['at_once']} at once in the plan "
+                         + ("✓" if lock["ok"] else "✗")
+                         + (f"; {', '.join(names[t] for t in others)} outside the group wait" + ("s" if len(others) == 1 else "") + " for it" if others else ""))
+    return lines + ([""] if lines else [])
 
 
 # ---------------------------------------------------------------- 6. recommendations

@@ -36,7 +36,8 @@ from .targets import ATOMIC, REHEARSALS
 
 JOB_DEFAULT_S = 600.0  # per-kind default; only ever shown as "default", never as a saving
 PLAN_JOB_CAP = 20  # GitHub Free plan: concurrent jobs per account
-TOKEN_LIMIT = ApiLimit("github-token", 1000 / 3600, "1000/h per repository (GITHUB_TOKEN)")
+# An hourly quota: the 1000 requests may all go at once, then the hour refills them.
+TOKEN_LIMIT = ApiLimit("github-token", 1000 / 3600, "1000/h per repository (GITHUB_TOKEN)", burst=1000.0)
 MODEL = ExecutionModel(
     name="github-actions", mode="graph",
     parallel_feature="drop the `needs:` entry so the jobs start together, or run independent steps "

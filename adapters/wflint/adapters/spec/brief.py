@@ -73,7 +73,9 @@ USES_POOL = re.compile(SUBJECT + r"(?:both\s+|all\s+|each\s+)?uses?\s+(?:the\s+|
 CALLS = re.compile(SUBJECT + r"(?:each\s+)?calls?\s+(?:the\s+)?(.+?)(?:\s+api)?(?:\s+(\d+)\s+times?|\s+once)?$", re.I)
 NO_DEPS = re.compile(r"^(none|no\s+(other\s+)?(data\s+)?dependencies)$", re.I)
 # A rate limit is ``NAME: RATE``: the name is cut at the first colon, then the rate is matched alone.
-RATE = re.compile(r"(\d+(?:\.\d+)?) ?(?:req(?:uest)?s?|calls?)? ?(?:/|per) ?(s|sec|second|m|min|minute|h|hr|hour)", re.I)
+# ``N per window`` admits N at once; ``(burst B)`` says the API admits another burst.
+RATE = re.compile(r"(\d+(?:\.\d+)?) ?(?:req(?:uest)?s?|calls?)? ?(?:/|per) ?(s|sec|second|m|min|minute|h|hr|hour)"
+                  r"(?: ?\(burst(?: of)? (\d+)\))?", re.I)
 # A pool is ``NAME (max N)``: the name is cut at the last opening parenthesis.
 POOL_SIZE = re.compile(r"(?:max(?:imum)?|size)? ?:? ?(\d+)(?: connections?)?", re.I)
 POOL_NAME = re.compile(r"(?:(?:a|one|single) )*(.*\bpool\b.*)", re.I)
@@ -88,7 +90,7 @@ FORMS = {
     "deps": ["Task 3 needs Task 1 and Task 2.", "Tasks 4 and 5 need Task 3.", "Tasks 1 and 2 are independent.",
              "Task 3 writes the customer record.", "Task 5 reads what Task 4 writes.", "Task 1 calls the CRM API 3 times.",
              "Tasks 3 and 5 use the database pool.", "Tasks 3 and 4 lock the ledger table.", "None."],
-    "apis": ["CRM: 10 req/s", "Zendesk: 300 requests per minute"],
+    "apis": ["CRM: 10 req/s", "Zendesk: 300 requests per minute", "Stripe: 25 req/s (burst 50)"],
     "infra": ["Single database connection pool (max 10)", "At most 4 tasks at once", "Tasks 3 and 4 lock the ledger table."],
 }
 
@@ -285,7 +287,11 @@ class _Brief:
             self.fail(number, f"rate limit of {name} must be positive", column)
         key = name.lower()
         self.positions[("limits", "apis", key)] = Position(number, column)
-        self.limits.apis[key] = ApiLimit(key, rate, f"{m.group(1)}/{m.group(2)}", Location(("limits", "apis", key)))
+        burst = float(m.group(3)) if m.group(3) else max(1.0, float(m.group(1)))
+        if burst < 1:
+            self.fail(number, f"the burst of {name} must be at least one request", column)
+        text = f"{m.group(1)}/{m.group(2)}" + (f", burst {m.group(3)}" if m.group(3) else "")
+        self.limits.apis[key] = ApiLimit(key, rate, text, Location(("limits", "apis", key)), burst)
 
     def _infra(self, number: int, sentence: str, column: int) -> None:
         if NO_DEPS.match(sentence):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from wflint.analysis.durations import parse_duration, parse_rate
+from wflint.analysis.durations import parse_duration, parse_limit
 from wflint.errors import ParseError
 from wflint.ir import (
     ApiLimit,
@@ -195,14 +195,31 @@ def _apis(value, pointer: tuple, per_item: bool) -> list[ApiUse]:
 def _limits(value, pointer: tuple) -> Limits:
     raw = _mapping(value, pointer, LIMIT_KEYS)
     limits = Limits()
-    for api, rate in _mapping(raw.get("apis", {}), pointer + ("apis",)).items():
-        try:
-            limits.apis[api] = ApiLimit(api, parse_rate(rate), str(rate), Location(pointer + ("apis", api)))
-        except ValueError as exc:
-            _fail(pointer + ("apis", api), str(exc))
+    for api, value in _mapping(raw.get("apis", {}), pointer + ("apis",)).items():
+        limits.apis[api] = _api_limit(api, value, pointer + ("apis", api))
     for pool, size in _mapping(raw.get("pools", {}), pointer + ("pools",)).items():
         limits.pools[pool] = PoolLimit(pool, _positive_int(size, pointer + ("pools", pool)), Location(pointer + ("pools", pool)))
     if "concurrency" in raw:
         limits.concurrency = _positive_int(raw["concurrency"], pointer + ("concurrency",))
         limits.concurrency_source = "declared in limits.concurrency"
     return limits
+
+
+def _api_limit(api: str, value, pointer: tuple) -> ApiLimit:
+    """``10/s`` (a bucket of 10), or ``{rate: 10/s, burst: 20}`` for an API that admits another burst."""
+    if isinstance(value, dict):
+        spec = _mapping(value, pointer, {"rate", "burst"})
+        if "rate" not in spec:
+            _fail(pointer, "expected a 'rate' (and optionally a 'burst')")
+        rate_text = spec["rate"]
+        burst = spec.get("burst")
+        if burst is not None and (isinstance(burst, bool) or not isinstance(burst, (int, float)) or burst < 1):
+            _fail(pointer + ("burst",), f"expected a number of requests of at least 1, got {burst!r}")
+    else:
+        rate_text, burst = value, None
+    try:
+        rate, written = parse_limit(rate_text)
+    except ValueError as exc:
+        _fail(pointer + (("rate",) if isinstance(value, dict) else ()), str(exc))
+    text = str(rate_text) + (f", burst {burst:g}" if burst is not None else "")
+    return ApiLimit(api, rate, text, Location(pointer), float(burst) if burst is not None else written)
