@@ -159,3 +159,18 @@ def test_a_write_conflict_from_the_brief_keeps_the_two_tasks_apart(tmp_path):
     (kept,) = data["dependency_check"]["kept_apart"]
     assert kept["tasks"] == ["1", "2"] and kept["kind"] == "write-write" and kept["if_independent_s"] == 3
     assert not any({"1", "2"} <= set(g["tasks"]) for g in data["groups"])
+
+
+def test_a_batch_sent_at_once_is_paced_by_its_apis_limit(tmp_path):
+    # Two requests n8n could send from one HTTP Request node: against 1/min the second waits for the
+    # bucket either way (61 s one after another, 60 s at once), so merging them saves 1 s, not 1 of 2.
+    flow = tmp_path / "flow.json"
+    flow.write_text((RULE_DIR / "PAR101" / "bad-sibling-requests.json").read_text())
+    (tmp_path / "wflint.toml").write_text('[limits.apis]\n"http:api.helpdesk.example" = "1/min"\n')
+    data = run("report", flow, "--format", "json").json()
+    (batch,) = data["batches"]
+    assert batch["sequential_s"] == 61 and batch["batched_s"] == 60 and batch["saved_s"] == 1
+    assert data["current_s"] == 61.03 and data["optimized_s"] == 60.03
+    (tmp_path / "wflint.toml").write_text('[limits.apis]\n"http:api.helpdesk.example" = "10/s"\n')
+    (batch,) = run("report", flow, "--format", "json").json()["batches"]
+    assert batch["sequential_s"] == 2 and batch["batched_s"] == 1  # within the burst: the longest call

@@ -214,7 +214,7 @@ def _kept_apart(analysis: Analysis) -> list[dict]:
     after a write), each with the plan's makespan and what it would be were the two independent."""
     wf, r = analysis.workflow, analysis.relaxation
     data = {(e.u, e.v) for e in wf.edges if e.kind is not EdgeKind.ORDER}
-    out = []
+    out: list[dict] = []
     for (u, v), why in r.relaxed.items():
         if (u, v) in data or len(out) >= KEPT_LISTED:
             continue

@@ -25,7 +25,7 @@ class Batch:
 
     @property
     def saved_s(self) -> float:
-        return self.sequential_s - self.batched_s
+        return max(0.0, self.sequential_s - self.batched_s)
 
 
 def find_batches(workflow: Workflow, relaxation: Relaxation, duration: dict[str, float]) -> list[Batch]:
@@ -53,8 +53,45 @@ def find_batches(workflow: Workflow, relaxation: Relaxation, duration: dict[str,
         for group in groups:
             if len(group) > 1:
                 seconds = [duration[t] for t in group]
-                out.append(Batch(group, sum(seconds), max(seconds), weakest_source(workflow, group)))
+                batched = max(max(seconds), _paced_s(workflow, group))
+                sequential = max(sum(seconds), _one_at_a_time_s(workflow, group, duration))
+                out.append(Batch(group, sequential, batched, weakest_source(workflow, group)))
     return out
+
+
+def _one_at_a_time_s(workflow: Workflow, group: list[str], duration: dict[str, float]) -> float:
+    """The members one after another under their APIs' buckets: a later call may wait for a refill."""
+    from .schedule import Capacity, Demand, list_schedule
+
+    limits = workflow.limits.apis
+    demand = {}
+    for t in group:
+        task = workflow.tasks[t]
+        rates = tuple((u.api, task.calls(u) / duration[t]) for u in task.apis if u.api in limits and duration[t])
+        if rates:
+            demand[t] = Demand(rates=rates)
+    if not demand:
+        return 0.0
+    capacity = Capacity(1, rates={a: lim.per_second for a, lim in limits.items()},
+                        bursts={a: lim.bucket for a, lim in limits.items()})
+    chain = list(group)
+    return list_schedule(chain, {t: [] for t in chain}, {t: [] for t in chain}, duration, demand, capacity).makespan
+
+
+def _paced_s(workflow: Workflow, group: list[str]) -> float:
+    """One task sends every call of the batch at once, so a rate-limited API paces it: the calls
+    beyond the bucket's burst go at the refill rate."""
+    calls: dict[str, float] = {}
+    for t in group:
+        task = workflow.tasks[t]
+        for use in task.apis:
+            calls[use.api] = calls.get(use.api, 0.0) + task.calls(use)
+    paced = 0.0
+    for api, n in calls.items():
+        limit = workflow.limits.apis.get(api)
+        if limit is not None:
+            paced = max(paced, max(0.0, n - limit.bucket) / limit.per_second)
+    return paced
 
 
 def _independent(succ, rank, a: str, b: str) -> bool:

@@ -390,8 +390,15 @@ def _group_constraint_lines(groups: list[dict], names: dict[str, str]) -> list[s
             lines.append(f"- Group {g['group']}, lock on `{lock['resource']}`: held by each writer in turn "
                          f"({', '.join(names[t] for t in lock['writers'])}); {lock['at_once']} at once in the plan "
                          + ("✓" if lock["ok"] else "✗")
-                         + (f"; {', '.join(names[t] for t in others)} outside the group wait" + ("s" if len(others) == 1 else "") + " for it" if others else ""))
+                         + _outside(others, names))
     return lines + ([""] if lines else [])
+
+
+def _outside(others: list[str], names: dict[str, str]) -> str:
+    """``; B outside the group waits for it``: writers of the lock the group does not hold."""
+    if not others:
+        return ""
+    return f"; {', '.join(names[t] for t in others)} outside the group wait{'s' if len(others) == 1 else ''} for it"
 
 
 # ---------------------------------------------------------------- 6. recommendations
