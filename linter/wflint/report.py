@@ -245,9 +245,13 @@ def _contested(wf: Workflow, u: str, v: str) -> tuple[str, str] | None:
 
 
 def _critical_path_without(analysis: Analysis, edge: tuple[str, str]) -> float:
+    """The critical path were ``edge`` dropped; an ordering off every critical path changes nothing."""
     from .analysis import graph
     from .analysis.cpm import cpm
 
+    free, (u, v) = analysis.relaxed_cpm, edge
+    if free.earliest_finish[u] < free.latest_start[v] - 1e-9:
+        return free.makespan
     r = analysis.relaxation
     succ, pred = graph.adjacency(r.order, [e for e in r.strict_edges() if e != edge])
     return cpm(r.order, pred, succ, analysis.duration).makespan
