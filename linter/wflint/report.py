@@ -322,8 +322,13 @@ def _window(peak: Peak | None) -> dict | None:
 
 def _group_constraints(analysis: Analysis) -> list[dict]:
     """Per parallel group: the pools its tasks hold and the locks they take, with the numbers."""
+    wf = analysis.workflow
+    writers: dict[str, list[str]] = {}  # resource → its writers in run order (appends hold no lock)
+    for t in analysis.relaxation.order:
+        for r in dict.fromkeys(e.resource for e in wf.tasks[t].writes if not e.append):
+            writers.setdefault(r, []).append(t)
     return [{"group": i, "tasks": g.tasks, "pools": _group_pools(analysis, g.tasks),
-             "locks": _group_locks(analysis, g.tasks)}
+             "locks": _group_locks(analysis, g.tasks, writers)}
             for i, g in enumerate(analysis.groups, start=1)]
 
 
@@ -354,14 +359,13 @@ def _group_pools(analysis: Analysis, members: list[str]) -> list[dict]:
     return out
 
 
-def _group_locks(analysis: Analysis, members: list[str]) -> list[dict]:
+def _group_locks(analysis: Analysis, members: list[str], writers_of: dict[str, list[str]]) -> list[dict]:
     """Database lock limits: a writer of a table (or of what a brief says is locked) holds its lock, so
     its writers run one at a time; shows who else writes it and how many the plan runs at once."""
     wf, plan = analysis.workflow, analysis.optimized
     out = []
     for resource in sorted({r for t in members for r in _effects_of(wf, t, Mode.WRITE)}):
-        writers = [t for t in analysis.relaxation.order
-                   if any(e.resource == resource and not e.append for e in wf.tasks[t].writes)]
+        writers = writers_of.get(resource, [])
         if len(writers) < 2:
             continue
         at_once = _at_once(writers, plan.start, plan.finish)
