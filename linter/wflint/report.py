@@ -347,12 +347,15 @@ def _group_pools(analysis: Analysis, members: list[str]) -> list[dict]:
     """Connection pool exhaustion: how many of the group's holders the parallel plan asks to run at once
     (no limits) against the pool's size, and how many it runs at once when held to it."""
     wf, plan, free = analysis.workflow, analysis.optimized, analysis.relaxed_cpm
+    # An engine that runs one task at a time never asks for two slots at once.
+    start, finish = ((free.earliest_start, free.earliest_finish) if wf.execution_model.runs_parallel
+                     else (plan.start, plan.finish))
     out = []
     for name in sorted({p for t in members for p in wf.tasks[t].pools}):
         holders = [t for t in members if name in wf.tasks[t].pools]
         pool = wf.limits.pools.get(name)
-        asked = _at_once(holders, free.earliest_start, free.earliest_finish)
-        waiting = [t for t in holders if plan.start[t] > free.earliest_start[t] + 1e-9]
+        asked = _at_once(holders, start, finish)
+        waiting = [t for t in holders if plan.start[t] > start[t] + 1e-9]
         out.append({"name": name, "size": pool.size if pool else None, "holders": holders, "asked_at_once": asked,
                     "at_once": _at_once(holders, plan.start, plan.finish), "waiting": waiting,
                     "ok": pool is None or asked <= pool.size})
