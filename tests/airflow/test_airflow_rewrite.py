@@ -117,3 +117,33 @@ def test_set_downstream_in_a_loop_is_left_alone():
     with pytest.raises(RewriteError):
         rewrite("    prev = a\n    for t in [b, c, d]:\n        prev.set_downstream(t)\n        prev = t\n",
                 ("b", "c"))
+
+
+def test_members_written_one_per_line_become_one_line_list():
+    body = "    chain(\n        a,\n        b,\n        c,\n        d,\n    )\n"
+    assert rewrite(body, ("b", "c")) == "    chain(\n        a,\n        [b, c],\n        d,\n    )\n"
+    shifted = "    (\n        a\n        >> b\n        >> c\n        >> d\n    )\n"
+    assert rewrite(shifted, ("a", "b")) == "    (\n        [a, b]\n        >> c\n        >> d\n    )\n"
+
+
+def test_members_with_comments_line_up_under_the_first():
+    body = "    chain(\n        a,\n        b,  # two\n        c,\n        d,\n    )\n"
+    assert rewrite(body, ("b", "c")) == "    chain(\n        a,\n        [b,  # two\n         c],\n        d,\n    )\n"
+    shifted = "    (\n        a  # one\n        >> b\n        >> c\n    )\n"
+    out = rewrite(shifted, ("a", "b"))
+    assert out == "    (\n        [a,  # one\n         b]\n        >> c\n    )\n"
+    compile(HEAD + out, "dag.py", "exec")
+
+
+def test_a_statement_that_makes_tasks_keeps_them_when_its_orderings_go():
+    # Deleting the statement would delete the tasks it makes: each call stays, only `>>` goes.
+    body = '    E(task_id="x") >> E(task_id="y")  # why\n    chain(E(task_id="z"), e)\n'
+    out = rewrite(body, ("x", "y"), ("z", "e"))
+    assert out == '    E(task_id="x")  # why\n    E(task_id="y")\n    E(task_id="z")\n'
+    (wf,) = airflow.read("dag.py", HEAD + out)
+    assert {"x", "y", "z"} <= set(wf.tasks) and not [e for e in wf.edges if e.u in "xyz" or e.v in "xyz"]
+
+
+def test_a_statement_of_names_only_is_refused_with_its_reason():
+    with pytest.raises(RewriteError, match="none of the orderings of `a >> b` is needed"):
+        rewrite("    a >> b\n", ("a", "b"))
