@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..facets import Instances
+from ..facets import Instances, Waiting
 from ..ir import Workflow
 from . import graph
 from .batches import Batch, find_batches
@@ -76,12 +76,7 @@ def analyze(workflow: Workflow) -> Analysis:
     if own:
         raise graph.CycleError([own, own])
     relaxation = relax(workflow)
-    limits = workflow.limits
-    capacity = Capacity(
-        concurrency=limits.concurrency,
-        pools={name: p.size for name, p in limits.pools.items()},
-        rates={name: a.per_second for name, a in limits.apis.items()},
-    )
+    capacity = capacity_of(workflow)
     duration, stretched, demand = _durations_and_demand(workflow, capacity)
     order = relaxation.order
     dsucc, dpred = relaxation.declared_succ, relaxation.declared_pred
@@ -114,6 +109,25 @@ def analyze(workflow: Workflow) -> Analysis:
     return result
 
 
+def capacity_of(workflow: Workflow) -> Capacity:
+    limits = workflow.limits
+    return Capacity(
+        concurrency=limits.concurrency,
+        pools={name: p.size for name, p in limits.pools.items()},
+        rates={name: a.per_second for name, a in limits.apis.items()},
+    )
+
+
+def makespan_without_pool(analysis: Analysis, pool: str) -> float:
+    """The designed run's makespan under every limit but ``pool``: what queueing for it costs is
+    ``analysis.current.makespan`` less this."""
+    capacity = capacity_of(analysis.workflow)
+    capacity.pools.pop(pool, None)
+    r = analysis.relaxation
+    return list_schedule(r.order, r.declared_pred, r.declared_succ, analysis.duration, analysis.demand,
+                         capacity, analysis.current_free.makespan).makespan
+
+
 def _durations_and_demand(workflow: Workflow, capacity: Capacity):
     duration: dict[str, float] = {}
     stretched: dict[str, float] = {}
@@ -131,7 +145,9 @@ def _durations_and_demand(workflow: Workflow, capacity: Capacity):
         pools = tuple(Counter(task.pools).items())  # a pool named twice holds two slots
         instances = task.facet(Instances)
         slots = instances.at_once if instances else 1
-        if rates or pools or slots > 1:
+        if task.facet(Waiting) is not None:
+            pools, slots = (), 0  # gives its slots back between checks: it holds none while it waits
+        if rates or pools or slots != 1:
             demand[t] = Demand(pools=pools, rates=rates, slots=slots)
     return duration, stretched, demand
 
