@@ -92,3 +92,21 @@ def test_a_full_pool_is_queueing_information_that_never_fails_ci(tmp_path):
     assert finding["severity"] == "info" and result.exit_code == 0
     assert "Airflow queues the rest until a slot frees (it never fails them)" in finding["message"]
     assert "the queueing adds 2s to the run (3s instead of 1s with default durations)" in finding["message"]
+
+
+PRIORITY = '''from airflow.sdk import DAG
+from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator as Sql
+with DAG("p", max_active_tasks=1):
+    quick = Sql(task_id="quick", conn_id="c", sql="INSERT INTO q SELECT 1"{quick})
+    head = Sql(task_id="head", conn_id="c", sql="INSERT INTO h SELECT 1")
+    tail = Sql(task_id="tail", conn_id="c", sql="INSERT INTO t SELECT 1")
+    head >> tail
+'''
+
+
+def test_priority_weight_picks_which_ready_task_the_cap_lets_start():
+    # Default weights add up downstream: head (1 + tail's 1) goes before quick (1).
+    by_default = analyze(read(PRIORITY.format(quick=""))["p"]).current
+    assert by_default.start["head"] == 0.0 and by_default.start["quick"] > 0.0
+    weighted = analyze(read(PRIORITY.format(quick=', priority_weight=10, weight_rule="absolute"'))["p"]).current
+    assert weighted.start["quick"] == 0.0 and weighted.start["head"] == 1.0 and weighted.makespan == 3.0

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..facets import Instances, Waiting
+from ..facets import Instances, RunSettings, Waiting
 from ..ir import Workflow
 from . import graph
 from .batches import Batch, find_batches
@@ -81,13 +81,15 @@ def analyze(workflow: Workflow) -> Analysis:
     order = relaxation.order
     dsucc, dpred = relaxation.declared_succ, relaxation.declared_pred
     current_free = cpm(order, dpred, dsucc, duration)
-    current = list_schedule(order, dpred, dsucc, duration, demand, capacity, current_free.makespan)
+    current = list_schedule(order, dpred, dsucc, duration, demand, capacity, current_free.makespan,
+                            priority_weights(workflow, order, dsucc, dpred))
     ssucc, spred = relaxation.strict
     relaxed_cpm = cpm(order, spred, ssucc, duration)
     engine_capacity = capacity
     if not workflow.execution_model.runs_parallel:
         engine_capacity = Capacity(1, capacity.pools, capacity.rates)
-    optimized = list_schedule(order, spred, ssucc, duration, demand, engine_capacity, relaxed_cpm.makespan)
+    optimized = list_schedule(order, spred, ssucc, duration, demand, engine_capacity, relaxed_cpm.makespan,
+                              priority_weights(workflow, order, ssucc, spred))
     raw = {t: workflow.tasks[t].duration.seconds for t in order}
     result = Analysis(
         workflow=workflow,
@@ -125,7 +127,32 @@ def makespan_without_pool(analysis: Analysis, pool: str) -> float:
     capacity.pools.pop(pool, None)
     r = analysis.relaxation
     return list_schedule(r.order, r.declared_pred, r.declared_succ, analysis.duration, analysis.demand,
-                         capacity, analysis.current_free.makespan).makespan
+                         capacity, analysis.current_free.makespan,
+                         priority_weights(analysis.workflow, r.order, r.declared_succ, r.declared_pred)).makespan
+
+
+def priority_weights(workflow: Workflow, order: list[str], succ: dict[str, list[str]],
+                     pred: dict[str, list[str]]) -> dict[str, float] | None:
+    """Each task's effective priority where the engine weighs them (``RunSettings``): its own weight
+    plus, by its rule, every task below (``downstream``) or above (``upstream``) it in this graph."""
+    settings = {t: s for t in order if (s := workflow.tasks[t].facet(RunSettings)) is not None}
+    if not settings:
+        return None
+    own = {t: float(settings[t].priority_weight) if t in settings else 0.0 for t in order}
+    bit = {t: i for i, t in enumerate(order)}
+    rules = {s.weight_rule for s in settings.values()}
+    below = graph.descendant_masks(order, succ, bit) if "downstream" in rules else {}
+    above = graph.ancestor_masks(order, pred, bit) if "upstream" in rules else {}
+    uniform = len(set(own.values())) == 1
+    weights = {}
+    for t in order:
+        rule = settings[t].weight_rule if t in settings else "absolute"
+        mask = below.get(t, 0) if rule == "downstream" else above.get(t, 0) if rule == "upstream" else 0
+        if uniform:
+            weights[t] = own[t] * (1 + mask.bit_count())
+        else:
+            weights[t] = own[t] + sum(own[order[i]] for i in graph.bits(mask))
+    return weights
 
 
 def _durations_and_demand(workflow: Workflow, capacity: Capacity):

@@ -4,7 +4,9 @@ Limits are renewable capacities: the engine's concurrency cap (tasks at once), p
 once), and API rate limits. A rate limit is treated as a token bucket refilling at ``r``/s with a
 task's calls spread evenly over its run, so a running task uses ``calls / duration`` of it; a task
 whose own calls exceed the rate alone is stretched to ``calls / r`` seconds. Priority is the
-longest remaining path; tasks with the same pools and APIs start in priority order.
+longest remaining path (after the engine's own priority weights, where it has them: Airflow's
+``priority_weight`` picks which ready task a pool or cap lets start); tasks with the same pools and
+APIs start in priority order.
 """
 from __future__ import annotations
 
@@ -46,9 +48,10 @@ class Schedule:
 
 def list_schedule(order: list[str], pred: dict[str, list[str]], succ: dict[str, list[str]],
                   duration: dict[str, float], demand: dict[str, Demand], capacity: Capacity,
-                  critical_path_s: float | None = None) -> Schedule:
-    """``critical_path_s``: the graph's CPM makespan where the caller has it (for the bound)."""
-    run = _ListRun(order, pred, succ, duration, demand, capacity)
+                  critical_path_s: float | None = None, weights: dict[str, float] | None = None) -> Schedule:
+    """``critical_path_s``: the graph's CPM makespan where the caller has it (for the bound);
+    ``weights``: the engine's priority per task (higher starts first), where it has one."""
+    run = _ListRun(order, pred, succ, duration, demand, capacity, weights or {})
     run.simulate()
     makespan = max(run.finish.values(), default=0.0)
     bound = lower_bound(order, pred, succ, duration, demand, capacity, critical_path_s)
@@ -61,14 +64,16 @@ class _ListRun:
     pools and APIs), and at each moment the best-ranked head that fits every limit starts."""
 
     def __init__(self, order: list[str], pred: dict[str, list[str]], succ: dict[str, list[str]],
-                 duration: dict[str, float], demand: dict[str, Demand], capacity: Capacity) -> None:
+                 duration: dict[str, float], demand: dict[str, Demand], capacity: Capacity,
+                 weights: dict[str, float]) -> None:
         self.order, self.succ, self.duration, self.capacity = order, succ, duration, capacity
+        self.weights = weights
         self.demand = {t: demand.get(t, Demand()) for t in order}
         self.rank = {t: i for i, t in enumerate(order)}
         self.tail = tails(order, succ, duration)
         self.signature = {t: self.demand[t].signature for t in order}
         self.waiting = {t: len(pred[t]) for t in order}  # unfinished predecessors
-        self.heads: dict[tuple, list[tuple[float, int, str]]] = {}  # signature → ready tasks
+        self.heads: dict[tuple, list[tuple[float, float, int, str]]] = {}  # signature → ready tasks
         self.running: list[tuple[float, int, str]] = []  # (finish, rank, task)
         self.used_pools: dict[str, int] = {}
         self.used_rates: dict[str, float] = {}
@@ -99,9 +104,9 @@ class _ListRun:
         self.ready_at[t] = self.now
         heapq.heappush(self.heads.setdefault(self.signature[t], []), self.priority(t))
 
-    def priority(self, t: str) -> tuple[float, int, str]:
-        """Longest remaining path first, then the order given."""
-        return (-self.tail[t], self.rank[t], t)
+    def priority(self, t: str) -> tuple[float, float, int, str]:
+        """The engine's weight first, then the longest remaining path, then the order given."""
+        return (-self.weights.get(t, 0.0), -self.tail[t], self.rank[t], t)
 
     def blocker(self, t: str) -> str | None:
         """The limit that keeps ``t`` from starting now, if any."""
@@ -124,22 +129,22 @@ class _ListRun:
             best = None
             for key, heap in self.heads.items():
                 if heap and (best is None or heap[0] < self.heads[best][0]):
-                    reason = self.blocker(heap[0][2])
+                    reason = self.blocker(heap[0][-1])
                     if reason is None:
                         best = key
                     else:
                         self.last_block[key] = reason
             if best is None:
                 return
-            self.launch(heapq.heappop(self.heads[best])[2])
+            self.launch(heapq.heappop(self.heads[best])[-1])
 
     def force_one_over_capacity(self) -> bool:
         """Nothing runs and nothing fits: start the best ready task that needs more than a limit
         allows even alone (False when no task is ready at all)."""
-        stuck = [h[0][2] for h in self.heads.values() if h]
+        stuck = [h[0][-1] for h in self.heads.values() if h]
         if not stuck:
             return False
-        t = min(stuck, key=lambda x: (-self.tail[x], self.rank[x]))
+        t = min(stuck, key=self.priority)
         self.over.append(t)
         heap = self.heads[self.signature[t]]
         heap.remove(self.priority(t))
