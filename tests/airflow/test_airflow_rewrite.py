@@ -64,7 +64,7 @@ def test_never_list_next_to_list():
 
 
 def test_refuses_what_it_cannot_write():
-    with pytest.raises(RewriteError, match="`a >> b` is needed: delete that statement"):
+    with pytest.raises(RewriteError, match="every ordering of `a >> b`.*; delete that statement by hand"):
         rewrite("    a >> b\n", ("a", "b"))  # would delete the whole statement
     with pytest.raises(RewriteError):
         rewrite("    a.set_downstream(b)\n    b >> c\n", ("a", "b"))
@@ -145,5 +145,25 @@ def test_a_statement_that_makes_tasks_keeps_them_when_its_orderings_go():
 
 
 def test_a_statement_of_names_only_is_refused_with_its_reason():
-    with pytest.raises(RewriteError, match="none of the orderings of `a >> b` is needed"):
+    with pytest.raises(RewriteError) as refused:
         rewrite("    a >> b\n", ("a", "b"))
+    assert refused.value.reason == ("the ordering a → b cannot be removed in place: the fix removes every "
+                                    "ordering of `a >> b`, which would delete the statement, and wflint "
+                                    "does not delete statements")
+    assert refused.value.by_hand == "delete that statement by hand"
+
+
+def test_a_refused_unsafe_fix_suggests_nothing_by_hand(tmp_path):
+    # The commands' effects are unknown: the fix is unsafe, so deleting the statement by hand is
+    # exactly what wflint could not prove harmless; the refusal says why and suggests no edit.
+    path = tmp_path / "dag.py"
+    path.write_text('from airflow.sdk import DAG\n'
+                    'from airflow.providers.standard.operators.bash import BashOperator as B\n'
+                    'with DAG("d"):\n'
+                    '    hello, bye = B(task_id="hello", bash_command="hi"), B(task_id="bye", bash_command="bye")\n'
+                    '    hello >> bye\n')
+    result = run("fix", path, "--unsafe-fixes", "--preview")
+    text = result.stdout + result.stderr
+    assert "the fix removes every ordering of `hello >> bye`" in text
+    assert "the fix is unsafe (wflint could not prove these orderings unneeded)" in text
+    assert "delete that statement" not in text

@@ -44,9 +44,9 @@ def rewrite(text: str, workflow: Workflow, changes: list[FixChange]) -> list[Tex
         u, v = sorted(missing)[0]
         hint = plan.hints.get((u, v))
         if hint:
-            raise RewriteError(f"the ordering {u} → {v} cannot be removed in place; {hint}")
-        raise RewriteError(f"the ordering {u} → {v} is not written as a chain of single tasks; "
-                           f"change it by hand")
+            raise RewriteError(f"the ordering {u} → {v} cannot be removed in place: {hint[0]}", hint[1])
+        raise RewriteError(f"the ordering {u} → {v} is not written as a chain of single tasks, the only "
+                           "shape wflint rewrites", "change it by hand")
     return [_lines_edit(text, new_module.code, [positions[node] for node in plan.changed])]
 
 
@@ -143,7 +143,7 @@ class _Planner(cst.CSTTransformer):
         self.key, self.sites, self.removals, self.replacements = key, sites, removals, replacements
         self.changed: list[cst.CSTNode] = []  # the original nodes replaced, for the edit's span
         self.done: set[Order] = set()
-        self.hints: dict[Order, str] = {}  # display-only suggestion per ordering
+        self.hints: dict[Order, tuple[str, str]] = {}  # per ordering: why it is refused, what to do by hand
         self.splits: dict[cst.CSTNode, list[str]] = {}  # Expr → the task-creating operands it becomes
         self.pending_split: list[str] = []
 
@@ -232,10 +232,11 @@ class _Planner(cst.CSTTransformer):
             self.done.update(orderings)
             return
         for e in orderings:
-            self.hints.setdefault(e, f"none of the orderings of `{_code(updated)}` is needed: "
-                                     f"delete that statement by hand")
+            self.hints.setdefault(e, (f"the fix removes every ordering of `{_code(updated)}`, which would "
+                                      "delete the statement, and wflint does not delete statements",
+                                      "delete that statement by hand"))
 
-    def hint(self, pairs, cut, text: str) -> None:
+    def hint(self, pairs, cut, text: tuple[str, str]) -> None:
         for edges, c in zip(pairs, cut):
             if c:
                 self.hints.setdefault(edges[0], text)
@@ -257,11 +258,11 @@ def _lists_meet(blocks: list[list[int]], listy: list[bool]) -> bool:
     return any((len(a) > 1 or listy[a[0]]) and (len(b) > 1 or listy[b[0]]) for a, b in zip(blocks, blocks[1:]))
 
 
-def _chain_linear_hint(blocks: list[list[int]], new_ops, updated) -> str:
+def _chain_linear_hint(blocks: list[list[int]], new_ops, updated) -> tuple[str, str]:
     parts = [_code(new_ops[blk[0]]) if len(blk) == 1
              else "[" + ", ".join(_code(new_ops[i]) for i in blk) + "]" for blk in blocks]
-    return (f"two lists would meet (list >> list is a TypeError); write "
-            f"`chain_linear({', '.join(parts)})` instead of `{_code(updated)}` "
+    return ("two lists would meet (list >> list is a TypeError)",
+            f"write `chain_linear({', '.join(parts)})` instead of `{_code(updated)}` "
             f"(from airflow.sdk import chain_linear)")
 
 
