@@ -110,3 +110,25 @@ def test_priority_weight_picks_which_ready_task_the_cap_lets_start():
     assert by_default.start["head"] == 0.0 and by_default.start["quick"] > 0.0
     weighted = analyze(read(PRIORITY.format(quick=', priority_weight=10, weight_rule="absolute"'))["p"]).current
     assert weighted.start["quick"] == 0.0 and weighted.start["head"] == 1.0 and weighted.makespan == 3.0
+
+
+def test_taskflow_sensors_take_their_mode_from_default_args_or_their_own():
+    wf = read('''from airflow.sdk import dag, task
+@dag(default_args={"mode": "reschedule", "priority_weight": 5})
+def d():
+    @task.sensor(poke_interval=60)
+    def ready():
+        return True
+    @task.sensor(mode="poke")
+    def poked():
+        return True
+    @task
+    def work():
+        pass
+    ready() >> work()
+    poked()
+d()
+''')["d"]
+    assert wf.tasks["ready"].facet(Waiting) == Waiting("mode='reschedule'")
+    assert wf.tasks["poked"].facet(Waiting) is None and wf.tasks["work"].facet(Waiting) is None  # not a sensor
+    assert {t.facet(RunSettings).priority_weight for t in wf.tasks.values()} == {5}
