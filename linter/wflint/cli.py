@@ -151,18 +151,30 @@ def _colour(output_file: str | None) -> bool:
 
 
 def _render_findings(findings, results, fmt: str, statistics: bool, options=None) -> str:
-    from .render import github, jsonout, sarif, text
+    """The findings in ``fmt``; only that renderer is imported."""
     from .rule import all_rules
 
     files = len(results)
-    if statistics:
-        return text.statistics(findings, all_rules()) if fmt == "text" else jsonout.statistics(findings)
+    if statistics and fmt != "text":
+        from .render import jsonout
+
+        return jsonout.statistics(findings)
     if fmt == "json":
+        from .render import jsonout
+
         return jsonout.check_json(findings, files, _workflows_read(results))
     if fmt == "sarif":
+        from .render import sarif
+
         return sarif.check_sarif(findings, all_rules())
     if fmt == "github":
+        from .render import github
+
         return github.check_github(findings)
+    from .render import text
+
+    if statistics:
+        return text.statistics(findings, all_rules())
     return text.check_text(findings, files, options or text.TextOptions())
 
 
