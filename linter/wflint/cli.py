@@ -105,6 +105,7 @@ def check(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, statist
     for notice in notices:
         click.echo(f"wflint: notice: {notice}; passed over", err=True)
     _warn_unmatched(measured, [w.workflow for r in results for w in r.results])
+    _warn_unused_config(results, paths)
     _keep_confident(results, min_confidence)
     if fmt == "sarif" or sarif_file:  # the verified fixes as replacements, from the workflows just read
         from .fixer import attach_edits
@@ -130,6 +131,23 @@ def check(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, statist
             failing = failing or any(f.severity.rank >= rank for f in result.findings)
     if failing and not exit_zero:
         sys.exit(1)
+
+
+def _warn_unused_config(results, paths) -> None:
+    """Config entries that named no task, when a whole folder was checked (a hook names a few
+    staged files: an entry for another file's task is no mistake there)."""
+    import os
+
+    from .config import unused_entries
+
+    if not any(os.path.isdir(p) for p in paths):
+        return
+    configs = {id(r.config): r.config for r in results if r.config.path}
+    for config in configs.values():
+        unused = unused_entries(config)
+        if unused:
+            click.echo(f"wflint: warning: {config.path}: {', '.join(unused[:10])} name no task or kind "
+                       "of the workflows checked", err=True)
 
 
 def _keep_confident(results, lowest: str) -> None:
