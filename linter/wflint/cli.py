@@ -87,9 +87,10 @@ def main() -> None:
 @click.option("--show-source", is_flag=True, help="Text: show the source line of each finding, with a caret.")
 @click.option("--show-fixes", is_flag=True, help="Text: show the fix each finding offers.")
 @click.option("-q", "--quiet", is_flag=True, help="Text: print the findings only, no summary line.")
+@click.option("-v", "--verbose", is_flag=True, help="Say what became of each file (read as which format, passed over).")
 def check(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, statistics, config_path, output_file,
           stdin_format, timings, ignore_unknown, preview, sarif_file, summary_file, min_confidence, show_source,
-          show_fixes, quiet) -> None:
+          show_fixes, quiet, verbose) -> None:
     """Report parallelization opportunities and unsafe parallel branches."""
     from .engine import Selection, lint_paths
     from .finding import Severity
@@ -98,10 +99,13 @@ def check(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, statist
     selection = Selection(_codes(select) or ("ALL",), _codes(ignore), preview)
     selection.validate()
     notices: list[str] = []
+    seen: list[tuple[str, str]] = []
     measured = _timings(timings)
     results = lint_paths(list(paths), selection, stdin_format=stdin_format, timings=measured,
                          config_path=config_path, cli_select=bool(select), extend_select=_codes(extend_select),
-                         ignore_unknown=ignore_unknown, notices=notices)
+                         ignore_unknown=ignore_unknown, notices=notices, seen=seen)
+    for path, what in seen if verbose else ():
+        click.echo(f"wflint: {path}: {what}", err=True)
     for notice in notices:
         click.echo(f"wflint: notice: {notice}; passed over", err=True)
     _warn_unmatched(measured, [w.workflow for r in results for w in r.results])
