@@ -87,9 +87,10 @@ def main() -> None:
 @click.option("--show-source", is_flag=True, help="Text: show the source line of each finding, with a caret.")
 @click.option("--show-fixes", is_flag=True, help="Text: show the fix each finding offers.")
 @click.option("-q", "--quiet", is_flag=True, help="Text: print the findings only, no summary line.")
+@click.option("-v", "--verbose", is_flag=True, help="Say what became of each file (read as which format, passed over).")
 def check(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, statistics, config_path, output_file,
           stdin_format, timings, ignore_unknown, preview, sarif_file, summary_file, min_confidence, show_source,
-          show_fixes, quiet) -> None:
+          show_fixes, quiet, verbose) -> None:
     """Report parallelization opportunities and unsafe parallel branches."""
     from .engine import Selection, lint_paths
     from .finding import Severity
@@ -98,13 +99,17 @@ def check(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, statist
     selection = Selection(_codes(select) or ("ALL",), _codes(ignore), preview)
     selection.validate()
     notices: list[str] = []
+    seen: list[tuple[str, str]] = []
     measured = _timings(timings)
     results = lint_paths(list(paths), selection, stdin_format=stdin_format, timings=measured,
                          config_path=config_path, cli_select=bool(select), extend_select=_codes(extend_select),
-                         ignore_unknown=ignore_unknown, notices=notices)
+                         ignore_unknown=ignore_unknown, notices=notices, seen=seen)
+    for path, what in seen if verbose else ():
+        click.echo(f"wflint: {path}: {what}", err=True)
     for notice in notices:
         click.echo(f"wflint: notice: {notice}; passed over", err=True)
     _warn_unmatched(measured, [w.workflow for r in results for w in r.results])
+    _warn_unused_config(results, paths)
     _keep_confident(results, min_confidence)
     if fmt == "sarif" or sarif_file:  # the verified fixes as replacements, from the workflows just read
         from .fixer import attach_edits
@@ -132,6 +137,23 @@ def check(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, statist
         sys.exit(1)
 
 
+def _warn_unused_config(results, paths) -> None:
+    """Config entries that named no task, when a whole folder was checked (a hook names a few
+    staged files: an entry for another file's task is no mistake there)."""
+    import os
+
+    from .config import unused_entries
+
+    if not any(os.path.isdir(p) for p in paths):
+        return
+    configs = {id(r.config): r.config for r in results if r.config.path}
+    for config in configs.values():
+        unused = unused_entries(config)
+        if unused:
+            click.echo(f"wflint: warning: {config.path}: {', '.join(unused[:10])} name no task or kind "
+                       "of the workflows checked", err=True)
+
+
 def _keep_confident(results, lowest: str) -> None:
     """``--min-confidence``: findings below it are left out (and so cannot fail the run)."""
     order = ["low", "medium", "high"]
@@ -151,18 +173,30 @@ def _colour(output_file: str | None) -> bool:
 
 
 def _render_findings(findings, results, fmt: str, statistics: bool, options=None) -> str:
-    from .render import github, jsonout, sarif, text
+    """The findings in ``fmt``; only that renderer is imported."""
     from .rule import all_rules
 
     files = len(results)
-    if statistics:
-        return text.statistics(findings, all_rules()) if fmt == "text" else jsonout.statistics(findings)
+    if statistics and fmt != "text":
+        from .render import jsonout
+
+        return jsonout.statistics(findings)
     if fmt == "json":
+        from .render import jsonout
+
         return jsonout.check_json(findings, files, _workflows_read(results))
     if fmt == "sarif":
+        from .render import sarif
+
         return sarif.check_sarif(findings, all_rules())
     if fmt == "github":
+        from .render import github
+
         return github.check_github(findings)
+    from .render import text
+
+    if statistics:
+        return text.statistics(findings, all_rules())
     return text.check_text(findings, files, options or text.TextOptions())
 
 
