@@ -219,11 +219,13 @@ def lint_paths(paths: list[str], selection: Selection, *, stdin_format: str | No
 
 
 def lint_file(path: str, explicit: bool, selection: Selection, config: Config, *,
-              stdin_format: str | None = None, timings: Mapping[str, float] | None = None) -> FileResult | None:
+              stdin_format: str | None = None, timings: Mapping[str, float] | None = None,
+              text: str | None = None) -> FileResult | None:
+    """``text``: the file's text when the caller has read it already (standard input reads once)."""
     result = FileResult("<stdin>" if path == "-" else path, config=config)
     rules = [info for code, info in all_rules().items() if selection.wants(code)]
     try:
-        text = read_text(path)
+        text = read_text(path) if text is None else text
         workflows = load(path, explicit=explicit, stdin_format=stdin_format, text=text)
         for workflow in workflows or ():
             configure(workflow, path, config, timings)
