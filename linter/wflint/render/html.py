@@ -19,7 +19,7 @@ table{border-collapse:collapse;margin:.5rem 0 1rem}
 th,td{border:1px solid #d0d7de;padding:.3rem .6rem;text-align:left;vertical-align:top}
 th{background:#f6f8fa}code{background:#f6f8fa;padding:0 .25rem;border-radius:3px}
 blockquote{margin:.5rem 0;padding:.2rem 1rem;border-left:4px solid #d0d7de;color:#57606a}
-svg text{font:12px system-ui,sans-serif}.bar{fill:#54aeff}.crit{fill:#cf222e}
+svg text{font:12px system-ui,sans-serif}.bar,.key-bar{fill:#54aeff}.crit,.key-crit{fill:#cf222e}
 .axis,.tick{stroke:#57606a;stroke-width:1}svg .ticklabel,svg .dur{fill:#57606a;font-size:11px}
 """
 _NUMBER = re.compile(r"^\d+\. ")
@@ -195,7 +195,7 @@ def _legend(y: int, keys) -> str:
     """What the colours mean."""
     out, x = [], LABEL_W
     for css, text in keys:
-        out.append(f'<rect class="{css}" x="{x}" y="{y}" width="14" height="10"/>'
+        out.append(f'<rect class="key-{css}" x="{x}" y="{y}" width="14" height="10"/>'
                    f'<text x="{x + 18}" y="{y + 10}">{html.escape(text)}</text>')
         x += 30 + 7 * len(text)
     return '<g class="legend">' + "".join(out) + "</g>"
