@@ -353,9 +353,17 @@ def _recommendations(analysis: Analysis, resources: dict) -> list[dict]:
                         "text": f"{count} task(s) wait for {limit} in the parallel plan; its size bounds the speed-up."})
     if not analysis.groups and not analysis.batches:
         out.append({"group": None, "tasks": [], "confidence": "high", "partial_failure": "",
-                    "text": f"Nothing to parallelize: every ordering is needed. Critical path "
-                            f"{fmt_seconds(analysis.relaxed_cpm.makespan)}."})
+                    "text": f"Nothing to parallelize: every ordering is needed. Critical path {_path_length(analysis)}."})
     return out
+
+
+def _path_length(analysis: Analysis) -> str:
+    """The critical path's length in seconds when some duration is known, else in stages: a default
+    is never written as if measured."""
+    path = analysis.critical_path()
+    if any(analysis.workflow.tasks[t].duration.source.value != "default" for t in analysis.workflow.tasks):
+        return fmt_seconds(analysis.optimized.makespan)
+    return f"{len(path)} task(s) long (no durations known)"
 
 
 def _measured_share(analysis: Analysis) -> float:

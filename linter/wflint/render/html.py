@@ -160,7 +160,7 @@ def _bar(y: int, name: str, critical: bool, start_s: float, finish_s: float, end
             f'<text class="dur" x="{x + w + 4:.1f}" y="{y + 14}">{fmt_seconds(seconds)}</text>')
 
 
-def _short(name: str, width: int = 38) -> str:
+def _short(name: str, width: int = 34) -> str:
     return name if len(name) <= width else name[:width - 1] + "…"
 
 
