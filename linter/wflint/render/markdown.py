@@ -125,9 +125,9 @@ def _total_rows(report: dict) -> list[str]:
     rest = report["saved_s"] - counted
     out = []
     if abs(rest) > 0.0005:
-        change = "adds" if rest > 0 else "takes back"
-        out.append(f"| Limits | – | scheduled under the declared limits, the plan {change} this against the rows' sum "
-                   f"| {'+' if rest > 0 else '−'}{fmt_seconds(abs(rest))} |")
+        why = ("the plan under the declared limits gains this beyond the rows" if rest > 0 else
+               "held back by the declared limits (concurrency cap, pools, rate limits): the rows count the graph alone")
+        out.append(f"| Limits | – | {why} | {'+' if rest > 0 else '−'}{fmt_seconds(abs(rest))} |")
     return out + [f"| **Total** | – | the headline: before − after | **{fmt_seconds(report['saved_s'])}** |"]
 
 
