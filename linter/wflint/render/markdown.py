@@ -412,7 +412,7 @@ def fit_summary(page: str, limit: int = SUMMARY_LIMIT) -> str:
         return page
     note = ("\n\n> **Truncated**: this report is larger than GitHub's 1 MiB step-summary limit; "
             "run `wflint report --format html` (or json) for the whole of it.\n")
-    room = limit - len(note.encode()) - len("\n```".encode())
+    room = limit - len(note.encode()) - len(b"\n```")
     head = data[:room].decode(errors="ignore")
     head = head[:head.rfind("\n")] if "\n" in head else head
     fenced = sum(1 for line in head.split("\n") if line.startswith("```")) % 2 == 1

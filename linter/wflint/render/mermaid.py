@@ -7,7 +7,6 @@ from collections.abc import Set
 from ..display import printable
 from ..ir import Workflow
 
-
 # Words Mermaid reads as syntax where an id stands (``end`` closes a subgraph, ``class`` styles).
 RESERVED = {"end", "graph", "flowchart", "subgraph", "style", "class", "classdef", "click", "linkstyle",
             "default", "direction", "call", "href", "callback", "section", "title", "gantt", "crit", "done",
