@@ -210,3 +210,19 @@ def test_chromium_draws_the_report(tmp_path):
     # blue only after (CRM and dashboard off the path) and in the legend keys
     assert red and blue and min(red) < min(blue)
     assert len({y // 22 for y in red}) >= 8 and len({y // 22 for y in blue}) >= 3
+
+
+def test_check_summary_fits_too():
+    from wflint.render.markdown import check_summary
+
+    class Many:  # a finding's fields the summary reads
+        def __init__(self, i: int) -> None:
+            self.severity, self.saved_s, self.path, self.line = _Sev(), 0.0, "ci.yml", i
+            self.code, self.message = "SAF310", "x" * 10_000
+
+    page = check_summary([Many(i) for i in range(150)], 1)
+    assert len(page.encode()) <= 1024 * 1024 and "every finding is in the annotations" in page
+
+
+class _Sev:
+    value = "warning"

@@ -120,3 +120,12 @@ def test_seed_report_still_adds_up():
     report = _report(SEED)
     assert report["critical_path"] == ["fetch_tickets", "health_score", "send_email"]
     assert round(sum(g["saved_s"] for g in report["groups"]), 6) == report["saved_s"] == 3.0
+
+
+def test_python_api_report_lists_the_findings_too(write):
+    import wflint
+
+    path = write("timed.wflint.yaml", TIMED)
+    (report,) = wflint.analyze(str(path))
+    assert [f["code"] for f in report["findings"]] == ["PAR001", "PAR001"]
+    assert all(g["safe"] for g in report["dependency_check"]["groups"])

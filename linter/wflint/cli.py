@@ -370,7 +370,7 @@ def _reports(path: str, stdin_format: str | None, timings, config_path: str | No
     """One report per workflow of the file, each listing what ``check`` (default rules, the file's
     configuration and suppressions) finds in that workflow; the file is read once."""
     from .config import find_config
-    from .engine import Selection, lint_file, read_text
+    from .engine import default_findings, read_text
     from .report import build_report
 
     _one_file(path)
@@ -380,10 +380,8 @@ def _reports(path: str, stdin_format: str | None, timings, config_path: str | No
         click.echo(f"{exc.one_line()} [WFL001]", err=True)
         sys.exit(1)
     analyses = _load_one(path, stdin_format, timings, config_path, text=source)
-    config = find_config(path, config_path)
-    selection = Selection(("ALL",), (), False).merged(config, path, (), cli_select=False)
-    checked = lint_file(path, True, selection, config, stdin_format=stdin_format, timings=timings, text=source)
-    findings = checked.findings if checked else []
+    findings = default_findings(path, source, find_config(path, config_path), stdin_format=stdin_format,
+                                timings=timings)
     return [build_report(a, [f for f in findings if f.workflow == a.workflow.name]) for a in analyses]
 
 

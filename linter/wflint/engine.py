@@ -251,3 +251,12 @@ def lint_file(path: str, explicit: bool, selection: Selection, config: Config, *
     kept.sort(key=Finding.sort_key)
     result.findings = kept
     return result
+
+
+def default_findings(path: str, text: str, config: Config, *, stdin_format: str | None = None,
+                     timings: Mapping[str, float] | None = None) -> list[Finding]:
+    """What ``wflint check`` shows by default on one file already read (its configuration and
+    suppressions applied): the findings a report lists beside its analysis."""
+    selection = Selection(("ALL",), (), False).merged(config, path, (), cli_select=False)
+    checked = lint_file(path, True, selection, config, stdin_format=stdin_format, timings=timings, text=text)
+    return checked.findings if checked else []

@@ -397,21 +397,21 @@ def check_summary(findings: list, files: int) -> str:
                   for f in findings[:MAX_SUMMARY_ROWS]]
         if len(findings) > MAX_SUMMARY_ROWS:
             lines += ["", f"… and {len(findings) - MAX_SUMMARY_ROWS} more (see the annotations or the SARIF upload)."]
-    return markdown_safe("\n".join(lines))
+    return fit_summary(markdown_safe("\n".join(lines)), whole="every finding is in the annotations and the SARIF upload")
 
 
 MAX_SUMMARY_ROWS = 200  # a job summary has a size limit; the rest are in the annotations and SARIF
 SUMMARY_LIMIT = 1024 * 1024  # bytes GitHub takes per step in $GITHUB_STEP_SUMMARY
 
 
-def fit_summary(page: str, limit: int = SUMMARY_LIMIT) -> str:
-    """``page`` cut at a line boundary to fit ``limit`` UTF-8 bytes, with a note saying so; an open
-    code fence is closed so the rest of the summary still renders."""
+def fit_summary(page: str, limit: int = SUMMARY_LIMIT,
+                whole: str = "run `wflint report --format html` (or json) for the whole of it") -> str:
+    """``page`` cut at a line boundary to fit ``limit`` UTF-8 bytes, with a note saying so and where
+    ``whole`` of it is; an open code fence is closed so the rest of the summary still renders."""
     data = page.encode()
     if len(data) <= limit:
         return page
-    note = ("\n\n> **Truncated**: this report is larger than GitHub's 1 MiB step-summary limit; "
-            "run `wflint report --format html` (or json) for the whole of it.\n")
+    note = f"\n\n> **Truncated**: this is larger than GitHub's 1 MiB step-summary limit; {whole}.\n"
     room = limit - len(note.encode()) - len(b"\n```")
     head = data[:room].decode(errors="ignore")
     head = head[:head.rfind("\n")] if "\n" in head else head
