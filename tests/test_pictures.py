@@ -11,6 +11,7 @@ import shutil
 import struct
 import subprocess
 import zlib
+from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, SEED, run
@@ -226,3 +227,56 @@ def test_check_summary_fits_too():
 
 class _Sev:
     value = "warning"
+
+
+# ---------------------------------------------------------------- Mermaid's own parser
+
+MERMAID_PREFIX = Path(os.environ.get("WFLINT_MERMAID_PREFIX") or Path(__file__).parent.parent / ".cache" / "mermaid")
+MERMAID_JS = MERMAID_PREFIX / "node_modules" / "mermaid" / "dist" / "mermaid.min.js"
+PARSE_PAGE = """<!DOCTYPE html><html><body><pre id="out">pending</pre><script src="%s"></script><script>
+const docs = %s; mermaid.initialize({startOnLoad: false});
+(async () => { const bad = []; for (const [name, d] of docs) {
+  try { await mermaid.parse(d); } catch (e) { bad.push(name + ": " + String(e).slice(0, 300)); } }
+  document.getElementById("out").textContent = "DONE " + docs.length + " bad " + bad.length + "\\n" + bad.join("\\n"); })();
+</script></body></html>"""
+
+
+def mermaid_js() -> Path:
+    """mermaid@11 from npm into .cache when CI asks for it (as the n8n oracle installs n8n); else skipped."""
+    if MERMAID_JS.exists():
+        return MERMAID_JS
+    if not (os.environ.get("CI") and shutil.which("npm")):
+        pytest.skip(f"mermaid@11 not installed at {MERMAID_PREFIX} (set WFLINT_MERMAID_PREFIX, or CI=true to install it)")
+    MERMAID_PREFIX.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.run(["npm", "install", "mermaid@11", "--no-audit", "--no-fund", "--loglevel=error"],
+                          cwd=MERMAID_PREFIX, capture_output=True, text=True, timeout=600)
+    if proc.returncode != 0 or not MERMAID_JS.exists():
+        pytest.fail(f"installing mermaid@11 failed:\n{proc.stderr[-2000:]}")
+    return MERMAID_JS
+
+
+def _mermaid_blocks(text: str) -> list[str]:
+    blocks = re.findall(r"```mermaid\n(.*?)```", text, re.S)
+    return blocks or [b for b in text.strip().split("\n\n") if b.startswith("flowchart")]
+
+
+def test_mermaid_parses_what_wflint_draws(write, tmp_path):
+    browser, script = chromium(), mermaid_js()
+    hostile = write("ci.yml", KEYWORDS)
+    timings = write("t.json", json.dumps({"end": 30, "class": 20}))
+    docs = []
+    for name, args in (("flowchart", ["graph", hostile]), ("relaxed", ["graph", hostile, "--relaxed"]),
+                       ("gantt", ["report", hostile, "--timings", timings]), ("seed", ["report", SEED]),
+                       ("two DAGs", ["graph", write("two.py", TWO_DAGS)])):
+        docs += [(name, block) for block in _mermaid_blocks(run(*args).stdout)]
+    docs.append(("must fail", 'flowchart LR\n    end["x"]\n    a --> end'))  # the oracle can say no
+    page = tmp_path / "parse.html"
+    page.write_text(PARSE_PAGE % (script.as_uri(), json.dumps(docs)), encoding="utf-8")
+    dom = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--allow-file-access-from-files",
+                          "--virtual-time-budget=20000", "--dump-dom", page.as_uri()],
+                         capture_output=True, text=True, timeout=120).stdout
+    verdict = re.search(r'<pre id="out">(.*?)</pre>', dom, re.S)
+    assert verdict, dom[-2000:]
+    lines = verdict.group(1).split("\n")
+    assert lines[0] == f"DONE {len(docs)} bad 1", verdict.group(1)
+    assert lines[1].startswith("must fail:")
