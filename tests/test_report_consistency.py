@@ -129,3 +129,20 @@ def test_python_api_report_lists_the_findings_too(write):
     (report,) = wflint.analyze(str(path))
     assert [f["code"] for f in report["findings"]] == ["PAR001", "PAR001"]
     assert all(g["safe"] for g in report["dependency_check"]["groups"])
+
+
+def test_depth_after_counts_only_the_groups_the_totals_count(write):
+    # get and end run shell commands whose effects are unknown: a low-confidence group, so "after"
+    # keeps their ordering, as the headline does; the group's own row still shows its span
+    from test_pictures import TWO_DAGS
+
+    path = write("two.py", TWO_DAGS)
+    nightly = _report(path)["reports"][0]
+    (group,) = nightly["groups"]
+    assert group["confidence"] == "low"
+    shape = nightly["structure"]
+    assert (shape["depth_before"], shape["depth_after"], shape["removable_orderings"]) == (2, 2, 0)
+    assert shape["stage_after_all"] == {"get": 1, "end": 1}
+    page = run("report", path).stdout
+    assert "their span 2 → 1 stage(s), low confidence, not counted in the total" in page
+    assert "after the recommended changes 2 deep" in page

@@ -102,10 +102,13 @@ def _levels(order: list[str], pred: dict[str, list[str]]) -> dict[str, int]:
 
 
 def _structure(analysis: Analysis) -> dict:
-    """Depth and width of the design before and after: what counts when no duration is known."""
+    """Depth and width of the design before and after the high-confidence groups (the ones the
+    totals count): what counts when no duration is known."""
     r = analysis.relaxation
+    sure = [g for g in analysis.groups if g.confidence == "high"]
     before = _levels(r.order, r.declared_pred)
-    after = _levels(r.order, _pred_after_groups(analysis))
+    after = _levels(r.order, _pred_after_groups(analysis, sure))
+    every = after if len(sure) == len(analysis.groups) else _levels(r.order, _pred_after_groups(analysis, analysis.groups))
 
     def width(levels: dict[str, int]) -> int:
         counts: dict[int, int] = {}
@@ -119,15 +122,17 @@ def _structure(analysis: Analysis) -> dict:
         "depth_after": max(after.values(), default=0),
         "width_before": width(before),
         "width_after": width(after),
-        "removable_orderings": sum(len(g.removed) for g in analysis.groups),
+        "removable_orderings": sum(len(g.removed) for g in sure),
         "stage_before": before,
         "stage_after": after,
+        "stage_after_all": every,
     }
 
 
-def _pred_after_groups(analysis: Analysis) -> dict[str, list[str]]:
-    """The declared orderings less those the groups remove: the "after" the report's groups describe."""
-    removed = {edge for g in analysis.groups for edge in g.removed}
+def _pred_after_groups(analysis: Analysis, groups) -> dict[str, list[str]]:
+    """The declared orderings less those ``groups`` remove: "after" counts the high-confidence
+    groups, as the headline does; a low-confidence group's own span is read with every group gone."""
+    removed = {edge for g in groups for edge in g.removed}
     declared = analysis.relaxation.declared_pred
     return {t: [p for p in declared[t] if (p, t) not in removed] for t in declared}
 

@@ -144,7 +144,7 @@ def _group_saving(group: dict, shape: dict) -> str:
     if shape["timed"]:
         return f"{fmt_seconds(group['saved_s'])} ({fmt_seconds(group['sequential_s'])} → {fmt_seconds(group['parallel_s'])})"
     before = _span(group["tasks"], shape["stage_before"])
-    after = _span(group["tasks"], shape["stage_after"])
+    after = _span(group["tasks"], shape["stage_after" if group["confidence"] == "high" else "stage_after_all"])
     return f"unknown without timings; their span {before} → {after} stage(s)"
 
 
