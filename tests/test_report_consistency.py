@@ -76,6 +76,7 @@ def test_critical_path_is_one_list_in_every_output(write):
     assert [t["id"] for t in report["tasks"] if t["critical"]] == ["pull_b", "merge", "push_x"]
     text = run("report", path, "--format", "text").stdout
     assert "Critical path: Pull B → Merge → Push X" in text
+    assert "Critical path as designed: Pull A → Pull B → Merge → Push X → Push Y" in text
     trace = json.loads(run("graph", path, "--format", "trace").stdout)["traceEvents"]
     after = [e["args"]["id"] for e in trace if e.get("pid") == 2 and e["ph"] == "X" and e["args"]["critical"]]
     before = [e["args"]["id"] for e in trace if e.get("pid") == 1 and e["ph"] == "X" and e["args"]["critical"]]
