@@ -229,20 +229,17 @@ def _warn_unmatched(timings, workflows) -> None:
         click.echo(f"wflint: warning: {unmatched_note(unmatched, sorted(ids))}", err=True)
 
 
-def _load_one(path: str, stdin_format: str | None, timings: Mapping[str, float] | None, config_path: str | None = None):
+def _load_one(path: str, stdin_format: str | None, timings: Mapping[str, float] | None, config_path: str | None = None,
+              text: str | None = None):
     """Workflows and their analyses for report/graph; unreadable input is one line and exit 1."""
     from .analysis import analyze
     from .analysis.graph import CycleError
     from .config import find_config
     from .engine import load_configured
 
-    if path != "-" and not _is_file(path):
-        import os
-
-        what = "a folder" if os.path.isdir(path) else "no such file"
-        raise UsageError(f"{path}: {what}; report and graph take one workflow file")
+    _one_file(path)
     try:
-        workflows = load_configured(path, find_config(path, config_path), timings=timings, explicit=True,
+        workflows = load_configured(path, find_config(path, config_path), text=text, timings=timings, explicit=True,
                                     stdin_format=stdin_format)
     except ParseError as exc:
         click.echo(f"{exc.one_line()} [WFL001]", err=True)
@@ -270,6 +267,15 @@ def _load_one(path: str, stdin_format: str | None, timings: Mapping[str, float] 
                        "which is not a task in this workflow [GRA002]", err=True)
             sys.exit(1)
     return out
+
+
+def _one_file(path: str) -> None:
+    """report and graph take one workflow file (or standard input), never a folder."""
+    if path != "-" and not _is_file(path):
+        import os
+
+        what = "a folder" if os.path.isdir(path) else "no such file"
+        raise UsageError(f"{path}: {what}; report and graph take one workflow file")
 
 
 def _is_file(path: str) -> bool:
@@ -380,9 +386,8 @@ class _FixTally:
 def report(path, fmt, timings, output_file, stdin_format, config_path) -> None:
     """Write the full analysis of one workflow file."""
     from .render import jsonout, markdown, text
-    from .report import build_report
 
-    reports = [build_report(a) for a in _load_one(path, stdin_format, _timings(timings), config_path)]
+    reports = _reports(path, stdin_format, _timings(timings), config_path)
     if fmt == "json":
         _write(jsonout.report_json(reports), output_file, [path])
     elif fmt == "html":
@@ -391,7 +396,27 @@ def report(path, fmt, timings, output_file, stdin_format, config_path) -> None:
         _write(report_html(reports), output_file, [path])
     else:
         render = markdown.report_markdown if fmt == "markdown" else text.report_text
-        _write("\n\n".join(render(r) for r in reports), output_file, [path])
+        page = "\n\n".join(render(r) for r in reports)
+        _write(markdown.fit_summary(page) if fmt == "markdown" else page, output_file, [path])
+
+
+def _reports(path: str, stdin_format: str | None, timings, config_path: str | None) -> list[dict]:
+    """One report per workflow of the file, each listing what ``check`` (default rules, the file's
+    configuration and suppressions) finds in that workflow; the file is read once."""
+    from .config import find_config
+    from .engine import default_findings, read_text
+    from .report import build_report
+
+    _one_file(path)
+    try:
+        source = read_text(path)
+    except ParseError as exc:
+        click.echo(f"{exc.one_line()} [WFL001]", err=True)
+        sys.exit(1)
+    analyses = _load_one(path, stdin_format, timings, config_path, text=source)
+    findings = default_findings(path, source, find_config(path, config_path), stdin_format=stdin_format,
+                                timings=timings)
+    return [build_report(a, [f for f in findings if f.workflow == a.workflow.name]) for a in analyses]
 
 
 @main.command()
@@ -400,23 +425,29 @@ def report(path, fmt, timings, output_file, stdin_format, config_path) -> None:
               help="trace: Chrome Trace Event JSON of the schedule before and after (chrome://tracing, Perfetto).")
 @click.option("--relaxed", is_flag=True, help="Draw only the orderings that are needed (data and conflicts).")
 @click.option("--stdin-format", help="Format of '-' (standard input), e.g. spec.")
-def graph(path, fmt, relaxed, stdin_format) -> None:
-    """Draw the task graph as declared, or relaxed to what is needed."""
+@click.option("--timings", type=click.Path(exists=True, dir_okay=False), multiple=True,
+              help="Measured durations: a JSON map (task → seconds) or an engine's run data; repeatable (median).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this config file instead of searching.")
+def graph(path, fmt, relaxed, stdin_format, timings, config_path) -> None:
+    """Draw the task graph as declared, or relaxed to what is needed, with the critical path marked."""
     from .render import dot, mermaid, trace
 
+    analyses = _load_one(path, stdin_format, _timings(timings), config_path)
+    if fmt == "trace":
+        click.echo(trace.schedules_trace(analyses))
+        return
     pictures = []
-    for analysis in _load_one(path, stdin_format, None):
-        if fmt == "trace":
-            pictures.append(trace.schedules_trace(analysis))
-            continue
+    for analysis in analyses:
         r = analysis.relaxation
         if relaxed:
             edges = [(u, v, "needed") for u, v in r.strict_edges()]
         else:
             kinds = {(e.u, e.v): e.kind.value for e in analysis.workflow.edges}
             edges = [(u, v, kinds.get((u, v), "order")) for u, v in r.declared]
-        render = dot.digraph if fmt == "dot" else mermaid.flowchart
-        pictures.append(render(analysis.workflow, edges))
+        if fmt == "dot":
+            pictures.append(dot.digraph(analysis.workflow, edges))
+        else:
+            pictures.append(mermaid.flowchart(analysis.workflow, edges, set(analysis.critical_path(after=relaxed))))
     click.echo("\n\n".join(pictures))
 
 

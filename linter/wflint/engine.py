@@ -234,11 +234,13 @@ def _what_was_read(result: FileResult | None) -> str:
 
 
 def lint_file(path: str, explicit: bool, selection: Selection, config: Config, *,
-              stdin_format: str | None = None, timings: Mapping[str, float] | None = None) -> FileResult | None:
+              stdin_format: str | None = None, timings: Mapping[str, float] | None = None,
+              text: str | None = None) -> FileResult | None:
+    """``text``: the file's text when the caller has read it already (standard input reads once)."""
     result = FileResult("<stdin>" if path == "-" else path, config=config)
     rules = [info for code, info in all_rules().items() if selection.wants(code)]
     try:
-        text = read_text(path)
+        text = read_text(path) if text is None else text
         workflows = load(path, explicit=explicit, stdin_format=stdin_format, text=text)
         for workflow in workflows or ():
             configure(workflow, path, config, timings)
@@ -264,3 +266,12 @@ def lint_file(path: str, explicit: bool, selection: Selection, config: Config, *
     kept.sort(key=Finding.sort_key)
     result.findings = kept
     return result
+
+
+def default_findings(path: str, text: str, config: Config, *, stdin_format: str | None = None,
+                     timings: Mapping[str, float] | None = None) -> list[Finding]:
+    """What ``wflint check`` shows by default on one file already read (its configuration and
+    suppressions applied): the findings a report lists beside its analysis."""
+    selection = Selection(("ALL",), (), False).merged(config, path, (), cli_select=False)
+    checked = lint_file(path, True, selection, config, stdin_format=stdin_format, timings=timings, text=text)
+    return checked.findings if checked else []

@@ -14,7 +14,7 @@ from .batches import Batch, find_batches
 from .cpm import Cpm, cpm
 from .groups import Group, find_groups, weakest_source
 from .relax import Relaxation, relax
-from .schedule import Capacity, Demand, Schedule, list_schedule
+from .schedule import Capacity, Demand, Schedule, critical_chain, list_schedule
 
 
 @dataclass
@@ -60,6 +60,11 @@ class Analysis:
     def optimized_s(self) -> float:
         """After the recommended changes: the parallel plan, less what merged calls overlap."""
         return max(0.0, self.optimized.makespan - sum(b.saved_s for b in self.batches))
+
+    def critical_path(self, after: bool = True) -> list[str]:
+        """The critical path of the run after the recommended changes (or as designed): one
+        definition (``schedule.critical_chain``) for every output that shows one."""
+        return critical_chain(self.optimized if after else self.current, self.relaxation.rank)
 
     @property
     def saved_s(self) -> float:

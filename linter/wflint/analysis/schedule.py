@@ -201,3 +201,23 @@ def lower_bound(order, pred, succ, duration, demand, capacity: Capacity, critica
         if capacity.rates.get(api):
             bound = max(bound, calls / capacity.rates[api])
     return bound
+
+
+def critical_chain(schedule: Schedule, rank: dict[str, int]) -> list[str]:
+    """The critical path of a schedule, the one definition every output draws: the chain of tasks
+    that ends last, each starting when the one before it ends (a tie goes to the earlier task in
+    workflow order). Under limits it follows what the run waits for, not only the graph."""
+    if not schedule.finish:
+        return []
+    ending: dict[float, list[str]] = {}
+    for t, f in schedule.finish.items():
+        ending.setdefault(round(f, 9), []).append(t)
+    end = max(schedule.finish, key=lambda t: (schedule.finish[t], -rank[t]))
+    path, on_path = [end], {end}
+    while schedule.start[path[-1]] > 1e-9:
+        before = [t for t in ending.get(round(schedule.start[path[-1]], 9), []) if t not in on_path]
+        if not before:
+            break
+        path.append(min(before, key=rank.__getitem__))
+        on_path.add(path[-1])
+    return path[::-1]
