@@ -181,3 +181,18 @@ def test_exclude_and_gitignore_style_per_file_ignores(tmp_path):
     assert "passed over" not in run("check", named, tmp_path / "flows" / "main.wflint.yaml").stderr
     assert run("check", named, "--format", "json", "--fail-on", "never",
                "--ignore-unknown").json()["summary"]["files"] == 0
+
+
+def test_a_config_entry_that_names_no_task_is_a_warning_when_a_folder_is_checked(tmp_path):
+    import shutil
+
+    from conftest import FIXTURES
+
+    shutil.copy(FIXTURES / "examples" / "customer-health.wflint.yaml", tmp_path)
+    (tmp_path / "wflint.toml").write_text('[durations]\nfetch_crm = "4s"\nfetch_crn = "1s"\n'
+                                          '[effects.dashbaord]\nwrites = ["x:y"]\n')
+    folder = run("check", tmp_path, "--fail-on", "never")
+    assert "durations.fetch_crn, effects.dashbaord name no task" in folder.stderr
+    assert "durations.fetch_crm" not in folder.stderr
+    named = run("check", tmp_path / "customer-health.wflint.yaml", "--fail-on", "never")
+    assert "name no task" not in named.stderr

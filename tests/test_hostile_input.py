@@ -257,3 +257,16 @@ def test_a_matrix_with_ten_thousand_include_and_exclude_entries_is_read_in_bound
     result = run("report", path, "--format", "json")
     assert time.perf_counter() - start < 10
     assert result.exit_code == 0, result.stderr
+
+
+def test_a_merge_with_an_astronomical_input_count_is_a_finding_in_bounded_time(tmp_path):
+    path = tmp_path / "merge.json"
+    path.write_text('{"nodes": [{"name": "T", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "parameters": {},'
+                    ' "position": [0, 0]}, {"name": "M", "type": "n8n-nodes-base.merge", "typeVersion": 3,'
+                    ' "parameters": {"numberInputs": 1000000000000}, "position": [1, 1]}],'
+                    ' "connections": {"T": {"main": [[{"node": "M", "type": "main", "index": 0}]]}}}')
+    start = time.perf_counter()
+    result = run("check", path, "--format", "json")
+    assert time.perf_counter() - start < 10
+    messages = [f["message"] for f in result.json()["findings"]]
+    assert any("numberInputs is 1000000000000" in m for m in messages) and len(messages) < 5

@@ -127,3 +127,12 @@ def test_min_confidence_and_the_fixable_column():
     stats = run("check", "--preview", RULES, "--statistics", "--fail-on", "never").stdout.splitlines()
     fixable = {line.split()[1] for line in stats if "[*]" in line}
     assert "PAR001" in fixable and "WFL001" not in fixable
+
+
+def test_verbose_says_what_became_of_each_file(tmp_path):
+    (tmp_path / "notes.md").write_text("# not a workflow\n")
+    (tmp_path / "flow.wflint.yaml").write_text((RULES / "PAR001" / "bad-after.wflint.yaml").read_text())
+    said = run("check", tmp_path, "-v", "--fail-on", "never").stderr
+    assert f"{tmp_path / 'flow.wflint.yaml'}: read as spec (1 workflow(s))" in said
+    assert f"{tmp_path / 'notes.md'}: passed over: no known format" in said
+    assert "read as" not in run("check", tmp_path, "--fail-on", "never").stderr

@@ -33,16 +33,19 @@ def check_paths(paths: Iterable[str], *, select: Iterable[str] = ("ALL",), ignor
 def analyze(path: str, *, text: str | None = None, timings: dict[str, float] | None = None,
             config: str | None = None) -> list[dict]:
     """The full analysis of each workflow in one file (``text`` instead of reading ``path``), as the
-    report's JSON data. An unreadable file raises ``wflint.ParseError``."""
+    report's JSON data with what ``check`` finds in it. An unreadable file raises ``wflint.ParseError``."""
     from .analysis import analyze as analyze_workflow
     from .config import find_config
-    from .engine import load_configured
+    from .engine import default_findings, load_configured, read_text
     from .report import build_report
 
-    workflows = load_configured(str(path), find_config(str(path), config), text=text, timings=timings)
+    settings = find_config(str(path), config)
+    source = read_text(str(path)) if text is None else text
+    workflows = load_configured(str(path), settings, text=source, timings=timings)
     if workflows is None:
         raise UsageError(f"{path}: not a workflow file wflint can read")
-    return [build_report(analyze_workflow(w)) for w in workflows]
+    findings = default_findings(str(path), source, settings, timings=timings)
+    return [build_report(analyze_workflow(w), [f for f in findings if f.workflow == w.name]) for w in workflows]
 
 
 @dataclass

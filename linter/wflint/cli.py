@@ -87,9 +87,10 @@ def main() -> None:
 @click.option("--show-source", is_flag=True, help="Text: show the source line of each finding, with a caret.")
 @click.option("--show-fixes", is_flag=True, help="Text: show the fix each finding offers.")
 @click.option("-q", "--quiet", is_flag=True, help="Text: print the findings only, no summary line.")
+@click.option("-v", "--verbose", is_flag=True, help="Say what became of each file (read as which format, passed over).")
 def check(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, statistics, config_path, output_file,
           stdin_format, timings, ignore_unknown, preview, sarif_file, summary_file, min_confidence, show_source,
-          show_fixes, quiet) -> None:
+          show_fixes, quiet, verbose) -> None:
     """Report parallelization opportunities and unsafe parallel branches."""
     from .engine import Selection, lint_paths
     from .finding import Severity
@@ -98,13 +99,17 @@ def check(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, statist
     selection = Selection(_codes(select) or ("ALL",), _codes(ignore), preview)
     selection.validate()
     notices: list[str] = []
+    seen: list[tuple[str, str]] = []
     measured = _timings(timings)
     results = lint_paths(list(paths), selection, stdin_format=stdin_format, timings=measured,
                          config_path=config_path, cli_select=bool(select), extend_select=_codes(extend_select),
-                         ignore_unknown=ignore_unknown, notices=notices)
+                         ignore_unknown=ignore_unknown, notices=notices, seen=seen)
+    for path, what in seen if verbose else ():
+        click.echo(f"wflint: {path}: {what}", err=True)
     for notice in notices:
         click.echo(f"wflint: notice: {notice}; passed over", err=True)
     _warn_unmatched(measured, [w.workflow for r in results for w in r.results])
+    _warn_unused_config(results, paths)
     _keep_confident(results, min_confidence)
     if fmt == "sarif" or sarif_file:  # the verified fixes as replacements, from the workflows just read
         from .fixer import attach_edits
@@ -132,6 +137,23 @@ def check(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, statist
         sys.exit(1)
 
 
+def _warn_unused_config(results, paths) -> None:
+    """Config entries that named no task, when a whole folder was checked (a hook names a few
+    staged files: an entry for another file's task is no mistake there)."""
+    import os
+
+    from .config import unused_entries
+
+    if not any(os.path.isdir(p) for p in paths):
+        return
+    configs = {id(r.config): r.config for r in results if r.config.path}
+    for config in configs.values():
+        unused = unused_entries(config)
+        if unused:
+            click.echo(f"wflint: warning: {config.path}: {', '.join(unused[:10])} name no task or kind "
+                       "of the workflows checked", err=True)
+
+
 def _keep_confident(results, lowest: str) -> None:
     """``--min-confidence``: findings below it are left out (and so cannot fail the run)."""
     order = ["low", "medium", "high"]
@@ -151,18 +173,30 @@ def _colour(output_file: str | None) -> bool:
 
 
 def _render_findings(findings, results, fmt: str, statistics: bool, options=None) -> str:
-    from .render import github, jsonout, sarif, text
+    """The findings in ``fmt``; only that renderer is imported."""
     from .rule import all_rules
 
     files = len(results)
-    if statistics:
-        return text.statistics(findings, all_rules()) if fmt == "text" else jsonout.statistics(findings)
+    if statistics and fmt != "text":
+        from .render import jsonout
+
+        return jsonout.statistics(findings)
     if fmt == "json":
+        from .render import jsonout
+
         return jsonout.check_json(findings, files, _workflows_read(results))
     if fmt == "sarif":
+        from .render import sarif
+
         return sarif.check_sarif(findings, all_rules())
     if fmt == "github":
+        from .render import github
+
         return github.check_github(findings)
+    from .render import text
+
+    if statistics:
+        return text.statistics(findings, all_rules())
     return text.check_text(findings, files, options or text.TextOptions())
 
 
@@ -195,20 +229,17 @@ def _warn_unmatched(timings, workflows) -> None:
         click.echo(f"wflint: warning: {unmatched_note(unmatched, sorted(ids))}", err=True)
 
 
-def _load_one(path: str, stdin_format: str | None, timings: Mapping[str, float] | None, config_path: str | None = None):
+def _load_one(path: str, stdin_format: str | None, timings: Mapping[str, float] | None, config_path: str | None = None,
+              text: str | None = None):
     """Workflows and their analyses for report/graph; unreadable input is one line and exit 1."""
     from .analysis import analyze
     from .analysis.graph import CycleError
     from .config import find_config
     from .engine import load_configured
 
-    if path != "-" and not _is_file(path):
-        import os
-
-        what = "a folder" if os.path.isdir(path) else "no such file"
-        raise UsageError(f"{path}: {what}; report and graph take one workflow file")
+    _one_file(path)
     try:
-        workflows = load_configured(path, find_config(path, config_path), timings=timings, explicit=True,
+        workflows = load_configured(path, find_config(path, config_path), text=text, timings=timings, explicit=True,
                                     stdin_format=stdin_format)
     except ParseError as exc:
         click.echo(f"{exc.one_line()} [WFL001]", err=True)
@@ -236,6 +267,15 @@ def _load_one(path: str, stdin_format: str | None, timings: Mapping[str, float] 
                        "which is not a task in this workflow [GRA002]", err=True)
             sys.exit(1)
     return out
+
+
+def _one_file(path: str) -> None:
+    """report and graph take one workflow file (or standard input), never a folder."""
+    if path != "-" and not _is_file(path):
+        import os
+
+        what = "a folder" if os.path.isdir(path) else "no such file"
+        raise UsageError(f"{path}: {what}; report and graph take one workflow file")
 
 
 def _is_file(path: str) -> bool:
@@ -346,9 +386,8 @@ class _FixTally:
 def report(path, fmt, timings, output_file, stdin_format, config_path) -> None:
     """Write the full analysis of one workflow file."""
     from .render import jsonout, markdown, text
-    from .report import build_report
 
-    reports = [build_report(a) for a in _load_one(path, stdin_format, _timings(timings), config_path)]
+    reports = _reports(path, stdin_format, _timings(timings), config_path)
     if fmt == "json":
         _write(jsonout.report_json(reports), output_file, [path])
     elif fmt == "html":
@@ -357,7 +396,27 @@ def report(path, fmt, timings, output_file, stdin_format, config_path) -> None:
         _write(report_html(reports), output_file, [path])
     else:
         render = markdown.report_markdown if fmt == "markdown" else text.report_text
-        _write("\n\n".join(render(r) for r in reports), output_file, [path])
+        page = "\n\n".join(render(r) for r in reports)
+        _write(markdown.fit_summary(page) if fmt == "markdown" else page, output_file, [path])
+
+
+def _reports(path: str, stdin_format: str | None, timings, config_path: str | None) -> list[dict]:
+    """One report per workflow of the file, each listing what ``check`` (default rules, the file's
+    configuration and suppressions) finds in that workflow; the file is read once."""
+    from .config import find_config
+    from .engine import default_findings, read_text
+    from .report import build_report
+
+    _one_file(path)
+    try:
+        source = read_text(path)
+    except ParseError as exc:
+        click.echo(f"{exc.one_line()} [WFL001]", err=True)
+        sys.exit(1)
+    analyses = _load_one(path, stdin_format, timings, config_path, text=source)
+    findings = default_findings(path, source, find_config(path, config_path), stdin_format=stdin_format,
+                                timings=timings)
+    return [build_report(a, [f for f in findings if f.workflow == a.workflow.name]) for a in analyses]
 
 
 @main.command()
@@ -366,23 +425,29 @@ def report(path, fmt, timings, output_file, stdin_format, config_path) -> None:
               help="trace: Chrome Trace Event JSON of the schedule before and after (chrome://tracing, Perfetto).")
 @click.option("--relaxed", is_flag=True, help="Draw only the orderings that are needed (data and conflicts).")
 @click.option("--stdin-format", help="Format of '-' (standard input), e.g. spec.")
-def graph(path, fmt, relaxed, stdin_format) -> None:
-    """Draw the task graph as declared, or relaxed to what is needed."""
+@click.option("--timings", type=click.Path(exists=True, dir_okay=False), multiple=True,
+              help="Measured durations: a JSON map (task → seconds) or an engine's run data; repeatable (median).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this config file instead of searching.")
+def graph(path, fmt, relaxed, stdin_format, timings, config_path) -> None:
+    """Draw the task graph as declared, or relaxed to what is needed, with the critical path marked."""
     from .render import dot, mermaid, trace
 
+    analyses = _load_one(path, stdin_format, _timings(timings), config_path)
+    if fmt == "trace":
+        click.echo(trace.schedules_trace(analyses))
+        return
     pictures = []
-    for analysis in _load_one(path, stdin_format, None):
-        if fmt == "trace":
-            pictures.append(trace.schedules_trace(analysis))
-            continue
+    for analysis in analyses:
         r = analysis.relaxation
         if relaxed:
             edges = [(u, v, "needed") for u, v in r.strict_edges()]
         else:
             kinds = {(e.u, e.v): e.kind.value for e in analysis.workflow.edges}
             edges = [(u, v, kinds.get((u, v), "order")) for u, v in r.declared]
-        render = dot.digraph if fmt == "dot" else mermaid.flowchart
-        pictures.append(render(analysis.workflow, edges))
+        if fmt == "dot":
+            pictures.append(dot.digraph(analysis.workflow, edges))
+        else:
+            pictures.append(mermaid.flowchart(analysis.workflow, edges, set(analysis.critical_path(after=relaxed))))
     click.echo("\n\n".join(pictures))
 
 

@@ -42,6 +42,8 @@ class Config:
     pools: dict[str, int] = field(default_factory=dict)
     concurrency: int | None = None
     effects: dict[str, dict] = field(default_factory=dict)
+    # durations/effects keys that named a task or kind of some workflow read (``unused_entries``)
+    matched: set[str] = field(default_factory=set, compare=False, repr=False)
 
     @property
     def root(self) -> str:
@@ -70,6 +72,7 @@ class Config:
     def apply(self, workflow: Workflow) -> None:
         """Durations, limits and effect overrides from the config, onto a freshly read workflow."""
         for task in workflow.tasks.values():
+            self.matched.update(k for k in (task.id, task.kind) if k in self.durations or k in self.effects)
             seconds = self.durations.get(task.id, self.durations.get(task.kind))
             if seconds is not None and task.duration.source is not DurationSource.MEASURED:
                 task.duration = Duration(seconds, DurationSource.CONFIGURED)
@@ -88,6 +91,13 @@ class Config:
         if self.concurrency is not None:
             workflow.limits.concurrency = self.concurrency
             workflow.limits.concurrency_source = f"limits.concurrency in {self.path}"
+
+
+def unused_entries(config: Config) -> list[str]:
+    """``durations``/``effects`` entries that named no task id or kind of the workflows read: most
+    often a typo or a renamed task, which would otherwise be ignored without a word."""
+    return [f"durations.{k}" for k in config.durations if k not in config.matched] + \
+        [f"effects.{k}" for k in config.effects if k not in config.matched]
 
 
 _CACHE: dict[str, Config] = {}  # folder → its governing config, for one invocation (``forget_configs``)

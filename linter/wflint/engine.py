@@ -192,22 +192,28 @@ def _check_durations(workflow: Workflow, path: str) -> None:
 def lint_paths(paths: list[str], selection: Selection, *, stdin_format: str | None = None,
                timings: Mapping[str, float] | None = None, config_path: str | None = None,
                cli_select: bool = True, extend_select: tuple[str, ...] = (),
-               ignore_unknown: bool = False, notices: list[str] | None = None) -> list[FileResult]:
+               ignore_unknown: bool = False, notices: list[str] | None = None,
+               seen: list[tuple[str, str]] | None = None) -> list[FileResult]:
     """Check every workflow file under ``paths``; each file under its own nearest configuration.
 
     A named file of no known format is passed over, its reason added to ``notices``, as long as
-    some other named file could be read: one helper module among the DAGs must not hide the rest."""
+    some other named file could be read: one helper module among the DAGs must not hide the rest.
+    ``seen`` gets (path, what became of it) for every candidate file, for ``check -v``."""
     results, passed_over = [], []
+    said = seen if seen is not None else []
     for path, explicit in discover.expand(paths, ignore_unknown):
         config = find_config(path, config_path)
         if config.excludes(path, named=path in paths):
+            said.append((path, f"excluded by {config.path}"))
             continue
         chosen = selection.merged(config, path, extend_select, cli_select)
         try:
             result = lint_file(path, explicit, chosen, config, stdin_format=stdin_format, timings=timings)
         except NotAWorkflow as notice:
             passed_over.append(notice)
+            said.append((path, "passed over: no known format"))
             continue
+        said.append((path, _what_was_read(result)))
         if result is not None:
             results.append(result)
     if passed_over and not results:
@@ -218,12 +224,23 @@ def lint_paths(paths: list[str], selection: Selection, *, stdin_format: str | No
     return results
 
 
+def _what_was_read(result: FileResult | None) -> str:
+    if result is None:
+        return "passed over: no known format"
+    formats = sorted({w.workflow.format for w in result.results})
+    if formats:
+        return f"read as {', '.join(formats)} ({len(result.results)} workflow(s))"
+    return "not read: " + ("; ".join(f.code for f in result.findings) or "no workflow in it")
+
+
 def lint_file(path: str, explicit: bool, selection: Selection, config: Config, *,
-              stdin_format: str | None = None, timings: Mapping[str, float] | None = None) -> FileResult | None:
+              stdin_format: str | None = None, timings: Mapping[str, float] | None = None,
+              text: str | None = None) -> FileResult | None:
+    """``text``: the file's text when the caller has read it already (standard input reads once)."""
     result = FileResult("<stdin>" if path == "-" else path, config=config)
     rules = [info for code, info in all_rules().items() if selection.wants(code)]
     try:
-        text = read_text(path)
+        text = read_text(path) if text is None else text
         workflows = load(path, explicit=explicit, stdin_format=stdin_format, text=text)
         for workflow in workflows or ():
             configure(workflow, path, config, timings)
@@ -249,3 +266,12 @@ def lint_file(path: str, explicit: bool, selection: Selection, config: Config, *
     kept.sort(key=Finding.sort_key)
     result.findings = kept
     return result
+
+
+def default_findings(path: str, text: str, config: Config, *, stdin_format: str | None = None,
+                     timings: Mapping[str, float] | None = None) -> list[Finding]:
+    """What ``wflint check`` shows by default on one file already read (its configuration and
+    suppressions applied): the findings a report lists beside its analysis."""
+    selection = Selection(("ALL",), (), False).merged(config, path, (), cli_select=False)
+    checked = lint_file(path, True, selection, config, stdin_format=stdin_format, timings=timings, text=text)
+    return checked.findings if checked else []

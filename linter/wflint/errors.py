@@ -55,4 +55,11 @@ class NothingRead(Exception):
 
 
 class RewriteError(Exception):
-    """An adapter cannot turn an IR-level change into a text edit; the fix is skipped, not written."""
+    """An adapter cannot turn an IR-level change into a text edit; the fix is skipped, not written.
+
+    ``reason`` says why; ``by_hand`` is the change the author could make instead, which the fixer
+    shows only for a fix wflint judged safe (never an edit it could not prove harmless)."""
+
+    def __init__(self, reason: str, by_hand: str = "") -> None:
+        super().__init__(f"{reason}; {by_hand}" if by_hand else reason)
+        self.reason, self.by_hand = reason, by_hand

@@ -18,7 +18,7 @@ from .ir import Facet, Location
 
 __all__ = ["Facet", "Routes", "Starts", "TriggerRule", "LoopCopy", "ItemFanout", "ExecutionOrder", "OrderScenario",
            "JoinCheck", "InstanceWrites", "Instances", "InvalidSetting", "Notes", "Structure", "Unresolved", "Step",
-           "Steps", "Concurrency", "Publishing"]
+           "Steps", "Concurrency", "Publishing", "Waiting", "PoolQueueing", "RunSettings", "EngineVersion"]
 
 
 # --- branching, triggers and runs ---------------------------------------------------------------
@@ -232,3 +232,47 @@ class Publishing(Facet):
     per_instance: bool = False  # each concurrent instance (matrix job) writes a target of its own
     rivals: tuple[str, ...] = ()  # other workflows' tasks writing one of its floating targets, in words
     rivals_often: bool = False  # one side of such a pair starts often
+
+
+# --- how an engine queues, picks and spaces tasks -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Waiting(Facet):
+    """A wait (a sensor) that gives its pool slot and its place under the concurrency cap back
+    between checks (Airflow ``mode="reschedule"``, a deferred sensor): it holds neither while it
+    waits, so it queues nothing behind it."""
+
+    how: str = ""  # as written, e.g. "mode='reschedule'"
+
+
+@dataclass(frozen=True)
+class PoolQueueing(Facet):
+    """The engine queues a task whose pool is full until a slot frees, and never fails it for that
+    (Airflow pools): a full pool costs time, not the run."""
+
+    engine: str = ""  # the engine's name, for messages
+
+
+@dataclass(frozen=True)
+class RunSettings(Facet):
+    """How the engine picks and spaces this task's runs. Among ready tasks held back by a pool or a
+    cap, the higher ``priority`` starts first (``weight_rule`` says how weights add up:
+    ``downstream`` the task's and everything below it, ``upstream`` above it, ``absolute`` its own).
+    ``waits_for_previous_run``/``waits_for_previous_downstream`` order one run after the previous
+    (Airflow ``depends_on_past``/``wait_for_downstream``); ``at_once_across_runs`` caps its copies
+    running at once over all runs (``max_active_tis_per_dag``)."""
+
+    priority_weight: int = 1
+    weight_rule: str = "downstream"
+    waits_for_previous_run: bool = False
+    waits_for_previous_downstream: bool = False
+    at_once_across_runs: int | None = None
+
+
+@dataclass(frozen=True)
+class EngineVersion(Facet):
+    """The engine's major version the file is written for, and what says so; its defaults apply."""
+
+    major: int
+    evidence: str = ""

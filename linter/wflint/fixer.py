@@ -20,7 +20,7 @@ from .config import Config, find_config
 from .edits import TextEdit, apply_edits, regions
 from .engine import FileResult, Selection, check_workflow, load, load_configured, read_source
 from .errors import NothingRead, ParseError, RewriteError
-from .finding import AddOrder, Applicability, Finding, FixChange, InsertJoin, RemoveOrder
+from .finding import AddOrder, Applicability, Finding, Fix, FixChange, InsertJoin, RemoveOrder
 from .fsutil import TextStyle
 from .ir import Workflow
 from .rule import all_rules
@@ -142,7 +142,7 @@ def _attempt(module: ModuleType, path: str, text: str, workflow: Workflow, findi
         edits = module.rewrite(text, workflow, changes)
         new_text = apply_edits(text, edits)
     except RewriteError as exc:
-        return Attempt(str(exc))
+        return Attempt(_refusal(exc, finding.fix))
     if new_text == text:
         return Attempt("the rewrite changed nothing")
     try:
@@ -158,6 +158,14 @@ def _attempt(module: ModuleType, path: str, text: str, workflow: Workflow, findi
     if reason is None and hasattr(module, "verify"):
         reason = module.verify(workflow, new, changes)
     return Attempt(reason, edits, new_text, new_workflows)
+
+
+def _refusal(exc: RewriteError, fix: Fix) -> str:
+    """Why a fix was not written; a change to make by hand only where the fix is safe."""
+    if not exc.by_hand or fix.applicability is Applicability.SAFE:
+        return str(exc)
+    return (f"{exc.reason}; the fix is unsafe (wflint could not prove these orderings unneeded), "
+            "so it suggests no edit by hand: check what the tasks do first")
 
 
 def verify(old: Workflow, new: Workflow, changes: Sequence[FixChange]) -> str | None:

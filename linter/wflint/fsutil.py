@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 
 
@@ -50,6 +49,8 @@ def write_atomic(path: str, text: str) -> None:
     existing = os.stat(target) if os.path.exists(target) else None
     if existing is not None and not existing.st_mode & 0o222:
         raise WriteError(f"{path}: read-only; not written")
+    import tempfile  # here, not at the top: every run imports this module, few write a file
+
     try:
         fd, tmp = tempfile.mkstemp(prefix=".wflint-", dir=folder)
     except OSError as exc:

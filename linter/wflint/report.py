@@ -9,6 +9,7 @@ from .analysis import Analysis, Peak
 from .analysis.coverage import coverage
 from .analysis.durations import fmt_rate, fmt_seconds
 from .display import printable
+from .finding import Finding
 from .ir import EdgeKind, Mode, Workflow
 
 VERSION = 1
@@ -18,8 +19,15 @@ def _r(x: float) -> float:
     return round(x, 6)
 
 
-def build_report(analysis: Analysis) -> dict:
+def build_report(analysis: Analysis, findings: list[Finding] | None = None) -> dict:
+    """``findings``: what ``check`` says about this workflow, listed in the report and weighed by
+    its dependency check (a group is never called safe beside a safety finding on its tasks)."""
+    from .render.jsonout import finding_dict
+
+    findings = list(findings or [])
     wf = analysis.workflow
+    after_path, before_path = analysis.critical_path(), analysis.critical_path(after=False)
+    on_path = set(after_path)
     relaxed = analysis.relaxed_cpm
     current = analysis.current
     sure = [g for g in analysis.groups if g.confidence == "high"]
@@ -46,7 +54,7 @@ def build_report(analysis: Analysis) -> dict:
                 "optimized_start_s": _r(analysis.optimized.start[t]),
                 "earliest_start_s": _r(relaxed.earliest_start[t]),
                 "slack_s": _r(relaxed.slack(t)),
-                "critical": relaxed.critical(t),
+                "critical": t in on_path,
             }
             for t in analysis.relaxation.order
         ],
@@ -56,7 +64,8 @@ def build_report(analysis: Analysis) -> dict:
         "lower_bound_s": _r(analysis.optimized.lower_bound),
         "saved_s": _r(analysis.saved_s),
         "saved_pct": round(analysis.saved_pct, 1),
-        "critical_path": relaxed.critical_path,
+        "critical_path": after_path,
+        "critical_path_before": before_path,
         "groups": [
             {
                 "tasks": g.tasks,
@@ -77,9 +86,10 @@ def build_report(analysis: Analysis) -> dict:
         "structure": _structure(analysis),
         "stages_before": _stages(analysis, []),
         "stages_after": _stages(analysis, sure),
-        "dependency_check": _dependency_check(analysis),
+        "dependency_check": _dependency_check(analysis, findings),
         "resource_check": resources,
         "recommendations": _recommendations(analysis, resources),
+        "findings": [finding_dict(f) for f in findings],
     }
 
 
@@ -92,10 +102,13 @@ def _levels(order: list[str], pred: dict[str, list[str]]) -> dict[str, int]:
 
 
 def _structure(analysis: Analysis) -> dict:
-    """Depth and width of the design before and after: what counts when no duration is known."""
+    """Depth and width of the design before and after the high-confidence groups (the ones the
+    totals count): what counts when no duration is known."""
     r = analysis.relaxation
+    sure = [g for g in analysis.groups if g.confidence == "high"]
     before = _levels(r.order, r.declared_pred)
-    after = _levels(r.order, r.strict[1])
+    after = _levels(r.order, _pred_after_groups(analysis, sure))
+    every = after if len(sure) == len(analysis.groups) else _levels(r.order, _pred_after_groups(analysis, analysis.groups))
 
     def width(levels: dict[str, int]) -> int:
         counts: dict[int, int] = {}
@@ -109,18 +122,26 @@ def _structure(analysis: Analysis) -> dict:
         "depth_after": max(after.values(), default=0),
         "width_before": width(before),
         "width_after": width(after),
-        "removable_orderings": sum(len(g.removed) for g in analysis.groups),
+        "removable_orderings": sum(len(g.removed) for g in sure),
         "stage_before": before,
         "stage_after": after,
+        "stage_after_all": every,
     }
+
+
+def _pred_after_groups(analysis: Analysis, groups) -> dict[str, list[str]]:
+    """The declared orderings less those ``groups`` remove: "after" counts the high-confidence
+    groups, as the headline does; a low-confidence group's own span is read with every group gone."""
+    removed = {edge for g in groups for edge in g.removed}
+    declared = analysis.relaxation.declared_pred
+    return {t: [p for p in declared[t] if (p, t) not in removed] for t in declared}
 
 
 def _stages(analysis: Analysis, groups) -> list[dict]:
     """The run as consecutive stages: a lone task, or a bracket of tasks that run together."""
     order = analysis.relaxation.order
     if analysis.workflow.execution_model.mode != "sequential":
-        schedule = analysis.optimized if groups else analysis.current
-        path = _schedule_path(analysis, schedule)
+        path = analysis.critical_path(after=bool(groups))
         return [{"tasks": [t], "duration_s": _r(analysis.duration[t])} for t in path]
     member = {t: g for g in groups for t in g.tasks}
     stages, seen = [], set()
@@ -137,29 +158,27 @@ def _stages(analysis: Analysis, groups) -> list[dict]:
     return stages
 
 
-def _schedule_path(analysis: Analysis, schedule) -> list[str]:
-    """The chain of tasks that ends last in a schedule, each starting when the one before ends."""
-    if not schedule.finish:
-        return []
-    rank = analysis.relaxation.rank
-    ending: dict[float, list[str]] = {}
-    for t, f in schedule.finish.items():
-        ending.setdefault(round(f, 9), []).append(t)
-    end = max(schedule.finish, key=lambda t: (schedule.finish[t], -rank[t]))
-    path = [end]
-    while schedule.start[path[-1]] > 1e-9:
-        before = [t for t in ending.get(round(schedule.start[path[-1]], 9), []) if t not in path]
-        if not before:
-            break
-        path.append(min(before, key=rank.__getitem__))  # every scheduled task has a rank
-    return path[::-1]
-
-
 def _effects_of(wf: Workflow, t: str, mode: Mode) -> list[str]:
     return sorted({e.resource for e in wf.tasks[t].effects if e.mode is mode})
 
 
-def _dependency_check(analysis: Analysis) -> dict:
+def _safety_findings(group_tasks: list[str], findings: list[Finding]) -> list[dict]:
+    """``check``'s safety findings (SAF) on any of the group's tasks: a hazard the group carries."""
+    inside = set(group_tasks)
+    return [{"code": f.code, "tasks": list(f.tasks), "message": f.message}
+            for f in findings if f.code.startswith("SAF") and inside & set(f.tasks)]
+
+
+def _gates_dropped(analysis: Analysis, removed: list[tuple[str, str]]) -> list[str]:
+    """Orderings the group removes that the engine also reads as a gate (skip when the first fails)."""
+    gates = analysis.workflow.execution_model.order_gates
+    if not gates:
+        return []
+    edges = {(e.u, e.v): e.detail for e in analysis.workflow.edges}
+    return [edges.get((u, v)) or f"{u} → {v}: {gates}" for u, v in removed]
+
+
+def _dependency_check(analysis: Analysis, findings: list[Finding]) -> dict:
     wf = analysis.workflow
     groups = []
     for g in analysis.groups:
@@ -188,6 +207,7 @@ def _dependency_check(analysis: Analysis) -> dict:
                            "peak_per_s": _r(peak.used) if peak else None,
                            "ok": bool(peak is None or not peak.exceeded)})
         unknown = [t for t in g.tasks if wf.tasks[t].opaque or wf.tasks[t].dynamic]
+        safety, gates = _safety_findings(g.tasks, findings), _gates_dropped(analysis, g.removed)
         groups.append({
             "tasks": g.tasks,
             "data_dependencies": data,
@@ -197,7 +217,10 @@ def _dependency_check(analysis: Analysis) -> dict:
             "unknown_effects": unknown,
             "effects": {t: {"reads": _effects_of(wf, t, Mode.READ), "writes": _effects_of(wf, t, Mode.WRITE),
                             "apis": [u.api for u in wf.tasks[t].apis]} for t in g.tasks},
-            "safe": not (data or write_conflicts or read_after_write or unknown) and all(s["ok"] for s in shared),
+            "safety_findings": safety,
+            "gates_dropped": gates,
+            "safe": not (data or write_conflicts or read_after_write or unknown or safety or gates)
+            and all(s["ok"] for s in shared),
         })
     races = [{"tasks": [c.a, c.b], "resource": c.resource,
               "kind": "write-write" if c.both_write else "read-write"} for c in analysis.relaxation.conflicts]
@@ -465,9 +488,17 @@ def _recommendations(analysis: Analysis, resources: dict) -> list[dict]:
                         "text": f"{count} task(s) wait for {limit} in the parallel plan; its size bounds the speed-up."})
     if not analysis.groups and not analysis.batches:
         out.append({"group": None, "tasks": [], "confidence": "high", "partial_failure": "",
-                    "text": f"Nothing to parallelize: every ordering is needed. Critical path "
-                            f"{fmt_seconds(analysis.relaxed_cpm.makespan)}."})
+                    "text": f"Nothing to parallelize: every ordering is needed. Critical path {_path_length(analysis)}."})
     return out
+
+
+def _path_length(analysis: Analysis) -> str:
+    """The critical path's length in seconds when some duration is known, else in stages: a default
+    is never written as if measured."""
+    path = analysis.critical_path()
+    if any(analysis.workflow.tasks[t].duration.source.value != "default" for t in analysis.workflow.tasks):
+        return fmt_seconds(analysis.optimized.makespan)
+    return f"{len(path)} task(s) long (no durations known)"
 
 
 def _measured_share(analysis: Analysis) -> float:

@@ -95,3 +95,18 @@ def test_rewrite_delta_is_exactly_the_list_form(airflow_python, tmp_path, dag_id
     removed, added = DELTAS[dag_id]
     assert before - after == removed
     assert after - before == added
+
+
+def test_layout_rewrite_is_the_graph_intended(airflow_python, tmp_path):  # noqa: F811
+    """The one-line list and the split of a task-making statement, loaded by DagBag before and after:
+    the same tasks, and exactly the removed orderings gone (a list adds its members' neighbours)."""
+    target = _copy(FIXTURES / "airflow" / "rewrite_layout.py", tmp_path)
+    before = dagbag(airflow_python, tmp_path)["dags"]["rewrite_layout"]
+    run("fix", target, "--unsafe-fixes", "--preview")
+    text = target.read_text()
+    assert "        [orders, items],\n" in text and "audit_orders" in text
+    after = dagbag(airflow_python, tmp_path)["dags"]["rewrite_layout"]
+    assert sorted(after["tasks"]) == sorted(before["tasks"])
+    old, new = {tuple(e) for e in before["edges"]}, {tuple(e) for e in after["edges"]}
+    assert old - new == {("orders", "items"), ("create", "audit_orders"), ("audit_orders", "audit_items")}
+    assert new - old == {("create", "items"), ("orders", "summary")}

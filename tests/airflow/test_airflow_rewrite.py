@@ -64,7 +64,7 @@ def test_never_list_next_to_list():
 
 
 def test_refuses_what_it_cannot_write():
-    with pytest.raises(RewriteError, match="`a >> b` is needed: delete that statement"):
+    with pytest.raises(RewriteError, match="every ordering of `a >> b`.*; delete that statement by hand"):
         rewrite("    a >> b\n", ("a", "b"))  # would delete the whole statement
     with pytest.raises(RewriteError):
         rewrite("    a.set_downstream(b)\n    b >> c\n", ("a", "b"))
@@ -117,3 +117,53 @@ def test_set_downstream_in_a_loop_is_left_alone():
     with pytest.raises(RewriteError):
         rewrite("    prev = a\n    for t in [b, c, d]:\n        prev.set_downstream(t)\n        prev = t\n",
                 ("b", "c"))
+
+
+def test_members_written_one_per_line_become_one_line_list():
+    body = "    chain(\n        a,\n        b,\n        c,\n        d,\n    )\n"
+    assert rewrite(body, ("b", "c")) == "    chain(\n        a,\n        [b, c],\n        d,\n    )\n"
+    shifted = "    (\n        a\n        >> b\n        >> c\n        >> d\n    )\n"
+    assert rewrite(shifted, ("a", "b")) == "    (\n        [a, b]\n        >> c\n        >> d\n    )\n"
+
+
+def test_members_with_comments_line_up_under_the_first():
+    body = "    chain(\n        a,\n        b,  # two\n        c,\n        d,\n    )\n"
+    assert rewrite(body, ("b", "c")) == "    chain(\n        a,\n        [b,  # two\n         c],\n        d,\n    )\n"
+    shifted = "    (\n        a  # one\n        >> b\n        >> c\n    )\n"
+    out = rewrite(shifted, ("a", "b"))
+    assert out == "    (\n        [a,  # one\n         b]\n        >> c\n    )\n"
+    compile(HEAD + out, "dag.py", "exec")
+
+
+def test_a_statement_that_makes_tasks_keeps_them_when_its_orderings_go():
+    # Deleting the statement would delete the tasks it makes: each call stays, only `>>` goes.
+    body = '    E(task_id="x") >> E(task_id="y")  # why\n    chain(E(task_id="z"), e)\n'
+    out = rewrite(body, ("x", "y"), ("z", "e"))
+    assert out == '    E(task_id="x")  # why\n    E(task_id="y")\n    E(task_id="z")\n'
+    (wf,) = airflow.read("dag.py", HEAD + out)
+    assert {"x", "y", "z"} <= set(wf.tasks) and not [e for e in wf.edges if e.u in "xyz" or e.v in "xyz"]
+
+
+def test_a_statement_of_names_only_is_refused_with_its_reason():
+    with pytest.raises(RewriteError) as refused:
+        rewrite("    a >> b\n", ("a", "b"))
+    assert refused.value.reason == ("the ordering a → b cannot be removed in place: the fix removes every "
+                                    "ordering of `a >> b`, which would delete the statement, and wflint "
+                                    "does not delete statements")
+    assert refused.value.by_hand == "delete that statement by hand"
+
+
+def test_a_refused_unsafe_fix_suggests_nothing_by_hand(tmp_path):
+    # The commands' effects are unknown: the fix is unsafe, so deleting the statement by hand is
+    # exactly what wflint could not prove harmless; the refusal says why and suggests no edit.
+    path = tmp_path / "dag.py"
+    path.write_text('from airflow.sdk import DAG\n'
+                    'from airflow.providers.standard.operators.bash import BashOperator as B\n'
+                    'with DAG("d"):\n'
+                    '    hello, bye = B(task_id="hello", bash_command="hi"), B(task_id="bye", bash_command="bye")\n'
+                    '    hello >> bye\n')
+    result = run("fix", path, "--unsafe-fixes", "--preview")
+    text = result.stdout + result.stderr
+    assert "the fix removes every ordering of `hello >> bye`" in text
+    assert "the fix is unsafe (wflint could not prove these orderings unneeded)" in text
+    assert "delete that statement" not in text

@@ -7,14 +7,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..facets import Instances
+from ..facets import Instances, RunSettings, Waiting
 from ..ir import Workflow
 from . import graph
 from .batches import Batch, find_batches
 from .cpm import Cpm, cpm
 from .groups import Group, find_groups, weakest_source
 from .relax import Relaxation, relax
-from .schedule import Capacity, Demand, Schedule, list_schedule
+from .schedule import Capacity, Demand, Schedule, critical_chain, list_schedule
 
 
 @dataclass
@@ -82,6 +82,11 @@ class Analysis:
         """After the recommended changes: the parallel plan, less what merged calls overlap."""
         return max(0.0, self.optimized.makespan - sum(b.saved_s for b in self.batches))
 
+    def critical_path(self, after: bool = True) -> list[str]:
+        """The critical path of the run after the recommended changes (or as designed): one
+        definition (``schedule.critical_chain``) for every output that shows one."""
+        return critical_chain(self.optimized if after else self.current, self.relaxation.rank)
+
     @property
     def saved_s(self) -> float:
         return max(0.0, self.current.makespan - self.optimized_s)
@@ -97,24 +102,20 @@ def analyze(workflow: Workflow) -> Analysis:
     if own:
         raise graph.CycleError([own, own])
     relaxation = relax(workflow)
-    limits = workflow.limits
-    capacity = Capacity(
-        concurrency=limits.concurrency,
-        pools={name: p.size for name, p in limits.pools.items()},
-        rates={name: a.per_second for name, a in limits.apis.items()},
-        bursts={name: a.bucket for name, a in limits.apis.items()},
-    )
+    capacity = capacity_of(workflow)
     duration, stretched, demand = _durations_and_demand(workflow, capacity)
     order = relaxation.order
     dsucc, dpred = relaxation.declared_succ, relaxation.declared_pred
     current_free = cpm(order, dpred, dsucc, duration)
-    current = list_schedule(order, dpred, dsucc, duration, demand, capacity, current_free.makespan)
+    current = list_schedule(order, dpred, dsucc, duration, demand, capacity, current_free.makespan,
+                            priority_weights(workflow, order, dsucc, dpred))
     ssucc, spred = relaxation.strict
     relaxed_cpm = cpm(order, spred, ssucc, duration)
     engine_capacity = capacity
     if not workflow.execution_model.runs_parallel:
-        engine_capacity = Capacity(1, capacity.pools, capacity.rates)
-    optimized = list_schedule(order, spred, ssucc, duration, demand, engine_capacity, relaxed_cpm.makespan)
+        engine_capacity = Capacity(1, capacity.pools, capacity.rates, capacity.bursts)
+    optimized = list_schedule(order, spred, ssucc, duration, demand, engine_capacity, relaxed_cpm.makespan,
+                              priority_weights(workflow, order, ssucc, spred))
     raw = {t: workflow.tasks[t].duration.seconds for t in order}
     result = Analysis(
         workflow=workflow,
@@ -144,8 +145,54 @@ def _unthrottled_peaks(result: Analysis, capacity: Capacity) -> list[Peak]:
     r = result.relaxation
     ssucc, spred = r.strict
     free = Capacity(capacity.concurrency, capacity.pools)
-    plan = list_schedule(r.order, spred, ssucc, result.duration, result.demand, free, result.relaxed_cpm.makespan)
+    plan = list_schedule(r.order, spred, ssucc, result.duration, result.demand, free, result.relaxed_cpm.makespan,
+                         priority_weights(result.workflow, r.order, ssucc, spred))
     return peaks(plan.start, plan.finish, result.demand, capacity)
+
+
+def capacity_of(workflow: Workflow) -> Capacity:
+    limits = workflow.limits
+    return Capacity(
+        concurrency=limits.concurrency,
+        pools={name: p.size for name, p in limits.pools.items()},
+        rates={name: a.per_second for name, a in limits.apis.items()},
+        bursts={name: a.bucket for name, a in limits.apis.items()},
+    )
+
+
+def makespan_without_pool(analysis: Analysis, pool: str) -> float:
+    """The designed run's makespan under every limit but ``pool``: what queueing for it costs is
+    ``analysis.current.makespan`` less this."""
+    capacity = capacity_of(analysis.workflow)
+    capacity.pools.pop(pool, None)
+    r = analysis.relaxation
+    return list_schedule(r.order, r.declared_pred, r.declared_succ, analysis.duration, analysis.demand,
+                         capacity, analysis.current_free.makespan,
+                         priority_weights(analysis.workflow, r.order, r.declared_succ, r.declared_pred)).makespan
+
+
+def priority_weights(workflow: Workflow, order: list[str], succ: dict[str, list[str]],
+                     pred: dict[str, list[str]]) -> dict[str, float] | None:
+    """Each task's effective priority where the engine weighs them (``RunSettings``): its own weight
+    plus, by its rule, every task below (``downstream``) or above (``upstream``) it in this graph."""
+    settings = {t: s for t in order if (s := workflow.tasks[t].facet(RunSettings)) is not None}
+    if not settings:
+        return None
+    own = {t: float(settings[t].priority_weight) if t in settings else 0.0 for t in order}
+    bit = {t: i for i, t in enumerate(order)}
+    rules = {s.weight_rule for s in settings.values()}
+    below = graph.descendant_masks(order, succ, bit) if "downstream" in rules else {}
+    above = graph.ancestor_masks(order, pred, bit) if "upstream" in rules else {}
+    uniform = len(set(own.values())) == 1
+    weights = {}
+    for t in order:
+        rule = settings[t].weight_rule if t in settings else "absolute"
+        mask = below.get(t, 0) if rule == "downstream" else above.get(t, 0) if rule == "upstream" else 0
+        if uniform:
+            weights[t] = own[t] * (1 + mask.bit_count())
+        else:
+            weights[t] = own[t] + sum(own[order[i]] for i in graph.bits(mask))
+    return weights
 
 
 def _durations_and_demand(workflow: Workflow, capacity: Capacity):
@@ -169,7 +216,9 @@ def _durations_and_demand(workflow: Workflow, capacity: Capacity):
         pools = tuple(Counter(task.pools).items())  # a pool named twice holds two slots
         instances = task.facet(Instances)
         slots = instances.at_once if instances else 1
-        if rates or instant or pools or slots > 1:
+        if task.facet(Waiting) is not None:
+            pools, slots = (), 0  # gives its slots back between checks: it holds none while it waits
+        if rates or instant or pools or slots != 1:
             demand[t] = Demand(pools=pools, rates=rates, slots=slots, instant=instant)
     return duration, stretched, demand
 

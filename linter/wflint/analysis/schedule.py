@@ -5,7 +5,9 @@ once); an API rate limit is a token bucket that holds ``burst`` tokens and refil
 running task draws ``calls / duration`` of it (its calls spread evenly over its run). A task starts
 only when the bucket, drawn by it and by what already runs, never runs dry; when nothing fits, time
 moves to the next finish or to the moment the bucket is full again. Priority is the longest
-remaining path; tasks with the same pools and APIs start in priority order.
+remaining path (after the engine's own priority weights, where it has them: Airflow's
+``priority_weight`` picks which ready task a pool or cap lets start); tasks with the same pools and
+APIs start in priority order.
 """
 from __future__ import annotations
 
@@ -54,9 +56,10 @@ class Schedule:
 
 def list_schedule(order: list[str], pred: dict[str, list[str]], succ: dict[str, list[str]],
                   duration: dict[str, float], demand: dict[str, Demand], capacity: Capacity,
-                  critical_path_s: float | None = None) -> Schedule:
-    """``critical_path_s``: the graph's CPM makespan where the caller has it (for the bound)."""
-    run = _ListRun(order, pred, succ, duration, demand, capacity)
+                  critical_path_s: float | None = None, weights: dict[str, float] | None = None) -> Schedule:
+    """``critical_path_s``: the graph's CPM makespan where the caller has it (for the bound);
+    ``weights``: the engine's priority per task (higher starts first), where it has one."""
+    run = _ListRun(order, pred, succ, duration, demand, capacity, weights or {})
     run.simulate()
     makespan = max(run.finish.values(), default=0.0)
     bound = lower_bound(order, pred, succ, duration, demand, capacity, critical_path_s)
@@ -129,14 +132,16 @@ class _ListRun:
     pools and APIs), and at each moment the best-ranked head that fits every limit starts."""
 
     def __init__(self, order: list[str], pred: dict[str, list[str]], succ: dict[str, list[str]],
-                 duration: dict[str, float], demand: dict[str, Demand], capacity: Capacity) -> None:
+                 duration: dict[str, float], demand: dict[str, Demand], capacity: Capacity,
+                 weights: dict[str, float]) -> None:
         self.order, self.succ, self.duration, self.capacity = order, succ, duration, capacity
+        self.weights = weights
         self.demand = {t: demand.get(t, Demand()) for t in order}
         self.rank = {t: i for i, t in enumerate(order)}
         self.tail = tails(order, succ, duration)
         self.signature = {t: self.demand[t].signature for t in order}
         self.waiting = {t: len(pred[t]) for t in order}  # unfinished predecessors
-        self.heads: dict[tuple, list[tuple[float, int, str]]] = {}  # signature → ready tasks
+        self.heads: dict[tuple, list[tuple[float, float, int, str]]] = {}  # signature → ready tasks
         self.running: list[tuple[float, int, str]] = []  # (finish, rank, task)
         self.used_pools: dict[str, int] = {}
         self.buckets = Buckets(capacity)
@@ -178,9 +183,9 @@ class _ListRun:
         self.ready_at[t] = self.now
         heapq.heappush(self.heads.setdefault(self.signature[t], []), self.priority(t))
 
-    def priority(self, t: str) -> tuple[float, int, str]:
-        """Longest remaining path first, then the order given."""
-        return (-self.tail[t], self.rank[t], t)
+    def priority(self, t: str) -> tuple[float, float, int, str]:
+        """The engine's weight first, then the longest remaining path, then the order given."""
+        return (-self.weights.get(t, 0.0), -self.tail[t], self.rank[t], t)
 
     def blocker(self, t: str) -> str | None:
         """The limit that keeps ``t`` from starting now, if any."""
@@ -206,22 +211,22 @@ class _ListRun:
             best = None
             for key, heap in self.heads.items():
                 if heap and (best is None or heap[0] < self.heads[best][0]):
-                    reason = self.blocker(heap[0][2])
+                    reason = self.blocker(heap[0][-1])
                     if reason is None:
                         best = key
                     else:
                         self.last_block[key] = reason
             if best is None:
                 return
-            self.launch(heapq.heappop(self.heads[best])[2])
+            self.launch(heapq.heappop(self.heads[best])[-1])
 
     def force_one_over_capacity(self) -> bool:
         """Nothing runs and nothing fits: start the best ready task that needs more than a limit
         allows even alone (False when no task is ready at all)."""
-        stuck = [h[0][2] for h in self.heads.values() if h]
+        stuck = [h[0][-1] for h in self.heads.values() if h]
         if not stuck:
             return False
-        t = min(stuck, key=lambda x: (-self.tail[x], self.rank[x]))
+        t = min(stuck, key=self.priority)
         self.over.append(t)
         heap = self.heads[self.signature[t]]
         heap.remove(self.priority(t))
@@ -284,3 +289,23 @@ def lower_bound(order, pred, succ, duration, demand, capacity: Capacity, critica
         if capacity.rates.get(api):
             bound = max(bound, (calls - capacity.burst(api)) / capacity.rates[api])
     return bound
+
+
+def critical_chain(schedule: Schedule, rank: dict[str, int]) -> list[str]:
+    """The critical path of a schedule, the one definition every output draws: the chain of tasks
+    that ends last, each starting when the one before it ends (a tie goes to the earlier task in
+    workflow order). Under limits it follows what the run waits for, not only the graph."""
+    if not schedule.finish:
+        return []
+    ending: dict[float, list[str]] = {}
+    for t, f in schedule.finish.items():
+        ending.setdefault(round(f, 9), []).append(t)
+    end = max(schedule.finish, key=lambda t: (schedule.finish[t], -rank[t]))
+    path, on_path = [end], {end}
+    while schedule.start[path[-1]] > 1e-9:
+        before = [t for t in ending.get(round(schedule.start[path[-1]], 9), []) if t not in on_path]
+        if not before:
+            break
+        path.append(min(before, key=rank.__getitem__))
+        on_path.add(path[-1])
+    return path[::-1]

@@ -19,7 +19,7 @@ def report_markdown(report: dict) -> str:
     out = _heading(report) + _note_lines(report)
     out += _current_flow(report)
     out += _opportunities(report, names)
-    out += _dependency_check(report["dependency_check"], names)
+    out += _dependency_check(report["dependency_check"], names) + _findings(report.get("findings", []))
     out += _blueprint(report, names)
     out += ["## 5. Resource-constraint check", ""] + _resource_lines(report, names)
     out += _recommendations(report)
@@ -114,7 +114,21 @@ def _opportunities(report: dict, names: dict[str, str]) -> list[str]:
     out += ["| Task Group | Tasks | Why They Can Run in Parallel | Estimated Time Saved |", "|---|---|---|---|"]
     out += [_group_row(i, g, report["structure"], names) for i, g in enumerate(report["groups"], start=1)]
     out += [_batch_row(i, b, names) for i, b in enumerate(report["batches"], start=1)]
-    return out + [""]
+    return out + (_total_rows(report) if report["structure"]["timed"] else []) + [""]
+
+
+def _total_rows(report: dict) -> list[str]:
+    """The rows add up to the headline: what the counted rows sum to on the graph, and the part
+    the declared limits (concurrency, pools, rate limits) take back or add, as its own row."""
+    counted = sum(g["saved_s"] for g in report["groups"] if g["confidence"] == "high")
+    counted += sum(b["saved_s"] for b in report["batches"])
+    rest = report["saved_s"] - counted
+    out = []
+    if abs(rest) > 0.0005:
+        why = ("the plan under the declared limits gains this beyond the rows" if rest > 0 else
+               "held back by the declared limits (concurrency cap, pools, rate limits): the rows count the graph alone")
+        out.append(f"| Limits | – | {why} | {'+' if rest > 0 else '−'}{fmt_seconds(abs(rest))} |")
+    return out + [f"| **Total** | – | the headline: before − after | **{fmt_seconds(report['saved_s'])}** |"]
 
 
 def _group_row(i: int, group: dict, shape: dict, names: dict[str, str]) -> str:
@@ -130,7 +144,7 @@ def _group_saving(group: dict, shape: dict) -> str:
     if shape["timed"]:
         return f"{fmt_seconds(group['saved_s'])} ({fmt_seconds(group['sequential_s'])} → {fmt_seconds(group['parallel_s'])})"
     before = _span(group["tasks"], shape["stage_before"])
-    after = _span(group["tasks"], shape["stage_after"])
+    after = _span(group["tasks"], shape["stage_after" if group["confidence"] == "high" else "stage_after_all"])
     return f"unknown without timings; their span {before} → {after} stage(s)"
 
 
@@ -164,6 +178,16 @@ def _dependency_check(check: dict, names: dict[str, str]) -> list[str]:
     return out
 
 
+def _findings(findings: list[dict]) -> list[str]:
+    """What ``wflint check`` reports on this workflow (default rules), so the report and CI agree."""
+    out = ["### Findings of `wflint check`", ""]
+    if not findings:
+        return out + ["None by default (`wflint check --preview` also shows what rests on unproven facts).", ""]
+    out += ["| Line | Code | Severity | Finding |", "|---|---|---|---|"]
+    out += [f"| {f['line']} | {f['code']} | {f['severity']} | {_cell(f['message'])} |" for f in findings]
+    return out + [""]
+
+
 def _group_check(i: int, group: dict, names: dict[str, str]) -> list[str]:
     """One group's verdict and the evidence for it, one line per kind of hazard."""
     verdict = "safe to run in parallel." if group["safe"] else "needs attention."
@@ -174,6 +198,12 @@ def _group_check(i: int, group: dict, names: dict[str, str]) -> list[str]:
            "- Shared rate limits: " + _shared_rate_limits(group, names)]
     if group["unknown_effects"]:
         out.append("- Unknown effects: " + ", ".join(names[t] for t in group["unknown_effects"]) + " (verify by hand)")
+    if group.get("gates_dropped"):
+        out.append("- Gates: removing the orderings changes what is skipped on failure ("
+                   + "; ".join(_cell(g) for g in group["gates_dropped"][:3])
+                   + (f"; and {len(group['gates_dropped']) - 3} more" if len(group["gates_dropped"]) > 3 else "") + ")")
+    for f in group.get("safety_findings", []):
+        out.append(f"- {f['code']}: {f['message']}")
     return out + [""]
 
 
@@ -311,13 +341,14 @@ def _timed_blueprint(report: dict, names: dict[str, str]) -> list[str]:
     out.append(f"Ideal (critical path with no limits): {fmt_seconds(report['ideal_s'])}; "
                f"no schedule under the declared limits can beat {fmt_seconds(report['lower_bound_s'])}.")
     out.append("")
-    critical = set(report["critical_path"])
-    for title, key in (("Before", "current_start_s"), ("After", "optimized_start_s")):
-        start = {t: v[key] for t, v in tasks.items()}
-        finish = {t: v[key] + v["duration_s"] for t, v in tasks.items()}
-        total = report["current_s"] if title == "Before" else report["optimized_s"]
+    rows = [t["id"] for t in sorted(report["tasks"], key=lambda x: (x["current_start_s"], x["id"]))]
+    charts = (("Before", "current_start_s", report["current_s"], report["critical_path_before"]),
+              ("After", "optimized_start_s", report["optimized_s"], report["critical_path"]))
+    for title, key, total, critical in charts:
+        start = {t: tasks[t][key] for t in rows}
+        finish = {t: tasks[t][key] + tasks[t]["duration_s"] for t in rows}
         out += ["```mermaid", mermaid.gantt(f"{title} ({fmt_seconds(total)})", names, start, finish,
-                                              critical if title == "After" else set()), "```", ""]
+                                              set(critical), rows), "```", ""]
     return out
 
 
@@ -424,7 +455,23 @@ def check_summary(findings: list, files: int) -> str:
                   for f in findings[:MAX_SUMMARY_ROWS]]
         if len(findings) > MAX_SUMMARY_ROWS:
             lines += ["", f"… and {len(findings) - MAX_SUMMARY_ROWS} more (see the annotations or the SARIF upload)."]
-    return markdown_safe("\n".join(lines))
+    return fit_summary(markdown_safe("\n".join(lines)), whole="every finding is in the annotations and the SARIF upload")
 
 
 MAX_SUMMARY_ROWS = 200  # a job summary has a size limit; the rest are in the annotations and SARIF
+SUMMARY_LIMIT = 1024 * 1024  # bytes GitHub takes per step in $GITHUB_STEP_SUMMARY
+
+
+def fit_summary(page: str, limit: int = SUMMARY_LIMIT,
+                whole: str = "run `wflint report --format html` (or json) for the whole of it") -> str:
+    """``page`` cut at a line boundary to fit ``limit`` UTF-8 bytes, with a note saying so and where
+    ``whole`` of it is; an open code fence is closed so the rest of the summary still renders."""
+    data = page.encode()
+    if len(data) <= limit:
+        return page
+    note = f"\n\n> **Truncated**: this is larger than GitHub's 1 MiB step-summary limit; {whole}.\n"
+    room = limit - len(note.encode()) - len(b"\n```")
+    head = data[:room].decode(errors="ignore")
+    head = head[:head.rfind("\n")] if "\n" in head else head
+    fenced = sum(1 for line in head.split("\n") if line.startswith("```")) % 2 == 1
+    return head + ("\n```" if fenced else "") + note

@@ -7,12 +7,17 @@ from collections.abc import Set
 from ..display import printable
 from ..ir import Workflow
 
+# Words Mermaid reads as syntax where an id stands (``end`` closes a subgraph, ``class`` styles).
+RESERVED = {"end", "graph", "flowchart", "subgraph", "style", "class", "classdef", "click", "linkstyle",
+            "default", "direction", "call", "href", "callback", "section", "title", "gantt", "crit", "done",
+            "active", "milestone", "after", "todaymarker", "excludes", "includes", "dateformat", "axisformat"}
+
 
 def node_id(task_id: str, ids: dict[str, str]) -> str:
-    """Mermaid ids must be plain words; keep them readable and unique."""
+    """Mermaid ids must be plain words; keep them readable and unique, never a keyword."""
     if task_id not in ids:
-        base = re.sub(r"\W+", "_", task_id).strip("_") or "task"
-        if not base[0].isalpha():
+        base = re.sub(r"\W+", "_", task_id, flags=re.ASCII).strip("_") or "task"
+        if not base[0].isalpha() or base.lower() in RESERVED:
             base = "t_" + base
         candidate, n = base, 1
         while candidate in ids.values():
@@ -24,12 +29,19 @@ def node_id(task_id: str, ids: dict[str, str]) -> str:
 
 def label(text: str) -> str:
     """A quoted Mermaid label: one line, with the characters Mermaid reads as syntax as entities."""
-    shown = printable(text).replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+    shown = (printable(text).replace("#", "#35;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+             .replace("`", "#96;"))
     return '"' + shown + '"'
 
 
-def flowchart(workflow: Workflow, edges: list[tuple[str, str, str]]) -> str:
-    """``edges`` are (u, v, kind); kinds other than data/control are drawn dotted."""
+def _gantt_text(text: str) -> str:
+    """A gantt title or task name: ``:`` ends a name, ``#`` and ``;`` start comments and entities."""
+    return printable(text).replace(":", " ").replace("#", " ").replace(";", ",").replace("<", "‹").replace(">", "›")
+
+
+def flowchart(workflow: Workflow, edges: list[tuple[str, str, str]], critical: Set[str] = frozenset()) -> str:
+    """``edges`` are (u, v, kind); kinds other than data/control are drawn dotted; ``critical``
+    tasks (the report's critical path) are drawn in the critical colour."""
     ids: dict[str, str] = {}
     lines = ["flowchart LR"]
     for t, task in workflow.tasks.items():
@@ -37,16 +49,21 @@ def flowchart(workflow: Workflow, edges: list[tuple[str, str, str]]) -> str:
     for u, v, kind in edges:
         arrow = "-->" if kind in ("data", "control", "needed") else "-.->"
         lines.append(f"    {node_id(u, ids)} {arrow} {node_id(v, ids)}")
+    on_path = [node_id(t, ids) for t in workflow.tasks if t in critical]
+    if on_path:
+        lines += ["    classDef critical fill:#ffebe9,stroke:#cf222e,stroke-width:2px",
+                  f"    class {','.join(on_path)} critical"]
     return "\n".join(lines)
 
 
 def gantt(title: str, names: dict[str, str], start: dict[str, float], finish: dict[str, float],
-          critical: Set[str] = frozenset()) -> str:
-    """A schedule as a gantt chart; times in milliseconds (``dateFormat x``)."""
+          critical: Set[str] = frozenset(), rows: list[str] | None = None) -> str:
+    """A schedule as a gantt chart; times in milliseconds (``dateFormat x``). ``rows``: the order
+    of the rows (the same before and after, so a task keeps its line), else by start."""
     ids: dict[str, str] = {}
-    lines = ["gantt", f"    title {printable(title)}", "    dateFormat x", "    axisFormat %M:%S", "    section Tasks"]
-    for t in sorted(start, key=lambda x: (start[x], x)):
+    lines = ["gantt", f"    title {_gantt_text(title)}", "    dateFormat x", "    axisFormat %M:%S", "    section Tasks"]
+    for t in rows or sorted(start, key=lambda x: (start[x], x)):
         tags = ("crit, " if t in critical else "") + node_id(t, ids)
-        text = printable(names[t]).replace(":", " ").replace("#", " ").replace("<", "‹").replace(">", "›")
+        text = _gantt_text(names[t])
         lines.append(f"    {text} :{tags}, {round(start[t] * 1000)}, {round(finish[t] * 1000)}")
     return "\n".join(lines)

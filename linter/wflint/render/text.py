@@ -108,6 +108,7 @@ def report_text(report: dict) -> str:
                 f"ideal: {fmt_seconds(report['ideal_s'])}   saved: {fmt_seconds(report['saved_s'])} "
                 f"({report['saved_pct']:.1f}%)"]
         out.append("Critical path: " + " → ".join(label(t) for t in report["critical_path"]))
+        out.append("Critical path as designed: " + " → ".join(label(t) for t in report["critical_path_before"]))
     else:
         out += ["", f"Before: {shape['depth_before']} stage(s) deep   after: {shape['depth_after']} stage(s) deep   "
                 f"orderings removed: {shape['removable_orderings']}   time saved: unknown without timings"]

@@ -7,7 +7,7 @@ import os
 import re
 
 from wflint.errors import NothingRead, ParseError
-from wflint.facets import LoopCopy, Structure, TriggerRule, Unresolved
+from wflint.facets import EngineVersion, LoopCopy, PoolQueueing, Structure, TriggerRule, Unresolved
 from wflint.ir import (
     Duration,
     DurationSource,
@@ -30,8 +30,8 @@ from .interp import Interpreter
 from .model import Anchored, DagState, TaskState
 from .ops import INERT_OPERATORS, OPAQUE_OPERATORS
 from .pysyntax import parse_python
+from .scheduling import DEFAULT_POOL_SLOTS, airflow_version, dag_task_cap, per_task_cap, run_settings, waiting
 
-DEFAULT_MAX_ACTIVE_TASKS = 16
 DEFAULT_DURATION_S = 1.0
 PARALLEL_FEATURE = "a >> [b, c] >> d (or .expand() for clones)"
 ANY_JOIN = {"one_success", "one_failed", "one_done"}
@@ -66,7 +66,8 @@ def read_dag_file(path: str, text: str, pools: dict[str, int] | None = None) -> 
         _nothing_read(path, module)
     if pools is None:
         pools = pool_sizes(path)
-    workflows = [_workflow(path, dag, pools) for dag in dags]
+    version = airflow_version(module)
+    workflows = [_workflow(path, dag, pools, version) for dag in dags]
     for dag, workflow in zip(dags, workflows):
         if dag.dynamic or any(t.dynamic for t in workflow.tasks.values()) or (interp.notes and not workflow.tasks):
             # This DAG's own reasons; the file's when they were found outside any DAG (an import).
@@ -141,19 +142,18 @@ def _position(node) -> Position | None:
                     (node.end_col_offset + 1) if getattr(node, "end_col_offset", None) is not None else None)
 
 
-def _workflow(path: str, dag: DagState, pools: dict[str, int]) -> Workflow:
+def _workflow(path: str, dag: DagState, pools: dict[str, int], version: EngineVersion) -> Workflow:
     nodes: dict[tuple, object] = {("dag",): dag.node}
     tasks: dict[str, Task] = {}
-    cap = dag.kwargs.get("max_active_tasks")
-    cap = cap if isinstance(cap, int) and cap > 0 else DEFAULT_MAX_ACTIVE_TASKS
+    cap, cap_source = dag_task_cap(dag.kwargs, version)
     for tid, ts in dag.tasks.items():
-        tasks[tid] = _task(ts, cap)
+        tasks[tid] = _task(ts, cap, version)
         linked = tuple(u for u in ts.upstream if (u, tid) in dag.loop_edges)
         if ts.loop_site:
             tasks[tid].put(LoopCopy(site=str(ts.loop_site), linked_from=linked))
         nodes[("task", tid)] = ts.node
     edges = _edges(dag, nodes)
-    limits = _limits(dag, pools)
+    limits = _limits(dag, pools, cap, cap_source)
 
     index = SourceIndex()
     for pointer, node in nodes.items():
@@ -166,11 +166,14 @@ def _workflow(path: str, dag: DagState, pools: dict[str, int]) -> Workflow:
 
     notes = ("max_active_tasks caps tasks running at once in one DAG run",)
     model = ExecutionModel(name="airflow", mode="graph", parallel_feature=PARALLEL_FEATURE, notes=notes)
-    return Workflow(name=dag.dag_id, format="airflow", path=path, execution_model=model, tasks=tasks,
-                    edges=edges, limits=limits, source=index, location=Location(("dag",)))
+    workflow = Workflow(name=dag.dag_id, format="airflow", path=path, execution_model=model, tasks=tasks,
+                        edges=edges, limits=limits, source=index, location=Location(("dag",)))
+    workflow.put(version)
+    workflow.put(PoolQueueing("Airflow"))
+    return workflow
 
 
-def _task(ts: TaskState, cap: int = DEFAULT_MAX_ACTIVE_TASKS) -> Task:
+def _task(ts: TaskState, cap: int, version: EngineVersion) -> Task:
     kw = ts.kwargs
     trigger = kw.get("trigger_rule", "all_success")
     trigger = trigger if isinstance(trigger, str) else "all_success"
@@ -180,8 +183,8 @@ def _task(ts: TaskState, cap: int = DEFAULT_MAX_ACTIVE_TASKS) -> Task:
     per_run = kw.get("max_active_tis_per_dagrun")
     per_run = per_run if ts.mapped and isinstance(per_run, int) and per_run > 0 else None
     if ts.mapped:
-        if per_run:
-            cap = min(cap, per_run)
+        for own_cap in (per_run, per_task_cap(kw, version)):
+            cap = min(cap, own_cap) if own_cap else cap
         if ts.map_length is not None:
             # One node for the mapped task: its instances run in waves of at most `cap`.
             seconds = DEFAULT_DURATION_S * max(1, math.ceil(ts.map_length / cap))
@@ -206,7 +209,7 @@ def _task(ts: TaskState, cap: int = DEFAULT_MAX_ACTIVE_TASKS) -> Task:
     role = "setup" if ts.is_setup else "teardown" if ts.is_teardown else ""
     trigger_rule = TriggerRule(rule=trigger, role=role, chooses_branch=bool(ts.branch),
                                handles_failure=FAILURE_POLICY.get(trigger) == "on-failure")
-    return Task(
+    task = Task(
         id=ts.task_id,
         name=kw["task_display_name"] if isinstance(kw.get("task_display_name"), str) else ts.task_id,
         kind=ts.operator,
@@ -221,6 +224,11 @@ def _task(ts: TaskState, cap: int = DEFAULT_MAX_ACTIVE_TASKS) -> Task:
         dynamic=ts.dynamic or ts.dag.dynamic,
         facets={OperatorFacts: operator, TriggerRule: trigger_rule, **({Structure: structure} if structure else {})},
     )
+    task.put(run_settings(kw, version))
+    frees = waiting(kw) if ts.sensor else None
+    if frees is not None:
+        task.put(frees)
+    return task
 
 
 MARKERS = {"EmptyOperator", "DummyOperator", "ExternalTaskMarker"}
@@ -354,16 +362,12 @@ def _literal_strings(node) -> list[str]:
     return []
 
 
-def _limits(dag: DagState, pools: dict[str, int]) -> Limits:
-    cap = dag.kwargs.get("max_active_tasks")
-    if isinstance(cap, int) and cap > 0:
-        limits = Limits(concurrency=cap, concurrency_source="max_active_tasks on the DAG")
-    else:
-        limits = Limits(concurrency=DEFAULT_MAX_ACTIVE_TASKS, concurrency_source="max_active_tasks default (Airflow 3)")
+def _limits(dag: DagState, pools: dict[str, int], cap: int, cap_source: str) -> Limits:
+    limits = Limits(concurrency=cap, concurrency_source=cap_source)
     used = {p for ts in dag.tasks.values() for p in [ts.kwargs.get("pool")] if isinstance(p, str)}
     for name in sorted(used):
         if name in pools:
             limits.pools[name] = PoolLimit(name, pools[name], Location(("dag",)))
         elif name == "default_pool":
-            limits.pools[name] = PoolLimit(name, 128, Location(("dag",)))
+            limits.pools[name] = PoolLimit(name, DEFAULT_POOL_SLOTS, Location(("dag",)))
     return limits

@@ -44,9 +44,9 @@ def rewrite(text: str, workflow: Workflow, changes: list[FixChange]) -> list[Tex
         u, v = sorted(missing)[0]
         hint = plan.hints.get((u, v))
         if hint:
-            raise RewriteError(f"the ordering {u} → {v} cannot be removed in place; {hint}")
-        raise RewriteError(f"the ordering {u} → {v} is not written as a chain of single tasks; "
-                           f"change it by hand")
+            raise RewriteError(f"the ordering {u} → {v} cannot be removed in place: {hint[0]}", hint[1])
+        raise RewriteError(f"the ordering {u} → {v} is not written as a chain of single tasks, the only "
+                           "shape wflint rewrites", "change it by hand")
     return [_lines_edit(text, new_module.code, [positions[node] for node in plan.changed])]
 
 
@@ -143,10 +143,14 @@ class _Planner(cst.CSTTransformer):
         self.key, self.sites, self.removals, self.replacements = key, sites, removals, replacements
         self.changed: list[cst.CSTNode] = []  # the original nodes replaced, for the edit's span
         self.done: set[Order] = set()
-        self.hints: dict[Order, str] = {}  # display-only suggestion per ordering
+        self.hints: dict[Order, tuple[str, str]] = {}  # per ordering: why it is refused, what to do by hand
+        self.splits: dict[cst.CSTNode, list[str]] = {}  # Expr → the task-creating operands it becomes
+        self.pending_split: list[str] = []
 
     def leave_SimpleStatementLine(self, original, updated):
         new = self.replacements.get(original)
+        if new is None and len(original.body) == 1:
+            new = self.splits.get(original.body[0])
         if new is None:
             return updated
         self.changed.append(original)
@@ -161,6 +165,9 @@ class _Planner(cst.CSTTransformer):
         elif isinstance(value, cst.Call) and _call_name(value) == "chain":
             new = self.chain_call(value, updated.value)
         else:
+            return updated
+        if self.pending_split:
+            self.splits[original], self.pending_split = self.pending_split, []
             return updated
         if new is updated.value:
             return updated
@@ -195,10 +202,7 @@ class _Planner(cst.CSTTransformer):
         """Join operand i and i+1 into one list where their single edge is to be removed."""
         cut = [len(edges) == 1 and edges[0] in self.removals for edges in pairs]
         if all(bool(edges) and all(e in self.removals for e in edges) for edges in pairs):
-            for edges in pairs:
-                for e in edges:
-                    self.hints.setdefault(e, f"none of the orderings of `{_code(updated)}` is needed: "
-                                             f"delete that statement by hand")
+            self.drop_orderings(pairs, new_ops, updated)
             return updated
         if not any(cut):
             return updated
@@ -212,11 +216,27 @@ class _Planner(cst.CSTTransformer):
                 self.hint(pairs, cut, _chain_linear_hint(blocks, new_ops, updated))
             return updated
         self.done.update(pairs[i][0] for i, c in enumerate(cut) if c)
+        columns = [p.start.column if (p := self.key.positions.get(o)) else 0 for o in ops]
         if kind == "chain":
-            return _rebuild_call(updated, blocks, new_ops)
-        return _rebuild_shift(updated, blocks, new_ops, opers)
+            return _rebuild_call(updated, blocks, new_ops, columns)
+        return _rebuild_shift(updated, blocks, new_ops, opers, columns)
 
-    def hint(self, pairs, cut, text: str) -> None:
+    def drop_orderings(self, pairs, new_ops, updated) -> None:
+        """No ordering of the statement is needed. Operands that create tasks (calls other than
+        ``Label``) stay, each its own statement, so no task is lost; a statement of plain names
+        only orders, and deleting it is left to the author."""
+        orderings = [e for edges in pairs for e in edges]
+        creating = [_code(o).strip() for o in new_ops if _creates_tasks(o)]
+        if creating:
+            self.pending_split = creating
+            self.done.update(orderings)
+            return
+        for e in orderings:
+            self.hints.setdefault(e, (f"the fix removes every ordering of `{_code(updated)}`, which would "
+                                      "delete the statement, and wflint does not delete statements",
+                                      "delete that statement by hand"))
+
+    def hint(self, pairs, cut, text: tuple[str, str]) -> None:
         for edges, c in zip(pairs, cut):
             if c:
                 self.hints.setdefault(edges[0], text)
@@ -238,12 +258,30 @@ def _lists_meet(blocks: list[list[int]], listy: list[bool]) -> bool:
     return any((len(a) > 1 or listy[a[0]]) and (len(b) > 1 or listy[b[0]]) for a, b in zip(blocks, blocks[1:]))
 
 
-def _chain_linear_hint(blocks: list[list[int]], new_ops, updated) -> str:
+def _chain_linear_hint(blocks: list[list[int]], new_ops, updated) -> tuple[str, str]:
     parts = [_code(new_ops[blk[0]]) if len(blk) == 1
              else "[" + ", ".join(_code(new_ops[i]) for i in blk) + "]" for blk in blocks]
-    return (f"two lists would meet (list >> list is a TypeError); write "
-            f"`chain_linear({', '.join(parts)})` instead of `{_code(updated)}` "
+    return ("two lists would meet (list >> list is a TypeError)",
+            f"write `chain_linear({', '.join(parts)})` instead of `{_code(updated)}` "
             f"(from airflow.sdk import chain_linear)")
+
+
+class _CallFinder(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found = False
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        if _call_name(node) != "Label":
+            self.found = True
+        return not self.found
+
+
+def _creates_tasks(node: cst.CSTNode) -> bool:
+    """Whether evaluating ``node`` may create tasks: any call but ``Label(...)``."""
+    finder = _CallFinder()
+    node.visit(finder)
+    return finder.found
 
 
 def _code(node: cst.CSTNode) -> str:
@@ -279,7 +317,17 @@ def _flatten(expr, top: bool = True):
     return [expr], []
 
 
-def _element_list(members, new_ops, separators):
+MAX_LINE = 99  # the longest line a one-line list may make
+
+
+def _element_list(members, new_ops, separators, column: int):
+    """``[a, b, c]`` on one line where the members were split over lines with nothing between them
+    but line breaks (and it fits); else each member keeps its line and comment, lined up under the
+    first (the separators the caller aligned)."""
+    codes = [_code(new_ops[i]) for i in members]
+    flat = "[" + ", ".join(codes) + "]"
+    if not any(_has_comment(ws) for ws in separators) and "\n" not in flat and column + len(flat) < MAX_LINE:
+        separators = [cst.SimpleWhitespace(" ")] * len(separators)
     elements = []
     for k, i in enumerate(members):
         if k < len(members) - 1:
@@ -289,7 +337,31 @@ def _element_list(members, new_ops, separators):
     return cst.List(elements)
 
 
-def _rebuild_shift(updated, blocks, new_ops, opers):
+def _has_comment(ws) -> bool:
+    if not isinstance(ws, cst.ParenthesizedWhitespace):
+        return False
+    return ws.first_line.comment is not None or any(line.comment is not None for line in ws.empty_lines)
+
+
+def _aligned(ws, shift: int):
+    """A line break before a list member, indented ``shift`` columns more or less (the member then
+    stands under the first member, one column past the bracket)."""
+    if not isinstance(ws, cst.ParenthesizedWhitespace):
+        return cst.SimpleWhitespace(" ")
+    indent = ws.last_line.value
+    if shift < 0 and indent.strip(" "):
+        shift = 0  # tabs: never cut into them
+    return ws.with_changes(last_line=cst.SimpleWhitespace(" " * max(0, len(indent) + shift) if shift < 0
+                                                          else indent + " " * shift))
+
+
+def _line_start(operator, member_column: int) -> int:
+    """The column a ``>> member`` line starts at: the member's, less the operator and its space."""
+    after = operator.whitespace_after
+    return member_column - 2 - (len(after.value) if isinstance(after, cst.SimpleWhitespace) else 1)
+
+
+def _rebuild_shift(updated, blocks, new_ops, opers, columns):
     """Rebuild ``a >> [b, c] >> d`` keeping the outer parentheses and every comment."""
     kept_opers = []
     operands = []
@@ -297,15 +369,11 @@ def _rebuild_shift(updated, blocks, new_ops, opers):
         if len(block) == 1:
             operands.append(new_ops[block[0]])
         else:
-            # The operators between members disappear; their comments move after the commas.
-            seps = []
-            for i in block[:-1]:
-                ws = opers[i].whitespace_before
-                if isinstance(ws, cst.ParenthesizedWhitespace):
-                    # The member now starts where ">> " stood: line it up under the first member.
-                    ws = ws.with_changes(last_line=cst.SimpleWhitespace(ws.last_line.value + " " * 4))
-                seps.append(ws if isinstance(ws, cst.ParenthesizedWhitespace) else cst.SimpleWhitespace(" "))
-            operands.append(_element_list(block, new_ops, seps))
+            # The operators between members disappear; their comments move after the commas, and a
+            # member on its own line starts where ">> " stood: lined up under the first member.
+            seps = [_aligned(opers[i].whitespace_before, columns[block[0]] + 1 - _line_start(opers[i], columns[i + 1]))
+                    for i in block[:-1]]
+            operands.append(_element_list(block, new_ops, seps, columns[block[0]]))
         if n < len(blocks) - 1:
             kept_opers.append(opers[block[-1]])
     node = operands[0]
@@ -314,16 +382,18 @@ def _rebuild_shift(updated, blocks, new_ops, opers):
     return node.with_changes(lpar=updated.lpar, rpar=updated.rpar)
 
 
-def _rebuild_call(updated, blocks, new_ops):
+def _rebuild_call(updated, blocks, new_ops, columns):
     args = list(updated.args)
     new_args = []
     for block in blocks:
         if len(block) == 1:
             new_args.append(args[block[0]])
             continue
-        seps = [args[i].comma.whitespace_after if args[i].comma is not cst.MaybeSentinel.DEFAULT
+        # One column past the bracket: continuation members line up under the first.
+        seps = [_aligned(args[i].comma.whitespace_after, columns[block[0]] + 1 - columns[i + 1])
+                if args[i].comma is not cst.MaybeSentinel.DEFAULT
                 else cst.SimpleWhitespace(" ") for i in block[:-1]]
-        merged = _element_list(block, new_ops, seps)
+        merged = _element_list(block, new_ops, seps, columns[block[0]])
         last = args[block[-1]]
         new_args.append(last.with_changes(value=merged))
     return updated.with_changes(args=new_args)

@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 from wflint.ir import ApiUse, Mode
 from wflint.sqltables import tables_in_sql
 
+MAX_MERGE_INPUTS = 10  # n8n's Merge node (v3) offers 2 to 10 inputs (``numberInputs``)
+
 PREFIX = "n8n-nodes-base."
 
 # Node types whose effects cannot be known from the file: arbitrary code or another workflow.

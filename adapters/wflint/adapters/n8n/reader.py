@@ -750,6 +750,10 @@ def _joins(task: Task, node: dict, inputs: list[tuple], labels: dict) -> None:
     count = params.get("numberInputs", 2) if fx.version(node) >= 3 else 2
     count = count if isinstance(count, int) and not isinstance(count, bool) else 2
     issues = []
+    valid = 1 <= count <= fx.MAX_MERGE_INPUTS
+    if not valid:  # n8n offers no such Merge: say so, and judge only the inputs it is wired with
+        issues.append(f"numberInputs is {count}; n8n's Merge takes 2 to {fx.MAX_MERGE_INPUTS} inputs")
+        count = fx.MAX_MERGE_INPUTS
     by_index: dict[int, list[str]] = {}
     keys_at: dict[int, list] = {}
     for u, out, idx, _ptr in inputs:
@@ -763,7 +767,7 @@ def _joins(task: Task, node: dict, inputs: list[tuple], labels: dict) -> None:
         elif len(sources) > 1 and together:
             issues.append(f"input {idx + 1} has {len(sources)} connections ({', '.join(f'`{s}`' for s in sources)}); "
                           "the Merge runs once per arriving branch instead of joining them")
-    if by_index:
+    if by_index and valid:
         for idx in range(count):
             if idx not in by_index:
                 issues.append(f"input {idx + 1} is not connected; the Merge waits for it, then runs with partial data")

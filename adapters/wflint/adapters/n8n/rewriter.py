@@ -29,14 +29,13 @@ from wflint.errors import RewriteError
 from wflint.facets import ExecutionOrder
 from wflint.finding import FixChange, InsertJoin, RemoveOrder, RunOnce, SetExecutionOrder, change_kind
 
-from .effects import short_type
+from .effects import MAX_MERGE_INPUTS, short_type
 from .facts import facts
 from .jsonsplice import Doc, append_element, append_member, insert_elements_after, remove_element, replace_value
 from .reader import connection_links
 
 MERGE_TYPE = "n8n-nodes-base.merge"
 MERGE_VERSION = 3.2
-MAX_MERGE_INPUTS = 10
 SUPPORTED = (InsertJoin, SetExecutionOrder, RemoveOrder, RunOnce)
 
 
