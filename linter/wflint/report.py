@@ -162,25 +162,35 @@ def _effects_of(wf: Workflow, t: str, mode: Mode) -> list[str]:
     return sorted({e.resource for e in wf.tasks[t].effects if e.mode is mode})
 
 
-def _safety_findings(group_tasks: list[str], findings: list[Finding]) -> list[dict]:
-    """``check``'s safety findings (SAF) on any of the group's tasks: a hazard the group carries."""
-    inside = set(group_tasks)
-    return [{"code": f.code, "tasks": list(f.tasks), "message": f.message}
-            for f in findings if f.code.startswith("SAF") and inside & set(f.tasks)]
+def _safety_by_task(findings: list[Finding]) -> dict[str, list[Finding]]:
+    """``check``'s safety findings (SAF) indexed by task, once per report (not once per group)."""
+    by_task: dict[str, list[Finding]] = {}
+    for f in findings:
+        if f.code.startswith("SAF"):
+            for t in f.tasks:
+                by_task.setdefault(t, []).append(f)
+    return by_task
 
 
-def _gates_dropped(analysis: Analysis, removed: list[tuple[str, str]]) -> list[str]:
+def _safety_findings(group_tasks: list[str], by_task: dict[str, list[Finding]]) -> list[dict]:
+    """The safety findings on any of the group's tasks: a hazard the group carries."""
+    found = {id(f): f for t in group_tasks for f in by_task.get(t, ())}
+    return [{"code": f.code, "tasks": list(f.tasks), "message": f.message} for f in found.values()]
+
+
+def _gates_dropped(analysis: Analysis, removed: list[tuple[str, str]], details: dict) -> list[str]:
     """Orderings the group removes that the engine also reads as a gate (skip when the first fails)."""
     gates = analysis.workflow.execution_model.order_gates
     if not gates:
         return []
-    edges = {(e.u, e.v): e.detail for e in analysis.workflow.edges}
-    return [edges.get((u, v)) or f"{u} → {v}: {gates}" for u, v in removed]
+    return [details.get((u, v)) or f"{u} → {v}: {gates}" for u, v in removed]
 
 
 def _dependency_check(analysis: Analysis, findings: list[Finding]) -> dict:
     wf = analysis.workflow
     groups = []
+    safety_by_task = _safety_by_task(findings)
+    details = {(e.u, e.v): e.detail for e in wf.edges}
     for g in analysis.groups:
         data = [{"from": u, "to": v, "why": why} for u, v, why in g.needed]
         writes: dict[str, list[str]] = {}
@@ -207,7 +217,7 @@ def _dependency_check(analysis: Analysis, findings: list[Finding]) -> dict:
                            "peak_per_s": _r(peak.used) if peak else None,
                            "ok": bool(peak is None or not peak.exceeded)})
         unknown = [t for t in g.tasks if wf.tasks[t].opaque or wf.tasks[t].dynamic]
-        safety, gates = _safety_findings(g.tasks, findings), _gates_dropped(analysis, g.removed)
+        safety, gates = _safety_findings(g.tasks, safety_by_task), _gates_dropped(analysis, g.removed, details)
         groups.append({
             "tasks": g.tasks,
             "data_dependencies": data,
