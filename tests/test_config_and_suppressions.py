@@ -196,3 +196,17 @@ def test_a_config_entry_that_names_no_task_is_a_warning_when_a_folder_is_checked
     assert "durations.fetch_crm" not in folder.stderr
     named = run("check", tmp_path / "customer-health.wflint.yaml", "--fail-on", "never")
     assert "name no task" not in named.stderr
+
+
+def test_a_file_level_ignore_silences_its_codes_in_the_whole_file(tmp_path):
+    from conftest import FIXTURES
+
+    race = (FIXTURES / "rules" / "SAF001" / "bad.wflint.yaml").read_text()
+    path = tmp_path / "race.wflint.yaml"
+    path.write_text("# wflint: ignore-file[SAF001] a known race, tracked elsewhere\n" + race)
+    codes = [f["code"] for f in run("check", path, "--format", "json", "--fail-on", "never").json()["findings"]]
+    assert "SAF001" not in codes and "WFL002" not in codes
+    path.write_text("# wflint: ignore-file[SAF002]\n" + race)
+    found = run("check", path, "--format", "json", "--fail-on", "never").json()["findings"]
+    assert "SAF001" in [f["code"] for f in found]
+    assert any(f["code"] == "WFL002" and "SAF002 suppresses nothing" in f["message"] for f in found)

@@ -1,4 +1,5 @@
-"""Inline suppressions: ``# wflint: ignore[CODE,...] reason`` (docs/architecture.md).
+"""Inline suppressions: ``# wflint: ignore[CODE,...] reason`` (docs/architecture.md), and for a
+whole file ``# wflint: ignore-file[CODE,...] reason`` anywhere in it.
 
 A directive silences the codes it names (all codes when it names none) for findings reported on
 its line, or on the line of a task the finding is about (its key, job, step or operator). In JSON
@@ -15,7 +16,7 @@ from .facets import Notes
 from .finding import Finding
 from .ir import Workflow
 
-DIRECTIVE = re.compile(r"wflint:\s*ignore(?:\[([^\]]*)\])?", re.I)
+DIRECTIVE = re.compile(r"wflint:\s*ignore(-file)?(?:\[([^\]]*)\])?", re.I)
 
 
 @dataclass
@@ -25,6 +26,7 @@ class Directive:
     codes: tuple[str, ...] | None  # None: every code
     task: str | None = None  # set for directives found in a task's notes
     used: set[str] = field(default_factory=set)
+    whole_file: bool = False  # ``wflint: ignore-file[...]``: every finding of the file
 
     def covers(self, code: str) -> bool:
         return self.codes is None or any(code.startswith(c) for c in self.codes)
@@ -36,8 +38,8 @@ def parse(text: str, line: int = 0, task: str | None = None) -> list[Directive]:
     out = []
     for number, content in enumerate(text.splitlines(), start=1):
         for m in DIRECTIVE.finditer(content):
-            codes = None if m.group(1) is None else tuple(c.strip().upper() for c in m.group(1).split(",") if c.strip())
-            out.append(Directive(line or number, m.start() + 1, codes, task))
+            codes = None if m.group(2) is None else tuple(c.strip().upper() for c in m.group(2).split(",") if c.strip())
+            out.append(Directive(line or number, m.start() + 1, codes, task, whole_file=bool(m.group(1))))
     return out
 
 
@@ -61,11 +63,13 @@ def apply(findings: list[Finding], text: str, workflows: list[Workflow]) -> tupl
         by_line.setdefault(d.line, []).append(d)
     task_lines = {(wf.name, t): wf.source.resolve(task.location).line
                   for wf in workflows for t, task in wf.tasks.items()}
+    whole_file = [d for d in directives if d.whole_file]
     kept = []
     for f in findings:
         lines = {f.line} | {task_lines[(f.workflow, t)] for t in f.tasks if (f.workflow, t) in task_lines}
         hit = next((d for line in sorted(lines) for d in by_line.get(line, ()) if d.covers(f.code)
-                    and (d.task is None or d.task in f.tasks)), None)
+                    and not d.whole_file and (d.task is None or d.task in f.tasks)), None)
+        hit = hit or next((d for d in whole_file if d.covers(f.code)), None)
         if hit is None:
             kept.append(f)
         else:
@@ -84,7 +88,7 @@ def unused(path: str, directives: list[Directive], rules: dict, selected) -> lis
         unused = [c for c in named if c not in unknown and not any(u.startswith(c) for u in d.used)
                   and any(selected(k) for k in known_codes if k.startswith(c))]
         if d.codes is None and not d.used:
-            message = "suppression `wflint: ignore` suppresses nothing here"
+            message = f"suppression `wflint: {'ignore-file' if d.whole_file else 'ignore'}` suppresses nothing here"
         elif unknown:
             message = f"suppression names unknown code{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}"
         elif unused:
