@@ -184,7 +184,7 @@ def _render_findings(findings, results, fmt: str, statistics: bool, options=None
     if fmt == "json":
         from .render import jsonout
 
-        return jsonout.check_json(findings, files, _workflows_read(results))
+        return jsonout.check_json(findings, files, jsonout.workflows_read(results))
     if fmt == "sarif":
         from .render import sarif
 
@@ -198,13 +198,6 @@ def _render_findings(findings, results, fmt: str, statistics: bool, options=None
     if statistics:
         return text.statistics(findings, all_rules())
     return text.check_text(findings, files, options or text.TextOptions())
-
-
-def _workflows_read(results) -> list[dict]:
-    from .analysis.coverage import coverage
-
-    return [{"path": r.path, "workflow": w.workflow.name, "coverage": coverage(w.workflow).as_dict()}
-            for r in results for w in r.results]
 
 
 def _timings(paths: tuple[str, ...]):

@@ -55,20 +55,12 @@ def check(path: str | None = None, text: str | None = None, format: str | None =
           preview: bool = False) -> dict:
     """Findings for a workflow file (or inline text of ``format``), as ``wflint check --format json``."""
     from .engine import Selection, lint_paths
-    from .render.jsonout import check_json
+    from .render.jsonout import check_json, workflows_read
 
     with _source(path, text, format) as file:
         results = lint_paths([file], Selection(preview=preview))
         findings = [f for r in results for f in r.findings]
-        workflows = [{"path": r.path, "workflow": w.workflow.name, "coverage": _coverage(w.workflow)}
-                     for r in results for w in r.results]
-        return _shown(json.loads(check_json(findings, len(results), workflows)), file, path)
-
-
-def _coverage(workflow) -> dict:
-    from .analysis.coverage import coverage
-
-    return coverage(workflow).as_dict()
+        return _shown(json.loads(check_json(findings, len(results), workflows_read(results))), file, path)
 
 
 def report(path: str | None = None, text: str | None = None, format: str | None = None) -> dict:

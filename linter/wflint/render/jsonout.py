@@ -31,6 +31,14 @@ def finding_dict(f: Finding) -> dict:
     }
 
 
+def workflows_read(results) -> list[dict]:
+    """Each workflow of the linted files (``engine.FileResult``) with its coverage, for ``check_json``."""
+    from ..analysis.coverage import coverage
+
+    return [{"path": r.path, "workflow": w.workflow.name, "coverage": coverage(w.workflow).as_dict()}
+            for r in results for w in r.results]
+
+
 def check_json(findings: list[Finding], files: int, workflows: list[dict] | None = None) -> str:
     """``workflows``: one entry per workflow read (path, name, coverage), so a machine can tell a
     clean result on a whole graph from one on a partly read graph."""

@@ -342,26 +342,17 @@ class _Brief:
 
     def _check_independence(self) -> None:
         """``Tasks 1 and 2 are independent`` is a claim: a dependency path between them contradicts it."""
-        succ: dict[str, set[str]] = {}
+        from wflint.analysis.graph import reaches
+
+        succ: dict[str, list[str]] = {t: [] for t in self.tasks}
         for e in self.edges:
-            succ.setdefault(e.u, set()).add(e.v)
-
-        def reaches(a: str, b: str) -> bool:
-            seen, todo = set(), [a]
-            while todo:
-                for nxt in succ.get(todo.pop(), ()):
-                    if nxt == b:
-                        return True
-                    if nxt not in seen:
-                        seen.add(nxt)
-                        todo.append(nxt)
-            return False
-
+            succ[e.u].append(e.v)
+        rank = {t: i for i, t in enumerate(self.tasks)}  # the listed order: every edge goes forward
         for number, ids in self.independent:
             for i, a in enumerate(ids):
                 for b in ids[i + 1:]:
                     for x, y in ((a, b), (b, a)):
-                        if x in self.tasks and y in self.tasks and reaches(x, y):
+                        if x in self.tasks and y in self.tasks and rank[x] < rank[y] and reaches(succ, x, y, rank):
                             self.fail(number, f"tasks {a} and {b} are said to be independent, but task {y} "
                                               f"depends on task {x} through the dependencies listed")
 
