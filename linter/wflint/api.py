@@ -13,7 +13,9 @@ suppressions) and raises ``wflint.UsageError`` where the command would exit 2. F
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from wflint.records import dataclass
 
 from .errors import ParseError, UsageError
 from .finding import Finding

@@ -12,8 +12,10 @@ import functools
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import NoReturn
+
+from wflint.records import dataclass
 
 from .analysis.durations import parse_duration, parse_limit
 from .errors import UsageError
@@ -29,6 +31,9 @@ Fail = Callable[[str, str], NoReturn]  # raises UsageError naming the file, the 
 
 @dataclass
 class Config:
+    """One project's settings, read from the nearest config file (or the defaults); ``matched`` records which
+    entries were used."""
+
     path: str | None = None  # None: defaults, no file found
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()

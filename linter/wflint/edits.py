@@ -11,13 +11,16 @@ for fresh positions), records them in an ``EditLog``, which keeps them as edits 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+from wflint.records import dataclass
 
 from .errors import RewriteError
 
 
 @dataclass(frozen=True)
 class TextEdit:
+    """Replace ``[start, end)`` of the text a rewriter was given; edits are applied together, so they never overlap."""
+
     start: int
     end: int
     replacement: str

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from wflint.records import dataclass
 
 from . import discover, suppress
 from .analysis import Analysis, analyze
@@ -47,6 +49,8 @@ class Selection:
 
 @dataclass
 class WorkflowResult:
+    """One workflow of a file with its analysis and the findings its rules made."""
+
     workflow: Workflow
     analysis: Analysis | None
     findings: list[Finding] = field(default_factory=list)
@@ -54,6 +58,9 @@ class WorkflowResult:
 
 @dataclass
 class FileResult:
+    """Everything one checked file gave: its workflows, the file's findings (parse errors included) and the
+    config that applied."""
+
     path: str
     results: list[WorkflowResult] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)

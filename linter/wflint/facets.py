@@ -12,7 +12,9 @@ adapter may declare private facets of its own beside its reader; nothing outside
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from wflint.records import dataclass
 
 from .ir import Facet, Location
 

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import Enum
+
+from wflint.records import dataclass
 
 from .ir import Location
 
@@ -109,6 +111,8 @@ def change_kind(change: FixChange) -> str:
 
 @dataclass(frozen=True)
 class Fix:
+    """A fix a rule proposes: IR-level changes the format's rewriter turns into edits, with how safe it is to apply."""
+
     applicability: Applicability
     title: str
     changes: tuple[FixChange, ...] = ()
@@ -116,6 +120,8 @@ class Fix:
 
 @dataclass(frozen=True)
 class Related:
+    """Another place a finding points at (the other side of a race, the task an ordering comes from)."""
+
     location: Location | None
     message: str
     task: str = ""
@@ -125,6 +131,8 @@ class Related:
 
 @dataclass
 class Finding:
+    """One reported problem or opportunity, as every renderer and the suppression and fingerprint code see it."""
+
     code: str
     name: str
     severity: Severity

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from types import ModuleType
+
+from wflint.records import dataclass
 
 from .analysis import graph
 from .analysis.relax import relax
@@ -30,6 +32,8 @@ MAX_ROUNDS = 50
 
 @dataclass
 class FixOutcome:
+    """What one fix round did to one file: the text before and after, and why each finding was or was not fixed."""
+
     path: str
     original: str
     text: str

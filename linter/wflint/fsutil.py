@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+
+from wflint.records import dataclass
 
 
 @dataclass(frozen=True)

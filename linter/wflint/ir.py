@@ -7,9 +7,11 @@ whether it came from n8n, Airflow, GitHub Actions or a spec file, except through
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import Enum
 from typing import TypeVar
+
+from wflint.records import dataclass
 
 
 class DurationSource(str, Enum):
@@ -59,6 +61,8 @@ class Location:
 
 @dataclass(frozen=True)
 class Position:
+    """A place in the source text, so findings and edits can point at the exact line and column."""
+
     line: int  # 1-based
     column: int  # 1-based
     end_line: int | None = None
@@ -109,6 +113,8 @@ class Faceted:
 
 @dataclass(frozen=True)
 class Duration:
+    """How long a task takes and where that figure came from, so a default is never shown as measured."""
+
     seconds: float
     source: DurationSource
 
@@ -141,6 +147,8 @@ class ApiUse:
 
 @dataclass
 class Task(Faceted):
+    """One unit of work the engine schedules, with what it touches (effects), the APIs it calls and its engine facts."""
+
     id: str
     name: str
     kind: str
@@ -174,6 +182,8 @@ class Task(Faceted):
 
 @dataclass(frozen=True)
 class Edge:
+    """An ordering between two tasks and why it exists (data, control or a declared dependency)."""
+
     u: str
     v: str
     kind: EdgeKind
@@ -202,6 +212,8 @@ class ApiLimit:
 
 @dataclass(frozen=True)
 class PoolLimit:
+    """A named pool of slots tasks share (an Airflow pool, a connection pool), which caps how many run at once."""
+
     name: str
     size: int
     location: Location | None = None
@@ -209,6 +221,8 @@ class PoolLimit:
 
 @dataclass
 class Limits:
+    """The workflow's resource limits: API rates, pools and the engine's own cap on concurrent tasks."""
+
     apis: dict[str, ApiLimit] = field(default_factory=dict)
     pools: dict[str, PoolLimit] = field(default_factory=dict)
     concurrency: int | None = None  # engine cap on tasks running at once
@@ -253,6 +267,8 @@ class Dangling:
 
 @dataclass
 class Workflow(Faceted):
+    """One workflow of a file as every rule sees it: tasks, orderings, limits and how its engine executes them."""
+
     name: str
     format: str
     path: str

@@ -11,7 +11,8 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+
+from wflint.records import dataclass
 
 from .analysis import Analysis
 from .display import printable
@@ -50,6 +51,9 @@ RULE_MODULES = (
 
 @dataclass(frozen=True)
 class RuleInfo:
+    """A registered rule: its code and documentation, and what it needs, so the engine can skip it where that
+    is absent."""
+
     code: str
     name: str
     severity: Severity
@@ -99,6 +103,8 @@ def all_rules() -> dict[str, RuleInfo]:
 
 @dataclass
 class Context:
+    """What a rule sees of one workflow: the IR, the analysis when the rule asked for one, and its own registration."""
+
     workflow: Workflow
     maybe_analysis: Analysis | None  # None only for rules declared with needs_analysis=False
     info: RuleInfo

@@ -12,6 +12,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from wflint.patterns import lazy
+
 from .errors import ParseError
 from .ir import Location, Position, SourceIndex
 
@@ -152,8 +154,8 @@ def _construct_collection(node, pointer: Pointer, positions: dict, path: str, re
         return items
 
 
-_INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
-_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$")
+_INT = lazy(r"^[-+]?(0|[1-9][0-9_]*)$")
+_FLOAT = lazy(r"^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$")
 
 
 def _scalar(node) -> Any:
@@ -221,8 +223,8 @@ class JsonIndex(SourceIndex):
         return Position(line, offset - self._line_starts[line - 1] + 1)
 
 
-_SPACE = re.compile(r"[ \t\r\n]*")
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_SPACE = lazy(r"[ \t\r\n]*")
+_STRING = lazy(r'"(?:[^"\\]|\\.)*"')
 _DECODER = json.JSONDecoder()
 
 
@@ -287,7 +289,7 @@ def json_seek(text: str, pointer: Pointer) -> int | None:
     return JsonSeeker(text).offset(pointer)
 
 
-_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]]|-?[0-9][-+0-9.eE]*|true|false|null|-?Infinity|NaN')
+_TOKEN = lazy(r'"(?:[^"\\]|\\.)*"|[{}\[\]]|-?[0-9][-+0-9.eE]*|true|false|null|-?Infinity|NaN')
 
 
 def json_offsets(text: str) -> dict[Pointer, int]:

@@ -10,17 +10,22 @@ nothing is itself reported (WFL002), like ruff's unused ``noqa``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from wflint.patterns import lazy
+from wflint.records import dataclass
 
 from .facets import Notes
 from .finding import Finding
 from .ir import Workflow
 
-DIRECTIVE = re.compile(r"wflint:\s*ignore(-file)?(?:\[([^\]]*)\])?", re.I)
+DIRECTIVE = lazy(r"wflint:\s*ignore(-file)?(?:\[([^\]]*)\])?", re.I)
 
 
 @dataclass
 class Directive:
+    """One ``wflint: ignore[...]`` comment or note, with the codes it silenced, so unused ones can be reported."""
+
     line: int
     column: int
     codes: tuple[str, ...] | None  # None: every code

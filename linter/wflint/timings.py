@@ -11,7 +11,9 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from wflint.records import dataclass
 
 from .errors import ParseError, UsageError
 

@@ -5,7 +5,9 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from wflint.records import dataclass
 
 from ..facets import Instances, RunSettings, Waiting
 from ..ir import Workflow
@@ -54,6 +56,8 @@ class Peak:
 
 @dataclass
 class Analysis:
+    """Everything computed once per workflow that rules and reports share: relaxation, durations, both schedules."""
+
     workflow: Workflow
     relaxation: Relaxation
     duration: dict[str, float]  # effective seconds (stretched by a task's own rate limits)

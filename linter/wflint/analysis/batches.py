@@ -8,7 +8,7 @@ so it is what the optimized figure counts there.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from wflint.records import dataclass
 
 from ..ir import Workflow
 from . import graph
@@ -18,6 +18,8 @@ from .relax import Relaxation
 
 @dataclass
 class Batch:
+    """Calls of one API by several tasks that one batched call could replace, with the time that saves."""
+
     tasks: list[str]
     sequential_s: float  # one after another, as today
     batched_s: float  # as one task over one item per call

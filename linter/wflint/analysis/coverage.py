@@ -6,7 +6,7 @@ and JSON, and WFL003 says which parts and why.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from wflint.records import dataclass
 
 from ..facets import Unresolved
 from ..ir import Workflow
@@ -14,6 +14,8 @@ from ..ir import Workflow
 
 @dataclass(frozen=True)
 class Coverage:
+    """How much of a workflow wflint could read, so a partial graph is never judged as a whole one."""
+
     tasks: int
     effects_known: int  # tasks whose effects wflint can tell (not opaque, not dynamic)
     edges: int  # references and orderings read

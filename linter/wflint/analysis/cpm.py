@@ -4,13 +4,15 @@ networkx's ``dag_longest_path`` weighs edges, not nodes, so the passes are done 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from wflint.records import dataclass
 
 EPS = 1e-9
 
 
 @dataclass
 class Cpm:
+    """The critical-path method's figures for a graph without limits: slack and the one critical path."""
+
     earliest_start: dict[str, float]
     earliest_finish: dict[str, float]
     latest_start: dict[str, float]

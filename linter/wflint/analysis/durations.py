@@ -1,11 +1,11 @@
 """Parse and print durations ("2s", "1.5m", "250ms", "1h") and rates ("10/s", "600/min")."""
 from __future__ import annotations
 
-import re
+from wflint.patterns import lazy
 
 _UNITS = {"ms": 0.001, "s": 1.0, "sec": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0, "hr": 3600.0}
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|sec|m|min|h|hr)?\s*$")
-_RATE = re.compile(
+_DURATION = lazy(r"^\s*(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|sec|m|min|h|hr)?\s*$")
+_RATE = lazy(
     r"^\s*(\d+(?:\.\d+)?)\s*(?:req(?:uests)?\s*)?(?:/|per\s+)\s*(s|sec|second|m|min|minute|h|hr|hour)\s*$",
 )
 _PER = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hr": 3600, "hour": 3600}

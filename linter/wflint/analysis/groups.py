@@ -9,7 +9,9 @@ shrinks when its orderings go, so the savings add up to the whole gain. The grou
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from wflint.records import dataclass
 
 from ..ir import DurationSource, Workflow
 from . import graph
@@ -20,6 +22,8 @@ _SOURCE_STRENGTH = [s.value for s in DurationSource]
 
 @dataclass
 class Group:
+    """Tasks that could run side by side once ``removed`` orderings go, with the time that saves."""
+
     tasks: list[str]
     removed: list[tuple[str, str]]  # declared orderings the group drops
     confidence: str  # "high" when every member's effects are known

@@ -8,8 +8,10 @@ per-resource index, never by comparing every pair of tasks.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property
+
+from wflint.records import dataclass
 
 from ..facets import Routes, Starts, Structure
 from ..ir import EdgeKind, Mode, Workflow
@@ -37,6 +39,8 @@ class Conflict:
 
 @dataclass
 class Relaxation:
+    """The declared graph and which of its orderings must stay (and why), the ground for every parallelism finding."""
+
     order: list[str]  # a topological order of the declared graph
     rank: dict[str, int]
     declared: list[tuple[str, str]]

@@ -12,7 +12,9 @@ APIs start in priority order.
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from wflint.records import dataclass
 
 from .cpm import EPS, cpm, tails
 
@@ -33,6 +35,8 @@ class Demand:
 
 @dataclass
 class Capacity:
+    """What the engine and the workflow's limits allow at once: slots, pools, API rates and bursts."""
+
     concurrency: int | None = None
     pools: dict[str, int] = field(default_factory=dict)
     rates: dict[str, float] = field(default_factory=dict)
@@ -46,6 +50,8 @@ class Capacity:
 
 @dataclass
 class Schedule:
+    """When each task starts and ends under the engine's limits, and what had to wait for which limit."""
+
     start: dict[str, float]
     finish: dict[str, float]
     makespan: float

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from wflint.records import dataclass
 
 from ..analysis.durations import fmt_seconds
 from ..display import printable
@@ -26,7 +28,8 @@ class TextOptions:
         return f"\x1b[{_COLOURS[what]}m{text}\x1b[0m" if self.colour else text
 
 
-def check_text(findings: list[Finding], files: int, options: TextOptions = TextOptions()) -> str:
+def check_text(findings: list[Finding], files: int, options: TextOptions | None = None) -> str:
+    options = options or TextOptions()
     lines: list[str] = []
     for f in findings:
         lines.append(_finding_line(f, options))

@@ -1,13 +1,14 @@
 """What the Airflow reader knows about a task beyond the IR (rules read ``wflint.facets``)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from wflint.ir import Facet
+from wflint.records import dataclass
 
 
 @dataclass(frozen=True)
 class OperatorFacts(Facet):
+    """What the Airflow reader learnt of an operator that only this adapter's own code reads."""
+
     operator: str  # as imported, e.g. "airflow.providers.postgres.operators.postgres.PostgresOperator"
     branch: bool = False
     short_circuit: bool = False

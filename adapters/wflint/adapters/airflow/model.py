@@ -6,8 +6,10 @@ These mirror Airflow's own objects just closely enough to reproduce their edge s
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
+
+from wflint.records import dataclass
 
 
 class _Unknown:
@@ -36,6 +38,8 @@ class Sym:
 
 @dataclass(eq=False)
 class TaskState:
+    """A task while the DAG file is interpreted: its keywords as resolved so far and its upstream ids."""
+
     task_id: str
     operator: str
     dag: DagState
@@ -66,6 +70,8 @@ class TaskState:
 
 @dataclass(eq=False)
 class GroupState:
+    """A TaskGroup while the DAG file is interpreted: its prefix, default_args and children."""
+
     group_id: str | None  # None for the root group
     parent: GroupState | None
     prefix: bool = True
@@ -88,6 +94,8 @@ class GroupState:
 
 @dataclass(eq=False)
 class DagState:
+    """A DAG while its file is interpreted: tasks, groups, edges and labels in creation order."""
+
     dag_id: str
     node: Any
     kwargs: dict = field(default_factory=dict)
@@ -139,12 +147,16 @@ class XComVal:
 
 @dataclass(eq=False)
 class GroupVal:
+    """The value of a TaskGroup expression, so ``group >> task`` can expand to its members."""
+
     group: GroupState
     dag: DagState
 
 
 @dataclass(eq=False)
 class LabelVal:
+    """The value of ``Label(...)``, the text an edge carries."""
+
     text: str
 
 
@@ -189,12 +201,16 @@ class ClassVal:
 
 @dataclass(eq=False)
 class MethodVal:
+    """A bound method looked up on a known value, kept so a later call can be interpreted."""
+
     target: Any
     name: str
 
 
 @dataclass(eq=False)
 class ModuleVal:
+    """An imported module, so attribute access on it resolves to the operator or helper it names."""
+
     path: str  # an imported module's dotted path (airflow or not)
 
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import re
 
+from wflint.patterns import lazy
+
 FORMAT = "gha"
-_ON = re.compile(r"^(?:on|\"on\"|'on')\s*:", re.M)
-_JOBS = re.compile(r"^jobs\s*:", re.M)
+_ON = lazy(r"^(?:on|\"on\"|'on')\s*:", re.M)
+_JOBS = lazy(r"^jobs\s*:", re.M)
 
 
 def sniff(path: str, text: str) -> bool:

@@ -8,18 +8,18 @@ finalizer, a status check, publish-after-test. Only order-only entries may be re
 from __future__ import annotations
 
 import fnmatch
-import re
 from collections.abc import Sequence
 
 from wflint.errors import ParseError
 from wflint.ir import Dangling, Edge, EdgeKind, Location, Task, Workflow
+from wflint.patterns import lazy
 
 from .facts import JobFacts
 from .steps import _all_text, _names
 
-FINALIZER = re.compile(r"\b(always|failure|cancelled)\s*\(\)")  # an `if:` that runs after failures
-EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}")  # the body of each ${{ ... }}
-_AGGREGATE = re.compile(r"(?<![\w.-])needs(?:\.\*|\s*\)|\s*\}\})|[Jj]oin\(\s*needs\b")  # toJSON(needs) ends in "needs)"
+FINALIZER = lazy(r"\b(always|failure|cancelled)\s*\(\)")  # an `if:` that runs after failures
+EXPRESSION = lazy(r"\$\{\{(.*?)\}\}")  # the body of each ${{ ... }}
+_AGGREGATE = lazy(r"(?<![\w.-])needs(?:\.\*|\s*\)|\s*\}\})|[Jj]oin\(\s*needs\b")  # toJSON(needs) ends in "needs)"
 
 
 def with_edges(workflow: Workflow, jobs: dict, tasks: dict[str, Task]) -> Workflow:
@@ -47,7 +47,7 @@ def with_edges(workflow: Workflow, jobs: dict, tasks: dict[str, Task]) -> Workfl
     return workflow
 
 
-_NEEDS_REF = re.compile(r"\bneeds\s*(?:\.\s*([\w-]+)|\[\s*['\"]([\w-]+)['\"]\s*\])(\.\w+)?")
+_NEEDS_REF = lazy(r"\bneeds\s*(?:\.\s*([\w-]+)|\[\s*['\"]([\w-]+)['\"]\s*\])(\.\w+)?")
 
 
 def needs_refs(body: str) -> dict[str, list[str]]:

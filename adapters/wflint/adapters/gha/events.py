@@ -12,14 +12,16 @@ GitHub compares strings case-insensitively; so does this evaluator.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from wflint.patterns import lazy
+from wflint.records import dataclass
 
 UNKNOWN = object()  # a value the file does not fix
 
 # Events whose runs happen on a branch, on a tag, or either (a manual dispatch may pick a tag).
 _TAG_EVENTS = {"release", "registry_package"}
 _EITHER = {"workflow_dispatch", "create", "delete", "workflow_call", "repository_dispatch"}
-_STATUS = re.compile(r"\b(always|failure|cancelled|success)\s*\(")
+_STATUS = lazy(r"\b(always|failure|cancelled|success)\s*\(")
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ def _ref_types(event: str, config) -> tuple[str, ...]:
     return ("branch", "tag") if event in _EITHER else ("branch",)
 
 
-_REF_LITERAL = re.compile(r"github\.ref\s*[!=]=\s*'refs/(heads|tags)/([^']+)'|'refs/(heads|tags)/([^']+)'\s*[!=]=\s*github\.ref\b"
+_REF_LITERAL = lazy(r"github\.ref\s*[!=]=\s*'refs/(heads|tags)/([^']+)'|'refs/(heads|tags)/([^']+)'\s*[!=]=\s*github\.ref\b"
                           r"|github\.ref_name\s*[!=]=\s*'([^']+)'", re.I)
 
 
@@ -152,7 +154,7 @@ class _Unreadable(Exception):
     pass
 
 
-_TOKEN = re.compile(r"\s*(?:(?P<str>'(?:[^']|'')*')|(?P<num>-?\d+(?:\.\d+)?)|(?P<op>==|!=|<=|>=|&&|\|\||[!<>(),\[\]])"
+_TOKEN = lazy(r"\s*(?:(?P<str>'(?:[^']|'')*')|(?P<num>-?\d+(?:\.\d+)?)|(?P<op>==|!=|<=|>=|&&|\|\||[!<>(),\[\]])"
                     r"|(?P<name>[A-Za-z_][\w-]*(?:\s*\.\s*(?:[A-Za-z_*][\w-]*))*))")
 
 
@@ -372,7 +374,7 @@ def _string_test(name: str, haystack, needle):
 
 # --- jobs per run context, and the per-event job graph -------------------------------------------
 
-_RUNS_AFTER_SKIP = re.compile(r"\b(always|failure|cancelled)\s*\(")  # not success(): it needs every job it needs
+_RUNS_AFTER_SKIP = lazy(r"\b(always|failure|cancelled)\s*\(")  # not success(): it needs every job it needs
 
 
 def job_contexts(conditions: dict[str, str], needs_of: dict[str, list[str]],

@@ -2,13 +2,14 @@
 and rewriter (rules read the shared facets in ``wflint.facets`` instead)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from wflint.ir import Facet
+from wflint.records import dataclass
 
 
 @dataclass(frozen=True)
 class JobFacts(Facet):
+    """What the GitHub reader learnt of a job that only this adapter's own code reads."""
+
     condition: str  # the job's `if:`
     matrix_size: int | None
     max_parallel: object

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from wflint.errors import ParseError
 from wflint.ir import Workflow
+from wflint.records import dataclass
 
 MAX_DEPTH = 10  # GitHub's nesting limit for reusable workflows
 
@@ -34,6 +35,8 @@ class CalleeSummary:
 
 @dataclass
 class _Shared:
+    """What one run has learnt of local reusable workflows and actions, shared between the callers read in it."""
+
     summaries: dict[str, CalleeSummary | None] = field(default_factory=dict)
     actions: dict[str, list | None] = field(default_factory=dict)
     active: set[str] = field(default_factory=set)

@@ -7,7 +7,7 @@ its local composite actions' and its local reusable workflow's (``local.py``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 
 from wflint.errors import ParseError
 from wflint.facets import Concurrency, Instances, InstanceWrites, Publishing, Starts, Step, Steps
@@ -24,6 +24,8 @@ from wflint.ir import (
     Task,
     Workflow,
 )
+from wflint.patterns import lazy
+from wflint.records import dataclass
 from wflint.sourcemap import load_yaml
 
 from . import local, siblings
@@ -47,7 +49,7 @@ MODEL = ExecutionModel(
 )
 # An environment is a deployment target (not just a secret or approval scope) when it has a URL or
 # one of these names; only then do two jobs using it at once conflict.
-_DEPLOY_TARGET = re.compile(r"prod|staging|stage|preview|dev\b|develop|pages|live|qa\b|uat", re.I)
+_DEPLOY_TARGET = lazy(r"prod|staging|stage|preview|dev\b|develop|pages|live|qa\b|uat", re.I)
 
 
 def read_workflow(path: str, text: str) -> list[Workflow]:

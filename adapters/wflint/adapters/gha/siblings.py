@@ -9,11 +9,11 @@ kept. Each race is recorded once, in the file whose name sorts first.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
 from wflint.errors import ParseError
 from wflint.facets import Concurrency, Publishing
 from wflint.ir import Workflow
+from wflint.records import dataclass
 
 from .facts import JobFacts
 

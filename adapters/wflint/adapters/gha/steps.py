@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import re
 
+from wflint.patterns import lazy
+
 from .targets import branch_floating, run_targets, uses_target, worst
 
-EXPR = re.compile(r"\$\{\{.*?\}\}", re.S)
-STEP_REF = re.compile(r"\bsteps\.([A-Za-z_][\w-]*)\.(outputs|outcome|conclusion)\b")
-_GIT_PUSH = re.compile(r"\bgit\s+(?:-\S+\s+(?:\S+\s+)?)*push\b([^\n;&|]*)")
-_GH_API = re.compile(r"(?<![\w-])gh\s+(api|pr|issue|release|run|workflow|label|repo|secret|variable|cache|gist)\b")
-_CURL_API = re.compile(r"api\.github\.com")
+EXPR = lazy(r"\$\{\{.*?\}\}", re.S)
+STEP_REF = lazy(r"\bsteps\.([A-Za-z_][\w-]*)\.(outputs|outcome|conclusion)\b")
+_GIT_PUSH = lazy(r"\bgit\s+(?:-\S+\s+(?:\S+\s+)?)*push\b([^\n;&|]*)")
+_GH_API = lazy(r"(?<![\w-])gh\s+(api|pr|issue|release|run|workflow|label|repo|secret|variable|cache|gist)\b")
+_CURL_API = lazy(r"api\.github\.com")
 _ENV_FILES = {"GITHUB_ENV": "env", "GITHUB_PATH": "path", "GITHUB_OUTPUT": "output", "GITHUB_STATE": "state"}
-_ENV_WRITE = re.compile(r">>?\s*\"?\$\{?(GITHUB_ENV|GITHUB_PATH|GITHUB_OUTPUT|GITHUB_STATE)\}?\"?"
+_ENV_WRITE = lazy(r">>?\s*\"?\$\{?(GITHUB_ENV|GITHUB_PATH|GITHUB_OUTPUT|GITHUB_STATE)\}?\"?"
                         r"|\b(GITHUB_ENV|GITHUB_PATH|GITHUB_OUTPUT)\b[^\n]*(?:Out-File|Add-Content|Set-Content|open\()"
                         r"|(?:Out-File|Add-Content|Set-Content|tee)[^\n]*\b(GITHUB_ENV|GITHUB_PATH|GITHUB_OUTPUT)\b"
                         r"|environ\[[\"'](GITHUB_ENV|GITHUB_PATH|GITHUB_OUTPUT)[\"']\]")
@@ -27,13 +29,13 @@ _CHECK_HINTS = ("lint", "check", "clippy", "mypy", "pyright", "flake8", "type", 
 _API_USES = ("actions/github-script", "peter-evans/", "actions/labeler", "actions/stale",
              "softprops/action-gh-release", "ncipollo/release-action", "actions/create-release",
              "marocchino/sticky-pull-request-comment", "thollander/actions-comment-pull-request")
-_MAYBE_OUT = re.compile(r"artifact|upload|save|publish|stage")  # not "cache": a cache only saves time
-_NAME_INPUT = re.compile(r"(upload|artifact)[-_]?name|^artifact$")
-_MAYBE_IN = re.compile(r"artifact|download|restore")  # action names are lower case
-_READ_ONLY_CMD = re.compile(  # words of a command, never of an option (`--linter`) or a path
+_MAYBE_OUT = lazy(r"artifact|upload|save|publish|stage")  # not "cache": a cache only saves time
+_NAME_INPUT = lazy(r"(upload|artifact)[-_]?name|^artifact$")
+_MAYBE_IN = lazy(r"artifact|download|restore")  # action names are lower case
+_READ_ONLY_CMD = lazy(  # words of a command, never of an option (`--linter`) or a path
     r"(?<![-/.])\b(lint|linter|check|clippy|mypy|pyright|ruff\s+check|flake8|pylint|eslint|shellcheck|actionlint"
     r"|typecheck|type-check|tsc\b[^\n]*--noEmit|codespell|cppcheck|clang-tidy|vet|validate)\b|(?<!\S)--(check|diff)\b")
-_WRITES_TREE = re.compile(r"(?<!\S)--(fix|write)\b|\b(format(?!\S*\s+--check)|install|build|make|cmake|compile|"
+_WRITES_TREE = lazy(r"(?<!\S)--(fix|write)\b|\b(format(?!\S*\s+--check)|install|build|make|cmake|compile|"
                           r"git\s+(commit|push|checkout|apply)"
                           r"|pre-commit|generate|sed\s+-i|mv|rm|cp|mkdir|download|curl|wget|pip|npm\s+ci|cargo\s+build"
                           r"|rustup|apt|apt-get|brew|choco|conda|setup|add)\b")
@@ -200,8 +202,8 @@ def _uses_effects(rec: dict, name: str, with_: dict) -> None:
         rec["maybe_in"] = bool(_MAYBE_IN.search(name)) or "artifact" in inputs or "download" in inputs
 
 
-_ASSIGN = re.compile(r"^\s*(?:export\s+|local\s+)?([A-Za-z_]\w*)=(\S.*?)\s*$", re.M)
-_ENV_EXPORT = re.compile(r"echo\s+[\"']?([A-Za-z_]\w*)=([^\"'\n>]*)[\"']?\s*>>\s*\"?\$\{?GITHUB_ENV")
+_ASSIGN = lazy(r"^\s*(?:export\s+|local\s+)?([A-Za-z_]\w*)=(\S.*?)\s*$", re.M)
+_ENV_EXPORT = lazy(r"echo\s+[\"']?([A-Za-z_]\w*)=([^\"'\n>]*)[\"']?\s*>>\s*\"?\$\{?GITHUB_ENV")
 
 
 def _learn_vars(code: str, shell_vars: dict[str, str], step_env: dict[str, str]) -> dict[str, str]:
@@ -261,7 +263,7 @@ def _run_effects(rec: dict, run: str, shell_vars: dict[str, str], step_env: dict
 
 # Tools that hold one lock per job (a build directory, a cache, an environment): two steps running
 # them wait for each other, so running them side by side gains nothing.
-_LOCKING_TOOL = re.compile(r"(?:^|[;&|(]\s*|\n\s*)(?:[A-Z_][A-Z0-9_]*=\S*\s+)*"
+_LOCKING_TOOL = lazy(r"(?:^|[;&|(]\s*|\n\s*)(?:[A-Z_][A-Z0-9_]*=\S*\s+)*"
                            r"(cargo|uv|uvx|npm|npx|pnpm|yarn|bun|pip|pip3|poetry|pdm|hatch|gradle|\./gradlew|mvn|sbt"
                            r"|bundle|dotnet|spin|meson|ninja|bazel)\b", re.M)
 _LOCK_OF = {"uvx": "uv", "npx": "npm", "pip3": "pip", "./gradlew": "gradle"}

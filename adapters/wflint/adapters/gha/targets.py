@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import re
 
-EXPR = re.compile(r"\$\{\{(.*?)\}\}", re.S)
+from wflint.patterns import lazy
+
+EXPR = lazy(r"\$\{\{(.*?)\}\}", re.S)
 # Parts of a name that differ between runs (or versions, or tags): a name holding one is unique.
 _WORD = r"(?<![a-z0-9])({})(?![a-z0-9])"  # a word of a name, between `_`, `.`, `-` or spaces
-_PER_RUN = re.compile(_WORD.format("sha|run_id|run_number|run_attempt|version|ver|tag|tag_name|release|timestamp|date"
+_PER_RUN = lazy(_WORD.format("sha|run_id|run_number|run_attempt|version|ver|tag|tag_name|release|timestamp|date"
                                    "|time|datetime|random|uuid|nonce|build_id|build_number|ref_name|github_ref"
                                    "|git_describe|short_sha|shortsha|commit"), re.I)
-_PER_ITEM = re.compile(_WORD.format("issue|pull_request|pr|number|head_ref|head"), re.I)  # per issue or PR: may repeat
+_PER_ITEM = lazy(_WORD.format("issue|pull_request|pr|number|head_ref|head"), re.I)  # per issue or PR: may repeat
 _FLOATING_TAGS = {"latest", "main", "master", "nightly", "edge", "dev", "develop", "stable", "head", "canary",
                   "unstable", "snapshot", "beta", "next"}
-_VARIABLE = re.compile(r"\$env:(\w+)|\$\{?(\w+)\}?")
+_VARIABLE = lazy(r"\$env:(\w+)|\$\{?(\w+)\}?")
 
 
 REHEARSALS = ("registry:testpypi",)  # uploads that rehearse a release: nothing ships there
@@ -88,7 +90,7 @@ def image_tag_floating(image: str) -> bool | None:
 
 
 # What makes an image tag unique per run or version (a variable called TAG may hold `latest`).
-_IMAGE_UNIQUE = re.compile(_WORD.format("sha|run_id|run_number|run_attempt|version|ver|timestamp|date|datetime"
+_IMAGE_UNIQUE = lazy(_WORD.format("sha|run_id|run_number|run_attempt|version|ver|timestamp|date|datetime"
                                         "|git_describe|short_sha|shortsha|commit"), re.I)
 
 
@@ -103,25 +105,25 @@ def worst(values) -> bool | None:
 # --- run scripts -------------------------------------------------------------------------------
 
 _VERSIONED = (  # package registries refuse a version twice: every publish is of its own version
-    (re.compile(r"\b(twine\s+upload|uv\s+publish|maturin\s+(publish|upload)|flit\s+publish|poetry\s+publish"
+    (lazy(r"\b(twine\s+upload|uv\s+publish|maturin\s+(publish|upload)|flit\s+publish|poetry\s+publish"
                 r"|hatch\s+publish|pdm\s+publish)\b"), "registry:pypi"),
-    (re.compile(r"\b(npm|pnpm)\s+publish\b|\byarn\s+(npm\s+)?publish\b"), "registry:npm"),
-    (re.compile(r"\bcargo\s+publish\b"), "registry:crates"),
-    (re.compile(r"\bgem\s+push\b"), "registry:rubygems"),
+    (lazy(r"\b(npm|pnpm)\s+publish\b|\byarn\s+(npm\s+)?publish\b"), "registry:npm"),
+    (lazy(r"\bcargo\s+publish\b"), "registry:crates"),
+    (lazy(r"\bgem\s+push\b"), "registry:rubygems"),
 )
-_DEPLOY = re.compile(  # commands that change a live deployment in place
+_DEPLOY = lazy(  # commands that change a live deployment in place
     r"\b(wrangler\s+(deploy|publish|pages\s+deploy)|firebase\s+deploy|fly(ctl)?\s+deploy|netlify\s+deploy[^\n]*--prod"
     r"|vercel\b[^\n]*--prod|gcloud\s+(app|run|functions)\s+deploy|(serverless|sls)\s+deploy|cdk\s+deploy"
     r"|terraform\s+apply|pulumi\s+up|helm\s+upgrade|kubectl\s+(apply|rollout|set\s+image))\b")
-_DOCKER_PUSH = re.compile(r"\b(?:docker|podman)\s+(?:image\s+)?push\s+((?:-\S+\s+)*)(\S+)|\bdocker\s+manifest\s+push\s+(\S+)")
-_BUILDX_PUSH = re.compile(r"\b(?:docker\s+)?buildx\s+build\b[^\n]*--push")
-_TAG_ARG = re.compile(r"(?:-t|--tag)[\s=]+(\S+)")
-_GH_RELEASE = re.compile(r"\bgh\s+release\s+(create|upload|edit)\s+((?:-\S+\s+(?:\S+\s+)?)*)([^\s\\]+)")
+_DOCKER_PUSH = lazy(r"\b(?:docker|podman)\s+(?:image\s+)?push\s+((?:-\S+\s+)*)(\S+)|\bdocker\s+manifest\s+push\s+(\S+)")
+_BUILDX_PUSH = lazy(r"\b(?:docker\s+)?buildx\s+build\b[^\n]*--push")
+_TAG_ARG = lazy(r"(?:-t|--tag)[\s=]+(\S+)")
+_GH_RELEASE = lazy(r"\bgh\s+release\s+(create|upload|edit)\s+((?:-\S+\s+(?:\S+\s+)?)*)([^\s\\]+)")
 # Site tools that commit a build to a branch and push it (mkdocs, mike, ghp-import, the gh-pages package).
-_SITE_PUSH = re.compile(r"\bmkdocs\s+gh-deploy\b[^\n]*|\bmike\s+(?:deploy|set-default|alias)\b[^\n]*--push\b[^\n]*"
+_SITE_PUSH = lazy(r"\bmkdocs\s+gh-deploy\b[^\n]*|\bmike\s+(?:deploy|set-default|alias)\b[^\n]*--push\b[^\n]*"
                         r"|\bghp-import\b[^\n]*(?:\s-p\b|--push)[^\n]*|\bgh-pages\s+(?:-d|--dist)\b[^\n]*")
-_BRANCH_OPTION = re.compile(r"(?:\s-b|--branch|--remote-branch)[\s=]+(\S+)")
-_STORAGE = re.compile(r"\baws\s+s3\s+(cp|sync|mv)\b|\bgsutil\s+(-m\s+)?(cp|rsync)\b|\bazcopy\b")
+_BRANCH_OPTION = lazy(r"(?:\s-b|--branch|--remote-branch)[\s=]+(\S+)")
+_STORAGE = lazy(r"\baws\s+s3\s+(cp|sync|mv)\b|\bgsutil\s+(-m\s+)?(cp|rsync)\b|\bazcopy\b")
 
 
 def run_targets(code: str) -> dict[str, bool | None]:

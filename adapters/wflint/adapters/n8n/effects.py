@@ -9,10 +9,11 @@ credential, object): the credential names the account, hence the connection pool
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from urllib.parse import urlsplit
 
 from wflint.ir import ApiUse, Mode
+from wflint.records import dataclass
 from wflint.sqltables import tables_in_sql
 
 MAX_MERGE_INPUTS = 10  # n8n's Merge node (v3) offers 2 to 10 inputs (``numberInputs``)
@@ -122,6 +123,8 @@ DB_DEFAULT_SCHEMA = {"postgres": "public"}
 
 @dataclass
 class NodeEffects:
+    """What an n8n node reads and writes, as its type and parameters say, for the task's effects and APIs."""
+
     effects: list[tuple[str, Mode, tuple]] = field(default_factory=list)  # resource, mode, param path
     opaque: bool = False
     apis: list[ApiUse] = field(default_factory=list)

@@ -2,13 +2,16 @@
 (rules read the shared facets in ``wflint.facets``, derived from these at the end of the read)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from wflint.ir import Facet, Task
+from wflint.records import dataclass
 
 
 @dataclass(frozen=True)
 class NodeFacts(Facet):
+    """What the n8n reader learnt of a node that only this adapter's own code reads."""
+
     type: str
     type_version: object
     position: tuple[float, float]

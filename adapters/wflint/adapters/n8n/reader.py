@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from wflint.errors import ParseError
 from wflint.facets import (
@@ -38,6 +38,7 @@ from wflint.ir import (
     Task,
     Workflow,
 )
+from wflint.records import dataclass
 from wflint.sourcemap import load_json
 
 from . import effects as fx

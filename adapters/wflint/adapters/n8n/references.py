@@ -8,7 +8,8 @@ a template with ``${}``) is *dynamic*: it could name any node.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from wflint.records import dataclass
 
 # Forms whose argument is a string literal: $('X') / $("X") / $(`X`), $node['X'], $items('X', ...).
 # The look-behind keeps identifiers such as `jQuery$(` or `my$node[` out.
@@ -32,6 +33,8 @@ _PAIRED = re.compile(r"\s*\.\s*(item|itemMatching|pairedItem)\b")
 
 @dataclass(frozen=True)
 class Reference:
+    """One reference to another node's output in an expression, resolved to its name where that is static."""
+
     name: str | None  # None: dynamic (could not be resolved statically)
     text: str  # the reference as written, for messages
     paired: bool = False  # read through item lineage: ``$('X').item``, ``.itemMatching(i)``
@@ -39,6 +42,8 @@ class Reference:
 
 @dataclass
 class Scan:
+    """What scanning a node's parameters found: the nodes it reads and whether it reads its input items."""
+
     references: list[Reference]
     reads_input: bool
 
