@@ -1,12 +1,13 @@
 """Shared helpers: run the real CLI in-process, find fixtures, and the shared corpus."""
 from __future__ import annotations
 
+import io
 import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from wflint.cli import main
 
@@ -26,11 +27,19 @@ class Result:
 
 
 def run(*args: str, input: str | None = None) -> Result:
-    """Invoke ``wflint`` in-process (same code path as the console script)."""
-    runner = CliRunner()
-    result = runner.invoke(main, [str(a) for a in args], input=input, catch_exceptions=False,
-                           prog_name="wflint")
-    return Result(result.exit_code, result.stdout, result.stderr)
+    """Invoke ``wflint`` in-process (same code path as the console script), its streams captured."""
+    saved = sys.stdin, sys.stdout, sys.stderr
+    out, err = io.StringIO(), io.StringIO()
+    sys.stdin = io.TextIOWrapper(io.BytesIO((input or "").encode("utf-8")), encoding="utf-8")
+    sys.stdout, sys.stderr = out, err
+    code = 0
+    try:
+        main([str(a) for a in args])
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    finally:
+        sys.stdin, sys.stdout, sys.stderr = saved
+    return Result(code, out.getvalue(), err.getvalue())
 
 
 @pytest.fixture

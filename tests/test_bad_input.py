@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import FIXTURES, run
+from conftest import FIXTURES, SEED, run
 
 
 def one_line(text: str) -> str:
@@ -60,7 +60,22 @@ def test_missing_path_is_usage_error(tmp_path):
 def test_unknown_option_is_usage_error():
     result = run("check", "--frobnicate", FIXTURES)
     assert result.exit_code == 2
-    assert "No such option '--frobnicate'" in result.stderr
+    assert one_line(result.stderr) == "wflint: error: unrecognized arguments: --frobnicate (see 'wflint --help')"
+
+
+def test_options_are_spelt_out_in_full():
+    result = run("check", "--form", "json", FIXTURES)
+    assert result.exit_code == 2
+    assert "unrecognized arguments: --form" in result.stderr
+
+
+def test_bad_choice_and_missing_timings_file_are_usage_errors(tmp_path):
+    bad = run("check", "--format", "yaml", FIXTURES)
+    assert bad.exit_code == 2
+    assert "argument --format/--output-format: invalid choice: 'yaml'" in one_line(bad.stderr)
+    missing = run("report", "--timings", tmp_path / "absent.json", SEED)
+    assert missing.exit_code == 2
+    assert "argument --timings: no such file" in one_line(missing.stderr)
 
 
 def test_unknown_rule_code_is_usage_error():

@@ -1,10 +1,15 @@
-"""The command line (docs/architecture.md). Heavy work is imported inside each command to keep start-up fast."""
+"""The command line (docs/architecture.md).
+
+Built on argparse, and heavy work is imported inside each command: start-up is most of the time a
+hook spends on one staged file (issue 10 item 8), and a command-line framework cost more to import
+than the whole of ``check``'s own work on a small workflow.
+"""
 from __future__ import annotations
 
+import argparse
+import os
 import sys
 from collections.abc import Mapping
-
-import click
 
 from . import __version__
 from .errors import NothingRead, ParseError, UsageError
@@ -24,124 +29,212 @@ def _write(text: str, output_file: str | None, inputs: tuple[str, ...] | list[st
         write_atomic(output_file, text + "\n")
         return
     try:
-        click.echo(text, color=True if colour else None)  # click strips colours off a terminal otherwise
+        _echo(text)
         sys.stdout.flush()
     except OSError as exc:
-        import os
-
         sys.stdout = open(os.devnull, "w")  # nothing more can be written; exit without a second error
         raise WriteError(f"cannot write to standard output: {exc.strerror or exc}") from None
 
 
-class _Group(click.Group):
-    """Turns wflint's own errors into one line and exit code 2, never a traceback."""
-
-    def invoke(self, ctx):
-        from .config import forget_configs
-        from .fsutil import WriteError
-
-        forget_configs()  # one process may run several commands (tests, a library user)
-        try:
-            return super().invoke(ctx)
-        except (UsageError, WriteError) as exc:
-            click.echo(f"wflint: error: {exc}", err=True)
-            sys.exit(2)
+def _echo(text: str, err: bool = False, nl: bool = True) -> None:
+    """One message on standard output, or on standard error for diagnostics."""
+    stream = sys.stderr if err else sys.stdout
+    stream.write(text + ("\n" if nl else ""))
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="wflint")
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     """Find the steps of a workflow that could run in parallel, the time that saves, and the
-    parallel branches that are unsafe."""
+    parallel branches that are unsafe. wflint's own errors are one line and exit code 2, never a
+    traceback."""
     import gc
 
+    from .config import forget_configs
+    from .fsutil import WriteError
+
+    args = _parser().parse_args(argv)
     # A short-lived process that builds large acyclic structures: the cyclic collector would
     # rescan them again and again (half the time on a 10,000-task workflow) and free nothing.
     gc.disable()
+    forget_configs()  # one process may run several commands (tests, a library user)
+    try:
+        args.run(args)
+    except (UsageError, WriteError) as exc:
+        _echo(f"wflint: error: {exc}", err=True)
+        sys.exit(2)
+    sys.exit(0)
 
 
-@main.command()
-@click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "--output-format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text",
-              show_default=True)
-@click.option("--select", help="Comma-separated codes or prefixes to report (replaces the config's select).")
-@click.option("--extend-select", help="Codes or prefixes to report in addition.")
-@click.option("--ignore", help="Comma-separated codes or prefixes to leave out.")
-@click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
-              help="Lowest severity that makes the exit code 1 [default: the config's, else error].")
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings reach --fail-on.")
-@click.option("--statistics", is_flag=True, help="Print the number of findings per code instead of the findings.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this config file instead of searching.")
-@click.option("--output-file", type=click.Path(dir_okay=False), help="Write the output here instead of stdout.")
-@click.option("--stdin-format", help="Format of '-' (standard input), e.g. spec.")
-@click.option("--timings", type=click.Path(exists=True, dir_okay=False), multiple=True,
-              help="Measured durations: a JSON map (task → seconds) or an engine's run data; repeatable (median).")
-@click.option("--ignore-unknown", is_flag=True, help="Pass over named files of no workflow format (for hooks).")
-@click.option("--preview", is_flag=True,
-              help="Also show findings that rest on what wflint could not prove (unknown effects, no time saved).")
-@click.option("--sarif-file", type=click.Path(dir_okay=False), help="Also write the findings as SARIF here.")
-@click.option("--summary-file", type=click.Path(dir_okay=False),
-              help="Also write a Markdown summary of the findings here (e.g. for a CI job summary).")
-@click.option("--min-confidence", type=click.Choice(["low", "medium", "high"]), default="low", show_default=True,
-              help="Leave out findings wflint is less sure of than this.")
-@click.option("--show-source", is_flag=True, help="Text: show the source line of each finding, with a caret.")
-@click.option("--show-fixes", is_flag=True, help="Text: show the fix each finding offers.")
-@click.option("-q", "--quiet", is_flag=True, help="Text: print the findings only, no summary line.")
-@click.option("-v", "--verbose", is_flag=True, help="Say what became of each file (read as which format, passed over).")
-def check(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, statistics, config_path, output_file,
-          stdin_format, timings, ignore_unknown, preview, sarif_file, summary_file, min_confidence, show_source,
-          show_fixes, quiet, verbose) -> None:
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in one line, as wflint's other errors are, with where to read more; options
+    are spelt out in full (an abbreviation that works today would break when an option is added)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        kwargs.setdefault("formatter_class", _formatter)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str):
+        self.exit(2, f"wflint: error: {message} (see '{self.prog} --help')\n")
+
+
+def _formatter(prog: str) -> argparse.HelpFormatter:
+    """argparse's help formatter, given the terminal's width: left to find it, it imports shutil
+    (and its compression modules) for every option declared, a tenth of start-up."""
+    return argparse.HelpFormatter(prog, width=_columns() - 2)
+
+
+def _columns() -> int:
+    try:
+        return int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        pass
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):
+        return 80
+
+
+def _existing_file(value: str) -> str:
+    if not os.path.isfile(value):
+        raise argparse.ArgumentTypeError(f"{value!r} is a folder, not a file" if os.path.isdir(value)
+                                         else f"no such file: {value!r}")
+    return value
+
+
+def _file_target(value: str) -> str:
+    if os.path.isdir(value):
+        raise argparse.ArgumentTypeError(f"{value!r} is a folder, not a file")
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="wflint", description=" ".join((main.__doc__ or "").split(".")[0].split()) + ".")
+    parser.add_argument("--version", action="version", version=f"wflint, version {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True, parser_class=_Parser)
+    for add in (_check_parser, _fix_parser, _report_parser, _graph_parser, _rules_parser, _mcp_parser):
+        add(commands)
+    return parser
+
+
+def _command(commands, run, name: str) -> argparse.ArgumentParser:
+    """A sub-command whose help is the first paragraph of ``run``'s docstring."""
+    doc = (run.__doc__ or "").strip().split("\n\n")[0]
+    sub = commands.add_parser(name, help=doc, description=doc)
+    sub.set_defaults(run=run)
+    return sub
+
+
+_TIMINGS_HELP = "Measured durations: a JSON map (task → seconds) or an engine's run data; repeatable (median)."
+_CONFIG_HELP = "Use this config file instead of searching."
+_STDIN_HELP = "Format of '-' (standard input), e.g. spec."
+
+
+def _shared_options(sub: argparse.ArgumentParser, *names: str) -> None:
+    """The options several commands take, spelt once."""
+    if "timings" in names:
+        sub.add_argument("--timings", type=_existing_file, action="append", default=[], help=_TIMINGS_HELP)
+    if "config" in names:
+        sub.add_argument("--config", dest="config_path", type=_file_target, help=_CONFIG_HELP)
+    if "stdin-format" in names:
+        sub.add_argument("--stdin-format", help=_STDIN_HELP)
+    if "selection" in names:
+        sub.add_argument("--select", help="Comma-separated codes or prefixes (replaces the config's select).")
+        sub.add_argument("--ignore", help="Comma-separated codes or prefixes to leave out.")
+    if "ignore-unknown" in names:
+        sub.add_argument("--ignore-unknown", action="store_true",
+                         help="Pass over named files of no workflow format (for hooks).")
+
+
+def _check_parser(commands) -> None:
+    sub = _command(commands, check, "check")
+    sub.add_argument("paths", nargs="+")
+    sub.add_argument("--format", "--output-format", dest="fmt", choices=["text", "json", "sarif", "github"],
+                     default="text", help="Output format [default: text].")
+    _shared_options(sub, "selection")
+    sub.add_argument("--extend-select", help="Codes or prefixes to report in addition.")
+    sub.add_argument("--fail-on", choices=FAIL_ON, default=None,
+                     help="Lowest severity that makes the exit code 1 [default: the config's, else error].")
+    sub.add_argument("--exit-zero", action="store_true", help="Exit 0 even when findings reach --fail-on.")
+    sub.add_argument("--statistics", action="store_true",
+                     help="Print the number of findings per code instead of the findings.")
+    _shared_options(sub, "config")
+    sub.add_argument("--output-file", type=_file_target, help="Write the output here instead of stdout.")
+    _shared_options(sub, "stdin-format", "timings", "ignore-unknown")
+    sub.add_argument("--preview", action="store_true",
+                     help="Also show findings that rest on what wflint could not prove (unknown effects, no time saved).")
+    sub.add_argument("--sarif-file", type=_file_target, help="Also write the findings as SARIF here.")
+    sub.add_argument("--summary-file", type=_file_target,
+                     help="Also write a Markdown summary of the findings here (e.g. for a CI job summary).")
+    sub.add_argument("--min-confidence", choices=["low", "medium", "high"], default="low",
+                     help="Leave out findings wflint is less sure of than this [default: low].")
+    sub.add_argument("--show-source", action="store_true", help="Text: show the source line of each finding, with a caret.")
+    sub.add_argument("--show-fixes", action="store_true", help="Text: show the fix each finding offers.")
+    sub.add_argument("-q", "--quiet", action="store_true", help="Text: print the findings only, no summary line.")
+    sub.add_argument("-v", "--verbose", action="store_true",
+                     help="Say what became of each file (read as which format, passed over).")
+
+
+def check(args: argparse.Namespace) -> None:
     """Report parallelization opportunities and unsafe parallel branches."""
     from .engine import Selection, lint_paths
-    from .finding import Severity
     from .render.text import TextOptions
 
-    selection = Selection(_codes(select) or ("ALL",), _codes(ignore), preview)
+    paths, fmt = args.paths, args.fmt
+    selection = Selection(_codes(args.select) or ("ALL",), _codes(args.ignore), args.preview)
     selection.validate()
     notices: list[str] = []
     seen: list[tuple[str, str]] = []
-    measured = _timings(timings)
-    results = lint_paths(list(paths), selection, stdin_format=stdin_format, timings=measured,
-                         config_path=config_path, cli_select=bool(select), extend_select=_codes(extend_select),
-                         ignore_unknown=ignore_unknown, notices=notices, seen=seen)
-    for path, what in seen if verbose else ():
-        click.echo(f"wflint: {path}: {what}", err=True)
+    measured = _timings(tuple(args.timings))
+    results = lint_paths(list(paths), selection, stdin_format=args.stdin_format, timings=measured,
+                         config_path=args.config_path, cli_select=bool(args.select),
+                         extend_select=_codes(args.extend_select), ignore_unknown=args.ignore_unknown,
+                         notices=notices, seen=seen)
+    for path, what in seen if args.verbose else ():
+        _echo(f"wflint: {path}: {what}", err=True)
     for notice in notices:
-        click.echo(f"wflint: notice: {notice}; passed over", err=True)
+        _echo(f"wflint: notice: {notice}; passed over", err=True)
     _warn_unmatched(measured, [w.workflow for r in results for w in r.results])
     _warn_unused_config(results, paths)
-    _keep_confident(results, min_confidence)
-    if fmt == "sarif" or sarif_file:  # the verified fixes as replacements, from the workflows just read
+    _keep_confident(results, args.min_confidence)
+    if fmt == "sarif" or args.sarif_file:  # the verified fixes as replacements, from the workflows just read
         from .fixer import attach_edits
 
         for result in results:
             attach_edits(result)
     findings = [f for r in results for f in r.findings]
-    options = TextOptions(colour=_colour(output_file), show_source=show_source, show_fixes=show_fixes, quiet=quiet,
-                          sources={r.path: r.text for r in results} if show_source else {})
-    _write(_render_findings(findings, results, fmt, statistics, options), output_file, paths,
+    options = TextOptions(colour=_colour(args.output_file), show_source=args.show_source, show_fixes=args.show_fixes,
+                          quiet=args.quiet, sources={r.path: r.text for r in results} if args.show_source else {})
+    _write(_render_findings(findings, results, fmt, args.statistics, options), args.output_file, paths,
            colour=options.colour and fmt == "text")
-    if sarif_file:
-        _write(_render_findings(findings, results, "sarif", False), sarif_file, paths)
-    if summary_file:
+    _write_side_files(args, findings, results)
+    if _failing(results, args.fail_on) and not args.exit_zero:
+        sys.exit(1)
+
+
+def _write_side_files(args: argparse.Namespace, findings, results) -> None:
+    """``--sarif-file`` and ``--summary-file``: the same findings, written beside the main output."""
+    if args.sarif_file:
+        _write(_render_findings(findings, results, "sarif", False), args.sarif_file, args.paths)
+    if args.summary_file:
         from .render.markdown import check_summary
 
-        _write(check_summary(findings, len(results)), summary_file, paths)
-    failing = False
+        _write(check_summary(findings, len(results)), args.summary_file, args.paths)
+
+
+def _failing(results, fail_on: str | None) -> bool:
+    """Whether any file's findings reach its threshold (the command line's, else its config's, else error)."""
+    from .finding import Severity
+
     for result in results:
         threshold = fail_on or result.config.fail_on or "error"
-        if threshold != "never":
-            rank = Severity(threshold).rank
-            failing = failing or any(f.severity.rank >= rank for f in result.findings)
-    if failing and not exit_zero:
-        sys.exit(1)
+        if threshold != "never" and any(f.severity.rank >= Severity(threshold).rank for f in result.findings):
+            return True
+    return False
 
 
 def _warn_unused_config(results, paths) -> None:
     """Config entries that named no task, when a whole folder was checked (a hook names a few
     staged files: an entry for another file's task is no mistake there)."""
-    import os
-
     from .config import unused_entries
 
     if not any(os.path.isdir(p) for p in paths):
@@ -150,8 +243,8 @@ def _warn_unused_config(results, paths) -> None:
     for config in configs.values():
         unused = unused_entries(config)
         if unused:
-            click.echo(f"wflint: warning: {config.path}: {', '.join(unused[:10])} name no task or kind "
-                       "of the workflows checked", err=True)
+            _echo(f"wflint: warning: {config.path}: {', '.join(unused[:10])} name no task or kind "
+                  "of the workflows checked", err=True)
 
 
 def _keep_confident(results, lowest: str) -> None:
@@ -163,8 +256,6 @@ def _keep_confident(results, lowest: str) -> None:
 
 def _colour(output_file: str | None) -> bool:
     """Colours for a person at a terminal: never into a file, off with NO_COLOR, on with FORCE_COLOR."""
-    import os
-
     if os.environ.get("NO_COLOR"):
         return False
     if os.environ.get("FORCE_COLOR"):
@@ -219,7 +310,7 @@ def _warn_unmatched(timings, workflows) -> None:
     names = {w.tasks[t].name for w in workflows for t in w.tasks}
     unmatched = [n for n in timings if n not in ids and n not in names]
     if unmatched:
-        click.echo(f"wflint: warning: {unmatched_note(unmatched, sorted(ids))}", err=True)
+        _echo(f"wflint: warning: {unmatched_note(unmatched, sorted(ids))}", err=True)
 
 
 def _load_one(path: str, stdin_format: str | None, timings: Mapping[str, float] | None, config_path: str | None = None,
@@ -235,10 +326,10 @@ def _load_one(path: str, stdin_format: str | None, timings: Mapping[str, float] 
         workflows = load_configured(path, find_config(path, config_path), text=text, timings=timings, explicit=True,
                                     stdin_format=stdin_format)
     except ParseError as exc:
-        click.echo(f"{exc.one_line()} [WFL001]", err=True)
+        _echo(f"{exc.one_line()} [WFL001]", err=True)
         sys.exit(1)
     except NothingRead as nothing:
-        click.echo(f"{nothing.path}:{nothing.line}:1: {nothing.reason} [WFL003]", err=True)
+        _echo(f"{nothing.path}:{nothing.line}:1: {nothing.reason} [WFL003]", err=True)
         sys.exit(1)
     if workflows is None:  # cannot happen: an explicit path of no known format raises UsageError
         raise UsageError(f"{path}: not a workflow file wflint can read")
@@ -251,13 +342,13 @@ def _load_one(path: str, stdin_format: str | None, timings: Mapping[str, float] 
             from .ir import Location
 
             pos = workflow.source.resolve(workflow.tasks[exc.cycle[-1]].location if exc.cycle else Location())
-            click.echo(f"{workflow.path}:{pos.line}:{pos.column}: dependency cycle: {exc} [GRA001]", err=True)
+            _echo(f"{workflow.path}:{pos.line}:{pos.column}: dependency cycle: {exc} [GRA001]", err=True)
             sys.exit(1)
         if workflow.dangling:
             ref = workflow.dangling[0]
             pos = workflow.source.resolve(ref.location)
-            click.echo(f"{workflow.path}:{pos.line}:{pos.column}: {ref.task} refers to {ref.target!r}, "
-                       "which is not a task in this workflow [GRA002]", err=True)
+            _echo(f"{workflow.path}:{pos.line}:{pos.column}: {ref.task} refers to {ref.target!r}, "
+                  "which is not a task in this workflow [GRA002]", err=True)
             sys.exit(1)
     return out
 
@@ -265,50 +356,48 @@ def _load_one(path: str, stdin_format: str | None, timings: Mapping[str, float] 
 def _one_file(path: str) -> None:
     """report and graph take one workflow file (or standard input), never a folder."""
     if path != "-" and not _is_file(path):
-        import os
-
         what = "a folder" if os.path.isdir(path) else "no such file"
         raise UsageError(f"{path}: {what}; report and graph take one workflow file")
 
 
 def _is_file(path: str) -> bool:
-    import os
-
     return os.path.isfile(path)
 
 
-@main.command()
-@click.argument("paths", nargs=-1, required=True)
-@click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that may change behaviour.")
-@click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff instead of writing; exit 1 if there are changes.")
-@click.option("--select", help="Comma-separated codes or prefixes to fix (default: all).")
-@click.option("--ignore", help="Comma-separated codes or prefixes to leave alone.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this config file instead of searching.")
-@click.option("--ignore-unknown", is_flag=True, help="Pass over named files of no workflow format (for hooks).")
-@click.option("--preview", is_flag=True, help="Also fix findings that rest on what wflint could not prove.")
-def fix(paths, unsafe_fixes, show_diff, select, ignore, config_path, ignore_unknown, preview) -> None:
+def _fix_parser(commands) -> None:
+    sub = _command(commands, fix, "fix")
+    sub.add_argument("paths", nargs="+")
+    sub.add_argument("--unsafe-fixes", action="store_true", help="Also apply fixes that may change behaviour.")
+    sub.add_argument("--diff", dest="show_diff", action="store_true",
+                     help="Print a unified diff instead of writing; exit 1 if there are changes.")
+    _shared_options(sub, "selection", "config", "ignore-unknown")
+    sub.add_argument("--preview", action="store_true", help="Also fix findings that rest on what wflint could not prove.")
+
+
+def fix(args: argparse.Namespace) -> None:
     """Rewrite files to run independent steps in parallel (safe fixes only, by default)."""
     from . import discover
     from .engine import Selection
     from .fixer import fix_file
 
-    selection = Selection(_codes(select) or ("ALL",), _codes(ignore), preview)
+    paths, select, config_path, show_diff = args.paths, args.select, args.config_path, args.show_diff
+    selection = Selection(_codes(select) or ("ALL",), _codes(args.ignore), args.preview)
     selection.validate()
     tally = _FixTally(show_diff)
     from .config import find_config
 
-    for path, explicit in discover.expand(list(paths), ignore_unknown):
+    for path, explicit in discover.expand(list(paths), args.ignore_unknown):
         if path == "-":
             raise UsageError("fix needs files, not standard input")
         if find_config(path, config_path).excludes(path, named=path in paths):
             continue
         try:
-            outcome = fix_file(path, selection, unsafe_fixes, config_path, cli_select=bool(select), explicit=explicit)
+            outcome = fix_file(path, selection, args.unsafe_fixes, config_path, cli_select=bool(select), explicit=explicit)
         except ParseError as exc:
             tally.unreadable(exc)
             continue
         tally.add(path, outcome)
-    click.echo(tally.summary() + ".", err=show_diff)
+    _echo(tally.summary() + ".", err=show_diff)
     if (show_diff and tally.files) or tally.failed:
         sys.exit(1)
 
@@ -322,7 +411,7 @@ class _FixTally:
 
     def unreadable(self, error) -> None:
         self.failed += 1
-        click.echo(f"{error.one_line()} [WFL001]", err=True)
+        _echo(f"{error.one_line()} [WFL001]", err=True)
 
     def add(self, path: str, outcome) -> None:
         from .fsutil import WriteError, write_atomic
@@ -330,23 +419,23 @@ class _FixTally:
         if outcome.unreadable is not None:
             return self.unreadable(outcome.unreadable)
         if outcome.refused:
-            click.echo(f"{path}: not fixed: {outcome.refused}", err=True)
+            _echo(f"{path}: not fixed: {outcome.refused}", err=True)
             return None
         self.unsafe_left += outcome.unsafe_left
         self.manual += outcome.manual
         for finding, reason in outcome.rejected:
             self.rejected += 1
-            click.echo(f"{path}: not fixed: {finding.code} {reason}", err=True)
+            _echo(f"{path}: not fixed: {finding.code} {reason}", err=True)
         if not outcome.changed:
             return None
         if self.show_diff:
-            click.echo(outcome.diff(), nl=False)
+            _echo(outcome.diff(), nl=False)
         else:
             try:
                 write_atomic(path, outcome.written)
             except WriteError as exc:
                 self.failed += 1
-                click.echo(f"{exc} [fix not written]", err=True)
+                _echo(f"{exc} [fix not written]", err=True)
                 return None
         self.fixed += len(outcome.applied)
         self.files += 1
@@ -368,19 +457,22 @@ class _FixTally:
         return text
 
 
-@main.command()
-@click.argument("path")
-@click.option("--format", "fmt", type=click.Choice(["markdown", "json", "text", "html"]), default="markdown", show_default=True)
-@click.option("--timings", type=click.Path(exists=True, dir_okay=False), multiple=True,
-              help="Measured durations: a JSON map (task → seconds) or an engine's run data; repeatable (median).")
-@click.option("--output-file", type=click.Path(dir_okay=False), help="Write the report here instead of stdout.")
-@click.option("--stdin-format", help="Format of '-' (standard input), e.g. spec.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this config file instead of searching.")
-def report(path, fmt, timings, output_file, stdin_format, config_path) -> None:
+def _report_parser(commands) -> None:
+    sub = _command(commands, report, "report")
+    sub.add_argument("path")
+    sub.add_argument("--format", dest="fmt", choices=["markdown", "json", "text", "html"], default="markdown",
+                     help="Output format [default: markdown].")
+    _shared_options(sub, "timings")
+    sub.add_argument("--output-file", type=_file_target, help="Write the report here instead of stdout.")
+    _shared_options(sub, "stdin-format", "config")
+
+
+def report(args: argparse.Namespace) -> None:
     """Write the full analysis of one workflow file."""
     from .render import jsonout, markdown, text
 
-    reports = _reports(path, stdin_format, _timings(timings), config_path)
+    path, fmt, output_file = args.path, args.fmt, args.output_file
+    reports = _reports(path, args.stdin_format, _timings(tuple(args.timings)), args.config_path)
     if fmt == "json":
         _write(jsonout.report_json(reports), output_file, [path])
     elif fmt == "html":
@@ -404,7 +496,7 @@ def _reports(path: str, stdin_format: str | None, timings, config_path: str | No
     try:
         source = read_text(path)
     except ParseError as exc:
-        click.echo(f"{exc.one_line()} [WFL001]", err=True)
+        _echo(f"{exc.one_line()} [WFL001]", err=True)
         sys.exit(1)
     analyses = _load_one(path, stdin_format, timings, config_path, text=source)
     findings = default_findings(path, source, find_config(path, config_path), stdin_format=stdin_format,
@@ -412,22 +504,25 @@ def _reports(path: str, stdin_format: str | None, timings, config_path: str | No
     return [build_report(a, [f for f in findings if f.workflow == a.workflow.name]) for a in analyses]
 
 
-@main.command()
-@click.argument("path")
-@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot", "trace"]), default="mermaid", show_default=True,
-              help="trace: Chrome Trace Event JSON of the schedule before and after (chrome://tracing, Perfetto).")
-@click.option("--relaxed", is_flag=True, help="Draw only the orderings that are needed (data and conflicts).")
-@click.option("--stdin-format", help="Format of '-' (standard input), e.g. spec.")
-@click.option("--timings", type=click.Path(exists=True, dir_okay=False), multiple=True,
-              help="Measured durations: a JSON map (task → seconds) or an engine's run data; repeatable (median).")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this config file instead of searching.")
-def graph(path, fmt, relaxed, stdin_format, timings, config_path) -> None:
+def _graph_parser(commands) -> None:
+    sub = _command(commands, graph, "graph")
+    sub.add_argument("path")
+    sub.add_argument("--format", dest="fmt", choices=["mermaid", "dot", "trace"], default="mermaid",
+                     help="[default: mermaid] trace: Chrome Trace Event JSON of the schedule before and after "
+                          "(chrome://tracing, Perfetto).")
+    sub.add_argument("--relaxed", action="store_true",
+                     help="Draw only the orderings that are needed (data and conflicts).")
+    _shared_options(sub, "stdin-format", "timings", "config")
+
+
+def graph(args: argparse.Namespace) -> None:
     """Draw the task graph as declared, or relaxed to what is needed, with the critical path marked."""
     from .render import dot, mermaid, trace
 
-    analyses = _load_one(path, stdin_format, _timings(timings), config_path)
+    fmt, relaxed = args.fmt, args.relaxed
+    analyses = _load_one(args.path, args.stdin_format, _timings(tuple(args.timings)), args.config_path)
     if fmt == "trace":
-        click.echo(trace.schedules_trace(analyses))
+        _echo(trace.schedules_trace(analyses))
         return
     pictures = []
     for analysis in analyses:
@@ -441,39 +536,46 @@ def graph(path, fmt, relaxed, stdin_format, timings, config_path) -> None:
             pictures.append(dot.digraph(analysis.workflow, edges))
         else:
             pictures.append(mermaid.flowchart(analysis.workflow, edges, set(analysis.critical_path(after=relaxed))))
-    click.echo("\n\n".join(pictures))
+    _echo("\n\n".join(pictures))
 
 
-@main.command()
-@click.argument("code", required=False)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def rules(code, fmt) -> None:
+def _rules_parser(commands) -> None:
+    sub = _command(commands, rules, "rules")
+    sub.add_argument("code", nargs="?")
+    sub.add_argument("--format", dest="fmt", choices=["text", "json"], default="text",
+                     help="Output format [default: text].")
+
+
+def rules(args: argparse.Namespace) -> None:
     """List the rules, or print one rule's documentation."""
     import json
 
     from .rule import all_rules
 
-    known = all_rules()
+    known, code, fmt = all_rules(), args.code, args.fmt
     if code:
         info = known.get(code.upper())
         if info is None:
             raise UsageError(f"unknown rule {code!r} (see `wflint rules`)")
         if fmt == "json":
-            click.echo(json.dumps({"code": info.code, "name": info.name, "severity": info.severity.value,
-                                   "summary": info.summary, "doc": info.doc}, indent=2))
+            _echo(json.dumps({"code": info.code, "name": info.name, "severity": info.severity.value,
+                  "summary": info.summary, "doc": info.doc}, indent=2))
         else:
-            click.echo(f"{info.code} {info.name} ({info.severity.value})\n\n{info.doc}")
+            _echo(f"{info.code} {info.name} ({info.severity.value})\n\n{info.doc}")
         return
     if fmt == "json":
-        click.echo(json.dumps([{"code": i.code, "name": i.name, "severity": i.severity.value, "summary": i.summary}
+        _echo(json.dumps([{"code": i.code, "name": i.name, "severity": i.severity.value, "summary": i.summary}
                                for i in known.values()], indent=2))
         return
     for info in known.values():
-        click.echo(f"{info.code}  {info.name:<32} {info.severity.value:<8} {info.summary}")
+        _echo(f"{info.code}  {info.name:<32} {info.severity.value:<8} {info.summary}")
 
 
-@main.command()
-def mcp() -> None:
+def _mcp_parser(commands) -> None:
+    _command(commands, mcp, "mcp")
+
+
+def mcp(args: argparse.Namespace) -> None:
     """Serve check, report, fix_preview and rules to agents over MCP (stdio); needs wflint[mcp]."""
     try:
         import mcp.server.mcpserver  # noqa: F401
