@@ -39,7 +39,7 @@ def analyze(path: str, *, text: str | None = None, timings: dict[str, float] | N
     from .analysis import analyze as analyze_workflow
     from .config import find_config
     from .engine import default_findings, load_configured, read_text
-    from .report import build_report
+    from .report import run_reports
 
     settings = find_config(str(path), config)
     source = read_text(str(path)) if text is None else text
@@ -47,7 +47,8 @@ def analyze(path: str, *, text: str | None = None, timings: dict[str, float] | N
     if workflows is None:
         raise UsageError(f"{path}: not a workflow file wflint can read")
     findings = default_findings(str(path), source, settings, timings=timings)
-    return [build_report(analyze_workflow(w), [f for f in findings if f.workflow == w.name]) for w in workflows]
+    return [r for w in workflows
+            for r in run_reports(analyze_workflow(w), [f for f in findings if f.workflow == w.name])]
 
 
 @dataclass

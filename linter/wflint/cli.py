@@ -490,7 +490,7 @@ def _reports(path: str, stdin_format: str | None, timings, config_path: str | No
     configuration and suppressions) finds in that workflow; the file is read once."""
     from .config import find_config
     from .engine import default_findings, read_text
-    from .report import build_report
+    from .report import run_reports
 
     _one_file(path)
     try:
@@ -501,7 +501,7 @@ def _reports(path: str, stdin_format: str | None, timings, config_path: str | No
     analyses = _load_one(path, stdin_format, timings, config_path, text=source)
     findings = default_findings(path, source, find_config(path, config_path), stdin_format=stdin_format,
                                 timings=timings)
-    return [build_report(a, [f for f in findings if f.workflow == a.workflow.name]) for a in analyses]
+    return [r for a in analyses for r in run_reports(a, [f for f in findings if f.workflow == a.workflow.name])]
 
 
 def _graph_parser(commands) -> None:

@@ -18,7 +18,7 @@ from wflint.records import dataclass
 
 from .ir import Facet, Location
 
-__all__ = ["Facet", "Routes", "Starts", "TriggerRule", "LoopCopy", "ItemFanout", "ExecutionOrder", "OrderScenario",
+__all__ = ["Facet", "Routes", "Starts", "StartNames", "TriggerRule", "LoopCopy", "ItemFanout", "ExecutionOrder", "OrderScenario",
            "JoinCheck", "InstanceWrites", "Instances", "InvalidSetting", "Notes", "Structure", "Unresolved", "Step",
            "Steps", "Concurrency", "Publishing", "Waiting", "PoolQueueing", "RunSettings", "EngineVersion"]
 
@@ -45,6 +45,16 @@ class Starts(Facet):
     """
 
     starts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StartNames(Facet):
+    """How to call the starts of ``Starts`` in words, where their ids are not words (GitHub run
+    contexts): start → its wording, and start → its kind (the event), so that a run every start of
+    one kind begins is called by the kind alone."""
+
+    wording: Mapping[str, str] = field(default_factory=dict)
+    kind: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,28 @@ def _r(x: float) -> float:
     return round(x, 6)
 
 
-def build_report(analysis: Analysis, findings: list[Finding] | None = None) -> dict:
+def run_reports(analysis: Analysis, findings: list[Finding]) -> list[dict]:
+    """The workflow's report, or one report per run where its triggers (events) start different
+    parts of it (``analysis/runs.py``), each with the findings on its tasks."""
+    from .analysis import analyze
+    from .analysis.runs import runs_of
+
+    runs = runs_of(analysis.workflow)
+    if not runs:
+        return [build_report(analysis, findings)]
+    out = []
+    for run in runs:
+        members = set(run.workflow.tasks)
+        mine = [f for f in findings if not f.tasks or members.intersection(f.tasks)]
+        out.append(build_report(analyze(run.workflow), mine, started_by=run.started_by))
+    return out
+
+
+def build_report(analysis: Analysis, findings: list[Finding] | None = None,
+                 started_by: tuple[str, ...] = ()) -> dict:
     """``findings``: what ``check`` says about this workflow, listed in the report and weighed by
-    its dependency check (a group is never called safe beside a safety finding on its tasks)."""
+    its dependency check (a group is never called safe beside a safety finding on its tasks).
+    ``started_by``: the triggers of the one run this report is about (``run_reports``)."""
     from .render.jsonout import finding_dict
 
     findings = list(findings or [])
@@ -36,6 +55,8 @@ def build_report(analysis: Analysis, findings: list[Finding] | None = None) -> d
     return {
         "version": VERSION,
         "workflow": printable(wf.name),
+        "title": printable(wf.name) + (f" (the run {_started_by(started_by)} starts)" if started_by else ""),
+        "run": {"started_by": [printable(s) for s in started_by]} if started_by else None,
         "path": wf.path,
         "format": wf.format,
         "engine": {"name": model.name, "mode": model.mode, "runs_parallel": model.runs_parallel,
@@ -91,6 +112,11 @@ def build_report(analysis: Analysis, findings: list[Finding] | None = None) -> d
         "recommendations": _recommendations(analysis, resources),
         "findings": [finding_dict(f) for f in findings],
     }
+
+
+def _started_by(starts: tuple[str, ...]) -> str:
+    names = [f"'{printable(s)}'" for s in starts]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
 def _levels(order: list[str], pred: dict[str, list[str]]) -> dict[str, int]:

@@ -27,7 +27,7 @@ _GANTT_ROW = re.compile(r"^\s+(.*) :(crit, )?[^,]*, (\d+), (\d+)$")
 
 
 def report_html(reports: list[dict]) -> str:
-    title = html.escape(", ".join(r["workflow"] for r in reports))
+    title = html.escape(", ".join(dict.fromkeys(r["workflow"] for r in reports)))
     body = "\n".join(_report_body(r) for r in reports)
     return (f"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             f"<title>wflint report: {title}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}\n</body>\n</html>")

@@ -28,7 +28,7 @@ def report_markdown(report: dict) -> str:
 
 def _heading(report: dict) -> list[str]:
     """Title and source line: how the engine runs tasks frames every figure that follows."""
-    return [f"# Workflow analysis: {report['workflow']}", "",
+    return [f"# Workflow analysis: {report['title']}", "",
             f"Source `{report['path']}` ({report['format']}); engine model: {_engine_model(report['engine'])}; "
             f"durations: {report['duration_source']}{_measured(report)}.", "", _coverage_line(report["coverage"]), ""]
 

@@ -78,7 +78,7 @@ def report_text(report: dict) -> str:
         return tasks[t]["name"]
 
     shape = report["structure"]
-    out = [f"{report['workflow']} ({report['path']}, {report['format']}, {report['engine']['mode']})",
+    out = [f"{report['title']} ({report['path']}, {report['format']}, {report['engine']['mode']})",
            f"durations: {report['duration_source']}", "", "Current flow:"]
     if shape["timed"]:
         for t in sorted(report["tasks"], key=lambda x: (x["current_start_s"], x["id"])):

@@ -38,6 +38,18 @@ class RunContext:
     def name(self) -> str:
         return f"{self.event or 'caller'}@{self.ref_type}" + (f":{self.ref}" if self.ref else "")
 
+    @property
+    def wording(self) -> str:
+        """The context as a person says it: "push to main", "push of another tag", "pull_request"."""
+        event = self.event or "a caller's run"
+        if self.ref_type == "pull":
+            return event
+        where = {"branch": "to", "tag": "of"}.get(self.ref_type, "on")
+        if self.ref:
+            return f"{event} {where} {self.ref_type} {self.ref}" if self.ref_type == "tag" else f"{event} {where} {self.ref}"
+        other = "another " if self.named else "a "
+        return f"{event} {where} {other}{self.ref_type}"
+
 
 def run_contexts(on, conditions: list[str]) -> list[RunContext]:
     """Every run context of a workflow: its events × ref types × the refs its conditions name."""

@@ -10,7 +10,7 @@ import re
 from dataclasses import field, replace
 
 from wflint.errors import ParseError
-from wflint.facets import Concurrency, Instances, InstanceWrites, Publishing, Starts, Step, Steps
+from wflint.facets import Concurrency, Instances, InstanceWrites, Publishing, StartNames, Starts, Step, Steps
 from wflint.ir import (
     ApiLimit,
     ApiUse,
@@ -114,6 +114,8 @@ def _put_starts(workflow: Workflow, on) -> dict[str, tuple[RunContext, ...]]:
     contexts = job_contexts(conditions, needs_of, run_contexts(on, [*conditions.values(), *steps]))
     for job, runs_in in contexts.items():
         workflow.tasks[job].put(Starts(tuple(c.name for c in runs_in)))
+    every = {c.name: c for runs_in in contexts.values() for c in runs_in}
+    workflow.put(StartNames({n: c.wording for n, c in every.items()}, {n: c.event or "a caller's run" for n, c in every.items()}))
     return contexts
 
 
