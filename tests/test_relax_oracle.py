@@ -95,3 +95,29 @@ def test_cpm_matches_networkx_and_group_credits_add_up(wf):
     relaxed.add_edges_from(analysis.relaxation.strict_edges())
     assert analysis.optimized.makespan == longest(relaxed) == analysis.ideal.makespan
     assert abs(sum(g.saved_s for g in analysis.groups) - analysis.saved_s) < 1e-9
+
+
+@st.composite
+def workflows_with_opaque_tasks(draw):
+    wf = draw(workflows())
+    for t in wf.tasks.values():
+        t.opaque = draw(st.booleans())
+    return wf
+
+
+@settings(max_examples=300, deadline=None)
+@given(workflows_with_opaque_tasks())
+def test_opaque_tasks_stay_between_all_their_ancestors_and_descendants(wf):
+    """The barriers stop at the nearest opaque task, yet order exactly what the full closure orders."""
+    analysis = analyze(wf)
+    declared = nx.transitive_closure_dag(declared_graph(wf))
+    strict = nx.DiGraph()
+    strict.add_nodes_from(wf.tasks)
+    strict.add_edges_from(analysis.relaxation.strict_edges())
+    full = nx.DiGraph(strict)
+    for t, task in wf.tasks.items():
+        if task.opaque and wf.execution_model.mode != "sequential":
+            full.add_edges_from((a, t) for a in declared.predecessors(t))
+            full.add_edges_from((t, d) for d in declared.successors(t))
+    assert set(nx.transitive_closure_dag(strict).edges) == set(nx.transitive_closure_dag(full).edges)
+    assert set(nx.transitive_closure_dag(strict).edges) <= set(declared.edges)

@@ -309,22 +309,30 @@ def _graph_conflicts(result: Relaxation, accesses: dict[str, dict[str, Mode]], p
 
 
 def _graph_barriers(workflow: Workflow, result: Relaxation) -> None:
-    """An opaque task stays ordered after all its declared ancestors and before all descendants."""
+    """An opaque task stays ordered after all its declared ancestors and before all descendants.
+
+    The edges stop at the nearest opaque task on each side: an ancestor beyond an opaque ancestor
+    is already held before it, and that one before this task, so its edge would add nothing but
+    size (on a graph of opaque tasks the full closure is quadratic; this is its declared edges).
+    """
+    opaque = {t for t in result.order if _unknowable(workflow, t)}
     for t in result.order:
-        if not _unknowable(workflow, t):
+        if t not in opaque:
             continue
-        for ancestor in _walk(result.declared_pred, t):
+        for ancestor in _walk(result.declared_pred, t, opaque):
             result.barrier.setdefault((ancestor, t), _why(ancestor, t, ANYTHING, Mode.READ, Mode.WRITE))
-        for descendant in _walk(result.declared_succ, t):
+        for descendant in _walk(result.declared_succ, t, opaque):
             result.barrier.setdefault((t, descendant), _why(t, descendant, ANYTHING, Mode.WRITE, Mode.READ))
 
 
-def _walk(adjacent: dict[str, list[str]], start: str) -> list[str]:
+def _walk(adjacent: dict[str, list[str]], start: str, stop: set[str]) -> list[str]:
+    """Every task reachable from ``start``, not going on past the tasks in ``stop`` (they are kept)."""
     seen: set[str] = set()
     stack = list(adjacent[start])
     while stack:
         n = stack.pop()
         if n not in seen:
             seen.add(n)
-            stack.extend(adjacent[n])
+            if n not in stop:
+                stack.extend(adjacent[n])
     return sorted(seen)

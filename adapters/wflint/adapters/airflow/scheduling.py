@@ -10,6 +10,7 @@ The defaults are Airflow's own, per major version (``config.yml`` of 2.x and 3.x
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 
 from wflint.facets import EngineVersion, RunSettings, Waiting
 
@@ -20,12 +21,25 @@ WEIGHT_RULES = ("downstream", "upstream", "absolute")
 
 def airflow_version(module: ast.Module) -> EngineVersion:
     """3 when the file imports the Task SDK (``airflow.sdk``), else 2 (the classic ``airflow.*`` paths)."""
-    for node in ast.walk(module):
+    for node in _statements(module.body):
         names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
             [node.module or ""] if isinstance(node, ast.ImportFrom) else []
         if any(n == "airflow.sdk" or n.startswith("airflow.sdk.") for n in names):
             return EngineVersion(3, "imports airflow.sdk")
     return EngineVersion(2, "no airflow.sdk import")
+
+
+def _statements(body: list[ast.stmt]) -> Iterator[ast.AST]:
+    """Every statement, nested ones included, without visiting expressions: an import is a
+    statement, and a 10,000-task DAG file is mostly expressions."""
+    stack: list[ast.AST] = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        yield node
+        for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            inner = getattr(node, name, None)
+            if isinstance(inner, list):
+                stack.extend(reversed([n for n in inner if isinstance(n, ast.AST)]))
 
 
 def dag_task_cap(kwargs: dict, version: EngineVersion) -> tuple[int, str]:
