@@ -325,3 +325,31 @@ with DAG("gates"):
 ''')["gates"]
     assert {(e.u, e.v): e.kind for e in wf.edges} == {
         ("wait", "a"): EdgeKind.CONTROL, ("ready", "b"): EdgeKind.CONTROL, ("latest", "c"): EdgeKind.CONTROL}
+
+
+TRANSFER_THEN_CHECK = '''
+from airflow import DAG
+from airflow.providers.amazon.aws.transfers.s3_to_redshift import S3ToRedshiftOperator
+from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator
+
+with DAG("load_orders", schedule=None):
+    load = S3ToRedshiftOperator(task_id="load", schema="public", table="orders", s3_bucket="raw",
+                                s3_key="orders/{{ ds }}.csv", redshift_conn_id="wh", copy_options=["CSV"])
+    count = SQLExecuteQueryOperator(task_id="count", conn_id="wh", sql="SELECT count(*) FROM public.orders")
+    load >> count
+'''
+
+
+def test_a_transfer_into_a_table_writes_it_and_keeps_its_readers_after_it():
+    wf = read(TRANSFER_THEN_CHECK)["load_orders"]
+    assert {(e.resource, e.mode) for e in wf.tasks["load"].effects} == {
+        ("sql:wh/public.orders", Mode.WRITE), ("s3://raw/orders/{{ ds }}.csv", Mode.READ)}
+    assert not wf.tasks["load"].opaque
+    # the count reads what the load writes: the ordering is needed, nothing to parallelize
+    result = run("check", "--preview", "--format", "json", "-", "--stdin-format", "airflow", input=TRANSFER_THEN_CHECK)
+    assert [f["code"] for f in result.json()["findings"] if f["code"].startswith("PAR")] == []
+
+
+def test_a_transfer_whose_source_is_not_literal_has_unknown_effects():
+    wf = read(TRANSFER_THEN_CHECK.replace('s3_key="orders/{{ ds }}.csv"', "s3_key=key_for(1)"))["load_orders"]
+    assert wf.tasks["load"].opaque

@@ -11,6 +11,7 @@ import os
 import re
 
 from wflint.ir import Effect, Mode
+from wflint.patterns import lazy
 from wflint.sqltables import tables_in_sql as sql_tables
 
 from .model import AssetVal, TaskState
@@ -150,6 +151,8 @@ def _sql_effects(ts: TaskState) -> list[Effect] | None:
     if system is None:
         return None
     effects: list[Effect] = []
+    if _loads_a_table(ts):
+        return _transfer_effects(ts, conn)
     if isinstance(table, str):
         effects.append(Effect(_resource(conn, table), Mode.READ))
     job = _query_job(ts.kwargs.get("configuration"))
@@ -174,6 +177,43 @@ def _sql_effects(ts: TaskState) -> list[Effect] | None:
         for name, mode in parsed:
             effects.append(Effect(_resource(conn, name), mode))
     return effects
+
+
+# Transfers that load a table on the SQL connection they name (``S3ToRedshiftOperator``,
+# ``S3ToSnowflakeOperator``): their ``table`` (in ``schema``) is what they write, not a table they read.
+_INTO_TABLE = lazy(r"To(Redshift|Snowflake|Postgres|MySql|Mssql|Oracle|Trino|Presto|Vertica|Databricks)\w*Operator$")
+# Where such a transfer reads from, by keyword: the bucket, then the key or keys within it.
+_SOURCES = (("s3_bucket", ("s3_key", "s3_keys"), "s3"),)
+
+
+def _loads_a_table(ts: TaskState) -> bool:
+    return bool(_INTO_TABLE.search((ts.base or ts.operator).split(".")[-1]))
+
+
+def _transfer_effects(ts: TaskState, conn: str) -> list[Effect] | None:
+    """The table a transfer loads (written) and the objects it loads from (read); None (unknown)
+    unless both are named literally, so a transfer is never taken for one that touches less."""
+    table, schema = ts.kwargs.get("table"), ts.kwargs.get("schema")
+    if not _run_level_name(table) or (schema is not None and not _run_level_name(schema)):
+        return None
+    target = f"{schema}.{table}" if schema else str(table)
+    sources = _transfer_sources(ts.kwargs)
+    if sources is None:
+        return None
+    return [Effect(_resource(conn, target), Mode.WRITE), *(Effect(s, Mode.READ) for s in sources)]
+
+
+def _transfer_sources(kwargs: dict) -> list[str] | None:
+    for bucket_key, object_keys, scheme in _SOURCES:
+        bucket = kwargs.get(bucket_key)
+        if bucket is None:
+            continue
+        objects = next((kwargs[k] for k in object_keys if kwargs.get(k) is not None), None)
+        names = objects if isinstance(objects, (list, tuple)) else [objects]
+        if not _run_level_name(bucket) or not names or not all(_run_level_name(n) for n in names):
+            return None
+        return [f"{scheme}://{bucket}/{str(n).lstrip('/')}" for n in names]
+    return None
 
 
 def _query_job(configuration) -> tuple[str, str | None] | None:
@@ -201,6 +241,10 @@ def _connection(ts: TaskState) -> tuple[str | None, str]:
     if base in SQL_OPERATOR_SYSTEMS or ("sql" in ts.kwargs and base.startswith("SQL")):
         system = SQL_OPERATOR_SYSTEMS.get(base, "sql")
         return system, DEFAULT_CONNECTIONS.get(system, "default")
+    into = _INTO_TABLE.search(base)
+    if into:  # a transfer into a table, on its system's default connection
+        system = into.group(1).lower()
+        return system, DEFAULT_CONNECTIONS.get(system, f"{system}_default")
     return None, ""
 
 
