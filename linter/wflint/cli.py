@@ -94,6 +94,16 @@ def _columns() -> int:
         return 80
 
 
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of processes: {value!r}") from None
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"at least 1, not {jobs}")
+    return jobs
+
+
 def _existing_file(value: str) -> str:
     if not os.path.isfile(value):
         raise argparse.ArgumentTypeError(f"{value!r} is a folder, not a file" if os.path.isdir(value)
@@ -143,6 +153,9 @@ def _shared_options(sub: argparse.ArgumentParser, *names: str) -> None:
     if "ignore-unknown" in names:
         sub.add_argument("--ignore-unknown", action="store_true",
                          help="Pass over named files of no workflow format (for hooks).")
+    if "jobs" in names:
+        sub.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
+                         help="Worker processes for many files [default: the number of cores; 1: none].")
 
 
 def _check_parser(commands) -> None:
@@ -159,7 +172,7 @@ def _check_parser(commands) -> None:
                      help="Print the number of findings per code instead of the findings.")
     _shared_options(sub, "config")
     sub.add_argument("--output-file", type=_file_target, help="Write the output here instead of stdout.")
-    _shared_options(sub, "stdin-format", "timings", "ignore-unknown")
+    _shared_options(sub, "stdin-format", "timings", "ignore-unknown", "jobs")
     sub.add_argument("--preview", action="store_true",
                      help="Also show findings that rest on what wflint could not prove (unknown effects, no time saved).")
     sub.add_argument("--sarif-file", type=_file_target, help="Also write the findings as SARIF here.")
@@ -188,7 +201,8 @@ def check(args: argparse.Namespace) -> None:
     results = lint_paths(list(paths), selection, stdin_format=args.stdin_format, timings=measured,
                          config_path=args.config_path, cli_select=bool(args.select),
                          extend_select=_codes(args.extend_select), ignore_unknown=args.ignore_unknown,
-                         notices=notices, seen=seen)
+                         notices=notices, seen=seen, jobs=_jobs_wanted(args), progress=_progress(args),
+                         finish=_sarif_edits if fmt == "sarif" or args.sarif_file else None)
     for path, what in seen if args.verbose else ():
         _echo(f"wflint: {path}: {what}", err=True)
     for notice in notices:
@@ -196,11 +210,6 @@ def check(args: argparse.Namespace) -> None:
     _warn_unmatched(measured, [w.workflow for r in results for w in r.results])
     _warn_unused_config(results, paths)
     _keep_confident(results, args.min_confidence)
-    if fmt == "sarif" or args.sarif_file:  # the verified fixes as replacements, from the workflows just read
-        from .fixer import attach_edits
-
-        for result in results:
-            attach_edits(result)
     findings = [f for r in results for f in r.findings]
     options = TextOptions(colour=_colour(args.output_file), show_source=args.show_source, show_fixes=args.show_fixes,
                           quiet=args.quiet, sources={r.path: r.text for r in results} if args.show_source else {})
@@ -209,6 +218,13 @@ def check(args: argparse.Namespace) -> None:
     _write_side_files(args, findings, results)
     if _failing(results, args.fail_on) and not args.exit_zero:
         sys.exit(1)
+
+
+def _sarif_edits(result) -> None:
+    """SARIF carries the verified fixes as replacements: made where the file's workflows were read."""
+    from .fixer import attach_edits
+
+    attach_edits(result)
 
 
 def _write_side_files(args: argparse.Namespace, findings, results) -> None:
@@ -370,36 +386,54 @@ def _fix_parser(commands) -> None:
     sub.add_argument("--unsafe-fixes", action="store_true", help="Also apply fixes that may change behaviour.")
     sub.add_argument("--diff", dest="show_diff", action="store_true",
                      help="Print a unified diff instead of writing; exit 1 if there are changes.")
-    _shared_options(sub, "selection", "config", "ignore-unknown")
+    _shared_options(sub, "selection", "config", "ignore-unknown", "jobs")
     sub.add_argument("--preview", action="store_true", help="Also fix findings that rest on what wflint could not prove.")
 
 
 def fix(args: argparse.Namespace) -> None:
     """Rewrite files to run independent steps in parallel (safe fixes only, by default)."""
-    from . import discover
+    from . import discover, pool
     from .engine import Selection
-    from .fixer import fix_file
+    from .fixer import FixPlan
 
-    paths, select, config_path, show_diff = args.paths, args.select, args.config_path, args.show_diff
+    paths, select, show_diff = args.paths, args.select, args.show_diff
     selection = Selection(_codes(select) or ("ALL",), _codes(args.ignore), args.preview)
     selection.validate()
+    candidates = list(discover.expand(list(paths), args.ignore_unknown))
+    if any(path == "-" for path, _ in candidates):
+        raise UsageError("fix needs files, not standard input")
+    plan = FixPlan(list(paths), selection, args.unsafe_fixes, args.config_path, bool(select))
     tally = _FixTally(show_diff)
-    from .config import find_config
-
-    for path, explicit in discover.expand(list(paths), args.ignore_unknown):
-        if path == "-":
-            raise UsageError("fix needs files, not standard input")
-        if find_config(path, config_path).excludes(path, named=path in paths):
-            continue
-        try:
-            outcome = fix_file(path, selection, args.unsafe_fixes, config_path, cli_select=bool(select), explicit=explicit)
-        except ParseError as exc:
-            tally.unreadable(exc)
-            continue
-        tally.add(path, outcome)
+    for path, outcome in pool.map_in_order(plan.fix, candidates, _jobs_wanted(args), progress=_progress(args)):
+        if isinstance(outcome, ParseError):
+            tally.unreadable(outcome)
+        elif outcome is not None:
+            tally.add(path, outcome)
     _echo(tally.summary() + ".", err=show_diff)
     if (show_diff and tally.files) or tally.failed:
         sys.exit(1)
+
+
+def _jobs_wanted(args: argparse.Namespace) -> int:
+    from .pool import default_jobs
+
+    return args.jobs or default_jobs()
+
+
+def _progress(args: argparse.Namespace):
+    """A progress line on a terminal's standard error for long runs (none with -q or off a terminal)."""
+    if getattr(args, "quiet", False) or not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        if total >= PROGRESS_FROM and (done == total or done % 25 == 0):
+            sys.stderr.write(f"\rwflint: {done}/{total} files" + ("\r\x1b[K" if done == total else ""))
+            sys.stderr.flush()
+
+    return show
+
+
+PROGRESS_FROM = 100  # files: below this a run is over before a progress line helps
 
 
 class _FixTally:

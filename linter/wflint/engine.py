@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import field
 
 from wflint.records import dataclass
 
-from . import discover, suppress
+from . import discover, pool, suppress
 from .analysis import Analysis, analyze
 from .analysis.graph import CycleError
 from .config import Config, find_config
@@ -200,35 +200,93 @@ def lint_paths(paths: list[str], selection: Selection, *, stdin_format: str | No
                timings: Mapping[str, float] | None = None, config_path: str | None = None,
                cli_select: bool = True, extend_select: tuple[str, ...] = (),
                ignore_unknown: bool = False, notices: list[str] | None = None,
-               seen: list[tuple[str, str]] | None = None) -> list[FileResult]:
+               seen: list[tuple[str, str]] | None = None, jobs: int = 1,
+               finish: Callable[[FileResult], None] | None = None,
+               progress: Callable[[int, int], None] | None = None) -> list[FileResult]:
     """Check every workflow file under ``paths``; each file under its own nearest configuration.
 
     A named file of no known format is passed over, its reason added to ``notices``, as long as
     some other named file could be read: one helper module among the DAGs must not hide the rest.
-    ``seen`` gets (path, what became of it) for every candidate file, for ``check -v``."""
+    ``seen`` gets (path, what became of it) for every candidate file, for ``check -v``. ``jobs``:
+    worker processes for many files (``pool.py``; results in the same order either way);
+    ``finish`` runs on each file's result where it was linted (e.g. SARIF's fix edits)."""
+    candidates = list(discover.expand(paths, ignore_unknown))
+    if any(path == "-" for path, _ in candidates):
+        jobs = 1  # standard input is this process's
+    plan = _Plan(paths, selection, stdin_format, timings, config_path, cli_select, extend_select, finish)
     results, passed_over = [], []
     said = seen if seen is not None else []
-    for path, explicit in discover.expand(paths, ignore_unknown):
-        config = find_config(path, config_path)
-        if config.excludes(path, named=path in paths):
-            said.append((path, f"excluded by {config.path}"))
-            continue
-        chosen = selection.merged(config, path, extend_select, cli_select)
-        try:
-            result = lint_file(path, explicit, chosen, config, stdin_format=stdin_format, timings=timings)
-        except NotAWorkflow as notice:
-            passed_over.append(notice)
-            said.append((path, "passed over: no known format"))
-            continue
-        said.append((path, _what_was_read(result)))
-        if result is not None:
-            results.append(result)
+    pooled = pool.workers_for(len(candidates), jobs) > 1
+    for outcome in pool.map_in_order(plan.lint, candidates, jobs, _transferable, progress):
+        said.append((outcome.path, outcome.what))
+        if outcome.notice is not None:
+            passed_over.append(outcome.notice)
+        if outcome.result is not None:
+            results.append(_at_home(outcome.result, config_path) if pooled else outcome.result)
     if passed_over and not results:
         raise passed_over[0] if len(passed_over) == 1 else NotAWorkflow(
             f"none of the {len(passed_over)} files named is a workflow file wflint can read ({passed_over[0]})")
     if notices is not None:
         notices.extend(str(n) for n in passed_over)
     return results
+
+
+@dataclass
+class _Outcome:
+    """What became of one candidate file, as a worker process sends it back."""
+
+    path: str
+    what: str  # for ``check -v``
+    result: FileResult | None = None
+    notice: NotAWorkflow | None = None
+
+
+@dataclass
+class _Plan:
+    """Everything ``lint_paths`` does to one file, so that a worker process can do it."""
+
+    named: list[str]
+    selection: Selection
+    stdin_format: str | None
+    timings: Mapping[str, float] | None
+    config_path: str | None
+    cli_select: bool
+    extend_select: tuple[str, ...]
+    finish: Callable[[FileResult], None] | None
+
+    def lint(self, candidate: tuple[str, bool]) -> _Outcome:
+        path, explicit = candidate
+        config = find_config(path, self.config_path)
+        if config.excludes(path, named=path in self.named):
+            return _Outcome(path, f"excluded by {config.path}")
+        chosen = self.selection.merged(config, path, self.extend_select, self.cli_select)
+        try:
+            result = lint_file(path, explicit, chosen, config, stdin_format=self.stdin_format, timings=self.timings)
+        except NotAWorkflow as notice:
+            return _Outcome(path, "passed over: no known format", notice=notice)
+        if result is not None and self.finish is not None:
+            self.finish(result)
+        return _Outcome(path, _what_was_read(result), result)
+
+
+def _transferable(outcome: _Outcome) -> _Outcome:
+    """A worker's outcome without what only the worker needs: the analyses, and the source maps
+    (the findings carry their positions already)."""
+    from .ir import SourceIndex
+
+    for checked in outcome.result.results if outcome.result else ():
+        checked.analysis = None
+        checked.workflow.source = SourceIndex()
+    return outcome
+
+
+def _at_home(result: FileResult, config_path: str | None) -> FileResult:
+    """A result from a worker, on this process's configuration (with the entries it matched)."""
+    config = find_config(result.path, config_path) if result.config.path else result.config
+    if config is not result.config:
+        config.matched |= result.config.matched
+        result.config = config
+    return result
 
 
 def _what_was_read(result: FileResult | None) -> str:

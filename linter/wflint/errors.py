@@ -28,6 +28,9 @@ class ParseError(Exception):
         self.line = max(1, line)
         self.column = max(1, column)
 
+    def __reduce__(self):  # a worker process sends it back (pool.py)
+        return type(self), (self.path, self.reason, self.line, self.column)
+
     def one_line(self) -> str:
         return f"{self.path}:{self.line}:{self.column}: {self.reason}"
 
@@ -47,6 +50,9 @@ class NothingRead(Exception):
         super().__init__(reason)
         self.path, self.reason, self.line = path, reason, max(1, line)
 
+    def __reduce__(self):
+        return type(self), (self.path, self.reason, self.line)
+
     def finding(self, info: RuleInfo) -> Finding:
         from .finding import Finding
 
@@ -63,3 +69,6 @@ class RewriteError(Exception):
     def __init__(self, reason: str, by_hand: str = "") -> None:
         super().__init__(f"{reason}; {by_hand}" if by_hand else reason)
         self.reason, self.by_hand = reason, by_hand
+
+    def __reduce__(self):
+        return type(self), (self.reason, self.by_hand)

@@ -217,6 +217,27 @@ def fix_file(path: str, selection: Selection, unsafe: bool, config_path: str | N
     return outcome
 
 
+@dataclass
+class FixPlan:
+    """``fix`` on many files: what each file gets, so that worker processes can do it (pool.py)."""
+
+    named: list[str]
+    selection: Selection
+    unsafe: bool
+    config_path: str | None
+    cli_select: bool
+
+    def fix(self, candidate: tuple[str, bool]) -> tuple[str, FixOutcome | ParseError | None]:
+        """One file's outcome, its read error, or None where the config excludes it."""
+        path, explicit = candidate
+        if find_config(path, self.config_path).excludes(path, named=path in self.named):
+            return path, None
+        try:
+            return path, fix_file(path, self.selection, self.unsafe, self.config_path, self.cli_select, explicit)
+        except ParseError as error:
+            return path, error
+
+
 def attach_edits(result: FileResult) -> None:
     """For each finding of a linted file whose fix the adapter can express and that verifies,
     record its text edits (``finding.extra["edits"]``: each replaced region, 1-based, and its new

@@ -1,0 +1,94 @@
+"""``--jobs``: many files over worker processes give exactly what one process gives (pool.py)."""
+from __future__ import annotations
+
+import io
+import shutil
+import sys
+
+import pytest
+from conftest import FIXTURES, corpus_dir, run
+
+from wflint import pool
+
+
+@pytest.mark.parametrize("folder", ["gha", "n8n", "airflow"])
+def test_workers_find_what_one_process_finds_in_the_same_order(folder):
+    path = corpus_dir(folder)
+    assert pool.workers_for(len(list(path.rglob("*.*"))), 2) == 2  # the pool is really used
+    one = run("check", "--jobs", "1", "--preview", "--format", "json", path)
+    two = run("check", "--jobs", "2", "--preview", "--format", "json", path)
+    assert one.exit_code == two.exit_code
+    assert one.json() == two.json()
+    assert one.json()["summary"]["files"] > 2 * pool.MIN_FILES_PER_JOB
+
+
+def test_sarif_fix_edits_are_made_in_the_workers():
+    path = corpus_dir("gha")
+    one = run("check", "--jobs", "1", "--format", "sarif", path)
+    two = run("check", "--jobs", "2", "--format", "sarif", path)
+    assert one.stdout == two.stdout and '"fixes"' in two.stdout
+
+
+def test_fix_with_workers_writes_what_one_process_writes(tmp_path):
+    source = corpus_dir("gha")
+    for name in ("one", "two"):
+        shutil.copytree(source, tmp_path / name / ".github" / "workflows")
+        for copied in (tmp_path / name).rglob("*.yml"):
+            copied.chmod(0o644)  # the corpus is read-only, and fix leaves read-only files alone
+    one = run("fix", "--jobs", "1", tmp_path / "one")
+    two = run("fix", "--jobs", "2", tmp_path / "two")
+    assert one.stderr.replace("/one/", "/x/") == two.stderr.replace("/two/", "/x/")
+    assert "fixed 0 findings" not in one.stderr
+    written_one = {p.name: p.read_bytes() for p in (tmp_path / "one").rglob("*.yml")}
+    written_two = {p.name: p.read_bytes() for p in (tmp_path / "two").rglob("*.yml")}
+    assert written_one == written_two and written_one != {p.name: p.read_bytes() for p in source.glob("*.yml")}
+
+
+def test_config_entries_matched_in_workers_count_as_used(tmp_path):
+    spec = (FIXTURES / "examples" / "customer-health.wflint.yaml").read_text()
+    for i in range(2 * pool.MIN_FILES_PER_JOB + 2):
+        (tmp_path / f"w{i}.wflint.yaml").write_text(spec)
+    (tmp_path / "wflint.toml").write_text('[per-file-ignores]\n"w3.wflint.yaml" = ["PAR001"]\n'
+                                          '[tasks.fetch_crm]\nduration = "2s"\n')
+    one = run("check", "--jobs", "1", tmp_path)
+    two = run("check", "--jobs", "2", tmp_path)
+    assert one.stdout == two.stdout
+    assert "name no task" not in one.stderr and "name no task" not in two.stderr
+
+
+def test_a_handful_of_files_stays_in_this_process():
+    assert pool.workers_for(2 * pool.MIN_FILES_PER_JOB - 1, 8) == 1
+    assert pool.workers_for(1000, 1) == 1
+
+
+def test_jobs_must_be_a_positive_number():
+    result = run("check", "--jobs", "0", FIXTURES / "examples")
+    assert result.exit_code == 2 and "argument --jobs/-j: at least 1, not 0" in result.stderr
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_is_shown_on_a_terminal_for_long_runs_only(monkeypatch):
+    from argparse import Namespace
+
+    from wflint import cli
+
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    show = cli._progress(Namespace(quiet=False))
+    for done in range(1, 201):
+        show(done, 200)
+    assert terminal.getvalue().startswith("\rwflint: 25/200 files\rwflint: 50/200 files")
+    assert terminal.getvalue().endswith("\rwflint: 200/200 files\r\x1b[K")  # the line is cleared at the end
+    short = _Terminal()
+    monkeypatch.setattr(sys, "stderr", short)
+    show = cli._progress(Namespace(quiet=False))
+    for done in range(1, 51):
+        show(done, 50)
+    assert short.getvalue() == ""
+    assert cli._progress(Namespace(quiet=True)) is None
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    assert cli._progress(Namespace(quiet=False)) is None  # not a terminal
