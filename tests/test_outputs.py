@@ -109,6 +109,7 @@ def test_text_output_options_like_ruffs(monkeypatch):
     bad = RULES / "SAF002" / "bad.wflint.yaml"
     shown = run("check", "--preview", bad, "--show-source", "--show-fixes").stdout.splitlines()
     assert shown[1:4] == ["  |", "5 |   build_quote:    {duration: 1s, reads: [db:prices]}", "  |   ^"]
+    assert shown[4] == "  add the dependency the reader relies on"  # the detail, after the source
     quiet = run("check", "--preview", bad, "-q").stdout.splitlines()
     assert len(quiet) == 1 and quiet[0].startswith(f"{bad}:5:3: SAF002")
     monkeypatch.setenv("FORCE_COLOR", "1")
@@ -117,6 +118,18 @@ def test_text_output_options_like_ruffs(monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     assert "\x1b[" not in run("check", "--preview", bad, "-q").stdout
     assert "\x1b[" not in run("check", "--preview", bad, "-q", "--output-format", "json").stdout
+
+
+def test_messages_are_one_line_with_the_detail_apart():
+    bad = RULES / "PAR001" / "bad-after.wflint.yaml"
+    shown = run("check", bad).stdout.splitlines()
+    assert shown[0].endswith("PAR001 `extract` and `resize` run one after another but could run in parallel")
+    assert shown[1].startswith("  no data dependency between them")
+    (finding, *_) = run("check", bad, "--format", "json").json()["findings"]
+    assert finding["message"] == "`extract` and `resize` run one after another but could run in parallel"
+    assert finding["detail"].startswith("no data dependency between them; they share s3")
+    sarif = run("check", bad, "--format", "sarif").json()["runs"][0]["results"][0]["message"]["text"]
+    assert sarif == finding["message"] + "\n\n" + finding["detail"]
 
 
 def test_min_confidence_and_the_fixable_column():

@@ -182,7 +182,7 @@ def _check_parser(commands) -> None:
                      help="Leave out findings wflint is less sure of than this [default: low].")
     sub.add_argument("--show-source", action="store_true", help="Text: show the source line of each finding, with a caret.")
     sub.add_argument("--show-fixes", action="store_true", help="Text: show the fix each finding offers.")
-    sub.add_argument("-q", "--quiet", action="store_true", help="Text: print the findings only, no summary line.")
+    sub.add_argument("-q", "--quiet", action="store_true", help="Text: one line per finding (no detail line), no summary line.")
     sub.add_argument("-v", "--verbose", action="store_true",
                      help="Say what became of each file (read as which format, passed over).")
 

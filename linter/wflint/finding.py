@@ -129,6 +129,24 @@ class Related:
     column: int = 0
 
 
+def split_message(text: str) -> tuple[str, str]:
+    """A rule's sentence as (the one-line message, the detail): cut at the first ``; `` outside
+    brackets and backticks, where rules put what follows the finding itself."""
+    depth, quoted = 0, False
+    for i, ch in enumerate(text):
+        if ch == "`":
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth = max(0, depth - 1)
+        elif ch == ";" and depth == 0 and text[i + 1:i + 2] == " ":
+            return text[:i], text[i + 2:]
+    return text, ""
+
+
 @dataclass
 class Finding:
     """One reported problem or opportunity, as every renderer and the suppression and fingerprint code see it."""
@@ -158,6 +176,14 @@ class Finding:
     # What the finding is about beyond its tasks (a resource, an API, a pool, a reference), so two
     # findings of one code on the same tasks keep distinct fingerprints.
     subject: str = ""
+    # The rest of what the rule says, after the one-line ``message``: why, and what to do. Text
+    # output shows it on a second line; JSON and SARIF carry it beside the message.
+    detail: str = ""
+
+    @property
+    def full_message(self) -> str:
+        """The message and its detail as one sentence, as rules write them."""
+        return f"{self.message}; {self.detail}" if self.detail else self.message
 
     @property
     def fingerprint(self) -> str:
@@ -170,7 +196,7 @@ class Finding:
         if self.subject:
             basis += "\x1f" + self.subject
         if not self.tasks:
-            basis += "\x1f" + self.message
+            basis += "\x1f" + self.full_message
         return hashlib.sha256(basis.encode()).hexdigest()[:16]
 
     def sort_key(self) -> tuple:

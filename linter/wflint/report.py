@@ -201,7 +201,7 @@ def _safety_by_task(findings: list[Finding]) -> dict[str, list[Finding]]:
 def _safety_findings(group_tasks: list[str], by_task: dict[str, list[Finding]]) -> list[dict]:
     """The safety findings on any of the group's tasks: a hazard the group carries."""
     found = {id(f): f for t in group_tasks for f in by_task.get(t, ())}
-    return [{"code": f.code, "tasks": list(f.tasks), "message": f.message} for f in found.values()]
+    return [{"code": f.code, "tasks": list(f.tasks), "message": f.full_message} for f in found.values()]
 
 
 def _gates_dropped(analysis: Analysis, removed: list[tuple[str, str]], details: dict) -> list[str]:

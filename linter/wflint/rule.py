@@ -16,7 +16,7 @@ from wflint.records import dataclass
 
 from .analysis import Analysis
 from .display import printable
-from .finding import Confidence, Finding, Fix, Related, Severity
+from .finding import Confidence, Finding, Fix, Related, Severity, split_message
 from .ir import Facet, Location, Workflow
 
 RULE_MODULES = (
@@ -119,13 +119,17 @@ class Context:
     def finding(self, message: str, *, location: Location | None = None, tasks: Iterable[str] = (),
                 related: Iterable[Related] = (), fix: Fix | None = None, saved_s: float | None = None,
                 duration_source: str | None = None, confidence: Confidence = Confidence.HIGH,
-                severity: Severity | None = None, preview: bool = False, subject: str = "") -> Finding:
+                severity: Severity | None = None, preview: bool = False, subject: str = "",
+                detail: str = "") -> Finding:
+        """``message``: what was found, in one line; ``detail``: why and what to do. A rule that
+        writes both in one sentence gets it cut at its first ``; `` (``finding.split_message``)."""
+        short, rest = (printable(message), printable(detail)) if detail else split_message(printable(message))
         return Finding(
             code=self.info.code, name=self.info.name, severity=severity or self.info.severity,
-            message=printable(message), path=self.workflow.path, location=location, confidence=confidence,
+            message=short, path=self.workflow.path, location=location, confidence=confidence,
             tasks=tuple(tasks), related=tuple(_printable_related(r) for r in related), fix=fix, saved_s=saved_s,
             duration_source=duration_source, workflow=self.workflow.name, preview=preview,
-            subject=subject,
+            subject=subject, detail=rest,
         )
 
     def task_name(self, task_id: str) -> str:

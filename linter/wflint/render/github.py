@@ -22,5 +22,11 @@ def check_github(findings: list[Finding]) -> str:
         if f.end_line:
             props.append(f"endLine={f.end_line}")
         props.append(f"title={_escape_property(f'{f.code} {f.name}')}")
-        lines.append(f"::{COMMAND[f.severity.value]} {','.join(props)}::{_escape_data(f'{f.code} {f.message}')}")
+        lines.append(f"::{COMMAND[f.severity.value]} {','.join(props)}::{_escape_data(_annotation(f))}")
     return "\n".join(lines)
+
+
+def _annotation(f) -> str:
+    """The annotation's text: the one-line message, and its detail on the next line."""
+    text = f"{f.code} {f.message}"
+    return text + "\n" + f.detail if f.detail else text

@@ -16,6 +16,7 @@ def finding_dict(f: Finding) -> dict:
         "severity": f.severity.value,
         "confidence": f.confidence.value,
         "message": f.message,
+        "detail": f.detail,
         "path": f.path,
         "workflow": f.workflow or None,
         "line": f.line,

@@ -184,8 +184,13 @@ def _findings(findings: list[dict]) -> list[str]:
     if not findings:
         return out + ["None by default (`wflint check --preview` also shows what rests on unproven facts).", ""]
     out += ["| Line | Code | Severity | Finding |", "|---|---|---|---|"]
-    out += [f"| {f['line']} | {f['code']} | {f['severity']} | {_cell(f['message'])} |" for f in findings]
+    out += [f"| {f['line']} | {f['code']} | {f['severity']} | {_cell(_said(f))} |" for f in findings]
     return out + [""]
+
+
+def _said(finding: dict) -> str:
+    """A finding in a report, which has room for its detail too."""
+    return finding["message"] + (f"; {finding['detail']}" if finding.get("detail") else "")
 
 
 def _group_check(i: int, group: dict, names: dict[str, str]) -> list[str]:

@@ -60,7 +60,7 @@ def _result(f: Finding, rule_index: dict[str, int]) -> dict:
         "ruleId": f.code,
         "ruleIndex": rule_index[f.code],
         "level": LEVEL[f.severity.value],
-        "message": {"text": f.message},
+        "message": {"text": f.message + (f"\n\n{f.detail}" if f.detail else "")},
         "locations": [{"physicalLocation": {
             "artifactLocation": _artifact(f.path),
             "region": _region(f.line, f.column, f.end_line, f.end_column),

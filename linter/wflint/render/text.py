@@ -35,6 +35,8 @@ def check_text(findings: list[Finding], files: int, options: TextOptions | None 
         lines.append(_finding_line(f, options))
         if options.show_source:
             lines += _snippet(f, options)
+        if f.detail and not options.quiet:  # after the source, as ruff puts its help
+            lines.append(f"  {options.paint(f.detail, 'dim')}")
         if options.show_fixes and f.fix is not None:
             lines.append(f"  {options.paint('fix', 'dim')} ({f.fix.applicability.value}): {f.fix.title}")
     if options.quiet:

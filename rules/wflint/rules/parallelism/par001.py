@@ -69,16 +69,19 @@ def check(ctx: Context) -> Iterator[Finding]:
             gain = (f"{ctx.workflow.execution_model.name} runs one task at a time, so wiring them as parallel "
                     "branches saves no time by itself, and each still runs as often as before; the change "
                     "shows which tasks really depend on which")
-        message = f"{names} run one after another but could run in parallel ({group.reason}); {gain}"
+        named = names if len(group.tasks) <= MAX_NAMED else _join(
+            [*(ctx.task_name(t) for t in group.tasks[:MAX_NAMED - 1]), f"{len(group.tasks) - MAX_NAMED + 1} more"])
+        message = f"{named} run one after another but could run in parallel"
+        detail = (f"{names}: " if named != names else "") + f"{group.reason}; {gain}"
         kept = _gates_kept(ctx, group.removed) if gates else ()
         if gates:
             removed = set(group.removed)
             dropped = [e.detail for e in ctx.workflow.edges if (e.u, e.v) in removed and e.detail]
             shown = "; ".join(dropped[:3]) + (f"; and {len(dropped) - 3} more" if len(dropped) > 3 else "")
-            message += f"; {gates}" + (f" (it would drop: {shown})" if dropped else "")
+            detail += f"; {gates}" + (f" (it would drop: {shown})" if dropped else "")
         if kept:
             moved = ", ".join(f"`{c.v}` needs `{c.u}`" for c in kept)
-            message += f"; the gate moves to where side effects start: {moved} directly"
+            detail += f"; the gate moves to where side effects start: {moved} directly"
         first_cut = group.removed[0]
         edge = ctx.workflow.edge(*first_cut)
         edge_location = edge.location if edge else None
@@ -89,6 +92,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         )
         yield ctx.finding(
             message,
+            detail=detail,
             location=edge_location or ctx.location_of(first_cut[1]),
             tasks=group.tasks,
             fix=fix,
@@ -101,6 +105,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         )
 
 
+MAX_NAMED = 4  # tasks a finding's one-line message names; the detail lists them all
 MAX_MOVED_GATES = 20  # more than this is no longer "the gate moves": the fix is not offered
 
 
