@@ -42,6 +42,11 @@ def run(*args: str, input: str | None = None) -> Result:
     return Result(code, out.getvalue(), err.getvalue())
 
 
+def said(finding: dict) -> str:
+    """A finding of ``check --format json`` as one sentence: its message and its detail."""
+    return finding["message"] + (f"; {finding['detail']}" if finding.get("detail") else "")
+
+
 @pytest.fixture
 def write(tmp_path):
     """Write a file under tmp_path and return its path."""

@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, FIXTURES, run
+from conftest import CORPUS, FIXTURES, run, said
 
 from wflint.adapters.n8n.effects import sql_tables
 from wflint.adapters.n8n.facts import NodeFacts
@@ -366,7 +366,7 @@ def test_http_node_fanning_pinned_items_over_a_configured_rate_limit(tmp_path):
     (tmp_path / "wflint.toml").write_text('[limits.apis]\n"http:api.x.io" = "5/s"\n')
     found = run("check", "--preview", tmp_path / "w.json", "--format", "json").json()["findings"]
     assert [(f["code"], f["tasks"]) for f in found] == [("RES001", ["Fetch"])]
-    assert "makes 50 calls to http:api.x.io" in found[0]["message"] and "takes 9s" in found[0]["message"]  # 5 at once, 45 at 5/s
+    assert "makes 50 calls to http:api.x.io" in said(found[0]) and "takes 9s" in said(found[0])  # 5 at once, 45 at 5/s
     (tmp_path / "wflint.toml").write_text('[limits.apis]\n"http:api.x.io" = "100/s"\n')
     assert run("check", "--preview", tmp_path / "w.json", "--format", "json").json()["findings"] == []
 
@@ -419,8 +419,8 @@ def test_par102_order_differences_across_one_items_exclusive_outputs_are_preview
     default = [f for f in check_workflow(wf, [all_rules()["PAR102"]]).findings if not f.preview]
     assert default == []
     preview = list(check_workflow(wf, [all_rules()["PAR102"]], preview=True).findings)
-    assert len(preview) == 1 and "only where items of one run leave a branch" in preview[0].message
-    assert "`Update` and `Log` both touch" in preview[0].message
+    assert len(preview) == 1 and "only where items of one run leave a branch" in preview[0].full_message
+    assert "`Update` and `Log` both touch" in preview[0].full_message
     assert preview[0].fix.applicability.value == "unsafe"  # several items do take both ways
 
 
@@ -546,7 +546,7 @@ def test_par102_says_when_v0_stops_a_loop_whose_merge_it_had_to_force():
                   ("Gate", "Other", 1), ("Other", "Merge", 0, 0), ("Merge", "Back"), ("Back", "Loop")), order=None)
     wf = read(d)
     shown = [f for f in check_workflow(wf, [all_rules()["PAR102"]]).findings if not f.preview]
-    assert len(shown) == 1 and "on a later pass of `Loop` that goes the same way" in shown[0].message
+    assert len(shown) == 1 and "on a later pass of `Loop` that goes the same way" in shown[0].full_message
     stalled = [s for s in wf.facet(ExecutionOrder).scenarios if s.legacy_stalls]
     assert [s.choices for s in stalled] == [(("Gate", 0),)]  # the false side runs Other itself
 

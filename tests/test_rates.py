@@ -2,7 +2,7 @@
 resource (issue 15 items 2-4), with exact expected numbers on briefs and spec files of our own."""
 from __future__ import annotations
 
-from conftest import FIXTURES, run
+from conftest import FIXTURES, run, said
 
 RULE_DIR = FIXTURES / "rules"
 
@@ -52,7 +52,7 @@ def test_a_per_minute_limit_admits_its_count_at_once():
     (finding,) = findings(bad)
     assert finding["code"] == "RES001"
     assert "2000 calls to geocoder in 5s" in finding["message"]
-    assert "(600 at once + 10/s × 5s = 650)" in finding["message"] and "takes 2m 20s" in finding["message"]
+    assert "(600 at once + 10/s × 5s = 650)" in said(finding) and "takes 2m 20s" in said(finding)
     data = run("report", bad, "--format", "json").json()
     assert data["tasks"][0]["duration_s"] == 140  # (2000 - 600) / 10
 

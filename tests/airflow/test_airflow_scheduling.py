@@ -2,7 +2,7 @@
 defaults, DAG and task settings (default_args included), sensors that give their slots back."""
 from __future__ import annotations
 
-from conftest import run
+from conftest import run, said
 
 from wflint.analysis import analyze
 from wflint.facets import EngineVersion, PoolQueueing, RunSettings, Waiting
@@ -90,8 +90,8 @@ def test_a_full_pool_is_queueing_information_that_never_fails_ci(tmp_path):
     result = run("check", dag, "--format", "json")
     (finding,) = [f for f in result.json()["findings"] if f["code"] == "RES002"]
     assert finding["severity"] == "info" and result.exit_code == 0
-    assert "Airflow queues the rest until a slot frees (it never fails them)" in finding["message"]
-    assert "the queueing adds 2s to the run (3s instead of 1s with default durations)" in finding["message"]
+    assert "Airflow queues the rest until a slot frees (it never fails them)" in said(finding)
+    assert "the queueing adds 2s to the run (3s instead of 1s with default durations)" in said(finding)
 
 
 PRIORITY = '''from airflow.sdk import DAG

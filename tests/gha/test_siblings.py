@@ -26,7 +26,7 @@ def lay_out(tmp_path: Path, files: dict[str, tuple[str, str]]) -> str:
 
 
 def saf312(folder: str) -> list[tuple[str, str]]:
-    return [(Path(r.path).name, f.message) for r in lint_paths([folder], Selection(preview=True))
+    return [(Path(r.path).name, f.full_message) for r in lint_paths([folder], Selection(preview=True))
             for f in r.findings if f.code == "SAF312"]
 
 
