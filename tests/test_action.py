@@ -73,7 +73,7 @@ def test_the_action_installs_into_its_own_venv_and_checks_once(tmp_path):
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
     shutil.copy(FIXTURES / "rules" / "SAF310" / "bad.yml", repo / ".github" / "workflows" / "release.yml")
     inputs = {"WFLINT_PATHS": ".", "WFLINT_FAIL_ON": "warning", "WFLINT_ARGS": "", "WFLINT_CONFIG": "",
-              "WFLINT_BIN": wflint_bin}
+              "WFLINT_REPORT": "true", "WFLINT_BIN": wflint_bin}
     check = _run_step(steps[1], {**runner, **inputs}, repo)
     assert check.returncode == 1, check.stdout + check.stderr  # the gate: a SAF310 warning reaches fail-on
     assert "::warning file=.github/workflows/release.yml," in check.stdout
@@ -83,4 +83,8 @@ def test_the_action_installs_into_its_own_venv_and_checks_once(tmp_path):
     results = json.loads(open(sarif).read())["runs"][0]["results"]
     assert [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results] == \
         [".github/workflows/release.yml"]
-    assert "| `.github/workflows/release.yml:" in files["summary"].read_text()
+    summary = files["summary"].read_text()
+    assert "| `.github/workflows/release.yml:" in summary
+    # the workflow's report follows the findings, its headings under the summary's own
+    assert "\n## Workflow analysis: release.yml" in summary and "\n### 6. Implementation recommendations" in summary
+    assert len(summary.encode()) <= 1024 * 1024

@@ -92,3 +92,11 @@ def test_progress_is_shown_on_a_terminal_for_long_runs_only(monkeypatch):
     assert cli._progress(Namespace(quiet=True)) is None
     monkeypatch.setattr(sys, "stderr", io.StringIO())
     assert cli._progress(Namespace(quiet=False)) is None  # not a terminal
+
+
+def test_summary_reports_are_made_in_the_workers(tmp_path):
+    path = corpus_dir("gha")
+    for jobs in ("1", "2"):
+        run("check", "--jobs", jobs, path, "--exit-zero", "--summary-file", tmp_path / f"{jobs}.md", "--summary-report")
+    one, two = ((tmp_path / f"{jobs}.md").read_text() for jobs in ("1", "2"))
+    assert one == two and one.count("\n## Workflow analysis: ") >= 4  # the workflows with findings

@@ -178,6 +178,8 @@ def _check_parser(commands) -> None:
     sub.add_argument("--sarif-file", type=_file_target, help="Also write the findings as SARIF here.")
     sub.add_argument("--summary-file", type=_file_target,
                      help="Also write a Markdown summary of the findings here (e.g. for a CI job summary).")
+    sub.add_argument("--summary-report", action="store_true",
+                     help="Put in the summary the report of each workflow with findings or opportunities.")
     sub.add_argument("--min-confidence", choices=["low", "medium", "high"], default="low",
                      help="Leave out findings wflint is less sure of than this [default: low].")
     sub.add_argument("--show-source", action="store_true", help="Text: show the source line of each finding, with a caret.")
@@ -202,7 +204,8 @@ def check(args: argparse.Namespace) -> None:
                          config_path=args.config_path, cli_select=bool(args.select),
                          extend_select=_codes(args.extend_select), ignore_unknown=args.ignore_unknown,
                          notices=notices, seen=seen, jobs=_jobs_wanted(args), progress=_progress(args),
-                         finish=_sarif_edits if fmt == "sarif" or args.sarif_file else None)
+                         finish=_finisher(fmt == "sarif" or bool(args.sarif_file),
+                                          bool(args.summary_file and args.summary_report)))
     for path, what in seen if args.verbose else ():
         _echo(f"wflint: {path}: {what}", err=True)
     for notice in notices:
@@ -220,11 +223,23 @@ def check(args: argparse.Namespace) -> None:
         sys.exit(1)
 
 
-def _sarif_edits(result) -> None:
-    """SARIF carries the verified fixes as replacements: made where the file's workflows were read."""
-    from .fixer import attach_edits
+def _finisher(edits: bool, reports: bool):
+    """What is made of each file where its workflows were read (a worker process, with --jobs):
+    SARIF's verified fixes as replacements, and the reports a summary shows."""
+    if not edits and not reports:
+        return None
 
-    attach_edits(result)
+    def finish(result) -> None:
+        if edits:
+            from .fixer import attach_edits
+
+            attach_edits(result)
+        if reports:
+            from .report import reports_worth_showing
+
+            result.reports = reports_worth_showing(result)
+
+    return finish
 
 
 def _write_side_files(args: argparse.Namespace, findings, results) -> None:
@@ -234,7 +249,8 @@ def _write_side_files(args: argparse.Namespace, findings, results) -> None:
     if args.summary_file:
         from .render.markdown import check_summary
 
-        _write(check_summary(findings, len(results)), args.summary_file, args.paths)
+        _write(check_summary(findings, len(results), [r for result in results for r in result.reports]),
+               args.summary_file, args.paths)
 
 
 def _failing(results, fail_on: str | None) -> bool:

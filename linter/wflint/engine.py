@@ -66,6 +66,7 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)
     config: Config = field(default_factory=Config)
     text: str = ""  # what was read (the workflows in ``results`` are its reading)
+    reports: list[dict] = field(default_factory=list)  # ``check --summary-report``: made where the file was read
 
 
 MAX_FILE_BYTES = 64 * 1024 * 1024  # far beyond any real workflow; bounds /dev/zero and friends

@@ -36,6 +36,18 @@ def run_reports(analysis: Analysis, findings: list[Finding]) -> list[dict]:
     return out
 
 
+def reports_worth_showing(result) -> list[dict]:
+    """The reports of a checked file's workflows (``engine.FileResult``) that have something to
+    say: a finding, a parallel group or a batch; the rest would only repeat "nothing to do"."""
+    out = []
+    for checked in result.results:
+        if checked.analysis is None:
+            continue
+        mine = [f for f in result.findings if f.workflow == checked.workflow.name]
+        out += [r for r in run_reports(checked.analysis, mine) if r["findings"] or r["groups"] or r["batches"]]
+    return out
+
+
 def build_report(analysis: Analysis, findings: list[Finding] | None = None,
                  started_by: tuple[str, ...] = ()) -> dict:
     """``findings``: what ``check`` says about this workflow, listed in the report and weighed by

@@ -447,8 +447,9 @@ def _recommendations(report: dict) -> list[str]:
     return out + [""]
 
 
-def check_summary(findings: list, files: int) -> str:
-    """``check``'s findings as a short Markdown page (a CI job summary): totals, then one row each."""
+def check_summary(findings: list, files: int, reports: list[dict] | None = None) -> str:
+    """``check``'s findings as a short Markdown page (a CI job summary): totals, then one row each,
+    then the ``reports`` (``check --summary-report``), the whole cut to the step-summary limit."""
     errors = sum(1 for f in findings if f.severity.value == "error")
     saved = sum(f.saved_s or 0.0 for f in findings)
     lines = ["## wflint", "",
@@ -460,11 +461,25 @@ def check_summary(findings: list, files: int) -> str:
                   for f in findings[:MAX_SUMMARY_ROWS]]
         if len(findings) > MAX_SUMMARY_ROWS:
             lines += ["", f"… and {len(findings) - MAX_SUMMARY_ROWS} more (see the annotations or the SARIF upload)."]
-    return fit_summary(markdown_safe("\n".join(lines)), whole="every finding is in the annotations and the SARIF upload")
+    page = markdown_safe("\n".join(lines))
+    for report in reports or ():
+        page += "\n\n" + _demoted(report_markdown(report))
+    return fit_summary(page, whole="every finding is in the annotations and the SARIF upload; "
+                                   "`wflint report` gives each workflow's whole analysis")
 
 
 MAX_SUMMARY_ROWS = 200  # a job summary has a size limit; the rest are in the annotations and SARIF
 SUMMARY_LIMIT = 1024 * 1024  # bytes GitHub takes per step in $GITHUB_STEP_SUMMARY
+
+
+def _demoted(md: str) -> str:
+    """Every heading one level down, so that reports sit under the summary's own heading."""
+    fenced = False
+    out = []
+    for line in md.split("\n"):
+        fenced = fenced != line.startswith("```")
+        out.append("#" + line if line.startswith("#") and not fenced else line)
+    return "\n".join(out)
 
 
 def fit_summary(page: str, limit: int = SUMMARY_LIMIT,
