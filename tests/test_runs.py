@@ -104,3 +104,26 @@ def test_a_real_export_with_two_webhooks_is_reported_per_webhook():
     assert note["run"]["started_by"] == ["Webhook GET Note"] and feed["run"]["started_by"] == ["Webhook GET Podcast Feed"]
     assert not {t["id"] for t in note["tasks"]} & {t["id"] for t in feed["tasks"]}
     assert len(note["stages_before"]) + len(feed["stages_before"]) == len(note["tasks"]) + len(feed["tasks"])
+
+
+def test_a_check_finding_in_one_run_says_which_run(tmp_path):
+    post = {"method": "POST", "url": "https://api.example.com/orders"}
+    doc = dict(TWO_WEBHOOKS)
+    doc["nodes"] = [*TWO_WEBHOOKS["nodes"],
+                    dict(n8n_node("Post 1", "httpRequest", 200), parameters=post, typeVersion=4.2),
+                    dict(n8n_node("Post 2", "httpRequest", 200), parameters=post, typeVersion=4.2)]
+    doc["connections"] = {**TWO_WEBHOOKS["connections"],
+                          "Hook B": {"main": [[{"node": "Answer B", "type": "main", "index": 0},
+                                               {"node": "Post 1", "type": "main", "index": 0},
+                                               {"node": "Post 2", "type": "main", "index": 0}]]}}
+    path = tmp_path / "posts.json"
+    path.write_text(json.dumps(doc))
+    findings = run("check", "--preview", "--format", "json", "--exit-zero", path).json()["findings"]
+    about_posts = [f for f in findings if set(f["tasks"]) == {"Post 1", "Post 2"}]
+    assert about_posts and all(f["detail"].startswith("in the run 'Hook B' starts") for f in about_posts)
+    # a finding of a one-run workflow says nothing of runs
+    single = dict(doc, nodes=[n for n in doc["nodes"] if not n["name"].endswith("A")],
+                  connections={"Hook B": doc["connections"]["Hook B"]})
+    path.write_text(json.dumps(single))
+    again = run("check", "--preview", "--format", "json", "--exit-zero", path).json()["findings"]
+    assert again and not any("the run" in f["detail"] for f in again)

@@ -139,6 +139,7 @@ def check_workflow(workflow: Workflow, rules: Iterable[RuleInfo], preview: bool 
     except CycleError:
         analysis = None  # only the rules that need no analysis run (GRA001 names the cycle)
     findings = [f for f in run_rules(workflow, analysis, rules) if preview or not f.preview]
+    _say_which_runs(workflow, findings)
     for finding in findings:
         position = workflow.source.resolve(finding.location)
         finding.line, finding.column = position.line, position.column
@@ -146,6 +147,20 @@ def check_workflow(workflow: Workflow, rules: Iterable[RuleInfo], preview: bool 
         finding.related = tuple(_resolved(r, workflow) for r in finding.related)
     findings.sort(key=Finding.sort_key)
     return WorkflowResult(workflow, analysis, findings)
+
+
+def _say_which_runs(workflow: Workflow, findings: list[Finding]) -> None:
+    """Where the workflow's triggers start different runs, a finding on tasks of some of them says
+    which (its detail begins with it): a race in the webhook's run is not one in the schedule's."""
+    from .analysis.runs import in_words, run_tasks
+    from .display import printable
+
+    runs = run_tasks(workflow) if findings else []
+    for finding in findings if runs else ():
+        mine = [started_by for started_by, tasks in runs if finding.tasks and tasks.issuperset(finding.tasks)]
+        if mine and len(mine) < len(runs):
+            said = printable(f"in {in_words(mine)}")
+            finding.detail = f"{said}; {finding.detail}" if finding.detail else said
 
 
 def collapse_identical(findings: list[Finding]) -> list[Finding]:

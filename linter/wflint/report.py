@@ -53,6 +53,7 @@ def build_report(analysis: Analysis, findings: list[Finding] | None = None,
     """``findings``: what ``check`` says about this workflow, listed in the report and weighed by
     its dependency check (a group is never called safe beside a safety finding on its tasks).
     ``started_by``: the triggers of the one run this report is about (``run_reports``)."""
+    from .analysis.runs import in_words
     from .render.jsonout import finding_dict
 
     findings = list(findings or [])
@@ -67,7 +68,7 @@ def build_report(analysis: Analysis, findings: list[Finding] | None = None,
     return {
         "version": VERSION,
         "workflow": printable(wf.name),
-        "title": printable(wf.name) + (f" (the run {_started_by(started_by)} starts)" if started_by else ""),
+        "title": printable(wf.name + (f" ({in_words([started_by])})" if started_by else "")),
         "run": {"started_by": [printable(s) for s in started_by]} if started_by else None,
         "path": wf.path,
         "format": wf.format,
@@ -124,11 +125,6 @@ def build_report(analysis: Analysis, findings: list[Finding] | None = None,
         "recommendations": _recommendations(analysis, resources),
         "findings": [finding_dict(f) for f in findings],
     }
-
-
-def _started_by(starts: tuple[str, ...]) -> str:
-    names = [f"'{printable(s)}'" for s in starts]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
 def _levels(order: list[str], pred: dict[str, list[str]]) -> dict[str, int]:

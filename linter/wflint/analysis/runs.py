@@ -29,6 +29,11 @@ class Run:
 
 def runs_of(workflow: Workflow) -> list[Run]:
     """The workflow's runs, first-task order; empty where it is one run (or the adapter cannot say)."""
+    return [Run(started_by, _part(workflow, tasks)) for started_by, tasks in run_tasks(workflow)]
+
+
+def run_tasks(workflow: Workflow) -> list[tuple[tuple[str, ...], frozenset[str]]]:
+    """(the starts in words, the tasks) of each run, first-task order; empty where it is one run."""
     by_start = _tasks_by_start(workflow)
     if by_start is None or len(by_start) < 2:
         return []
@@ -36,9 +41,16 @@ def runs_of(workflow: Workflow) -> list[Run]:
     if len(same) < 2 or len(same) > MAX_RUNS:
         return []
     order = {t: i for i, t in enumerate(workflow.tasks)}
-    runs = [Run(_wording(workflow, starts), _part(workflow, frozenset(t for s in starts for t in by_start[s])))
-            for starts in same.values()]
-    return sorted(runs, key=lambda r: min(order[t] for t in r.workflow.tasks))
+    runs = [(_wording(workflow, starts), frozenset(t for s in starts for t in by_start[s])) for starts in same.values()]
+    return sorted(runs, key=lambda r: min(order[t] for t in r[1]))
+
+
+def in_words(started_by: list[tuple[str, ...]]) -> str:
+    """"the run 'X' starts", "the runs 'X' or 'Y' and 'Z' start": runs by the starts that begin them."""
+    names = [" or ".join(f"'{s}'" for s in starts) for starts in started_by]
+    if len(names) == 1:
+        return f"the run {names[0]} starts"
+    return f"the runs {', '.join(names[:-1])} and {names[-1]} start"
 
 
 def _starts_by_body(by_start: dict[str, list[str]]) -> dict[frozenset[str], list[str]]:
