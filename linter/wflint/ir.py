@@ -242,6 +242,11 @@ class ExecutionModel:
     order: tuple[str, ...] = ()  # execution order for "sequential"
     runs_parallel: bool = True  # False where the engine runs one task at a time whatever the graph
     parallel_feature: str = ""  # the engine's native construct, for recommendations
+    # The engine's constructs for a parallel group's partial failure, in words for a recommendation:
+    # one failed branch fails the group, or the other branches finish and a later task decides.
+    # Each a sentence that names where it applies ("In Airflow: ...").
+    fail_together: str = ""
+    finish_the_rest: str = ""
     # Non-empty where a declared ordering is also a gate (the downstream task is skipped when the
     # upstream one fails): removing it changes failure behaviour, so it is never a safe fix.
     order_gates: str = ""

@@ -5,7 +5,7 @@ renderings of it (``render/``), and its shape is published as ``schemas/report.s
 """
 from __future__ import annotations
 
-from .analysis import Analysis, Peak
+from .analysis import Analysis, Peak, graph
 from .analysis.coverage import coverage
 from .analysis.durations import fmt_rate, fmt_seconds
 from .display import printable
@@ -501,18 +501,7 @@ def _recommendations(analysis: Analysis, resources: dict) -> list[dict]:
         text = f"Group {i} ({names}): {model.parallel_feature or 'run these tasks concurrently'}."
         if g.confidence != "high":
             text += " Low confidence: some effects are unknown; confirm they do not touch the same data first."
-        join = _first_join(analysis, g.tasks)
-        if join == FAR:
-            failure = ("The branches meet far downstream; make sure the task that joins them waits for all "
-                       "of them and fails (or is told to run on partial data) when one fails.")
-        elif join:
-            joiner = printable(wf.tasks[join].name)
-            failure = (f"{joiner} joins the branches and must wait for all of them; if one branch fails, "
-                       f"fail the join (the default) or state explicitly that {joiner} may run on partial data.")
-        else:
-            failure = ("No task joins these branches, so nothing waits for both; a failed branch must "
-                       "still fail (or retry) the run explicitly rather than be lost.")
-        out.append({"group": i, "tasks": g.tasks, "text": text, "partial_failure": failure,
+        out.append({"group": i, "tasks": g.tasks, "text": text, "partial_failure": _partial_failure(analysis, g.tasks),
                     "confidence": g.confidence})
     for b in analysis.batches:
         names = ", ".join(printable(wf.tasks[t].name) for t in b.tasks)
@@ -534,6 +523,40 @@ def _recommendations(analysis: Analysis, resources: dict) -> list[dict]:
         out.append({"group": None, "tasks": [], "confidence": "high", "partial_failure": "",
                     "text": f"Nothing to parallelize: every ordering is needed. Critical path {_path_length(analysis)}."})
     return out
+
+
+def _partial_failure(analysis: Analysis, members: list[str]) -> str:
+    """What one failed branch should do to the group, and the engine's construct for it: fail the
+    group where the task that joins the branches reads every branch's output, else let the others
+    finish (a failed notification need not stop a write) and decide where they meet."""
+    wf, model = analysis.workflow, analysis.workflow.execution_model
+    join = _first_join(analysis, members)
+    if join == FAR:
+        advice = ("The branches meet far downstream; make sure the task that joins them waits for all of them "
+                  "and fails (or is told to run on partial data) when one fails.")
+        construct = model.fail_together
+    elif join and _reads_every_branch(analysis, join, members):
+        joiner = printable(wf.tasks[join].name)
+        advice = f"{joiner} reads what every branch makes, so one failed branch should fail the group."
+        construct = model.fail_together
+    elif join:
+        joiner = printable(wf.tasks[join].name)
+        advice = (f"{joiner} joins the branches but does not read each one's output, so let the other branches "
+                  f"finish when one fails and decide at {joiner}.")
+        construct = model.finish_the_rest
+    else:
+        advice = ("No task joins these branches, so one failing need not stop the others: let them finish, and "
+                  "fail (or retry) the run for the branch that failed rather than lose it.")
+        construct = model.finish_the_rest
+    return advice + (f" {construct}." if construct else "")
+
+
+def _reads_every_branch(analysis: Analysis, join: str, members: list[str]) -> bool:
+    """Whether ``join`` reads data that comes from each member (a data edge from it, or from a task after it)."""
+    feeders = [e.u for e in analysis.workflow.edges if e.v == join and e.kind is EdgeKind.DATA]
+    succ = analysis.relaxation.declared_succ
+    rank = analysis.relaxation.rank
+    return all(any(m == f or graph.reaches(succ, m, f, rank) for f in feeders) for m in members)
 
 
 def _path_length(analysis: Analysis) -> str:

@@ -34,6 +34,11 @@ from .scheduling import DEFAULT_POOL_SLOTS, airflow_version, dag_task_cap, per_t
 
 DEFAULT_DURATION_S = 1.0
 PARALLEL_FEATURE = "a >> [b, c] >> d (or .expand() for clones)"
+FAIL_TOGETHER = ("In Airflow: `[b, c] >> d` with d's default `trigger_rule=\"all_success\"`: d runs only when every branch "
+                 "succeeded (it is upstream_failed otherwise)")
+FINISH_THE_REST = ("In Airflow: `trigger_rule=\"all_done\"` on d (it runs once every branch has finished, whatever their "
+                   "states) or `\"none_failed\"` where skipped branches are fine; a pool (`pool=`, `pool_slots=`) "
+                   "holds the branches that share a connection under its size")
 ANY_JOIN = {"one_success", "one_failed", "one_done"}
 # Trigger rule → the IR's engine-neutral failure policy (None = the engine default, all_success).
 FAILURE_POLICY = {
@@ -165,7 +170,8 @@ def _workflow(path: str, dag: DagState, pools: dict[str, int], version: EngineVe
         index.add((), dag_position)
 
     notes = ("max_active_tasks caps tasks running at once in one DAG run",)
-    model = ExecutionModel(name="airflow", mode="graph", parallel_feature=PARALLEL_FEATURE, notes=notes)
+    model = ExecutionModel(name="airflow", mode="graph", parallel_feature=PARALLEL_FEATURE, notes=notes,
+                           fail_together=FAIL_TOGETHER, finish_the_rest=FINISH_THE_REST)
     workflow = Workflow(name=dag.dag_id, format="airflow", path=path, execution_model=model, tasks=tasks,
                         edges=edges, limits=limits, source=index, location=Location(("dag",)))
     workflow.put(version)

@@ -45,6 +45,12 @@ MODEL = ExecutionModel(
     parallel_feature="drop the `needs:` entry so the jobs start together, or run independent steps "
                      "of one job as a `parallel:` group",
     order_gates="a `needs:` entry is also a gate: without it the job runs even when that job fails or is skipped",
+    fail_together=("On GitHub Actions: a job that `needs: [a, b]` runs only when both succeeded (a failed job "
+                   "skips the jobs that need it), and a matrix's `strategy.fail-fast` (true by default) cancels "
+                   "its other instances"),
+    finish_the_rest=("On GitHub Actions: `if: ${{ !cancelled() }}` on the job that needs them (it runs whatever they did; read "
+                     "`needs.<job>.result`), `fail-fast: false` in a matrix, `continue-on-error: true` on a job "
+                     "whose failure must not fail the run"),
     notes=("jobs run in parallel unless `needs:` orders them, up to the plan's concurrent-job cap",),
 )
 # An environment is a deployment target (not just a secret or approval scope) when it has a URL or

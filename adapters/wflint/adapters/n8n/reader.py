@@ -60,6 +60,12 @@ CODE_KEYS = {"jsCode": False, "functionCode": False, "pythonCode": True, "code":
 LOGIC_S = 0.01  # default for nodes that only reshape items in memory
 CALL_S = 1.0  # default per item for nodes that call something
 WAIT_UNITS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+FAIL_TOGETHER = ("In n8n: a node's error stops the execution (its default On Error: 'Stop Workflow'), so the branches "
+                 "not yet run do not run, and a Merge joins the branches that ran")
+FINISH_THE_REST = ("In n8n: On Error 'Continue' (`onError: continueRegularOutput`, or `continueErrorOutput` to route the "
+                   "error to its own output) on each branch's nodes, so the other branches still run, and handle "
+                   "the errors where the branches meet; work nothing waits for can go to Execute Sub-workflow "
+                   "with 'Wait for Sub-Workflow Completion' off")
 PARALLEL_FEATURE = ("n8n runs one node at a time per execution; real concurrency comes only from one "
                     "HTTP Request node fed many items (all requests in flight at once), a Code node "
                     "awaiting Promise.all, or Execute Sub-workflow without waiting for it to finish")
@@ -381,7 +387,8 @@ def _model(v1: bool, order_setting: object, order: list[str], starts: list[str])
     tiebreak = ("canvas position (v1 runs the top-most branch first, then the left-most)" if v1
                 else "connection order (legacy v0 runs branches breadth-first in the order they were connected)")
     return ExecutionModel(name="n8n", mode="sequential", order=tuple(order), runs_parallel=False,
-                          parallel_feature=PARALLEL_FEATURE, notes=tuple(notes), tiebreak=tiebreak,
+                          parallel_feature=PARALLEL_FEATURE, fail_together=FAIL_TOGETHER,
+                          finish_the_rest=FINISH_THE_REST, notes=tuple(notes), tiebreak=tiebreak,
                           join_task="n8n-nodes-base.merge")
 
 

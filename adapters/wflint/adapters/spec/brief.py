@@ -45,7 +45,7 @@ from wflint.ir import (
     Workflow,
 )
 
-from .reader import PARALLEL_FEATURE
+from .reader import FAIL_TOGETHER, FINISH_THE_REST, PARALLEL_FEATURE
 
 SECTIONS = {
     "tasks": re.compile(r"^current\s+(sequential\s+)?task\s+list$"),
@@ -320,7 +320,8 @@ class _Brief:
         self._check_independence()
         self._attach_resources()
         self._assign_apis_and_pools()
-        model = ExecutionModel(name="spec", mode="sequential", order=tuple(order), parallel_feature=PARALLEL_FEATURE)
+        model = ExecutionModel(name="spec", mode="sequential", order=tuple(order), parallel_feature=PARALLEL_FEATURE,
+                               fail_together=FAIL_TOGETHER, finish_the_rest=FINISH_THE_REST)
         return Workflow(name=self.path.rsplit("/", 1)[-1].split(".")[0], format="spec", path=self.path,
                         execution_model=model, tasks=self.tasks, edges=self.edges, limits=self.limits,
                         dangling=self.dangling, source=SourceIndex(self.positions))

@@ -38,6 +38,12 @@ TASK_KEYS = {"title", "kind", "duration", "needs", "after", "reads", "writes", "
 LIMIT_KEYS = {"apis", "pools", "concurrency"}
 PARALLEL_FEATURE = ("run the group's tasks concurrently with your orchestrator's parallel construct "
                     "(fan-out, then a join that waits for every branch)")
+# A spec or brief names no engine: the constructs of the two languages such code is usually in.
+FAIL_TOGETHER = ("In code: `await Promise.all([...])` in JavaScript, `asyncio.TaskGroup` in Python (the first failure "
+                 "cancels the rest) or `asyncio.gather(...)` (the first failure is raised; the rest run on)")
+FINISH_THE_REST = ("In code: `Promise.allSettled([...])` or `asyncio.gather(..., return_exceptions=True)`, then look at each "
+                   "result; hold calls to a rate-limited API or a pool under their limit with a semaphore "
+                   "(`asyncio.Semaphore(n)`, p-limit)")
 
 
 class SpecError(Exception):
@@ -142,7 +148,7 @@ def _workflow(path: str, data, index: SourceIndex) -> Workflow:
         name="spec",
         mode=current,
         order=tuple(names) if current == "sequential" else (),
-        parallel_feature=PARALLEL_FEATURE,
+        parallel_feature=PARALLEL_FEATURE, fail_together=FAIL_TOGETHER, finish_the_rest=FINISH_THE_REST,
     )
     return Workflow(name=name, format="spec", path=path, execution_model=model, tasks=tasks,
                     edges=edges, limits=limits, dangling=dangling, source=index)
