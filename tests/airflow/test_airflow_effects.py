@@ -5,7 +5,7 @@ from __future__ import annotations
 from conftest import run
 
 from wflint.adapters import airflow
-from wflint.ir import Mode
+from wflint.ir import EdgeKind, Mode
 
 
 def read(text: str, path: str = "dag.py"):
@@ -44,12 +44,15 @@ with DAG("defaults"):
     assert {e.resource for e in wf.tasks["drop"].effects} == {e.resource for e in wf.tasks["use"].effects}
 
 
-def test_ddl_keeps_the_check_after_it_and_frees_only_the_unrelated_task(tmp_path):
+def test_ddl_keeps_the_check_after_it_and_the_check_gates_what_follows(tmp_path):
+    """``create >> check`` is needed by the table; ``check >> other`` by the check itself: other
+    reads an unrelated table, but a failed check stops it today, and in parallel it would not."""
     path = tmp_path / "dag.py"
     path.write_text(CREATE_THEN_CHECK)
     findings = run("check", "--preview", path, "--format", "json", "--fail-on", "never").json()["findings"]
-    suggested = [tuple(f["tasks"]) for f in findings if f["code"] == "PAR001"]
-    assert suggested and all({"create", "check"} - set(tasks) for tasks in suggested)
+    assert [f for f in findings if f["code"] == "PAR001"] == []
+    wf = read(CREATE_THEN_CHECK)["create_check"]
+    assert wf.edge("check", "other").kind is EdgeKind.CONTROL
 
 
 def test_bigquery_sql_is_read_in_its_own_dialect():

@@ -353,3 +353,27 @@ def test_a_transfer_into_a_table_writes_it_and_keeps_its_readers_after_it():
 def test_a_transfer_whose_source_is_not_literal_has_unknown_effects():
     wf = read(TRANSFER_THEN_CHECK.replace('s3_key="orders/{{ ds }}.csv"', "s3_key=key_for(1)"))["load_orders"]
     assert wf.tasks["load"].opaque
+
+
+WRITE_AUDIT_PUBLISH = '''
+from airflow import DAG
+from airflow.providers.common.sql.operators.sql import SQLCheckOperator, SQLExecuteQueryOperator
+
+with DAG("wap", schedule=None):
+    create = SQLExecuteQueryOperator(task_id="create", conn_id="wh", sql="CREATE TABLE stg.orders (id int)")
+    load = SQLExecuteQueryOperator(task_id="load", conn_id="wh", sql="INSERT INTO stg.orders SELECT id FROM raw.orders")
+    audit = SQLCheckOperator(task_id="audit", conn_id="wh", sql="SELECT count(*) > 0 FROM stg.orders")
+    publish = SQLExecuteQueryOperator(task_id="publish", conn_id="wh", sql="INSERT INTO prod.orders SELECT id FROM stg.orders")
+    drop = SQLExecuteQueryOperator(task_id="drop", conn_id="wh", sql="DROP TABLE stg.orders")
+    create >> load >> audit >> publish >> drop
+'''
+
+
+def test_write_audit_publish_is_never_flattened():
+    """The audit only reads the staging table and publishing does not read the audit, but a failed
+    audit must stop the publish: the check gates what follows it."""
+    wf = read(WRITE_AUDIT_PUBLISH)["wap"]
+    gate = wf.edge("audit", "publish")
+    assert gate.kind is EdgeKind.CONTROL and "when it fails, publish does not run" in gate.detail
+    result = run("check", "--preview", "--format", "json", "-", "--stdin-format", "airflow", input=WRITE_AUDIT_PUBLISH)
+    assert result.json()["findings"] == []

@@ -57,3 +57,10 @@ def is_operator_class(name: str, kw: dict) -> bool:
 def template_fields(name: str) -> tuple[str, ...] | None:
     """The operator's template fields, or None when unknown (then every keyword counts)."""
     return TEMPLATE_FIELDS.get(name.split(".")[-1])
+
+
+def is_check(name: str) -> bool:
+    """A data-quality check (``SQLCheckOperator``, ``BigQueryValueCheckOperator``, dbt tests, Great
+    Expectations): its point is to fail, so that what it guards does not run."""
+    last = name.split(".")[-1]
+    return last.endswith("CheckOperator") or last.startswith(("DbtTest", "GreatExpectations", "SodaScan"))

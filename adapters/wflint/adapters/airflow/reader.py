@@ -28,7 +28,7 @@ from .effects import task_effects
 from .facts import OperatorFacts
 from .interp import Interpreter
 from .model import Anchored, DagState, TaskState
-from .ops import INERT_OPERATORS, OPAQUE_OPERATORS
+from .ops import INERT_OPERATORS, OPAQUE_OPERATORS, is_check
 from .pysyntax import parse_python
 from .scheduling import DEFAULT_POOL_SLOTS, airflow_version, dag_task_cap, per_task_cap, run_settings, waiting
 
@@ -298,6 +298,8 @@ def _kind(up: TaskState, down: TaskState) -> tuple[EdgeKind, str]:
         return EdgeKind.DATA, f"{down.task_id} receives {up.task_id}'s XCom (TaskFlow/XComArg)"
     if up.sensor:
         return EdgeKind.CONTROL, f"{up.task_id} is a sensor: {down.task_id} waits for its condition"
+    if is_check(up.base or up.operator) and down.kwargs.get("trigger_rule", "all_success") == "all_success":
+        return EdgeKind.CONTROL, f"{up.task_id} is a check: when it fails, {down.task_id} does not run"
     if up.branch or up.short_circuit:
         what = "branch" if up.branch else "short-circuit"
         return EdgeKind.CONTROL, f"{up.task_id} is a {what} operator: it decides whether {down.task_id} runs"
