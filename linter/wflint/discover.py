@@ -7,6 +7,7 @@ Plain ``os.path`` on purpose: this runs on every pre-commit invocation.
 """
 from __future__ import annotations
 
+import functools
 import os
 
 from .errors import UsageError
@@ -125,6 +126,13 @@ def repo_relative(path: str) -> str:
     other names that are not files stay as they are."""
     if path.startswith("<"):
         return path
+    return _repo_relative(path, os.getcwd(), os.environ.get("GITHUB_WORKSPACE"))
+
+
+@functools.lru_cache(maxsize=4096)
+def _repo_relative(path: str, cwd: str, workspace: str | None) -> str:
+    """Every finding's fingerprint asks for its file's path: the folders up to the repository root
+    are looked at once per file and place (``cwd``, ``workspace``: what the answer depends on)."""
     absolute = os.path.abspath(path)
     relative = os.path.relpath(absolute, repo_root(path))
     if relative == ".." or relative.startswith(".." + os.sep):

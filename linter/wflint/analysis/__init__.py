@@ -144,7 +144,7 @@ def analyze(workflow: Workflow) -> Analysis:
 
 def _unthrottled_peaks(result: Analysis, capacity: Capacity) -> list[Peak]:
     """Each limit's peak in the parallel plan when nothing holds calls back: would it exceed the limit?"""
-    if not any(d.rates or d.instant for d in result.demand.values()):
+    if not result.optimized.rate_held:  # no rate held a task back: the plan without rates is this one
         return result.peaks_optimized
     r = result.relaxation
     ssucc, spred = r.strict

@@ -58,6 +58,7 @@ class Schedule:
     lower_bound: float
     waits: dict[str, int]  # limit → how many ready tasks had to wait for it
     over_capacity: list[str]  # tasks that need more than a limit allows even alone
+    rate_held: bool = False  # a rate limit held some task back (without rates, the same plan otherwise)
 
 
 def list_schedule(order: list[str], pred: dict[str, list[str]], succ: dict[str, list[str]],
@@ -70,7 +71,7 @@ def list_schedule(order: list[str], pred: dict[str, list[str]], succ: dict[str, 
     makespan = max(run.finish.values(), default=0.0)
     bound = lower_bound(order, pred, succ, duration, demand, capacity, critical_path_s)
     waits = {limit: len(tasks) for limit, tasks in run.waits.items()}
-    return Schedule(run.start, run.finish, makespan, min(bound, makespan), waits, run.over)
+    return Schedule(run.start, run.finish, makespan, min(bound, makespan), waits, run.over, run.rate_held)
 
 
 class Buckets:
@@ -159,6 +160,7 @@ class _ListRun:
         self.waits: dict[str, set[str]] = {}  # limit → tasks that had to wait for it
         self.last_block: dict[tuple, str] = {}  # signature → the limit that last held its head back
         self.over: list[str] = []
+        self.rate_held = False
         self.now = 0.0
 
     def simulate(self) -> None:
@@ -208,6 +210,7 @@ class _ListRun:
             if api in capacity.rates and not self.buckets.fits(api, dict(d.rates).get(api, 0.0),
                                                                self.now + self.duration[t], instant.get(api, 0.0)):
                 self.dry.add(api)
+                self.rate_held = True
                 return f"api {api}"
         return None
 
