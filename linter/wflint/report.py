@@ -8,6 +8,7 @@ from __future__ import annotations
 from .analysis import Analysis, Peak
 from .analysis.coverage import coverage
 from .analysis.durations import fmt_rate, fmt_seconds
+from .analysis.groups import seconds_known
 from .display import printable
 from .finding import Finding
 from .ir import EdgeKind, Mode, Workflow
@@ -151,7 +152,7 @@ def _structure(analysis: Analysis) -> dict:
         return max(counts.values(), default=0)
 
     return {
-        "timed": any(t.duration.source.value != "default" for t in analysis.workflow.tasks.values()),
+        "timed": seconds_known(analysis.workflow),
         "depth_before": max(before.values(), default=0),
         "depth_after": max(after.values(), default=0),
         "width_before": width(before),
@@ -537,10 +538,10 @@ def _recommendations(analysis: Analysis, resources: dict) -> list[dict]:
 
 
 def _path_length(analysis: Analysis) -> str:
-    """The critical path's length in seconds when some duration is known, else in stages: a default
-    is never written as if measured."""
+    """The critical path's length in seconds when the figures are known (``seconds_known``), else in
+    stages: a default is never written as if measured."""
     path = analysis.critical_path()
-    if any(analysis.workflow.tasks[t].duration.source.value != "default" for t in analysis.workflow.tasks):
+    if seconds_known(analysis.workflow):
         return fmt_seconds(analysis.optimized.makespan)
     return f"{len(path)} task(s) long (no durations known)"
 
