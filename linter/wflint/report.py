@@ -9,6 +9,7 @@ from .analysis import Analysis, Peak
 from .analysis.coverage import coverage
 from .analysis.durations import fmt_rate, fmt_seconds
 from .analysis.groups import seconds_known
+from .cost import parallel_cost
 from .display import printable
 from .finding import Finding
 from .ir import EdgeKind, Mode, Workflow
@@ -123,6 +124,7 @@ def build_report(analysis: Analysis, findings: list[Finding] | None = None,
         "stages_after": _stages(analysis, sure),
         "dependency_check": _dependency_check(analysis, findings),
         "resource_check": resources,
+        "parallel_cost": parallel_cost(analysis),
         "recommendations": _recommendations(analysis, resources),
         "findings": [finding_dict(f) for f in findings],
     }

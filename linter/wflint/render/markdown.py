@@ -21,7 +21,7 @@ def report_markdown(report: dict) -> str:
     out += _opportunities(report, names)
     out += _dependency_check(report["dependency_check"], names) + _findings(report.get("findings", []))
     out += _blueprint(report, names)
-    out += ["## 5. Resource-constraint check", ""] + _resource_lines(report, names)
+    out += ["## 5. Resource-constraint check", ""] + _resource_lines(report, names) + _cost_lines(report, names)
     out += _recommendations(report)
     return markdown_safe("\n".join(out))
 
@@ -394,6 +394,14 @@ def _resource_lines(report: dict, names: dict[str, str]) -> list[str]:
     if rc["waits"] or rc["over_capacity"]:
         out.append("")
     return out
+
+
+def _cost_lines(report: dict, names: dict[str, str]) -> list[str]:
+    """The cost side of the plan (``cost.py``): runner time, slots, pools, requests in flight."""
+    from ..cost import cost_sentences
+
+    said = cost_sentences(report, names)
+    return ["### Cost of running in parallel", "", *(f"- {s}" for s in said), ""] if said else []
 
 
 def _api_status(api: dict, names: dict[str, str]) -> str:

@@ -119,6 +119,11 @@ def report_text(report: dict) -> str:
     else:
         out += ["", f"Before: {shape['depth_before']} stage(s) deep   after: {shape['depth_after']} stage(s) deep   "
                 f"orderings removed: {shape['removable_orderings']}   time saved: unknown without timings"]
+    from ..cost import cost_sentences
+
+    said = cost_sentences(report, {t: label(t) for t in tasks})
+    if said:
+        out += ["", "Cost of running in parallel:", *(f"  {s}" for s in said)]
     out += ["", "Recommendations:"]
     out += [f"  - {r['text']}" + (f" {r['partial_failure']}" if r["partial_failure"] else "")
             for r in report["recommendations"]]

@@ -46,6 +46,7 @@ MODEL = ExecutionModel(
                      "of one job as a `parallel:` group",
     order_gates="a `needs:` entry is also a gate: without it the job runs even when that job fails or is skipped",
     notes=("jobs run in parallel unless `needs:` orders them, up to the plan's concurrent-job cap",),
+    task_setup="each job starts on a fresh runner and pays its set-up (checkout, tools) again",
 )
 # An environment is a deployment target (not just a secret or approval scope) when it has a URL or
 # one of these names; only then do two jobs using it at once conflict.
