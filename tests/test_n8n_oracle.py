@@ -3,7 +3,8 @@
 installed into ``.cache/n8n`` of this checkout when ``CI`` is set (about 4 minutes, 2.3 GB, once per
 checkout). Elsewhere, without either, the tests skip with that reason.
 
-Checks that the order wflint predicts is the order n8n runs (v1 and v0, canvas swaps), and that
+Checks that the order wflint predicts is the order n8n runs (v1 and v0, canvas swaps), that the
+run time predicted from an execution's measured node times (``--timings``) is its wall time, and that
 a rewritten workflow (SAF003 Merge insertion) imports, runs, runs the fed node once instead of
 once per branch, and produces the same items.
 """
@@ -471,3 +472,89 @@ def test_a_run_from_one_trigger_and_a_merge_fed_by_another(n8n):
         assert scenario_runs(wf, T, ()) == first_runs(real[d["id"]]), d["id"]
     assert first_runs(real["trigv0"]) == [T, "A", "Hook", "H", "Merge", "F"]
     assert first_runs(real["trigv1"]) == [T, "A", "Merge", "F"]
+
+
+# --------------------------------------------------------------------------- timings against reality
+
+
+def pause(name, seconds, x, y):
+    """A Wait node of ``seconds`` (n8n waits in the process below 65 s, so the run takes that long)."""
+    uid = f"{abs(hash(name)) % 10**12:012d}"
+    return {"parameters": {"amount": seconds}, "id": f"00000000-0000-4000-8000-{uid}", "name": name,
+            "type": "n8n-nodes-base.wait", "typeVersion": 1.1, "position": [x, y],
+            "webhookId": f"00000000-0000-4000-9000-{uid}"}
+
+
+def paused_loop(wid, order):
+    """Start → Pause (0.6 s) → Rows (3 items) → Loop (1 per batch) → Nap (0.3 s) → back; done → End."""
+    rows = {"parameters": {"jsCode": "return [{json: {p: 1}}, {json: {p: 2}}, {json: {p: 3}}];"},
+            "id": "00000000-0000-4000-8000-0000000000f1", "name": "Rows", "type": "n8n-nodes-base.code",
+            "typeVersion": 2, "position": [400, 300]}
+    loop = {"parameters": {"batchSize": 1, "options": {}}, "id": "00000000-0000-4000-8000-0000000000f2",
+            "name": "Loop", "type": "n8n-nodes-base.splitInBatches", "typeVersion": 3, "position": [600, 300]}
+    links = conn((T, "Pause"), ("Pause", "Rows"), ("Rows", "Loop"), ("Nap", "Loop"))
+    links["Loop"] = {"main": [[{"node": "End", "type": "main", "index": 0}],
+                              [{"node": "Nap", "type": "main", "index": 0}]]}
+    return workflow(wid, [pause("Pause", 0.6, 200, 300), rows, loop, pause("Nap", 0.3, 800, 400),
+                          setter("End", 800, 100, "done", "yes")], links, order)
+
+
+def paused_branches(wid, order):
+    """Two branches of waits (0.4 s + 0.2 s above, 0.5 s below) into a Merge, then a Set."""
+    merge = {"parameters": {}, "id": "00000000-0000-4000-8000-0000000000f3", "name": "Merge",
+             "type": "n8n-nodes-base.merge", "typeVersion": 3, "position": [600, 300]}
+    links = conn((T, "A1"), (T, "B1"), ("A1", "A2"), ("Merge", "F"))
+    links["A2"] = {"main": [[{"node": "Merge", "type": "main", "index": 0}]]}
+    links["B1"] = {"main": [[{"node": "Merge", "type": "main", "index": 1}]]}
+    return workflow(wid, [pause("A1", 0.4, 200, 200), pause("A2", 0.2, 400, 200), pause("B1", 0.5, 200, 400),
+                          merge, setter("F", 800, 300, "f", "1")], links, order)
+
+
+def all_runs(run: dict) -> list[str]:
+    """Every run of every node, in the order n8n ran them (a loop's nodes once per pass)."""
+    runs = run["data"]["resultData"]["runData"]
+    return [node for _, node in sorted((r["executionIndex"], node) for node, entries in runs.items() for r in entries)]
+
+
+def wall_s(run: dict) -> float:
+    from datetime import datetime
+
+    def at(text):
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return (at(run["stoppedAt"]) - at(run["startedAt"])).total_seconds()
+
+
+def test_measured_node_times_predict_the_wall_time_and_the_order_n8n_ran(n8n, tmp_path):
+    """Issue 18 item 5: each execution imported with --timings; wflint's current_s from the measured
+    per-node times is n8n's wall time within 10 %, and the order it predicts is the order n8n ran,
+    every loop pass included."""
+    from conftest import run
+
+    docs = [paused_loop("tloopv1", "v1"), paused_loop("tloopv0", None), paused_branches("tbrv1", "v1"),
+            paused_branches("tbrv0", None)]
+    real = n8n(docs)
+    for d in docs:
+        execution, path = real[d["id"]], tmp_path / f"{d['id']}.json"
+        path.write_text(json.dumps(d))
+        (tmp_path / "exec.json").write_text(json.dumps(execution))
+        result = run("report", path, "--format", "json", "--timings", tmp_path / "exec.json")
+        assert result.exit_code == 0 and "match no task" not in result.stderr, result.stderr
+        report = result.json()
+        assert report["measured_share"] == 1.0 and report["structure"]["timed"], d["id"]
+        wall = wall_s(execution)
+        assert wall > 1.0 and abs(report["current_s"] - wall) <= 0.1 * wall, (d["id"], report["current_s"], wall)
+        predicted = runs(read_n8n(path.name, json.dumps(d))[0])
+        ran = all_runs(execution)
+        assert list(dict.fromkeys(ran)) == predicted, d["id"]
+        # Within each pass of a loop the nodes run in the predicted order; the loop runs once per item.
+        rank = {n: i for i, n in enumerate(predicted)}
+        passes: list[list[int]] = [[]]
+        for node in ran:
+            passes += [[]] if node == "Loop" else []
+            passes[-1].append(rank[node])
+        assert all(p == sorted(p) for p in passes), (d["id"], ran)
+        if "Loop" in rank:
+            assert ran.count("Loop") == 4 and ran.count("Nap") == 3, ran  # 3 passes, then the done output
+        # The report's schedule starts the tasks in the order n8n first ran them.
+        starts = sorted(report["tasks"], key=lambda t: (t["current_start_s"], rank[t["id"]]))
+        assert [t["id"] for t in starts] == predicted, d["id"]

@@ -12,6 +12,7 @@ from .analysis import Analysis, analyze
 from .analysis.graph import CycleError
 from .config import Config, find_config
 from .errors import NotAWorkflow, NothingRead, ParseError, UsageError
+from .facets import SetupTime
 from .finding import Finding
 from .fsutil import TextStyle, decode_text
 from .ir import Duration, DurationSource, Workflow
@@ -128,6 +129,10 @@ def apply_timings(workflow: Workflow, timings: Mapping[str, float]) -> list[str]
             unmatched.append(name)
             continue
         workflow.tasks[task_id].duration = Duration(seconds, DurationSource.MEASURED)
+    for name, (seconds, runs) in getattr(timings, "setup", {}).items():
+        task_id = name if name in workflow.tasks else by_name.get(name)
+        if task_id is not None:
+            workflow.tasks[task_id].put(SetupTime(seconds, runs))
     return unmatched
 
 

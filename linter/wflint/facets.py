@@ -68,6 +68,15 @@ class TriggerRule(Facet):
 
 
 @dataclass(frozen=True)
+class SetupTime(Facet):
+    """Measured time a task spends getting ready before its own work (a GitHub job's runner set-up,
+    checkout and tool set-up steps, from run data): what each extra copy of it would pay again."""
+
+    seconds: float
+    runs: int = 1  # how many runs the median is taken over
+
+
+@dataclass(frozen=True)
 class Structure(Facet):
     """A task that is structure, not work: a start/end marker or a deliberate wait.
 

@@ -258,6 +258,9 @@ class ExecutionModel:
     # Non-empty where joining parallel branches takes a task of its own (n8n's Merge node): the
     # kind of task a rewrite that parallelizes a chain may add in front of the chain's consumer.
     join_task: str = ""
+    # Non-empty where each task pays a set-up of its own before its work (a GitHub job: a fresh
+    # runner, checkout, tools): in words, for the cost side of parallelism (``cost.py``).
+    task_setup: str = ""
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ from __future__ import annotations
 from .analysis import Analysis, Peak, graph
 from .analysis.coverage import coverage
 from .analysis.durations import fmt_rate, fmt_seconds
+from .analysis.groups import seconds_known
+from .cost import parallel_cost
 from .display import printable
 from .finding import Finding
 from .ir import EdgeKind, Mode, Workflow
@@ -122,6 +124,7 @@ def build_report(analysis: Analysis, findings: list[Finding] | None = None,
         "stages_after": _stages(analysis, sure),
         "dependency_check": _dependency_check(analysis, findings),
         "resource_check": resources,
+        "parallel_cost": parallel_cost(analysis),
         "recommendations": _recommendations(analysis, resources),
         "findings": [finding_dict(f) for f in findings],
     }
@@ -151,7 +154,7 @@ def _structure(analysis: Analysis) -> dict:
         return max(counts.values(), default=0)
 
     return {
-        "timed": any(t.duration.source.value != "default" for t in analysis.workflow.tasks.values()),
+        "timed": seconds_known(analysis.workflow),
         "depth_before": max(before.values(), default=0),
         "depth_after": max(after.values(), default=0),
         "width_before": width(before),
@@ -560,10 +563,10 @@ def _reads_every_branch(analysis: Analysis, join: str, members: list[str]) -> bo
 
 
 def _path_length(analysis: Analysis) -> str:
-    """The critical path's length in seconds when some duration is known, else in stages: a default
-    is never written as if measured."""
+    """The critical path's length in seconds when the figures are known (``seconds_known``), else in
+    stages: a default is never written as if measured."""
     path = analysis.critical_path()
-    if any(analysis.workflow.tasks[t].duration.source.value != "default" for t in analysis.workflow.tasks):
+    if seconds_known(analysis.workflow):
         return fmt_seconds(analysis.optimized.makespan)
     return f"{len(path)} task(s) long (no durations known)"
 

@@ -29,6 +29,7 @@ class Timings(Mapping[str, float]):
     spread: dict[str, tuple[float, float]] = field(default_factory=dict)
     runs: int = 0
     formats: list[str] = field(default_factory=list)
+    setup: dict[str, tuple[float, int]] = field(default_factory=dict)  # median set-up seconds, runs seen
 
     def __getitem__(self, name: str) -> float:
         return self.seconds[name]
@@ -43,17 +44,23 @@ class Timings(Mapping[str, float]):
 def load_timings(paths: Iterable[str]) -> Timings | None:
     """The timings in ``paths`` merged: every run of every file, median per task."""
     runs: list[dict[str, float]] = []
+    setups: list[dict[str, float]] = []
     formats: list[str] = []
     for path in paths:
-        found, fmt = _runs_in(path)
+        found, fmt, setup = _runs_in(path)
         runs += found
+        setups += setup
         formats.append(fmt)
     if not formats:
         return None
-    return _merge(runs, formats)
+    timings = _merge(runs, formats)
+    for name, values in _by_task(setups).items():
+        timings.setup[name] = (statistics.median(values), len(values))
+    return timings
 
 
-def _runs_in(path: str) -> tuple[list[dict[str, float]], str]:
+def _runs_in(path: str) -> tuple[list[dict[str, float]], str, list[dict[str, float]]]:
+    """The runs in one file, its format, and the set-up seconds per task where its steps are listed."""
     from . import adapters
     from .sourcemap import parse_json
 
@@ -68,12 +75,13 @@ def _runs_in(path: str) -> tuple[list[dict[str, float]], str]:
         reader = getattr(module, "run_durations", None)
         runs = reader(data) if reader else None
         if runs is not None:
-            return _checked(path, runs), module.FORMAT
+            setup = getattr(module, "run_setup", None)
+            return _checked(path, runs), module.FORMAT, _checked(path, (setup(data) if setup else None) or [])
     plain = data.get("tasks", data) if isinstance(data, dict) else None
     if not isinstance(plain, dict) or not plain:
         raise UsageError(f"{path}: timings must be a JSON object of task id → seconds, or an engine's run data "
                          "(GitHub jobs, Airflow task instances, an n8n execution)")
-    return _checked(path, [_plain(path, plain)]), "map"
+    return _checked(path, [_plain(path, plain)]), "map", []
 
 
 def _plain(path: str, data: dict) -> dict[str, float]:
@@ -95,16 +103,20 @@ def _checked(path: str, runs: list[dict[str, float]]) -> list[dict[str, float]]:
 
 
 def _merge(runs: list[dict[str, float]], formats: list[str]) -> Timings:
-    by_task: dict[str, list[float]] = {}
-    for run in runs:
-        for name, seconds in run.items():
-            by_task.setdefault(name, []).append(float(seconds))
     timings = Timings(runs=len(runs), formats=formats)
-    for name, values in by_task.items():
+    for name, values in _by_task(runs).items():
         timings.seconds[name] = statistics.median(values)
         if len(values) > 1:
             timings.spread[name] = (_quantile(values, 0.1), _quantile(values, 0.9))
     return timings
+
+
+def _by_task(runs: list[dict[str, float]]) -> dict[str, list[float]]:
+    by_task: dict[str, list[float]] = {}
+    for run in runs:
+        for name, seconds in run.items():
+            by_task.setdefault(name, []).append(float(seconds))
+    return by_task
 
 
 def _quantile(values: list[float], q: float) -> float:

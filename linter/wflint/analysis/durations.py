@@ -72,3 +72,20 @@ def fmt_rate(per_second: float) -> str:
 def _trim(x: float) -> str:
     text = f"{x:.2f}".rstrip("0").rstrip(".")
     return text or "0"
+
+
+def known_figure(task: dict) -> str:
+    """A report task's duration where it is not a kind default (``5m (declared)``), else ``unknown``;
+    a structure task's kind default of 0 s is exact and shown."""
+    if task["duration_source"] != "default":
+        return f"{fmt_seconds(task['duration_s'])} ({task['duration_source']})"
+    return "0s (structure)" if task["duration_s"] == 0 else "unknown"
+
+
+def known_total(report: dict) -> str:
+    """What the staged report can say in seconds: the figures taken from the tasks' own parameters."""
+    known = [t for t in report["tasks"] if t["duration_source"] != "default" and t["duration_s"] > 0]
+    if not known:
+        return "no durations known"
+    listed = ", ".join(f"{t['name']} {known_figure(t)}" for t in known[:5]) + (" …" if len(known) > 5 else "")
+    return f"durations known only for {listed}; the rest are unknown without timings"

@@ -125,6 +125,16 @@ def credit_savings(relaxation: Relaxation, groups: list[Group], duration: dict[s
         group.saved_s = max(0.0, before - makespan())
 
 
+def seconds_known(workflow: Workflow) -> bool:
+    """Whether figures in seconds mean something: run data or configured durations were given, or
+    every task that takes time has a figure from its own parameters (a wait's amount, a declared
+    duration). Otherwise a total would add up kind defaults, and the report speaks in stages."""
+    tasks = workflow.tasks.values()
+    if any(t.duration.source in (DurationSource.MEASURED, DurationSource.CONFIGURED) for t in tasks):
+        return True
+    return all(t.duration.source is not DurationSource.DEFAULT or t.duration.seconds == 0 for t in tasks)
+
+
 def weakest_source(workflow: Workflow, task_ids) -> str:
     sources = [workflow.tasks[t].duration.source.value for t in task_ids]
     return max(sources, key=_SOURCE_STRENGTH.index) if sources else DurationSource.DEFAULT.value

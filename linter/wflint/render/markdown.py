@@ -1,7 +1,7 @@
 """The report in markdown, in the six sections a workflow performance engineer writes."""
 from __future__ import annotations
 
-from ..analysis.durations import fmt_rate, fmt_seconds
+from ..analysis.durations import fmt_rate, fmt_seconds, known_figure, known_total
 from ..discover import repo_relative
 from ..display import markdown_safe
 from . import mermaid
@@ -21,7 +21,7 @@ def report_markdown(report: dict) -> str:
     out += _opportunities(report, names)
     out += _dependency_check(report["dependency_check"], names) + _findings(report.get("findings", []))
     out += _blueprint(report, names)
-    out += ["## 5. Resource-constraint check", ""] + _resource_lines(report, names)
+    out += ["## 5. Resource-constraint check", ""] + _resource_lines(report, names) + _cost_lines(report, names)
     out += _recommendations(report)
     return markdown_safe("\n".join(out))
 
@@ -97,11 +97,11 @@ def _staged_flow(report: dict) -> list[str]:
     """Without durations the only honest measure is structure: each task's stage, the depth and width."""
     shape = report["structure"]
     ordered = sorted(report["tasks"], key=lambda x: (shape["stage_before"][x["id"]], x["id"]))
-    out = ["## 1. Current flow", "", "| # | Task | Stage |", "|---|---|---|"]
+    out = ["## 1. Current flow", "", "| # | Task | Stage | Duration |", "|---|---|---|---|"]
     for i, t in enumerate(ordered, start=1):
-        out.append(f"| {i} | {_cell(t['name'])} (`{t['id']}`) | {shape['stage_before'][t['id']]} |")
+        out.append(f"| {i} | {_cell(t['name'])} (`{t['id']}`) | {shape['stage_before'][t['id']]} | {known_figure(t)} |")
     return out + ["", f"Structure: **{shape['depth_before']} stage(s) deep**, up to {shape['width_before']} "
-                      "task(s) side by side (no durations known).", ""]
+                      f"task(s) side by side ({known_total(report)}).", ""]
 
 
 # ---------------------------------------------------------------- 2. opportunities
@@ -394,6 +394,14 @@ def _resource_lines(report: dict, names: dict[str, str]) -> list[str]:
     if rc["waits"] or rc["over_capacity"]:
         out.append("")
     return out
+
+
+def _cost_lines(report: dict, names: dict[str, str]) -> list[str]:
+    """The cost side of the plan (``cost.py``): runner time, slots, pools, requests in flight."""
+    from ..cost import cost_sentences
+
+    said = cost_sentences(report, names)
+    return ["### Cost of running in parallel", "", *(f"- {s}" for s in said), ""] if said else []
 
 
 def _api_status(api: dict, names: dict[str, str]) -> str:

@@ -6,7 +6,7 @@ from dataclasses import field
 
 from wflint.records import dataclass
 
-from ..analysis.durations import fmt_seconds
+from ..analysis.durations import fmt_seconds, known_figure, known_total
 from ..display import printable
 from ..finding import Finding
 
@@ -89,9 +89,11 @@ def report_text(report: dict) -> str:
         out.append(f"  total {fmt_seconds(report['current_s'])}")
     else:
         for t in sorted(report["tasks"], key=lambda x: (shape["stage_before"][x["id"]], x["id"])):
-            out.append(f"  stage {shape['stage_before'][t['id']]:>3}  {t['name']}")
+            figure = known_figure(t)
+            out.append(f"  stage {shape['stage_before'][t['id']]:>3}  {t['name']}"
+                       + ("" if figure == "unknown" else f": {figure}"))
         out.append(f"  {shape['depth_before']} stage(s) deep, up to {shape['width_before']} side by side "
-                   "(no timing data: pass --timings)")
+                   f"({known_total(report)}; pass --timings)")
     out += ["", "Opportunities:"]
     if not report["groups"] and not report["batches"]:
         out.append("  none")
@@ -117,6 +119,11 @@ def report_text(report: dict) -> str:
     else:
         out += ["", f"Before: {shape['depth_before']} stage(s) deep   after: {shape['depth_after']} stage(s) deep   "
                 f"orderings removed: {shape['removable_orderings']}   time saved: unknown without timings"]
+    from ..cost import cost_sentences
+
+    said = cost_sentences(report, {t: label(t) for t in tasks})
+    if said:
+        out += ["", "Cost of running in parallel:", *(f"  {s}" for s in said)]
     out += ["", "Recommendations:"]
     out += [f"  - {r['text']}" + (f" {r['partial_failure']}" if r["partial_failure"] else "")
             for r in report["recommendations"]]

@@ -53,3 +53,10 @@ def run_durations(data):
     from .runs import run_durations as _run_durations
 
     return _run_durations(data)
+
+
+def run_setup(data):
+    """Seconds per task spent getting ready (set-up steps) in this engine's run data, per run; else None."""
+    from .runs import run_setup as _run_setup
+
+    return _run_setup(data)

@@ -52,6 +52,7 @@ MODEL = ExecutionModel(
                      "`needs.<job>.result`), `fail-fast: false` in a matrix, `continue-on-error: true` on a job "
                      "whose failure must not fail the run"),
     notes=("jobs run in parallel unless `needs:` orders them, up to the plan's concurrent-job cap",),
+    task_setup="each job starts on a fresh runner and pays its set-up (checkout, tools) again",
 )
 # An environment is a deployment target (not just a secret or approval scope) when it has a URL or
 # one of these names; only then do two jobs using it at once conflict.

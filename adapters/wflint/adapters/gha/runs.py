@@ -10,6 +10,9 @@ import re
 from datetime import datetime
 
 _INSTANCE = re.compile(r"\s*\(.*\)\s*$")
+# Steps GitHub and the usual set-up actions show before (and after) a job's own work.
+_SETUP = re.compile(r"^(?:Set up job|Initialize containers|Complete job|Stop containers|Checkout\b|"
+                    r"(?:Post )?Run actions/(?:checkout|setup-[\w-]+|cache)@|(?:Post )?Set up \w)", re.IGNORECASE)
 
 
 def run_durations(data) -> list[dict[str, float]] | None:
@@ -28,6 +31,23 @@ def run_durations(data) -> list[dict[str, float]] | None:
         run = runs.setdefault(job.get("run_id") or job.get("runId") or 0, {})
         run[name] = max(run.get(name, 0.0), times)
     return list(runs.values())
+
+
+def run_setup(data) -> list[dict[str, float]] | None:
+    """Seconds per job spent in set-up steps (runner set-up, checkout, ``setup-*`` actions, their
+    post steps), one dict per run; a job whose steps are not listed is left out (unknown, not 0)."""
+    if run_durations(data) is None:
+        return None
+    runs: dict[object, dict[str, float]] = {}
+    for job in data["jobs"]:
+        steps = job.get("steps")
+        if not isinstance(steps, list) or not steps:
+            continue
+        spent = [_times(s) for s in steps if isinstance(s, dict) and _SETUP.match(str(s.get("name", "")))]
+        name = job_name(str(job["name"]))
+        run = runs.setdefault(job.get("run_id") or job.get("runId") or 0, {})
+        run[name] = run.get(name, 0.0) + sum(t for t in spent if t is not None)  # each instance pays its own
+    return [r for r in runs.values() if r]
 
 
 def job_name(shown: str) -> str:

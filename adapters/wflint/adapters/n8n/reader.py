@@ -551,7 +551,7 @@ def _task(name: str, node: dict, pointer: tuple, subs: list[str], by_name: dict,
 
 
 def _base_duration(short: str, node: dict) -> Duration:
-    if node.get("disabled") is True:
+    if node.get("disabled") is True or short == "noOp":  # structure takes no time
         return Duration(0.0, DurationSource.DEFAULT)
     if short in fx.PURE or _is_trigger(short):
         return Duration(LOGIC_S, DurationSource.DEFAULT)
