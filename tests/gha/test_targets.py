@@ -86,6 +86,20 @@ def test_a_called_workflow_is_never_given_queue_max():
     assert finding.fix.changes[0].queue == ""
     [scheduled] = saf310(job("schedule", "      - run: 'aws s3 sync site/ s3://bucket/'\n"))
     assert scheduled.fix.changes[0].queue == "max"
+    # also callable: a caller's matrix would queue each of its instances behind the one group
+    both = "{workflow_call: {}, schedule: [{cron: '0 3 * * *'}]}"
+    [callable_too] = saf310(job(both, "      - run: 'aws s3 sync site/ s3://bucket/'\n"))
+    assert callable_too.fix.changes[0].queue == ""
+
+
+def test_a_repository_dispatch_is_not_a_frequent_trigger():
+    """An outside caller fires it at its own pace (duckdb's stale-issue bot and nightly tests listen
+    only to it and to manual dispatch): a floating push from it is shown with --preview only."""
+    steps = "      - run: git push origin HEAD:gh-pages\n"
+    assert saf310(job("repository_dispatch", steps), preview=False) == []
+    [finding] = saf310(job("repository_dispatch", steps))
+    assert finding.confidence.value == "medium"
+    assert len(saf310(job("[repository_dispatch, workflow_run]", steps), preview=False)) == 1
 
 
 def test_a_branch_named_in_a_shell_variable_is_read_through_it():

@@ -120,10 +120,12 @@ def _put_starts(workflow: Workflow, on) -> dict[str, tuple[RunContext, ...]]:
 
 
 def _frequent(context: RunContext) -> bool:
-    """Runs that start often and close together: every push to a branch, every finished run..."""
+    """Runs that start often and close together because the repository's own activity starts them:
+    every push to a branch, every finished run, every pull request update, every merge queue entry.
+    Not `repository_dispatch`: an outside caller fires it as often as it likes (often a nightly)."""
     if context.event == "push":
         return context.ref_type == "branch"
-    return context.event in ("workflow_run", "pull_request_target", "merge_group", "repository_dispatch")
+    return context.event in ("workflow_run", "pull_request_target", "merge_group")
 
 
 def _put_run_facets(task: Task, contexts: tuple[RunContext, ...], workflow_concurrency) -> None:
@@ -139,6 +141,7 @@ def _put_run_facets(task: Task, contexts: tuple[RunContext, ...], workflow_concu
     targets = sorted({r for r, _, _ in racing})
     where = [c for _, _, cond in racing for c in contexts if may_run(cond, c)]
     called_only = all(c.event is None for c in contexts)
+    called = any(c.event is None for c in contexts)  # some run is a caller's (a matrix may fan out)
     mutable = any(floating for _, floating, _ in racing)
     publishing_in = [c for r, _, cond in facts.targets if r not in REHEARSALS and not r.startswith(ATOMIC)
                      for c in contexts if may_run(cond, c)]
@@ -149,8 +152,8 @@ def _put_run_facets(task: Task, contexts: tuple[RunContext, ...], workflow_concu
         frequent=any(_frequent(c) for c in where),
         called_only=called_only,
         suggested_group=concurrency_group(task.id, targets),
-        # runs of every caller of a called workflow would queue behind one another
-        queue="" if mutable or called_only else "max",
+        # every run of every caller (each instance of a caller's matrix) would queue behind one group
+        queue="" if mutable or called else "max",
         cancelling_group=_cancelling_group(own, workflow_concurrency, publishing_in),
         # a target named by a matrix value is one per instance (`environment: ${{ matrix.env }}`)
         per_instance=bool(targets) and all(re.search(r"\bmatrix\.", t) for t in targets),

@@ -43,8 +43,9 @@ A group keeps one run going and one pending (a newer pending run replaces an old
 a deploy or a push, where the newest wins. The key names the target (`environment-<name>`,
 `git-push-<branch>`, `git-push-${{ github.ref }}` for the pushed branch, `pages`), so jobs and
 workflows on one target share it and others do not wait. For a target wflint could not resolve the
-block also says `queue: max`, so every run goes in turn, but never in a called workflow (its callers'
-runs would all queue behind one group). The fix is unsafe (opt-in) at low confidence, and not
+block also says `queue: max`, so every run goes in turn, but never in a workflow that can be called
+(`workflow_call`, whatever else starts it): every run of its callers, each instance of a caller's
+matrix, would queue behind one group. The fix is unsafe (opt-in) at low confidence, and not
 offered for a matrix job whose instances share a target (one group would serialize, and by default
 cancel, their instances); where each instance deploys its own (`environment: ${{ matrix.env }}`),
 the key names it and the instances still run side by side.
