@@ -97,3 +97,26 @@ def test_a_group_fix_never_joins_jobs_that_ran_side_by_side_on_other_targets():
     assert "would share group 'site'" in groups_apart(old, workflow(grouped), [AddConcurrency("app", "site")])
     same_target = text.replace("  pages:\n    runs-on: x\n", "  pages:\n    runs-on: x\n    concurrency: {group: site}\n")
     assert groups_apart(old, workflow(same_target), [AddConcurrency("pages", "site")]) is None
+
+
+def test_a_group_fix_never_joins_the_instances_of_a_matrix():
+    from wflint.adapters.gha.rewriter import groups_apart
+    from wflint.finding import AddConcurrency
+
+    text = ("on: push\njobs:\n  ship:\n    runs-on: x\n    strategy: {matrix: {env: [staging, production]}}\n"
+            "    environment: ${{ matrix.env }}\n    steps: [{run: ./deploy.sh}]\n")
+    old = workflow(text)
+
+    def grouped(group: str, queue: str = "") -> str | None:
+        block = f"    concurrency: {{group: '{group}', cancel-in-progress: false{', queue: ' + queue if queue else ''}}}\n"
+        new = workflow(text.replace("    runs-on: x\n", "    runs-on: x\n" + block))
+        return groups_apart(old, new, [AddConcurrency("ship", group, queue)])
+
+    assert "2 matrix instances of `ship`" in grouped("deploy")
+    assert grouped("environment-${{ matrix.env }}") is None  # one group per instance's target
+    shared = text.replace("${{ matrix.env }}", "production").replace("env: [staging, production]", "region: [eu, us]")
+    old = workflow(shared)
+    block = "    concurrency: {group: prod, cancel-in-progress: false, queue: max}\n"
+    new = workflow(shared.replace("    runs-on: x\n", "    runs-on: x\n" + block))
+    assert groups_apart(old, new, [AddConcurrency("ship", "prod", "max")]) is None  # one target, every instance in turn
+    assert "matrix instances" in groups_apart(old, new, [AddConcurrency("ship", "prod")])

@@ -60,7 +60,7 @@ def test_the_finding_says_where_the_gate_goes_and_the_fix_carries_it():
     from wflint.rule import all_rules
 
     [finding] = check_workflow(workflow(PIPELINE), [all_rules()["PAR001"]], preview=True).findings
-    assert "`deploy` needs `test` directly" in finding.message
+    assert "`deploy` needs `test` directly" in finding.full_message
     assert finding.fix.changes == (RemoveOrder("test", "build"), AddOrder("test", "deploy"))
 
 
@@ -70,7 +70,7 @@ def test_nothing_moves_where_no_side_effect_follows():
 
     lint_only = PIPELINE.split("  deploy:")[0]
     [finding] = check_workflow(workflow(lint_only), [all_rules()["PAR001"]], preview=True).findings
-    assert finding.fix.changes == (RemoveOrder("test", "build"),) and "gate moves" not in finding.message
+    assert finding.fix.changes == (RemoveOrder("test", "build"),) and "gate moves" not in finding.full_message
 
 
 def test_without_the_moved_gate_the_fix_is_refused():

@@ -44,8 +44,9 @@ def check(ctx: Context) -> Iterator[Finding]:
             continue
         yield ctx.finding(
             f"{ctx.task_name(job_id)} and another workflow write one target with no group in common: "
-            f"{'; '.join(publishing.rivals)}; runs of the two can overlap and the last to finish wins; "
-            "give both jobs one concurrency group key that names the target",
+            f"{', '.join(publishing.rivals)}",
+            detail="runs of the two can overlap and the last to finish wins; "
+                   "give both jobs one concurrency group key that names the target",
             location=ctx.location_of(job_id), tasks=(job_id,), subject="; ".join(publishing.rivals),
             confidence=Confidence.HIGH if publishing.rivals_often else Confidence.MEDIUM,
             preview=not publishing.rivals_often,  # two rare triggers (tags, schedules) seldom meet
