@@ -19,8 +19,8 @@ from wflint.records import dataclass
 from .ir import Facet, Location
 
 __all__ = ["Facet", "Routes", "Starts", "StartNames", "TriggerRule", "LoopCopy", "ItemFanout", "ExecutionOrder", "OrderScenario",
-           "JoinCheck", "InstanceWrites", "Instances", "InvalidSetting", "Notes", "Structure", "Unresolved", "Step",
-           "Steps", "Concurrency", "Publishing", "Waiting", "PoolQueueing", "RunSettings", "EngineVersion"]
+           "JoinCheck", "InstanceWrites", "Instances", "InvalidSetting", "ConstantSetting", "Notes", "Structure",
+           "Unresolved", "Step", "Steps", "Concurrency", "Publishing", "Waiting", "PoolQueueing", "RunSettings", "EngineVersion"]
 
 
 # --- branching, triggers and runs ---------------------------------------------------------------
@@ -167,6 +167,18 @@ class InvalidSetting(Facet):
 
     what: str  # the setting and its value, in words
     why: str  # what the engine does with it
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class ConstantSetting(Facet):
+    """A setting written as an expression that has one value in every run the workflow can have,
+    because it tests for a ref or an event no run has (a branch the triggers leave out): the case
+    it was written to tell apart never comes. On the workflow for a workflow-wide setting."""
+
+    what: str  # the setting as written
+    value: bool
+    never: tuple[str, ...]  # what it tests for that no run has, in words ("the branch `main`")
     location: Location | None = None
 
 

@@ -47,6 +47,15 @@ def test_run_contexts_follow_the_trigger_filters():
     assert names == ["push@tag", "release@tag"]  # a tag-only push and a release never run on a branch
     named = [c.name for c in run_contexts("push", ["github.ref == 'refs/heads/main'"])]
     assert named == ["push@branch", "push@branch:main", "push@tag"]
+    main = ["github.ref == 'refs/heads/main'"]
+    # a push's literal filters rule refs out: master only (never main), main only (never another)
+    assert [c.name for c in run_contexts({"push": {"branches": ["master"]}}, main)] == ["push@branch"]
+    assert [c.name for c in run_contexts({"push": {"branches": ["main"]}}, main)] == ["push@branch:main"]
+    assert [c.name for c in run_contexts({"push": {"branches-ignore": ["main"]}}, main)] == ["push@branch"]
+    globbed = [c.name for c in run_contexts({"push": {"branches": ["ma*"]}}, main)]
+    assert globbed == ["push@branch", "push@branch:main"]  # a pattern rules nothing out
+    base = [c.name for c in run_contexts({"pull_request": {"branches": ["master"]}}, main)]
+    assert base == ["pull_request@pull"]  # a pull request's filter is on its base, not its ref
 
 
 JOBS = """\

@@ -171,11 +171,13 @@ def test_an_atomic_push_in_a_cancelling_group_is_no_hazard():
 
 
 def test_a_cancel_expression_true_on_the_branch_it_means_to_protect_is_a_hazard():
-    protects_main = {"cancel": "${{ github.ref_name != 'main' }}", "step_if": "github.ref == 'refs/heads/master'",
+    protects_main = {"cancel": "${{ github.ref_name != 'main' }}", "step_if": "startsWith(github.ref, 'refs/tags/v')",
                      "publish": "npx wrangler deploy"}
-    [finding] = saf311(**protects_main)  # the deploy runs on master, where the expression is always true
+    [finding] = saf311(**protects_main)  # the deploy runs on a tag, where the expression is always true
     assert "deploy:wrangler" in finding.message
     assert saf311(**{**protects_main, "step_if": "github.ref == 'refs/heads/main'"}) == []
+    # `push: branches: [main]` never runs on master: a step only for master never deploys
+    assert saf311(**{**protects_main, "step_if": "github.ref == 'refs/heads/master'"}) == []
 
 
 def test_a_group_keyed_by_the_matrix_value_keeps_instances_apart():

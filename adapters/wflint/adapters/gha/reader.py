@@ -10,7 +10,7 @@ import re
 from dataclasses import field, replace
 
 from wflint.errors import ParseError
-from wflint.facets import Concurrency, Instances, InstanceWrites, Publishing, StartNames, Starts, Step, Steps
+from wflint.facets import Concurrency, ConstantSetting, Instances, InstanceWrites, Publishing, StartNames, Starts, Step, Steps
 from wflint.ir import (
     ApiLimit,
     ApiUse,
@@ -30,7 +30,7 @@ from wflint.sourcemap import load_yaml
 
 from . import local, siblings
 from .edges import EXPRESSION, FINALIZER, with_edges
-from .events import RunContext, certainly, job_contexts, may_run, per_run_group, run_contexts
+from .events import RunContext, certainly, constant, job_contexts, may_run, never_there, per_run_group, run_contexts
 from .facts import JobFacts
 from .matrix import matrix_size
 from .steps import _all_text, step_record, worst
@@ -98,25 +98,40 @@ def _read(path: str, text: str, files: local.LocalFiles) -> Workflow:
                       concurrency_source="GitHub Free plan: 20 concurrent jobs"),
     )
     with_edges(workflow, jobs, tasks)
-    contexts = _put_starts(workflow, data.get("on"))
+    contexts = _put_starts(workflow, data.get("on"), data.get("concurrency"))
     for task in tasks.values():
         _put_run_facets(task, contexts[task.id], data.get("concurrency"))
     return workflow
 
 
-def _put_starts(workflow: Workflow, on) -> dict[str, tuple[RunContext, ...]]:
+def _put_starts(workflow: Workflow, on, workflow_concurrency) -> dict[str, tuple[RunContext, ...]]:
     """Each job's run contexts (``events.py``) as its starts: jobs with none in common never meet."""
     conditions = {t: facts.condition for t, task in workflow.tasks.items() if (facts := task.facet(JobFacts))}
     steps = [s.condition for task in workflow.tasks.values() if (f := task.facet(Steps)) for s in f.steps]
+    cancels = {t: c.cancel_in_progress for t, task in workflow.tasks.items() if (c := task.facet(Concurrency))}
+    cancels[""] = _concurrency_key(workflow_concurrency, "cancel-in-progress")
     needs_of: dict[str, list[str]] = {t: [] for t in workflow.tasks}
     for edge in workflow.edges:
         needs_of[edge.v].append(edge.u)
-    contexts = job_contexts(conditions, needs_of, run_contexts(on, [*conditions.values(), *steps]))
+    every_run = run_contexts(on, [*conditions.values(), *steps, *(str(c) for c in cancels.values() if isinstance(c, str))])
+    contexts = job_contexts(conditions, needs_of, every_run)
     for job, runs_in in contexts.items():
         workflow.tasks[job].put(Starts(tuple(c.name for c in runs_in)))
+    for job, cancel in cancels.items():
+        _put_constant(workflow.tasks[job] if job else workflow, job, cancel, contexts[job] if job else every_run)
     every = {c.name: c for runs_in in contexts.values() for c in runs_in}
     workflow.put(StartNames({n: c.wording for n, c in every.items()}, {n: c.event or "a caller's run" for n, c in every.items()}))
     return contexts
+
+
+def _put_constant(holder: Task | Workflow, job: str, cancel, contexts) -> None:
+    """A `cancel-in-progress:` expression with one value in every run of the job (of the workflow,
+    for ``job`` ""), because it tests for a ref or event none of them has."""
+    value = constant(cancel, contexts)
+    never = never_there(cancel, contexts) if value is not None else []
+    if never:
+        pointer = ("jobs", job, "concurrency", "cancel-in-progress") if job else ("concurrency", "cancel-in-progress")
+        holder.put(ConstantSetting(f"cancel-in-progress: {cancel}", bool(value), tuple(never), Location(pointer)))
 
 
 def _frequent(context: RunContext) -> bool:

@@ -15,6 +15,7 @@ from wflint.edits import EditLog, TextEdit, ordered
 from wflint.errors import RewriteError
 from wflint.facets import Concurrency, Instances, Publishing, Steps
 from wflint.finding import AddConcurrency, AddOrder, FixChange, ParallelSteps, RemoveEdge, RemoveOrder, change_kind
+from wflint.patterns import lazy
 from wflint.yamlsplice import SpliceError, remove_item, remove_key
 
 from .events import EventGraph
@@ -368,7 +369,7 @@ def instances_apart(task, change: AddConcurrency) -> str | None:
             f"group {change.group!r}")
 
 
-_PER_INSTANCE = re.compile(r"\$\{\{[^}]*\bmatrix\.")  # a key holding a matrix value differs per instance
+_PER_INSTANCE = lazy(r"\$\{\{[^}]*\bmatrix\.")  # a key holding a matrix value differs per instance
 
 
 def _targets(task) -> set[str]:
