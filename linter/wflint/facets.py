@@ -250,6 +250,7 @@ class Publishing(Facet):
     mutable: bool = False  # some target is proven overwritten in place (an environment, a branch, Pages)
     frequent: bool = False  # started by triggers that fire often (every push, workflow_run...)
     called_only: bool = False  # only started by other workflows, which may hold the group
+    callable: bool = False  # some run is another workflow's call (whose matrix may run it many times at once)
     suggested_group: str = ""  # a concurrency group key per target, in the engine's syntax
     queue: str = ""  # the queue policy a group for it should have ("max": keep every pending run)
     cancelling_group: str = ""  # a group that cancels a run in progress where it publishes (a hazard)

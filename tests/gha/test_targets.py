@@ -90,6 +90,9 @@ def test_a_called_workflow_is_never_given_queue_max():
     both = "{workflow_call: {}, schedule: [{cron: '0 3 * * *'}]}"
     [callable_too] = saf310(job(both, "      - run: 'aws s3 sync site/ s3://bucket/'\n"))
     assert callable_too.fix.changes[0].queue == ""
+    assert callable_too.fix.applicability.value == "unsafe"  # a caller's pending instances would be dropped
+    deploy = "      - run: npx wrangler deploy\n"  # replaced in place: the newest pending run wins, rightly
+    assert saf310(job(both, deploy))[0].fix.applicability.value == "safe"
 
 
 def test_a_repository_dispatch_is_not_a_frequent_trigger():

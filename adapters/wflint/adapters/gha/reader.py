@@ -166,6 +166,7 @@ def _put_run_facets(task: Task, contexts: tuple[RunContext, ...], workflow_concu
         mutable=mutable,
         frequent=any(_frequent(c) for c in where),
         called_only=called_only,
+        callable=called,
         suggested_group=concurrency_group(task.id, targets),
         # every run of every caller (each instance of a caller's matrix) would queue behind one group
         queue="" if mutable or called else "max",
