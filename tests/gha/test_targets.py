@@ -240,3 +240,20 @@ def test_a_script_given_storage_or_deploy_credentials_keeps_its_gate():
     kinds = edges(wf)
     assert kinds[("test", "stage")] == "control" and kinds[("test", "docs")] == "order"
     assert saf310(text) == []  # where it writes is unknown: no race claimed
+
+
+def test_matrix_instances_pushing_their_own_tags_keep_apart_and_the_key_names_the_value():
+    from wflint.adapters.gha.rewriter import groups_apart
+
+    extra = "    strategy: {matrix: {variant: [slim, full]}}\n"
+    own_tag = job("{push: {branches: [main]}}", "      - run: docker push ghcr.io/acme/app:${{ matrix.variant }}\n", extra)
+    [finding] = saf310(own_tag)
+    assert "instances" not in finding.message  # each instance pushes its own tag
+    [change] = finding.fix.changes
+    assert change.group == "${{ github.workflow }}-ship-${{ matrix.variant }}"
+    block = f"    concurrency: {{group: '{change.group}', cancel-in-progress: false, queue: max}}\n"
+    grouped = workflow(own_tag.replace("    runs-on: x\n", "    runs-on: x\n" + block))
+    assert groups_apart(workflow(own_tag), grouped, [change]) is None
+    one_tag = own_tag.replace("app:${{ matrix.variant }}", "app:latest")
+    [shared] = saf310(one_tag)
+    assert "between its 2 matrix instances" in shared.message and shared.fix is None

@@ -34,7 +34,7 @@ from .events import RunContext, certainly, constant, job_contexts, may_run, neve
 from .facts import JobFacts
 from .matrix import matrix_size
 from .steps import _all_text, step_record, worst
-from .targets import ATOMIC, REHEARSALS
+from .targets import ATOMIC, REHEARSALS, matrix_values
 
 JOB_DEFAULT_S = 600.0  # per-kind default; only ever shown as "default", never as a saving
 PLAN_JOB_CAP = 20  # GitHub Free plan: concurrent jobs per account
@@ -167,13 +167,21 @@ def _put_run_facets(task: Task, contexts: tuple[RunContext, ...], workflow_concu
         frequent=any(_frequent(c) for c in where),
         called_only=called_only,
         callable=called,
-        suggested_group=concurrency_group(task.id, targets),
+        suggested_group=_per_instance_key(concurrency_group(task.id, targets), targets),
         # every run of every caller (each instance of a caller's matrix) would queue behind one group
         queue="" if mutable or called else "max",
         cancelling_group=_cancelling_group(own, workflow_concurrency, publishing_in),
         # a target named by a matrix value is one per instance (`environment: ${{ matrix.env }}`)
-        per_instance=bool(targets) and all(re.search(r"\bmatrix\.", t) for t in targets),
+        per_instance=bool(targets) and all(matrix_values(t) for t in targets),
     ))
+
+
+def _per_instance_key(group: str, targets: list[str]) -> str:
+    """A group for targets each named by a matrix value holds those values, so each instance has
+    its own group and the instances still run side by side."""
+    if not targets or not all(matrix_values(t) for t in targets) or "matrix." in group:
+        return group
+    return group + "-" + "-".join(dict.fromkeys(v for t in targets for v in matrix_values(t)))
 
 
 def _cancelling_group(own: Concurrency, workflow_concurrency, contexts: list[RunContext]) -> str:
