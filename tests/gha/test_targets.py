@@ -38,8 +38,8 @@ def test_a_versioned_or_per_run_target_cannot_race(steps):
 
 
 @pytest.mark.parametrize("steps, target", [
-    ("      - run: docker push ghcr.io/acme/app:latest\n", "registry:docker"),
-    ("      - run: docker push ghcr.io/acme/app\n", "registry:docker"),  # no tag is `latest`
+    ("      - run: docker push ghcr.io/acme/app:latest\n", "registry:docker:ghcr.io/acme/app:latest"),
+    ("      - run: docker push ghcr.io/acme/app\n", "registry:docker:ghcr.io/acme/app"),  # no tag is `latest`
     ("      - run: gh release upload nightly --clobber dist/*\n", "release"),
     ("      - run: npx wrangler deploy\n", "deploy:wrangler"),
     ("      - uses: actions/deploy-pages@v4\n", "pages"),
@@ -250,7 +250,7 @@ def test_matrix_instances_pushing_their_own_tags_keep_apart_and_the_key_names_th
     [finding] = saf310(own_tag)
     assert "instances" not in finding.message  # each instance pushes its own tag
     [change] = finding.fix.changes
-    assert change.group == "${{ github.workflow }}-ship-${{ matrix.variant }}"
+    assert change.group == "image-ghcr.io-acme-app-${{matrix.variant}}"  # the image, per instance
     block = f"    concurrency: {{group: '{change.group}', cancel-in-progress: false, queue: max}}\n"
     grouped = workflow(own_tag.replace("    runs-on: x\n", "    runs-on: x\n" + block))
     assert groups_apart(workflow(own_tag), grouped, [change]) is None

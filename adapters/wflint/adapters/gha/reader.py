@@ -208,7 +208,7 @@ def _allowed(value: str) -> bool:
 
 def concurrency_group(job_id: str, targets: list[str]) -> str:
     """One group per deployment target, shared by every workflow of the repository that uses it."""
-    for prefix, name in (("env:", "environment-"), ("git:", "git-push-")):
+    for prefix, name in (("env:", "environment-"), ("git:", "git-push-"), ("registry:docker:", "image-")):
         for target in targets:
             value = target[len(prefix):] if target.startswith(prefix) else ""
             if value and "(" not in value and "*" not in value and _allowed(value):

@@ -98,10 +98,11 @@ _MATRIX_VALUE = lazy(r"\$\{\{\s*matrix\.([\w-]+)\s*\}\}")
 
 
 def docker_target(images: list[str]) -> str:
-    """The registry an image push writes; named by its images when each names a matrix value, so
-    the instances of a matrix, each pushing its own tag, are seen to write apart."""
+    """The registry an image push writes; named by its images when each names a matrix value (the
+    instances of a matrix, each pushing its own tag, write apart) or all are written out (one
+    image tag, the same whichever workflow pushes it)."""
     images = [i.strip().strip("'\"") for i in images]
-    if images and all(_MATRIX_VALUE.search(i) for i in images):
+    if images and (all(_MATRIX_VALUE.search(i) for i in images) or not any("$" in i for i in images)):
         return "registry:docker:" + ",".join(images)
     return "registry:docker"
 

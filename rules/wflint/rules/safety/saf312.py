@@ -1,7 +1,8 @@
 """Two workflows write one floating target under different concurrency groups (or none).
 
-**What.** A job that pushes a named branch or deploys GitHub Pages, while a job of another workflow
-file of the same repository writes the same target, and the two have no
+**What.** A job that pushes a named branch, deploys GitHub Pages or pushes an image tag written out
+(`ghcr.io/acme/app:latest`), while a job of another workflow file of the same repository writes the
+same target, and the two have no
 concurrency group key in common (a key built from `github.workflow` differs between files). Each
 such pair is reported once, at the job in the file whose name sorts first.
 
