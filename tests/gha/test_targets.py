@@ -257,3 +257,21 @@ def test_matrix_instances_pushing_their_own_tags_keep_apart_and_the_key_names_th
     one_tag = own_tag.replace("app:${{ matrix.variant }}", "app:latest")
     [shared] = saf310(one_tag)
     assert "between its 2 matrix instances" in shared.message and shared.fix is None
+
+
+def test_jobs_of_one_workflow_on_one_target_get_one_key_and_others_their_own(tmp_path):
+    from helpers import actionlint_errors
+
+    from wflint.engine import Selection
+    from wflint.facets import Concurrency
+    from wflint.fixer import fix_text
+
+    text = ("on: {push: {branches: [main]}}\njobs:\n"
+            "  docs:\n    runs-on: ubuntu-latest\n    steps: [{run: git push --force origin HEAD:gh-pages}]\n"
+            "  coverage:\n    runs-on: ubuntu-latest\n    steps: [{run: git push --force origin HEAD:gh-pages}]\n"
+            "  app:\n    runs-on: ubuntu-latest\n    steps: [{run: npx wrangler deploy}]\n")
+    outcome = fix_text("ci.yml", text, Selection(), unsafe=False)
+    groups = {job: task.facet(Concurrency).group for job, task in workflow(outcome.text).tasks.items()}
+    assert groups == {"docs": "git-push-gh-pages", "coverage": "git-push-gh-pages", "app": "deploy-wrangler"}
+    errors = actionlint_errors({"before.yml": text, "after.yml": outcome.text}, tmp_path)
+    assert errors["after.yml"] <= errors["before.yml"]
