@@ -19,8 +19,8 @@ from wflint.records import dataclass
 from .ir import Facet, Location
 
 __all__ = ["Facet", "Routes", "Starts", "StartNames", "TriggerRule", "LoopCopy", "ItemFanout", "ExecutionOrder", "OrderScenario",
-           "JoinCheck", "InstanceWrites", "Instances", "InvalidSetting", "Notes", "Structure", "Unresolved", "Step",
-           "Steps", "Concurrency", "Publishing", "Waiting", "PoolQueueing", "RunSettings", "EngineVersion"]
+           "JoinCheck", "InstanceWrites", "Instances", "InvalidSetting", "ConstantSetting", "Notes", "Structure",
+           "Unresolved", "Step", "Steps", "Concurrency", "Publishing", "Waiting", "PoolQueueing", "RunSettings", "EngineVersion"]
 
 
 # --- branching, triggers and runs ---------------------------------------------------------------
@@ -180,6 +180,18 @@ class InvalidSetting(Facet):
 
 
 @dataclass(frozen=True)
+class ConstantSetting(Facet):
+    """A setting written as an expression that has one value in every run the workflow can have,
+    because it tests for a ref or an event no run has (a branch the triggers leave out): the case
+    it was written to tell apart never comes. On the workflow for a workflow-wide setting."""
+
+    what: str  # the setting as written
+    value: bool
+    never: tuple[str, ...]  # what it tests for that no run has, in words ("the branch `main`")
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
 class Notes(Facet):
     """Free text the author attached to a task (n8n node notes), where suppressions may live."""
 
@@ -247,6 +259,7 @@ class Publishing(Facet):
     mutable: bool = False  # some target is proven overwritten in place (an environment, a branch, Pages)
     frequent: bool = False  # started by triggers that fire often (every push, workflow_run...)
     called_only: bool = False  # only started by other workflows, which may hold the group
+    callable: bool = False  # some run is another workflow's call (whose matrix may run it many times at once)
     suggested_group: str = ""  # a concurrency group key per target, in the engine's syntax
     queue: str = ""  # the queue policy a group for it should have ("max": keep every pending run)
     cancelling_group: str = ""  # a group that cancels a run in progress where it publishes (a hazard)

@@ -37,6 +37,7 @@ RULE_MODULES = (
     "safety.saf310",
     "safety.saf311",
     "safety.saf312",
+    "safety.saf313",
     "resources.res001",
     "resources.res002",
     "graph.gra001",

@@ -47,6 +47,15 @@ def test_run_contexts_follow_the_trigger_filters():
     assert names == ["push@tag", "release@tag"]  # a tag-only push and a release never run on a branch
     named = [c.name for c in run_contexts("push", ["github.ref == 'refs/heads/main'"])]
     assert named == ["push@branch", "push@branch:main", "push@tag"]
+    main = ["github.ref == 'refs/heads/main'"]
+    # a push's literal filters rule refs out: master only (never main), main only (never another)
+    assert [c.name for c in run_contexts({"push": {"branches": ["master"]}}, main)] == ["push@branch"]
+    assert [c.name for c in run_contexts({"push": {"branches": ["main"]}}, main)] == ["push@branch:main"]
+    assert [c.name for c in run_contexts({"push": {"branches-ignore": ["main"]}}, main)] == ["push@branch"]
+    globbed = [c.name for c in run_contexts({"push": {"branches": ["ma*"]}}, main)]
+    assert globbed == ["push@branch", "push@branch:main"]  # a pattern rules nothing out
+    base = [c.name for c in run_contexts({"pull_request": {"branches": ["master"]}}, main)]
+    assert base == ["pull_request@pull"]  # a pull request's filter is on its base, not its ref
 
 
 JOBS = """\
@@ -97,3 +106,26 @@ def test_a_group_fix_never_joins_jobs_that_ran_side_by_side_on_other_targets():
     assert "would share group 'site'" in groups_apart(old, workflow(grouped), [AddConcurrency("app", "site")])
     same_target = text.replace("  pages:\n    runs-on: x\n", "  pages:\n    runs-on: x\n    concurrency: {group: site}\n")
     assert groups_apart(old, workflow(same_target), [AddConcurrency("pages", "site")]) is None
+
+
+def test_a_group_fix_never_joins_the_instances_of_a_matrix():
+    from wflint.adapters.gha.rewriter import groups_apart
+    from wflint.finding import AddConcurrency
+
+    text = ("on: push\njobs:\n  ship:\n    runs-on: x\n    strategy: {matrix: {env: [staging, production]}}\n"
+            "    environment: ${{ matrix.env }}\n    steps: [{run: ./deploy.sh}]\n")
+    old = workflow(text)
+
+    def grouped(group: str, queue: str = "") -> str | None:
+        block = f"    concurrency: {{group: '{group}', cancel-in-progress: false{', queue: ' + queue if queue else ''}}}\n"
+        new = workflow(text.replace("    runs-on: x\n", "    runs-on: x\n" + block))
+        return groups_apart(old, new, [AddConcurrency("ship", group, queue)])
+
+    assert "2 matrix instances of `ship`" in grouped("deploy")
+    assert grouped("environment-${{ matrix.env }}") is None  # one group per instance's target
+    shared = text.replace("${{ matrix.env }}", "production").replace("env: [staging, production]", "region: [eu, us]")
+    old = workflow(shared)
+    block = "    concurrency: {group: prod, cancel-in-progress: false, queue: max}\n"
+    new = workflow(shared.replace("    runs-on: x\n", "    runs-on: x\n" + block))
+    assert groups_apart(old, new, [AddConcurrency("ship", "prod", "max")]) is None  # one target, every instance in turn
+    assert "matrix instances" in groups_apart(old, new, [AddConcurrency("ship", "prod")])

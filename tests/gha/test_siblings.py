@@ -56,3 +56,14 @@ def test_environments_are_not_compared_across_files(tmp_path):
         (folder / name).write_text("on: push\njobs:\n  ship:\n    runs-on: x\n    environment: production\n"
                                    f"    steps: [{{run: ./deploy-{name[:-4]}.sh}}]\n")
     assert saf312(str(folder)) == []
+
+
+def test_workflows_pushing_one_floating_image_tag_race(tmp_path):
+    folder = tmp_path / ".github" / "workflows"
+    folder.mkdir(parents=True)
+    push = "on: {{push: {{branches: [main]}}}}\njobs:\n  image:\n    runs-on: x\n    steps: [{{run: docker push {image}}}]\n"
+    (folder / "nightly.yml").write_text(push.format(image="ghcr.io/acme/app:latest"))
+    (folder / "release.yml").write_text(push.format(image="ghcr.io/acme/app:latest"))
+    (folder / "ship.yml").write_text(push.format(image="ghcr.io/acme/app:${{ github.sha }}"))  # its own tag
+    [(name, message)] = saf312(str(folder))
+    assert name == "nightly.yml" and "release.yml also writes `registry:docker:ghcr.io/acme/app:latest`" in message

@@ -38,8 +38,8 @@ def test_a_versioned_or_per_run_target_cannot_race(steps):
 
 
 @pytest.mark.parametrize("steps, target", [
-    ("      - run: docker push ghcr.io/acme/app:latest\n", "registry:docker"),
-    ("      - run: docker push ghcr.io/acme/app\n", "registry:docker"),  # no tag is `latest`
+    ("      - run: docker push ghcr.io/acme/app:latest\n", "registry:docker:ghcr.io/acme/app:latest"),
+    ("      - run: docker push ghcr.io/acme/app\n", "registry:docker:ghcr.io/acme/app"),  # no tag is `latest`
     ("      - run: gh release upload nightly --clobber dist/*\n", "release"),
     ("      - run: npx wrangler deploy\n", "deploy:wrangler"),
     ("      - uses: actions/deploy-pages@v4\n", "pages"),
@@ -86,6 +86,23 @@ def test_a_called_workflow_is_never_given_queue_max():
     assert finding.fix.changes[0].queue == ""
     [scheduled] = saf310(job("schedule", "      - run: 'aws s3 sync site/ s3://bucket/'\n"))
     assert scheduled.fix.changes[0].queue == "max"
+    # also callable: a caller's matrix would queue each of its instances behind the one group
+    both = "{workflow_call: {}, schedule: [{cron: '0 3 * * *'}]}"
+    [callable_too] = saf310(job(both, "      - run: 'aws s3 sync site/ s3://bucket/'\n"))
+    assert callable_too.fix.changes[0].queue == ""
+    assert callable_too.fix.applicability.value == "unsafe"  # a caller's pending instances would be dropped
+    deploy = "      - run: npx wrangler deploy\n"  # replaced in place: the newest pending run wins, rightly
+    assert saf310(job(both, deploy))[0].fix.applicability.value == "safe"
+
+
+def test_a_repository_dispatch_is_not_a_frequent_trigger():
+    """An outside caller fires it at its own pace (duckdb's stale-issue bot and nightly tests listen
+    only to it and to manual dispatch): a floating push from it is shown with --preview only."""
+    steps = "      - run: git push origin HEAD:gh-pages\n"
+    assert saf310(job("repository_dispatch", steps), preview=False) == []
+    [finding] = saf310(job("repository_dispatch", steps))
+    assert finding.confidence.value == "medium"
+    assert len(saf310(job("[repository_dispatch, workflow_run]", steps), preview=False)) == 1
 
 
 def test_a_branch_named_in_a_shell_variable_is_read_through_it():
@@ -157,11 +174,13 @@ def test_an_atomic_push_in_a_cancelling_group_is_no_hazard():
 
 
 def test_a_cancel_expression_true_on_the_branch_it_means_to_protect_is_a_hazard():
-    protects_main = {"cancel": "${{ github.ref_name != 'main' }}", "step_if": "github.ref == 'refs/heads/master'",
+    protects_main = {"cancel": "${{ github.ref_name != 'main' }}", "step_if": "startsWith(github.ref, 'refs/tags/v')",
                      "publish": "npx wrangler deploy"}
-    [finding] = saf311(**protects_main)  # the deploy runs on master, where the expression is always true
+    [finding] = saf311(**protects_main)  # the deploy runs on a tag, where the expression is always true
     assert "deploy:wrangler" in finding.message
     assert saf311(**{**protects_main, "step_if": "github.ref == 'refs/heads/main'"}) == []
+    # `push: branches: [main]` never runs on master: a step only for master never deploys
+    assert saf311(**{**protects_main, "step_if": "github.ref == 'refs/heads/master'"}) == []
 
 
 def test_a_group_keyed_by_the_matrix_value_keeps_instances_apart():
@@ -221,3 +240,38 @@ def test_a_script_given_storage_or_deploy_credentials_keeps_its_gate():
     kinds = edges(wf)
     assert kinds[("test", "stage")] == "control" and kinds[("test", "docs")] == "order"
     assert saf310(text) == []  # where it writes is unknown: no race claimed
+
+
+def test_matrix_instances_pushing_their_own_tags_keep_apart_and_the_key_names_the_value():
+    from wflint.adapters.gha.rewriter import groups_apart
+
+    extra = "    strategy: {matrix: {variant: [slim, full]}}\n"
+    own_tag = job("{push: {branches: [main]}}", "      - run: docker push ghcr.io/acme/app:${{ matrix.variant }}\n", extra)
+    [finding] = saf310(own_tag)
+    assert "instances" not in finding.message  # each instance pushes its own tag
+    [change] = finding.fix.changes
+    assert change.group == "image-ghcr.io-acme-app-${{matrix.variant}}"  # the image, per instance
+    block = f"    concurrency: {{group: '{change.group}', cancel-in-progress: false, queue: max}}\n"
+    grouped = workflow(own_tag.replace("    runs-on: x\n", "    runs-on: x\n" + block))
+    assert groups_apart(workflow(own_tag), grouped, [change]) is None
+    one_tag = own_tag.replace("app:${{ matrix.variant }}", "app:latest")
+    [shared] = saf310(one_tag)
+    assert "between its 2 matrix instances" in shared.message and shared.fix is None
+
+
+def test_jobs_of_one_workflow_on_one_target_get_one_key_and_others_their_own(tmp_path):
+    from helpers import actionlint_errors
+
+    from wflint.engine import Selection
+    from wflint.facets import Concurrency
+    from wflint.fixer import fix_text
+
+    text = ("on: {push: {branches: [main]}}\njobs:\n"
+            "  docs:\n    runs-on: ubuntu-latest\n    steps: [{run: git push --force origin HEAD:gh-pages}]\n"
+            "  coverage:\n    runs-on: ubuntu-latest\n    steps: [{run: git push --force origin HEAD:gh-pages}]\n"
+            "  app:\n    runs-on: ubuntu-latest\n    steps: [{run: npx wrangler deploy}]\n")
+    outcome = fix_text("ci.yml", text, Selection(), unsafe=False)
+    groups = {job: task.facet(Concurrency).group for job, task in workflow(outcome.text).tasks.items()}
+    assert groups == {"docs": "git-push-gh-pages", "coverage": "git-push-gh-pages", "app": "deploy-wrangler"}
+    errors = actionlint_errors({"before.yml": text, "after.yml": outcome.text}, tmp_path)
+    assert errors["after.yml"] <= errors["before.yml"]

@@ -52,16 +52,42 @@ class RunContext:
 
 
 def run_contexts(on, conditions: list[str]) -> list[RunContext]:
-    """Every run context of a workflow: its events × ref types × the refs its conditions name."""
+    """Every run context of a workflow: its events × ref types × the refs its conditions name, less
+    the refs a push's filters rule out (``ref_filter``)."""
     events = _events(on)
     named = _named_refs(conditions)
+    config = on if isinstance(on, dict) else {}
     out = []
     for event, ref_types in events:
         for ref_type in ref_types:
             of_type = frozenset(ref for kind, ref in named if kind == ref_type)
-            out.append(RunContext(event, ref_type, named=of_type))
-            out += [RunContext(event, ref_type, ref, of_type) for ref in sorted(of_type)]
+            only, ignored = ref_filter(event, config.get(event), ref_type)
+            if only is None or only - of_type:  # some ref the conditions do not name can start it
+                out.append(RunContext(event, ref_type, named=of_type))
+            out += [RunContext(event, ref_type, ref, of_type) for ref in sorted(of_type)
+                    if (only is None or ref in only) and ref not in ignored]
     return out
+
+
+_FILTER_KEYS = {"branch": ("branches", "branches-ignore"), "tag": ("tags", "tags-ignore")}
+_LITERAL_REF = lazy(r"[\w./-]+")  # a filter pattern without `*`, `?`, `+`, `[]` or `!`: one ref
+
+
+def ref_filter(event: str | None, config, ref_type: str) -> tuple[frozenset[str] | None, frozenset[str]]:
+    """The refs of ``ref_type`` a push's `branches:`/`tags:` filter allows (None: not only literal
+    names, so any), and the literal names its `-ignore` filter refuses. Other events' filters are
+    on another ref than the run's (a pull request's base branch), so they rule nothing out."""
+    if event != "push" or not isinstance(config, dict) or ref_type not in _FILTER_KEYS:
+        return None, frozenset()
+    allow, ignore = (config.get(key) for key in _FILTER_KEYS[ref_type])
+    allow = [allow] if isinstance(allow, str) else allow
+    ignore = [ignore] if isinstance(ignore, str) else ignore
+    literal = [str(p) for p in allow] if isinstance(allow, list) else None
+    if literal is not None and not all(_LITERAL_REF.fullmatch(p) for p in literal):
+        literal = None
+    ignore = ignore if isinstance(ignore, list) else []
+    refused = frozenset(str(p).lower() for p in ignore if _LITERAL_REF.fullmatch(str(p)))
+    return (frozenset(p.lower() for p in literal) if literal is not None else None), refused
 
 
 def _events(on) -> list[tuple[str | None, tuple[str, ...]]]:
@@ -107,6 +133,35 @@ def _named_refs(conditions: list[str]) -> list[tuple[str, str]]:
             for ref_type in (("branch" if kind.lower() == "heads" else "tag",) if kind else ("branch", "tag")):
                 found[(ref_type, name)] = None
     return list(found)
+
+
+_EVENT_LITERAL = lazy(r"github\.event_name\s*[!=]=\s*'([^']+)'|'([^']+)'\s*[!=]=\s*github\.event_name\b", re.I)
+
+
+def constant(expression, contexts) -> bool | None:
+    """The value an expression has in every one of ``contexts``, or None when it varies, is
+    unknown somewhere or is a plain literal (written to be constant)."""
+    if not isinstance(expression, str) or "${{" not in expression or not contexts:
+        return None
+    if all(certainly(expression, c) for c in contexts):
+        return True
+    if not any(may_run(expression, c) for c in contexts):
+        return False
+    return None
+
+
+def never_there(expression: str, contexts) -> list[str]:
+    """The refs and events an expression compares with that no run in ``contexts`` has, in words."""
+    missing = []
+    for ref_type, ref in _named_refs([expression]):
+        if not any(c.ref_type == ref_type and c.ref == ref for c in contexts):
+            missing.append(f"the {ref_type} `{ref}`")
+    if all(c.event is not None for c in contexts):  # a called workflow's event is its caller's
+        for m in _EVENT_LITERAL.finditer(expression):
+            event = (m.group(1) or m.group(2)).lower()
+            if not any(c.event == event for c in contexts):
+                missing.append(f"the event `{event}`")
+    return list(dict.fromkeys(missing))
 
 
 def may_run(condition: str, context: RunContext) -> bool:

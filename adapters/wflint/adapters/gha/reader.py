@@ -10,7 +10,7 @@ import re
 from dataclasses import field, replace
 
 from wflint.errors import ParseError
-from wflint.facets import Concurrency, Instances, InstanceWrites, Publishing, StartNames, Starts, Step, Steps
+from wflint.facets import Concurrency, ConstantSetting, Instances, InstanceWrites, Publishing, StartNames, Starts, Step, Steps
 from wflint.ir import (
     ApiLimit,
     ApiUse,
@@ -30,11 +30,11 @@ from wflint.sourcemap import load_yaml
 
 from . import local, siblings
 from .edges import EXPRESSION, FINALIZER, with_edges
-from .events import RunContext, certainly, job_contexts, may_run, per_run_group, run_contexts
+from .events import RunContext, certainly, constant, job_contexts, may_run, never_there, per_run_group, run_contexts
 from .facts import JobFacts
 from .matrix import matrix_size
 from .steps import _all_text, step_record, worst
-from .targets import ATOMIC, REHEARSALS
+from .targets import ATOMIC, REHEARSALS, matrix_values
 
 JOB_DEFAULT_S = 600.0  # per-kind default; only ever shown as "default", never as a saving
 PLAN_JOB_CAP = 20  # GitHub Free plan: concurrent jobs per account
@@ -105,32 +105,49 @@ def _read(path: str, text: str, files: local.LocalFiles) -> Workflow:
                       concurrency_source="GitHub Free plan: 20 concurrent jobs"),
     )
     with_edges(workflow, jobs, tasks)
-    contexts = _put_starts(workflow, data.get("on"))
+    contexts = _put_starts(workflow, data.get("on"), data.get("concurrency"))
     for task in tasks.values():
         _put_run_facets(task, contexts[task.id], data.get("concurrency"))
     return workflow
 
 
-def _put_starts(workflow: Workflow, on) -> dict[str, tuple[RunContext, ...]]:
+def _put_starts(workflow: Workflow, on, workflow_concurrency) -> dict[str, tuple[RunContext, ...]]:
     """Each job's run contexts (``events.py``) as its starts: jobs with none in common never meet."""
     conditions = {t: facts.condition for t, task in workflow.tasks.items() if (facts := task.facet(JobFacts))}
     steps = [s.condition for task in workflow.tasks.values() if (f := task.facet(Steps)) for s in f.steps]
+    cancels = {t: c.cancel_in_progress for t, task in workflow.tasks.items() if (c := task.facet(Concurrency))}
+    cancels[""] = _concurrency_key(workflow_concurrency, "cancel-in-progress")
     needs_of: dict[str, list[str]] = {t: [] for t in workflow.tasks}
     for edge in workflow.edges:
         needs_of[edge.v].append(edge.u)
-    contexts = job_contexts(conditions, needs_of, run_contexts(on, [*conditions.values(), *steps]))
+    every_run = run_contexts(on, [*conditions.values(), *steps, *(str(c) for c in cancels.values() if isinstance(c, str))])
+    contexts = job_contexts(conditions, needs_of, every_run)
     for job, runs_in in contexts.items():
         workflow.tasks[job].put(Starts(tuple(c.name for c in runs_in)))
+    for job, cancel in cancels.items():
+        _put_constant(workflow.tasks[job] if job else workflow, job, cancel, contexts[job] if job else every_run)
     every = {c.name: c for runs_in in contexts.values() for c in runs_in}
     workflow.put(StartNames({n: c.wording for n, c in every.items()}, {n: c.event or "a caller's run" for n, c in every.items()}))
     return contexts
 
 
+def _put_constant(holder: Task | Workflow, job: str, cancel, contexts) -> None:
+    """A `cancel-in-progress:` expression with one value in every run of the job (of the workflow,
+    for ``job`` ""), because it tests for a ref or event none of them has."""
+    value = constant(cancel, contexts)
+    never = never_there(cancel, contexts) if value is not None else []
+    if never:
+        pointer = ("jobs", job, "concurrency", "cancel-in-progress") if job else ("concurrency", "cancel-in-progress")
+        holder.put(ConstantSetting(f"cancel-in-progress: {cancel}", bool(value), tuple(never), Location(pointer)))
+
+
 def _frequent(context: RunContext) -> bool:
-    """Runs that start often and close together: every push to a branch, every finished run..."""
+    """Runs that start often and close together because the repository's own activity starts them:
+    every push to a branch, every finished run, every pull request update, every merge queue entry.
+    Not `repository_dispatch`: an outside caller fires it as often as it likes (often a nightly)."""
     if context.event == "push":
         return context.ref_type == "branch"
-    return context.event in ("workflow_run", "pull_request_target", "merge_group", "repository_dispatch")
+    return context.event in ("workflow_run", "pull_request_target", "merge_group")
 
 
 def _put_run_facets(task: Task, contexts: tuple[RunContext, ...], workflow_concurrency) -> None:
@@ -146,6 +163,7 @@ def _put_run_facets(task: Task, contexts: tuple[RunContext, ...], workflow_concu
     targets = sorted({r for r, _, _ in racing})
     where = [c for _, _, cond in racing for c in contexts if may_run(cond, c)]
     called_only = all(c.event is None for c in contexts)
+    called = any(c.event is None for c in contexts)  # some run is a caller's (a matrix may fan out)
     mutable = any(floating for _, floating, _ in racing)
     publishing_in = [c for r, _, cond in facts.targets if r not in REHEARSALS and not r.startswith(ATOMIC)
                      for c in contexts if may_run(cond, c)]
@@ -155,13 +173,22 @@ def _put_run_facets(task: Task, contexts: tuple[RunContext, ...], workflow_concu
         mutable=mutable,
         frequent=any(_frequent(c) for c in where),
         called_only=called_only,
-        suggested_group=concurrency_group(task.id, targets),
-        # runs of every caller of a called workflow would queue behind one another
-        queue="" if mutable or called_only else "max",
+        callable=called,
+        suggested_group=_per_instance_key(concurrency_group(task.id, targets), targets),
+        # every run of every caller (each instance of a caller's matrix) would queue behind one group
+        queue="" if mutable or called else "max",
         cancelling_group=_cancelling_group(own, workflow_concurrency, publishing_in),
         # a target named by a matrix value is one per instance (`environment: ${{ matrix.env }}`)
-        per_instance=bool(targets) and all(re.search(r"\bmatrix\.", t) for t in targets),
+        per_instance=bool(targets) and all(matrix_values(t) for t in targets),
     ))
+
+
+def _per_instance_key(group: str, targets: list[str]) -> str:
+    """A group for targets each named by a matrix value holds those values, so each instance has
+    its own group and the instances still run side by side."""
+    if not targets or not all(matrix_values(t) for t in targets) or "matrix." in group:
+        return group
+    return group + "-" + "-".join(dict.fromkeys(v for t in targets for v in matrix_values(t)))
 
 
 def _cancelling_group(own: Concurrency, workflow_concurrency, contexts: list[RunContext]) -> str:
@@ -188,7 +215,7 @@ def _allowed(value: str) -> bool:
 
 def concurrency_group(job_id: str, targets: list[str]) -> str:
     """One group per deployment target, shared by every workflow of the repository that uses it."""
-    for prefix, name in (("env:", "environment-"), ("git:", "git-push-")):
+    for prefix, name in (("env:", "environment-"), ("git:", "git-push-"), ("registry:docker:", "image-")):
         for target in targets:
             value = target[len(prefix):] if target.startswith(prefix) else ""
             if value and "(" not in value and "*" not in value and _allowed(value):

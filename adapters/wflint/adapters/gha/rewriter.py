@@ -13,8 +13,9 @@ import re
 
 from wflint.edits import EditLog, TextEdit, ordered
 from wflint.errors import RewriteError
-from wflint.facets import Concurrency, Publishing, Steps
+from wflint.facets import Concurrency, Instances, Publishing, Steps
 from wflint.finding import AddConcurrency, AddOrder, FixChange, ParallelSteps, RemoveEdge, RemoveOrder, change_kind
+from wflint.patterns import lazy
 from wflint.yamlsplice import SpliceError, remove_item, remove_key
 
 from .events import EventGraph
@@ -334,11 +335,14 @@ def verify(old, new, changes: list[FixChange]) -> str | None:
 
 def groups_apart(old, new, changes: list[FixChange]) -> str | None:
     """A job given a group shares it with no job it ran beside before (same run, no `needs:`
-    path between them) unless both write one target: a group must serialize the race only."""
+    path between them) unless both write one target: a group must serialize the race only. Its
+    matrix instances count as such jobs (``instances_apart``)."""
     graph = EventGraph.of(old)
     for change in changes:
         if not isinstance(change, AddConcurrency) or not change.task:
             continue
+        if refused := instances_apart(old.tasks[change.task], change):
+            return refused
         mine = _targets(old.tasks[change.task])
         for other, task in new.tasks.items():
             if other == change.task or _concurrency(task).group != change.group:
@@ -348,6 +352,24 @@ def groups_apart(old, new, changes: list[FixChange]) -> str | None:
             if beside and not mine & _targets(old.tasks[other]):
                 return f"`{change.task}` and `{other}` ran side by side and would share group {change.group!r}"
     return None
+
+
+def instances_apart(task, change: AddConcurrency) -> str | None:
+    """Matrix instances that ran at once keep running at once: the key names a matrix value, or
+    they write one target and queue in turn (`queue: max`; without it a group cancels all but
+    one pending instance)."""
+    instances = task.facet(Instances)
+    if instances is None or instances.at_once < 2 or _PER_INSTANCE.search(change.group):
+        return None
+    publishing = task.facet(Publishing)
+    shared = publishing is not None and bool(publishing.targets) and not publishing.per_instance
+    if shared and change.queue == "max":
+        return None
+    return (f"the {instances.at_once} matrix instances of `{change.task}` ran side by side and would share "
+            f"group {change.group!r}")
+
+
+_PER_INSTANCE = lazy(r"\$\{\{[^}]*\bmatrix\.")  # a key holding a matrix value differs per instance
 
 
 def _targets(task) -> set[str]:

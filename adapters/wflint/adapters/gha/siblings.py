@@ -1,5 +1,6 @@
 """Races across workflows: jobs of the other workflow files of one repository that write the same
-floating target (a named branch, the Pages site) under another group or none.
+floating target (a named branch, the Pages site, an image tag written out) under another group
+or none.
 
 GitHub runs every workflow of a repository on its own; only one concurrency group key shared by
 both keeps two of them from deploying at once. What a sibling file does is read from it the way
@@ -17,9 +18,10 @@ from wflint.records import dataclass
 
 from .facts import JobFacts
 
-# Targets that are one thing whatever the file: a branch of this repository, its Pages site. Not an
-# environment (one `production` often guards several services, one per workflow), an image or a tool.
-NAMED = ("git:", "pages")
+# Targets that are one thing whatever the file: a branch of this repository, its Pages site, an
+# image tag written out. Not an environment (one `production` often guards several services, one
+# per workflow) or a tool.
+NAMED = ("git:", "pages", "registry:docker:")
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,7 @@ def writers(workflow: Workflow, file: str) -> list[Writer]:
         concurrency = task.facet(Concurrency) or Concurrency()
         group = concurrency.group or concurrency.workflow_group
         for resource, floating, _ in facts.targets:
-            if floating is True and resource.startswith(NAMED) and "*" not in resource and "(" not in resource:
+            if floating is True and resource.startswith(NAMED) and not any(c in resource for c in "*($"):
                 out.append(Writer(file, job_id, resource, group, publishing.frequent))
     return out
 

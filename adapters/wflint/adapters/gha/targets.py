@@ -94,6 +94,24 @@ _IMAGE_UNIQUE = lazy(_WORD.format("sha|run_id|run_number|run_attempt|version|ver
                                         "|git_describe|short_sha|shortsha|commit"), re.I)
 
 
+_MATRIX_VALUE = lazy(r"\$\{\{\s*matrix\.([\w-]+)\s*\}\}")
+
+
+def docker_target(images: list[str]) -> str:
+    """The registry an image push writes; named by its images when each names a matrix value (the
+    instances of a matrix, each pushing its own tag, write apart) or all are written out (one
+    image tag, the same whichever workflow pushes it)."""
+    images = [i.strip().strip("'\"") for i in images]
+    if images and (all(_MATRIX_VALUE.search(i) for i in images) or not any("$" in i for i in images)):
+        return "registry:docker:" + ",".join(images)
+    return "registry:docker"
+
+
+def matrix_values(text: str) -> list[str]:
+    """The matrix expressions a name holds, in order of first mention."""
+    return list(dict.fromkeys(f"${{{{ matrix.{m.group(1)} }}}}" for m in _MATRIX_VALUE.finditer(text)))
+
+
 def worst(values) -> bool | None:
     """Several targets of one kind: floating if any floats, unknown if any is unknown, else unique."""
     values = list(values)
@@ -137,11 +155,12 @@ def run_targets(code: str) -> dict[str, bool | None]:
                 rehearsal = resource == "registry:pypi" and re.search(r"test\.pypi\.org|\btestpypi\b", line)
                 out.setdefault("registry:testpypi" if rehearsal else resource, []).append(False)
     for m in _DOCKER_PUSH.finditer(real):
-        out.setdefault("registry:docker", []).append(image_tag_floating(m.group(2) or m.group(3) or ""))
+        image = m.group(2) or m.group(3) or ""
+        out.setdefault(docker_target([image]), []).append(image_tag_floating(image))
     for line in real.splitlines():
         if _BUILDX_PUSH.search(line):
             tags = _TAG_ARG.findall(line)
-            out.setdefault("registry:docker", []).append(worst(image_tag_floating(t) for t in tags) if tags else None)
+            out.setdefault(docker_target(tags), []).append(worst(image_tag_floating(t) for t in tags) if tags else None)
     for m in _GH_RELEASE.finditer(real):
         out.setdefault("release", []).append(name_floating(m.group(3)))
     for m in _SITE_PUSH.finditer(real):
@@ -182,7 +201,7 @@ def uses_target(name: str, with_: dict) -> tuple[str, bool | None] | None:
         if str(with_.get("push", "")).lower() != "true":
             return None
         tags = [t for t in re.split(r"[\n,]", given("tags")) if t.strip()]
-        return "registry:docker", worst(image_tag_floating(t) for t in tags) if tags else None
+        return docker_target(tags), worst(image_tag_floating(t) for t in tags) if tags else None
     if name in ("peaceiris/actions-gh-pages", "jamesives/github-pages-deploy-action"):
         branch = given("branch", "publish_branch") or "gh-pages"
         return "git:" + branch, branch_floating(branch)

@@ -43,9 +43,11 @@ A group keeps one run going and one pending (a newer pending run replaces an old
 a deploy or a push, where the newest wins. The key names the target (`environment-<name>`,
 `git-push-<branch>`, `git-push-${{ github.ref }}` for the pushed branch, `pages`), so jobs and
 workflows on one target share it and others do not wait. For a target wflint could not resolve the
-block also says `queue: max`, so every run goes in turn, but never in a called workflow (its callers'
-runs would all queue behind one group). The fix is unsafe (opt-in) at low confidence, and not
-offered for a matrix job whose instances share a target (one group would serialize, and by default
+block also says `queue: max`, so every run goes in turn, but never in a workflow that can be called
+(`workflow_call`, whatever else starts it): every run of its callers, each instance of a caller's
+matrix, would queue behind one group. The fix is unsafe (opt-in) at low confidence, and there on a
+target not proven replaced in place (a group keeps one pending run; a caller's matrix may start
+many). It is not offered for a matrix job whose instances share a target (one group would serialize, and by default
 cancel, their instances); where each instance deploys its own (`environment: ${{ matrix.env }}`),
 the key names it and the instances still run side by side.
 """
@@ -83,7 +85,10 @@ def check(ctx: Context) -> Iterator[Finding]:
         fix = None
         if group and (instances == 1 or apart):
             extra = f", queue: {queue}" if queue else ""
-            fix = Fix(Applicability.UNSAFE if confidence is Confidence.LOW else Applicability.SAFE,
+            # In a workflow others call, each instance of a caller's matrix would join the group, and
+            # a group keeps one pending run: on a target not proven replaced in place, that drops work.
+            opt_in = confidence is Confidence.LOW or publishing.callable and not publishing.mutable
+            fix = Fix(Applicability.UNSAFE if opt_in else Applicability.SAFE,
                       f"add `concurrency: {{group: {group}, cancel-in-progress: false{extra}}}` to `{job_id}`",
                       (AddConcurrency(job_id, group, queue),))
         yield ctx.finding(

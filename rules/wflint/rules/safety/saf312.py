@@ -1,7 +1,8 @@
 """Two workflows write one floating target under different concurrency groups (or none).
 
-**What.** A job that pushes a named branch or deploys GitHub Pages, while a job of another workflow
-file of the same repository writes the same target, and the two have no
+**What.** A job that pushes a named branch, deploys GitHub Pages or pushes an image tag written out
+(`ghcr.io/acme/app:latest`), while a job of another workflow file of the same repository writes the
+same target, and the two have no
 concurrency group key in common (a key built from `github.workflow` differs between files). Each
 such pair is reported once, at the job in the file whose name sorts first.
 
@@ -44,8 +45,9 @@ def check(ctx: Context) -> Iterator[Finding]:
             continue
         yield ctx.finding(
             f"{ctx.task_name(job_id)} and another workflow write one target with no group in common: "
-            f"{'; '.join(publishing.rivals)}; runs of the two can overlap and the last to finish wins; "
-            "give both jobs one concurrency group key that names the target",
+            f"{', '.join(publishing.rivals)}",
+            detail="runs of the two can overlap and the last to finish wins; "
+                   "give both jobs one concurrency group key that names the target",
             location=ctx.location_of(job_id), tasks=(job_id,), subject="; ".join(publishing.rivals),
             confidence=Confidence.HIGH if publishing.rivals_often else Confidence.MEDIUM,
             preview=not publishing.rivals_often,  # two rare triggers (tags, schedules) seldom meet
