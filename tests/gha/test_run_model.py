@@ -38,3 +38,14 @@ def test_the_cap_is_configurable_and_the_report_names_it():
     assert limit == {"limit": 40, "source": "limits.concurrency in wflint.toml", "peak_optimized": 24}
     default = build_report(analyze(workflow(ci())))["resource_check"]["concurrency"]
     assert default["limit"] == 20 and "GitHub Free" in default["source"] and default["peak_optimized"] <= 20
+
+
+def test_every_report_format_names_the_cap_it_used():
+    from wflint.render.markdown import report_markdown
+    from wflint.render.text import report_text
+
+    wf = workflow(ci())
+    Config(concurrency=40, path="wflint.toml").apply(wf)
+    report = build_report(analyze(wf))
+    assert "Concurrency cap: 40 task(s) at once (limits.concurrency in wflint.toml)" in report_text(report)
+    assert "| Concurrency | 40 tasks (limits.concurrency in wflint.toml) |" in report_markdown(report)

@@ -119,6 +119,10 @@ def report_text(report: dict) -> str:
     else:
         out += ["", f"Before: {shape['depth_before']} stage(s) deep   after: {shape['depth_after']} stage(s) deep   "
                 f"orderings removed: {shape['removable_orderings']}   time saved: unknown without timings"]
+    conc = report["resource_check"]["concurrency"]
+    if conc["limit"]:
+        out.append(f"Concurrency cap: {conc['limit']} task(s) at once ({conc['source']}); "
+                   f"the parallel plan holds {conc['peak_optimized']} at most")
     from ..cost import cost_sentences
 
     said = cost_sentences(report, {t: label(t) for t in tasks})
