@@ -442,8 +442,8 @@ def test_inside_a_loop_v0_still_forces_the_other_side_of_an_if_into_a_merge(n8n)
     assert "End" in first_runs(real["loop2v1"]) and "End" not in first_runs(real["loop2v0"])
     wf = read_n8n("loop2v0.json", json.dumps(docs[3]))[0]
     shown = [f for f in check_workflow(wf, [all_rules()["PAR102"]]).findings if not f.preview]
-    assert len(shown) == 1 and "`Other` run(s) today but not under v1" in shown[0].message
-    assert "the Merge in its body waits for ever and the loop stops there" in shown[0].message
+    assert len(shown) == 1 and "`Other` run(s) today but not under v1" in shown[0].full_message
+    assert "the Merge in its body waits for ever and the loop stops there" in shown[0].full_message
 
 
 def two_triggers_into_merge(wid, order):
