@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import CORPUS, run
+from conftest import CORPUS, FIXTURES, run, said
 
 # A real corpus workflow: 23 nodes with kind defaults, then a Wait node of 5 minutes.
 WAITING = CORPUS / "n8n" / "zie__0869_Wait_Datetime_Send_Scheduled.json"
@@ -54,3 +54,13 @@ def test_structure_costs_nothing(write):
     nothing = next(t for t in data["tasks"] if t["id"] == "Nothing")
     assert (nothing["duration_s"], nothing["duration_source"]) == (0.0, "default")
     assert "| Nothing (`Nothing`) | 2 | 0s (structure) |" in run("report", write("noop.json", json.dumps(NOOP))).stdout
+
+
+def test_loop_copies_speak_in_copies_without_run_data_and_in_seconds_with_it(write):
+    path = str(FIXTURES / "rules" / "PAR201" / "bad.py")
+    (plain,) = [f for f in run("check", path, "--format", "json").json()["findings"] if f["code"] == "PAR201"]
+    assert plain["saved_s"] is None and "their chain becomes 1 deep instead of 3 (no durations known)" in said(plain)
+    timings = write("t.json", json.dumps({"load_orders": 40, "load_refunds": 30, "load_payouts": 20}))
+    (timed,) = [f for f in run("check", path, "--format", "json", "--timings", timings).json()["findings"]
+                if f["code"] == "PAR201"]
+    assert timed["saved_s"] == 50.0 and "saves about 50s (measured durations)" in said(timed)  # 90 s → 40 s

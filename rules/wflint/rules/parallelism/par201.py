@@ -31,6 +31,7 @@ import math
 from collections.abc import Iterator
 
 from wflint.analysis.durations import fmt_seconds
+from wflint.analysis.groups import weakest_source
 from wflint.facets import LoopCopy
 from wflint.finding import Applicability, Confidence, Finding, Fix, RemoveOrder, Severity
 from wflint.ir import EdgeKind
@@ -64,17 +65,20 @@ def check(ctx: Context) -> Iterator[Finding]:
         saved = max(0.0, sum(durations) - parallel)
         kind = workflow.tasks[chain[0]].kind
         ids = ", ".join(chain)
+        source = weakest_source(workflow, chain)
+        # Kind defaults are no figure to save: the chain is spoken of in copies, not seconds.
+        gain = (f"their chain becomes {math.ceil(len(chain) / cap)} deep instead of {len(chain)} (no durations known)"
+                if source == "default" else f"saves about {fmt_seconds(saved)} ({source} durations)")
         yield ctx.finding(
             f"{len(chain)} copies of {kind} made by one loop ({site}) run one after another: {ids}; "
             f"create them without chaining and link the list once (`upstream >> [{ids}]`), or map one "
-            f"task with `.expand()` over the loop's items; saves about {fmt_seconds(saved)} "
-            f"({analysis.duration_source} durations)",
+            f"task with `.expand()` over the loop's items; {gain}",
             location=ctx.location_of(chain[1]),
             tasks=chain,
             fix=Fix(Applicability.DISPLAY, f"run the {len(chain)} copies as a parallel list or with .expand()",
                     tuple(RemoveOrder(u, v) for u, v in links)),
-            saved_s=round(saved, 6),
-            duration_source=analysis.duration_source,
+            saved_s=None if source == "default" else round(saved, 6),
+            duration_source=source,
             confidence=Confidence.LOW if unknown else Confidence.HIGH,
             preview=unknown,  # unknown effects are not none: the copies may share what wflint cannot see
         )
