@@ -93,7 +93,9 @@ def read_source(path: str) -> tuple[str, TextStyle]:
     try:
         return decode_text(raw)
     except UnicodeDecodeError as exc:
-        raise ParseError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ParseError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})", line, column) from None
 
 
 def load(path: str, *, explicit: bool = True, stdin_format: str | None = None,
