@@ -114,7 +114,7 @@ def test_not_utf8_is_wfl001(tmp_path):
     path.write_bytes(b"tasks:\n  a: {title: \xff}\n")
     result = run("check", path)
     assert result.exit_code == 1 and "not UTF-8" in result.stdout
-    assert result.stdout.startswith(f"{path}:2:13: WFL001")  # where the bad byte is
+    assert result.stdout.startswith(f"{path}:2:14: WFL001")  # where the bad byte is
 
 
 def test_a_named_file_that_is_no_workflow_is_a_notice_when_others_are_read(tmp_path):
