@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from conftest import run, said
 
+from wflint.adapters import airflow
 from wflint.analysis import analyze
 from wflint.facets import EngineVersion, PoolQueueing, RunSettings, Waiting
 
@@ -132,3 +133,31 @@ d()
     assert wf.tasks["ready"].facet(Waiting) == Waiting("mode='reschedule'")
     assert wf.tasks["poked"].facet(Waiting) is None and wf.tasks["work"].facet(Waiting) is None  # not a sensor
     assert {t.facet(RunSettings).priority_weight for t in wf.tasks.values()} == {5}
+
+
+DELAYS = '''
+import datetime
+from datetime import timedelta
+from airflow import DAG
+from airflow.sensors.time_delta import TimeDeltaSensor
+from airflow.providers.standard.sensors.time_delta import WaitSensor
+from airflow.operators.bash import BashOperator
+
+with DAG("delays", schedule=timedelta(days=1)):
+    after_interval = TimeDeltaSensor(task_id="after_interval", delta=timedelta(minutes=5, seconds=30))
+    settle = WaitSensor(task_id="settle", time_to_wait=datetime.timedelta(0, 90))
+    nap = BashOperator(task_id="nap", bash_command="sleep 2m")
+    work = BashOperator(task_id="work", bash_command="sleep 5 && ./run.sh")
+    unknown = TimeDeltaSensor(task_id="unknown", delta=timedelta(minutes=N))
+    after_interval >> settle >> nap >> work >> unknown
+'''
+
+
+def test_delays_and_sleeps_take_their_configured_time():
+    wf = airflow.read("dag.py", DELAYS)[0]
+    got = {t: (task.duration.seconds, task.duration.source.value) for t, task in wf.tasks.items()}
+    assert got["after_interval"] == (330.0, "configured")
+    assert got["settle"] == (90.0, "configured")  # timedelta(days=0, seconds=90)
+    assert got["nap"] == (120.0, "configured")
+    assert got["work"][1] == "default"  # more than a sleep: its time is not the sleep's
+    assert got["unknown"][1] == "default"  # a delay of a name wflint cannot read

@@ -7,6 +7,7 @@ Airflow-specific object model apart from the generic evaluation.
 from __future__ import annotations
 
 import ast
+import math
 import os
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,7 @@ from .model import (
     ClassVal,
     DagState,
     DecoratorVal,
+    DurationVal,
     EnumMember,
     FuncVal,
     GroupState,
@@ -586,3 +588,21 @@ def _map_length(mapped) -> int | None:
 def _is_sensor(name: str) -> bool:
     last = name.split(".")[-1]
     return last.endswith(("Sensor", "SensorAsync")) or last == "BaseSensorOperator"
+
+
+TIMEDELTA_UNITS = {"weeks": 604800.0, "days": 86400.0, "hours": 3600.0, "minutes": 60.0, "seconds": 1.0,
+                   "milliseconds": 0.001, "microseconds": 0.000001}
+_TIMEDELTA_ORDER = ("days", "seconds", "microseconds", "milliseconds", "minutes", "hours", "weeks")
+
+
+def timedelta_value(pos: list, kw: dict):
+    """``timedelta(...)`` of literal numbers as its seconds, as Python's own argument order has them."""
+    given = dict(zip(_TIMEDELTA_ORDER, pos))
+    if len(pos) > len(_TIMEDELTA_ORDER) or set(given) & set(kw) or set(kw) - set(TIMEDELTA_UNITS):
+        return UNKNOWN
+    given.update(kw)
+    numbers = {k: v for k, v in given.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    if len(numbers) != len(given):
+        return UNKNOWN
+    seconds = sum(TIMEDELTA_UNITS[k] * v for k, v in numbers.items())
+    return DurationVal(seconds) if math.isfinite(seconds) else UNKNOWN

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import deps, literals
-from .dags import DagBuilder
+from .dags import DagBuilder, timedelta_value
 from .imports import ModuleLoader, is_foreign
 from .model import (
     UNKNOWN,
@@ -637,6 +637,8 @@ class Interpreter(DagBuilder, ModuleLoader):
 
     def call_value(self, func, pos, kw, node, scope: Scope):
         """Calling a value the interpreter knows; anything else gives UNKNOWN."""
+        if isinstance(func, ModuleVal) and func.path == "datetime.timedelta":  # a delay, of literal numbers
+            return timedelta_value(pos, kw)
         if isinstance(func, Sym):
             return self.call_symbol(func.name, pos, kw, node, scope)
         if isinstance(func, ClassVal):

@@ -215,6 +215,13 @@ class ModuleVal:
 
 
 @dataclass(eq=False)
+class DurationVal:
+    """``timedelta(minutes=5)`` of literal numbers: a sensor's delay, a timeout."""
+
+    seconds: float
+
+
+@dataclass(eq=False)
 class AssetVal:
     """``Asset("s3://bucket/key")`` (Airflow 2: ``Dataset``): declared lineage for inlets/outlets."""
 

@@ -30,7 +30,15 @@ from .interp import Interpreter
 from .model import Anchored, DagState, TaskState
 from .ops import INERT_OPERATORS, OPAQUE_OPERATORS, is_check
 from .pysyntax import parse_python
-from .scheduling import DEFAULT_POOL_SLOTS, airflow_version, dag_task_cap, per_task_cap, run_settings, waiting
+from .scheduling import (
+    DEFAULT_POOL_SLOTS,
+    airflow_version,
+    configured_seconds,
+    dag_task_cap,
+    per_task_cap,
+    run_settings,
+    waiting,
+)
 
 DEFAULT_DURATION_S = 1.0
 PARALLEL_FEATURE = "a >> [b, c] >> d (or .expand() for clones)"
@@ -220,7 +228,7 @@ def _task(ts: TaskState, cap: int, version: EngineVersion) -> Task:
         name=kw["task_display_name"] if isinstance(kw.get("task_display_name"), str) else ts.task_id,
         kind=ts.operator,
         location=Location(("task", ts.task_id)),
-        duration=Duration(seconds, DurationSource.DEFAULT),
+        duration=_duration(seconds, configured_seconds(base, kw)),
         items=ts.map_length,
         effects=effects,
         pools=pools,
@@ -239,6 +247,11 @@ def _task(ts: TaskState, cap: int, version: EngineVersion) -> Task:
 
 MARKERS = {"EmptyOperator", "DummyOperator", "ExternalTaskMarker"}
 GATES = {"LatestOnlyOperator"}
+
+
+def _duration(default: float, configured: float | None) -> Duration:
+    return Duration(configured, DurationSource.CONFIGURED) if configured is not None \
+        else Duration(default, DurationSource.DEFAULT)
 
 
 def _structure(base: str, sensor: bool, custom: bool) -> Structure | None:

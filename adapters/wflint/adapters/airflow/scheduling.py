@@ -13,6 +13,9 @@ import ast
 from collections.abc import Iterator
 
 from wflint.facets import EngineVersion, RunSettings, Waiting
+from wflint.patterns import lazy
+
+from .model import DurationVal
 
 DEFAULT_MAX_ACTIVE_TASKS = 16  # core.max_active_tasks_per_dag, Airflow 2 and 3
 DEFAULT_POOL_SLOTS = 128  # default_pool, Airflow 2 and 3
@@ -80,6 +83,25 @@ def waiting(kwargs: dict) -> Waiting | None:
     if kwargs.get("deferrable") is True:
         return Waiting("deferrable=True")
     return None
+
+
+# Sensors that only wait for time: the delay they are given is how long they take.
+DELAY_SENSORS = {"TimeDeltaSensor": "delta", "TimeDeltaSensorAsync": "delta", "WaitSensor": "time_to_wait"}
+_SLEEP = lazy(r"\s*sleep\s+(\d+(?:\.\d+)?)([smhd]?)\s*")
+_SLEEP_UNITS = {"": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+
+
+def configured_seconds(base: str, kwargs: dict) -> float | None:
+    """How long a task takes by its own parameters, where they say: a delay sensor's ``delta``
+    (``TimeDeltaSensor`` waits that long after the run's interval ends, which is when a scheduled run
+    starts), a ``WaitSensor``'s ``time_to_wait``, a BashOperator whose command is only ``sleep N``."""
+    keyword = DELAY_SENSORS.get(base)
+    if keyword is not None:
+        value = kwargs.get(keyword)
+        return value.seconds if isinstance(value, DurationVal) and value.seconds >= 0 else None
+    command = kwargs.get("bash_command") if base == "BashOperator" else None
+    found = _SLEEP.fullmatch(command) if isinstance(command, str) else None
+    return float(found.group(1)) * _SLEEP_UNITS[found.group(2)] if found else None
 
 
 def _positive_int(value) -> bool:
