@@ -409,7 +409,7 @@ def _fix_parser(commands) -> None:
 def fix(args: argparse.Namespace) -> None:
     """Rewrite files to run independent steps in parallel (safe fixes only, by default)."""
     from . import discover, pool
-    from .engine import Selection
+    from .engine import Selection, preload_readers
     from .fixer import FixPlan
 
     paths, select, show_diff = args.paths, args.select, args.show_diff
@@ -420,7 +420,8 @@ def fix(args: argparse.Namespace) -> None:
         raise UsageError("fix needs files, not standard input")
     plan = FixPlan(list(paths), selection, args.unsafe_fixes, args.config_path, bool(select))
     tally = _FixTally(show_diff)
-    for path, outcome in pool.map_in_order(plan.fix, candidates, _jobs_wanted(args), progress=_progress(args)):
+    for path, outcome in pool.map_in_order(plan.fix, candidates, _jobs_wanted(args), progress=_progress(args),
+                                           prepare=preload_readers(candidates)):
         if isinstance(outcome, ParseError):
             tally.unreadable(outcome)
         elif outcome is not None:

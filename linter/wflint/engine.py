@@ -240,7 +240,7 @@ def lint_paths(paths: list[str], selection: Selection, *, stdin_format: str | No
     results, passed_over = [], []
     said = seen if seen is not None else []
     pooled = pool.workers_for(len(candidates), jobs) > 1
-    for outcome in pool.map_in_order(plan.lint, candidates, jobs, _transferable, progress):
+    for outcome in pool.map_in_order(plan.lint, candidates, jobs, _transferable, progress, preload_readers(candidates)):
         said.append((outcome.path, outcome.what))
         if outcome.notice is not None:
             passed_over.append(outcome.notice)
@@ -252,6 +252,16 @@ def lint_paths(paths: list[str], selection: Selection, *, stdin_format: str | No
     if notices is not None:
         notices.extend(str(n) for n in passed_over)
     return results
+
+
+def preload_readers(candidates: list[tuple[str, bool]]) -> Callable[[], None]:
+    """What a pool does before it forks: import the readers the files will likely need, once."""
+    def preload() -> None:
+        from wflint import adapters
+
+        adapters.preload([path for path, _ in candidates])
+
+    return preload
 
 
 @dataclass
@@ -293,13 +303,17 @@ class _Plan:
 
 
 def _transferable(outcome: _Outcome) -> _Outcome:
-    """A worker's outcome without what only the worker needs: the analyses, and the source maps
-    (the findings carry their positions already)."""
+    """A worker's outcome without what only the worker needs: the analyses, the source maps (the
+    findings carry their positions already) and the tasks' facets (the rules read them; the parent
+    reads findings, task ids, names and flags, and workflow facets for coverage): pickling those was
+    most of the way back."""
     from .ir import SourceIndex
 
     for checked in outcome.result.results if outcome.result else ():
         checked.analysis = None
         checked.workflow.source = SourceIndex()
+        for task in checked.workflow.tasks.values():
+            task.facets = {}
     return outcome
 
 

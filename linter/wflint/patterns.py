@@ -10,6 +10,7 @@ them.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any, cast
 
 _METHODS = ("match", "fullmatch", "search", "finditer", "findall", "sub", "subn", "split")
@@ -37,3 +38,40 @@ class _LazyPattern:
 def lazy(pattern: str, flags: int = 0) -> re.Pattern[str]:
     """``re.compile(pattern, flags)``, compiled when first used."""
     return cast("re.Pattern[str]", _LazyPattern(pattern, flags))
+
+
+GUARDED: list[_GuardedPattern] = []  # every guarded pattern made, for the test that holds each to its words
+
+
+class _GuardedPattern:
+    """A lazy pattern that first looks for the fixed words every match of it contains."""
+
+    def __init__(self, pattern: str, flags: int, words: tuple[str, ...]) -> None:
+        if flags & re.IGNORECASE or not words:
+            raise ValueError("a guard is case-sensitive and needs at least one word")
+        self.pattern, self.flags, self.words = pattern, flags, words
+        self._compiled = lazy(pattern, flags)
+        GUARDED.append(self)
+
+    def _may_match(self, text: str) -> bool:
+        return any(word in text for word in self.words)
+
+    def search(self, text: str, *args: int) -> re.Match[str] | None:
+        return self._compiled.search(text, *args) if self._may_match(text) else None
+
+    def finditer(self, text: str, *args: int) -> Iterator[re.Match[str]]:
+        return self._compiled.finditer(text, *args) if self._may_match(text) else iter(())
+
+    def findall(self, text: str, *args: int) -> list[Any]:
+        return self._compiled.findall(text, *args) if self._may_match(text) else []
+
+    def __repr__(self) -> str:
+        return f"guarded({self.pattern!r}, {', '.join(map(repr, self.words))})"
+
+
+def guarded(pattern: str, *words: str, flags: int = 0) -> re.Pattern[str]:
+    """``lazy(pattern, flags)`` for a pattern that runs on most scripts and matches few: ``words``
+    are fixed strings of which every match contains at least one, so a text with none of them is
+    answered by substring tests in C instead of a scan position by position. Only ``search``,
+    ``finditer`` and ``findall``; tests/test_patterns.py holds each guard to its pattern."""
+    return cast("re.Pattern[str]", _GuardedPattern(pattern, flags, words))

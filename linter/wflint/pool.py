@@ -39,9 +39,11 @@ def workers_for(files: int, jobs: int) -> int:
 
 
 def map_in_order(work: Callable[[Any], Any], items: list, jobs: int, pack: Callable[[Any], Any] = lambda r: r,
-                 progress: Callable[[int, int], None] | None = None) -> Iterator[Any]:
+                 progress: Callable[[int, int], None] | None = None,
+                 prepare: Callable[[], None] | None = None) -> Iterator[Any]:
     """``work(item)`` for each item, in order; on ``jobs`` forked workers when the items are worth
-    it. ``pack`` readies a worker's result for the trip back (drops what cannot be pickled)."""
+    it. ``pack`` readies a worker's result for the trip back (drops what cannot be pickled);
+    ``prepare`` runs once before the workers fork (imports every worker would otherwise repeat)."""
     global _work, _pack
     workers = workers_for(len(items), jobs)
     if workers == 1:
@@ -52,6 +54,8 @@ def map_in_order(work: Callable[[Any], Any], items: list, jobs: int, pack: Calla
         return
     import multiprocessing
 
+    if prepare is not None:
+        prepare()
     _work, _pack = work, pack
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:

@@ -60,9 +60,10 @@ def _loader():
                 return str_tag
             return seq_tag if kind is seq else map_tag
 
-        _LOADER = type("FastSafeLoader", (base,), {
-            "resolve": resolve, "descend_resolver": lambda self, parent, index: None,
-            "ascend_resolver": lambda self: None})
+        # libyaml's composer calls both path-resolver hooks for every node and ignores what they
+        # return: builtins that take those arguments and do nothing cost half a Python lambda.
+        _LOADER = type("FastSafeLoader", (base,), {"resolve": resolve, "descend_resolver": slice,
+                                                   "ascend_resolver": tuple})
     return _LOADER
 
 
@@ -85,8 +86,9 @@ def load_yaml(text: str, path: str, *, reject_merge_keys: bool = False) -> tuple
         raise ParseError(path, f"invalid YAML: {exc}") from None
     if root is None:
         return None, SourceIndex()
-    nodes: dict[Pointer, tuple] = {}  # pointer → (node, end node): positions are made on first use
-    value = _construct(root, (), nodes, path, reject_merge_keys, _Budget(path))
+    build = _Builder(path, reject_merge_keys)
+    value = build.value(root, ())
+    nodes = build.nodes  # pointer → (node, end node): positions are made on first use
     return value, LazyIndex(lambda: {p: _pos(a, b) for p, (a, b) in nodes.items()})
 
 
@@ -94,15 +96,32 @@ MAX_YAML_VALUES = 1_000_000  # values after alias expansion: a workflow of 10,00
 MAX_YAML_DEPTH = 200
 
 
-class _Budget:
-    """Bounds what a YAML file may expand to: aliases can make a few hundred bytes stand for
-    billions of values ("billion laughs"), or for a value that contains itself."""
+class _Builder:
+    """One document's values from its nodes, each pointer's nodes kept for positions, within bounds:
+    aliases can make a few hundred bytes stand for billions of values ("billion laughs"), or for a
+    value that contains itself. One recursive method per collection: this runs for every value of
+    every file."""
 
-    def __init__(self, path: str) -> None:
-        self.path, self.values = path, 0
+    def __init__(self, path: str, reject_merge: bool) -> None:
+        import yaml
+
+        self.path, self.reject_merge = path, reject_merge
+        self.nodes: dict[Pointer, tuple] = {}
+        self.values = 0
         self.open: set[int] = set()  # ids of the collections being built: one met again is a loop
+        self._scalar_node, self._mapping_node = yaml.ScalarNode, yaml.MappingNode
 
-    def enter(self, node, depth: int) -> None:
+    def value(self, node, pointer: Pointer) -> Any:
+        self.nodes.setdefault(pointer, (node, None))
+        if isinstance(node, self._scalar_node):
+            return _scalar(node)
+        self._enter(node, len(pointer))
+        try:
+            return self._mapping(node, pointer) if isinstance(node, self._mapping_node) else self._sequence(node, pointer)
+        finally:
+            self.open.discard(id(node))
+
+    def _enter(self, node, depth: int) -> None:
         self.values += len(node.value)
         if self.values > MAX_YAML_VALUES:
             raise ParseError(self.path, f"YAML expands to more than {MAX_YAML_VALUES:,} values "
@@ -113,44 +132,30 @@ class _Budget:
             raise ParseError(self.path, f"YAML nests more than {MAX_YAML_DEPTH} levels deep", *_line_col(node))
         self.open.add(id(node))
 
-
-def _construct(node, pointer: Pointer, positions: dict, path: str, reject_merge: bool, budget: _Budget) -> Any:
-    from yaml import ScalarNode
-
-    positions.setdefault(pointer, (node, None))
-    if isinstance(node, ScalarNode):
-        return _scalar(node)
-    budget.enter(node, len(pointer))
-    try:
-        return _construct_collection(node, pointer, positions, path, reject_merge, budget)
-    finally:
-        budget.open.discard(id(node))
-
-
-def _construct_collection(node, pointer: Pointer, positions: dict, path: str, reject_merge: bool,
-                          budget: _Budget) -> Any:
-    from yaml import MappingNode, ScalarNode, SequenceNode
-
-    if isinstance(node, MappingNode):
+    def _mapping(self, node, pointer: Pointer) -> dict[str, Any]:
         out: dict[str, Any] = {}
+        nodes, scalar_node = self.nodes, self._scalar_node
         for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, ScalarNode) else str(key_node.value)
-            if key == "<<" and key_node.tag == "tag:yaml.org,2002:merge" and reject_merge:
-                raise ParseError(path, "YAML merge keys (<<) are not supported", *_line_col(key_node))
+            key = key_node.value if isinstance(key_node, scalar_node) else str(key_node.value)
+            if key == "<<" and key_node.tag == "tag:yaml.org,2002:merge" and self.reject_merge:
+                raise ParseError(self.path, "YAML merge keys (<<) are not supported", *_line_col(key_node))
             if key in out:
-                raise ParseError(path, f"duplicate key {key!r}", *_line_col(key_node))
-            positions[pointer + (key,)] = (key_node, value_node)
-            out[key] = (_scalar(value_node) if isinstance(value_node, ScalarNode)  # most values: no call
-                        else _construct(value_node, pointer + (key,), positions, path, reject_merge, budget))
+                raise ParseError(self.path, f"duplicate key {key!r}", *_line_col(key_node))
+            child = pointer + (key,)
+            nodes[child] = (key_node, value_node)
+            out[key] = (_scalar(value_node) if isinstance(value_node, scalar_node)  # most values: no call
+                        else self.value(value_node, child))
         return out
-    if isinstance(node, SequenceNode):
+
+    def _sequence(self, node, pointer: Pointer) -> list:
         items = []
+        nodes, scalar_node = self.nodes, self._scalar_node
         for i, item in enumerate(node.value):
-            if isinstance(item, ScalarNode):
-                positions.setdefault(pointer + (i,), (item, None))
+            if isinstance(item, scalar_node):
+                nodes.setdefault(pointer + (i,), (item, None))
                 items.append(_scalar(item))
             else:
-                items.append(_construct(item, pointer + (i,), positions, path, reject_merge, budget))
+                items.append(self.value(item, pointer + (i,)))
         return items
 
 

@@ -27,3 +27,13 @@ def format_names() -> list[str]:
 
 def sniff(path: str, text: str) -> ModuleType | None:
     return next((m for m in adapter_modules() if m.sniff(path, text)), None)
+
+
+def preload(paths: list[str]) -> None:
+    """Before worker processes fork: import the readers these files will likely need, so that each
+    worker inherits them instead of importing them again (an adapter's ``preload``, where it has one)."""
+    for name in ADAPTERS:
+        module = importlib.import_module(name)
+        warm = getattr(module, "preload", None)
+        if warm is not None:
+            warm(paths)

@@ -22,6 +22,16 @@ def sniff(path: str, text: str) -> bool:
     return bool(_JOBS.search(text) and _ON.search(text))
 
 
+def preload(paths: list[str]) -> None:
+    """The reader and libyaml's loader, when some of ``paths`` may be workflows (``adapters.preload``)."""
+    if any(p.endswith((".yml", ".yaml")) for p in paths):
+        from wflint.sourcemap import _loader
+
+        from . import reader  # noqa: F401  (imported for the workers to inherit)
+
+        _loader()
+
+
 def read(path: str, text: str):
     from .reader import read_workflow
 

@@ -166,13 +166,27 @@ def never_there(expression: str, contexts) -> list[str]:
 
 def may_run(condition: str, context: RunContext) -> bool:
     """False only when the condition is certainly false in ``context``."""
+    return _may_run(_condition_tokens(condition), context)
+
+
+def _condition_tokens(condition: str) -> list[tuple[str, str]] | None:
+    """The tokens of an `if:`; None for none, or for one wflint cannot read (either may run)."""
     text = condition.strip()
     if not text:
-        return True
+        return None
     if text.startswith("${{") and text.endswith("}}"):
         text = text[3:-2]
     try:
-        value = _Parser(_tokens(text), context).expression()
+        return _tokens(text)
+    except _Unreadable:
+        return None
+
+
+def _may_run(tokens: list[tuple[str, str]] | None, context: RunContext) -> bool:
+    if tokens is None:
+        return True
+    try:
+        value = _Parser(tokens, context).expression()
     except _Unreadable:
         return True
     return value is UNKNOWN or _truthy(value)
@@ -449,12 +463,13 @@ def job_contexts(conditions: dict[str, str], needs_of: dict[str, list[str]],
     """The contexts each job runs in: its `if:` may hold and, unless it runs after a skip, every job
     it needs runs there too."""
     memo: dict[tuple[str, RunContext], bool] = {}
+    tokens = {job: _condition_tokens(condition) for job, condition in conditions.items()}  # once per job
 
     def runs(job: str, context: RunContext, seen: frozenset[str]) -> bool:
         key = (job, context)
         if key not in memo:
             condition = conditions.get(job, "")
-            ok = may_run(condition, context)
+            ok = _may_run(tokens[job], context) if job in tokens else may_run(condition, context)
             if ok and not _RUNS_AFTER_SKIP.search(condition):
                 ok = all(n in seen or runs(n, context, seen | {job}) for n in needs_of.get(job, ()))
             memo[key] = ok

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from wflint.patterns import lazy
+from wflint.patterns import guarded, lazy
 
 from .targets import branch_floating, run_targets, uses_target, worst
 
@@ -32,9 +32,10 @@ _API_USES = ("actions/github-script", "peter-evans/", "actions/labeler", "action
 _MAYBE_OUT = lazy(r"artifact|upload|save|publish|stage")  # not "cache": a cache only saves time
 _NAME_INPUT = lazy(r"(upload|artifact)[-_]?name|^artifact$")
 _MAYBE_IN = lazy(r"artifact|download|restore")  # action names are lower case
-_READ_ONLY_CMD = lazy(  # words of a command, never of an option (`--linter`) or a path
+_READ_ONLY_CMD = guarded(  # words of a command, never of an option (`--linter`) or a path
     r"(?<![-/.])\b(lint|linter|check|clippy|mypy|pyright|ruff\s+check|flake8|pylint|eslint|shellcheck|actionlint"
-    r"|typecheck|type-check|tsc\b[^\n]*--noEmit|codespell|cppcheck|clang-tidy|vet|validate)\b|(?<!\S)--(check|diff)\b")
+    r"|typecheck|type-check|tsc\b[^\n]*--noEmit|codespell|cppcheck|clang-tidy|vet|validate)\b|(?<!\S)--(check|diff)\b",
+    "lint", "check", "clippy", "mypy", "pyright", "flake8", "tsc", "codespell", "tidy", "vet", "validate", "--diff")
 _WRITES_TREE = lazy(r"(?<!\S)--(fix|write)\b|\b(format(?!\S*\s+--check)|install|build|make|cmake|compile|"
                           r"git\s+(commit|push|checkout|apply)"
                           r"|pre-commit|generate|sed\s+-i|mv|rm|cp|mkdir|download|curl|wget|pip|npm\s+ci|cargo\s+build"
@@ -202,6 +203,7 @@ def _uses_effects(rec: dict, name: str, with_: dict) -> None:
         rec["maybe_in"] = bool(_MAYBE_IN.search(name)) or "artifact" in inputs or "download" in inputs
 
 
+_CONTINUED = lazy(r"[\\`][ \t]*\n")
 _ASSIGN = lazy(r"^\s*(?:export\s+|local\s+)?([A-Za-z_]\w*)=(\S.*?)\s*$", re.M)
 _ENV_EXPORT = lazy(r"echo\s+[\"']?([A-Za-z_]\w*)=([^\"'\n>]*)[\"']?\s*>>\s*\"?\$\{?GITHUB_ENV")
 
@@ -229,7 +231,8 @@ def _expand(text: str, variables: dict[str, str]) -> str:
 def _run_effects(rec: dict, run: str, shell_vars: dict[str, str], step_env: dict[str, str]) -> None:
     """Cheap substring tests guard each pattern: most scripts touch none of these."""
     code = "\n".join(line for line in run.splitlines() if not line.lstrip().startswith("#")) if "#" in run else run
-    code = re.sub(r"[\\`][ \t]*\n", " ", code)  # one command continued over lines (sh `\`, PowerShell backtick)
+    if "\\" in code or "`" in code:
+        code = _CONTINUED.sub(" ", code)  # one command continued over lines (sh `\`, PowerShell backtick)
     variables = _learn_vars(code, shell_vars, step_env) if "=" in code or shell_vars or step_env else {}
     if "GITHUB_" in code:
         for match in _ENV_WRITE.finditer(code):
@@ -254,18 +257,25 @@ def _run_effects(rec: dict, run: str, shell_vars: dict[str, str], step_env: dict
         rec["api_calls"] += len(_GH_API.findall(code))
     if "api.github.com" in code:
         rec["api_calls"] += len(_CURL_API.findall(code))
-    lowered = code.lower()
-    rec["read_only"] = not rec["files"] and not rec["publishes"] and any(h in lowered for h in _CHECK_HINTS) \
-        and bool(_READ_ONLY_CMD.search(code)) and not _WRITES_TREE.search(code)
+    rec["read_only"] = not rec["files"] and not rec["publishes"] and _reads_only(code)
     rec["workspace_write"] = not rec["read_only"]  # a script may write anywhere in the workspace
     rec["locks"] = sorted({_LOCK_OF.get(m.group(1), m.group(1)) for m in _LOCKING_TOOL.finditer(code)})
 
 
+def _reads_only(code: str) -> bool:
+    """A script that only checks the tree (lints, type checks, diffs) and writes nothing to it."""
+    lowered = code.lower()
+    return any(h in lowered for h in _CHECK_HINTS) and bool(_READ_ONLY_CMD.search(code)) \
+        and not _WRITES_TREE.search(code)
+
+
 # Tools that hold one lock per job (a build directory, a cache, an environment): two steps running
 # them wait for each other, so running them side by side gains nothing.
-_LOCKING_TOOL = lazy(r"(?:^|[;&|(]\s*|\n\s*)(?:[A-Z_][A-Z0-9_]*=\S*\s+)*"
-                           r"(cargo|uv|uvx|npm|npx|pnpm|yarn|bun|pip|pip3|poetry|pdm|hatch|gradle|\./gradlew|mvn|sbt"
-                           r"|bundle|dotnet|spin|meson|ninja|bazel)\b", re.M)
+_LOCKING_TOOL = guarded(r"(?:^|[;&|(]\s*|\n\s*)(?:[A-Z_][A-Z0-9_]*=\S*\s+)*"
+                        r"(cargo|uv|uvx|npm|npx|pnpm|yarn|bun|pip|pip3|poetry|pdm|hatch|gradle|\./gradlew|mvn|sbt"
+                        r"|bundle|dotnet|spin|meson|ninja|bazel)\b",
+                        "cargo", "uv", "npm", "npx", "yarn", "bun", "pip", "poetry", "pdm", "hatch", "gradle", "mvn",
+                        "sbt", "dotnet", "spin", "meson", "ninja", "bazel", flags=re.M)
 _LOCK_OF = {"uvx": "uv", "npx": "npm", "pip3": "pip", "./gradlew": "gradle"}
 
 

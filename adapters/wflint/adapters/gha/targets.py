@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from wflint.patterns import lazy
+from wflint.patterns import guarded, lazy
 
 EXPR = lazy(r"\$\{\{(.*?)\}\}", re.S)
 # Parts of a name that differ between runs (or versions, or tags): a name holding one is unique.
@@ -122,42 +122,49 @@ def worst(values) -> bool | None:
 
 # --- run scripts -------------------------------------------------------------------------------
 
+# Each pattern of a script's commands is ``guarded`` by the words every match of it contains.
 _VERSIONED = (  # package registries refuse a version twice: every publish is of its own version
-    (lazy(r"\b(twine\s+upload|uv\s+publish|maturin\s+(publish|upload)|flit\s+publish|poetry\s+publish"
-                r"|hatch\s+publish|pdm\s+publish)\b"), "registry:pypi"),
-    (lazy(r"\b(npm|pnpm)\s+publish\b|\byarn\s+(npm\s+)?publish\b"), "registry:npm"),
-    (lazy(r"\bcargo\s+publish\b"), "registry:crates"),
-    (lazy(r"\bgem\s+push\b"), "registry:rubygems"),
+    (guarded(r"\b(twine\s+upload|uv\s+publish|maturin\s+(publish|upload)|flit\s+publish|poetry\s+publish"
+             r"|hatch\s+publish|pdm\s+publish)\b", "upload", "publish"), "registry:pypi"),
+    (guarded(r"\b(npm|pnpm)\s+publish\b|\byarn\s+(npm\s+)?publish\b", "publish"), "registry:npm"),
+    (guarded(r"\bcargo\s+publish\b", "publish"), "registry:crates"),
+    (guarded(r"\bgem\s+push\b", "push"), "registry:rubygems"),
 )
-_DEPLOY = lazy(  # commands that change a live deployment in place
+_DEPLOY = guarded(  # commands that change a live deployment in place
     r"\b(wrangler\s+(deploy|publish|pages\s+deploy)|firebase\s+deploy|fly(ctl)?\s+deploy|netlify\s+deploy[^\n]*--prod"
     r"|vercel\b[^\n]*--prod|gcloud\s+(app|run|functions)\s+deploy|(serverless|sls)\s+deploy|cdk\s+deploy"
-    r"|terraform\s+apply|pulumi\s+up|helm\s+upgrade|kubectl\s+(apply|rollout|set\s+image))\b")
-_DOCKER_PUSH = lazy(r"\b(?:docker|podman)\s+(?:image\s+)?push\s+((?:-\S+\s+)*)(\S+)|\bdocker\s+manifest\s+push\s+(\S+)")
-_BUILDX_PUSH = lazy(r"\b(?:docker\s+)?buildx\s+build\b[^\n]*--push")
+    r"|terraform\s+apply|pulumi\s+up|helm\s+upgrade|kubectl\s+(apply|rollout|set\s+image))\b",
+    "deploy", "publish", "--prod", "apply", "pulumi", "upgrade", "kubectl")
+_DOCKER_PUSH = guarded(r"\b(?:docker|podman)\s+(?:image\s+)?push\s+((?:-\S+\s+)*)(\S+)|\bdocker\s+manifest\s+push\s+(\S+)",
+                       "push")
+_BUILDX_PUSH = guarded(r"\b(?:docker\s+)?buildx\s+build\b[^\n]*--push", "--push")
 _TAG_ARG = lazy(r"(?:-t|--tag)[\s=]+(\S+)")
-_GH_RELEASE = lazy(r"\bgh\s+release\s+(create|upload|edit)\s+((?:-\S+\s+(?:\S+\s+)?)*)([^\s\\]+)")
+_GH_RELEASE = guarded(r"\bgh\s+release\s+(create|upload|edit)\s+((?:-\S+\s+(?:\S+\s+)?)*)([^\s\\]+)", "release")
 # Site tools that commit a build to a branch and push it (mkdocs, mike, ghp-import, the gh-pages package).
-_SITE_PUSH = lazy(r"\bmkdocs\s+gh-deploy\b[^\n]*|\bmike\s+(?:deploy|set-default|alias)\b[^\n]*--push\b[^\n]*"
-                        r"|\bghp-import\b[^\n]*(?:\s-p\b|--push)[^\n]*|\bgh-pages\s+(?:-d|--dist)\b[^\n]*")
+_SITE_PUSH = guarded(r"\bmkdocs\s+gh-deploy\b[^\n]*|\bmike\s+(?:deploy|set-default|alias)\b[^\n]*--push\b[^\n]*"
+                     r"|\bghp-import\b[^\n]*(?:\s-p\b|--push)[^\n]*|\bgh-pages\s+(?:-d|--dist)\b[^\n]*",
+                     "gh-deploy", "--push", "ghp-import", "gh-pages")
 _BRANCH_OPTION = lazy(r"(?:\s-b|--branch|--remote-branch)[\s=]+(\S+)")
-_STORAGE = lazy(r"\baws\s+s3\s+(cp|sync|mv)\b|\bgsutil\s+(-m\s+)?(cp|rsync)\b|\bazcopy\b")
+_STORAGE = guarded(r"\baws\s+s3\s+(cp|sync|mv)\b|\bgsutil\s+(-m\s+)?(cp|rsync)\b|\bazcopy\b", "s3", "gsutil", "azcopy")
 
 
 def run_targets(code: str) -> dict[str, bool | None]:
     """The targets a `run:` script publishes to (lines with ``--dry-run`` publish nothing)."""
-    code = EXPR.sub(lambda m: "${{" + re.sub(r"\s+", "", m.group(1)) + "}}", code)  # one word per expression
+    if "${{" in code:
+        code = EXPR.sub(lambda m: "${{" + re.sub(r"\s+", "", m.group(1)) + "}}", code)  # one word per expression
     real = "\n".join(line for line in code.splitlines() if "--dry-run" not in line)
     out: dict[str, list] = {}
+    # Line by line only where the whole script matches: a match in a line is one in the script too
+    # (the patterns have no anchors), and most scripts match none.
     for pattern, resource in _VERSIONED:
-        for line in real.splitlines():
+        for line in real.splitlines() if pattern.search(real) else ():
             if pattern.search(line):
                 rehearsal = resource == "registry:pypi" and re.search(r"test\.pypi\.org|\btestpypi\b", line)
                 out.setdefault("registry:testpypi" if rehearsal else resource, []).append(False)
     for m in _DOCKER_PUSH.finditer(real):
         image = m.group(2) or m.group(3) or ""
         out.setdefault(docker_target([image]), []).append(image_tag_floating(image))
-    for line in real.splitlines():
+    for line in real.splitlines() if _BUILDX_PUSH.search(real) else ():
         if _BUILDX_PUSH.search(line):
             tags = _TAG_ARG.findall(line)
             out.setdefault(docker_target(tags), []).append(worst(image_tag_floating(t) for t in tags) if tags else None)
