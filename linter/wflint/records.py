@@ -22,7 +22,6 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 _Key = Callable[[Any], tuple]
-_OWN = ("__init__", "__repr__", "__eq__", "__setattr__", "__delattr__")
 
 
 def _key(names: Sequence[str]) -> _Key:

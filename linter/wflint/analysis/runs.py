@@ -16,7 +16,7 @@ from wflint.records import dataclass
 from ..facets import StartNames, Starts
 from ..ir import Workflow
 
-MAX_RUNS = 12  # beyond this many distinct runs, the report keeps to the whole graph and says so
+MAX_RUNS = 12  # beyond this many distinct runs, the report keeps to the whole graph
 
 
 @dataclass(frozen=True)
@@ -60,13 +60,6 @@ def _starts_by_body(by_start: dict[str, list[str]]) -> dict[frozenset[str], list
     for start, tasks in by_start.items():
         same.setdefault(frozenset(t for t in tasks if t not in by_start), []).append(start)
     return same
-
-
-def too_many_runs(workflow: Workflow) -> int:
-    """How many distinct runs a workflow has when there are too many to report one by one (else 0)."""
-    by_start = _tasks_by_start(workflow)
-    distinct = len(_starts_by_body(by_start or {}))
-    return distinct if distinct > MAX_RUNS else 0
 
 
 def _tasks_by_start(workflow: Workflow) -> dict[str, list[str]] | None:
