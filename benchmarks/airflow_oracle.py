@@ -35,6 +35,9 @@ class Layout:
     dag_folders: tuple[str, ...]
     import_roots: tuple[str, ...]
     variables: str | None = None  # an ``airflow variables export``-style JSON file in the repository
+    # A config of DAG factories an external loader instantiates (``workflows: [{dag_id, class_name,
+    # cloud_workspace, kwargs}]``): each entry becomes a DAG file of the copy (``CONFIG_LOADER``).
+    factory_config: str | None = None
 
 
 # Each Composer sample folder is its own DAGs folder (their DAG ids repeat across folders).
@@ -48,8 +51,10 @@ REPOSITORIES = {
     "Ferlab-Ste-Justine__clin-pipelines-dags": Layout(("dags",), ("dags",), "variables.json"),
     "Sage-Bionetworks-Workflows__orca-recipes": Layout(("dags", "archived_dags", "template_dags"),
                                                        ("dags", "archived_dags")),
+    # dags/load_dags.py hands config.yaml to the external observatory_platform, which is absent: the
+    # example config's DAGs are made the way its loader makes them (create_dag(DagParams(...))).
     "The-Academic-Observatory__academic-observatory-workflows": Layout(
-        ("dags",), ("academic-observatory-workflows",)),
+        ("dags",), ("academic-observatory-workflows",), factory_config="config-example.yaml"),
     "GoogleCloudPlatform__python-docs-samples": Layout(GOOGLE_SAMPLES, GOOGLE_SAMPLES),
 }
 
@@ -81,6 +86,46 @@ def airflow_python() -> Path | None:
     return af_oracle._python(af_oracle.VENV)
 
 
+# What observatory_platform's ``load_dags_from_config`` does for one config entry, as a DAG file of the
+# copy: the module named by ``class_name`` builds the DAG with ``create_dag(DagParams(...))``. The
+# platform's ``module_file_path`` (a package's folder, read at parse time) is the one piece of it
+# the repository's modules call outside a task; the rest of the platform stays stubbed.
+CONFIG_LOADER = '''# airflow DAG {dag_id}: made as the external loader makes it from {config}
+import importlib
+import os
+
+import observatory_platform.config
+import yaml
+from observatory_platform.airflow.workflow import CloudWorkspace
+
+observatory_platform.config.module_file_path = lambda name: os.path.dirname(importlib.import_module(name).__file__)
+with open({config_path!r}) as handle:
+    _workflow = next(w for w in yaml.safe_load(handle)["workflows"] if w["dag_id"] == {dag_id!r})
+_module = importlib.import_module(_workflow["class_name"])
+_params = _module.DagParams(dag_id=_workflow["dag_id"], cloud_workspace=CloudWorkspace(**_workflow["cloud_workspace"]),
+                            **_workflow.get("kwargs", {{}}))
+dag = _module.create_dag(_params)
+'''
+
+
+def _factory_dags(copy: Path, layout: Layout) -> dict[str, str]:
+    """Write one loader file per config entry into the copy's DAG folder; {loader file: module file}."""
+    if layout.factory_config is None:
+        return {}
+    import yaml
+
+    config = copy / layout.factory_config
+    made = {}
+    for entry in yaml.safe_load(config.read_text())["workflows"]:
+        loader = copy / layout.dag_folders[0] / f"wflint_config_{entry['dag_id']}.py"
+        loader.write_text(CONFIG_LOADER.format(dag_id=entry["dag_id"], config=layout.factory_config,
+                                               config_path=str(config)))
+        module = entry["class_name"].replace(".", "/") + ".py"
+        root = next(r for r in layout.import_roots if (copy / r / module).is_file())
+        made[os.path.relpath(loader, copy)] = f"{root}/{module}"
+    return made
+
+
 def dagbag(python: Path, repo: Path, layout: Layout, scratch: Path) -> dict:
     """What DagBag loads from a temporary copy of ``repo``: dags (file relative to the repo), errors."""
     copy = scratch / repo.name
@@ -90,6 +135,7 @@ def dagbag(python: Path, repo: Path, layout: Layout, scratch: Path) -> dict:
                PYTHONPATH=os.pathsep.join(str(copy / r) for r in layout.import_roots),
                AIRFLOW__CORE__DAGS_FOLDER=str(copy / layout.dag_folders[0]), WFLINT_PYSYNTAX=str(PYSYNTAX))
     env.update(_variables(copy, layout))
+    factories = _factory_dags(copy, layout)
     out = scratch / f"{repo.name}.json"
     cmd = [str(python), str(DUMP), str(out), *(str(copy / f) for f in layout.dag_folders)]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600, cwd=scratch)
@@ -99,6 +145,10 @@ def dagbag(python: Path, repo: Path, layout: Layout, scratch: Path) -> dict:
     data["dags"] = {(os.path.relpath(d["file"], copy), d["dag_id"]): d for d in data["dags"]}
     for dag in data["dags"].values():
         dag["file"] = os.path.relpath(dag["file"], copy)
+        dag["file"] = factories.get(dag["file"], dag["file"])  # compared with the module wflint reads
+    data["dags"] = {(d["file"], d["dag_id"]): d for d in data["dags"].values()}
+    data["import_errors"] = {factories.get(os.path.join(layout.dag_folders[0], k), k): v
+                             for k, v in data["import_errors"].items()}
     return data
 
 

@@ -47,6 +47,9 @@ class Anything:
     def __getitem__(self, key):
         return Anything()
 
+    def __setitem__(self, key, value):
+        pass
+
     def __iter__(self):
         return iter(())
 
@@ -59,7 +62,16 @@ class Anything:
     __add__ = __radd__ = __or__ = __ror__ = __truediv__ = __mod__ = lambda self, *a: Anything()
 
 
-class AnyClass(Anything):
+class _AnyMeta(type):
+    """Class attributes of a placeholder class (``AirflowConns.OBSERVATORY_API``) are placeholders."""
+
+    def __getattr__(cls, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return Anything()
+
+
+class AnyClass(Anything, metaclass=_AnyMeta):
     """A placeholder class (hooks, clients, models): subclassable, instances are placeholders."""
 
     def __init_subclass__(cls, **kwargs):
@@ -183,7 +195,8 @@ def _airflow2_spellings() -> None:
 
 def _placeholders_read_as_empty_json() -> None:
     """Text a stubbed client returns (an S3 object, an HTTP body) is a placeholder: read as JSON it
-    is an empty list, as from a fresh bucket. A graph that depended on it would differ from wflint's,
+    is an empty list, as from a fresh bucket; a placeholder written as JSON is the text ``stub``.
+    A graph that depended on it would differ from wflint's,
     which reads no such data, and the comparison would show it."""
     original = json.loads
 
@@ -191,6 +204,13 @@ def _placeholders_read_as_empty_json() -> None:
         return [] if isinstance(text, Anything) else original(text, *args, **kwargs)
 
     json.loads = loads
+    default = json.JSONEncoder.default
+
+    def placeholder_text(self, value):  # a stubbed constant written into JSON (a config's ``extra``)
+        stub = isinstance(value, Anything) or isinstance(value, type) and issubclass(value, AnyClass)
+        return "stub" if stub else default(self, value)
+
+    json.JSONEncoder.default = placeholder_text
 
 
 def _stubs_take_any_mapping_keyword() -> None:
@@ -207,6 +227,39 @@ def _stubs_take_any_mapping_keyword() -> None:
 
     mapped_module.validate_mapping_kwargs = validate_mapping_kwargs
     operator_module.validate_mapping_kwargs = validate_mapping_kwargs
+
+
+def _missing_task_decorators_run_python() -> None:
+    """``@task.kubernetes``/``@task.docker`` of a provider the venv lacks run the function elsewhere
+    but make the same task (id from the function, edges from its calls): such a decorator is
+    ``@task.python`` with the keywords Python tasks do not take dropped. Recorded as stubbed."""
+    from airflow.sdk.definitions.decorators import TaskDecoratorCollection
+
+    original = TaskDecoratorCollection.__getattr__
+
+    def __getattr__(self, name):
+        try:
+            return original(self, name)
+        except AttributeError:
+            if name.startswith("__"):
+                raise
+            STUBBED.append(f"airflow.decorators.task.{name}")
+            python = original(self, "python")
+            known = set(inspect.signature(BaseOperatorInit()).parameters) | {"multiple_outputs", "task_id"}
+
+            def decorator(python_callable=None, **kwargs):
+                kept = {k: v for k, v in kwargs.items() if k in known}
+                return python(python_callable, **kept) if python_callable else python(**kept)
+
+            return decorator
+
+    TaskDecoratorCollection.__getattr__ = __getattr__
+
+
+def BaseOperatorInit():
+    from airflow.sdk import BaseOperator
+
+    return BaseOperator.__init__
 
 
 def _missing_variables_are_placeholders() -> None:
@@ -286,6 +339,7 @@ def main(out_path: str, folders: list) -> None:
     _airflow2_spellings()
     _newer_grammar()
     _stubs_take_any_mapping_keyword()
+    _missing_task_decorators_run_python()
     _placeholders_read_as_empty_json()
     _missing_variables_are_placeholders()
     from airflow.dag_processing.dagbag import DagBag
