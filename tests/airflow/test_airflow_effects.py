@@ -164,3 +164,58 @@ with DAG("job"):
     assert {(e.resource, e.mode) for e in wf.tasks["known"].effects} == {
         ("sql:google_cloud_default/p.d.out", Mode.WRITE), ("sql:google_cloud_default/p.d.src", Mode.READ)}
     assert not wf.tasks["known"].opaque and wf.tasks["unnamed"].opaque
+
+
+TRANSFERS = __import__("af_oracle").ROOT / "fixtures" / "airflow-effects" / "transfers.py"
+
+
+def _transfers():
+    return airflow.read(str(TRANSFERS), TRANSFERS.read_text())[0]
+
+
+def _effects(task) -> set[tuple[str, Mode]]:
+    return {(e.resource, e.mode) for e in task.effects}
+
+
+def test_object_transfers_read_their_sources_and_write_their_targets():
+    wf = _transfers()
+    assert _effects(wf.tasks["load"]) == {("gs://raw/ref/holidays.csv", Mode.READ),
+                                          ("sql:google_cloud_default/proj.ref.holidays", Mode.WRITE)}
+    assert _effects(wf.tasks["publish"]) == {("sql:google_cloud_default/proj.ref.holidays", Mode.READ),
+                                             ("gs://public/holidays.csv", Mode.WRITE)}
+    assert _effects(wf.tasks["backup"]) == {("gs://raw/ref/holidays.csv", Mode.READ),
+                                            ("gs://archive/ref/holidays.csv", Mode.WRITE)}
+    assert ("gs://raw/crm/customers_{}.json", Mode.WRITE) in _effects(wf.tasks["export"])
+    assert _effects(wf.tasks["load_job"]) == {("gs://raw/daily/events.json", Mode.READ),
+                                              ("sql:google_cloud_default/proj.raw.events", Mode.WRITE)}
+
+
+def test_a_transfer_is_known_only_when_it_names_every_object_and_no_table():
+    """Objects named one by one and no table (whose project a query may spell differently): known.
+    A prefix, a chunk pattern, a table, a job's options: listed, and the task stays opaque."""
+    wf = _transfers()
+    assert {t for t, task in wf.tasks.items() if not task.opaque} == {"upload", "backup"}
+
+
+def test_a_prefix_written_orders_the_object_read_under_it(tmp_path):
+    """``pull`` copies everything under ``gs://raw/daily/``; ``load_job`` and ``score`` read an
+    object there: those orderings are needed, and said to be needed by that object."""
+    wf = _transfers()
+    assert ("gs://raw/daily/events.json", Mode.WRITE) in _effects(wf.tasks["pull"])
+    from wflint.analysis.relax import relax
+
+    reasons = relax(wf).relaxed
+    assert "gs://raw/daily/events.json" in reasons[("pull", "load_job")]
+    assert "gs://raw/daily/events.json" in reasons[("pull", "score")]
+    findings = run("check", "--preview", TRANSFERS, "--format", "json", "--fail-on", "never").json()["findings"]
+    assert not [f for f in findings if "pull" in f.get("tasks", [])]
+
+
+def test_a_containers_command_line_names_the_objects_it_reads_and_writes():
+    """Object URIs in ``cmds``/``arguments``/``command`` are effects (after ``--output``: written);
+    a local path is the container's own file, not shared; the task stays opaque."""
+    wf = _transfers()
+    assert _effects(wf.tasks["score"]) == {("gs://raw/daily/events.json", Mode.READ),
+                                           ("gs://scores/daily.parquet", Mode.WRITE)}
+    assert _effects(wf.tasks["sync"]) == {("s3://landing/manifest.json", Mode.READ)}
+    assert wf.tasks["score"].opaque and wf.tasks["sync"].opaque

@@ -48,7 +48,7 @@ def task_effects(ts: TaskState) -> tuple[list[Effect], bool]:
     sql_effects = _sql_effects(ts)
     if sql_effects is not None:
         effects.extend(sql_effects)
-        known = True
+        known = not isinstance(sql_effects, _Named)
     for key, mode in (("outlets", Mode.WRITE), ("inlets", Mode.READ)):
         value = ts.kwargs.get(key)
         items = value if isinstance(value, (list, tuple)) else [value]
@@ -60,6 +60,12 @@ def task_effects(ts: TaskState) -> tuple[list[Effect], bool]:
         for resource, mode in _paths(text):
             effects.append(Effect(resource, mode))
     effects.extend(_named_resources(ts))
+    effects.extend(_container_effects(ts))
+    objects = _object_transfer(ts)
+    if objects is not None:  # a transfer is known only when every object it moves is named
+        moved, exact = objects
+        effects.extend(moved)
+        known = exact and (known or sql_effects is None)
     return _dedupe(effects), known
 
 
@@ -156,6 +162,10 @@ def _sql_effects(ts: TaskState) -> list[Effect] | None:
     if isinstance(table, str):
         effects.append(Effect(_resource(conn, table), Mode.READ))
     job = _query_job(ts.kwargs.get("configuration"))
+    if sql is None and job is None:
+        moved = _bigquery_job(ts.kwargs.get("configuration"), conn)
+        if moved:
+            return _Named(effects + moved)
     if sql is None and job is not None:  # BigQueryInsertJobOperator(configuration={"query": {...}})
         sql, destination = job
         if destination is None:
@@ -214,6 +224,45 @@ def _transfer_sources(kwargs: dict) -> list[str] | None:
             return None
         return [f"{scheme}://{bucket}/{str(n).lstrip('/')}" for n in names]
     return None
+
+
+class _Named(list):
+    """Effects a task is known to have, with more it may have (a job's loader options): listed, and
+    the task stays opaque."""
+
+
+# A BigQuery job that is no query: a load reads objects into a table, an extract writes a table's
+# rows to objects, a copy reads tables into another (the job configuration's REST field names).
+_JOB_SIDES = {"load": (("sourceUris",), ("destinationTable",)), "extract": (("sourceTable",), ("destinationUris",)),
+              "copy": (("sourceTable", "sourceTables"), ("destinationTable",))}
+
+
+def _bigquery_job(configuration, conn: str) -> list[Effect]:
+    """The objects and tables a load, extract or copy job names; the ones not named are left out."""
+    if not isinstance(configuration, dict):
+        return []
+    out: list[Effect] = []
+    for kind, (reads, writes) in _JOB_SIDES.items():
+        job = configuration.get(kind)
+        if not isinstance(job, dict):
+            continue
+        for keys, mode in ((reads, Mode.READ), (writes, Mode.WRITE)):
+            for key in keys:
+                out += [Effect(name, mode) for name in _job_targets(job.get(key), conn)]
+    return out
+
+
+def _job_targets(value, conn: str) -> list[str]:
+    values = value if isinstance(value, list) else [value]
+    out = []
+    for item in values:
+        if isinstance(item, str) and item.startswith("gs://") and _run_level_name(item):
+            out.append(item)
+        elif isinstance(item, dict):
+            parts = [item.get(k) for k in ("projectId", "datasetId", "tableId")]
+            if all(isinstance(p, str) and p and _run_level_name(p) for p in parts):
+                out.append(_resource(conn, ".".join(parts)))  # type: ignore[arg-type]
+    return out
 
 
 def _query_job(configuration) -> tuple[str, str | None] | None:
@@ -301,3 +350,145 @@ def tables_in_sql(sql: str, dialect: str | None = None) -> list[tuple[str, Mode]
     if tables is None or any("__wflint_" in name for name in tables):
         return None  # a table named by a template wflint cannot render: effects unknown, not absent
     return list(tables.items())
+
+
+# ---------------------------------------------------------------------------- objects
+
+# Transfers between object stores, and between an object store and a table: per operator, where it
+# reads from and where it writes, each as (scheme, bucket keyword, object keywords). A bucket
+# keyword of None means the object keyword holds whole URIs; a prefix keyword copies every object
+# under it (the names are not known one by one). Tables (``destination_project_dataset_table``,
+# ``source_project_dataset_table``) are read by ``_named_resources``.
+_Side = tuple[str, str | None, tuple[str, ...]]
+OBJECT_TRANSFERS: dict[str, tuple[tuple[_Side, ...], tuple[_Side, ...]]] = {
+    "GCSToBigQueryOperator": ((("gs", "bucket", ("source_objects",)),), ()),
+    "BigQueryToGCSOperator": ((), (("gs", None, ("destination_cloud_storage_uris",)),)),
+    "BigQueryToCloudStorageOperator": ((), (("gs", None, ("destination_cloud_storage_uris",)),)),
+    "GCSToGCSOperator": ((("gs", "source_bucket", ("source_object", "source_objects")),),
+                         (("gs", "destination_bucket", ("destination_object",)),)),
+    "S3ToGCSOperator": ((("s3", "bucket", ("prefix*",)),), (("gs", None, ("dest_gcs*",)),)),
+    "GCSToS3Operator": ((("gs", "bucket", ("prefix*",)),), (("s3", None, ("dest_s3_key*",)),)),
+    "AzureBlobStorageToGCSOperator": ((("wasb", "container_name", ("blob_name",)),),
+                                      (("gs", "bucket_name", ("object_name",)),)),
+    "LocalFilesystemToGCSOperator": ((("file", None, ("src",)),), (("gs", "bucket", ("dst",)),)),
+    "GCSToLocalFilesystemOperator": ((("gs", "bucket", ("object_name",)),), (("file", None, ("filename",)),)),
+}
+# A query's rows exported to objects (``PostgresToGCSOperator``, ``MySQLToGCSOperator``...): the
+# objects it writes; what the query reads is the SQL's, on the source connection.
+_QUERY_TO_GCS = lazy(r"^(\w+)To(GCS|GoogleCloudStorage)Operator$")
+_WILDCARD = re.compile(r"[*?\[{]")
+
+
+def _object_transfer(ts: TaskState) -> tuple[list[Effect], bool] | None:
+    """(the objects a transfer reads and writes, whether they are all it touches); None when the
+    operator moves no objects. Exact only when every object is named one by one and no table is
+    involved (table names of BigQuery transfers may omit the project their queries spell out)."""
+    base = (ts.base or ts.operator).split(".")[-1]
+    sides = OBJECT_TRANSFERS.get(base)
+    exact = sides is not None and not ts.custom_class and not any(k in ts.kwargs for k in TRANSFER_TABLES)
+    if sides is None and _QUERY_TO_GCS.search(base):
+        sides = ((), (("gs", "bucket", ("filename*",)),))
+    if sides is None:
+        return None
+    effects: list[Effect] = []
+    for mode, group in ((Mode.READ, sides[0]), (Mode.WRITE, sides[1])):
+        for side in group:
+            found = _side_objects(ts.kwargs, side)
+            if found is None:
+                exact = False
+                continue
+            names, whole = found
+            exact = exact and whole
+            effects += [Effect(name, mode) for name in names]
+    if base == "GCSToGCSOperator" and ts.kwargs.get("destination_object") is None:
+        exact = False  # the copies keep the source names: which objects, the source decides
+    return effects, exact
+
+
+def _side_objects(kwargs: dict, side: _Side) -> tuple[list[str], bool] | None:
+    """The object URIs one side names and whether each is one object; None when not named."""
+    scheme, bucket_key, object_keys = side
+    bucket = kwargs.get(bucket_key) if bucket_key else None
+    if bucket_key and not _run_level_name(bucket):
+        return None
+    for key in object_keys:
+        prefix = key.endswith("*")
+        value = kwargs.get(key.rstrip("*"))
+        if value is None:
+            continue
+        values = value if isinstance(value, (list, tuple)) else [value]
+        if not values or not all(_run_level_name(v) for v in values):
+            return None
+        uris = [_object_uri(scheme, bucket, str(v)) for v in values]
+        return uris, not prefix and not any(_WILDCARD.search(v) for v in values)
+    if bucket_key:  # a whole bucket (``S3ToGCSOperator`` without a prefix)
+        return [f"{scheme}://{bucket}/"], False
+    return None
+
+
+def _object_uri(scheme: str, bucket, name: str) -> str:
+    if "://" in name or bucket is None and scheme != "file":
+        return name
+    if scheme == "file":
+        return f"file:{name}"
+    return f"{scheme}://{bucket}/{name.lstrip('/')}"
+
+
+# ---------------------------------------------------------------------------- containers
+
+# A pod's or container's command line: ``cmds``/``arguments`` (KubernetesPodOperator and GKE's),
+# ``command`` (DockerOperator), and their environment. Only object-store URIs there are shared
+# with other tasks: a local path names the container's own file system.
+_CONTAINER_BASES = lazy(r"(KubernetesPod|GKEStartPod|EksPod|Docker\w*|DockerSwarm)Operator$")
+_CONTAINER_KEYS = ("cmds", "arguments", "command", "env_vars", "environment")
+
+
+def _container_effects(ts: TaskState) -> list[Effect]:
+    """The objects a container's command line names (written after ``-o``/``--output``/``>``,
+    read otherwise). The task stays opaque: its program may touch more than it names."""
+    base = (ts.base or ts.operator).split(".")[-1]
+    if not _CONTAINER_BASES.search(base):
+        return []
+    words: list[str] = []
+    for key in _CONTAINER_KEYS:
+        words += [w for w in _strings_in(ts.kwargs.get(key)) if _run_level_name(w)]
+    out = []
+    for resource, mode in _paths(" ".join(words)):
+        if not resource.startswith("file:"):
+            out.append(Effect(resource, mode))
+    return out
+
+
+def _strings_in(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [v for v in value.values() if isinstance(v, str)]
+    if isinstance(value, (list, tuple)):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def covering_prefixes(tasks) -> None:
+    """An access to many objects (a prefix, ``gs://b/day/``, or a pattern, ``gs://b/x-*.avro``) is an
+    access to each object of the DAG under it: resources are compared by name, so the task gets
+    those names too, and a prefix written is never taken for unrelated to an object read under it."""
+    tasks = list(tasks)
+    names = {e.resource for t in tasks for e in t.effects if "://" in e.resource}
+    for task in tasks:
+        for effect in list(task.effects):
+            prefix = _prefix_of(effect.resource)
+            if prefix is None:
+                continue
+            task.effects += [Effect(name, effect.mode, effect.location, effect.append) for name in sorted(names)
+                             if name != effect.resource and name.startswith(prefix)
+                             and (name, effect.mode) not in {(e.resource, e.mode) for e in task.effects}]
+
+
+def _prefix_of(resource: str) -> str | None:
+    if "://" not in resource:
+        return None
+    wildcard = _WILDCARD.search(resource)
+    if wildcard is not None:
+        return resource[:wildcard.start()]
+    return resource if resource.endswith("/") else None

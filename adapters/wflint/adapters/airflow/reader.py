@@ -24,7 +24,7 @@ from wflint.ir import (
     Workflow,
 )
 
-from .effects import task_effects
+from .effects import covering_prefixes, task_effects
 from .facts import OperatorFacts
 from .interp import Interpreter
 from .model import Anchored, DagState, TaskState
@@ -165,6 +165,7 @@ def _workflow(path: str, dag: DagState, pools: dict[str, int], version: EngineVe
         if ts.loop_site:
             tasks[tid].put(LoopCopy(site=str(ts.loop_site), linked_from=linked))
         nodes[("task", tid)] = ts.node
+    covering_prefixes(tasks.values())
     edges = _edges(dag, nodes)
     limits = _limits(dag, pools, cap, cap_source)
 
