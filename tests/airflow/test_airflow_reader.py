@@ -218,6 +218,25 @@ def test_failed_airflow_install_fails_under_ci_and_skips_elsewhere(monkeypatch, 
         af_oracle.ensure_airflow(build=lambda: "no network")
 
 
+def test_edges_after_an_unknown_operand_are_still_made():
+    """``check() >> fetch >> process`` with ``check`` from a package wflint cannot read (the
+    Academic Observatory's ``check_dependencies``): ``>>`` gives back its right operand, so Airflow
+    still links fetch to process; the DAG stays marked partial."""
+    wf = read('''
+from airflow.sdk import DAG
+from airflow.providers.standard.operators.empty import EmptyOperator
+from external_platform.tasks import check_dependencies
+with DAG("after_unknown"):
+    fetch = EmptyOperator(task_id="fetch")
+    process = EmptyOperator(task_id="process")
+    publish = EmptyOperator(task_id="publish")
+    check_dependencies() >> fetch >> process
+    publish << process << check_dependencies()
+''')["after_unknown"]
+    assert edges(wf) == {("fetch", "process"), ("process", "publish")}
+    assert all(t.dynamic for t in wf.tasks.values())
+
+
 def test_an_unresolved_dependency_makes_the_whole_dag_dynamic():
     wf = read('''
 from airflow.sdk import DAG
@@ -229,6 +248,7 @@ with DAG("partial"):
     a >> make_tasks() >> b
 ''')["partial"]
     assert all(t.dynamic for t in wf.tasks.values())
+    assert ("a", "b") not in edges(wf)  # Airflow links a and b only through the unknown tasks
     result = run("check", "--preview", "-", "--stdin-format", "airflow", "--format", "json", input='''
 from airflow.sdk import DAG
 from airflow.providers.standard.operators.bash import BashOperator

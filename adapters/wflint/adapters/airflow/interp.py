@@ -451,9 +451,11 @@ class Interpreter(DagBuilder, ModuleLoader):
         return v
 
     def shift(self, fn, left, right, node):
+        """``left >> right`` / ``left << right``. Both give back ``right``, so in ``unknown >> a >> b``
+        the edge ``a >> b`` is still made (the unknown one's edges are marked)."""
         if left is UNKNOWN or right is UNKNOWN:
             self.mark_dynamic("a dependency operand could not be resolved")
-            return UNKNOWN
+            return right
         return fn(left, right, self.site(node))
 
     def fstring(self, node: ast.JoinedStr, scope: Scope):
