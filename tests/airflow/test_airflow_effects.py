@@ -219,3 +219,24 @@ def test_a_containers_command_line_names_the_objects_it_reads_and_writes():
                                            ("gs://scores/daily.parquet", Mode.WRITE)}
     assert _effects(wf.tasks["sync"]) == {("s3://landing/manifest.json", Mode.READ)}
     assert wf.tasks["score"].opaque and wf.tasks["sync"].opaque
+
+
+def test_a_table_named_without_its_project_is_the_one_named_in_full():
+    """A load into ``ref.holidays`` and a query of ``proj.ref.holidays`` on one connection touch one
+    table (the connection's project is the default): the query stays after the load."""
+    wf = read('''
+from airflow.sdk import DAG
+from airflow.providers.google.cloud.operators.bigquery import BigQueryInsertJobOperator
+from airflow.providers.google.cloud.transfers.gcs_to_bigquery import GCSToBigQueryOperator
+with DAG("bq_names"):
+    load = GCSToBigQueryOperator(task_id="load", bucket="raw", source_objects=["h.csv"],
+                                 destination_project_dataset_table="ref.holidays")
+    query = BigQueryInsertJobOperator(task_id="query", configuration={"query": {
+        "query": "SELECT * FROM `proj.ref.holidays`", "useLegacySql": False,
+        "destinationTable": {"projectId": "proj", "datasetId": "ref", "tableId": "out"}}})
+    load >> query
+''')["bq_names"]
+    assert ("sql:google_cloud_default/proj.ref.holidays", Mode.WRITE) in _effects(wf.tasks["load"])
+    from wflint.analysis.relax import relax
+
+    assert "proj.ref.holidays" in relax(wf).relaxed[("load", "query")]

@@ -470,19 +470,32 @@ def _strings_in(value) -> list[str]:
 
 
 def covering_prefixes(tasks) -> None:
-    """An access to many objects (a prefix, ``gs://b/day/``, or a pattern, ``gs://b/x-*.avro``) is an
-    access to each object of the DAG under it: resources are compared by name, so the task gets
-    those names too, and a prefix written is never taken for unrelated to an object read under it."""
+    """Resources are compared by name, so a task that touches one under another name gets that
+    name too: an access to many objects (a prefix, ``gs://b/day/``, or a pattern,
+    ``gs://b/x-*.avro``) touches each object of the DAG under it, and a table named without its
+    project or database (``dataset.table``) is the one another task names in full on that
+    connection (``project.dataset.table``). A prefix written is never taken for unrelated to an
+    object read under it, nor a BigQuery load for unrelated to the query of its table."""
     tasks = list(tasks)
-    names = {e.resource for t in tasks for e in t.effects if "://" in e.resource}
+    names = sorted({e.resource for t in tasks for e in t.effects})
     for task in tasks:
+        have = {(e.resource, e.mode) for e in task.effects}
         for effect in list(task.effects):
-            prefix = _prefix_of(effect.resource)
-            if prefix is None:
-                continue
-            task.effects += [Effect(name, effect.mode, effect.location, effect.append) for name in sorted(names)
-                             if name != effect.resource and name.startswith(prefix)
-                             and (name, effect.mode) not in {(e.resource, e.mode) for e in task.effects}]
+            for name in _covered(effect.resource, names):
+                if (name, effect.mode) not in have:
+                    have.add((name, effect.mode))
+                    task.effects.append(Effect(name, effect.mode, effect.location, effect.append))
+
+
+def _covered(resource: str, names: list[str]) -> list[str]:
+    """The other names of the DAG that ``resource`` stands for (or takes in)."""
+    prefix = _prefix_of(resource)
+    if prefix is not None:
+        return [n for n in names if n != resource and n.startswith(prefix)]
+    if not resource.startswith("sql:") or "/" not in resource:
+        return []
+    conn, table = resource.split("/", 1)
+    return [n for n in names if n != resource and n.startswith(conn + "/") and n.endswith("." + table)]
 
 
 def _prefix_of(resource: str) -> str | None:
