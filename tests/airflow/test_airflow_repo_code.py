@@ -9,6 +9,7 @@ from af_oracle import ROOT, airflow_python  # noqa: F401
 
 from wflint.adapters import airflow
 from wflint.analysis.coverage import coverage
+from wflint.facets import Unresolved
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import airflow_oracle
@@ -132,3 +133,23 @@ def test_nested_loops_past_the_unrolling_budget_are_marked_not_run_forever(tmp_p
                    "            x = a * b\n    EmptyOperator(task_id='start') >> EmptyOperator(task_id='end')\n")
     seen = coverage(read(dag)["nested"])
     assert seen.partial and any("too long to unroll" in why for why in seen.unresolved)
+
+
+FACTORY = ROOT / "fixtures" / "airflow-repository-factory"
+
+
+def test_a_factory_no_file_calls_is_read_with_its_defaults_as_airflow_builds_it(airflow_python, tmp_path):  # noqa: F811
+    """``create_dag(dag_params)`` is called only by an external loader from ``config.yaml``: wflint
+    reads it once with ``DagParams``'s defaults (the sources loop included) and says the DAG is
+    partial; Airflow, given the loader's call, builds the same tasks and edges. Around the external
+    ``check_dependencies()`` in ``chain()``, the other pairs still hold."""
+    layout = airflow_oracle.Layout(("dags",), ("src",), factory_config="config.yaml")
+    real = airflow_oracle.dagbag(airflow_python, FACTORY, layout, tmp_path)
+    assert real["import_errors"] == {}
+    seen, unread = airflow_oracle.static(FACTORY)
+    result = airflow_oracle.compare("factory", real, seen, unread)
+    assert result.verdicts == {("src/telescope.py", "telescope"): "match"}
+    (wf,) = read(FACTORY / "src" / "telescope.py").values()
+    assert ("process.load_south", "cleanup") in {(e.u, e.v) for e in wf.edges}
+    assert coverage(wf).partial
+    assert "create_dag" in wf.facet(Unresolved).reasons[0]

@@ -230,9 +230,12 @@ class DagBuilder:
         if name == "TaskGroup":
             return self.make_group(pos, kw, node)
         if name in ("chain", "chain_linear"):
-            if any(p is UNKNOWN or isinstance(p, Splat) for p in pos):
+            if any(isinstance(p, Splat) for p in pos):
                 raise deps.Dynamic(f"{name}() of values that could not be resolved")
-            (deps.chain if name == "chain" else deps.chain_linear)(pos, node)
+            for run in _known_runs(pos):  # pairs beside an unknown item are unknown, the others hold
+                (deps.chain if name == "chain" else deps.chain_linear)(run, node)
+            if any(p is UNKNOWN for p in pos):
+                self.mark_dynamic(f"{name}() of values that could not be resolved")
             return None
         if name == "cross_downstream":
             a = pos[0] if pos else kw.get("from_tasks", UNKNOWN)
@@ -538,6 +541,17 @@ class DagBuilder:
         finally:
             self.dag_stack.pop()
         return dag
+
+
+def _known_runs(items: list) -> list[list]:
+    """``chain(a, b, unknown, c, d)`` links a→b and c→d: the runs of items between unknown ones."""
+    runs: list[list] = [[]]
+    for item in items:
+        if item is UNKNOWN:
+            runs.append([])
+        else:
+            runs[-1].append(item)
+    return [r for r in runs if len(r) > 1]
 
 
 def _decorator_text(node: ast.expr) -> str:

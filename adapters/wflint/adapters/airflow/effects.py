@@ -420,9 +420,11 @@ def _side_objects(kwargs: dict, side: _Side) -> tuple[list[str], bool] | None:
         if not values or not all(_run_level_name(v) for v in values):
             return None
         uris = [_object_uri(scheme, bucket, str(v)) for v in values]
+        if prefix:  # every object whose name starts so: a pattern (``s3://b/daily*``)
+            uris = [u if u.endswith("*") else u + "*" for u in uris]
         return uris, not prefix and not any(_WILDCARD.search(v) for v in values)
     if bucket_key:  # a whole bucket (``S3ToGCSOperator`` without a prefix)
-        return [f"{scheme}://{bucket}/"], False
+        return [f"{scheme}://{bucket}/*"], False
     return None
 
 

@@ -105,6 +105,40 @@ class Interpreter(DagBuilder, ModuleLoader):
                 value.registered = True
         return [d for d in self.dags if d.registered and not d.imported]
 
+    def run_factories(self) -> list[DagState]:
+        """A file whose DAGs are made only by top-level functions it never calls (a factory that a
+        loader elsewhere calls, ``create_dag(dag_params)``): each is read as if called once, its
+        parameters unknown, except one annotated with a class of the file or its repository, made
+        with that class's defaults. Such DAGs are dynamic: what a caller passes is not known."""
+        called = {n.func.id for n in ast.walk(self.module) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+        found: list[DagState] = []
+        for node in self.module.body:
+            fn = self.globals.vars.get(node.name) if isinstance(node, ast.FunctionDef) else None
+            if not isinstance(fn, FuncVal) or fn.role != "plain" or node.name in called or not _makes_dag(node):
+                continue
+            before = len(self.dags)
+            self.dynamic_depth += 1
+            try:
+                self.invoke(fn, [], {p.arg: self.parameter_value(p) for p in node.args.args})
+            except (_Return, deps.Dynamic):
+                pass
+            finally:
+                self.dynamic_depth -= 1
+            why = (f"the DAG is made by `{node.name}`, which this file does not call (a loader elsewhere does): "
+                   "read with its parameters unknown or at their defaults")
+            for dag in self.dags[before:]:
+                if not dag.imported:
+                    dag.registered, dag.dynamic = True, True
+                    dag.notes.insert(0, why)
+                    found.append(dag)
+        return found
+
+    def parameter_value(self, param: ast.arg):
+        """A factory's parameter: an instance of the class it is annotated with when that class is
+        the file's or its repository's (its defaults are known), else unknown."""
+        cls = self.expr(param.annotation, self.globals) if param.annotation is not None else None
+        return self.instantiate(cls, [], {}) if isinstance(cls, NamespaceVal) else UNKNOWN
+
     def block(self, body, scope: Scope) -> None:
         for stmt in body:
             self.stmt(stmt, scope)
@@ -887,3 +921,18 @@ _BUILTINS = {
     "int": _builtin(lambda x=0: int(x) if isinstance(x, (str, int, float)) else UNKNOWN),
     "dict": _builtin(lambda *a, **kw: {**(a[0] if a and isinstance(a[0], dict) else {}), **kw}),
 }
+
+
+def _makes_dag(node: ast.FunctionDef) -> bool:
+    """Whether a function builds a DAG somewhere in its body (``DAG(...)`` or a ``@dag`` function)."""
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Call):
+            called = inner.func
+            name = called.id if isinstance(called, ast.Name) else called.attr if isinstance(called, ast.Attribute) else ""
+            if name == "DAG":
+                return True
+        for decorator in getattr(inner, "decorator_list", ()):
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            if (target.id if isinstance(target, ast.Name) else getattr(target, "attr", "")) == "dag":
+                return True
+    return False

@@ -68,7 +68,7 @@ def read_dag_file(path: str, text: str, pools: dict[str, int] | None = None) -> 
         raise ParseError(path, f"invalid Python: {exc}") from None
     interp = Interpreter(module, os.path.splitext(os.path.basename(path))[0], path)
     try:
-        dags = interp.run()
+        dags = interp.run() or interp.run_factories()
     except RecursionError:
         raise ParseError(path, "the file nests too deeply to be read statically") from None
     except Exception as exc:

@@ -2,8 +2,9 @@
 
 **What.** Some tasks' ids or edges could not be resolved without running the file: tasks made by
 a helper or class wflint cannot follow, ids built from data read at parse time, a reference whose
-target is computed. Or a file of a known format in which no workflow could be read at all (an
-Airflow DAG built by a factory function the file does not call).
+target is computed, an Airflow DAG built by a factory function the file does not call (read
+with its parameters unknown or at their defaults). Or a file of a known format in which no
+workflow could be read at all.
 
 **Why.** A linter that says "all checks passed" about a graph it read a fifth of is wrong in the
 most dangerous way. wflint never treats what it could not see as empty: orderings touching those
