@@ -113,8 +113,10 @@ class Interpreter(DagBuilder, ModuleLoader):
         called = {n.func.id for n in ast.walk(self.module) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
         found: list[DagState] = []
         for node in self.module.body:
-            fn = self.globals.vars.get(node.name) if isinstance(node, ast.FunctionDef) else None
-            if not isinstance(fn, FuncVal) or fn.role != "plain" or node.name in called or not _makes_dag(node):
+            if not isinstance(node, ast.FunctionDef) or node.name in called or not _makes_dag(node):
+                continue
+            fn = self.globals.vars.get(node.name)
+            if not isinstance(fn, FuncVal) or fn.role != "plain":
                 continue
             before = len(self.dags)
             self.dynamic_depth += 1
