@@ -397,3 +397,15 @@ def test_write_audit_publish_is_never_flattened():
     assert gate.kind is EdgeKind.CONTROL and "when it fails, publish does not run" in gate.detail
     result = run("check", "--preview", "--format", "json", "-", "--stdin-format", "airflow", input=WRITE_AUDIT_PUBLISH)
     assert result.json()["findings"] == []
+
+
+def test_a_task_made_outside_any_dag_joins_the_dag_it_is_linked_to():
+    """``fixtures/airflow/outside_dag.py`` (also loaded by DagBag in test_airflow_oracle): tasks
+    made after the ``with DAG`` block join it through ``>>``, ``chain`` and ``<<``, without the
+    DAG's default_args (Airflow applies those when a task is made); ``never_linked`` is in no DAG."""
+    (wf,) = airflow.read(str(FIX / "outside_dag.py"), (FIX / "outside_dag.py").read_text())
+    assert set(wf.tasks) == {"start", "extract", "load", "report"}
+    assert edges(wf) == {("start", "extract"), ("extract", "load"), ("load", "report")}
+    assert wf.tasks["start"].facet(TriggerRule).rule == "all_done"
+    assert wf.tasks["extract"].facet(TriggerRule).rule == "all_success"
+    assert not any(t.dynamic for t in wf.tasks.values())

@@ -29,6 +29,7 @@ from .model import (
     ModuleVal,
     NamespaceVal,
     PartialVal,
+    PendingTask,
     Splat,
     Sym,
     TaskState,
@@ -232,6 +233,7 @@ class DagBuilder:
         if name in ("chain", "chain_linear"):
             if any(isinstance(p, Splat) for p in pos):
                 raise deps.Dynamic(f"{name}() of values that could not be resolved")
+            pos = adopt(self, pos)
             for run in _known_runs(pos):  # pairs beside an unknown item are unknown, the others hold
                 (deps.chain if name == "chain" else deps.chain_linear)(run, node)
             if any(p is UNKNOWN for p in pos):
@@ -405,7 +407,8 @@ class DagBuilder:
         dag = self.current_dag(kw)
         label = kw.get("task_id", UNKNOWN)
         if dag is None:
-            return UNKNOWN
+            outside = isinstance(label, str) and mapped_kw is None and not self.import_depth
+            return PendingTask(name, pos, kw, node, custom) if outside else UNKNOWN
         if not isinstance(label, str):
             self.mark_dynamic("a task_id could not be resolved")
             dag.dynamic = True
@@ -541,6 +544,53 @@ class DagBuilder:
         finally:
             self.dag_stack.pop()
         return dag
+
+
+def adopt(builder, operands: list) -> list:
+    """The operands of one link with every ``PendingTask`` among them made in the DAG of the others
+    (Airflow adds a task without a DAG to its relative's); one that joins no DAG stays unknown."""
+    dags = {id(d): d for d in _dags_of(operands)}
+    if len(dags) != 1:
+        return [_joined(o) for o in operands]
+    dag = next(iter(dags.values()))
+
+    def join(value):
+        if isinstance(value, PendingTask):
+            if value.task is None:
+                value.task = builder.make_operator(value.name, value.pos, {**value.kw, "dag": dag}, value.node,
+                                                   custom=value.custom)
+                if isinstance(value.task, TaskState):
+                    value.task.kwargs = {**value.kw}  # made outside the DAG: none of its default_args
+            return value.task
+        if isinstance(value, (list, tuple)):
+            return type(value)(join(v) for v in value)
+        return value
+
+    return [join(o) for o in operands]
+
+
+def _joined(value):
+    if isinstance(value, PendingTask):
+        return value.task if value.task is not None else UNKNOWN
+    if isinstance(value, (list, tuple)):
+        return type(value)(_joined(v) for v in value)
+    return value
+
+
+def _dags_of(operands) -> list:
+    out = []
+    for value in operands:
+        if isinstance(value, TaskState):
+            out.append(value.dag)
+        elif isinstance(value, PendingTask) and value.task is not None:
+            out.append(value.task.dag)
+        elif isinstance(value, XComVal):
+            out += [t.dag for t in value.tasks]
+        elif isinstance(value, GroupVal):
+            out.append(value.dag)
+        elif isinstance(value, (list, tuple)):
+            out += _dags_of(value)
+    return out
 
 
 def _known_runs(items: list) -> list[list]:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import deps, literals
-from .dags import DagBuilder, timedelta_value
+from .dags import DagBuilder, adopt, timedelta_value
 from .imports import ModuleLoader, is_foreign
 from .model import (
     UNKNOWN,
@@ -489,6 +489,7 @@ class Interpreter(DagBuilder, ModuleLoader):
     def shift(self, fn, left, right, node):
         """``left >> right`` / ``left << right``. Both give back ``right``, so in ``unknown >> a >> b``
         the edge ``a >> b`` is still made (the unknown one's edges are marked)."""
+        left, right = adopt(self, [left, right])
         if left is UNKNOWN or right is UNKNOWN:
             self.mark_dynamic("a dependency operand could not be resolved")
             return right

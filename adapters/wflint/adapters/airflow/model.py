@@ -146,6 +146,19 @@ class XComVal:
 
 
 @dataclass(eq=False)
+class PendingTask:
+    """An operator made outside any DAG: it has none yet, and joins the DAG of the first task it is
+    linked with (``a >> b``, ``chain``), as Airflow's ``_set_relatives`` adds it there."""
+
+    name: str
+    pos: list
+    kw: dict
+    node: Any
+    custom: Any = None  # the repository's ClassVal, when it is one
+    task: Any = None  # its TaskState once it joined a DAG
+
+
+@dataclass(eq=False)
 class GroupVal:
     """The value of a TaskGroup expression, so ``group >> task`` can expand to its members."""
 
