@@ -274,7 +274,7 @@ class _Brief:
         """Effects, locks, API calls and pool use, in the dependencies or constraints section."""
         m = READS_WHAT.match(sentence)
         if m:
-            resource = f"brief:output of task {m.group(2)}"
+            resource = f"output of task {m.group(2)}"
             self.effects += [(number, [m.group(2)], Mode.WRITE, resource), (number, [m.group(1)], Mode.READ, resource)]
             return True
         m = USES_POOL.match(sentence)
@@ -290,8 +290,8 @@ class _Brief:
         if m:
             verb, what = m.group(2).lower(), re.sub(r"\s+", " ", m.group(3).strip().lower())
             mode = Mode.READ if verb.startswith("read") else Mode.WRITE
-            resource = f"brief:lock {what}" if verb.startswith("lock") else f"brief:{what}"
-            self.effects.append((number, _numbers(m.group(1)), mode, resource))
+            # The resource is what the sentence names; taking its lock is writing it.
+            self.effects.append((number, _numbers(m.group(1)), mode, what))
             return True
         return False
 
