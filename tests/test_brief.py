@@ -120,3 +120,70 @@ def test_a_huge_line_is_read_or_refused_in_linear_time(tmp_path, section, line):
     result = run("check", path)
     assert time.perf_counter() - start < 1.5
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def fanout_brief(tasks: str, deps: str = "", apis: str = "", infra: str = "") -> str:
+    return (f"Current sequential task list\n{tasks}\nData dependencies\n{deps or 'None.'}\n"
+            + (f"API rate limits\n{apis}\n" if apis else "") + (f"Infrastructure constraints\n{infra}\n" if infra else ""))
+
+
+def test_per_item_work_fans_out_paced_by_its_apis_token_bucket(tmp_path):
+    # 200 calls to Stripe (one per invoice, named in the title) against 25/s: 25 at once, the other
+    # 175 at 25/s (7 s), then the last item's 0.5 s: 7.5 s instead of 100 s.
+    data = report(tmp_path, fanout_brief("1. Fetch invoices from Stripe (200 × 0.5s). 2. Total them (1s).",
+                                         "Task 2 needs Task 1.", "Stripe: 25 req/s"))
+    (fan,) = data["fanouts"]
+    assert (fan["task"], fan["items"], fan["fanned_s"], fan["paced_by"], fan["saved_s"]) == ("1", 200, 7.5, "stripe", 92.5)
+    assert (data["current_s"], data["optimized_s"], data["saved_s"]) == (101, 8.5, 92.5)
+    (api,) = data["resource_check"]["apis"]
+    assert api["calls_per_run"] == 200 and api["ok"] and api["worst_window"]["sent"] <= api["worst_window"]["allowed"]
+    assert data["stages_after"][0] == {"tasks": ["1"], "duration_s": 7.5, "fanned": {"1": 7.5}}
+    assert any("token bucket" in r["text"] for r in data["recommendations"])
+
+
+def test_per_item_work_fans_out_in_waves_of_its_pools_size(tmp_path):
+    # 100 rows at 0.2 s each, four connections: 25 waves of 0.2 s = 5 s; the pool is never over-drawn.
+    data = report(tmp_path, fanout_brief("1. Load 100 rows into Postgres (0.2s per item for 100 items). 2. Report (1s).",
+                                         "Task 2 needs Task 1.", infra="Postgres pool (max 4)"))
+    (fan,) = data["fanouts"]
+    assert (fan["fanned_s"], fan["in_flight"], fan["paced_by"]) == (5, 4, "")
+    assert data["optimized_s"] == 6
+    (pool,) = data["resource_check"]["pools"]
+    assert pool["tasks"] == ["1"] and pool["peak_optimized"] == 4 and pool["ok"]
+
+
+def test_a_fan_out_that_does_not_shorten_the_plan_is_not_proposed(tmp_path):
+    data = report(tmp_path, fanout_brief("1. Resize images (100 × 0.1s). 2. Train model (60s)."))
+    assert data["fanouts"] == [] and data["optimized_s"] == 60
+
+
+def test_calls_per_item_multiply_by_the_items(tmp_path):
+    data = report(tmp_path, fanout_brief("1. Enrich leads (50 × 1s).", "Task 1 calls the CRM API 2 times per item.",
+                                         "CRM: 10 req/s"))
+    (api,) = data["resource_check"]["apis"]
+    assert api["calls_per_run"] == 100
+    assert data["fanouts"][0]["fanned_s"] == 10  # (100 - 10) / 10 + 1
+
+
+def test_the_database_pool_means_the_one_database_pool_declared(tmp_path):
+    data = report(tmp_path, fanout_brief("1. Fetch orders from Postgres (1s). 2. Fetch users (1s). 3. Write ledger (1s).",
+                                         "Tasks 2 and 3 use the database pool.", infra="Postgres pool (max 2)"))
+    (pool,) = data["resource_check"]["pools"]
+    assert (pool["name"], pool["size"], pool["tasks"]) == ("postgres pool", 2, ["2", "3"])
+    assert data["resource_check"]["pools_without_size"] == []
+    named = report(tmp_path, fanout_brief("1. Fetch orders from Postgres (1s). 2. Fetch users (1s).",
+                                          infra="Postgres pool (max 2)"))
+    assert named["resource_check"]["pools"][0]["tasks"] == ["1"]  # the title names the pool's system
+
+
+def test_a_pool_that_could_be_either_of_two_is_an_error(tmp_path):
+    message = error(tmp_path, fanout_brief("1. A (1s). 2. B (1s).", "Tasks 1 and 2 use the database pool.",
+                                           infra="Postgres pool (max 2). MySQL pool (max 3)."))
+    assert ":4:" in message and "could mean the postgres pool or the mysql pool" in message
+
+
+@pytest.mark.parametrize("sentence", ["Concurrency cap 3", "Max concurrency: 3", "At most 3 tasks at once",
+                                      "No more than 3 tasks in parallel", "Up to 3 workers"])
+def test_a_concurrency_cap_in_the_forms_people_write(tmp_path, sentence):
+    data = report(tmp_path, fanout_brief("1. A (1s). 2. B (1s). 3. C (1s). 4. D (1s).", infra=sentence))
+    assert data["resource_check"]["concurrency"]["limit"] == 3 and data["optimized_s"] == 2

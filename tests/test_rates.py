@@ -137,15 +137,15 @@ def test_a_lock_keeps_its_writers_apart_and_the_report_says_what_it_costs(tmp_pa
     assert start == {"1": 0, "2": 2, "3": 0, "4": 4}  # 4 waits for 3's lock; 2 for what 1 writes
     assert data["current_s"] == 8 and data["optimized_s"] == 5
     kept = {tuple(k["tasks"]): k for k in data["dependency_check"]["kept_apart"]}
-    assert kept[("3", "4")] == {"tasks": ["3", "4"], "resource": "brief:lock ledger table", "kind": "write-write",
-                                "why": "both write brief:lock ledger table", "critical_path_s": 5, "plan_s": 5,
+    assert kept[("3", "4")] == {"tasks": ["3", "4"], "resource": "ledger table", "kind": "write-write",
+                                "why": "both write ledger table", "critical_path_s": 5, "plan_s": 5,
                                 "if_independent_s": 4}
     assert kept[("1", "2")]["kind"] == "read-after-write" and kept[("1", "2")]["if_independent_s"] == 5
     (group,) = data["resource_check"]["groups"]
-    assert group["locks"] == [{"resource": "brief:lock ledger table", "writers": ["3", "4"], "in_group": ["3"],
+    assert group["locks"] == [{"resource": "ledger table", "writers": ["3", "4"], "in_group": ["3"],
                                "at_once": 1, "ok": True}]
     text = run("report", tmp_path / "brief.wflint.txt").stdout
-    assert ("- Post ledger entries before Close the books: write-write on `brief:lock ledger table`; the plan takes 5s "
+    assert ("- Post ledger entries before Close the books: write-write on `ledger table`; the plan takes 5s "
             "(critical path 5s; 4s if they were independent, so the conflict costs 1s)") in text
 
 

@@ -99,9 +99,9 @@ def _slots_at_once(analysis: Analysis, plan: Schedule) -> float:
 def _pool_use(analysis: Analysis, name: str, size: int) -> dict:
     """Slots of one pool held at once as the engine runs the design, and the plan after the changes."""
     weight = {t: float(n) for t, d in analysis.demand.items() for p, n in d.pools if p == name}
-    holders = list(weight)
-    return {"name": name, "size": size, "before": _at_once(holders, analysis.current, weight),
-            "after": _at_once(holders, analysis.optimized, weight)}
+    fanned = {t: float(n) for t, d in analysis.plan_demand.items() for p, n in d.pools if p == name}
+    return {"name": name, "size": size, "before": _at_once(list(weight), analysis.current, weight),
+            "after": _at_once(list(fanned), analysis.optimized, fanned)}
 
 
 def _in_flight(analysis: Analysis, name: str) -> dict:
@@ -115,6 +115,9 @@ def _in_flight(analysis: Analysis, name: str) -> dict:
         mine = [t for t in batch.tasks if t in callers]
         sent = sum(wf.tasks[t].calls(u) for t in mine for u in wf.tasks[t].apis if u.api == name)
         after = max(after, sent)
+    for f in (f for f in analysis.fanouts if f.task in callers):  # held to the bucket: its burst at most
+        sent = sum(wf.tasks[f.task].calls(u) for u in wf.tasks[f.task].apis if u.api == name)
+        after = max(after, min(sent, f.in_flight * sent / f.items, limit.bucket))
     return {"name": name, "limit": limit.text, "at_once_allowed": _r(limit.bucket),
             "in_flight_before": _r(before), "in_flight_after": _r(after), "ok": after <= limit.bucket}
 

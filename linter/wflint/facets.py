@@ -18,7 +18,8 @@ from wflint.records import dataclass
 
 from .ir import Facet, Location
 
-__all__ = ["Facet", "Routes", "Starts", "StartNames", "TriggerRule", "LoopCopy", "ItemFanout", "ExecutionOrder", "OrderScenario",
+__all__ = ["Facet", "Routes", "Starts", "StartNames", "TriggerRule", "LoopCopy", "ItemFanout", "PerItem", "ExecutionOrder",
+           "OrderScenario",
            "JoinCheck", "InstanceWrites", "Instances", "InvalidSetting", "ConstantSetting", "Notes", "Structure",
            "Unresolved", "Step", "Steps", "Concurrency", "Publishing", "Waiting", "PoolQueueing", "RunSettings", "EngineVersion"]
 
@@ -94,6 +95,15 @@ class LoopCopy(Facet):
 
     site: str  # where the loop is, one name for every copy it makes
     linked_from: tuple[str, ...] = ()  # copies of the previous iterations it was chained after
+
+
+@dataclass(frozen=True)
+class PerItem(Facet):
+    """Work a task does one item after another (a brief's ``200 × 0.5s``): its items could run side
+    by side, as fast as its pool and its APIs' limits allow (analysis/fanout.py)."""
+
+    items: int
+    each_s: float  # one item's time
 
 
 @dataclass(frozen=True)

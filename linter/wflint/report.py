@@ -8,7 +8,8 @@ from __future__ import annotations
 from .analysis import Analysis, Peak, graph
 from .analysis.coverage import coverage
 from .analysis.durations import fmt_rate, fmt_seconds
-from .analysis.groups import seconds_known
+from .analysis.fanout import Fanout
+from .analysis.groups import longest_chain, seconds_known
 from .cost import parallel_cost
 from .display import printable
 from .finding import Finding
@@ -119,9 +120,10 @@ def build_report(analysis: Analysis, findings: list[Finding] | None = None,
              "batched_s": _r(b.batched_s), "duration_source": b.duration_source}
             for b in analysis.batches
         ],
+        "fanouts": [_fanout_dict(wf, f) for f in analysis.fanouts],
         "structure": _structure(analysis),
-        "stages_before": _stages(analysis, []),
-        "stages_after": _stages(analysis, sure),
+        "stages_before": _stages(analysis, [], after=False),
+        "stages_after": _stages(analysis, sure, after=True),
         "dependency_check": _dependency_check(analysis, findings),
         "resource_check": resources,
         "parallel_cost": parallel_cost(analysis),
@@ -174,12 +176,15 @@ def _pred_after_groups(analysis: Analysis, groups) -> dict[str, list[str]]:
     return {t: [p for p in declared[t] if (p, t) not in removed] for t in declared}
 
 
-def _stages(analysis: Analysis, groups) -> list[dict]:
-    """The run as consecutive stages: a lone task, or a bracket of tasks that run together."""
+def _stages(analysis: Analysis, groups, after: bool) -> list[dict]:
+    """The run as consecutive stages: a lone task, or a bracket of tasks that run together. After
+    the changes a fanned-out task takes its fanned time, named in ``fanned``."""
     order = analysis.relaxation.order
+    seconds = analysis.plan_duration if after else analysis.duration
+    fanned = {f.task: _r(f.fanned_s) for f in analysis.fanouts} if after else {}
     if analysis.workflow.execution_model.mode != "sequential":
-        path = analysis.critical_path(after=bool(groups))
-        return [{"tasks": [t], "duration_s": _r(analysis.duration[t])} for t in path]
+        path = analysis.critical_path(after=after and bool(groups or analysis.fanouts))
+        return [_stage([t], seconds[t], fanned) for t in path]
     member = {t: g for g in groups for t in g.tasks}
     stages, seen = [], set()
     for t in order:
@@ -187,12 +192,54 @@ def _stages(analysis: Analysis, groups) -> list[dict]:
             continue
         group = member.get(t)
         if group is None:
-            stages.append({"tasks": [t], "duration_s": _r(analysis.duration[t])})
+            stages.append(_stage([t], seconds[t], fanned))
             seen.add(t)
         else:
-            stages.append({"tasks": list(group.tasks), "duration_s": _r(group.parallel_s)})
+            needed = [(u, v) for u, v, _ in group.needed]
+            stages.append(_stage(list(group.tasks), longest_chain(group.tasks, needed, seconds), fanned))
             seen.update(group.tasks)
     return stages
+
+
+def _fanout_dict(wf: Workflow, f: Fanout) -> dict:
+    return {"task": f.task, "items": f.items, "each_s": _r(f.each_s), "sequential_s": _r(f.sequential_s),
+            "fanned_s": _r(f.fanned_s), "in_flight": f.in_flight, "paced_by": f.paced_by, "saved_s": _r(f.saved_s),
+            "reason": _fanout_reason(wf, f)}
+
+
+def _fanout_advice(wf: Workflow, f: Fanout) -> dict:
+    """Run the items concurrently with a bound the limits set, and keep the items that fail."""
+    name = printable(wf.tasks[f.task].name)
+    bound = (f"a semaphore of {f.in_flight} (`asyncio.Semaphore({f.in_flight})`, `p-limit({f.in_flight})`)"
+             if f.in_flight < f.items else "no semaphore needed by the declared limits")
+    pace = f", and a token bucket for the {f.paced_by} API" if f.paced_by else ""
+    text = (f"Fan out {name} per item: start its {f.items} items together with {bound}{pace}; about "
+            f"{fmt_seconds(f.sequential_s)} → {fmt_seconds(f.fanned_s)}.")
+    failure = ("one item's failure should not lose the others: collect every result "
+               "(`asyncio.gather(..., return_exceptions=True)`, `Promise.allSettled`) and retry or report the failed items.")
+    return {"group": None, "tasks": [f.task], "confidence": "high", "partial_failure": failure, "text": text}
+
+
+def _fanout_reason(wf: Workflow, f: Fanout) -> str:
+    """Why one task's items can overlap and what holds them back, in the brief's own figures."""
+    text = f"its {f.items} items ({f.items} × {fmt_seconds(f.each_s)}) can run side by side"
+    pools = [p for p in wf.tasks[f.task].pools if p in wf.limits.pools and wf.limits.pools[p].size == f.in_flight]
+    if pools:
+        text += f", at most {f.in_flight} at once ({pools[0]}, size {f.in_flight})"
+    if f.paced_by:
+        limit = wf.limits.apis[f.paced_by]
+        text += f", paced by the {f.paced_by} limit ({limit.text}) with a token bucket"
+    if not pools and not f.paced_by:
+        text += "; nothing declared limits them, so cap them at what the service allows"
+    return text
+
+
+def _stage(tasks: list[str], seconds: float, fanned: dict[str, float]) -> dict:
+    stage = {"tasks": tasks, "duration_s": _r(seconds)}
+    mine = {t: fanned[t] for t in tasks if t in fanned}
+    if mine:
+        stage["fanned"] = mine
+    return stage
 
 
 def _effects_of(wf: Workflow, t: str, mode: Mode) -> list[str]:
@@ -324,7 +371,7 @@ def _critical_path_without(analysis: Analysis, edge: tuple[str, str]) -> float:
         return free.makespan
     r = analysis.relaxation
     succ, pred = graph.adjacency(r.order, [e for e in r.strict_edges() if e != edge])
-    return cpm(r.order, pred, succ, analysis.duration).makespan
+    return cpm(r.order, pred, succ, analysis.plan_duration).makespan
 
 
 def _peak(peaks: list[Peak], limit: str) -> Peak | None:
@@ -513,6 +560,7 @@ def _recommendations(analysis: Analysis, resources: dict) -> list[dict]:
                             f"calls at once. About {fmt_seconds(b.sequential_s)} → {fmt_seconds(b.batched_s)} "
                             f"({b.duration_source} durations); nothing caps the calls in flight, so check the "
                             "API's rate limit."})
+    out += [_fanout_advice(wf, f) for f in analysis.fanouts]
     for api in resources["apis"]:
         if api["parallel_exceeds"] or analysis.optimized.waits.get(f"api {api['name']}"):
             out.append({"group": None, "tasks": api["tasks"], "confidence": "high", "partial_failure": "",
@@ -522,7 +570,7 @@ def _recommendations(analysis: Analysis, resources: dict) -> list[dict]:
         if limit.startswith("pool") or (limit == "concurrency" and model.runs_parallel):
             out.append({"group": None, "tasks": [], "confidence": "high", "partial_failure": "",
                         "text": f"{count} task(s) wait for {limit} in the parallel plan; its size bounds the speed-up."})
-    if not analysis.groups and not analysis.batches:
+    if not analysis.groups and not analysis.batches and not analysis.fanouts:
         out.append({"group": None, "tasks": [], "confidence": "high", "partial_failure": "",
                     "text": f"Nothing to parallelize: every ordering is needed. Critical path {_path_length(analysis)}."})
     return out

@@ -81,6 +81,19 @@ def test_the_suggested_group_is_keyed_by_the_target(steps, group):
     assert finding.fix.changes[0].group == group
 
 
+@pytest.mark.parametrize("steps", [
+    "      - run: docker push ghcr.io/acme/app:${GITHUB_REF_NAME}\n",
+    "      - run: docker push ghcr.io/acme/app:$GITHUB_REF_NAME\n",
+    "      - uses: docker/build-push-action@v6\n        with: {push: true, tags: 'ghcr.io/acme/app:${{ github.ref_name }}'}\n",
+])
+def test_an_image_tagged_by_the_ref_is_one_target_per_ref_however_it_is_spelt(steps):
+    """Runs for other branches push other tags: the key holds the ref, so they never wait for each
+    other, and every job pushing that tag shares it."""
+    [finding] = saf310(job("{push: {branches: [main, develop]}}", steps))
+    assert "`registry:docker:ghcr.io/acme/app:${{ github.ref_name }}`" in finding.message
+    assert finding.fix.changes[0].group == "image-ghcr.io-acme-app-${{ github.ref_name }}"
+
+
 def test_a_called_workflow_is_never_given_queue_max():
     [finding] = saf310(job("workflow_call", "      - run: 'aws s3 sync site/ s3://bucket/'\n"))
     assert finding.fix.changes[0].queue == ""

@@ -14,6 +14,7 @@ from ..ir import Workflow
 from . import graph
 from .batches import Batch, find_batches
 from .cpm import Cpm, cpm
+from .fanout import Fanout, fanned_demand, find_fanouts
 from .groups import Group, find_groups, weakest_source
 from .relax import Relaxation, relax
 from .schedule import Capacity, Demand, Schedule, critical_chain, list_schedule
@@ -74,6 +75,10 @@ class Analysis:
     peaks_optimized: list[Peak] = field(default_factory=list)  # the parallel plan, held to every limit
     peaks_parallel: list[Peak] = field(default_factory=list)  # the parallel plan, rate limits not honoured
     batches: list[Batch] = field(default_factory=list)  # one-task-at-a-time engines: calls to merge
+    fanouts: list[Fanout] = field(default_factory=list)  # per-item work the plan runs side by side
+    # The parallel plan's durations and holdings: ``duration``/``demand`` with each fan-out applied.
+    plan_duration: dict[str, float] = field(default_factory=dict)
+    plan_demand: dict[str, Demand] = field(default_factory=dict)
 
     def ordered(self, a: str, b: str) -> bool:
         """Does the declared design order a before b or b before a?"""
@@ -114,13 +119,23 @@ def analyze(workflow: Workflow) -> Analysis:
     current = list_schedule(order, dpred, dsucc, duration, demand, capacity, current_free.makespan,
                             priority_weights(workflow, order, dsucc, dpred))
     ssucc, spred = relaxation.strict
-    relaxed_cpm = cpm(order, spred, ssucc, duration)
     engine_capacity = capacity
     if not workflow.execution_model.runs_parallel:
         engine_capacity = Capacity(1, capacity.pools, capacity.rates, capacity.bursts)
-    optimized = list_schedule(order, spred, ssucc, duration, demand, engine_capacity, relaxed_cpm.makespan,
-                              priority_weights(workflow, order, ssucc, spred))
+    optimized, relaxed_cpm = _plan(workflow, relaxation, duration, demand, engine_capacity)
+    fanouts, plan_duration, plan_demand = [], duration, demand
+    for fanout in find_fanouts(workflow, capacity, duration):
+        trial = ({**plan_duration, fanout.task: fanout.fanned_s}, dict(plan_demand))
+        held = fanned_demand(plan_demand.get(fanout.task), fanout)
+        if held is not None:
+            trial[1][fanout.task] = held
+        schedule, trial_cpm = _plan(workflow, relaxation, *trial, engine_capacity)
+        if schedule.makespan < optimized.makespan - 1e-9:  # only a fan-out that shortens the plan
+            fanout.saved_s = optimized.makespan - schedule.makespan
+            fanouts.append(fanout)
+            optimized, relaxed_cpm, (plan_duration, plan_demand) = schedule, trial_cpm, trial
     raw = {t: workflow.tasks[t].duration.seconds for t in order}
+    raw.update({f.task: f.each_s for f in fanouts})  # with no limits at all, every item at once
     result = Analysis(
         workflow=workflow,
         relaxation=relaxation,
@@ -137,7 +152,8 @@ def analyze(workflow: Workflow) -> Analysis:
     )
     result.batches = find_batches(workflow, relaxation, duration)
     result.peaks_current = peaks(current_free.earliest_start, current_free.earliest_finish, demand, capacity)
-    result.peaks_optimized = peaks(optimized.start, optimized.finish, demand, capacity)
+    result.fanouts, result.plan_duration, result.plan_demand = fanouts, plan_duration, plan_demand
+    result.peaks_optimized = peaks(optimized.start, optimized.finish, plan_demand, capacity)
     result.peaks_parallel = _unthrottled_peaks(result, engine_capacity)
     return result
 
@@ -149,9 +165,18 @@ def _unthrottled_peaks(result: Analysis, capacity: Capacity) -> list[Peak]:
     r = result.relaxation
     ssucc, spred = r.strict
     free = Capacity(capacity.concurrency, capacity.pools)
-    plan = list_schedule(r.order, spred, ssucc, result.duration, result.demand, free, result.relaxed_cpm.makespan,
-                         priority_weights(result.workflow, r.order, ssucc, spred))
-    return peaks(plan.start, plan.finish, result.demand, capacity)
+    plan = list_schedule(r.order, spred, ssucc, result.plan_duration, result.plan_demand, free,
+                         result.relaxed_cpm.makespan, priority_weights(result.workflow, r.order, ssucc, spred))
+    return peaks(plan.start, plan.finish, result.plan_demand, capacity)
+
+
+def _plan(workflow: Workflow, relaxation: Relaxation, duration: dict[str, float], demand: dict[str, Demand],
+          capacity: Capacity) -> tuple[Schedule, Cpm]:
+    """The parallel plan (the relaxed graph under every limit) and its critical path with no limits."""
+    ssucc, spred = relaxation.strict
+    free = cpm(relaxation.order, spred, ssucc, duration)
+    weights = priority_weights(workflow, relaxation.order, ssucc, spred)
+    return list_schedule(relaxation.order, spred, ssucc, duration, demand, capacity, free.makespan, weights), free
 
 
 def capacity_of(workflow: Workflow) -> Capacity:

@@ -67,8 +67,8 @@ def find_groups(workflow: Workflow, relaxation: Relaxation, duration: dict[str, 
             tasks=members,
             removed=removed,
             confidence="high" if sure else "low",
-            sequential_s=_longest(members, declared_inside.get(root, []), duration),
-            parallel_s=_longest(members, [(u, v) for u, v, _ in needed], duration),
+            sequential_s=longest_chain(members, declared_inside.get(root, []), duration),
+            parallel_s=longest_chain(members, [(u, v) for u, v, _ in needed], duration),
             reason=_reason(workflow, members, needed),
             duration_source=weakest_source(workflow, members),
             needed=needed,
@@ -140,7 +140,7 @@ def weakest_source(workflow: Workflow, task_ids) -> str:
     return max(sources, key=_SOURCE_STRENGTH.index) if sources else DurationSource.DEFAULT.value
 
 
-def _longest(members: list[str], edges: list[tuple[str, str]], duration: dict[str, float]) -> float:
+def longest_chain(members: list[str], edges: list[tuple[str, str]], duration: dict[str, float]) -> float:
     """Longest node-weighted chain among ``members`` (already in topological order)."""
     preds: dict[str, list[str]] = {m: [] for m in members}
     for u, v in edges:

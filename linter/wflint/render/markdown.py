@@ -109,11 +109,12 @@ def _staged_flow(report: dict) -> list[str]:
 def _opportunities(report: dict, names: dict[str, str]) -> list[str]:
     """Section 2: one row per group of tasks that could overlap and per batch of mergeable calls."""
     out = ["## 2. Parallelization opportunities", ""]
-    if not report["groups"] and not report["batches"]:
+    if not report["groups"] and not report["batches"] and not report["fanouts"]:
         return out + ["None: every ordering in this workflow is needed by data or a shared resource.", ""]
     out += ["| Task Group | Tasks | Why They Can Run in Parallel | Estimated Time Saved |", "|---|---|---|---|"]
     out += [_group_row(i, g, report["structure"], names) for i, g in enumerate(report["groups"], start=1)]
     out += [_batch_row(i, b, names) for i, b in enumerate(report["batches"], start=1)]
+    out += [_fanout_row(i, f, names) for i, f in enumerate(report["fanouts"], start=1)]
     return out + (_total_rows(report) if report["structure"]["timed"] else []) + [""]
 
 
@@ -122,6 +123,7 @@ def _total_rows(report: dict) -> list[str]:
     the declared limits (concurrency, pools, rate limits) take back or add, as its own row."""
     counted = sum(g["saved_s"] for g in report["groups"] if g["confidence"] == "high")
     counted += sum(b["saved_s"] for b in report["batches"])
+    counted += sum(f["saved_s"] for f in report["fanouts"])
     rest = report["saved_s"] - counted
     out = []
     if abs(rest) > 0.0005:
@@ -160,6 +162,13 @@ def _batch_row(i: int, batch: dict, names: dict[str, str]) -> str:
              f"{batch['duration_source']} durations)")
     return (f"| Batch {i} | {_cell(', '.join(names[t] for t in batch['tasks']))} | independent calls: one task "
             f"fed one item per call sends them all at once | {saved} |")
+
+
+def _fanout_row(i: int, fanout: dict, names: dict[str, str]) -> str:
+    """A fan-out's row: one task's items side by side, with what holds them back."""
+    saved = (f"{fmt_seconds(fanout['saved_s'])} ({fmt_seconds(fanout['sequential_s'])} → "
+             f"{fmt_seconds(fanout['fanned_s'])})")
+    return f"| Fan-out {i} | {_cell(names[fanout['task']])} | {_cell(fanout['reason'])} | {saved} |"
 
 
 # ---------------------------------------------------------------- 3. dependency check
@@ -325,8 +334,11 @@ def _staged_blueprint(shape: dict) -> list[str]:
 
 
 def _stage_text(stage: dict, tasks: dict[str, dict]) -> str:
-    """``A (5s)`` for a stage of one task, ``[A (5s) + B (3s)]`` for tasks that run together."""
-    items = [f"{tasks[t]['name']} ({fmt_seconds(tasks[t]['duration_s'])})" for t in stage["tasks"]]
+    """``A (5s)`` for a stage of one task, ``[A (5s) + B (3s)]`` for tasks that run together; a
+    fanned-out task shows its fanned time."""
+    fanned = stage.get("fanned", {})
+    items = [f"{tasks[t]['name']} ({fmt_seconds(fanned[t])}, fanned out)" if t in fanned
+             else f"{tasks[t]['name']} ({fmt_seconds(tasks[t]['duration_s'])})" for t in stage["tasks"]]
     return items[0] if len(items) == 1 else "[" + " + ".join(items) + "]"
 
 

@@ -95,7 +95,7 @@ def report_text(report: dict) -> str:
         out.append(f"  {shape['depth_before']} stage(s) deep, up to {shape['width_before']} side by side "
                    f"({known_total(report)}; pass --timings)")
     out += ["", "Opportunities:"]
-    if not report["groups"] and not report["batches"]:
+    if not report["groups"] and not report["batches"] and not report["fanouts"]:
         out.append("  none")
     for i, g in enumerate(report["groups"], start=1):
         low = "" if g["confidence"] == "high" else " (low confidence)"
@@ -106,6 +106,10 @@ def report_text(report: dict) -> str:
         out.append(f"  - {' + '.join(label(t) for t in b['tasks'])}: one task fed one item per call sends them at "
                    f"once, about {fmt_seconds(b['sequential_s'])} → {fmt_seconds(b['batched_s'])} "
                    f"({b['duration_source']} durations)")
+    for f in report["fanouts"]:
+        out.append(f"  - {label(f['task'])} per item: {fmt_seconds(f['sequential_s'])} → {fmt_seconds(f['fanned_s'])}, "
+                   f"saves {fmt_seconds(f['saved_s'])}")
+        out.append(f"     {f['reason']}")
     races = report["dependency_check"]["races_as_designed"]
     if races:
         out += ["", "Races as designed:"]

@@ -99,12 +99,20 @@ _MATRIX_VALUE = lazy(r"\$\{\{\s*matrix\.([\w-]+)\s*\}\}")
 
 def docker_target(images: list[str]) -> str:
     """The registry an image push writes; named by its images when each names a matrix value (the
-    instances of a matrix, each pushing its own tag, write apart) or all are written out (one
-    image tag, the same whichever workflow pushes it)."""
-    images = [i.strip().strip("'\"") for i in images]
-    if images and (all(_MATRIX_VALUE.search(i) for i in images) or not any("$" in i for i in images)):
+    instances of a matrix, each pushing its own tag, write apart), all are written out (one image
+    tag, the same whichever workflow pushes it), or the only variable part is the run's ref (one
+    tag per branch or tag: runs for other refs do not touch it; written ``${{ github.ref_name }}``
+    however the script spells it, so one group key serves every job that pushes it)."""
+    images = [_REF_VARIABLE.sub("${{ github.ref_name }}", i.strip().strip("'\"")) for i in images]
+    if images and (all(_MATRIX_VALUE.search(i) for i in images)
+                   or not any("$" in _REF_EXPRESSION.sub("", i) for i in images)):
         return "registry:docker:" + ",".join(images)
     return "registry:docker"
+
+
+# The run's ref as a shell variable, and as the expression docker_target writes it in.
+_REF_VARIABLE = lazy(r"\$\{?GITHUB_REF_NAME\}?(?!\w)|\$\{\{\s*github\.ref_name\s*\}\}")
+_REF_EXPRESSION = lazy(r"\$\{\{ github\.ref_name \}\}")
 
 
 def matrix_values(text: str) -> list[str]:

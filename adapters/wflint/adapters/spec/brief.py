@@ -25,6 +25,7 @@ from typing import NoReturn
 
 from wflint.analysis.durations import parse_duration
 from wflint.errors import ParseError
+from wflint.facets import PerItem
 from wflint.ir import (
     ApiLimit,
     ApiUse,
@@ -70,7 +71,8 @@ READS_WHAT = re.compile(r"^task\s+(\d+)\s+reads?\s+what\s+task\s+(\d+)\s+writes?
 EFFECT = re.compile(SUBJECT + r"(?:both\s+|all\s+|each\s+)?(writes?|updates?|modif(?:y|ies)|deletes?|inserts?\s+into|"
                     r"reads?|lock|locks)\s+(?:to\s+|from\s+|the\s+same\s+|the\s+|a\s+|an\s+)*(.+)$", re.I)
 USES_POOL = re.compile(SUBJECT + r"(?:both\s+|all\s+|each\s+)?uses?\s+(?:the\s+|a\s+)?(.*?\bpool)$", re.I)
-CALLS = re.compile(SUBJECT + r"(?:each\s+)?calls?\s+(?:the\s+)?(.+?)(?:\s+api)?(?:\s+(\d+)\s+times?|\s+once)?$", re.I)
+CALLS = re.compile(SUBJECT + r"(?:each\s+)?calls?\s+(?:the\s+)?(.+?)(?:\s+api)?(?:\s+(\d+)\s+times?|\s+once)?"
+                   r"(\s+(?:per|for\s+each|each)\s+item)?$", re.I)
 NO_DEPS = re.compile(r"^(none|no\s+(other\s+)?(data\s+)?dependencies)$", re.I)
 # A rate limit is ``NAME: RATE``: the name is cut at the first colon, then the rate is matched alone.
 # ``N per window`` admits N at once; ``(burst B)`` says the API admits another burst.
@@ -79,19 +81,28 @@ RATE = re.compile(r"(\d+(?:\.\d+)?) ?(?:req(?:uest)?s?|calls?)? ?(?:/|per) ?(s|s
 # A pool is ``NAME (max N)``: the name is cut at the last opening parenthesis.
 POOL_SIZE = re.compile(r"(?:max(?:imum)?|size)? ?:? ?(\d+)(?: connections?)?", re.I)
 POOL_NAME = re.compile(r"(?:(?:a|one|single) )*(.*\bpool\b.*)", re.I)
-CONCURRENCY = re.compile(r"^(?:at\s+most|max(?:imum)?)\s+(\d+)\s+(?:concurrent\s+)?tasks?(?:\s+at\s+once)?$", re.I)
+# ``At most 4 tasks at once``, ``No more than 4 tasks in parallel``, ``Concurrency cap 3``, ``Max concurrency: 3``.
+CONCURRENCY = re.compile(r"^(?:(?:at\s+most|max(?:imum)?|up\s+to|no\s+more\s+than)\s+(\d+)\s+(?:concurrent\s+|parallel\s+)?"
+                         r"(?:tasks?|jobs?|workers?)(?:\s+(?:at\s+(?:once|a\s+time)|in\s+parallel|concurrently))?"
+                         r"|(?:max(?:imum)?\s+)?concurrency(?:\s+(?:cap|limit))?(?:\s+of)?\s*(?:[:=]\s*)?(\d+)"
+                         r"(?:\s+(?:tasks?|jobs?|workers?))?)$", re.I)
 PER_ITEM = [re.compile(r"^(\d+)\s*[×x*]\s*(.+)$", re.I),  # 200 × 0.5s
             re.compile(r"^(.+?)\s+per\s+item\s+for\s+(\d+)\s+items?$", re.I),  # 0.5s per item for 200 items
             re.compile(r"^(.+?)\s+each$", re.I)]  # 200 invoices (0.5s each): the count is in the title
-_POOL_WORDS = {"database": ("database", "db", "sql", "table", "query", "postgres", "mysql"),
-               "db": ("database", "db", "sql", "table", "postgres", "mysql")}
+# Words that name a database: a pool named by any of them is "the database pool" and serves tasks
+# whose titles name a database; other words of a pool's name (``redis``, ``ledger``) name only it.
+DATABASE_WORDS = frozenset({"database", "db", "sql", "postgres", "postgresql", "mysql", "mariadb", "sqlite",
+                            "mssql", "oracle", "snowflake", "redshift", "bigquery", "warehouse", "table", "query"})
+_GENERIC_POOL_WORDS = frozenset({"pool", "connection", "connections", "the", "a", "an", "one", "single", "shared"})
 FORMS = {
     "tasks": ["1. Fetch customer data from CRM (2s).", "2. Send 200 invoices (200 × 0.5s)."],
     "deps": ["Task 3 needs Task 1 and Task 2.", "Tasks 4 and 5 need Task 3.", "Tasks 1 and 2 are independent.",
              "Task 3 writes the customer record.", "Task 5 reads what Task 4 writes.", "Task 1 calls the CRM API 3 times.",
+             "Task 2 calls the CRM API once per item.",
              "Tasks 3 and 5 use the database pool.", "Tasks 3 and 4 lock the ledger table.", "None."],
     "apis": ["CRM: 10 req/s", "Zendesk: 300 requests per minute", "Stripe: 25 req/s (burst 50)"],
-    "infra": ["Single database connection pool (max 10)", "At most 4 tasks at once", "Tasks 3 and 4 lock the ledger table."],
+    "infra": ["Single database connection pool (max 10)", "At most 4 tasks at once", "Concurrency cap 4",
+              "Tasks 3 and 4 lock the ledger table."],
 }
 
 
@@ -141,6 +152,11 @@ def _pieces(body: str, section: str) -> list[tuple[int, str]]:
     return out
 
 
+def _pool_words(name: str) -> set[str]:
+    """The words that tell one pool from another (``postgres`` of ``Postgres pool``)."""
+    return set(re.findall(r"[a-z0-9]+", name.lower())) - _GENERIC_POOL_WORDS
+
+
 def _pool(sentence: str) -> tuple[str, int] | None:
     """``Single database connection pool (max 10)`` → (``database connection pool``, 10)."""
     if not sentence.endswith(")") or "(" not in sentence:
@@ -164,7 +180,7 @@ class _Brief:
         self.independent: list[tuple[int, list[str]]] = []
         self.effects: list[tuple[int, list[str], Mode, str]] = []
         self.pool_uses: list[tuple[int, list[str], str]] = []
-        self.api_uses: list[tuple[int, list[str], str, float]] = []
+        self.api_uses: list[tuple[int, list[str], str, float, bool]] = []  # ..., calls, per item
 
     def fail(self, number: int, reason: str, column: int = 1) -> NoReturn:
         raise ParseError(self.path, reason, number, column)
@@ -202,17 +218,20 @@ class _Brief:
             self.unreadable(number, "task", item, column)
         opening = rest.rfind("(")
         ident, title, duration_text = m.group(1), rest[:opening].strip(), rest[opening + 1:-1].strip()
-        seconds = self._duration(number, ident, title, duration_text, column)
+        count, each = self._duration(number, ident, title, duration_text, column)
         if ident in self.tasks:
             self.fail(number, f"task {ident} is listed twice", column)
         pointer = ("tasks", ident)
         self.positions[pointer] = Position(number, column)
-        self.tasks[ident] = Task(id=ident, name=title.rstrip("."), kind="task", location=Location(pointer),
-                                 duration=Duration(seconds, DurationSource.DECLARED))
+        task = Task(id=ident, name=title.rstrip("."), kind="task", location=Location(pointer),
+                    duration=Duration(count * each, DurationSource.DECLARED), items=count if count > 1 else None)
+        if count > 1:
+            task.put(PerItem(count, each))
+        self.tasks[ident] = task
 
-    def _duration(self, number: int, ident: str, title: str, text: str, column: int) -> float:
+    def _duration(self, number: int, ident: str, title: str, text: str, column: int) -> tuple[int, float]:
         """``2s``, ``1.5 min``, ``250ms``; per item ``200 × 0.5s``, ``0.5s per item for 200 items``,
-        ``0.5s each`` (the count from the title, ``200 invoices``): the whole task's time."""
+        ``0.5s each`` (the count from the title, ``200 invoices``): (items, seconds per item)."""
         count, each = 1, text
         for i, form in enumerate(PER_ITEM):
             m = form.match(text)
@@ -231,7 +250,7 @@ class _Brief:
         for pattern, unit in _UNIT_WORDS:
             each = pattern.sub(unit, each)
         try:
-            return count * parse_duration(each.replace(" ", ""))
+            return count, parse_duration(each.replace(" ", ""))
         except ValueError:
             self.fail(number, f"task {ident}: cannot read duration {text!r} (use e.g. 2s, 1.5 min, 250ms, 200 × 0.5s)",
                       column)
@@ -255,7 +274,7 @@ class _Brief:
         """Effects, locks, API calls and pool use, in the dependencies or constraints section."""
         m = READS_WHAT.match(sentence)
         if m:
-            resource = f"brief:output of task {m.group(2)}"
+            resource = f"output of task {m.group(2)}"
             self.effects += [(number, [m.group(2)], Mode.WRITE, resource), (number, [m.group(1)], Mode.READ, resource)]
             return True
         m = USES_POOL.match(sentence)
@@ -264,14 +283,15 @@ class _Brief:
             return True
         m = CALLS.match(sentence)
         if m:
-            self.api_uses.append((number, _numbers(m.group(1)), m.group(2).lower(), float(m.group(3) or 1)))
+            self.api_uses.append((number, _numbers(m.group(1)), m.group(2).lower(), float(m.group(3) or 1),
+                                  bool(m.group(4))))
             return True
         m = EFFECT.match(sentence)
         if m:
             verb, what = m.group(2).lower(), re.sub(r"\s+", " ", m.group(3).strip().lower())
             mode = Mode.READ if verb.startswith("read") else Mode.WRITE
-            resource = f"brief:lock {what}" if verb.startswith("lock") else f"brief:{what}"
-            self.effects.append((number, _numbers(m.group(1)), mode, resource))
+            # The resource is what the sentence names; taking its lock is writing it.
+            self.effects.append((number, _numbers(m.group(1)), mode, what))
             return True
         return False
 
@@ -304,7 +324,7 @@ class _Brief:
             return
         m = CONCURRENCY.match(sentence)
         if m:
-            self.limits.concurrency = int(m.group(1))
+            self.limits.concurrency = int(m.group(1) or m.group(2))
             self.limits.concurrency_source = f"brief line {number}"
             return
         if not self._resource_sentence(number, sentence):
@@ -362,14 +382,31 @@ class _Brief:
             for ident in self._known(number, ids):
                 self.tasks[ident].effects.append(Effect(resource, mode, Location(("deps", number))))
                 self.tasks[ident].opaque = False
-        for number, ids, api, calls in self.api_uses:
+        for number, ids, api, calls, per_item in self.api_uses:
             key = next((name for name in self.limits.apis if name in api or api in name), api)
             for ident in self._known(number, ids):
-                self.tasks[ident].apis.append(ApiUse(key, calls))
+                self.tasks[ident].apis.append(ApiUse(key, calls, per_item))
         for number, ids, pool in self.pool_uses:
-            key = next((name for name in self.limits.pools if pool.split()[0] in name), pool)
+            key = self._pool_meant(number, pool)
             for ident in self._known(number, ids):
                 self.tasks[ident].pools.append(key)
+
+    def _pool_meant(self, number: int, said: str) -> str:
+        """The declared pool a sentence's ``the database pool`` means: the one of that name, else the
+        one sharing a distinctive word (``postgres``), else the database pool when it names a
+        database, else the only pool when it says just ``the pool``. Two that fit is an error; none
+        is a pool without a declared size."""
+        if said in self.limits.pools:
+            return said
+        words = _pool_words(said)
+        fits = [p for p in self.limits.pools if words & _pool_words(p)]
+        if not fits and words & DATABASE_WORDS:
+            fits = [p for p in self.limits.pools if _pool_words(p) & DATABASE_WORDS]
+        if not fits and not words:
+            fits = list(self.limits.pools)
+        if len(fits) > 1:
+            self.fail(number, f"'{said}' could mean the {' or the '.join(fits)}: name one of them")
+        return fits[0] if fits else said
 
     def _known(self, number: int, ids: list[str]) -> list[str]:
         missing = [i for i in ids if i not in self.tasks]
@@ -387,12 +424,13 @@ class _Brief:
                 continue
             word = re.compile(rf"\b{re.escape(api)}\b", re.I)
             for task in self.tasks.values():
-                if word.search(task.name):
-                    task.apis.append(ApiUse(api))
+                if word.search(task.name):  # a task that works per item calls it once per item
+                    task.apis.append(ApiUse(api, per_item=task.items is not None))
         for pool in self.limits.pools:
             if pool in said_pool:
                 continue
-            words = next((w for key, w in _POOL_WORDS.items() if key in pool), ())
+            own = _pool_words(pool)
+            words = own | DATABASE_WORDS if own & DATABASE_WORDS else own
             for task in self.tasks.values():
-                if any(re.search(rf"\b{w}\b", task.name, re.I) for w in words):
+                if words & set(re.findall(r"[a-z0-9]+", task.name.lower())):
                     task.pools.append(pool)
