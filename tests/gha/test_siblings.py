@@ -58,6 +58,18 @@ def test_environments_are_not_compared_across_files(tmp_path):
     assert saf312(str(folder)) == []
 
 
+def test_one_environment_deployed_with_one_tool_from_two_files_is_a_preview_race(tmp_path):
+    folder = tmp_path / ".github" / "workflows"
+    folder.mkdir(parents=True)
+    for name in ("api.yml", "hotfix.yml"):  # both `wrangler deploy` into production: likely one service
+        (folder / name).write_text("on: {push: {branches: [main]}}\njobs:\n  ship:\n    runs-on: x\n"
+                                   "    environment: production\n    steps: [{run: npx wrangler deploy}]\n")
+    [(name, message)] = saf312(str(folder))
+    assert name == "api.yml" and "hotfix.yml also writes `env:production`" in message
+    shown = [f for r in lint_paths([str(folder)], Selection()) for f in r.findings if f.code == "SAF312"]
+    assert shown == []  # a guess from the environment and the tool: --preview only
+
+
 def test_workflows_pushing_one_floating_image_tag_race(tmp_path):
     folder = tmp_path / ".github" / "workflows"
     folder.mkdir(parents=True)

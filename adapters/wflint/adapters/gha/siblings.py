@@ -19,9 +19,11 @@ from wflint.records import dataclass
 from .facts import JobFacts
 
 # Targets that are one thing whatever the file: a branch of this repository, its Pages site, an
-# image tag written out. Not an environment (one `production` often guards several services, one
-# per workflow) or a tool.
+# image tag written out. An environment alone is not (one `production` often guards several
+# services, one per workflow): two jobs in one environment are rivals only when they also deploy
+# with the same tool (`deploy:wrangler`), and even then a guess, shown with --preview.
 NAMED = ("git:", "pages", "registry:docker:")
+ENVIRONMENT = "env:"
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class Writer:
     target: str
     group: str | None
     frequent: bool
+    tools: tuple[str, ...] = ()  # an environment's writer: the deploy tools the job runs
 
 
 _SUMMARIES: dict[tuple[str, int, int], list[Writer]] = {}
@@ -47,9 +50,14 @@ def writers(workflow: Workflow, file: str) -> list[Writer]:
             continue
         concurrency = task.facet(Concurrency) or Concurrency()
         group = concurrency.group or concurrency.workflow_group
+        tools = tuple(sorted({r for r, _, _ in facts.targets if r.startswith("deploy:")}))
         for resource, floating, _ in facts.targets:
-            if floating is True and resource.startswith(NAMED) and not any(c in resource for c in "*($"):
+            if floating is not True or any(c in resource for c in "*($"):
+                continue
+            if resource.startswith(NAMED):
                 out.append(Writer(file, job_id, resource, group, publishing.frequent))
+            elif resource.startswith(ENVIRONMENT) and tools:
+                out.append(Writer(file, job_id, resource, group, publishing.frequent, tools))
     return out
 
 
@@ -68,7 +76,8 @@ def rivals(path: str, workflow: Workflow, read) -> dict[str, list[tuple[Writer, 
             continue
         for theirs in _summary(os.path.join(folder, name), read):
             for own in mine:
-                if own.target == theirs.target and not same_group(own.group, theirs.group):
+                if own.target == theirs.target and not same_group(own.group, theirs.group) \
+                        and (not own.tools or set(own.tools) & set(theirs.tools)):
                     found.setdefault(own.job, []).append((own, theirs))
     return found
 

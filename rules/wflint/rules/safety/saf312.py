@@ -9,8 +9,10 @@ such pair is reported once, at the job in the file whose name sorts first.
 **Why.** GitHub runs each workflow on its own: a group in one file does not hold runs of another.
 A docs workflow on every push to `main` and a release workflow on a tag both pushing `gh-pages`
 overlap whenever their triggers fire together (a release commit and its tag): the one that
-finishes last wins, whatever it built. Environments are not compared across files: one
-`production` environment often guards several services, one per workflow.
+finishes last wins, whatever it built. An environment alone is not compared across files (one
+`production` environment often guards several services, one per workflow): two jobs in one
+environment that also deploy with the same tool (`wrangler deploy`, `firebase deploy`) are shown
+with `--preview`, at medium confidence.
 
 **Example.**
 
