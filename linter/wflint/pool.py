@@ -59,7 +59,7 @@ def map_in_order(work: Callable[[Any], Any], items: list, jobs: int, pack: Calla
     _work, _pack = work, pack
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            chunk = max(1, len(items) // (workers * 16))
+            chunk = max(1, len(items) // (workers * 4))
             for done, result in enumerate(pool.imap(_run, items, chunksize=chunk), 1):
                 yield result
                 if progress:
