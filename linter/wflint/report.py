@@ -567,9 +567,11 @@ def _partial_failure(analysis: Analysis, members: list[str], feeders: dict[str, 
 def _reads_every_branch(analysis: Analysis, feeders: list[str], members: list[str]) -> bool:
     """Whether the join, reading from ``feeders``, reads data that comes from each member (a data
     edge from it, or from a task after it)."""
-    succ = analysis.relaxation.declared_succ
     rank = analysis.relaxation.rank
-    return all(any(m == f or graph.reaches(succ, m, f, rank) for f in feeders) for m in members)
+    if not members or not feeders:
+        return not members
+    fed_by = graph.upstream(analysis.relaxation.declared_pred, feeders, rank, min(rank[m] for m in members))
+    return all(m in fed_by for m in members)
 
 
 def _path_length(analysis: Analysis) -> str:

@@ -88,6 +88,19 @@ def reaches(succ: dict[str, list[str]], u: str, v: str, rank: dict[str, int], sk
     return False
 
 
+def upstream(pred: dict[str, list[str]], targets: Iterable[str], rank: dict[str, int], floor: int) -> set[str]:
+    """``targets`` and every ancestor of theirs ranked ``floor`` or later: one search for "does any
+    of these reach one of the targets", instead of one ``reaches`` per pair."""
+    found = set(targets)
+    stack = list(found)
+    while stack:
+        for p in pred[stack.pop()]:
+            if p not in found and rank[p] >= floor:
+                found.add(p)
+                stack.append(p)
+    return found
+
+
 def ancestor_masks(order: list[str], pred: dict[str, list[str]], tracked: dict[str, int]) -> dict[str, int]:
     """Bitmask per node of its tracked ancestors (``tracked`` maps node → bit index)."""
     masks: dict[str, int] = {}
