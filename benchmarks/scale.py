@@ -6,11 +6,12 @@ call rate-limited APIs or hold pool slots) and times `wflint report` and `wflint
 separate processes, in one run. Prints seconds per size and the growth ratio between sizes.
 
     python benchmarks/scale.py [--sizes 1000,10000,50000] [--yaml]
-    python benchmarks/scale.py --shapes [--sizes 1000,10000] [--timeout 120]
+    python benchmarks/scale.py --shapes [--sizes 1000,10000,100000] [--timeout 120] [--commands check,report]
 
-``--shapes`` times `check` on the five shapes of every format instead: spec layered, spec
-`current: sequential`, an n8n tree (v1 order), GitHub jobs layered by `needs`, an Airflow DAG of
-explicit operators wired with `>>`; with each run's peak memory (from /usr/bin/time where present).
+``--shapes`` times `check` and `report` (markdown) on the five shapes of every format instead: spec
+layered, spec `current: sequential`, an n8n tree (v1 order), GitHub jobs layered by `needs`, an
+Airflow DAG of explicit operators wired with `>>`; one run each, with its peak memory (from
+/usr/bin/time where present) and the growth from the first size to the second.
 
 Spec files are written as JSON (which is YAML) unless --yaml asks for block YAML, so the figure
 is the analysis rather than the YAML parser; --yaml shows what a hand-written format costs.
@@ -147,27 +148,43 @@ def timed_with_memory(args: list[str], timeout: float) -> tuple[float | None, fl
     return elapsed, (int(last) / 1024 if last.isdigit() else None)
 
 
-def shapes(sizes: list[int], timeout: float) -> None:
-    print(f"{'shape':<22}" + "".join(f"{n:>10} s {'MB':>6}" for n in sizes) + "   growth")
+def write_shape(tmp: str, label: str, make, n: int) -> str:
+    """Write one generated shape of n tasks where its format's reader looks for it; its path."""
+    suffix, text = make(n)
+    folder = os.path.join(tmp, label.replace(" ", "-"), str(n))
+    if suffix == ".yml":
+        folder = os.path.join(folder, ".github", "workflows")
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, f"w{suffix}")
+    with open(path, "w") as handle:
+        handle.write(text)
+    return path
+
+
+COMMANDS = {"check": lambda path: ["check", path, "--fail-on", "never"],
+            "report": lambda path: ["report", path, "--format", "markdown"]}
+
+
+def cell(seconds: float | None, mb: float | None, timeout: float) -> str:
+    shown = f"{seconds:>9.2f}" if seconds is not None else f"{'>' + str(int(timeout)):>9}"
+    return shown + (f" {mb:>5.0f}" if mb is not None else f" {'':>5}")
+
+
+def shapes(sizes: list[int], timeout: float, commands: list[str]) -> None:
+    """One row per shape and command: seconds and peak MB per size, growth from the first to the second size."""
+    print(f"{'shape':<22}{'cmd':<7}" + "".join(f"{str(n) + ' s':>9} {'MB':>5}" for n in sizes) + "  growth")
     with tempfile.TemporaryDirectory() as tmp:
         for label, make in SHAPES.items():
-            row, times = f"{label:<22}", []
-            for n in sizes:
-                suffix, text = make(n)
-                folder = os.path.join(tmp, label.replace(" ", "-"), str(n))
-                if suffix == ".yml":
-                    folder = os.path.join(folder, ".github", "workflows")
-                os.makedirs(folder, exist_ok=True)
-                path = os.path.join(folder, f"w{suffix}")
-                with open(path, "w") as handle:
-                    handle.write(text)
-                seconds, mb = timed_with_memory(["check", path, "--fail-on", "never"], timeout)
-                times.append(seconds)
-                row += f"{seconds:>12.2f}" if seconds is not None else f"{'> ' + str(int(timeout)):>12}"
-                row += f" {mb:>6.0f}" if mb is not None else f" {'':>6}"
-            if len(times) > 1 and times[0] and times[-1]:
-                row += f"   {times[-1] / times[0]:.1f}x"
-            print(row, flush=True)
+            paths = [write_shape(tmp, label, make, n) for n in sizes]
+            for command in commands:
+                row, times = f"{label:<22}{command:<7}", []
+                for path in paths:
+                    seconds, mb = timed_with_memory(COMMANDS[command](path), timeout)
+                    times.append(seconds)
+                    row += cell(seconds, mb, timeout)
+                if len(times) > 1 and times[0] and times[1]:
+                    row += f"  {times[1] / times[0]:>5.1f}x"
+                print(row, flush=True)
 
 
 def main() -> None:
@@ -177,10 +194,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure; the best is kept")
     parser.add_argument("--shapes", action="store_true", help="time check on the five shapes of every format")
     parser.add_argument("--timeout", type=float, default=120, help="seconds before a --shapes run is cut off")
+    parser.add_argument("--commands", default="check,report", help="--shapes: the commands to time")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     if args.shapes:
-        shapes(sizes, args.timeout)
+        shapes(sizes, args.timeout, args.commands.split(","))
         return
     small = min(timed(["check", SMALL]) for _ in range(max(5, args.repeat)))
     print(f"one small file, `wflint check` as a whole process: {small:.3f}s (goal <= 0.25s)")

@@ -46,9 +46,9 @@ def analyze(path: str, *, text: str | None = None, timings: dict[str, float] | N
     workflows = load_configured(str(path), settings, text=source, timings=timings)
     if workflows is None:
         raise UsageError(f"{path}: not a workflow file wflint can read")
-    findings = default_findings(str(path), source, settings, timings=timings)
-    return [r for w in workflows
-            for r in run_reports(analyze_workflow(w), [f for f in findings if f.workflow == w.name])]
+    analyses = [analyze_workflow(w) for w in workflows]
+    findings = default_findings(str(path), source, settings, timings=timings, analyses=analyses)
+    return [r for a in analyses for r in run_reports(a, [f for f in findings if f.workflow == a.workflow.name])]
 
 
 @dataclass

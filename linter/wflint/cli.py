@@ -551,7 +551,7 @@ def _reports(path: str, stdin_format: str | None, timings, config_path: str | No
         sys.exit(1)
     analyses = _load_one(path, stdin_format, timings, config_path, text=source)
     findings = default_findings(path, source, find_config(path, config_path), stdin_format=stdin_format,
-                                timings=timings)
+                                timings=timings, analyses=analyses)
     return [r for a in analyses for r in run_reports(a, [f for f in findings if f.workflow == a.workflow.name])]
 
 

@@ -138,11 +138,13 @@ def apply_timings(workflow: Workflow, timings: Mapping[str, float]) -> list[str]
     return unmatched
 
 
-def check_workflow(workflow: Workflow, rules: Iterable[RuleInfo], preview: bool = False) -> WorkflowResult:
-    """The workflow's findings; those that rest on what wflint could not prove only with ``preview``."""
+def check_workflow(workflow: Workflow, rules: Iterable[RuleInfo], preview: bool = False,
+                   analyzed: Analysis | None = None) -> WorkflowResult:
+    """The workflow's findings; those that rest on what wflint could not prove only with ``preview``.
+    ``analyzed``: the workflow's analysis where the caller has made it already (a report)."""
     rules = list(rules)
     try:
-        analysis: Analysis | None = analyze(workflow)
+        analysis: Analysis | None = analyzed if analyzed is not None else analyze(workflow)
     except CycleError:
         analysis = None  # only the rules that need no analysis run (GRA001 names the cycle)
     findings = [f for f in run_rules(workflow, analysis, rules) if preview or not f.preview]
@@ -337,14 +339,16 @@ def _what_was_read(result: FileResult | None) -> str:
 
 def lint_file(path: str, explicit: bool, selection: Selection, config: Config, *,
               stdin_format: str | None = None, timings: Mapping[str, float] | None = None,
-              text: str | None = None) -> FileResult | None:
-    """``text``: the file's text when the caller has read it already (standard input reads once)."""
+              text: str | None = None, analyses: list[Analysis] | None = None) -> FileResult | None:
+    """``text``: the file's text when the caller has read it already (standard input reads once);
+    ``analyses``: its workflows, configured and analysed already (a report), not read again."""
     result = FileResult("<stdin>" if path == "-" else path, config=config)
     rules = [info for code, info in all_rules().items() if selection.wants(code)]
     try:
         text = read_text(path) if text is None else text
-        workflows = load(path, explicit=explicit, stdin_format=stdin_format, text=text)
-        for workflow in workflows or ():
+        workflows = [a.workflow for a in analyses] if analyses is not None else (
+            load(path, explicit=explicit, stdin_format=stdin_format, text=text))
+        for workflow in workflows if analyses is None and workflows else ():
             configure(workflow, path, config, timings)
     except ParseError as error:
         if selection.wants("WFL001"):
@@ -358,8 +362,8 @@ def lint_file(path: str, explicit: bool, selection: Selection, config: Config, *
         return None
     result.text = text
     findings = []
-    for workflow in workflows:
-        checked = check_workflow(workflow, rules, selection.preview)
+    for i, workflow in enumerate(workflows):
+        checked = check_workflow(workflow, rules, selection.preview, analyses[i] if analyses is not None else None)
         result.results.append(checked)
         findings.extend(checked.findings)
     kept, directives = suppress.apply(collapse_identical(findings), text, workflows)
@@ -371,9 +375,12 @@ def lint_file(path: str, explicit: bool, selection: Selection, config: Config, *
 
 
 def default_findings(path: str, text: str, config: Config, *, stdin_format: str | None = None,
-                     timings: Mapping[str, float] | None = None) -> list[Finding]:
+                     timings: Mapping[str, float] | None = None,
+                     analyses: list[Analysis] | None = None) -> list[Finding]:
     """What ``wflint check`` shows by default on one file already read (its configuration and
-    suppressions applied): the findings a report lists beside its analysis."""
+    suppressions applied): the findings a report lists beside its analysis. ``analyses``: the
+    report's own, so the file is read and analysed once."""
     selection = Selection(("ALL",), (), False).merged(config, path, (), cli_select=False)
-    checked = lint_file(path, True, selection, config, stdin_format=stdin_format, timings=timings, text=text)
+    checked = lint_file(path, True, selection, config, stdin_format=stdin_format, timings=timings, text=text,
+                        analyses=analyses)
     return checked.findings if checked else []

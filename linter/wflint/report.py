@@ -546,12 +546,13 @@ def _recommendations(analysis: Analysis, resources: dict) -> list[dict]:
     wf = analysis.workflow
     model = wf.execution_model
     out = []
+    feeders = _data_feeders(wf)
     for i, g in enumerate(analysis.groups, start=1):
         names = ", ".join(printable(wf.tasks[t].name) for t in g.tasks)
         text = f"Group {i} ({names}): {model.parallel_feature or 'run these tasks concurrently'}."
         if g.confidence != "high":
             text += " Low confidence: some effects are unknown; confirm they do not touch the same data first."
-        out.append({"group": i, "tasks": g.tasks, "text": text, "partial_failure": _partial_failure(analysis, g.tasks),
+        out.append({"group": i, "tasks": g.tasks, "text": text, "partial_failure": _partial_failure(analysis, g.tasks, feeders),
                     "confidence": g.confidence})
     for b in analysis.batches:
         names = ", ".join(printable(wf.tasks[t].name) for t in b.tasks)
@@ -576,7 +577,16 @@ def _recommendations(analysis: Analysis, resources: dict) -> list[dict]:
     return out
 
 
-def _partial_failure(analysis: Analysis, members: list[str]) -> str:
+def _data_feeders(workflow) -> dict[str, list[str]]:
+    """The tasks each task reads data from (its incoming data edges), indexed once per report."""
+    feeders: dict[str, list[str]] = {}
+    for e in workflow.edges:
+        if e.kind is EdgeKind.DATA:
+            feeders.setdefault(e.v, []).append(e.u)
+    return feeders
+
+
+def _partial_failure(analysis: Analysis, members: list[str], feeders: dict[str, list[str]]) -> str:
     """What one failed branch should do to the group, and the engine's construct for it: fail the
     group where the task that joins the branches reads every branch's output, else let the others
     finish (a failed notification need not stop a write) and decide where they meet."""
@@ -586,7 +596,7 @@ def _partial_failure(analysis: Analysis, members: list[str]) -> str:
         advice = ("The branches meet far downstream; make sure the task that joins them waits for all of them "
                   "and fails (or is told to run on partial data) when one fails.")
         construct = model.fail_together
-    elif join and _reads_every_branch(analysis, join, members):
+    elif join and _reads_every_branch(analysis, feeders.get(join, []), members):
         joiner = printable(wf.tasks[join].name)
         advice = f"{joiner} reads what every branch makes, so one failed branch should fail the group."
         construct = model.fail_together
@@ -602,12 +612,14 @@ def _partial_failure(analysis: Analysis, members: list[str]) -> str:
     return advice + (f" {construct}." if construct else "")
 
 
-def _reads_every_branch(analysis: Analysis, join: str, members: list[str]) -> bool:
-    """Whether ``join`` reads data that comes from each member (a data edge from it, or from a task after it)."""
-    feeders = [e.u for e in analysis.workflow.edges if e.v == join and e.kind is EdgeKind.DATA]
-    succ = analysis.relaxation.declared_succ
+def _reads_every_branch(analysis: Analysis, feeders: list[str], members: list[str]) -> bool:
+    """Whether the join, reading from ``feeders``, reads data that comes from each member (a data
+    edge from it, or from a task after it)."""
     rank = analysis.relaxation.rank
-    return all(any(m == f or graph.reaches(succ, m, f, rank) for f in feeders) for m in members)
+    if not members or not feeders:
+        return not members
+    fed_by = graph.upstream(analysis.relaxation.declared_pred, feeders, rank, min(rank[m] for m in members))
+    return all(m in fed_by for m in members)
 
 
 def _path_length(analysis: Analysis) -> str:

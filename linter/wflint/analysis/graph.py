@@ -88,6 +88,19 @@ def reaches(succ: dict[str, list[str]], u: str, v: str, rank: dict[str, int], sk
     return False
 
 
+def upstream(pred: dict[str, list[str]], targets: Iterable[str], rank: dict[str, int], floor: int) -> set[str]:
+    """``targets`` and every ancestor of theirs ranked ``floor`` or later: one search for "does any
+    of these reach one of the targets", instead of one ``reaches`` per pair."""
+    found = set(targets)
+    stack = list(found)
+    while stack:
+        for p in pred[stack.pop()]:
+            if p not in found and rank[p] >= floor:
+                found.add(p)
+                stack.append(p)
+    return found
+
+
 def ancestor_masks(order: list[str], pred: dict[str, list[str]], tracked: dict[str, int]) -> dict[str, int]:
     """Bitmask per node of its tracked ancestors (``tracked`` maps node → bit index)."""
     masks: dict[str, int] = {}
@@ -100,6 +113,73 @@ def ancestor_masks(order: list[str], pred: dict[str, list[str]], tracked: dict[s
                 mask |= 1 << bit
         masks[n] = mask
     return masks
+
+
+def ancestor_pairs(order: list[str], pred: dict[str, list[str]], queries: dict[str, list[str]],
+                   budget_bits: int = 1 << 30) -> set[tuple[str, str]]:
+    """The pairs (a, b), for b → [a, …] in ``queries``, where a is an ancestor of b (``order`` is
+    a topological order of ``pred``).
+
+    Ancestor sets are bitmasks over the asked-about ancestors only, and a node's mask is dropped
+    once its last successor has read it. Where the masks alive at once could pass ``budget_bits``,
+    the ancestors are taken a chunk of bits at a time: memory stays bounded where the full closure
+    of a large dense graph is quadratic.
+    """
+    rank = {n: i for i, n in enumerate(order)}
+    asked = sorted({a for ancestors in queries.values() for a in ancestors}, key=rank.__getitem__)
+    if not asked:
+        return set()
+    bit = {a: i for i, a in enumerate(asked)}
+    last: dict[str, int] = {}
+    for r, n in enumerate(order):
+        for p in pred[n]:
+            last[p] = r
+    chunk = max(64, budget_bits // max(1, _most_alive(order, rank, last)))
+    wanted: list[dict[str, list[str]]] = [{} for _ in range(0, len(asked), chunk)]
+    for b, ancestors in queries.items():
+        for a in ancestors:
+            wanted[bit[a] // chunk].setdefault(b, []).append(a)
+    found: set[tuple[str, str]] = set()
+    for c, want in enumerate(wanted):
+        if want:
+            stop = max(rank[b] for b in want)
+            _chunk_pass(order, pred, rank[asked[c * chunk]], stop, last, bit, c * chunk, chunk, want, found)
+    return found
+
+
+def _most_alive(order: list[str], rank: dict[str, int], last: dict[str, int]) -> int:
+    """The most nodes whose mask ``ancestor_pairs`` keeps at once (made, not yet read by its last successor)."""
+    change = [0] * (len(order) + 1)
+    for n, r in last.items():
+        change[rank[n]] += 1
+        change[r + 1] -= 1
+    alive = most = 0
+    for step in change:
+        alive += step
+        most = max(most, alive)
+    return most
+
+
+def _chunk_pass(order: list[str], pred: dict[str, list[str]], start: int, stop: int, last: dict[str, int],
+                bit: dict[str, int], low: int, size: int, want: dict[str, list[str]],
+                found: set[tuple[str, str]]) -> None:
+    """One pass of ``ancestor_pairs`` over ranks start..stop for the ancestors with bits low..low+size."""
+    masks: dict[str, int] = {}
+    for r in range(start, stop + 1):
+        n = order[r]
+        mask = 0
+        for p in pred[n]:
+            mask |= masks.get(p, 0)
+            if last[p] == r:
+                masks.pop(p, None)
+        for a in want.get(n, ()):
+            if mask >> (bit[a] - low) & 1:
+                found.add((a, n))
+        own = bit.get(n, -1) - low
+        if 0 <= own < size:
+            mask |= 1 << own
+        if mask and last.get(n, -1) > r:
+            masks[n] = mask
 
 
 def descendant_masks(order: list[str], succ: dict[str, list[str]], bit: dict[str, int]) -> dict[str, int]:

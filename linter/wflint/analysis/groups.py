@@ -81,21 +81,26 @@ def find_groups(workflow: Workflow, relaxation: Relaxation, duration: dict[str, 
 def credit_savings(relaxation: Relaxation, groups: list[Group], duration: dict[str, float]) -> None:
     """Drop each group's orderings in turn and credit it with the critical-path time that frees.
 
-    Only the tasks whose earliest start really changes are revisited, so this stays near linear
-    however many groups there are. Sure groups go first; uncertain ones are credited afterwards,
-    with what they would add if their effects turn out to be independent.
+    Only the tasks whose earliest start really changes are revisited (each queued once per group,
+    a task as its rank in the order), so this stays near linear however many groups there are.
+    Sure groups go first; uncertain ones are credited afterwards, with what they would add if
+    their effects turn out to be independent.
     """
-    rank = relaxation.rank
-    edges = set(relaxation.declared) | set(relaxation.strict_edges())
-    succ, pred = graph.adjacency(relaxation.order, edges)
-    succ_set = {n: set(m) for n, m in succ.items()}
-    pred_set = {n: set(m) for n, m in pred.items()}
-    start: dict[str, float] = {}
-    end: dict[str, float] = {}
-    for n in relaxation.order:
-        start[n] = max((end[p] for p in pred[n]), default=0.0)
-        end[n] = start[n] + duration[n]
-    finishes = [(-f, n) for n, f in end.items()]
+    order, rank = relaxation.order, relaxation.rank
+    succ: list[set[int]] = [set() for _ in order]
+    pred: list[set[int]] = [set() for _ in order]
+    for edges in (relaxation.declared, relaxation.relaxed, relaxation.barrier):
+        for u, v in edges:
+            if u != v:
+                succ[rank[u]].add(rank[v])
+                pred[rank[v]].add(rank[u])
+    cost = [duration[n] for n in order]
+    start = [0.0] * len(order)
+    end = [0.0] * len(order)
+    for i in range(len(order)):
+        start[i] = max((end[p] for p in pred[i]), default=0.0)
+        end[i] = start[i] + cost[i]
+    finishes = [(-f, i) for i, f in enumerate(end)]
     heapq.heapify(finishes)
 
     def makespan() -> float:
@@ -105,23 +110,20 @@ def credit_savings(relaxation: Relaxation, groups: list[Group], duration: dict[s
 
     for group in sorted(groups, key=lambda g: (g.confidence != "high", rank[g.tasks[0]])):
         before = makespan()
-        dirty: list[tuple[int, str]] = []
         for u, v in group.removed:
-            succ_set[u].discard(v)
-            pred_set[v].discard(u)
-            heapq.heappush(dirty, (rank[v], v))
-        seen: set[str] = set()
+            succ[rank[u]].discard(rank[v])
+            pred[rank[v]].discard(rank[u])
+        dirty = sorted({rank[v] for _, v in group.removed})
+        queued = set(dirty)
         while dirty:
-            _, n = heapq.heappop(dirty)
-            if n in seen:
-                continue
-            seen.add(n)
-            new_start = max((end[p] for p in pred_set[n]), default=0.0)
-            if new_start != start[n]:
-                start[n], end[n] = new_start, new_start + duration[n]
-                heapq.heappush(finishes, (-end[n], n))
-                for m in succ_set[n]:
-                    heapq.heappush(dirty, (rank[m], m))
+            i = heapq.heappop(dirty)
+            new_start = max((end[p] for p in pred[i]), default=0.0)
+            if new_start != start[i]:
+                start[i], end[i] = new_start, new_start + cost[i]
+                heapq.heappush(finishes, (-end[i], i))
+                for m in succ[i] - queued:
+                    queued.add(m)
+                    heapq.heappush(dirty, m)
         group.saved_s = max(0.0, before - makespan())
 
 

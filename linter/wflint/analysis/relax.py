@@ -288,24 +288,20 @@ def _graph_conflicts(result: Relaxation, accesses: dict[str, dict[str, Mode]], p
                  if len(users) > 1 and any(m is Mode.WRITE for _, m in users)}
     if not contested:
         return
-    tracked: dict[str, int] = {}
-    for users in contested.values():
-        for t, _ in users:
-            tracked.setdefault(t, len(tracked))
-    masks = graph.ancestor_masks(result.order, pred, tracked)
-    for resource, users in contested.items():
-        for i, (a, ma) in enumerate(users):
-            for b, mb in users[i + 1:]:
-                if ma is Mode.READ and mb is Mode.READ or (a, resource) in appends and (b, resource) in appends:
-                    continue
-                if masks[b] >> tracked[a] & 1:
-                    if keep:
-                        result.relaxed.setdefault((a, b), _why(a, b, resource, ma, mb))
-                elif masks[a] >> tracked[b] & 1:
-                    if keep:
-                        result.relaxed.setdefault((b, a), _why(b, a, resource, mb, ma))
-                elif together is None or together(a, b):
-                    result.conflicts.append(Conflict(a, b, resource, ma, mb))
+    pairs = [(a, ma, b, mb, resource) for resource, users in contested.items()
+             for i, (a, ma) in enumerate(users) for b, mb in users[i + 1:]
+             if not (ma is Mode.READ and mb is Mode.READ or (a, resource) in appends and (b, resource) in appends)]
+    queries: dict[str, list[str]] = {}
+    for a, _, b, _, _ in pairs:
+        queries.setdefault(b, []).append(a)
+    # Users are listed in ``result.order``, a topological order of ``pred``: b is never above a.
+    ordered = graph.ancestor_pairs(result.order, pred, queries)
+    for a, ma, b, mb, resource in pairs:
+        if (a, b) in ordered:
+            if keep:
+                result.relaxed.setdefault((a, b), _why(a, b, resource, ma, mb))
+        elif together is None or together(a, b):
+            result.conflicts.append(Conflict(a, b, resource, ma, mb))
 
 
 def _graph_barriers(workflow: Workflow, result: Relaxation) -> None:

@@ -13,18 +13,26 @@ RESERVED = {"end", "graph", "flowchart", "subgraph", "style", "class", "classdef
             "active", "milestone", "after", "todaymarker", "excludes", "includes", "dateformat", "axisformat"}
 
 
-def node_id(task_id: str, ids: dict[str, str]) -> str:
-    """Mermaid ids must be plain words; keep them readable and unique, never a keyword."""
-    if task_id not in ids:
-        base = re.sub(r"\W+", "_", task_id, flags=re.ASCII).strip("_") or "task"
-        if not base[0].isalpha() or base.lower() in RESERVED:
-            base = "t_" + base
-        candidate, n = base, 1
-        while candidate in ids.values():
-            n += 1
-            candidate = f"{base}_{n}"
-        ids[task_id] = candidate
-    return ids[task_id]
+class NodeIds:
+    """Mermaid ids must be plain words; keep them readable and unique, never a keyword. The ids
+    taken are kept as a set, so naming n tasks is linear."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, str] = {}
+        self.taken: set[str] = set()
+
+    def __call__(self, task_id: str) -> str:
+        if task_id not in self.ids:
+            base = re.sub(r"\W+", "_", task_id, flags=re.ASCII).strip("_") or "task"
+            if not base[0].isalpha() or base.lower() in RESERVED:
+                base = "t_" + base
+            candidate, n = base, 1
+            while candidate in self.taken:
+                n += 1
+                candidate = f"{base}_{n}"
+            self.ids[task_id] = candidate
+            self.taken.add(candidate)
+        return self.ids[task_id]
 
 
 def label(text: str) -> str:
@@ -42,14 +50,14 @@ def _gantt_text(text: str) -> str:
 def flowchart(workflow: Workflow, edges: list[tuple[str, str, str]], critical: Set[str] = frozenset()) -> str:
     """``edges`` are (u, v, kind); kinds other than data/control are drawn dotted; ``critical``
     tasks (the report's critical path) are drawn in the critical colour."""
-    ids: dict[str, str] = {}
+    node_id = NodeIds()
     lines = ["flowchart LR"]
     for t, task in workflow.tasks.items():
-        lines.append(f"    {node_id(t, ids)}[{label(task.name)}]")
+        lines.append(f"    {node_id(t)}[{label(task.name)}]")
     for u, v, kind in edges:
         arrow = "-->" if kind in ("data", "control", "needed") else "-.->"
-        lines.append(f"    {node_id(u, ids)} {arrow} {node_id(v, ids)}")
-    on_path = [node_id(t, ids) for t in workflow.tasks if t in critical]
+        lines.append(f"    {node_id(u)} {arrow} {node_id(v)}")
+    on_path = [node_id(t) for t in workflow.tasks if t in critical]
     if on_path:
         lines += ["    classDef critical fill:#ffebe9,stroke:#cf222e,stroke-width:2px",
                   f"    class {','.join(on_path)} critical"]
@@ -60,10 +68,10 @@ def gantt(title: str, names: dict[str, str], start: dict[str, float], finish: di
           critical: Set[str] = frozenset(), rows: list[str] | None = None) -> str:
     """A schedule as a gantt chart; times in milliseconds (``dateFormat x``). ``rows``: the order
     of the rows (the same before and after, so a task keeps its line), else by start."""
-    ids: dict[str, str] = {}
+    node_id = NodeIds()
     lines = ["gantt", f"    title {_gantt_text(title)}", "    dateFormat x", "    axisFormat %M:%S", "    section Tasks"]
     for t in rows or sorted(start, key=lambda x: (start[x], x)):
-        tags = ("crit, " if t in critical else "") + node_id(t, ids)
+        tags = ("crit, " if t in critical else "") + node_id(t)
         text = _gantt_text(names[t])
         lines.append(f"    {text} :{tags}, {round(start[t] * 1000)}, {round(finish[t] * 1000)}")
     return "\n".join(lines)
