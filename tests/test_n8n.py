@@ -600,3 +600,13 @@ def test_combine_by_position_after_both_sides_of_one_if(change, flagged):
     assert len(found) == flagged
     if flagged:
         assert "`Kept` and `Discarded` never both send an item in one run" in found[0].full_message
+
+
+def test_a_merge_with_an_input_unwired_runs_at_once():
+    """n8n 2.8.4 (measured: Merge v1 passThrough and v3.2 append, v1 and v0 order, input 2 unwired)
+    runs the Merge at once with input 1's item and sends it on: it does not wait."""
+    path = FIXTURES / "rules" / "SAF003" / "bad-n8n-merge-one-input.json"
+    wf = read_n8n(path.name, path.read_text())[0]
+    messages = [f.full_message for f in check_workflow(wf, [all_rules()["SAF003"]]).findings]
+    assert any("input 2 is not connected; n8n runs the Merge at once" in m for m in messages)
+    assert not any("waits for it" in m for m in messages)

@@ -811,6 +811,7 @@ def _joins(task: Task, node: dict, inputs: list[tuple], labels: dict) -> None:
     if by_index and valid:
         for idx in range(count):
             if idx not in by_index:
-                issues.append(f"input {idx + 1} is not connected; the Merge waits for it, then runs with partial data")
+                issues.append(f"input {idx + 1} is not connected; n8n runs the Merge at once with the other inputs' "
+                              "items only: nothing is joined")
     if issues:
         update(task, join_issues=tuple(issues))
