@@ -588,3 +588,21 @@ def test_combine_by_position_after_both_sides_of_an_if_outputs_nothing(n8n):
     counts = {d["id"]: merge_items(real[d["id"]]) for d in docs}
     # v0 forces the false side (Other) to run with the item too, so append sends on two items
     assert counts == {"pospositionv1": 0, "posappendv1": 1, "pospositionv0": 1, "posappendv0": 2}
+
+
+def test_a_merge_with_one_input_unwired_runs_at_once_with_its_items(n8n):
+    """Merge v1 passThrough and v3.2 append, input 2 unwired, both orders: n8n 2.8.4 runs the Merge
+    at once and sends input 1's item on to F; wflint says so and not that it waits."""
+    docs = []
+    for ver, params in ((1, {"mode": "passThrough"}), (3.2, {})):
+        for order in ("v1", None):
+            merge = {"parameters": params, "id": "00000000-0000-4000-8000-0000000000c2", "name": "Merge",
+                     "type": "n8n-nodes-base.merge", "typeVersion": ver, "position": [600, 300]}
+            docs.append(workflow(f"unwired{int(ver * 10)}{order or 'v0'}", [setter("A1", 200, 200, "a", "1"), merge,
+                                 setter("F", 800, 300, "f", "1")], conn((T, "A1"), ("A1", "Merge", 0), ("Merge", "F")), order))
+    real = n8n(docs)
+    for d in docs:
+        assert first_runs(real[d["id"]]) == [T, "A1", "Merge", "F"] and merge_items(real[d["id"]]) == 1, d["id"]
+        wf = read_n8n(f"{d['id']}.json", json.dumps(d))[0]
+        messages = [f.full_message for f in check_workflow(wf, [all_rules()["SAF003"]]).findings]
+        assert any("runs the Merge at once" in m for m in messages) and not any("waits" in m for m in messages)
