@@ -578,3 +578,35 @@ def test_a_directive_in_notes_is_read_once_and_used_not_reported_unused(tmp_path
     path.write_text(json.dumps(d, indent=2))
     codes = [f["code"] for f in run("check", path, "--format", "json", "--fail-on", "never").json()["findings"]]
     assert "SAF003" not in codes and "WFL002" not in codes
+
+
+@pytest.mark.parametrize("change, flagged", [
+    (None, True),
+    ("v0", False),  # legacy v0 also runs the other side's chain: the Merge gets a pair (oracle)
+    ("unpaired", False),  # Include Any Unpaired Items sends the lone item on
+    ("fields", False),  # combining by matching fields is another question
+])
+def test_combine_by_position_after_both_sides_of_one_if(change, flagged):
+    doc = json.loads((FIXTURES / "rules" / "SAF003" / "bad-n8n-combine-by-position-after-if.json").read_text())
+    merge = next(n for n in doc["nodes"] if n["name"] == "Merge")
+    if change == "v0":
+        del doc["settings"]
+    elif change == "unpaired":
+        merge["parameters"]["options"] = {"includeUnpaired": True}
+    elif change == "fields":
+        merge["parameters"]["combineBy"] = "combineByFields"
+    wf = read_n8n("wf.json", json.dumps(doc))[0]
+    found = [f for f in check_workflow(wf, [all_rules()["SAF003"]]).findings if "by position" in f.full_message]
+    assert len(found) == flagged
+    if flagged:
+        assert "`Kept` and `Discarded` never both send an item in one run" in found[0].full_message
+
+
+def test_a_merge_with_an_input_unwired_runs_at_once():
+    """n8n 2.8.4 (measured: Merge v1 passThrough and v3.2 append, v1 and v0 order, input 2 unwired)
+    runs the Merge at once with input 1's item and sends it on: it does not wait."""
+    path = FIXTURES / "rules" / "SAF003" / "bad-n8n-merge-one-input.json"
+    wf = read_n8n(path.name, path.read_text())[0]
+    messages = [f.full_message for f in check_workflow(wf, [all_rules()["SAF003"]]).findings]
+    assert any("input 2 is not connected; n8n runs the Merge at once" in m for m in messages)
+    assert not any("waits for it" in m for m in messages)

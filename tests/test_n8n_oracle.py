@@ -558,3 +558,51 @@ def test_measured_node_times_predict_the_wall_time_and_the_order_n8n_ran(n8n, tm
         # The report's schedule starts the tasks in the order n8n first ran them.
         starts = sorted(report["tasks"], key=lambda t: (t["current_start_s"], rank[t["id"]]))
         assert [t["id"] for t in starts] == predicted, d["id"]
+
+
+def merge_items(run: dict) -> int:
+    """The items the Merge sent on, over all its runs (0 when it never ran)."""
+    entries = run["data"]["resultData"]["runData"].get("Merge", [])
+    return sum(len(out or []) for r in entries for out in (r.get("data") or {}).get("main", [[]])[:1])
+
+
+def test_combine_by_position_after_both_sides_of_an_if_outputs_nothing(n8n):
+    """Both sides of one IF into a Merge v3 that combines by position: one item takes one side, so
+    n8n 2.8.4's Merge sends no item on under v1, and wflint says so (SAF003); legacy v0 also runs
+    the other side's chain, so the Merge gets a pair and sends one item, and wflint says nothing;
+    appending sends the item on (v0: both sides' items), and wflint says nothing about it."""
+    docs = []
+    for order in ("v1", None):
+        for mode in ("position", "append"):
+            d = if_into_merge(f"pos{mode}{order or 'v0'}", order, True)
+            merge = next(n for n in d["nodes"] if n["name"] == "Merge")
+            if mode == "position":
+                merge["parameters"] = {"mode": "combine", "combineBy": "combineByPosition", "options": {}}
+            merge["typeVersion"] = 3.2
+            docs.append(d)
+    real = n8n(docs)
+    for d in docs:
+        wf = read_n8n(f"{d['id']}.json", json.dumps(d))[0]
+        said = [f for f in check_workflow(wf, [all_rules()["SAF003"]]).findings if "by position" in f.full_message]
+        assert len(said) == (d["id"] == "pospositionv1"), d["id"]
+    counts = {d["id"]: merge_items(real[d["id"]]) for d in docs}
+    # v0 forces the false side (Other) to run with the item too, so append sends on two items
+    assert counts == {"pospositionv1": 0, "posappendv1": 1, "pospositionv0": 1, "posappendv0": 2}
+
+
+def test_a_merge_with_one_input_unwired_runs_at_once_with_its_items(n8n):
+    """Merge v1 passThrough and v3.2 append, input 2 unwired, both orders: n8n 2.8.4 runs the Merge
+    at once and sends input 1's item on to F; wflint says so and not that it waits."""
+    docs = []
+    for ver, params in ((1, {"mode": "passThrough"}), (3.2, {})):
+        for order in ("v1", None):
+            merge = {"parameters": params, "id": "00000000-0000-4000-8000-0000000000c2", "name": "Merge",
+                     "type": "n8n-nodes-base.merge", "typeVersion": ver, "position": [600, 300]}
+            docs.append(workflow(f"unwired{int(ver * 10)}{order or 'v0'}", [setter("A1", 200, 200, "a", "1"), merge,
+                                 setter("F", 800, 300, "f", "1")], conn((T, "A1"), ("A1", "Merge", 0), ("Merge", "F")), order))
+    real = n8n(docs)
+    for d in docs:
+        assert first_runs(real[d["id"]]) == [T, "A1", "Merge", "F"] and merge_items(real[d["id"]]) == 1, d["id"]
+        wf = read_n8n(f"{d['id']}.json", json.dumps(d))[0]
+        messages = [f.full_message for f in check_workflow(wf, [all_rules()["SAF003"]]).findings]
+        assert any("runs the Merge at once" in m for m in messages) and not any("waits" in m for m in messages)

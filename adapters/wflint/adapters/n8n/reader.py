@@ -168,7 +168,7 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
     edges += _lineage(tasks, wiring.children, runs.back, edges)
     _items_and_durations(tasks, wiring.parents, pin)
     _batch_keys(tasks, by_name)
-    _branch_facets(task_names, tasks, by_name, wiring, runs)
+    _branch_facets(task_names, tasks, by_name, wiring, runs, v1)
     wf = Workflow(name=_name(doc, path, suffix), format="n8n", path=path,
                   execution_model=_model(v1, order_setting, runs.order, runs.starts), tasks=tasks, edges=edges,
                   dangling=wiring.dangling, source=index, location=Location(p))
@@ -355,7 +355,7 @@ def _exclusive_routers(task_names: list[str], tasks: dict[str, Task], by_name: d
 
 
 def _branch_facets(task_names: list[str], tasks: dict[str, Task], by_name: dict, wiring: _Wiring,
-                   runs: _Order) -> None:
+                   runs: _Order, v1: bool) -> None:
     """Routes (which router outputs lead to a node), Starts (where several starts, or nodes no
     start reaches: those never run and cost nothing) and the join checks."""
     children = wiring.children
@@ -371,7 +371,10 @@ def _branch_facets(task_names: list[str], tasks: dict[str, Task], by_name: dict,
         if route[name]:
             tasks[name].put(Routes({r: tuple(sorted(o)) for r, o in route[name].items()}))
         inputs = wiring.inputs[name]
-        _joins(tasks[name], by_name[name][1], inputs, _labels(name, inputs, route, starts, runs.routers))
+        labels = _labels(name, inputs, route, starts, runs.routers)
+        _joins(tasks[name], by_name[name][1], inputs, labels)
+        if v1:  # v0 runs the other input's chain too, so the Merge gets a pair (oracle)
+            _pairless(tasks[name], by_name[name][1], inputs, labels)
 
 
 def _model(v1: bool, order_setting: object, order: list[str], starts: list[str]) -> ExecutionModel:
@@ -736,6 +739,36 @@ def _apart(a, b) -> bool:
     return not (sa & sb) or exclusive(ra, rb)
 
 
+def _by_position(node: dict) -> bool:
+    """A Merge v3 that combines by position and drops unpaired items (n8n-nodes-base 2.8,
+    Merge/v3/actions/mode/combineByPosition.js: as many items as the shortest input)."""
+    raw = node.get("parameters")
+    params = raw if isinstance(raw, dict) else {}
+    options = params.get("options")
+    unpaired = isinstance(options, dict) and options.get("includeUnpaired") is True
+    return (fx.short_type(str(node.get("type", ""))) == "merge" and fx.version(node) >= 3 and params.get("mode") == "combine"
+            and params.get("combineBy") == "combineByPosition" and not unpaired)
+
+
+def _pairless(task: Task, node: dict, inputs: list[tuple], labels: dict) -> None:
+    """A combine-by-position Merge whose inputs never carry data for one item together (both
+    outputs of one IF, or two triggers' runs) pairs nothing under v1: a real loss nothing else flags."""
+    if not _by_position(node):
+        return
+    first: dict[int, tuple] = {}
+    for u, out, idx, _ptr in inputs:
+        first.setdefault(idx, (u, out))
+    wired = sorted(first.items())
+    apart = [(a, b) for i, (_, a) in enumerate(wired) for _, b in wired[i + 1:] if _apart(labels[a], labels[b])]
+    if len(first) < 2 or not apart:
+        return
+    (a, _), (b, _) = apart[0]
+    issue = (f"it combines by position, but `{a}` and `{b}` never both send an item in one run (an item takes "
+             "one way): for one item the Merge outputs nothing, for several it pairs unrelated items; "
+             "append instead, or enable Include Any Unpaired Items")
+    update(task, join_issues=(*facts(task).join_issues, issue))
+
+
 def _joins(task: Task, node: dict, inputs: list[tuple], labels: dict) -> None:
     """A non-Merge node fed by two nodes runs once per branch; a Merge must be wired one-to-one.
 
@@ -778,6 +811,7 @@ def _joins(task: Task, node: dict, inputs: list[tuple], labels: dict) -> None:
     if by_index and valid:
         for idx in range(count):
             if idx not in by_index:
-                issues.append(f"input {idx + 1} is not connected; the Merge waits for it, then runs with partial data")
+                issues.append(f"input {idx + 1} is not connected; n8n runs the Merge at once with the other inputs' "
+                              "items only: nothing is joined")
     if issues:
         update(task, join_issues=tuple(issues))
