@@ -113,10 +113,10 @@ def _in_flight(analysis: Analysis, name: str) -> dict:
     after = _at_once(callers, analysis.optimized)
     for batch in analysis.batches:
         mine = [t for t in batch.tasks if t in callers]
-        sent = sum(wf.tasks[t].calls(u) for t in mine for u in wf.tasks[t].apis if u.api == name)
+        sent = sum(wf.tasks[t].api_calls().get(name, 0.0) for t in mine)
         after = max(after, sent)
     for f in (f for f in analysis.fanouts if f.task in callers):  # held to the bucket: its burst at most
-        sent = sum(wf.tasks[f.task].calls(u) for u in wf.tasks[f.task].apis if u.api == name)
+        sent = wf.tasks[f.task].api_calls()[name]
         after = max(after, min(sent, f.in_flight * sent / f.items, limit.bucket))
     return {"name": name, "limit": limit.text, "at_once_allowed": _r(limit.bucket),
             "in_flight_before": _r(before), "in_flight_after": _r(after), "ok": after <= limit.bucket}

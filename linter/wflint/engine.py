@@ -346,10 +346,12 @@ def lint_file(path: str, explicit: bool, selection: Selection, config: Config, *
     rules = [info for code, info in all_rules().items() if selection.wants(code)]
     try:
         text = read_text(path) if text is None else text
-        workflows = [a.workflow for a in analyses] if analyses is not None else (
-            load(path, explicit=explicit, stdin_format=stdin_format, text=text))
-        for workflow in workflows if analyses is None and workflows else ():
-            configure(workflow, path, config, timings)
+        if analyses is not None:
+            workflows: list[Workflow] | None = [a.workflow for a in analyses]
+        else:
+            workflows = load(path, explicit=explicit, stdin_format=stdin_format, text=text)
+            for workflow in workflows or ():
+                configure(workflow, path, config, timings)
     except ParseError as error:
         if selection.wants("WFL001"):
             result.findings.append(error.finding(all_rules()["WFL001"]))
@@ -362,8 +364,9 @@ def lint_file(path: str, explicit: bool, selection: Selection, config: Config, *
         return None
     result.text = text
     findings = []
-    for i, workflow in enumerate(workflows):
-        checked = check_workflow(workflow, rules, selection.preview, analyses[i] if analyses is not None else None)
+    given: list[Analysis | None] = list(analyses) if analyses is not None else [None] * len(workflows)
+    for workflow, analyzed in zip(workflows, given):
+        checked = check_workflow(workflow, rules, selection.preview, analyzed)
         result.results.append(checked)
         findings.extend(checked.findings)
     kept, directives = suppress.apply(collapse_identical(findings), text, workflows)

@@ -171,6 +171,13 @@ class Task(Faceted):
     def calls(self, use: ApiUse) -> float:
         return use.calls * (self.items or 1) if use.per_item else use.calls
 
+    def api_calls(self) -> dict[str, float]:
+        """Calls per run to each API it uses (several uses of one API add up)."""
+        out: dict[str, float] = {}
+        for use in self.apis:
+            out[use.api] = out.get(use.api, 0.0) + self.calls(use)
+        return out
+
     @property
     def reads(self) -> Iterator[Effect]:
         return (e for e in self.effects if e.mode is Mode.READ)

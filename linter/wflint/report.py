@@ -223,13 +223,12 @@ def _fanout_advice(wf: Workflow, f: Fanout) -> dict:
 def _fanout_reason(wf: Workflow, f: Fanout) -> str:
     """Why one task's items can overlap and what holds them back, in the brief's own figures."""
     text = f"its {f.items} items ({f.items} × {fmt_seconds(f.each_s)}) can run side by side"
-    pools = [p for p in wf.tasks[f.task].pools if p in wf.limits.pools and wf.limits.pools[p].size == f.in_flight]
-    if pools:
-        text += f", at most {f.in_flight} at once ({pools[0]}, size {f.in_flight})"
+    if f.pool and f.in_flight < f.items:
+        text += f", at most {f.in_flight} at once ({f.pool}, size {f.in_flight})"
     if f.paced_by:
         limit = wf.limits.apis[f.paced_by]
         text += f", paced by the {f.paced_by} limit ({limit.text}) with a token bucket"
-    if not pools and not f.paced_by:
+    if not f.pool and not f.paced_by:
         text += "; nothing declared limits them, so cap them at what the service allows"
     return text
 

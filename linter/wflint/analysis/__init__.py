@@ -230,9 +230,7 @@ def _durations_and_demand(workflow: Workflow, capacity: Capacity):
     demand: dict[str, Demand] = {}
     for t, task in workflow.tasks.items():
         seconds = task.duration.seconds
-        calls: dict[str, float] = {}
-        for use in task.apis:
-            calls[use.api] = calls.get(use.api, 0.0) + task.calls(use)
+        calls = task.api_calls()
         for api, n in calls.items():
             paced = _paced_s(n, capacity, api)
             if paced > seconds + 1e-9:

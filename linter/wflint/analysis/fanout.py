@@ -27,6 +27,7 @@ class Fanout:
     sequential_s: float  # as designed: one item after another (stretched by its own rate limits)
     fanned_s: float  # every item started as soon as the task's pool and buckets allow
     in_flight: int  # items at once at most: the size of the smallest pool it holds, else all of them
+    pool: str  # that pool ("" when it holds none)
     paced_by: str  # the API whose bucket sets the pace ("" when the pool or one item's time does)
     saved_s: float = 0.0  # end to end in the parallel plan, set by ``analyze``
 
@@ -40,18 +41,17 @@ def find_fanouts(workflow: Workflow, capacity: Capacity, duration: dict[str, flo
         per = task.facet(PerItem)
         if per is None or per.items < 2 or per.each_s <= 0:
             continue
-        in_flight = min([per.items] + [capacity.pools[p] for p in task.pools if p in capacity.pools])
+        size, pool = min(((capacity.pools[p], p) for p in task.pools if p in capacity.pools),
+                         default=(per.items, ""))
+        in_flight = min(size, per.items)
         fanned, paced_by = math.ceil(per.items / in_flight) * per.each_s, ""
-        calls: dict[str, float] = {}
-        for use in task.apis:
-            calls[use.api] = calls.get(use.api, 0.0) + task.calls(use)
-        for api, n in sorted(calls.items()):
+        for api, n in sorted(task.api_calls().items()):
             rate = capacity.rates.get(api)
             admitted = max(0.0, n - capacity.burst(api)) / rate + per.each_s if rate else 0.0
             if admitted > fanned + 1e-9:
                 fanned, paced_by = admitted, api
         if fanned < duration[t] - 1e-9:
-            out.append(Fanout(t, per.items, per.each_s, duration[t], fanned, in_flight, paced_by))
+            out.append(Fanout(t, per.items, per.each_s, duration[t], fanned, in_flight, pool, paced_by))
     return out
 
 

@@ -66,7 +66,7 @@ def read_workflow(path: str, text: str) -> list[Workflow]:
         publishing = task.facet(Publishing)
         if publishing is not None:
             task.put(replace(publishing, rivals=tuple(_rival(theirs) for _, theirs in pairs),
-                             rivals_often=any((own.frequent or theirs.frequent) and not own.tools
+                             rivals_often=any((own.frequent or theirs.frequent) and not own.by_environment
                                               for own, theirs in pairs)))
     return [workflow]
 

@@ -37,6 +37,11 @@ class Writer:
     frequent: bool
     tools: tuple[str, ...] = ()  # an environment's writer: the deploy tools the job runs
 
+    @property
+    def by_environment(self) -> bool:
+        """A rival found through an environment and a tool: a guess, never shown by default."""
+        return bool(self.tools)
+
 
 _SUMMARIES: dict[tuple[str, int, int], list[Writer]] = {}
 
@@ -77,7 +82,7 @@ def rivals(path: str, workflow: Workflow, read) -> dict[str, list[tuple[Writer, 
         for theirs in _summary(os.path.join(folder, name), read):
             for own in mine:
                 if own.target == theirs.target and not same_group(own.group, theirs.group) \
-                        and (not own.tools or set(own.tools) & set(theirs.tools)):
+                        and (not own.by_environment or set(own.tools) & set(theirs.tools)):
                     found.setdefault(own.job, []).append((own, theirs))
     return found
 

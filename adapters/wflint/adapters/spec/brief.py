@@ -152,9 +152,13 @@ def _pieces(body: str, section: str) -> list[tuple[int, str]]:
     return out
 
 
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+", text.lower()))
+
+
 def _pool_words(name: str) -> set[str]:
     """The words that tell one pool from another (``postgres`` of ``Postgres pool``)."""
-    return set(re.findall(r"[a-z0-9]+", name.lower())) - _GENERIC_POOL_WORDS
+    return _words(name) - _GENERIC_POOL_WORDS
 
 
 def _pool(sentence: str) -> tuple[str, int] | None:
@@ -432,5 +436,5 @@ class _Brief:
             own = _pool_words(pool)
             words = own | DATABASE_WORDS if own & DATABASE_WORDS else own
             for task in self.tasks.values():
-                if words & set(re.findall(r"[a-z0-9]+", task.name.lower())):
+                if words & _words(task.name):
                     task.pools.append(pool)
