@@ -309,8 +309,16 @@ def test_unsupported_changes_are_left_for_hand():
     assert not supports(wf, AddConcurrency("x", "")) and not supports(wf, AddOrder("a", "b"))
 
 
+def _two_writers_of_one_key(order=None):
+    """Manual trigger → A and B, both setting the Redis key `user`: v0 runs A first (connection
+    order), v1 runs B first (it is higher on the canvas), so the last write differs."""
+    redis = lambda name, y: node(name, "redis", (200, y), {"operation": "set", "key": "user", "value": name},
+                                 credentials={"redis": {"id": "r1", "name": "cache"}})
+    return doc([redis("A", 400), redis("B", 200)], links((T, "A"), (T, "B")), order=order)
+
+
 def test_notes_suppress_findings(tmp_path):
-    d = doc([node("A", "set", (200, 300), {}, 3.4)], links((T, "A")), order=None)
+    d = _two_writers_of_one_key()
     d["nodes"][0]["notes"] = "wflint: ignore[PAR102] legacy on purpose"
     path = tmp_path / "w.json"
     path.write_text(json.dumps(d, indent=2))
@@ -348,14 +356,16 @@ def test_corpus_findings_snapshot(snapshot):
     assert {name: dict(sorted(c.items())) for name, c in sorted(counts.items())} == snapshot
 
 
-def test_setting_v1_is_safe_only_when_the_order_does_not_change(tmp_path):
-    same = doc([node("A", "set", (200, 300), {}, 3.4)], links((T, "A")), order=None)
-    differs = branches(None)
-    for d, applicability in ((same, "safe"), (differs, "unsafe")):
+def test_the_order_setting_is_a_finding_only_where_switching_shows(tmp_path):
+    same = doc([node("A", "set", (200, 300), {}, 3.4)], links((T, "A")), order=None)  # one order either way
+    unseen = branches(None)  # the order differs, but no two reordered nodes touch one thing
+    shows = _two_writers_of_one_key()
+    for d, applicability in ((same, []), (unseen, []), (shows, ["unsafe"])):
         path = tmp_path / "w.json"
         path.write_text(json.dumps(d, indent=2))
         found = run("check", "--preview", path, "--select", "PAR102", "--format", "json", "--fail-on", "never").json()["findings"]
-        assert [f["fix"]["applicability"] for f in found] == [applicability]
+        assert [f["fix"]["applicability"] for f in found] == applicability
+    assert "`A` and `B` both touch" in said(found[0]) or "`B` and `A` both touch" in said(found[0])
 
 
 def test_http_node_fanning_pinned_items_over_a_configured_rate_limit(tmp_path):
@@ -414,14 +424,30 @@ def _new_or_known(order=None):
     return d
 
 
-def test_par102_order_differences_across_one_items_exclusive_outputs_are_preview_only():
+def test_par102_order_differences_across_one_items_exclusive_outputs_are_no_finding():
+    """A webhook request is one item: it takes one output of the IF, so the every-output order
+    where v0 and v1 differ never happens."""
     wf = read(_new_or_known())
-    default = [f for f in check_workflow(wf, [all_rules()["PAR102"]]).findings if not f.preview]
-    assert default == []
+    assert wf.facet(ExecutionOrder).one_item_per_branch
+    assert list(check_workflow(wf, [all_rules()["PAR102"]], preview=True).findings) == []
+
+
+@pytest.mark.parametrize("source", [
+    node("Rows", "redis", (100, 300), {"operation": "keys", "keyPattern": "user:*"}),  # a read: any number
+    node("Rows", "code", (100, 300), {"jsCode": "return $input.all()"}, 2),  # once for all items
+])
+def test_par102_several_items_before_a_branch_can_take_both_ways_and_is_preview(source):
+    d = _new_or_known()
+    d["nodes"].append(source)
+    d["connections"]["Hook"] = {"main": [[{"node": "Rows", "type": "main", "index": 0}]]}
+    d["connections"]["Rows"] = {"main": [[{"node": "New?", "type": "main", "index": 0}]]}
+    wf = read(d)
+    assert not wf.facet(ExecutionOrder).one_item_per_branch
+    assert [f for f in check_workflow(wf, [all_rules()["PAR102"]]).findings if not f.preview] == []
     preview = list(check_workflow(wf, [all_rules()["PAR102"]], preview=True).findings)
     assert len(preview) == 1 and "only where items of one run leave a branch" in preview[0].full_message
     assert "`Update` and `Log` both touch" in preview[0].full_message
-    assert preview[0].fix.applicability.value == "unsafe"  # several items do take both ways
+    assert preview[0].fix.applicability.value == "unsafe"
 
 
 def test_par102_scenarios_are_per_enabled_trigger_and_per_output_taken():

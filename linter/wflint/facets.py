@@ -145,6 +145,9 @@ class ExecutionOrder(Facet):
     # taking different ways do. ``scenarios_complete`` is False where there were too many to list.
     scenarios: tuple[OrderScenario, ...] = ()
     scenarios_complete: bool = False
+    # Every branch point gets at most one item per run, so only the scenarios can happen, never
+    # ``first_runs``' every-output-at-once.
+    one_item_per_branch: bool = False
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ from wflint.sourcemap import load_json
 
 from . import effects as fx
 from .facts import NodeFacts, facts, update
+from .items import one_item_at_every_branch
 from .order import back_edges, exclusive, execution_order, linearize, loop_bodies, routes, scenarios, silenced
 from .references import scan
 
@@ -178,6 +179,9 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
         other_runs=tuple(runs.other_first),  # ... and under the other setting (v1 for a v0 file)
         location=Location(p + ("settings",)) if "settings" in doc else Location(p),
         scenarios=runs.scenarios, scenarios_complete=runs.scenarios_complete,
+        one_item_per_branch=one_item_at_every_branch(runs.order, {n: by_name[n][1] for n in task_names},
+                                                     wiring.parents, set(runs.starts), runs.routers,
+                                                     one_to_one, runs.back),
     ))
     for task in tasks.values():
         _put_shared_facets(task)

@@ -24,9 +24,16 @@ side of an IF, where v1 does not; measured on n8n 2.8.4). A difference that need
 to leave a branch by different outputs is shown with `--preview`: it rests on data wflint cannot
 see.
 
-**Fix safety.** Adding `"executionOrder": "v1"` is safe when wflint computes the same node order
-under v0 and v1 for every trigger and every way through the branches (and with every output
-emitting at once); otherwise it would reorder nodes and is unsafe.
+Where v0 and v1 give the same node order for every trigger and every way through the branches,
+or where no two nodes that touch one resource or read each other's output change places, the
+setting changes nothing the workflow does, and wflint says nothing. Several items of one run can
+take different ways of a branch only where a node before it can emit several (a read, a split HTTP
+response, a Code node run once for all items, a polling trigger, a loop): where every branch point
+of a run gets one item (a webhook, form, chat or schedule trigger through one-item nodes), only
+the per-output executions count.
+
+**Fix safety.** Adding `"executionOrder": "v1"` reorders nodes wherever this rule fires, so the
+fix is unsafe (`--unsafe-fixes`): review what the message says changes.
 """
 from __future__ import annotations
 
@@ -51,25 +58,24 @@ def check(ctx: Context) -> Iterator[Finding]:
     # node's first run there; a node fed by two branches runs again later in both orders).
     same = (order.agree and order.first_runs == order.other_runs and order.scenarios_complete
             and all(s.runs == s.other_runs for s in order.scenarios))
-    one_way = None if same else _first_observable(wf, order.scenarios)
-    many_ways = None if same or one_way else observable(wf, order.first_runs, order.other_runs)
     if same:
-        consequence = ("v0 and v1 give the same node order here, from every trigger and whichever way "
-                       "an item goes, so setting \"v1\" changes nothing at run time")
-    elif one_way:
+        return  # the setting changes nothing at run time: nothing to act on
+    one_way = _first_observable(wf, order.scenarios)
+    # Several items of one run taking different ways of a branch need a node before it that can
+    # emit several; where every branch point gets one item, only the scenarios can happen.
+    many_ways = None if one_way or order.one_item_per_branch else observable(wf, order.first_runs, order.other_runs)
+    if one_way:
         consequence = f"v0 and v1 run its nodes in a different order here, and it shows: {one_way}"
     elif many_ways:
         consequence = (f"v0 and v1 run its nodes in a different order only where items of one run leave a "
                        f"branch (IF, Switch, error output) by different outputs, and then it shows: {many_ways}")
     else:
-        consequence = ("v0 and v1 run its nodes in a different order here, but no two nodes that touch the same "
-                       "resource or read each other's output change places")
+        return  # no two nodes that touch one resource or read each other's output change places
     yield ctx.finding(
         f"workflow `{wf.name}` {what}, so n8n runs it with the legacy v0 order (breadth-first); "
         f"{consequence}",
         location=order.location or wf.location,
-        fix=Fix(Applicability.SAFE if same else Applicability.UNSAFE, 'set settings.executionOrder to "v1"',
-                (SetExecutionOrder("v1"),)),
+        fix=Fix(Applicability.UNSAFE, 'set settings.executionOrder to "v1"', (SetExecutionOrder("v1"),)),
         # By default only where one execution, from one trigger with each item taking one way
         # through the branches, shows the switch: which nodes run, or the order of two nodes that
         # touch one resource or read each other's output. Differences that need items of one run
