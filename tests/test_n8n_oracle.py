@@ -95,7 +95,8 @@ def n8n(tmp_path_factory):
            "N8N_TEMPLATES_ENABLED": "false", "N8N_LISTEN_ADDRESS": "127.0.0.1",
            "PATH": f"{N8N.parent}:{os.environ.get('PATH', '')}"}
 
-    def run_workflows(docs: list[dict]) -> dict[str, dict]:
+    def run_workflows(docs: list[dict], failing: frozenset[str] = frozenset()) -> dict[str, dict]:
+        """Each workflow's execution; those in ``failing`` may end in an error (n8n exits 1)."""
         folder = tmp_path_factory.mktemp("wf")
         for d in docs:
             (folder / f"{d['id']}.json").write_text(json.dumps(d))
@@ -105,7 +106,7 @@ def n8n(tmp_path_factory):
         for d in docs:
             proc = subprocess.run([str(N8N), "execute", f"--id={d['id']}", "--rawOutput"], env=env,
                                   capture_output=True, text=True, timeout=300)
-            assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+            assert proc.returncode == 0 or d["id"] in failing, proc.stdout[-2000:] + proc.stderr[-2000:]
             out[d["id"]] = json.JSONDecoder().raw_decode(proc.stdout[proc.stdout.index("{"):])[0]
         return out
     return run_workflows
@@ -605,3 +606,30 @@ def test_a_merge_with_one_input_unwired_runs_at_once_with_its_items(n8n):
         wf = read_n8n(f"{d['id']}.json", json.dumps(d))[0]
         messages = [f.full_message for f in check_workflow(wf, [all_rules()["SAF003"]]).findings]
         assert any("runs the Merge at once" in m for m in messages) and not any("waits" in m for m in messages)
+
+
+def sibling_reader(wid, expression):
+    """Start → A (top) and Start → B (below): B reads A through ``expression``; v1 runs A first."""
+    return workflow(wid, [setter("A", 200, 200, "a", "1"), setter("B", 200, 400, "b", expression)],
+                    conn((T, "A"), (T, "B")))
+
+
+def test_a_paired_item_read_of_a_sibling_branch_fails_even_after_it_ran_and_saf004_says_so(n8n):
+    """``$('A').item`` from a sibling branch: n8n 2.8.4 runs A first and still stops at B
+    ('Invalid expression'); ``$('A').first()`` reads A's value. SAF004 says the first fails."""
+    item = sibling_reader("sibitem", "={{ $('A').item.json.a }}")
+    first = sibling_reader("sibfirst", "={{ $('A').first().json.a }}")
+    real = n8n([item, first], failing=frozenset({"sibitem"}))
+    failed = real["sibitem"]["data"]["resultData"]
+    assert first_runs(real["sibitem"]) == [T, "A", "B"] and failed["error"]["message"] == "Invalid expression"
+    assert failed["lastNodeExecuted"] == "B"
+    assert real["sibfirst"]["status"] == "success"
+    assert real["sibfirst"]["data"]["resultData"]["runData"]["B"][0]["data"]["main"][0][0]["json"]["b"] == "1"
+    said = {}
+    for d in (item, first):
+        wf = read_n8n(f"{d['id']}.json", json.dumps(d))[0]
+        found = list(check_workflow(wf, [all_rules()["SAF004"]]).findings)
+        assert len(found) == 1, d["id"]
+        said[d["id"]] = found[0].full_message
+    assert "'Invalid expression'" in said["sibitem"] and "`$('A').first()`" in said["sibitem"]
+    assert "Invalid expression" not in said["sibfirst"]

@@ -39,6 +39,16 @@ class Routes(Facet):
 
 
 @dataclass(frozen=True)
+class LineageReads(Facet):
+    """Tasks this one reads by following its own items back through its inputs (n8n's
+    ``$('X').item``): the read finds X only where X is on that path, not merely earlier in the run.
+    ``failure`` is the engine's own words for what happens otherwise."""
+
+    producers: tuple[str, ...] = ()
+    failure: str = ""
+
+
+@dataclass(frozen=True)
 class Starts(Facet):
     """The start points (triggers, or the task itself when nothing feeds it) that reach this task.
 

@@ -19,6 +19,7 @@ from wflint.facets import (
     InvalidSetting,
     ItemFanout,
     JoinCheck,
+    LineageReads,
     Notes,
     OrderScenario,
     Routes,
@@ -421,6 +422,13 @@ def _put_shared_facets(task: Task) -> None:
                             runs_once=node.execute_once is True))
     if node.join_issues or node.join_fix:
         task.put(JoinCheck(issues=node.join_issues, fix=node.join_fix or "display"))
+    if node.paired_refs:
+        task.put(LineageReads(node.paired_refs, PAIRED_ITEM_FAILURE))
+
+
+# Measured on n8n 2.8.4 (tests/test_n8n_oracle.py): a sibling branch's `$('X').item` stops the run.
+PAIRED_ITEM_FAILURE = ("n8n stops the run with 'Invalid expression' (no paired item); `$('{u}').first()` "
+                       "reads {u}'s output without following the items")
 
 
 def connection_links(connections: dict, p: tuple, by_name) -> list[dict]:

@@ -13,6 +13,8 @@ On an engine that runs one task at a time (n8n), it works only because of the en
 in n8n v1 canvas position, so moving a node on the canvas silently reorders the branches and a
 `$('X')` expression fails with "Referenced node is unexecuted". Where no start (trigger, or node
 nothing feeds) reaches both tasks, they never run in one execution and the read never works.
+A read that follows the reader's own items back (n8n's `$('X').item`) fails even when X ran first,
+unless X is on the path the reader's items came by: the message says so (measured on n8n 2.8.4).
 
 **Example.**
 
@@ -30,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wflint.facets import Starts
+from wflint.facets import LineageReads, Starts
 from wflint.finding import AddOrder, Applicability, Finding, Fix, Related, Severity
 from wflint.rule import Context, rule
 
@@ -64,6 +66,10 @@ def check(ctx: Context) -> Iterator[Finding]:
                      f"{model.tiebreak or 'its tie-break'}")
         else:
             after = f"runs before it or on another route in {model.name}'s order"
+        lineage = ctx.workflow.tasks[v].facet(LineageReads)
+        if lineage and u in lineage.producers and not apart:
+            after += (f"; and even when {u} runs first, the read follows {v}'s items back and {u} is not on "
+                      f"their path: " + lineage.failure.format(u=u))
         yield ctx.finding(
             f"{ctx.task_name(v)} reads the output of {ctx.task_name(u)} ({how}) but nothing orders "
             f"{u} first: {v} {after}; add the ordering {u} → {v}",
