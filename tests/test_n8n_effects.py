@@ -148,3 +148,17 @@ def test_requests_with_other_headers_are_other_callers():
     assert call(**named("Bearer a")) != call(**named("Bearer b"))
     assert call(url="={{ $json.url }}") is None  # an endpoint built per item is unknown
     assert call(authentication="predefinedCredentialType", nodeCredentialType="slackApi") is None  # credentials not exported
+
+
+@pytest.mark.parametrize("method, url, creates", [
+    ("POST", "https://api.upload-post.com/api/upload", True),   # each call adds a post
+    ("POST", "https://api.x.io/v1/files/create", True),
+    ("POST", "https://api.x.io/v1/addRow", True),
+    ("POST", "https://api.x.io/v1/records/update", False),     # an RPC that overwrites
+    ("POST", "https://api.telegram.org/bot1/sendMessage", False),  # message order is read
+    ("PUT", "https://api.x.io/v1/upload", False),              # PUT replaces what is there
+])
+def test_a_post_to_a_creating_endpoint_only_adds(method, url, creates):
+    found = infer(node("httpRequest", 4.2, method=method, url=url))
+    assert [mode for _, mode, _ in found.effects] == [W]
+    assert bool(found.appends) is creates

@@ -255,7 +255,19 @@ def _http(node: dict, params: dict, cred: str, out: NodeEffects) -> None:
     # An unknown host could be anything: it gets a resource of its own rather than a claimed conflict.
     resource = f"http:{host}{path}" if host != "?" else f"http:?{node.get('name', '')}"
     out.effects.append((resource + (f"#{cred}" if cred else ""), mode, ("url",)))
+    if mode is Mode.WRITE and method.upper() == "POST" and _creates(path):
+        out.appends.add(resource + (f"#{cred}" if cred else ""))
     out.apis.append(ApiUse(f"http:{host}", 1.0, per_item=True))
+
+
+# A POST whose endpoint names a creation (`/api/upload`, `/v1/files/create`, `/addRow`) adds a new
+# object each call and overwrites nothing; any other POST (an RPC such as `update`, `send`) stays a
+# plain write.
+CREATE_ENDPOINT = re.compile(r"(?:^|/)(?:upload|create|add|new|import)[A-Za-z_-]*/?$", re.IGNORECASE)
+
+
+def _creates(path: str) -> bool:
+    return bool(CREATE_ENDPOINT.search(path.split("?", 1)[0]))
 
 
 # Request settings that change what one call does beyond its URL (the items carry body and query).
