@@ -43,8 +43,8 @@ from wflint.sourcemap import load_json
 
 from . import effects as fx
 from .facts import NodeFacts, facts, update
-from .passes import PassGraph, run_log
 from .order import back_edges, exclusive, execution_order, linearize, loop_bodies, routes, scenarios, silenced
+from .passes import PassGraph, run_log
 from .references import scan
 
 STICKY = "n8n-nodes-base.stickyNote"

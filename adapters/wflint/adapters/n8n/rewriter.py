@@ -31,8 +31,8 @@ from wflint.finding import FixChange, InsertJoin, RemoveOrder, RunOnce, SetExecu
 
 from .effects import MAX_MERGE_INPUTS, short_type
 from .facts import facts
-from .passes import compare
 from .jsonsplice import Doc, append_element, append_member, insert_elements_after, remove_element, replace_value
+from .passes import compare
 from .reader import connection_links
 
 MERGE_TYPE = "n8n-nodes-base.merge"
