@@ -633,3 +633,81 @@ def test_a_paired_item_read_of_a_sibling_branch_fails_even_after_it_ran_and_saf0
         said[d["id"]] = found[0].full_message
     assert "'Invalid expression'" in said["sibitem"] and "`$('A').first()`" in said["sibitem"]
     assert "Invalid expression" not in said["sibfirst"]
+
+
+def loop_of_three(wid, order="v1", config=False):
+    """Start → Rows (3 items) → Loop Over Items (1 per pass) → Reply → Notify → back to the loop;
+    done → Report. With ``config``: Config (Execute Once, outside the loop, fed by Rows) feeds a
+    Merge inside the loop body (Reply → Merge input 0, Config → Merge input 1, Merge → Notify)."""
+    rows = {"parameters": {"jsCode": "return [{json: {p: 1}}, {json: {p: 2}}, {json: {p: 3}}];"},
+            "id": "00000000-0000-4000-8000-0000000000c1", "name": "Rows", "type": "n8n-nodes-base.code",
+            "typeVersion": 2, "position": [200, 300]}
+    loop = {"parameters": {"batchSize": 1, "options": {}}, "id": "00000000-0000-4000-8000-0000000000c2",
+            "name": "Loop", "type": "n8n-nodes-base.splitInBatches", "typeVersion": 3, "position": [400, 300]}
+    nodes = [rows, loop, setter("Reply", 600, 400, "reply", "={{ 'to ' + $json.p }}"),
+             setter("Notify", 1000, 400, "sent", "={{ $json.p }}"), setter("Report", 600, 100, "done", "yes")]
+    links = conn((T, "Rows"), ("Rows", "Loop"), ("Notify", "Loop"))
+    links["Loop"] = {"main": [[{"node": "Report", "type": "main", "index": 0}],
+                              [{"node": "Reply", "type": "main", "index": 0}]]}
+    if config:
+        nodes += [{**setter("Config", 400, 600, "cfg", "1"), "executeOnce": True},
+                  {"parameters": {}, "id": "00000000-0000-4000-8000-0000000000c3", "name": "Merge",
+                   "type": "n8n-nodes-base.merge", "typeVersion": 3, "position": [800, 400]}]
+        links["Rows"]["main"][0].append({"node": "Config", "type": "main", "index": 0})
+        links.update(conn(("Reply", "Merge"), ("Merge", "Notify")))
+        links["Config"] = {"main": [[{"node": "Merge", "type": "main", "index": 1}]]}
+    else:
+        links.update(conn(("Reply", "Notify")))
+    return workflow(wid, nodes, links, order)
+
+
+def simulated_runs(d: dict, items: int = 3) -> list[str]:
+    """wflint's simulation of every run of the execution from Start with ``items`` items."""
+    scenario = next(s for s in read_n8n("w.json", json.dumps(d))[0].facet(ExecutionOrder).scenarios if s.start == T)
+    return [node for node, _ in scenario.run_logs[items - 1]]
+
+
+def output_items(run: dict) -> list[tuple[str, int]]:
+    """Every run with the number of items it emitted (all outputs), in n8n's order."""
+    runs = run["data"]["resultData"]["runData"]
+    ordered = sorted((r["executionIndex"], node, sum(len(o or []) for o in r["data"]["main"]))
+                     for node, entries in runs.items() for r in entries)
+    return [(node, count) for _, node, count in ordered]
+
+
+def test_every_pass_of_a_loop_of_three_is_what_n8n_runs(n8n, tmp_path):
+    """The simulated run log (every run of every node, three items, one per pass) equals n8n's
+    runData, before and after ``wflint fix`` (its default, safe fixes)."""
+    from conftest import run
+
+    befores = [loop_of_three("passv1"), loop_of_three("passv0", None)]
+    afters = []
+    for before in befores:
+        path = tmp_path / f"{before['id']}.json"
+        path.write_text(json.dumps(before, indent=2))
+        run("fix", path)
+        after = json.loads(path.read_text())
+        after["id"] = after["name"] = before["id"] + "x"
+        afters.append(after)
+    real = n8n(befores + afters)
+    for d in befores + afters:
+        assert simulated_runs(d) == all_runs(real[d["id"]]), d["id"]
+        counts = {n: c for n, c in output_items(real[d["id"]]) if n in ("Reply", "Notify")}
+        assert counts == {"Reply": 1, "Notify": 1}  # one item per pass
+        assert all_runs(real[d["id"]]).count("Notify") == 3
+    log = read_n8n("w.json", json.dumps(befores[0]))[0].facet(ExecutionOrder).scenarios[0].run_logs[2]
+    assert [d for n, d in log if n == "Notify"] == [(0,), (1,), (2,)]  # each pass its own item
+
+
+def test_a_merge_in_a_loop_fed_by_execute_once_outside_it_sees_its_data_on_the_first_pass_only(n8n):
+    """Measured on n8n 2.8.4 (v1 and v0): Config (Execute Once, outside the loop) feeds a Merge in
+    the loop body. Pass 1 merges Reply's item with Config's; on passes 2 and 3 nothing comes from
+    Config and the Merge runs with Reply's item alone (it does not wait), so the done output
+    gets 4 items, not 3. The simulated run order is n8n's, every pass."""
+    docs = [loop_of_three("cfgv1", "v1", config=True), loop_of_three("cfgv0", None, config=True)]
+    real = n8n(docs)
+    for d in docs:
+        assert simulated_runs(d) == all_runs(real[d["id"]]), d["id"]
+        emitted = output_items(real[d["id"]])
+        assert [c for n, c in emitted if n == "Merge"] == [2, 1, 1], d["id"]
+        assert [c for n, c in emitted if n == "Report"] == [4], d["id"]

@@ -137,6 +137,9 @@ class OrderScenario:
     # Loops the legacy order stops after their first pass: a join in the loop body that needed the
     # engine to force its other input waits for ever on the next pass, so the loop never finishes.
     legacy_stalls: tuple[str, ...] = ()
+    # Every run of the execution under the current setting, for 1, 2 and 3 items from the start:
+    # (task, the items it ran on) in order, a task once per run (a loop's body once per pass).
+    run_logs: tuple[tuple[tuple[str, tuple[int, ...]], ...], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ from . import effects as fx
 from .facts import NodeFacts, facts, update
 from .items import one_item_at_every_branch
 from .order import back_edges, exclusive, execution_order, linearize, loop_bodies, routes, scenarios, silenced
+from .passes import PassGraph, run_log
 from .references import scan
 
 STICKY = "n8n-nodes-base.stickyNote"
@@ -280,6 +281,7 @@ def _run_order(task_names: list[str], tasks: dict[str, Task], by_name: dict, wir
         return tuple(execution_order(task_names, children, wired, position, modern, triggers, done, start=start,
                                      silent=silenced(children, choices), back=back, forced_log=forced))
 
+    graph = _pass_graph(task_names, tasks, by_name, wiring, position, v1)
     scenarios_found = []
     for start, choices in ways:
         forced: list[str] = []
@@ -288,9 +290,27 @@ def _run_order(task_names: list[str], tasks: dict[str, Task], by_name: dict, wir
         modern = one_run(start, choices, True)
         scenarios_found.append(OrderScenario(
             start, choices, modern if v1 else legacy, legacy if v1 else modern,
-            tuple(_output_name(by_name[r][1], o, children[r]) for r, o in choices), stalls))
+            tuple(_output_name(by_name[r][1], o, children[r]) for r, o in choices), stalls,
+            tuple(run_log(graph, start, k, silenced(children, choices)) for k in ITEM_COUNTS)))
     runs.scenarios = tuple(scenarios_found)
     return runs
+
+
+ITEM_COUNTS = (1, 2, 3)  # items a start emits in the run logs a fix is verified against
+
+
+def _pass_graph(task_names: list[str], tasks: dict[str, Task], by_name: dict, wiring: _Wiring,
+                position: dict[str, tuple[float, float]], v1: bool) -> PassGraph:
+    """The wiring, loops and Execute Once nodes, for the simulation of every pass."""
+    loops = {n: out for n in task_names if (out := facts(tasks[n]).loop_output) is not None}
+    sizes = {}
+    for n in loops:
+        node = by_name[n][1]
+        default = 1 if _number(node.get("typeVersion")) >= 3 else 10  # Loop Over Items v3 defaults to 1
+        size = (node.get("parameters") or {}).get("batchSize", default)
+        sizes[n] = size if isinstance(size, int) and not isinstance(size, bool) else 1
+    once = {n for n in task_names if facts(tasks[n]).execute_once is True}
+    return PassGraph(wiring.children, wiring.wired, position, v1, loops, sizes, once)
 
 
 def _output_name(node: dict, out: int, kids: list[tuple[str, int, int]]) -> str:
@@ -827,3 +847,7 @@ def _joins(task: Task, node: dict, inputs: list[tuple], labels: dict) -> None:
                               "items only: nothing is joined")
     if issues:
         update(task, join_issues=tuple(issues))
+
+
+def _number(value) -> float:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0

@@ -32,6 +32,7 @@ from wflint.finding import FixChange, InsertJoin, RemoveOrder, RunOnce, SetExecu
 from .effects import MAX_MERGE_INPUTS, short_type
 from .facts import facts
 from .jsonsplice import Doc, append_element, append_member, insert_elements_after, remove_element, replace_value
+from .passes import compare
 from .reader import connection_links
 
 MERGE_TYPE = "n8n-nodes-base.merge"
@@ -284,6 +285,38 @@ def verify(old, new, changes: list[FixChange]) -> str | None:
     after = [t for t in new.execution_model.order if t in old.tasks]
     if not wanted_order and before != after:
         return "the rewrite changed the order in which n8n runs the existing nodes"
+    once = {c.task for c in changes if isinstance(c, RunOnce)}  # runs on its first item by design
+    joined = _downstream(old, {c.task for c in changes if isinstance(c, InsertJoin)})
+    return _every_pass_kept(old, new, keep_order=not wanted_order, own_items=once, joined=joined)
+
+
+def _downstream(workflow, tasks: set[str]) -> set[str]:
+    """``tasks`` and every task after them along the workflow's edges."""
+    found, stack = set(tasks), list(tasks)
+    while stack:
+        u = stack.pop()
+        for e in workflow.edges:
+            if e.u == u and e.v not in found:
+                found.add(e.v)
+                stack.append(e.v)
+    return found
+
+
+def _every_pass_kept(old, new, keep_order: bool, own_items: set[str], joined: set[str]) -> str | None:
+    """Each start and way through the routers, for 1, 2 and 3 items: every existing node runs as
+    often, on the same items (and, unless the order is what the fix sets, in the same order)."""
+    before, after = old.facet(ExecutionOrder), new.facet(ExecutionOrder)
+    if before is None or after is None:
+        return None
+    runs_after = {(s.start, s.choices): s.run_logs for s in after.scenarios}
+    for scenario in before.scenarios:
+        logs = runs_after.get((scenario.start, scenario.choices))
+        if logs is None or len(logs) != len(scenario.run_logs):
+            return f"the rewrite changed the ways an execution from {scenario.start} can take"
+        for k, (was, now) in enumerate(zip(scenario.run_logs, logs, strict=True), 1):
+            why = compare(was, now, set(old.tasks), keep_order, own_items, joined)
+            if why is not None:
+                return f"unsafe: with {k} item{'s' * (k > 1)} from {scenario.start}, {why}"
     return None
 
 
