@@ -40,12 +40,15 @@ def par001(wf):
     return list(check_workflow(wf, [all_rules()["PAR001"]], preview=True).findings)
 
 
-def test_fix_rewires_the_chain_and_joins_it_before_the_consumer(tmp_path):
+def test_the_suggested_rewire_joins_the_chain_before_the_consumer_and_fix_never_applies_it(tmp_path):
     path = tmp_path / "w.json"
     original = CHAIN.read_text()
     path.write_text(original)
-    result = run("fix", "--preview", path)
-    assert result.exit_code == 0, result.stderr
+    result = run("fix", "--preview", "--unsafe-fixes", path)
+    assert result.exit_code == 0 and path.read_text() == original  # display-only: saves 0 s on n8n
+    (finding,) = par001(read(json.loads(original)))
+    assert finding.fix.applicability.value == "display"
+    path.write_text(rewrite(original, read(json.loads(original)), list(finding.fix.changes)))  # the suggestion
     new_text, old, new = path.read_text(), json.loads(original), json.loads(path.read_text())
     merge = new["nodes"][-1]
     assert new["nodes"][:-1] == old["nodes"]  # every existing node untouched, in place
@@ -60,7 +63,7 @@ def test_fix_rewires_the_chain_and_joins_it_before_the_consumer(tmp_path):
     assert new["pinData"] == old["pinData"] and new["settings"] == old["settings"] and new["meta"] == old["meta"]
     after = run("check", "--preview", path, "--format", "json", "--fail-on", "never").json()["findings"]
     assert [f["code"] for f in after] == []
-    assert run("fix", "--preview", path, "--diff").stdout == ""  # idempotent
+    assert not par001(read(new))  # nothing more to suggest
 
 
 def test_the_existing_nodes_keep_their_run_order():

@@ -241,7 +241,8 @@ class FixPlan:
 def attach_edits(result: FileResult) -> None:
     """For each finding of a linted file whose fix the adapter can express and that verifies,
     record its text edits (``finding.extra["edits"]``: each replaced region, 1-based, and its new
-    text), e.g. for SARIF ``fixes``. The workflows linting read are reused; only each rewritten
+    text), e.g. for SARIF ``fixes``. Display-only fixes get theirs too, as ruff shows them: the
+    suggested change, verified, that ``fix`` never applies. The workflows linting read are reused; only each rewritten
     text is read, to verify it."""
     from . import adapters
 
@@ -255,8 +256,6 @@ def attach_edits(result: FileResult) -> None:
     for finding in result.findings:
         workflow = by_name.get(finding.workflow)
         if workflow is None or finding.fix is None or not finding.fix.changes or not _supported(module, workflow, finding):
-            continue
-        if finding.fix.applicability is Applicability.DISPLAY:
             continue
         attempt = _attempt(module, result.path, text, workflow, finding, result.config)
         if attempt.reason is None:

@@ -28,8 +28,9 @@ task that publishes or deploys (or whose effects are unknown) wait for the first
 that task wait for it directly (a build runs beside the tests; `deploy: needs: [build, test]`).
 Without timing data the finding speaks of chain depth, not of minutes saved. The time figure
 is computed under the engine's execution model and names its duration source. On an engine that
-runs one task at a time (n8n) the figure is 0 s and the message says so: the fix is structural.
-In n8n it wires the chain's nodes to the first one's parent and joins them with a Merge (mode
+runs one task at a time (n8n) the figure is 0 s and the message says so: the fix is display-only
+(`fix` never applies it; SARIF carries it as a suggestion, verified every pass). In n8n it wires
+the chain's nodes to the first one's parent and joins them with a Merge (mode
 *Choose Branch*, passing on the last node's items) in front of the node that followed them; it
 is only offered where every node emits one item per item it gets, so nothing runs more or less
 often, and `$('X').item` readers keep `X` on their items' lineage.
@@ -86,7 +87,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         edge = ctx.workflow.edge(*first_cut)
         edge_location = edge.location if edge else None
         fix = None if kept is None else Fix(  # too many gates to move: no fix offered, the message stays
-            Applicability.SAFE if sure and not gates else Applicability.UNSAFE,
+            _applicability(sure, bool(gates), runs_parallel),
             f"run {names} in parallel",
             (*(RemoveOrder(u, v) for u, v in group.removed), *kept),
         )
@@ -103,6 +104,14 @@ def check(ctx: Context) -> Iterator[Finding]:
             # time saved on the engine's own model (a shorter path; nothing on a one-at-a-time engine).
             preview=not sure or bool(gates) or not runs_parallel or group.saved_s <= 0,
         )
+
+
+def _applicability(sure: bool, gated: bool, runs_parallel: bool) -> Applicability:
+    """Safe only when proven and ungated; on an engine that runs one task at a time the rewire
+    saves nothing, so it is shown, never applied (display-only)."""
+    if not runs_parallel:
+        return Applicability.DISPLAY
+    return Applicability.SAFE if sure and not gated else Applicability.UNSAFE
 
 
 MAX_NAMED = 4  # tasks a finding's one-line message names; the detail lists them all
