@@ -88,8 +88,8 @@ def load_yaml(text: str, path: str, *, reject_merge_keys: bool = False) -> tuple
         return None, SourceIndex()
     build = _Builder(path, reject_merge_keys)
     value = build.value(root, ())
-    nodes = build.nodes  # pointer → (node, end node): positions are made on first use
-    return value, LazyIndex(lambda: {p: _pos(a, b) for p, (a, b) in nodes.items()})
+    spans = build.nodes  # pointer → (line, column, end line, end column): Positions made on first use
+    return value, LazyIndex(lambda: {p: Position(*span) for p, span in spans.items()})
 
 
 MAX_YAML_VALUES = 1_000_000  # values after alias expansion: a workflow of 10,000 tasks has ~100,000
@@ -106,13 +106,14 @@ class _Builder:
         import yaml
 
         self.path, self.reject_merge = path, reject_merge
-        self.nodes: dict[Pointer, tuple] = {}
+        self.nodes: dict[Pointer, tuple[int, int, int, int]] = {}  # spans only: the node tree can go
         self.values = 0
         self.open: set[int] = set()  # ids of the collections being built: one met again is a loop
         self._scalar_node, self._mapping_node = yaml.ScalarNode, yaml.MappingNode
 
     def value(self, node, pointer: Pointer) -> Any:
-        self.nodes.setdefault(pointer, (node, None))
+        if pointer not in self.nodes:
+            self.nodes[pointer] = _span(node)
         if isinstance(node, self._scalar_node):
             return _scalar(node)
         self._enter(node, len(pointer))
@@ -142,7 +143,7 @@ class _Builder:
             if key in out:
                 raise ParseError(self.path, f"duplicate key {key!r}", *_line_col(key_node))
             child = pointer + (key,)
-            nodes[child] = (key_node, value_node)
+            nodes[child] = _span(key_node, value_node)
             out[key] = (_scalar(value_node) if isinstance(value_node, scalar_node)  # most values: no call
                         else self.value(value_node, child))
         return out
@@ -152,7 +153,8 @@ class _Builder:
         nodes, scalar_node = self.nodes, self._scalar_node
         for i, item in enumerate(node.value):
             if isinstance(item, scalar_node):
-                nodes.setdefault(pointer + (i,), (item, None))
+                if pointer + (i,) not in nodes:
+                    nodes[pointer + (i,)] = _span(item)
                 items.append(_scalar(item))
             else:
                 items.append(self.value(item, pointer + (i,)))
@@ -180,9 +182,11 @@ def _line_col(node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _pos(node, end_node=None) -> Position:
-    end = (end_node or node).end_mark
-    return Position(node.start_mark.line + 1, node.start_mark.column + 1, end.line + 1, end.column + 1)
+def _span(node, end_node=None) -> tuple[int, int, int, int]:
+    """A node's 1-based span as plain ints: keeping the nodes themselves for their positions held
+    the whole composed tree (marks, tags, values) for the file's lifetime, GBs at 100k jobs."""
+    start, end = node.start_mark, (end_node or node).end_mark
+    return (start.line + 1, start.column + 1, end.line + 1, end.column + 1)
 
 
 # --------------------------------------------------------------------------- JSON
