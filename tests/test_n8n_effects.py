@@ -162,3 +162,31 @@ def test_a_post_to_a_creating_endpoint_only_adds(method, url, creates):
     found = infer(node("httpRequest", 4.2, method=method, url=url))
     assert [mode for _, mode, _ in found.effects] == [W]
     assert bool(found.appends) is creates
+
+
+def airtable_update(name, y, *fields, mapping="defineBelow"):
+    value = {"id": "={{ $json.id }}", **dict.fromkeys(fields, True)}
+    params = {"operation": "update", "base": {"__rl": True, "mode": "id", "value": "app1"},
+              "table": {"__rl": True, "mode": "id", "value": "tbl1"},
+              "columns": {"mappingMode": mapping, "value": value, "matchingColumns": ["id"]}}
+    return {"name": name, "type": "n8n-nodes-base.airtable", "typeVersion": 2.1, "position": [400, y], "parameters": params}
+
+
+def test_airtable_updates_of_different_fields_of_one_table_do_not_conflict():
+    """An Airtable v2 update with columns defined below PATCHes only those fields (n8n-nodes-base
+    2.8.4 update.operation.js): on branches nothing orders, different fields are no conflict, one
+    field written by both still is, and so is a write of fields taken from the input item."""
+    from test_n8n import T, doc, links, read
+
+    from wflint.engine import check_workflow
+    from wflint.rule import all_rules
+
+    def conflicts(a, b):
+        wf = read(doc([a, b], links((T, a["name"]), (T, b["name"]))))
+        return [f.tasks for f in check_workflow(wf, [all_rules()["SAF001"]], preview=True).findings]
+
+    assert conflicts(airtable_update("X", 200, "TDone"), airtable_update("L", 400, "LDone")) == []
+    assert conflicts(airtable_update("X", 200, "TDone", "Note"), airtable_update("L", 400, "LDone", "Note")) != []
+    assert conflicts(airtable_update("X", 200, "TDone"), airtable_update("L", 400, "LDone", mapping="autoMapInputData")) != []
+    found = infer(airtable_update("X", 200, "TDone"))
+    assert [(r.rsplit("/", 1)[-1], m) for r, m, _ in found.effects] == [("tbl1", W), ("tbl1#TDone", W)]

@@ -210,64 +210,6 @@ def chain(wid, url, reader_expr, order="v1", consumer=True):
     return workflow(wid, nodes, conn(*pairs), order)
 
 
-def suggested_rewire(text: str) -> str:
-    """PAR001's suggested rewire (display-only on n8n, shown as SARIF fixes): its changes applied."""
-    wf = read_n8n("w.json", text)[0]
-    (finding,) = check_workflow(wf, [all_rules()["PAR001"]], preview=True).findings
-    assert rewriter.verify(wf, read_n8n("w.json", rewrite(text, wf, list(finding.fix.changes)))[0],
-                           list(finding.fix.changes)) is None
-    return rewrite(text, wf, list(finding.fix.changes))
-
-
-def test_par001_rewire_runs_the_same_nodes_in_the_same_order_with_the_same_items(n8n, server, tmp_path):
-
-    reads = "={{ $('Label').first().json.label }} / {{ $json.got }}"
-    befores = [chain("rwv1", server, reads), chain("rwv0", server, reads, order=None),
-               chain("rwend", server, reads, consumer=False)]
-    afters = []
-    for before in befores:
-        path = tmp_path / f"{before['id']}.json"
-        path.write_text(json.dumps(before, indent=2))
-        after = json.loads(suggested_rewire(path.read_text()))  # display-only on n8n: it saves 0 s
-        assert after != before, f"{before['id']}: PAR001 was not fixed"
-        after["id"] = after["name"] = before["id"] + "x"
-        afters.append(after)
-    real = n8n(befores + afters)
-    for before, after in zip(befores, afters):
-        for d in (before, after):
-            predicted = runs(read_n8n(f"{d['id']}.json", json.dumps(d))[0])
-            assert predicted == first_runs(real[d["id"]]), d["id"]
-        ran_before = real[before["id"]]["data"]["resultData"]["runData"]
-        ran_after = real[after["id"]]["data"]["resultData"]["runData"]
-        last = "Report" if "Report" in ran_before else "Fetch"
-        assert [len(ran_after[n]) for n in ran_before] == [1] * len(ran_before)  # each node once
-
-        def items(runs):
-            return [i["json"] for r in runs for i in r["data"]["main"][0]]
-        assert items(ran_after[last]) == items(ran_before[last])
-        assert len(items(ran_after["Fetch"])) == 2  # once per row, as before
-
-
-def test_a_rewire_that_ignored_item_lineage_would_lose_data(n8n, server):
-    """Why ``$('X').item`` keeps X's outgoing connection (test_n8n_rewire): forced anyway, n8n
-    raises no error and the reader silently gets nothing from X."""
-    from wflint.finding import RemoveOrder
-
-    before = chain("lineage", server, "={{ $('Label').item.json.label }} / {{ $json.got }}")
-    text = json.dumps(before, indent=2)
-    wf = read_n8n("lineage.json", text)[0]
-    assert not list(check_workflow(wf, [all_rules()["PAR001"]], preview=True).findings)
-    forced = json.loads(rewrite(text, wf, [RemoveOrder("Label", "Fetch")]))
-    forced["id"] = forced["name"] = "lineagex"
-    real = n8n([before, forced])
-
-    def reports(key):
-        return [i["json"]["report"] for r in real[key]["data"]["resultData"]["runData"]["Report"]
-                for i in r["data"]["main"][0]]
-    assert reports("lineage") == ["row 1 / /status", "row 2 / /status"]
-    assert reports("lineagex") != reports("lineage")
-
-
 def test_execute_once_fix_makes_the_node_run_once(n8n, server):
     """PAR103's fix (unsafe, opt-in): the node runs once with the first item instead of once per item."""
     from wflint.finding import RunOnce
@@ -287,46 +229,6 @@ def test_execute_once_fix_makes_the_node_run_once(n8n, server):
                for key in ("oncebefore", "onceafter")}
     assert (len(fetched["oncebefore"]), len(fetched["onceafter"])) == (3, 1)
     assert (HITS.count("/once-before"), HITS.count("/once-after")) == (3, 1)
-
-
-def looped(wid, url, order):
-    """Start → Rows (3 items) → Loop Over Items (1 per batch) → Label → Fetch → back to the loop; done → End."""
-    rows = {"parameters": {"jsCode": "return [{json: {p: 1}}, {json: {p: 2}}, {json: {p: 3}}];"},
-            "id": "00000000-0000-4000-8000-0000000000e1", "name": "Rows", "type": "n8n-nodes-base.code",
-            "typeVersion": 2, "position": [200, 300]}
-    loop = {"parameters": {"batchSize": 1, "options": {}}, "id": "00000000-0000-4000-8000-0000000000e2",
-            "name": "Loop", "type": "n8n-nodes-base.splitInBatches", "typeVersion": 3, "position": [400, 300]}
-    fetch = {"parameters": {"url": f"{url}/loop", "options": {}}, "id": "00000000-0000-4000-8000-0000000000e3",
-             "name": "Fetch", "type": "n8n-nodes-base.httpRequest", "typeVersion": 4.2, "position": [800, 400]}
-    links = conn((T, "Rows"), ("Rows", "Loop"), ("Label", "Fetch"), ("Fetch", "Loop"))
-    links["Loop"] = {"main": [[{"node": "End", "type": "main", "index": 0}],
-                              [{"node": "Label", "type": "main", "index": 0}]]}
-    return workflow(wid, [rows, loop, setter("End", 600, 100, "done", "yes"),
-                          setter("Label", 600, 400, "label", "={{ 'row ' + $json.p }}"), fetch], links, order)
-
-
-def test_par001_rewire_inside_a_loop_runs_each_pass_the_same(n8n, server, tmp_path):
-
-    befores, afters = [looped("loopv1", server, "v1"), looped("loopv0", server, None)], []
-    for before in befores:
-        path = tmp_path / f"{before['id']}.json"
-        path.write_text(json.dumps(before, indent=2))
-        after = json.loads(suggested_rewire(path.read_text()))  # display-only on n8n: it saves 0 s
-        assert [n["name"] for n in after["nodes"]][-1] == "Merge", before["id"]
-        after["id"] = after["name"] = before["id"] + "x"
-        afters.append(after)
-    real = n8n(befores + afters)
-    for before, after in zip(befores, afters):
-        for d in (before, after):  # the done output fires after the last pass
-            assert runs(read_n8n("l.json", json.dumps(d))[0]) == first_runs(real[d["id"]]), d["id"]
-        runs_before = real[before["id"]]["data"]["resultData"]["runData"]
-        runs_after = real[after["id"]]["data"]["resultData"]["runData"]
-        assert {n: len(r) for n, r in runs_before.items()} == {n: len(r) for n, r in runs_after.items() if n != "Merge"}
-        assert len(runs_after["Merge"]) == len(runs_before["Fetch"]) == 3  # joined once per pass
-
-        def items(runs):
-            return [i["json"] for r in runs for i in r["data"]["main"][0]]
-        assert items(runs_after["End"]) == items(runs_before["End"])
 
 
 def runs(workflow) -> list[str]:
@@ -716,3 +618,6 @@ def test_a_merge_in_a_loop_fed_by_execute_once_outside_it_sees_its_data_on_the_f
         emitted = output_items(real[d["id"]])
         assert [c for n, c in emitted if n == "Merge"] == [2, 1, 1], d["id"]
         assert [c for n, c in emitted if n == "Report"] == [4], d["id"]
+        flagged = [f.message for f in check_workflow(read_n8n("w.json", json.dumps(d))[0], [all_rules()["SAF003"]]).findings]
+        assert flagged == ["`Merge`: it runs once per pass of a loop, but `Config` (input 2) sends it data on its "
+                           "first run only"], d["id"]  # what wflint says of it is what n8n does

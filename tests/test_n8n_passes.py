@@ -7,8 +7,10 @@ from test_n8n import T, doc, links, node, read
 from wflint.adapters.n8n import rewriter
 from wflint.adapters.n8n.passes import compare, passes
 from wflint.adapters.n8n.reader import read_n8n
+from wflint.engine import check_workflow
 from wflint.facets import ExecutionOrder
 from wflint.finding import RemoveOrder, RunOnce
+from wflint.rule import all_rules
 
 PASSES = FIXTURES / "n8n-passes"
 
@@ -63,3 +65,35 @@ def test_notifications_moved_after_the_loop_are_refused():
 def test_the_same_runs_pass():
     wf = fixture("loop-notify.json")
     assert all(compare(log, log, set(wf.tasks), keep_order=True) is None for log in logs(wf))
+
+
+def join_issues(wf):
+    found = check_workflow(wf, [all_rules()["SAF003"]], preview=False).findings
+    return [(f.tasks, f.message) for f in found]
+
+
+def test_a_merge_in_a_loop_fed_once_from_outside_is_flagged_with_the_run_it_starves_from():
+    """Measured on n8n 2.8.4 (test_n8n_oracle): from pass 2 on the Merge runs without Config's item."""
+    found = join_issues(fixture("loop-merge-fed-once.json"))
+    assert found == [(("Merge",), "`Merge`: it runs once per pass of a loop, but `Config` (input 2) sends it data "
+                                  "on its first run only")]
+
+
+def _loop_with_merge(config_at, merge_after_loop=False):
+    """Start → Loop (1 per pass) → Reply → Merge input 0 → Notify → back to Loop; a Config node
+    feeds the Merge's input 1 from ``config_at`` (Start: outside the loop; Reply: inside it)."""
+    loop = node("Loop", "splitInBatches", (400, 300), {"batchSize": 1, "options": {}}, 3)
+    nodes = [loop, node("Reply", "noOp", (600, 400)), node("Config", "noOp", (600, 600)),
+             node("Merge", "merge", (800, 400), {}, 3), node("Notify", "noOp", (1000, 400)), node("Done", "noOp", (600, 200))]
+    pairs = [(T, "Loop"), ("Loop", "Done", 0), ("Loop", "Reply", 1), (config_at, "Config"), ("Config", "Merge", 0, 1)]
+    if merge_after_loop:
+        pairs = [p for p in pairs if p[0] != "Loop" or p[1] != "Done"] + [("Loop", "Merge", 0, 0), ("Reply", "Loop")]
+    else:
+        pairs += [("Reply", "Merge"), ("Merge", "Notify"), ("Notify", "Loop")]
+    return read(doc(nodes, links(*pairs)))
+
+
+def test_a_merge_fed_from_inside_the_loop_or_placed_after_it_is_not_flagged():
+    assert join_issues(_loop_with_merge("Reply")) == []
+    assert join_issues(_loop_with_merge(T, merge_after_loop=True)) == []
+    assert [t for t, _ in join_issues(_loop_with_merge(T))] == [("Merge",)]

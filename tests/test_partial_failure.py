@@ -22,7 +22,7 @@ def test_the_seed_brief_fails_together_where_the_join_reads_both_and_lets_side_e
 def test_each_engine_names_its_own_construct():
     gha = failures(FIXTURES / "rules" / "PAR001" / "bad-gha.yml")
     assert all("On GitHub Actions: `if: ${{ !cancelled() }}`" in text for text in gha.values())
-    n8n = failures(FIXTURES / "rules" / "PAR001" / "bad-n8n-chain.json")
+    n8n = failures(FIXTURES / "rules" / "PAR001" / "good-n8n-chain.json")
     assert all(text.endswith("In n8n: a node's error stops the execution (its default On Error: 'Stop Workflow'), "
                              "so the branches not yet run do not run, and a Merge joins the branches that ran.")
                for text in n8n.values())

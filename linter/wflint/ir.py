@@ -128,6 +128,8 @@ class Effect:
     location: Location | None = None
     # A write that only adds a new object (a row, a record, a file) and overwrites nothing: two
     # appends to one resource never conflict with each other, only with its reads and other writes.
+    # An update of named fields only is one too, beside a plain write of ``resource#field`` per
+    # field it sets: two of them conflict where they set one field, never for different fields.
     append: bool = False
 
     @property

@@ -369,9 +369,31 @@ def _generic(kind: str, node: dict, params: dict, cred: str, out: NodeEffects) -
     system = {"googleSheets": "gsheet", "awsS3": "s3"}.get(kind, kind.lower())
     resource = f"{system}:{cred or 'default'}/{target}"
     out.effects.append((resource, mode, ()))
-    if op in APPEND_OPS.get(kind, ()):
+    fields = _patched_fields(kind, node, params) if op == "update" else None
+    if op in APPEND_OPS.get(kind, ()) or fields:
         out.appends.add(resource)
+    for name in fields or ():
+        out.effects.append((f"{resource}#{name}", Mode.WRITE, ("columns", "value", name)))
     out.apis.append(ApiUse(f"{system}:{cred or 'default'}", 1.0, per_item=True))  # one call per item
+
+
+def _patched_fields(kind: str, node: dict, params: dict) -> tuple[str, ...] | None:
+    """The fields an update sets where it sets only those: an Airtable v2 update with columns
+    defined below sends a PATCH of the mapped fields, the matching columns aside (n8n-nodes-base
+    2.8.4, Airtable/v2/actions/record/update.operation.js and transport batchUpdate). Two such
+    updates of different fields overwrite nothing of each other; as for an append, a read of the
+    table still waits for each. None where the node may write any field (columns mapped from the
+    input item, or names that are expressions)."""
+    columns = params.get("columns")
+    if kind != "airtable" or version(node) < 2 or not isinstance(columns, dict):
+        return None
+    value, matching = columns.get("value"), columns.get("matchingColumns", ["id"])
+    if columns.get("mappingMode") != "defineBelow" or not isinstance(value, dict) or not isinstance(matching, list):
+        return None
+    names = tuple(k for k in value if k not in matching and k != "id")
+    if not names or any(not isinstance(k, str) or k.startswith("=") or "{{" in k for k in names):
+        return None
+    return names
 
 
 GOOGLE_FILE_URL = re.compile(r"/(?:spreadsheets|document|file|presentation)/d/([\w-]+)")

@@ -88,27 +88,3 @@ def _append(doc: Doc, container: tuple, item: str) -> TextEdit:
     last = len(text[:end].rstrip())
     gap = inner[:len(inner) - len(inner.lstrip())]
     return TextEdit(last, last, "," + (gap or " ") + item)
-
-
-def insert_elements_after(doc: Doc, element: tuple, values: list) -> TextEdit:
-    """``values`` inserted into an array right after the element at ``element``."""
-    start, end = doc.value_start(element), doc.value_end(element)
-    before = doc.text[:start]
-    gap = before[len(before.rstrip()):] if before.rstrip().endswith((",", "[")) else " "
-    added = "".join("," + (gap or " ") + doc.dump(v, len(element)) for v in values)
-    return TextEdit(end, end, added)
-
-
-def remove_element(doc: Doc, element: tuple) -> TextEdit:
-    """The array element at ``element`` removed (and the comma that separated it)."""
-    text = doc.text
-    start, end = doc.value_start(element), doc.value_end(element)
-    after = re.compile(r"\s*,\s*").match(text, end)
-    if after is not None:
-        return TextEdit(start, after.end(), "")
-    head = len(text[:start].rstrip())
-    if text[:head].endswith(","):
-        return TextEdit(head - 1, end, "")
-    # the only element: keep the brackets' own spacing out of it
-    tail = len(text) - len(text[end:].lstrip())
-    return TextEdit(head, tail, "")

@@ -46,7 +46,7 @@ from . import effects as fx
 from .facts import NodeFacts, facts, update
 from .items import one_item_at_every_branch
 from .order import back_edges, exclusive, execution_order, linearize, loop_bodies, routes, scenarios, silenced
-from .passes import PassGraph, run_log
+from .passes import PassGraph, run_log, starved_inputs
 from .references import scan
 
 STICKY = "n8n-nodes-base.stickyNote"
@@ -129,6 +129,7 @@ class _Order:
     scenarios_complete: bool = False
     starts: list[str] = field(default_factory=list)  # where executions start (enabled triggers)
     routers: set[str] = field(default_factory=set)  # nodes whose outputs never carry one item both ways
+    starved: dict[str, tuple[int, int]] = field(default_factory=dict)  # Merge → (input, run) it ran without
 
 
 def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
@@ -291,12 +292,36 @@ def _run_order(task_names: list[str], tasks: dict[str, Task], by_name: dict, wir
         scenarios_found.append(OrderScenario(
             start, choices, modern if v1 else legacy, legacy if v1 else modern,
             tuple(_output_name(by_name[r][1], o, children[r]) for r, o in choices), stalls,
-            tuple(run_log(graph, start, k, silenced(children, choices)) for k in ITEM_COUNTS)))
+            tuple(_logged(graph, start, k, silenced(children, choices), runs.starved) for k in ITEM_COUNTS)))
     runs.scenarios = tuple(scenarios_found)
+    runs.starved = _fed_from_outside(runs.starved, bodies, wiring.inputs)
     return runs
 
 
+def _fed_from_outside(starved: dict[str, tuple[int, int]], bodies: dict[str, set[str]],
+                      inputs: dict[str, list[tuple]]) -> dict[str, tuple[int, int]]:
+    """The starved Merges that sit in a Loop Over Items body while every node on the starved input
+    is outside it: fed once before the loop, not on each pass (a Merge starved because a parent
+    runs once per branch is another matter)."""
+    kept = {}
+    for node, (index, run) in starved.items():
+        sources = {u for u, _, idx, _ in inputs[node] if idx == index}
+        if any(node in body and not sources & body for body in bodies.values()):
+            kept[node] = (index, run)
+    return kept
+
+
 ITEM_COUNTS = (1, 2, 3)  # items a start emits in the run logs a fix is verified against
+
+
+def _logged(graph: PassGraph, start: str, items: int, silent, found: dict[str, tuple[int, int]]) -> tuple:
+    """One execution's run log; the nodes it runs without an input they had on their first run
+    are added to ``found`` (node → (input, run))."""
+    arrivals: list[tuple[str, frozenset[int]]] = []
+    log = run_log(graph, start, items, silent, arrivals)
+    for node, starved in starved_inputs(graph, arrivals).items():
+        found.setdefault(node, starved)
+    return log
 
 
 def _pass_graph(task_names: list[str], tasks: dict[str, Task], by_name: dict, wiring: _Wiring,
@@ -400,6 +425,8 @@ def _branch_facets(task_names: list[str], tasks: dict[str, Task], by_name: dict,
         _joins(tasks[name], by_name[name][1], inputs, labels)
         if v1:  # v0 runs the other input's chain too, so the Merge gets a pair (oracle)
             _pairless(tasks[name], by_name[name][1], inputs, labels)
+        if name in runs.starved:
+            _fed_once(tasks[name], inputs, *runs.starved[name])
 
 
 def _model(v1: bool, order_setting: object, order: list[str], starts: list[str]) -> ExecutionModel:
@@ -798,6 +825,19 @@ def _pairless(task: Task, node: dict, inputs: list[tuple], labels: dict) -> None
     issue = (f"it combines by position, but `{a}` and `{b}` never both send an item in one run (an item takes "
              "one way): for one item the Merge outputs nothing, for several it pairs unrelated items; "
              "append instead, or enable Include Any Unpaired Items")
+    update(task, join_issues=(*facts(task).join_issues, issue))
+
+
+def _fed_once(task: Task, inputs: list[tuple], index: int, run: int) -> None:
+    """A Merge that runs on every pass of a loop but is fed one input once, from outside it: on
+    later passes n8n runs it without that input's items (measured on n8n 2.8.4, v1 and v0)."""
+    once = sorted({u for u, _, idx, _ in inputs if idx == index})
+    rest = sorted({u for u, _, idx, _ in inputs if idx != index})
+    names = " and ".join(f"`{u}`" for u in once)
+    issue = (f"it runs once per pass of a loop, but {names} (input {index + 1}) sends it data on its first run "
+             f"only; from its run {run} on, n8n runs it without waiting for that input, on "
+             f"{', '.join(f'`{u}`' for u in rest)}'s items alone, so what follows gets none of {names}'s data "
+             f"there: read `{once[0]}` inside the loop with `$('{once[0]}').first()` instead of wiring it in")
     update(task, join_issues=(*facts(task).join_issues, issue))
 
 

@@ -1,14 +1,10 @@
 """Turn IR-level fixes into edits of the original n8n JSON text (docs/architecture.md).
 
 Edits are splices into the original text (``jsonsplice``): untouched nodes, unknown keys, ids,
-positions, ``pinData``, ``meta`` and the file's indentation stay byte for byte. Supported changes:
+positions, ``pinData``, ``meta`` and the file's indentation stay byte for byte. Supported changes (no
+``RemoveOrder``: n8n runs one node at a time, so rewiring a chain as branches saves nothing and
+PAR001 does not fire on it):
 
-* ``RemoveOrder`` (PAR001): a chain ``P → t1 → … → tk → S`` whose orderings are removed becomes
-  branches ``P → t1``, …, ``P → tk``, joined by a Merge in front of ``S``. The Merge (typeVersion
-  3.2, mode *Choose Branch*, which waits for every input) passes on ``tk``'s items, so ``S`` gets
-  exactly what it got before. The new connections from ``P`` follow ``t1``'s, so legacy v0's
-  breadth-first order is kept; nodes are not moved, so v1's canvas order is kept. A chain that
-  ends the workflow needs no Merge.
 * ``InsertJoin`` (SAF003): a Merge (mode append, which waits for every connected input) with a
   fresh uuid and a unique name is added; each branch's connection into the target now goes to
   its own Merge input (0, 1, ...), and the Merge feeds the target once.
@@ -27,17 +23,17 @@ import uuid
 from wflint.edits import EditLog, TextEdit
 from wflint.errors import RewriteError
 from wflint.facets import ExecutionOrder
-from wflint.finding import FixChange, InsertJoin, RemoveOrder, RunOnce, SetExecutionOrder, change_kind
+from wflint.finding import FixChange, InsertJoin, RunOnce, SetExecutionOrder, change_kind
 
 from .effects import MAX_MERGE_INPUTS, short_type
 from .facts import facts
-from .jsonsplice import Doc, append_element, append_member, insert_elements_after, remove_element, replace_value
+from .jsonsplice import Doc, append_element, append_member, replace_value
 from .passes import compare
 from .reader import connection_links
 
 MERGE_TYPE = "n8n-nodes-base.merge"
 MERGE_VERSION = 3.2
-SUPPORTED = (InsertJoin, SetExecutionOrder, RemoveOrder, RunOnce)
+SUPPORTED = (InsertJoin, SetExecutionOrder, RunOnce)
 
 
 def supports(workflow, change: FixChange) -> bool:
@@ -48,9 +44,6 @@ def rewrite(text: str, workflow, changes: list[FixChange]) -> list[TextEdit]:
     """The edits of ``text`` that make ``changes``, each step placed on a fresh parse of the JSON
     the earlier ones left."""
     log = EditLog(text)
-    removals = [c for c in changes if isinstance(c, RemoveOrder)]
-    if removals:
-        _rewire(log, workflow, [(c.u, c.v) for c in removals])
     for change in changes:
         if isinstance(change, InsertJoin):
             _insert_join(log, workflow, change)
@@ -58,7 +51,7 @@ def rewrite(text: str, workflow, changes: list[FixChange]) -> list[TextEdit]:
             log.apply(_set_execution_order(log.text, workflow, change.value or "v1"))
         elif isinstance(change, RunOnce):
             log.apply(_execute_once(log.text, workflow, change.task))
-        elif not isinstance(change, RemoveOrder):
+        else:
             raise RewriteError(f"the n8n rewriter cannot apply {change_kind(change)!r}")
     return log.edits
 
@@ -92,74 +85,6 @@ def _execute_once(text: str, workflow, name: str) -> TextEdit:
     if "executeOnce" in doc.root["nodes"][index]:
         return replace_value(doc, pointer + ("executeOnce",), True)
     return append_member(doc, pointer, "executeOnce", True)
-
-
-def _chain(pairs: list[tuple[str, str]]) -> list[str]:
-    """The pairs as one chain t1 → t2 → … → tk, or RewriteError."""
-    following = dict(pairs)
-    if len(following) != len(pairs) or len(set(following.values())) != len(pairs):
-        raise RewriteError("the orderings to remove do not form one chain; change them by hand")
-    start = [u for u in following if u not in following.values()]
-    if len(start) != 1:
-        raise RewriteError("the orderings to remove do not form one chain; change them by hand")
-    chain = start
-    while chain[-1] in following:
-        chain.append(following[chain[-1]])
-    if len(chain) != len(pairs) + 1:
-        raise RewriteError("the orderings to remove do not form one chain; change them by hand")
-    return chain
-
-
-def _rewire(log: EditLog, workflow, pairs: list[tuple[str, str]]) -> None:
-    chain = _chain(pairs)
-    if len(chain) > MAX_MERGE_INPUTS:
-        raise RewriteError(f"a Merge takes at most {MAX_MERGE_INPUTS} inputs, not {len(chain)}")
-    doc = Doc(log.text, _prefix(workflow))
-    nodes, connections = doc.root["nodes"], doc.root["connections"]
-    by_name = {n.get("name"): n for n in nodes if isinstance(n, dict)}
-    links = connection_links(connections, doc.prefix, by_name)
-    into = {name: [link for link in links if link["to"] == name] for name in chain}
-    feed = into[chain[0]]
-    if len(feed) != 1 or feed[0]["type"] != "main":
-        raise RewriteError(f"{chain[0]} has {len(feed)} incoming connections; rewiring needs exactly one "
-                           "(a node with none is where an execution starts)")
-    parent_link = feed[0]["pointer"]
-    steps = []  # (pointer of the connection t(i) → t(i+1), its input index)
-    for a, b in zip(chain, chain[1:]):
-        if len(into[b]) != 1 or into[b][0]["from"] != a or into[b][0]["type"] != "main":
-            raise RewriteError(f"{b} is fed by more than {a}; change it by hand")
-        steps.append((into[b][0]["pointer"], into[b][0]["in"]))
-    last = chain[-1]
-    onward = [link for link in links if link["from"] == last]
-    if any(link["type"] != "main" for link in onward) or len({link["out"] for link in onward}) > 1:
-        raise RewriteError(f"{last} feeds more than one output; a Merge passes on only one")
-
-    edits: list[TextEdit] = []  # on the current text
-    name = _unique_name("Merge", by_name) if onward else ""
-    if onward:
-        for i, (pointer, _) in enumerate(steps):
-            edits += _retarget(doc, pointer, name, i)
-        edits += _retarget(doc, onward[0]["pointer"], name, len(chain) - 1)
-    log.apply(*edits)
-    # Structural edits, each on a fresh parse: later ones first so earlier pointers stay valid.
-    if not onward:
-        for pointer, _ in sorted(steps, key=lambda s: Doc(log.text).offsets[s[0]], reverse=True):
-            log.apply(remove_element(Doc(log.text), pointer))
-    else:
-        for link in sorted(onward[1:], key=lambda link: link["pointer"][-1], reverse=True):
-            log.apply(remove_element(Doc(log.text), link["pointer"]))
-    new_links = [{"node": b, "type": "main", "index": index} for b, (_, index) in zip(chain[1:], steps)]
-    log.apply(insert_elements_after(Doc(log.text, doc.prefix), parent_link, new_links))
-    if onward:
-        params = {"mode": "chooseBranch", "useDataOfInput": len(chain)}
-        if len(chain) > 2:
-            params = {"numberInputs": len(chain), **params}
-        node = {"parameters": params, "id": _node_id(workflow, name, chain), "name": name, "type": MERGE_TYPE,
-                "typeVersion": MERGE_VERSION,
-                "position": _merge_position(by_name.get(onward[0]["to"]), by_name[last])}
-        log.apply(append_member(Doc(log.text, doc.prefix), doc.prefix + ("connections",), name,
-                                {"main": [[_at(doc.data, link["pointer"]) for link in onward]]}))
-        log.apply(append_element(Doc(log.text, doc.prefix), doc.prefix + ("nodes",), node))
 
 
 def _retarget(doc: Doc, pointer: tuple, node: str, index: int) -> list[TextEdit]:
@@ -227,14 +152,6 @@ def _unique_name(base: str, taken) -> str:
     while f"{base}{n}" in taken:
         n += 1
     return f"{base}{n}"
-
-
-def _merge_position(consumer: dict | None, last: dict) -> list[float]:
-    """Between the chain's last node and its consumer, at the last node's height."""
-    lx, ly = _xy(last)
-    cx = _xy(consumer)[0] if consumer is not None else lx + 440
-    x = (lx + cx) / 2 if cx - lx >= 40 else lx + 20
-    return [int(x) if float(x).is_integer() else x, ly]
 
 
 def _join_position(target: dict, branches: list[dict]) -> list[float]:

@@ -28,12 +28,11 @@ task that publishes or deploys (or whose effects are unknown) wait for the first
 that task wait for it directly (a build runs beside the tests; `deploy: needs: [build, test]`).
 Without timing data the finding speaks of chain depth, not of minutes saved. The time figure
 is computed under the engine's execution model and names its duration source. On an engine that
-runs one task at a time (n8n) the figure is 0 s and the message says so: the fix is display-only
-(`fix` never applies it; SARIF carries it as a suggestion, verified every pass). In n8n it wires
-the chain's nodes to the first one's parent and joins them with a Merge (mode
-*Choose Branch*, passing on the last node's items) in front of the node that followed them; it
-is only offered where every node emits one item per item it gets, so nothing runs more or less
-often, and `$('X').item` readers keep `X` on their items' lineage.
+runs one task at a time (n8n) the rule does not fire: wiring a chain as branches joined by a Merge
+saves no time there (each node still runs, one after another), and a later side effect often
+relies on the earlier one having succeeded. `wflint report` still shows which nodes depend on
+which; the advice that saves time on n8n (one multi-item node, a node run once instead of once per
+item) is PAR101's and PAR103's.
 """
 from __future__ import annotations
 
@@ -50,6 +49,8 @@ from wflint.rule import Context, rule
 def check(ctx: Context) -> Iterator[Finding]:
     analysis = ctx.analysis
     runs_parallel = ctx.workflow.execution_model.runs_parallel
+    if not runs_parallel:  # one task at a time (n8n): wiring them as branches saves nothing, not an opportunity
+        return
     for group in analysis.groups:
         names = _join([ctx.task_name(t) for t in group.tasks])
         sure = group.confidence == "high"
@@ -57,19 +58,15 @@ def check(ctx: Context) -> Iterator[Finding]:
         gates = ctx.workflow.execution_model.order_gates
         chain = (f"their chain {fmt_seconds(group.sequential_s)} → {fmt_seconds(group.parallel_s)}, "
                  f"{group.duration_source} durations")
-        structural = runs_parallel and group.duration_source == "default"
+        structural = group.duration_source == "default"
         if structural:
             gain = (f"without timing data: removing {len(group.removed)} ordering(s) makes their chain "
                     f"{_depth(group.parallel_s, unit)} task(s) deep instead of {_depth(group.sequential_s, unit)}"
                     + ("" if group.saved_s > 0 else ", though a longer path decides the run"))
-        elif runs_parallel and group.saved_s > 0:
+        elif group.saved_s > 0:
             gain = f"that saves {fmt_seconds(group.saved_s)} end to end ({chain})"
-        elif runs_parallel:
-            gain = f"that saves no time end to end today, as a longer path decides the run ({chain})"
         else:
-            gain = (f"{ctx.workflow.execution_model.name} runs one task at a time, so wiring them as parallel "
-                    "branches saves no time by itself, and each still runs as often as before; the change "
-                    "shows which tasks really depend on which")
+            gain = f"that saves no time end to end today, as a longer path decides the run ({chain})"
         named = names if len(group.tasks) <= MAX_NAMED else _join(
             [*(ctx.task_name(t) for t in group.tasks[:MAX_NAMED - 1]), f"{len(group.tasks) - MAX_NAMED + 1} more"])
         message = f"{named} run one after another but could run in parallel"
@@ -87,7 +84,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         edge = ctx.workflow.edge(*first_cut)
         edge_location = edge.location if edge else None
         fix = None if kept is None else Fix(  # too many gates to move: no fix offered, the message stays
-            _applicability(sure, bool(gates), runs_parallel),
+            Applicability.SAFE if sure and not gates else Applicability.UNSAFE,
             f"run {names} in parallel",
             (*(RemoveOrder(u, v) for u, v in group.removed), *kept),
         )
@@ -97,21 +94,13 @@ def check(ctx: Context) -> Iterator[Finding]:
             location=edge_location or ctx.location_of(first_cut[1]),
             tasks=group.tasks,
             fix=fix,
-            saved_s=None if structural else round(group.saved_s, 6) if runs_parallel else 0.0,
+            saved_s=None if structural else round(group.saved_s, 6),
             duration_source=group.duration_source,
             confidence=Confidence.HIGH if sure else Confidence.LOW,
             # Shown by default only when proven: effects known on both sides, no gate dropped, and
-            # time saved on the engine's own model (a shorter path; nothing on a one-at-a-time engine).
-            preview=not sure or bool(gates) or not runs_parallel or group.saved_s <= 0,
+            # time saved on the engine's own model (a shorter path).
+            preview=not sure or bool(gates) or group.saved_s <= 0,
         )
-
-
-def _applicability(sure: bool, gated: bool, runs_parallel: bool) -> Applicability:
-    """Safe only when proven and ungated; on an engine that runs one task at a time the rewire
-    saves nothing, so it is shown, never applied (display-only)."""
-    if not runs_parallel:
-        return Applicability.DISPLAY
-    return Applicability.SAFE if sure and not gated else Applicability.UNSAFE
 
 
 MAX_NAMED = 4  # tasks a finding's one-line message names; the detail lists them all

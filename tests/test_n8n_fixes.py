@@ -1,0 +1,126 @@
+"""n8n: what the analysis finds independent (the report's dependency check; PAR001 does not fire on
+an engine that runs one node at a time) and the invariants of every n8n fix.
+
+The real-engine checks (same items, same order, on n8n 2.8.4) are in test_n8n_oracle.py.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import CORPUS, FIXTURES, run
+from test_n8n import T, doc, links, node, read
+
+from wflint.analysis import analyze
+from wflint.engine import check_workflow
+from wflint.rule import all_rules
+
+CHAIN = FIXTURES / "rules" / "PAR001" / "good-n8n-chain.json"
+
+
+def setter(name, x, value, field="v"):
+    return node(name, "set", (x, 300), {"assignments": {"assignments": [
+        {"id": name, "name": field, "value": value, "type": "string"}]}, "includeOtherFields": True}, 3.4)
+
+
+def independent(wf):
+    """The groups of nodes the analysis finds independent (what the report lists)."""
+    return [g.tasks for g in analyze(wf).groups]
+
+
+def test_par001_does_not_fire_on_n8n_where_the_chain_is_independent():
+    """n8n runs one node at a time: branches would save 0 s, so there is no opportunity to report."""
+    wf = read(json.loads(CHAIN.read_text()))
+    assert independent(wf) == [["Build summary", "Post to Slack"]]
+    assert list(check_workflow(wf, [all_rules()["PAR001"]], preview=True).findings) == []
+    report = run("report", CHAIN, "--format", "json").json()
+    assert [g["tasks"] for g in report["groups"]] == [["Build summary", "Post to Slack"]]
+
+
+def test_item_lineage_keeps_the_chain():
+    """``$('X').item`` walks each item's lineage: after the rewire it silently gives nothing
+    (test_n8n_oracle shows it on n8n), so the connection out of X is a control edge."""
+    wf = read(json.loads((FIXTURES / "rules" / "PAR001" / "good-n8n-item-lineage.json").read_text()))
+    assert independent(wf) == []
+    lineage = [e for e in wf.edges if e.kind.value == "control" and e.u == "Build summary"]
+    assert [(e.v, "lineage" in e.detail) for e in lineage] == [("Post to Slack", True)]
+
+
+def test_starts_wait_and_execute_once_keep_their_children():
+    cases = {
+        "start": (node("Start here", "noOp", (0, 300)), "Start here"),  # a node nothing feeds
+        "wait": (node("Pause", "wait", (200, 300), {"amount": 1, "unit": "seconds"}, 1.1), "Pause"),
+        "once": (setter("Once", 200, "x") | {"executeOnce": True}, "Once"),
+    }
+    for label, (first, name) in cases.items():
+        nodes = [first, node("Notify", "slack", (400, 300), {"text": "hi"}, 2.3)]
+        pairs = [(name, "Notify")] if label == "start" else [(T, name), (name, "Notify")]
+        d = doc(nodes, links(*pairs))
+        if label == "start":
+            d["nodes"] = d["nodes"][1:]
+        assert independent(read(d)) == [], label
+
+
+N8N_FILES = sorted((CORPUS / "n8n").glob("*.json")) if (CORPUS / "n8n").is_dir() else []
+
+
+@pytest.mark.skipif(not N8N_FILES, reason=f"n8n corpus not found at {CORPUS / 'n8n'}")
+@pytest.mark.parametrize("path", N8N_FILES, ids=lambda p: p.name[:60])
+def test_corpus_fixes_keep_n8n_structural_invariants(path):
+    """DESIGN §4's list, checked on the written result of every fix, safe and unsafe."""
+    from wflint.engine import Selection
+    from wflint.fixer import fix_text
+
+    text = path.read_text(encoding="utf-8")
+    outcome = fix_text(str(path), text, Selection(preview=True), unsafe=True, explicit=False)
+    if not outcome.changed:
+        return
+    old, new = json.loads(text), json.loads(outcome.text)
+    for before, after in zip(old if isinstance(old, list) else [old], new if isinstance(new, list) else [new]):
+        names = [n["name"] for n in after["nodes"]]
+        ids = [n["id"] for n in after["nodes"] if "id" in n]
+        assert len(names) == len(set(names)) and len(ids) == len(set(ids))
+        assert after["nodes"][:len(before["nodes"])] == before["nodes"]  # existing nodes untouched
+        added = after["nodes"][len(before["nodes"]):]
+        assert all((n["type"], n["typeVersion"]) == ("n8n-nodes-base.merge", 3.2) for n in added)
+        order = (after.get("settings") or {}).get("executionOrder")
+        assert order == (before.get("settings") or {}).get("executionOrder") or (
+            order == "v1" and any(f.code == "PAR102" for f in outcome.applied))
+        feeds: dict[str, dict[int, int]] = {}
+        for src, types in after["connections"].items():
+            assert src in names
+            for slot in (types.get("main") or []):
+                for c in slot or []:
+                    assert c["node"] in names
+                    feeds.setdefault(c["node"], {}).setdefault(c.get("index", 0), 0)
+                    feeds[c["node"]][c.get("index", 0)] += 1
+        for merge in added:
+            inputs = merge["parameters"].get("numberInputs", 2)
+            assert feeds[merge["name"]] == dict.fromkeys(range(inputs), 1), merge["name"]
+            if merge["parameters"].get("mode") == "chooseBranch":
+                assert 1 <= merge["parameters"]["useDataOfInput"] <= inputs
+
+
+def test_attachments_read_the_input_items():
+    """An email or Gmail message attaching a binary property of its input needs the node before it."""
+    mail = node("Mail", "emailSend", (400, 300), {"toEmail": "a@x.io", "options": {"attachments": "data"}}, 2.1)
+    gmail = node("Mail", "gmail", (400, 300), {"sendTo": "a@x.io", "options": {"attachmentsUi": {
+        "attachmentsBinary": [{"property": "data"}]}}}, 2.1)
+    plain = node("Mail", "gmail", (400, 300), {"sendTo": "a@x.io", "message": "hi"}, 2.1)
+    for sender, free in ((mail, False), (gmail, False), (plain, True)):
+        wf = read(doc([setter("Render", 200, "x"), sender], links((T, "Render"), ("Render", "Mail"))))
+        assert bool(independent(wf)) is free, sender["type"]
+
+
+def test_par103_fix_sets_execute_once_as_an_unsafe_fix(tmp_path):
+    src = FIXTURES / "rules" / "PAR103" / "bad-notify-per-row.json"
+    path = tmp_path / "w.json"
+    path.write_text(src.read_text())
+    found = run("check", "--preview", path, "--format", "json", "--fail-on", "never").json()["findings"]
+    assert [(f["code"], f["fix"]["applicability"]) for f in found] == [("PAR103", "unsafe")]
+    assert run("fix", "--preview", path).stdout.count("PAR103") == 0 and path.read_text() == src.read_text()  # not without opt-in
+    assert run("fix", "--preview", path, "--unsafe-fixes").exit_code == 0
+    old, new = json.loads(src.read_text()), json.loads(path.read_text())
+    changed = [(a["name"], {k: b[k] for k in b.keys() - a.keys()}) for a, b in zip(old["nodes"], new["nodes"]) if a != b]
+    assert changed == [("Notify Slack", {"executeOnce": True})]
+    assert run("check", "--preview", path, "--format", "json", "--fail-on", "never").json()["findings"] == []
