@@ -35,6 +35,11 @@ def test_par001_does_not_fire_on_n8n_where_the_chain_is_independent():
     assert list(check_workflow(wf, [all_rules()["PAR001"]], preview=True).findings) == []
     report = run("report", CHAIN, "--format", "json").json()
     assert [g["tasks"] for g in report["groups"]] == [["Build summary", "Post to Slack"]]
+    (advice,) = [r["partial_failure"] for r in report["recommendations"] if r["group"]]
+    assert advice.startswith("In n8n: a node's error stops the execution")  # no task after them is "a join"
+    markdown = run("report", CHAIN).stdout
+    assert "| 0 s: the engine runs one task at a time, so they cannot overlap |" in markdown
+    assert "saves 0 s (one task at a time)" in markdown
 
 
 def test_item_lineage_keeps_the_chain():

@@ -130,7 +130,8 @@ def cost_sentences(report: dict, names: dict[str, str]) -> list[str]:
     out = []
     for g in cost["groups"]:
         members = ", ".join(names[t] for t in g["tasks"])
-        saved = f"saves {fmt_seconds(g['saved_s'])}" if timed else "time saved unknown without timings"
+        saved = ("saves 0 s (one task at a time)" if not report["engine"]["runs_parallel"]
+                 else f"saves {fmt_seconds(g['saved_s'])}" if timed else "time saved unknown without timings")
         text = f"Group {g['group']} ({members}): {saved}; adds no task"
         if cost["task_setup"]:
             setup = [f"{names[t]} {fmt_seconds(s)}" for t, s in g["setup_s"].items()]

@@ -590,6 +590,8 @@ def _partial_failure(analysis: Analysis, members: list[str], feeders: dict[str, 
     group where the task that joins the branches reads every branch's output, else let the others
     finish (a failed notification need not stop a write) and decide where they meet."""
     wf, model = analysis.workflow, analysis.workflow.execution_model
+    if not model.runs_parallel:  # one task at a time: every later task follows each branch, none is a join
+        return model.fail_together + "." if model.fail_together else ""
     join = _first_join(analysis, members)
     if join == FAR:
         advice = ("The branches meet far downstream; make sure the task that joins them waits for all of them "

@@ -112,7 +112,8 @@ def _opportunities(report: dict, names: dict[str, str]) -> list[str]:
     if not report["groups"] and not report["batches"] and not report["fanouts"]:
         return out + ["None: every ordering in this workflow is needed by data or a shared resource.", ""]
     out += ["| Task Group | Tasks | Why They Can Run in Parallel | Estimated Time Saved |", "|---|---|---|---|"]
-    out += [_group_row(i, g, report["structure"], names) for i, g in enumerate(report["groups"], start=1)]
+    serial = not report["engine"]["runs_parallel"]
+    out += [_group_row(i, g, report["structure"], names, serial) for i, g in enumerate(report["groups"], start=1)]
     out += [_batch_row(i, b, names) for i, b in enumerate(report["batches"], start=1)]
     out += [_fanout_row(i, f, names) for i, f in enumerate(report["fanouts"], start=1)]
     return out + (_total_rows(report) if report["structure"]["timed"] else []) + [""]
@@ -133,9 +134,10 @@ def _total_rows(report: dict) -> list[str]:
     return out + [f"| **Total** | – | the headline: before − after | **{fmt_seconds(report['saved_s'])}** |"]
 
 
-def _group_row(i: int, group: dict, shape: dict, names: dict[str, str]) -> str:
-    """A group's row; a low-confidence group says it is left out of the total, so the sums still add up."""
-    saved = _group_saving(group, shape)
+def _group_row(i: int, group: dict, shape: dict, names: dict[str, str], serial: bool = False) -> str:
+    """A group's row; a low-confidence group says it is left out of the total, so the sums still add up.
+    On an engine that runs one task at a time the group needs no order but cannot overlap: 0 s."""
+    saved = "0 s: the engine runs one task at a time, so they cannot overlap" if serial else _group_saving(group, shape)
     if group["confidence"] != "high":
         saved += ", low confidence, not counted in the total"
     return f"| Group {i} | {_cell(', '.join(names[t] for t in group['tasks']))} | {_cell(group['reason'])} | {saved} |"

@@ -99,7 +99,8 @@ def report_text(report: dict) -> str:
         out.append("  none")
     for i, g in enumerate(report["groups"], start=1):
         low = "" if g["confidence"] == "high" else " (low confidence)"
-        gain = f"saves {fmt_seconds(g['saved_s'])}" if shape["timed"] else "time saved unknown without timings"
+        gain = ("saves 0 s (one task at a time)" if not report["engine"]["runs_parallel"]
+                 else f"saves {fmt_seconds(g['saved_s'])}" if shape["timed"] else "time saved unknown without timings")
         out.append(f"  {i}. {' + '.join(label(t) for t in g['tasks'])}: {gain}{low}")
         out.append(f"     {g['reason']}")
     for b in report["batches"]:
