@@ -85,7 +85,8 @@ def test_corpus_fixes_keep_n8n_structural_invariants(path):
         names = [n["name"] for n in after["nodes"]]
         ids = [n["id"] for n in after["nodes"] if "id" in n]
         assert len(names) == len(set(names)) and len(ids) == len(set(ids))
-        assert after["nodes"][:len(before["nodes"])] == before["nodes"]  # existing nodes untouched
+        kept = [_without_fixed_settings(n) for n in after["nodes"][:len(before["nodes"])]]
+        assert kept == [_without_fixed_settings(n) for n in before["nodes"]]  # existing nodes untouched but for them
         added = after["nodes"][len(before["nodes"]):]
         assert all((n["type"], n["typeVersion"]) == ("n8n-nodes-base.merge", 3.2) for n in added)
         order = (after.get("settings") or {}).get("executionOrder")
@@ -104,6 +105,15 @@ def test_corpus_fixes_keep_n8n_structural_invariants(path):
             assert feeds[merge["name"]] == dict.fromkeys(range(inputs), 1), merge["name"]
             if merge["parameters"].get("mode") == "chooseBranch":
                 assert 1 <= merge["parameters"]["useDataOfInput"] <= inputs
+
+
+def _without_fixed_settings(node: dict) -> dict:
+    """A node without the settings fixes may set: Execute Once (PAR103), not waiting for a sub-workflow (PAR104)."""
+    out = {k: v for k, v in node.items() if k != "executeOnce"}
+    options = (out.get("parameters") or {}).get("options")
+    if isinstance(options, dict) and "waitForSubWorkflow" in options:
+        out["parameters"] = {**out["parameters"], "options": {k: v for k, v in options.items() if k != "waitForSubWorkflow"}}
+    return out
 
 
 def test_attachments_read_the_input_items():
@@ -129,3 +139,33 @@ def test_par103_fix_sets_execute_once_as_an_unsafe_fix(tmp_path):
     changed = [(a["name"], {k: b[k] for k in b.keys() - a.keys()}) for a, b in zip(old["nodes"], new["nodes"]) if a != b]
     assert changed == [("Notify Slack", {"executeOnce": True})]
     assert run("check", "--preview", path, "--format", "json", "--fail-on", "never").json()["findings"] == []
+
+
+def test_par104_fix_turns_waiting_off_and_changes_nothing_else(tmp_path):
+    """Unsafe and preview: the node then passes on its input items and sub-run failures no longer
+    stop the execution (n8n-nodes-base 2.8.4 ExecuteWorkflow.node.js)."""
+    src = FIXTURES / "rules" / "PAR104" / "bad-per-item.json"
+    path = tmp_path / "w.json"
+    path.write_text(src.read_text())
+    found = run("check", "--preview", path, "--format", "json", "--fail-on", "never").json()["findings"]
+    assert [(f["code"], f["fix"]["applicability"], f["saved_s"]) for f in found] == [("PAR104", "unsafe", 2.0)]
+    assert run("check", path, "--format", "json").json()["findings"] == []  # preview only
+    run("fix", "--preview", path)
+    assert path.read_text() == src.read_text()  # not without --unsafe-fixes
+    assert run("fix", "--preview", "--unsafe-fixes", path).exit_code == 0
+    old, new = json.loads(src.read_text()), json.loads(path.read_text())
+    changed = [(a["name"], b["parameters"]["options"]) for a, b in zip(old["nodes"], new["nodes"]) if a != b]
+    assert changed == [("Send report", {"waitForSubWorkflow": False})]
+    assert {k: v for k, v in new.items() if k != "nodes"} == {k: v for k, v in old.items() if k != "nodes"}
+    assert run("check", "--preview", path, "--format", "json", "--fail-on", "never").json()["findings"] == []
+
+
+def test_par104_is_silent_where_the_sub_workflow_runs_once_or_waiting_is_already_off():
+    d = json.loads((FIXTURES / "rules" / "PAR104" / "bad-per-item.json").read_text())
+    d["nodes"][2]["parameters"]["options"] = {"waitForSubWorkflow": False}
+    assert list(check_workflow(read(d), [all_rules()["PAR104"]], preview=True).findings) == []
+    d["nodes"][2]["parameters"]["options"] = {"waitForSubWorkflow": "={{ true }}"}  # an expression: unknown
+    assert list(check_workflow(read(d), [all_rules()["PAR104"]], preview=True).findings) == []
+    d["nodes"][2]["parameters"]["options"] = {}
+    d["pinData"]["Get rows"] = d["pinData"]["Get rows"][:1]  # one item: one run, nothing to overlap
+    assert list(check_workflow(read(d), [all_rules()["PAR104"]], preview=True).findings) == []

@@ -18,7 +18,8 @@ from wflint.records import dataclass
 
 from .ir import Facet, Location
 
-__all__ = ["Facet", "Routes", "Starts", "StartNames", "TriggerRule", "LoopCopy", "ItemFanout", "PerItem", "ExecutionOrder",
+__all__ = ["Facet", "Routes", "Starts", "StartNames", "TriggerRule", "LoopCopy", "ItemFanout", "ChildRun", "PerItem",
+           "ExecutionOrder",
            "OrderScenario",
            "JoinCheck", "InstanceWrites", "Instances", "InvalidSetting", "ConstantSetting", "Notes", "Structure",
            "Unresolved", "Step", "Steps", "Concurrency", "Publishing", "Waiting", "PoolQueueing", "RunSettings", "EngineVersion"]
@@ -123,6 +124,17 @@ class ItemFanout(Facet):
     emitted: int | None = None  # items this task is known to emit (n8n pinData)
     per_item_s: float | None = None  # default seconds one run takes, where it runs once per item
     runs_once: bool = False  # runs once whatever its input (n8n Execute Once)
+
+
+@dataclass(frozen=True)
+class ChildRun(Facet):
+    """A task whose work is a run of another workflow (an n8n Execute Workflow node): whether it
+    waits for that run to end before going on, and whether it starts one run per input item (then,
+    waiting, the runs go one after another)."""
+
+    waits: bool
+    per_item: bool
+    setting: str  # the option that makes it not wait, as the engine's editor names it
 
 
 @dataclass(frozen=True)

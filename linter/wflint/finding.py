@@ -95,13 +95,21 @@ class RunOnce:
 
 
 @dataclass(frozen=True)
+class DetachRun:
+    """``task`` starts its child run (a sub-workflow) and goes on without waiting for it to end."""
+
+    task: str
+
+
+@dataclass(frozen=True)
 class SetExecutionOrder:
     """Set the engine's execution order setting to ``value`` (n8n: ``v1``)."""
 
     value: str = "v1"
 
 
-FixChange = RemoveOrder | RemoveEdge | AddOrder | InsertJoin | AddConcurrency | ParallelSteps | RunOnce | SetExecutionOrder
+FixChange = (RemoveOrder | RemoveEdge | AddOrder | InsertJoin | AddConcurrency | ParallelSteps | RunOnce | DetachRun
+             | SetExecutionOrder)
 
 
 def change_kind(change: FixChange) -> str:

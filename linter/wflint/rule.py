@@ -24,6 +24,7 @@ RULE_MODULES = (
     "parallelism.par101",
     "parallelism.par102",
     "parallelism.par103",
+    "parallelism.par104",
     "parallelism.par201",
     "parallelism.par301",
     "safety.saf001",

@@ -34,6 +34,7 @@ class NodeFacts(Facet):
     per_item_s: float | None = None
     join_issues: tuple[str, ...] = ()
     join_fix: str = ""
+    child_run: tuple[bool, bool] | None = None  # Execute Workflow: (waits for the sub-workflow, one run per item)
 
 
 def facts(task: Task) -> NodeFacts:

@@ -15,6 +15,7 @@ from dataclasses import field
 
 from wflint.errors import ParseError
 from wflint.facets import (
+    ChildRun,
     ExecutionOrder,
     InvalidSetting,
     ItemFanout,
@@ -467,6 +468,8 @@ def _put_shared_facets(task: Task) -> None:
     if node.pinned_items is not None or node.per_item_s is not None or node.execute_once is True:
         task.put(ItemFanout(emitted=node.pinned_items, per_item_s=node.per_item_s,
                             runs_once=node.execute_once is True))
+    if node.child_run is not None:
+        task.put(ChildRun(*node.child_run, setting="Wait For Sub-Workflow Completion"))
     if node.join_issues or node.join_fix:
         task.put(JoinCheck(issues=node.join_issues, fix=node.join_fix or "display"))
     if node.paired_refs:
@@ -505,6 +508,20 @@ def connection_links(connections: dict, p: tuple, by_name) -> list[dict]:
                             "a connection's 'index' must be a whole number")
                     out.append({"from": src, "to": conn["node"], "type": ctype, "out": o, "in": idx, "pointer": ptr})
     return out
+
+
+def _child_run(node: dict) -> tuple[bool, bool] | None:
+    """An Execute Workflow node's (waits, one run per item), as n8n-nodes-base 2.8.4 reads them
+    (ExecuteWorkflow.node.js: ``options.waitForSubWorkflow`` defaults to true; only mode ``each``
+    runs the sub-workflow per item). None where a setting is an expression or the node is off."""
+    raw = node.get("parameters")
+    params = raw if isinstance(raw, dict) else {}
+    raw_options = params.get("options")
+    options = raw_options if isinstance(raw_options, dict) else {}
+    waits = options.get("waitForSubWorkflow", True)
+    if node.get("disabled") is True or not isinstance(waits, bool) or str(params.get("mode", "")).startswith("="):
+        return None
+    return waits, params.get("mode") == "each"
 
 
 ONE_TO_ONE = {"set", "noOp", "dateTime", "markdown", "crypto", "xml", "renameKeys", "html", "wait",
@@ -593,6 +610,7 @@ def _task(name: str, node: dict, pointer: tuple, subs: list[str], by_name: dict,
         loop_output=(0 if fx.version(node) < 3 else 1) if short == "splitInBatches" else None,
         effect_notes=tuple(found.notes or ()), credential=fx.credential(node) or "",
         pinned_items=len(pin[name]) if name in pin and isinstance(pin[name], list) else None,
+        child_run=_child_run(node) if short == "executeWorkflow" else None,
     )
     policy = None
     if node.get("onError") in ("continueRegularOutput", "continueErrorOutput") or node.get("continueOnFail") is True:

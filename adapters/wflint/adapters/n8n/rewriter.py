@@ -10,6 +10,7 @@ PAR001 does not fire on it):
   its own Merge input (0, 1, ...), and the Merge feeds the target once.
 * ``SetExecutionOrder`` (PAR102): ``settings.executionOrder`` set to ``"v1"``.
 * ``RunOnce`` (PAR103): ``"executeOnce": true`` on the node.
+* ``DetachRun`` (PAR104): ``options.waitForSubWorkflow: false`` on an Execute Workflow node.
 
 ``verify`` then checks the re-read workflow against n8n's structural rules: every Merge input
 wired exactly once and in range, the same execution order setting (never ``"v2"``), known
@@ -23,7 +24,7 @@ import uuid
 from wflint.edits import EditLog, TextEdit
 from wflint.errors import RewriteError
 from wflint.facets import ExecutionOrder
-from wflint.finding import FixChange, InsertJoin, RunOnce, SetExecutionOrder, change_kind
+from wflint.finding import DetachRun, FixChange, InsertJoin, RunOnce, SetExecutionOrder, change_kind
 
 from .effects import MAX_MERGE_INPUTS, short_type
 from .facts import facts
@@ -33,7 +34,7 @@ from .reader import connection_links
 
 MERGE_TYPE = "n8n-nodes-base.merge"
 MERGE_VERSION = 3.2
-SUPPORTED = (InsertJoin, SetExecutionOrder, RunOnce)
+SUPPORTED = (InsertJoin, SetExecutionOrder, RunOnce, DetachRun)
 
 
 def supports(workflow, change: FixChange) -> bool:
@@ -51,6 +52,8 @@ def rewrite(text: str, workflow, changes: list[FixChange]) -> list[TextEdit]:
             log.apply(_set_execution_order(log.text, workflow, change.value or "v1"))
         elif isinstance(change, RunOnce):
             log.apply(_execute_once(log.text, workflow, change.task))
+        elif isinstance(change, DetachRun):
+            log.apply(_no_wait(log.text, workflow, change.task))
         else:
             raise RewriteError(f"the n8n rewriter cannot apply {change_kind(change)!r}")
     return log.edits
@@ -76,12 +79,34 @@ def _set_execution_order(text: str, workflow, value: str) -> TextEdit:
     return append_member(doc, doc.prefix + ("settings",), "executionOrder", "v1")
 
 
-def _execute_once(text: str, workflow, name: str) -> TextEdit:
-    doc = Doc(text, _prefix(workflow))
+def _node_pointer(doc: Doc, name: str) -> tuple:
     index = next((i for i, n in enumerate(doc.root["nodes"]) if isinstance(n, dict) and n.get("name") == name), None)
     if index is None:
         raise RewriteError(f"no node named {name!r}")
-    pointer = doc.prefix + ("nodes", index)
+    return doc.prefix + ("nodes", index)
+
+
+def _no_wait(text: str, workflow, name: str) -> TextEdit:
+    """``options.waitForSubWorkflow`` false on an Execute Workflow node (options made if missing)."""
+    doc = Doc(text, _prefix(workflow))
+    pointer = _node_pointer(doc, name) + ("parameters",)
+    params = doc.root["nodes"][pointer[-2]].get("parameters")
+    if not isinstance(params, dict):
+        raise RewriteError(f"{name} has no parameters object")
+    options = params.get("options")
+    if "options" not in params:
+        return append_member(doc, pointer, "options", {"waitForSubWorkflow": False})
+    if not isinstance(options, dict):
+        raise RewriteError(f"{name}'s options is not an object")
+    if "waitForSubWorkflow" in options:
+        return replace_value(doc, pointer + ("options", "waitForSubWorkflow"), False)
+    return append_member(doc, pointer + ("options",), "waitForSubWorkflow", False)
+
+
+def _execute_once(text: str, workflow, name: str) -> TextEdit:
+    doc = Doc(text, _prefix(workflow))
+    pointer = _node_pointer(doc, name)
+    index = pointer[-1]
     if "executeOnce" in doc.root["nodes"][index]:
         return replace_value(doc, pointer + ("executeOnce",), True)
     return append_member(doc, pointer, "executeOnce", True)
@@ -195,6 +220,8 @@ def verify(old, new, changes: list[FixChange]) -> str | None:
     for change in changes:
         if isinstance(change, RunOnce) and facts(new.tasks[change.task]).execute_once is not True:
             return f"{change.task} does not have Execute Once"
+        if isinstance(change, DetachRun) and facts(new.tasks[change.task]).child_run != (False, True):
+            return f"{change.task} still waits for its sub-workflow"
         if isinstance(change, InsertJoin) and len([e for e in new.edges
                                                    if e.v == change.task and e.kind.value == "order"]) != 1:
             return f"{change.task} is still fed by more than one connection"
