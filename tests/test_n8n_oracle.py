@@ -621,3 +621,46 @@ def test_a_merge_in_a_loop_fed_by_execute_once_outside_it_sees_its_data_on_the_f
         flagged = [f.message for f in check_workflow(read_n8n("w.json", json.dumps(d))[0], [all_rules()["SAF003"]]).findings]
         assert flagged == ["`Merge`: it runs once per pass of a loop, but `Config` (input 2) sends it data on its "
                            "first run only"], d["id"]  # what wflint says of it is what n8n does
+
+
+def sub_workflow_per_row(wid: str, wait_ms: int = 1000) -> dict:
+    """Start → Rows (3 items) → Report, an Execute Workflow node run once per item on a sub-workflow
+    given in the node (a trigger → a Wait of ``wait_ms`` → Done, which sets ``done``)."""
+    trigger = {"parameters": {}, "id": "00000000-0000-4000-8000-0000000000f3", "name": "Called",
+               "type": "n8n-nodes-base.executeWorkflowTrigger", "typeVersion": 1, "position": [0, 300]}
+    pause = {"parameters": {"amount": wait_ms / 1000, "unit": "seconds"}, "id": "00000000-0000-4000-8000-0000000000f4",
+             "name": "Pause", "type": "n8n-nodes-base.wait", "typeVersion": 1.1, "position": [200, 300],
+             "webhookId": "00000000-0000-4000-8000-0000000000f5"}
+    child = {"nodes": [trigger, pause, setter("Done", 400, 300, "done", "true")],
+             "connections": conn(("Called", "Pause"), ("Pause", "Done")), "settings": {"executionOrder": "v1"}}
+    rows = {"parameters": {"jsCode": "return [{json: {p: 1}}, {json: {p: 2}}, {json: {p: 3}}];"},
+            "id": "00000000-0000-4000-8000-0000000000f1", "name": "Rows", "type": "n8n-nodes-base.code",
+            "typeVersion": 2, "position": [200, 300]}
+    report = {"parameters": {"mode": "each", "source": "parameter", "workflowJson": json.dumps(child), "options": {}},
+              "id": "00000000-0000-4000-8000-0000000000f2", "name": "Report", "type": "n8n-nodes-base.executeWorkflow",
+              "typeVersion": 1.1, "position": [400, 300]}
+    return workflow(wid, [rows, report], conn((T, "Rows"), ("Rows", "Report")))
+
+
+def test_a_sub_workflow_run_per_item_not_waited_for_passes_on_its_input_and_does_not_hold_the_run(n8n, tmp_path):
+    """PAR104 on n8n 2.8.4: waiting, the node runs the sub-workflow three times back to back and
+    emits what it returns; after `wflint fix --preview --unsafe-fixes` it goes on at once and emits
+    its input items (what the rule's message says)."""
+    from conftest import run
+
+    before = sub_workflow_per_row("p104wait")
+    path = tmp_path / "p104.json"
+    path.write_text(json.dumps(before, indent=2))
+    found = run("check", "--preview", path, "--format", "json", "--fail-on", "never").json()["findings"]
+    assert [f["code"] for f in found] == ["PAR104"]
+    assert run("fix", "--preview", "--unsafe-fixes", path).exit_code == 0
+    after = json.loads(path.read_text())
+    after["id"] = after["name"] = "p104detached"
+    real = n8n([before, after])
+
+    def report(key):
+        (entry,) = real[key]["data"]["resultData"]["runData"]["Report"]
+        return entry["executionTime"], [i["json"] for i in entry["data"]["main"][0]]
+    waited, detached = report("p104wait"), report("p104detached")
+    assert waited[1] == [{"p": p, "done": "true"} for p in (1, 2, 3)] and waited[0] >= 2500  # three 1 s runs in turn
+    assert detached[1] == [{"p": 1}, {"p": 2}, {"p": 3}] and detached[0] < 1000  # its input, at once
