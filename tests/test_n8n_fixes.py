@@ -169,3 +169,18 @@ def test_par104_is_silent_where_the_sub_workflow_runs_once_or_waiting_is_already
     d["nodes"][2]["parameters"]["options"] = {}
     d["pinData"]["Get rows"] = d["pinData"]["Get rows"][:1]  # one item: one run, nothing to overlap
     assert list(check_workflow(read(d), [all_rules()["PAR104"]], preview=True).findings) == []
+
+
+def par105(d):
+    return [f.tasks for f in check_workflow(read(d), [all_rules()["PAR105"]], preview=True).findings]
+
+
+def test_par105_a_poll_loop_is_silent_but_a_retry_that_starts_a_new_job_still_waits_the_fixed_time():
+    polls = json.loads((FIXTURES / "rules" / "PAR105" / "good-polls.json").read_text())
+    assert par105(polls) == []
+    retry = json.loads(json.dumps(polls))
+    retry["connections"]["Done?"]["main"][1] = [{"node": "Start render", "type": "main", "index": 0}]
+    assert par105(retry) == [("Start render", "Wait 30 s", "Get render")]  # each try waits 30 s whatever the job takes
+    reads_elsewhere = json.loads((FIXTURES / "rules" / "PAR105" / "bad-fixed-wait.json").read_text())
+    reads_elsewhere["nodes"][3]["parameters"]["url"] = "https://api.other.example/v1/status"
+    assert par105(reads_elsewhere) == []  # not the same API: not waiting for that job

@@ -25,6 +25,7 @@ RULE_MODULES = (
     "parallelism.par102",
     "parallelism.par103",
     "parallelism.par104",
+    "parallelism.par105",
     "parallelism.par201",
     "parallelism.par301",
     "safety.saf001",
