@@ -40,6 +40,7 @@ def test_par001_does_not_fire_on_n8n_where_the_chain_is_independent():
     markdown = run("report", CHAIN).stdout
     assert "| 0 s: the engine runs one task at a time, so they cannot overlap |" in markdown
     assert "saves 0 s (one task at a time)" in markdown
+    assert "wait for concurrency" not in markdown  # one at a time is the engine, not a limit to report
 
 
 def test_item_lineage_keeps_the_chain():

@@ -401,11 +401,13 @@ def _resource_lines(report: dict, names: dict[str, str]) -> list[str]:
     out += _group_constraint_lines(rc.get("groups", []), names)
     if rc["pools_without_size"]:
         out += [f"Pools used without a declared size: {', '.join(rc['pools_without_size'])} (treated as unlimited).", ""]
-    for limit, count in rc["waits"].items():
+    serial = not report["engine"]["runs_parallel"]  # one task at a time: waiting for it is the engine, not a limit
+    waits = {limit: n for limit, n in rc["waits"].items() if not (serial and limit == "concurrency")}
+    for limit, count in waits.items():
         out.append(f"- In the parallel plan {count} task(s) wait for {limit}.")
     for t in rc["over_capacity"]:
         out.append(f"- {names[t]} needs more than a limit allows even alone; it is run over capacity.")
-    if rc["waits"] or rc["over_capacity"]:
+    if waits or rc["over_capacity"]:
         out.append("")
     return out
 
