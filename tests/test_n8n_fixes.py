@@ -185,3 +185,13 @@ def test_par105_a_poll_loop_is_silent_but_a_retry_that_starts_a_new_job_still_wa
     reads_elsewhere = json.loads((FIXTURES / "rules" / "PAR105" / "bad-fixed-wait.json").read_text())
     reads_elsewhere["nodes"][3]["parameters"]["url"] = "https://api.other.example/v1/status"
     assert par105(reads_elsewhere) == []  # not the same API: not waiting for that job
+
+
+def test_the_report_marks_nodes_no_enabled_trigger_reaches_as_never_running(tmp_path):
+    d = doc([node("Cron", "scheduleTrigger", (0, 600), {}, 1.2, disabled=True), setter("Nightly", 200, "x"),
+             setter("Manual", 400, "y")], links(("Cron", "Nightly"), (T, "Manual")))
+    path = tmp_path / "w.json"
+    path.write_text(json.dumps(d))
+    tasks = {t["id"]: t["never_runs"] for t in run("report", path, "--format", "json").json()["tasks"]}
+    assert tasks == {T: False, "Cron": True, "Nightly": True, "Manual": False}
+    assert "| 0s (never runs) |" in run("report", path).stdout

@@ -12,6 +12,7 @@ from .analysis.fanout import Fanout
 from .analysis.groups import longest_chain, seconds_known
 from .cost import parallel_cost
 from .display import printable
+from .facets import Starts
 from .finding import Finding
 from .ir import EdgeKind, Mode, Workflow
 
@@ -92,6 +93,7 @@ def build_report(analysis: Analysis, findings: list[Finding] | None = None,
                 "earliest_start_s": _r(relaxed.earliest_start[t]),
                 "slack_s": _r(relaxed.slack(t)),
                 "critical": t in on_path,
+                "never_runs": _never_runs(wf, t),
             }
             for t in analysis.relaxation.order
         ],
@@ -574,6 +576,12 @@ def _recommendations(analysis: Analysis, resources: dict) -> list[dict]:
         out.append({"group": None, "tasks": [], "confidence": "high", "partial_failure": "",
                     "text": f"Nothing to parallelize: every ordering is needed. Critical path {_path_length(analysis)}."})
     return out
+
+
+def _never_runs(workflow: Workflow, task_id: str) -> bool:
+    """No start of the workflow reaches the task (a disabled trigger's path, an unwired node)."""
+    starts = workflow.tasks[task_id].facet(Starts)
+    return starts is not None and not starts.starts
 
 
 def _data_feeders(workflow) -> dict[str, list[str]]:

@@ -76,7 +76,9 @@ def _trim(x: float) -> str:
 
 def known_figure(task: dict) -> str:
     """A report task's duration where it is not a kind default (``5m (declared)``), else ``unknown``;
-    a structure task's kind default of 0 s is exact and shown."""
+    a structure task's kind default of 0 s is exact and shown, as is a task that never runs."""
+    if task.get("never_runs"):
+        return "0s (never runs)"
     if task["duration_source"] != "default":
         return f"{fmt_seconds(task['duration_s'])} ({task['duration_source']})"
     return "0s (structure)" if task["duration_s"] == 0 else "unknown"
