@@ -4,6 +4,11 @@
 when the first one finishes (`join: any`) or runs once per branch that reaches it (`join: each`,
 e.g. an n8n node that is not a Merge) instead of once after all of them.
 
+An adapter's check of the engine's own join node counts too: an n8n Merge wired wrong, a Merge
+that combines by position the two outputs of one IF (it pairs nothing), and a Merge inside a Loop
+Over Items body fed once from outside the loop: from the loop's second pass on, n8n runs it
+without that input's items (measured on n8n 2.8.4, v1 and v0).
+
 **Why.** It works on incomplete input, or runs (and writes, sends, charges) several times.
 
 **Example.**
