@@ -170,11 +170,17 @@ def cell(seconds: float | None, mb: float | None, timeout: float) -> str:
     return shown + (f" {mb:>5.0f}" if mb is not None else f" {'':>5}")
 
 
-def shapes(sizes: list[int], timeout: float, commands: list[str]) -> None:
-    """One row per shape and command: seconds and peak MB per size, growth from the first to the second size."""
+def shapes(sizes: list[int], timeout: float, commands: list[str], keep: str | None = None,
+           only: str | None = None) -> None:
+    """One row per shape and command: seconds and peak MB per size, growth from the first to the second size.
+
+    With ``keep`` the generated files stay in that folder, to profile one of them afterwards."""
     print(f"{'shape':<22}{'cmd':<7}" + "".join(f"{str(n) + ' s':>9} {'MB':>5}" for n in sizes) + "  growth")
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = keep or scratch
         for label, make in SHAPES.items():
+            if only and not any(word.lower() in label.lower() for word in only.split(",")):
+                continue
             paths = [write_shape(tmp, label, make, n) for n in sizes]
             for command in commands:
                 row, times = f"{label:<22}{command:<7}", []
@@ -195,10 +201,12 @@ def main() -> None:
     parser.add_argument("--shapes", action="store_true", help="time check on the five shapes of every format")
     parser.add_argument("--timeout", type=float, default=120, help="seconds before a --shapes run is cut off")
     parser.add_argument("--commands", default="check,report", help="--shapes: the commands to time")
+    parser.add_argument("--keep", metavar="DIR", help="--shapes: write the generated files here and keep them")
+    parser.add_argument("--only", help="--shapes: the shapes to time, comma-separated words of their labels")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     if args.shapes:
-        shapes(sizes, args.timeout, args.commands.split(","))
+        shapes(sizes, args.timeout, args.commands.split(","), args.keep, args.only)
         return
     small = min(timed(["check", SMALL]) for _ in range(max(5, args.repeat)))
     print(f"one small file, `wflint check` as a whole process: {small:.3f}s (goal <= 0.25s)")

@@ -33,3 +33,88 @@ def test_upstream_is_the_feeders_and_their_ancestors_from_the_floor():
     found = graph.upstream(pred, feeders, rank, 100)
     expected = {m for m in order[100:] if m in feeders or any(graph.reaches(succ, m, f, rank) for f in feeders)}
     assert found == expected
+
+
+def test_streamed_masks_equal_the_full_masks_and_keep_only_the_frontier():
+    order, (succ, pred) = _random_dag(300, 11)
+    bit = {n: i for i, n in enumerate(order)}
+    below = dict(graph.streamed_masks(order[::-1], succ, bit))
+    assert below == graph.descendant_masks(order, succ, bit)
+    assert dict(graph.streamed_masks(order, pred, bit)) == graph.ancestor_masks(order, pred, bit)
+    tracked = {n: i for i, n in enumerate(order[::7])}  # a few tracked nodes: the others add no bit
+    assert dict(graph.streamed_masks(order[::-1], succ, tracked)) == graph.descendant_masks(order, succ, tracked)
+
+
+TRICKY_PYTHON = '''"""Module docstring with a # hash and a ( bracket."""
+import os
+
+with DAG("big") as dag:
+{body}
+    t0 >> t1
+
+other = 1; more = 2
+'''
+
+TRICKY_LINES = [
+    't{i} = BashOperator(task_id="t{i}", bash_command="echo # ( {i}")',
+    "s{i} = '''a triple\n    string spanning ( lines'''",
+    "if {i} % 2:\n        x = [\n  1,\n    ]\n    else:\n        x = 2",
+    "@decorator\n    def f{i}():\n        return {i}",
+    "a{i} = 1; b{i} = 2",
+    "c{i} = 1 + \\\n        2",
+    "try:\n        pass\n    except ValueError:\n        pass\n    finally:\n        pass",
+]
+
+
+def test_python_parsed_in_pieces_is_the_whole_parse(monkeypatch):
+    import ast
+
+    from wflint.adapters.airflow import pieces
+
+    monkeypatch.setattr(pieces, "LARGE", 0)
+    body = "\n".join("    " + TRICKY_LINES[i % len(TRICKY_LINES)].format(i=i) for i in range(60))
+    text = TRICKY_PYTHON.format(body=body)
+    for piece in (1, 2, 3, 5, 8):
+        monkeypatch.setattr(pieces, "PIECE", piece)
+        got = pieces.parse_in_pieces(text, ast.parse)
+        assert got is not None
+        assert ast.dump(got, include_attributes=True) == ast.dump(ast.parse(text), include_attributes=True)
+    top_level = "\n".join(TRICKY_LINES[i % len(TRICKY_LINES)].format(i=i).replace("\n    ", "\n") for i in range(30))
+    got = pieces.parse_in_pieces(top_level + "\n", ast.parse)
+    assert got is not None
+    assert ast.dump(got, include_attributes=True) == ast.dump(ast.parse(top_level + "\n"), include_attributes=True)
+    assert pieces.parse_in_pieces(text.replace("    c5 =", "\tc5 ="), ast.parse) is None  # tabs: parsed whole
+    assert pieces.parse_in_pieces(text.replace("return 3", "return (3"), ast.parse) is None  # invalid: whole
+
+
+TRICKY_YAML = '''on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          echo "a
+          multi-line"
+      - {uses: actions/checkout@v4, with: {fetch-depth: 0}}
+  b:
+    needs: [a]
+    if: ${{ true }}
+    env: {N: 1, F: 1.5, B: yes, Z: null, S: "1"}
+    steps: []
+'''
+
+
+def test_yaml_built_from_events_is_the_composed_build():
+    import yaml
+
+    from wflint import sourcemap
+
+    for reject in (False, True):
+        streamed = sourcemap._Streamed.build(sourcemap._loader(), TRICKY_YAML, reject)
+        assert streamed is not None
+        build = sourcemap._Builder("w.yml", reject)
+        value = build.value(yaml.compose(TRICKY_YAML, Loader=sourcemap._loader()), ())
+        assert repr(streamed[0]) == repr(value)
+        assert list(streamed[1].items()) == list(build.nodes.items())
+    for irregular in ("a: &x 1\nb: *x\n", "a: 1\na: 2\n", "? [a]\n: 1\n", "---\na: 1\n---\nb: 2\n", "", "a: [1\n"):
+        assert sourcemap._Streamed.build(sourcemap._loader(), irregular, True) is None

@@ -209,18 +209,22 @@ def priority_weights(workflow: Workflow, order: list[str], succ: dict[str, list[
         return None
     own = {t: float(settings[t].priority_weight) if t in settings else 0.0 for t in order}
     bit = {t: i for i, t in enumerate(order)}
-    rules = {s.weight_rule for s in settings.values()}
-    below = graph.descendant_masks(order, succ, bit) if "downstream" in rules else {}
-    above = graph.ancestor_masks(order, pred, bit) if "upstream" in rules else {}
+    rule = {t: settings[t].weight_rule if t in settings else "absolute" for t in order}
     uniform = len(set(own.values())) == 1
-    weights = {}
-    for t in order:
-        rule = settings[t].weight_rule if t in settings else "absolute"
-        mask = below.get(t, 0) if rule == "downstream" else above.get(t, 0) if rule == "upstream" else 0
+
+    def weight(t: str, mask: int) -> float:
         if uniform:
-            weights[t] = own[t] * (1 + mask.bit_count())
-        else:
-            weights[t] = own[t] + sum(own[order[i]] for i in graph.bits(mask))
+            return own[t] * (1 + mask.bit_count())
+        return own[t] + sum(own[order[i]] for i in graph.bits(mask))
+
+    weights = {t: weight(t, 0) for t in order}
+    rules = set(rule.values())
+    if "downstream" in rules:
+        weights.update((t, weight(t, mask)) for t, mask in graph.streamed_masks(order[::-1], succ, bit)
+                       if rule[t] == "downstream")
+    if "upstream" in rules:
+        weights.update((t, weight(t, mask)) for t, mask in graph.streamed_masks(order, pred, bit)
+                       if rule[t] == "upstream")
     return weights
 
 

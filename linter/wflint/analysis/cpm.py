@@ -49,11 +49,14 @@ def _critical_path(order, pred, es, ef, makespan) -> list[str]:
         return []
     end = next(n for n in reversed(order) if abs(ef[n] - makespan) <= EPS)
     path = [end]
+    rank: dict[str, int] = {}  # made at the first tie: a search of ``order`` per tie is quadratic
     while True:
         before = [p for p in pred[path[-1]] if abs(ef[p] - es[path[-1]]) <= EPS]
         if not before:
             return path[::-1]
-        path.append(min(before, key=order.index) if len(before) > 1 else before[0])
+        if len(before) > 1 and not rank:
+            rank = {n: i for i, n in enumerate(order)}
+        path.append(min(before, key=rank.__getitem__) if len(before) > 1 else before[0])
 
 
 def tails(order: list[str], succ: dict[str, list[str]], duration: dict[str, float]) -> dict[str, float]:

@@ -1,8 +1,8 @@
 """Small DAG helpers on adjacency dicts (linear time; networkx stays out of the hot path)."""
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Iterable
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator
 
 
 class CycleError(Exception):
@@ -183,15 +183,38 @@ def _chunk_pass(order: list[str], pred: dict[str, list[str]], start: int, stop: 
 
 
 def descendant_masks(order: list[str], succ: dict[str, list[str]], bit: dict[str, int]) -> dict[str, int]:
-    """Bitmask per node of every node below it (``bit`` maps node → bit index): one pass in reverse
-    topological order, so "is d below t" is one bit test instead of a search."""
+    """Bitmask per node of the tracked nodes below it (``bit`` maps a tracked node → bit index): one
+    pass in reverse topological order, so "is d below t" is one bit test instead of a search."""
     masks: dict[str, int] = {}
     for n in reversed(order):
         mask = 0
         for s in succ[n]:
-            mask |= masks[s] | (1 << bit[s])
+            own = bit.get(s)
+            mask |= masks[s] if own is None else masks[s] | (1 << own)
         masks[n] = mask
     return masks
+
+
+def streamed_masks(order: list[str], inputs: dict[str, list[str]], bit: dict[str, int]) -> Iterator[tuple[str, int]]:
+    """(node, bitmask of the tracked nodes it reaches through ``inputs``), node by node in ``order``
+    (reversed topological order with successors: descendants; topological with predecessors: ancestors).
+
+    A mask is dropped once the last node that reads it has: what stays alive is the frontier, not a
+    mask per node, which on a long graph is the difference between megabytes and gigabytes.
+    """
+    readers = Counter(m for n in order for m in inputs[n])
+    masks: dict[str, int] = {}
+    for n in order:
+        mask = 0
+        for m in inputs[n]:
+            own = bit.get(m)
+            mask |= masks[m] if own is None else masks[m] | (1 << own)
+            readers[m] -= 1
+            if not readers[m]:
+                del masks[m]
+        yield n, mask
+        if readers[n]:
+            masks[n] = mask
 
 
 def bits(mask: int):

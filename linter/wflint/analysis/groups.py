@@ -98,33 +98,54 @@ def credit_savings(relaxation: Relaxation, groups: list[Group], duration: dict[s
     start = [0.0] * len(order)
     end = [0.0] * len(order)
     for i in range(len(order)):
-        start[i] = max((end[p] for p in pred[i]), default=0.0)
+        start[i] = max(map(end.__getitem__, pred[i])) if pred[i] else 0.0
         end[i] = start[i] + cost[i]
-    finishes = [(-f, i) for i, f in enumerate(end)]
-    heapq.heapify(finishes)
-
-    def makespan() -> float:
-        while finishes and -finishes[0][0] != end[finishes[0][1]]:
-            heapq.heappop(finishes)
-        return -finishes[0][0] if finishes else 0.0
-
+    run = _Makespan(end, succ, all(c >= 0 for c in cost))
     for group in sorted(groups, key=lambda g: (g.confidence != "high", rank[g.tasks[0]])):
-        before = makespan()
+        before = run.makespan()
         for u, v in group.removed:
             succ[rank[u]].discard(rank[v])
             pred[rank[v]].discard(rank[u])
+            run.may_end_here(rank[u])
         dirty = sorted({rank[v] for _, v in group.removed})
         queued = set(dirty)
         while dirty:
             i = heapq.heappop(dirty)
-            new_start = max((end[p] for p in pred[i]), default=0.0)
+            new_start = max(map(end.__getitem__, pred[i])) if pred[i] else 0.0
             if new_start != start[i]:
                 start[i], end[i] = new_start, new_start + cost[i]
-                heapq.heappush(finishes, (-end[i], i))
-                for m in succ[i] - queued:
-                    queued.add(m)
-                    heapq.heappush(dirty, m)
-        group.saved_s = max(0.0, before - makespan())
+                run.moved(i)
+                for m in succ[i]:
+                    if m not in queued:
+                        queued.add(m)
+                        heapq.heappush(dirty, m)
+        group.saved_s = max(0.0, before - run.makespan())
+
+
+class _Makespan:
+    """The latest finish, kept in a heap with stale entries skipped. With no negative durations a
+    task that has a successor never finishes after it, so only the tasks with none are watched:
+    a shift that runs down a long chain pushes one entry, not one per task."""
+
+    def __init__(self, end: list[float], succ: list[set[int]], only_last: bool) -> None:
+        self.end, self.succ, self.only_last = end, succ, only_last
+        self.finishes = [(-f, i) for i, f in enumerate(end) if not (only_last and succ[i])]
+        heapq.heapify(self.finishes)
+
+    def makespan(self) -> float:
+        finishes, end = self.finishes, self.end
+        while finishes and -finishes[0][0] != end[finishes[0][1]]:
+            heapq.heappop(finishes)
+        return -finishes[0][0] if finishes else 0.0
+
+    def moved(self, i: int) -> None:
+        if not (self.only_last and self.succ[i]):
+            heapq.heappush(self.finishes, (-self.end[i], i))
+
+    def may_end_here(self, i: int) -> None:
+        """Task ``i`` lost a successor: with none left its finish counts."""
+        if self.only_last and not self.succ[i]:
+            heapq.heappush(self.finishes, (-self.end[i], i))
 
 
 def seconds_known(workflow: Workflow) -> bool:

@@ -19,7 +19,8 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 def parse_python(text: str, path: str = "<unknown>") -> ast.Module:
     """The module's ``ast``; raises ``SyntaxError`` (of the first parse) when no grammar reads it."""
     try:
-        return _ast_parse(text, path)
+        pieces = _parse_large(text, path)
+        return pieces if pieces is not None else _ast_parse(text, path)
     except SyntaxError as first:
         module = _parse_newer_fstrings(text, path)
         if module is not None:
@@ -27,6 +28,15 @@ def parse_python(text: str, path: str = "<unknown>") -> ast.Module:
         if first.msg.startswith("f-string"):  # the older grammar stops at the f-string: say where it really fails
             raise _newer_grammar_error(text, path) or first from None
         raise first from None
+
+
+def _parse_large(text: str, path: str) -> ast.Module | None:
+    """A very large file parsed in pieces (``pieces.py``), the same tree at a fraction of the peak."""
+    try:
+        from .pieces import parse_in_pieces
+    except ImportError:  # this file loaded on its own (the Airflow oracle does): parsed whole
+        return None
+    return parse_in_pieces(text, lambda source: _ast_parse(source, path))
 
 
 def _newer_grammar_error(text: str, path: str) -> SyntaxError | None:

@@ -114,20 +114,20 @@ def _gates_kept(ctx: Context, removed: list[tuple[str, str]]) -> tuple[AddOrder,
     would take more than MAX_MOVED_GATES new orderings."""
     relaxation = ctx.analysis.relaxation
     order, cut = relaxation.order, set(removed)
-    bit = {t: i for i, t in enumerate(order)}
+    # Only tasks with side effects can need a gate kept: the masks track them alone, not every task.
+    effects = [t for t in order if (task := ctx.workflow.tasks[t]).opaque or task.facet(Publishing) is not None]
+    if not effects:
+        return ()
+    bit = {t: i for i, t in enumerate(effects)}
     after = {t: [s for s in relaxation.declared_succ[t] if (t, s) not in cut] for t in order}
     below = graph.descendant_masks(order, relaxation.declared_succ, bit)
     still_below = graph.descendant_masks(order, after, bit)
-    effects = 0
-    for t in order:
-        task = ctx.workflow.tasks[t]
-        if task.opaque or task.facet(Publishing) is not None:
-            effects |= 1 << bit[t]
     adds: dict[tuple[str, str], AddOrder] = {}
     for u, v in removed:
-        for i in graph.bits(((1 << bit[v]) | below[v]) & effects & ~still_below[u]):
-            if (u, order[i]) not in cut:
-                adds.setdefault((u, order[i]), AddOrder(u, order[i]))
+        itself = 1 << bit[v] if v in bit else 0
+        for i in graph.bits((itself | below[v]) & ~still_below[u]):
+            if (u, effects[i]) not in cut:
+                adds.setdefault((u, effects[i]), AddOrder(u, effects[i]))
                 if len(adds) > MAX_MOVED_GATES:
                     return None
     return tuple(adds.values())
