@@ -248,7 +248,7 @@ def _run_effects(rec: dict, run: str, shell_vars: dict[str, str], step_env: dict
             if "*" not in target:  # an unknown branch conflicts with nothing in particular
                 rec["writes"].append(target)
             add_target(rec, target, False if target == "git:tags" else branch_floating(pushed))
-    if any(h in code for h in _PUBLISH_HINTS):
+    if any(map(code.__contains__, _PUBLISH_HINTS)):  # map: no Python frame per word
         for resource, floating in run_targets(_expand(code, variables) if variables else code).items():
             add_target(rec, resource, floating)
             if resource.startswith("git:") and "$" not in resource and resource not in rec["writes"]:
@@ -265,7 +265,7 @@ def _run_effects(rec: dict, run: str, shell_vars: dict[str, str], step_env: dict
 def _reads_only(code: str) -> bool:
     """A script that only checks the tree (lints, type checks, diffs) and writes nothing to it."""
     lowered = code.lower()
-    return any(h in lowered for h in _CHECK_HINTS) and bool(_READ_ONLY_CMD.search(code)) \
+    return any(map(lowered.__contains__, _CHECK_HINTS)) and bool(_READ_ONLY_CMD.search(code)) \
         and not _WRITES_TREE.search(code)
 
 
