@@ -68,6 +68,26 @@ def _loader():
 
 
 def load_yaml(text: str, path: str, *, reject_merge_keys: bool = False) -> tuple[Any, SourceIndex]:
+    """The document's values and where each sits. Most files take the fast way (``_plain_values``),
+    whose positions are composed only if one is asked for (most files have no finding); a file
+    that way does not read plainly (an anchor, a duplicate key, an error) is composed at once,
+    which gives its values or its error exactly as it always did."""
+    values = _plain_values(text)
+    if values is None:
+        return _composed(text, path, reject_merge_keys)
+    found, value = values
+    if not found:
+        return None, SourceIndex()
+    return value, LazyIndex(lambda: _positions(text, path, reject_merge_keys))
+
+
+def _positions(text: str, path: str, reject_merge_keys: bool) -> dict[Pointer, Position]:
+    index = _composed(text, path, reject_merge_keys)[1]
+    return index.positions() if isinstance(index, _Spans) else {}
+
+
+def _composed(text: str, path: str, reject_merge_keys: bool) -> tuple[Any, LazyIndex | SourceIndex]:
+    """The document composed by libyaml and built with every value's span (``_Builder``)."""
     import yaml
 
     loader = _loader()
@@ -89,7 +109,116 @@ def load_yaml(text: str, path: str, *, reject_merge_keys: bool = False) -> tuple
     build = _Builder(path, reject_merge_keys)
     value = build.value(root, ())
     spans = build.nodes  # pointer → (line, column, end line, end column): Positions made on first use
-    return value, LazyIndex(lambda: {p: Position(*span) for p, span in spans.items()})
+    return value, _Spans(spans)
+
+
+class _Spans(LazyIndex):
+    """Positions from a built document's spans, each made when first asked for."""
+
+    def __init__(self, spans: dict[Pointer, tuple[int, int, int, int]]) -> None:
+        super().__init__(self.positions)
+        self.spans = spans
+
+    def positions(self) -> dict[Pointer, Position]:
+        return {p: Position(*span) for p, span in self.spans.items()}
+
+
+_EVENTS = None
+
+
+def _event_kinds():
+    """libyaml's event classes, in the order ``_plain_values`` tells them apart."""
+    global _EVENTS
+    if _EVENTS is None:
+        from yaml import events
+
+        _EVENTS = (events.ScalarEvent, events.MappingStartEvent, events.SequenceStartEvent,
+                   events.MappingEndEvent, events.SequenceEndEvent, events.DocumentStartEvent, events.StreamEndEvent)
+    return _EVENTS
+
+
+def _plain_values(text: str) -> tuple[bool, Any] | None:
+    """(whether there is a document, its values) from libyaml's events, without composing nodes;
+    None for a file this way does not read as composing would: an anchor or alias, an explicit
+    or merge key, a duplicate key, nesting or size near the limits, several documents, an error."""
+    scalar_event, mapping_start, sequence_start, mapping_end, sequence_end, document_start, stream_end = _event_kinds()
+    parser = _loader()(text)
+    try:
+        next_event = parser.get_event
+        next_event()  # the stream's start
+        event = next_event()
+        if type(event) is stream_end:
+            return False, None
+        if type(event) is not document_start:
+            return None
+        stack: list[list] = []  # per open collection: [its value, whether a mapping, the key awaiting its value]
+        values = 0
+        while True:
+            event = next_event()
+            kind = type(event)
+            if getattr(event, "anchor", None) is not None:
+                return None  # an anchor, or an alias to one: the composed way counts and checks them
+            if kind is scalar_event:
+                top = stack[-1] if stack else None
+                if top is not None and top[1] and top[2] is None:  # a key: its text, never resolved
+                    if event.value in top[0] or event.value == "<<" or event.tag not in (None, "!"):
+                        return None
+                    top[2] = event.value
+                    continue
+                value = _scalar_of(event)
+            elif kind is mapping_start or kind is sequence_start:
+                if len(stack) >= MAX_YAML_DEPTH or (stack and stack[-1][1] and stack[-1][2] is None):
+                    return None  # deep, or a collection as a key
+                stack.append([{} if kind is mapping_start else [], kind is mapping_start, None])
+                continue
+            elif kind is mapping_end or kind is sequence_end:
+                done = stack.pop()
+                values += len(done[0])
+                if values > MAX_YAML_VALUES // 2:
+                    return None
+                value = done[0]
+            else:
+                return None
+            if not stack:
+                return (True, value) if _ends_alone(next_event, stream_end) else None
+            top = stack[-1]
+            if top[1]:
+                top[0][top[2]] = value
+                top[2] = None
+            else:
+                top[0].append(value)
+    except Exception:  # whatever went wrong, composing says it as it always did
+        return None
+    finally:
+        parser.dispose()
+
+
+def _ends_alone(next_event, stream_end) -> bool:
+    """After the document's value: its end, then the stream's (a second document is an error)."""
+    next_event()  # the document's end
+    return type(next_event()) is stream_end
+
+
+def _scalar_of(event) -> Any:
+    """A scalar's value as composing resolves it (``_loader``'s resolver, then ``_scalar``)."""
+    tag, text = event.tag, event.value
+    if tag is None or tag == "!":
+        tag = _STR_TAG
+        if event.implicit[0]:
+            for implicit_tag, regexp in _implicit_table().get(text[:1], ()):
+                if regexp.match(text):
+                    tag = implicit_tag
+                    break
+        if tag == _STR_TAG:
+            return text
+    return _tagged(tag, text)
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _implicit_table():
+    return _loader().yaml_implicit_resolvers
 
 
 MAX_YAML_VALUES = 1_000_000  # values after alias expansion: a workflow of 10,000 tasks has ~100,000
@@ -166,7 +295,11 @@ _FLOAT = lazy(r"^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$")
 
 
 def _scalar(node) -> Any:
-    tag, text = node.tag, node.value
+    return _tagged(node.tag, node.value)
+
+
+def _tagged(tag: str, text: str) -> Any:
+    """A scalar's Python value by its tag (a tag wflint does not convert leaves the text)."""
     if tag == "tag:yaml.org,2002:null":
         return None
     if tag == "tag:yaml.org,2002:bool":
