@@ -141,84 +141,76 @@ def _plain_values(text: str) -> tuple[bool, Any] | None:
     """(whether there is a document, its values) from libyaml's events, without composing nodes;
     None for a file this way does not read as composing would: an anchor or alias, an explicit
     or merge key, a duplicate key, nesting or size near the limits, several documents, an error."""
-    scalar_event, mapping_start, sequence_start, mapping_end, sequence_end, document_start, stream_end = _event_kinds()
-    parser = _loader()(text)
+    loader = _loader()
+    parser = loader(text)
     try:
-        next_event = parser.get_event
-        next_event()  # the stream's start
-        event = next_event()
-        if type(event) is stream_end:
-            return False, None
-        if type(event) is not document_start:
-            return None
-        stack: list[list] = []  # per open collection: [its value, whether a mapping, the key awaiting its value]
-        values = 0
-        while True:
-            event = next_event()
-            kind = type(event)
-            if getattr(event, "anchor", None) is not None:
-                return None  # an anchor, or an alias to one: the composed way counts and checks them
-            if kind is scalar_event:
-                top = stack[-1] if stack else None
-                if top is not None and top[1] and top[2] is None:  # a key: its text, never resolved
-                    if event.value in top[0] or event.value == "<<" or event.tag not in (None, "!"):
-                        return None
-                    top[2] = event.value
-                    continue
-                value = _scalar_of(event)
-            elif kind is mapping_start or kind is sequence_start:
-                if len(stack) >= MAX_YAML_DEPTH or (stack and stack[-1][1] and stack[-1][2] is None):
-                    return None  # deep, or a collection as a key
-                stack.append([{} if kind is mapping_start else [], kind is mapping_start, None])
-                continue
-            elif kind is mapping_end or kind is sequence_end:
-                done = stack.pop()
-                values += len(done[0])
-                if values > MAX_YAML_VALUES // 2:
-                    return None
-                value = done[0]
-            else:
-                return None
-            if not stack:
-                return (True, value) if _ends_alone(next_event, stream_end) else None
-            top = stack[-1]
-            if top[1]:
-                top[0][top[2]] = value
-                top[2] = None
-            else:
-                top[0].append(value)
+        return _walk(parser.get_event, _event_kinds(), loader.yaml_implicit_resolvers)
     except Exception:  # whatever went wrong, composing says it as it always did
         return None
     finally:
         parser.dispose()
 
 
+def _walk(next_event, kinds, table) -> tuple[bool, Any] | None:
+    """``_plain_values``' loop: the open collection in locals, the ones around it on a stack.
+    A scalar resolves as ``_loader``'s resolver and ``_scalar`` resolve it; a key stays its text."""
+    scalar_event, mapping_start, sequence_start, mapping_end, sequence_end, document_start, stream_end = kinds
+    next_event()  # the stream's start
+    event = next_event()
+    if type(event) is stream_end:
+        return False, None
+    if type(event) is not document_start:
+        return None
+    stack: list[tuple[Any, bool, Any]] = []  # the collections around the open one: (value, a mapping, its key)
+    current: Any = None  # the open collection (None: the document's top)
+    in_map, key, values = False, None, 0
+    while True:
+        event = next_event()
+        kind = type(event)
+        if kind is scalar_event:
+            text, tag = event.value, event.tag
+            if event.anchor is not None:
+                return None  # an anchor (or, below, an alias): the composed way counts and checks them
+            if in_map and key is None:
+                if text in current or text == "<<" or tag not in (None, "!"):
+                    return None
+                key = text
+                continue
+            value = text
+            if tag is not None and tag != "!":
+                value = _tagged(tag, text)
+            elif event.implicit[0]:
+                for implicit_tag, regexp in table.get(text[:1], ()):
+                    if regexp.match(text):
+                        value = _tagged(implicit_tag, text)
+                        break
+        elif kind is mapping_start or kind is sequence_start:
+            if event.anchor is not None or len(stack) >= MAX_YAML_DEPTH or (in_map and key is None):
+                return None  # deep, or a collection as a key
+            stack.append((current, in_map, key))
+            current, in_map, key = ({}, True, None) if kind is mapping_start else ([], False, None)
+            continue
+        elif kind is mapping_end or kind is sequence_end:
+            values += len(current)
+            if values > MAX_YAML_VALUES // 2:
+                return None
+            value = current
+            current, in_map, key = stack.pop()
+        else:
+            return None
+        if current is None:
+            return (True, value) if _ends_alone(next_event, stream_end) else None
+        if in_map:
+            current[key] = value
+            key = None
+        else:
+            current.append(value)
+
+
 def _ends_alone(next_event, stream_end) -> bool:
     """After the document's value: its end, then the stream's (a second document is an error)."""
     next_event()  # the document's end
     return type(next_event()) is stream_end
-
-
-def _scalar_of(event) -> Any:
-    """A scalar's value as composing resolves it (``_loader``'s resolver, then ``_scalar``)."""
-    tag, text = event.tag, event.value
-    if tag is None or tag == "!":
-        tag = _STR_TAG
-        if event.implicit[0]:
-            for implicit_tag, regexp in _implicit_table().get(text[:1], ()):
-                if regexp.match(text):
-                    tag = implicit_tag
-                    break
-        if tag == _STR_TAG:
-            return text
-    return _tagged(tag, text)
-
-
-_STR_TAG = "tag:yaml.org,2002:str"
-
-
-def _implicit_table():
-    return _loader().yaml_implicit_resolvers
 
 
 MAX_YAML_VALUES = 1_000_000  # values after alias expansion: a workflow of 10,000 tasks has ~100,000
