@@ -126,9 +126,20 @@ def add_target(rec: dict, resource: str, floating: bool | None) -> None:
 
 
 def _step_refs(step: dict) -> list[str]:
-    """Ids of the steps whose outputs or outcome this step reads."""
-    text = _all_text(step)
-    return sorted({m.group(1) for m in STEP_REF.finditer(text)}) if "steps." in text else []
+    """Ids of the steps whose outputs or outcome this step reads. Each string is searched on its
+    own (a reference never spans two values), only where it holds ``steps.``: no text is joined."""
+    found: set[str] = set()
+    stack: list = [step]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "steps." in item:
+                found.update(m.group(1) for m in STEP_REF.finditer(item))
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return sorted(found)
 
 
 def _names(value) -> list[str]:
