@@ -162,3 +162,20 @@ def test_workers_are_stopped_when_the_results_are_not_all_taken():
     results.close()
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # no child left, not even a finished one
+
+
+def test_workers_forked_before_a_fork_fails_are_stopped(monkeypatch):
+    real_fork, forks = os.fork, []
+
+    def fork_once():
+        if forks:
+            raise BlockingIOError("no more processes")
+        forks.append(real_fork())
+        return forks[-1]
+
+    monkeypatch.setattr(os, "fork", fork_once)
+    with pytest.raises(BlockingIOError):
+        list(pool.map_in_order(lambda i: i, list(range(100)), 3))
+    monkeypatch.undo()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # the one forked worker was stopped and reaped

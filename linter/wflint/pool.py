@@ -136,12 +136,17 @@ class _Team:
         self.finished = False
         for sys_stream in _std_streams():
             sys_stream.flush()  # a forked worker must not inherit unwritten output (and write it again)
-        for me in range(1, workers):
-            pid = os.fork()
-            if pid == 0:  # pragma: no cover - runs in the forked worker, which never returns
-                self._serve(me, ring)
-            self.pids.append(pid)
-        os.close(ring)
+        try:
+            for me in range(1, workers):
+                pid = os.fork()
+                if pid == 0:  # pragma: no cover - runs in the forked worker, which never returns
+                    self._serve(me, ring)
+                self.pids.append(pid)
+        except BaseException:  # no more processes: the ones forked already are stopped, not left running
+            self.stop()
+            raise
+        finally:
+            os.close(ring)
 
     def _serve(self, me: int, ring: int) -> None:
         """In a forked worker: claim items until none is left, send each result; never return."""
