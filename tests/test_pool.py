@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
+import signal
 import sys
+import time
 
 import pytest
 from conftest import FIXTURES, corpus_dir, run
@@ -100,3 +103,79 @@ def test_summary_reports_are_made_in_the_workers(tmp_path):
         run("check", "--jobs", jobs, path, "--exit-zero", "--summary-file", tmp_path / f"{jobs}.md", "--summary-report")
     one, two = ((tmp_path / f"{jobs}.md").read_text() for jobs in ("1", "2"))
     assert one == two and one.count("\n## Workflow analysis: ") >= 4  # the workflows with findings
+
+
+def _parent_only(pid: int):
+    return os.getpid() == pid
+
+
+def test_results_come_in_order_whoever_made_them():
+    parent = os.getpid()
+    items = list(range(200))
+
+    def work(i):  # this process's share is slower: the others take over part of it
+        time.sleep(0.003 if _parent_only(parent) else 0.001)
+        return i * i, os.getpid() == parent
+
+    results = list(pool.map_in_order(work, items, 3))
+    assert [r for r, _ in results] == [i * i for i in items]
+    assert 0 < sum(here for _, here in results) < len(items)  # both this process and the others worked
+
+
+def test_an_error_in_a_worker_is_raised_here_at_its_turn():
+    parent = os.getpid()
+
+    def work(i):  # this process is slow: item 30 is most likely a forked worker's
+        if _parent_only(parent):
+            time.sleep(0.005)
+        if i == 30:
+            raise ValueError("item 30")
+        return i
+
+    seen = []
+    with pytest.raises(ValueError, match="item 30"):
+        for result in pool.map_in_order(work, list(range(40)), 2):
+            seen.append(result)
+    assert seen == list(range(30))
+
+
+def test_the_items_of_a_worker_killed_on_its_way_are_made_here():
+    parent = os.getpid()
+
+    def work(i):  # this process is slow: item 30 is most likely a forked worker's
+        if _parent_only(parent):
+            time.sleep(0.005)
+        elif i == 30:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return i
+
+    assert list(pool.map_in_order(work, list(range(40)), 2)) == list(range(40))
+
+
+def test_workers_are_stopped_when_the_results_are_not_all_taken():
+    def work(i):
+        time.sleep(0.001)
+        return os.getpid()
+
+    results = pool.map_in_order(work, list(range(400)), 2)
+    next(results)
+    results.close()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child left, not even a finished one
+
+
+def test_workers_forked_before_a_fork_fails_are_stopped(monkeypatch):
+    real_fork, forks = os.fork, []
+
+    def fork_once():
+        if forks:
+            raise BlockingIOError("no more processes")
+        forks.append(real_fork())
+        return forks[-1]
+
+    monkeypatch.setattr(os, "fork", fork_once)
+    with pytest.raises(BlockingIOError):
+        list(pool.map_in_order(lambda i: i, list(range(100)), 3))
+    monkeypatch.undo()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # the one forked worker was stopped and reaped

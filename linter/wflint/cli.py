@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 from collections.abc import Mapping
+from typing import NoReturn
 
 from . import __version__
 from .errors import NothingRead, ParseError, UsageError
@@ -45,7 +46,36 @@ def _echo(text: str, err: bool = False, nl: bool = True) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Find the steps of a workflow that could run in parallel, the time that saves, and the
     parallel branches that are unsafe. wflint's own errors are one line and exit code 2, never a
-    traceback."""
+    traceback. Run as the command (no ``argv``), the process ends without the interpreter's
+    teardown, which frees every object of the run one by one (15 ms after 150 workflows, more
+    after more): the system takes the memory back at once."""
+    if argv is not None:  # a caller in this process (tests, a library user): SystemExit as always
+        _main(argv)
+        return
+    try:
+        _main(None)
+    except SystemExit as stop:
+        _exit_now(stop.code)
+
+
+def _exit_now(code) -> NoReturn:
+    """``sys.exit(code)`` less the teardown: the same status, output flushed (a failed flush of
+    standard output is status 120, as the interpreter's own exit makes it)."""
+    status = 0 if code is None else code if isinstance(code, int) else 1
+    if not isinstance(code, (int, type(None))):
+        _echo(str(code), err=True)
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        status = status or 120
+    try:
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    os._exit(status)
+
+
+def _main(argv: list[str] | None) -> None:
     import gc
 
     from .config import forget_configs

@@ -18,6 +18,9 @@ from .fsutil import TextStyle, decode_text
 from .ir import Duration, DurationSource, Workflow
 from .rule import RuleInfo, all_rules, run_rules
 
+_KNOWN_PATTERNS: set[tuple[int, str]] = set()  # (rule registry, code pattern) found to name some rule
+_CHOSEN_RULES: dict[tuple[int, tuple[str, ...], tuple[str, ...]], list[RuleInfo]] = {}
+
 
 @dataclass
 class Selection:
@@ -35,8 +38,19 @@ class Selection:
     def validate(self, where: str = "") -> None:
         codes = all_rules()
         for pattern in self.select + self.ignore:
+            if (id(codes), pattern) in _KNOWN_PATTERNS:
+                continue
             if pattern != "ALL" and not any(c.startswith(pattern) for c in codes):
                 raise UsageError(f"{where}unknown rule code or prefix: {pattern!r} (see `wflint rules`)")
+            _KNOWN_PATTERNS.add((id(codes), pattern))
+
+    def rules(self) -> list[RuleInfo]:
+        """The rules this selection wants, worked out once per selection: every file asks."""
+        registry = all_rules()
+        key = (id(registry), self.select, self.ignore)
+        if key not in _CHOSEN_RULES:
+            _CHOSEN_RULES[key] = [info for code, info in registry.items() if self.wants(code)]
+        return _CHOSEN_RULES[key]
 
     def merged(self, config: Config, path: str, extend_select: tuple[str, ...] = (),
                cli_select: bool = True) -> Selection:
@@ -354,7 +368,7 @@ def lint_file(path: str, explicit: bool, selection: Selection, config: Config, *
     """``text``: the file's text when the caller has read it already (standard input reads once);
     ``analyses``: its workflows, configured and analysed already (a report), not read again."""
     result = FileResult("<stdin>" if path == "-" else path, config=config)
-    rules = [info for code, info in all_rules().items() if selection.wants(code)]
+    rules = selection.rules()
     try:
         text = read_text(path) if text is None else text
         if analyses is not None:

@@ -25,7 +25,6 @@ from .errors import NothingRead, ParseError, RewriteError
 from .finding import AddOrder, Applicability, Finding, Fix, FixChange, InsertJoin, RemoveOrder
 from .fsutil import TextStyle
 from .ir import Workflow
-from .rule import all_rules
 
 MAX_ROUNDS = 50
 
@@ -87,7 +86,7 @@ def fix_text(path: str, text: str, selection: Selection, unsafe: bool, config: C
 
     config = config or Config()
     outcome = FixOutcome(path, text, text)
-    rules = [info for code, info in all_rules().items() if selection.wants(code)]
+    rules = selection.rules()
     tried: set[str] = set()
     try:
         workflows = load_configured(path, config, text=outcome.text, explicit=explicit)

@@ -1,14 +1,16 @@
 """Load YAML or JSON keeping where every value sits, for line:column in findings.
 
-YAML is composed with libyaml (fast, and keys stay literal text, so GitHub's ``on:`` stays
-``"on"``); JSON is parsed by the standard library and its positions are found only when a finding
-needs one. Both raise ``ParseError`` with the file's line and column.
+YAML is read from libyaml's events (fast, and keys stay literal text, so GitHub's ``on:`` stays
+``"on"``), composed only where the events way does not apply; JSON is parsed by the standard
+library. Positions are found only when a finding needs one. Both raise ``ParseError`` with the
+file's line and column.
 """
 from __future__ import annotations
 
 import bisect
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from wflint.patterns import lazy
@@ -84,6 +86,39 @@ def _loader():
 
 
 def load_yaml(text: str, path: str, *, reject_merge_keys: bool = False) -> tuple[Any, SourceIndex]:
+    """The document's values and where each sits. A small file takes the fast way
+    (``_plain_values``: values only), its positions built only if a finding asks for one (most
+    files have none); a large one, or one that way does not read plainly (an anchor, a duplicate
+    key, an error), is built with its spans at once, so it is read once, not twice."""
+    values = _plain_values(text) if len(text) <= FAST_WAY_MAX_CHARS else None
+    if values is None:
+        return _composed(text, path, reject_merge_keys)
+    found, value = values
+    if not found:
+        return None, SourceIndex()
+    return value, _DeferredIndex(lambda: _composed(text, path, reject_merge_keys)[1])
+
+
+FAST_WAY_MAX_CHARS = 256 * 1024  # past this, a second read for positions costs more than the fast way saves
+
+
+class _DeferredIndex(SourceIndex):
+    """A SourceIndex built on first use (most runs never resolve a position)."""
+
+    def __init__(self, build: Callable[[], SourceIndex]) -> None:
+        super().__init__()
+        self._build = build
+        self._index: SourceIndex | None = None
+
+    def resolve(self, location: Location | None) -> Position:
+        if self._index is None:
+            self._index = self._build()
+        return self._index.resolve(location)
+
+
+def _composed(text: str, path: str, reject_merge_keys: bool) -> tuple[Any, SourceIndex]:
+    """The document with every value's span: from libyaml's events where the file allows
+    (``_Streamed``), else composed (``_Builder``), with the error composing gives."""
     import yaml
 
     loader = _loader()
@@ -108,6 +143,96 @@ def load_yaml(text: str, path: str, *, reject_merge_keys: bool = False) -> tuple
     build = _Builder(path, reject_merge_keys)
     value = build.value(root, ())
     return value, SpanIndex(build.nodes)
+
+
+_EVENTS = None
+
+
+def _event_kinds():
+    """libyaml's event classes, in the order ``_plain_values`` tells them apart."""
+    global _EVENTS
+    if _EVENTS is None:
+        from yaml import events
+
+        _EVENTS = (events.ScalarEvent, events.MappingStartEvent, events.SequenceStartEvent,
+                   events.MappingEndEvent, events.SequenceEndEvent, events.DocumentStartEvent, events.StreamEndEvent)
+    return _EVENTS
+
+
+def _plain_values(text: str) -> tuple[bool, Any] | None:
+    """(whether there is a document, its values) from libyaml's events, without composing nodes;
+    None for a file this way does not read as composing would: an anchor or alias, an explicit
+    or merge key, a duplicate key, nesting or size near the limits, several documents, an error."""
+    loader = _loader()
+    parser = loader(text)
+    try:
+        return _walk(parser.get_event, _event_kinds(), loader.yaml_implicit_resolvers)
+    except Exception:  # whatever went wrong, composing says it as it always did
+        return None
+    finally:
+        parser.dispose()
+
+
+def _walk(next_event, kinds, table) -> tuple[bool, Any] | None:
+    """``_plain_values``' loop: the open collection in locals, the ones around it on a stack.
+    A scalar resolves as ``_loader``'s resolver and ``_scalar`` resolve it; a key stays its text."""
+    scalar_event, mapping_start, sequence_start, mapping_end, sequence_end, document_start, stream_end = kinds
+    next_event()  # the stream's start
+    event = next_event()
+    if type(event) is stream_end:
+        return False, None
+    if type(event) is not document_start:
+        return None
+    stack: list[tuple[Any, bool, Any]] = []  # the collections around the open one: (value, a mapping, its key)
+    current: Any = None  # the open collection (None: the document's top)
+    in_map, key, values = False, None, 0
+    while True:
+        event = next_event()
+        kind = type(event)
+        if kind is scalar_event:
+            text, tag = event.value, event.tag
+            if event.anchor is not None:
+                return None  # an anchor (or, below, an alias): the composed way counts and checks them
+            if in_map and key is None:
+                if text in current or text == "<<" or tag not in (None, "!"):
+                    return None
+                key = text
+                continue
+            value = text
+            if tag is not None and tag != "!":
+                value = _scalar_value(tag, text)
+            elif event.implicit[0]:
+                for implicit_tag, regexp in table.get(text[:1], ()):
+                    if regexp.match(text):
+                        value = _scalar_value(implicit_tag, text)
+                        break
+        elif kind is mapping_start or kind is sequence_start:
+            if event.anchor is not None or len(stack) >= MAX_YAML_DEPTH or (in_map and key is None):
+                return None  # deep, or a collection as a key
+            stack.append((current, in_map, key))
+            current, in_map, key = ({}, True, None) if kind is mapping_start else ([], False, None)
+            continue
+        elif kind is mapping_end or kind is sequence_end:
+            values += len(current)
+            if values > MAX_YAML_VALUES // 2:
+                return None
+            value = current
+            current, in_map, key = stack.pop()
+        else:
+            return None
+        if current is None:
+            return (True, value) if _ends_alone(next_event, stream_end) else None
+        if in_map:
+            current[key] = value
+            key = None
+        else:
+            current.append(value)
+
+
+def _ends_alone(next_event, stream_end) -> bool:
+    """After the document's value: its end, then the stream's (a second document is an error)."""
+    next_event()  # the document's end
+    return type(next_event()) is stream_end
 
 
 MAX_YAML_VALUES = 1_000_000  # values after alias expansion: a workflow of 10,000 tasks has ~100,000

@@ -464,13 +464,21 @@ def job_contexts(conditions: dict[str, str], needs_of: dict[str, list[str]],
     it needs runs there too."""
     memo: dict[tuple[str, RunContext], bool] = {}
     tokens = {job: _condition_tokens(condition) for job, condition in conditions.items()}  # once per job
+    after_skip = {condition: bool(_RUNS_AFTER_SKIP.search(condition)) for condition in conditions.values()}
+    verdicts: dict[tuple[str, RunContext], bool] = {}  # one `if:` text in one context: jobs often share it
+
+    def holds(job: str, context: RunContext) -> bool:
+        condition = conditions[job]
+        if (condition, context) not in verdicts:
+            verdicts[condition, context] = _may_run(tokens[job], context)
+        return verdicts[condition, context]
 
     def runs(job: str, context: RunContext, seen: frozenset[str]) -> bool:
         key = (job, context)
         if key not in memo:
             condition = conditions.get(job, "")
-            ok = _may_run(tokens[job], context) if job in tokens else may_run(condition, context)
-            if ok and not _RUNS_AFTER_SKIP.search(condition):
+            ok = holds(job, context) if job in tokens else may_run(condition, context)
+            if ok and not (after_skip[condition] if job in tokens else _RUNS_AFTER_SKIP.search(condition)):
                 ok = all(n in seen or runs(n, context, seen | {job}) for n in needs_of.get(job, ()))
             memo[key] = ok
         return memo[key]

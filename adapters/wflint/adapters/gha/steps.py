@@ -126,9 +126,20 @@ def add_target(rec: dict, resource: str, floating: bool | None) -> None:
 
 
 def _step_refs(step: dict) -> list[str]:
-    """Ids of the steps whose outputs or outcome this step reads."""
-    text = _all_text(step)
-    return sorted({m.group(1) for m in STEP_REF.finditer(text)}) if "steps." in text else []
+    """Ids of the steps whose outputs or outcome this step reads. Each string is searched on its
+    own (a reference never spans two values), only where it holds ``steps.``: no text is joined."""
+    found: set[str] = set()
+    stack: list = [step]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "steps." in item:
+                found.update(m.group(1) for m in STEP_REF.finditer(item))
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return sorted(found)
 
 
 def _names(value) -> list[str]:
@@ -248,7 +259,7 @@ def _run_effects(rec: dict, run: str, shell_vars: dict[str, str], step_env: dict
             if "*" not in target:  # an unknown branch conflicts with nothing in particular
                 rec["writes"].append(target)
             add_target(rec, target, False if target == "git:tags" else branch_floating(pushed))
-    if any(h in code for h in _PUBLISH_HINTS):
+    if any(map(code.__contains__, _PUBLISH_HINTS)):  # map: no Python frame per word
         for resource, floating in run_targets(_expand(code, variables) if variables else code).items():
             add_target(rec, resource, floating)
             if resource.startswith("git:") and "$" not in resource and resource not in rec["writes"]:
@@ -265,7 +276,7 @@ def _run_effects(rec: dict, run: str, shell_vars: dict[str, str], step_env: dict
 def _reads_only(code: str) -> bool:
     """A script that only checks the tree (lints, type checks, diffs) and writes nothing to it."""
     lowered = code.lower()
-    return any(h in lowered for h in _CHECK_HINTS) and bool(_READ_ONLY_CMD.search(code)) \
+    return any(map(lowered.__contains__, _CHECK_HINTS)) and bool(_READ_ONLY_CMD.search(code)) \
         and not _WRITES_TREE.search(code)
 
 
