@@ -66,6 +66,22 @@ def test_unquoted_one_per_line_and_grouped_subjects(tmp_path):
     assert data["optimized_s"] == 90.5 and [g["tasks"] for g in data["groups"]] == [["2", "3"]]
 
 
+def test_a_duration_after_the_title_without_brackets_and_items_numbered_with_a_bracket(tmp_path):
+    data = report(tmp_path, "Current sequential task list\n1) Fetch invoices - 2s; 2) Email: 1.5 min. 3) Resize — 10 x 0.5s\n"
+                            "4. Score rows 250ms. 5. Tag (CRM) 3 s.\nData dependencies\nTasks 2, 3, 4 and 5 need Task 1\n")
+    assert durations(data) == {"1": 2, "2": 90, "3": 5, "4": 0.25, "5": 3}
+    assert [t["name"] for t in data["tasks"]] == ["Fetch invoices", "Email", "Resize", "Score rows", "Tag (CRM)"]
+    assert data["optimized_s"] == 92
+    after_bracket = report(tmp_path, "Current sequential task list\n1) Fetch (top 3) rows (2s) 2) Email (1s)\n")
+    assert durations(after_bracket) == {"1": 2, "2": 1}  # `(top 3) rows` is no item: `3)` is not at an item's start
+
+
+def test_a_task_without_a_duration_says_where_to_write_it(tmp_path):
+    message = error(tmp_path, "Current sequential task list\n1. Fetch invoices. 2. Email (1s).\n")
+    assert ":2:1:" in message and "task 1: no duration in 'Fetch invoices'" in message
+    assert "'1. Fetch invoices (2s)'" in message
+
+
 def test_work_per_item_is_the_whole_tasks_time(tmp_path):
     data = report(tmp_path, 'Current sequential task list:\n"1. Send 200 invoices (0.5s each). 2. Resize images '
                             '(100 × 0.2s). 3. Score rows (10ms per item for 300 items). 4. Resize more (50 x 1s)."\n')

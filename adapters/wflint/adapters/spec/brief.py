@@ -57,7 +57,7 @@ SECTIONS = {
 _UNIT_WORDS = [(re.compile(r"\s*(milliseconds?|msecs?)\b"), "ms"), (re.compile(r"\s*(seconds?|secs?)\b"), "s"),
                (re.compile(r"\s*(minutes?|mins?)\b"), "m"), (re.compile(r"\s*(hours?|hrs?)\b"), "h")]
 QUOTES = "\"'“”‘’"
-ITEM_START = re.compile(r"(?:^|(?<=[.;]))\s*(?=(?:task\s+)?\d+[.):]\s)", re.I)
+ITEM_START = re.compile(r"(?:^|(?<=[.;)]))\s*(?=(?:task\s+)?\d+[.):]\s)", re.I)
 ITEM_ID = re.compile(r"(?:task\s+)?(\d+)[.):]\s+", re.I)
 SENTENCE_END = re.compile(r"(?<=[.;!])\s+")
 NUMS = r"(\d+(?:\s*(?:,|and|&)\s*(?:tasks?\s+)?\d+)*)"
@@ -95,7 +95,7 @@ DATABASE_WORDS = frozenset({"database", "db", "sql", "postgres", "postgresql", "
                             "mssql", "oracle", "snowflake", "redshift", "bigquery", "warehouse", "table", "query"})
 _GENERIC_POOL_WORDS = frozenset({"pool", "connection", "connections", "the", "a", "an", "one", "single", "shared"})
 FORMS = {
-    "tasks": ["1. Fetch customer data from CRM (2s).", "2. Send 200 invoices (200 × 0.5s)."],
+    "tasks": ["1. Fetch customer data from CRM (2s).", "2. Send 200 invoices (200 × 0.5s).", "3. Update the dashboard - 1s."],
     "deps": ["Task 3 needs Task 1 and Task 2.", "Tasks 4 and 5 need Task 3.", "Tasks 1 and 2 are independent.",
              "Task 3 writes the customer record.", "Task 5 reads what Task 4 writes.", "Task 1 calls the CRM API 3 times.",
              "Task 2 calls the CRM API once per item.",
@@ -150,6 +150,27 @@ def _pieces(body: str, section: str) -> list[tuple[int, str]]:
         elif piece:
             out.append((begin + (len(body[begin:end]) - len(body[begin:end].lstrip())), piece))
     return out
+
+
+# A duration written after the title without brackets: ``Title - 2s``, ``Title: 1.5 min``,
+# ``Title 250ms``, ``Title — 200 x 0.5s``. Searched in the item's last characters only, so a long
+# line costs nothing.
+TRAILING_DURATION = re.compile(r"(?:\s*[-–—:,]\s*|\s+)((?:\d+\s*[×x*]\s*)?\d+(?:\.\d+)?\s*(?:ms|milliseconds?|msecs?|"
+                               r"s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?))$", re.I)
+_TAIL = 48
+
+
+def _title_and_duration(rest: str) -> tuple[str, str] | None:
+    """A task item's (title, duration text): the last bracket (``Title (2s)``), or a duration at
+    its end (``Title - 2s``); None when it gives none."""
+    if rest.endswith(")") and "(" in rest:
+        opening = rest.rfind("(")
+        return rest[:opening].strip(), rest[opening + 1:-1].strip()
+    offset = max(0, len(rest) - _TAIL)
+    m = TRAILING_DURATION.search(rest, offset)
+    if m is None or not rest[:m.start()].strip():
+        return None
+    return rest[:m.start()].strip(), m.group(1)
 
 
 def _words(text: str) -> set[str]:
@@ -217,11 +238,15 @@ class _Brief:
 
     def _tasks(self, number: int, item: str, column: int) -> None:
         m = ITEM_ID.match(item)
-        rest = item[m.end():].rstrip() if m else ""
-        if not m or not rest.endswith(")") or "(" not in rest:
+        if not m:
             self.unreadable(number, "task", item, column)
-        opening = rest.rfind("(")
-        ident, title, duration_text = m.group(1), rest[:opening].strip(), rest[opening + 1:-1].strip()
+        ident, rest = m.group(1), item[m.end():].rstrip()
+        split = _title_and_duration(rest)
+        if split is None:
+            shown = rest if len(rest) <= 60 else rest[:57] + "..."
+            self.fail(number, f"task {ident}: no duration in {shown!r} (write it after the title, e.g. "
+                              f"'{ident}. {shown} (2s)' or '{ident}. {shown} - 200 × 0.5s')", column)
+        title, duration_text = split
         count, each = self._duration(number, ident, title, duration_text, column)
         if ident in self.tasks:
             self.fail(number, f"task {ident} is listed twice", column)
