@@ -88,6 +88,16 @@ def test_work_per_item_is_the_whole_tasks_time(tmp_path):
     assert durations(data) == {"1": 100, "2": 20, "3": 3, "4": 50}
 
 
+@pytest.mark.parametrize("sentence", ["Tasks 1 and 2 can run in parallel", "Tasks 1 and 2 could run at the same time",
+                                      "Tasks 1 and 2 don't depend on each other", "Tasks 1 and 2 do not depend on one another"])
+def test_independence_in_the_words_people_use_is_checked_like_are_independent(tmp_path, sentence):
+    tasks = "Current sequential task list\n1. A (2s). 2. B (3s). 3. C (1s).\nData dependencies\n"
+    data = report(tmp_path, tasks + f"Task 3 needs Task 1 and Task 2. {sentence}.\n")
+    assert (data["current_s"], data["optimized_s"]) == (6, 4) and [g["tasks"] for g in data["groups"]] == [["1", "2"]]
+    contradicted = error(tmp_path, tasks + f"Task 2 needs Task 1. {sentence}.\n")
+    assert "tasks 1 and 2 are said to be independent, but task 2 depends on task 1" in contradicted
+
+
 def test_a_stated_independence_that_the_dependencies_contradict_is_an_error(tmp_path):
     message = error(tmp_path, "Current sequential task list\n1. A (1s). 2. B (1s). 3. C (1s).\n"
                               "Data dependencies\nTask 2 needs Task 1. Task 3 needs Task 2. Tasks 1 and 3 are independent.\n")

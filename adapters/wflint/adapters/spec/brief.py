@@ -65,8 +65,10 @@ SUBJECT = rf"^tasks?\s+{NUMS}\s+"
 DEPENDS = re.compile(SUBJECT + r"(?:both\s+|all\s+|each\s+)?(?:needs?|depends?\s+on|requires?|waits?\s+for|"
                      r"runs?\s+after|comes?\s+after|uses?\s+(?:the\s+)?output\s+of)\s+(?:the\s+output\s+of\s+)?"
                      rf"(?:tasks?\s+)?{NUMS}(?:\s*\([^()]*\))?$", re.I)
-INDEPENDENT = re.compile(SUBJECT + r"(?:are|is)\s+(?:all\s+|both\s+)?independent(?:\s+of\s+(?:each\s+other|one\s+another|"
-                         rf"(?:tasks?\s+)?{NUMS}))?(?:\s*\([^()]*\))?$", re.I)
+INDEPENDENT = re.compile(SUBJECT + r"(?:(?:are|is)\s+(?:all\s+|both\s+)?independent(?:\s+of\s+(?:each\s+other|one\s+another|"
+                         rf"(?:tasks?\s+)?{NUMS}))?|(?:can|could)\s+run\s+(?:in\s+parallel|at\s+the\s+same\s+time|"
+                         r"concurrently|together)|(?:do|does)\s*(?:not|n't)\s+depend\s+on\s+(?:each\s+other|one\s+another))"
+                         r"(?:\s*\([^()]*\))?$", re.I)
 READS_WHAT = re.compile(r"^task\s+(\d+)\s+reads?\s+what\s+task\s+(\d+)\s+writes?$", re.I)
 EFFECT = re.compile(SUBJECT + r"(?:both\s+|all\s+|each\s+)?(writes?|updates?|modif(?:y|ies)|deletes?|inserts?\s+into|"
                     r"reads?|lock|locks)\s+(?:to\s+|from\s+|the\s+same\s+|the\s+|a\s+|an\s+)*(.+)$", re.I)
