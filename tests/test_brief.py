@@ -98,6 +98,14 @@ def test_independence_in_the_words_people_use_is_checked_like_are_independent(tm
     assert "tasks 1 and 2 are said to be independent, but task 2 depends on task 1" in contradicted
 
 
+def test_ranges_of_task_numbers(tmp_path):
+    tasks = "Current sequential task list\n1. A (2s). 2. B (3s). 3. C (1s). 4. D (2s). 5. E (1s).\nData dependencies\n"
+    data = report(tmp_path, tasks + "Task 3 needs Tasks 1-2. Tasks 4 to 5 need Task 3.\n")
+    shape = (data["current_s"], data["optimized_s"], [g["tasks"] for g in data["groups"]])
+    assert shape == (9, 6, [["1", "2"], ["4", "5"]])
+    assert "tasks 3 to 1 is not a range of task numbers" in error(tmp_path, tasks + "Task 4 needs Tasks 3-1.\n")
+
+
 def test_a_stated_independence_that_the_dependencies_contradict_is_an_error(tmp_path):
     message = error(tmp_path, "Current sequential task list\n1. A (1s). 2. B (1s). 3. C (1s).\n"
                               "Data dependencies\nTask 2 needs Task 1. Task 3 needs Task 2. Tasks 1 and 3 are independent.\n")

@@ -60,7 +60,7 @@ QUOTES = "\"'“”‘’"
 ITEM_START = re.compile(r"(?:^|(?<=[.;)]))\s*(?=(?:task\s+)?\d+[.):]\s)", re.I)
 ITEM_ID = re.compile(r"(?:task\s+)?(\d+)[.):]\s+", re.I)
 SENTENCE_END = re.compile(r"(?<=[.;!])\s+")
-NUMS = r"(\d+(?:\s*(?:,|and|&)\s*(?:tasks?\s+)?\d+)*)"
+NUMS = r"(\d+(?:\s*(?:,|and|&|-|–|to|through)\s*(?:tasks?\s+)?\d+)*)"  # 1, 2 and 3; 1-3; 1 to 3
 SUBJECT = rf"^tasks?\s+{NUMS}\s+"
 DEPENDS = re.compile(SUBJECT + r"(?:both\s+|all\s+|each\s+)?(?:needs?|depends?\s+on|requires?|waits?\s+for|"
                      r"runs?\s+after|comes?\s+after|uses?\s+(?:the\s+)?output\s+of)\s+(?:the\s+output\s+of\s+)?"
@@ -120,8 +120,26 @@ def _heading(line: str) -> str | None:
     return next((name for name, pattern in SECTIONS.items() if pattern.match(cleaned)), None)
 
 
+_RANGE = re.compile(r"(\d+)\s*(?:-|–|to|through)\s*(?:tasks?\s+)?(\d+)|(\d+)", re.I)
+MAX_RANGE = 1000  # a range that long is a typo, not a brief
+
+
+class _BadRange(ValueError):
+    """A range of task numbers that runs backwards or too far."""
+
+
 def _numbers(text: str | None) -> list[str]:
-    return re.findall(r"\d+", text or "")
+    """The task numbers a subject or object names, ranges spelt out (``1-3``: 1, 2, 3)."""
+    out: list[str] = []
+    for m in _RANGE.finditer(text or ""):
+        if m.group(3):
+            out.append(m.group(3))
+            continue
+        low, high = int(m.group(1)), int(m.group(2))
+        if not 0 <= high - low < MAX_RANGE:
+            raise _BadRange(f"tasks {low} to {high} is not a range of task numbers")
+        out += [str(n) for n in range(low, high + 1)]
+    return out
 
 
 def _unquoted(raw: str) -> tuple[str, int]:
@@ -234,7 +252,10 @@ class _Brief:
             self.fail(number, f"text before the first section heading: {body[:80]!r} "
                       "(expected 'Current sequential task list')", start + 1)
         for offset, piece in _pieces(body, self.section):
-            getattr(self, "_" + self.section)(number, piece, start + offset + 1)
+            try:
+                getattr(self, "_" + self.section)(number, piece, start + offset + 1)
+            except _BadRange as exc:
+                self.fail(number, str(exc), start + offset + 1)
 
     # ------------------------------------------------------------------ sections
 
