@@ -98,6 +98,24 @@ def test_independence_in_the_words_people_use_is_checked_like_are_independent(tm
     assert "tasks 1 and 2 are said to be independent, but task 2 depends on task 1" in contradicted
 
 
+@pytest.mark.parametrize("limit", ["CRM: 10 req/s", "CRM API: 10 rps", "CRM - 10 req/s", "CRM 10/s", "CRM: 600 per minute",
+                                   "CRM API limit: 10 requests/second", "CRM rate limit - 600 rpm"])
+def test_a_rate_limit_in_the_forms_people_write(tmp_path, limit):
+    data = report(tmp_path, "Current sequential task list\n1. Fetch accounts from CRM (2s). 2. Fetch tickets (3s).\n"
+                            f"Data dependencies\nNone.\nAPI rate limits\n{limit}\n")
+    assert [(a["name"], a["limit_per_s"], a["tasks"]) for a in data["resource_check"]["apis"]] == [("crm", 10, ["1"])]
+
+
+@pytest.mark.parametrize("pool, name", [("Postgres pool of 10 connections", "postgres pool"), ("DB pool size 10", "db pool"),
+                                        ("Max 10 database connections", "database connection pool"),
+                                        ("Database connection pool: 10", "database connection pool"),
+                                        ("Single database connection pool (max 10)", "database connection pool")])
+def test_a_pool_in_the_forms_people_write(tmp_path, pool, name):
+    data = report(tmp_path, "Current sequential task list\n1. Load rows into Postgres (2s). 2. Fetch tickets (3s).\n"
+                            f"Data dependencies\nNone.\nInfrastructure constraints\n{pool}\n")
+    assert [(p["name"], p["size"], p["tasks"]) for p in data["resource_check"]["pools"]] == [(name, 10, ["1"])]
+
+
 def test_ranges_of_task_numbers(tmp_path):
     tasks = "Current sequential task list\n1. A (2s). 2. B (3s). 3. C (1s). 4. D (2s). 5. E (1s).\nData dependencies\n"
     data = report(tmp_path, tasks + "Task 3 needs Tasks 1-2. Tasks 4 to 5 need Task 3.\n")

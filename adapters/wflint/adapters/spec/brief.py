@@ -80,6 +80,33 @@ NO_DEPS = re.compile(r"^(none|no\s+(other\s+)?(data\s+)?dependencies)$", re.I)
 # ``N per window`` admits N at once; ``(burst B)`` says the API admits another burst.
 RATE = re.compile(r"(\d+(?:\.\d+)?) ?(?:req(?:uest)?s?|calls?)? ?(?:/|per) ?(s|sec|second|m|min|minute|h|hr|hour)"
                   r"(?: ?\(burst(?: of)? (\d+)\))?", re.I)
+# Words after an API's name that are not its name: ``CRM API``, ``CRM rate limit``, ``CRM API limit``.
+API_NAME_TAIL = re.compile(r"(?:\s+(?:api|rate|limits?))+$", re.I)
+# Short forms of a rate: ``10 rps``, ``600 rpm``, ``5 qps``.
+RATE_WORDS = [(re.compile(r"\b(?:rps|qps)\b", re.I), "req/s"), (re.compile(r"\brpm\b", re.I), "req/min"),
+              (re.compile(r"\brph\b", re.I), "req/hour")]
+# Where the rate starts when no colon cuts the name: ``CRM - 10 req/s``, ``Zendesk 5/s``, ``CRM = 10 rps``.
+RATE_START = re.compile(r"(?:\s*[-–—=]\s*|\s+)(?=\d+(?:\.\d+)? ?(?:[a-z]+ ?)?(?:/|per\b|rps|rpm|rph|qps))", re.I)
+_RATE_TAIL = 60
+
+
+def _name_and_rate(entry: str) -> tuple[str, str]:
+    """An API limit's (name, rate text): cut at the first colon, else before a rate at its end
+    (looked for in the last characters only: linear in the line)."""
+    name, colon, rate_text = entry.partition(":")
+    if not colon:
+        offset = max(0, len(entry) - _RATE_TAIL)
+        cut = None
+        for m in RATE_START.finditer(entry, offset):
+            cut = m
+        if cut is None:
+            return entry, ""
+        name, rate_text = entry[:cut.start()], entry[cut.end():]
+    for pattern, words in RATE_WORDS:
+        rate_text = pattern.sub(words, rate_text)
+    return name, rate_text
+
+
 # A pool is ``NAME (max N)``: the name is cut at the last opening parenthesis.
 POOL_SIZE = re.compile(r"(?:max(?:imum)?|size)? ?:? ?(\d+)(?: connections?)?", re.I)
 POOL_NAME = re.compile(r"(?:(?:a|one|single) )*(.*\bpool\b.*)", re.I)
@@ -102,8 +129,9 @@ FORMS = {
              "Task 3 writes the customer record.", "Task 5 reads what Task 4 writes.", "Task 1 calls the CRM API 3 times.",
              "Task 2 calls the CRM API once per item.",
              "Tasks 3 and 5 use the database pool.", "Tasks 3 and 4 lock the ledger table.", "None."],
-    "apis": ["CRM: 10 req/s", "Zendesk: 300 requests per minute", "Stripe: 25 req/s (burst 50)"],
-    "infra": ["Single database connection pool (max 10)", "At most 4 tasks at once", "Concurrency cap 4",
+    "apis": ["CRM: 10 req/s", "Zendesk: 300 requests per minute", "Stripe: 25 req/s (burst 50)", "CRM - 10 rps"],
+    "infra": ["Single database connection pool (max 10)", "Postgres pool of 10 connections", "Max 10 database connections",
+              "At most 4 tasks at once", "Concurrency cap 4",
               "Tasks 3 and 4 lock the ledger table."],
 }
 
@@ -202,8 +230,25 @@ def _pool_words(name: str) -> set[str]:
     return _words(name) - _GENERIC_POOL_WORDS
 
 
+# A pool's size in words, for a sentence short enough to match these in linear time (``_POOL_WORDY``):
+# ``Postgres pool of 10 connections``, ``DB pool size 10``, ``Database connection pool: 10``,
+# ``Connection pool max 10``, and ``Max 10 database connections`` (the pool of those connections).
+POOL_SIZED = re.compile(r"^(?:(?:a|one|single)\s+)*(.*?\bpool)\s*(?:of|with|size|max(?:imum)?|:|=|-|–|—)\s*(?:size\s+)?"
+                        r"(?:of\s+)?(?:max(?:imum)?\s+)?(\d+)(?:\s+(?:connections?|slots?))?$", re.I)
+POOL_OF_CONNECTIONS = re.compile(r"^(?:max(?:imum)?|at\s+most|up\s+to|no\s+more\s+than)\s+(\d+)\s+(.*?)\s*connections?$", re.I)
+_POOL_WORDY = 160
+
+
 def _pool(sentence: str) -> tuple[str, int] | None:
-    """``Single database connection pool (max 10)`` → (``database connection pool``, 10)."""
+    """``Single database connection pool (max 10)`` → (``database connection pool``, 10); the
+    worded forms (``POOL_SIZED``, ``POOL_OF_CONNECTIONS``) likewise."""
+    if len(sentence) <= _POOL_WORDY:
+        sized = POOL_SIZED.match(" ".join(sentence.split()))
+        if sized:
+            return sized.group(1).lower(), int(sized.group(2))
+        counted = POOL_OF_CONNECTIONS.match(" ".join(sentence.split()))
+        if counted:
+            return f"{counted.group(2).lower()} connection pool".strip(), int(counted.group(1))
     if not sentence.endswith(")") or "(" not in sentence:
         return None
     opening = sentence.rfind("(")
@@ -348,9 +393,9 @@ class _Brief:
         return False
 
     def _apis(self, number: int, entry: str, column: int) -> None:
-        name, colon, rate_text = entry.partition(":")
-        m = RATE.fullmatch(" ".join(rate_text.split())) if colon else None
-        name = re.sub(r"\s+api$", "", " ".join(name.split()), flags=re.I)
+        name, rate_text = _name_and_rate(entry)
+        m = RATE.fullmatch(" ".join(rate_text.split())) if rate_text else None
+        name = API_NAME_TAIL.sub("", " ".join(name.split()))
         if not m or not name:
             self.unreadable(number, "rate limit", entry, column)
         per = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hr": 3600, "hour": 3600}
