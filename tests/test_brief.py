@@ -116,6 +116,29 @@ def test_a_pool_in_the_forms_people_write(tmp_path, pool, name):
     assert [(p["name"], p["size"], p["tasks"]) for p in data["resource_check"]["pools"]] == [(name, 10, ["1"])]
 
 
+@pytest.mark.parametrize("sentence, calls", [("Task 1 calls the CRM API twice", 2), ("Task 1 makes 3 calls to the CRM API", 3),
+                                             ("Task 1 uses the CRM API", 1), ("Task 1 calls the CRM API 4 times", 4)])
+def test_api_use_in_the_words_people_use(tmp_path, sentence, calls):
+    data = report(tmp_path, "Current sequential task list\n1. Sync accounts (2s). 2. Fetch tickets (3s).\n"
+                            f"Data dependencies\n{sentence}.\nAPI rate limits\nCRM: 10 req/s\n")
+    assert [(a["name"], a["tasks"], a["calls_per_run"]) for a in data["resource_check"]["apis"]] == [("crm", ["1"], calls)]
+
+
+@pytest.mark.parametrize("sentence", ["Task 2 reads the customer record that Task 1 writes",
+                                      "Task 2 reads the customer record written by Task 1", "Task 2 reads what Task 1 writes"])
+def test_a_read_of_what_another_task_writes_keeps_it_after_the_writer(tmp_path, sentence):
+    data = report(tmp_path, "Current sequential task list\n1. A (2s). 2. B (3s). 3. C (1s).\n"
+                            f"Data dependencies\n{sentence}.\n")
+    assert (data["current_s"], data["optimized_s"]) == (6, 5)  # B waits for A; C runs beside them
+    assert not any({"1", "2"} <= set(g["tasks"]) for g in data["groups"])
+
+
+def test_an_effect_sentence_that_names_another_task_in_a_form_not_known_is_an_error(tmp_path):
+    message = error(tmp_path, "Current sequential task list\n1. A (2s). 2. B (3s).\nData dependencies\n"
+                              "Task 2 reads the table from Task 1.\n")
+    assert "cannot read dependency 'Task 2 reads the table from Task 1'" in message  # not a resource named so
+
+
 def test_ranges_of_task_numbers(tmp_path):
     tasks = "Current sequential task list\n1. A (2s). 2. B (3s). 3. C (1s). 4. D (2s). 5. E (1s).\nData dependencies\n"
     data = report(tmp_path, tasks + "Task 3 needs Tasks 1-2. Tasks 4 to 5 need Task 3.\n")

@@ -73,8 +73,19 @@ READS_WHAT = re.compile(r"^task\s+(\d+)\s+reads?\s+what\s+task\s+(\d+)\s+writes?
 EFFECT = re.compile(SUBJECT + r"(?:both\s+|all\s+|each\s+)?(writes?|updates?|modif(?:y|ies)|deletes?|inserts?\s+into|"
                     r"reads?|lock|locks)\s+(?:to\s+|from\s+|the\s+same\s+|the\s+|a\s+|an\s+)*(.+)$", re.I)
 USES_POOL = re.compile(SUBJECT + r"(?:both\s+|all\s+|each\s+)?uses?\s+(?:the\s+|a\s+)?(.*?\bpool)$", re.I)
-CALLS = re.compile(SUBJECT + r"(?:each\s+)?calls?\s+(?:the\s+)?(.+?)(?:\s+api)?(?:\s+(\d+)\s+times?|\s+once)?"
+CALLS = re.compile(SUBJECT + r"(?:each\s+)?calls?\s+(?:the\s+)?(.+?)(?:\s+api)?(?:\s+(\d+)\s+times?|\s+(once|twice|thrice))?"
                    r"(\s+(?:per|for\s+each|each)\s+item)?$", re.I)
+# ``Task 1 makes 3 calls to the CRM API``, ``Task 1 uses the CRM API`` (one call per run).
+MAKES_CALLS = re.compile(SUBJECT + r"(?:each\s+)?makes?\s+(\d+|one|two|three)\s+(?:api\s+)?(?:calls?|requests?)\s+to\s+"
+                         r"(?:the\s+)?(.+?)(?:\s+api)?(\s+(?:per|for\s+each|each)\s+item)?$", re.I)
+USES_API = re.compile(SUBJECT + r"(?:both\s+|all\s+|each\s+)?uses?\s+(?:the\s+)?(.+?)\s+api"
+                      r"(\s+(?:per|for\s+each|each)\s+item)?$", re.I)
+COUNT_WORDS = {"once": 1, "one": 1, "twice": 2, "two": 2, "thrice": 3, "three": 3}
+# ``Task 4 reads the customer record that Task 3 writes`` (or ``written by Task 3``).
+READS_WRITTEN = re.compile(r"^task\s+(\d+)\s+reads?\s+(?:the\s+|a\s+|an\s+)?(.+?)\s+(?:(?:that|which)\s+task\s+(\d+)\s+"
+                           r"(?:writes?|wrote|updates?|creates?|produces?)|(?:written|updated|created|produced)\s+by\s+"
+                           r"task\s+(\d+))$", re.I)
+_NAMES_A_TASK = re.compile(r"\btasks?\s+\d+\b", re.I)
 NO_DEPS = re.compile(r"^(none|no\s+(other\s+)?(data\s+)?dependencies)$", re.I)
 # A rate limit is ``NAME: RATE``: the name is cut at the first colon, then the rate is matched alone.
 # ``N per window`` admits N at once; ``(burst B)`` says the API admits another burst.
@@ -378,13 +389,37 @@ class _Brief:
         if m:
             self.pool_uses.append((number, _numbers(m.group(1)), m.group(2).lower()))
             return True
+        m = READS_WRITTEN.match(sentence)
+        if m:
+            resource, writer = " ".join(m.group(2).lower().split()), m.group(3) or m.group(4)
+            self.effects += [(number, [writer], Mode.WRITE, resource), (number, [m.group(1)], Mode.READ, resource)]
+            return True
+        return self._api_sentence(number, sentence) or self._effect_sentence(number, sentence)
+
+    def _api_sentence(self, number: int, sentence: str) -> bool:
+        """``calls the CRM API 3 times``, ``makes 2 calls to the CRM API``, ``uses the CRM API``."""
         m = CALLS.match(sentence)
         if m:
-            self.api_uses.append((number, _numbers(m.group(1)), m.group(2).lower(), float(m.group(3) or 1),
-                                  bool(m.group(4))))
+            calls = float(m.group(3)) if m.group(3) else COUNT_WORDS.get((m.group(4) or "once").lower(), 1)
+            self.api_uses.append((number, _numbers(m.group(1)), m.group(2).lower(), float(calls), bool(m.group(5))))
             return True
-        m = EFFECT.match(sentence)
+        m = MAKES_CALLS.match(sentence)
         if m:
+            count = m.group(2).lower()
+            calls = float(count) if count.isdigit() else COUNT_WORDS[count]
+            self.api_uses.append((number, _numbers(m.group(1)), m.group(3).lower(), float(calls), bool(m.group(4))))
+            return True
+        m = USES_API.match(sentence)
+        if m:
+            self.api_uses.append((number, _numbers(m.group(1)), m.group(2).lower(), 1.0, bool(m.group(3))))
+            return True
+        return False
+
+    def _effect_sentence(self, number: int, sentence: str) -> bool:
+        """``Task 3 writes the customer record``; what it names must not name a task (a sentence
+        about two tasks in a form this does not know is an error, not a resource called so)."""
+        m = EFFECT.match(sentence)
+        if m and not _NAMES_A_TASK.search(m.group(3)):
             verb, what = m.group(2).lower(), re.sub(r"\s+", " ", m.group(3).strip().lower())
             mode = Mode.READ if verb.startswith("read") else Mode.WRITE
             # The resource is what the sentence names; taking its lock is writing it.
