@@ -214,7 +214,8 @@ def _pieces(body: str, section: str) -> list[tuple[int, str]]:
 # A duration written after the title without brackets: ``Title - 2s``, ``Title: 1.5 min``,
 # ``Title 250ms``, ``Title — 200 x 0.5s``. Searched in the item's last characters only, so a long
 # line costs nothing.
-TRAILING_DURATION = re.compile(r"(?:\s*[-–—:,]\s*|\s+)((?:\d+\s*[×x*]\s*)?\d+(?:\.\d+)?\s*(?:ms|milliseconds?|msecs?|"
+TRAILING_DURATION = re.compile(r"(?:\s*[-–—:,]\s*|\s+)(?:(?:takes|took|about|approx(?:imately|\.)?)\s+|~\s*)?"
+                               r"((?:\d+\s*[×x*]\s*)?\d+(?:\.\d+)?\s*(?:ms|milliseconds?|msecs?|"
                                r"s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?))$", re.I)
 _TAIL = 48
 
@@ -227,9 +228,8 @@ def _title_and_duration(rest: str) -> tuple[str, str] | None:
         return rest[:opening].strip(), rest[opening + 1:-1].strip()
     offset = max(0, len(rest) - _TAIL)
     m = TRAILING_DURATION.search(rest, offset)
-    if m is None or not rest[:m.start()].strip():
-        return None
-    return rest[:m.start()].strip(), m.group(1)
+    title = rest[:m.start()].strip().rstrip("-–—:,").strip() if m else ""
+    return (title, m.group(1)) if m and title else None
 
 
 def _words(text: str) -> set[str]:
