@@ -72,7 +72,7 @@ def test_a_duration_after_the_title_without_brackets_and_items_numbered_with_a_b
     assert durations(data) == {"1": 2, "2": 90, "3": 5, "4": 0.25, "5": 3}
     assert [t["name"] for t in data["tasks"]] == ["Fetch invoices", "Email", "Resize", "Score rows", "Tag (CRM)"]
     assert data["optimized_s"] == 92
-    worded = report(tmp_path, "Current sequential task list\n1. Fetch data - takes 2 seconds. 2. Email ~1s. "
+    worded = report(tmp_path, "Current sequential task list\n1. Fetch data - takes about 2 seconds. 2. Email ~1s. "
                               "3. Score, approx. 1.5 min.\n")
     assert durations(worded) == {"1": 2, "2": 1, "3": 90}
     assert [t["name"] for t in worded["tasks"]] == ["Fetch data", "Email", "Score"]

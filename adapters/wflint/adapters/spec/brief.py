@@ -214,7 +214,7 @@ def _pieces(body: str, section: str) -> list[tuple[int, str]]:
 # A duration written after the title without brackets: ``Title - 2s``, ``Title: 1.5 min``,
 # ``Title 250ms``, ``Title — 200 x 0.5s``. Searched in the item's last characters only, so a long
 # line costs nothing.
-TRAILING_DURATION = re.compile(r"(?:\s*[-–—:,]\s*|\s+)(?:(?:takes|took|about|approx(?:imately|\.)?)\s+|~\s*)?"
+TRAILING_DURATION = re.compile(r"(?:\s*[-–—:,]\s*|\s+)(?:(?:takes|took|about|around|roughly|approx(?:imately|\.)?)\s+|~\s*)*"
                                r"((?:\d+\s*[×x*]\s*)?\d+(?:\.\d+)?\s*(?:ms|milliseconds?|msecs?|"
                                r"s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?))$", re.I)
 _TAIL = 48
