@@ -266,3 +266,16 @@ def test_a_pool_that_could_be_either_of_two_is_an_error(tmp_path):
 def test_a_concurrency_cap_in_the_forms_people_write(tmp_path, sentence):
     data = report(tmp_path, fanout_brief("1. A (1s). 2. B (1s). 3. C (1s). 4. D (1s).", infra=sentence))
     assert data["resource_check"]["concurrency"]["limit"] == 3 and data["optimized_s"] == 2
+
+
+def test_shorter_headings_in_a_file_named_as_a_brief(tmp_path):
+    """`Tasks:`, `Dependencies:`, `Rate limits:`, `Constraints:` read in a *.wflint.txt; a plain .txt
+    needs the canonical first heading to be taken for a brief at all (a README's `## Tasks` is not one)."""
+    text = ("Tasks:\n1. Fetch from CRM (2s). 2. B (3s).\nDependencies:\nNone.\nRate limits:\nCRM: 10 req/s\n"
+            "Constraints:\nAt most 2 tasks at once\n")
+    data = report(tmp_path, text)
+    assert (data["current_s"], data["optimized_s"]) == (5, 3)
+    assert data["resource_check"]["concurrency"]["limit"] == 2
+    plain = tmp_path / "notes.txt"
+    plain.write_text(text)
+    assert run("check", plain).exit_code == 2  # not a workflow wflint can read

@@ -49,10 +49,10 @@ from wflint.ir import (
 from .reader import FAIL_TOGETHER, FINISH_THE_REST, PARALLEL_FEATURE
 
 SECTIONS = {
-    "tasks": re.compile(r"^current\s+(sequential\s+)?task\s+list$"),
-    "deps": re.compile(r"^(data\s+)?dependencies$"),
-    "apis": re.compile(r"^(api\s+)?rate\s+limits$"),
-    "infra": re.compile(r"^(infrastructure\s+)?constraints$"),
+    "tasks": re.compile(r"^(?:current\s+)?(?:sequential\s+)?(?:task\s+list|tasks|steps)(?:\s+in\s+order)?$"),
+    "deps": re.compile(r"^(?:data\s+|task\s+)?dependencies$"),
+    "apis": re.compile(r"^(?:api\s+)?rate\s+limits?$|^api\s+limits$"),
+    "infra": re.compile(r"^(?:(?:infrastructure|resource)\s+)?constraints$|^infrastructure$"),
 }
 _UNIT_WORDS = [(re.compile(r"\s*(milliseconds?|msecs?)\b"), "ms"), (re.compile(r"\s*(seconds?|secs?)\b"), "s"),
                (re.compile(r"\s*(minutes?|mins?)\b"), "m"), (re.compile(r"\s*(hours?|hrs?)\b"), "h")]
