@@ -7,11 +7,14 @@ separate processes, in one run. Prints seconds per size and the growth ratio bet
 
     python benchmarks/scale.py [--sizes 1000,10000,50000] [--yaml]
     python benchmarks/scale.py --shapes [--sizes 1000,10000,100000] [--timeout 120] [--commands check,report]
+                               [--keep DIR] [--only airflow,github]
 
 ``--shapes`` times `check` and `report` (markdown) on the five shapes of every format instead: spec
 layered, spec `current: sequential`, an n8n tree (v1 order), GitHub jobs layered by `needs`, an
 Airflow DAG of explicit operators wired with `>>`; one run each, with its peak memory (from
-/usr/bin/time where present) and the growth from the first size to the second.
+/usr/bin/time where present) and the growth from the first size to the second. ``--keep DIR`` leaves
+the generated files there (to profile one: ``python -m cProfile -o x.prof -m wflint check FILE``);
+``--only`` times the shapes whose label holds one of the words.
 
 Spec files are written as JSON (which is YAML) unless --yaml asks for block YAML, so the figure
 is the analysis rather than the YAML parser; --yaml shows what a hand-written format costs.

@@ -31,15 +31,17 @@ def cpm(order: list[str], pred: dict[str, list[str]], succ: dict[str, list[str]]
         duration: dict[str, float]) -> Cpm:
     es: dict[str, float] = {}
     ef: dict[str, float] = {}
-    for n in order:
-        es[n] = max((ef[p] for p in pred[n]), default=0.0)
-        ef[n] = es[n] + duration[n]
+    finish_of = ef.__getitem__
+    for n in order:  # map over a bound lookup: a generator per task was a third of this pass
+        es[n] = start = max(map(finish_of, pred[n]), default=0.0)
+        ef[n] = start + duration[n]
     makespan = max(ef.values(), default=0.0)
     lf: dict[str, float] = {}
     ls: dict[str, float] = {}
+    start_of = ls.__getitem__
     for n in reversed(order):
-        lf[n] = min((ls[s] for s in succ[n]), default=makespan)
-        ls[n] = lf[n] - duration[n]
+        lf[n] = finish = min(map(start_of, succ[n]), default=makespan)
+        ls[n] = finish - duration[n]
     return Cpm(es, ef, ls, lf, makespan, _critical_path(order, pred, es, ef, makespan))
 
 
@@ -62,6 +64,7 @@ def _critical_path(order, pred, es, ef, makespan) -> list[str]:
 def tails(order: list[str], succ: dict[str, list[str]], duration: dict[str, float]) -> dict[str, float]:
     """Longest remaining path from each task to the end, itself included (list-scheduling priority)."""
     tail: dict[str, float] = {}
+    tail_of = tail.__getitem__
     for n in reversed(order):
-        tail[n] = duration[n] + max((tail[s] for s in succ[n]), default=0.0)
+        tail[n] = duration[n] + max(map(tail_of, succ[n]), default=0.0)
     return tail

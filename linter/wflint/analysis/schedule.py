@@ -205,6 +205,8 @@ class _ListRun:
             size = capacity.pools.get(pool)
             if size is not None and self.used_pools.get(pool, 0) + slots > size:
                 return f"pool {pool}"
+        if not (d.rates or d.instant):  # most tasks call no API: no dicts to build per try
+            return None
         instant = dict(d.instant)
         for api in dict.fromkeys([a for a, _ in d.rates] + list(instant)):
             if api in capacity.rates and not self.buckets.fits(api, dict(d.rates).get(api, 0.0),
@@ -252,8 +254,8 @@ class _ListRun:
         self.used_slots += d.slots
         self.start[t] = self.now
         self.finish[t] = self.now + self.duration[t]
-        instant = dict(d.instant)
-        for api in dict.fromkeys([a for a, _ in d.rates] + list(instant)):
+        instant = dict(d.instant) if d.instant else {}
+        for api in dict.fromkeys([a for a, _ in d.rates] + list(instant)) if d.rates or instant else ():
             if api in self.capacity.rates:
                 self.buckets.take(api, t, dict(d.rates).get(api, 0.0), self.finish[t], instant.get(api, 0.0))
         heapq.heappush(self.running, (self.finish[t], self.rank[t], t))
