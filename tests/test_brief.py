@@ -80,6 +80,14 @@ def test_a_duration_after_the_title_without_brackets_and_items_numbered_with_a_b
     assert durations(after_bracket) == {"1": 2, "2": 1}  # `(top 3) rows` is no item: `3)` is not at an item's start
 
 
+def test_items_without_full_stops_split_at_the_next_number_and_never_merge_silently(tmp_path):
+    data = report(tmp_path, "Current sequential task list\n1. Fetch 2 rows 2s 2. Email 1s 3. Log 250ms\n")
+    assert durations(data) == {"1": 2, "2": 1, "3": 0.25}
+    assert [t["name"] for t in data["tasks"]] == ["Fetch 2 rows", "Email", "Log"]
+    message = error(tmp_path, "Current sequential task list\n1. A 2s 3. B 1s\n")  # 3 is not the next number
+    assert "task 1: 'A 2s 3. B 1s' reads as more than one numbered item" in message
+
+
 def test_a_task_without_a_duration_says_where_to_write_it(tmp_path):
     message = error(tmp_path, "Current sequential task list\n1. Fetch invoices. 2. Email (1s).\n")
     assert ":2:1:" in message and "task 1: no duration in 'Fetch invoices'" in message

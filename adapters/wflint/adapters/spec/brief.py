@@ -198,7 +198,7 @@ def _unquoted(raw: str) -> tuple[str, int]:
 def _pieces(body: str, section: str) -> list[tuple[int, str]]:
     """(offset, text) of each item or sentence of a line; trailing full stops and spaces dropped."""
     if section == "tasks":
-        cuts = sorted({m.end() for m in ITEM_START.finditer(body)} | {0})
+        cuts = _item_cuts(body)
     else:
         cuts = [0] + [m.end() for m in SENTENCE_END.finditer(body)]
     out = []
@@ -229,7 +229,29 @@ def _title_and_duration(rest: str) -> tuple[str, str] | None:
     offset = max(0, len(rest) - _TAIL)
     m = TRAILING_DURATION.search(rest, offset)
     title = rest[:m.start()].strip().rstrip("-–—:,").strip() if m else ""
+    if _HOLDS_AN_ITEM.search(title):  # `1. A 2s 3. B 1s`: two items, not one title; never guessed
+        return None
     return (title, m.group(1)) if m and title else None
+
+
+_HOLDS_AN_ITEM = re.compile(r"\s\d+[.):]\s")
+
+
+ITEM_NUMBER = re.compile(r"(?:^|(?<=[\s.;)]))(?:task\s+)?(\d+)[.):]\s", re.I)
+
+
+def _item_cuts(body: str) -> list[int]:
+    """Where a line's items start: a number after a full stop, semicolon or closing bracket
+    (``ITEM_START``), or, with nothing before it, the number that comes next (``1. A 2s 2. B 1s``):
+    never the end of one task's title read as another's."""
+    after_stop = {m.end() for m in ITEM_START.finditer(body)}
+    cuts, expected = {0} | after_stop, None
+    for m in ITEM_NUMBER.finditer(body):
+        number = int(m.group(1))
+        if m.start() in cuts or number == expected:
+            cuts.add(m.start())
+            expected = number + 1
+    return sorted(cuts)
 
 
 def _words(text: str) -> set[str]:
@@ -323,6 +345,9 @@ class _Brief:
         split = _title_and_duration(rest)
         if split is None:
             shown = rest if len(rest) <= 60 else rest[:57] + "..."
+            if _HOLDS_AN_ITEM.search(rest):
+                self.fail(number, f"task {ident}: {shown!r} reads as more than one numbered item; end each with "
+                                  "a full stop or give durations in brackets, e.g. '1. A (2s). 3. B (1s).'", column)
             self.fail(number, f"task {ident}: no duration in {shown!r} (write it after the title, e.g. "
                               f"'{ident}. {shown} (2s)' or '{ident}. {shown} - 200 × 0.5s')", column)
         title, duration_text = split
