@@ -151,6 +151,13 @@ def test_an_effect_sentence_that_names_another_task_in_a_form_not_known_is_an_er
     assert "cannot read dependency 'Task 2 reads the table from Task 1'" in message  # not a resource named so
 
 
+@pytest.mark.parametrize("sentence", ["Task 3 only needs Task 2", "Task 3 needs Task 2's output", "Task 3 needs Task 2 to finish",
+                                      "Task 3 waits for Task 2 to complete"])
+def test_a_dependency_in_more_of_the_words_people_use(tmp_path, sentence):
+    data = report(tmp_path, f"Current sequential task list\n1. A (2s). 2. B (3s). 3. C (1s).\nData dependencies\n{sentence}.\n")
+    assert (data["current_s"], data["optimized_s"]) == (6, 4)  # C after B; A beside them
+
+
 def test_ranges_of_task_numbers(tmp_path):
     tasks = "Current sequential task list\n1. A (2s). 2. B (3s). 3. C (1s). 4. D (2s). 5. E (1s).\nData dependencies\n"
     data = report(tmp_path, tasks + "Task 3 needs Tasks 1-2. Tasks 4 to 5 need Task 3.\n")

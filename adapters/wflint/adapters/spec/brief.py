@@ -62,9 +62,10 @@ ITEM_ID = re.compile(r"(?:task\s+)?(\d+)[.):]\s+", re.I)
 SENTENCE_END = re.compile(r"(?<=[.;!])\s+")
 NUMS = r"(\d+(?:\s*(?:,|and|&|-|–|to|through)\s*(?:tasks?\s+)?\d+)*)"  # 1, 2 and 3; 1-3; 1 to 3
 SUBJECT = rf"^tasks?\s+{NUMS}\s+"
-DEPENDS = re.compile(SUBJECT + r"(?:both\s+|all\s+|each\s+)?(?:needs?|depends?\s+on|requires?|waits?\s+for|"
+DEPENDS = re.compile(SUBJECT + r"(?:both\s+|all\s+|each\s+|only\s+)?(?:needs?|depends?\s+on|requires?|waits?\s+for|"
                      r"runs?\s+after|comes?\s+after|uses?\s+(?:the\s+)?output\s+of)\s+(?:the\s+output\s+of\s+)?"
-                     rf"(?:tasks?\s+)?{NUMS}(?:\s*\([^()]*\))?$", re.I)
+                     rf"(?:tasks?\s+)?{NUMS}(?:['’]s\s+(?:output|result|data))?"
+                     r"(?:\s+(?:to\s+finish|to\s+complete|to\s+be\s+done|first))?(?:\s*\([^()]*\))?$", re.I)
 INDEPENDENT = re.compile(SUBJECT + r"(?:(?:are|is)\s+(?:all\s+|both\s+)?independent(?:\s+of\s+(?:each\s+other|one\s+another|"
                          rf"(?:tasks?\s+)?{NUMS}))?|(?:can|could)\s+run\s+(?:in\s+parallel|at\s+the\s+same\s+time|"
                          r"concurrently|together)|(?:do|does)\s*(?:not|n't)\s+depend\s+on\s+(?:each\s+other|one\s+another))"
