@@ -94,6 +94,12 @@ def test_a_task_without_a_duration_says_where_to_write_it(tmp_path):
     assert "'1. Fetch invoices (2s)'" in message
 
 
+def test_per_item_work_after_the_title_without_brackets(tmp_path):
+    data = report(tmp_path, "Current sequential task list\n1. Send 200 invoices - 0.5s each. 2. Resize images: 100 x 0.2s. "
+                            "3. Score rows - 10ms per item for 300 items.\n")
+    assert durations(data) == {"1": 100, "2": 20, "3": 3}
+
+
 def test_work_per_item_is_the_whole_tasks_time(tmp_path):
     data = report(tmp_path, 'Current sequential task list:\n"1. Send 200 invoices (0.5s each). 2. Resize images '
                             '(100 × 0.2s). 3. Score rows (10ms per item for 300 items). 4. Resize more (50 x 1s)."\n')

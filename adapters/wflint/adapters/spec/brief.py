@@ -217,7 +217,8 @@ def _pieces(body: str, section: str) -> list[tuple[int, str]]:
 # line costs nothing.
 TRAILING_DURATION = re.compile(r"(?:\s*[-–—:,]\s*|\s+)(?:(?:takes|took|about|around|roughly|approx(?:imately|\.)?)\s+|~\s*)*"
                                r"((?:\d+\s*[×x*]\s*)?\d+(?:\.\d+)?\s*(?:ms|milliseconds?|msecs?|"
-                               r"s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?))$", re.I)
+                               r"s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)(?:\s+each|\s+per\s+item\s+for\s+\d+\s+items?)?)$",
+                               re.I)
 _TAIL = 48
 
 
