@@ -124,14 +124,13 @@ def _in_flight(analysis: Analysis, name: str) -> dict:
 
 def cost_sentences(report: dict, names: dict[str, str]) -> list[str]:
     """The cost block in words, one sentence per group and limit: the wording text and markdown share."""
-    from .analysis.durations import fmt_seconds
+    from .analysis.durations import fmt_seconds, saved_words
 
-    cost, timed = report["parallel_cost"], report["structure"]["timed"]
+    cost = report["parallel_cost"]
     out = []
     for g in cost["groups"]:
         members = ", ".join(names[t] for t in g["tasks"])
-        saved = ("saves 0 s (one task at a time)" if not report["engine"]["runs_parallel"]
-                 else f"saves {fmt_seconds(g['saved_s'])}" if timed else "time saved unknown without timings")
+        saved = saved_words(report, g["saved_s"])
         text = f"Group {g['group']} ({members}): {saved}; adds no task"
         if cost["task_setup"]:
             setup = [f"{names[t]} {fmt_seconds(s)}" for t, s in g["setup_s"].items()]

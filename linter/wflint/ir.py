@@ -83,12 +83,16 @@ class SourceIndex:
             return Position(1, 1)
         pointer = location.pointer
         while True:
-            found = self._positions.get(pointer)
+            found = self._known(pointer)
             if found is not None:
                 return found
             if not pointer:
                 return Position(1, 1)
             pointer = pointer[:-1]
+
+    def _known(self, pointer: tuple) -> Position | None:
+        """The position recorded for exactly ``pointer`` (subclasses may keep them otherwise)."""
+        return self._positions.get(pointer)
 
 
 class Facet:

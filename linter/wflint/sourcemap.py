@@ -29,20 +29,12 @@ class SpanIndex(SourceIndex):
         super().__init__()
         self._spans = spans
 
-    def resolve(self, location: Location | None) -> Position:
-        if location is None:
-            return Position(1, 1)
-        pointer = location.pointer
-        while True:
-            found = self._positions.get(pointer)
-            if found is not None:
-                return found
-            span = self._spans.get(pointer)
-            if span is not None:
-                return Position(span >> 96, span >> 64 & _MASK, span >> 32 & _MASK, span & _MASK)
-            if not pointer:
-                return Position(1, 1)
-            pointer = pointer[:-1]
+    def _known(self, pointer: Pointer) -> Position | None:
+        found = self._positions.get(pointer)
+        if found is not None:
+            return found
+        span = self._spans.get(pointer)
+        return None if span is None else Position(span >> 96, span >> 64 & _MASK, span >> 32 & _MASK, span & _MASK)
 
 
 _MASK = (1 << 32) - 1

@@ -84,6 +84,14 @@ def known_figure(task: dict) -> str:
     return "0s (structure)" if task["duration_s"] == 0 else "unknown"
 
 
+def saved_words(report: dict, saved_s: float) -> str:
+    """What a group saves, in the words the text report and the cost block share: 0 s on an engine
+    that runs one task at a time, else the seconds where durations are known."""
+    if not report["engine"]["runs_parallel"]:
+        return "saves 0 s (one task at a time)"
+    return f"saves {fmt_seconds(saved_s)}" if report["structure"]["timed"] else "time saved unknown without timings"
+
+
 def known_total(report: dict) -> str:
     """What the staged report can say in seconds: the figures taken from the tasks' own parameters."""
     known = [t for t in report["tasks"] if t["duration_source"] != "default" and t["duration_s"] > 0]

@@ -6,7 +6,7 @@ from dataclasses import field
 
 from wflint.records import dataclass
 
-from ..analysis.durations import fmt_seconds, known_figure, known_total
+from ..analysis.durations import fmt_seconds, known_figure, known_total, saved_words
 from ..display import printable
 from ..finding import Finding
 
@@ -99,8 +99,7 @@ def report_text(report: dict) -> str:
         out.append("  none")
     for i, g in enumerate(report["groups"], start=1):
         low = "" if g["confidence"] == "high" else " (low confidence)"
-        gain = ("saves 0 s (one task at a time)" if not report["engine"]["runs_parallel"]
-                 else f"saves {fmt_seconds(g['saved_s'])}" if shape["timed"] else "time saved unknown without timings")
+        gain = saved_words(report, g["saved_s"])
         out.append(f"  {i}. {' + '.join(label(t) for t in g['tasks'])}: {gain}{low}")
         out.append(f"     {g['reason']}")
     for b in report["batches"]:

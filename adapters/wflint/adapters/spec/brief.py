@@ -220,6 +220,7 @@ TRAILING_DURATION = re.compile(r"(?:\s*[-–—:,]\s*|\s+)(?:(?:takes|took|about
                                r"s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)(?:\s+each|\s+per\s+item\s+for\s+\d+\s+items?)?)$",
                                re.I)
 _TAIL = 48
+_HOLDS_AN_ITEM = re.compile(r"\s\d+[.):]\s")  # a numbered item's start inside a title
 
 
 def _title_and_duration(rest: str) -> tuple[str, str] | None:
@@ -235,8 +236,6 @@ def _title_and_duration(rest: str) -> tuple[str, str] | None:
         return None
     return (title, m.group(1)) if m and title else None
 
-
-_HOLDS_AN_ITEM = re.compile(r"\s\d+[.):]\s")
 
 
 ITEM_NUMBER = re.compile(r"(?:^|(?<=[\s.;)]))(?:task\s+)?(\d+)[.):]\s", re.I)

@@ -48,8 +48,7 @@ from wflint.rule import Context, rule
 @rule("PAR001", "independent-sequential-tasks", Severity.WARNING)
 def check(ctx: Context) -> Iterator[Finding]:
     analysis = ctx.analysis
-    runs_parallel = ctx.workflow.execution_model.runs_parallel
-    if not runs_parallel:  # one task at a time (n8n): wiring them as branches saves nothing, not an opportunity
+    if not ctx.workflow.execution_model.runs_parallel:  # one task at a time (n8n): branches save nothing
         return
     for group in analysis.groups:
         names = _join([ctx.task_name(t) for t in group.tasks])

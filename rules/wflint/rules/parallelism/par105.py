@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from wflint.analysis.durations import fmt_seconds
 from wflint.facets import ExecutionOrder, Structure
 from wflint.finding import Finding, Related, Severity
-from wflint.ir import DurationSource, Mode, Task, Workflow
+from wflint.ir import DurationSource, Task, Workflow
 from wflint.rule import Context, rule
 
 MIN_WAIT_S = 30.0  # shorter pauses are pacing (rate limits, eventual consistency), not waiting for a job
@@ -70,17 +70,13 @@ def _job_and_result(wf: Workflow, before: list[str], after: list[str]) -> tuple[
     for u in before:
         for v in after:
             shared = _apis(wf.tasks[u]) & _apis(wf.tasks[v])
-            if shared and _touches(wf.tasks[u], Mode.WRITE) and _touches(wf.tasks[v], Mode.READ):
+            if shared and any(wf.tasks[u].writes) and any(wf.tasks[v].reads):
                 return u, v, sorted(shared)[0].split(":", 1)[-1]
     return None
 
 
 def _apis(task: Task) -> set[str]:
     return {use.api for use in task.apis}
-
-
-def _touches(task: Task, mode: Mode) -> bool:
-    return any(effect.mode is mode for effect in task.effects)
 
 
 def _polls(wf: Workflow, wait: str, start: str) -> bool:
