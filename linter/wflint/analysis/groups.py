@@ -107,19 +107,37 @@ def credit_savings(relaxation: Relaxation, groups: list[Group], duration: dict[s
             succ[rank[u]].discard(rank[v])
             pred[rank[v]].discard(rank[u])
             run.may_end_here(rank[u])
-        dirty = sorted({rank[v] for _, v in group.removed})
-        queued = set(dirty)
-        while dirty:
-            i = heapq.heappop(dirty)
-            new_start = max(map(end.__getitem__, pred[i])) if pred[i] else 0.0
-            if new_start != start[i]:
-                start[i], end[i] = new_start, new_start + cost[i]
-                run.moved(i)
-                for m in succ[i]:
-                    if m not in queued:
-                        queued.add(m)
-                        heapq.heappush(dirty, m)
+        _shift_starts(sorted({rank[v] for _, v in group.removed}), start, end, cost, succ, pred, run)
         group.saved_s = max(0.0, before - run.makespan())
+
+
+def _shift_starts(dirty: list[int], start: list[float], end: list[float], cost: list[float],
+                  succ: list[set[int]], pred: list[set[int]], run: _Makespan) -> None:
+    """Recompute the earliest starts from the ``dirty`` tasks down (rank order, each task once).
+
+    A successor is revisited only where the task that moved was what held it back (its old end
+    was the successor's start): starts only move earlier here, so a task that finished before
+    its successor began cannot change when it starts. The loop is the hot path of a long chain.
+    """
+    queued = set(dirty)
+    seen, pop, push, finish_of = queued.__contains__, heapq.heappop, heapq.heappush, end.__getitem__
+    watch_all, finishes = not run.only_last, run.finishes
+    while dirty:
+        i = pop(dirty)
+        preds = pred[i]
+        new_start = max(map(finish_of, preds)) if preds else 0.0
+        if new_start == start[i]:
+            continue
+        old_end = end[i]
+        start[i] = new_start
+        end[i] = new_end = new_start + cost[i]
+        after = succ[i]
+        if watch_all or not after:
+            push(finishes, (-new_end, i))
+        for m in after:
+            if start[m] == old_end and not seen(m):
+                queued.add(m)
+                push(dirty, m)
 
 
 class _Makespan:
