@@ -270,3 +270,23 @@ def test_a_merge_with_an_astronomical_input_count_is_a_finding_in_bounded_time(t
     assert time.perf_counter() - start < 10
     messages = [f["message"] for f in result.json()["findings"]]
     assert any("numberInputs is 1000000000000" in m for m in messages) and len(messages) < 5
+
+
+LONE_SURROGATE = (  # JSON allows a lone surrogate escape; UTF-8 output cannot hold one
+    '{"name": "s", "nodes": ['
+    '{"id": "1", "name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "position": [0, 0],'
+    ' "parameters": {}},'
+    '{"id": "2", "name": "Code \\ud83d", "type": "n8n-nodes-base.code", "typeVersion": 2, "position": [200, 0],'
+    ' "parameters": {"jsCode": "return $(\'Missing \\\\ud83d\').all();"}}],'
+    ' "connections": {"Start": {"main": [[{"node": "Code \\ud83d", "type": "main", "index": 0}]]}}}'
+)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github"])
+def test_a_lone_surrogate_in_a_name_is_shown_escaped_in_every_format(tmp_path, fmt):
+    path = tmp_path / "lone.json"
+    path.write_text(LONE_SURROGATE)
+    check = wflint("check", "--format", fmt, path)
+    no_traceback(check.stderr)
+    assert check.returncode == 1 and "GRA002" in check.stdout
+    assert "\\ud83d" in check.stdout  # the escape, never the raw (unwritable) code unit

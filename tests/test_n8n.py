@@ -79,6 +79,8 @@ def test_python_references_and_dynamic_names():
     assert [r.name for r in scan("x = _('Fetch').first().json\ny = _node['Other']", python=True).references] == ["Fetch", "Other"]
     dynamic = scan("$(name).item; $('Prefix ' + x).item; $(`A ${b}`).item").references
     assert [r.name for r in dynamic] == [None, None, None]
+    # JS strings are UTF-16: an emoji written as its surrogate pair is the one character of the name
+    assert [r.name for r in scan("$('\\ud83d\\udd27 Build').item").references] == ["\U0001F527 Build"]
     assert scan("{{ $json.id }}").reads_input and scan("$input.first()").reads_input
     assert not scan("$('X').item.json").reads_input
 

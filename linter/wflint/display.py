@@ -9,7 +9,8 @@ from __future__ import annotations
 
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _INVISIBLE = [*range(0x20), 0x7F, *range(0x80, 0xA0), 0x2028, 0x2029, *range(0x202A, 0x202F),
-              *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C, 0xFEFF]
+              *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C, 0xFEFF,
+              *range(0xD800, 0xE000)]  # a lone surrogate (JSON allows ``"\\ud83d"``) cannot be written as UTF-8
 _TABLE = {code: _ESCAPES.get(chr(code), f"\\u{code:04x}" if code > 0xFF else f"\\x{code:02x}") for code in _INVISIBLE}
 
 

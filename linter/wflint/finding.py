@@ -205,7 +205,7 @@ class Finding:
             basis += "\x1f" + self.subject
         if not self.tasks:
             basis += "\x1f" + self.full_message
-        return hashlib.sha256(basis.encode()).hexdigest()[:16]
+        return hashlib.sha256(basis.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
     def sort_key(self) -> tuple:
         return (self.path, self.line, self.column, self.code, self.tasks)

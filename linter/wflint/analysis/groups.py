@@ -60,8 +60,9 @@ def find_groups(workflow: Workflow, relaxation: Relaxation, duration: dict[str, 
     for root, members in joined.groups().items():
         members.sort(key=rank.__getitem__)
         removed = by_root[root]
-        sure = all((u, v) not in relaxation.barrier and not graph.reaches(strict_succ, u, v, rank)
-                   for u, v in removed)
+        # With no barrier the strict graph is the known one, where no removed ordering is reached.
+        sure = not relaxation.barrier or all((u, v) not in relaxation.barrier
+                                             and not graph.reaches(strict_succ, u, v, rank) for u, v in removed)
         needed = needed_inside.get(root, [])
         groups.append(Group(
             tasks=members,

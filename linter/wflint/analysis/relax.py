@@ -78,8 +78,9 @@ class Relaxation:
 
     @cached_property
     def strict(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-        """(successors, predecessors) of the relaxed graph with opaque tasks kept in place."""
-        return graph.adjacency(self.order, self.strict_edges())
+        """(successors, predecessors) of the relaxed graph with opaque tasks kept in place (with no
+        opaque task, the ``known`` graph itself)."""
+        return graph.adjacency(self.order, self.strict_edges()) if self.barrier else self.known
 
     @cached_property
     def known(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:

@@ -143,10 +143,12 @@ class _ListRun:
                  weights: dict[str, float]) -> None:
         self.order, self.succ, self.duration, self.capacity = order, succ, duration, capacity
         self.weights = weights
-        self.demand = {t: demand.get(t, Demand()) for t in order}
+        nothing = Demand()  # most tasks hold nothing: one shared demand, its signature made once
+        self.demand = {t: demand.get(t, nothing) for t in order}
         self.rank = {t: i for i, t in enumerate(order)}
         self.tail = tails(order, succ, duration)
-        self.signature = {t: self.demand[t].signature for t in order}
+        empty = nothing.signature
+        self.signature = {t: empty if d is nothing else d.signature for t, d in self.demand.items()}
         self.waiting = {t: len(pred[t]) for t in order}  # unfinished predecessors
         self.heads: dict[tuple, list[tuple[float, float, int, str]]] = {}  # signature → ready tasks
         self.running: list[tuple[float, int, str]] = []  # (finish, rank, task)
@@ -160,6 +162,7 @@ class _ListRun:
         self.waits: dict[str, set[str]] = {}  # limit → tasks that had to wait for it
         self.last_block: dict[tuple, str] = {}  # signature → the limit that last held its head back
         self.over: list[str] = []
+        self.all_take_a_slot = all(d.slots >= 1 for d in self.demand.values())
         self.rate_held = False
         self.now = 0.0
 
@@ -219,6 +222,11 @@ class _ListRun:
     def start_what_fits(self) -> None:
         self.dry = set()
         while True:
+            if self.cap_full():  # what ``blocker`` would say of every head, without asking each
+                for key, heap in self.heads.items():
+                    if heap:
+                        self.last_block[key] = "concurrency"
+                return
             best = None
             for key, heap in self.heads.items():
                 if heap and (best is None or heap[0] < self.heads[best][0]):
@@ -230,6 +238,11 @@ class _ListRun:
             if best is None:
                 return
             self.launch(heapq.heappop(self.heads[best])[-1])
+
+    def cap_full(self) -> bool:
+        """Is every place under the concurrency cap taken (so no task, each taking one, fits)?"""
+        cap = self.capacity.concurrency
+        return cap is not None and self.all_take_a_slot and bool(self.running) and self.used_slots >= cap
 
     def force_one_over_capacity(self) -> bool:
         """Nothing runs and nothing fits: start the best ready task that needs more than a limit
@@ -253,12 +266,13 @@ class _ListRun:
             self.used_pools[pool] = self.used_pools.get(pool, 0) + slots
         self.used_slots += d.slots
         self.start[t] = self.now
-        self.finish[t] = self.now + self.duration[t]
-        instant = dict(d.instant) if d.instant else {}
-        for api in dict.fromkeys([a for a, _ in d.rates] + list(instant)) if d.rates or instant else ():
-            if api in self.capacity.rates:
-                self.buckets.take(api, t, dict(d.rates).get(api, 0.0), self.finish[t], instant.get(api, 0.0))
-        heapq.heappush(self.running, (self.finish[t], self.rank[t], t))
+        self.finish[t] = finish = self.now + self.duration[t]
+        if d.rates or d.instant:
+            instant = dict(d.instant)
+            for api in dict.fromkeys([a for a, _ in d.rates] + list(instant)):
+                if api in self.capacity.rates:
+                    self.buckets.take(api, t, dict(d.rates).get(api, 0.0), finish, instant.get(api, 0.0))
+        heapq.heappush(self.running, (finish, self.rank[t], t))
 
     def complete(self, t: str) -> None:
         """``t`` finished: give back what it held and ready the successors it was the last wait of."""
@@ -266,12 +280,14 @@ class _ListRun:
         self.used_slots -= d.slots
         for pool, slots in d.pools:
             self.used_pools[pool] -= slots
-        for api in self.buckets.draw:
-            if t in self.buckets.users[api]:
-                self.buckets.give_back(api, t)
+        if d.rates or d.instant:
+            for api in self.buckets.draw:
+                if t in self.buckets.users[api]:
+                    self.buckets.give_back(api, t)
+        waiting = self.waiting
         for s in self.succ[t]:
-            self.waiting[s] -= 1
-            if not self.waiting[s]:
+            waiting[s] -= 1
+            if not waiting[s]:
                 self.make_ready(s)
 
 

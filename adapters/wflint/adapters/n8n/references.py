@@ -91,7 +91,7 @@ def _read_string(source: str, pos: int) -> tuple[str | None, int]:
     while i < len(source):
         c = source[i]
         if c == quote:
-            return "".join(out), i + 1
+            return _utf16("".join(out)), i + 1
         if c == "\\" and i + 1 < len(source):
             nxt = source[i + 1]
             if nxt == "u" and source[i + 2:i + 3] == "{":
@@ -122,6 +122,14 @@ def _read_string(source: str, pos: int) -> tuple[str | None, int]:
         out.append(c)
         i += 1
     return None, pos
+
+
+def _utf16(text: str) -> str:
+    """JS strings are UTF-16: ``\\ud83d\\udd27`` is one character (🔧), as the node's name has it.
+    A lone surrogate stays as it is."""
+    if not any("\ud800" <= c <= "\udfff" for c in text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
 
 
 def _chr(hex_digits: str) -> str:
