@@ -288,3 +288,18 @@ def test_jobs_of_one_workflow_on_one_target_get_one_key_and_others_their_own(tmp
     assert groups == {"docs": "git-push-gh-pages", "coverage": "git-push-gh-pages", "app": "deploy-wrangler"}
     errors = actionlint_errors({"before.yml": text, "after.yml": outcome.text}, tmp_path)
     assert errors["after.yml"] <= errors["before.yml"]
+
+
+def _writes(text: str) -> dict[str, list[str]]:
+    return {t.id: sorted(e.resource for e in t.writes) for t in workflow(text).tasks.values()}
+
+
+def test_an_environment_that_only_gates_package_uploads_is_not_a_deployment():
+    gate = "    environment: {name: release, url: https://pypi.org/p/x}\n"
+    uploads = job("release", "      - uses: pypa/gh-action-pypi-publish@release/v1\n", gate)
+    assert _writes(uploads) == {"ship": []}  # a versioned upload is no write (no run overwrites another)
+    deploys = job("release", "      - uses: pypa/gh-action-pypi-publish@release/v1\n      - run: ./deploy.sh\n", gate)
+    assert _writes(deploys) == {"ship": ["env:release"]}  # a script it cannot read may deploy
+    floating = job("release", "      - uses: docker/build-push-action@v6\n        with: {push: true, tags: a/b:latest}\n", gate)
+    assert "env:release" in _writes(floating)["ship"]
+    assert _writes(job("release", "      - run: echo hi\n", gate)) == {"ship": ["env:release"]}

@@ -257,7 +257,7 @@ def _job_task(files: local.LocalFiles, job_id: str, job: dict, workflow: dict) -
     gathered = _Gathered.of_steps(steps)
     if uses:
         task.opaque = not gathered.add_callee(files.summarize_call(uses))
-    if environment and _is_deploy_target(job, environment, strategy.get("matrix")):
+    if environment and _is_deploy_target(job, environment, strategy.get("matrix")) and not _only_package_uploads(gathered, steps):
         gathered.publishes.append("env:" + environment)
         gathered.writes.append("env:" + environment)
         gathered.targets.append(("env:" + environment, True, ""))  # a live deployment, replaced in place
@@ -297,6 +297,16 @@ def _environment_name(job: dict) -> str | None:
     env = job.get("environment")
     name = env.get("name") if isinstance(env, dict) else env
     return str(name) if name is not None else None
+
+
+def _only_package_uploads(gathered: _Gathered, steps: list[dict]) -> bool:
+    """Do the job's steps, all of them actions, publish nothing but versioned uploads to a package
+    registry (PyPI, npm, crates)? Its environment is then the registry's credential gate (trusted
+    publishing), not a deployment replaced in place: two such jobs upload different files of one
+    version, which never overwrite. A script step may deploy anything, so it keeps the environment."""
+    return bool(gathered.targets) and all(rec["kind"] == "uses" and not rec["may_ship"] for rec in steps) and all(
+        resource.startswith("registry:") and not resource.startswith("registry:docker") and floating is False
+        for resource, floating, _ in gathered.targets)
 
 
 def _is_deploy_target(job: dict, environment: str, matrix) -> bool:

@@ -2,7 +2,10 @@
 
 **What.** Two tasks with no ordering between them (parallel branches, or tasks with no `needs`
 in a graph design) both write one resource: the same table, sheet, record, file, branch or
-environment.
+environment. A GitHub environment counts as written by a job that deploys to it; not by a job whose
+steps, all actions, only upload versioned packages (PyPI trusted publishing through `environment:
+release`): there the environment gates the registry's credentials, and uploads of one version's
+files never overwrite each other.
 
 **Why.** Whichever finishes last wins; the result depends on timing. Partial writes interleave.
 
