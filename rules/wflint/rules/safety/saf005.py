@@ -40,6 +40,9 @@ def check(ctx: Context) -> Iterator[Finding]:
     relaxation = analysis.relaxation
     choosers = [t for t, task in ctx.workflow.tasks.items() if _trigger(task).chooses_branch]
     for task_id, task in ctx.workflow.tasks.items():
+        policy = task.failure_policy
+        if policy != RUNS_ANYWAY and not (choosers and policy is None):
+            continue  # neither case below can hold: no pairs of branches to compare
         upstream = relaxation.declared_pred[task_id]
         concurrent = sorted({x for a, b in combinations(upstream, 2)
                              if not analysis.ordered(a, b) for x in (a, b)}, key=relaxation.rank.__getitem__)
@@ -47,7 +50,6 @@ def check(ctx: Context) -> Iterator[Finding]:
             continue
         branches = ", ".join(f"`{t}`" for t in concurrent)
         related = tuple(Related(ctx.location_of(t), f"branch {t}", t) for t in concurrent)
-        policy = task.failure_policy
         # The engine's own name for the policy where the adapter recorded it (Airflow trigger rule).
         shown = _trigger(task).rule or policy
         if policy == RUNS_ANYWAY:
