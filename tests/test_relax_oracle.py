@@ -121,3 +121,50 @@ def test_opaque_tasks_stay_between_all_their_ancestors_and_descendants(wf):
             full.add_edges_from((t, d) for d in declared.successors(t))
     assert set(nx.transitive_closure_dag(strict).edges) == set(nx.transitive_closure_dag(full).edges)
     assert set(nx.transitive_closure_dag(strict).edges) <= set(declared.edges)
+
+
+@st.composite
+def long_workflows(draw):
+    """Workflows long enough for several groups, some tasks opaque (their groups are uncertain)."""
+    wf = draw(workflows())
+    n = draw(st.integers(10, 30))
+    ids = [f"t{i}" for i in range(n)]
+    tasks = {}
+    for t in ids:
+        effects = [Effect(r, draw(st.sampled_from([Mode.READ, Mode.WRITE])))
+                   for r in draw(st.lists(st.sampled_from(RESOURCES), max_size=1, unique=True))]
+        tasks[t] = Task(t, t, "task", Location(("tasks", t)), Duration(draw(st.integers(0, 6)), DurationSource.DECLARED),
+                        effects=effects, opaque=draw(st.integers(0, 9)) == 0)
+    edges = [Edge(ids[i], ids[j], EdgeKind.DATA) for j in range(n) for i in range(max(0, j - 4), j)
+             if draw(st.integers(0, 5)) == 0]
+    sequential = wf.execution_model.mode == "sequential"
+    model = ExecutionModel("spec", "sequential" if sequential else "graph", tuple(ids) if sequential else ())
+    if not sequential:
+        edges += [Edge(ids[i], ids[i + 1], EdgeKind.ORDER) for i in range(n - 1) if draw(st.booleans())]
+    return Workflow("w", "spec", "w", model, tasks, edges)
+
+
+def longest_path(nodes: list[str], edges: set[tuple[str, str]], seconds: dict[str, float]) -> float:
+    g = nx.DiGraph()
+    g.add_nodes_from(nodes)
+    g.add_edges_from(edges)
+    finish: dict[str, float] = {}
+    for n in nx.topological_sort(g):
+        finish[n] = seconds[n] + max((finish[p] for p in g.predecessors(n)), default=0.0)
+    return max(finish.values(), default=0.0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(long_workflows())
+def test_each_group_is_credited_what_dropping_its_orderings_frees(wf):
+    """Groups are applied sure first, then uncertain, each in workflow order; a group's credit is
+    the critical path before less after, recomputed here from scratch for every group."""
+    analysis = analyze(wf)
+    r = analysis.relaxation
+    edges = {e for e in (*r.declared, *r.relaxed, *r.barrier) if e[0] != e[1]}
+    before = longest_path(r.order, edges, analysis.duration)
+    for group in sorted(analysis.groups, key=lambda g: (g.confidence != "high", r.rank[g.tasks[0]])):
+        edges -= set(group.removed)
+        after = longest_path(r.order, edges, analysis.duration)
+        assert group.saved_s == max(0.0, before - after)
+        before = after

@@ -102,14 +102,81 @@ def credit_savings(relaxation: Relaxation, groups: list[Group], duration: dict[s
         start[i] = max(map(end.__getitem__, pred[i])) if pred[i] else 0.0
         end[i] = start[i] + cost[i]
     run = _Makespan(end, succ, all(c >= 0 for c in cost))
-    for group in sorted(groups, key=lambda g: (g.confidence != "high", rank[g.tasks[0]])):
+    ordered = sorted(groups, key=lambda g: (g.confidence != "high", rank[g.tasks[0]]))
+    for sure in (True, False):
+        phase = [g for g in ordered if (g.confidence == "high") == sure]
+        if not phase:
+            continue
         before = run.makespan()
-        for u, v in group.removed:
-            succ[rank[u]].discard(rank[v])
-            pred[rank[v]].discard(rank[u])
-            run.may_end_here(rank[u])
-        _shift_starts(sorted({rank[v] for _, v in group.removed}), start, end, cost, succ, pred, run)
-        group.saved_s = max(0.0, before - run.makespan())
+        spans = _spans_by_cuts(phase, rank, succ, pred, cost, start, end) if run.only_last else None
+        if spans is not None:  # one sweep: every group's makespan at the cut before the next group
+            for group, after in zip(phase, spans):
+                group.saved_s, before = max(0.0, before - after), after
+            run = _Makespan(end, succ, True)
+            continue
+        for group in phase:
+            before = run.makespan()
+            for u, v in group.removed:
+                succ[rank[u]].discard(rank[v])
+                pred[rank[v]].discard(rank[u])
+                run.may_end_here(rank[u])
+            _shift_starts(sorted({rank[v] for _, v in group.removed}), start, end, cost, succ, pred, run)
+            group.saved_s = max(0.0, before - run.makespan())
+
+
+def _spans_by_cuts(phase: list[Group], rank: dict[str, int], succ: list[set[int]], pred: list[set[int]],
+                   cost: list[float], start: list[float], end: list[float]) -> list[float] | None:
+    """The makespan after each of ``phase``'s groups in turn goes, where every group's orderings lie
+    before the next group's first task (a sequential design's groups are runs of its chain): then
+    the tasks before that cut already start as with every group gone, and the tasks from it on as
+    with none gone, so the makespan is the latest of the finishes before the cut and of each path
+    across it (a finish before it plus the longest path on from the task after it). One sweep does
+    every group, where dropping them one by one shifts the rest of the chain once per group.
+    None where groups interleave (nothing changed); else the orderings are dropped, starts updated."""
+    cuts = [min(rank[u] for u, _ in g.removed) for g in phase[1:]] + [len(cost)]
+    reach = 0
+    for group, cut in zip(phase, cuts):
+        reach = max(reach, max(rank[u] for u, _ in group.removed))
+        if reach >= cut:
+            return None
+    tail = [0.0] * len(cost)  # longest path on from each task, as the graph is before the phase
+    for i in range(len(cost) - 1, -1, -1):
+        tail[i] = cost[i] + (max(map(tail.__getitem__, succ[i])) if succ[i] else 0.0)
+    gone = {(rank[u], rank[v]) for g in phase for u, v in g.removed}
+    became_source: dict[int, list[int]] = {}
+    for k, group in enumerate(phase):
+        for i, j in {(rank[u], rank[v]) for u, v in group.removed}:
+            succ[i].discard(j)
+            pred[j].discard(i)
+            if not pred[j]:
+                became_source.setdefault(k, []).append(j)
+    for i in range(len(cost)):  # every group gone
+        start[i] = max(map(end.__getitem__, pred[i])) if pred[i] else 0.0
+        end[i] = start[i] + cost[i]
+    return _sweep(cuts, tail, end, succ, gone, became_source, pred)
+
+
+def _sweep(cuts: list[int], tail: list[float], end: list[float], succ: list[set[int]], gone: set[tuple[int, int]],
+           became_source: dict[int, list[int]], pred: list[set[int]]) -> list[float]:
+    """``_spans_by_cuts``' sweep: paths across each cut in one heap, entries dropped once behind it."""
+    across: list[tuple[float, int]] = []  # (-(finish before the cut + longest path on), where it lands)
+    for j in range(len(tail)):
+        if not pred[j] and j not in {v for vs in became_source.values() for v in vs}:
+            across.append((-tail[j], j))  # a task nothing precedes starts a path at 0
+    heapq.heapify(across)
+    spans, before_cut, swept = [], 0.0, 0
+    for k, cut in enumerate(cuts):
+        for j in became_source.get(k, ()):
+            heapq.heappush(across, (-tail[j], j))
+        while swept < cut:
+            before_cut = max(before_cut, end[swept])
+            for j in succ[swept]:
+                heapq.heappush(across, (-(end[swept] + tail[j]), j))
+            swept += 1
+        while across and across[0][1] < cut:
+            heapq.heappop(across)
+        spans.append(max(before_cut, -across[0][0]) if across else before_cut)
+    return spans
 
 
 def _shift_starts(dirty: list[int], start: list[float], end: list[float], cost: list[float],
