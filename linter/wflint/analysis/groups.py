@@ -18,6 +18,8 @@ from . import graph
 from .relax import Relaxation
 
 _SOURCE_STRENGTH = [s.value for s in DurationSource]
+# Tasks moved, in times the graph's size, after which the groups left are credited in one sweep.
+SWEEP_AFTER = 2
 
 
 @dataclass
@@ -102,25 +104,26 @@ def credit_savings(relaxation: Relaxation, groups: list[Group], duration: dict[s
         start[i] = max(map(end.__getitem__, pred[i])) if pred[i] else 0.0
         end[i] = start[i] + cost[i]
     run = _Makespan(end, succ, all(c >= 0 for c in cost))
+    budget = SWEEP_AFTER * (len(order) + sum(map(len, succ)))
     ordered = sorted(groups, key=lambda g: (g.confidence != "high", rank[g.tasks[0]]))
     for sure in (True, False):
         phase = [g for g in ordered if (g.confidence == "high") == sure]
-        if not phase:
-            continue
-        before = run.makespan()
-        spans = _spans_by_cuts(phase, rank, succ, pred, cost, start, end) if run.only_last else None
-        if spans is not None:  # one sweep: every group's makespan at the cut before the next group
-            for group, after in zip(phase, spans):
-                group.saved_s, before = max(0.0, before - after), after
-            run = _Makespan(end, succ, True)
-            continue
-        for group in phase:
+        shifted, may_sweep = 0, run.only_last
+        for i, group in enumerate(phase):
             before = run.makespan()
+            if may_sweep and shifted > budget:  # long shifts per group: sweep the rest at once
+                spans = _spans_by_cuts(phase[i:], rank, succ, pred, cost, start, end)
+                if spans is not None:
+                    for later, after in zip(phase[i:], spans):
+                        later.saved_s, before = max(0.0, before - after), after
+                    run = _Makespan(end, succ, True)
+                    break
+                may_sweep = False  # interleaved groups: walk on
             for u, v in group.removed:
                 succ[rank[u]].discard(rank[v])
                 pred[rank[v]].discard(rank[u])
                 run.may_end_here(rank[u])
-            _shift_starts(sorted({rank[v] for _, v in group.removed}), start, end, cost, succ, pred, run)
+            shifted += _shift_starts(sorted({rank[v] for _, v in group.removed}), start, end, cost, succ, pred, run)
             group.saved_s = max(0.0, before - run.makespan())
 
 
@@ -159,10 +162,9 @@ def _spans_by_cuts(phase: list[Group], rank: dict[str, int], succ: list[set[int]
 def _sweep(cuts: list[int], tail: list[float], end: list[float], succ: list[set[int]], gone: set[tuple[int, int]],
            became_source: dict[int, list[int]], pred: list[set[int]]) -> list[float]:
     """``_spans_by_cuts``' sweep: paths across each cut in one heap, entries dropped once behind it."""
-    across: list[tuple[float, int]] = []  # (-(finish before the cut + longest path on), where it lands)
-    for j in range(len(tail)):
-        if not pred[j] and j not in {v for vs in became_source.values() for v in vs}:
-            across.append((-tail[j], j))  # a task nothing precedes starts a path at 0
+    later = {v for vs in became_source.values() for v in vs}  # sources only once their group goes
+    # (-(finish before the cut + longest path on), where it lands); a task nothing precedes starts at 0
+    across = [(-tail[j], j) for j in range(len(tail)) if not pred[j] and j not in later]
     heapq.heapify(across)
     spans, before_cut, swept = [], 0.0, 0
     for k, cut in enumerate(cuts):
@@ -180,13 +182,15 @@ def _sweep(cuts: list[int], tail: list[float], end: list[float], succ: list[set[
 
 
 def _shift_starts(dirty: list[int], start: list[float], end: list[float], cost: list[float],
-                  succ: list[set[int]], pred: list[set[int]], run: _Makespan) -> None:
+                  succ: list[set[int]], pred: list[set[int]], run: _Makespan) -> int:
     """Recompute the earliest starts from the ``dirty`` tasks down (rank order, each task once).
 
     A successor is revisited only where the task that moved was what held it back (its old end
     was the successor's start): starts only move earlier here, so a task that finished before
     its successor began cannot change when it starts. The loop is the hot path of a long chain.
+    Returns how many tasks moved.
     """
+    moved = 0
     queued = set(dirty)
     seen, pop, push, finish_of = queued.__contains__, heapq.heappop, heapq.heappush, end.__getitem__
     watch_all, finishes = not run.only_last, run.finishes
@@ -196,6 +200,7 @@ def _shift_starts(dirty: list[int], start: list[float], end: list[float], cost: 
         new_start = max(map(finish_of, preds)) if preds else 0.0
         if new_start == start[i]:
             continue
+        moved += 1
         old_end = end[i]
         start[i] = new_start
         end[i] = new_end = new_start + cost[i]
@@ -206,6 +211,7 @@ def _shift_starts(dirty: list[int], start: list[float], end: list[float], cost: 
             if start[m] == old_end and not seen(m):
                 queued.add(m)
                 push(dirty, m)
+    return moved
 
 
 class _Makespan:
