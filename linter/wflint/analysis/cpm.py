@@ -4,6 +4,9 @@ networkx's ``dag_longest_path`` weighs edges, not nodes, so the passes are done 
 """
 from __future__ import annotations
 
+from dataclasses import field
+from functools import cached_property
+
 from wflint.records import dataclass
 
 EPS = 1e-9
@@ -11,14 +14,36 @@ EPS = 1e-9
 
 @dataclass
 class Cpm:
-    """The critical-path method's figures for a graph without limits: slack and the one critical path."""
+    """The critical-path method's figures for a graph without limits: slack and the one critical path.
+
+    The latest starts and finishes (the backward pass) are worked out when first asked for: only a
+    report shows slack, and on a large graph they are two more maps of every task."""
 
     earliest_start: dict[str, float]
     earliest_finish: dict[str, float]
-    latest_start: dict[str, float]
-    latest_finish: dict[str, float]
     makespan: float
     critical_path: list[str]
+    order: list[str] = field(default_factory=list, repr=False, compare=False)
+    succ: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
+    duration: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
+
+    @cached_property
+    def _latest(self) -> tuple[dict[str, float], dict[str, float]]:
+        lf: dict[str, float] = {}
+        ls: dict[str, float] = {}
+        start_of, succ, duration, makespan = ls.__getitem__, self.succ, self.duration, self.makespan
+        for n in reversed(self.order):
+            lf[n] = finish = min(map(start_of, succ[n]), default=makespan)
+            ls[n] = finish - duration[n]
+        return ls, lf
+
+    @property
+    def latest_start(self) -> dict[str, float]:
+        return self._latest[0]
+
+    @property
+    def latest_finish(self) -> dict[str, float]:
+        return self._latest[1]
 
     def slack(self, task: str) -> float:
         return max(0.0, self.latest_start[task] - self.earliest_start[task])
@@ -36,13 +61,7 @@ def cpm(order: list[str], pred: dict[str, list[str]], succ: dict[str, list[str]]
         es[n] = start = max(map(finish_of, pred[n]), default=0.0)
         ef[n] = start + duration[n]
     makespan = max(ef.values(), default=0.0)
-    lf: dict[str, float] = {}
-    ls: dict[str, float] = {}
-    start_of = ls.__getitem__
-    for n in reversed(order):
-        lf[n] = finish = min(map(start_of, succ[n]), default=makespan)
-        ls[n] = finish - duration[n]
-    return Cpm(es, ef, ls, lf, makespan, _critical_path(order, pred, es, ef, makespan))
+    return Cpm(es, ef, makespan, _critical_path(order, pred, es, ef, makespan), order, succ, duration)
 
 
 def _critical_path(order, pred, es, ef, makespan) -> list[str]:
