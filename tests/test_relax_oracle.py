@@ -175,3 +175,33 @@ def test_each_group_is_credited_what_dropping_its_orderings_frees(wf):
         after = longest_path(r.order, edges, analysis.duration)
         assert group.saved_s == max(0.0, before - after)
         before = after
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_priority_weights_of_a_forest_are_the_sums_over_every_task_below_or_above(data):
+    """Airflow's weight rules on a graph where each task has one upstream at most, against the sum
+    over networkx's descendants and ancestors (the general path uses bit masks)."""
+    from wflint.analysis import priority_weights
+    from wflint.analysis.graph import adjacency
+    from wflint.facets import RunSettings
+
+    n = data.draw(st.integers(1, 25))
+    ids = [f"t{i}" for i in range(n)]
+    parents = {ids[j]: ids[data.draw(st.integers(0, j - 1))] for j in range(1, n) if data.draw(st.booleans())}
+    tasks = {}
+    for t in ids:
+        tasks[t] = Task(t, t, "task", Location(("tasks", t)), Duration(1, DurationSource.DECLARED))
+        tasks[t].put(RunSettings(priority_weight=data.draw(st.integers(1, 9)),
+                                 weight_rule=data.draw(st.sampled_from(["downstream", "upstream", "absolute"]))))
+    wf = Workflow("w", "spec", "w", ExecutionModel("spec", "graph", ()), tasks, [])
+    succ, pred = adjacency(ids, [(p, c) for c, p in parents.items()])
+    g = nx.DiGraph([(p, c) for c, p in parents.items()])
+    g.add_nodes_from(ids)
+    weights = priority_weights(wf, ids, succ, pred)
+    assert weights is not None
+    for t in ids:
+        setting = tasks[t].facet(RunSettings)
+        assert setting is not None
+        others = {"downstream": nx.descendants(g, t), "upstream": nx.ancestors(g, t)}.get(setting.weight_rule, set())
+        assert weights[t] == setting.priority_weight + sum(tasks[o].facet(RunSettings).priority_weight for o in others)

@@ -219,6 +219,9 @@ def priority_weights(workflow: Workflow, order: list[str], succ: dict[str, list[
 
     weights = {t: weight(t, 0) for t in order}
     rules = set(rule.values())
+    if all(len(p) <= 1 for p in pred.values()):  # a forest: no two paths meet, so sums add up
+        weights.update(_forest_weights(order, succ, pred, own, rule))
+        return weights
     if "downstream" in rules:
         weights.update((t, weight(t, mask)) for t, mask in graph.streamed_masks(order[::-1], succ, bit)
                        if rule[t] == "downstream")
@@ -226,6 +229,21 @@ def priority_weights(workflow: Workflow, order: list[str], succ: dict[str, list[
         weights.update((t, weight(t, mask)) for t, mask in graph.streamed_masks(order, pred, bit)
                        if rule[t] == "upstream")
     return weights
+
+
+def _forest_weights(order: list[str], succ: dict[str, list[str]], pred: dict[str, list[str]],
+                    own: dict[str, float], rule: dict[str, str]) -> dict[str, float]:
+    """``priority_weights`` where every task has one upstream at most: the tasks below one task are
+    its children and theirs, never shared, so each sum is its children's (or its parent's) plus
+    their own, in one pass each way, where the masks of every task below cost a bit per task."""
+    below: dict[str, float] = {}
+    for t in reversed(order):
+        below[t] = sum(own[s] + below[s] for s in succ[t])
+    above: dict[str, float] = {}
+    for t in order:
+        above[t] = sum(own[p] + above[p] for p in pred[t])
+    return {t: own[t] + (below[t] if rule[t] == "downstream" else above[t] if rule[t] == "upstream" else 0.0)
+            for t in order}
 
 
 def _durations_and_demand(workflow: Workflow, capacity: Capacity):
