@@ -7,6 +7,7 @@ sqlglot. Anything not renderable is replaced by a placeholder, never guessed.
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 
@@ -86,7 +87,7 @@ def _named_resources(ts: TaskState) -> list[Effect]:
     base = (ts.base or ts.operator).split(".")[-1]
     out: list[Effect] = []
     for key, noun in NAMED_RESOURCES.items():
-        lifecycle = bool(re.search(_LIFECYCLE.format(noun), base))
+        lifecycle = _is_lifecycle(noun, base)
         for name in _names_of(ts.kwargs, key, noun, lifecycle, base):
             out.append(Effect(f"{noun.lower()}:{name}", Mode.WRITE if lifecycle else Mode.READ))
     conn = ts.kwargs.get("gcp_conn_id")
@@ -96,6 +97,12 @@ def _named_resources(ts: TaskState) -> list[Effect]:
             table = value.replace(":", ".")  # ``project:dataset.table`` is the legacy spelling
             out.append(Effect(_resource(conn if isinstance(conn, str) else "google_cloud_default", table), mode))
     return out
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_lifecycle(noun: str, base: str) -> bool:
+    """Does the operator class make, change or remove that very noun (asked per task, of a few classes)?"""
+    return bool(re.search(_LIFECYCLE.format(noun), base))
 
 
 def _names_of(kwargs: dict, key: str, noun: str, lifecycle: bool, base: str) -> list[str]:
