@@ -190,3 +190,17 @@ def test_airtable_updates_of_different_fields_of_one_table_do_not_conflict():
     assert conflicts(airtable_update("X", 200, "TDone"), airtable_update("L", 400, "LDone", mapping="autoMapInputData")) != []
     found = infer(airtable_update("X", 200, "TDone"))
     assert [(r.rsplit("/", 1)[-1], m) for r, m, _ in found.effects] == [("tbl1", W), ("tbl1#TDone", W)]
+
+
+@pytest.mark.parametrize("url, mode", [
+    ("https://es.x.io/orders/_search", R),                    # Elasticsearch: the query is the body
+    ("https://api.notion.com/v1/databases/abc/query", R),
+    ("https://api.rentprog.ru/api/v1/index_with_search", R),
+    ("https://api.x.io/v1/search?limit=5", R),
+    ("https://es.x.io/orders/_delete_by_query", W),           # names a change: still a write
+    ("https://es.x.io/orders/_update_by_query", W),
+    ("https://api.x.io/v1/search/save", W),                   # the search is not the last segment
+])
+def test_a_post_that_names_a_search_reads(url, mode):
+    found = infer(node("httpRequest", 4.2, method="POST", url=url))
+    assert [m for _, m, _ in found.effects] == [mode]

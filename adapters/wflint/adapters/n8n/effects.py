@@ -118,6 +118,11 @@ APPEND_OPS = {"googleSheets": {"append"}, "airtable": {"append", "create"}, "not
 # Model inference over HTTP (chat, completions, embeddings): a POST that computes and stores nothing.
 INFERENCE_PATH = re.compile(r"/(chat/)?completions$|/embeddings?$|/v1/messages$|:(generateContent|embedContent|"
                             r"streamGenerateContent)$|/api/(generate|chat|embed|embeddings)$")
+# A search sent as a POST (its query in the body): Elasticsearch `_search`, Notion `databases/{id}/query`,
+# `/index_with_search`. The last path segment names the search; one that also names a change
+# (`_delete_by_query`, `_update_by_query`) stays a write.
+SEARCH_PATH = re.compile(r"(?:^|/)(?![^/]*(?:delete|update|remove|replace|write|create|set|put|patch))"
+                         r"[^/]*(?:search|query)/?$", re.IGNORECASE)
 DB_DEFAULT_SCHEMA = {"postgres": "public"}
 
 
@@ -249,9 +254,12 @@ def _http(node: dict, params: dict, cred: str, out: NodeEffects) -> None:
     url = text(params.get("url"))
     host, path = url_parts(url)
     inference = method.upper() == "POST" and bool(INFERENCE_PATH.search(path))
-    mode = Mode.READ if method.upper() in READ_METHODS or inference else Mode.WRITE
+    search = method.upper() == "POST" and bool(SEARCH_PATH.search(path.split("?", 1)[0]))
+    mode = Mode.READ if method.upper() in READ_METHODS or inference or search else Mode.WRITE
     if inference:
         out.notes.append("a model inference call (chat, completion or embedding): it reads")
+    elif search:
+        out.notes.append("a search sent as a POST (the endpoint names a search or query): it reads")
     # An unknown host could be anything: it gets a resource of its own rather than a claimed conflict.
     resource = f"http:{host}{path}" if host != "?" else f"http:?{node.get('name', '')}"
     out.effects.append((resource + (f"#{cred}" if cred else ""), mode, ("url",)))
