@@ -484,13 +484,14 @@ def _group_locks(analysis: Analysis, members: list[str], writers_of: dict[str, l
     """Database lock limits: a writer of a table (or of what a brief says is locked) holds its lock, so
     its writers run one at a time; shows who else writes it and how many the plan runs at once."""
     wf, plan = analysis.workflow, analysis.optimized
+    inside = set(members)
     out = []
     for resource in sorted({r for t in members for r in _effects_of(wf, t, Mode.WRITE)}):
         writers = writers_of.get(resource, [])
         if len(writers) < 2:
             continue
         at_once = _at_once(writers, plan.start, plan.finish)
-        out.append({"resource": resource, "writers": writers, "in_group": [t for t in writers if t in members],
+        out.append({"resource": resource, "writers": writers, "in_group": [t for t in writers if t in inside],
                     "at_once": at_once, "ok": at_once <= 1})
     return out
 

@@ -18,8 +18,9 @@ from . import graph
 from .relax import Relaxation
 
 _SOURCE_STRENGTH = [s.value for s in DurationSource]
-# Tasks moved, in times the graph's size, after which the groups left are credited in one sweep.
-SWEEP_AFTER = 2
+# The groups left are credited in one sweep once shifting them one by one, at the last group's
+# count of tasks moved, would move more than this many times the graph's size (tasks and edges).
+SWEEP_AFTER = 1
 
 
 @dataclass
@@ -104,14 +105,14 @@ def credit_savings(relaxation: Relaxation, groups: list[Group], duration: dict[s
         start[i] = max(map(end.__getitem__, pred[i])) if pred[i] else 0.0
         end[i] = start[i] + cost[i]
     run = _Makespan(end, succ, all(c >= 0 for c in cost))
-    budget = SWEEP_AFTER * (len(order) + sum(map(len, succ)))
+    size = len(order) + sum(map(len, succ))
     ordered = sorted(groups, key=lambda g: (g.confidence != "high", rank[g.tasks[0]]))
     for sure in (True, False):
         phase = [g for g in ordered if (g.confidence == "high") == sure]
         shifted, may_sweep = 0, run.only_last
         for i, group in enumerate(phase):
             before = run.makespan()
-            if may_sweep and shifted > budget:  # long shifts per group: sweep the rest at once
+            if may_sweep and shifted * (len(phase) - i) > SWEEP_AFTER * size:  # the rest at once is cheaper
                 spans = _spans_by_cuts(phase[i:], rank, succ, pred, cost, start, end)
                 if spans is not None:
                     for later, after in zip(phase[i:], spans):
@@ -123,7 +124,7 @@ def credit_savings(relaxation: Relaxation, groups: list[Group], duration: dict[s
                 succ[rank[u]].discard(rank[v])
                 pred[rank[v]].discard(rank[u])
                 run.may_end_here(rank[u])
-            shifted += _shift_starts(sorted({rank[v] for _, v in group.removed}), start, end, cost, succ, pred, run)
+            shifted = _shift_starts(sorted({rank[v] for _, v in group.removed}), start, end, cost, succ, pred, run)
             group.saved_s = max(0.0, before - run.makespan())
 
 
