@@ -39,12 +39,15 @@ def check(ctx: Context) -> Iterator[Finding]:
     names = ", ".join(f"`{t}`" for t in seen.dynamic[:5]) + (f" and {len(seen.dynamic) - 5} more"
                                                            if len(seen.dynamic) > 5 else "")
     why = "; ".join(dict.fromkeys(seen.unresolved))
-    parts = [f"the graph could not be read whole: {len(seen.dynamic)} of {seen.tasks} task(s) are in parts "
-             f"wflint could not resolve statically ({names})" if seen.dynamic
-             else "part of the graph could not be read statically"]
+    parts = [f"the graph could not be read whole: {len(seen.dynamic)} of the {seen.tasks} task(s) read have ids or "
+             f"orderings wflint could not resolve statically ({names})"
+             if seen.dynamic else "part of the graph could not be read statically"]
     if why:
         parts.append(f"because {why}")
+    if seen.dynamic:
+        parts.append("tasks it could not name at all are not counted")
     yield ctx.finding(
         "; ".join(parts) + "; orderings through them are presumed needed and findings speak only of the rest",
         location=ctx.workflow.location,
+        subject="partial-graph",  # one per workflow: its fingerprint does not move with the counts
     )
