@@ -255,6 +255,19 @@ def test_a_script_given_storage_or_deploy_credentials_keeps_its_gate():
     assert saf310(text) == []  # where it writes is unknown: no race claimed
 
 
+@pytest.mark.parametrize("login", ["google-github-actions/auth@v2", "aws-actions/configure-aws-credentials@v4",
+                                   "azure/login@v2"])
+def test_a_job_signed_in_to_a_cloud_keeps_its_gate(login):
+    from helpers import edges
+
+    text = ("on: workflow_dispatch\njobs:\n  tests: {runs-on: x, steps: [{run: pytest}]}\n"
+            f"  deploy:\n    needs: [tests]\n    runs-on: x\n    steps:\n      - uses: {login}\n"
+            "      - run: python upload_dags.py --bucket $BUCKET\n"
+            "  lint:\n    needs: [tests]\n    runs-on: x\n    steps:\n      - run: ruff check .\n")
+    kinds = edges(workflow(text))
+    assert kinds[("tests", "deploy")] == "control" and kinds[("tests", "lint")] == "order"
+
+
 def test_matrix_instances_pushing_their_own_tags_keep_apart_and_the_key_names_the_value():
     from wflint.adapters.gha.rewriter import groups_apart
 

@@ -165,6 +165,10 @@ def _all_text(value) -> str:
     return " ".join(parts)
 
 
+# Actions that sign the job in to a cloud provider: like deploy credentials in a step's env.
+CLOUD_LOGINS = {"google-github-actions/auth", "aws-actions/configure-aws-credentials", "azure/login"}
+
+
 def _uses_effects(rec: dict, name: str, with_: dict) -> None:
     w, r = rec["writes"], rec["reads"]
     if name == "actions/upload-artifact":
@@ -188,6 +192,8 @@ def _uses_effects(rec: dict, name: str, with_: dict) -> None:
         key = _text(with_.get("key")).strip()
         if key:
             (w if name.endswith("/save") else r).append("cache:" + key)
+    elif name in CLOUD_LOGINS:  # signed in to a cloud, the job's scripts can deploy what wflint cannot name
+        rec["may_ship"] = True
     elif name == "docker/login-action":
         rec["registries"].append(_text(with_.get("registry")).strip().lower() or "docker.io")
     elif name == "actions/checkout":
