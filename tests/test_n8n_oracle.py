@@ -22,6 +22,7 @@ from wflint.adapters.n8n.reader import read_n8n
 from wflint.edits import apply_edits
 from wflint.engine import check_workflow
 from wflint.facets import ExecutionOrder
+from wflint.finding import Applicability
 from wflint.rule import all_rules
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -664,3 +665,42 @@ def test_a_sub_workflow_run_per_item_not_waited_for_passes_on_its_input_and_does
     waited, detached = report("p104wait"), report("p104detached")
     assert waited[1] == [{"p": p, "done": "true"} for p in (1, 2, 3)] and waited[0] >= 2500  # three 1 s runs in turn
     assert detached[1] == [{"p": 1}, {"p": 2}, {"p": 3}] and detached[0] < 1000  # its input, at once
+
+
+def gated_join(wid, order, passes):
+    """Start → Upsert → Respond, and Start → Gate (IF ``passes``) → Schedule → Respond: Respond runs
+    once per branch that reaches it; a closed Gate keeps Schedule's branch from running."""
+    gate = {"parameters": {"conditions": {"boolean": [{"value1": passes, "value2": True}]}},
+            "id": "00000000-0000-4000-8000-0000000000f1", "name": "Gate", "type": "n8n-nodes-base.if",
+            "typeVersion": 1, "position": [200, 400]}
+    return workflow(wid, [setter("Upsert", 200, 200, "u", "1"), gate, setter("Schedule", 400, 400, "s", "1"),
+                          setter("Respond", 600, 300, "r", "1")],
+                    {**conn((T, "Upsert"), (T, "Gate"), ("Upsert", "Respond")),
+                     "Gate": {"main": [[{"node": "Schedule", "type": "main", "index": 0}], []]},
+                     "Schedule": {"main": [[{"node": "Respond", "type": "main", "index": 0}]]}}, order)
+
+
+def test_a_join_inserted_before_a_branch_behind_an_if_does_not_run_that_branch_in_v0_or_v1(n8n):
+    """Legacy v0 runs the chain feeding a Merge's other input when nothing else would run it, but
+    not from a node whose parent already ran: the SAF003 fix (safe) changes nothing else here."""
+    docs, fixed = [], set()
+    for order in ("v1", None):
+        for passes in (False, True):
+            key = f"{order or 'v0'}{'open' if passes else 'shut'}"
+            before = gated_join(f"gate{key}", order, passes)
+            text = json.dumps(before, indent=2)
+            wf = read_n8n("gate.json", text)[0]
+            finding = next(f for f in check_workflow(wf, [all_rules()["SAF003"]]).findings)
+            assert finding.fix is not None and finding.fix.applicability is Applicability.SAFE
+            after = json.loads(rewrite(text, wf, list(finding.fix.changes)))
+            after["id"] = after["name"] = f"gatefixed{key}"
+            docs += [before, after]
+            fixed.add(after["id"])
+    real = n8n(docs)
+    for d in docs:
+        ran = real[d["id"]]["data"]["resultData"]["runData"]
+        opened = d["id"].endswith("open")
+        assert ("Schedule" in ran) == opened, d["id"]
+        assert len(ran["Respond"]) == (1 if d["id"] in fixed or not opened else 2), d["id"]
+        if opened:  # the reader's order has every output emit: what n8n runs when the Gate is open
+            assert runs(read_n8n(f"{d['id']}.json", json.dumps(d))[0]) == first_runs(real[d["id"]]), d["id"]
