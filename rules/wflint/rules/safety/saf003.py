@@ -9,6 +9,10 @@ that combines by position the two outputs of one IF (it pairs nothing), and a Me
 Over Items body fed once from outside the loop: from the loop's second pass on, n8n runs it
 without that input's items (measured on n8n 2.8.4, v1 and v0).
 
+Not reported: a failure handler (Airflow `one_failed`), an Airflow trigger rule the file sets to
+start on the first branch (`one_success`, `one_done`: the author chose that join; SAF005 reports
+the failure it can hide), and a marker nothing follows.
+
 **Why.** It works on incomplete input, or runs (and writes, sends, charges) several times.
 
 **Example.**
@@ -71,11 +75,13 @@ def check(ctx: Context) -> Iterator[Finding]:
 
 
 def _deliberate(ctx: Context, task_id: str) -> bool:
-    """A failure handler is meant to start on the first failure; a marker nothing follows does nothing
-    however often it runs."""
+    """A failure handler is meant to start on the first failure; an engine's trigger rule that starts
+    on the first branch (Airflow ``one_success``, ``one_done``) is written out by the author, who
+    chose it, and what it can hide is SAF005's; a marker nothing follows does nothing however often
+    it runs."""
     task = ctx.workflow.tasks[task_id]
     trigger = task.facet(TriggerRule)
-    if trigger is not None and trigger.handles_failure:
+    if trigger is not None and (trigger.handles_failure or trigger.rule and task.join is Join.ANY):
         return True
     structure = task.facet(Structure)
     return structure is not None and structure.kind == "marker" and not ctx.analysis.relaxation.design_succ[task_id]
