@@ -134,7 +134,7 @@ def test_python_api_report_lists_the_findings_too(write):
 
 def test_depth_after_counts_only_the_groups_the_totals_count(write):
     # get and end run shell commands whose effects are unknown: a low-confidence group, so "after"
-    # keeps their ordering, as the headline does; the group's own row still shows its span
+    # keeps their ordering, as the headline does; the group's own row still shows its chain
     from test_pictures import TWO_DAGS
 
     path = write("two.py", TWO_DAGS)
@@ -145,5 +145,23 @@ def test_depth_after_counts_only_the_groups_the_totals_count(write):
     assert (shape["depth_before"], shape["depth_after"], shape["removable_orderings"]) == (2, 2, 0)
     assert shape["stage_after_all"] == {"get": 1, "end": 1}
     page = run("report", path).stdout
-    assert "their span 2 → 1 stage(s), low confidence, not counted in the total" in page
+    assert group["chain_tasks"] == [2, 1]
+    assert "their chain 2 → 1 task(s) deep, low confidence, not counted in the total" in page
     assert "after the recommended changes 2 deep" in page
+
+
+def test_an_untimed_group_is_shown_by_its_longest_chain_of_tasks(write):
+    """Without durations a group's row says how deep its chain is before and after; its span of
+    stages could grow where its first task moves up while its last stays (4 → 5 on a real DAG)."""
+    path = write("dag.py", '''from airflow import DAG
+from airflow.operators.bash import BashOperator
+with DAG("d"):
+    a = BashOperator(task_id="a", bash_command="make a")
+    b = BashOperator(task_id="b", bash_command="make b")
+    c = BashOperator(task_id="c", bash_command="make c")
+    d = BashOperator(task_id="d", bash_command="make d")
+    a >> b >> c >> d
+''')
+    (group,) = _report(path)["groups"]
+    assert group["tasks"] == ["a", "b", "c", "d"] and group["chain_tasks"] == [4, 1]
+    assert "their chain 4 → 1 task(s) deep, low confidence" in run("report", path).stdout

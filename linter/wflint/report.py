@@ -114,6 +114,7 @@ def build_report(analysis: Analysis, findings: list[Finding] | None = None,
                 "parallel_s": _r(g.parallel_s),
                 "confidence": g.confidence,
                 "duration_source": g.duration_source,
+                "chain_tasks": _chain_tasks(analysis, g),
             }
             for g in analysis.groups
         ],
@@ -140,6 +141,16 @@ def _levels(order: list[str], pred: dict[str, list[str]]) -> dict[str, int]:
     for t in order:
         level[t] = 1 + max((level[p] for p in pred[t]), default=0)
     return level
+
+
+def _chain_tasks(analysis: Analysis, group) -> list[int]:
+    """The longest chain of the group's tasks, in tasks, as designed and with its orderings gone:
+    what it saves when no duration is known (a span of stages can grow when its first task moves up)."""
+    inside = set(group.tasks)
+    declared = [(u, v) for u, v in analysis.relaxation.candidates if u in inside and v in inside]
+    one = dict.fromkeys(group.tasks, 1.0)
+    return [round(longest_chain(group.tasks, declared, one)),
+            round(longest_chain(group.tasks, [(u, v) for u, v, _ in group.needed], one))]
 
 
 def _structure(analysis: Analysis) -> dict:

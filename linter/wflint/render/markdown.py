@@ -147,15 +147,8 @@ def _group_saving(group: dict, shape: dict) -> str:
     """Seconds saved when durations are known; otherwise how many stages the group's span shrinks by."""
     if shape["timed"]:
         return f"{fmt_seconds(group['saved_s'])} ({fmt_seconds(group['sequential_s'])} → {fmt_seconds(group['parallel_s'])})"
-    before = _span(group["tasks"], shape["stage_before"])
-    after = _span(group["tasks"], shape["stage_after" if group["confidence"] == "high" else "stage_after_all"])
-    return f"unknown without timings; their span {before} → {after} stage(s)"
-
-
-def _span(tasks: list[str], stage_of: dict[str, int]) -> int:
-    """How many stages the tasks cover, first to last."""
-    stages = [stage_of[t] for t in tasks]
-    return max(stages) - min(stages) + 1
+    before, after = group["chain_tasks"]
+    return f"unknown without timings; their chain {before} → {after} task(s) deep"
 
 
 def _batch_row(i: int, batch: dict, names: dict[str, str]) -> str:
