@@ -105,19 +105,7 @@ def build_report(analysis: Analysis, findings: list[Finding] | None = None,
         "saved_pct": round(analysis.saved_pct, 1),
         "critical_path": after_path,
         "critical_path_before": before_path,
-        "groups": [
-            {
-                "tasks": g.tasks,
-                "reason": g.reason,
-                "saved_s": _r(g.saved_s if model.runs_parallel else 0.0),
-                "sequential_s": _r(g.sequential_s),
-                "parallel_s": _r(g.parallel_s),
-                "confidence": g.confidence,
-                "duration_source": g.duration_source,
-                "chain_tasks": _chain_tasks(analysis, g),
-            }
-            for g in analysis.groups
-        ],
+        "groups": [_group_entry(analysis, g) for g in analysis.groups],
         "batches": [
             {"tasks": b.tasks, "saved_s": _r(b.saved_s), "sequential_s": _r(b.sequential_s),
              "batched_s": _r(b.batched_s), "duration_source": b.duration_source}
@@ -141,6 +129,20 @@ def _levels(order: list[str], pred: dict[str, list[str]]) -> dict[str, int]:
     for t in order:
         level[t] = 1 + max((level[p] for p in pred[t]), default=0)
     return level
+
+
+def _group_entry(analysis: Analysis, g) -> dict:
+    """One parallel group as the report lists it (an engine that runs one task at a time saves 0 s)."""
+    return {
+        "tasks": g.tasks,
+        "reason": g.reason,
+        "saved_s": _r(g.saved_s if analysis.workflow.execution_model.runs_parallel else 0.0),
+        "sequential_s": _r(g.sequential_s),
+        "parallel_s": _r(g.parallel_s),
+        "confidence": g.confidence,
+        "duration_source": g.duration_source,
+        "chain_tasks": _chain_tasks(analysis, g),
+    }
 
 
 def _chain_tasks(analysis: Analysis, group) -> list[int]:
