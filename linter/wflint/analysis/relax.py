@@ -108,6 +108,7 @@ def relax(workflow: Workflow) -> Relaxation:
         result.design = list(dict.fromkeys(design))
     _keep_needs(workflow, result, sequential, serialized)
     _keep_structure(workflow, result)
+    _keep_unresolved(workflow, result)
     accesses = _accesses(workflow)
     appends = _appends(workflow)
     if serialized:
@@ -176,6 +177,16 @@ def _keep_structure(workflow: Workflow, result: Relaxation) -> None:
             if structure is not None:
                 result.relaxed.setdefault((u, v), f"{t} is {structure.what or 'a ' + structure.kind}: "
                                                   "orderings through it are structure")
+                break
+
+
+def _keep_unresolved(workflow: Workflow, result: Relaxation) -> None:
+    """Orderings into and out of a task whose names or edges could not be resolved stay: what it
+    reads or is read by may be among what wflint could not see (WFL003 says they are presumed needed)."""
+    for u, v in result.candidates:
+        for t in (u, v):
+            if workflow.tasks[t].dynamic:
+                result.relaxed.setdefault((u, v), f"{t} is only partly resolved: orderings through it are presumed needed")
                 break
 
 

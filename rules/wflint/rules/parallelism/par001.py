@@ -20,7 +20,10 @@ tasks:
 Fetch both at once: 6s becomes 4s.
 
 **Fix safety.** Safe when every task in the group has known effects; when any member's effects are
-unknown (arbitrary code) the finding has low confidence and the change is unsafe. Where the engine
+unknown (arbitrary code) the finding has low confidence and the change is unsafe. An ordering into
+or out of a task wflint could only partly resolve (its id or edges built at parse time, a DAG made
+by a factory the file does not call: WFL003) is never proposed for removal: what that task reads
+may be among what wflint could not see. Where the engine
 makes an ordering a gate too (a GitHub `needs:` skips the job when the needed one fails), removing it
 changes failure behaviour: the message names that gate and the fix is unsafe (opt-in) advice.
 The gate is never lost where side effects start: when a removed ordering was all that made a later
