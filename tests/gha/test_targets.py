@@ -37,6 +37,16 @@ def test_a_versioned_or_per_run_target_cannot_race(steps):
     assert workflow(job("push", steps)).tasks["ship"].facet(Publishing).unique  # but it is a publish
 
 
+@pytest.mark.parametrize("steps", [
+    "      - run: git push --force origin \"toxgen/update-$(date +%m-%d)\"\n",  # named in the shell
+    "      - run: git push origin \"issue/${{ inputs.number }}\"\n",  # a branch per input
+])
+def test_a_target_with_a_part_wflint_cannot_read_is_no_claimed_race(steps):
+    publishing = workflow(job("push", steps)).tasks["ship"].facet(Publishing)
+    assert publishing is not None and any("*" in t for t in publishing.targets + publishing.unique)  # a push it knows of
+    assert saf310(job("push", steps)) == []  # but not that two runs push the same branch
+
+
 @pytest.mark.parametrize("steps, target", [
     ("      - run: docker push ghcr.io/acme/app:latest\n", "registry:docker:ghcr.io/acme/app:latest"),
     ("      - run: docker push ghcr.io/acme/app\n", "registry:docker:ghcr.io/acme/app"),  # no tag is `latest`

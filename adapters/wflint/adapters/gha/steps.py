@@ -305,9 +305,13 @@ def _artifact(rec: dict, key: str, effects: list, name: str) -> None:
         effects.append("artifact:" + name)
 
 
+_SUBSTITUTED = re.compile(r"\$\([^()]*\)")  # a command substitution: one word, however many spaces
+
+
 def _pushed_ref(args: str) -> str:
     """The destination of a ``git push`` as written (expressions kept), or ``(current)``."""
-    words = [w for w in EXPR.sub(lambda m: m.group(0).replace(" ", ""), args).split() if not w.startswith("-")]
+    one_word = _SUBSTITUTED.sub(lambda m: m.group(0).replace(" ", ""), EXPR.sub(lambda m: m.group(0).replace(" ", ""), args))
+    words = [w for w in one_word.split() if not w.startswith("-")]
     if len(words) >= 2:
         ref = words[-1].split(":")[-1].lstrip("+").strip("'\"").removeprefix("refs/heads/")
         return ref if ref and ref != "HEAD" else "(current)"
@@ -316,7 +320,8 @@ def _pushed_ref(args: str) -> str:
 
 def _push_target(args: str) -> str:
     """The branch a ``git push`` writes: the refspec's destination, else the current branch."""
-    args = re.sub(r"\$\{?\w+\}?", "*", EXPR.sub("*", args)).replace('"', "").replace("'", "")
+    # what only the run knows is a wildcard: expressions, variables, command substitutions
+    args = re.sub(r"\$\([^()]*\)|`[^`]*`|\$\{?\w+\}?", "*", EXPR.sub("*", args)).replace('"', "").replace("'", "")
     words = [w for w in args.split() if not w.startswith("-")]
     if "--tags" in args.split() or "--follow-tags" in args.split() and len(words) < 2:
         return "tags"

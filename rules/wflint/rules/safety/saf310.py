@@ -6,7 +6,9 @@ deployment such as `wrangler deploy`), with no `concurrency:` on the job or the 
 is found by what its steps do, never by its name. A target each run writes its own of is no race
 and no finding: a package version (PyPI, crates.io, npm: the registry refuses a duplicate), a
 release or image tag named after the version, tag or commit, a branch named per run or version.
-A reusable workflow's publish is reported once, in the called workflow, not at each caller.
+Nor is a branch whose name holds a part only the run knows (`issue/${{ inputs.number }}`, a name
+computed in the shell): it may be another branch in every run, and an unknown name is not the same
+target. A reusable workflow's publish is reported once, in the called workflow, not at each caller.
 
 **Why.** A GitHub `environment` does not serialize deployments; only a concurrency group does. Two
 runs (two pushes in a row, a re-run, a schedule next to a manual dispatch) then deploy at the same
@@ -66,7 +68,9 @@ def check(ctx: Context) -> Iterator[Finding]:
         publishing, concurrency = task.facet(Publishing), task.facet(Concurrency)
         if publishing is None or concurrency and (concurrency.group or concurrency.workflow_group):
             continue
-        targets = list(publishing.targets)
+        # A name with a part wflint could not read (`git:issue/*`: a branch per issue, per input,
+        # per PR) may be another target in every run: an unknown name is not the same target.
+        targets = [t for t in publishing.targets if "*" not in t]
         if not targets:  # each run writes its own version, tag or branch: nothing to race on
             continue
         instances = task.items or 1
