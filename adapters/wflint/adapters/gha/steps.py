@@ -24,8 +24,6 @@ _ENV_WRITE = lazy(r">>?\s*\"?\$\{?(GITHUB_ENV|GITHUB_PATH|GITHUB_OUTPUT|GITHUB_S
                         r"|environ\[[\"'](GITHUB_ENV|GITHUB_PATH|GITHUB_OUTPUT)[\"']\]")
 _PUBLISH_HINTS = ("upload", "publish", "push", "release", "s3", "gsutil", "azcopy", "deploy", "apply", "rollout",
                   "upgrade", "set image", "pulumi", "--prod", "gh-pages", "ghp-import", "gh-deploy")
-_CHECK_HINTS = ("lint", "check", "clippy", "mypy", "pyright", "flake8", "type", "noemit", "--diff", "codespell",
-                "tidy", "vet", "validate")
 _API_USES = ("actions/github-script", "peter-evans/", "actions/labeler", "actions/stale",
              "softprops/action-gh-release", "ncipollo/release-action", "actions/create-release",
              "marocchino/sticky-pull-request-comment", "thollander/actions-comment-pull-request")
@@ -56,6 +54,11 @@ def _pattern(text: str) -> str:
     return EXPR.sub("*", text.strip())
 
 
+def _first_line(run: str) -> str:
+    """The script's first line (stripped), at most 60 characters, without splitting all its lines."""
+    return run.strip()[:61].splitlines()[0][:60]
+
+
 def step_record(job_id: str, index: int, step: dict, pointer: tuple, lane: int | None = None,
                 shell_vars: dict[str, str] | None = None) -> dict:
     """The facts wflint needs about one step (see module docstring). ``shell_vars``: variables the
@@ -70,7 +73,7 @@ def step_record(job_id: str, index: int, step: dict, pointer: tuple, lane: int |
         (k for k in ("wait", "wait-all", "cancel") if k in step), "other")
     rec: dict = {
         "id": task_id, "step_id": sid if isinstance(sid, str) else None, "index": index, "kind": kind,
-        "name": _text(step.get("name")) or (uses or run.strip().splitlines()[0][:60] if (uses or run.strip()) else task_id),
+        "name": _text(step.get("name")) or (uses or _first_line(run) if (uses or run.strip()) else task_id),
         "uses": uses, "pointer": pointer, "if": _text(step.get("if")), "background": step.get("background") is True,
         "lane": lane, "wait": _names(step.get("wait")), "wait_all": "wait-all" in step,
         "cancel": _names(step.get("cancel")),
@@ -222,17 +225,23 @@ _ENV_EXPORT = lazy(r"echo\s+[\"']?([A-Za-z_]\w*)=([^\"'\n>]*)[\"']?\s*>>\s*\"?\$
 def _learn_vars(code: str, shell_vars: dict[str, str], step_env: dict[str, str]) -> dict[str, str]:
     """The variables the script sees (the job's, the step's `env:`, its own assignments), and
     what it exports through `$GITHUB_ENV` for the steps after it (added to ``shell_vars``)."""
-    for m in _ENV_EXPORT.finditer(code):
+    for m in _ENV_EXPORT.finditer(code) if "GITHUB_ENV" in code else ():  # every match names it
         shell_vars[m.group(1)] = m.group(2).strip()
     own = {**shell_vars, **step_env}
-    own.update((m.group(1), m.group(2).strip().strip("'\"")) for m in _ASSIGN.finditer(code))
+    if "=" in code:
+        own.update((m.group(1), m.group(2).strip().strip("'\"")) for m in _ASSIGN.finditer(code))
     return own
+
+
+_VARIABLE_USE = lazy(r"\$\{?([A-Za-z_]\w*)\}?")
 
 
 def _expand(text: str, variables: dict[str, str]) -> str:
     """``$NAME`` and ``${NAME}`` replaced by what the script set them to (a few rounds)."""
     for _ in range(3):
-        new = re.sub(r"\$\{?([A-Za-z_]\w*)\}?", lambda m: variables.get(m.group(1), m.group(0)), text)
+        if "$" not in text:
+            break
+        new = _VARIABLE_USE.sub(lambda m: variables.get(m.group(1), m.group(0)), text)
         if new == text:
             break
         text = new
@@ -270,23 +279,35 @@ def _run_effects(rec: dict, run: str, shell_vars: dict[str, str], step_env: dict
         rec["api_calls"] += len(_CURL_API.findall(code))
     rec["read_only"] = not rec["files"] and not rec["publishes"] and _reads_only(code)
     rec["workspace_write"] = not rec["read_only"]  # a script may write anywhere in the workspace
-    rec["locks"] = sorted({_LOCK_OF.get(m.group(1), m.group(1)) for m in _LOCKING_TOOL.finditer(code)})
+    rec["locks"] = _locks(code)
+
+
+def _locks(code: str) -> list[str]:
+    """The locking tools the script runs (``_LOCKING_TOOL``): a command at the very start, then
+    each after a separator or newline, from where that one ends."""
+    first = _LOCKING_FIRST.match(code)
+    tools = {first.group(1)} if first else set()
+    tools.update(m.group(1) for m in _LOCKING_TOOL.finditer(code, first.end() if first else 0))
+    return sorted({_LOCK_OF.get(tool, tool) for tool in tools})
 
 
 def _reads_only(code: str) -> bool:
-    """A script that only checks the tree (lints, type checks, diffs) and writes nothing to it."""
-    lowered = code.lower()
-    return any(map(lowered.__contains__, _CHECK_HINTS)) and bool(_READ_ONLY_CMD.search(code)) \
-        and not _WRITES_TREE.search(code)
+    """A script that only checks the tree (lints, type checks, diffs) and writes nothing to it.
+    (Every read-only command word holds a word of the hints once tested first: no test needed.)"""
+    return _READ_ONLY_CMD.search(code) is not None and not _WRITES_TREE.search(code)
 
 
 # Tools that hold one lock per job (a build directory, a cache, an environment): two steps running
 # them wait for each other, so running them side by side gains nothing.
-_LOCKING_TOOL = guarded(r"(?:^|[;&|(]\s*|\n\s*)(?:[A-Z_][A-Z0-9_]*=\S*\s+)*"
-                        r"(cargo|uv|uvx|npm|npx|pnpm|yarn|bun|pip|pip3|poetry|pdm|hatch|gradle|\./gradlew|mvn|sbt"
-                        r"|bundle|dotnet|spin|meson|ninja|bazel)\b",
+_LOCKING_COMMAND = (r"(?:[A-Z_][A-Z0-9_]*=\S*\s+)*(cargo|uv|uvx|npm|npx|pnpm|yarn|bun|pip|pip3|poetry|pdm|hatch|gradle"
+                    r"|\./gradlew|mvn|sbt|bundle|dotnet|spin|meson|ninja|bazel)\b")
+# A command starts the script, a line or follows `;`, `&`, `|` or `(`. A line's start needs no
+# alternative of its own: the newline before it starts the same match, and a pattern that starts
+# with a character class is scanned by the class, not tried at every offset (``_locks``).
+_LOCKING_TOOL = guarded(r"[;&|(\n]\s*" + _LOCKING_COMMAND,
                         "cargo", "uv", "npm", "npx", "yarn", "bun", "pip", "poetry", "pdm", "hatch", "gradle", "mvn",
-                        "sbt", "dotnet", "spin", "meson", "ninja", "bazel", flags=re.M)
+                        "sbt", "dotnet", "spin", "meson", "ninja", "bazel")
+_LOCKING_FIRST = lazy(_LOCKING_COMMAND)
 _LOCK_OF = {"uvx": "uv", "npx": "npm", "pip3": "pip", "./gradlew": "gradle"}
 
 

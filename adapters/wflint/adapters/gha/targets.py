@@ -159,8 +159,9 @@ _STORAGE = guarded(r"\baws\s+s3\s+(cp|sync|mv)\b|\bgsutil\s+(-m\s+)?(cp|rsync)\b
 def run_targets(code: str) -> dict[str, bool | None]:
     """The targets a `run:` script publishes to (lines with ``--dry-run`` publish nothing)."""
     if "${{" in code:
-        code = EXPR.sub(lambda m: "${{" + re.sub(r"\s+", "", m.group(1)) + "}}", code)  # one word per expression
-    real = "\n".join(line for line in code.splitlines() if "--dry-run" not in line)
+        code = EXPR.sub(lambda m: "${{" + "".join(m.group(1).split()) + "}}", code)  # one word per expression
+    lines = code.splitlines()
+    real = "\n".join([line for line in lines if "--dry-run" not in line] if "--dry-run" in code else lines)
     out: dict[str, list] = {}
     # Line by line only where the whole script matches: a match in a line is one in the script too
     # (the patterns have no anchors), and most scripts match none.

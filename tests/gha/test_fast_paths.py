@@ -1,0 +1,103 @@
+"""The reader's shortcuts give what the plain formulation they replace gives (kept here as the
+reference), on generated text and on the corpus's scripts."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import corpus_dir
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from wflint.adapters.gha import steps
+from wflint.sourcemap import load_yaml
+
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Text made of the pieces the patterns look for, so that matches are common.
+PIECES = st.sampled_from(["\n", " ", "\t", ";", "&", "|", "(", "\r\n", "\x85", "\u2028", "=", "A_B=1 ", "FOO=x;npm ",
+                          "cargo", "uv", "uvx", "npm", "pip3", "./gradlew", "bazel", "lint", "check", "--check", "x",
+                          "#", "${{ a }}", "$FOO", "${BAR}", "GITHUB_ENV", "echo A=1 >> $GITHUB_ENV", "--dry-run"])
+TEXT = st.lists(PIECES, max_size=30).map("".join) | st.text(max_size=80)
+
+_ORIGINAL_LOCKS = re.compile(
+    r"(?:^|[;&|(]\s*|\n\s*)(?:[A-Z_][A-Z0-9_]*=\S*\s+)*"
+    r"(cargo|uv|uvx|npm|npx|pnpm|yarn|bun|pip|pip3|poetry|pdm|hatch|gradle|\./gradlew|mvn|sbt"
+    r"|bundle|dotnet|spin|meson|ninja|bazel)\b", re.M)
+_CHECK_HINTS = ("lint", "check", "clippy", "mypy", "pyright", "flake8", "type", "noemit", "--diff", "codespell",
+                "tidy", "vet", "validate")
+
+
+def original_locks(code: str) -> list[str]:
+    return sorted({steps._LOCK_OF.get(m.group(1), m.group(1)) for m in _ORIGINAL_LOCKS.finditer(code)})
+
+
+def original_reads_only(code: str) -> bool:
+    lowered = code.lower()
+    return any(map(lowered.__contains__, _CHECK_HINTS)) and bool(steps._READ_ONLY_CMD.search(code)) \
+        and not steps._WRITES_TREE.search(code)
+
+
+def original_first_line(run: str) -> str:
+    return run.strip().splitlines()[0][:60]
+
+
+def original_expand(text: str, variables: dict[str, str]) -> str:
+    for _ in range(3):
+        new = re.sub(r"\$\{?([A-Za-z_]\w*)\}?", lambda m: variables.get(m.group(1), m.group(0)), text)
+        if new == text:
+            break
+        text = new
+    return text
+
+
+@SETTINGS
+@given(TEXT)
+def test_locks(code):
+    assert steps._locks(code) == original_locks(code)
+
+
+@SETTINGS
+@given(TEXT)
+def test_reads_only(code):
+    assert steps._reads_only(code) == original_reads_only(code)
+
+
+@SETTINGS
+@given(TEXT)
+def test_first_line(run):
+    if run.strip():
+        assert steps._first_line(run) == original_first_line(run)
+
+
+@SETTINGS
+@given(TEXT, st.dictionaries(st.sampled_from(["FOO", "BAR", "A_B"]), TEXT, max_size=3))
+def test_expand(text, variables):
+    assert steps._expand(text, variables) == original_expand(text, variables)
+
+
+def test_whitespace_split_is_the_patterns_whitespace():
+    """``"".join(s.split())`` stands for ``re.sub(r"\\s+", "", s)``: the same characters are space."""
+    spaces = "".join(chr(c) for c in range(0x110000) if re.fullmatch(r"\s", chr(c)))
+    assert spaces == "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+    assert "".join(("a" + spaces + "b").split()) == "ab"
+
+
+@pytest.fixture(scope="module")
+def corpus_scripts() -> list[str]:
+    scripts = []
+    for path in sorted(corpus_dir("gha").glob("*.yml")):
+        data, _ = load_yaml(path.read_text(), str(path))
+        for job in (data.get("jobs") or {}).values():
+            for step in job.get("steps") or () if isinstance(job, dict) else ():
+                if isinstance(step, dict) and step.get("run"):
+                    scripts.append(str(step["run"]))
+    return scripts
+
+
+def test_the_corpus_scripts(corpus_scripts):
+    assert len(corpus_scripts) > 1000
+    for code in corpus_scripts:
+        assert steps._locks(code) == original_locks(code)
+        assert steps._reads_only(code) == original_reads_only(code)
+        if code.strip():
+            assert steps._first_line(code) == original_first_line(code)
