@@ -9,14 +9,17 @@ from conftest import corpus_dir
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wflint.adapters.gha import steps
+from wflint.adapters.gha import edges, steps
 from wflint.sourcemap import load_yaml
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Text made of the pieces the patterns look for, so that matches are common.
 PIECES = st.sampled_from(["\n", " ", "\t", ";", "&", "|", "(", "\r\n", "\x85", "\u2028", "=", "A_B=1 ", "FOO=x;npm ",
                           "cargo", "uv", "uvx", "npm", "pip3", "./gradlew", "bazel", "lint", "check", "--check", "x",
-                          "#", "${{ a }}", "$FOO", "${BAR}", "GITHUB_ENV", "echo A=1 >> $GITHUB_ENV", "--dry-run"])
+                          "#", "${{ a }}", "$FOO", "${BAR}", "GITHUB_ENV", "echo A=1 >> $GITHUB_ENV", "--dry-run",
+                          ">", ">>", '"', "$", "{", "}", "GITHUB_PATH", "GITHUB_OUTPUT", "GITHUB_STATE", "Out-File",
+                          "Add-Content", "tee", "open(", "environ['", "']", "gh", "-gh", "api", "pr", "needs", ".needs",
+                          "needs.a", ".*", ")", "}}", "Join(", "join(", "toJSON(", "['x']", ".outputs", "-", "_"])
 TEXT = st.lists(PIECES, max_size=30).map("".join) | st.text(max_size=80)
 
 _ORIGINAL_LOCKS = re.compile(
@@ -25,6 +28,25 @@ _ORIGINAL_LOCKS = re.compile(
     r"|bundle|dotnet|spin|meson|ninja|bazel)\b", re.M)
 _CHECK_HINTS = ("lint", "check", "clippy", "mypy", "pyright", "flake8", "type", "noemit", "--diff", "codespell",
                 "tidy", "vet", "validate")
+
+
+_ORIGINAL_ENV_WRITE = re.compile(
+    r">>?\s*\"?\$\{?(GITHUB_ENV|GITHUB_PATH|GITHUB_OUTPUT|GITHUB_STATE)\}?\"?"
+    r"|\b(GITHUB_ENV|GITHUB_PATH|GITHUB_OUTPUT)\b[^\n]*(?:Out-File|Add-Content|Set-Content|open\()"
+    r"|(?:Out-File|Add-Content|Set-Content|tee)[^\n]*\b(GITHUB_ENV|GITHUB_PATH|GITHUB_OUTPUT)\b"
+    r"|environ\[[\"'](GITHUB_ENV|GITHUB_PATH|GITHUB_OUTPUT)[\"']\]")
+_ORIGINAL_GH_API = re.compile(r"(?<![\w-])gh\s+(api|pr|issue|release|run|workflow|label|repo|secret|variable|cache|gist)\b")
+_ORIGINAL_AGGREGATE = re.compile(r"(?<![\w.-])needs(?:\.\*|\s*\)|\s*\}\})|[Jj]oin\(\s*needs\b")
+_ORIGINAL_NEEDS_REF = re.compile(r"\bneeds\s*(?:\.\s*([\w-]+)|\[\s*['\"]([\w-]+)['\"]\s*\])(\.\w+)?")
+
+
+def same_scans(code: str) -> None:
+    """The rewritten patterns find what the ones they replace find, where they find it."""
+    assert [(m.span(), next(g for g in m.groups() if g)[len("GITHUB_"):]) for m in _ORIGINAL_ENV_WRITE.finditer(code)] \
+        == [(m.span(), next(g for g in m.groups() if g)) for m in steps._ENV_WRITE.finditer(code)]
+    assert _ORIGINAL_GH_API.findall(code) == steps._GH_API.findall(code)
+    assert [m.span() for m in _ORIGINAL_AGGREGATE.finditer(code)] == [m.span() for m in edges._AGGREGATE.finditer(code)]
+    assert _ORIGINAL_NEEDS_REF.findall(code) == edges._NEEDS_REF.findall(code)
 
 
 def original_locks(code: str) -> list[str]:
@@ -54,6 +76,12 @@ def original_expand(text: str, variables: dict[str, str]) -> str:
 @given(TEXT)
 def test_locks(code):
     assert steps._locks(code) == original_locks(code)
+
+
+@SETTINGS
+@given(TEXT)
+def test_scans(code):
+    same_scans(code)
 
 
 @SETTINGS
@@ -97,6 +125,7 @@ def corpus_scripts() -> list[str]:
 def test_the_corpus_scripts(corpus_scripts):
     assert len(corpus_scripts) > 1000
     for code in corpus_scripts:
+        same_scans(code)
         assert steps._locks(code) == original_locks(code)
         assert steps._reads_only(code) == original_reads_only(code)
         if code.strip():

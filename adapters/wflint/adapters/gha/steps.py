@@ -15,13 +15,17 @@ from .targets import branch_floating, run_targets, uses_target, worst
 EXPR = lazy(r"\$\{\{.*?\}\}", re.S)
 STEP_REF = lazy(r"\bsteps\.([A-Za-z_][\w-]*)\.(outputs|outcome|conclusion)\b")
 _GIT_PUSH = lazy(r"\bgit\s+(?:-\S+\s+(?:\S+\s+)?)*push\b([^\n;&|]*)")
-_GH_API = lazy(r"(?<![\w-])gh\s+(api|pr|issue|release|run|workflow|label|repo|secret|variable|cache|gist)\b")
+# Patterns that start with a word put what must come before it in a look-behind after it: a
+# pattern that starts with a literal (or, alternative by alternative, with literals) is scanned
+# for that character, not tried at every offset.
+_GH_API = lazy(r"gh(?<![\w-]gh)\s+(api|pr|issue|release|run|workflow|label|repo|secret|variable|cache|gist)\b")
 _CURL_API = lazy(r"api\.github\.com")
-_ENV_FILES = {"GITHUB_ENV": "env", "GITHUB_PATH": "path", "GITHUB_OUTPUT": "output", "GITHUB_STATE": "state"}
-_ENV_WRITE = lazy(r">>?\s*\"?\$\{?(GITHUB_ENV|GITHUB_PATH|GITHUB_OUTPUT|GITHUB_STATE)\}?\"?"
-                        r"|\b(GITHUB_ENV|GITHUB_PATH|GITHUB_OUTPUT)\b[^\n]*(?:Out-File|Add-Content|Set-Content|open\()"
-                        r"|(?:Out-File|Add-Content|Set-Content|tee)[^\n]*\b(GITHUB_ENV|GITHUB_PATH|GITHUB_OUTPUT)\b"
-                        r"|environ\[[\"'](GITHUB_ENV|GITHUB_PATH|GITHUB_OUTPUT)[\"']\]")
+_ENV_FILES = {"ENV": "env", "PATH": "path", "OUTPUT": "output", "STATE": "state"}  # GITHUB_<name>
+_ENV_WRITE = lazy(r">>?\s*\"?\$\{?GITHUB_(ENV|PATH|OUTPUT|STATE)\}?\"?"
+                  r"|G(?<!\wG)ITHUB_(ENV|PATH|OUTPUT)\b[^\n]*(?:Out-File|Add-Content|Set-Content|open\()"
+                  r"|Out-File[^\n]*\bGITHUB_(ENV|PATH|OUTPUT)\b|Add-Content[^\n]*\bGITHUB_(ENV|PATH|OUTPUT)\b"
+                  r"|Set-Content[^\n]*\bGITHUB_(ENV|PATH|OUTPUT)\b|tee[^\n]*\bGITHUB_(ENV|PATH|OUTPUT)\b"
+                  r"|environ\[[\"']GITHUB_(ENV|PATH|OUTPUT)[\"']\]")
 _PUBLISH_HINTS = ("upload", "publish", "push", "release", "s3", "gsutil", "azcopy", "deploy", "apply", "rollout",
                   "upgrade", "set image", "pulumi", "--prod", "gh-pages", "ghp-import", "gh-deploy")
 _API_USES = ("actions/github-script", "peter-evans/", "actions/labeler", "actions/stale",
