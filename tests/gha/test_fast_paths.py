@@ -9,6 +9,7 @@ from conftest import corpus_dir
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from wflint.adapters import gha
 from wflint.adapters.gha import edges, steps
 from wflint.sourcemap import load_yaml
 
@@ -19,7 +20,9 @@ PIECES = st.sampled_from(["\n", " ", "\t", ";", "&", "|", "(", "\r\n", "\x85", "
                           "#", "${{ a }}", "$FOO", "${BAR}", "GITHUB_ENV", "echo A=1 >> $GITHUB_ENV", "--dry-run",
                           ">", ">>", '"', "$", "{", "}", "GITHUB_PATH", "GITHUB_OUTPUT", "GITHUB_STATE", "Out-File",
                           "Add-Content", "tee", "open(", "environ['", "']", "gh", "-gh", "api", "pr", "needs", ".needs",
-                          "needs.a", ".*", ")", "}}", "Join(", "join(", "toJSON(", "['x']", ".outputs", "-", "_"])
+                          "needs.a", ".*", ")", "}}", "Join(", "join(", "toJSON(", "['x']", ".outputs", "-", "_", "/", ".",
+                          "ruff  check", "tsc --noEmit", "type-check", "clang-tidy", "--diff", "on:", "'on' :", '"on":',
+                          "jobs:", "jobs :", "xjobs:"])
 TEXT = st.lists(PIECES, max_size=30).map("".join) | st.text(max_size=80)
 
 _ORIGINAL_LOCKS = re.compile(
@@ -35,6 +38,11 @@ _ORIGINAL_ENV_WRITE = re.compile(
     r"|\b(GITHUB_ENV|GITHUB_PATH|GITHUB_OUTPUT)\b[^\n]*(?:Out-File|Add-Content|Set-Content|open\()"
     r"|(?:Out-File|Add-Content|Set-Content|tee)[^\n]*\b(GITHUB_ENV|GITHUB_PATH|GITHUB_OUTPUT)\b"
     r"|environ\[[\"'](GITHUB_ENV|GITHUB_PATH|GITHUB_OUTPUT)[\"']\]")
+_ORIGINAL_READ_ONLY = re.compile(
+    r"(?<![-/.])\b(lint|linter|check|clippy|mypy|pyright|ruff\s+check|flake8|pylint|eslint|shellcheck|actionlint"
+    r"|typecheck|type-check|tsc\b[^\n]*--noEmit|codespell|cppcheck|clang-tidy|vet|validate)\b|(?<!\S)--(check|diff)\b")
+_ORIGINAL_ON = re.compile(r"^(?:on|\"on\"|'on')\s*:", re.M)
+_ORIGINAL_JOBS = re.compile(r"^jobs\s*:", re.M)
 _ORIGINAL_GH_API = re.compile(r"(?<![\w-])gh\s+(api|pr|issue|release|run|workflow|label|repo|secret|variable|cache|gist)\b")
 _ORIGINAL_AGGREGATE = re.compile(r"(?<![\w.-])needs(?:\.\*|\s*\)|\s*\}\})|[Jj]oin\(\s*needs\b")
 _ORIGINAL_NEEDS_REF = re.compile(r"\bneeds\s*(?:\.\s*([\w-]+)|\[\s*['\"]([\w-]+)['\"]\s*\])(\.\w+)?")
@@ -47,6 +55,9 @@ def same_scans(code: str) -> None:
     assert _ORIGINAL_GH_API.findall(code) == steps._GH_API.findall(code)
     assert [m.span() for m in _ORIGINAL_AGGREGATE.finditer(code)] == [m.span() for m in edges._AGGREGATE.finditer(code)]
     assert _ORIGINAL_NEEDS_REF.findall(code) == edges._NEEDS_REF.findall(code)
+    assert [m.span() for m in _ORIGINAL_READ_ONLY.finditer(code)] == [m.span() for m in steps._READ_ONLY_CMD.finditer(code)]
+    assert [m.span() for m in _ORIGINAL_ON.finditer(code)] == [m.span() for m in gha._ON.finditer(code)]
+    assert [m.span() for m in _ORIGINAL_JOBS.finditer(code)] == [m.span() for m in gha._JOBS.finditer(code)]
 
 
 def original_locks(code: str) -> list[str]:
@@ -55,7 +66,7 @@ def original_locks(code: str) -> list[str]:
 
 def original_reads_only(code: str) -> bool:
     lowered = code.lower()
-    return any(map(lowered.__contains__, _CHECK_HINTS)) and bool(steps._READ_ONLY_CMD.search(code)) \
+    return any(map(lowered.__contains__, _CHECK_HINTS)) and bool(_ORIGINAL_READ_ONLY.search(code)) \
         and not steps._WRITES_TREE.search(code)
 
 

@@ -34,9 +34,21 @@ _API_USES = ("actions/github-script", "peter-evans/", "actions/labeler", "action
 _MAYBE_OUT = lazy(r"artifact|upload|save|publish|stage")  # not "cache": a cache only saves time
 _NAME_INPUT = lazy(r"(upload|artifact)[-_]?name|^artifact$")
 _MAYBE_IN = lazy(r"artifact|download|restore")  # action names are lower case
+
+
+def _command_words(words: tuple[str, ...]) -> str:
+    """``(?<![-/.])\\b(word|…)\\b``, the look-behind after each word's literal start (see ``_GH_API``)."""
+    alternatives = []
+    for word in words:
+        head = re.match(r"[-a-z0-9]+", word).group()  # type: ignore[union-attr]  # every word starts so
+        alternatives.append(f"{head}(?<![-/.\\w]{head}){word[len(head):]}\\b")
+    return "|".join(alternatives)
+
+
 _READ_ONLY_CMD = guarded(  # words of a command, never of an option (`--linter`) or a path
-    r"(?<![-/.])\b(lint|linter|check|clippy|mypy|pyright|ruff\s+check|flake8|pylint|eslint|shellcheck|actionlint"
-    r"|typecheck|type-check|tsc\b[^\n]*--noEmit|codespell|cppcheck|clang-tidy|vet|validate)\b|(?<!\S)--(check|diff)\b",
+    _command_words(("lint", "linter", "check", "clippy", "mypy", "pyright", r"ruff\s+check", "flake8", "pylint", "eslint",
+                    "shellcheck", "actionlint", "typecheck", "type-check", r"tsc\b[^\n]*--noEmit", "codespell", "cppcheck",
+                    "clang-tidy", "vet", "validate")) + r"|--(?<!\S--)(check|diff)\b",
     "lint", "check", "clippy", "mypy", "pyright", "flake8", "tsc", "codespell", "tidy", "vet", "validate", "--diff")
 _WRITES_TREE = lazy(r"(?<!\S)--(fix|write)\b|\b(format(?!\S*\s+--check)|install|build|make|cmake|compile|"
                           r"git\s+(commit|push|checkout|apply)"
