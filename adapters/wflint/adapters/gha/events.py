@@ -127,7 +127,7 @@ def _named_refs(conditions: list[str]) -> list[tuple[str, str]]:
     """(ref type, name) of every ref a condition compares with, in order of first mention."""
     found: dict[tuple[str, str], None] = {}
     for condition in conditions:
-        for m in _REF_LITERAL.finditer(condition):
+        for m in _REF_LITERAL.finditer(condition) if condition else ():  # most steps have no `if:`
             kind = m.group(1) or m.group(3)
             name = (m.group(2) or m.group(4) or m.group(5)).lower()
             for ref_type in (("branch" if kind.lower() == "heads" else "tag",) if kind else ("branch", "tag")):

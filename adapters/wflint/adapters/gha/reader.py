@@ -154,8 +154,10 @@ def _frequent(context: RunContext) -> bool:
 def _put_run_facets(task: Task, contexts: tuple[RunContext, ...], workflow_concurrency) -> None:
     """Concurrency settings and, for a job that publishes, what, whether runs can race on it, and
     how often the runs that do it start (SAF310's and SAF311's facts)."""
-    own = task.facet(Concurrency) or Concurrency()
-    task.put(replace(own, workflow_group=_group(workflow_concurrency)))
+    own = task.facet(Concurrency)  # with the workflow's group already (``_job_concurrency``)
+    if own is None:
+        own = Concurrency(workflow_group=_group(workflow_concurrency))
+        task.put(own)
     facts = task.facet(JobFacts)
     # What a called workflow publishes is its own jobs' finding, reported once, in its own file.
     if facts is None or not facts.targets or not contexts:  # nothing published, or a job that never runs
@@ -266,7 +268,7 @@ def _job_task(files: local.LocalFiles, job_id: str, job: dict, workflow: dict) -
     if gathered.calls:
         task.apis.append(ApiUse("github-token", float(gathered.calls * (size or 1))))
     task.put(_job_facts(job, strategy, size, steps, gathered, environment, uses))
-    task.put(_job_concurrency(job.get("concurrency")))
+    task.put(_job_concurrency(job.get("concurrency"), workflow.get("concurrency")))
     task.put(Steps(tuple(_step_facet(rec) for rec in steps), tuple(concurrent_pairs(steps))))
     if (size or 1) > 1 and not strategy.get("max-parallel") == 1:
         task.put(InstanceWrites(_instance_artifacts(steps)))
@@ -374,10 +376,11 @@ def _condition(value) -> str:
     return "" if value is None else str(value)
 
 
-def _job_concurrency(concurrency) -> Concurrency:
+def _job_concurrency(concurrency, workflow_concurrency) -> Concurrency:
+    """The job's concurrency settings with the workflow's group (made whole here, not replaced later)."""
     return Concurrency(group=_group(concurrency),
                        cancel_in_progress=_concurrency_key(concurrency, "cancel-in-progress"),
-                       queue=_concurrency_key(concurrency, "queue"))
+                       queue=_concurrency_key(concurrency, "queue"), workflow_group=_group(workflow_concurrency))
 
 
 def _instance_artifacts(steps: list[dict]) -> tuple[str, ...]:
@@ -394,7 +397,7 @@ def _step_facet(rec: dict) -> Step:
         kind=rec["kind"], uses=rec["uses"], condition=condition, background=rec["background"],
         group=rec.get("group"), waits=bool(rec["wait"]), refs=tuple(rec["refs"]), files=tuple(rec["files"]),
         read_only=rec["read_only"], checkout_without_path=rec["checkout_without_path"],
-        condition_reads_steps="steps." in condition, finalizer=bool(FINALIZER.search(condition)),
+        condition_reads_steps="steps." in condition, finalizer=bool(condition and FINALIZER.search(condition)),
         opaque_action=bool(rec.get("opaque_action")), locks=tuple(rec["locks"]),
     )
 
