@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from wflint.adapters import gha
-from wflint.adapters.gha import edges, steps
+from wflint.adapters.gha import edges, steps, targets
 from wflint.sourcemap import load_yaml
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -22,7 +22,12 @@ PIECES = st.sampled_from(["\n", " ", "\t", ";", "&", "|", "(", "\r\n", "\x85", "
                           "Add-Content", "tee", "open(", "environ['", "']", "gh", "-gh", "api", "pr", "needs", ".needs",
                           "needs.a", ".*", ")", "}}", "Join(", "join(", "toJSON(", "['x']", ".outputs", "-", "_", "/", ".",
                           "ruff  check", "tsc --noEmit", "type-check", "clang-tidy", "--diff", "on:", "'on' :", '"on":',
-                          "jobs:", "jobs :", "xjobs:"])
+                          "jobs:", "jobs :", "xjobs:", "twine upload", "uv publish", "maturin upload",
+                          "pnpm publish", "yarn npm publish", "cargo publish", "gem push", "wrangler pages deploy",
+                          "flyctl deploy", "netlify deploy --prod", "vercel --prod", "gcloud run deploy", "sls deploy",
+                          "serverless", "kubectl set image", "docker push", "podman image push", "docker manifest push",
+                          "-q ", "img:1", "docker buildx build", "--push", "gh release create", "v1", "mkdocs gh-deploy",
+                          "mike deploy", "ghp-import", " -p", "gh-pages -d", "aws s3 sync", "gsutil -m cp", "azcopy"])
 TEXT = st.lists(PIECES, max_size=30).map("".join) | st.text(max_size=80)
 
 _ORIGINAL_LOCKS = re.compile(
@@ -48,6 +53,41 @@ _ORIGINAL_AGGREGATE = re.compile(r"(?<![\w.-])needs(?:\.\*|\s*\)|\s*\}\})|[Jj]oi
 _ORIGINAL_NEEDS_REF = re.compile(r"\bneeds\s*(?:\.\s*([\w-]+)|\[\s*['\"]([\w-]+)['\"]\s*\])(\.\w+)?")
 
 
+_ORIGINAL_TARGETS = {  # the run-script patterns of targets.py as they were, and the groups read from each match
+    "pypi": (r"\b(twine\s+upload|uv\s+publish|maturin\s+(publish|upload)|flit\s+publish|poetry\s+publish"
+             r"|hatch\s+publish|pdm\s+publish)\b", (0,), (0,)),
+    "npm": (r"\b(npm|pnpm)\s+publish\b|\byarn\s+(npm\s+)?publish\b", (0,), (0,)),
+    "crates": (r"\bcargo\s+publish\b", (0,), (0,)),
+    "gems": (r"\bgem\s+push\b", (0,), (0,)),
+    "deploy": (r"\b(wrangler\s+(deploy|publish|pages\s+deploy)|firebase\s+deploy|fly(ctl)?\s+deploy"
+               r"|netlify\s+deploy[^\n]*--prod|vercel\b[^\n]*--prod|gcloud\s+(app|run|functions)\s+deploy"
+               r"|(serverless|sls)\s+deploy|cdk\s+deploy|terraform\s+apply|pulumi\s+up|helm\s+upgrade"
+               r"|kubectl\s+(apply|rollout|set\s+image))\b", (0, 1), (0, 1)),
+    "docker": (r"\b(?:docker|podman)\s+(?:image\s+)?push\s+((?:-\S+\s+)*)(\S+)|\bdocker\s+manifest\s+push\s+(\S+)",
+               (0, (2, 3)), (0, (2, 4, 5))),
+    "buildx": (r"\b(?:docker\s+)?buildx\s+build\b[^\n]*--push", (0,), (0,)),
+    "release": (r"\bgh\s+release\s+(create|upload|edit)\s+((?:-\S+\s+(?:\S+\s+)?)*)([^\s\\]+)", (0, 3), (0, 3)),
+    "site": (r"\bmkdocs\s+gh-deploy\b[^\n]*|\bmike\s+(?:deploy|set-default|alias)\b[^\n]*--push\b[^\n]*"
+             r"|\bghp-import\b[^\n]*(?:\s-p\b|--push)[^\n]*|\bgh-pages\s+(?:-d|--dist)\b[^\n]*", (0,), (0,)),
+    "storage": (r"\baws\s+s3\s+(cp|sync|mv)\b|\bgsutil\s+(-m\s+)?(cp|rsync)\b|\bazcopy\b", (0,), (0,)),
+}
+_NOW = {"pypi": targets._VERSIONED[0][0], "npm": targets._VERSIONED[1][0], "crates": targets._VERSIONED[2][0],
+        "gems": targets._VERSIONED[3][0], "deploy": targets._DEPLOY, "docker": targets._DOCKER_PUSH,
+        "buildx": targets._BUILDX_PUSH, "release": targets._GH_RELEASE, "site": targets._SITE_PUSH,
+        "storage": targets._STORAGE}
+
+
+def _read(match: re.Match, groups: tuple) -> tuple:
+    """The groups the code reads, each a number or the first set of several."""
+    return tuple(next((match.group(g) for g in group if match.group(g)), None) if isinstance(group, tuple)
+                 else match.group(group) for group in groups)
+
+
+def same_targets(code: str) -> None:
+    for name, (pattern, before, now) in _ORIGINAL_TARGETS.items():
+        assert [_read(m, before) for m in re.finditer(pattern, code)] == [_read(m, now) for m in _NOW[name].finditer(code)]
+
+
 def same_scans(code: str) -> None:
     """The rewritten patterns find what the ones they replace find, where they find it."""
     assert [(m.span(), next(g for g in m.groups() if g)[len("GITHUB_"):]) for m in _ORIGINAL_ENV_WRITE.finditer(code)] \
@@ -58,6 +98,7 @@ def same_scans(code: str) -> None:
     assert [m.span() for m in _ORIGINAL_READ_ONLY.finditer(code)] == [m.span() for m in steps._READ_ONLY_CMD.finditer(code)]
     assert [m.span() for m in _ORIGINAL_ON.finditer(code)] == [m.span() for m in gha._ON.finditer(code)]
     assert [m.span() for m in _ORIGINAL_JOBS.finditer(code)] == [m.span() for m in gha._JOBS.finditer(code)]
+    same_targets(code)
 
 
 def original_locks(code: str) -> list[str]:
