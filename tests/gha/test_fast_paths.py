@@ -27,7 +27,9 @@ PIECES = st.sampled_from(["\n", " ", "\t", ";", "&", "|", "(", "\r\n", "\x85", "
                           "flyctl deploy", "netlify deploy --prod", "vercel --prod", "gcloud run deploy", "sls deploy",
                           "serverless", "kubectl set image", "docker push", "podman image push", "docker manifest push",
                           "-q ", "img:1", "docker buildx build", "--push", "gh release create", "v1", "mkdocs gh-deploy",
-                          "mike deploy", "ghp-import", " -p", "gh-pages -d", "aws s3 sync", "gsutil -m cp", "azcopy"])
+                          "mike deploy", "ghp-import", " -p", "gh-pages -d", "aws s3 sync", "gsutil -m cp", "azcopy",
+                          "format", "format --check", "apt-get", "--fix",
+                          "git  push", "sed -i", "npm ci", "cargo build", "add", "xadd", "rm"])
 TEXT = st.lists(PIECES, max_size=30).map("".join) | st.text(max_size=80)
 
 _ORIGINAL_LOCKS = re.compile(
@@ -46,6 +48,10 @@ _ORIGINAL_ENV_WRITE = re.compile(
 _ORIGINAL_READ_ONLY = re.compile(
     r"(?<![-/.])\b(lint|linter|check|clippy|mypy|pyright|ruff\s+check|flake8|pylint|eslint|shellcheck|actionlint"
     r"|typecheck|type-check|tsc\b[^\n]*--noEmit|codespell|cppcheck|clang-tidy|vet|validate)\b|(?<!\S)--(check|diff)\b")
+_ORIGINAL_WRITES_TREE = re.compile(
+    r"(?<!\S)--(fix|write)\b|\b(format(?!\S*\s+--check)|install|build|make|cmake|compile|git\s+(commit|push|checkout|apply)"
+    r"|pre-commit|generate|sed\s+-i|mv|rm|cp|mkdir|download|curl|wget|pip|npm\s+ci|cargo\s+build"
+    r"|rustup|apt|apt-get|brew|choco|conda|setup|add)\b")
 _ORIGINAL_ON = re.compile(r"^(?:on|\"on\"|'on')\s*:", re.M)
 _ORIGINAL_JOBS = re.compile(r"^jobs\s*:", re.M)
 _ORIGINAL_GH_API = re.compile(r"(?<![\w-])gh\s+(api|pr|issue|release|run|workflow|label|repo|secret|variable|cache|gist)\b")
@@ -99,6 +105,7 @@ def same_scans(code: str) -> None:
     assert [m.span() for m in _ORIGINAL_ON.finditer(code)] == [m.span() for m in gha._ON.finditer(code)]
     assert [m.span() for m in _ORIGINAL_JOBS.finditer(code)] == [m.span() for m in gha._JOBS.finditer(code)]
     same_targets(code)
+    assert [m.span() for m in _ORIGINAL_WRITES_TREE.finditer(code)] == [m.span() for m in steps._WRITES_TREE.finditer(code)]
 
 
 def original_locks(code: str) -> list[str]:
@@ -108,7 +115,7 @@ def original_locks(code: str) -> list[str]:
 def original_reads_only(code: str) -> bool:
     lowered = code.lower()
     return any(map(lowered.__contains__, _CHECK_HINTS)) and bool(_ORIGINAL_READ_ONLY.search(code)) \
-        and not steps._WRITES_TREE.search(code)
+        and not _ORIGINAL_WRITES_TREE.search(code)
 
 
 def original_first_line(run: str) -> str:

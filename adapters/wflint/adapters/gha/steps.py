@@ -36,24 +36,25 @@ _NAME_INPUT = lazy(r"(upload|artifact)[-_]?name|^artifact$")
 _MAYBE_IN = lazy(r"artifact|download|restore")  # action names are lower case
 
 
-def _command_words(words: tuple[str, ...]) -> str:
-    """``(?<![-/.])\\b(word|…)\\b``, the look-behind after each word's literal start (see ``_GH_API``)."""
+def _command_words(words: tuple[str, ...], not_after: str) -> str:
+    """``(?<!not_after)(word|…)\\b`` for words that start with a word character (so with a word
+    boundary), the look-behind after each word's literal start (see ``_GH_API``)."""
     alternatives = []
     for word in words:
         head = re.match(r"[-a-z0-9]+", word).group()  # type: ignore[union-attr]  # every word starts so
-        alternatives.append(f"{head}(?<![-/.\\w]{head}){word[len(head):]}\\b")
+        alternatives.append(f"{head}(?<!{not_after}{head}){word[len(head):]}\\b")
     return "|".join(alternatives)
 
 
 _READ_ONLY_CMD = guarded(  # words of a command, never of an option (`--linter`) or a path
     _command_words(("lint", "linter", "check", "clippy", "mypy", "pyright", r"ruff\s+check", "flake8", "pylint", "eslint",
                     "shellcheck", "actionlint", "typecheck", "type-check", r"tsc\b[^\n]*--noEmit", "codespell", "cppcheck",
-                    "clang-tidy", "vet", "validate")) + r"|--(?<!\S--)(check|diff)\b",
+                    "clang-tidy", "vet", "validate"), r"[-/.\w]") + r"|--(?<!\S--)(check|diff)\b",
     "lint", "check", "clippy", "mypy", "pyright", "flake8", "tsc", "codespell", "tidy", "vet", "validate", "--diff")
-_WRITES_TREE = lazy(r"(?<!\S)--(fix|write)\b|\b(format(?!\S*\s+--check)|install|build|make|cmake|compile|"
-                          r"git\s+(commit|push|checkout|apply)"
-                          r"|pre-commit|generate|sed\s+-i|mv|rm|cp|mkdir|download|curl|wget|pip|npm\s+ci|cargo\s+build"
-                          r"|rustup|apt|apt-get|brew|choco|conda|setup|add)\b")
+_WRITES_TREE = lazy(r"--(?<!\S--)(?:fix|write)\b|" + _command_words((
+    r"format(?!\S*\s+--check)", "install", "build", "make", "cmake", "compile", r"git\s+(?:commit|push|checkout|apply)",
+    "pre-commit", "generate", r"sed\s+-i", "mv", "rm", "cp", "mkdir", "download", "curl", "wget", "pip", r"npm\s+ci",
+    r"cargo\s+build", "rustup", "apt", "apt-get", "brew", "choco", "conda", "setup", "add"), r"\w"))
 
 
 def action_name(uses: str) -> str:
@@ -320,9 +321,9 @@ _LOCKING_COMMAND = (r"(?:[A-Z_][A-Z0-9_]*=\S*\s+)*(cargo|uv|uvx|npm|npx|pnpm|yar
 # A command starts the script, a line or follows `;`, `&`, `|` or `(`. A line's start needs no
 # alternative of its own: the newline before it starts the same match, and a pattern that starts
 # with a character class is scanned by the class, not tried at every offset (``_locks``).
-_LOCKING_TOOL = guarded(r"[;&|(\n]\s*" + _LOCKING_COMMAND,
-                        "cargo", "uv", "npm", "npx", "yarn", "bun", "pip", "poetry", "pdm", "hatch", "gradle", "mvn",
-                        "sbt", "dotnet", "spin", "meson", "ninja", "bazel")
+# No guard words: looking for eighteen words in a script cost more than this scan. After the
+# spaces, a command starts with no space: the look-ahead fails each step the spaces give back.
+_LOCKING_TOOL = lazy(r"[;&|(\n]\s*(?=\S)" + _LOCKING_COMMAND)
 _LOCKING_FIRST = lazy(_LOCKING_COMMAND)
 _LOCK_OF = {"uvx": "uv", "npx": "npm", "pip3": "pip", "./gradlew": "gradle"}
 
