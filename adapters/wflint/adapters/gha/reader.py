@@ -331,14 +331,20 @@ class _Gathered:
 
     @classmethod
     def of_steps(cls, steps: list[dict]) -> _Gathered:
-        return cls(
-            writes=[w for s in steps for w in s["writes"]], reads=[r for s in steps for r in s["reads"]],
-            calls=sum(s["api_calls"] for s in steps), publishes=[p for s in steps for p in s["publishes"]],
-            artifacts_out=[a for s in steps for a in s["uploads"]],
-            artifacts_in=[a for s in steps for a in s["downloads"]],
-            maybe_out=any(s["maybe_out"] for s in steps), maybe_in=any(s["maybe_in"] for s in steps),
-            targets=[(r, floating, s["if"]) for s in steps for r, floating in s["targets"].items()],
-        )
+        """Every step's lists joined in step order, in one pass over the steps."""
+        gathered = cls(writes=[], reads=[], calls=0, publishes=[], artifacts_out=[], artifacts_in=[],
+                       maybe_out=False, maybe_in=False)
+        for s in steps:
+            gathered.writes += s["writes"]
+            gathered.reads += s["reads"]
+            gathered.calls += s["api_calls"]
+            gathered.publishes += s["publishes"]
+            gathered.artifacts_out += s["uploads"]
+            gathered.artifacts_in += s["downloads"]
+            gathered.maybe_out = gathered.maybe_out or bool(s["maybe_out"])
+            gathered.maybe_in = gathered.maybe_in or bool(s["maybe_in"])
+            gathered.targets += [(r, floating, s["if"]) for r, floating in s["targets"].items()]
+        return gathered
 
     def add_callee(self, callee: local.CalleeSummary | None) -> bool:
         """Add what a called workflow does; False (and may pass anything) when it cannot be read."""

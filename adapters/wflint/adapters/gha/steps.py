@@ -149,7 +149,13 @@ def _step_refs(step: dict) -> list[str]:
     """Ids of the steps whose outputs or outcome this step reads. Each string is searched on its
     own (a reference never spans two values), only where it holds ``steps.``: no text is joined."""
     found: set[str] = set()
-    stack: list = [step]
+    stack: list = []
+    for item in step.values():  # most values are text: only the others go on the stack
+        if isinstance(item, str):
+            if "steps." in item:
+                found.update(m.group(1) for m in STEP_REF.finditer(item))
+        elif isinstance(item, (dict, list)):
+            stack.append(item)
     while stack:
         item = stack.pop()
         if isinstance(item, str):
@@ -163,6 +169,8 @@ def _step_refs(step: dict) -> list[str]:
 
 
 def _names(value) -> list[str]:
+    if value is None:
+        return []
     if isinstance(value, str):
         return [value]
     if isinstance(value, list):
