@@ -247,11 +247,15 @@ _ASSIGN = lazy(r"^\s*(?:export\s+|local\s+)?([A-Za-z_]\w*)=(\S.*?)\s*$", re.M)
 _ENV_EXPORT = lazy(r"echo\s+[\"']?([A-Za-z_]\w*)=([^\"'\n>]*)[\"']?\s*>>\s*\"?\$\{?GITHUB_ENV")
 
 
-def _learn_vars(code: str, shell_vars: dict[str, str], step_env: dict[str, str]) -> dict[str, str]:
-    """The variables the script sees (the job's, the step's `env:`, its own assignments), and
-    what it exports through `$GITHUB_ENV` for the steps after it (added to ``shell_vars``)."""
+def _learn_exports(code: str, shell_vars: dict[str, str]) -> None:
+    """What the script exports through `$GITHUB_ENV` for the steps after it (into ``shell_vars``)."""
     for m in _ENV_EXPORT.finditer(code) if "GITHUB_ENV" in code else ():  # every match names it
         shell_vars[m.group(1)] = m.group(2).strip()
+
+
+def _learn_vars(code: str, shell_vars: dict[str, str], step_env: dict[str, str]) -> dict[str, str]:
+    """The variables the script sees: the job's (with this script's exports), the step's `env:`,
+    its own assignments."""
     own = {**shell_vars, **step_env}
     if "=" in code:
         own.update((m.group(1), m.group(2).strip().strip("'\"")) for m in _ASSIGN.finditer(code))
@@ -278,13 +282,16 @@ def _run_effects(rec: dict, run: str, shell_vars: dict[str, str], step_env: dict
     code = "\n".join(line for line in run.splitlines() if not line.lstrip().startswith("#")) if "#" in run else run
     if "\\" in code or "`" in code:
         code = _CONTINUED.sub(" ", code)  # one command continued over lines (sh `\`, PowerShell backtick)
-    variables = _learn_vars(code, shell_vars, step_env) if "=" in code or shell_vars or step_env else {}
+    _learn_exports(code, shell_vars)
+    # Variables only name what a push or a publishing command writes: every such script holds a hint.
+    publishing = any(map(code.__contains__, _PUBLISH_HINTS))  # map: no Python frame per word
+    variables = _learn_vars(code, shell_vars, step_env) if publishing and ("=" in code or shell_vars or step_env) else {}
     if "GITHUB_" in code:
         for match in _ENV_WRITE.finditer(code):
             kind = _ENV_FILES[next(g for g in match.groups() if g)]
             if kind not in rec["files"]:
                 rec["files"].append(kind)
-    if "push" in code:
+    if "push" in code:  # one of the hints
         for match in _GIT_PUSH.finditer(code):
             pushed = _expand(_pushed_ref(match.group(1)), variables)
             target = "git:" + _push_target(match.group(1))
@@ -293,7 +300,7 @@ def _run_effects(rec: dict, run: str, shell_vars: dict[str, str], step_env: dict
             if "*" not in target:  # an unknown branch conflicts with nothing in particular
                 rec["writes"].append(target)
             add_target(rec, target, False if target == "git:tags" else branch_floating(pushed))
-    if any(map(code.__contains__, _PUBLISH_HINTS)):  # map: no Python frame per word
+    if publishing:
         for resource, floating in run_targets(_expand(code, variables) if variables else code).items():
             add_target(rec, resource, floating)
             if resource.startswith("git:") and "$" not in resource and resource not in rec["writes"]:
