@@ -325,7 +325,8 @@ def _locks(code: str) -> list[str]:
 
 def _reads_only(code: str) -> bool:
     """A script that only checks the tree (lints, type checks, diffs) and writes nothing to it.
-    (Every read-only command word holds a word of the hints once tested first: no test needed.)"""
+    (Every word the read-only pattern matches holds a word of the check hints once looked for
+    first, so that look went.)"""
     return _READ_ONLY_CMD.search(code) is not None and not _WRITES_TREE.search(code)
 
 
