@@ -123,11 +123,12 @@ def _put_starts(workflow: Workflow, on, workflow_concurrency) -> dict[str, tuple
         needs_of[edge.v].append(edge.u)
     every_run = run_contexts(on, [*conditions.values(), *steps, *(str(c) for c in cancels.values() if isinstance(c, str))])
     contexts = job_contexts(conditions, needs_of, every_run)
+    name_of = {id(c): c.name for c in every_run}  # the jobs' tuples hold these very contexts: each named once
     for job, runs_in in contexts.items():
-        workflow.tasks[job].put(Starts(tuple(c.name for c in runs_in)))
+        workflow.tasks[job].put(Starts(tuple(name_of[id(c)] for c in runs_in)))
     for job, cancel in cancels.items():
         _put_constant(workflow.tasks[job] if job else workflow, job, cancel, contexts[job] if job else every_run)
-    every = {c.name: c for runs_in in contexts.values() for c in runs_in}
+    every = {name_of[id(c)]: c for runs_in in contexts.values() for c in runs_in}
     workflow.put(StartNames({n: c.wording for n, c in every.items()}, {n: c.event or "a caller's run" for n, c in every.items()}))
     return contexts
 
@@ -263,8 +264,9 @@ def _job_task(files: local.LocalFiles, job_id: str, job: dict, workflow: dict) -
         gathered.publishes.append("env:" + environment)
         gathered.writes.append("env:" + environment)
         gathered.targets.append(("env:" + environment, True, ""))  # a live deployment, replaced in place
+    written = set(gathered.writes)
     task.effects = ([Effect(r, Mode.WRITE) for r in dict.fromkeys(gathered.writes)]
-                    + [Effect(r, Mode.READ) for r in dict.fromkeys(gathered.reads) if r not in gathered.writes])
+                    + [Effect(r, Mode.READ) for r in dict.fromkeys(gathered.reads) if r not in written])
     if gathered.calls:
         task.apis.append(ApiUse("github-token", float(gathered.calls * (size or 1))))
     task.put(_job_facts(job, strategy, size, steps, gathered, environment, uses))
