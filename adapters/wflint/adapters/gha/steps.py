@@ -279,7 +279,7 @@ def _expand(text: str, variables: dict[str, str]) -> str:
 
 def _run_effects(rec: dict, run: str, shell_vars: dict[str, str], step_env: dict[str, str]) -> None:
     """Cheap substring tests guard each pattern: most scripts touch none of these."""
-    code = "\n".join(line for line in run.splitlines() if not line.lstrip().startswith("#")) if "#" in run else run
+    code = "\n".join([line for line in run.splitlines() if not line.lstrip().startswith("#")]) if "#" in run else run
     if "\\" in code or "`" in code:
         code = _CONTINUED.sub(" ", code)  # one command continued over lines (sh `\`, PowerShell backtick)
     _learn_exports(code, shell_vars)
