@@ -78,13 +78,14 @@ def _exit_now(code) -> NoReturn:
 def _main(argv: list[str] | None) -> None:
     import gc
 
+    # A short-lived process that builds large acyclic structures: the cyclic collector would
+    # rescan them again and again (half the time on a 10,000-task workflow) and free nothing.
+    # Off before the imports too: it ran a dozen times while they built their classes.
+    gc.disable()
     from .config import forget_configs
     from .fsutil import WriteError
 
     args = _parser(_command_named(sys.argv[1:] if argv is None else argv)).parse_args(argv)
-    # A short-lived process that builds large acyclic structures: the cyclic collector would
-    # rescan them again and again (half the time on a 10,000-task workflow) and free nothing.
-    gc.disable()
     forget_configs()  # one process may run several commands (tests, a library user)
     try:
         args.run(args)
