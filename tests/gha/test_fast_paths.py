@@ -189,3 +189,18 @@ def test_the_corpus_scripts(corpus_scripts):
         assert steps._reads_only(code) == original_reads_only(code)
         if code.strip():
             assert steps._first_line(code) == original_first_line(code)
+
+
+def test_an_if_that_reads_nothing_of_the_run_is_evaluated_once():
+    """A folded tree (``events._tree``) has the value the full tree has in every run context."""
+    from wflint.adapters.gha import events
+
+    contexts = events.run_contexts({"push": {"branches": ["main"]}, "pull_request": None, "release": None},
+                                   ["github.ref == 'refs/heads/main'"])
+    for text in ("always()", "!cancelled() && needs.a.result == 'success'", "github.repository == 'a/b'",
+                 "contains(needs.*.result, 'failure') || false", "startsWith(github.ref, 'refs/tags/')",
+                 "github.event_name == 'push' && success()", "'x' == 'X'", "1 == 1.0 && !null"):
+        full, used = events._tree(text, group_key=True), events._tree(text)
+        assert (used == full) == events._reads_context(full)
+        for context in contexts:
+            assert events._evaluate(used, context, False) == events._evaluate(full, context, False), (text, context)

@@ -209,7 +209,7 @@ def per_run_group(group: str, context: RunContext) -> bool:
     """Is the group key unique per run in ``context`` (``github.head_ref || github.sha`` on a push)?
     Such a group never holds or cancels another run."""
     for m in re.finditer(r"\$\{\{(.*?)\}\}", group, re.S):
-        tree = _tree(m.group(1))
+        tree = _tree(m.group(1), group_key=True)
         if tree is not None and _evaluate(tree, context, True) == PER_RUN:
             return True
     return False
@@ -262,23 +262,37 @@ def _or(a, b):
     return True if b is not UNKNOWN and _truthy(b) else UNKNOWN
 
 
-_TREES: dict[str, tuple | None] = {}  # expression text → its tree: workflows repeat their conditions
+# expression text → (its tree, the tree for an `if:`): workflows repeat their conditions
+_TREES: dict[str, tuple[tuple | None, tuple | None]] = {}
 _TREES_KEPT = 10_000
+_CONTEXT_NAMES = ("github.event_name", "github.ref_type", "github.ref", "github.ref_name")  # what ``_name`` reads
 
 
-def _tree(text: str) -> tuple | None:
+def _tree(text: str, group_key: bool = False) -> tuple | None:
     """The expression parsed once (``_Parser``), evaluated in each context (``_evaluate``); None
-    for one wflint cannot read. Parsing never depends on values, so neither does being unreadable."""
-    if text in _TREES:
-        return _TREES[text]
-    try:
-        tree: tuple | None = _Parser(_tokens(text)).tree()
-    except _Unreadable:
-        tree = None
-    if len(_TREES) >= _TREES_KEPT:
-        _TREES.clear()
-    _TREES[text] = tree
-    return tree
+    for one wflint cannot read. Parsing never depends on values, so neither does being unreadable.
+    Outside a group key, a tree that reads nothing of the run is its value: evaluated here, once."""
+    entry = _TREES.get(text)
+    if entry is None:
+        try:
+            tree: tuple | None = _Parser(_tokens(text)).tree()
+        except _Unreadable:
+            tree = None
+        fixed = tree is not None and not _reads_context(tree)
+        entry = (tree, ("lit", _evaluate(tree, None, False)) if fixed else tree)  # type: ignore[arg-type]
+        if len(_TREES) >= _TREES_KEPT:
+            _TREES.clear()
+        _TREES[text] = entry
+    return entry[0] if group_key else entry[1]
+
+
+def _reads_context(node: tuple) -> bool:
+    """Whether the expression names the run's event or ref (its value may differ between runs)."""
+    if node[0] == "name":
+        return node[1] in _CONTEXT_NAMES
+    if node[0] == "lit":
+        return False
+    return any(_reads_context(part) for part in (node[2] if node[0] == "call" else node[1:]) if isinstance(part, tuple))
 
 
 _LITERAL_NAMES = {"true": True, "false": False, "null": None}
