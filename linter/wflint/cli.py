@@ -78,13 +78,14 @@ def _exit_now(code) -> NoReturn:
 def _main(argv: list[str] | None) -> None:
     import gc
 
+    # A short-lived process that builds large acyclic structures: the cyclic collector would
+    # rescan them again and again (half the time on a 10,000-task workflow) and free nothing.
+    # Off before the imports too: it ran a dozen times while they built their classes.
+    gc.disable()
     from .config import forget_configs
     from .fsutil import WriteError
 
-    args = _parser().parse_args(argv)
-    # A short-lived process that builds large acyclic structures: the cyclic collector would
-    # rescan them again and again (half the time on a 10,000-task workflow) and free nothing.
-    gc.disable()
+    args = _parser(_command_named(sys.argv[1:] if argv is None else argv)).parse_args(argv)
     forget_configs()  # one process may run several commands (tests, a library user)
     try:
         args.run(args)
@@ -147,13 +148,26 @@ def _file_target(value: str) -> str:
     return value
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(only: str | None = None) -> argparse.ArgumentParser:
+    """Every command, each with its options; with ``only`` (the command a run names), the other
+    commands without theirs: declaring every command's options was a tenth of start-up, and a
+    command's options are read only when it is the one run."""
     parser = _Parser(prog="wflint", description=" ".join((main.__doc__ or "").split(".")[0].split()) + ".")
     parser.add_argument("--version", action="version", version=f"wflint, version {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True, parser_class=_Parser)
-    for add in (_check_parser, _fix_parser, _report_parser, _graph_parser, _rules_parser, _mcp_parser):
-        add(commands)
+    for name, add in _COMMANDS.items():
+        if only is None or name == only:
+            add(commands)
+        else:
+            _command(commands, _RUNS[name], name)
     return parser
+
+
+def _command_named(argv: list[str]) -> str | None:
+    """The command ``argv`` runs: its first word that is no option (the top level's options take
+    no value), when that is a command's name; else None."""
+    first = next((arg for arg in argv if not arg.startswith("-")), None)
+    return first if first in _COMMANDS else None
 
 
 def _command(commands, run, name: str) -> argparse.ArgumentParser:
@@ -665,3 +679,8 @@ def mcp(args: argparse.Namespace) -> None:
     from .mcp_server import serve
 
     serve()
+
+
+_COMMANDS = {"check": _check_parser, "fix": _fix_parser, "report": _report_parser, "graph": _graph_parser,
+             "rules": _rules_parser, "mcp": _mcp_parser}
+_RUNS = {"check": check, "fix": fix, "report": report, "graph": graph, "rules": rules, "mcp": mcp}

@@ -8,7 +8,6 @@ file's line and column.
 from __future__ import annotations
 
 import bisect
-import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -449,6 +448,8 @@ def load_json(text: str, path: str) -> tuple[Any, SourceIndex]:
 def parse_json(text: str, path: str) -> Any:
     """``json.loads`` with its limits as clean errors: nesting past the recursion limit, integers
     past Python's 4,300-digit conversion limit."""
+    import json  # here, not at import: a run that reads only YAML never needs it
+
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -485,7 +486,16 @@ class JsonIndex(SourceIndex):
 
 _SPACE = lazy(r"[ \t\r\n]*")
 _STRING = lazy(r'"(?:[^"\\]|\\.)*"')
-_DECODER = json.JSONDecoder()
+_DECODER = None
+
+
+def _decoder():
+    global _DECODER
+    if _DECODER is None:
+        import json
+
+        _DECODER = json.JSONDecoder()
+    return _DECODER
 
 
 def _past_space(text: str, pos: int) -> int:
@@ -519,7 +529,10 @@ class JsonSeeker:
         return self._shown.get(pointer)
 
     def _scan(self, container: Pointer) -> None:
+        import json
+
         self._scanned.add(container)
+        decoder = _decoder()
         text, pos = self.text, self._value[container]
         opener = text[pos] if pos < len(text) else ""
         if opener not in "{[" or not opener:
@@ -538,7 +551,7 @@ class JsonSeeker:
                 child, shown = container + (index,), pos
                 index += 1
             self._value[child], self._shown[child] = pos, shown
-            _, end = _DECODER.raw_decode(text, pos)
+            _, end = decoder.raw_decode(text, pos)
             pos = _past_space(text, end)
             if text[pos] == ",":
                 pos = _past_space(text, pos + 1)
@@ -558,6 +571,8 @@ def json_offsets(text: str) -> dict[Pointer, int]:
     Commas and colons are skipped by the token pattern; whether a string is a key is known from
     the enclosing object's state (a key is always followed by its value).
     """
+    import json
+
     offsets: dict[Pointer, int] = {}
     stack: list[list] = []  # [pointer, is_object, next key or index]
     expect_key = False

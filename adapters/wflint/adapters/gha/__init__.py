@@ -5,13 +5,13 @@ Rewrites are text splices on the original file; nothing is re-dumped.
 """
 from __future__ import annotations
 
-import re
-
 from wflint.patterns import lazy
 
 FORMAT = "gha"
-_ON = lazy(r"^(?:on|\"on\"|'on')\s*:", re.M)
-_JOBS = lazy(r"^jobs\s*:", re.M)
+# A line's start (``^`` in multi-line mode) as a look-behind after the word: a pattern that starts
+# with a literal is scanned for it, not tried at every offset of the file.
+_ON = lazy(r"(?:on(?<![^\n]on)|\"on\"(?<![^\n]\"on\")|'on'(?<![^\n]'on'))\s*:")
+_JOBS = lazy(r"jobs(?<![^\n]jobs)\s*:")
 
 
 def sniff(path: str, text: str) -> bool:

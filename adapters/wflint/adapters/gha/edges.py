@@ -19,7 +19,9 @@ from .steps import _all_text, _names
 
 FINALIZER = lazy(r"\b(always|failure|cancelled)\s*\(\)")  # an `if:` that runs after failures
 EXPRESSION = lazy(r"\$\{\{(.*?)\}\}")  # the body of each ${{ ... }}
-_AGGREGATE = lazy(r"(?<![\w.-])needs(?:\.\*|\s*\)|\s*\}\})|[Jj]oin\(\s*needs\b")  # toJSON(needs) ends in "needs)"
+# toJSON(needs) ends in "needs)". What must come before a word is a look-behind after it, so that
+# every alternative starts with a literal: the pattern is scanned for those, not tried at every offset.
+_AGGREGATE = lazy(r"needs(?<![\w.-]needs)(?:\.\*|\s*\)|\s*\}\})|Join\(\s*needs\b|join\(\s*needs\b")
 
 
 def with_edges(workflow: Workflow, jobs: dict, tasks: dict[str, Task]) -> Workflow:
@@ -47,7 +49,7 @@ def with_edges(workflow: Workflow, jobs: dict, tasks: dict[str, Task]) -> Workfl
     return workflow
 
 
-_NEEDS_REF = lazy(r"\bneeds\s*(?:\.\s*([\w-]+)|\[\s*['\"]([\w-]+)['\"]\s*\])(\.\w+)?")
+_NEEDS_REF = lazy(r"needs(?<!\wneeds)\s*(?:\.\s*([\w-]+)|\[\s*['\"]([\w-]+)['\"]\s*\])(\.\w+)?")
 
 
 def needs_refs(body: str) -> dict[str, list[str]]:

@@ -127,7 +127,7 @@ def _named_refs(conditions: list[str]) -> list[tuple[str, str]]:
     """(ref type, name) of every ref a condition compares with, in order of first mention."""
     found: dict[tuple[str, str], None] = {}
     for condition in conditions:
-        for m in _REF_LITERAL.finditer(condition):
+        for m in _REF_LITERAL.finditer(condition) if condition else ():  # most steps have no `if:`
             kind = m.group(1) or m.group(3)
             name = (m.group(2) or m.group(4) or m.group(5)).lower()
             for ref_type in (("branch" if kind.lower() == "heads" else "tag",) if kind else ("branch", "tag")):
@@ -166,29 +166,23 @@ def never_there(expression: str, contexts) -> list[str]:
 
 def may_run(condition: str, context: RunContext) -> bool:
     """False only when the condition is certainly false in ``context``."""
-    return _may_run(_condition_tokens(condition), context)
+    return _may_run(_condition_tree(condition), context)
 
 
-def _condition_tokens(condition: str) -> list[tuple[str, str]] | None:
-    """The tokens of an `if:`; None for none, or for one wflint cannot read (either may run)."""
+def _condition_tree(condition: str) -> tuple | None:
+    """The parsed `if:`; None for none, or for one wflint cannot read (either may run)."""
     text = condition.strip()
     if not text:
         return None
     if text.startswith("${{") and text.endswith("}}"):
         text = text[3:-2]
-    try:
-        return _tokens(text)
-    except _Unreadable:
-        return None
+    return _tree(text)
 
 
-def _may_run(tokens: list[tuple[str, str]] | None, context: RunContext) -> bool:
-    if tokens is None:
+def _may_run(tree: tuple | None, context: RunContext) -> bool:
+    if tree is None:
         return True
-    try:
-        value = _Parser(tokens, context).expression()
-    except _Unreadable:
-        return True
+    value = _evaluate(tree, context, False)
     return value is UNKNOWN or _truthy(value)
 
 
@@ -201,10 +195,10 @@ def certainly(condition, context: RunContext) -> bool:
         return True
     if text.startswith("${{") and text.endswith("}}"):
         text = text[3:-2]
-    try:
-        value = _Parser(_tokens(text), context).expression()
-    except _Unreadable:
+    tree = _tree(text)
+    if tree is None:
         return False
+    value = _evaluate(tree, context, False)
     return value is not UNKNOWN and _truthy(value)
 
 
@@ -215,11 +209,8 @@ def per_run_group(group: str, context: RunContext) -> bool:
     """Is the group key unique per run in ``context`` (``github.head_ref || github.sha`` on a push)?
     Such a group never holds or cancels another run."""
     for m in re.finditer(r"\$\{\{(.*?)\}\}", group, re.S):
-        try:
-            value = _Parser(_tokens(m.group(1)), context, group_key=True).expression()
-        except _Unreadable:
-            continue
-        if value == PER_RUN:
+        tree = _tree(m.group(1), group_key=True)
+        if tree is not None and _evaluate(tree, context, True) == PER_RUN:
             return True
     return False
 
@@ -271,17 +262,55 @@ def _or(a, b):
     return True if b is not UNKNOWN and _truthy(b) else UNKNOWN
 
 
+# expression text → (its tree, the tree for an `if:`): workflows repeat their conditions
+_TREES: dict[str, tuple[tuple | None, tuple | None]] = {}
+_TREES_KEPT = 10_000
+_CONTEXT_NAMES = ("github.event_name", "github.ref_type", "github.ref", "github.ref_name")  # what ``_name`` reads
+
+
+def _tree(text: str, group_key: bool = False) -> tuple | None:
+    """The expression parsed once (``_Parser``), evaluated in each context (``_evaluate``); None
+    for one wflint cannot read. Parsing never depends on values, so neither does being unreadable.
+    Outside a group key, a tree that reads nothing of the run is its value: evaluated here, once."""
+    entry = _TREES.get(text)
+    if entry is None:
+        try:
+            tree: tuple | None = _Parser(_tokens(text)).tree()
+        except _Unreadable:
+            tree = None
+        fixed = tree is not None and not _reads_context(tree)
+        entry = (tree, ("lit", _evaluate(tree, None, False)) if fixed else tree)  # type: ignore[arg-type]
+        if len(_TREES) >= _TREES_KEPT:
+            _TREES.clear()
+        _TREES[text] = entry
+    return entry[0] if group_key else entry[1]
+
+
+def _reads_context(node: tuple) -> bool:
+    """Whether the expression names the run's event or ref (its value may differ between runs)."""
+    if node[0] == "name":
+        return node[1] in _CONTEXT_NAMES
+    if node[0] == "lit":
+        return False
+    return any(_reads_context(part) for part in (node[2] if node[0] == "call" else node[1:]) if isinstance(part, tuple))
+
+
+_LITERAL_NAMES = {"true": True, "false": False, "null": None}
+
+
 class _Parser:
-    """Precedence: ``||`` < ``&&`` < comparison < ``!`` < call, name, literal, parentheses."""
+    """Precedence: ``||`` < ``&&`` < comparison < ``!`` < call, name, literal, parentheses. Nodes:
+    ``("lit", value)``, ``("name", name)``, ``("||" | "&&", a, b)``, ``("cmp", op, a, b)``,
+    ``("!", a)``, ``("call", function, args)``; every operand is evaluated, as GitHub's are."""
 
-    def __init__(self, tokens: list[tuple[str, str]], context: RunContext, group_key: bool = False) -> None:
-        self.tokens, self.at, self.context, self.group_key = tokens, 0, context, group_key
+    def __init__(self, tokens: list[tuple[str, str]]) -> None:
+        self.tokens, self.at = tokens, 0
 
-    def expression(self):
-        value = self._or()
+    def tree(self) -> tuple:
+        node = self._or()
         if self.at != len(self.tokens):
             raise _Unreadable("trailing tokens")
-        return value
+        return node
 
     def _peek(self) -> str:
         return self.tokens[self.at][1] if self.at < len(self.tokens) else ""
@@ -292,58 +321,57 @@ class _Parser:
         self.at += 1
         return self.tokens[self.at - 1]
 
-    def _or(self):
-        value = self._and()
+    def _or(self) -> tuple:
+        node = self._and()
         while self._peek() == "||":
             self._take()
-            value = _or(value, self._and())
-        return value
+            node = ("||", node, self._and())
+        return node
 
-    def _and(self):
-        value = self._compare()
+    def _and(self) -> tuple:
+        node = self._compare()
         while self._peek() == "&&":
             self._take()
-            value = _and(value, self._compare())
-        return value
+            node = ("&&", node, self._compare())
+        return node
 
-    def _compare(self):
+    def _compare(self) -> tuple:
         left = self._unary()
         while self._peek() in ("==", "!=", "<", ">", "<=", ">="):
             op = self._take()[1]
-            right = self._unary()
-            left = _compared(op, left, right)
+            left = ("cmp", op, left, self._unary())
         return left
 
-    def _unary(self):
+    def _unary(self) -> tuple:
         if self._peek() == "!":
             self._take()
-            value = self._unary()
-            return UNKNOWN if value is UNKNOWN else not _truthy(value)
+            return ("!", self._unary())
         return self._primary()
 
-    def _primary(self):
+    def _primary(self) -> tuple:
         kind, text = self._take()
         if text == "(":
-            value = self._or()
+            node = self._or()
             self._take(")")
-            return value
+            return node
         if kind == "str":
-            return text[1:-1].replace("''", "'")
+            return ("lit", text[1:-1].replace("''", "'"))
         if kind == "num":
-            return float(text)
+            return ("lit", float(text))
         if kind != "name":
             raise _Unreadable(text)
         if self._peek() == "(":
             return self._call(text.lower())
-        value = self._name(re.sub(r"\s+", "", text).lower())
+        name = "".join(text.split()).lower()
+        node = ("lit", _LITERAL_NAMES[name]) if name in _LITERAL_NAMES else ("name", name)
         while self._peek() == "[":  # an index into something: unknown
             self._take()
             self._or()
             self._take("]")
-            value = UNKNOWN
-        return value
+            node = ("lit", UNKNOWN)
+        return node
 
-    def _call(self, function: str):
+    def _call(self, function: str) -> tuple:
         self._take("(")
         args = []
         while self._peek() != ")":
@@ -351,23 +379,39 @@ class _Parser:
             if self._peek() == ",":
                 self._take()
         self._take(")")
-        return _function(function, args)
+        return ("call", function, tuple(args))
 
-    def _name(self, name: str):
-        literal = {"true": True, "false": False, "null": None}
-        if name in literal:
-            return literal[name]
-        context = self.context
-        if name == "github.event_name":
-            return context.event if context.event else UNKNOWN
-        if name == "github.ref_type":
-            # a pull request's merge ref is no tag, whatever GitHub calls its type
-            return _Prefixed("", frozenset({"tag"})) if context.ref_type == "pull" else context.ref_type
-        if name in ("github.ref", "github.ref_name"):
-            return _ref_value(context, full=name == "github.ref")
-        if self.group_key:
-            return _key_part(name, context)
-        return UNKNOWN
+
+def _evaluate(node: tuple, context: RunContext, group_key: bool):
+    """The value of a parsed expression in ``context`` (three-valued: ``UNKNOWN``)."""
+    kind = node[0]
+    if kind == "lit":
+        return node[1]
+    if kind == "name":
+        return _name(node[1], context, group_key)
+    if kind == "||":
+        return _or(_evaluate(node[1], context, group_key), _evaluate(node[2], context, group_key))
+    if kind == "&&":
+        return _and(_evaluate(node[1], context, group_key), _evaluate(node[2], context, group_key))
+    if kind == "cmp":
+        return _compared(node[1], _evaluate(node[2], context, group_key), _evaluate(node[3], context, group_key))
+    if kind == "!":
+        value = _evaluate(node[1], context, group_key)
+        return UNKNOWN if value is UNKNOWN else not _truthy(value)
+    return _function(node[1], [_evaluate(arg, context, group_key) for arg in node[2]])
+
+
+def _name(name: str, context: RunContext, group_key: bool):
+    if name == "github.event_name":
+        return context.event if context.event else UNKNOWN
+    if name == "github.ref_type":
+        # a pull request's merge ref is no tag, whatever GitHub calls its type
+        return _Prefixed("", frozenset({"tag"})) if context.ref_type == "pull" else context.ref_type
+    if name in ("github.ref", "github.ref_name"):
+        return _ref_value(context, full=name == "github.ref")
+    if group_key:
+        return _key_part(name, context)
+    return UNKNOWN
 
 
 _PULL_EVENTS = ("pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment")
@@ -462,28 +506,28 @@ def job_contexts(conditions: dict[str, str], needs_of: dict[str, list[str]],
                  contexts: list[RunContext]) -> dict[str, tuple[RunContext, ...]]:
     """The contexts each job runs in: its `if:` may hold and, unless it runs after a skip, every job
     it needs runs there too."""
-    memo: dict[tuple[str, RunContext], bool] = {}
-    tokens = {job: _condition_tokens(condition) for job, condition in conditions.items()}  # once per job
+    memo: dict[tuple[str, int], bool] = {}  # by the context's index: a RunContext hashes all its fields
+    trees = {job: _condition_tree(condition) for job, condition in conditions.items()}  # once per job
     after_skip = {condition: bool(_RUNS_AFTER_SKIP.search(condition)) for condition in conditions.values()}
-    verdicts: dict[tuple[str, RunContext], bool] = {}  # one `if:` text in one context: jobs often share it
+    verdicts: dict[tuple[str, int], bool] = {}  # one `if:` text in one context: jobs often share it
 
-    def holds(job: str, context: RunContext) -> bool:
+    def holds(job: str, at: int) -> bool:
         condition = conditions[job]
-        if (condition, context) not in verdicts:
-            verdicts[condition, context] = _may_run(tokens[job], context)
-        return verdicts[condition, context]
+        if (condition, at) not in verdicts:
+            verdicts[condition, at] = _may_run(trees[job], contexts[at])
+        return verdicts[condition, at]
 
-    def runs(job: str, context: RunContext, seen: frozenset[str]) -> bool:
-        key = (job, context)
+    def runs(job: str, at: int, seen: frozenset[str]) -> bool:
+        key = (job, at)
         if key not in memo:
             condition = conditions.get(job, "")
-            ok = holds(job, context) if job in tokens else may_run(condition, context)
-            if ok and not (after_skip[condition] if job in tokens else _RUNS_AFTER_SKIP.search(condition)):
-                ok = all(n in seen or runs(n, context, seen | {job}) for n in needs_of.get(job, ()))
+            ok = holds(job, at) if job in trees else may_run(condition, contexts[at])
+            if ok and not (after_skip[condition] if job in trees else _RUNS_AFTER_SKIP.search(condition)):
+                ok = all(n in seen or runs(n, at, seen | {job}) for n in needs_of.get(job, ()))
             memo[key] = ok
         return memo[key]
 
-    return {job: tuple(c for c in contexts if runs(job, c, frozenset({job}))) for job in conditions}
+    return {job: tuple(c for at, c in enumerate(contexts) if runs(job, at, frozenset({job}))) for job in conditions}
 
 
 @dataclass(frozen=True)

@@ -123,11 +123,12 @@ def _put_starts(workflow: Workflow, on, workflow_concurrency) -> dict[str, tuple
         needs_of[edge.v].append(edge.u)
     every_run = run_contexts(on, [*conditions.values(), *steps, *(str(c) for c in cancels.values() if isinstance(c, str))])
     contexts = job_contexts(conditions, needs_of, every_run)
+    name_of = {id(c): c.name for c in every_run}  # the jobs' tuples hold these very contexts: each named once
     for job, runs_in in contexts.items():
-        workflow.tasks[job].put(Starts(tuple(c.name for c in runs_in)))
+        workflow.tasks[job].put(Starts(tuple(name_of[id(c)] for c in runs_in)))
     for job, cancel in cancels.items():
         _put_constant(workflow.tasks[job] if job else workflow, job, cancel, contexts[job] if job else every_run)
-    every = {c.name: c for runs_in in contexts.values() for c in runs_in}
+    every = {name_of[id(c)]: c for runs_in in contexts.values() for c in runs_in}
     workflow.put(StartNames({n: c.wording for n, c in every.items()}, {n: c.event or "a caller's run" for n, c in every.items()}))
     return contexts
 
@@ -154,8 +155,10 @@ def _frequent(context: RunContext) -> bool:
 def _put_run_facets(task: Task, contexts: tuple[RunContext, ...], workflow_concurrency) -> None:
     """Concurrency settings and, for a job that publishes, what, whether runs can race on it, and
     how often the runs that do it start (SAF310's and SAF311's facts)."""
-    own = task.facet(Concurrency) or Concurrency()
-    task.put(replace(own, workflow_group=_group(workflow_concurrency)))
+    own = task.facet(Concurrency)  # with the workflow's group already (``_job_concurrency``)
+    if own is None:
+        own = Concurrency(workflow_group=_group(workflow_concurrency))
+        task.put(own)
     facts = task.facet(JobFacts)
     # What a called workflow publishes is its own jobs' finding, reported once, in its own file.
     if facts is None or not facts.targets or not contexts:  # nothing published, or a job that never runs
@@ -261,12 +264,13 @@ def _job_task(files: local.LocalFiles, job_id: str, job: dict, workflow: dict) -
         gathered.publishes.append("env:" + environment)
         gathered.writes.append("env:" + environment)
         gathered.targets.append(("env:" + environment, True, ""))  # a live deployment, replaced in place
+    written = set(gathered.writes)
     task.effects = ([Effect(r, Mode.WRITE) for r in dict.fromkeys(gathered.writes)]
-                    + [Effect(r, Mode.READ) for r in dict.fromkeys(gathered.reads) if r not in gathered.writes])
+                    + [Effect(r, Mode.READ) for r in dict.fromkeys(gathered.reads) if r not in written])
     if gathered.calls:
         task.apis.append(ApiUse("github-token", float(gathered.calls * (size or 1))))
     task.put(_job_facts(job, strategy, size, steps, gathered, environment, uses))
-    task.put(_job_concurrency(job.get("concurrency")))
+    task.put(_job_concurrency(job.get("concurrency"), workflow.get("concurrency")))
     task.put(Steps(tuple(_step_facet(rec) for rec in steps), tuple(concurrent_pairs(steps))))
     if (size or 1) > 1 and not strategy.get("max-parallel") == 1:
         task.put(InstanceWrites(_instance_artifacts(steps)))
@@ -339,14 +343,20 @@ class _Gathered:
 
     @classmethod
     def of_steps(cls, steps: list[dict]) -> _Gathered:
-        return cls(
-            writes=[w for s in steps for w in s["writes"]], reads=[r for s in steps for r in s["reads"]],
-            calls=sum(s["api_calls"] for s in steps), publishes=[p for s in steps for p in s["publishes"]],
-            artifacts_out=[a for s in steps for a in s["uploads"]],
-            artifacts_in=[a for s in steps for a in s["downloads"]],
-            maybe_out=any(s["maybe_out"] for s in steps), maybe_in=any(s["maybe_in"] for s in steps),
-            targets=[(r, floating, s["if"]) for s in steps for r, floating in s["targets"].items()],
-        )
+        """Every step's lists joined in step order, in one pass over the steps."""
+        gathered = cls(writes=[], reads=[], calls=0, publishes=[], artifacts_out=[], artifacts_in=[],
+                       maybe_out=False, maybe_in=False)
+        for s in steps:
+            gathered.writes += s["writes"]
+            gathered.reads += s["reads"]
+            gathered.calls += s["api_calls"]
+            gathered.publishes += s["publishes"]
+            gathered.artifacts_out += s["uploads"]
+            gathered.artifacts_in += s["downloads"]
+            gathered.maybe_out = gathered.maybe_out or bool(s["maybe_out"])
+            gathered.maybe_in = gathered.maybe_in or bool(s["maybe_in"])
+            gathered.targets += [(r, floating, s["if"]) for r, floating in s["targets"].items()]
+        return gathered
 
     def add_callee(self, callee: local.CalleeSummary | None) -> bool:
         """Add what a called workflow does; False (and may pass anything) when it cannot be read."""
@@ -384,10 +394,11 @@ def _condition(value) -> str:
     return "" if value is None else str(value)
 
 
-def _job_concurrency(concurrency) -> Concurrency:
+def _job_concurrency(concurrency, workflow_concurrency) -> Concurrency:
+    """The job's concurrency settings with the workflow's group (made whole here, not replaced later)."""
     return Concurrency(group=_group(concurrency),
                        cancel_in_progress=_concurrency_key(concurrency, "cancel-in-progress"),
-                       queue=_concurrency_key(concurrency, "queue"))
+                       queue=_concurrency_key(concurrency, "queue"), workflow_group=_group(workflow_concurrency))
 
 
 def _instance_artifacts(steps: list[dict]) -> tuple[str, ...]:
@@ -404,7 +415,7 @@ def _step_facet(rec: dict) -> Step:
         kind=rec["kind"], uses=rec["uses"], condition=condition, background=rec["background"],
         group=rec.get("group"), waits=bool(rec["wait"]), refs=tuple(rec["refs"]), files=tuple(rec["files"]),
         read_only=rec["read_only"], checkout_without_path=rec["checkout_without_path"],
-        condition_reads_steps="steps." in condition, finalizer=bool(FINALIZER.search(condition)),
+        condition_reads_steps="steps." in condition, finalizer=bool(condition and FINALIZER.search(condition)),
         opaque_action=bool(rec.get("opaque_action")), locks=tuple(rec["locks"]),
     )
 

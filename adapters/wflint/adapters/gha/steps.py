@@ -15,31 +15,46 @@ from .targets import branch_floating, run_targets, uses_target, worst
 EXPR = lazy(r"\$\{\{.*?\}\}", re.S)
 STEP_REF = lazy(r"\bsteps\.([A-Za-z_][\w-]*)\.(outputs|outcome|conclusion)\b")
 _GIT_PUSH = lazy(r"\bgit\s+(?:-\S+\s+(?:\S+\s+)?)*push\b([^\n;&|]*)")
-_GH_API = lazy(r"(?<![\w-])gh\s+(api|pr|issue|release|run|workflow|label|repo|secret|variable|cache|gist)\b")
+# Patterns that start with a word put what must come before it in a look-behind after it: a
+# pattern that starts with a literal (or, alternative by alternative, with literals) is scanned
+# for that character, not tried at every offset.
+_GH_API = lazy(r"gh(?<![\w-]gh)\s+(api|pr|issue|release|run|workflow|label|repo|secret|variable|cache|gist)\b")
 _CURL_API = lazy(r"api\.github\.com")
-_ENV_FILES = {"GITHUB_ENV": "env", "GITHUB_PATH": "path", "GITHUB_OUTPUT": "output", "GITHUB_STATE": "state"}
-_ENV_WRITE = lazy(r">>?\s*\"?\$\{?(GITHUB_ENV|GITHUB_PATH|GITHUB_OUTPUT|GITHUB_STATE)\}?\"?"
-                        r"|\b(GITHUB_ENV|GITHUB_PATH|GITHUB_OUTPUT)\b[^\n]*(?:Out-File|Add-Content|Set-Content|open\()"
-                        r"|(?:Out-File|Add-Content|Set-Content|tee)[^\n]*\b(GITHUB_ENV|GITHUB_PATH|GITHUB_OUTPUT)\b"
-                        r"|environ\[[\"'](GITHUB_ENV|GITHUB_PATH|GITHUB_OUTPUT)[\"']\]")
+_ENV_FILES = {"ENV": "env", "PATH": "path", "OUTPUT": "output", "STATE": "state"}  # GITHUB_<name>
+_ENV_WRITE = lazy(r">>?\s*\"?\$\{?GITHUB_(ENV|PATH|OUTPUT|STATE)\}?\"?"
+                  r"|G(?<!\wG)ITHUB_(ENV|PATH|OUTPUT)\b[^\n]*(?:Out-File|Add-Content|Set-Content|open\()"
+                  r"|Out-File[^\n]*\bGITHUB_(ENV|PATH|OUTPUT)\b|Add-Content[^\n]*\bGITHUB_(ENV|PATH|OUTPUT)\b"
+                  r"|Set-Content[^\n]*\bGITHUB_(ENV|PATH|OUTPUT)\b|tee[^\n]*\bGITHUB_(ENV|PATH|OUTPUT)\b"
+                  r"|environ\[[\"']GITHUB_(ENV|PATH|OUTPUT)[\"']\]")
 _PUBLISH_HINTS = ("upload", "publish", "push", "release", "s3", "gsutil", "azcopy", "deploy", "apply", "rollout",
                   "upgrade", "set image", "pulumi", "--prod", "gh-pages", "ghp-import", "gh-deploy")
-_CHECK_HINTS = ("lint", "check", "clippy", "mypy", "pyright", "flake8", "type", "noemit", "--diff", "codespell",
-                "tidy", "vet", "validate")
 _API_USES = ("actions/github-script", "peter-evans/", "actions/labeler", "actions/stale",
              "softprops/action-gh-release", "ncipollo/release-action", "actions/create-release",
              "marocchino/sticky-pull-request-comment", "thollander/actions-comment-pull-request")
 _MAYBE_OUT = lazy(r"artifact|upload|save|publish|stage")  # not "cache": a cache only saves time
 _NAME_INPUT = lazy(r"(upload|artifact)[-_]?name|^artifact$")
 _MAYBE_IN = lazy(r"artifact|download|restore")  # action names are lower case
+
+
+def _command_words(words: tuple[str, ...], not_after: str) -> str:
+    """``(?<!not_after)(word|…)\\b`` for words that start with a word character (so with a word
+    boundary), the look-behind after each word's literal start (see ``_GH_API``)."""
+    alternatives = []
+    for word in words:
+        head = re.match(r"[-a-z0-9]+", word).group()  # type: ignore[union-attr]  # every word starts so
+        alternatives.append(f"{head}(?<!{not_after}{head}){word[len(head):]}\\b")
+    return "|".join(alternatives)
+
+
 _READ_ONLY_CMD = guarded(  # words of a command, never of an option (`--linter`) or a path
-    r"(?<![-/.])\b(lint|linter|check|clippy|mypy|pyright|ruff\s+check|flake8|pylint|eslint|shellcheck|actionlint"
-    r"|typecheck|type-check|tsc\b[^\n]*--noEmit|codespell|cppcheck|clang-tidy|vet|validate)\b|(?<!\S)--(check|diff)\b",
+    _command_words(("lint", "linter", "check", "clippy", "mypy", "pyright", r"ruff\s+check", "flake8", "pylint", "eslint",
+                    "shellcheck", "actionlint", "typecheck", "type-check", r"tsc\b[^\n]*--noEmit", "codespell", "cppcheck",
+                    "clang-tidy", "vet", "validate"), r"[-/.\w]") + r"|--(?<!\S--)(check|diff)\b",
     "lint", "check", "clippy", "mypy", "pyright", "flake8", "tsc", "codespell", "tidy", "vet", "validate", "--diff")
-_WRITES_TREE = lazy(r"(?<!\S)--(fix|write)\b|\b(format(?!\S*\s+--check)|install|build|make|cmake|compile|"
-                          r"git\s+(commit|push|checkout|apply)"
-                          r"|pre-commit|generate|sed\s+-i|mv|rm|cp|mkdir|download|curl|wget|pip|npm\s+ci|cargo\s+build"
-                          r"|rustup|apt|apt-get|brew|choco|conda|setup|add)\b")
+_WRITES_TREE = lazy(r"--(?<!\S--)(?:fix|write)\b|" + _command_words((
+    r"format(?!\S*\s+--check)", "install", "build", "make", "cmake", "compile", r"git\s+(?:commit|push|checkout|apply)",
+    "pre-commit", "generate", r"sed\s+-i", "mv", "rm", "cp", "mkdir", "download", "curl", "wget", "pip", r"npm\s+ci",
+    r"cargo\s+build", "rustup", "apt", "apt-get", "brew", "choco", "conda", "setup", "add"), r"\w"))
 
 
 def action_name(uses: str) -> str:
@@ -56,6 +71,11 @@ def _pattern(text: str) -> str:
     return EXPR.sub("*", text.strip())
 
 
+def _first_line(run: str) -> str:
+    """The script's first line (stripped), at most 60 characters, without splitting all its lines."""
+    return run.strip()[:61].splitlines()[0][:60]
+
+
 def step_record(job_id: str, index: int, step: dict, pointer: tuple, lane: int | None = None,
                 shell_vars: dict[str, str] | None = None) -> dict:
     """The facts wflint needs about one step (see module docstring). ``shell_vars``: variables the
@@ -70,7 +90,7 @@ def step_record(job_id: str, index: int, step: dict, pointer: tuple, lane: int |
         (k for k in ("wait", "wait-all", "cancel") if k in step), "other")
     rec: dict = {
         "id": task_id, "step_id": sid if isinstance(sid, str) else None, "index": index, "kind": kind,
-        "name": _text(step.get("name")) or (uses or run.strip().splitlines()[0][:60] if (uses or run.strip()) else task_id),
+        "name": _text(step.get("name")) or (uses or _first_line(run) if (uses or run.strip()) else task_id),
         "uses": uses, "pointer": pointer, "if": _text(step.get("if")), "background": step.get("background") is True,
         "lane": lane, "wait": _names(step.get("wait")), "wait_all": "wait-all" in step,
         "cancel": _names(step.get("cancel")),
@@ -129,7 +149,13 @@ def _step_refs(step: dict) -> list[str]:
     """Ids of the steps whose outputs or outcome this step reads. Each string is searched on its
     own (a reference never spans two values), only where it holds ``steps.``: no text is joined."""
     found: set[str] = set()
-    stack: list = [step]
+    stack: list = []
+    for item in step.values():  # most values are text: only the others go on the stack
+        if isinstance(item, str):
+            if "steps." in item:
+                found.update(m.group(1) for m in STEP_REF.finditer(item))
+        elif isinstance(item, (dict, list)):
+            stack.append(item)
     while stack:
         item = stack.pop()
         if isinstance(item, str):
@@ -143,6 +169,8 @@ def _step_refs(step: dict) -> list[str]:
 
 
 def _names(value) -> list[str]:
+    if value is None:
+        return []
     if isinstance(value, str):
         return [value]
     if isinstance(value, list):
@@ -225,20 +253,30 @@ _ASSIGN = lazy(r"^\s*(?:export\s+|local\s+)?([A-Za-z_]\w*)=(\S.*?)\s*$", re.M)
 _ENV_EXPORT = lazy(r"echo\s+[\"']?([A-Za-z_]\w*)=([^\"'\n>]*)[\"']?\s*>>\s*\"?\$\{?GITHUB_ENV")
 
 
-def _learn_vars(code: str, shell_vars: dict[str, str], step_env: dict[str, str]) -> dict[str, str]:
-    """The variables the script sees (the job's, the step's `env:`, its own assignments), and
-    what it exports through `$GITHUB_ENV` for the steps after it (added to ``shell_vars``)."""
-    for m in _ENV_EXPORT.finditer(code):
+def _learn_exports(code: str, shell_vars: dict[str, str]) -> None:
+    """What the script exports through `$GITHUB_ENV` for the steps after it (into ``shell_vars``)."""
+    for m in _ENV_EXPORT.finditer(code) if "GITHUB_ENV" in code else ():  # every match names it
         shell_vars[m.group(1)] = m.group(2).strip()
+
+
+def _learn_vars(code: str, shell_vars: dict[str, str], step_env: dict[str, str]) -> dict[str, str]:
+    """The variables the script sees: the job's (with this script's exports), the step's `env:`,
+    its own assignments."""
     own = {**shell_vars, **step_env}
-    own.update((m.group(1), m.group(2).strip().strip("'\"")) for m in _ASSIGN.finditer(code))
+    if "=" in code:
+        own.update((m.group(1), m.group(2).strip().strip("'\"")) for m in _ASSIGN.finditer(code))
     return own
+
+
+_VARIABLE_USE = lazy(r"\$\{?([A-Za-z_]\w*)\}?")
 
 
 def _expand(text: str, variables: dict[str, str]) -> str:
     """``$NAME`` and ``${NAME}`` replaced by what the script set them to (a few rounds)."""
     for _ in range(3):
-        new = re.sub(r"\$\{?([A-Za-z_]\w*)\}?", lambda m: variables.get(m.group(1), m.group(0)), text)
+        if "$" not in text:
+            break
+        new = _VARIABLE_USE.sub(lambda m: variables.get(m.group(1), m.group(0)), text)
         if new == text:
             break
         text = new
@@ -247,16 +285,19 @@ def _expand(text: str, variables: dict[str, str]) -> str:
 
 def _run_effects(rec: dict, run: str, shell_vars: dict[str, str], step_env: dict[str, str]) -> None:
     """Cheap substring tests guard each pattern: most scripts touch none of these."""
-    code = "\n".join(line for line in run.splitlines() if not line.lstrip().startswith("#")) if "#" in run else run
+    code = "\n".join([line for line in run.splitlines() if not line.lstrip().startswith("#")]) if "#" in run else run
     if "\\" in code or "`" in code:
         code = _CONTINUED.sub(" ", code)  # one command continued over lines (sh `\`, PowerShell backtick)
-    variables = _learn_vars(code, shell_vars, step_env) if "=" in code or shell_vars or step_env else {}
+    _learn_exports(code, shell_vars)
+    # Variables only name what a push or a publishing command writes: every such script holds a hint.
+    publishing = any(map(code.__contains__, _PUBLISH_HINTS))  # map: no Python frame per word
+    variables = _learn_vars(code, shell_vars, step_env) if publishing and ("=" in code or shell_vars or step_env) else {}
     if "GITHUB_" in code:
         for match in _ENV_WRITE.finditer(code):
             kind = _ENV_FILES[next(g for g in match.groups() if g)]
             if kind not in rec["files"]:
                 rec["files"].append(kind)
-    if "push" in code:
+    if "push" in code:  # one of the hints
         for match in _GIT_PUSH.finditer(code):
             pushed = _expand(_pushed_ref(match.group(1)), variables)
             target = "git:" + _push_target(match.group(1))
@@ -265,7 +306,7 @@ def _run_effects(rec: dict, run: str, shell_vars: dict[str, str], step_env: dict
             if "*" not in target:  # an unknown branch conflicts with nothing in particular
                 rec["writes"].append(target)
             add_target(rec, target, False if target == "git:tags" else branch_floating(pushed))
-    if any(map(code.__contains__, _PUBLISH_HINTS)):  # map: no Python frame per word
+    if publishing:
         for resource, floating in run_targets(_expand(code, variables) if variables else code).items():
             add_target(rec, resource, floating)
             if resource.startswith("git:") and "$" not in resource and resource not in rec["writes"]:
@@ -276,23 +317,36 @@ def _run_effects(rec: dict, run: str, shell_vars: dict[str, str], step_env: dict
         rec["api_calls"] += len(_CURL_API.findall(code))
     rec["read_only"] = not rec["files"] and not rec["publishes"] and _reads_only(code)
     rec["workspace_write"] = not rec["read_only"]  # a script may write anywhere in the workspace
-    rec["locks"] = sorted({_LOCK_OF.get(m.group(1), m.group(1)) for m in _LOCKING_TOOL.finditer(code)})
+    rec["locks"] = _locks(code)
+
+
+def _locks(code: str) -> list[str]:
+    """The locking tools the script runs (``_LOCKING_TOOL``): a command at the very start, then
+    each after a separator or newline, from where that one ends."""
+    first = _LOCKING_FIRST.match(code)
+    tools = {first.group(1)} if first else set()
+    tools.update(m.group(1) for m in _LOCKING_TOOL.finditer(code, first.end() if first else 0))
+    return sorted({_LOCK_OF.get(tool, tool) for tool in tools})
 
 
 def _reads_only(code: str) -> bool:
-    """A script that only checks the tree (lints, type checks, diffs) and writes nothing to it."""
-    lowered = code.lower()
-    return any(map(lowered.__contains__, _CHECK_HINTS)) and bool(_READ_ONLY_CMD.search(code)) \
-        and not _WRITES_TREE.search(code)
+    """A script that only checks the tree (lints, type checks, diffs) and writes nothing to it.
+    (Every word the read-only pattern matches holds a word of the check hints once looked for
+    first, so that look went.)"""
+    return _READ_ONLY_CMD.search(code) is not None and not _WRITES_TREE.search(code)
 
 
 # Tools that hold one lock per job (a build directory, a cache, an environment): two steps running
 # them wait for each other, so running them side by side gains nothing.
-_LOCKING_TOOL = guarded(r"(?:^|[;&|(]\s*|\n\s*)(?:[A-Z_][A-Z0-9_]*=\S*\s+)*"
-                        r"(cargo|uv|uvx|npm|npx|pnpm|yarn|bun|pip|pip3|poetry|pdm|hatch|gradle|\./gradlew|mvn|sbt"
-                        r"|bundle|dotnet|spin|meson|ninja|bazel)\b",
-                        "cargo", "uv", "npm", "npx", "yarn", "bun", "pip", "poetry", "pdm", "hatch", "gradle", "mvn",
-                        "sbt", "dotnet", "spin", "meson", "ninja", "bazel", flags=re.M)
+_LOCKING_COMMAND = (r"(?:[A-Z_][A-Z0-9_]*=\S*\s+)*(cargo|uv|uvx|npm|npx|pnpm|yarn|bun|pip|pip3|poetry|pdm|hatch|gradle"
+                    r"|\./gradlew|mvn|sbt|bundle|dotnet|spin|meson|ninja|bazel)\b")
+# A command starts the script, a line or follows `;`, `&`, `|` or `(`. A line's start needs no
+# alternative of its own: the newline before it starts the same match, and a pattern that starts
+# with a character class is scanned by the class, not tried at every offset (``_locks``).
+# No guard words: looking for eighteen words in a script cost more than this scan. After the
+# spaces, a command starts with no space: the look-ahead fails each step the spaces give back.
+_LOCKING_TOOL = lazy(r"[;&|(\n]\s*(?=\S)" + _LOCKING_COMMAND)
+_LOCKING_FIRST = lazy(_LOCKING_COMMAND)
 _LOCK_OF = {"uvx": "uv", "npx": "npm", "pip3": "pip", "./gradlew": "gradle"}
 
 

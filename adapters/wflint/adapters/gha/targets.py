@@ -130,37 +130,50 @@ def worst(values) -> bool | None:
 
 # --- run scripts -------------------------------------------------------------------------------
 
-# Each pattern of a script's commands is ``guarded`` by the words every match of it contains.
+# Each pattern of a script's commands is ``guarded`` by the words every match of it contains. A
+# word's boundary before it is a look-behind after it (``(?<!\wgh)``): a pattern whose alternatives
+# all start with literals is scanned for those characters, not tried at every offset of the script.
 _VERSIONED = (  # package registries refuse a version twice: every publish is of its own version
-    (guarded(r"\b(twine\s+upload|uv\s+publish|maturin\s+(publish|upload)|flit\s+publish|poetry\s+publish"
-             r"|hatch\s+publish|pdm\s+publish)\b", "upload", "publish"), "registry:pypi"),
-    (guarded(r"\b(npm|pnpm)\s+publish\b|\byarn\s+(npm\s+)?publish\b", "publish"), "registry:npm"),
-    (guarded(r"\bcargo\s+publish\b", "publish"), "registry:crates"),
-    (guarded(r"\bgem\s+push\b", "push"), "registry:rubygems"),
+    (guarded(r"(twine(?<!\wtwine)\s+upload|uv(?<!\wuv)\s+publish|maturin(?<!\wmaturin)\s+(publish|upload)"
+             r"|flit(?<!\wflit)\s+publish|poetry(?<!\wpoetry)\s+publish|hatch(?<!\whatch)\s+publish"
+             r"|pdm(?<!\wpdm)\s+publish)\b", "upload", "publish"), "registry:pypi"),
+    (guarded(r"npm(?<!\wnpm)\s+publish\b|pnpm(?<!\wpnpm)\s+publish\b|yarn(?<!\wyarn)\s+(?:npm\s+)?publish\b", "publish"),
+     "registry:npm"),
+    (guarded(r"cargo(?<!\wcargo)\s+publish\b", "publish"), "registry:crates"),
+    (guarded(r"gem(?<!\wgem)\s+push\b", "push"), "registry:rubygems"),
 )
-_DEPLOY = guarded(  # commands that change a live deployment in place
-    r"\b(wrangler\s+(deploy|publish|pages\s+deploy)|firebase\s+deploy|fly(ctl)?\s+deploy|netlify\s+deploy[^\n]*--prod"
-    r"|vercel\b[^\n]*--prod|gcloud\s+(app|run|functions)\s+deploy|(serverless|sls)\s+deploy|cdk\s+deploy"
-    r"|terraform\s+apply|pulumi\s+up|helm\s+upgrade|kubectl\s+(apply|rollout|set\s+image))\b",
+_DEPLOY = guarded(  # commands that change a live deployment in place; group 1 is the command
+    r"(wrangler(?<!\wwrangler)\s+(?:deploy|publish|pages\s+deploy)|firebase(?<!\wfirebase)\s+deploy"
+    r"|fly(?<!\wfly)(?:ctl)?\s+deploy|netlify(?<!\wnetlify)\s+deploy[^\n]*--prod|vercel(?<!\wvercel)\b[^\n]*--prod"
+    r"|gcloud(?<!\wgcloud)\s+(?:app|run|functions)\s+deploy|serverless(?<!\wserverless)\s+deploy|sls(?<!\wsls)\s+deploy"
+    r"|cdk(?<!\wcdk)\s+deploy|terraform(?<!\wterraform)\s+apply|pulumi(?<!\wpulumi)\s+up|helm(?<!\whelm)\s+upgrade"
+    r"|kubectl(?<!\wkubectl)\s+(?:apply|rollout|set\s+image))\b",
     "deploy", "publish", "--prod", "apply", "pulumi", "upgrade", "kubectl")
-_DOCKER_PUSH = guarded(r"\b(?:docker|podman)\s+(?:image\s+)?push\s+((?:-\S+\s+)*)(\S+)|\bdocker\s+manifest\s+push\s+(\S+)",
-                       "push")
-_BUILDX_PUSH = guarded(r"\b(?:docker\s+)?buildx\s+build\b[^\n]*--push", "--push")
+# The image pushed is group 2 (docker), 4 (podman) or 5 (docker manifest).
+_DOCKER_PUSH = guarded(r"docker(?<!\wdocker)\s+(?:image\s+)?push\s+((?:-\S+\s+)*)(\S+)"
+                       r"|podman(?<!\wpodman)\s+(?:image\s+)?push\s+((?:-\S+\s+)*)(\S+)"
+                       r"|docker(?<!\wdocker)\s+manifest\s+push\s+(\S+)", "push")
+_BUILDX_PUSH = guarded(r"docker(?<!\wdocker)\s+buildx\s+build\b[^\n]*--push|buildx(?<!\wbuildx)\s+build\b[^\n]*--push",
+                       "--push")
 _TAG_ARG = lazy(r"(?:-t|--tag)[\s=]+(\S+)")
-_GH_RELEASE = guarded(r"\bgh\s+release\s+(create|upload|edit)\s+((?:-\S+\s+(?:\S+\s+)?)*)([^\s\\]+)", "release")
+_GH_RELEASE = guarded(r"gh(?<!\wgh)\s+release\s+(create|upload|edit)\s+((?:-\S+\s+(?:\S+\s+)?)*)([^\s\\]+)", "release")
 # Site tools that commit a build to a branch and push it (mkdocs, mike, ghp-import, the gh-pages package).
-_SITE_PUSH = guarded(r"\bmkdocs\s+gh-deploy\b[^\n]*|\bmike\s+(?:deploy|set-default|alias)\b[^\n]*--push\b[^\n]*"
-                     r"|\bghp-import\b[^\n]*(?:\s-p\b|--push)[^\n]*|\bgh-pages\s+(?:-d|--dist)\b[^\n]*",
+_SITE_PUSH = guarded(r"mkdocs(?<!\wmkdocs)\s+gh-deploy\b[^\n]*"
+                     r"|mike(?<!\wmike)\s+(?:deploy|set-default|alias)\b[^\n]*--push\b[^\n]*"
+                     r"|ghp-import(?<!\wghp-import)\b[^\n]*(?:\s-p\b|--push)[^\n]*"
+                     r"|gh-pages(?<!\wgh-pages)\s+(?:-d|--dist)\b[^\n]*",
                      "gh-deploy", "--push", "ghp-import", "gh-pages")
 _BRANCH_OPTION = lazy(r"(?:\s-b|--branch|--remote-branch)[\s=]+(\S+)")
-_STORAGE = guarded(r"\baws\s+s3\s+(cp|sync|mv)\b|\bgsutil\s+(-m\s+)?(cp|rsync)\b|\bazcopy\b", "s3", "gsutil", "azcopy")
+_STORAGE = guarded(r"aws(?<!\waws)\s+s3\s+(cp|sync|mv)\b|gsutil(?<!\wgsutil)\s+(-m\s+)?(cp|rsync)\b|azcopy(?<!\wazcopy)\b",
+                   "s3", "gsutil", "azcopy")
 
 
 def run_targets(code: str) -> dict[str, bool | None]:
     """The targets a `run:` script publishes to (lines with ``--dry-run`` publish nothing)."""
     if "${{" in code:
-        code = EXPR.sub(lambda m: "${{" + re.sub(r"\s+", "", m.group(1)) + "}}", code)  # one word per expression
-    real = "\n".join(line for line in code.splitlines() if "--dry-run" not in line)
+        code = EXPR.sub(lambda m: "${{" + "".join(m.group(1).split()) + "}}", code)  # one word per expression
+    lines = code.splitlines()
+    real = "\n".join([line for line in lines if "--dry-run" not in line] if "--dry-run" in code else lines)
     out: dict[str, list] = {}
     # Line by line only where the whole script matches: a match in a line is one in the script too
     # (the patterns have no anchors), and most scripts match none.
@@ -170,7 +183,7 @@ def run_targets(code: str) -> dict[str, bool | None]:
                 rehearsal = resource == "registry:pypi" and re.search(r"test\.pypi\.org|\btestpypi\b", line)
                 out.setdefault("registry:testpypi" if rehearsal else resource, []).append(False)
     for m in _DOCKER_PUSH.finditer(real):
-        image = m.group(2) or m.group(3) or ""
+        image = m.group(2) or m.group(4) or m.group(5) or ""
         out.setdefault(docker_target([image]), []).append(image_tag_floating(image))
     for line in real.splitlines() if _BUILDX_PUSH.search(real) else ():
         if _BUILDX_PUSH.search(line):
