@@ -292,7 +292,9 @@ class Concurrency(Facet):
 class Publishing(Facet):
     """What a task deploys, pushes or publishes, and how often runs that do it start."""
 
-    targets: tuple[str, ...] = ()  # targets runs may race on, e.g. "env:production", "git:gh-pages"
+    # Targets runs may race on, e.g. "env:production", "git:gh-pages"; a "*" stands for a part of the
+    # name only the run knows ("git:issue/*"), so two runs may write different ones.
+    targets: tuple[str, ...] = ()
     unique: tuple[str, ...] = ()  # targets each run writes its own of (a package version, a release per tag)
     mutable: bool = False  # some target is proven overwritten in place (an environment, a branch, Pages)
     frequent: bool = False  # started by triggers that fire often (every push, workflow_run...)

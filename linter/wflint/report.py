@@ -105,7 +105,7 @@ def build_report(analysis: Analysis, findings: list[Finding] | None = None,
         "saved_pct": round(analysis.saved_pct, 1),
         "critical_path": after_path,
         "critical_path_before": before_path,
-        "groups": [_group_entry(analysis, g, inside) for g, inside in zip(analysis.groups, _declared_inside(analysis))],
+        "groups": [_group_entry(analysis, g) for g in analysis.groups],
         "batches": [
             {"tasks": b.tasks, "saved_s": _r(b.saved_s), "sequential_s": _r(b.sequential_s),
              "batched_s": _r(b.batched_s), "duration_source": b.duration_source}
@@ -131,17 +131,7 @@ def _levels(order: list[str], pred: dict[str, list[str]]) -> dict[str, int]:
     return level
 
 
-def _declared_inside(analysis: Analysis) -> list[list[tuple[str, str]]]:
-    """Each group's declared orderings between its own tasks, in one pass over the orderings."""
-    group_of = {t: i for i, g in enumerate(analysis.groups) for t in g.tasks}
-    inside: list[list[tuple[str, str]]] = [[] for _ in analysis.groups]
-    for u, v in analysis.relaxation.candidates:
-        if u in group_of and group_of[u] == group_of.get(v):
-            inside[group_of[u]].append((u, v))
-    return inside
-
-
-def _group_entry(analysis: Analysis, g, declared: list[tuple[str, str]]) -> dict:
+def _group_entry(analysis: Analysis, g) -> dict:
     """One parallel group as the report lists it (an engine that runs one task at a time saves 0 s)."""
     return {
         "tasks": g.tasks,
@@ -151,16 +141,15 @@ def _group_entry(analysis: Analysis, g, declared: list[tuple[str, str]]) -> dict
         "parallel_s": _r(g.parallel_s),
         "confidence": g.confidence,
         "duration_source": g.duration_source,
-        "chain_tasks": _chain_tasks(g, declared),
+        "chain_tasks": _chain_tasks(g),
     }
 
 
-def _chain_tasks(group, declared: list[tuple[str, str]]) -> list[int]:
-    """The longest chain of the group's tasks, in tasks, as designed (``declared``: its orderings
-    between its own tasks) and with its orderings gone: what it saves when no duration is known
-    (a span of stages can grow when its first task moves up)."""
+def _chain_tasks(group) -> list[int]:
+    """The longest chain of the group's tasks, in tasks, as designed and with its orderings gone:
+    what it saves when no duration is known (a span of stages can grow when its first task moves up)."""
     one = dict.fromkeys(group.tasks, 1.0)
-    return [round(longest_chain(group.tasks, declared, one)),
+    return [round(longest_chain(group.tasks, group.declared, one)),
             round(longest_chain(group.tasks, [(u, v) for u, v, _ in group.needed], one))]
 
 

@@ -208,8 +208,10 @@ def priority_weights(workflow: Workflow, order: list[str], succ: dict[str, list[
     if not settings:
         return None
     own = {t: float(settings[t].priority_weight) if t in settings else 0.0 for t in order}
-    bit = {t: i for i, t in enumerate(order)}
     rule = {t: settings[t].weight_rule if t in settings else "absolute" for t in order}
+    if all(len(p) <= 1 for p in pred.values()):  # a forest: no two paths meet, so sums add up
+        return _forest_weights(order, succ, pred, own, rule)
+    bit = {t: i for i, t in enumerate(order)}
     uniform = len(set(own.values())) == 1
 
     def weight(t: str, mask: int) -> float:
@@ -219,9 +221,6 @@ def priority_weights(workflow: Workflow, order: list[str], succ: dict[str, list[
 
     weights = {t: weight(t, 0) for t in order}
     rules = set(rule.values())
-    if all(len(p) <= 1 for p in pred.values()):  # a forest: no two paths meet, so sums add up
-        weights.update(_forest_weights(order, succ, pred, own, rule))
-        return weights
     if "downstream" in rules:
         weights.update((t, weight(t, mask)) for t, mask in graph.streamed_masks(order[::-1], succ, bit)
                        if rule[t] == "downstream")

@@ -35,6 +35,7 @@ class Group:
     reason: str
     duration_source: str
     needed: list[tuple[str, str, str]] = field(default_factory=list)  # orderings kept inside: (u, v, why)
+    declared: list[tuple[str, str]] = field(default_factory=list)  # the design's orderings between its tasks
     saved_s: float = field(default=0.0)  # end to end, set by ``credit_savings``
 
 
@@ -67,15 +68,17 @@ def find_groups(workflow: Workflow, relaxation: Relaxation, duration: dict[str, 
         sure = not relaxation.barrier or all((u, v) not in relaxation.barrier
                                              and not graph.reaches(strict_succ, u, v, rank) for u, v in removed)
         needed = needed_inside.get(root, [])
+        declared = declared_inside.get(root, [])
         groups.append(Group(
             tasks=members,
             removed=removed,
             confidence="high" if sure else "low",
-            sequential_s=longest_chain(members, declared_inside.get(root, []), duration),
+            sequential_s=longest_chain(members, declared, duration),
             parallel_s=longest_chain(members, [(u, v) for u, v, _ in needed], duration),
             reason=_reason(workflow, members, needed),
             duration_source=weakest_source(workflow, members),
             needed=needed,
+            declared=declared,
         ))
     groups.sort(key=lambda g: rank[g.tasks[0]])
     credit_savings(relaxation, groups, duration)
@@ -101,9 +104,7 @@ def credit_savings(relaxation: Relaxation, groups: list[Group], duration: dict[s
     cost = [duration[n] for n in order]
     start = [0.0] * len(order)
     end = [0.0] * len(order)
-    for i in range(len(order)):
-        start[i] = max(map(end.__getitem__, pred[i])) if pred[i] else 0.0
-        end[i] = start[i] + cost[i]
+    _earliest(start, end, pred, cost)
     run = _Makespan(end, succ, all(c >= 0 for c in cost))
     size = len(order) + sum(map(len, succ))
     ordered = sorted(groups, key=lambda g: (g.confidence != "high", rank[g.tasks[0]]))
@@ -146,7 +147,6 @@ def _spans_by_cuts(phase: list[Group], rank: dict[str, int], succ: list[set[int]
     tail = [0.0] * len(cost)  # longest path on from each task, as the graph is before the phase
     for i in range(len(cost) - 1, -1, -1):
         tail[i] = cost[i] + (max(map(tail.__getitem__, succ[i])) if succ[i] else 0.0)
-    gone = {(rank[u], rank[v]) for g in phase for u, v in g.removed}
     became_source: dict[int, list[int]] = {}
     for k, group in enumerate(phase):
         for i, j in {(rank[u], rank[v]) for u, v in group.removed}:
@@ -154,13 +154,19 @@ def _spans_by_cuts(phase: list[Group], rank: dict[str, int], succ: list[set[int]
             pred[j].discard(i)
             if not pred[j]:
                 became_source.setdefault(k, []).append(j)
-    for i in range(len(cost)):  # every group gone
-        start[i] = max(map(end.__getitem__, pred[i])) if pred[i] else 0.0
+    _earliest(start, end, pred, cost)  # every group gone
+    return _sweep(cuts, tail, end, succ, became_source, pred)
+
+
+def _earliest(start: list[float], end: list[float], pred: list[set[int]], cost: list[float]) -> None:
+    """Every task's earliest start and end, in rank order (a topological order)."""
+    finish_of = end.__getitem__
+    for i, preds in enumerate(pred):
+        start[i] = max(map(finish_of, preds)) if preds else 0.0
         end[i] = start[i] + cost[i]
-    return _sweep(cuts, tail, end, succ, gone, became_source, pred)
 
 
-def _sweep(cuts: list[int], tail: list[float], end: list[float], succ: list[set[int]], gone: set[tuple[int, int]],
+def _sweep(cuts: list[int], tail: list[float], end: list[float], succ: list[set[int]],
            became_source: dict[int, list[int]], pred: list[set[int]]) -> list[float]:
     """``_spans_by_cuts``' sweep: paths across each cut in one heap, entries dropped once behind it."""
     later = {v for vs in became_source.values() for v in vs}  # sources only once their group goes
@@ -230,10 +236,6 @@ class _Makespan:
         while finishes and -finishes[0][0] != end[finishes[0][1]]:
             heapq.heappop(finishes)
         return -finishes[0][0] if finishes else 0.0
-
-    def moved(self, i: int) -> None:
-        if not (self.only_last and self.succ[i]):
-            heapq.heappush(self.finishes, (-self.end[i], i))
 
     def may_end_here(self, i: int) -> None:
         """Task ``i`` lost a successor: with none left its finish counts."""

@@ -359,12 +359,18 @@ def _artifact(rec: dict, key: str, effects: list, name: str) -> None:
         effects.append("artifact:" + name)
 
 
-_SUBSTITUTED = re.compile(r"\$\([^()]*\)")  # a command substitution: one word, however many spaces
+_SUBSTITUTED = r"\$\([^()]*\)"  # a command substitution: one word, however many spaces inside
+_ONE_WORD = lazy(_SUBSTITUTED)
+_RUN_ONLY = lazy(_SUBSTITUTED + r"|`[^`]*`|\$\{?\w+\}?")  # substitutions and variables: what only the run knows
+
+
+def _unspaced(match: re.Match) -> str:
+    return match.group(0).replace(" ", "")
 
 
 def _pushed_ref(args: str) -> str:
     """The destination of a ``git push`` as written (expressions kept), or ``(current)``."""
-    one_word = _SUBSTITUTED.sub(lambda m: m.group(0).replace(" ", ""), EXPR.sub(lambda m: m.group(0).replace(" ", ""), args))
+    one_word = _ONE_WORD.sub(_unspaced, EXPR.sub(_unspaced, args))
     words = [w for w in one_word.split() if not w.startswith("-")]
     if len(words) >= 2:
         ref = words[-1].split(":")[-1].lstrip("+").strip("'\"").removeprefix("refs/heads/")
@@ -374,8 +380,7 @@ def _pushed_ref(args: str) -> str:
 
 def _push_target(args: str) -> str:
     """The branch a ``git push`` writes: the refspec's destination, else the current branch."""
-    # what only the run knows is a wildcard: expressions, variables, command substitutions
-    args = re.sub(r"\$\([^()]*\)|`[^`]*`|\$\{?\w+\}?", "*", EXPR.sub("*", args)).replace('"', "").replace("'", "")
+    args = _RUN_ONLY.sub("*", EXPR.sub("*", args)).replace('"', "").replace("'", "")  # a wildcard for those
     words = [w for w in args.split() if not w.startswith("-")]
     if "--tags" in args.split() or "--follow-tags" in args.split() and len(words) < 2:
         return "tags"
