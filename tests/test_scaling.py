@@ -2,6 +2,8 @@
 conflict index asks one ancestor pass, never the full closure."""
 import random
 
+import pytest
+
 from wflint.analysis import graph
 
 
@@ -118,3 +120,67 @@ def test_yaml_built_from_events_is_the_composed_build():
         assert list(streamed[1].items()) == list(build.nodes.items())
     for irregular in ("a: &x 1\nb: *x\n", "a: 1\na: 2\n", "? [a]\n: 1\n", "---\na: 1\n---\nb: 2\n", "", "a: [1\n"):
         assert sourcemap._Streamed.build(sourcemap._loader(), irregular, True) is None
+
+
+def _scale_shapes():
+    import importlib.util
+    import os
+
+    spec = importlib.util.spec_from_file_location("scale", os.path.join(os.path.dirname(__file__), "..", "benchmarks",
+                                                                        "scale.py"))
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+SCALE = _scale_shapes()
+GROUPED_AIRFLOW = '''from airflow import DAG
+from airflow.operators.bash import BashOperator
+from airflow.utils.task_group import TaskGroup
+
+with DAG("grouped", schedule=None):
+{body}
+'''
+
+
+def _grouped_airflow(n: int) -> tuple[str, str]:
+    body = "\n".join(f'    with TaskGroup("g{i}"):\n        t{i} = BashOperator(task_id="t", bash_command="run")'
+                     + (f"\n    t{i - 1} >> t{i}" if i else "") for i in range(n))
+    return ".py", GROUPED_AIRFLOW.format(body=body)
+
+
+def _garbage_after_checking(path: str) -> int:
+    """Objects only the cyclic collector could free after reading and checking ``path``."""
+    import gc
+
+    from wflint.engine import check_workflow, load
+    from wflint.rule import all_rules
+
+    rules = list(all_rules().values())
+    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        for workflow in load(path) or ():
+            check_workflow(workflow, rules, preview=True)
+        del workflow
+        gc.collect()
+        return len(gc.garbage)
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if enabled:
+            gc.enable()
+
+
+@pytest.mark.parametrize("shape", [*sorted(SCALE.SHAPES), "Airflow task groups"])
+def test_reading_and_checking_leave_no_cycles_that_grow_with_the_file(shape, tmp_path):
+    """The command runs with the cyclic collector off (cli), so a reader or rule that leaves its state
+    in cycles keeps it to the end of the run: a large file's parse tree alongside its analysis."""
+    make = _grouped_airflow if shape == "Airflow task groups" else SCALE.SHAPES[shape]
+    _garbage_after_checking(SCALE.write_shape(str(tmp_path), shape, make, 30))  # what importing leaves
+    small = _garbage_after_checking(SCALE.write_shape(str(tmp_path), shape, make, 100))
+    large = _garbage_after_checking(SCALE.write_shape(str(tmp_path), shape, make, 400))
+    assert large <= small + 20, (small, large)

@@ -131,18 +131,7 @@ def load(path: str, *, explicit: bool = True, stdin_format: str | None = None,
             raise NotAWorkflow(f"{name}: not a workflow file wflint can read "
                                f"(known formats: {', '.join(adapters.format_names())})")
         return None
-    workflows = module.read(name, text)
-    if len(text) >= COLLECT_AFTER:
-        # A reader's parse tree and interpreter state are cyclic garbage once it returns; on a large
-        # file Python's collector would reclaim them only after the analysis had grown on top
-        # (100,000 Airflow tasks: 1.16 GB peak, 0.89 GB collected here). Small files never pay.
-        import gc
-
-        gc.collect()
-    return workflows
-
-
-COLLECT_AFTER = 4_000_000  # characters of a file after whose reading the garbage is collected at once
+    return module.read(name, text)
 
 
 def apply_timings(workflow: Workflow, timings: Mapping[str, float]) -> list[str]:

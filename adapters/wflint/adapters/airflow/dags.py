@@ -553,20 +553,21 @@ def adopt(builder, operands: list) -> list:
     if len(dags) != 1:
         return [_joined(o) for o in operands]
     dag = next(iter(dags.values()))
+    return [_join(builder, dag, o) for o in operands]
 
-    def join(value):
-        if isinstance(value, PendingTask):
-            if value.task is None:
-                value.task = builder.make_operator(value.name, value.pos, {**value.kw, "dag": dag}, value.node,
-                                                   custom=value.custom)
-                if isinstance(value.task, TaskState):
-                    value.task.kwargs = {**value.kw}  # made outside the DAG: none of its default_args
-            return value.task
-        if isinstance(value, (list, tuple)):
-            return type(value)(join(v) for v in value)
-        return value
 
-    return [join(o) for o in operands]
+def _join(builder, dag, value):
+    """``adopt`` for one operand (a function, not a closure calling itself: that is a cycle per link)."""
+    if isinstance(value, PendingTask):
+        if value.task is None:
+            value.task = builder.make_operator(value.name, value.pos, {**value.kw, "dag": dag}, value.node,
+                                               custom=value.custom)
+            if isinstance(value.task, TaskState):
+                value.task.kwargs = {**value.kw}  # made outside the DAG: none of its default_args
+        return value.task
+    if isinstance(value, (list, tuple)):
+        return type(value)(_join(builder, dag, v) for v in value)
+    return value
 
 
 def _joined(value):

@@ -111,6 +111,17 @@ class DagState:
     imported: bool = False  # made while a repository module's body ran: not a DAG of this file
     notes: list = field(default_factory=list)  # why parts of this DAG could not be resolved
 
+    def release(self) -> None:
+        """Drop the links that make this state one cycle (task → DAG → tasks, group → children →
+        group) once the workflow is built: reference counting then frees it at once, where the
+        cyclic collector would have to walk every live object to find it (a large file's second)."""
+        groups = [self.root]
+        while groups:
+            group = groups.pop()
+            groups.extend(child for child in group.children if isinstance(child, GroupState))
+            group.children = []
+        self.tasks = {}
+
     @property
     def default_args(self) -> dict:
         value = self.kwargs.get("default_args")

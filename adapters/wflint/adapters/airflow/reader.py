@@ -86,6 +86,8 @@ def read_dag_file(path: str, text: str, pools: dict[str, int] | None = None) -> 
             # This DAG's own reasons; the file's when they were found outside any DAG (an import).
             why = tuple(dict.fromkeys(dag.notes or interp.notes))
             workflow.put(Unresolved(why or ("part of the DAG could not be resolved statically",)))
+    for dag in interp.dags:
+        dag.release()
     return workflows
 
 

@@ -506,28 +506,38 @@ def job_contexts(conditions: dict[str, str], needs_of: dict[str, list[str]],
                  contexts: list[RunContext]) -> dict[str, tuple[RunContext, ...]]:
     """The contexts each job runs in: its `if:` may hold and, unless it runs after a skip, every job
     it needs runs there too."""
-    memo: dict[tuple[str, int], bool] = {}  # by the context's index: a RunContext hashes all its fields
-    trees = {job: _condition_tree(condition) for job, condition in conditions.items()}  # once per job
-    after_skip = {condition: bool(_RUNS_AFTER_SKIP.search(condition)) for condition in conditions.values()}
-    verdicts: dict[tuple[str, int], bool] = {}  # one `if:` text in one context: jobs often share it
-
-    def holds(job: str, at: int) -> bool:
-        condition = conditions[job]
-        if (condition, at) not in verdicts:
-            verdicts[condition, at] = _may_run(trees[job], contexts[at])
-        return verdicts[condition, at]
-
-    def runs(job: str, at: int, seen: frozenset[str]) -> bool:
-        key = (job, at)
-        if key not in memo:
-            condition = conditions.get(job, "")
-            ok = holds(job, at) if job in trees else may_run(condition, contexts[at])
-            if ok and not (after_skip[condition] if job in trees else _RUNS_AFTER_SKIP.search(condition)):
-                ok = all(n in seen or runs(n, at, seen | {job}) for n in needs_of.get(job, ()))
-            memo[key] = ok
-        return memo[key]
-
+    runs = _JobRuns(conditions, needs_of, contexts).runs
     return {job: tuple(c for at, c in enumerate(contexts) if runs(job, at, frozenset({job}))) for job in conditions}
+
+
+class _JobRuns:
+    """``job_contexts``' memo. A class, not a closure that calls itself: such a closure is a cycle
+    the collector must find, and it holds every job's memo until then."""
+
+    def __init__(self, conditions: dict[str, str], needs_of: dict[str, list[str]],
+                 contexts: list[RunContext]) -> None:
+        self.conditions, self.needs_of, self.contexts = conditions, needs_of, contexts
+        self.memo: dict[tuple[str, int], bool] = {}  # by the context's index: a RunContext hashes all its fields
+        self.trees = {job: _condition_tree(condition) for job, condition in conditions.items()}  # once per job
+        self.after_skip = {condition: bool(_RUNS_AFTER_SKIP.search(condition)) for condition in conditions.values()}
+        self.verdicts: dict[tuple[str, int], bool] = {}  # one `if:` text in one context: jobs often share it
+
+    def holds(self, job: str, at: int) -> bool:
+        condition = self.conditions[job]
+        if (condition, at) not in self.verdicts:
+            self.verdicts[condition, at] = _may_run(self.trees[job], self.contexts[at])
+        return self.verdicts[condition, at]
+
+    def runs(self, job: str, at: int, seen: frozenset[str]) -> bool:
+        key = (job, at)
+        if key not in self.memo:
+            condition = self.conditions.get(job, "")
+            known = job in self.trees
+            ok = self.holds(job, at) if known else may_run(condition, self.contexts[at])
+            if ok and not (self.after_skip[condition] if known else _RUNS_AFTER_SKIP.search(condition)):
+                ok = all(n in seen or self.runs(n, at, seen | {job}) for n in self.needs_of.get(job, ()))
+            self.memo[key] = ok
+        return self.memo[key]
 
 
 @dataclass(frozen=True)
