@@ -33,6 +33,8 @@ def markdown_safe(text: str) -> str:
 
 
 def _escape_outside_code(line: str) -> str:
+    if "<" not in line and ">" not in line:  # most lines: nothing to escape
+        return line
     quote = "> " if line.startswith("> ") else ""
     parts = line[len(quote):].split("`")
     for i in range(0, len(parts), 2):  # even parts are outside code spans

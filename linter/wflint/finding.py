@@ -137,9 +137,17 @@ class Related:
     column: int = 0
 
 
+_NESTING = re.compile(r"[`()\[\]{}]")
+
+
 def split_message(text: str) -> tuple[str, str]:
     """A rule's sentence as (the one-line message, the detail): cut at the first ``; `` outside
     brackets and backticks, where rules put what follows the finding itself."""
+    cut = text.find("; ")
+    if cut < 0:
+        return text, ""
+    if not _NESTING.search(text, 0, cut):  # nothing opens before the first cut: it is the one
+        return text[:cut], text[cut + 2:]
     depth, quoted = 0, False
     for i, ch in enumerate(text):
         if ch == "`":

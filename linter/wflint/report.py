@@ -535,13 +535,12 @@ def _first_join(analysis: Analysis, members: list[str], budget: int = 64) -> str
     rank = analysis.relaxation.rank
     inside = set(members)
     reached: dict[str, int] = {}
-    heap: list[tuple[int, str]] = []
     for bit, m in enumerate(members):
         for s in succ[m]:
             if s not in inside:
-                if s not in reached:
-                    heapq.heappush(heap, (rank[s], s))
                 reached[s] = reached.get(s, 0) | 1 << bit
+    heap = [(rank[s], s) for s in reached]
+    heapq.heapify(heap)
     while heap and budget:
         budget -= 1
         _, n = heapq.heappop(heap)

@@ -13,6 +13,9 @@ RESERVED = {"end", "graph", "flowchart", "subgraph", "style", "class", "classdef
             "active", "milestone", "after", "todaymarker", "excludes", "includes", "dateformat", "axisformat"}
 
 
+_NOT_WORD = re.compile(r"\W+", re.ASCII)
+
+
 class NodeIds:
     """Mermaid ids must be plain words; keep them readable and unique, never a keyword. The ids
     taken are kept as a set, so naming n tasks is linear."""
@@ -23,7 +26,8 @@ class NodeIds:
 
     def __call__(self, task_id: str) -> str:
         if task_id not in self.ids:
-            base = re.sub(r"\W+", "_", task_id, flags=re.ASCII).strip("_") or "task"
+            plain = task_id.isascii() and task_id.replace("_", "a").isalnum()  # most ids: one word already
+            base = (task_id if plain else _NOT_WORD.sub("_", task_id)).strip("_") or "task"
             if not base[0].isalpha() or base.lower() in RESERVED:
                 base = "t_" + base
             candidate, n = base, 1
