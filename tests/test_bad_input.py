@@ -40,6 +40,18 @@ def test_cycle_is_gra001_with_its_line():
     assert "dependency cycle" in line and str(path) in line
 
 
+def test_a_cycle_with_a_task_after_it_listed_first_is_named_too(tmp_path):
+    """A task downstream of the cycle, listed first, waits only for the cycle: the search for the
+    cycle walks back from it (it stopped there with a traceback)."""
+    path = tmp_path / "w.wflint.yaml"
+    path.write_text("current: graph\ntasks:\n  d: {needs: [a]}\n  a: {needs: [c]}\n  b: {needs: [a]}\n"
+                    "  c: {needs: [b]}\n")
+    result = run("check", path, "--format", "json")
+    assert result.exit_code == 1
+    (finding,) = result.json()["findings"]
+    assert (finding["code"], finding["message"]) == ("GRA001", "dependency cycle: a → b → c → a")
+
+
 def test_missing_task_is_gra002_with_its_line():
     path = FIXTURES / "rules" / "GRA002" / "bad.wflint.yaml"
     result = run("check", path, "--format", "json")
@@ -87,6 +99,18 @@ def test_file_of_unknown_format_named_explicitly(write):
     path = write("notes.txt", "just some notes\n")
     result = run("check", path)
     assert result.exit_code == 2 and "not a workflow file" in one_line(result.stderr)
+    assert "(known formats: spec, n8n, airflow, gha)" in result.stderr
+
+
+def test_a_dag_file_built_by_project_helpers_says_why_it_is_not_read(write):
+    """DAGs made by a repository's own ``create_dag`` helper, with no airflow import in the file
+    (as in elifesciences' data-hub DAGs): the one line says what wflint looks for."""
+    path = write("pipeline.py", "from project.dags import create_dag, task\n\ndag = create_dag('x')\n"
+                 "task('a', dag) >> task('b', dag)\n")
+    line = one_line(run("check", path).stderr)
+    assert line == (f"wflint: error: {path}: not a workflow file wflint can read (a .py file is read as an "
+                    "Airflow DAG file when it imports airflow itself, as `from airflow import DAG` does; "
+                    "this one imports nothing from airflow)")
 
 
 @pytest.mark.parametrize("text, where, words", [

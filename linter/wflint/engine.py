@@ -128,8 +128,9 @@ def load(path: str, *, explicit: bool = True, stdin_format: str | None = None,
         module = adapters.sniff(name, text)
     if module is None:
         if explicit:
+            reason = adapters.why_not(name, text)
             raise NotAWorkflow(f"{name}: not a workflow file wflint can read "
-                               f"(known formats: {', '.join(adapters.format_names())})")
+                               + (f"({reason})" if reason else f"(known formats: {', '.join(adapters.format_names())})"))
         return None
     return module.read(name, text)
 

@@ -1,8 +1,9 @@
 """Format adapters: each turns one kind of file into IR workflows (docs/architecture.md).
 
 Each adapter package exposes ``FORMAT`` (its name), ``sniff(path, text) -> bool`` (cheap, no heavy
-imports) and ``read(path, text) -> list[Workflow]`` (raises ``ParseError``). They are imported
-only when a file needs them.
+imports) and ``read(path, text) -> list[Workflow]`` (raises ``ParseError``); optionally
+``why_not(path, text) -> str``, the reason a file that looks like its format is not one. They
+are imported only when a file needs them.
 """
 from __future__ import annotations
 
@@ -27,6 +28,17 @@ def format_names() -> list[str]:
 
 def sniff(path: str, text: str) -> ModuleType | None:
     return next((m for m in adapter_modules() if m.sniff(path, text)), None)
+
+
+def why_not(path: str, text: str) -> str:
+    """Why no adapter reads a file that looks like one of their formats (an adapter's
+    ``why_not``, where it has one), in words for the end of one line; "" when none says."""
+    for module in adapter_modules():
+        explain = getattr(module, "why_not", None)
+        reason = explain(path, text) if explain is not None else ""
+        if reason:
+            return reason
+    return ""
 
 
 def preload(paths: list[str]) -> None:

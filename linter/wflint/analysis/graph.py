@@ -60,14 +60,20 @@ def find_cycle(workflow) -> list[str]:
 
 
 def _one_cycle(succ: dict[str, list[str]], left: set[str]) -> list[str]:
-    """Walk inside the nodes Kahn could not order until a node repeats."""
+    """One cycle among the nodes Kahn could not order. Walked backwards: each of them waits for a
+    predecessor that is one of them too, while one downstream of a cycle may have no successor there."""
+    pred: dict[str, list[str]] = {n: [] for n in left}
+    for u in left:
+        for v in succ[u]:
+            if v in left:
+                pred[v].append(u)
     start = next(n for n in succ if n in left)
     path, index = [start], {start: 0}
     node = start
     while True:
-        node = next(m for m in succ[node] if m in left)
+        node = pred[node][0]
         if node in index:
-            return path[index[node]:] + [node]
+            return (path[index[node]:] + [node])[::-1]
         index[node] = len(path)
         path.append(node)
 
