@@ -638,3 +638,53 @@ def test_a_merge_with_an_input_unwired_runs_at_once():
     messages = [f.full_message for f in check_workflow(wf, [all_rules()["SAF003"]]).findings]
     assert any("input 2 is not connected; n8n runs the Merge at once" in m for m in messages)
     assert not any("waits for it" in m for m in messages)
+
+
+# --------------------------------------------------------------------------- loops and status checks
+
+def _loop(report_text, *, back_from="Notify"):
+    """Start → Rows → Loop Over Items (v3: output 0 done, 1 loop) → Reply → Notify → back; done → Report."""
+    return doc([node("Rows", "code", (200, 300), {"jsCode": "return [{json: {p: 1}}];"}, 2),
+                node("Loop", "splitInBatches", (400, 300), {"batchSize": 1, "options": {}}, 3),
+                node("Reply", "set", (600, 400), {}, 3.4), node("Notify", "set", (800, 400), {}, 3.4),
+                node("Report", "slack", (600, 100), {"channelId": "C", "text": report_text}, 2.3)],
+               links((T, "Rows"), ("Rows", "Loop"), ("Loop", "Report", 0), ("Loop", "Reply", 1),
+                     ("Reply", "Notify"), (back_from, "Loop")))
+
+
+def test_what_follows_a_loops_done_output_is_ordered_after_the_whole_body():
+    """Loop Over Items emits on done only after its body ran for every batch: Report's read of the
+    body's last node is ordered (no SAF004), by an ordering that is no extra input (no SAF003)."""
+    wf = read(_loop("={{ $('Notify').last().json.p }}"))
+    ordered = [e for e in wf.edges if (e.u, e.v) == ("Notify", "Report") and e.kind is not EdgeKind.IMPLICIT]
+    assert [(e.kind, e.detail) for e in ordered] == [
+        (EdgeKind.CONTROL, "Report runs on the done output of Loop, after its body (Notify) has run for every batch")]
+    rules = [all_rules()[c] for c in ("SAF003", "SAF004")]
+    assert list(check_workflow(wf, rules, preview=True).findings) == []
+
+
+def test_a_read_of_the_loop_body_from_outside_the_done_output_is_still_a_race():
+    """Only the done output waits for the body: a sibling of the loop on Rows' other output reading
+    Notify is as unordered as before."""
+    d = _loop("x")
+    d["nodes"].append(node("Early", "slack", (400, 0), {"channelId": "C", "text": "={{ $('Notify').first().json.p }}"},
+                           2.3))
+    d["connections"]["Rows"]["main"][0].append({"node": "Early", "type": "main", "index": 0})
+    found = list(check_workflow(read(d), [all_rules()["SAF004"]]).findings)
+    assert [f.tasks for f in found] == [("Notify", "Early")]
+
+
+def test_is_executed_asks_whether_a_node_ran_and_reads_none_of_its_output():
+    """``$('A').isExecuted`` is n8n's own guard for a node that may not have run: no ordering, no
+    SAF004; ``$('A').first()`` in the same place reads A's output and is one."""
+    def sibling(expression):
+        return doc([node("B", "set", (200, 200), {"assignments": {"assignments": [
+            {"id": "b", "name": "b", "value": expression, "type": "string"}]}}, 3.4),
+            node("A", "set", (200, 400), {}, 3.4)], links((T, "A"), (T, "B")))
+    assert scan("$('A').isExecuted").references[0].status_only
+    assert not scan("$('A').isExecuted()").references[0].status_only  # a call is not the property
+    guarded = read(sibling("={{ $('A').isExecuted ? 'ran' : 'not yet' }}"))
+    assert not [e for e in guarded.edges if (e.u, e.v) == ("A", "B")]
+    assert list(check_workflow(guarded, [all_rules()["SAF004"]]).findings) == []
+    reading = read(sibling("={{ $('A').isExecuted ? $('A').first().json.a : '' }}"))
+    assert [f.tasks for f in check_workflow(reading, [all_rules()["SAF004"]]).findings] == [("A", "B")]

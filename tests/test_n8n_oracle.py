@@ -704,3 +704,38 @@ def test_a_join_inserted_before_a_branch_behind_an_if_does_not_run_that_branch_i
         assert len(ran["Respond"]) == (1 if d["id"] in fixed or not opened else 2), d["id"]
         if opened:  # the reader's order has every output emit: what n8n runs when the Gate is open
             assert runs(read_n8n(f"{d['id']}.json", json.dumps(d))[0]) == first_runs(real[d["id"]]), d["id"]
+
+
+def loop_then_report(wid, order="v1"):
+    """``loop_of_three`` whose done branch (Report) reads the body's last node, ``$('Notify').last()``."""
+    d = loop_of_three(wid, order)
+    report = next(n for n in d["nodes"] if n["name"] == "Report")
+    report["parameters"]["assignments"]["assignments"][0]["value"] = "={{ $('Notify').last().json.sent }}"
+    return d
+
+
+def status_check(wid, expression):
+    """Start → B (top, runs first in v1) and Start → A (below): B's field is ``expression`` about A."""
+    return workflow(wid, [setter("B", 200, 200, "b", expression), setter("A", 200, 400, "a", "1")],
+                    conn((T, "A"), (T, "B")))
+
+
+def test_the_done_branch_of_a_loop_reads_the_whole_body_and_is_executed_reads_nothing(n8n):
+    """Measured on n8n 2.8.4: the done output fires after the body's third pass, so Report reads
+    Notify's last item (v1 and v0) and SAF004 is silent; ``$('A').isExecuted`` in B, which runs
+    before A, is false and the run succeeds (no finding), while ``$('A').first()`` there fails as
+    SAF004 says."""
+    docs = [loop_then_report("donev1"), loop_then_report("donev0", None),
+            status_check("asked", "={{ $('A').isExecuted ? 'ran' : 'not yet' }}"),
+            status_check("early", "={{ $('A').first().json.a }}")]
+    real = n8n(docs, failing=frozenset({"early"}))
+    for wid in ("donev1", "donev0"):
+        report = real[wid]["data"]["resultData"]["runData"]["Report"]
+        assert len(report) == 1 and report[0]["data"]["main"][0][0]["json"]["done"] == "3", wid
+    asked = real["asked"]["data"]["resultData"]["runData"]
+    assert first_runs(real["asked"]) == [T, "B", "A"] and asked["B"][0]["data"]["main"][0][0]["json"]["b"] == "not yet"
+    assert "hasn't been executed" in real["early"]["data"]["resultData"]["error"]["message"]
+    found = {d["id"]: [f.tasks for f in check_workflow(read_n8n("w.json", json.dumps(d))[0],
+                                                        [all_rules()[c] for c in ("SAF003", "SAF004")]).findings]
+             for d in docs}
+    assert found == {"donev1": [], "donev0": [], "asked": [], "early": [("A", "B")]}

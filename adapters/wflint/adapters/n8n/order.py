@@ -105,6 +105,25 @@ def loop_bodies(children: dict[str, list[tuple[str, int, int]]], done_outputs: d
     return bodies
 
 
+def after_loops(children: dict[str, list[tuple[str, int, int]]], done_outputs: dict[str, int],
+                back: Set[tuple[str, str]], bodies: dict[str, set[str]],
+                order: list[str]) -> list[tuple[str, str, str]]:
+    """(body node, done child, loop): a Loop Over Items node emits on its *done* output only once
+    its body has run for every batch, so each node that closes the loop comes before each child of
+    the done output, though no connection says so. Only pairs ``order`` (the one linear order of
+    the run, which the analysis keeps every ordering of) places that way."""
+    rank = {n: i for i, n in enumerate(order)}
+    pairs = []
+    for loop, done in done_outputs.items():
+        body = bodies.get(loop, set())
+        closing = sorted(u for u, v in back if v == loop and u in body)
+        for child, out, _ in children.get(loop, ()):
+            if out != done or child in body:
+                continue
+            pairs += [(u, child, loop) for u in closing if rank.get(u, -1) < rank.get(child, -1)]
+    return pairs
+
+
 def _leads_to(start: str, targets: set[str], children: dict[str, list[tuple[str, int, int]]], stop: str) -> bool:
     seen, stack = {start}, [start]
     while stack:

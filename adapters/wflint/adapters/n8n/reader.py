@@ -46,7 +46,7 @@ from wflint.sourcemap import load_json
 from . import effects as fx
 from .facts import NodeFacts, facts, update
 from .items import one_item_at_every_branch
-from .order import back_edges, exclusive, execution_order, linearize, loop_bodies, routes, scenarios, silenced
+from .order import after_loops, back_edges, exclusive, execution_order, linearize, loop_bodies, routes, scenarios, silenced
 from .passes import PassGraph, run_log, starved_inputs
 from .references import scan
 
@@ -131,6 +131,8 @@ class _Order:
     starts: list[str] = field(default_factory=list)  # where executions start (enabled triggers)
     routers: set[str] = field(default_factory=set)  # nodes whose outputs never carry one item both ways
     starved: dict[str, tuple[int, int]] = field(default_factory=dict)  # Merge → (input, run) it ran without
+    bodies: dict[str, set[str]] = field(default_factory=dict)  # Loop Over Items node → its body
+    done: dict[str, int] = field(default_factory=dict)  # Loop Over Items node → its done output
 
 
 def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
@@ -171,6 +173,7 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
     edges = [e for e in wiring.edges if e.u != e.v
              and (e.kind not in (EdgeKind.DATA, EdgeKind.CONTROL) or (e.u, e.v) not in runs.back)]
     edges += _lineage(tasks, wiring.children, runs.back, edges)
+    edges += _after_loop_edges(wiring, runs)
     _items_and_durations(tasks, wiring.parents, pin)
     _batch_keys(tasks, by_name)
     _branch_facets(task_names, tasks, by_name, wiring, runs, v1)
@@ -277,7 +280,8 @@ def _run_order(task_names: list[str], tasks: dict[str, Task], by_name: dict, wir
     runs.starts = starts
     runs.routers = _item_routers(task_names, by_name, children)
     ways, runs.scenarios_complete = scenarios(starts, children, exclusive, fixed)
-    bodies = loop_bodies(children, done, back)
+    runs.bodies = bodies = loop_bodies(children, done, back)
+    runs.done = done
 
     def one_run(start: str, choices: tuple, modern: bool, forced: list[str] | None = None) -> tuple[str, ...]:
         return tuple(execution_order(task_names, children, wired, position, modern, triggers, done, start=start,
@@ -297,6 +301,16 @@ def _run_order(task_names: list[str], tasks: dict[str, Task], by_name: dict, wir
     runs.scenarios = tuple(scenarios_found)
     runs.starved = _fed_from_outside(runs.starved, bodies, wiring.inputs)
     return runs
+
+
+def _after_loop_edges(wiring: _Wiring, runs: _Order) -> list[Edge]:
+    """What follows a loop's done output waits for the whole body (``order.after_loops``), so a
+    ``$('X')`` read there of a node in the body is ordered, not a race."""
+    pairs = after_loops(wiring.children, runs.done, runs.back, runs.bodies, runs.order)
+    where = {(u, v, out): pointer for v, links in wiring.inputs.items() for u, out, _, pointer in links} if pairs else {}
+    return [Edge(u, child, EdgeKind.CONTROL, Location(where.get((loop, child, runs.done[loop]), ())),
+                 f"{child} runs on the done output of {loop}, after its body ({u}) has run for every batch")
+            for u, child, loop in pairs]
 
 
 def _fed_from_outside(starved: dict[str, tuple[int, int]], bodies: dict[str, set[str]],
@@ -721,7 +735,7 @@ def _references(name: str, tasks: dict, by_name: dict, subs: list[str], parents:
                     paired = facts(task).paired_refs
                     if target not in paired:
                         update(task, paired_refs=(*paired, target))
-                if target == name or target in seen:
+                if target == name or target in seen or ref.status_only:
                     continue
                 seen.add(target)
                 edges.append(Edge(target, name, EdgeKind.IMPLICIT, Location(ptr), f"{name} reads {ref.text}"))

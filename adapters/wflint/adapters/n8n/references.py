@@ -29,6 +29,9 @@ _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0
 # Accessors that n8n resolves through item lineage (each item's ``pairedItem`` chain back to the
 # node), not by position: they need the named node on the item's path, not just run before.
 _PAIRED = re.compile(r"\s*\.\s*(item|itemMatching|pairedItem)\b")
+# ``$('X').isExecuted`` asks whether X has run in this execution: no data is read, and it is how
+# n8n's own error message says to guard a read of a node that may not have run yet.
+_STATUS = re.compile(r"\s*\.\s*isExecuted\b(?!\s*\()")
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class Reference:
     name: str | None  # None: dynamic (could not be resolved statically)
     text: str  # the reference as written, for messages
     paired: bool = False  # read through item lineage: ``$('X').item``, ``.itemMatching(i)``
+    status_only: bool = False  # ``$('X').isExecuted``: whether X ran, not what it output
 
 
 @dataclass
@@ -72,9 +76,10 @@ def _literal_argument(source: str, start: int, pos: int, closer) -> Reference:
     end = _skip_space(source, end)
     if end >= len(source) or source[end] not in closers:
         return Reference(None, _snippet(source, start))  # e.g. $('Prefix ' + x)
-    paired = source[start] in "$_" and source[start + 1:start + 2] == "(" and \
-        _PAIRED.match(source, end + 1) is not None
-    return Reference(value, source[start:end + 1], paired)
+    called = source[start] in "$_" and source[start + 1:start + 2] == "("
+    paired = called and _PAIRED.match(source, end + 1) is not None
+    status_only = called and _STATUS.match(source, end + 1) is not None
+    return Reference(value, source[start:end + 1], paired, status_only)
 
 
 def _skip_space(source: str, pos: int) -> int:

@@ -35,7 +35,7 @@ from itertools import combinations
 
 from wflint.facets import JoinCheck, Structure, TriggerRule
 from wflint.finding import Applicability, Finding, Fix, InsertJoin, Related, Severity
-from wflint.ir import Join
+from wflint.ir import EdgeKind, Join
 from wflint.rule import Context, rule
 
 
@@ -43,6 +43,7 @@ from wflint.rule import Context, rule
 def check(ctx: Context) -> Iterator[Finding]:
     relaxation = ctx.analysis.relaxation
     parallel = ctx.workflow.execution_model.runs_parallel
+    feeding = _feeding(ctx)
     for task_id, task in ctx.workflow.tasks.items():
         join_check = task.facet(JoinCheck)  # an adapter's wiring check of a join node
         for issue in join_check.issues if join_check else ():
@@ -51,8 +52,9 @@ def check(ctx: Context) -> Iterator[Finding]:
         if task.join is Join.ALL or _deliberate(ctx, task_id):
             continue
         upstream = relaxation.design_pred[task_id]
-        if task.join is Join.EACH and len(upstream) > 1:
-            concurrent = sorted(upstream, key=relaxation.rank.__getitem__)
+        if task.join is Join.EACH:
+            concurrent = sorted((u for u in upstream if (u, task_id) in feeding), key=relaxation.rank.__getitem__)
+            concurrent = concurrent if len(concurrent) > 1 else []
         else:
             concurrent = sorted({x for a, b in combinations(upstream, 2)
                                  if not ctx.analysis.ordered(a, b) for x in (a, b)}, key=relaxation.rank.__getitem__)
@@ -72,6 +74,13 @@ def check(ctx: Context) -> Iterator[Finding]:
             fix=Fix(applicability, f"wait for all of {branches} before {task_id}",
                     (InsertJoin(task_id, tuple(concurrent)),)),
         )
+
+
+def _feeding(ctx: Context) -> set[tuple[str, str]]:
+    """The pairs where u feeds v (data or a declared ordering): each is a run of a ``join: each``
+    task. An ordering the engine imposes alone (a control edge, e.g. after a loop's whole body)
+    runs it no extra time."""
+    return {(e.u, e.v) for e in ctx.workflow.edges if e.kind in (EdgeKind.DATA, EdgeKind.ORDER)}
 
 
 def _deliberate(ctx: Context, task_id: str) -> bool:
