@@ -314,3 +314,37 @@ def test_read_only_checks(script, read_only):
     from wflint.adapters.gha.steps import step_record
 
     assert step_record("j", 0, {"run": script}, ())["read_only"] is read_only
+
+
+GATED = """\
+on: push
+jobs:
+  fmt: {runs-on: ubuntu-latest, steps: [{run: cargo fmt --check}]}
+  clippy: {runs-on: ubuntu-latest, steps: [{run: cargo clippy}]}
+  basics:
+    needs: [fmt, clippy]
+    runs-on: ubuntu-latest
+    steps:
+      - run: exit 0
+  test:
+    needs: basics
+    runs-on: ubuntu-latest
+    steps: [{run: cargo test}]
+"""
+
+
+@pytest.mark.parametrize("script, gate", [
+    ("exit 0", True), ("echo all checks passed", True), ("true; echo ok", True),
+    ("echo ok > out.txt", False), ('echo "v=1" >> "$GITHUB_OUTPUT"', False), ("make check", False),
+])
+def test_a_job_that_does_no_work_is_a_gate_its_needs_make(script, gate):
+    """A job whose steps only `exit 0` or print is structure (tokio's `basics`): the expensive jobs
+    wait for the cheap checks on purpose, so no ordering through it is offered for removal."""
+    from wflint.analysis import analyze
+    from wflint.facets import Structure
+
+    wf = workflow(GATED.replace("run: exit 0", f"run: {script}"))
+    assert (wf.tasks["basics"].facet(Structure) is not None) is gate
+    assert wf.tasks["test"].facet(Structure) is None
+    relaxed = analyze(wf).relaxation.relaxed
+    assert (("basics", "test") in relaxed and ("fmt", "basics") in relaxed) is gate

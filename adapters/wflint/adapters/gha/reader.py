@@ -10,7 +10,18 @@ import re
 from dataclasses import field, replace
 
 from wflint.errors import ParseError
-from wflint.facets import Concurrency, ConstantSetting, Instances, InstanceWrites, Publishing, StartNames, Starts, Step, Steps
+from wflint.facets import (
+    Concurrency,
+    ConstantSetting,
+    Instances,
+    InstanceWrites,
+    Publishing,
+    StartNames,
+    Starts,
+    Step,
+    Steps,
+    Structure,
+)
 from wflint.ir import (
     ApiLimit,
     ApiUse,
@@ -276,7 +287,32 @@ def _job_task(files: local.LocalFiles, job_id: str, job: dict, workflow: dict) -
         task.put(InstanceWrites(_instance_artifacts(steps)))
     if size and size > 1:
         task.put(Instances(at_once=_at_once(size, strategy.get("max-parallel")), total=size))
+    no_work = None if uses else _no_work(job.get("steps"))
+    if no_work:
+        task.put(Structure("marker", f"a job that does no work (`run: {no_work}`), a gate its `needs:` make"))
     return task
+
+
+# A command that changes nothing: ends the step, or prints (no redirection, no substitution).
+_NO_OP = lazy(r"(?:exit(?:\s+\d+)?|true|:|echo(?:\s+[^<>|&;$`()\\]*)?)")
+_COMMANDS = lazy(r"\n|;|&&")
+
+
+def _no_work(steps) -> str | None:
+    """The first script of a job whose every step is a script of no-op commands (`exit 0`,
+    `echo ok`): a gate or an aggregate check that ``needs:`` wire, not work; None otherwise."""
+    if not isinstance(steps, list) or not steps:
+        return None
+    scripts = [step.get("run") if isinstance(step, dict) and "uses" not in step else None for step in steps]
+    runs = [run for run in scripts if isinstance(run, str) and run.strip()]
+    if len(runs) != len(scripts):
+        return None
+    for run in runs:
+        commands = [c.strip() for c in _COMMANDS.split(run) if c.strip() and not c.strip().startswith("#")]
+        if not commands or not all(_NO_OP.fullmatch(c) for c in commands):
+            return None
+    first = runs[0].strip().splitlines()[0]
+    return first if len(first) <= 40 else first[:37] + "..."
 
 
 def _at_once(size: int, max_parallel) -> int:
