@@ -16,6 +16,10 @@ nothing feeds) reaches both tasks, they never run in one execution and the read 
 A read that follows the reader's own items back (n8n's `$('X').item`) fails even when X ran first,
 unless X is on the path the reader's items came by: the message says so (measured on n8n 2.8.4).
 
+Only with `--preview`: tasks that never run in one execution, and a producer or reader whose ids
+or orderings wflint could not resolve (WFL003): an ordering may pass through tasks it could not
+read. `$('X').isExecuted` in n8n asks whether X ran and reads nothing.
+
 **Example.**
 
 ```python
@@ -66,6 +70,11 @@ def check(ctx: Context) -> Iterator[Finding]:
                      f"{model.tiebreak or 'its tie-break'}")
         else:
             after = f"runs before it or on another route in {model.name}'s order"
+        # An ordering may pass through what wflint could not resolve (unknown is not none).
+        unresolved = [t for t in (u, v) if ctx.workflow.tasks[t].dynamic]
+        if unresolved and not apart:
+            after += (f" as far as wflint can read ({' and '.join(unresolved)} "
+                      f"{'is' if len(unresolved) == 1 else 'are'} only partly resolved)")
         lineage = ctx.workflow.tasks[v].facet(LineageReads)
         if lineage and u in lineage.producers and not apart:
             after += (f"; and even when {u} runs first, the read follows {v}'s items back and {u} is not on "
@@ -77,5 +86,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             tasks=(u, v),
             related=(Related(ctx.location_of(u), f"{u} produces the value", u),),
             fix=Fix(Applicability.DISPLAY, f"order {u} before {v}", (AddOrder(u, v),)),
-            preview=apart,  # never in one execution: a leftover that never runs, or another trigger's path
+            # never in one execution (a leftover that never runs, or another trigger's path), or
+            # unordered only as far as wflint could resolve the graph
+            preview=apart or bool(unresolved),
         )
