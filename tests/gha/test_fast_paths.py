@@ -16,7 +16,7 @@ from wflint.sourcemap import load_yaml
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Text made of the pieces the patterns look for, so that matches are common.
 PIECES = st.sampled_from(["\n", " ", "\t", ";", "&", "|", "(", "\r\n", "\x85", "\u2028", "=", "A_B=1 ", "FOO=x;npm ",
-                          "cargo", "uv", "uvx", "npm", "pip3", "./gradlew", "bazel", "lint", "check", "--check", "x",
+                          "cargo", "cross", "uv", "uvx", "npm", "pip3", "./gradlew", "bazel", "lint", "check", "--check", "x",
                           "#", "${{ a }}", "$FOO", "${BAR}", "GITHUB_ENV", "echo A=1 >> $GITHUB_ENV", "--dry-run",
                           ">", ">>", '"', "$", "{", "}", "GITHUB_PATH", "GITHUB_OUTPUT", "GITHUB_STATE", "Out-File",
                           "Add-Content", "tee", "open(", "environ['", "']", "gh", "-gh", "api", "pr", "needs", ".needs",
@@ -34,7 +34,7 @@ TEXT = st.lists(PIECES, max_size=30).map("".join) | st.text(max_size=80)
 
 _ORIGINAL_LOCKS = re.compile(
     r"(?:^|[;&|(]\s*|\n\s*)(?:[A-Z_][A-Z0-9_]*=\S*\s+)*"
-    r"(cargo|uv|uvx|npm|npx|pnpm|yarn|bun|pip|pip3|poetry|pdm|hatch|gradle|\./gradlew|mvn|sbt"
+    r"(cargo|cross|uv|uvx|npm|npx|pnpm|yarn|bun|pip|pip3|poetry|pdm|hatch|gradle|\./gradlew|mvn|sbt"
     r"|bundle|dotnet|spin|meson|ninja|bazel)\b", re.M)
 _CHECK_HINTS = ("lint", "check", "clippy", "mypy", "pyright", "flake8", "type", "noemit", "--diff", "codespell",
                 "tidy", "vet", "validate")

@@ -52,6 +52,17 @@ def test_par301_splits_at_a_dependency_and_caps_lanes():
     assert groups[1] == ("lint#11", "lint#12", "lint.v")
 
 
+@pytest.mark.parametrize("env, grouped", [
+    ("BUILD_CMD: cargo", False), ("BUILD_CMD: cross", False), ("BUILD_CMD: ./lint.sh", True)])
+def test_par301_names_the_tool_a_variable_runs(env, grouped):
+    """sharkdp/bat runs `$BUILD_CMD check` with `env: {BUILD_CMD: cargo}` (or cross, which wraps
+    cargo): the checks wait for one cargo lock, so they are no parallel group."""
+    checks = "".join(f"      - run: $BUILD_CMD check --features f{i}\n" for i in range(3))
+    text = (f"on: push\njobs:\n  build:\n    runs-on: x\n    env: {{{env}}}\n    steps:\n"
+            "      - uses: actions/checkout@v6\n" + checks)
+    assert bool(findings(text, "PAR301")) is grouped
+
+
 def test_saf301_output_read_by_a_concurrent_step():
     text = ("on: push\njobs:\n  j:\n    runs-on: x\n    steps:\n      - parallel:\n"
             "          - {id: ver, run: 'echo v=1 >> $GITHUB_OUTPUT'}\n"

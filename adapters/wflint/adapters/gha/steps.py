@@ -317,7 +317,10 @@ def _run_effects(rec: dict, run: str, shell_vars: dict[str, str], step_env: dict
         rec["api_calls"] += len(_CURL_API.findall(code))
     rec["read_only"] = not rec["files"] and not rec["publishes"] and _reads_only(code)
     rec["workspace_write"] = not rec["read_only"]  # a script may write anywhere in the workspace
-    rec["locks"] = _locks(code)
+    # `$BUILD_CMD check` with `env: {BUILD_CMD: cargo}` runs cargo: the tool is named after the job's
+    # and step's variables are put in
+    known = {**shell_vars, **step_env} if "$" in code else {}
+    rec["locks"] = _locks(_expand(code, known) if known else code)
 
 
 def _locks(code: str) -> list[str]:
@@ -338,7 +341,7 @@ def _reads_only(code: str) -> bool:
 
 # Tools that hold one lock per job (a build directory, a cache, an environment): two steps running
 # them wait for each other, so running them side by side gains nothing.
-_LOCKING_COMMAND = (r"(?:[A-Z_][A-Z0-9_]*=\S*\s+)*(cargo|uv|uvx|npm|npx|pnpm|yarn|bun|pip|pip3|poetry|pdm|hatch|gradle"
+_LOCKING_COMMAND = (r"(?:[A-Z_][A-Z0-9_]*=\S*\s+)*(cargo|cross|uv|uvx|npm|npx|pnpm|yarn|bun|pip|pip3|poetry|pdm|hatch|gradle"
                     r"|\./gradlew|mvn|sbt|bundle|dotnet|spin|meson|ninja|bazel)\b")
 # A command starts the script, a line or follows `;`, `&`, `|` or `(`. A line's start needs no
 # alternative of its own: the newline before it starts the same match, and a pattern that starts
@@ -347,7 +350,7 @@ _LOCKING_COMMAND = (r"(?:[A-Z_][A-Z0-9_]*=\S*\s+)*(cargo|uv|uvx|npm|npx|pnpm|yar
 # spaces, a command starts with no space: the look-ahead fails each step the spaces give back.
 _LOCKING_TOOL = lazy(r"[;&|(\n]\s*(?=\S)" + _LOCKING_COMMAND)
 _LOCKING_FIRST = lazy(_LOCKING_COMMAND)
-_LOCK_OF = {"uvx": "uv", "npx": "npm", "pip3": "pip", "./gradlew": "gradle"}
+_LOCK_OF = {"cross": "cargo", "uvx": "uv", "npx": "npm", "pip3": "pip", "./gradlew": "gradle"}
 
 
 def _artifact(rec: dict, key: str, effects: list, name: str) -> None:
