@@ -348,3 +348,34 @@ def test_a_job_that_does_no_work_is_a_gate_its_needs_make(script, gate):
     assert wf.tasks["test"].facet(Structure) is None
     relaxed = analyze(wf).relaxation.relaxed
     assert (("basics", "test") in relaxed and ("fmt", "basics") in relaxed) is gate
+
+
+PACKAGED = """\
+on: push
+jobs:
+  package:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v6
+      - uses: hynek/build-and-inspect-python-package@v2
+  build:
+    needs: [package]
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/download-artifact@v4
+        with: {name: Packages, path: dist}
+      - run: pytest
+"""
+
+
+@pytest.mark.parametrize("maker, kind", [
+    ("hynek/build-and-inspect-python-package@v2", "data"),  # uploads `Packages` unseen (pytest's test.yml)
+    ("actions/setup-python@v5", "order"),  # an action wflint models: it uploads nothing
+])
+def test_an_artifact_nothing_readable_uploads_comes_from_an_action_wflint_cannot_see_into(maker, kind):
+    wf = workflow(PACKAGED.replace("hynek/build-and-inspect-python-package@v2", maker))
+    (edge,) = [e for e in wf.edges if (e.u, e.v) == ("package", "build")]
+    assert edge.kind.value == kind
+    if kind == "data":
+        assert edge.detail == ("build downloads artifact `Packages`, which no step wflint can read uploads: "
+                               "an action package runs may")

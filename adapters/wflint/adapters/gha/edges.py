@@ -30,6 +30,7 @@ def with_edges(workflow: Workflow, jobs: dict, tasks: dict[str, Task]) -> Workfl
     needs_of = {j: [by_lower[n.lower()] for n in _names(job.get("needs")) if n.lower() in by_lower]
                 for j, job in jobs.items()}
     gating = _Gates(tasks, needs_of)
+    uploaded = {made for task in tasks.values() for made in _facts(task).artifacts_out}
     refs: dict[str, tuple[dict, bool]] = {}  # job → (needs references, reads all of needs)
     for job_id, job in jobs.items():
         for i, need in enumerate(_names(job.get("needs"))):
@@ -44,7 +45,8 @@ def with_edges(workflow: Workflow, jobs: dict, tasks: dict[str, Task]) -> Workfl
             if job_id not in refs:
                 body = _all_text({k: val for k, val in job.items() if k != "needs"})
                 refs[job_id] = (needs_refs(body), "needs" in body and bool(_AGGREGATE.search(body)))
-            kind, detail = classify(tasks[target], tasks[job_id], *refs[job_id], gating.lost(target, job_id))
+            unmade = [w for w in _facts(tasks[job_id]).artifacts_in if not any(_matches(w, m) for m in uploaded)]
+            kind, detail = classify(tasks[target], tasks[job_id], *refs[job_id], gating.lost(target, job_id), unmade)
             workflow.edges.append(Edge(target, job_id, kind, where, detail))
     return workflow
 
@@ -89,8 +91,9 @@ class _Gates:
 
 
 def classify(up: Task, down: Task, references: dict[str, list[str]], aggregate: bool,
-             lost_gates: Sequence[str] = ()) -> tuple[EdgeKind, str]:
-    """What the edge up→down carries, strongest first, with the reason in words."""
+             lost_gates: Sequence[str] = (), unmade: Sequence[str] = ()) -> tuple[EdgeKind, str]:
+    """What the edge up→down carries, strongest first, with the reason in words. ``unmade``: the
+    artifacts ``down`` downloads that no step wflint can read uploads."""
     u, v = up.id, down.id
     refs = references.get(u.lower(), [])
     non_status = [r for r in refs if r.lower() != ".result"]
@@ -102,6 +105,9 @@ def classify(up: Task, down: Task, references: dict[str, list[str]], aggregate: 
     if shared:
         return EdgeKind.DATA, f"{v} downloads {shared} that {u} produces"
     fu, fd = _facts(up), _facts(down)
+    if unmade and fu.unseen_actions:
+        return EdgeKind.DATA, (f"{v} downloads artifact `{unmade[0]}`, which no step wflint can read uploads: "
+                               f"an action {u} runs may")
     if fu.maybe_out and fd.maybe_in:
         return EdgeKind.DATA, f"{v} may read what {u} saves through an action wflint cannot see into"
     if up.opaque and (fd.artifacts_in or any(e.resource.startswith("cache:") for e in down.reads)):

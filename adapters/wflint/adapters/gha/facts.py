@@ -24,6 +24,7 @@ class JobFacts(Facet):
     registries: tuple[str, ...]
     maybe_out: bool  # an action wflint cannot see into may save artifacts
     maybe_in: bool  # ... or load them
+    unseen_actions: bool  # runs an action wflint cannot see into (not `actions/*`), which may upload artifacts
     publishes: tuple[str, ...]  # by the job's own steps
     callee_publishes: tuple[str, ...]  # by the workflow it calls (reported there)
     targets: tuple[tuple[str, bool | None, str], ...]  # own: (resource, floating or unique or None, step's if:)

@@ -417,7 +417,8 @@ def _job_facts(job: dict, strategy: dict, size: int | None, steps: list[dict],
         permissions=job.get("permissions"), runs_on=_all_text(job.get("runs-on")),
         artifacts_out=tuple(gathered.artifacts_out), artifacts_in=tuple(gathered.artifacts_in),
         registries=tuple(sorted({r for s in steps for r in s["registries"]})),
-        maybe_out=gathered.maybe_out, maybe_in=gathered.maybe_in, publishes=tuple(sorted(set(gathered.publishes))),
+        maybe_out=gathered.maybe_out, maybe_in=gathered.maybe_in,
+        unseen_actions=any(s["unseen_action"] for s in steps), publishes=tuple(sorted(set(gathered.publishes))),
         callee_publishes=tuple(sorted(set(gathered.callee_publishes))), targets=tuple(gathered.targets),
         publish_like=bool(gathered.publishes or gathered.callee_publishes) or any(s["may_ship"] for s in steps),
     )
@@ -463,7 +464,7 @@ def _inline_composite(files: local.LocalFiles, rec: dict) -> None:
     """A local composite action runs in the caller's job: its steps' effects are the step's."""
     inner = files.composite_steps(rec["local_action"])
     if inner is None:
-        rec["opaque_action"] = True
+        rec["opaque_action"] = rec["unseen_action"] = True
         return
     for i, step in enumerate(inner):
         sub = step_record("composite", i, step, ())
@@ -475,6 +476,7 @@ def _inline_composite(files: local.LocalFiles, rec: dict) -> None:
             known[resource] = worst([known[resource], floating]) if resource in known else floating
         rec["maybe_out"] |= sub["maybe_out"]
         rec["maybe_in"] |= sub["maybe_in"]
+        rec["unseen_action"] |= sub["unseen_action"]
 
 
 def _steps(job_id: str, steps, env=None) -> list[dict]:

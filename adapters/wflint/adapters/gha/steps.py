@@ -96,7 +96,7 @@ def step_record(job_id: str, index: int, step: dict, pointer: tuple, lane: int |
         "cancel": _names(step.get("cancel")),
         "writes": [], "reads": [], "publishes": [], "targets": {}, "uploads": [], "downloads": [], "files": [],
         "registries": [], "api_calls": 0,
-        "maybe_out": False, "maybe_in": False,
+        "maybe_out": False, "maybe_in": False, "unseen_action": False,
         "refs": _step_refs(step),
         "checkout_without_path": False, "read_only": False, "workspace_write": False, "locks": [],
         "may_ship": False,
@@ -245,6 +245,7 @@ def _uses_effects(rec: dict, name: str, with_: dict) -> None:
                 if _NAME_INPUT.search(str(key).lower()) and _text(value).strip():
                     rec["uploads"].append(_pattern(_text(value)))
         rec["maybe_out"] = bool(_MAYBE_OUT.search(name)) or "artifact" in inputs or "upload" in inputs
+        rec["unseen_action"] = not name.startswith(("./", "$/", "docker://"))  # it may upload anything
         rec["maybe_in"] = bool(_MAYBE_IN.search(name)) or "artifact" in inputs or "download" in inputs
 
 
