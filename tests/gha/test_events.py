@@ -37,6 +37,12 @@ CALLED = RunContext(None, "branch")
     ("!(github.event_name == 'push')", PUSH_TAG, False),
     ("fromJSON(needs.x.outputs.y)[0] == 'a'", PUSH_TAG, True),
     ("this is (not an expression", PUSH_TAG, True),  # unreadable: may run
+    # rustup's PR-only jobs: a literal array, and contains() of it
+    ("${{ contains(fromJSON('[\"pull_request\", \"merge_group\"]'), github.event_name) }}", PUSH_MAIN, False),
+    ("contains(fromJSON('[\"pull_request\", \"merge_group\"]'), github.event_name)", PULL, True),
+    ("contains(fromJSON('[\"PUSH\"]'), github.event_name)", PUSH_TAG, True),
+    ("contains(fromJSON('{\"a\": 1}'), github.event_name)", PUSH_TAG, True),  # not an array: unknown
+    ("contains(fromJSON(needs.x.outputs.events), github.event_name)", PUSH_TAG, True),
 ])
 def test_conditions_per_run_context(condition, context, runs):
     assert may_run(condition, context) is runs
@@ -129,3 +135,19 @@ def test_a_group_fix_never_joins_the_instances_of_a_matrix():
     new = workflow(shared.replace("    runs-on: x\n", "    runs-on: x\n" + block))
     assert groups_apart(old, new, [AddConcurrency("ship", "prod", "max")]) is None  # one target, every instance in turn
     assert "matrix instances" in groups_apart(old, new, [AddConcurrency("ship", "prod")])
+
+
+def test_a_write_in_a_step_no_run_of_its_job_reaches_is_no_publishing():
+    """rustup's `build-linux-pr` runs on pull requests only, and its upload step on pushes only:
+    the upload never happens there, so SAF310 has nothing to say (it does for a push job)."""
+    from wflint.engine import check_workflow
+    from wflint.rule import all_rules
+
+    text = ("on: [push, pull_request]\njobs:\n  build:\n"
+            "    if: ${{ contains(fromJSON('[\"pull_request\"]'), github.event_name) }}\n"
+            "    runs-on: x\n    steps:\n      - run: make\n"
+            "      - if: github.event_name == 'push'\n        run: aws s3 cp --recursive deploy/ s3://bucket/latest/\n")
+    rule = [all_rules()["SAF310"]]
+    assert check_workflow(workflow(text), rule, preview=True).findings == []
+    pushed = text.replace('\\"pull_request\\"', '\\"push\\"').replace('["pull_request"]', '["push"]')
+    assert [f.tasks for f in check_workflow(workflow(pushed), rule, preview=True).findings] == [("build",)]

@@ -473,9 +473,36 @@ def _function(name: str, args: list):
         return True
     if name in ("failure", "cancelled"):
         return UNKNOWN
+    if name == "fromjson" and len(args) == 1 and isinstance(args[0], str):
+        return _json_array(args[0])
+    if name == "contains" and len(args) == 2 and isinstance(args[0], tuple):
+        return _array_holds(*args)
     if name in ("startswith", "endswith", "contains") and len(args) == 2:
         return _string_test(name, *args)
     return UNKNOWN
+
+
+def _json_array(text: str):
+    """``fromJSON('["push", "merge_group"]')``: a literal array of strings, as a tuple; anything
+    else (an object, a value from the run) is unknown."""
+    import json
+
+    if len(text) > 10_000:
+        return UNKNOWN
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        return UNKNOWN
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return tuple(value)
+    return UNKNOWN
+
+
+def _array_holds(array: tuple, item):
+    """``contains(array, item)``: an element equal to the item (strings compared ignoring case)."""
+    if not isinstance(item, str):
+        return UNKNOWN
+    return any(element.lower() == item.lower() for element in array)
 
 
 def _string_test(name: str, haystack, needle):

@@ -174,17 +174,21 @@ def _put_run_facets(task: Task, contexts: tuple[RunContext, ...], workflow_concu
     # What a called workflow publishes is its own jobs' finding, reported once, in its own file.
     if facts is None or not facts.targets or not contexts:  # nothing published, or a job that never runs
         return
-    racing = [(r, floating, cond) for r, floating, cond in facts.targets if floating is not False]
+    # a step whose `if:` no run of the job meets never writes (rustup: a push-only upload in a PR-only job)
+    reachable = [(r, floating, cond) for r, floating, cond in facts.targets if any(may_run(cond, c) for c in contexts)]
+    if not reachable:
+        return
+    racing = [(r, floating, cond) for r, floating, cond in reachable if floating is not False]
     targets = sorted({r for r, _, _ in racing})
     where = [c for _, _, cond in racing for c in contexts if may_run(cond, c)]
     called_only = all(c.event is None for c in contexts)
     called = any(c.event is None for c in contexts)  # some run is a caller's (a matrix may fan out)
     mutable = any(floating for _, floating, _ in racing)
-    publishing_in = [c for r, _, cond in facts.targets if r not in REHEARSALS and not r.startswith(ATOMIC)
+    publishing_in = [c for r, _, cond in reachable if r not in REHEARSALS and not r.startswith(ATOMIC)
                      for c in contexts if may_run(cond, c)]
     task.put(Publishing(
         targets=tuple(targets),
-        unique=tuple(sorted({r for r, _, _ in facts.targets} - set(targets))),
+        unique=tuple(sorted({r for r, _, _ in reachable} - set(targets))),
         mutable=mutable,
         frequent=any(_frequent(c) for c in where),
         called_only=called_only,
