@@ -410,3 +410,14 @@ def test_a_task_made_outside_any_dag_joins_the_dag_it_is_linked_to():
     assert wf.tasks["start"].facet(TriggerRule).rule == "all_done"
     assert wf.tasks["extract"].facet(TriggerRule).rule == "all_success"
     assert not any(t.dynamic for t in wf.tasks.values())
+
+
+def test_dummy_operator_is_the_marker_empty_operator_was_before_airflow_2_4():
+    """``airflow.operators.dummy_operator.DummyOperator`` (Airflow 1.x, 2.0-2.3) does nothing: a
+    marker whose effects are known to be none, as EmptyOperator's are."""
+    from wflint.facets import Structure
+
+    wf = read("from airflow import DAG\nfrom airflow.operators.dummy_operator import DummyOperator\n"
+              "with DAG('d', schedule_interval=None):\n    start = DummyOperator(task_id='start')\n")["d"]
+    start = wf.tasks["start"]
+    assert not start.opaque and start.effects == [] and start.facet(Structure).kind == "marker"

@@ -17,6 +17,7 @@ TEMPLATE_FIELDS: dict[str, tuple[str, ...]] = {
                                  "op_kwargs"),
     "ExternalPythonOperator": ("python", "templates_dict", "op_args", "op_kwargs"),
     "EmptyOperator": (),
+    "DummyOperator": (),  # EmptyOperator's name before Airflow 2.4
     "LatestOnlyOperator": (),
     "SQLExecuteQueryOperator": ("sql", "parameters", *_SQL_BASE),
     "SQLCheckOperator": ("sql", *_SQL_BASE),
@@ -37,7 +38,7 @@ OPAQUE_OPERATORS = {"PythonOperator", "BranchPythonOperator", "ShortCircuitOpera
                     "ExternalPythonOperator", "BashOperator", "PythonSensor", "BashSensor", "DockerOperator",
                     "KubernetesPodOperator", "BranchPythonVirtualenvOperator", "BranchExternalPythonOperator"}
 # Operators that do nothing outside Airflow's own state.
-INERT_OPERATORS = {"EmptyOperator", "LatestOnlyOperator", "TimeDeltaSensor", "TimeSensor", "DateTimeSensor",
+INERT_OPERATORS = {"EmptyOperator", "DummyOperator", "LatestOnlyOperator", "TimeDeltaSensor", "TimeSensor", "DateTimeSensor",
                    "BranchDateTimeOperator", "BranchDayOfWeekOperator", "DayOfWeekSensor", "ExternalTaskSensor",
                    "ExternalTaskMarker", "TimeDeltaSensorAsync", "DateTimeSensorAsync", "WaitSensor"}
 NON_OPERATOR_CLASSES = {"DAG", "TaskGroup", "Label", "XComArg", "Asset", "AssetAlias", "AssetAll", "AssetAny",
