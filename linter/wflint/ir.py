@@ -43,7 +43,7 @@ class Join(str, Enum):
     EACH = "each"  # runs once per upstream branch that reaches it
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Location:
     """A symbolic place in the source: a path of keys/indexes (JSON pointer, YAML path).
 
@@ -59,7 +59,7 @@ class Location:
         return "/" + "/".join(str(k) for k in self.pointer)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Position:
     """A place in the source text, so findings and edits can point at the exact line and column."""
 
@@ -98,6 +98,8 @@ class SourceIndex:
 class Facet:
     """Base of the typed facts adapters attach to tasks and workflows (see ``facets.py``)."""
 
+    __slots__ = ()  # so that a slotted facet has no instance dict
+
 
 F = TypeVar("F", bound=Facet)
 
@@ -105,6 +107,7 @@ F = TypeVar("F", bound=Facet)
 class Faceted:
     """Carries facets, one value per facet class: ``put`` attaches, ``facet`` reads (or None)."""
 
+    __slots__ = ()  # a slotted subclass (Task) has no instance dict
     facets: dict[type[Facet], Facet]
 
     def facet(self, kind: type[F]) -> F | None:
@@ -115,7 +118,7 @@ class Faceted:
         self.facets[type(value)] = value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Duration:
     """How long a task takes and where that figure came from, so a default is never shown as measured."""
 
@@ -123,7 +126,7 @@ class Duration:
     source: DurationSource
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Effect:
     """A task's access to an external resource, e.g. ``postgres:warehouse/public.orders``."""
 
@@ -142,7 +145,7 @@ class Effect:
         return self.resource.split(":", 1)[0]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ApiUse:
     """Calls a task makes to a rate-limited API, per run (times ``items`` when ``per_item``)."""
 
@@ -151,7 +154,7 @@ class ApiUse:
     per_item: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class Task(Faceted):
     """One unit of work the engine schedules, with what it touches (effects), the APIs it calls and its engine facts."""
 
@@ -193,7 +196,7 @@ class Task(Faceted):
         return (e for e in self.effects if e.mode is Mode.WRITE)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Edge:
     """An ordering between two tasks and why it exists (data, control or a declared dependency)."""
 

@@ -10,7 +10,8 @@ class's first instantiation, once. The behaviour is the standard one: the same s
 defaults, ``__post_init__``, equality only between instances of the same class over the compared
 fields, the hash of those fields' tuple (frozen classes), ``__hash__ = None`` for mutable ones,
 the same repr text, ``FrozenInstanceError`` on assignment, and a method the class defines itself is
-kept. Options the shortcut does not cover go to the standard decorator unchanged; type checkers
+kept; ``slots=True`` gives the class its fields as ``__slots__`` (and pickling that the frozen
+guards allow). Options the shortcut does not cover go to the standard decorator unchanged; type checkers
 see the standard decorator. tests/test_records.py holds it to the standard one.
 """
 from __future__ import annotations
@@ -181,16 +182,51 @@ def _covered(klass: type, frozen: bool) -> bool:
     return not any("InitVar" in str(kind) or "KW_ONLY" in str(kind) for kind in annotations.values())
 
 
+def _slotted(cls: type) -> type:
+    """The class again with its fields in ``__slots__`` and no instance ``__dict__``, as the
+    standard ``slots=True`` makes it: the IR holds hundreds of thousands of small records, and a
+    dict-less one is about 40 bytes smaller. Fields a base class slots already are not repeated."""
+    inherited = {name for base in cls.__mro__[1:-1] for name in _slot_names(base)}
+    names = tuple(f.name for f in dataclasses.fields(cls) if f.name not in inherited)
+    body = {key: value for key, value in cls.__dict__.items()
+            if key not in names and key not in ("__dict__", "__weakref__")}
+    body["__slots__"] = names
+    made = type(cls)(cls.__name__, cls.__bases__, body)
+    made.__qualname__ = cls.__qualname__
+    made.__getstate__, made.__setstate__ = _state(tuple(f.name for f in dataclasses.fields(made)))  # type: ignore[method-assign,attr-defined]
+    return made
+
+
+def _state(names: tuple[str, ...]) -> tuple[Callable, Callable]:
+    """Pickling of a slotted record, frozen or not (the frozen guard refuses ``setattr``)."""
+
+    def __getstate__(self: Any) -> list:
+        return [getattr(self, name) for name in names]
+
+    def __setstate__(self: Any, state: list) -> None:
+        for name, value in zip(names, state):
+            object.__setattr__(self, name, value)
+
+    return __getstate__, __setstate__
+
+
+def _slot_names(cls: type) -> tuple[str, ...]:
+    slots = cls.__dict__.get("__slots__", ())
+    return (slots,) if isinstance(slots, str) else tuple(slots)
+
+
 def _dataclass(cls: type | None = None, /, *, init: bool = True, repr: bool = True, eq: bool = True,
-               frozen: bool = False, **other: Any) -> Any:
+               frozen: bool = False, slots: bool = False, **other: Any) -> Any:
     def standard(klass: type) -> type:
-        return dataclasses.dataclass(klass, init=init, repr=repr, eq=eq, frozen=frozen, **other)
+        return dataclasses.dataclass(klass, init=init, repr=repr, eq=eq, frozen=frozen, slots=slots, **other)
 
     def wrap(klass: type) -> type:
-        if other or not _covered(klass, frozen):  # order, slots, kw_only...: as asked
+        if other or not _covered(klass, frozen):  # order, kw_only, weakref_slot...: as asked
             return standard(klass)
         explicit_hash = _explicit_hash(klass)
         made: type = dataclasses.dataclass(klass, init=False, repr=False, eq=False, frozen=False)
+        if slots:
+            made = _slotted(made)
         _finish(made, init=init, repr=repr, eq=eq, frozen=frozen, explicit_hash=explicit_hash)
         return made
 
