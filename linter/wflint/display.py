@@ -16,6 +16,8 @@ _TABLE = {code: _ESCAPES.get(chr(code), f"\\u{code:04x}" if code > 0xFF else f"\
 
 def printable(text: str) -> str:
     """``text`` with control, line-separator and bidirectional characters shown as escapes."""
+    if text.isascii() and text.isprintable():  # the common case, nothing to escape: no translation
+        return text
     return text.translate(_TABLE)
 
 

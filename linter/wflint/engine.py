@@ -13,7 +13,7 @@ from .analysis.graph import CycleError
 from .config import Config, find_config
 from .errors import NotAWorkflow, NothingRead, ParseError, UsageError
 from .facets import SetupTime
-from .finding import Finding
+from .finding import Finding, Related
 from .fsutil import TextStyle, decode_text
 from .ir import Duration, DurationSource, Workflow
 from .rule import RuleInfo, all_rules, run_rules
@@ -199,11 +199,9 @@ def collapse_identical(findings: list[Finding]) -> list[Finding]:
     return kept
 
 
-def _resolved(related, workflow: Workflow):
-    from dataclasses import replace
-
+def _resolved(related: Related, workflow: Workflow) -> Related:
     position = workflow.source.resolve(related.location)
-    return replace(related, line=position.line, column=position.column)
+    return related.at(position.line, position.column)
 
 
 def load_configured(path: str, config: Config, text: str | None = None,

@@ -136,30 +136,41 @@ class Related:
     line: int = 0  # filled in with the finding's own position
     column: int = 0
 
+    def with_message(self, message: str) -> Related:
+        """This place with another message (built directly: ``dataclasses.replace`` costs 3×)."""
+        return Related(self.location, message, self.task, self.line, self.column)
+
+    def at(self, line: int, column: int) -> Related:
+        """This place with its position in the file filled in."""
+        return Related(self.location, self.message, self.task, line, column)
+
 
 _NESTING = re.compile(r"[`()\[\]{}]")
+_NESTING_OR_CUT = re.compile(r"[`()\[\]{}]|; ")
 
 
 def split_message(text: str) -> tuple[str, str]:
     """A rule's sentence as (the one-line message, the detail): cut at the first ``; `` outside
-    brackets and backticks, where rules put what follows the finding itself."""
+    brackets and backticks, where rules put what follows the finding itself. Only brackets,
+    backticks and cuts are visited (a pattern finds them), never every character."""
     cut = text.find("; ")
     if cut < 0:
         return text, ""
     if not _NESTING.search(text, 0, cut):  # nothing opens before the first cut: it is the one
         return text[:cut], text[cut + 2:]
     depth, quoted = 0, False
-    for i, ch in enumerate(text):
-        if ch == "`":
+    for mark in _NESTING_OR_CUT.finditer(text):
+        token = mark.group()
+        if token == "`":
             quoted = not quoted
         elif quoted:
             continue
-        elif ch in "([{":
+        elif token in "([{":
             depth += 1
-        elif ch in ")]}":
+        elif token in ")]}":
             depth = max(0, depth - 1)
-        elif ch == ";" and depth == 0 and text[i + 1:i + 2] == " ":
-            return text[:i], text[i + 2:]
+        elif depth == 0:  # a cut outside every bracket
+            return text[:mark.start()], text[mark.end():]
     return text, ""
 
 

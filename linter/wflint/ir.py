@@ -306,9 +306,9 @@ class Workflow(Faceted):
     facets: dict[type[Facet], Facet] = field(default_factory=dict)  # typed adapter facts (facets.py)
     _edge_index: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
-    def carries(self, kind: type[Facet]) -> bool:
-        """Whether the workflow or any of its tasks has a facet of this kind."""
-        return kind in self.facets or any(kind in t.facets for t in self.tasks.values())
+    def facet_kinds(self) -> set[type[Facet]]:
+        """Every facet kind the workflow or one of its tasks carries (what a rule's ``needs`` asks)."""
+        return set(self.facets).union(*(t.facets for t in self.tasks.values()))
 
     def task_order(self) -> list[str]:
         """Tasks in declaration order (dicts keep insertion order)."""

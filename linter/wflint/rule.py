@@ -146,15 +146,14 @@ class Context:
 
 
 def run_rules(workflow: Workflow, analysis: Analysis | None, rules: Iterable[RuleInfo]) -> Iterator[Finding]:
+    carried = workflow.facet_kinds()  # once: asking per rule scans every task again
     for info in rules:
         if info.needs_analysis and analysis is None:
             continue
-        if not all(workflow.carries(kind) for kind in info.needs):
+        if not all(kind in carried for kind in info.needs):
             continue
         yield from info.check(Context(workflow, analysis, info))
 
 
 def _printable_related(related: Related) -> Related:
-    from dataclasses import replace
-
-    return replace(related, message=printable(related.message))
+    return related.with_message(printable(related.message))
