@@ -139,3 +139,26 @@ def test_a_read_through_tasks_wflint_cannot_name_is_no_default_finding(airflow_p
     preview = run("check", tmp_path / "partial.py", "--preview", "--format", "json").json()["findings"]
     (race,) = [f for f in preview if f["code"] == "SAF004"]
     assert "as far as wflint can read (extract and load are only partly resolved)" in race["message"]
+
+
+DAG_SHIFT = '''
+from airflow.sdk import DAG
+from airflow.providers.standard.operators.empty import EmptyOperator
+
+with DAG("shift", schedule=None) as dag:
+    a = EmptyOperator(task_id="a")
+    b = EmptyOperator(task_id="b")
+dag >> a >> b
+'''
+
+
+def test_airflow3_refuses_the_airflow1_dag_shift(airflow_python, tmp_path):  # noqa: F811
+    """wflint reads ``dag >> a >> b`` as Airflow 1 runs it (the task joins the DAG, then ``a >> b``);
+    Airflow 3 refuses the file, as ``deps.dag_shift`` says: a DAG is no task to link."""
+    (tmp_path / "shift.py").write_text(DAG_SHIFT)
+    errors = dagbag(airflow_python, tmp_path)["import_errors"]
+    assert len(errors) == 1 and "update_relative" in str(next(iter(errors.values())))
+    from wflint.adapters import airflow
+
+    (wf,) = airflow.read(str(tmp_path / "shift.py"), DAG_SHIFT)
+    assert {(e.u, e.v) for e in wf.edges} == {("a", "b")}

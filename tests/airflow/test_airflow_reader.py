@@ -421,3 +421,76 @@ def test_dummy_operator_is_the_marker_empty_operator_was_before_airflow_2_4():
               "with DAG('d', schedule_interval=None):\n    start = DummyOperator(task_id='start')\n")["d"]
     start = wf.tasks["start"]
     assert not start.opaque and start.effects == [] and start.facet(Structure).kind == "marker"
+
+
+AIRFLOW1_DAG_SHIFT = '''
+from airflow.models import DAG
+from airflow.operators.bash_operator import BashOperator
+
+one = DAG("one", schedule_interval="@daily")
+extract = BashOperator(task_id="extract", bash_command="echo e", dag=one)
+load = BashOperator(task_id="load", bash_command="echo l", dag=one)
+report = BashOperator(task_id="report", bash_command="echo r")  # no dag=: `one >> report` assigns it
+(one >> extract >> load)
+one >> report
+'''
+
+
+def test_airflow1_dag_shift_assigns_the_task_and_chains_on():
+    """``dag >> a >> b`` in Airflow 1: the DAG's shift assigns ``a`` (the task's reflected operator
+    answers with the task), so ``a >> b`` is an ordinary edge; the graph is whole, no WFL003."""
+    wf = read(AIRFLOW1_DAG_SHIFT)["one"]
+    assert sorted(wf.tasks) == ["extract", "load", "report"]
+    assert edges(wf) == {("extract", "load")}
+    assert not any(t.dynamic for t in wf.tasks.values())
+
+
+def test_a_task_shifted_into_a_dag_makes_no_edge_past_it():
+    """``a >> dag >> b``: ``a >> dag`` gives the DAG back, so ``b`` follows the DAG, not ``a``."""
+    wf = read(AIRFLOW1_DAG_SHIFT.replace("(one >> extract >> load)", "extract >> one >> load"))["one"]
+    assert edges(wf) == set()
+    assert not any(t.dynamic for t in wf.tasks.values())
+
+
+def test_a_dag_beside_a_list_is_unknown_and_said_in_words(tmp_path):
+    """``[a, b] >> dag`` is a TypeError in Python: the edges are unknown, and the reason names what
+    the operands are, never an internal repr (no ``object at 0x``)."""
+    path = tmp_path / "dag.py"
+    path.write_text(AIRFLOW1_DAG_SHIFT.replace("one >> report", "[extract, load] >> one"))
+    out = run("check", path, "--format", "json").json()["findings"]
+    (partial,) = [f for f in out if f["code"] == "WFL003"]
+    said = partial["message"] + partial.get("detail", "")
+    assert "a DAG object was shifted with a list value" in said
+    assert "0x" not in said and "DagState" not in said
+
+
+HELPERS = '''
+import airflow
+from airflow.operators.python import PythonOperator
+
+
+def create_dag(default_args=None, catchup=False, **kwargs):
+    return airflow.DAG(default_args=default_args or {"retries": 1}, catchup=catchup, **kwargs)
+
+
+def create_python_task(dag, task_id, python_callable, **kwargs):
+    return PythonOperator(task_id=task_id, dag=dag, python_callable=python_callable, **kwargs)
+'''
+
+
+def test_a_module_of_bare_dag_helpers_holds_no_graph(tmp_path):
+    """A factory whose DAG has no task (its callers add them) is a helper module, as DagBag sees
+    it: no DAG, nothing to report. One whose DAG gets its tasks in the factory is still read."""
+    helpers = tmp_path / "dag_utils.py"
+    helpers.write_text(HELPERS)
+    assert run("check", helpers, "--format", "json").json()["findings"] == []
+    factory = tmp_path / "factory.py"
+    factory.write_text(HELPERS + '''
+
+def build(dag_id):
+    dag = create_dag(dag_id=dag_id)
+    create_python_task(dag, "extract", print) >> create_python_task(dag, "load", print)
+    return dag
+''')
+    codes = [f["code"] for f in run("check", factory, "--format", "json").json()["findings"]]
+    assert codes == ["WFL003"]  # read as if called once, its id unknown

@@ -583,6 +583,8 @@ def _dags_of(operands) -> list:
     for value in operands:
         if isinstance(value, TaskState):
             out.append(value.dag)
+        elif isinstance(value, DagState):  # Airflow 1's ``dag >> task`` assigns the task to it
+            out.append(value)
         elif isinstance(value, PendingTask) and value.task is not None:
             out.append(value.task.dag)
         elif isinstance(value, XComVal):

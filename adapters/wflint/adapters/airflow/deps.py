@@ -6,7 +6,7 @@ root/leaf expansion evaluated at the moment the statement runs, as Airflow does.
 """
 from __future__ import annotations
 
-from .model import UNKNOWN, GroupVal, LabelVal, TaskState, XComVal
+from .model import UNKNOWN, DagState, GroupVal, LabelVal, TaskState, XComVal
 
 
 class Dynamic(Exception):
@@ -33,7 +33,18 @@ def _ends(value, upstream_side: bool) -> list[TaskState]:
         for item in value:
             out.extend(_ends(item, upstream_side))
         return out
-    raise Dynamic(f"cannot resolve {value!r} to tasks")
+    raise Dynamic(f"cannot resolve {kind_of(value)} to tasks")
+
+
+def kind_of(value) -> str:
+    """What an operand is, in words for a reason line (never its repr: that is internal state)."""
+    if value is UNKNOWN:
+        return "a value it could not read"
+    if isinstance(value, DagState):
+        return "a DAG object"
+    if isinstance(value, (str, int, float, bool, type(None))):
+        return f"the literal {value!r}"[:80]
+    return f"a {type(value).__name__.removesuffix('Val').lower() or 'value'} value"
 
 
 def group_roots(group: GroupVal) -> list[TaskState]:
@@ -107,6 +118,20 @@ def rshift(left, right, node):
         raise Dynamic("a Label must sit between two tasks")
     set_downstream(left, right, node)
     return right
+
+
+def dag_shift(left, right):
+    """Airflow 1's ``dag >> task`` (and ``task >> dag``, either with ``<<``): the task is assigned
+    to the DAG and no edge is made. The task's own operator answers, so the value is the task
+    where the DAG is the left operand (``dag >> a >> b`` links a to b) and the DAG where it is the
+    right one. Airflow 2 and later refuse such a file (a DAG is no task); Airflow 1 refuses a task
+    of another DAG, and Python a list beside a DAG."""
+    dag, other = (left, right) if isinstance(left, DagState) else (right, left)
+    if not isinstance(other, TaskState):
+        raise Dynamic(f"a DAG object was shifted with {kind_of(other)}, which Python or Airflow refuses")
+    if other.dag is not dag:
+        raise Dynamic(f"task {other.task_id!r} belongs to another DAG than the one shifted with it")
+    return other if left is dag else dag
 
 
 def lshift(left, right, node):

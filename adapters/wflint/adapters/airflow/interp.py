@@ -81,6 +81,7 @@ class Interpreter(DagBuilder, ModuleLoader):
         self.dynamic_depth = 0  # > 0 inside code whose execution is uncertain
         self.loop_depth = 0  # > 0 while unrolling a loop or comprehension over literal items
         self.notes: list[str] = []
+        self.bare_factories: list[str] = []  # factories whose DAG has no task and nothing unresolved
         self.init_modules()
 
     @staticmethod
@@ -129,6 +130,9 @@ class Interpreter(DagBuilder, ModuleLoader):
             why = (f"the DAG is made by `{node.name}`, which this file does not call (a loader elsewhere does): "
                    "read with its parameters unknown or at their defaults")
             for dag in self.dags[before:]:
+                if not dag.tasks and not dag.notes:  # a bare DAG (a helper module): no graph to read
+                    self.bare_factories.append(node.name)
+                    continue
                 if not dag.imported:
                     dag.registered, dag.dynamic = True, True
                     dag.notes.insert(0, why)
@@ -493,6 +497,8 @@ class Interpreter(DagBuilder, ModuleLoader):
         if left is UNKNOWN or right is UNKNOWN:
             self.mark_dynamic("a dependency operand could not be resolved")
             return right
+        if isinstance(left, DagState) or isinstance(right, DagState):
+            return deps.dag_shift(left, right)
         return fn(left, right, self.site(node))
 
     def fstring(self, node: ast.JoinedStr, scope: Scope):

@@ -75,7 +75,7 @@ def read_dag_file(path: str, text: str, pools: dict[str, int] | None = None) -> 
         line = getattr(exc, "lineno", 1) or 1
         raise ParseError(path, f"wflint could not interpret this file (internal error "
                                f"{type(exc).__name__}: {exc}; please report it)", line) from None
-    if not dags:
+    if not dags and not interp.bare_factories:  # a module of bare DAG helpers holds no graph: nothing to say
         _nothing_read(path, module)
     if pools is None:
         pools = pool_sizes(path)
