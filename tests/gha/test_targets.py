@@ -165,7 +165,7 @@ def saf311(**values):
 
 
 def test_a_group_that_cancels_a_publish_is_a_hazard():
-    [finding] = saf311()
+    [finding] = saf311()  # pushes to main share `ci-refs/heads/main`
     assert "ci-${{ github.ref }}" in finding.message and "`registry:pypi`" in finding.message
 
 
@@ -176,6 +176,9 @@ def test_a_group_that_cancels_a_publish_is_a_hazard():
     {"key": "${{ github.head_ref || github.sha }}", "step_if": "github.event_name == 'push'"},  # per commit
     {"key": "${{ github.head_ref || github.sha }}", "step_if": "github.ref_type == 'tag'"},  # a PR ref is no tag
     {"publish": "twine upload --repository testpypi dist/*"},  # a rehearsal, nothing ships
+    # keyed by the tag, in a run on a tag: only a run of that same tag (the same version) shares it
+    {"step_if": "startsWith(github.ref, 'refs/tags/v')"},
+    {"key": "${{ github.ref_name }}", "step_if": "github.ref_type == 'tag'"},
 ])
 def test_no_hazard_where_the_group_never_cancels_a_shipping_run(values):
     assert saf311(**values) == []
@@ -197,8 +200,8 @@ def test_an_atomic_push_in_a_cancelling_group_is_no_hazard():
 
 
 def test_a_cancel_expression_true_on_the_branch_it_means_to_protect_is_a_hazard():
-    protects_main = {"cancel": "${{ github.ref_name != 'main' }}", "step_if": "startsWith(github.ref, 'refs/tags/v')",
-                     "publish": "npx wrangler deploy"}
+    protects_main = {"key": "${{ github.workflow }}", "cancel": "${{ github.ref_name != 'main' }}",
+                     "step_if": "startsWith(github.ref, 'refs/tags/v')", "publish": "npx wrangler deploy"}
     [finding] = saf311(**protects_main)  # the deploy runs on a tag, where the expression is always true
     assert "deploy:wrangler" in finding.message
     assert saf311(**{**protects_main, "step_if": "github.ref == 'refs/heads/main'"}) == []

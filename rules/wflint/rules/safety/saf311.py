@@ -4,7 +4,9 @@
 workflow's) has `cancel-in-progress:` certainly true on an event where the publishing step runs,
 with a group key that two runs can share. A `cancel-in-progress:` expression counts when it is
 true there (e.g. `${{ github.ref != 'refs/heads/main' }}` on a release branch), and a key unique per
-run (`${{ github.head_ref || github.sha }}` on a push) never cancels anything.
+run (`${{ github.head_ref || github.sha }}` on a push) never cancels anything. Nor does a key holding
+the ref (`${{ github.ref }}`) in a run on a tag: the only run it can cancel for is one of the same
+tag, which publishes that very version again.
 
 **Why.** A newer run cancels the older one wherever it is: half-way through an upload (some wheels
 of a version on PyPI, the rest never), a release with half its assets, a deployment stopped
