@@ -16,7 +16,7 @@ from wflint.engine import check_workflow
 from wflint.errors import ParseError, RewriteError
 from wflint.facets import ExecutionOrder, InvalidSetting, Starts
 from wflint.finding import AddConcurrency, AddOrder, InsertJoin, RemoveOrder, SetExecutionOrder
-from wflint.ir import EdgeKind, Mode
+from wflint.ir import EdgeKind, Join, Mode
 from wflint.rule import all_rules
 
 N8N_CORPUS = CORPUS / "n8n"
@@ -688,3 +688,18 @@ def test_is_executed_asks_whether_a_node_ran_and_reads_none_of_its_output():
     assert list(check_workflow(guarded, [all_rules()["SAF004"]]).findings) == []
     reading = read(sibling("={{ $('A').isExecuted ? $('A').first().json.a : '' }}"))
     assert [f.tasks for f in check_workflow(reading, [all_rules()["SAF004"]]).findings] == [("A", "B")]
+
+
+def test_an_ifs_two_sides_into_a_looped_node_are_no_fan_in():
+    """Join is fed by both sides of an IF and by its own loop (Again → Join), so it runs once per
+    branch (``join: each``); but the IF's sides never both carry one item, so SAF003 names no pair
+    of them (n8n runs each item through Join once: test_n8n_oracle measures it)."""
+    from test_n8n_oracle import if_sides_into_one_node, setter
+
+    doc = if_sides_into_one_node("looped", "={{ $json.p }}")
+    doc["nodes"].append(setter("Again", 1200, 300, "g", "1"))
+    doc["connections"]["Join"] = {"main": [[{"node": "Again", "type": "main", "index": 0}]]}
+    doc["connections"]["Again"] = {"main": [[{"node": "Join", "type": "main", "index": 0}]]}
+    (wf,) = read_n8n("looped.json", json.dumps(doc))
+    assert wf.tasks["Join"].join is Join.EACH
+    assert check_workflow(wf, [all_rules()["SAF003"]]).findings == []

@@ -195,3 +195,18 @@ def test_the_report_marks_nodes_no_enabled_trigger_reaches_as_never_running(tmp_
     tasks = {t["id"]: t["never_runs"] for t in run("report", path, "--format", "json").json()["tasks"]}
     assert tasks == {T: False, "Cron": True, "Nightly": True, "Manual": False}
     assert "| 0s (never runs) |" in run("report", path).stdout
+
+
+def test_par104_is_silent_inside_a_loop_over_items_body():
+    """Get rows → Loop Over Items → (each batch) Send report → back to the loop: the loop takes the
+    items one batch at a time on purpose (a rate limit, commits to one branch); not waiting would
+    start every pass's run at once. The same node outside the loop is still reported."""
+    d = json.loads((FIXTURES / "rules" / "PAR104" / "bad-per-item.json").read_text())
+    assert len(check_workflow(read(d), [all_rules()["PAR104"]], preview=True).findings) == 1
+    d["nodes"].append({"parameters": {"options": {}}, "id": "00000000-0000-4000-8000-0000000000f9",
+                       "name": "Loop", "type": "n8n-nodes-base.splitInBatches", "typeVersion": 3,
+                       "position": [300, 0]})
+    d["connections"]["Get rows"] = {"main": [[{"node": "Loop", "type": "main", "index": 0}]]}
+    d["connections"]["Loop"] = {"main": [[], [{"node": "Send report", "type": "main", "index": 0}]]}
+    d["connections"]["Send report"] = {"main": [[{"node": "Loop", "type": "main", "index": 0}]]}
+    assert list(check_workflow(read(d), [all_rules()["PAR104"]], preview=True).findings) == []

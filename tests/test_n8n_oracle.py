@@ -739,3 +739,39 @@ def test_the_done_branch_of_a_loop_reads_the_whole_body_and_is_executed_reads_no
                                                         [all_rules()[c] for c in ("SAF003", "SAF004")]).findings]
              for d in docs}
     assert found == {"donev1": [], "donev0": [], "asked": [], "early": [("A", "B")]}
+
+
+
+def if_sides_into_one_node(wid, left: str):
+    """Start → Config (who = kyle) → Rows (3 items) → IF on ``left`` == "kyle"; true → A, false → B;
+    A and B both feed Join, which is no Merge."""
+    rows = {"parameters": {"jsCode": "return [{json: {p: 'kyle'}}, {json: {p: 'ann'}}, {json: {p: 'bo'}}];"},
+            "id": "00000000-0000-4000-8000-0000000000b1", "name": "Rows", "type": "n8n-nodes-base.code",
+            "typeVersion": 2, "position": [400, 300]}
+    gate = {"parameters": {"conditions": {
+        "options": {"caseSensitive": True, "leftValue": "", "typeValidation": "strict", "version": 2},
+        "conditions": [{"id": "c1", "leftValue": left, "rightValue": "kyle",
+                        "operator": {"type": "string", "operation": "equals"}}], "combinator": "and"},
+        "options": {}}, "id": "00000000-0000-4000-8000-0000000000b2", "name": "Gate",
+        "type": "n8n-nodes-base.if", "typeVersion": 2.2, "position": [600, 300]}
+    connections = {**conn((T, "Config"), ("Config", "Rows"), ("Rows", "Gate"), ("A", "Join"), ("B", "Join")),
+                   "Gate": {"main": [[{"node": "A", "type": "main", "index": 0}],
+                                     [{"node": "B", "type": "main", "index": 0}]]}}
+    return workflow(wid, [setter("Config", 200, 300, "who", "kyle"), rows, gate, setter("A", 800, 200, "a", "1"),
+                          setter("B", 800, 400, "b", "1"), setter("Join", 1000, 300, "j", "1")], connections)
+
+
+def test_the_two_sides_of_an_if_into_one_node_handle_each_item_once(n8n):
+    """An IF's two outputs converging on a node that is no Merge: every item reaches it once, by
+    one side (all three by one side where the condition reads ``$('Config').first()``; split one
+    and two where it reads ``$json``), so SAF003 says nothing. Measured on n8n 2.8.4."""
+    whole = if_sides_into_one_node("ifwhole", "={{ $('Config').first().json.who }}")
+    per_item = if_sides_into_one_node("ifitem", "={{ $json.p }}")
+    real = n8n([whole, per_item])
+    for wid, runs_of_join in (("ifwhole", 1), ("ifitem", 2)):
+        join = real[wid]["data"]["resultData"]["runData"]["Join"]
+        items = sorted(i["json"]["p"] for r in join for i in r["data"]["main"][0])
+        assert (len(join), items) == (runs_of_join, ["ann", "bo", "kyle"]), wid
+    rule = [all_rules()["SAF003"]]
+    for d in (whole, per_item):
+        assert check_workflow(read_n8n(f"{d['id']}.json", json.dumps(d))[0], rule).findings == [], d["id"]

@@ -135,6 +135,7 @@ class ChildRun(Facet):
     waits: bool
     per_item: bool
     setting: str  # the option that makes it not wait, as the engine's editor names it
+    paced: bool = False  # in a loop that hands it one batch at a time (n8n Loop Over Items): on purpose
 
 
 @dataclass(frozen=True)

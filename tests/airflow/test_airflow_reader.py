@@ -315,7 +315,7 @@ with DAG("cfg", default_args={"pool": "api"}):
 '''
     path = write("plain/dags/cfg.py", dag)
     before = run("check", "--preview", path, "--format", "json", "--fail-on", "never").json()["findings"]
-    assert [(f["code"], f["confidence"]) for f in before] == [("PAR001", "low")]  # opaque callables
+    assert before == []  # opaque callables: their ordering is presumed needed, even in preview
     write("configured/wflint.toml", '[limits.pools]\napi = 1\n'
                          '[effects.fetch_a]\nreads = ["http:a.example"]\n'
                          '[effects.fetch_b]\nreads = ["http:b.example"]\n'

@@ -153,17 +153,29 @@ def test_a_statement_of_names_only_is_refused_with_its_reason():
     assert refused.value.by_hand == "delete that statement by hand"
 
 
-def test_a_refused_unsafe_fix_suggests_nothing_by_hand(tmp_path):
-    # The commands' effects are unknown: the fix is unsafe, so deleting the statement by hand is
-    # exactly what wflint could not prove harmless; the refusal says why and suggests no edit.
+def test_an_ordering_of_tasks_with_unknown_effects_is_never_rewritten(tmp_path):
+    # The commands' effects are unknown, so the ordering is presumed needed: no finding, and even
+    # `fix --unsafe-fixes --preview` leaves the file byte for byte.
     path = tmp_path / "dag.py"
-    path.write_text('from airflow.sdk import DAG\n'
-                    'from airflow.providers.standard.operators.bash import BashOperator as B\n'
-                    'with DAG("d"):\n'
-                    '    hello, bye = B(task_id="hello", bash_command="hi"), B(task_id="bye", bash_command="bye")\n'
-                    '    hello >> bye\n')
+    text = ('from airflow.sdk import DAG\n'
+            'from airflow.providers.standard.operators.bash import BashOperator as B\n'
+            'with DAG("d"):\n'
+            '    hello, bye = B(task_id="hello", bash_command="hi"), B(task_id="bye", bash_command="bye")\n'
+            '    hello >> bye\n')
+    path.write_text(text)
     result = run("fix", path, "--unsafe-fixes", "--preview")
-    text = result.stdout + result.stderr
-    assert "the fix removes every ordering of `hello >> bye`" in text
-    assert "the fix is unsafe (wflint could not prove these orderings unneeded)" in text
-    assert "delete that statement" not in text
+    assert "fixed 0 findings" in result.stdout + result.stderr
+    assert path.read_text() == text
+
+
+def test_a_refused_unsafe_fix_suggests_nothing_by_hand():
+    """A refusal shows the change to make by hand only for a fix wflint judged safe: for an unsafe
+    one, deleting the statement by hand is exactly what wflint could not prove harmless."""
+    from wflint.finding import Applicability, Fix
+    from wflint.fixer import _refusal
+
+    refused = RewriteError("the fix removes every ordering of `hello >> bye`", "delete that statement by hand")
+    unsafe = _refusal(refused, Fix(Applicability.UNSAFE, "run hello, bye in parallel"))
+    assert "the fix is unsafe (wflint could not prove these orderings unneeded)" in unsafe
+    assert "delete that statement" not in unsafe
+    assert _refusal(refused, Fix(Applicability.SAFE, "run hello, bye in parallel")).endswith("delete that statement by hand")

@@ -190,8 +190,9 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
                                                      wiring.parents, set(runs.starts), runs.routers,
                                                      one_to_one, runs.back),
     ))
-    for task in tasks.values():
-        _put_shared_facets(task)
+    in_loops = set().union(*runs.bodies.values())
+    for name, task in tasks.items():
+        _put_shared_facets(task, name in in_loops)
     return wf
 
 
@@ -471,8 +472,9 @@ def _name(doc: dict, path: str, suffix: str) -> str:
 STRUCTURE = {"noOp": Structure("marker", "a No Operation node"), "wait": Structure("wait", "a Wait node")}
 
 
-def _put_shared_facets(task: Task) -> None:
-    """What rules read about a node, in the engine-neutral words of ``wflint.facets``."""
+def _put_shared_facets(task: Task, in_loop: bool) -> None:
+    """What rules read about a node, in the engine-neutral words of ``wflint.facets``; ``in_loop``:
+    it is in a Loop Over Items body."""
     node = facts(task)
     short = fx.short_type(task.kind)
     if short in STRUCTURE:
@@ -483,7 +485,7 @@ def _put_shared_facets(task: Task) -> None:
         task.put(ItemFanout(emitted=node.pinned_items, per_item_s=node.per_item_s,
                             runs_once=node.execute_once is True))
     if node.child_run is not None:
-        task.put(ChildRun(*node.child_run, setting="Wait For Sub-Workflow Completion"))
+        task.put(ChildRun(*node.child_run, setting="Wait For Sub-Workflow Completion", paced=in_loop))
     if node.join_issues or node.join_fix:
         task.put(JoinCheck(issues=node.join_issues, fix=node.join_fix or "display"))
     if node.paired_refs:

@@ -23,6 +23,9 @@ a failing sub-workflow no longer stops this execution (handle its errors in the 
 and the runs overlap: whatever they share (a rate limit, a record) they now use at once
 (n8n-nodes-base 2.8.4, ExecuteWorkflow.node.js). Shown with `--preview`: the number of items is
 known only from pinned data, and waiting may be there on purpose.
+
+Not reported inside a *Loop Over Items* body: the loop is there to take the items one batch at a
+time (a rate limit, commits to one branch), and not waiting would start every pass's runs at once.
 """
 from __future__ import annotations
 
@@ -42,7 +45,7 @@ def check(ctx: Context) -> Iterator[Finding]:
     for task_id, task in wf.tasks.items():
         child = task.facet(ChildRun)
         fanout = task.facet(ItemFanout)
-        if child is None or not child.waits or not child.per_item or task_id in used:
+        if child is None or not child.waits or not child.per_item or child.paced or task_id in used:
             continue
         if (fanout is not None and fanout.runs_once) or task.items == 1:
             continue
