@@ -703,3 +703,20 @@ def test_an_ifs_two_sides_into_a_looped_node_are_no_fan_in():
     (wf,) = read_n8n("looped.json", json.dumps(doc))
     assert wf.tasks["Join"].join is Join.EACH
     assert check_workflow(wf, [all_rules()["SAF003"]]).findings == []
+
+
+def test_a_read_that_works_only_by_canvas_position_is_a_warning_not_an_error():
+    """Hook feeds Normalize (above) and Respond (below), which reads `$('Normalize')`; the manual
+    trigger feeds Normalize too, so one serialization of the graph puts Respond first. In n8n v1
+    the upper branch runs first in every execution that runs Respond: the read works today, only by
+    canvas position (a warning). With Respond above, it runs first and reads nothing (an error)."""
+    def layout(respond_y):
+        return doc([node("Hook", "webhook", (0, 400), {"path": "x"}, 2),
+                    node("Normalize", "set", (200, 400), {}, 3.4),
+                    node("Respond", "slack", (200, respond_y), {"channelId": "C",
+                                                                "text": "={{ $('Normalize').first().json.x }}"}, 2.3)],
+                   links(("Hook", "Normalize"), ("Hook", "Respond"), (T, "Normalize")))
+    (fragile,) = check_workflow(read(layout(600)), [all_rules()["SAF004"]]).findings
+    assert fragile.severity.value == "warning" and "only because n8n happens to order them so" in fragile.message
+    (broken,) = check_workflow(read(layout(200)), [all_rules()["SAF004"]]).findings
+    assert broken.severity.value == "error" and "Respond runs before it" in broken.message

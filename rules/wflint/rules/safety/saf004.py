@@ -11,7 +11,9 @@ result depends on scheduling.
 
 On an engine that runs one task at a time (n8n), it works only because of the engine's tie-break:
 in n8n v1 canvas position, so moving a node on the canvas silently reorders the branches and a
-`$('X')` expression fails with "Referenced node is unexecuted". Where no start (trigger, or node
+`$('X')` expression fails with "Referenced node is unexecuted". Where the engine's order runs the
+producer first in every execution that runs the reader, the read works today: a warning, not an
+error. Where no start (trigger, or node
 nothing feeds) reaches both tasks, they never run in one execution and the read never works.
 A read that follows the reader's own items back (n8n's `$('X').item`) fails even when X ran first,
 unless X is on the path the reader's items came by: the message says so (measured on n8n 2.8.4).
@@ -36,7 +38,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wflint.facets import LineageReads, Starts
+from wflint.facets import ExecutionOrder, LineageReads, Starts
 from wflint.finding import AddOrder, Applicability, Finding, Fix, Related, Severity
 from wflint.rule import Context, rule
 
@@ -50,6 +52,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             continue
         edge = edges.get((u, v))
         how = (edge.detail if edge else "") or f"{v} reads {u}'s output"
+        fragile = False  # it runs right today, by the engine's tie-break alone
         facet_u, facet_v = ctx.workflow.tasks[u].facet(Starts), ctx.workflow.tasks[v].facet(Starts)
         starts_u = facet_u.starts if facet_u else ()
         starts_v = facet_v.starts if facet_v else ()
@@ -65,7 +68,8 @@ def check(ctx: Context) -> Iterator[Finding]:
             after = "runs before it"
         elif model.runs_parallel:
             after = "can run before or alongside it"
-        elif ctx.analysis.relaxation.rank[u] < ctx.analysis.relaxation.rank[v]:
+        elif _runs_first(ctx, u, v):
+            fragile = True
             after = (f"runs after it only because {model.name} happens to order them so, by "
                      f"{model.tiebreak or 'its tie-break'}")
         else:
@@ -86,7 +90,23 @@ def check(ctx: Context) -> Iterator[Finding]:
             tasks=(u, v),
             related=(Related(ctx.location_of(u), f"{u} produces the value", u),),
             fix=Fix(Applicability.DISPLAY, f"order {u} before {v}", (AddOrder(u, v),)),
+            severity=Severity.WARNING if fragile else None,
             # never in one execution (a leftover that never runs, or another trigger's path), or
             # unordered only as far as wflint could resolve the graph
             preview=apart or bool(unresolved),
         )
+
+
+def _runs_first(ctx: Context, u: str, v: str) -> bool:
+    """Does the engine's own order run ``u`` before ``v`` in every execution that runs ``v``? The
+    adapter's executions where it lists them all (one per start and way through the branches, and
+    every branch at once where several items may split), else one serialization of the graph, which
+    mixes the runs of different starts."""
+    order = ctx.workflow.facet(ExecutionOrder)
+    if order is None or not order.scenarios_complete or not order.scenarios:
+        relaxation = ctx.analysis.relaxation
+        return relaxation.rank[u] < relaxation.rank[v]
+    runs = [s.runs for s in order.scenarios if v in s.runs]
+    if not order.one_item_per_branch and v in order.first_runs:
+        runs.append(order.first_runs)
+    return bool(runs) and all(u in run and run.index(u) < run.index(v) for run in runs)
