@@ -215,6 +215,14 @@ def per_run_group(group: str, context: RunContext) -> bool:
     return False
 
 
+def keyed_by_its_tag(group: str, context: RunContext) -> bool:
+    """A key holding the ref, in a run on a tag: the only newer run that shares it is one of the same
+    tag (pushed again, or dispatched on it), which publishes that very version again; a release
+    of another version, the loss SAF311 is about, is never in its group."""
+    return context.ref_type == "tag" and any(m.group(1).strip() in ("github.ref", "github.ref_name")
+                                             for m in re.finditer(r"\$\{\{(.*?)\}\}", group, re.S))
+
+
 def uses_status(condition: str) -> bool:
     """A status function in `if:` replaces the implicit ``success()``: the job may run after a skip."""
     return bool(_STATUS.search(condition))

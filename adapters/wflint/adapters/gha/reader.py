@@ -41,7 +41,17 @@ from wflint.sourcemap import load_yaml
 
 from . import local, siblings
 from .edges import EXPRESSION, FINALIZER, with_edges
-from .events import RunContext, certainly, constant, job_contexts, may_run, never_there, per_run_group, run_contexts
+from .events import (
+    RunContext,
+    certainly,
+    constant,
+    job_contexts,
+    keyed_by_its_tag,
+    may_run,
+    never_there,
+    per_run_group,
+    run_contexts,
+)
 from .facts import JobFacts
 from .matrix import matrix_size
 from .steps import _all_text, step_record, worst
@@ -219,17 +229,9 @@ def _cancelling_group(own: Concurrency, workflow_concurrency, contexts: list[Run
         group, cancel = _group(workflow_concurrency), _concurrency_key(workflow_concurrency, "cancel-in-progress")
     if not group or cancel is None:
         return ""
-    hit = any(certainly(cancel, c) and not per_run_group(group, c) and not _keyed_by_its_tag(group, c)
+    hit = any(certainly(cancel, c) and not per_run_group(group, c) and not keyed_by_its_tag(group, c)
               for c in contexts)
     return group if hit else ""
-
-
-def _keyed_by_its_tag(group: str, context: RunContext) -> bool:
-    """A key holding the ref, in a run on a tag: the only newer run that shares it is one of the same
-    tag (pushed again, or dispatched on it), which publishes that very version again; a release
-    of another version, the loss the rule is about, is never in its group."""
-    return context.ref_type == "tag" and any(body.strip() in ("github.ref", "github.ref_name")
-                                             for body in EXPRESSION.findall(group))
 
 
 _ALLOWED_CONTEXTS = {"github", "inputs", "matrix", "needs", "strategy", "vars"}  # job-level concurrency
