@@ -96,7 +96,7 @@ class Structure(Facet):
     takes no time, a wait its configured delay.
     """
 
-    kind: str  # "marker" | "wait"
+    kind: str  # "marker" | "wait" | "gate" | "setup" (schema made before the work that fills it)
     what: str = ""  # in words, e.g. "EmptyOperator marker"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from conftest import run
 
 from wflint.adapters import airflow
+from wflint.facets import Structure
 from wflint.ir import EdgeKind, Mode
 
 
@@ -243,3 +244,40 @@ with DAG("bq_names"):
     from wflint.analysis.relax import relax
 
     assert "proj.ref.holidays" in relax(wf).relaxed[("load", "query")]
+
+
+SETUP_THEN_WORK = '''
+from airflow import DAG
+from airflow.operators.python import PythonOperator
+from airflow.providers.postgres.operators.postgres import PostgresOperator
+from datetime import datetime
+dag = DAG("setup_then_work", start_date=datetime(2024, 1, 1), schedule=None)
+create = PostgresOperator(task_id="create", postgres_conn_id="results", dag=dag, sql="""
+    -- the sink, made on the first run
+    CREATE TABLE IF NOT EXISTS sink (id int PRIMARY KEY, total int);""")
+widen = PostgresOperator(task_id="widen", postgres_conn_id="results", dag=dag,
+                         sql="ALTER TABLE sink ALTER COLUMN total TYPE bigint;")
+query = PostgresOperator(task_id="query", postgres_conn_id="results", dag=dag,
+                         sql="SELECT id, count(*) FROM events GROUP BY 1")
+snapshot = PostgresOperator(task_id="snapshot", postgres_conn_id="results", dag=dag,
+                            sql="CREATE TABLE IF NOT EXISTS snap AS SELECT * FROM events")
+load = PostgresOperator(task_id="load", postgres_conn_id="results", dag=dag,
+                        sql="INSERT INTO sink SELECT id, count(*) FROM snap GROUP BY 1")
+create >> widen >> query >> snapshot >> load
+'''
+
+
+def test_schema_setup_is_structure_and_a_table_made_from_a_query_is_work(tmp_path):
+    """CREATE TABLE IF NOT EXISTS and ALTER TABLE before the query that feeds the table take
+    milliseconds and check the schema first: running them beside the query saves nothing, so the
+    orderings through them stay; CREATE TABLE ... AS SELECT moves data and is work."""
+    wf = read(SETUP_THEN_WORK)["setup_then_work"]
+    assert wf.tasks["create"].facet(Structure) == Structure("setup", "a schema setup for `sink`")
+    assert wf.tasks["widen"].facet(Structure).kind == "setup"
+    assert wf.tasks["query"].facet(Structure) is None
+    assert wf.tasks["snapshot"].facet(Structure) is None
+    path = tmp_path / "dag.py"
+    path.write_text(SETUP_THEN_WORK)
+    findings = run("check", "--preview", path, "--format", "json", "--fail-on", "never").json()["findings"]
+    pairs = [sorted(f["tasks"]) for f in findings if f["code"] == "PAR001"]
+    assert pairs == [["query", "snapshot"]]  # both only read `events`; the setup pairs are gone

@@ -13,6 +13,7 @@ import re
 
 from wflint.ir import Effect, Mode
 from wflint.patterns import lazy
+from wflint.sqltables import schema_objects
 from wflint.sqltables import tables_in_sql as sql_tables
 
 from .model import AssetVal, TaskState
@@ -194,6 +195,24 @@ def _sql_effects(ts: TaskState) -> list[Effect] | None:
         for name, mode in parsed:
             effects.append(Effect(_resource(conn, name), mode))
     return effects
+
+
+def schema_setup(ts: TaskState) -> list[str] | None:
+    """What a SQL task creates when all its SQL does is define schema (``CREATE TABLE IF NOT EXISTS``
+    before the task that fills the table): setup, not work; None for any other task."""
+    sql = ts.kwargs.get("sql")
+    system, _ = _connection(ts)
+    texts = sql if isinstance(sql, (list, tuple)) else [sql]
+    if system is None or _loads_a_table(ts):
+        return None
+    created: list[str] = []
+    for text in texts:
+        rendered = render(text, ts) if isinstance(text, str) else None
+        names = schema_objects(rendered, SQL_DIALECTS.get(system)) if rendered is not None else None
+        if names is None:
+            return None
+        created.extend(names)
+    return created
 
 
 # Transfers that load a table on the SQL connection they name (``S3ToRedshiftOperator``,

@@ -24,7 +24,7 @@ from wflint.ir import (
     Workflow,
 )
 
-from .effects import covering_prefixes, task_effects
+from .effects import covering_prefixes, schema_setup, task_effects
 from .facts import OperatorFacts
 from .interp import Interpreter
 from .model import Anchored, DagState, TaskState
@@ -195,7 +195,7 @@ def _task(ts: TaskState, cap: int, version: EngineVersion) -> Task:
     trigger = kw.get("trigger_rule", "all_success")
     trigger = trigger if isinstance(trigger, str) else "all_success"
     base = (ts.base or ts.operator).split(".")[-1]
-    structure = _structure(base, bool(ts.sensor), bool(ts.custom_class))
+    structure = _structure(base, bool(ts.sensor), bool(ts.custom_class)) or _setup(ts)
     seconds = 0.0 if structure and structure.kind == "marker" else DEFAULT_DURATION_S
     per_run = kw.get("max_active_tis_per_dagrun")
     per_run = per_run if ts.mapped and isinstance(per_run, int) and per_run > 0 else None
@@ -268,6 +268,16 @@ def _structure(base: str, sensor: bool, custom: bool) -> Structure | None:
     if base in GATES:
         return Structure("gate", f"`{base}` gate")
     return None
+
+
+def _setup(ts: TaskState) -> Structure | None:
+    """A task whose SQL only defines schema makes sure a table exists before the work that fills it:
+    a fail-fast check taking no time to speak of, kept in place like a marker."""
+    created = schema_setup(ts)
+    if created is None:
+        return None
+    shown = ", ".join(f"`{name}`" for name in created[:3] if name) + (" and more" if len(created) > 3 else "")
+    return Structure("setup", "a schema setup" + (f" for {shown}" if shown else ""))
 
 
 def _edges(dag: DagState, nodes: dict) -> list[Edge]:
