@@ -8,7 +8,9 @@ branch to succeed although only one was chosen (Airflow's default `all_success` 
 
 **Why.** In the first case a failed branch goes unnoticed: the join (a report, a publish, a
 "done" marker) runs on partial results and the run can end green. In the second the join, and
-everything after it, never runs.
+everything after it, never runs. A branch that does no work (an `EmptyOperator`) fails only when
+a task before it fails; where that task comes before every other branch too (a branch choice
+between empty paths), the failure stops them all and the join sees it: not reported.
 
 **Example.**
 
@@ -26,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from itertools import combinations
 
-from wflint.facets import TriggerRule
+from wflint.facets import Structure, TriggerRule
 from wflint.finding import Finding, Related, Severity
 from wflint.rule import Context, rule
 
@@ -55,7 +57,8 @@ def check(ctx: Context) -> Iterator[Finding]:
         if policy == RUNS_ANYWAY:
             # A branch that also feeds another task still fails the run through it: only a branch
             # whose every way out is this join has its failure hidden.
-            if not any(set(relaxation.declared_succ[b]) <= {task_id} for b in concurrent):
+            if not any(set(relaxation.declared_succ[b]) <= {task_id} and _fails_alone(ctx, b, concurrent)
+                       for b in concurrent):
                 continue
             yield ctx.finding(
                 f"{ctx.task_name(task_id)} joins the parallel branches {branches} with policy `{shown}`, "
@@ -70,6 +73,19 @@ def check(ctx: Context) -> Iterator[Finding]:
                 f"runs only one of them, so {task_id} is skipped on every run; join with a policy that "
                 f"accepts skipped branches (Airflow: trigger_rule=\"none_failed_min_one_success\")",
                 location=ctx.location_of(task_id), tasks=(task_id, chooser, *concurrent), related=related)
+
+
+def _fails_alone(ctx: Context, branch: str, branches: list[str]) -> bool:
+    """Whether ``branch`` can fail while the others go on. A marker does no work: it fails only when
+    a task before it fails, and when every task before it comes before all the other branches too
+    (a branch choice's empty paths), that failure stops them all and the join sees it."""
+    structure = ctx.workflow.tasks[branch].facet(Structure)
+    if structure is None or structure.kind != "marker":
+        return True
+    relaxation = ctx.analysis.relaxation
+    others = [b for b in branches if b != branch]
+    return not all(ctx.analysis.ordered(p, b) and relaxation.rank[p] < relaxation.rank[b]
+                   for p in relaxation.declared_pred[branch] for b in others)
 
 
 def _choosing_ancestor(ctx: Context, choosers: list[str], join: str, branches: list[str]) -> str | None:
