@@ -494,3 +494,23 @@ def build(dag_id):
 ''')
     codes = [f["code"] for f in run("check", factory, "--format", "json").json()["findings"]]
     assert codes == ["WFL003"]  # read as if called once, its id unknown
+
+
+def test_an_operator_from_a_package_wflint_does_not_know_is_an_opaque_task():
+    """``FivetranOperator(task_id=...)`` from a provider outside Airflow is a task of unknown
+    effects, ordered like any other."""
+    wf = read('''
+from datetime import datetime
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+from fivetran_provider.operators.fivetran import FivetranOperator
+with DAG("fivetran_sync", start_date=datetime(2024, 1, 1), schedule="@daily") as dag:
+    sync = FivetranOperator(task_id="sync", connector_id="abc", sql="SELECT 1")
+    dbt = BashOperator(task_id="dbt_run", bash_command="dbt run")
+    sync >> dbt
+''')["fivetran_sync"]
+    assert sorted(wf.tasks) == ["dbt_run", "sync"]
+    sync = wf.tasks["sync"]
+    assert sync.kind == "FivetranOperator" and sync.opaque and not sync.dynamic
+    assert not wf.tasks["dbt_run"].dynamic
+    assert [(e.u, e.v) for e in wf.edges] == [("sync", "dbt_run")]

@@ -403,6 +403,18 @@ class DagBuilder:
         group.children.append(task)
         return task
 
+    def make_foreign_operator(self, path: str, pos, kw, node):
+        """A class from a package wflint does not know (a provider outside Airflow, a plugin it
+        cannot find) called with a task_id: an operator whose work may be anything, never inert.
+        None when the name is no class's (a function of that package)."""
+        name = path.split(".")[-1]
+        if not is_operator_class(name, kw):
+            return None
+        task = self.make_operator(name, pos, kw, node)
+        if isinstance(task, TaskState):
+            task.custom_class = True
+        return task
+
     def make_operator(self, name, pos, kw, node, custom: ClassVal | None = None, mapped_kw=None):
         dag = self.current_dag(kw)
         label = kw.get("task_id", UNKNOWN)

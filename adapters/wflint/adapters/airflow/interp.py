@@ -701,6 +701,8 @@ class Interpreter(DagBuilder, ModuleLoader):
         if isinstance(func, MethodVal):
             return self.call_method(func, pos, kw, node)
         if isinstance(func, ModuleVal):
+            if "task_id" in kw and (task := self.make_foreign_operator(func.path, pos, kw, node)) is not None:
+                return task
             return _call_stdlib(func.path, pos, kw)
         if callable(func) and getattr(func, "_builtin", False):
             try:
