@@ -514,3 +514,30 @@ with DAG("fivetran_sync", start_date=datetime(2024, 1, 1), schedule="@daily") as
     assert sync.kind == "FivetranOperator" and sync.opaque and not sync.dynamic
     assert not wf.tasks["dbt_run"].dynamic
     assert [(e.u, e.v) for e in wf.edges] == [("sync", "dbt_run")]
+
+
+def test_a_dag_whose_id_is_computed_is_still_a_static_graph():
+    """``dag_id=f"{prefix()}_daily"`` over a helper wflint cannot follow names one DAG whose tasks
+    and orderings are all literal: named by the expression, nothing partial. The same expression
+    made twice (a factory called twice) cannot be told apart and stays partial."""
+    once = read('''
+from datetime import datetime
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+from company.utils import env_prefix
+with DAG(dag_id=f"{env_prefix()}_daily", start_date=datetime(2024, 1, 1), schedule=None):
+    BashOperator(task_id="extract", bash_command="./e.sh") >> BashOperator(task_id="load", bash_command="./l.sh")
+''')
+    assert list(once) == ["f'{env_prefix()}_daily'"]
+    assert not any(t.dynamic for t in once["f'{env_prefix()}_daily'"].tasks.values())
+    twice = read('''
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+from company.utils import env_prefix
+def build():
+    with DAG(dag_id=env_prefix(), schedule=None) as dag:
+        BashOperator(task_id="run", bash_command="./run.sh")
+    return dag
+first, second = build(), build()
+''')
+    assert [sorted(t.dynamic for t in wf.tasks.values()) for wf in twice.values()] == [[False], [True]]

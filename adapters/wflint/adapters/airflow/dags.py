@@ -351,7 +351,7 @@ class DagBuilder:
     def make_dag(self, pos, kw, node):
         dag_id = pos[0] if pos else kw.get("dag_id", UNKNOWN)
         if not isinstance(dag_id, str):
-            dag_id = f"<dynamic:{len(self.dags)}>"
+            dag_id = _unresolved_id(node, {d.dag_id for d in self.dags}) or f"<dynamic:{len(self.dags)}>"
         node = self.site(node)
         dag = DagState(dag_id, node, kw, path=self.path)
         dag.imported = self.import_depth > 0
@@ -685,3 +685,19 @@ def timedelta_value(pos: list, kw: dict):
         return UNKNOWN
     seconds = sum(TIMEDELTA_UNITS[k] * v for k, v in numbers.items())
     return DurationVal(seconds) if math.isfinite(seconds) else UNKNOWN
+
+
+def _unresolved_id(node, taken: set[str]) -> str | None:
+    """A DAG whose id is computed (``dag_id=f"{prefix()}_daily"``) is still one DAG with a static
+    graph: it is named by the expression as written. None where that says nothing (no expression)
+    or names a DAG already made (a factory called twice): then its copies cannot be told apart."""
+    expr = node.args[0] if getattr(node, "args", None) else next(
+        (k.value for k in getattr(node, "keywords", ()) if k.arg == "dag_id"), None)
+    if expr is None:
+        return None
+    text = ast.unparse(expr)
+    text = text if len(text) <= MAX_ID_SHOWN else text[:MAX_ID_SHOWN - 1] + "…"
+    return None if text in taken else text
+
+
+MAX_ID_SHOWN = 80
