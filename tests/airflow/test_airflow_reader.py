@@ -11,7 +11,7 @@ from conftest import run
 from wflint.adapters import airflow
 from wflint.adapters.airflow.effects import tables_in_sql
 from wflint.adapters.airflow.facts import OperatorFacts
-from wflint.facets import TriggerRule
+from wflint.facets import TriggerRule, Unresolved
 from wflint.ir import EdgeKind, Join, Mode
 
 FIX = ROOT / "fixtures" / "airflow"
@@ -541,3 +541,21 @@ def build():
 first, second = build(), build()
 ''')
     assert [sorted(t.dynamic for t in wf.tasks.values()) for wf in twice.values()] == [[False], [True]]
+
+
+def test_a_task_id_not_resolved_makes_only_its_own_dag_partial():
+    """``dag=other`` names the DAG a task belongs to: an id built from data makes that DAG partial,
+    not every DAG of the file."""
+    wfs = read('''
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+from company.config import TABLES
+static = DAG("static", schedule=None)
+BashOperator(task_id="extract", bash_command="./e.sh", dag=static) >> BashOperator(
+    task_id="load", bash_command="./l.sh", dag=static)
+copies = DAG("copies", schedule=None)
+for table in TABLES:
+    BashOperator(task_id=f"copy_{table}", bash_command="./copy.sh", dag=copies)
+''')
+    assert not any(t.dynamic for t in wfs["static"].tasks.values())
+    assert wfs["static"].facet(Unresolved) is None and wfs["copies"].facet(Unresolved) is not None

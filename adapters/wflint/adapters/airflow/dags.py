@@ -68,7 +68,7 @@ class DagBuilder:
 
         def invoke(self, fn: FuncVal, pos: list[Any], kw: dict[str, Any]) -> Any: ...
 
-        def mark_dynamic(self, why: str) -> None: ...
+        def mark_dynamic(self, why: str, dag: DagState | None = None) -> None: ...
 
         def site(self, node: Any) -> Any: ...
 
@@ -422,8 +422,7 @@ class DagBuilder:
             outside = isinstance(label, str) and mapped_kw is None and not self.import_depth
             return PendingTask(name, pos, kw, node, custom) if outside else UNKNOWN
         if not isinstance(label, str):
-            self.mark_dynamic("a task_id could not be resolved")
-            dag.dynamic = True
+            self.mark_dynamic("a task_id could not be resolved", dag)
             return UNKNOWN
         group = self.current_group(kw, dag)
         task = self.new_task(dag, group, group.child_id(label), name, kw, node)

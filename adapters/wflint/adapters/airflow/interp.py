@@ -791,9 +791,15 @@ class Interpreter(DagBuilder, ModuleLoader):
         return UNKNOWN
 
 
-    def mark_dynamic(self, why: str) -> None:
+    def mark_dynamic(self, why: str, dag: DagState | None = None) -> None:
         """Something in a DAG could not be resolved: its edges may be incomplete, so every task of
-        the DAG (of every DAG in the file, outside a DAG context) is dynamic, never guessed."""
+        the DAG (``dag`` where the unresolved thing names it, as a task's ``dag=`` does; of every
+        DAG in the file, outside a DAG context) is dynamic, never guessed."""
+        if dag is not None:
+            dag.dynamic = True
+            dag.notes.append(why)
+            self.notes.append(why)
+            return
         if self.import_depth and not self.dag_stack:
             return  # a repository module's own top level: it makes no task of this DAG file
         for dag in self.dag_stack[-1:] or self.dags:

@@ -39,8 +39,8 @@ def check(ctx: Context) -> Iterator[Finding]:
     names = ", ".join(f"`{t}`" for t in seen.dynamic[:5]) + (f" and {len(seen.dynamic) - 5} more"
                                                            if len(seen.dynamic) > 5 else "")
     why = "; ".join(dict.fromkeys(seen.unresolved))
-    parts = [f"the graph could not be read whole: {len(seen.dynamic)} of the {seen.tasks} task(s) read have ids or "
-             f"orderings wflint could not resolve statically ({names})"
+    parts = [f"the graph could not be read whole: {len(seen.dynamic)} of the {seen.tasks} task(s) read are in a part "
+             f"of it wflint could not resolve statically ({names})"
              if seen.dynamic else "part of the graph could not be read statically"]
     if why:
         parts.append(f"because {why}")
