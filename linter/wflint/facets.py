@@ -299,6 +299,7 @@ class Publishing(Facet):
     unique: tuple[str, ...] = ()  # targets each run writes its own of (a package version, a release per tag)
     mutable: bool = False  # some target is proven overwritten in place (an environment, a branch, Pages)
     frequent: bool = False  # started by triggers that fire often (every push, workflow_run...)
+    apart: str = ""  # why runs that publish never overlap (a schedule slower than a run), in words
     called_only: bool = False  # only started by other workflows, which may hold the group
     callable: bool = False  # some run is another workflow's call (whose matrix may run it many times at once)
     suggested_group: str = ""  # a concurrency group key per target, in the engine's syntax

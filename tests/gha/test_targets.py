@@ -329,3 +329,42 @@ def test_an_environment_that_only_gates_package_uploads_is_not_a_deployment():
     floating = job("release", "      - uses: docker/build-push-action@v6\n        with: {push: true, tags: a/b:latest}\n", gate)
     assert "env:release" in _writes(floating)["ship"]
     assert _writes(job("release", "      - run: echo hi\n", gate)) == {"ship": ["env:release"]}
+
+
+PUSH_BOT_BRANCH = "      - uses: peter-evans/create-pull-request@v7\n        with: {branch: auto-bump}\n"
+
+
+def scheduled(cron: str, runs_on: str = "ubuntu-latest", extra: str = "", also: str = "workflow_dispatch: {}") -> str:
+    return (f"on:\n  {also}\n  schedule: [{{cron: '{cron}'}}]\njobs:\n  ship:\n    runs-on: {runs_on}\n{extra}"
+            f"    steps:\n{PUSH_BOT_BRANCH}")
+
+
+@pytest.mark.parametrize("text", [
+    scheduled("0 8 * * 6"),  # weekly, and by hand: a hosted job ends within 6 hours
+    scheduled("0 0 * * *"),  # daily
+    scheduled("0 */2 * * *", runs_on="self-hosted", extra="    timeout-minutes: 20\n"),  # 2 h apart, 20 min runs
+])
+def test_runs_a_slow_schedule_starts_never_overlap(text):
+    assert saf310(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    scheduled("0 */4 * * *"),  # 4 hours apart, but a hosted job may take 6
+    scheduled("0 0 * * *", runs_on="self-hosted"),  # no bound on a self-hosted runner without a timeout
+    scheduled("0 0 * * *", also="push: {branches: [main]}"),  # every push starts one too
+    scheduled("0 0 * * *", extra="    strategy: {matrix: {os: [a, b]}}\n"),  # instances of one run overlap
+    scheduled("0 0,1 * * *"),  # two crons' starts an hour apart
+])
+def test_runs_that_may_meet_are_still_reported(text):
+    assert len(saf310(text)) == 1
+
+
+def test_the_schedule_gap_reads_cron_minutes_and_hours():
+    from wflint.adapters.gha.events import schedule_gap_minutes
+    gap = lambda *crons: schedule_gap_minutes({"schedule": [{"cron": c} for c in crons]})
+    assert gap("0 8 * * 6") == 24 * 60  # days and weekdays only make starts rarer: read as daily
+    assert gap("*/15 * * * *") == 15 and gap("5/20 * * * *") == 20
+    assert gap("0 9-17/2 * * 1-5") == 120
+    assert gap("0 0 * * *", "30 23 * * *") == 30  # across midnight
+    assert gap("@weekly") is None and gap("61 * * * *") is None
+    assert schedule_gap_minutes({"push": None}) is None

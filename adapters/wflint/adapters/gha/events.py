@@ -69,6 +69,49 @@ def run_contexts(on, conditions: list[str]) -> list[RunContext]:
     return out
 
 
+def schedule_gap_minutes(on) -> int | None:
+    """The shortest time between two starts of the workflow's `schedule:` crons, in minutes, read
+    from their minute and hour fields alone (days, months and weekdays only make starts rarer);
+    None when it has no schedule or a cron wflint cannot read."""
+    entries = on.get("schedule") if isinstance(on, dict) else None
+    if not isinstance(entries, list) or not entries:
+        return None
+    starts: set[int] = set()
+    for entry in entries:
+        fields = str(entry.get("cron", "")).split() if isinstance(entry, dict) else []
+        minutes = _cron_values(fields[0], 60) if len(fields) == 5 else None
+        hours = _cron_values(fields[1], 24) if len(fields) == 5 else None
+        if not minutes or not hours:
+            return None
+        starts.update(h * 60 + m for h in hours for m in minutes)
+    ordered = sorted(starts)
+    return min(b - a for a, b in zip(ordered, [*ordered[1:], ordered[0] + DAY_MINUTES]))
+
+
+DAY_MINUTES = 24 * 60
+_CRON_PART = lazy(r"(\*|\d+(?:-\d+)?)(?:/(\d+))?")
+
+
+def _cron_values(field: str, size: int) -> set[int] | None:
+    """The values a cron field (`*`, `5`, `1-5`, `*/15`, `0-30/10`, lists of them) allows."""
+    out: set[int] = set()
+    for part in field.split(","):
+        match = _CRON_PART.fullmatch(part)
+        if not match:
+            return None
+        span, step = match.group(1), int(match.group(2) or 1)
+        low, _, high = span.partition("-")
+        if span == "*":
+            first, last = 0, size - 1
+        else:  # `5/10` runs from 5 to the end, every 10
+            first = int(low)
+            last = int(high) if high else size - 1 if match.group(2) else first
+        if step < 1 or not 0 <= first <= last < size:
+            return None
+        out.update(range(first, last + 1, step))
+    return out
+
+
 _FILTER_KEYS = {"branch": ("branches", "branches-ignore"), "tag": ("tags", "tags-ignore")}
 _LITERAL_REF = lazy(r"[\w./-]+")  # a filter pattern without `*`, `?`, `+`, `[]` or `!`: one ref
 

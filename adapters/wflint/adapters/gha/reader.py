@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import field, replace
 
+from wflint.analysis.durations import fmt_seconds
 from wflint.errors import ParseError
 from wflint.facets import (
     Concurrency,
@@ -51,6 +52,7 @@ from .events import (
     never_there,
     per_run_group,
     run_contexts,
+    schedule_gap_minutes,
 )
 from .facts import JobFacts
 from .matrix import matrix_size
@@ -128,9 +130,47 @@ def _read(path: str, text: str, files: local.LocalFiles) -> Workflow:
     )
     with_edges(workflow, jobs, tasks)
     contexts = _put_starts(workflow, data.get("on"), data.get("concurrency"))
+    apart = _runs_apart(data.get("on"), jobs)
     for task in tasks.values():
-        _put_run_facets(task, contexts[task.id], data.get("concurrency"))
+        _put_run_facets(task, contexts[task.id], data.get("concurrency"), apart)
     return workflow
+
+
+HOSTED_JOB_LIMIT_MIN = 360  # GitHub ends a job on a GitHub-hosted runner after 6 hours
+SCHEDULE_DELAY_MIN = 60  # a scheduled run may start late under load
+_HOSTED = lazy(r"(ubuntu|windows|macos)-[\w.-]+")
+
+
+def _runs_apart(on, jobs: dict) -> str:
+    """Why runs of this workflow that start on its schedule never overlap: the shortest gap between
+    two scheduled starts is longer than a whole run can take (every job ended by its
+    `timeout-minutes` or GitHub's 6-hour limit on its own runners), with room for a late start;
+    "" when that cannot be shown. A manual dispatch is a person's own choice of moment."""
+    gap = schedule_gap_minutes(on)
+    if gap is None:
+        return ""
+    total = 0.0
+    for job in jobs.values():
+        limit = _job_limit_minutes(job)
+        if limit is None:
+            return ""  # a called workflow, a self-hosted or larger runner, a computed label: no bound known
+        total += limit
+    if total + SCHEDULE_DELAY_MIN > gap:
+        return ""
+    return f"its schedule starts runs at least {fmt_seconds(gap * 60)} apart and a run ends within {fmt_seconds(total * 60)}"
+
+
+def _job_limit_minutes(job) -> float | None:
+    """How long a job can run at most: its literal `timeout-minutes`, and on a GitHub-hosted runner
+    never more than 6 hours; None where neither is known."""
+    if not isinstance(job, dict):
+        return None
+    limit = job.get("timeout-minutes")
+    own = float(limit) if isinstance(limit, (int, float)) and not isinstance(limit, bool) and limit > 0 else None
+    hosted = isinstance(job.get("runs-on"), str) and _HOSTED.fullmatch(job["runs-on"]) is not None
+    if hosted:
+        return min(own or HOSTED_JOB_LIMIT_MIN, HOSTED_JOB_LIMIT_MIN)
+    return own
 
 
 def _put_starts(workflow: Workflow, on, workflow_concurrency) -> dict[str, tuple[RunContext, ...]]:
@@ -173,7 +213,7 @@ def _frequent(context: RunContext) -> bool:
     return context.event in ("workflow_run", "pull_request_target", "merge_group")
 
 
-def _put_run_facets(task: Task, contexts: tuple[RunContext, ...], workflow_concurrency) -> None:
+def _put_run_facets(task: Task, contexts: tuple[RunContext, ...], workflow_concurrency, apart: str = "") -> None:
     """Concurrency settings and, for a job that publishes, what, whether runs can race on it, and
     how often the runs that do it start (SAF310's and SAF311's facts)."""
     own = task.facet(Concurrency)  # with the workflow's group already (``_job_concurrency``)
@@ -201,6 +241,8 @@ def _put_run_facets(task: Task, contexts: tuple[RunContext, ...], workflow_concu
         unique=tuple(sorted({r for r, _, _ in reachable} - set(targets))),
         mutable=mutable,
         frequent=any(_frequent(c) for c in where),
+        # only a slow schedule and a person start the runs that publish: two never overlap
+        apart=apart if all(c.event in ("schedule", "workflow_dispatch") for c in where) else "",
         called_only=called_only,
         callable=called,
         suggested_group=_per_instance_key(concurrency_group(task.id, targets), targets),

@@ -9,6 +9,10 @@ release or image tag named after the version, tag or commit, a branch named per 
 Nor is a branch whose name holds a part only the run knows (`issue/${{ inputs.number }}`, a name
 computed in the shell): it may be another branch in every run, and an unknown name is not the same
 target. A reusable workflow's publish is reported once, in the called workflow, not at each caller.
+Nor are runs that only a schedule and a person start, where the schedule's starts lie further apart
+than a whole run can take (each job ends by its `timeout-minutes`, or after GitHub's 6 hours on its
+own runners), with an hour to spare for a late start: a weekly bot that refreshes its pull request
+never meets itself.
 
 **Why.** A GitHub `environment` does not serialize deployments; only a concurrency group does. Two
 runs (two pushes in a row, a re-run, a schedule next to a manual dispatch) then deploy at the same
@@ -75,6 +79,8 @@ def check(ctx: Context) -> Iterator[Finding]:
             continue
         instances = task.items or 1
         apart = publishing.per_instance  # each instance its own target: a key per target keeps them apart
+        if publishing.apart and (instances == 1 or apart):
+            continue  # runs never overlap (a slow schedule, a person) and instances write their own
         if publishing.called_only:
             confidence = Confidence.LOW
         elif publishing.mutable and publishing.frequent:
