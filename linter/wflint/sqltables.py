@@ -1,7 +1,8 @@
 """Which tables a SQL text reads and writes, for any adapter that finds SQL in a workflow.
 
-sqlglot parses; anything it only half understands (a ``Command``) or cannot parse at all makes the
-answer None: unknown effects, never "touches nothing". Table names are lower-cased (unquoted SQL
+sqlglot parses; anything it only half understands (a ``Command``), a call of a function it does not
+know (``SELECT refresh_stats()``: a user's function may write anything) or SQL it cannot parse at
+all makes the answer None: unknown effects, never "touches nothing". Table names are lower-cased (unquoted SQL
 identifiers are case-insensitive) and qualified as written (``catalog.db.table``). CTE names are
 not tables. sqlglot is imported on first use, not at start-up.
 """
@@ -20,8 +21,8 @@ def tables_in_sql(sql: str, dialect: str | None = None) -> dict[str, Mode] | Non
     from sqlglot import exp
 
     statements = _parse(sql, dialect)
-    if statements is None:
-        return None
+    if statements is None or any(s is not None and s.find(exp.Anonymous) for s in statements):
+        return None  # a function sqlglot does not know (a stored procedure, a UDF) may write anything
     out: dict[str, Mode] = {}
     for statement in statements:
         if statement is None:

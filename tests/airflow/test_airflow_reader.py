@@ -131,6 +131,16 @@ def test_tables_in_sql(sql, expected):
     assert set(tables_in_sql(sql)) == expected
 
 
+@pytest.mark.parametrize("sql", [
+    "SELECT refresh_daily_stats()",  # a user's function: it may write anything
+    "INSERT INTO a SELECT my_schema.clean(x) FROM b",
+    "CALL load_orders()",
+])
+def test_sql_that_calls_a_function_sqlglot_does_not_know_has_unknown_effects(sql):
+    assert tables_in_sql(sql) is None
+    assert tables_in_sql("SELECT count(*), coalesce(max(x), 0), date_trunc('day', y) FROM t") == [("t", Mode.READ)]
+
+
 def test_unparseable_python_is_a_clean_wfl001(tmp_path):
     path = tmp_path / "broken.py"
     path.write_text("from airflow import DAG\nwith DAG('x') as d\n    pass\n")
