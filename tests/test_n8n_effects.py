@@ -204,3 +204,15 @@ def test_airtable_updates_of_different_fields_of_one_table_do_not_conflict():
 def test_a_post_that_names_a_search_reads(url, mode):
     found = infer(node("httpRequest", 4.2, method="POST", url=url))
     assert [m for _, m, _ in found.effects] == [mode]
+
+
+def test_an_s3_file_is_named_by_its_key_whether_uploaded_or_downloaded():
+    """An upload names the object `fileName` under `parentFolderKey`, a download `fileKey`: the same
+    object either way, so a download of what an upload wrote reads that write."""
+    upload = infer(node("awsS3", 2, operation="upload", bucketName="reports", fileName="daily.csv",
+                        additionalFields={"parentFolderKey": "2024/"}))
+    download = infer(node("awsS3", 2, operation="download", bucketName="reports", fileKey="2024/daily.csv"))
+    other = infer(node("awsS3", 2, operation="download", bucketName="reports", fileKey="2024/weekly.csv"))
+    assert upload.effects[0][:2] == ("s3:default/reports/2024/daily.csv", W)
+    assert download.effects[0][:2] == ("s3:default/reports/2024/daily.csv", R)
+    assert other.effects[0][0] != upload.effects[0][0]

@@ -419,6 +419,17 @@ def _sheet_target(params: dict) -> str:
     return f"{doc or '?'}/{tab or '?'}"
 
 
+def _s3_key(params: dict) -> str:
+    """bucket/key of an S3 file: an upload names it ``fileName`` (under the additional field
+    ``parentFolderKey``), a download or delete ``fileKey`` (Aws/S3/V2/FileDescription.ts)."""
+    key = text(params.get("fileKey")) or text(params.get("fileName"))
+    extra = params.get("additionalFields")
+    folder = text(extra.get("parentFolderKey")) if isinstance(extra, dict) else ""
+    if key and folder:
+        key = f"{folder.rstrip('/')}/{key}"
+    return f"{text(params.get('bucketName')) or '?'}/{key or '?'}"
+
+
 def _target(kind: str, params: dict) -> str:
     t = lambda *keys: "/".join(text(params.get(k)) or "?" for k in keys)
     if kind == "googleSheets":
@@ -435,7 +446,7 @@ def _target(kind: str, params: dict) -> str:
     if kind == "redis":
         return t("key")
     if kind in ("awsS3", "s3"):
-        return t("bucketName", "fileName")
+        return _s3_key(params)
     if kind == "googleDrive":
         for key in ("fileId", "folderId", "driveId"):
             if key in params:
