@@ -90,7 +90,8 @@ class SetupTime(Facet):
 
 @dataclass(frozen=True)
 class Structure(Facet):
-    """A task that is structure, not work: a start/end marker or a deliberate wait.
+    """A task that is structure, not work: a start/end marker, a deliberate wait, a gate, or a
+    schema setup (DDL that makes a table before the task that fills it, in milliseconds).
 
     Orderings into and out of it are part of the design and never suggested for removal; a marker
     takes no time, a wait its configured delay.
