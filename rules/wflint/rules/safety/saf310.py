@@ -15,9 +15,9 @@ own runners), with an hour to spare for a late start: a weekly bot that refreshe
 never meets itself.
 
 **Why.** A GitHub `environment` does not serialize deployments; only a concurrency group does. Two
-runs (two pushes in a row, a re-run, a schedule next to a manual dispatch) then deploy at the same
-time: the older one may finish last and win, pushes fail as non-fast-forward, a release is created
-twice. A matrix job doing it overlaps with itself within one run.
+runs (two pushes in a row, a re-run, a schedule that fires again before the last run ended) then
+deploy at the same time: the older one may finish last and win, pushes fail as non-fast-forward, a
+release is created twice. A matrix job doing it overlaps with itself within one run.
 
 Confidence: **high** for a proven floating target written on runs that start often (a `push` to
 a branch, `workflow_run`, ...), counting only the events on which the publishing step can run
