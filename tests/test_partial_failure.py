@@ -56,6 +56,9 @@ with DAG("fan", schedule=None):
     b.set_upstream(a)  # a needless ordering: right only reads start
     both(a, b)
 ''')
+    # a TaskFlow body is code wflint does not read: its effects are declared, or the group is not offered
+    declared = "".join(f"[effects.{t}]\nindependent = true\n" for t in ("start", "left", "right", "both"))
+    (tmp_path / "wflint.toml").write_text(declared)
     (text,) = failures(dag).values()
     assert text.startswith("both reads what every branch makes, so one failed branch should fail the group.")
     assert "In Airflow: `[b, c] >> d` with d's default `trigger_rule=\"all_success\"`" in text

@@ -132,22 +132,27 @@ def test_python_api_report_lists_the_findings_too(write):
     assert all(g["safe"] for g in report["dependency_check"]["groups"])
 
 
-def test_depth_after_counts_only_the_groups_the_totals_count(write):
-    # get and end run shell commands whose effects are unknown: a low-confidence group, so "after"
-    # keeps their ordering, as the headline does; the group's own row still shows its chain
+def test_orderings_of_unknown_effects_are_kept_and_named_never_offered(write):
+    # get and end run shell commands whose effects are unknown: their ordering is presumed needed,
+    # so the report offers no group, counts nothing, and says what to declare to have it checked
     from test_pictures import TWO_DAGS
 
     path = write("two.py", TWO_DAGS)
     nightly = _report(path)["reports"][0]
-    (group,) = nightly["groups"]
-    assert group["confidence"] == "low"
+    assert nightly["groups"] == [] and nightly["dependency_check"]["groups"] == []
+    assert nightly["unchecked"] == [{"tasks": ["get", "end"], "orderings": [["get", "end"]], "unknown": ["get", "end"]}]
     shape = nightly["structure"]
     assert (shape["depth_before"], shape["depth_after"], shape["removable_orderings"]) == (2, 2, 0)
-    assert shape["stage_after_all"] == {"get": 1, "end": 1}
-    page = run("report", path).stdout
-    assert group["chain_tasks"] == [2, 1]
-    assert "their chain 2 → 1 task(s) deep, low confidence, not counted in the total" in page
-    assert "after the recommended changes 2 deep" in page
+    (advice,) = [r for r in nightly["recommendations"] if r["tasks"] == ["get", "end"]]
+    assert advice["group"] is None and advice["text"].startswith(
+        "1 ordering(s) among get, end are kept: what they read and write is unknown")
+    page = run("report", path).stdout.split("# Workflow analysis: weekly")[0]
+    assert "## 2. Parallelization opportunities\n\nNone that wflint could check.\n\n- **Not checked**: 1 ordering(s) " \
+           "among get, end are kept, because no task's effects are known" in page
+    assert "| Group" not in page and "Nothing to parallelize" not in page
+    text = run("report", path, "--format", "text").stdout
+    assert "Not checked (kept in order: effects unknown, declare them to have these checked):\n" \
+           "  - 1 ordering(s) among get, end: no task's effects are known" in text
 
 
 def test_an_untimed_group_is_shown_by_its_longest_chain_of_tasks(write):
@@ -162,6 +167,7 @@ with DAG("d"):
     d = BashOperator(task_id="d", bash_command="make d")
     a >> b >> c >> d
 ''')
+    write("wflint.toml", "".join(f"[effects.{t}]\nwrites = [\"file:{t}\"]\n" for t in "abcd"))
     (group,) = _report(path)["groups"]
     assert group["tasks"] == ["a", "b", "c", "d"] and group["chain_tasks"] == [4, 1]
-    assert "their chain 4 → 1 task(s) deep, low confidence" in run("report", path).stdout
+    assert "their chain 4 → 1 task(s) deep |" in run("report", path).stdout

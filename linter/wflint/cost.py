@@ -26,7 +26,7 @@ def parallel_cost(analysis: Analysis) -> dict:
     """The cost block of the report (``report.build_report``)."""
     return {
         "task_setup": analysis.workflow.execution_model.task_setup or None,
-        "groups": [_group_cost(analysis, i, g) for i, g in enumerate(analysis.groups, start=1)],
+        "groups": [_group_cost(analysis, i, g) for i, g in enumerate(analysis.offered_groups, start=1)],
         "slots": {"limit": analysis.workflow.limits.concurrency,
                   "before": _slots_at_once(analysis, analysis.current),
                   "after": _slots_at_once(analysis, analysis.optimized)},

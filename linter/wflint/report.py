@@ -66,7 +66,7 @@ def build_report(analysis: Analysis, findings: list[Finding] | None = None,
     on_path = set(after_path)
     relaxed = analysis.relaxed_cpm
     current = analysis.current
-    sure = [g for g in analysis.groups if g.confidence == "high"]
+    sure = analysis.offered_groups
     model = wf.execution_model
     resources = _resource_check(analysis)
     return {
@@ -105,7 +105,8 @@ def build_report(analysis: Analysis, findings: list[Finding] | None = None,
         "saved_pct": round(analysis.saved_pct, 1),
         "critical_path": after_path,
         "critical_path_before": before_path,
-        "groups": [_group_entry(analysis, g) for g in analysis.groups],
+        "groups": [_group_entry(analysis, g) for g in sure],
+        "unchecked": [_unchecked_entry(analysis, g) for g in analysis.unchecked_groups],
         "batches": [
             {"tasks": b.tasks, "saved_s": _r(b.saved_s), "sequential_s": _r(b.sequential_s),
              "batched_s": _r(b.batched_s), "duration_source": b.duration_source}
@@ -145,6 +146,16 @@ def _group_entry(analysis: Analysis, g) -> dict:
     }
 
 
+def _unchecked_entry(analysis: Analysis, g) -> dict:
+    """Orderings that could go only if what some tasks touch were known: kept, with those tasks."""
+    return {"tasks": g.tasks, "orderings": [[u, v] for u, v in g.removed],
+            "unknown": _unknown_effects(analysis.workflow, g.tasks)}
+
+
+def _unknown_effects(wf: Workflow, tasks: list[str]) -> list[str]:
+    return [t for t in tasks if wf.tasks[t].opaque or wf.tasks[t].dynamic]
+
+
 def _chain_tasks(group) -> list[int]:
     """The longest chain of the group's tasks, in tasks, as designed and with its orderings gone:
     what it saves when no duration is known (a span of stages can grow when its first task moves up)."""
@@ -157,10 +168,9 @@ def _structure(analysis: Analysis) -> dict:
     """Depth and width of the design before and after the high-confidence groups (the ones the
     totals count): what counts when no duration is known."""
     r = analysis.relaxation
-    sure = [g for g in analysis.groups if g.confidence == "high"]
+    sure = analysis.offered_groups
     before = _levels(r.order, r.declared_pred)
     after = _levels(r.order, _pred_after_groups(analysis, sure))
-    every = after if len(sure) == len(analysis.groups) else _levels(r.order, _pred_after_groups(analysis, analysis.groups))
 
     def width(levels: dict[str, int]) -> int:
         counts: dict[int, int] = {}
@@ -177,13 +187,12 @@ def _structure(analysis: Analysis) -> dict:
         "removable_orderings": sum(len(g.removed) for g in sure),
         "stage_before": before,
         "stage_after": after,
-        "stage_after_all": every,
     }
 
 
 def _pred_after_groups(analysis: Analysis, groups) -> dict[str, list[str]]:
-    """The declared orderings less those ``groups`` remove: "after" counts the high-confidence
-    groups, as the headline does; a low-confidence group's own span is read with every group gone."""
+    """The declared orderings less those ``groups`` remove ("after" counts the offered groups, as
+    the headline does)."""
     removed = {edge for g in groups for edge in g.removed}
     declared = analysis.relaxation.declared_pred
     return {t: [p for p in declared[t] if (p, t) not in removed] for t in declared}
@@ -287,7 +296,7 @@ def _dependency_check(analysis: Analysis, findings: list[Finding]) -> dict:
     groups = []
     safety_by_task = _safety_by_task(findings)
     details = {(e.u, e.v): e.detail for e in wf.edges}
-    for g in analysis.groups:
+    for g in analysis.offered_groups:
         data = [{"from": u, "to": v, "why": why} for u, v, why in g.needed]
         writes: dict[str, list[str]] = {}
         reads: dict[str, list[str]] = {}
@@ -458,7 +467,7 @@ def _group_constraints(analysis: Analysis) -> list[dict]:
             writers.setdefault(r, []).append(t)
     return [{"group": i, "tasks": g.tasks, "pools": _group_pools(analysis, g.tasks),
              "locks": _group_locks(analysis, g.tasks, writers)}
-            for i, g in enumerate(analysis.groups, start=1)]
+            for i, g in enumerate(analysis.offered_groups, start=1)]
 
 
 def _at_once(tasks: list[str], start: dict[str, float], finish: dict[str, float]) -> int:
@@ -559,13 +568,12 @@ def _recommendations(analysis: Analysis, resources: dict) -> list[dict]:
     model = wf.execution_model
     out = []
     feeders = _data_feeders(wf)
-    for i, g in enumerate(analysis.groups, start=1):
+    for i, g in enumerate(analysis.offered_groups, start=1):
         names = ", ".join(printable(wf.tasks[t].name) for t in g.tasks)
         text = f"Group {i} ({names}): {model.parallel_feature or 'run these tasks concurrently'}."
-        if g.confidence != "high":
-            text += " Low confidence: some effects are unknown; confirm they do not touch the same data first."
         out.append({"group": i, "tasks": g.tasks, "text": text, "partial_failure": _partial_failure(analysis, g.tasks, feeders),
                     "confidence": g.confidence})
+    out += [_declare_effects_advice(analysis, g) for g in analysis.unchecked_groups]
     for b in analysis.batches:
         names = ", ".join(printable(wf.tasks[t].name) for t in b.tasks)
         out.append({"group": None, "tasks": b.tasks, "confidence": "medium", "partial_failure": "",
@@ -587,6 +595,23 @@ def _recommendations(analysis: Analysis, resources: dict) -> list[dict]:
         out.append({"group": None, "tasks": [], "confidence": "high", "partial_failure": "",
                     "text": f"Nothing to parallelize: every ordering is needed. Critical path {_path_length(analysis)}."})
     return out
+
+
+def _declare_effects_advice(analysis: Analysis, g) -> dict:
+    """What settles orderings kept only because some tasks' effects are unknown: declaring them."""
+    wf = analysis.workflow
+    unknown = _unknown_effects(wf, g.tasks)
+    names = "they" if unknown == g.tasks else _some_names(wf, unknown)
+    text = (f"{len(g.removed)} ordering(s) among {_some_names(wf, g.tasks)} are kept: what {names} read and write is "
+            "unknown, so wflint cannot tell whether they are needed. Declare it (`[effects.<task>]` in "
+            "wflint.toml: `reads`, `writes`, or `independent = true`) to have them checked.")
+    return {"group": None, "tasks": g.tasks, "confidence": "low", "partial_failure": "", "text": text}
+
+
+def _some_names(wf: Workflow, tasks: list[str], most: int = 8) -> str:
+    """The first ``most`` task names, the rest counted: one sentence stays readable on a big DAG."""
+    names = ", ".join(printable(wf.tasks[t].name) for t in tasks[:most])
+    return names + (f" and {len(tasks) - most} more" if len(tasks) > most else "")
 
 
 def _never_runs(workflow: Workflow, task_id: str) -> bool:

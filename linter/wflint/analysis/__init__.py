@@ -80,6 +80,17 @@ class Analysis:
     plan_duration: dict[str, float] = field(default_factory=dict)
     plan_demand: dict[str, Demand] = field(default_factory=dict)
 
+    @property
+    def offered_groups(self) -> list[Group]:
+        """The groups wflint can vouch for (every effect known): the ones it suggests and counts."""
+        return [g for g in self.groups if g.confidence == "high"]
+
+    @property
+    def unchecked_groups(self) -> list[Group]:
+        """Groups whose orderings are removable only if unknown effects touch nothing: kept in
+        order (an ordering is presumed needed), named so that declaring the effects settles them."""
+        return [g for g in self.groups if g.confidence != "high"]
+
     def ordered(self, a: str, b: str) -> bool:
         """Does the declared design order a before b or b before a?"""
         r = self.relaxation

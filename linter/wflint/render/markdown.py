@@ -110,19 +110,33 @@ def _opportunities(report: dict, names: dict[str, str]) -> list[str]:
     """Section 2: one row per group of tasks that could overlap and per batch of mergeable calls."""
     out = ["## 2. Parallelization opportunities", ""]
     if not report["groups"] and not report["batches"] and not report["fanouts"]:
+        if report["unchecked"]:
+            return out + ["None that wflint could check.", "", *_unchecked_lines(report, names)]
         return out + ["None: every ordering in this workflow is needed by data or a shared resource.", ""]
     out += ["| Task Group | Tasks | Why They Can Run in Parallel | Estimated Time Saved |", "|---|---|---|---|"]
     serial = not report["engine"]["runs_parallel"]
     out += [_group_row(i, g, report["structure"], names, serial) for i, g in enumerate(report["groups"], start=1)]
     out += [_batch_row(i, b, names) for i, b in enumerate(report["batches"], start=1)]
     out += [_fanout_row(i, f, names) for i, f in enumerate(report["fanouts"], start=1)]
-    return out + (_total_rows(report) if report["structure"]["timed"] else []) + [""]
+    return out + (_total_rows(report) if report["structure"]["timed"] else []) + ["", *_unchecked_lines(report, names)]
+
+
+def _unchecked_lines(report: dict, names: dict[str, str]) -> list[str]:
+    """Orderings kept because some effects are unknown: named, never offered as savings."""
+    out = []
+    for u in report["unchecked"]:
+        who = ("no task's effects are known" if u["unknown"] == u["tasks"]
+               else "the effects of " + ", ".join(names[t] for t in u["unknown"]) + " are unknown")
+        out.append(f"- **Not checked**: {len(u['orderings'])} ordering(s) among "
+                   f"{_cell(', '.join(names[t] for t in u['tasks']))} are kept, because {who}; "
+                   "declare them (`[effects.<task>]` in wflint.toml) to have them checked.")
+    return out + ([""] if out else [])
 
 
 def _total_rows(report: dict) -> list[str]:
     """The rows add up to the headline: what the counted rows sum to on the graph, and the part
     the declared limits (concurrency, pools, rate limits) take back or add, as its own row."""
-    counted = sum(g["saved_s"] for g in report["groups"] if g["confidence"] == "high")
+    counted = sum(g["saved_s"] for g in report["groups"])
     counted += sum(b["saved_s"] for b in report["batches"])
     counted += sum(f["saved_s"] for f in report["fanouts"])
     rest = report["saved_s"] - counted
@@ -135,11 +149,8 @@ def _total_rows(report: dict) -> list[str]:
 
 
 def _group_row(i: int, group: dict, shape: dict, names: dict[str, str], serial: bool = False) -> str:
-    """A group's row; a low-confidence group says it is left out of the total, so the sums still add up.
-    On an engine that runs one task at a time the group needs no order but cannot overlap: 0 s."""
+    """A group's row. On an engine that runs one task at a time the group needs no order but cannot overlap: 0 s."""
     saved = "0 s: the engine runs one task at a time, so they cannot overlap" if serial else _group_saving(group, shape)
-    if group["confidence"] != "high":
-        saved += ", low confidence, not counted in the total"
     return f"| Group {i} | {_cell(', '.join(names[t] for t in group['tasks']))} | {_cell(group['reason'])} | {saved} |"
 
 

@@ -98,9 +98,7 @@ def report_text(report: dict) -> str:
     if not report["groups"] and not report["batches"] and not report["fanouts"]:
         out.append("  none")
     for i, g in enumerate(report["groups"], start=1):
-        low = "" if g["confidence"] == "high" else " (low confidence)"
-        gain = saved_words(report, g["saved_s"])
-        out.append(f"  {i}. {' + '.join(label(t) for t in g['tasks'])}: {gain}{low}")
+        out.append(f"  {i}. {' + '.join(label(t) for t in g['tasks'])}: {saved_words(report, g['saved_s'])}")
         out.append(f"     {g['reason']}")
     for b in report["batches"]:
         out.append(f"  - {' + '.join(label(t) for t in b['tasks'])}: one task fed one item per call sends them at "
@@ -110,6 +108,12 @@ def report_text(report: dict) -> str:
         out.append(f"  - {label(f['task'])} per item: {fmt_seconds(f['sequential_s'])} → {fmt_seconds(f['fanned_s'])}, "
                    f"saves {fmt_seconds(f['saved_s'])}")
         out.append(f"     {f['reason']}")
+    if report["unchecked"]:
+        out += ["", "Not checked (kept in order: effects unknown, declare them to have these checked):"]
+        out += [f"  - {len(u['orderings'])} ordering(s) among {', '.join(label(t) for t in u['tasks'])}: "
+                + ("no task's effects are known" if u["unknown"] == u["tasks"]
+                   else f"effects of {', '.join(label(t) for t in u['unknown'])} unknown")
+                for u in report["unchecked"]]
     races = report["dependency_check"]["races_as_designed"]
     if races:
         out += ["", "Races as designed:"]
@@ -144,3 +148,4 @@ def statistics(findings: list[Finding], rules) -> str:
     fixable = {f.code for f in findings if f.fix is not None and f.fix.changes and f.fix.applicability.value == "safe"}
     return "\n".join(f"{n:>5}  {code}  {'[*]' if code in fixable else '   '} {rules[code].name}" for code, n in
                      sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+

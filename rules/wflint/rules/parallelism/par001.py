@@ -56,9 +56,7 @@ def check(ctx: Context) -> Iterator[Finding]:
     analysis = ctx.analysis
     if not ctx.workflow.execution_model.runs_parallel:  # one task at a time (n8n): branches save nothing
         return
-    for group in analysis.groups:
-        if group.confidence != "high":  # an ordering is presumed needed: unknown effects are no proof it is not
-            continue
+    for group in analysis.offered_groups:  # an ordering is presumed needed: unknown effects are no proof it is not
         names = _join([ctx.task_name(t) for t in group.tasks])
         unit = analysis.duration[group.tasks[0]]
         gates = ctx.workflow.execution_model.order_gates
