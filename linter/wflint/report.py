@@ -133,11 +133,11 @@ def _levels(order: list[str], pred: dict[str, list[str]]) -> dict[str, int]:
 
 
 def _group_entry(analysis: Analysis, g) -> dict:
-    """One parallel group as the report lists it (an engine that runs one task at a time saves 0 s)."""
+    """One parallel group as the report lists it."""
     return {
         "tasks": g.tasks,
         "reason": g.reason,
-        "saved_s": _r(g.saved_s if analysis.workflow.execution_model.runs_parallel else 0.0),
+        "saved_s": _r(g.saved_s),
         "sequential_s": _r(g.sequential_s),
         "parallel_s": _r(g.parallel_s),
         "confidence": g.confidence,
@@ -591,9 +591,11 @@ def _recommendations(analysis: Analysis, resources: dict) -> list[dict]:
         if limit.startswith("pool") or (limit == "concurrency" and model.runs_parallel):
             out.append({"group": None, "tasks": [], "confidence": "high", "partial_failure": "",
                         "text": f"{count} task(s) wait for {limit} in the parallel plan; its size bounds the speed-up."})
-    if not analysis.groups and not analysis.batches and not analysis.fanouts:
+    if not (analysis.offered_groups or analysis.unchecked_groups or analysis.batches or analysis.fanouts):
+        why = ("every ordering is needed" if model.runs_parallel else
+               f"{model.parallel_feature or 'the engine runs one task at a time'}")
         out.append({"group": None, "tasks": [], "confidence": "high", "partial_failure": "",
-                    "text": f"Nothing to parallelize: every ordering is needed. Critical path {_path_length(analysis)}."})
+                    "text": f"Nothing to parallelize: {why}. Critical path {_path_length(analysis)}."})
     return out
 
 

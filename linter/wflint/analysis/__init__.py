@@ -82,14 +82,15 @@ class Analysis:
 
     @property
     def offered_groups(self) -> list[Group]:
-        """The groups wflint can vouch for (every effect known): the ones it suggests and counts."""
-        return [g for g in self.groups if g.confidence == "high"]
+        """The groups wflint can vouch for (every effect known): the ones it suggests and counts.
+        None on an engine that runs one task at a time: tasks that need no order still never overlap."""
+        return [g for g in self.groups if g.confidence == "high" and self.workflow.execution_model.runs_parallel]
 
     @property
     def unchecked_groups(self) -> list[Group]:
         """Groups whose orderings are removable only if unknown effects touch nothing: kept in
         order (an ordering is presumed needed), named so that declaring the effects settles them."""
-        return [g for g in self.groups if g.confidence != "high"]
+        return [g for g in self.groups if g.confidence != "high" and self.workflow.execution_model.runs_parallel]
 
     def ordered(self, a: str, b: str) -> bool:
         """Does the declared design order a before b or b before a?"""

@@ -85,10 +85,8 @@ def known_figure(task: dict) -> str:
 
 
 def saved_words(report: dict, saved_s: float) -> str:
-    """What a group saves, in the words the text report and the cost block share: 0 s on an engine
-    that runs one task at a time, else the seconds where durations are known."""
-    if not report["engine"]["runs_parallel"]:
-        return "saves 0 s (one task at a time)"
+    """What a group saves, in the words the text report and the cost block share: the seconds
+    where durations are known."""
     return f"saves {fmt_seconds(saved_s)}" if report["structure"]["timed"] else "time saved unknown without timings"
 
 

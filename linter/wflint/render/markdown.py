@@ -112,10 +112,12 @@ def _opportunities(report: dict, names: dict[str, str]) -> list[str]:
     if not report["groups"] and not report["batches"] and not report["fanouts"]:
         if report["unchecked"]:
             return out + ["None that wflint could check.", "", *_unchecked_lines(report, names)]
+        if not report["engine"]["runs_parallel"]:
+            return out + ["None: the engine runs one task at a time, so tasks that need no order between them "
+                          "still run one after another; only calls merged into one task overlap.", ""]
         return out + ["None: every ordering in this workflow is needed by data or a shared resource.", ""]
     out += ["| Task Group | Tasks | Why They Can Run in Parallel | Estimated Time Saved |", "|---|---|---|---|"]
-    serial = not report["engine"]["runs_parallel"]
-    out += [_group_row(i, g, report["structure"], names, serial) for i, g in enumerate(report["groups"], start=1)]
+    out += [_group_row(i, g, report["structure"], names) for i, g in enumerate(report["groups"], start=1)]
     out += [_batch_row(i, b, names) for i, b in enumerate(report["batches"], start=1)]
     out += [_fanout_row(i, f, names) for i, f in enumerate(report["fanouts"], start=1)]
     return out + (_total_rows(report) if report["structure"]["timed"] else []) + ["", *_unchecked_lines(report, names)]
@@ -148,9 +150,9 @@ def _total_rows(report: dict) -> list[str]:
     return out + [f"| **Total** | – | the headline: before − after | **{fmt_seconds(report['saved_s'])}** |"]
 
 
-def _group_row(i: int, group: dict, shape: dict, names: dict[str, str], serial: bool = False) -> str:
-    """A group's row. On an engine that runs one task at a time the group needs no order but cannot overlap: 0 s."""
-    saved = "0 s: the engine runs one task at a time, so they cannot overlap" if serial else _group_saving(group, shape)
+def _group_row(i: int, group: dict, shape: dict, names: dict[str, str]) -> str:
+    """A group's row: what it saves, in seconds or in stages."""
+    saved = _group_saving(group, shape)
     return f"| Group {i} | {_cell(', '.join(names[t] for t in group['tasks']))} | {_cell(group['reason'])} | {saved} |"
 
 
