@@ -113,3 +113,18 @@ def test_graph_trace_holds_both_schedules():
     assert before["fetch_tickets"]["ts"] == 2_000_000 and after["fetch_tickets"]["ts"] == 0
     assert after["fetch_crm"]["tid"] != after["fetch_tickets"]["tid"]  # overlapping: separate rows
     assert max(e["ts"] + e["dur"] for e in after.values()) == 6_000_000
+
+
+def test_equal_parallel_chains_are_both_reported_and_fixed_together(tmp_path):
+    """Each of two equal chains saves nothing alone; the one credited first is still reported (by
+    default: the run needs it), and fixing both takes the run from 4s to 2s."""
+    import shutil
+
+    path = tmp_path / "chains.wflint.yaml"
+    shutil.copy(FIXTURES / "rules" / "PAR001" / "bad-equal-parallel-chains.wflint.yaml", path)
+    found = run("check", path, "--format", "json").json()["findings"]
+    assert [f["tasks"] for f in found] == [["load_orders", "load_refunds"], ["fetch_prices", "fetch_rates"]]
+    assert "saves at least 2s end to end once the other parallel groups are applied" in found[0]["detail"]
+    assert run("fix", path).exit_code == 0
+    assert run("check", path, "--format", "json").json()["findings"] == []
+    assert run("report", path, "--format", "json").json()["current_s"] == 2.0

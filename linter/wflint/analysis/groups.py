@@ -15,6 +15,7 @@ from wflint.records import dataclass
 
 from ..ir import DurationSource, Workflow
 from . import graph
+from .cpm import EPS
 from .relax import Relaxation
 
 _SOURCE_STRENGTH = [s.value for s in DurationSource]
@@ -37,6 +38,9 @@ class Group:
     needed: list[tuple[str, str, str]] = field(default_factory=list)  # orderings kept inside: (u, v, why)
     declared: list[tuple[str, str]] = field(default_factory=list)  # the design's orderings between its tasks
     saved_s: float = field(default=0.0)  # end to end, set by ``credit_savings``
+    # Where it saves nothing in turn: at least what it saves once every other sure group is applied
+    # (a path as long beside it decided the run until those went too), set by ``credit_savings``.
+    joint_s: float = field(default=0.0)
 
 
 def find_groups(workflow: Workflow, relaxation: Relaxation, duration: dict[str, float]) -> list[Group]:
@@ -127,6 +131,23 @@ def credit_savings(relaxation: Relaxation, groups: list[Group], duration: dict[s
                 run.may_end_here(rank[u])
             shifted = _shift_starts(sorted({rank[v] for _, v in group.removed}), start, end, cost, succ, pred, run)
             group.saved_s = max(0.0, before - run.makespan())
+        if sure:
+            _credit_joint(phase, rank, succ, cost, end, run.makespan())
+
+
+def _credit_joint(phase: list[Group], rank: dict[str, int], succ: list[set[int]], cost: list[float],
+                  end: list[float], makespan: float) -> None:
+    """A group credited nothing in turn may still be needed: two equal parallel chains each save
+    nothing alone, and the one credited first gets 0. With every group of ``phase`` applied
+    (``succ``/``end`` as they are now), putting one group's ordering u → v back makes the run at
+    least u's finish plus the longest path on from v: beyond the makespan, that group is needed."""
+    idle = [g for g in phase if g.saved_s <= EPS]
+    if not idle:
+        return
+    tail = _tails(succ, cost)
+    for group in idle:
+        back = max(end[rank[u]] + tail[rank[v]] for u, v in group.removed)
+        group.joint_s = max(0.0, back - makespan) if back > makespan + EPS else 0.0
 
 
 def _spans_by_cuts(phase: list[Group], rank: dict[str, int], succ: list[set[int]], pred: list[set[int]],
@@ -144,9 +165,7 @@ def _spans_by_cuts(phase: list[Group], rank: dict[str, int], succ: list[set[int]
         reach = max(reach, max(rank[u] for u, _ in group.removed))
         if reach >= cut:
             return None
-    tail = [0.0] * len(cost)  # longest path on from each task, as the graph is before the phase
-    for i in range(len(cost) - 1, -1, -1):
-        tail[i] = cost[i] + (max(map(tail.__getitem__, succ[i])) if succ[i] else 0.0)
+    tail = _tails(succ, cost)  # as the graph is before the phase
     became_source: dict[int, list[int]] = {}
     for k, group in enumerate(phase):
         for i, j in {(rank[u], rank[v]) for u, v in group.removed}:
@@ -156,6 +175,14 @@ def _spans_by_cuts(phase: list[Group], rank: dict[str, int], succ: list[set[int]
                 became_source.setdefault(k, []).append(j)
     _earliest(start, end, pred, cost)  # every group gone
     return _sweep(cuts, tail, end, succ, became_source, pred)
+
+
+def _tails(succ: list[set[int]], cost: list[float]) -> list[float]:
+    """The longest path on from each task (by rank, a topological order), itself included."""
+    tail = [0.0] * len(cost)
+    for i in range(len(cost) - 1, -1, -1):
+        tail[i] = cost[i] + (max(map(tail.__getitem__, succ[i])) if succ[i] else 0.0)
+    return tail
 
 
 def _earliest(start: list[float], end: list[float], pred: list[set[int]], cost: list[float]) -> None:

@@ -32,7 +32,10 @@ changes failure behaviour: the message names that gate and the fix is unsafe (op
 The gate is never lost where side effects start: when a removed ordering was all that made a later
 task that publishes or deploys (or whose effects are unknown) wait for the first one, the fix makes
 that task wait for it directly (a build runs beside the tests; `deploy: needs: [build, test]`).
-Without timing data the finding speaks of chain depth, not of minutes saved. The time figure
+A group is shown by default only where the run gets shorter: by itself, or, where two equal
+chains run side by side and each saves nothing alone, together with the other groups (the
+finding says so, and `fix` applies them together). Without timing data the finding speaks of
+chain depth, not of minutes saved. The time figure
 is computed under the engine's execution model and names its duration source. On an engine that
 runs one task at a time (n8n) the rule does not fire: wiring a chain as branches joined by a Merge
 saves no time there (each node still runs, one after another), and a later side effect often
@@ -66,9 +69,13 @@ def check(ctx: Context) -> Iterator[Finding]:
         if structural:
             gain = (f"without timing data: removing {len(group.removed)} ordering(s) makes their chain "
                     f"{_depth(group.parallel_s, unit)} task(s) deep instead of {_depth(group.sequential_s, unit)}"
-                    + ("" if group.saved_s > 0 else ", though a longer path decides the run"))
+                    + ("" if group.saved_s > 0 else f", {JOINT}" if group.joint_s > 0
+                       else ", though a longer path decides the run"))
         elif group.saved_s > 0:
             gain = f"that saves {fmt_seconds(group.saved_s)} end to end ({chain})"
+        elif group.joint_s > 0:
+            gain = (f"that saves at least {fmt_seconds(group.joint_s)} end to end once the other parallel "
+                    f"groups are applied; {JOINT} ({chain})")
         else:
             gain = f"that saves no time end to end today, as a longer path decides the run ({chain})"
         named = names if len(group.tasks) <= MAX_NAMED else _join(
@@ -101,9 +108,14 @@ def check(ctx: Context) -> Iterator[Finding]:
             saved_s=None if structural else round(group.saved_s, 6),
             duration_source=group.duration_source,
             # Shown by default only when no gate is dropped and time is saved on the engine's own
-            # model (a shorter path); effects are known on every side of it (above).
-            preview=bool(gates) or group.saved_s <= 0,
+            # model (a shorter path, alone or with the other groups); effects are known on every
+            # side of it (above).
+            preview=bool(gates) or (group.saved_s <= 0 and group.joint_s <= 0),
         )
+
+
+# A group the run needs only beside others: two equal parallel chains each save nothing alone.
+JOINT = "alone it saves nothing, as another path as long decides the run, so apply it with the other groups"
 
 
 MAX_NAMED = 4  # tasks a finding's one-line message names; the detail lists them all
