@@ -85,6 +85,25 @@ def test_python_references_and_dynamic_names():
     assert not scan("$('X').item.json").reads_input
 
 
+@pytest.mark.parametrize("source,names", [
+    # a shell command being built: $(...) is the shell's, inside a JS string or template text
+    ("const cmd = `for s in $(systemctl list-units)`; return $('Config').first();", ["Config"]),
+    ("const c = \"KRUN=$(uname -r)\" + 'x=$(date)'; $('A').item", ["A"]),
+    # a template's substitution is code again, braces and nested templates included
+    ("const t = `${$('E').first().json.x} and $(not)`;", ["E"]),
+    ("const o = {a: `x${ {c: `${$('F').item}`}.c }y`}; $(`$(named so)`)", ["F", "$(named so)"]),
+    # comments are not run: an old reference to a node since deleted is no reference
+    ("// const old = $('Gone').first();\nconst a = $('C'); /* $('D') */", ["C"]),
+    # a regex literal may hold `$(` (and quotes); a division is no regex
+    ("const p = /\\$(.*?)\\$/g; const r = s.replace(/'/g, ''); $('G')", ["G"]),
+    ("const q = a / b / c; $('H')", ["H"]),
+    # a source that does not lex cleanly (a quote left open) is read as before: every match counts
+    ("const bad = 'open\n $('I')", ["I"]),
+])
+def test_javascript_strings_comments_and_regexes_hold_no_reference(source, names):
+    assert [r.name for r in scan(source).references] == names
+
+
 def test_names_match_exactly_never_by_substring():
     wf = read(doc([node("HTTP Request", "httpRequest", (200, 300), {"url": "https://a.io"}, 4.2),
                    node("HTTP Request1", "set", (400, 300), {"v": "={{ $('HTTP Request1').item }}"}, 3.4),
@@ -720,3 +739,13 @@ def test_a_read_that_works_only_by_canvas_position_is_a_warning_not_an_error():
     assert fragile.severity.value == "warning" and "only because n8n happens to order them so" in fragile.message
     (broken,) = check_workflow(read(layout(200)), [all_rules()["SAF004"]]).findings
     assert broken.severity.value == "error" and "Respond runs before it" in broken.message
+
+
+def test_reading_javascript_stays_linear_on_hostile_code():
+    """Slashes that open a regex never closed, unclosed templates: each costs a constant, not the line."""
+    import time
+
+    for source in ["(/[" * 40000, "(/[\\]" * 30000, "`${" * 40000, "x/" * 50000]:
+        started = time.perf_counter()
+        scan(source)
+        assert time.perf_counter() - started < 3.0, source[:8]

@@ -7,6 +7,7 @@ a template with ``${}``) is *dynamic*: it could name any node.
 """
 from __future__ import annotations
 
+import bisect
 import re
 
 from wflint.records import dataclass
@@ -53,14 +54,20 @@ class Scan:
 
 
 def scan(source: str, python: bool = False) -> Scan:
-    """Every node reference in one expression or code string."""
+    """Every node reference in one expression or code string. In JavaScript, text inside a string
+    literal or a comment is no reference (a shell ``$(uname -r)`` in a command being built, an
+    old ``$('Node')`` commented out); where the source does not lex cleanly, everything counts."""
     refs: list[Reference] = []
+    inert = None if python else _inert_spans(source)
     for pattern in ((_PY_CALL,) if python else (_CALL,)):
         for m in pattern.finditer(source):
+            if inert and _inside(inert, m.start()):
+                continue
             opener = re.sub(r"\s+", "", m.group(1))
             refs.append(_literal_argument(source, m.start(), m.end(), _CLOSERS[opener]))
     for m in (_PY_DOT if python else _DOT).finditer(source):
-        refs.append(Reference(m.group(1), m.group(0)))
+        if not (inert and _inside(inert, m.start())):
+            refs.append(Reference(m.group(1), m.group(0)))
     reads_input = bool((_PY_INPUT if python else _INPUT).search(source))
     return Scan(refs, reads_input)
 
@@ -80,6 +87,74 @@ def _literal_argument(source: str, start: int, pos: int, closer) -> Reference:
     paired = called and _PAIRED.match(source, end + 1) is not None
     status_only = called and _STATUS.match(source, end + 1) is not None
     return Reference(value, source[start:end + 1], paired, status_only)
+
+
+# One JavaScript token at a time, outside template text: a comment, a quoted string, a template's
+# backtick, a brace, a slash (a regex or a division), a word, or any other single character.
+_JS_TOKEN = re.compile(r"""(?P<comment>//[^\n]*|/\*[\s\S]*?\*/)|(?P<string>'(?:[^'\\\n]|\\[\s\S])*'|"(?:[^"\\\n]|\\[\s\S])*")"""
+                       r"|(?P<tick>`)|(?P<open>\{)|(?P<close>\})|(?P<slash>/)|(?P<word>[\w$]+)|(?P<space>\s+)|(?P<other>[\s\S])")
+_TEMPLATE_TEXT = re.compile(r"(?:[^`\\$]|\\[\s\S]|\$(?!\{))*")
+# Bounded, so that a line of slashes that close nothing costs a constant per slash, not the line:
+# a longer regex is read as code, which at worst leaves the source unlexed (everything counts).
+_REGEX_BODY = re.compile(r"(?:[^/\\\[\n]|\\.|\[(?:[^\]\\\n]|\\.){0,100}\]){1,100}/[a-z]*")
+_BEFORE_REGEX = set("(,=:[!&|?{};+-*%<>~^") | {"", "return", "typeof", "case", "do", "else", "in", "of", "new",
+                                                "delete", "void", "throw", "instanceof", "yield", "await"}
+
+
+def _inert_spans(source: str) -> list[tuple[int, int]] | None:
+    """Where a JavaScript source holds string text or comments, as (start, end) offsets in order;
+    None where it does not lex cleanly (an unterminated string, comment or template)."""
+    spans: list[tuple[int, int]] = []
+    stack: list[str] = []  # "{" for a brace, "${" for a template substitution
+    pos, last = 0, ""
+    while pos < len(source):
+        if stack and stack[-1] == "`":  # template text, up to its end or a substitution
+            end = _matched(_TEMPLATE_TEXT, source, pos).end()
+            spans.append((pos, end))
+            if source.startswith("${", end):
+                stack[-1:] = ["`", "${"]
+                pos, last = end + 2, "{"
+            elif end < len(source):
+                stack.pop()
+                pos, last = end + 1, "`"
+            else:
+                return None
+            continue
+        m = _matched(_JS_TOKEN, source, pos)
+        kind, text = m.lastgroup, m.group()
+        if kind in ("comment", "string"):
+            spans.append((pos, m.end()))
+        elif kind == "tick":
+            stack.append("`")
+        elif kind == "open":
+            stack.append("{")
+        elif kind == "close" and stack:
+            stack.pop()
+        elif kind == "slash" and last in _BEFORE_REGEX:
+            body = _REGEX_BODY.match(source, m.end())
+            if body:
+                spans.append((pos, body.end()))
+                pos, last = body.end(), "/re"
+                continue
+        elif kind == "other" and text in "'\"":
+            return None  # a quote that opens no string on its line: not plain JavaScript
+        if kind not in ("space", "comment"):  # a comment leaves what a slash after it means as it was
+            last = text if kind == "word" else text[-1:] if kind in ("open", "close", "slash", "other") else ")"
+        pos = m.end()
+    return None if stack and "`" in stack else spans
+
+
+def _matched(pattern: re.Pattern, source: str, pos: int) -> re.Match:
+    """A match of a pattern that matches anywhere (a catch-all branch, or an empty match)."""
+    m = pattern.match(source, pos)
+    assert m is not None
+    return m
+
+
+def _inside(spans: list[tuple[int, int]], at: int) -> bool:
+    """Is offset ``at`` within one of ``spans`` (ordered, disjoint)?"""
+    i = bisect.bisect_right(spans, (at, float("inf"))) - 1
+    return i >= 0 and spans[i][0] <= at < spans[i][1]
 
 
 def _skip_space(source: str, pos: int) -> int:
