@@ -162,6 +162,7 @@ def _variables(copy: Path, layout: Layout) -> dict[str, str]:
 def static(repo: Path) -> tuple[dict, dict]:
     """wflint's graph of every DAG it reads under ``repo`` and the files it could not read, and why."""
     from wflint.adapters import airflow
+    from wflint.adapters.airflow.facts import DagIdentity
     from wflint.analysis.coverage import coverage
     from wflint.errors import NothingRead, ParseError
     from wflint.ir import EdgeKind
@@ -178,7 +179,9 @@ def static(repo: Path) -> tuple[dict, dict]:
             unread[rel] = str(exc)
             continue
         for wf in workflows:
+            identity = wf.facet(DagIdentity)
             dags[(rel, wf.name)] = {"file": rel, "tasks": sorted(wf.tasks), "partial": coverage(wf).partial,
+                                    "id_resolved": identity is None or identity.resolved,
                              "edges": sorted({(e.u, e.v) for e in wf.edges if e.kind is not EdgeKind.IMPLICIT})}
     return dags, unread
 
@@ -212,9 +215,9 @@ def compare(name: str, real: dict, seen: dict, unread: dict) -> RepoResult:
 
 
 def _only_dynamic(seen: dict, file: str) -> dict | None:
-    """wflint's one DAG of ``file`` whose id it could not know (``<dynamic:N>``: a factory's DAG
-    read with its parameters unknown), compared with the DAG Airflow made from that file."""
-    found = [b for (path, name), b in seen.items() if path == file and name.startswith("<dynamic")]
+    """wflint's one DAG of ``file`` whose id it could not know (named by its expression: a
+    factory's DAG read with its parameters unknown), compared with the DAG Airflow made from that file."""
+    found = [b for (path, name), b in seen.items() if path == file and not b["id_resolved"]]
     return found[0] if len(found) == 1 else None
 
 

@@ -529,7 +529,7 @@ with DAG("fivetran_sync", start_date=datetime(2024, 1, 1), schedule="@daily") as
 def test_a_dag_whose_id_is_computed_is_still_a_static_graph():
     """``dag_id=f"{prefix()}_daily"`` over a helper wflint cannot follow names one DAG whose tasks
     and orderings are all literal: named by the expression, nothing partial. The same expression
-    made twice (a factory called twice) cannot be told apart and stays partial."""
+    made twice (a factory called twice) is two DAGs, the second named with its count."""
     once = read('''
 from datetime import datetime
 from airflow import DAG
@@ -550,7 +550,9 @@ def build():
     return dag
 first, second = build(), build()
 ''')
-    assert [sorted(t.dynamic for t in wf.tasks.values()) for wf in twice.values()] == [[False], [True]]
+    # each copy's graph is whole: the copies are told apart by count, not made partial
+    assert list(twice) == ["env_prefix()", "env_prefix() #2"]
+    assert [sorted(t.dynamic for t in wf.tasks.values()) for wf in twice.values()] == [[False], [False]]
 
 
 def test_a_task_id_not_resolved_makes_only_its_own_dag_partial():
@@ -569,3 +571,44 @@ for table in TABLES:
 ''')
     assert not any(t.dynamic for t in wfs["static"].tasks.values())
     assert wfs["static"].facet(Unresolved) is None and wfs["copies"].facet(Unresolved) is not None
+
+
+def test_copies_made_by_a_loop_over_config_are_each_read_whole():
+    """A loop over what wflint cannot read (a config file's entries) makes an unknown number of
+    copies of one DAG, but every copy has the same literal tasks and orderings: nothing is partial.
+    A loop inside the DAG over such data leaves its task set unknown: partial. A ``@dag`` function
+    whose id is computed is named by its decorator's ``dag_id=``, not by the call's arguments."""
+    copies = read('''
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+from company.config import load_configs
+for name, config in load_configs().items():
+    with DAG(dag_id=f"import_{name}", **config["dag"]):
+        BashOperator(task_id="fetch", bash_command="./f.sh") >> BashOperator(task_id="load", bash_command="./l.sh")
+''')
+    (dag,) = copies.values()
+    assert list(copies) == ["f'import_{name}'"] and not any(t.dynamic for t in dag.tasks.values())
+    assert dag.facet(Unresolved) is None
+    inner = read('''
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+from company.config import tables
+with DAG(dag_id="imports"):
+    for table in tables():
+        BashOperator(task_id=f"load_{table}", bash_command="./l.sh")
+''')
+    assert inner["imports"].facet(Unresolved) is not None
+    decorated = read('''
+from airflow.sdk import dag, task
+from company.config import suffix
+def make(on):
+    @dag(dag_id=f"notify_{suffix()}")
+    def notify(flag):
+        @task
+        def send():
+            return flag
+        send()
+    return notify
+make(True)(True)
+''')
+    assert list(decorated) == ["f'notify_{suffix()}'"]

@@ -61,6 +61,7 @@ class DagBuilder:
     dag_stack: list[DagState]
     group_stack: list[GroupState]
     dynamic_depth: int
+    repeat_depth: int
     loop_depth: int
 
     if TYPE_CHECKING:  # what this mixin calls back into: defined by ``interp.Interpreter``
@@ -348,16 +349,25 @@ class DagBuilder:
                 return g
         return dag.root
 
-    def make_dag(self, pos, kw, node):
+    def make_dag(self, pos, kw, node, id_node=None):
+        """``id_node``: the call whose first argument or ``dag_id=`` is the id as written, where
+        that is not ``node`` (a ``@dag`` function is called with its own arguments)."""
         dag_id = pos[0] if pos else kw.get("dag_id", UNKNOWN)
         if not isinstance(dag_id, str):
-            dag_id = _unresolved_id(node, {d.dag_id for d in self.dags}) or f"<dynamic:{len(self.dags)}>"
+            dag_id = _unresolved_id(id_node or node) or "<dynamic>"
+            made = {d.dag_id for d in self.dags}
+            if dag_id in made:  # the same expression again (a factory called twice): told apart by count
+                dag_id = next(f"{dag_id} #{n}" for n in range(2, len(made) + 3) if f"{dag_id} #{n}" not in made)
         node = self.site(node)
-        dag = DagState(dag_id, node, kw, path=self.path)
+        dag = DagState(dag_id, node, kw, path=self.path, id_resolved=isinstance(pos[0] if pos else kw.get("dag_id"), str))
         dag.imported = self.import_depth > 0
         dag.root.node = node
         dag.root.default_args = {}
-        dag.dynamic = self.dynamic_depth > 0 or dag_id.startswith("<dynamic")
+        dag.depth = self.dynamic_depth
+        # Made where its existence is uncertain (under a condition wflint cannot evaluate): partial.
+        # An unknown id, or copies made by a loop over what wflint cannot read, leave each copy's
+        # graph whole.
+        dag.dynamic = self.dynamic_depth > self.repeat_depth
         self.dags.append(dag)
         return dag
 
@@ -394,7 +404,7 @@ class DagBuilder:
     def new_task(self, dag: DagState, group: GroupState, task_id: str, operator: str, kw, node) -> TaskState:
         maker, node = node, self.site(node)
         task = TaskState(task_id, operator, dag, group, node, self.resolved_kwargs(dag, group, kw), set(kw))
-        task.dynamic = self.dynamic_depth > 0 or dag.dynamic
+        task.dynamic = self.dynamic_depth > dag.depth or dag.dynamic
         if self.loop_depth and getattr(maker, "lineno", None):
             # Copies are the tasks one call makes, the call in a helper file counted as itself.
             where = getattr(maker, "_wflint_file", None)
@@ -547,7 +557,11 @@ class DagBuilder:
     def run_dag_function(self, fn: FuncVal, pos, kw, node):
         options = dict(fn.options)
         dag_id = options.pop("dag_id", fn.node.name)
-        dag = self.make_dag([dag_id], options, node)
+        written = next((d for d in fn.node.decorator_list if isinstance(d, ast.Call)
+                        and any(k.arg == "dag_id" for k in d.keywords)), None)
+        if written is None and not isinstance(dag_id, str):  # an id in **options: named after the function
+            dag_id = fn.node.name
+        dag = self.make_dag([dag_id], options, node, id_node=written)
         dag.registered = True
         self.dag_stack.append(dag)
         try:
@@ -686,17 +700,16 @@ def timedelta_value(pos: list, kw: dict):
     return DurationVal(seconds) if math.isfinite(seconds) else UNKNOWN
 
 
-def _unresolved_id(node, taken: set[str]) -> str | None:
+def _unresolved_id(node) -> str | None:
     """A DAG whose id is computed (``dag_id=f"{prefix()}_daily"``) is still one DAG with a static
-    graph: it is named by the expression as written. None where that says nothing (no expression)
-    or names a DAG already made (a factory called twice): then its copies cannot be told apart."""
+    graph: it is named by the expression as written (None where there is none: an id passed on in
+    ``**kwargs``)."""
     expr = node.args[0] if getattr(node, "args", None) else next(
         (k.value for k in getattr(node, "keywords", ()) if k.arg == "dag_id"), None)
     if expr is None:
         return None
     text = ast.unparse(expr)
-    text = text if len(text) <= MAX_ID_SHOWN else text[:MAX_ID_SHOWN - 1] + "…"
-    return None if text in taken else text
+    return text if len(text) <= MAX_ID_SHOWN else text[:MAX_ID_SHOWN - 1] + "…"
 
 
 MAX_ID_SHOWN = 80

@@ -6,6 +6,14 @@ from wflint.records import dataclass
 
 
 @dataclass(frozen=True)
+class DagIdentity(Facet):
+    """Whether the DAG's id was read (else the workflow is named by the id's expression as
+    written): what a check against the DAGs Airflow itself builds pairs on."""
+
+    resolved: bool = True
+
+
+@dataclass(frozen=True)
 class OperatorFacts(Facet):
     """What the Airflow reader learnt of an operator that only this adapter's own code reads."""
 

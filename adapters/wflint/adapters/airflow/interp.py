@@ -79,6 +79,7 @@ class Interpreter(DagBuilder, ModuleLoader):
         self.group_stack: list[GroupState] = []
         self.depth = 0
         self.dynamic_depth = 0  # > 0 inside code whose execution is uncertain
+        self.repeat_depth = 0  # how much of that is a loop over what cannot be read (copies, each the same)
         self.loop_depth = 0  # > 0 while unrolling a loop or comprehension over literal items
         self.notes: list[str] = []
         self.bare_factories: list[str] = []  # factories whose DAG has no task and nothing unresolved
@@ -304,11 +305,13 @@ class Interpreter(DagBuilder, ModuleLoader):
         items = self.expr(node.iter, scope)
         if not isinstance(items, (list, tuple, dict, str, range)):
             self.dynamic_depth += 1
+            self.repeat_depth += 1
             try:
                 self.assign(node.target, UNKNOWN, scope)
                 self.block(node.body, scope)
             finally:
                 self.dynamic_depth -= 1
+                self.repeat_depth -= 1
             return
         self.loop_depth += 1
         before = {id(d): len(d.edges) for d in self.dags}
@@ -495,7 +498,7 @@ class Interpreter(DagBuilder, ModuleLoader):
         the edge ``a >> b`` is still made (the unknown one's edges are marked)."""
         left, right = adopt(self, [left, right])
         if left is UNKNOWN or right is UNKNOWN:
-            self.mark_dynamic("a dependency operand could not be resolved")
+            self.mark_dynamic(f"a dependency operand could not be resolved ({_operand_words(node, left is UNKNOWN)})")
             return right
         if isinstance(left, DagState) or isinstance(right, DagState):
             return deps.dag_shift(left, right)
@@ -806,6 +809,21 @@ class Interpreter(DagBuilder, ModuleLoader):
             dag.dynamic = True
             dag.notes.append(why)
         self.notes.append(why)
+
+
+def _operand_words(node, left: bool) -> str:
+    """Which operand of ``a >> b`` is unknown, as written: in a chain ``a >> x >> b`` the left of
+    the outer shift is the inner one, whose value is its right operand ``x``."""
+    operand = getattr(node, "left" if left else "right", None)
+    while isinstance(operand, ast.BinOp) and isinstance(operand.op, (ast.RShift, ast.LShift)):
+        operand = operand.right
+    if operand is None:
+        return "an operand"
+    text = ast.unparse(operand)
+    if len(text) > 60 and isinstance(operand, ast.Call):  # the callee says what it is; its arguments are noise
+        text = ast.unparse(operand.func) + "(…)"
+    text = text if len(text) <= 60 else text[:59] + "…"
+    return f"`{text}` at line {getattr(operand, 'lineno', '?')}"
 
 
 # Expression node kind → the Interpreter method that evaluates it (``Interpreter._expr``).

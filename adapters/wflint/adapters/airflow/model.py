@@ -106,6 +106,10 @@ class DagState:
     labels: dict = field(default_factory=dict)  # (u, v) → label text
     registered: bool = False
     dynamic: bool = False
+    # How deep in code of uncertain execution the DAG was made (a loop over configs it cannot read):
+    # its tasks are uncertain only where made deeper still, since every copy of the DAG has them.
+    depth: int = 0
+    id_resolved: bool = True  # False: named by its id expression as written (or "<dynamic>")
     path: str = ""
     loop_edges: set = field(default_factory=set)  # (u, v) linked inside a loop body
     imported: bool = False  # made while a repository module's body ran: not a DAG of this file

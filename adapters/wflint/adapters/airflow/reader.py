@@ -25,7 +25,7 @@ from wflint.ir import (
 )
 
 from .effects import covering_prefixes, schema_setup, task_effects
-from .facts import OperatorFacts
+from .facts import DagIdentity, OperatorFacts
 from .interp import Interpreter
 from .model import Anchored, DagState, TaskState
 from .ops import INERT_OPERATORS, OPAQUE_OPERATORS, is_check
@@ -187,6 +187,7 @@ def _workflow(path: str, dag: DagState, pools: dict[str, int], version: EngineVe
                         edges=edges, limits=limits, source=index, location=Location(("dag",)))
     workflow.put(version)
     workflow.put(PoolQueueing("Airflow"))
+    workflow.put(DagIdentity(dag.id_resolved))
     return workflow
 
 
