@@ -109,8 +109,8 @@ def test_a_dag_file_built_by_project_helpers_says_why_it_is_not_read(write):
                  "task('a', dag) >> task('b', dag)\n")
     line = one_line(run("check", path).stderr)
     assert line == (f"wflint: error: {path}: not a workflow file wflint can read (a .py file is read as an "
-                    "Airflow DAG file when it imports airflow itself, as `from airflow import DAG` does; "
-                    "this one imports nothing from airflow)")
+                    "Airflow DAG file when it imports airflow, as `from airflow import DAG` does, or a module "
+                    "of its repository that does; this one imports neither)")
 
 
 @pytest.mark.parametrize("text, where, words", [

@@ -651,12 +651,20 @@ def test_combine_by_position_after_both_sides_of_one_if(change, flagged):
 
 def test_a_merge_with_an_input_unwired_runs_at_once():
     """n8n 2.8.4 (measured: Merge v1 passThrough and v3.2 append, v1 and v0 order, input 2 unwired)
-    runs the Merge at once with input 1's item and sends it on: it does not wait."""
+    runs the Merge at once with input 1's item and sends it on: it does not wait. In append mode
+    that is what the wired input brings, as without the Merge: only the two branches wired into
+    input 1 are a finding. A combining Merge outputs something else without its input 2: said."""
     path = FIXTURES / "rules" / "SAF003" / "bad-n8n-merge-one-input.json"
-    wf = read_n8n(path.name, path.read_text())[0]
+    doc = json.loads(path.read_text())
+    wf = read_n8n(path.name, json.dumps(doc))[0]
+    messages = [f.full_message for f in check_workflow(wf, [all_rules()["SAF003"]]).findings]
+    assert any("input 1 has 2 connections" in m for m in messages)
+    assert not any("is not connected" in m or "waits for it" in m for m in messages)
+    merge = next(n for n in doc["nodes"] if n["name"] == "Merge")
+    merge["parameters"] = {"mode": "combine", "combineBy": "combineByPosition"}
+    wf = read_n8n(path.name, json.dumps(doc))[0]
     messages = [f.full_message for f in check_workflow(wf, [all_rules()["SAF003"]]).findings]
     assert any("input 2 is not connected; n8n runs the Merge at once" in m for m in messages)
-    assert not any("waits for it" in m for m in messages)
 
 
 # --------------------------------------------------------------------------- loops and status checks
@@ -749,3 +757,20 @@ def test_reading_javascript_stays_linear_on_hostile_code():
         started = time.perf_counter()
         scan(source)
         assert time.perf_counter() - started < 3.0, source[:8]
+
+
+def test_any_node_wired_to_two_input_indexes_is_a_join_that_runs_once():
+    """n8n parks a node's data until every input index wired to it has some, whatever the node (a
+    Code node fed on input 0 and input 1 runs once, reading `$input.all(1)`); only parents on one
+    index make it run once per branch (SAF003)."""
+    code = {"jsCode": "return [...$input.all(0), ...$input.all(1)]"}
+    nodes = [node("A", "noOp", (200, 200)), node("B", "noOp", (200, 400)), node("C", "noOp", (200, 600)),
+             node("Join", "code", (400, 300), code, ver=2)]
+    joined = read(doc(nodes, links((T, "A"), (T, "B"), ("A", "Join", 0, 0), ("B", "Join", 0, 1))))
+    assert joined.tasks["Join"].join is Join.ALL
+    assert check_workflow(joined, [all_rules()["SAF003"]]).findings == []
+    twice = read(doc(nodes, links((T, "A"), (T, "B"), (T, "C"), ("A", "Join", 0, 0), ("B", "Join", 0, 0),
+                                  ("C", "Join", 0, 1))))
+    assert twice.tasks["Join"].join is Join.EACH
+    [finding] = check_workflow(twice, [all_rules()["SAF003"]]).findings
+    assert {"A", "B"} <= set(finding.tasks)

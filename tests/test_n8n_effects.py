@@ -216,3 +216,16 @@ def test_an_s3_file_is_named_by_its_key_whether_uploaded_or_downloaded():
     assert upload.effects[0][:2] == ("s3:default/reports/2024/daily.csv", W)
     assert download.effects[0][:2] == ("s3:default/reports/2024/daily.csv", R)
     assert other.effects[0][0] != upload.effects[0][0]
+
+
+@pytest.mark.parametrize("url, resource", [
+    ("https://x.supabase.co/rest/v1/invoices?select=id", "http:x.supabase.co/rest/v1/invoices"),
+    ("REPLACE/rest/v1/invoices?select=id&status=in.(sent)", "http:REPLACE/rest/v1/invoices"),  # a placeholder host
+    ("api.example.com/v1/items/", "http:api.example.com/v1/items"),
+    ("={{ $env.BASE }}/rest/v1/invoices", "http:?Call"),  # no known host: a resource of its own
+])
+def test_a_request_is_named_by_host_and_path_with_or_without_a_scheme(url, resource):
+    """Without a scheme the path still says what is called: two tables behind one placeholder host
+    are two resources, never one `http:REPLACE` every request reads and writes."""
+    found = infer({**node("httpRequest", 4.2, method="GET", url=url), "name": "Call"})
+    assert [r for r, _, _ in found.effects] == [resource]

@@ -199,6 +199,29 @@ def collapse_identical(findings: list[Finding]) -> list[Finding]:
     return kept
 
 
+def collapse_copies(findings: list[Finding], shown: int = 2) -> list[Finding]:
+    """One finding for the copies of one workflow: where one call in a loop makes several (an
+    Airflow factory called per config entry), each copy's finding is the same code, words, tasks
+    and place; it is said once, naming how many workflows it holds for."""
+    groups: dict[tuple, list[Finding]] = {}
+    for finding in findings:
+        key = (finding.code, finding.line, finding.column, finding.full_message, finding.tasks)
+        groups.setdefault(key, []).append(finding)
+    kept = []
+    for finding in findings:
+        copies = groups[(finding.code, finding.line, finding.column, finding.full_message, finding.tasks)]
+        if copies[0] is not finding:
+            continue
+        names = list(dict.fromkeys(f.workflow for f in copies))
+        if len(names) > 1:
+            listed = ", ".join(f"`{n}`" for n in names[:shown]) + (f" and {len(names) - shown} more"
+                                                                   if len(names) > shown else "")
+            said = f"the same in {len(names)} workflows made here ({listed})"
+            finding.detail = f"{finding.detail}; {said}" if finding.detail else said
+        kept.append(finding)
+    return kept
+
+
 def _resolved(related: Related, workflow: Workflow) -> Related:
     position = workflow.source.resolve(related.location)
     return related.at(position.line, position.column)
@@ -382,7 +405,7 @@ def lint_file(path: str, explicit: bool, selection: Selection, config: Config, *
         checked = check_workflow(workflow, rules, selection.preview, analyzed)
         result.results.append(checked)
         findings.extend(checked.findings)
-    kept, directives = suppress.apply(collapse_identical(findings), text, workflows)
+    kept, directives = suppress.apply(collapse_copies(collapse_identical(findings)), text, workflows)
     if selection.wants("WFL002"):
         kept.extend(suppress.unused(result.path, directives, all_rules(), selection.wants))
     kept.sort(key=Finding.sort_key)

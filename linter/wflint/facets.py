@@ -22,7 +22,8 @@ __all__ = ["Facet", "Routes", "Starts", "StartNames", "TriggerRule", "LoopCopy",
            "ExecutionOrder",
            "OrderScenario",
            "JoinCheck", "InstanceWrites", "Instances", "InvalidSetting", "ConstantSetting", "Notes", "Structure",
-           "Unresolved", "Step", "Steps", "Concurrency", "Publishing", "Waiting", "PoolQueueing", "RunSettings", "EngineVersion"]
+           "Unresolved", "ReadAsIfCalled",
+           "Step", "Steps", "Concurrency", "Publishing", "Waiting", "PoolQueueing", "RunSettings", "EngineVersion"]
 
 
 # --- branching, triggers and runs ---------------------------------------------------------------
@@ -77,6 +78,9 @@ class TriggerRule(Facet):
     role: str = ""  # "setup" | "teardown" | ""
     chooses_branch: bool = False  # runs only the downstream path it returns
     handles_failure: bool = False  # runs because an upstream task failed (a failure handler)
+    # Runs once an upstream task succeeded and fails (upstream_failed) when none did (Airflow
+    # one_success): a failed branch is hidden only by another that succeeds in the same run.
+    needs_a_success: bool = False
 
 
 @dataclass(frozen=True)
@@ -199,6 +203,16 @@ class InstanceWrites(Facet):
     """Resources every concurrent instance of this task writes (one artifact per matrix job)."""
 
     resources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReadAsIfCalled(Facet):
+    """The workflow exists only when code elsewhere calls ``factory`` (an Airflow DAG factory the
+    file defines and never calls; the engine finds no workflow in the file itself): read as if
+    called once, with what a caller passes unknown. The caller's file, where wflint reads it, is
+    the workflow's real reading."""
+
+    factory: str
 
 
 @dataclass(frozen=True)

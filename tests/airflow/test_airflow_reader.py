@@ -612,3 +612,52 @@ def make(on):
 make(True)(True)
 ''')
     assert list(decorated) == ["f'notify_{suffix()}'"]
+
+
+def test_an_operator_class_picked_by_an_unreadable_condition_makes_one_task_either_way():
+    """``Op = A if os.getenv(...) else B`` leaves the class unknown but not the task: its id and
+    wiring are the same either way, so the graph is whole; its work is not read (it is opaque).
+    A conditional that calls something, or picks a branch operator, stays unknown."""
+    either = read('''
+import os
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+from airflow.operators.empty import EmptyOperator
+Notify = EmptyOperator if os.getenv("ENV") == "dev" else BashOperator
+with DAG("d"):
+    Notify(task_id="notify") >> BashOperator(task_id="load", bash_command="./l.sh")
+''')["d"]
+    assert edges(either) == {("notify", "load")} and either.facet(Unresolved) is None
+    assert either.tasks["notify"].opaque and either.tasks["notify"].kind == "EmptyOperator or BashOperator"
+    for picked in ('BranchPythonOperator if os.getenv("ENV") else BashOperator',
+                   'make_operator() if os.getenv("ENV") else BashOperator'):
+        unknown = read(f'''
+import os
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+from airflow.operators.python import BranchPythonOperator
+from company import make_operator
+Notify = {picked}
+with DAG("d"):
+    Notify(task_id="notify") >> BashOperator(task_id="load", bash_command="./l.sh")
+''')["d"]
+        assert unknown.facet(Unresolved) is not None, picked
+
+
+def test_unresolved_operands_are_named_in_one_reason():
+    """Each operand of ``>>`` wflint could not resolve is named where it is written, all in one
+    reason (three shown), not a sentence per operand."""
+    wf = read('''
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+from company import a, b, c, d
+with DAG("d"):
+    start = BashOperator(task_id="start", bash_command="./s.sh")
+    start >> a()
+    b.make(start) >> start
+    start >> c(1, 2)
+    start >> d(1)
+''')["d"]
+    (reason,) = [r for r in wf.facet(Unresolved).reasons if "operand" in r]
+    assert reason == ("a dependency operand could not be resolved (`a()` at line 7, `b.make(start)` at line 8, "
+                      "`c(1, 2)` at line 9 and 1 more)")

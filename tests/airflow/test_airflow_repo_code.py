@@ -28,7 +28,8 @@ def test_the_fixture_repository_loads_in_airflow_as_wflint_reads_it(airflow_pyth
     seen, unread = airflow_oracle.static(REPO)
     result = airflow_oracle.compare("fixture", real, seen, unread)
     verdicts = {dag: v for (_, dag), v in result.verdicts.items()}
-    assert verdicts == {"feeds": "match", "many_partitions": "match", "reports": "marked"}
+    # `exports` comes from a loader that imports no airflow itself, only the repository's factory
+    assert verdicts == {"feeds": "match", "many_partitions": "match", "reports": "marked", "exports": "match"}
     assert result.extra == []  # `backfill` is absent from Airflow, and wflint marks it conditional
 
 
@@ -153,3 +154,40 @@ def test_a_factory_no_file_calls_is_read_with_its_defaults_as_airflow_builds_it(
     assert ("process.load_south", "cleanup") in {(e.u, e.v) for e in wf.edges}
     assert coverage(wf).partial
     assert "create_dag" in wf.facet(Unresolved).reasons[0]
+
+
+def test_a_loader_of_the_repositorys_factory_is_read_and_the_factory_alone_only_in_preview(tmp_path):
+    """A file that imports no airflow but calls a repository module that does (``DAG =
+    build_export_dag(...)``) is a DAG file to Airflow, which parses any file saying "airflow" and
+    "dag": wflint reads it, through the factory. The factory module, which Airflow finds no DAG
+    in, is read as if called; that it is partial is said only with --preview."""
+    from wflint.engine import Selection, lint_paths
+
+    loader = REPO / "dags" / "exports.py"
+    assert airflow.sniff(str(loader), loader.read_text())
+    (tmp_path / "util.py").write_text("def dag_name(x):\n    return x\n")
+    other = tmp_path / "names.py"
+    other.write_text("# airflow dag names\nfrom util import dag_name\n")
+    assert not airflow.sniff(str(other), other.read_text())  # its import is no airflow module
+    factory = str(REPO / "dags" / "lib" / "factory.py")
+    default = lint_paths([factory], Selection())[0].findings
+    preview = lint_paths([factory], Selection(preview=True))[0].findings
+    assert [f.code for f in default] == [] and [f.code for f in preview] == ["WFL003"]
+
+
+def test_copies_of_one_dag_made_by_a_loop_share_one_finding(tmp_path):
+    """A loader that calls a factory once per config entry makes copies whose ids wflint cannot
+    know: each copy is equally partial, and that is said once, for all of them."""
+    from wflint.engine import Selection, lint_paths
+
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "make.py").write_text(
+        "from airflow.sdk import DAG\nfrom airflow.providers.standard.operators.bash import BashOperator\n"
+        "from company import steps\n"
+        "def make(conf):\n    with DAG(dag_id=conf.dag_id) as dag:\n"
+        "        BashOperator(task_id='start', bash_command='./s.sh') >> steps(conf)\n    return dag\n")
+    loader = tmp_path / "loader.py"
+    loader.write_text("# airflow dags, one per feed\nfrom lib.make import make\nfrom company import Feed\n"
+                      "for feed in [Feed('a'), Feed('b'), Feed('c')]:\n    globals()[feed.name] = make(feed)\n")
+    (finding,) = lint_paths([str(loader)], Selection())[0].findings
+    assert finding.code == "WFL003" and "the same in 3 workflows made here" in finding.full_message

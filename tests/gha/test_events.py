@@ -17,6 +17,7 @@ PUSH_OTHER = RunContext("push", "branch", "", frozenset({"main"}))
 PUSH_TAG = RunContext("push", "tag")
 PULL = RunContext("pull_request", "pull")
 CALLED = RunContext(None, "branch")
+QUEUE = RunContext("merge_group", "branch", "", frozenset({"main"}))
 
 
 @pytest.mark.parametrize("condition, context, runs", [
@@ -30,6 +31,13 @@ CALLED = RunContext(None, "branch")
     ("github.ref == 'refs/heads/main'", PUSH_OTHER, False),
     ("github.ref == 'refs/heads/main'", PUSH_MAIN, True),
     ("github.ref == 'refs/heads/main'", PULL, False),  # a pull request runs on refs/pull/N/merge
+    ("github.ref_name == 'main'", PULL, False),  # whose name is N/merge
+    ("github.ref_name != 'main'", PULL, True),
+    ("github.ref_name == '12/merge'", PULL, True),  # may be that pull request
+    ("github.ref_name == 'main'", QUEUE, False),  # a merge queue's own branch, gh-readonly-queue/...
+    ("github.ref == 'refs/heads/main'", QUEUE, False),
+    ("startsWith(github.ref, 'refs/heads/')", QUEUE, True),
+    ("startsWith(github.ref, 'refs/heads/release')", QUEUE, False),
     ("github.repository == 'a/b' && github.event_name == 'schedule'", PUSH_MAIN, False),
     ("needs.plan.outputs.go == 'true' || github.event_name == 'schedule'", PUSH_MAIN, True),  # unknown
     ("github.event_name == 'push'", CALLED, True),  # a called workflow runs on its caller's event
@@ -58,6 +66,8 @@ def test_run_contexts_follow_the_trigger_filters():
     assert [c.name for c in run_contexts({"push": {"branches": ["master"]}}, main)] == ["push@branch"]
     assert [c.name for c in run_contexts({"push": {"branches": ["main"]}}, main)] == ["push@branch:main"]
     assert [c.name for c in run_contexts({"push": {"branches-ignore": ["main"]}}, main)] == ["push@branch"]
+    # a merge queue never runs on a branch a condition names, only on its own temporary one
+    assert [c.name for c in run_contexts({"merge_group": None}, main)] == ["merge_group@branch"]
     globbed = [c.name for c in run_contexts({"push": {"branches": ["ma*"]}}, main)]
     assert globbed == ["push@branch", "push@branch:main"]  # a pattern rules nothing out
     base = [c.name for c in run_contexts({"pull_request": {"branches": ["master"]}}, main)]

@@ -78,6 +78,18 @@ def test_saf001_two_jobs_pushing_one_branch_and_a_matrix_uploading_one_name():
     assert finding.tasks == ("a", "b") and "git:gh-pages" in finding.message
 
 
+@pytest.mark.parametrize("suffix, races", [("", True), ("short-commit-hash", True),
+                                           ("timestamp", False), ("random", False)])
+def test_saf001_create_pull_request_shares_a_branch_unless_each_run_suffixes_its_own(suffix, races):
+    """peter-evans/create-pull-request pushes `branch` (create-pull-request/patch by default); a
+    `timestamp` or `random` branch-suffix gives every step a branch of its own, a commit hash the
+    same one to both jobs of a run."""
+    step = "{uses: peter-evans/create-pull-request@v7" + (f", with: {{branch-suffix: {suffix}}}" if suffix else "") + "}"
+    text = (f"on: release\njobs:\n  a: {{runs-on: x, steps: [{step}]}}\n"
+            f"  b: {{runs-on: x, steps: [{step}]}}\n")
+    assert len(findings(text, "SAF001")) == (1 if races else 0)
+
+
 def test_res001_needs_many_concurrent_callers():
     # GITHUB_TOKEN's 1000/h is a bucket of 1000: 2 x 256 instances x 3 calls = 1536 in 10 minutes
     # exceed the 1000 + 167 it admits there (2 x 40 x 3 = 240 never did).

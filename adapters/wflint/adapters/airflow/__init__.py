@@ -13,7 +13,22 @@ _IMPORTS_AIRFLOW = re.compile(r"^\s*(?:from\s+airflow[\s.]|import\s+airflow\b)",
 
 
 def sniff(path: str, text: str) -> bool:
-    return path.endswith(".py") and bool(_IMPORTS_AIRFLOW.search(text))
+    """A ``.py`` file that imports airflow, or (as Airflow's own parser takes any file that says
+    "airflow" and "dag") one that imports a module of its repository that does: a loader calling
+    the repository's DAG factory (``DAG = build_export_dag(...)``)."""
+    if not path.endswith(".py"):
+        return False
+    if _IMPORTS_AIRFLOW.search(text):
+        return True
+    if path == "-" or not (_AIRFLOW_WORD.search(text) and _DAG_WORD.search(text)):
+        return False
+    from .imports import imports_local_airflow
+
+    return imports_local_airflow(path, text, _IMPORTS_AIRFLOW)
+
+
+_AIRFLOW_WORD = re.compile(r"airflow", re.I)
+_DAG_WORD = re.compile(r"dag", re.I)
 
 
 _LOOKS_LIKE_A_DAG = re.compile(r">>|\bDAG\b|\bdag\b")
@@ -23,8 +38,8 @@ def why_not(path: str, text: str) -> str:
     """A Python file that speaks of DAGs but imports nothing from airflow: DAGs built by a
     project's own helpers, which wflint does not follow into other modules."""
     if path.endswith(".py") and _LOOKS_LIKE_A_DAG.search(text):
-        return ("a .py file is read as an Airflow DAG file when it imports airflow itself, as "
-                "`from airflow import DAG` does; this one imports nothing from airflow")
+        return ("a .py file is read as an Airflow DAG file when it imports airflow, as "
+                "`from airflow import DAG` does, or a module of its repository that does; this one imports neither")
     return ""
 
 

@@ -20,6 +20,7 @@ from .model import (
     DagState,
     DecoratorVal,
     DurationVal,
+    EitherVal,
     EnumMember,
     FuncVal,
     GroupState,
@@ -425,6 +426,18 @@ class DagBuilder:
             task.custom_class = True
         return task
 
+    def make_either(self, either: EitherVal, pos, kw, node):
+        """A task of one of two operator classes (``either_class``): its id and wiring are the
+        same either way; its work is whichever class the condition picks, so it is not read."""
+        names = [either_class(option) for option in either.options]
+        if "task_id" not in kw or None in names:
+            return UNKNOWN
+        task = self.make_operator(" or ".join(n for n in names if n), pos, kw, node)
+        if isinstance(task, TaskState):
+            task.custom_class = True
+            task.sensor = all(_is_sensor(n) for n in names if n)
+        return task
+
     def make_operator(self, name, pos, kw, node, custom: ClassVal | None = None, mapped_kw=None):
         dag = self.current_dag(kw)
         label = kw.get("task_id", UNKNOWN)
@@ -675,6 +688,21 @@ def _map_length(mapped) -> int | None:
             return None
         total *= len(value)
     return total
+
+
+def either_class(value) -> str | None:
+    """The class name of an operator class value that a task can be made of either way, or None:
+    not a class, or one that decides what runs next (a branch, a short circuit)."""
+    if isinstance(value, ClassVal):
+        name, base = value.name, value.base
+    elif isinstance(value, (Sym, ModuleVal)):
+        name = base = (value.name if isinstance(value, Sym) else value.path).split(".")[-1]
+        if not is_operator_class(name, {} if isinstance(value, Sym) else {"task_id": True}):
+            return None
+    else:
+        return None
+    skips = BRANCH_OPERATORS | SHORT_CIRCUIT_OPERATORS
+    return None if name in skips or base in skips else name
 
 
 def _is_sensor(name: str) -> bool:

@@ -10,7 +10,9 @@ module is never imported. A module found nowhere stays an opaque name (its calls
 from __future__ import annotations
 
 import ast
+import itertools
 import os
+import re
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -97,6 +99,41 @@ class ModuleLoader:
             return module.scope.vars[name]
         sub = self.submodule(module, name)
         return sub if sub is not None else UNKNOWN
+
+
+_IMPORT_LINE = re.compile(r"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import|import[ \t]+([\w.]+))", re.M)
+MAX_LOCAL_IMPORTS = 30  # imports looked at, at most, to tell a loader of a repository's DAG factory
+MAX_MODULE_BYTES = 2_000_000
+
+
+def imports_local_airflow(path: str, text: str, imports_airflow: re.Pattern) -> bool:
+    """Whether ``text`` (the file at ``path``) imports a module of its own repository whose source
+    imports airflow (``imports_airflow``): the module files are found as the interpreter finds
+    them, one level deep, the first ``MAX_LOCAL_IMPORTS`` imports only."""
+    roots = search_roots(path)
+    for match in itertools.islice(_IMPORT_LINE.finditer(text), MAX_LOCAL_IMPORTS):
+        dots, dotted = match.group(1) or "", match.group(2) or match.group(3) or ""
+        parts = [p for p in dotted.split(".") if p]
+        if not dots and (not parts or parts[0] in STDLIB or parts[0] == "airflow"):
+            continue
+        bases = [os.path.dirname(os.path.abspath(path))] if dots else roots
+        for _ in range(len(dots) - 1):
+            bases = [os.path.dirname(bases[0])]
+        for base in bases:
+            found = _module_file(base, parts)
+            if found is not None and _source_imports(found[0], imports_airflow):
+                return True
+    return False
+
+
+def _source_imports(module_path: str, imports_airflow: re.Pattern) -> bool:
+    try:
+        if os.path.getsize(module_path) > MAX_MODULE_BYTES:
+            return False
+        with open(module_path, encoding="utf-8", errors="replace") as handle:
+            return bool(imports_airflow.search(handle.read()))
+    except OSError:
+        return False
 
 
 def search_roots(dag_path: str) -> list[str]:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import deps, literals
-from .dags import DagBuilder, adopt, timedelta_value
+from .dags import DagBuilder, adopt, either_class, timedelta_value
 from .imports import ModuleLoader, is_foreign
 from .model import (
     UNKNOWN,
@@ -23,6 +23,7 @@ from .model import (
     ClassVal,
     DagState,
     DecoratorVal,
+    EitherVal,
     EnumMember,
     FuncVal,
     GroupState,
@@ -123,7 +124,7 @@ class Interpreter(DagBuilder, ModuleLoader):
             before = len(self.dags)
             self.dynamic_depth += 1
             try:
-                self.invoke(fn, [], {p.arg: self.parameter_value(p) for p in node.args.args})
+                self.invoke(fn, [], {p.arg: self.parameter_value(p) for p in node.args.args}, unknown_rest=True)
             except (_Return, deps.Dynamic):
                 pass
             finally:
@@ -135,7 +136,7 @@ class Interpreter(DagBuilder, ModuleLoader):
                     self.bare_factories.append(node.name)
                     continue
                 if not dag.imported:
-                    dag.registered, dag.dynamic = True, True
+                    dag.registered, dag.dynamic, dag.factory = True, True, node.name
                     dag.notes.insert(0, why)
                     found.append(dag)
         return found
@@ -481,11 +482,18 @@ class Interpreter(DagBuilder, ModuleLoader):
         return UNKNOWN
 
     def _eval_if_exp(self, node: ast.IfExp, scope: Scope):
-        """``a if test else b``: only the branch a known test picks is evaluated."""
+        """``a if test else b``: only the branch a known test picks is evaluated. Of an unknown
+        test, two names of operator classes are either one (``EitherVal``); anything else is unknown
+        (a branch that calls is never run, so nothing is made twice)."""
         test = _truth(self._expr(node.test, scope))
-        if test is UNKNOWN:
+        if test is not UNKNOWN:
+            return self._expr(node.body if test else node.orelse, scope)
+        if not (_is_reference(node.body) and _is_reference(node.orelse)):
             return UNKNOWN
-        return self._expr(node.body if test else node.orelse, scope)
+        options = (self._expr(node.body, scope), self._expr(node.orelse, scope))
+        if options[0] is options[1]:
+            return options[0]
+        return EitherVal(options) if all(either_class(o) for o in options) else UNKNOWN
 
     def _eval_named_expr(self, node: ast.NamedExpr, scope: Scope):
         """``(name := value)`` binds the name and is the value."""
@@ -691,6 +699,8 @@ class Interpreter(DagBuilder, ModuleLoader):
             return self.call_symbol(func.name, pos, kw, node, scope)
         if isinstance(func, ClassVal):
             return self.make_operator(func.name, pos, kw, node, custom=func)
+        if isinstance(func, EitherVal):
+            return self.make_either(func, pos, kw, node)
         if isinstance(func, FuncVal):
             return self.call_function(func, pos, kw, node)
         if isinstance(func, NamespaceVal):
@@ -714,11 +724,16 @@ class Interpreter(DagBuilder, ModuleLoader):
                 return UNKNOWN
         return UNKNOWN
 
-    def invoke(self, fn: FuncVal, pos, kw):
+    def invoke(self, fn: FuncVal, pos, kw, unknown_rest: bool = False):
+        """``unknown_rest``: no caller is seen (a factory read as if called), so ``*args`` and
+        ``**kwargs`` hold what wflint cannot know, not nothing."""
         if self.depth >= MAX_DEPTH:
             return UNKNOWN
         scope = Scope(fn.closure)
         self.bind(fn.node, scope, pos, kw)
+        for rest in (fn.node.args.vararg, fn.node.args.kwarg) if unknown_rest else ():
+            if rest is not None:
+                scope.set(rest.arg, UNKNOWN)
         self.depth += 1
         try:
             self.block(fn.node.body, scope)
@@ -809,6 +824,13 @@ class Interpreter(DagBuilder, ModuleLoader):
             dag.dynamic = True
             dag.notes.append(why)
         self.notes.append(why)
+
+
+def _is_reference(node) -> bool:
+    """A name or a dotted attribute of one (``Op``, ``slack.SlackOperator``): evaluating it runs nothing."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, ast.Name)
 
 
 def _operand_words(node, left: bool) -> str:

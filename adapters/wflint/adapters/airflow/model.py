@@ -110,6 +110,7 @@ class DagState:
     # its tasks are uncertain only where made deeper still, since every copy of the DAG has them.
     depth: int = 0
     id_resolved: bool = True  # False: named by its id expression as written (or "<dynamic>")
+    factory: str = ""  # the uncalled function a factory module is read through (``run_factories``)
     path: str = ""
     loop_edges: set = field(default_factory=set)  # (u, v) linked inside a loop body
     imported: bool = False  # made while a repository module's body ran: not a DAG of this file
@@ -240,6 +241,15 @@ class ModuleVal:
     """An imported module, so attribute access on it resolves to the operator or helper it names."""
 
     path: str  # an imported module's dotted path (airflow or not)
+
+
+@dataclass(eq=False)
+class EitherVal:
+    """One of two operator classes, picked by a condition wflint cannot evaluate
+    (``Op = SlackOperator if ENV == "prod" else LogOperator``): either way a call makes one task
+    of that id, whose work is the one picked."""
+
+    options: tuple  # Sym | ClassVal | ModuleVal, each an operator class
 
 
 @dataclass(eq=False)

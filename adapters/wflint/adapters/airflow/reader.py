@@ -7,7 +7,7 @@ import os
 import re
 
 from wflint.errors import NothingRead, ParseError
-from wflint.facets import EngineVersion, LoopCopy, PoolQueueing, Structure, TriggerRule, Unresolved
+from wflint.facets import EngineVersion, LoopCopy, PoolQueueing, ReadAsIfCalled, Structure, TriggerRule, Unresolved
 from wflint.ir import (
     Duration,
     DurationSource,
@@ -84,11 +84,33 @@ def read_dag_file(path: str, text: str, pools: dict[str, int] | None = None) -> 
     for dag, workflow in zip(dags, workflows):
         if dag.dynamic or any(t.dynamic for t in workflow.tasks.values()) or (interp.notes and not workflow.tasks):
             # This DAG's own reasons; the file's when they were found outside any DAG (an import).
-            why = tuple(dict.fromkeys(dag.notes or interp.notes))
+            why = _grouped(dag.notes or interp.notes)
             workflow.put(Unresolved(why or ("part of the DAG could not be resolved statically",)))
+        if dag.factory:
+            workflow.put(ReadAsIfCalled(dag.factory))
     for dag in interp.dags:
         dag.release()
     return workflows
+
+
+def _grouped(notes: list[str], shown: int = 3) -> tuple[str, ...]:
+    """The reasons a DAG is partial, each once, those of one kind in one: "a dependency operand
+    could not be resolved (`a` at line 3, `b` at line 9 and 4 more)", not a sentence per operand."""
+    parts: dict[str, list[str]] = {}
+    for note in dict.fromkeys(notes):
+        head, paren, detail = note.partition(" (")
+        if paren and detail.endswith(")"):
+            parts.setdefault(head, []).append(detail[:-1])
+        else:
+            parts.setdefault(note, [])
+    out = []
+    for head, details in parts.items():
+        if not details:
+            out.append(head)
+            continue
+        more = f" and {len(details) - shown} more" if len(details) > shown else ""
+        out.append(f"{head} ({', '.join(details[:shown])}{more})")
+    return tuple(out)
 
 
 def _nothing_read(path: str, module: ast.Module) -> None:
@@ -226,7 +248,8 @@ def _task(ts: TaskState, cap: int, version: EngineVersion) -> Task:
                                                or base not in INERT_OPERATORS)
     role = "setup" if ts.is_setup else "teardown" if ts.is_teardown else ""
     trigger_rule = TriggerRule(rule=trigger, role=role, chooses_branch=bool(ts.branch),
-                               handles_failure=FAILURE_POLICY.get(trigger) == "on-failure")
+                               handles_failure=FAILURE_POLICY.get(trigger) == "on-failure",
+                               needs_a_success=trigger == "one_success")
     task = Task(
         id=ts.task_id,
         name=kw["task_display_name"] if isinstance(kw.get("task_display_name"), str) else ts.task_id,

@@ -65,7 +65,8 @@ def run_contexts(on, conditions: list[str]) -> list[RunContext]:
             if only is None or only - of_type:  # some ref the conditions do not name can start it
                 out.append(RunContext(event, ref_type, named=of_type))
             out += [RunContext(event, ref_type, ref, of_type) for ref in sorted(of_type)
-                    if (only is None or ref in only) and ref not in ignored]
+                    if (only is None or ref in only) and ref not in ignored
+                    and ref.startswith(_QUEUE_BRANCH if event == "merge_group" else "")]
     return out
 
 
@@ -479,12 +480,23 @@ def _key_part(name: str, context: RunContext):
     return UNKNOWN
 
 
+# A merge queue runs on a temporary branch of its own, refs/heads/gh-readonly-queue/<base>/pr-<n>-<sha>;
+# a pull request on its merge ref, refs/pull/<n>/merge: neither is ever the branch a condition names.
+_QUEUE_BRANCH = "gh-readonly-queue/"
+_PULL_SUFFIX = "/merge"
+
+
 def _ref_value(context: RunContext, full: bool):
-    """The ref as a known string, or a marker that knows only its prefix (``refs/tags/``)."""
+    """The ref as a known string, or a marker that knows only its prefix (``refs/tags/``) and,
+    on a pull request, its suffix."""
     prefix = {"branch": "refs/heads/", "tag": "refs/tags/", "pull": "refs/pull/"}[context.ref_type]
     if context.ref:
         return prefix + context.ref if full else context.ref
-    return _Prefixed(prefix if full else "", frozenset((prefix + r if full else r) for r in context.named))
+    start = prefix if full else ""
+    if context.event == "merge_group":
+        start += _QUEUE_BRANCH
+    suffix = _PULL_SUFFIX if context.ref_type == "pull" else ""
+    return _Prefixed(start, frozenset((prefix + r if full else r) for r in context.named), suffix)
 
 
 @dataclass(frozen=True)
@@ -493,6 +505,7 @@ class _Prefixed:
 
     prefix: str
     not_one_of: frozenset[str]
+    suffix: str = ""
 
 
 def _compared(op: str, left, right):
@@ -514,7 +527,8 @@ def _compared_prefixed(op: str, left, right):
     if op not in ("==", "!=") or not isinstance(other, str):
         return UNKNOWN
     other = other.lower()
-    if other in prefixed.not_one_of or prefixed.prefix and not other.startswith(prefixed.prefix):
+    if other in prefixed.not_one_of or prefixed.prefix and not other.startswith(prefixed.prefix) \
+            or prefixed.suffix and not other.endswith(prefixed.suffix):
         return op == "!="  # a ref another context stands for, or a ref of the other type
     return UNKNOWN
 

@@ -235,6 +235,8 @@ def uses_target(name: str, with_: dict) -> tuple[str, bool | None] | None:
         return "git:" + branch, branch_floating(branch)
     if name == "peter-evans/create-pull-request":
         branch = given("branch") or "create-pull-request/patch"
+        if given("branch-suffix").strip().lower() in ("random", "timestamp"):
+            return "git:" + branch + "-*", False  # a branch of its own each time it runs, never shared
         return "git:" + branch, branch_floating(branch, given("branch-suffix"))
     if name in ("stefanzweifel/git-auto-commit-action", "ad-m/github-push-action", "ec-nordbund/git-push"):
         branch = given("branch")

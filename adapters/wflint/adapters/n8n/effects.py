@@ -315,8 +315,11 @@ def _header_list(params: dict) -> list:
 def url_parts(url: str) -> tuple[str, str]:
     """Host and path of a URL that may hold ``{{ }}`` expressions (replaced by ``*``)."""
     literal = re.sub(r"\{\{.*?\}\}", "*", url.lstrip("="), flags=re.S).strip()
-    if not re.match(r"^[a-z][a-z0-9+.-]*://", literal, re.I):
-        return ("?", "") if not literal or literal.startswith("*") else (literal.split("/", 1)[0], "")
+    if not re.match(r"^[a-z][a-z0-9+.-]*://", literal, re.I):  # no scheme: a placeholder host, or a bare one
+        if not literal or literal.startswith("*"):
+            return "?", ""
+        host, slash, rest = literal.partition("/")
+        return host, (slash + rest).split("?", 1)[0].split("#", 1)[0].rstrip("/")
     try:
         parts = urlsplit(literal)
     except ValueError:

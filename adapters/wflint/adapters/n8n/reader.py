@@ -884,7 +884,10 @@ def _joins(task: Task, node: dict, inputs: list[tuple], labels: dict) -> None:
     short = fx.short_type(task.kind)
     keys = list(labels)
     if short not in MERGE_TYPES:
-        pairs = [(a, b) for i, a in enumerate(keys) for b in keys[i + 1:] if a[0] != b[0]]
+        # Wired to two or more input indexes, any node is a join to n8n (it parks the data until
+        # every index has some, then runs once): only parents on one index run it once each.
+        index = {(u, out): idx for u, out, idx, _ptr in inputs}
+        pairs = [(a, b) for i, a in enumerate(keys) for b in keys[i + 1:] if a[0] != b[0] and index[a] == index[b]]
         parallel = [(a, b) for a, b in pairs if not _apart(labels[a], labels[b])]
         if parallel:
             task.join = Join.EACH
@@ -916,11 +919,22 @@ def _joins(task: Task, node: dict, inputs: list[tuple], labels: dict) -> None:
                           "the Merge runs once per arriving branch instead of joining them")
     if by_index and valid:
         for idx in range(count):
-            if idx not in by_index:
+            if idx not in by_index and not _passes_on_without(params, idx):
                 issues.append(f"input {idx + 1} is not connected; n8n runs the Merge at once with the other inputs' "
                               "items only: nothing is joined")
     if issues:
         update(task, join_issues=tuple(issues))
+
+
+def _passes_on_without(params: dict, idx: int) -> bool:
+    """Whether a Merge whose input ``idx`` is unwired still outputs what its wired inputs bring,
+    as without it: append concatenates the inputs (an unwired one adds nothing), v1's passThrough
+    outputs one chosen input. Combining modes output nothing, or something else, without it."""
+    mode = params.get("mode") or "append"  # every version's default
+    if mode == "append":
+        return True
+    chosen = params.get("output") or "input1"
+    return mode == "passThrough" and chosen != f"input{idx + 1}"
 
 
 def _number(value) -> float:

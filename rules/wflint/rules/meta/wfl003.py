@@ -19,6 +19,10 @@ with DAG("nightly"):
     start >> make_tasks() >> end               # WFL003: edges through make_tasks() not read
 ```
 
+A DAG factory the file defines and never calls is read as if called once, so it is partial by
+construction: that is said only with `--preview`. Airflow finds no DAG in such a file; the loader
+that calls the factory (a file that imports it, read as a DAG file) is where the DAG is read.
+
 **Fix.** None needed; it is information. Resolve the helper (keep it in the repository where
 wflint can read it) to have the whole graph checked.
 """
@@ -27,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from wflint.analysis.coverage import coverage
+from wflint.facets import ReadAsIfCalled
 from wflint.finding import Finding, Severity
 from wflint.rule import Context, rule
 
@@ -50,4 +55,6 @@ def check(ctx: Context) -> Iterator[Finding]:
         "; ".join(parts) + "; orderings through them are presumed needed and findings speak only of the rest",
         location=ctx.workflow.location,
         subject="partial-graph",  # one per workflow: its fingerprint does not move with the counts
+        # A factory read as if called is partial by construction; its caller's file is read in its place.
+        preview=ctx.workflow.facet(ReadAsIfCalled) is not None,
     )

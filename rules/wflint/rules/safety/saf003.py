@@ -2,12 +2,16 @@
 
 **What.** A task has two or more upstream branches that can run at the same time, and it starts
 when the first one finishes (`join: any`) or runs once per branch that reaches it (`join: each`,
-e.g. an n8n node that is not a Merge) instead of once after all of them.
+e.g. an n8n node that is not a Merge, fed on one input) instead of once after all of them. An
+n8n node wired to two or more input indexes is a join, whatever its type: n8n holds its data until
+every wired index has some and runs it once.
 
 An adapter's check of the engine's own join node counts too: an n8n Merge wired wrong, a Merge
 that combines by position the two outputs of one IF (it pairs nothing), and a Merge inside a Loop
 Over Items body fed once from outside the loop: from the loop's second pass on, n8n runs it
-without that input's items (measured on n8n 2.8.4, v1 and v0).
+without that input's items (measured on n8n 2.8.4, v1 and v0). An unwired input of a Merge that
+appends (or passes one input through) is not reported: it passes on what its wired inputs bring,
+as without it; a combining Merge without its input outputs something else, and is.
 
 Not reported: a failure handler (Airflow `one_failed`), an Airflow trigger rule the file sets to
 start on the first branch (`one_success`, `one_done`: the author chose that join; SAF005 reports

@@ -10,7 +10,9 @@ branch to succeed although only one was chosen (Airflow's default `all_success` 
 "done" marker) runs on partial results and the run can end green. In the second the join, and
 everything after it, never runs. A branch that does no work (an `EmptyOperator`) fails only when
 a task before it fails; where that task comes before every other branch too (a branch choice
-between empty paths), the failure stops them all and the join sees it: not reported.
+between empty paths), the failure stops them all and the join sees it: not reported. Nor is
+`one_success` after a choice that runs one branch at most: with no other branch to succeed, the
+chosen one's failure fails the join (Airflow: upstream_failed).
 
 **Example.**
 
@@ -60,6 +62,8 @@ def check(ctx: Context) -> Iterator[Finding]:
             if not any(set(relaxation.declared_succ[b]) <= {task_id} and _fails_alone(ctx, b, concurrent)
                        for b in concurrent):
                 continue
+            if _trigger(task).needs_a_success and _one_runs(ctx, choosers, concurrent):
+                continue  # the one branch that runs must succeed: its failure fails the join
             yield ctx.finding(
                 f"{ctx.task_name(task_id)} joins the parallel branches {branches} with policy `{shown}`, "
                 f"so it runs even when one of them failed and the failure is hidden; use a policy that "
@@ -92,19 +96,35 @@ def _choosing_ancestor(ctx: Context, choosers: list[str], join: str, branches: l
     """A task that picks one of its direct downstream paths, two of which lead to different branches
     of ``join`` that the other path does not reach: one of those branches is skipped on every run.
     Paths that merge again before the join (or a branch outside the choice) skip nothing there."""
+    for t in choosers:
+        if t in branches or join in ctx.analysis.relaxation.declared_succ[t]:
+            continue
+        if sum(1 for exclusive in _paths(ctx, t, branches).values() if exclusive) >= 2:
+            return t
+    return None
+
+
+def _one_runs(ctx: Context, choosers: list[str], branches: list[str]) -> bool:
+    """Whether a task that picks one of its downstream paths leads to each branch by one path of
+    its own, no two branches by the same: then one branch at most runs in any run."""
+    for t in choosers:
+        if t in branches:
+            continue
+        paths = _paths(ctx, t, branches).values()
+        if all(len(e) <= 1 for e in paths) and sum(len(e) for e in paths) == len(branches):
+            return True
+    return False
+
+
+def _paths(ctx: Context, chooser: str, branches: list[str]) -> dict[str, set[str]]:
+    """Each direct downstream path of ``chooser`` → the branches it leads to and no other path does."""
     relaxation = ctx.analysis.relaxation
 
     def leads(s: str, b: str) -> bool:
         return s == b or ctx.analysis.ordered(s, b) and relaxation.rank[s] < relaxation.rank[b]
 
-    for t in choosers:
-        if t in branches or join in relaxation.declared_succ[t]:
-            continue
-        reach = {s: {b for b in branches if leads(s, b)} for s in relaxation.declared_succ[t]}
-        only = [reach[s] - set().union(*(r for o, r in reach.items() if o != s)) for s in reach]
-        if sum(1 for exclusive in only if exclusive) >= 2:
-            return t
-    return None
+    reach = {s: {b for b in branches if leads(s, b)} for s in relaxation.declared_succ[chooser]}
+    return {s: reach[s] - set().union(*(r for o, r in reach.items() if o != s)) for s in reach}
 
 
 def _trigger(task) -> TriggerRule:
