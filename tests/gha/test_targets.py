@@ -56,6 +56,7 @@ def test_a_target_with_a_part_wflint_cannot_read_is_no_claimed_race(steps):
     ("      - uses: JamesIves/github-pages-deploy-action@v4\n        with: {folder: site}\n", "git:gh-pages"),
     ("      - uses: peter-evans/create-pull-request@v7\n        with: {branch: docs}\n", "git:docs"),
     ("      - run: |\n          git commit -am regen\n          git push\n", "git:(current)"),
+    ("      - run: git push https://x-access-token:$T@github.com/acme/site.git\n", "git:github.com/acme/site:(current)"),
     ("      - run: |\n          git push --force \\\n            origin HEAD:gh-pages\n", "git:gh-pages"),
 ])
 def test_a_floating_target_on_every_push_is_shown_by_default(steps, target):
@@ -83,6 +84,9 @@ def test_a_floating_publish_only_on_tags_is_not_frequent():
 
 @pytest.mark.parametrize("steps, group", [
     ("      - run: git push\n", "git-push-${{ github.ref }}"),  # per branch: other branches do not wait
+    # another repository's branch of the same name: named with that repository
+    ("      - run: git push https://$KEY@github.com/acme/site.git\n", "git-push-github.com-acme-site-${{ github.ref }}"),
+    ("      - run: git push git@github.com:acme/site.git HEAD:gh-pages\n", "git-push-github.com-acme-site-gh-pages"),
     ("      - uses: actions/deploy-pages@v4\n", "pages"),
     ("      - run: npx wrangler deploy\n", "deploy-wrangler"),
 ])

@@ -33,7 +33,7 @@ def _ends(value, upstream_side: bool) -> list[TaskState]:
         for item in value:
             out.extend(_ends(item, upstream_side))
         return out
-    raise Dynamic(f"cannot resolve {kind_of(value)} to tasks")
+    raise Dynamic(f"a dependency operand is {kind_of(value)}, which wflint cannot resolve to tasks")
 
 
 def kind_of(value) -> str:

@@ -510,7 +510,11 @@ class Interpreter(DagBuilder, ModuleLoader):
             return right
         if isinstance(left, DagState) or isinstance(right, DagState):
             return deps.dag_shift(left, right)
-        return fn(left, right, self.site(node))
+        try:
+            return fn(left, right, self.site(node))
+        except deps.Dynamic as exc:  # an operand that is no task (a module, a helper's object): named
+            bad_left = not isinstance(left, (TaskState, XComVal, GroupVal, list, tuple))
+            raise deps.Dynamic(f"{exc} ({_operand_words(node, bad_left)})") from None
 
     def fstring(self, node: ast.JoinedStr, scope: Scope):
         out = []

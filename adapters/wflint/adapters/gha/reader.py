@@ -294,6 +294,9 @@ def concurrency_group(job_id: str, targets: list[str]) -> str:
                 return name + re.sub(r"[^\w.${}\[\]'|&!= -]", "-", value)
     if "git:(current)" in targets:
         return "git-push-${{ github.ref }}"  # pushes to different branches do not race
+    remote = next((t[4:-len(":(current)")] for t in targets if t.startswith("git:") and t.endswith(":(current)")), "")
+    if remote and _allowed(remote):  # the same-named branch of another repository
+        return "git-push-" + re.sub(r"[^\w.-]", "-", remote) + "-${{ github.ref }}"
     if "pages" in targets:
         return "pages"  # one Pages site per repository
     deploy = next((t for t in targets if t.startswith("deploy:")), None)

@@ -304,6 +304,9 @@ def _run_effects(rec: dict, run: str, shell_vars: dict[str, str], step_env: dict
             target = "git:" + _push_target(match.group(1))
             if target != "git:tags" and pushed != "(current)":
                 target = "git:" + (_pattern(re.sub(r"\$\{?\w+\}?|\$\(.*?\)", "${{x}}", pushed)) or "*")
+            remote = _remote_repository(match.group(1))
+            if remote:  # another repository's branch: named with it, never this repository's
+                target = f"git:{remote}:{target[4:]}"
             if "*" not in target:  # an unknown branch conflicts with nothing in particular
                 rec["writes"].append(target)
             add_target(rec, target, False if target == "git:tags" else branch_floating(pushed))
@@ -370,6 +373,17 @@ _RUN_ONLY = lazy(_SUBSTITUTED + r"|`[^`]*`|\$\{?\w+\}?")  # substitutions and va
 
 def _unspaced(match: re.Match) -> str:
     return match.group(0).replace(" ", "")
+
+
+_REMOTE_URL = lazy(r"(?:[a-z][a-z0-9+.-]*://)?(?:[^@/\s]*@)?([\w.-]+\.[a-z]{2,})[/:]([\w.-]+/[\w.-]+?)(?:\.git)?/?")
+
+
+def _remote_repository(args: str) -> str:
+    """``host/owner/repo`` where a ``git push`` names its remote by URL (``https://$KEY@github.com/o/r.git``,
+    ``git@github.com:o/r.git``): it writes that repository, not the one the workflow runs in."""
+    words = [w.strip("'\"") for w in args.split() if not w.startswith("-")]
+    found = _REMOTE_URL.fullmatch(words[0]) if words and ("://" in words[0] or "@" in words[0]) else None
+    return f"{found.group(1).lower()}/{found.group(2)}" if found else ""
 
 
 def _pushed_ref(args: str) -> str:

@@ -920,8 +920,10 @@ def _joins(task: Task, node: dict, inputs: list[tuple], labels: dict) -> None:
     if by_index and valid:
         for idx in range(count):
             if idx not in by_index and not _passes_on_without(params, idx):
+                mode = params.get("mode") or "append"
                 issues.append(f"input {idx + 1} is not connected; n8n runs the Merge at once with the other inputs' "
-                              "items only: nothing is joined")
+                              f"items only, so its `{mode}` mode combines them with nothing: nothing is joined "
+                              "(combining all, by position, or by matching fields keeping matches, it outputs no item)")
     if issues:
         update(task, join_issues=tuple(issues))
 
