@@ -209,10 +209,11 @@ class InstanceWrites(Facet):
 class ReadAsIfCalled(Facet):
     """The workflow exists only when code elsewhere calls ``factory`` (an Airflow DAG factory the
     file defines and never calls; the engine finds no workflow in the file itself): read as if
-    called once, with what a caller passes unknown. The caller's file, where wflint reads it, is
-    the workflow's real reading."""
+    called once, with what a caller passes unknown. Where a caller is in the repository, that
+    file is the workflow's real reading."""
 
     factory: str
+    called_elsewhere: bool = False  # another file of the repository calls it (a loader wflint reads)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ import pytest
 from af_oracle import ROOT, airflow_python, dagbag, differences, example_dags, static_graph  # noqa: F401
 from conftest import run
 
+from wflint.adapters import airflow
+
 FIXTURES = ROOT / "fixtures"
 # WFL003's fixtures are, by design, files wflint cannot read whole (it says so): not graphs to compare.
 ORACLE_FIXTURES = sorted((FIXTURES / "airflow").glob("*.py")) + sorted(
@@ -129,17 +131,20 @@ with DAG(dag_id="partial", schedule=None):
 
 
 def test_a_read_through_tasks_wflint_cannot_name_is_no_default_finding(airflow_python, tmp_path):  # noqa: F811
-    """The steps' ids come from the environment, which wflint never reads: it cannot see the path
-    extract → step-* → load that DagBag builds, so SAF004's "nothing orders extract first" is
-    preview only, said as far as wflint can read (WFL003 names the partial graph)."""
+    """The steps' ids come from the environment, which wflint never reads; but each is a task, made
+    where the loop makes it and wired as written: wflint keeps the path extract → step → load that
+    DagBag builds (the step named by where it is made), so no finding claims load may read extract
+    first, even in preview (WFL003 names the partial graph)."""
     (tmp_path / "partial.py").write_text(PARTIAL)
     real = dagbag(airflow_python, tmp_path)["dags"]["partial"]
     assert {("extract", "step-a"), ("step-a", "load")} <= {tuple(e) for e in real["edges"]}
+    (wf,) = airflow.read(str(tmp_path / "partial.py"), PARTIAL)
+    step = "<BashOperator at partial.py:10>"
+    assert {("extract", step), (step, "load")} <= {(e.u, e.v) for e in wf.edges}
     codes = [f["code"] for f in run("check", tmp_path / "partial.py", "--format", "json").json()["findings"]]
     assert codes == ["WFL003"]
     preview = run("check", tmp_path / "partial.py", "--preview", "--format", "json").json()["findings"]
-    (race,) = [f for f in preview if f["code"] == "SAF004"]
-    assert "as far as wflint can read (extract and load are only partly resolved)" in race["message"]
+    assert [f for f in preview if f["code"] == "SAF004"] == []
 
 
 DAG_SHIFT = '''

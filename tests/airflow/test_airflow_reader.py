@@ -258,7 +258,8 @@ with DAG("partial"):
     a >> make_tasks() >> b
 ''')["partial"]
     assert all(t.dynamic for t in wf.tasks.values())
-    assert ("a", "b") not in edges(wf)  # Airflow links a and b only through the unknown tasks
+    # Airflow links a and b only through the unknown tasks: the order is presumed, never relaxed
+    assert ("a", "b") in edges(wf, (EdgeKind.CONTROL,)) and ("a", "b") not in edges(wf, (EdgeKind.ORDER,))
     result = run("check", "--preview", "-", "--stdin-format", "airflow", "--format", "json", input='''
 from airflow.sdk import DAG
 from airflow.providers.standard.operators.bash import BashOperator
@@ -661,3 +662,87 @@ with DAG("d"):
     (reason,) = [r for r in wf.facet(Unresolved).reasons if "operand" in r]
     assert reason == ("a dependency operand could not be resolved (`a()` at line 7, `b.make(start)` at line 8, "
                       "`c(1, 2)` at line 9 and 1 more)")
+
+
+@pytest.mark.parametrize("written, runs_as", [("none_failed_or_skipped", "none_failed_min_one_success"),
+                                              ("dummy", "always"), ("all_done", "all_done")])
+def test_a_deprecated_trigger_rule_is_read_as_the_rule_airflow_replaces_it_with(written, runs_as):
+    """Airflow 2 rewrites `none_failed_or_skipped` and `dummy` when the task is made: a join after a
+    branch choice with the old spelling accepts skipped branches (no SAF005)."""
+    wf = read(f'''
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+from airflow.operators.python import BranchPythonOperator
+with DAG("d"):
+    pick = BranchPythonOperator(task_id="pick", python_callable=lambda: "a")
+    a = BashOperator(task_id="a", bash_command="./a.sh")
+    b = BashOperator(task_id="b", bash_command="./b.sh")
+    pick >> [a, b] >> BashOperator(task_id="join", bash_command="./j.sh", trigger_rule="{written}")
+''')["d"]
+    assert wf.tasks["join"].facet(TriggerRule).rule == runs_as
+
+
+def test_an_order_through_an_operand_wflint_cannot_read_is_presumed():
+    """``create >> load >> swap`` with load made by a helper wflint cannot read: Airflow runs create
+    before swap whatever load is, so wflint keeps that order (a control edge, never offered for
+    removal) and reports no race between them; the same across an unknown item of ``chain``."""
+    wf = read('''
+from airflow import DAG
+from airflow.models.baseoperator import chain
+from airflow.operators.bash import BashOperator
+from company.tasks import make_load
+with DAG("d"):
+    create = BashOperator(task_id="create", bash_command="./c.sh")
+    load = make_load()
+    swap = BashOperator(task_id="swap", bash_command="./s.sh")
+    drop = BashOperator(task_id="drop", bash_command="./d.sh")
+    create >> load >> swap >> drop
+    a = BashOperator(task_id="a", bash_command="./a.sh")
+    b = BashOperator(task_id="b", bash_command="./b.sh")
+    chain(a, load, load, b)
+''')["d"]
+    kinds = {(e.u, e.v): e.kind for e in wf.edges}
+    assert kinds[("create", "swap")] is EdgeKind.CONTROL and kinds[("swap", "drop")] is EdgeKind.ORDER
+    assert kinds[("a", "b")] is EdgeKind.CONTROL and ("create", "drop") not in kinds
+    assert wf.facet(Unresolved) is not None
+
+
+def test_a_helper_given_a_task_id_inside_an_operators_arguments_makes_no_task():
+    """``filename=object_name(task_id="extract")``: an unknown helper called with task_id= makes a
+    parameter's value there, not a task, so the DAG is whole; called on its own it may make tasks."""
+    text = '''
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+from company.naming import object_name, make_task
+with DAG("d"):
+    BashOperator(task_id="extract", bash_command=object_name(task_id="extract")) >> BashOperator(
+        task_id="load", bash_command="./l.sh")
+{alone}
+'''
+    assert read(text.format(alone=""))["d"].facet(Unresolved) is None
+    assert read(text.format(alone='    make_task(task_id="audit")'))["d"].facet(Unresolved) is not None
+
+
+def test_a_task_whose_id_cannot_be_known_is_still_a_task_with_its_edges():
+    """``task_id=kwargs.get("id")`` in a helper: the task exists and is wired as written, only its
+    name is unknown, so it is named by where it is made and its orderings hold (no race claimed
+    across it); its ``.task_id`` stays unknown, never that made-up name."""
+    wf = read('''
+import os
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+def between(start, finish, **kwargs):
+    middle = BashOperator(task_id=kwargs.get("id", os.environ["ID"]), bash_command="./m.sh")
+    start.set_downstream(middle)
+    finish.set_upstream(middle)
+    return middle.task_id
+with DAG("d"):
+    start = BashOperator(task_id="start", bash_command="./s.sh")
+    finish = BashOperator(task_id="finish", bash_command="./f.sh")
+    between(start, finish)
+    between(start, finish)
+''')["d"]
+    unnamed = sorted(t for t in wf.tasks if t.startswith("<"))
+    assert unnamed == ["<BashOperator at dag.py:6 #2>", "<BashOperator at dag.py:6>"]
+    assert {("start", unnamed[1]), (unnamed[1], "finish"), ("start", unnamed[0])} <= edges(wf)
+    assert wf.tasks[unnamed[0]].opaque and wf.tasks[unnamed[0]].dynamic and wf.facet(Unresolved) is not None

@@ -173,6 +173,11 @@ def test_a_loader_of_the_repositorys_factory_is_read_and_the_factory_alone_only_
     default = lint_paths([factory], Selection())[0].findings
     preview = lint_paths([factory], Selection(preview=True))[0].findings
     assert [f.code for f in default] == [] and [f.code for f in preview] == ["WFL003"]
+    alone = tmp_path / "repo" / "factory.py"  # no file of its repository calls it: said by default
+    alone.parent.mkdir()
+    (alone.parent / "pyproject.toml").write_text("")
+    alone.write_text((REPO / "dags" / "lib" / "factory.py").read_text().replace("lib.operators.shell", "company"))
+    assert [f.code for f in lint_paths([str(alone)], Selection())[0].findings] == ["WFL003"]
 
 
 def test_copies_of_one_dag_made_by_a_loop_share_one_finding(tmp_path):

@@ -79,3 +79,15 @@ def test_report_without_timings_speaks_of_structure(write):
     timed = write("t.json", '{"a": 60, "b": 30, "c": 10}')
     timed_text = run("report", path, "--timings", timed).stdout
     assert "stage(s) deep" not in timed_text and "Total time saved: 30s" in timed_text
+
+
+def test_a_composite_action_kept_below_the_workflows_folder_is_no_workflow(write):
+    """GitHub loads only the files at the top of .github/workflows/: a composite action's
+    action.yml in a folder below it (bokeh keeps one there) is passed over, never WFL001."""
+    action = write("repo/.github/workflows/composite/setup/action.yml",
+                   "name: setup\nruns:\n  using: composite\n  steps:\n    - run: echo hi\n      shell: bash\n")
+    write("repo/.github/workflows/ci.yml", "on: push\njobs:\n  a:\n    runs-on: x\n    steps: [{run: make}]\n")
+    folder = run("check", str(action.parents[3]))
+    assert folder.exit_code == 0 and "WFL001" not in folder.stdout and "1 file" in folder.stdout
+    staged = run("check", "--ignore-unknown", str(action))  # as the pre-commit hook passes it
+    assert staged.exit_code == 0 and "WFL001" not in staged.stdout

@@ -161,3 +161,12 @@ def test_a_write_in_a_step_no_run_of_its_job_reaches_is_no_publishing():
     assert check_workflow(workflow(text), rule, preview=True).findings == []
     pushed = text.replace('\\"pull_request\\"', '\\"push\\"').replace('["pull_request"]', '["push"]')
     assert [f.tasks for f in check_workflow(workflow(pushed), rule, preview=True).findings] == [("build",)]
+
+
+def test_a_merge_queue_entry_has_a_group_of_its_own_when_the_key_holds_the_ref():
+    """Each merge queue entry runs on its own branch (gh-readonly-queue/<base>/pr-<n>-<sha>): a key
+    holding the ref is unique per run there, so it never cancels another; on a push it is shared."""
+    from wflint.adapters.gha.events import per_run_group
+
+    key = "${{ github.workflow }}-${{ github.ref }}"
+    assert per_run_group(key, QUEUE) and not per_run_group(key, PUSH_MAIN)

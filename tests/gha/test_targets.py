@@ -183,9 +183,27 @@ def test_a_group_that_cancels_a_publish_is_a_hazard():
     # keyed by the tag, in a run on a tag: only a run of that same tag (the same version) shares it
     {"step_if": "startsWith(github.ref, 'refs/tags/v')"},
     {"key": "${{ github.ref_name }}", "step_if": "github.ref_type == 'tag'"},
+    {"key": "${{ github.head_ref || github.ref }}", "step_if": "github.ref_type == 'tag'"},  # the tag, on a tag
+    {"key": "${{ github.event.pull_request.number || github.ref_name }}", "step_if": "github.ref_type == 'tag'"},
 ])
 def test_no_hazard_where_the_group_never_cancels_a_shipping_run(values):
     assert saf311(**values) == []
+
+
+def test_a_pull_requests_preview_and_a_staging_registry_may_be_cancelled():
+    """A pull request's preview environment is deployed again by the PR's newer run; a crates.io
+    sign-in to staging makes its upload a rehearsal. A production environment on push is kept."""
+    head = "concurrency: {group: 'p-${{ github.ref }}', cancel-in-progress: true}\njobs:\n  j:\n    runs-on: x\n"
+    preview = (f"on: pull_request\n{head}    environment: {{name: preview, url: 'https://x'}}\n"
+               "    steps: [{run: ./upload-preview.sh}]\n")
+    staging = (f"on: workflow_dispatch\n{head}    steps:\n      - uses: rust-lang/crates-io-auth-action@v1\n"
+               "        id: auth\n        with: {url: 'https://staging.crates.io'}\n"
+               "      - run: cargo run -p smoke\n        env: {CARGO_REGISTRY_TOKEN: '${{ steps.auth.outputs.token }}'}\n")
+    rule = [all_rules()["SAF311"]]
+    assert check_workflow(workflow(preview), rule).findings == []
+    assert check_workflow(workflow(staging), rule).findings == []
+    production = preview.replace("pull_request", "push").replace("preview", "production")
+    assert len(check_workflow(workflow(production), rule).findings) == 1
 
 
 def test_steps_are_classified_by_command_words_and_tool_locks():
@@ -372,3 +390,13 @@ def test_the_schedule_gap_reads_cron_minutes_and_hours():
     assert gap("0 0 * * *", "30 23 * * *") == 30  # across midnight
     assert gap("@weekly") is None and gap("61 * * * *") is None
     assert schedule_gap_minutes({"push": None}) is None
+
+
+@pytest.mark.parametrize("cluster", ["      - uses: helm/kind-action@v1\n", "      - uses: jupyterhub/action-k3s-helm@v4\n",
+                                     "      - run: kind create cluster --wait 60s\n", "      - run: minikube start\n"])
+def test_a_deploy_to_a_cluster_the_job_makes_itself_is_no_shared_target(cluster):
+    """helm and kubectl after the job starts its own cluster (kind, k3s, minikube) deploy into
+    that throwaway cluster: no other run or matrix instance shares it. Without it, they may."""
+    deploy = "      - run: helm upgrade --install app ./chart --wait\n      - run: kubectl apply -f k8s/\n"
+    assert saf310(job("{push: {branches: [main]}}", cluster + deploy)) == []
+    assert len(saf310(job("{push: {branches: [main]}}", deploy))) == 1

@@ -240,6 +240,9 @@ class DagBuilder:
                 (deps.chain if name == "chain" else deps.chain_linear)(run, node)
             if any(p is UNKNOWN for p in pos):
                 self.mark_dynamic(f"{name}() of values that could not be resolved")
+                segments = [s for s in _segments(pos) if s]
+                for before, after in zip(segments, segments[1:]):  # across the unknown: presumed
+                    self.presume(deps.rshift, before[-1], after[0], node)
             return None
         if name == "cross_downstream":
             a = pos[0] if pos else kw.get("from_tasks", UNKNOWN)
@@ -426,6 +429,18 @@ class DagBuilder:
             task.custom_class = True
         return task
 
+    def presume(self, fn, before, after, node) -> None:
+        """``before >> x >> after`` with x unknown: before's tasks are linked to after's, as every
+        task x can be orders them, and the links are marked presumed (never offered for removal).
+        (Were x empty at run time Airflow would make no such link: unknown is kept, not guessed.)"""
+        made = {id(d): len(d.edges) for d in self.dags}
+        try:
+            fn(before, after, self.site(node))
+        except deps.Dynamic:
+            return
+        for dag in self.dags:
+            dag.presumed_edges.update((u, v) for u, v, _ in dag.edges[made.get(id(dag), 0):])
+
     def make_either(self, either: EitherVal, pos, kw, node):
         """A task of one of two operator classes (``either_class``): its id and wiring are the
         same either way; its work is whichever class the condition picks, so it is not read."""
@@ -438,19 +453,33 @@ class DagBuilder:
             task.sensor = all(_is_sensor(n) for n in names if n)
         return task
 
+    def unnamed_label(self, operator: str, node, dag: DagState, group: GroupState) -> str:
+        """A name for a task whose task_id wflint cannot know (``task_id=kwargs.get("id")``), from
+        where it is made, so its edges are kept: ``<BashOperator at helpers.py:12>`` (`` #2`` on for
+        the next ones made there)."""
+        where = getattr(node, "_wflint_file", None) or self.path
+        site = f"<{operator.split('.')[-1]} at {os.path.basename(str(where))}:{getattr(node, 'lineno', '?')}"
+        label, n = f"{site}>", 2
+        while group.child_id(label) in dag.tasks:
+            label, n = f"{site} #{n}>", n + 1
+        return label
+
     def make_operator(self, name, pos, kw, node, custom: ClassVal | None = None, mapped_kw=None):
         dag = self.current_dag(kw)
         label = kw.get("task_id", UNKNOWN)
         if dag is None:
             outside = isinstance(label, str) and mapped_kw is None and not self.import_depth
             return PendingTask(name, pos, kw, node, custom) if outside else UNKNOWN
-        if not isinstance(label, str):
-            self.mark_dynamic("a task_id could not be resolved", dag)
-            return UNKNOWN
+        unnamed = not isinstance(label, str)
         group = self.current_group(kw, dag)
+        if unnamed:  # still a task, wired as written: only its name is unknown
+            self.mark_dynamic("a task_id could not be resolved", dag)
+            label = self.unnamed_label(name, node, dag, group)
         task = self.new_task(dag, group, group.child_id(label), name, kw, node)
         base = custom.base if custom else name
-        task.custom_class = custom is not None
+        task.custom_class = custom is not None or unnamed
+        task.dynamic = task.dynamic or unnamed
+        task.unnamed = unnamed
         task.base = base
         task.branch = name in BRANCH_OPERATORS or base in BRANCH_OPERATORS
         task.short_circuit = name in SHORT_CIRCUIT_OPERATORS or base in SHORT_CIRCUIT_OPERATORS
@@ -636,13 +665,18 @@ def _dags_of(operands) -> list:
 
 def _known_runs(items: list) -> list[list]:
     """``chain(a, b, unknown, c, d)`` links a→b and c→d: the runs of items between unknown ones."""
+    return [r for r in _segments(items) if len(r) > 1]
+
+
+def _segments(items: list) -> list[list]:
+    """The items between unknown ones, in order (empty where two unknown ones are adjacent)."""
     runs: list[list] = [[]]
     for item in items:
         if item is UNKNOWN:
             runs.append([])
         else:
             runs[-1].append(item)
-    return [r for r in runs if len(r) > 1]
+    return runs
 
 
 def _decorator_text(node: ast.expr) -> str:

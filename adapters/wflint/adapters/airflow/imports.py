@@ -136,6 +136,73 @@ def _source_imports(module_path: str, imports_airflow: re.Pattern) -> bool:
         return False
 
 
+MAX_REPOSITORY_FILES = 5_000  # .py files looked through for the callers of a factory, at most
+_CALLED = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
+_CALLERS: dict[str, dict[str, set[str]]] = {}  # repository top → name → the files that call it
+
+
+def called_elsewhere(path: str, function: str) -> bool:
+    """Whether another ``.py`` file of the DAG file's repository (the folder up to its ``.git`` or
+    ``pyproject.toml``; none found: the file's own folder) imports ``function`` from the file's
+    module and calls it: a loader of the factory. Calls are indexed once per process, bounded in
+    files and size; only the files that call the name are read again for the import."""
+    top = _repository_top(path)
+    index = _CALLERS.get(top)
+    if index is None:
+        index = _CALLERS[top] = _call_index(top)
+    module = os.path.splitext(os.path.basename(path))[0]
+    if module == "__init__":
+        module = os.path.basename(os.path.dirname(os.path.abspath(path)))
+    imported = re.compile(rf"from[ \t]+[\w.]*\b{re.escape(module)}[ \t]+import\b[^\n]*\b{re.escape(function)}\b"
+                          rf"|\b{re.escape(module)}\.{re.escape(function)}\s*\(", re.M)
+    me = os.path.abspath(path)
+    return any(_source_imports(file, imported) for file in sorted(index.get(function, set()) - {me}))
+
+
+def _repository_top(path: str) -> str:
+    """The folder holding a ``.git`` or ``pyproject.toml`` above the file; none within reach, the
+    folder its imports start from (the first above it that is no package: Airflow's DAG folder)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    probe = folder
+    for _ in range(MAX_PARENTS):
+        if any(os.path.exists(os.path.join(probe, marker)) for marker in _STOP_MARKERS):
+            return probe
+        parent = os.path.dirname(probe)
+        if parent == probe:
+            break
+        probe = parent
+    for _ in range(MAX_PARENTS):
+        parent = os.path.dirname(folder)
+        if not os.path.isfile(os.path.join(folder, "__init__.py")) or parent == folder:
+            break
+        folder = parent
+    return folder
+
+
+def _call_index(top: str) -> dict[str, set[str]]:
+    index: dict[str, set[str]] = {}
+    seen = 0
+    for folder, dirs, files in os.walk(top):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in ("node_modules", "venv", "__pycache__"))
+        for name in sorted(files):
+            if not name.endswith(".py"):
+                continue
+            seen += 1
+            if seen > MAX_REPOSITORY_FILES:
+                return index
+            file = os.path.abspath(os.path.join(folder, name))
+            try:
+                if os.path.getsize(file) > MAX_MODULE_BYTES:
+                    continue
+                with open(file, encoding="utf-8", errors="replace") as handle:
+                    text = handle.read()
+            except OSError:
+                continue
+            for called in set(_CALLED.findall(text)):
+                index.setdefault(called, set()).add(file)
+    return index
+
+
 def search_roots(dag_path: str) -> list[str]:
     """The DAG file's folder and its parents, nearest first, each followed by its ``plugins/``;
     the search stops at the repository's top (a ``.git``, ``pyproject.toml``...)."""

@@ -40,6 +40,7 @@ from .model import (
     XComVal,
 )
 from .names import canonical
+from .ops import is_operator_class
 
 MAX_DEPTH = 12
 MAX_ITER = 10_000  # items of one loop or comprehension unrolled; a longer one is marked, never cut silently
@@ -83,6 +84,10 @@ class Interpreter(DagBuilder, ModuleLoader):
         self.repeat_depth = 0  # how much of that is a loop over what cannot be read (copies, each the same)
         self.loop_depth = 0  # > 0 while unrolling a loop or comprehension over literal items
         self.notes: list[str] = []
+        # ``a >> x`` with x unknown, by the shift's node: what comes before x, so that the ``>> b``
+        # after it still orders a before b (presumed needed, whatever x turns out to be).
+        self.through: dict[int, Any] = {}
+        self.callees: list[Any] = []  # the callee of each call whose arguments are being evaluated
         self.bare_factories: list[str] = []  # factories whose DAG has no task and nothing unresolved
         self.init_modules()
 
@@ -507,6 +512,12 @@ class Interpreter(DagBuilder, ModuleLoader):
         left, right = adopt(self, [left, right])
         if left is UNKNOWN or right is UNKNOWN:
             self.mark_dynamic(f"a dependency operand could not be resolved ({_operand_words(node, left is UNKNOWN)})")
+            chained = isinstance(node.left, ast.BinOp) and type(node.left.op) is type(node.op)
+            before = left if left is not UNKNOWN else self.through.get(id(node.left)) if chained else None
+            if before is not None and right is UNKNOWN:
+                self.through[id(node)] = before
+            elif before is not None:
+                self.presume(fn, before, right, node)
             return right
         if isinstance(left, DagState) or isinstance(right, DagState):
             return deps.dag_shift(left, right)
@@ -625,7 +636,7 @@ class Interpreter(DagBuilder, ModuleLoader):
             if name == "output":
                 return XComVal((base,))
             if name in ("task_id",):
-                return base.task_id
+                return UNKNOWN if base.unnamed else base.task_id
             return MethodVal(base, name)
         if isinstance(base, XComVal):
             if name == "output":
@@ -669,14 +680,25 @@ class Interpreter(DagBuilder, ModuleLoader):
             self.anchors.append(node)
         try:
             func = self._expr(node.func, scope)
-            pos, kw = self.args(node, scope)
+            self.callees.append(func)
+            try:
+                pos, kw = self.args(node, scope)
+            finally:
+                self.callees.pop()
             value = self.call_value(func, pos, kw, node, scope)
-            if value is UNKNOWN and "task_id" in kw and not isinstance(func, (Sym, ClassVal)):
+            if value is UNKNOWN and "task_id" in kw and not isinstance(func, (Sym, ClassVal)) \
+                    and not self._in_operator_arguments():
                 self.unfollowed_call(node, "it is given a task_id")
             return value
         finally:
             if anchored:
                 self.anchors.pop()
+
+    def _in_operator_arguments(self) -> bool:
+        """Whether the call being evaluated is an argument of an operator's constructor
+        (``filename=object_name(task_id="extract")``): its value is a parameter, not a task."""
+        parent = self.callees[-1] if self.callees else None
+        return isinstance(parent, (ClassVal, EitherVal)) or isinstance(parent, Sym) and is_operator_class(parent.name, {})
 
     def repository_code(self, node: ast.Call, scope: Scope) -> bool:
         """Whether the callee comes from the DAG's own code (a helper, class, object or module of the

@@ -64,6 +64,7 @@ class TaskState:
     data_from: list = field(default_factory=list)  # task ids whose XCom this task consumes (edges)
     implicit_from: list = field(default_factory=list)  # (task id, detail): xcom_pull without an edge
     custom_class: bool = False
+    unnamed: bool = False  # its task_id could not be known: named by where it is made (``unnamed_label``)
     base: str = ""  # the Airflow class a repository's own operator class derives from
     loop_site: str = ""  # where a loop/comprehension created this copy (``line 12``)
 
@@ -113,6 +114,7 @@ class DagState:
     factory: str = ""  # the uncalled function a factory module is read through (``run_factories``)
     path: str = ""
     loop_edges: set = field(default_factory=set)  # (u, v) linked inside a loop body
+    presumed_edges: set = field(default_factory=set)  # (u, v) linked through an operand wflint could not read
     imported: bool = False  # made while a repository module's body ran: not a DAG of this file
     notes: list = field(default_factory=list)  # why parts of this DAG could not be resolved
 

@@ -26,6 +26,7 @@ from wflint.ir import (
 
 from .effects import covering_prefixes, schema_setup, task_effects
 from .facts import DagIdentity, OperatorFacts
+from .imports import called_elsewhere
 from .interp import Interpreter
 from .model import Anchored, DagState, TaskState
 from .ops import INERT_OPERATORS, OPAQUE_OPERATORS, is_check
@@ -87,7 +88,7 @@ def read_dag_file(path: str, text: str, pools: dict[str, int] | None = None) -> 
             why = _grouped(dag.notes or interp.notes)
             workflow.put(Unresolved(why or ("part of the DAG could not be resolved statically",)))
         if dag.factory:
-            workflow.put(ReadAsIfCalled(dag.factory))
+            workflow.put(ReadAsIfCalled(dag.factory, called_elsewhere(path, dag.factory)))
     for dag in interp.dags:
         dag.release()
     return workflows
@@ -213,10 +214,21 @@ def _workflow(path: str, dag: DagState, pools: dict[str, int], version: EngineVe
     return workflow
 
 
+# Airflow 2's deprecated spellings, which it rewrites to these when the task is made.
+_TRIGGER_ALIASES = {"none_failed_or_skipped": "none_failed_min_one_success", "dummy": "always"}
+
+
+def trigger_rule_of(ts: TaskState) -> str:
+    """The task's trigger rule as Airflow runs it (a deprecated alias replaced); the default when
+    it is not a string wflint could read."""
+    rule = ts.kwargs.get("trigger_rule", "all_success")
+    rule = rule.lower() if isinstance(rule, str) else "all_success"
+    return _TRIGGER_ALIASES.get(rule, rule)
+
+
 def _task(ts: TaskState, cap: int, version: EngineVersion) -> Task:
     kw = ts.kwargs
-    trigger = kw.get("trigger_rule", "all_success")
-    trigger = trigger if isinstance(trigger, str) else "all_success"
+    trigger = trigger_rule_of(ts)
     base = (ts.base or ts.operator).split(".")[-1]
     structure = _structure(base, bool(ts.sensor), bool(ts.custom_class)) or _setup(ts)
     seconds = 0.0 if structure and structure.kind == "marker" else DEFAULT_DURATION_S
@@ -310,6 +322,8 @@ def _edges(dag: DagState, nodes: dict) -> list[Edge]:
     for n, (u, v, node) in enumerate(dag.edges):
         up, down = dag.tasks[u], dag.tasks[v]
         kind, detail = _kind(up, down)
+        if (u, v) in dag.presumed_edges:  # not written: what lies between them could not be read
+            kind, detail = EdgeKind.CONTROL, f"{u} comes before {v} through an operand wflint could not read: presumed"
         if kind is EdgeKind.ORDER and u in gated:
             kind, detail = EdgeKind.CONTROL, f"{u} runs only if {gated[u]} chose its path; the skip reaches {v} through this edge"
         label = dag.labels.get((u, v))
@@ -348,13 +362,13 @@ def _kind(up: TaskState, down: TaskState) -> tuple[EdgeKind, str]:
         return EdgeKind.DATA, f"{down.task_id} receives {up.task_id}'s XCom (TaskFlow/XComArg)"
     if up.sensor:
         return EdgeKind.CONTROL, f"{up.task_id} is a sensor: {down.task_id} waits for its condition"
-    if is_check(up.base or up.operator) and down.kwargs.get("trigger_rule", "all_success") == "all_success":
+    if is_check(up.base or up.operator) and trigger_rule_of(down) == "all_success":
         return EdgeKind.CONTROL, f"{up.task_id} is a check: when it fails, {down.task_id} does not run"
     if up.branch or up.short_circuit:
         what = "branch" if up.branch else "short-circuit"
         return EdgeKind.CONTROL, f"{up.task_id} is a {what} operator: it decides whether {down.task_id} runs"
-    rule = down.kwargs.get("trigger_rule", "all_success")
-    if isinstance(rule, str) and rule != "all_success":
+    rule = trigger_rule_of(down)
+    if rule != "all_success":
         return EdgeKind.CONTROL, f"{down.task_id} has trigger_rule={rule}"
     if up.is_setup or up.is_teardown or down.is_setup or down.is_teardown:
         return EdgeKind.CONTROL, "setup/teardown ordering"

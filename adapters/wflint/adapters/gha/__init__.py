@@ -17,8 +17,11 @@ _JOBS = lazy(r"jobs(?<![^\n]jobs)\s*:")
 def sniff(path: str, text: str) -> bool:
     if not path.endswith((".yml", ".yaml")) or path.endswith((".wflint.yaml", ".wflint.yml")):
         return False
-    if "/.github/workflows/" in "/" + path.replace("\\", "/"):  # also a relative .github/workflows/x.yml
+    parts = ("/" + path.replace("\\", "/")).rsplit("/", 3)
+    if parts[-3:-1] == [".github", "workflows"]:  # also a relative .github/workflows/x.yml
         return True
+    # GitHub loads only the top of .github/workflows/: a file below it (a composite action's
+    # action.yml kept there) is a workflow only if it reads as one.
     return bool(_JOBS.search(text) and _ON.search(text))
 
 

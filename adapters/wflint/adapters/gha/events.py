@@ -263,8 +263,16 @@ def keyed_by_its_tag(group: str, context: RunContext) -> bool:
     """A key holding the ref, in a run on a tag: the only newer run that shares it is one of the same
     tag (pushed again, or dispatched on it), which publishes that very version again; a release
     of another version, the loss SAF311 is about, is never in its group."""
-    return context.ref_type == "tag" and any(m.group(1).strip() in ("github.ref", "github.ref_name")
-                                             for m in re.finditer(r"\$\{\{(.*?)\}\}", group, re.S))
+    if context.ref_type != "tag":
+        return False
+    for m in re.finditer(r"\$\{\{(.*?)\}\}", group, re.S):
+        if m.group(1).strip() in ("github.ref", "github.ref_name"):
+            return True
+        tree = _tree(m.group(1), group_key=True)  # `github.head_ref || github.ref`: the ref on a tag
+        value = _evaluate(tree, context, True) if tree is not None else UNKNOWN
+        if isinstance(value, _Prefixed) or context.ref and value in (context.ref, "refs/tags/" + context.ref):
+            return True
+    return False
 
 
 def uses_status(condition: str) -> bool:
@@ -460,6 +468,8 @@ def _name(name: str, context: RunContext, group_key: bool):
         # a pull request's merge ref is no tag, whatever GitHub calls its type
         return _Prefixed("", frozenset({"tag"})) if context.ref_type == "pull" else context.ref_type
     if name in ("github.ref", "github.ref_name"):
+        if group_key and context.event == "merge_group":
+            return PER_RUN  # each queue entry's branch holds its pull request and head commit
         return _ref_value(context, full=name == "github.ref")
     if group_key:
         return _key_part(name, context)

@@ -56,7 +56,7 @@ from .events import (
 )
 from .facts import JobFacts
 from .matrix import matrix_size
-from .steps import _all_text, step_record, worst
+from .steps import CLUSTER_TARGETS, _all_text, step_record, worst
 from .targets import ATOMIC, REHEARSALS, matrix_values
 
 JOB_DEFAULT_S = 600.0  # per-kind default; only ever shown as "default", never as a saving
@@ -234,8 +234,10 @@ def _put_run_facets(task: Task, contexts: tuple[RunContext, ...], workflow_concu
     called_only = all(c.event is None for c in contexts)
     called = any(c.event is None for c in contexts)  # some run is a caller's (a matrix may fan out)
     mutable = any(floating for _, floating, _ in racing)
+    # A deployment environment a pull request's run writes is its preview: a newer run of the PR
+    # cancelling it deploys the same preview again, as the author wants.
     publishing_in = [c for r, _, cond in reachable if r not in REHEARSALS and not r.startswith(ATOMIC)
-                     for c in contexts if may_run(cond, c)]
+                     for c in contexts if may_run(cond, c) and not (r.startswith("env:") and c.ref_type == "pull")]
     task.put(Publishing(
         targets=tuple(targets),
         unique=tuple(sorted({r for r, _, _ in reachable} - set(targets))),
@@ -442,7 +444,17 @@ class _Gathered:
         """Every step's lists joined in step order, in one pass over the steps."""
         gathered = cls(writes=[], reads=[], calls=0, publishes=[], artifacts_out=[], artifacts_in=[],
                        maybe_out=False, maybe_in=False)
+        local = False  # a cluster made earlier in the job takes what helm and kubectl deploy
+        renamed: dict[str, str] = {}  # a sign-in earlier in the job to another registry (a staging one)
         for s in steps:
+            local = local or bool(s.get("local_cluster"))
+            renamed.update(s.get("registry_as") or {})
+            if local and any(t in CLUSTER_TARGETS for t in s["publishes"]):
+                s = {**s, "publishes": [t for t in s["publishes"] if t not in CLUSTER_TARGETS],
+                     "targets": {t: f for t, f in s["targets"].items() if t not in CLUSTER_TARGETS}}
+            if renamed and any(t in renamed for t in s["publishes"]):
+                s = {**s, "publishes": [renamed.get(t, t) for t in s["publishes"]],
+                     "targets": {renamed.get(t, t): f for t, f in s["targets"].items()}}
             gathered.writes += s["writes"]
             gathered.reads += s["reads"]
             gathered.calls += s["api_calls"]

@@ -99,16 +99,27 @@ def step_record(job_id: str, index: int, step: dict, pointer: tuple, lane: int |
         "maybe_out": False, "maybe_in": False, "unseen_action": False,
         "refs": _step_refs(step),
         "checkout_without_path": False, "read_only": False, "workspace_write": False, "locks": [],
-        "may_ship": False,
+        "may_ship": False, "local_cluster": False, "registry_as": {},
     }
     if uses:
         _uses_effects(rec, action_name(uses), with_)
+        rec["local_cluster"] = action_name(uses) in LOCAL_CLUSTER_ACTIONS
     if run:
+        rec["local_cluster"] = bool(_LOCAL_CLUSTER.search(run))
         own_env = step.get("env")  # the step's own `env:` holds for its script only
         step_env = {str(k): str(v) for k, v in own_env.items()} if isinstance(own_env, dict) else {}
         _run_effects(rec, run, shell_vars if shell_vars is not None else {}, step_env)
         _credential_publishes(rec, step.get("env"))
     return rec
+
+
+# A Kubernetes cluster made inside the job (kind, k3s, minikube, k3d): what helm and kubectl deploy
+# after it goes there, a cluster no other run or matrix instance shares.
+LOCAL_CLUSTER_ACTIONS = {"helm/kind-action", "jupyterhub/action-k3s-helm", "medyagh/setup-minikube",
+                         "manusa/actions-setup-minikube", "nolar/setup-k3d-k3s", "absaoss/k3d-action",
+                         "debianmaster/actions-k3s", "container-tools/kind-action", "engineerd/setup-kind"}
+_LOCAL_CLUSTER = lazy(r"\b(?:kind\s+create\s+cluster|minikube\s+start|k3d\s+cluster\s+create)\b")
+CLUSTER_TARGETS = ("deploy:helm", "deploy:kubectl")
 
 
 # A script handed a registry's upload credentials publishes there, whatever the script is called.
@@ -222,6 +233,10 @@ def _uses_effects(rec: dict, name: str, with_: dict) -> None:
             (w if name.endswith("/save") else r).append("cache:" + key)
     elif name in CLOUD_LOGINS:  # signed in to a cloud, the job's scripts can deploy what wflint cannot name
         rec["may_ship"] = True
+    elif name == "rust-lang/crates-io-auth-action":
+        url = _text(with_.get("url")).strip().rstrip("/").lower()
+        if url and url != "https://crates.io":  # a token for another registry (staging.crates.io)
+            rec["registry_as"] = {"registry:crates": "registry:crates-staging"}
     elif name == "docker/login-action":
         rec["registries"].append(_text(with_.get("registry")).strip().lower() or "docker.io")
     elif name == "actions/checkout":

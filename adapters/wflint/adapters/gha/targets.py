@@ -26,7 +26,7 @@ _FLOATING_TAGS = {"latest", "main", "master", "nightly", "edge", "dev", "develop
 _VARIABLE = lazy(r"\$env:(\w+)|\$\{?(\w+)\}?")
 
 
-REHEARSALS = ("registry:testpypi",)  # uploads that rehearse a release: nothing ships there
+REHEARSALS = ("registry:testpypi", "registry:crates-staging")  # uploads that rehearse a release: nothing ships there
 # Pushes that land whole or not at all (a git ref, an image tag moved by its manifest): a run
 # cancelled half-way leaves nothing half-done, unlike an upload of many files or a deployment.
 ATOMIC = ("git:", "registry:docker")

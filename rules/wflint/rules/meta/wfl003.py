@@ -20,8 +20,9 @@ with DAG("nightly"):
 ```
 
 A DAG factory the file defines and never calls is read as if called once, so it is partial by
-construction: that is said only with `--preview`. Airflow finds no DAG in such a file; the loader
-that calls the factory (a file that imports it, read as a DAG file) is where the DAG is read.
+construction. Where another file of the repository calls it, that is said only with `--preview`:
+Airflow finds no DAG in the factory's file, and the loader (read as a DAG file) is where the DAG
+is read. A factory no file of the repository calls (its loader is installed elsewhere) is said.
 
 **Fix.** None needed; it is information. Resolve the helper (keep it in the repository where
 wflint can read it) to have the whole graph checked.
@@ -56,5 +57,10 @@ def check(ctx: Context) -> Iterator[Finding]:
         location=ctx.workflow.location,
         subject="partial-graph",  # one per workflow: its fingerprint does not move with the counts
         # A factory read as if called is partial by construction; its caller's file is read in its place.
-        preview=ctx.workflow.facet(ReadAsIfCalled) is not None,
+        preview=_read_through_its_caller(ctx.workflow),
     )
+
+
+def _read_through_its_caller(workflow) -> bool:
+    read = workflow.facet(ReadAsIfCalled)
+    return read is not None and read.called_elsewhere

@@ -12,7 +12,8 @@ tag, which publishes that very version again.
 of a version on PyPI, the rest never), a release with half its assets, a deployment stopped
 between its steps. Cancelling is right for tests on a pull request, not for the step that ships.
 A push that lands whole or not at all (a git branch, an image tag) is left alone, and so is an
-upload that only rehearses a release (TestPyPI).
+upload that only rehearses a release (TestPyPI, a staging crates.io sign-in), and a pull request's
+preview deployment (its newer run deploys the same preview again).
 
 **Example.**
 
