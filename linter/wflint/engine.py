@@ -208,10 +208,8 @@ def collapse_copies(findings: list[Finding], shown: int = 2) -> list[Finding]:
         key = (finding.code, finding.line, finding.column, finding.full_message, finding.tasks)
         groups.setdefault(key, []).append(finding)
     kept = []
-    for finding in findings:
-        copies = groups[(finding.code, finding.line, finding.column, finding.full_message, finding.tasks)]
-        if copies[0] is not finding:
-            continue
+    for copies in groups.values():  # in order of each group's first finding
+        finding = copies[0]
         names = list(dict.fromkeys(f.workflow for f in copies))
         if len(names) > 1:
             listed = ", ".join(f"`{n}`" for n in names[:shown]) + (f" and {len(names) - shown} more"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import math
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import deps
@@ -357,13 +358,13 @@ class DagBuilder:
         """``id_node``: the call whose first argument or ``dag_id=`` is the id as written, where
         that is not ``node`` (a ``@dag`` function is called with its own arguments)."""
         dag_id = pos[0] if pos else kw.get("dag_id", UNKNOWN)
-        if not isinstance(dag_id, str):
-            dag_id = _unresolved_id(id_node or node) or "<dynamic>"
+        resolved = isinstance(dag_id, str)
+        if not resolved:  # the same expression again (a factory called twice): told apart by count
             made = {d.dag_id for d in self.dags}
-            if dag_id in made:  # the same expression again (a factory called twice): told apart by count
-                dag_id = next(f"{dag_id} #{n}" for n in range(2, len(made) + 3) if f"{dag_id} #{n}" not in made)
+            written = _unresolved_id(id_node or node) or "<dynamic>"
+            dag_id = _first_free(lambda n: written if n == 1 else f"{written} #{n}", made.__contains__)
         node = self.site(node)
-        dag = DagState(dag_id, node, kw, path=self.path, id_resolved=isinstance(pos[0] if pos else kw.get("dag_id"), str))
+        dag = DagState(dag_id, node, kw, path=self.path, id_resolved=resolved)
         dag.imported = self.import_depth > 0
         dag.root.node = node
         dag.root.default_args = {}
@@ -459,10 +460,8 @@ class DagBuilder:
         the next ones made there)."""
         where = getattr(node, "_wflint_file", None) or self.path
         site = f"<{operator.split('.')[-1]} at {os.path.basename(str(where))}:{getattr(node, 'lineno', '?')}"
-        label, n = f"{site}>", 2
-        while group.child_id(label) in dag.tasks:
-            label, n = f"{site} #{n}>", n + 1
-        return label
+        return _first_free(lambda n: f"{site}>" if n == 1 else f"{site} #{n}>",
+                           lambda label: group.child_id(label) in dag.tasks)
 
     def make_operator(self, name, pos, kw, node, custom: ClassVal | None = None, mapped_kw=None):
         dag = self.current_dag(kw)
@@ -722,6 +721,14 @@ def _map_length(mapped) -> int | None:
             return None
         total *= len(value)
     return total
+
+
+def _first_free(name: Callable[[int], str], taken: Callable[[str], bool]) -> str:
+    """``name(1)``, else ``name(2)``… the first that is not ``taken``: copies told apart by count."""
+    n = 1
+    while taken(name(n)):
+        n += 1
+    return name(n)
 
 
 def either_class(value) -> str | None:

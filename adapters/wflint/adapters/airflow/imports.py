@@ -72,21 +72,7 @@ class ModuleLoader:
         return module
 
     def find_module(self, dotted: str, importer: str | None, level: int) -> tuple[str, bool] | None:
-        parts = [p for p in dotted.split(".") if p]
-        if level:
-            if not importer:
-                return None
-            base = os.path.dirname(importer)
-            for _ in range(level - 1):
-                base = os.path.dirname(base)
-            return _module_file(base, parts)
-        if parts and parts[0] in STDLIB:
-            return None  # Airflow appends the DAGs folder to sys.path: the standard library wins
-        for root in self.roots:
-            found = _module_file(root, parts)
-            if found is not None:
-                return found
-        return None
+        return find_module_file(dotted, importer, level, self.roots)
 
     def submodule(self, module: LocalModule, name: str) -> LocalModule | None:
         """``package.name`` where ``name`` is not bound in the package: its submodule, if any."""
@@ -101,6 +87,27 @@ class ModuleLoader:
         return sub if sub is not None else UNKNOWN
 
 
+def find_module_file(dotted: str, importer: str | None, level: int, roots: list[str]) -> tuple[str, bool] | None:
+    """The file of module ``dotted`` imported from ``importer`` (``level`` dots of a relative
+    import), searched in ``roots``, and whether it is a package; None where it is not the
+    repository's (the standard library, or found nowhere)."""
+    parts = [p for p in dotted.split(".") if p]
+    if level:
+        if not importer:
+            return None
+        base = os.path.dirname(importer)
+        for _ in range(level - 1):
+            base = os.path.dirname(base)
+        return _module_file(base, parts)
+    if parts and parts[0] in STDLIB:
+        return None  # Airflow appends the DAGs folder to sys.path: the standard library wins
+    for root in roots:
+        found = _module_file(root, parts)
+        if found is not None:
+            return found
+    return None
+
+
 _IMPORT_LINE = re.compile(r"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import|import[ \t]+([\w.]+))", re.M)
 MAX_LOCAL_IMPORTS = 30  # imports looked at, at most, to tell a loader of a repository's DAG factory
 MAX_MODULE_BYTES = 2_000_000
@@ -110,19 +117,14 @@ def imports_local_airflow(path: str, text: str, imports_airflow: re.Pattern) -> 
     """Whether ``text`` (the file at ``path``) imports a module of its own repository whose source
     imports airflow (``imports_airflow``): the module files are found as the interpreter finds
     them, one level deep, the first ``MAX_LOCAL_IMPORTS`` imports only."""
-    roots = search_roots(path)
+    roots, importer = search_roots(path), os.path.abspath(path)
     for match in itertools.islice(_IMPORT_LINE.finditer(text), MAX_LOCAL_IMPORTS):
         dots, dotted = match.group(1) or "", match.group(2) or match.group(3) or ""
-        parts = [p for p in dotted.split(".") if p]
-        if not dots and (not parts or parts[0] in STDLIB or parts[0] == "airflow"):
+        if not dots and (not dotted or dotted.split(".")[0] == "airflow"):
             continue
-        bases = [os.path.dirname(os.path.abspath(path))] if dots else roots
-        for _ in range(len(dots) - 1):
-            bases = [os.path.dirname(bases[0])]
-        for base in bases:
-            found = _module_file(base, parts)
-            if found is not None and _source_imports(found[0], imports_airflow):
-                return True
+        found = find_module_file(dotted, importer, len(dots), roots)
+        if found is not None and _source_imports(found[0], imports_airflow):
+            return True
     return False
 
 
@@ -162,15 +164,11 @@ def called_elsewhere(path: str, function: str) -> bool:
 def _repository_top(path: str) -> str:
     """The folder holding a ``.git`` or ``pyproject.toml`` above the file; none within reach, the
     folder its imports start from (the first above it that is no package: Airflow's DAG folder)."""
+    roots = search_roots(path)
+    top = [r for i, r in enumerate(roots) if not (i and r == os.path.join(roots[i - 1], "plugins"))][-1]
+    if any(os.path.exists(os.path.join(top, marker)) for marker in _STOP_MARKERS):
+        return top
     folder = os.path.dirname(os.path.abspath(path))
-    probe = folder
-    for _ in range(MAX_PARENTS):
-        if any(os.path.exists(os.path.join(probe, marker)) for marker in _STOP_MARKERS):
-            return probe
-        parent = os.path.dirname(probe)
-        if parent == probe:
-            break
-        probe = parent
     for _ in range(MAX_PARENTS):
         parent = os.path.dirname(folder)
         if not os.path.isfile(os.path.join(folder, "__init__.py")) or parent == folder:

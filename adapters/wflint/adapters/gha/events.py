@@ -266,9 +266,7 @@ def keyed_by_its_tag(group: str, context: RunContext) -> bool:
     if context.ref_type != "tag":
         return False
     for m in re.finditer(r"\$\{\{(.*?)\}\}", group, re.S):
-        if m.group(1).strip() in ("github.ref", "github.ref_name"):
-            return True
-        tree = _tree(m.group(1), group_key=True)  # `github.head_ref || github.ref`: the ref on a tag
+        tree = _tree(m.group(1), group_key=True)  # `github.ref`, or `github.head_ref || github.ref`: the tag
         value = _evaluate(tree, context, True) if tree is not None else UNKNOWN
         if isinstance(value, _Prefixed) or context.ref and value in (context.ref, "refs/tags/" + context.ref):
             return True
