@@ -279,6 +279,9 @@ class Step:
     finalizer: bool = False  # runs on failure or always (``always()``, ``failure()``)
     opaque_action: bool = False  # a local action wflint could not read
     locks: tuple[str, ...] = ()  # tool locks it takes (a build directory, a package cache): holders wait in turn
+    # an action known to change the job's shared state (a tool on PATH, a restored cache, credentials),
+    # False: known not to (a checkout, an artifact); None: what the action changes is not known
+    writes_job_state: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -324,6 +327,9 @@ class Publishing(Facet):
     per_instance: bool = False  # each concurrent instance (matrix job) writes a target of its own
     rivals: tuple[str, ...] = ()  # other workflows' tasks writing one of its floating targets, in words
     rivals_often: bool = False  # one side of such a pair starts often
+    # the job's runs that write none of ``targets`` (a pull request's run of a job that pushes only
+    # on main), in words: a group for the target would hold them too
+    quiet_runs: tuple[str, ...] = ()
 
 
 # --- how an engine queues, picks and spaces tasks -------------------------------------------------

@@ -108,3 +108,31 @@ def test_saf310_tag_pushes_are_not_frequent():
     assert finding.confidence.value == "medium"
     [finding] = findings(deploy("{push: {branches: [main], tags: ['v*']}}", body), "SAF310")
     assert finding.confidence.value == "high"
+
+
+@pytest.mark.parametrize("condition, applicability", [
+    ("", "safe"),  # every run of the job pushes `:edge`: one group for the job holds only pushes
+    ("        if: github.ref == 'refs/heads/main'\n", "unsafe"),  # its pull_request runs push nothing
+    ("    if: github.ref == 'refs/heads/main'\n", "safe"),  # the job itself never runs on a pull request
+])
+def test_saf310_group_over_runs_that_write_nothing_is_opt_in(condition, applicability):
+    job = ("    runs-on: x\n    steps:\n      - run: docker build -t ghcr.io/o/app .\n"
+           f"      - run: docker push ghcr.io/o/app:edge\n{condition}")
+    [finding] = findings(deploy("[push, pull_request]", job), "SAF310")
+    assert finding.fix.applicability.value == applicability
+    assert ("pull_request" in finding.fix.title) is (applicability == "unsafe")
+
+
+@pytest.mark.parametrize("lanes, shown, preview", [
+    (["uses: actions/setup-node@v4", "uses: actions/setup-python@v5"], 1, False),  # one finding per group
+    (["uses: docker/login-action@v3", "run: make"], 1, False),
+    (["uses: acme/read-file-action@v1", "uses: acme/read-file-action@v1"], 1, True),  # unknown: preview
+    (["uses: actions/upload-artifact@v4", "run: make"], 0, None),  # its effect is read whole
+    (["uses: actions/checkout@v4\n            with: {path: base}", "run: make"], 0, None),
+])
+def test_saf302_only_actions_known_to_change_the_jobs_state(lanes, shown, preview):
+    body = "".join(f"          - {lane}\n" for lane in lanes)
+    text = f"on: push\njobs:\n  j:\n    runs-on: x\n    steps:\n      - parallel:\n{body}"
+    found = findings(text, "SAF302")
+    assert len(found) == shown
+    assert all(f.preview is preview for f in found)

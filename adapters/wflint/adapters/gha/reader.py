@@ -231,6 +231,7 @@ def _put_run_facets(task: Task, contexts: tuple[RunContext, ...], workflow_concu
     racing = [(r, floating, cond) for r, floating, cond in reachable if floating is not False]
     targets = sorted({r for r, _, _ in racing})
     where = [c for _, _, cond in racing for c in contexts if may_run(cond, c)]
+    quiet = [c.wording for c in contexts if c not in where]
     called_only = all(c.event is None for c in contexts)
     called = any(c.event is None for c in contexts)  # some run is a caller's (a matrix may fan out)
     mutable = any(floating for _, floating, _ in racing)
@@ -253,6 +254,7 @@ def _put_run_facets(task: Task, contexts: tuple[RunContext, ...], workflow_concu
         cancelling_group=_cancelling_group(own, workflow_concurrency, publishing_in),
         # a target named by a matrix value is one per instance (`environment: ${{ matrix.env }}`)
         per_instance=bool(targets) and all(matrix_values(t) for t in targets),
+        quiet_runs=tuple(dict.fromkeys(quiet)),
     ))
 
 
@@ -526,6 +528,7 @@ def _step_facet(rec: dict) -> Step:
         read_only=rec["read_only"], checkout_without_path=rec["checkout_without_path"],
         condition_reads_steps="steps." in condition, finalizer=bool(condition and FINALIZER.search(condition)),
         opaque_action=bool(rec.get("opaque_action")), locks=tuple(rec["locks"]),
+        writes_job_state=rec["job_state"],
     )
 
 

@@ -99,11 +99,12 @@ def step_record(job_id: str, index: int, step: dict, pointer: tuple, lane: int |
         "maybe_out": False, "maybe_in": False, "unseen_action": False,
         "refs": _step_refs(step),
         "checkout_without_path": False, "read_only": False, "workspace_write": False, "locks": [],
-        "may_ship": False, "local_cluster": False, "registry_as": {},
+        "may_ship": False, "local_cluster": False, "registry_as": {}, "job_state": None,
     }
     if uses:
         _uses_effects(rec, action_name(uses), with_)
         rec["local_cluster"] = action_name(uses) in LOCAL_CLUSTER_ACTIONS
+        rec["job_state"] = writes_job_state(action_name(uses))
     if run:
         rec["local_cluster"] = bool(_LOCAL_CLUSTER.search(run))
         own_env = step.get("env")  # the step's own `env:` holds for its script only
@@ -206,6 +207,26 @@ def _all_text(value) -> str:
 
 # Actions that sign the job in to a cloud provider: like deploy credentials in a step's env.
 CLOUD_LOGINS = {"google-github-actions/auth", "aws-actions/configure-aws-credentials", "azure/login"}
+
+
+# Actions known to change what the job's later steps share: a tool installed into the runner's tool
+# cache and put on `PATH` or in `$GITHUB_ENV` (setup-*, toolchains, installers), a cache restored
+# into the job's folders and saved by a post step, credentials written for the job's other steps
+# (a registry or cloud sign-in, undone by a post step). Any other action's effects are unknown.
+_JOB_STATE = lazy(r"(?:^actions/cache(?:/|$)|/setup-|-setup$|/action-setup|toolchain|/install-action$"
+                  r"|^docker/login-action$|^docker/setup-)")
+
+
+# Actions whose whole effect wflint reads otherwise: a checkout's rewrite of the workspace (SAF303),
+# an artifact's upload or download; they change nothing else the job's steps share.
+_SELF_CONTAINED = {"actions/checkout", "actions/upload-artifact", "actions/download-artifact"}
+
+
+def writes_job_state(name: str) -> bool | None:
+    """Does the action change the job's shared state (``_JOB_STATE``)? None: not known."""
+    if name in CLOUD_LOGINS or _JOB_STATE.search(name):
+        return True
+    return False if name in _SELF_CONTAINED else None
 
 
 def _uses_effects(rec: dict, name: str, with_: dict) -> None:

@@ -53,7 +53,9 @@ block also says `queue: max`, so every run goes in turn, but never in a workflow
 (`workflow_call`, whatever else starts it): every run of its callers, each instance of a caller's
 matrix, would queue behind one group. The fix is unsafe (opt-in) at low confidence, and there on a
 target not proven replaced in place (a group keeps one pending run; a caller's matrix may start
-many). It is not offered for a matrix job whose instances share a target (one group would serialize, and by default
+many), and where some runs of the job write none of its targets (a pull request's run of a job
+that pushes only on `main`): the job-level group holds those runs too, and a newer pending one
+replaces theirs. It is not offered for a matrix job whose instances share a target (one group would serialize, and by default
 cancel, their instances); where each instance deploys its own (`environment: ${{ matrix.env }}`),
 the key names it and the instances still run side by side.
 """
@@ -98,8 +100,13 @@ def check(ctx: Context) -> Iterator[Finding]:
             # In a workflow others call, each instance of a caller's matrix would join the group, and
             # a group keeps one pending run: on a target not proven replaced in place, that drops work.
             opt_in = confidence is Confidence.LOW or publishing.callable and not publishing.mutable
-            fix = Fix(Applicability.UNSAFE if opt_in else Applicability.SAFE,
-                      f"add `concurrency: {{group: {group}, cancel-in-progress: false{extra}}}` to `{job_id}`",
+            # A job-level group holds every run of the job, those that write nothing too: a newer
+            # pending one would replace theirs (a pull request's checks cancelled).
+            also = publishing.quiet_runs
+            fix = Fix(Applicability.UNSAFE if opt_in or also else Applicability.SAFE,
+                      f"add `concurrency: {{group: {group}, cancel-in-progress: false{extra}}}` to `{job_id}`"
+                      + (f" (opt-in: the group also holds its runs on {', '.join(also)}, which write none of "
+                         "these; a newer pending run replaces theirs)" if also else ""),
                       (AddConcurrency(job_id, group, queue),))
         yield ctx.finding(
             f"{ctx.task_name(job_id)} writes {what} with no `concurrency` group, so it can overlap {overlap}; "
