@@ -155,6 +155,7 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
                   if node["type"] != STICKY and n not in root_of]
     pin = doc.get("pinData") if isinstance(doc.get("pinData"), dict) else {}
     wiring = _wire(main, task_names, by_name, one_to_one)
+    wiring.dangling += _keyed_by_id(connections, by_name, p)
     _start_and_wait_edges(main, wiring, by_name, one_to_one)
     folded: dict[str, list[str]] = {}
     for sub, root in root_of.items():
@@ -495,6 +496,17 @@ def _put_shared_facets(task: Task, in_loop: bool) -> None:
 # Measured on n8n 2.8.4 (tests/test_n8n_oracle.py): a sibling branch's `$('X').item` stops the run.
 PAIRED_ITEM_FAILURE = ("n8n stops the run with 'Invalid expression' (no paired item); `$('{u}').first()` "
                        "reads {u}'s output without following the items")
+
+
+def _keyed_by_id(connections: dict, by_name: dict, p: tuple) -> list[Dangling]:
+    """Connections filed under a node's id rather than its name: n8n looks them up by name, so it
+    ignores them (measured on n8n 2.8.4: only the trigger runs), as ``connection_links`` does; a
+    file made by a script rather than the editor, whose wiring does nothing."""
+    ids = {node.get("id"): name for name, (_, node) in by_name.items() if isinstance(node.get("id"), str)}
+    return [Dangling(ids[src], src, Location(p + ("connections", src)),
+                     f"connections filed under `{src}`, the id of node `{ids[src]}`: n8n finds a node's "
+                     "connections by its name and ignores these")
+            for src in connections if src not in by_name and src in ids]
 
 
 def connection_links(connections: dict, p: tuple, by_name) -> list[dict]:

@@ -19,21 +19,27 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wflint.finding import Finding, Severity
+from wflint.finding import Finding, Related, Severity
+from wflint.ir import Dangling
 from wflint.rule import Context, rule
 
 
 @rule("GRA002", "dangling-reference", Severity.ERROR, needs_analysis=False)
 def check(ctx: Context) -> Iterator[Finding]:
     known = list(ctx.workflow.tasks)
+    places: dict[tuple[str, str], list[Dangling]] = {}  # one finding per task and missing name
     for ref in ctx.workflow.dangling:
-        hint = _closest(ref.target, known)
+        places.setdefault((ref.task, ref.target), []).append(ref)
+    for (task, target), refs in places.items():
+        hint = _closest(target, known)
+        more = f" ({len(refs)} places)" if len(refs) > 1 else ""
         yield ctx.finding(
-            f"{ctx.task_name(ref.task) if ref.task in ctx.workflow.tasks else f'`{ref.task}`'} refers to "
-            f"`{ref.target}`, which is not a task in this workflow" + (f" (did you mean `{hint}`?)" if hint else ""),
-            location=ref.location,
-            tasks=(ref.task,) if ref.task in ctx.workflow.tasks else (),
-            subject=ref.target,
+            f"{ctx.task_name(task) if task in ctx.workflow.tasks else f'`{task}`'} refers to "
+            f"`{target}`{more}, which is not a task in this workflow" + (f" (did you mean `{hint}`?)" if hint else ""),
+            location=refs[0].location,
+            tasks=(task,) if task in ctx.workflow.tasks else (),
+            related=tuple(Related(r.location, f"also refers to `{target}` here", task) for r in refs[1:] if r.location),
+            subject=target, detail=refs[0].detail,
         )
 
 

@@ -18,7 +18,8 @@ nothing feeds) reaches both tasks, they never run in one execution and the read 
 A read that follows the reader's own items back (n8n's `$('X').item`) fails even when X ran first,
 unless X is on the path the reader's items came by: the message says so (measured on n8n 2.8.4).
 
-Only with `--preview`: tasks that never run in one execution, and a producer or reader whose ids
+Only with `--preview`: tasks that never run in one execution (other starts, or routes of a branch
+choice no one execution takes both of: the read may sit in code that only that route runs), and a producer or reader whose ids
 or orderings wflint could not resolve (WFL003): an ordering may pass through tasks it could not
 read. `$('X').isExecuted` in n8n asks whether X ran and reads nothing.
 
@@ -59,7 +60,15 @@ def check(ctx: Context) -> Iterator[Finding]:
         if facet_v and not starts_v:
             continue  # the reader never runs (nothing that starts an execution reaches it)
         apart = bool(facet_u and facet_v) and not set(starts_u) & set(starts_v)
-        if apart:
+        routes = "" if apart else _other_route(ctx, u, v)
+        apart = apart or bool(routes)
+        if routes == "never":
+            after = (f"never runs in the same execution as it (every way through the branch choices "
+                     f"that runs {v} leaves {u} out; the read may sit in code only the other route runs)")
+        elif routes:
+            after = (f"runs in the same execution as it only when a branch choice splits its items "
+                     f"between its outputs (every way through the choices that runs {v} leaves {u} out)")
+        elif apart:
             origin = ("has no incoming connection" if list(starts_v) == [v]
                       else f"is reached only from {', '.join(map(str, starts_v))}")
             where = f"only from {', '.join(map(str, starts_u))}" if starts_u else "never runs"
@@ -96,6 +105,19 @@ def check(ctx: Context) -> Iterator[Finding]:
             # unordered only as far as wflint could resolve the graph
             preview=apart or bool(unresolved),
         )
+
+
+def _other_route(ctx: Context, u: str, v: str) -> str:
+    """"never" where ``u`` and ``v`` sit on routes no one execution takes both of (the two outputs
+    of an IF fed one item), "split" where only items split between a choice's outputs bring them
+    together, "" otherwise. Only where the adapter lists every way through the branch choices."""
+    order = ctx.workflow.facet(ExecutionOrder)
+    if order is None or not order.scenarios_complete or not order.scenarios:
+        return ""
+    runs = [s.runs for s in order.scenarios if v in s.runs]
+    if not runs or any(u in run for run in runs) or not any(s.choices for s in order.scenarios):
+        return ""
+    return "never" if order.one_item_per_branch else "split"
 
 
 def _runs_first(ctx: Context, u: str, v: str) -> bool:
