@@ -774,3 +774,39 @@ def test_any_node_wired_to_two_input_indexes_is_a_join_that_runs_once():
     assert twice.tasks["Join"].join is Join.EACH
     [finding] = check_workflow(twice, [all_rules()["SAF003"]]).findings
     assert {"A", "B"} <= set(finding.tasks)
+
+
+def _findings(d, code, preview=False):
+    return [f for f in check_workflow(read(d), [all_rules()[code]], preview=preview).findings if f.code == code]
+
+
+@pytest.mark.parametrize("feeder, wording", [
+    ("manualTrigger", "never runs in the same execution"),  # one item: an IF takes one way per run
+    ("code", "only when a branch choice splits its items"),  # a Code node may emit several items
+])
+def test_saf004_read_of_a_node_on_another_route_of_a_choice_is_preview(feeder, wording):
+    route = {"conditions": {"string": [{"value1": "={{ $json.action }}", "value2": "list"}]}}
+    read_other = {"jsCode": "if ($json.action === 'list') { return $('List').all(); }\nreturn $input.all();"}
+    nodes = [node("Parse", "code", (100, 0), {"jsCode": "return [{json: {}}];"})] if feeder == "code" else []
+    first = "Parse" if feeder == "code" else T
+    nodes += [node("Route", "if", (200, 0), route), node("Format", "code", (300, -100), read_other),
+              node("List", "noOp", (300, 100))]
+    pairs = [(T, "Parse")] if feeder == "code" else []
+    d = doc(nodes, links(*pairs, (first, "Route"), ("Route", "Format", 1), ("Route", "List", 0)))
+    assert _findings(d, "SAF004") == []
+    [finding] = _findings(d, "SAF004", preview=True)
+    assert wording in finding.message + finding.detail
+
+
+def test_connections_filed_under_node_ids_are_reported_and_each_missing_name_once():
+    nodes = [node("A", "set", (200, 0), id="a1"),
+             node("B", "set", (400, 0), {"values": {"string": [{"name": "x", "value": "={{ $('Gone').item.json.x }}"},
+                                                                {"name": "y", "value": "={{ $('Gone').item.json.y }}"}]}})]
+    d = doc(nodes, {"t1": {"main": [[{"node": "a1", "type": "main", "index": 0}]]},
+                    "A": {"main": [[{"node": "B", "type": "main", "index": 0}]]}})
+    d["nodes"][0]["id"] = "t1"
+    found = _findings(d, "GRA002")
+    assert sorted(f.subject for f in found) == ["Gone", "t1"]
+    by_subject = {f.subject: f for f in found}
+    assert "id of node `Start`" in by_subject["t1"].detail
+    assert "(2 places)" in by_subject["Gone"].message and len(by_subject["Gone"].related) == 1
