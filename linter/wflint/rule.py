@@ -141,6 +141,11 @@ class Context:
         shown = printable(task_id)
         return f"`{shown}`" if task.name == task_id else f"`{shown}` ({printable(task.name)})"
 
+    def partly_resolved(self, *task_ids: str) -> list[str]:
+        """Those of ``task_ids`` whose names or edges the adapter could not resolve whole: an
+        ordering between them and another task may pass through what wflint could not read."""
+        return [t for t in task_ids if self.workflow.tasks[t].dynamic]
+
     def location_of(self, task_id: str) -> Location:
         return self.workflow.tasks[task_id].location
 

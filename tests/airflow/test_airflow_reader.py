@@ -746,3 +746,53 @@ with DAG("d"):
     assert unnamed == ["<BashOperator at dag.py:6 #2>", "<BashOperator at dag.py:6>"]
     assert {("start", unnamed[1]), (unnamed[1], "finish"), ("start", unnamed[0])} <= edges(wf)
     assert wf.tasks[unnamed[0]].opaque and wf.tasks[unnamed[0]].dynamic and wf.facet(Unresolved) is not None
+
+
+def _codes(wf, preview=False):
+    from wflint.engine import check_workflow
+    from wflint.rule import all_rules
+
+    return sorted(f.code for f in check_workflow(wf, all_rules().values(), preview=preview).findings)
+
+
+def test_a_race_between_tasks_whose_orderings_wflint_could_not_read_is_preview():
+    """A chain built over a listing (``steps[i] >> steps[i + 1]``) orders the lock before the
+    release in Airflow; wflint cannot read it, so their two writes are no race it can show."""
+    wf = read('''
+import os
+from airflow import DAG
+from airflow.operators.empty import EmptyOperator
+from airflow.providers.postgres.operators.postgres import PostgresOperator
+with DAG("d"):
+    lock = PostgresOperator(task_id="lock", postgres_conn_id="db", sql="UPDATE locks SET free = false")
+    steps = [EmptyOperator(task_id="first")]
+    for i, name in enumerate(os.listdir("sql")):
+        steps.append(EmptyOperator(task_id=f"run_{name}"))
+        steps[i] >> steps[i + 1]
+    unlock = PostgresOperator(task_id="unlock", postgres_conn_id="db", sql="UPDATE locks SET free = true")
+    lock >> steps[0]
+    steps[-1] >> unlock
+''')["d"]
+    assert "SAF001" not in _codes(wf) and "SAF001" in _codes(wf, preview=True)
+
+
+@pytest.mark.parametrize("normal_path, reported", [
+    ("extract >> load >> join", False),  # load runs only when extract succeeded, the fallback only when it failed
+    ("other >> load >> join", True),  # load does not need extract: both may run, and fail, in one run
+])
+def test_saf005_one_success_after_a_fallback_and_the_normal_path(normal_path, reported):
+    wf = read(f'''
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+from airflow.operators.empty import EmptyOperator
+with DAG("d"):
+    extract = BashOperator(task_id="extract", bash_command="./e.sh")
+    other = BashOperator(task_id="other", bash_command="./o.sh")
+    fallback = BashOperator(task_id="fallback", bash_command="./f.sh", trigger_rule="one_failed")
+    load = BashOperator(task_id="load", bash_command="./l.sh")
+    join = EmptyOperator(task_id="join", trigger_rule="one_success")
+    extract >> fallback >> join
+    {normal_path}
+    join >> BashOperator(task_id="publish", bash_command="./p.sh")
+''')["d"]
+    assert ("SAF005" in _codes(wf)) is reported

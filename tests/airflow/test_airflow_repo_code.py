@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 
+import pytest
 from af_oracle import ROOT, airflow_python  # noqa: F401
 
 from wflint.adapters import airflow
@@ -196,3 +197,20 @@ def test_copies_of_one_dag_made_by_a_loop_share_one_finding(tmp_path):
                       "for feed in [Feed('a'), Feed('b'), Feed('c')]:\n    globals()[feed.name] = make(feed)\n")
     (finding,) = lint_paths([str(loader)], Selection())[0].findings
     assert finding.code == "WFL003" and "the same in 3 workflows made here" in finding.full_message
+
+
+@pytest.mark.parametrize("import_line", ["from sub import make_sub", "from sub import (\n    make_sub,\n)"])
+def test_a_factory_imported_over_several_lines_is_called_elsewhere(tmp_path, import_line):
+    """A factory another file imports (on one line or in parentheses over several) and calls has a
+    loader wflint reads: that the factory alone is partial is said only with --preview."""
+    from wflint.engine import Selection, lint_paths
+
+    (tmp_path / "pyproject.toml").write_text("")
+    factory = tmp_path / "sub.py"
+    factory.write_text("from airflow import DAG\nfrom airflow.operators.bash import BashOperator\n"
+                       "def make_sub(parent, args):\n    sub = DAG(dag_id=f'{parent}.sub', default_args=args)\n"
+                       "    BashOperator(task_id='t', bash_command='./t.sh', dag=sub)\n    return sub\n")
+    (tmp_path / "parent.py").write_text(f"from airflow import DAG\n{import_line}\n"
+                                        "with DAG('parent') as dag:\n    make_sub('parent', {{}})\n")
+    assert [f.code for f in lint_paths([str(factory)], Selection())[0].findings] == []
+    assert [f.code for f in lint_paths([str(factory)], Selection(preview=True))[0].findings] == ["WFL003"]

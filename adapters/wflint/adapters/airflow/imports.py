@@ -155,7 +155,9 @@ def called_elsewhere(path: str, function: str) -> bool:
     module = os.path.splitext(os.path.basename(path))[0]
     if module == "__init__":
         module = os.path.basename(os.path.dirname(os.path.abspath(path)))
-    imported = re.compile(rf"from[ \t]+[\w.]*\b{re.escape(module)}[ \t]+import\b[^\n]*\b{re.escape(function)}\b"
+    # `from m import f`, or across lines inside parentheses: `from m import (\n    f,\n)`
+    imported = re.compile(rf"from[ \t]+[\w.]*\b{re.escape(module)}[ \t]+import\b(?:[ \t]*\([^)]*|[^\n]*)"
+                          rf"\b{re.escape(function)}\b"
                           rf"|\b{re.escape(module)}\.{re.escape(function)}\s*\(", re.M)
     me = os.path.abspath(path)
     return any(_source_imports(file, imported) for file in sorted(index.get(function, set()) - {me}))

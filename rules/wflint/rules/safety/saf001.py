@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from wflint.facets import InstanceWrites
 from wflint.finding import Finding, Related, Severity
 from wflint.rule import Context, rule
+from wflint.rules.safety.races import as_far_as_read as _as_far
 
 
 @rule("SAF001", "parallel-write-conflict", Severity.ERROR)
@@ -46,16 +47,18 @@ def check(ctx: Context) -> Iterator[Finding]:
         else:
             how = (f"are on branches nothing orders; {model.name} runs them one at a time, but which "
                    f"goes first depends only on {model.tiebreak or 'the engine'}, and both write")
+        unresolved = ctx.partly_resolved(a, b)
         yield ctx.finding(
             f"{ctx.task_name(a)} and {ctx.task_name(b)} {how} "
-            f"`{conflict.resource}`; order them or write to separate resources",
+            f"`{conflict.resource}`{_as_far(unresolved)}; order them or write to separate resources",
             location=ctx.location_of(b),
             tasks=(a, b),
             subject=conflict.resource,
             related=(Related(ctx.location_of(a), f"{a} also writes {conflict.resource}", a),),
             # One task at a time: the writes never overlap, only their order is the engine's
             # tie-break, which matters only for writes wflint cannot tell apart from creates.
-            preview=not model.runs_parallel,
+            # an ordering between them may pass through what wflint could not resolve
+            preview=not model.runs_parallel or bool(unresolved),
         )
     for task_id, task in ctx.workflow.tasks.items():
         instance_writes = task.facet(InstanceWrites)

@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from wflint.finding import Finding, Related, Severity
 from wflint.ir import Mode
 from wflint.rule import Context, rule
+from wflint.rules.safety.races import as_far_as_read
 
 
 @rule("SAF002", "parallel-read-write-race", Severity.ERROR)
@@ -44,8 +45,10 @@ def check(ctx: Context) -> Iterator[Finding]:
             race = (f"that {ctx.task_name(writer)} writes on a branch nothing orders against it; "
                     f"{model.name} runs one at a time, so whether the read sees the write depends only on "
                     f"{model.tiebreak or 'the engine'}")
+        unresolved = ctx.partly_resolved(writer, reader)
         yield ctx.finding(
-            f"{ctx.task_name(reader)} reads `{conflict.resource}` {race}; add the dependency the reader relies on",
+            f"{ctx.task_name(reader)} reads `{conflict.resource}` {race}{as_far_as_read(unresolved)}; "
+            "add the dependency the reader relies on",
             location=ctx.location_of(reader),
             tasks=(writer, reader),
             subject=conflict.resource,
@@ -53,4 +56,5 @@ def check(ctx: Context) -> Iterator[Finding]:
             # One task at a time: no race, an order that holds the same way each run, only by the
             # tie-break (a node moved on the canvas changes it): fragile, as SAF004 says of a read.
             severity=None if model.runs_parallel else Severity.WARNING,
+            preview=bool(unresolved),  # an ordering between them may pass through what wflint could not read
         )

@@ -84,7 +84,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         else:
             after = f"runs before it or on another route in {model.name}'s order"
         # An ordering may pass through what wflint could not resolve (unknown is not none).
-        unresolved = [t for t in (u, v) if ctx.workflow.tasks[t].dynamic]
+        unresolved = ctx.partly_resolved(u, v)
         if unresolved and not apart:
             after += (f" as far as wflint can read ({' and '.join(unresolved)} "
                       f"{'is' if len(unresolved) == 1 else 'are'} only partly resolved)")

@@ -12,7 +12,9 @@ everything after it, never runs. A branch that does no work (an `EmptyOperator`)
 a task before it fails; where that task comes before every other branch too (a branch choice
 between empty paths), the failure stops them all and the join sees it: not reported. Nor is
 `one_success` after a choice that runs one branch at most: with no other branch to succeed, the
-chosen one's failure fails the join (Airflow: upstream_failed).
+chosen one's failure fails the join (Airflow: upstream_failed), nor after branches whose trigger
+rules exclude each other (a fallback with `one_failed` and a normal path that needs the same
+tasks to succeed).
 
 **Example.**
 
@@ -22,8 +24,10 @@ chosen one's failure fails the join (Airflow: upstream_failed).
 ```
 
 **Fix.** Use a policy that states what a failed branch means: Airflow's default `all_success`, or
-`none_failed_min_one_success` after a branch choice; keep `all_done` for cleanup tasks only
-(teardowns are not reported). The choice is the author's: no automatic fix.
+`none_failed_min_one_success` after a branch choice. A cleanup task that must run whatever
+happened (releasing a lock, deleting a cluster) is a teardown (`.as_teardown()`): the run's result
+ignores its state, so the failure still shows, and teardowns are not reported. The choice is the
+author's: no automatic fix.
 """
 from __future__ import annotations
 
@@ -62,12 +66,14 @@ def check(ctx: Context) -> Iterator[Finding]:
             if not any(set(relaxation.declared_succ[b]) <= {task_id} and _fails_alone(ctx, b, concurrent)
                        for b in concurrent):
                 continue
-            if _trigger(task).needs_a_success and _one_runs(ctx, choosers, concurrent):
+            if _trigger(task).needs_a_success and (_one_runs(ctx, choosers, concurrent)
+                                                    or _alternatives(ctx, concurrent)):
                 continue  # the one branch that runs must succeed: its failure fails the join
             yield ctx.finding(
                 f"{ctx.task_name(task_id)} joins the parallel branches {branches} with policy `{shown}`, "
                 f"so it runs even when one of them failed and the failure is hidden; use a policy that "
-                f"fails or skips on a failed branch, or keep `{shown}` only for cleanup",
+                f"fails or skips on a failed branch, or, for cleanup that must run anyway, make it a "
+                f"teardown (Airflow: `.as_teardown()`), whose state the run's result ignores",
                 location=ctx.location_of(task_id), tasks=(task_id, *concurrent), related=related)
             continue
         chooser = _choosing_ancestor(ctx, choosers, task_id, concurrent) if choosers else None
@@ -114,6 +120,31 @@ def _one_runs(ctx: Context, choosers: list[str], branches: list[str]) -> bool:
         if all(len(e) <= 1 for e in paths) and sum(len(e) for e in paths) == len(branches):
             return True
     return False
+
+
+def _alternatives(ctx: Context, branches: list[str]) -> bool:
+    """Whether no two branches can run in one run because their trigger rules exclude each other:
+    a failure handler (`one_failed`, `all_failed`) runs only when a task before it failed, and a
+    branch that runs only once every one of those tasks succeeded (`all_success` all the way back
+    to them) never runs beside it: a fallback and the normal path."""
+    pred = ctx.analysis.relaxation.declared_pred
+    memo: dict[tuple[str, str], bool] = {}
+
+    def needs_success_of(t: str, u: str, depth: int = 0) -> bool:
+        if (t, u) not in memo:
+            memo[(t, u)] = depth < 50 and _trigger(ctx.workflow.tasks[t]).rule in SUCCESS_ONLY and (
+                u in pred[t] or any(needs_success_of(p, u, depth + 1) for p in pred[t]))
+        return memo[(t, u)]
+
+    def exclusive(handler: str, other: str) -> bool:
+        ups = pred[handler]
+        return (_trigger(ctx.workflow.tasks[handler]).handles_failure and bool(ups)
+                and all(needs_success_of(other, u) for u in ups))
+
+    return all(exclusive(a, b) or exclusive(b, a) for a, b in combinations(branches, 2))
+
+
+SUCCESS_ONLY = ("", "all_success")  # the default rule: runs only when every upstream task succeeded
 
 
 def _paths(ctx: Context, chooser: str, branches: list[str]) -> dict[str, set[str]]:
