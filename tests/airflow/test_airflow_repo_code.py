@@ -214,3 +214,27 @@ def test_a_factory_imported_over_several_lines_is_called_elsewhere(tmp_path, imp
                                         "with DAG('parent') as dag:\n    make_sub('parent', {{}})\n")
     assert [f.code for f in lint_paths([str(factory)], Selection())[0].findings] == []
     assert [f.code for f in lint_paths([str(factory)], Selection(preview=True))[0].findings] == ["WFL003"]
+
+
+@pytest.mark.parametrize("factory, loader", [
+    ("class Factory:\n    def build(self):\n        with DAG('by_method') as d:\n"
+     "            BashOperator(task_id='a', bash_command='./a.sh')\n        return d\n",
+     "from airflow import DAG\nfrom maker import Factory\n\ndag = Factory().build()\n"),
+    ("def assemble(name):\n    with DAG(name) as d:\n        BashOperator(task_id='a', bash_command='./a.sh')\n"
+     "    return d\n\n\ndef create_all():\n    return [assemble(n) for n in ['x', 'y']]\n",
+     "# the airflow dags of every provider\nfrom maker import create_all\n\nDAGS = create_all()\n"),
+])
+def test_a_dag_made_through_a_method_or_another_function_a_loader_calls_is_no_finding(tmp_path, factory, loader):
+    """The DAG is made inside a method, or a function only another function of the file calls: a
+    file of the repository that imports and calls the class or that function reads it whole."""
+    from wflint.engine import Selection, lint_paths
+
+    (tmp_path / "pyproject.toml").write_text("")
+    maker = tmp_path / "maker.py"
+    maker.write_text("from airflow import DAG\nfrom airflow.operators.bash import BashOperator\n\n\n" + factory)
+    assert [f.code for f in lint_paths([str(maker)], Selection())[0].findings] == ["WFL003"]  # no loader yet
+    import wflint.adapters.airflow.imports as imports
+
+    imports._CALLERS.clear()
+    (tmp_path / "loader.py").write_text(loader)
+    assert [f.code for f in lint_paths([str(maker)], Selection())[0].findings] == []

@@ -143,8 +143,8 @@ class DagBuilder:
         base, fields, enum = "", None, False
         inherited: dict = {}
         inherited_fields: list = []
-        for arg in node.bases:
-            value = self.expr(arg, scope)
+        bases = [self.expr(arg, scope) for arg in node.bases]
+        for value in bases:
             if isinstance(value, Sym):
                 base = value.name
             elif isinstance(value, ClassVal):
@@ -165,7 +165,8 @@ class DagBuilder:
             members = {k: EnumMember(node.name, k, v) for k, v in attrs.items()
                        if not k.startswith("_") and not isinstance(v, FuncVal)}
             return NamespaceVal(node.name, {**inherited, **attrs, **members, "__enum__": True})
-        is_dataclass = any(_decorator_text(d).endswith("dataclass") for d in node.decorator_list)
+        is_dataclass = any(_decorator_text(d).endswith("dataclass") for d in node.decorator_list) or any(
+            isinstance(v, ModuleVal) and v.path.split(".")[-1] == "NamedTuple" for v in bases)
         own_fields = self.dataclass_fields(node, scope) if is_dataclass else []
         known = {name for name, _ in own_fields}
         all_fields = [f for f in inherited_fields if f[0] not in known] + own_fields

@@ -17,6 +17,7 @@ from . import deps, literals
 from .dags import DagBuilder, adopt, either_class, timedelta_value
 from .imports import ModuleLoader, is_foreign
 from .model import (
+    NO_DEFAULT,
     UNKNOWN,
     Anchored,
     BoundPartial,
@@ -34,6 +35,7 @@ from .model import (
     ModuleVal,
     NamespaceVal,
     PartialVal,
+    SetList,
     Splat,
     Sym,
     TaskState,
@@ -390,6 +392,8 @@ class Interpreter(DagBuilder, ModuleLoader):
                 out.extend(v)
             else:
                 out.append(self._expr(el, scope))
+        if isinstance(node, ast.Set):
+            return _as_set(out)
         return tuple(out) if isinstance(node, ast.Tuple) else out
 
     def _eval_dict(self, node: ast.Dict, scope: Scope):
@@ -454,7 +458,7 @@ class Interpreter(DagBuilder, ModuleLoader):
         out: list = []
         if not self.comprehension(node.generators, scope, lambda s: out.append(self._expr(node.elt, s))):
             return UNKNOWN
-        return out
+        return _as_set(out) if isinstance(node, ast.SetComp) else out
 
     def _eval_dict_comp(self, node: ast.DictComp, scope: Scope):
         """A dict comprehension, unrolled while its iterables are literal; an unknown key drops its item."""
@@ -811,6 +815,8 @@ class Interpreter(DagBuilder, ModuleLoader):
             return PartialVal(target, kw, node)
         if isinstance(target, PartialVal) and name in ("expand", "expand_kwargs"):
             return self.expand(target, name, pos, kw, node)
+        if isinstance(target, SetList):
+            return _set_method(target, name, pos)
         if isinstance(target, list):
             if name == "append" and pos:
                 target.append(pos[0])
@@ -931,6 +937,85 @@ def _call_stdlib(path: str, pos, kw):
         return PathVal(pos[0]) if pos and isinstance(pos[0], str) else UNKNOWN
     if path == "functools.partial" and pos:
         return BoundPartial(pos[0], tuple(pos[1:]), dict(kw))
+    if path == "functools.reduce" and len(pos) in (2, 3) and not kw:
+        return _reduce(*pos)
+    if path in ("collections.namedtuple", "typing.NamedTuple") and pos and isinstance(pos[0], str):
+        return _named_tuple(pos[0], pos[1] if len(pos) > 1 else kw.get("field_names", kw.get("fields")),
+                            kw.get("defaults", ()))
+    return UNKNOWN
+
+
+# ``operator`` functions ``functools.reduce`` folds with, as the binary operator each one is
+_OPERATOR_FUNCTIONS = {
+    **dict.fromkeys(("operator.add", "operator.iadd", "operator.concat", "operator.iconcat"), ast.Add()),
+    **dict.fromkeys(("operator.or_", "operator.ior"), ast.BitOr()),
+    **dict.fromkeys(("operator.and_", "operator.iand"), ast.BitAnd()),
+    **dict.fromkeys(("operator.sub", "operator.isub"), ast.Sub()),
+}
+
+
+def _reduce(function, items, *initial):
+    """``functools.reduce(operator.add, items[, initial])`` over known values."""
+    op = _OPERATOR_FUNCTIONS.get(function.path) if isinstance(function, ModuleVal) else None
+    if op is None or not isinstance(items, (list, tuple)) or len(items) > MAX_ITER:
+        return UNKNOWN
+    rest = list(items)
+    if not initial and not rest:
+        return UNKNOWN  # Python raises TypeError
+    value = initial[0] if initial else rest.pop(0)
+    for item in rest:
+        value = literals.binop(op, value, item)
+        if value is UNKNOWN:
+            return UNKNOWN
+    return value
+
+
+def _named_tuple(name: str, given, defaults):
+    """``namedtuple("C", ["a", "b"])`` / ``NamedTuple("C", [("a", str)])``: a class whose calls
+    make objects with those attributes (as a dataclass's), the last fields' defaults given."""
+    if isinstance(given, str):
+        names = given.replace(",", " ").split()
+    elif isinstance(given, (list, tuple)):
+        names = [f[0] if isinstance(f, tuple) and f else f for f in given]
+    else:
+        return UNKNOWN
+    if not all(isinstance(n, str) and n.isidentifier() for n in names):
+        return UNKNOWN
+    tail = list(defaults) if isinstance(defaults, (list, tuple)) else [UNKNOWN] * len(names)
+    tail = tail[-len(names):] if names else []
+    missing = [NO_DEFAULT] * (len(names) - len(tail))
+    return NamespaceVal(name, {}, list(zip(names, missing + tail)))
+
+
+def _as_set(items: list):
+    """A set display's members, each once; a member Python could not hash makes it unknown."""
+    try:
+        return SetList(dict.fromkeys(items))
+    except TypeError:
+        return UNKNOWN
+
+
+_SET_METHODS = ("union", "difference", "intersection", "symmetric_difference")
+
+
+def _set_method(target: SetList, name: str, pos):
+    """``s.union(x, ...)`` and the like (each argument any known collection), ``s.add(x)``, ``s.update(x)``."""
+    try:
+        if name in _SET_METHODS and all(isinstance(p, (list, tuple, dict, str)) for p in pos):
+            value: SetList = target
+            for other in pos:
+                value = literals.set_operation(name, value, list(other))
+            return literals.small(value)
+        if name == "add" and len(pos) == 1:
+            if pos[0] not in target:
+                target.append(pos[0])
+            return None
+        if name == "update" and all(isinstance(p, (list, tuple, dict, str)) for p in pos):
+            for other in pos:
+                target.extend(x for x in dict.fromkeys(other) if x not in target)
+            return None
+    except TypeError:
+        return UNKNOWN
     return UNKNOWN
 
 
@@ -995,15 +1080,30 @@ _BUILTINS = {
     "list": _builtin(lambda *a: list(a[0]) if a and isinstance(a[0], (list, tuple, dict, str)) else [] if not a else UNKNOWN),
     "tuple": _builtin(lambda *a: tuple(a[0]) if a and isinstance(a[0], (list, tuple, dict, str)) else UNKNOWN),
     # A set of tasks is a list here: ``>>`` and ``chain`` treat its members alike, in any order.
-    "set": _builtin(lambda *a: list(dict.fromkeys(a[0])) if a and isinstance(a[0], (list, tuple, dict, str))
-                    else [] if not a else UNKNOWN),
+    "set": _builtin(lambda *a: _as_set(list(a[0])) if a and isinstance(a[0], (list, tuple, dict, str))
+                    else SetList() if not a else UNKNOWN),
     "sorted": _builtin(_seq(sorted)),
     "reversed": _builtin(_seq(reversed)),
     "len": _builtin(lambda x: len(x) if isinstance(x, (list, tuple, dict, str)) else UNKNOWN),
     "str": _builtin(lambda x="": str(x) if isinstance(x, (str, int, float)) else UNKNOWN),
     "int": _builtin(lambda x=0: int(x) if isinstance(x, (str, int, float)) else UNKNOWN),
     "dict": _builtin(lambda *a, **kw: {**(a[0] if a and isinstance(a[0], dict) else {}), **kw}),
+    "isinstance": _builtin(lambda value, kinds: _isinstance(value, kinds)),
 }
+for _name, _kind in (("list", list), ("tuple", tuple), ("set", set), ("dict", dict), ("str", str), ("int", int)):
+    _BUILTINS[_name]._type = _kind  # what ``isinstance(x, list)`` tests for
+
+
+def _isinstance(value, kinds):
+    """``isinstance`` of a known literal against builtin types; anything else is unknown."""
+    types = kinds if isinstance(kinds, tuple) else (kinds,)
+    wanted = [getattr(t, "_type", None) for t in types]
+    if value is UNKNOWN or None in wanted:
+        return UNKNOWN
+    real = set if isinstance(value, SetList) else type(value)
+    if real not in (list, tuple, set, dict, str, int, float, bool, type(None)):
+        return UNKNOWN
+    return any(issubclass(real, kind) for kind in wanted)
 
 
 def _makes_dag(node: ast.FunctionDef) -> bool:

@@ -15,7 +15,7 @@ import re
 import string
 from typing import Any
 
-from .model import UNKNOWN
+from .model import UNKNOWN, SetList
 
 MAX_SIZE = 100_000  # characters of a string, items of a list: far beyond any task id or list of tables
 MAX_INT_BITS = 256
@@ -126,6 +126,23 @@ def _joined_size(separator: str, items: list | tuple) -> int:
     return sum(len(x) for x in items if isinstance(x, str)) + len(separator) * max(len(items) - 1, 0)
 
 
+SET_OPERATORS = {ast.BitOr: "union", ast.Sub: "difference", ast.BitAnd: "intersection",
+                 ast.BitXor: "symmetric_difference"}
+
+
+def set_operation(name: str, left: list, right: list) -> SetList:
+    """``left | right`` and the like on sets the file builds, members kept in first-seen order."""
+    theirs = dict.fromkeys(right)
+    mine = dict.fromkeys(left)
+    if name == "union":
+        return SetList({**mine, **theirs})
+    if name == "difference":
+        return SetList(x for x in mine if x not in theirs)
+    if name == "intersection":
+        return SetList(x for x in mine if x in theirs)
+    return SetList([x for x in mine if x not in theirs] + [x for x in theirs if x not in mine])
+
+
 def binop(op: ast.operator, left: Any, right: Any) -> Any:
     """``left op right`` for the operators DAG files build ids and lists with; anything else UNKNOWN.
     Lists and tuples may hold tasks (``[a, b] + [c]``); only their size is bounded."""
@@ -143,6 +160,8 @@ def binop(op: ast.operator, left: Any, right: Any) -> Any:
             return repeat(left, right)
         if isinstance(op, ast.Sub) and isinstance(left, (int, float)) and isinstance(right, (int, float)):
             return small(left - right)
+        if isinstance(left, SetList) and isinstance(right, SetList) and type(op) in SET_OPERATORS:
+            return small(set_operation(SET_OPERATORS[type(op)], left, right))
     except (TypeError, ValueError, OverflowError):
         return UNKNOWN
     return UNKNOWN

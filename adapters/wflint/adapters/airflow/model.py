@@ -29,6 +29,11 @@ class _Unknown:
 UNKNOWN = _Unknown()
 
 
+class SetList(list):
+    """A set the file builds (``set(x)``, ``{a, b}``, ``a | b``), kept as a list in first-seen
+    order: ``>>`` and ``chain`` take its members alike, in any order, and set algebra applies."""
+
+
 @dataclass(eq=False)
 class Sym:
     """A symbol imported from airflow, by canonical name (``chain``, ``task.branch``, ``BashOperator``)."""

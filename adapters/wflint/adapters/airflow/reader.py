@@ -115,7 +115,13 @@ def _grouped(notes: list[str], shown: int = 3) -> tuple[str, ...]:
 
 
 def _nothing_read(path: str, module: ast.Module) -> None:
-    """A file that makes DAGs only inside functions it never calls (a factory used elsewhere)."""
+    """A file that makes DAGs only inside functions it never calls (a factory used elsewhere).
+    Where another file of the repository imports and calls one of its top-level functions or
+    classes (``Factory().build()``, ``create_all()`` that calls the maker), that file is read with
+    the DAG and this one says nothing, as for a factory read as if called."""
+    tops = [n.name for n in module.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+    if any(called_elsewhere(path, name) for name in tops):
+        return
     for node in ast.walk(module):
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
