@@ -796,3 +796,23 @@ with DAG("d"):
     join >> BashOperator(task_id="publish", bash_command="./p.sh")
 ''')["d"]
     assert ("SAF005" in _codes(wf)) is reported
+
+
+def test_redundant_orderings_one_statement_makes_in_a_loop_are_one_finding():
+    from wflint.engine import check_workflow
+    from wflint.rule import all_rules
+
+    wf = read('''
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+with DAG("d"):
+    start = BashOperator(task_id="start", bash_command="./s.sh")
+    parse = BashOperator(task_id="parse", bash_command="./p.sh")
+    start >> parse
+    for i in range(4):
+        load = BashOperator(task_id=f"load_{i}", bash_command="./l.sh")
+        parse >> load
+        start >> load
+''')["d"]
+    [finding] = check_workflow(wf, [all_rules()["GRA003"]], preview=True).findings
+    assert "and 1 more" in finding.message and len(finding.fix.changes) == 4

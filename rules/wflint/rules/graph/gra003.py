@@ -26,7 +26,7 @@ from collections.abc import Iterator
 
 from wflint.analysis import graph
 from wflint.finding import Applicability, Finding, Fix, RemoveEdge, Severity
-from wflint.ir import EdgeKind
+from wflint.ir import Edge, EdgeKind
 from wflint.rule import Context, rule
 
 
@@ -35,15 +35,24 @@ def check(ctx: Context) -> Iterator[Finding]:
     relaxation = ctx.analysis.relaxation
     if ctx.workflow.execution_model.mode == "sequential":
         return
+    at: dict[object, list[Edge]] = {}  # one statement (in a loop, of a list) makes several: said once
     for edge in ctx.workflow.edges:
         if edge.kind is not EdgeKind.ORDER:
             continue
         if graph.reaches(relaxation.declared_succ, edge.u, edge.v, relaxation.rank, skip_direct=True):
-            yield ctx.finding(
-                f"ordering {edge.u} → {edge.v} is already implied by other dependencies; remove it",
-                location=edge.location or ctx.location_of(edge.v),
-                tasks=(edge.u, edge.v),
-                fix=Fix(Applicability.UNSAFE if ctx.workflow.execution_model.order_gates else Applicability.SAFE,
-                        f"remove the ordering {edge.u} → {edge.v}",
-                        (RemoveEdge(edge.u, edge.v),)),
-            )
+            where = ctx.workflow.source.resolve(edge.location) if edge.location else (edge.u, edge.v)
+            at.setdefault(where, []).append(edge)
+    applicability = Applicability.UNSAFE if ctx.workflow.execution_model.order_gates else Applicability.SAFE
+    for edges in at.values():
+        pairs = [f"{e.u} → {e.v}" for e in edges]
+        shown = ", ".join(pairs[:3]) + (f" and {len(pairs) - 3} more" if len(pairs) > 3 else "")
+        one = len(edges) == 1
+        first = edges[0]
+        yield ctx.finding(
+            f"ordering{'' if one else 's'} {shown} {'is' if one else 'are'} already implied by other "
+            f"dependencies; remove {'it' if one else 'them'}",
+            location=first.location or ctx.location_of(first.v),
+            tasks=tuple(dict.fromkeys(t for e in edges for t in (e.u, e.v))),
+            fix=Fix(applicability, f"remove the ordering{'' if one else 's'} {shown}",
+                    tuple(RemoveEdge(e.u, e.v) for e in edges)),
+        )
