@@ -229,3 +229,39 @@ def test_a_request_is_named_by_host_and_path_with_or_without_a_scheme(url, resou
     are two resources, never one `http:REPLACE` every request reads and writes."""
     found = infer({**node("httpRequest", 4.2, method="GET", url=url), "name": "Call"})
     assert [r for r, _, _ in found.effects] == [resource]
+
+
+@pytest.mark.parametrize("update, reported", [
+    ("UPDATE offers SET description = '' WHERE created_at < now() - interval '90 days'", False),  # other columns
+    ("UPDATE offers SET status = 'old' WHERE created_at < now() - interval '90 days'", True),  # a column it filters on
+    ("DELETE FROM offers WHERE created_at < now() - interval '90 days'", True),  # rows it counts go
+    ("INSERT INTO offers (status) VALUES ('new')", True),
+])
+def test_saf002_between_sql_on_one_table_only_where_what_is_read_may_change(update, reported):
+    """A count of recent rows by status and an update of other columns of old rows read and write
+    nothing in common; a write of a column the count filters on, or of its rows, does."""
+    from test_n8n import doc, links, node, read
+
+    from wflint.engine import check_workflow
+    from wflint.rule import all_rules
+
+    count = "SELECT count(*) FROM offers WHERE created_at >= now() - interval '7 days' AND status = 'new'"
+    nodes = [node("Stats", "postgres", (200, 0), {"operation": "executeQuery", "query": count}, ver=2.5,
+                  credentials={"postgres": {"id": "1", "name": "pg"}}),
+             node("Purge", "postgres", (200, 200), {"operation": "executeQuery", "query": update}, ver=2.5,
+                  credentials={"postgres": {"id": "1", "name": "pg"}})]
+    wf = read(doc(nodes, links(("Start", "Stats"), ("Start", "Purge"))))
+    found = check_workflow(wf, [all_rules()["SAF002"]]).findings
+    assert bool(found) is reported
+
+
+def test_column_accesses_of_queries_and_updates():
+    from wflint.sqltables import column_accesses
+
+    read = column_accesses("SELECT h.idpais, p.nombre FROM huesped h JOIN pais p ON p.id = h.idpais", "postgres")
+    assert ("huesped#idpais", Mode.READ, False) in read and ("pais#id", Mode.READ, False) in read
+    assert column_accesses("SELECT x FROM a JOIN b ON a.id = b.id", "postgres") is None  # x: whose column?
+    assert ("t#*", Mode.READ, False) in column_accesses("SELECT * FROM t", "postgres")
+    update = column_accesses("UPDATE t SET a = b + 1 WHERE id = 3", "postgres")
+    assert {r for r, m, _ in update if m is Mode.WRITE} == {"t#a", "t#*"} and ("t#b", Mode.READ, False) in update
+    assert column_accesses("UPDATE t SET a = 1 WHERE id IN (SELECT id FROM u)", "postgres") is None

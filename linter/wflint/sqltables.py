@@ -50,6 +50,105 @@ def tables_in_sql(sql: str, dialect: str | None = None) -> dict[str, Mode] | Non
     return out
 
 
+ALL_COLUMNS = "#*"  # what a read of every column (``SELECT *``) shares with any update of one
+
+
+def column_accesses(sql: str, dialect: str | None = None) -> list[tuple[str, Mode, bool]] | None:
+    """Where every statement is a query (its subqueries too) or an update of one table:
+    (resource, mode, append) by column. A table's rows are ``table``; a column is
+    ``table#column``. A ``SELECT`` reads the rows of each table it reads and each column it names
+    (``table#*`` for ``*``); an ``UPDATE`` reads the rows and the columns its ``WHERE`` names and
+    writes each column it sets, plus an append of ``table#*`` (it changes some column a
+    ``SELECT *`` reads, but no other update's columns). So a count of recent rows and an update of
+    old rows' other columns touch nothing in common, while an ``INSERT``, a ``DELETE`` or any
+    write of the whole table (``table``) still meets every read. None where a column's table is
+    not certain (a join's unqualified column), or for any other statement: the caller reads
+    tables whole."""
+    if not sql.strip():
+        return None
+    from sqlglot import exp
+
+    statements = [st for st in _parse(sql, dialect) or [None] if st is not None]
+    if not statements or tables_in_sql(sql, dialect) is None or any(st.find(exp.CTE) for st in statements):
+        return None
+    out: list[tuple[str, Mode, bool]] = []
+    for statement in statements:
+        if isinstance(statement, exp.Update):
+            found = _update_columns(statement)
+        elif isinstance(statement, (exp.Select, exp.Union)):
+            found = _query_columns(statement)
+        else:
+            return None
+        if found is None:
+            return None
+        out += found
+    return list(dict.fromkeys(out))
+
+
+def _update_columns(statement) -> list[tuple[str, Mode, bool]] | None:
+    """An ``UPDATE t SET a = ... WHERE ...`` of one table, nothing nested."""
+    from sqlglot import exp
+
+    target = statement.this
+    if not isinstance(target, exp.Table) or statement.args.get("from_") or statement.args.get("from") \
+            or statement.find(exp.Select) is not None:
+        return None
+    table = _name(target)
+    where = statement.args.get("where")
+    read = [c.name.lower() for c in where.find_all(exp.Column)] if where is not None else []
+    read += [c.name.lower() for e in statement.expressions if isinstance(e, exp.EQ) for c in e.expression.find_all(exp.Column)]
+    written = [e.this.name.lower() for e in statement.expressions if isinstance(e, exp.EQ) and isinstance(e.this, exp.Column)]
+    if len(written) != len(statement.expressions) or not table:
+        return None
+    return ([(table, Mode.READ, False)] + [(f"{table}#{c}", Mode.READ, False) for c in read]
+            + [(f"{table}#{c}", Mode.WRITE, False) for c in written] + [(table + ALL_COLUMNS, Mode.WRITE, True)])
+
+
+def _query_columns(statement) -> list[tuple[str, Mode, bool]] | None:
+    """Each ``SELECT`` of a query (subqueries too) with its own ``FROM``: the tables it reads and
+    their columns it names, a column placed by its qualifier or, unqualified, in the one table."""
+    from sqlglot import exp
+
+    out: list[tuple[str, Mode, bool]] = []
+    for select in statement.find_all(exp.Select):
+        tables: dict[str, str] = {}  # alias or name → table
+        derived: set[str] = set()
+        sources = [select.args.get("from_") or select.args.get("from"), *(select.args.get("joins") or [])]
+        for source in sources:
+            item = source.this if source is not None else None
+            if isinstance(item, exp.Table):
+                tables[(item.alias_or_name or "").lower()] = _name(item)
+                tables.setdefault(item.name.lower(), _name(item))
+            elif item is not None:
+                derived.add((item.alias_or_name or "").lower())
+        names = set(tables.values())
+        out += [(t, Mode.READ, False) for t in names]
+        for column in _own_columns(select):
+            qualifier = column.table.lower()
+            if qualifier in derived or not qualifier and not tables:
+                continue  # a derived table's output, or a name that is no column (``SELECT now()``)
+            table = tables.get(qualifier) if qualifier else (next(iter(names)) if len(names) == 1 else None)
+            if table is None:
+                return None
+            name = ALL_COLUMNS[1:] if isinstance(column.this, exp.Star) else column.name.lower()
+            out.append((f"{table}#{name}", Mode.READ, False))
+        if any(isinstance(e, exp.Star) for e in select.expressions):
+            out += [(t + ALL_COLUMNS, Mode.READ, False) for t in names]
+    return out
+
+
+def _own_columns(select):
+    """The columns of ``select`` that no nested ``SELECT`` holds."""
+    from sqlglot import exp
+
+    for column in select.find_all(exp.Column):
+        parent = column.parent
+        while parent is not None and not isinstance(parent, exp.Select):
+            parent = parent.parent
+        if parent is select:
+            yield column
+
+
 # What a schema definition creates: objects that hold no data yet, made in milliseconds.
 _SCHEMA_KINDS = {"TABLE", "SCHEMA", "DATABASE", "INDEX"}
 _STARTS_WITH_DDL = lazy(r"\A(?:\s|--[^\n]*\n|/\*.*?\*/)*(?:create|alter)\b", re.I | re.S)

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from wflint.ir import ApiUse, Mode
 from wflint.records import dataclass
-from wflint.sqltables import tables_in_sql
+from wflint.sqltables import ALL_COLUMNS, column_accesses, tables_in_sql
 
 MAX_MERGE_INPUTS = 10  # n8n's Merge node (v3) offers 2 to 10 inputs (``numberInputs``)
 
@@ -337,23 +337,44 @@ def _sql(kind: str, node: dict, params: dict, cred: str, out: NodeEffects) -> No
     db = cred or "default"
     out.pools.append(f"{system}:{db}")
     if op == "executeQuery":
-        tables = sql_tables(text(params.get("query")), SQL_TYPES[kind])
+        query = _sql_text(text(params.get("query")))
+        by_column = column_accesses(query, SQL_TYPES[kind])
+        if by_column is not None:  # one table's rows and columns, statement by statement
+            for resource, mode, append in by_column:
+                out.effects.append((f"{system}:{db}/{resource}", mode, ("query",)))
+                if append:
+                    out.appends.add(f"{system}:{db}/{resource}")
+            return
+        tables = tables_in_sql(query, SQL_TYPES[kind])
         if tables is None:
             out.effects.append((f"{system}:{db}/*", Mode.WRITE, ("query",)))
             out.notes.append("SQL could not be parsed: treated as writing the whole database")
         for table, mode in (tables or {}).items():
-            out.effects.append((f"{system}:{db}/{table}", mode, ("query",)))
+            _whole_table(out, f"{system}:{db}/{table}", mode, ("query",))
         return
     schema = text(params.get("schema")) or DB_DEFAULT_SCHEMA.get(kind, "")
     table = text(params.get("table")) or "?"
     name = f"{schema}.{table}" if schema else table
     mode = Mode.WRITE if op in SQL_WRITES else Mode.READ
-    out.effects.append((f"{system}:{db}/{name.lower()}", mode, ("table",)))
+    _whole_table(out, f"{system}:{db}/{name.lower()}", mode, ("table",))
+
+
+def _whole_table(out: NodeEffects, resource: str, mode: Mode, tail: tuple) -> None:
+    """A read or write of a whole table: a read takes every column too (``#*``), which an update
+    of some columns (``column_accesses``) changes; a write of the table meets every read of it."""
+    out.effects.append((resource, mode, tail))
+    if mode is Mode.READ:
+        out.effects.append((resource + ALL_COLUMNS, Mode.READ, tail))
+
+
+def _sql_text(query: str) -> str:
+    """A query's ``{{ }}`` expressions stand for values, not names."""
+    return re.sub(r"\{\{.*?\}\}", "0", query.lstrip("="), flags=re.S)
 
 
 def sql_tables(query: str, dialect: str) -> dict[str, Mode] | None:
-    """Tables a query reads and writes; its ``{{ }}`` expressions stand for values, not names."""
-    return tables_in_sql(re.sub(r"\{\{.*?\}\}", "0", query.lstrip("="), flags=re.S), dialect)
+    """Tables a query reads and writes (whole tables)."""
+    return tables_in_sql(_sql_text(query), dialect)
 
 
 def default_operation(kind: str, node: dict, params: dict) -> str:
