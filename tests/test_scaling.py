@@ -184,3 +184,23 @@ def test_reading_and_checking_leave_no_cycles_that_grow_with_the_file(shape, tmp
     small = _garbage_after_checking(SCALE.write_shape(str(tmp_path), shape, make, 100))
     large = _garbage_after_checking(SCALE.write_shape(str(tmp_path), shape, make, 400))
     assert large <= small + 20, (small, large)
+
+
+def test_artifact_matching_looks_names_up_and_compares_wildcards_as_before(monkeypatch):
+    """A download is matched against a workflow's uploads by lookup where neither has a wildcard
+    (2,000 jobs each uploading and downloading compare a handful of names, not 4 million), with the
+    same answer as comparing it with every upload."""
+    import fnmatch
+
+    from wflint.adapters.gha import edges
+
+    names = {f"dist-{i}" for i in range(2000)} | {"wheels-*", "docs"}
+    uploads = edges._Uploads(names)
+    wanted = ("dist-7", "wheels-linux", "docs", "missing")
+    expected = [any(edges._matches(w, m) for m in names) for w in wanted]
+    calls = []
+    real = fnmatch.fnmatchcase
+    monkeypatch.setattr(edges.fnmatch, "fnmatchcase", lambda a, b: calls.append(1) or real(a, b))
+    assert [uploads.match(w) for w in wanted] == expected == [True, True, True, False]
+    assert len(calls) < 50
+    assert uploads.match("dist-1?") and not uploads.match("nothing-*")  # a wildcard download: compared
