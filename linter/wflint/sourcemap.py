@@ -315,8 +315,7 @@ class _Streamed:
         self.nodes: dict[Pointer, int] = {}
         self.values = 0
         self._scalar_event, self._mapping_start = yaml.ScalarEvent, yaml.MappingStartEvent
-        self._sequence_start, self._scalar_node = yaml.SequenceStartEvent, yaml.ScalarNode
-        self._ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+        self._scalar_node = yaml.ScalarNode
 
     @classmethod
     def build(cls, loader_class, text: str, reject_merge: bool) -> tuple[Any, dict[Pointer, int]] | None:
@@ -336,71 +335,89 @@ class _Streamed:
             raise _Irregular  # an empty stream: the composed path says what it is
         root = self.next()
         self.nodes[()] = _event_span(root, root)
-        value = self._value(root, ())
+        value = self._scalar(root) if type(root) is self._scalar_event and root.anchor is None else self._tree(root)
         self.next()  # document end
         if not isinstance(self.next(), stream_end):
             raise _Irregular
         return value, self.nodes
 
-    def _value(self, event, pointer: Pointer) -> Any:
-        """The value that ``event`` starts; a collection's span (kept at ``pointer``) ends with it."""
-        if event.anchor is not None:
+    def _tree(self, root) -> Any:
+        """The collection ``root`` starts, read in one loop (the open collections on a stack, not
+        one call per value): each value's span kept at its pointer, a collection's end set when
+        its end event comes. A key's span runs from the key to its value's end."""
+        import yaml
+
+        next_event, nodes, reject_merge = self.next, self.nodes, self.reject_merge
+        scalar_t, map_t, seq_t = self._scalar_event, self._mapping_start, yaml.SequenceStartEvent
+        map_end, seq_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
+        if root.anchor is not None or type(root) is not map_t and type(root) is not seq_t:
             raise _Irregular
-        if isinstance(event, self._scalar_event):
-            return self._scalar(event)
-        if len(pointer) > MAX_YAML_DEPTH:
-            raise _Irregular
-        value: Any
-        if isinstance(event, self._mapping_start):
-            value, end = self._mapping(pointer)
-        elif isinstance(event, self._sequence_start):
-            value, end = self._sequence(pointer)
-        else:
-            raise _Irregular
-        start = self.nodes[pointer] >> 64 << 64
-        self.nodes[pointer] = start | (end.end_mark.line + 1) << 32 | end.end_mark.column + 1
-        return value
+        stack: list[tuple[Any, Pointer, bool]] = []
+        container: Any = {} if type(root) is map_t else []
+        pointer: Pointer = ()
+        is_map = type(root) is map_t
+        values = self.values
+        while True:
+            if is_map:
+                key_event = next_event()
+                kind = type(key_event)
+                if kind is not scalar_t:
+                    if kind is not map_end and kind is not seq_end:
+                        raise _Irregular  # a complex key
+                    end = key_event.end_mark
+                    nodes[pointer] = nodes[pointer] >> 64 << 64 | (end.line + 1) << 32 | end.column + 1
+                    if not stack:
+                        self.values = values
+                        return container
+                    container, pointer, is_map = stack.pop()
+                    continue
+                key = key_event.value
+                if key_event.anchor is not None or key in container or key == "<<" and reject_merge:
+                    raise _Irregular
+                child = pointer + (key,)
+                event = next_event()
+                start, stop = key_event.start_mark, event.end_mark
+            else:
+                event = next_event()
+                kind = type(event)
+                if kind is map_end or kind is seq_end:
+                    end = event.end_mark
+                    nodes[pointer] = nodes[pointer] >> 64 << 64 | (end.line + 1) << 32 | end.column + 1
+                    if not stack:
+                        self.values = values
+                        return container
+                    container, pointer, is_map = stack.pop()
+                    continue
+                child = pointer + (len(container),)
+                start, stop = event.start_mark, event.end_mark
+            values += 1
+            if values > MAX_YAML_VALUES:
+                raise _Irregular
+            nodes[child] = (start.line + 1) << 96 | (start.column + 1) << 64 | (stop.line + 1) << 32 | stop.column + 1
+            if event.anchor is not None:
+                raise _Irregular
+            kind = type(event)
+            if kind is scalar_t:
+                value = self._scalar(event)
+            elif kind is map_t or kind is seq_t:
+                if len(child) > MAX_YAML_DEPTH:
+                    raise _Irregular
+                value = {} if kind is map_t else []
+            else:
+                raise _Irregular  # an alias
+            if is_map:
+                container[key] = value
+            else:
+                container.append(value)
+            if kind is not scalar_t:
+                stack.append((container, pointer, is_map))
+                container, pointer, is_map = value, child, kind is map_t
 
     def _scalar(self, event) -> Any:
         tag = event.tag
         if tag is None or tag == "!":
             tag = self.resolve(self._scalar_node, event.value, event.implicit)
         return _scalar_value(tag, event.value)
-
-    def _count(self) -> None:
-        self.values += 1
-        if self.values > MAX_YAML_VALUES:
-            raise _Irregular
-
-    def _mapping(self, pointer: Pointer) -> tuple[dict[str, Any], Any]:
-        out: dict[str, Any] = {}
-        nodes, scalar_event = self.nodes, self._scalar_event
-        while True:
-            key_event = self.next()
-            if not isinstance(key_event, scalar_event):
-                if isinstance(key_event, self._ends):
-                    return out, key_event
-                raise _Irregular  # a complex key
-            key = key_event.value
-            if key_event.anchor is not None or key in out or key == "<<" and self.reject_merge:
-                raise _Irregular
-            self._count()
-            child = pointer + (key,)
-            event = self.next()
-            nodes[child] = _event_span(key_event, event)
-            out[key] = self._value(event, child)
-
-    def _sequence(self, pointer: Pointer) -> tuple[list, Any]:
-        items: list = []
-        nodes = self.nodes
-        while True:
-            event = self.next()
-            if isinstance(event, self._ends):
-                return items, event
-            self._count()
-            child = pointer + (len(items),)
-            nodes[child] = _event_span(event, event)
-            items.append(self._value(event, child))
 
 
 def _event_span(start, end) -> int:
