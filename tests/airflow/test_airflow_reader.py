@@ -816,3 +816,30 @@ with DAG("d"):
 ''')["d"]
     [finding] = check_workflow(wf, [all_rules()["GRA003"]], preview=True).findings
     assert "and 1 more" in finding.message and len(finding.fix.changes) == 4
+
+
+def test_a_guarded_import_is_taken_as_there_and_a_class_name_is_known():
+    """``try: import x`` / ``except ImportError: x = None`` then ``if x:``: on the deployment
+    Airflow parses the file on, the import works and the DAG is made; ``cls.__name__`` of a class
+    of the file is its name."""
+    wf = read('''
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+try:
+    from kubernetes.client import models as k8s
+except ImportError:
+    k8s = None
+class Count:
+    pass
+class Network:
+    pass
+if k8s:
+    with DAG("d"):
+        prev = None
+        for cls in [Count, Network]:
+            op = BashOperator(task_id=f"run_{cls.__name__}", bash_command="./r.sh")
+            if prev:
+                prev >> op
+            prev = op
+''')["d"]
+    assert sorted(wf.tasks) == ["run_Count", "run_Network"] and not wf.facet(Unresolved)

@@ -199,7 +199,8 @@ def test_copies_of_one_dag_made_by_a_loop_share_one_finding(tmp_path):
     assert finding.code == "WFL003" and "the same in 3 workflows made here" in finding.full_message
 
 
-@pytest.mark.parametrize("import_line", ["from sub import make_sub", "from sub import (\n    make_sub,\n)"])
+@pytest.mark.parametrize("import_line", ["from sub import make_sub", "from sub import (\n    make_sub,\n)",
+                                         "from sub \\\n    import make_sub"])
 def test_a_factory_imported_over_several_lines_is_called_elsewhere(tmp_path, import_line):
     """A factory another file imports (on one line or in parentheses over several) and calls has a
     loader wflint reads: that the factory alone is partial is said only with --preview."""

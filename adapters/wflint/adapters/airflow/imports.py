@@ -155,8 +155,9 @@ def called_elsewhere(path: str, function: str) -> bool:
     module = os.path.splitext(os.path.basename(path))[0]
     if module == "__init__":
         module = os.path.basename(os.path.dirname(os.path.abspath(path)))
-    # `from m import f`, or across lines inside parentheses: `from m import (\n    f,\n)`
-    imported = re.compile(rf"from[ \t]+[\w.]*\b{re.escape(module)}[ \t]+import\b(?:[ \t]*\([^)]*|[^\n]*)"
+    # `from m import f`, across lines inside parentheses (`from m import (\n    f,\n)`) or after a backslash
+    space = r"(?:[ \t]|\\\r?\n)+"  # a line may go on after a backslash
+    imported = re.compile(rf"from{space}[\w.]*\b{re.escape(module)}{space}import\b(?:[ \t]*\([^)]*|[^\n]*)"
                           rf"\b{re.escape(function)}\b"
                           rf"|\b{re.escape(module)}\.{re.escape(function)}\s*\(", re.M)
     me = os.path.abspath(path)
