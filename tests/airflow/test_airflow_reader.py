@@ -818,10 +818,11 @@ with DAG("d"):
     assert "and 1 more" in finding.message and len(finding.fix.changes) == 4
 
 
-def test_a_guarded_import_is_taken_as_there_and_a_class_name_is_known():
-    """``try: import x`` / ``except ImportError: x = None`` then ``if x:``: on the deployment
-    Airflow parses the file on, the import works and the DAG is made; ``cls.__name__`` of a class
-    of the file is its name."""
+def test_a_guarded_import_stays_unknown_and_a_class_name_is_known():
+    """``try: import x`` / ``except ImportError: x = None`` then ``if x:``: whether the DAG is made
+    depends on the deployment (DagBag without the package makes none: Airflow's own
+    example_kubernetes_executor), so it stays partial; ``cls.__name__`` of a class of the file is
+    its name."""
     wf = read('''
 from airflow import DAG
 from airflow.operators.bash import BashOperator
@@ -842,4 +843,4 @@ if k8s:
                 prev >> op
             prev = op
 ''')["d"]
-    assert sorted(wf.tasks) == ["run_Count", "run_Network"] and not wf.facet(Unresolved)
+    assert sorted(wf.tasks) == ["run_Count", "run_Network"] and wf.facet(Unresolved)

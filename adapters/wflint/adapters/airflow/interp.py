@@ -86,9 +86,6 @@ class Interpreter(DagBuilder, ModuleLoader):
         self.repeat_depth = 0  # how much of that is a loop over what cannot be read (copies, each the same)
         self.loop_depth = 0  # > 0 while unrolling a loop or comprehension over literal items
         self.notes: list[str] = []
-        # What a guarded import (``try: import x`` / ``except ImportError: x = None``) gave: taken
-        # as there, as on the deployment Airflow parses the file on, so ``if x:`` holds.
-        self.available: set[int] = set()
         # ``a >> x`` with x unknown, by the shift's node: what comes before x, so that the ``>> b``
         # after it still orders a before b (presumed needed, whatever x turns out to be).
         self.through: dict[int, Any] = {}
@@ -193,9 +190,6 @@ class Interpreter(DagBuilder, ModuleLoader):
             self.if_stmt(node, scope)
         elif isinstance(node, ast.Try):
             self.block(node.body, scope)
-            if any(_catches_import_error(h) for h in node.handlers):
-                for name in _imported_names(node.body):
-                    self.available.add(id(scope.get(name)))
             self.block(node.orelse, scope)
             self.block(node.finalbody, scope)
         elif isinstance(node, ast.While):
@@ -344,12 +338,8 @@ class Interpreter(DagBuilder, ModuleLoader):
                 d.loop_edges.update((u, v) for u, v, _ in d.edges[before.get(id(d), 0):])
         self.block(node.orelse, scope)
 
-    def truth(self, value):
-        """``_truth``, with what a guarded import gave taken as there (``available``)."""
-        return True if id(value) in self.available and isinstance(value, (ModuleVal, Sym)) else _truth(value)
-
     def if_stmt(self, node: ast.If, scope: Scope) -> None:
-        test = self.truth(self.expr(node.test, scope))
+        test = _truth(self.expr(node.test, scope))
         if test is UNKNOWN:
             made = {id(d): len(d.tasks) for d in self.dags}
             self.dynamic_depth += 1
@@ -504,7 +494,7 @@ class Interpreter(DagBuilder, ModuleLoader):
         """``a if test else b``: only the branch a known test picks is evaluated. Of an unknown
         test, two names of operator classes are either one (``EitherVal``); anything else is unknown
         (a branch that calls is never run, so nothing is made twice)."""
-        test = self.truth(self._expr(node.test, scope))
+        test = _truth(self._expr(node.test, scope))
         if test is not UNKNOWN:
             return self._expr(node.body if test else node.orelse, scope)
         if not (_is_reference(node.body) and _is_reference(node.orelse)):
@@ -1053,21 +1043,6 @@ def _plain(value, depth: int = 0) -> bool:
 def _is_globals_call(node) -> bool:
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "globals" \
         and not node.args
-
-
-def _catches_import_error(handler: ast.ExceptHandler) -> bool:
-    """``except ImportError`` or ``except (ModuleNotFoundError, ...)``: the guard of an optional import."""
-    kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-    return any(isinstance(k, ast.Name) and k.id in ("ImportError", "ModuleNotFoundError") for k in kinds)
-
-
-def _imported_names(body: list) -> list[str]:
-    """The names the import statements directly in ``body`` bind."""
-    names = []
-    for stmt in body:
-        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
-            names += [a.asname or a.name.split(".")[0] for a in stmt.names if a.name != "*"]
-    return names
 
 
 def _truth(value):
