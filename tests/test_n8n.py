@@ -810,3 +810,35 @@ def test_connections_filed_under_node_ids_are_reported_and_each_missing_name_onc
     by_subject = {f.subject: f for f in found}
     assert "id of node `Start`" in by_subject["t1"].detail
     assert "(2 places)" in by_subject["Gone"].message and len(by_subject["Gone"].related) == 1
+
+
+@pytest.mark.parametrize("names, missing", [
+    (["Edit Fields", "Edit_Fields", "edit-fields"], []),  # the first is there: the others are never needed
+    (["Gone", "Edit_Fields"], ["Gone"]),  # none is there: said once, naming every try
+])
+def test_reads_tried_one_after_another_in_try_catch_are_missing_only_when_none_is_there(names, missing):
+    if missing:
+        names = [n for n in names if n != "Edit Fields"]
+    code = "let src;\n" + "\n".join(f"try {{ if (!src) src = $('{n}'); }} catch (e) {{}}" for n in names)
+    nodes = [node("Edit Fields", "set", (200, 0)), node("Collect", "code", (400, 0), {"jsCode": code + "\nreturn [];"})]
+    d = doc(nodes, links((T, "Edit Fields"), ("Edit Fields", "Collect")))
+    found = _findings(d, "GRA002")
+    assert [f.subject for f in found] == missing
+    if missing:
+        assert "none of them is a node" in found[0].detail
+
+
+def test_a_disabled_node_reads_nothing_and_a_part_no_trigger_reaches_is_not_reported():
+    """n8n evaluates no parameter of a disabled node (it passes its input through), and runs no node
+    that nothing from a trigger reaches (measured on n8n 2.8.4)."""
+    reader = node("Later", "set", (400, 0), {"values": {"string": [{"name": "x", "value": "={{ $('Other').item.json.x }}"}]}},
+                  disabled=True)
+    nodes = [node("Other", "set", (200, 200)), reader, node("Lone", "noOp", (0, 600)),
+             node("A", "set", (200, 600)), node("B", "set", (200, 800)), node("Join", "set", (400, 700)),
+             node("Send", "httpRequest", (600, 700), {"url": "https://example.com/x", "method": "POST"})]
+    wiring = [("Lone", "A"), ("Lone", "B"), ("A", "Join"), ("B", "Join"), ("Join", "Send")]
+    d = doc(nodes, links((T, "Later"), (T, "Other"), *wiring))
+    assert _findings(d, "SAF004", preview=True) == [] and _findings(d, "GRA002") == []
+    assert _findings(d, "SAF003") == []
+    wired = doc(nodes, links((T, "Later"), (T, "Other"), (T, "Lone"), *wiring))  # the same part, reached
+    assert len(_findings(wired, "SAF003")) == 1

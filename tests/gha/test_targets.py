@@ -55,7 +55,8 @@ def test_a_target_with_a_part_wflint_cannot_read_is_no_claimed_race(steps):
     ("      - uses: actions/deploy-pages@v4\n", "pages"),
     ("      - uses: JamesIves/github-pages-deploy-action@v4\n        with: {folder: site}\n", "git:gh-pages"),
     ("      - uses: peter-evans/create-pull-request@v7\n        with: {branch: docs}\n", "git:docs"),
-    ("      - run: |\n          git commit -am regen\n          git push\n", "git:(current)"),
+    ("      - run: |\n          git commit -am regen\n          git push --force\n", "git:(current)"),
+    ("      - run: |\n          git clone https://github.com/acme/site s\n          cd s\n          git push\n", "git:(current)"),
     ("      - run: git push https://x-access-token:$T@github.com/acme/site.git\n", "git:github.com/acme/site:(current)"),
     ("      - run: |\n          git push --force \\\n            origin HEAD:gh-pages\n", "git:gh-pages"),
 ])
@@ -83,7 +84,7 @@ def test_a_floating_publish_only_on_tags_is_not_frequent():
 
 
 @pytest.mark.parametrize("steps, group", [
-    ("      - run: git push\n", "git-push-${{ github.ref }}"),  # per branch: other branches do not wait
+    ("      - run: git push -f\n", "git-push-${{ github.ref }}"),  # per branch: other branches do not wait
     # another repository's branch of the same name: named with that repository
     ("      - run: git push https://$KEY@github.com/acme/site.git\n", "git-push-github.com-acme-site-${{ github.ref }}"),
     ("      - run: git push git@github.com:acme/site.git HEAD:gh-pages\n", "git-push-github.com-acme-site-gh-pages"),
@@ -400,3 +401,25 @@ def test_a_deploy_to_a_cluster_the_job_makes_itself_is_no_shared_target(cluster)
     deploy = "      - run: helm upgrade --install app ./chart --wait\n      - run: kubectl apply -f k8s/\n"
     assert saf310(job("{push: {branches: [main]}}", cluster + deploy)) == []
     assert len(saf310(job("{push: {branches: [main]}}", deploy))) == 1
+
+
+@pytest.mark.parametrize("steps", [
+    "      - run: |\n          git commit -am regen || exit 0\n          git push\n",
+    "      - uses: stefanzweifel/git-auto-commit-action@v5\n",
+])
+def test_a_plain_push_of_the_runs_own_branch_is_no_race(steps):
+    """A plain push of the branch the run checked out at its commit adds to it or is refused (not a
+    fast forward): an older run never undoes a newer one's commit, and a group would not spare it
+    (a queued run still pushes from its own commit). A force push, or a push from a fresh clone, is."""
+    text = ("on: {push: {branches: [main]}}\njobs:\n  regen:\n    runs-on: x\n    steps:\n"
+            f"      - uses: actions/checkout@v4\n{steps}")
+    assert not check_workflow(workflow(text), [all_rules()["SAF310"]], preview=True).findings
+
+
+def test_a_plain_push_of_a_branch_a_checkout_fetched_by_name_races():
+    """After `actions/checkout` with `ref: gh-pages`, the branch pushed is that ref's tip when the
+    run fetched it: a queued run fetches it afresh, so a group spares the newer run's refused push."""
+    text = ("on: {push: {branches: [main]}}\njobs:\n  sync:\n    runs-on: x\n    steps:\n"
+            "      - uses: actions/checkout@v4\n        with: {ref: gh-pages}\n"
+            "      - run: |\n          git commit -am sync\n          git push\n")
+    assert len(check_workflow(workflow(text), [all_rules()["SAF310"]], preview=True).findings) == 1

@@ -561,18 +561,30 @@ def _steps(job_id: str, steps, env=None) -> list[dict]:
     group = 0
     # the job's `env:` and what earlier steps export through $GITHUB_ENV
     shell_vars: dict[str, str] = {str(k): str(v) for k, v in env.items()} if isinstance(env, dict) else {}
+    own_commit = True  # until a checkout fetches a ref or another repository by name
     for i, step in enumerate(steps):
         pointer = ("jobs", job_id, "steps", i)
         if isinstance(step, dict) and isinstance(step.get("parallel"), list):
             group += 1
             for lane, inner in enumerate(step["parallel"]):
                 if isinstance(inner, dict):
-                    rec = step_record(job_id, len(out), inner, pointer + ("parallel", lane), lane, shell_vars)
+                    rec = step_record(job_id, len(out), inner, pointer + ("parallel", lane), lane, shell_vars,
+                                      own_commit)
                     rec["group"] = group
                     out.append(rec)
         elif isinstance(step, dict):
-            out.append(step_record(job_id, len(out), step, pointer, shell_vars=shell_vars))
+            out.append(step_record(job_id, len(out), step, pointer, shell_vars=shell_vars, own_commit=own_commit))
+            own_commit = own_commit and not _checks_out_by_name(step)
     return out
+
+
+def _checks_out_by_name(step: dict) -> bool:
+    """An `actions/checkout` of a named ref or another repository: what it fetches is that ref's tip
+    when the step runs, not the run's own commit."""
+    raw = step.get("with")
+    given: dict = raw if isinstance(raw, dict) else {}
+    return str(step.get("uses", "")).lower().startswith("actions/checkout") and not given.get("path") and bool(
+        given.get("ref") or given.get("repository"))
 
 
 def concurrent_pairs(steps: list[dict]) -> list[tuple[str, str]]:

@@ -14,6 +14,11 @@ from .targets import branch_floating, run_targets, uses_target, worst
 
 EXPR = lazy(r"\$\{\{.*?\}\}", re.S)
 STEP_REF = lazy(r"\bsteps\.([A-Za-z_][\w-]*)\.(outputs|outcome|conclusion)\b")
+# Before a push, the script moves to or makes another checkout (whose branch a later run clones
+# afresh, so a group would spare it), or the push names one (`git -C dir push`).
+_ELSEWHERE = lazy(r"(?:^|[\s;&|(])(?:cd|pushd)\s|\bgit\s+clone\b")
+_OTHER_TREE = lazy(r"\s(?:-C|--git-dir|--work-tree)[\s=]")
+_FORCE = lazy(r"(?:^|\s)(?:--force(?:-with-lease)?\b|-f\b|-\w*f\w*\b|\+\S)")  # a push that may overwrite
 _GIT_PUSH = lazy(r"\bgit\s+(?:-\S+\s+(?:\S+\s+)?)*push\b([^\n;&|]*)")
 # Patterns that start with a word put what must come before it in a look-behind after it: a
 # pattern that starts with a literal (or, alternative by alternative, with literals) is scanned
@@ -77,9 +82,11 @@ def _first_line(run: str) -> str:
 
 
 def step_record(job_id: str, index: int, step: dict, pointer: tuple, lane: int | None = None,
-                shell_vars: dict[str, str] | None = None) -> dict:
+                shell_vars: dict[str, str] | None = None, own_commit: bool = True) -> dict:
     """The facts wflint needs about one step (see module docstring). ``shell_vars``: variables the
-    job's earlier steps set (through `$GITHUB_ENV`); this step's own and exported ones are added."""
+    job's earlier steps set (through `$GITHUB_ENV`); this step's own and exported ones are added.
+    ``own_commit``: the workspace is still the run's own commit (no earlier checkout of a ref or
+    another repository by name, which a later run would fetch afresh)."""
     sid = step.get("id")
     task_id = f"{job_id}.{sid}" if isinstance(sid, str) and sid else f"{job_id}#{index}"
     uses = _text(step.get("uses")).strip()
@@ -100,6 +107,7 @@ def step_record(job_id: str, index: int, step: dict, pointer: tuple, lane: int |
         "refs": _step_refs(step),
         "checkout_without_path": False, "read_only": False, "workspace_write": False, "locks": [],
         "may_ship": False, "local_cluster": False, "registry_as": {}, "job_state": None,
+        "own_commit": own_commit,
     }
     if uses:
         _uses_effects(rec, action_name(uses), with_)
@@ -268,6 +276,8 @@ def _uses_effects(rec: dict, name: str, with_: dict) -> None:
     published = uses_target(name, with_)
     if published:
         target, floating = published
+        if target == "git:(current)" and floating is False and not rec["own_commit"]:
+            floating = True  # the branch an earlier checkout fetched by name: a later run fetches it afresh
         target = "git:" + _pattern(target[4:]) if target.startswith("git:") else target
         add_target(rec, target, floating)
         if target.startswith("git:") and "*" not in target:
@@ -345,7 +355,12 @@ def _run_effects(rec: dict, run: str, shell_vars: dict[str, str], step_env: dict
                 target = f"git:{remote}:{target[4:]}"
             if "*" not in target:  # an unknown branch conflicts with nothing in particular
                 rec["writes"].append(target)
-            add_target(rec, target, False if target == "git:tags" else branch_floating(pushed))
+            # A plain push of the branch the run checked out adds to it or is refused (not a fast
+            # forward): an older run can fail, never undo a newer one's commit, and a group would not
+            # spare it (a queued run still pushes from its own commit). Not a race on the branch.
+            plain_current = (rec["own_commit"] and pushed == "(current)" and not remote and not _FORCE.search(match.group(1))
+                             and not _ELSEWHERE.search(code, 0, match.start()) and not _OTHER_TREE.search(match.group(0)))
+            add_target(rec, target, False if target == "git:tags" or plain_current else branch_floating(pushed))
     if publishing:
         for resource, floating in run_targets(_expand(code, variables) if variables else code).items():
             add_target(rec, resource, floating)

@@ -240,6 +240,9 @@ def uses_target(name: str, with_: dict) -> tuple[str, bool | None] | None:
         return "git:" + branch, branch_floating(branch, given("branch-suffix"))
     if name in ("stefanzweifel/git-auto-commit-action", "ad-m/github-push-action", "ec-nordbund/git-push"):
         branch = given("branch")
+        forced = "force" in given("push_options").lower() or given("force").lower() == "true"
+        if not branch and not forced:  # a plain push of the run's own branch: refused, never overwriting
+            return "git:(current)", False
         return "git:" + (branch or "(current)"), branch_floating(branch or "(current)")
     if name.startswith(("cloudflare/wrangler-action", "cloudflare/pages-action")):
         return "deploy:cloudflare", True

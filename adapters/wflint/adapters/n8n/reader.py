@@ -723,7 +723,14 @@ def _references(name: str, tasks: dict, by_name: dict, subs: list[str], parents:
     task = tasks[name]
     reads_input = False
     seen: set[str] = set()
-    for holder in [name] + subs:
+    # A disabled node passes its input through: n8n evaluates none of its parameters, so what they
+    # name is read by nothing (measured on n8n 2.8.4: no "Invalid expression" for a missing node).
+    disabled = by_name[name][1].get("disabled") is True
+    # Reads inside a try/catch that name no node: code trying one name after another (a node
+    # renamed across copies) catches the error of each missing one. Missing only if none is there.
+    probes: list[Dangling] = []
+    probed_one = False
+    for holder in [] if disabled else [name] + subs:
         i, node = by_name[holder]
         params = node.get("parameters")
         if not isinstance(params, dict):
@@ -741,8 +748,12 @@ def _references(name: str, tasks: dict, by_name: dict, subs: list[str], parents:
                     update(task, dynamic_references=(*facts(task).dynamic_references, ref.text))
                     continue
                 target = root_of.get(ref.name, ref.name)
+                if ref.caught:
+                    probed_one = probed_one or ref.name in by_name
                 if target not in by_name or target not in tasks:
-                    if ref.name not in by_name:
+                    if ref.name not in by_name and ref.caught:
+                        probes.append(Dangling(name, ref.name, Location(ptr), f"reads {ref.text} inside a try/catch"))
+                    elif ref.name not in by_name:
                         dangling.append(Dangling(name, ref.name, Location(ptr), f"reads {ref.text}"))
                     continue
                 if ref.paired and target != name:
@@ -753,6 +764,10 @@ def _references(name: str, tasks: dict, by_name: dict, subs: list[str], parents:
                     continue
                 seen.add(target)
                 edges.append(Edge(target, name, EdgeKind.IMPLICIT, Location(ptr), f"{name} reads {ref.text}"))
+    if probes and not probed_one:
+        names = ", ".join(f"`{d.target}`" for d in probes)
+        dangling.append(Dangling(name, probes[0].target, probes[0].location,
+                                 f"reads {names} inside a try/catch: none of them is a node, so it always gets nothing"))
     if reads_input or fx.short_type(task.kind) not in NO_IMPLICIT_INPUT or _reads_binary(by_name[name][1]):
         for parent in parents[name]:
             edges.append(Edge(parent, name, EdgeKind.DATA, task.location, f"{name} reads its input from {parent}"))

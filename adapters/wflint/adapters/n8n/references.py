@@ -43,6 +43,7 @@ class Reference:
     text: str  # the reference as written, for messages
     paired: bool = False  # read through item lineage: ``$('X').item``, ``.itemMatching(i)``
     status_only: bool = False  # ``$('X').isExecuted``: whether X ran, not what it output
+    caught: bool = False  # inside a ``try { }`` with a ``catch``: a missing node's error is handled there
 
 
 @dataclass
@@ -58,13 +59,17 @@ def scan(source: str, python: bool = False) -> Scan:
     literal or a comment is no reference (a shell ``$(uname -r)`` in a command being built, an
     old ``$('Node')`` commented out); where the source does not lex cleanly, everything counts."""
     refs: list[Reference] = []
-    inert = None if python else _inert_spans(source)
+    tries: list[tuple[int, int]] = []
+    inert = None if python else _inert_spans(source, tries)
     for pattern in ((_PY_CALL,) if python else (_CALL,)):
         for m in pattern.finditer(source):
             if inert and _inside(inert, m.start()):
                 continue
             opener = re.sub(r"\s+", "", m.group(1))
-            refs.append(_literal_argument(source, m.start(), m.end(), _CLOSERS[opener]))
+            ref = _literal_argument(source, m.start(), m.end(), _CLOSERS[opener])
+            if inert is not None and any(a <= m.start() < b for a, b in tries):
+                ref = Reference(ref.name, ref.text, ref.paired, ref.status_only, caught=True)
+            refs.append(ref)
     for m in (_PY_DOT if python else _DOT).finditer(source):
         if not (inert and _inside(inert, m.start())):
             refs.append(Reference(m.group(1), m.group(0)))
@@ -101,11 +106,16 @@ _BEFORE_REGEX = set("(,=:[!&|?{};+-*%<>~^") | {"", "return", "typeof", "case", "
                                                 "delete", "void", "throw", "instanceof", "yield", "await"}
 
 
-def _inert_spans(source: str) -> list[tuple[int, int]] | None:
+_CATCH = re.compile(r"\s*catch\b")
+
+
+def _inert_spans(source: str, tries: list[tuple[int, int]] | None = None) -> list[tuple[int, int]] | None:
     """Where a JavaScript source holds string text or comments, as (start, end) offsets in order;
-    None where it does not lex cleanly (an unterminated string, comment or template)."""
+    None where it does not lex cleanly (an unterminated string, comment or template). ``tries``
+    collects the bodies of ``try { }`` blocks a ``catch`` follows."""
     spans: list[tuple[int, int]] = []
     stack: list[str] = []  # "{" for a brace, "${" for a template substitution
+    opened: list[int] = []  # where each open brace's body starts, ``-1 - start`` for a try's
     pos, last = 0, ""
     while pos < len(source):
         if stack and stack[-1] == "`":  # template text, up to its end or a substitution
@@ -128,8 +138,12 @@ def _inert_spans(source: str) -> list[tuple[int, int]] | None:
             stack.append("`")
         elif kind == "open":
             stack.append("{")
+            opened.append(-1 - m.end() if last == "try" else m.end())
         elif kind == "close" and stack:
-            stack.pop()
+            if stack.pop() == "{" and opened:
+                start = opened.pop()
+                if start < 0 and tries is not None and _CATCH.match(source, m.end()):
+                    tries.append((-1 - start, pos))
         elif kind == "slash" and last in _BEFORE_REGEX:
             body = _REGEX_BODY.match(source, m.end())
             if body:

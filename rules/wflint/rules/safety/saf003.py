@@ -16,7 +16,8 @@ as without it; a combining Merge without its input outputs something else, and i
 Not reported: a failure handler (Airflow `one_failed`), an Airflow trigger rule the file sets to
 start on the first branch (`one_success`, `one_done`: the author chose that join; SAF005 reports
 the failure it can hide), a marker nothing follows, and the outputs of one IF or Switch converging
-on a node (each item takes one way, so the node sees it once: measured on n8n 2.8.4).
+on a node (each item takes one way, so the node sees it once: measured on n8n 2.8.4), nor a task
+nothing that starts an execution reaches (an n8n part wired to no trigger never runs).
 
 **Why.** It works on incomplete input, or runs (and writes, sends, charges) several times.
 
@@ -38,7 +39,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from itertools import combinations
 
-from wflint.facets import JoinCheck, Structure, TriggerRule
+from wflint.facets import JoinCheck, Starts, Structure, TriggerRule
 from wflint.finding import Applicability, Finding, Fix, InsertJoin, Related, Severity
 from wflint.ir import EdgeKind, Join
 from wflint.rule import Context, rule
@@ -50,6 +51,9 @@ def check(ctx: Context) -> Iterator[Finding]:
     parallel = ctx.workflow.execution_model.runs_parallel
     feeding = _feeding(ctx)
     for task_id, task in ctx.workflow.tasks.items():
+        starts = task.facet(Starts)
+        if starts is not None and not starts.starts:
+            continue  # nothing that starts an execution reaches it: it never runs
         join_check = task.facet(JoinCheck)  # an adapter's wiring check of a join node
         for issue in join_check.issues if join_check else ():
             yield ctx.finding(f"{ctx.task_name(task_id)}: {issue}", location=ctx.location_of(task_id),

@@ -8,7 +8,12 @@ and no finding: a package version (PyPI, crates.io, npm: the registry refuses a 
 release or image tag named after the version, tag or commit, a branch named per run or version.
 Nor is a branch whose name holds a part only the run knows (`issue/${{ inputs.number }}`, a name
 computed in the shell): it may be another branch in every run, and an unknown name is not the same
-target. A reusable workflow's publish is reported once, in the called workflow, not at each caller.
+target. Nor a plain `git push` (no force) of the branch the run checked out at its own commit (a
+bot committing back to the branch that started it): git refuses a push that is not a fast forward,
+so an older run fails rather than undoing a newer one's commit, and a group would not spare it (a
+queued run still pushes from its own, older commit); a branch a checkout fetched by name
+(`ref: gh-pages`) or a fresh clone is another matter, and is reported. A reusable workflow's
+publish is reported once, in the called workflow, not at each caller.
 Nor are runs that only a schedule and a person start, where the schedule's starts lie further apart
 than a whole run can take (each job ends by its `timeout-minutes`, or after GitHub's 6 hours on its
 own runners), with an hour to spare for a late start: a weekly bot that refreshes its pull request
