@@ -797,3 +797,33 @@ def test_a_node_wired_to_two_input_indexes_runs_once_and_saf003_says_nothing(n8n
         assert len(real[d["id"]]["data"]["resultData"]["runData"]["Join"]) == (1 if joined else 2), d["id"]
         findings = check_workflow(read_n8n(f"{d['id']}.json", json.dumps(d))[0], rule).findings
         assert bool(findings) is not joined, d["id"]
+
+
+def _code(name, x, y, source):
+    return {"parameters": {"jsCode": source}, "id": f"00000000-0000-4000-8000-{abs(hash(name)) % 10**12:012d}",
+            "name": name, "type": "n8n-nodes-base.code", "typeVersion": 2, "position": [x, y]}
+
+
+def test_what_n8n_never_evaluates_or_never_wires_is_said_as_it_runs(n8n):
+    """On n8n 2.8.4: a disabled node's expression naming no node is never evaluated (the run
+    succeeds); reads tried one after another in try/catch succeed when one name is a node;
+    connections filed under node ids are ignored (only the trigger runs). wflint: no GRA002 or
+    SAF004 for the first two, one GRA002 for the third."""
+    disabled = setter("Later", 200, 300, "x", "={{ $('Gone').first().json.x }}")
+    disabled["disabled"] = True
+    off = workflow("offread", [disabled], conn((T, "Later")))
+    probe = ("let v;\ntry { v = $('Src').first().json.a; } catch (e) {}\n"
+             "try { if (!v) v = $('Src_old').first().json.a; } catch (e) {}\nreturn [{json: {v}}];")
+    probes = workflow("probes", [setter("Src", 200, 300, "a", "1"), _code("Use", 400, 300, probe)],
+                      conn((T, "Src"), ("Src", "Use")))
+    by_id = workflow("byid", [setter("A", 200, 300, "a", "1")], {})
+    by_id["connections"] = {by_id["nodes"][0]["id"]: {"main": [[{"node": by_id["nodes"][1]["id"], "type": "main",
+                                                                   "index": 0}]]}}
+    real = n8n([off, probes, by_id])
+    assert real["offread"]["status"] == "success" and real["probes"]["status"] == "success"
+    assert real["probes"]["data"]["resultData"]["runData"]["Use"][0]["data"]["main"][0][0]["json"]["v"] == "1"
+    assert first_runs(real["byid"]) == [T]
+    rules = [all_rules()[c] for c in ("GRA002", "SAF004")]
+    said = {d["id"]: [f.code for f in check_workflow(read_n8n(f"{d['id']}.json", json.dumps(d))[0], rules,
+                                                     preview=True).findings] for d in (off, probes, by_id)}
+    assert said == {"offread": [], "probes": [], "byid": ["GRA002"]}

@@ -503,10 +503,14 @@ def _keyed_by_id(connections: dict, by_name: dict, p: tuple) -> list[Dangling]:
     ignores them (measured on n8n 2.8.4: only the trigger runs), as ``connection_links`` does; a
     file made by a script rather than the editor, whose wiring does nothing."""
     ids = {node.get("id"): name for name, (_, node) in by_name.items() if isinstance(node.get("id"), str)}
-    return [Dangling(ids[src], src, Location(p + ("connections", src)),
-                     f"connections filed under `{src}`, the id of node `{ids[src]}`: n8n finds a node's "
-                     "connections by its name and ignores these")
-            for src in connections if src not in by_name and src in ids]
+    keyed = [src for src in connections if src not in by_name and src in ids]
+    if not keyed:
+        return []
+    first = keyed[0]
+    more = f" (and those of {len(keyed) - 1} more nodes)" if len(keyed) > 1 else ""
+    return [Dangling(ids[first], first, Location(p + ("connections", first)),
+                     f"connections filed under `{first}`, the id of node `{ids[first]}`{more}: n8n finds a node's "
+                     "connections by its name and ignores these")]  # one finding: the whole wiring is off
 
 
 def connection_links(connections: dict, p: tuple, by_name) -> list[dict]:
