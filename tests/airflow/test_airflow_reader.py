@@ -844,3 +844,22 @@ if k8s:
             prev = op
 ''')["d"]
     assert sorted(wf.tasks) == ["run_Count", "run_Network"] and wf.facet(Unresolved)
+
+
+def test_each_dataclass_object_has_its_own_default_factory_list():
+    wf = read('''
+from dataclasses import dataclass, field
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+@dataclass
+class Steps:
+    names: list = field(default_factory=list)
+one, two = Steps(), Steps()
+one.names.append("a")
+one.names.append("b")
+two.names.append("c")
+with DAG("d"):
+    for n in one.names + two.names:
+        BashOperator(task_id=n, bash_command="./x.sh")
+''')["d"]
+    assert sorted(wf.tasks) == ["a", "b", "c"] and not wf.facet(Unresolved)

@@ -20,6 +20,7 @@ from .model import (
     ClassVal,
     DagState,
     DecoratorVal,
+    DefaultFactory,
     DurationVal,
     EitherVal,
     EnumMember,
@@ -32,6 +33,7 @@ from .model import (
     NamespaceVal,
     PartialVal,
     PendingTask,
+    SetList,
     Splat,
     Sym,
     TaskState,
@@ -190,8 +192,9 @@ class DagBuilder:
         return attrs
 
     def dataclass_fields(self, node: ast.ClassDef, scope) -> list:
-        """A dataclass's fields in order, each with its default (``field(default=...)`` read; a
-        ``default_factory`` or anything else is unknown)."""
+        """A dataclass's fields in order, each with its default (``field(default=...)`` read, a
+        ``default_factory`` of ``list``/``dict``/``set`` made afresh per object; anything else is
+        unknown)."""
         out = []
         for small in node.body:
             if not isinstance(small, ast.AnnAssign) or not isinstance(small.target, ast.Name):
@@ -202,7 +205,10 @@ class DagBuilder:
             value = small.value
             if isinstance(value, ast.Call) and _decorator_text(value.func).endswith("field"):
                 given = next((k.value for k in value.keywords if k.arg == "default"), None)
-                default = self.expr(given, scope) if given is not None else UNKNOWN
+                factory = next((k.value for k in value.keywords if k.arg == "default_factory"), None)
+                made = _BUILTIN_FACTORIES.get(factory.id) if isinstance(factory, ast.Name) else None
+                default = (self.expr(given, scope) if given is not None
+                           else DefaultFactory(made) if made is not None else UNKNOWN)
             elif value is not None:
                 default = self.expr(value, scope)
             out.append((small.target.id, default))
@@ -218,6 +224,8 @@ class DagBuilder:
             rest = dict(kw)
             for i, (name, default) in enumerate(cls.fields):
                 value = pos[i] if i < len(pos) else rest.pop(name, default)
+                if isinstance(value, DefaultFactory):
+                    value = value.make()
                 instance.attrs[name] = UNKNOWN if value is NO_DEFAULT else value
             post_init = cls.attrs.get("__post_init__")
             if isinstance(post_init, FuncVal):
@@ -677,6 +685,9 @@ def _segments(items: list) -> list[list]:
         else:
             runs[-1].append(item)
     return runs
+
+
+_BUILTIN_FACTORIES = {"list": list, "dict": dict, "set": SetList}
 
 
 def _decorator_text(node: ast.expr) -> str:

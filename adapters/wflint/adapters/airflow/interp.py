@@ -943,6 +943,10 @@ def _call_stdlib(path: str, pos, kw):
         return BoundPartial(pos[0], tuple(pos[1:]), dict(kw))
     if path == "functools.reduce" and len(pos) in (2, 3) and not kw:
         return _reduce(*pos)
+    if path in ("copy.copy", "copy.deepcopy") and len(pos) == 1 and not kw:
+        return _copied(pos[0], deep=path == "copy.deepcopy")
+    if path == "dataclasses.asdict" and len(pos) == 1 and not kw:
+        return _as_dict(pos[0])
     if path in ("collections.namedtuple", "typing.NamedTuple") and pos and isinstance(pos[0], str):
         return _named_tuple(pos[0], pos[1] if len(pos) > 1 else kw.get("field_names", kw.get("fields")),
                             kw.get("defaults", ()))
@@ -956,6 +960,31 @@ _OPERATOR_FUNCTIONS = {
     **dict.fromkeys(("operator.and_", "operator.iand"), ast.BitAnd()),
     **dict.fromkeys(("operator.sub", "operator.isub"), ast.Sub()),
 }
+
+
+def _copied(value, deep: bool):
+    """``copy.copy(x)`` / ``copy.deepcopy(x)`` of a value the interpreter knows: an object of the
+    repository's classes keeps its class and a copy of its attributes (a builder's ``copy(self)``),
+    a container is copied; anything else (an operator, an imported object) is unknown."""
+    import copy
+
+    if isinstance(value, InstanceVal):
+        attrs = {k: _copied(v, deep) if deep else v for k, v in value.attrs.items()}
+        return InstanceVal(value.cls, attrs)
+    if isinstance(value, (str, int, float, bool, type(None))):
+        return value
+    if isinstance(value, (list, tuple, dict)) and (not deep or _plain(value)):
+        return copy.deepcopy(value) if deep else copy.copy(value)
+    return UNKNOWN
+
+
+def _as_dict(value, depth: int = 0):
+    """``dataclasses.asdict(obj)`` of a dataclass object of the repository: its fields, recursively."""
+    if isinstance(value, InstanceVal) and value.cls.fields is not None and depth < 8:
+        return {name: _as_dict(value.attrs.get(name, UNKNOWN), depth + 1) for name, _ in value.cls.fields}
+    if isinstance(value, list):
+        return [_as_dict(v, depth + 1) for v in value]
+    return value
 
 
 def _reduce(function, items, *initial):

@@ -321,6 +321,13 @@ NO_DEFAULT = object()
 
 
 @dataclass(eq=False)
+class DefaultFactory:
+    """A dataclass field's ``default_factory`` of a builtin container: a fresh one per object."""
+
+    make: Any  # list, dict or SetList
+
+
+@dataclass(eq=False)
 class EnumMember:
     """``Color.RED``: one object per member (identity comparisons hold), with ``.name``/``.value``."""
 
