@@ -863,3 +863,15 @@ with DAG("d"):
         BashOperator(task_id=n, bash_command="./x.sh")
 ''')["d"]
     assert sorted(wf.tasks) == ["a", "b", "c"] and not wf.facet(Unresolved)
+
+
+def test_a_call_given_the_dag_that_wflint_cannot_follow_makes_the_dag_partial():
+    """``python_operator(dag=dag, name=...)`` of an installed package makes the DAG's tasks: a DAG
+    read with none is not "all checks passed" but partial (unknown is not none)."""
+    wf = read('''
+from airflow import DAG
+from dataverk_airflow import python_operator
+with DAG("d") as dag:
+    python_operator(dag=dag, name="job", repo="o/r", script_path="run.py")
+''')["d"]
+    assert not wf.tasks and "it is given the DAG" in " ".join(wf.facet(Unresolved).reasons)

@@ -697,6 +697,10 @@ class Interpreter(DagBuilder, ModuleLoader):
             if value is UNKNOWN and "task_id" in kw and not isinstance(func, (Sym, ClassVal)) \
                     and not self._in_operator_arguments():
                 self.unfollowed_call(node, "it is given a task_id")
+            elif value is UNKNOWN and isinstance(kw.get("dag"), DagState) and not isinstance(func, (Sym, ClassVal)) \
+                    and not self._in_operator_arguments():
+                self.mark_dynamic(f"a call at line {getattr(self.site(node), 'lineno', '?')} could not be followed "
+                                  "(it is given the DAG: it may make its tasks)", kw["dag"])
             return value
         finally:
             if anchored:
