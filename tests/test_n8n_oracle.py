@@ -827,3 +827,34 @@ def test_what_n8n_never_evaluates_or_never_wires_is_said_as_it_runs(n8n):
     said = {d["id"]: [f.code for f in check_workflow(read_n8n(f"{d['id']}.json", json.dumps(d))[0], rules,
                                                      preview=True).findings] for d in (off, probes, by_id)}
     assert said == {"offread": [], "probes": [], "byid": ["GRA002"]}
+
+
+def reset_loop(wid, order):
+    """Two branches each feed a Loop Over Items whose Reset option is on: one batch set per branch."""
+    loop = {"parameters": {"options": {"reset": '={{ $node["Loop"].context["done"] }}'}},
+            "id": "00000000-0000-4000-8000-0000000000e1", "name": "Loop", "type": "n8n-nodes-base.splitInBatches",
+            "typeVersion": 3, "position": [450, 300]}
+    work = _code("Work", 700, 300, "return {json: {done: $json.origin + $json.k}};")
+    work["parameters"]["mode"] = "runOnceForEachItem"
+    nodes = [_code("A", 200, 200, "return [{json: {origin: 'a', k: 1}}, {json: {origin: 'a', k: 2}}];"),
+             _code("B", 200, 400, "return [{json: {origin: 'b', k: 3}}];"), loop, work]
+    connections = {**conn((T, "A"), (T, "B"), ("A", "Loop"), ("B", "Loop"), ("Work", "Loop")),
+                   "Loop": {"main": [[], [{"node": "Work", "type": "main", "index": 0}]]}}
+    return workflow(wid, nodes, connections, order)
+
+
+def test_a_loop_with_reset_fed_by_two_branches_is_its_design_under_v1_only(n8n):
+    """On n8n 2.8.4, v1 runs each branch to its end, so the loop works every item of both sets; v0
+    (legacy) brings the second set mid-loop and some items leave unworked. SAF003: silent under
+    v1; under v0 reported, its fix only shown (the mend is executionOrder v1, not a join)."""
+    v1, v0 = reset_loop("resetv1", "v1"), reset_loop("resetv0", "")
+    real = n8n([v1, v0])
+
+    def worked(run):
+        return sorted(str(i["json"].get("done")) for r in run["data"]["resultData"]["runData"].get("Work", [])
+                      for i in r["data"]["main"][0])
+    assert worked(real["resetv1"]) == ["a1", "a2", "b3"]
+    assert worked(real["resetv0"]) != ["a1", "a2", "b3"]
+    said = {d["id"]: check_workflow(read_n8n(f"{d['id']}.json", json.dumps(d))[0], [all_rules()["SAF003"]]).findings
+            for d in (v1, v0)}
+    assert said["resetv1"] == [] and [f.fix.applicability.value for f in said["resetv0"]] == ["display"]

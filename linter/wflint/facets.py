@@ -22,7 +22,7 @@ __all__ = ["Facet", "Routes", "Starts", "StartNames", "TriggerRule", "LoopCopy",
            "ExecutionOrder",
            "OrderScenario",
            "JoinCheck", "InstanceWrites", "Instances", "InvalidSetting", "ConstantSetting", "Notes", "Structure",
-           "Unresolved", "ReadAsIfCalled",
+           "Unresolved", "ReadAsIfCalled", "PerArrival",
            "Step", "Steps", "Concurrency", "Publishing", "Waiting", "PoolQueueing", "RunSettings", "EngineVersion"]
 
 
@@ -187,6 +187,14 @@ class JoinCheck(Facet):
 
     issues: tuple[str, ...] = ()
     fix: str = "display"  # applicability of inserting a join in front of the task
+
+
+@dataclass(frozen=True)
+class PerArrival(Facet):
+    """A task built to run once per branch that reaches it, each run whole before the next (an n8n
+    Loop Over Items with Reset under v1: each branch's items are a new set of batches)."""
+
+    why: str = ""
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from wflint.facets import (
     LineageReads,
     Notes,
     OrderScenario,
+    PerArrival,
     Routes,
     Starts,
     Structure,
@@ -439,7 +440,7 @@ def _branch_facets(task_names: list[str], tasks: dict[str, Task], by_name: dict,
             tasks[name].put(Routes({r: tuple(sorted(o)) for r, o in route[name].items()}))
         inputs = wiring.inputs[name]
         labels = _labels(name, inputs, route, starts, runs.routers)
-        _joins(tasks[name], by_name[name][1], inputs, labels)
+        _joins(tasks[name], by_name[name][1], inputs, labels, v1)
         if v1:  # v0 runs the other input's chain too, so the Merge gets a pair (oracle)
             _pairless(tasks[name], by_name[name][1], inputs, labels)
         if name in runs.starved:
@@ -906,11 +907,22 @@ def _fed_once(task: Task, inputs: list[tuple], index: int, run: int) -> None:
     update(task, join_issues=(*facts(task).join_issues, issue))
 
 
-def _joins(task: Task, node: dict, inputs: list[tuple], labels: dict) -> None:
+def _resets(node: dict) -> bool:
+    """Is a Loop Over Items node's Reset option on (``true``, or an expression that may be)?"""
+    params = node.get("parameters")
+    options = params.get("options") if isinstance(params, dict) else None
+    reset = options.get("reset") if isinstance(options, dict) else None
+    return reset is True or isinstance(reset, str) and reset.startswith("=")
+
+
+def _joins(task: Task, node: dict, inputs: list[tuple], labels: dict, v1: bool) -> None:
     """A non-Merge node fed by two nodes runs once per branch; a Merge must be wired one-to-one.
 
     Parents on different outputs of one IF/Switch are alternatives (each item takes one way), the
-    usual n8n idiom for converging branches, not a missing join.
+    usual n8n idiom for converging branches, not a missing join. A Loop Over Items with Reset takes
+    each branch's items as a new set of batches: under v1, which runs each branch to its end, that
+    is its design (measured on n8n 2.8.4: each batch processed whole); under v0 the second set
+    comes mid-loop and leaves unprocessed, which executionOrder v1 mends, not a join.
     """
     short = fx.short_type(task.kind)
     keys = list(labels)
@@ -922,9 +934,12 @@ def _joins(task: Task, node: dict, inputs: list[tuple], labels: dict) -> None:
         parallel = [(a, b) for a, b in pairs if not _apart(labels[a], labels[b])]
         if parallel:
             task.join = Join.EACH
+            resets = short == "splitInBatches" and _resets(node)
+            if resets and v1:
+                task.put(PerArrival("a Loop Over Items with Reset: each branch's items are a new set of batches"))
             some_exclusive = len(parallel) < len(pairs)
             safe = not task.opaque and not task.dynamic and facts(task).execute_once is not True
-            update(task, join_fix="display" if some_exclusive else ("safe" if safe else "unsafe"))
+            update(task, join_fix="display" if some_exclusive or resets else ("safe" if safe else "unsafe"))
         return
     raw_params = node.get("parameters")
     params = raw_params if isinstance(raw_params, dict) else {}

@@ -39,7 +39,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from itertools import combinations
 
-from wflint.facets import JoinCheck, Starts, Structure, TriggerRule
+from wflint.facets import JoinCheck, PerArrival, Starts, Structure, TriggerRule
 from wflint.finding import Applicability, Finding, Fix, InsertJoin, Related, Severity
 from wflint.ir import EdgeKind, Join
 from wflint.rule import Context, rule
@@ -99,6 +99,8 @@ def _deliberate(ctx: Context, task_id: str) -> bool:
     chose it, and what it can hide is SAF005's; a marker nothing follows does nothing however often
     it runs."""
     task = ctx.workflow.tasks[task_id]
+    if task.facet(PerArrival) is not None:
+        return True  # built to run once per branch, each run whole (an n8n Loop Over Items with Reset)
     trigger = task.facet(TriggerRule)
     if trigger is not None and (trigger.handles_failure or trigger.rule and task.join is Join.ANY):
         return True
