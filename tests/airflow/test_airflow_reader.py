@@ -875,3 +875,26 @@ with DAG("d") as dag:
     python_operator(dag=dag, name="job", repo="o/r", script_path="run.py")
 ''')["d"]
     assert not wf.tasks and "it is given the DAG" in " ".join(wf.facet(Unresolved).reasons)
+
+
+def test_a_function_made_a_task_by_the_repositorys_own_decorator_makes_the_dag_partial():
+    """``@db_task(conn_id=...)`` whose decorator returns a ``@task`` function of its own: the call
+    makes a task wflint cannot name, so the DAG is partial, not a DAG of no tasks."""
+    wf = read('''
+from airflow.decorators import dag, task
+def db_task(conn_id):
+    def decorator(func):
+        @task
+        def wrapped(*args, **kwargs):
+            return func(*args, conn=conn_id, **kwargs)
+        return wrapped
+    return decorator
+@dag(schedule=None)
+def d():
+    @db_task(conn_id="warehouse")
+    def load(name, conn):
+        print(name, conn)
+    load("a")
+d()
+''')["d"]
+    assert not wf.tasks and wf.facet(Unresolved)

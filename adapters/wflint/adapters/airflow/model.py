@@ -202,7 +202,7 @@ class FuncVal:
 
     node: Any  # cst.FunctionDef
     closure: Any  # the Scope it was defined in
-    role: str = "plain"  # plain | task | task_group | dag
+    role: str = "plain"  # plain | task | task_group | dag | wrapped (made a task by the repository's decorator)
     decorator: str = ""  # canonical decorator (task, task.branch, setup…)
     options: dict = field(default_factory=dict)  # decorator keyword arguments
     modifiers: tuple = ()
