@@ -358,36 +358,27 @@ class _Streamed:
         is_map = type(root) is map_t
         values = self.values
         while True:
+            event = next_event()  # a mapping's key, a sequence's item, or the collection's end
+            kind = type(event)
+            if kind is map_end or kind is seq_end:
+                end = event.end_mark
+                nodes[pointer] = nodes[pointer] >> 64 << 64 | (end.line + 1) << 32 | end.column + 1
+                if not stack:
+                    self.values = values
+                    return container
+                container, pointer, is_map = stack.pop()
+                continue
             if is_map:
-                key_event = next_event()
-                kind = type(key_event)
                 if kind is not scalar_t:
-                    if kind is not map_end and kind is not seq_end:
-                        raise _Irregular  # a complex key
-                    end = key_event.end_mark
-                    nodes[pointer] = nodes[pointer] >> 64 << 64 | (end.line + 1) << 32 | end.column + 1
-                    if not stack:
-                        self.values = values
-                        return container
-                    container, pointer, is_map = stack.pop()
-                    continue
-                key = key_event.value
-                if key_event.anchor is not None or key in container or key == "<<" and reject_merge:
+                    raise _Irregular  # a complex key
+                key = event.value
+                if event.anchor is not None or key in container or key == "<<" and reject_merge:
                     raise _Irregular
                 child = pointer + (key,)
+                start = event.start_mark
                 event = next_event()
-                start, stop = key_event.start_mark, event.end_mark
+                stop = event.end_mark
             else:
-                event = next_event()
-                kind = type(event)
-                if kind is map_end or kind is seq_end:
-                    end = event.end_mark
-                    nodes[pointer] = nodes[pointer] >> 64 << 64 | (end.line + 1) << 32 | end.column + 1
-                    if not stack:
-                        self.values = values
-                        return container
-                    container, pointer, is_map = stack.pop()
-                    continue
                 child = pointer + (len(container),)
                 start, stop = event.start_mark, event.end_mark
             values += 1
