@@ -8,6 +8,7 @@ not tables. sqlglot is imported on first use, not at start-up.
 """
 from __future__ import annotations
 
+import functools
 import re
 
 from .ir import Mode
@@ -175,8 +176,11 @@ def schema_objects(sql: str, dialect: str | None = None) -> list[str] | None:
     return list(dict.fromkeys(names)) or None
 
 
-def _parse(sql: str, dialect: str | None) -> list | None:
-    """sqlglot's statements, or None where it cannot parse the text."""
+@functools.lru_cache(maxsize=256)
+def _parse(sql: str, dialect: str | None) -> tuple | None:
+    """sqlglot's statements, or None where it cannot parse the text. Kept for the next ask of the
+    same text: a query is read by column, by table and for its schema in turn, and the trees are
+    only read, never changed."""
     import logging
 
     import sqlglot
@@ -185,7 +189,7 @@ def _parse(sql: str, dialect: str | None) -> list | None:
     # and a linter's stderr is for its own messages.
     logging.getLogger("sqlglot").setLevel(logging.ERROR)
     try:
-        return sqlglot.parse(sql, read=dialect)
+        return tuple(sqlglot.parse(sql, read=dialect))
     except Exception:
         return None
 

@@ -18,7 +18,7 @@ STEP_REF = lazy(r"\bsteps\.([A-Za-z_][\w-]*)\.(outputs|outcome|conclusion)\b")
 # afresh, so a group would spare it), or the push names one (`git -C dir push`).
 _ELSEWHERE = lazy(r"(?:^|[\s;&|(])(?:cd|pushd)\s|\bgit\s+clone\b")
 _OTHER_TREE = lazy(r"\s(?:-C|--git-dir|--work-tree)[\s=]")
-_FORCE = lazy(r"(?:^|\s)(?:--force(?:-with-lease)?\b|-f\b|-\w*f\w*\b|\+\S)")  # a push that may overwrite
+_FORCE = lazy(r"(?:^|\s)(?:--force(?:-with-lease)?\b|-\w*f\w*\b|\+\S)")  # a push that may overwrite (-f, -uf, +ref)
 _GIT_PUSH = lazy(r"\bgit\s+(?:-\S+\s+(?:\S+\s+)?)*push\b([^\n;&|]*)")
 # Patterns that start with a word put what must come before it in a look-behind after it: a
 # pattern that starts with a literal (or, alternative by alternative, with literals) is scanned

@@ -1,7 +1,8 @@
 """An ordering is already implied by other orderings.
 
 **What.** An explicit order edge u→v (`after:`, `>>`, `needs:` without data) where v already comes
-after u through other edges.
+after u through other edges. The redundant orderings one statement makes (a loop's `>>`, a list's)
+are one finding, with one fix for them all.
 
 **Why.** It changes nothing today, but it hides the real structure and survives refactors as a
 spurious dependency that blocks parallelism later.
