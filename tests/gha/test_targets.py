@@ -423,3 +423,17 @@ def test_a_plain_push_of_a_branch_a_checkout_fetched_by_name_races():
             "      - uses: actions/checkout@v4\n        with: {ref: gh-pages}\n"
             "      - run: |\n          git commit -am sync\n          git push\n")
     assert len(check_workflow(workflow(text), [all_rules()["SAF310"]], preview=True).findings) == 1
+
+
+@pytest.mark.parametrize("on, races", [("{push: {branches: [main]}, schedule: [{cron: '0 0 * * *'}]}", False),
+                                       ("{push: {branches: [main]}, pull_request: {}}", True),
+                                       ("workflow_call", True)])
+def test_a_checkout_of_the_head_ref_names_a_branch_only_where_pull_requests_start_runs(on, races):
+    """`ref: ${{ github.head_ref }}` is empty outside a pull request's run, so the run's own commit
+    is checked out and a plain push back is no race (phpstan's sponsors job); where a pull request
+    (or an unknown caller) can start the run, it names the pull request's branch, fetched by name."""
+    text = (f"on: {on}\njobs:\n  regen:\n    runs-on: x\n    steps:\n"
+            "      - uses: actions/checkout@v4\n        with: {ref: '${{ github.head_ref }}'}\n"
+            "      - uses: stefanzweifel/git-auto-commit-action@v5\n")
+    found = check_workflow(workflow(text), [all_rules()["SAF310"]], preview=True).findings
+    assert bool(found) is races

@@ -134,6 +134,14 @@ def ref_filter(event: str | None, config, ref_type: str) -> tuple[frozenset[str]
     return (frozenset(p.lower() for p in literal) if literal is not None else None), refused
 
 
+def pull_requests_start_runs(on) -> bool:
+    """Can a pull request's event start a run of this workflow (`github.head_ref` then names its
+    branch)? A reusable workflow runs on its callers' events, and an `on:` wflint cannot read may
+    hold any: both count as yes."""
+    names = [name for name, _ in _events(on)]
+    return any(name is None or name in _PULL_EVENTS for name in names)
+
+
 def _events(on) -> list[tuple[str | None, tuple[str, ...]]]:
     config: dict = {}
     if isinstance(on, str):

@@ -51,6 +51,7 @@ from .events import (
     may_run,
     never_there,
     per_run_group,
+    pull_requests_start_runs,
     run_contexts,
     schedule_gap_minutes,
 )
@@ -117,11 +118,12 @@ def _read(path: str, text: str, files: local.LocalFiles) -> Workflow:
         pos = index.resolve(Location(("jobs",)))
         raise ParseError(path, "`jobs:` must be a non-empty mapping of job ids", pos.line, pos.column)
     tasks: dict[str, Task] = {}
+    pulls = pull_requests_start_runs(data.get("on"))
     for job_id, job in jobs.items():
         if not isinstance(job, dict):
             pos = index.resolve(Location(("jobs", job_id)))
             raise ParseError(path, f"job `{job_id}` must be a mapping", pos.line, pos.column)
-        tasks[job_id] = _job_task(files, job_id, job, data)
+        tasks[job_id] = _job_task(files, job_id, job, data, pulls)
     workflow = Workflow(
         name=str(data.get("name") or path.rsplit("/", 1)[-1]), format="gha", path=path,
         execution_model=MODEL, tasks=tasks, edges=[], source=index,
@@ -319,12 +321,13 @@ def _group(concurrency) -> str | None:
     return None
 
 
-def _job_task(files: local.LocalFiles, job_id: str, job: dict, workflow: dict) -> Task:
-    """One job as a task: its steps' effects, its callee's, its environment's, and its facets."""
+def _job_task(files: local.LocalFiles, job_id: str, job: dict, workflow: dict, pulls: bool = True) -> Task:
+    """One job as a task: its steps' effects, its callee's, its environment's, and its facets.
+    ``pulls``: a pull request can start the workflow's runs (``events.pull_requests_start_runs``)."""
     raw_strategy = job.get("strategy")
     strategy: dict = raw_strategy if isinstance(raw_strategy, dict) else {}
     size = matrix_size(strategy.get("matrix")) if "matrix" in strategy else 1
-    steps = _job_steps(files, job_id, job, workflow.get("env"))
+    steps = _job_steps(files, job_id, job, workflow.get("env"), pulls)
     if "permissions" not in job and "permissions" in workflow:  # a job without its own inherits them
         job = {**job, "permissions": workflow["permissions"]}
     environment = _environment_name(job)
@@ -386,11 +389,11 @@ def _at_once(size: int, max_parallel) -> int:
     return size
 
 
-def _job_steps(files: local.LocalFiles, job_id: str, job: dict, workflow_env=None) -> list[dict]:
+def _job_steps(files: local.LocalFiles, job_id: str, job: dict, workflow_env=None, pulls: bool = True) -> list[dict]:
     """The job's step records, with each local composite action's steps folded into its step."""
     job_env = job.get("env")
     env = {**(workflow_env if isinstance(workflow_env, dict) else {}), **(job_env if isinstance(job_env, dict) else {})}
-    steps = _steps(job_id, job.get("steps"), env)
+    steps = _steps(job_id, job.get("steps"), env, pulls)
     for rec in steps:
         if rec.get("local_action"):
             _inline_composite(files, rec)
@@ -436,6 +439,8 @@ class _Gathered:
     # A download by pattern takes whichever artifacts have finished (an artifact appears whole, once
     # uploaded): it needs none of them in particular, so it is no read effect, only a hint for needs.
     artifacts_in: list[str]
+    caches_out: list[str]
+    caches_in: list[str]
     maybe_out: bool
     maybe_in: bool
     callee_publishes: list[str] = field(default_factory=list)  # reported at the callee, not here
@@ -445,7 +450,7 @@ class _Gathered:
     def of_steps(cls, steps: list[dict]) -> _Gathered:
         """Every step's lists joined in step order, in one pass over the steps."""
         gathered = cls(writes=[], reads=[], calls=0, publishes=[], artifacts_out=[], artifacts_in=[],
-                       maybe_out=False, maybe_in=False)
+                       caches_out=[], caches_in=[], maybe_out=False, maybe_in=False)
         local = False  # a cluster made earlier in the job takes what helm and kubectl deploy
         renamed: dict[str, str] = {}  # a sign-in earlier in the job to another registry (a staging one)
         for s in steps:
@@ -463,6 +468,8 @@ class _Gathered:
             gathered.publishes += s["publishes"]
             gathered.artifacts_out += s["uploads"]
             gathered.artifacts_in += s["downloads"]
+            gathered.caches_out += s["caches_saved"]
+            gathered.caches_in += s["caches_restored"]
             gathered.maybe_out = gathered.maybe_out or bool(s["maybe_out"])
             gathered.maybe_in = gathered.maybe_in or bool(s["maybe_in"])
             gathered.targets += [(r, floating, s["if"]) for r, floating in s["targets"].items()]
@@ -479,6 +486,8 @@ class _Gathered:
         self.callee_publishes += callee.publishes
         self.artifacts_out += callee.artifacts_out
         self.artifacts_in += callee.artifacts_in
+        self.caches_out += callee.caches_out
+        self.caches_in += callee.caches_in
         return True
 
 
@@ -490,6 +499,7 @@ def _job_facts(job: dict, strategy: dict, size: int | None, steps: list[dict],
         outputs=tuple(sorted(job["outputs"])) if isinstance(job.get("outputs"), dict) else (),
         permissions=job.get("permissions"), runs_on=_all_text(job.get("runs-on")),
         artifacts_out=tuple(gathered.artifacts_out), artifacts_in=tuple(gathered.artifacts_in),
+        caches_out=tuple(gathered.caches_out), caches_in=tuple(gathered.caches_in),
         registries=tuple(sorted({r for s in steps for r in s["registries"]})),
         maybe_out=gathered.maybe_out, maybe_in=gathered.maybe_in,
         unseen_actions=any(s["unseen_action"] for s in steps), publishes=tuple(sorted(set(gathered.publishes))),
@@ -554,7 +564,7 @@ def _inline_composite(files: local.LocalFiles, rec: dict) -> None:
         rec["unseen_action"] |= sub["unseen_action"]
 
 
-def _steps(job_id: str, steps, env=None) -> list[dict]:
+def _steps(job_id: str, steps, env=None, pulls: bool = True) -> list[dict]:
     out: list[dict] = []
     if not isinstance(steps, list):
         return out
@@ -574,17 +584,25 @@ def _steps(job_id: str, steps, env=None) -> list[dict]:
                     out.append(rec)
         elif isinstance(step, dict):
             out.append(step_record(job_id, len(out), step, pointer, shell_vars=shell_vars, own_commit=own_commit))
-            own_commit = own_commit and not _checks_out_by_name(step)
+            own_commit = own_commit and not _checks_out_by_name(step, pulls)
     return out
 
 
-def _checks_out_by_name(step: dict) -> bool:
+def _checks_out_by_name(step: dict, pulls: bool = True) -> bool:
     """An `actions/checkout` of a named ref or another repository: what it fetches is that ref's tip
-    when the step runs, not the run's own commit."""
+    when the step runs, not the run's own commit. `ref: ${{ github.head_ref }}` names a branch only
+    in a run a pull request starts (``pulls``); in any other run it is empty, so the run's commit."""
     raw = step.get("with")
     given: dict = raw if isinstance(raw, dict) else {}
-    return str(step.get("uses", "")).lower().startswith("actions/checkout") and not given.get("path") and bool(
-        given.get("ref") or given.get("repository"))
+    if not str(step.get("uses", "")).lower().startswith("actions/checkout") or given.get("path"):
+        return False
+    if given.get("repository"):
+        return True
+    ref = given.get("ref")
+    return bool(ref) and (pulls or not _HEAD_REF.fullmatch(str(ref)))
+
+
+_HEAD_REF = lazy(r"\$\{\{\s*github\.head_ref\s*\}\}")
 
 
 def concurrent_pairs(steps: list[dict]) -> list[tuple[str, str]]:
