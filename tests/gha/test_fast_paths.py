@@ -24,7 +24,8 @@ PIECES = st.sampled_from(["\n", " ", "\t", ";", "&", "|", "(", "\r\n", "\x85", "
                           "ruff  check", "tsc --noEmit", "type-check", "clang-tidy", "--diff", "on:", "'on' :", '"on":',
                           "jobs:", "jobs :", "xjobs:", "twine upload", "uv publish", "maturin upload",
                           "pnpm publish", "yarn npm publish", "cargo publish", "gem push", "wrangler pages deploy",
-                          "flyctl deploy", "netlify deploy --prod", "vercel --prod", "gcloud run deploy", "sls deploy",
+                          "wrangler versions deploy", "flyctl deploy", "netlify deploy --prod", "vercel --prod",
+                          "gcloud run deploy", "sls deploy",
                           "serverless", "kubectl set image", "docker push", "podman image push", "docker manifest push",
                           "-q ", "img:1", "docker buildx build", "--push", "gh release create", "v1", "mkdocs gh-deploy",
                           "mike deploy", "ghp-import", " -p", "gh-pages -d", "aws s3 sync", "gsutil -m cp", "azcopy",
@@ -65,7 +66,7 @@ _ORIGINAL_TARGETS = {  # the run-script patterns of targets.py as they were, and
     "npm": (r"\b(npm|pnpm)\s+publish\b|\byarn\s+(npm\s+)?publish\b", (0,), (0,)),
     "crates": (r"\bcargo\s+publish\b", (0,), (0,)),
     "gems": (r"\bgem\s+push\b", (0,), (0,)),
-    "deploy": (r"\b(wrangler\s+(deploy|publish|pages\s+deploy)|firebase\s+deploy|fly(ctl)?\s+deploy"
+    "deploy": (r"\b(wrangler\s+(deploy|publish|pages\s+deploy|versions\s+deploy)|firebase\s+deploy|fly(ctl)?\s+deploy"
                r"|netlify\s+deploy[^\n]*--prod|vercel\b[^\n]*--prod|gcloud\s+(app|run|functions)\s+deploy"
                r"|(serverless|sls)\s+deploy|cdk\s+deploy|terraform\s+apply|pulumi\s+up|helm\s+upgrade"
                r"|kubectl\s+(apply|rollout|set\s+image))\b", (0, 1), (0, 1)),

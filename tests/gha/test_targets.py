@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from helpers import workflow
 
+from wflint.adapters.gha.targets import uses_target
 from wflint.engine import check_workflow
 from wflint.facets import Publishing, Steps
 from wflint.rule import all_rules
@@ -437,3 +438,27 @@ def test_a_checkout_of_the_head_ref_names_a_branch_only_where_pull_requests_star
             "      - uses: stefanzweifel/git-auto-commit-action@v5\n")
     found = check_workflow(workflow(text), [all_rules()["SAF310"]], preview=True).findings
     assert bool(found) is races
+
+
+@pytest.mark.parametrize("command, target", [("", "deploy:cloudflare"), ("deploy --env production", "deploy:cloudflare"),
+                                             ("versions deploy", "deploy:cloudflare"), ("versions upload", None),
+                                             ("versions upload --tag pr-1", None)])
+def test_wrangler_action_deploys_only_when_its_command_changes_the_live_worker(command, target):
+    """The action runs `wrangler deploy` when given no command; `versions upload` only adds a
+    version (a preview) that nothing serves until `versions deploy` promotes it (gradio's previews)."""
+    with_ = {"apiToken": "x", **({"command": command} if command else {})}
+    found = uses_target("cloudflare/wrangler-action", with_)
+    assert (found[0] if found else None) == target
+
+
+def test_a_pull_requests_publish_in_a_group_keyed_by_it_may_be_cancelled():
+    """Only the same pull request's newer run shares a group keyed by it, and that run publishes the
+    preview again (streamlit's preview wheels); a constant key lets another pull request cancel it."""
+    def saf311(group: str):
+        text = (f"on: pull_request\nconcurrency: {{group: '{group}', cancel-in-progress: true}}\njobs:\n  up:\n"
+                "    runs-on: x\n    steps: [{run: 'aws s3 cp dist/pkg.whl s3://previews/pr/'}]\n")
+        return check_workflow(workflow(text), [all_rules()["SAF311"]], preview=True).findings
+    for group in ("${{ github.workflow }}-${{ github.ref }}", "pr-${{ github.event.pull_request.number }}",
+                  "${{ github.head_ref }}"):
+        assert saf311(group) == [], group
+    assert len(saf311("previews")) == 1

@@ -281,6 +281,25 @@ def keyed_by_its_tag(group: str, context: RunContext) -> bool:
     return False
 
 
+def keyed_by_its_pull(group: str, context: RunContext) -> bool:
+    """A key holding the pull request (its merge ref, head branch or number), in a run a pull request
+    starts: the only newer run that shares it is the same pull request's, which publishes its
+    preview again; another pull request's, or a release's, is never in its group."""
+    if context.ref_type != "pull" or context.event not in _PULL_EVENTS:
+        return False
+    for m in re.finditer(r"\$\{\{(.*?)\}\}", group, re.S):
+        if _PULL_KEY.search(m.group(1)):
+            return True
+        tree = _tree(m.group(1), group_key=True)
+        value = _evaluate(tree, context, True) if tree is not None else UNKNOWN
+        if isinstance(value, _Prefixed) and value.suffix == _PULL_SUFFIX:
+            return True
+    return False
+
+
+_PULL_KEY = lazy(r"\bgithub\.(?:head_ref|event\.number|event\.pull_request\.(?:number|head\.ref))\b")
+
+
 def uses_status(condition: str) -> bool:
     """A status function in `if:` replaces the implicit ``success()``: the job may run after a skip."""
     return bool(_STATUS.search(condition))

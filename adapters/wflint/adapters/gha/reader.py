@@ -47,6 +47,7 @@ from .events import (
     certainly,
     constant,
     job_contexts,
+    keyed_by_its_pull,
     keyed_by_its_tag,
     may_run,
     never_there,
@@ -278,7 +279,7 @@ def _cancelling_group(own: Concurrency, workflow_concurrency, contexts: list[Run
     if not group or cancel is None:
         return ""
     hit = any(certainly(cancel, c) and not per_run_group(group, c) and not keyed_by_its_tag(group, c)
-              for c in contexts)
+              and not keyed_by_its_pull(group, c) for c in contexts)
     return group if hit else ""
 
 

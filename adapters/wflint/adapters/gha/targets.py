@@ -143,7 +143,7 @@ _VERSIONED = (  # package registries refuse a version twice: every publish is of
     (guarded(r"gem(?<!\wgem)\s+push\b", "push"), "registry:rubygems"),
 )
 _DEPLOY = guarded(  # commands that change a live deployment in place; group 1 is the command
-    r"(wrangler(?<!\wwrangler)\s+(?:deploy|publish|pages\s+deploy)|firebase(?<!\wfirebase)\s+deploy"
+    r"(wrangler(?<!\wwrangler)\s+(?:deploy|publish|pages\s+deploy|versions\s+deploy)|firebase(?<!\wfirebase)\s+deploy"
     r"|fly(?<!\wfly)(?:ctl)?\s+deploy|netlify(?<!\wnetlify)\s+deploy[^\n]*--prod|vercel(?<!\wvercel)\b[^\n]*--prod"
     r"|gcloud(?<!\wgcloud)\s+(?:app|run|functions)\s+deploy|serverless(?<!\wserverless)\s+deploy|sls(?<!\wsls)\s+deploy"
     r"|cdk(?<!\wcdk)\s+deploy|terraform(?<!\wterraform)\s+apply|pulumi(?<!\wpulumi)\s+up|helm(?<!\whelm)\s+upgrade"
@@ -244,6 +244,11 @@ def uses_target(name: str, with_: dict) -> tuple[str, bool | None] | None:
         if not branch and not forced:  # a plain push of the run's own branch: refused, never overwriting
             return "git:(current)", False
         return "git:" + (branch or "(current)"), branch_floating(branch or "(current)")
-    if name.startswith(("cloudflare/wrangler-action", "cloudflare/pages-action")):
+    if name.startswith("cloudflare/wrangler-action"):
+        command = given("command")  # `deploy` when not given; `versions upload` only adds a preview version
+        if command and not _DEPLOY.search("\n".join("wrangler " + line.strip() for line in command.splitlines())):
+            return None
+        return "deploy:cloudflare", True
+    if name.startswith("cloudflare/pages-action"):
         return "deploy:cloudflare", True
     return None
