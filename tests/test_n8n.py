@@ -842,3 +842,17 @@ def test_a_disabled_node_reads_nothing_and_a_part_no_trigger_reaches_is_not_repo
     assert _findings(d, "SAF003") == []
     wired = doc(nodes, links((T, "Later"), (T, "Other"), (T, "Lone"), *wiring))  # the same part, reached
     assert len(_findings(wired, "SAF003")) == 1
+
+
+def test_a_missing_name_read_by_a_node_nothing_starts_is_preview_unless_the_file_lost_its_wiring():
+    """A node no trigger reaches never runs, so nothing evaluates its `$('Gone')` (gen-era's copied
+    part with no input): shown only with --preview. Where the export has no connections at all (its
+    wiring was lost), reachability tells nothing of intent, so the read is reported as before."""
+    reader = node("Reader", "set", (600, 0), {"values": {"string": [{"name": "x", "value": "={{ $('Gone').item.json.x }}"}]}})
+    dead = doc([node("A", "set", (200, 0)), node("Orphan", "set", (400, 200)), reader],
+               links((T, "A"), ("Orphan", "Reader")))
+    assert _findings(dead, "GRA002") == [] and [f.subject for f in _findings(dead, "GRA002", preview=True)] == ["Gone"]
+    live = doc([node("A", "set", (200, 0)), reader], links((T, "A"), ("A", "Reader")))
+    assert [f.subject for f in _findings(live, "GRA002")] == ["Gone"]
+    unwired = doc([node("A", "set", (200, 0)), reader], {})
+    assert [f.subject for f in _findings(unwired, "GRA002")] == ["Gone"]

@@ -287,6 +287,9 @@ class Dangling:
     target: str  # the name it refers to
     location: Location | None = None
     detail: str = ""
+    # The engine never evaluates it: the task holding it never runs as the file is wired (an n8n
+    # node no enabled trigger reaches, in a workflow whose wiring n8n reads).
+    dead: bool = False
 
 
 @dataclass

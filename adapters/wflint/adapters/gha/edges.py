@@ -113,7 +113,7 @@ def classify(up: Task, down: Task, references: dict[str, list[str]], aggregate: 
                                f"an action {u} runs may")
     if fu.maybe_out and fd.maybe_in:
         return EdgeKind.DATA, f"{v} may read what {u} saves through an action wflint cannot see into"
-    if up.opaque and (fd.artifacts_in or fd.caches_in):
+    if up.opaque and (fd.artifacts_in or any(e.resource.startswith("cache:") for e in down.reads)):
         return EdgeKind.DATA, f"{v} downloads artifacts or caches that {u} (a workflow wflint cannot read) may produce"
     registries = set(fu.registries) & set(fd.registries)
     if registries:
@@ -152,10 +152,10 @@ def _shared_data(up: Task, down: Task) -> str:
         for made in _facts(up).artifacts_out:
             if _matches(wanted, made):
                 return f"artifact `{made}`"
-    saved = set(_facts(up).caches_out)
-    for key in _facts(down).caches_in:
-        if key in saved:
-            return f"cache `{key}`"
+    saved = {e.resource for e in up.writes if e.resource.startswith("cache:")}
+    for effect in down.reads:
+        if effect.resource in saved:
+            return f"`{effect.resource}`"
     return ""
 
 

@@ -21,10 +21,6 @@ class JobFacts(Facet):
     runs_on: str
     artifacts_out: tuple[str, ...]
     artifacts_in: tuple[str, ...]
-    # Cache keys saved and restored. Not effects: an entry is written once (a second save of a key
-    # is refused with a warning) and a restore that misses rebuilds, so no two jobs race on one.
-    caches_out: tuple[str, ...]
-    caches_in: tuple[str, ...]
     registries: tuple[str, ...]
     maybe_out: bool  # an action wflint cannot see into may save artifacts
     maybe_in: bool  # ... or load them

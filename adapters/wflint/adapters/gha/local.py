@@ -30,8 +30,6 @@ class CalleeSummary:
     publishes: list[str]
     artifacts_out: list[str]
     artifacts_in: list[str]
-    caches_out: list[str]
-    caches_in: list[str]
     opaque: bool
 
 
@@ -81,8 +79,6 @@ class LocalFiles:
             publishes=sorted({p for f in facts for p in f.publishes + f.callee_publishes}),
             artifacts_out=[a for f in facts for a in f.artifacts_out],
             artifacts_in=[a for f in facts for a in f.artifacts_in],
-            caches_out=[c for f in facts for c in f.caches_out],
-            caches_in=[c for f in facts for c in f.caches_in],
             opaque=any(t.opaque for t in tasks),
         )
 

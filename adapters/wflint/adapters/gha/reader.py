@@ -344,7 +344,9 @@ def _job_task(files: local.LocalFiles, job_id: str, job: dict, workflow: dict, p
         gathered.writes.append("env:" + environment)
         gathered.targets.append(("env:" + environment, True, ""))  # a live deployment, replaced in place
     written = set(gathered.writes)
-    task.effects = ([Effect(r, Mode.WRITE) for r in dict.fromkeys(gathered.writes)]
+    # A cache entry is saved once: a second save of its key is refused with a warning, overwriting
+    # nothing, so two saves are appends (no conflict); a restore racing the save still misses it.
+    task.effects = ([Effect(r, Mode.WRITE, append=r.startswith("cache:")) for r in dict.fromkeys(gathered.writes)]
                     + [Effect(r, Mode.READ) for r in dict.fromkeys(gathered.reads) if r not in written])
     if gathered.calls:
         task.apis.append(ApiUse("github-token", float(gathered.calls * (size or 1))))
@@ -440,8 +442,6 @@ class _Gathered:
     # A download by pattern takes whichever artifacts have finished (an artifact appears whole, once
     # uploaded): it needs none of them in particular, so it is no read effect, only a hint for needs.
     artifacts_in: list[str]
-    caches_out: list[str]
-    caches_in: list[str]
     maybe_out: bool
     maybe_in: bool
     callee_publishes: list[str] = field(default_factory=list)  # reported at the callee, not here
@@ -451,7 +451,7 @@ class _Gathered:
     def of_steps(cls, steps: list[dict]) -> _Gathered:
         """Every step's lists joined in step order, in one pass over the steps."""
         gathered = cls(writes=[], reads=[], calls=0, publishes=[], artifacts_out=[], artifacts_in=[],
-                       caches_out=[], caches_in=[], maybe_out=False, maybe_in=False)
+                       maybe_out=False, maybe_in=False)
         local = False  # a cluster made earlier in the job takes what helm and kubectl deploy
         renamed: dict[str, str] = {}  # a sign-in earlier in the job to another registry (a staging one)
         for s in steps:
@@ -469,8 +469,6 @@ class _Gathered:
             gathered.publishes += s["publishes"]
             gathered.artifacts_out += s["uploads"]
             gathered.artifacts_in += s["downloads"]
-            gathered.caches_out += s["caches_saved"]
-            gathered.caches_in += s["caches_restored"]
             gathered.maybe_out = gathered.maybe_out or bool(s["maybe_out"])
             gathered.maybe_in = gathered.maybe_in or bool(s["maybe_in"])
             gathered.targets += [(r, floating, s["if"]) for r, floating in s["targets"].items()]
@@ -487,8 +485,6 @@ class _Gathered:
         self.callee_publishes += callee.publishes
         self.artifacts_out += callee.artifacts_out
         self.artifacts_in += callee.artifacts_in
-        self.caches_out += callee.caches_out
-        self.caches_in += callee.caches_in
         return True
 
 
@@ -500,7 +496,6 @@ def _job_facts(job: dict, strategy: dict, size: int | None, steps: list[dict],
         outputs=tuple(sorted(job["outputs"])) if isinstance(job.get("outputs"), dict) else (),
         permissions=job.get("permissions"), runs_on=_all_text(job.get("runs-on")),
         artifacts_out=tuple(gathered.artifacts_out), artifacts_in=tuple(gathered.artifacts_in),
-        caches_out=tuple(gathered.caches_out), caches_in=tuple(gathered.caches_in),
         registries=tuple(sorted({r for s in steps for r in s["registries"]})),
         maybe_out=gathered.maybe_out, maybe_in=gathered.maybe_in,
         unseen_actions=any(s["unseen_action"] for s in steps), publishes=tuple(sorted(set(gathered.publishes))),

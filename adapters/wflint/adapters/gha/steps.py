@@ -101,8 +101,7 @@ def step_record(job_id: str, index: int, step: dict, pointer: tuple, lane: int |
         "uses": uses, "pointer": pointer, "if": _text(step.get("if")), "background": step.get("background") is True,
         "lane": lane, "wait": _names(step.get("wait")), "wait_all": "wait-all" in step,
         "cancel": _names(step.get("cancel")),
-        "writes": [], "reads": [], "caches_saved": [], "caches_restored": [], "publishes": [], "targets": {},
-        "uploads": [], "downloads": [], "files": [],
+        "writes": [], "reads": [], "publishes": [], "targets": {}, "uploads": [], "downloads": [], "files": [],
         "registries": [], "api_calls": 0,
         "maybe_out": False, "maybe_in": False, "unseen_action": False,
         "refs": _step_refs(step),
@@ -260,7 +259,7 @@ def _uses_effects(rec: dict, name: str, with_: dict) -> None:
     elif name in ("actions/cache", "actions/cache/restore", "actions/cache/save"):
         key = _text(with_.get("key")).strip()
         if key:
-            rec["caches_saved" if name.endswith("/save") else "caches_restored"].append(key)
+            (w if name.endswith("/save") else r).append("cache:" + key)
     elif name in CLOUD_LOGINS:  # signed in to a cloud, the job's scripts can deploy what wflint cannot name
         rec["may_ship"] = True
     elif name == "rust-lang/crates-io-auth-action":

@@ -8,6 +8,7 @@ that calls them; sticky notes are not tasks.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import re
@@ -156,7 +157,8 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
                   if node["type"] != STICKY and n not in root_of]
     pin = doc.get("pinData") if isinstance(doc.get("pinData"), dict) else {}
     wiring = _wire(main, task_names, by_name, one_to_one)
-    wiring.dangling += _keyed_by_id(connections, by_name, p)
+    keyed_by_id = _keyed_by_id(connections, by_name, p)
+    wiring.dangling += keyed_by_id
     _start_and_wait_edges(main, wiring, by_name, one_to_one)
     folded: dict[str, list[str]] = {}
     for sub, root in root_of.items():
@@ -195,7 +197,21 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
     in_loops = set().union(*runs.bodies.values())
     for name, task in tasks.items():
         _put_shared_facets(task, name in in_loops)
+    if main and not keyed_by_id:  # no wiring at all (an export that lost it): none to read intent from
+        _mark_dead_references(wf)
     return wf
+
+
+def _mark_dead_references(wf: Workflow) -> None:
+    """A missing name read by a node nothing starts is never evaluated (the node never runs). Not
+    called where connections are filed under ids (that wiring is the author's, only n8n ignores it,
+    so the nodes are meant to run; GRA002 reports the wiring once), nor where there are none."""
+    def never_runs(name: str) -> bool:
+        task = wf.tasks.get(name)
+        starts = task.facet(Starts) if task is not None else None
+        return starts is not None and not starts.starts
+
+    wf.dangling = [dataclasses.replace(ref, dead=True) if never_runs(ref.task) else ref for ref in wf.dangling]
 
 
 def _batch_keys(tasks: dict[str, Task], by_name: dict) -> None:

@@ -59,6 +59,7 @@ def scan(source: str, python: bool = False) -> Scan:
     literal or a comment is no reference (a shell ``$(uname -r)`` in a command being built, an
     old ``$('Node')`` commented out); where the source does not lex cleanly, everything counts."""
     refs: list[Reference] = []
+    own_input = False
     tries: list[tuple[int, int]] = []
     inert = None if python else _inert_spans(source, tries)
     for pattern in ((_PY_CALL,) if python else (_CALL,)):
@@ -66,6 +67,9 @@ def scan(source: str, python: bool = False) -> Scan:
             if inert and _inside(inert, m.start()):
                 continue
             opener = re.sub(r"\s+", "", m.group(1))
+            if opener.endswith("items(") and source.startswith(")", _skip_space(source, m.end())):
+                own_input = True  # `$items()`: the node's own input items, no other node's
+                continue
             ref = _literal_argument(source, m.start(), m.end(), _CLOSERS[opener])
             if inert is not None and any(a <= m.start() < b for a, b in tries):
                 ref = Reference(ref.name, ref.text, ref.paired, ref.status_only, caught=True)
@@ -73,7 +77,7 @@ def scan(source: str, python: bool = False) -> Scan:
     for m in (_PY_DOT if python else _DOT).finditer(source):
         if not (inert and _inside(inert, m.start())):
             refs.append(Reference(m.group(1), m.group(0)))
-    reads_input = bool((_PY_INPUT if python else _INPUT).search(source))
+    reads_input = own_input or bool((_PY_INPUT if python else _INPUT).search(source))
     return Scan(refs, reads_input)
 
 

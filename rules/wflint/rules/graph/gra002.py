@@ -13,6 +13,10 @@ tasks:
   score: {needs: [fetch_crm]}    # there is no task fetch_crm
 ```
 
+A reference the engine never evaluates, because the task holding it never runs as the file is
+wired (an n8n node no enabled trigger reaches), is reported only with `--preview`: the name is
+still wrong, but nothing reads it until the task is wired in.
+
 **Fix.** Correct the name. No automatic fix.
 """
 from __future__ import annotations
@@ -40,6 +44,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             tasks=(task,) if task in ctx.workflow.tasks else (),
             related=tuple(Related(r.location, f"also refers to `{target}` here", task) for r in refs[1:] if r.location),
             subject=target, detail=refs[0].detail,
+            preview=all(r.dead for r in refs),
         )
 
 
