@@ -12,7 +12,7 @@ from wflint.adapters.n8n.facts import NodeFacts
 from wflint.adapters.n8n.reader import read_n8n
 from wflint.adapters.n8n.references import scan
 from wflint.analysis import analyze
-from wflint.engine import check_workflow
+from wflint.engine import Selection, check_workflow, lint_paths
 from wflint.errors import ParseError, RewriteError
 from wflint.facets import ExecutionOrder, InvalidSetting, Starts
 from wflint.finding import AddConcurrency, AddOrder, InsertJoin, RemoveOrder, SetExecutionOrder
@@ -856,3 +856,14 @@ def test_a_missing_name_read_by_a_node_nothing_starts_is_preview_unless_the_file
     assert [f.subject for f in _findings(live, "GRA002")] == ["Gone"]
     unwired = doc([node("A", "set", (200, 0)), reader], {})
     assert [f.subject for f in _findings(unwired, "GRA002")] == ["Gone"]
+
+
+def test_an_empty_export_is_an_n8n_workflow_with_nothing_to_report(tmp_path):
+    """n8n imports a workflow with `nodes: []`; wflint reads it (no tasks, nothing found) rather
+    than calling it no workflow file, and a folder scan counts it."""
+    path = tmp_path / "empty.json"
+    path.write_text(json.dumps({"name": "empty", "nodes": [], "connections": {}, "settings": {"executionOrder": "v1"}}))
+    [wf] = read_n8n(str(path), path.read_text())
+    assert wf.tasks == {}
+    [result] = lint_paths([str(tmp_path)], Selection())
+    assert result.findings == [] and [r.workflow.name for r in result.results] == ["empty"]

@@ -14,13 +14,15 @@ FORMAT = "n8n"
 _NODES = re.compile(r'"nodes"\s*:\s*\[')
 _CONNECTIONS = re.compile(r'"connections"\s*:\s*\{')
 _NODE_TYPE = re.compile(r'"type"\s*:\s*"(?:@[\w.-]+/)?[\w-]+\.[A-Za-z]\w*"')
+_NO_NODES = re.compile(r'"nodes"\s*:\s*\[\s*\]')
 
 
 def sniff(path: str, text: str) -> bool:
-    """A ``nodes`` array of typed n8n nodes and a ``connections`` object: a ``graph.json`` of some
-    other tool with those two keys is not an n8n export."""
+    """A ``nodes`` array of typed n8n nodes (or none: n8n imports an empty workflow) and a
+    ``connections`` object: a ``graph.json`` of some other tool with those two keys is not an n8n
+    export."""
     return (path.endswith(".json") and _NODES.search(text) is not None and _CONNECTIONS.search(text) is not None
-            and _NODE_TYPE.search(text) is not None)
+            and (_NODE_TYPE.search(text) is not None or _NO_NODES.search(text) is not None))
 
 
 def read(path: str, text: str):
