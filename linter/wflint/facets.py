@@ -77,6 +77,9 @@ class TriggerRule(Facet):
     rule: str = ""  # as the engine spells it, e.g. "none_failed"
     role: str = ""  # "setup" | "teardown" | ""
     chooses_branch: bool = False  # runs only the downstream path it returns
+    # ... and that is one path per run, as far as the adapter could read (Airflow follows every id
+    # of a list a branch callable returns); False where it may be several, or is unknown.
+    picks_one: bool = True
     handles_failure: bool = False  # runs because an upstream task failed (a failure handler)
     # Runs once an upstream task succeeded and fails (upstream_failed) when none did (Airflow
     # one_success): a failed branch is hidden only by another that succeeds in the same run.

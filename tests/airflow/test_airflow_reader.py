@@ -898,3 +898,33 @@ def d():
 d()
 ''')["d"]
     assert not wf.tasks and wf.facet(Unresolved)
+
+
+@pytest.mark.parametrize("source, shown", [
+    ("def pick():\n    return 'a' if x else f'b'", "default"),  # one id per run
+    ("def pick():\n    if x:\n        return ['a', 'b']\n    return 'stop'", "preview"),  # both may run
+    ("def pick():\n    return choose()", "preview"),  # unread: a list of any length
+])
+def test_a_join_skipped_after_a_branch_is_default_only_when_the_branch_follows_one_path(source, shown):
+    """Airflow follows every id of a list a branch callable returns: `["a", "b"]` runs both, and a
+    join on them runs too (youtube_channel_monitor). Only a callable that returns one id each time
+    makes the join skipped on every run; one wflint cannot read is shown with --preview."""
+    from wflint.engine import check_workflow
+    from wflint.rule import all_rules
+
+    wf = read(f'''
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+from airflow.operators.python import BranchPythonOperator
+{source}
+with DAG("d"):
+    choose = BranchPythonOperator(task_id="choose", python_callable=pick)
+    a = BashOperator(task_id="a", bash_command="./a.sh")
+    b = BashOperator(task_id="b", bash_command="./b.sh")
+    stop = BashOperator(task_id="stop", bash_command="./s.sh")
+    choose >> [a, b]
+    choose >> stop
+    [a, b] >> BashOperator(task_id="join", bash_command="./j.sh")
+''')["d"]
+    found = check_workflow(wf, [all_rules()["SAF005"]], preview=True).findings
+    assert [("preview" if f.preview else "default") for f in found] == [shown]

@@ -24,6 +24,7 @@ from wflint.ir import (
     Workflow,
 )
 
+from .branches import ONE, branch_picks
 from .effects import covering_prefixes, schema_setup, task_effects
 from .facts import DagIdentity, OperatorFacts
 from .imports import called_elsewhere
@@ -265,7 +266,8 @@ def _task(ts: TaskState, cap: int, version: EngineVersion) -> Task:
     opaque = ts.custom_class or not known and (ts.taskflow or base in OPAQUE_OPERATORS
                                                or base not in INERT_OPERATORS)
     role = "setup" if ts.is_setup else "teardown" if ts.is_teardown else ""
-    trigger_rule = TriggerRule(rule=trigger, role=role, chooses_branch=bool(ts.branch),
+    picks = branch_picks(ts.callable_node, kw, bool(ts.custom_class)) if ts.branch else ""
+    trigger_rule = TriggerRule(rule=trigger, role=role, chooses_branch=bool(ts.branch), picks_one=picks == ONE,
                                handles_failure=FAILURE_POLICY.get(trigger) == "on-failure",
                                needs_a_success=trigger == "one_success")
     task = Task(

@@ -4,7 +4,10 @@
 either runs it whatever happened to the branches (Airflow `all_done`, `one_success`, `one_done`,
 `none_skipped`, `all_done_min_one_success`, `always`), or, after a branch choice, waits for every
 branch to succeed although only one was chosen (Airflow's default `all_success` after
-`@task.branch`/`BranchPythonOperator`: the join is skipped on every run).
+`@task.branch`/`BranchPythonOperator`: the join is skipped on every run). That second case is
+reported by default only where every return of the branch callable names one task (a string, or
+a list of one): Airflow follows every id of a list it returns, so a callable that may return
+`["left", "right"]`, or one whose returns wflint cannot read, is shown with `--preview`.
 
 **Why.** In the first case a failed branch goes unnoticed: the join (a report, a publish, a
 "done" marker) runs on partial results and the run can end green. In the second the join, and
@@ -82,7 +85,9 @@ def check(ctx: Context) -> Iterator[Finding]:
                 f"{ctx.task_name(task_id)} waits for every one of {branches}, but {ctx.task_name(chooser)} "
                 f"runs only one of them, so {task_id} is skipped on every run; join with a policy that "
                 f"accepts skipped branches (Airflow: trigger_rule=\"none_failed_min_one_success\")",
-                location=ctx.location_of(task_id), tasks=(task_id, chooser, *concurrent), related=related)
+                location=ctx.location_of(task_id), tasks=(task_id, chooser, *concurrent), related=related,
+                # it may follow several paths in one run (a list of ids), or what it returns is unread
+                preview=not _trigger(ctx.workflow.tasks[chooser]).picks_one)
 
 
 def _fails_alone(ctx: Context, branch: str, branches: list[str]) -> bool:
