@@ -239,3 +239,20 @@ def test_a_dag_made_through_a_method_or_another_function_a_loader_calls_is_no_fi
     imports._CALLERS.clear()
     (tmp_path / "loader.py").write_text(loader)
     assert [f.code for f in lint_paths([str(maker)], Selection())[0].findings] == []
+
+
+def test_an_unresolved_operand_in_a_helper_names_the_helpers_file_and_what_it_is(tmp_path):
+    """A reason that quotes an operand of repository code says which file its line is in (the DAG
+    file has no such line), and calls an object of the repository's class by its class."""
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "wrapper.py").write_text(
+        "class Step:\n    def __init__(self, op):\n        self.op = op\n\n\n"
+        "def link(*steps):\n    for i in range(len(steps) - 1):\n        steps[i] >> steps[i + 1]\n")
+    dag_file = tmp_path / "my_dag.py"
+    dag_file.write_text(
+        "import pendulum\nfrom airflow import DAG\nfrom airflow.operators.empty import EmptyOperator\n"
+        "from wrapper import Step, link\n\nwith DAG('w', start_date=pendulum.datetime(2024, 1, 1)):\n"
+        "    link(Step(EmptyOperator(task_id='a')), Step(EmptyOperator(task_id='b')))\n")
+    [wf] = read(dag_file).values()
+    why = " ".join(coverage(wf).unresolved)
+    assert "(`steps[i]` at line 8 of wrapper.py)" in why and "an object of the repository's class `Step`" in why

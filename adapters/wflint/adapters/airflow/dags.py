@@ -275,6 +275,10 @@ class DagBuilder:
             return XComVal((target,)) if isinstance(target, TaskState) else UNKNOWN
         if name.startswith("TriggerRule."):
             return name.split(".", 1)[1].lower()
+        if name in ("get_airflow_parsing_context", "get_parsing_context"):
+            # Parsing a whole file (DagBag, the DAG processor) loads no one DAG: both are None. A
+            # worker sets them to build just its DAG, one of those the whole parse makes.
+            return InstanceVal(NamespaceVal("AirflowParsingContext"), {"dag_id": None, "task_id": None})
         if name in ("dag", "task_group") or name.split(".")[0] in TASK_DECORATORS_PREFIX + ("asset",):
             if pos and isinstance(pos[0], FuncVal):
                 return self.apply_decorator(Sym(name), pos[0])

@@ -6,7 +6,7 @@ root/leaf expansion evaluated at the moment the statement runs, as Airflow does.
 """
 from __future__ import annotations
 
-from .model import UNKNOWN, DagState, GroupVal, LabelVal, TaskState, XComVal
+from .model import UNKNOWN, DagState, GroupVal, InstanceVal, LabelVal, TaskState, XComVal
 
 
 class Dynamic(Exception):
@@ -44,7 +44,10 @@ def kind_of(value) -> str:
         return "a DAG object"
     if isinstance(value, (str, int, float, bool, type(None))):
         return f"the literal {value!r}"[:80]
-    return f"a {type(value).__name__.removesuffix('Val').lower() or 'value'} value"
+    if isinstance(value, InstanceVal):
+        return f"an object of the repository's class `{value.cls.name}`"
+    kind = type(value).__name__.removesuffix('Val').lower() or 'value'
+    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} value"
 
 
 def group_roots(group: GroupVal) -> list[TaskState]:

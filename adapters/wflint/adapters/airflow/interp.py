@@ -10,6 +10,7 @@ dynamic instead of guessed. DAG and task creation lives in ``dags.DagBuilder``.
 from __future__ import annotations
 
 import ast
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -885,7 +886,8 @@ def _operand_words(node, left: bool) -> str:
     if len(text) > 60 and isinstance(operand, ast.Call):  # the callee says what it is; its arguments are noise
         text = ast.unparse(operand.func) + "(…)"
     text = text if len(text) <= 60 else text[:59] + "…"
-    return f"`{text}` at line {getattr(operand, 'lineno', '?')}"
+    where = getattr(operand, "_wflint_file", None)  # in the repository's helper, not the DAG file
+    return f"`{text}` at line {getattr(operand, 'lineno', '?')}" + (f" of {os.path.basename(where)}" if where else "")
 
 
 # Expression node kind → the Interpreter method that evaluates it (``Interpreter._expr``).

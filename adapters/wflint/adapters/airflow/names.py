@@ -8,7 +8,7 @@ from __future__ import annotations
 
 # Lowercase names that are SDK symbols, not modules, when they follow an airflow module path.
 SDK_LOWER = {"dag", "task", "task_group", "chain", "chain_linear", "cross_downstream", "setup", "teardown",
-             "get_current_context", "asset"}
+             "get_current_context", "asset", "get_airflow_parsing_context", "get_parsing_context"}
 # Modules whose lowercase member of the same name is a module, not the symbol (airflow.models.dag.DAG).
 _MODULE_SEGMENTS = {("airflow", "sdk", "definitions", "asset")}
 
