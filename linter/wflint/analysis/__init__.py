@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import field
+from functools import cached_property
 
 from wflint.records import dataclass
 
@@ -57,28 +58,75 @@ class Peak:
 
 @dataclass
 class Analysis:
-    """Everything computed once per workflow that rules and reports share: relaxation, durations, both schedules."""
+    """Everything computed once per workflow that rules and reports share: relaxation, durations,
+    groups and the design's demands, at once; both schedules and the parallel plan when first read
+    (``check`` reads them only where a rule needs them, a report always)."""
 
     workflow: Workflow
     relaxation: Relaxation
     duration: dict[str, float]  # effective seconds (stretched by a task's own rate limits)
     stretched: dict[str, float]  # task → seconds it needs for its calls alone, where that is longer
     demand: dict[str, Demand]
-    current: Schedule  # as designed, on its engine, under limits
     current_free: Cpm  # as designed with no limits: what the design asks of each limit
-    optimized: Schedule  # after the recommended changes, on its engine, under limits
-    ideal: Cpm  # critical path of the relaxed graph, no limits
-    relaxed_cpm: Cpm
     groups: list[Group]
     duration_source: str
     peaks_current: list[Peak] = field(default_factory=list)  # as designed, no limits honoured
-    peaks_optimized: list[Peak] = field(default_factory=list)  # the parallel plan, held to every limit
-    peaks_parallel: list[Peak] = field(default_factory=list)  # the parallel plan, rate limits not honoured
     batches: list[Batch] = field(default_factory=list)  # one-task-at-a-time engines: calls to merge
-    fanouts: list[Fanout] = field(default_factory=list)  # per-item work the plan runs side by side
-    # The parallel plan's durations and holdings: ``duration``/``demand`` with each fan-out applied.
-    plan_duration: dict[str, float] = field(default_factory=dict)
-    plan_demand: dict[str, Demand] = field(default_factory=dict)
+
+    @cached_property
+    def current(self) -> Schedule:
+        """As designed, on its engine, under limits."""
+        r = self.relaxation
+        return list_schedule(r.order, r.declared_pred, r.declared_succ, self.duration, self.demand,
+                             capacity_of(self.workflow), self.current_free.makespan,
+                             priority_weights(self.workflow, r.order, r.declared_succ, r.declared_pred))
+
+    @cached_property
+    def _plan(self) -> _Plan:
+        return _parallel_plan(self.workflow, self.relaxation, self.duration, self.demand)
+
+    @property
+    def optimized(self) -> Schedule:
+        """After the recommended changes, on its engine, under limits."""
+        return self._plan.schedule
+
+    @property
+    def relaxed_cpm(self) -> Cpm:
+        return self._plan.free
+
+    @property
+    def fanouts(self) -> list[Fanout]:
+        """Per-item work the plan runs side by side."""
+        return self._plan.fanouts
+
+    @property
+    def plan_duration(self) -> dict[str, float]:
+        """The parallel plan's durations: ``duration`` with each fan-out applied."""
+        return self._plan.duration
+
+    @property
+    def plan_demand(self) -> dict[str, Demand]:
+        """... and its holdings."""
+        return self._plan.demand
+
+    @cached_property
+    def ideal(self) -> Cpm:
+        """Critical path of the relaxed graph with no limits at all: every fanned item at once."""
+        r = self.relaxation
+        ssucc, spred = r.strict
+        raw = {t: self.workflow.tasks[t].duration.seconds for t in r.order}
+        raw.update({f.task: f.each_s for f in self.fanouts})
+        return cpm(r.order, spred, ssucc, raw)
+
+    @cached_property
+    def peaks_optimized(self) -> list[Peak]:
+        """The parallel plan, held to every limit."""
+        return peaks(self.optimized.start, self.optimized.finish, self.plan_demand, capacity_of(self.workflow))
+
+    @cached_property
+    def peaks_parallel(self) -> list[Peak]:
+        """The parallel plan, rate limits not honoured."""
+        return _unthrottled_peaks(self, _engine_capacity(self.workflow))
 
     @property
     def offered_groups(self) -> list[Group]:
@@ -125,15 +173,46 @@ def analyze(workflow: Workflow) -> Analysis:
     relaxation = relax(workflow)
     capacity = capacity_of(workflow)
     duration, stretched, demand = _durations_and_demand(workflow, capacity)
-    order = relaxation.order
-    dsucc, dpred = relaxation.declared_succ, relaxation.declared_pred
-    current_free = cpm(order, dpred, dsucc, duration)
-    current = list_schedule(order, dpred, dsucc, duration, demand, capacity, current_free.makespan,
-                            priority_weights(workflow, order, dsucc, dpred))
-    ssucc, spred = relaxation.strict
-    engine_capacity = capacity
+    current_free = cpm(relaxation.order, relaxation.declared_pred, relaxation.declared_succ, duration)
+    result = Analysis(
+        workflow=workflow,
+        relaxation=relaxation,
+        duration=duration,
+        stretched=stretched,
+        demand=demand,
+        current_free=current_free,
+        groups=find_groups(workflow, relaxation, duration),
+        duration_source=weakest_source(workflow, relaxation.order),
+    )
+    result.batches = find_batches(workflow, relaxation, duration)
+    result.peaks_current = peaks(current_free.earliest_start, current_free.earliest_finish, demand, capacity)
+    return result
+
+
+@dataclass
+class _Plan:
+    """The parallel plan: its schedule, its critical path with no limits, the fan-outs it applies
+    and the durations and holdings they give."""
+
+    schedule: Schedule
+    free: Cpm
+    fanouts: list[Fanout]
+    duration: dict[str, float]
+    demand: dict[str, Demand]
+
+
+def _engine_capacity(workflow: Workflow) -> Capacity:
+    """The limits, and on an engine that runs one task at a time, one task at once."""
+    capacity = capacity_of(workflow)
     if not workflow.execution_model.runs_parallel:
-        engine_capacity = Capacity(1, capacity.pools, capacity.rates, capacity.bursts)
+        capacity = Capacity(1, capacity.pools, capacity.rates, capacity.bursts)
+    return capacity
+
+
+def _parallel_plan(workflow: Workflow, relaxation: Relaxation, duration: dict[str, float],
+                   demand: dict[str, Demand]) -> _Plan:
+    """The relaxed graph under every limit, with each fan-out that shortens it applied in turn."""
+    capacity, engine_capacity = capacity_of(workflow), _engine_capacity(workflow)
     optimized, relaxed_cpm = _plan(workflow, relaxation, duration, demand, engine_capacity)
     fanouts, plan_duration, plan_demand = [], duration, demand
     for fanout in find_fanouts(workflow, capacity, duration):
@@ -146,28 +225,7 @@ def analyze(workflow: Workflow) -> Analysis:
             fanout.saved_s = optimized.makespan - schedule.makespan
             fanouts.append(fanout)
             optimized, relaxed_cpm, (plan_duration, plan_demand) = schedule, trial_cpm, trial
-    raw = {t: workflow.tasks[t].duration.seconds for t in order}
-    raw.update({f.task: f.each_s for f in fanouts})  # with no limits at all, every item at once
-    result = Analysis(
-        workflow=workflow,
-        relaxation=relaxation,
-        duration=duration,
-        stretched=stretched,
-        demand=demand,
-        current=current,
-        current_free=current_free,
-        optimized=optimized,
-        ideal=cpm(order, spred, ssucc, raw),
-        relaxed_cpm=relaxed_cpm,
-        groups=find_groups(workflow, relaxation, duration),
-        duration_source=weakest_source(workflow, order),
-    )
-    result.batches = find_batches(workflow, relaxation, duration)
-    result.peaks_current = peaks(current_free.earliest_start, current_free.earliest_finish, demand, capacity)
-    result.fanouts, result.plan_duration, result.plan_demand = fanouts, plan_duration, plan_demand
-    result.peaks_optimized = peaks(optimized.start, optimized.finish, plan_demand, capacity)
-    result.peaks_parallel = _unthrottled_peaks(result, engine_capacity)
-    return result
+    return _Plan(optimized, relaxed_cpm, fanouts, plan_duration, plan_demand)
 
 
 def _unthrottled_peaks(result: Analysis, capacity: Capacity) -> list[Peak]:
