@@ -80,6 +80,9 @@ class TriggerRule(Facet):
     # ... and that is one path per run, as far as the adapter could read (Airflow follows every id
     # of a list a branch callable returns); False where it may be several, or is unknown.
     picks_one: bool = True
+    # A skipped upstream task skips it (Airflow none_skipped; the default all_success does too,
+    # as every task with no failure policy): after a branch choice it never runs.
+    skips_if_one_skips: bool = False
     handles_failure: bool = False  # runs because an upstream task failed (a failure handler)
     # Runs once an upstream task succeeded and fails (upstream_failed) when none did (Airflow
     # one_success): a failed branch is hidden only by another that succeeds in the same run.

@@ -205,6 +205,10 @@ class Edge:
     kind: EdgeKind
     location: Location | None = None
     detail: str = ""  # why the edge exists, in words ("reads $('Fetch').json.id")
+    # The conditions wflint could not evaluate that it is made under (an Airflow `if` on the file
+    # system; ids, outermost first): the engine may not make it, so it implies another ordering
+    # only for one made under the same conditions.
+    conditions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

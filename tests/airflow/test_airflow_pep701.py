@@ -14,6 +14,7 @@ from conftest import CORPUS, run
 
 from wflint.adapters import airflow
 from wflint.adapters.airflow.pysyntax import parse_python
+from wflint.errors import ParseError
 
 PY312 = ROOT / "fixtures" / "airflow-py312"
 
@@ -111,3 +112,17 @@ def _same_tree_as_python_312(path) -> None:
                           env={**os.environ, "PYTHONWARNINGS": "ignore"})
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().replace(", type_params=[]", "") == _shape(parse_python(path.read_text()))
+
+
+def test_pep_695_type_aliases_and_parameters_are_read_on_any_python():
+    """Airflow 3 images run Python 3.12+, where `type X = ...` and `def f[T]` are valid (dfinity's
+    shared module): read on the Python wflint runs on, as the DAG it builds, not as invalid Python."""
+    text = ("import pendulum\nfrom airflow import DAG\nfrom airflow.operators.bash import BashOperator\n"
+            "type SubnetId = str\ntype Pair[T] = tuple[T, T]\n\n\ndef command[T](x: T) -> str:\n    return f'./run.sh {x}'\n\n\n"
+            "class Box[T: (int, str)]:\n    pass\n\n\n"
+            "with DAG('d', start_date=pendulum.datetime(2024, 1, 1), schedule=None):\n"
+            "    BashOperator(task_id='a', bash_command=command(1)) >> BashOperator(task_id='b', bash_command='./b.sh')\n")
+    [wf] = airflow.read("d.py", text)
+    assert set(wf.tasks) == {"a", "b"} and [(e.u, e.v) for e in wf.edges] == [("a", "b")]
+    with pytest.raises(ParseError):
+        airflow.read("bad.py", "type = = 3\n")

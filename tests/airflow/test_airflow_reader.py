@@ -928,3 +928,64 @@ with DAG("d"):
 ''')["d"]
     found = check_workflow(wf, [all_rules()["SAF005"]], preview=True).findings
     assert [("preview" if f.preview else "default") for f in found] == [shown]
+
+
+def test_trigger_rule_from_airflow_3s_module_is_read():
+    """Airflow 3 keeps `TriggerRule` in `airflow.task.trigger_rule`: a join written with it after a
+    branch choice accepts the skipped branch, so no SAF005 (adapstory's publish pack)."""
+    wf = read('''
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+from airflow.operators.python import BranchPythonOperator
+from airflow.task.trigger_rule import TriggerRule
+with DAG("d"):
+    pick = BranchPythonOperator(task_id="pick", python_callable=lambda: "a")
+    a = BashOperator(task_id="a", bash_command="./a.sh")
+    b = BashOperator(task_id="b", bash_command="./b.sh")
+    pick >> [a, b] >> BashOperator(task_id="join", bash_command="./j.sh",
+                                   trigger_rule=TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS)
+''')["d"]
+    assert wf.tasks["join"].facet(TriggerRule).rule == "none_failed_min_one_success"
+    assert "SAF005" not in _codes(wf, preview=True)
+
+
+@pytest.mark.parametrize("rule, said", [("'none_skipped'", "skipped on every run"), ("RULE", None)])
+def test_a_join_that_a_skip_skips_is_said_skipped_after_a_branch_and_an_unread_rule_is_no_claim(rule, said):
+    """`none_skipped` after a branch choice: the branch not chosen is skipped, so the join is
+    skipped on every run (not "runs although a branch failed"). A rule wflint cannot read (an
+    imported constant) is no default rule: nothing is claimed of it."""
+    from wflint.engine import check_workflow
+    from wflint.rule import all_rules
+
+    wf = read(f'''
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+from airflow.operators.python import BranchPythonOperator
+from rules import RULE
+with DAG("d"):
+    pick = BranchPythonOperator(task_id="pick", python_callable=lambda: "a")
+    a = BashOperator(task_id="a", bash_command="./a.sh")
+    b = BashOperator(task_id="b", bash_command="./b.sh")
+    pick >> [a, b] >> BashOperator(task_id="join", bash_command="./j.sh", trigger_rule={rule})
+''')["d"]
+    found = check_workflow(wf, [all_rules()["SAF005"]], preview=True).findings
+    assert [said in f.message for f in found] == ([True] if said else [])
+
+
+def test_an_ordering_made_under_an_unknown_condition_implies_only_what_is_made_under_it_too():
+    """`copy >> run`, and `copy >> fetch >> run` only if a file exists: Airflow may not make the
+    second path, so the first is no redundant ordering (microbiomeDB). Under one condition together,
+    one path still implies the other."""
+    from wflint.engine import check_workflow
+    from wflint.rule import all_rules
+
+    def gra003(body: str) -> list:
+        wf = read("import os\nfrom airflow import DAG\nfrom airflow.operators.bash import BashOperator\n"
+                  "with DAG('d'):\n    copy = BashOperator(task_id='copy', bash_command='./c.sh')\n"
+                  "    fetch = BashOperator(task_id='fetch', bash_command='./f.sh')\n"
+                  "    run = BashOperator(task_id='run', bash_command='./r.sh')\n" + body)["d"]
+        return check_workflow(wf, [all_rules()["GRA003"]], preview=True).findings
+
+    assert gra003("    copy >> run\n    if os.path.exists('/data/x'):\n        copy >> fetch >> run\n") == []
+    assert len(gra003("    if os.path.exists('/data/x'):\n        copy >> run\n        copy >> fetch >> run\n")) == 1
+    assert len(gra003("    copy >> run\n    copy >> fetch >> run\n")) == 1

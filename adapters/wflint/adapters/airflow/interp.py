@@ -78,6 +78,7 @@ class Interpreter(DagBuilder, ModuleLoader):
         self.path = path
         self.globals = self.new_module_scope(module_name, path or f"{module_name}.py")
         self.anchors: list[ast.AST] = []  # the DAG file's calls being evaluated, innermost last
+        self.unknown_conditions: list[str] = []  # the `if`s being read whose test is unknown, innermost last
         self.steps = 0  # loop iterations unrolled so far (MAX_STEPS)
         self.dags: list[DagState] = []
         self.dag_stack: list[DagState] = []
@@ -343,11 +344,19 @@ class Interpreter(DagBuilder, ModuleLoader):
         test = _truth(self.expr(node.test, scope))
         if test is UNKNOWN:
             made = {id(d): len(d.tasks) for d in self.dags}
+            wired = {id(d): len(d.edges) for d in self.dags}
+            site = self.site(node)
+            self.unknown_conditions.append(f"{getattr(site, '_wflint_file', '')}:{getattr(site, 'lineno', id(node))}")
             self.dynamic_depth += 1
             try:
                 self.block(node.body, scope)
             finally:
                 self.dynamic_depth -= 1
+                under = tuple(self.unknown_conditions)
+                self.unknown_conditions.pop()
+            for dag in self.dags:  # an ordering made there may not exist when Airflow parses the file
+                for u, v, _ in dag.edges[wired.get(id(dag), 0):]:
+                    dag.conditional_edges.setdefault((u, v), under)  # an inner `if` has said more
             guarded = [d for d in self.dags if made.get(id(d)) != len(d.tasks)]
             if guarded and not self.import_depth:
                 why = (f"the condition at line {getattr(self.site(node), 'lineno', '?')} could not be evaluated "
@@ -949,6 +958,8 @@ def _call_stdlib(path: str, pos, kw):
         return BoundPartial(pos[0], tuple(pos[1:]), dict(kw))
     if path == "functools.reduce" and len(pos) in (2, 3) and not kw:
         return _reduce(*pos)
+    if path == "typing.cast" and len(pos) == 2 and not kw:
+        return pos[1]  # a type checker's hint: the value itself at run time
     if path in ("copy.copy", "copy.deepcopy") and len(pos) == 1 and not kw:
         return _copied(pos[0], deep=path == "copy.deepcopy")
     if path == "dataclasses.asdict" and len(pos) == 1 and not kw:
@@ -1081,9 +1092,13 @@ def _is_globals_call(node) -> bool:
 
 
 def _truth(value):
-    """Truth of a value the interpreter knows; an imported module or object stays unknown."""
+    """Truth of a value the interpreter knows; an imported module or object stays unknown. A task,
+    a DAG, a function or a class is true (none defines ``__bool__`` or ``__len__``): ``if prev:``
+    after ``prev = None`` and then a task is decided."""
     if value is None or isinstance(value, (bool, int, float, str, list, tuple, dict)):
         return bool(value)
+    if isinstance(value, (TaskState, DagState, FuncVal, ClassVal)):
+        return True
     return UNKNOWN
 
 
@@ -1121,6 +1136,8 @@ _BUILTINS = {
     # A set of tasks is a list here: ``>>`` and ``chain`` treat its members alike, in any order.
     "set": _builtin(lambda *a: _as_set(list(a[0])) if a and isinstance(a[0], (list, tuple, dict, str))
                     else SetList() if not a else UNKNOWN),
+    "frozenset": _builtin(lambda *a: _as_set(list(a[0])) if a and isinstance(a[0], (list, tuple, dict, str))
+                          else SetList() if not a else UNKNOWN),
     "sorted": _builtin(_seq(sorted)),
     "reversed": _builtin(_seq(reversed)),
     "len": _builtin(lambda x: len(x) if isinstance(x, (list, tuple, dict, str)) else UNKNOWN),

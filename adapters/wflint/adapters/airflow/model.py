@@ -120,6 +120,8 @@ class DagState:
     path: str = ""
     loop_edges: set = field(default_factory=set)  # (u, v) linked inside a loop body
     presumed_edges: set = field(default_factory=set)  # (u, v) linked through an operand wflint could not read
+    # (u, v) → the conditions wflint could not evaluate it is made under (``Edge.conditions``)
+    conditional_edges: dict = field(default_factory=dict)
     imported: bool = False  # made while a repository module's body ran: not a DAG of this file
     notes: list = field(default_factory=list)  # why parts of this DAG could not be resolved
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 SDK_LOWER = {"dag", "task", "task_group", "chain", "chain_linear", "cross_downstream", "setup", "teardown",
              "get_current_context", "asset", "get_airflow_parsing_context", "get_parsing_context"}
 # Modules whose lowercase member of the same name is a module, not the symbol (airflow.models.dag.DAG).
-_MODULE_SEGMENTS = {("airflow", "sdk", "definitions", "asset")}
+_MODULE_SEGMENTS = {("airflow", "sdk", "definitions", "asset"), ("airflow", "task", "trigger_rule")}
 
 BRANCH_OPERATORS = {"BranchPythonOperator", "BranchSQLOperator", "BranchDateTimeOperator",
                     "BranchDayOfWeekOperator", "BranchExternalPythonOperator",
@@ -39,7 +39,8 @@ def canonical(path: str) -> str | None:
             break
         nxt = parts[i + 1] if i + 1 < len(parts) else ""
         is_module = nxt[:1].isupper() or nxt in SDK_LOWER  # airflow.models.dag.DAG, ….task_group.task_group
-        if seg in SDK_LOWER and not is_module and tuple(parts[: i + 1]) not in _MODULE_SEGMENTS:
+        if seg in SDK_LOWER and not is_module and tuple(parts[: i + 1]) not in _MODULE_SEGMENTS \
+                and tuple(parts[: i + 2]) not in _MODULE_SEGMENTS:  # airflow.task.trigger_rule: a module
             break
         i += 1
     if i >= len(parts):

@@ -25,6 +25,9 @@ def parse_python(text: str, path: str = "<unknown>") -> ast.Module:
         module = _parse_newer_fstrings(text, path)
         if module is not None:
             return module
+        module = _parse_without_type_parameters(text, path)
+        if module is not None:
+            return module
         if first.msg.startswith("f-string"):  # the older grammar stops at the f-string: say where it really fails
             raise _newer_grammar_error(text, path) or first from None
         raise first from None
@@ -37,6 +40,51 @@ def _parse_large(text: str, path: str) -> ast.Module | None:
     except ImportError:  # this file loaded on its own (the Airflow oracle does): parsed whole
         return None
     return parse_in_pieces(text, lambda source: _ast_parse(source, path))
+
+
+# PEP 695 (Python 3.12): `type Alias[T] = ...`, `def f[T](...)`, `class C[T]:`, at a line's start.
+_TYPE_ALIAS = re.compile(r"^([ \t]*)type([ \t]+)[A-Za-z_]\w*[ \t]*(?=[\[=])", re.M)
+_GENERIC_DEF = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+[A-Za-z_]\w*(?=\[)", re.M)
+
+
+def _parse_without_type_parameters(text: str, path: str) -> ast.Module | None:
+    """The module of a file that uses PEP 695's syntax, with it blanked to what older Pythons read:
+    type parameter lists as spaces, and ``type X = v`` as ``X = v`` (the same lines; that line's
+    columns move left by the keyword). A type alias is a name for a type, evaluated lazily; read as
+    an assignment it makes no task. None when the file has none of it, or is still unreadable."""
+    chars = list(text)
+    keywords = []  # (start, end) of each alias's `type` and the blanks after it
+    for m in _TYPE_ALIAS.finditer(text):
+        start = m.start() + len(m.group(1))
+        keywords.append((start, start + 4 + len(m.group(2))))
+        _blank_brackets(text, chars, m.end())
+    for m in _GENERIC_DEF.finditer(text):
+        _blank_brackets(text, chars, m.end())
+    for start, end in reversed(keywords):
+        del chars[start:end]
+    blanked = "".join(chars)
+    if blanked == text:
+        return None
+    try:
+        return _ast_parse(blanked, path)
+    except SyntaxError:
+        return _parse_newer_fstrings(blanked, path)
+
+
+def _blank_brackets(text: str, chars: list[str], at: int) -> None:
+    """Spaces over the bracketed list that starts at ``at`` (if one does), on its own line."""
+    if text[at:at + 1] != "[":
+        return
+    depth = 0
+    for i in range(at, len(text)):
+        c = text[i]
+        if c == "\n":
+            return  # a parameter list over several lines: left as it is
+        depth += c == "["
+        depth -= c == "]"
+        if not depth:
+            chars[at:i + 1] = " " * (i + 1 - at)
+            return
 
 
 def _newer_grammar_error(text: str, path: str) -> SyntaxError | None:

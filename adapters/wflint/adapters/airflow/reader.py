@@ -268,6 +268,9 @@ def _task(ts: TaskState, cap: int, version: EngineVersion) -> Task:
     role = "setup" if ts.is_setup else "teardown" if ts.is_teardown else ""
     picks = branch_picks(ts.callable_node, kw, bool(ts.custom_class)) if ts.branch else ""
     trigger_rule = TriggerRule(rule=trigger, role=role, chooses_branch=bool(ts.branch), picks_one=picks == ONE,
+                               # a rule wflint cannot read (an unknown constant) is none of them
+                               skips_if_one_skips=isinstance(kw.get("trigger_rule", "all_success"), str)
+                               and trigger in ("all_success", "none_skipped"),
                                handles_failure=FAILURE_POLICY.get(trigger) == "on-failure",
                                needs_a_success=trigger == "one_success")
     task = Task(
@@ -340,7 +343,7 @@ def _edges(dag: DagState, nodes: dict) -> list[Edge]:
         # An edge a helper made is reported at the DAG file's call, but is not written there.
         pointer = ("helper-edge", n) if isinstance(node, Anchored) else ("edge", n)
         nodes[pointer] = node
-        out.append(Edge(u, v, kind, Location(pointer), detail))
+        out.append(Edge(u, v, kind, Location(pointer), detail, conditions=dag.conditional_edges.get((u, v), ())))
     for tid, ts in dag.tasks.items():
         for source, detail in _implicit_sources(dag, ts):
             if (source, tid) in {(e.u, e.v) for e in out if e.kind is EdgeKind.DATA}:

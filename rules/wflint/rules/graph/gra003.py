@@ -17,6 +17,9 @@ tasks:
   c: {needs: [b], after: [a]}    # c is after a already, through b
 ```
 
+An ordering made only under a condition wflint cannot evaluate (an Airflow `if` on the file
+system) implies only orderings made under that condition too: the engine may not make it.
+
 **Fix.** Remove the redundant ordering. Safe: the set of orderings the engine enforces is the same.
 Unsafe where an ordering is also a gate (a GitHub `needs:`): the other path may not propagate a
 failure the same way (a job on it with `if: always()`).
@@ -37,10 +40,13 @@ def check(ctx: Context) -> Iterator[Finding]:
     if ctx.workflow.execution_model.mode == "sequential":
         return
     at: dict[object, list[Edge]] = {}  # one statement (in a loop, of a list) makes several: said once
+    made_with: dict[tuple[str, ...], dict[str, list[str]]] = {}  # conditions → the orderings that exist then
     for edge in ctx.workflow.edges:
         if edge.kind is not EdgeKind.ORDER:
             continue
-        if graph.reaches(relaxation.declared_succ, edge.u, edge.v, relaxation.rank, skip_direct=True):
+        if edge.conditions not in made_with:
+            made_with[edge.conditions] = _made_with(ctx.workflow.edges, relaxation.declared_succ, edge.conditions)
+        if graph.reaches(made_with[edge.conditions], edge.u, edge.v, relaxation.rank, skip_direct=True):
             where = ctx.workflow.source.resolve(edge.location) if edge.location else (edge.u, edge.v)
             at.setdefault(where, []).append(edge)
     applicability = Applicability.UNSAFE if ctx.workflow.execution_model.order_gates else Applicability.SAFE
@@ -57,3 +63,15 @@ def check(ctx: Context) -> Iterator[Finding]:
             fix=Fix(applicability, f"remove the ordering{'' if one else 's'} {shown}",
                     tuple(RemoveEdge(e.u, e.v) for e in edges)),
         )
+
+
+
+def _made_with(edges: list[Edge], declared: dict[str, list[str]], conditions: tuple[str, ...]) -> dict[str, list[str]]:
+    """The declared successors that surely exist wherever an ordering made under ``conditions``
+    does: those made under none of the conditions wflint could not evaluate but these."""
+    under = set(conditions)
+    maybe = {(e.u, e.v) for e in edges if not under.issuperset(e.conditions)}
+    if not maybe:
+        return declared
+    sure = {(e.u, e.v) for e in edges if under.issuperset(e.conditions)}
+    return {u: [v for v in vs if (u, v) not in maybe or (u, v) in sure] for u, vs in declared.items()}

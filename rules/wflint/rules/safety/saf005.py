@@ -4,10 +4,10 @@
 either runs it whatever happened to the branches (Airflow `all_done`, `one_success`, `one_done`,
 `none_skipped`, `all_done_min_one_success`, `always`), or, after a branch choice, waits for every
 branch to succeed although only one was chosen (Airflow's default `all_success` after
-`@task.branch`/`BranchPythonOperator`: the join is skipped on every run). That second case is
-reported by default only where every return of the branch callable names one task (a string, or
-a list of one): Airflow follows every id of a list it returns, so a callable that may return
-`["left", "right"]`, or one whose returns wflint cannot read, is shown with `--preview`.
+`@task.branch`/`BranchPythonOperator`, or `none_skipped`: the join is skipped on every run). That
+second case is reported by default only where every return of the branch callable names one task
+(a string, or a list of one): Airflow follows every id of a list it returns, so a callable that
+may return `["left", "right"]`, or one whose returns wflint cannot read, is shown with `--preview`.
 
 **Why.** In the first case a failed branch goes unnoticed: the join (a report, a publish, a
 "done" marker) runs on partial results and the run can end green. In the second the join, and
@@ -52,7 +52,10 @@ def check(ctx: Context) -> Iterator[Finding]:
     choosers = [t for t, task in ctx.workflow.tasks.items() if _trigger(task).chooses_branch]
     for task_id, task in ctx.workflow.tasks.items():
         policy = task.failure_policy
-        if policy != RUNS_ANYWAY and not (choosers and policy is None):
+        # where the adapter says how the task meets a skip, that; else the default policy's (skipped)
+        said = task.facet(TriggerRule)
+        skipped_by_a_skip = said.skips_if_one_skips if said is not None else policy is None
+        if policy != RUNS_ANYWAY and not (choosers and skipped_by_a_skip):
             continue  # neither case below can hold: no pairs of branches to compare
         upstream = relaxation.declared_pred[task_id]
         concurrent = sorted({x for a, b in combinations(upstream, 2)
@@ -63,6 +66,16 @@ def check(ctx: Context) -> Iterator[Finding]:
         related = tuple(Related(ctx.location_of(t), f"branch {t}", t) for t in concurrent)
         # The engine's own name for the policy where the adapter recorded it (Airflow trigger rule).
         shown = _trigger(task).rule or policy
+        chooser = _choosing_ancestor(ctx, choosers, task_id, concurrent) if choosers and skipped_by_a_skip else None
+        if chooser:  # a branch not chosen is skipped, and so is the join: before any failure matters
+            yield ctx.finding(
+                f"{ctx.task_name(task_id)} waits for every one of {branches}, but {ctx.task_name(chooser)} "
+                f"runs only one of them, so {task_id} is skipped on every run; join with a policy that "
+                f"accepts skipped branches (Airflow: trigger_rule=\"none_failed_min_one_success\")",
+                location=ctx.location_of(task_id), tasks=(task_id, chooser, *concurrent), related=related,
+                # it may follow several paths in one run (a list of ids), or what it returns is unread
+                preview=not _trigger(ctx.workflow.tasks[chooser]).picks_one)
+            continue
         if policy == RUNS_ANYWAY:
             # A branch that also feeds another task still fails the run through it: only a branch
             # whose every way out is this join has its failure hidden.
@@ -78,16 +91,6 @@ def check(ctx: Context) -> Iterator[Finding]:
                 f"fails or skips on a failed branch, or, for cleanup that must run anyway, make it a "
                 f"teardown (Airflow: `.as_teardown()`), whose state the run's result ignores",
                 location=ctx.location_of(task_id), tasks=(task_id, *concurrent), related=related)
-            continue
-        chooser = _choosing_ancestor(ctx, choosers, task_id, concurrent) if choosers else None
-        if chooser and policy is None:
-            yield ctx.finding(
-                f"{ctx.task_name(task_id)} waits for every one of {branches}, but {ctx.task_name(chooser)} "
-                f"runs only one of them, so {task_id} is skipped on every run; join with a policy that "
-                f"accepts skipped branches (Airflow: trigger_rule=\"none_failed_min_one_success\")",
-                location=ctx.location_of(task_id), tasks=(task_id, chooser, *concurrent), related=related,
-                # it may follow several paths in one run (a list of ids), or what it returns is unread
-                preview=not _trigger(ctx.workflow.tasks[chooser]).picks_one)
 
 
 def _fails_alone(ctx: Context, branch: str, branches: list[str]) -> bool:
