@@ -858,3 +858,17 @@ def test_a_loop_with_reset_fed_by_two_branches_is_its_design_under_v1_only(n8n):
     said = {d["id"]: check_workflow(read_n8n(f"{d['id']}.json", json.dumps(d))[0], [all_rules()["SAF003"]]).findings
             for d in (v1, v0)}
     assert said["resetv1"] == [] and [f.fix.applicability.value for f in said["resetv0"]] == ["display"]
+
+
+def test_connections_filed_under_an_error_key_never_run(n8n):
+    """A node's error output is an extra `main` output (onError: continueErrorOutput); a connection
+    filed under an `error` key is none n8n follows: on n8n 2.8.4 the node it leads to never runs,
+    so wflint reads no ordering there and says nothing of that node's reads."""
+    doc = workflow("errorkey", [setter("A", 200, 300, "a", "1"), setter("Handler", 400, 300, "h", "={{ $('A').item.json.a }}")],
+                   {T: {"main": [[{"node": "A", "type": "main", "index": 0}]]},
+                    "A": {"error": [[{"node": "Handler", "type": "main", "index": 0}]]}})
+    real = n8n([doc])
+    assert first_runs(real["errorkey"]) == [T, "A"]
+    wf = read_n8n("errorkey.json", json.dumps(doc))[0]
+    assert ("A", "Handler") not in {(e.u, e.v) for e in wf.edges if e.kind.name == "ORDER"}
+    assert check_workflow(wf, all_rules().values()).findings == []

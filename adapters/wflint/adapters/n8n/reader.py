@@ -149,7 +149,9 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
     effects = {name: fx.infer(node) for name, (_, node) in by_name.items()}  # once per node: SQL is parsed here
     one_to_one = {name: _one_to_one(node, effects[name]) for name, (_, node) in by_name.items()}
     links = connection_links(connections, p, by_name)
-    main = [link for link in links if link["type"] in ("main", "error")]
+    # n8n follows `main` connections only: an error output is an extra `main` output of a node set
+    # to continueErrorOutput; connections filed under an `error` key never run (n8n 2.8.4)
+    main = [link for link in links if link["type"] == "main"]
     ai = [link for link in links if link["type"].startswith("ai_")]
     main_nodes = {link["from"] for link in main} | {link["to"] for link in main}
     root_of = _fold(ai, main_nodes)
@@ -257,9 +259,8 @@ def _wire(main: list[dict], task_names: list[str], by_name: dict, one_to_one: di
         wiring.inputs[v].append((u, link["out"], link["in"], link["pointer"]))
         if u not in wiring.parents[v]:
             wiring.parents[v].append(u)
-        how = "error output" if link["type"] == "error" else f"output {link['out']}"
         wiring.edges.append(Edge(u, v, EdgeKind.ORDER, Location(link["pointer"]),
-                                 f"main connection {u} {how} → {v} input {link['in']}"))
+                                 f"main connection {u} output {link['out']} → {v} input {link['in']}"))
         if not one_to_one[u]:
             wiring.edges.append(Edge(u, v, EdgeKind.CONTROL, Location(link["pointer"]),
                                      f"{v} runs once per item {u} emits, and only if it emits any"))
