@@ -106,6 +106,7 @@ def test_a_fifo_in_a_folder_is_passed_over_and_a_symlink_loop_is_a_finding(tmp_p
     os.mkfifo(folder / "pipe.yml")
     os.symlink("loop-b.yml", folder / "loop-a.yml")
     os.symlink("loop-a.yml", folder / "loop-b.yml")
+    os.symlink("../../docs/README.md", tmp_path / ".github" / "README.md")  # a docs link a partial checkout lacks
     result = wflint("check", ".", "--format", "json", cwd=tmp_path, timeout=60)
     no_traceback(result.stderr)
     import json

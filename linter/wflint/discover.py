@@ -50,12 +50,20 @@ def _walk(root: str) -> list[str]:
 
 
 def _readable_kind(path: str) -> bool:
-    """A regular file, or a link that resolves to none (a loop, a dangling link): that one is read and
-    reported as WFL001 for itself. A FIFO or device found in a folder is passed over: reading it could
-    block forever or never end."""
+    """A regular file, or a link that resolves to none (a loop, a dangling link) where its name says
+    it is a workflow (a GitHub workflow's folder, a spec's suffix): that one is read and reported as
+    WFL001 for itself. Any other dangling link is passed over like a file of no known format, which
+    only its text could show (a `.github/README.md` linking to a docs page a partial checkout lacks).
+    A FIFO or device found in a folder is passed over: reading it could block forever or never end."""
     if os.path.isfile(path):
         return True
-    return os.path.islink(path) and not os.path.exists(path)
+    return os.path.islink(path) and not os.path.exists(path) and _named_as_workflow(path)
+
+
+def _named_as_workflow(path: str) -> bool:
+    folder, name = os.path.split(path)
+    in_workflows = folder.replace(os.sep, "/").endswith(".github/workflows") and name.endswith((".yml", ".yaml"))
+    return in_workflows or name.endswith((".wflint.yaml", ".wflint.yml", ".wflint.json"))
 
 
 def _special(path: str) -> bool:

@@ -462,3 +462,18 @@ def test_a_pull_requests_publish_in_a_group_keyed_by_it_may_be_cancelled():
                   "${{ github.head_ref }}"):
         assert saf311(group) == [], group
     assert len(saf311("previews")) == 1
+
+
+@pytest.mark.parametrize("where, target", [
+    ("        working-directory: site\n", "git:github.com/acme/www:main"),  # the other repository's branch
+    ("        working-directory: site/docs\n", "git:github.com/acme/www:main"),
+    ("", "git:main"),  # the workspace root holds this repository
+])
+def test_a_push_from_another_repositorys_checkout_writes_that_repository(where, target):
+    """`git push origin main` in the folder a checkout of `repository: acme/www` filled pushes that
+    repository's main, not this one's (libgit2's benchmark and site jobs were said to race)."""
+    text = ("on: push\njobs:\n  site:\n    runs-on: x\n    steps:\n      - uses: actions/checkout@v4\n"
+            "      - uses: actions/checkout@v4\n        with: {repository: acme/www, path: site}\n"
+            f"      - run: git commit -am update && git push origin main\n{where}")
+    wf = workflow(text)
+    assert target in {e.resource for e in wf.tasks["site"].writes}

@@ -396,7 +396,10 @@ def _job_steps(files: local.LocalFiles, job_id: str, job: dict, workflow_env=Non
     """The job's step records, with each local composite action's steps folded into its step."""
     job_env = job.get("env")
     env = {**(workflow_env if isinstance(workflow_env, dict) else {}), **(job_env if isinstance(job_env, dict) else {})}
-    steps = _steps(job_id, job.get("steps"), env, pulls)
+    defaults = job.get("defaults")
+    run_defaults = defaults.get("run") if isinstance(defaults, dict) else None
+    default_dir = run_defaults.get("working-directory") if isinstance(run_defaults, dict) else None
+    steps = _steps(job_id, job.get("steps"), env, pulls, default_dir)
     for rec in steps:
         if rec.get("local_action"):
             _inline_composite(files, rec)
@@ -560,11 +563,12 @@ def _inline_composite(files: local.LocalFiles, rec: dict) -> None:
         rec["unseen_action"] |= sub["unseen_action"]
 
 
-def _steps(job_id: str, steps, env=None, pulls: bool = True) -> list[dict]:
+def _steps(job_id: str, steps, env=None, pulls: bool = True, default_dir=None) -> list[dict]:
     out: list[dict] = []
     if not isinstance(steps, list):
         return out
     group = 0
+    elsewhere: dict[str, str] = {}  # a checkout's `path:` → the other repository it holds
     # the job's `env:` and what earlier steps export through $GITHUB_ENV
     shell_vars: dict[str, str] = {str(k): str(v) for k, v in env.items()} if isinstance(env, dict) else {}
     own_commit = True  # until a checkout fetches a ref or another repository by name
@@ -579,9 +583,40 @@ def _steps(job_id: str, steps, env=None, pulls: bool = True) -> list[dict]:
                     rec["group"] = group
                     out.append(rec)
         elif isinstance(step, dict):
-            out.append(step_record(job_id, len(out), step, pointer, shell_vars=shell_vars, own_commit=own_commit))
+            work_repo = _repository_at(step.get("working-directory", default_dir), elsewhere)
+            out.append(step_record(job_id, len(out), step, pointer, shell_vars=shell_vars, own_commit=own_commit,
+                                   work_repo=work_repo))
             own_commit = own_commit and not _checks_out_by_name(step, pulls)
+            elsewhere.update(_other_repository_checkout(step))
     return out
+
+
+def _other_repository_checkout(step: dict) -> dict[str, str]:
+    """`actions/checkout` of another repository into a folder: that folder → ``host/owner/repo``."""
+    raw = step.get("with")
+    given: dict = raw if isinstance(raw, dict) else {}
+    if not str(step.get("uses", "")).lower().startswith("actions/checkout"):
+        return {}
+    path, repository = _folder(given.get("path")), str(given.get("repository") or "").strip()
+    if not path or not repository or "${{" in repository and "github.repository" in repository:
+        return {}
+    return {path: "github.com/" + repository}
+
+
+def _repository_at(directory, elsewhere: dict[str, str]) -> str:
+    """The other repository a checkout put at or above ``directory`` (a step's working directory)."""
+    folder = _folder(directory)
+    while folder:
+        if folder in elsewhere:
+            return elsewhere[folder]
+        folder = folder.rpartition("/")[0]
+    return ""
+
+
+def _folder(value) -> str:
+    """A workspace-relative folder as written (`./site/`, `site`), normalised; "" for the root or none."""
+    text = str(value or "").strip().removeprefix("./").rstrip("/")
+    return "" if text in ("", ".") else text
 
 
 def _checks_out_by_name(step: dict, pulls: bool = True) -> bool:

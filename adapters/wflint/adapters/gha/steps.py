@@ -82,11 +82,13 @@ def _first_line(run: str) -> str:
 
 
 def step_record(job_id: str, index: int, step: dict, pointer: tuple, lane: int | None = None,
-                shell_vars: dict[str, str] | None = None, own_commit: bool = True) -> dict:
+                shell_vars: dict[str, str] | None = None, own_commit: bool = True, work_repo: str = "") -> dict:
     """The facts wflint needs about one step (see module docstring). ``shell_vars``: variables the
     job's earlier steps set (through `$GITHUB_ENV`); this step's own and exported ones are added.
     ``own_commit``: the workspace is still the run's own commit (no earlier checkout of a ref or
-    another repository by name, which a later run would fetch afresh)."""
+    another repository by name, which a later run would fetch afresh). ``work_repo``: the other
+    repository (``host/owner/repo``) a checkout put where the step's `working-directory` is: its
+    git commands push there."""
     sid = step.get("id")
     task_id = f"{job_id}.{sid}" if isinstance(sid, str) and sid else f"{job_id}#{index}"
     uses = _text(step.get("uses")).strip()
@@ -107,7 +109,7 @@ def step_record(job_id: str, index: int, step: dict, pointer: tuple, lane: int |
         "refs": _step_refs(step),
         "checkout_without_path": False, "read_only": False, "workspace_write": False, "locks": [],
         "may_ship": False, "local_cluster": False, "registry_as": {}, "job_state": None,
-        "own_commit": own_commit,
+        "own_commit": own_commit, "work_repo": work_repo,
     }
     if uses:
         _uses_effects(rec, action_name(uses), with_)
@@ -350,7 +352,7 @@ def _run_effects(rec: dict, run: str, shell_vars: dict[str, str], step_env: dict
             target = "git:" + _push_target(match.group(1))
             if target != "git:tags" and pushed != "(current)":
                 target = "git:" + (_pattern(re.sub(r"\$\{?\w+\}?|\$\(.*?\)", "${{x}}", pushed)) or "*")
-            remote = _remote_repository(match.group(1))
+            remote = _remote_repository(match.group(1)) or rec["work_repo"]
             if remote:  # another repository's branch: named with it, never this repository's
                 target = f"git:{remote}:{target[4:]}"
             if "*" not in target:  # an unknown branch conflicts with nothing in particular
