@@ -153,8 +153,11 @@ class Analysis:
 
     def critical_path(self, after: bool = True) -> list[str]:
         """The critical path of the run after the recommended changes (or as designed): one
-        definition (``schedule.critical_chain``) for every output that shows one."""
-        return critical_chain(self.optimized if after else self.current, self.relaxation.rank)
+        definition (``schedule.critical_chain``) for every output that shows one, traced once."""
+        key = "_critical_after" if after else "_critical_before"
+        if key not in self.__dict__:
+            self.__dict__[key] = critical_chain(self.optimized if after else self.current, self.relaxation.rank)
+        return list(self.__dict__[key])
 
     @property
     def saved_s(self) -> float:
