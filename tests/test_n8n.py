@@ -186,7 +186,6 @@ def test_flags_pinned_items_and_item_multiplication():
 @pytest.mark.parametrize("bad,reason", [
     ('{"nodes": {}, "connections": {}}', "'nodes' must be an array"),
     ('{"nodes": [{"type": "x"}], "connections": {}}', "node without a 'name'"),
-    ('{"nodes": [{"name": "A", "type": "x"}, {"name": "A", "type": "y"}], "connections": {}}', "two nodes are named"),
     ('{"nodes": [], "connections": {"A": 3}}', "must be an object"),
     ('{"nodes": [{"name": "A", "type": "x"}], "connections": {"A": {"main": [[{"node": 1}]]}}}', "target 'node'"),
     ('[]', "no workflow"),

@@ -872,3 +872,19 @@ def test_connections_filed_under_an_error_key_never_run(n8n):
     wf = read_n8n("errorkey.json", json.dumps(doc))[0]
     assert ("A", "Handler") not in {(e.u, e.v) for e in wf.edges if e.kind.name == "ORDER"}
     assert check_workflow(wf, all_rules().values()).findings == []
+
+
+def test_of_two_nodes_with_one_name_n8n_runs_the_last(n8n):
+    """n8n imports a file with two nodes named `Dup` and keeps the last: `After` gets its item.
+    wflint reads the workflow as n8n runs it (the last `Dup`) and says the earlier never runs."""
+    first, second = setter("Dup", 200, 200, "which", "first"), setter("Dup", 200, 400, "which", "second")
+    second["id"] = "00000000-0000-4000-8000-0000000000d2"
+    doc = workflow("dupnames", [first, second, setter("After", 400, 300, "got", "={{ $json.which }}")],
+                   conn((T, "Dup"), ("Dup", "After")))
+    real = n8n([doc])
+    after = real["dupnames"]["data"]["resultData"]["runData"]["After"][0]["data"]["main"][0][0]["json"]
+    assert after["got"] == "second"
+    wf = read_n8n("dupnames.json", json.dumps(doc))[0]
+    assert wf.tasks["Dup"].location.pointer == ("nodes", 2)  # the second `Dup` of the file
+    [finding] = [f for f in check_workflow(wf, all_rules().values()).findings if f.code == "WFL004"]
+    assert "earlier one never runs" in finding.message and finding.tasks == ("Dup",)

@@ -145,7 +145,8 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
     settings = doc.get("settings") if isinstance(doc.get("settings"), dict) else {}
     order_setting = settings.get("executionOrder")
     v1 = order_setting == "v1"
-    by_name = _nodes_by_name(nodes, p)
+    shadowed: dict[str, list[int]] = {}
+    by_name = _nodes_by_name(nodes, p, shadowed)
     effects = {name: fx.infer(node) for name, (_, node) in by_name.items()}  # once per node: SQL is parsed here
     one_to_one = {name: _one_to_one(node, effects[name]) for name, (_, node) in by_name.items()}
     links = connection_links(connections, p, by_name)
@@ -172,6 +173,7 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
     for name in task_names:
         _references(name, tasks, by_name, folded.get(name, []), wiring.parents, root_of, wiring.edges,
                     wiring.dangling, p)
+    _say_shadowed(tasks, shadowed, p)
     runs = _run_order(task_names, tasks, by_name, wiring, v1)
     # A main connection back to an earlier node closes a loop (Loop Over Items): the loop body's
     # data comes round on the next pass, not before the first, so it is not a dependency.
@@ -229,17 +231,33 @@ def _batch_keys(tasks: dict[str, Task], by_name: dict) -> None:
             task.batch = f"http:{endpoint}"
 
 
-def _nodes_by_name(nodes: list, p: tuple) -> dict[str, tuple[int, dict]]:
-    """name → (index in ``nodes``, node); every node must be an object with a unique name and a type."""
+def _nodes_by_name(nodes: list, p: tuple, shadowed: dict[str, list[int]] | None = None) -> dict[str, tuple[int, dict]]:
+    """name → (index in ``nodes``, node); every node must be an object with a name and a type. Of
+    two nodes with one name n8n keeps the last (measured on n8n 2.8.4), as here; the indexes of the
+    earlier ones go to ``shadowed``."""
     by_name: dict[str, tuple[int, dict]] = {}
     for i, node in enumerate(nodes):
         _expect(isinstance(node, dict), p + ("nodes", i), "a node must be an object")
         name, kind = node.get("name"), node.get("type")
         _expect(isinstance(name, str) and name != "", p + ("nodes", i), "node without a 'name'")
         _expect(isinstance(kind, str) and kind != "", p + ("nodes", i), f"node {name!r} has no 'type'")
-        _expect(name not in by_name, p + ("nodes", i, "name"), f"two nodes are named {name!r}")
+        if name in by_name and shadowed is not None:
+            shadowed.setdefault(name, []).append(by_name[name][0])
         by_name[name] = (i, node)
     return by_name
+
+
+def _say_shadowed(tasks: dict[str, Task], shadowed: dict[str, list[int]], p: tuple) -> None:
+    """A node whose name an earlier node has too: the earlier one never runs (WFL004)."""
+    for name, earlier in shadowed.items():
+        task = tasks.get(name)
+        if task is None or task.facet(InvalidSetting) is not None:
+            continue
+        where = ", ".join(f"nodes[{i}]" for i in earlier)
+        task.put(InvalidSetting("its name", f"given to {len(earlier)} earlier node(s) too ({where}): "
+                                "n8n keeps only the last node of a name, so the earlier one never runs and every "
+                                "connection and reference to the name means this one",
+                                location=Location(p + ("nodes", earlier[0], "name"))))
 
 
 def _wire(main: list[dict], task_names: list[str], by_name: dict, one_to_one: dict[str, bool]) -> _Wiring:

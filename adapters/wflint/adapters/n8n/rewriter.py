@@ -80,10 +80,11 @@ def _set_execution_order(text: str, workflow, value: str) -> TextEdit:
 
 
 def _node_pointer(doc: Doc, name: str) -> tuple:
-    index = next((i for i, n in enumerate(doc.root["nodes"]) if isinstance(n, dict) and n.get("name") == name), None)
-    if index is None:
+    """The node n8n runs under ``name``: the last of that name (n8n keeps the last)."""
+    found = [i for i, n in enumerate(doc.root["nodes"]) if isinstance(n, dict) and n.get("name") == name]
+    if not found:
         raise RewriteError(f"no node named {name!r}")
-    return doc.prefix + ("nodes", index)
+    return doc.prefix + ("nodes", found[-1])
 
 
 def _no_wait(text: str, workflow, name: str) -> TextEdit:

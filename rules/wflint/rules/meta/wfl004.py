@@ -2,7 +2,8 @@
 
 **What.** A value the engine refuses at run time: an n8n Wait whose amount is negative, or whose
 unit is not seconds, minutes, hours or days. (A NaN or infinite amount is not JSON n8n can import:
-that file is WFL001.)
+that file is WFL001.) And two n8n nodes with one name: n8n keeps only the last of them, so the
+earlier never runs, and every connection and `$('name')` means the last.
 
 **Why.** n8n checks the Wait amount and unit only when the node runs (`Invalid wait amount`), so
 the workflow imports and activates, then every execution fails there. wflint counts the task as
@@ -15,7 +16,8 @@ the workflow imports and activates, then every execution fails there. wflint cou
  "parameters": {"amount": -5, "unit": "seconds"}}
 ```
 
-**Fix.** None automatic: set the amount to the delay you meant (a number of 0 or more).
+**Fix.** None automatic: set the amount to the delay you meant (a number of 0 or more); give the
+earlier node a name of its own (and wire it) or delete it.
 """
 from __future__ import annotations
 
