@@ -477,3 +477,17 @@ def test_a_push_from_another_repositorys_checkout_writes_that_repository(where, 
             f"      - run: git commit -am update && git push origin main\n{where}")
     wf = workflow(text)
     assert target in {e.resource for e in wf.tasks["site"].writes}
+
+
+@pytest.mark.parametrize("step, cancels", [
+    ("{run: 'gh release create v-next --draft --notes-file notes.md'}", False),
+    ("{uses: softprops/action-gh-release@v2, with: {tag_name: v-next, draft: true}}", False),
+    ("{run: 'gh release create v-next --notes-file notes.md'}", True),
+])
+def test_a_draft_release_a_cancelled_run_leaves_is_published_by_nobody(step, cancels):
+    """A draft release is public only once someone publishes it: a run cancelled half-way through
+    one leaves nothing half-published, and the newer run drafts it again (keda's release notes)."""
+    text = ("on: {push: {branches: [main]}}\nconcurrency: {group: 'notes-${{ github.ref_name }}', cancel-in-progress: true}\n"
+            f"jobs:\n  draft:\n    runs-on: x\n    steps:\n      - {step}\n")
+    found = check_workflow(workflow(text), [all_rules()["SAF311"]], preview=True).findings
+    assert bool(found) is cancels

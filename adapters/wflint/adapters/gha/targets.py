@@ -26,7 +26,9 @@ _FLOATING_TAGS = {"latest", "main", "master", "nightly", "edge", "dev", "develop
 _VARIABLE = lazy(r"\$env:(\w+)|\$\{?(\w+)\}?")
 
 
-REHEARSALS = ("registry:testpypi", "registry:crates-staging")  # uploads that rehearse a release: nothing ships there
+# Uploads that rehearse a release, and draft releases (public only once someone publishes one):
+# nothing ships there, so a run cancelled half-way leaves nothing half-published.
+REHEARSALS = ("registry:testpypi", "registry:crates-staging", "release:draft")
 # Pushes that land whole or not at all (a git ref, an image tag moved by its manifest): a run
 # cancelled half-way leaves nothing half-done, unlike an upload of many files or a deployment.
 ATOMIC = ("git:", "registry:docker")
@@ -190,7 +192,9 @@ def run_targets(code: str) -> dict[str, bool | None]:
             tags = _TAG_ARG.findall(line)
             out.setdefault(docker_target(tags), []).append(worst(image_tag_floating(t) for t in tags) if tags else None)
     for m in _GH_RELEASE.finditer(real):
-        out.setdefault("release", []).append(name_floating(m.group(3)))
+        line_end = real.find("\n", m.end())
+        draft = m.group(1) == "create" and "--draft" in real[m.start():line_end if line_end >= 0 else len(real)]
+        out.setdefault("release:draft" if draft else "release", []).append(name_floating(m.group(3)))
     for m in _SITE_PUSH.finditer(real):
         branch = _BRANCH_OPTION.search(m.group(0))
         name = branch.group(1).strip("'\"") if branch else "gh-pages"
@@ -220,7 +224,8 @@ def uses_target(name: str, with_: dict) -> tuple[str, bool | None] | None:
         return ("registry:testpypi" if rehearsal else "registry:pypi"), False
     if name in _RELEASE_TAG_INPUT:
         tag = given(_RELEASE_TAG_INPUT[name])
-        return "release", name_floating(tag) if tag else False
+        draft = given("draft").strip().lower() == "true"  # public only once someone publishes it
+        return ("release:draft" if draft else "release"), name_floating(tag) if tag else False
     if name == "actions/upload-release-asset":
         return "release", False  # into the release a create step made for this run
     if name == "actions/deploy-pages":
