@@ -65,7 +65,7 @@ def build_report(analysis: Analysis, findings: list[Finding] | None = None,
     after_path, before_path = analysis.critical_path(), analysis.critical_path(after=False)
     on_path = set(after_path)
     relaxed = analysis.relaxed_cpm
-    current = analysis.current
+    current, optimized = analysis.current, analysis.optimized
     sure = analysis.offered_groups
     model = wf.execution_model
     resources = _resource_check(analysis)
@@ -89,7 +89,7 @@ def build_report(analysis: Analysis, findings: list[Finding] | None = None,
                 "duration_s": _r(analysis.duration[t]),
                 "duration_source": wf.tasks[t].duration.source.value,
                 "current_start_s": _r(current.start[t]),
-                "optimized_start_s": _r(analysis.optimized.start[t]),
+                "optimized_start_s": _r(optimized.start[t]),
                 "earliest_start_s": _r(relaxed.earliest_start[t]),
                 "slack_s": _r(relaxed.slack(t)),
                 "critical": t in on_path,
@@ -100,7 +100,7 @@ def build_report(analysis: Analysis, findings: list[Finding] | None = None,
         "current_s": _r(current.makespan),
         "optimized_s": _r(analysis.optimized_s),
         "ideal_s": _r(analysis.ideal.makespan),
-        "lower_bound_s": _r(analysis.optimized.lower_bound),
+        "lower_bound_s": _r(optimized.lower_bound),
         "saved_s": _r(analysis.saved_s),
         "saved_pct": round(analysis.saved_pct, 1),
         "critical_path": after_path,
@@ -541,25 +541,28 @@ def _first_join(analysis: Analysis, members: list[str], budget: int = 64) -> str
     import heapq
 
     succ, _ = analysis.relaxation.strict
-    rank = analysis.relaxation.rank
+    rank, order = analysis.relaxation.rank, analysis.relaxation.order
     inside = set(members)
     reached: dict[str, int] = {}
     for bit, m in enumerate(members):
         for s in succ[m]:
             if s not in inside:
                 reached[s] = reached.get(s, 0) | 1 << bit
-    heap = [(rank[s], s) for s in reached]
+    heap = [rank[s] for s in reached]  # ranks: ints compare faster than (rank, name) pairs
     heapq.heapify(heap)
+    push, pop = heapq.heappush, heapq.heappop
     while heap and budget:
         budget -= 1
-        _, n = heapq.heappop(heap)
+        n = order[pop(heap)]
         origins = reached[n]
         if origins & (origins - 1):
             return n
         for s in succ[n]:
             if s not in reached:
-                heapq.heappush(heap, (rank[s], s))
-            reached[s] = reached.get(s, 0) | origins
+                push(heap, rank[s])
+                reached[s] = origins
+            else:
+                reached[s] |= origins
     return FAR if heap else None
 
 
