@@ -379,3 +379,25 @@ def test_an_artifact_nothing_readable_uploads_comes_from_an_action_wflint_cannot
     if kind == "data":
         assert edge.detail == ("build downloads artifact `Packages`, which no step wflint can read uploads: "
                                "an action package runs may")
+
+
+def test_a_local_action_run_by_a_local_action_is_read_too(tmp_path):
+    """`install` runs `./.github/actions/dl`, which downloads `build`'s artifact: `coverage`'s
+    `needs: build` carries data (atmos: it was called a redundant ordering), also where the run id
+    is an input the caller leaves empty. An action that runs itself is read once, then unknown."""
+    actions = tmp_path / ".github" / "actions"
+    for name, body in (("install", "    - uses: ./.github/actions/dl\n"),
+                       ("dl", "    - uses: actions/download-artifact@v4\n"  # run-id empty unless given
+                              "      with: {name: site, run-id: '${{ inputs.run-id }}'}\n"),
+                       ("loop", "    - uses: ./.github/actions/loop\n")):
+        (actions / name).mkdir(parents=True)
+        (actions / name / "action.yml").write_text(f"name: {name}\nruns:\n  using: composite\n  steps:\n{body}")
+    folder = tmp_path / ".github" / "workflows"
+    folder.mkdir(parents=True)
+    text = ("on: push\njobs:\n  build:\n    runs-on: x\n    steps:\n"
+            "      - uses: actions/upload-artifact@v4\n        with: {name: site}\n"
+            "  coverage:\n    needs: build\n    runs-on: x\n    steps:\n      - uses: ./.github/actions/install\n"
+            "      - uses: ./.github/actions/loop\n")
+    wf = gha.read(str(folder / "ci.yml"), text)[0]
+    assert edges(wf) == {("build", "coverage"): "data"}
+    assert {e.resource for e in wf.tasks["coverage"].reads} == {"artifact:site"}

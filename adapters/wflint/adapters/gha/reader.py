@@ -544,14 +544,20 @@ def _step_facet(rec: dict) -> Step:
 _MERGED = ("writes", "reads", "publishes", "uploads", "downloads", "files", "registries")
 
 
-def _inline_composite(files: local.LocalFiles, rec: dict) -> None:
-    """A local composite action runs in the caller's job: its steps' effects are the step's."""
+MAX_ACTION_DEPTH = 8  # local composite actions calling local actions, as far down as this
+
+
+def _inline_composite(files: local.LocalFiles, rec: dict, within: tuple[str, ...] = ()) -> None:
+    """A local composite action runs in the caller's job: its steps' effects are the step's, and
+    those of the local actions it runs in turn (``within``: the ones being read, outermost first)."""
     inner = files.composite_steps(rec["local_action"])
-    if inner is None:
+    if inner is None or rec["local_action"] in within or len(within) >= MAX_ACTION_DEPTH:
         rec["opaque_action"] = rec["unseen_action"] = True
         return
     for i, step in enumerate(inner):
         sub = step_record("composite", i, step, ())
+        if sub.get("local_action"):
+            _inline_composite(files, sub, (*within, rec["local_action"]))
         for key in _MERGED:
             rec[key] += [x for x in sub[key] if x not in rec[key]]
         rec["api_calls"] += sub["api_calls"]
@@ -569,6 +575,7 @@ def _steps(job_id: str, steps, env=None, pulls: bool = True, default_dir=None) -
         return out
     group = 0
     elsewhere: dict[str, str] = {}  # a checkout's `path:` → the other repository it holds
+    branch = ""  # the branch a checkout into the workspace named (`ref: gh-pages`), pushed by a plain push
     # the job's `env:` and what earlier steps export through $GITHUB_ENV
     shell_vars: dict[str, str] = {str(k): str(v) for k, v in env.items()} if isinstance(env, dict) else {}
     own_commit = True  # until a checkout fetches a ref or another repository by name
@@ -585,10 +592,24 @@ def _steps(job_id: str, steps, env=None, pulls: bool = True, default_dir=None) -
         elif isinstance(step, dict):
             work_repo = _repository_at(step.get("working-directory", default_dir), elsewhere)
             out.append(step_record(job_id, len(out), step, pointer, shell_vars=shell_vars, own_commit=own_commit,
-                                   work_repo=work_repo))
+                                   work_repo=work_repo, branch=branch))
             own_commit = own_commit and not _checks_out_by_name(step, pulls)
             elsewhere.update(_other_repository_checkout(step))
+            branch = _named_branch(step, branch)
     return out
+
+
+def _named_branch(step: dict, before: str) -> str:
+    """After an `actions/checkout` into the workspace, the branch its literal `ref:` names (this
+    repository's), "" for the run's own ref or one wflint cannot read; else ``before``."""
+    raw = step.get("with")
+    given: dict = raw if isinstance(raw, dict) else {}
+    if not str(step.get("uses", "")).lower().startswith("actions/checkout") or _folder(given.get("path")):
+        return before
+    ref = str(given.get("ref") or "").strip().removeprefix("refs/heads/")
+    if given.get("repository") or not ref or "$" in ref or ref.startswith("refs/") or re.fullmatch(r"[0-9a-f]{40}", ref):
+        return ""
+    return ref
 
 
 def _other_repository_checkout(step: dict) -> dict[str, str]:

@@ -82,13 +82,15 @@ def _first_line(run: str) -> str:
 
 
 def step_record(job_id: str, index: int, step: dict, pointer: tuple, lane: int | None = None,
-                shell_vars: dict[str, str] | None = None, own_commit: bool = True, work_repo: str = "") -> dict:
+                shell_vars: dict[str, str] | None = None, own_commit: bool = True, work_repo: str = "",
+                branch: str = "") -> dict:
     """The facts wflint needs about one step (see module docstring). ``shell_vars``: variables the
     job's earlier steps set (through `$GITHUB_ENV`); this step's own and exported ones are added.
     ``own_commit``: the workspace is still the run's own commit (no earlier checkout of a ref or
     another repository by name, which a later run would fetch afresh). ``work_repo``: the other
     repository (``host/owner/repo``) a checkout put where the step's `working-directory` is: its
-    git commands push there."""
+    git commands push there. ``branch``: the branch an earlier checkout named (`ref: gh-pages`),
+    which a plain `git push` in the workspace pushes."""
     sid = step.get("id")
     task_id = f"{job_id}.{sid}" if isinstance(sid, str) and sid else f"{job_id}#{index}"
     uses = _text(step.get("uses")).strip()
@@ -109,7 +111,7 @@ def step_record(job_id: str, index: int, step: dict, pointer: tuple, lane: int |
         "refs": _step_refs(step),
         "checkout_without_path": False, "read_only": False, "workspace_write": False, "locks": [],
         "may_ship": False, "local_cluster": False, "registry_as": {}, "job_state": None,
-        "own_commit": own_commit, "work_repo": work_repo,
+        "own_commit": own_commit, "work_repo": work_repo, "branch": branch,
     }
     if uses:
         _uses_effects(rec, action_name(uses), with_)
@@ -252,11 +254,14 @@ def _uses_effects(rec: dict, name: str, with_: dict) -> None:
         rec["downloads"].append(_pattern(_text(with_.get("pattern")) or "*"))
         _artifact(rec, "uploads", w, _text(with_.get("name")) or "merged-artifacts")
     elif name == "actions/download-artifact":
-        if with_.get("run-id") or with_.get("github-token"):
+        other_run = [k for k in ("run-id", "github-token") if with_.get(k)]
+        if other_run:
             rec["api_calls"] += 2  # another run's artifacts, through the API
-        elif with_.get("name"):
+        # a composite action's `run-id: ${{ inputs.run-id }}` is empty unless its caller gives one
+        this_run = all(_INPUT_ONLY.fullmatch(_text(with_.get(k)).strip()) for k in other_run)
+        if this_run and with_.get("name"):
             _artifact(rec, "downloads", r, _text(with_.get("name")))
-        else:
+        elif this_run:
             rec["downloads"].append(_pattern(_text(with_.get("pattern")) or "*"))
     elif name in ("actions/cache", "actions/cache/restore", "actions/cache/save"):
         key = _text(with_.get("key")).strip()
@@ -298,6 +303,7 @@ def _uses_effects(rec: dict, name: str, with_: dict) -> None:
 
 
 _CONTINUED = lazy(r"[\\`][ \t]*\n")
+_INPUT_ONLY = lazy(r"\$\{\{\s*inputs\.[\w-]+\s*\}\}")  # a composite action's input passed through
 _ASSIGN = lazy(r"^\s*(?:export\s+|local\s+)?([A-Za-z_]\w*)=(\S.*?)\s*$", re.M)
 _ENV_EXPORT = lazy(r"echo\s+[\"']?([A-Za-z_]\w*)=([^\"'\n>]*)[\"']?\s*>>\s*\"?\$\{?GITHUB_ENV")
 
@@ -349,6 +355,8 @@ def _run_effects(rec: dict, run: str, shell_vars: dict[str, str], step_env: dict
     if "push" in code:  # one of the hints
         for match in _GIT_PUSH.finditer(code):
             pushed = _expand(_pushed_ref(match.group(1)), variables)
+            if pushed == "(current)" and rec["branch"] and not rec["work_repo"] and not _ELSEWHERE.search(code, 0, match.start()):
+                pushed = rec["branch"]  # the branch the workspace's checkout named
             target = "git:" + _push_target(match.group(1))
             if target != "git:tags" and pushed != "(current)":
                 target = "git:" + (_pattern(re.sub(r"\$\{?\w+\}?|\$\(.*?\)", "${{x}}", pushed)) or "*")
