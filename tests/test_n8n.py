@@ -856,6 +856,10 @@ def test_a_missing_name_read_by_a_node_nothing_starts_is_preview_unless_the_file
     assert [f.subject for f in _findings(live, "GRA002")] == ["Gone"]
     unwired = doc([node("A", "set", (200, 0)), reader], {})
     assert [f.subject for f in _findings(unwired, "GRA002")] == ["Gone"]
+    # no enabled trigger at all: n8n starts nothing ("Missing node to start execution")
+    untriggered = {**live, "nodes": [n for n in live["nodes"] if n["name"] != T],
+                   "connections": {k: v for k, v in live["connections"].items() if k != T}}
+    assert _findings(untriggered, "GRA002") == [] and len(_findings(untriggered, "GRA002", preview=True)) == 1
 
 
 def test_an_empty_export_is_an_n8n_workflow_with_nothing_to_report(tmp_path):

@@ -202,15 +202,20 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
     for name, task in tasks.items():
         _put_shared_facets(task, name in in_loops)
     if main and not keyed_by_id:  # no wiring at all (an export that lost it): none to read intent from
-        _mark_dead_references(wf)
+        starts = any(_is_trigger(by_name[n][1]["type"]) and by_name[n][1].get("disabled") is not True
+                     for n in task_names)
+        _mark_dead_references(wf, every=not starts)
     return wf
 
 
-def _mark_dead_references(wf: Workflow) -> None:
-    """A missing name read by a node nothing starts is never evaluated (the node never runs). Not
-    called where connections are filed under ids (that wiring is the author's, only n8n ignores it,
-    so the nodes are meant to run; GRA002 reports the wiring once), nor where there are none."""
+def _mark_dead_references(wf: Workflow, every: bool = False) -> None:
+    """A missing name read by a node nothing starts is never evaluated (the node never runs); with
+    ``every``, no node runs at all (no enabled trigger: n8n says "Missing node to start execution").
+    Not called where connections are filed under ids (that wiring is the author's, only n8n ignores
+    it, so the nodes are meant to run; GRA002 reports the wiring once), nor where there are none."""
     def never_runs(name: str) -> bool:
+        if every:
+            return True
         task = wf.tasks.get(name)
         starts = task.facet(Starts) if task is not None else None
         return starts is not None and not starts.starts
