@@ -91,6 +91,10 @@ def test_sequential_designs_are_listed_for_hand_changes(write):
     path = write("w.wflint.yaml", (FIXTURES / "examples" / "customer-health.wflint.yaml").read_text())
     result = run("fix", "--preview", path)
     assert result.exit_code == 0 and "2 to change by hand" in result.stdout
+    # and check says so of each fix: none is offered as applied that fix then leaves by hand
+    shown = run("check", "--show-fixes", path).stdout
+    assert shown.count("fix (safe, by hand)") == 2 and "fix (safe):" not in shown
+    assert all(f["fix"]["by_hand"] for f in run("check", "--format", "json", path).json()["findings"])
 
 
 def test_redundant_edge_is_removed_and_order_kept(write):

@@ -871,3 +871,17 @@ def test_an_empty_export_is_an_n8n_workflow_with_nothing_to_report(tmp_path):
     assert wf.tasks == {}
     [result] = lint_paths([str(tmp_path)], Selection())
     assert result.findings == [] and [r.workflow.name for r in result.results] == ["empty"]
+
+
+def test_a_node_fed_only_by_error_outputs_is_a_failure_handler():
+    """One `Report Error` node on the error outputs of two queries set to continue on error runs
+    once per failure, as built: no SAF003 (a failure handler). Fed by a regular output too, it is
+    no handler, and the fan-in is reported."""
+    def wf(extra_link):
+        nodes = [node("A", "code", (200, 200), {"jsCode": "return []"}, onError="continueErrorOutput"),
+                 node("B", "code", (200, 400), {"jsCode": "return []"}, onError="continueErrorOutput"),
+                 node("UseA", "noOp", (400, 100)), node("UseB", "noOp", (400, 500)), node("Report", "set", (600, 300))]
+        pairs = [(T, "A"), (T, "B"), ("A", "UseA", 0), ("A", "Report", 1), ("B", "UseB", 0), ("B", "Report", 1)]
+        return doc(nodes, links(*pairs, *extra_link))
+    assert _findings(wf([]), "SAF003", preview=True) == []
+    assert len(_findings(wf([("UseA", "Report")]), "SAF003", preview=True)) == 1

@@ -13,7 +13,7 @@ from .analysis.graph import CycleError
 from .config import Config, find_config
 from .errors import NotAWorkflow, NothingRead, ParseError, UsageError
 from .facets import SetupTime
-from .finding import Finding, Related
+from .finding import Finding, Fix, Related
 from .fsutil import TextStyle, decode_text
 from .ir import Duration, DurationSource, Workflow
 from .rule import RuleInfo, all_rules, run_rules
@@ -164,6 +164,7 @@ def check_workflow(workflow: Workflow, rules: Iterable[RuleInfo], preview: bool 
         analysis = None  # only the rules that need no analysis run (GRA001 names the cycle)
     findings = [f for f in run_rules(workflow, analysis, rules) if preview or not f.preview]
     _say_which_runs(workflow, findings)
+    _fixes_as_applied(workflow, findings)
     for finding in findings:
         position = workflow.source.resolve(finding.location)
         finding.line, finding.column = position.line, position.column
@@ -171,6 +172,29 @@ def check_workflow(workflow: Workflow, rules: Iterable[RuleInfo], preview: bool 
         finding.related = tuple(_resolved(r, workflow) for r in finding.related)
     findings.sort(key=Finding.sort_key)
     return WorkflowResult(workflow, analysis, findings)
+
+
+def expressible(module, workflow: Workflow, fix) -> bool:
+    """Can the format's rewriter make every change of ``fix``? (An adapter without ``supports``
+    tries them all; one without ``rewrite`` makes none.)"""
+    if module is None or not hasattr(module, "rewrite") or not fix.changes:
+        return False
+    check = getattr(module, "supports", None)
+    return check is None or all(check(workflow, c) for c in fix.changes)
+
+
+def _fixes_as_applied(workflow: Workflow, findings: list[Finding]) -> None:
+    """A fix the format's rewriter cannot make is marked to make by hand: `check --show-fixes` never
+    offers as applied what `wflint fix` then lists as a change by hand."""
+    from wflint.adapters import by_format
+
+    from .finding import Applicability
+
+    module = by_format(workflow.format)
+    for finding in findings:
+        fix = finding.fix
+        if fix is not None and fix.applicability is not Applicability.DISPLAY and not expressible(module, workflow, fix):
+            finding.fix = Fix(fix.applicability, fix.title, fix.changes, by_hand=True)
 
 
 def _say_which_runs(workflow: Workflow, findings: list[Finding]) -> None:

@@ -124,6 +124,9 @@ class Fix:
     applicability: Applicability
     title: str
     changes: tuple[FixChange, ...] = ()
+    # The format's rewriter cannot write it in this file (`wflint fix` lists it to change by hand),
+    # set by ``engine.check_workflow`` so that no output offers as applied what never is.
+    by_hand: bool = False
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from .analysis import graph
 from .analysis.relax import relax
 from .config import Config, find_config
 from .edits import TextEdit, apply_edits, regions
-from .engine import FileResult, Selection, check_workflow, load, load_configured, read_source
+from .engine import FileResult, Selection, check_workflow, expressible, load, load_configured, read_source
 from .errors import NothingRead, ParseError, RewriteError
 from .finding import AddOrder, Applicability, Finding, Fix, FixChange, InsertJoin, RemoveOrder
 from .fsutil import TextStyle
@@ -129,11 +129,8 @@ def _check(workflows: list[Workflow], rules, preview: bool) -> list[tuple[Workfl
 
 
 def _supported(module: ModuleType, workflow: Workflow, finding: Finding) -> bool:
-    """Can the adapter express every change of this fix? (Adapters without ``supports`` try all.)"""
-    if finding.fix is None:
-        return False
-    check = getattr(module, "supports", None)
-    return check is None or all(check(workflow, c) for c in finding.fix.changes)
+    """Can the adapter express every change of this fix? (``engine.expressible``.)"""
+    return finding.fix is not None and expressible(module, workflow, finding.fix)
 
 
 def _attempt(module: ModuleType, path: str, text: str, workflow: Workflow, finding: Finding,

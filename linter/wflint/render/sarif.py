@@ -55,7 +55,8 @@ def _result(f: Finding, rule_index: dict[str, int]) -> dict:
     if f.saved_s is not None:
         properties["savedSeconds"] = f.saved_s
     if f.fix is not None:
-        properties["fix"] = {"applicability": f.fix.applicability.value, "title": f.fix.title}
+        properties["fix"] = {"applicability": f.fix.applicability.value, "title": f.fix.title,
+                             **({"by_hand": True} if f.fix.by_hand else {})}
     result: dict[str, object] = {
         "ruleId": f.code,
         "ruleIndex": rule_index[f.code],

@@ -38,7 +38,8 @@ def check_text(findings: list[Finding], files: int, options: TextOptions | None 
         if f.detail and not options.quiet:  # after the source, as ruff puts its help
             lines.append(f"  {options.paint(f.detail, 'dim')}")
         if options.show_fixes and f.fix is not None:
-            lines.append(f"  {options.paint('fix', 'dim')} ({f.fix.applicability.value}): {f.fix.title}")
+            how = f.fix.applicability.value + (", by hand" if f.fix.by_hand else "")
+            lines.append(f"  {options.paint('fix', 'dim')} ({how}): {f.fix.title}")
     if options.quiet:
         return "\n".join(lines)
     if not findings:
@@ -145,7 +146,8 @@ def report_text(report: dict) -> str:
 def statistics(findings: list[Finding], rules) -> str:
     """ruff-style ``--statistics``: count, code, ``[*]`` where ``fix`` applies to some by default, name."""
     counts = Counter(f.code for f in findings)
-    fixable = {f.code for f in findings if f.fix is not None and f.fix.changes and f.fix.applicability.value == "safe"}
+    fixable = {f.code for f in findings if f.fix is not None and f.fix.changes and not f.fix.by_hand
+               and f.fix.applicability.value == "safe"}
     return "\n".join(f"{n:>5}  {code}  {'[*]' if code in fixable else '   '} {rules[code].name}" for code, n in
                      sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 

@@ -28,6 +28,7 @@ from wflint.facets import (
     Routes,
     Starts,
     Structure,
+    TriggerRule,
 )
 from wflint.ir import (
     Dangling,
@@ -174,6 +175,7 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
         _references(name, tasks, by_name, folded.get(name, []), wiring.parents, root_of, wiring.edges,
                     wiring.dangling, p)
     _say_shadowed(tasks, shadowed, p)
+    _put_failure_handlers(tasks, by_name, wiring)
     runs = _run_order(task_names, tasks, by_name, wiring, v1)
     # A main connection back to an earlier node closes a loop (Loop Over Items): the loop body's
     # data comes round on the next pass, not before the first, so it is not a dependency.
@@ -401,13 +403,31 @@ def _output_name(node: dict, out: int, kids: list[tuple[str, int, int]]) -> str:
     error output of a node that continues on error, else its index."""
     short = fx.short_type(node["type"])
     on_error = node.get("onError") == "continueErrorOutput"
-    if on_error and out == max(o for _, o, _ in kids) and out > 0:
+    if out == _error_output(node, kids):
         return "error output"
     if short in ("if", "filter") and out in (0, 1):
         return ("true", "false")[out] + " output" if short == "if" else ("kept", "discarded")[out] + " output"
     if on_error and short != "switch":
         return "success output"
     return f"output {out}"
+
+
+def _error_output(node: dict, kids: list[tuple[str, int, int]]) -> int | None:
+    """The output a node set to continue on error sends its failed items to (its last, after the
+    regular ones), where it is wired; None for a node that stops on error."""
+    if node.get("onError") != "continueErrorOutput" or not kids:
+        return None
+    last = max(o for _, o, _ in kids)
+    return last if last > 0 else None
+
+
+def _put_failure_handlers(tasks: dict[str, Task], by_name: dict, wiring: _Wiring) -> None:
+    """A node fed only by error outputs runs for a failure, once per node that failed: one shared
+    handler of several nodes' errors is built to run once per failure (SAF003 leaves it alone)."""
+    for v, links in wiring.inputs.items():
+        if v in tasks and links and all(out == _error_output(by_name[u][1], wiring.children.get(u, []))
+                                        for u, out, _, _ in links):
+            tasks[v].put(TriggerRule(handles_failure=True))
 
 
 def _enabled_starts(task_names: list[str], tasks: dict[str, Task], children: dict, triggers: set[str]) -> list[str]:
