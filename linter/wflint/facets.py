@@ -83,6 +83,9 @@ class TriggerRule(Facet):
     # A skipped upstream task skips it (Airflow none_skipped; the default all_success does too,
     # as every task with no failure policy): after a branch choice it never runs.
     skips_if_one_skips: bool = False
+    # Its own code reads the states of the tasks before it (a notifier listing what failed): a
+    # failure it runs after is what it reports, not hidden.
+    reads_states: bool = False
     handles_failure: bool = False  # runs because an upstream task failed (a failure handler)
     # Runs once an upstream task succeeded and fails (upstream_failed) when none did (Airflow
     # one_success): a failed branch is hidden only by another that succeeds in the same run.

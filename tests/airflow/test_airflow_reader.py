@@ -989,3 +989,28 @@ def test_an_ordering_made_under_an_unknown_condition_implies_only_what_is_made_u
     assert gra003("    copy >> run\n    if os.path.exists('/data/x'):\n        copy >> fetch >> run\n") == []
     assert len(gra003("    if os.path.exists('/data/x'):\n        copy >> run\n        copy >> fetch >> run\n")) == 1
     assert len(gra003("    copy >> run\n    copy >> fetch >> run\n")) == 1
+
+
+@pytest.mark.parametrize("notify, hidden", [
+    ("    return [ti.task_id for ti in _tasks(context) if ti.state == 'failed']\n", False),
+    ("    print('done')\n", True),
+])
+def test_an_all_done_join_whose_code_reads_the_task_states_reports_failures_rather_than_hides_them(notify, hidden):
+    """A notifier run with all_done whose callable (or a helper it calls) reads how the tasks before
+    it ended is how the failure surfaces (doridang's collection report): no SAF005. One that reads
+    nothing does hide it."""
+    wf = read(f'''
+from airflow import DAG
+from airflow.operators.python import PythonOperator
+def load(**context):
+    pass
+def _tasks(context):
+    return context["dag_run"].get_task_instances()
+def notify(**context):
+{notify}
+with DAG("d"):
+    a = PythonOperator(task_id="a", python_callable=load)
+    b = PythonOperator(task_id="b", python_callable=load)
+    [a, b] >> PythonOperator(task_id="report", python_callable=notify, trigger_rule="all_done")
+''')["d"]
+    assert ("SAF005" in _codes(wf, preview=True)) is hidden

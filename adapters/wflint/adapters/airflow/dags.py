@@ -504,7 +504,7 @@ class DagBuilder:
         task.sensor = _is_sensor(name) or _is_sensor(base)
         callable_ = kw.get("python_callable")
         if isinstance(callable_, FuncVal):
-            task.callable_node = callable_.node
+            task.callable_node, task.callable_scope = callable_.node, callable_.closure
         fields = custom.template_fields if custom and custom.template_fields is not None else template_fields(base)
         for key in list(kw) + list(mapped_kw or {}):
             if fields is None or key in fields:
@@ -529,7 +529,7 @@ class DagBuilder:
         op_kw = {k: v for k, v in options.items() if k not in ("multiple_outputs",)}
         task = self.new_task(dag, group, tid, f"@{fn.decorator}", op_kw, node)
         task.taskflow = True
-        task.callable_node = fn.node
+        task.callable_node, task.callable_scope = fn.node, fn.closure
         task.branch = fn.decorator in BRANCH_DECORATORS
         task.short_circuit = fn.decorator in SHORT_CIRCUIT_DECORATORS
         task.sensor = fn.decorator in SENSOR_DECORATORS

@@ -66,6 +66,7 @@ class TaskState:
     opaque: bool = False
     dynamic: bool = False
     callable_node: Any = None  # FunctionDef of the python callable / TaskFlow body, if in the file
+    callable_scope: Any = None  # the scope it was defined in: the helpers it calls, by name
     data_from: list = field(default_factory=list)  # task ids whose XCom this task consumes (edges)
     implicit_from: list = field(default_factory=list)  # (task id, detail): xcom_pull without an edge
     custom_class: bool = False

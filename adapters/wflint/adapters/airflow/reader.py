@@ -271,6 +271,8 @@ def _task(ts: TaskState, cap: int, version: EngineVersion) -> Task:
                                # a rule wflint cannot read (an unknown constant) is none of them
                                skips_if_one_skips=isinstance(kw.get("trigger_rule", "all_success"), str)
                                and trigger in ("all_success", "none_skipped"),
+                               reads_states=ts.callable_node is not None and _reads_states(ts.callable_node,
+                                                                                           ts.callable_scope),
                                handles_failure=FAILURE_POLICY.get(trigger) == "on-failure",
                                needs_a_success=trigger == "one_success")
     task = Task(
@@ -423,6 +425,25 @@ def _strings(value):
 
 def _quoted(text: str) -> list[str]:
     return [a or b for a, b in _QUOTED.findall(text)]
+
+
+_STATE_READERS = {"get_task_instances", "get_task_instance", "get_state", "get_previous_ti"}
+
+
+def _reads_states(fn: ast.FunctionDef, scope=None, depth: int = 0) -> bool:
+    """Does the callable, or a helper of the file it calls (three calls deep), read task instances'
+    states (``dag_run.get_task_instances()``, ``ti.state``)?"""
+    from .model import FuncVal
+
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Attribute) and (node.attr in _STATE_READERS or node.attr == "state"):
+            return True
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and scope is not None and depth < 3:
+            helper = scope.get(node.func.id)
+            if isinstance(helper, FuncVal) and helper.node is not fn and _reads_states(helper.node, helper.closure,
+                                                                                     depth + 1):
+                return True
+    return False
 
 
 def _callable_pulls(fn: ast.FunctionDef) -> list[str]:

@@ -29,8 +29,9 @@ tasks to succeed).
 **Fix.** Use a policy that states what a failed branch means: Airflow's default `all_success`, or
 `none_failed_min_one_success` after a branch choice. A cleanup task that must run whatever
 happened (releasing a lock, deleting a cluster) is a teardown (`.as_teardown()`): the run's result
-ignores its state, so the failure still shows, and teardowns are not reported. The choice is the
-author's: no automatic fix.
+ignores its state, so the failure still shows, and teardowns are not reported; nor is a join whose
+own code reads the states of the tasks before it (a notifier that reports what failed). The choice
+is the author's: no automatic fix.
 """
 from __future__ import annotations
 
@@ -77,6 +78,8 @@ def check(ctx: Context) -> Iterator[Finding]:
                 preview=not _trigger(ctx.workflow.tasks[chooser]).picks_one)
             continue
         if policy == RUNS_ANYWAY:
+            if _trigger(task).reads_states:
+                continue  # its code reads how the branches ended: a notifier surfaces the failure
             # A branch that also feeds another task still fails the run through it: only a branch
             # whose every way out is this join has its failure hidden.
             if not any(set(relaxation.declared_succ[b]) <= {task_id} and _fails_alone(ctx, b, concurrent)
