@@ -885,3 +885,18 @@ def test_a_node_fed_only_by_error_outputs_is_a_failure_handler():
         return doc(nodes, links(*pairs, *extra_link))
     assert _findings(wf([]), "SAF003", preview=True) == []
     assert len(_findings(wf([("UseA", "Report")]), "SAF003", preview=True)) == 1
+
+
+@pytest.mark.parametrize("disabled, reported", [(True, False), (None, True)])
+def test_par102_says_nothing_where_only_disabled_nodes_run_differently(disabled, reported):
+    """v0 forces the chain feeding a Merge's other input (the IF's false side) where v1 does not;
+    where that chain and the Merge are disabled nodes, which only pass items on, the switch shows
+    in nothing the workflow does (MilesEducation's parked branch)."""
+    parked = {"disabled": disabled} if disabled else {}
+    nodes = [node("OK?", "if", (200, 300)), node("Main", "set", (400, 200)),
+             node("A", "set", (400, 300), **parked), node("B", "set", (400, 500), **parked),
+             node("Join", "merge", (600, 400), {"mode": "append"}, 2, **parked),
+             node("End", "httpRequest", (800, 400), {"method": "POST", "url": "https://x.io/end"}, 4, **parked)]
+    d = doc(nodes, links((T, "OK?"), ("OK?", "Main"), ("OK?", "A"), ("OK?", "B", 1), ("A", "Join"), ("B", "Join", 0, 1),
+                         ("Join", "End")), order=None)
+    assert bool(_findings(d, "PAR102", preview=True)) is reported

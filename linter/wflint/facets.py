@@ -188,6 +188,9 @@ class ExecutionOrder(Facet):
     # Every branch point gets at most one item per run, so only the scenarios can happen, never
     # ``first_runs``' every-output-at-once.
     one_item_per_branch: bool = False
+    # Tasks that pass their input on and do nothing else (n8n's disabled nodes): whether and when
+    # they run is no difference a run shows.
+    inert: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

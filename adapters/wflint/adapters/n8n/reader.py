@@ -199,6 +199,7 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
         one_item_per_branch=one_item_at_every_branch(runs.order, {n: by_name[n][1] for n in task_names},
                                                      wiring.parents, set(runs.starts), runs.routers,
                                                      one_to_one, runs.back),
+        inert=frozenset(n for n in task_names if facts(tasks[n]).disabled is True),  # they pass items on
     ))
     in_loops = set().union(*runs.bodies.values())
     for name, task in tasks.items():

@@ -24,6 +24,9 @@ side of an IF, where v1 does not; measured on n8n 2.8.4). A difference that need
 to leave a branch by different outputs is shown with `--preview`: it rests on data wflint cannot
 see.
 
+Disabled nodes, which only pass their items on, are left out of the comparison: whether and when
+they run is nothing the workflow shows.
+
 Where v0 and v1 give the same node order for every trigger and every way through the branches,
 or where no two nodes that touch one resource or read each other's output change places, the
 setting changes nothing the workflow does, and wflint says nothing. Several items of one run can
@@ -109,7 +112,11 @@ def _scenario_words(scenario: OrderScenario) -> str:
 
 
 def observable(wf: Workflow, now: tuple[str, ...], other: tuple[str, ...]) -> str | None:
-    """How switching from ``now`` to ``other`` (first runs) shows in what the workflow does, or None."""
+    """How switching from ``now`` to ``other`` (first runs) shows in what the workflow does, or None.
+    Tasks that only pass their input on (``ExecutionOrder.inert``, disabled nodes) show nothing."""
+    order = wf.facet(ExecutionOrder)
+    if order is not None and order.inert:
+        now, other = tuple(t for t in now if t not in order.inert), tuple(t for t in other if t not in order.inert)
     if set(now) != set(other):
         names = lambda ts: ", ".join(f"`{t}`" for t in sorted(ts)[:3]) + (" ..." if len(ts) > 3 else "")
         only_now, only_other = set(now) - set(other), set(other) - set(now)
