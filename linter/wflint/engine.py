@@ -1,6 +1,7 @@
 """Lint orchestration: file → adapter → IR → analysis → rules → findings (docs/architecture.md)."""
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import field
@@ -13,7 +14,7 @@ from .analysis.graph import CycleError
 from .config import Config, find_config
 from .errors import NotAWorkflow, NothingRead, ParseError, UsageError
 from .facets import SetupTime
-from .finding import Finding, Fix, Related
+from .finding import Applicability, Finding, Related
 from .fsutil import TextStyle, decode_text
 from .ir import Duration, DurationSource, Workflow
 from .rule import RuleInfo, all_rules, run_rules
@@ -188,13 +189,11 @@ def _fixes_as_applied(workflow: Workflow, findings: list[Finding]) -> None:
     offers as applied what `wflint fix` then lists as a change by hand."""
     from wflint.adapters import by_format
 
-    from .finding import Applicability
-
     module = by_format(workflow.format)
     for finding in findings:
         fix = finding.fix
         if fix is not None and fix.applicability is not Applicability.DISPLAY and not expressible(module, workflow, fix):
-            finding.fix = Fix(fix.applicability, fix.title, fix.changes, by_hand=True)
+            finding.fix = dataclasses.replace(fix, by_hand=True)
 
 
 def _say_which_runs(workflow: Workflow, findings: list[Finding]) -> None:

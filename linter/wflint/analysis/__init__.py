@@ -154,10 +154,15 @@ class Analysis:
     def critical_path(self, after: bool = True) -> list[str]:
         """The critical path of the run after the recommended changes (or as designed): one
         definition (``schedule.critical_chain``) for every output that shows one, traced once."""
-        key = "_critical_after" if after else "_critical_before"
-        if key not in self.__dict__:
-            self.__dict__[key] = critical_chain(self.optimized if after else self.current, self.relaxation.rank)
-        return list(self.__dict__[key])
+        return list(self._critical_after if after else self._critical_before)
+
+    @cached_property
+    def _critical_after(self) -> list[str]:
+        return critical_chain(self.optimized, self.relaxation.rank)
+
+    @cached_property
+    def _critical_before(self) -> list[str]:
+        return critical_chain(self.current, self.relaxation.rank)
 
     @property
     def saved_s(self) -> float:

@@ -359,7 +359,7 @@ class Interpreter(DagBuilder, ModuleLoader):
                     dag.conditional_edges.setdefault((u, v), under)  # an inner `if` has said more
             guarded = [d for d in self.dags if made.get(id(d)) != len(d.tasks)]
             if guarded and not self.import_depth:
-                why = (f"the condition at line {getattr(self.site(node), 'lineno', '?')} could not be evaluated "
+                why = (f"the condition at line {getattr(site, 'lineno', '?')} could not be evaluated "
                        "(what it guards may not exist when Airflow parses the file)")
                 for dag in guarded:
                     dag.notes.append(why)
@@ -1115,6 +1115,13 @@ def _builtin(fn):
     return fn
 
 
+def _set_of(*a):
+    """``set(...)``/``frozenset(...)`` of a known sequence; empty without one."""
+    if not a:
+        return SetList()
+    return _as_set(list(a[0])) if isinstance(a[0], (list, tuple, dict, str)) else UNKNOWN
+
+
 def _range(*a):
     return list(range(*a)) if all(isinstance(x, int) for x in a) and len(range(*a)) <= MAX_ITER else UNKNOWN
 
@@ -1134,10 +1141,8 @@ _BUILTINS = {
     "list": _builtin(lambda *a: list(a[0]) if a and isinstance(a[0], (list, tuple, dict, str)) else [] if not a else UNKNOWN),
     "tuple": _builtin(lambda *a: tuple(a[0]) if a and isinstance(a[0], (list, tuple, dict, str)) else UNKNOWN),
     # A set of tasks is a list here: ``>>`` and ``chain`` treat its members alike, in any order.
-    "set": _builtin(lambda *a: _as_set(list(a[0])) if a and isinstance(a[0], (list, tuple, dict, str))
-                    else SetList() if not a else UNKNOWN),
-    "frozenset": _builtin(lambda *a: _as_set(list(a[0])) if a and isinstance(a[0], (list, tuple, dict, str))
-                          else SetList() if not a else UNKNOWN),
+    "set": _builtin(lambda *a: _set_of(*a)),
+    "frozenset": _builtin(lambda *a: _set_of(*a)),  # its own function: ``isinstance`` tells the two apart
     "sorted": _builtin(_seq(sorted)),
     "reversed": _builtin(_seq(reversed)),
     "len": _builtin(lambda x: len(x) if isinstance(x, (list, tuple, dict, str)) else UNKNOWN),

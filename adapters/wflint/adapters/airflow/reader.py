@@ -29,7 +29,7 @@ from .effects import covering_prefixes, schema_setup, task_effects
 from .facts import DagIdentity, OperatorFacts
 from .imports import called_elsewhere
 from .interp import Interpreter
-from .model import Anchored, DagState, TaskState
+from .model import Anchored, DagState, FuncVal, TaskState
 from .ops import INERT_OPERATORS, OPAQUE_OPERATORS, is_check
 from .pysyntax import parse_python
 from .scheduling import (
@@ -271,8 +271,9 @@ def _task(ts: TaskState, cap: int, version: EngineVersion) -> Task:
                                # a rule wflint cannot read (an unknown constant) is none of them
                                skips_if_one_skips=isinstance(kw.get("trigger_rule", "all_success"), str)
                                and trigger in ("all_success", "none_skipped"),
-                               reads_states=ts.callable_node is not None and _reads_states(ts.callable_node,
-                                                                                           ts.callable_scope),
+                               # read only where it matters: a join that runs whatever its branches did
+                               reads_states=FAILURE_POLICY.get(trigger) == "continue" and ts.callable_node is not None
+                               and _reads_states(ts.callable_node, ts.callable_scope),
                                handles_failure=FAILURE_POLICY.get(trigger) == "on-failure",
                                needs_a_success=trigger == "one_success")
     task = Task(
@@ -433,8 +434,6 @@ _STATE_READERS = {"get_task_instances", "get_task_instance", "get_state", "get_p
 def _reads_states(fn: ast.FunctionDef, scope=None, depth: int = 0) -> bool:
     """Does the callable, or a helper of the file it calls (three calls deep), read task instances'
     states (``dag_run.get_task_instances()``, ``ti.state``)?"""
-    from .model import FuncVal
-
     for node in ast.walk(fn):
         if isinstance(node, ast.Attribute) and (node.attr in _STATE_READERS or node.attr == "state"):
             return True

@@ -599,12 +599,19 @@ def _steps(job_id: str, steps, env=None, pulls: bool = True, default_dir=None) -
     return out
 
 
+def _checkout_inputs(step: dict) -> dict | None:
+    """The `with:` of an `actions/checkout` step ({} when it has none); None for any other step."""
+    if not str(step.get("uses", "")).lower().startswith("actions/checkout"):
+        return None
+    raw = step.get("with")
+    return raw if isinstance(raw, dict) else {}
+
+
 def _named_branch(step: dict, before: str) -> str:
     """After an `actions/checkout` into the workspace, the branch its literal `ref:` names (this
     repository's), "" for the run's own ref or one wflint cannot read; else ``before``."""
-    raw = step.get("with")
-    given: dict = raw if isinstance(raw, dict) else {}
-    if not str(step.get("uses", "")).lower().startswith("actions/checkout") or _folder(given.get("path")):
+    given = _checkout_inputs(step)
+    if given is None or _folder(given.get("path")):
         return before
     ref = str(given.get("ref") or "").strip().removeprefix("refs/heads/")
     if given.get("repository") or not ref or "$" in ref or ref.startswith("refs/") or re.fullmatch(r"[0-9a-f]{40}", ref):
@@ -614,9 +621,8 @@ def _named_branch(step: dict, before: str) -> str:
 
 def _other_repository_checkout(step: dict) -> dict[str, str]:
     """`actions/checkout` of another repository into a folder: that folder → ``host/owner/repo``."""
-    raw = step.get("with")
-    given: dict = raw if isinstance(raw, dict) else {}
-    if not str(step.get("uses", "")).lower().startswith("actions/checkout"):
+    given = _checkout_inputs(step)
+    if given is None:
         return {}
     path, repository = _folder(given.get("path")), str(given.get("repository") or "").strip()
     if not path or not repository or "${{" in repository and "github.repository" in repository:
@@ -644,9 +650,8 @@ def _checks_out_by_name(step: dict, pulls: bool = True) -> bool:
     """An `actions/checkout` of a named ref or another repository: what it fetches is that ref's tip
     when the step runs, not the run's own commit. `ref: ${{ github.head_ref }}` names a branch only
     in a run a pull request starts (``pulls``); in any other run it is empty, so the run's commit."""
-    raw = step.get("with")
-    given: dict = raw if isinstance(raw, dict) else {}
-    if not str(step.get("uses", "")).lower().startswith("actions/checkout") or given.get("path"):
+    given = _checkout_inputs(step)
+    if given is None or given.get("path"):
         return False
     if given.get("repository"):
         return True

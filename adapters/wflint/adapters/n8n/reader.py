@@ -239,7 +239,7 @@ def _batch_keys(tasks: dict[str, Task], by_name: dict) -> None:
             task.batch = f"http:{endpoint}"
 
 
-def _nodes_by_name(nodes: list, p: tuple, shadowed: dict[str, list[int]] | None = None) -> dict[str, tuple[int, dict]]:
+def _nodes_by_name(nodes: list, p: tuple, shadowed: dict[str, list[int]]) -> dict[str, tuple[int, dict]]:
     """name → (index in ``nodes``, node); every node must be an object with a name and a type. Of
     two nodes with one name n8n keeps the last (measured on n8n 2.8.4), as here; the indexes of the
     earlier ones go to ``shadowed``."""
@@ -249,7 +249,7 @@ def _nodes_by_name(nodes: list, p: tuple, shadowed: dict[str, list[int]] | None 
         name, kind = node.get("name"), node.get("type")
         _expect(isinstance(name, str) and name != "", p + ("nodes", i), "node without a 'name'")
         _expect(isinstance(kind, str) and kind != "", p + ("nodes", i), f"node {name!r} has no 'type'")
-        if name in by_name and shadowed is not None:
+        if name in by_name:
             shadowed.setdefault(name, []).append(by_name[name][0])
         by_name[name] = (i, node)
     return by_name
