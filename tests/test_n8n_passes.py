@@ -97,3 +97,23 @@ def test_a_merge_fed_from_inside_the_loop_or_placed_after_it_is_not_flagged():
     assert join_issues(_loop_with_merge("Reply")) == []
     assert join_issues(_loop_with_merge(T, merge_after_loop=True)) == []
     assert [t for t, _ in join_issues(_loop_with_merge(T))] == [("Merge",)]
+
+
+def test_without_loops_or_execute_once_every_count_logs_the_same_runs_as_simulated():
+    """``run_logs`` simulates one count where items cannot change what runs: on a fan-out into a
+    Merge of two wired inputs (v1 and v0, one output silent) each count's log is the simulation's;
+    with an Execute Once node it simulates every count."""
+    from wflint.adapters.n8n.passes import PassGraph, run_log, run_logs
+
+    children = {"S": [("A", 0, 0), ("B", 0, 0)], "A": [("M", 0, 0), ("C", 1, 0)], "B": [("M", 0, 1)], "M": [],
+                "C": []}
+    position = {"S": (0.0, 0.0), "A": (1.0, 2.0), "B": (1.0, 1.0), "M": (2.0, 0.0), "C": (2.0, 3.0)}
+    for v1 in (True, False):
+        for silent in (frozenset(), frozenset({("A", 0)})):
+            graph = PassGraph(children=children, wired={"M": {0, 1}}, position=position, v1=v1)
+            assert ([log for log, _ in run_logs(graph, "S", (1, 2, 3), silent)]
+                    == [run_log(graph, "S", k, silent) for k in (1, 2, 3)])
+    once = PassGraph(children=children, wired={"M": {0, 1}}, position=position, v1=True, execute_once=frozenset("A"))
+    logs_once = [log for log, _ in run_logs(once, "S", (1, 2, 3))]
+    assert logs_once == [run_log(once, "S", k) for k in (1, 2, 3)]
+    assert dict(logs_once[2])["C"] == (0,)  # Execute Once passes one item on: the count matters

@@ -301,13 +301,15 @@ def _dependency_check(analysis: Analysis, findings: list[Finding]) -> dict:
         writes: dict[str, list[str]] = {}
         reads: dict[str, list[str]] = {}
         apis: dict[str, list[str]] = {}
-        for t in g.tasks:
-            for r in _effects_of(wf, t, Mode.WRITE):
+        effects = {t: {"reads": _effects_of(wf, t, Mode.READ), "writes": _effects_of(wf, t, Mode.WRITE),
+                       "apis": [u.api for u in wf.tasks[t].apis]} for t in g.tasks}
+        for t, of in effects.items():
+            for r in of["writes"]:
                 writes.setdefault(r, []).append(t)
-            for r in _effects_of(wf, t, Mode.READ):
+            for r in of["reads"]:
                 reads.setdefault(r, []).append(t)
-            for use in wf.tasks[t].apis:
-                apis.setdefault(use.api, []).append(t)
+            for api in of["apis"]:
+                apis.setdefault(api, []).append(t)
         write_conflicts = [{"resource": r, "tasks": ts} for r, ts in writes.items() if len(ts) > 1]
         read_after_write = [{"resource": r, "writers": writes[r], "readers": ts}
                             for r, ts in reads.items() if r in writes and set(ts) - set(writes[r])]
@@ -330,8 +332,7 @@ def _dependency_check(analysis: Analysis, findings: list[Finding]) -> dict:
             "read_after_write": read_after_write,
             "shared_rate_limits": shared,
             "unknown_effects": unknown,
-            "effects": {t: {"reads": _effects_of(wf, t, Mode.READ), "writes": _effects_of(wf, t, Mode.WRITE),
-                            "apis": [u.api for u in wf.tasks[t].apis]} for t in g.tasks},
+            "effects": effects,
             "safety_findings": safety,
             "gates_dropped": gates,
             "safe": not (data or write_conflicts or read_after_write or unknown or safety or gates)

@@ -66,12 +66,67 @@ def list_schedule(order: list[str], pred: dict[str, list[str]], succ: dict[str, 
                   critical_path_s: float | None = None, weights: dict[str, float] | None = None) -> Schedule:
     """``critical_path_s``: the graph's CPM makespan where the caller has it (for the bound);
     ``weights``: the engine's priority per task (higher starts first), where it has one."""
+    bound = lower_bound(order, pred, succ, duration, demand, capacity, critical_path_s)
+    if not any(_draws_on_limits(d, capacity) for d in demand.values()):
+        start, finish, delayed = _slots_only(order, pred, succ, duration, demand, capacity.concurrency, weights or {})
+        makespan = max(finish.values(), default=0.0)
+        return Schedule(start, finish, makespan, min(bound, makespan), {"concurrency": delayed} if delayed else {}, [])
     run = _ListRun(order, pred, succ, duration, demand, capacity, weights or {})
     run.simulate()
     makespan = max(run.finish.values(), default=0.0)
-    bound = lower_bound(order, pred, succ, duration, demand, capacity, critical_path_s)
     waits = {limit: len(tasks) for limit, tasks in run.waits.items()}
     return Schedule(run.start, run.finish, makespan, min(bound, makespan), waits, run.over, run.rate_held)
+
+
+def _draws_on_limits(d: Demand, capacity: Capacity) -> bool:
+    """Does the task hold a sized pool or call a rate-limited API (more than the concurrency cap)?"""
+    return (any(pool in capacity.pools for pool, _ in d.pools)
+            or any(api in capacity.rates for api, _ in d.rates) or any(api in capacity.rates for api, _ in d.instant))
+
+
+def _slots_only(order: list[str], pred: dict[str, list[str]], succ: dict[str, list[str]],
+                duration: dict[str, float], demand: dict[str, Demand], cap: int | None,
+                weights: dict[str, float]) -> tuple[dict[str, float], dict[str, float], int]:
+    """``_ListRun`` where the concurrency cap is the only limit any task meets (most workflows):
+    one heap of ready tasks, the same priorities and the same head-of-line rule, without a pool or
+    a bucket to ask per try. Returns the starts, the finishes and how many tasks had to wait."""
+    rank = {t: i for i, t in enumerate(order)}
+    tail = tails(order, succ, duration)
+    key = {t: (-weights.get(t, 0.0), -tail[t], rank[t], t) for t in order}
+    slots = {t: demand[t].slots if t in demand else 1 for t in order}
+    waiting = {t: len(pred[t]) for t in order}
+    ready = [key[t] for t in order if not waiting[t]]
+    heapq.heapify(ready)
+    ready_at = dict.fromkeys((k[-1] for k in ready), 0.0)
+    running: list[tuple[float, int, str]] = []
+    start: dict[str, float] = {}
+    finish: dict[str, float] = {}
+    push, pop = heapq.heappush, heapq.heappop
+    now, used, delayed = 0.0, 0, 0
+    while ready or running:
+        while ready:
+            t = ready[0][-1]
+            if cap is not None and running and used + min(slots[t], cap) > cap:
+                break
+            pop(ready)
+            if now > ready_at[t] + EPS:
+                delayed += 1
+            used += slots[t]
+            start[t] = now
+            finish[t] = end = now + duration[t]
+            push(running, (end, rank[t], t))
+        if not running:
+            break
+        now = running[0][0]
+        while running and running[0][0] <= now + EPS:
+            done = pop(running)[2]
+            used -= slots[done]
+            for s in succ[done]:
+                waiting[s] -= 1
+                if not waiting[s]:
+                    ready_at[s] = now
+                    push(ready, key[s])
+    return start, finish, delayed
 
 
 class Buckets:

@@ -83,6 +83,25 @@ def run_log(graph: PassGraph, start: str, items: int, silent: Set[tuple[str, int
     return tuple(log)
 
 
+def run_logs(graph: PassGraph, start: str, counts: tuple[int, ...], silent: Set[tuple[str, int]] = frozenset(),
+             ) -> tuple[tuple[tuple[Run, ...], list[tuple[str, frozenset[int]]]], ...]:
+    """``run_log`` and its ``arrivals`` for each item count of ``counts``. Where no Loop Over Items
+    or Execute Once node is wired, items never decide what runs: every run carries all of them, so
+    one simulation gives every count's log."""
+    if not counts:
+        return ()
+    if graph.loop_output or graph.execute_once:
+        out = []
+        for k in counts:
+            arrivals: list[tuple[str, frozenset[int]]] = []
+            out.append((run_log(graph, start, k, silent, arrivals), arrivals))
+        return tuple(out)
+    arrivals = []
+    first = run_log(graph, start, counts[0], silent, arrivals)
+    return ((first, arrivals),) + tuple((tuple((node, tuple(range(k))) for node, _ in first), arrivals)
+                                        for k in counts[1:])
+
+
 def _outputs(graph: PassGraph, node: str, data: tuple[int, ...], loops: dict[str, _Loop]) -> dict[int, tuple[int, ...]]:
     """Output index → the items a run of ``node`` on ``data`` emits there."""
     outs = {o for _, o, _ in graph.children.get(node, ())}

@@ -50,7 +50,7 @@ from . import effects as fx
 from .facts import NodeFacts, facts, update
 from .items import one_item_at_every_branch
 from .order import after_loops, back_edges, exclusive, execution_order, linearize, loop_bodies, routes, scenarios, silenced
-from .passes import PassGraph, run_log, starved_inputs
+from .passes import PassGraph, run_logs, starved_inputs
 from .references import scan
 
 STICKY = "n8n-nodes-base.stickyNote"
@@ -343,7 +343,7 @@ def _run_order(task_names: list[str], tasks: dict[str, Task], by_name: dict, wir
         scenarios_found.append(OrderScenario(
             start, choices, modern if v1 else legacy, legacy if v1 else modern,
             tuple(_output_name(by_name[r][1], o, children[r]) for r, o in choices), stalls,
-            tuple(_logged(graph, start, k, silenced(children, choices), runs.starved) for k in ITEM_COUNTS)))
+            _logged(graph, start, silenced(children, choices), runs.starved)))
     runs.scenarios = tuple(scenarios_found)
     runs.starved = _fed_from_outside(runs.starved, bodies, wiring.inputs)
     return runs
@@ -375,14 +375,15 @@ def _fed_from_outside(starved: dict[str, tuple[int, int]], bodies: dict[str, set
 ITEM_COUNTS = (1, 2, 3)  # items a start emits in the run logs a fix is verified against
 
 
-def _logged(graph: PassGraph, start: str, items: int, silent, found: dict[str, tuple[int, int]]) -> tuple:
-    """One execution's run log; the nodes it runs without an input they had on their first run
-    are added to ``found`` (node → (input, run))."""
-    arrivals: list[tuple[str, frozenset[int]]] = []
-    log = run_log(graph, start, items, silent, arrivals)
-    for node, starved in starved_inputs(graph, arrivals).items():
-        found.setdefault(node, starved)
-    return log
+def _logged(graph: PassGraph, start: str, silent, found: dict[str, tuple[int, int]]) -> tuple:
+    """One execution's run log per count of ``ITEM_COUNTS``; the nodes it runs without an input
+    they had on their first run are added to ``found`` (node → (input, run))."""
+    logs = []
+    for log, arrivals in run_logs(graph, start, ITEM_COUNTS, silent):
+        logs.append(log)
+        for node, starved in starved_inputs(graph, arrivals).items():
+            found.setdefault(node, starved)
+    return tuple(logs)
 
 
 def _pass_graph(task_names: list[str], tasks: dict[str, Task], by_name: dict, wiring: _Wiring,
