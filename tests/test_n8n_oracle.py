@@ -517,6 +517,32 @@ def test_a_merge_with_one_input_unwired_runs_at_once_with_its_items(n8n):
         assert messages == [], d["id"]
 
 
+def test_a_merge_v2_with_input_2_unwired_passes_input_1_on_where_its_mode_returns_the_input_with_data(n8n):
+    """Merge v2.x combining with input 2 unwired: by position (v2, v2.1) and by fields keeping
+    everything or enriching input 1 (v2.1) send input 1's item on, as if the Merge were not there,
+    and wflint says nothing; by fields keeping matches and multiplex send nothing on, and SAF003
+    says the unwired input combines with nothing."""
+    fields = {"mergeByFields": {"values": [{"field1": "a", "field2": "a"}]}}
+    cases = {"pos20": (2, {"mode": "combine", "combinationMode": "mergeByPosition", "options": {}}, 1),
+             "pos21": (2.1, {"mode": "combine", "combinationMode": "mergeByPosition", "options": {}}, 1),
+             "every21": (2.1, {"mode": "combine", **fields, "joinMode": "keepEverything", "options": {}}, 1),
+             "enrich21": (2.1, {"mode": "combine", **fields, "joinMode": "enrichInput1", "options": {}}, 1),
+             "matches21": (2.1, {"mode": "combine", **fields, "options": {}}, 0),
+             "multiplex21": (2.1, {"mode": "combine", "combinationMode": "multiplex", "options": {}}, 0)}
+    docs = []
+    for wid, (ver, params, _) in cases.items():
+        merge = {"parameters": params, "id": "00000000-0000-4000-8000-0000000000c3", "name": "Merge",
+                 "type": "n8n-nodes-base.merge", "typeVersion": ver, "position": [600, 300]}
+        docs.append(workflow(f"v2unwired{wid}", [setter("A1", 200, 200, "a", "1"), merge, setter("F", 800, 300, "f", "1")],
+                             conn((T, "A1"), ("A1", "Merge", 0), ("Merge", "F"))))
+    real = n8n(docs)
+    for d, (wid, (_, _, items)) in zip(docs, cases.items(), strict=True):
+        assert merge_items(real[d["id"]]) == items, wid
+        wf = read_n8n(f"{d['id']}.json", json.dumps(d))[0]
+        said = [f for f in check_workflow(wf, [all_rules()["SAF003"]]).findings if "input 2 is not connected" in f.full_message]
+        assert len(said) == (items == 0), wid
+
+
 def sibling_reader(wid, expression):
     """Start → A (top) and Start → B (below): B reads A through ``expression``; v1 runs A first."""
     return workflow(wid, [setter("A", 200, 200, "a", "1"), setter("B", 200, 400, "b", expression)],

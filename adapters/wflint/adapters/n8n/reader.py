@@ -1027,7 +1027,7 @@ def _joins(task: Task, node: dict, inputs: list[tuple], labels: dict, v1: bool) 
                           "the Merge runs once per arriving branch instead of joining them")
     if by_index and valid:
         for idx in range(count):
-            if idx not in by_index and not _passes_on_without(params, idx):
+            if idx not in by_index and not _passes_on_without(params, idx, fx.version(node)):
                 mode = params.get("mode") or "append"
                 issues.append(f"input {idx + 1} is not connected; n8n runs the Merge at once with the other inputs' "
                               f"items only, so its `{mode}` mode combines them with nothing: nothing is joined "
@@ -1036,15 +1036,30 @@ def _joins(task: Task, node: dict, inputs: list[tuple], labels: dict, v1: bool) 
         update(task, join_issues=tuple(issues))
 
 
-def _passes_on_without(params: dict, idx: int) -> bool:
+def _passes_on_without(params: dict, idx: int, version: float) -> bool:
     """Whether a Merge whose input ``idx`` is unwired still outputs what its wired inputs bring,
     as without it: append concatenates the inputs (an unwired one adds nothing), v1's passThrough
-    outputs one chosen input. Combining modes output nothing, or something else, without it."""
+    outputs one chosen input, and v2.x's combining modes return the input that has data when the
+    other has none (MergeV2.node.js, run on n8n 2.8.4): by position, and by fields where the join
+    mode keeps what does not match (v2.1; v2.0 first checks that the fields are in both inputs
+    and fails). Other combining modes output nothing, or something else, without it."""
     mode = params.get("mode") or "append"  # every version's default
     if mode == "append":
         return True
-    chosen = params.get("output") or "input1"
-    return mode == "passThrough" and chosen != f"input{idx + 1}"
+    if mode == "passThrough":
+        return (params.get("output") or "input1") != f"input{idx + 1}"
+    if mode != "combine" or not 2 <= version < 3:
+        return False
+    combination = params.get("combinationMode") or "mergeByFields"
+    if combination == "mergeByPosition":
+        return True
+    if combination != "mergeByFields" or version < 2.1:
+        return False
+    join = params.get("joinMode") or "keepMatches"
+    if join == "keepNonMatches":
+        return (params.get("outputDataFrom") or "both") != f"input{idx + 1}"
+    # enriching input 1 outputs it whole when input 2 is missing, and the reverse; not itself
+    return join == "keepEverything" or join == f"enrichInput{2 - idx}"
 
 
 def _number(value) -> float:

@@ -11,7 +11,9 @@ that combines by position the two outputs of one IF (it pairs nothing), and a Me
 Over Items body fed once from outside the loop: from the loop's second pass on, n8n runs it
 without that input's items (measured on n8n 2.8.4, v1 and v0). An unwired input of a Merge that
 appends (or passes one input through) is not reported: it passes on what its wired inputs bring,
-as without it; a combining Merge without its input outputs something else, and is.
+as without it. Nor is one of Merge v2.x that combines by position, or (v2.1) by fields keeping
+everything or enriching the wired input: n8n's v2 returns the input that has data when the other
+has none. A combining Merge that outputs nothing, or something else, without its input is.
 
 Not reported: a failure handler (Airflow `one_failed`), an Airflow trigger rule the file sets to
 start on the first branch (`one_success`, `one_done`: the author chose that join; SAF005 reports
