@@ -718,9 +718,10 @@ def test_is_executed_asks_whether_a_node_ran_and_reads_none_of_its_output():
 
 
 def test_an_ifs_two_sides_into_a_looped_node_are_no_fan_in():
-    """Join is fed by both sides of an IF and by its own loop (Again → Join), so it runs once per
-    branch (``join: each``); but the IF's sides never both carry one item, so SAF003 names no pair
-    of them (n8n runs each item through Join once: test_n8n_oracle measures it)."""
+    """Join is fed by both sides of an IF and by its own loop (Again → Join): the IF's sides never
+    both carry one item, and the loop brings data on a later pass, so Join is no fan-in and SAF003
+    names nothing (n8n runs each item through Join once a pass: test_n8n_oracle measures it).
+    Two parallel branches into it beside the loop still are one."""
     from test_n8n_oracle import if_sides_into_one_node, setter
 
     doc = if_sides_into_one_node("looped", "={{ $json.p }}")
@@ -728,8 +729,12 @@ def test_an_ifs_two_sides_into_a_looped_node_are_no_fan_in():
     doc["connections"]["Join"] = {"main": [[{"node": "Again", "type": "main", "index": 0}]]}
     doc["connections"]["Again"] = {"main": [[{"node": "Join", "type": "main", "index": 0}]]}
     (wf,) = read_n8n("looped.json", json.dumps(doc))
-    assert wf.tasks["Join"].join is Join.EACH
+    assert wf.tasks["Join"].join is not Join.EACH
     assert check_workflow(wf, [all_rules()["SAF003"]]).findings == []
+    doc["connections"]["Start"]["main"][0].append({"node": "Join", "type": "main", "index": 0})  # beside Config
+    (wf,) = read_n8n("looped.json", json.dumps(doc))
+    assert wf.tasks["Join"].join is Join.EACH
+    assert [f.code for f in check_workflow(wf, [all_rules()["SAF003"]]).findings] == ["SAF003"]
 
 
 def test_a_read_that_works_only_by_canvas_position_is_a_warning_not_an_error():

@@ -806,6 +806,31 @@ def test_the_two_sides_of_an_if_into_one_node_handle_each_item_once(n8n):
         assert check_workflow(read_n8n(f"{d['id']}.json", json.dumps(d))[0], rule).findings == [], d["id"]
 
 
+def test_a_retry_loop_back_into_where_an_ifs_sides_meet_is_a_later_pass_not_a_branch(n8n):
+    """An IF's true side reaches Join through A, its false side directly, and a Check after Join
+    sends its item back to Join until its second run (a retry loop). n8n 2.8.4 runs Join once per
+    pass (twice, with all three items each time), never once per branch at once: SAF003 says
+    nothing. (Unseen round 7, F4: the loop's way back made it report the IF's two sides.)"""
+    doc = if_sides_into_one_node("retry", "={{ $('Config').first().json.who }}")
+    doc["connections"]["Gate"]["main"][1] = [{"node": "Join", "type": "main", "index": 0}]
+    doc["nodes"] = [n for n in doc["nodes"] if n["name"] != "B"]
+    del doc["connections"]["B"]
+    check = {"parameters": {"conditions": {
+        "options": {"caseSensitive": True, "leftValue": "", "typeValidation": "loose", "version": 2},
+        "conditions": [{"id": "c2", "leftValue": "={{ $runIndex }}", "rightValue": 1,
+                        "operator": {"type": "number", "operation": "gte"}}], "combinator": "and"},
+        "options": {}}, "id": "00000000-0000-4000-8000-0000000000b3", "name": "Check",
+        "type": "n8n-nodes-base.if", "typeVersion": 2.2, "position": [1200, 300]}
+    doc["nodes"] += [check, setter("Out", 1400, 200, "o", "1")]
+    doc["connections"]["Join"] = {"main": [[{"node": "Check", "type": "main", "index": 0}]]}
+    doc["connections"]["Check"] = {"main": [[{"node": "Out", "type": "main", "index": 0}],
+                                            [{"node": "Join", "type": "main", "index": 0}]]}
+    runs = n8n([doc])["retry"]["data"]["resultData"]["runData"]
+    assert [len(r["data"]["main"][0]) for r in runs["Join"]] == [3, 3] and len(runs["Out"]) == 1
+    wf = read_n8n("retry.json", json.dumps(doc))[0]
+    assert check_workflow(wf, [all_rules()["SAF003"]]).findings == []
+
+
 def test_a_node_wired_to_two_input_indexes_runs_once_and_saf003_says_nothing(n8n):
     """A Set node (no Merge) fed by A on input 0 and by B on input 1: n8n 2.8.4 parks the data until
     both indexes have some and runs it once, in v1 and v0; fed by both on input 0 it runs once per

@@ -502,7 +502,7 @@ def _branch_facets(task_names: list[str], tasks: dict[str, Task], by_name: dict,
             tasks[name].put(Routes({r: tuple(sorted(o)) for r, o in route[name].items()}))
         inputs = wiring.inputs[name]
         labels = _labels(name, inputs, route, starts, runs.routers)
-        _joins(tasks[name], by_name[name][1], inputs, labels, v1)
+        _joins(tasks[name], by_name[name][1], inputs, labels, v1, runs.back)
         if v1:  # v0 runs the other input's chain too, so the Merge gets a pair (oracle)
             _pairless(tasks[name], by_name[name][1], inputs, labels)
         if name in runs.starved:
@@ -977,18 +977,21 @@ def _resets(node: dict) -> bool:
     return reset is True or isinstance(reset, str) and reset.startswith("=")
 
 
-def _joins(task: Task, node: dict, inputs: list[tuple], labels: dict, v1: bool) -> None:
+def _joins(task: Task, node: dict, inputs: list[tuple], labels: dict, v1: bool, back: set[tuple[str, str]]) -> None:
     """A non-Merge node fed by two nodes runs once per branch; a Merge must be wired one-to-one.
 
     Parents on different outputs of one IF/Switch are alternatives (each item takes one way), the
     usual n8n idiom for converging branches, not a missing join. A Loop Over Items with Reset takes
     each branch's items as a new set of batches: under v1, which runs each branch to its end, that
     is its design (measured on n8n 2.8.4: each batch processed whole); under v0 the second set
-    comes mid-loop and leaves unprocessed, which executionOrder v1 mends, not a join.
+    comes mid-loop and leaves unprocessed, which executionOrder v1 mends, not a join. A connection
+    that closes a loop back into the node (``back``) brings data on a later pass, after the node ran:
+    a retry, never a branch beside the others (measured on n8n 2.8.4).
     """
     short = fx.short_type(task.kind)
     keys = list(labels)
     if short not in MERGE_TYPES:
+        keys = [key for key in keys if (key[0], task.id) not in back]
         # Wired to two or more input indexes, any node is a join to n8n (it parks the data until
         # every index has some, then runs once): only parents on one index run it once each.
         index = {(u, out): idx for u, out, idx, _ptr in inputs}
