@@ -355,6 +355,22 @@ def test_an_environment_that_only_gates_package_uploads_is_not_a_deployment():
     assert _writes(job("release", "      - run: echo hi\n", gate)) == {"ship": ["env:release"]}
 
 
+@pytest.mark.parametrize("steps, gated", [
+    ("      - run: uv build\n      - run: uv publish\n", False),  # unseen round 7: a production-release gate
+    ("      - run: |\n          python -m build\n          twine upload dist/*\n", False),
+    ("      - run: export V=1 && npm ci && npm publish --access public\n", False),
+    ("      - run: uv build\n      - run: uv run scripts/deploy.py\n      - run: uv publish\n", True),
+    ("      - run: uv publish | tee log\n", True),  # a pipe runs what the words do not name
+    ("      - run: npm publish $(./pick-tag.sh)\n", True),
+])
+def test_scripts_that_only_build_and_upload_packages_keep_the_environment_a_credential_gate(steps, gated):
+    """`environment: production-release` around `uv build` and `uv publish` guards the upload's
+    credentials: two runs upload different versions, nothing is overwritten. A script that runs
+    anything else may deploy into the environment, so it stays a target."""
+    text = job("{push: {branches: [main]}}", steps, "    environment: production-release\n")
+    assert ("env:production-release" in _writes(text)["ship"]) is gated
+
+
 PUSH_BOT_BRANCH = "      - uses: peter-evans/create-pull-request@v7\n        with: {branch: auto-bump}\n"
 
 

@@ -413,11 +413,14 @@ def _environment_name(job: dict) -> str | None:
 
 
 def _only_package_uploads(gathered: _Gathered, steps: list[dict]) -> bool:
-    """Do the job's steps, all of them actions, publish nothing but versioned uploads to a package
-    registry (PyPI, npm, crates)? Its environment is then the registry's credential gate (trusted
-    publishing), not a deployment replaced in place: two such jobs upload different files of one
-    version, which never overwrite. A script step may deploy anything, so it keeps the environment."""
-    return bool(gathered.targets) and all(rec["kind"] == "uses" and not rec["may_ship"] for rec in steps) and all(
+    """Do the job's steps, actions and scripts that only build and upload packages, publish nothing
+    but versioned uploads to a package registry (PyPI, npm, crates)? Its environment is then the
+    registry's credential gate (trusted publishing), not a deployment replaced in place: two such
+    jobs upload different files of one version, which never overwrite. Any other script may deploy
+    anything, so it keeps the environment."""
+    return bool(gathered.targets) and all(
+        (rec["kind"] == "uses" or rec["kind"] == "run" and rec["packaging_only"]) and not rec["may_ship"]
+        for rec in steps) and all(
         resource.startswith("registry:") and not resource.startswith("registry:docker") and floating is False
         for resource, floating, _ in gathered.targets)
 

@@ -110,7 +110,7 @@ def step_record(job_id: str, index: int, step: dict, pointer: tuple, lane: int |
         "maybe_out": False, "maybe_in": False, "unseen_action": False,
         "refs": _step_refs(step),
         "checkout_without_path": False, "read_only": False, "workspace_write": False, "locks": [],
-        "may_ship": False, "local_cluster": False, "registry_as": {}, "job_state": None,
+        "may_ship": False, "packaging_only": False, "local_cluster": False, "registry_as": {}, "job_state": None,
         "own_commit": own_commit, "work_repo": work_repo, "branch": branch,
     }
     if uses:
@@ -381,11 +381,34 @@ def _run_effects(rec: dict, run: str, shell_vars: dict[str, str], step_env: dict
     if "api.github.com" in code:
         rec["api_calls"] += len(_CURL_API.findall(code))
     rec["read_only"] = not rec["files"] and not rec["publishes"] and _reads_only(code)
+    rec["packaging_only"] = packaging_only(code)
     rec["workspace_write"] = not rec["read_only"]  # a script may write anywhere in the workspace
     # `$BUILD_CMD check` with `env: {BUILD_CMD: cargo}` runs cargo: the tool is named after the job's
     # and step's variables are put in
     known = {**shell_vars, **step_env} if "$" in code else {}
     rec["locks"] = _locks(_expand(code, known) if known else code)
+
+
+# Commands that build, install or upload a package, or only print or move about: a script of
+# nothing else deploys nothing beside the versioned upload it names (`uv build` then `uv publish`).
+_PACKAGING_COMMAND = lazy(
+    r"\s*(?:[A-Za-z_]\w*=\S*\s+)*(?:"
+    r"uv\s+(?:build|publish|sync|lock|venv|pip\s+install)|uvx\s+twine\s+(?:upload|check)"
+    r"|(?:python3?|py)\s+-m\s+(?:build|twine\s+(?:upload|check)|pip\s+install)"
+    r"|pip3?\s+install|twine\s+(?:upload|check)|poetry\s+(?:build|publish|install|config)"
+    r"|hatch\s+(?:build|publish)|flit\s+(?:build|publish)|pdm\s+(?:build|publish|install)"
+    r"|maturin\s+(?:build|publish|upload)|npm\s+(?:ci|install|publish|pack)|pnpm\s+(?:install|publish|pack)"
+    r"|yarn\s+(?:install|publish|npm\s+publish)|cargo\s+(?:build|publish|package)|gem\s+(?:build|push)"
+    r"|echo|printf|ls|cat|set|cd|export\s+[A-Za-z_]\w*=\S*)(?:\s[^;&|\n]*)?")
+_SEPARATORS = lazy(r"&&|\|\||[;\n]")
+
+
+def packaging_only(code: str) -> bool:
+    """Is every command of the script one of ``_PACKAGING_COMMAND`` (no pipe, no command
+    substitution: those run what the words do not name)?"""
+    if "$(" in code or "`" in code or not code.strip():
+        return False
+    return all(not part.strip() or _PACKAGING_COMMAND.fullmatch(part) for part in _SEPARATORS.split(code))
 
 
 def _locks(code: str) -> list[str]:

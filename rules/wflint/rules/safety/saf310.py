@@ -5,7 +5,10 @@ pushed by name, GitHub Pages, a `latest`/`main` image tag, a release with a fixe
 deployment such as `wrangler deploy`), with no `concurrency:` on the job or the workflow. The job
 is found by what its steps do, never by its name. A target each run writes its own of is no race
 and no finding: a package version (PyPI, crates.io, npm: the registry refuses a duplicate), a
-release or image tag named after the version, tag or commit, a branch named per run or version.
+release or image tag named after the version, tag or commit, a branch named per run or version;
+nor the `environment` of a job whose steps only build and upload package versions (actions, or
+scripts of `uv publish`, `twine upload`, `npm publish` and the like): it gates the registry's
+credentials, no deployment is replaced.
 Nor is a branch whose name holds a part only the run knows (`issue/${{ inputs.number }}`, a name
 computed in the shell): it may be another branch in every run, and an unknown name is not the same
 target. Nor a plain `git push` (no force) of the branch the run checked out at its own commit (a
