@@ -30,17 +30,20 @@ def execution_order(names: list[str], children: dict[str, list[tuple[str, int, i
     connections that close a loop, which v0's search for the chains feeding a Merge does not climb
     (the way back into Loop Over Items comes after the pass, not before it). ``forced_log``
     collects the multi-input nodes whose other inputs v0 had to force."""
-    has_parent = {v for kids in children.values() for v, _, _ in kids}
     key = lambda n: (position[n][1], position[n][0])
-    roots = [n for n in names if n not in has_parent] if start is None else [start]
+    if start is None:
+        has_parent = {v for kids in children.values() for v, _, _ in kids}
+        roots = [n for n in names if n not in has_parent]
+    else:
+        roots = [start]
     roots.sort(key=lambda n: (n not in triggers, key(n)))  # an execution starts at a trigger
     ran: list[str] = []
     seen: set[str] = set()
     waiting: dict[str, set[int]] = {}
     stack: deque[str] = deque()
     pending_roots = deque(roots)
-    parents: dict[str, list[str]] = {}
-    for u, kids in children.items():
+    parents: dict[str, list[str]] = {}  # for v0's forced chains only
+    for u, kids in children.items() if not v1 else ():
         for v, _, _ in kids:
             if (u, v) not in back:
                 parents.setdefault(v, []).append(u)
@@ -74,7 +77,8 @@ def execution_order(names: list[str], children: dict[str, list[tuple[str, int, i
                     waiting.pop(child)
                 ready.append(child)
             if v1:
-                ready.sort(key=key)
+                if len(ready) > 1:
+                    ready.sort(key=key)
                 stack.extendleft(reversed(ready))
             else:
                 stack.extend(ready)
