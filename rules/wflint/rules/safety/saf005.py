@@ -15,7 +15,10 @@ everything after it, never runs. A branch that does no work (an `EmptyOperator`)
 a task before it fails; where that task comes before every other branch too (a branch choice
 between empty paths), the failure stops them all and the join sees it: not reported. Nor is
 `one_success` after a choice that runs one branch at most: with no other branch to succeed, the
-chosen one's failure fails the join (Airflow: upstream_failed), nor after branches whose trigger
+chosen one's failure fails the join (Airflow: upstream_failed). That holds too where routes of the
+choice meet again before the join (two of its paths into one `one_success` task, then on), as long
+as every task on the way is skipped when its routes are (`all_success`, or `one_success` with all
+its upstream tasks on the way; an `all_done` one runs anyway, and is reported); nor after branches whose trigger
 rules exclude each other (a fallback with `one_failed` and a normal path that needs the same
 tasks to succeed).
 
@@ -86,6 +89,7 @@ def check(ctx: Context) -> Iterator[Finding]:
                        for b in concurrent):
                 continue
             if _trigger(task).needs_a_success and (_one_runs(ctx, choosers, concurrent)
+                                                    or _one_route(ctx, choosers, concurrent)
                                                     or _alternatives(ctx, concurrent)):
                 continue  # the one branch that runs must succeed: its failure fails the join
             yield ctx.finding(
@@ -133,6 +137,70 @@ def _one_runs(ctx: Context, choosers: list[str], branches: list[str]) -> bool:
     return False
 
 
+def _one_route(ctx: Context, choosers: list[str], branches: list[str]) -> bool:
+    """Whether a task that picks one id per run leads to each branch only through paths that lead
+    to no other branch, where every task on the way is skipped once the paths before it are: the
+    routes of one choice may meet again before the branches (two of its paths into one
+    `one_success` check, then on), and one branch at most still runs. A task on the way skips
+    when its paths are skipped if its rule is `all_success` (one skipped upstream task is enough),
+    or `one_success` / `none_failed_min_one_success` with every upstream task on the way (all
+    skipped); any other rule, or a way in from outside the choice, may run it anyway."""
+    relaxation = ctx.analysis.relaxation
+    pred, succ = relaxation.declared_pred, relaxation.declared_succ
+    for t in choosers:
+        if t in branches or not _trigger(ctx.workflow.tasks[t]).picks_one:
+            continue
+        paths = _reaching(ctx, t, branches)
+        if any(len(found) > 1 for found in paths.values()) or set().union(*paths.values()) != set(branches):
+            continue
+        way = _way(ctx, t, branches)
+        inside = way | set(succ[t])
+        if all(_skips_with(ctx.workflow.tasks[x], [p for p in pred[x] if p in inside], pred[x]) for x in way):
+            return True
+    return False
+
+
+SKIPS_WITH_ONE = ("", "all_success")  # skipped as soon as one upstream task is
+SKIPS_WITH_ALL = ("one_success", "none_failed_min_one_success")  # skipped once every upstream task is
+
+
+def _skips_with(task, skipped: list[str], upstream: list[str]) -> bool:
+    """Is ``task`` skipped when the ``skipped`` ones among its ``upstream`` tasks are?"""
+    rule = _trigger(task).rule
+    return bool(skipped) and (rule in SKIPS_WITH_ONE or rule in SKIPS_WITH_ALL and len(skipped) == len(upstream))
+
+
+def _reaching(ctx: Context, chooser: str, branches: list[str]) -> dict[str, set[str]]:
+    """Each direct downstream path of ``chooser`` → the branches it leads to."""
+    return {s: {b for b in branches if _leads(ctx, s, b)} for s in ctx.analysis.relaxation.declared_succ[chooser]}
+
+
+def _leads(ctx: Context, a: str, b: str) -> bool:
+    relaxation = ctx.analysis.relaxation
+    return a == b or ctx.analysis.ordered(a, b) and relaxation.rank[a] < relaxation.rank[b]
+
+
+def _way(ctx: Context, chooser: str, branches: list[str]) -> set[str]:
+    """The tasks after ``chooser``'s direct downstream paths on the way to ``branches`` (these
+    included): one walk up from the branches and one down from the paths, within the ranks between."""
+    relaxation = ctx.analysis.relaxation
+    pred, succ, rank = relaxation.declared_pred, relaxation.declared_succ, relaxation.rank
+    up, stack = set(branches), list(branches)
+    while stack:
+        for p in pred[stack.pop()]:
+            if p not in up and rank[p] > rank[chooser]:
+                up.add(p)
+                stack.append(p)
+    down: set[str] = set()
+    stack = list(succ[chooser])
+    while stack:
+        for s in succ[stack.pop()]:
+            if s in up and s not in down:
+                down.add(s)
+                stack.append(s)
+    return down - set(succ[chooser])
+
+
 def _alternatives(ctx: Context, branches: list[str]) -> bool:
     """Whether no two branches can run in one run because their trigger rules exclude each other:
     a failure handler (`one_failed`, `all_failed`) runs only when a task before it failed, and a
@@ -160,12 +228,7 @@ SUCCESS_ONLY = ("", "all_success")  # the default rule: runs only when every ups
 
 def _paths(ctx: Context, chooser: str, branches: list[str]) -> dict[str, set[str]]:
     """Each direct downstream path of ``chooser`` → the branches it leads to and no other path does."""
-    relaxation = ctx.analysis.relaxation
-
-    def leads(s: str, b: str) -> bool:
-        return s == b or ctx.analysis.ordered(s, b) and relaxation.rank[s] < relaxation.rank[b]
-
-    reach = {s: {b for b in branches if leads(s, b)} for s in relaxation.declared_succ[chooser]}
+    reach = _reaching(ctx, chooser, branches)
     return {s: reach[s] - set().union(*(r for o, r in reach.items() if o != s)) for s in reach}
 
 

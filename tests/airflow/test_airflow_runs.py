@@ -1,0 +1,68 @@
+"""What a run does, by real Airflow 3.3.2 (``dag.test()``), against what SAF005 says of it: a join
+whose trigger rule runs it whatever its branches did hides a failure only where a failed branch
+leaves the run looking successful."""
+from __future__ import annotations
+
+from af_oracle import airflow_python, dag_runs  # noqa: F401
+
+from wflint.adapters import airflow
+from wflint.engine import check_workflow
+from wflint.rule import all_rules
+
+CHOICE = '''
+import datetime as dt
+
+from airflow.sdk import DAG
+from airflow.providers.standard.operators.python import BranchPythonOperator, PythonOperator
+
+
+def pick(**context):
+    kind = context["params"]["kind"]
+    if kind == "question":
+        return "ask"
+    if kind == "report":
+        return "study"
+    return "decline"
+
+
+def ok(**context):
+    pass
+
+
+def fail(**context):
+    raise RuntimeError("declined")
+
+
+with DAG("{dag_id}", schedule=None, start_date=dt.datetime(2025, 1, 1), params={{"kind": "spam"}}):
+    choose = BranchPythonOperator(task_id="choose", python_callable=pick)
+    ask = PythonOperator(task_id="ask", python_callable=ok)
+    study = PythonOperator(task_id="study", python_callable=ok)
+    decline = PythonOperator(task_id="decline", python_callable=fail)
+    meet = PythonOperator(task_id="meet", python_callable=ok, trigger_rule="{meet_rule}")
+    draft = PythonOperator(task_id="draft", python_callable=ok, trigger_rule="one_success")
+    answer = PythonOperator(task_id="answer", python_callable=ok, trigger_rule="one_success")
+    choose >> [ask, study, decline]
+    [ask, study] >> meet >> draft >> answer
+    decline >> answer
+'''
+
+
+def test_one_success_after_routes_of_one_choice_that_meet_again_hides_no_failure(airflow_python, tmp_path):  # noqa: F811
+    """The choice runs one route; two of its routes meet at `meet` before the final join `answer`
+    (one_success). With `meet` one_success, the routes not taken skip it and all after it, so a
+    failed `decline` leaves `answer` upstream_failed and the run failed: nothing hidden, and
+    SAF005 says nothing (unseen round 7, F2). With `meet` all_done it runs anyway, `answer` runs
+    on `draft`'s success, the run succeeds though `decline` failed: SAF005 reports both joins."""
+    for dag_id, rule in (("rejoined", "one_success"), ("runs_anyway", "all_done")):
+        (tmp_path / f"{dag_id}.py").write_text(CHOICE.format(dag_id=dag_id, meet_rule=rule))
+    runs = dag_runs(airflow_python, tmp_path)
+    assert runs["rejoined"]["tasks"]["answer"] == "upstream_failed" and runs["rejoined"]["state"] == "failed"
+    assert runs["runs_anyway"]["tasks"]["decline"] == "failed"
+    assert runs["runs_anyway"]["tasks"]["answer"] == "success" and runs["runs_anyway"]["state"] == "success"
+    said = {}
+    for dag_id in runs:
+        path = tmp_path / f"{dag_id}.py"
+        (wf,) = airflow.read(str(path), path.read_text())
+        said[dag_id] = [f.tasks[0] for f in check_workflow(wf, [all_rules()["SAF005"]]).findings]
+    # `meet` too: run all_done, it carries a failed `ask` or `study` on to a successful run
+    assert said == {"rejoined": [], "runs_anyway": ["meet", "answer"]}
