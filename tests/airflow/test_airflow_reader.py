@@ -1014,3 +1014,29 @@ with DAG("d"):
     [a, b] >> PythonOperator(task_id="report", python_callable=notify, trigger_rule="all_done")
 ''')["d"]
     assert ("SAF005" in _codes(wf, preview=True)) is hidden
+
+
+@pytest.mark.parametrize("body, pulls", [
+    ("    old = ti.xcom_pull(task_ids='refine')\n    ti.xcom_push(key='k', value=1)\n", False),  # assigned, never read
+    ("    ti.xcom_pull(task_ids='refine')\n", False),  # on a line of its own
+    ("    old = ti.xcom_pull(task_ids='refine')\n    ti.xcom_push(key='k', value=old)\n", True),
+    ("    old = ti.xcom_pull(task_ids='refine')\n    def inner():\n        return old\n    inner()\n", True),
+    ("    old = ti.xcom_pull(task_ids='refine')\n    print(locals())\n", True),  # read by its name's string
+    ("    print(ti.xcom_pull(task_ids='refine'))\n", True),
+])
+def test_a_pull_whose_value_is_thrown_away_reads_nothing(body, pulls):
+    """Unseen round 7, F3: `merge` pulled `refine`'s XCom into a name it never read, and SAF004
+    asked to run refine first (closing a cycle: refine already follows merge). A value no code
+    reads decides nothing; a pull whose value is used (even in a nested function) still counts."""
+    wf = read(f'''
+from airflow.sdk import DAG
+from airflow.providers.standard.operators.python import PythonOperator
+
+def merge(ti, **context):
+{body}
+with DAG("dead"):
+    m = PythonOperator(task_id="merge", python_callable=merge)
+    r = PythonOperator(task_id="refine", python_callable=print)
+    m >> r
+''')["dead"]
+    assert any(e.kind is EdgeKind.IMPLICIT and (e.u, e.v) == ("refine", "merge") for e in wf.edges) is pulls

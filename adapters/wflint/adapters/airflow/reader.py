@@ -446,15 +446,39 @@ def _reads_states(fn: ast.FunctionDef, scope=None, depth: int = 0) -> bool:
 
 
 def _callable_pulls(fn: ast.FunctionDef) -> list[str]:
+    """The task ids the callable pulls XComs of, but for pulls whose value it throws away."""
     found: list[str] = []
+    unused = _discarded_calls(fn)
     for node in ast.walk(fn):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "xcom_pull":
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "xcom_pull" \
+                and id(node) not in unused:
             arg = next((k.value for k in node.keywords if k.arg == "task_ids"), None)
             if arg is None and node.args:
                 arg = node.args[0]
             if arg is not None:
                 found.extend(_literal_strings(arg))
     return found
+
+
+_NAMESPACE_READERS = {"locals", "vars", "eval", "exec"}  # what reads a name without naming it
+
+
+def _discarded_calls(fn: ast.FunctionDef) -> set[int]:
+    """The ids of calls whose value the function throws away: a call on a line of its own, or
+    assigned to a name it never reads (anywhere in it, nested functions too). None where it reads
+    its namespace some other way (``locals()``)."""
+    loaded = {n.id for n in ast.walk(fn) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    if loaded & _NAMESPACE_READERS:
+        return set()
+    out = set()
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+            out.add(id(node.value))
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Call):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if all(isinstance(t, ast.Name) and t.id not in loaded for t in targets):
+                out.add(id(node.value))
+    return out
 
 
 def _literal_strings(node) -> list[str]:
