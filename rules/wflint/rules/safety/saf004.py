@@ -33,7 +33,8 @@ load = BashOperator(task_id="load", bash_command="echo {{ ti.xcom_pull(task_ids=
 
 **Fix.** Order the producer before the reader (`extract >> load`), or pass the value so that the
 engine sees the dependency (`extract.output`). wflint shows the ordering to add; it does not add it
-for you (display only).
+for you (display only). Where the design runs the producer after the reader, no ordering is
+offered (it would close a cycle): the read is in the wrong task, or reads the wrong one.
 """
 from __future__ import annotations
 
@@ -54,6 +55,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         edge = edges.get((u, v))
         how = (edge.detail if edge else "") or f"{v} reads {u}'s output"
         fragile = False  # it runs right today, by the engine's tie-break alone
+        later = False  # the design runs the producer after the reader
         facet_u, facet_v = ctx.workflow.tasks[u].facet(Starts), ctx.workflow.tasks[v].facet(Starts)
         starts_u = facet_u.starts if facet_u else ()
         starts_v = facet_v.starts if facet_v else ()
@@ -75,6 +77,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             after = f"never runs in the same execution as it ({v} {origin}; {u} {where})"
         elif ctx.analysis.ordered(v, u):
             after = "runs before it"
+            later = True  # ordering u first would close a cycle: the read itself is misplaced
         elif model.runs_parallel:
             after = "can run before or alongside it"
         elif _runs_first(ctx, u, v):
@@ -93,13 +96,15 @@ def check(ctx: Context) -> Iterator[Finding]:
             fragile = False  # it fails today, producer first or not
             after += (f"; and even when {u} runs first, the read follows {v}'s items back and {u} is not on "
                       f"their path: " + lineage.failure.format(u=u))
+        advice = (f"the design runs {u} after {v}, so ordering {u} first would close a cycle: read what a task "
+                  f"before {v} makes, or move the read after {u}" if later else f"add the ordering {u} → {v}")
         yield ctx.finding(
             f"{ctx.task_name(v)} reads the output of {ctx.task_name(u)} ({how}) but nothing orders "
-            f"{u} first: {v} {after}; add the ordering {u} → {v}",
+            f"{u} first: {v} {after}; {advice}",
             location=edge.location if edge and edge.location else ctx.location_of(v),
             tasks=(u, v),
             related=(Related(ctx.location_of(u), f"{u} produces the value", u),),
-            fix=Fix(Applicability.DISPLAY, f"order {u} before {v}", (AddOrder(u, v),)),
+            fix=None if later else Fix(Applicability.DISPLAY, f"order {u} before {v}", (AddOrder(u, v),)),
             severity=Severity.WARNING if fragile else None,
             # never in one execution (a leftover that never runs, or another trigger's path), or
             # unordered only as far as wflint could resolve the graph
