@@ -771,6 +771,46 @@ def test_the_done_branch_of_a_loop_reads_the_whole_body_and_is_executed_reads_no
 
 
 
+def counter_loop(wid, expression):
+    """Start → Init (page 0) → Increment (page = ``expression``) → Done? (page >= 3): true → Finished,
+    false → Forward Prev (prev = Increment's page) → back into Increment: a loop carried by a read."""
+    def number(name, x, y, field, value):
+        node = setter(name, x, y, field, value)
+        node["parameters"]["assignments"]["assignments"][0]["type"] = "number"
+        return node
+    done = {"parameters": {"conditions": {
+        "options": {"caseSensitive": True, "leftValue": "", "typeValidation": "loose", "version": 2},
+        "conditions": [{"id": "c3", "leftValue": "={{ $json.page }}", "rightValue": 3,
+                        "operator": {"type": "number", "operation": "gte"}}], "combinator": "and"},
+        "options": {}}, "id": "00000000-0000-4000-8000-0000000000e1", "name": "Done?",
+        "type": "n8n-nodes-base.if", "typeVersion": 2.2, "position": [600, 300]}
+    nodes = [number("Init", 200, 300, "page", "0"), number("Increment", 400, 300, "page", expression), done,
+             setter("Finished", 800, 200, "f", "1"),
+             number("Forward Prev", 800, 400, "prev", "={{ $('Increment').first().json.page }}")]
+    connections = {**conn((T, "Init"), ("Init", "Increment"), ("Increment", "Done?"), ("Forward Prev", "Increment")),
+                   "Done?": {"main": [[{"node": "Finished", "type": "main", "index": 0}],
+                                      [{"node": "Forward Prev", "type": "main", "index": 0}]]}}
+    return workflow(wid, nodes, connections)
+
+
+def test_a_loop_carried_read_behind_is_executed_reads_the_last_pass_and_saf004_says_nothing(n8n):
+    """Increment reads `$('Forward Prev')` only once it ran (`.isExecuted ? ... : Init's page`):
+    n8n 2.8.4 takes Init's page on the first pass and Forward Prev's on each later one (pages 0, 1,
+    2, 3, then Finished), so SAF004 says nothing (unseen round 7, F1). Read unguarded, the first
+    pass fails ("hasn't been executed"), and SAF004 reports it."""
+    guarded = counter_loop("carried", "={{ $('Forward Prev').isExecuted ? $('Forward Prev').first().json.prev + 1"
+                                      " : $('Init').first().json.page }}")
+    bare = counter_loop("uncarried", "={{ $('Forward Prev').first().json.prev + 1 }}")
+    real = n8n([guarded, bare], failing=frozenset({"uncarried"}))
+    runs = real["carried"]["data"]["resultData"]["runData"]
+    assert [r["data"]["main"][0][0]["json"]["page"] for r in runs["Increment"]] == [0, 1, 2, 3]
+    assert len(runs["Finished"]) == 1
+    assert "hasn't been executed" in real["uncarried"]["data"]["resultData"]["error"]["message"]
+    found = {d["id"]: [f.tasks for f in check_workflow(read_n8n("w.json", json.dumps(d))[0],
+                                                        [all_rules()["SAF004"]]).findings] for d in (guarded, bare)}
+    assert found == {"carried": [], "uncarried": [("Forward Prev", "Increment")]}
+
+
 def if_sides_into_one_node(wid, left: str):
     """Start → Config (who = kyle) → Rows (3 items) → IF on ``left`` == "kyle"; true → A, false → B;
     A and B both feed Join, which is no Merge."""

@@ -208,6 +208,10 @@ class Edge:
     # system; ids, outermost first): the engine may not make it, so it implies another ordering
     # only for one made under the same conditions.
     conditions: tuple[str, ...] = ()
+    # An implicit read the reader makes only once it has checked that u ran (n8n's
+    # `$('X').isExecuted ? $('X')... : ...`): kept where the design orders u first (the value it
+    # reads), never a missing ordering where it does not (it reads the other way then).
+    guarded: bool = False
 
 
 @dataclass(frozen=True)

@@ -207,7 +207,7 @@ def _keep_needs(workflow: Workflow, result: Relaxation, sequential: bool, serial
         if serialized and result.rank[edge.u] < result.rank[edge.v]:
             result.relaxed.setdefault((edge.u, edge.v), edge.detail or f"{edge.v} needs {edge.u}'s output")
             guaranteed = graph.reaches(result.design_succ, edge.u, edge.v, result.rank)
-            if not guaranteed:
+            if not guaranteed and not edge.guarded:
                 result.unordered_needs.append((edge.u, edge.v, edge.kind.value))
             continue
         if sequential:
@@ -218,7 +218,7 @@ def _keep_needs(workflow: Workflow, result: Relaxation, sequential: bool, serial
             guaranteed = True
         if guaranteed:
             result.relaxed.setdefault((edge.u, edge.v), edge.detail or f"{edge.v} needs {edge.u}'s output")
-        else:
+        elif not edge.guarded:
             result.unordered_needs.append((edge.u, edge.v, edge.kind.value))
 
 

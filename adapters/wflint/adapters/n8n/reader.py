@@ -789,7 +789,7 @@ def _references(name: str, tasks: dict, by_name: dict, subs: list[str], parents:
                 edges: list, dangling: list, p: tuple) -> None:
     task = tasks[name]
     reads_input = False
-    seen: set[str] = set()
+    seen: dict[str, int] = {}  # node read → the index of its edge in ``edges``
     # A disabled node passes its input through: n8n evaluates none of its parameters, so what they
     # name is read by nothing (measured on n8n 2.8.4: no "Invalid expression" for a missing node).
     disabled = by_name[name][1].get("disabled") is True
@@ -809,6 +809,7 @@ def _references(name: str, tasks: dict, by_name: dict, subs: list[str], parents:
             source = text if is_code else "\n".join(EXPRESSION.findall(text))  # only {{ }} is evaluated
             found = scan(source, python=is_code and CODE_KEYS.get(key, False))
             reads_input = reads_input or found.reads_input or is_code
+            checked = {ref.name for ref in found.references if ref.status_only}  # `$('X').isExecuted` here
             for ref in found.references:
                 if ref.name is None:
                     task.dynamic = True
@@ -827,10 +828,18 @@ def _references(name: str, tasks: dict, by_name: dict, subs: list[str], parents:
                     paired = facts(task).paired_refs
                     if target not in paired:
                         update(task, paired_refs=(*paired, target))
-                if target == name or target in seen or ref.status_only:
+                if target == name or ref.status_only:
                     continue
-                seen.add(target)
-                edges.append(Edge(target, name, EdgeKind.IMPLICIT, Location(ptr), f"{name} reads {ref.text}"))
+                # `$('X').isExecuted ? $('X')... : ...` on a loop through X: the first pass takes the
+                # other way, every later one reads what X made the pass before (n8n 2.8.4)
+                guarded = ref.name in checked and _on_one_loop(target, name, parents)
+                if target in seen:  # one edge per node read: unguarded where any of its reads is
+                    if edges[seen[target]].guarded and not guarded:
+                        edges[seen[target]] = dataclasses.replace(edges[seen[target]], guarded=False)
+                    continue
+                seen[target] = len(edges)
+                edges.append(Edge(target, name, EdgeKind.IMPLICIT, Location(ptr), f"{name} reads {ref.text}",
+                                  guarded=guarded))
     if probes and not probed_one:
         names = ", ".join(f"`{d.target}`" for d in probes)
         dangling.append(Dangling(name, probes[0].target, probes[0].location,
@@ -838,6 +847,24 @@ def _references(name: str, tasks: dict, by_name: dict, subs: list[str], parents:
     if reads_input or fx.short_type(task.kind) not in NO_IMPLICIT_INPUT or _reads_binary(by_name[name][1]):
         for parent in parents[name]:
             edges.append(Edge(parent, name, EdgeKind.DATA, task.location, f"{name} reads its input from {parent}"))
+
+
+def _on_one_loop(a: str, b: str, parents: dict[str, list[str]]) -> bool:
+    """Do ``a`` and ``b`` sit on one loop of the wiring (each upstream of the other)?"""
+    return _upstream_of(a, b, parents) and _upstream_of(b, a, parents)
+
+
+def _upstream_of(a: str, b: str, parents: dict[str, list[str]]) -> bool:
+    """Does a chain of connections lead from ``a`` to ``b``?"""
+    seen, stack = {b}, [b]
+    while stack:
+        for p in parents.get(stack.pop(), ()):
+            if p == a:
+                return True
+            if p not in seen:
+                seen.add(p)
+                stack.append(p)
+    return False
 
 
 def _lineage(tasks: dict[str, Task], children: dict, back: set, edges: list[Edge]) -> list[Edge]:

@@ -21,7 +21,9 @@ unless X is on the path the reader's items came by: the message says so (measure
 Only with `--preview`: tasks that never run in one execution (other starts, or routes of a branch
 choice no one execution takes both of: the read may sit in code that only that route runs), and a producer or reader whose ids
 or orderings wflint could not resolve (WFL003): an ordering may pass through tasks it could not
-read. `$('X').isExecuted` in n8n asks whether X ran and reads nothing.
+read. `$('X').isExecuted` in n8n asks whether X ran and reads nothing; a read of X behind it, in a
+node on one loop with X (a counter carried round: `$('X').isExecuted ? $('X').first()... : $('Init')...`),
+takes the other way on the first pass and reads the last pass's X on each later one: no finding.
 
 **Example.**
 
