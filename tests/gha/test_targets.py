@@ -507,3 +507,19 @@ def test_a_draft_release_a_cancelled_run_leaves_is_published_by_nobody(step, can
             f"jobs:\n  draft:\n    runs-on: x\n    steps:\n      - {step}\n")
     found = check_workflow(workflow(text), [all_rules()["SAF311"]], preview=True).findings
     assert bool(found) is cancels
+
+
+@pytest.mark.parametrize("steps, per_run", [
+    ("      - uses: cloudflare/wrangler-action@v3\n        with: {command: 'pages deploy site --branch=${{ env.B }}'}\n", True),
+    ("      - run: npx wrangler pages deploy site --branch=$BRANCH\n", True),
+    ("      - uses: cloudflare/wrangler-action@v3\n        with: {command: 'pages deploy site --branch=main'}\n", False),
+    ("      - run: npx wrangler pages deploy site\n", False),  # the production branch, every run
+])
+def test_a_pages_deploy_that_names_its_branch_per_run_keeps_the_race_but_not_a_safe_group(steps, per_run):
+    """Unseen rounds 3 and 7 (fastapi, sqlmodel): `--branch` worked out per run deploys production
+    for main and a preview per commit otherwise. Two main runs still race on production (the
+    finding stays), but one job-level group would hold every preview run too, a newer pending one
+    replacing the older: the group is opt-in there, safe where the branch is the same each run."""
+    (finding,) = saf310(job("{push: {branches: [main]}, pull_request: {}}", steps), preview=False)
+    assert finding.fix.applicability.value == ("unsafe" if per_run else "safe")
+    assert ("names the" in finding.fix.title) is per_run

@@ -28,4 +28,5 @@ class JobFacts(Facet):
     publishes: tuple[str, ...]  # by the job's own steps
     callee_publishes: tuple[str, ...]  # by the workflow it calls (reported there)
     targets: tuple[tuple[str, bool | None, str], ...]  # own: (resource, floating or unique or None, step's if:)
+    named_per_run: tuple[str, ...]  # targets whose instance a step names per run (a Pages deploy's `--branch`)
     publish_like: bool

@@ -258,6 +258,7 @@ def _put_run_facets(task: Task, contexts: tuple[RunContext, ...], workflow_concu
         # a target named by a matrix value is one per instance (`environment: ${{ matrix.env }}`)
         per_instance=bool(targets) and all(matrix_values(t) for t in targets),
         quiet_runs=tuple(dict.fromkeys(quiet)),
+        named_per_run=tuple(t for t in facts.named_per_run if t in targets),
     ))
 
 
@@ -451,6 +452,7 @@ class _Gathered:
     maybe_out: bool
     maybe_in: bool
     callee_publishes: list[str] = field(default_factory=list)  # reported at the callee, not here
+    named_per_run: list[str] = field(default_factory=list)  # targets a step names per run (``JobFacts``)
     targets: list[tuple[str, bool | None, str]] = field(default_factory=list)  # (resource, floating, step if:)
 
     @classmethod
@@ -478,6 +480,7 @@ class _Gathered:
             gathered.maybe_out = gathered.maybe_out or bool(s["maybe_out"])
             gathered.maybe_in = gathered.maybe_in or bool(s["maybe_in"])
             gathered.targets += [(r, floating, s["if"]) for r, floating in s["targets"].items()]
+            gathered.named_per_run += s.get("named_per_run") or []
         return gathered
 
     def add_callee(self, callee: local.CalleeSummary | None) -> bool:
@@ -506,6 +509,7 @@ def _job_facts(job: dict, strategy: dict, size: int | None, steps: list[dict],
         maybe_out=gathered.maybe_out, maybe_in=gathered.maybe_in,
         unseen_actions=any(s["unseen_action"] for s in steps), publishes=tuple(sorted(set(gathered.publishes))),
         callee_publishes=tuple(sorted(set(gathered.callee_publishes))), targets=tuple(gathered.targets),
+        named_per_run=tuple(sorted(set(gathered.named_per_run))),
         publish_like=bool(gathered.publishes or gathered.callee_publishes) or any(s["may_ship"] for s in steps),
     )
 

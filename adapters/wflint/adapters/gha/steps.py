@@ -10,7 +10,7 @@ import re
 
 from wflint.patterns import guarded, lazy
 
-from .targets import branch_floating, run_targets, uses_target, worst
+from .targets import branch_floating, pages_branch_per_run, run_targets, uses_target, worst
 
 EXPR = lazy(r"\$\{\{.*?\}\}", re.S)
 STEP_REF = lazy(r"\bsteps\.([A-Za-z_][\w-]*)\.(outputs|outcome|conclusion)\b")
@@ -110,7 +110,8 @@ def step_record(job_id: str, index: int, step: dict, pointer: tuple, lane: int |
         "maybe_out": False, "maybe_in": False, "unseen_action": False,
         "refs": _step_refs(step),
         "checkout_without_path": False, "read_only": False, "workspace_write": False, "locks": [],
-        "may_ship": False, "packaging_only": False, "local_cluster": False, "registry_as": {}, "job_state": None,
+        "may_ship": False, "packaging_only": False, "named_per_run": [], "local_cluster": False, "registry_as": {},
+        "job_state": None,
         "own_commit": own_commit, "work_repo": work_repo, "branch": branch,
     }
     if uses:
@@ -289,6 +290,8 @@ def _uses_effects(rec: dict, name: str, with_: dict) -> None:
         add_target(rec, target, floating)
         if target.startswith("git:") and "*" not in target:
             w.append(target)
+        if name.startswith("cloudflare/wrangler-action") and pages_branch_per_run(_text(with_.get("command"))):
+            rec["named_per_run"].append(target)
     if name.startswith(_API_USES):
         rec["api_calls"] += 3
     if not name.startswith("actions/") and not published:
@@ -374,6 +377,8 @@ def _run_effects(rec: dict, run: str, shell_vars: dict[str, str], step_env: dict
     if publishing:
         for resource, floating in run_targets(_expand(code, variables) if variables else code).items():
             add_target(rec, resource, floating)
+        if "pages" in code and "deploy:wrangler" in rec["targets"] and pages_branch_per_run(code):
+            rec["named_per_run"].append("deploy:wrangler")
             if resource.startswith("git:") and "$" not in resource and resource not in rec["writes"]:
                 rec["writes"].append(resource)
     if "gh " in code:

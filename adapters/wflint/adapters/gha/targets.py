@@ -206,6 +206,17 @@ def run_targets(code: str) -> dict[str, bool | None]:
     return {resource: worst(values) for resource, values in out.items()}
 
 
+_PAGES_BRANCH = lazy(r"pages\s+deploy\b[^\n]*?--branch[\s=]+(\S+)")
+
+
+def pages_branch_per_run(command: str) -> bool:
+    """Does a Cloudflare Pages deploy name the branch it replaces per run (`--branch` from an
+    expression or a variable: a preview per commit, production for main)? One group for all its
+    runs would then hold every preview run too."""
+    m = _PAGES_BRANCH.search(command)
+    return m is not None and "$" in m.group(1)
+
+
 # --- actions -----------------------------------------------------------------------------------
 
 _RELEASE_TAG_INPUT = {  # release actions: the input naming the tag (each defaults to the run's tag)

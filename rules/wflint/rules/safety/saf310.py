@@ -62,9 +62,11 @@ block also says `queue: max`, so every run goes in turn, but never in a workflow
 matrix, would queue behind one group. The fix is unsafe (opt-in) at low confidence, and there on a
 target not proven replaced in place (a group keeps one pending run; a caller's matrix may start
 many), and where some runs of the job write none of its targets (a pull request's run of a job
-that pushes only on `main`): the job-level group holds those runs too, and a newer pending one
-replaces theirs. It is not offered for a matrix job whose instances share a target (one group would serialize, and by default
-cancel, their instances); where each instance deploys its own (`environment: ${{ matrix.env }}`),
+that pushes only on `main`), or another instance of it (a Cloudflare Pages deploy whose `--branch`
+is worked out per run: a preview per commit beside production): the job-level group holds those
+runs too, and a newer pending one replaces theirs. It is not offered for a matrix job whose
+instances share a target (one group would serialize, and by default cancel, their instances); where
+each instance deploys its own (`environment: ${{ matrix.env }}`),
 the key names it and the instances still run side by side.
 """
 from __future__ import annotations
@@ -111,10 +113,14 @@ def check(ctx: Context) -> Iterator[Finding]:
             # A job-level group holds every run of the job, those that write nothing too: a newer
             # pending one would replace theirs (a pull request's checks cancelled).
             also = publishing.quiet_runs
-            fix = Fix(Applicability.UNSAFE if opt_in or also else Applicability.SAFE,
-                      f"add `concurrency: {{group: {group}, cancel-in-progress: false{extra}}}` to `{job_id}`"
-                      + (f" (opt-in: the group also holds its runs on {', '.join(also)}, which write none of "
-                         "these; a newer pending run replaces theirs)" if also else ""),
+            per_run = publishing.named_per_run
+            why = (f" (opt-in: the group also holds its runs on {', '.join(also)}, which write none of these; a "
+                   "newer pending run replaces theirs)" if also else
+                   f" (opt-in: the job names the {', '.join(f'`{t}`' for t in per_run)} target it deploys per run, a "
+                   "preview per commit beside production, and the group would hold every run of them; a newer "
+                   "pending run replaces theirs: key it by what names the target)" if per_run else "")
+            fix = Fix(Applicability.UNSAFE if opt_in or also or per_run else Applicability.SAFE,
+                      f"add `concurrency: {{group: {group}, cancel-in-progress: false{extra}}}` to `{job_id}`" + why,
                       (AddConcurrency(job_id, group, queue),))
         yield ctx.finding(
             f"{ctx.task_name(job_id)} writes {what} with no `concurrency` group, so it can overlap {overlap}; "
