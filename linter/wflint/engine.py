@@ -163,7 +163,7 @@ def check_workflow(workflow: Workflow, rules: Iterable[RuleInfo], preview: bool 
         analysis: Analysis | None = analyzed if analyzed is not None else analyze(workflow)
     except CycleError:
         analysis = None  # only the rules that need no analysis run (GRA001 names the cycle)
-    findings = [f for f in run_rules(workflow, analysis, rules) if preview or not f.preview]
+    findings = drop_superseded([f for f in run_rules(workflow, analysis, rules) if preview or not f.preview], rules)
     _say_which_runs(workflow, findings)
     _fixes_as_applied(workflow, findings)
     for finding in findings:
@@ -173,6 +173,18 @@ def check_workflow(workflow: Workflow, rules: Iterable[RuleInfo], preview: bool 
         finding.related = tuple(_resolved(r, workflow) for r in finding.related)
     findings.sort(key=Finding.sort_key)
     return WorkflowResult(workflow, analysis, findings)
+
+
+def drop_superseded(findings: list[Finding], rules: list[RuleInfo]) -> list[Finding]:
+    """Without the findings another one says better: a rule that ``supersedes`` a code drops that
+    code's findings whose tasks all are among its own finding's (a loop's chained copies are
+    PAR201's, with its advice, not PAR001's too)."""
+    over = {r.code: set(r.supersedes) for r in rules if r.supersedes}
+    covering = [(over[f.code], set(f.tasks)) for f in findings if f.code in over and f.tasks]
+    if not covering:
+        return findings
+    return [f for f in findings
+            if not (f.tasks and any(f.code in codes and set(f.tasks) <= tasks for codes, tasks in covering))]
 
 
 def expressible(module, workflow: Workflow, fix) -> bool:

@@ -64,6 +64,9 @@ class RuleInfo:
     check: Callable[[Context], Iterable[Finding]]
     needs_analysis: bool = True
     needs: tuple[type[Facet], ...] = ()  # facets the rule reads: it runs only where each is present
+    # Rules whose finding this one's says better where it covers all its tasks (one problem, one
+    # finding): the engine drops theirs (``engine.drop_superseded``).
+    supersedes: tuple[str, ...] = ()
 
     @property
     def summary(self) -> str:
@@ -71,15 +74,17 @@ class RuleInfo:
 
 
 def rule(code: str, name: str, severity: Severity, needs_analysis: bool = True,
-         needs: tuple[type[Facet], ...] = ()):
+         needs: tuple[type[Facet], ...] = (), supersedes: tuple[str, ...] = ()):
     """Attach a rule's identity to its check function; the module docstring is its documentation.
 
     ``needs`` names the facets the rule reads (``wflint.facets``): the engine skips the rule on a
     workflow where any of them is absent, so a rule never guesses at facts no adapter gave it.
+    ``supersedes``: the codes whose findings this rule's say better (``RuleInfo``).
     """
     def wrap(fn):
         doc = sys.modules[fn.__module__].__doc__ or ""
-        fn.rule_info = RuleInfo(code, name, severity, _cleandoc(doc), fn, needs_analysis, tuple(needs))
+        fn.rule_info = RuleInfo(code, name, severity, _cleandoc(doc), fn, needs_analysis, tuple(needs),
+                                tuple(supersedes))
         return fn
     return wrap
 

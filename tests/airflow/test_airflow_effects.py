@@ -281,3 +281,14 @@ def test_schema_setup_is_structure_and_a_table_made_from_a_query_is_work(tmp_pat
     findings = run("check", "--preview", path, "--format", "json", "--fail-on", "never").json()["findings"]
     pairs = [sorted(f["tasks"]) for f in findings if f["code"] == "PAR001"]
     assert pairs == [["query", "snapshot"]]  # both only read `events`; the setup pairs are gone
+
+
+def test_a_loops_chained_copies_are_one_finding_par201s_not_par001s_too():
+    """Unseen round 7 (lowtouch's BigQuery simulator): PAR201 and PAR001 both reported one loop's
+    chain. PAR201 says it better (make the copies a list, or `.expand()`), so PAR001 leaves it; run
+    alone (`--select PAR001`), PAR001 still reports it."""
+    path = RULES / "bad.py"
+    both = run("check", path, "--format", "json", "--fail-on", "never", "--select", "PAR001,PAR201").json()["findings"]
+    assert [(f["code"], f["tasks"]) for f in both] == [("PAR201", ["load_orders", "load_refunds", "load_payouts"])]
+    alone = run("check", path, "--format", "json", "--fail-on", "never", "--select", "PAR001").json()["findings"]
+    assert [f["code"] for f in alone] == ["PAR001"]

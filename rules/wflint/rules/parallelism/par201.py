@@ -21,6 +21,8 @@ for table in ["orders", "refunds", "payouts"]:
 Create the copies without chaining them and link the list once: `start >> [load_orders,
 load_refunds, load_payouts]`, or `SQLExecuteQueryOperator.partial(...).expand(sql=[...])`.
 
+A PAR001 finding on the same copies is not shown beside it: one chain, one finding.
+
 **Fix safety.** Display only: the loop must be restructured by hand. When the copies' effects are
 unknown (Python or shell callables) the finding has low confidence and is shown only with
 `--preview`: a loop whose first copy replaces a table and the rest append to it is a needed order.
@@ -40,7 +42,7 @@ from wflint.rule import Context, rule
 MIN_COPIES = 3
 
 
-@rule("PAR201", "loop-chained-clones", Severity.WARNING, needs=(LoopCopy,))
+@rule("PAR201", "loop-chained-clones", Severity.WARNING, needs=(LoopCopy,), supersedes=("PAR001",))
 def check(ctx: Context) -> Iterator[Finding]:
     workflow, analysis = ctx.workflow, ctx.analysis
     by_site: dict[str, list[str]] = {}
