@@ -905,3 +905,18 @@ def test_par102_says_nothing_where_only_disabled_nodes_run_differently(disabled,
     d = doc(nodes, links((T, "OK?"), ("OK?", "Main"), ("OK?", "A"), ("OK?", "B", 1), ("A", "Join"), ("B", "Join", 0, 1),
                          ("Join", "End")), order=None)
     assert bool(_findings(d, "PAR102", preview=True)) is reported
+
+
+def test_a_no_op_that_closes_a_loop_fed_by_two_branches_is_a_fan_in():
+    """Unseen round 8 (jcalderon90's ITERAR DATA, labelled true): a No Operation node fed by two
+    branches of one pass, feeding the loop back, runs once per branch and sends the loop round
+    twice a pass. It is no marker nothing follows, though its only way on closes the loop."""
+    def looped(*branches):
+        wiring = links((T, "Loop"), ("Loop", "Done", 0), ("Loop", "Work", 1), *[("Work", b) for b in branches],
+                       *[(b, "Back") for b in branches], ("Back", "Loop"))
+        nodes = [node("Loop", "splitInBatches", (200, 300), {"options": {}}, 3), node("Done", "noOp", (400, 100)),
+                 node("Work", "set", (400, 300), {}, 3.4), node("Back", "noOp", (800, 300))]
+        nodes += [node(b, "set", (600, 200 + 200 * i), {}, 3.4) for i, b in enumerate(branches)]
+        return check_workflow(read(doc(nodes, wiring)), [all_rules()["SAF003"]]).findings
+    assert [f.tasks[0] for f in looped("A", "B")] == ["Back"]
+    assert looped("A") == []

@@ -517,18 +517,22 @@ def test_a_merge_with_one_input_unwired_runs_at_once_with_its_items(n8n):
         assert messages == [], d["id"]
 
 
-def test_a_merge_v2_with_input_2_unwired_passes_input_1_on_where_its_mode_returns_the_input_with_data(n8n):
+def test_a_merge_with_input_2_unwired_passes_input_1_on_where_its_mode_returns_the_input_with_data(n8n):
     """Merge v2.x combining with input 2 unwired: by position (v2, v2.1) and by fields keeping
     everything or enriching input 1 (v2.1) send input 1's item on, as if the Merge were not there,
-    and wflint says nothing; by fields keeping matches and multiplex send nothing on, and SAF003
-    says the unwired input combines with nothing."""
+    and so does v3's chooseBranch naming input 1; wflint says nothing. By fields keeping matches,
+    multiplex, and chooseBranch naming the unwired input send nothing on, and SAF003 says so.
+    (Unseen rounds 7 and 8: MilesEducation's Merge1, jcalderon90's Merge1.)"""
     fields = {"mergeByFields": {"values": [{"field1": "a", "field2": "a"}]}}
     cases = {"pos20": (2, {"mode": "combine", "combinationMode": "mergeByPosition", "options": {}}, 1),
              "pos21": (2.1, {"mode": "combine", "combinationMode": "mergeByPosition", "options": {}}, 1),
              "every21": (2.1, {"mode": "combine", **fields, "joinMode": "keepEverything", "options": {}}, 1),
              "enrich21": (2.1, {"mode": "combine", **fields, "joinMode": "enrichInput1", "options": {}}, 1),
              "matches21": (2.1, {"mode": "combine", **fields, "options": {}}, 0),
-             "multiplex21": (2.1, {"mode": "combine", "combinationMode": "multiplex", "options": {}}, 0)}
+             "multiplex21": (2.1, {"mode": "combine", "combinationMode": "multiplex", "options": {}}, 0),
+             # v3 chooseBranch outputs the input it names: input 1's items, or none of the unwired input 2
+             "choose1v3": (3.2, {"mode": "chooseBranch", "useDataOfInput": 1}, 1),
+             "choose2v3": (3.2, {"mode": "chooseBranch", "useDataOfInput": 2}, 0)}
     docs = []
     for wid, (ver, params, _) in cases.items():
         merge = {"parameters": params, "id": "00000000-0000-4000-8000-0000000000c3", "name": "Merge",
@@ -809,6 +813,96 @@ def test_a_loop_carried_read_behind_is_executed_reads_the_last_pass_and_saf004_s
     found = {d["id"]: [f.tasks for f in check_workflow(read_n8n("w.json", json.dumps(d))[0],
                                                         [all_rules()["SAF004"]]).findings] for d in (guarded, bare)}
     assert found == {"carried": [], "uncarried": [("Forward Prev", "Increment")]}
+
+
+def _code_node(name, x, y, source, nid):
+    return {"parameters": {"jsCode": source}, "id": f"00000000-0000-4000-8000-0000000001{nid:02d}", "name": name,
+            "type": "n8n-nodes-base.code", "typeVersion": 2, "position": [x, y]}
+
+
+def _loop_node(name, x, y, nid):
+    return {"parameters": {"options": {}}, "id": f"00000000-0000-4000-8000-0000000001{nid:02d}", "name": name,
+            "type": "n8n-nodes-base.splitInBatches", "typeVersion": 3, "position": [x, y]}
+
+
+def test_a_loops_done_output_runs_before_the_next_sibling_branch_under_v1(n8n):
+    """Source feeds Loop A (top), Loop B (middle) and Reader (bottom); each loop's done output feeds
+    a Producer that Reader reads with `$items()`. n8n 2.8.4 (v1) runs each loop through its passes
+    and then its done output inside that branch, before the next one: Reader sees both Producers'
+    items. wflint predicts that order; the read rests on canvas position (a warning, not the error
+    "Reader runs before it"). (Unseen round 8, F1: KeyMailer's AutoLead workflows.)"""
+    nodes = [_code_node("Source", 200, 300, "return ['a', 'b', 'c'].map(p => ({json: {p}}));", 1),
+             _loop_node("Loop A", 400, 0, 2), _code_node("Body A", 600, 100, "return $input.all();", 3),
+             _code_node("Producer A", 600, -100, "return $input.all().map(i => ({json: {a: i.json.p}}));", 4),
+             _loop_node("Loop B", 400, 300, 5), _code_node("Body B", 600, 400, "return $input.all();", 6),
+             _code_node("Producer B", 600, 200, "return $input.all().map(i => ({json: {b: i.json.p}}));", 7),
+             _code_node("Reader", 400, 600, "return [{json: {a: $items('Producer A').map(i => i.json.a), "
+                                            "b: $items('Producer B').map(i => i.json.b)}}];", 8)]
+    connections = {**conn((T, "Source"), ("Source", "Loop A"), ("Source", "Loop B"), ("Source", "Reader"),
+                          ("Body A", "Loop A"), ("Body B", "Loop B")),
+                   "Loop A": {"main": [[{"node": "Producer A", "type": "main", "index": 0}],
+                                       [{"node": "Body A", "type": "main", "index": 0}]]},
+                   "Loop B": {"main": [[{"node": "Producer B", "type": "main", "index": 0}],
+                                       [{"node": "Body B", "type": "main", "index": 0}]]}}
+    doc = workflow("loopdone", nodes, connections)
+    real = n8n([doc])["loopdone"]
+    read = real["data"]["resultData"]["runData"]["Reader"][0]["data"]["main"][0][0]["json"]
+    assert read == {"a": ["a", "b", "c"], "b": ["a", "b", "c"]}
+    wf = read_n8n("loopdone.json", json.dumps(doc))[0]
+    assert runs(wf) == first_runs(real)
+    said = check_workflow(wf, [all_rules()["SAF004"]]).findings
+    assert sorted(f.tasks for f in said) == [("Producer A", "Reader"), ("Producer B", "Reader")]
+    assert {f.severity.value for f in said} == {"warning"}
+
+
+def test_two_loops_one_node_feeds_back_in_lock_step_are_two_loops(n8n):
+    """Loops A and B each send their batch into one Merge; Reader after it reads `$('PB')`, and one
+    node after Reader feeds both loops back. Each connection back into a loop from its own body
+    closes that loop: n8n 2.8.4 runs both in lock-step, Reader reading PB of the same pass (1, then
+    2). wflint says nothing (it read the second loop's way back as a forward branch: SAF003 on
+    Loop B, SAF004 on Reader). (Unseen round 8, F2: jcalderon90's ITERAR DATA.)"""
+    merge = {"parameters": {"mode": "combine", "combineBy": "combineByPosition", "options": {}},
+             "id": "00000000-0000-4000-8000-000000000120", "name": "Merge", "type": "n8n-nodes-base.merge",
+             "typeVersion": 3.2, "position": [800, 300]}
+    back = {"parameters": {}, "id": "00000000-0000-4000-8000-000000000121", "name": "Back",
+            "type": "n8n-nodes-base.noOp", "typeVersion": 1, "position": [1200, 300]}
+    nodes = [_code_node("A", 200, 100, "return [{json: {a: 1}}, {json: {a: 2}}];", 11),
+             _code_node("B", 200, 500, "return [{json: {b: 1}}, {json: {b: 2}}];", 12),
+             _loop_node("Loop A", 400, 100, 13), _loop_node("Loop B", 400, 500, 14),
+             _code_node("PA", 600, 100, "return $input.all();", 15), _code_node("PB", 600, 500, "return $input.all();", 16),
+             merge, _code_node("Reader", 1000, 300, "return [{json: {a: $json.a, pb: $('PB').first().json.b}}];", 17),
+             back]
+    connections = {**conn((T, "A"), (T, "B"), ("A", "Loop A"), ("B", "Loop B"), ("PA", "Merge", 0), ("PB", "Merge", 1),
+                          ("Merge", "Reader"), ("Reader", "Back"), ("Back", "Loop A"), ("Back", "Loop B")),
+                   "Loop A": {"main": [[], [{"node": "PA", "type": "main", "index": 0}]]},
+                   "Loop B": {"main": [[], [{"node": "PB", "type": "main", "index": 0}]]}}
+    doc = workflow("lockstep", nodes, connections)
+    real = n8n([doc])["lockstep"]
+    reader = real["data"]["resultData"]["runData"]["Reader"]
+    assert [r["data"]["main"][0][0]["json"]["pb"] for r in reader] == [1, 2]
+    wf = read_n8n("lockstep.json", json.dumps(doc))[0]
+    assert check_workflow(wf, [all_rules()[c] for c in ("SAF003", "SAF004")]).findings == []
+
+
+def test_a_logger_behind_each_steps_error_formatter_runs_once_per_failure(n8n):
+    """Steps A and B continue on error into their own formatter, and both formatters into one
+    logger: n8n 2.8.4 runs the logger once per failure (twice here, each with that failure's item),
+    its design, so SAF003 says nothing, as for a handler fed by the error outputs directly.
+    (Unseen round 8, F4: solutions-arch's workflow_c error log.)"""
+    steps = [{**_code_node(f"Step {s}", 200, y, f"throw new Error('{s} down');", 30 + i), "onError": "continueErrorOutput"}
+             for i, (s, y) in enumerate((("A", 200), ("B", 400)))]
+    nodes = steps + [_code_node("A Format", 400, 200, "return [{json: {where: 'A'}}];", 33),
+                     _code_node("B Format", 400, 400, "return [{json: {where: 'B'}}];", 34),
+                     _code_node("Log", 600, 300, "return $input.all();", 35)]
+    connections = {**conn((T, "Step A"), (T, "Step B"), ("A Format", "Log"), ("B Format", "Log")),
+                   "Step A": {"main": [[], [{"node": "A Format", "type": "main", "index": 0}]]},
+                   "Step B": {"main": [[], [{"node": "B Format", "type": "main", "index": 0}]]}}
+    doc = workflow("errlog", nodes, connections)
+    real = n8n([doc])["errlog"]
+    logged = real["data"]["resultData"]["runData"]["Log"]
+    assert [[i["json"]["where"] for i in r["data"]["main"][0]] for r in logged] == [["A"], ["B"]]
+    wf = read_n8n("errlog.json", json.dumps(doc))[0]
+    assert check_workflow(wf, [all_rules()["SAF003"]]).findings == []
 
 
 def if_sides_into_one_node(wid, left: str):

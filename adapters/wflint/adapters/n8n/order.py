@@ -49,19 +49,39 @@ def execution_order(names: list[str], children: dict[str, list[tuple[str, int, i
                 parents.setdefault(v, []).append(u)
     done_outputs = done_outputs or {}
     after_loops: list[str] = []  # children of a loop's done output, due when its body has run
+    # v1: (stack length before a loop's first run put its body in front, the loop) and the loop's
+    # done children: the body runs through its passes right there, then the done output, before
+    # what was on the stack below it (measured on n8n 2.8.4: a lower sibling reads the done child)
+    marks: list[tuple[int, str]] = []
+    parked: dict[str, list[str]] = {}
     while True:
-        while stack:
+        while stack or marks:
+            if marks and len(stack) <= marks[-1][0]:
+                _, loop = marks.pop()
+                due = parked.pop(loop, [])
+                if waiting:  # a Merge of the body still waits: the pass ends when nothing else runs
+                    after_loops += due
+                else:
+                    due.sort(key=key)
+                    stack.extendleft(reversed(due))
+                continue
             node = stack.popleft()
             if node in seen:
                 continue  # a second run (once per branch) keeps its first place
             seen.add(node)
             ran.append(node)
             ready: list[str] = []
+            below = len(stack)
             for child, out, index in children.get(node, ()):
                 if child in seen or child in ready or (node, out) in silent:
                     continue
                 if done_outputs.get(node) == out:
-                    after_loops.append(child)
+                    if v1:
+                        parked.setdefault(node, []).append(child)
+                        if not marks or marks[-1][1] != node:
+                            marks.append((below, node))
+                    else:
+                        after_loops.append(child)
                     continue
                 if len(wired.get(child, ())) > 1:
                     first_data = child not in waiting
@@ -253,10 +273,13 @@ def _forced(child: str, parent: str, children: dict, parents: dict[str, list[str
 
 
 def back_edges(names: list[str], children: dict[str, list[tuple[str, int, int]]],
-               starts: list[str]) -> set[tuple[str, str]]:
-    """Connections that close a loop (e.g. back into Loop Over Items), found by depth-first search."""
+               starts: list[str], loop_outputs: dict[str, int] | None = None) -> set[tuple[str, str]]:
+    """Connections that close a loop: first every connection into a Loop Over Items node from its
+    own body (what its loop output reaches), whichever way a search would meet it (two loops one
+    node feeds back in lock-step: each its own closing connection); then, by depth-first search,
+    what still closes a cycle."""
     state: dict[str, int] = {}  # 1 on the current path, 2 done
-    back: set[tuple[str, str]] = set()
+    back = _loop_closers(children, loop_outputs or {})
     for start in list(starts) + list(names):
         if start in state:
             continue
@@ -270,12 +293,29 @@ def back_edges(names: list[str], children: dict[str, list[tuple[str, int, int]]]
                 stack.pop()
                 continue
             child = step[0]
+            if (node, child) in back:
+                continue
             if state.get(child) == 1:
                 back.add((node, child))
             elif child not in state:
                 state[child] = 1
                 stack.append((child, iter(children.get(child, ()))))
     return back
+
+
+def _loop_closers(children: dict[str, list[tuple[str, int, int]]], loop_outputs: dict[str, int]) -> set[tuple[str, str]]:
+    """(u, loop) for every connection into a Loop Over Items node from a node its loop output reaches."""
+    out: set[tuple[str, str]] = set()
+    for loop, loop_out in loop_outputs.items():
+        body: set[str] = set()
+        stack = [v for v, o, _ in children.get(loop, ()) if o == loop_out]
+        while stack:
+            n = stack.pop()
+            if n not in body and n != loop:
+                body.add(n)
+                stack.extend(v for v, _, _ in children.get(n, ()))
+        out.update((u, loop) for u in body for v, _, _ in children.get(u, ()) if v == loop)
+    return out
 
 
 def linearize(first_run: list[str], children: dict[str, list[tuple[str, int, int]]],

@@ -202,8 +202,9 @@ def _workflow(path: str, doc, p: tuple, index, suffix: str) -> Workflow:
         inert=frozenset(n for n in task_names if facts(tasks[n]).disabled is True),  # they pass items on
     ))
     in_loops = set().union(*runs.bodies.values())
+    closers = {u for u, _ in runs.back}  # each run of one sends the loop round once more
     for name, task in tasks.items():
-        _put_shared_facets(task, name in in_loops)
+        _put_shared_facets(task, name in in_loops, name in closers)
     if main and not keyed_by_id:  # no wiring at all (an export that lost it): none to read intent from
         starts = any(_is_trigger(by_name[n][1]["type"]) and by_name[n][1].get("disabled") is not True
                      for n in task_names)
@@ -317,7 +318,8 @@ def _run_order(task_names: list[str], tasks: dict[str, Task], by_name: dict, wir
     done = {n: 1 - out for n, out in loops.items() if out is not None}
     children, wired = wiring.children, wiring.wired
     first = execution_order(task_names, children, wired, position, v1, triggers, done)
-    back = back_edges(task_names, children, [n for n in first if n in triggers] + first)
+    back = back_edges(task_names, children, [n for n in first if n in triggers] + first,
+                      {n: out for n, out in loops.items() if out is not None})
     order = linearize(first, children, back)
     other_first = execution_order(task_names, children, wired, position, not v1, triggers, done)
     runs = _Order(first, back, order, other_first, linearize(other_first, children, back))
@@ -425,11 +427,22 @@ def _error_output(node: dict, kids: list[tuple[str, int, int]]) -> int | None:
 
 def _put_failure_handlers(tasks: dict[str, Task], by_name: dict, wiring: _Wiring) -> None:
     """A node fed only by error outputs runs for a failure, once per node that failed: one shared
-    handler of several nodes' errors is built to run once per failure (SAF003 leaves it alone)."""
-    for v, links in wiring.inputs.items():
-        if v in tasks and links and all(out == _error_output(by_name[u][1], wiring.children.get(u, []))
-                                        for u, out, _, _ in links):
-            tasks[v].put(TriggerRule(handles_failure=True))
+    handler of several nodes' errors is built to run once per failure (SAF003 leaves it alone).
+    So is a node fed only by such handlers (a logger behind each step's own error formatter)."""
+    def handles(v: str) -> bool:
+        links = wiring.inputs.get(v, [])
+        return v in tasks and bool(links) and all(
+            u in handlers or out == _error_output(by_name[u][1], wiring.children.get(u, [])) for u, out, _, _ in links)
+
+    handlers: set[str] = set()
+    todo = [v for v in wiring.inputs if handles(v)]
+    while todo:
+        v = todo.pop()
+        if v in handlers:
+            continue
+        handlers.add(v)
+        tasks[v].put(TriggerRule(handles_failure=True))
+        todo += [child for child, _, _ in wiring.children.get(v, []) if child not in handlers and handles(child)]
 
 
 def _enabled_starts(task_names: list[str], tasks: dict[str, Task], children: dict, triggers: set[str]) -> list[str]:
@@ -536,12 +549,13 @@ def _name(doc: dict, path: str, suffix: str) -> str:
 STRUCTURE = {"noOp": Structure("marker", "a No Operation node"), "wait": Structure("wait", "a Wait node")}
 
 
-def _put_shared_facets(task: Task, in_loop: bool) -> None:
+def _put_shared_facets(task: Task, in_loop: bool, closes_loop: bool = False) -> None:
     """What rules read about a node, in the engine-neutral words of ``wflint.facets``; ``in_loop``:
-    it is in a Loop Over Items body."""
+    it is in a Loop Over Items body. A No Operation node that closes a loop is no mere marker: each
+    of its runs sends the loop round once more, so how often it runs matters."""
     node = facts(task)
     short = fx.short_type(task.kind)
-    if short in STRUCTURE:
+    if short in STRUCTURE and not (closes_loop and STRUCTURE[short].kind == "marker"):
         task.put(STRUCTURE[short])
     if isinstance(node.notes, str):
         task.put(Notes(node.notes))
@@ -1069,7 +1083,7 @@ def _joins(task: Task, node: dict, inputs: list[tuple], labels: dict, v1: bool, 
 def _passes_on_without(params: dict, idx: int, version: float) -> bool:
     """Whether a Merge whose input ``idx`` is unwired still outputs what its wired inputs bring,
     as without it: append concatenates the inputs (an unwired one adds nothing), v1's passThrough
-    outputs one chosen input, and v2.x's combining modes return the input that has data when the
+    outputs one chosen input, as v3's chooseBranch does, and v2.x's combining modes return the input that has data when the
     other has none (MergeV2.node.js, run on n8n 2.8.4): by position, and by fields where the join
     mode keeps what does not match (v2.1; v2.0 first checks that the fields are in both inputs
     and fails). Other combining modes output nothing, or something else, without it."""
@@ -1078,6 +1092,9 @@ def _passes_on_without(params: dict, idx: int, version: float) -> bool:
         return True
     if mode == "passThrough":
         return (params.get("output") or "input1") != f"input{idx + 1}"
+    if mode == "chooseBranch" and version >= 3:  # v3 outputs the items of the input it names
+        chosen = params.get("useDataOfInput", 1)
+        return (params.get("output") or "specifiedInput") == "specifiedInput" and str(chosen).strip() != str(idx + 1)
     if mode != "combine" or not 2 <= version < 3:
         return False
     combination = params.get("combinationMode") or "mergeByFields"
