@@ -905,6 +905,26 @@ def test_a_logger_behind_each_steps_error_formatter_runs_once_per_failure(n8n):
     assert check_workflow(wf, [all_rules()["SAF003"]]).findings == []
 
 
+def test_a_missing_name_read_only_as_a_fallback_fails_only_runs_that_reach_it(n8n):
+    """`$json.id || $('Gone')...`: n8n 2.8.4 evaluates the missing name only where `$json.id` is
+    empty, so the run with an id succeeds and the one without fails ("Referenced node doesn't
+    exist"), as does a missing name read first. GRA002 reports the first-read name by default
+    and the fallback one with --preview. (Unseen round 8, D2: sakshamagrawal1993's agents.)"""
+    def reading(wid, given, expression):
+        return workflow(wid, [setter("Input", 200, 300, "id", given), setter("Use", 400, 300, "got", expression)],
+                        conn((T, "Input"), ("Input", "Use")))
+    late = "={{ $json.id || $('Gone').first().json.id }}"
+    docs = [reading("fallbackset", "7", late), reading("fallbackempty", "", late),
+            reading("firstread", "7", "={{ $('Gone').first().json.id || $json.id }}")]
+    real = n8n(docs, failing=frozenset({"fallbackempty", "firstread"}))
+    assert real["fallbackset"]["data"]["resultData"]["runData"]["Use"][0]["data"]["main"][0][0]["json"]["got"] == "7"
+    for wid in ("fallbackempty", "firstread"):
+        assert "doesn't exist" in real[wid]["data"]["resultData"]["error"]["message"], wid
+    said = {d["id"]: [f.preview for f in check_workflow(read_n8n("w.json", json.dumps(d))[0], [all_rules()["GRA002"]],
+                                                         preview=True).findings] for d in docs}
+    assert said == {"fallbackset": [True], "fallbackempty": [True], "firstread": [False]}
+
+
 def if_sides_into_one_node(wid, left: str):
     """Start → Config (who = kyle) → Rows (3 items) → IF on ``left`` == "kyle"; true → A, false → B;
     A and B both feed Join, which is no Merge."""

@@ -297,6 +297,9 @@ class Dangling:
     # The engine never evaluates it: the task holding it never runs as the file is wired (an n8n
     # node no enabled trigger reaches, in a workflow whose wiring n8n reads).
     dead: bool = False
+    # Evaluated only where the alternatives before it are empty (`$json.id || $('Gone').first()...`):
+    # it fails those runs only.
+    fallback: bool = False
 
 
 @dataclass

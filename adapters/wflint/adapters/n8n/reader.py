@@ -836,7 +836,8 @@ def _references(name: str, tasks: dict, by_name: dict, subs: list[str], parents:
                     if ref.name not in by_name and ref.caught:
                         probes.append(Dangling(name, ref.name, Location(ptr), f"reads {ref.text} inside a try/catch"))
                     elif ref.name not in by_name:
-                        dangling.append(Dangling(name, ref.name, Location(ptr), f"reads {ref.text}"))
+                        dangling.append(Dangling(name, ref.name, Location(ptr), f"reads {ref.text}",
+                                                 fallback=ref.fallback))
                     continue
                 if ref.paired and target != name:
                     paired = facts(task).paired_refs

@@ -8,6 +8,7 @@ a template with ``${}``) is *dynamic*: it could name any node.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 
 from wflint.records import dataclass
@@ -44,6 +45,9 @@ class Reference:
     paired: bool = False  # read through item lineage: ``$('X').item``, ``.itemMatching(i)``
     status_only: bool = False  # ``$('X').isExecuted``: whether X ran, not what it output
     caught: bool = False  # inside a ``try { }`` with a ``catch``: a missing node's error is handled there
+    # after a ``||`` or ``??`` of its own expression (``$json.id || $('X').first().json.id``): read
+    # only where what comes before it is empty
+    fallback: bool = False
 
 
 @dataclass
@@ -72,13 +76,28 @@ def scan(source: str, python: bool = False) -> Scan:
                 continue
             ref = _literal_argument(source, m.start(), m.end(), _CLOSERS[opener])
             if inert is not None and any(a <= m.start() < b for a, b in tries):
-                ref = Reference(ref.name, ref.text, ref.paired, ref.status_only, caught=True)
+                ref = dataclasses.replace(ref, caught=True)
+            if not python and _after_alternative(source, m.start(), inert):
+                ref = dataclasses.replace(ref, fallback=True)
             refs.append(ref)
     for m in (_PY_DOT if python else _DOT).finditer(source):
         if not (inert and _inside(inert, m.start())):
-            refs.append(Reference(m.group(1), m.group(0)))
+            refs.append(Reference(m.group(1), m.group(0), fallback=not python and _after_alternative(source, m.start(), inert)))
     reads_input = own_input or bool((_PY_INPUT if python else _INPUT).search(source))
     return Scan(refs, reads_input)
+
+
+def _after_alternative(source: str, at: int, inert: list[tuple[int, int]] | None) -> bool:
+    """Is there a ``||`` or ``??`` (outside string text) between the start of the expression or
+    statement holding offset ``at`` (its line, or the last ``;``) and ``at``?"""
+    start = max(source.rfind("\n", 0, at), source.rfind(";", 0, at)) + 1
+    for op in ("||", "??"):
+        i = source.find(op, start, at)
+        while i >= 0:
+            if not (inert and _inside(inert, i)):
+                return True
+            i = source.find(op, i + 2, at)
+    return False
 
 
 def _literal_argument(source: str, start: int, pos: int, closer) -> Reference:

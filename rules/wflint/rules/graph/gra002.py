@@ -15,7 +15,9 @@ tasks:
 
 A reference the engine never evaluates, because the task holding it never runs as the file is
 wired (an n8n node no enabled trigger reaches), is reported only with `--preview`: the name is
-still wrong, but nothing reads it until the task is wired in.
+still wrong, but nothing reads it until the task is wired in. So is one read only as a fallback,
+after a `||` or `??` of its own expression (`$json.id || $('Gone').first().json.id`): it is
+evaluated, and fails the run, only where what comes before it is empty.
 
 **Fix.** Correct the name. No automatic fix.
 """
@@ -44,7 +46,8 @@ def check(ctx: Context) -> Iterator[Finding]:
             tasks=(task,) if task in ctx.workflow.tasks else (),
             related=tuple(Related(r.location, f"also refers to `{target}` here", task) for r in refs[1:] if r.location),
             subject=target, detail=refs[0].detail,
-            preview=all(r.dead for r in refs),
+            # never evaluated as wired, or only where the alternatives before it come out empty
+            preview=all(r.dead or r.fallback for r in refs),
         )
 
 
