@@ -523,3 +523,25 @@ def test_a_pages_deploy_that_names_its_branch_per_run_keeps_the_race_but_not_a_s
     (finding,) = saf310(job("{push: {branches: [main]}, pull_request: {}}", steps), preview=False)
     assert finding.fix.applicability.value == ("unsafe" if per_run else "safe")
     assert ("names the" in finding.fix.title) is per_run
+
+
+@pytest.mark.parametrize("steps, written", [
+    # unseen round 8, F6: a command only printed as a hint is not run
+    ("      - run: |\n          echo helm upgrade --install app oci://x/app\n", []),
+    ("      - run: echo 'next, git push origin main'\n", []),
+    ("      - run: echo ready && helm upgrade --install app ./chart\n", ["deploy:helm"]),
+    # F9: a redirection names no ref: the per-run tag it pushes is no floating branch
+    ("      - run: git push origin \"v$RUN\" 2> /dev/null\n", []),
+    ("      - run: git push origin gh-pages 2>&1\n", ["git:gh-pages"]),
+    # F4: a push by digest is untagged: the job that writes the manifest list names the tags
+    ("      - uses: docker/build-push-action@v6\n        with: {push: true, tags: a/b, "
+     "outputs: 'type=image,push-by-digest=true,push=true'}\n", []),
+    ("      - uses: docker/build-push-action@v6\n        with: {push: true, tags: a/b}\n", ["registry:docker:a/b"]),
+])
+def test_what_a_step_only_prints_redirects_or_pushes_by_digest_is_no_floating_target(steps, written):
+    text = job("{push: {branches: [main]}}", steps)
+    (task,) = workflow(text).tasks.values()
+    publishing = task.facet(Publishing)
+    # a name with a part only the run knows (`git:v*`) is no shared target
+    assert sorted(t for t in (publishing.targets if publishing else ()) if "*" not in t) == written
+    assert len(saf310(text, preview=False)) == len(written)

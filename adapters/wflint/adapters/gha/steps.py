@@ -10,7 +10,7 @@ import re
 
 from wflint.patterns import guarded, lazy
 
-from .targets import branch_floating, pages_branch_per_run, run_targets, uses_target, worst
+from .targets import branch_floating, pages_branch_per_run, run_targets, unprinted, uses_target, worst
 
 EXPR = lazy(r"\$\{\{.*?\}\}", re.S)
 STEP_REF = lazy(r"\bsteps\.([A-Za-z_][\w-]*)\.(outputs|outcome|conclusion)\b")
@@ -18,6 +18,7 @@ STEP_REF = lazy(r"\bsteps\.([A-Za-z_][\w-]*)\.(outputs|outcome|conclusion)\b")
 # afresh, so a group would spare it), or the push names one (`git -C dir push`).
 _ELSEWHERE = lazy(r"(?:^|[\s;&|(])(?:cd|pushd)\s|\bgit\s+clone\b")
 _OTHER_TREE = lazy(r"\s(?:-C|--git-dir|--work-tree)[\s=]")
+_REDIRECTS = lazy(r"(?:^|\s)\d*(?:>>?|<)&?\s*\S*")  # a command's own redirections: `2> /dev/null`, `>> log`
 _FORCE = lazy(r"(?:^|\s)(?:--force(?:-with-lease)?\b|-\w*f\w*\b|\+\S)")  # a push that may overwrite (-f, -uf, +ref)
 _GIT_PUSH = lazy(r"\bgit\s+(?:-\S+\s+(?:\S+\s+)?)*push\b([^\n;&|]*)")
 # Patterns that start with a word put what must come before it in a look-behind after it: a
@@ -356,14 +357,15 @@ def _run_effects(rec: dict, run: str, shell_vars: dict[str, str], step_env: dict
             if kind not in rec["files"]:
                 rec["files"].append(kind)
     if "push" in code:  # one of the hints
-        for match in _GIT_PUSH.finditer(code):
-            pushed = _expand(_pushed_ref(match.group(1)), variables)
+        for match in _GIT_PUSH.finditer(unprinted(code)):
+            args = _REDIRECTS.sub("", match.group(1))  # `2> /dev/null` names no ref
+            pushed = _expand(_pushed_ref(args), variables)
             if pushed == "(current)" and rec["branch"] and not rec["work_repo"] and not _ELSEWHERE.search(code, 0, match.start()):
                 pushed = rec["branch"]  # the branch the workspace's checkout named
-            target = "git:" + _push_target(match.group(1))
+            target = "git:" + _push_target(args)
             if target != "git:tags" and pushed != "(current)":
                 target = "git:" + (_pattern(re.sub(r"\$\{?\w+\}?|\$\(.*?\)", "${{x}}", pushed)) or "*")
-            remote = _remote_repository(match.group(1)) or rec["work_repo"]
+            remote = _remote_repository(args) or rec["work_repo"]
             if remote:  # another repository's branch: named with it, never this repository's
                 target = f"git:{remote}:{target[4:]}"
             if "*" not in target:  # an unknown branch conflicts with nothing in particular
@@ -371,7 +373,7 @@ def _run_effects(rec: dict, run: str, shell_vars: dict[str, str], step_env: dict
             # A plain push of the branch the run checked out adds to it or is refused (not a fast
             # forward): an older run can fail, never undo a newer one's commit, and a group would not
             # spare it (a queued run still pushes from its own commit). Not a race on the branch.
-            plain_current = (rec["own_commit"] and pushed == "(current)" and not remote and not _FORCE.search(match.group(1))
+            plain_current = (rec["own_commit"] and pushed == "(current)" and not remote and not _FORCE.search(args)
                              and not _ELSEWHERE.search(code, 0, match.start()) and not _OTHER_TREE.search(match.group(0)))
             add_target(rec, target, False if target == "git:tags" or plain_current else branch_floating(pushed))
     if publishing:

@@ -170,8 +170,21 @@ _STORAGE = guarded(r"aws(?<!\waws)\s+s3\s+(cp|sync|mv)\b|gsutil(?<!\wgsutil)\s+(
                    "s3", "gsutil", "azcopy")
 
 
+_PRINTED = lazy(r"(^|[;&|(]|\n)([ \t]*(?:echo|printf)\b[^\n;&|]*)")
+
+
+def unprinted(code: str) -> str:
+    """``code`` with what `echo` and `printf` print blanked out (same length, so offsets hold): a
+    command written out as a hint (`echo helm upgrade ...`) is not run."""
+    if "echo" not in code and "printf" not in code:
+        return code
+    return _PRINTED.sub(lambda m: m.group(1) + " " * len(m.group(2)), code)
+
+
 def run_targets(code: str) -> dict[str, bool | None]:
-    """The targets a `run:` script publishes to (lines with ``--dry-run`` publish nothing)."""
+    """The targets a `run:` script publishes to (lines with ``--dry-run`` publish nothing; nor
+    does a command `echo` only prints)."""
+    code = unprinted(code)
     if "${{" in code:
         code = EXPR.sub(lambda m: "${{" + "".join(m.group(1).split()) + "}}", code)  # one word per expression
     lines = code.splitlines()
@@ -245,6 +258,8 @@ def uses_target(name: str, with_: dict) -> tuple[str, bool | None] | None:
         if str(with_.get("push", "")).lower() != "true":
             return None
         tags = [t for t in re.split(r"[\n,]", given("tags")) if t.strip()]
+        if "push-by-digest=true" in given("outputs").replace(" ", "").lower():
+            return docker_target(tags), False  # untagged, by content digest: the manifest job tags it
         return docker_target(tags), worst(image_tag_floating(t) for t in tags) if tags else None
     if name in ("peaceiris/actions-gh-pages", "jamesives/github-pages-deploy-action"):
         branch = given("branch", "publish_branch") or "gh-pages"
