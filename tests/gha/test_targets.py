@@ -411,7 +411,9 @@ def test_the_schedule_gap_reads_cron_minutes_and_hours():
 
 
 @pytest.mark.parametrize("cluster", ["      - uses: helm/kind-action@v1\n", "      - uses: jupyterhub/action-k3s-helm@v4\n",
-                                     "      - run: kind create cluster --wait 60s\n", "      - run: minikube start\n"])
+                                     "      - run: kind create cluster --wait 60s\n", "      - run: minikube start\n",
+                                     # unseen round 8 (argo-rollouts, tetragon): k3s's install script, `make kind`
+                                     "      - run: curl -sfL https://get.k3s.io | sh -\n", "      - run: make kind\n"])
 def test_a_deploy_to_a_cluster_the_job_makes_itself_is_no_shared_target(cluster):
     """helm and kubectl after the job starts its own cluster (kind, k3s, minikube) deploy into
     that throwaway cluster: no other run or matrix instance shares it. Without it, they may."""

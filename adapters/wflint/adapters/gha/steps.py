@@ -133,7 +133,8 @@ def step_record(job_id: str, index: int, step: dict, pointer: tuple, lane: int |
 LOCAL_CLUSTER_ACTIONS = {"helm/kind-action", "jupyterhub/action-k3s-helm", "medyagh/setup-minikube",
                          "manusa/actions-setup-minikube", "nolar/setup-k3d-k3s", "absaoss/k3d-action",
                          "debianmaster/actions-k3s", "container-tools/kind-action", "engineerd/setup-kind"}
-_LOCAL_CLUSTER = lazy(r"\b(?:kind\s+create\s+cluster|minikube\s+start|k3d\s+cluster\s+create)\b")
+_LOCAL_CLUSTER = lazy(r"\b(?:kind\s+create\s+cluster|minikube\s+start|k3d\s+cluster\s+create"
+                      r"|get\.k3s\.io|make\s+kind)\b")  # k3s's install script; a make target named kind
 CLUSTER_TARGETS = ("deploy:helm", "deploy:kubectl")
 
 
