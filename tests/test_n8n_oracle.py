@@ -775,6 +775,16 @@ def test_the_done_branch_of_a_loop_reads_the_whole_body_and_is_executed_reads_no
 
 
 
+def at_least(name, x, y, left, right, nid):
+    """An IF (v2.2) whose true output takes the items where ``left`` >= ``right`` (numbers, loose)."""
+    return {"parameters": {"conditions": {
+        "options": {"caseSensitive": True, "leftValue": "", "typeValidation": "loose", "version": 2},
+        "conditions": [{"id": f"c{nid}", "leftValue": left, "rightValue": right,
+                        "operator": {"type": "number", "operation": "gte"}}], "combinator": "and"},
+        "options": {}}, "id": f"00000000-0000-4000-8000-0000000000{nid}", "name": name,
+        "type": "n8n-nodes-base.if", "typeVersion": 2.2, "position": [x, y]}
+
+
 def counter_loop(wid, expression):
     """Start → Init (page 0) → Increment (page = ``expression``) → Done? (page >= 3): true → Finished,
     false → Forward Prev (prev = Increment's page) → back into Increment: a loop carried by a read."""
@@ -782,12 +792,7 @@ def counter_loop(wid, expression):
         node = setter(name, x, y, field, value)
         node["parameters"]["assignments"]["assignments"][0]["type"] = "number"
         return node
-    done = {"parameters": {"conditions": {
-        "options": {"caseSensitive": True, "leftValue": "", "typeValidation": "loose", "version": 2},
-        "conditions": [{"id": "c3", "leftValue": "={{ $json.page }}", "rightValue": 3,
-                        "operator": {"type": "number", "operation": "gte"}}], "combinator": "and"},
-        "options": {}}, "id": "00000000-0000-4000-8000-0000000000e1", "name": "Done?",
-        "type": "n8n-nodes-base.if", "typeVersion": 2.2, "position": [600, 300]}
+    done = at_least("Done?", 600, 300, "={{ $json.page }}", 3, "e1")
     nodes = [number("Init", 200, 300, "page", "0"), number("Increment", 400, 300, "page", expression), done,
              setter("Finished", 800, 200, "f", "1"),
              number("Forward Prev", 800, 400, "prev", "={{ $('Increment').first().json.page }}")]
@@ -969,12 +974,7 @@ def test_a_retry_loop_back_into_where_an_ifs_sides_meet_is_a_later_pass_not_a_br
     doc["connections"]["Gate"]["main"][1] = [{"node": "Join", "type": "main", "index": 0}]
     doc["nodes"] = [n for n in doc["nodes"] if n["name"] != "B"]
     del doc["connections"]["B"]
-    check = {"parameters": {"conditions": {
-        "options": {"caseSensitive": True, "leftValue": "", "typeValidation": "loose", "version": 2},
-        "conditions": [{"id": "c2", "leftValue": "={{ $runIndex }}", "rightValue": 1,
-                        "operator": {"type": "number", "operation": "gte"}}], "combinator": "and"},
-        "options": {}}, "id": "00000000-0000-4000-8000-0000000000b3", "name": "Check",
-        "type": "n8n-nodes-base.if", "typeVersion": 2.2, "position": [1200, 300]}
+    check = at_least("Check", 1200, 300, "={{ $runIndex }}", 1, "b3")
     doc["nodes"] += [check, setter("Out", 1400, 200, "o", "1")]
     doc["connections"]["Join"] = {"main": [[{"node": "Check", "type": "main", "index": 0}]]}
     doc["connections"]["Check"] = {"main": [[{"node": "Out", "type": "main", "index": 0}],
