@@ -204,3 +204,45 @@ def test_artifact_matching_looks_names_up_and_compares_wildcards_as_before(monke
     assert [uploads.match(w) for w in wanted] == expected == [True, True, True, False]
     assert len(calls) < 50
     assert uploads.match("dist-1?") and not uploads.match("nothing-*")  # a wildcard download: compared
+
+
+def test_covered_names_by_index_are_those_a_scan_of_every_name_finds():
+    """Airflow's ``covering_prefixes`` looks names up in an index (``_Names``); it was a scan of
+    every name per effect, quadratic (unseen round 8: 55,000 SQL tasks, 430 s)."""
+    from wflint.adapters.airflow.effects import _covered, _Names
+
+    rng = random.Random(4)
+    parts = ["p", "ds", "t1", "t2", "x"]
+    names = sorted({f"sql:{rng.choice('ab')}/" + ".".join(rng.sample(parts, rng.randint(1, 3))) for _ in range(300)}
+                   | {f"gs://b/{rng.choice(['day', 'night'])}/{rng.randint(0, 20)}.avro" for _ in range(100)})
+
+    def scanned(resource: str) -> list[str]:
+        if "://" in resource:
+            prefix = resource.split("*")[0] if "*" in resource else resource
+            return [n for n in names if n != resource and n.startswith(prefix)]
+        conn, table = resource.split("/", 1)
+        return [n for n in names if n != resource and n.startswith(conn + "/") and n.endswith("." + table)]
+
+    index = _Names(names)
+    for resource in names[::3] + ["gs://b/day/", "gs://b/night/1*.avro", "sql:a/t1", "sql:b/ds.t2"]:
+        assert _covered(resource, index) == scanned(resource), resource
+
+
+def test_a_task_fanned_out_to_thousands_has_its_orderings_checked_without_a_walk_each(monkeypatch):
+    """GRA003 asks "is u → v implied?" only of a v with another way in: each of a wave's copies,
+    ordered after one task alone, is answered at once (unseen round 8: coherentdevs' SQL waves,
+    a walk of the whole fan-out per ordering)."""
+    from wflint.adapters import airflow
+    from wflint.engine import check_workflow
+    from wflint.rule import all_rules
+
+    body = "".join(f"    load_{w}_{i} = EmptyOperator(task_id='load_{w}_{i}')\n" for w in range(3) for i in range(200))
+    body += "".join(f"    load_{w}_199 >> [{', '.join(f'load_{w + 1}_{i}' for i in range(200))}]\n" for w in range(2))
+    text = f"from airflow.sdk import DAG\nfrom airflow.providers.standard.operators.empty import EmptyOperator\n" \
+           f"with DAG('waves'):\n{body}"
+    (wf,) = airflow.read("waves.py", text)
+    calls = []
+    real = graph.reaches
+    monkeypatch.setattr(graph, "reaches", lambda *a, **k: calls.append(a[1:3]) or real(*a, **k))
+    assert check_workflow(wf, [all_rules()["GRA003"]]).findings == []
+    assert calls == []

@@ -52,12 +52,23 @@ def read(path: str, text: str):
 def supports(workflow, change) -> bool:
     """Only declared orderings written in the file (``>>``, ``chain``, ``set_downstream``) are removed."""
     from wflint.finding import RemoveOrder
+
+    return isinstance(change, RemoveOrder) and (change.u, change.v) in _written_orderings(workflow)
+
+
+_WRITTEN: list = [None, 0, frozenset()]  # the last workflow asked about, its edge count, its pairs
+
+
+def _written_orderings(workflow) -> frozenset[tuple[str, str]]:
+    """The (u, v) of the declared orderings written in the file, made once per workflow: a fix
+    per group asks of each of its orderings, and a scan of every edge each time was quadratic."""
     from wflint.ir import EdgeKind
 
-    if not isinstance(change, RemoveOrder):
-        return False
-    return any(e.u == change.u and e.v == change.v and e.kind is EdgeKind.ORDER and e.location is not None
-               and e.location.pointer[:1] == ("edge",) for e in workflow.edges)
+    if _WRITTEN[0] is not workflow or _WRITTEN[1] != len(workflow.edges):
+        pairs = frozenset((e.u, e.v) for e in workflow.edges if e.kind is EdgeKind.ORDER and e.location is not None
+                          and e.location.pointer[:1] == ("edge",))
+        _WRITTEN[:] = [workflow, len(workflow.edges), pairs]
+    return _WRITTEN[2]
 
 
 def rewrite(text: str, workflow, changes) -> list:

@@ -7,6 +7,7 @@ sqlglot. Anything not renderable is replaced by a placeholder, never guessed.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import os
 import re
@@ -505,7 +506,7 @@ def covering_prefixes(tasks) -> None:
     connection (``project.dataset.table``). A prefix written is never taken for unrelated to an
     object read under it, nor a BigQuery load for unrelated to the query of its table."""
     tasks = list(tasks)
-    names = sorted({e.resource for t in tasks for e in t.effects})
+    names = _Names(sorted({e.resource for t in tasks for e in t.effects}))
     for task in tasks:
         have = {(e.resource, e.mode) for e in task.effects}
         for effect in list(task.effects):
@@ -515,15 +516,39 @@ def covering_prefixes(tasks) -> None:
                     task.effects.append(Effect(name, effect.mode, effect.location, effect.append))
 
 
-def _covered(resource: str, names: list[str]) -> list[str]:
+class _Names:
+    """The DAG's resource names, sorted, and indexed for ``_covered``: those under a prefix are one
+    run of the sorted list (found by bisection), and each SQL name is filed under its connection
+    and every dotted tail of its table (``sql:c/p.d.t`` under ``d.t`` and ``t``). A scan of every
+    name per effect was quadratic: 55,000 SQL tasks took minutes."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.sorted = names
+        self.tails: dict[tuple[str, str], list[str]] = {}
+        for name in names:
+            if name.startswith("sql:") and "/" in name:
+                conn, table = name.split("/", 1)
+                parts = table.split(".")
+                for i in range(1, len(parts)):
+                    self.tails.setdefault((conn, ".".join(parts[i:])), []).append(name)
+
+    def under(self, prefix: str) -> list[str]:
+        start = bisect.bisect_left(self.sorted, prefix)
+        end = start
+        while end < len(self.sorted) and self.sorted[end].startswith(prefix):
+            end += 1
+        return self.sorted[start:end]
+
+
+def _covered(resource: str, names: _Names) -> list[str]:
     """The other names of the DAG that ``resource`` stands for (or takes in)."""
     prefix = _prefix_of(resource)
     if prefix is not None:
-        return [n for n in names if n != resource and n.startswith(prefix)]
+        return [n for n in names.under(prefix) if n != resource]
     if not resource.startswith("sql:") or "/" not in resource:
         return []
     conn, table = resource.split("/", 1)
-    return [n for n in names if n != resource and n.startswith(conn + "/") and n.endswith("." + table)]
+    return [n for n in names.tails.get((conn, table), ()) if n != resource]
 
 
 def _prefix_of(resource: str) -> str | None:
