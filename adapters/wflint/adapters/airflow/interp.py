@@ -745,6 +745,9 @@ class Interpreter(DagBuilder, ModuleLoader):
             return timedelta_value(pos, kw)
         if isinstance(func, Sym):
             return self.call_symbol(func.name, pos, kw, node, scope)
+        if isinstance(func, ClassVal) and func.base in ("DAG", "models.DAG"):
+            # a repository's own DAG class (`class HMDAG(DAG)`): a DAG of the arguments it is given
+            return self.call_symbol(func.base, pos, kw, node, scope)
         if isinstance(func, ClassVal):
             return self.make_operator(func.name, pos, kw, node, custom=func)
         if isinstance(func, EitherVal):
