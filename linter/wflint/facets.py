@@ -112,6 +112,9 @@ class Structure(Facet):
 
     kind: str  # "marker" | "wait" | "gate" | "setup" (schema made before the work that fills it)
     what: str = ""  # in words, e.g. "EmptyOperator marker"
+    # a wait for a moment in time, not for data (Airflow's TimeSensor): beside work into a join that
+    # runs on the first success, it is a deadline ("the data, or at nine, whichever comes first")
+    clock: bool = False
 
 
 @dataclass(frozen=True)

@@ -307,10 +307,15 @@ def _duration(default: float, configured: float | None) -> Duration:
         else Duration(default, DurationSource.DEFAULT)
 
 
+# Sensors that wait for a time of day, a date or a delay, and nothing else: they check no data.
+CLOCK_SENSORS = {"TimeSensor", "TimeSensorAsync", "DateTimeSensor", "DateTimeSensorAsync", "TimeDeltaSensor",
+                 "TimeDeltaSensorAsync", "WaitSensor"}
+
+
 def _structure(base: str, sensor: bool, custom: bool) -> Structure | None:
     """Markers take no time; sensors wait for a condition; a latest-only gate skips old runs."""
     if sensor:
-        return Structure("wait", f"the sensor `{base}`")
+        return Structure("wait", f"the sensor `{base}`", clock=base in CLOCK_SENSORS)
     if custom:
         return None  # a repository's own subclass may do work: judged by what it does
     if base in MARKERS:

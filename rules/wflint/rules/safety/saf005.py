@@ -20,7 +20,8 @@ choice meet again before the join (two of its paths into one `one_success` task,
 as every task on the way is skipped when its routes are (`all_success`, or `one_success` with all
 its upstream tasks on the way; an `all_done` one runs anyway, and is reported); nor after branches whose trigger
 rules exclude each other (a fallback with `one_failed` and a normal path that needs the same
-tasks to succeed).
+tasks to succeed), nor where one branch is a wait for a time (`TimeSensor`, `DateTimeSensor`,
+`TimeDeltaSensor`): a deadline, "the data or nine o'clock, whichever comes first", by design.
 
 **Example.**
 
@@ -88,6 +89,8 @@ def check(ctx: Context) -> Iterator[Finding]:
             if not any(set(relaxation.declared_succ[b]) <= {task_id} and _fails_alone(ctx, b, concurrent)
                        for b in concurrent):
                 continue
+            if _trigger(task).needs_a_success and any(_clock(ctx, b) for b in concurrent):
+                continue  # a deadline: the work, or the time, whichever comes first (by design)
             if _trigger(task).needs_a_success and (_one_runs(ctx, choosers, concurrent)
                                                     or _one_route(ctx, choosers, concurrent)
                                                     or _alternatives(ctx, concurrent)):
@@ -98,6 +101,12 @@ def check(ctx: Context) -> Iterator[Finding]:
                 f"fails or skips on a failed branch, or, for cleanup that must run anyway, make it a "
                 f"teardown (Airflow: `.as_teardown()`), whose state the run's result ignores",
                 location=ctx.location_of(task_id), tasks=(task_id, *concurrent), related=related)
+
+
+def _clock(ctx: Context, task_id: str) -> bool:
+    """A wait for a moment in time (Airflow's TimeSensor), not for data: it does no work to fail."""
+    structure = ctx.workflow.tasks[task_id].facet(Structure)
+    return structure is not None and structure.clock
 
 
 def _fails_alone(ctx: Context, branch: str, branches: list[str]) -> bool:
