@@ -109,3 +109,54 @@ def test_one_success_over_work_and_a_time_sensor_is_a_deadline_by_design(airflow
         (wf,) = airflow.read(str(path), path.read_text())
         said[dag_id] = [f.tasks[0] for f in check_workflow(wf, [all_rules()["SAF005"]]).findings]
     assert said == {"deadline": [], "two_works": ["go"]}
+
+
+CHECKED = '''
+from datetime import datetime
+
+from airflow.sdk import DAG
+from airflow.providers.standard.operators.python import PythonOperator
+
+
+def load():
+    raise RuntimeError("load failed")
+
+
+def record(ti):
+    ti.xcom_push(key="status", value="FAIL")
+
+
+def final(ti):
+    status = ti.xcom_pull(task_ids="load_checker", key="status")
+    if status == "FAIL":
+        {then}
+
+
+with DAG("{dag_id}", start_date=datetime(2024, 1, 1), schedule=None):
+    extract = PythonOperator(task_id="extract", python_callable=print)
+    loading = PythonOperator(task_id="load", python_callable=load)
+    checker = PythonOperator(task_id="load_checker", python_callable=record, trigger_rule="one_failed")
+    other = PythonOperator(task_id="other", python_callable=print)
+    report = PythonOperator(task_id="final", python_callable=final, trigger_rule="all_done")
+    extract >> loading >> checker
+    extract >> other
+    [checker, other] >> report
+'''
+
+
+def test_an_all_done_join_that_raises_on_what_a_checker_recorded_fails_the_run(airflow_python, tmp_path):  # noqa: F811
+    """`final` (all_done) reads the FAIL its checker recorded and raises: the run fails, nothing
+    is hidden, and SAF005 says nothing (unseen round 8, F1). The same join that only prints it
+    lets the run succeed with `load` failed: SAF005 reports that one."""
+    shapes = {"reraises": 'raise ValueError("load failed")', "prints": 'print("load failed")'}
+    for dag_id, then in shapes.items():
+        (tmp_path / f"{dag_id}.py").write_text(CHECKED.format(dag_id=dag_id, then=then))
+    runs = dag_runs(airflow_python, tmp_path)
+    assert runs["reraises"]["tasks"]["final"] == "failed" and runs["reraises"]["state"] == "failed"
+    assert runs["prints"]["tasks"]["load"] == "failed" and runs["prints"]["state"] == "success"
+    said = {}
+    for dag_id in shapes:
+        path = tmp_path / f"{dag_id}.py"
+        (wf,) = airflow.read(str(path), path.read_text())
+        said[dag_id] = [f.tasks[0] for f in check_workflow(wf, [all_rules()["SAF005"]]).findings]
+    assert said == {"reraises": [], "prints": ["final"]}

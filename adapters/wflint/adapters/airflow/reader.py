@@ -438,7 +438,10 @@ _STATE_READERS = {"get_task_instances", "get_task_instance", "get_state", "get_p
 
 def _reads_states(fn: ast.FunctionDef, scope=None, depth: int = 0) -> bool:
     """Does the callable, or a helper of the file it calls (three calls deep), read task instances'
-    states (``dag_run.get_task_instances()``, ``ti.state``)?"""
+    states (``dag_run.get_task_instances()``, ``ti.state``), or pull what the tasks before it
+    recorded and raise (a checker's "FAIL" read back, the run failed on it)?"""
+    if _callable_pulls(fn) and any(isinstance(node, ast.Raise) for node in ast.walk(fn)):
+        return True
     for node in ast.walk(fn):
         if isinstance(node, ast.Attribute) and (node.attr in _STATE_READERS or node.attr == "state"):
             return True

@@ -34,8 +34,9 @@ tasks to succeed), nor where one branch is a wait for a time (`TimeSensor`, `Dat
 `none_failed_min_one_success` after a branch choice. A cleanup task that must run whatever
 happened (releasing a lock, deleting a cluster) is a teardown (`.as_teardown()`): the run's result
 ignores its state, so the failure still shows, and teardowns are not reported; nor is a join whose
-own code reads the states of the tasks before it (a notifier that reports what failed). The choice
-is the author's: no automatic fix.
+own code reads the states of the tasks before it (a notifier that reports what failed), or pulls
+what they recorded and raises (a checker's "FAIL" read back fails the run). The choice is the
+author's: no automatic fix.
 """
 from __future__ import annotations
 
