@@ -30,85 +30,112 @@ def execution_order(names: list[str], children: dict[str, list[tuple[str, int, i
     connections that close a loop, which v0's search for the chains feeding a Merge does not climb
     (the way back into Loop Over Items comes after the pass, not before it). ``forced_log``
     collects the multi-input nodes whose other inputs v0 had to force."""
-    key = lambda n: (position[n][1], position[n][0])
+    run = _Execution(children, wired, position, v1, done_outputs or {}, silent, back, forced_log)
     if start is None:
         has_parent = {v for kids in children.values() for v, _, _ in kids}
         roots = [n for n in names if n not in has_parent]
     else:
         roots = [start]
-    roots.sort(key=lambda n: (n not in triggers, key(n)))  # an execution starts at a trigger
-    ran: list[str] = []
-    seen: set[str] = set()
-    waiting: dict[str, set[int]] = {}
-    stack: deque[str] = deque()
+    roots.sort(key=lambda n: (n not in triggers, run.key(n)))  # an execution starts at a trigger
     pending_roots = deque(roots)
-    parents: dict[str, list[str]] = {}  # for v0's forced chains only
-    for u, kids in children.items() if not v1 else ():
-        for v, _, _ in kids:
-            if (u, v) not in back:
-                parents.setdefault(v, []).append(u)
-    done_outputs = done_outputs or {}
-    after_loops: list[str] = []  # children of a loop's done output, due when its body has run
-    # v1: (stack length before a loop's first run put its body in front, the loop) and the loop's
-    # done children: the body runs through its passes right there, then the done output, before
-    # what was on the stack below it (measured on n8n 2.8.4: a lower sibling reads the done child)
-    marks: list[tuple[int, str]] = []
-    parked: dict[str, list[str]] = {}
     while True:
-        while stack or marks:
-            if marks and len(stack) <= marks[-1][0]:
-                _, loop = marks.pop()
-                due = parked.pop(loop, [])
-                if waiting:  # a Merge of the body still waits: the pass ends when nothing else runs
-                    after_loops += due
-                else:
-                    due.sort(key=key)
-                    stack.extendleft(reversed(due))
-                continue
-            node = stack.popleft()
-            if node in seen:
-                continue  # a second run (once per branch) keeps its first place
-            seen.add(node)
-            ran.append(node)
-            ready: list[str] = []
-            below = len(stack)
-            for child, out, index in children.get(node, ()):
-                if child in seen or child in ready or (node, out) in silent:
-                    continue
-                if done_outputs.get(node) == out:
-                    if v1:
-                        parked.setdefault(node, []).append(child)
-                        if not marks or marks[-1][1] != node:
-                            marks.append((below, node))
-                    else:
-                        after_loops.append(child)
-                    continue
-                if len(wired.get(child, ())) > 1:
-                    first_data = child not in waiting
-                    arrived = waiting.setdefault(child, set())
-                    arrived.add(index)
-                    if not arrived >= wired[child]:
-                        if first_data and not v1:
-                            forced = _forced(child, node, children, parents, seen, set(stack) | set(ready), silent)
-                            if forced and forced_log is not None:
-                                forced_log.append(child)
-                            ready += forced
-                        continue
-                    waiting.pop(child)
-                ready.append(child)
-            if v1:
-                if len(ready) > 1:
-                    ready.sort(key=key)
-                stack.extendleft(reversed(ready))
-            else:
-                stack.extend(ready)
-        idle = _when_idle(waiting, seen, after_loops, pending_roots, children, back)
+        run.drain()
+        idle = _when_idle(run.waiting, run.seen, run.after_loops, pending_roots, children, back)
         if idle is None:
             break
-        stack.append(idle)
+        run.stack.append(idle)
     if start is None:
-        ran.extend(n for n in names if n not in seen)
-    return ran
+        run.ran.extend(n for n in names if n not in run.seen)
+    return run.ran
+
+
+class _Execution:
+    """The state of one simulated execution (``execution_order``): the stack, what ran, the nodes
+    waiting for more inputs, and the loops whose done output is due."""
+
+    def __init__(self, children: dict[str, list[tuple[str, int, int]]], wired: dict[str, set[int]],
+                 position: dict[str, tuple[float, float]], v1: bool, done_outputs: dict[str, int],
+                 silent: Set[tuple[str, int]], back: Set[tuple[str, str]], forced_log: list[str] | None) -> None:
+        self.children, self.wired, self.position, self.v1 = children, wired, position, v1
+        self.done_outputs, self.silent, self.forced_log = done_outputs, silent, forced_log
+        self.ran: list[str] = []
+        self.seen: set[str] = set()
+        self.waiting: dict[str, set[int]] = {}
+        self.stack: deque[str] = deque()
+        self.parents: dict[str, list[str]] = {}  # for v0's forced chains only
+        for u, kids in children.items() if not v1 else ():
+            for v, _, _ in kids:
+                if (u, v) not in back:
+                    self.parents.setdefault(v, []).append(u)
+        self.after_loops: list[str] = []  # children of a loop's done output, due when its body has run
+        # v1: (stack length before a loop's first run put its body in front, the loop) and the
+        # loop's done children: the body runs through its passes right there, then the done output,
+        # before what was on the stack below it (measured on n8n 2.8.4: a lower sibling reads it)
+        self.marks: list[tuple[int, str]] = []
+        self.parked: dict[str, list[str]] = {}
+
+    def key(self, n: str) -> tuple[float, float]:
+        return self.position[n][1], self.position[n][0]
+
+    def drain(self) -> None:
+        """Run what is on the stack, and each loop's done output once its body has drained."""
+        while self.stack or self.marks:
+            if self.marks and len(self.stack) <= self.marks[-1][0]:
+                self.release_done()
+                continue
+            node = self.stack.popleft()
+            if node in self.seen:
+                continue  # a second run (once per branch) keeps its first place
+            self.seen.add(node)
+            self.ran.append(node)
+            ready = self.ready_after(node)
+            if self.v1:
+                if len(ready) > 1:
+                    ready.sort(key=self.key)
+                self.stack.extendleft(reversed(ready))
+            else:
+                self.stack.extend(ready)
+
+    def release_done(self) -> None:
+        _, loop = self.marks.pop()
+        due = self.parked.pop(loop, [])
+        if self.waiting:  # a Merge of the body still waits: the pass ends when nothing else runs
+            self.after_loops += due
+        else:
+            due.sort(key=self.key)
+            self.stack.extendleft(reversed(due))
+
+    def ready_after(self, node: str) -> list[str]:
+        """The children ``node``'s run starts: not a loop's done output (due later), nor a node
+        still waiting for data on another wired input (v0 forces the chains that feed it)."""
+        ready: list[str] = []
+        below = len(self.stack)
+        for child, out, index in self.children.get(node, ()):
+            if child in self.seen or child in ready or (node, out) in self.silent:
+                continue
+            if self.done_outputs.get(node) == out:
+                if self.v1:
+                    self.parked.setdefault(node, []).append(child)
+                    if not self.marks or self.marks[-1][1] != node:
+                        self.marks.append((below, node))
+                else:
+                    self.after_loops.append(child)
+                continue
+            if len(self.wired.get(child, ())) > 1:
+                first_data = child not in self.waiting
+                arrived = self.waiting.setdefault(child, set())
+                arrived.add(index)
+                if not arrived >= self.wired[child]:
+                    if first_data and not self.v1:
+                        forced = _forced(child, node, self.children, self.parents, self.seen,
+                                         set(self.stack) | set(ready), self.silent)
+                        if forced and self.forced_log is not None:
+                            self.forced_log.append(child)
+                        ready += forced
+                    continue
+                self.waiting.pop(child)
+            ready.append(child)
+        return ready
 
 
 def loop_bodies(children: dict[str, list[tuple[str, int, int]]], done_outputs: dict[str, int],
