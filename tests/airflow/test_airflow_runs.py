@@ -9,6 +9,17 @@ from wflint.adapters import airflow
 from wflint.engine import check_workflow
 from wflint.rule import all_rules
 
+
+def joins_reported(folder, dag_ids) -> dict[str, list[str]]:
+    """Each DAG file's SAF005 findings, by the join they are on."""
+    said = {}
+    for dag_id in dag_ids:
+        path = folder / f"{dag_id}.py"
+        (wf,) = airflow.read(str(path), path.read_text())
+        said[dag_id] = [f.tasks[0] for f in check_workflow(wf, [all_rules()["SAF005"]]).findings]
+    return said
+
+
 CHOICE = '''
 import datetime as dt
 
@@ -59,11 +70,7 @@ def test_one_success_after_routes_of_one_choice_that_meet_again_hides_no_failure
     assert runs["rejoined"]["tasks"]["answer"] == "upstream_failed" and runs["rejoined"]["state"] == "failed"
     assert runs["runs_anyway"]["tasks"]["decline"] == "failed"
     assert runs["runs_anyway"]["tasks"]["answer"] == "success" and runs["runs_anyway"]["state"] == "success"
-    said = {}
-    for dag_id in runs:
-        path = tmp_path / f"{dag_id}.py"
-        (wf,) = airflow.read(str(path), path.read_text())
-        said[dag_id] = [f.tasks[0] for f in check_workflow(wf, [all_rules()["SAF005"]]).findings]
+    said = joins_reported(tmp_path, runs)
     # `meet` too: run all_done, it carries a failed `ask` or `study` on to a successful run
     assert said == {"rejoined": [], "runs_anyway": ["meet", "answer"]}
 
@@ -103,11 +110,7 @@ def test_one_success_over_work_and_a_time_sensor_is_a_deadline_by_design(airflow
     for dag_id in shapes:
         assert runs[dag_id]["tasks"]["ready"] == "failed" and runs[dag_id]["tasks"]["go"] == "success", dag_id
         assert runs[dag_id]["state"] == "success", dag_id
-    said = {}
-    for dag_id in shapes:
-        path = tmp_path / f"{dag_id}.py"
-        (wf,) = airflow.read(str(path), path.read_text())
-        said[dag_id] = [f.tasks[0] for f in check_workflow(wf, [all_rules()["SAF005"]]).findings]
+    said = joins_reported(tmp_path, shapes)
     assert said == {"deadline": [], "two_works": ["go"]}
 
 
@@ -154,9 +157,5 @@ def test_an_all_done_join_that_raises_on_what_a_checker_recorded_fails_the_run(a
     runs = dag_runs(airflow_python, tmp_path)
     assert runs["reraises"]["tasks"]["final"] == "failed" and runs["reraises"]["state"] == "failed"
     assert runs["prints"]["tasks"]["load"] == "failed" and runs["prints"]["state"] == "success"
-    said = {}
-    for dag_id in shapes:
-        path = tmp_path / f"{dag_id}.py"
-        (wf,) = airflow.read(str(path), path.read_text())
-        said[dag_id] = [f.tasks[0] for f in check_workflow(wf, [all_rules()["SAF005"]]).findings]
+    said = joins_reported(tmp_path, shapes)
     assert said == {"reraises": [], "prints": ["final"]}

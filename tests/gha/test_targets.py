@@ -547,3 +547,12 @@ def test_what_a_step_only_prints_redirects_or_pushes_by_digest_is_no_floating_ta
     # a name with a part only the run knows (`git:v*`) is no shared target
     assert sorted(t for t in (publishing.targets if publishing else ()) if "*" not in t) == written
     assert len(saf310(text, preview=False)) == len(written)
+
+
+@pytest.mark.parametrize("script, written", [
+    ("mkdocs gh-deploy --force", ["git:gh-pages"]),  # a site tool's push: a write of the branch
+    ("ghp-import -n -p -f site -b docs-site", ["git:docs-site"]),
+    ("npx wrangler pages deploy site --branch=$BRANCH", []),  # a deploy, no branch of this repository
+])
+def test_a_script_that_pushes_a_named_branch_writes_it(script, written):
+    assert _writes(job("{push: {branches: [main]}}", f"      - run: {script}\n")) == {"ship": written}

@@ -380,10 +380,10 @@ def _run_effects(rec: dict, run: str, shell_vars: dict[str, str], step_env: dict
     if publishing:
         for resource, floating in run_targets(_expand(code, variables) if variables else code).items():
             add_target(rec, resource, floating)
-        if "pages" in code and "deploy:wrangler" in rec["targets"] and pages_branch_per_run(code):
-            rec["named_per_run"].append("deploy:wrangler")
             if resource.startswith("git:") and "$" not in resource and resource not in rec["writes"]:
                 rec["writes"].append(resource)
+        if "pages" in code and "deploy:wrangler" in rec["targets"] and pages_branch_per_run(code):
+            rec["named_per_run"].append("deploy:wrangler")
     if "gh " in code:
         rec["api_calls"] += len(_GH_API.findall(code))
     if "api.github.com" in code:

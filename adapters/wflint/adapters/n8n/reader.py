@@ -1084,10 +1084,10 @@ def _joins(task: Task, node: dict, inputs: list[tuple], labels: dict, v1: bool, 
 def _passes_on_without(params: dict, idx: int, version: float) -> bool:
     """Whether a Merge whose input ``idx`` is unwired still outputs what its wired inputs bring,
     as without it: append concatenates the inputs (an unwired one adds nothing), v1's passThrough
-    outputs one chosen input, as v3's chooseBranch does, and v2.x's combining modes return the input that has data when the
-    other has none (MergeV2.node.js, run on n8n 2.8.4): by position, and by fields where the join
-    mode keeps what does not match (v2.1; v2.0 first checks that the fields are in both inputs
-    and fails). Other combining modes output nothing, or something else, without it."""
+    and v3's chooseBranch output one chosen input, and v2.x's combining modes return the input that
+    has data when the other has none (MergeV2.node.js, run on n8n 2.8.4): by position, and by fields
+    where the join mode keeps what does not match (v2.1; v2.0 first checks that the fields are in
+    both inputs and fails). Other combining modes output nothing, or something else, without it."""
     mode = params.get("mode") or "append"  # every version's default
     if mode == "append":
         return True

@@ -82,7 +82,8 @@ def scan(source: str, python: bool = False) -> Scan:
             refs.append(ref)
     for m in (_PY_DOT if python else _DOT).finditer(source):
         if not (inert and _inside(inert, m.start())):
-            refs.append(Reference(m.group(1), m.group(0), fallback=not python and _after_alternative(source, m.start(), inert)))
+            fallback = not python and _after_alternative(source, m.start(), inert)
+            refs.append(Reference(m.group(1), m.group(0), fallback=fallback))
     reads_input = own_input or bool((_PY_INPUT if python else _INPUT).search(source))
     return Scan(refs, reads_input)
 

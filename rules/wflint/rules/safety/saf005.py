@@ -18,10 +18,11 @@ between empty paths), the failure stops them all and the join sees it: not repor
 chosen one's failure fails the join (Airflow: upstream_failed). That holds too where routes of the
 choice meet again before the join (two of its paths into one `one_success` task, then on), as long
 as every task on the way is skipped when its routes are (`all_success`, or `one_success` with all
-its upstream tasks on the way; an `all_done` one runs anyway, and is reported); nor after branches whose trigger
-rules exclude each other (a fallback with `one_failed` and a normal path that needs the same
-tasks to succeed), nor where one branch is a wait for a time (`TimeSensor`, `DateTimeSensor`,
-`TimeDeltaSensor`): a deadline, "the data or nine o'clock, whichever comes first", by design.
+its upstream tasks on the way; an `all_done` one runs anyway, and is reported). Nor is it reported
+after branches whose trigger rules exclude each other (a fallback with `one_failed` and a normal
+path that needs the same tasks to succeed), nor where one branch is a wait for a time
+(`TimeSensor`, `DateTimeSensor`, `TimeDeltaSensor`): a deadline, "the data or nine o'clock,
+whichever comes first", by design.
 
 **Example.**
 

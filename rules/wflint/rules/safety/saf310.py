@@ -66,8 +66,8 @@ that pushes only on `main`), or another instance of it (a Cloudflare Pages deplo
 is worked out per run: a preview per commit beside production): the job-level group holds those
 runs too, and a newer pending one replaces theirs. It is not offered for a matrix job whose
 instances share a target (one group would serialize, and by default cancel, their instances); where
-each instance deploys its own (`environment: ${{ matrix.env }}`),
-the key names it and the instances still run side by side.
+each instance deploys its own (`environment: ${{ matrix.env }}`), the key names it and the instances
+still run side by side.
 """
 from __future__ import annotations
 
@@ -112,14 +112,8 @@ def check(ctx: Context) -> Iterator[Finding]:
             opt_in = confidence is Confidence.LOW or publishing.callable and not publishing.mutable
             # A job-level group holds every run of the job, those that write nothing too: a newer
             # pending one would replace theirs (a pull request's checks cancelled).
-            also = publishing.quiet_runs
-            per_run = publishing.named_per_run
-            why = (f" (opt-in: the group also holds its runs on {', '.join(also)}, which write none of these; a "
-                   "newer pending run replaces theirs)" if also else
-                   f" (opt-in: the job names the {', '.join(f'`{t}`' for t in per_run)} target it deploys per run, a "
-                   "preview per commit beside production, and the group would hold every run of them; a newer "
-                   "pending run replaces theirs: key it by what names the target)" if per_run else "")
-            fix = Fix(Applicability.UNSAFE if opt_in or also or per_run else Applicability.SAFE,
+            why = _held_too(publishing)
+            fix = Fix(Applicability.UNSAFE if opt_in or why else Applicability.SAFE,
                       f"add `concurrency: {{group: {group}, cancel-in-progress: false{extra}}}` to `{job_id}`" + why,
                       (AddConcurrency(job_id, group, queue),))
         yield ctx.finding(
@@ -131,3 +125,17 @@ def check(ctx: Context) -> Iterator[Finding]:
             # per tag or a scheduled bot rests on what the file does not say.
             preview=confidence is not Confidence.HIGH,
         )
+
+
+def _held_too(publishing: Publishing) -> str:
+    """Why a job-level group would also hold runs that write none of the targets, or another
+    instance of them ("" where it would not): then a newer pending run replaces theirs."""
+    if publishing.quiet_runs:
+        return (f" (opt-in: the group also holds its runs on {', '.join(publishing.quiet_runs)}, which write none "
+                "of these; a newer pending run replaces theirs)")
+    if publishing.named_per_run:
+        named = ", ".join(f"`{t}`" for t in publishing.named_per_run)
+        return (f" (opt-in: the job names the {named} target it deploys per run, a preview per commit beside "
+                "production, and the group would hold every run of them; a newer pending run replaces theirs: "
+                "key it by what names the target)")
+    return ""
