@@ -22,7 +22,7 @@ def tables_in_sql(sql: str, dialect: str | None = None) -> dict[str, Mode] | Non
     from sqlglot import exp
 
     statements = _parse(sql, dialect)
-    if statements is None or any(s is not None and s.find(exp.Anonymous) for s in statements):
+    if statements is None or any(s is not None and _calls_unknown(s) for s in statements):
         return None  # a function sqlglot does not know (a stored procedure, a UDF) may write anything
     out: dict[str, Mode] = {}
     for statement in statements:
@@ -49,6 +49,28 @@ def tables_in_sql(sql: str, dialect: str | None = None) -> dict[str, Mode] | Non
                 out[name] = Mode.READ
     out.pop("", None)
     return out
+
+
+# Built-in functions of the warehouses that sqlglot parses as unknown calls but that only compute a
+# value (JSON, arrays, text, dates, ids): a query that uses them still writes only what it says.
+# Anything else sqlglot does not know may be a procedure or a UDF that writes: the SQL is unread.
+PURE_BUILTINS = frozenset("""
+    jsonb_array_elements jsonb_array_elements_text json_array_elements json_array_elements_text
+    jsonb_build_array jsonb_build_object json_build_array json_build_object jsonb_typeof json_typeof
+    jsonb_each jsonb_each_text json_each json_each_text jsonb_object_keys json_object_keys
+    jsonb_extract_path jsonb_extract_path_text jsonb_agg jsonb_set jsonb_strip_nulls jsonb_pretty
+    to_jsonb to_json row_to_json array_to_json jsonb_array_length json_array_length
+    uuid_generate_v4 age cardinality make_date regexp_split_to_array regexp_split_to_table
+    regexp_matches regexp_match octet_length parse_date parse_timestamp format_date format_timestamp
+    zeroifnull iff try_to_number try_to_date object_construct array_construct
+""".split())
+
+
+def _calls_unknown(statement) -> bool:
+    """Does the statement call a function neither sqlglot nor ``PURE_BUILTINS`` knows?"""
+    from sqlglot import exp
+
+    return any(call.name.lower() not in PURE_BUILTINS for call in statement.find_all(exp.Anonymous))
 
 
 ALL_COLUMNS = "#*"  # what a read of every column (``SELECT *``) shares with any update of one

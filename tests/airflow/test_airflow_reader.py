@@ -1040,3 +1040,44 @@ with DAG("dead"):
     m >> r
 ''')["dead"]
     assert any(e.kind is EdgeKind.IMPLICIT and (e.u, e.v) == ("refine", "merge") for e in wf.edges) is pulls
+
+
+def test_asset_inlets_and_outlets_are_not_a_tasks_whole_effects():
+    """Assets are lineage a task declares; its callable may still read what the task before it
+    wrote (round 9 F1): the ordering is presumed needed, no PAR001."""
+    result = run("check", "-", "--stdin-format", "airflow", "--format", "json", "--fail-on", "never", input='''
+from airflow.sdk import DAG, Asset, task
+plays, gold = Asset("delta://silver/plays"), Asset("delta://gold/picks")
+with DAG("lineage"):
+    @task(inlets=[plays])
+    def generate_a():
+        return write_table_a()
+    @task(inlets=[plays])
+    def generate_b():
+        return write_table_b()
+    @task(outlets=[gold])
+    def consolidate():
+        return merge_tables()
+    generate_a() >> generate_b() >> consolidate()
+''')
+    assert result.json()["findings"] == []
+    (wf,) = airflow.read("lineage.py", '''
+from airflow.sdk import DAG, Asset, task
+with DAG("lineage"):
+    @task(outlets=[Asset("delta://gold/picks")])
+    def consolidate():
+        return merge_tables()
+    consolidate()
+''')
+    task = wf.tasks["consolidate"]
+    assert task.opaque and [(e.resource, e.mode) for e in task.effects] == [("asset:delta://gold/picks", Mode.WRITE)]
+
+
+def test_sql_with_builtin_json_functions_is_read():
+    """Postgres's JSON functions are calls sqlglot does not name, but built-ins that only compute:
+    the statement's tables are read; a call of an unknown function (a UDF) still leaves it unread."""
+    sql = ("TRUNCATE ods.actions; INSERT INTO ods.actions SELECT elem->>'a' FROM stg.raw, "
+           "LATERAL (SELECT value AS elem FROM jsonb_array_elements(CASE WHEN jsonb_typeof(d::jsonb) = 'array' "
+           "THEN d::jsonb ELSE jsonb_build_array(d::jsonb) END)) AS x")
+    assert dict(tables_in_sql(sql, "postgres")) == {"ods.actions": Mode.WRITE, "stg.raw": Mode.READ}
+    assert tables_in_sql("INSERT INTO ods.actions SELECT refresh_everything() FROM stg.raw", "postgres") is None

@@ -45,7 +45,9 @@ _JINJA_OTHER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 
 
 def task_effects(ts: TaskState) -> tuple[list[Effect], bool]:
-    """(effects, known): known when the effects come from SQL that parsed, or from annotations."""
+    """(effects, known): known when the effects come from SQL that parsed. Asset inlets and outlets
+    are effects but never the whole of them: they are lineage a task declares (and events that
+    start other DAGs), while its callable may read and write anything else."""
     effects: list[Effect] = []
     known = False
     sql_effects = _sql_effects(ts)
@@ -55,10 +57,7 @@ def task_effects(ts: TaskState) -> tuple[list[Effect], bool]:
     for key, mode in (("outlets", Mode.WRITE), ("inlets", Mode.READ)):
         value = ts.kwargs.get(key)
         items = value if isinstance(value, (list, tuple)) else [value]
-        for item in items:
-            if isinstance(item, AssetVal):
-                effects.append(Effect(f"asset:{item.uri}", mode))
-                known = True
+        effects += [Effect(f"asset:{item.uri}", mode) for item in items if isinstance(item, AssetVal)]
     for text in _command_strings(ts):
         for resource, mode in _paths(text):
             effects.append(Effect(resource, mode))
