@@ -1081,3 +1081,48 @@ def test_sql_with_builtin_json_functions_is_read():
            "THEN d::jsonb ELSE jsonb_build_array(d::jsonb) END)) AS x")
     assert dict(tables_in_sql(sql, "postgres")) == {"ods.actions": Mode.WRITE, "stg.raw": Mode.READ}
     assert tables_in_sql("INSERT INTO ods.actions SELECT refresh_everything() FROM stg.raw", "postgres") is None
+
+
+def test_task_group_namespace_and_builtins_range_are_read_whole():
+    """Round 9 F2/F3: ``SimpleNamespace(a=task)`` is an object whose attributes are its keywords,
+    and ``from builtins import range`` is the builtin (DagBag loads the same graph: oracle fixture)."""
+    path = FIX / "namespaces_and_builtins.py"
+    (wf,) = airflow.read(str(path), path.read_text())
+    assert Unresolved not in wf.facets
+    assert edges(wf) == {("setup.check_access", "setup.make_bucket"), ("setup.make_bucket", "load"),
+                         ("load", "publish_0"), ("load", "publish_1")}
+
+
+@pytest.mark.parametrize("source, says", [
+    ('''
+from airflow.providers.standard.operators.bash import BashOperator
+from company.dags import make_dag
+with make_dag("job2") as dag:
+    a = BashOperator(task_id="a", bash_command="echo a")
+    a >> BashOperator(task_id="b", bash_command="echo b")
+''', "comes from `make_dag(…)`, a call wflint cannot follow"),
+    ('''
+from airflow import DAG
+from company.steps import *
+with DAG(dag_id="job1", schedule="@once"):
+    check = STEPS.auth_check("id1")
+    STEPS.pipeline([check, STEPS.pod({"task_id": "job1"})])
+''', "no task of it could be read: calls wflint cannot follow may make them (`STEPS.auth_check` at line 5"),
+])
+def test_a_dag_whose_tasks_all_come_from_unfollowed_calls_says_so(source, says):
+    """Round 9 BUG1: a company helper that makes the DAG or all of its tasks leaves nothing read;
+    WFL003 says so instead of "all checks passed"."""
+    result = run("check", "-", "--stdin-format", "airflow", "--format", "json", "--fail-on", "never", input=source)
+    (finding,) = result.json()["findings"]
+    assert finding["code"] == "WFL003" and says in finding["message"] + " " + finding.get("detail", ""), finding
+
+
+def test_code_an_import_never_runs_is_not_a_dag_context():
+    result = run("check", "-", "--stdin-format", "airflow", "--format", "json", "--fail-on", "never", input='''
+from airflow import DAG
+from company.dags import make_dag
+if __name__ == "__main__":
+    with make_dag("local") as dag:
+        pass
+''')
+    assert result.json()["findings"] == []

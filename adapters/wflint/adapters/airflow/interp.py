@@ -218,7 +218,14 @@ class Interpreter(DagBuilder, ModuleLoader):
 
     def import_from(self, node: ast.ImportFrom, scope: Scope) -> None:
         """``from m import x``: from the repository's own module ``m`` (absolute or relative) where
-        there is one; airflow names canonically; anything else an opaque module name."""
+        there is one; airflow names canonically; anything else an opaque module name. ``builtins``
+        (python-future's ``from builtins import range``) is the interpreter's own module, found before
+        any file of the repository: its names are the builtins."""
+        if node.module == "builtins" and not node.level:
+            for alias in node.names:
+                if alias.name != "*":
+                    scope.set(alias.asname or alias.name, _BUILTINS.get(alias.name, UNKNOWN))
+            return
         module = None
         if node.level or not (node.module or "").startswith("airflow"):
             importer = scope.get("__file__")
@@ -711,6 +718,9 @@ class Interpreter(DagBuilder, ModuleLoader):
                     and not self._in_operator_arguments():
                 self.mark_dynamic(f"a call at line {getattr(self.site(node), 'lineno', '?')} could not be followed "
                                   "(it is given the DAG: it may make its tasks)", kw["dag"])
+            elif value is UNKNOWN and self.dag_stack and len(self.dag_stack[-1].unfollowed) < UNFOLLOWED_KEPT \
+                    and not isinstance(func, (Sym, ClassVal)) and not self._in_operator_arguments():
+                self.dag_stack[-1].unfollowed.append((getattr(self.site(node), "lineno", 0), _callee_text(node)))
             return value
         finally:
             if anchored:
@@ -954,13 +964,16 @@ class PathVal:
 
 
 def _call_stdlib(path: str, pos, kw):
-    """The few standard-library calls whose result is knowable: ``Path(...)``, ``functools.partial``."""
+    """The few standard-library calls whose result is knowable: ``Path(...)``, ``functools.partial``,
+    ``SimpleNamespace(a=...)`` (a task group may return its tasks in one)."""
     if path in ("pathlib.Path", "pathlib.PurePath"):
         return PathVal(pos[0]) if pos and isinstance(pos[0], str) else UNKNOWN
     if path == "functools.partial" and pos:
         return BoundPartial(pos[0], tuple(pos[1:]), dict(kw))
     if path == "functools.reduce" and len(pos) in (2, 3) and not kw:
         return _reduce(*pos)
+    if path in ("types.SimpleNamespace", "argparse.Namespace") and not pos:  # its attributes are its keywords
+        return InstanceVal(NamespaceVal(path.rsplit(".", 1)[1]), dict(kw))
     if path == "typing.cast" and len(pos) == 2 and not kw:
         return pos[1]  # a type checker's hint: the value itself at run time
     if path in ("copy.copy", "copy.deepcopy") and len(pos) == 1 and not kw:
@@ -1070,6 +1083,15 @@ def _set_method(target: SetList, name: str, pos):
     except TypeError:
         return UNKNOWN
     return UNKNOWN
+
+
+UNFOLLOWED_KEPT = 3  # calls named where a DAG's tasks may all come from calls wflint cannot follow
+
+
+def _callee_text(node: ast.Call) -> str:
+    """The called name as written, short: ``COMMON.getTask``, ``make_tasks``."""
+    text = ast.unparse(node.func)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _module_or_sym(path: str):

@@ -125,6 +125,7 @@ class DagState:
     conditional_edges: dict = field(default_factory=dict)
     imported: bool = False  # made while a repository module's body ran: not a DAG of this file
     notes: list = field(default_factory=list)  # why parts of this DAG could not be resolved
+    unfollowed: list = field(default_factory=list)  # (line, callee) of the first calls in its context not followed
 
     def release(self) -> None:
         """Drop the links that make this state one cycle (task → DAG → tasks, group → children →

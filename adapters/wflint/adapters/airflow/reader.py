@@ -88,6 +88,9 @@ def read_dag_file(path: str, text: str, pools: dict[str, int] | None = None) -> 
             # This DAG's own reasons; the file's when they were found outside any DAG (an import).
             why = _grouped(dag.notes or interp.notes)
             workflow.put(Unresolved(why or ("part of the DAG could not be resolved statically",)))
+        elif not workflow.tasks and dag.unfollowed:  # unknown is not none: its tasks may come from these
+            calls = ", ".join(f"`{name}` at line {line}" for line, name in sorted(dag.unfollowed))
+            workflow.put(Unresolved((f"no task of it could be read: calls wflint cannot follow may make them ({calls})",)))
         if dag.factory:
             workflow.put(ReadAsIfCalled(dag.factory, called_elsewhere(path, dag.factory)))
     for dag in interp.dags:
@@ -123,6 +126,11 @@ def _nothing_read(path: str, module: ast.Module) -> None:
     tops = [n.name for n in module.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
     if any(called_elsewhere(path, name) for name in tops):
         return
+    maker = _unread_dag_context(module.body)
+    if maker is not None:
+        raise NothingRead(path, f"no DAG is made that wflint can read: the DAG at line {maker.lineno} comes from "
+                                f"`{ast.unparse(maker.func)}(…)`, a call wflint cannot follow; nothing here was analysed",
+                          maker.lineno)
     for node in ast.walk(module):
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
@@ -133,6 +141,42 @@ def _nothing_read(path: str, module: ast.Module) -> None:
                 raise NothingRead(path, f"no DAG is made when this file is read: the DAG at line "
                                         f"{getattr(inner, 'lineno', node.lineno)} is built inside `{node.name}`, which "
                                         "this file does not call; nothing here was analysed", node.lineno)
+
+
+def _unread_dag_context(body: list[ast.stmt]) -> ast.Call | None:
+    """The first ``with make_dag(...) as dag:`` the module runs when imported (not inside a function
+    or class) whose maker names a DAG: a company's helper or factory, where no DAG came out."""
+    for node in body:
+        if isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                call = item.context_expr
+                maker = _decorator_name(call) if isinstance(call, ast.Call) else ""
+                if "dag" in maker.lower() and maker != "DAG":
+                    return call  # type: ignore[return-value]
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or _never_on_import(node):
+            continue
+        for field in ("body", "orelse", "finalbody"):
+            inner = getattr(node, field, None)
+            found = _unread_dag_context(inner) if isinstance(inner, list) else None
+            if found is not None:
+                return found
+        for handler in getattr(node, "handlers", ()):
+            found = _unread_dag_context(handler.body)
+            if found is not None:
+                return found
+    return None
+
+
+def _never_on_import(node: ast.stmt) -> bool:
+    """``if 0:`` / ``if False:`` and ``if __name__ == "__main__":``: code an import never runs."""
+    if not isinstance(node, ast.If):
+        return False
+    test = node.test
+    if isinstance(test, ast.Constant):
+        return not test.value
+    return (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__"
+            and len(test.comparators) == 1 and isinstance(test.comparators[0], ast.Constant)
+            and test.comparators[0].value == "__main__")
 
 
 def _decorator_name(node: ast.expr) -> str:
