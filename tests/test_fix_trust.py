@@ -134,3 +134,27 @@ def test_no_default_fix_is_a_rewrite_that_saves_nothing():
     saving = {(f.path, f.workflow) for f in applied if f.code.startswith("PAR") and (f.saved_s or 0) > 0}
     assert [f for f in idle if (f.path, f.workflow) not in saving or "once the other parallel groups" not in f.detail] == []
     assert [Path(f.path).name for f in idle] == ["bad-equal-parallel-chains.wflint.yaml"]
+
+
+WAVES = '''from airflow.sdk import DAG
+from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator
+
+with DAG("waves", schedule=None):
+    waves = [[SQLExecuteQueryOperator(task_id=f"load_{i}_{j}", conn_id="wh", sql=f"INSERT INTO part_{i}_{j} SELECT 1")
+              for j in range(2)] for i in range(3)]
+    for i in range(2):
+        waves[i][-1] >> waves[i + 1]
+'''
+
+
+def test_check_shows_by_hand_the_fix_that_fix_turns_down(write):
+    """Each fix is tried on the file's text (not written): one the rewriter turns down (it would
+    delete the statement `waves[i][-1] >> waves[i + 1]`) is shown "by hand" by check, never
+    "safe" beside a `wflint fix` that then refuses it (rounds 7-9 FX)."""
+    path = write("dags/waves.py", WAVES)
+    shown = run("check", path, "--format", "json", "--fail-on", "never").json()["findings"]
+    (par001,) = [f for f in shown if f["code"] == "PAR001"]
+    assert par001["fix"]["applicability"] == "safe" and par001["fix"]["by_hand"] is True, par001["fix"]
+    fixed = run("fix", path)
+    assert "delete that statement by hand" in fixed.stderr + fixed.stdout
+    assert Path(path).read_text() == WAVES

@@ -155,9 +155,10 @@ def apply_timings(workflow: Workflow, timings: Mapping[str, float]) -> list[str]
 
 
 def check_workflow(workflow: Workflow, rules: Iterable[RuleInfo], preview: bool = False,
-                   analyzed: Analysis | None = None) -> WorkflowResult:
+                   analyzed: Analysis | None = None, text: str | None = None) -> WorkflowResult:
     """The workflow's findings; those that rest on what wflint could not prove only with ``preview``.
-    ``analyzed``: the workflow's analysis where the caller has made it already (a report)."""
+    ``analyzed``: the workflow's analysis where the caller has made it already (a report);
+    ``text``: the file's text, where each fix is tried on it (``_fixes_as_applied``)."""
     rules = list(rules)
     try:
         analysis: Analysis | None = analyzed if analyzed is not None else analyze(workflow)
@@ -165,7 +166,7 @@ def check_workflow(workflow: Workflow, rules: Iterable[RuleInfo], preview: bool 
         analysis = None  # only the rules that need no analysis run (GRA001 names the cycle)
     findings = drop_superseded([f for f in run_rules(workflow, analysis, rules) if preview or not f.preview], rules)
     _say_which_runs(workflow, findings)
-    _fixes_as_applied(workflow, findings)
+    _fixes_as_applied(workflow, findings, text)
     for finding in findings:
         position = workflow.source.resolve(finding.location)
         finding.line, finding.column = position.line, position.column
@@ -196,16 +197,40 @@ def expressible(module, workflow: Workflow, fix) -> bool:
     return check is None or all(check(workflow, c) for c in fix.changes)
 
 
-def _fixes_as_applied(workflow: Workflow, findings: list[Finding]) -> None:
+DRY_RUN_BUDGET = 5_000_000  # characters rewritten in all (fixes × text length): check stays linear
+
+
+def _fixes_as_applied(workflow: Workflow, findings: list[Finding], text: str | None = None) -> None:
     """A fix the format's rewriter cannot make is marked to make by hand: `check --show-fixes` never
-    offers as applied what `wflint fix` then lists as a change by hand."""
+    offers as applied what `wflint fix` then lists as a change by hand. Where the text is given,
+    each fix the rewriter says it supports is also rewritten on it (not applied): a shape it turns
+    down there (a statement the removal would delete) is by hand too. Past ``DRY_RUN_BUDGET`` (a
+    generated file of thousands of fixes) only the first fixes are tried."""
     from wflint.adapters import by_format
 
     module = by_format(workflow.format)
+    tries = DRY_RUN_BUDGET // max(1, len(text)) if text is not None else 0
     for finding in findings:
         fix = finding.fix
-        if fix is not None and fix.applicability is not Applicability.DISPLAY and not expressible(module, workflow, fix):
+        if fix is None or fix.applicability is Applicability.DISPLAY:
+            continue
+        if not expressible(module, workflow, fix):
             finding.fix = dataclasses.replace(fix, by_hand=True)
+        elif tries > 0 and text is not None:
+            tries -= 1
+            if _refused(module, text, workflow, fix):
+                finding.fix = dataclasses.replace(fix, by_hand=True)
+
+
+def _refused(module, text: str, workflow: Workflow, fix) -> bool:
+    """Does the format's rewriter turn the fix down on this text (``RewriteError``)?"""
+    from .errors import RewriteError
+
+    try:
+        module.rewrite(text, workflow, list(fix.changes))
+    except RewriteError:
+        return True
+    return False
 
 
 def _say_which_runs(workflow: Workflow, findings: list[Finding]) -> None:
@@ -435,7 +460,7 @@ def lint_file(path: str, explicit: bool, selection: Selection, config: Config, *
     findings = []
     given: list[Analysis | None] = list(analyses) if analyses is not None else [None] * len(workflows)
     for workflow, analyzed in zip(workflows, given):
-        checked = check_workflow(workflow, rules, selection.preview, analyzed)
+        checked = check_workflow(workflow, rules, selection.preview, analyzed, text)
         result.results.append(checked)
         findings.extend(checked.findings)
     kept, directives = suppress.apply(collapse_copies(collapse_identical(findings)), text, workflows)

@@ -60,7 +60,7 @@ def check(ctx: Context) -> Iterator[Finding]:
     if not ctx.workflow.execution_model.runs_parallel:  # one task at a time (n8n): branches save nothing
         return
     for group in analysis.offered_groups:  # an ordering is presumed needed: unknown effects are no proof it is not
-        names = _join([ctx.task_name(t) for t in group.tasks])
+        names = _named(ctx, group.tasks, MAX_LISTED)
         unit = analysis.duration[group.tasks[0]]
         gates = ctx.workflow.execution_model.order_gates
         chain = (f"their chain {fmt_seconds(group.sequential_s)} → {fmt_seconds(group.parallel_s)}, "
@@ -78,8 +78,7 @@ def check(ctx: Context) -> Iterator[Finding]:
                     f"groups are applied; {JOINT} ({chain})")
         else:
             gain = f"that saves no time end to end today, as a longer path decides the run ({chain})"
-        named = names if len(group.tasks) <= MAX_NAMED else _join(
-            [*(ctx.task_name(t) for t in group.tasks[:MAX_NAMED - 1]), f"{len(group.tasks) - MAX_NAMED + 1} more"])
+        named = _named(ctx, group.tasks, MAX_NAMED)
         message = f"{named} run one after another but could run in parallel"
         detail = (f"{names}: " if named != names else "") + f"{group.reason}; {gain}"
         kept = _gates_kept(ctx, group.removed) if gates else ()
@@ -96,7 +95,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         edge_location = edge.location if edge else None
         fix = None if kept is None else Fix(  # too many gates to move: no fix offered, the message stays
             Applicability.UNSAFE if gates else Applicability.SAFE,
-            f"run {names} in parallel",
+            f"run {named} in parallel",
             (*(RemoveOrder(u, v) for u, v in group.removed), *kept),
         )
         yield ctx.finding(
@@ -118,7 +117,8 @@ def check(ctx: Context) -> Iterator[Finding]:
 JOINT = "alone it saves nothing, as another path as long decides the run, so apply it with the other groups"
 
 
-MAX_NAMED = 4  # tasks a finding's one-line message names; the detail lists them all
+MAX_NAMED = 4  # tasks a finding's one-line message (and its fix's title) names
+MAX_LISTED = 40  # tasks its detail lists: a loop's 7,000 chained copies are not read one by one
 MAX_MOVED_GATES = 20  # more than this is no longer "the gate moves": the fix is not offered
 
 
@@ -151,6 +151,13 @@ def _gates_kept(ctx: Context, removed: list[tuple[str, str]]) -> tuple[AddOrder,
 def _depth(seconds: float, unit: float) -> int:
     """Chain length in tasks, from a chain time built of equal default durations."""
     return max(1, round(seconds / unit)) if unit else 1
+
+
+def _named(ctx: Context, tasks: list[str], most: int) -> str:
+    """The tasks' names joined, the first ``most - 1`` and a count of the rest past ``most``."""
+    if len(tasks) <= most:
+        return _join([ctx.task_name(t) for t in tasks])
+    return _join([*(ctx.task_name(t) for t in tasks[:most - 1]), f"{len(tasks) - most + 1} more"])
 
 
 def _join(items: list[str]) -> str:
