@@ -40,12 +40,14 @@ def tables_in_sql(sql: str, dialect: str | None = None) -> dict[str, Mode] | Non
             written.update(_name(t) for t in statement.expressions if isinstance(t, exp.Table))
         elif isinstance(statement, exp.Drop):
             written.update(_name(t) for t in statement.find_all(exp.Table))
+        elif isinstance(statement, exp.Copy):
+            written.update(_copy_target(statement))
         ctes = {c.alias_or_name.lower() for c in statement.find_all(exp.CTE)}
         for name in written:
             out[name] = Mode.WRITE
         for table in statement.find_all(exp.Table):
             name = _name(table)
-            if name and name not in ctes and name not in out:
+            if name and name not in ctes and name not in out and not name.startswith("@"):  # a stage is no table
                 out[name] = Mode.READ
     out.pop("", None)
     return out
@@ -214,6 +216,17 @@ def _parse(sql: str, dialect: str | None) -> tuple | None:
         return tuple(sqlglot.parse(sql, read=dialect))
     except Exception:
         return None
+
+
+def _copy_target(statement) -> set[str]:
+    """The table a ``COPY`` loads (``COPY INTO t FROM @stage``, ``COPY t FROM 's3://…'``): a write,
+    as an ``INSERT`` is. An unload (``COPY INTO @stage FROM t``, ``COPY t TO STDOUT``) only reads."""
+    from sqlglot import exp
+
+    target = statement.this
+    if not statement.args.get("kind") or not isinstance(target, exp.Table) or _name(target).startswith("@"):
+        return set()
+    return {_name(target)}
 
 
 def _name(table) -> str:

@@ -168,3 +168,24 @@ def test_airflow3_refuses_the_airflow1_dag_shift(airflow_python, tmp_path):  # n
 
     (wf,) = airflow.read(str(tmp_path / "shift.py"), DAG_SHIFT)
     assert {(e.u, e.v) for e in wf.edges} == {("a", "b")}
+
+
+REFUSED = {
+    "empty_id.py": ('    a = BashOperator(task_id="", bash_command="echo a")\n'
+                    '    b = BashOperator(task_id="", bash_command="echo b")\n    a >> b\n', "an empty task_id"),
+    "repeated_id.py": ('    a = BashOperator(task_id="load", bash_command="echo a")\n'
+                       '    b = BashOperator(task_id="load", bash_command="echo b")\n    a >> b\n', "is used twice"),
+}
+
+
+def test_task_ids_airflow_refuses_are_wflint_errors(airflow_python, tmp_path):  # noqa: F811
+    """An empty or a repeated task_id fails the file's import in real Airflow (round 10 bug 1, a
+    KeyError in wflint before): WFL001 with the reason, not a graph with a cycle or a traceback."""
+    head = "from airflow.sdk import DAG\nfrom airflow.providers.standard.operators.bash import BashOperator\n"
+    for name, (body, _) in REFUSED.items():
+        (tmp_path / name).write_text(head + f'with DAG("{name[:-3]}", schedule=None):\n' + body)
+    real = dagbag(airflow_python, tmp_path)
+    assert sorted(Path(p).name for p in real["import_errors"]) == sorted(REFUSED)
+    for name, (_, says) in REFUSED.items():
+        (finding,) = run("check", str(tmp_path / name), "--format", "json", "--fail-on", "never").json()["findings"]
+        assert finding["code"] == "WFL001" and says in finding["message"], finding

@@ -1126,3 +1126,32 @@ if __name__ == "__main__":
         pass
 ''')
     assert result.json()["findings"] == []
+
+
+@pytest.mark.parametrize("sql, dialect, expected", [
+    ("COPY INTO raw.blocks FROM @stage/blocks_0/ FILE_FORMAT = (TYPE = PARQUET)", "snowflake", {"raw.blocks": Mode.WRITE}),
+    ("COPY raw.blocks FROM 's3://bucket/blocks/' IAM_ROLE 'arn:aws:iam::1:role/r'", "redshift", {"raw.blocks": Mode.WRITE}),
+    ("COPY INTO @stage/out FROM (SELECT * FROM raw.blocks)", "snowflake", {"raw.blocks": Mode.READ}),
+    ("COPY raw.blocks TO STDOUT", "postgres", {"raw.blocks": Mode.READ}),
+])
+def test_copy_loads_write_the_table_and_unloads_read_it(sql, dialect, expected):
+    """A ``COPY`` that loads files writes its table, as an INSERT does (round 8 M1); one that unloads
+    to a stage or a file reads it; a stage (``@stage``) is no table."""
+    assert dict(tables_in_sql(sql, dialect)) == expected
+
+
+@pytest.mark.parametrize("disposition, conflict", [("WRITE_APPEND", False), ("WRITE_TRUNCATE", True), (None, True)])
+def test_bigquery_append_loads_of_one_table_do_not_conflict(disposition, conflict):
+    """Two load jobs that append to one table commit side by side (round 10 F2); a truncating load,
+    or the default WRITE_EMPTY (the second fails), still conflicts with the other."""
+    extra = f', write_disposition="{disposition}"' if disposition else ""
+    loads = "\n".join(f'''    GCSToBigQueryOperator(task_id="load_{i}", bucket="staging", source_objects=["part_{i}.csv"],
+                          destination_project_dataset_table="ds.events"{extra})''' for i in (1, 2))
+    result = run("check", "-", "--stdin-format", "airflow", "--format", "json", "--fail-on", "never", input=f'''
+from airflow import DAG
+from airflow.providers.google.cloud.transfers.gcs_to_bigquery import GCSToBigQueryOperator
+with DAG("loads", schedule=None):
+{loads}
+''')
+    codes = [f["code"] for f in result.json()["findings"]]
+    assert ("SAF001" in codes) is conflict, codes

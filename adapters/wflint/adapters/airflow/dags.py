@@ -33,6 +33,7 @@ from .model import (
     NamespaceVal,
     PartialVal,
     PendingTask,
+    RefusedDag,
     SetList,
     Splat,
     Sym,
@@ -54,6 +55,22 @@ if TYPE_CHECKING:
 
 TASK_DECORATORS_PREFIX = ("task", "setup", "teardown")
 ENUM_BASES = {"Enum", "StrEnum", "IntEnum", "Flag", "IntFlag"}
+
+
+def _refuse_task_id(dag: DagState, task_id: str, node, uncertain: bool) -> None:
+    """Airflow refuses an empty task_id (``validate_key``) and one the DAG already has
+    (``DuplicateTaskIdFound``): the file then fails to import. A repeat is said only where both
+    statements are this file's own, on two lines, in code that surely runs (one call of a helper
+    that makes two such tasks may be wflint's misreading of which DAG each fills)."""
+    line = getattr(node, "lineno", 1)
+    if task_id == "" or task_id.endswith("."):  # "" itself, or inside a group
+        raise RefusedDag(f"an empty task_id in DAG `{dag.dag_id}`: Airflow refuses it when it imports the file", line)
+    earlier = dag.tasks.get(task_id)
+    if earlier is not None and not uncertain and not earlier.dynamic and not earlier.unnamed \
+            and getattr(earlier.node, "lineno", line) != line \
+            and not any(getattr(n, "_wflint_file", None) for n in (node, earlier.node)):
+        raise RefusedDag(f"task_id `{task_id}` is used twice in DAG `{dag.dag_id}` (first at line "
+                         f"{getattr(earlier.node, 'lineno', '?')}): Airflow refuses the file (DuplicateTaskIdFound)", line)
 
 
 class DagBuilder:
@@ -427,6 +444,7 @@ class DagBuilder:
 
     def new_task(self, dag: DagState, group: GroupState, task_id: str, operator: str, kw, node) -> TaskState:
         maker, node = node, self.site(node)
+        _refuse_task_id(dag, task_id, node, self.dynamic_depth > dag.depth or dag.dynamic)
         task = TaskState(task_id, operator, dag, group, node, self.resolved_kwargs(dag, group, kw), set(kw))
         task.dynamic = self.dynamic_depth > dag.depth or dag.dynamic
         if self.loop_depth and getattr(maker, "lineno", None):

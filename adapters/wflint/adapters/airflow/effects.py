@@ -92,11 +92,16 @@ def _named_resources(ts: TaskState) -> list[Effect]:
         for name in _names_of(ts.kwargs, key, noun, lifecycle, base):
             out.append(Effect(f"{noun.lower()}:{name}", Mode.WRITE if lifecycle else Mode.READ))
     conn = ts.kwargs.get("gcp_conn_id")
+    # A load job that appends (``WRITE_APPEND``) commits its rows atomically beside any other
+    # append: two such loads of one table do not conflict (the default, WRITE_EMPTY, fails the
+    # second; WRITE_TRUNCATE replaces the table), though a reader still races either.
+    appends = str(ts.kwargs.get("write_disposition", "")).upper() == "WRITE_APPEND"
     for key, mode in TRANSFER_TABLES.items():
         value = ts.kwargs.get(key)
         if isinstance(value, str) and _run_level_name(value):
             table = value.replace(":", ".")  # ``project:dataset.table`` is the legacy spelling
-            out.append(Effect(_resource(conn if isinstance(conn, str) else "google_cloud_default", table), mode))
+            out.append(Effect(_resource(conn if isinstance(conn, str) else "google_cloud_default", table), mode,
+                              append=appends and mode is Mode.WRITE))
     return out
 
 

@@ -302,6 +302,15 @@ class LocalModule:
     package: bool = False
 
 
+class RefusedDag(Exception):
+    """What Airflow itself refuses when it imports the file (an empty or a repeated task_id): the file
+    is in error (WFL001 at ``line``), not a graph to analyse."""
+
+    def __init__(self, reason: str, line: int) -> None:
+        super().__init__(reason)
+        self.reason, self.line = reason, line
+
+
 @dataclass(eq=False)
 class NamespaceVal:
     """A class of the file or its repository that is not an operator: its literal class attributes

@@ -29,7 +29,7 @@ from .effects import covering_prefixes, schema_setup, task_effects
 from .facts import DagIdentity, OperatorFacts
 from .imports import called_elsewhere
 from .interp import Interpreter
-from .model import Anchored, DagState, FuncVal, TaskState
+from .model import Anchored, DagState, FuncVal, RefusedDag, TaskState
 from .ops import INERT_OPERATORS, OPAQUE_OPERATORS, is_check
 from .pysyntax import parse_python
 from .scheduling import (
@@ -73,6 +73,8 @@ def read_dag_file(path: str, text: str, pools: dict[str, int] | None = None) -> 
         dags = interp.run() or interp.run_factories()
     except RecursionError:
         raise ParseError(path, "the file nests too deeply to be read statically") from None
+    except RefusedDag as refused:
+        raise ParseError(path, refused.reason, refused.line) from None
     except Exception as exc:
         line = getattr(exc, "lineno", 1) or 1
         raise ParseError(path, f"wflint could not interpret this file (internal error "
