@@ -33,6 +33,9 @@ class RunContext:
     ref_type: str  # "branch" | "tag" | "pull" (a pull request's merge ref, refs/pull/N/merge)
     ref: str = ""
     named: frozenset[str] = frozenset()  # the refs of this type conditions name (``ref`` is none of them when empty)
+    # a called workflow's `inputs.*` in this run (lower-case name → value; a value may be ``UNKNOWN``):
+    # what its caller passes in `with:`, else the input's default. Empty: every input unknown.
+    inputs: tuple[tuple[str, object], ...] = ()
 
     @property
     def name(self) -> str:
@@ -374,7 +377,7 @@ def _tree(text: str, group_key: bool = False) -> tuple | None:
 def _reads_context(node: tuple) -> bool:
     """Whether the expression names the run's event or ref (its value may differ between runs)."""
     if node[0] == "name":
-        return node[1] in _CONTEXT_NAMES
+        return node[1] in _CONTEXT_NAMES or node[1].startswith("inputs.")
     if node[0] == "lit":
         return False
     return any(_reads_context(part) for part in (node[2] if node[0] == "call" else node[1:]) if isinstance(part, tuple))
@@ -496,6 +499,8 @@ def _name(name: str, context: RunContext, group_key: bool):
         if group_key and context.event == "merge_group":
             return PER_RUN  # each queue entry's branch holds its pull request and head commit
         return _ref_value(context, full=name == "github.ref")
+    if name.startswith("inputs."):
+        return dict(context.inputs).get(name[len("inputs."):], UNKNOWN)
     if group_key:
         return _key_part(name, context)
     return UNKNOWN

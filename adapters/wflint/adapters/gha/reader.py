@@ -56,7 +56,7 @@ from .events import (
     run_contexts,
     schedule_gap_minutes,
 )
-from .facts import JobFacts
+from .facts import CallInputs, JobFacts
 from .matrix import matrix_size
 from .steps import CLUSTER_TARGETS, _all_text, step_record, worst
 from .targets import ATOMIC, REHEARSALS, matrix_values
@@ -131,6 +131,7 @@ def _read(path: str, text: str, files: local.LocalFiles) -> Workflow:
         limits=Limits(apis={"github-token": TOKEN_LIMIT}, concurrency=PLAN_JOB_CAP,
                       concurrency_source="GitHub Free plan: 20 concurrent jobs"),
     )
+    workflow.put(_call_inputs(data.get("on")))
     with_edges(workflow, jobs, tasks)
     contexts = _put_starts(workflow, data.get("on"), data.get("concurrency"))
     apart = _runs_apart(data.get("on"), jobs)
@@ -339,7 +340,7 @@ def _job_task(files: local.LocalFiles, job_id: str, job: dict, workflow: dict, p
                 items=size if size and size > 1 else None)
     gathered = _Gathered.of_steps(steps)
     if uses:
-        task.opaque = not gathered.add_callee(files.summarize_call(uses))
+        task.opaque = not gathered.add_callee(files.summarize_call(uses, _calling_runs(workflow.get("on"), job), _passes(job)))
     if environment and _is_deploy_target(job, environment, strategy.get("matrix")) and not _only_package_uploads(gathered, steps):
         gathered.publishes.append("env:" + environment)
         gathered.writes.append("env:" + environment)
@@ -362,6 +363,29 @@ def _job_task(files: local.LocalFiles, job_id: str, job: dict, workflow: dict, p
     if no_work:
         task.put(Structure("marker", f"a job that does no work (`run: {no_work}`), a gate its `needs:` make"))
     return task
+
+
+def _calling_runs(on, job: dict) -> list[RunContext]:
+    """The runs in which a job may call its workflow: the workflow's run contexts its own `if:` may
+    hold in (the jobs it needs are not followed: more runs, never fewer)."""
+    condition = _condition(job.get("if"))
+    return [c for c in run_contexts(on, [condition]) if may_run(condition, c)]
+
+
+def _passes(job: dict) -> tuple[tuple[str, object], ...]:
+    """A calling job's `with:`, names in lower case (GitHub's contexts ignore case)."""
+    given = job.get("with")
+    return tuple((str(k).lower(), v) for k, v in given.items()) if isinstance(given, dict) else ()
+
+
+def _call_inputs(on) -> CallInputs:
+    """The inputs a reusable workflow declares under `on.workflow_call.inputs`."""
+    call = on.get("workflow_call") if isinstance(on, dict) else None
+    inputs = call.get("inputs") if isinstance(call, dict) else None
+    if not isinstance(inputs, dict):
+        return CallInputs(())
+    return CallInputs(tuple((str(name).lower(), str(spec.get("type") or ""), spec.get("default"))
+                            for name, spec in inputs.items() if isinstance(spec, dict)))
 
 
 # A command that changes nothing: ends the step, or prints (no redirection, no substitution).
@@ -511,6 +535,7 @@ def _job_facts(job: dict, strategy: dict, size: int | None, steps: list[dict],
         callee_publishes=tuple(sorted(set(gathered.callee_publishes))), targets=tuple(gathered.targets),
         named_per_run=tuple(sorted(set(gathered.named_per_run))),
         publish_like=bool(gathered.publishes or gathered.callee_publishes) or any(s["may_ship"] for s in steps),
+        call_inputs=_passes(job) if uses else (),
     )
 
 
