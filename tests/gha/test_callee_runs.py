@@ -123,3 +123,49 @@ def test_the_callee_read_alone_keeps_every_job(tmp_path):
     wf = gha.read(str(path), MIDDLE)[0]
     # read alone, middle's callers are unknown: their event, and the `report` it passes on
     assert _uploads(wf, "inner") == {"queue-report", "report", "full-report", "summary"}
+
+
+PUBLISH = """\
+on: workflow_call
+concurrency:
+  group: publish-${{ github.event.pull_request.number || github.ref }}
+  cancel-in-progress: true
+jobs:
+  npm:
+    runs-on: ubuntu-latest
+    steps: [{run: npm publish}]
+"""
+
+
+def _saf311(tmp_path, caller_if: str) -> list[str]:
+    from wflint.engine import Selection, lint_paths
+
+    folder = tmp_path / ".github" / "workflows"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "publish.yml").write_text(PUBLISH)
+    (folder / "main.yml").write_text(
+        "on:\n  push:\n    branches: [main]\n    tags: ['v*']\n  pull_request:\n"
+        f"jobs:\n  release:\n    if: {caller_if}\n    uses: ./.github/workflows/publish.yml\n")
+    return [f.tasks[0] for r in lint_paths([str(folder / "publish.yml")], Selection())
+            for f in r.findings if f.code == "SAF311"]
+
+
+def test_a_workflow_called_only_on_tags_is_keyed_by_its_tag(tmp_path):
+    # every caller in the repository calls it in a push of a tag: a group holding the ref then
+    # only ever holds a run of the same tag (round 9 F4)
+    assert _saf311(tmp_path, "startsWith(github.ref, 'refs/tags/')") == []
+
+
+def test_a_workflow_called_on_a_branch_too_still_cancels_a_publish(tmp_path):
+    assert _saf311(tmp_path, "github.event_name == 'push'") == ["npm"]
+    (tmp_path / ".github" / "workflows" / "main.yml").unlink()
+    assert _saf311(tmp_path / "again", "true") == ["npm"]
+
+
+def test_a_workflow_no_local_workflow_calls_is_judged_on_any_ref(tmp_path):
+    folder = tmp_path / ".github" / "workflows"
+    folder.mkdir(parents=True)
+    (folder / "publish.yml").write_text(PUBLISH)
+    from wflint.engine import Selection, lint_paths
+
+    assert [f.code for r in lint_paths([str(folder)], Selection()) for f in r.findings] == ["SAF311"]

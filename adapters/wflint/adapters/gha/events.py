@@ -36,15 +36,24 @@ class RunContext:
     # a called workflow's `inputs.*` in this run (lower-case name → value; a value may be ``UNKNOWN``):
     # what its caller passes in `with:`, else the input's default. Empty: every input unknown.
     inputs: tuple[tuple[str, object], ...] = ()
+    # a called workflow's run as the repository's callers make it: their event, which its
+    # `github.event_name` is (GitHub gives a called workflow its caller's `github` context)
+    caller_event: str | None = None
+
+    @property
+    def github_event(self) -> str | None:
+        """`github.event_name` in this run: a called workflow's is its caller's (None: unknown)."""
+        return self.event or self.caller_event
 
     @property
     def name(self) -> str:
-        return f"{self.event or 'caller'}@{self.ref_type}" + (f":{self.ref}" if self.ref else "")
+        caller = f"caller:{self.caller_event}" if self.caller_event else "caller"
+        return f"{self.event or caller}@{self.ref_type}" + (f":{self.ref}" if self.ref else "")
 
     @property
     def wording(self) -> str:
         """The context as a person says it: "push to main", "push of another tag", "pull_request"."""
-        event = self.event or "a caller's run"
+        event = self.event or (f"a caller's {self.caller_event}" if self.caller_event else "a caller's run")
         if self.ref_type == "pull":
             return event
         where = {"branch": "to", "tag": "of"}.get(self.ref_type, "on")
@@ -54,22 +63,25 @@ class RunContext:
         return f"{event} {where} {other}{self.ref_type}"
 
 
-def run_contexts(on, conditions: list[str]) -> list[RunContext]:
+def run_contexts(on, conditions: list[str], called: tuple[tuple[str, str], ...] | None = None) -> list[RunContext]:
     """Every run context of a workflow: its events × ref types × the refs its conditions name, less
-    the refs a push's filters rule out (``ref_filter``)."""
-    events = _events(on)
+    the refs a push's filters rule out (``ref_filter``). ``called``: the (event, ref type) of the
+    runs its callers call it in (``local.caller_runs``), when known; else a call may be on any."""
     named = _named_refs(conditions)
     config = on if isinstance(on, dict) else {}
     out = []
-    for event, ref_types in events:
-        for ref_type in ref_types:
+    for event, ref_types in _events(on):
+        ways: list[tuple[str, str | None]] = [(ref_type, None) for ref_type in ref_types]
+        if event is None and called:
+            ways = [(ref_type, caller) for caller, ref_type in called]
+        for ref_type, caller in ways:
             of_type = frozenset(ref for kind, ref in named if kind == ref_type)
             only, ignored = ref_filter(event, config.get(event), ref_type)
             if only is None or only - of_type:  # some ref the conditions do not name can start it
-                out.append(RunContext(event, ref_type, named=of_type))
-            out += [RunContext(event, ref_type, ref, of_type) for ref in sorted(of_type)
+                out.append(RunContext(event, ref_type, named=of_type, caller_event=caller))
+            out += [RunContext(event, ref_type, ref, of_type, caller_event=caller) for ref in sorted(of_type)
                     if (only is None or ref in only) and ref not in ignored
-                    and ref.startswith(_QUEUE_BRANCH if event == "merge_group" else "")]
+                    and ref.startswith(_QUEUE_BRANCH if (event or caller) == "merge_group" else "")]
     return out
 
 
@@ -143,6 +155,19 @@ def pull_requests_start_runs(on) -> bool:
     hold any: both count as yes."""
     names = [name for name, _ in _events(on)]
     return any(name is None or name in _PULL_EVENTS for name in names)
+
+
+def condition_text(value) -> str:
+    """A job's `if:` as text; YAML reads `if: false` as a boolean, which still disables the job."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def calling_runs(on, condition: str) -> list[RunContext]:
+    """The runs in which a job with the `if:` ``condition`` may run (the jobs it needs are not
+    followed: more runs, never fewer), as when it calls a reusable workflow."""
+    return [c for c in run_contexts(on, [condition]) if may_run(condition, c)]
 
 
 def _events(on) -> list[tuple[str | None, tuple[str, ...]]]:
@@ -288,7 +313,7 @@ def keyed_by_its_pull(group: str, context: RunContext) -> bool:
     """A key holding the pull request (its merge ref, head branch or number), in a run a pull request
     starts: the only newer run that shares it is the same pull request's, which publishes its
     preview again; another pull request's, or a release's, is never in its group."""
-    if context.ref_type != "pull" or context.event not in _PULL_EVENTS:
+    if context.ref_type != "pull" or context.github_event not in _PULL_EVENTS:
         return False
     for m in re.finditer(r"\$\{\{(.*?)\}\}", group, re.S):
         if _PULL_KEY.search(m.group(1)):
@@ -491,12 +516,12 @@ def _evaluate(node: tuple, context: RunContext, group_key: bool):
 
 def _name(name: str, context: RunContext, group_key: bool):
     if name == "github.event_name":
-        return context.event if context.event else UNKNOWN
+        return context.github_event or UNKNOWN
     if name == "github.ref_type":
         # a pull request's merge ref is no tag, whatever GitHub calls its type
         return _Prefixed("", frozenset({"tag"})) if context.ref_type == "pull" else context.ref_type
     if name in ("github.ref", "github.ref_name"):
-        if group_key and context.event == "merge_group":
+        if group_key and context.github_event == "merge_group":
             return PER_RUN  # each queue entry's branch holds its pull request and head commit
         return _ref_value(context, full=name == "github.ref")
     if name.startswith("inputs."):
@@ -514,9 +539,9 @@ def _key_part(name: str, context: RunContext):
     outside pull requests (so ``github.head_ref || github.sha`` is the commit on a push)."""
     if name in ("github.sha", "github.run_id", "github.run_number"):
         return PER_RUN
-    pull = context.event in _PULL_EVENTS
+    pull = context.github_event in _PULL_EVENTS
     if name in ("github.head_ref", "github.base_ref", "github.event.number", "github.event.pull_request.number"):
-        return UNKNOWN if pull or context.event is None else ""
+        return UNKNOWN if pull or context.github_event is None else ""
     return UNKNOWN
 
 
@@ -533,7 +558,7 @@ def _ref_value(context: RunContext, full: bool):
     if context.ref:
         return prefix + context.ref if full else context.ref
     start = prefix if full else ""
-    if context.event == "merge_group":
+    if context.github_event == "merge_group":
         start += _QUEUE_BRANCH
     suffix = _PULL_SUFFIX if context.ref_type == "pull" else ""
     return _Prefixed(start, frozenset((prefix + r if full else r) for r in context.named), suffix)

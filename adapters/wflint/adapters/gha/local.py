@@ -20,7 +20,7 @@ from wflint.ir import Workflow
 from wflint.patterns import lazy
 from wflint.records import dataclass
 
-from .events import UNKNOWN, RunContext, job_contexts
+from .events import UNKNOWN, RunContext, calling_runs, condition_text, job_contexts
 
 MAX_DEPTH = 10  # GitHub's nesting limit for reusable workflows
 
@@ -228,3 +228,53 @@ def callee_path(caller: str, uses: str) -> str | None:
 def repo_root(caller: str) -> str | None:
     folder = os.path.dirname(os.path.abspath(caller)).replace("\\", "/")
     return folder[: -len("/.github/workflows")] if folder.endswith("/.github/workflows") else None
+
+
+_CALLS: dict[tuple[str, int, int], list[tuple[str, object, str]]] = {}  # file version → its calls
+
+
+def caller_runs(callee: str) -> tuple[tuple[str, str], ...] | None:
+    """The (event, ref type) of the runs in which the other workflows of ``callee``'s repository
+    may call it: GitHub gives a called workflow its caller's `github` context, so a workflow called
+    only under `if: github.ref_type == 'tag'` from a push only ever runs in a push of a tag. None
+    when no workflow here calls it (it may be another repository's), or one calls it from a run
+    whose event is not known (a workflow that is itself called)."""
+    folder = os.path.dirname(os.path.abspath(callee))
+    if not folder.replace("\\", "/").endswith("/.github/workflows"):
+        return None
+    found: dict[tuple[str, str], None] = {}
+    for name in sorted(os.listdir(folder)):
+        path = os.path.join(folder, name)
+        if not name.endswith((".yml", ".yaml")) or path == os.path.abspath(callee):
+            continue
+        for uses, on, condition in _calls(path):
+            target = callee_path(path, uses)
+            if target is None or os.path.abspath(target) != os.path.abspath(callee):
+                continue
+            for run in calling_runs(on, condition):
+                if run.github_event is None:
+                    return None
+                found[(run.github_event, run.ref_type)] = None
+    return tuple(found) or None
+
+
+def _calls(path: str) -> list[tuple[str, object, str]]:
+    """(`uses:`, the file's `on:`, the job's `if:`) of each job of a workflow file that calls a local workflow."""
+    from wflint.sourcemap import load_yaml
+
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return []
+    key = (path, stat.st_mtime_ns, stat.st_size)
+    if key not in _CALLS:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                data, _ = load_yaml(handle.read(), path, reject_merge_keys=True)
+        except (ParseError, OSError, UnicodeDecodeError):  # its own check reports it
+            data = None
+        jobs = data.get("jobs") if isinstance(data, dict) else None
+        _CALLS[key] = [(job["uses"], data.get("on"), condition_text(job.get("if")))
+                       for job in (jobs.values() if isinstance(jobs, dict) else ())
+                       if isinstance(job, dict) and isinstance(job.get("uses"), str) and job["uses"].startswith(("./", "$/"))]
+    return _CALLS[key]

@@ -44,7 +44,9 @@ from . import local, siblings
 from .edges import EXPRESSION, FINALIZER, with_edges
 from .events import (
     RunContext,
+    calling_runs,
     certainly,
+    condition_text,
     constant,
     job_contexts,
     keyed_by_its_pull,
@@ -85,7 +87,7 @@ _DEPLOY_TARGET = lazy(r"prod|staging|stage|preview|dev\b|develop|pages|live|qa\b
 
 
 def read_workflow(path: str, text: str) -> list[Workflow]:
-    workflow = _read_alone(path, text)[0]
+    workflow = _read(path, text, local.LocalFiles(path, _read), callers=True)
     for job, pairs in siblings.rivals(path, workflow, _read_alone).items():
         task = workflow.tasks[job]
         publishing = task.facet(Publishing)
@@ -106,8 +108,10 @@ def _rival(writer: siblings.Writer) -> str:
     return f"`{writer.job}` in {writer.file} also writes `{writer.target}` ({group})"
 
 
-def _read(path: str, text: str, files: local.LocalFiles) -> Workflow:
-    """One workflow file; ``files`` resolves its local callees and composite actions."""
+def _read(path: str, text: str, files: local.LocalFiles, callers: bool = False) -> Workflow:
+    """One workflow file; ``files`` resolves its local callees and composite actions. ``callers``:
+    a reusable workflow runs on the refs its callers in the repository call it on (the file
+    checked, not one read as another's callee or sibling)."""
     data, index = load_yaml(text, path, reject_merge_keys=True)
     if not isinstance(data, dict):
         raise ParseError(path, "a workflow must be a mapping with `on:` and `jobs:`")
@@ -133,7 +137,8 @@ def _read(path: str, text: str, files: local.LocalFiles) -> Workflow:
     )
     workflow.put(_call_inputs(data.get("on")))
     with_edges(workflow, jobs, tasks)
-    contexts = _put_starts(workflow, data.get("on"), data.get("concurrency"))
+    called = local.caller_runs(path) if callers and _callable(data.get("on")) else None
+    contexts = _put_starts(workflow, data.get("on"), data.get("concurrency"), called)
     apart = _runs_apart(data.get("on"), jobs)
     for task in tasks.values():
         _put_run_facets(task, contexts[task.id], data.get("concurrency"), apart)
@@ -177,7 +182,12 @@ def _job_limit_minutes(job) -> float | None:
     return own
 
 
-def _put_starts(workflow: Workflow, on, workflow_concurrency) -> dict[str, tuple[RunContext, ...]]:
+def _callable(on) -> bool:
+    return on == "workflow_call" or isinstance(on, (list, dict)) and "workflow_call" in on
+
+
+def _put_starts(workflow: Workflow, on, workflow_concurrency,
+                called: tuple[tuple[str, str], ...] | None = None) -> dict[str, tuple[RunContext, ...]]:
     """Each job's run contexts (``events.py``) as its starts: jobs with none in common never meet."""
     conditions = {t: facts.condition for t, task in workflow.tasks.items() if (facts := task.facet(JobFacts))}
     steps = [s.condition for task in workflow.tasks.values() if (f := task.facet(Steps)) for s in f.steps]
@@ -186,7 +196,8 @@ def _put_starts(workflow: Workflow, on, workflow_concurrency) -> dict[str, tuple
     needs_of: dict[str, list[str]] = {t: [] for t in workflow.tasks}
     for edge in workflow.edges:
         needs_of[edge.v].append(edge.u)
-    every_run = run_contexts(on, [*conditions.values(), *steps, *(str(c) for c in cancels.values() if isinstance(c, str))])
+    every_run = run_contexts(on, [*conditions.values(), *steps, *(str(c) for c in cancels.values() if isinstance(c, str))],
+                             called)
     contexts = job_contexts(conditions, needs_of, every_run)
     name_of = {id(c): c.name for c in every_run}  # the jobs' tuples hold these very contexts: each named once
     for job, runs_in in contexts.items():
@@ -340,7 +351,8 @@ def _job_task(files: local.LocalFiles, job_id: str, job: dict, workflow: dict, p
                 items=size if size and size > 1 else None)
     gathered = _Gathered.of_steps(steps)
     if uses:
-        task.opaque = not gathered.add_callee(files.summarize_call(uses, _calling_runs(workflow.get("on"), job), _passes(job)))
+        runs = calling_runs(workflow.get("on"), condition_text(job.get("if")))
+        task.opaque = not gathered.add_callee(files.summarize_call(uses, runs, _passes(job)))
     if environment and _is_deploy_target(job, environment, strategy.get("matrix")) and not _only_package_uploads(gathered, steps):
         gathered.publishes.append("env:" + environment)
         gathered.writes.append("env:" + environment)
@@ -363,13 +375,6 @@ def _job_task(files: local.LocalFiles, job_id: str, job: dict, workflow: dict, p
     if no_work:
         task.put(Structure("marker", f"a job that does no work (`run: {no_work}`), a gate its `needs:` make"))
     return task
-
-
-def _calling_runs(on, job: dict) -> list[RunContext]:
-    """The runs in which a job may call its workflow: the workflow's run contexts its own `if:` may
-    hold in (the jobs it needs are not followed: more runs, never fewer)."""
-    condition = _condition(job.get("if"))
-    return [c for c in run_contexts(on, [condition]) if may_run(condition, c)]
 
 
 def _passes(job: dict) -> tuple[tuple[str, object], ...]:
@@ -524,7 +529,7 @@ class _Gathered:
 def _job_facts(job: dict, strategy: dict, size: int | None, steps: list[dict],
                gathered: _Gathered, environment: str | None, uses: str) -> JobFacts:
     return JobFacts(
-        condition=_condition(job.get("if")), matrix_size=size, max_parallel=strategy.get("max-parallel"),
+        condition=condition_text(job.get("if")), matrix_size=size, max_parallel=strategy.get("max-parallel"),
         fail_fast=strategy.get("fail-fast", True) is not False, environment=environment, uses=uses,
         outputs=tuple(sorted(job["outputs"])) if isinstance(job.get("outputs"), dict) else (),
         permissions=job.get("permissions"), runs_on=_all_text(job.get("runs-on")),
@@ -537,13 +542,6 @@ def _job_facts(job: dict, strategy: dict, size: int | None, steps: list[dict],
         publish_like=bool(gathered.publishes or gathered.callee_publishes) or any(s["may_ship"] for s in steps),
         call_inputs=_passes(job) if uses else (),
     )
-
-
-def _condition(value) -> str:
-    """A job's `if:` as text; YAML reads `if: false` as a boolean, which still disables the job."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "" if value is None else str(value)
 
 
 def _job_concurrency(concurrency, workflow_concurrency) -> Concurrency:
