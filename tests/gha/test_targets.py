@@ -497,6 +497,23 @@ def test_a_push_from_another_repositorys_checkout_writes_that_repository(where, 
     assert target in {e.resource for e in wf.tasks["site"].writes}
 
 
+@pytest.mark.parametrize("checkouts, target", [
+    ("{repository: acme/docs, token: x}", "git:github.com/acme/docs:(current)"),
+    ("{repository: acme/docs, ref: main}", "git:github.com/acme/docs:(current)"),
+    # this repository checked out over it again: the workspace is this repository's once more
+    ("{repository: acme/docs}\n      - uses: actions/checkout@v4\n        with: {ref: main}", "git:main"),
+    # a pull request's head repository may be this one: not taken for another
+    ("{repository: '${{ github.event.pull_request.head.repo.full_name }}'}", "git:(current)"),
+])
+def test_a_checkout_of_another_repository_into_the_workspace_is_what_a_plain_push_writes(checkouts, target):
+    """With no `path:` the workspace is the other repository's clone: `origin` is that repository,
+    so a plain `git push` writes it and never this repository's branch (round 9 F6)."""
+    text = ("on: push\njobs:\n  docs:\n    runs-on: x\n    steps:\n"
+            f"      - uses: actions/checkout@v4\n        with: {checkouts}\n"
+            "      - run: git commit -am sync && git push\n")
+    assert {e.resource for e in workflow(text).tasks["docs"].writes if e.resource.startswith("git:")} == {target}
+
+
 @pytest.mark.parametrize("step, cancels", [
     ("{run: 'gh release create v-next --draft --notes-file notes.md'}", False),
     ("{uses: softprops/action-gh-release@v2, with: {tag_name: v-next, draft: true}}", False),

@@ -604,7 +604,7 @@ def _steps(job_id: str, steps, env=None, pulls: bool = True, default_dir=None) -
     if not isinstance(steps, list):
         return out
     group = 0
-    elsewhere: dict[str, str] = {}  # a checkout's `path:` → the other repository it holds
+    elsewhere: dict[str, str] = {}  # a checkout's `path:` ("" the workspace) → the other repository it holds
     branch = ""  # the branch a checkout into the workspace named (`ref: gh-pages`), pushed by a plain push
     # the job's `env:` and what earlier steps export through $GITHUB_ENV
     shell_vars: dict[str, str] = {str(k): str(v) for k, v in env.items()} if isinstance(env, dict) else {}
@@ -650,24 +650,36 @@ def _named_branch(step: dict, before: str) -> str:
 
 
 def _other_repository_checkout(step: dict) -> dict[str, str]:
-    """`actions/checkout` of another repository into a folder: that folder → ``host/owner/repo``."""
+    """`actions/checkout` of another repository into a folder: that folder → ``host/owner/repo``.
+    Into the workspace itself (no `path:`) the workspace is that repository's clone, its `origin`
+    that repository, so a plain `git push` there writes it; this repository's checkout there
+    again ("" for the workspace) makes the workspace this repository's once more. Only a literal
+    `owner/name` counts at the workspace: a pull request's head repository is often this one."""
     given = _checkout_inputs(step)
     if given is None:
         return {}
     path, repository = _folder(given.get("path")), str(given.get("repository") or "").strip()
-    if not path or not repository or "${{" in repository and "github.repository" in repository:
+    if "${{" in repository and "github.repository" in repository:
+        repository = ""
+    if not path:
+        return {"": "github.com/" + repository if _LITERAL_REPOSITORY.fullmatch(repository) else ""}
+    if not repository:
         return {}
     return {path: "github.com/" + repository}
 
 
+_LITERAL_REPOSITORY = lazy(r"[\w.-]+/[\w.-]+")
+
+
 def _repository_at(directory, elsewhere: dict[str, str]) -> str:
-    """The other repository a checkout put at or above ``directory`` (a step's working directory)."""
+    """The other repository a checkout put at or above ``directory`` (a step's working directory),
+    the workspace itself included."""
     folder = _folder(directory)
     while folder:
         if folder in elsewhere:
             return elsewhere[folder]
         folder = folder.rpartition("/")[0]
-    return ""
+    return elsewhere.get("", "")
 
 
 def _folder(value) -> str:
