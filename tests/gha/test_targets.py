@@ -514,6 +514,21 @@ def test_a_checkout_of_another_repository_into_the_workspace_is_what_a_plain_pus
     assert {e.resource for e in workflow(text).tasks["docs"].writes if e.resource.startswith("git:")} == {target}
 
 
+@pytest.mark.parametrize("push", ["git push --tag", "git push origin --tags", "git push --tags origin"])
+def test_a_push_of_tags_adds_new_refs_and_pushes_no_branch(push):
+    """`--tag` is git's `--tags` (an unambiguous start of the option): tags only, no branch. Two
+    jobs that each tag a release their own way push different new refs, which never conflict
+    (round 9 F5); a plain push of the branch from both still does."""
+    def jobs(command: str) -> str:
+        return "".join(f"  {name}:\n    runs-on: x\n    steps:\n      - uses: actions/checkout@v4\n"
+                       f"      - run: git tag {name}-$GITHUB_REF_NAME && {command}\n" for name in ("api", "cli"))
+    tagged = workflow("on: {push: {tags: ['v*']}}\njobs:\n" + jobs(push))
+    assert [(e.resource, e.append) for e in tagged.tasks["api"].writes] == [("git:tags", True)]
+    assert check_workflow(tagged, [all_rules()["SAF001"]], preview=True).findings == []
+    branch = workflow("on: {push: {tags: ['v*']}}\njobs:\n" + jobs("git push --force"))
+    assert len(check_workflow(branch, [all_rules()["SAF001"]], preview=True).findings) == 1
+
+
 @pytest.mark.parametrize("step, cancels", [
     ("{run: 'gh release create v-next --draft --notes-file notes.md'}", False),
     ("{uses: softprops/action-gh-release@v2, with: {tag_name: v-next, draft: true}}", False),

@@ -60,7 +60,7 @@ from .events import (
 )
 from .facts import CallInputs, JobFacts
 from .matrix import matrix_size
-from .steps import CLUSTER_TARGETS, _all_text, step_record, worst
+from .steps import CLUSTER_TARGETS, _all_text, step_record, tags_push, worst
 from .targets import ATOMIC, REHEARSALS, matrix_values
 
 JOB_DEFAULT_S = 600.0  # per-kind default; only ever shown as "default", never as a saving
@@ -360,7 +360,9 @@ def _job_task(files: local.LocalFiles, job_id: str, job: dict, workflow: dict, p
     written = set(gathered.writes)
     # A cache entry is saved once: a second save of its key is refused with a warning, overwriting
     # nothing, so two saves are appends (no conflict); a restore racing the save still misses it.
-    task.effects = ([Effect(r, Mode.WRITE, append=r.startswith("cache:")) for r in dict.fromkeys(gathered.writes)]
+    # A push of tags adds the job's new tags: jobs that make tags of different names make
+    # different refs (the same tag pushed twice is refused, never overwritten).
+    task.effects = ([Effect(r, Mode.WRITE, append=r.startswith("cache:") or tags_push(r)) for r in dict.fromkeys(gathered.writes)]
                     + [Effect(r, Mode.READ) for r in dict.fromkeys(gathered.reads) if r not in written])
     if gathered.calls:
         task.apis.append(ApiUse("github-token", float(gathered.calls * (size or 1))))

@@ -376,7 +376,7 @@ def _run_effects(rec: dict, run: str, shell_vars: dict[str, str], step_env: dict
             # spare it (a queued run still pushes from its own commit). Not a race on the branch.
             plain_current = (rec["own_commit"] and pushed == "(current)" and not remote and not _FORCE.search(args)
                              and not _ELSEWHERE.search(code, 0, match.start()) and not _OTHER_TREE.search(match.group(0)))
-            add_target(rec, target, False if target == "git:tags" or plain_current else branch_floating(pushed))
+            add_target(rec, target, False if tags_push(target) or plain_current else branch_floating(pushed))
     if publishing:
         for resource, floating in run_targets(_expand(code, variables) if variables else code).items():
             add_target(rec, resource, floating)
@@ -488,11 +488,21 @@ def _pushed_ref(args: str) -> str:
     return "(current)"
 
 
+# git takes an unambiguous start of a long option for the whole: `--tag` is `--tags` (a push of
+# the tags alone, no branch; checked with git 2.39)
+_TAGS_ONLY = frozenset({"--tags", "--tag"})
+
+
+def tags_push(resource: str) -> bool:
+    """A `git push --tags` target (this repository's, or another's): new tags, each a new ref."""
+    return resource == "git:tags" or resource.startswith("git:") and resource.endswith(":tags")
+
+
 def _push_target(args: str) -> str:
     """The branch a ``git push`` writes: the refspec's destination, else the current branch."""
     args = _RUN_ONLY.sub("*", EXPR.sub("*", args)).replace('"', "").replace("'", "")  # a wildcard for those
     words = [w for w in args.split() if not w.startswith("-")]
-    if "--tags" in args.split() or "--follow-tags" in args.split() and len(words) < 2:
+    if _TAGS_ONLY & set(args.split()) or "--follow-tags" in args.split() and len(words) < 2:
         return "tags"
     if len(words) >= 2:
         ref = words[-1].split(":")[-1].lstrip("+")
