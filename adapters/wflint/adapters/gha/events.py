@@ -601,6 +601,8 @@ def _compared_prefixed(op: str, left, right):
 def _function(name: str, args: list):
     if name in ("always", "success"):
         return True
+    if name == "format" and len(args) == 2 and args[0] == "{0}":
+        return _as_text(args[1])
     if name in ("failure", "cancelled"):
         return UNKNOWN
     if name == "fromjson" and len(args) == 1 and isinstance(args[0], str):
@@ -610,6 +612,44 @@ def _function(name: str, args: list):
     if name in ("startswith", "endswith", "contains") and len(args) == 2:
         return _string_test(name, *args)
     return UNKNOWN
+
+
+def _as_text(value):
+    """A value as GitHub writes it into a string (an `env:` value, `format`): booleans as
+    `true`/`false`, whole numbers without a point, null as empty; anything else unknown."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else UNKNOWN
+
+
+_ENV_REF = lazy(r"(?<![\w.])env\.([A-Za-z_][\w-]*)\b(?!\s*\()")
+_WHOLE = lazy(r"\$\{\{((?:(?!\$\{\{|\}\}).)*)\}\}", re.S)
+
+
+def with_env(condition: str, values: dict[str, object]) -> str:
+    """A step's `if:` with each `env.NAME` the workflow's and job's `env:` fix written as its value
+    (``values``: lower-case name → the value as written): a literal as a string, a whole `${{ … }}`
+    as `format('{0}', (…))`, the string GitHub puts in the variable. Any other value is left as
+    it is, unknown (`IS_RELEASE: ${{ github.event_name == 'workflow_dispatch' }}` then
+    `if: env.IS_RELEASE == 'true'` deploys on a dispatch only)."""
+    if "env." not in condition:
+        return condition
+
+    def written(match: re.Match) -> str:
+        raw = values.get(match.group(1).lower(), UNKNOWN)
+        if isinstance(raw, bool) or isinstance(raw, int) or isinstance(raw, str) and "${{" not in raw:
+            text = _as_text(raw)
+            return "'" + text.replace("'", "''") + "'" if isinstance(text, str) else match.group(0)
+        whole = _WHOLE.fullmatch(raw.strip()) if isinstance(raw, str) else None
+        return f"format('{{0}}', ({whole.group(1)}))" if whole else match.group(0)
+
+    return _ENV_REF.sub(written, condition)
 
 
 def _json_array(text: str):

@@ -57,6 +57,7 @@ from .events import (
     pull_requests_start_runs,
     run_contexts,
     schedule_gap_minutes,
+    with_env,
 )
 from .facts import CallInputs, JobFacts
 from .matrix import matrix_size
@@ -432,10 +433,23 @@ def _job_steps(files: local.LocalFiles, job_id: str, job: dict, workflow_env=Non
     run_defaults = defaults.get("run") if isinstance(defaults, dict) else None
     default_dir = run_defaults.get("working-directory") if isinstance(run_defaults, dict) else None
     steps = _steps(job_id, job.get("steps"), env, pulls, default_dir)
+    fixed = _fixed_env(env, job.get("steps"))
     for rec in steps:
         if rec.get("local_action"):
             _inline_composite(files, rec)
+        if "env." in rec["if"]:
+            rec["if_run"] = with_env(rec["if"], fixed)
     return steps
+
+
+def _fixed_env(env: dict, steps) -> dict[str, object]:
+    """The workflow's and job's `env:` values (lower-case names) no step changes: a script that
+    writes $GITHUB_ENV and names the variable may set it anew for the steps after it, and a step's
+    own `env:` may hold another value of it."""
+    steps = [s for s in steps if isinstance(s, dict)] if isinstance(steps, list) else []
+    scripts = [str(s.get("run")) for s in steps if "GITHUB_ENV" in str(s.get("run", ""))]
+    own = {str(k) for s in steps if isinstance(s.get("env"), dict) for k in s["env"]}
+    return {str(k).lower(): v for k, v in env.items() if str(k) not in own and not any(str(k) in run for run in scripts)}
 
 
 def _environment_name(job: dict) -> str | None:
@@ -510,7 +524,7 @@ class _Gathered:
             gathered.artifacts_in += s["downloads"]
             gathered.maybe_out = gathered.maybe_out or bool(s["maybe_out"])
             gathered.maybe_in = gathered.maybe_in or bool(s["maybe_in"])
-            gathered.targets += [(r, floating, s["if"]) for r, floating in s["targets"].items()]
+            gathered.targets += [(r, floating, s.get("if_run", s["if"])) for r, floating in s["targets"].items()]
             gathered.named_per_run += s.get("named_per_run") or []
         return gathered
 
