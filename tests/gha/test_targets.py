@@ -529,6 +529,22 @@ def test_a_push_of_tags_adds_new_refs_and_pushes_no_branch(push):
     assert len(check_workflow(branch, [all_rules()["SAF001"]], preview=True).findings) == 1
 
 
+@pytest.mark.parametrize("environment, more, cancels", [
+    ("github-pages", "", False),
+    ("github-pages", "      - run: npx wrangler deploy\n", True),  # another deployment, stopped half-way
+    ("production", "", True),  # an environment of its own: whatever else it deploys
+])
+def test_a_pages_deployment_a_newer_run_cancels_leaves_the_served_site_up(environment, more, cancels):
+    """`actions/deploy-pages` cancels its deployment when its run is cancelled, and Pages keeps
+    serving the site it had: nothing is left half-published, and the newer run deploys the newer
+    site (round 9 F3)."""
+    text = ("on: {push: {branches: [main]}}\nconcurrency: {group: 'site-${{ github.ref }}', cancel-in-progress: true}\n"
+            f"jobs:\n  deploy:\n    runs-on: x\n    environment: {{name: {environment}, url: 'https://x'}}\n"
+            f"    steps:\n      - uses: actions/deploy-pages@v4\n{more}")
+    found = check_workflow(workflow(text), [all_rules()["SAF311"]], preview=True).findings
+    assert bool(found) is cancels
+
+
 @pytest.mark.parametrize("step, cancels", [
     ("{run: 'gh release create v-next --draft --notes-file notes.md'}", False),
     ("{uses: softprops/action-gh-release@v2, with: {tag_name: v-next, draft: true}}", False),

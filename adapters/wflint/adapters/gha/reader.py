@@ -84,6 +84,7 @@ MODEL = ExecutionModel(
 )
 # An environment is a deployment target (not just a secret or approval scope) when it has a URL or
 # one of these names; only then do two jobs using it at once conflict.
+PAGES_ENVIRONMENT = "env:github-pages"  # the environment GitHub Pages deploys in
 _DEPLOY_TARGET = lazy(r"prod|staging|stage|preview|dev\b|develop|pages|live|qa\b|uat", re.I)
 
 
@@ -252,8 +253,11 @@ def _put_run_facets(task: Task, contexts: tuple[RunContext, ...], workflow_concu
     called = any(c.event is None for c in contexts)  # some run is a caller's (a matrix may fan out)
     mutable = any(floating for _, floating, _ in racing)
     # A deployment environment a pull request's run writes is its preview: a newer run of the PR
-    # cancelling it deploys the same preview again, as the author wants.
+    # cancelling it deploys the same preview again, as the author wants. The `github-pages`
+    # environment of a job that deploys Pages holds that very deployment (atomic, ``ATOMIC``).
+    pages = any(r == "pages" for r, _, _ in reachable)
     publishing_in = [c for r, _, cond in reachable if r not in REHEARSALS and not r.startswith(ATOMIC)
+                     and not (pages and r == PAGES_ENVIRONMENT)
                      for c in contexts if may_run(cond, c) and not (r.startswith("env:") and c.ref_type == "pull")]
     task.put(Publishing(
         targets=tuple(targets),
