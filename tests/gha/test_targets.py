@@ -545,6 +545,27 @@ def test_a_pages_deployment_a_newer_run_cancels_leaves_the_served_site_up(enviro
     assert bool(found) is cancels
 
 
+@pytest.mark.parametrize("condition, key, cancels", [
+    ("github.event.workflow_run.event == 'pull_request'", "${{ github.event.workflow_run.head_branch }}", False),
+    ("${{ github.event.workflow_run.event == 'pull_request' && github.event.workflow_run.conclusion == 'success' }}",
+     "${{ github.event.workflow_run.pull_requests[0].number }}", False),
+    ("github.event.workflow_run.event != 'push'", "${{ github.event.workflow_run.head_branch }}", True),  # a schedule's too
+    ("github.event.workflow_run.event == 'pull_request' || github.event.workflow_run.event == 'push'",
+     "${{ github.event.workflow_run.head_branch }}", True),
+    ("github.event.workflow_run.event == 'pull_request'", "previews", True),  # every pull request's in one group
+    ("", "${{ github.event.workflow_run.head_branch }}", True),
+])
+def test_a_workflow_run_preview_of_a_pull_request_keyed_by_it_is_deployed_again_by_its_newer_run(condition, key, cancels):
+    """A `workflow_run` job kept to a pull request's finished runs, grouped by that pull request's
+    head branch or number, is cancelled only by the same pull request's newer run (round 9 F7)."""
+    guard = f"    if: \"{condition}\"\n" if condition else ""
+    text = ("on: {workflow_run: {workflows: [ci], types: [completed]}}\n"
+            f"concurrency: {{group: 'preview-{key}', cancel-in-progress: true}}\n"
+            f"jobs:\n  preview:\n{guard}    runs-on: x\n    steps:\n      - run: npx wrangler deploy\n")
+    found = check_workflow(workflow(text), [all_rules()["SAF311"]], preview=True).findings
+    assert bool(found) is cancels
+
+
 @pytest.mark.parametrize("step, cancels", [
     ("{run: 'gh release create v-next --draft --notes-file notes.md'}", False),
     ("{uses: softprops/action-gh-release@v2, with: {tag_name: v-next, draft: true}}", False),

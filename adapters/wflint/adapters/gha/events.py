@@ -328,6 +328,23 @@ def keyed_by_its_pull(group: str, context: RunContext) -> bool:
 _PULL_KEY = lazy(r"\bgithub\.(?:head_ref|event\.number|event\.pull_request\.(?:number|head\.ref))\b")
 
 
+def keyed_by_its_run_pull(group: str, condition: str, context: RunContext) -> bool:
+    """A `workflow_run` job whose `if:` lets it run only after a pull request's run, in a group
+    keyed by that pull request (the finished run's head branch or pull request number): the only
+    newer run that shares the key is the same pull request's, which publishes its preview again,
+    as ``keyed_by_its_pull`` says of a pull request's own runs."""
+    if context.event != "workflow_run" or not _RUN_PULL_KEY.search(group) or not _RUN_EVENT.search(condition):
+        return False
+    # the finished run's event as each other value the condition names, and as one it names not
+    others = {v.lower() for v in _QUOTED.findall(condition)} - {"pull_request", "pull_request_target"} | {"\x00other"}
+    return not any(may_run(_RUN_EVENT.sub(f"'{v}'", condition), context) for v in others)
+
+
+_RUN_PULL_KEY = lazy(r"\bgithub\.event\.workflow_run\.(?:head_branch|pull_requests\s*\[\s*0\s*\]\s*\.\s*number)\b")
+_RUN_EVENT = lazy(r"\bgithub\.event\.workflow_run\.event\b", re.I)
+_QUOTED = lazy(r"'((?:[^']|'')*)'")
+
+
 def uses_status(condition: str) -> bool:
     """A status function in `if:` replaces the implicit ``success()``: the job may run after a skip."""
     return bool(_STATUS.search(condition))

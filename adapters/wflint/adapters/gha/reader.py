@@ -50,6 +50,7 @@ from .events import (
     constant,
     job_contexts,
     keyed_by_its_pull,
+    keyed_by_its_run_pull,
     keyed_by_its_tag,
     may_run,
     never_there,
@@ -271,7 +272,7 @@ def _put_run_facets(task: Task, contexts: tuple[RunContext, ...], workflow_concu
         suggested_group=_per_instance_key(concurrency_group(task.id, targets), targets),
         # every run of every caller (each instance of a caller's matrix) would queue behind one group
         queue="" if mutable or called else "max",
-        cancelling_group=_cancelling_group(own, workflow_concurrency, publishing_in),
+        cancelling_group=_cancelling_group(own, workflow_concurrency, publishing_in, facts.condition),
         # a target named by a matrix value is one per instance (`environment: ${{ matrix.env }}`)
         per_instance=bool(targets) and all(matrix_values(t) for t in targets),
         quiet_runs=tuple(dict.fromkeys(quiet)),
@@ -287,9 +288,10 @@ def _per_instance_key(group: str, targets: list[str]) -> str:
     return group + "-" + "-".join(dict.fromkeys(v for t in targets for v in matrix_values(t)))
 
 
-def _cancelling_group(own: Concurrency, workflow_concurrency, contexts: list[RunContext]) -> str:
+def _cancelling_group(own: Concurrency, workflow_concurrency, contexts: list[RunContext], condition: str = "") -> str:
     """The group that cancels a run in progress where the job publishes: its own, else the
-    workflow's, with `cancel-in-progress` certainly true there and a key two runs can share."""
+    workflow's, with `cancel-in-progress` certainly true there and a key two runs can share
+    (``condition``: the job's `if:`, which may keep it to a pull request's finished runs)."""
     group: str | None = own.group
     cancel = own.cancel_in_progress
     if not group:
@@ -297,7 +299,7 @@ def _cancelling_group(own: Concurrency, workflow_concurrency, contexts: list[Run
     if not group or cancel is None:
         return ""
     hit = any(certainly(cancel, c) and not per_run_group(group, c) and not keyed_by_its_tag(group, c)
-              and not keyed_by_its_pull(group, c) for c in contexts)
+              and not keyed_by_its_pull(group, c) and not keyed_by_its_run_pull(group, condition, c) for c in contexts)
     return group if hit else ""
 
 

@@ -17,7 +17,8 @@ upload that only rehearses a release (TestPyPI, a staging crates.io sign-in) or 
 release (public only once someone publishes it), and a pull request's preview deployment (its newer
 run deploys the same preview again). So is whatever a pull request's run publishes in a group keyed
 by that pull request (its ref, head branch or number): the only run that can cancel it is the same
-pull request's newer one, which publishes it again.
+pull request's newer one, which publishes it again. The same holds for a `workflow_run` job that
+runs only after a pull request's run, keyed by that run's head branch or pull request number.
 
 **Example.**
 
