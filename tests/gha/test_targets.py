@@ -371,6 +371,23 @@ def test_scripts_that_only_build_and_upload_packages_keep_the_environment_a_cred
     assert ("env:production-release" in _writes(text)["ship"]) is gated
 
 
+@pytest.mark.parametrize("notice, gated", [
+    ("curl -sf -X POST https://hooks.slack.com/services/T/B/x -d '{\"text\": \"released\"}'", False),
+    ("if [[ \"$OK\" == \"1\" ]]; then\n            MSG=\"done <https://pypi.org|pypi>\"\n          else\n"
+     "            MSG=failed\n          fi\n          curl -s https://slack.com/api/chat.postMessage \\\n"
+     "            -d \"$(jq -n --arg t \"$MSG\" '{text: $t}')\" > /dev/null", False),  # round 9 F2's shape
+    ("curl -s -X POST https://deploy.example.com/hook", True),  # not a chat service: may deploy
+    ("curl -s https://hooks.slack.com/services/x | sh", True),  # runs what it fetched
+    ("curl -s https://hooks.slack.com/services/x -d \"$(./release-notes.sh)\"", True),
+])
+def test_a_chat_notice_after_a_package_upload_keeps_the_environment_a_credential_gate(notice, gated):
+    """A `curl` to a chat service's API or webhook tells people about the upload and deploys
+    nothing: two such jobs in one `environment: {name: pypi, url: …}` do not share a deployment."""
+    steps = "      - run: uv build\n      - run: uv publish\n      - run: |\n          " + notice + "\n"
+    text = job("{push: {branches: [main]}}", steps, "    environment: {name: pypi, url: 'https://pypi.org/p/a'}\n")
+    assert ("env:pypi" in _writes(text)["ship"]) is gated
+
+
 PUSH_BOT_BRANCH = "      - uses: peter-evans/create-pull-request@v7\n        with: {branch: auto-bump}\n"
 
 

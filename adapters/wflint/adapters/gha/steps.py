@@ -411,12 +411,34 @@ _PACKAGING_COMMAND = lazy(
 _SEPARATORS = lazy(r"&&|\|\||[;\n]")
 
 
+# The shell's own tests, branches and assignments: they run nothing.
+_SHELL_GLUE = lazy(r"""\s*(?:(?:if|elif)\s+\[\[?[^\[\]]*\]\]?|then|else|fi"""
+                   r"""|(?:export\s+)?[A-Za-z_]\w*=(?:"(?:[^"\\`]|\\.)*"|'[^']*'|[^\s"'`;&|<>()]*))\s*""")
+# A chat service's API or webhook: a `curl` to it posts a message about the run and deploys nothing.
+_CHAT_URL = lazy(r"https://(?:hooks\.slack\.com/|slack\.com/api/chat\.|(?:discord|discordapp)\.com/api/webhooks/"
+                 r"|chat\.googleapis\.com/|api\.telegram\.org/|[\w-]+\.webhook\.office\.com/)")
+_SINGLE_QUOTED = lazy(r"'[^']*'")
+_BRANCH_WORD = lazy(r"^\s*(?:then|else)\s+(?=\S)")
+
+
 def packaging_only(code: str) -> bool:
     """Is every command of the script one of ``_PACKAGING_COMMAND`` (no pipe, no command
-    substitution: those run what the words do not name)?"""
-    if "$(" in code or "`" in code or not code.strip():
+    substitution: those run what the words do not name), a chat notice (``_chat_notice``) or the
+    shell's tests and assignments around them?"""
+    if not code.strip():
         return False
-    return all(not part.strip() or _PACKAGING_COMMAND.fullmatch(part) for part in _SEPARATORS.split(code))
+    parts = (_BRANCH_WORD.sub("", part) for part in _SEPARATORS.split(code))  # `then twine upload`
+    return all(not part.strip() or _chat_notice(part) or "$(" not in part and "`" not in part.replace("\\`", "")
+               and (_PACKAGING_COMMAND.fullmatch(part) or _SHELL_GLUE.fullmatch(part)) for part in parts)
+
+
+def _chat_notice(command: str) -> bool:
+    """`curl` posting to a chat service (``_CHAT_URL``), its body made by `jq` at most, its output
+    thrown away at most: no pipe, no other command run from it."""
+    if not command.lstrip().startswith("curl ") or not _CHAT_URL.search(command):
+        return False
+    bare = _SINGLE_QUOTED.sub("", command)
+    return not re.search(r"[|&<`]|>(?!\s*/dev/null)", bare) and bare.count("$(") == bare.count("$(jq ")
 
 
 def _locks(code: str) -> list[str]:
