@@ -170,3 +170,37 @@ def test_a_merge_queue_entry_has_a_group_of_its_own_when_the_key_holds_the_ref()
 
     key = "${{ github.workflow }}-${{ github.ref }}"
     assert per_run_group(key, QUEUE) and not per_run_group(key, PUSH_MAIN)
+
+
+@pytest.mark.parametrize("value, context, runs", [
+    ("${{ github.event_name == 'workflow_dispatch' }}", PUSH_MAIN, False),  # the string 'false'
+    ("${{ github.event_name == 'push' }}", PUSH_MAIN, True),
+    ("${{ github.ref == 'refs/heads/main' }}", PUSH_TAG, False),
+    ("${{ github.event_name == 'push' }}", CALLED, True),  # a caller's event: unknown, may run
+    (True, PUSH_MAIN, True),
+    ("false", PUSH_MAIN, False),
+    ("on ${{ github.event_name }}", PUSH_MAIN, True),  # text around an expression: not read, may run
+])
+def test_an_env_value_a_step_if_tests_is_the_string_github_puts_in_the_variable(value, context, runs):
+    """`env.X == 'true'` in a step's `if:` reads the workflow's `X:` as GitHub wrote it: a boolean
+    expression becomes 'true' or 'false' (round 9 F8)."""
+    from wflint.adapters.gha.events import with_env
+
+    assert may_run(with_env("${{ env.SHIP == 'true' }}", {"ship": value}), context) is runs
+
+
+def test_a_deploy_step_gated_by_an_env_computed_from_the_event_runs_on_those_events_only():
+    from wflint.engine import check_workflow
+    from wflint.rule import all_rules
+
+    def saf310(ship_on: str, also: str = "") -> list:
+        text = ("on: {push: {branches: [main]}, workflow_dispatch: {}}\n"
+                f"env:\n  SHIP: ${{{{ github.event_name == '{ship_on}' }}}}\n"
+                "jobs:\n  docs:\n    runs-on: x\n    steps:\n      - run: make site\n"
+                f"{also}      - if: env.SHIP == 'true'\n        run: git push --force origin HEAD:gh-pages\n")
+        return list(check_workflow(workflow(text), [all_rules()["SAF310"]], preview=False).findings)
+
+    assert saf310("workflow_dispatch") == []  # a person's dispatch only
+    assert len(saf310("push")) == 1  # every push to main deploys
+    # a script that may set SHIP anew through $GITHUB_ENV: the value is no longer known
+    assert len(saf310("workflow_dispatch", "      - run: echo SHIP=true >> $GITHUB_ENV\n")) == 1

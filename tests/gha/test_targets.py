@@ -371,6 +371,23 @@ def test_scripts_that_only_build_and_upload_packages_keep_the_environment_a_cred
     assert ("env:production-release" in _writes(text)["ship"]) is gated
 
 
+@pytest.mark.parametrize("notice, gated", [
+    ("curl -sf -X POST https://hooks.slack.com/services/T/B/x -d '{\"text\": \"released\"}'", False),
+    ("if [[ \"$OK\" == \"1\" ]]; then\n            MSG=\"done <https://pypi.org|pypi>\"\n          else\n"
+     "            MSG=failed\n          fi\n          curl -s https://slack.com/api/chat.postMessage \\\n"
+     "            -d \"$(jq -n --arg t \"$MSG\" '{text: $t}')\" > /dev/null", False),  # round 9 F2's shape
+    ("curl -s -X POST https://deploy.example.com/hook", True),  # not a chat service: may deploy
+    ("curl -s https://hooks.slack.com/services/x | sh", True),  # runs what it fetched
+    ("curl -s https://hooks.slack.com/services/x -d \"$(./release-notes.sh)\"", True),
+])
+def test_a_chat_notice_after_a_package_upload_keeps_the_environment_a_credential_gate(notice, gated):
+    """A `curl` to a chat service's API or webhook tells people about the upload and deploys
+    nothing: two such jobs in one `environment: {name: pypi, url: …}` do not share a deployment."""
+    steps = "      - run: uv build\n      - run: uv publish\n      - run: |\n          " + notice + "\n"
+    text = job("{push: {branches: [main]}}", steps, "    environment: {name: pypi, url: 'https://pypi.org/p/a'}\n")
+    assert ("env:pypi" in _writes(text)["ship"]) is gated
+
+
 PUSH_BOT_BRANCH = "      - uses: peter-evans/create-pull-request@v7\n        with: {branch: auto-bump}\n"
 
 
@@ -495,6 +512,75 @@ def test_a_push_from_another_repositorys_checkout_writes_that_repository(where, 
             f"      - run: git commit -am update && git push origin main\n{where}")
     wf = workflow(text)
     assert target in {e.resource for e in wf.tasks["site"].writes}
+
+
+@pytest.mark.parametrize("checkouts, target", [
+    ("{repository: acme/docs, token: x}", "git:github.com/acme/docs:(current)"),
+    ("{repository: acme/docs, ref: main}", "git:github.com/acme/docs:(current)"),
+    # this repository checked out over it again: the workspace is this repository's once more
+    ("{repository: acme/docs}\n      - uses: actions/checkout@v4\n        with: {ref: main}", "git:main"),
+    # a pull request's head repository may be this one: not taken for another
+    ("{repository: '${{ github.event.pull_request.head.repo.full_name }}'}", "git:(current)"),
+])
+def test_a_checkout_of_another_repository_into_the_workspace_is_what_a_plain_push_writes(checkouts, target):
+    """With no `path:` the workspace is the other repository's clone: `origin` is that repository,
+    so a plain `git push` writes it and never this repository's branch (round 9 F6)."""
+    text = ("on: push\njobs:\n  docs:\n    runs-on: x\n    steps:\n"
+            f"      - uses: actions/checkout@v4\n        with: {checkouts}\n"
+            "      - run: git commit -am sync && git push\n")
+    assert {e.resource for e in workflow(text).tasks["docs"].writes if e.resource.startswith("git:")} == {target}
+
+
+@pytest.mark.parametrize("push", ["git push --tag", "git push origin --tags", "git push --tags origin"])
+def test_a_push_of_tags_adds_new_refs_and_pushes_no_branch(push):
+    """`--tag` is git's `--tags` (an unambiguous start of the option): tags only, no branch. Two
+    jobs that each tag a release their own way push different new refs, which never conflict
+    (round 9 F5); a plain push of the branch from both still does."""
+    def jobs(command: str) -> str:
+        return "".join(f"  {name}:\n    runs-on: x\n    steps:\n      - uses: actions/checkout@v4\n"
+                       f"      - run: git tag {name}-$GITHUB_REF_NAME && {command}\n" for name in ("api", "cli"))
+    tagged = workflow("on: {push: {tags: ['v*']}}\njobs:\n" + jobs(push))
+    assert [(e.resource, e.append) for e in tagged.tasks["api"].writes] == [("git:tags", True)]
+    assert check_workflow(tagged, [all_rules()["SAF001"]], preview=True).findings == []
+    branch = workflow("on: {push: {tags: ['v*']}}\njobs:\n" + jobs("git push --force"))
+    assert len(check_workflow(branch, [all_rules()["SAF001"]], preview=True).findings) == 1
+
+
+@pytest.mark.parametrize("environment, more, cancels", [
+    ("github-pages", "", False),
+    ("github-pages", "      - run: npx wrangler deploy\n", True),  # another deployment, stopped half-way
+    ("production", "", True),  # an environment of its own: whatever else it deploys
+])
+def test_a_pages_deployment_a_newer_run_cancels_leaves_the_served_site_up(environment, more, cancels):
+    """`actions/deploy-pages` cancels its deployment when its run is cancelled, and Pages keeps
+    serving the site it had: nothing is left half-published, and the newer run deploys the newer
+    site (round 9 F3)."""
+    text = ("on: {push: {branches: [main]}}\nconcurrency: {group: 'site-${{ github.ref }}', cancel-in-progress: true}\n"
+            f"jobs:\n  deploy:\n    runs-on: x\n    environment: {{name: {environment}, url: 'https://x'}}\n"
+            f"    steps:\n      - uses: actions/deploy-pages@v4\n{more}")
+    found = check_workflow(workflow(text), [all_rules()["SAF311"]], preview=True).findings
+    assert bool(found) is cancels
+
+
+@pytest.mark.parametrize("condition, key, cancels", [
+    ("github.event.workflow_run.event == 'pull_request'", "${{ github.event.workflow_run.head_branch }}", False),
+    ("${{ github.event.workflow_run.event == 'pull_request' && github.event.workflow_run.conclusion == 'success' }}",
+     "${{ github.event.workflow_run.pull_requests[0].number }}", False),
+    ("github.event.workflow_run.event != 'push'", "${{ github.event.workflow_run.head_branch }}", True),  # a schedule's too
+    ("github.event.workflow_run.event == 'pull_request' || github.event.workflow_run.event == 'push'",
+     "${{ github.event.workflow_run.head_branch }}", True),
+    ("github.event.workflow_run.event == 'pull_request'", "previews", True),  # every pull request's in one group
+    ("", "${{ github.event.workflow_run.head_branch }}", True),
+])
+def test_a_workflow_run_preview_of_a_pull_request_keyed_by_it_is_deployed_again_by_its_newer_run(condition, key, cancels):
+    """A `workflow_run` job kept to a pull request's finished runs, grouped by that pull request's
+    head branch or number, is cancelled only by the same pull request's newer run (round 9 F7)."""
+    guard = f"    if: \"{condition}\"\n" if condition else ""
+    text = ("on: {workflow_run: {workflows: [ci], types: [completed]}}\n"
+            f"concurrency: {{group: 'preview-{key}', cancel-in-progress: true}}\n"
+            f"jobs:\n  preview:\n{guard}    runs-on: x\n    steps:\n      - run: npx wrangler deploy\n")
+    found = check_workflow(workflow(text), [all_rules()["SAF311"]], preview=True).findings
+    assert bool(found) is cancels
 
 
 @pytest.mark.parametrize("step, cancels", [

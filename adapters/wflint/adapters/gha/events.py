@@ -33,15 +33,27 @@ class RunContext:
     ref_type: str  # "branch" | "tag" | "pull" (a pull request's merge ref, refs/pull/N/merge)
     ref: str = ""
     named: frozenset[str] = frozenset()  # the refs of this type conditions name (``ref`` is none of them when empty)
+    # a called workflow's `inputs.*` in this run (lower-case name → value; a value may be ``UNKNOWN``):
+    # what its caller passes in `with:`, else the input's default. Empty: every input unknown.
+    inputs: tuple[tuple[str, object], ...] = ()
+    # a called workflow's run as the repository's callers make it: their event, which its
+    # `github.event_name` is (GitHub gives a called workflow its caller's `github` context)
+    caller_event: str | None = None
+
+    @property
+    def github_event(self) -> str | None:
+        """`github.event_name` in this run: a called workflow's is its caller's (None: unknown)."""
+        return self.event or self.caller_event
 
     @property
     def name(self) -> str:
-        return f"{self.event or 'caller'}@{self.ref_type}" + (f":{self.ref}" if self.ref else "")
+        caller = f"caller:{self.caller_event}" if self.caller_event else "caller"
+        return f"{self.event or caller}@{self.ref_type}" + (f":{self.ref}" if self.ref else "")
 
     @property
     def wording(self) -> str:
         """The context as a person says it: "push to main", "push of another tag", "pull_request"."""
-        event = self.event or "a caller's run"
+        event = self.event or (f"a caller's {self.caller_event}" if self.caller_event else "a caller's run")
         if self.ref_type == "pull":
             return event
         where = {"branch": "to", "tag": "of"}.get(self.ref_type, "on")
@@ -51,22 +63,25 @@ class RunContext:
         return f"{event} {where} {other}{self.ref_type}"
 
 
-def run_contexts(on, conditions: list[str]) -> list[RunContext]:
+def run_contexts(on, conditions: list[str], called: tuple[tuple[str, str], ...] | None = None) -> list[RunContext]:
     """Every run context of a workflow: its events × ref types × the refs its conditions name, less
-    the refs a push's filters rule out (``ref_filter``)."""
-    events = _events(on)
+    the refs a push's filters rule out (``ref_filter``). ``called``: the (event, ref type) of the
+    runs its callers call it in (``local.caller_runs``), when known; else a call may be on any."""
     named = _named_refs(conditions)
     config = on if isinstance(on, dict) else {}
     out = []
-    for event, ref_types in events:
-        for ref_type in ref_types:
+    for event, ref_types in _events(on):
+        ways: list[tuple[str, str | None]] = [(ref_type, None) for ref_type in ref_types]
+        if event is None and called:
+            ways = [(ref_type, caller) for caller, ref_type in called]
+        for ref_type, caller in ways:
             of_type = frozenset(ref for kind, ref in named if kind == ref_type)
             only, ignored = ref_filter(event, config.get(event), ref_type)
             if only is None or only - of_type:  # some ref the conditions do not name can start it
-                out.append(RunContext(event, ref_type, named=of_type))
-            out += [RunContext(event, ref_type, ref, of_type) for ref in sorted(of_type)
+                out.append(RunContext(event, ref_type, named=of_type, caller_event=caller))
+            out += [RunContext(event, ref_type, ref, of_type, caller_event=caller) for ref in sorted(of_type)
                     if (only is None or ref in only) and ref not in ignored
-                    and ref.startswith(_QUEUE_BRANCH if event == "merge_group" else "")]
+                    and ref.startswith(_QUEUE_BRANCH if (event or caller) == "merge_group" else "")]
     return out
 
 
@@ -140,6 +155,19 @@ def pull_requests_start_runs(on) -> bool:
     hold any: both count as yes."""
     names = [name for name, _ in _events(on)]
     return any(name is None or name in _PULL_EVENTS for name in names)
+
+
+def condition_text(value) -> str:
+    """A job's `if:` as text; YAML reads `if: false` as a boolean, which still disables the job."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def calling_runs(on, condition: str) -> list[RunContext]:
+    """The runs in which a job with the `if:` ``condition`` may run (the jobs it needs are not
+    followed: more runs, never fewer), as when it calls a reusable workflow."""
+    return [c for c in run_contexts(on, [condition]) if may_run(condition, c)]
 
 
 def _events(on) -> list[tuple[str | None, tuple[str, ...]]]:
@@ -285,7 +313,7 @@ def keyed_by_its_pull(group: str, context: RunContext) -> bool:
     """A key holding the pull request (its merge ref, head branch or number), in a run a pull request
     starts: the only newer run that shares it is the same pull request's, which publishes its
     preview again; another pull request's, or a release's, is never in its group."""
-    if context.ref_type != "pull" or context.event not in _PULL_EVENTS:
+    if context.ref_type != "pull" or context.github_event not in _PULL_EVENTS:
         return False
     for m in re.finditer(r"\$\{\{(.*?)\}\}", group, re.S):
         if _PULL_KEY.search(m.group(1)):
@@ -298,6 +326,23 @@ def keyed_by_its_pull(group: str, context: RunContext) -> bool:
 
 
 _PULL_KEY = lazy(r"\bgithub\.(?:head_ref|event\.number|event\.pull_request\.(?:number|head\.ref))\b")
+
+
+def keyed_by_its_run_pull(group: str, condition: str, context: RunContext) -> bool:
+    """A `workflow_run` job whose `if:` lets it run only after a pull request's run, in a group
+    keyed by that pull request (the finished run's head branch or pull request number): the only
+    newer run that shares the key is the same pull request's, which publishes its preview again,
+    as ``keyed_by_its_pull`` says of a pull request's own runs."""
+    if context.event != "workflow_run" or not _RUN_PULL_KEY.search(group) or not _RUN_EVENT.search(condition):
+        return False
+    # the finished run's event as each other value the condition names, and as one it names not
+    others = {v.lower() for v in _QUOTED.findall(condition)} - {"pull_request", "pull_request_target"} | {"\x00other"}
+    return not any(may_run(_RUN_EVENT.sub(f"'{v}'", condition), context) for v in others)
+
+
+_RUN_PULL_KEY = lazy(r"\bgithub\.event\.workflow_run\.(?:head_branch|pull_requests\s*\[\s*0\s*\]\s*\.\s*number)\b")
+_RUN_EVENT = lazy(r"\bgithub\.event\.workflow_run\.event\b", re.I)
+_QUOTED = lazy(r"'((?:[^']|'')*)'")
 
 
 def uses_status(condition: str) -> bool:
@@ -374,7 +419,7 @@ def _tree(text: str, group_key: bool = False) -> tuple | None:
 def _reads_context(node: tuple) -> bool:
     """Whether the expression names the run's event or ref (its value may differ between runs)."""
     if node[0] == "name":
-        return node[1] in _CONTEXT_NAMES
+        return node[1] in _CONTEXT_NAMES or node[1].startswith("inputs.")
     if node[0] == "lit":
         return False
     return any(_reads_context(part) for part in (node[2] if node[0] == "call" else node[1:]) if isinstance(part, tuple))
@@ -488,14 +533,16 @@ def _evaluate(node: tuple, context: RunContext, group_key: bool):
 
 def _name(name: str, context: RunContext, group_key: bool):
     if name == "github.event_name":
-        return context.event if context.event else UNKNOWN
+        return context.github_event or UNKNOWN
     if name == "github.ref_type":
         # a pull request's merge ref is no tag, whatever GitHub calls its type
         return _Prefixed("", frozenset({"tag"})) if context.ref_type == "pull" else context.ref_type
     if name in ("github.ref", "github.ref_name"):
-        if group_key and context.event == "merge_group":
+        if group_key and context.github_event == "merge_group":
             return PER_RUN  # each queue entry's branch holds its pull request and head commit
         return _ref_value(context, full=name == "github.ref")
+    if name.startswith("inputs."):
+        return dict(context.inputs).get(name[len("inputs."):], UNKNOWN)
     if group_key:
         return _key_part(name, context)
     return UNKNOWN
@@ -509,9 +556,9 @@ def _key_part(name: str, context: RunContext):
     outside pull requests (so ``github.head_ref || github.sha`` is the commit on a push)."""
     if name in ("github.sha", "github.run_id", "github.run_number"):
         return PER_RUN
-    pull = context.event in _PULL_EVENTS
+    pull = context.github_event in _PULL_EVENTS
     if name in ("github.head_ref", "github.base_ref", "github.event.number", "github.event.pull_request.number"):
-        return UNKNOWN if pull or context.event is None else ""
+        return UNKNOWN if pull or context.github_event is None else ""
     return UNKNOWN
 
 
@@ -528,7 +575,7 @@ def _ref_value(context: RunContext, full: bool):
     if context.ref:
         return prefix + context.ref if full else context.ref
     start = prefix if full else ""
-    if context.event == "merge_group":
+    if context.github_event == "merge_group":
         start += _QUEUE_BRANCH
     suffix = _PULL_SUFFIX if context.ref_type == "pull" else ""
     return _Prefixed(start, frozenset((prefix + r if full else r) for r in context.named), suffix)
@@ -571,6 +618,8 @@ def _compared_prefixed(op: str, left, right):
 def _function(name: str, args: list):
     if name in ("always", "success"):
         return True
+    if name == "format" and len(args) == 2 and args[0] == "{0}":
+        return _as_text(args[1])
     if name in ("failure", "cancelled"):
         return UNKNOWN
     if name == "fromjson" and len(args) == 1 and isinstance(args[0], str):
@@ -580,6 +629,44 @@ def _function(name: str, args: list):
     if name in ("startswith", "endswith", "contains") and len(args) == 2:
         return _string_test(name, *args)
     return UNKNOWN
+
+
+def _as_text(value):
+    """A value as GitHub writes it into a string (an `env:` value, `format`): booleans as
+    `true`/`false`, whole numbers without a point, null as empty; anything else unknown."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else UNKNOWN
+
+
+_ENV_REF = lazy(r"(?<![\w.])env\.([A-Za-z_][\w-]*)\b(?!\s*\()")
+_WHOLE = lazy(r"\$\{\{((?:(?!\$\{\{|\}\}).)*)\}\}", re.S)
+
+
+def with_env(condition: str, values: dict[str, object]) -> str:
+    """A step's `if:` with each `env.NAME` the workflow's and job's `env:` fix written as its value
+    (``values``: lower-case name → the value as written): a literal as a string, a whole `${{ … }}`
+    as `format('{0}', (…))`, the string GitHub puts in the variable. Any other value is left as
+    it is, unknown (`IS_RELEASE: ${{ github.event_name == 'workflow_dispatch' }}` then
+    `if: env.IS_RELEASE == 'true'` deploys on a dispatch only)."""
+    if "env." not in condition:
+        return condition
+
+    def written(match: re.Match) -> str:
+        raw = values.get(match.group(1).lower(), UNKNOWN)
+        if isinstance(raw, bool) or isinstance(raw, int) or isinstance(raw, str) and "${{" not in raw:
+            text = _as_text(raw)
+            return "'" + text.replace("'", "''") + "'" if isinstance(text, str) else match.group(0)
+        whole = _WHOLE.fullmatch(raw.strip()) if isinstance(raw, str) else None
+        return f"format('{{0}}', ({whole.group(1)}))" if whole else match.group(0)
+
+    return _ENV_REF.sub(written, condition)
 
 
 def _json_array(text: str):

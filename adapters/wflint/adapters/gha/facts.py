@@ -30,3 +30,12 @@ class JobFacts(Facet):
     targets: tuple[tuple[str, bool | None, str], ...]  # own: (resource, floating or unique or None, step's if:)
     named_per_run: tuple[str, ...]  # targets whose instance a step names per run (a Pages deploy's `--branch`)
     publish_like: bool
+    # a job that calls a workflow: the `with:` it passes (lower-case input name → value as written)
+    call_inputs: tuple[tuple[str, object], ...] = ()
+
+
+@dataclass(frozen=True)
+class CallInputs(Facet):
+    """A reusable workflow's `on.workflow_call.inputs`: (lower-case name, type, default; None for none)."""
+
+    declared: tuple[tuple[str, str, object], ...]

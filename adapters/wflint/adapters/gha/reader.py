@@ -44,10 +44,13 @@ from . import local, siblings
 from .edges import EXPRESSION, FINALIZER, with_edges
 from .events import (
     RunContext,
+    calling_runs,
     certainly,
+    condition_text,
     constant,
     job_contexts,
     keyed_by_its_pull,
+    keyed_by_its_run_pull,
     keyed_by_its_tag,
     may_run,
     never_there,
@@ -55,10 +58,11 @@ from .events import (
     pull_requests_start_runs,
     run_contexts,
     schedule_gap_minutes,
+    with_env,
 )
-from .facts import JobFacts
+from .facts import CallInputs, JobFacts
 from .matrix import matrix_size
-from .steps import CLUSTER_TARGETS, _all_text, step_record, worst
+from .steps import CLUSTER_TARGETS, _all_text, step_record, tags_push, worst
 from .targets import ATOMIC, REHEARSALS, matrix_values
 
 JOB_DEFAULT_S = 600.0  # per-kind default; only ever shown as "default", never as a saving
@@ -81,11 +85,12 @@ MODEL = ExecutionModel(
 )
 # An environment is a deployment target (not just a secret or approval scope) when it has a URL or
 # one of these names; only then do two jobs using it at once conflict.
+PAGES_ENVIRONMENT = "env:github-pages"  # the environment GitHub Pages deploys in
 _DEPLOY_TARGET = lazy(r"prod|staging|stage|preview|dev\b|develop|pages|live|qa\b|uat", re.I)
 
 
 def read_workflow(path: str, text: str) -> list[Workflow]:
-    workflow = _read_alone(path, text)[0]
+    workflow = _read(path, text, local.LocalFiles(path, _read), callers=True)
     for job, pairs in siblings.rivals(path, workflow, _read_alone).items():
         task = workflow.tasks[job]
         publishing = task.facet(Publishing)
@@ -106,8 +111,10 @@ def _rival(writer: siblings.Writer) -> str:
     return f"`{writer.job}` in {writer.file} also writes `{writer.target}` ({group})"
 
 
-def _read(path: str, text: str, files: local.LocalFiles) -> Workflow:
-    """One workflow file; ``files`` resolves its local callees and composite actions."""
+def _read(path: str, text: str, files: local.LocalFiles, callers: bool = False) -> Workflow:
+    """One workflow file; ``files`` resolves its local callees and composite actions. ``callers``:
+    a reusable workflow runs on the refs its callers in the repository call it on (the file
+    checked, not one read as another's callee or sibling)."""
     data, index = load_yaml(text, path, reject_merge_keys=True)
     if not isinstance(data, dict):
         raise ParseError(path, "a workflow must be a mapping with `on:` and `jobs:`")
@@ -131,8 +138,10 @@ def _read(path: str, text: str, files: local.LocalFiles) -> Workflow:
         limits=Limits(apis={"github-token": TOKEN_LIMIT}, concurrency=PLAN_JOB_CAP,
                       concurrency_source="GitHub Free plan: 20 concurrent jobs"),
     )
+    workflow.put(_call_inputs(data.get("on")))
     with_edges(workflow, jobs, tasks)
-    contexts = _put_starts(workflow, data.get("on"), data.get("concurrency"))
+    called = local.caller_runs(path) if callers and _callable(data.get("on")) else None
+    contexts = _put_starts(workflow, data.get("on"), data.get("concurrency"), called)
     apart = _runs_apart(data.get("on"), jobs)
     for task in tasks.values():
         _put_run_facets(task, contexts[task.id], data.get("concurrency"), apart)
@@ -176,7 +185,12 @@ def _job_limit_minutes(job) -> float | None:
     return own
 
 
-def _put_starts(workflow: Workflow, on, workflow_concurrency) -> dict[str, tuple[RunContext, ...]]:
+def _callable(on) -> bool:
+    return on == "workflow_call" or isinstance(on, (list, dict)) and "workflow_call" in on
+
+
+def _put_starts(workflow: Workflow, on, workflow_concurrency,
+                called: tuple[tuple[str, str], ...] | None = None) -> dict[str, tuple[RunContext, ...]]:
     """Each job's run contexts (``events.py``) as its starts: jobs with none in common never meet."""
     conditions = {t: facts.condition for t, task in workflow.tasks.items() if (facts := task.facet(JobFacts))}
     steps = [s.condition for task in workflow.tasks.values() if (f := task.facet(Steps)) for s in f.steps]
@@ -185,7 +199,8 @@ def _put_starts(workflow: Workflow, on, workflow_concurrency) -> dict[str, tuple
     needs_of: dict[str, list[str]] = {t: [] for t in workflow.tasks}
     for edge in workflow.edges:
         needs_of[edge.v].append(edge.u)
-    every_run = run_contexts(on, [*conditions.values(), *steps, *(str(c) for c in cancels.values() if isinstance(c, str))])
+    every_run = run_contexts(on, [*conditions.values(), *steps, *(str(c) for c in cancels.values() if isinstance(c, str))],
+                             called)
     contexts = job_contexts(conditions, needs_of, every_run)
     name_of = {id(c): c.name for c in every_run}  # the jobs' tuples hold these very contexts: each named once
     for job, runs_in in contexts.items():
@@ -239,8 +254,11 @@ def _put_run_facets(task: Task, contexts: tuple[RunContext, ...], workflow_concu
     called = any(c.event is None for c in contexts)  # some run is a caller's (a matrix may fan out)
     mutable = any(floating for _, floating, _ in racing)
     # A deployment environment a pull request's run writes is its preview: a newer run of the PR
-    # cancelling it deploys the same preview again, as the author wants.
+    # cancelling it deploys the same preview again, as the author wants. The `github-pages`
+    # environment of a job that deploys Pages holds that very deployment (atomic, ``ATOMIC``).
+    pages = any(r == "pages" for r, _, _ in reachable)
     publishing_in = [c for r, _, cond in reachable if r not in REHEARSALS and not r.startswith(ATOMIC)
+                     and not (pages and r == PAGES_ENVIRONMENT)
                      for c in contexts if may_run(cond, c) and not (r.startswith("env:") and c.ref_type == "pull")]
     task.put(Publishing(
         targets=tuple(targets),
@@ -254,7 +272,7 @@ def _put_run_facets(task: Task, contexts: tuple[RunContext, ...], workflow_concu
         suggested_group=_per_instance_key(concurrency_group(task.id, targets), targets),
         # every run of every caller (each instance of a caller's matrix) would queue behind one group
         queue="" if mutable or called else "max",
-        cancelling_group=_cancelling_group(own, workflow_concurrency, publishing_in),
+        cancelling_group=_cancelling_group(own, workflow_concurrency, publishing_in, facts.condition),
         # a target named by a matrix value is one per instance (`environment: ${{ matrix.env }}`)
         per_instance=bool(targets) and all(matrix_values(t) for t in targets),
         quiet_runs=tuple(dict.fromkeys(quiet)),
@@ -270,9 +288,10 @@ def _per_instance_key(group: str, targets: list[str]) -> str:
     return group + "-" + "-".join(dict.fromkeys(v for t in targets for v in matrix_values(t)))
 
 
-def _cancelling_group(own: Concurrency, workflow_concurrency, contexts: list[RunContext]) -> str:
+def _cancelling_group(own: Concurrency, workflow_concurrency, contexts: list[RunContext], condition: str = "") -> str:
     """The group that cancels a run in progress where the job publishes: its own, else the
-    workflow's, with `cancel-in-progress` certainly true there and a key two runs can share."""
+    workflow's, with `cancel-in-progress` certainly true there and a key two runs can share
+    (``condition``: the job's `if:`, which may keep it to a pull request's finished runs)."""
     group: str | None = own.group
     cancel = own.cancel_in_progress
     if not group:
@@ -280,7 +299,7 @@ def _cancelling_group(own: Concurrency, workflow_concurrency, contexts: list[Run
     if not group or cancel is None:
         return ""
     hit = any(certainly(cancel, c) and not per_run_group(group, c) and not keyed_by_its_tag(group, c)
-              and not keyed_by_its_pull(group, c) for c in contexts)
+              and not keyed_by_its_pull(group, c) and not keyed_by_its_run_pull(group, condition, c) for c in contexts)
     return group if hit else ""
 
 
@@ -339,7 +358,8 @@ def _job_task(files: local.LocalFiles, job_id: str, job: dict, workflow: dict, p
                 items=size if size and size > 1 else None)
     gathered = _Gathered.of_steps(steps)
     if uses:
-        task.opaque = not gathered.add_callee(files.summarize_call(uses))
+        runs = calling_runs(workflow.get("on"), condition_text(job.get("if")))
+        task.opaque = not gathered.add_callee(files.summarize_call(uses, runs, _passes(job)))
     if environment and _is_deploy_target(job, environment, strategy.get("matrix")) and not _only_package_uploads(gathered, steps):
         gathered.publishes.append("env:" + environment)
         gathered.writes.append("env:" + environment)
@@ -347,7 +367,9 @@ def _job_task(files: local.LocalFiles, job_id: str, job: dict, workflow: dict, p
     written = set(gathered.writes)
     # A cache entry is saved once: a second save of its key is refused with a warning, overwriting
     # nothing, so two saves are appends (no conflict); a restore racing the save still misses it.
-    task.effects = ([Effect(r, Mode.WRITE, append=r.startswith("cache:")) for r in dict.fromkeys(gathered.writes)]
+    # A push of tags adds the job's new tags: jobs that make tags of different names make
+    # different refs (the same tag pushed twice is refused, never overwritten).
+    task.effects = ([Effect(r, Mode.WRITE, append=r.startswith("cache:") or tags_push(r)) for r in dict.fromkeys(gathered.writes)]
                     + [Effect(r, Mode.READ) for r in dict.fromkeys(gathered.reads) if r not in written])
     if gathered.calls:
         task.apis.append(ApiUse("github-token", float(gathered.calls * (size or 1))))
@@ -362,6 +384,22 @@ def _job_task(files: local.LocalFiles, job_id: str, job: dict, workflow: dict, p
     if no_work:
         task.put(Structure("marker", f"a job that does no work (`run: {no_work}`), a gate its `needs:` make"))
     return task
+
+
+def _passes(job: dict) -> tuple[tuple[str, object], ...]:
+    """A calling job's `with:`, names in lower case (GitHub's contexts ignore case)."""
+    given = job.get("with")
+    return tuple((str(k).lower(), v) for k, v in given.items()) if isinstance(given, dict) else ()
+
+
+def _call_inputs(on) -> CallInputs:
+    """The inputs a reusable workflow declares under `on.workflow_call.inputs`."""
+    call = on.get("workflow_call") if isinstance(on, dict) else None
+    inputs = call.get("inputs") if isinstance(call, dict) else None
+    if not isinstance(inputs, dict):
+        return CallInputs(())
+    return CallInputs(tuple((str(name).lower(), str(spec.get("type") or ""), spec.get("default"))
+                            for name, spec in inputs.items() if isinstance(spec, dict)))
 
 
 # A command that changes nothing: ends the step, or prints (no redirection, no substitution).
@@ -401,10 +439,23 @@ def _job_steps(files: local.LocalFiles, job_id: str, job: dict, workflow_env=Non
     run_defaults = defaults.get("run") if isinstance(defaults, dict) else None
     default_dir = run_defaults.get("working-directory") if isinstance(run_defaults, dict) else None
     steps = _steps(job_id, job.get("steps"), env, pulls, default_dir)
+    fixed = _fixed_env(env, job.get("steps"))
     for rec in steps:
         if rec.get("local_action"):
             _inline_composite(files, rec)
+        if "env." in rec["if"]:
+            rec["if_run"] = with_env(rec["if"], fixed)
     return steps
+
+
+def _fixed_env(env: dict, steps) -> dict[str, object]:
+    """The workflow's and job's `env:` values (lower-case names) no step changes: a script that
+    writes $GITHUB_ENV and names the variable may set it anew for the steps after it, and a step's
+    own `env:` may hold another value of it."""
+    steps = [s for s in steps if isinstance(s, dict)] if isinstance(steps, list) else []
+    scripts = [str(s.get("run")) for s in steps if "GITHUB_ENV" in str(s.get("run", ""))]
+    own = {str(k) for s in steps if isinstance(s.get("env"), dict) for k in s["env"]}
+    return {str(k).lower(): v for k, v in env.items() if str(k) not in own and not any(str(k) in run for run in scripts)}
 
 
 def _environment_name(job: dict) -> str | None:
@@ -479,7 +530,7 @@ class _Gathered:
             gathered.artifacts_in += s["downloads"]
             gathered.maybe_out = gathered.maybe_out or bool(s["maybe_out"])
             gathered.maybe_in = gathered.maybe_in or bool(s["maybe_in"])
-            gathered.targets += [(r, floating, s["if"]) for r, floating in s["targets"].items()]
+            gathered.targets += [(r, floating, s.get("if_run", s["if"])) for r, floating in s["targets"].items()]
             gathered.named_per_run += s.get("named_per_run") or []
         return gathered
 
@@ -500,7 +551,7 @@ class _Gathered:
 def _job_facts(job: dict, strategy: dict, size: int | None, steps: list[dict],
                gathered: _Gathered, environment: str | None, uses: str) -> JobFacts:
     return JobFacts(
-        condition=_condition(job.get("if")), matrix_size=size, max_parallel=strategy.get("max-parallel"),
+        condition=condition_text(job.get("if")), matrix_size=size, max_parallel=strategy.get("max-parallel"),
         fail_fast=strategy.get("fail-fast", True) is not False, environment=environment, uses=uses,
         outputs=tuple(sorted(job["outputs"])) if isinstance(job.get("outputs"), dict) else (),
         permissions=job.get("permissions"), runs_on=_all_text(job.get("runs-on")),
@@ -511,14 +562,8 @@ def _job_facts(job: dict, strategy: dict, size: int | None, steps: list[dict],
         callee_publishes=tuple(sorted(set(gathered.callee_publishes))), targets=tuple(gathered.targets),
         named_per_run=tuple(sorted(set(gathered.named_per_run))),
         publish_like=bool(gathered.publishes or gathered.callee_publishes) or any(s["may_ship"] for s in steps),
+        call_inputs=_passes(job) if uses else (),
     )
-
-
-def _condition(value) -> str:
-    """A job's `if:` as text; YAML reads `if: false` as a boolean, which still disables the job."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "" if value is None else str(value)
 
 
 def _job_concurrency(concurrency, workflow_concurrency) -> Concurrency:
@@ -581,7 +626,7 @@ def _steps(job_id: str, steps, env=None, pulls: bool = True, default_dir=None) -
     if not isinstance(steps, list):
         return out
     group = 0
-    elsewhere: dict[str, str] = {}  # a checkout's `path:` → the other repository it holds
+    elsewhere: dict[str, str] = {}  # a checkout's `path:` ("" the workspace) → the other repository it holds
     branch = ""  # the branch a checkout into the workspace named (`ref: gh-pages`), pushed by a plain push
     # the job's `env:` and what earlier steps export through $GITHUB_ENV
     shell_vars: dict[str, str] = {str(k): str(v) for k, v in env.items()} if isinstance(env, dict) else {}
@@ -627,24 +672,36 @@ def _named_branch(step: dict, before: str) -> str:
 
 
 def _other_repository_checkout(step: dict) -> dict[str, str]:
-    """`actions/checkout` of another repository into a folder: that folder → ``host/owner/repo``."""
+    """`actions/checkout` of another repository into a folder: that folder → ``host/owner/repo``.
+    Into the workspace itself (no `path:`) the workspace is that repository's clone, its `origin`
+    that repository, so a plain `git push` there writes it; this repository's checkout there
+    again ("" for the workspace) makes the workspace this repository's once more. Only a literal
+    `owner/name` counts at the workspace: a pull request's head repository is often this one."""
     given = _checkout_inputs(step)
     if given is None:
         return {}
     path, repository = _folder(given.get("path")), str(given.get("repository") or "").strip()
-    if not path or not repository or "${{" in repository and "github.repository" in repository:
+    if "${{" in repository and "github.repository" in repository:
+        repository = ""
+    if not path:
+        return {"": "github.com/" + repository if _LITERAL_REPOSITORY.fullmatch(repository) else ""}
+    if not repository:
         return {}
     return {path: "github.com/" + repository}
 
 
+_LITERAL_REPOSITORY = lazy(r"[\w.-]+/[\w.-]+")
+
+
 def _repository_at(directory, elsewhere: dict[str, str]) -> str:
-    """The other repository a checkout put at or above ``directory`` (a step's working directory)."""
+    """The other repository a checkout put at or above ``directory`` (a step's working directory),
+    the workspace itself included."""
     folder = _folder(directory)
     while folder:
         if folder in elsewhere:
             return elsewhere[folder]
         folder = folder.rpartition("/")[0]
-    return ""
+    return elsewhere.get("", "")
 
 
 def _folder(value) -> str:

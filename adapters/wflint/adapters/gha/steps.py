@@ -376,7 +376,7 @@ def _run_effects(rec: dict, run: str, shell_vars: dict[str, str], step_env: dict
             # spare it (a queued run still pushes from its own commit). Not a race on the branch.
             plain_current = (rec["own_commit"] and pushed == "(current)" and not remote and not _FORCE.search(args)
                              and not _ELSEWHERE.search(code, 0, match.start()) and not _OTHER_TREE.search(match.group(0)))
-            add_target(rec, target, False if target == "git:tags" or plain_current else branch_floating(pushed))
+            add_target(rec, target, False if tags_push(target) or plain_current else branch_floating(pushed))
     if publishing:
         for resource, floating in run_targets(_expand(code, variables) if variables else code).items():
             add_target(rec, resource, floating)
@@ -411,12 +411,34 @@ _PACKAGING_COMMAND = lazy(
 _SEPARATORS = lazy(r"&&|\|\||[;\n]")
 
 
+# The shell's own tests, branches and assignments: they run nothing.
+_SHELL_GLUE = lazy(r"""\s*(?:(?:if|elif)\s+\[\[?[^\[\]]*\]\]?|then|else|fi"""
+                   r"""|(?:export\s+)?[A-Za-z_]\w*=(?:"(?:[^"\\`]|\\.)*"|'[^']*'|[^\s"'`;&|<>()]*))\s*""")
+# A chat service's API or webhook: a `curl` to it posts a message about the run and deploys nothing.
+_CHAT_URL = lazy(r"https://(?:hooks\.slack\.com/|slack\.com/api/chat\.|(?:discord|discordapp)\.com/api/webhooks/"
+                 r"|chat\.googleapis\.com/|api\.telegram\.org/|[\w-]+\.webhook\.office\.com/)")
+_SINGLE_QUOTED = lazy(r"'[^']*'")
+_BRANCH_WORD = lazy(r"^\s*(?:then|else)\s+(?=\S)")
+
+
 def packaging_only(code: str) -> bool:
     """Is every command of the script one of ``_PACKAGING_COMMAND`` (no pipe, no command
-    substitution: those run what the words do not name)?"""
-    if "$(" in code or "`" in code or not code.strip():
+    substitution: those run what the words do not name), a chat notice (``_chat_notice``) or the
+    shell's tests and assignments around them?"""
+    if not code.strip():
         return False
-    return all(not part.strip() or _PACKAGING_COMMAND.fullmatch(part) for part in _SEPARATORS.split(code))
+    parts = (_BRANCH_WORD.sub("", part) for part in _SEPARATORS.split(code))  # `then twine upload`
+    return all(not part.strip() or _chat_notice(part) or "$(" not in part and "`" not in part.replace("\\`", "")
+               and (_PACKAGING_COMMAND.fullmatch(part) or _SHELL_GLUE.fullmatch(part)) for part in parts)
+
+
+def _chat_notice(command: str) -> bool:
+    """`curl` posting to a chat service (``_CHAT_URL``), its body made by `jq` at most, its output
+    thrown away at most: no pipe, no other command run from it."""
+    if not command.lstrip().startswith("curl ") or not _CHAT_URL.search(command):
+        return False
+    bare = _SINGLE_QUOTED.sub("", command)
+    return not re.search(r"[|&<`]|>(?!\s*/dev/null)", bare) and bare.count("$(") == bare.count("$(jq ")
 
 
 def _locks(code: str) -> list[str]:
@@ -488,11 +510,21 @@ def _pushed_ref(args: str) -> str:
     return "(current)"
 
 
+# git takes an unambiguous start of a long option for the whole: `--tag` is `--tags` (a push of
+# the tags alone, no branch; checked with git 2.39)
+_TAGS_ONLY = frozenset({"--tags", "--tag"})
+
+
+def tags_push(resource: str) -> bool:
+    """A `git push --tags` target (this repository's, or another's): new tags, each a new ref."""
+    return resource == "git:tags" or resource.startswith("git:") and resource.endswith(":tags")
+
+
 def _push_target(args: str) -> str:
     """The branch a ``git push`` writes: the refspec's destination, else the current branch."""
     args = _RUN_ONLY.sub("*", EXPR.sub("*", args)).replace('"', "").replace("'", "")  # a wildcard for those
     words = [w for w in args.split() if not w.startswith("-")]
-    if "--tags" in args.split() or "--follow-tags" in args.split() and len(words) < 2:
+    if _TAGS_ONLY & set(args.split()) or "--follow-tags" in args.split() and len(words) < 2:
         return "tags"
     if len(words) >= 2:
         ref = words[-1].split(":")[-1].lstrip("+")

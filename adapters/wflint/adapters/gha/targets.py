@@ -29,9 +29,11 @@ _VARIABLE = lazy(r"\$env:(\w+)|\$\{?(\w+)\}?")
 # Uploads that rehearse a release, and draft releases (public only once someone publishes one):
 # nothing ships there, so a run cancelled half-way leaves nothing half-published.
 REHEARSALS = ("registry:testpypi", "registry:crates-staging", "release:draft")
-# Pushes that land whole or not at all (a git ref, an image tag moved by its manifest): a run
-# cancelled half-way leaves nothing half-done, unlike an upload of many files or a deployment.
-ATOMIC = ("git:", "registry:docker")
+# Pushes that land whole or not at all (a git ref, an image tag moved by its manifest, a GitHub
+# Pages deployment, which `actions/deploy-pages` cancels when its run is cancelled, the site served
+# until then staying up): a run cancelled half-way leaves nothing half-done, unlike an upload of
+# many files or another deployment.
+ATOMIC = ("git:", "registry:docker", "pages")
 
 
 def name_floating(name: str) -> bool | None:

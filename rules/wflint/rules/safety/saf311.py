@@ -11,12 +11,14 @@ tag, which publishes that very version again.
 **Why.** A newer run cancels the older one wherever it is: half-way through an upload (some wheels
 of a version on PyPI, the rest never), a release with half its assets, a deployment stopped
 between its steps. Cancelling is right for tests on a pull request, not for the step that ships.
-A push that lands whole or not at all (a git branch, an image tag) is left alone, and so is an
+A push that lands whole or not at all (a git branch, an image tag, a GitHub Pages deployment,
+which `actions/deploy-pages` cancels with its run while the site already served stays up) is left alone, and so is an
 upload that only rehearses a release (TestPyPI, a staging crates.io sign-in) or makes a draft
 release (public only once someone publishes it), and a pull request's preview deployment (its newer
 run deploys the same preview again). So is whatever a pull request's run publishes in a group keyed
 by that pull request (its ref, head branch or number): the only run that can cancel it is the same
-pull request's newer one, which publishes it again.
+pull request's newer one, which publishes it again. The same holds for a `workflow_run` job that
+runs only after a pull request's run, keyed by that run's head branch or pull request number.
 
 **Example.**
 
