@@ -1093,3 +1093,49 @@ def test_of_two_nodes_with_one_name_n8n_runs_the_last(n8n):
     assert wf.tasks["Dup"].location.pointer == ("nodes", 2)  # the second `Dup` of the file
     [finding] = [f for f in check_workflow(wf, all_rules().values()).findings if f.code == "WFL004"]
     assert "earlier one never runs" in finding.message and finding.tasks == ("Dup",)
+
+
+def revision_loop(wid, reviewers, reader="B", first="A"):
+    """Start → Draft → each reviewer → Merge (combine by position) → Again? (pass < 1): true →
+    Revise (pass + 1) → back into every reviewer; false → Done, which reads ``$('<reader>')``.
+    ``reviewers`` name the Merge's inputs in order; ``first`` is the one Draft's connections list
+    first (the order a search of the graph meets them in)."""
+    ys = {r: 200 + 200 * i for i, r in enumerate(reviewers)}
+    merge = {"parameters": {"mode": "combine", "combineBy": "combineByPosition",
+                            **({"numberInputs": len(reviewers)} if len(reviewers) > 2 else {}), "options": {}},
+             "id": "00000000-0000-4000-8000-0000000002a1", "name": "Merge", "type": "n8n-nodes-base.merge",
+             "typeVersion": 3.2, "position": [600, 300]}
+    again = at_least("Again?", 800, 300, 1, "={{ $json.pass + 1 }}", "a2")
+    nodes = [_code_node("Draft", 200, 300, "return [{json: {pass: 0}}];", 1),
+             *[setter(f"Review {r}", 400, ys[r], r.lower(), "ok") for r in reviewers], merge, again,
+             _code_node("Revise", 1000, 200, "return $input.all().map(i => ({json: {pass: i.json.pass + 1}}));", 2),
+             _code_node("Done", 1000, 400, f"return [{{json: {{seen: $('Review {reader}').first().json.{reader.lower()},"
+                                           " pass: $json.pass}}];", 3)]
+    fan = sorted(reviewers, key=lambda r: r != first)
+    connections = {**conn((T, "Draft"), *[("Draft", f"Review {r}") for r in fan],
+                          *[("Revise", f"Review {r}") for r in reversed(fan)],
+                          *[(f"Review {r}", "Merge", i) for i, r in enumerate(reviewers)], ("Merge", "Again?")),
+                   "Again?": {"main": [[{"node": "Revise", "type": "main", "index": 0}],
+                                       [{"node": "Done", "type": "main", "index": 0}]]}}
+    return workflow(wid, nodes, connections)
+
+
+def test_a_loop_back_into_several_reviewers_runs_each_once_a_pass_and_is_closed_at_each(n8n):
+    """A revision loop that goes back into two (three) reviewers: n8n 2.8.4 runs each reviewer once
+    per pass (pass 0 from Draft, pass 1 from Revise), the Merge joins them each pass, and Done reads
+    `$('Review B')` after the loop. Every Revise → reviewer connection closes the loop, whichever
+    reviewer Draft lists first, so SAF003 and SAF004 say nothing (unseen round 9, F1: only the
+    first re-entry was taken as the way back, the other reviewer got SAF003 with a fix marked safe
+    that stalls the run, and Done's read SAF004)."""
+    docs = [revision_loop("revab", "AB"), revision_loop("revba", "AB", first="B"),
+            revision_loop("revabc", "ABC", reader="C", first="C")]
+    real = n8n(docs)
+    rules = [all_rules()["SAF003"], all_rules()["SAF004"]]
+    for d in docs:
+        ran = real[d["id"]]["data"]["resultData"]["runData"]
+        reviewers = [n for n in ran if n.startswith("Review ")]
+        assert [len(ran[r]) for r in reviewers] == [2] * len(reviewers) and len(reviewers) >= 2, d["id"]
+        assert len(ran["Merge"]) == 2 and len(ran["Done"]) == 1, d["id"]
+        assert ran["Done"][0]["data"]["main"][0][0]["json"] == {"seen": "ok", "pass": 1}, d["id"]
+        assert check_workflow(read_n8n(f"{d['id']}.json", json.dumps(d))[0], rules).findings == [], d["id"]
+
