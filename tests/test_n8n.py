@@ -920,3 +920,25 @@ def test_a_no_op_that_closes_a_loop_fed_by_two_branches_is_a_fan_in():
         return check_workflow(read(doc(nodes, wiring)), [all_rules()["SAF003"]]).findings
     assert [f.tasks[0] for f in looped("A", "B")] == ["Back"]
     assert looped("A") == []
+
+
+def test_every_way_back_into_a_loop_closes_it_whatever_order_the_entries_are_listed_in():
+    """Unseen round 9, F1: a revision loop Draft → {A, B} → Merge → IF → Revise → {A, B}. Both
+    Revise → reviewer connections close the loop, whichever reviewer Draft lists first, and the
+    reviewers' connections to the Merge stay forward ones. A node inside the loop fed by the
+    reviewers without a Merge is still a fan-in (SAF003), since nothing outside the loop feeds it."""
+    from wflint.adapters.n8n.order import back_edges
+
+    def closers(first, second, into="Merge"):
+        kids = {"Draft": [(first, 0, 0), (second, 0, 0)], "A": [(into, 0, 0)], "B": [(into, 0, 1)],
+                into: [("IF", 0, 0)], "IF": [("Revise", 0, 0), ("Done", 1, 0)], "Revise": [(second, 0, 0), (first, 0, 0)]}
+        names = ["Draft", "A", "B", into, "IF", "Revise", "Done"]
+        return back_edges(names, kids, names)
+    assert closers("A", "B") == closers("B", "A") == {("Revise", "A"), ("Revise", "B")}
+    nodes = [node("Draft", "set", (200, 300), {}, 3.4), node("A", "set", (400, 200), {}, 3.4),
+             node("B", "set", (400, 400), {}, 3.4), node("Gather", "set", (600, 300), {}, 3.4),
+             node("Again?", "if", (800, 300)), node("Revise", "set", (1000, 200), {}, 3.4)]
+    wiring = links((T, "Draft"), ("Draft", "B"), ("Draft", "A"), ("A", "Gather"), ("B", "Gather"), ("Gather", "Again?"),
+                   ("Again?", "Revise"), ("Revise", "A"), ("Revise", "B"))
+    findings = check_workflow(read(doc(nodes, wiring)), [all_rules()["SAF003"]]).findings
+    assert [f.tasks[0] for f in findings] == ["Gather"]

@@ -214,3 +214,29 @@ def test_par104_is_silent_inside_a_loop_over_items_body():
     d["connections"]["Loop"] = {"main": [[], [{"node": "Send report", "type": "main", "index": 0}]]}
     d["connections"]["Send report"] = {"main": [[{"node": "Loop", "type": "main", "index": 0}]]}
     assert list(check_workflow(read(d), [all_rules()["PAR104"]], preview=True).findings) == []
+
+
+@pytest.mark.parametrize("then,expression,applicability", [
+    (None, None, "safe"),  # nothing after the Set: the Merge changes how n8n groups its runs only
+    ("set", "={{ $('Start').first().json.x }}", "safe"),  # a whole-output read of a node before both branches
+    ("set", "={{ $('Token').first().json.v }}", "unsafe"),  # ... of the joined node: it now sees the first branch's
+    ("set", "={{ $input.all().length }}", "unsafe"),  # its own run as a whole
+    ("code", None, "unsafe"),  # runs once for all items
+    ("httpRequest", None, "unsafe"),  # still one request per branch's item, now after both branches
+])
+def test_the_join_fix_is_safe_only_where_the_merge_keeps_what_every_later_node_does(then, expression, applicability):
+    """Unseen round 9, X1: Start feeds Token directly and through Log, so Token (a Set) runs once
+    per branch. The inserted Merge runs Token and what follows once on both items: the same only
+    for in-memory per-item logic (test_n8n_oracle checks each case on n8n 2.8.4)."""
+    nodes = [setter("Log", 200, "l"), setter("Token", 400, "t")]
+    wiring = [(T, "Log"), (T, "Token"), ("Log", "Token")]
+    if then == "set":
+        nodes.append(setter("After", 600, expression))
+    elif then == "code":
+        nodes.append(node("After", "code", (600, 300), {"jsCode": "return [{json: {n: $input.all().length}}];"}, 2))
+    elif then == "httpRequest":
+        nodes.append(node("After", "httpRequest", (600, 300), {"url": "https://example.org/hook", "options": {}}, 4.2))
+    if then:
+        wiring.append(("Token", "After"))
+    (finding,) = check_workflow(read(doc(nodes, links(*wiring))), [all_rules()["SAF003"]]).findings
+    assert (finding.tasks[0], finding.fix.applicability.value) == ("Token", applicability)

@@ -1093,3 +1093,120 @@ def test_of_two_nodes_with_one_name_n8n_runs_the_last(n8n):
     assert wf.tasks["Dup"].location.pointer == ("nodes", 2)  # the second `Dup` of the file
     [finding] = [f for f in check_workflow(wf, all_rules().values()).findings if f.code == "WFL004"]
     assert "earlier one never runs" in finding.message and finding.tasks == ("Dup",)
+
+
+def revision_loop(wid, reviewers, reader="B", first="A"):
+    """Start → Draft → each reviewer → Merge (combine by position) → Again? (pass < 1): true →
+    Revise (pass + 1) → back into every reviewer; false → Done, which reads ``$('<reader>')``.
+    ``reviewers`` name the Merge's inputs in order; ``first`` is the one Draft's connections list
+    first (the order a search of the graph meets them in)."""
+    ys = {r: 200 + 200 * i for i, r in enumerate(reviewers)}
+    merge = {"parameters": {"mode": "combine", "combineBy": "combineByPosition",
+                            **({"numberInputs": len(reviewers)} if len(reviewers) > 2 else {}), "options": {}},
+             "id": "00000000-0000-4000-8000-0000000002a1", "name": "Merge", "type": "n8n-nodes-base.merge",
+             "typeVersion": 3.2, "position": [600, 300]}
+    again = at_least("Again?", 800, 300, 1, "={{ $json.pass + 1 }}", "a2")
+    nodes = [_code_node("Draft", 200, 300, "return [{json: {pass: 0}}];", 1),
+             *[setter(f"Review {r}", 400, ys[r], r.lower(), "ok") for r in reviewers], merge, again,
+             _code_node("Revise", 1000, 200, "return $input.all().map(i => ({json: {pass: i.json.pass + 1}}));", 2),
+             _code_node("Done", 1000, 400, f"return [{{json: {{seen: $('Review {reader}').first().json.{reader.lower()},"
+                                           " pass: $json.pass}}];", 3)]
+    fan = sorted(reviewers, key=lambda r: r != first)
+    connections = {**conn((T, "Draft"), *[("Draft", f"Review {r}") for r in fan],
+                          *[("Revise", f"Review {r}") for r in reversed(fan)],
+                          *[(f"Review {r}", "Merge", i) for i, r in enumerate(reviewers)], ("Merge", "Again?")),
+                   "Again?": {"main": [[{"node": "Revise", "type": "main", "index": 0}],
+                                       [{"node": "Done", "type": "main", "index": 0}]]}}
+    return workflow(wid, nodes, connections)
+
+
+def test_a_loop_back_into_several_reviewers_runs_each_once_a_pass_and_is_closed_at_each(n8n):
+    """A revision loop that goes back into two (three) reviewers: n8n 2.8.4 runs each reviewer once
+    per pass (pass 0 from Draft, pass 1 from Revise), the Merge joins them each pass, and Done reads
+    `$('Review B')` after the loop. Every Revise → reviewer connection closes the loop, whichever
+    reviewer Draft lists first, so SAF003 and SAF004 say nothing (unseen round 9, F1: only the
+    first re-entry was taken as the way back, the other reviewer got SAF003 with a fix marked safe
+    that stalls the run, and Done's read SAF004)."""
+    docs = [revision_loop("revab", "AB"), revision_loop("revba", "AB", first="B"),
+            revision_loop("revabc", "ABC", reader="C", first="C")]
+    real = n8n(docs)
+    rules = [all_rules()["SAF003"], all_rules()["SAF004"]]
+    for d in docs:
+        ran = real[d["id"]]["data"]["resultData"]["runData"]
+        reviewers = [n for n in ran if n.startswith("Review ")]
+        assert [len(ran[r]) for r in reviewers] == [2] * len(reviewers) and len(reviewers) >= 2, d["id"]
+        assert len(ran["Merge"]) == 2 and len(ran["Done"]) == 1, d["id"]
+        assert ran["Done"][0]["data"]["main"][0][0]["json"] == {"seen": "ok", "pass": 1}, d["id"]
+        assert check_workflow(read_n8n(f"{d['id']}.json", json.dumps(d))[0], rules).findings == [], d["id"]
+
+
+def join_then(wid, url, after):
+    """Start → A (from a), Start → B (from b) → B Call (GET): both into J (a Set, no Merge: it runs
+    once per branch), then what ``after`` names: in-memory per-item logic, a per-item GET, a Code
+    node run once for all items, or a Set reading `$('J').first()`."""
+    def get(name, x, y, path):
+        return {"parameters": {"url": f"{url}/{wid}/{path}", "options": {}}, "name": name,
+                "id": f"00000000-0000-4000-8000-{abs(hash(wid + name)) % 10**12:012d}",
+                "type": "n8n-nodes-base.httpRequest", "typeVersion": 4.2, "position": [x, y]}
+    nodes = [setter("A", 200, 200, "from", "a"), setter("B", 200, 400, "from", "b"), get("B Call", 400, 400, "b-call"),
+             setter("J", 600, 300, "j", "={{ $json.from ?? 'b' }}")]
+    pairs = [(T, "A"), (T, "B"), ("B", "B Call"), ("A", "J"), ("B Call", "J")]
+    if after == "logic":
+        gate = at_least("Is b?", 800, 300, "={{ $json.j == 'b' ? 1 : 0 }}", 1, "b7")
+        nodes += [gate, setter("Then", 1000, 200, "t", "={{ $json.j }}"), setter("Else", 1000, 400, "e", "={{ $json.j }}")]
+        connections = {**conn(*pairs, ("J", "Is b?")),
+                       "Is b?": {"main": [[{"node": "Then", "type": "main", "index": 0}],
+                                          [{"node": "Else", "type": "main", "index": 0}]]}}
+        return workflow(wid, nodes, connections)
+    if after == "call":
+        nodes.append(get("Notify", 800, 300, "={{ $json.j }}"))
+        nodes[-1]["parameters"]["url"] = f"={url}/{wid}/{{{{ $json.j }}}}"
+    elif after == "all":
+        nodes.append(_code("Count", 800, 300, "return [{json: {n: $input.all().length}}];"))
+    else:
+        nodes.append(setter("First", 800, 300, "first", "={{ $('J').first().json.j }}"))
+    return workflow(wid, nodes, conn(*pairs, ("J", nodes[-1]["name"])))
+
+
+def test_a_join_fix_is_safe_exactly_where_the_inserted_merge_keeps_what_every_later_node_does(n8n, server):
+    """SAF003's fix puts a Merge (append) before J: J and what follows then run once, after both
+    branches, on both items. On n8n 2.8.4 every node outputs the same items as before only where
+    J and all after it are in-memory per-item logic: a per-item GET still sends one request per
+    branch's item (the duplicates stay) but after both branches (the order of the requests
+    changes), a Code node run once for all items counts 2 instead of 1 twice, and a
+    `$('J').first()` read sees the first branch's item for both. The fix is safe exactly in the
+    first case (unseen round 9, X1: it was safe in all four)."""
+    shapes = {kind: join_then(f"x1{kind}", server, kind) for kind in ("logic", "call", "all", "first")}
+    rule = [all_rules()["SAF003"]]
+    docs, safe = [], {}
+    for kind, before in shapes.items():
+        text = json.dumps(before, indent=2)
+        wf = read_n8n(f"{before['id']}.json", text)[0]
+        (finding,) = check_workflow(wf, rule).findings
+        assert finding.tasks[0] == "J"
+        safe[kind] = finding.fix.applicability is Applicability.SAFE
+        after = json.loads(rewrite(text, wf, list(finding.fix.changes)).replace(f"/{before['id']}/", f"/{before['id']}m/"))
+        after["id"] = after["name"] = before["id"] + "m"
+        docs += [before, after]
+    HITS.clear()
+    real = n8n(docs)
+
+    def outputs(wid):
+        ran = real[wid]["data"]["resultData"]["runData"]
+        def item(i):  # a response names the workflow it was sent from: left out
+            return json.dumps({k: v for k, v in i["json"].items() if k != "got"}, sort_keys=True)
+        return {node: (len(runs), sorted(item(i) for r in runs for i in r["data"]["main"][0]))
+                for node, runs in ran.items() if node != "Merge"}
+
+    alike = {}
+    for kind, before in shapes.items():
+        wid = before["id"]
+        was, now = outputs(wid), outputs(wid + "m")
+        assert was["J"][0] == 2 and now["J"][0] == 1, kind  # the Merge runs J once instead of once per branch
+        hits = ([h.split("/", 2)[2] for h in HITS if h.startswith(f"/{wid}/")],
+                [h.split("/", 2)[2] for h in HITS if h.startswith(f"/{wid}m/")])
+        alike[kind] = all(was[n][1] == now[n][1] for n in was) and hits[0] == hits[1]
+        if kind == "call":  # one request per item either way; one run sends its items' requests at once
+            assert hits[0] == ["a", "b-call", "b"] and hits[1][0] == "b-call" and sorted(hits[1]) == sorted(hits[0])
+    assert alike == {"logic": True, "call": False, "all": False, "first": False}
+    assert safe == alike

@@ -30,6 +30,8 @@ class NodeFacts(Facet):
     credential: str = ""
     pinned_items: int | None = None
     paired_refs: tuple[str, ...] = ()  # nodes read with `$('X').item` (item lineage)
+    run_reads: tuple[str, ...] = ()  # nodes read as a whole output (`.first()`, `.all()`), not item by item
+    reads_own_run: bool = False  # reads its run as a whole: `$input.all()`/`.first()`, `$runIndex`
     dynamic_references: tuple[str, ...] = ()  # references whose node name is computed
     per_item_s: float | None = None
     join_issues: tuple[str, ...] = ()

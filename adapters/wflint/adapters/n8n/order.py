@@ -303,10 +303,13 @@ def back_edges(names: list[str], children: dict[str, list[tuple[str, int, int]]]
                starts: list[str], loop_outputs: dict[str, int] | None = None) -> set[tuple[str, str]]:
     """Connections that close a loop: first every connection into a Loop Over Items node from its
     own body (what its loop output reaches), whichever way a search would meet it (two loops one
-    node feeds back in lock-step: each its own closing connection); then, by depth-first search,
-    what still closes a cycle."""
+    node feeds back in lock-step: each its own closing connection); then every connection from a
+    loop's nodes back into a node where the loop is entered (``_reentries``: a revision loop that
+    goes back into several reviewers closes at each); then, by depth-first search, what still
+    closes a cycle (a cycle nothing outside it feeds)."""
     state: dict[str, int] = {}  # 1 on the current path, 2 done
     back = _loop_closers(children, loop_outputs or {})
+    back |= _reentries(names, children, back)
     for start in list(starts) + list(names):
         if start in state:
             continue
@@ -328,6 +331,79 @@ def back_edges(names: list[str], children: dict[str, list[tuple[str, int, int]]]
                 state[child] = 1
                 stack.append((child, iter(children.get(child, ()))))
     return back
+
+
+def _reentries(names: list[str], children: dict[str, list[tuple[str, int, int]]],
+               back: Set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Connections back into where a loop is entered, whatever order a search would take them in.
+
+    A loop is a strongly connected set of nodes; it is entered where a connection from outside it
+    arrives. Each pass comes back to those entries, so every connection inside the loop into an
+    entry closes it (n8n 2.8.4 runs each re-entered node once per pass: the first from outside,
+    the later ones from the way back). Loops nested inside are found the same way once the outer
+    closers are set aside. A loop nothing outside feeds has no entry: the search decides there."""
+    closers: set[tuple[str, str]] = set()
+    parents: dict[str, list[str]] = {n: [] for n in names}
+    for u, kids in children.items():
+        for v, _, _ in kids:
+            parents.setdefault(v, []).append(u)
+    regions = [set(names)]
+    while regions:
+        region = regions.pop()
+        for loop in _cycles(region, children, back | closers):
+            entries = {v for v in loop if any(u not in loop for u in parents[v] if (u, v) not in back)}
+            found = {(u, v) for v in entries for u in parents[v] if u in loop and (u, v) not in back}
+            if found:
+                closers |= found
+                regions.append(loop)
+    return closers
+
+
+def _cycles(region: set[str], children: dict[str, list[tuple[str, int, int]]],
+            cut: Set[tuple[str, str]]) -> list[set[str]]:
+    """The strongly connected sets of ``region`` that hold a cycle, connections in ``cut`` left out
+    (Tarjan's algorithm, without recursion: a long chain must not exhaust Python's stack)."""
+    def succ(n: str) -> list[str]:
+        return [v for v, _, _ in children.get(n, ()) if v in region and (n, v) not in cut]
+
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    found: list[set[str]] = []
+    for root in sorted(region):
+        if root in index:
+            continue
+        work = [(root, iter(succ(root)))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, kids = work[-1]
+            child = next(kids, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(succ(child))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                members: set[str] = set()
+                while True:
+                    m = stack.pop()
+                    on_stack.discard(m)
+                    members.add(m)
+                    if m == node:
+                        break
+                if len(members) > 1 or node in succ(node):
+                    found.append(members)
+    return found
 
 
 def _loop_closers(children: dict[str, list[tuple[str, int, int]]], loop_outputs: dict[str, int]) -> set[tuple[str, str]]:

@@ -64,6 +64,9 @@ NO_IMPLICIT_INPUT = {"httpRequest", "slack", "telegram", "gmail", "emailSend", "
                      "mattermost"}
 MERGE_TYPES = {"merge", "compareDatasets"}
 CODE_KEYS = {"jsCode": False, "functionCode": False, "pythonCode": True, "code": False}
+# Reads of a node's own run as a whole (every input item, or which run it is): one run over every
+# branch's items then differs from one run per branch (SAF003's join fix).
+WHOLE_RUN = re.compile(r"(?<![\w$])[$_](input\s*\.\s*(all|first|last)\s*\(|runIndex\b|items\s*\(\s*\))")
 LOGIC_S = 0.01  # default for nodes that only reshape items in memory
 CALL_S = 1.0  # default per item for nodes that call something
 WAIT_UNITS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
@@ -520,6 +523,9 @@ def _branch_facets(task_names: list[str], tasks: dict[str, Task], by_name: dict,
             _pairless(tasks[name], by_name[name][1], inputs, labels)
         if name in runs.starved:
             _fed_once(tasks[name], inputs, *runs.starved[name])
+    for name in task_names:
+        if facts(tasks[name]).join_fix == "safe" and not _joined_alike(name, tasks, wiring, runs.back):
+            update(tasks[name], join_fix="unsafe")
 
 
 def _model(v1: bool, order_setting: object, order: list[str], starts: list[str]) -> ExecutionModel:
@@ -823,6 +829,8 @@ def _references(name: str, tasks: dict, by_name: dict, subs: list[str], parents:
             source = text if is_code else "\n".join(EXPRESSION.findall(text))  # only {{ }} is evaluated
             found = scan(source, python=is_code and CODE_KEYS.get(key, False))
             reads_input = reads_input or found.reads_input or is_code
+            if WHOLE_RUN.search(source):
+                update(task, reads_own_run=True)
             checked = {ref.name for ref in found.references if ref.status_only}  # `$('X').isExecuted` here
             for ref in found.references:
                 if ref.name is None:
@@ -845,6 +853,8 @@ def _references(name: str, tasks: dict, by_name: dict, subs: list[str], parents:
                         update(task, paired_refs=(*paired, target))
                 if target == name or ref.status_only:
                     continue
+                if not ref.paired and target not in facts(task).run_reads:
+                    update(task, run_reads=(*facts(task).run_reads, target))
                 # `$('X').isExecuted ? $('X')... : ...` on a loop through X: the first pass takes the
                 # other way, every later one reads what X made the pass before (n8n 2.8.4)
                 guarded = ref.name in checked and _on_one_loop(target, name, parents)
@@ -1009,6 +1019,40 @@ def _fed_once(task: Task, inputs: list[tuple], index: int, run: int) -> None:
              f"{', '.join(f'`{u}`' for u in rest)}'s items alone, so what follows gets none of {names}'s data "
              f"there: read `{once[0]}` inside the loop with `$('{once[0]}').first()` instead of wiring it in")
     update(task, join_issues=(*facts(task).join_issues, issue))
+
+
+# Nodes that handle each item on their own and touch nothing outside the execution: one run of
+# them on N items outputs what N runs on one item each output, and nothing else can tell the two
+# apart (HTML is not one: its table operation folds every item into one).
+ITEM_WISE = {"set", "noOp", "dateTime", "markdown", "crypto", "xml", "renameKeys", "if", "switch", "filter",
+             "splitOut"}
+
+
+def _joined_alike(name: str, tasks: dict[str, Task], wiring: _Wiring, back: set[tuple[str, str]]) -> bool:
+    """Does SAF003's join fix keep what ``name`` and every node after it do? The Merge it inserts
+    (append) passes on every branch's items at once, so ``name`` and each node after it run once
+    on all of them, after every branch, instead of once per branch on that branch's items right
+    after it (measured on n8n 2.8.4). That is the same only where each of them is in-memory logic
+    that handles every item on its own (``ITEM_WISE``) and reads no other node's whole output but
+    one that ran before every branch. A node that runs once for all its items (Code, Aggregate,
+    Execute Once, a Merge, a loop) or reads `.first()` then sees N items in one run; one that acts
+    outside (a request, a row, a message) still acts once per branch's item, the duplicates the
+    finding is about kept, but now after every branch instead of after each."""
+    onward = {u: [v for v, _, _ in kids if (u, v) not in back] for u, kids in wiring.children.items()}
+    parents = {u for u, _, _, _ in wiring.inputs[name]}
+    before = set.intersection(*(_reach(wiring.parents, p) for p in parents)) if parents else set()
+    return all(_item_wise(tasks[n]) and set(facts(tasks[n]).run_reads) <= before for n in _reach(onward, name))
+
+
+def _item_wise(task: Task) -> bool:
+    """Is one run of the node on N items the same as N runs on one item each (``ITEM_WISE``)?
+    Not where it reads its run as a whole (`$input.all()`, `$runIndex`) or runs Execute Once."""
+    node_facts = facts(task)
+    if node_facts.disabled is True:
+        return True  # passes its input through
+    if node_facts.execute_once is True or node_facts.reads_own_run or task.dynamic or task.effects:
+        return False
+    return fx.short_type(task.kind) in ITEM_WISE
 
 
 def _resets(node: dict) -> bool:

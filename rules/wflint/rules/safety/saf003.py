@@ -34,7 +34,11 @@ tasks:
 ```
 
 **Fix.** Put a real join in front of the task (wait for all branches). Insertion of the engine's
-join construct is done by the format's rewriter where it has one; otherwise display only.
+join construct is done by the format's rewriter where it has one; otherwise display only. It is
+safe only where the join keeps what the task and every task after it do: on n8n, where they are
+in-memory logic handling each item on its own. The Merge passes every branch's items on at once,
+so a node acting per item (a request, a row, a message) still acts once per branch's item, only
+later, and a node run once for all its items sees them all in one run: review those by hand.
 """
 from __future__ import annotations
 
