@@ -169,3 +169,22 @@ def test_sniffing_needs_typed_n8n_nodes_and_knows_relative_workflow_folders(tmp_
     result = run("check", ".github/workflows/plain.yml", "--format", "json", "--fail-on", "never")
     assert result.exit_code == 0, result.stderr
     assert result.json()["workflows"][0]["coverage"]["tasks"] == 1
+
+
+def test_a_non_utf8_file_no_format_claims_is_passed_over_in_a_folder(tmp_path):
+    """A UTF-16 README or requirements.txt found in a folder is nobody's workflow (rounds 10 GHA F3,
+    Airflow bug 2): passed over, as the same file in UTF-8 is; a workflow's own path in UTF-16, and
+    any file named on the command line, still get WFL001."""
+    utf16 = "\ufeffnumpy==1.26\n".encode("utf-16-le")
+    (tmp_path / "requirements.txt").write_bytes(utf16)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "README.md").write_bytes("caf\xe9\n".encode("latin-1"))
+    quiet = run("check", str(tmp_path), "--format", "json", "--fail-on", "never").json()["findings"]
+    assert quiet == []
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (workflows / "ci.yml").write_bytes("on: push\n".encode("utf-16"))
+    found = run("check", str(tmp_path), "--format", "json", "--fail-on", "never").json()["findings"]
+    assert [(f["code"], f["path"].rsplit("/", 1)[-1]) for f in found] == [("WFL001", "ci.yml")]
+    named = run("check", str(tmp_path / "requirements.txt"), "--format", "json", "--fail-on", "never").json()["findings"]
+    assert [f["code"] for f in named] == ["WFL001"]

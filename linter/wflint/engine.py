@@ -113,6 +113,19 @@ def read_source(path: str) -> tuple[str, TextStyle]:
         raise ParseError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})", line, column) from None
 
 
+def _claimed_anyway(path: str) -> bool:
+    """Would an adapter read this file, were its bytes text? A file found in a folder that no format
+    claims is passed over whatever its encoding; one that looks like a workflow says why it is not read."""
+    from wflint import adapters
+
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES)
+    except OSError:
+        return True  # unreadable: the error says so
+    return adapters.sniff(path, raw.decode("utf-8", errors="replace")) is not None
+
+
 def load(path: str, *, explicit: bool = True, stdin_format: str | None = None,
          text: str | None = None) -> list[Workflow] | None:
     """The workflows in a file; None for a file of no known format found in a folder."""
@@ -440,6 +453,13 @@ def lint_file(path: str, explicit: bool, selection: Selection, config: Config, *
     rules = selection.rules()
     try:
         text = read_text(path) if text is None else text
+    except ParseError as error:
+        if not explicit and not _claimed_anyway(path):  # a README in UTF-16 found in a folder: not ours
+            return None
+        if selection.wants("WFL001"):
+            result.findings.append(error.finding(all_rules()["WFL001"]))
+        return result
+    try:
         if analyses is not None:
             workflows: list[Workflow] | None = [a.workflow for a in analyses]
         else:
