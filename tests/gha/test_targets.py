@@ -642,3 +642,14 @@ def test_what_a_step_only_prints_redirects_or_pushes_by_digest_is_no_floating_ta
 ])
 def test_a_script_that_pushes_a_named_branch_writes_it(script, written):
     assert _writes(job("{push: {branches: [main]}}", f"      - run: {script}\n")) == {"ship": written}
+
+
+def test_a_group_key_keeps_the_target_expression_as_written():
+    """The SAF310 fix's group names the environment; where the name is an expression its `/` and
+    quotes stay, or `'refs/heads/v3'` would become `'refs-heads-v3'` and every run share one group
+    (round 10 FX1). Literal text still becomes a key of word characters, dots and dashes."""
+    from wflint.adapters.gha.reader import concurrency_group
+
+    expr = "${{ github.ref == 'refs/heads/v3' && 'production' || 'preview' }}"
+    assert concurrency_group("deploy", [f"env:{expr}"]) == f"environment-{expr}"
+    assert concurrency_group("deploy", ["env:eu west/prod"]) == "environment-eu-west-prod"

@@ -312,13 +312,21 @@ def _allowed(value: str) -> bool:
     return roots <= _ALLOWED_CONTEXTS
 
 
+def _key_text(value: str) -> str:
+    """A target's name as a group key: its literal text with what a key should not hold made a
+    dash, each ``${{ … }}`` kept as written (its `/` and quotes are the expression's: a dash there
+    changes which runs share the group)."""
+    parts = re.split(r"(\$\{\{.*?\}\})", value)
+    return "".join(p if i % 2 else re.sub(r"[^\w.-]", "-", p) for i, p in enumerate(parts))
+
+
 def concurrency_group(job_id: str, targets: list[str]) -> str:
     """One group per deployment target, shared by every workflow of the repository that uses it."""
     for prefix, name in (("env:", "environment-"), ("git:", "git-push-"), ("registry:docker:", "image-")):
         for target in targets:
             value = target[len(prefix):] if target.startswith(prefix) else ""
             if value and "(" not in value and "*" not in value and _allowed(value):
-                return name + re.sub(r"[^\w.${}\[\]'|&!= -]", "-", value)
+                return name + _key_text(value)
     if "git:(current)" in targets:
         return "git-push-${{ github.ref }}"  # pushes to different branches do not race
     remote = next((t[4:-len(":(current)")] for t in targets if t.startswith("git:") and t.endswith(":(current)")), "")
