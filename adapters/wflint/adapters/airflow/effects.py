@@ -408,6 +408,13 @@ OBJECT_TRANSFERS: dict[str, tuple[tuple[_Side, ...], tuple[_Side, ...]]] = {
 # objects it writes; what the query reads is the SQL's, on the source connection.
 _QUERY_TO_GCS = lazy(r"^(\w+)To(GCS|GoogleCloudStorage)Operator$")
 _WILDCARD = re.compile(r"[*?\[{]")
+_TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
+
+
+def _wildcard(name: str) -> re.Match | None:
+    """The first glob character of an object name, outside its Jinja templates: `{{ var.value.b }}`
+    is one value per run, the same in every task that writes it, not a brace pattern."""
+    return _WILDCARD.search(_TEMPLATE.sub(lambda m: "_" * len(m.group()), name))
 
 
 def _object_transfer(ts: TaskState) -> tuple[list[Effect], bool] | None:
@@ -453,7 +460,7 @@ def _side_objects(kwargs: dict, side: _Side) -> tuple[list[str], bool] | None:
         uris = [_object_uri(scheme, bucket, str(v)) for v in values]
         if prefix:  # every object whose name starts so: a pattern (``s3://b/daily*``)
             uris = [u if u.endswith("*") else u + "*" for u in uris]
-        return uris, not prefix and not any(_WILDCARD.search(v) for v in values)
+        return uris, not prefix and not any(_wildcard(str(v)) for v in values)
     if bucket_key:  # a whole bucket (``S3ToGCSOperator`` without a prefix)
         return [f"{scheme}://{bucket}/*"], False
     return None
@@ -558,7 +565,7 @@ def _covered(resource: str, names: _Names) -> list[str]:
 def _prefix_of(resource: str) -> str | None:
     if "://" not in resource:
         return None
-    wildcard = _WILDCARD.search(resource)
+    wildcard = _wildcard(resource)
     if wildcard is not None:
         return resource[:wildcard.start()]
     return resource if resource.endswith("/") else None
