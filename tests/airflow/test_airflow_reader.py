@@ -1160,8 +1160,9 @@ with DAG("loads", schedule=None):
 def test_a_templated_bucket_is_one_value_not_a_pattern():
     """`{{ var.value.bucket }}` renders to one bucket per run: two copies into its disjoint folders
     do not conflict (round 10 F1: `{` was read as a brace glob covering every gs:// object)."""
-    copies = "\n".join(f'''    GCSToGCSOperator(task_id="copy_{g}", source_bucket="{{{{ var.value.src }}}}", source_object="data/{g}/*",
-                     destination_bucket="{{{{ var.value.dst }}}}", destination_object="out/{g}/")''' for g in ("a", "b"))
+    copies = "\n".join(f'''    GCSToGCSOperator(task_id="copy_{g}", source_bucket="{{{{ var.value.src }}}}",
+                     source_object="data/{g}/*", destination_bucket="{{{{ var.value.dst }}}}",
+                     destination_object="out/{g}/")''' for g in ("a", "b"))
     result = run("check", "-", "--stdin-format", "airflow", "--format", "json", "--fail-on", "never", input=f'''
 from airflow import DAG
 from airflow.providers.google.cloud.transfers.gcs_to_gcs import GCSToGCSOperator
