@@ -159,3 +159,35 @@ def test_an_all_done_join_that_raises_on_what_a_checker_recorded_fails_the_run(a
     assert runs["prints"]["tasks"]["load"] == "failed" and runs["prints"]["state"] == "success"
     said = joins_reported(tmp_path, shapes)
     assert said == {"reraises": [], "prints": ["final"]}
+
+
+THROUGH_HANDLER = '''
+import datetime as dt
+
+from airflow.sdk import DAG
+from airflow.providers.standard.operators.bash import BashOperator
+from airflow.providers.standard.operators.empty import EmptyOperator
+
+with DAG("{dag_id}", schedule=None, start_date=dt.datetime(2024, 1, 1), catchup=False):
+    check = BashOperator(task_id="check", bash_command="exit 1")
+    rename = EmptyOperator(task_id="rename")
+    mail_errors = EmptyOperator(task_id="mail_errors", trigger_rule="one_failed")
+    success = BashOperator(task_id="success", bash_command="echo done")
+    check >> [rename, mail_errors]
+    rename >> mail_errors >> success
+    {direct}
+'''
+
+
+def test_an_ordering_beside_a_path_through_a_failure_handler_is_no_redundant_edge(airflow_python, tmp_path):  # noqa: F811
+    """GRA003 (round 10 F3): `check >> success` beside `check >> mail_errors >> success`, where
+    mail_errors runs on a failure, is not implied by the path: without it `success` runs after a
+    failed `check` and the run succeeds; with it `success` is held back and the run fails."""
+    for dag_id, direct in (("kept", "check >> success"), ("dropped", "")):
+        (tmp_path / f"{dag_id}.py").write_text(THROUGH_HANDLER.format(dag_id=dag_id, direct=direct))
+    runs = dag_runs(airflow_python, tmp_path)
+    assert runs["kept"]["tasks"]["success"] == "upstream_failed" and runs["kept"]["state"] == "failed"
+    assert runs["dropped"]["tasks"]["success"] == "success" and runs["dropped"]["state"] == "success"
+    path = tmp_path / "kept.py"
+    (wf,) = airflow.read(str(path), path.read_text())
+    assert check_workflow(wf, [all_rules()["GRA003"]]).findings == []

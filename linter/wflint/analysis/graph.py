@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 
 
 class CycleError(Exception):
@@ -78,8 +79,10 @@ def _one_cycle(succ: dict[str, list[str]], left: set[str]) -> list[str]:
         path.append(node)
 
 
-def reaches(succ: dict[str, list[str]], u: str, v: str, rank: dict[str, int], skip_direct: bool = False) -> bool:
-    """Is there a path u → v? Searches only nodes ranked between them in a topological order."""
+def reaches(succ: dict[str, list[str]], u: str, v: str, rank: dict[str, int], skip_direct: bool = False,
+            blocked: AbstractSet[str] = frozenset()) -> bool:
+    """Is there a path u → v? Searches only nodes ranked between them in a topological order;
+    ``blocked``: nodes a path may not pass through (it may start or end at one)."""
     limit = rank[v]
     stack = [m for m in succ[u] if not (skip_direct and m == v)]
     seen = set(stack)
@@ -87,6 +90,8 @@ def reaches(succ: dict[str, list[str]], u: str, v: str, rank: dict[str, int], sk
         n = stack.pop()
         if n == v:
             return True
+        if n in blocked:
+            continue
         for m in succ[n]:
             if m not in seen and rank[m] <= limit:
                 seen.add(m)

@@ -18,7 +18,10 @@ tasks:
 ```
 
 An ordering made only under a condition wflint cannot evaluate (an Airflow `if` on the file
-system) implies only orderings made under that condition too: the engine may not make it.
+system) implies only orderings made under that condition too: the engine may not make it. Nor does
+a path through a task that runs whatever came before it (a failure handler such as Airflow's
+`one_failed`, a join of any branch, `all_done`): it does not hold the next task back when the
+first one fails, as the direct ordering does.
 
 **Fix.** Remove the redundant ordering. Safe: the set of orderings the engine enforces is the same.
 Unsafe where an ordering is also a gate (a GitHub `needs:`): the other path may not propagate a
@@ -30,7 +33,7 @@ from collections.abc import Iterator
 
 from wflint.analysis import graph
 from wflint.finding import Applicability, Finding, Fix, RemoveEdge, Severity
-from wflint.ir import Edge, EdgeKind
+from wflint.ir import Edge, EdgeKind, Join
 from wflint.rule import Context, rule
 
 
@@ -41,6 +44,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         return
     at: dict[object, list[Edge]] = {}  # one statement (in a loop, of a list) makes several: said once
     made_with: dict[tuple[str, ...], dict[str, list[str]]] = {}  # conditions → the orderings that exist then
+    gated = _run_whatever(ctx.workflow)
     for edge in ctx.workflow.edges:
         # another way to v ends in another of v's predecessors: with none, no search (a task fanned
         # out to thousands has each ordering checked at once, not by a walk of its thousands)
@@ -48,7 +52,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             continue
         if edge.conditions not in made_with:
             made_with[edge.conditions] = _made_with(ctx.workflow.edges, relaxation.declared_succ, edge.conditions)
-        if graph.reaches(made_with[edge.conditions], edge.u, edge.v, relaxation.rank, skip_direct=True):
+        if graph.reaches(made_with[edge.conditions], edge.u, edge.v, relaxation.rank, skip_direct=True, blocked=gated):
             where = ctx.workflow.source.resolve(edge.location) if edge.location else (edge.u, edge.v)
             at.setdefault(where, []).append(edge)
     applicability = Applicability.UNSAFE if ctx.workflow.execution_model.order_gates else Applicability.SAFE
@@ -66,6 +70,14 @@ def check(ctx: Context) -> Iterator[Finding]:
                     tuple(RemoveEdge(e.u, e.v) for e in edges)),
         )
 
+
+
+def _run_whatever(workflow) -> frozenset[str]:
+    """Tasks that run whatever came before (a failure handler, a join of any branch, `all_done`): a
+    path through one does not hold the next task back when the first fails, as the direct ordering
+    does (Airflow 3.3.2: with `check >> success` gone, `success` runs after `mail_errors`, a
+    `one_failed` task, and the run succeeds though `check` failed)."""
+    return frozenset(t for t, task in workflow.tasks.items() if task.failure_policy is not None or task.join is Join.ANY)
 
 
 def _made_with(edges: list[Edge], declared: dict[str, list[str]], conditions: tuple[str, ...]) -> dict[str, list[str]]:
