@@ -77,7 +77,13 @@ def _run_whatever(workflow) -> frozenset[str]:
     path through one does not hold the next task back when the first fails, as the direct ordering
     does (Airflow 3.3.2: with `check >> success` gone, `success` runs after `mail_errors`, a
     `one_failed` task, and the run succeeds though `check` failed)."""
-    return frozenset(t for t, task in workflow.tasks.items() if task.failure_policy is not None or task.join is Join.ANY)
+    return frozenset(t for t, task in workflow.tasks.items()
+                     if task.failure_policy in RUNS_AFTER_FAILURE or task.join is Join.ANY)
+
+
+# Failure policies of tasks that run though a task before them failed. A skip-tolerant task (Airflow's
+# none_failed) is still held back by a failure, so a path through it implies the ordering's gate.
+RUNS_AFTER_FAILURE = ("continue", "on-failure")
 
 
 def _made_with(edges: list[Edge], declared: dict[str, list[str]], conditions: tuple[str, ...]) -> dict[str, list[str]]:
