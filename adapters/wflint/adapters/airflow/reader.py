@@ -152,9 +152,8 @@ def _unread_dag_context(body: list[ast.stmt]) -> ast.Call | None:
         if isinstance(node, (ast.With, ast.AsyncWith)):
             for item in node.items:
                 call = item.context_expr
-                maker = _decorator_name(call) if isinstance(call, ast.Call) else ""
-                if "dag" in maker.lower() and maker != "DAG":
-                    return call  # type: ignore[return-value]
+                if isinstance(call, ast.Call) and "dag" in _decorator_name(call).lower() and _decorator_name(call) != "DAG":
+                    return call
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or _never_on_import(node):
             continue
         for field in ("body", "orelse", "finalbody"):

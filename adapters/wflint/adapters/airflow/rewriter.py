@@ -12,6 +12,7 @@ so libcst) only when it rewrites or verifies a fix.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 import libcst as cst
@@ -31,9 +32,7 @@ def rewrite(text: str, workflow: Workflow, changes: list[FixChange]) -> list[Tex
     if not removals or not all(isinstance(c, RemoveOrder) for c in changes):
         raise RewriteError("only removing orderings can be rewritten in a DAG file")
     sites = _edge_sites(workflow)
-    module = cst.parse_module(text)
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    key = _SiteKey(positions, text.splitlines())
+    module, positions, key = _parsed(text)
     from .rewrite_sets import plan as plan_sets
 
     replacements, set_done = plan_sets(module, key, sites, workflow, removals)
@@ -48,6 +47,15 @@ def rewrite(text: str, workflow: Workflow, changes: list[FixChange]) -> list[Tex
         raise RewriteError(f"the ordering {u} → {v} is not written as a chain of single tasks, the only "
                            "shape wflint rewrites", "change it by hand")
     return [_lines_edit(text, new_module.code, [positions[node] for node in plan.changed])]
+
+
+@functools.lru_cache(maxsize=1)
+def _parsed(text: str) -> tuple[cst.Module, Mapping[cst.CSTNode, CodeRange], _SiteKey]:
+    """The file's libcst tree, its positions and their site keys, made once per text: `check` tries
+    each fix on the same text (``engine._fixes_as_applied``), and libcst trees are immutable."""
+    module = cst.parse_module(text)
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    return module, positions, _SiteKey(positions, text.splitlines())
 
 
 def _lines_edit(text: str, new: str, changed: list) -> TextEdit:
