@@ -54,10 +54,15 @@ class LineageReads(Facet):
 class Starts(Facet):
     """The start points (triggers, or the task itself when nothing feeds it) that reach this task.
 
-    Two tasks no common start reaches never run in the same execution.
+    Two tasks no common start reaches never run in the same execution; nor do two with ``cases``
+    and none in common.
     """
 
     starts: tuple[str, ...] = ()
+    # Finer than ``starts``, where the adapter can tell them apart: the runs a task takes part in by
+    # the values every task of a run sees alike (GitHub jobs under `if: inputs.env == 'staging'` and
+    # `'production'`). Empty: not told apart. Only for whether two tasks meet, never for wording.
+    cases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -132,11 +132,15 @@ def relax(workflow: Workflow) -> Relaxation:
 
 def _common_start(workflow: Workflow):
     """Where an adapter says which runs each task takes part in (``Starts``): tasks with none in
-    common are never in one run (GitHub jobs of different events or exclusive `if:`s)."""
-    starts = {t: set(s.starts) for t, task in workflow.tasks.items() if (s := task.facet(Starts)) is not None}
-    if not starts:
+    common are never in one run (GitHub jobs of different events or exclusive `if:`s), nor are
+    tasks whose cases (``Starts.cases``) have none in common."""
+    facets = {t: s for t, task in workflow.tasks.items() if (s := task.facet(Starts)) is not None}
+    if not facets:
         return None
-    return lambda a, b: a not in starts or b not in starts or bool(starts[a] & starts[b])
+    starts = {t: set(s.starts) for t, s in facets.items()}
+    cases = {t: set(s.cases) for t, s in facets.items() if s.cases}
+    return lambda a, b: a not in starts or b not in starts or bool(starts[a] & starts[b]) and (
+        a not in cases or b not in cases or bool(cases[a] & cases[b]))
 
 
 def _start_masks(workflow: Workflow, order: list[str], design_pred: dict[str, list[str]]) -> dict[str, int]:

@@ -39,6 +39,10 @@ class RunContext:
     # a called workflow's run as the repository's callers make it: their event, which its
     # `github.event_name` is (GitHub gives a called workflow its caller's `github` context)
     caller_event: str | None = None
+    # values every job of the run sees alike, taken as one of their cases (``split.py``): (the parsed
+    # sub-expression, its value); a run of the file is in the context of one case of each
+    assumed: tuple[tuple[tuple, object], ...] = ()
+    case: str = ""  # those cases in words (part of the context's name)
 
     @property
     def github_event(self) -> str | None:
@@ -48,7 +52,8 @@ class RunContext:
     @property
     def name(self) -> str:
         caller = f"caller:{self.caller_event}" if self.caller_event else "caller"
-        return f"{self.event or caller}@{self.ref_type}" + (f":{self.ref}" if self.ref else "")
+        name = f"{self.event or caller}@{self.ref_type}" + (f":{self.ref}" if self.ref else "")
+        return f"{name} ({self.case})" if self.case else name
 
     @property
     def wording(self) -> str:
@@ -246,10 +251,10 @@ def never_there(expression: str, contexts) -> list[str]:
 
 def may_run(condition: str, context: RunContext) -> bool:
     """False only when the condition is certainly false in ``context``."""
-    return _may_run(_condition_tree(condition), context)
+    return _may_run(condition_tree(condition), context)
 
 
-def _condition_tree(condition: str) -> tuple | None:
+def condition_tree(condition: str) -> tuple | None:
     """The parsed `if:`; None for none, or for one wflint cannot read (either may run)."""
     text = condition.strip()
     if not text:
@@ -419,7 +424,7 @@ def _tree(text: str, group_key: bool = False) -> tuple | None:
 def _reads_context(node: tuple) -> bool:
     """Whether the expression names the run's event or ref (its value may differ between runs)."""
     if node[0] == "name":
-        return node[1] in _CONTEXT_NAMES or node[1].startswith("inputs.")
+        return node[1] in _CONTEXT_NAMES or run_constant(node[1])
     if node[0] == "lit":
         return False
     return any(_reads_context(part) for part in (node[2] if node[0] == "call" else node[1:]) if isinstance(part, tuple))
@@ -512,11 +517,56 @@ class _Parser:
         return ("call", function, tuple(args))
 
 
+# What every job of one run sees alike: the event's payload, the refs' names, the actor, the
+# repository, the run's inputs and the repository's variables (not `github.job`, `matrix`, `needs`,
+# `env` or `steps`, which differ between the jobs of one run).
+_RUN_CONSTANT = ("github.event.", "github.head_ref", "github.base_ref", "github.actor", "github.triggering_actor",
+                 "github.repository", "inputs.", "vars.")
+
+
+def run_constant(name: str) -> bool:
+    """Does the name read a value every job of one run sees alike (``_RUN_CONSTANT``)?"""
+    return name.startswith(_RUN_CONSTANT)
+
+
+@dataclass(frozen=True)
+class Other:
+    """A case of a value: none of the literals the conditions compare it with (so unequal to each
+    of them); what else it is, and whether it is true, is unknown."""
+
+    literals: tuple
+
+
+@dataclass(frozen=True)
+class Truth:
+    """A case of a value the conditions only test as true or false: that, and nothing more (compared
+    with anything, unknown)."""
+
+    value: bool
+
+
+def evaluate(node: tuple, context: RunContext):
+    """The value of a parsed condition (``condition_tree``) in ``context``."""
+    return _evaluate(node, context, False)
+
+
 def _evaluate(node: tuple, context: RunContext, group_key: bool):
     """The value of a parsed expression in ``context`` (three-valued: ``UNKNOWN``)."""
+    value = _operand(node, context, group_key)
+    kind = type(value)
+    return UNKNOWN if kind is Other else value.value if kind is Truth else value
+
+
+def _operand(node: tuple, context: RunContext, group_key: bool):
+    """``_evaluate``, less turning a case that is none of the literals (``Other``) into unknown: a
+    comparison with one of them is known."""
     kind = node[0]
     if kind == "lit":
         return node[1]
+    if context is not None and context.assumed and (kind == "name" or kind == "call"):
+        for atom, value in context.assumed:
+            if atom == node:
+                return value
     if kind == "name":
         return _name(node[1], context, group_key)
     if kind == "||":
@@ -524,7 +574,7 @@ def _evaluate(node: tuple, context: RunContext, group_key: bool):
     if kind == "&&":
         return _and(_evaluate(node[1], context, group_key), _evaluate(node[2], context, group_key))
     if kind == "cmp":
-        return _compared(node[1], _evaluate(node[2], context, group_key), _evaluate(node[3], context, group_key))
+        return _compared(node[1], _operand(node[2], context, group_key), _operand(node[3], context, group_key))
     if kind == "!":
         value = _evaluate(node[1], context, group_key)
         return UNKNOWN if value is UNKNOWN else not _truthy(value)
@@ -593,6 +643,12 @@ class _Prefixed:
 def _compared(op: str, left, right):
     if isinstance(left, _Prefixed) or isinstance(right, _Prefixed):
         return _compared_prefixed(op, left, right)
+    if type(left) is Truth or type(right) is Truth:
+        return UNKNOWN
+    if type(left) is Other or type(right) is Other:
+        case, other = (left, right) if type(left) is Other else (right, left)
+        lowered = other.lower() if isinstance(other, str) else other
+        return op == "!=" if op in ("==", "!=") and lowered in case.literals else UNKNOWN
     if left is UNKNOWN or right is UNKNOWN:
         return UNKNOWN
     a, b = (x.lower() if isinstance(x, str) else x for x in (left, right))
@@ -732,7 +788,7 @@ class _JobRuns:
                  contexts: list[RunContext]) -> None:
         self.conditions, self.needs_of, self.contexts = conditions, needs_of, contexts
         self.memo: dict[tuple[str, int], bool] = {}  # by the context's index: a RunContext hashes all its fields
-        self.trees = {job: _condition_tree(condition) for job, condition in conditions.items()}  # once per job
+        self.trees = {job: condition_tree(condition) for job, condition in conditions.items()}  # once per job
         self.after_skip = {condition: bool(_RUNS_AFTER_SKIP.search(condition)) for condition in conditions.values()}
         self.verdicts: dict[tuple[str, int], bool] = {}  # one `if:` text in one context: jobs often share it
 

@@ -62,6 +62,7 @@ from .events import (
 )
 from .facts import CallInputs, JobFacts
 from .matrix import matrix_size
+from .split import split_on_shared_values
 from .steps import CLUSTER_TARGETS, _all_text, step_record, tags_push, worst
 from .targets import ATOMIC, REHEARSALS, matrix_values
 
@@ -202,14 +203,25 @@ def _put_starts(workflow: Workflow, on, workflow_concurrency,
     every_run = run_contexts(on, [*conditions.values(), *steps, *(str(c) for c in cancels.values() if isinstance(c, str))],
                              called)
     contexts = job_contexts(conditions, needs_of, every_run)
+    cases = _cases(conditions, needs_of, every_run)
     name_of = {id(c): c.name for c in every_run}  # the jobs' tuples hold these very contexts: each named once
     for job, runs_in in contexts.items():
-        workflow.tasks[job].put(Starts(tuple(name_of[id(c)] for c in runs_in)))
+        workflow.tasks[job].put(Starts(tuple(name_of[id(c)] for c in runs_in), cases.get(job, ())))
     for job, cancel in cancels.items():
         _put_constant(workflow.tasks[job] if job else workflow, job, cancel, contexts[job] if job else every_run)
     every = {name_of[id(c)]: c for runs_in in contexts.values() for c in runs_in}
     workflow.put(StartNames({n: c.wording for n, c in every.items()}, {n: c.event or "a caller's run" for n, c in every.items()}))
     return contexts
+
+
+def _cases(conditions: dict[str, str], needs_of: dict[str, list[str]],
+           every_run: list[RunContext]) -> dict[str, tuple[str, ...]]:
+    """Each job's runs told apart by the values all jobs of a run see alike (``split.py``), where
+    two or more conditions test one; empty where none does."""
+    split = split_on_shared_values(list(conditions.values()), every_run)
+    if split is every_run:
+        return {}
+    return {job: tuple(c.name for c in runs_in) for job, runs_in in job_contexts(conditions, needs_of, split).items()}
 
 
 def _put_constant(holder: Task | Workflow, job: str, cancel, contexts) -> None:

@@ -76,7 +76,11 @@ def rivals(path: str, workflow: Workflow, read) -> dict[str, list[tuple[Writer, 
     if not mine:
         return {}
     found: dict[str, list[tuple[Writer, Writer]]] = {}
-    for name in sorted(os.listdir(folder)):
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:  # text read for a path with no folder behind it (a library caller)
+        return {}
+    for name in names:
         if name <= os.path.basename(path) or not name.endswith((".yml", ".yaml")):
             continue
         for theirs in _summary(os.path.join(folder, name), read):
