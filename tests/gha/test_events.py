@@ -30,6 +30,9 @@ QUEUE = RunContext("merge_group", "branch", "", frozenset({"main"}))
     ("github.ref_type == 'tag'", PUSH_MAIN, False),
     ("github.ref == 'refs/heads/main'", PUSH_OTHER, False),
     ("github.ref == 'refs/heads/main'", PUSH_MAIN, True),
+    ("github.event.ref == 'refs/heads/main'", PUSH_OTHER, False),  # a push's payload holds its full ref
+    ("github.event.ref == 'main'", PUSH_MAIN, False),
+    ("github.event.ref == 'refs/heads/main'", PULL, True),  # a pull request's payload has no ref: unknown
     ("github.ref == 'refs/heads/main'", PULL, False),  # a pull request runs on refs/pull/N/merge
     ("github.ref_name == 'main'", PULL, False),  # whose name is N/merge
     ("github.ref_name != 'main'", PULL, True),

@@ -185,6 +185,7 @@ def test_a_group_that_cancels_a_publish_is_a_hazard():
     # keyed by the tag, in a run on a tag: only a run of that same tag (the same version) shares it
     {"step_if": "startsWith(github.ref, 'refs/tags/v')"},
     {"key": "${{ github.ref_name }}", "step_if": "github.ref_type == 'tag'"},
+    {"key": "${{ github.event.ref }}", "step_if": "github.ref_type == 'tag'"},  # a push's payload: its ref
     {"key": "${{ github.head_ref || github.ref }}", "step_if": "github.ref_type == 'tag'"},  # the tag, on a tag
     {"key": "${{ github.event.pull_request.number || github.ref_name }}", "step_if": "github.ref_type == 'tag'"},
 ])
@@ -653,3 +654,18 @@ def test_a_group_key_keeps_the_target_expression_as_written():
     expr = "${{ github.ref == 'refs/heads/v3' && 'production' || 'preview' }}"
     assert concurrency_group("deploy", [f"env:{expr}"]) == f"environment-{expr}"
     assert concurrency_group("deploy", ["env:eu west/prod"]) == "environment-eu-west-prod"
+
+
+@pytest.mark.parametrize("gate, applicability", [
+    ("", "safe"),  # every run pushes
+    ("        if: github.ref == 'refs/heads/main'\n", "safe"),  # every run of the job is on main
+    ("        if: needs.configure.outputs.latest == 'true'\n", "unsafe"),  # a run may push nothing
+    ("        if: steps.changed.outputs.any == 'true'\n", "unsafe"),
+])
+def test_a_group_fix_is_safe_only_where_every_run_surely_writes(gate, applicability):
+    """grafana/k6 (round 11 F1): the image push hangs on a job's output, true on tag runs only; a
+    job-level group would hold every other run too, and a newer pending run replaces theirs."""
+    steps = f"      - run: docker buildx build --push -t ghcr.io/acme/app:latest .\n{gate}"
+    found = saf310(job("{push: {branches: [main]}}", steps))
+    assert found and found[0].fix is not None
+    assert found[0].fix.applicability.value == applicability

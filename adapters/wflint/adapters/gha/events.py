@@ -582,6 +582,8 @@ def _operand(node: tuple, context: RunContext, group_key: bool):
 
 
 def _name(name: str, context: RunContext, group_key: bool):
+    if name == "github.event.ref" and context.github_event == "push":
+        name = "github.ref"  # a push's payload holds its full ref (a branch or tag creation's, the short name)
     if name == "github.event_name":
         return context.github_event or UNKNOWN
     if name == "github.ref_type":

@@ -262,6 +262,7 @@ def _put_run_facets(task: Task, contexts: tuple[RunContext, ...], workflow_concu
     targets = sorted({r for r, _, _ in racing})
     where = [c for _, _, cond in racing for c in contexts if may_run(cond, c)]
     quiet = [c.wording for c in contexts if c not in where]
+    unsure = [c.wording for c in where if not any(not cond.strip() or certainly(cond, c) for _, _, cond in racing)]
     called_only = all(c.event is None for c in contexts)
     called = any(c.event is None for c in contexts)  # some run is a caller's (a matrix may fan out)
     mutable = any(floating for _, floating, _ in racing)
@@ -288,6 +289,7 @@ def _put_run_facets(task: Task, contexts: tuple[RunContext, ...], workflow_concu
         # a target named by a matrix value is one per instance (`environment: ${{ matrix.env }}`)
         per_instance=bool(targets) and all(matrix_values(t) for t in targets),
         quiet_runs=tuple(dict.fromkeys(quiet)),
+        unsure_runs=tuple(w for w in dict.fromkeys(unsure) if w not in quiet),
         named_per_run=tuple(t for t in facts.named_per_run if t in targets),
     ))
 

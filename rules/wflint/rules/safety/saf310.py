@@ -62,7 +62,8 @@ block also says `queue: max`, so every run goes in turn, but never in a workflow
 matrix, would queue behind one group. The fix is unsafe (opt-in) at low confidence, and there on a
 target not proven replaced in place (a group keeps one pending run; a caller's matrix may start
 many), and where some runs of the job write none of its targets (a pull request's run of a job
-that pushes only on `main`), or another instance of it (a Cloudflare Pages deploy whose `--branch`
+that pushes only on `main`, or whose every writing step there hangs on an `if:` wflint cannot settle,
+such as a job's output), or another instance of it (a Cloudflare Pages deploy whose `--branch`
 is worked out per run: a preview per commit beside production): the job-level group holds those
 runs too, and a newer pending one replaces theirs. It is not offered for a matrix job whose
 instances share a target (one group would serialize, and by default cancel, their instances); where
@@ -133,6 +134,9 @@ def _held_too(publishing: Publishing) -> str:
     if publishing.quiet_runs:
         return (f" (opt-in: the group also holds its runs on {', '.join(publishing.quiet_runs)}, which write none "
                 "of these; a newer pending run replaces theirs)")
+    if publishing.unsure_runs:
+        return (f" (opt-in: the group also holds its runs on {', '.join(publishing.unsure_runs)}, where no step "
+                "that writes these is sure to run; a newer pending run replaces theirs)")
     if publishing.named_per_run:
         named = ", ".join(f"`{t}`" for t in publishing.named_per_run)
         return (f" (opt-in: the job names the {named} target it deploys per run, a preview per commit beside "
