@@ -95,6 +95,9 @@ class TriggerRule(Facet):
     # Runs once an upstream task succeeded and fails (upstream_failed) when none did (Airflow
     # one_success): a failed branch is hidden only by another that succeeds in the same run.
     needs_a_success: bool = False
+    # It tells someone itself when it fails (Airflow: an `on_failure_callback`, or mail to its
+    # `email`): a failure of it is not hidden by a join that runs anyway.
+    alerts_on_failure: bool = False
 
 
 @dataclass(frozen=True)

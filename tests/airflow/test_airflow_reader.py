@@ -1193,3 +1193,30 @@ with DAG("inserts", schedule=None):
 ''')
     codes = [f["code"] for f in result.json()["findings"]]
     assert ("SAF001" in codes) is conflict, codes
+
+
+@pytest.mark.parametrize("join, extra, shown", [
+    ('EmptyOperator(task_id="end", trigger_rule="all_done")', "", "default"),  # a marker only turns the run green
+    ('PythonOperator(task_id="analyze", python_callable=load, trigger_rule="none_skipped")', "", "preview"),
+    ('EmptyOperator(task_id="end", trigger_rule="all_done")', ', "on_failure_callback": alert', "none"),
+    ('EmptyOperator(task_id="end", trigger_rule="all_done")', ', "email": ["ops@example.com"]', "none"),
+    ('EmptyOperator(task_id="end", trigger_rule="all_done")',
+     ', "email": ["ops@example.com"], "email_on_failure": False', "default"),
+])
+def test_a_join_that_runs_anyway_hides_a_failure_only_of_a_branch_that_tells_no_one(join, extra, shown):
+    """Round 11 F1: an analysis given none_skipped on purpose, to run on whatever the loads left,
+    is the author's choice (shown with --preview); a marker "end" that runs anyway only turns the
+    run green (shown). A branch with its own failure callback, or mail, is not hidden at all."""
+    wf = read(f'''
+from airflow import DAG
+from airflow.operators.empty import EmptyOperator
+from airflow.operators.python import PythonOperator
+def load():
+    pass
+def alert(context):
+    pass
+with DAG("d", default_args={{"owner": "x"{extra}}}):
+    [PythonOperator(task_id="a", python_callable=load), PythonOperator(task_id="b", python_callable=load)] >> {join}
+''')["d"]
+    by_default, with_preview = "SAF005" in _codes(wf), "SAF005" in _codes(wf, preview=True)
+    assert (by_default, with_preview) == {"default": (True, True), "preview": (False, True), "none": (False, False)}[shown]

@@ -191,3 +191,43 @@ def test_an_ordering_beside_a_path_through_a_failure_handler_is_no_redundant_edg
     path = tmp_path / "kept.py"
     (wf,) = airflow.read(str(path), path.read_text())
     assert check_workflow(wf, [all_rules()["GRA003"]]).findings == []
+
+
+ALERTED = '''
+from datetime import datetime
+from pathlib import Path
+
+from airflow.sdk import DAG
+from airflow.providers.standard.operators.empty import EmptyOperator
+from airflow.providers.standard.operators.python import PythonOperator
+
+
+def load():
+    raise RuntimeError("load failed")
+
+
+def alert(context):
+    Path({marker!r}).write_text(context["task_instance"].task_id)
+
+
+with DAG("{dag_id}", start_date=datetime(2024, 1, 1), schedule=None, default_args={default_args}):
+    loading = PythonOperator(task_id="load", python_callable=load)
+    other = PythonOperator(task_id="other", python_callable=print)
+    [loading, other] >> EmptyOperator(task_id="end", trigger_rule="all_done")
+'''
+
+
+def test_a_branch_with_its_own_failure_callback_is_not_hidden_by_a_join_that_runs_anyway(airflow_python, tmp_path):  # noqa: F811
+    """Round 11 F1: `end` (all_done) turns the run green after `load` failed; where `load`'s
+    default_args give it an `on_failure_callback`, that callback runs and says so (Airflow 3.3.2),
+    so SAF005 says nothing; with no callback the failure shows nowhere, and SAF005 reports it."""
+    dags = tmp_path / "dags"
+    dags.mkdir()
+    marker = tmp_path / "alerted.txt"
+    for dag_id, default_args in (("alerted", '{"on_failure_callback": alert}'), ("silent", "{}")):
+        (dags / f"{dag_id}.py").write_text(ALERTED.format(dag_id=dag_id, marker=str(marker), default_args=default_args))
+    runs = dag_runs(airflow_python, dags)
+    for dag_id in ("alerted", "silent"):
+        assert runs[dag_id]["tasks"]["load"] == "failed" and runs[dag_id]["state"] == "success", dag_id
+    assert marker.read_text() == "load"
+    assert joins_reported(dags, runs) == {"alerted": [], "silent": ["end"]}

@@ -320,7 +320,7 @@ def _task(ts: TaskState, cap: int, version: EngineVersion) -> Task:
                                reads_states=FAILURE_POLICY.get(trigger) == "continue" and ts.callable_node is not None
                                and _reads_states(ts.callable_node, ts.callable_scope),
                                handles_failure=FAILURE_POLICY.get(trigger) == "on-failure",
-                               needs_a_success=trigger == "one_success")
+                               needs_a_success=trigger == "one_success", alerts_on_failure=_alerts(kw))
     task = Task(
         id=ts.task_id,
         name=kw["task_display_name"] if isinstance(kw.get("task_display_name"), str) else ts.task_id,
@@ -479,6 +479,16 @@ def _quoted(text: str) -> list[str]:
 
 
 _STATE_READERS = {"get_task_instances", "get_task_instance", "get_state", "get_previous_ti"}
+
+
+def _alerts(kw: dict) -> bool:
+    """Does the task tell someone when it fails: an `on_failure_callback` (its own or default_args'),
+    or an `email` with `email_on_failure` not turned off (Airflow mails failures by default)?"""
+    callback = kw.get("on_failure_callback")
+    if callback is not None and callback != [] and callback != ():
+        return True
+    email = kw.get("email")
+    return bool(email) and kw.get("email_on_failure", True) is not False
 
 
 def _reads_states(fn: ast.FunctionDef, scope=None, depth: int = 0) -> bool:

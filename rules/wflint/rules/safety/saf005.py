@@ -31,6 +31,13 @@ whichever comes first", by design.
 # publish runs even when load_orders failed
 ```
 
+Shown by default where the join is a marker that does no work (an `EmptyOperator` "end" or "done"):
+its only effect is to turn the run green. A join that does work and was given a tolerant rule (an
+analysis that should run on whatever the loads left) is shown with `--preview`: the rule is the
+author's choice, and the run's state is what the finding is about. Nor is a failure hidden where
+the branch tells someone itself when it fails (Airflow: an `on_failure_callback`, its own or from
+`default_args`, or mail to its `email`).
+
 **Fix.** Use a policy that states what a failed branch means: Airflow's default `all_success`, or
 `none_failed_min_one_success` after a branch choice. A cleanup task that must run whatever
 happened (releasing a lock, deleting a cluster) is a teardown (`.as_teardown()`): the run's result
@@ -88,8 +95,9 @@ def check(ctx: Context) -> Iterator[Finding]:
                 continue  # its code reads how the branches ended: a notifier surfaces the failure
             # A branch that also feeds another task still fails the run through it: only a branch
             # whose every way out is this join has its failure hidden.
+            # A branch that tells someone itself when it fails (a callback, a mail) hides nothing.
             if not any(set(relaxation.declared_succ[b]) <= {task_id} and _fails_alone(ctx, b, concurrent)
-                       for b in concurrent):
+                       and not _trigger(ctx.workflow.tasks[b]).alerts_on_failure for b in concurrent):
                 continue
             if _trigger(task).needs_a_success and any(_clock(ctx, b) for b in concurrent):
                 continue  # a deadline: the work, or the time, whichever comes first (by design)
@@ -102,7 +110,15 @@ def check(ctx: Context) -> Iterator[Finding]:
                 f"so it runs even when one of them failed and the failure is hidden; use a policy that "
                 f"fails or skips on a failed branch, or, for cleanup that must run anyway, make it a "
                 f"teardown (Airflow: `.as_teardown()`), whose state the run's result ignores",
-                location=ctx.location_of(task_id), tasks=(task_id, *concurrent), related=related)
+                location=ctx.location_of(task_id), tasks=(task_id, *concurrent), related=related,
+                # A marker ("end", "done") that runs anyway only turns the run green; a task that does
+                # work was given its rule to run on whatever the branches left (shown with --preview).
+                preview=not _marker(ctx, task_id))
+
+
+def _marker(ctx: Context, task_id: str) -> bool:
+    structure = ctx.workflow.tasks[task_id].facet(Structure)
+    return structure is not None and structure.kind == "marker"
 
 
 def _clock(ctx: Context, task_id: str) -> bool:
