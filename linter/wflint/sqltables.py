@@ -53,49 +53,6 @@ def tables_in_sql(sql: str, dialect: str | None = None) -> dict[str, Mode] | Non
     return out
 
 
-def appended_tables(sql: str, dialect: str | None = None) -> frozenset[str]:
-    """The tables the SQL only adds rows to: each statement that writes one is a plain ``INSERT``
-    (not ``OVERWRITE``, ``REPLACE``, a partition's or an upsert; ``ON CONFLICT DO NOTHING`` adds
-    only) that does not read the table it fills (an insert of what is not there yet races with
-    another). Two such inserts into one table, side by side, lose nothing: their rows both land."""
-    from sqlglot import exp
-
-    statements = [s for s in _parse(sql, dialect) or () if s is not None]
-    added: set[str] = set()
-    other: set[str] = set()
-    for statement in statements:
-        target = _written_table(statement)
-        if target is None:
-            if not isinstance(statement, (exp.Select, exp.Union)):
-                other.update(_name(t) for t in statement.find_all(exp.Table))  # DDL, DELETE, ...: not appends
-            continue
-        (added if _plain_insert(statement, target) else other).add(target)
-    return frozenset(added - other)
-
-
-def _written_table(statement) -> str | None:
-    from sqlglot import exp
-
-    if not isinstance(statement, (exp.Insert, exp.Update, exp.Delete, exp.Merge, exp.Create, exp.Alter)):
-        return None
-    target = statement.this
-    table = target if isinstance(target, exp.Table) else target.find(exp.Table) if target else None
-    return _name(table) if table is not None else None
-
-
-def _plain_insert(statement, target: str) -> bool:
-    from sqlglot import exp
-
-    if not isinstance(statement, exp.Insert) or statement.args.get("overwrite") or statement.args.get("alternative") \
-            or statement.args.get("partition") or statement.args.get("where"):
-        return False
-    conflict = statement.args.get("conflict")
-    if conflict is not None and (conflict.args.get("duplicate") or "NOTHING" not in str(conflict.args.get("action")).upper()):
-        return False
-    source = statement.expression
-    return source is None or not any(_name(t) == target for t in source.find_all(exp.Table))
-
-
 # Built-in functions of the warehouses that sqlglot parses as unknown calls but that only compute a
 # value (JSON, arrays, text, dates, ids): a query that uses them still writes only what it says.
 # Anything else sqlglot does not know may be a procedure or a UDF that writes: the SQL is unread.

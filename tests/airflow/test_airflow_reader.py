@@ -1172,29 +1172,6 @@ with DAG("copies", schedule=None):
     assert result.json()["findings"] == []
 
 
-@pytest.mark.parametrize("second, conflict", [
-    ("INSERT INTO events SELECT * FROM clicks", False),
-    ("INSERT INTO events (id) VALUES (1) ON CONFLICT DO NOTHING", False),
-    ("DELETE FROM events WHERE day = '{{ ds }}'; INSERT INTO events SELECT * FROM clicks", True),
-    ("INSERT INTO events SELECT * FROM clicks c WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.id = c.id)", True),
-    ("INSERT INTO events (id) VALUES (1) ON CONFLICT (id) DO UPDATE SET id = 2", True),
-    ("TRUNCATE events", True),
-])
-def test_plain_inserts_into_one_table_do_not_conflict(second, conflict):
-    """Two plain INSERTs into one table, side by side, both land: appends, not a write conflict.
-    An insert that reads what it fills (an anti-join), an upsert, or a delete or truncate of the
-    table still conflicts with the other task's insert."""
-    result = run("check", "-", "--stdin-format", "airflow", "--format", "json", "--fail-on", "never", input=f'''
-from airflow import DAG
-from airflow.providers.postgres.operators.postgres import PostgresOperator
-with DAG("inserts", schedule=None):
-    PostgresOperator(task_id="views", postgres_conn_id="wh", sql="INSERT INTO events SELECT * FROM views")
-    PostgresOperator(task_id="other", postgres_conn_id="wh", sql="""{second}""")
-''')
-    codes = [f["code"] for f in result.json()["findings"]]
-    assert ("SAF001" in codes) is conflict, codes
-
-
 @pytest.mark.parametrize("join, extra, shown", [
     ('EmptyOperator(task_id="end", trigger_rule="all_done")', "", "default"),  # a marker only turns the run green
     ('PythonOperator(task_id="analyze", python_callable=load, trigger_rule="none_skipped")', "", "preview"),

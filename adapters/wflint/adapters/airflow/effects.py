@@ -14,7 +14,7 @@ import re
 
 from wflint.ir import Effect, Mode
 from wflint.patterns import lazy
-from wflint.sqltables import appended_tables, schema_objects
+from wflint.sqltables import schema_objects
 from wflint.sqltables import tables_in_sql as sql_tables
 
 from .model import AssetVal, TaskState
@@ -197,9 +197,8 @@ def _sql_effects(ts: TaskState) -> list[Effect] | None:
         parsed = tables_in_sql(rendered, SQL_DIALECTS.get(system))
         if parsed is None:
             return None
-        added = appended_tables(rendered, SQL_DIALECTS.get(system))
         for name, mode in parsed:
-            effects.append(Effect(_resource(conn, name), mode, append=mode is Mode.WRITE and name in added))
+            effects.append(Effect(_resource(conn, name), mode))
     return effects
 
 

@@ -805,6 +805,26 @@ def _strings(value, pointer: tuple, key: str = ""):
             yield from _strings(v, pointer + (i,), key)
 
 
+def _evaluated(value, pointer: tuple, key: str = "", out: list | None = None) -> list[tuple[str, tuple, str]]:
+    """(text, pointer, key) of the string leaves n8n evaluates: an expression (``=...``) or a
+    Code node's source (``CODE_KEYS``). A leaf's pointer is made only for those: most leaves (ids,
+    names, plain text) are neither."""
+    out = [] if out is None else out
+    if isinstance(value, str):
+        if value.startswith("=") or key in CODE_KEYS:
+            out.append((value, pointer, key))
+        return out
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for k, v in items:
+        own = k if isinstance(k, str) else key
+        if isinstance(v, str):
+            if v.startswith("=") or own in CODE_KEYS:
+                out.append((v, pointer + (k,), own))
+        elif isinstance(v, (dict, list)):
+            _evaluated(v, pointer + (k,), own, out)
+    return out
+
+
 def _references(name: str, tasks: dict, by_name: dict, subs: list[str], parents: dict, root_of: dict,
                 edges: list, dangling: list, p: tuple) -> None:
     task = tasks[name]
@@ -822,7 +842,7 @@ def _references(name: str, tasks: dict, by_name: dict, subs: list[str], parents:
         params = node.get("parameters")
         if not isinstance(params, dict):
             continue
-        for text, ptr, key in _strings(params, p + ("nodes", i, "parameters")):
+        for text, ptr, key in _evaluated(params, p + ("nodes", i, "parameters")):
             is_code = key in CODE_KEYS and not text.startswith("=")
             if not is_code and not text.startswith("="):
                 continue

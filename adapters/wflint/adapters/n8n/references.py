@@ -65,22 +65,24 @@ def scan(source: str, python: bool = False) -> Scan:
     refs: list[Reference] = []
     own_input = False
     tries: list[tuple[int, int]] = []
-    inert = None if python else _inert_spans(source, tries)
-    for pattern in ((_PY_CALL,) if python else (_CALL,)):
-        for m in pattern.finditer(source):
-            if inert and _inside(inert, m.start()):
-                continue
-            opener = re.sub(r"\s+", "", m.group(1))
-            if opener.endswith("items(") and source.startswith(")", _skip_space(source, m.end())):
-                own_input = True  # `$items()`: the node's own input items, no other node's
-                continue
-            ref = _literal_argument(source, m.start(), m.end(), _CLOSERS[opener])
-            if inert is not None and any(a <= m.start() < b for a, b in tries):
-                ref = dataclasses.replace(ref, caught=True)
-            if not python and _after_alternative(source, m.start(), inert):
-                ref = dataclasses.replace(ref, fallback=True)
-            refs.append(ref)
-    for m in (_PY_DOT if python else _DOT).finditer(source):
+    calls = list((_PY_CALL if python else _CALL).finditer(source))
+    dots = list((_PY_DOT if python else _DOT).finditer(source))
+    # where no reference is written, what is string text or comment decides nothing: not lexed
+    inert = None if python or not (calls or dots) else _inert_spans(source, tries)
+    for m in calls:
+        if inert and _inside(inert, m.start()):
+            continue
+        opener = re.sub(r"\s+", "", m.group(1))
+        if opener.endswith("items(") and source.startswith(")", _skip_space(source, m.end())):
+            own_input = True  # `$items()`: the node's own input items, no other node's
+            continue
+        ref = _literal_argument(source, m.start(), m.end(), _CLOSERS[opener])
+        if inert is not None and any(a <= m.start() < b for a, b in tries):
+            ref = dataclasses.replace(ref, caught=True)
+        if not python and _after_alternative(source, m.start(), inert):
+            ref = dataclasses.replace(ref, fallback=True)
+        refs.append(ref)
+    for m in dots:
         if not (inert and _inside(inert, m.start())):
             fallback = not python and _after_alternative(source, m.start(), inert)
             refs.append(Reference(m.group(1), m.group(0), fallback=fallback))
