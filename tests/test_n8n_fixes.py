@@ -240,3 +240,38 @@ def test_the_join_fix_is_safe_only_where_the_merge_keeps_what_every_later_node_d
         wiring.append(("Token", "After"))
     (finding,) = check_workflow(read(doc(nodes, links(*wiring))), [all_rules()["SAF003"]]).findings
     assert (finding.tasks[0], finding.fix.applicability.value) == ("Token", applicability)
+
+
+def _sub_workflow(trigger, tail=False):
+    """Round 11 F4: a Set reading `$('Format').first()` after two postgres branches, at a path end."""
+    nodes = [node("Format", "code", (200, 300), {"jsCode": "return [{json: {ok: true}}];"}, 2),
+             node("A", "postgres", (400, 200), {"operation": "executeQuery", "query": "UPDATE t SET n = 1"}, 2.5),
+             node("B", "postgres", (400, 400), {"operation": "executeQuery", "query": "INSERT INTO u VALUES (1)"}, 2.5),
+             node("Return", "set", (600, 300), {"assignments": {"assignments": [
+                 {"id": "r", "name": "result", "type": "object", "value": "={{ $('Format').first().json }}"}]}}, 3.4)]
+    pairs = [(T, "Format"), ("Format", "A"), ("Format", "B"), ("A", "Return"), ("B", "Return")]
+    if tail:
+        nodes.append(node("Tail", "set", (800, 300), {}, 3.4))
+        pairs.append(("Return", "Tail"))
+    d = doc(nodes, links(*pairs))
+    d["nodes"][0] = trigger
+    return d
+
+
+@pytest.mark.parametrize("trigger, fix", [
+    (node(T, "executeWorkflowTrigger", (0, 300), {"inputSource": "passthrough"}, 1.1), "unsafe"),
+    (node(T, "webhook", (0, 300), {"path": "p", "responseMode": "lastNode"}, 2), "unsafe"),
+    (node(T, "webhook", (0, 300), {"path": "p"}, 2), "safe"),
+    (node(T, "manualTrigger", (0, 300)), "safe"),
+])
+def test_the_join_fix_is_unsafe_where_the_run_hands_its_last_node_back(trigger, fix):
+    """A sub-workflow returns its last node's items to the caller (a `lastNode` webhook answers with
+    them): the caller got the last branch's run of `Return`, and with a Merge in front would get
+    every branch's items at once. Anywhere else the Merge keeps what `Return` does."""
+    def saf003(d):
+        return [(f.tasks, f.fix.applicability.value if f.fix else None)
+                for f in check_workflow(read(d), [all_rules()["SAF003"]]).findings]
+
+    assert saf003(_sub_workflow(trigger)) == [(("Return", "A", "B"), fix)]
+    if fix == "unsafe":  # a node after it is what is handed back: the same
+        assert saf003(_sub_workflow(trigger, tail=True)) == [(("Return", "A", "B"), "unsafe")]

@@ -48,6 +48,7 @@ from wflint.sourcemap import load_json
 
 from . import effects as fx
 from .facts import NodeFacts, facts, update
+from .handback import handed_back
 from .items import one_item_at_every_branch
 from .order import after_loops, back_edges, exclusive, execution_order, linearize, loop_bodies, routes, scenarios, silenced
 from .passes import PassGraph, run_logs, starved_inputs
@@ -523,8 +524,10 @@ def _branch_facets(task_names: list[str], tasks: dict[str, Task], by_name: dict,
             _pairless(tasks[name], by_name[name][1], inputs, labels)
         if name in runs.starved:
             _fed_once(tasks[name], inputs, *runs.starved[name])
+    onward = {u: [v for v, _, _ in kids if (u, v) not in runs.back] for u, kids in children.items()}
+    returned = handed_back(task_names, tasks, {n: by_name[n][1] for n in task_names}, onward, starts)
     for name in task_names:
-        if facts(tasks[name]).join_fix == "safe" and not _joined_alike(name, tasks, wiring, runs.back):
+        if facts(tasks[name]).join_fix == "safe" and not _joined_alike(name, tasks, wiring, runs.back, returned):
             update(tasks[name], join_fix="unsafe")
 
 
@@ -1048,7 +1051,8 @@ ITEM_WISE = {"set", "noOp", "dateTime", "markdown", "crypto", "xml", "renameKeys
              "splitOut"}
 
 
-def _joined_alike(name: str, tasks: dict[str, Task], wiring: _Wiring, back: set[tuple[str, str]]) -> bool:
+def _joined_alike(name: str, tasks: dict[str, Task], wiring: _Wiring, back: set[tuple[str, str]],
+                  returned: set[str]) -> bool:
     """Does SAF003's join fix keep what ``name`` and every node after it do? The Merge it inserts
     (append) passes on every branch's items at once, so ``name`` and each node after it run once
     on all of them, after every branch, instead of once per branch on that branch's items right
@@ -1057,11 +1061,15 @@ def _joined_alike(name: str, tasks: dict[str, Task], wiring: _Wiring, back: set[
     one that ran before every branch. A node that runs once for all its items (Code, Aggregate,
     Execute Once, a Merge, a loop) or reads `.first()` then sees N items in one run; one that acts
     outside (a request, a row, a message) still acts once per branch's item, the duplicates the
-    finding is about kept, but now after every branch instead of after each."""
+    finding is about kept, but now after every branch instead of after each. Nor where the items of
+    ``name`` or of a node after it are what the run hands back to what started it (``returned``,
+    ``handback.py``): the caller got the last branch's run, and would get every branch's at once."""
     onward = {u: [v for v, _, _ in kids if (u, v) not in back] for u, kids in wiring.children.items()}
     parents = {u for u, _, _, _ in wiring.inputs[name]}
     before = set.intersection(*(_reach(wiring.parents, p) for p in parents)) if parents else set()
-    return all(_item_wise(tasks[n]) and set(facts(tasks[n]).run_reads) <= before for n in _reach(onward, name))
+    after = _reach(onward, name)
+    return not after & returned and all(_item_wise(tasks[n]) and set(facts(tasks[n]).run_reads) <= before
+                                        for n in after)
 
 
 def _item_wise(task: Task) -> bool:
