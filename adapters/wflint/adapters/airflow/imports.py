@@ -143,15 +143,16 @@ _CALLED = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
 _CALLERS: dict[str, dict[str, set[str]]] = {}  # repository top → name → the files that call it
 
 
-def called_elsewhere(path: str, function: str) -> bool:
+def called_elsewhere(path: str, function: str, methods: tuple[str, ...] = ()) -> bool:
     """Whether another ``.py`` file of the DAG file's repository (the folder up to its ``.git`` or
     ``pyproject.toml``; none found: the file's own folder) imports ``function`` from the file's
     module and calls it: a loader of the factory. Calls are indexed once per process, bounded in
-    files and size; only the files that call the name are read again for the import."""
+    files and size; only the files that call the name are read again for the import. Where no such
+    marker is found, the folders a caller may import the module from (``_caller_top``) are looked
+    through as well, and there a file counts only where its import is this very file; ``methods``:
+    those of class ``function`` that make a DAG, a call of one on what it imports counting
+    (``class Mine(Base): ...`` then ``Mine().generate_dag()``)."""
     top = _repository_top(path)
-    index = _CALLERS.get(top)
-    if index is None:
-        index = _CALLERS[top] = _call_index(top)
     module = os.path.splitext(os.path.basename(path))[0]
     if module == "__init__":
         module = os.path.basename(os.path.dirname(os.path.abspath(path)))
@@ -161,7 +162,74 @@ def called_elsewhere(path: str, function: str) -> bool:
                           rf"\b{re.escape(function)}\b"
                           rf"|\b{re.escape(module)}\.{re.escape(function)}\s*\(", re.M)
     me = os.path.abspath(path)
-    return any(_source_imports(file, imported) for file in sorted(index.get(function, set()) - {me}))
+    if any(_source_imports(file, imported) for file in sorted(_callers(top, function) - {me})):
+        return True
+    wider = _caller_top(path, top)
+    callers = set().union(*(_callers(wider, name) for name in (function, *methods))) - {me}
+    return any(_imports_and_calls(file, me, function, methods) for file in sorted(callers))
+
+
+def _callers(top: str, name: str) -> set[str]:
+    index = _CALLERS.get(top)
+    if index is None:
+        index = _CALLERS[top] = _call_index(top)
+    return index.get(name, set())
+
+
+CALLER_REACH = 2  # folders above a module's own that a caller importing it may sit under, at most
+
+
+def _caller_top(path: str, top: str) -> str:
+    """Where callers of the module at ``path`` may be, when its repository has no marker: up to
+    ``CALLER_REACH`` folders above its own (``services/`` imported as ``pkg.services.m`` from a
+    sibling ``dags/``, ``plugins/notifications/`` from ``dags/notifications/``), through folders
+    an import can name (identifiers, never ``airflow``), and never below ``top``."""
+    if any(os.path.exists(os.path.join(top, marker)) for marker in _STOP_MARKERS):
+        return top
+    folder = os.path.dirname(os.path.abspath(path))
+    for _ in range(CALLER_REACH):
+        parent, name = os.path.dirname(folder), os.path.basename(folder)
+        if parent == folder or not name.isidentifier() or name == "airflow":
+            break
+        folder = parent
+    return folder if os.path.commonpath([top, folder]) == folder else top
+
+
+def _imports_and_calls(caller: str, target: str, name: str, methods: tuple[str, ...]) -> bool:
+    """Whether ``caller`` imports ``name`` from the module at ``target`` (its import resolved as the
+    interpreter resolves it) and calls it, or one of its ``methods``: ``from m import f`` then
+    ``f(``, ``import m`` / ``from pkg import m`` then ``m.f(``."""
+    try:
+        if os.path.getsize(caller) > MAX_MODULE_BYTES:
+            return False
+        with open(caller, encoding="utf-8", errors="replace") as handle:
+            text = handle.read()
+        tree = ast.parse(text)
+    except (OSError, SyntaxError, ValueError, RecursionError):
+        return False
+    roots = search_roots(caller)
+
+    def resolves(dotted: str, level: int = 0) -> bool:
+        found = find_module_file(dotted, caller, level, roots)
+        return found is not None and os.path.abspath(found[0]) == target
+
+    called = [rf"\b{re.escape(name)}\s*\("] + [rf"\.{re.escape(m)}\s*\(" for m in methods]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                if alias.name in (name, "*") and resolves(node.module or "", node.level):
+                    local = alias.asname or name
+                    if any(re.search(p, text) for p in [rf"\b{re.escape(local)}\s*\(", *called[1:]]):
+                        return True
+                elif resolves(f"{node.module}.{alias.name}" if node.module else alias.name, node.level) \
+                        and re.search(rf"\b{re.escape(alias.asname or alias.name)}\.{re.escape(name)}\b", text):
+                    return True
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if resolves(alias.name) and re.search(rf"\b{re.escape(alias.asname or alias.name)}\.{re.escape(name)}\b",
+                                                      text):
+                    return True
+    return False
 
 
 def _repository_top(path: str) -> str:

@@ -125,8 +125,8 @@ def _nothing_read(path: str, module: ast.Module) -> None:
     Where another file of the repository imports and calls one of its top-level functions or
     classes (``Factory().build()``, ``create_all()`` that calls the maker), that file is read with
     the DAG and this one says nothing, as for a factory read as if called."""
-    tops = [n.name for n in module.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
-    if any(called_elsewhere(path, name) for name in tops):
+    tops = [n for n in module.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+    if any(called_elsewhere(path, top.name, _dag_methods(top)) for top in tops):
         return
     maker = _unread_dag_context(module.body)
     if maker is not None:
@@ -137,12 +137,24 @@ def _nothing_read(path: str, module: ast.Module) -> None:
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
         for inner in ast.walk(node):
-            called = inner.func if isinstance(inner, ast.Call) else None
-            name = called.id if isinstance(called, ast.Name) else called.attr if isinstance(called, ast.Attribute) else ""
-            if name == "DAG" or any(_decorator_name(d) == "dag" for d in getattr(inner, "decorator_list", ())):
+            if _makes_a_dag(inner):
                 raise NothingRead(path, f"no DAG is made when this file is read: the DAG at line "
                                         f"{getattr(inner, 'lineno', node.lineno)} is built inside `{node.name}`, which "
                                         "this file does not call; nothing here was analysed", node.lineno)
+
+
+def _dag_methods(node: ast.stmt) -> tuple[str, ...]:
+    """The methods of class ``node`` that make a DAG (``def generate_dag(self): ... @dag``)."""
+    if not isinstance(node, ast.ClassDef):
+        return ()
+    return tuple(m.name for m in node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
+                 and any(_makes_a_dag(inner) for inner in ast.walk(m)))
+
+
+def _makes_a_dag(node: ast.AST) -> bool:
+    called = node.func if isinstance(node, ast.Call) else None
+    name = called.id if isinstance(called, ast.Name) else called.attr if isinstance(called, ast.Attribute) else ""
+    return name == "DAG" or any(_decorator_name(d) == "dag" for d in getattr(node, "decorator_list", ()))
 
 
 def _unread_dag_context(body: list[ast.stmt]) -> ast.Call | None:
