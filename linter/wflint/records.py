@@ -77,20 +77,41 @@ def _guards(cls: Any, names: frozenset[str]) -> tuple[Callable, Callable]:
 
 
 def _init_source(cls: type, frozen: bool) -> tuple[str, dict[str, Any]]:
-    """The text of the ``__init__`` the standard decorator would write, and the names it uses."""
+    """The text of the ``__init__`` the standard decorator would write, and the names it uses. A
+    frozen record's fields are set past its guard as the standard's are, but faster: a slot through
+    its own descriptor, and a record without slots by one update of its ``__dict__`` (the
+    standard's ``object.__setattr__`` per field cost a third of building a 20-field record)."""
     names = {f.name for f in dataclasses.fields(cls)}
     me = "__dataclass_self__" if "self" in names else "self"
     env: dict[str, Any] = {"__object_setattr": object.__setattr__, "__has_factory": _HAS_FACTORY}
-    params, body = [me], []
+    params, body, in_dict = [me], [], []
     for f in dataclasses.fields(cls):
         value = _init_value(f, env, params)
-        if value is not None:
-            target = f"__object_setattr({me}, {f.name!r}, {value})" if frozen else f"{me}.{f.name} = {value}"
-            body.append(target)
+        if value is None:
+            continue
+        slot = _slot_setter(cls, f.name) if frozen else None
+        if slot is not None:
+            env[f"__set_{f.name}"] = slot
+            body.append(f"__set_{f.name}({me}, {value})")
+        elif frozen:
+            in_dict.append(f"{f.name!r}: {value}")
+        else:
+            body.append(f"{me}.{f.name} = {value}")
+    if in_dict:
+        body.insert(0, f"{me}.__dict__.update({{{', '.join(in_dict)}}})")
     if hasattr(cls, "__post_init__"):
         body.append(f"{me}.__post_init__()")
     lines = "\n".join(f"  {line}" for line in body or ["pass"])
     return f"def __init__({', '.join(params)}):\n{lines}\n", env
+
+
+def _slot_setter(cls: type, name: str) -> Callable[[Any, Any], None] | None:
+    """The ``__set__`` of the slot that holds field ``name`` (None: the field lives in ``__dict__``)."""
+    for klass in cls.__mro__:
+        found = klass.__dict__.get(name)
+        if type(found).__name__ == "member_descriptor":
+            return found.__set__  # type: ignore[union-attr]
+    return None
 
 
 class _HasFactory:

@@ -451,7 +451,7 @@ class DagBuilder:
             # Copies are the tasks one call makes, the call in a helper file counted as itself.
             where = getattr(maker, "_wflint_file", None)
             task.loop_site = f"line {maker.lineno}" + (f" of {os.path.basename(where)}" if where else "")
-        dag.tasks[task_id] = task
+        dag.add_task(task_id, task)
         group.children.append(task)
         return task
 

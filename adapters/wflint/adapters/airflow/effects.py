@@ -85,6 +85,8 @@ def _named_resources(ts: TaskState) -> list[Effect]:
     writes (``DataprocCreateClusterOperator``, ``GCSDeleteBucketOperator``) and every other operator
     on the same name reads (a job or pod on a cluster, a listing of a bucket), and the tables a
     BigQuery transfer loads or exports."""
+    if _NAMING_KEYS.isdisjoint(ts.kwargs):  # most operators name none of these
+        return []
     base = (ts.base or ts.operator).split(".")[-1]
     out: list[Effect] = []
     for key, noun in NAMED_RESOURCES.items():
@@ -109,6 +111,10 @@ def _named_resources(ts: TaskState) -> list[Effect]:
 def _is_lifecycle(noun: str, base: str) -> bool:
     """Does the operator class make, change or remove that very noun (asked per task, of a few classes)?"""
     return bool(re.search(_LIFECYCLE.format(noun), base))
+
+
+# Every keyword ``_named_resources`` reads a name from.
+_NAMING_KEYS = frozenset([*NAMED_RESOURCES, *TRANSFER_TABLES, "job", "name", "body"])
 
 
 def _names_of(kwargs: dict, key: str, noun: str, lifecycle: bool, base: str) -> list[str]:
@@ -314,7 +320,7 @@ def _query_job(configuration) -> tuple[str, str | None] | None:
 
 def _connection(ts: TaskState) -> tuple[str | None, str]:
     base = (ts.base or ts.operator).split(".")[-1]  # a repository subclass: its Airflow base
-    for key, system in CONN_KEYS.items():
+    for key, system in CONN_KEYS.items() if not CONN_KEYS.keys().isdisjoint(ts.kwargs) else ():
         value = ts.kwargs.get(key)
         if isinstance(value, str):
             return SQL_OPERATOR_SYSTEMS.get(base, system), value

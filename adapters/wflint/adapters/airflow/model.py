@@ -99,6 +99,9 @@ class GroupState:
                 yield child
 
 
+_SUFFIXED = re.compile(r"(.*)__(\d+)$", re.S)
+
+
 @dataclass(eq=False)
 class DagState:
     """A DAG while its file is interpreted: tasks, groups, edges and labels in creation order."""
@@ -126,6 +129,15 @@ class DagState:
     imported: bool = False  # made while a repository module's body ran: not a DAG of this file
     notes: list = field(default_factory=list)  # why parts of this DAG could not be resolved
     unfollowed: list = field(default_factory=list)  # (line, callee) of the first calls in its context not followed
+    suffixes: dict = field(default_factory=dict)  # id before a `__N` suffix → the highest N among ``tasks``
+
+    def add_task(self, task_id: str, task) -> None:
+        """``tasks[task_id] = task``, keeping the suffix index ``unique_task_id`` reads."""
+        self.tasks[task_id] = task
+        m = _SUFFIXED.match(task_id)
+        if m:
+            base, n = m.group(1), int(m.group(2))
+            self.suffixes[base] = max(self.suffixes.get(base, 0), n)
 
     def release(self) -> None:
         """Drop the links that make this state one cycle (task → DAG → tasks, group → children →
@@ -150,9 +162,7 @@ class DagState:
         if tid not in self.tasks:
             return tid
         base = re.split(r"__\d+$", tid)[0]
-        suffixes = [int(m.group(1)) for k in self.tasks
-                    if (m := re.match(re.escape(base) + r"__(\d+)$", k))]
-        return f"{base}__{max(suffixes, default=0) + 1}"
+        return f"{base}__{self.suffixes.get(base, 0) + 1}"  # an index: a scan of every id made TaskFlow chains quadratic
 
     def unique_group_id(self, parent: GroupState, label: str) -> str:
         gid = parent.child_id(label)

@@ -409,9 +409,10 @@ def _edges(dag: DagState, nodes: dict) -> list[Edge]:
         pointer = ("helper-edge", n) if isinstance(node, Anchored) else ("edge", n)
         nodes[pointer] = node
         out.append(Edge(u, v, kind, Location(pointer), detail, conditions=dag.conditional_edges.get((u, v), ())))
+    data = {(e.u, e.v) for e in out if e.kind is EdgeKind.DATA}  # once: a set per pull made a DAG of pulls quadratic
     for tid, ts in dag.tasks.items():
         for source, detail in _implicit_sources(dag, ts):
-            if (source, tid) in {(e.u, e.v) for e in out if e.kind is EdgeKind.DATA}:
+            if (source, tid) in data:
                 continue
             out.append(Edge(source, tid, EdgeKind.IMPLICIT, Location(("task", tid)), detail))
     return out

@@ -63,7 +63,7 @@ from .events import (
 from .facts import CallInputs, JobFacts
 from .matrix import matrix_size
 from .split import split_on_shared_values
-from .steps import CLUSTER_TARGETS, _all_text, step_record, tags_push, worst
+from .steps import CLUSTER_TARGETS, _all_text, packaging_only, step_record, tags_push, worst
 from .targets import ATOMIC, REHEARSALS, matrix_values
 
 JOB_DEFAULT_S = 600.0  # per-kind default; only ever shown as "default", never as a saving
@@ -493,7 +493,7 @@ def _only_package_uploads(gathered: _Gathered, steps: list[dict]) -> bool:
     jobs upload different files of one version, which never overwrite. Any other script may deploy
     anything, so it keeps the environment."""
     return bool(gathered.targets) and all(
-        (rec["kind"] == "uses" or rec["kind"] == "run" and rec["packaging_only"]) and not rec["may_ship"]
+        (rec["kind"] == "uses" or rec["kind"] == "run" and packaging_only(rec["script"])) and not rec["may_ship"]
         for rec in steps) and all(
         resource.startswith("registry:") and not resource.startswith("registry:docker") and floating is False
         for resource, floating, _ in gathered.targets)

@@ -111,7 +111,7 @@ def step_record(job_id: str, index: int, step: dict, pointer: tuple, lane: int |
         "maybe_out": False, "maybe_in": False, "unseen_action": False,
         "refs": _step_refs(step),
         "checkout_without_path": False, "read_only": False, "workspace_write": False, "locks": [],
-        "may_ship": False, "packaging_only": False, "named_per_run": [], "local_cluster": False, "registry_as": {},
+        "may_ship": False, "script": "", "named_per_run": [], "local_cluster": False, "registry_as": {},
         "job_state": None,
         "own_commit": own_commit, "work_repo": work_repo, "branch": branch,
     }
@@ -389,7 +389,7 @@ def _run_effects(rec: dict, run: str, shell_vars: dict[str, str], step_env: dict
     if "api.github.com" in code:
         rec["api_calls"] += len(_CURL_API.findall(code))
     rec["read_only"] = not rec["files"] and not rec["publishes"] and _reads_only(code)
-    rec["packaging_only"] = packaging_only(code)
+    rec["script"] = code  # read again only for a job with an environment (``packaging_only``)
     rec["workspace_write"] = not rec["read_only"]  # a script may write anywhere in the workspace
     # `$BUILD_CMD check` with `env: {BUILD_CMD: cargo}` runs cargo: the tool is named after the job's
     # and step's variables are put in
