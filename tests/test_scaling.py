@@ -246,3 +246,49 @@ def test_a_task_fanned_out_to_thousands_has_its_orderings_checked_without_a_walk
     monkeypatch.setattr(graph, "reaches", lambda *a, **k: calls.append(a[1:3]) or real(*a, **k))
     assert check_workflow(wf, [all_rules()["GRA003"]]).findings == []
     assert calls == []
+
+
+def test_a_chain_of_lineage_reads_walks_only_between_each_read_and_its_source(monkeypatch):
+    """n8n: each node of a 300-node chain reads `$('the one before').item`. Each reader's walk up
+    stops at the connections out of the node it reads (it walked to the start: quadratic), and
+    every such connection is still kept as a control edge (with the same edges before and after)."""
+    import json
+
+    from wflint.adapters import n8n
+    from wflint.adapters.n8n import reader
+    from wflint.ir import EdgeKind
+
+    nodes = [{"name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "position": [0, 0],
+              "parameters": {}}]
+    connections, prev = {}, "Start"
+    for i in range(1, 300):
+        value = "={{ $('%s').item.json.f }}" % prev
+        nodes.append({"name": f"n{i}", "type": "n8n-nodes-base.set", "typeVersion": 3.4, "position": [i * 10, 0],
+                      "parameters": {"assignments": {"assignments": [{"id": str(i), "name": "f", "value": value,
+                                                                      "type": "string"}]}}})
+        connections[prev] = {"main": [[{"node": f"n{i}", "type": "main", "index": 0}]]}
+        prev = f"n{i}"
+    visited = []
+    real = reader._reach_above
+    monkeypatch.setattr(reader, "_reach_above", lambda *a: visited.append(len(found := real(*a))) or found)
+    (wf,) = n8n.read("chain.json", json.dumps({"nodes": nodes, "connections": connections}))
+    assert len(visited) == 299 and max(visited) <= 2
+    lineage = {(e.u, e.v) for e in wf.edges if e.kind is EdgeKind.CONTROL and "lineage" in e.detail}
+    assert lineage == {(f"n{i - 1}", f"n{i}") for i in range(2, 300)}  # Start → n1 is a control edge already
+
+
+def test_a_chain_of_gated_jobs_keeps_a_bounded_set_of_gates_per_job():
+    """GitHub: 300 jobs, each needing the one before and gated by its `if:`. Every job would hold
+    every gated job before it (quadratic); past ``_Gates.KEPT`` a job holds a marker, and every
+    edge still carries the skip (a control edge: an ordering presumed needed)."""
+    from wflint.adapters import gha
+    from wflint.adapters.gha.edges import _Gates
+    from wflint.ir import EdgeKind
+
+    jobs = "".join(f"  j{i}:\n    runs-on: x\n" + (f"    needs: j{i - 1}\n    if: needs.j{i - 1}.result == 'success'\n"
+                                                 if i else "    if: github.event_name == 'push'\n")
+                   + f"    steps: [{{run: make {i}}}]\n" for i in range(300))
+    (wf,) = gha.read(".github/workflows/w.yml", "on: push\njobs:\n" + jobs)
+    assert all(e.kind is EdgeKind.CONTROL for e in wf.edges) and len(wf.edges) == 299
+    gates = _Gates(wf.tasks, {f"j{i}": [f"j{i - 1}"] if i else [] for i in range(300)})
+    assert gates.of("j299") is None and gates.of(f"j{_Gates.KEPT - 1}") == {f"j{i}" for i in range(_Gates.KEPT)}

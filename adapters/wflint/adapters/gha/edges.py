@@ -68,29 +68,45 @@ def needs_refs(body: str) -> dict[str, list[str]]:
 
 class _Gates:
     """Skip propagation: a job is skipped when a job it needs is skipped, unless its own `if:` uses
-    a status function. ``lost(u, v)``: the `if:`-gated jobs whose skip reaches v only through u."""
+    a status function. ``lost(u, v)``: the `if:`-gated jobs whose skip reaches v only through u.
+
+    A job's gated ancestors are kept as a set up to ``KEPT`` of them; past that (a long chain of
+    gated jobs, where every job would hold every one before it: quadratic) only the ``MANY``
+    marker is, and an edge out of such a job is taken to carry a skip: an ordering presumed needed."""
+
+    KEPT = 64
 
     def __init__(self, tasks: dict[str, Task], needs_of: dict[str, list[str]]) -> None:
         self.tasks, self.needs_of = tasks, needs_of
-        self.memo: dict[str, set[str]] = {}
+        self.memo: dict[str, frozenset[str] | None] = {}  # None: more than KEPT (``MANY``)
 
-    def of(self, job: str, seen: frozenset = frozenset()) -> set[str]:
+    def of(self, job: str, seen: frozenset = frozenset()) -> frozenset[str] | None:
         if job in self.memo:
             return self.memo[job]
         condition = _facts(self.tasks[job]).condition
-        found = {job} if condition else set()
+        found: set[str] | None = {job} if condition else set()
         if not FINALIZER.search(condition) and job not in seen:
             for up in self.needs_of[job]:
-                found |= self.of(up, seen | {job})
-        self.memo[job] = found
-        return found
+                above = self.of(up, seen | {job})
+                found = None if above is None or found is None or len(found | above) > self.KEPT else found | above
+                if found is None:
+                    break
+        result = None if found is None else frozenset(found)
+        self.memo[job] = result
+        return result
 
     def lost(self, u: str, v: str) -> list[str]:
-        kept = set()
+        mine = self.of(u)
+        if mine is None:  # too many to tell apart: the skip of one of them may come only this way
+            return [u] if _facts(self.tasks[u]).condition else ["a gated job before " + u]
+        kept: set[str] = set()
         for other in self.needs_of[v]:
             if other != u:
-                kept |= self.of(other)
-        return sorted(self.of(u) - kept)
+                theirs = self.of(other)
+                if theirs is None:
+                    break  # not known: what u alone brings is kept, the ordering presumed needed
+                kept |= theirs
+        return sorted(mine - kept)
 
 
 def classify(up: Task, down: Task, references: dict[str, list[str]], aggregate: bool,

@@ -928,9 +928,15 @@ def _lineage(tasks: dict[str, Task], children: dict, back: set, edges: list[Edge
             pred[v].append(u)
     data = {(e.u, e.v) for e in edges if e.kind is EdgeKind.CONTROL}
     out: list[Edge] = []
+    rank = _ranks(succ, pred)
     for reader, task in tasks.items():
         refs = facts(task).paired_refs
-        upstream = _reach(pred, reader) if refs else set()
+        if not refs:
+            continue
+        # only what lies between the connections out of the nodes read and the reader: a walk up
+        # from each reader to the start made a chain of such reads quadratic
+        floor = min((rank.get(v, -1) for source in refs for v in succ.get(source, ())), default=0)
+        upstream = _reach_above(pred, reader, rank, floor)
         for source in refs:
             for v in succ.get(source, ()):
                 if v in upstream and (source, v) not in data:
@@ -939,6 +945,28 @@ def _lineage(tasks: dict[str, Task], children: dict, back: set, edges: list[Edge
                                     f"{reader} reads $('{source}').item, which n8n resolves through the "
                                     f"items' lineage, so it must stay downstream of {source} → {v}"))
     return out
+
+
+def _ranks(succ: dict[str, list[str]], pred: dict[str, list[str]]) -> dict[str, int]:
+    """Each node's place in a topological order of the wiring less its loops' ways back; empty
+    where a cycle is left (then every walk goes all the way)."""
+    from wflint.analysis.graph import CycleError, topo_order
+
+    try:
+        return {n: i for i, n in enumerate(topo_order(succ, pred))}
+    except (CycleError, KeyError):
+        return {}
+
+
+def _reach_above(step: dict[str, list[str]], start: str, rank: dict[str, int], floor: int) -> set[str]:
+    """``_reach`` through the nodes ranked ``floor`` or later (a node of no rank is always passed)."""
+    seen, stack = {start}, [start]
+    while stack:
+        for n in step.get(stack.pop(), ()):
+            if n not in seen and rank.get(n, floor) >= floor:
+                seen.add(n)
+                stack.append(n)
+    return seen
 
 
 def _reach(step: dict[str, list[str]], start: str) -> set[str]:
