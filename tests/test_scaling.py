@@ -262,7 +262,7 @@ def test_a_chain_of_lineage_reads_walks_only_between_each_read_and_its_source(mo
               "parameters": {}}]
     connections, prev = {}, "Start"
     for i in range(1, 300):
-        value = "={{ $('%s').item.json.f }}" % prev
+        value = "={{ $('" + prev + "').item.json.f }}"
         nodes.append({"name": f"n{i}", "type": "n8n-nodes-base.set", "typeVersion": 3.4, "position": [i * 10, 0],
                       "parameters": {"assignments": {"assignments": [{"id": str(i), "name": "f", "value": value,
                                                                       "type": "string"}]}}})
