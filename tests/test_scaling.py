@@ -292,3 +292,24 @@ def test_a_chain_of_gated_jobs_keeps_a_bounded_set_of_gates_per_job():
     assert all(e.kind is EdgeKind.CONTROL for e in wf.edges) and len(wf.edges) == 299
     gates = _Gates(wf.tasks, {f"j{i}": [f"j{i - 1}"] if i else [] for i in range(300)})
     assert gates.of("j299") is None and gates.of(f"j{_Gates.KEPT - 1}") == {f"j{i}" for i in range(_Gates.KEPT)}
+
+
+def test_the_tasks_left_unordered_among_many_are_those_a_search_of_every_pair_finds():
+    """``Analysis.unordered_among`` (SAF005's branches of a join): bit masks past 8 tasks, the
+    same answer as asking ``ordered`` of each pair (a 2,000-branch join: 2 million searches)."""
+    import json
+    from itertools import combinations
+
+    from wflint.adapters import spec
+    from wflint.analysis import analyze
+
+    rng = random.Random(17)
+    for trial in range(20):
+        n = rng.randint(12, 40)
+        needs = {i: sorted({f"t{j}" for j in rng.sample(range(i), k=min(i, rng.randint(0, 2)))}) for i in range(n)}
+        tasks = {f"t{i}": {"duration": "1s", **({"needs": needs[i]} if needs[i] else {})} for i in range(n)}
+        (wf,) = spec.read("w.wflint.json", json.dumps({"name": "w", "current": "graph", "tasks": tasks}))
+        analysis = analyze(wf)
+        members = rng.sample(sorted(tasks), k=rng.randint(9, n))
+        pairwise = {x for a, b in combinations(members, 2) if not analysis.ordered(a, b) for x in (a, b)}
+        assert set(analysis.unordered_among(members)) == pairwise, trial

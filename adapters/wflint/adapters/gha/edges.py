@@ -79,6 +79,7 @@ class _Gates:
     def __init__(self, tasks: dict[str, Task], needs_of: dict[str, list[str]]) -> None:
         self.tasks, self.needs_of = tasks, needs_of
         self.memo: dict[str, frozenset[str] | None] = {}  # None: more than KEPT (``MANY``)
+        self.counts: dict[str, dict[str, int] | None] = {}  # ``_shared``'s
 
     def of(self, job: str, seen: frozenset = frozenset()) -> frozenset[str] | None:
         if job in self.memo:
@@ -99,14 +100,25 @@ class _Gates:
         mine = self.of(u)
         if mine is None:  # too many to tell apart: the skip of one of them may come only this way
             return [u] if _facts(self.tasks[u]).condition else ["a gated job before " + u]
-        kept: set[str] = set()
-        for other in self.needs_of[v]:
-            if other != u:
-                theirs = self.of(other)
-                if theirs is None:
-                    break  # not known: what u alone brings is kept, the ordering presumed needed
-                kept |= theirs
-        return sorted(mine - kept)
+        shared = self._shared(v)
+        if shared is None:  # some need's are not known: what u brings is kept, the ordering presumed needed
+            return sorted(mine)
+        return sorted(g for g in mine if shared[g] == 1)  # u's alone
+
+    def _shared(self, v: str) -> dict[str, int] | None:
+        """gated job → how many of v's needs its skip reaches v through (None: one need has ``MANY``),
+        once per job: a subtraction per `needs:` entry made a job of 2,000 needs quadratic."""
+        if v not in self.counts:
+            counts: dict[str, int] | None = {}
+            for need in dict.fromkeys(self.needs_of[v]):
+                theirs = self.of(need)
+                if theirs is None or counts is None:
+                    counts = None
+                    break
+                for g in theirs:
+                    counts[g] = counts.get(g, 0) + 1
+            self.counts[v] = counts
+        return self.counts[v]
 
 
 def classify(up: Task, down: Task, references: dict[str, list[str]], aggregate: bool,

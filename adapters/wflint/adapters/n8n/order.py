@@ -268,6 +268,22 @@ def _reached(start: str, children: dict[str, list[tuple[str, int, int]]], choice
     return order
 
 
+def _meets(source: str, parents: dict[str, list[str]], wanted: set[str]) -> bool:
+    """Is ``source``, or a node above it, one of ``wanted``? The walk up stops at the first found
+    (a whole walk per input made a chain of Merges quadratic)."""
+    if source in wanted:
+        return True
+    above, stack = {source}, [source]
+    while stack:
+        for p in parents.get(stack.pop(), ()):
+            if p not in above:
+                if p in wanted:
+                    return True
+                above.add(p)
+                stack.append(p)
+    return False
+
+
 def _forced(child: str, parent: str, children: dict, parents: dict[str, list[str]], seen: set[str],
             queued: set[str], silent: Set[tuple[str, int]] = frozenset()) -> list[str]:
     """Legacy v0 only: when a multi-input node first gets data, n8n runs the chains feeding its other
@@ -279,13 +295,7 @@ def _forced(child: str, parent: str, children: dict, parents: dict[str, list[str
     for source in parents.get(child, ()):
         if source == parent or source in seen or source in queued:
             continue
-        above, stack = set(), [source]
-        while stack:
-            for p in parents.get(stack.pop(), ()):
-                if p not in above:
-                    above.add(p)
-                    stack.append(p)
-        if (above | {source}) & (queued | siblings):
+        if _meets(source, parents, queued | siblings):
             continue  # something on the way will run anyway
         start, walked = source, {source}
         while True:

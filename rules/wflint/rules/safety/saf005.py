@@ -72,8 +72,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         if policy != RUNS_ANYWAY and not (choosers and skipped_by_a_skip):
             continue  # neither case below can hold: no pairs of branches to compare
         upstream = relaxation.declared_pred[task_id]
-        concurrent = sorted({x for a, b in combinations(upstream, 2)
-                             if not analysis.ordered(a, b) for x in (a, b)}, key=relaxation.rank.__getitem__)
+        concurrent = analysis.unordered_among(upstream)
         if len(concurrent) < 2 or _trigger(task).role == "teardown":
             continue
         branches = ", ".join(f"`{t}`" for t in concurrent)
