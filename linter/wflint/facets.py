@@ -361,8 +361,9 @@ class Publishing(Facet):
     # the job's runs that write none of ``targets`` (a pull request's run of a job that pushes only
     # on main), in words: a group for the target would hold them too
     quiet_runs: tuple[str, ...] = ()
-    # the job's other runs where no step that writes them is sure to run (its `if:` reads a job's
-    # output, a step's, a file's hash): they may write none of them, and a group would hold them too
+    # the job's runs where no step that writes them is sure to run (its `if:` reads a job's output,
+    # a step's, a file's hash) while in other runs one is: they may write none of them, and a group
+    # for the target would hold them too
     unsure_runs: tuple[str, ...] = ()
     # targets whose instance the job names per run (a Pages deploy to `--branch=${{ ... }}`: a preview
     # per commit, production for main): one group for the target would hold every such run too

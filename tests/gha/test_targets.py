@@ -656,16 +656,21 @@ def test_a_group_key_keeps_the_target_expression_as_written():
     assert concurrency_group("deploy", ["env:eu west/prod"]) == "environment-eu-west-prod"
 
 
-@pytest.mark.parametrize("gate, applicability", [
-    ("", "safe"),  # every run pushes
-    ("        if: github.ref == 'refs/heads/main'\n", "safe"),  # every run of the job is on main
-    ("        if: needs.configure.outputs.latest == 'true'\n", "unsafe"),  # a run may push nothing
-    ("        if: steps.changed.outputs.any == 'true'\n", "unsafe"),
+@pytest.mark.parametrize("on, gate, applicability", [
+    ("{push: {branches: [main]}}", "", "safe"),  # every run pushes
+    ("[push, pull_request]", "        if: github.ref == 'refs/heads/main'\n", "unsafe"),  # a PR's run pushes nothing
+    # every run alike: it pushes what a step found (a bot): a group holds only runs of that kind
+    ("{push: {branches: [main]}}", "        if: steps.changed.outputs.any == 'true'\n", "safe"),
+    # grafana/k6 (round 11 F1): main's runs push, the others (a pull request's) may push nothing
+    ("[push, pull_request]", "        if: needs.configure.outputs.latest == 'true'\n", "unsafe"),
 ])
-def test_a_group_fix_is_safe_only_where_every_run_surely_writes(gate, applicability):
-    """grafana/k6 (round 11 F1): the image push hangs on a job's output, true on tag runs only; a
-    job-level group would hold every other run too, and a newer pending run replaces theirs."""
-    steps = f"      - run: docker buildx build --push -t ghcr.io/acme/app:latest .\n{gate}"
-    found = saf310(job("{push: {branches: [main]}}", steps))
+def test_a_group_fix_is_safe_only_where_no_run_of_another_kind_may_write_nothing(on, gate, applicability):
+    """A job-level group holds every run of the job: where some runs surely push (main) and others
+    may push nothing (a pull request's, whose push hangs on a job's output), a newer pending run
+    replaces theirs. Where every run is as unsure, they are all one kind of run."""
+    steps = ("      - run: docker buildx build --push -t ghcr.io/acme/app:main .\n"
+             "        if: github.ref == 'refs/heads/main'\n" if "pull" in on and "needs." in gate else "")
+    steps += f"      - run: docker buildx build --push -t ghcr.io/acme/app:latest .\n{gate}"
+    found = saf310(job(on, steps))
     assert found and found[0].fix is not None
     assert found[0].fix.applicability.value == applicability

@@ -262,7 +262,11 @@ def _put_run_facets(task: Task, contexts: tuple[RunContext, ...], workflow_concu
     targets = sorted({r for r, _, _ in racing})
     where = [c for _, _, cond in racing for c in contexts if may_run(cond, c)]
     quiet = [c.wording for c in contexts if c not in where]
-    unsure = [c.wording for c in where if not any(not cond.strip() or certainly(cond, c) for _, _, cond in racing)]
+    # Runs where no writing step is sure to run, beside runs where one is (a push to main that
+    # deploys, a pull request whose deploy step hangs on a job's output): of another kind. Where
+    # every run is as unsure (a bot that pushes when a step found changes), they are all alike.
+    sure = [c for c in where if any(not cond.strip() or certainly(cond, c) for _, _, cond in racing)]
+    unsure = [c.wording for c in where if c not in sure] if sure else []
     called_only = all(c.event is None for c in contexts)
     called = any(c.event is None for c in contexts)  # some run is a caller's (a matrix may fan out)
     mutable = any(floating for _, floating, _ in racing)
