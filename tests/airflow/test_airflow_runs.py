@@ -11,12 +11,13 @@ from wflint.rule import all_rules
 
 
 def joins_reported(folder, dag_ids) -> dict[str, list[str]]:
-    """Each DAG file's SAF005 findings, by the join they are on."""
+    """Each DAG file's SAF005 findings, by the join they are on (with --preview: a join that does
+    work, given its tolerant rule by its author, is reported there)."""
     said = {}
     for dag_id in dag_ids:
         path = folder / f"{dag_id}.py"
         (wf,) = airflow.read(str(path), path.read_text())
-        said[dag_id] = [f.tasks[0] for f in check_workflow(wf, [all_rules()["SAF005"]]).findings]
+        said[dag_id] = [f.tasks[0] for f in check_workflow(wf, [all_rules()["SAF005"]], preview=True).findings]
     return said
 
 
