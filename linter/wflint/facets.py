@@ -50,7 +50,7 @@ class LineageReads(Facet):
     failure: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Starts(Facet):
     """The start points (triggers, or the task itself when nothing feeds it) that reach this task.
 
@@ -75,7 +75,7 @@ class StartNames(Facet):
     kind: Mapping[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TriggerRule(Facet):
     """When a task runs after its upstream tasks finish (Airflow trigger rules, branch operators)."""
 
@@ -109,7 +109,7 @@ class SetupTime(Facet):
     runs: int = 1  # how many runs the median is taken over
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Structure(Facet):
     """A task that is structure, not work: a start/end marker, a deliberate wait, a gate, or a
     schema setup (DDL that makes a table before the task that fills it, in milliseconds).
@@ -287,7 +287,7 @@ class Notes(Facet):
 # --- steps inside a task (GitHub Actions jobs) --------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Step:
     """One step of a job, as the step rules see it."""
 
@@ -315,7 +315,7 @@ class Step:
     writes_job_state: bool | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Steps(Facet):
     """The steps of a job and which of them may run at the same time."""
 
@@ -329,7 +329,7 @@ class Steps(Facet):
 # --- concurrency across runs and what a job publishes -------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Concurrency(Facet):
     """Concurrency groups that keep runs of a task from overlapping (GitHub ``concurrency:``)."""
 
@@ -339,7 +339,7 @@ class Concurrency(Facet):
     workflow_group: str | None = None  # the whole workflow's group
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Publishing(Facet):
     """What a task deploys, pushes or publishes, and how often runs that do it start."""
 

@@ -78,13 +78,14 @@ def _guards(cls: Any, names: frozenset[str]) -> tuple[Callable, Callable]:
 
 def _init_source(cls: type, frozen: bool) -> tuple[str, dict[str, Any]]:
     """The text of the ``__init__`` the standard decorator would write, and the names it uses. A
-    frozen record's fields are set past its guard as the standard's are, but faster: a slot through
-    its own descriptor, and a record without slots by one update of its ``__dict__`` (the
-    standard's ``object.__setattr__`` per field cost a third of building a 20-field record)."""
+    frozen record's slots are set past its guard through their own descriptors, faster than the
+    standard's ``object.__setattr__`` per field; a field kept in ``__dict__`` is set that way, as
+    the standard does (a dict made whole and copied in would lose CPython's shared keys: more
+    memory per record)."""
     names = {f.name for f in dataclasses.fields(cls)}
     me = "__dataclass_self__" if "self" in names else "self"
     env: dict[str, Any] = {"__object_setattr": object.__setattr__, "__has_factory": _HAS_FACTORY}
-    params, body, in_dict = [me], [], []
+    params, body = [me], []
     for f in dataclasses.fields(cls):
         value = _init_value(f, env, params)
         if value is None:
@@ -94,11 +95,9 @@ def _init_source(cls: type, frozen: bool) -> tuple[str, dict[str, Any]]:
             env[f"__set_{f.name}"] = slot
             body.append(f"__set_{f.name}({me}, {value})")
         elif frozen:
-            in_dict.append(f"{f.name!r}: {value}")
+            body.append(f"__object_setattr({me}, {f.name!r}, {value})")
         else:
             body.append(f"{me}.{f.name} = {value}")
-    if in_dict:
-        body.insert(0, f"{me}.__dict__.update({{{', '.join(in_dict)}}})")
     if hasattr(cls, "__post_init__"):
         body.append(f"{me}.__post_init__()")
     lines = "\n".join(f"  {line}" for line in body or ["pass"])

@@ -13,7 +13,7 @@ class DagIdentity(Facet):
     resolved: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OperatorFacts(Facet):
     """What the Airflow reader learnt of an operator that only this adapter's own code reads."""
 

@@ -6,7 +6,7 @@ from wflint.ir import Facet
 from wflint.records import dataclass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class JobFacts(Facet):
     """What the GitHub reader learnt of a job that only this adapter's own code reads."""
 

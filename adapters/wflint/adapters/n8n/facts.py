@@ -8,7 +8,7 @@ from wflint.ir import Facet, Task
 from wflint.records import dataclass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NodeFacts(Facet):
     """What the n8n reader learnt of a node that only this adapter's own code reads."""
 
