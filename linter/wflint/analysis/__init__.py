@@ -236,24 +236,10 @@ def _unordered_by_masks(r: Relaxation, members: list[str]) -> set[str]:
     bit = {m: i for i, m in enumerate(members)}
     lo, hi = min(r.rank[m] for m in members), max(r.rank[m] for m in members)
     window = r.order[lo:hi + 1]
-    up = _masks_within(window, r.design_pred, bit, r.rank, lo, hi)
-    down = _masks_within(window[::-1], r.design_succ, bit, r.rank, lo, hi)
+    up = graph.masks_within(window, r.design_pred, bit, r.rank, lo, hi)
+    down = graph.masks_within(window[::-1], r.design_succ, bit, r.rank, lo, hi)
     everyone = (1 << len(members)) - 1
     return {m for m in members if up[m] | down[m] | 1 << bit[m] != everyone}
-
-
-def _masks_within(order: list[str], step: dict[str, list[str]], bit: dict[str, int], rank: dict[str, int],
-                  lo: int, hi: int) -> dict[str, int]:
-    """Each node's tracked nodes reached through ``step``, through nodes ranked ``lo`` to ``hi`` only."""
-    masks: dict[str, int] = {}
-    for n in order:
-        mask = 0
-        for m in step[n]:
-            if lo <= rank[m] <= hi:
-                own = bit.get(m)
-                mask |= masks.get(m, 0) if own is None else masks.get(m, 0) | 1 << own
-        masks[n] = mask
-    return masks
 
 
 def _parallel_plan(workflow: Workflow, relaxation: Relaxation, duration: dict[str, float],

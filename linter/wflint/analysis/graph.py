@@ -193,6 +193,22 @@ def _chunk_pass(order: list[str], pred: dict[str, list[str]], start: int, stop: 
             masks[n] = mask
 
 
+def masks_within(order: list[str], step: dict[str, list[str]], bit: dict[str, int], rank: dict[str, int],
+                 lo: int, hi: int) -> dict[str, int]:
+    """Bitmask per node of ``order`` (the nodes ranked ``lo`` to ``hi``, in the direction ``step``
+    walks from) of the tracked nodes it reaches through ``step`` without leaving those ranks:
+    ``ancestor_masks`` or ``descendant_masks`` for a window of the graph."""
+    masks: dict[str, int] = {}
+    for n in order:
+        mask = 0
+        for m in step[n]:
+            if lo <= rank[m] <= hi:
+                own = bit.get(m)
+                mask |= masks.get(m, 0) if own is None else masks.get(m, 0) | 1 << own
+        masks[n] = mask
+    return masks
+
+
 def descendant_masks(order: list[str], succ: dict[str, list[str]], bit: dict[str, int]) -> dict[str, int]:
     """Bitmask per node of the tracked nodes below it (``bit`` maps a tracked node → bit index): one
     pass in reverse topological order, so "is d below t" is one bit test instead of a search."""

@@ -101,7 +101,7 @@ class _Gates:
         if mine is None:  # too many to tell apart: the skip of one of them may come only this way
             return [u] if _facts(self.tasks[u]).condition else ["a gated job before " + u]
         shared = self._shared(v)
-        if shared is None:  # some need's are not known: what u brings is kept, the ordering presumed needed
+        if shared is None:  # what some need brings is not known: u's kept, the ordering presumed needed
             return sorted(mine)
         return sorted(g for g in mine if shared[g] == 1)  # u's alone
 

@@ -270,7 +270,7 @@ def _reached(start: str, children: dict[str, list[tuple[str, int, int]]], choice
 
 def _meets(source: str, parents: dict[str, list[str]], wanted: set[str]) -> bool:
     """Is ``source``, or a node above it, one of ``wanted``? The walk up stops at the first found
-    (a whole walk per input made a chain of Merges quadratic)."""
+    (where none is, it still walks every node above: a chain of Merges stays quadratic here)."""
     if source in wanted:
         return True
     above, stack = {source}, [source]

@@ -527,7 +527,7 @@ def _branch_facets(task_names: list[str], tasks: dict[str, Task], by_name: dict,
     onward = {u: [v for v, _, _ in kids if (u, v) not in runs.back] for u, kids in children.items()}
     returned = handed_back(task_names, tasks, {n: by_name[n][1] for n in task_names}, onward, starts)
     for name in task_names:
-        if facts(tasks[name]).join_fix == "safe" and not _joined_alike(name, tasks, wiring, runs.back, returned):
+        if facts(tasks[name]).join_fix == "safe" and not _joined_alike(name, tasks, wiring, onward, returned):
             update(tasks[name], join_fix="unsafe")
 
 
@@ -846,9 +846,7 @@ def _references(name: str, tasks: dict, by_name: dict, subs: list[str], parents:
         if not isinstance(params, dict):
             continue
         for text, ptr, key in _evaluated(params, p + ("nodes", i, "parameters")):
-            is_code = key in CODE_KEYS and not text.startswith("=")
-            if not is_code and not text.startswith("="):
-                continue
+            is_code = key in CODE_KEYS and not text.startswith("=")  # else an expression (``_evaluated``)
             source = text if is_code else "\n".join(EXPRESSION.findall(text))  # only {{ }} is evaluated
             found = scan(source, python=is_code and CODE_KEYS.get(key, False))
             reads_input = reads_input or found.reads_input or is_code
@@ -936,7 +934,7 @@ def _lineage(tasks: dict[str, Task], children: dict, back: set, edges: list[Edge
         # only what lies between the connections out of the nodes read and the reader: a walk up
         # from each reader to the start made a chain of such reads quadratic
         floor = min((rank.get(v, -1) for source in refs for v in succ.get(source, ())), default=0)
-        upstream = _reach_above(pred, reader, rank, floor)
+        upstream = _reach(pred, reader, rank, floor)
         for source in refs:
             for v in succ.get(source, ()):
                 if v in upstream and (source, v) not in data:
@@ -954,26 +952,18 @@ def _ranks(succ: dict[str, list[str]], pred: dict[str, list[str]]) -> dict[str, 
 
     try:
         return {n: i for i, n in enumerate(topo_order(succ, pred))}
-    except (CycleError, KeyError):
+    except CycleError:
         return {}
 
 
-def _reach_above(step: dict[str, list[str]], start: str, rank: dict[str, int], floor: int) -> set[str]:
-    """``_reach`` through the nodes ranked ``floor`` or later (a node of no rank is always passed)."""
+def _reach(step: dict[str, list[str]], start: str, rank: dict[str, int] | None = None, floor: int = 0) -> set[str]:
+    """The nodes ``step`` leads to from ``start`` (itself included); with ``rank``, only through the
+    nodes ranked ``floor`` or later (a node of no rank is always passed)."""
+    rank = rank or {}
     seen, stack = {start}, [start]
     while stack:
         for n in step.get(stack.pop(), ()):
             if n not in seen and rank.get(n, floor) >= floor:
-                seen.add(n)
-                stack.append(n)
-    return seen
-
-
-def _reach(step: dict[str, list[str]], start: str) -> set[str]:
-    seen, stack = {start}, [start]
-    while stack:
-        for n in step.get(stack.pop(), ()):
-            if n not in seen:
                 seen.add(n)
                 stack.append(n)
     return seen
@@ -1079,7 +1069,7 @@ ITEM_WISE = {"set", "noOp", "dateTime", "markdown", "crypto", "xml", "renameKeys
              "splitOut"}
 
 
-def _joined_alike(name: str, tasks: dict[str, Task], wiring: _Wiring, back: set[tuple[str, str]],
+def _joined_alike(name: str, tasks: dict[str, Task], wiring: _Wiring, onward: dict[str, list[str]],
                   returned: set[str]) -> bool:
     """Does SAF003's join fix keep what ``name`` and every node after it do? The Merge it inserts
     (append) passes on every branch's items at once, so ``name`` and each node after it run once
@@ -1092,7 +1082,6 @@ def _joined_alike(name: str, tasks: dict[str, Task], wiring: _Wiring, back: set[
     finding is about kept, but now after every branch instead of after each. Nor where the items of
     ``name`` or of a node after it are what the run hands back to what started it (``returned``,
     ``handback.py``): the caller got the last branch's run, and would get every branch's at once."""
-    onward = {u: [v for v, _, _ in kids if (u, v) not in back] for u, kids in wiring.children.items()}
     parents = {u for u, _, _, _ in wiring.inputs[name]}
     before = set.intersection(*(_reach(wiring.parents, p) for p in parents)) if parents else set()
     after = _reach(onward, name)
