@@ -137,6 +137,20 @@ def test_report_markdown_is_cut_to_the_limit(write):
     assert len(page.encode()) <= 1024 * 1024 + 1 and "**Truncated**" in page
 
 
+
+def test_a_chart_past_mermaids_text_limit_is_not_drawn_but_pointed_to_the_trace(write):
+    """Mermaid draws an error instead of a diagram past 50,000 characters: past that, or past
+    1,000 rows, the report says where the schedules are instead of writing a chart nobody sees."""
+    def report(n: int, pad: str) -> str:
+        tasks = "".join(f"  t{i}: {{title: 'Task {i} {pad}', duration: 1s}}\n" for i in range(n))
+        return run("report", write(f"w{n}.wflint.yaml", "name: w\ncurrent: sequential\ntasks:\n" + tasks)).stdout
+
+    many, long_names, small = report(1200, ""), report(300, "y" * 200), report(300, "")
+    for page in (many, long_names):
+        assert "```mermaid" not in page and "not drawn" in page and "--format trace" in page
+    charts = re.findall(r"```mermaid\n(gantt\n.*?)```", small, re.S)
+    assert len(charts) == 2 and all(len(c) <= 50_000 for c in charts) and "not drawn" not in small
+
 # ---------------------------------------------------------------- in a real browser
 
 def chromium() -> str:

@@ -366,15 +366,31 @@ def _timed_blueprint(report: dict, names: dict[str, str]) -> list[str]:
     out.append(f"Ideal (critical path with no limits): {fmt_seconds(report['ideal_s'])}; "
                f"no schedule under the declared limits can beat {fmt_seconds(report['lower_bound_s'])}.")
     out.append("")
+    return out + _gantt_charts(report, tasks, names)
+
+
+def _gantt_charts(report: dict, tasks: dict[str, dict], names: dict[str, str]) -> list[str]:
+    """A Gantt chart of each schedule, where Mermaid can draw one: past its text limit a chart
+    shows only an error where it stands, so a very large workflow gets a pointer to the trace."""
+    if len(tasks) > MAX_GANTT_ROWS:
+        return [_NO_CHART.format(n=len(tasks)), ""]
     rows = [t["id"] for t in sorted(report["tasks"], key=lambda x: (x["current_start_s"], x["id"]))]
     charts = (("Before", "current_start_s", report["current_s"], report["critical_path_before"]),
               ("After", "optimized_start_s", report["optimized_s"], report["critical_path"]))
+    drawn: list[str] = []
     for title, key, total, critical in charts:
         start = {t: tasks[t][key] for t in rows}
         finish = {t: tasks[t][key] + tasks[t]["duration_s"] for t in rows}
-        out += ["```mermaid", mermaid.gantt(f"{title} ({fmt_seconds(total)})", names, start, finish,
-                                              set(critical), rows), "```", ""]
-    return out
+        chart = mermaid.gantt(f"{title} ({fmt_seconds(total)})", names, start, finish, set(critical), rows)
+        if len(chart) > mermaid.MAX_TEXT:
+            return [_NO_CHART.format(n=len(tasks)), ""]
+        drawn += ["```mermaid", chart, "```", ""]
+    return drawn
+
+
+MAX_GANTT_ROWS = 1000  # a row is 40 characters or more: past this no chart fits Mermaid's limit
+_NO_CHART = ("The schedules are not drawn: a chart of {n} tasks is past what Mermaid renders. "
+             "`wflint graph --format trace FILE` writes both for chrome://tracing or ui.perfetto.dev.")
 
 
 # ---------------------------------------------------------------- 5. resources

@@ -13,6 +13,7 @@ RESERVED = {"end", "graph", "flowchart", "subgraph", "style", "class", "classdef
             "active", "milestone", "after", "todaymarker", "excludes", "includes", "dateformat", "axisformat"}
 
 
+MAX_TEXT = 50_000  # Mermaid's default maxTextSize: a longer diagram renders as an error, not a picture
 _NOT_WORD = re.compile(r"\W+", re.ASCII)
 
 
