@@ -134,3 +134,35 @@ def test_dagbag_finds_the_dags_in_the_calling_file_and_none_in_the_factory_modul
     result = airflow_oracle.compare("factory-callers", real, seen, unread)
     assert result.verdicts == {("dags/load.py", "made_a"): "match", ("dags/load.py", "made_b"): "match"}
     assert result.extra == []
+
+
+PYTEST_MODULE = {"dags/lib/helpers.py": "from airflow.operators.bash import BashOperator\n\n\n"
+                                        "def make_dbt_task(dag, model):\n"
+                                        "    return BashOperator(task_id=f'dbt_{model}', bash_command='dbt run', dag=dag)\n",
+                 "dags/lib/helpers_test.py": "from datetime import datetime\n\nfrom airflow import DAG\n\n"
+                                             "from lib.helpers import make_dbt_task\n\n\n"
+                                             "def test_make_dbt_task():\n"
+                                             "    dag = DAG('test_dag', start_date=datetime(2024, 1, 1), schedule=None)\n"
+                                             "    task = make_dbt_task(dag, 'users')\n"
+                                             "    assert task.task_id == 'dbt_users'\n"}
+
+
+@pytest.mark.parametrize("test_file", ["dags/lib/helpers_test.py", "dags/lib/test_helpers.py"])
+def test_a_pytest_test_that_makes_a_dag_is_no_factory(tmp_path, test_file):
+    """Round 12, F2: a ``test*`` function of a module pytest collects (``test_*.py``, ``*_test.py``)
+    is pytest's to call; importing the module registers no DAG, so it is neither read as a factory
+    nor told it makes none. The same function in a module pytest does not collect keeps its WFL003."""
+    files = {**PYTEST_MODULE, test_file: PYTEST_MODULE["dags/lib/helpers_test.py"]}
+    if test_file != "dags/lib/helpers_test.py":
+        del files["dags/lib/helpers_test.py"]
+    repo = _write(tmp_path / "repo", files)
+    assert _findings(repo) == []
+    (repo / test_file).rename(repo / "dags" / "lib" / "checks.py")
+    assert [code for _, _, code, _ in _findings(repo)] == ["WFL003"]
+
+
+def test_dagbag_registers_no_dag_from_a_pytest_module(airflow_python, tmp_path):  # noqa: F811
+    repo = _write(tmp_path / "repo", PYTEST_MODULE)
+    real = airflow_oracle.dagbag(airflow_python, repo / "dags", airflow_oracle.Layout((".",), (".",)),
+                                 tmp_path / "scratch")
+    assert real["import_errors"] == {} and real["dags"] == {}

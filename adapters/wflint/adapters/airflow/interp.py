@@ -127,6 +127,8 @@ class Interpreter(DagBuilder, ModuleLoader):
         for node in self.module.body:
             if not isinstance(node, ast.FunctionDef) or node.name in called or not _makes_dag(node):
                 continue
+            if pytest_test(self.path, node.name):
+                continue  # pytest calls it, no loader: importing the module registers no DAG
             fn = self.globals.vars.get(node.name)
             if not isinstance(fn, FuncVal) or fn.role != "plain":
                 continue
@@ -1205,3 +1207,10 @@ def _makes_dag(node: ast.FunctionDef) -> bool:
             if (target.id if isinstance(target, ast.Name) else getattr(target, "attr", "")) == "dag":
                 return True
     return False
+
+
+def pytest_test(path: str, function: str) -> bool:
+    """A ``test*`` function of a module pytest collects by default (``test_*.py``, ``*_test.py``):
+    pytest calls it, no DAG loader does."""
+    base = os.path.basename(path)
+    return function.startswith("test") and base.endswith(".py") and (base.startswith("test_") or base.endswith("_test.py"))

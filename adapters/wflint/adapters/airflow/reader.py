@@ -28,7 +28,7 @@ from .branches import ONE, branch_picks
 from .effects import covering_prefixes, schema_setup, task_effects
 from .facts import DagIdentity, OperatorFacts
 from .imports import called_elsewhere
-from .interp import Interpreter
+from .interp import Interpreter, pytest_test
 from .model import Anchored, DagState, FuncVal, RefusedDag, TaskState
 from .ops import INERT_OPERATORS, OPAQUE_OPERATORS, is_check
 from .pysyntax import parse_python
@@ -134,7 +134,7 @@ def _nothing_read(path: str, module: ast.Module) -> None:
                                 f"`{ast.unparse(maker.func)}(…)`, a call wflint cannot follow; nothing here was analysed",
                           maker.lineno)
     for node in ast.walk(module):
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or pytest_test(path, node.name):
             continue
         for inner in ast.walk(node):
             if _makes_a_dag(inner):
