@@ -289,7 +289,7 @@ def test_insert_join_keeps_everything_else_byte_identical(tmp_path):
     src = Path(__file__).parent.parent / "fixtures" / "rules" / "SAF003" / "bad-n8n-no-merge.json"
     path = tmp_path / "w.json"
     path.write_text(src.read_text())
-    assert run("fix", "--preview", path).exit_code == 0
+    assert run("fix", "--preview", "--unsafe-fixes", path).exit_code == 0  # Post summary sends each run
     new_text = path.read_text()
     new = json.loads(new_text)
     old = json.loads(src.read_text())
@@ -301,7 +301,7 @@ def test_insert_join_keeps_everything_else_byte_identical(tmp_path):
     assert new_text.startswith(src.read_text()[:src.read_text().index('"id"')])  # untouched prefix
     check = run("check", "--preview", path, "--format", "json", "--fail-on", "never").json()["findings"]
     assert "SAF003" not in {f["code"] for f in check}
-    assert run("fix", "--preview", path, "--diff").exit_code == 0  # idempotent
+    assert run("fix", "--preview", "--unsafe-fixes", path, "--diff").exit_code == 0  # idempotent
 
 
 @pytest.mark.parametrize("indent", [None, "\t", 4])
@@ -722,10 +722,12 @@ def test_an_ifs_two_sides_into_a_looped_node_are_no_fan_in():
     both carry one item, and the loop brings data on a later pass, so Join is no fan-in and SAF003
     names nothing (n8n runs each item through Join once a pass: test_n8n_oracle measures it).
     Two parallel branches into it beside the loop still are one."""
-    from test_n8n_oracle import if_sides_into_one_node, setter
+    from test_n8n_oracle import if_sides_into_one_node
 
     doc = if_sides_into_one_node("looped", "={{ $json.p }}")
-    doc["nodes"].append(setter("Again", 1200, 300, "g", "1"))
+    doc["nodes"].append({"parameters": {"url": "https://example.org/again", "options": {}}, "name": "Again",
+                         "id": "00000000-0000-4000-8000-0000000000a9", "type": "n8n-nodes-base.httpRequest",
+                         "typeVersion": 4.2, "position": [1200, 300]})  # each pass calls out: its runs are seen
     doc["connections"]["Join"] = {"main": [[{"node": "Again", "type": "main", "index": 0}]]}
     doc["connections"]["Again"] = {"main": [[{"node": "Join", "type": "main", "index": 0}]]}
     (wf,) = read_n8n("looped.json", json.dumps(doc))
@@ -770,12 +772,12 @@ def test_any_node_wired_to_two_input_indexes_is_a_join_that_runs_once():
     index make it run once per branch (SAF003)."""
     code = {"jsCode": "return [...$input.all(0), ...$input.all(1)]"}
     nodes = [node("A", "noOp", (200, 200)), node("B", "noOp", (200, 400)), node("C", "noOp", (200, 600)),
-             node("Join", "code", (400, 300), code, ver=2)]
-    joined = read(doc(nodes, links((T, "A"), (T, "B"), ("A", "Join", 0, 0), ("B", "Join", 0, 1))))
+             node("Join", "code", (400, 300), code, ver=2), node("Send", "httpRequest", (600, 300), ver=4.2)]
+    joined = read(doc(nodes, links((T, "A"), (T, "B"), ("A", "Join", 0, 0), ("B", "Join", 0, 1), ("Join", "Send"))))
     assert joined.tasks["Join"].join is Join.ALL
     assert check_workflow(joined, [all_rules()["SAF003"]]).findings == []
     twice = read(doc(nodes, links((T, "A"), (T, "B"), (T, "C"), ("A", "Join", 0, 0), ("B", "Join", 0, 0),
-                                  ("C", "Join", 0, 1))))
+                                  ("C", "Join", 0, 1), ("Join", "Send"))))
     assert twice.tasks["Join"].join is Join.EACH
     [finding] = check_workflow(twice, [all_rules()["SAF003"]]).findings
     assert {"A", "B"} <= set(finding.tasks)
@@ -885,7 +887,8 @@ def test_a_node_fed_only_by_error_outputs_is_a_failure_handler():
     def wf(extra_link):
         nodes = [node("A", "code", (200, 200), {"jsCode": "return []"}, onError="continueErrorOutput"),
                  node("B", "code", (200, 400), {"jsCode": "return []"}, onError="continueErrorOutput"),
-                 node("UseA", "noOp", (400, 100)), node("UseB", "noOp", (400, 500)), node("Report", "set", (600, 300))]
+                 node("UseA", "noOp", (400, 100)), node("UseB", "noOp", (400, 500)),
+                 node("Report", "httpRequest", (600, 300), ver=4.2)]  # posts each failure
         pairs = [(T, "A"), (T, "B"), ("A", "UseA", 0), ("A", "Report", 1), ("B", "UseB", 0), ("B", "Report", 1)]
         return doc(nodes, links(*pairs, *extra_link))
     assert _findings(wf([]), "SAF003", preview=True) == []
@@ -937,7 +940,7 @@ def test_every_way_back_into_a_loop_closes_it_whatever_order_the_entries_are_lis
     assert closers("A", "B") == closers("B", "A") == {("Revise", "A"), ("Revise", "B")}
     nodes = [node("Draft", "set", (200, 300), {}, 3.4), node("A", "set", (400, 200), {}, 3.4),
              node("B", "set", (400, 400), {}, 3.4), node("Gather", "set", (600, 300), {}, 3.4),
-             node("Again?", "if", (800, 300)), node("Revise", "set", (1000, 200), {}, 3.4)]
+             node("Again?", "if", (800, 300)), node("Revise", "httpRequest", (1000, 200), ver=4.2)]  # a model call
     wiring = links((T, "Draft"), ("Draft", "B"), ("Draft", "A"), ("A", "Gather"), ("B", "Gather"), ("Gather", "Again?"),
                    ("Again?", "Revise"), ("Revise", "A"), ("Revise", "B"))
     findings = check_workflow(read(doc(nodes, wiring)), [all_rules()["SAF003"]]).findings

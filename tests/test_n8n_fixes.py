@@ -217,29 +217,33 @@ def test_par104_is_silent_inside_a_loop_over_items_body():
 
 
 @pytest.mark.parametrize("then,expression,applicability", [
-    (None, None, "safe"),  # nothing after the Set: the Merge changes how n8n groups its runs only
-    ("set", "={{ $('Start').first().json.x }}", "safe"),  # a whole-output read of a node before both branches
-    ("set", "={{ $('Token').first().json.v }}", "unsafe"),  # ... of the joined node: it now sees the first branch's
-    ("set", "={{ $input.all().length }}", "unsafe"),  # its own run as a whole
-    ("code", None, "unsafe"),  # runs once for all items
-    ("httpRequest", None, "unsafe"),  # still one request per branch's item, now after both branches
+    (None, None, None),  # nothing after the Set: no one sees its runs
+    ("set", "={{ $('Start').first().json.x }}", None),  # in memory after it too
+    ("set", "={{ $input.all().length }}", None),
+    ("code", "return [{json: {n: $input.all().length}}];", None),  # code that only computes
+    ("code", "await this.helpers.httpRequest({url: 'https://example.org'}); return $input.all();", "unsafe"),
+    ("httpRequest", None, "unsafe"),  # one request per branch's item, now after both branches
+    ("set+httpRequest", "={{ $input.all().length }}", "unsafe"),  # the call sends what the runs made
 ])
-def test_the_join_fix_is_safe_only_where_the_merge_keeps_what_every_later_node_does(then, expression, applicability):
-    """Unseen round 9, X1: Start feeds Token directly and through Log, so Token (a Set) runs once
-    per branch. The inserted Merge runs Token and what follows once on both items: the same only
-    for in-memory per-item logic (test_n8n_oracle checks each case on n8n 2.8.4)."""
+def test_a_fan_in_is_reported_where_its_runs_are_seen_and_then_its_join_fix_is_unsafe(then, expression, applicability):
+    """Unseen round 9, X1 and round 12, F2: Start feeds Token directly and through Log, so Token (a
+    Set) runs once per branch. Where it and all after it work in memory, no one sees those runs
+    (no finding); where a node after it calls out, the inserted Merge changes what is sent, when
+    (test_n8n_oracle runs each shape on n8n 2.8.4)."""
     nodes = [setter("Log", 200, "l"), setter("Token", 400, "t")]
     wiring = [(T, "Log"), (T, "Token"), ("Log", "Token")]
-    if then == "set":
+    if then in ("set", "set+httpRequest"):
         nodes.append(setter("After", 600, expression))
     elif then == "code":
-        nodes.append(node("After", "code", (600, 300), {"jsCode": "return [{json: {n: $input.all().length}}];"}, 2))
-    elif then == "httpRequest":
-        nodes.append(node("After", "httpRequest", (600, 300), {"url": "https://example.org/hook", "options": {}}, 4.2))
+        nodes.append(node("After", "code", (600, 300), {"jsCode": expression}, 2))
+    if then and then.endswith("httpRequest"):
+        nodes.append(node("Call", "httpRequest", (800, 300), {"url": "https://example.org/hook", "options": {}}, 4.2))
     if then:
-        wiring.append(("Token", "After"))
-    (finding,) = check_workflow(read(doc(nodes, links(*wiring))), [all_rules()["SAF003"]]).findings
-    assert (finding.tasks[0], finding.fix.applicability.value) == ("Token", applicability)
+        wiring.append(("Token", nodes[2]["name"]))
+    if then == "set+httpRequest":
+        wiring.append(("After", "Call"))
+    found = check_workflow(read(doc(nodes, links(*wiring))), [all_rules()["SAF003"]]).findings
+    assert [(f.tasks[0], f.fix.applicability.value) for f in found] == ([("Token", applicability)] if applicability else [])
 
 
 def _sub_workflow(trigger, tail=False):
@@ -261,17 +265,22 @@ def _sub_workflow(trigger, tail=False):
 @pytest.mark.parametrize("trigger, fix", [
     (node(T, "executeWorkflowTrigger", (0, 300), {"inputSource": "passthrough"}, 1.1), "unsafe"),
     (node(T, "webhook", (0, 300), {"path": "p", "responseMode": "lastNode"}, 2), "unsafe"),
-    (node(T, "webhook", (0, 300), {"path": "p"}, 2), "safe"),
-    (node(T, "manualTrigger", (0, 300)), "safe"),
+    (node(T, "webhook", (0, 300), {"path": "p"}, 2), None),  # answered on receipt: no one sees Return's runs
+    (node(T, "manualTrigger", (0, 300)), None),
+    (node(T, "formTrigger", (0, 300), {"responseMode": "lastNode"}, 2.2), "unsafe"),
+    ({**node(T, "chatTrigger", (0, 300), {}, 1.1), "type": "@n8n/n8n-nodes-langchain.chatTrigger"}, "unsafe"),
+    ({**node(T, "chatTrigger", (0, 300), {"options": {"responseMode": "responseNodes"}}, 1.3),
+      "type": "@n8n/n8n-nodes-langchain.chatTrigger"}, None),  # a Respond node answers: nothing here does
 ])
 def test_the_join_fix_is_unsafe_where_the_run_hands_its_last_node_back(trigger, fix):
     """A sub-workflow returns its last node's items to the caller (a `lastNode` webhook answers with
     them): the caller got the last branch's run of `Return`, and with a Merge in front would get
-    every branch's items at once. Anywhere else the Merge keeps what `Return` does."""
+    every branch's items at once. A chat trigger answers with the last node's output unless a
+    Respond node does. Anywhere else no one sees Return's runs: no finding (round 12, F2)."""
     def saf003(d):
         return [(f.tasks, f.fix.applicability.value if f.fix else None)
                 for f in check_workflow(read(d), [all_rules()["SAF003"]]).findings]
 
-    assert saf003(_sub_workflow(trigger)) == [(("Return", "A", "B"), fix)]
+    assert saf003(_sub_workflow(trigger)) == ([(("Return", "A", "B"), fix)] if fix else [])
     if fix == "unsafe":  # a node after it is what is handed back: the same
         assert saf003(_sub_workflow(trigger, tail=True)) == [(("Return", "A", "B"), "unsafe")]

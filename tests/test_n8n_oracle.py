@@ -21,8 +21,9 @@ from wflint.adapters.n8n import rewriter
 from wflint.adapters.n8n.reader import read_n8n
 from wflint.edits import apply_edits
 from wflint.engine import check_workflow
-from wflint.facets import ExecutionOrder
-from wflint.finding import Applicability
+from wflint.facets import ExecutionOrder, JoinCheck
+from wflint.finding import InsertJoin
+from wflint.ir import Join
 from wflint.rule import all_rules
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -149,8 +150,10 @@ def test_inserted_merge_runs_the_node_once_with_the_same_items(n8n):
                       conn((T, "A"), (T, "B"), ("A", "Summarize"), ("B", "Summarize")))
     text = json.dumps(before, indent=2)
     wf = read_n8n("joinbefore.json", text)[0]
-    finding = next(f for f in check_workflow(wf, [all_rules()["SAF003"]]).findings)
-    after_text = rewrite(text, wf, list(finding.fix.changes))
+    # Summarize and all after it work in memory: no one sees its two runs, so SAF003 is silent
+    # (round 12, F2); the rewriter's Merge, asked for directly, still runs it once with the same items
+    assert check_workflow(wf, [all_rules()["SAF003"]]).findings == []
+    after_text = rewrite(text, wf, [InsertJoin("Summarize", ("A", "B"))])
     after = json.loads(after_text)
     after["id"] = after["name"] = "joinafter"
     before_v0 = {**before, "id": "joinbeforev0", "name": "joinbeforev0"}
@@ -723,9 +726,9 @@ def test_a_join_inserted_before_a_branch_behind_an_if_does_not_run_that_branch_i
             before = gated_join(f"gate{key}", order, passes)
             text = json.dumps(before, indent=2)
             wf = read_n8n("gate.json", text)[0]
-            finding = next(f for f in check_workflow(wf, [all_rules()["SAF003"]]).findings)
-            assert finding.fix is not None and finding.fix.applicability is Applicability.SAFE
-            after = json.loads(rewrite(text, wf, list(finding.fix.changes)))
+            assert check_workflow(wf, [all_rules()["SAF003"]]).findings == []  # in memory, seen by no one
+            assert wf.tasks["Respond"].facet(JoinCheck).fix == "safe"
+            after = json.loads(rewrite(text, wf, [InsertJoin("Respond", ("Upsert", "Schedule"))]))
             after["id"] = after["name"] = f"gatefixed{key}"
             docs += [before, after]
             fixed.add(after["id"])
@@ -988,7 +991,8 @@ def test_a_retry_loop_back_into_where_an_ifs_sides_meet_is_a_later_pass_not_a_br
 def test_a_node_wired_to_two_input_indexes_runs_once_and_saf003_says_nothing(n8n):
     """A Set node (no Merge) fed by A on input 0 and by B on input 1: n8n 2.8.4 parks the data until
     both indexes have some and runs it once, in v1 and v0; fed by both on input 0 it runs once per
-    branch. wflint reads the first as a join (no SAF003) and the second as not (SAF003)."""
+    branch. wflint reads the first as a join and the second as not; SAF003 says nothing of either,
+    as no one sees the runs of a Set nothing follows (round 12, F2)."""
     docs = []
     for order in ("v1", None):
         for wid, index_b in ((f"twoidx{order or 'v0'}", 1), (f"oneidx{order or 'v0'}", 0)):
@@ -1000,8 +1004,9 @@ def test_a_node_wired_to_two_input_indexes_runs_once_and_saf003_says_nothing(n8n
     for d in docs:
         joined = d["id"].startswith("two")
         assert len(real[d["id"]]["data"]["resultData"]["runData"]["Join"]) == (1 if joined else 2), d["id"]
-        findings = check_workflow(read_n8n(f"{d['id']}.json", json.dumps(d))[0], rule).findings
-        assert bool(findings) is not joined, d["id"]
+        wf = read_n8n(f"{d['id']}.json", json.dumps(d))[0]
+        assert (wf.tasks["Join"].join is Join.EACH) is not joined, d["id"]
+        assert check_workflow(wf, rule).findings == [], d["id"]  # a Set nothing follows: its runs go unseen
 
 
 def _code(name, x, y, source):
@@ -1178,14 +1183,14 @@ def test_a_join_fix_is_safe_exactly_where_the_inserted_merge_keeps_what_every_la
     first case (unseen round 9, X1: it was safe in all four)."""
     shapes = {kind: join_then(f"x1{kind}", server, kind) for kind in ("logic", "call", "all", "first")}
     rule = [all_rules()["SAF003"]]
-    docs, safe = [], {}
+    docs, safe, reported = [], {}, {}
     for kind, before in shapes.items():
         text = json.dumps(before, indent=2)
         wf = read_n8n(f"{before['id']}.json", text)[0]
-        (finding,) = check_workflow(wf, rule).findings
-        assert finding.tasks[0] == "J"
-        safe[kind] = finding.fix.applicability is Applicability.SAFE
-        after = json.loads(rewrite(text, wf, list(finding.fix.changes)).replace(f"/{before['id']}/", f"/{before['id']}m/"))
+        reported[kind] = [f.tasks[0] for f in check_workflow(wf, rule).findings]
+        safe[kind] = wf.tasks["J"].facet(JoinCheck).fix == "safe"
+        change = InsertJoin("J", ("A", "B Call"))
+        after = json.loads(rewrite(text, wf, [change]).replace(f"/{before['id']}/", f"/{before['id']}m/"))
         after["id"] = after["name"] = before["id"] + "m"
         docs += [before, after]
     HITS.clear()
@@ -1210,3 +1215,8 @@ def test_a_join_fix_is_safe_exactly_where_the_inserted_merge_keeps_what_every_la
             assert hits[0] == ["a", "b-call", "b"] and hits[1][0] == "b-call" and sorted(hits[1]) == sorted(hits[0])
     assert alike == {"logic": True, "call": False, "all": False, "first": False}
     assert safe == alike
+    # Only the GET after J sends anything out of the run: the other shapes' extra runs of J are seen
+    # by no one (round 12, F2), and SAF003 reports J only where they are
+    assert {k: [h for h in HITS if h.startswith(f"/x1{k}/") and not h.endswith("/b-call")] != [] for k in shapes} \
+        == {"logic": False, "call": True, "all": False, "first": False}
+    assert reported == {"logic": [], "call": ["J"], "all": [], "first": []}

@@ -22,7 +22,7 @@ __all__ = ["Facet", "Routes", "Starts", "StartNames", "TriggerRule", "LoopCopy",
            "ExecutionOrder",
            "OrderScenario",
            "JoinCheck", "InstanceWrites", "Instances", "InvalidSetting", "ConstantSetting", "Notes", "Structure",
-           "Unresolved", "ReadAsIfCalled", "PerArrival",
+           "Unresolved", "ReadAsIfCalled", "PerArrival", "Unobserved",
            "Step", "Steps", "Concurrency", "Publishing", "Waiting", "PoolQueueing", "RunSettings", "EngineVersion"]
 
 
@@ -216,6 +216,15 @@ class JoinCheck(Facet):
 class PerArrival(Facet):
     """A task built to run once per branch that reaches it, each run whole before the next (an n8n
     Loop Over Items with Reset under v1: each branch's items are a new set of batches)."""
+
+    why: str = ""
+
+
+@dataclass(frozen=True)
+class Unobserved(Facet):
+    """A task whose runs nobody sees: it and every task after it work in memory only, read only
+    what ran before its branches, and hand their output to no one (no caller, no response). Run
+    once per branch, or early, it repeats nothing anyone gets (the adapter's judgement)."""
 
     why: str = ""
 

@@ -139,6 +139,25 @@ class NodeEffects:
     appends: set[str] = field(default_factory=set)  # resources it only adds new objects to
 
 
+# Ways a Code or Function node's code reaches outside the run: requests and modules
+# (`this.helpers`, `require`, `fetch`), state kept between executions (`$getWorkflowStaticData`),
+# the execution's saved data (`$execution.customData`), the process, and code made at run time.
+_CODE_REACHES_OUT = re.compile(r"\b(this|helpers|require|import|fetch|eval|Function|globalThis|process|"
+                               r"XMLHttpRequest|WebSocket|setTimeout|setInterval)\b|\$getWorkflowStaticData|"
+                               r"customData|\$evaluateExpression")
+CODE_TYPES = {"code", "function", "functionItem"}
+
+
+def code_stays_in_memory(node: dict) -> bool:
+    """Does a Code or Function node's code only compute its output? JavaScript written out with
+    none of the ways out above; Python (imports, files) and code not written out never count."""
+    params = node.get("parameters")
+    if not isinstance(params, dict) or str(params.get("language", "javaScript")) != "javaScript":
+        return False
+    code = params.get("jsCode") if short_type(str(node.get("type", ""))) == "code" else params.get("functionCode")
+    return isinstance(code, str) and bool(code.strip()) and _CODE_REACHES_OUT.search(code) is None
+
+
 def short_type(node_type: str) -> str:
     return node_type[len(PREFIX):] if node_type.startswith(PREFIX) else node_type
 

@@ -497,3 +497,16 @@ def routes(names: list[str], children: dict[str, list[tuple[str, int, int]]],
 def exclusive(a: dict[str, frozenset[int]], b: dict[str, frozenset[int]]) -> bool:
     """Are two nodes on different outputs of one router (never both for one item)?"""
     return any(r in b and not (a[r] & b[r]) for r in a)
+
+
+def reach(step: dict[str, list[str]], start: str, rank: dict[str, int] | None = None, floor: int = 0) -> set[str]:
+    """The nodes ``step`` leads to from ``start`` (itself included); with ``rank``, only through the
+    nodes ranked ``floor`` or later (a node of no rank is always passed)."""
+    rank = rank or {}
+    seen, stack = {start}, [start]
+    while stack:
+        for n in step.get(stack.pop(), ()):
+            if n not in seen and rank.get(n, floor) >= floor:
+                seen.add(n)
+                stack.append(n)
+    return seen

@@ -29,6 +29,7 @@ from wflint.facets import (
     Starts,
     Structure,
     TriggerRule,
+    Unobserved,
 )
 from wflint.ir import (
     Dangling,
@@ -48,9 +49,9 @@ from wflint.sourcemap import load_json
 
 from . import effects as fx
 from .facts import NodeFacts, facts, update
-from .handback import handed_back
+from .handback import handed_back, unobserved
 from .items import one_item_at_every_branch
-from .order import after_loops, back_edges, exclusive, execution_order, linearize, loop_bodies, routes, scenarios, silenced
+from .order import after_loops, back_edges, exclusive, execution_order, linearize, loop_bodies, reach, routes, scenarios, silenced
 from .passes import PassGraph, run_logs, starved_inputs
 from .references import scan
 
@@ -525,10 +526,14 @@ def _branch_facets(task_names: list[str], tasks: dict[str, Task], by_name: dict,
         if name in runs.starved:
             _fed_once(tasks[name], inputs, *runs.starved[name])
     onward = {u: [v for v, _, _ in kids if (u, v) not in runs.back] for u, kids in children.items()}
-    returned = handed_back(task_names, tasks, {n: by_name[n][1] for n in task_names}, onward, starts)
+    nodes = {n: by_name[n][1] for n in task_names}
+    every_way = {u: [v for v, _, _ in kids] for u, kids in children.items()}  # a way back runs a loop again
+    returned = handed_back(task_names, tasks, nodes, onward, starts)
     for name in task_names:
         if facts(tasks[name]).join_fix == "safe" and not _joined_alike(name, tasks, wiring, onward, returned):
             update(tasks[name], join_fix="unsafe")
+        if tasks[name].join is Join.EACH and unobserved(name, tasks, nodes, wiring.parents, every_way, returned):
+            tasks[name].put(Unobserved("it and every node after it work in memory, and no one gets their items"))
 
 
 def _model(v1: bool, order_setting: object, order: list[str], starts: list[str]) -> ExecutionModel:
@@ -934,7 +939,7 @@ def _lineage(tasks: dict[str, Task], children: dict, back: set, edges: list[Edge
         # only what lies between the connections out of the nodes read and the reader: a walk up
         # from each reader to the start made a chain of such reads quadratic
         floor = min((rank.get(v, -1) for source in refs for v in succ.get(source, ())), default=0)
-        upstream = _reach(pred, reader, rank, floor)
+        upstream = reach(pred, reader, rank, floor)
         for source in refs:
             for v in succ.get(source, ()):
                 if v in upstream and (source, v) not in data:
@@ -954,19 +959,6 @@ def _ranks(succ: dict[str, list[str]], pred: dict[str, list[str]]) -> dict[str, 
         return {n: i for i, n in enumerate(topo_order(succ, pred))}
     except CycleError:
         return {}
-
-
-def _reach(step: dict[str, list[str]], start: str, rank: dict[str, int] | None = None, floor: int = 0) -> set[str]:
-    """The nodes ``step`` leads to from ``start`` (itself included); with ``rank``, only through the
-    nodes ranked ``floor`` or later (a node of no rank is always passed)."""
-    rank = rank or {}
-    seen, stack = {start}, [start]
-    while stack:
-        for n in step.get(stack.pop(), ()):
-            if n not in seen and rank.get(n, floor) >= floor:
-                seen.add(n)
-                stack.append(n)
-    return seen
 
 
 def _items_and_durations(tasks: dict[str, Task], parents: dict[str, list[str]], pin: dict) -> None:
@@ -1083,8 +1075,8 @@ def _joined_alike(name: str, tasks: dict[str, Task], wiring: _Wiring, onward: di
     ``name`` or of a node after it are what the run hands back to what started it (``returned``,
     ``handback.py``): the caller got the last branch's run, and would get every branch's at once."""
     parents = {u for u, _, _, _ in wiring.inputs[name]}
-    before = set.intersection(*(_reach(wiring.parents, p) for p in parents)) if parents else set()
-    after = _reach(onward, name)
+    before = set.intersection(*(reach(wiring.parents, p) for p in parents)) if parents else set()
+    after = reach(onward, name)
     return not after & returned and all(_item_wise(tasks[n]) and set(facts(tasks[n]).run_reads) <= before
                                         for n in after)
 

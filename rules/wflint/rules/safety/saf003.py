@@ -17,7 +17,9 @@ has none. A combining Merge that outputs nothing, or something else, without its
 
 Not reported: a failure handler (Airflow `one_failed`), an Airflow trigger rule the file sets to
 start on the first branch (`one_success`, `one_done`: the author chose that join; SAF005 reports
-the failure it can hide), a marker nothing follows, and the outputs of one IF or Switch converging
+the failure it can hide), a marker nothing follows, a node whose runs no one sees (n8n: it and every node after it work in
+memory, Code that only computes included, read only what ran before its branches, and hand their
+items to no caller, response or chat), and the outputs of one IF or Switch converging
 on a node (each item takes one way, so the node sees it once: measured on n8n 2.8.4), nor a task
 nothing that starts an execution reaches (an n8n part wired to no trigger never runs).
 
@@ -45,7 +47,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from itertools import combinations
 
-from wflint.facets import JoinCheck, PerArrival, Starts, Structure, TriggerRule
+from wflint.facets import JoinCheck, PerArrival, Starts, Structure, TriggerRule, Unobserved
 from wflint.finding import Applicability, Finding, Fix, InsertJoin, Related, Severity
 from wflint.ir import EdgeKind, Join
 from wflint.rule import Context, rule
@@ -103,10 +105,12 @@ def _deliberate(ctx: Context, task_id: str) -> bool:
     """A failure handler is meant to start on the first failure; an engine's trigger rule that starts
     on the first branch (Airflow ``one_success``, ``one_done``) is written out by the author, who
     chose it, and what it can hide is SAF005's; a marker nothing follows does nothing however often
-    it runs."""
+    it runs, nor does a task whose runs no one sees."""
     task = ctx.workflow.tasks[task_id]
     if task.facet(PerArrival) is not None:
         return True  # built to run once per branch, each run whole (an n8n Loop Over Items with Reset)
+    if task.facet(Unobserved) is not None:
+        return True  # no one sees its runs: running again repeats nothing anyone gets
     trigger = task.facet(TriggerRule)
     if trigger is not None and (trigger.handles_failure or trigger.rule and task.join is Join.ANY):
         return True
