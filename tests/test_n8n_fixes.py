@@ -219,8 +219,9 @@ def test_par104_is_silent_inside_a_loop_over_items_body():
 @pytest.mark.parametrize("then,expression,applicability", [
     (None, None, None),  # nothing after the Set: no one sees its runs
     ("set", "={{ $('Start').first().json.x }}", None),  # in memory after it too
-    ("set", "={{ $input.all().length }}", None),
-    ("code", "return [{json: {n: $input.all().length}}];", None),  # code that only computes
+    ("code", "return [{json: {ok: true, n: $json.t}}];", None),  # code that only computes
+    ("set", "={{ $input.all().length }}", "unsafe"),  # written to see every branch's items in one run
+    ("code", "return [{json: {n: $input.all().length}}];", "unsafe"),
     ("code", "await this.helpers.httpRequest({url: 'https://example.org'}); return $input.all();", "unsafe"),
     ("httpRequest", None, "unsafe"),  # one request per branch's item, now after both branches
     ("set+httpRequest", "={{ $input.all().length }}", "unsafe"),  # the call sends what the runs made

@@ -68,9 +68,13 @@ def unobserved(name: str, tasks: dict[str, Task], nodes: dict[str, dict], parent
 
 
 def _quiet(task: Task, node: dict) -> bool:
-    """Works in memory only: a logic node with no known effect, or code that only computes."""
+    """Works in memory only: a logic node with no known effect, or code that only computes. Not
+    one that reads its run as a whole (`$input.all()`): it is written to see every branch's items
+    at once, and each of its runs sees one branch's (the bug, whoever sees the result)."""
     if facts(task).disabled is True:
         return True  # passes its input through
+    if facts(task).reads_own_run:
+        return False
     if task.dynamic or task.effects or task.apis or task.pools:
         return False
     short = fx.short_type(task.kind)

@@ -18,8 +18,9 @@ has none. A combining Merge that outputs nothing, or something else, without its
 Not reported: a failure handler (Airflow `one_failed`), an Airflow trigger rule the file sets to
 start on the first branch (`one_success`, `one_done`: the author chose that join; SAF005 reports
 the failure it can hide), a marker nothing follows, a node whose runs no one sees (n8n: it and every node after it work in
-memory, Code that only computes included, read only what ran before its branches, and hand their
-items to no caller, response or chat), and the outputs of one IF or Switch converging
+memory, Code that only computes included, none reads its run as a whole (`$input.all()`: that
+one was written to see every branch at once), they read only what ran before its branches, and
+hand their items to no caller, response or chat), and the outputs of one IF or Switch converging
 on a node (each item takes one way, so the node sees it once: measured on n8n 2.8.4), nor a task
 nothing that starts an execution reaches (an n8n part wired to no trigger never runs).
 
