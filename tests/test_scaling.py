@@ -269,7 +269,7 @@ def test_a_chain_of_lineage_reads_walks_only_between_each_read_and_its_source(mo
         connections[prev] = {"main": [[{"node": f"n{i}", "type": "main", "index": 0}]]}
         prev = f"n{i}"
     visited = []
-    real = reader._reach
+    real = reader.reach
 
     def counted(*args):
         found = real(*args)
@@ -277,7 +277,7 @@ def test_a_chain_of_lineage_reads_walks_only_between_each_read_and_its_source(mo
             visited.append(len(found))
         return found
 
-    monkeypatch.setattr(reader, "_reach", counted)
+    monkeypatch.setattr(reader, "reach", counted)
     (wf,) = n8n.read("chain.json", json.dumps({"nodes": nodes, "connections": connections}))
     assert len(visited) == 299 and max(visited) <= 2
     lineage = {(e.u, e.v) for e in wf.edges if e.kind is EdgeKind.CONTROL and "lineage" in e.detail}
