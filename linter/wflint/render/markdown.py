@@ -388,7 +388,9 @@ def _gantt_charts(report: dict, tasks: dict[str, dict], names: dict[str, str]) -
     return drawn
 
 
-MAX_GANTT_ROWS = 1000  # a row is 40 characters or more: past this no chart fits Mermaid's limit
+# Past this many rows a chart is unreadable, and at the seed brief's 47 characters a row it nears
+# Mermaid's limit anyway (a chart over ``mermaid.MAX_TEXT`` is caught whatever its rows).
+MAX_GANTT_ROWS = 1000
 _NO_CHART = ("The schedules are not drawn: a chart of {n} tasks is past what Mermaid renders. "
              "`wflint graph --format trace FILE` writes both for chrome://tracing or ui.perfetto.dev.")
 

@@ -14,7 +14,7 @@ from wflint.ir import Task
 
 from . import effects as fx
 from .facts import facts
-from .order import reach
+from .order import before_every_branch
 
 RETURNING_STARTS = {"executeWorkflowTrigger"}  # the caller gets the last node's items
 ANSWERING_STARTS = {"webhook", "formTrigger"}  # ... with ``responseMode: lastNode``
@@ -45,7 +45,7 @@ def _returns(start: Task, node: dict) -> bool:
 
 
 def unobserved(name: str, tasks: dict[str, Task], nodes: dict[str, dict], parents: dict[str, list[str]],
-               children: dict[str, list[str]], returned: set[str]) -> bool:
+               children: dict[str, list[tuple[str, int, int]]], returned: set[str]) -> bool:
     """Does no one see ``name``'s runs? So where it and every node after it (``children``, ways
     back into a loop included: those run the loop again) work in memory only
     (``_quiet``), hand nothing back (``returned``), and read (``$('X')``) no node but those after
@@ -56,15 +56,12 @@ def unobserved(name: str, tasks: dict[str, Task], nodes: dict[str, dict], parent
         n = stack.pop()
         if n in returned or not _quiet(tasks[n], nodes[n]) or len(after) > LOOK_AHEAD:
             return False
-        for m in children.get(n, ()):
+        for m, _, _ in children.get(n, ()):
             if m not in after:
                 after.add(m)
                 stack.append(m)
     outside = {r for n in after for r in (*facts(tasks[n]).paired_refs, *facts(tasks[n]).run_reads) if r not in after}
-    if not outside:
-        return True
-    ancestors = [reach(parents, p) for p in parents.get(name, ())]
-    return all(r in up for r in outside for up in ancestors)
+    return not outside or outside <= before_every_branch(parents, name)
 
 
 def _quiet(task: Task, node: dict) -> bool:

@@ -510,3 +510,9 @@ def reach(step: dict[str, list[str]], start: str, rank: dict[str, int] | None = 
                 seen.add(n)
                 stack.append(n)
     return seen
+
+
+def before_every_branch(parents: dict[str, list[str]], name: str) -> set[str]:
+    """The nodes above every parent of ``name``: those that ran before each branch into it."""
+    above = [reach(parents, p) for p in parents.get(name, ())]
+    return set.intersection(*above) if above else set()

@@ -51,7 +51,19 @@ from . import effects as fx
 from .facts import NodeFacts, facts, update
 from .handback import handed_back, unobserved
 from .items import one_item_at_every_branch
-from .order import after_loops, back_edges, exclusive, execution_order, linearize, loop_bodies, reach, routes, scenarios, silenced
+from .order import (
+    after_loops,
+    back_edges,
+    before_every_branch,
+    exclusive,
+    execution_order,
+    linearize,
+    loop_bodies,
+    reach,
+    routes,
+    scenarios,
+    silenced,
+)
 from .passes import PassGraph, run_logs, starved_inputs
 from .references import scan
 
@@ -527,12 +539,11 @@ def _branch_facets(task_names: list[str], tasks: dict[str, Task], by_name: dict,
             _fed_once(tasks[name], inputs, *runs.starved[name])
     onward = {u: [v for v, _, _ in kids if (u, v) not in runs.back] for u, kids in children.items()}
     nodes = {n: by_name[n][1] for n in task_names}
-    every_way = {u: [v for v, _, _ in kids] for u, kids in children.items()}  # a way back runs a loop again
     returned = handed_back(task_names, tasks, nodes, onward, starts)
     for name in task_names:
         if facts(tasks[name]).join_fix == "safe" and not _joined_alike(name, tasks, wiring, onward, returned):
             update(tasks[name], join_fix="unsafe")
-        if tasks[name].join is Join.EACH and unobserved(name, tasks, nodes, wiring.parents, every_way, returned):
+        if tasks[name].join is Join.EACH and unobserved(name, tasks, nodes, wiring.parents, children, returned):
             tasks[name].put(Unobserved("it and every node after it work in memory, and no one gets their items"))
 
 
@@ -1074,8 +1085,7 @@ def _joined_alike(name: str, tasks: dict[str, Task], wiring: _Wiring, onward: di
     finding is about kept, but now after every branch instead of after each. Nor where the items of
     ``name`` or of a node after it are what the run hands back to what started it (``returned``,
     ``handback.py``): the caller got the last branch's run, and would get every branch's at once."""
-    parents = {u for u, _, _, _ in wiring.inputs[name]}
-    before = set.intersection(*(reach(wiring.parents, p) for p in parents)) if parents else set()
+    before = before_every_branch(wiring.parents, name)
     after = reach(onward, name)
     return not after & returned and all(_item_wise(tasks[n]) and set(facts(tasks[n]).run_reads) <= before
                                         for n in after)
