@@ -272,10 +272,12 @@ class Interpreter(DagBuilder, ModuleLoader):
         elif isinstance(target, ast.Subscript):
             container = self.expr(target.value, scope)
             key = self.expr(target.slice, scope)
-            if isinstance(container, dict) and key is not UNKNOWN:
+            if isinstance(container, dict) and key is not UNKNOWN and _hashable(key):
                 container[key] = value
             elif isinstance(container, list) and isinstance(key, int) and -len(container) <= key < len(container):
                 container[key] = value
+            elif isinstance(container, (dict, list)):
+                self.forget(target.value, scope)  # `configs[name] = cfg`, name unknown: so is what it holds
         elif isinstance(target, ast.Attribute):
             owner = self.expr(target.value, scope)
             if isinstance(owner, TaskState):
@@ -775,7 +777,11 @@ class Interpreter(DagBuilder, ModuleLoader):
                 return self.apply_decorator(func, pos[0])
             return UNKNOWN
         if isinstance(func, MethodVal):
-            return self.call_method(func, pos, kw, node)
+            value = self.call_method(func, pos, kw, node)
+            if value is _CHANGED_UNKNOWN:
+                self.forget(node.func.value if isinstance(node.func, ast.Attribute) else None, scope)
+                return UNKNOWN
+            return value
         if isinstance(func, ModuleVal):
             if "task_id" in kw and (task := self.make_foreign_operator(func.path, pos, kw, node)) is not None:
                 return task
@@ -857,22 +863,45 @@ class Interpreter(DagBuilder, ModuleLoader):
             if name == "extend" and pos and isinstance(pos[0], (list, tuple)):
                 target.extend(pos[0])
                 return None
-            return UNKNOWN
+            return _list_change(target, name, pos, kw)
         if isinstance(target, dict):
             if name in ("values", "keys", "items"):
                 return list(getattr(target, name)())
             if name == "get" and pos and _hashable(pos[0]):
                 return target.get(pos[0], pos[1] if len(pos) > 1 else None)
-            if name == "update" and pos and isinstance(pos[0], dict):
+            if name == "update" and pos and isinstance(pos[0], dict) and not kw:
                 target.update(pos[0])
                 return None
+            if name in ("pop", "setdefault") and 1 <= len(pos) <= 2 and _hashable(pos[0]) and not kw:
+                return getattr(target, name)(*pos) if name == "setdefault" or pos[0] in target or len(pos) == 2 \
+                    else _CHANGED_UNKNOWN  # a missing key without a default raises: not read further
             if name == "copy":
                 return dict(target)
-            return UNKNOWN
+            return _CHANGED_UNKNOWN if name in _DICT_CHANGES else UNKNOWN
         if isinstance(target, str):
             return literals.str_method(target, name, pos, kw)
         return UNKNOWN
 
+
+    def forget(self, node, scope: Scope) -> None:
+        """A container changed in a way wflint cannot follow (a key or an argument it does not know,
+        a method it does not model): the name (``configs``), attribute (``self.configs``) or entry
+        (``cfg["steps"]``) holding it becomes unknown. Kept as it was, a dict a loader fills in a loop
+        over files stayed ``{}``, and the loop over it that calls the DAG factory ran no time."""
+        if isinstance(node, ast.Name):
+            holder: Scope | None = scope
+            while holder is not None and node.id not in holder.vars:
+                holder = holder.parent
+            (holder or scope).set(node.id, UNKNOWN)
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            owner = scope.get(node.value.id)
+            if isinstance(owner, InstanceVal):
+                owner.attrs[node.attr] = UNKNOWN
+        elif isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) \
+                and isinstance(node.slice, ast.Constant):
+            outer = scope.get(node.value.id)
+            if isinstance(outer, dict) and _hashable(node.slice.value) and node.slice.value in outer:
+                outer[node.slice.value] = UNKNOWN
 
     def mark_dynamic(self, why: str, dag: DagState | None = None) -> None:
         """Something in a DAG could not be resolved: its edges may be incomplete, so every task of
@@ -1086,6 +1115,31 @@ def _set_method(target: SetList, name: str, pos):
         return UNKNOWN
     return UNKNOWN
 
+
+# Methods that change a list or dict in place; where wflint does not model the call exactly, the
+# container's contents become unknown (``Interpreter.forget``) rather than stay as they were.
+_LIST_CHANGES = frozenset({"append", "extend", "insert", "remove", "pop", "clear", "sort", "reverse"})
+_DICT_CHANGES = frozenset({"update", "pop", "popitem", "setdefault", "clear"})
+_CHANGED_UNKNOWN = object()  # ``call_method``'s answer for such a call: UNKNOWN, and forget the container
+
+
+def _list_change(target: list, name: str, pos, kw):
+    """``l.insert(i, x)``, ``l.pop()``, ``l.remove(x)``, ``l.sort()``, ``l.reverse()``, done as Python
+    does where it can be (None or the popped item); any other change, or one that fails, forgets."""
+    if name not in _LIST_CHANGES:
+        return UNKNOWN
+    try:
+        if kw or UNKNOWN in pos:
+            return _CHANGED_UNKNOWN
+        if name == "insert" and len(pos) == 2 and isinstance(pos[0], int) and not isinstance(pos[0], bool):
+            return target.insert(*pos)
+        if name in ("pop", "remove", "sort", "reverse", "clear") and len(pos) <= 1:
+            if name == "sort" and any(x is UNKNOWN or not isinstance(x, (str, int, float)) for x in target):
+                return _CHANGED_UNKNOWN
+            return getattr(target, name)(*pos)
+    except (TypeError, ValueError, IndexError):
+        pass
+    return _CHANGED_UNKNOWN
 
 UNFOLLOWED_KEPT = 3  # calls named where a DAG's tasks may all come from calls wflint cannot follow
 
