@@ -72,7 +72,8 @@ _ORIGINAL_TARGETS = {  # the run-script patterns of targets.py as they were, and
                r"|kubectl\s+(apply|rollout|set\s+image))\b", (0, 1), (0, 1)),
     "docker": (r"\b(?:docker|podman)\s+(?:image\s+)?push\s+((?:-\S+\s+)*)(\S+)|\bdocker\s+manifest\s+push\s+(\S+)",
                (0, (2, 3)), (0, (2, 4, 5))),
-    "buildx": (r"\b(?:docker\s+)?buildx\s+build\b[^\n]*--push", (0,), (0,)),
+    "buildx": (r"\b(?:docker\s+)?buildx\s+build\b[^\n]*--push|\b(?:docker\s+)?buildx\s+imagetools\s+create\b",
+               (0,), (0,)),
     "release": (r"\bgh\s+release\s+(create|upload|edit)\s+((?:-\S+\s+(?:\S+\s+)?)*)([^\s\\]+)", (0, 3), (0, 3)),
     "site": (r"\bmkdocs\s+gh-deploy\b[^\n]*|\bmike\s+(?:deploy|set-default|alias)\b[^\n]*--push\b[^\n]*"
              r"|\bghp-import\b[^\n]*(?:\s-p\b|--push)[^\n]*|\bgh-pages\s+(?:-d|--dist)\b[^\n]*", (0,), (0,)),

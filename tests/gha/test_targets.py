@@ -51,6 +51,9 @@ def test_a_target_with_a_part_wflint_cannot_read_is_no_claimed_race(steps):
 @pytest.mark.parametrize("steps, target", [
     ("      - run: docker push ghcr.io/acme/app:latest\n", "registry:docker:ghcr.io/acme/app:latest"),
     ("      - run: docker push ghcr.io/acme/app\n", "registry:docker:ghcr.io/acme/app"),  # no tag is `latest`
+    # round 12, M1: the multi-platform list made from per-platform digests, pushed to its -t tag
+    ("      - run: docker buildx imagetools create -t ghcr.io/acme/app:latest ghcr.io/acme/app@sha256:ab\n",
+     "registry:docker:ghcr.io/acme/app:latest"),
     ("      - run: gh release upload nightly --clobber dist/*\n", "release"),
     ("      - run: npx wrangler deploy\n", "deploy:wrangler"),
     ("      - uses: actions/deploy-pages@v4\n", "pages"),
@@ -674,3 +677,13 @@ def test_a_group_fix_is_safe_only_where_no_run_of_another_kind_may_write_nothing
     found = saf310(job(on, steps))
     assert found and found[0].fix is not None
     assert found[0].fix.applicability.value == applicability
+
+
+@pytest.mark.parametrize("command", [
+    "docker buildx imagetools create $TAGS ghcr.io/acme/app@sha256:ab",
+    "docker buildx imagetools create \"${tags[@]}\" ghcr.io/acme/app@sha256:ab",
+    "docker buildx imagetools create $(jq -cr '.tags | map(\"-t \" + .) | join(\" \")' <<< \"$META\") app@sha256:ab",
+])
+def test_an_imagetools_list_pushed_to_tags_the_script_builds_is_no_claimed_race(command):
+    """Which image such a list moves is known only when the script runs: no target to race on."""
+    assert saf310(job("{push: {branches: [main]}}", f"      - run: {command}\n")) == []

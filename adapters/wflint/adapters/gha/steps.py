@@ -33,7 +33,7 @@ _ENV_WRITE = lazy(r">>?\s*\"?\$\{?GITHUB_(ENV|PATH|OUTPUT|STATE)\}?\"?"
                   r"|Set-Content[^\n]*\bGITHUB_(ENV|PATH|OUTPUT)\b|tee[^\n]*\bGITHUB_(ENV|PATH|OUTPUT)\b"
                   r"|environ\[[\"']GITHUB_(ENV|PATH|OUTPUT)[\"']\]")
 _PUBLISH_HINTS = ("upload", "publish", "push", "release", "s3", "gsutil", "azcopy", "deploy", "apply", "rollout",
-                  "upgrade", "set image", "pulumi", "--prod", "gh-pages", "ghp-import", "gh-deploy")
+                  "upgrade", "set image", "pulumi", "--prod", "gh-pages", "ghp-import", "gh-deploy", "imagetools")
 _API_USES = ("actions/github-script", "peter-evans/", "actions/labeler", "actions/stale",
              "softprops/action-gh-release", "ncipollo/release-action", "actions/create-release",
              "marocchino/sticky-pull-request-comment", "thollander/actions-comment-pull-request")

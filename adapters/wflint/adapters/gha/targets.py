@@ -157,8 +157,11 @@ _DEPLOY = guarded(  # commands that change a live deployment in place; group 1 i
 _DOCKER_PUSH = guarded(r"docker(?<!\wdocker)\s+(?:image\s+)?push\s+((?:-\S+\s+)*)(\S+)"
                        r"|podman(?<!\wpodman)\s+(?:image\s+)?push\s+((?:-\S+\s+)*)(\S+)"
                        r"|docker(?<!\wdocker)\s+manifest\s+push\s+(\S+)", "push")
-_BUILDX_PUSH = guarded(r"docker(?<!\wdocker)\s+buildx\s+build\b[^\n]*--push|buildx(?<!\wbuildx)\s+build\b[^\n]*--push",
-                       "--push")
+# `buildx build --push`, and `buildx imagetools create`, which always pushes the list it makes to its
+# `-t` tags (the standard way to publish a multi-platform image from per-platform digests).
+_BUILDX_PUSH = guarded(r"docker(?<!\wdocker)\s+buildx\s+build\b[^\n]*--push|buildx(?<!\wbuildx)\s+build\b[^\n]*--push"
+                       r"|docker(?<!\wdocker)\s+buildx\s+imagetools\s+create\b|buildx(?<!\wbuildx)\s+imagetools\s+create\b",
+                       "--push", "imagetools")
 _TAG_ARG = lazy(r"(?:-t|--tag)[\s=]+(\S+)")
 _GH_RELEASE = guarded(r"gh(?<!\wgh)\s+release\s+(create|upload|edit)\s+((?:-\S+\s+(?:\S+\s+)?)*)([^\s\\]+)", "release")
 # Site tools that commit a build to a branch and push it (mkdocs, mike, ghp-import, the gh-pages package).
@@ -205,7 +208,11 @@ def run_targets(code: str) -> dict[str, bool | None]:
     for line in real.splitlines() if _BUILDX_PUSH.search(real) else ():
         if _BUILDX_PUSH.search(line):
             tags = _TAG_ARG.findall(line)
-            out.setdefault(docker_target(tags), []).append(worst(image_tag_floating(t) for t in tags) if tags else None)
+            target = docker_target(tags)
+            unnamed = target == "registry:docker" or not all(t.strip("'\"") for t in tags)
+            if "--push" not in line and unnamed:
+                continue  # imagetools to tags the script builds (`$TAGS`, jq): which image it moves is unknown
+            out.setdefault(target, []).append(worst(image_tag_floating(t) for t in tags) if tags else None)
     for m in _GH_RELEASE.finditer(real):
         line_end = real.find("\n", m.end())
         draft = m.group(1) == "create" and "--draft" in real[m.start():line_end if line_end >= 0 else len(real)]
