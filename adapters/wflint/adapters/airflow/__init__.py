@@ -15,7 +15,12 @@ _IMPORTS_AIRFLOW = re.compile(r"^\s*(?:from\s+airflow[\s.]|import\s+airflow\b)",
 def sniff(path: str, text: str) -> bool:
     """A ``.py`` file that imports airflow, or (as Airflow's own parser takes any file that says
     "airflow" and "dag") one that imports a module of its repository that does: a loader calling
-    the repository's DAG factory (``DAG = build_export_dag(...)``)."""
+    the repository's DAG factory (``DAG = build_export_dag(...)``). Not a Jinja2 template of one
+    (``jinja.py``): Airflow parses only the files rendered from it."""
+    return _looks_like_a_dag_file(path, text) and not _template(path, text)
+
+
+def _looks_like_a_dag_file(path: str, text: str) -> bool:
     if not path.endswith(".py"):
         return False
     if _IMPORTS_AIRFLOW.search(text):
@@ -27,6 +32,16 @@ def sniff(path: str, text: str) -> bool:
     return imports_local_airflow(path, text, _IMPORTS_AIRFLOW)
 
 
+def _template(path: str, text: str) -> str:
+    """Where the file shows itself a Jinja2 template; "" for most files, told by three substring
+    searches (the module is imported only for a file with ``{{``, ``{%`` or ``{#`` in it)."""
+    if "{{" not in text and "{%" not in text and "{#" not in text:
+        return ""
+    from .jinja import template_marker
+
+    return template_marker(text, path)
+
+
 _AIRFLOW_WORD = re.compile(r"airflow", re.I)
 _DAG_WORD = re.compile(r"dag", re.I)
 
@@ -35,8 +50,11 @@ _LOOKS_LIKE_A_DAG = re.compile(r">>|\bDAG\b|\bdag\b")
 
 
 def why_not(path: str, text: str) -> str:
-    """A Python file that speaks of DAGs but imports nothing from airflow: DAGs built by a
-    project's own helpers, which wflint does not follow into other modules."""
+    """A Jinja2 template of a DAG file; or a Python file that speaks of DAGs but imports nothing
+    from airflow: DAGs built by a project's own helpers, which wflint does not follow into other modules."""
+    marker = _template(path, text) if path.endswith(".py") else ""
+    if marker and _looks_like_a_dag_file(path, text):
+        return f"a Jinja2 template of a DAG file ({marker}): Airflow parses only the files rendered from it"
     if path.endswith(".py") and _LOOKS_LIKE_A_DAG.search(text):
         return ("a .py file is read as an Airflow DAG file when it imports airflow, as "
                 "`from airflow import DAG` does, or a module of its repository that does; this one imports neither")
