@@ -17,7 +17,7 @@ import pytest
 from conftest import FIXTURES, SEED, run
 from test_report_html import outline
 
-from wflint.render.markdown import fit_summary
+from wflint.render.markdown import MAX_ROWS, fit_summary
 
 # Two DAGs in one file: a chain with a fan-out, and a single task.
 TWO_DAGS = '''from airflow import DAG
@@ -130,11 +130,16 @@ def test_markdown_report_fits_a_step_summary():
     assert fit_summary("é" * 600_000, limit=1000).encode().decode()  # never cuts inside a character
 
 
-def test_report_markdown_is_cut_to_the_limit(write):
+def test_a_big_reports_markdown_keeps_every_section_and_says_what_it_left_out(write):
+    """Each table or list shows its first MAX_ROWS rows and counts the rest: whole, this page was all
+    section 1 and was cut at the step-summary limit before sections 3-6."""
     pad = "x" * 200
     tasks = "".join(f"  t{i}: {{title: 'Task {i} {pad}', duration: 1s}}\n" for i in range(3000))
     page = run("report", write("big.wflint.yaml", "name: big\ncurrent: sequential\ntasks:\n" + tasks)).stdout
-    assert len(page.encode()) <= 1024 * 1024 + 1 and "**Truncated**" in page
+    assert len(page.encode()) <= 1024 * 1024 and "**Truncated**" not in page
+    assert all(f"## {n}. " in page for n in range(1, 7))
+    assert f"… and {3000 - MAX_ROWS} more tasks: `wflint report --format json` (or html) has them all." in page
+    assert page.count("(`t") == MAX_ROWS  # section 1's rows, one per task shown
 
 
 

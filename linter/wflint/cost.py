@@ -122,6 +122,9 @@ def _in_flight(analysis: Analysis, name: str) -> dict:
             "in_flight_before": _r(before), "in_flight_after": _r(after), "ok": after <= limit.bucket}
 
 
+MAX_NAMED = 20  # tasks a group's cost sentence names: a group of 3,000 is told by its count
+
+
 def cost_sentences(report: dict, names: dict[str, str]) -> list[str]:
     """The cost block in words, one sentence per group and limit: the wording text and markdown share."""
     from .analysis.durations import fmt_seconds, saved_words
@@ -129,7 +132,8 @@ def cost_sentences(report: dict, names: dict[str, str]) -> list[str]:
     cost = report["parallel_cost"]
     out = []
     for g in cost["groups"]:
-        members = ", ".join(names[t] for t in g["tasks"])
+        members = ", ".join(names[t] for t in g["tasks"][:MAX_NAMED]) + (
+            f" and {len(g['tasks']) - MAX_NAMED} more" if len(g["tasks"]) > MAX_NAMED else "")
         saved = saved_words(report, g["saved_s"])
         text = f"Group {g['group']} ({members}): {saved}; adds no task"
         if cost["task_setup"]:

@@ -573,13 +573,13 @@ def _recommendations(analysis: Analysis, resources: dict) -> list[dict]:
     out = []
     feeders = _data_feeders(wf)
     for i, g in enumerate(analysis.offered_groups, start=1):
-        names = ", ".join(printable(wf.tasks[t].name) for t in g.tasks)
+        names = _some_names(wf, g.tasks, most=20)
         text = f"Group {i} ({names}): {model.parallel_feature or 'run these tasks concurrently'}."
         out.append({"group": i, "tasks": g.tasks, "text": text, "partial_failure": _partial_failure(analysis, g.tasks, feeders),
                     "confidence": g.confidence})
     out += [_declare_effects_advice(analysis, g) for g in analysis.unchecked_groups]
     for b in analysis.batches:
-        names = ", ".join(printable(wf.tasks[t].name) for t in b.tasks)
+        names = _some_names(wf, b.tasks, most=20)
         out.append({"group": None, "tasks": b.tasks, "confidence": "medium", "partial_failure": "",
                     "text": f"Send {names} from one task fed one item per call: the engine sends one task's "
                             f"calls at once. About {fmt_seconds(b.sequential_s)} → {fmt_seconds(b.batched_s)} "

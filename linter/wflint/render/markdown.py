@@ -26,6 +26,24 @@ def report_markdown(report: dict) -> str:
     return markdown_safe("\n".join(out))
 
 
+# Rows of one table or list a Markdown report shows: past it, a page of 10,000 tasks was all section 1
+# and was cut at the step-summary limit (``fit_summary``) before sections 3-6. JSON and HTML have all.
+MAX_ROWS = 200
+
+
+def _more(count: int, what: str) -> list[str]:
+    """The line that says how many of ``count`` rows a capped table or list left out, if any."""
+    if count <= MAX_ROWS:
+        return []
+    return ["", f"… and {count - MAX_ROWS} more {what}: `wflint report --format json` (or html) has them all."]
+
+
+def _listed(tasks: list[str], names: dict[str, str], most: int = 20) -> str:
+    """The first ``most`` tasks' names, the rest counted: one table cell stays readable."""
+    shown = ", ".join(names[t] for t in tasks[:most])
+    return shown + (f" and {len(tasks) - most} more" if len(tasks) > most else "")
+
+
 def _heading(report: dict) -> list[str]:
     """Title and source line: how the engine runs tasks frames every figure that follows."""
     return [f"# Workflow analysis: {report['title']}", "",
@@ -86,10 +104,10 @@ def _timed_flow(report: dict) -> list[str]:
     sequential = report["engine"]["mode"] == "sequential"
     ordered = sorted(report["tasks"], key=lambda x: (x["current_start_s"], x["id"]))
     out = ["## 1. Current flow", "", "| # | Task | Duration | Starts at | Duration source |", "|---|---|---|---|---|"]
-    for i, t in enumerate(ordered, start=1):
+    for i, t in enumerate(ordered[:MAX_ROWS], start=1):
         out.append(f"| {i} | {_cell(t['name'])} (`{t['id']}`) | {fmt_seconds(t['duration_s'])} | "
                    f"{fmt_seconds(t['current_start_s'])} | {t['duration_source']} |")
-    return out + ["", f"Estimated total: **{fmt_seconds(report['current_s'])}**"
+    return out + _more(len(ordered), "tasks") + ["", f"Estimated total: **{fmt_seconds(report['current_s'])}**"
                   + (" (sum of the steps, one at a time)." if sequential else " (as designed, under its limits)."), ""]
 
 
@@ -98,8 +116,9 @@ def _staged_flow(report: dict) -> list[str]:
     shape = report["structure"]
     ordered = sorted(report["tasks"], key=lambda x: (shape["stage_before"][x["id"]], x["id"]))
     out = ["## 1. Current flow", "", "| # | Task | Stage | Duration |", "|---|---|---|---|"]
-    for i, t in enumerate(ordered, start=1):
+    for i, t in enumerate(ordered[:MAX_ROWS], start=1):
         out.append(f"| {i} | {_cell(t['name'])} (`{t['id']}`) | {shape['stage_before'][t['id']]} | {known_figure(t)} |")
+    out += _more(len(ordered), "tasks")
     return out + ["", f"Structure: **{shape['depth_before']} stage(s) deep**, up to {shape['width_before']} "
                       f"task(s) side by side ({known_total(report)}).", ""]
 
@@ -117,21 +136,24 @@ def _opportunities(report: dict, names: dict[str, str]) -> list[str]:
                           "still run one after another; only calls merged into one task overlap.", ""]
         return out + ["None: every ordering in this workflow is needed by data or a shared resource.", ""]
     out += ["| Task Group | Tasks | Why They Can Run in Parallel | Estimated Time Saved |", "|---|---|---|---|"]
-    out += [_group_row(i, g, report["structure"], names) for i, g in enumerate(report["groups"], start=1)]
-    out += [_batch_row(i, b, names) for i, b in enumerate(report["batches"], start=1)]
-    out += [_fanout_row(i, f, names) for i, f in enumerate(report["fanouts"], start=1)]
+    out += [_group_row(i, g, report["structure"], names) for i, g in enumerate(report["groups"][:MAX_ROWS], start=1)]
+    out += [_batch_row(i, b, names) for i, b in enumerate(report["batches"][:MAX_ROWS], start=1)]
+    out += [_fanout_row(i, f, names) for i, f in enumerate(report["fanouts"][:MAX_ROWS], start=1)]
+    left_out = sum(max(0, len(report[k]) - MAX_ROWS) for k in ("groups", "batches", "fanouts"))
+    out += _more(MAX_ROWS + left_out, "rows") if left_out else []
     return out + (_total_rows(report) if report["structure"]["timed"] else []) + ["", *_unchecked_lines(report, names)]
 
 
 def _unchecked_lines(report: dict, names: dict[str, str]) -> list[str]:
     """Orderings kept because some effects are unknown: named, never offered as savings."""
     out = []
-    for u in report["unchecked"]:
+    for u in report["unchecked"][:MAX_ROWS]:
         who = ("no task's effects are known" if u["unknown"] == u["tasks"]
-               else "the effects of " + ", ".join(names[t] for t in u["unknown"]) + " are unknown")
+               else "the effects of " + _listed(u["unknown"], names) + " are unknown")
         out.append(f"- **Not checked**: {len(u['orderings'])} ordering(s) among "
-                   f"{_cell(', '.join(names[t] for t in u['tasks']))} are kept, because {who}; "
+                   f"{_cell(_listed(u['tasks'], names))} are kept, because {who}; "
                    "declare them (`[effects.<task>]` in wflint.toml) to have them checked.")
+    out += _more(len(report["unchecked"]), "unchecked groups")
     return out + ([""] if out else [])
 
 
@@ -153,7 +175,7 @@ def _total_rows(report: dict) -> list[str]:
 def _group_row(i: int, group: dict, shape: dict, names: dict[str, str]) -> str:
     """A group's row: what it saves, in seconds or in stages."""
     saved = _group_saving(group, shape)
-    return f"| Group {i} | {_cell(', '.join(names[t] for t in group['tasks']))} | {_cell(group['reason'])} | {saved} |"
+    return f"| Group {i} | {_cell(_listed(group['tasks'], names))} | {_cell(group['reason'])} | {saved} |"
 
 
 def _group_saving(group: dict, shape: dict) -> str:
@@ -168,7 +190,7 @@ def _batch_row(i: int, batch: dict, names: dict[str, str]) -> str:
     """A batch's row: on a one-at-a-time engine, merging calls into one task is the only overlap there is."""
     saved = (f"{fmt_seconds(batch['saved_s'])} ({fmt_seconds(batch['sequential_s'])} → {fmt_seconds(batch['batched_s'])}, "
              f"{batch['duration_source']} durations)")
-    return (f"| Batch {i} | {_cell(', '.join(names[t] for t in batch['tasks']))} | independent calls: one task "
+    return (f"| Batch {i} | {_cell(_listed(batch['tasks'], names))} | independent calls: one task "
             f"fed one item per call sends them all at once | {saved} |")
 
 
@@ -184,8 +206,9 @@ def _fanout_row(i: int, fanout: dict, names: dict[str, str]) -> str:
 def _dependency_check(check: dict, names: dict[str, str]) -> list[str]:
     """Section 3: why each group is safe or not, then the races and unordered reads already in the design."""
     out = ["## 3. Dependency check", ""]
-    for i, g in enumerate(check["groups"], start=1):
+    for i, g in enumerate(check["groups"][:MAX_ROWS], start=1):
         out += _group_check(i, g, names)
+    out += _more(len(check["groups"]), "groups") + ([""] if len(check["groups"]) > MAX_ROWS else [])
     out += _kept_apart(check.get("kept_apart", []), names)
     out += _design_races(check["races_as_designed"], names)
     out += _unordered_needs(check["unordered_needs"], names)
@@ -201,8 +224,8 @@ def _findings(findings: list[dict]) -> list[str]:
     if not findings:
         return out + ["None by default (`wflint check --preview` also shows what rests on unproven facts).", ""]
     out += ["| Line | Code | Severity | Finding |", "|---|---|---|---|"]
-    out += [f"| {f['line']} | {f['code']} | {f['severity']} | {_cell(_said(f))} |" for f in findings]
-    return out + [""]
+    out += [f"| {f['line']} | {f['code']} | {f['severity']} | {_cell(_said(f))} |" for f in findings[:MAX_ROWS]]
+    return out + _more(len(findings), "findings") + [""]
 
 
 def _said(finding: dict) -> str:
@@ -213,13 +236,13 @@ def _said(finding: dict) -> str:
 def _group_check(i: int, group: dict, names: dict[str, str]) -> list[str]:
     """One group's verdict and the evidence for it, one line per kind of hazard."""
     verdict = "safe to run in parallel." if group["safe"] else "needs attention."
-    out = [f"**Group {i}** ({', '.join(names[t] for t in group['tasks'])}): " + verdict, "",
+    out = [f"**Group {i}** ({_listed(group['tasks'], names)}): " + verdict, "",
            "- Data dependencies: " + _data_dependencies(group, names),
            "- Write conflicts: " + _write_conflicts(group, names),
            "- Read-after-write: " + _read_after_write(group, names),
            "- Shared rate limits: " + _shared_rate_limits(group, names)]
     if group["unknown_effects"]:
-        out.append("- Unknown effects: " + ", ".join(names[t] for t in group["unknown_effects"]) + " (verify by hand)")
+        out.append("- Unknown effects: " + _listed(group["unknown_effects"], names) + " (verify by hand)")
     if group.get("gates_dropped"):
         out.append("- Gates: removing the orderings changes what is skipped on failure ("
                    + "; ".join(_cell(g) for g in group["gates_dropped"][:3])
@@ -268,7 +291,7 @@ def _shared_rate_limits(group: dict, names: dict[str, str]) -> str:
 
 def _rate_limit_use(shared: dict, names: dict[str, str]) -> str:
     """One shared API: who calls it, and the peak against its declared limit when there is one."""
-    used = f"{shared['api']} used by {', '.join(names[t] for t in shared['tasks'])}"
+    used = f"{shared['api']} used by {_listed(shared['tasks'], names)}"
     if not shared["limit_per_s"]:
         return used + " (no limit declared)"
     return (used + f": peak {fmt_rate(shared['peak_per_s'])} of {fmt_rate(shared['limit_per_s'])} "
@@ -280,7 +303,7 @@ def _kept_apart(kept: list[dict], names: dict[str, str]) -> list[str]:
     if not kept:
         return []
     out = ["Kept apart in the plan (they touch the same resource):", ""]
-    for k in kept:
+    for k in kept[:MAX_ROWS]:
         u, v = k["tasks"]
         line = f"- {names[u]} before {names[v]}: {k['kind']} on `{k['resource']}`; the plan takes {fmt_seconds(k['plan_s'])}"
         if k["if_independent_s"] is not None:
@@ -289,7 +312,7 @@ def _kept_apart(kept: list[dict], names: dict[str, str]) -> list[str]:
                      + (f"{fmt_seconds(k['if_independent_s'])} if they were independent, so the conflict costs "
                         f"{fmt_seconds(cost)})" if cost > 1e-9 else "the conflict costs no time)"))
         out.append(line)
-    return out + [""]
+    return out + _more(len(kept), "orderings kept apart") + [""]
 
 
 def _design_races(races: list[dict], names: dict[str, str]) -> list[str]:
@@ -297,7 +320,8 @@ def _design_races(races: list[dict], names: dict[str, str]) -> list[str]:
     if not races:
         return []
     return ["Races in the current design (these run at the same time today):", "",
-            *(f"- {' and '.join(names[t] for t in r['tasks'])}: {r['kind']} on `{r['resource']}`" for r in races), ""]
+            *(f"- {' and '.join(names[t] for t in r['tasks'])}: {r['kind']} on `{r['resource']}`"
+              for r in races[:MAX_ROWS]), *_more(len(races), "races"), ""]
 
 
 def _unordered_needs(needs: list[dict], names: dict[str, str]) -> list[str]:
@@ -305,7 +329,8 @@ def _unordered_needs(needs: list[dict], names: dict[str, str]) -> list[str]:
     if not needs:
         return []
     return ["Data read without an ordering that guarantees it:", "",
-            *(f"- {names[n['to']]} reads from {names[n['from']]} ({n['kind']})" for n in needs), ""]
+            *(f"- {names[n['to']]} reads from {names[n['from']]} ({n['kind']})" for n in needs[:MAX_ROWS]),
+            *_more(len(needs), "unordered reads"), ""]
 
 
 # ---------------------------------------------------------------- 4. blueprint
@@ -344,17 +369,17 @@ def _staged_blueprint(shape: dict) -> list[str]:
 def _stage_text(stage: dict, tasks: dict[str, dict]) -> str:
     """``A (5s)`` for a stage of one task, ``[A (5s) + B (3s)]`` for tasks that run together; a
     fanned-out task shows its fanned time."""
-    fanned = stage.get("fanned", {})
+    fanned, members, most = stage.get("fanned", {}), stage["tasks"], 20
     items = [f"{tasks[t]['name']} ({fmt_seconds(fanned[t])}, fanned out)" if t in fanned
-             else f"{tasks[t]['name']} ({fmt_seconds(tasks[t]['duration_s'])})" for t in stage["tasks"]]
+             else f"{tasks[t]['name']} ({fmt_seconds(tasks[t]['duration_s'])})" for t in members[:most]]
+    items += [f"{len(members) - most} more"] if len(members) > most else []
     return items[0] if len(items) == 1 else "[" + " + ".join(items) + "]"
 
 
 def _timed_blueprint(report: dict, names: dict[str, str]) -> list[str]:
     """The stages before and after with their totals, the bounds, and a Gantt chart of each schedule."""
     tasks = {t["id"]: t for t in report["tasks"]}
-    before = " → ".join(_stage_text(s, tasks) for s in report["stages_before"])
-    after = " → ".join(_stage_text(s, tasks) for s in report["stages_after"])
+    before, after = _stages_text(report["stages_before"], tasks), _stages_text(report["stages_after"], tasks)
     lead = "" if report["engine"]["mode"] == "sequential" else "critical path "
     out: list[str] = []
     out.append(f"**Before** ({lead.strip() or 'sequential'}): `{before} = {fmt_seconds(report['current_s'])}`")
@@ -367,6 +392,12 @@ def _timed_blueprint(report: dict, names: dict[str, str]) -> list[str]:
                f"no schedule under the declared limits can beat {fmt_seconds(report['lower_bound_s'])}.")
     out.append("")
     return out + _gantt_charts(report, tasks, names)
+
+
+def _stages_text(stages: list[dict], tasks: dict[str, dict], most: int = 50) -> str:
+    """``A (2s) → [B, C] (3s) → …``: the first ``most`` stages, the rest counted."""
+    shown = " → ".join(_stage_text(s, tasks) for s in stages[:most])
+    return shown + (f" → … {len(stages) - most} more stage(s)" if len(stages) > most else "")
 
 
 def _gantt_charts(report: dict, tasks: dict[str, dict], names: dict[str, str]) -> list[str]:
@@ -402,12 +433,12 @@ def _resource_lines(report: dict, names: dict[str, str]) -> list[str]:
     rc = report["resource_check"]
     rows = []
     for a in rc["apis"]:
-        users = ", ".join(names[t] for t in a["tasks"]) or "no task names it"
+        users = _listed(a["tasks"], names) or "no task names it"
         rows.append(f"| API {a['name']} | {a['limit']} ({a['burst']:g} at once, then {fmt_rate(a['limit_per_s'])}) | "
                     f"{_cell(users)} | {a['calls_per_run']:g} | {fmt_rate(a['peak_current_per_s'])} | "
                     f"{fmt_rate(a['peak_parallel_per_s'])} | {_api_status(a, names)} |")
     for p in rc["pools"]:
-        users = ", ".join(names[t] for t in p["tasks"]) or "no task uses it"
+        users = _listed(p["tasks"], names) or "no task uses it"
         status = "✓ enough slots" if p["ok"] else "✗ exhausted"
         rows.append(f"| Pool {p['name']} | {p['size']} slots | {_cell(users)} | – | {p['peak_current']:g} | "
                     f"{p['peak_optimized']:g} | {status} |")
@@ -441,7 +472,11 @@ def _cost_lines(report: dict, names: dict[str, str]) -> list[str]:
     from ..cost import cost_sentences
 
     said = cost_sentences(report, names)
-    return ["### Cost of running in parallel", "", *(f"- {s}" for s in said), ""] if said else []
+    groups = len(report["parallel_cost"]["groups"])  # a sentence per group comes first, then one per limit
+    more = _more(groups, "groups' costs")
+    if more:
+        said = said[:MAX_ROWS] + said[groups:]
+    return ["### Cost of running in parallel", "", *(f"- {s}" for s in said), *more, ""] if said else []
 
 
 def _api_status(api: dict, names: dict[str, str]) -> str:
@@ -460,19 +495,22 @@ def _api_status(api: dict, names: dict[str, str]) -> str:
 
 def _group_constraint_lines(groups: list[dict], names: dict[str, str]) -> list[str]:
     """Per parallel group: pool holders against the pool's size, and the locks its writers take."""
-    lines = []
+    lines: list[str] = []
     for g in groups:
+        if len(lines) >= MAX_ROWS:
+            left = sum(len(g["pools"]) + len(g["locks"]) for g in groups) - len(lines)
+            return lines + ["", f"… and {left} more group limits: `wflint report --format json` (or html) has them all.", ""]
         for p in g["pools"]:
             size = f"{p['size']} slot(s)" if p["size"] is not None else "no declared size"
-            verdict = "✓" if p["ok"] else "✗ exhausted: " + (", ".join(names[t] for t in p["waiting"]) or "some")
+            verdict = "✓" if p["ok"] else "✗ exhausted: " + (_listed(p["waiting"], names) or "some")
             lines.append(f"- Group {g['group']}, pool {p['name']}: {len(p['holders'])} holder(s) "
-                         f"({', '.join(names[t] for t in p['holders'])}), {p['asked_at_once']} at once in parallel "
+                         f"({_listed(p['holders'], names)}), {p['asked_at_once']} at once in parallel "
                          f"against {size}; {p['at_once']} at once in the plan {verdict}"
                          + (" wait for a slot" if not p["ok"] else ""))
         for lock in g["locks"]:
             others = [t for t in lock["writers"] if t not in lock["in_group"]]
             lines.append(f"- Group {g['group']}, lock on `{lock['resource']}`: held by each writer in turn "
-                         f"({', '.join(names[t] for t in lock['writers'])}); {lock['at_once']} at once in the plan "
+                         f"({_listed(lock['writers'], names)}); {lock['at_once']} at once in the plan "
                          + ("✓" if lock["ok"] else "✗")
                          + _outside(others, names))
     return lines + ([""] if lines else [])
@@ -482,7 +520,7 @@ def _outside(others: list[str], names: dict[str, str]) -> str:
     """``; B outside the group waits for it``: writers of the lock the group does not hold."""
     if not others:
         return ""
-    return f"; {', '.join(names[t] for t in others)} outside the group wait{'s' if len(others) == 1 else ''} for it"
+    return f"; {_listed(others, names)} outside the group wait{'s' if len(others) == 1 else ''} for it"
 
 
 # ---------------------------------------------------------------- 6. recommendations
@@ -490,9 +528,9 @@ def _outside(others: list[str], names: dict[str, str]) -> str:
 def _recommendations(report: dict) -> list[str]:
     """Section 6: the changes to make, numbered, each with what happens if it fails halfway."""
     out = ["## 6. Implementation recommendations", ""]
-    for i, r in enumerate(report["recommendations"], start=1):
+    for i, r in enumerate(report["recommendations"][:MAX_ROWS], start=1):
         out.append(f"{i}. {r['text']}" + (f" Partial failure: {r['partial_failure']}" if r["partial_failure"] else ""))
-    return out + [""]
+    return out + _more(len(report["recommendations"]), "recommendations") + [""]
 
 
 def check_summary(findings: list, files: int, reports: list[dict] | None = None) -> str:
