@@ -212,6 +212,9 @@ class Edge:
     # `$('X').isExecuted ? $('X')... : ...`): kept where the design orders u first (the value it
     # reads), never a missing ordering where it does not (it reads the other way then).
     guarded: bool = False
+    # The statement that makes it together with others, where each has a place of its own (a GitHub
+    # `needs:` list, an entry each): what is said of their orderings is said once, of the statement.
+    statement: Location | None = None
 
 
 @dataclass(frozen=True)

@@ -175,3 +175,25 @@ def test_two_saves_of_one_cache_key_never_conflict_but_a_restore_racing_a_save_m
     wf = workflow(only_restores.replace("  test:\n", "  test:\n    needs: linux\n"))
     [edge] = [e for e in wf.edges if (e.u, e.v) == ("linux", "test")]
     assert edge.kind.name == "DATA" and "cache" in edge.detail
+
+
+NEEDS_LIST = """on: push
+jobs:
+  build: {runs-on: x, steps: [{run: make}]}
+  test: {runs-on: x, needs: build, steps: [{run: make test}]}
+  pack: {runs-on: x, needs: test, steps: [{run: make pack}]}
+  notify:
+    runs-on: x
+    needs: [build, test, pack]
+    steps: [{run: echo done}]
+"""
+
+
+def test_gra003_redundant_entries_of_one_needs_list_are_one_finding():
+    """Round 12: dbt-core's one `needs:` list of every release job was six findings, one per
+    entry; like a loop's `>>`, the list is one statement: one finding, one fix removing them all."""
+    wf = workflow(NEEDS_LIST)
+    [finding] = check_workflow(wf, [all_rules()["GRA003"]]).findings
+    assert "build → notify, test → notify are already implied" in finding.message
+    assert [(c.u, c.v) for c in finding.fix.changes] == [("build", "notify"), ("test", "notify")]
+    assert wf.source.resolve(finding.location).line == 8  # the first redundant entry's line

@@ -34,6 +34,7 @@ def with_edges(workflow: Workflow, jobs: dict, tasks: dict[str, Task]) -> Workfl
     refs: dict[str, tuple[dict, bool]] = {}  # job → (needs references, reads all of needs)
     unmade_of: dict[str, list[str]] = {}  # job → the artifacts it downloads that no step uploads
     for job_id, job in jobs.items():
+        statement = Location(("jobs", job_id, "needs"))  # a list's entries are one statement
         for i, need in enumerate(_names(job.get("needs"))):
             where = Location(("jobs", job_id, "needs") + ((i,) if isinstance(job.get("needs"), list) else ()))
             target = by_lower.get(need.lower())
@@ -50,7 +51,7 @@ def with_edges(workflow: Workflow, jobs: dict, tasks: dict[str, Task]) -> Workfl
                 unmade_of[job_id] = [w for w in _facts(tasks[job_id]).artifacts_in if not uploaded.match(w)]
             kind, detail = classify(tasks[target], tasks[job_id], *refs[job_id], gating.lost(target, job_id),
                                     unmade_of[job_id])
-            workflow.edges.append(Edge(target, job_id, kind, where, detail))
+            workflow.edges.append(Edge(target, job_id, kind, where, detail, statement=statement))
     return workflow
 
 

@@ -1,8 +1,8 @@
 """An ordering is already implied by other orderings.
 
 **What.** An explicit order edge u→v (`after:`, `>>`, `needs:` without data) where v already comes
-after u through other edges. The redundant orderings one statement makes (a loop's `>>`, a list's)
-are one finding, with one fix for them all.
+after u through other edges. The redundant orderings one statement makes (a loop's `>>`, a list's,
+a job's `needs:` list) are one finding, with one fix for them all.
 
 **Why.** It changes nothing today, but it hides the real structure and survives refactors as a
 spurious dependency that blocks parallelism later.
@@ -53,7 +53,8 @@ def check(ctx: Context) -> Iterator[Finding]:
         if edge.conditions not in made_with:
             made_with[edge.conditions] = _made_with(ctx.workflow.edges, relaxation.declared_succ, edge.conditions)
         if graph.reaches(made_with[edge.conditions], edge.u, edge.v, relaxation.rank, skip_direct=True, blocked=gated):
-            where = ctx.workflow.source.resolve(edge.location) if edge.location else (edge.u, edge.v)
+            made_by = edge.statement or edge.location
+            where = ctx.workflow.source.resolve(made_by) if made_by else (edge.u, edge.v)
             at.setdefault(where, []).append(edge)
     applicability = Applicability.UNSAFE if ctx.workflow.execution_model.order_gates else Applicability.SAFE
     for edges in at.values():
