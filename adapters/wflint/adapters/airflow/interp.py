@@ -1141,6 +1141,7 @@ def _list_change(target: list, name: str, pos, kw):
         pass
     return _CHANGED_UNKNOWN
 
+
 UNFOLLOWED_KEPT = 3  # calls named where a DAG's tasks may all come from calls wflint cannot follow
 
 
