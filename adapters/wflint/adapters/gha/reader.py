@@ -478,6 +478,8 @@ def _fixed_env(env: dict, steps) -> dict[str, object]:
     """The workflow's and job's `env:` values (lower-case names) no step changes: a script that
     writes $GITHUB_ENV and names the variable may set it anew for the steps after it, and a step's
     own `env:` may hold another value of it."""
+    if not env:
+        return {}
     steps = [s for s in steps if isinstance(s, dict)] if isinstance(steps, list) else []
     scripts = [str(s.get("run")) for s in steps if "GITHUB_ENV" in str(s.get("run", ""))]
     own = {str(k) for s in steps if isinstance(s.get("env"), dict) for k in s["env"]}
@@ -671,9 +673,11 @@ def _steps(job_id: str, steps, env=None, pulls: bool = True, default_dir=None) -
             work_repo = _repository_at(step.get("working-directory", default_dir), elsewhere)
             out.append(step_record(job_id, len(out), step, pointer, shell_vars=shell_vars, own_commit=own_commit,
                                    work_repo=work_repo, branch=branch))
-            own_commit = own_commit and not _checks_out_by_name(step, pulls)
-            elsewhere.update(_other_repository_checkout(step))
-            branch = _named_branch(step, branch)
+            given = _checkout_inputs(step)
+            if given is not None:  # only a checkout changes what the workspace holds for the steps after it
+                own_commit = own_commit and not _checks_out_by_name(given, pulls)
+                elsewhere.update(_other_repository_checkout(given))
+                branch = _named_branch(given, branch)
     return out
 
 
@@ -685,11 +689,11 @@ def _checkout_inputs(step: dict) -> dict | None:
     return raw if isinstance(raw, dict) else {}
 
 
-def _named_branch(step: dict, before: str) -> str:
-    """After an `actions/checkout` into the workspace, the branch its literal `ref:` names (this
-    repository's), "" for the run's own ref or one wflint cannot read; else ``before``."""
-    given = _checkout_inputs(step)
-    if given is None or _folder(given.get("path")):
+def _named_branch(given: dict, before: str) -> str:
+    """After an `actions/checkout` (``given``: its `with:`) into the workspace, the branch its
+    literal `ref:` names (this repository's), "" for the run's own ref or one wflint cannot read;
+    else ``before``."""
+    if _folder(given.get("path")):
         return before
     ref = str(given.get("ref") or "").strip().removeprefix("refs/heads/")
     if given.get("repository") or not ref or "$" in ref or ref.startswith("refs/") or re.fullmatch(r"[0-9a-f]{40}", ref):
@@ -697,15 +701,13 @@ def _named_branch(step: dict, before: str) -> str:
     return ref
 
 
-def _other_repository_checkout(step: dict) -> dict[str, str]:
-    """`actions/checkout` of another repository into a folder: that folder → ``host/owner/repo``.
+def _other_repository_checkout(given: dict) -> dict[str, str]:
+    """`actions/checkout` (``given``: its `with:`) of another repository into a folder: that folder
+    → ``host/owner/repo``.
     Into the workspace itself (no `path:`) the workspace is that repository's clone, its `origin`
     that repository, so a plain `git push` there writes it; this repository's checkout there
     again ("" for the workspace) makes the workspace this repository's once more. Only a literal
     `owner/name` counts at the workspace: a pull request's head repository is often this one."""
-    given = _checkout_inputs(step)
-    if given is None:
-        return {}
     path, repository = _folder(given.get("path")), str(given.get("repository") or "").strip()
     if "${{" in repository and "github.repository" in repository:
         repository = ""
@@ -736,12 +738,12 @@ def _folder(value) -> str:
     return "" if text in ("", ".") else text
 
 
-def _checks_out_by_name(step: dict, pulls: bool = True) -> bool:
-    """An `actions/checkout` of a named ref or another repository: what it fetches is that ref's tip
-    when the step runs, not the run's own commit. `ref: ${{ github.head_ref }}` names a branch only
-    in a run a pull request starts (``pulls``); in any other run it is empty, so the run's commit."""
-    given = _checkout_inputs(step)
-    if given is None or given.get("path"):
+def _checks_out_by_name(given: dict, pulls: bool = True) -> bool:
+    """An `actions/checkout` (``given``: its `with:`) of a named ref or another repository: what it
+    fetches is that ref's tip when the step runs, not the run's own commit. `ref: ${{ github.head_ref }}`
+    names a branch only in a run a pull request starts (``pulls``); in any other run it is empty,
+    so the run's commit."""
+    if given.get("path"):
         return False
     if given.get("repository"):
         return True
