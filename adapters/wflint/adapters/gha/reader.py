@@ -399,7 +399,7 @@ def _job_task(files: local.LocalFiles, job_id: str, job: dict, workflow: dict, p
                     + [Effect(r, Mode.READ) for r in dict.fromkeys(gathered.reads) if r not in written])
     if gathered.calls:
         task.apis.append(ApiUse("github-token", float(gathered.calls * (size or 1))))
-    task.put(_job_facts(job, strategy, size, steps, gathered, environment, uses))
+    task.put(_job_facts(job, strategy, size, gathered, environment, uses))
     task.put(_job_concurrency(job.get("concurrency"), workflow.get("concurrency")))
     task.put(Steps(tuple(_step_facet(rec) for rec in steps), tuple(concurrent_pairs(steps))))
     if (size or 1) > 1 and not strategy.get("max-parallel") == 1:
@@ -533,6 +533,9 @@ class _Gathered:
     callee_publishes: list[str] = field(default_factory=list)  # reported at the callee, not here
     named_per_run: list[str] = field(default_factory=list)  # targets a step names per run (``JobFacts``)
     targets: list[tuple[str, bool | None, str]] = field(default_factory=list)  # (resource, floating, step if:)
+    registries: set[str] = field(default_factory=set)  # signed in to by the job's own steps
+    unseen_actions: bool = False  # an own step runs an action wflint cannot see into
+    may_ship: bool = False  # an own step may upload or deploy where wflint cannot name
 
     @classmethod
     def of_steps(cls, steps: list[dict]) -> _Gathered:
@@ -560,6 +563,9 @@ class _Gathered:
             gathered.maybe_in = gathered.maybe_in or bool(s["maybe_in"])
             gathered.targets += [(r, floating, s.get("if_run", s["if"])) for r, floating in s["targets"].items()]
             gathered.named_per_run += s.get("named_per_run") or []
+            gathered.registries.update(s["registries"])
+            gathered.unseen_actions = gathered.unseen_actions or bool(s["unseen_action"])
+            gathered.may_ship = gathered.may_ship or bool(s["may_ship"])
         return gathered
 
     def add_callee(self, callee: local.CalleeSummary | None) -> bool:
@@ -576,20 +582,20 @@ class _Gathered:
         return True
 
 
-def _job_facts(job: dict, strategy: dict, size: int | None, steps: list[dict],
-               gathered: _Gathered, environment: str | None, uses: str) -> JobFacts:
+def _job_facts(job: dict, strategy: dict, size: int | None, gathered: _Gathered,
+               environment: str | None, uses: str) -> JobFacts:
     return JobFacts(
         condition=condition_text(job.get("if")), matrix_size=size, max_parallel=strategy.get("max-parallel"),
         fail_fast=strategy.get("fail-fast", True) is not False, environment=environment, uses=uses,
         outputs=tuple(sorted(job["outputs"])) if isinstance(job.get("outputs"), dict) else (),
         permissions=job.get("permissions"), runs_on=_all_text(job.get("runs-on")),
         artifacts_out=tuple(gathered.artifacts_out), artifacts_in=tuple(gathered.artifacts_in),
-        registries=tuple(sorted({r for s in steps for r in s["registries"]})),
+        registries=tuple(sorted(gathered.registries)),
         maybe_out=gathered.maybe_out, maybe_in=gathered.maybe_in,
-        unseen_actions=any(s["unseen_action"] for s in steps), publishes=tuple(sorted(set(gathered.publishes))),
+        unseen_actions=gathered.unseen_actions, publishes=tuple(sorted(set(gathered.publishes))),
         callee_publishes=tuple(sorted(set(gathered.callee_publishes))), targets=tuple(gathered.targets),
         named_per_run=tuple(sorted(set(gathered.named_per_run))),
-        publish_like=bool(gathered.publishes or gathered.callee_publishes) or any(s["may_ship"] for s in steps),
+        publish_like=bool(gathered.publishes or gathered.callee_publishes) or gathered.may_ship,
         call_inputs=_passes(job) if uses else (),
     )
 
