@@ -11,7 +11,7 @@ import fnmatch
 from collections.abc import Sequence
 
 from wflint.errors import ParseError
-from wflint.ir import Dangling, Edge, EdgeKind, Location, Task, Workflow
+from wflint.ir import Dangling, Edge, EdgeKind, Location, Mode, Task, Workflow
 from wflint.patterns import lazy
 
 from .facts import JobFacts
@@ -142,8 +142,13 @@ class _Side:
     def __init__(self, task: Task) -> None:
         self.task = task
         self.facts = facts = _facts(task)
-        self.reads = [e.resource for e in task.reads]
-        self.cache_saves = {e.resource for e in task.writes if e.resource.startswith("cache:")}
+        self.reads: list[str] = []
+        self.cache_saves: set[str] = set()
+        for effect in task.effects:  # one pass, none for a job with no effects
+            if effect.mode is Mode.READ:
+                self.reads.append(effect.resource)
+            elif effect.mode is Mode.WRITE and effect.resource.startswith("cache:"):
+                self.cache_saves.add(effect.resource)
         self.registries = set(facts.registries)
         self.finalizer = bool(FINALIZER.search(facts.condition))
         self.scopes = _write_scopes(facts.permissions)

@@ -67,6 +67,7 @@ from .steps import CLUSTER_TARGETS, _all_text, packaging_only, step_record, tags
 from .targets import ATOMIC, REHEARSALS, matrix_values
 
 JOB_DEFAULT_S = 600.0  # per-kind default; only ever shown as "default", never as a saving
+_JOB_DEFAULT = Duration(JOB_DEFAULT_S, DurationSource.DEFAULT)  # frozen: every job holds this one
 PLAN_JOB_CAP = 20  # GitHub Free plan: concurrent jobs per account
 # An hourly quota: the 1000 requests may all go at once, then the hour refills them.
 TOKEN_LIMIT = ApiLimit("github-token", 1000 / 3600, "1000/h per repository (GITHUB_TOKEN)", burst=1000.0)
@@ -380,7 +381,7 @@ def _job_task(files: local.LocalFiles, job_id: str, job: dict, workflow: dict, p
     environment = _environment_name(job)
     uses = str(job.get("uses") or "")
     task = Task(id=job_id, name=str(job.get("name") or job_id), kind="reusable-workflow" if uses else "job",
-                location=Location(("jobs", job_id)), duration=Duration(JOB_DEFAULT_S, DurationSource.DEFAULT),
+                location=Location(("jobs", job_id)), duration=_JOB_DEFAULT,
                 items=size if size and size > 1 else None)
     gathered = _Gathered.of_steps(steps)
     if uses:
@@ -590,14 +591,19 @@ def _job_facts(job: dict, strategy: dict, size: int | None, gathered: _Gathered,
         outputs=tuple(sorted(job["outputs"])) if isinstance(job.get("outputs"), dict) else (),
         permissions=job.get("permissions"), runs_on=_all_text(job.get("runs-on")),
         artifacts_out=tuple(gathered.artifacts_out), artifacts_in=tuple(gathered.artifacts_in),
-        registries=tuple(sorted(gathered.registries)),
+        registries=_sorted_unique(gathered.registries),
         maybe_out=gathered.maybe_out, maybe_in=gathered.maybe_in,
-        unseen_actions=gathered.unseen_actions, publishes=tuple(sorted(set(gathered.publishes))),
-        callee_publishes=tuple(sorted(set(gathered.callee_publishes))), targets=tuple(gathered.targets),
-        named_per_run=tuple(sorted(set(gathered.named_per_run))),
+        unseen_actions=gathered.unseen_actions, publishes=_sorted_unique(gathered.publishes),
+        callee_publishes=_sorted_unique(gathered.callee_publishes), targets=tuple(gathered.targets),
+        named_per_run=_sorted_unique(gathered.named_per_run),
         publish_like=bool(gathered.publishes or gathered.callee_publishes) or gathered.may_ship,
         call_inputs=_passes(job) if uses else (),
     )
+
+
+def _sorted_unique(values) -> tuple[str, ...]:
+    """The values once each, sorted; most jobs have none (no set or sort made for them)."""
+    return tuple(sorted(set(values))) if values else ()
 
 
 def _job_concurrency(concurrency, workflow_concurrency) -> Concurrency:
