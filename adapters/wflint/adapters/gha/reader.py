@@ -129,11 +129,12 @@ def _read(path: str, text: str, files: local.LocalFiles, callers: bool = False) 
         raise ParseError(path, "`jobs:` must be a non-empty mapping of job ids", pos.line, pos.column)
     tasks: dict[str, Task] = {}
     pulls = pull_requests_start_runs(data.get("on"))
+    unset = _job_concurrency(None, data.get("concurrency"))  # a job's without its own `concurrency:`
     for job_id, job in jobs.items():
         if not isinstance(job, dict):
             pos = index.resolve(Location(("jobs", job_id)))
             raise ParseError(path, f"job `{job_id}` must be a mapping", pos.line, pos.column)
-        tasks[job_id] = _job_task(files, job_id, job, data, pulls)
+        tasks[job_id] = _job_task(files, job_id, job, data, pulls, unset)
     workflow = Workflow(
         name=str(data.get("name") or path.rsplit("/", 1)[-1]), format="gha", path=path,
         execution_model=MODEL, tasks=tasks, edges=[], source=index,
@@ -369,9 +370,12 @@ def _group(concurrency) -> str | None:
     return None
 
 
-def _job_task(files: local.LocalFiles, job_id: str, job: dict, workflow: dict, pulls: bool = True) -> Task:
+def _job_task(files: local.LocalFiles, job_id: str, job: dict, workflow: dict, pulls: bool,
+              unset: Concurrency) -> Task:
     """One job as a task: its steps' effects, its callee's, its environment's, and its facets.
-    ``pulls``: a pull request can start the workflow's runs (``events.pull_requests_start_runs``)."""
+    ``pulls``: a pull request can start the workflow's runs (``events.pull_requests_start_runs``);
+    ``unset``: the concurrency of a job with no `concurrency:` of its own (the workflow's group),
+    made once for the workflow."""
     raw_strategy = job.get("strategy")
     strategy: dict = raw_strategy if isinstance(raw_strategy, dict) else {}
     size = matrix_size(strategy.get("matrix")) if "matrix" in strategy else 1
@@ -401,7 +405,8 @@ def _job_task(files: local.LocalFiles, job_id: str, job: dict, workflow: dict, p
     if gathered.calls:
         task.apis.append(ApiUse("github-token", float(gathered.calls * (size or 1))))
     task.put(_job_facts(job, strategy, size, gathered, environment, uses))
-    task.put(_job_concurrency(job.get("concurrency"), workflow.get("concurrency")))
+    own = job.get("concurrency")
+    task.put(unset if own is None else _job_concurrency(own, workflow.get("concurrency")))
     task.put(Steps(tuple(_step_facet(rec) for rec in steps), tuple(concurrent_pairs(steps))))
     if (size or 1) > 1 and not strategy.get("max-parallel") == 1:
         task.put(InstanceWrites(_instance_artifacts(steps)))
