@@ -11,7 +11,7 @@ import fnmatch
 from collections.abc import Sequence
 
 from wflint.errors import ParseError
-from wflint.ir import Dangling, Edge, EdgeKind, Location, Task, Workflow
+from wflint.ir import Dangling, Edge, EdgeKind, Location, Mode, Task, Workflow
 from wflint.patterns import lazy
 
 from .facts import JobFacts
@@ -27,16 +27,22 @@ _AGGREGATE = lazy(r"needs(?<![\w.-]needs)(?:\.\*|\s*\)|\s*\}\})|Join\(\s*needs\b
 def with_edges(workflow: Workflow, jobs: dict, tasks: dict[str, Task]) -> Workflow:
     """Add an edge per `needs:` entry (a dangling one per unknown job id)."""
     by_lower = {j.lower(): j for j in jobs}
-    needs_of = {j: [by_lower[n.lower()] for n in _names(job.get("needs")) if n.lower() in by_lower]
-                for j, job in jobs.items()}
+    names_of = {j: _names(job.get("needs")) for j, job in jobs.items()}
+    needs_of = {j: [by_lower[n.lower()] for n in names if n.lower() in by_lower] for j, names in names_of.items()}
     gating = _Gates(tasks, needs_of)
-    uploaded = _Uploads({made for task in tasks.values() for made in _facts(task).artifacts_out})
-    refs: dict[str, tuple[dict, bool]] = {}  # job → (needs references, reads all of needs)
-    unmade_of: dict[str, list[str]] = {}  # job → the artifacts it downloads that no step uploads
+    sides = {j: _Side(task) for j, task in tasks.items()}
+    uploaded = _Uploads({made for side in sides.values() for made in side.facts.artifacts_out})
     for job_id, job in jobs.items():
+        if not names_of[job_id]:
+            continue
+        listed = isinstance(job.get("needs"), list)
         statement = Location(("jobs", job_id, "needs"))  # a list's entries are one statement
-        for i, need in enumerate(_names(job.get("needs"))):
-            where = Location(("jobs", job_id, "needs") + ((i,) if isinstance(job.get("needs"), list) else ()))
+        # once per job, not per `needs:` entry: what it references of needs, what no step uploads
+        references, aggregate = _references(job)
+        down = sides[job_id]
+        unmade = [w for w in down.facts.artifacts_in if not uploaded.match(w)]
+        for i, need in enumerate(names_of[job_id]):
+            where = Location(("jobs", job_id, "needs") + ((i,) if listed else ()))
             target = by_lower.get(need.lower())
             if target is None:
                 workflow.dangling.append(Dangling(job_id, need, where, f"`needs: {need}` names no job"))
@@ -44,15 +50,16 @@ def with_edges(workflow: Workflow, jobs: dict, tasks: dict[str, Task]) -> Workfl
             if target == job_id:  # GitHub refuses such a file when it loads it
                 pos = workflow.source.resolve(where)
                 raise ParseError(workflow.path, f"job `{job_id}` needs itself", pos.line, pos.column)
-            if job_id not in refs:
-                body = _all_text({k: val for k, val in job.items() if k != "needs"})
-                refs[job_id] = (needs_refs(body), "needs" in body and bool(_AGGREGATE.search(body)))
-            if job_id not in unmade_of:  # once per job, not per `needs:` entry
-                unmade_of[job_id] = [w for w in _facts(tasks[job_id]).artifacts_in if not uploaded.match(w)]
-            kind, detail = classify(tasks[target], tasks[job_id], *refs[job_id], gating.lost(target, job_id),
-                                    unmade_of[job_id])
+            kind, detail = classify(sides[target], down, references, aggregate, gating.lost(target, job_id), unmade)
             workflow.edges.append(Edge(target, job_id, kind, where, detail, statement=statement))
     return workflow
+
+
+def _references(job: dict) -> tuple[dict[str, list[str]], bool]:
+    """What the job reads of `needs` (``needs_refs``) and whether it reads all of it, from every
+    value of the job but its `needs:` list."""
+    body = _all_text({k: val for k, val in job.items() if k != "needs"})
+    return needs_refs(body), "needs" in body and bool(_AGGREGATE.search(body))
 
 
 _NEEDS_REF = lazy(r"needs(?<!\wneeds)\s*(?:\.\s*([\w-]+)|\[\s*['\"]([\w-]+)['\"]\s*\])(\.\w+)?")
@@ -87,10 +94,13 @@ class _Gates:
             return self.memo[job]
         condition = _facts(self.tasks[job]).condition
         found: set[str] | None = {job} if condition else set()
-        if not FINALIZER.search(condition) and job not in seen:
-            for up in self.needs_of[job]:
-                above = self.of(up, seen | {job})
-                found = None if above is None or found is None or len(found | above) > self.KEPT else found | above
+        needs = self.needs_of[job]
+        if needs and not FINALIZER.search(condition) and job not in seen:
+            inner = seen | {job}  # once per job, not per need
+            for up in needs:
+                above = self.of(up, inner)
+                joined = None if above is None or found is None else found | above
+                found = None if joined is None or len(joined) > self.KEPT else joined
                 if found is None:
                     break
         result = None if found is None else frozenset(found)
@@ -101,6 +111,8 @@ class _Gates:
         mine = self.of(u)
         if mine is None:  # too many to tell apart: the skip of one of them may come only this way
             return [u] if _facts(self.tasks[u]).condition else ["a gated job before " + u]
+        if not mine:  # no gated job before u: nothing to lose, whatever v's other needs bring
+            return []
         shared = self._shared(v)
         if shared is None:  # what some need brings is not known: u's kept, the ordering presumed needed
             return sorted(mine)
@@ -122,11 +134,33 @@ class _Gates:
         return self.counts[v]
 
 
-def classify(up: Task, down: Task, references: dict[str, list[str]], aggregate: bool,
+class _Side:
+    """What ``classify`` reads of one job, found once: a job on either end of many `needs:`
+    entries had its facts looked up, its permissions and its `if:` read again for each."""
+
+    __slots__ = ("task", "facts", "reads", "cache_saves", "registries", "finalizer", "scopes")
+
+    def __init__(self, task: Task) -> None:
+        self.task = task
+        self.facts = facts = _facts(task)
+        self.reads: list[str] = []
+        self.cache_saves: set[str] = set()
+        for effect in task.effects:  # one pass, none for a job with no effects
+            if effect.mode is Mode.READ:
+                self.reads.append(effect.resource)
+            elif effect.mode is Mode.WRITE and effect.resource.startswith("cache:"):
+                self.cache_saves.add(effect.resource)
+        self.registries = set(facts.registries)
+        self.finalizer = bool(FINALIZER.search(facts.condition))
+        self.scopes = _write_scopes(facts.permissions)
+
+
+def classify(up: _Side, down: _Side, references: dict[str, list[str]], aggregate: bool,
              lost_gates: Sequence[str] = (), unmade: Sequence[str] = ()) -> tuple[EdgeKind, str]:
     """What the edge up→down carries, strongest first, with the reason in words. ``unmade``: the
     artifacts ``down`` downloads that no step wflint can read uploads."""
-    u, v = up.id, down.id
+    u, v = up.task.id, down.task.id
+    fu, fd = up.facts, down.facts
     refs = references.get(u.lower(), [])
     non_status = [r for r in refs if r.lower() != ".result"]
     if non_status:
@@ -136,30 +170,28 @@ def classify(up: Task, down: Task, references: dict[str, list[str]], aggregate: 
     shared = _shared_data(up, down)
     if shared:
         return EdgeKind.DATA, f"{v} downloads {shared} that {u} produces"
-    fu, fd = _facts(up), _facts(down)
     if unmade and fu.unseen_actions:
         return EdgeKind.DATA, (f"{v} downloads artifact `{unmade[0]}`, which no step wflint can read uploads: "
                                f"an action {u} runs may")
     if fu.maybe_out and fd.maybe_in:
         return EdgeKind.DATA, f"{v} may read what {u} saves through an action wflint cannot see into"
-    if up.opaque and (fd.artifacts_in or any(e.resource.startswith("cache:") for e in down.reads)):
+    if up.task.opaque and (fd.artifacts_in or any(r.startswith("cache:") for r in down.reads)):
         return EdgeKind.DATA, f"{v} downloads artifacts or caches that {u} (a workflow wflint cannot read) may produce"
-    registries = set(fu.registries) & set(fd.registries)
+    registries = up.registries & down.registries
     if registries:
         return EdgeKind.DATA, f"{v} may use images {u} pushes to {', '.join(sorted(registries))}"
     if refs:
         return EdgeKind.CONTROL, f"{v} checks needs.{u}.result"
-    if FINALIZER.search(fd.condition):
+    if down.finalizer:
         return EdgeKind.CONTROL, f"{v} is a finalizer (if: {fd.condition.strip()}) that runs after {u}"
     if lost_gates:
         via = "" if len(lost_gates) == 1 and lost_gates[0] == u else f" through {u}"
         return EdgeKind.CONTROL, f"gate: {v} is skipped when {', '.join(lost_gates)} is skipped{via}"
     if fd.publish_like:
         return EdgeKind.CONTROL, f"gate: {v} publishes only after {u} succeeds"
-    scopes = _write_scopes(fd.permissions)
-    if scopes:  # it can change the repository or ship, by steps wflint cannot read the effect of
-        return EdgeKind.CONTROL, f"gate: {v} can write {', '.join(scopes)} and runs only after {u} succeeds"
-    if down.opaque:  # unknown effects are not none: it may publish or deploy
+    if down.scopes:  # it can change the repository or ship, by steps wflint cannot read the effect of
+        return EdgeKind.CONTROL, f"gate: {v} can write {', '.join(down.scopes)} and runs only after {u} succeeds"
+    if down.task.opaque:  # unknown effects are not none: it may publish or deploy
         return EdgeKind.CONTROL, f"gate: {v} calls a workflow wflint cannot read, which may publish, after {u} succeeds"
     return EdgeKind.ORDER, f"{v} waits for {u} and is skipped when it fails; no data passes"
 
@@ -176,15 +208,14 @@ def _write_scopes(permissions) -> list[str]:
     return [s for s in _SHIPPING_SCOPES if str(permissions.get(s, "")).strip() == "write"]
 
 
-def _shared_data(up: Task, down: Task) -> str:
-    for wanted in _facts(down).artifacts_in:
-        for made in _facts(up).artifacts_out:
+def _shared_data(up: _Side, down: _Side) -> str:
+    for wanted in down.facts.artifacts_in:
+        for made in up.facts.artifacts_out:
             if _matches(wanted, made):
                 return f"artifact `{made}`"
-    saved = {e.resource for e in up.writes if e.resource.startswith("cache:")}
-    for effect in down.reads:
-        if effect.resource in saved:
-            return f"`{effect.resource}`"
+    for resource in down.reads:
+        if resource in up.cache_saves:
+            return f"`{resource}`"
     return ""
 
 

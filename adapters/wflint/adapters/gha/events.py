@@ -777,39 +777,44 @@ _RUNS_AFTER_SKIP = lazy(r"\b(always|failure|cancelled)\s*\(")  # not success(): 
 def job_contexts(conditions: dict[str, str], needs_of: dict[str, list[str]],
                  contexts: list[RunContext]) -> dict[str, tuple[RunContext, ...]]:
     """The contexts each job runs in: its `if:` may hold and, unless it runs after a skip, every job
-    it needs runs there too."""
-    runs = _JobRuns(conditions, needs_of, contexts).runs
-    return {job: tuple(c for at, c in enumerate(contexts) if runs(job, at, frozenset({job}))) for job in conditions}
+    it needs runs there too. One context at a time, each with its own memo (keyed by job alone)."""
+    trees = {job: condition_tree(condition) for job, condition in conditions.items()}  # once per job
+    after_skip = {condition: bool(_RUNS_AFTER_SKIP.search(condition)) for condition in conditions.values()}
+    found: dict[str, list[RunContext]] = {job: [] for job in conditions}
+    for context in contexts:
+        runs = _JobRuns(conditions, needs_of, trees, after_skip, context).runs
+        for job, runs_in in found.items():
+            if runs(job, frozenset({job})):
+                runs_in.append(context)
+    return {job: tuple(runs_in) for job, runs_in in found.items()}
 
 
 class _JobRuns:
-    """``job_contexts``' memo. A class, not a closure that calls itself: such a closure is a cycle
-    the collector must find, and it holds every job's memo until then."""
+    """``job_contexts``' memo in one context. A class, not a closure that calls itself: such a
+    closure is a cycle the collector must find, and it holds every job's memo until then."""
 
-    def __init__(self, conditions: dict[str, str], needs_of: dict[str, list[str]],
-                 contexts: list[RunContext]) -> None:
-        self.conditions, self.needs_of, self.contexts = conditions, needs_of, contexts
-        self.memo: dict[tuple[str, int], bool] = {}  # by the context's index: a RunContext hashes all its fields
-        self.trees = {job: condition_tree(condition) for job, condition in conditions.items()}  # once per job
-        self.after_skip = {condition: bool(_RUNS_AFTER_SKIP.search(condition)) for condition in conditions.values()}
-        self.verdicts: dict[tuple[str, int], bool] = {}  # one `if:` text in one context: jobs often share it
+    def __init__(self, conditions: dict[str, str], needs_of: dict[str, list[str]], trees: dict[str, tuple | None],
+                 after_skip: dict[str, bool], context: RunContext) -> None:
+        self.conditions, self.needs_of, self.trees, self.after_skip = conditions, needs_of, trees, after_skip
+        self.context = context
+        self.memo: dict[str, bool] = {}
+        self.verdicts: dict[str, bool] = {}  # one `if:` text: jobs often share it
 
-    def holds(self, job: str, at: int) -> bool:
+    def holds(self, job: str) -> bool:
         condition = self.conditions[job]
-        if (condition, at) not in self.verdicts:
-            self.verdicts[condition, at] = _may_run(self.trees[job], self.contexts[at])
-        return self.verdicts[condition, at]
+        if condition not in self.verdicts:
+            self.verdicts[condition] = _may_run(self.trees[job], self.context)
+        return self.verdicts[condition]
 
-    def runs(self, job: str, at: int, seen: frozenset[str]) -> bool:
-        key = (job, at)
-        if key not in self.memo:
+    def runs(self, job: str, seen: frozenset[str]) -> bool:
+        if job not in self.memo:
             condition = self.conditions.get(job, "")
             known = job in self.trees
-            ok = self.holds(job, at) if known else may_run(condition, self.contexts[at])
+            ok = self.holds(job) if known else may_run(condition, self.context)
             if ok and not (self.after_skip[condition] if known else _RUNS_AFTER_SKIP.search(condition)):
-                ok = all(n in seen or self.runs(n, at, seen | {job}) for n in self.needs_of.get(job, ()))
-            self.memo[key] = ok
-        return self.memo[key]
+                ok = all(n in seen or self.runs(n, seen | {job}) for n in self.needs_of.get(job, ()))
+            self.memo[job] = ok
+        return self.memo[job]
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,7 @@ from .steps import CLUSTER_TARGETS, _all_text, packaging_only, step_record, tags
 from .targets import ATOMIC, REHEARSALS, matrix_values
 
 JOB_DEFAULT_S = 600.0  # per-kind default; only ever shown as "default", never as a saving
+_JOB_DEFAULT = Duration(JOB_DEFAULT_S, DurationSource.DEFAULT)  # frozen: every job holds this one
 PLAN_JOB_CAP = 20  # GitHub Free plan: concurrent jobs per account
 # An hourly quota: the 1000 requests may all go at once, then the hour refills them.
 TOKEN_LIMIT = ApiLimit("github-token", 1000 / 3600, "1000/h per repository (GITHUB_TOKEN)", burst=1000.0)
@@ -128,11 +129,12 @@ def _read(path: str, text: str, files: local.LocalFiles, callers: bool = False) 
         raise ParseError(path, "`jobs:` must be a non-empty mapping of job ids", pos.line, pos.column)
     tasks: dict[str, Task] = {}
     pulls = pull_requests_start_runs(data.get("on"))
+    unset = _job_concurrency(None, data.get("concurrency"))  # a job's without its own `concurrency:`
     for job_id, job in jobs.items():
         if not isinstance(job, dict):
             pos = index.resolve(Location(("jobs", job_id)))
             raise ParseError(path, f"job `{job_id}` must be a mapping", pos.line, pos.column)
-        tasks[job_id] = _job_task(files, job_id, job, data, pulls)
+        tasks[job_id] = _job_task(files, job_id, job, data, pulls, unset)
     workflow = Workflow(
         name=str(data.get("name") or path.rsplit("/", 1)[-1]), format="gha", path=path,
         execution_model=MODEL, tasks=tasks, edges=[], source=index,
@@ -368,9 +370,12 @@ def _group(concurrency) -> str | None:
     return None
 
 
-def _job_task(files: local.LocalFiles, job_id: str, job: dict, workflow: dict, pulls: bool = True) -> Task:
+def _job_task(files: local.LocalFiles, job_id: str, job: dict, workflow: dict, pulls: bool,
+              unset: Concurrency) -> Task:
     """One job as a task: its steps' effects, its callee's, its environment's, and its facets.
-    ``pulls``: a pull request can start the workflow's runs (``events.pull_requests_start_runs``)."""
+    ``pulls``: a pull request can start the workflow's runs (``events.pull_requests_start_runs``);
+    ``unset``: the concurrency of a job with no `concurrency:` of its own (the workflow's group),
+    made once for the workflow."""
     raw_strategy = job.get("strategy")
     strategy: dict = raw_strategy if isinstance(raw_strategy, dict) else {}
     size = matrix_size(strategy.get("matrix")) if "matrix" in strategy else 1
@@ -380,7 +385,7 @@ def _job_task(files: local.LocalFiles, job_id: str, job: dict, workflow: dict, p
     environment = _environment_name(job)
     uses = str(job.get("uses") or "")
     task = Task(id=job_id, name=str(job.get("name") or job_id), kind="reusable-workflow" if uses else "job",
-                location=Location(("jobs", job_id)), duration=Duration(JOB_DEFAULT_S, DurationSource.DEFAULT),
+                location=Location(("jobs", job_id)), duration=_JOB_DEFAULT,
                 items=size if size and size > 1 else None)
     gathered = _Gathered.of_steps(steps)
     if uses:
@@ -399,8 +404,9 @@ def _job_task(files: local.LocalFiles, job_id: str, job: dict, workflow: dict, p
                     + [Effect(r, Mode.READ) for r in dict.fromkeys(gathered.reads) if r not in written])
     if gathered.calls:
         task.apis.append(ApiUse("github-token", float(gathered.calls * (size or 1))))
-    task.put(_job_facts(job, strategy, size, steps, gathered, environment, uses))
-    task.put(_job_concurrency(job.get("concurrency"), workflow.get("concurrency")))
+    task.put(_job_facts(job, strategy, size, gathered, environment, uses))
+    own = job.get("concurrency")
+    task.put(unset if own is None else _job_concurrency(own, workflow.get("concurrency")))
     task.put(Steps(tuple(_step_facet(rec) for rec in steps), tuple(concurrent_pairs(steps))))
     if (size or 1) > 1 and not strategy.get("max-parallel") == 1:
         task.put(InstanceWrites(_instance_artifacts(steps)))
@@ -478,6 +484,8 @@ def _fixed_env(env: dict, steps) -> dict[str, object]:
     """The workflow's and job's `env:` values (lower-case names) no step changes: a script that
     writes $GITHUB_ENV and names the variable may set it anew for the steps after it, and a step's
     own `env:` may hold another value of it."""
+    if not env:
+        return {}
     steps = [s for s in steps if isinstance(s, dict)] if isinstance(steps, list) else []
     scripts = [str(s.get("run")) for s in steps if "GITHUB_ENV" in str(s.get("run", ""))]
     own = {str(k) for s in steps if isinstance(s.get("env"), dict) for k in s["env"]}
@@ -531,6 +539,9 @@ class _Gathered:
     callee_publishes: list[str] = field(default_factory=list)  # reported at the callee, not here
     named_per_run: list[str] = field(default_factory=list)  # targets a step names per run (``JobFacts``)
     targets: list[tuple[str, bool | None, str]] = field(default_factory=list)  # (resource, floating, step if:)
+    registries: set[str] = field(default_factory=set)  # signed in to by the job's own steps
+    unseen_actions: bool = False  # an own step runs an action wflint cannot see into
+    may_ship: bool = False  # an own step may upload or deploy where wflint cannot name
 
     @classmethod
     def of_steps(cls, steps: list[dict]) -> _Gathered:
@@ -558,6 +569,9 @@ class _Gathered:
             gathered.maybe_in = gathered.maybe_in or bool(s["maybe_in"])
             gathered.targets += [(r, floating, s.get("if_run", s["if"])) for r, floating in s["targets"].items()]
             gathered.named_per_run += s.get("named_per_run") or []
+            gathered.registries.update(s["registries"])
+            gathered.unseen_actions = gathered.unseen_actions or bool(s["unseen_action"])
+            gathered.may_ship = gathered.may_ship or bool(s["may_ship"])
         return gathered
 
     def add_callee(self, callee: local.CalleeSummary | None) -> bool:
@@ -574,22 +588,27 @@ class _Gathered:
         return True
 
 
-def _job_facts(job: dict, strategy: dict, size: int | None, steps: list[dict],
-               gathered: _Gathered, environment: str | None, uses: str) -> JobFacts:
+def _job_facts(job: dict, strategy: dict, size: int | None, gathered: _Gathered,
+               environment: str | None, uses: str) -> JobFacts:
     return JobFacts(
         condition=condition_text(job.get("if")), matrix_size=size, max_parallel=strategy.get("max-parallel"),
         fail_fast=strategy.get("fail-fast", True) is not False, environment=environment, uses=uses,
         outputs=tuple(sorted(job["outputs"])) if isinstance(job.get("outputs"), dict) else (),
         permissions=job.get("permissions"), runs_on=_all_text(job.get("runs-on")),
         artifacts_out=tuple(gathered.artifacts_out), artifacts_in=tuple(gathered.artifacts_in),
-        registries=tuple(sorted({r for s in steps for r in s["registries"]})),
+        registries=_sorted_unique(gathered.registries),
         maybe_out=gathered.maybe_out, maybe_in=gathered.maybe_in,
-        unseen_actions=any(s["unseen_action"] for s in steps), publishes=tuple(sorted(set(gathered.publishes))),
-        callee_publishes=tuple(sorted(set(gathered.callee_publishes))), targets=tuple(gathered.targets),
-        named_per_run=tuple(sorted(set(gathered.named_per_run))),
-        publish_like=bool(gathered.publishes or gathered.callee_publishes) or any(s["may_ship"] for s in steps),
+        unseen_actions=gathered.unseen_actions, publishes=_sorted_unique(gathered.publishes),
+        callee_publishes=_sorted_unique(gathered.callee_publishes), targets=tuple(gathered.targets),
+        named_per_run=_sorted_unique(gathered.named_per_run),
+        publish_like=bool(gathered.publishes or gathered.callee_publishes) or gathered.may_ship,
         call_inputs=_passes(job) if uses else (),
     )
+
+
+def _sorted_unique(values) -> tuple[str, ...]:
+    """The values once each, sorted; most jobs have none (no set or sort made for them)."""
+    return tuple(sorted(set(values))) if values else ()
 
 
 def _job_concurrency(concurrency, workflow_concurrency) -> Concurrency:
@@ -671,9 +690,11 @@ def _steps(job_id: str, steps, env=None, pulls: bool = True, default_dir=None) -
             work_repo = _repository_at(step.get("working-directory", default_dir), elsewhere)
             out.append(step_record(job_id, len(out), step, pointer, shell_vars=shell_vars, own_commit=own_commit,
                                    work_repo=work_repo, branch=branch))
-            own_commit = own_commit and not _checks_out_by_name(step, pulls)
-            elsewhere.update(_other_repository_checkout(step))
-            branch = _named_branch(step, branch)
+            given = _checkout_inputs(step)
+            if given is not None:  # only a checkout changes what the workspace holds for the steps after it
+                own_commit = own_commit and not _checks_out_by_name(given, pulls)
+                elsewhere.update(_other_repository_checkout(given))
+                branch = _named_branch(given, branch)
     return out
 
 
@@ -685,11 +706,11 @@ def _checkout_inputs(step: dict) -> dict | None:
     return raw if isinstance(raw, dict) else {}
 
 
-def _named_branch(step: dict, before: str) -> str:
-    """After an `actions/checkout` into the workspace, the branch its literal `ref:` names (this
-    repository's), "" for the run's own ref or one wflint cannot read; else ``before``."""
-    given = _checkout_inputs(step)
-    if given is None or _folder(given.get("path")):
+def _named_branch(given: dict, before: str) -> str:
+    """After an `actions/checkout` (``given``: its `with:`) into the workspace, the branch its
+    literal `ref:` names (this repository's), "" for the run's own ref or one wflint cannot read;
+    else ``before``."""
+    if _folder(given.get("path")):
         return before
     ref = str(given.get("ref") or "").strip().removeprefix("refs/heads/")
     if given.get("repository") or not ref or "$" in ref or ref.startswith("refs/") or re.fullmatch(r"[0-9a-f]{40}", ref):
@@ -697,15 +718,13 @@ def _named_branch(step: dict, before: str) -> str:
     return ref
 
 
-def _other_repository_checkout(step: dict) -> dict[str, str]:
-    """`actions/checkout` of another repository into a folder: that folder → ``host/owner/repo``.
+def _other_repository_checkout(given: dict) -> dict[str, str]:
+    """`actions/checkout` (``given``: its `with:`) of another repository into a folder: that folder
+    → ``host/owner/repo``.
     Into the workspace itself (no `path:`) the workspace is that repository's clone, its `origin`
     that repository, so a plain `git push` there writes it; this repository's checkout there
     again ("" for the workspace) makes the workspace this repository's once more. Only a literal
     `owner/name` counts at the workspace: a pull request's head repository is often this one."""
-    given = _checkout_inputs(step)
-    if given is None:
-        return {}
     path, repository = _folder(given.get("path")), str(given.get("repository") or "").strip()
     if "${{" in repository and "github.repository" in repository:
         repository = ""
@@ -736,12 +755,12 @@ def _folder(value) -> str:
     return "" if text in ("", ".") else text
 
 
-def _checks_out_by_name(step: dict, pulls: bool = True) -> bool:
-    """An `actions/checkout` of a named ref or another repository: what it fetches is that ref's tip
-    when the step runs, not the run's own commit. `ref: ${{ github.head_ref }}` names a branch only
-    in a run a pull request starts (``pulls``); in any other run it is empty, so the run's commit."""
-    given = _checkout_inputs(step)
-    if given is None or given.get("path"):
+def _checks_out_by_name(given: dict, pulls: bool = True) -> bool:
+    """An `actions/checkout` (``given``: its `with:`) of a named ref or another repository: what it
+    fetches is that ref's tip when the step runs, not the run's own commit. `ref: ${{ github.head_ref }}`
+    names a branch only in a run a pull request starts (``pulls``); in any other run it is empty,
+    so the run's commit."""
+    if given.get("path"):
         return False
     if given.get("repository"):
         return True

@@ -116,9 +116,10 @@ def step_record(job_id: str, index: int, step: dict, pointer: tuple, lane: int |
         "own_commit": own_commit, "work_repo": work_repo, "branch": branch,
     }
     if uses:
-        _uses_effects(rec, action_name(uses), with_)
-        rec["local_cluster"] = action_name(uses) in LOCAL_CLUSTER_ACTIONS
-        rec["job_state"] = writes_job_state(action_name(uses))
+        name = action_name(uses)
+        _uses_effects(rec, name, with_)
+        rec["local_cluster"] = name in LOCAL_CLUSTER_ACTIONS
+        rec["job_state"] = writes_job_state(name)
     if run:
         rec["local_cluster"] = bool(_LOCAL_CLUSTER.search(run))
         own_env = step.get("env")  # the step's own `env:` holds for its script only
@@ -207,16 +208,20 @@ def _names(value) -> list[str]:
 
 def _all_text(value) -> str:
     """Every scalar under ``value`` joined by spaces (to search for expressions)."""
+    if isinstance(value, str):  # most often a job's `runs-on:`
+        return value
     parts: list[str] = []
     stack = [value]
     while stack:
         item = stack.pop()
-        if isinstance(item, dict):
-            stack.extend(reversed(list(item.values())))
+        if isinstance(item, str):
+            parts.append(item)
+        elif isinstance(item, dict):
+            stack.extend(reversed(item.values()))
         elif isinstance(item, list):
             stack.extend(reversed(item))
         elif item is not None:
-            parts.append(item if isinstance(item, str) else str(item))
+            parts.append(str(item))
     return " ".join(parts)
 
 
