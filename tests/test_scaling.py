@@ -320,3 +320,22 @@ def test_the_tasks_left_unordered_among_many_are_those_a_search_of_every_pair_fi
         members = rng.sample(sorted(tasks), k=rng.randint(9, n))
         pairwise = {x for a, b in combinations(members, 2) if not analysis.ordered(a, b) for x in (a, b)}
         assert set(analysis.unordered_among(members)) == pairwise, trial
+
+
+@pytest.mark.parametrize("jobs, tried", [(60, True), (1000, False)])
+def test_the_dry_run_of_fixes_reads_at_most_its_budget(jobs, tried, tmp_path, monkeypatch):
+    """``check`` tries each fix on the text; a rewriter may re-read the file per change (GitHub's
+    does), so the budget counts the text once per change: one GitHub fix of 1,880 removed orderings
+    on 1,000 jobs was a re-read per ordering, minutes of ``check --preview``. A small one is tried."""
+    from wflint import engine
+
+    read = []
+    refused = engine._refused
+    monkeypatch.setattr(engine, "_refused", lambda module, text, wf, fix: (
+        read.append(len(text) * max(1, len(fix.changes))), refused(module, text, wf, fix))[1])
+    monkeypatch.setattr(engine, "DRY_RUN_BUDGET", 2_000_000)
+    shape = "GitHub layered needs"
+    path = SCALE.write_shape(str(tmp_path), shape, SCALE.SHAPES[shape], jobs)
+    [result] = engine.lint_paths([path], engine.Selection(preview=True))
+    assert any(f.fix and len(f.fix.changes) > 1 for f in result.findings)
+    assert bool(read) is tried and sum(read) <= 2_000_000
