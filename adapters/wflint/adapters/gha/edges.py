@@ -88,6 +88,7 @@ class _Gates:
         self.tasks, self.needs_of = tasks, needs_of
         self.memo: dict[str, frozenset[str] | None] = {}  # None: more than KEPT (``MANY``)
         self.counts: dict[str, dict[str, int] | None] = {}  # ``_shared``'s
+        self.gated = any(_facts(task).condition for task in tasks.values())  # else no job is ever skipped
 
     def of(self, job: str, seen: frozenset = frozenset()) -> frozenset[str] | None:
         if job in self.memo:
@@ -108,6 +109,8 @@ class _Gates:
         return result
 
     def lost(self, u: str, v: str) -> list[str]:
+        if not self.gated:  # no job has an `if:`: no skip to lose
+            return []
         mine = self.of(u)
         if mine is None:  # too many to tell apart: the skip of one of them may come only this way
             return [u] if _facts(self.tasks[u]).condition else ["a gated job before " + u]

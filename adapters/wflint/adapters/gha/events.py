@@ -777,14 +777,16 @@ _RUNS_AFTER_SKIP = lazy(r"\b(always|failure|cancelled)\s*\(")  # not success(): 
 def job_contexts(conditions: dict[str, str], needs_of: dict[str, list[str]],
                  contexts: list[RunContext]) -> dict[str, tuple[RunContext, ...]]:
     """The contexts each job runs in: its `if:` may hold and, unless it runs after a skip, every job
-    it needs runs there too. One context at a time, each with its own memo (keyed by job alone)."""
-    trees = {job: condition_tree(condition) for job, condition in conditions.items()}  # once per job
-    after_skip = {condition: bool(_RUNS_AFTER_SKIP.search(condition)) for condition in conditions.values()}
+    it needs runs there too. One context at a time, each with its own memo (keyed by job alone);
+    where no job's `if:` is false in a context, no job is skipped there and none is walked."""
+    trees = {condition: condition_tree(condition) for condition in conditions.values()}  # once per `if:` text
+    after_skip = {condition: bool(_RUNS_AFTER_SKIP.search(condition)) for condition in trees}
     found: dict[str, list[RunContext]] = {job: [] for job in conditions}
     for context in contexts:
-        runs = _JobRuns(conditions, needs_of, trees, after_skip, context).runs
+        walk = _JobRuns(conditions, needs_of, trees, after_skip, context)
+        everyone = all(walk.holds(condition) for condition in trees)
         for job, runs_in in found.items():
-            if runs(job, frozenset({job})):
+            if everyone or walk.runs(job, frozenset({job})):
                 runs_in.append(context)
     return {job: tuple(runs_in) for job, runs_in in found.items()}
 
@@ -800,17 +802,17 @@ class _JobRuns:
         self.memo: dict[str, bool] = {}
         self.verdicts: dict[str, bool] = {}  # one `if:` text: jobs often share it
 
-    def holds(self, job: str) -> bool:
-        condition = self.conditions[job]
+    def holds(self, condition: str) -> bool:
+        """The `if:` text (one of the jobs') may hold in the context."""
         if condition not in self.verdicts:
-            self.verdicts[condition] = _may_run(self.trees[job], self.context)
+            self.verdicts[condition] = _may_run(self.trees[condition], self.context)
         return self.verdicts[condition]
 
     def runs(self, job: str, seen: frozenset[str]) -> bool:
         if job not in self.memo:
             condition = self.conditions.get(job, "")
-            known = job in self.trees
-            ok = self.holds(job) if known else may_run(condition, self.context)
+            known = job in self.conditions
+            ok = self.holds(condition) if known else may_run(condition, self.context)
             if ok and not (self.after_skip[condition] if known else _RUNS_AFTER_SKIP.search(condition)):
                 ok = all(n in seen or self.runs(n, seen | {job}) for n in self.needs_of.get(job, ()))
             self.memo[job] = ok
