@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from .analysis import Analysis
 from .analysis.schedule import Schedule
+from .display import some_of
 from .facets import SetupTime
 from .ir import DurationSource
 
@@ -132,8 +133,7 @@ def cost_sentences(report: dict, names: dict[str, str]) -> list[str]:
     cost = report["parallel_cost"]
     out = []
     for g in cost["groups"]:
-        members = ", ".join(names[t] for t in g["tasks"][:MAX_NAMED]) + (
-            f" and {len(g['tasks']) - MAX_NAMED} more" if len(g["tasks"]) > MAX_NAMED else "")
+        members = some_of([names[t] for t in g["tasks"]], MAX_NAMED)
         saved = saved_words(report, g["saved_s"])
         text = f"Group {g['group']} ({members}): {saved}; adds no task"
         if cost["task_setup"]:

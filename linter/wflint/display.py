@@ -21,6 +21,13 @@ def printable(text: str) -> str:
     return text.translate(_TABLE)
 
 
+def some_of(names: list[str], most: int) -> str:
+    """The first ``most`` names joined, the rest counted ("a, b and 3 more"): a sentence or a table
+    cell about a group of thousands stays readable."""
+    shown = ", ".join(names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
 def markdown_safe(text: str) -> str:
     """One Markdown document's text with ``<`` and ``>`` outside code shown as entities, so a name
     cannot open an HTML tag; a leading ``>`` (a quote the report writes) and code stay as they are."""

@@ -231,10 +231,9 @@ def _fixes_as_applied(workflow: Workflow, findings: list[Finding], text: str | N
         fix = finding.fix
         if fix is None or fix.applicability is Applicability.DISPLAY:
             continue
-        cost = len(text or "") * max(1, len(fix.changes))
         if not expressible(module, workflow, fix):
             finding.fix = dataclasses.replace(fix, by_hand=True)
-        elif cost <= left and text is not None:
+        elif text is not None and (cost := len(text) * max(1, len(fix.changes))) <= left:
             left -= cost
             if _refused(module, text, workflow, fix):
                 finding.fix = dataclasses.replace(fix, by_hand=True)

@@ -11,7 +11,7 @@ from .analysis.durations import fmt_rate, fmt_seconds
 from .analysis.fanout import Fanout
 from .analysis.groups import longest_chain, seconds_known
 from .cost import parallel_cost
-from .display import printable
+from .display import printable, some_of
 from .facets import Starts
 from .finding import Finding
 from .ir import EdgeKind, Mode, Workflow
@@ -616,8 +616,7 @@ def _declare_effects_advice(analysis: Analysis, g) -> dict:
 
 def _some_names(wf: Workflow, tasks: list[str], most: int = 8) -> str:
     """The first ``most`` task names, the rest counted: one sentence stays readable on a big DAG."""
-    names = ", ".join(printable(wf.tasks[t].name) for t in tasks[:most])
-    return names + (f" and {len(tasks) - most} more" if len(tasks) > most else "")
+    return some_of([printable(wf.tasks[t].name) for t in tasks], most)
 
 
 def _never_runs(workflow: Workflow, task_id: str) -> bool:

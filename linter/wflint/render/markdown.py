@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..analysis.durations import fmt_rate, fmt_seconds, known_figure, known_total
 from ..discover import repo_relative
-from ..display import markdown_safe
+from ..display import markdown_safe, some_of
 from . import mermaid
 
 NO_TIMINGS = "**Total time saved: unknown without timing data** (pass `--timings` with measured durations)."
@@ -33,15 +33,18 @@ MAX_ROWS = 200
 
 def _more(count: int, what: str) -> list[str]:
     """The line that says how many of ``count`` rows a capped table or list left out, if any."""
-    if count <= MAX_ROWS:
+    return _left_out(count - MAX_ROWS, what)
+
+
+def _left_out(left: int, what: str) -> list[str]:
+    if left <= 0:
         return []
-    return ["", f"… and {count - MAX_ROWS} more {what}: `wflint report --format json` (or html) has them all."]
+    return ["", f"… and {left} more {what}: `wflint report --format json` (or html) has them all."]
 
 
 def _listed(tasks: list[str], names: dict[str, str], most: int = 20) -> str:
     """The first ``most`` tasks' names, the rest counted: one table cell stays readable."""
-    shown = ", ".join(names[t] for t in tasks[:most])
-    return shown + (f" and {len(tasks) - most} more" if len(tasks) > most else "")
+    return some_of([names[t] for t in tasks], most)
 
 
 def _heading(report: dict) -> list[str]:
@@ -139,8 +142,8 @@ def _opportunities(report: dict, names: dict[str, str]) -> list[str]:
     out += [_group_row(i, g, report["structure"], names) for i, g in enumerate(report["groups"][:MAX_ROWS], start=1)]
     out += [_batch_row(i, b, names) for i, b in enumerate(report["batches"][:MAX_ROWS], start=1)]
     out += [_fanout_row(i, f, names) for i, f in enumerate(report["fanouts"][:MAX_ROWS], start=1)]
-    left_out = sum(max(0, len(report[k]) - MAX_ROWS) for k in ("groups", "batches", "fanouts"))
-    out += _more(MAX_ROWS + left_out, "rows") if left_out else []
+    out += _left_out(sum(len(report[k]) - MAX_ROWS for k in ("groups", "batches", "fanouts") if len(report[k]) > MAX_ROWS),
+                     "rows")
     return out + (_total_rows(report) if report["structure"]["timed"] else []) + ["", *_unchecked_lines(report, names)]
 
 
@@ -208,7 +211,8 @@ def _dependency_check(check: dict, names: dict[str, str]) -> list[str]:
     out = ["## 3. Dependency check", ""]
     for i, g in enumerate(check["groups"][:MAX_ROWS], start=1):
         out += _group_check(i, g, names)
-    out += _more(len(check["groups"]), "groups") + ([""] if len(check["groups"]) > MAX_ROWS else [])
+    more = _more(len(check["groups"]), "groups")
+    out += more + ([""] if more else [])
     out += _kept_apart(check.get("kept_apart", []), names)
     out += _design_races(check["races_as_designed"], names)
     out += _unordered_needs(check["unordered_needs"], names)
@@ -497,9 +501,6 @@ def _group_constraint_lines(groups: list[dict], names: dict[str, str]) -> list[s
     """Per parallel group: pool holders against the pool's size, and the locks its writers take."""
     lines: list[str] = []
     for g in groups:
-        if len(lines) >= MAX_ROWS:
-            left = sum(len(g["pools"]) + len(g["locks"]) for g in groups) - len(lines)
-            return lines + ["", f"… and {left} more group limits: `wflint report --format json` (or html) has them all.", ""]
         for p in g["pools"]:
             size = f"{p['size']} slot(s)" if p["size"] is not None else "no declared size"
             verdict = "✓" if p["ok"] else "✗ exhausted: " + (_listed(p["waiting"], names) or "some")
@@ -513,7 +514,7 @@ def _group_constraint_lines(groups: list[dict], names: dict[str, str]) -> list[s
                          f"({_listed(lock['writers'], names)}); {lock['at_once']} at once in the plan "
                          + ("✓" if lock["ok"] else "✗")
                          + _outside(others, names))
-    return lines + ([""] if lines else [])
+    return lines[:MAX_ROWS] + _more(len(lines), "group limits") + ([""] if lines else [])
 
 
 def _outside(others: list[str], names: dict[str, str]) -> str:
